@@ -1,0 +1,70 @@
+"""kumo_intercept: a complete, fast, deterministic AWS inside the Python process.
+
+    from kumo_intercept import kumo
+
+    with kumo() as aws:
+        boto3.client("sts").get_caller_identity()
+
+Importing this package adds two no-op botocore handlers to every botocore session created afterwards;
+nothing else changes until an emulator is activated.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, TypeVar, overload
+
+from .core.clock import VirtualClock, WallClock
+from .core.dispatch import RequestContext, ServiceBackend
+from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError, StrictModeError
+from .core.interceptor import NetworkBlockedError, active as _active, install_builtin_handlers
+from .core.ledger import Call, CallLedger
+from .emulator import Emulator, KumoInternalError
+
+__version__ = "0.1.0"
+__all__ = [
+    "kumo", "mock_aws", "current", "Emulator", "AwsError", "KumoError", "NotEmulatedError",
+    "StrictModeError", "ConfigurationError", "NetworkBlockedError", "KumoInternalError",
+    "RequestContext", "ServiceBackend", "Call", "CallLedger", "VirtualClock", "WallClock",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+install_builtin_handlers()
+
+
+@overload
+def kumo(target: F, /) -> F: ...
+@overload
+def kumo(target: None = None, /, **options: Any) -> Emulator: ...
+
+
+def kumo(target: Any = None, /, **options: Any) -> Any:
+    """Create an emulator, or decorate a function or ``unittest.TestCase`` class with a fresh one.
+
+    Use it as ``with kumo() as aws:``, ``aws = kumo().start()`` … ``aws.stop()``, ``@kumo`` or
+    ``@kumo(seed=3)``. Options:
+
+    - ``region``: region for clients created without one (default ``"us-east-1"``).
+    - ``account_id``: the account calls act in (default ``"123456789012"``); a client whose access key
+      id is a 12-digit number acts in that account instead.
+    - ``clock``: ``"wall"`` (default), ``"virtual"`` or a clock object; ``start_time`` sets where a
+      virtual clock starts (default 2025-01-01T00:00:00Z).
+    - ``seed``: seed of every generated identifier (default 0; None for random ones).
+    - ``strict``: check every response against botocore's output shape.
+    - ``data_dir``, ``durability``: persistence (see docs/persistence.md).
+    - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).
+
+    Activating while an emulator is active joins it: state is shared and the outermost exit ends it.
+    """
+    if target is not None:
+        return Emulator(**options)(target)
+    return Emulator(**options)
+
+
+mock_aws = kumo
+"""The same as ``kumo``, for code moving from moto's ``mock_aws``."""
+
+
+def current() -> Emulator | None:
+    """The active emulator, or None when none is active."""
+    return _active()

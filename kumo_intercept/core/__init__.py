@@ -1,0 +1,1 @@
+"""The machinery every service uses: interception, dispatch, errors, clock, ids, ledger."""

@@ -1,0 +1,66 @@
+"""Exceptions: the AWS errors handlers raise, and kumo_intercept's own errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class KumoError(Exception):
+    """Base class of every error kumo_intercept raises on its own behalf (not an AWS error)."""
+
+
+class NotEmulatedError(KumoError, NotImplementedError):
+    """A service or operation that kumo_intercept does not emulate (yet) was called.
+
+    Raised instead of any network call, so a gap is loud and never a fake success.
+    """
+
+    def __init__(self, service: str, operation: str | None = None, detail: str = "") -> None:
+        self.service = service
+        self.operation = operation
+        what = f"{service}.{operation}" if operation else f"the service {service!r}"
+        message = f"kumo_intercept does not emulate {what} yet"
+        if detail:
+            message += f": {detail}"
+        message += (
+            ". No request was sent anywhere. See docs/coverage.md for what is emulated; "
+            "to stub this call yourself, use botocore.stub.Stubber on that client."
+        )
+        super().__init__(message)
+
+
+class StrictModeError(KumoError):
+    """A backend produced a response that does not match botocore's output shape (strict mode)."""
+
+
+class ConfigurationError(KumoError, ValueError):
+    """An option given to kumo() is invalid."""
+
+
+class AwsError(Exception):
+    """An error as AWS would return it; the dispatcher turns it into botocore's modeled exception.
+
+    ``code`` and ``message`` are what the user sees in ``err.response["Error"]``; ``status`` is the
+    HTTP status. Keyword arguments go into the ``Error`` dict as extra members (S3's ``BucketName``,
+    ``Key``…); ``fields`` are members of the modeled error shape, which botocore places at the top
+    level of the parsed response (DynamoDB's ``CancellationReasons``, ``Item``…). ``headers`` are
+    extra HTTP response headers.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str = "",
+        status: int = 400,
+        *,
+        fields: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.fields = fields or {}
+        self.headers = headers or {}
+        self.extra = extra

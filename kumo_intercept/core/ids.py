@@ -1,0 +1,88 @@
+"""One seeded generator for every identifier the emulator makes.
+
+Counter-based (BLAKE2b keyed with the seed over a counter), so its whole state is one integer: a run
+with the same seed and the same calls gives the same ids, and persistence can store and resume it
+exactly, never reusing an id.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import string
+import threading
+
+_ALNUM_UPPER = string.ascii_uppercase + string.digits
+_ALNUM = string.ascii_letters + string.digits
+
+
+class IdGenerator:
+    def __init__(self, seed: int | str | bytes | None = 0) -> None:
+        self.seed = seed
+        if seed is None:
+            key = os.urandom(32)
+        elif isinstance(seed, bytes):
+            key = seed
+        else:
+            key = str(seed).encode()
+        self._key = hashlib.blake2b(key, digest_size=32).digest()
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    # -- state, for persistence -------------------------------------------------------------
+    @property
+    def counter(self) -> int:
+        return self._counter
+
+    def resume(self, counter: int) -> None:
+        """Continue from a stored counter; never goes backwards, so no id repeats."""
+        with self._lock:
+            self._counter = max(self._counter, counter)
+
+    # -- raw material -----------------------------------------------------------------------
+    def bytes(self, n: int = 16) -> bytes:
+        out = b""
+        while len(out) < n:
+            with self._lock:
+                self._counter += 1
+                counter = self._counter
+            out += hashlib.blake2b(counter.to_bytes(8, "little"), key=self._key, digest_size=64).digest()
+        return out[:n]
+
+    # -- formats AWS uses -------------------------------------------------------------------
+    def uuid4(self) -> str:
+        """A version-4 UUID string, e.g. SQS MessageId, request ids."""
+        b = bytearray(self.bytes(16))
+        b[6] = (b[6] & 0x0F) | 0x40
+        b[8] = (b[8] & 0x3F) | 0x80
+        h = b.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def hex(self, n: int = 32, upper: bool = False) -> str:
+        h = self.bytes((n + 1) // 2).hex()[:n]
+        return h.upper() if upper else h
+
+    def chars(self, n: int, alphabet: str = _ALNUM) -> str:
+        """``n`` characters drawn from ``alphabet`` (uniform enough for identifiers)."""
+        size = len(alphabet)
+        return "".join(alphabet[b % size] for b in self.bytes(n))
+
+    def upper_alnum(self, n: int) -> str:
+        return self.chars(n, _ALNUM_UPPER)
+
+    def digits(self, n: int) -> str:
+        return self.chars(n, string.digits)
+
+    def b64(self, n_bytes: int) -> str:
+        return base64.b64encode(self.bytes(n_bytes)).decode()
+
+    def urlsafe(self, n_bytes: int) -> str:
+        return base64.urlsafe_b64encode(self.bytes(n_bytes)).decode().rstrip("=")
+
+    def access_key_id(self, prefix: str = "ASIA") -> str:
+        """An access key id in AWS's form: 4-letter prefix + 16 upper-case alphanumerics."""
+        return prefix + self.upper_alnum(16)
+
+    def __repr__(self) -> str:
+        return f"<IdGenerator seed={self.seed!r} counter={self._counter}>"

@@ -1,0 +1,185 @@
+"""Where kumo_intercept meets botocore.
+
+Two handlers join ``botocore.handlers.BUILTIN_HANDLERS`` when kumo_intercept is imported, so every
+botocore session created afterwards (and every client made from it) carries them; they do nothing
+while no emulator is active:
+
+* ``before-parameter-build``: keeps a reference to the api params in the request context. botocore's
+  own customisations mutate that dict in place, so by ``before-call`` it holds the final, validated
+  params.
+* ``before-call``: hands the call to the active emulator and returns ``(http, parsed)``, which makes
+  botocore skip signing, retries, HTTP and parsing.
+
+While an emulator is active, three process-wide patches make clients need neither credentials nor a
+region and make any request that would still reach botocore's HTTP layer fail loudly. They are undone
+when the outermost emulator stops.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Callable
+
+import botocore.handlers
+import botocore.httpsession
+import botocore.session
+from botocore.credentials import Credentials
+
+from .errors import KumoError
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+PARAMS_KEY = "kumo_intercept.params"
+_FAKE_CREDENTIALS = Credentials("AKIAKUMOINTERCEPT000", "kumo-intercept-fake-secret-key")
+
+
+class NetworkBlockedError(KumoError):
+    """A request reached botocore's HTTP layer while an emulator was active."""
+
+
+class _State:
+    active: "Emulator | None" = None
+    depth = 0
+    lock = threading.RLock()
+    patches: list[tuple[Any, str, Any]] = []
+    registered: list[tuple[Any, str, Callable, str]] = []
+
+
+state = _State()
+
+
+def active() -> "Emulator | None":
+    """The emulator serving calls right now, or None."""
+    return state.active
+
+
+# -- the two event handlers ------------------------------------------------------------------
+def _remember_params(params: dict, context: dict, **_: Any) -> None:
+    if state.active is not None:
+        context[PARAMS_KEY] = params
+
+
+def _serve(model: Any, params: dict, context: dict, request_signer: Any = None, **_: Any) -> Any:
+    emulator = state.active
+    if emulator is None:
+        return None
+    api_params = context.get(PARAMS_KEY)
+    if api_params is None:
+        raise KumoError(
+            "this client's session lacks kumo_intercept's parameter hook; create the client after "
+            "importing kumo_intercept"
+        )
+    credentials = getattr(request_signer, "_credentials", None)
+    access_key = getattr(credentials, "access_key", None) if credentials is not None else None
+    region = context.get("client_region") or emulator.region
+    return emulator.dispatch(model, api_params, access_key, region)
+
+
+_HANDLERS = (
+    ("before-parameter-build", _remember_params, "kumo-remember-params"),
+    ("before-call", _serve, "kumo-serve"),
+)
+
+
+def install_builtin_handlers() -> None:
+    """Add the handlers to every botocore session created from now on (idempotent)."""
+    for event, handler, _uid in _HANDLERS:
+        if not any(spec[1] is handler for spec in botocore.handlers.BUILTIN_HANDLERS):
+            botocore.handlers.BUILTIN_HANDLERS.append((event, handler))
+
+
+# -- process-wide patches while active -------------------------------------------------------
+def _get_credentials(self: botocore.session.Session) -> Credentials:
+    """Credentials without the provider chain: explicit ones, else the environment's, else fake ones.
+
+    The chain could read SSO caches, run credential processes or ask instance metadata over the
+    network; none of that is needed when no request is signed.
+    """
+    if self._credentials is not None:
+        return self._credentials
+    key, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if key and secret:
+        return Credentials(key, secret, os.environ.get("AWS_SESSION_TOKEN"))
+    return _FAKE_CREDENTIALS
+
+
+def _wrap_create_client(original: Callable) -> Callable:
+    signature = inspect.signature(original)
+
+    def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(self, *args, **kwargs)
+        config = bound.arguments.get("config")
+        if (
+            bound.arguments.get("region_name") is None
+            and getattr(config, "region_name", None) is None
+            and self.get_config_variable("region") is None
+        ):
+            bound.arguments["region_name"] = state.active.region if state.active else None
+        return original(*bound.args, **bound.kwargs)
+
+    create_client.__wrapped__ = original  # type: ignore[attr-defined]
+    return create_client
+
+
+def _blocked_send(self: Any, request: Any) -> Any:
+    raise NetworkBlockedError(
+        f"kumo_intercept blocked a real HTTP request to {getattr(request, 'url', '?')}: a client made "
+        "before kumo_intercept was imported does not carry its hooks. Import kumo_intercept (or use "
+        "its pytest plugin) before creating boto3 sessions and clients, or create the client again."
+    )
+
+
+def _patch(owner: Any, name: str, replacement: Any) -> None:
+    state.patches.append((owner, name, owner.__dict__[name]))
+    setattr(owner, name, replacement)
+
+
+def _register_on_default_session() -> None:
+    """Serve clients of a boto3 default session created before kumo_intercept was imported."""
+    import boto3
+
+    session = boto3.DEFAULT_SESSION
+    if session is None:
+        return
+    events = session._session.get_component("event_emitter")
+    for event, handler, uid in _HANDLERS:
+        events.register_first(event, handler, unique_id=uid)
+        state.registered.append((events, event, handler, uid))
+
+
+def activate(emulator: "Emulator") -> "Emulator":
+    """Make ``emulator`` serve every call in the process; joins the active one if there is one."""
+    with state.lock:
+        if state.active is not None:
+            state.depth += 1
+            return state.active
+        install_builtin_handlers()
+        _patch(botocore.session.Session, "get_credentials", _get_credentials)
+        _patch(botocore.session.Session, "create_client",
+               _wrap_create_client(botocore.session.Session.create_client))
+        _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
+        _register_on_default_session()
+        state.active = emulator
+        state.depth = 1
+        return emulator
+
+
+def deactivate() -> "Emulator | None":
+    """Undo one activation; returns the emulator if this was the outermost one (now stopped)."""
+    with state.lock:
+        if state.active is None:
+            return None
+        state.depth -= 1
+        if state.depth > 0:
+            return None
+        emulator, state.active = state.active, None
+        while state.patches:
+            owner, name, original = state.patches.pop()
+            setattr(owner, name, original)
+        while state.registered:
+            events, event, handler, uid = state.registered.pop()
+            events.unregister(event, handler, unique_id=uid)
+        return emulator

@@ -1,0 +1,292 @@
+"""The emulator: one in-process AWS, activated as a context manager, decorator or start()/stop()."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import threading
+import unittest
+from typing import Any, Callable, Literal, TypeVar, overload
+
+from botocore.response import StreamingBody  # noqa: F401  (re-exported for backends' convenience)
+
+from .core import interceptor
+from .core.clock import Clock, VirtualClock, When, make_clock
+from .core.dispatch import RequestContext, ServiceBackend, backend_class
+from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
+from .core.ids import IdGenerator
+from .core.ledger import Call, CallLedger
+from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
+from .core.strict import validate_output
+from .store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+Durability = Literal["process", "fsync"]
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "123456789012"
+
+
+class KumoInternalError(KumoError):
+    """A backend failed with an unexpected Python exception: a bug in kumo_intercept."""
+
+
+class Emulator:
+    """An AWS inside the process. Create it with ``kumo(...)``; see ``kumo`` for the options."""
+
+    def __init__(
+        self,
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: str = DEFAULT_ACCOUNT,
+        clock: str | Clock = "wall",
+        start_time: When | None = None,
+        seed: int | str | None = 0,
+        strict: bool = False,
+        data_dir: str | None = None,
+        durability: Durability | str = "process",
+        ledger_size: int = 10_000,
+    ) -> None:
+        if not _ACCOUNT_ID.match(account_id):
+            raise ConfigurationError(f"account_id must be 12 digits, got {account_id!r}")
+        if not region or not isinstance(region, str):
+            raise ConfigurationError(f"region must be a region name such as 'us-east-1', got {region!r}")
+        self._options: dict[str, Any] = dict(
+            region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
+            strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
+        )
+        self.region = region
+        self.account_id = account_id
+        self.clock: Clock = make_clock(clock, start_time)
+        self.ids = IdGenerator(seed)
+        self.strict = strict
+        self.calls = CallLedger(ledger_size)
+        self.store = Store()
+        self._open_data_dir(data_dir, durability)
+        self.lock = threading.RLock()
+        #: waits (long polls) sleep on this; every committed change notifies it
+        self.changed = threading.Condition(self.lock)
+        self._backends: dict[str, ServiceBackend] = {}
+        self._handlers: dict[tuple[str, str], Callable[[RequestContext], dict]] = {}
+        self._pending: list[Callable[[], None]] = []
+        self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
+        self._joined: Emulator | None = None
+        if isinstance(self.clock, VirtualClock):
+            self.clock.on_change(self._wake_waiters)
+
+    def _open_data_dir(self, data_dir: str | None, durability: str) -> None:
+        if data_dir is not None:
+            raise NotEmulatedError("kumo_intercept", None, "persistence (data_dir) is not available yet")
+
+    # -- activation ---------------------------------------------------------------------------
+    def start(self) -> "Emulator":
+        """Activate process-wide and return the active emulator (this one, or the one it joined)."""
+        active = interceptor.activate(self)
+        if active is not self:
+            self._joined = active
+        return active
+
+    def stop(self) -> None:
+        """End this activation; the outermost stop ends the emulator (state is discarded)."""
+        self._joined = None
+        stopped = interceptor.deactivate()
+        if stopped is not None:
+            stopped._shutdown()
+
+    def _shutdown(self) -> None:
+        self.store.blobs.close()
+
+    def __enter__(self) -> "Emulator":
+        return self.start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.stop()
+
+    @property
+    def active(self) -> bool:
+        return interceptor.active() is self
+
+    def _fresh(self) -> "Emulator":
+        return type(self)(**self._options)
+
+    @overload
+    def __call__(self, target: type) -> type: ...
+    @overload
+    def __call__(self, target: F) -> F: ...
+
+    def __call__(self, target: Any) -> Any:
+        """Decorate a function (sync or async) or a ``unittest.TestCase`` class: each call/test runs
+        in a fresh emulator with these options."""
+        if isinstance(target, type):
+            if not issubclass(target, unittest.TestCase):
+                raise TypeError("kumo can decorate functions and unittest.TestCase classes only")
+            return self._decorate_test_case(target)
+        if inspect.iscoroutinefunction(target):
+            @functools.wraps(target)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self._fresh():
+                    return await target(*args, **kwargs)
+            return async_wrapper
+
+        @functools.wraps(target)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return target(*args, **kwargs)
+        return wrapper
+
+    def _decorate_test_case(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
+        """Each test method, with its setUp and tearDown (and cleanups), in a fresh emulator."""
+        original_run = cls.run
+        fresh = self._fresh
+
+        @functools.wraps(original_run)
+        def run(test: unittest.TestCase, result: Any = None) -> Any:
+            with fresh():
+                return original_run(test, result)
+
+        cls.run = run  # type: ignore[method-assign]
+        return cls
+
+    # -- state ------------------------------------------------------------------------------
+    def backend(self, service: str) -> ServiceBackend:
+        """The backend of ``service`` (botocore's service name), built on first use."""
+        backend = self._backends.get(service)
+        if backend is None:
+            cls = backend_class(service)
+            if cls is None:
+                raise NotEmulatedError(service)
+            with self.lock:
+                backend = self._backends.get(service)
+                if backend is None:
+                    backend = self._backends[service] = cls(self)
+        return backend
+
+    def reset(self) -> None:
+        """Forget every resource of every service (the clock, ids and call ledger go on)."""
+        with self.lock:
+            self.store.clear()
+            self._backends.clear()
+            self._handlers.clear()
+            self._pending.clear()
+
+    def defer(self, work: Callable[[], None]) -> None:
+        """Queue work (event deliveries…) to run before the current intercepted call returns."""
+        self._pending.append(work)
+
+    def drain(self) -> None:
+        """Run everything queued with ``defer`` now, including what that work queues in turn."""
+        with self.lock:
+            while self._pending:
+                work = self._pending.pop(0)
+                savepoint = self.store.begin()
+                try:
+                    work()
+                except BaseException:
+                    self.store.rollback(savepoint)
+                    raise
+                self.store.commit(savepoint)
+
+    def wait(self, timeout: float) -> None:
+        """Release the lock until a change is committed or ``timeout`` seconds pass (long polls).
+
+        Called from inside a handler; the handler's transaction must have no changes yet.
+        """
+        undo = self.store.suspend()
+        if undo:
+            self.store.resume(undo)
+            raise RuntimeError("a handler may only wait before it changes anything")
+        depth, self._depth = self._depth, 0
+        try:
+            self.changed.wait(timeout)
+        finally:
+            self._depth = depth
+            self.store.resume(undo)
+
+    def _wake_waiters(self) -> None:
+        with self.lock:
+            self.changed.notify_all()
+
+    # -- accounts -----------------------------------------------------------------------------
+    def account_for(self, access_key: str | None) -> str:
+        """The account a client acts in: a 12-digit access key id names it; keys the emulator
+        issued (STS) act in their own account; anything else acts in ``account_id``."""
+        if access_key:
+            if len(access_key) == 12 and access_key.isdigit():
+                return access_key
+            issued = self.store.table("sts.credentials").get(access_key)
+            if issued is not None:
+                return issued["Account"]
+        return self.account_id
+
+    # -- dispatch -----------------------------------------------------------------------------
+    def handler(self, service: str, operation: str) -> Callable[[RequestContext], dict]:
+        handler = self._handlers.get((service, operation))
+        if handler is None:
+            if backend_class(service) is None:
+                raise NotEmulatedError(service, operation, f"no backend for the service {service!r}")
+            handler = self.backend(service).handler_for(operation)
+            if handler is None:
+                raise NotEmulatedError(service, operation)
+            self._handlers[(service, operation)] = handler
+        return handler
+
+    def dispatch(self, model: Any, params: dict, access_key: str | None, region: str) -> tuple[HttpResponse, dict]:
+        """Serve one intercepted call: what botocore's ``before-call`` short-circuit returns."""
+        service_model = model.service_model
+        service = service_model.service_name
+        operation = model.name
+        handler = self.handler(service, operation)
+        with self.lock:
+            request_id = new_request_id(service, self.ids)
+            ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
+                                 region, request_id, access_key, model)
+            error: AwsError | None = None
+            savepoint = self.store.begin()
+            self._depth += 1
+            try:
+                parsed = handler(ctx)
+            except AwsError as exc:
+                self.store.rollback(savepoint)
+                error = exc
+            except BaseException as exc:
+                self.store.rollback(savepoint)
+                if isinstance(exc, (KumoError, NotImplementedError)) or not isinstance(exc, Exception):
+                    raise
+                raise KumoInternalError(
+                    f"kumo_intercept failed while serving {service}.{operation}: {exc!r}. "
+                    "This is a bug in kumo_intercept; please report it with this traceback."
+                ) from exc
+            finally:
+                self._depth -= 1
+            self.store.commit(savepoint)
+            if not savepoint:
+                self.changed.notify_all()
+                if self._pending and not self._depth:
+                    self.drain()
+            return self._respond(ctx, parsed if error is None else None, error, service_model)
+
+    def _respond(self, ctx: RequestContext, parsed: dict | None, error: AwsError | None,
+                 service_model: Any) -> tuple[HttpResponse, dict]:
+        if error is not None:
+            parsed = error_response(error, service_model.protocol)
+            status = error.status
+            headers = error.headers
+        else:
+            assert parsed is not None
+            if self.strict:
+                validate_output(ctx.model.output_shape, parsed, f"{ctx.service}.{ctx.operation}")
+            status = ctx.status
+            headers = ctx.headers
+        host_id = self.ids.b64(48) if ctx.service in ("s3", "s3control") else None
+        metadata = response_metadata(ctx.service, ctx.request_id, status, headers, self.clock.time(), host_id)
+        parsed["ResponseMetadata"] = metadata
+        self.calls.record(Call(ctx.service, ctx.operation, ctx.params, parsed,
+                               error.code if error is not None else None,
+                               ctx.account, ctx.region, ctx.request_id, self.clock.time()))
+        return HttpResponse(status, metadata["HTTPHeaders"]), parsed
+
+    def __repr__(self) -> str:
+        state = "active" if self.active else "inactive"
+        return (f"<Emulator {state} account={self.account_id} region={self.region} "
+                f"clock={self.clock!r} seed={self.ids.seed!r}>")

@@ -1,0 +1,1 @@
+"""Integrations with the tools users run: pytest, IPython/Jupyter, the command line."""

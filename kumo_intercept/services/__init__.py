@@ -1,0 +1,1 @@
+"""One package per AWS service: its state model and operation handlers (see core.dispatch.BACKENDS)."""

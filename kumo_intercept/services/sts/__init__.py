@@ -1,0 +1,1 @@
+"""AWS Security Token Service: caller identity, session tokens and assumed roles."""
