@@ -70,6 +70,8 @@ class Emulator:
         self._backends: dict[str, ServiceBackend] = {}
         self._handlers: dict[tuple[str, str], Callable[[RequestContext], dict]] = {}
         self._pending: list[Callable[[], None]] = []
+        #: called after every outermost call and by drain(); each returns True if it did work
+        self.pollers: list[Callable[[], bool]] = []
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
@@ -169,23 +171,33 @@ class Emulator:
             self._backends.clear()
             self._handlers.clear()
             self._pending.clear()
+            self.pollers.clear()
 
     def defer(self, work: Callable[[], None]) -> None:
         """Queue work (event deliveries…) to run before the current intercepted call returns."""
         self._pending.append(work)
 
-    def drain(self) -> None:
-        """Run everything queued with ``defer`` now, including what that work queues in turn."""
+    def drain(self, max_rounds: int = 1000) -> None:
+        """Run everything queued with ``defer``, then the pollers, until nothing is left to do."""
         with self.lock:
-            while self._pending:
-                work = self._pending.pop(0)
-                savepoint = self.store.begin()
-                try:
-                    work()
-                except BaseException:
-                    self.store.rollback(savepoint)
-                    raise
-                self.store.commit(savepoint)
+            for _ in range(max_rounds):
+                if self._pending:
+                    self._atomically(self._pending.pop(0))
+                elif not any([self._atomically(poller) for poller in list(self.pollers)]):
+                    return
+
+    def _atomically(self, work: Callable[[], Any]) -> Any:
+        savepoint = self.store.begin()
+        self._depth += 1
+        try:
+            result = work()
+        except BaseException:
+            self.store.rollback(savepoint)
+            raise
+        finally:
+            self._depth -= 1
+        self.store.commit(savepoint)
+        return result
 
     def wait(self, timeout: float) -> None:
         """Release the lock until a change is committed or ``timeout`` seconds pass (long polls).
@@ -262,7 +274,7 @@ class Emulator:
             self.store.commit(savepoint)
             if not savepoint:
                 self.changed.notify_all()
-                if self._pending and not self._depth:
+                if (self._pending or self.pollers) and not self._depth:
                     self.drain()
             return self._respond(ctx, parsed if error is None else None, error, service_model)
 
