@@ -134,6 +134,11 @@ class ServiceBackend:
 
         return checked
 
+    def summary(self) -> dict[str, Any]:
+        """Resources and their counts, for inspection and notebooks: ``{"queues": [{"name": …,
+        "account": …, "region": …, "visible": 3, …}, …]}``. Services override it."""
+        return {}
+
     def emulated_operations(self, operation_names: list[str]) -> list[str]:
         return [op for op in operation_names if self.handler_for(op) is not None]
 
