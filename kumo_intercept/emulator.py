@@ -15,6 +15,7 @@ from .core import interceptor
 from .core.clock import Clock, VirtualClock, When, make_clock
 from .core.dispatch import RequestContext, ServiceBackend, backend_class
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
+from .core.faults import Faults
 from .core.ids import IdGenerator
 from .core.ledger import Call, CallLedger
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
@@ -72,6 +73,8 @@ class Emulator:
         self._pending: list[Callable[[], None]] = []
         #: called after every outermost call and by drain(); each returns True if it did work
         self.pollers: list[Callable[[], bool]] = []
+        #: injected failures and latency (see core/faults.py); kept across reset()
+        self.faults = Faults(self)
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
@@ -248,7 +251,7 @@ class Emulator:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
-        handler = self.handler(service, operation)
+        handler = self.faults.check(model, params) or self.handler(service, operation)
         with self.lock:
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),

@@ -10,9 +10,9 @@ while no emulator is active:
 * ``before-call``: hands the call to the active emulator and returns ``(http, parsed)``, which makes
   botocore skip signing, retries, HTTP and parsing.
 
-While an emulator is active, three process-wide patches make clients need neither credentials nor a
-region and make any request that would still reach botocore's HTTP layer fail loudly. They are undone
-when the outermost emulator stops.
+While an emulator is active, process-wide patches make clients need neither credentials nor a region,
+make any request that would still reach botocore's HTTP layer fail loudly, and build each client's
+User-Agent string once (it is never sent). They are undone when the outermost emulator stops.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
+import botocore.useragent
 from botocore.credentials import Credentials
 
 from .errors import KumoError
@@ -63,6 +64,7 @@ def _remember_params(params: dict, context: dict, **_: Any) -> None:
 
 
 def _serve(model: Any, params: dict, context: dict, request_signer: Any = None, **_: Any) -> Any:
+    """``params`` is botocore's request dict; the api params were kept by ``_remember_params``."""
     emulator = state.active
     if emulator is None:
         return None
@@ -75,7 +77,9 @@ def _serve(model: Any, params: dict, context: dict, request_signer: Any = None, 
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
-    return emulator.dispatch(model, api_params, access_key, region)
+    # injected faults (aws.faults) are retried through the client's own retry handler
+    return emulator.faults.serve(model, params, request_signer,
+                                 lambda: emulator.dispatch(model, api_params, access_key, region))
 
 
 _HANDLERS = (
@@ -88,7 +92,7 @@ def install_builtin_handlers() -> None:
     """Add the handlers to every botocore session created from now on (idempotent)."""
     for event, handler, _uid in _HANDLERS:
         if not any(spec[1] is handler for spec in botocore.handlers.BUILTIN_HANDLERS):
-            botocore.handlers.BUILTIN_HANDLERS.append((event, handler))
+            botocore.handlers.BUILTIN_HANDLERS.append((event, handler, botocore.handlers.REGISTER_FIRST))
 
 
 # -- process-wide patches while active -------------------------------------------------------
@@ -122,6 +126,25 @@ def _wrap_create_client(original: Callable) -> Callable:
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
     return create_client
+
+
+_UA_CACHE = "_kumo_user_agent"
+
+
+def _wrap_user_agent(original: Callable) -> Callable:
+    """Build each client's User-Agent once instead of at every call.
+
+    botocore formats the header anew for every request (about half of its per-call cost), yet no
+    request is sent while an emulator is active, so the first string serves for all.
+    """
+
+    def to_string(self: Any) -> str:
+        cached = self.__dict__.get(_UA_CACHE)
+        if cached is None:
+            cached = self.__dict__[_UA_CACHE] = original(self)
+        return cached
+
+    return to_string
 
 
 def _blocked_send(self: Any, request: Any) -> Any:
@@ -161,6 +184,8 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
+        _patch(botocore.useragent.UserAgentString, "to_string",
+               _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
         _register_on_default_session()
         state.active = emulator
         state.depth = 1

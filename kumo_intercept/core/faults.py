@@ -1,0 +1,329 @@
+"""Fault injection: make chosen calls fail or take time, and let the client retry them as against AWS.
+
+A test adds rules to ``aws.faults``::
+
+    aws.faults.throttle("dynamodb", "PutItem", count=2)          # the next two PutItems are throttled
+    aws.faults.server_error("s3", status=503, probability=0.1)   # 10% of S3 calls, seeded
+    aws.faults.error("ConditionalCheckFailedException", "dynamodb", "PutItem",
+                     when=lambda params: params["TableName"] == "orders")
+    aws.faults.latency(2.5, "sqs", "ReceiveMessage")              # on the emulator's clock
+
+Each call is checked against the rules in the order they were added: every matching latency rule adds
+its delay (a virtual clock moves, a wall clock sleeps), the first matching error rule answers the call
+instead of the service. Probabilities draw from a generator seeded from the emulator's seed (apart from
+the identifier generator, so ids do not shift when faults are added).
+
+Retries: once an injected error has answered an attempt, the interception runs botocore's own retry
+loop (``botocore.endpoint.Endpoint._send_request``): it emits ``needs-retry.<service>.<Operation>`` on the
+client's event emitter, so the client's retry mode, max attempts and retry quota decide, waits the delay
+the client's handler returns (advancing a virtual clock instead of sleeping), and sets
+``ResponseMetadata.RetryAttempts``. Errors the services return by themselves are not retried: state has not
+changed, so they would fail again the same way.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from botocore import xform_name
+
+from .errors import AwsError
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+    from .dispatch import RequestContext
+
+Predicate = Callable[[dict], bool]
+Response = tuple[Any, dict]
+
+#: modeled throttling errors, preferred in this order when a service models one
+_THROTTLING_CODES = ("ThrottlingException", "RequestThrottled", "TooManyRequestsException",
+                     "ProvisionedThroughputExceededException", "Throttling")
+_SERVER_ERROR_CODES = {500: "InternalFailure", 502: "BadGateway", 503: "ServiceUnavailable",
+                       504: "GatewayTimeout"}
+
+
+class Fault:
+    """One rule of ``aws.faults``. ``hits`` counts the calls it answered; ``remove()`` ends it.
+
+    Usable as a context manager: the rule is removed when the block exits.
+    """
+
+    def __init__(
+        self,
+        faults: "Faults",
+        service: str | None,
+        operation: str | None,
+        *,
+        error: Callable[[Any], AwsError] | None,
+        latency: float,
+        when: Predicate | None,
+        count: int | None,
+        probability: float,
+        after: int,
+    ) -> None:
+        if count is not None and count < 1:
+            raise ValueError(f"count must be at least 1 (or None for every matching call), got {count!r}")
+        if not 0.0 <= probability <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {probability!r}")
+        if latency < 0:
+            raise ValueError(f"latency must be zero or more seconds, got {latency!r}")
+        self._faults = faults
+        self.service = service
+        self.operation = xform_name(operation) if operation else None
+        self._error = error
+        self.latency = latency
+        self.when = when
+        self.count = count
+        self.probability = probability
+        self.after = after
+        #: matching calls seen (including the ones ``after`` let through) and calls answered
+        self.seen = 0
+        self.hits = 0
+
+    @property
+    def exhausted(self) -> bool:
+        return self.count is not None and self.hits >= self.count
+
+    def _fires(self, service: str, operation: str, params: dict, rng: random.Random) -> bool:
+        if self.exhausted or (self.service is not None and self.service != service):
+            return False
+        if self.operation is not None and self.operation != xform_name(operation):
+            return False
+        if self.when is not None and not self.when(params):
+            return False
+        self.seen += 1
+        if self.seen <= self.after:
+            return False
+        if self.probability < 1.0 and rng.random() >= self.probability:
+            return False
+        self.hits += 1
+        return True
+
+    def remove(self) -> None:
+        self._faults.remove(self)
+
+    def __enter__(self) -> "Fault":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        what = "latency" if self._error is None else "error"
+        target = f"{self.service or '*'}.{self.operation or '*'}"
+        limit = "" if self.count is None else f"/{self.count}"
+        return f"<Fault {what} {target} hits={self.hits}{limit}>"
+
+
+class Faults:
+    """The fault rules of one emulator (``aws.faults``)."""
+
+    def __init__(self, emulator: "Emulator") -> None:
+        self._emulator = emulator
+        self._rules: list[Fault] = []
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        seed = emulator.ids.seed
+        self._rng = random.Random(None if seed is None else f"kumo-faults:{seed}")
+
+    # -- adding rules -------------------------------------------------------------------------
+    def inject(
+        self,
+        service: str | None = None,
+        operation: str | None = None,
+        *,
+        error: str | AwsError | None = None,
+        status: int | None = None,
+        message: str | None = None,
+        latency: float = 0.0,
+        when: Predicate | None = None,
+        count: int | None = None,
+        probability: float = 1.0,
+        after: int = 0,
+    ) -> Fault:
+        """Add a rule; the most general form of the helpers below.
+
+        ``service`` is botocore's service name (``"sqs"``), ``operation`` the API name (``"SendMessage"``
+        or ``"send_message"``); None matches any. ``when(params)`` sees the call's api params.
+        ``count`` limits how many calls the rule answers, ``after`` lets that many matching calls
+        through first, ``probability`` answers each matching call with that chance (seeded).
+        ``error`` is an AWS error code or an ``AwsError``; ``status`` and ``message`` default to what
+        the service models for that code. ``latency`` is seconds on the emulator's clock.
+        """
+        if error is None and not latency:
+            raise ValueError("a fault needs an error, a latency or both")
+        make_error = None
+        if isinstance(error, AwsError):
+            make_error = lambda _model, fixed=error: fixed  # noqa: E731  (one instance serves every hit)
+        elif error is not None:
+            make_error = lambda model, code=error: _modeled_error(model, code, status, message)  # noqa: E731
+        fault = Fault(self, service, operation, error=make_error, latency=latency, when=when,
+                      count=count, probability=probability, after=after)
+        with self._lock:
+            self._rules.append(fault)
+        return fault
+
+    def error(self, code: str, service: str | None = None, operation: str | None = None, *,
+              status: int | None = None, message: str | None = None, **match: Any) -> Fault:
+        """Answer matching calls with the AWS error ``code`` (e.g. ``"ConditionalCheckFailedException"``)."""
+        return self.inject(service, operation, error=code, status=status, message=message, **match)
+
+    def throttle(self, service: str | None = None, operation: str | None = None, **match: Any) -> Fault:
+        """Answer matching calls with the service's own throttling error (S3's 503 ``SlowDown``,
+        DynamoDB's ``ThrottlingException``, SQS's ``RequestThrottled``, query services' ``Throttling``)."""
+        return self.inject(service, operation, error=_THROTTLE, **match)
+
+    def server_error(self, service: str | None = None, operation: str | None = None, *,
+                     status: int = 500, code: str | None = None, **match: Any) -> Fault:
+        """Answer matching calls with a 5xx (``InternalFailure``, S3's ``InternalError``…)."""
+        if not 500 <= status <= 599:
+            raise ValueError(f"a server error has a 5xx status, got {status!r}")
+        return self.inject(service, operation, error=code or f"{_SERVER}{status}", status=status, **match)
+
+    def latency(self, seconds: float, service: str | None = None, operation: str | None = None,
+                **match: Any) -> Fault:
+        """Make matching calls take ``seconds`` on the emulator's clock before they are served."""
+        return self.inject(service, operation, latency=seconds, **match)
+
+    # -- managing rules -----------------------------------------------------------------------
+    def remove(self, fault: Fault) -> None:
+        with self._lock:
+            if fault in self._rules:
+                self._rules.remove(fault)
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        with self._lock:
+            self._rules.clear()
+
+    def __iter__(self) -> Iterator[Fault]:
+        return iter(list(self._rules))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __repr__(self) -> str:
+        return f"<Faults {self._rules!r}>"
+
+    # -- serving (called by the emulator and the interceptor) ---------------------------------
+    def check(self, model: Any, params: dict) -> Callable[["RequestContext"], dict] | None:
+        """Apply the latency of the rules matching this call; return a handler raising the first
+        matching rule's error, or None to let the service answer."""
+        if not self._rules:
+            return None
+        service, operation = model.service_model.service_name, model.name
+        with self._lock:
+            fired = [rule for rule in self._rules if rule._fires(service, operation, params, self._rng)]
+        delay = sum(rule.latency for rule in fired)
+        if delay:
+            self._wait(delay)
+        for rule in fired:
+            if rule._error is not None:
+                self._local.fired = True
+                error = rule._error(model)
+                return lambda _ctx: _raise(error)
+        return None
+
+    def serve(self, model: Any, request_dict: dict, request_signer: Any,
+              attempt: Callable[[], Response]) -> Response:
+        """Run ``attempt``; if an injected error answered it, retry as botocore's endpoint would."""
+        outer, self._local.fired = getattr(self._local, "fired", False), False
+        try:
+            response = attempt()
+            if not self._local.fired:
+                return response
+            return self._retry(model, request_dict, request_signer, attempt, response)
+        finally:
+            self._local.fired = outer
+
+    def _retry(self, model: Any, request_dict: dict, request_signer: Any,
+               attempt: Callable[[], Response], response: Response) -> Response:
+        emitter = getattr(request_signer, "_event_emitter", None)
+        if emitter is None:  # a client without botocore's signer: nothing decides retries
+            return response
+        event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
+        context = request_dict.get("context", {})
+        attempts = 1
+        while True:
+            delay = _first_answer(emitter.emit(
+                event, response=response, endpoint=None, operation=model, attempts=attempts,
+                caught_exception=None, request_dict=request_dict,
+            ))
+            if delay is None or delay is False:
+                break
+            self._wait(delay)
+            attempts += 1
+            context.setdefault("retries", {})["attempt"] = attempts
+            response = attempt()
+        response[1].setdefault("ResponseMetadata", {})["RetryAttempts"] = attempts - 1
+        return response
+
+    def _wait(self, seconds: float) -> None:
+        """Let ``seconds`` pass on the emulator's clock: move a virtual one, sleep on any other."""
+        advance = getattr(self._emulator.clock, "advance", None)
+        if advance is not None:
+            advance(seconds)
+        else:
+            time.sleep(seconds)
+
+
+# -- the errors a rule answers with -------------------------------------------------------------
+_THROTTLE = "kumo:throttle"
+_SERVER = "kumo:server-"
+
+
+def _raise(error: AwsError) -> dict:
+    raise error
+
+
+def _first_answer(responses: list[tuple[Any, Any]]) -> Any:
+    """botocore's ``first_non_none_response``."""
+    for _handler, answer in responses:
+        if answer is not None:
+            return answer
+    return None
+
+
+def _modeled_error(model: Any, code: str, status: int | None, message: str | None) -> AwsError:
+    """The error ``code`` as the service would return it: status and query-compatible code from its
+    model when it models that error."""
+    service_model = model.service_model
+    if code == _THROTTLE:
+        code, status = _throttling_code(service_model), status
+        message = message or "Rate exceeded"
+    elif code.startswith(_SERVER):
+        status = int(code[len(_SERVER):])
+        code = "InternalError" if status == 500 and service_model.protocol == "rest-xml" else (
+            _SERVER_ERROR_CODES.get(status, "InternalFailure"))
+        message = message or "We encountered an internal error. Please try again."
+    shape = _error_shape(service_model, code)
+    if status is None:
+        if code == "SlowDown":
+            status = 503
+        else:
+            status = shape.metadata.get("error", {}).get("httpStatusCode", 400) if shape else 400
+    extra: dict[str, Any] = {}
+    if shape is not None and service_model.metadata.get("awsQueryCompatible") is not None:
+        extra["QueryErrorCode"] = code  # botocore finds the exception class through it (SQS)
+    return AwsError(code, message if message is not None else f"Injected fault: {code}", status, **extra)
+
+
+def _error_shape(service_model: Any, code: str) -> Any:
+    for shape in service_model.error_shapes:
+        if shape.name == code or shape.metadata.get("error", {}).get("code") == code:
+            return shape
+    return None
+
+
+def _throttling_code(service_model: Any) -> str:
+    modeled = {shape.name for shape in service_model.error_shapes}
+    for code in _THROTTLING_CODES:
+        if code in modeled:
+            return code
+    if service_model.protocol == "rest-xml":
+        return "SlowDown"
+    return "Throttling" if service_model.protocol in ("query", "ec2") else "ThrottlingException"
