@@ -274,9 +274,9 @@ class Emulator:
                 ) from exc
             finally:
                 self._depth -= 1
-            self.store.commit(savepoint)
-            if not savepoint:
+            if self.store.commit(savepoint):
                 self.changed.notify_all()
+            if not savepoint:
                 if (self._pending or self.pollers) and not self._depth:
                     self.drain()
             return self._respond(ctx, parsed if error is None else None, error, service_model)

@@ -129,7 +129,8 @@ class ServiceBackend:
             return handler
 
         def checked(ctx: RequestContext) -> dict:
-            check_input(ctx.model.input_shape, ctx.params, code)
+            if ctx.params:
+                check_input(ctx.model.input_shape, ctx.params, code)
             return handler(ctx)
 
         return checked

@@ -15,6 +15,7 @@ import threading
 
 _ALNUM_UPPER = string.ascii_uppercase + string.digits
 _ALNUM = string.ascii_letters + string.digits
+_BLOCK = 64  # bytes of output per hash
 
 
 class IdGenerator:
@@ -27,28 +28,42 @@ class IdGenerator:
         else:
             key = str(seed).encode()
         self._key = hashlib.blake2b(key, digest_size=32).digest()
-        self._counter = 0
+        self._blocks = 0  # hash blocks computed
+        self._drawn = 0  # bytes handed out; always blocks * 64 - len(pool)
+        self._pool = b""  # unused tail of the last block: one hash serves several ids
         self._lock = threading.Lock()
 
     # -- state, for persistence -------------------------------------------------------------
     @property
     def counter(self) -> int:
-        return self._counter
+        """The generator's whole state: how many bytes it has handed out."""
+        return self._drawn
 
     def resume(self, counter: int) -> None:
-        """Continue from a stored counter; never goes backwards, so no id repeats."""
+        """Continue exactly where a generator with this seed stood at ``counter``; never goes back."""
         with self._lock:
-            self._counter = max(self._counter, counter)
+            if counter <= self._drawn:
+                return
+            self._blocks, offset = divmod(counter, _BLOCK)
+            self._pool = b""
+            if offset:
+                self._pool = self._block(self._blocks)[offset:]
+                self._blocks += 1
+            self._drawn = counter
+
+    def _block(self, index: int) -> bytes:
+        return hashlib.blake2b(index.to_bytes(8, "little"), key=self._key, digest_size=_BLOCK).digest()
 
     # -- raw material -----------------------------------------------------------------------
     def bytes(self, n: int = 16) -> bytes:
-        out = b""
-        while len(out) < n:
-            with self._lock:
-                self._counter += 1
-                counter = self._counter
-            out += hashlib.blake2b(counter.to_bytes(8, "little"), key=self._key, digest_size=64).digest()
-        return out[:n]
+        with self._lock:
+            pool = self._pool
+            while len(pool) < n:
+                pool += self._block(self._blocks)
+                self._blocks += 1
+            self._pool = pool[n:]
+            self._drawn += n
+            return pool[:n]
 
     # -- formats AWS uses -------------------------------------------------------------------
     def uuid4(self) -> str:
@@ -85,4 +100,4 @@ class IdGenerator:
         return prefix + self.upper_alnum(16)
 
     def __repr__(self) -> str:
-        return f"<IdGenerator seed={self.seed!r} counter={self._counter}>"
+        return f"<IdGenerator seed={self.seed!r} counter={self._drawn}>"

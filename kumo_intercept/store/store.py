@@ -214,13 +214,17 @@ class Store:
             return 0
         return len(self._undo)
 
-    def commit(self, savepoint: int) -> None:
-        """Close what ``begin`` opened; the outermost commit writes the change to the journal."""
+    def commit(self, savepoint: int) -> bool:
+        """Close what ``begin`` opened; the outermost commit writes the change to the journal.
+
+        Returns whether the outermost transaction changed anything.
+        """
         if savepoint:
-            return
+            return False
         undo, self._undo = self._undo, None
         if undo and self.journal is not None:
             self.journal.commit([(table.name, key, new) for table, key, _old, new in undo])
+        return bool(undo)
 
     def rollback(self, savepoint: int) -> None:
         """Undo every change since ``savepoint``; the outermost rollback closes the transaction."""

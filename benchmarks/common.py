@@ -1,0 +1,126 @@
+"""Shared helpers for the benchmarks: a botocore floor client, side-by-side timing, a table.
+
+Every benchmark measures its contenders in one run, interleaved round by round, and reports the
+median µs per call and ratios: absolute times on these machines are noisy, ratios much less so.
+
+The *floor* is what botocore itself costs for a call: the same client pipeline (parameter
+customisation, validation, serialisation, endpoint resolution) with a no-op ``before-call`` handler
+that returns a canned response, so nothing is signed, sent or parsed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import statistics
+import time
+from typing import Any, Callable, Iterator
+
+import boto3
+
+from kumo_intercept import Emulator
+from kumo_intercept.core import interceptor
+from kumo_intercept.core.responses import HttpResponse
+
+_CANNED_META = {"RequestId": "0", "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
+
+
+def floor_client(service: str, responses: dict[str, dict] | None = None, **client_kwargs: Any) -> Any:
+    """A boto3 client whose calls stop at ``before-call`` with a canned response.
+
+    ``responses`` maps operation names to the parsed output to return (default: just metadata).
+    """
+    client = boto3.Session().client(
+        service, region_name=client_kwargs.pop("region_name", "us-east-1"),
+        aws_access_key_id="AKIAFLOOR", aws_secret_access_key="floor", **client_kwargs)
+    canned = responses or {}
+
+    def short_circuit(model: Any, **_: Any) -> Any:
+        parsed = dict(canned.get(model.name, {}))
+        parsed["ResponseMetadata"] = _CANNED_META
+        return HttpResponse(200, {}), parsed
+
+    client.meta.events.register_first(f"before-call.{client.meta.service_model.service_id.hyphenize()}",
+                                      short_circuit)
+    return client
+
+
+@contextlib.contextmanager
+def moto_active() -> Iterator[bool]:
+    """moto's mock_aws if moto is installed (yields True), else nothing (yields False)."""
+    try:
+        from moto import mock_aws
+    except ImportError:
+        yield False
+        return
+    with mock_aws():
+        yield True
+
+
+def per_call_us(fn: Callable[[], Any], calls: int) -> float:
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        return (time.perf_counter() - start) / calls * 1e6
+    finally:
+        gc.enable()
+
+
+@contextlib.contextmanager
+def activation(emulator: Emulator | None, on: bool) -> Iterator[None]:
+    """Run a block with ``emulator`` serving calls (``on``) or with botocore untouched, keeping its state.
+
+    The floor must be measured against botocore as it is: while an emulator is active, botocore's
+    User-Agent formatting is cached (see core/interceptor.py), which would flatter the floor.
+    """
+    if emulator is None or on == emulator.active:
+        yield
+        return
+    if on:
+        interceptor.activate(emulator)
+        try:
+            yield
+        finally:
+            interceptor.deactivate()
+    else:
+        interceptor.deactivate()
+        try:
+            yield
+        finally:
+            interceptor.activate(emulator)
+
+
+def compare(contenders: dict[str, Callable[[], Any]], calls: int = 500, rounds: int = 7,
+            warmup: int = 50, emulator: Emulator | None = None) -> dict[str, float]:
+    """Median µs/call of each contender, measured interleaved round by round.
+
+    Contenders named ``kumo…`` run with ``emulator`` active, the others with it suspended.
+    """
+    for name, fn in contenders.items():
+        with activation(emulator, name.startswith("kumo")):
+            for _ in range(warmup):
+                fn()
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, fn in contenders.items():
+            with activation(emulator, name.startswith("kumo")):
+                samples[name].append(per_call_us(fn, calls))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def report(title: str, results: dict[str, float], baseline: str = "floor") -> str:
+    """A small table: µs/call and the ratio to ``baseline`` (and kumo's speed-up over moto)."""
+    lines = [f"## {title}", f"{'contender':<28}{'µs/call':>12}{'× ' + baseline:>12}"]
+    base = results.get(baseline)
+    for name, value in results.items():
+        ratio = f"{value / base:.2f}" if base else "-"
+        lines.append(f"{name:<28}{value:>12.1f}{ratio:>12}")
+    kumo_value = next((v for k, v in results.items() if k.startswith("kumo")), None)
+    moto_value = next((v for k, v in results.items() if k.startswith("moto")), None)
+    if kumo_value and moto_value:
+        lines.append(f"kumo is {moto_value / kumo_value:.1f}× faster than moto")
+    text = "\n".join(lines)
+    print(text + "\n")
+    return text
