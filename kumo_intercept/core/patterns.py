@@ -1,0 +1,545 @@
+"""The event pattern language of EventBridge rules and SNS filter policies.
+
+Both services run AWS's event-ruler; this module compiles a pattern once into a tree of small Python
+matchers and tests events against it without re-reading the pattern:
+
+    matcher = compile_pattern('{"source": ["shop"], "detail": {"total": [{"numeric": [">", 100]}]}}')
+    matcher({"source": "shop", "detail": {"total": 120}})   # True
+
+Supported, as event-ruler has them: exact strings, numbers (compared numerically), ``true``,
+``false`` and ``null``; ``prefix`` and ``suffix`` (also with ``equals-ignore-case`` inside);
+``anything-but`` with a value, a list of strings or of numbers, or ``prefix``/``suffix``/
+``equals-ignore-case``/``wildcard`` inside; ``numeric`` ranges; ``exists``; ``cidr``;
+``equals-ignore-case``; ``wildcard``; ``$or``; nested keys; and arrays in the event (a field matches
+if any element does; a nested pattern matches if one element object matches it whole).
+
+``PatternError`` carries event-ruler's own reason text; callers wrap it in their service's error
+(``InvalidEventPatternException`` for EventBridge, ``InvalidParameter`` for SNS).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import re
+from typing import Any, Callable
+
+__all__ = [
+    "PatternError", "compile_pattern", "parse_pattern", "Matcher", "pattern_stats",
+    "sns_attributes_event",
+]
+
+MISSING: Any = object()
+_EMPTY: dict = {}
+_NUMBER_TYPES = (int, float)
+OR_KEY = "$or"
+_MATCH_KEYWORDS = frozenset({
+    "exact", "prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case",
+    "wildcard",
+})
+_NUMERIC_OPS = frozenset({"<", "<=", "=", ">", ">="})
+
+Matcher = Callable[[Any], bool]
+
+
+class PatternError(ValueError):
+    """A pattern that event-ruler would refuse; ``reason`` is its message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _is_number(value: Any) -> bool:
+    kind = type(value)
+    return kind is int or kind is float
+
+
+# -- value tests: each takes one scalar of the event and says whether it matches -----------------
+def _exact_strings(values: frozenset) -> Callable[[Any], bool]:
+    return lambda v: type(v) is str and v in values
+
+
+def _exact_numbers(values: frozenset) -> Callable[[Any], bool]:
+    return lambda v: (type(v) is int or type(v) is float) and v in values
+
+
+def _prefix(text: str, ignore_case: bool) -> Callable[[Any], bool]:
+    if ignore_case:
+        folded = text.casefold()
+        return lambda v: type(v) is str and v.casefold().startswith(folded)
+    return lambda v: type(v) is str and v.startswith(text)
+
+
+def _suffix(text: str, ignore_case: bool) -> Callable[[Any], bool]:
+    if ignore_case:
+        folded = text.casefold()
+        return lambda v: type(v) is str and v.casefold().endswith(folded)
+    return lambda v: type(v) is str and v.endswith(text)
+
+
+def _wildcard_regex(text: str) -> re.Pattern[str]:
+    """event-ruler's wildcard: ``*`` is any run of characters, ``\\*`` and ``\\\\`` are literals."""
+    out: list[str] = []
+    i = 0
+    previous_star = False
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if nxt not in ("*", "\\"):
+                raise PatternError(f"Invalid escape character at pos {i}")
+            out.append(re.escape(nxt))
+            i += 2
+            previous_star = False
+            continue
+        if char == "*":
+            if previous_star:
+                raise PatternError(f"Consecutive wildcard characters at pos {i}")
+            out.append(".*")
+            previous_star = True
+        else:
+            out.append(re.escape(char))
+            previous_star = False
+        i += 1
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _wildcard(text: str) -> Callable[[Any], bool]:
+    regex = _wildcard_regex(text)
+    fullmatch = regex.fullmatch
+    return lambda v: type(v) is str and fullmatch(v) is not None
+
+
+def _numeric_range(low: float | None, low_open: bool, high: float | None, high_open: bool) -> Callable[[Any], bool]:
+    def test(v: Any) -> bool:
+        if not (type(v) is int or type(v) is float):
+            return False
+        if low is not None and (v <= low if low_open else v < low):
+            return False
+        if high is not None and (v >= high if high_open else v > high):
+            return False
+        return True
+    return test
+
+
+def _cidr(text: str) -> Callable[[Any], bool]:
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise PatternError(f"Malformed CIDR, one '/' required") if "/" not in text else \
+            PatternError(f"Nonstandard IP address: {text.split('/')[0]}")
+
+    def test(v: Any) -> bool:
+        if type(v) is not str:
+            return False
+        try:
+            return ipaddress.ip_address(v) in network
+        except ValueError:
+            return False
+    return test
+
+
+# -- compiled nodes --------------------------------------------------------------------------------
+class _Leaf:
+    """The patterns of one field: matches when any value of the field passes any test."""
+
+    __slots__ = ("tests", "absent_ok", "present_ok", "single")
+
+    is_leaf = True
+
+    def __init__(self, tests: list[Callable[[Any], bool]], absent_ok: bool, present_ok: bool) -> None:
+        self.tests = tuple(tests)
+        self.absent_ok = absent_ok
+        self.present_ok = present_ok
+        self.single = self.tests[0] if len(self.tests) == 1 else None
+
+    def match(self, raw: Any) -> bool:
+        if raw is MISSING:
+            return self.absent_ok
+        kind = type(raw)
+        if kind is list:
+            values = _scalars(raw)
+            if not values:
+                return self.absent_ok
+        elif kind is dict:
+            return self.absent_ok
+        else:
+            if self.present_ok:
+                return True
+            single = self.single
+            if single is not None:
+                return single(raw)
+            for test in self.tests:
+                if test(raw):
+                    return True
+            return False
+        if self.present_ok:
+            return True
+        for test in self.tests:
+            for value in values:
+                if test(value):
+                    return True
+        return False
+
+
+def _scalars(values: list) -> list:
+    out: list = []
+    for value in values:
+        kind = type(value)
+        if kind is list:
+            out.extend(_scalars(value))
+        elif kind is not dict:
+            out.append(value)
+    return out
+
+
+class _Object:
+    """An object of the pattern: every field matches, and one branch of every ``$or`` does."""
+
+    __slots__ = ("fields", "ors")
+
+    is_leaf = False
+
+    def __init__(self, fields: list[tuple[str, Any]], ors: list[tuple["_Object", ...]]) -> None:
+        self.fields = tuple(fields)
+        self.ors = tuple(ors)
+
+    def match(self, event: Any) -> bool:
+        get = event.get if type(event) is dict else _EMPTY.get
+        for key, node in self.fields:
+            value = get(key, MISSING)
+            if node.is_leaf:
+                if not node.match(value):
+                    return False
+                continue
+            kind = type(value)
+            if kind is dict:
+                if not node.match(value):
+                    return False
+            elif kind is list:
+                objects = [item for item in value if type(item) is dict]
+                if objects:
+                    if not any(node.match(item) for item in objects):
+                        return False
+                elif not node.match(_EMPTY):
+                    return False
+            elif not node.match(_EMPTY):
+                return False
+        for branches in self.ors:
+            for branch in branches:
+                if branch.match(event):
+                    break
+            else:
+                return False
+        return True
+
+
+# -- compilation ---------------------------------------------------------------------------------
+def parse_pattern(text: str) -> Any:
+    """JSON text to a Python value, with event-ruler's wording for text that is not JSON."""
+    try:
+        return json.loads(text, parse_float=float, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise PatternError(_json_reason(exc)) from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise PatternError(f"Non-standard token '{name}': enable JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS to allow")
+
+
+def _json_reason(exc: json.JSONDecodeError) -> str:
+    doc, pos = exc.doc, exc.pos
+    char = doc[pos] if pos < len(doc) else ""
+    if not char:
+        return "Unexpected end-of-input: expected close marker for Object"
+    return f"Unexpected character ('{char}' (code {ord(char)})): was expecting double-quote to start field name"
+
+
+def _compile_object(obj: dict, inside_or: bool) -> _Object:
+    if not obj:
+        raise PatternError("Empty objects are not allowed")
+    fields: list[tuple[str, Any]] = []
+    ors: list[tuple[_Object, ...]] = []
+    for key, value in obj.items():
+        if key == OR_KEY:
+            ors.append(_compile_or(value))
+            continue
+        if inside_or and key in _MATCH_KEYWORDS:
+            raise PatternError(f"{key} is Ruler reserved fieldName which cannot be used inside {OR_KEY}.")
+        if isinstance(value, dict):
+            fields.append((key, _compile_object(value, inside_or)))
+        elif isinstance(value, list):
+            fields.append((key, _compile_leaf(value)))
+        else:
+            raise PatternError(f'"{key}" must be an object or an array')
+    return _Object(fields, ors)
+
+
+def _compile_or(value: Any) -> tuple[_Object, ...]:
+    if not isinstance(value, list):
+        raise PatternError(f"It must be an Array followed with {OR_KEY}.")
+    branches = []
+    for item in value:
+        if not isinstance(item, dict):
+            raise PatternError(f"Only JSON object is allowed in array of {OR_KEY} relationship.")
+        branches.append(_compile_object(item, True))
+    if len(branches) < 2:
+        raise PatternError(f"There must have at least 2 Objects in {OR_KEY} relationship.")
+    return tuple(branches)
+
+
+def _compile_leaf(values: list) -> _Leaf:
+    if not values:
+        raise PatternError("Empty arrays are not allowed")
+    tests: list[Callable[[Any], bool]] = []
+    strings: set[str] = set()
+    numbers: set[float] = set()
+    absent_ok = False
+    present_ok = False
+    other: list[Callable[[Any], bool]] = []
+    for value in values:
+        if isinstance(value, str):
+            strings.add(value)
+        elif value is None:
+            other.append(lambda v: v is None)
+        elif value is True:
+            other.append(lambda v: v is True)
+        elif value is False:
+            other.append(lambda v: v is False)
+        elif isinstance(value, (int, float)):
+            numbers.add(value)
+        elif isinstance(value, dict):
+            kind, test = _compile_expression(value)
+            if kind == "exists":
+                if test:
+                    present_ok = True
+                else:
+                    absent_ok = True
+            else:
+                other.append(test)
+        else:
+            raise PatternError("Match value must be String, number, true, false, or null")
+    if strings:
+        tests.append(_exact_strings(frozenset(strings)))
+    if numbers:
+        tests.append(_exact_numbers(frozenset(numbers)))
+    tests.extend(other)
+    if not tests:
+        tests.append(lambda v: False)
+    return _Leaf(tests, absent_ok, present_ok)
+
+
+def _single(expression: dict) -> tuple[str, Any]:
+    if not expression:
+        raise PatternError("Match expression name not found")
+    if len(expression) > 1:
+        raise PatternError("Only one key allowed in match expression")
+    return next(iter(expression.items()))
+
+
+def _string_operand(operand: Any, what: str) -> tuple[str, bool]:
+    """A prefix/suffix operand: a string, or {"equals-ignore-case": string}."""
+    if isinstance(operand, str):
+        return operand, False
+    if isinstance(operand, dict) and len(operand) == 1 and "equals-ignore-case" in operand:
+        inner = operand["equals-ignore-case"]
+        if not isinstance(inner, str):
+            raise PatternError("equals-ignore-case match pattern must be a string")
+        return inner, True
+    raise PatternError(f"{what} match pattern must be a string")
+
+
+def _compile_expression(expression: dict) -> tuple[str, Any]:
+    name, operand = _single(expression)
+    if name == "exact":
+        if not isinstance(operand, str):
+            raise PatternError("exact match pattern must be a string")
+        return "test", _exact_strings(frozenset((operand,)))
+    if name == "prefix":
+        text, ignore_case = _string_operand(operand, "prefix")
+        return "test", _prefix(text, ignore_case)
+    if name == "suffix":
+        text, ignore_case = _string_operand(operand, "suffix")
+        return "test", _suffix(text, ignore_case)
+    if name == "equals-ignore-case":
+        if not isinstance(operand, str):
+            raise PatternError("equals-ignore-case match pattern must be a string")
+        folded = operand.casefold()
+        return "test", lambda v: type(v) is str and v.casefold() == folded
+    if name == "wildcard":
+        if not isinstance(operand, str):
+            raise PatternError("wildcard match pattern must be a string")
+        return "test", _wildcard(operand)
+    if name == "numeric":
+        return "test", _compile_numeric(operand)
+    if name == "exists":
+        if not isinstance(operand, bool):
+            raise PatternError("exists match pattern must be either true or false.")
+        return "exists", operand
+    if name == "cidr":
+        if not isinstance(operand, str):
+            raise PatternError("prefix match pattern must be a string")
+        return "test", _cidr(operand)
+    if name == "anything-but":
+        return "test", _compile_anything_but(operand)
+    raise PatternError(f"Unrecognized match type {name}")
+
+
+def _compile_numeric(operand: Any) -> Callable[[Any], bool]:
+    if not isinstance(operand, list):
+        raise PatternError("Value of numeric must be an array.")
+    if not operand or not isinstance(operand[0], str):
+        member = json.dumps(operand[0]) if operand else "]"
+        raise PatternError(f"Invalid member in numeric match: {member}")
+    operator = operand[0]
+    if operator not in _NUMERIC_OPS:
+        raise PatternError(f"Unrecognized numeric range operator: {operator}")
+    if len(operand) < 2 or not _is_number(operand[1]):
+        raise PatternError(f"Value of {'equals' if operator == '=' else operator} must be numeric")
+    value = operand[1]
+    if operator in ("=", "<", "<="):
+        if len(operand) > 2:
+            raise PatternError("Too many elements in numeric expression")
+        if operator == "=":
+            return _numeric_range(value, False, value, False)
+        return _numeric_range(None, False, value, operator == "<")
+    if len(operand) == 2:
+        return _numeric_range(value, operator == ">", None, False)
+    top_operator = operand[2]
+    if not isinstance(top_operator, str):
+        raise PatternError(f"Bad value in numeric range: {json.dumps(top_operator)}")
+    if top_operator not in ("<", "<="):
+        raise PatternError(f"Bad numeric range operator: {top_operator}")
+    if len(operand) < 4 or not _is_number(operand[3]):
+        raise PatternError(f"Value of {top_operator} must be numeric")
+    if len(operand) > 4:
+        raise PatternError("Too many terms in numeric range expression")
+    top = operand[3]
+    if top <= value:
+        raise PatternError("Bottom must be less than top")
+    return _numeric_range(value, operator == ">", top, top_operator == "<")
+
+
+def _compile_anything_but(operand: Any) -> Callable[[Any], bool]:
+    if isinstance(operand, dict):
+        if not operand:
+            raise PatternError("Anything-But expression name not found")
+        if len(operand) > 1:
+            raise PatternError("Only one key allowed in match expression")
+        name, inner = next(iter(operand.items()))
+        if name in ("prefix", "suffix"):
+            if not isinstance(inner, str):
+                raise PatternError("prefix/suffix match pattern must be a string")
+            if not inner:
+                raise PatternError("Null prefix/suffix not allowed")
+            positive = _prefix(inner, False) if name == "prefix" else _suffix(inner, False)
+            return lambda v: type(v) is str and not positive(v)
+        if name == "equals-ignore-case":
+            items = inner if isinstance(inner, list) else [inner]
+            if not all(isinstance(item, str) for item in items) or (isinstance(inner, list) and not inner):
+                raise PatternError("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.")
+            folded = frozenset(item.casefold() for item in items)
+            return lambda v: type(v) is str and v.casefold() not in folded
+        if name == "wildcard":
+            items = inner if isinstance(inner, list) else [inner]
+            if not items or not all(isinstance(item, str) for item in items):
+                raise PatternError("wildcard match pattern must be a string")
+            regexes = [_wildcard_regex(item) for item in items]
+            return lambda v: type(v) is str and not any(r.fullmatch(v) for r in regexes)
+        raise PatternError(f"Unsupported anything-but pattern: {name}")
+    if isinstance(operand, list):
+        has_string = any(isinstance(item, str) for item in operand)
+        has_number = any(_is_number(item) for item in operand)
+        for item in operand:
+            if not (isinstance(item, str) or _is_number(item)):
+                raise PatternError("Inside anything but list, start|null|boolean is not supported.")
+        if has_string == has_number:
+            raise PatternError("Inside anything but list, either all values are number or string, mixed type is not supported")
+        excluded = frozenset(operand)
+    elif isinstance(operand, str):
+        has_number, excluded = False, frozenset((operand,))
+    elif _is_number(operand):
+        has_number, excluded = True, frozenset((operand,))
+    else:
+        raise PatternError("Value of anything-but must be an array or single string/number value.")
+    if has_number:
+        return lambda v: (type(v) is int or type(v) is float) and v not in excluded
+    # a string exclusion set lets every non-string value through, as event-ruler's byte matching does
+    return lambda v: type(v) is not str or v not in excluded
+
+
+@functools.lru_cache(maxsize=4096)
+def _compile_text(text: str) -> Matcher:
+    pattern = parse_pattern(text)
+    return compile_value(pattern)
+
+
+def compile_value(pattern: Any) -> Matcher:
+    """Compile an already-parsed pattern (a dict) into a matcher."""
+    if not isinstance(pattern, dict):
+        raise PatternError("Filter is not an object")
+    return _compile_object(pattern, False).match
+
+
+def compile_pattern(pattern: str | dict) -> Matcher:
+    """A matcher for ``pattern`` (JSON text or a parsed dict); text patterns are cached."""
+    if isinstance(pattern, str):
+        return _compile_text(pattern)
+    return compile_value(pattern)
+
+
+# -- SNS specifics -----------------------------------------------------------------------------------
+def pattern_stats(pattern: dict) -> tuple[int, int]:
+    """(number of leaf keys, combinations) as SNS counts them for its filter policy limits."""
+    keys = 0
+    combinations = 1
+
+    def walk(node: dict, depth: int) -> None:
+        nonlocal keys, combinations
+        for key, value in node.items():
+            if key == OR_KEY and isinstance(value, list):
+                for branch in value:
+                    if isinstance(branch, dict):
+                        walk(branch, depth)
+            elif isinstance(value, dict):
+                walk(value, depth + 1)
+            elif isinstance(value, list):
+                keys += 1
+                combinations *= max(1, len(value))
+    walk(pattern, 1)
+    return keys, combinations
+
+
+def sns_attributes_event(attributes: dict | None) -> dict:
+    """SNS message attributes as the object a MessageAttributes-scope filter policy is tested on.
+
+    Strings stay strings, numbers become numbers, ``String.Array`` values become lists; binary
+    attributes are not filterable and are left out.
+    """
+    event: dict[str, Any] = {}
+    if not attributes:
+        return event
+    for name, attribute in attributes.items():
+        data_type = attribute.get("DataType", "String")
+        base = data_type.split(".", 1)[0]
+        if data_type == "String.Array":
+            try:
+                value = json.loads(attribute.get("StringValue", ""))
+            except ValueError:
+                continue
+            event[name] = value if isinstance(value, list) else [value]
+        elif base == "Number":
+            text = attribute.get("StringValue", "")
+            try:
+                number: Any = int(text)
+            except ValueError:
+                try:
+                    number = float(text)
+                except ValueError:
+                    continue
+            event[name] = number
+        elif base == "String":
+            event[name] = attribute.get("StringValue", "")
+    return event
