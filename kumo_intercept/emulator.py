@@ -20,6 +20,7 @@ from .core.ids import IdGenerator
 from .core.ledger import Call, CallLedger
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
+from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +63,7 @@ class Emulator:
         self.clock: Clock = make_clock(clock, start_time)
         self.ids = IdGenerator(seed)
         self.strict = strict
-        self.calls = CallLedger(ledger_size)
+        self.calls = Calls(ledger_size)
         self.store = Store()
         self._open_data_dir(data_dir, durability)
         self.lock = threading.RLock()
@@ -300,6 +301,18 @@ class Emulator:
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time()))
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
+
+    # -- inspection (see inspection.py) --------------------------------------------------------
+    @property
+    def state(self) -> State:
+        """What every service holds, read without boto3 calls: ``aws.state.sqs.queues("orders")``."""
+        return State(self)
+
+    def _repr_html_(self) -> str:
+        return emulator_html(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else emulator_text(self))
 
     def __repr__(self) -> str:
         state = "active" if self.active else "inactive"

@@ -1,0 +1,114 @@
+"""The pytest plugin as a user meets it: command-line defaults, marker overrides, failure artifacts,
+pytest-xdist workers. Each case runs pytest in a child process on a small test file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+STS_TESTS = '''
+import boto3
+import pytest
+
+def test_passes(kumo):
+    boto3.client("sts").get_caller_identity()
+
+def test_fails_with_the_fixture(kumo):
+    sts = boto3.client("sts")
+    sts.get_session_token(DurationSeconds=900)
+    sts.get_caller_identity()
+    assert False, "boom"
+
+@pytest.mark.kumo(account_id="111122223333")
+def test_fails_with_the_marker_only():
+    boto3.client("sts").get_caller_identity()
+    assert False
+'''
+
+
+def run_pytest(folder: Path, source: str, *args: str) -> subprocess.CompletedProcess:
+    (folder / "test_user.py").write_text(textwrap.dedent(source))
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py", *args],
+        cwd=folder, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _outcome(result: subprocess.CompletedProcess) -> str:
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_command_line_options_set_defaults_and_markers_override_them(tmp_path):
+    result = run_pytest(tmp_path, '''
+        import pytest
+        from kumo_intercept import VirtualClock
+
+        def test_defaults_from_the_command_line(kumo):
+            assert kumo.ids.seed == 5
+            assert isinstance(kumo.clock, VirtualClock)
+
+        @pytest.mark.kumo(seed="custom", start_time="2030-01-01T00:00:00Z")
+        def test_marker_wins(kumo):
+            assert kumo.ids.seed == "custom"
+            assert kumo.clock.now().year == 2030
+    ''', "--kumo-seed", "5", "--kumo-clock", "virtual")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in _outcome(result)
+
+
+def test_without_options_the_defaults_are_kumos(tmp_path):
+    result = run_pytest(tmp_path, '''
+        from kumo_intercept import WallClock
+
+        def test_defaults(kumo):
+            assert kumo.ids.seed == 0 and isinstance(kumo.clock, WallClock)
+    ''')
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_options_are_listed_in_help(tmp_path):
+    result = run_pytest(tmp_path, "", "--help")
+    for option in ("--kumo-seed", "--kumo-clock", "--kumo-data-dir", "--kumo-artifacts"):
+        assert option in result.stdout
+
+
+def test_a_failing_test_leaves_its_calls_and_state(tmp_path):
+    artifacts = tmp_path / "artifacts"
+    result = run_pytest(tmp_path, STS_TESTS, "--kumo-artifacts", str(artifacts))
+    assert "2 failed, 1 passed" in _outcome(result), result.stdout
+    folders = sorted(path.name for path in artifacts.iterdir())
+    assert folders == ["test_user.py_test_fails_with_the_fixture", "test_user.py_test_fails_with_the_marker_only"]
+
+    fixture_case = artifacts / folders[0]
+    calls = [json.loads(line) for line in (fixture_case / "calls.jsonl").read_text().splitlines()]
+    assert [call["operation"] for call in calls] == ["GetSessionToken", "GetCallerIdentity"]
+    assert calls[0]["params"] == {"DurationSeconds": 900}
+    assert calls[0]["response"]["Credentials"]["AccessKeyId"].startswith("ASIA")
+    state = json.loads((fixture_case / "state.json").read_text())
+    assert len(state["tables"]["sts.credentials"]) == 1
+    assert "sts.GetSessionToken" in (fixture_case / "state.txt").read_text()
+
+    marker_case = artifacts / folders[1]
+    calls = [json.loads(line) for line in (marker_case / "calls.jsonl").read_text().splitlines()]
+    assert calls[0]["account"] == "111122223333"
+
+
+def test_artifacts_are_written_per_xdist_worker(tmp_path):
+    artifacts = tmp_path / "artifacts"
+    result = run_pytest(tmp_path, STS_TESTS + '''
+def test_each_test_has_its_own_emulator(kumo):
+    boto3.client("sts").get_session_token()
+    assert kumo.state.tables() == {"sts.credentials": 1}
+    assert len(kumo.calls) == 1
+''', "-n", "2", "--kumo-artifacts", str(artifacts))
+    assert "2 failed, 2 passed" in _outcome(result), result.stdout
+    workers = sorted(path.name for path in artifacts.iterdir())
+    assert set(workers) <= {"gw0", "gw1"} and workers
+    written = sorted(case.name for worker in artifacts.iterdir() for case in worker.iterdir())
+    assert written == ["test_user.py_test_fails_with_the_fixture", "test_user.py_test_fails_with_the_marker_only"]
+    for worker in artifacts.iterdir():
+        for case in worker.iterdir():
+            assert (case / "calls.jsonl").read_text().strip()
