@@ -68,3 +68,16 @@ mock_aws = kumo
 def current() -> Emulator | None:
     """The active emulator, or None when none is active."""
     return _active()
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext kumo_intercept``: start an emulator for the kernel (see integrations/ipython.py)."""
+    from .integrations.ipython import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .integrations.ipython import unload_ipython_extension as unload
+
+    unload(ipython)
