@@ -1,0 +1,62 @@
+"""The coverage tables say exactly what the emulator does: every operation marked emulated has a
+handler, every other one raises NotEmulatedError through a real client."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import boto3
+import pytest
+
+from kumo_intercept import NotEmulatedError, kumo
+from kumo_intercept.core.dispatch import BACKENDS
+from kumo_intercept.integrations.coverage import main, render, service_coverage
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_sts_coverage_matches_the_dispatcher():
+    coverage = service_coverage("sts")
+    assert {"AssumeRole", "GetCallerIdentity", "GetSessionToken"} <= set(coverage.emulated)
+    assert "GetFederationToken" in coverage.missing
+    assert coverage.total == len(coverage.emulated) + len(coverage.missing)
+    emulator = kumo()
+    for operation in coverage.emulated:
+        assert callable(emulator.handler("sts", operation))
+    for operation in coverage.missing:
+        with pytest.raises(NotEmulatedError):
+            emulator.handler("sts", operation)
+
+
+def test_an_operation_marked_not_emulated_raises_a_helpful_error():
+    assert "GetFederationToken" in service_coverage("sts").missing
+    with kumo() as aws:
+        with pytest.raises(NotEmulatedError) as caught:
+            boto3.client("sts").get_federation_token(Name="ops")
+    message = str(caught.value)
+    assert "sts.GetFederationToken" in message
+    assert "No request was sent anywhere" in message and "docs/coverage.md" in message
+    assert "botocore.stub.Stubber" in message
+    assert aws.calls.names() == [], "a call that was not served is not in the ledger"
+
+
+def test_the_page_has_a_summary_and_a_table_per_service():
+    page = render([service_coverage("sts")])
+    assert "| [AWS Security Token Service](#sts) | `sts` |" in page
+    assert "## sts" in page
+    assert "| GetCallerIdentity | emulated |" in page
+    assert "| GetFederationToken | NotEmulatedError |" in page
+
+
+def test_main_writes_the_page_for_the_named_services():
+    out = io.StringIO()
+    main(["sts"], out)
+    assert out.getvalue().startswith("# Coverage\n") and "## sts" in out.getvalue()
+    assert "## sqs" not in out.getvalue()
+
+
+def test_the_committed_page_lists_every_service_of_the_registry():
+    page = (DOCS / "coverage.md").read_text()
+    for service in BACKENDS:
+        assert f"## {service}\n" in page, f"regenerate docs/coverage.md: {service} is missing"
