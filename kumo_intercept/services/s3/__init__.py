@@ -1,0 +1,1 @@
+"""S3 backend (see backend.py)."""

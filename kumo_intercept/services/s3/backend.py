@@ -1,0 +1,1442 @@
+"""S3: buckets and their configuration, objects, listings, versions, multipart uploads, notifications.
+
+State (all records in the store):
+
+* ``s3.buckets``: bucket name -> ``{name, account, region, created, versioning, lock}`` (names are
+  global, as in AWS).
+* ``s3.config``: ``(bucket, kind)`` -> a configuration as the Put call gave it (tagging, policy,
+  cors, lifecycle, encryption, …).
+* ``s3.objects`` (ordered): ``(bucket, key)`` -> the current version of a key, when it is not a delete
+  marker. Listings walk this table only.
+* ``s3.versions`` (ordered): ``(bucket, key, -seq)`` -> noncurrent versions and delete markers, newest
+  first within a key.
+* ``s3.uploads`` (ordered): ``(bucket, key, seq)`` -> multipart uploads in progress;
+  ``s3.parts`` (ordered): ``(upload id, part number)`` -> uploaded parts.
+
+Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob files (``segs``). With a
+temporary blob directory, blobs no record references any more are removed at the start of the next
+outermost S3 call (never inside a transaction that could still roll back).
+
+Internal methods for other services: none; S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
+Lambda ``invoke_internal`` and EventBridge ``put_events_internal`` for event notifications.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import hashlib
+import re
+import weakref
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from botocore.utils import parse_timestamp
+
+from ...core.clock import from_epoch, to_epoch
+from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.errors import AwsError
+from .bodies import blob_ids, iter_record, read_body, streaming_body
+from .checksums import Hasher
+from .common import (
+    CONTENT_HEADERS, MAX_KEY_BYTES, etag_of, head_error, invalid_argument, invalid_request,
+    no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
+    sdk_checksum_algorithm, url_encode, valid_bucket_name,
+)
+from .config import BucketConfigMixin
+from .listing import entries_of, start_after, walk_keys, walk_merged
+from .multipart import MultipartMixin
+from .notifications import NotificationsMixin
+
+_VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
+_VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
+_INF = float("inf")
+_LOCK_DENIED = "Access Denied because object protected by object lock."
+_TOKEN_PREFIX = b"\x01kumo:"
+
+
+def when(value: Any) -> float:
+    """Epoch seconds of a timestamp param (datetime, string or number)."""
+    if isinstance(value, _dt.datetime):
+        return to_epoch(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    return parse_timestamp(value).timestamp()
+
+
+def parse_tagging(text: str | None) -> dict[str, str]:
+    if not text:
+        return {}
+    tags = dict(parse_qsl(text, keep_blank_values=True))
+    check_tags(tags)
+    return tags
+
+
+def check_tags(tags: dict[str, str], limit: int = 10) -> None:
+    if len(tags) > limit:
+        raise AwsError("BadRequest", f"Object tags cannot be greater than {limit}", 400)
+    for k, v in tags.items():
+        if len(k) > 128 or not k:
+            raise AwsError("InvalidTag", "The TagKey you have provided is too long, max 128", 400)
+        if len(v) > 256:
+            raise AwsError("InvalidTag", "The TagValue you have provided is too long, max 256", 400)
+        if k.startswith("aws:"):
+            raise AwsError("InvalidTag", "Your TagKey cannot be prefixed with aws:", 400)
+
+
+def tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def parse_copy_source(source: str) -> tuple[str, str, str | None]:
+    version = None
+    if "?versionId=" in source:
+        source, _, version = source.partition("?versionId=")
+        version = unquote(version)
+    source = unquote(source).lstrip("/")
+    bucket, _, key = source.partition("/")
+    if not bucket or not key:
+        raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
+    return bucket, key, version
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    bare = etag.strip('"')
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.strip('"') == bare:
+            return True
+    return False
+
+
+class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBackend):
+    service_name = "s3"
+
+    def __init__(self, emulator: Any) -> None:
+        super().__init__(emulator)
+        store = self.store
+        self.buckets = store.table("s3.buckets")
+        self.config = store.table("s3.config")
+        self.objects = store.ordered_table("s3.objects")
+        self.versions = store.ordered_table("s3.versions")
+        self.uploads = store.ordered_table("s3.uploads")
+        self.parts = store.ordered_table("s3.parts")
+        self.blobs = store.blobs
+        seq = 0
+        for tkey in self.versions:
+            seq = max(seq, -tkey[2])
+        for tkey in self.uploads:
+            seq = max(seq, tkey[2])
+        self._seq = seq
+        # blob reference counts (derived), blobs that may have lost their last reference, open readers
+        self._refs: dict[str, int] = {}
+        self._garbage: set[str] = set()
+        self._readers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        for table in (self.objects, self.versions, self.parts):
+            for record in table.values():
+                for blob_id in blob_ids(record):
+                    self._refs[blob_id] = self._refs.get(blob_id, 0) + 1
+            table.watch(self._count_blobs)
+
+    # -- blobs ----------------------------------------------------------------------------------
+    def _count_blobs(self, key: Any, old: Any, new: Any) -> None:
+        if old is not None and old.get("segs"):
+            refs = self._refs
+            for blob_id, _size in old["segs"]:
+                left = refs.get(blob_id, 0) - 1
+                if left <= 0:
+                    refs.pop(blob_id, None)
+                    self._garbage.add(blob_id)
+                else:
+                    refs[blob_id] = left
+        if new is not None and new.get("segs"):
+            refs = self._refs
+            for blob_id, _size in new["segs"]:
+                refs[blob_id] = refs.get(blob_id, 0) + 1
+
+    def _collect(self) -> None:
+        """Remove blob files nothing references (temporary blob directory only; called before a
+        call changes anything, so no transaction that could roll back still needs them)."""
+        if self.store.journal is not None or self.emulator._depth > 1:
+            return
+        pinned: set[str] = set()
+        for reader in list(self._readers):
+            pinned |= reader.blob_ids
+        keep = set()
+        for blob_id in self._garbage:
+            if blob_id in self._refs:
+                continue
+            if blob_id in pinned:
+                keep.add(blob_id)
+                continue
+            self.blobs.discard(blob_id)
+        self._garbage = keep
+
+    def _new_blob(self, segs: list | None) -> None:
+        """A blob just written is garbage until a record references it (the call may still fail)."""
+        if segs:
+            for blob_id, _size in segs:
+                if blob_id not in self._refs:
+                    self._garbage.add(blob_id)
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    # -- summary --------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        out = []
+        for name, bucket in sorted(self.buckets.items()):
+            count = size = 0
+            for _k, record in self.objects.items_range((name,), (name + "\x00",), (True, False)):
+                count += 1
+                size += record["size"]
+            out.append({"name": name, "account": bucket["account"], "region": bucket["region"],
+                        "objects": count, "bytes": size, "versioning": bucket.get("versioning") or "Disabled"})
+        return {"buckets": out}
+
+    # -- access ---------------------------------------------------------------------------------
+    def _bucket(self, ctx: RequestContext, name: str) -> dict:
+        bucket = self.buckets.get(name)
+        if bucket is None:
+            raise no_such_bucket(name)
+        if bucket["account"] != ctx.account and (name, "policy") not in self.config:
+            raise AwsError("AccessDenied", "Access Denied", 403)
+        if self._garbage and ctx.operation not in ("GetObject", "HeadObject"):
+            self._collect()
+        return bucket
+
+    # -- buckets --------------------------------------------------------------------------------
+    def create_bucket(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        name = p["Bucket"]
+        if not valid_bucket_name(name):
+            raise AwsError("InvalidBucketName", "The specified bucket is not valid.", 400, BucketName=name)
+        conf = p.get("CreateBucketConfiguration") or {}
+        constraint = conf.get("LocationConstraint")
+        if ctx.region == "us-east-1":
+            if constraint == "us-east-1":
+                raise AwsError("InvalidLocationConstraint", "The specified location-constraint is not valid",
+                               400, LocationConstraint=constraint)
+            region = constraint or "us-east-1"
+        else:
+            if constraint is None:
+                raise AwsError("IllegalLocationConstraintException",
+                               "The unspecified location constraint is incompatible for the region "
+                               "specific endpoint this request was sent to.", 400)
+            if constraint != ctx.region:
+                raise AwsError("IllegalLocationConstraintException",
+                               f"The {constraint} location constraint is incompatible for the region "
+                               "specific endpoint this request was sent to.", 400)
+            region = constraint
+        if region == "EU":
+            region = "eu-west-1"
+        existing = self.buckets.get(name)
+        if existing is not None:
+            if existing["account"] != ctx.account:
+                raise AwsError("BucketAlreadyExists", "The requested bucket name is not available. The bucket "
+                               "namespace is shared by all users of the system. Please select a different "
+                               "name and try again.", 409, BucketName=name)
+            if existing["region"] == "us-east-1" and ctx.region == "us-east-1":
+                return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
+            raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
+                           "succeeded and you already own it.", 409, BucketName=name)
+        ownership = p.get("ObjectOwnership", "BucketOwnerEnforced")
+        acl = p.get("ACL")
+        if acl and acl != "private" and ownership == "BucketOwnerEnforced":
+            raise AwsError("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with "
+                           "ObjectOwnership's BucketOwnerEnforced setting", 400)
+        lock = bool(p.get("ObjectLockEnabledForBucket"))
+        self.buckets.put(name, {
+            "name": name, "account": ctx.account, "region": region, "created": ctx.time(),
+            "versioning": "Enabled" if lock else None, "lock": lock,
+        })
+        self.config.put((name, "ownership"), {"Rules": [{"ObjectOwnership": ownership}]})
+        self.config.put((name, "public_access_block"), {
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True})
+        if acl:
+            self.config.put((name, "acl"), {"canned": acl})
+        if lock:
+            self.config.put((name, "object_lock"), {"ObjectLockEnabled": "Enabled"})
+        for kind in ("Tags",):
+            if conf.get(kind):
+                self.config.put((name, "tagging"), {"TagSet": conf[kind]})
+        location = f"/{name}" if region == "us-east-1" else f"http://{name}.s3.amazonaws.com/"
+        return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
+
+    def head_bucket(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        try:
+            bucket = self._bucket(ctx, name)
+        except AwsError as exc:
+            raise head_error(exc) from None
+        ctx.headers["x-amz-bucket-region"] = bucket["region"]
+        return {"BucketRegion": bucket["region"], "AccessPointAlias": False,
+                "BucketArn": f"arn:aws:s3:::{name}"}
+
+    def delete_bucket(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        hi = (name + "\x00",)
+        for table in (self.objects, self.versions):
+            for _ in table.irange((name,), hi, (True, False)):
+                raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, BucketName=name)
+        for tkey in list(self.uploads.irange((name,), hi, (True, False))):
+            upload = self.uploads.get(tkey)
+            self._drop_upload(tkey, upload)
+        for kind in [k for k in self.config.keys() if k[0] == name]:
+            self.config.delete(kind)
+        self.buckets.delete(name)
+        ctx.status = 204
+        return {}
+
+    def list_buckets(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        prefix = p.get("Prefix", "")
+        region = p.get("BucketRegion")
+        limit = p.get("MaxBuckets")
+        token = p.get("ContinuationToken")
+        after = self._decode_token(token) if token else ""
+        names = sorted(n for n, b in self.buckets.items()
+                       if b["account"] == ctx.account and n.startswith(prefix) and n > after
+                       and (region is None or b["region"] == region))
+        out: dict[str, Any] = {"Owner": owner(ctx.account)}
+        if limit is not None and len(names) > limit:
+            names = names[:limit]
+            out["ContinuationToken"] = self._encode_token(names[-1])
+        out["Buckets"] = [{"Name": n, "CreationDate": from_epoch(int(self.buckets[n]["created"])),
+                           "BucketRegion": self.buckets[n]["region"],
+                           "BucketArn": f"arn:aws:s3:::{n}"} for n in names]
+        if "Prefix" in p:
+            out["Prefix"] = prefix
+        return out
+
+    def get_bucket_location(self, ctx: RequestContext) -> dict:
+        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        region = bucket["region"]
+        return {"LocationConstraint": None if region == "us-east-1" else region}
+
+    # -- versioning -----------------------------------------------------------------------------
+    def put_bucket_versioning(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        conf = p.get("VersioningConfiguration") or {}
+        status = conf.get("Status")
+        if status not in ("Enabled", "Suspended"):
+            from .common import malformed_xml
+            raise malformed_xml()
+        if bucket.get("lock") and status == "Suspended":
+            raise AwsError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so "
+                           "the versioning state cannot be changed.", 409)
+        new = dict(bucket, versioning=status)
+        if "MFADelete" in conf:
+            new["mfa_delete"] = conf["MFADelete"]
+        self.buckets.put(bucket["name"], new)
+        return {}
+
+    def get_bucket_versioning(self, ctx: RequestContext) -> dict:
+        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        out: dict[str, Any] = {}
+        if bucket.get("versioning"):
+            out["Status"] = bucket["versioning"]
+            out["MFADelete"] = bucket.get("mfa_delete", "Disabled")
+        return out
+
+    # -- finding versions -----------------------------------------------------------------------
+    def _latest(self, name: str, key: str) -> tuple[tuple | None, dict | None]:
+        """The newest entry of a key: the current object, else the newest version or delete marker."""
+        record = self.objects.get((name, key))
+        if record is not None:
+            return (name, key), record
+        for tkey, record in entries_of(self.versions, name, key):
+            return tkey, record
+        return None, None
+
+    def _find_version(self, name: str, key: str, version_id: str) -> tuple[tuple | None, dict | None]:
+        if version_id != "null" and not _VERSION_ID.match(version_id):
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
+        vid = None if version_id == "null" else version_id
+        record = self.objects.get((name, key))
+        if record is not None and record.get("vid") == vid:
+            return (name, key), record
+        for tkey, record in entries_of(self.versions, name, key):
+            if record.get("vid") == vid:
+                return tkey, record
+        return None, None
+
+    def _resolve(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
+                 method: str = "GET") -> dict:
+        name = bucket["name"]
+        if version_id is None:
+            record = self.objects.get((name, key))
+            if record is not None:
+                return record
+            if bucket.get("versioning"):
+                _tkey, latest = self._latest(name, key)
+                if latest is not None and latest.get("dm"):
+                    raise no_such_key(key, {"x-amz-delete-marker": "true",
+                                            "x-amz-version-id": latest.get("vid") or "null"})
+            raise no_such_key(key)
+        _tkey, record = self._find_version(name, key, version_id)
+        if record is None:
+            raise no_such_version(key, version_id)
+        if record.get("dm"):
+            raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
+                           405, Method=method, ResourceType="DeleteMarker",
+                           headers={"x-amz-delete-marker": "true", "allow": "DELETE",
+                                    "x-amz-version-id": version_id})
+        return record
+
+    # -- installing and removing versions -------------------------------------------------------
+    def _install(self, bucket: dict, key: str, record: dict) -> None:
+        """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
+        bucket's versioning state says."""
+        name = bucket["name"]
+        status = bucket.get("versioning")
+        if status is None:
+            self.objects.put((name, key), record)
+            return
+        current = self.objects.get((name, key))
+        if current is not None and (status == "Enabled" or current.get("vid") is not None):
+            self.versions.put((name, key, -self._next_seq()), current)
+        if status == "Suspended":
+            self._remove_null_version(name, key)
+        self.objects.put((name, key), record)
+
+    def _remove_null_version(self, name: str, key: str) -> None:
+        for tkey, record in list(entries_of(self.versions, name, key)):
+            if record.get("vid") is None:
+                self.versions.delete(tkey)
+
+    def _promote(self, name: str, key: str) -> None:
+        """After a version was removed: the newest remaining version becomes current (if not a marker)."""
+        if (name, key) in self.objects:
+            return
+        for tkey, record in entries_of(self.versions, name, key):
+            if not record.get("dm"):
+                self.versions.delete(tkey)
+                self.objects.put((name, key), record)
+            return
+
+    def _new_version_id(self, bucket: dict) -> str | None:
+        if bucket.get("versioning") == "Enabled":
+            return self.emulator.ids.chars(32, _VERSION_ALPHABET)
+        return None
+
+    def _check_lock(self, ctx: RequestContext, record: dict, bypass: bool) -> None:
+        if record.get("hold") == "ON":
+            raise AwsError("AccessDenied", _LOCK_DENIED, 403)
+        lock = record.get("lock")
+        if lock and lock["Until"] > ctx.time():
+            if lock["Mode"] == "COMPLIANCE" or not bypass:
+                raise AwsError("AccessDenied", _LOCK_DENIED, 403)
+
+    # -- objects: writing -----------------------------------------------------------------------
+    def _attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
+        """The stored attributes a PutObject/CreateMultipartUpload/CopyObject(REPLACE) sets."""
+        attrs: dict[str, Any] = {"ct": p.get("ContentType") or "binary/octet-stream"}
+        headers = {h: p[h] for h in CONTENT_HEADERS if h in p}
+        if "Expires" in p:
+            headers["Expires"] = when(p["Expires"])
+        if headers:
+            attrs["hdr"] = headers
+        metadata = p.get("Metadata")
+        if metadata:
+            meta = {k.lower(): v for k, v in metadata.items()}
+            if sum(len(k) + len(v) for k, v in meta.items()) > 2048:
+                raise AwsError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata "
+                               "size", 400, Size=str(sum(len(k) + len(v) for k, v in meta.items())),
+                               MaxSizeAllowed="2048")
+            attrs["meta"] = meta
+        storage_class = p.get("StorageClass")
+        if storage_class and storage_class != "STANDARD":
+            attrs["sc"] = storage_class
+        if p.get("Tagging"):
+            attrs["tags"] = parse_tagging(p["Tagging"])
+        sse = self._sse(bucket, p)
+        if sse:
+            attrs["sse"] = sse
+        if p.get("ACL"):
+            self._check_acl_allowed(bucket)
+            attrs["acl"] = p["ACL"]
+        lock = self._lock_for_new(ctx, bucket, p)
+        if lock:
+            attrs["lock"] = lock
+        if p.get("ObjectLockLegalHoldStatus"):
+            if not bucket.get("lock"):
+                raise invalid_request("Bucket is missing Object Lock Configuration")
+            attrs["hold"] = p["ObjectLockLegalHoldStatus"]
+        return attrs
+
+    def _sse(self, bucket: dict, p: dict) -> dict | None:
+        if "SSECustomerAlgorithm" in p:
+            return {"SSECustomerAlgorithm": p["SSECustomerAlgorithm"], "SSECustomerKeyMD5": p.get("SSECustomerKeyMD5", "")}
+        algorithm = p.get("ServerSideEncryption")
+        key_id = p.get("SSEKMSKeyId")
+        bucket_key = p.get("BucketKeyEnabled")
+        if algorithm is None:
+            conf = self.config.get((bucket["name"], "encryption"))
+            if conf is None:
+                return None
+            rule = conf["Rules"][0]
+            default = rule.get("ApplyServerSideEncryptionByDefault", {})
+            algorithm = default.get("SSEAlgorithm", "AES256")
+            key_id = key_id or default.get("KMSMasterKeyID")
+            if bucket_key is None and rule.get("BucketKeyEnabled"):
+                bucket_key = True
+        if algorithm == "AES256" and not bucket_key:
+            return None  # the default every object gets
+        sse: dict[str, Any] = {"ServerSideEncryption": algorithm}
+        if algorithm.startswith("aws:kms"):
+            if key_id and not key_id.startswith("arn:"):
+                key_id = f"arn:aws:kms:{bucket['region']}:{bucket['account']}:key/{key_id}"
+            sse["SSEKMSKeyId"] = key_id or f"arn:aws:kms:{bucket['region']}:{bucket['account']}:alias/aws/s3"
+        if bucket_key:
+            sse["BucketKeyEnabled"] = True
+        return sse
+
+    def _lock_for_new(self, ctx: RequestContext, bucket: dict, p: dict) -> dict | None:
+        mode = p.get("ObjectLockMode")
+        until = p.get("ObjectLockRetainUntilDate")
+        if mode or until:
+            if not bucket.get("lock"):
+                raise invalid_request("Bucket is missing Object Lock Configuration")
+            if not (mode and until):
+                raise invalid_argument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must "
+                                       "both be supplied", "x-amz-object-lock-mode", mode or "")
+            until_epoch = when(until)
+            if until_epoch <= ctx.time():
+                raise invalid_argument("The retain until date must be in the future!",
+                                       "x-amz-object-lock-retain-until-date", until)
+            return {"Mode": mode, "Until": until_epoch}
+        if not bucket.get("lock"):
+            return None
+        conf = self.config.get((bucket["name"], "object_lock")) or {}
+        default = (conf.get("Rule") or {}).get("DefaultRetention")
+        if not default:
+            return None
+        days = default.get("Days") or 365 * default.get("Years", 0)
+        return {"Mode": default["Mode"], "Until": ctx.time() + days * 86400}
+
+    def _check_write_conditions(self, p: dict, name: str, key: str) -> None:
+        if_none = p.get("IfNoneMatch")
+        if_match = p.get("IfMatch")
+        if if_none is None and if_match is None:
+            return
+        current = self.objects.get((name, key))
+        if if_none is not None:
+            if if_none != "*":
+                raise AwsError("NotImplemented", "A header you provided implies functionality that is not "
+                               "implemented", 501, Header="If-None-Match")
+            if current is not None:
+                raise precondition_failed("If-None-Match")
+        if if_match is not None:
+            if current is None:
+                raise no_such_key(key)
+            if not _etag_matches(if_match, current["etag"]):
+                raise precondition_failed("If-Match")
+
+    def put_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        if len(key) > MAX_KEY_BYTES // 4 and len(key.encode()) > MAX_KEY_BYTES:
+            raise AwsError("KeyTooLongError", "Your key is too long", 400, Size=str(len(key.encode())),
+                           MaxSizeAllowed=str(MAX_KEY_BYTES))
+        name = bucket["name"]
+        if "IfNoneMatch" in p or "IfMatch" in p:
+            self._check_write_conditions(p, name, key)
+        if len(p) > 4 or "ContentType" not in p:
+            attrs = self._attributes(ctx, bucket, p) if len(p) > 3 else {"ct": "binary/octet-stream"}
+        else:
+            attrs = {"ct": p["ContentType"]}
+        algorithm = sdk_checksum_algorithm(ctx, p)
+        given = self._given_checksums(p)
+        algorithms = set(given)
+        if algorithm:
+            algorithms.add(algorithm)
+        body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
+        self._new_blob(body.segs)
+        self._verify_checksums(p, body, given)
+        record = attrs
+        record["etag"] = etag_of(body.md5)
+        record["size"] = body.size
+        record["mtime"] = ctx.time()
+        if body.data is not None:
+            record["data"] = body.data
+        else:
+            record["segs"] = body.segs
+        vid = self._new_version_id(bucket)
+        record["vid"] = vid
+        if body.checksums:
+            alg = next(iter(given)) if given else algorithm
+            record["ck"] = {alg: body.checksums[alg]}
+        self._install(bucket, key, record)
+        out: dict[str, Any] = {"ETag": record["etag"]}
+        if body.checksums:
+            out["Checksum" + alg] = body.checksums[alg]
+            out["ChecksumType"] = "FULL_OBJECT"
+        self._sse_out(record, out)
+        if bucket.get("versioning"):
+            out["VersionId"] = vid or "null"
+        if name in self._notified:
+            self._notify(ctx, bucket, "ObjectCreated:Put", key, record)
+        return out
+
+    @staticmethod
+    def _given_checksums(p: dict) -> dict[str, str]:
+        given = {}
+        for alg in ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"):
+            value = p.get("Checksum" + alg)
+            if value is not None:
+                given[alg] = value
+        if len(given) > 1:
+            raise invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not "
+                                  "allowed.")
+        return given
+
+    @staticmethod
+    def _verify_checksums(p: dict, body: Any, given: dict[str, str]) -> None:
+        for alg, value in given.items():
+            if body.checksums.get(alg) != value:
+                raise AwsError("BadDigest", f"The {alg} you specified did not match the calculated checksum.", 400)
+        md5 = p.get("ContentMD5")
+        if md5 is not None:
+            try:
+                raw = base64.b64decode(md5, validate=True)
+            except ValueError:
+                raw = b""
+            if len(raw) != 16:
+                raise AwsError("InvalidDigest", "The Content-MD5 you specified was invalid.", 400, Content_MD5=md5)
+            if raw.hex() != body.md5:
+                raise AwsError("BadDigest", "The Content-MD5 you specified did not match what we received.", 400,
+                               ExpectedDigest=raw.hex(), CalculatedDigest=body.md5)
+
+    @staticmethod
+    def _sse_out(record: dict, out: dict) -> None:
+        sse = record.get("sse")
+        if sse is None:
+            out["ServerSideEncryption"] = "AES256"
+        else:
+            out.update(sse)
+
+    # -- objects: reading -----------------------------------------------------------------------
+    def _check_read_conditions(self, p: dict, record: dict) -> None:
+        etag = record["etag"]
+        mtime = int(record["mtime"])
+        if_match = p.get("IfMatch")
+        if_none = p.get("IfNoneMatch")
+        if if_match is not None:
+            if not _etag_matches(if_match, etag):
+                raise precondition_failed("If-Match")
+        elif "IfUnmodifiedSince" in p and mtime > when(p["IfUnmodifiedSince"]):
+            raise precondition_failed("If-Unmodified-Since")
+        if if_none is not None:
+            if _etag_matches(if_none, etag):
+                raise not_modified()
+        elif "IfModifiedSince" in p and mtime <= when(p["IfModifiedSince"]):
+            raise not_modified()
+
+    def _describe(self, ctx: RequestContext, bucket: dict, key: str, record: dict, p: dict, out: dict) -> None:
+        """The headers GetObject and HeadObject share."""
+        out["LastModified"] = from_epoch(int(record["mtime"]))
+        out["ETag"] = record["etag"]
+        out["ContentType"] = p.get("ResponseContentType") or record["ct"]
+        hdr = record.get("hdr")
+        if hdr:
+            for name, value in hdr.items():
+                if name == "Expires":
+                    out["Expires"] = from_epoch(value)
+                    if not self.emulator.strict:
+                        import email.utils
+                        out["ExpiresString"] = email.utils.formatdate(value, usegmt=True)
+                else:
+                    out[name] = value
+        for name in ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"):
+            override = p.get("Response" + name)
+            if override is not None:
+                out[name] = override
+        if "ResponseExpires" in p:
+            out["Expires"] = from_epoch(when(p["ResponseExpires"]))
+        self._sse_out(record, out)
+        out["Metadata"] = record.get("meta") or {}
+        if bucket.get("versioning"):
+            out["VersionId"] = record.get("vid") or "null"
+        if "sc" in record:
+            out["StorageClass"] = record["sc"]
+        if p.get("ChecksumMode") == "ENABLED" and "ck" in record and "PartNumber" not in p and "Range" not in p:
+            for alg, value in record["ck"].items():
+                out["Checksum" + alg] = value
+            out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+        tags = record.get("tags")
+        if tags:
+            out["TagCount"] = len(tags)
+        if "parts" in record and "PartNumber" in p:
+            out["PartsCount"] = len(record["parts"])
+        lock = record.get("lock")
+        if lock:
+            out["ObjectLockMode"] = lock["Mode"]
+            out["ObjectLockRetainUntilDate"] = from_epoch(lock["Until"])
+        if "hold" in record:
+            out["ObjectLockLegalHoldStatus"] = record["hold"]
+        if "restore" in record:
+            out["Restore"] = record["restore"]
+        expiration = self._expiration(bucket, key, record) if (bucket["name"], "lifecycle") in self.config else None
+        if expiration:
+            out["Expiration"] = expiration
+
+    def _sse_c_check(self, p: dict, record: dict) -> None:
+        sse = record.get("sse")
+        if sse and "SSECustomerAlgorithm" in sse and "SSECustomerAlgorithm" not in p:
+            raise invalid_request("The object was stored using a form of Server Side Encryption. The correct "
+                                  "parameters must be provided to retrieve the object.")
+
+    def _range(self, p: dict, record: dict, key: str) -> tuple[int, int, str | None, int]:
+        """(start, length, Content-Range or None, status) for Range / PartNumber."""
+        size = record["size"]
+        part_number = p.get("PartNumber")
+        if part_number is not None:
+            parts = record.get("parts") or [[size]]
+            if part_number > len(parts) or part_number < 1:
+                raise AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", 416,
+                               PartNumberRequested=str(part_number), ActualPartCount=str(len(parts)))
+            start = sum(part[0] for part in parts[: part_number - 1])
+            length = parts[part_number - 1][0]
+            if "parts" not in record:
+                return 0, size, None, 200
+            return start, length, f"bytes {start}-{start + length - 1}/{size}", 206
+        spec = p.get("Range")
+        if spec is None:
+            return 0, size, None, 200
+        match = re.fullmatch(r"\s*bytes=(\d*)-(\d*)\s*", spec)
+        if match is None or (not match.group(1) and not match.group(2)):
+            return 0, size, None, 200  # S3 ignores a range it cannot parse
+        first, last = match.groups()
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+            if last and int(last) < start:
+                return 0, size, None, 200
+        else:
+            suffix = int(last)
+            if suffix == 0:
+                raise self._invalid_range(spec, size)
+            start = max(0, size - suffix)
+            end = size - 1
+        if start >= size:
+            raise self._invalid_range(spec, size)
+        return start, end - start + 1, f"bytes {start}-{end}/{size}", 206
+
+    @staticmethod
+    def _invalid_range(spec: str, size: int) -> AwsError:
+        return AwsError("InvalidRange", "The requested range is not satisfiable", 416,
+                        RangeRequested=spec, ActualObjectSize=str(size),
+                        headers={"content-range": f"bytes */{size}"})
+
+    def get_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        record = self._resolve(ctx, bucket, key, p.get("VersionId"))
+        if len(p) > 3:
+            self._check_read_conditions(p, record)
+            self._sse_c_check(p, record)
+        self._check_archived(record, key)
+        if "Range" in p or "PartNumber" in p:
+            start, length, content_range, status = self._range(p, record, key)
+        else:
+            start, length, content_range, status = 0, record["size"], None, 200
+        out: dict[str, Any] = {"AcceptRanges": "bytes", "ContentLength": length}
+        self._describe(ctx, bucket, p["Key"], record, p, out)
+        if content_range is not None:
+            out["ContentRange"] = content_range
+            ctx.status = status
+        elif status == 206:
+            ctx.status = 206
+        out["Body"] = streaming_body(self.blobs, record, start, length, self._readers)
+        return out
+
+    def _check_archived(self, record: dict, key: str) -> None:
+        if record.get("sc") in ("GLACIER", "DEEP_ARCHIVE") and not record.get("restored"):
+            raise AwsError("InvalidObjectState", "The operation is not valid for the object's storage class",
+                           403, StorageClass=record["sc"])
+
+    def head_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        try:
+            bucket = self._bucket(ctx, p["Bucket"])
+            record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"), "HEAD")
+            if len(p) > 3:
+                self._check_read_conditions(p, record)
+                self._sse_c_check(p, record)
+            if "Range" in p or "PartNumber" in p:
+                start, length, content_range, status = self._range(p, record, p["Key"])
+            else:
+                length, content_range, status = record["size"], None, 200
+        except AwsError as exc:
+            raise head_error(exc) from None
+        out: dict[str, Any] = {"AcceptRanges": "bytes", "ContentLength": length}
+        self._describe(ctx, bucket, p["Key"], record, p, out)
+        if content_range is not None:
+            out["ContentRange"] = content_range
+            ctx.status = status
+        return out
+
+    # -- objects: deleting ----------------------------------------------------------------------
+    def _delete(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
+                bypass: bool) -> dict:
+        """Delete one key or version; returns DeleteObject's output members."""
+        name = bucket["name"]
+        status = bucket.get("versioning")
+        if version_id is None:
+            current = self.objects.get((name, key))
+            if status is None:
+                if current is not None:
+                    self.objects.delete((name, key))
+                    self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, current)
+                return {}
+            if current is not None:
+                self.objects.delete((name, key))
+                if status == "Enabled" or current.get("vid") is not None:
+                    self.versions.put((name, key, -self._next_seq()), current)
+            if status == "Suspended":
+                self._remove_null_version(name, key)
+            vid = self._new_version_id(bucket)
+            marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
+            self.versions.put((name, key, -self._next_seq()), marker)
+            self._notify_removed(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, marker)
+            return {"DeleteMarker": True, "VersionId": vid or "null"}
+        tkey, record = self._find_version(name, key, version_id)
+        if record is None:
+            return {"VersionId": version_id}
+        if not record.get("dm"):
+            self._check_lock(ctx, record, bypass)
+        if len(tkey) == 2:
+            self.objects.delete(tkey)
+        else:
+            self.versions.delete(tkey)
+        self._promote(name, key)
+        self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, record)
+        out: dict[str, Any] = {"VersionId": version_id}
+        if record.get("dm"):
+            out["DeleteMarker"] = True
+        return out
+
+    def delete_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        if "IfMatch" in p or "IfMatchSize" in p or "IfMatchLastModifiedTime" in p:
+            current = self.objects.get((bucket["name"], key))
+            if current is None:
+                raise no_such_key(key)
+            if "IfMatch" in p and not _etag_matches(p["IfMatch"], current["etag"]):
+                raise precondition_failed("If-Match")
+            if "IfMatchSize" in p and p["IfMatchSize"] != current["size"]:
+                raise precondition_failed("x-amz-if-match-size")
+            if "IfMatchLastModifiedTime" in p and int(when(p["IfMatchLastModifiedTime"])) != int(current["mtime"]):
+                raise precondition_failed("x-amz-if-match-last-modified-time")
+        out = self._delete(ctx, bucket, key, p.get("VersionId"), bool(p.get("BypassGovernanceRetention")))
+        ctx.status = 204
+        return out
+
+    def delete_objects(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        request = p["Delete"]
+        objects = request.get("Objects") or []
+        if len(objects) > 1000:
+            from .common import malformed_xml
+            raise malformed_xml()
+        quiet = bool(request.get("Quiet"))
+        bypass = bool(p.get("BypassGovernanceRetention"))
+        deleted: list[dict] = []
+        errors: list[dict] = []
+        for item in objects:
+            key = item["Key"]
+            version_id = item.get("VersionId")
+            savepoint = self.store.begin()
+            try:
+                result = self._delete(ctx, bucket, key, version_id, bypass)
+            except AwsError as exc:
+                self.store.rollback(savepoint)
+                entry = {"Key": key, "Code": exc.code, "Message": exc.message}
+                if version_id is not None:
+                    entry["VersionId"] = version_id
+                errors.append(entry)
+                continue
+            self.store.commit(savepoint)
+            if quiet:
+                continue
+            entry = {"Key": key}
+            if version_id is not None:
+                entry["VersionId"] = version_id
+            if result.get("DeleteMarker"):
+                entry["DeleteMarker"] = True
+                if version_id is None:
+                    entry["DeleteMarkerVersionId"] = result["VersionId"]
+                else:
+                    entry["DeleteMarkerVersionId"] = version_id
+            deleted.append(entry)
+        out: dict[str, Any] = {}
+        if deleted:
+            out["Deleted"] = deleted
+        if errors:
+            out["Errors"] = errors
+        return out
+
+    # -- copy -----------------------------------------------------------------------------------
+    def _copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
+        src_name, src_key, src_version = parse_copy_source(p["CopySource"])
+        src_bucket = self._bucket(ctx, src_name)
+        if src_version is None:
+            record = self._resolve(ctx, src_bucket, src_key, None)
+        else:
+            _tkey, record = self._find_version(src_name, src_key, src_version)
+            if record is None:
+                raise no_such_version(src_key, src_version)
+            if record.get("dm"):
+                raise invalid_request("The source of a copy request may not specifically refer to a delete "
+                                      "marker by version id.")
+        self._check_copy_conditions(p, record)
+        return src_bucket, src_key, record, src_version
+
+    @staticmethod
+    def _check_copy_conditions(p: dict, record: dict) -> None:
+        etag = record["etag"]
+        mtime = int(record["mtime"])
+        if_match = p.get("CopySourceIfMatch")
+        if if_match is not None:
+            if not _etag_matches(if_match, etag):
+                raise precondition_failed("x-amz-copy-source-If-Match")
+        elif "CopySourceIfUnmodifiedSince" in p and mtime > when(p["CopySourceIfUnmodifiedSince"]):
+            raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
+        if_none = p.get("CopySourceIfNoneMatch")
+        if if_none is not None:
+            if _etag_matches(if_none, etag):
+                raise precondition_failed("x-amz-copy-source-If-None-Match")
+        elif "CopySourceIfModifiedSince" in p and mtime <= when(p["CopySourceIfModifiedSince"]):
+            raise precondition_failed("x-amz-copy-source-If-Modified-Since")
+
+    def copy_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        name = bucket["name"]
+        src_bucket, src_key, source, src_version = self._copy_source(ctx, p)
+        self._check_write_conditions(p, name, key)
+        if source.get("sc") in ("GLACIER", "DEEP_ARCHIVE") and not source.get("restored"):
+            raise AwsError("InvalidObjectState", "Operation is not valid for the source object's storage class",
+                           403, StorageClass=source["sc"])
+        metadata_directive = p.get("MetadataDirective", "COPY")
+        tagging_directive = p.get("TaggingDirective", "COPY")
+        same = (src_bucket["name"] == name and src_key == key
+                and (src_version is None or source is self.objects.get((name, key))))
+        if same and metadata_directive != "REPLACE" and not any(
+                k in p for k in ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
+                                 "SSECustomerAlgorithm", "ChecksumAlgorithm")):
+            raise invalid_request("This copy request is illegal because it is trying to copy an object to itself "
+                                  "without changing the object's metadata, storage class, website redirect "
+                                  "location or encryption attributes.")
+        if metadata_directive == "REPLACE":
+            record = self._attributes(ctx, bucket, p)
+        else:
+            record = {k: source[k] for k in ("ct", "hdr", "meta") if k in source}
+            explicit = self._attributes(ctx, bucket, {k: v for k, v in p.items()
+                                                      if k not in ("ContentType", "Metadata") and k not in CONTENT_HEADERS
+                                                      and k != "Expires"})
+            explicit.pop("ct", None)
+            record.update(explicit)
+        if tagging_directive == "COPY":
+            record.pop("tags", None)
+            if source.get("tags"):
+                record["tags"] = source["tags"]
+        elif p.get("Tagging"):
+            record["tags"] = parse_tagging(p["Tagging"])
+        else:
+            record.pop("tags", None)
+        if "StorageClass" not in p:
+            record.pop("sc", None)
+        record["size"] = source["size"]
+        if "data" in source:
+            record["data"] = source["data"]
+        else:
+            record["segs"] = source["segs"]
+        if "-" in source["etag"]:
+            md5 = hashlib.md5()
+            for chunk in iter_record(self.blobs, source):
+                md5.update(chunk)
+            record["etag"] = etag_of(md5.hexdigest())
+        else:
+            record["etag"] = source["etag"]
+        algorithm = p.get("ChecksumAlgorithm")
+        if algorithm:
+            hasher = Hasher(algorithm.upper())
+            for chunk in iter_record(self.blobs, source):
+                hasher.update(chunk)
+            record["ck"] = {algorithm.upper(): hasher.b64()}
+        elif "ck" in source and source.get("ckt", "FULL_OBJECT") == "FULL_OBJECT":
+            record["ck"] = source["ck"]
+        elif "ck" in source:
+            alg = next(iter(source["ck"]))
+            hasher = Hasher(alg)
+            for chunk in iter_record(self.blobs, source):
+                hasher.update(chunk)
+            record["ck"] = {alg: hasher.b64()}
+        record["mtime"] = ctx.time()
+        record["vid"] = self._new_version_id(bucket)
+        self._install(bucket, key, record)
+        result: dict[str, Any] = {"ETag": record["etag"], "LastModified": from_epoch(int(record["mtime"]))}
+        for alg, value in (record.get("ck") or {}).items():
+            result["Checksum" + alg] = value
+            result["ChecksumType"] = "FULL_OBJECT"
+        out: dict[str, Any] = {"CopyObjectResult": result}
+        self._sse_out(record, out)
+        if bucket.get("versioning"):
+            out["VersionId"] = record["vid"] or "null"
+        if src_bucket.get("versioning"):
+            out["CopySourceVersionId"] = source.get("vid") or "null"
+        self._notify(ctx, bucket, "ObjectCreated:Copy", key, record)
+        return out
+
+    # -- listing --------------------------------------------------------------------------------
+    @staticmethod
+    def _encode_token(marker: str) -> str:
+        return base64.b64encode(_TOKEN_PREFIX + marker.encode()).decode()
+
+    @staticmethod
+    def _decode_token(token: str) -> str:
+        try:
+            raw = base64.b64decode(token, validate=True)
+            if raw.startswith(_TOKEN_PREFIX):
+                return raw[len(_TOKEN_PREFIX):].decode()
+        except (ValueError, UnicodeDecodeError):
+            pass
+        raise invalid_argument("The continuation token provided is incorrect", "continuation-token", token)
+
+    def _content_entry(self, key: str, record: dict, with_owner: bool, account: str) -> dict:
+        entry = {"Key": key, "LastModified": from_epoch(int(record["mtime"])), "ETag": record["etag"]}
+        if "ck" in record:
+            entry["ChecksumAlgorithm"] = list(record["ck"])
+            entry["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+        entry["Size"] = record["size"]
+        entry["StorageClass"] = record.get("sc", "STANDARD")
+        if with_owner:
+            entry["Owner"] = owner(account)
+        if "restore" in record:
+            entry["RestoreStatus"] = {"IsRestoreInProgress": False}
+        return entry
+
+    def _list(self, ctx: RequestContext, bucket: dict, prefix: str, delimiter: str | None, marker: str | None,
+              max_keys: int, with_owner: bool) -> tuple[list, list, bool, str | None]:
+        contents: list[dict] = []
+        prefixes: list[dict] = []
+        truncated = False
+        last = None
+        if max_keys <= 0:
+            return contents, prefixes, False, None
+        start, inclusive = start_after(prefix, delimiter, marker)
+        name = bucket["name"]
+        account = bucket["account"]
+        objects = self.objects
+        count = 0
+        for is_prefix, value, tkey in walk_keys(objects, name, prefix, delimiter, start, inclusive):
+            if count == max_keys:
+                truncated = True
+                break
+            if is_prefix:
+                prefixes.append({"Prefix": value})
+            else:
+                contents.append(self._content_entry(value, objects[tkey], with_owner, account))
+            count += 1
+            last = value
+        return contents, prefixes, truncated, last
+
+    def _encoded(self, p: dict) -> bool:
+        encoding = p.get("EncodingType")
+        if encoding is not None and encoding != "url":
+            raise invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding)
+        return encoding == "url"
+
+    def list_objects_v2(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        prefix = p.get("Prefix", "")
+        delimiter = p.get("Delimiter") or None
+        max_keys = min(p.get("MaxKeys", 1000), 1000)
+        token = p.get("ContinuationToken")
+        marker = self._decode_token(token) if token is not None else p.get("StartAfter")
+        if token is not None and p.get("StartAfter") and p["StartAfter"] > marker:
+            marker = p["StartAfter"]
+        encode = self._encoded(p)
+        contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys,
+                                                         bool(p.get("FetchOwner")))
+        if encode:
+            for entry in contents:
+                entry["Key"] = url_encode(entry["Key"])
+            for entry in prefixes:
+                entry["Prefix"] = url_encode(entry["Prefix"])
+        out: dict[str, Any] = {"IsTruncated": truncated}
+        if contents:
+            out["Contents"] = contents
+        out["Name"] = bucket["name"]
+        out["Prefix"] = url_encode(prefix) if encode else prefix
+        if delimiter:
+            out["Delimiter"] = url_encode(delimiter) if encode else delimiter
+        out["MaxKeys"] = p.get("MaxKeys", 1000)
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if encode:
+            out["EncodingType"] = "url"
+        out["KeyCount"] = len(contents) + len(prefixes)
+        if token is not None:
+            out["ContinuationToken"] = token
+        if truncated and last is not None:
+            out["NextContinuationToken"] = self._encode_token(last)
+        if "StartAfter" in p:
+            out["StartAfter"] = url_encode(p["StartAfter"]) if encode else p["StartAfter"]
+        return out
+
+    def list_objects(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        prefix = p.get("Prefix", "")
+        delimiter = p.get("Delimiter") or None
+        max_keys = min(p.get("MaxKeys", 1000), 1000)
+        marker = p.get("Marker", "")
+        encode = self._encoded(p)
+        contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys, True)
+        enc = url_encode if encode else (lambda s: s)
+        if encode:
+            for entry in contents:
+                entry["Key"] = url_encode(entry["Key"])
+            for entry in prefixes:
+                entry["Prefix"] = url_encode(entry["Prefix"])
+        out: dict[str, Any] = {"IsTruncated": truncated, "Marker": enc(marker)}
+        if truncated and delimiter and last is not None:
+            out["NextMarker"] = enc(last)
+        if contents:
+            out["Contents"] = contents
+        out["Name"] = bucket["name"]
+        out["Prefix"] = prefix
+        if delimiter:
+            out["Delimiter"] = enc(delimiter)
+        out["MaxKeys"] = p.get("MaxKeys", 1000)
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if encode:
+            out["EncodingType"] = "url"
+        return out
+
+    def list_object_versions(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        name = bucket["name"]
+        prefix = p.get("Prefix", "")
+        delimiter = p.get("Delimiter") or None
+        max_keys = min(p.get("MaxKeys", 1000), 1000)
+        key_marker = p.get("KeyMarker", "")
+        version_marker = p.get("VersionIdMarker")
+        if version_marker and not key_marker:
+            raise invalid_argument("A version-id marker cannot be specified without a key marker.",
+                                   "version-id-marker", version_marker)
+        encode = self._encoded(p)
+        enc = url_encode if encode else (lambda s: s)
+        versions: list[dict] = []
+        markers: list[dict] = []
+        prefixes: list[dict] = []
+        truncated = False
+        count = 0
+        last_key: str | None = None
+        last_vid: str | None = None
+        if version_marker and key_marker >= prefix:
+            start, inclusive = key_marker, True
+        else:
+            start, inclusive = start_after(prefix, delimiter, key_marker or None)
+        skipping = version_marker is not None
+        account = bucket["account"]
+        tables = [(self.objects, False), (self.versions, True)]
+        done = max_keys <= 0
+        for is_prefix, value in ([] if done else walk_merged(tables, name, prefix, delimiter, start, inclusive)):
+            if is_prefix:
+                if count == max_keys:
+                    truncated = True
+                    break
+                prefixes.append({"Prefix": enc(value)})
+                count += 1
+                last_key, last_vid = value, None
+                skipping = False
+                continue
+            entries = []
+            current = self.objects.get((name, value))
+            if current is not None:
+                entries.append(current)
+            entries.extend(record for _t, record in entries_of(self.versions, name, value))
+            for index, record in enumerate(entries):
+                vid = record.get("vid") or "null"
+                if skipping:
+                    if value == key_marker:
+                        if vid == version_marker:
+                            skipping = False
+                        continue
+                    skipping = False
+                if count == max_keys:
+                    truncated = True
+                    break
+                entry: dict[str, Any] = {"Key": enc(value), "VersionId": vid, "IsLatest": index == 0,
+                                         "LastModified": from_epoch(int(record["mtime"]))}
+                if record.get("dm"):
+                    entry["Owner"] = owner(record.get("owner", account))
+                    markers.append(entry)
+                else:
+                    full = self._content_entry(value, record, True, account)
+                    full.update(entry)
+                    versions.append({k: full[k] for k in ("ETag", "ChecksumAlgorithm", "ChecksumType", "Size",
+                                                           "StorageClass", "Key", "VersionId", "IsLatest",
+                                                           "LastModified", "Owner", "RestoreStatus") if k in full})
+                count += 1
+                last_key, last_vid = value, vid
+            if truncated:
+                break
+        out: dict[str, Any] = {"IsTruncated": truncated, "KeyMarker": enc(key_marker)}
+        if version_marker is not None:
+            out["VersionIdMarker"] = version_marker
+        if truncated and last_key is not None:
+            out["NextKeyMarker"] = enc(last_key)
+            if last_vid is not None:
+                out["NextVersionIdMarker"] = last_vid
+        if versions:
+            out["Versions"] = versions
+        if markers:
+            out["DeleteMarkers"] = markers
+        out["Name"] = name
+        out["Prefix"] = enc(prefix)
+        if delimiter:
+            out["Delimiter"] = enc(delimiter)
+        out["MaxKeys"] = p.get("MaxKeys", 1000)
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if encode:
+            out["EncodingType"] = "url"
+        return out
+
+    # -- object tagging, attributes, lock, restore ----------------------------------------------
+    def _object_for_update(self, ctx: RequestContext, p: dict) -> tuple[dict, tuple, dict]:
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        version_id = p.get("VersionId")
+        if version_id is None:
+            tkey, record = (bucket["name"], key), self.objects.get((bucket["name"], key))
+            if record is None:
+                self._resolve(ctx, bucket, key, None)
+        else:
+            tkey, record = self._find_version(bucket["name"], key, version_id)
+            if record is None:
+                raise no_such_version(key, version_id)
+            if record.get("dm"):
+                raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
+                               405, Method=ctx.operation.startswith("Get") and "GET" or "PUT",
+                               ResourceType="DeleteMarker",
+                               headers={"x-amz-delete-marker": "true", "allow": "DELETE"})
+        return bucket, tkey, record
+
+    def _table_of(self, tkey: tuple):
+        return self.objects if len(tkey) == 2 else self.versions
+
+    def _version_out(self, bucket: dict, record: dict, out: dict) -> dict:
+        if bucket.get("versioning"):
+            out["VersionId"] = record.get("vid") or "null"
+        return out
+
+    def put_object_tagging(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        tags = {}
+        for tag in p["Tagging"].get("TagSet", []):
+            if tag["Key"] in tags:
+                raise AwsError("InvalidTag", "Cannot provide multiple Tags with the same key", 400,
+                               TagKey=tag["Key"])
+            tags[tag["Key"]] = tag["Value"]
+        check_tags(tags)
+        new = dict(record)
+        if tags:
+            new["tags"] = tags
+        else:
+            new.pop("tags", None)
+        self._table_of(tkey).put(tkey, new)
+        self._notify(ctx, bucket, "ObjectTagging:Put", p["Key"], new)
+        return self._version_out(bucket, record, {})
+
+    def get_object_tagging(self, ctx: RequestContext) -> dict:
+        bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
+        return self._version_out(bucket, record, {"TagSet": tag_list(record.get("tags") or {})})
+
+    def delete_object_tagging(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        new = dict(record)
+        new.pop("tags", None)
+        self._table_of(tkey).put(tkey, new)
+        ctx.status = 204
+        self._notify(ctx, bucket, "ObjectTagging:Delete", p["Key"], new)
+        return self._version_out(bucket, record, {})
+
+    def get_object_attributes(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"))
+        wanted = set(p.get("ObjectAttributes") or [])
+        out: dict[str, Any] = {"LastModified": from_epoch(int(record["mtime"]))}
+        if bucket.get("versioning"):
+            out["VersionId"] = record.get("vid") or "null"
+        if "ETag" in wanted:
+            out["ETag"] = record["etag"].strip('"')
+        if "Checksum" in wanted and "ck" in record:
+            checksum = {"Checksum" + alg: value for alg, value in record["ck"].items()}
+            checksum["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+            out["Checksum"] = checksum
+        if "ObjectParts" in wanted and "parts" in record:
+            parts = record["parts"]
+            marker = p.get("PartNumberMarker", 0)
+            limit = p.get("MaxParts", 1000)
+            chosen = [(i + 1, part) for i, part in enumerate(parts) if i + 1 > marker][:limit]
+            object_parts: dict[str, Any] = {
+                "TotalPartsCount": len(parts), "PartNumberMarker": marker,
+                "NextPartNumberMarker": chosen[-1][0] if chosen else marker, "MaxParts": limit,
+                "IsTruncated": bool(chosen) and chosen[-1][0] < len(parts),
+            }
+            listed = []
+            for number, part in chosen:
+                entry = {"PartNumber": number, "Size": part[0]}
+                if len(part) > 1 and part[1]:
+                    for alg, value in part[1].items():
+                        entry["Checksum" + alg] = value
+                listed.append(entry)
+            object_parts["Parts"] = listed
+            out["ObjectParts"] = object_parts
+        if "StorageClass" in wanted:
+            out["StorageClass"] = record.get("sc", "STANDARD")
+        if "ObjectSize" in wanted:
+            out["ObjectSize"] = record["size"]
+        return out
+
+    def _require_lock(self, bucket: dict) -> None:
+        if not bucket.get("lock"):
+            raise invalid_request("Bucket is missing Object Lock Configuration")
+
+    def put_object_retention(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        self._require_lock(bucket)
+        retention = p.get("Retention") or {}
+        mode = retention.get("Mode")
+        until = retention.get("RetainUntilDate")
+        current = record.get("lock")
+        new_lock = {"Mode": mode, "Until": when(until)} if mode and until else None
+        if current and current["Until"] > ctx.time():
+            shortening = new_lock is None or new_lock["Until"] < current["Until"] or (
+                current["Mode"] == "COMPLIANCE" and new_lock["Mode"] != "COMPLIANCE")
+            if shortening and (current["Mode"] == "COMPLIANCE" or not p.get("BypassGovernanceRetention")):
+                raise AwsError("AccessDenied", _LOCK_DENIED, 403)
+        if new_lock and new_lock["Until"] <= ctx.time():
+            raise invalid_argument("The retain until date must be in the future!", "RetainUntilDate", until)
+        new = dict(record)
+        if new_lock:
+            new["lock"] = new_lock
+        else:
+            new.pop("lock", None)
+        self._table_of(tkey).put(tkey, new)
+        return {}
+
+    def get_object_retention(self, ctx: RequestContext) -> dict:
+        bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
+        self._require_lock(bucket)
+        lock = record.get("lock")
+        if not lock:
+            raise AwsError("NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock "
+                           "configuration", 404)
+        return {"Retention": {"Mode": lock["Mode"], "RetainUntilDate": from_epoch(lock["Until"])}}
+
+    def put_object_legal_hold(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        self._require_lock(bucket)
+        status = (p.get("LegalHold") or {}).get("Status")
+        if status not in ("ON", "OFF"):
+            from .common import malformed_xml
+            raise malformed_xml()
+        self._table_of(tkey).put(tkey, dict(record, hold=status))
+        return {}
+
+    def get_object_legal_hold(self, ctx: RequestContext) -> dict:
+        bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
+        self._require_lock(bucket)
+        if "hold" not in record:
+            raise AwsError("NoSuchObjectLockConfiguration", "The specified object does not have a ObjectLock "
+                           "configuration", 404)
+        return {"LegalHold": {"Status": record["hold"]}}
+
+    def restore_object(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        if record.get("sc") not in ("GLACIER", "DEEP_ARCHIVE"):
+            raise AwsError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
+                           403, StorageClass=record.get("sc", "STANDARD"))
+        days = (p.get("RestoreRequest") or {}).get("Days", 1)
+        already = record.get("restored")
+        expiry = ctx.time() + days * 86400
+        import email.utils
+        new = dict(record, restored=True,
+                   restore=f'ongoing-request="false", expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}"')
+        self._table_of(tkey).put(tkey, new)
+        if not already:
+            self._notify(ctx, bucket, "ObjectRestore:Post", p["Key"], new)
+            self._notify(ctx, bucket, "ObjectRestore:Completed", p["Key"], new)
+            ctx.status = 202
+        return {}
+
+    # -- ACLs -----------------------------------------------------------------------------------
+    def _check_acl_allowed(self, bucket: dict) -> None:
+        ownership = self.config.get((bucket["name"], "ownership"))
+        rule = ownership["Rules"][0]["ObjectOwnership"] if ownership else "BucketOwnerPreferred"
+        if rule == "BucketOwnerEnforced":
+            raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
+
+    def _grants(self, account: str, canned: str | None, explicit: dict | None = None) -> dict:
+        if explicit:
+            return explicit
+        owner_grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
+        grants = [owner_grant]
+        all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+        if canned in ("public-read", "public-read-write"):
+            grants.append({"Grantee": all_users, "Permission": "READ"})
+        if canned == "public-read-write":
+            grants.append({"Grantee": all_users, "Permission": "WRITE"})
+        if canned == "authenticated-read":
+            grants.append({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
+                           "Permission": "READ"})
+        if canned == "log-delivery-write":
+            log = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
+            grants += [{"Grantee": log, "Permission": "WRITE"}, {"Grantee": log, "Permission": "READ_ACP"}]
+        return {"Owner": owner(account), "Grants": grants}
+
+    def put_object_acl(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket, tkey, record = self._object_for_update(ctx, p)
+        self._check_acl_allowed(bucket)
+        new = dict(record)
+        if p.get("AccessControlPolicy"):
+            new["acl"] = p["AccessControlPolicy"]
+        else:
+            new["acl"] = p.get("ACL", "private")
+        self._table_of(tkey).put(tkey, new)
+        self._notify(ctx, bucket, "ObjectAcl:Put", p["Key"], new)
+        return {}
+
+    def get_object_acl(self, ctx: RequestContext) -> dict:
+        bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
+        acl = record.get("acl")
+        out = self._grants(bucket["account"], acl if isinstance(acl, str) else None,
+                           acl if isinstance(acl, dict) else None)
+        return self._version_out(bucket, record, dict(out))

@@ -1,0 +1,156 @@
+"""S3 building blocks shared by the handlers: errors as botocore shows them against AWS, key order
+helpers, URL encoding of listings, owner ids and request-checksum rules."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from typing import Any
+from urllib.parse import quote
+
+from ...core.clock import from_epoch
+from ...core.errors import AwsError
+
+#: bodies up to this size live in the record as bytes; larger ones go to blob files
+INLINE_LIMIT = 256 * 1024
+#: read size when streaming bodies in and out
+CHUNK = 1024 * 1024
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_KEY_BYTES = 1024
+#: the highest code point: a prefix's "next string" is built with it
+_MAX_CHAR = "\U0010ffff"
+
+#: user-visible object headers kept per object, in the order GetObject returns them
+CONTENT_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage",
+                   "WebsiteRedirectLocation")
+CHECKSUM_ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
+
+
+# -- errors ---------------------------------------------------------------------------------
+def no_such_bucket(bucket: str) -> AwsError:
+    return AwsError("NoSuchBucket", "The specified bucket does not exist", 404, BucketName=bucket)
+
+
+def no_such_key(key: str, headers: dict[str, str] | None = None) -> AwsError:
+    return AwsError("NoSuchKey", "The specified key does not exist.", 404, Key=key, headers=headers)
+
+
+def no_such_version(key: str, version_id: str) -> AwsError:
+    return AwsError("NoSuchVersion", "The specified version does not exist.", 404,
+                    Key=key, VersionId=version_id)
+
+
+def no_such_upload(upload_id: str) -> AwsError:
+    return AwsError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, "
+                    "or the upload may have been aborted or completed.", 404, UploadId=upload_id)
+
+
+def precondition_failed(condition: str) -> AwsError:
+    return AwsError("PreconditionFailed", "At least one of the pre-conditions you specified did not hold",
+                    412, Condition=condition)
+
+
+def not_modified() -> AwsError:
+    return AwsError("304", "Not Modified", 304)
+
+
+def invalid_argument(message: str, name: str, value: Any) -> AwsError:
+    return AwsError("InvalidArgument", message, 400, ArgumentName=name, ArgumentValue=str(value))
+
+
+def invalid_request(message: str) -> AwsError:
+    return AwsError("InvalidRequest", message, 400)
+
+
+def malformed_xml() -> AwsError:
+    return AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate "
+                    "against our published schema", 400)
+
+
+def head_error(error: AwsError) -> AwsError:
+    """What botocore shows for a HEAD request's error: no body, so the status code and its phrase."""
+    import http.client
+
+    return AwsError(str(error.status), http.client.responses.get(error.status, ""), error.status,
+                    headers=error.headers)
+
+
+# -- names and keys -------------------------------------------------------------------------
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
+_BAD_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BAD_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def valid_bucket_name(name: str) -> bool:
+    return bool(
+        _BUCKET_NAME.match(name)
+        and ".." not in name and ".-" not in name and "-." not in name
+        and not _IP_ADDRESS.match(name)
+        and not name.startswith(_BAD_PREFIXES)
+        and not name.endswith(_BAD_SUFFIXES)
+    )
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The smallest string greater than every string starting with ``prefix`` (None: no bound)."""
+    stripped = prefix.rstrip(_MAX_CHAR)
+    if not stripped:
+        return None
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
+
+
+def url_encode(value: str) -> str:
+    """S3's encoding of listed names with ``EncodingType=url`` (botocore decodes it with unquote_plus)."""
+    return quote(value, safe="/-_.~").replace("%20", "+")
+
+
+# -- identities -----------------------------------------------------------------------------
+def canonical_id(account: str) -> str:
+    """The 64-hex canonical user id S3 shows for an account."""
+    return hashlib.sha256(f"kumo-canonical-{account}".encode()).hexdigest()
+
+
+def owner(account: str) -> dict[str, str]:
+    return {"ID": canonical_id(account)}
+
+
+# -- request checksums ----------------------------------------------------------------------
+def sdk_checksum_algorithm(ctx: Any, params: dict[str, Any]) -> str | None:
+    """The checksum algorithm botocore would have sent for this request (its ``when_supported``
+    default, unless AWS_REQUEST_CHECKSUM_CALCULATION=when_required), or None.
+
+    botocore resolves it before ``before-call`` but computes it only after, so the emulator
+    reproduces what AWS returns for it.
+    """
+    http_checksum = ctx.model.http_checksum if ctx.model is not None else {}
+    member = http_checksum.get("requestAlgorithmMember")
+    if member and member in params:
+        return params[member].upper()
+    if any(f"Checksum{name}" in params for name in CHECKSUM_ALGORITHMS):
+        return None  # a checksum given by the user: botocore sends no other
+    if http_checksum.get("requestChecksumRequired") or (
+        member and os.environ.get("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported").lower()
+        == "when_supported"
+    ):
+        return "CRC32"
+    return None
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def etag_of(md5_hex: str) -> str:
+    return f'"{md5_hex}"'
+
+
+def dt(epoch: float):
+    """A LastModified-style timestamp: S3 reports whole seconds in headers, ms in listings."""
+    return from_epoch(epoch)
+
+
+def http_seconds(epoch: float):
+    return from_epoch(int(epoch))

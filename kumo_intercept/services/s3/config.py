@@ -1,0 +1,441 @@
+"""Bucket configuration: stored as the Put call gave it (in ``s3.config`` under ``(bucket, kind)``) and
+returned as AWS returns it, with AWS's checks and its "not found" errors."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+from typing import Any
+
+from ...core.dispatch import RequestContext
+from ...core.errors import AwsError
+from .common import invalid_argument, invalid_request, malformed_xml, owner
+
+_DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                                  "BucketKeyEnabled": False}]}
+_CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
+_DAY = 86400
+
+
+def _not_found(code: str, message: str):
+    def make(bucket: str) -> AwsError:
+        return AwsError(code, message, 404, BucketName=bucket)
+    return make
+
+
+_MISSING = {
+    "tagging": _not_found("NoSuchTagSet", "The TagSet does not exist"),
+    "policy": _not_found("NoSuchBucketPolicy", "The bucket policy does not exist"),
+    "cors": _not_found("NoSuchCORSConfiguration", "The CORS configuration does not exist"),
+    "lifecycle": _not_found("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist"),
+    "ownership": _not_found("OwnershipControlsNotFoundError", "The bucket ownership controls were not found"),
+    "public_access_block": _not_found("NoSuchPublicAccessBlockConfiguration",
+                                      "The public access block configuration was not found"),
+    "website": _not_found("NoSuchWebsiteConfiguration", "The specified bucket does not have a website configuration"),
+    "object_lock": _not_found("ObjectLockConfigurationNotFoundError",
+                              "Object Lock configuration does not exist for this bucket"),
+    "replication": _not_found("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
+}
+
+
+def _midnight_after(epoch: float) -> float:
+    """AWS rounds lifecycle dates up to the next midnight UTC."""
+    day = int(epoch // _DAY) * _DAY
+    return day + _DAY if epoch > day else day
+
+
+def rule_prefix(rule: dict) -> str:
+    flt = rule.get("Filter")
+    if flt is None:
+        return rule.get("Prefix", "")
+    if "Prefix" in flt:
+        return flt["Prefix"]
+    return (flt.get("And") or {}).get("Prefix", "")
+
+
+def rule_tags(rule: dict) -> dict[str, str]:
+    flt = rule.get("Filter") or {}
+    tags = [flt["Tag"]] if "Tag" in flt else (flt.get("And") or {}).get("Tags", [])
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def _is_public_policy(policy: dict) -> bool:
+    statements = policy.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    for statement in statements:
+        principal = statement.get("Principal")
+        public = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") in ("*", ["*"]))
+        if statement.get("Effect") == "Allow" and public and not statement.get("Condition"):
+            return True
+    return False
+
+
+class BucketConfigMixin:
+    """Put/Get/Delete of every bucket configuration kind."""
+
+    config: Any
+    buckets: Any
+
+    # -- generic ----------------------------------------------------------------------------
+    def _set(self, ctx: RequestContext, kind: str, value: Any) -> dict:
+        self.config.put((ctx.params["Bucket"], kind), value)
+        return {}
+
+    def _get(self, ctx: RequestContext, kind: str) -> Any:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        value = self.config.get((name, kind))
+        if value is None:
+            raise _MISSING[kind](name)
+        return value
+
+    def _drop(self, ctx: RequestContext, kind: str) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        self.config.delete((name, kind))
+        ctx.status = 204
+        return {}
+
+    # -- tagging ----------------------------------------------------------------------------
+    def put_bucket_tagging(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        tag_set = ctx.params["Tagging"].get("TagSet", [])
+        seen = set()
+        for tag in tag_set:
+            if tag["Key"] in seen:
+                raise AwsError("InvalidTag", "Cannot provide multiple Tags with the same key", 400, TagKey=tag["Key"])
+            if tag["Key"].startswith("aws:"):
+                raise AwsError("InvalidTag", "System tags cannot be added/updated by requester", 400,
+                               TagKey=tag["Key"])
+            if len(tag["Key"]) > 128 or len(tag["Value"]) > 256:
+                raise AwsError("InvalidTag", "The TagKey you have provided is invalid", 400, TagKey=tag["Key"])
+            seen.add(tag["Key"])
+        if len(tag_set) > 50:
+            raise AwsError("BadRequest", "Bucket tag count cannot be greater than 50", 400)
+        ctx.status = 204
+        return self._set(ctx, "tagging", {"TagSet": tag_set})
+
+    def get_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return {"TagSet": self._get(ctx, "tagging")["TagSet"]}
+
+    def delete_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "tagging")
+
+    # -- policy -----------------------------------------------------------------------------
+    def put_bucket_policy(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        text = ctx.params["Policy"]
+        try:
+            policy = json.loads(text)
+            if not isinstance(policy, dict):
+                raise ValueError
+        except ValueError:
+            raise AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400) from None
+        if "Statement" not in policy:
+            raise AwsError("MalformedPolicy", "Missing required field Statement", 400)
+        block = self.config.get((name, "public_access_block")) or {}
+        if block.get("BlockPublicPolicy") and _is_public_policy(policy):
+            raise AwsError("AccessDenied", f"User: arn:aws:iam::{ctx.account}:root is not authorized to perform: "
+                           f"s3:PutBucketPolicy on resource: \"arn:aws:s3:::{name}\" because public policies are "
+                           "blocked by the BlockPublicPolicy block public access setting.", 403)
+        ctx.status = 204
+        return self._set(ctx, "policy", text)
+
+    def get_bucket_policy(self, ctx: RequestContext) -> dict:
+        return {"Policy": self._get(ctx, "policy")}
+
+    def delete_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "policy")
+
+    def get_bucket_policy_status(self, ctx: RequestContext) -> dict:
+        policy = json.loads(self._get(ctx, "policy"))
+        return {"PolicyStatus": {"IsPublic": _is_public_policy(policy)}}
+
+    # -- CORS -------------------------------------------------------------------------------
+    def put_bucket_cors(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        rules = ctx.params["CORSConfiguration"].get("CORSRules", [])
+        if not rules or len(rules) > 100:
+            raise malformed_xml()
+        for rule in rules:
+            for method in rule.get("AllowedMethods", []):
+                if method not in _CORS_METHODS:
+                    raise invalid_request(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
+        return self._set(ctx, "cors", {"CORSRules": rules})
+
+    def get_bucket_cors(self, ctx: RequestContext) -> dict:
+        return {"CORSRules": self._get(ctx, "cors")["CORSRules"]}
+
+    def delete_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "cors")
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def put_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        rules = (ctx.params.get("LifecycleConfiguration") or {}).get("Rules", [])
+        if not rules or len(rules) > 1000:
+            raise malformed_xml()
+        ids = set()
+        for rule in rules:
+            rule_id = rule.get("ID")
+            if rule_id is not None:
+                if len(rule_id) > 255:
+                    raise invalid_argument("ID length should not exceed allowed limit of 255", "ID", rule_id)
+                if rule_id in ids:
+                    raise invalid_argument("Rule ID must be unique. Found same ID for more than one rule", "ID", rule_id)
+                ids.add(rule_id)
+            if ("Filter" in rule) == ("Prefix" in rule):
+                raise malformed_xml()
+            actions = [a for a in ("Expiration", "Transitions", "NoncurrentVersionExpiration",
+                                   "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload") if rule.get(a)]
+            if not actions:
+                raise invalid_request("At least one action needs to be specified in a rule")
+            expiration = rule.get("Expiration") or {}
+            if "Days" in expiration and expiration["Days"] <= 0:
+                raise invalid_argument("'Days' for Expiration action must be a positive integer", "Days",
+                                       expiration["Days"])
+            if expiration.get("ExpiredObjectDeleteMarker") is not None and ("Days" in expiration or "Date" in expiration):
+                raise malformed_xml()
+            if rule.get("AbortIncompleteMultipartUpload") and rule_tags(rule):
+                raise invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
+        stored = []
+        for rule in rules:
+            rule = dict(rule)
+            if "ID" not in rule:
+                rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
+            expiration = rule.get("Expiration")
+            if expiration and "Date" in expiration and not isinstance(expiration["Date"], (int, float)):
+                from .backend import when
+                rule["Expiration"] = dict(expiration, Date=when(expiration["Date"]))
+            stored.append(rule)
+        self._set(ctx, "lifecycle", {"Rules": stored})
+        return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
+                                                                     "all_storage_classes_128K")}
+
+    def get_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        rules = []
+        for rule in self._get(ctx, "lifecycle")["Rules"]:
+            expiration = rule.get("Expiration")
+            if expiration and "Date" in expiration:
+                from ...core.clock import from_epoch
+                rule = dict(rule, Expiration=dict(expiration, Date=from_epoch(expiration["Date"])))
+            rules.append(rule)
+        return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
+
+    def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "lifecycle")
+
+    def _abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:
+        """The lifecycle rule (id, days) that aborts an incomplete upload of ``key``, if any."""
+        conf = self.config.get((bucket_name, "lifecycle"))
+        if not conf:
+            return None
+        best = None
+        for rule in conf["Rules"]:
+            abort = rule.get("AbortIncompleteMultipartUpload")
+            if rule.get("Status") != "Enabled" or not abort or not key.startswith(rule_prefix(rule)):
+                continue
+            days = abort.get("DaysAfterInitiation")
+            if days is not None and (best is None or days < best[1]):
+                best = (rule["ID"], days)
+        return best
+
+    def _abort_date(self, bucket_name: str, key: str, initiated: float) -> tuple[float, str] | None:
+        rule = self._abort_rule(bucket_name, key)
+        if rule is None:
+            return None
+        return _midnight_after(initiated + rule[1] * _DAY), rule[0]
+
+    def _expiration(self, bucket: dict, key: str, record: dict) -> str | None:
+        """The ``Expiration`` header of an object a lifecycle rule will expire."""
+        conf = self.config.get((bucket["name"], "lifecycle"))
+        if not conf:
+            return None
+        for rule in conf["Rules"]:
+            expiration = rule.get("Expiration") or {}
+            if rule.get("Status") != "Enabled" or ("Days" not in expiration and "Date" not in expiration):
+                continue
+            if not key.startswith(rule_prefix(rule)):
+                continue
+            tags = rule_tags(rule)
+            if tags and any((record.get("tags") or {}).get(k) != v for k, v in tags.items()):
+                continue
+            if "Days" in expiration:
+                expiry = _midnight_after(record["mtime"] + expiration["Days"] * _DAY)
+            else:
+                expiry = expiration["Date"]
+            return f'expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}", rule-id="{rule["ID"]}"'
+        return None
+
+    # -- encryption -------------------------------------------------------------------------
+    def put_bucket_encryption(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        conf = ctx.params["ServerSideEncryptionConfiguration"]
+        rules = conf.get("Rules", [])
+        if not rules:
+            raise malformed_xml()
+        for rule in rules:
+            default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+            algorithm = default.get("SSEAlgorithm")
+            if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
+                raise malformed_xml()
+            if default.get("KMSMasterKeyID") and algorithm == "AES256":
+                raise invalid_argument("a KMSMasterKeyID is not applicable if the default sse algorithm is not "
+                                       "aws:kms or aws:kms:dsse", "ApplyServerSideEncryptionByDefault", "")
+        stored = {"Rules": [dict(rule, BucketKeyEnabled=bool(rule.get("BucketKeyEnabled", False))) for rule in rules]}
+        return self._set(ctx, "encryption", stored)
+
+    def get_bucket_encryption(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        return {"ServerSideEncryptionConfiguration": self.config.get((name, "encryption")) or _DEFAULT_ENCRYPTION}
+
+    def delete_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "encryption")
+
+    # -- ownership, public access, ACL ------------------------------------------------------
+    def put_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        rules = ctx.params["OwnershipControls"].get("Rules", [])
+        if len(rules) != 1:
+            raise malformed_xml()
+        return self._set(ctx, "ownership", {"Rules": rules})
+
+    def get_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return {"OwnershipControls": self._get(ctx, "ownership")}
+
+    def delete_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "ownership")
+
+    def put_public_access_block(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        conf = ctx.params["PublicAccessBlockConfiguration"]
+        stored = {k: bool(conf.get(k, False)) for k in
+                  ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
+        return self._set(ctx, "public_access_block", stored)
+
+    def get_public_access_block(self, ctx: RequestContext) -> dict:
+        return {"PublicAccessBlockConfiguration": self._get(ctx, "public_access_block")}
+
+    def delete_public_access_block(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "public_access_block")
+
+    def put_bucket_acl(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        acl = p.get("ACL")
+        if acl not in (None, "private", "bucket-owner-full-control") or p.get("AccessControlPolicy") or any(
+                k.startswith("Grant") for k in p):
+            self._check_acl_allowed(bucket)
+            block = self.config.get((bucket["name"], "public_access_block")) or {}
+            if block.get("BlockPublicAcls") and acl in ("public-read", "public-read-write", "authenticated-read"):
+                raise AwsError("AccessDenied", "Access Denied", 403)
+        value = {"policy": p["AccessControlPolicy"]} if p.get("AccessControlPolicy") else {"canned": acl or "private"}
+        return self._set(ctx, "acl", value)
+
+    def get_bucket_acl(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        bucket = self._bucket(ctx, name)
+        value = self.config.get((name, "acl")) or {"canned": "private"}
+        if "policy" in value:
+            return {"Owner": owner(bucket["account"]), "Grants": value["policy"].get("Grants", [])}
+        return self._grants(bucket["account"], value["canned"])
+
+    # -- website, logging, accelerate, request payment, replication -------------------------
+    def put_bucket_website(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        conf = ctx.params["WebsiteConfiguration"]
+        if "RedirectAllRequestsTo" in conf and ("IndexDocument" in conf or "RoutingRules" in conf):
+            raise invalid_request("RedirectAllRequestsTo cannot be provided in conjunction with other Routing/Redirect "
+                                  "configurations.")
+        if "RedirectAllRequestsTo" not in conf and "IndexDocument" not in conf:
+            raise invalid_argument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is "
+                                   "empty", "IndexDocument", "null")
+        return self._set(ctx, "website", conf)
+
+    def get_bucket_website(self, ctx: RequestContext) -> dict:
+        return dict(self._get(ctx, "website"))
+
+    def delete_bucket_website(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "website")
+
+    def put_bucket_logging(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        status = ctx.params["BucketLoggingStatus"]
+        enabled = status.get("LoggingEnabled")
+        if enabled:
+            target = enabled.get("TargetBucket")
+            target_bucket = self.buckets.get(target)
+            if target_bucket is None:
+                raise AwsError("InvalidTargetBucketForLogging", "The target bucket for logging does not exist", 400,
+                               TargetBucket=target)
+            if target_bucket["account"] != ctx.account:
+                raise AwsError("InvalidTargetBucketForLogging", "The owner for the bucket to be logged and the "
+                               "target bucket must be the same.", 400, TargetBucket=target)
+            return self._set(ctx, "logging", enabled)
+        self.config.delete((ctx.params["Bucket"], "logging"))
+        return {}
+
+    def get_bucket_logging(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        enabled = self.config.get((name, "logging"))
+        return {"LoggingEnabled": enabled} if enabled else {}
+
+    def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        if "." in name:
+            raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
+        return self._set(ctx, "accelerate", ctx.params["AccelerateConfiguration"].get("Status", "Suspended"))
+
+    def get_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        status = self.config.get((name, "accelerate"))
+        return {"Status": status} if status else {}
+
+    def put_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        self._bucket(ctx, ctx.params["Bucket"])
+        return self._set(ctx, "request_payment", ctx.params["RequestPaymentConfiguration"]["Payer"])
+
+    def get_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        return {"Payer": self.config.get((name, "request_payment")) or "BucketOwner"}
+
+    def put_bucket_replication(self, ctx: RequestContext) -> dict:
+        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        if bucket.get("versioning") != "Enabled":
+            raise invalid_request("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
+        return self._set(ctx, "replication", ctx.params["ReplicationConfiguration"])
+
+    def get_bucket_replication(self, ctx: RequestContext) -> dict:
+        return {"ReplicationConfiguration": self._get(ctx, "replication")}
+
+    def delete_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self._drop(ctx, "replication")
+
+    # -- object lock ------------------------------------------------------------------------
+    def put_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        conf = ctx.params.get("ObjectLockConfiguration") or {}
+        if conf.get("ObjectLockEnabled") != "Enabled":
+            raise malformed_xml()
+        if not bucket.get("lock"):
+            if bucket.get("versioning") != "Enabled":
+                raise AwsError("InvalidBucketState", "Versioning must be 'Enabled' on the bucket to apply a Object "
+                               "Lock configuration", 409)
+            self.buckets.put(bucket["name"], dict(bucket, lock=True))
+        default = (conf.get("Rule") or {}).get("DefaultRetention")
+        if default is not None:
+            if "Mode" not in default or ("Days" in default) == ("Years" in default):
+                raise malformed_xml()
+            if default.get("Days", 1) <= 0 or default.get("Years", 1) <= 0:
+                raise invalid_argument("Default retention period must be a positive integer value", "Days", "0")
+        return self._set(ctx, "object_lock", conf)
+
+    def get_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        return {"ObjectLockConfiguration": self._get(ctx, "object_lock")}

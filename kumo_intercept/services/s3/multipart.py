@@ -1,0 +1,393 @@
+"""Multipart uploads: create, parts (uploaded or copied), listings, complete, abort, and lifecycle rules
+that abort incomplete uploads after N days (against the emulator clock, checked whenever an upload
+is touched or listed)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import quote
+
+from ...core.clock import from_epoch
+from ...core.dispatch import RequestContext
+from ...core.errors import AwsError
+from .bodies import iter_record, read_body
+from .checksums import Hasher, composite
+from .common import (
+    CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, etag_of, invalid_argument, invalid_request,
+    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, url_encode,
+)
+from .listing import entries_of, start_after, walk_merged
+
+_INF = float("inf")
+_UPLOAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
+
+
+class MultipartMixin:
+    uploads: Any
+    parts: Any
+    blobs: Any
+
+    # -- finding uploads ----------------------------------------------------------------------
+    def _upload(self, ctx: RequestContext, bucket: dict, key: str, upload_id: str) -> tuple[tuple, dict]:
+        name = bucket["name"]
+        for tkey, upload in entries_of(self.uploads, name, key):
+            if upload["id"] == upload_id:
+                if self._expired_upload(ctx, name, key, upload):
+                    self._drop_upload(tkey, upload)
+                    break
+                return tkey, upload
+        raise no_such_upload(upload_id)
+
+    def _expired_upload(self, ctx: RequestContext, name: str, key: str, upload: dict) -> bool:
+        abort = self._abort_date(name, key, upload["initiated"])
+        return abort is not None and abort[0] <= ctx.time()
+
+    def _drop_upload(self, tkey: tuple, upload: dict) -> None:
+        upload_id = upload["id"]
+        for part_key in list(self.parts.irange((upload_id,), (upload_id, _INF))):
+            self.parts.delete(part_key)
+        self.uploads.delete(tkey)
+
+    def _expire_uploads(self, ctx: RequestContext, name: str) -> None:
+        """Apply AbortIncompleteMultipartUpload rules to a bucket's uploads (before listing them)."""
+        if (name, "lifecycle") not in self.config:
+            return
+        for tkey, upload in list(self.uploads.items_range((name,), (name + "\x00",), (True, False))):
+            if self._expired_upload(ctx, name, tkey[1], upload):
+                self._drop_upload(tkey, upload)
+
+    def _upload_extras(self, name: str, key: str, upload: dict, out: dict) -> dict:
+        abort = self._abort_date(name, key, upload["initiated"])
+        if abort is not None:
+            out["AbortDate"] = from_epoch(abort[0])
+            out["AbortRuleId"] = abort[1]
+        return out
+
+    # -- create -------------------------------------------------------------------------------
+    def create_multipart_upload(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        attrs = self._attributes(ctx, bucket, p)
+        algorithm = p.get("ChecksumAlgorithm")
+        checksum_type = p.get("ChecksumType")
+        if checksum_type and not algorithm:
+            raise invalid_request("The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm "
+                                  "header.")
+        if algorithm:
+            algorithm = algorithm.upper()
+            if algorithm not in CHECKSUM_ALGORITHMS:
+                raise invalid_request(f"Checksum algorithm {algorithm} is not supported for multipart uploads")
+            if checksum_type is None:
+                checksum_type = "FULL_OBJECT" if algorithm == "CRC64NVME" else "COMPOSITE"
+            if checksum_type == "FULL_OBJECT" and algorithm.startswith("SHA"):
+                raise invalid_request(f"The FULL_OBJECT checksum type cannot be used with the {algorithm.lower()} "
+                                      "checksum algorithm.")
+            if checksum_type == "COMPOSITE" and algorithm == "CRC64NVME":
+                raise invalid_request("The COMPOSITE checksum type cannot be used with the crc64nvme checksum "
+                                      "algorithm.")
+        upload_id = self.emulator.ids.chars(88, _UPLOAD_ALPHABET)
+        upload = {"id": upload_id, "initiated": ctx.time(), "attrs": attrs, "owner": ctx.account}
+        if algorithm:
+            upload["ckalg"] = algorithm
+            upload["ckt"] = checksum_type
+        self.uploads.put((bucket["name"], key, self._next_seq()), upload)
+        out: dict[str, Any] = {"Bucket": bucket["name"], "Key": key, "UploadId": upload_id}
+        self._sse_out(attrs, out)
+        if algorithm:
+            out["ChecksumAlgorithm"] = algorithm
+            out["ChecksumType"] = checksum_type
+        return self._upload_extras(bucket["name"], key, upload, out)
+
+    # -- parts --------------------------------------------------------------------------------
+    @staticmethod
+    def _part_number(number: int) -> None:
+        if not 1 <= number <= 10000:
+            raise invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+                                   number)
+
+    def upload_part(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        self._part_number(p["PartNumber"])
+        _tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
+        given = self._given_checksums(p)
+        expected = upload.get("ckalg")
+        sent = next(iter(given)) if given else sdk_checksum_algorithm(ctx, p)
+        if expected and sent and sent != expected:
+            raise invalid_request(f"Checksum Type mismatch occurred, expected checksum Type: {expected.lower()}, "
+                                  f"actual checksum Type: {sent.lower()}")
+        algorithms = {a for a in (expected, sent) if a}
+        body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
+        self._new_blob(body.segs)
+        self._verify_checksums(p, body, given)
+        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        if body.data is not None:
+            part["data"] = body.data
+        else:
+            part["segs"] = body.segs
+        if body.checksums:
+            part["ck"] = body.checksums
+        self.parts.put((upload["id"], p["PartNumber"]), part)
+        out: dict[str, Any] = {"ETag": part["etag"]}
+        self._sse_out(upload["attrs"], out)
+        for alg in algorithms:
+            out["Checksum" + alg] = body.checksums[alg]
+        return out
+
+    def upload_part_copy(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        self._part_number(p["PartNumber"])
+        _tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
+        src_bucket, _src_key, source, _version = self._copy_source(ctx, p)
+        size = source["size"]
+        start, length = 0, size
+        spec = p.get("CopySourceRange")
+        if spec is not None:
+            import re
+            match = re.fullmatch(r"bytes=(\d+)-(\d+)", spec.strip())
+            if match is None:
+                raise invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where "
+                                       "first and last are the zero-based offsets of the first and last bytes to copy",
+                                       "x-amz-copy-source-range", spec)
+            first, last = int(match.group(1)), int(match.group(2))
+            if first > last or last >= size:
+                raise invalid_argument(f"Range specified is not valid for source object of size: {size}",
+                                       "x-amz-copy-source-range", spec)
+            start, length = first, last - first + 1
+        algorithm = upload.get("ckalg")
+        body = read_body(self.blobs, iter_record(self.blobs, source, start, length), None,
+                         [algorithm] if algorithm else [])
+        self._new_blob(body.segs)
+        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        if body.data is not None:
+            part["data"] = body.data
+        else:
+            part["segs"] = body.segs
+        if body.checksums:
+            part["ck"] = body.checksums
+        self.parts.put((upload["id"], p["PartNumber"]), part)
+        result: dict[str, Any] = {"ETag": part["etag"], "LastModified": from_epoch(int(part["mtime"]))}
+        for alg, value in body.checksums.items():
+            result["Checksum" + alg] = value
+        out: dict[str, Any] = {"CopyPartResult": result}
+        self._sse_out(upload["attrs"], out)
+        if src_bucket.get("versioning"):
+            out["CopySourceVersionId"] = source.get("vid") or "null"
+        return out
+
+    def list_parts(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
+        marker = int(p.get("PartNumberMarker") or 0)
+        max_parts = min(p.get("MaxParts", 1000), 1000)
+        listed = []
+        truncated = False
+        for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
+                                                           (False, False)):
+            if len(listed) == max_parts:
+                truncated = True
+                break
+            entry = {"PartNumber": number, "LastModified": from_epoch(int(part["mtime"])), "ETag": part["etag"],
+                     "Size": part["size"]}
+            for alg, value in (part.get("ck") or {}).items():
+                if alg == upload.get("ckalg"):
+                    entry["Checksum" + alg] = value
+            listed.append(entry)
+        out: dict[str, Any] = {"Bucket": bucket["name"], "Key": key, "UploadId": upload["id"],
+                               "PartNumberMarker": marker, "MaxParts": p.get("MaxParts", 1000),
+                               "IsTruncated": truncated}
+        if listed:
+            out["NextPartNumberMarker"] = listed[-1]["PartNumber"]
+            out["Parts"] = listed
+        who = owner(upload["owner"])
+        out["Initiator"] = who
+        out["Owner"] = who
+        out["StorageClass"] = upload["attrs"].get("sc", "STANDARD")
+        if upload.get("ckalg"):
+            out["ChecksumAlgorithm"] = upload["ckalg"]
+            out["ChecksumType"] = upload["ckt"]
+        return self._upload_extras(bucket["name"], key, upload, out)
+
+    def list_multipart_uploads(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        name = bucket["name"]
+        self._expire_uploads(ctx, name)
+        prefix = p.get("Prefix", "")
+        delimiter = p.get("Delimiter") or None
+        max_uploads = min(p.get("MaxUploads", 1000), 1000)
+        key_marker = p.get("KeyMarker", "")
+        id_marker = p.get("UploadIdMarker")
+        encode = self._encoded(p)
+        enc = url_encode if encode else (lambda s: s)
+        if id_marker and key_marker:
+            start, inclusive = key_marker, True
+        else:
+            start, inclusive = start_after(prefix, delimiter, key_marker or None)
+        uploads: list[dict] = []
+        prefixes: list[dict] = []
+        truncated = False
+        last_key = last_id = None
+        skipping = bool(id_marker and key_marker)
+        count = 0
+        for is_prefix, value in ([] if max_uploads <= 0 else
+                                 walk_merged([(self.uploads, True)], name, prefix, delimiter, start, inclusive)):
+            if is_prefix:
+                if count == max_uploads:
+                    truncated = True
+                    break
+                prefixes.append({"Prefix": enc(value)})
+                count += 1
+                last_key, last_id = value, None
+                skipping = False
+                continue
+            for _tkey, upload in entries_of(self.uploads, name, value):
+                if skipping and value == key_marker:
+                    if upload["id"] == id_marker:
+                        skipping = False
+                    continue
+                skipping = False
+                if count == max_uploads:
+                    truncated = True
+                    break
+                who = owner(upload["owner"])
+                entry = {"UploadId": upload["id"], "Key": enc(value), "Initiated": from_epoch(int(upload["initiated"])),
+                         "StorageClass": upload["attrs"].get("sc", "STANDARD"), "Owner": who, "Initiator": who}
+                if upload.get("ckalg"):
+                    entry["ChecksumAlgorithm"] = upload["ckalg"]
+                    entry["ChecksumType"] = upload["ckt"]
+                uploads.append(entry)
+                count += 1
+                last_key, last_id = value, upload["id"]
+            if truncated:
+                break
+        out: dict[str, Any] = {"Bucket": name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker or ""}
+        if truncated and last_key is not None:
+            out["NextKeyMarker"] = enc(last_key)
+            out["NextUploadIdMarker"] = last_id or ""
+        if prefix:
+            out["Prefix"] = enc(prefix)
+        if delimiter:
+            out["Delimiter"] = enc(delimiter)
+        out["MaxUploads"] = p.get("MaxUploads", 1000)
+        out["IsTruncated"] = truncated
+        if uploads:
+            out["Uploads"] = uploads
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if encode:
+            out["EncodingType"] = "url"
+        return out
+
+    # -- complete / abort ---------------------------------------------------------------------
+    def abort_multipart_upload(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
+        self._drop_upload(tkey, upload)
+        ctx.status = 204
+        return {}
+
+    def complete_multipart_upload(self, ctx: RequestContext) -> dict:
+        p = ctx.params
+        bucket = self._bucket(ctx, p["Bucket"])
+        key = p["Key"]
+        name = bucket["name"]
+        upload_id = p["UploadId"]
+        tkey, upload = self._upload(ctx, bucket, key, upload_id)
+        requested = (p.get("MultipartUpload") or {}).get("Parts") or []
+        if not requested:
+            raise malformed_xml()
+        self._check_write_conditions(p, name, key)
+        algorithm = upload.get("ckalg")
+        previous = 0
+        chosen: list[tuple[int, dict]] = []
+        for item in requested:
+            number = item["PartNumber"]
+            if number <= previous:
+                raise AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be "
+                               "ordered by part number.", 400, UploadId=upload_id)
+            previous = number
+            part = self.parts.get((upload_id, number))
+            etag = item.get("ETag", "")
+            if part is None or part["etag"].strip('"') != etag.strip('"'):
+                raise self._invalid_part(upload_id, number, etag)
+            if algorithm:
+                value = item.get("Checksum" + algorithm)
+                if value is None and upload["ckt"] == "COMPOSITE":
+                    raise invalid_request(f"The upload was created using a {algorithm.lower()} checksum. The complete "
+                                          "request must include the checksum for each part. It was missing for part "
+                                          f"{number} in the request.")
+                if value is not None and value != (part.get("ck") or {}).get(algorithm):
+                    raise self._invalid_part(upload_id, number, etag)
+            chosen.append((number, part))
+        for index, (number, part) in enumerate(chosen[:-1]):
+            if part["size"] < MIN_PART_SIZE:
+                raise AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", 400,
+                               ProposedSize=str(part["size"]), MinSizeAllowed=str(MIN_PART_SIZE),
+                               PartNumber=str(number), ETag=part["etag"].strip('"'))
+        total = sum(part["size"] for _n, part in chosen)
+        if "MpuObjectSize" in p and int(p["MpuObjectSize"]) != total:
+            raise invalid_request(f"The provided 'x-amz-mp-object-size' header value {p['MpuObjectSize']} does not "
+                                  f"match what was computed: {total}")
+        digest = hashlib.md5(b"".join(bytes.fromhex(part["etag"].strip('"')) for _n, part in chosen)).hexdigest()
+        record = dict(upload["attrs"])
+        record["etag"] = f'"{digest}-{len(chosen)}"'
+        record["size"] = total
+        record["mtime"] = ctx.time()
+        if total <= INLINE_LIMIT:
+            record["data"] = b"".join(b"".join(iter_record(self.blobs, part)) for _n, part in chosen)
+        else:
+            segs = []
+            for _n, part in chosen:
+                if "data" in part:
+                    if part["size"]:
+                        blob_id, size = self.blobs.write([part["data"]])
+                        self._new_blob([[blob_id, size]])
+                        segs.append([blob_id, size])
+                else:
+                    segs.extend(part["segs"])
+            record["segs"] = segs
+        part_checksums = [(part.get("ck") or {}).get(algorithm) for _n, part in chosen] if algorithm else []
+        record["parts"] = [[part["size"], {algorithm: ck} if ck else None] for (_n, part), ck in
+                           zip(chosen, part_checksums or [None] * len(chosen))]
+        if algorithm:
+            if upload["ckt"] == "COMPOSITE":
+                record["ck"] = {algorithm: composite(algorithm, part_checksums)}
+                record["ckt"] = "COMPOSITE"
+            else:
+                hasher = Hasher(algorithm)
+                for chunk in iter_record(self.blobs, record):
+                    hasher.update(chunk)
+                value = hasher.b64()
+                given = p.get("Checksum" + algorithm)
+                if given is not None and given != value:
+                    raise AwsError("BadDigest", f"The {algorithm.lower()} you specified did not match the calculated "
+                                   "checksum.", 400)
+                record["ck"] = {algorithm: value}
+                record["ckt"] = "FULL_OBJECT"
+        record["vid"] = self._new_version_id(bucket)
+        self._install(bucket, key, record)
+        self._drop_upload(tkey, upload)
+        out: dict[str, Any] = {"Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name,
+                               "Key": key, "ETag": record["etag"]}
+        for alg, value in (record.get("ck") or {}).items():
+            out["Checksum" + alg] = value
+            out["ChecksumType"] = record["ckt"]
+        self._sse_out(record, out)
+        if bucket.get("versioning"):
+            out["VersionId"] = record["vid"] or "null"
+        self._notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
+        return out
+
+    @staticmethod
+    def _invalid_part(upload_id: str, number: int, etag: str) -> AwsError:
+        return AwsError("InvalidPart", "One or more of the specified parts could not be found.  The part may not "
+                        "have been uploaded, or the specified entity tag may not match the part's entity tag.", 400,
+                        UploadId=upload_id, PartNumber=str(number), ETag=etag.strip('"'))
+
