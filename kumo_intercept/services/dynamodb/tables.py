@@ -1,0 +1,200 @@
+"""Table definitions: CreateTable's checks as AWS makes them, and the derived view of a table record.
+
+A table record (``dynamodb.tables`` at ``(account, region, name)``) is a plain dict:
+
+    {"name", "arn", "id", "created", "key_schema", "attribute_definitions", "billing_mode",
+     "throughput": {"ReadCapacityUnits", "WriteCapacityUnits"} | None, "gsis": [index], "lsis": [index],
+     "stream": {"arn", "label", "view_type"} | None, "ttl": attribute name | None, "pitr": bool,
+     "deletion_protection": bool, "tags": {key: value}, "table_class": str | None, "sse": dict | None}
+
+with index = ``{"IndexName", "KeySchema", "Projection", "ProvisionedThroughput"?, "created"}``.
+``TableInfo`` is what the handlers use: key names and types resolved once per record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import values as V
+
+
+class IndexInfo:
+    __slots__ = ("name", "kind", "hash_name", "hash_type", "range_name", "range_type", "projection",
+                 "non_key", "key_names", "spec")
+
+    def __init__(self, kind: str, spec: dict, types: dict[str, str], table_keys: tuple) -> None:
+        self.kind = kind
+        self.spec = spec
+        self.name = spec["IndexName"]
+        self.hash_name, self.range_name = _key_names(spec["KeySchema"])
+        self.hash_type = types.get(self.hash_name, "S")
+        self.range_type = types.get(self.range_name, "S") if self.range_name else None
+        projection = spec.get("Projection") or {}
+        self.projection = projection.get("ProjectionType", "ALL")
+        self.non_key = frozenset(projection.get("NonKeyAttributes") or ())
+        names = [n for n in (self.hash_name, self.range_name) if n]
+        self.key_names = tuple(dict.fromkeys(names + [n for n in table_keys if n]))
+
+    def project(self, item: dict) -> dict:
+        """The item as the index holds it."""
+        if self.projection == "ALL":
+            return item
+        keep = self.key_names
+        if self.projection == "INCLUDE":
+            return {k: v for k, v in item.items() if k in keep or k in self.non_key}
+        return {k: v for k, v in item.items() if k in keep}
+
+
+class TableInfo:
+    __slots__ = ("key", "record", "name", "arn", "hash_name", "hash_type", "range_name", "range_type",
+                 "indexes", "gsis", "lsis", "ttl", "stream_arn", "view_type", "types")
+
+    def __init__(self, key: tuple, record: dict) -> None:
+        self.key = key
+        self.record = record
+        self.name = record["name"]
+        self.arn = record["arn"]
+        self.types = {d["AttributeName"]: d["AttributeType"] for d in record["attribute_definitions"]}
+        self.hash_name, self.range_name = _key_names(record["key_schema"])
+        self.hash_type = self.types[self.hash_name]
+        self.range_type = self.types[self.range_name] if self.range_name else None
+        table_keys = (self.hash_name, self.range_name)
+        self.gsis = [IndexInfo("GSI", spec, self.types, table_keys) for spec in record["gsis"]]
+        self.lsis = [IndexInfo("LSI", spec, self.types, table_keys) for spec in record["lsis"]]
+        self.indexes = {index.name: index for index in self.gsis + self.lsis}
+        self.ttl = record.get("ttl")
+        stream = record.get("stream")
+        self.stream_arn = stream["arn"] if stream else None
+        self.view_type = stream["view_type"] if stream else None
+
+    def key_of(self, item: dict) -> dict:
+        key = {self.hash_name: item[self.hash_name]}
+        if self.range_name:
+            key[self.range_name] = item[self.range_name]
+        return key
+
+
+def _key_names(schema: list[dict]) -> tuple[str, str | None]:
+    hash_name = range_name = None
+    for element in schema:
+        if element["KeyType"] == "HASH":
+            hash_name = element["AttributeName"]
+        else:
+            range_name = element["AttributeName"]
+    assert hash_name is not None
+    return hash_name, range_name
+
+
+def _invalid(detail: str) -> Exception:
+    return V.invalid(f"One or more parameter values were invalid: {detail}")
+
+
+def check_key_schema(schema: list[dict], where: str = "") -> None:
+    if schema[0]["KeyType"] != "HASH":
+        raise V.invalid(f"Invalid KeySchema: The first KeySchemaElement is not a HASH key type{where}")
+    if len(schema) == 2:
+        if schema[1]["KeyType"] != "RANGE":
+            raise V.invalid("Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key")
+        if schema[0]["AttributeName"] == schema[1]["AttributeName"]:
+            raise V.invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+
+
+def check_projection(index: dict) -> None:
+    projection = index.get("Projection") or {}
+    kind = projection.get("ProjectionType")
+    non_key = projection.get("NonKeyAttributes")
+    if kind == "INCLUDE" and not non_key:
+        raise _invalid(f"ProjectionType is INCLUDE, but NonKeyAttributes is not specified for index: "
+                       f"{index['IndexName']}")
+    if non_key and kind != "INCLUDE":
+        raise _invalid(f"ProjectionType is {kind or 'unset'}, but NonKeyAttributes is specified")
+
+
+def check_definitions(params: dict) -> None:
+    """CreateTable's checks of the key schema, indexes and attribute definitions."""
+    schema = params["KeySchema"]
+    check_key_schema(schema)
+    definitions = params["AttributeDefinitions"]
+    defined = [d["AttributeName"] for d in definitions]
+    if len(set(defined)) != len(defined):
+        raise _invalid("Cannot have two attributes with the same name")
+    used = [e["AttributeName"] for e in schema]
+    gsis = params.get("GlobalSecondaryIndexes")
+    lsis = params.get("LocalSecondaryIndexes")
+    if gsis is not None and not gsis:
+        raise _invalid("List of GlobalSecondaryIndexes is empty")
+    if lsis is not None and not lsis:
+        raise _invalid("List of LocalSecondaryIndexes is empty")
+    names: set[str] = set()
+    hash_name, range_name = _key_names(schema)
+    for index in lsis or ():
+        if range_name is None:
+            raise _invalid("Table KeySchema does not have a range key, which is required when specifying a "
+                           "LocalSecondaryIndex")
+        check_key_schema(index["KeySchema"])
+        index_hash, index_range = _key_names(index["KeySchema"])
+        if index_hash != hash_name:
+            raise _invalid(f"Index KeySchema does not have the same leading hash key as table KeySchema for "
+                           f"index: {index['IndexName']}. index hash key: {index_hash}, table hash key: {hash_name}")
+        if index_range is None:
+            raise _invalid(f"Index KeySchema does not have a range key for index: {index['IndexName']}")
+    if lsis and len(lsis) > 5:
+        raise _invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5")
+    if gsis and len(gsis) > 20:
+        raise V.invalid("GSI count exceeds the per-table limit of 20")
+    for index in (lsis or []) + (gsis or []):
+        if index["IndexName"] in names:
+            raise _invalid(f"Duplicate index name: {index['IndexName']}")
+        names.add(index["IndexName"])
+        check_key_schema(index["KeySchema"])
+        check_projection(index)
+        used += [e["AttributeName"] for e in index["KeySchema"]]
+    used_set = list(dict.fromkeys(used))
+    missing = [n for n in used_set if n not in defined]
+    if missing:
+        raise _invalid(f"Some index key attributes are not defined in AttributeDefinitions. Keys: "
+                       f"[{', '.join(missing)}], AttributeDefinitions: [{', '.join(defined)}]")
+    if len(defined) != len(used_set):
+        if not gsis and not lsis:
+            raise _invalid("Number of attributes in KeySchema does not exactly match number of attributes "
+                           "defined in AttributeDefinitions")
+        raise _invalid(f"Some AttributeDefinitions are not used. AttributeDefinitions: [{', '.join(defined)}], "
+                       f"keys used: [{', '.join(used_set)}]")
+
+
+def check_throughput(params: dict, billing_mode: str) -> dict | None:
+    """The table's provisioned throughput for CreateTable's BillingMode, checked as AWS checks it."""
+    throughput = params.get("ProvisionedThroughput")
+    if billing_mode == "PAY_PER_REQUEST":
+        if throughput is not None:
+            raise _invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+                           "BillingMode is PAY_PER_REQUEST")
+        for index in params.get("GlobalSecondaryIndexes") or ():
+            if index.get("ProvisionedThroughput") is not None:
+                raise _invalid(f"ProvisionedThroughput should not be specified for index: {index['IndexName']} "
+                               "when BillingMode is PAY_PER_REQUEST")
+        return None
+    if throughput is None:
+        if "BillingMode" in params:
+            raise _invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode "
+                           "is PROVISIONED")
+        raise V.invalid("No provisioned throughput specified for the table")
+    for index in params.get("GlobalSecondaryIndexes") or ():
+        if index.get("ProvisionedThroughput") is None:
+            raise _invalid(f"ProvisionedThroughput should not be empty for index: {index['IndexName']}")
+    return {"ReadCapacityUnits": throughput["ReadCapacityUnits"],
+            "WriteCapacityUnits": throughput["WriteCapacityUnits"]}
+
+
+def index_record(spec: dict, created: float) -> dict:
+    record: dict[str, Any] = {
+        "IndexName": spec["IndexName"],
+        "KeySchema": [dict(e) for e in spec["KeySchema"]],
+        "Projection": {k: (list(v) if isinstance(v, list) else v) for k, v in spec["Projection"].items()},
+        "created": created,
+    }
+    if spec.get("ProvisionedThroughput"):
+        pt = spec["ProvisionedThroughput"]
+        record["ProvisionedThroughput"] = {"ReadCapacityUnits": pt["ReadCapacityUnits"],
+                                           "WriteCapacityUnits": pt["WriteCapacityUnits"]}
+    return record
