@@ -1266,6 +1266,7 @@ class DynamoDBBackend(ServiceBackend):
             "arn": arn, "label": label, "view_type": view, "account": ctx.account, "region": ctx.region,
             "table": record["name"], "table_arn": record["arn"], "created": ctx.time(),
             "key_schema": record["key_schema"], "disabled": None, "shard": shard,
+            "first": self.meta.get("sequence", 0) + 1,
         })
         return {"arn": arn, "label": label, "view_type": view}
 
@@ -1351,8 +1352,9 @@ class DynamoDBBackend(ServiceBackend):
     def _disable_stream(self, ctx: RequestContext, arn: str) -> None:
         stream = self.streams.get(arn)
         if stream is not None and stream["disabled"] is None:
+            last = next(iter(self.records.irange((arn,), (arn + "\x00",), (True, False), reverse=True)), None)
             self.streams.put(arn, {**stream, "disabled": ctx.time(),
-                                   "last_sequence": self.meta.get("sequence", 0)})
+                                   "last_sequence": last[1] if last else stream["first"] - 1})
 
     def list_tables(self, ctx: RequestContext) -> dict:
         params = ctx.params
