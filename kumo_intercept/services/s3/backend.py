@@ -547,10 +547,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         name = bucket["name"]
         if "IfNoneMatch" in p or "IfMatch" in p:
             self._check_write_conditions(p, name, key)
-        if len(p) > 4 or "ContentType" not in p:
-            attrs = self._attributes(ctx, bucket, p) if len(p) > 3 else {"ct": "binary/octet-stream"}
-        else:
-            attrs = {"ct": p["ContentType"]}
+        attrs = self._attributes(ctx, bucket, p)
         algorithm = sdk_checksum_algorithm(ctx, p)
         given = self._given_checksums(p)
         algorithms = set(given)
@@ -739,8 +736,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         bucket = self._bucket(ctx, p["Bucket"])
         key = p["Key"]
         record = self._resolve(ctx, bucket, key, p.get("VersionId"))
-        if len(p) > 3:
-            self._check_read_conditions(p, record)
+        self._check_read_conditions(p, record)
+        if "sse" in record:
             self._sse_c_check(p, record)
         self._check_archived(record, key)
         if "Range" in p or "PartNumber" in p:
@@ -767,8 +764,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         try:
             bucket = self._bucket(ctx, p["Bucket"])
             record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"), "HEAD")
-            if len(p) > 3:
-                self._check_read_conditions(p, record)
+            self._check_read_conditions(p, record)
+            if "sse" in record:
                 self._sse_c_check(p, record)
             if "Range" in p or "PartNumber" in p:
                 start, length, content_range, status = self._range(p, record, p["Key"])
