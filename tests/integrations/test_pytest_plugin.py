@@ -4,6 +4,7 @@ pytest-xdist workers. Each case runs pytest in a child process on a small test f
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -31,9 +32,11 @@ def test_fails_with_the_marker_only():
 
 def run_pytest(folder: Path, source: str, *args: str) -> subprocess.CompletedProcess:
     (folder / "test_user.py").write_text(textwrap.dedent(source))
+    # when this suite itself runs under xdist, the child must not think it is one of our workers
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_XDIST")}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user.py", *args],
-        cwd=folder, capture_output=True, text=True, timeout=120,
+        cwd=folder, capture_output=True, text=True, timeout=120, env=env,
     )
 
 
