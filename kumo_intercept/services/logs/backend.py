@@ -1,0 +1,669 @@
+"""CloudWatch Logs: log groups and streams, PutLogEvents with AWS's ordering and size rules,
+GetLogEvents with forward/backward tokens, FilterLogEvents with AWS's filter pattern syntax,
+retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates).
+
+Internal API (plain Python, for other services):
+
+- ``LogsBackend.put_log_events_internal(account, region, group, stream, events) -> None``: append
+  ``events`` (``(timestamp_ms, message)`` pairs, any order) to the stream, creating the group and the
+  stream if they are missing. Used by Lambda for function logs and by EventBridge log-group targets.
+
+Retention is applied lazily: events older than the group's retention are not returned.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Iterable
+
+from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.errors import AwsError
+from .filters import FilterError, compile_filter
+
+_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                   2922, 3288, 3653)
+_DAY_MS = 86_400_000
+_MAX_BATCH_BYTES = 1_048_576
+_EVENT_OVERHEAD = 26
+_MAX_EVENT_BYTES = 262_144 - _EVENT_OVERHEAD
+_DEFAULT_PAGE = 50
+_MAX_EVENTS = 10_000
+_TOKEN_DIGITS = 56
+_TS_DIGITS = 16
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterException", message, 400)
+
+
+def _missing(message: str) -> AwsError:
+    return AwsError("ResourceNotFoundException", message, 400)
+
+
+def _encode(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def _decode(token: str | None) -> Any:
+    if not token:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError):
+        raise _invalid("The specified nextToken is invalid.") from None
+
+
+def _bound(prefix: tuple) -> tuple:
+    return (*prefix[:-1], prefix[-1] + "\x00")
+
+
+class LogsBackend(ServiceBackend):
+    service_name = "logs"
+
+    def __init__(self, emulator: Any) -> None:
+        super().__init__(emulator)
+        self.groups = self.store.ordered_table("logs.groups")            # (account, region, group)
+        self.streams = self.store.ordered_table("logs.streams")          # (account, region, group, stream)
+        self.events = self.store.ordered_table("logs.events")            # (account, region, group, stream, ts, seq)
+        self.subscription_filters = self.store.ordered_table("logs.subscription_filters")  # (a, r, group, name)
+        self.metric_filters = self.store.ordered_table("logs.metric_filters")              # (a, r, group, name)
+
+    # -- helpers -----------------------------------------------------------------------------------
+    @staticmethod
+    def _group_arn(key: tuple, star: bool = True) -> str:
+        account, region, name = key
+        return f"arn:aws:logs:{region}:{account}:log-group:{name}" + (":*" if star else "")
+
+    def _group_key(self, ctx: RequestContext, name: str | None = None, identifier: str | None = None) -> tuple:
+        params = ctx.params
+        name = name or params.get("logGroupName")
+        identifier = identifier or params.get("logGroupIdentifier")
+        if name and identifier:
+            raise _invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+        if identifier and identifier.startswith("arn:"):
+            parts = identifier.split(":")
+            if len(parts) < 7 or parts[5] != "log-group":
+                raise _invalid("The specified log group identifier is not valid.")
+            return parts[4], parts[3], parts[6]
+        name = name or identifier
+        if not name:
+            raise _invalid("Either logGroupName or logGroupIdentifier must be specified.")
+        return ctx.account, ctx.region, name
+
+    def _group(self, key: tuple) -> dict:
+        group = self.groups.get(key)
+        if group is None:
+            raise _missing("The specified log group does not exist.")
+        return group
+
+    def _stream(self, group_key: tuple, name: str) -> tuple[tuple, dict]:
+        self._group(group_key)
+        key = (*group_key, name)
+        stream = self.streams.get(key)
+        if stream is None:
+            raise _missing("The specified log stream does not exist.")
+        return key, stream
+
+    def _new_group(self, key: tuple, now: float, **fields: Any) -> dict:
+        record = {"Created": int(now * 1000), "Retention": None, "KmsKeyId": None, "Tags": {},
+                  "Class": "STANDARD", "StoredBytes": 0}
+        record.update(fields)
+        self.groups.put(key, record)
+        return record
+
+    def _new_stream(self, key: tuple, now: float) -> dict:
+        record = {"Created": int(now * 1000), "First": None, "Last": None, "Ingested": None, "Seq": 0,
+                  "StoredBytes": 0}
+        self.streams.put(key, record)
+        return record
+
+    def _cutoff(self, group: dict, now: float) -> int | None:
+        retention = group.get("Retention")
+        return int(now * 1000) - retention * _DAY_MS if retention else None
+
+    # -- groups ------------------------------------------------------------------------------------
+    def create_log_group(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        key = (ctx.account, ctx.region, params["logGroupName"])
+        self._check_group_name(key[2])
+        if key in self.groups:
+            raise AwsError("ResourceAlreadyExistsException", "The specified log group already exists", 400)
+        self._new_group(key, ctx.time(), KmsKeyId=params.get("kmsKeyId"), Tags=dict(params.get("tags") or {}),
+                        Class=params.get("logGroupClass") or "STANDARD")
+        return {}
+
+    @staticmethod
+    def _check_group_name(name: str) -> None:
+        import re
+        if len(name) > 512 or not re.fullmatch(r"[\.\-_/#A-Za-z0-9]+", name):
+            raise _invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
+                           "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
+
+    def delete_log_group(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        self._group(key)
+        for table in (self.events, self.streams, self.subscription_filters, self.metric_filters):
+            for item in list(table.irange((*key, ""), (*key, "\U0010ffff"))):
+                table.delete(item)
+        self.groups.delete(key)
+        return {}
+
+    def _group_view(self, key: tuple, group: dict) -> dict:
+        metric_filters = sum(1 for _ in self.metric_filters.irange((*key, ""), (*key, "\U0010ffff")))
+        view: dict[str, Any] = {
+            "logGroupName": key[2],
+            "creationTime": group["Created"],
+            "metricFilterCount": metric_filters,
+            "arn": self._group_arn(key),
+            "storedBytes": group["StoredBytes"],
+        }
+        if group.get("Retention"):
+            view["retentionInDays"] = group["Retention"]
+        if group.get("KmsKeyId"):
+            view["kmsKeyId"] = group["KmsKeyId"]
+        view["logGroupClass"] = group.get("Class", "STANDARD")
+        view["logGroupArn"] = self._group_arn(key, star=False)
+        return view
+
+    def describe_log_groups(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        prefix = params.get("logGroupNamePrefix") or ""
+        pattern = params.get("logGroupNamePattern")
+        if prefix and pattern:
+            raise _invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
+        limit = params.get("limit") or _DEFAULT_PAGE
+        start = _decode(params.get("nextToken"))
+        low = (ctx.account, ctx.region, max(prefix, start) if start else prefix)
+        groups: list[dict] = []
+        output: dict[str, Any] = {"logGroups": groups}
+        wanted_class = params.get("logGroupClass")
+        for key, group in self.groups.items_range(low, (ctx.account, ctx.region, prefix + "\U0010ffff")):
+            if pattern and pattern.lower() not in key[2].lower():
+                continue
+            if wanted_class and group.get("Class", "STANDARD") != wanted_class:
+                continue
+            if len(groups) == limit:
+                output["nextToken"] = _encode(key[2])
+                break
+            groups.append(self._group_view(key, group))
+        return output
+
+    def list_log_groups(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        pattern = params.get("logGroupNamePattern")
+        limit = params.get("limit") or _DEFAULT_PAGE
+        start = _decode(params.get("nextToken")) or ""
+        groups: list[dict] = []
+        output: dict[str, Any] = {"logGroups": groups}
+        for key, group in self.groups.items_range((ctx.account, ctx.region, start),
+                                                  (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
+            if pattern and pattern.lower() not in key[2].lower():
+                continue
+            if len(groups) == limit:
+                output["nextToken"] = _encode(key[2])
+                break
+            groups.append({"logGroupName": key[2], "logGroupArn": self._group_arn(key, star=False),
+                           "logGroupClass": group.get("Class", "STANDARD")})
+        return output
+
+    def put_retention_policy(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        days = ctx.params["retentionInDays"]
+        if days not in _RETENTION_DAYS:
+            raise _invalid(f"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy "
+                           f"constraint: Member must satisfy enum value set: "
+                           f"[{', '.join(str(d) for d in _RETENTION_DAYS)}]")
+        group = self._group(key)
+        self.groups.put(key, {**group, "Retention": days})
+        return {}
+
+    def delete_retention_policy(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        self.groups.put(key, {**group, "Retention": None})
+        return {}
+
+    # -- tags -------------------------------------------------------------------------------------
+    def tag_log_group(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        self.groups.put(key, {**group, "Tags": {**group["Tags"], **ctx.params["tags"]}})
+        return {}
+
+    def untag_log_group(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        drop = set(ctx.params["tags"])
+        self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
+        return {}
+
+    def list_tags_log_group(self, ctx: RequestContext) -> dict:
+        group = self._group(self._group_key(ctx))
+        return {"tags": dict(group["Tags"])}
+
+    def _tagged(self, arn: str) -> tuple[tuple, dict]:
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
+            raise _invalid(f"Invalid ARN: {arn}") if len(parts) < 6 or parts[2] != "logs" else \
+                _missing(f"The specified resource does not exist.")
+        key = (parts[4], parts[3], parts[6])
+        group = self.groups.get(key)
+        if group is None:
+            raise _missing("The specified resource does not exist.")
+        return key, group
+
+    def tag_resource(self, ctx: RequestContext) -> dict:
+        key, group = self._tagged(ctx.params["resourceArn"])
+        tags = {**group["Tags"], **ctx.params["tags"]}
+        if len(tags) > 50:
+            raise AwsError("TooManyTagsException", "A resource can have no more than 50 tags.", 400,
+                           fields={"resourceName": ctx.params["resourceArn"]})
+        self.groups.put(key, {**group, "Tags": tags})
+        return {}
+
+    def untag_resource(self, ctx: RequestContext) -> dict:
+        key, group = self._tagged(ctx.params["resourceArn"])
+        drop = set(ctx.params["tagKeys"])
+        self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+        _key, group = self._tagged(ctx.params["resourceArn"])
+        return {"tags": dict(group["Tags"])}
+
+    # -- streams ----------------------------------------------------------------------------------
+    def create_log_stream(self, ctx: RequestContext) -> dict:
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        name = ctx.params["logStreamName"]
+        if ":" in name or "*" in name:
+            raise _invalid(f"1 validation error detected: Value '{name}' at 'logStreamName' failed to satisfy "
+                           "constraint: Member must satisfy regular expression pattern: [^:*]*")
+        key = (*group_key, name)
+        if key in self.streams:
+            raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists", 400)
+        self._new_stream(key, ctx.time())
+        return {}
+
+    def delete_log_stream(self, ctx: RequestContext) -> dict:
+        key, stream = self._stream(self._group_key(ctx), ctx.params["logStreamName"])
+        group_key = key[:3]
+        for item in list(self.events.irange((*key, -(1 << 62)), (*key, 1 << 62))):
+            self.events.delete(item)
+        self.streams.delete(key)
+        group = self.groups[group_key]
+        self.groups.put(group_key, {**group, "StoredBytes": max(0, group["StoredBytes"] - stream["StoredBytes"])})
+        return {}
+
+    def describe_log_streams(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        prefix = params.get("logStreamNamePrefix") or ""
+        order = params.get("orderBy") or "LogStreamName"
+        descending = bool(params.get("descending"))
+        if prefix and order == "LastEventTime":
+            raise _invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
+        limit = params.get("limit") or _DEFAULT_PAGE
+        items = list(self.streams.items_range((*group_key, prefix), (*group_key, prefix + "\U0010ffff")))
+        if order == "LastEventTime":
+            items.sort(key=lambda item: (item[1]["Last"] or 0, item[0][3]))
+        if descending:
+            items.reverse()
+        start = _decode(params.get("nextToken")) or 0
+        page = items[start:start + limit]
+        output: dict[str, Any] = {"logStreams": [self._stream_view(k, s) for k, s in page]}
+        if start + limit < len(items):
+            output["nextToken"] = _encode(start + limit)
+        return output
+
+    def _stream_view(self, key: tuple, stream: dict) -> dict:
+        view: dict[str, Any] = {"logStreamName": key[3], "creationTime": stream["Created"]}
+        if stream["First"] is not None:
+            view["firstEventTimestamp"] = stream["First"]
+            view["lastEventTimestamp"] = stream["Last"]
+            view["lastIngestionTime"] = stream["Ingested"]
+        view["uploadSequenceToken"] = f"{49_000_000_000_000_000_000_000_000_000_000_000_000_000 + stream['Seq']:056d}"
+        view["arn"] = f"{self._group_arn(key[:3], star=False)}:log-stream:{key[3]}"
+        view["storedBytes"] = 0
+        return view
+
+    # -- writing ----------------------------------------------------------------------------------
+    def put_log_events(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        stream_key, stream = self._stream(group_key, params["logStreamName"])
+        events = params["logEvents"]
+        if len(events) > _MAX_EVENTS:
+            raise _invalid("1 validation error detected: Value at 'logEvents' failed to satisfy constraint: "
+                           "Member must have length less than or equal to 10000")
+        size = 0
+        previous = None
+        for event in events:
+            message = event["message"]
+            length = len(message.encode())
+            if length > _MAX_EVENT_BYTES:
+                raise _invalid("Log event too large: the maximum size of a log event is 256 KB (including 26 "
+                               "bytes of overhead).")
+            size += length + _EVENT_OVERHEAD
+            timestamp = event["timestamp"]
+            if previous is not None and timestamp < previous:
+                raise _invalid("Log events in a single PutLogEvents request must be in chronological order.")
+            previous = timestamp
+        if size > _MAX_BATCH_BYTES:
+            raise _invalid("Upload too large: the maximum batch size is 1,048,576 bytes.")
+        if events and events[-1]["timestamp"] - events[0]["timestamp"] > _DAY_MS:
+            raise _invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+        now = ctx.time()
+        now_ms = int(now * 1000)
+        group = self.groups[group_key]
+        too_old_end = expired_end = too_new_start = None
+        cutoff = self._cutoff(group, now)
+        accepted = []
+        for index, event in enumerate(events):
+            timestamp = event["timestamp"]
+            if timestamp > now_ms + 2 * 3_600_000:
+                if too_new_start is None:
+                    too_new_start = index
+                continue
+            if timestamp < now_ms - 14 * _DAY_MS:
+                too_old_end = index + 1
+                continue
+            if cutoff is not None and timestamp < cutoff:
+                expired_end = index + 1
+                continue
+            accepted.append((timestamp, event["message"]))
+        self._append(stream_key, stream, group_key, group, accepted, now_ms)
+        output: dict[str, Any] = {"nextSequenceToken": self._stream_view(stream_key, self.streams[stream_key])[
+            "uploadSequenceToken"]}
+        rejected: dict[str, int] = {}
+        if too_new_start is not None:
+            rejected["tooNewLogEventStartIndex"] = too_new_start
+        if too_old_end is not None:
+            rejected["tooOldLogEventEndIndex"] = too_old_end
+        if expired_end is not None:
+            rejected["expiredLogEventEndIndex"] = expired_end
+        if rejected:
+            output["rejectedLogEventsInfo"] = rejected
+        return output
+
+    def _append(self, stream_key: tuple, stream: dict, group_key: tuple, group: dict,
+                events: list[tuple[int, str]], now_ms: int) -> None:
+        if not events:
+            return
+        seq = stream["Seq"]
+        stored = 0
+        put = self.events.put
+        first, last = stream["First"], stream["Last"]
+        for timestamp, message in events:
+            seq += 1
+            put((*stream_key, timestamp, seq), [message, now_ms])
+            stored += len(message.encode()) + _EVENT_OVERHEAD
+            first = timestamp if first is None or timestamp < first else first
+            last = timestamp if last is None or timestamp > last else last
+        self.streams.put(stream_key, {**stream, "Seq": seq, "First": first, "Last": last, "Ingested": now_ms,
+                                      "StoredBytes": stream["StoredBytes"] + stored})
+        self.groups.put(group_key, {**group, "StoredBytes": group["StoredBytes"] + stored})
+
+    def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
+                                events: list[tuple[int, str]]) -> None:
+        """Append events to a stream, creating the group and stream if needed (Lambda, EventBridge)."""
+        now = self.emulator.clock.time()
+        group_key = (account, region, group)
+        group_record = self.groups.get(group_key) or self._new_group(group_key, now)
+        stream_key = (*group_key, stream)
+        stream_record = self.streams.get(stream_key) or self._new_stream(stream_key, now)
+        ordered = sorted(((int(ts), str(msg)) for ts, msg in events), key=lambda e: e[0])
+        self._append(stream_key, stream_record, group_key, group_record, ordered, int(now * 1000))
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _stream_events(self, stream_key: tuple, start: int | None, end: int | None) -> list[tuple[tuple, Any]]:
+        low = (*stream_key, start if start is not None else -(1 << 62))
+        high = (*stream_key, end if end is not None else (1 << 62))
+        return list(self.events.items_range(low, high, inclusive=(True, False)))
+
+    @staticmethod
+    def _token(direction: str, timestamp: int, seq: int) -> str:
+        return f"{direction}/{timestamp + (1 << 50):0{_TS_DIGITS}d}{seq:0{_TOKEN_DIGITS - _TS_DIGITS}d}"
+
+    @staticmethod
+    def _parse_token(token: str) -> tuple[str, tuple[int, int]]:
+        direction, _, digits = token.partition("/")
+        if direction not in ("f", "b") or len(digits) != _TOKEN_DIGITS or not digits.isdigit():
+            raise _invalid("The specified nextToken is invalid.")
+        return direction, (int(digits[:_TS_DIGITS]) - (1 << 50), int(digits[_TS_DIGITS:]))
+
+    def get_log_events(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        stream_key, _stream = self._stream(group_key, params["logStreamName"])
+        group = self.groups[group_key]
+        cutoff = self._cutoff(group, ctx.time())
+        start = params.get("startTime")
+        if cutoff is not None:
+            start = cutoff if start is None else max(start, cutoff)
+        items = self._stream_events(stream_key, start, params.get("endTime"))
+        positions = [(key[4], key[5]) for key, _ in items]
+        limit = params.get("limit") or _MAX_EVENTS
+        token = params.get("nextToken")
+        if token:
+            direction, position = self._parse_token(token)
+            import bisect
+            index = bisect.bisect_left(positions, position)
+            forward = direction == "f"
+        else:
+            forward = bool(params.get("startFromHead"))
+            index = 0 if forward else len(items)
+        if forward:
+            chosen = items[index:index + limit]
+            begin, finish = index, index + len(chosen)
+        else:
+            begin = max(0, index - limit)
+            chosen = items[begin:index]
+            finish = index
+        chosen = self._within_bytes(chosen, forward)
+        if forward:
+            finish = begin + len(chosen)
+        else:
+            begin = finish - len(chosen)
+
+        def position_token(direction: str, at: int) -> str:
+            if at < len(positions):
+                timestamp, seq = positions[at]
+            elif positions:
+                timestamp, seq = positions[-1][0], positions[-1][1] + 1
+            else:
+                timestamp, seq = start or 0, 0
+            return self._token(direction, timestamp, seq)
+
+        events = [{"timestamp": key[4], "message": value[0], "ingestionTime": value[1]} for key, value in chosen]
+        return {
+            "events": events,
+            "nextForwardToken": position_token("f", finish),
+            "nextBackwardToken": position_token("b", begin),
+        }
+
+    @staticmethod
+    def _within_bytes(items: list, forward: bool) -> list:
+        total = 0
+        sequence = items if forward else list(reversed(items))
+        kept = []
+        for item in sequence:
+            total += len(item[1][0].encode()) + _EVENT_OVERHEAD
+            if total > _MAX_BATCH_BYTES and kept:
+                break
+            kept.append(item)
+        return kept if forward else list(reversed(kept))
+
+    def filter_log_events(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        group = self._group(group_key)
+        names = params.get("logStreamNames")
+        prefix = params.get("logStreamNamePrefix")
+        if names and prefix:
+            raise _invalid("logStreamNames and logStreamNamePrefix are mutually exclusive")
+        try:
+            matcher = compile_filter(params.get("filterPattern"))
+        except FilterError:
+            raise _invalid("Invalid filter pattern") from None
+        start = params.get("startTime")
+        cutoff = self._cutoff(group, ctx.time())
+        if cutoff is not None:
+            start = cutoff if start is None else max(start, cutoff)
+        end = params.get("endTime")
+        if names:
+            stream_keys = [(*group_key, name) for name in names if (*group_key, name) in self.streams]
+        else:
+            stream_prefix = prefix or ""
+            stream_keys = list(self.streams.irange((*group_key, stream_prefix),
+                                                   (*group_key, stream_prefix + "\U0010ffff")))
+        found: list[tuple[int, str, int, str, int]] = []
+        for stream_key in stream_keys:
+            for key, (message, ingested) in self._stream_events(stream_key, start, end):
+                if matcher(message) is not None:
+                    found.append((key[4], key[3], key[5], message, ingested))
+        found.sort()
+        resume = _decode(params.get("nextToken"))
+        if resume:
+            resume_at = tuple(resume)
+            found = [item for item in found if item[:3] >= resume_at]
+        limit = params.get("limit") or _MAX_EVENTS
+        page = found[:limit]
+        output: dict[str, Any] = {
+            "events": [{
+                "logStreamName": stream,
+                "timestamp": timestamp,
+                "message": message,
+                "ingestionTime": ingested,
+                "eventId": f"{timestamp:020d}{seq:036d}",
+            } for timestamp, stream, seq, message, ingested in page],
+            "searchedLogStreams": [{"logStreamName": k[3], "searchedCompletely": len(found) <= limit}
+                                   for k in stream_keys],
+        }
+        if len(found) > limit:
+            output["nextToken"] = _encode(list(found[limit][:3]))
+        return output
+
+    # -- subscription and metric filters ----------------------------------------------------------
+    def _check_pattern(self, text: str | None) -> None:
+        try:
+            compile_filter(text)
+        except FilterError:
+            raise _invalid("Invalid character(s) in term") from None
+
+    def put_subscription_filter(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        self._check_pattern(params["filterPattern"])
+        key = (*group_key, params["filterName"])
+        existing = list(self.subscription_filters.irange((*group_key, ""), (*group_key, "\U0010ffff")))
+        if key not in self.subscription_filters and len(existing) >= 2:
+            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+        destination = params["destinationArn"]
+        if not destination.startswith("arn:"):
+            raise _invalid("Invalid destination ARN")
+        self.subscription_filters.put(key, {
+            "filterPattern": params["filterPattern"], "destinationArn": destination,
+            "roleArn": params.get("roleArn"), "distribution": params.get("distribution") or "ByLogStream",
+            "applyOnTransformedLogs": bool(params.get("applyOnTransformedLogs")),
+            "creationTime": int(ctx.time() * 1000),
+        })
+        return {}
+
+    def describe_subscription_filters(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        prefix = params.get("filterNamePrefix") or ""
+        items = []
+        for key, record in self.subscription_filters.items_range((*group_key, prefix),
+                                                                 (*group_key, prefix + "\U0010ffff")):
+            view = {"filterName": key[3], "logGroupName": key[2], **{k: v for k, v in record.items() if v is not None}}
+            items.append(view)
+        return self._page(items, params, "subscriptionFilters")
+
+    def delete_subscription_filter(self, ctx: RequestContext) -> dict:
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        if self.subscription_filters.delete((*group_key, ctx.params["filterName"])) is None:
+            raise _missing("The specified subscription filter does not exist.")
+        return {}
+
+    def put_metric_filter(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        self._check_pattern(params["filterPattern"])
+        self.metric_filters.put((*group_key, params["filterName"]), {
+            "filterPattern": params["filterPattern"],
+            "metricTransformations": [dict(t) for t in params["metricTransformations"]],
+            "creationTime": int(ctx.time() * 1000),
+            "applyOnTransformedLogs": bool(params.get("applyOnTransformedLogs")),
+        })
+        return {}
+
+    def describe_metric_filters(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        name = params.get("logGroupName")
+        metric_name, namespace = params.get("metricName"), params.get("metricNamespace")
+        if bool(metric_name) != bool(namespace):
+            raise _invalid("metricName and metricNamespace must be specified together.")
+        prefix = params.get("filterNamePrefix") or ""
+        if name:
+            low, high = (ctx.account, ctx.region, name, prefix), (ctx.account, ctx.region, name, prefix + "\U0010ffff")
+        else:
+            if prefix:
+                raise _invalid("filterNamePrefix requires logGroupName.")
+            low, high = (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00")
+        items = []
+        for key, record in self.metric_filters.items_range(low, high, inclusive=(True, False)):
+            if metric_name and not any(t["metricName"] == metric_name and t["metricNamespace"] == namespace
+                                       for t in record["metricTransformations"]):
+                continue
+            items.append({"filterName": key[3], "filterPattern": record["filterPattern"],
+                          "metricTransformations": [dict(t) for t in record["metricTransformations"]],
+                          "creationTime": record["creationTime"], "logGroupName": key[2],
+                          "applyOnTransformedLogs": record.get("applyOnTransformedLogs", False)})
+        return self._page(items, params, "metricFilters")
+
+    def delete_metric_filter(self, ctx: RequestContext) -> dict:
+        group_key = self._group_key(ctx)
+        self._group(group_key)
+        if self.metric_filters.delete((*group_key, ctx.params["filterName"])) is None:
+            raise _missing("The specified metric filter does not exist.")
+        return {}
+
+    def test_metric_filter(self, ctx: RequestContext) -> dict:
+        try:
+            matcher = compile_filter(ctx.params["filterPattern"])
+        except FilterError:
+            raise _invalid("Invalid filter pattern") from None
+        matches = []
+        for number, message in enumerate(ctx.params["logEventMessages"], start=1):
+            extracted = matcher(message)
+            if extracted is not None:
+                matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": extracted})
+        return {"matches": matches}
+
+    @staticmethod
+    def _page(items: list, params: dict, field: str) -> dict:
+        start = _decode(params.get("nextToken")) or 0
+        limit = params.get("limit") or _DEFAULT_PAGE
+        output: dict[str, Any] = {field: items[start:start + limit]}
+        if start + limit < len(items):
+            output["nextToken"] = _encode(start + limit)
+        return output
+
+    # -- inspection -------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        counts: dict[tuple, int] = {}
+        for key in self.streams.keys():
+            counts[key[:3]] = counts.get(key[:3], 0) + 1
+        return {"log_groups": [
+            {"name": key[2], "account": key[0], "region": key[1], "streams": counts.get(key, 0),
+             "stored_bytes": group["StoredBytes"], "retention_days": group.get("Retention")}
+            for key, group in self.groups.items()
+        ]}
