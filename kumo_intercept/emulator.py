@@ -22,6 +22,7 @@ from .core.responses import HttpResponse, error_response, new_request_id, respon
 from .core.strict import validate_output
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
+from .store.lifecycle import Persistence
 
 F = TypeVar("F", bound=Callable[..., Any])
 Durability = Literal["process", "fsync"]
@@ -47,8 +48,9 @@ class Emulator:
         seed: int | str | None = 0,
         strict: bool = False,
         data_dir: str | None = None,
-        durability: Durability | str = "process",
+        durability: Durability | str | float = "process",
         ledger_size: int = 10_000,
+        from_snapshot: str | None = None,
     ) -> None:
         if not _ACCOUNT_ID.match(account_id):
             raise ConfigurationError(f"account_id must be 12 digits, got {account_id!r}")
@@ -57,6 +59,7 @@ class Emulator:
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
+            from_snapshot=from_snapshot,
         )
         self.region = region
         self.account_id = account_id
@@ -65,7 +68,6 @@ class Emulator:
         self.strict = strict
         self.calls = Calls(ledger_size)
         self.store = Store()
-        self._open_data_dir(data_dir, durability)
         self.lock = threading.RLock()
         #: waits (long polls) sleep on this; every committed change notifies it
         self.changed = threading.Condition(self.lock)
@@ -80,10 +82,8 @@ class Emulator:
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._wake_waiters)
-
-    def _open_data_dir(self, data_dir: str | None, durability: str) -> None:
-        if data_dir is not None:
-            raise NotEmulatedError("kumo_intercept", None, "persistence (data_dir) is not available yet")
+        #: data directory, snapshots, export (see store/lifecycle.py and docs/persistence.md)
+        self._persistence = Persistence(self, data_dir, durability, from_snapshot)
 
     # -- activation ---------------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -91,6 +91,12 @@ class Emulator:
         active = interceptor.activate(self)
         if active is not self:
             self._joined = active
+        elif interceptor.state.depth == 1:
+            try:
+                self._persistence.open()  # recover the data directory / load the seed
+            except BaseException:
+                interceptor.deactivate()
+                raise
         return active
 
     def stop(self) -> None:
@@ -101,7 +107,10 @@ class Emulator:
             stopped._shutdown()
 
     def _shutdown(self) -> None:
-        self.store.blobs.close()
+        try:
+            self._persistence.close()
+        finally:
+            self.store.blobs.close()
 
     def __enter__(self) -> "Emulator":
         return self.start()
@@ -176,6 +185,7 @@ class Emulator:
             self._handlers.clear()
             self._pending.clear()
             self.pollers.clear()
+            self._persistence.reset()
 
     def defer(self, work: Callable[[], None]) -> None:
         """Queue work (event deliveries…) to run before the current intercepted call returns."""
@@ -252,8 +262,10 @@ class Emulator:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
-        handler = self.faults.check(model, params) or self.handler(service, operation)
+        fault = self.faults.check(model, params)
         with self.lock:
+            # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
+            handler = fault or self.handler(service, operation)
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
                                  region, request_id, access_key, model)
@@ -301,6 +313,36 @@ class Emulator:
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time()))
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
+
+    # -- persistence and snapshots (see docs/persistence.md) ----------------------------------------
+    @property
+    def data_dir(self) -> str | None:
+        """The data directory (absolute), or None when state lives in memory only."""
+        return self._persistence.data_dir
+
+    def restart(self) -> None:
+        """Drop everything in memory and recover it from the data directory, as a new process would."""
+        self._persistence.restart()
+
+    def snapshot(self, name: str) -> None:
+        """Keep the state under ``name`` (in the data directory if there is one, else in memory)."""
+        self._persistence.snapshot(name)
+
+    def restore(self, name: str) -> None:
+        """Go back to the state saved by ``snapshot(name)``; clock, ids and call ledger go on."""
+        self._persistence.restore(name)
+
+    def snapshots(self) -> list[str]:
+        return self._persistence.snapshot_names()
+
+    def export(self, path: str, label: str | None = None) -> dict:
+        """Publish the state as a self-contained seed directory at ``path`` (atomically); start other
+        emulators from it with ``kumo(from_snapshot=path)``. Returns the seed's manifest."""
+        return self._persistence.export(path, label)
+
+    def compact(self) -> dict:
+        """Compact the data directory now (it also happens by itself as the journal grows)."""
+        return self._persistence.compact()
 
     # -- inspection (see inspection.py) --------------------------------------------------------
     @property

@@ -7,7 +7,7 @@ import os
 import shutil
 import tempfile
 import threading
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Callable, Iterable
 
 
 class BlobStore:
@@ -22,6 +22,16 @@ class BlobStore:
         self._directory = directory
         self._owns_directory = directory is None
         self._lock = threading.Lock()
+        #: persistence: fsync each blob (and its directory entry) before it is referenced (``fsync``
+        #: durability), and leave collection to compaction (``discard`` does nothing; records on
+        #: disk or in named snapshots may still reference the blob)
+        self.durable = False
+        self.retained = False
+        #: bytes written so far (compaction's trigger counts them)
+        self.bytes_written = 0
+        #: callables returning blob ids that must outlive their records (open readers); compaction
+        #: never collects those
+        self.keepers: list[Callable[[], Iterable[str]]] = []
 
     @property
     def directory(self) -> str:
@@ -33,7 +43,7 @@ class BlobStore:
     def path(self, blob_id: str) -> str:
         return os.path.join(self.directory, blob_id)
 
-    def write(self, chunks: Iterable[bytes], fsync: bool = False) -> tuple[str, int]:
+    def write(self, chunks: Iterable[bytes], fsync: bool | None = None) -> tuple[str, int]:
         """Store the concatenated ``chunks``; returns ``(blob id, size)``."""
         digest = hashlib.sha256()
         size = 0
@@ -44,15 +54,24 @@ class BlobStore:
                     digest.update(chunk)
                     size += len(chunk)
                     out.write(chunk)
+                if fsync is None:
+                    fsync = self.durable
                 if fsync:
                     out.flush()
                     os.fsync(out.fileno())
             blob_id = digest.hexdigest()
             os.replace(tmp, self.path(blob_id))
+            if fsync:
+                dir_fd = os.open(self.directory, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
         except BaseException:
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+        self.bytes_written += size
         return blob_id, size
 
     def open(self, blob_id: str) -> BinaryIO:
@@ -70,6 +89,9 @@ class BlobStore:
         return os.path.exists(self.path(blob_id))
 
     def discard(self, blob_id: str) -> None:
+        """Delete a blob no record references any more (a no-op once ``retained``: compaction collects)."""
+        if self.retained:
+            return
         try:
             os.unlink(self.path(blob_id))
         except FileNotFoundError:

@@ -223,7 +223,12 @@ class Store:
             return False
         undo, self._undo = self._undo, None
         if undo and self.journal is not None:
-            self.journal.commit([(table.name, key, new) for table, key, _old, new in undo])
+            try:
+                self.journal.commit([(table.name, key, new) for table, key, _old, new in undo])
+            except BaseException:  # not journaled: memory must not keep it either
+                for table, key, old, _new in reversed(undo):
+                    table._restore(key, old)
+                raise
         return bool(undo)
 
     def rollback(self, savepoint: int) -> None:
@@ -261,7 +266,11 @@ class Store:
         if undo is not None:
             undo.append((table, key, old, new))
         elif self.journal is not None:
-            self.journal.commit([(table.name, key, new)])
+            try:
+                self.journal.commit([(table.name, key, new)])
+            except BaseException:
+                table._restore(key, old)
+                raise
 
     # -- whole-state operations -------------------------------------------------------------
     def export_records(self) -> dict[str, dict]:

@@ -1,0 +1,200 @@
+"""On-disk encoding: msgpack values that round-trip exactly, checksummed frames, versioned file headers.
+
+Every file of a data directory is ``prefix | frame | frame | …``:
+
+* prefix (8 bytes): ``b"KUMO"``, format version (u16 LE), file kind (u16 LE). An unknown version is
+  refused before anything else is read.
+* frame: ``crc32 (u32) | length (u32) | sequence (u64) | type (u8) | payload`` (little endian). The
+  CRC covers everything after itself; ``length`` is the payload's. The first frame of a file is its
+  HEADER (a msgpack dict that repeats the format version and says what the file is).
+
+Values are msgpack with ``use_bin_type`` and one extension: a tuple is ext type 1 holding its items, so
+keys such as ``("123456789012", "us-east-1", "queue")`` come back as the identical tuple (nested too),
+while lists stay lists.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from typing import Any, Iterator
+
+import msgpack
+
+from .errors import CorruptionError, FormatVersionError
+
+FORMAT_VERSION = 1
+MAGIC = b"KUMO"
+PREFIX = struct.Struct("<4sHH")
+PREFIX_SIZE = PREFIX.size  # 8
+
+# file kinds
+SEGMENT, SNAPSHOT, MANIFEST, CHECKPOINT = 1, 2, 3, 4
+KIND_NAMES = {SEGMENT: "segment", SNAPSHOT: "snapshot", MANIFEST: "manifest", CHECKPOINT: "checkpoint"}
+
+# frame types
+HEADER = 1   # first frame of every file: {"format", "kind", …}
+COMMIT = 2   # one atomic change: [ids counter, [[table, key, value] | [table, key], …]]
+CLOCK = 3    # the virtual clock moved: [time]
+CLOSE = 4    # a clean close: [ids counter, clock time or None]
+RECORDS = 5  # a chunk of a snapshot: [table, [[key, value], …]]
+END = 6      # last frame of a snapshot: {"records": n}
+FRAME_TYPES = {HEADER: "HEADER", COMMIT: "COMMIT", CLOCK: "CLOCK", CLOSE: "CLOSE", RECORDS: "RECORDS",
+               END: "END"}
+
+_FRAME = struct.Struct("<IIQB")
+_REST = struct.Struct("<IQB")
+FRAME_OVERHEAD = _FRAME.size  # 17
+MAX_PAYLOAD = 1 << 31
+
+_TUPLE = 1
+
+#: a blob id (BlobStore: sha256 hex) anywhere in packed records: str8 of length 64, lowercase hex.
+BLOB_REF = re.compile(rb"\xd9\x40([0-9a-f]{64})")
+_NONZERO = re.compile(rb"[^\x00]")
+
+
+def _default(obj: Any) -> Any:
+    if isinstance(obj, tuple):
+        return msgpack.ExtType(_TUPLE, pack(list(obj)))
+    if isinstance(obj, (bytearray, memoryview)):
+        return bytes(obj)
+    for base in (bool, int, float, str, bytes, dict, list):
+        if isinstance(obj, base):  # subclasses (enums, OrderedDict…) as their base type
+            return base(obj)
+    raise TypeError(f"cannot store a {type(obj).__name__} in a record: {obj!r:.200}")
+
+
+def _ext_hook(code: int, data: bytes) -> Any:
+    if code == _TUPLE:
+        return tuple(unpack(data))
+    raise ValueError(f"unknown msgpack extension type {code}")
+
+
+def pack(obj: Any) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_default)
+
+
+def unpack(data: bytes | memoryview) -> Any:
+    return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook, use_list=True)
+
+
+# -- frames -----------------------------------------------------------------------------------
+def frame(seq: int, ftype: int, payload: bytes) -> bytes:
+    body = _REST.pack(len(payload), seq, ftype) + payload
+    return struct.pack("<I", zlib.crc32(body)) + body
+
+
+def file_prefix(kind: int) -> bytes:
+    return PREFIX.pack(MAGIC, FORMAT_VERSION, kind)
+
+
+def header_bytes(kind: int, seq: int, info: dict) -> bytes:
+    """Prefix plus HEADER frame of a new file."""
+    return file_prefix(kind) + frame(seq, HEADER, pack({"format": FORMAT_VERSION, "kind": KIND_NAMES[kind],
+                                                         **info}))
+
+
+class BadFrame(Exception):
+    """Where a scan stopped: ``offset`` of the first bad frame, ``reason``, and ``incomplete`` when the
+    frame runs past the end of the data (what a torn write looks like)."""
+
+    def __init__(self, offset: int, reason: str, incomplete: bool) -> None:
+        super().__init__(reason)
+        self.offset = offset
+        self.reason = reason
+        self.incomplete = incomplete
+
+
+def check_prefix(data: bytes | memoryview, path: str, kind: int) -> None:
+    """Raise unless ``data`` starts with a kumo prefix of this format version and ``kind``."""
+    if len(data) < PREFIX_SIZE:
+        raise BadFrame(0, f"file shorter than its {PREFIX_SIZE}-byte header", True)
+    magic, version, got_kind = PREFIX.unpack_from(data, 0)
+    if magic != MAGIC:
+        raise BadFrame(0, "not a kumo_intercept file header (bad magic)", False)
+    if version != FORMAT_VERSION:
+        raise FormatVersionError(path, 4, f"format version {version} is not supported (this kumo_intercept "
+                                          f"reads version {FORMAT_VERSION})")
+    if got_kind != kind and not (kind == SNAPSHOT and got_kind == CHECKPOINT):
+        raise CorruptionError(path, 6, f"expected a {KIND_NAMES.get(kind)} file, found kind {got_kind}")
+
+
+def parse_frame(data: bytes | memoryview, pos: int) -> tuple[int, int, int, int]:
+    """The frame at ``pos``: (sequence, type, payload start, end). Raises BadFrame."""
+    size = len(data)
+    if pos + FRAME_OVERHEAD > size:
+        raise BadFrame(pos, f"incomplete frame header ({size - pos} of {FRAME_OVERHEAD} bytes)", True)
+    crc, length, seq, ftype = _FRAME.unpack_from(data, pos)
+    end = pos + FRAME_OVERHEAD + length
+    if end > size:
+        if length >= MAX_PAYLOAD:
+            raise BadFrame(pos, f"impossible frame length {length}", False)
+        raise BadFrame(pos, f"incomplete frame ({size - pos} of {end - pos} bytes)", True)
+    if zlib.crc32(data[pos + 4:end]) != crc:
+        raise BadFrame(pos, "checksum mismatch", False)
+    if ftype not in FRAME_TYPES:
+        raise BadFrame(pos, f"unknown frame type {ftype}", False)
+    return seq, ftype, pos + FRAME_OVERHEAD, end
+
+
+def iter_frames(data: bytes | memoryview, pos: int) -> Iterator[tuple[int, int, int, int, int]]:
+    """(offset, sequence, type, payload start, end) of each frame from ``pos``; raises BadFrame."""
+    size = len(data)
+    while pos < size:
+        seq, ftype, start, end = parse_frame(data, pos)
+        yield pos, seq, ftype, start, end
+        pos = end
+
+
+def valid_frame_after(data: bytes | memoryview, pos: int, min_seq: int) -> int | None:
+    """Offset of a valid frame with sequence >= ``min_seq`` after ``pos``, if any.
+
+    Tells a torn tail (nothing valid follows the damage) from damage in the middle of a file (later
+    frames are intact). Candidates are found by the sequence number's upper bytes, which consecutive
+    frames share, so the search is a few passes of ``bytes.find``.
+    """
+    raw = bytes(data)
+    for base in (min_seq, min_seq + (1 << 16)):
+        needle = struct.pack("<Q", base)[2:]  # the upper six bytes
+        at = raw.find(needle, pos + 1)
+        while at != -1:
+            start = at - 10  # crc(4) length(4) then the seq's two low bytes
+            if start > pos:
+                try:
+                    seq, _t, _s, _e = parse_frame(raw, start)
+                except BadFrame:
+                    pass
+                else:
+                    if seq >= min_seq:
+                        return start
+            after = at + 1
+            if not any(raw[at:at + 6]):  # a run of zeros matches everywhere: jump to its end
+                nonzero = _NONZERO.search(raw, at)
+                if nonzero is None:
+                    break
+                after = max(after, nonzero.start() - 6)
+            at = raw.find(needle, after)
+    return None
+
+
+def payload_of(data: bytes | memoryview, start: int, end: int, path: str, offset: int) -> Any:
+    try:
+        return unpack(data[start:end])
+    except Exception as exc:  # a checksummed frame that does not decode: written by a bug
+        raise CorruptionError(path, offset, f"frame payload does not decode ({exc})") from None
+
+
+def read_header(data: bytes | memoryview, path: str, kind: int) -> tuple[dict, int, int]:
+    """Check prefix and HEADER frame: (header dict, its sequence, offset after it). Raises BadFrame for
+    a file cut short, CorruptionError otherwise."""
+    check_prefix(data, path, kind)
+    seq, ftype, start, end = parse_frame(data, PREFIX_SIZE)
+    if ftype != HEADER:
+        raise CorruptionError(path, PREFIX_SIZE, f"first frame is {FRAME_TYPES[ftype]}, not HEADER")
+    header = payload_of(data, start, end, path, PREFIX_SIZE)
+    if not isinstance(header, dict) or header.get("format") != FORMAT_VERSION:
+        raise FormatVersionError(path, PREFIX_SIZE, f"header names format {header.get('format')!r}"
+                                 if isinstance(header, dict) else "header is not a map")
+    return header, seq, end

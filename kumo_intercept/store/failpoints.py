@@ -1,0 +1,56 @@
+"""Failpoints for crash and fault tests: named places in the persistence code where a test can make the
+process die or an I/O call fail.
+
+``KUMO_FAILPOINTS="compact.snapshot_written=kill,fsync=eio@3"`` (read at import, or ``configure()``):
+each entry is ``name=action[@n]``; the action fires on the n-th time the point is reached (default the
+first). Actions: ``kill`` (SIGKILL this process), ``eio`` (raise ``OSError(EIO)``), ``torn`` (only at
+``append``: write half the frame, then SIGKILL). Points: ``append``, ``fsync``, ``manifest.tmp_written``,
+``manifest.renamed``, ``compact.rolled``, ``compact.snapshot_written``, ``compact.snapshot_published``,
+``compact.manifest_published``, ``compact.files_deleted``, ``compact.blob_deleted``,
+``open.tail_cut``. Unset, every point costs one dict look-up on a cold path (``append``: one truth test).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+
+_points: dict[str, list] = {}
+
+
+def configure(spec: str | None) -> None:
+    _points.clear()
+    for item in (spec or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        name, _, action = item.partition("=")
+        action = action or "kill"
+        action, _, count = action.partition("@")
+        _points[name.strip()] = [action.strip(), int(count or 1)]
+
+
+def active() -> bool:
+    return bool(_points)
+
+
+def hit(name: str) -> str | None:
+    """Reach the point ``name``: act if it is armed and due; returns the action for callers that act
+    themselves (``torn``)."""
+    point = _points.get(name)
+    if point is None:
+        return None
+    point[1] -= 1
+    if point[1] > 0:
+        return None
+    action = point[0]
+    del _points[name]
+    if action == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if action == "eio":
+        raise OSError(errno.EIO, f"injected EIO at failpoint {name}")
+    return action
+
+
+configure(os.environ.get("KUMO_FAILPOINTS"))

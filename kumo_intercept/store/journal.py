@@ -1,0 +1,279 @@
+"""The journal writer: appends checksummed frames to the active segment, under one of three durabilities.
+
+* ``process`` (default): a frame is handed to one ``os.write`` on an ``O_APPEND`` descriptor before the
+  call returns. The kernel keeps it across a process kill (``kill -9``); nothing is fsynced.
+* ``fsync``: group commit. The frame is written, then the call waits until an ``fdatasync`` that
+  started after the write has finished; one fdatasync covers every frame written meanwhile, so
+  concurrent writers share them. The emulator waits *after* releasing its lock (``deferred()``), so
+  other threads keep working while a sync runs.
+* an interval (seconds): writes as ``process``; a background thread fdatasyncs every interval.
+
+Any failed write or fsync stops the journal for good (``JournalStopped``): after a failed fsync the
+kernel may have dropped the dirty pages, so retrying could report success for data that is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from . import failpoints
+from .codec import CLOCK, CLOSE, COMMIT, frame, pack
+from .errors import JournalStopped, PersistenceError
+from .store import MISSING
+
+if TYPE_CHECKING:
+    from .persistence import DataDir
+
+_fdatasync = getattr(os, "fdatasync", os.fsync)
+
+
+def fdatasync(fd: int) -> None:
+    """fdatasync, through the ``fsync`` failpoint (tests inject EIO here)."""
+    if failpoints._points:
+        failpoints.hit("fsync")
+    _fdatasync(fd)
+
+
+def parse_durability(value: Any) -> tuple[str, float]:
+    """``"process"``, ``"fsync"``, or an interval: seconds as a number, or ``"250ms"``, ``"2s"``,
+    ``"interval=250ms"``. Returns (mode, interval seconds)."""
+    from ..core.errors import ConfigurationError
+
+    if value in (None, "process"):
+        return "process", 0.0
+    if value == "fsync":
+        return "fsync", 0.0
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+        return "interval", float(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(?:interval[=:]?)?\s*(\d+(?:\.\d+)?)\s*(ms|s)?", value.strip())
+        if match:
+            seconds = float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+            if seconds > 0:
+                return "interval", seconds
+    raise ConfigurationError(
+        f"durability must be 'process', 'fsync' or an interval such as 0.1 or '100ms', not {value!r}")
+
+
+class Journal:
+    """Appends frames for one open data directory. Thread-safe; ``commit`` is what the store calls."""
+
+    def __init__(self, directory: "DataDir", mode: str, interval: float, fd: int, segment: str, offset: int,
+                 seq: int, ids: Callable[[], int], clock: Callable[[], float | None],
+                 segment_bytes: int) -> None:
+        self._dir = directory
+        self.mode = mode
+        self._fd = fd
+        self.segment = segment
+        self._offset = offset
+        self._seq = seq  # last sequence written
+        self._synced = seq  # last sequence known durable (fsync / interval modes)
+        self._ids = ids
+        self._clock = clock
+        self._segment_bytes = segment_bytes
+        self._lock = threading.Lock()  # appends, rolls
+        self._sync_cond = threading.Condition(threading.Lock())
+        self._syncing = False
+        self._failed: BaseException | None = None
+        self._local = threading.local()
+        self._closed = False
+        self.bytes_written = 0  # since the last snapshot (compaction's trigger)
+        self._ticker: threading.Thread | None = None
+        self._stop_ticker = threading.Event()
+        if mode == "interval":
+            self._ticker = threading.Thread(target=self._tick, args=(interval,), name="kumo-journal-sync",
+                                            daemon=True)
+            self._ticker.start()
+
+    # -- what the store calls ---------------------------------------------------------------
+    def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
+        try:
+            payload = pack([self._ids(), [[t, k, v] if v is not MISSING else [t, k] for t, k, v in ops]])
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise PersistenceError(
+                f"a change to table {ops[0][0]!r} cannot be stored in the journal: {exc}. Records must be "
+                "msgpack-able (see docs/writing-a-backend.md, State rules)") from None
+        seq = self.append(COMMIT, payload)
+        if self.mode == "fsync":
+            local = self._local
+            if getattr(local, "depth", 0):
+                local.seq = seq  # the emulator waits once its lock is released
+            else:
+                self.wait_durable(seq)
+
+    def record_clock(self, time: float) -> None:
+        self.append(CLOCK, pack([time]))
+
+    @property
+    def last_seq(self) -> int:
+        return self._seq
+
+    @property
+    def failed(self) -> BaseException | None:
+        return self._failed
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Commits inside the block do not wait for their fsync; leaving the outermost block waits for
+        everything written so far (a read must not return state that is not yet durable either)."""
+        local = self._local
+        depth = getattr(local, "depth", 0)
+        local.depth = depth + 1
+        try:
+            yield
+        finally:
+            local.depth = depth
+        if not depth:
+            if self._synced < self._seq:
+                self.wait_durable(self._seq)
+
+    # -- appending ----------------------------------------------------------------------------
+    def append(self, ftype: int, payload: bytes) -> int:
+        with self._lock:
+            if self._failed is not None:
+                raise self._stopped()
+            if self._closed:
+                raise PersistenceError("the journal is closed (the emulator was stopped)")
+            seq = self._seq + 1
+            data = frame(seq, ftype, payload)
+            self._write(data)
+            self._seq = seq
+            self._offset += len(data)
+            self.bytes_written += len(data)
+            if self._offset >= self._segment_bytes:
+                self._roll_locked()
+        self._dir.appended(self)
+        return seq
+
+    def _write(self, data: bytes) -> None:
+        try:
+            if failpoints._points and failpoints.hit("append") == "torn":
+                os.write(self._fd, data[: max(1, len(data) // 2)])
+                os.kill(os.getpid(), signal.SIGKILL)
+            view = memoryview(data)
+            while view:
+                written = os.write(self._fd, view)
+                view = view[written:]
+        except OSError as exc:
+            self._fail(exc, "write")
+            raise self._stopped() from exc
+
+    def _fail(self, exc: BaseException, what: str) -> None:
+        if self._failed is None:
+            self._failed = JournalStopped(
+                f"{what} of the journal segment {self._dir.path}/{self.segment} failed ({exc}); the journal "
+                "is stopped and accepts no further writes. What was acknowledged before is on disk; "
+                "reopen the data directory (restart) once the cause is fixed.")
+        with self._sync_cond:
+            self._sync_cond.notify_all()
+
+    def _stopped(self) -> BaseException:
+        assert self._failed is not None
+        return JournalStopped(str(self._failed))
+
+    # -- durability -----------------------------------------------------------------------------
+    def wait_durable(self, seq: int) -> None:
+        """Return once frame ``seq`` is on stable storage (group commit: one leader syncs for all)."""
+        cond = self._sync_cond
+        with cond:
+            while True:
+                if self._synced >= seq:
+                    return
+                if self._failed is not None:
+                    raise self._stopped()
+                if not self._syncing:
+                    break
+                cond.wait()
+            self._syncing = True
+            target, fd = self._seq, self._fd
+        self._sync_fd(fd, target)
+
+    def _sync_fd(self, fd: int, target: int) -> None:
+        """Leader part of a group commit: ``_syncing`` is set by the caller."""
+        error: BaseException | None = None
+        try:
+            fdatasync(fd)
+        except OSError as exc:
+            error = exc
+        with self._sync_cond:
+            self._syncing = False
+            if error is None:
+                self._synced = max(self._synced, target)
+            self._sync_cond.notify_all()
+        if error is not None:
+            self._fail(error, "fsync")
+            raise self._stopped() from error
+
+    def sync(self) -> None:
+        """Make everything written so far durable (any mode)."""
+        self.wait_durable(self._seq)
+
+    def _tick(self, interval: float) -> None:
+        while not self._stop_ticker.wait(interval):
+            if self._synced < self._seq and self._failed is None:
+                try:
+                    self.sync()
+                except Exception:  # recorded in _failed: the next commit raises
+                    return
+
+    # -- segments -------------------------------------------------------------------------------
+    def _roll_locked(self) -> None:
+        """Start a new segment (caller holds ``_lock``); the old one is synced first unless ``process``."""
+        cond = self._sync_cond
+        with cond:
+            while self._syncing:
+                cond.wait()
+            self._syncing = True
+        try:
+            if self.mode != "process":
+                try:
+                    fdatasync(self._fd)
+                except OSError as exc:
+                    self._fail(exc, "fsync")
+                    raise self._stopped() from exc
+            fd, name = self._dir.new_segment(self._seq, sync=self.mode != "process")
+            old, self._fd, self.segment, self._offset = self._fd, fd, name, 0
+            os.close(old)
+            with cond:
+                if self.mode != "process":
+                    self._synced = self._seq
+        finally:
+            with cond:
+                self._syncing = False
+                cond.notify_all()
+
+    def roll(self) -> str:
+        """Start a new segment now (compaction); returns the name of the new one."""
+        with self._lock:
+            if self._failed is not None:
+                raise self._stopped()
+            self._roll_locked()
+            return self.segment
+
+    def close(self, clean: bool = True) -> None:
+        """Write the CLOSE frame (ids and clock exactly as they are), sync unless ``process``, close."""
+        if self._ticker is not None:
+            self._stop_ticker.set()
+            self._ticker.join()
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                if clean and self._failed is None:
+                    self._seq += 1
+                    data = frame(self._seq, CLOSE, pack([self._ids(), self._clock()]))
+                    self._write(data)
+                    self._offset += len(data)
+                    if self.mode != "process":
+                        fdatasync(self._fd)
+            except (OSError, PersistenceError):
+                pass  # the journal stays valid without its CLOSE frame (ids then skip ahead)
+            finally:
+                self._closed = True
+                os.close(self._fd)
+

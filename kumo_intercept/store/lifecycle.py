@@ -1,0 +1,313 @@
+"""The emulator's side of persistence: opening its data directory at start, restart, named snapshots,
+restore, export, seeding from an exported directory, and the restart-equivalence test mode.
+
+Nothing here is service-specific: every service's state is records in the store, so loading records,
+dropping the backends (they rebuild their derived indexes from the records) and resuming the id
+generator and the virtual clock is a whole restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..core.clock import VirtualClock
+from ..core.errors import ConfigurationError, KumoError
+from ..core.ids import IdGenerator
+from .blobs import BlobStore
+from .codec import pack
+from .journal import parse_durability
+from .persistence import BLOBS, DataDir, State, export_state, link_or_copy, recover
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+ENV_DATA_DIR = "KUMO_DATA_DIR"
+ENV_RESTART = "KUMO_RESTART_EVERY_CALL"
+_NAME = re.compile(r"^[\w.@:+=-]{1,200}$")
+
+
+class RestartMismatch(KumoError):
+    """Restart-equivalence mode: the state recovered from disk differs from the state in memory."""
+
+
+def resolve_data_dir(data_dir: Any) -> str | None:
+    """``data_dir``, else ``$KUMO_DATA_DIR``; under pytest-xdist the default gets a ``<worker>`` subfolder."""
+    if data_dir is None:
+        root = os.environ.get(ENV_DATA_DIR)
+        if not root:
+            return None
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        data_dir = os.path.join(root, worker) if worker else root
+    return os.path.abspath(os.fspath(data_dir))
+
+
+def restart_every_call() -> bool:
+    return os.environ.get(ENV_RESTART, "") not in ("", "0", "false", "no")
+
+
+class Persistence:
+    """Owned by one emulator; the data directory is opened at the outermost ``start`` and closed at stop."""
+
+    def __init__(self, emulator: "Emulator", data_dir: Any, durability: Any, from_snapshot: Any) -> None:
+        self.emulator = emulator
+        self.data_dir = resolve_data_dir(data_dir)
+        self.durability = durability
+        self.mode, _ = parse_durability(durability)  # a bad value fails at kumo(...), not at start
+        self.from_snapshot = os.path.abspath(os.fspath(from_snapshot)) if from_snapshot is not None else None
+        self.restart_every_call = restart_every_call()
+        self.directory: DataDir | None = None
+        self.checkpoints: dict[str, State] = {}
+        self._temp_dir: str | None = None
+        self._clock_hooked = False
+        self._quiet = False
+        self._seeded = False
+
+    # -- open / close ------------------------------------------------------------------------------
+    def open(self) -> None:
+        """At the outermost start: seed from ``from_snapshot`` and/or recover the data directory."""
+        em = self.emulator
+        if self.restart_every_call and self.data_dir is None:
+            self._temp_dir = tempfile.mkdtemp(prefix="kumo-restart-")
+            self.data_dir = self._temp_dir
+        seed = self._read_seed() if self.from_snapshot is not None and not self._seeded else None
+        if self.data_dir is None:
+            if seed is not None:
+                self._link_seed_blobs(em.store.blobs.directory)
+                self._load(seed)
+                self._seeded = True
+            return
+        self._hook_clock()
+        directory = DataDir(self.data_dir, self.durability)
+        recovered = directory.recover()
+        try:
+            blobs = BlobStore(directory.blobs_dir)
+            blobs.durable = self.mode != "process"
+            blobs.retained = True
+            em.store.blobs.close()
+            em.store.blobs = blobs
+            state = recovered.state
+            fresh = state.seq == 0 and not recovered.manifest["snapshot"]
+            seeding = seed is not None and fresh
+            if seeding:
+                self._link_seed_blobs(directory.blobs_dir)
+                state = seed
+            self._load(state)
+            em.store.journal = directory.start(
+                state=state, capture=self.capture, ids=lambda: em.ids.counter, clock=self._clock_value,
+                owner_lock=em.lock, blob_written=lambda: blobs.bytes_written, kept=self._kept)
+            self.directory = directory
+            if seeding:
+                with em.lock:
+                    directory.rebase(self.capture())
+            self._seeded = self._seeded or seed is not None
+        except BaseException:
+            em.store.journal = None
+            directory.close()
+            raise
+        if self.mode == "fsync" or self.restart_every_call:
+            em.dispatch = self._wrap_dispatch(type(em).dispatch.__get__(em))  # type: ignore[method-assign]
+
+    def close(self) -> None:
+        """At the outermost stop: write the CLOSE frame, release the directory."""
+        self.close_directory_only()
+        if self._temp_dir is not None:
+            shutil.rmtree(self._temp_dir, ignore_errors=True)
+            self._temp_dir = None
+            self.data_dir = None
+
+    def _read_seed(self) -> State:
+        path = self.from_snapshot
+        assert path is not None
+        if not os.path.isdir(path):
+            raise ConfigurationError(f"from_snapshot: {path} is not a directory (make one with aws.export())")
+        return recover(path).state  # read-only: the seed is never modified
+
+    def _link_seed_blobs(self, target: str) -> None:
+        source = os.path.join(self.from_snapshot or "", BLOBS)
+        if os.path.isdir(source):
+            os.makedirs(target, exist_ok=True)
+            for name in os.listdir(source):
+                if not name.startswith("."):
+                    link_or_copy(os.path.join(source, name), os.path.join(target, name))
+
+    # -- state in and out ---------------------------------------------------------------------------
+    def _clock_value(self) -> float | None:
+        clock = self.emulator.clock
+        return clock.time() if isinstance(clock, VirtualClock) else None
+
+    def capture(self) -> State:
+        """The committed state, ids and clock (caller holds the emulator's lock)."""
+        em = self.emulator
+        if em.store.in_transaction:
+            raise KumoError("cannot capture the state while a call is changing it (inside a handler)")
+        journal = em.store.journal
+        return State(em.store.export_records(), journal.last_seq if journal is not None else 0,
+                     em.ids.counter, self._clock_value())
+
+    def _load(self, state: State) -> None:
+        """Replace memory with ``state``: records, ids, clock; backends rebuild from the records."""
+        em = self.emulator
+        with em.lock:
+            em.store.import_records(state.records)
+            self.drop_backends()
+            if state.ids != em.ids.counter:
+                ids = IdGenerator(em.ids.seed)
+                ids.resume(state.ids)
+                em.ids = ids
+            if state.clock is not None and isinstance(em.clock, VirtualClock):
+                self._quiet = True
+                try:
+                    em.clock.set(state.clock)
+                finally:
+                    self._quiet = False
+
+    def drop_backends(self) -> None:
+        em = self.emulator
+        em._backends.clear()
+        em._handlers.clear()
+        em._pending.clear()
+        em.pollers.clear()
+
+    def _hook_clock(self) -> None:
+        clock = self.emulator.clock
+        if not self._clock_hooked and isinstance(clock, VirtualClock):
+            clock.on_change(self._clock_moved)
+            self._clock_hooked = True
+
+    def _clock_moved(self) -> None:
+        journal = self.emulator.store.journal
+        if journal is not None and not self._quiet:
+            journal.record_clock(self.emulator.clock.time())
+
+    def _kept(self) -> set[str]:
+        kept: set[str] = set()
+        for keeper in self.emulator.store.blobs.keepers:
+            kept.update(keeper())
+        return kept
+
+    # -- operations ---------------------------------------------------------------------------------
+    def _exclusive(self) -> Any:
+        return self.directory.exclusive() if self.directory is not None else contextlib.nullcontext()
+
+    def restart(self, check: bool = False) -> None:
+        """Drop memory and recover from the data directory, inside the process."""
+        em = self.emulator
+        if self.directory is None:
+            raise ConfigurationError("restart() needs a data directory: kumo(data_dir=...) or KUMO_DATA_DIR")
+        with em.lock:
+            before = self._dump() if check else None
+            self.close_directory_only()
+            em.store.import_records({})
+            self.drop_backends()
+            self.open()
+            if before is not None:
+                self._compare(before)
+
+    def close_directory_only(self) -> None:
+        em = self.emulator
+        directory, self.directory = self.directory, None
+        if directory is not None:
+            try:
+                directory.close()
+            finally:
+                em.store.journal = None
+                em.__dict__.pop("dispatch", None)
+
+    def reset(self) -> None:
+        """After ``aws.reset()`` cleared memory: make the empty state the directory's state."""
+        if self.directory is not None:
+            self.directory.rebase(self.capture())
+
+    def snapshot(self, name: str) -> None:
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigurationError(f"a snapshot name is 1-200 letters, digits or . _ - @ : + =, not {name!r}")
+        em = self.emulator
+        with self._exclusive():
+            with em.lock:
+                state = self.capture()
+                em.store.blobs.retained = True  # its records may outlive the objects that use the blobs
+            if self.directory is not None:
+                self.directory.write_checkpoint(name, state)
+            self.checkpoints[name] = state
+
+    def restore(self, name: str) -> None:
+        em = self.emulator
+        state = self.checkpoints.get(name)
+        if state is None and self.directory is not None:
+            state = self.directory.read_checkpoint(name)
+        if state is None:
+            raise ConfigurationError(f"no snapshot named {name!r}; there are: {self.snapshot_names() or 'none'}")
+        with em.lock:
+            if em.store.in_transaction:
+                raise KumoError("restore() cannot run inside a call")
+            em.store.import_records(state.records)
+            self.drop_backends()
+            if self.directory is not None:
+                self.directory.rebase(self.capture())
+
+    def snapshot_names(self) -> list[str]:
+        names = set(self.checkpoints)
+        if self.directory is not None:
+            names.update(self.directory.checkpoint_names())
+        return sorted(names)
+
+    def export(self, path: Any, label: str | None) -> dict:
+        em = self.emulator
+        with self._exclusive():
+            with em.lock:
+                state = self.capture()
+                em.store.blobs.retained = True
+                blobs_dir = em.store.blobs._directory
+            return export_state(state, os.fspath(path), blobs_dir=blobs_dir, label=label)
+
+    def compact(self) -> dict:
+        if self.directory is None:
+            raise ConfigurationError("compact() needs a data directory")
+        if self.emulator.store.in_transaction:
+            raise KumoError("compact() cannot run inside a call")
+        return self.directory.compact()
+
+    # -- restart-equivalence mode ---------------------------------------------------------------------
+    def _wrap_dispatch(self, original: Callable[..., Any]) -> Callable[..., Any]:
+        em = self.emulator
+
+        def dispatch(model: Any, params: dict, access_key: str | None, region: str) -> Any:
+            journal = em.store.journal
+            if journal is not None and journal.mode == "fsync":
+                with journal.deferred():  # waits for the group fsync after the lock is released
+                    result = original(model, params, access_key, region)
+            else:
+                result = original(model, params, access_key, region)
+            if self.restart_every_call and not em._depth and self.directory is not None:
+                self.restart(check=True)
+            return result
+
+        return dispatch
+
+    def _dump(self) -> dict[str, Any]:
+        em = self.emulator
+        tables = {name: (table.ordered, pack(list(table.items())))
+                  for name, table in em.store.tables().items() if len(table)}
+        return {"tables": tables, "ids": em.ids.counter, "clock": self._clock_value()}
+
+    def _compare(self, before: dict[str, Any]) -> None:
+        em = self.emulator
+        for name, (ordered, _packed) in before["tables"].items():
+            if ordered:
+                em.store.table(name, ordered=True)
+        after = self._dump()
+        problems = []
+        for key in ("ids", "clock"):
+            if before[key] != after[key]:
+                problems.append(f"{key}: {before[key]!r} before, {after[key]!r} after")
+        for name in sorted(set(before["tables"]) | set(after["tables"])):
+            if before["tables"].get(name, (0, b""))[1] != after["tables"].get(name, (0, b""))[1]:
+                problems.append(f"table {name} differs")
+        if problems:
+            raise RestartMismatch("restart-equivalence mode: the state recovered from disk differs from "
+                                  "the state in memory: " + "; ".join(problems))
