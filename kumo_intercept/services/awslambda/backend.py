@@ -89,6 +89,17 @@ _ACCOUNT_CONCURRENCY = 1000
 _CALLABLES: "weakref.WeakKeyDictionary[Any, dict[str, Callable[..., Any]]]" = weakref.WeakKeyDictionary()
 
 
+_session: Any = None
+
+
+def _botocore_session() -> Any:
+    global _session
+    if _session is None:
+        import botocore.session
+        _session = botocore.session.get_session()
+    return _session
+
+
 def _error(code: str, message: str, status: int = 400) -> AwsError:
     """An AWS Lambda error, with the members botocore shows at the top level of the response."""
     member = "Message" if code == "ResourceNotFoundException" else "message"
@@ -170,6 +181,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         self._environments: dict[tuple, _Environment] = {}
         self.invocations: dict[tuple, int] = {}
         self._logs_missing = False
+        self._s3_clients: dict[tuple[str, str], Any] = {}
         self._init_mappings()
 
     # =============================================================================================
@@ -294,7 +306,8 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         if code.get("ZipFile") is not None:
             data = _payload_bytes(code["ZipFile"])
         elif code.get("S3Bucket") and code.get("S3Key"):
-            data = self._s3_object(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+            data = self._s3_object(ctx.account, ctx.region, code["S3Bucket"], code["S3Key"],
+                                   code.get("S3ObjectVersion"))
         else:
             raise _invalid("Please provide a source for function code.")
         if len(data) > _ZIP_LIMIT:
@@ -309,16 +322,23 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         blob_id, size = self.store.blobs.write([data])
         return {"Blob": blob_id, "CodeSize": size, "CodeSha256": _b64_sha256(data)}
 
-    def _s3_object(self, bucket: str, key: str, version: str | None) -> bytes:
-        s3 = self.emulator.backend("s3")
-        reader = getattr(s3, "object_bytes", None)
-        if reader is None:
-            raise NotEmulatedError("lambda", None, "code from S3 needs the S3 backend's object_bytes()")
+    def _s3_object(self, account: str, region: str, bucket: str, key: str, version: str | None) -> bytes:
+        """Code from the emulated S3, read through a nested GetObject as the caller's account."""
+        from botocore.exceptions import ClientError
+
+        client = self._s3_clients.get((account, region))
+        if client is None:
+            client = self._s3_clients[(account, region)] = _botocore_session().create_client(
+                "s3", region_name=region, aws_access_key_id=account, aws_secret_access_key="kumo-lambda")
+        params = {"Bucket": bucket, "Key": key}
+        if version:
+            params["VersionId"] = version
         try:
-            return reader(bucket, key, version)
-        except (KeyError, AwsError):
-            raise _invalid(f"Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: "
-                           "The specified key does not exist.")
+            return client.get_object(**params)["Body"].read()
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            raise _invalid(f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: "
+                           f"{exc.response['Error'].get('Message', '')}") from None
 
     # =============================================================================================
     # functions
