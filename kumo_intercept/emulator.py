@@ -29,6 +29,9 @@ Durability = Literal["process", "fsync"]
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
+#: tables whose records mean work a service does in the background (its pollers): when the state is
+#: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
+BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda"}
 
 
 class KumoInternalError(KumoError):
@@ -176,6 +179,13 @@ class Emulator:
                 if backend is None:
                     backend = self._backends[service] = cls(self)
         return backend
+
+    def _resume_background(self) -> None:
+        """Build the backends that have background work in the store, so their pollers run."""
+        tables = self.store.tables()
+        for table, service in BACKGROUND_TABLES.items():
+            if service not in self._backends and len(tables.get(table, ())):
+                self.backend(service)
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""

@@ -172,6 +172,7 @@ class Persistence:
         em._handlers.clear()
         em._pending.clear()
         em.pollers.clear()
+        em._resume_background()  # pollers of background work the new records hold (Lambda mappings)
 
     def _hook_clock(self) -> None:
         clock = self.emulator.clock

@@ -253,3 +253,33 @@ def test_stream_item_failures_resume_from_the_failed_record(lam, table):
     _put(ddb, "a", "b", "c")
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
     assert batches == [["a", "b", "c"], ["b", "c"]]
+
+
+def test_mappings_keep_polling_after_restore(kumo, lam, sqs):
+    url, arn = _queue(sqs, "restored")
+    recorder = Recorder()
+    register_callable("worker", recorder)
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="worker")
+    kumo.snapshot("with-mapping")
+    kumo.restore("with-mapping")
+    sqs.send_message(QueueUrl=url, MessageBody="after restore")
+    assert recorder.batches == [["after restore"]]
+
+
+def test_mappings_keep_polling_after_a_restart(tmp_path):
+    from kumo_intercept import kumo as make
+    from lambda_helpers import create
+    with make(data_dir=str(tmp_path / "data")) as aws:
+        lam, sqs = boto3.client("lambda"), boto3.client("sqs")
+        url, arn = _queue(sqs, "durable")
+        out_url, _ = _queue(sqs, "out")
+        create(lam, "forward", {"app.py": f"""
+            import boto3
+            def handler(event, context):
+                for record in event["Records"]:
+                    boto3.client("sqs").send_message(QueueUrl="{out_url}", MessageBody=record["body"])
+        """})
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="forward")
+        aws.restart()
+        sqs.send_message(QueueUrl=url, MessageBody="survived")
+        assert sqs.receive_message(QueueUrl=out_url)["Messages"][0]["Body"] == "survived"
