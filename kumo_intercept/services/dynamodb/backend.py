@@ -1442,9 +1442,9 @@ class DynamoDBBackend(ServiceBackend):
             record["sse"] = self._sse(ctx, params["SSESpecification"])
         self.tables.put(info.key, record)
         described = self._describe(info.key, status)
+        before = {g["IndexName"] for g in info.record["gsis"]}
         for gsi in described.get("GlobalSecondaryIndexes", []):
-            created = next(g for g in record["gsis"] if g["IndexName"] == gsi["IndexName"])
-            if created.get("created") == ctx.time() and record["created"] != created["created"]:
+            if gsi["IndexName"] not in before:
                 gsi["IndexStatus"] = "CREATING"
                 gsi["Backfilling"] = False
         return {"TableDescription": described}

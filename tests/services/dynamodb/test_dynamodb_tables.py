@@ -1,0 +1,191 @@
+"""Tables: CreateTable's validation, DescribeTable, UpdateTable, DeleteTable, ListTables, tags, TTL, PITR."""
+
+from __future__ import annotations
+
+import datetime
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = pytest.mark.kumo(strict=True)
+
+KEYS = [{"AttributeName": "pk", "KeyType": "HASH"}]
+DEFS = [{"AttributeName": "pk", "AttributeType": "S"}]
+
+
+def error(excinfo):
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
+
+
+def test_create_and_describe(ddb):
+    out = ddb.create_table(TableName="t", KeySchema=KEYS, AttributeDefinitions=DEFS,
+                           ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 7},
+                           Tags=[{"Key": "team", "Value": "x"}])["TableDescription"]
+    assert out["TableStatus"] == "CREATING"
+    table = ddb.describe_table(TableName="t")["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert table["TableArn"] == "arn:aws:dynamodb:us-east-1:123456789012:table/t"
+    assert table["ProvisionedThroughput"] == {"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 5,
+                                              "WriteCapacityUnits": 7}
+    assert table["ItemCount"] == 0 and table["TableSizeBytes"] == 0
+    assert isinstance(table["CreationDateTime"], datetime.datetime)
+    assert table["DeletionProtectionEnabled"] is False
+    assert "BillingModeSummary" not in table
+    ddb.get_waiter("table_exists").wait(TableName="t")
+    assert ddb.list_tags_of_resource(ResourceArn=table["TableArn"])["Tags"] == [{"Key": "team", "Value": "x"}]
+
+
+def test_counts_and_sizes_follow_the_items(ddb, table):
+    for i in range(3):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": str(i)}, "v": {"S": "xyz"}})
+    described = ddb.describe_table(TableName=table)["Table"]
+    assert described["ItemCount"] == 3
+    assert described["TableSizeBytes"] == 3 * (2 + 1 + 2 + 1 + 1 + 3)
+    assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+@pytest.mark.parametrize("kwargs, code, message", [
+    ({"KeySchema": KEYS, "AttributeDefinitions": DEFS + [{"AttributeName": "x", "AttributeType": "S"}],
+      "BillingMode": "PAY_PER_REQUEST"}, "ValidationException",
+     "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number "
+     "of attributes defined in AttributeDefinitions"),
+    ({"KeySchema": [{"AttributeName": "nope", "KeyType": "HASH"}], "AttributeDefinitions": DEFS,
+      "BillingMode": "PAY_PER_REQUEST"}, "ValidationException",
+     "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. "
+     "Keys: [nope], AttributeDefinitions: [pk]"),
+    ({"KeySchema": [{"AttributeName": "pk", "KeyType": "RANGE"}], "AttributeDefinitions": DEFS,
+      "BillingMode": "PAY_PER_REQUEST"}, "ValidationException",
+     "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"),
+    ({"KeySchema": KEYS, "AttributeDefinitions": DEFS}, "ValidationException",
+     "No provisioned throughput specified for the table"),
+    ({"KeySchema": KEYS, "AttributeDefinitions": DEFS, "BillingMode": "PAY_PER_REQUEST",
+      "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}, "ValidationException",
+     "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
+     "when BillingMode is PAY_PER_REQUEST"),
+    ({"KeySchema": KEYS, "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "X"}],
+      "BillingMode": "PAY_PER_REQUEST"}, "ValidationException",
+     "1 validation error detected: Value 'X' at 'attributeDefinitions.1.member.attributeType' failed to satisfy "
+     "constraint: Member must satisfy enum value set: [S, N, B]"),
+    ({"KeySchema": KEYS, "AttributeDefinitions": DEFS, "BillingMode": "PAY_PER_REQUEST",
+      "LocalSecondaryIndexes": [{"IndexName": "lsi", "KeySchema": KEYS + [{"AttributeName": "pk", "KeyType": "RANGE"}],
+                                 "Projection": {"ProjectionType": "ALL"}}]}, "ValidationException",
+     "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when "
+     "specifying a LocalSecondaryIndex"),
+])
+def test_create_table_validation(ddb, kwargs, code, message):
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="bad", **kwargs)
+    assert error(exc) == (code, message)
+
+
+def test_duplicate_table_is_in_use(ddb, table):
+    with pytest.raises(ddb.exceptions.ResourceInUseException) as exc:
+        ddb.create_table(TableName=table, KeySchema=KEYS, AttributeDefinitions=DEFS, BillingMode="PAY_PER_REQUEST")
+    assert error(exc)[1] == f"Table already exists: {table}"
+
+
+def test_describe_missing_table(ddb):
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as exc:
+        ddb.describe_table(TableName="ghost")
+    assert error(exc)[1] == "Requested resource not found: Table: ghost not found"
+
+
+def test_list_tables_paginates(ddb):
+    for i in range(5):
+        ddb.create_table(TableName=f"tab{i}", KeySchema=KEYS, AttributeDefinitions=DEFS, BillingMode="PAY_PER_REQUEST")
+    first = ddb.list_tables(Limit=2)
+    assert first["TableNames"] == ["tab0", "tab1"] and first["LastEvaluatedTableName"] == "tab1"
+    rest = ddb.list_tables(ExclusiveStartTableName="tab1")
+    assert rest["TableNames"] == ["tab2", "tab3", "tab4"] and "LastEvaluatedTableName" not in rest
+    names = [n for page in ddb.get_paginator("list_tables").paginate(PaginationConfig={"PageSize": 2})
+             for n in page["TableNames"]]
+    assert names == [f"tab{i}" for i in range(5)]
+
+
+def test_tables_are_per_region_and_account(ddb, table):
+    assert boto3.client("dynamodb", region_name="eu-west-1").list_tables()["TableNames"] == []
+    other = boto3.client("dynamodb", aws_access_key_id="111111111111", aws_secret_access_key="x")
+    assert other.list_tables()["TableNames"] == []
+
+
+def test_delete_table_and_deletion_protection(ddb):
+    ddb.create_table(TableName="p", KeySchema=KEYS, AttributeDefinitions=DEFS, BillingMode="PAY_PER_REQUEST",
+                     DeletionProtectionEnabled=True)
+    ddb.put_item(TableName="p", Item={"pk": {"S": "a"}})
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_table(TableName="p")
+    assert error(exc) == ("ValidationException", "Resource cannot be deleted as it is currently protected against "
+                          "deletion. Disable deletion protection first.")
+    ddb.update_table(TableName="p", DeletionProtectionEnabled=False)
+    assert ddb.delete_table(TableName="p")["TableDescription"]["TableStatus"] == "DELETING"
+    assert ddb.list_tables()["TableNames"] == []
+    ddb.create_table(TableName="p", KeySchema=KEYS, AttributeDefinitions=DEFS, BillingMode="PAY_PER_REQUEST")
+    assert ddb.scan(TableName="p")["Count"] == 0
+
+
+def test_update_throughput_and_billing(ddb):
+    ddb.create_table(TableName="u", KeySchema=KEYS, AttributeDefinitions=DEFS,
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName="u", ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    assert error(exc)[1].startswith("The provisioned throughput for the table will not change.")
+    out = ddb.update_table(TableName="u", ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 4})
+    assert out["TableDescription"]["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+    ddb.update_table(TableName="u", BillingMode="PAY_PER_REQUEST")
+    assert ddb.describe_table(TableName="u")["Table"]["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_gsi_create_backfills_and_delete(ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "g": {"S": "x"}})
+    out = ddb.update_table(TableName=table, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                           GlobalSecondaryIndexUpdates=[{"Create": {
+                               "IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                               "Projection": {"ProjectionType": "ALL"}}}])
+    assert out["TableDescription"]["GlobalSecondaryIndexes"][0]["IndexStatus"] == "CREATING"
+    described = ddb.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+    assert described["IndexStatus"] == "ACTIVE" and described["ItemCount"] == 1
+    assert described["IndexArn"].endswith(f"table/{table}/index/by_g")
+    got = ddb.query(TableName=table, IndexName="by_g", KeyConditionExpression="g = :g",
+                    ExpressionAttributeValues={":g": {"S": "x"}})
+    assert got["Count"] == 1
+    ddb.update_table(TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by_g"}}])
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=table)["Table"]
+
+
+def test_tags(ddb, table):
+    arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
+    ddb.tag_resource(ResourceArn=arn, Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
+    ddb.untag_resource(ResourceArn=arn, TagKeys=["a"])
+    assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "b", "Value": "2"}]
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.list_tags_of_resource(ResourceArn=arn + "x")
+
+
+def test_ttl_settings(ddb, table):
+    assert ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {"TimeToLiveStatus": "DISABLED"}
+    out = ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    assert out["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "exp"}
+    assert ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"] == {
+        "TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}
+    with pytest.raises(ClientError) as exc:
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    assert error(exc) == ("ValidationException", "TimeToLive is already enabled")
+
+
+def test_point_in_time_recovery_settings(ddb, table):
+    status = ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+    assert status["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    out = ddb.update_continuous_backups(TableName=table,
+                                        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    assert out["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    with pytest.raises(ClientError) as exc:
+        ddb.describe_continuous_backups(TableName="ghost")
+    assert error(exc) == ("TableNotFoundException", "Table not found: ghost")
+
+
+def test_summary_lists_tables(kumo, ddb, table):
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "sk": {"S": "b"}})
+    summary = kumo.backend("dynamodb").summary()
+    assert summary["tables"] == [{"name": table, "account": "123456789012", "region": "us-east-1", "items": 1,
+                                  "bytes": 6, "status": "ACTIVE", "indexes": []}]
