@@ -174,8 +174,7 @@ class SegmentReader(io.RawIOBase):
         if amt is None or amt < 0:
             parts = [self._pending]
             parts.extend(self._iter)
-            self._pending = b""
-            self.close()
+            self._finish()
             return b"".join(parts)
         out = []
         need = amt
@@ -183,7 +182,7 @@ class SegmentReader(io.RawIOBase):
             if not self._pending:
                 self._pending = next(self._iter, b"")
                 if not self._pending:
-                    self.close()
+                    self._finish()
                     break
             piece = self._pending[:need]
             self._pending = self._pending[need:]
@@ -196,11 +195,18 @@ class SegmentReader(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+    def _finish(self) -> None:
+        """At the end (or on close): no file is open and no blob is pinned any more."""
+        close = getattr(self._iter, "close", None)
+        if close is not None:
+            close()
+        self._iter = iter(())
+        self._pending = b""
+        self.blob_ids = set()
+
     def close(self) -> None:
         if not self.closed:
-            self._iter.close()
-            self._pending = b""
-            self.blob_ids = set()
+            self._finish()
         super().close()
 
 
