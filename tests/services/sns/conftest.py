@@ -1,0 +1,38 @@
+"""Fixtures for the SNS behaviour tests: a strict virtual-clock emulator, clients, a topic and a queue."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from kumo_intercept import Emulator, kumo
+
+from sns_helpers import make_queue
+
+
+@pytest.fixture
+def aws() -> Iterator[Emulator]:
+    with kumo(clock="virtual", strict=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def sns(aws: Emulator) -> Any:
+    return boto3.client("sns")
+
+
+@pytest.fixture
+def sqs(aws: Emulator) -> Any:
+    return boto3.client("sqs")
+
+
+@pytest.fixture
+def topic(sns: Any) -> str:
+    return sns.create_topic(Name="orders")["TopicArn"]
+
+
+@pytest.fixture
+def queue(sqs: Any) -> tuple[str, str]:
+    return make_queue(sqs, "inbox")
