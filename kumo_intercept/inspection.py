@@ -317,7 +317,7 @@ def state_dump(emulator: "Emulator") -> dict[str, Any]:
 
 # -- rendering ------------------------------------------------------------------------------------
 def _cell(column: str, value: Any) -> str:
-    if column in _SIZE_COLUMNS and isinstance(value, int):
+    if (column in _SIZE_COLUMNS or column.endswith("_bytes")) and isinstance(value, int):
         return human_size(value)
     if isinstance(value, bool):
         return "yes" if value else "no"

@@ -17,14 +17,23 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 def test_the_pytest_examples_pass():
     files = sorted(path.name for path in EXAMPLES.glob("test_*.py"))
     assert {"test_with_pytest.py", "test_with_unittest.py", "test_moving_from_moto.py",
-            "test_faults_and_retries.py"} <= set(files)
+            "test_faults_and_retries.py", "test_order_journey.py"} <= set(files)
     result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", *files)
     assert result.returncode == 0, result.stdout + result.stderr
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
-    assert passed >= 14 and "skipped" not in result.stdout and "failed" not in result.stdout
+    assert passed >= 16 and "skipped" not in result.stdout and "failed" not in result.stdout
 
 
 def test_the_unittest_example_runs_without_pytest():
     result = _run("-m", "unittest", "-v", "test_with_unittest.py")
     assert result.returncode == 0, result.stderr
     assert "Ran 2 tests" in result.stderr and "OK" in result.stderr
+
+
+def test_the_order_journey_runs_as_a_script():
+    result = _run("order_journey.py")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "order-receipts  123456789012  us-east-1  2" in out  # two receipts in the bucket
+    assert "billing  123456789012  us-east-1  python3.12  billing.handler  Active" in out
+    assert "shipping  123456789012  us-east-1" in out and "no    0        0          0" in out
