@@ -1,0 +1,1321 @@
+"""SQS: queues and the exact message lifecycle (visibility, in flight, delay, retention, DLQ, FIFO).
+
+State (records in the store; every state change of a message is a ``put`` of a new record):
+
+- ``sqs.queues`` (ordered) ``(account, region, name)`` -> the queue: ``qid`` (never reused), ARN, URL,
+  attributes as AWS returns them (strings), tags, times.
+- ``sqs.messages`` ``(qid, n)`` -> one message: body, attributes, MD5s, ``sent``, ``vis`` (when it is
+  or becomes visible), ``rc`` (receive count), ``rt`` (last receive), ``first`` (first receive), FIFO
+  group / deduplication id / sequence number. ``n`` grows per queue, so it is send order.
+- ``sqs.seq``: the last ``qid`` and each queue's last ``n``. ``sqs.deleted``: when a name was deleted
+  (QueueDeletedRecently). ``sqs.dedup``: FIFO deduplication ids for 5 minutes. ``sqs.attempts``: FIFO
+  ReceiveRequestAttemptIds for 5 minutes. ``sqs.tasks``: message move tasks.
+
+Everything time-driven is evaluated lazily against the emulator clock when a queue is touched, through
+the derived indexes of ``index.QueueIndex`` (O(log n) per call at any depth). Receipt handles name the
+message and the receive that produced them, so a stale handle is recognised in O(1).
+
+Long polling: with the wall clock a receive waits (releasing the emulator lock) until a message can be
+returned or ``WaitTimeSeconds`` pass; with a virtual clock it never sleeps: it advances the clock to the
+moment the first message becomes available inside the window, or to the end of the window.
+
+Internal API for other services (plain Python, no request context; errors are ``AwsError`` as SQS
+returns them, e.g. the NonExistentQueue error for an unknown queue):
+
+- ``deliver_message(queue_arn, body, *, message_attributes=None, message_system_attributes=None,
+  message_group_id=None, deduplication_id=None, delay_seconds=None) -> str``: enqueue as SendMessage
+  would (same validation, deduplication and MD5s); returns the MessageId.
+- ``receive_for_consumer(queue_arn, max_messages, visibility_timeout=None) -> list[dict]``: receive as
+  ReceiveMessage with ``AttributeNames=["All"]`` and ``MessageAttributeNames=["All"]``; the message
+  dicts are those of ReceiveMessage's output (Body, ReceiptHandle, MessageId, MD5OfBody, Attributes,
+  MessageAttributes, MD5OfMessageAttributes). Never waits.
+- ``delete_by_receipt(queue_arn, receipt_handle) -> None``: DeleteMessage.
+- ``queue_attributes(queue_arn) -> dict[str, str]``: GetQueueAttributes with ``All``.
+- ``queue_arn_for_url(url) -> str``: the ARN of the queue a URL names.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from typing import Any
+
+from ...core.clock import VirtualClock
+from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.errors import AwsError
+from .errors import invalid_parameter, invalid_value, missing_parameter, no_such_queue, sqs_error
+from .index import QueueIndex
+from .messages import attributes_md5, check_body, md5_hex, normalise_attributes, select_attributes
+
+# -- limits and defaults AWS documents --------------------------------------------------------------
+DEDUP_WINDOW = 300.0
+ATTEMPT_WINDOW = 300.0
+PURGE_INTERVAL = 60.0
+RECREATE_DELAY = 60.0
+MAX_VISIBILITY = 43200
+MAX_BATCH = 10
+_SEQUENCE_BASE = 18_000_000_000_000_000_000
+
+_INT_ATTRIBUTES = {
+    "DelaySeconds": (0, 900, "0"),
+    "MaximumMessageSize": (1024, 1_048_576, "1048576"),
+    "MessageRetentionPeriod": (60, 1_209_600, "345600"),
+    "ReceiveMessageWaitTimeSeconds": (0, 20, "0"),
+    "VisibilityTimeout": (0, MAX_VISIBILITY, "30"),
+    "KmsDataKeyReusePeriodSeconds": (60, 86_400, "300"),
+}
+_BOOL_ATTRIBUTES = ("FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled")
+_ENUM_ATTRIBUTES = {
+    "DeduplicationScope": ("messageGroup", "queue"),
+    "FifoThroughputLimit": ("perQueue", "perMessageGroupId"),
+}
+_FIFO_ONLY = ("FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
+_SETTABLE = frozenset(
+    [*_INT_ATTRIBUTES, *_BOOL_ATTRIBUTES, *_ENUM_ATTRIBUTES, "Policy", "RedrivePolicy",
+     "RedriveAllowPolicy", "KmsMasterKeyId"]
+)
+_READ_ONLY = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+              "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp", "QueueArn")
+_QUEUE_ATTRIBUTE_NAMES = frozenset([*_SETTABLE, *_READ_ONLY, "All"])
+#: GetQueueAttributes ``All``, in the order AWS lists them
+_ALL_ORDER = (
+    "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp",
+    "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod", "DelaySeconds", "Policy",
+    "RedriveAllowPolicy", "RedrivePolicy", "ReceiveMessageWaitTimeSeconds", "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled", "FifoQueue", "DeduplicationScope",
+    "FifoThroughputLimit", "ContentBasedDeduplication",
+)
+_SYSTEM_ATTRIBUTE_NAMES = frozenset([
+    "All", "SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp",
+    "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader",
+    "DeadLetterQueueSourceArn",
+])
+_PERMISSION_ACTIONS = frozenset([
+    "*", "ChangeMessageVisibility", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl",
+    "ListDeadLetterSourceQueues", "PurgeQueue", "ReceiveMessage", "SendMessage",
+    "ListQueueTags", "ListMessageMoveTasks", "StartMessageMoveTask", "CancelMessageMoveTask",
+])
+
+_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_FIFO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
+_URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*)?/*([^/]+)/([^/?#]+)/?$")
+_ARN = re.compile(r"^arn:aws[\w-]*:sqs:([^:]*):(\d{12}):([^:]+)$")
+_BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+_TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,128}$")
+_HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com", re.I)
+
+
+_NO_NAMES: frozenset = frozenset()
+
+
+def _ms(seconds: float) -> str:
+    return str(int(seconds * 1000))
+
+
+def _json_dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class Queue:
+    """Derived view of one queue record: its parsed settings and its message index."""
+
+    __slots__ = ("key", "rec", "qid", "account", "region", "name", "arn", "url", "fifo", "vt", "delay",
+                 "retention", "max_size", "wait", "max_receives", "dlq_arn", "content_dedup",
+                 "group_scope", "index")
+
+    def __init__(self, key: tuple, rec: dict, index: QueueIndex) -> None:
+        attrs = rec["attrs"]
+        self.key = key
+        self.rec = rec
+        self.qid = rec["qid"]
+        self.account, self.region, self.name = key
+        self.arn = rec["arn"]
+        self.url = rec["url"]
+        self.fifo = attrs.get("FifoQueue") == "true"
+        self.vt = int(attrs["VisibilityTimeout"])
+        self.delay = int(attrs["DelaySeconds"])
+        self.retention = int(attrs["MessageRetentionPeriod"])
+        self.max_size = int(attrs["MaximumMessageSize"])
+        self.wait = int(attrs["ReceiveMessageWaitTimeSeconds"])
+        self.content_dedup = attrs.get("ContentBasedDeduplication") == "true"
+        self.group_scope = attrs.get("DeduplicationScope") == "messageGroup"
+        redrive = attrs.get("RedrivePolicy")
+        if redrive:
+            policy = json.loads(redrive)
+            self.dlq_arn: str | None = policy["deadLetterTargetArn"]
+            self.max_receives = int(policy["maxReceiveCount"])
+        else:
+            self.dlq_arn, self.max_receives = None, 0
+        self.index = index
+
+
+class SqsBackend(ServiceBackend):
+    service_name = "sqs"
+    #: AWS's quota of in-flight messages per queue (a class attribute so tests can lower it)
+    MAX_IN_FLIGHT = 120_000
+
+    def __init__(self, emulator: Any) -> None:
+        super().__init__(emulator)
+        store = self.store
+        self.queues = store.ordered_table("sqs.queues")
+        self.messages = store.table("sqs.messages")
+        self.seq = store.table("sqs.seq")
+        self.deleted = store.table("sqs.deleted")
+        self.dedup = store.table("sqs.dedup")
+        self.attempts = store.table("sqs.attempts")
+        self.tasks = store.table("sqs.tasks")
+        self._by_key: dict[tuple, Queue] = {}
+        self._by_arn: dict[str, Queue] = {}
+        self._by_qid: dict[int, Queue] = {}
+        self._index: dict[int, QueueIndex] = {}
+        self._urls: dict[str, tuple[str, str]] = {}
+        self._running: set[str] = set()
+        for key, rec in self.queues.items():
+            self._on_queue(key, None, rec)
+        for key, rec in self.messages.items():
+            self._on_message(key, None, rec)
+        for key, rec in self.dedup.items():
+            self._index_for(key[0]).dedup_order.append((rec["t"], key))
+        for key, rec in self.attempts.items():
+            self._index_for(key[0]).attempt_order.append((rec["t"], key))
+        for index in self._index.values():
+            index.dedup_order = type(index.dedup_order)(sorted(index.dedup_order, key=lambda e: e[0]))
+            index.attempt_order = type(index.attempt_order)(sorted(index.attempt_order, key=lambda e: e[0]))
+        for key, task in self.tasks.items():
+            if task["status"] == "RUNNING":
+                self._running.add(key)
+        self.queues.watch(self._on_queue)
+        self.messages.watch(self._on_message)
+        self.tasks.watch(self._on_task)
+
+    # -- derived state ------------------------------------------------------------------------------
+    def _index_for(self, qid: int, fifo: bool | None = None) -> QueueIndex:
+        index = self._index.get(qid)
+        if index is None:
+            if fifo is None:
+                queue = self._by_qid.get(qid)
+                fifo = queue.fifo if queue is not None else False
+            messages = self.messages
+            index = self._index[qid] = QueueIndex(fifo, lambda n, _q=qid: messages.get((_q, n)))
+        return index
+
+    def _on_queue(self, key: tuple, old: dict | None, new: dict | None) -> None:
+        if old is not None:
+            queue = self._by_key.pop(key, None)
+            if queue is not None:
+                self._by_arn.pop(queue.arn, None)
+                self._by_qid.pop(queue.qid, None)
+                if new is None or new["qid"] != old["qid"]:
+                    self._index.pop(old["qid"], None)
+        if new is not None:
+            fifo = new["attrs"].get("FifoQueue") == "true"
+            queue = Queue(key, new, self._index_for(new["qid"], fifo))
+            self._by_key[key] = queue
+            self._by_arn[queue.arn] = queue
+            self._by_qid[queue.qid] = queue
+
+    def _on_message(self, key: tuple, old: dict | None, new: dict | None) -> None:
+        self._index_for(key[0]).change(key[1], old, new)
+
+    def _on_task(self, key: str, old: dict | None, new: dict | None) -> None:
+        if new is not None and new["status"] == "RUNNING":
+            self._running.add(key)
+        else:
+            self._running.discard(key)
+
+    # -- lookups ------------------------------------------------------------------------------------
+    def _queue(self, ctx: RequestContext) -> Queue:
+        url = ctx.params["QueueUrl"]
+        parsed = self._urls.get(url)
+        if parsed is None:
+            match = _URL.match(url)
+            if match is None:
+                raise sqs_error("InvalidAddress", f"The address {url} is not valid for this endpoint.")
+            parsed = match.groups()
+            if len(self._urls) > 10_000:
+                self._urls.clear()
+            self._urls[url] = parsed  # type: ignore[assignment]
+        queue = self._by_key.get((parsed[0], ctx.region, parsed[1]))
+        if queue is None:
+            raise no_such_queue()
+        if self._running:
+            self._advance_tasks(ctx.time())
+        return queue
+
+    def _queue_by_arn(self, arn: str) -> Queue:
+        queue = self._by_arn.get(arn)
+        if queue is None:
+            raise no_such_queue()
+        if self._running:
+            self._advance_tasks(self.emulator.clock.time())
+        return queue
+
+    def _next_n(self, queue: Queue) -> int:
+        """The next message number of ``queue``. FIFO queues keep it durable (it makes their
+        SequenceNumbers, which never go back); a standard queue derives it from its messages: a number
+        reused after every message is gone is harmless, as receipt handles also name the MessageId."""
+        if not queue.fifo:
+            return queue.index.last_n + 1
+        n = max(self.seq.get(queue.qid, 0), queue.index.last_n) + 1
+        self.seq.put(queue.qid, n)
+        return n
+
+    @staticmethod
+    def _url(account: str, region: str, name: str) -> str:
+        return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+
+    # -- attributes ---------------------------------------------------------------------------------
+    def _check_attributes(self, given: dict[str, str], *, fifo: bool, arn: str, creating: bool,
+                          account: str, region: str) -> dict[str, str]:
+        """AWS's checks of queue attributes; returns them normalised as GetQueueAttributes shows them."""
+        out: dict[str, str] = {}
+        for name, value in given.items():
+            if name == "FifoQueue" and not creating:
+                raise sqs_error("InvalidAttributeValue",
+                                "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+            if name not in _SETTABLE or (name in _FIFO_ONLY and not fifo and name != "FifoQueue"):
+                raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+            if not isinstance(value, str):
+                value = str(value)
+            if name in _INT_ATTRIBUTES:
+                low, high, _default = _INT_ATTRIBUTES[name]
+                try:
+                    number = int(value.strip())
+                except ValueError:
+                    number = None
+                if number is None or not low <= number <= high:
+                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                out[name] = str(number)
+            elif name in _BOOL_ATTRIBUTES:
+                if value.lower() not in ("true", "false"):
+                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                out[name] = value.lower()
+            elif name in _ENUM_ATTRIBUTES:
+                if value not in _ENUM_ATTRIBUTES[name]:
+                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                out[name] = value
+            elif name == "Policy":
+                if value:
+                    try:
+                        policy = json.loads(value)
+                    except ValueError:
+                        policy = None
+                    if not isinstance(policy, dict):
+                        raise sqs_error("InvalidAttributeValue", "Invalid value for the parameter Policy.")
+                out[name] = value
+            elif name == "RedrivePolicy":
+                out[name] = self._check_redrive(value, fifo=fifo, arn=arn, account=account, region=region)
+            elif name == "RedriveAllowPolicy":
+                out[name] = self._check_redrive_allow(value)
+            else:  # KmsMasterKeyId
+                out[name] = value
+        if out.get("FifoThroughputLimit") == "perMessageGroupId" and out.get("DeduplicationScope") == "queue":
+            raise sqs_error(
+                "InvalidAttributeValue",
+                "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
+                "is allowed only when the value for DeduplicationScope is messageGroup.",
+            )
+        return out
+
+    def _check_redrive(self, value: str, *, fifo: bool, arn: str, account: str, region: str) -> str:
+        if value == "" or value == "{}":
+            return ""
+
+        def bad(reason: str) -> AwsError:
+            return invalid_value("RedrivePolicy", value, reason)
+
+        try:
+            policy = json.loads(value)
+        except ValueError:
+            policy = None
+        if not isinstance(policy, dict):
+            raise bad("Redrive policy is not a valid JSON map.")
+        for member in ("deadLetterTargetArn", "maxReceiveCount"):
+            if member not in policy:
+                raise bad(f"Redrive policy does not contain mandatory attribute: {member}.")
+        unknown = set(policy) - {"deadLetterTargetArn", "maxReceiveCount"}
+        if unknown:
+            raise bad(f"Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount].")
+        count = policy["maxReceiveCount"]
+        try:
+            count = int(count)
+        except (TypeError, ValueError):
+            raise bad(f"Invalid value for maxReceiveCount: {policy['maxReceiveCount']}, valid values are "
+                      "from 1 to 1000 both inclusive.") from None
+        if not 1 <= count <= 1000:
+            raise bad(f"Invalid value for maxReceiveCount: {count}, valid values are from 1 to 1000 both inclusive.")
+        target = policy["deadLetterTargetArn"]
+        match = _ARN.match(target) if isinstance(target, str) else None
+        dlq = self._by_arn.get(target) if match else None
+        if dlq is None or dlq.account != account or dlq.region != region:
+            raise bad("Dead letter target does not exist.")
+        if dlq.fifo != fifo:
+            raise bad("Dead-letter queue must be same type of queue as the source.")
+        allow = dlq.rec["attrs"].get("RedriveAllowPolicy")
+        if allow:
+            rule = json.loads(allow)
+            permission = rule.get("redrivePermission")
+            if permission == "denyAll" or (permission == "byQueue" and arn not in rule.get("sourceQueueArns", [])):
+                raise bad(f"Queue {arn} is not allowed to use {target} as its dead-letter queue by the "
+                          "target's RedriveAllowPolicy.")
+        return _json_dumps({"deadLetterTargetArn": target, "maxReceiveCount": count})
+
+    @staticmethod
+    def _check_redrive_allow(value: str) -> str:
+        if value == "":
+            return ""
+
+        def bad(reason: str) -> AwsError:
+            return invalid_value("RedriveAllowPolicy", value, reason)
+
+        try:
+            policy = json.loads(value)
+        except ValueError:
+            policy = None
+        if not isinstance(policy, dict):
+            raise bad("Redrive allow policy is not a valid JSON map.")
+        permission = policy.get("redrivePermission")
+        if permission not in ("allowAll", "denyAll", "byQueue"):
+            raise bad("Invalid value for redrivePermission. Valid values are allowAll, denyAll and byQueue.")
+        sources = policy.get("sourceQueueArns")
+        if permission == "byQueue":
+            if not sources or not isinstance(sources, list):
+                raise bad("sourceQueueArns must be specified when redrivePermission is byQueue.")
+            if len(sources) > 10:
+                raise bad("The maximum number of sourceQueueArns is 10.")
+        elif sources is not None:
+            raise bad("sourceQueueArns can be specified only when redrivePermission is byQueue.")
+        return _json_dumps(policy)
+
+    @staticmethod
+    def _apply_attributes(current: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
+        attrs = dict(current)
+        for name, value in changes.items():
+            if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"):
+                attrs.pop(name, None)
+            else:
+                attrs[name] = value
+        if "KmsMasterKeyId" in changes:
+            if attrs.get("KmsMasterKeyId"):
+                attrs["SqsManagedSseEnabled"] = "false"
+                attrs.setdefault("KmsDataKeyReusePeriodSeconds", "300")
+            else:
+                attrs.pop("KmsDataKeyReusePeriodSeconds", None)
+        if changes.get("SqsManagedSseEnabled") == "true":
+            attrs.pop("KmsMasterKeyId", None)
+            attrs.pop("KmsDataKeyReusePeriodSeconds", None)
+        return attrs
+
+    def _attributes(self, queue: Queue, now: float, names: Any = None) -> dict[str, str]:
+        self._expire(queue, now)
+        visible, in_flight, delayed = queue.index.counts(now)
+        rec = queue.rec
+        values = dict(rec["attrs"])
+        values["QueueArn"] = queue.arn
+        values["ApproximateNumberOfMessages"] = str(visible)
+        values["ApproximateNumberOfMessagesNotVisible"] = str(in_flight)
+        values["ApproximateNumberOfMessagesDelayed"] = str(delayed)
+        values["CreatedTimestamp"] = str(int(rec["created"]))
+        values["LastModifiedTimestamp"] = str(int(rec["modified"]))
+        if names is None or "All" in names:
+            return {name: values[name] for name in _ALL_ORDER if name in values}
+        return {name: values[name] for name in _ALL_ORDER if name in names and name in values}
+
+    # -- queues -------------------------------------------------------------------------------------
+    def create_queue(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        name = params["QueueName"]
+        given = params.get("Attributes") or {}
+        fifo_value = str(given.get("FifoQueue", "false")).lower()
+        fifo = fifo_value == "true"
+        if fifo or name.endswith(".fifo"):
+            if not _FIFO_NAME.match(name) or not fifo:
+                raise invalid_parameter(
+                    "The name of a FIFO queue can only include alphanumeric characters, hyphens, or "
+                    "underscores, must end with .fifo suffix and be 1 to 80 in length."
+                )
+        elif not _QUEUE_NAME.match(name):
+            raise invalid_parameter("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+        key = (ctx.account, ctx.region, name)
+        arn = ctx.arn(name)
+        attrs = self._check_attributes(given, fifo=fifo, arn=arn, creating=True,
+                                       account=ctx.account, region=ctx.region)
+        tags = params.get("tags") or {}
+        self._check_tags(tags, name)
+        existing = self._by_key.get(key)
+        if existing is not None:
+            current = existing.rec["attrs"]
+            for attr, value in attrs.items():
+                default = _INT_ATTRIBUTES.get(attr, (0, 0, None))[2]
+                if attr == "FifoQueue" and value == "false" and "FifoQueue" not in current:
+                    continue
+                if current.get(attr, default if default is not None else "") != value:
+                    raise sqs_error("QueueNameExists",
+                                    f"A queue already exists with the same name and a different value for attribute {attr}")
+            return {"QueueUrl": existing.url}
+        now = ctx.time()
+        deleted_at = self.deleted.get(key)
+        if deleted_at is not None:
+            if now - deleted_at < RECREATE_DELAY:
+                raise sqs_error("QueueDeletedRecently",
+                                "You must wait 60 seconds after deleting a queue before you can create "
+                                "another queue with the same name.")
+            self.deleted.delete(key)
+        defaults = {attr: spec[2] for attr, spec in _INT_ATTRIBUTES.items() if attr != "KmsDataKeyReusePeriodSeconds"}
+        defaults["SqsManagedSseEnabled"] = "true"
+        if fifo:
+            defaults.update(FifoQueue="true", ContentBasedDeduplication="false",
+                            DeduplicationScope="queue", FifoThroughputLimit="perQueue")
+        attrs.pop("FifoQueue", None)
+        qid = self.seq.get("qid", 0) + 1
+        self.seq.put("qid", qid)
+        url = self._url(ctx.account, ctx.region, name)
+        self.queues.put(key, {
+            "qid": qid, "arn": arn, "url": url, "created": now, "modified": now,
+            "attrs": self._apply_attributes(defaults, attrs), "tags": dict(tags), "purged": None,
+        })
+        return {"QueueUrl": url}
+
+    def get_queue_url(self, ctx: RequestContext) -> dict:
+        account = ctx.params.get("QueueOwnerAWSAccountId") or ctx.account
+        queue = self._by_key.get((account, ctx.region, ctx.params["QueueName"]))
+        if queue is None:
+            raise no_such_queue()
+        return {"QueueUrl": queue.url}
+
+    def delete_queue(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        self._drop_messages(queue, queue.index.all_messages())
+        for _t, key in queue.index.dedup_order:
+            self.dedup.delete(key)
+        for _t, key in queue.index.attempt_order:
+            self.attempts.delete(key)
+        self.seq.delete(queue.qid)
+        self.deleted.put(queue.key, ctx.time())
+        self.queues.delete(queue.key)
+        return {}
+
+    def _drop_messages(self, queue: Queue, numbers: list[int]) -> None:
+        delete = self.messages.delete
+        qid = queue.qid
+        for n in numbers:
+            delete((qid, n))
+
+    def list_queues(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        prefix = params.get("QueueNamePrefix", "")
+        start = (ctx.account, ctx.region, prefix)
+        after = self._decode_token(params.get("NextToken"))
+        names = [key[2] for key in self.queues.irange(start, (ctx.account, ctx.region, "\U0010ffff"))
+                 if key[2].startswith(prefix) and (after is None or key[2] > after)]
+        limit = params.get("MaxResults")
+        out: dict[str, Any] = {}
+        if limit is not None:
+            self._check_max_results(limit, 1000)
+            if len(names) > limit:
+                names = names[:limit]
+                out["NextToken"] = self._encode_token(names[-1])
+        else:
+            names = names[:1000]
+        urls = [self._by_key[(ctx.account, ctx.region, name)].url for name in names]
+        if urls:
+            out["QueueUrls"] = urls
+        return out
+
+    @staticmethod
+    def _check_max_results(limit: int, maximum: int) -> None:
+        if not 1 <= limit <= maximum:
+            raise invalid_value("MaxResults", limit, f"MaxResults must be an integer between 1 and {maximum}.")
+
+    @staticmethod
+    def _encode_token(last: str) -> str:
+        return base64.b64encode(_json_dumps({"after": last}).encode()).decode()
+
+    @staticmethod
+    def _decode_token(token: str | None) -> str | None:
+        if token is None:
+            return None
+        try:
+            return json.loads(base64.b64decode(token, validate=True))["after"]
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            raise invalid_parameter("Invalid NextToken value.") from None
+
+    def get_queue_attributes(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        names = ctx.params.get("AttributeNames") or []
+        for name in names:
+            if name not in _QUEUE_ATTRIBUTE_NAMES:
+                raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+        if not names:
+            return {}
+        attributes = self._attributes(queue, ctx.time(), names)
+        return {"Attributes": attributes} if attributes else {}
+
+    def set_queue_attributes(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        given = ctx.params["Attributes"]
+        changes = self._check_attributes(given, fifo=queue.fifo, arn=queue.arn, creating=False,
+                                         account=queue.account, region=queue.region)
+        rec = queue.rec
+        attrs = self._apply_attributes(rec["attrs"], changes)
+        if attrs.get("FifoThroughputLimit") == "perMessageGroupId" and attrs.get("DeduplicationScope") == "queue":
+            raise sqs_error(
+                "InvalidAttributeValue",
+                "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
+                "is allowed only when the value for DeduplicationScope is messageGroup.",
+            )
+        self.queues.put(queue.key, {**rec, "attrs": attrs, "modified": ctx.time()})
+        return {}
+
+    def purge_queue(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        now = ctx.time()
+        purged = queue.rec.get("purged")
+        if purged is not None and now - purged < PURGE_INTERVAL:
+            raise sqs_error("PurgeQueueInProgress",
+                            f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+        self._drop_messages(queue, queue.index.all_messages())
+        self.queues.put(queue.key, {**queue.rec, "purged": now})
+        return {}
+
+    def list_dead_letter_source_queues(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        params = ctx.params
+        after = self._decode_token(params.get("NextToken"))
+        names = [key[2] for key in self.queues.irange((queue.account, queue.region, ""),
+                                                        (queue.account, queue.region, "\U0010ffff"))
+                 if self._by_key[key].dlq_arn == queue.arn and (after is None or key[2] > after)]
+        out: dict[str, Any] = {}
+        limit = params.get("MaxResults")
+        if limit is not None:
+            self._check_max_results(limit, 1000)
+            if len(names) > limit:
+                names = names[:limit]
+                out["NextToken"] = self._encode_token(names[-1])
+        out["queueUrls"] = [self._by_key[(queue.account, queue.region, name)].url for name in names]
+        return out
+
+    # -- tags and permissions -----------------------------------------------------------------------
+    @staticmethod
+    def _check_tags(tags: dict[str, str], name: str, existing: int = 0) -> None:
+        if len(tags) + existing > 50:
+            raise invalid_parameter(f"Too many tags added for queue {name}.")
+        for key in tags:
+            if not 1 <= len(key) <= 128:
+                raise invalid_parameter("Tag keys must be between 1 and 128 characters in length.")
+
+    def tag_queue(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        tags = ctx.params["Tags"]
+        if not tags:
+            raise missing_parameter("Tags")
+        current = queue.rec["tags"]
+        merged = {**current, **tags}
+        self._check_tags(merged, queue.name)
+        self.queues.put(queue.key, {**queue.rec, "tags": merged})
+        return {}
+
+    def untag_queue(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        keys = ctx.params["TagKeys"]
+        if not keys:
+            raise missing_parameter("TagKeys")
+        tags = {k: v for k, v in queue.rec["tags"].items() if k not in keys}
+        self.queues.put(queue.key, {**queue.rec, "tags": tags})
+        return {}
+
+    def list_queue_tags(self, ctx: RequestContext) -> dict:
+        tags = self._queue(ctx).rec["tags"]
+        return {"Tags": dict(tags)} if tags else {}
+
+    def add_permission(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        params = ctx.params
+        label, accounts, actions = params["Label"], params["AWSAccountIds"], params["Actions"]
+        if not re.match(r"^[A-Za-z0-9_-]{1,80}$", label):
+            raise invalid_value("Label", label, "Can only include alphanumeric characters, hyphens, or "
+                                "underscores. 1 to 80 in length")
+        if not actions:
+            raise missing_parameter("Actions")
+        if not accounts:
+            raise invalid_value("PrincipalId", "[]", "Unable to verify.")
+        if len(actions) > 7:
+            raise sqs_error("OverLimit", f"{len(actions)} Actions were found, maximum allowed is 7.")
+        for action in actions:
+            if action not in _PERMISSION_ACTIONS:
+                raise invalid_value("ActionName", f"SQS:{action}", "Only the queue owner is allowed to invoke this action.")
+        policy = self._policy(queue)
+        if any(statement.get("Sid") == label for statement in policy["Statement"]):
+            raise invalid_value("Label", label, "Already exists.")
+        principals = [f"arn:aws:iam::{account}:root" for account in accounts]
+        sqs_actions = [f"SQS:{action}" for action in actions]
+        policy["Statement"].append({
+            "Sid": label,
+            "Effect": "Allow",
+            "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+            "Action": sqs_actions[0] if len(sqs_actions) == 1 else sqs_actions,
+            "Resource": queue.arn,
+        })
+        self._put_policy(queue, policy, ctx.time())
+        return {}
+
+    def remove_permission(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        label = ctx.params["Label"]
+        policy = self._policy(queue)
+        statements = [s for s in policy["Statement"] if s.get("Sid") != label]
+        if len(statements) == len(policy["Statement"]):
+            raise invalid_value("Label", label, "can't find label on existing policy.")
+        policy["Statement"] = statements
+        self._put_policy(queue, policy if statements else None, ctx.time())
+        return {}
+
+    @staticmethod
+    def _policy(queue: Queue) -> dict:
+        text = queue.rec["attrs"].get("Policy")
+        if text:
+            policy = json.loads(text)
+            policy.setdefault("Statement", [])
+            if isinstance(policy["Statement"], dict):
+                policy["Statement"] = [policy["Statement"]]
+            return policy
+        return {"Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
+
+    def _put_policy(self, queue: Queue, policy: dict | None, now: float) -> None:
+        attrs = dict(queue.rec["attrs"])
+        if policy is None:
+            attrs.pop("Policy", None)
+        else:
+            attrs["Policy"] = _json_dumps(policy)
+        self.queues.put(queue.key, {**queue.rec, "attrs": attrs, "modified": now})
+
+    # -- sending ------------------------------------------------------------------------------------
+    def _send(self, queue: Queue, now: float, body: str, attributes: dict | None, system: dict | None,
+              group: str | None, dedup: str | None, delay: int | None, sender: str) -> dict:
+        """Validate and enqueue one message; returns SendMessage's output members."""
+        if not body:
+            raise missing_parameter("MessageBody")
+        data = check_body(body)
+        attrs, attrs_size = normalise_attributes(attributes)
+        sys_attrs, _ = normalise_attributes(system, system=True)
+        size = len(data) + attrs_size
+        if size > queue.max_size:
+            raise invalid_parameter(
+                f"One or more parameters are invalid. Reason: Message must be shorter than {queue.max_size} bytes."
+            )
+        if delay is not None:
+            if queue.fifo:
+                raise invalid_value("DelaySeconds", delay,
+                                    "The request include parameter that is not valid for this queue type.")
+            if not 0 <= delay <= 900:
+                raise invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
+        else:
+            delay = queue.delay
+        if group is not None and not _TOKEN_CHARS.match(group):
+            raise invalid_value("MessageGroupId", group, "MessageGroupId can only include alphanumeric and "
+                                "punctuation characters. 1 to 128 in length.")
+        if dedup is not None:
+            if not queue.fifo:
+                raise invalid_value("MessageDeduplicationId", dedup,
+                                    "The request include parameter that is not valid for this queue type.")
+            if not _TOKEN_CHARS.match(dedup):
+                raise invalid_value("MessageDeduplicationId", dedup, "MessageDeduplicationId can only include "
+                                    "alphanumeric and punctuation characters. 1 to 128 in length.")
+        out = {"MD5OfMessageBody": md5_hex(data)}
+        md5_attrs = attributes_md5(attrs) if attrs else None
+        md5_sys = attributes_md5(sys_attrs) if sys_attrs else None
+        if md5_attrs:
+            out["MD5OfMessageAttributes"] = md5_attrs
+        if md5_sys:
+            out["MD5OfMessageSystemAttributes"] = md5_sys
+        qid = queue.qid
+        record: dict[str, Any] = {"body": body, "md5": out["MD5OfMessageBody"], "sent": now,
+                                  "vis": now + delay, "rc": 0, "sender": sender}
+        if queue.fifo:
+            if group is None:
+                raise missing_parameter("MessageGroupId")
+            if dedup is None:
+                if not queue.content_dedup:
+                    raise invalid_parameter("The queue should either have ContentBasedDeduplication enabled "
+                                            "or MessageDeduplicationId provided explicitly")
+                dedup = hashlib.sha256(data).hexdigest()
+            dedup_key = (qid, group if queue.group_scope else "", dedup)
+            self._prune_dedup(queue.index, now)
+            seen = self.dedup.get(dedup_key)
+            if seen is not None and now - seen["t"] < DEDUP_WINDOW:
+                out["MessageId"] = seen["id"]
+                out["SequenceNumber"] = seen["seq"]
+                return out
+            n = self._next_n(queue)
+            message_id = self.emulator.ids.uuid4()
+            sequence = str(_SEQUENCE_BASE + n)
+            self.dedup.put(dedup_key, {"t": now, "id": message_id, "seq": sequence})
+            queue.index.dedup_order.append((now, dedup_key))
+            record["dedup"] = dedup
+            record["seq"] = sequence
+            out["SequenceNumber"] = sequence
+        else:
+            n = self._next_n(queue)
+            message_id = self.emulator.ids.uuid4()
+        if group is not None:
+            record["group"] = group
+        record["id"] = message_id
+        if attrs:
+            record["ma"] = attrs
+            record["md5a"] = md5_attrs
+        if sys_attrs:
+            record["sa"] = sys_attrs
+        self.messages.put((qid, n), record)
+        out["MessageId"] = message_id
+        return out
+
+    def _prune_dedup(self, index: QueueIndex, now: float) -> None:
+        order = index.dedup_order
+        while order and order[0][0] + DEDUP_WINDOW <= now:
+            t, key = order.popleft()
+            rec = self.dedup.get(key)
+            if rec is not None and rec["t"] == t:
+                self.dedup.delete(key)
+
+    def send_message(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        params = ctx.params
+        return self._send(queue, ctx.time(), params["MessageBody"], params.get("MessageAttributes"),
+                          params.get("MessageSystemAttributes"), params.get("MessageGroupId"),
+                          params.get("MessageDeduplicationId"), params.get("DelaySeconds"), ctx.account)
+
+    def _check_batch(self, entries: list[dict], entry_name: str) -> None:
+        if not entries:
+            raise sqs_error("EmptyBatchRequest", f"There should be at least one {entry_name} in the request.")
+        if len(entries) > MAX_BATCH:
+            raise sqs_error("TooManyEntriesInBatchRequest",
+                            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.")
+        seen: set[str] = set()
+        for entry in entries:
+            entry_id = entry["Id"]
+            if not _BATCH_ID.match(entry_id):
+                raise sqs_error("InvalidBatchEntryId",
+                                "A batch entry id can only contain alphanumeric characters, hyphens and "
+                                "underscores. It can be at most 80 letters long.")
+            if entry_id in seen:
+                raise sqs_error("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
+            seen.add(entry_id)
+
+    @staticmethod
+    def _failure(entry_id: str, error: AwsError) -> dict:
+        return {"Id": entry_id, "SenderFault": error.status < 500, "Code": error.code, "Message": error.message}
+
+    def send_message_batch(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        entries = ctx.params["Entries"]
+        self._check_batch(entries, "SendMessageBatchRequestEntry")
+        total = 0
+        for entry in entries:
+            total += len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
+            for name, value in (entry.get("MessageAttributes") or {}).items():
+                raw = value.get("StringValue") or value.get("BinaryValue") or b""
+                total += len(name) + len(value.get("DataType", "")) + len(raw)
+        if total > queue.max_size:
+            raise sqs_error("BatchRequestTooLong",
+                            f"Batch requests cannot be longer than {queue.max_size} bytes. You have sent {total} bytes.")
+        now = ctx.time()
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                result = self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
+                                    entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                                    entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account)
+            except AwsError as error:
+                failed.append(self._failure(entry["Id"], error))
+                continue
+            successful.append({"Id": entry["Id"], **result})
+        return {"Successful": successful, "Failed": failed}
+
+    # -- receiving ----------------------------------------------------------------------------------
+    def _expire(self, queue: Queue, now: float) -> None:
+        sent = queue.index.sent
+        if sent and sent[0][0] <= now - queue.retention:
+            self._drop_messages(queue, queue.index.expired(now - queue.retention))
+
+    def _dlq(self, queue: Queue) -> Queue | None:
+        if queue.dlq_arn is None:
+            return None
+        return self._by_arn.get(queue.dlq_arn)
+
+    def _move(self, source: Queue, n: int, rec: dict, target: Queue, now: float, *, redrive: bool) -> None:
+        """Move one message to ``target``: to a dead-letter queue (keeping its receive history) or back
+        out of one (a message move task: it arrives as a fresh message)."""
+        self.messages.delete((source.qid, n))
+        moved = dict(rec)
+        moved["vis"] = now
+        if redrive:
+            moved["rc"] = 0
+            moved.pop("first", None)
+            moved.pop("rt", None)
+            moved.pop("dlq", None)
+        else:
+            moved["dlq"] = source.arn
+        if target.fifo:
+            moved["sent"] = now if not redrive else moved["sent"]
+        m = self._next_n(target)
+        if target.fifo:
+            moved["seq"] = str(_SEQUENCE_BASE + m)
+            moved.setdefault("group", "default")
+            moved.setdefault("dedup", moved["id"])
+        self.messages.put((target.qid, m), moved)
+
+    def _receive(self, queue: Queue, now: float, count: int, visibility: int,
+                 attempt: str | None = None) -> list[tuple[int, dict]]:
+        """Receive up to ``count`` messages at ``now``: the lifecycle step of ReceiveMessage."""
+        self._expire(queue, now)
+        index = queue.index
+        if attempt is not None:
+            again = self._retry_attempt(queue, now, visibility, attempt)
+            if again is not None:
+                return again
+        in_flight = index.in_flight(now) if len(index.recv) + count > self.MAX_IN_FLIGHT else 0
+        if in_flight >= self.MAX_IN_FLIGHT:
+            if queue.fifo:
+                return []
+            raise sqs_error("OverLimit", f"Too many messages in flight. The maximum number of in-flight "
+                            f"messages per queue is {self.MAX_IN_FLIGHT}.")
+        count = min(count, self.MAX_IN_FLIGHT - in_flight)
+        dlq = self._dlq(queue)
+        limit = queue.max_receives if dlq is not None else 0
+        out: list[tuple[int, dict]] = []
+        seen: set[int] = set()
+        messages = self.messages
+        qid = queue.qid
+        until = now + visibility
+        while len(out) < count:
+            numbers = index.visible_in_order(now, count - len(out), seen)
+            if not numbers:
+                break
+            moved = False
+            for n in numbers:
+                seen.add(n)
+                key = (qid, n)
+                rec = messages[key]
+                if limit and rec["rc"] >= limit:
+                    self._move(queue, n, rec, dlq, now, redrive=False)  # type: ignore[arg-type]
+                    moved = True
+                    continue
+                new = {**rec, "rc": rec["rc"] + 1, "vis": until, "rt": now}
+                if "first" not in rec:
+                    new["first"] = now
+                messages.put(key, new)
+                out.append((n, new))
+            if not moved and not queue.fifo:
+                break
+        if attempt is not None and out:
+            self._remember_attempt(queue, now, attempt, out)
+        return out
+
+    def _retry_attempt(self, queue: Queue, now: float, visibility: int, attempt: str) -> list | None:
+        order = queue.index.attempt_order
+        while order and order[0][0] + ATTEMPT_WINDOW <= now:
+            t, key = order.popleft()
+            rec = self.attempts.get(key)
+            if rec is not None and rec["t"] == t:
+                self.attempts.delete(key)
+        entry = self.attempts.get((queue.qid, attempt))
+        if entry is None or now - entry["t"] >= ATTEMPT_WINDOW:
+            return None
+        current = []
+        for n, rc, vis in entry["messages"]:
+            rec = self.messages.get((queue.qid, n))
+            if rec is None or rec["rc"] != rc or rec["vis"] != vis or vis <= now:
+                return None
+            current.append((n, rec))
+        out = []
+        for n, rec in current:
+            new = {**rec, "vis": now + visibility}
+            self.messages.put((queue.qid, n), new)
+            out.append((n, new))
+        self.attempts.put((queue.qid, attempt), {
+            "t": entry["t"], "messages": [[n, rec["rc"], rec["vis"]] for n, rec in out]})
+        return out
+
+    def _remember_attempt(self, queue: Queue, now: float, attempt: str, out: list) -> None:
+        key = (queue.qid, attempt)
+        self.attempts.put(key, {"t": now, "messages": [[n, rec["rc"], rec["vis"]] for n, rec in out]})
+        queue.index.attempt_order.append((now, key))
+
+    def _handle(self, qid: int, n: int, rec: dict) -> str:
+        return "AQEB" + base64.b64encode(f"{qid}:{n}:{rec['rc']}:{rec['id']}".encode()).decode()
+
+    @staticmethod
+    def _parse_handle(queue: Queue, handle: str) -> tuple[int, int, str]:
+        """(n, receive count, message id) named by a receipt handle of ``queue``."""
+        try:
+            if not handle.startswith("AQEB"):
+                raise ValueError
+            qid, n, rc, message_id = base64.b64decode(handle[4:], validate=True).decode().split(":")
+            if int(qid) != queue.qid:
+                raise ValueError
+            return int(n), int(rc), message_id
+        except (ValueError, UnicodeDecodeError, binascii.Error):
+            raise sqs_error("ReceiptHandleIsInvalid",
+                            f'The input receipt handle "{handle}" is not a valid receipt handle.') from None
+
+    def _format(self, queue: Queue, n: int, rec: dict, system: frozenset | set, all_system: bool,
+                attribute_names: list[str]) -> dict:
+        message: dict[str, Any] = {
+            "MessageId": rec["id"],
+            "ReceiptHandle": self._handle(queue.qid, n, rec),
+            "MD5OfBody": rec["md5"],
+            "Body": rec["body"],
+        }
+        if system or all_system:
+            values = {
+                "SenderId": rec["sender"],
+                "SentTimestamp": _ms(rec["sent"]),
+                "ApproximateReceiveCount": str(rec["rc"]),
+                "ApproximateFirstReceiveTimestamp": _ms(rec.get("first", rec["sent"])),
+            }
+            if "group" in rec:
+                values["MessageGroupId"] = rec["group"]
+            if "dedup" in rec:
+                values["MessageDeduplicationId"] = rec["dedup"]
+            if "seq" in rec:
+                values["SequenceNumber"] = rec["seq"]
+            if "sa" in rec:
+                values["AWSTraceHeader"] = rec["sa"]["AWSTraceHeader"]["StringValue"]
+            if "dlq" in rec:
+                values["DeadLetterQueueSourceArn"] = rec["dlq"]
+            message["Attributes"] = values if all_system else {k: v for k, v in values.items() if k in system}
+        attrs = rec.get("ma")
+        if attrs and attribute_names:
+            selected = select_attributes(attrs, attribute_names)
+            if selected:
+                message["MessageAttributes"] = {name: dict(value) for name, value in selected.items()}
+                message["MD5OfMessageAttributes"] = (rec["md5a"] if len(selected) == len(attrs)
+                                                     else attributes_md5(selected))
+        return message
+
+    @staticmethod
+    def _between(name: str, value: int | None, low: int, high: int) -> None:
+        if value is not None and not low <= value <= high:
+            raise invalid_value(name, value, f"Must be between {low} and {high}, if provided.")
+
+    def receive_message(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        params = ctx.params
+        count = params.get("MaxNumberOfMessages", 1)
+        self._between("MaxNumberOfMessages", count, 1, 10)
+        visibility = params.get("VisibilityTimeout")
+        self._between("VisibilityTimeout", visibility, 0, MAX_VISIBILITY)
+        wait = params.get("WaitTimeSeconds")
+        self._between("WaitTimeSeconds", wait, 0, 20)
+        system: frozenset | set = _NO_NAMES
+        if "AttributeNames" in params or "MessageSystemAttributeNames" in params:
+            system = set(params.get("AttributeNames") or ())
+            system.update(params.get("MessageSystemAttributeNames") or ())
+            for name in system:
+                if name not in _SYSTEM_ATTRIBUTE_NAMES and name not in _QUEUE_ATTRIBUTE_NAMES:
+                    raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+        attempt = params.get("ReceiveRequestAttemptId")
+        if attempt is not None:
+            if not _TOKEN_CHARS.match(attempt):
+                raise invalid_value("ReceiveRequestAttemptId", attempt, "ReceiveRequestAttemptId can only include "
+                                    "alphanumeric and punctuation characters. 1 to 128 in length.")
+            if not queue.fifo:
+                attempt = None
+        received = self._receive_waiting(ctx, queue, count, visibility, queue.wait if wait is None else wait, attempt)
+        if not received:
+            return {}
+        queue = self._by_qid.get(queue.qid) or queue
+        all_system = "All" in system
+        names = params.get("MessageAttributeNames") or []
+        return {"Messages": [self._format(queue, n, rec, system, all_system, names) for n, rec in received]}
+
+    def _receive_waiting(self, ctx: RequestContext, queue: Queue, count: int, visibility: int | None,
+                         wait: int, attempt: str | None) -> list[tuple[int, dict]]:
+        clock = ctx.clock
+        now = clock.time()
+        deadline = now + wait
+        virtual = isinstance(clock, VirtualClock)
+        qid = queue.qid
+        while True:
+            vt = queue.vt if visibility is None else visibility
+            if wait == 0 or queue.index.has_visible(now) or attempt is not None or \
+                    queue.index.expired(now - queue.retention):
+                received = self._receive(queue, now, count, vt, attempt)
+                if received or wait == 0:
+                    return received
+            if now >= deadline:
+                return []
+            upcoming = queue.index.next_visible(now)
+            target = deadline if upcoming is None else min(upcoming, deadline)
+            if virtual:
+                clock.advance(target - now)  # type: ignore[attr-defined]
+                now = clock.time()
+            else:
+                if not self._can_wait():
+                    return []  # this call already changed state (expiry, DLQ moves): it cannot release the lock
+                self.emulator.wait(max(target - now, 0.0))
+                now = clock.time()
+            current = self._by_qid.get(qid)
+            if current is None:
+                raise no_such_queue()
+            queue = current
+
+    def _can_wait(self) -> bool:
+        undo = self.store.suspend()
+        self.store.resume(undo)
+        return not undo
+
+    # -- deleting and visibility --------------------------------------------------------------------
+    def _delete(self, queue: Queue, handle: str, now: float) -> None:
+        n, rc, message_id = self._parse_handle(queue, handle)
+        key = (queue.qid, n)
+        rec = self.messages.get(key)
+        if rec is None or rec["id"] != message_id:
+            return  # already deleted: AWS reports success
+        if rec["rc"] != rc or (queue.fifo and rec["vis"] <= now):
+            if queue.fifo:
+                raise invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
+            return  # a stale handle: the call succeeds, the message stays (AWS documents this)
+        self.messages.delete(key)
+
+    def delete_message(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        self._delete(queue, ctx.params["ReceiptHandle"], ctx.time())
+        return {}
+
+    def delete_message_batch(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        entries = ctx.params["Entries"]
+        self._check_batch(entries, "DeleteMessageBatchRequestEntry")
+        now = ctx.time()
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                self._delete(queue, entry["ReceiptHandle"], now)
+            except AwsError as error:
+                failed.append(self._failure(entry["Id"], error))
+                continue
+            successful.append({"Id": entry["Id"]})
+        return {"Successful": successful, "Failed": failed}
+
+    def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
+        if not 0 <= timeout <= MAX_VISIBILITY:
+            raise invalid_value("VisibilityTimeout", timeout, f"Must be between 0 and {MAX_VISIBILITY}, if provided.")
+        n, rc, message_id = self._parse_handle(queue, handle)
+        key = (queue.qid, n)
+        rec = self.messages.get(key)
+        if rec is None or rec["id"] != message_id:
+            raise invalid_value("ReceiptHandle", handle,
+                                "Message does not exist or is not available for visibility timeout change.")
+        if rec["rc"] != rc or rec["vis"] <= now:
+            raise sqs_error("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.")
+        if now + timeout - rec["rt"] > MAX_VISIBILITY:
+            raise invalid_value("VisibilityTimeout", timeout,
+                                f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} seconds]")
+        self.messages.put(key, {**rec, "vis": now + timeout})
+
+    def change_message_visibility(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        params = ctx.params
+        self._change_visibility(queue, params["ReceiptHandle"], params["VisibilityTimeout"], ctx.time())
+        return {}
+
+    def change_message_visibility_batch(self, ctx: RequestContext) -> dict:
+        queue = self._queue(ctx)
+        entries = ctx.params["Entries"]
+        self._check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
+        now = ctx.time()
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                self._change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout", 0), now)
+            except AwsError as error:
+                failed.append(self._failure(entry["Id"], error))
+                continue
+            successful.append({"Id": entry["Id"]})
+        return {"Successful": successful, "Failed": failed}
+
+    # -- message move tasks (DLQ redrive) -----------------------------------------------------------
+    def _task_handle(self, task_id: str, source: str) -> str:
+        return base64.b64encode(_json_dumps({"taskId": task_id, "sourceArn": source}).encode()).decode()
+
+    def _advance_tasks(self, now: float) -> None:
+        for key in list(self._running):
+            task = self.tasks.get(key)
+            if task is not None and task["status"] == "RUNNING":
+                self._advance_task(key, task, now)
+
+    def _advance_task(self, key: str, task: dict, now: float) -> dict:
+        source = self._by_arn.get(task["source"])
+        if source is None:
+            task = {**task, "status": "FAILED", "failure": "AWS.SimpleQueueService.NonExistentQueue"}
+            self.tasks.put(key, task)
+            return task
+        rate = task.get("rate")
+        target = task["to_move"] if rate is None else min(task["to_move"], int((now - task["started"]) * rate))
+        want = target - task["moved"]
+        moved = 0
+        if want > 0:
+            for n in source.index.visible_in_order(now, want, set()):
+                rec = self.messages[(source.qid, n)]
+                destination = self._by_arn.get(task.get("dest") or rec.get("dlq", ""))
+                if destination is None:
+                    task = {**task, "moved": task["moved"] + moved, "status": "FAILED",
+                            "failure": "AWS.SimpleQueueService.NonExistentQueue"}
+                    self.tasks.put(key, task)
+                    return task
+                self._move(source, n, rec, destination, now, redrive=True)
+                moved += 1
+        done = task["moved"] + moved >= task["to_move"] or (want > 0 and moved < want)
+        if moved or done:
+            task = {**task, "moved": task["moved"] + moved}
+            if done:
+                task["status"] = "COMPLETED"
+            self.tasks.put(key, task)
+        return task
+
+    def start_message_move_task(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        source_arn = params["SourceArn"]
+        source = self._by_arn.get(source_arn)
+        if source is None:
+            raise sqs_error("ResourceNotFoundException",
+                            "The resource that you specified for the SourceArn parameter doesn't exist.")
+        now = ctx.time()
+        if self._running:
+            self._advance_tasks(now)
+        if not any(q.dlq_arn == source_arn for q in self._by_key.values()):
+            raise invalid_parameter("Source queue must be configured as a Dead Letter Queue.")
+        destination_arn = params.get("DestinationArn")
+        if destination_arn is not None and destination_arn not in self._by_arn:
+            raise sqs_error("ResourceNotFoundException",
+                            "The resource that you specified for the DestinationArn parameter doesn't exist.")
+        rate = params.get("MaxNumberOfMessagesPerSecond")
+        if rate is not None and not 1 <= rate <= 500:
+            raise invalid_value("MaxNumberOfMessagesPerSecond", rate, "Must be between 1 and 500.")
+        for key in self._running:
+            if self.tasks[key]["source"] == source_arn:
+                raise invalid_parameter("There is already a task running. Only one active task is allowed for "
+                                        "a source queue arn at a given time.")
+        self._expire(source, now)
+        task_id = ctx.ids.uuid4()
+        task = {"id": task_id, "source": source_arn, "dest": destination_arn, "rate": rate, "started": now,
+                "to_move": source.index.counts(now)[0], "moved": 0, "status": "RUNNING"}
+        self.tasks.put(task_id, task)
+        self._advance_task(task_id, task, now)
+        return {"TaskHandle": self._task_handle(task_id, source_arn)}
+
+    def _task_by_handle(self, handle: str) -> tuple[str, dict]:
+        try:
+            task_id = json.loads(base64.b64decode(handle, validate=True))["taskId"]
+            task = self.tasks.get(task_id)
+        except (ValueError, KeyError, TypeError, binascii.Error):
+            task = None
+        if task is None:
+            raise sqs_error("ResourceNotFoundException", "The resource that you specified for the TaskHandle "
+                            "parameter doesn't exist.")
+        return task_id, task
+
+    def cancel_message_move_task(self, ctx: RequestContext) -> dict:
+        if self._running:
+            self._advance_tasks(ctx.time())
+        task_id, task = self._task_by_handle(ctx.params["TaskHandle"])
+        if task["status"] != "RUNNING":
+            raise invalid_parameter("Only active tasks can be cancelled.")
+        self.tasks.put(task_id, {**task, "status": "CANCELLED"})
+        return {"ApproximateNumberOfMessagesMoved": task["moved"]}
+
+    def list_message_move_tasks(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        source_arn = params["SourceArn"]
+        if source_arn not in self._by_arn:
+            raise sqs_error("ResourceNotFoundException",
+                            "The resource that you specified for the SourceArn parameter doesn't exist.")
+        limit = params.get("MaxResults", 1)
+        if not 1 <= limit <= 10:
+            raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 10.")
+        if self._running:
+            self._advance_tasks(ctx.time())
+        tasks = sorted((t for t in self.tasks.values() if t["source"] == source_arn),
+                       key=lambda t: t["started"], reverse=True)[:limit]
+        results = []
+        for task in tasks:
+            entry: dict[str, Any] = {}
+            if task["status"] == "RUNNING":
+                entry["TaskHandle"] = self._task_handle(task["id"], source_arn)
+            entry["Status"] = task["status"]
+            entry["SourceArn"] = source_arn
+            if task.get("dest"):
+                entry["DestinationArn"] = task["dest"]
+            if task.get("rate") is not None:
+                entry["MaxNumberOfMessagesPerSecond"] = task["rate"]
+            entry["ApproximateNumberOfMessagesMoved"] = task["moved"]
+            entry["ApproximateNumberOfMessagesToMove"] = task["to_move"]
+            if task.get("failure"):
+                entry["FailureReason"] = task["failure"]
+            entry["StartedTimestamp"] = int(task["started"] * 1000)
+            results.append(entry)
+        return {"Results": results}
+
+    # -- inspection ---------------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        now = self.emulator.clock.time()
+        queues = []
+        for key in self.queues:
+            queue = self._by_key[key]
+            visible, in_flight, delayed = queue.index.counts(now)
+            queues.append({"name": queue.name, "account": queue.account, "region": queue.region,
+                           "url": queue.url, "fifo": queue.fifo, "visible": visible,
+                           "in_flight": in_flight, "delayed": delayed})
+        return {"queues": queues}
+
+    # -- internal API for other services ------------------------------------------------------------
+    def deliver_message(self, queue_arn: str, body: str, *, message_attributes: dict | None = None,
+                        message_system_attributes: dict | None = None, message_group_id: str | None = None,
+                        deduplication_id: str | None = None, delay_seconds: int | None = None) -> str:
+        """Enqueue as SendMessage would; returns the MessageId (see the module docstring)."""
+        with self.emulator.lock:
+            queue = self._queue_by_arn(queue_arn)
+            result = self._send(queue, self.emulator.clock.time(), body, message_attributes,
+                                message_system_attributes, message_group_id, deduplication_id,
+                                delay_seconds, queue.account)
+            return result["MessageId"]
+
+    def receive_for_consumer(self, queue_arn: str, max_messages: int,
+                             visibility_timeout: int | None = None) -> list[dict]:
+        """Receive as ReceiveMessage with All attributes would (see the module docstring)."""
+        with self.emulator.lock:
+            queue = self._queue_by_arn(queue_arn)
+            now = self.emulator.clock.time()
+            received = self._receive(queue, now, max(1, min(max_messages, 10)),
+                                     queue.vt if visibility_timeout is None else visibility_timeout)
+            return [self._format(queue, n, rec, frozenset(), True, ["All"]) for n, rec in received]
+
+    def delete_by_receipt(self, queue_arn: str, receipt_handle: str) -> None:
+        with self.emulator.lock:
+            queue = self._queue_by_arn(queue_arn)
+            self._delete(queue, receipt_handle, self.emulator.clock.time())
+
+    def queue_attributes(self, queue_arn: str) -> dict[str, str]:
+        with self.emulator.lock:
+            queue = self._queue_by_arn(queue_arn)
+            return self._attributes(queue, self.emulator.clock.time())
+
+    def queue_arn_for_url(self, url: str) -> str:
+        match = _URL.match(url)
+        if match is None:
+            raise sqs_error("InvalidAddress", f"The address {url} is not valid for this endpoint.")
+        account, name = match.groups()
+        host = _HOST_REGION.match(url)
+        region = host.group(1) if host else self.emulator.region
+        queue = self._by_key.get((account, region, name))
+        if queue is None:
+            candidates = [q for key, q in self._by_key.items() if key[0] == account and key[2] == name]
+            if len(candidates) != 1:
+                raise no_such_queue()
+            queue = candidates[0]
+        return queue.arn
