@@ -1,0 +1,118 @@
+"""BatchGetItem, BatchWriteItem, TransactGetItems and TransactWriteItems."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+pytestmark = pytest.mark.kumo(strict=True)
+
+
+def error(excinfo):
+    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
+
+
+def key(pk, sk="1"):
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def test_batch_write_then_batch_get(ddb, table):
+    out = ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {**key(str(i)), "v": {"N": str(i)}}}}
+                                                     for i in range(25)]})
+    assert out["UnprocessedItems"] == {}
+    ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": key("0")}}]})
+    got = ddb.batch_get_item(RequestItems={table: {"Keys": [key(str(i)) for i in range(5)],
+                                                   "ProjectionExpression": "v"}})
+    assert sorted(int(i["v"]["N"]) for i in got["Responses"][table]) == [1, 2, 3, 4]
+    assert got["UnprocessedKeys"] == {}
+
+
+def test_batch_limits_and_duplicates(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": key(str(i))}} for i in range(26)]})
+    assert error(exc)[0] == "ValidationException"
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": key("a")}},
+                                                   {"DeleteRequest": {"Key": key("a")}}]})
+    assert error(exc) == ("ValidationException", "Provided list of item keys contains duplicates")
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_get_item(RequestItems={table: {"Keys": [key(str(i)) for i in range(101)]}})
+    assert error(exc) == ("ValidationException", "Too many items requested for the BatchGetItem call")
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_get_item(RequestItems={table: {"Keys": [key("a"), key("a")]}})
+    assert error(exc) == ("ValidationException", "Provided list of item keys contains duplicates")
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.batch_get_item(RequestItems={"ghost": {"Keys": [key("a")]}})
+
+
+def test_batch_get_over_16_mb_returns_unprocessed_keys(ddb, table):
+    pad = "x" * 390_000
+    for start in range(0, 50, 25):
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {**key(str(i)), "pad": {"S": pad}}}}
+                                                   for i in range(start, start + 25)]})
+    got = ddb.batch_get_item(RequestItems={table: {"Keys": [key(str(i)) for i in range(50)]}})
+    returned = len(got["Responses"][table])
+    assert 40 <= returned < 50
+    assert len(got["UnprocessedKeys"][table]["Keys"]) == 50 - returned
+
+
+def test_transact_write_all_or_nothing(ddb, table):
+    ddb.put_item(TableName=table, Item={**key("a"), "n": {"N": "1"}})
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as exc:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": key("b")}},
+            {"Update": {"TableName": table, "Key": key("a"), "UpdateExpression": "SET n = :two",
+                        "ConditionExpression": "n = :zero", "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+                        "ExpressionAttributeValues": {":two": {"N": "2"}, ":zero": {"N": "0"}}}},
+        ])
+    assert error(exc) == ("TransactionCanceledException", "Transaction cancelled, please refer cancellation "
+                          "reasons for specific reasons [None, ConditionalCheckFailed]")
+    reasons = exc.value.response["CancellationReasons"]
+    assert reasons[0] == {"Code": "None"}
+    assert reasons[1] == {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+                          "Item": {**key("a"), "n": {"N": "1"}}}
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("b"))
+    ddb.transact_write_items(TransactItems=[
+        {"Put": {"TableName": table, "Item": key("b")}},
+        {"Update": {"TableName": table, "Key": key("a"), "UpdateExpression": "SET n = :two",
+                    "ExpressionAttributeValues": {":two": {"N": "2"}}}},
+        {"ConditionCheck": {"TableName": table, "Key": key("c"), "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Delete": {"TableName": table, "Key": key("d")}},
+    ])
+    assert ddb.get_item(TableName=table, Key=key("a"))["Item"]["n"] == {"N": "2"}
+    assert "Item" in ddb.get_item(TableName=table, Key=key("b"))
+
+
+def test_transaction_validation(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": key("a")}},
+                                                {"Delete": {"TableName": table, "Key": key("a")}}])
+    assert error(exc) == ("ValidationException",
+                          "Transaction request cannot include multiple operations on one item")
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": table, "Item": key("a")}, "Delete": {"TableName": table, "Key": key("b")}}])
+    assert error(exc) == ("ValidationException", "TransactItems can only contain one of Check, Put, Update or Delete")
+
+
+def test_idempotency_token(ddb, table):
+    items = [{"Update": {"TableName": table, "Key": key("a"), "UpdateExpression": "ADD n :one",
+                         "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="tok")
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="tok")
+    assert ddb.get_item(TableName=table, Key=key("a"))["Item"]["n"] == {"N": "1"}
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=items + [{"Put": {"TableName": table, "Item": key("z")}}],
+                                 ClientRequestToken="tok")
+    assert error(exc)[0] == "IdempotentParameterMismatchException"
+    ddb.transact_write_items(TransactItems=items)
+    assert ddb.get_item(TableName=table, Key=key("a"))["Item"]["n"] == {"N": "2"}
+
+
+def test_transact_get(ddb, table):
+    ddb.put_item(TableName=table, Item={**key("a"), "v": {"S": "x"}, "w": {"S": "y"}})
+    out = ddb.transact_get_items(TransactItems=[
+        {"Get": {"TableName": table, "Key": key("a"), "ProjectionExpression": "v"}},
+        {"Get": {"TableName": table, "Key": key("missing")}},
+    ])
+    assert out["Responses"] == [{"Item": {"v": {"S": "x"}}}, {}]
