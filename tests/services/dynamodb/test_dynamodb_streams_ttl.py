@@ -154,7 +154,7 @@ def test_internal_api_for_event_source_mappings(kumo, ddb):
     ddb.put_item(TableName="events", Item={"pk": {"S": "a"}})
     ddb.put_item(TableName="events", Item={"pk": {"S": "b"}})
     backend = kumo.backend("dynamodbstreams")
-    assert backend.latest_stream_arn("s", "123456789012", "us-east-1") == arn
+    assert backend.latest_stream_arn("events", "123456789012", "us-east-1") == arn
     shard, = backend.shard_ids(arn)
     first = backend.read_records(arn, shard, None, 1)
     assert [r["dynamodb"]["Keys"] for r in first] == [{"pk": {"S": "a"}}]
