@@ -139,7 +139,7 @@ class _Environment:
     __slots__ = ("revision", "handler", "namespace", "log_stream", "environ", "task_root", "ensure_ascii")
 
     def __init__(self, revision: str, handler: Callable[..., Any] | None, namespace: runtime.Namespace | None,
-                 log_stream: str, environ: dict[str, str], task_root: str | None, ensure_ascii: bool) -> None:
+                 log_stream: str, environ: runtime.Environ, task_root: str | None, ensure_ascii: bool) -> None:
         self.revision = revision
         self.handler = handler
         self.namespace = namespace
@@ -1307,7 +1307,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
             **(record.get("Environment") or {}),
         }
         ensure_ascii = runtime.python_version(runtime_name) < (3, 12)  # 3.12 stopped escaping unicode
-        env = _Environment(record["RevisionId"], callable_handler, namespace, stream, environ, task_root,
+        env = _Environment(record["RevisionId"], callable_handler, namespace, stream, runtime.Environ(environ), task_root,
                            ensure_ascii)
         self._environments[env_key] = env
         return env
@@ -1335,7 +1335,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         handler_log.capture, handler_log.request_id, handler_log.clock = capture, request_id, clock
         root_logger = logging.getLogger()
         root_logger.addHandler(handler_log)
-        saved_environ = runtime.set_environ(env.environ)
+        saved_environ = env.environ.set()
         stdout, stderr = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
         cwd = None
@@ -1371,7 +1371,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
             if cwd is not None:
                 os.chdir(cwd)
             sys.stdout, sys.stderr = stdout, stderr
-            runtime.restore_environ(saved_environ)
+            env.environ.restore(saved_environ)
             root_logger.removeHandler(handler_log)
             handler_log.capture, handler_log.request_id, handler_log.clock = previous_log
         capture.flush_partial()
