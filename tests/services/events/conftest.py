@@ -1,0 +1,33 @@
+"""Fixtures for the EventBridge behaviour tests: a strict virtual-clock emulator and clients."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import boto3
+import pytest
+
+from kumo_intercept import Emulator, kumo
+
+from events_helpers import make_queue
+
+
+@pytest.fixture
+def aws() -> Iterator[Emulator]:
+    with kumo(clock="virtual", strict=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def events(aws: Emulator) -> Any:
+    return boto3.client("events")
+
+
+@pytest.fixture
+def sqs(aws: Emulator) -> Any:
+    return boto3.client("sqs")
+
+
+@pytest.fixture
+def queue(sqs: Any) -> tuple[str, str]:
+    return make_queue(sqs, "events-inbox")
