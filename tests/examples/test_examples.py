@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,17 +12,20 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=EXAMPLES, capture_output=True, text=True, timeout=180)
+    # a clean environment for the child pytest, even when this suite runs under xdist
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_XDIST")}
+    return subprocess.run([sys.executable, *args], cwd=EXAMPLES, capture_output=True, text=True,
+                          timeout=180, env=env)
 
 
 def test_the_pytest_examples_pass():
     files = sorted(path.name for path in EXAMPLES.glob("test_*.py"))
     assert {"test_with_pytest.py", "test_with_unittest.py", "test_moving_from_moto.py",
-            "test_faults_and_retries.py", "test_order_journey.py"} <= set(files)
+            "test_faults_and_retries.py", "test_order_journey.py", "test_persistence.py"} <= set(files)
     result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", *files)
     assert result.returncode == 0, result.stdout + result.stderr
     passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
-    assert passed >= 16 and "skipped" not in result.stdout and "failed" not in result.stdout
+    assert passed >= 18 and "skipped" not in result.stdout and "failed" not in result.stdout
 
 
 def test_the_unittest_example_runs_without_pytest():
@@ -37,3 +41,13 @@ def test_the_order_journey_runs_as_a_script():
     assert "order-receipts  123456789012  us-east-1  2" in out  # two receipts in the bucket
     assert "billing  123456789012  us-east-1  python3.12  billing.handler  Active" in out
     assert "shipping  123456789012  us-east-1" in out and "no    0        0          0" in out
+
+
+def test_the_shared_seed_is_built_once_for_all_xdist_workers(tmp_path):
+    result = _run("-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", f"--basetemp={tmp_path}",
+                  "shared_seed")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+    assert (tmp_path / "catalog-seed").is_dir()
+    workers = [path for path in tmp_path.iterdir() if path.name.startswith("popen-gw")]
+    assert len(workers) == 2 and not any((worker / "catalog-seed").exists() for worker in workers)
