@@ -75,6 +75,8 @@ def _number(value: Any) -> float | None:
 
 
 def _compare(actual: Any, op: str, expected: Any, expected_is_string: bool) -> bool:
+    if actual is _MISSING:
+        return False
     if op in ("=", "!="):
         if expected_is_string:
             if not isinstance(actual, str):
@@ -85,7 +87,7 @@ def _compare(actual: Any, op: str, expected: Any, expected_is_string: bool) -> b
         else:
             number = _number(actual)
             result = number is not None and number == expected
-        return result if op == "=" else not result and actual is not _MISSING
+        return result if op == "=" else not result
     number = _number(actual)
     if number is None or expected_is_string:
         return False
