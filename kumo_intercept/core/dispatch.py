@@ -35,6 +35,7 @@ BACKENDS: dict[str, str] = {
     "events": "kumo_intercept.services.events.backend:EventsBackend",
     "logs": "kumo_intercept.services.logs.backend:LogsBackend",
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
+    "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
 }
 
 

@@ -1,0 +1,458 @@
+"""CloudWatch metrics basics: PutMetricData, GetMetricStatistics, GetMetricData (metric queries),
+ListMetrics, and alarms as stored records (PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric,
+SetAlarmState, DeleteAlarms, Enable/DisableAlarmActions, tags).
+
+State:
+
+- ``cloudwatch.data`` (ordered) ``(account, region, namespace, metric, dimensions, timestamp, request id,
+  index)`` -> one datum: ``{"Values": [...], "Counts": [...]}`` or ``{"Stats": {SampleCount, Sum,
+  Minimum, Maximum}}``, and its ``Unit``. ``dimensions`` is the canonical text of the sorted
+  dimensions (``"Name=Value\\x00…"``).
+- ``cloudwatch.metrics`` ``(account, region, namespace, metric, dimensions)`` -> ``{"Dimensions",
+  "Last"}`` for ListMetrics.
+- ``cloudwatch.alarms`` ``(account, region, name)`` -> the alarm as DescribeAlarms shows it, with
+  epoch times.
+
+Statistics are computed from the stored data at read time (periods aligned to the epoch, as
+CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
+evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
+enabled) publishes AWS's alarm message to SNS topics among the state's actions. Metric math
+expressions in GetMetricData are not emulated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ...core.clock import from_epoch
+from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.errors import AwsError, NotEmulatedError
+
+_STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
+_STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
+_ACTIONS = {"OK": "OKActions", "ALARM": "AlarmActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
+
+
+def _invalid(message: str) -> AwsError:
+    return AwsError("InvalidParameterValue", message, 400, fields={"message": message})
+
+
+def _dimensions_key(dimensions: list[dict] | None) -> str:
+    return "\x00".join(f"{d['Name']}={d['Value']}" for d in sorted(dimensions or [], key=lambda d: d["Name"]))
+
+
+def _dimensions(key: str) -> list[dict]:
+    if not key:
+        return []
+    return [{"Name": name, "Value": value} for name, _, value in (part.partition("=") for part in key.split("\x00"))]
+
+
+def _iso(epoch: float) -> str:
+    return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
+
+
+class CloudWatchBackend(ServiceBackend):
+    service_name = "cloudwatch"
+    input_error_code = "InvalidParameterValue"
+
+    def __init__(self, emulator: Any) -> None:
+        super().__init__(emulator)
+        self.data = self.store.ordered_table("cloudwatch.data")
+        self.metrics = self.store.table("cloudwatch.metrics")
+        self.alarms = self.store.table("cloudwatch.alarms")
+
+    # -- metric data --------------------------------------------------------------------------
+    def put_metric_data(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        namespace = params["Namespace"]
+        if namespace.startswith("AWS/"):
+            raise _invalid(f"The value {namespace} for parameter Namespace is invalid.")
+        data = params.get("MetricData") or []
+        if not data:
+            raise AwsError("MissingParameter", "The parameter MetricData is required.", 400,
+                           fields={"message": "The parameter MetricData is required."})
+        now = ctx.time()
+        for index, datum in enumerate(data):
+            where = f"MetricData.member.{index + 1}"
+            has_value = "Value" in datum
+            if sum((has_value, "StatisticValues" in datum, "Values" in datum)) > 1:
+                raise AwsError("InvalidParameterCombination",
+                               f"The parameters {where}.Value, {where}.StatisticValues and {where}.Values are "
+                               "mutually exclusive and you have specified more than one.", 400,
+                               fields={"message": "mutually exclusive parameters"})
+            stamp = datum["Timestamp"].timestamp() if datum.get("Timestamp") is not None else now
+            if stamp < now - 14 * 86400 or stamp > now + 2 * 3600:
+                raise _invalid(f"The parameter {where}.Timestamp must specify a time no more than two weeks in "
+                               "the past and no more than two hours in the future.")
+            if "StatisticValues" in datum:
+                record: dict[str, Any] = {"Stats": dict(datum["StatisticValues"])}
+            elif "Values" in datum:
+                values = [float(v) for v in datum["Values"]]
+                counts = [float(c) for c in datum.get("Counts") or [1.0] * len(values)]
+                if len(counts) != len(values):
+                    raise _invalid(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
+                record = {"Values": values, "Counts": counts}
+            elif has_value:
+                value = float(datum["Value"])
+                if math.isnan(value) or math.isinf(value):
+                    raise _invalid(f"The value {datum['Value']} for parameter {where}.Value is invalid.")
+                record = {"Values": [value], "Counts": [1.0]}
+            else:
+                raise AwsError("MissingParameter", f"The parameter {where}.Value is required.", 400,
+                               fields={"message": f"The parameter {where}.Value is required."})
+            record["Unit"] = datum.get("Unit", "None")
+            dims = _dimensions_key(datum.get("Dimensions"))
+            metric_key = (ctx.account, ctx.region, namespace, datum["MetricName"], dims)
+            self.data.put((*metric_key, stamp, ctx.request_id, index), record)
+            known = self.metrics.get(metric_key)
+            if known is None or known["Last"] < now:
+                self.metrics.put(metric_key, {"Dimensions": [dict(d) for d in datum.get("Dimensions") or []],
+                                              "Last": now})
+        return {}
+
+    def _points(self, metric_key: tuple, start: float, end: float, unit: str | None) -> list[tuple[float, dict]]:
+        low = (*metric_key, start)
+        high = (*metric_key, end)
+        out = []
+        for key, record in self.data.items_range(low, high, (True, False)):
+            if unit is None or record.get("Unit") == unit:
+                out.append((key[5], record))
+        return out
+
+    @staticmethod
+    def _aggregate(records: list[dict], stats: list[str]) -> dict[str, float]:
+        count = total = 0.0
+        low, high = math.inf, -math.inf
+        raw: list[tuple[float, float]] = []
+        for record in records:
+            if "Stats" in record:
+                s = record["Stats"]
+                count += s["SampleCount"]
+                total += s["Sum"]
+                low = min(low, s["Minimum"])
+                high = max(high, s["Maximum"])
+            else:
+                for value, weight in zip(record["Values"], record["Counts"]):
+                    count += weight
+                    total += value * weight
+                    low = min(low, value)
+                    high = max(high, value)
+                    raw.append((value, weight))
+        out: dict[str, float] = {}
+        for stat in stats:
+            if stat == "SampleCount":
+                out[stat] = count
+            elif stat == "Sum":
+                out[stat] = total
+            elif stat == "Average":
+                out[stat] = total / count if count else 0.0
+            elif stat == "Minimum":
+                out[stat] = low
+            elif stat == "Maximum":
+                out[stat] = high
+            elif stat.startswith("p"):
+                out[stat] = CloudWatchBackend._percentile(raw, float(stat[1:]))
+            else:
+                raise _invalid(f"The value {stat} for parameter Stat is invalid.")
+        return out
+
+    @staticmethod
+    def _percentile(raw: list[tuple[float, float]], percent: float) -> float:
+        if not raw:
+            return 0.0
+        ordered = sorted(raw)
+        total = sum(weight for _, weight in ordered)
+        wanted = total * percent / 100.0
+        seen = 0.0
+        for value, weight in ordered:
+            seen += weight
+            if seen >= wanted:
+                return value
+        return ordered[-1][0]
+
+    def _buckets(self, metric_key: tuple, start: float, end: float, period: int,
+                 unit: str | None) -> dict[float, list[dict]]:
+        buckets: dict[float, list[dict]] = {}
+        for stamp, record in self._points(metric_key, start, end, unit):
+            buckets.setdefault(math.floor(stamp / period) * period, []).append(record)
+        return buckets
+
+    def get_metric_statistics(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        stats = list(params.get("Statistics") or []) + list(params.get("ExtendedStatistics") or [])
+        if not stats:
+            raise AwsError("MissingParameter", "Must specify either Statistics or ExtendedStatistics.", 400,
+                           fields={"message": "Must specify either Statistics or ExtendedStatistics."})
+        start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
+        if start >= end:
+            raise _invalid("The parameter StartTime must be less than the parameter EndTime.")
+        period = params["Period"]
+        metric_key = (ctx.account, ctx.region, params["Namespace"], params["MetricName"],
+                      _dimensions_key(params.get("Dimensions")))
+        unit = params.get("Unit")
+        points = []
+        for bucket, records in sorted(self._buckets(metric_key, start, end, period, unit).items()):
+            values = self._aggregate(records, stats)
+            point: dict[str, Any] = {"Timestamp": from_epoch(bucket)}
+            for stat in params.get("Statistics") or []:
+                point[stat] = values[stat]
+            if params.get("ExtendedStatistics"):
+                point["ExtendedStatistics"] = {s: values[s] for s in params["ExtendedStatistics"]}
+            point["Unit"] = unit or records[0].get("Unit", "None")
+            points.append(point)
+        return {"Label": params["MetricName"], "Datapoints": points}
+
+    def get_metric_data(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
+        descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
+        results = []
+        for query in params["MetricDataQueries"]:
+            if "Expression" in query:
+                raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
+            if query.get("ReturnData") is False:
+                continue
+            stat = query["MetricStat"]
+            metric = stat["Metric"]
+            metric_key = (ctx.account, ctx.region, metric.get("Namespace", ""), metric.get("MetricName", ""),
+                          _dimensions_key(metric.get("Dimensions")))
+            buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
+            rows = sorted(buckets.items(), reverse=descending)
+            results.append({
+                "Id": query["Id"],
+                "Label": query.get("Label") or metric.get("MetricName", query["Id"]),
+                "Timestamps": [from_epoch(bucket) for bucket, _ in rows],
+                "Values": [self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for _, records in rows],
+                "StatusCode": "Complete",
+            })
+        return {"MetricDataResults": results, "Messages": []}
+
+    def list_metrics(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        wanted_dims = params.get("Dimensions") or []
+        recent = params.get("RecentlyActive") == "PT3H"
+        now = ctx.time()
+        rows = []
+        for key, record in sorted(self.metrics.items()):
+            account, region, namespace, name, _dims = key
+            if (account, region) != (ctx.account, ctx.region):
+                continue
+            if params.get("Namespace") and namespace != params["Namespace"]:
+                continue
+            if params.get("MetricName") and name != params["MetricName"]:
+                continue
+            if recent and now - record["Last"] > 3 * 3600:
+                continue
+            have = {d["Name"]: d["Value"] for d in record["Dimensions"]}
+            if any(f["Name"] not in have or ("Value" in f and have[f["Name"]] != f["Value"]) for f in wanted_dims):
+                continue
+            rows.append({"Namespace": namespace, "MetricName": name, "Dimensions": record["Dimensions"]})
+        start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
+        out: dict[str, Any] = {"Metrics": rows[start:start + 500]}
+        if start + 500 < len(rows):
+            out["NextToken"] = str(start + 500)
+        return out
+
+    # -- alarms -------------------------------------------------------------------------------
+    def put_metric_alarm(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        if "Metrics" not in params and not ("MetricName" in params and "Namespace" in params):
+            raise _invalid("Metrics list or MetricName and Namespace must be specified.")
+        if "Metrics" not in params and not (params.get("Statistic") or params.get("ExtendedStatistic")):
+            raise AwsError("MissingParameter", "Either Statistic or ExtendedStatistic must be specified.", 400,
+                           fields={"message": "Either Statistic or ExtendedStatistic must be specified."})
+        key = (ctx.account, ctx.region, params["AlarmName"])
+        now = ctx.time()
+        existing = self.alarms.get(key)
+        alarm: dict[str, Any] = {
+            "AlarmName": params["AlarmName"], "AlarmArn": ctx.arn(f"alarm:{params['AlarmName']}"),
+            "AlarmConfigurationUpdatedTimestamp": now, "ActionsEnabled": params.get("ActionsEnabled", True),
+            "OKActions": list(params.get("OKActions") or []), "AlarmActions": list(params.get("AlarmActions") or []),
+            "InsufficientDataActions": list(params.get("InsufficientDataActions") or []),
+            "StateValue": "INSUFFICIENT_DATA", "StateReason": "Unchecked: Initial alarm creation",
+            "StateUpdatedTimestamp": now, "StateTransitionedTimestamp": now,
+            "Dimensions": [dict(d) for d in params.get("Dimensions") or []],
+            "EvaluationPeriods": params["EvaluationPeriods"], "ComparisonOperator": params["ComparisonOperator"],
+        }
+        if existing is not None:
+            for name in ("StateValue", "StateReason", "StateUpdatedTimestamp", "StateTransitionedTimestamp",
+                         "StateReasonData"):
+                if name in existing:
+                    alarm[name] = existing[name]
+        for name in ("AlarmDescription", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
+                     "Unit", "DatapointsToAlarm", "Threshold", "TreatMissingData",
+                     "EvaluateLowSampleCountPercentile", "ThresholdMetricId"):
+            if name in params:
+                alarm[name] = params[name]
+        if "Metrics" in params:
+            alarm["Metrics"] = json.loads(json.dumps(params["Metrics"]))
+        alarm["Tags"] = {**(existing or {}).get("Tags", {}), **{t["Key"]: t["Value"] for t in params.get("Tags") or []}}
+        self.alarms.put(key, alarm)
+        return {}
+
+    @staticmethod
+    def _alarm_out(alarm: dict) -> dict:
+        out = {k: v for k, v in alarm.items() if k != "Tags"}
+        for name in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
+            if name in out:
+                out[name] = from_epoch(out[name])
+        return out
+
+    def _my_alarms(self, ctx: RequestContext) -> list[dict]:
+        return [a for k, a in sorted(self.alarms.items()) if k[:2] == (ctx.account, ctx.region)]
+
+    def describe_alarms(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        types = params.get("AlarmTypes") or ["MetricAlarm"]
+        rows = []
+        for alarm in self._my_alarms(ctx):
+            if params.get("AlarmNames") and alarm["AlarmName"] not in params["AlarmNames"]:
+                continue
+            if params.get("AlarmNamePrefix") and not alarm["AlarmName"].startswith(params["AlarmNamePrefix"]):
+                continue
+            if params.get("StateValue") and alarm["StateValue"] != params["StateValue"]:
+                continue
+            if params.get("ActionPrefix") and not any(
+                    a.startswith(params["ActionPrefix"]) for kind in _ACTIONS.values() for a in alarm[kind]):
+                continue
+            rows.append(self._alarm_out(alarm))
+        size = params.get("MaxRecords") or 50
+        start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
+        out: dict[str, Any] = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
+                               "CompositeAlarms": []}
+        if start + size < len(rows):
+            out["NextToken"] = str(start + size)
+        return out
+
+    def describe_alarms_for_metric(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        dims = _dimensions_key(params.get("Dimensions"))
+        rows = []
+        for alarm in self._my_alarms(ctx):
+            if alarm.get("MetricName") != params["MetricName"] or alarm.get("Namespace") != params["Namespace"]:
+                continue
+            if "Dimensions" in params and _dimensions_key(alarm["Dimensions"]) != dims:
+                continue
+            if params.get("Statistic") and alarm.get("Statistic") != params["Statistic"]:
+                continue
+            if params.get("Period") and alarm.get("Period") != params["Period"]:
+                continue
+            rows.append(self._alarm_out(alarm))
+        return {"MetricAlarms": rows}
+
+    def _alarm(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
+        key = (ctx.account, ctx.region, name)
+        alarm = self.alarms.get(key)
+        if alarm is None:
+            message = f"Alarm {name} not found"
+            raise AwsError("ResourceNotFound", message, 404, fields={"message": message})
+        return key, alarm
+
+    def delete_alarms(self, ctx: RequestContext) -> dict:
+        keys = [self._alarm(ctx, name)[0] for name in ctx.params["AlarmNames"]]
+        for key in keys:
+            self.alarms.delete(key)
+        return {}
+
+    def set_alarm_state(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        key, alarm = self._alarm(ctx, params["AlarmName"])
+        if "StateReasonData" in params:
+            try:
+                json.loads(params["StateReasonData"])
+            except ValueError:
+                raise _invalid(f"The value {params['StateReasonData']} for parameter StateReasonData is invalid.") from None
+        old_state = alarm["StateValue"]
+        now = ctx.time()
+        updated = {**alarm, "StateValue": params["StateValue"], "StateReason": params["StateReason"],
+                   "StateUpdatedTimestamp": now}
+        if "StateReasonData" in params:
+            updated["StateReasonData"] = params["StateReasonData"]
+        if old_state != params["StateValue"]:
+            updated["StateTransitionedTimestamp"] = now
+        self.alarms.put(key, updated)
+        if old_state != params["StateValue"] and updated["ActionsEnabled"]:
+            self._notify(ctx, updated, old_state)
+        return {}
+
+    def _notify(self, ctx: RequestContext, alarm: dict, old_state: str) -> None:
+        message = {
+            "AlarmName": alarm["AlarmName"], "AlarmDescription": alarm.get("AlarmDescription"),
+            "AWSAccountId": ctx.account, "AlarmConfigurationUpdatedTimestamp": _iso(
+                alarm["AlarmConfigurationUpdatedTimestamp"]),
+            "NewStateValue": alarm["StateValue"], "NewStateReason": alarm["StateReason"],
+            "StateChangeTime": _iso(alarm["StateUpdatedTimestamp"]), "Region": ctx.region,
+            "AlarmArn": alarm["AlarmArn"], "OldStateValue": old_state,
+            "Trigger": {"MetricName": alarm.get("MetricName"), "Namespace": alarm.get("Namespace"),
+                        "StatisticType": "Statistic", "Statistic": str(alarm.get("Statistic", "")).upper(),
+                        "Unit": alarm.get("Unit"), "Dimensions": [{"value": d["Value"], "name": d["Name"]}
+                                                                  for d in alarm["Dimensions"]],
+                        "Period": alarm.get("Period"), "EvaluationPeriods": alarm["EvaluationPeriods"],
+                        "ComparisonOperator": alarm["ComparisonOperator"], "Threshold": alarm.get("Threshold"),
+                        "TreatMissingData": alarm.get("TreatMissingData", "missing"),
+                        "EvaluateLowSampleCountPercentile": alarm.get("EvaluateLowSampleCountPercentile", "")},
+        }
+        subject = f'{alarm["StateValue"]}: "{alarm["AlarmName"]}" in {ctx.region}'
+        body = json.dumps(message)
+        for action in alarm[_ACTIONS[alarm["StateValue"]]]:
+            if action.split(":")[2:3] == ["sns"]:
+                self.emulator.backend("sns").publish_internal(action, body, subject=subject[:100])
+
+    def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
+        for name in ctx.params["AlarmNames"]:
+            key = (ctx.account, ctx.region, name)
+            alarm = self.alarms.get(key)
+            if alarm is not None:
+                self.alarms.put(key, {**alarm, "ActionsEnabled": enabled})
+        return {}
+
+    def enable_alarm_actions(self, ctx: RequestContext) -> dict:
+        return self._set_actions(ctx, True)
+
+    def disable_alarm_actions(self, ctx: RequestContext) -> dict:
+        return self._set_actions(ctx, False)
+
+    # -- tags ---------------------------------------------------------------------------------
+    def _tagged(self, ctx: RequestContext) -> tuple[tuple, dict]:
+        arn = ctx.params["ResourceARN"]
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[5] != "alarm":
+            raise AwsError("ResourceNotFoundException", "Resource not found", 404,
+                           fields={"ResourceType": "alarm", "ResourceId": arn})
+        key = (parts[4], parts[3], ":".join(parts[6:]))
+        alarm = self.alarms.get(key)
+        if alarm is None:
+            raise AwsError("ResourceNotFoundException", "Resource not found", 404,
+                           fields={"ResourceType": "alarm", "ResourceId": arn})
+        return key, alarm
+
+    def tag_resource(self, ctx: RequestContext) -> dict:
+        key, alarm = self._tagged(ctx)
+        tags = {**alarm.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
+        self.alarms.put(key, {**alarm, "Tags": tags})
+        return {}
+
+    def untag_resource(self, ctx: RequestContext) -> dict:
+        key, alarm = self._tagged(ctx)
+        removed = set(ctx.params["TagKeys"])
+        self.alarms.put(key, {**alarm, "Tags": {k: v for k, v in alarm.get("Tags", {}).items() if k not in removed}})
+        return {}
+
+    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+        _, alarm = self._tagged(ctx)
+        return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(alarm.get("Tags", {}).items())]}
+
+    # -- inspection ---------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        metrics: dict[tuple, int] = {}
+        for key in self.data.keys():
+            metrics[key[:5]] = metrics.get(key[:5], 0) + 1
+        return {
+            "metrics": [{"namespace": k[2], "name": k[3], "dimensions": _dimensions(k[4]), "account": k[0],
+                         "region": k[1], "datapoints": n} for k, n in sorted(metrics.items())],
+            "alarms": [{"name": k[2], "account": k[0], "region": k[1], "state": a["StateValue"]}
+                       for k, a in sorted(self.alarms.items())],
+        }
+
