@@ -443,58 +443,50 @@ class LogsBackend(ServiceBackend):
         start = params.get("startTime")
         if cutoff is not None:
             start = cutoff if start is None else max(start, cutoff)
-        items = self._stream_events(stream_key, start, params.get("endTime"))
-        positions = [(key[4], key[5]) for key, _ in items]
+        low = (*stream_key, start if start is not None else -(1 << 62), 0)
+        high = (*stream_key, params.get("endTime") if params.get("endTime") is not None else (1 << 62), 0)
         limit = params.get("limit") or _MAX_EVENTS
         token = params.get("nextToken")
         if token:
             direction, position = self._parse_token(token)
-            import bisect
-            index = bisect.bisect_left(positions, position)
             forward = direction == "f"
+            if forward:
+                low = max(low, (*stream_key, *position))
+            else:
+                high = min(high, (*stream_key, *position))
         else:
             forward = bool(params.get("startFromHead"))
-            index = 0 if forward else len(items)
-        if forward:
-            chosen = items[index:index + limit]
-            begin, finish = index, index + len(chosen)
-        else:
-            begin = max(0, index - limit)
-            chosen = items[begin:index]
-            finish = index
-        chosen = self._within_bytes(chosen, forward)
-        if forward:
-            finish = begin + len(chosen)
-        else:
-            begin = finish - len(chosen)
-
-        def position_token(direction: str, at: int) -> str:
-            if at < len(positions):
-                timestamp, seq = positions[at]
-            elif positions:
-                timestamp, seq = positions[-1][0], positions[-1][1] + 1
-            else:
-                timestamp, seq = start or 0, 0
-            return self._token(direction, timestamp, seq)
-
-        events = [{"timestamp": key[4], "message": value[0], "ingestionTime": value[1]} for key, value in chosen]
-        return {
-            "events": events,
-            "nextForwardToken": position_token("f", finish),
-            "nextBackwardToken": position_token("b", begin),
-        }
-
-    @staticmethod
-    def _within_bytes(items: list, forward: bool) -> list:
+        keys = self.events.irange(low, high, inclusive=(True, False), reverse=not forward)
+        chosen = []
         total = 0
-        sequence = items if forward else list(reversed(items))
-        kept = []
-        for item in sequence:
-            total += len(item[1][0].encode()) + _EVENT_OVERHEAD
-            if total > _MAX_BATCH_BYTES and kept:
+        for key in keys:
+            value = self.events[key]
+            total += len(value[0].encode()) + _EVENT_OVERHEAD
+            if len(chosen) == limit or (total > _MAX_BATCH_BYTES and chosen):
                 break
-            kept.append(item)
-        return kept if forward else list(reversed(kept))
+            chosen.append((key, value))
+        if not forward:
+            chosen.reverse()
+        if chosen:
+            first, last = chosen[0][0], chosen[-1][0]
+            forward_token = self._token("f", last[4], last[5] + 1)
+            backward_token = self._token("b", first[4], first[5])
+        elif token:
+            forward_token = backward_token = token
+            if forward:
+                backward_token = "b/" + token[2:]
+            else:
+                forward_token = "f/" + token[2:]
+        else:
+            edge = low if forward else high
+            forward_token = self._token("f", edge[4], edge[5])
+            backward_token = self._token("b", edge[4], edge[5])
+        return {
+            "events": [{"timestamp": key[4], "message": value[0], "ingestionTime": value[1]}
+                       for key, value in chosen],
+            "nextForwardToken": forward_token,
+            "nextBackwardToken": backward_token,
+        }
 
     def filter_log_events(self, ctx: RequestContext) -> dict:
         params = ctx.params
