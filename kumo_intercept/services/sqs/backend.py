@@ -120,6 +120,17 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def _json_map(text: str, error: AwsError) -> dict:
+    """``text`` parsed as a JSON object, or ``error`` raised."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise error
+    return value
+
+
 class Queue:
     """Derived view of one queue record: its parsed settings and its message index."""
 
@@ -300,12 +311,7 @@ class SqsBackend(ServiceBackend):
                 out[name] = value
             elif name == "Policy":
                 if value:
-                    try:
-                        policy = json.loads(value)
-                    except ValueError:
-                        policy = None
-                    if not isinstance(policy, dict):
-                        raise sqs_error("InvalidAttributeValue", "Invalid value for the parameter Policy.")
+                    _json_map(value, sqs_error("InvalidAttributeValue", "Invalid value for the parameter Policy."))
                 out[name] = value
             elif name == "RedrivePolicy":
                 out[name] = self._check_redrive(value, fifo=fifo, arn=arn, account=account, region=region)
@@ -313,12 +319,6 @@ class SqsBackend(ServiceBackend):
                 out[name] = self._check_redrive_allow(value)
             else:  # KmsMasterKeyId
                 out[name] = value
-        if out.get("FifoThroughputLimit") == "perMessageGroupId" and out.get("DeduplicationScope") == "queue":
-            raise sqs_error(
-                "InvalidAttributeValue",
-                "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
-                "is allowed only when the value for DeduplicationScope is messageGroup.",
-            )
         return out
 
     def _check_redrive(self, value: str, *, fifo: bool, arn: str, account: str, region: str) -> str:
@@ -328,12 +328,7 @@ class SqsBackend(ServiceBackend):
         def bad(reason: str) -> AwsError:
             return invalid_value("RedrivePolicy", value, reason)
 
-        try:
-            policy = json.loads(value)
-        except ValueError:
-            policy = None
-        if not isinstance(policy, dict):
-            raise bad("Redrive policy is not a valid JSON map.")
+        policy = _json_map(value, bad("Redrive policy is not a valid JSON map."))
         for member in ("deadLetterTargetArn", "maxReceiveCount"):
             if member not in policy:
                 raise bad(f"Redrive policy does not contain mandatory attribute: {member}.")
@@ -372,12 +367,7 @@ class SqsBackend(ServiceBackend):
         def bad(reason: str) -> AwsError:
             return invalid_value("RedriveAllowPolicy", value, reason)
 
-        try:
-            policy = json.loads(value)
-        except ValueError:
-            policy = None
-        if not isinstance(policy, dict):
-            raise bad("Redrive allow policy is not a valid JSON map.")
+        policy = _json_map(value, bad("Redrive allow policy is not a valid JSON map."))
         permission = policy.get("redrivePermission")
         if permission not in ("allowAll", "denyAll", "byQueue"):
             raise bad("Invalid value for redrivePermission. Valid values are allowAll, denyAll and byQueue.")
@@ -393,6 +383,7 @@ class SqsBackend(ServiceBackend):
 
     @staticmethod
     def _apply_attributes(current: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
+        """The attributes after ``changes`` (checked ones), with the rules that tie attributes together."""
         attrs = dict(current)
         for name, value in changes.items():
             if value == "" and name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"):
@@ -408,6 +399,12 @@ class SqsBackend(ServiceBackend):
         if changes.get("SqsManagedSseEnabled") == "true":
             attrs.pop("KmsMasterKeyId", None)
             attrs.pop("KmsDataKeyReusePeriodSeconds", None)
+        if attrs.get("FifoThroughputLimit") == "perMessageGroupId" and attrs.get("DeduplicationScope") == "queue":
+            raise sqs_error(
+                "InvalidAttributeValue",
+                "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
+                "is allowed only when the value for DeduplicationScope is messageGroup.",
+            )
         return attrs
 
     def _attributes(self, queue: Queue, now: float, names: Any = None) -> dict[str, str]:
@@ -562,12 +559,6 @@ class SqsBackend(ServiceBackend):
                                          account=queue.account, region=queue.region)
         rec = queue.rec
         attrs = self._apply_attributes(rec["attrs"], changes)
-        if attrs.get("FifoThroughputLimit") == "perMessageGroupId" and attrs.get("DeduplicationScope") == "queue":
-            raise sqs_error(
-                "InvalidAttributeValue",
-                "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
-                "is allowed only when the value for DeduplicationScope is messageGroup.",
-            )
         self.queues.put(queue.key, {**rec, "attrs": attrs, "modified": ctx.time()})
         return {}
 
@@ -809,10 +800,27 @@ class SqsBackend(ServiceBackend):
     def _failure(entry_id: str, error: AwsError) -> dict:
         return {"Id": entry_id, "SenderFault": error.status < 500, "Code": error.code, "Message": error.message}
 
-    def send_message_batch(self, ctx: RequestContext) -> dict:
+    def _batch(self, ctx: RequestContext, entry_name: str, apply: Any, check: Any = None) -> dict:
+        """A batch call: the request-wide checks, then ``apply(queue, entry, now)`` per entry, whose
+        AwsError becomes that entry's failure and whose dict joins its success entry."""
         queue = self._queue(ctx)
         entries = ctx.params["Entries"]
-        self._check_batch(entries, "SendMessageBatchRequestEntry")
+        self._check_batch(entries, entry_name)
+        if check is not None:
+            check(queue, entries)
+        now = ctx.time()
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                result = apply(queue, entry, now)
+            except AwsError as error:
+                failed.append(self._failure(entry["Id"], error))
+                continue
+            successful.append({"Id": entry["Id"], **result})
+        return {"Successful": successful, "Failed": failed}
+
+    @staticmethod
+    def _check_batch_size(queue: Queue, entries: list[dict]) -> None:
         total = 0
         for entry in entries:
             total += len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
@@ -822,18 +830,14 @@ class SqsBackend(ServiceBackend):
         if total > queue.max_size:
             raise sqs_error("BatchRequestTooLong",
                             f"Batch requests cannot be longer than {queue.max_size} bytes. You have sent {total} bytes.")
-        now = ctx.time()
-        successful, failed = [], []
-        for entry in entries:
-            try:
-                result = self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
-                                    entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
-                                    entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account)
-            except AwsError as error:
-                failed.append(self._failure(entry["Id"], error))
-                continue
-            successful.append({"Id": entry["Id"], **result})
-        return {"Successful": successful, "Failed": failed}
+
+    def send_message_batch(self, ctx: RequestContext) -> dict:
+        def send(queue: Queue, entry: dict, now: float) -> dict:
+            return self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
+                              entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                              entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account)
+
+        return self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_batch_size)
 
     # -- receiving ----------------------------------------------------------------------------------
     def _expire(self, queue: Queue, now: float) -> None:
@@ -1088,19 +1092,11 @@ class SqsBackend(ServiceBackend):
         return {}
 
     def delete_message_batch(self, ctx: RequestContext) -> dict:
-        queue = self._queue(ctx)
-        entries = ctx.params["Entries"]
-        self._check_batch(entries, "DeleteMessageBatchRequestEntry")
-        now = ctx.time()
-        successful, failed = [], []
-        for entry in entries:
-            try:
-                self._delete(queue, entry["ReceiptHandle"], now)
-            except AwsError as error:
-                failed.append(self._failure(entry["Id"], error))
-                continue
-            successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+        def delete(queue: Queue, entry: dict, now: float) -> dict:
+            self._delete(queue, entry["ReceiptHandle"], now)
+            return {}
+
+        return self._batch(ctx, "DeleteMessageBatchRequestEntry", delete)
 
     def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
         if not 0 <= timeout <= MAX_VISIBILITY:
@@ -1125,19 +1121,11 @@ class SqsBackend(ServiceBackend):
         return {}
 
     def change_message_visibility_batch(self, ctx: RequestContext) -> dict:
-        queue = self._queue(ctx)
-        entries = ctx.params["Entries"]
-        self._check_batch(entries, "ChangeMessageVisibilityBatchRequestEntry")
-        now = ctx.time()
-        successful, failed = [], []
-        for entry in entries:
-            try:
-                self._change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout", 0), now)
-            except AwsError as error:
-                failed.append(self._failure(entry["Id"], error))
-                continue
-            successful.append({"Id": entry["Id"]})
-        return {"Successful": successful, "Failed": failed}
+        def change(queue: Queue, entry: dict, now: float) -> dict:
+            self._change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout", 0), now)
+            return {}
+
+        return self._batch(ctx, "ChangeMessageVisibilityBatchRequestEntry", change)
 
     # -- message move tasks (DLQ redrive) -----------------------------------------------------------
     def _task_handle(self, task_id: str, source: str) -> str:

@@ -20,6 +20,14 @@ def redrive(arn, count=2):
     return json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": count})
 
 
+def _receive_to_the_limit(sqs, aws, source):
+    """Send a message and let two receives (the pair's maxReceiveCount) lapse."""
+    sqs.send_message(QueueUrl=source, MessageBody="poison")
+    for _ in range(2):
+        sqs.receive_message(QueueUrl=source)
+        aws.clock.advance(30)
+
+
 @pytest.fixture
 def pair(sqs):
     dlq = sqs.create_queue(QueueName="dead")["QueueUrl"]
@@ -51,10 +59,7 @@ def test_message_moves_to_the_dlq_when_it_would_exceed_max_receive_count(sqs, pa
 
 def test_other_messages_are_still_delivered_in_the_same_receive(sqs, pair, aws):
     source, dlq = pair
-    sqs.send_message(QueueUrl=source, MessageBody="poison")
-    for _ in range(2):
-        sqs.receive_message(QueueUrl=source)
-        aws.clock.advance(30)
+    _receive_to_the_limit(sqs, aws, source)
     sqs.send_message(QueueUrl=source, MessageBody="fine")
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=source)["Messages"]] == ["fine"]
     assert counts(sqs, dlq) == (1, 0, 0)
@@ -62,10 +67,7 @@ def test_other_messages_are_still_delivered_in_the_same_receive(sqs, pair, aws):
 
 def test_long_poll_keeps_waiting_after_a_dlq_move(sqs, pair, aws):
     source, dlq = pair
-    sqs.send_message(QueueUrl=source, MessageBody="poison")
-    for _ in range(2):
-        sqs.receive_message(QueueUrl=source)
-        aws.clock.advance(30)
+    _receive_to_the_limit(sqs, aws, source)
     sqs.send_message(QueueUrl=source, MessageBody="later", DelaySeconds=5)
     start = aws.clock.time()
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=source, WaitTimeSeconds=10)["Messages"]] == ["later"]
