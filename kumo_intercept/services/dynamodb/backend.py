@@ -100,6 +100,39 @@ def bind_expressions(params: dict, allowed: tuple[str, ...]) -> Bound:
         return _EMPTY
     from . import legacy
     legacy.refuse_mixing(params, [k[0] for k in present])
+    cache_key = _binding_key(params, present, names, values)
+    if cache_key is not None:
+        cached = _BOUND.get(cache_key)
+        if cached is not None:
+            return cached
+    bound = _bind(params, present, names, values)
+    if cache_key is not None:
+        if len(_BOUND) > 1024:
+            _BOUND.clear()
+        _BOUND[cache_key] = bound
+    return bound
+
+
+#: bound expressions of recent requests, by expression texts, names and (scalar) values: bound trees
+#: are immutable, so requests that repeat themselves (the common case) skip parsing and binding
+_BOUND: dict[tuple, Bound] = {}
+_SCALARS = {"S": str, "N": str, "B": bytes, "BOOL": bool, "NULL": bool}
+
+
+def _binding_key(params: dict, present: list, names: dict | None, values: dict | None) -> tuple | None:
+    fingerprint = []
+    for name, value in (values or {}).items():
+        if value.__class__ is not dict or len(value) != 1:
+            return None
+        (kind, inner), = value.items()
+        if _SCALARS.get(kind) is not inner.__class__:
+            return None
+        fingerprint.append((name, kind, inner))
+    return (tuple((k[0], params[k[0]]) for k in present), tuple(names.items()) if names else None,
+            tuple(fingerprint) if values is not None else None)
+
+
+def _bind(params: dict, present: list, names: dict | None, values: dict | None) -> Bound:
     if names is not None:
         if not names:
             raise V.invalid("ExpressionAttributeNames must not be empty")
@@ -159,6 +192,9 @@ class DynamoDBBackend(ServiceBackend):
         self._indexes: dict[tuple, dict[str, SortedList]] = {}
         self._index_stats: dict[tuple, list[int]] = {}
         self._ttl: dict[tuple, SortedList] = {}
+        #: size of every stored item, and the size of the item being written (computed by its handler)
+        self._sizes: dict[tuple, int] = {}
+        self._size_hint: tuple[dict, int] | None = None
         for tkey in list(self.tables.keys()):
             self._rebuild(tkey)
         self.tables.watch(self._on_table)
@@ -216,11 +252,29 @@ class DynamoDBBackend(ServiceBackend):
         info = self._table_info(key[:3])
         if info is not None:
             self._track(info, key, old, new)
+        elif new is None:
+            self._sizes.pop(key, None)
+
+    def _check_size(self, item: dict, message: str = "Item size has exceeded the maximum allowed size") -> None:
+        """AWS's 400 KB limit; the size is kept for the watcher that counts table bytes."""
+        size = V.item_size(item)
+        if size > V.MAX_ITEM_BYTES:
+            raise V.invalid(message)
+        self._size_hint = (item, size)
 
     def _track(self, info: TableInfo, key: tuple, old: dict | None, new: dict | None) -> None:
         tkey = info.key
-        old_size = V.item_size(old) if old is not None else 0
-        new_size = V.item_size(new) if new is not None else 0
+        sizes = self._sizes
+        old_size = 0
+        if old is not None:
+            old_size = sizes.pop(key, None)
+            if old_size is None:
+                old_size = V.item_size(old)
+        new_size = 0
+        if new is not None:
+            hint = self._size_hint
+            new_size = hint[1] if hint is not None and hint[0] is new else V.item_size(new)
+            sizes[key] = new_size
         stats = self._stats.setdefault(tkey, [0, 0])
         stats[0] += (new is not None) - (old is not None)
         stats[1] += new_size - old_size
@@ -496,8 +550,7 @@ class DynamoDBBackend(ServiceBackend):
         key = self._item_key(info, item)
         if info.indexes:
             self._check_index_keys(info, item)
-        if V.item_size(item) > V.MAX_ITEM_BYTES:
-            raise V.invalid("Item size has exceeded the maximum allowed size")
+        self._check_size(item)
         self._expire(info)
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
@@ -626,8 +679,7 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid(exc.message) from None
         if info.indexes:
             self._check_index_keys(info, new, update=True)
-        if V.item_size(new) > V.MAX_ITEM_BYTES:
-            raise V.invalid("Item size to update has exceeded the maximum allowed size")
+        self._check_size(new, "Item size to update has exceeded the maximum allowed size")
         return new
 
     # == query and scan ==============================================================================
@@ -838,20 +890,27 @@ class DynamoDBBackend(ServiceBackend):
                     high = prefix + (after,)
         return prefix, low, high
 
-    def _walk(self, info: TableInfo, ix: IndexInfo | None, low: tuple, high: tuple,
-              reverse: bool) -> Iterator[tuple[tuple, dict]]:
-        """(position, item) pairs of a table or index range, items as the index holds them."""
+    def _walk(self, info: TableInfo, ix: IndexInfo | None, low: tuple, high: tuple | None,
+              reverse: bool) -> Iterator[tuple[dict, int]]:
+        """(item, size read) pairs of a table or index range, items as the index holds them."""
         data = self.items
+        sizes = self._sizes
         if ix is None:
-            yield from data.items_range(low, high, (True, False), reverse)
+            for key, item in data.items_range(low, high, (True, False), reverse):
+                yield item, sizes.get(key) or V.item_size(item)
             return
         entries = self._indexes[info.key][ix.name]
         tkey = info.key
         project = ix.projection != "ALL" and ix.kind == "GSI"
         for position in entries.irange(low, high, (True, False), reverse):
-            item = data.get(tkey + (position[2], position[3]))
+            key = tkey + (position[2], position[3])
+            item = data.get(key)
             if item is not None:
-                yield position, (ix.project(item) if project else item)
+                if project:
+                    item = ix.project(item)
+                    yield item, V.item_size(item)
+                else:
+                    yield item, sizes.get(key) or V.item_size(item)
 
     def _page(self, ctx: RequestContext, info: TableInfo, ix: IndexInfo | None, params: dict, low: tuple,
               high: tuple, reverse: bool, filter_: Any, projection: dict | None, select: str) -> dict:
@@ -861,9 +920,8 @@ class DynamoDBBackend(ServiceBackend):
         last = None
         want_items = select != "COUNT"
         lsi_projected = ix is not None and ix.kind == "LSI" and select == "ALL_PROJECTED_ATTRIBUTES"
-        for position, item in self._walk(info, ix, low, high, reverse):
+        for item, item_bytes in self._walk(info, ix, low, high, reverse):
             scanned += 1
-            item_bytes = V.item_size(item)
             size += item_bytes
             if filter_ is None or E.evaluate(filter_, item):
                 count += 1
@@ -1000,8 +1058,7 @@ class DynamoDBBackend(ServiceBackend):
                     key = self._item_key(info, item)
                     if info.indexes:
                         self._check_index_keys(info, item)
-                    if V.item_size(item) > V.MAX_ITEM_BYTES:
-                        raise V.invalid("Item size has exceeded the maximum allowed size")
+                    self._check_size(item)
                 else:
                     item = None
                     key = self._key(info, delete["Key"])
@@ -1097,8 +1154,7 @@ class DynamoDBBackend(ServiceBackend):
                 key = self._item_key(info, item)
                 if info.indexes:
                     self._check_index_keys(info, item)
-                if V.item_size(item) > V.MAX_ITEM_BYTES:
-                    raise V.invalid("Item size has exceeded the maximum allowed size")
+                self._check_size(item)
                 condition = self._condition(spec)
                 plan = [kind, info, key, condition, item, spec]
             elif kind == "Update":

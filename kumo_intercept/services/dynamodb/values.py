@@ -190,12 +190,23 @@ def value_size(av: dict) -> int:
 
 
 def _number_size(text: str) -> int:
-    digits = len(text.replace("-", "").replace(".", "").strip("0")) or 1
+    digits = len(text.replace(".", "").strip("-0")) or 1
     return (digits + 1) // 2 + 1
 
 
 def item_size(item: dict) -> int:
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    """DynamoDB's size of an item: names and values, as capacity and the 400 KB limit count them."""
+    total = 0
+    for name, av in item.items():
+        total += len(name) if name.isascii() else len(name.encode())
+        for kind, value in av.items():
+            if kind == "S":
+                total += len(value) if value.isascii() else len(value.encode())
+            elif kind == "N":
+                total += _number_size(value)
+            else:
+                total += value_size(av)
+    return total
 
 
 # -- keys and ordering ------------------------------------------------------------------------
