@@ -128,6 +128,23 @@ def _default_policy(topic_arn: str, account: str) -> str:
     }, separators=(",", ":"))
 
 
+def _attempt(store: Any, work: Any, *args: Any) -> tuple[Any, AwsError | None]:
+    """Run ``work(*args)`` as one unit inside the current call: on AwsError its changes are undone and
+    the error is returned instead of raised (a failed delivery must not undo the publish)."""
+    outer = store.in_transaction
+    savepoint = store.begin()
+    try:
+        result = work(*args)
+    except AwsError as exc:
+        store.rollback(savepoint)
+        if outer and savepoint == 0:
+            store.begin()  # begin() gives 0 inside a transaction that has no changes yet: reopen it
+        return None, exc
+    if savepoint or not outer:
+        store.commit(savepoint)
+    return result, None
+
+
 class SnsBackend(ServiceBackend):
     service_name = "sns"
 
@@ -841,28 +858,25 @@ class SnsBackend(ServiceBackend):
         successful: list[dict] = []
         failed: list[dict] = []
         for entry in entries:
-            savepoint = self.store.begin()
-            try:
-                attributes = entry.get("MessageAttributes")
-                attribute_bytes = self._check_message_attributes(attributes)
-                per_protocol = self._check_message(entry["Message"], entry.get("MessageStructure"), attribute_bytes)
-                self._check_subject(entry.get("Subject"))
-                message_id, sequence = self._publish(
-                    key, self.topics[key], entry["Message"], entry.get("Subject"), attributes, per_protocol,
-                    entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
-            except AwsError as exc:
-                self.store.rollback(savepoint)
-                if savepoint == 0:
-                    self.store.begin()
-                failed.append({"Id": entry["Id"], "Code": exc.code, "Message": exc.message,
-                               "SenderFault": exc.status < 500})
+            published, error = _attempt(self.store, self._publish_entry, key, entry)
+            if error is not None:
+                failed.append({"Id": entry["Id"], "Code": error.code, "Message": error.message,
+                               "SenderFault": error.status < 500})
                 continue
-            self.store.commit(savepoint) if savepoint else None
+            message_id, sequence = published
             result = {"Id": entry["Id"], "MessageId": message_id}
             if sequence is not None:
                 result["SequenceNumber"] = sequence
             successful.append(result)
         return {"Successful": successful, "Failed": failed}
+
+    def _publish_entry(self, key: tuple, entry: dict) -> tuple[str, str | None]:
+        attributes = entry.get("MessageAttributes")
+        attribute_bytes = self._check_message_attributes(attributes)
+        per_protocol = self._check_message(entry["Message"], entry.get("MessageStructure"), attribute_bytes)
+        self._check_subject(entry.get("Subject"))
+        return self._publish(key, self.topics[key], entry["Message"], entry.get("Subject"), attributes,
+                             per_protocol, entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
 
     def publish_internal(
         self,
@@ -876,6 +890,13 @@ class SnsBackend(ServiceBackend):
         deduplication_id: str | None = None,
     ) -> str:
         """Publish as the topic's owner (S3 notifications, EventBridge targets); returns the MessageId."""
+        with self.emulator.lock:
+            return self._publish_as_owner(topic_arn, message, subject, message_attributes, message_structure,
+                                          message_group_id, deduplication_id)
+
+    def _publish_as_owner(self, topic_arn: str, message: str, subject: str | None, message_attributes: dict | None,
+                          message_structure: str | None, message_group_id: str | None,
+                          deduplication_id: str | None) -> str:
         attribute_bytes = self._check_message_attributes(message_attributes)
         per_protocol = self._check_message(message, message_structure, attribute_bytes)
         key, topic = self._topic(topic_arn)
@@ -955,26 +976,21 @@ class SnsBackend(ServiceBackend):
     # -- delivery -------------------------------------------------------------------------------
     def _deliver(self, sub: dict, notification: Notification, group_id: str | None, dedup_id: str | None,
                  now: float) -> None:
-        protocol = sub["Protocol"]
         raw = sub["Attributes"].get("RawMessageDelivery") == "true"
-        store = self.store
-        savepoint = store.begin()
-        try:
-            if protocol == "sqs":
-                self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
-            elif protocol == "lambda":
-                payload = json.dumps(notification.lambda_event(sub["Arn"]), ensure_ascii=False).encode()
-                self.emulator.backend("lambda").invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
-            else:
-                self._deliver_outside(sub, notification, raw, now)
-        except AwsError as exc:
-            store.rollback(savepoint)
-            if savepoint == 0:
-                store.begin()
-            self._delivery_failed(sub, notification, exc, group_id, dedup_id, now)
+        _result, error = _attempt(self.store, self._deliver_one, sub, notification, raw, group_id, dedup_id, now)
+        if error is not None:
+            self._delivery_failed(sub, notification, error, group_id, dedup_id, now)
+
+    def _deliver_one(self, sub: dict, notification: Notification, raw: bool, group_id: str | None,
+                     dedup_id: str | None, now: float) -> None:
+        protocol = sub["Protocol"]
+        if protocol == "sqs":
+            self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
+        elif protocol == "lambda":
+            payload = json.dumps(notification.lambda_event(sub["Arn"]), ensure_ascii=False).encode()
+            self.emulator.backend("lambda").invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
         else:
-            if savepoint:
-                store.commit(savepoint)
+            self._deliver_outside(sub, notification, raw, now)
 
     def _deliver_sqs(self, queue_arn: str, sub: dict, notification: Notification, raw: bool,
                      group_id: str | None, dedup_id: str | None) -> None:
@@ -1054,14 +1070,8 @@ class SnsBackend(ServiceBackend):
         dead_letter = json.loads(redrive).get("deadLetterTargetArn")
         if not dead_letter:
             return
-        savepoint = self.store.begin()
-        try:
-            self._deliver_sqs(dead_letter, sub, notification, sub["Attributes"].get("RawMessageDelivery") == "true",
-                              group_id, dedup_id)
-        except AwsError:
-            self.store.rollback(savepoint)
-            if savepoint == 0:
-                self.store.begin()
+        _attempt(self.store, self._deliver_sqs, dead_letter, sub, notification,
+                 sub["Attributes"].get("RawMessageDelivery") == "true", group_id, dedup_id)
 
     # -- SMS and mobile endpoints ---------------------------------------------------------------
     def _publish_sms(self, ctx: RequestContext, phone: str, message: str, per_protocol: dict | None,
