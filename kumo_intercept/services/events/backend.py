@@ -83,6 +83,23 @@ def _pattern_error(exc: PatternError) -> AwsError:
     return AwsError("InvalidEventPatternException", f"Event pattern is not valid. Reason: {exc.reason}", 400)
 
 
+def _attempt(store: Any, work: Any, *args: Any) -> AwsError | None:
+    """Run ``work(*args)`` as one unit inside the current call: on AwsError its changes are undone and
+    the error is returned instead of raised (a failed delivery must not undo PutEvents)."""
+    outer = store.in_transaction
+    savepoint = store.begin()
+    try:
+        work(*args)
+    except AwsError as exc:
+        store.rollback(savepoint)
+        if outer and savepoint == 0:
+            store.begin()  # begin() gives 0 inside a transaction that has no changes yet: reopen it
+        return exc
+    if savepoint or not outer:
+        store.commit(savepoint)
+    return None
+
+
 class EventsBackend(ServiceBackend):
     service_name = "events"
     input_error_code = "ValidationException"
@@ -587,7 +604,8 @@ class EventsBackend(ServiceBackend):
 
     def put_events_internal(self, account: str, region: str, entries: list[dict]) -> list[dict]:
         """PutEvents on behalf of an AWS service (``aws.*`` sources allowed); returns the result entries."""
-        return self._put_entries(account, region, entries, from_aws=True)
+        with self.emulator.lock:
+            return self._put_entries(account, region, entries, from_aws=True)
 
     def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
         total = 0
@@ -684,55 +702,47 @@ class EventsBackend(ServiceBackend):
                 self._deliver(key, target, event, text, now, hops)
 
     def _deliver(self, rule_key: tuple, target: dict, event: dict, text: str, now: float, hops: int) -> None:
+        error = _attempt(self.store, self._deliver_one, rule_key, target, event, text, now, hops)
+        if error is not None:
+            self._delivery_failed(rule_key, target, event, text, now, error)
+
+    def _deliver_one(self, rule_key: tuple, target: dict, event: dict, text: str, now: float, hops: int) -> None:
         arn = target["Arn"]
-        store = self.store
-        savepoint = store.begin()
-        try:
-            body = self._input_for(rule_key, target, event, text, now)
-            service = arn.split(":", 3)[2]
-            if service == "sqs":
-                params = target.get("SqsParameters") or {}
-                fifo = arn.endswith(".fifo")
-                self.emulator.backend("sqs").deliver_message(  # type: ignore[attr-defined]
-                    arn, body,
-                    message_group_id=params.get("MessageGroupId") if fifo else None,
-                    deduplication_id=event["id"] if fifo else None,
-                )
-            elif service == "sns":
-                self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
-            elif service == "events" and ":event-bus/" in arn:
-                match = _BUS_ARN.match(arn)
-                if match is None:
-                    raise _not_found(f"Event bus {arn} does not exist.")
-                region, account, name = match.groups()
-                target_bus = (account, region, name)
-                if self._bus(target_bus) is None:
-                    raise _not_found(f"Event bus {name} does not exist.")
-                if hops < _MAX_HOPS:
-                    forwarded = json.loads(body) if target.get("Input") is None and target.get("InputPath") is None \
-                        and target.get("InputTransformer") is None else event
-                    self._route(target_bus, forwarded, now, hops + 1, None)
-            elif service == "logs":
-                group = arn.split(":log-group:", 1)[1] if ":log-group:" in arn else arn.rsplit(":", 1)[1]
-                if group.endswith(":*"):
-                    group = group[:-2]
-                parts = arn.split(":")
-                self.emulator.backend("logs").put_log_events_internal(  # type: ignore[attr-defined]
-                    parts[4], parts[3], group, event["id"], [(int(now * 1000), body)])
-            elif service == "lambda":
-                self.emulator.backend("lambda").invoke_internal(  # type: ignore[attr-defined]
-                    arn, body.encode(), invocation_type="Event")
-            else:
-                self._record_undelivered(rule_key, target, body, now, "NotEmulated",
-                                         f"targets of {service} are recorded, not delivered")
-        except AwsError as exc:
-            store.rollback(savepoint)
-            if savepoint == 0:
-                store.begin()
-            self._delivery_failed(rule_key, target, event, text, now, exc)
+        body = self._input_for(rule_key, target, event, text, now)
+        service = arn.split(":", 3)[2]
+        if service == "sqs":
+            params = target.get("SqsParameters") or {}
+            fifo = arn.endswith(".fifo")
+            self.emulator.backend("sqs").deliver_message(  # type: ignore[attr-defined]
+                arn, body,
+                message_group_id=params.get("MessageGroupId") if fifo else None,
+                deduplication_id=event["id"] if fifo else None,
+            )
+        elif service == "sns":
+            self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
+        elif service == "events" and ":event-bus/" in arn:
+            match = _BUS_ARN.match(arn)
+            if match is None:
+                raise _not_found(f"Event bus {arn} does not exist.")
+            region, account, name = match.groups()
+            target_bus = (account, region, name)
+            if self._bus(target_bus) is None:
+                raise _not_found(f"Event bus {name} does not exist.")
+            if hops < _MAX_HOPS:  # the event itself travels between buses, as in AWS
+                self._route(target_bus, event, now, hops + 1, None)
+        elif service == "logs":
+            group = arn.split(":log-group:", 1)[1] if ":log-group:" in arn else arn.rsplit(":", 1)[1]
+            if group.endswith(":*"):
+                group = group[:-2]
+            parts = arn.split(":")
+            self.emulator.backend("logs").put_log_events_internal(  # type: ignore[attr-defined]
+                parts[4], parts[3], group, event["id"], [(int(now * 1000), body)])
+        elif service == "lambda":
+            self.emulator.backend("lambda").invoke_internal(  # type: ignore[attr-defined]
+                arn, body.encode(), invocation_type="Event")
         else:
-            if savepoint:
-                store.commit(savepoint)
+            self._record_undelivered(rule_key, target, body, now, "NotEmulated",
+                                     f"targets of {service} are recorded, not delivered")
 
     def _input_for(self, rule_key: tuple, target: dict, event: dict, text: str, now: float) -> str:
         if target.get("Input") is not None:
@@ -771,13 +781,10 @@ class EventsBackend(ServiceBackend):
             "ERROR_CODE": {"DataType": "String", "StringValue": error.code},
             "ERROR_MESSAGE": {"DataType": "String", "StringValue": error.message or error.code},
         }
-        savepoint = self.store.begin()
-        try:
-            self.emulator.backend("sqs").deliver_message(dead_letter, text, message_attributes=attributes)  # type: ignore[attr-defined]
-        except AwsError:
-            self.store.rollback(savepoint)
-            if savepoint == 0:
-                self.store.begin()
+        _attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
+
+    def _deliver_dead_letter(self, queue_arn: str, text: str, attributes: dict) -> None:
+        self.emulator.backend("sqs").deliver_message(queue_arn, text, message_attributes=attributes)  # type: ignore[attr-defined]
 
     def undelivered(self) -> list[dict]:
         return [dict(entry) for entry in self.undelivered_table.values()]
