@@ -409,6 +409,11 @@ class LogsBackend(ServiceBackend):
     def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
                                 events: list[tuple[int, str]]) -> None:
         """Append events to a stream, creating the group and stream if needed (Lambda, EventBridge)."""
+        with self.emulator.lock:
+            self._put_internal(account, region, group, stream, events)
+
+    def _put_internal(self, account: str, region: str, group: str, stream: str,
+                      events: list[tuple[int, str]]) -> None:
         now = self.emulator.clock.time()
         group_key = (account, region, group)
         group_record = self.groups.get(group_key) or self._new_group(group_key, now)
