@@ -53,6 +53,11 @@ _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
 _INF = float("inf")
 _LOCK_DENIED = "Access Denied because object protected by object lock."
 _TOKEN_PREFIX = b"\x01kumo:"
+#: params that set nothing beyond the content type on a new object
+_PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentType", "ContentMD5", "ChecksumAlgorithm",
+                           "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256",
+                           "IfMatch", "IfNoneMatch", "ExpectedBucketOwner"})
+_GIVEN = tuple((alg, "Checksum" + alg) for alg in ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"))
 
 
 def when(value: Any) -> float:
@@ -436,6 +441,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
     def _attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
         """The stored attributes a PutObject/CreateMultipartUpload/CopyObject(REPLACE) sets."""
         attrs: dict[str, Any] = {"ct": p.get("ContentType") or "binary/octet-stream"}
+        if _PLAIN_PARAMS.issuperset(p) and not bucket.get("lock") and (bucket["name"], "encryption") not in self.config:
+            return attrs
         headers = {h: p[h] for h in CONTENT_HEADERS if h in p}
         if "Expires" in p:
             headers["Expires"] = when(p["Expires"])
@@ -584,10 +591,9 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
     @staticmethod
     def _given_checksums(p: dict) -> dict[str, str]:
         given = {}
-        for alg in ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"):
-            value = p.get("Checksum" + alg)
-            if value is not None:
-                given[alg] = value
+        for alg, member in _GIVEN:
+            if member in p:
+                given[alg] = p[member]
         if len(given) > 1:
             raise invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not "
                                   "allowed.")
@@ -693,6 +699,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         """(start, length, Content-Range or None, status) for Range / PartNumber."""
         size = record["size"]
         part_number = p.get("PartNumber")
+        if part_number is not None and "Range" in p:
+            raise invalid_request("Cannot specify both Range header and partNumber query parameter")
         if part_number is not None:
             parts = record.get("parts") or [[size]]
             if part_number > len(parts) or part_number < 1:

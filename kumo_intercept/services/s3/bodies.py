@@ -75,12 +75,15 @@ def read_body(blobs: BlobStore, body: Any, content_length: int | None,
     """Read ``body`` once, hashing it (MD5 and ``algorithms``); large bodies go to a blob file."""
     md5 = hashlib.md5()
     hashers = [Hasher(a) for a in algorithms]
-    if isinstance(body, io.BytesIO) and not hashers:  # botocore's wrapping of bytes and str: fast path
+    if isinstance(body, io.BytesIO):  # botocore's wrapping of bytes and str: fast path
         data = body.read() if content_length is None else body.read(content_length)
         if len(data) <= INLINE_LIMIT:
-            md5.update(data)
             _check_length(len(data), content_length)
-            return Body(data, None, len(data), md5.hexdigest(), {})
+            checksums = {}
+            for hasher in hashers:
+                hasher.update(data)
+                checksums[hasher.algorithm] = hasher.b64()
+            return Body(data, None, len(data), hashlib.md5(data).hexdigest(), checksums)
         chunks: Iterator[bytes] = iter((data,))
     else:
         chunks = _chunks(body, content_length)

@@ -118,6 +118,10 @@ def owner(account: str) -> dict[str, str]:
 
 
 # -- request checksums ----------------------------------------------------------------------
+_GIVEN_MEMBERS = tuple(f"Checksum{name}" for name in CHECKSUM_ALGORITHMS)
+_CHECKSUM_TRAITS: dict[Any, tuple[str | None, bool]] = {}
+
+
 def sdk_checksum_algorithm(ctx: Any, params: dict[str, Any]) -> str | None:
     """The checksum algorithm botocore would have sent for this request (its ``when_supported``
     default, unless AWS_REQUEST_CHECKSUM_CALCULATION=when_required), or None.
@@ -125,16 +129,20 @@ def sdk_checksum_algorithm(ctx: Any, params: dict[str, Any]) -> str | None:
     botocore resolves it before ``before-call`` but computes it only after, so the emulator
     reproduces what AWS returns for it.
     """
-    http_checksum = ctx.model.http_checksum if ctx.model is not None else {}
-    member = http_checksum.get("requestAlgorithmMember")
+    model = ctx.model
+    traits = _CHECKSUM_TRAITS.get(model)
+    if traits is None:
+        http_checksum = model.http_checksum if model is not None else {}
+        traits = (http_checksum.get("requestAlgorithmMember"), bool(http_checksum.get("requestChecksumRequired")))
+        _CHECKSUM_TRAITS[model] = traits
+    member, required = traits
     if member and member in params:
         return params[member].upper()
-    if any(f"Checksum{name}" in params for name in CHECKSUM_ALGORITHMS):
-        return None  # a checksum given by the user: botocore sends no other
-    if http_checksum.get("requestChecksumRequired") or (
-        member and os.environ.get("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported").lower()
-        == "when_supported"
-    ):
+    for name in _GIVEN_MEMBERS:
+        if name in params:
+            return None  # a checksum given by the user: botocore sends no other
+    if required or (member and os.environ.get("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported").lower()
+                    == "when_supported"):
         return "CRC32"
     return None
 

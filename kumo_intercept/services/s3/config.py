@@ -3,10 +3,12 @@ returned as AWS returns it, with AWS's checks and its "not found" errors."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import email.utils
 import json
 from typing import Any
 
+from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from .common import invalid_argument, invalid_request, malformed_xml, owner
@@ -36,6 +38,28 @@ _MISSING = {
                               "Object Lock configuration does not exist for this bucket"),
     "replication": _not_found("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
 }
+
+
+def freeze(value: Any) -> Any:
+    """A configuration as a store value: datetimes become ``{"__epoch__": seconds}``."""
+    if isinstance(value, _dt.datetime):
+        return {"__epoch__": to_epoch(value)}
+    if isinstance(value, dict):
+        return {k: freeze(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [freeze(v) for v in value]
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """The inverse of ``freeze``: what botocore's parser would give (aware datetimes)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and "__epoch__" in value:
+            return from_epoch(value["__epoch__"])
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [thaw(v) for v in value]
+    return value
 
 
 def _midnight_after(epoch: float) -> float:
@@ -79,7 +103,7 @@ class BucketConfigMixin:
 
     # -- generic ----------------------------------------------------------------------------
     def _set(self, ctx: RequestContext, kind: str, value: Any) -> dict:
-        self.config.put((ctx.params["Bucket"], kind), value)
+        self.config.put((ctx.params["Bucket"], kind), freeze(value))
         return {}
 
     def _get(self, ctx: RequestContext, kind: str) -> Any:
@@ -88,7 +112,7 @@ class BucketConfigMixin:
         value = self.config.get((name, kind))
         if value is None:
             raise _MISSING[kind](name)
-        return value
+        return thaw(value)
 
     def _drop(self, ctx: RequestContext, kind: str) -> dict:
         name = ctx.params["Bucket"]
@@ -205,23 +229,13 @@ class BucketConfigMixin:
             rule = dict(rule)
             if "ID" not in rule:
                 rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
-            expiration = rule.get("Expiration")
-            if expiration and "Date" in expiration and not isinstance(expiration["Date"], (int, float)):
-                from .backend import when
-                rule["Expiration"] = dict(expiration, Date=when(expiration["Date"]))
             stored.append(rule)
         self._set(ctx, "lifecycle", {"Rules": stored})
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
     def get_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
-        rules = []
-        for rule in self._get(ctx, "lifecycle")["Rules"]:
-            expiration = rule.get("Expiration")
-            if expiration and "Date" in expiration:
-                from ...core.clock import from_epoch
-                rule = dict(rule, Expiration=dict(expiration, Date=from_epoch(expiration["Date"])))
-            rules.append(rule)
+        rules = self._get(ctx, "lifecycle")["Rules"]
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
     def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
@@ -265,7 +279,7 @@ class BucketConfigMixin:
             if "Days" in expiration:
                 expiry = _midnight_after(record["mtime"] + expiration["Days"] * _DAY)
             else:
-                expiry = expiration["Date"]
+                expiry = expiration["Date"]["__epoch__"]
             return f'expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}", rule-id="{rule["ID"]}"'
         return None
 
