@@ -10,8 +10,9 @@ notebook (unless that name is taken) and displays as tables of its resources and
     %kumo reset                 forget every resource
     %kumo advance 90            move the virtual clock (90, 90s, 15m, 2h, 1d)
     %kumo clock                 the emulator's time
-    %kumo restart clock=virtual seed=3      a new emulator with these kumo() options
-    %kumo snapshot NAME / %kumo restore NAME    named checkpoints (persistence)
+    %kumo start clock=virtual seed=3    a new emulator with these kumo() options (replaces the current one)
+    %kumo snapshot NAME         keep the state under NAME (%kumo restore NAME goes back to it)
+    %kumo snapshots             the names kept so far
     %kumo stop                  stop serving boto3 calls
 """
 
@@ -68,7 +69,7 @@ def _stop() -> None:
 
 def _running() -> Emulator:
     if session.emulator is None:
-        raise UsageError("no emulator is running: %kumo restart starts one")
+        raise UsageError("no emulator is running: %kumo start starts one")
     return session.emulator
 
 
@@ -120,7 +121,7 @@ def _advance(text: str) -> Any:
     advance = getattr(emulator.clock, "advance", None)
     if advance is None:
         raise UsageError("the emulator runs on the wall clock, which cannot be moved; "
-                         "%kumo restart clock=virtual gives it a virtual clock")
+                         "%kumo start clock=virtual gives it a virtual clock")
     return advance(parse_duration(text or "0"))
 
 
@@ -144,7 +145,7 @@ def parse_options(text: str) -> dict[str, Any]:
     return options
 
 
-def _restart(text: str) -> Emulator:
+def _start_command(text: str) -> Emulator:
     from IPython import get_ipython
 
     options = parse_options(text)
@@ -155,7 +156,7 @@ def _restart(text: str) -> Emulator:
 def _stop_command(_: str) -> None:
     _running()
     _stop()
-    print("stopped: boto3 calls are no longer served (%kumo restart starts a new emulator)")
+    print("stopped: boto3 calls are no longer served (%kumo start starts a new emulator)")
 
 
 def _checkpoint(method: str) -> Callable[[str], Any]:
@@ -163,16 +164,17 @@ def _checkpoint(method: str) -> Callable[[str], Any]:
         emulator = _running()
         if not name:
             raise UsageError(f"%kumo {method} needs a name, e.g. %kumo {method} before-import")
-        action = getattr(emulator, method, None)
-        if action is None:
-            raise UsageError(f"this version of kumo_intercept has no Emulator.{method}(); "
-                             "named snapshots need the persistence layer (see docs/persistence.md)")
-        return action(name)
+        return getattr(emulator, method)(name)
     return run
+
+
+def _snapshots(_: str) -> list[str]:
+    return _running().snapshots()
 
 
 _COMMANDS: dict[str, Callable[[str], Any]] = {
     "status": _status, "state": _state, "calls": _calls, "reset": _reset, "advance": _advance,
-    "clock": _clock, "restart": _restart, "stop": _stop_command, "help": _help,
+    "clock": _clock, "start": _start_command, "stop": _stop_command, "help": _help,
+    "snapshots": _snapshots,
     "snapshot": _checkpoint("snapshot"), "restore": _checkpoint("restore"),
 }

@@ -56,8 +56,8 @@ def test_load_ext_leaves_a_users_aws_variable_alone():
         del shell.user_ns["aws"]
 
 
-def test_restart_takes_kumo_options_and_advance_moves_the_virtual_clock(shell):
-    aws = magic(shell, "restart clock=virtual seed=3 region='eu-west-1'")
+def test_start_takes_kumo_options_and_advance_moves_the_virtual_clock(shell):
+    aws = magic(shell, "start clock=virtual seed=3 region='eu-west-1'")
     assert shell.user_ns["aws"] is aws and aws.ids.seed == 3 and aws.region == "eu-west-1"
     start = aws.clock.time()
     magic(shell, "advance 90")
@@ -68,16 +68,16 @@ def test_restart_takes_kumo_options_and_advance_moves_the_virtual_clock(shell):
 
 
 def test_advance_on_the_wall_clock_says_how_to_get_a_virtual_one(shell):
-    with pytest.raises(UsageError, match="restart clock=virtual"):
+    with pytest.raises(UsageError, match="start clock=virtual"):
         magic(shell, "advance 10")
 
 
 def test_bad_input_is_a_usage_error(shell):
-    magic(shell, "restart clock=virtual")
+    magic(shell, "start clock=virtual")
     with pytest.raises(UsageError, match="duration such as 90"):
         magic(shell, "advance soon")
     with pytest.raises(UsageError, match="key=value"):
-        magic(shell, "restart virtual")
+        magic(shell, "start virtual")
     with pytest.raises(UsageError, match="unknown %kumo command 'teleport'"):
         magic(shell, "teleport")
     with pytest.raises(UsageError, match="needs a name"):
@@ -105,23 +105,22 @@ def test_state_and_calls_display_as_html_and_text(shell):
     assert "<td>orders</td>" in data["text/html"]
 
 
-def test_snapshot_and_restore_call_the_emulator(shell, monkeypatch):
+def test_snapshot_and_restore_go_back_to_a_named_state(shell):
     aws = shell.user_ns["aws"]
-    taken: list[tuple[str, str]] = []
-    for method in ("snapshot", "restore"):
-        if not hasattr(aws, method):
-            with pytest.raises(UsageError, match=f"no Emulator.{method}"):
-                magic(shell, f"{method} before")
-        monkeypatch.setattr(aws, method, lambda name, method=method: taken.append((method, name)), raising=False)
-    magic(shell, "snapshot before")
-    magic(shell, "restore before")
-    assert taken == [("snapshot", "before"), ("restore", "before")]
+    sns = boto3.client("sns")
+    sns.create_topic(Name="alerts")
+    magic(shell, "snapshot one-topic")
+    sns.create_topic(Name="audit")
+    assert aws.state.sns.topics.names() == ["alerts", "audit"]
+    magic(shell, "restore one-topic")
+    assert aws.state.sns.topics.names() == ["alerts"]
+    assert magic(shell, "snapshots") == ["one-topic"]
 
 
 def test_help_lists_the_commands(shell, capsys):
     magic(shell, "help")
     out = capsys.readouterr().out
-    for command in ("%kumo reset", "%kumo advance", "%kumo restart", "%kumo snapshot NAME"):
+    for command in ("%kumo reset", "%kumo advance", "%kumo start", "%kumo snapshot NAME"):
         assert command in out
 
 

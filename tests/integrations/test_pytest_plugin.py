@@ -10,11 +10,15 @@ import sys
 import textwrap
 from pathlib import Path
 
+from kumo_intercept import kumo
+
 STS_TESTS = '''
 import boto3
 import pytest
 
-def test_passes(kumo):
+def test_passes_with_kumos_defaults(kumo):
+    from kumo_intercept import WallClock
+    assert kumo.ids.seed == 0 and isinstance(kumo.clock, WallClock)
     boto3.client("sts").get_caller_identity()
 
 def test_fails_with_the_fixture(kumo):
@@ -62,16 +66,6 @@ def test_command_line_options_set_defaults_and_markers_override_them(tmp_path):
     assert "2 passed" in _outcome(result)
 
 
-def test_without_options_the_defaults_are_kumos(tmp_path):
-    result = run_pytest(tmp_path, '''
-        from kumo_intercept import WallClock
-
-        def test_defaults(kumo):
-            assert kumo.ids.seed == 0 and isinstance(kumo.clock, WallClock)
-    ''')
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_the_options_are_listed_in_help(tmp_path):
     result = run_pytest(tmp_path, "", "--help")
     for option in ("--kumo-seed", "--kumo-clock", "--kumo-data-dir", "--kumo-artifacts"):
@@ -115,3 +109,26 @@ def test_each_test_has_its_own_emulator(kumo):
     for worker in artifacts.iterdir():
         for case in worker.iterdir():
             assert (case / "calls.jsonl").read_text().strip()
+
+
+def test_data_dir_keeps_each_tests_state_on_disk(tmp_path):
+    data = tmp_path / "data"
+    stale = data / "test_user.py_test_starts_empty" / "left-over-from-an-earlier-run"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("x")
+    result = run_pytest(tmp_path, '''
+        import boto3
+
+        def test_creates_a_queue(kumo):
+            boto3.client("sqs").create_queue(QueueName="jobs")
+            assert kumo.data_dir.endswith("test_user.py_test_creates_a_queue")
+
+        def test_starts_empty(kumo):
+            assert boto3.client("sqs").list_queues().get("QueueUrls", []) == []
+    ''', "--kumo-data-dir", str(data))
+    assert "2 passed" in _outcome(result), result.stdout + result.stderr
+    assert sorted(path.name for path in data.iterdir()) == [
+        "test_user.py_test_creates_a_queue", "test_user.py_test_starts_empty"]
+    assert not stale.exists(), "each test's folder is emptied when the test starts"
+    with kumo(data_dir=data / "test_user.py_test_creates_a_queue") as aws:
+        assert aws.state.sqs.queues.names() == ["jobs"]
