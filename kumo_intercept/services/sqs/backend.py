@@ -699,12 +699,12 @@ class SqsBackend(ServiceBackend):
                 f"One or more parameters are invalid. Reason: Message must be shorter than {queue.max_size} bytes."
             )
         if delay is not None:
-            if queue.fifo:
+            if queue.fifo and delay:
                 raise invalid_value("DelaySeconds", delay,
                                     "The request include parameter that is not valid for this queue type.")
             if not 0 <= delay <= 900:
                 raise invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
-        else:
+        if delay is None or queue.fifo:  # FIFO queues delay per queue only (an explicit 0 is accepted)
             delay = queue.delay
         if group is not None and not _TOKEN_CHARS.match(group):
             raise invalid_value("MessageGroupId", group, "MessageGroupId can only include alphanumeric and "
@@ -1014,7 +1014,8 @@ class SqsBackend(ServiceBackend):
         visibility = params.get("VisibilityTimeout")
         self._between("VisibilityTimeout", visibility, 0, MAX_VISIBILITY)
         wait = params.get("WaitTimeSeconds")
-        self._between("WaitTimeSeconds", wait, 0, 20)
+        if wait is not None and not 0 <= wait <= 20:
+            raise invalid_value("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.")
         system: frozenset | set = _NO_NAMES
         if "AttributeNames" in params or "MessageSystemAttributeNames" in params:
             system = set(params.get("AttributeNames") or ())

@@ -148,9 +148,10 @@ def test_message_group_on_a_standard_queue_is_a_fair_queue_tenant(sqs, queue):
 def test_fifo_queue_delay_applies_to_every_message(sqs, aws):
     url = sqs.create_queue(QueueName="late.fifo", Attributes={"FifoQueue": "true", "DelaySeconds": "10"})["QueueUrl"]
     send(sqs, url, "x")
-    assert counts(sqs, url) == (0, 0, 1)
+    send(sqs, url, "y", DelaySeconds=0)  # accepted, but FIFO queues delay per queue only
+    assert counts(sqs, url) == (0, 0, 2)
     aws.clock.advance(10)
-    assert bodies(sqs, url) == ["x"]
+    assert bodies(sqs, url, MaxNumberOfMessages=10) == ["x", "y"]
 
 
 def test_receive_request_attempt_id_returns_the_same_messages(sqs, fifo, aws):
