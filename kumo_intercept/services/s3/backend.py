@@ -53,6 +53,8 @@ _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
 _INF = float("inf")
 _LOCK_DENIED = "Access Denied because object protected by object lock."
 _TOKEN_PREFIX = b"\x01kumo:"
+#: canned ACLs that an ACL-less bucket (BucketOwnerEnforced) accepts: they grant nothing to anyone else
+_OWNER_ONLY_ACLS = frozenset({"private", "bucket-owner-full-control"})
 #: params that set nothing beyond the content type on a new object
 _PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentType", "ContentMD5", "ChecksumAlgorithm",
                            "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256",
@@ -136,7 +138,16 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
         self._refs: dict[str, int] = {}
         self._garbage: set[str] = set()
-        self._readers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        # open GetObject streams pin their blobs; one set per blob store, shared by every backend
+        # instance (backends are rebuilt after a restart) and offered to compaction as a keeper
+        readers = getattr(self.blobs, "_s3_readers", None)
+        if readers is None:
+            readers = weakref.WeakSet()
+            self.blobs._s3_readers = readers
+            keepers = getattr(self.blobs, "keepers", None)
+            if keepers is not None:
+                keepers.append(lambda: {blob_id for reader in list(readers) for blob_id in reader.blob_ids})
+        self._readers: "weakref.WeakSet[Any]" = readers
         for table in (self.objects, self.versions, self.parts):
             for record in table.values():
                 for blob_id in blob_ids(record):
@@ -165,8 +176,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if self.store.journal is not None or self.emulator._depth > 1:
             return
         pinned: set[str] = set()
-        for reader in list(self._readers):
-            pinned |= reader.blob_ids
+        for keeper in getattr(self.blobs, "keepers", ()):
+            pinned.update(keeper())
+        if not getattr(self.blobs, "keepers", None):
+            for reader in list(self._readers):
+                pinned |= reader.blob_ids
+        pinned |= self._foreign_blobs()
         keep = set()
         for blob_id in self._garbage:
             if blob_id in self._refs:
@@ -176,6 +191,17 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
                 continue
             self.blobs.discard(blob_id)
         self._garbage = keep
+
+    def _foreign_blobs(self) -> set[str]:
+        """Blob ids other services' records name (the store is content-addressed: a Lambda function's
+        code uploaded from S3 is the same blob file as the S3 object)."""
+        found: set[str] = set()
+        for name, table in self.store.tables().items():
+            if name.startswith("lambda."):
+                for record in table.values():
+                    if isinstance(record, dict):
+                        found.update(v for v in record.values() if isinstance(v, str) and len(v) == 64)
+        return found
 
     def _new_blob(self, segs: list | None) -> None:
         """A blob just written is garbage until a record references it (the call may still fail)."""
@@ -465,7 +491,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if sse:
             attrs["sse"] = sse
         if p.get("ACL"):
-            self._check_acl_allowed(bucket)
+            if p["ACL"] not in _OWNER_ONLY_ACLS or any(k.startswith("Grant") for k in p):
+                self._check_acl_allowed(bucket)
             attrs["acl"] = p["ACL"]
         lock = self._lock_for_new(ctx, bucket, p)
         if lock:
@@ -1429,7 +1456,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
     def put_object_acl(self, ctx: RequestContext) -> dict:
         p = ctx.params
         bucket, tkey, record = self._object_for_update(ctx, p)
-        self._check_acl_allowed(bucket)
+        if p.get("ACL") not in _OWNER_ONLY_ACLS or p.get("AccessControlPolicy") or any(k.startswith("Grant") for k in p):
+            self._check_acl_allowed(bucket)
         new = dict(record)
         if p.get("AccessControlPolicy"):
             new["acl"] = p["AccessControlPolicy"]

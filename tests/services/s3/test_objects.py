@@ -353,7 +353,7 @@ def test_acl_on_owner_enforced_bucket(s3, bucket):
     with pytest.raises(ClientError) as exc:
         s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="public-read")
     assert error_of(exc)["Code"] == "AccessControlListNotSupported"
-    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="bucket-owner-full-control")
     acl = s3.get_object_acl(Bucket=bucket, Key="k")
     assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"
 

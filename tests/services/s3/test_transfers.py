@@ -120,3 +120,21 @@ def test_presigned_urls_are_generated(s3, bucket):
     assert "X-Amz-Signature=" in url or "Signature=" in url
     post = s3.generate_presigned_post(bucket, "upload/${filename}")
     assert post["fields"]["key"] == "upload/${filename}"
+
+
+def test_blob_shared_with_a_lambda_function_is_kept(kumo, s3, bucket):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return {'ok': True}\n")
+        archive.writestr("padding.bin", os.urandom(400_000))  # stored as a blob file
+    code = buffer.getvalue()
+    s3.put_object(Bucket=bucket, Key="code.zip", Body=code)
+    lam = boto3.client("lambda")
+    lam.create_function(FunctionName="from-s3", Runtime="python3.12", Handler="app.handler",
+                        Role="arn:aws:iam::123456789012:role/r", Code={"S3Bucket": bucket, "S3Key": "code.zip"})
+    s3.delete_object(Bucket=bucket, Key="code.zip")
+    s3.put_object(Bucket=bucket, Key="next", Body=b"x")  # collection runs here
+    out = lam.invoke(FunctionName="from-s3", Payload=b"{}")
+    assert out["Payload"].read() == b'{"ok": true}'
