@@ -116,6 +116,9 @@ class ServiceBackend:
     #: the error code AWS uses for a constraint it checks server-side (max length, pattern, enum);
     #: set it to have every call's params checked against the model before the handler runs
     input_error_code: ClassVar[str | None] = None
+    #: the operations whose params get those checks (None: every operation); a service whose hot
+    #: data-plane calls carry large payloads can limit the walk to its control-plane calls
+    input_checked_operations: ClassVar[frozenset[str] | None] = None
 
     def __init__(self, emulator: "Emulator") -> None:
         self.emulator = emulator
@@ -126,7 +129,8 @@ class ServiceBackend:
         if not callable(handler):
             return None
         code = self.input_error_code
-        if code is None:
+        checked_operations = self.input_checked_operations
+        if code is None or (checked_operations is not None and operation not in checked_operations):
             return handler
 
         def checked(ctx: RequestContext) -> dict:

@@ -28,15 +28,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
-from botocore import xform_name
 from sortedcontainers import SortedList
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from ...core.validation import check_input
 from . import expressions as E
 from . import values as V
 from .expressions import ExprError, UpdateError
@@ -177,6 +175,8 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
 
 class DynamoDBBackend(ServiceBackend):
     service_name = "dynamodb"
+    input_error_code = "ValidationException"
+    input_checked_operations = _CHECKED_OPERATIONS
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -199,17 +199,6 @@ class DynamoDBBackend(ServiceBackend):
             self._rebuild(tkey)
         self.tables.watch(self._on_table)
         self.items.watch(self._on_item)
-
-    def handler_for(self, operation: str) -> Callable[[RequestContext], dict] | None:
-        handler = getattr(self, xform_name(operation), None)
-        if not callable(handler) or operation not in _CHECKED_OPERATIONS:
-            return handler if callable(handler) else None
-
-        def checked(ctx: RequestContext) -> dict:
-            check_input(ctx.model.input_shape, ctx.params, "ValidationException")
-            return handler(ctx)
-
-        return checked
 
     # == derived state ==============================================================================
     def _table_info(self, tkey: tuple) -> TableInfo | None:
