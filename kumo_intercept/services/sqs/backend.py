@@ -189,13 +189,10 @@ class SqsBackend(ServiceBackend):
             self._on_queue(key, None, rec)
         for key, rec in self.messages.items():
             self._on_message(key, None, rec)
-        for key, rec in self.dedup.items():
-            self._index_for(key[0]).dedup_order.append((rec["t"], key))
-        for key, rec in self.attempts.items():
-            self._index_for(key[0]).attempt_order.append((rec["t"], key))
-        for index in self._index.values():
-            index.dedup_order = type(index.dedup_order)(sorted(index.dedup_order, key=lambda e: e[0]))
-            index.attempt_order = type(index.attempt_order)(sorted(index.attempt_order, key=lambda e: e[0]))
+        # pruning order of FIFO deduplication ids and receive attempts, oldest first
+        for table, order in ((self.dedup, "dedup_order"), (self.attempts, "attempt_order")):
+            for key, rec in sorted(table.items(), key=lambda item: item[1]["t"]):
+                getattr(self._index_for(key[0]), order).append((rec["t"], key))
         for key, task in self.tasks.items():
             if task["status"] == "RUNNING":
                 self._running.add(key)
@@ -863,13 +860,16 @@ class SqsBackend(ServiceBackend):
             moved.pop("dlq", None)
         else:
             moved["dlq"] = source.arn
-        if target.fifo:
-            moved["sent"] = now if not redrive else moved["sent"]
+            if target.fifo:
+                moved["sent"] = now  # a FIFO dead-letter queue resets the enqueue time
         m = self._next_n(target)
         if target.fifo:
             moved["seq"] = str(_SEQUENCE_BASE + m)
             moved.setdefault("group", "default")
             moved.setdefault("dedup", moved["id"])
+        else:
+            moved.pop("seq", None)
+            moved.pop("dedup", None)
         self.messages.put((target.qid, m), moved)
 
     def _receive(self, queue: Queue, now: float, count: int, visibility: int,

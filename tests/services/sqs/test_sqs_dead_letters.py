@@ -222,6 +222,7 @@ def test_internal_api(sqs, queue, aws):
     assert backend.summary() == {"queues": [{
         "name": "jobs", "account": "123456789012", "region": "us-east-1", "url": queue, "fifo": False,
         "visible": 0, "in_flight": 1, "delayed": 0}]}
+    assert aws.state.sqs.queues("jobs")["in_flight"] == 1
     backend.delete_by_receipt(arn, received["ReceiptHandle"])
     assert backend.queue_attributes(arn)["ApproximateNumberOfMessagesNotVisible"] == "0"
     with pytest.raises(AwsError) as excinfo:
