@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from botocore import xform_name
 
 from .core.dispatch import BACKENDS
+from .core.errors import ConfigurationError
 from .core.ledger import Call, CallLedger
 
 if TYPE_CHECKING:
@@ -200,6 +201,13 @@ class Calls(CallLedger):
     Names are ``"service.Operation"``; the operation may be snake_case (``"sqs.send_message"``) and may
     be left out (``"sqs"`` means every SQS call).
     """
+
+    def __init__(self, maxlen: int = 10_000) -> None:
+        if not isinstance(maxlen, int) or isinstance(maxlen, bool) or maxlen < 1:
+            raise ConfigurationError(
+                f"ledger_size is how many calls aws.calls keeps: a whole number of 1 or more "
+                f"(default 10,000), got {maxlen!r}")
+        super().__init__(maxlen)
 
     def find(self, name: str | None = None, operation: str | None = None, *, ok: bool | None = None,
              **params: Any) -> list[Call]:
