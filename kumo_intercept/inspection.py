@@ -8,6 +8,8 @@
     aws.state.s3.buckets("photos")["objects"]
     aws.state["lambda"].functions            # "lambda" is a Python keyword
     aws.state.summary()                      # {"sqs": {"queues": [...]}, ...}
+    aws.state.sns.outbox()                   # what SNS sent outside AWS (emails, http, sms)
+    aws.state.sns.delivery_failures(), aws.state.events.undelivered()
 
 ``aws.calls`` (a ``Calls`` ledger) answers assertions about requests::
 
@@ -38,6 +40,11 @@ if TYPE_CHECKING:
 
 Rows = list[dict[str, Any]]
 RECENT_CALLS = 10
+#: read-only methods backends document for tests, offered as ``aws.state.<service>.<method>()``
+READ_METHODS: dict[str, tuple[str, ...]] = {
+    "sns": ("outbox", "delivery_failures"),
+    "events": ("undelivered",),
+}
 _SIZE_COLUMNS = frozenset({"bytes", "size"})
 
 
@@ -93,9 +100,11 @@ class ServiceState:
         """The kinds of resource this service reports (``["queues"]``…)."""
         return [kind for kind, rows in self.summary().items() if isinstance(rows, list)]
 
-    def __getattr__(self, kind: str) -> Resources:
+    def __getattr__(self, kind: str) -> Any:
         if kind.startswith("_"):
             raise AttributeError(kind)
+        if kind in READ_METHODS.get(self.service, ()):
+            return self._read_method(kind)
         summary = self.summary()
         rows = summary.get(kind)
         if rows is None:
@@ -103,6 +112,13 @@ class ServiceState:
                 return Resources(self.service, kind, [])  # nothing created yet: an empty list
             raise AttributeError(f"{self.service} reports {sorted(summary)}, not {kind!r}")
         return Resources(self.service, kind, rows)
+
+    def _read_method(self, name: str) -> Any:
+        def read(*args: Any, **kwargs: Any) -> Any:
+            with self._emulator.lock:
+                return getattr(self._emulator.backend(self.service), name)(*args, **kwargs)
+        read.__name__ = name
+        return read
 
     def records(self) -> dict[str, int]:
         """Record count of each of this service's store tables (``{"sqs.queues": 2}``)."""

@@ -137,3 +137,43 @@ def test_contains_and_helpers():
     assert [human_size(n) for n in (0, 1023, 2048, 5 * 1024**3)] == ["0 B", "1023 B", "2.0 KiB", "5.0 GiB"]
     assert json.loads(to_json({"body": b"\x00hi", "stream": object()})) == {
         "body": {"$bytes": "AGhp"}, "stream": "<object>"}
+
+
+def test_documented_read_methods_of_services(aws):
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name="alerts")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="ops@example.com")
+    [sent] = aws.state.sns.outbox()
+    assert (sent["Protocol"], sent["Endpoint"], sent["Type"]) == ("email", "ops@example.com",
+                                                                  "SubscriptionConfirmation")
+    assert aws.state.sns.delivery_failures() == []
+    assert aws.state.events.undelivered() == []
+
+
+def test_resources_come_from_each_services_summary(aws):
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="now")
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    boto3.client("sqs", region_name="eu-west-1").create_queue(QueueName="jobs")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="photos")
+    s3.put_object(Bucket="photos", Key="a.jpg", Body=b"x" * 3000)
+
+    assert aws.state.services() == ["s3", "sqs"]
+    queues = aws.state.sqs.queues
+    assert sorted(queues.names()) == ["jobs", "jobs"]
+    with pytest.raises(KeyError, match="2 queues are named 'jobs' in sqs; pass account= or region="):
+        queues("jobs")
+    here = queues("jobs", region="us-east-1")
+    assert (here["visible"], here["in_flight"], here["delayed"]) == (1, 0, 1)
+    assert aws.state.s3.buckets("photos")["objects"] == 1
+    assert aws.state.summary()["s3"]["buckets"][0]["bytes"] == 3000
+    assert aws.state.s3.kinds() == ["buckets"]
+    with pytest.raises(AttributeError, match=r"sqs reports \['queues'\], not 'topics'"):
+        aws.state.sqs.topics
+
+    text = repr(aws.state)
+    assert "s3 · buckets (1)" in text and "2.9 KiB" in text and "sqs · queues (2)" in text
+    assert "<td>photos</td>" in aws.state.s3._repr_html_()
+    assert "<th>visible</th>" in queues._repr_html_()
