@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from typing import Any, Iterator
 
 from sortedcontainers import SortedList
@@ -50,6 +51,7 @@ _BATCH_GET_BYTES = 16 * 1024 * 1024
 _TTL_HORIZON = 5 * 365 * 86400
 _TOKEN_SECONDS = 600
 _NOT_FOUND = "Requested resource not found"
+_NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 
 
 def _hashed(raw: bytes) -> bytes:
@@ -137,7 +139,7 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
         if not present:
             raise V.invalid("ExpressionAttributeNames can only be specified when using expressions")
         for key in names:
-            if not key.startswith("#") or len(key) < 2:
+            if _NAME_KEY.fullmatch(key) is None:
                 raise V.invalid(f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
     if values is not None:
         if not values:
@@ -467,19 +469,17 @@ class DynamoDBBackend(ServiceBackend):
 
     # == capacity and metrics =======================================================================
     @staticmethod
-    def _capacity(info: TableInfo, mode: str | None, units: float, indexes: dict[str, float] | None = None,
-                  write: bool = False) -> dict | None:
+    def _capacity(info: TableInfo, mode: str | None, units: float,
+                  indexes: dict[str, float] | None = None) -> dict | None:
+        """ConsumedCapacity as AWS reports it: the total, and with INDEXES the table's and each index's."""
         if mode not in ("TOTAL", "INDEXES"):
             return None
         indexes = indexes or {}
-        total = units + sum(indexes.values())
-        out: dict[str, Any] = {"TableName": info.name, "CapacityUnits": total}
-        out["WriteCapacityUnits" if write else "ReadCapacityUnits"] = total
+        out: dict[str, Any] = {"TableName": info.name, "CapacityUnits": units + sum(indexes.values())}
         if mode == "INDEXES":
-            kind = "WriteCapacityUnits" if write else "ReadCapacityUnits"
-            out["Table"] = {"CapacityUnits": units, kind: units}
-            gsis = {n: {"CapacityUnits": u, kind: u} for n, u in indexes.items() if info.indexes[n].kind == "GSI"}
-            lsis = {n: {"CapacityUnits": u, kind: u} for n, u in indexes.items() if info.indexes[n].kind == "LSI"}
+            out["Table"] = {"CapacityUnits": units}
+            gsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "GSI"}
+            lsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "LSI"}
             if gsis:
                 out["GlobalSecondaryIndexes"] = gsis
             if lsis:
@@ -502,7 +502,7 @@ class DynamoDBBackend(ServiceBackend):
             has = new is not None and self._index_key(ix, (0, 0, 0, b"", b""), new) is not None
             if had or has:
                 touched[ix.name] = float(had + has) if old != new else 0.0
-        return self._capacity(info, mode, units, {k: v for k, v in touched.items() if v}, write=True)
+        return self._capacity(info, mode, units, {k: v for k, v in touched.items() if v})
 
     @staticmethod
     def _collection_metrics(info: TableInfo, params: dict, item: dict | None) -> dict | None:
@@ -1680,9 +1680,7 @@ def _add_capacity(total: dict | None, one: dict) -> dict:
     if total is None:
         return one
     merged = dict(total)
-    for field in ("CapacityUnits", "ReadCapacityUnits", "WriteCapacityUnits"):
-        if field in one:
-            merged[field] = merged.get(field, 0.0) + one[field]
+    merged["CapacityUnits"] = merged.get("CapacityUnits", 0.0) + one["CapacityUnits"]
     if "Table" in one:
         merged["Table"] = {k: merged.get("Table", {}).get(k, 0.0) + v for k, v in one["Table"].items()}
     return merged

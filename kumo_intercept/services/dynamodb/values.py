@@ -24,6 +24,7 @@ CONTEXT = decimal.Context(prec=38, rounding=decimal.ROUND_HALF_EVEN, Emin=-99999
                           traps=[decimal.InvalidOperation, decimal.DivisionByZero])
 _WIDE = decimal.Context(prec=200, Emin=-999999, Emax=999999)
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_VALUE_KEY = re.compile(r":[A-Za-z0-9_]+")
 MAX_ITEM_BYTES = 400 * 1024
 SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
 _SET_NAMES = {"SS": "string", "NS": "number", "BS": "binary"}
@@ -142,7 +143,7 @@ def canon_values(values: dict | None) -> dict:
         return {}
     out = {}
     for key, value in values.items():
-        if not key.startswith(":") or len(key) < 2:
+        if _VALUE_KEY.fullmatch(key) is None:
             raise invalid(f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"')
         try:
             out[key] = canon(value)
