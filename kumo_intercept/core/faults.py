@@ -231,6 +231,8 @@ class Faults:
     def serve(self, model: Any, request_dict: dict, request_signer: Any,
               attempt: Callable[[], Response]) -> Response:
         """Run ``attempt``; if an injected error answered it, retry as botocore's endpoint would."""
+        if not self._rules:  # the common case costs one check per call
+            return attempt()
         outer, self._local.fired = getattr(self._local, "fired", False), False
         try:
             response = attempt()
