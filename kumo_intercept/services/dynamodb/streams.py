@@ -9,7 +9,8 @@ call to the table.
 
 Internal API (plain Python, no request context), for the Lambda backend's event source mappings:
 
-* ``shard_ids(stream_arn) -> list[str]``: the stream's shards, oldest first ([] if unknown).
+* ``shard_ids(stream_arn) -> list[str]``: the stream's shards, oldest first; KeyError for a stream
+  that does not exist.
 * ``read_records(stream_arn, shard_id, after_sequence_number, limit) -> list[dict]``: up to ``limit``
   records after ``after_sequence_number`` (None: from the oldest retained record), exactly as
   GetRecords' ``Records`` shows them: ``eventID``, ``eventName`` (INSERT/MODIFY/REMOVE),
@@ -62,7 +63,9 @@ class DynamoDBStreamsBackend(ServiceBackend):
     # -- internal API -----------------------------------------------------------------------------
     def shard_ids(self, stream_arn: str) -> list[str]:
         stream = self.streams.get(stream_arn)
-        return [stream["shard"]] if stream else []
+        if stream is None:
+            raise KeyError(stream_arn)
+        return [stream["shard"]]
 
     def read_records(self, stream_arn: str, shard_id: str, after_sequence_number: str | None,
                      limit: int) -> list[dict]:

@@ -160,3 +160,8 @@ def test_internal_api_for_event_source_mappings(kumo, ddb):
     assert [r["dynamodb"]["Keys"] for r in first] == [{"pk": {"S": "a"}}]
     rest = backend.read_records(arn, shard, first[0]["dynamodb"]["SequenceNumber"], 10)
     assert [r["dynamodb"]["Keys"] for r in rest] == [{"pk": {"S": "b"}}]
+
+
+def test_internal_api_refuses_unknown_streams(kumo):
+    with pytest.raises(KeyError):
+        kumo.backend("dynamodbstreams").shard_ids("arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/y")
