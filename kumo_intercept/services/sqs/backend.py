@@ -1001,18 +1001,15 @@ class SqsBackend(ServiceBackend):
                                                      else attributes_md5(selected))
         return message
 
-    @staticmethod
-    def _between(name: str, value: int | None, low: int, high: int) -> None:
-        if value is not None and not low <= value <= high:
-            raise invalid_value(name, value, f"Must be between {low} and {high}, if provided.")
-
     def receive_message(self, ctx: RequestContext) -> dict:
         queue = self._queue(ctx)
         params = ctx.params
         count = params.get("MaxNumberOfMessages", 1)
-        self._between("MaxNumberOfMessages", count, 1, 10)
+        if not 1 <= count <= 10:
+            raise invalid_value("MaxNumberOfMessages", count, "Must be between 1 and 10, if provided.")
         visibility = params.get("VisibilityTimeout")
-        self._between("VisibilityTimeout", visibility, 0, MAX_VISIBILITY)
+        if visibility is not None and not 0 <= visibility <= MAX_VISIBILITY:
+            raise invalid_value("VisibilityTimeout", visibility, f"Must be >= 0 and <= {MAX_VISIBILITY}, if provided.")
         wait = params.get("WaitTimeSeconds")
         if wait is not None and not 0 <= wait <= 20:
             raise invalid_value("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.")
@@ -1101,7 +1098,7 @@ class SqsBackend(ServiceBackend):
 
     def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
         if not 0 <= timeout <= MAX_VISIBILITY:
-            raise invalid_value("VisibilityTimeout", timeout, f"Must be between 0 and {MAX_VISIBILITY}, if provided.")
+            raise invalid_value("VisibilityTimeout", timeout, f"Must be >= 0 and <= {MAX_VISIBILITY}, if provided.")
         n, rc, message_id = self._parse_handle(queue, handle)
         key = (queue.qid, n)
         rec = self.messages.get(key)

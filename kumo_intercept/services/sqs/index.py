@@ -152,7 +152,7 @@ class QueueIndex:
     def _fifo_candidates(self, bound: tuple, count: int, skip: set) -> list[int]:
         out: list[int] = []
         now = bound[0]
-        for _ready_at, _head, group in list(self.ready.irange(maximum=bound)):
+        for _ready_at, _head, group in self.ready.irange(maximum=bound):  # read only: no change meanwhile
             for n in self.groups[group]:
                 if n in skip:
                     continue
