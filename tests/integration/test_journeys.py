@@ -11,7 +11,6 @@ import zipfile
 import boto3
 import pytest
 
-from kumo_intercept import kumo
 from kumo_intercept.services.awslambda import register_callable
 
 pytest.importorskip("kumo_intercept.services.s3.backend")

@@ -56,6 +56,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, KumoError, NotEmulatedError
 from . import runtime
+from .errors import invalid as _invalid, lambda_error as _error
 from .mappings import EventSourceMappings
 
 LATEST = "$LATEST"
@@ -98,16 +99,6 @@ def _botocore_session() -> Any:
         import botocore.session
         _session = botocore.session.get_session()
     return _session
-
-
-def _error(code: str, message: str, status: int = 400) -> AwsError:
-    """An AWS Lambda error, with the members botocore shows at the top level of the response."""
-    member = "Message" if code == "ResourceNotFoundException" else "message"
-    return AwsError(code, message, status, fields={"Type": "User", member: message})
-
-
-def _invalid(message: str) -> AwsError:
-    return _error("InvalidParameterValueException", message)
 
 
 def _lambda_time(epoch: float) -> str:
@@ -298,7 +289,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
     # =============================================================================================
     # code
     # =============================================================================================
-    def _store_code(self, ctx: RequestContext, code: dict, what: str = "function") -> dict:
+    def _store_code(self, ctx: RequestContext, code: dict) -> dict:
         """A ``Code`` (or layer ``Content``) parameter as the record's code fields."""
         if code.get("ImageUri"):
             return {"ImageUri": code["ImageUri"], "CodeSize": 0,
@@ -470,9 +461,10 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return self._page(rows, params, "Functions")
 
     @staticmethod
-    def _page(rows: list, params: dict, name: str) -> dict:
+    def _page(rows: list, params: dict, name: str, default_size: int = 50) -> dict:
+        """One page of ``rows`` for ``Marker``/``MaxItems`` (the marker is the next row's index)."""
         start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
-        size = params.get("MaxItems") or 50
+        size = params.get("MaxItems") or default_size
         out: dict[str, Any] = {name: rows[start:start + size]}
         if start + size < len(rows):
             out["NextMarker"] = str(start + size)
@@ -690,7 +682,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
     def publish_layer_version(self, ctx: RequestContext) -> dict:
         params = ctx.params
         key = self._layer_key(ctx, params["LayerName"])
-        code = self._store_code(ctx, params["Content"], "layer")
+        code = self._store_code(ctx, params["Content"])
         last = [k for k in self.layers.irange((*key, 0), (*key, sys.maxsize))]
         number = (last[-1][3] if last else 0) + 1
         layer = {**code, "Description": params.get("Description", ""), "Created": ctx.time(),
@@ -1334,7 +1326,9 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         previous_log = (handler_log.capture, handler_log.request_id, handler_log.clock)
         handler_log.capture, handler_log.request_id, handler_log.clock = capture, request_id, clock
         root_logger = logging.getLogger()
-        root_logger.addHandler(handler_log)
+        add_handler = handler_log not in root_logger.handlers  # not yet there: this is the outermost call
+        if add_handler:
+            root_logger.addHandler(handler_log)
         saved_environ = env.environ.set()
         stdout, stderr = sys.stdout, sys.stderr
         sys.stdout = sys.stderr = capture
@@ -1372,7 +1366,8 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
                 os.chdir(cwd)
             sys.stdout, sys.stderr = stdout, stderr
             env.environ.restore(saved_environ)
-            root_logger.removeHandler(handler_log)
+            if add_handler:
+                root_logger.removeHandler(handler_log)
             handler_log.capture, handler_log.request_id, handler_log.clock = previous_log
         capture.flush_partial()
         ended = clock.time()

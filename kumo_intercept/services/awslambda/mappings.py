@@ -31,6 +31,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from . import runtime
+from .errors import lambda_error as _error
 
 if TYPE_CHECKING:
     from .backend import Outcome
@@ -49,11 +50,6 @@ def _lambda_json(value: Any) -> Any:
         stamp = value.timestamp()
         return int(stamp) if stamp == int(stamp) else stamp
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-
-def _error(code: str, message: str, status: int = 400) -> AwsError:
-    member = "Message" if code == "ResourceNotFoundException" else "message"
-    return AwsError(code, message, status, fields={"Type": "User", member: message})
 
 
 class EventSourceMappings:
@@ -298,12 +294,7 @@ class EventSourceMappings:
             if function_arn and record["FunctionArn"] != function_arn:
                 continue
             rows.append(self._mapping_out(uuid, record))
-        start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
-        size = params.get("MaxItems") or 100
-        out: dict[str, Any] = {"EventSourceMappings": rows[start:start + size]}
-        if start + size < len(rows):
-            out["NextMarker"] = str(start + size)
-        return out
+        return self._page(rows, params, "EventSourceMappings", 100)  # type: ignore[attr-defined]
 
     def _mappings_summary(self) -> list[dict]:
         return [{"uuid": uuid, "source": self.mappings[uuid]["EventSourceArn"],

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from kumo_intercept.services.awslambda import register_callable
-from lambda_helpers import create, make_zip
+from lambda_helpers import make_zip
 
 
 def _queue(sqs, name):

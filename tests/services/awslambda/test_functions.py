@@ -7,11 +7,9 @@ import base64
 import hashlib
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from kumo_intercept import kumo
 from lambda_helpers import ROLE, create, make_zip
 
 APP = {"app.py": "def handler(event, context):\n    return {'ok': True}\n"}

@@ -10,9 +10,9 @@ import sys
 import boto3
 import pytest
 
-from kumo_intercept import NotEmulatedError, kumo
+from kumo_intercept import NotEmulatedError
 from kumo_intercept.services.awslambda import register_callable
-from lambda_helpers import ROLE, create, make_zip
+from lambda_helpers import create, make_zip
 
 
 def _invoke(lam, name, event=None, **kwargs):
@@ -263,3 +263,22 @@ def test_functions_in_another_account(kumo):
     assert json.loads(other.invoke(FunctionName="f")["Payload"].read()) == "111122223333"
     with pytest.raises(Exception):
         boto3.client("lambda").get_function(FunctionName="f")
+
+
+def test_nested_invocations_keep_each_ones_output(lam):
+    import logging
+
+    def inner(event, context):
+        print("inner says")
+        logging.getLogger().warning("inner warns")
+
+    def outer(event, context):
+        print("outer before")
+        boto3.client("lambda").invoke(FunctionName="inner")
+        logging.getLogger().warning("outer warns")
+        print("outer after")
+    register_callable("inner", inner)
+    register_callable("outer", outer)
+    lines = base64.b64decode(lam.invoke(FunctionName="outer", LogType="Tail")["LogResult"]).decode().splitlines()
+    output = [line.split("\t")[-1] for line in lines[1:-2]]
+    assert output == ["outer before", "outer warns", "outer after"]
