@@ -1269,6 +1269,8 @@ class SqsBackend(ServiceBackend):
             result = self._send(queue, self.emulator.clock.time(), body, message_attributes,
                                 message_system_attributes, message_group_id, deduplication_id,
                                 delay_seconds, queue.account)
+            if not self.store.in_transaction:  # called outside any call: wake long polls ourselves
+                self.emulator.changed.notify_all()
             return result["MessageId"]
 
     def receive_for_consumer(self, queue_arn: str, max_messages: int,

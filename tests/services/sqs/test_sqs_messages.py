@@ -489,19 +489,33 @@ def test_queue_receive_wait_time_is_the_default_wait(sqs, aws):
     assert aws.clock.time() == start + 5
 
 
+def _long_poll_woken_by(wake) -> list:
+    """Long-poll an empty queue on the wall clock from a thread, call ``wake(url)`` while it waits, and
+    return what the poll received (it must return long before its 20 s window)."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="wake")["QueueUrl"]
+    got: list = []
+    receiver = threading.Thread(target=lambda: got.extend(receive(sqs, url, WaitTimeSeconds=20)))
+    receiver.start()
+    time.sleep(0.2)
+    assert receiver.is_alive()  # waiting for a message, holding no lock
+    wake(url)
+    receiver.join(timeout=15)
+    assert not receiver.is_alive()
+    return [m["Body"] for m in got]
+
+
 def test_wall_clock_long_poll_wakes_when_another_thread_sends():
     with kumo():
-        sqs = boto3.client("sqs")
-        url = sqs.create_queue(QueueName="wake")["QueueUrl"]
-        got: list = []
-        receiver = threading.Thread(target=lambda: got.extend(receive(sqs, url, WaitTimeSeconds=20)))
-        receiver.start()
-        time.sleep(0.2)
-        assert receiver.is_alive()  # waiting for a message, holding no lock
-        boto3.client("sqs").send_message(QueueUrl=url, MessageBody="ping")
-        receiver.join(timeout=15)  # woken by the send, long before its 20 s window
-        assert not receiver.is_alive()
-        assert [m["Body"] for m in got] == ["ping"]
+        sender = boto3.client("sqs")
+        assert _long_poll_woken_by(lambda url: sender.send_message(QueueUrl=url, MessageBody="ping")) == ["ping"]
+
+
+def test_wall_clock_long_poll_wakes_on_an_internal_delivery():
+    with kumo() as aws:
+        backend = aws.backend("sqs")
+        woken = _long_poll_woken_by(lambda url: backend.deliver_message(backend.queue_arn_for_url(url), "internal"))
+        assert woken == ["internal"]
 
 
 def test_wall_clock_long_poll_waits_the_window():
