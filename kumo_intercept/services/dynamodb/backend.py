@@ -246,9 +246,11 @@ class DynamoDBBackend(ServiceBackend):
         elif new is None:
             self._sizes.pop(key, None)
 
-    def _check_size(self, item: dict, message: str = "Item size has exceeded the maximum allowed size") -> None:
+    def _check_size(self, item: dict, message: str = "Item size has exceeded the maximum allowed size",
+                    size: int | None = None) -> None:
         """AWS's 400 KB limit; the size is kept for the watcher that counts table bytes."""
-        size = V.item_size(item)
+        if size is None:
+            size = V.item_size(item)
         if size > V.MAX_ITEM_BYTES:
             raise V.invalid(message)
         self._size_hint = (item, size)
@@ -622,7 +624,7 @@ class DynamoDBBackend(ServiceBackend):
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
-        new = self._updated(info, params["Key"], old, actions)
+        new = self._updated(info, key, params["Key"], old, actions)
         self._write(ctx, info, key, old, new)
         out: dict[str, Any] = {}
         source = None
@@ -660,7 +662,7 @@ class DynamoDBBackend(ServiceBackend):
                 raise V.invalid(f"One or more parameter values were invalid: Cannot update attribute {name}. "
                                 "This attribute is part of the key")
 
-    def _updated(self, info: TableInfo, key_param: dict, old: dict | None, actions: list) -> dict:
+    def _updated(self, info: TableInfo, key: tuple, key_param: dict, old: dict | None, actions: list) -> dict:
         base = old if old is not None else {name: V.canon(value) for name, value in key_param.items()}
         try:
             new = E.apply_update(actions, base) if actions else dict(base)
@@ -668,7 +670,14 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid(exc.message) from None
         if info.indexes:
             self._check_index_keys(info, new, update=True)
-        self._check_size(new, "Item size to update has exceeded the maximum allowed size")
+        size = self._sizes.get(key) if old is not None else None
+        if size is not None:  # the stored size, corrected by the top-level attributes the update touched
+            for name in {action[1][1][0] for action in actions}:
+                if name in old:  # type: ignore[operator]
+                    size -= V.item_size({name: old[name]})  # type: ignore[index]
+                if name in new:
+                    size += V.item_size({name: new[name]})
+        self._check_size(new, "Item size to update has exceeded the maximum allowed size", size)
         return new
 
     # == query and scan ==============================================================================
@@ -1179,7 +1188,7 @@ class DynamoDBBackend(ServiceBackend):
                 if kind == "Put":
                     new = payload
                 elif kind == "Update":
-                    new = self._updated(info, spec["Key"], old, payload)
+                    new = self._updated(info, key, spec["Key"], old, payload)
                 elif kind == "Delete":
                     new = None
                 else:

@@ -498,7 +498,7 @@ class _Runner:
             E._check_overlaps([a[1][1] for a in actions], "")
         except E.ExprError as exc:
             raise AwsError("ValidationException", exc.message) from None
-        new = backend._updated(info, key_values, old, actions)
+        new = backend._updated(info, key, key_values, old, actions)
         returned = None
         returning = plan["returning"]
         if returning in ("ALL_OLD", "ALL_NEW"):

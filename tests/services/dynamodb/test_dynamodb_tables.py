@@ -189,3 +189,19 @@ def test_summary_lists_tables(kumo, ddb, table):
     summary = kumo.backend("dynamodb").summary()
     assert summary["tables"] == [{"name": table, "account": "123456789012", "region": "us-east-1", "items": 1,
                                   "bytes": 6, "status": "ACTIVE", "indexes": []}]
+
+
+def test_table_size_after_updates_equals_size_of_the_same_items_put(ddb, create):
+    create(name="updated")
+    create(name="written")
+    key = {"pk": {"S": "a"}, "sk": {"S": "b"}}
+    ddb.put_item(TableName="updated", Item={**key, "x": {"S": "long text"}, "n": {"N": "12345"}})
+    ddb.update_item(TableName="updated", Key=key, UpdateExpression="SET x = :short, m = :m ADD n :n REMOVE nothing",
+                    ExpressionAttributeValues={":short": {"S": "s"}, ":m": {"M": {"k": {"L": [{"N": "1"}]}}},
+                                               ":n": {"N": "1"}})
+    ddb.update_item(TableName="updated", Key=key, UpdateExpression="SET m.k[1] = :v REMOVE x",
+                    ExpressionAttributeValues={":v": {"BOOL": True}})
+    final = ddb.get_item(TableName="updated", Key=key)["Item"]
+    ddb.put_item(TableName="written", Item=final)
+    sizes = [ddb.describe_table(TableName=n)["Table"]["TableSizeBytes"] for n in ("updated", "written")]
+    assert sizes[0] == sizes[1] > 0
