@@ -112,6 +112,8 @@ class EventsBackend(ServiceBackend):
         self.archived = self.store.ordered_table("events.archived")    # (account, region, archive, seq)
         self.replays = self.store.ordered_table("events.replays")      # (account, region, name)
         self.undelivered_table = self.store.ordered_table("events.undelivered")
+        self.connections = self.store.ordered_table("events.connections")            # (account, region, name)
+        self.destinations = self.store.ordered_table("events.api_destinations")      # (account, region, name)
         # derived: bus key -> [(rule key, rule, matcher)] of enabled pattern rules
         self._bus_rules: dict[tuple, list[tuple[tuple, dict, Any]]] = {}
         self._bus_archives: dict[tuple, list[tuple[tuple, dict, Any]]] | None = None
@@ -1073,6 +1075,158 @@ class EventsBackend(ServiceBackend):
                            400)
         self.replays.put(key, {**replay, "State": "CANCELLED"})
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
+
+    # -- connections and API destinations (stored; deliveries to them are recorded, not sent) ------------
+    def create_connection(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        key = (ctx.account, ctx.region, params["Name"])
+        if key in self.connections:
+            raise AwsError("ResourceAlreadyExistsException", f"Connection {key[2]} already exists.", 400)
+        now = ctx.time()
+        uid = ctx.ids.uuid4()
+        state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
+        record = {
+            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
+            "SecretArn": f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:events!connection/"
+                         f"{key[2]}/{uid}-{ctx.ids.chars(6)}",
+            "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
+            "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,
+            "Authorized": now,
+        }
+        self.connections.put(key, record)
+        return {"ConnectionArn": record["Arn"], "ConnectionState": state, "CreationTime": from_epoch(now),
+                "LastModifiedTime": from_epoch(now)}
+
+    def _connection(self, ctx: RequestContext) -> tuple[tuple, dict]:
+        key = (ctx.account, ctx.region, ctx.params["Name"])
+        record = self.connections.get(key)
+        if record is None:
+            raise _not_found(f"Failed to describe the connection(s). Connection '{key[2]}' does not exist.")
+        return key, record
+
+    @staticmethod
+    def _redacted(parameters: dict) -> dict:
+        """AuthParameters as Describe shows them: secrets left out."""
+        out = json.loads(json.dumps(parameters))
+        out.get("ApiKeyAuthParameters", {}).pop("ApiKeyValue", None)
+        out.get("BasicAuthParameters", {}).pop("Password", None)
+        out.get("OAuthParameters", {}).get("ClientParameters", {}).pop("ClientSecret", None)
+        return out
+
+    def describe_connection(self, ctx: RequestContext) -> dict:
+        key, record = self._connection(ctx)
+        view = {"ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
+                "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
+                "AuthParameters": self._redacted(record["AuthParameters"]),
+                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
+                "LastAuthorizedTime": from_epoch(record["Authorized"])}
+        if record.get("Description") is not None:
+            view["Description"] = record["Description"]
+        return view
+
+    def _connection_summary(self, key: tuple, record: dict) -> dict:
+        return {"ConnectionArn": record["Arn"], "ConnectionState": record["State"],
+                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
+                "LastAuthorizedTime": from_epoch(record["Authorized"])}
+
+    def update_connection(self, ctx: RequestContext) -> dict:
+        key, record = self._connection(ctx)
+        params = ctx.params
+        record = {**record, "Modified": ctx.time()}
+        for field in ("Description", "AuthorizationType", "AuthParameters"):
+            if field in params:
+                record[field] = params[field]
+        self.connections.put(key, record)
+        return self._connection_summary(key, record)
+
+    def deauthorize_connection(self, ctx: RequestContext) -> dict:
+        key, record = self._connection(ctx)
+        record = {**record, "State": "DEAUTHORIZED", "Modified": ctx.time()}
+        self.connections.put(key, record)
+        return self._connection_summary(key, record)
+
+    def delete_connection(self, ctx: RequestContext) -> dict:
+        key, record = self._connection(ctx)
+        self.connections.delete(key)
+        return {**self._connection_summary(key, record), "ConnectionState": "DELETING"}
+
+    def list_connections(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        prefix = params.get("NamePrefix") or ""
+        items = [{"Name": key[2], "AuthorizationType": record["AuthorizationType"],
+                  **self._connection_summary(key, record)}
+                 for key, record in self.connections.items_range((ctx.account, ctx.region, prefix),
+                                                                 (ctx.account, ctx.region, prefix + "\U0010ffff"))
+                 if not params.get("ConnectionState") or record["State"] == params["ConnectionState"]]
+        return self._page(items, params, "Connections")
+
+    def create_api_destination(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        key = (ctx.account, ctx.region, params["Name"])
+        if key in self.destinations:
+            raise AwsError("ResourceAlreadyExistsException", f"An api-destination '{key[2]}' already exists.", 400)
+        if not any(c["Arn"] == params["ConnectionArn"] for c in self.connections.values()):
+            raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
+        now = ctx.time()
+        record = {
+            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
+            "Description": params.get("Description"), "ConnectionArn": params["ConnectionArn"],
+            "InvocationEndpoint": params["InvocationEndpoint"], "HttpMethod": params["HttpMethod"],
+            "InvocationRateLimitPerSecond": params.get("InvocationRateLimitPerSecond", 300),
+            "State": "ACTIVE", "Created": now, "Modified": now,
+        }
+        self.destinations.put(key, record)
+        return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": "ACTIVE",
+                "CreationTime": from_epoch(now), "LastModifiedTime": from_epoch(now)}
+
+    def _destination(self, ctx: RequestContext) -> tuple[tuple, dict]:
+        key = (ctx.account, ctx.region, ctx.params["Name"])
+        record = self.destinations.get(key)
+        if record is None:
+            raise _not_found(f"An api-destination '{key[2]}' does not exist.")
+        return key, record
+
+    def _destination_view(self, key: tuple, record: dict) -> dict:
+        view = {"ApiDestinationArn": record["Arn"], "Name": key[2], "ApiDestinationState": record["State"],
+                "ConnectionArn": record["ConnectionArn"], "InvocationEndpoint": record["InvocationEndpoint"],
+                "HttpMethod": record["HttpMethod"],
+                "InvocationRateLimitPerSecond": record["InvocationRateLimitPerSecond"],
+                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
+        if record.get("Description") is not None:
+            view["Description"] = record["Description"]
+        return view
+
+    def describe_api_destination(self, ctx: RequestContext) -> dict:
+        return self._destination_view(*self._destination(ctx))
+
+    def update_api_destination(self, ctx: RequestContext) -> dict:
+        key, record = self._destination(ctx)
+        record = {**record, "Modified": ctx.time()}
+        for field in ("Description", "ConnectionArn", "InvocationEndpoint", "HttpMethod",
+                      "InvocationRateLimitPerSecond"):
+            if field in ctx.params:
+                record[field] = ctx.params[field]
+        self.destinations.put(key, record)
+        return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": record["State"],
+                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
+
+    def delete_api_destination(self, ctx: RequestContext) -> dict:
+        key, _record = self._destination(ctx)
+        self.destinations.delete(key)
+        return {}
+
+    def list_api_destinations(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        prefix = params.get("NamePrefix") or ""
+        items = []
+        for key, record in self.destinations.items_range((ctx.account, ctx.region, prefix),
+                                                         (ctx.account, ctx.region, prefix + "\U0010ffff")):
+            if params.get("ConnectionArn") and record["ConnectionArn"] != params["ConnectionArn"]:
+                continue
+            view = self._destination_view(key, record)
+            view.pop("Description", None)
+            items.append(view)
+        return self._page(items, params, "ApiDestinations")
 
     # -- inspection -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
