@@ -437,3 +437,29 @@ def test_summary(aws, events):
     summary = aws.backend("events").summary()
     assert summary["buses"][0]["name"] == "default"
     assert summary["rules"][0]["name"] == "r" and summary["rules"][0]["targets"] == 0
+
+
+def test_connections_and_api_destinations(aws, events):
+    connection = events.create_connection(Name="partner", AuthorizationType="API_KEY", AuthParameters={
+        "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "secret"}})
+    assert connection["ConnectionState"] == "AUTHORIZED"
+    described = events.describe_connection(Name="partner")
+    assert described["AuthParameters"] == {"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key"}}
+    assert described["SecretArn"].startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/")
+    destination = events.create_api_destination(
+        Name="hook", ConnectionArn=connection["ConnectionArn"], InvocationEndpoint="https://partner.example/hook",
+        HttpMethod="POST")["ApiDestinationArn"]
+    assert events.describe_api_destination(Name="hook")["InvocationEndpoint"] == "https://partner.example/hook"
+    assert [d["Name"] for d in events.list_api_destinations()["ApiDestinations"]] == ["hook"]
+    _rule(events, "r", {"source": ["shop"]}, {"Id": "api", "Arn": destination})
+    events.put_events(Entries=[entry(total=1)])
+    [sent] = aws.backend("events").undelivered()
+    assert sent["TargetArn"] == destination and json.loads(sent["Body"])["detail"] == {"total": 1}
+    assert events.deauthorize_connection(Name="partner")["ConnectionState"] == "DEAUTHORIZED"
+    assert [c["Name"] for c in events.list_connections()["Connections"]] == ["partner"]
+    events.delete_api_destination(Name="hook")
+    assert events.delete_connection(Name="partner")["ConnectionState"] == "DELETING"
+    with pytest.raises(events.exceptions.ResourceNotFoundException):
+        events.describe_connection(Name="partner")
+    with pytest.raises(events.exceptions.ResourceNotFoundException):
+        events.describe_api_destination(Name="hook")
