@@ -16,8 +16,10 @@ the derived indexes of ``index.QueueIndex`` (O(log n) per call at any depth). Re
 message and the receive that produced them, so a stale handle is recognised in O(1).
 
 Long polling: with the wall clock a receive waits (releasing the emulator lock) until a message can be
-returned or ``WaitTimeSeconds`` pass; with a virtual clock it never sleeps: it advances the clock to the
-moment the first message becomes available inside the window, or to the end of the window.
+returned or ``WaitTimeSeconds`` pass, waking at every committed change and when the next delayed or
+in-flight message becomes visible; with a virtual clock it never sleeps: it advances the clock to the
+moment the first message becomes available inside the window, or to the end of the window. Moves to a
+dead-letter queue and retention expiry happen in the receive that returns (or ends the window).
 
 Internal API for other services (plain Python, no request context; errors are ``AwsError`` as SQS
 returns them, e.g. the NonExistentQueue error for an unknown queue):
@@ -1044,13 +1046,13 @@ class SqsBackend(ServiceBackend):
         qid = queue.qid
         while True:
             vt = queue.vt if visibility is None else visibility
-            if wait == 0 or queue.index.has_visible(now) or attempt is not None or \
-                    queue.index.expired(now - queue.retention):
+            final = wait == 0 or now >= deadline
+            # Only a receive that returns messages (or ends the poll) changes state: moving messages
+            # to the dead-letter queue or dropping expired ones while waiting would keep the lock.
+            if final or attempt is not None or self._deliverable(queue, now):
                 received = self._receive(queue, now, count, vt, attempt)
-                if received or wait == 0:
+                if received or final:
                     return received
-            if now >= deadline:
-                return []
             upcoming = queue.index.next_visible(now)
             target = deadline if upcoming is None else min(upcoming, deadline)
             if virtual:
@@ -1058,13 +1060,32 @@ class SqsBackend(ServiceBackend):
                 now = clock.time()
             else:
                 if not self._can_wait():
-                    return []  # this call already changed state (expiry, DLQ moves): it cannot release the lock
+                    return []  # this call already changed state: it cannot release the lock
                 self.emulator.wait(max(target - now, 0.0))
                 now = clock.time()
             current = self._by_qid.get(qid)
             if current is None:
                 raise no_such_queue()
             queue = current
+
+    def _deliverable(self, queue: Queue, now: float) -> bool:
+        """Whether a receive at ``now`` would return a message (read only): a visible message that
+        has neither outlived the retention period nor reached the redrive policy's receive count."""
+        index = queue.index
+        if not index.has_visible(now):
+            return False
+        cutoff = now - queue.retention
+        limit = queue.max_receives if self._dlq(queue) is not None else 0
+        skip: set[int] = set()
+        while True:
+            numbers = index.visible_in_order(now, MAX_BATCH, skip)
+            if not numbers:
+                return False
+            for n in numbers:
+                rec = self.messages[(queue.qid, n)]
+                if rec["sent"] > cutoff and not (limit and rec["rc"] >= limit):
+                    return True
+                skip.add(n)
 
     def _can_wait(self) -> bool:
         undo = self.store.suspend()

@@ -4,6 +4,7 @@ attribute selection, batches, receipt handles, long polling (virtual and wall cl
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 import threading
 import time
@@ -489,11 +490,11 @@ def test_queue_receive_wait_time_is_the_default_wait(sqs, aws):
     assert aws.clock.time() == start + 5
 
 
-def _long_poll_woken_by(wake) -> list:
-    """Long-poll an empty queue on the wall clock from a thread, call ``wake(url)`` while it waits, and
-    return what the poll received (it must return long before its 20 s window)."""
+def _long_poll_woken_by(wake, url: str | None = None) -> list:
+    """Long-poll a queue with nothing to deliver on the wall clock from a thread, call ``wake(url)``
+    while it waits, and return what the poll received (it must return long before its 20 s window)."""
     sqs = boto3.client("sqs")
-    url = sqs.create_queue(QueueName="wake")["QueueUrl"]
+    url = url or sqs.create_queue(QueueName="wake")["QueueUrl"]
     got: list = []
     receiver = threading.Thread(target=lambda: got.extend(receive(sqs, url, WaitTimeSeconds=20)))
     receiver.start()
@@ -516,6 +517,20 @@ def test_wall_clock_long_poll_wakes_on_an_internal_delivery():
         backend = aws.backend("sqs")
         woken = _long_poll_woken_by(lambda url: backend.deliver_message(backend.queue_arn_for_url(url), "internal"))
         assert woken == ["internal"]
+
+
+def test_wall_clock_long_poll_waits_past_a_message_bound_for_the_dlq():
+    with kumo():
+        sqs = boto3.client("sqs")
+        dlq = sqs.create_queue(QueueName="dead")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(QueueName="live", Attributes={"RedrivePolicy": json.dumps(
+            {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})})["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="poison")
+        receive(sqs, url, VisibilityTimeout=0)  # visible again, and at its receive limit
+        woken = _long_poll_woken_by(lambda u: sqs.send_message(QueueUrl=u, MessageBody="fine"), url)
+        assert woken == ["fine"]
+        assert [m["Body"] for m in receive(sqs, dlq)] == ["poison"]
 
 
 def test_wall_clock_long_poll_waits_the_window():
