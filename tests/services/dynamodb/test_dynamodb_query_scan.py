@@ -245,3 +245,44 @@ def test_index_key_type_is_checked_on_write(ddb, indexed):
         ddb.put_item(TableName=indexed, Item={"pk": {"S": "z"}, "sk": {"S": "z"}, "when": {"S": "soon"}})
     assert error(exc)[1] == ("One or more parameter values were invalid: Type mismatch for Index Key when "
                              "Expected: N Actual: S IndexName: by_status")
+
+
+def test_backward_pagination(ddb, numbers):
+    seen, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = query(ddb, numbers, "pk = :p AND sk < :top", {":p": {"S": "p"}, ":top": {"N": "10"}}, Limit=2,
+                     ScanIndexForward=False, **kwargs)
+        seen += sks(page)
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert seen == ["2", "1", "0.5", "0", "-1", "-2.5", "-10"]
+
+
+def test_start_key_must_match_the_schema(ddb, numbers):
+    with pytest.raises(ClientError) as exc:
+        query(ddb, numbers, "pk = :p", {":p": {"S": "p"}}, ExclusiveStartKey={"pk": {"S": "p"}})
+    assert error(exc) == ("ValidationException", "The provided starting key is invalid: The provided key element "
+                          "does not match the schema")
+
+
+def test_query_cost_does_not_grow_with_the_partition(kumo, ddb, create):
+    """A Query seeks: the items it reads are its page, not the partition (counted, not timed)."""
+    create(name="big", range_key=("sk", "N"))
+    for start in range(0, 2000, 25):
+        ddb.batch_write_item(RequestItems={"big": [{"PutRequest": {"Item": {"pk": {"S": "p"}, "sk": {"N": str(i)}}}}
+                                                   for i in range(start, start + 25)]})
+    backend = kumo.backend("dynamodb")
+    touched = []
+    original = backend._walk
+
+    def counting(*args, **kwargs):
+        for pair in original(*args, **kwargs):
+            touched.append(pair)
+            yield pair
+
+    backend._walk = counting
+    page = query(ddb, "big", "pk = :p AND sk > :s", {":p": {"S": "p"}, ":s": {"N": "1500"}}, Limit=10)
+    assert [i["sk"]["N"] for i in page["Items"]] == [str(i) for i in range(1501, 1511)]
+    assert len(touched) == 10
