@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 from kumo_intercept import kumo
+from kumo_intercept.integrations.pytest_plugin import artifact_folder
 
 STS_TESTS = '''
 import boto3
@@ -72,28 +73,7 @@ def test_the_options_are_listed_in_help(tmp_path):
         assert option in result.stdout
 
 
-def test_a_failing_test_leaves_its_calls_and_state(tmp_path):
-    artifacts = tmp_path / "artifacts"
-    result = run_pytest(tmp_path, STS_TESTS, "--kumo-artifacts", str(artifacts))
-    assert "2 failed, 1 passed" in _outcome(result), result.stdout
-    folders = sorted(path.name for path in artifacts.iterdir())
-    assert folders == ["test_user.py_test_fails_with_the_fixture", "test_user.py_test_fails_with_the_marker_only"]
-
-    fixture_case = artifacts / folders[0]
-    calls = [json.loads(line) for line in (fixture_case / "calls.jsonl").read_text().splitlines()]
-    assert [call["operation"] for call in calls] == ["GetSessionToken", "GetCallerIdentity"]
-    assert calls[0]["params"] == {"DurationSeconds": 900}
-    assert calls[0]["response"]["Credentials"]["AccessKeyId"].startswith("ASIA")
-    state = json.loads((fixture_case / "state.json").read_text())
-    assert len(state["tables"]["sts.credentials"]) == 1
-    assert "sts.GetSessionToken" in (fixture_case / "state.txt").read_text()
-
-    marker_case = artifacts / folders[1]
-    calls = [json.loads(line) for line in (marker_case / "calls.jsonl").read_text().splitlines()]
-    assert calls[0]["account"] == "111122223333"
-
-
-def test_artifacts_are_written_per_xdist_worker(tmp_path):
+def test_a_failing_test_leaves_its_calls_and_state_per_xdist_worker(tmp_path):
     artifacts = tmp_path / "artifacts"
     result = run_pytest(tmp_path, STS_TESTS + '''
 def test_each_test_has_its_own_emulator(kumo):
@@ -104,11 +84,30 @@ def test_each_test_has_its_own_emulator(kumo):
     assert "2 failed, 2 passed" in _outcome(result), result.stdout
     workers = sorted(path.name for path in artifacts.iterdir())
     assert set(workers) <= {"gw0", "gw1"} and workers
-    written = sorted(case.name for worker in artifacts.iterdir() for case in worker.iterdir())
-    assert written == ["test_user.py_test_fails_with_the_fixture", "test_user.py_test_fails_with_the_marker_only"]
-    for worker in artifacts.iterdir():
-        for case in worker.iterdir():
-            assert (case / "calls.jsonl").read_text().strip()
+    cases = {case.name: case for worker in artifacts.iterdir() for case in worker.iterdir()}
+    assert sorted(cases) == ["test_user.py_test_fails_with_the_fixture",
+                             "test_user.py_test_fails_with_the_marker_only"]
+
+    fixture_case = cases["test_user.py_test_fails_with_the_fixture"]
+    calls = [json.loads(line) for line in (fixture_case / "calls.jsonl").read_text().splitlines()]
+    assert [call["operation"] for call in calls] == ["GetSessionToken", "GetCallerIdentity"]
+    assert calls[0]["params"] == {"DurationSeconds": 900}
+    assert calls[0]["response"]["Credentials"]["AccessKeyId"].startswith("ASIA")
+    state = json.loads((fixture_case / "state.json").read_text())
+    assert len(state["tables"]["sts.credentials"]) == 1
+    assert "sts.GetSessionToken" in (fixture_case / "state.txt").read_text()
+
+    marker_case = cases["test_user.py_test_fails_with_the_marker_only"]
+    calls = [json.loads(line) for line in (marker_case / "calls.jsonl").read_text().splitlines()]
+    assert calls[0]["account"] == "111122223333"
+
+
+def test_artifact_folders_are_named_after_the_test(monkeypatch):
+    monkeypatch.delenv("PYTEST_XDIST_WORKER", raising=False)
+    assert artifact_folder("out", "tests/test_a.py::TestB::test_c[x-1]") == Path(
+        "out", "tests_test_a.py_TestB_test_c[x-1]")
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
+    assert artifact_folder("out", "test_a.py::test_b") == Path("out", "gw3", "test_a.py_test_b")
 
 
 def test_data_dir_keeps_each_tests_state_on_disk(tmp_path):
