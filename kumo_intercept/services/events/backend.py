@@ -6,10 +6,13 @@ received the event (SQS queues, SNS topics, other buses, CloudWatch Logs groups,
 Targets of services the emulator does not run (Kinesis, Step Functions, API destinations…) are
 recorded in ``EventsBackend.undelivered()`` instead.
 
-Schedules (``rate(...)``, ``cron(...)``) fire against the emulator clock: a poller registered with
-the emulator fires every due tick in time order after each intercepted call, and any EventBridge call
-fires them first. With a virtual clock, ``aws.clock.advance(300)`` followed by any intercepted call
-delivers the due scheduled events.
+Schedules (``rate(...)``, ``cron(...)``) fire against the emulator clock, every due tick in time
+order, each tick's event timed at the tick: a poller registered with the emulator fires them when
+any intercepted call completes (and ``aws.drain()`` does too), and every EventBridge call fires them
+before it does its own work. So after ``aws.clock.advance(300)``, the first intercepted call delivers
+the due scheduled events by the time it returns; a ``ReceiveMessage`` made as that first call runs
+before the delivery and does not see them yet (call ``aws.drain()`` first). A rate schedule ticks
+every period after the rule was created (or enabled); cron schedules are evaluated in UTC.
 
 Internal API (plain Python, for other services):
 
