@@ -463,3 +463,11 @@ def test_connections_and_api_destinations(aws, events):
         events.describe_connection(Name="partner")
     with pytest.raises(events.exceptions.ResourceNotFoundException):
         events.describe_api_destination(Name="hook")
+
+
+def test_drain_fires_due_schedules_before_a_receive(aws, events, sqs, queue):
+    events.put_rule(Name="tick", ScheduleExpression="rate(1 hour)")
+    events.put_targets(Rule="tick", Targets=[{"Id": "q", "Arn": queue[1]}])
+    aws.clock.advance(3600)
+    aws.drain()
+    assert len(drain(sqs, queue[0])) == 1
