@@ -337,3 +337,13 @@ def test_delivery_is_deterministic_for_a_seed():
             client.publish(TopicArn=topic, Message="m")
             return drain(queues, url)[0]["Body"]
     assert run() == run()
+
+
+def test_cross_region_queue_subscription(sns, topic):
+    west_sqs = boto3.client("sqs", region_name="eu-west-1")
+    url, arn = make_queue(west_sqs, "west-inbox")
+    _subscribe(sns, topic, arn)
+    sns.publish(TopicArn=topic, Message="across regions")
+    envelope = json.loads(drain(west_sqs, url)[0]["Body"])
+    assert envelope["Message"] == "across regions"
+    assert envelope["UnsubscribeURL"].startswith("https://sns.us-east-1.amazonaws.com/")
