@@ -478,7 +478,7 @@ class EventsBackend(ServiceBackend):
             raise _validation("Parameter Event is not valid.") from None
         if not isinstance(event, dict):
             raise _validation("Parameter Event is not valid.")
-        for field in ("id", "account", "source", "time", "region", "detail-type"):
+        for field in ("id", "account", "source", "time", "region", "resources", "detail-type"):
             if field not in event:
                 raise _validation(f"Parameter Event is not valid. Reason: Provided Event is missing required "
                                   f"field {field}.")
