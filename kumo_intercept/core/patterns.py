@@ -125,11 +125,12 @@ def _numeric_range(low: float | None, low_open: bool, high: float | None, high_o
 
 
 def _cidr(text: str) -> Callable[[Any], bool]:
+    if "/" not in text:
+        raise PatternError("Malformed CIDR, one '/' required")
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise PatternError(f"Malformed CIDR, one '/' required") if "/" not in text else \
-            PatternError(f"Nonstandard IP address: {text.split('/')[0]}")
+        raise PatternError(f"Nonstandard IP address: {text.split('/')[0]}") from None
 
     def test(v: Any) -> bool:
         if type(v) is not str:
