@@ -210,6 +210,11 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
             raise self._not_found(key)
         return record
 
+    def _unqualified(self, ctx: RequestContext) -> tuple[tuple[str, str, str], dict]:
+        """The function ``FunctionName`` names (no qualifier allowed) and its record; 404 if missing."""
+        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
+        return key, self._function(key)
+
     def _version_record(self, key: tuple[str, str, str], qualifier: str | None) -> dict:
         """The configuration record a qualifier names: $LATEST, a version number or an alias
         (an alias resolves to its primary version)."""
@@ -498,8 +503,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
 
     def update_function_code(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        key, _ = self._locate(ctx, params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         self._check_revision(record, params)
         code_param = {k: params[k] for k in ("ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri")
                       if params.get(k) is not None}
@@ -519,8 +523,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
 
     def update_function_configuration(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        key, _ = self._locate(ctx, params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         self._check_revision(record, params)
         self._check_config(ctx, params)
         updated = {**record, **self._config_fields(params), "LastModified": ctx.time(),
@@ -559,8 +562,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
 
     def publish_version(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        key, _ = self._locate(ctx, params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         self._check_revision(record, params)
         sha = params.get("CodeSha256")
         if sha is not None and sha != record["CodeSha256"]:
@@ -570,8 +572,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return self._configuration(self._publish(ctx, key, params.get("Description")))
 
     def list_versions_by_function(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         rows = [self._configuration(record)]
         rows += [self._configuration(v) for _, v in self.versions.items_range((*key, 0), (*key, sys.maxsize))]
         return self._page(rows, ctx.params, "Versions")
@@ -602,8 +603,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
 
     def create_alias(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        key, _ = self._locate(ctx, params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         alias_key = (*key, params["Name"])
         if alias_key in self.aliases:
             raise _error("ResourceConflictException", f"Alias already exists: {self._arn(key, params['Name'])}", 409)
@@ -615,8 +615,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return self._alias_out(alias_key, alias)
 
     def _alias(self, ctx: RequestContext) -> tuple[tuple, dict]:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         alias_key = (*key, ctx.params["Name"])
         alias = self.aliases.get(alias_key)
         if alias is None:
@@ -650,8 +649,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return {}
 
     def list_aliases(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         wanted = ctx.params.get("FunctionVersion")
         rows = [self._alias_out(k, a) for k, a in sorted(self.aliases.items()) if k[:3] == key
                 and (wanted is None or a["FunctionVersion"] == wanted)]
@@ -777,8 +775,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
                    if k[:2] == (account, region) and k != excluding)
 
     def put_function_concurrency(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         value = ctx.params["ReservedConcurrentExecutions"]
         if self._reserved_total(*key[:2], excluding=key) + value > _ACCOUNT_CONCURRENCY - 100:
             raise _invalid("Specified ReservedConcurrentExecutions for function decreases account's "
@@ -787,13 +784,11 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return {"ReservedConcurrentExecutions": value}
 
     def get_function_concurrency(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        value = self._function(key).get("ReservedConcurrency")
+        value = self._unqualified(ctx)[1].get("ReservedConcurrency")
         return {} if value is None else {"ReservedConcurrentExecutions": value}
 
     def delete_function_concurrency(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        record = self._function(key)
+        key, record = self._unqualified(ctx)
         self.functions.put(key, {**record, "ReservedConcurrency": None})
         ctx.status = 204
         return {}
@@ -835,8 +830,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return {}
 
     def list_provisioned_concurrency_configs(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         rows = [{"FunctionArn": self._arn(key, k[3]), **self._provisioned_out(k, r)}
                 for k, r in sorted(self.provisioned.items()) if k[:3] == key]
         return self._page(rows, ctx.params, "ProvisionedConcurrencyConfigs")
@@ -909,8 +903,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return {}
 
     def list_function_url_configs(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         rows = [self._url_out(k, r) for k, r in sorted(self.url_configs.items()) if k[:3] == key]
         return self._page(rows, ctx.params, "FunctionUrlConfigs")
 
@@ -1037,8 +1030,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return {}
 
     def list_function_event_invoke_configs(self, ctx: RequestContext) -> dict:
-        key, _ = self._locate(ctx, ctx.params["FunctionName"], allow_qualifier=False)
-        self._function(key)
+        key, _ = self._unqualified(ctx)
         rows = [self._invoke_config_out(k, c) for k, c in sorted(self.invoke_configs.items()) if k[:3] == key]
         return self._page(rows, ctx.params, "FunctionEventInvokeConfigs")
 
