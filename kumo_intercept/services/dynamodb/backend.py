@@ -37,6 +37,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import expressions as E
+from . import legacy
 from . import values as V
 from .expressions import ExprError, UpdateError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
@@ -87,8 +88,6 @@ _EXPRESSION_KINDS = (
     ("FilterExpression", "filter", "Filter"),
     ("ProjectionExpression", "projection", "Projection"),
 )
-_LEGACY = {"condition": "Expected", "update": "AttributeUpdates", "key": "KeyConditions",
-           "filter": None, "projection": "AttributesToGet"}
 
 
 def bind_expressions(params: dict, allowed: tuple[str, ...]) -> Bound:
@@ -98,7 +97,6 @@ def bind_expressions(params: dict, allowed: tuple[str, ...]) -> Bound:
     present = [k for k in _EXPRESSION_KINDS if k[1] in allowed and k[0] in params]
     if not present and names is None and values is None:
         return _EMPTY
-    from . import legacy
     legacy.refuse_mixing(params, [k[0] for k in present])
     cache_key = _binding_key(params, present, names, values)
     if cache_key is not None:
@@ -128,7 +126,7 @@ def _binding_key(params: dict, present: list, names: dict | None, values: dict |
         if _SCALARS.get(kind) is not inner.__class__:
             return None
         fingerprint.append((name, kind, inner))
-    return (tuple((k[0], params[k[0]]) for k in present), tuple(names.items()) if names else None,
+    return (tuple((k[0], params[k[0]]) for k in present), tuple(names.items()) if names is not None else None,
             tuple(fingerprint) if values is not None else None)
 
 
@@ -524,8 +522,7 @@ class DynamoDBBackend(ServiceBackend):
     def _condition(self, params: dict) -> Any:
         bound = bind_expressions(params, ("condition",))
         if bound.condition is None and "Expected" in params:
-            from . import legacy
-            return legacy.expected(params["Expected"], params.get("ConditionalOperator"))
+                return legacy.expected(params["Expected"], params.get("ConditionalOperator"))
         if bound.condition is None and "ConditionalOperator" in params:
             raise V.invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements")
         return bound.condition
@@ -647,7 +644,6 @@ class DynamoDBBackend(ServiceBackend):
         bound = bind_expressions(params, ("update", "condition"))
         condition = bound.condition
         actions = bound.update
-        from . import legacy
         if actions is None and "AttributeUpdates" in params:
             actions = legacy.attribute_updates(params["AttributeUpdates"])
         if condition is None and "Expected" in params:
@@ -737,7 +733,6 @@ class DynamoDBBackend(ServiceBackend):
         info = self._table(ctx, params["TableName"])
         ix = self._read_target(info, params)
         bound = bind_expressions(params, ("key", "filter", "projection"))
-        from . import legacy
         key_condition = bound.key
         if key_condition is None and "KeyConditions" in params:
             key_condition = legacy.key_conditions(params["KeyConditions"])
@@ -958,8 +953,7 @@ class DynamoDBBackend(ServiceBackend):
         bound = bind_expressions(params, ("filter", "projection"))
         filter_ = bound.filter
         if filter_ is None and "ScanFilter" in params:
-            from . import legacy
-            filter_ = legacy.filters(params["ScanFilter"], params.get("ConditionalOperator"))
+                filter_ = legacy.filters(params["ScanFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
         select = self._select(params, ix, projection)
         segment, total = params.get("Segment"), params.get("TotalSegments")
