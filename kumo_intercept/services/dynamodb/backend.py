@@ -298,18 +298,23 @@ class DynamoDBBackend(ServiceBackend):
                         order.add((after_at, key))
 
     @staticmethod
-    def _index_key(ix: IndexInfo, key: tuple, item: dict) -> tuple | None:
+    def _indexed(ix: IndexInfo, item: dict) -> bool:
+        """Whether an item has the index's key attributes, with their types (indexes are sparse)."""
         hash_value = item.get(ix.hash_name)
         if hash_value is None or ix.hash_type not in hash_value:
-            return None
+            return False
         if ix.range_name:
             range_value = item.get(ix.range_name)
-            if range_value is None or ix.range_type not in range_value:
-                return None
-            range_bytes = V.key_bytes(range_value)
-        else:
-            range_bytes = b""
-        return (_hashed(V.key_bytes(hash_value)), range_bytes, key[3], key[4])
+            return range_value is not None and ix.range_type in range_value
+        return True
+
+    @classmethod
+    def _index_key(cls, ix: IndexInfo, key: tuple, item: dict) -> tuple | None:
+        """An item's position in an index: (index pk, index sk, table pk, table sk), or None."""
+        if not cls._indexed(ix, item):
+            return None
+        range_bytes = V.key_bytes(item[ix.range_name]) if ix.range_name else b""
+        return (_hashed(V.key_bytes(item[ix.hash_name])), range_bytes, key[3], key[4])
 
     # == lookups =====================================================================================
     def _table(self, ctx: RequestContext, name: str, message: str | None = None) -> TableInfo:
@@ -498,8 +503,8 @@ class DynamoDBBackend(ServiceBackend):
         units = float(max(1, math.ceil(size / 1024)))
         touched: dict[str, float] = {}
         for ix in info.indexes.values():
-            had = old is not None and self._index_key(ix, (0, 0, 0, b"", b""), old) is not None
-            has = new is not None and self._index_key(ix, (0, 0, 0, b"", b""), new) is not None
+            had = old is not None and self._indexed(ix, old)
+            has = new is not None and self._indexed(ix, new)
             if had or has:
                 touched[ix.name] = float(had + has) if old != new else 0.0
         return self._capacity(info, mode, units, {k: v for k, v in touched.items() if v})
