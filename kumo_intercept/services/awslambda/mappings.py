@@ -152,6 +152,15 @@ class EventSourceMappings:
             raise _error("InvalidParameterValueException", f"Stream not found: {arn}")
         return "kinesis", {}
 
+    @staticmethod
+    def _check_visibility(queue: dict, function: dict) -> None:
+        """AWS refuses an SQS mapping whose messages could reappear while the function still runs."""
+        visibility = int(queue.get("VisibilityTimeout", 30))
+        if visibility < function["Timeout"]:
+            raise _error("InvalidParameterValueException",
+                         f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
+                         f"{function['Timeout']} seconds")
+
     def _mapping_settings(self, kind: str, params: dict, base: dict, queue: dict | None = None) -> dict:
         record = dict(base)
         for name in ("BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
@@ -206,8 +215,10 @@ class EventSourceMappings:
         arn = params.get("EventSourceArn")
         if not arn:
             raise _error("InvalidParameterValueException", "Unrecognized event source, must be kafka or MQ type")
-        kind, _queue = self._check_source(ctx, arn)
+        kind, queue = self._check_source(ctx, arn)
         key, qualifier, function_arn = self._mapping_function(ctx, params["FunctionName"])
+        if kind == "sqs":
+            self._check_visibility(queue, self._version_record(key, qualifier))  # type: ignore[attr-defined]
         for uuid, other in self.mappings.items():
             if other["EventSourceArn"] == arn and other["FunctionArn"] == function_arn:
                 raise _error("ResourceConflictException",
@@ -259,7 +270,10 @@ class EventSourceMappings:
         params = ctx.params
         updated = self._mapping_settings(record["Kind"], params, record)
         if "FunctionName" in params:
-            _, _, updated["FunctionArn"] = self._mapping_function(ctx, params["FunctionName"])
+            key, qualifier, updated["FunctionArn"] = self._mapping_function(ctx, params["FunctionName"])
+            if record["Kind"] == "sqs":
+                self._check_visibility(self.emulator.backend("sqs").queue_attributes(record["EventSourceArn"]),
+                                       self._version_record(key, qualifier))  # type: ignore[attr-defined]
         if "Enabled" in params:
             updated["Enabled"] = params["Enabled"]
         updated["LastModified"] = ctx.time()

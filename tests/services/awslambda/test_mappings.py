@@ -148,6 +148,10 @@ def test_mapping_api_errors_and_delete(lam, sqs):
         lam.create_event_source_mapping(EventSourceArn=arn + "-nope", FunctionName="worker")
     with pytest.raises(lam.exceptions.InvalidParameterValueException, match="batch window"):
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="worker", BatchSize=50)
+    register_callable("slow", Recorder(), timeout=60)
+    with pytest.raises(lam.exceptions.InvalidParameterValueException,
+                       match="Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds"):
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="slow")
     uuid = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="worker")["UUID"]
     with pytest.raises(lam.exceptions.ResourceConflictException):
         lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="worker")
@@ -283,3 +287,24 @@ def test_mappings_keep_polling_after_a_restart(tmp_path):
         aws.restart()
         sqs.send_message(QueueUrl=url, MessageBody="survived")
         assert sqs.receive_message(QueueUrl=out_url)["Messages"][0]["Body"] == "survived"
+
+
+def test_kinesis_streams_when_a_kinesis_backend_is_present(kumo, lam, monkeypatch):
+    from kumo_intercept.core import dispatch
+    stream = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks"
+    with pytest.raises(Exception, match="Kinesis"):
+        lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="nobody", StartingPosition="LATEST")
+    monkeypatch.setitem(dispatch.BACKENDS, "kinesis", "fake_kinesis:FakeKinesisBackend")
+    kinesis = kumo.backend("kinesis")
+    events = []
+    register_callable("f", lambda event, context: events.append(event))
+    kinesis.add(stream, b"before", "p")
+    lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="f", StartingPosition="LATEST")
+    sequence = kinesis.add(stream, b'{"click": 1}', "user-1")
+    kumo.drain()
+    [record] = events[0]["Records"]
+    assert record["kinesis"]["data"] == "eyJjbGljayI6IDF9"
+    assert record["kinesis"]["partitionKey"] == "user-1" and record["kinesis"]["sequenceNumber"] == sequence
+    assert record["eventID"] == f"shardId-000000000000:{sequence}"
+    assert record["eventSource"] == "aws:kinesis" and record["eventName"] == "aws:kinesis:record"
+    assert record["eventSourceARN"] == stream
