@@ -23,11 +23,14 @@ changed, so they would fail again the same way.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import random
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+import botocore.session
 from botocore import xform_name
 
 from .errors import AwsError
@@ -156,6 +159,7 @@ class Faults:
         """
         if error is None and not latency:
             raise ValueError("a fault needs an error, a latency or both")
+        _check_target(service, operation)
         make_error = None
         if isinstance(error, AwsError):
             make_error = lambda _model, fixed=error: fixed  # noqa: E731  (one instance serves every hit)
@@ -276,6 +280,38 @@ class Faults:
 # -- the errors a rule answers with -------------------------------------------------------------
 _THROTTLE = "kumo:throttle"
 _SERVER = "kumo:server-"
+
+
+@functools.lru_cache(maxsize=None)
+def _operations(service: str) -> dict[str, str] | None:
+    """snake_case -> API name of every operation of ``service``; None if botocore does not know it."""
+    session = _session()
+    if service not in session.get_available_services():
+        return None
+    return {xform_name(name): name for name in session.get_service_model(service).operation_names}
+
+
+@functools.lru_cache(maxsize=1)
+def _session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+def _check_target(service: str | None, operation: str | None) -> None:
+    """A misspelt service or operation would never match: refuse it, with the likely intended name."""
+    if service is None:
+        if operation is not None:
+            raise ValueError(f"name the service of operation {operation!r}, "
+                             f"e.g. faults.throttle('sqs', {operation!r})")
+        return
+    operations = _operations(service)
+    if operations is None:
+        close = difflib.get_close_matches(service, _session().get_available_services(), n=3)
+        raise ValueError(f"botocore has no service {service!r}"
+                         + (f"; did you mean {close}?" if close else ""))
+    if operation is not None and xform_name(operation) not in operations:
+        close = difflib.get_close_matches(operation, list(operations.values()), n=3)
+        raise ValueError(f"{service} has no operation {operation!r}"
+                         + (f"; did you mean {close}?" if close else ""))
 
 
 def _raise(error: AwsError) -> dict:

@@ -230,3 +230,16 @@ def test_invalid_rules_are_refused(aws, kwargs):
 def test_server_error_needs_a_5xx_status(aws):
     with pytest.raises(ValueError, match="5xx"):
         aws.faults.server_error("sts", status=404)
+
+
+@pytest.mark.parametrize(
+    ("service", "operation", "message"),
+    [
+        ("dynamo", None, r"botocore has no service 'dynamo'; did you mean \['dynamodb'"),
+        ("sqs", "SendMesage", r"sqs has no operation 'SendMesage'; did you mean \['SendMessage'"),
+        (None, "SendMessage", "name the service of operation 'SendMessage'"),
+    ],
+)
+def test_misspelt_targets_are_refused_with_a_suggestion(aws, service, operation, message):
+    with pytest.raises(ValueError, match=message):
+        aws.faults.throttle(service, operation)
