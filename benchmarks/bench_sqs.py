@@ -4,7 +4,8 @@
 
 Targets (issue 4): SendMessage, ReceiveMessage and DeleteMessage each ≤ 1.25× the floor and ≥ 8× faster
 than moto; per-call cost with 100,000 messages in the queue ≤ 2× the cost with 100 (moto's cost grows
-linearly with depth).
+linearly with depth). FIFO queues are measured the same way (kumo only), with messages spread over
+10,000 message groups.
 
 Each operation is measured in its own interleaved comparison (see common.py): sends add messages,
 receives take fresh ones (a long visibility timeout keeps them in flight), deletes remove those, so the
@@ -28,12 +29,21 @@ RECEIVED = {"Messages": [{"MessageId": MESSAGE["MessageId"], "ReceiptHandle": "A
 FLOOR_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/bench"
 
 
-def _operations(client: Any, url: str) -> dict[str, Callable[[], Any]]:
+GROUPS = 10_000  # FIFO queues: messages spread over this many message groups
+
+
+def _operations(client: Any, url: str, fifo: bool = False) -> dict[str, Callable[[], Any]]:
     """send / receive / delete as zero-argument calls; receive hands its receipt handles to delete."""
     handles: list[str] = []
+    sent = iter(range(10**9))
 
     def send() -> None:
-        client.send_message(QueueUrl=url, MessageBody="hello")
+        if fifo:
+            i = next(sent)
+            client.send_message(QueueUrl=url, MessageBody="hello", MessageGroupId=f"g{i % GROUPS}",
+                                MessageDeduplicationId=f"s{i}")
+        else:
+            client.send_message(QueueUrl=url, MessageBody="hello")
 
     def receive() -> None:
         handles.append(client.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"])
@@ -44,10 +54,16 @@ def _operations(client: Any, url: str) -> dict[str, Callable[[], Any]]:
     return {"send": send, "receive": receive, "delete": delete}
 
 
-def _queue(client: Any, depth: int) -> str:
-    url = client.create_queue(QueueName="bench", Attributes={"VisibilityTimeout": "43200"})["QueueUrl"]
-    entries = [{"Id": str(i), "MessageBody": "filler"} for i in range(10)]
-    for _ in range(depth // 10):
+def _queue(client: Any, depth: int, fifo: bool = False) -> str:
+    attributes = {"VisibilityTimeout": "43200"}
+    if fifo:
+        attributes["FifoQueue"] = "true"
+    url = client.create_queue(QueueName="bench.fifo" if fifo else "bench", Attributes=attributes)["QueueUrl"]
+    for start in range(0, depth - depth % 10, 10):
+        entries = [{"Id": str(i), "MessageBody": "filler"} for i in range(10)]
+        if fifo:
+            for i, entry in enumerate(entries):
+                entry.update(MessageGroupId=f"g{(start + i) % GROUPS}", MessageDeduplicationId=f"f{start + i}")
         client.send_message_batch(QueueUrl=url, Entries=entries)
     return url
 
@@ -61,7 +77,8 @@ def _floor_operations() -> dict[str, Callable[[], Any]]:
     }
 
 
-def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int) -> dict[str, dict[str, float]]:
+def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int,
+          fifo: bool = False) -> dict[str, dict[str, float]]:
     floor = _floor_operations()
     emulators = {}
     kumo_ops = {}
@@ -69,7 +86,7 @@ def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int) -> 
         aws = kumo().start()
         emulators[depth] = aws
         client = boto3.client("sqs")
-        kumo_ops[depth] = _operations(client, _queue(client, depth))
+        kumo_ops[depth] = _operations(client, _queue(client, depth, fifo), fifo)
         aws.stop()
     results: dict[str, dict[str, float]] = {}
     for op in ("send", "receive", "delete"):
@@ -88,7 +105,7 @@ def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int) -> 
             measured[f"kumo@{depth:,}"] = out[f"kumo@{depth:,}"] * measured["floor"] / out["floor"]
         results[op] = measured
     with moto_active() as have_moto:
-        if have_moto:
+        if have_moto and not fifo:
             client = boto3.client("sqs", region_name="us-east-1")
             ops = _operations(client, _queue(client, depths[0]))
             for op, measured in results.items():
@@ -103,11 +120,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     depths = (100, 10_000) if args.quick else (100, 100_000)
     calls, rounds, moto_calls = (200, 3, 20) if args.quick else (500, 7, 60)
-    results = bench(depths, calls, rounds, moto_calls)
-    for op, measured in results.items():
-        report(f"sqs.{op}", measured)
-        shallow, deep = (measured[f"kumo@{d:,}"] for d in depths)
-        print(f"cost at {depths[1]:,} messages / at {depths[0]:,}: {deep / shallow:.2f} (target ≤ 2)\n")
+    for fifo in (False, True):
+        results = bench(depths, calls, rounds, moto_calls, fifo)
+        for op, measured in results.items():
+            report(f"sqs.{op}" + (f" (FIFO, {GROUPS:,} message groups)" if fifo else ""), measured)
+            shallow, deep = (measured[f"kumo@{d:,}"] for d in depths)
+            print(f"cost at {depths[1]:,} messages / at {depths[0]:,}: {deep / shallow:.2f} (target ≤ 2)\n")
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ class QueueIndex:
         """Up to ``count`` visible messages in the order a receive takes them (oldest visibility
         first; on FIFO queues, whole runs of ready groups in send order)."""
         if self.fifo:
-            return self._fifo_candidates((now, INF), count, skip)
+            return self._fifo_candidates(now, count, skip)
         # merge the fronts of the two lists by position (cheap at the front of a SortedList)
         new, recv = self.new, self.recv
         len_new, len_recv = len(new), len(recv)
@@ -149,14 +149,20 @@ class QueueIndex:
                 out.append(entry[1])
         return out
 
-    def _fifo_candidates(self, bound: tuple, count: int, skip: set) -> list[int]:
+    def _fifo_candidates(self, now: float, count: int, skip: set) -> list[int]:
+        # by position, not irange: the front of a SortedList is reached without copying a sublist
         out: list[int] = []
-        now = bound[0]
-        for _ready_at, _head, group in self.ready.irange(maximum=bound):  # read only: no change meanwhile
-            for n in self.groups[group]:
+        ready, groups, record = self.ready, self.groups, self._record
+        for position in range(len(ready)):
+            ready_at, _head, group = ready[position]
+            if ready_at > now:
+                break
+            members = groups[group]
+            for index in range(len(members)):
+                n = members[index]
                 if n in skip:
                     continue
-                if self._record(n)["vis"] > now:
+                if record(n)["vis"] > now:
                     break
                 out.append(n)
                 if len(out) == count:
