@@ -170,7 +170,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         self.policies = store.table("lambda.policies")              # (account, region, name, qualifier)
         self.provisioned = store.table("lambda.provisioned_concurrency")
         self._environments: dict[tuple, _Environment] = {}
-        self.invocations: dict[tuple, int] = {}
+        self.invocations = store.table("lambda.invocations")      # (account, region, name, version) -> n
         self._logs_missing = False
         self._s3_clients: dict[tuple[str, str], Any] = {}
         self._init_mappings()
@@ -1389,7 +1389,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
                  f"END RequestId: {request_id}", report]
         self._write_log(key, env, started, ended, lines)
         counter_key = (*key, version)
-        self.invocations[counter_key] = self.invocations.get(counter_key, 0) + 1
+        self.invocations.put(counter_key, self.invocations.get(counter_key, 0) + 1)
         return Outcome(body, error, lines, version, request_id)
 
     def _write_log(self, key: tuple[str, str, str], env: _Environment, started: float, ended: float,

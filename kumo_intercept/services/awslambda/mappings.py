@@ -60,9 +60,9 @@ class EventSourceMappings:
 
     def _init_mappings(self) -> None:
         self.mappings = self.store.table("lambda.event_source_mappings")    # uuid -> record
-        self.positions = self.store.table("lambda.esm_positions")           # (uuid, shard) -> record
+        #: (uuid, shard) -> {"After": sequence}; ("window", uuid[, shard]) -> when a partial batch began waiting
+        self.positions = self.store.table("lambda.esm_positions")
         self._order: list[str] | None = None
-        self._window_started: dict[tuple, float] = {}
         self._polling = False
         self.mappings.watch(self._mapping_changed)
         if len(self.mappings):
@@ -287,7 +287,7 @@ class EventSourceMappings:
     def delete_event_source_mapping(self, ctx: RequestContext) -> dict:
         uuid, record = self._mapping(ctx)
         self.mappings.delete(uuid)
-        for position in [k for k in self.positions.keys() if k[0] == uuid]:
+        for position in [k for k in self.positions.keys() if uuid in k[:2]]:
             self.positions.delete(position)
         ctx.status = 202
         return self._mapping_out(uuid, record, "Deleting")
@@ -344,15 +344,21 @@ class EventSourceMappings:
         return key, qualifier, self._version_record(key, qualifier)  # type: ignore[attr-defined]
 
     def _window_open(self, window_key: tuple, window: int, count: int, batch: int) -> bool:
-        """True while a partial batch should keep waiting for its batching window."""
+        """True while a partial batch should keep waiting for its batching window (whose start is
+        kept with the positions, so it survives restarts)."""
+        position_key = ("window", *window_key)
         if not window or count >= batch:
-            self._window_started.pop(window_key, None)
+            if position_key in self.positions:
+                self.positions.delete(position_key)
             return False
         now = self.emulator.clock.time()
-        started = self._window_started.setdefault(window_key, now)
+        started = self.positions.get(position_key)
+        if started is None:
+            self.positions.put(position_key, now)
+            started = now
         if now - started < window:
             return True
-        self._window_started.pop(window_key, None)
+        self.positions.delete(position_key)
         return False
 
     def _invoke_batch(self, record: dict, target: tuple, event: dict) -> "Outcome":

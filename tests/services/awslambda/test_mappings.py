@@ -295,12 +295,11 @@ def test_kinesis_streams_when_a_kinesis_backend_is_present(kumo, lam, monkeypatc
     with pytest.raises(Exception, match="Kinesis"):
         lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="nobody", StartingPosition="LATEST")
     monkeypatch.setitem(dispatch.BACKENDS, "kinesis", "fake_kinesis:FakeKinesisBackend")
-    kinesis = kumo.backend("kinesis")
     events = []
     register_callable("f", lambda event, context: events.append(event))
-    kinesis.add(stream, b"before", "p")
+    kumo.backend("kinesis").add(stream, b"before", "p")
     lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="f", StartingPosition="LATEST")
-    sequence = kinesis.add(stream, b'{"click": 1}', "user-1")
+    sequence = kumo.backend("kinesis").add(stream, b'{"click": 1}', "user-1")
     kumo.drain()
     [record] = events[0]["Records"]
     assert record["kinesis"]["data"] == "eyJjbGljayI6IDF9"
