@@ -91,8 +91,7 @@ class ServiceState:
         self.service = service
 
     def summary(self) -> dict[str, Any]:
-        if self.service not in _services_with_state(self._emulator):
-            return {}
+        """The service's own ``summary()``: ``{"queues": [{"name": …, "visible": 3, …}]}``."""
         with self._emulator.lock:
             return self._emulator.backend(self.service).summary()
 
@@ -108,9 +107,8 @@ class ServiceState:
         summary = self.summary()
         rows = summary.get(kind)
         if rows is None:
-            if self.service not in _services_with_state(self._emulator) or not summary:
-                return Resources(self.service, kind, [])  # nothing created yet: an empty list
-            raise AttributeError(f"{self.service} reports {sorted(summary)}, not {kind!r}")
+            reported = sorted(summary) + list(READ_METHODS.get(self.service, ()))
+            raise AttributeError(f"{self.service} reports {reported or 'no resources'}, not {kind!r}")
         return Resources(self.service, kind, rows)
 
     def _read_method(self, name: str) -> Any:
@@ -183,12 +181,9 @@ def _record_counts(emulator: "Emulator", service: str) -> dict[str, int]:
 
 
 def _services_with_state(emulator: "Emulator") -> set[str]:
-    services = set(emulator._backends)
-    for name, table in emulator.store.tables().items():
-        prefix = name.partition(".")[0]
-        if len(table) and prefix in BACKENDS:
-            services.add(prefix)
-    return services
+    """Services with records in the store (backends keep every resource there)."""
+    return {name.partition(".")[0] for name, table in emulator.store.tables().items()
+            if len(table) and name.partition(".")[0] in BACKENDS}
 
 
 # -- calls ----------------------------------------------------------------------------------------

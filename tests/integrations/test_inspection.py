@@ -49,6 +49,9 @@ def test_a_service_without_resources_gives_empty_lists(aws):
     assert queues == [] and queues.names() == []
     with pytest.raises(KeyError, match="no queues named 'orders'; it has: none"):
         queues("orders")
+    with pytest.raises(AttributeError, match=r"sqs reports \['queues'\], not 'queus'"):
+        aws.state.sqs.queus  # a typo fails even before anything exists
+    assert aws.state.services() == [], "looking does not create state"
 
 
 def test_calls_find_matches_params_by_subset(aws, sts):
