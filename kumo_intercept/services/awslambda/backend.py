@@ -586,7 +586,8 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         return out
 
     def _check_routing(self, key: tuple[str, str, str], version: str, routing: dict | None) -> dict | None:
-        if version != LATEST and (*key, int(version) if version.isdigit() else -1) not in self.versions:
+        self._version_record(key, version)  # the primary version must exist (an alias name is not one)
+        if not (version == LATEST or version.isdigit()):
             raise self._not_found(key, version)
         weights = (routing or {}).get("AdditionalVersionWeights") or {}
         if len(weights) > 1:
