@@ -76,18 +76,23 @@ class QueueIndex:
             if received is None:
                 received = self.grecv[group] = SortedList()
             received.add((new["vis"], n))
-        entry = self.ready_entry.pop(group, None)
-        if entry is not None:
-            self.ready.remove(entry)
-        if not members:
+        current = self.ready_entry.get(group)
+        entry = None
+        if members:
+            head = members[0]
+            ready_at = self._record(head)["vis"]
+            if received:
+                ready_at = max(ready_at, received[-1][0])
+            entry = (ready_at, head, group)
+            if entry == current:
+                return
+        if current is not None:
+            self.ready.remove(current)
+        if entry is None:
             del self.groups[group]
             self.grecv.pop(group, None)
+            self.ready_entry.pop(group, None)
             return
-        head = members[0]
-        ready_at = self._record(head)["vis"]
-        if received:
-            ready_at = max(ready_at, received[-1][0])
-        entry = (ready_at, head, group)
         self.ready.add(entry)
         self.ready_entry[group] = entry
 
