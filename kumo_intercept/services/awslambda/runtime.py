@@ -106,6 +106,11 @@ def _top_level_names(directory: str) -> set[str]:
     return names
 
 
+#: packages a deployment may vendor but the process's own copies always serve: they carry the hooks
+#: that route boto3 calls to the emulator (a vendored botocore would try the network)
+SHARED_PACKAGES = frozenset({"boto3", "botocore", "s3transfer", "kumo_intercept"})
+
+
 class Namespace:
     """The modules of one environment, in ``sys.modules`` only while one of its calls runs."""
 
@@ -115,7 +120,7 @@ class Namespace:
         owned: set[str] = set()
         for path in paths:
             owned |= _top_level_names(path)
-        self.owned = frozenset(owned)
+        self.owned = frozenset(owned - SHARED_PACKAGES)
         self.modules: dict[str, ModuleType] = {}
 
     def enter(self) -> tuple[dict[str, ModuleType], int]:

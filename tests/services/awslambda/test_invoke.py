@@ -284,3 +284,12 @@ def test_nested_invocations_keep_each_ones_output(lam):
     lines = base64.b64decode(lam.invoke(FunctionName="outer", LogType="Tail")["LogResult"]).decode().splitlines()
     output = [line.split("\t")[-1] for line in lines[1:-2]]
     assert output == ["outer before", "outer warns", "outer after"]
+
+
+def test_vendored_boto3_and_botocore_never_replace_the_emulators(lam):
+    create(lam, "vendored", {
+        "botocore/__init__.py": "raise ImportError('the vendored botocore must not be imported')\n",
+        "boto3/__init__.py": "raise ImportError('the vendored boto3 must not be imported')\n",
+        "app.py": "import boto3\ndef handler(e, c):\n    return boto3.client('sts').get_caller_identity()['Account']\n",
+    })
+    assert _invoke(lam, "vendored")[1] == "123456789012"
