@@ -333,7 +333,7 @@ class SqsBackend(ServiceBackend):
                 raise bad(f"Redrive policy does not contain mandatory attribute: {member}.")
         unknown = set(policy) - {"deadLetterTargetArn", "maxReceiveCount"}
         if unknown:
-            raise bad(f"Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount].")
+            raise bad("Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount].")
         count = policy["maxReceiveCount"]
         try:
             count = int(count)
@@ -1156,34 +1156,31 @@ class SqsBackend(ServiceBackend):
             if task is not None and task["status"] == "RUNNING":
                 self._advance_task(key, task, now)
 
-    def _advance_task(self, key: str, task: dict, now: float) -> dict:
+    def _advance_task(self, key: str, task: dict, now: float) -> None:
+        """Move what a running task has moved by ``now`` (all at once without a rate limit)."""
         source = self._by_arn.get(task["source"])
-        if source is None:
-            task = {**task, "status": "FAILED", "failure": "AWS.SimpleQueueService.NonExistentQueue"}
-            self.tasks.put(key, task)
-            return task
         rate = task.get("rate")
         target = task["to_move"] if rate is None else min(task["to_move"], int((now - task["started"]) * rate))
         want = target - task["moved"]
         moved = 0
-        if want > 0:
+        failure = None if source is not None else "AWS.SimpleQueueService.NonExistentQueue"
+        if want > 0 and source is not None:
             for n in source.index.visible_in_order(now, want, set()):
                 rec = self.messages[(source.qid, n)]
                 destination = self._by_arn.get(task.get("dest") or rec.get("dlq", ""))
                 if destination is None:
-                    task = {**task, "moved": task["moved"] + moved, "status": "FAILED",
-                            "failure": "AWS.SimpleQueueService.NonExistentQueue"}
-                    self.tasks.put(key, task)
-                    return task
+                    failure = "AWS.SimpleQueueService.NonExistentQueue"
+                    break
                 self._move(source, n, rec, destination, now, redrive=True)
                 moved += 1
         done = task["moved"] + moved >= task["to_move"] or (want > 0 and moved < want)
-        if moved or done:
+        if moved or done or failure:
             task = {**task, "moved": task["moved"] + moved}
-            if done:
+            if failure:
+                task.update(status="FAILED", failure=failure)
+            elif done:
                 task["status"] = "COMPLETED"
             self.tasks.put(key, task)
-        return task
 
     def start_message_move_task(self, ctx: RequestContext) -> dict:
         params = ctx.params

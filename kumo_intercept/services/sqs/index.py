@@ -17,7 +17,6 @@ queue keeps one sorted list of ``(ready_at, head, group)`` to find ready groups 
 from __future__ import annotations
 
 from collections import deque
-from itertools import islice
 from typing import Any, Callable
 
 from sortedcontainers import SortedList

@@ -193,6 +193,19 @@ def test_rate_limited_move_task_follows_the_clock_and_can_be_cancelled(sqs, pair
     assert sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0]["Status"] == "CANCELLED"
 
 
+def test_move_task_fails_when_the_original_source_is_gone(sqs, pair, aws):
+    source, dlq = pair
+    _fill_dlq(sqs, aws, source, 2)
+    sqs.create_queue(QueueName="other-source", Attributes={"RedrivePolicy": redrive(arn_of(sqs, dlq))})
+    sqs.delete_queue(QueueUrl=source)
+    sqs.start_message_move_task(SourceArn=arn_of(sqs, dlq))
+    [task] = sqs.list_message_move_tasks(SourceArn=arn_of(sqs, dlq))["Results"]
+    assert task["Status"] == "FAILED"
+    assert task["FailureReason"] == "AWS.SimpleQueueService.NonExistentQueue"
+    assert task["ApproximateNumberOfMessagesMoved"] == 0
+    assert counts(sqs, dlq) == (2, 0, 0)
+
+
 def test_move_task_checks(sqs, pair):
     source, dlq = pair
     with pytest.raises(sqs.exceptions.ResourceNotFoundException):
@@ -210,7 +223,7 @@ def test_internal_api(sqs, queue, aws):
     backend = aws.backend("sqs")
     arn = backend.queue_arn_for_url(queue)
     assert arn == arn_of(sqs, queue)
-    assert backend.queue_arn_for_url(f"http://localhost/123456789012/jobs") == arn
+    assert backend.queue_arn_for_url("http://localhost/123456789012/jobs") == arn
     message_id = backend.deliver_message(arn, "from sns", message_attributes={
         "k": {"DataType": "String", "StringValue": "v"}})
     [received] = backend.receive_for_consumer(arn, 10, visibility_timeout=60)
