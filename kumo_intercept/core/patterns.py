@@ -13,7 +13,8 @@ Supported, as event-ruler has them: exact strings, numbers (compared numerically
 ``equals-ignore-case``; ``wildcard``; ``$or``; nested keys; and arrays in the event (a field matches
 if any element does; a nested pattern matches if one element object matches it whole).
 
-``PatternError`` carries event-ruler's own reason text; callers wrap it in their service's error
+``PatternError`` carries event-ruler's own reason text (for JSON text, followed by the parser's
+location as AWS reports it: see ``pattern_check``); callers wrap it in their service's error
 (``InvalidEventPatternException`` for EventBridge, ``InvalidParameter`` for SNS).
 """
 
@@ -34,9 +35,12 @@ MISSING: Any = object()
 _EMPTY: dict = {}
 _NUMBER_TYPES = (int, float)
 OR_KEY = "$or"
-_MATCH_KEYWORDS = frozenset({
-    "exact", "prefix", "suffix", "anything-but", "numeric", "exists", "cidr", "equals-ignore-case",
-    "wildcard",
+#: names event-ruler reserves: none may be a field name inside ``$or``
+RESERVED_IN_OR = frozenset({
+    "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard", "numeric",
+    "cidr", "=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case", "date-after",
+    "date-on-or-after", "date-before", "date-on-or-before", "in-date-range", "ip-address-in-range",
+    "ip-address-not-in-range",
 })
 _NUMERIC_OPS = frozenset({"<", "<=", "=", ">", ">="})
 
@@ -267,7 +271,7 @@ def _compile_object(obj: dict, inside_or: bool) -> _Object:
         if key == OR_KEY:
             ors.append(_compile_or(value))
             continue
-        if inside_or and key in _MATCH_KEYWORDS:
+        if inside_or and key in RESERVED_IN_OR:
             raise PatternError(f"{key} is Ruler reserved fieldName which cannot be used inside {OR_KEY}.")
         if isinstance(value, dict):
             fields.append((key, _compile_object(value, inside_or)))
@@ -354,7 +358,7 @@ def _string_operand(operand: Any, what: str) -> tuple[str, bool]:
 
 def _compile_expression(expression: dict) -> tuple[str, Any]:
     name, operand = _single(expression)
-    if name == "exact":
+    if name == "exactly":
         if not isinstance(operand, str):
             raise PatternError("exact match pattern must be a string")
         return "test", _exact_strings(frozenset((operand,)))
@@ -473,6 +477,9 @@ def _compile_anything_but(operand: Any) -> Callable[[Any], bool]:
 
 @functools.lru_cache(maxsize=4096)
 def _compile_text(text: str) -> Matcher:
+    from .pattern_check import check_pattern_text
+
+    check_pattern_text(text)  # refusals in AWS's words, with the parser's location
     pattern = parse_pattern(text)
     return compile_value(pattern)
 
