@@ -37,7 +37,7 @@ from typing import Any, Iterable
 
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from ...core.patterns import PatternError, compile_pattern, parse_pattern, pattern_stats, sns_attributes_event
+from ...core.patterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
 from .envelope import Notification, confirmation_message, iso_timestamp
 
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -507,17 +507,18 @@ class SnsBackend(ServiceBackend):
     def _check_filter_policy(text: str, scope: str, prefix: str) -> None:
         where = f"Invalid parameter: {prefix}FilterPolicy: "
         try:
-            policy = parse_pattern(text)
-            if not isinstance(policy, dict):
-                raise PatternError("Filter is not an object")
-            if scope == "MessageAttributes":
-                for value in policy.values():
-                    if isinstance(value, dict):
-                        raise _invalid("Invalid parameter: Filter policy scope MessageAttributes does not "
-                                       "support nested filter policy")
-            compile_pattern(policy)
+            policy = json.loads(text)
+        except ValueError:
+            policy = None
+        if isinstance(policy, dict) and scope == "MessageAttributes" and any(
+                isinstance(value, dict) for value in policy.values()):
+            raise _invalid("Invalid parameter: Filter policy scope MessageAttributes does not support nested "
+                           "filter policy")
+        try:
+            compile_pattern(text)
         except PatternError as exc:
             raise _invalid(where + exc.reason) from None
+        assert isinstance(policy, dict)
         keys, combinations = pattern_stats(policy)
         if keys > 5 and scope == "MessageAttributes" or len(policy) > 5:
             raise _invalid(where + "Filter policy can not have more than 5 keys")
