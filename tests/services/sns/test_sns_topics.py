@@ -288,7 +288,18 @@ def test_invalid_filter_policies(sns, topic, queue, policy, reason):
     with pytest.raises(sns.exceptions.InvalidParameterException) as err:
         sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy",
                                         AttributeValue=json.dumps(policy))
-    assert err.value.response["Error"]["Message"] == f"Invalid parameter: FilterPolicy: {reason}"
+    message = err.value.response["Error"]["Message"]
+    assert message.startswith(f"Invalid parameter: FilterPolicy: {reason}\n at [Source: (String)")
+
+
+def test_filter_policy_errors_carry_the_parser_location(sns, topic, queue):
+    arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue[1])["SubscriptionArn"]
+    policy = '{"price":[{"numeric":["<","100"]}]}'
+    with pytest.raises(sns.exceptions.InvalidParameterException) as err:
+        sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=policy)
+    assert err.value.response["Error"]["Message"] == (
+        'Invalid parameter: FilterPolicy: Value of < must be numeric\n'
+        ' at [Source: (String)"{"price":[{"numeric":["<","100"]}]}"; line: 1, column: 28]')
 
 
 def test_filter_policy_limits(sns, topic, queue):
