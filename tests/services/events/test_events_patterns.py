@@ -125,9 +125,24 @@ INVALID = [
 def test_invalid_patterns(events, pattern, reason):
     with pytest.raises(events.exceptions.InvalidEventPatternException) as err:
         events.put_rule(Name="r", EventPattern=json.dumps(pattern))
-    assert err.value.response["Error"]["Message"] == f"Event pattern is not valid. Reason: {reason}"
+    message = err.value.response["Error"]["Message"]
+    assert message.startswith(f"Event pattern is not valid. Reason: {reason}")
     with pytest.raises(events.exceptions.InvalidEventPatternException):
         events.test_event_pattern(EventPattern=json.dumps(pattern), Event=json.dumps(EVENT))
+
+
+@pytest.mark.parametrize("pattern, reason, column", [
+    ('{"source": "aws.ec2"}', '"source" must be an object or an array', 13),
+    ('{"source": []}', "Empty arrays are not allowed", 14),
+    ('{"a": [{"numeric": [">", 5, "<", 1]}]}', "Bottom must be less than top", 36),
+    ('{"a": [{"regex": "x"}]}', "Unrecognized match type regex", 19),
+    ('[1]', "Filter is not an object", 2),
+])
+def test_invalid_patterns_say_where_the_parser_stood(events, pattern, reason, column):
+    with pytest.raises(events.exceptions.InvalidEventPatternException) as err:
+        events.put_rule(Name="r", EventPattern=pattern)
+    assert err.value.response["Error"]["Message"] == (
+        f'Event pattern is not valid. Reason: {reason}\n at [Source: (String)"{pattern}"; line: 1, column: {column}]')
 
 
 def test_pattern_that_is_not_json(events):
