@@ -2,6 +2,11 @@
 GetLogEvents with forward/backward tokens, FilterLogEvents with AWS's filter pattern syntax,
 retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates).
 
+Subscription filters whose destination is a Lambda function feed it as AWS does: each write's
+matching events arrive as one asynchronous invocation with the gzipped, base64-encoded
+``{"awslogs": {"data": …}}`` event. Other destinations (Kinesis, Firehose, Logs destinations) are
+stored only.
+
 Internal API (plain Python, for other services):
 
 - ``LogsBackend.put_log_events_internal(account, region, group, stream, events) -> None``: append
@@ -14,6 +19,7 @@ Retention is applied lazily: events older than the group's retention are not ret
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from typing import Any, Iterable
 
@@ -68,6 +74,9 @@ class LogsBackend(ServiceBackend):
         self.events = self.store.ordered_table("logs.events")            # (account, region, group, stream, ts, seq)
         self.subscription_filters = self.store.ordered_table("logs.subscription_filters")  # (a, r, group, name)
         self.metric_filters = self.store.ordered_table("logs.metric_filters")              # (a, r, group, name)
+        # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
+        self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
+        self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
 
     # -- helpers -----------------------------------------------------------------------------------
     @staticmethod
@@ -405,6 +414,33 @@ class LogsBackend(ServiceBackend):
         self.streams.put(stream_key, {**stream, "Seq": seq, "First": first, "Last": last, "Ingested": now_ms,
                                       "StoredBytes": stream["StoredBytes"] + stored})
         self.groups.put(group_key, {**group, "StoredBytes": group["StoredBytes"] + stored})
+        subscribers = self._subscribers.get(group_key)
+        if subscribers is None:
+            subscribers = self._subscribers[group_key] = [
+                (key[3], compile_filter(record["filterPattern"]), record["destinationArn"])
+                for key, record in self.subscription_filters.items_range((*group_key, ""),
+                                                                          (*group_key, "\U0010ffff"))]
+        for name, matcher, destination in subscribers:
+            matched = [(timestamp, message, stream["Seq"] + index + 1)
+                       for index, (timestamp, message) in enumerate(events) if matcher(message) is not None]
+            if matched:
+                self._send_to_subscriber(stream_key, name, destination, matched)
+
+    def _send_to_subscriber(self, stream_key: tuple, name: str, destination: str,
+                            events: list[tuple[int, str, int]]) -> None:
+        """A subscription filter's delivery: Lambda functions get AWS's gzipped ``awslogs`` event."""
+        if destination.split(":")[2:3] != ["lambda"]:
+            return  # Kinesis, Firehose and cross-account destinations are stored, not fed
+        account, _region, group, stream = stream_key
+        document = {
+            "messageType": "DATA_MESSAGE", "owner": account, "logGroup": group, "logStream": stream,
+            "subscriptionFilters": [name],
+            "logEvents": [{"id": f"{timestamp:020d}{seq:036d}", "timestamp": timestamp, "message": message}
+                          for timestamp, message, seq in events],
+        }
+        data = base64.b64encode(gzip.compress(json.dumps(document).encode(), mtime=0)).decode()
+        payload = json.dumps({"awslogs": {"data": data}}).encode()
+        self.emulator.backend("lambda").invoke_internal(destination, payload, invocation_type="Event")  # type: ignore[attr-defined]
 
     def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
                                 events: list[tuple[int, str]]) -> None:
