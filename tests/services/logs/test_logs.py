@@ -284,3 +284,24 @@ def test_groups_are_per_account_and_region(logs):
     west.create_log_group(logGroupName="/shared-name")
     with pytest.raises(ClientError):
         logs.create_log_group(logGroupName="/shared-name")
+
+
+def test_subscription_filter_feeds_a_lambda_function(aws, logs, stream, now_ms):
+    import base64
+    import gzip
+
+    from kumo_intercept.services.awslambda import register_callable
+
+    received = []
+    arn = register_callable("log-processor", lambda event, context: received.append(event))
+    logs.put_subscription_filter(logGroupName="/app/web", filterName="errors", filterPattern="ERROR",
+                                 destinationArn=arn)
+    _put(logs, stream, ["INFO fine", "ERROR broken", "ERROR again"], now_ms)
+    [event] = received
+    document = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
+    assert document["messageType"] == "DATA_MESSAGE"
+    assert (document["logGroup"], document["logStream"]) == ("/app/web", "web-1")
+    assert document["subscriptionFilters"] == ["errors"]
+    assert [e["message"] for e in document["logEvents"]] == ["ERROR broken", "ERROR again"]
+    _put(logs, stream, ["INFO quiet"], now_ms + 10)
+    assert len(received) == 1
