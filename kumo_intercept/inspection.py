@@ -8,6 +8,9 @@
     aws.state.s3.buckets("photos")["objects"]
     aws.state["lambda"].functions            # "lambda" is a Python keyword
     aws.state.summary()                      # {"sqs": {"queues": [...]}, ...}
+    aws.state.s3.objects("photos", prefix="2025/")   # [{"key", "size", "etag", "last_modified", ...}]
+    aws.state.sqs.messages("jobs")           # [{"id", "body", "sent", "visible", "receive_count"}]
+    aws.state.dynamodb.items("orders")       # [{"pk": "1", "total": Decimal("9.5")}, ...]
     aws.state.sns.outbox()                   # what SNS sent outside AWS (emails, http, sms)
     aws.state.sns.delivery_failures(), aws.state.events.undelivered()
 
@@ -25,12 +28,15 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import html
 import json
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
+from boto3.dynamodb.types import TypeDeserializer
 from botocore import xform_name
 
+from .core.clock import from_epoch
 from .core.dispatch import BACKENDS
 from .core.errors import ConfigurationError
 from .core.ledger import Call, CallLedger
@@ -104,12 +110,24 @@ class ServiceState:
             raise AttributeError(kind)
         if kind in READ_METHODS.get(self.service, ()):
             return self._read_method(kind)
+        reader = CONTENTS.get(self.service, {}).get(kind)
+        if reader is not None:
+            return self._contents(reader)
         summary = self.summary()
         rows = summary.get(kind)
         if rows is None:
-            reported = sorted(summary) + list(READ_METHODS.get(self.service, ()))
+            reported = (sorted(summary) + list(READ_METHODS.get(self.service, ()))
+                        + list(CONTENTS.get(self.service, ())))
             raise AttributeError(f"{self.service} reports {reported or 'no resources'}, not {kind!r}")
         return Resources(self.service, kind, rows)
+
+    def _contents(self, reader: Callable[..., Rows]) -> Callable[..., Rows]:
+        @functools.wraps(reader)
+        def read(*args: Any, **kwargs: Any) -> Rows:
+            with self._emulator.lock:
+                self._emulator.backend(self.service)  # its tables are open in their ordered form
+                return reader(self._emulator, *args, **kwargs)
+        return read
 
     def _read_method(self, name: str) -> Any:
         def read(*args: Any, **kwargs: Any) -> Any:
@@ -173,6 +191,62 @@ class State:
         for service, summary in self.summary().items():
             lines.extend(_text_service(service, summary, _record_counts(self._emulator, service)))
         return "\n".join(lines) or "no resources yet"
+
+
+# -- contents: what is inside a bucket, queue or table, from the records services document ---------
+def _where(emulator: "Emulator", account: str | None, region: str | None) -> tuple[str, str]:
+    return account or emulator.account_id, region or emulator.region
+
+
+def _s3_objects(emulator: "Emulator", bucket: str, prefix: str = "") -> Rows:
+    """The current objects of ``bucket`` whose keys start with ``prefix``, in key order."""
+    buckets = emulator.store.table("s3.buckets")
+    if bucket not in buckets:
+        raise KeyError(f"s3 has no bucket named {bucket!r}; it has: {sorted(buckets) or 'none'}")
+    rows = []
+    for (_bucket, key), record in emulator.store.ordered_table("s3.objects").items_range(
+            (bucket, prefix), (bucket + "\x00",), (True, False)):
+        if not key.startswith(prefix):
+            break
+        rows.append({"key": key, "size": record["size"], "etag": record["etag"],
+                     "last_modified": from_epoch(record["mtime"]), "content_type": record.get("ct"),
+                     "metadata": record.get("meta") or {}, "version_id": record.get("vid")})
+    return rows
+
+
+def _sqs_messages(emulator: "Emulator", queue: str, *, account: str | None = None,
+                  region: str | None = None) -> Rows:
+    """Every message of ``queue`` (visible, in flight or delayed), oldest first."""
+    where = _where(emulator, account, region)
+    record = emulator.store.table("sqs.queues").get((*where, queue))
+    if record is None:
+        raise KeyError(f"sqs has no queue named {queue!r} in {where[0]}/{where[1]}")
+    now = emulator.clock.time()
+    found = sorted((n, message) for (qid, n), message in emulator.store.table("sqs.messages").items()
+                   if qid == record["qid"])
+    return [{"id": message["id"], "body": message["body"], "sent": from_epoch(message["sent"]),
+             "visible": message["vis"] <= now, "receive_count": message["rc"]} for _n, message in found]
+
+
+def _dynamodb_items(emulator: "Emulator", table: str, *, account: str | None = None,
+                    region: str | None = None) -> Rows:
+    """Every item of ``table`` as Python values (numbers are ``Decimal``, as boto3's resource gives them)."""
+    where = _where(emulator, account, region)
+    if (*where, table) not in emulator.store.table("dynamodb.tables"):
+        raise KeyError(f"dynamodb has no table named {table!r} in {where[0]}/{where[1]}")
+    items = emulator.store.ordered_table("dynamodb.items").items_range(
+        (*where, table), (*where, table + "\x00"), (True, False))
+    return [{name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+            for key, item in items if key[2] == table]
+
+
+_DESERIALIZER = TypeDeserializer()
+#: readers of what services hold, offered as ``aws.state.<service>.<name>(...)``
+CONTENTS: dict[str, dict[str, Callable[..., Rows]]] = {
+    "s3": {"objects": _s3_objects},
+    "sqs": {"messages": _sqs_messages},
+    "dynamodb": {"items": _dynamodb_items},
+}
 
 
 def _record_counts(emulator: "Emulator", service: str) -> dict[str, int]:

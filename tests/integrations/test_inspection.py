@@ -4,6 +4,7 @@ plain-text and HTML views of the emulator."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from unittest.mock import ANY
 
 import boto3
@@ -49,7 +50,7 @@ def test_a_service_without_resources_gives_empty_lists(aws):
     assert queues == [] and queues.names() == []
     with pytest.raises(KeyError, match="no queues named 'orders'; it has: none"):
         queues("orders")
-    with pytest.raises(AttributeError, match=r"sqs reports \['queues'\], not 'queus'"):
+    with pytest.raises(AttributeError, match=r"sqs reports \['queues', 'messages'\], not 'queus'"):
         aws.state.sqs.queus  # a typo fails even before anything exists
     assert aws.state.services() == [], "looking does not create state"
 
@@ -173,10 +174,50 @@ def test_resources_come_from_each_services_summary(aws):
     assert aws.state.s3.buckets("photos")["objects"] == 1
     assert aws.state.summary()["s3"]["buckets"][0]["bytes"] == 3000
     assert aws.state.s3.kinds() == ["buckets"]
-    with pytest.raises(AttributeError, match=r"sqs reports \['queues'\], not 'topics'"):
+    with pytest.raises(AttributeError, match=r"sqs reports \['queues', 'messages'\], not 'topics'"):
         aws.state.sqs.topics
 
     text = repr(aws.state)
     assert "s3 · buckets (1)" in text and "2.9 KiB" in text and "sqs · queues (2)" in text
     assert "<td>photos</td>" in aws.state.s3._repr_html_()
     assert "<th>visible</th>" in queues._repr_html_()
+
+
+def test_contents_of_buckets_queues_and_tables(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="photos")
+    for key in ("2025/b.jpg", "2025/a.jpg", "2024/c.jpg"):
+        s3.put_object(Bucket="photos", Key=key, Body=b"x" * 10, Metadata={"camera": "x100"})
+    objects = aws.state.s3.objects("photos", prefix="2025/")
+    assert [obj["key"] for obj in objects] == ["2025/a.jpg", "2025/b.jpg"]
+    assert objects[0]["size"] == 10 and objects[0]["metadata"] == {"camera": "x100"}
+    assert objects[0]["etag"] == s3.head_object(Bucket="photos", Key="2025/a.jpg")["ETag"]
+    assert len(aws.state.s3.objects("photos")) == 3
+    with pytest.raises(KeyError, match="no bucket named 'videos'; it has: \\['photos'\\]"):
+        aws.state.s3.objects("videos")
+
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    sqs.send_message(QueueUrl=url, MessageBody="second", DelaySeconds=30)
+    sqs.receive_message(QueueUrl=url)
+    messages = aws.state.sqs.messages("jobs")
+    assert [(m["body"], m["visible"], m["receive_count"]) for m in messages] == [
+        ("first", False, 1), ("second", False, 0)]
+    aws.clock.advance(31)
+    assert all(m["visible"] for m in aws.state.sqs.messages("jobs"))
+    with pytest.raises(KeyError, match="no queue named 'jobs' in 123456789012/eu-west-1"):
+        aws.state.sqs.messages("jobs", region="eu-west-1")
+
+    table = boto3.resource("dynamodb").create_table(
+        TableName="orders", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    boto3.resource("dynamodb").create_table(
+        TableName="orders2", BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}]).put_item(Item={"pk": "x"})
+    table.put_item(Item={"pk": "1", "total": 9, "tags": {"gift"}})
+    assert aws.state.dynamodb.items("orders") == [{"pk": "1", "total": Decimal(9), "tags": {"gift"}}]
+    with pytest.raises(AttributeError, match=r"dynamodb reports \['tables', 'items'\], not 'rows'"):
+        aws.state.dynamodb.rows
