@@ -21,9 +21,10 @@ def test_an_order_is_stored_billed_and_shipped(kumo, infra):
     place_order(infra, "o-1", ["tea"], 450)
 
     # the receipt is in S3, the Lambda subscriber billed the order, the shipping queue has it
-    assert kumo.state.s3.buckets("order-receipts")["objects"] == 1
+    assert [obj["key"] for obj in kumo.state.s3.objects("order-receipts")] == ["o-1.json"]
     assert kumo.state["lambda"].functions("billing")["invocations"] == 1
-    assert _order("o-1")["billed"] is True
+    assert kumo.state.dynamodb.items("orders") == [
+        {"order_id": "o-1", "items": ["tea"], "total_cents": 450, "status": "NEW", "billed": True}]
     assert kumo.state.sqs.queues("shipping")["visible"] == 1
 
     assert ship_next(infra) == "o-1"

@@ -18,6 +18,7 @@ def test_with_the_fixture(kumo):
 
     # assert on state without another boto3 call
     assert kumo.state.sqs.queues("jobs")["visible"] == 1
+    assert [message["body"] for message in kumo.state.sqs.messages("jobs")] == ["resize photo 1"]
     kumo.calls.assert_called("sqs.SendMessage", MessageBody="resize photo 1")
 
 
