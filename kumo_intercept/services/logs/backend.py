@@ -74,6 +74,8 @@ class LogsBackend(ServiceBackend):
         self.events = self.store.ordered_table("logs.events")            # (account, region, group, stream, ts, seq)
         self.subscription_filters = self.store.ordered_table("logs.subscription_filters")  # (a, r, group, name)
         self.metric_filters = self.store.ordered_table("logs.metric_filters")              # (a, r, group, name)
+        self.resource_policies = self.store.ordered_table("logs.resource_policies")  # (account, region, name)
+        self.destinations = self.store.ordered_table("logs.destinations")            # (account, region, name)
         # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
         self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
         self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
@@ -689,6 +691,115 @@ class LogsBackend(ServiceBackend):
         if start + limit < len(items):
             output["nextToken"] = _encode(start + limit)
         return output
+
+    # -- stored settings: KMS keys, data protection, resource policies, destinations ----------------
+    def associate_kms_key(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        self.groups.put(key, {**group, "KmsKeyId": ctx.params["kmsKeyId"]})
+        return {}
+
+    def disassociate_kms_key(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        self.groups.put(key, {**group, "KmsKeyId": None})
+        return {}
+
+    def put_data_protection_policy(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        document = ctx.params["policyDocument"]
+        try:
+            json.loads(document)
+        except ValueError:
+            raise _invalid("The policy document is not valid JSON.") from None
+        now_ms = int(ctx.time() * 1000)
+        self.groups.put(key, {**group, "DataProtection": {"policyDocument": document, "lastUpdatedTime": now_ms}})
+        return {"logGroupIdentifier": ctx.params["logGroupIdentifier"], "policyDocument": document,
+                "lastUpdatedTime": now_ms}
+
+    def get_data_protection_policy(self, ctx: RequestContext) -> dict:
+        group = self._group(self._group_key(ctx))
+        policy = group.get("DataProtection")
+        output: dict[str, Any] = {"logGroupIdentifier": ctx.params["logGroupIdentifier"]}
+        if policy:
+            output.update(policy)
+        return output
+
+    def delete_data_protection_policy(self, ctx: RequestContext) -> dict:
+        key = self._group_key(ctx)
+        group = self._group(key)
+        if not group.get("DataProtection"):
+            raise _missing("No data protection policy found for the log group.")
+        self.groups.put(key, {**group, "DataProtection": None})
+        return {}
+
+    def put_resource_policy(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        name = params.get("policyName") or "default"
+        document = params.get("policyDocument") or "{}"
+        try:
+            json.loads(document)
+        except ValueError:
+            raise _invalid("The policy document is not valid JSON.") from None
+        key = (ctx.account, ctx.region, name)
+        if key not in self.resource_policies and len(self.resource_policies) >= 10:
+            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+        record = {"policyName": name, "policyDocument": document, "lastUpdatedTime": int(ctx.time() * 1000),
+                  "policyScope": "ACCOUNT", "revisionId": ctx.ids.hex(32)}
+        self.resource_policies.put(key, record)
+        return {"resourcePolicy": dict(record), "revisionId": record["revisionId"]}
+
+    def describe_resource_policies(self, ctx: RequestContext) -> dict:
+        items = [dict(record) for _key, record in self.resource_policies.items_range(
+            (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
+        return self._page(items, ctx.params, "resourcePolicies")
+
+    def delete_resource_policy(self, ctx: RequestContext) -> dict:
+        name = ctx.params.get("policyName") or "default"
+        if self.resource_policies.delete((ctx.account, ctx.region, name)) is None:
+            raise _missing(f"Policy with name [{name}] does not exist")
+        return {}
+
+    def put_destination(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        key = (ctx.account, ctx.region, params["destinationName"])
+        existing = self.destinations.get(key)
+        record = {
+            "targetArn": params["targetArn"], "roleArn": params["roleArn"],
+            "accessPolicy": existing.get("accessPolicy") if existing else None,
+            "creationTime": existing["creationTime"] if existing else int(ctx.time() * 1000),
+            "tags": dict(params.get("tags") or (existing or {}).get("tags") or {}),
+        }
+        self.destinations.put(key, record)
+        return {"destination": self._destination_view(key, record)}
+
+    def _destination_view(self, key: tuple, record: dict) -> dict:
+        view = {"destinationName": key[2], "targetArn": record["targetArn"], "roleArn": record["roleArn"],
+                "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
+                "creationTime": record["creationTime"]}
+        if record.get("accessPolicy"):
+            view["accessPolicy"] = record["accessPolicy"]
+        return view
+
+    def put_destination_policy(self, ctx: RequestContext) -> dict:
+        key = (ctx.account, ctx.region, ctx.params["destinationName"])
+        record = self.destinations.get(key)
+        if record is None:
+            raise _missing("The specified destination does not exist.")
+        self.destinations.put(key, {**record, "accessPolicy": ctx.params["accessPolicy"]})
+        return {}
+
+    def describe_destinations(self, ctx: RequestContext) -> dict:
+        prefix = ctx.params.get("DestinationNamePrefix") or ""
+        items = [self._destination_view(key, record) for key, record in self.destinations.items_range(
+            (ctx.account, ctx.region, prefix), (ctx.account, ctx.region, prefix + "\U0010ffff"))]
+        return self._page(items, ctx.params, "destinations")
+
+    def delete_destination(self, ctx: RequestContext) -> dict:
+        if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
+            raise _missing("The specified destination does not exist.")
+        return {}
 
     # -- inspection -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
