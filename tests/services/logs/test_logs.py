@@ -305,3 +305,27 @@ def test_subscription_filter_feeds_a_lambda_function(aws, logs, stream, now_ms):
     assert [e["message"] for e in document["logEvents"]] == ["ERROR broken", "ERROR again"]
     _put(logs, stream, ["INFO quiet"], now_ms + 10)
     assert len(received) == 1
+
+
+def test_stored_settings(logs, stream):
+    logs.associate_kms_key(logGroupName="/app/web", kmsKeyId="arn:aws:kms:us-east-1:123456789012:key/k")
+    assert logs.describe_log_groups()["logGroups"][0]["kmsKeyId"].endswith(":key/k")
+    logs.disassociate_kms_key(logGroupName="/app/web")
+    assert "kmsKeyId" not in logs.describe_log_groups()["logGroups"][0]
+    policy = json.dumps({"Name": "p", "Version": "2021-06-01", "Statement": []})
+    logs.put_data_protection_policy(logGroupIdentifier="/app/web", policyDocument=policy)
+    assert logs.get_data_protection_policy(logGroupIdentifier="/app/web")["policyDocument"] == policy
+    logs.delete_data_protection_policy(logGroupIdentifier="/app/web")
+    assert "policyDocument" not in logs.get_data_protection_policy(logGroupIdentifier="/app/web")
+    logs.put_resource_policy(policyName="events", policyDocument=json.dumps({"Statement": []}))
+    assert [p["policyName"] for p in logs.describe_resource_policies()["resourcePolicies"]] == ["events"]
+    logs.delete_resource_policy(policyName="events")
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.delete_resource_policy(policyName="events")
+    destination = logs.put_destination(destinationName="central", targetArn="arn:aws:kinesis:us-east-1:123456789012:stream/s",
+                                       roleArn="arn:aws:iam::123456789012:role/r")["destination"]
+    assert destination["arn"] == "arn:aws:logs:us-east-1:123456789012:destination:central"
+    logs.put_destination_policy(destinationName="central", accessPolicy="{}")
+    assert logs.describe_destinations()["destinations"][0]["accessPolicy"] == "{}"
+    logs.delete_destination(destinationName="central")
+    assert logs.describe_destinations()["destinations"] == []
