@@ -39,7 +39,8 @@ _TOKEN = re.compile(
     r"|(?P<ident>[A-Za-z_][A-Za-z0-9_]*)|(?P<op><>|<=|>=|[=<>(),.\[\]+\-])"
 )
 _COMPARATORS = frozenset(("=", "<>", "<", "<=", ">", ">="))
-_KEYWORDS = frozenset(("AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"))
+#: words that end an operand; anywhere else a reserved word is an attribute name AWS refuses
+_KEYWORDS = frozenset(("AND", "OR", "NOT", "BETWEEN", "IN"))
 _BOOL_FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
                    "begins_with": 2, "contains": 2}
 _UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
@@ -69,6 +70,8 @@ class _Parser:
         self.all = tokenize(text)
         self.sig = [i for i, t in enumerate(self.all) if t[0] != "ws"]
         self.i = 0
+        #: the first reserved word used as a name: AWS reports it after the structural checks
+        self.reserved: str | None = None
 
     # -- tokens -------------------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> tuple[str, str, int]:
@@ -137,13 +140,27 @@ class _Parser:
 
     def primary(self) -> tuple:
         if self.at_op("("):
+            start = self.i
             self.i += 1
-            inner = self.condition()
-            self.expect_op(")")
-            return inner
+            try:
+                inner = self.condition()
+                self.expect_op(")")
+                return ("paren", inner)
+            except ExprError as first:
+                self.i = start  # perhaps a parenthesised operand: "(a) = :v"
+                try:
+                    left = self.operand(allow_bool=True)
+                except ExprError:
+                    raise first from None
+                if left[0] == "fn":
+                    raise first from None
+                return self.comparison(left)
         left = self.operand(allow_bool=True)
         if left[0] == "fn":
             return left
+        return self.comparison(left)
+
+    def comparison(self, left: tuple) -> tuple:
         tok = self.peek()
         if tok[0] == "op" and tok[1] in _COMPARATORS:
             self.i += 1
@@ -170,6 +187,11 @@ class _Parser:
     def operand(self, allow_bool: bool = False, update: bool = False) -> tuple:
         tok = self.peek()
         kind = tok[0]
+        if kind == "op" and tok[1] == "(" and not update:
+            self.i += 1
+            inner = self.operand(update=update)
+            self.expect_op(")")
+            return ("paren", inner)
         if kind == "value":
             self.i += 1
             return ("value", tok[1])
@@ -186,18 +208,18 @@ class _Parser:
         if not known:
             raise ExprError(f"Invalid function name; function: {name}")
         self.i += 1  # "("
-        args: list[tuple] = []
-        if not self.at_op(")"):
+        args = [self.operand(update=update)]
+        while self.at_op(","):
+            self.i += 1
             args.append(self.operand(update=update))
-            while self.at_op(","):
-                self.i += 1
-                args.append(self.operand(update=update))
         self.expect_op(")")
         arity = _BOOL_FUNCTIONS.get(name) or _UPDATE_FUNCTIONS.get(name) or 1
         if update and name not in _UPDATE_FUNCTIONS:
             raise ExprError(f"The function is not allowed in an update expression; function: {name}")
         if not update and name in _UPDATE_FUNCTIONS:
-            raise ExprError(f"The function is not allowed to be used this way in an expression; function: {name}")
+            raise ExprError(f"The function is not allowed in a condition expression; function: {name}")
+        if name == "list_append" and any(a[0] == "list_append" for a in args):
+            raise ExprError("The function is not allowed to be used this way in an expression; function: list_append")
         if name in _BOOL_FUNCTIONS and not allow_bool:
             raise ExprError(f"The function is not allowed to be used this way in an expression; function: {name}")
         if len(args) != arity:
@@ -242,8 +264,8 @@ class _Parser:
             upper = tok[1].upper()
             if upper in _KEYWORDS:
                 self.fail()
-            if upper in RESERVED_WORDS:
-                raise ExprError(f"Attribute name is a reserved keyword; reserved keyword: {tok[1]}")
+            if upper in RESERVED_WORDS and self.reserved is None:
+                self.reserved = tok[1]
             self.i += 1
             return tok[1]
         self.fail()
@@ -317,10 +339,47 @@ def _parse(kind: str, text: str) -> Any:
         else:
             tree = parser.condition()
         parser.end()
+        tree = _settle(tree)
+        if parser.reserved is not None:
+            raise ExprError(f"Attribute name is a reserved keyword; reserved keyword: {parser.reserved}")
         if len(_CACHE) > 2048:
             _CACHE.clear()
         _CACHE[key] = tree
     return tree
+
+
+_DISTINCT = ("cmp", "between", "in")
+
+
+def _settle(node: Any) -> Any:
+    """Drop the parenthesis markers (refusing doubled ones) and check operands are distinct."""
+    if isinstance(node, list):
+        return [_settle(n) for n in node]
+    if not isinstance(node, tuple) or not node or not isinstance(node[0], str):
+        return node
+    kind = node[0]
+    if kind == "paren":
+        if node[1][0] == "paren":
+            raise ExprError("The expression has redundant parentheses;")
+        return _settle(node[1])
+    if kind in ("path", "value"):
+        return node
+    settled = (kind,) + tuple(_settle(part) for part in node[1:])
+    if kind == "fn" and settled[1] in ("contains", "begins_with"):
+        first, rest = settled[2][0], settled[2][1:]
+    elif kind == "cmp":
+        first, rest = settled[2], [settled[3]]
+    elif kind == "between":
+        first, rest = settled[1], [settled[2], settled[3]]
+    elif kind == "in":
+        first, rest = settled[1], settled[2]
+    else:
+        return settled
+    if first[0] == "path" and first in rest:
+        operator = settled[1] if kind in ("fn", "cmp") else kind.upper()
+        raise ExprError("The first operand must be distinct from the remaining operands for this operator or "
+                        f"function; operator: {operator}, first operand: {_show_path(first[1])}")
+    return settled
 
 
 def parse_condition(text: str) -> tuple:
@@ -447,7 +506,7 @@ class Binder:
                         _operand_type(name, value)
                     if value["S"] not in _TYPES:
                         raise ExprError(f"Invalid attribute type name found; type: {value['S']}, valid types: "
-                                        "{B,NULL,SS,BOOL,L,BS,N,NS,S,M}")
+                                        "{S,SS,N,NS,B,BS,BOOL,NULL,L,M}")
             if name == "begins_with":
                 for side in args:
                     if side[0] == "value" and V.type_of(side[1]) not in ("S", "B"):
@@ -470,7 +529,7 @@ class Binder:
                 if (word == "ADD" and kind not in ("N", "SS", "NS", "BS")) or (
                         word == "DELETE" and kind not in ("SS", "NS", "BS")):
                     raise ExprError(f"Incorrect operand type for operator or function; operator: {word}, "
-                                    f"operand type: {_TYPE_WORDS[kind]}")
+                                    f"operand type: {_TYPE_WORDS[kind]}, typeSet: ALLOWED_FOR_ADD_OPERAND")
                 bound.append((word, path, value))
         _check_overlaps([a[1][1] for a in bound], "")
         return bound

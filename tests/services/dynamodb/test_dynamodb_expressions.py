@@ -162,7 +162,7 @@ def test_projection_expression(ddb, item):
      'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
     ({"UpdateExpression": "ADD a :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
      "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, "
-     "operand type: STRING"),
+     "operand type: STRING, typeSet: ALLOWED_FOR_ADD_OPERAND"),
     ({"UpdateExpression": "SET a = :v + :w", "ExpressionAttributeValues": {":v": {"S": "x"}, ":w": {"N": "1"}}},
      "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, "
      "operand type: S"),
@@ -200,6 +200,35 @@ def test_projection_expression(ddb, item):
      "Invalid ConditionExpression: Operator or function requires a document path; operator or function: "
      "attribute_exists"),
     ({"UpdateExpression": ""}, "Invalid UpdateExpression: The expression can not be empty;"),
+    ({"UpdateExpression": "SET numx = numx * :v", "ExpressionAttributeValues": {":v": {"N": "2"}}},
+     'Invalid UpdateExpression: Syntax error; token: "*", near: "numx * :v"'),
+    ({"UpdateExpression": "ADD numx"}, 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "numx"'),
+    ({"UpdateExpression": "SET #l[0.#c = :v", "ExpressionAttributeNames": {"#l": "l", "#c": "c"},
+      "ExpressionAttributeValues": {":v": {"N": "2"}}},
+     'Invalid UpdateExpression: Syntax error; token: ".", near: "0.#c"'),
+    ({"UpdateExpression": "SET r = list_append(list_append(l, :t), :t)", "ExpressionAttributeValues": {":t": {"L": []}}},
+     "Invalid UpdateExpression: The function is not allowed to be used this way in an expression; function: "
+     "list_append"),
+    ({"UpdateExpression": "SET r = contains(s, :t)", "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     "Invalid UpdateExpression: The function is not allowed in an update expression; function: contains"),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "if_not_exists(s, :t) = :t",
+      "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists"),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "((s = :t))", "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     "Invalid ConditionExpression: The expression has redundant parentheses;"),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "((s)) = :t", "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     "Invalid ConditionExpression: The expression has redundant parentheses;"),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "contains(name, name)",
+      "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator "
+     "or function; operator: contains, first operand: [name]"),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "attribute_type()",
+      "ExpressionAttributeValues": {":t": {"S": "x"}}},
+     'Invalid ConditionExpression: Syntax error; token: ")", near: "()"'),
+    ({"UpdateExpression": "SET r = :t", "ConditionExpression": "attribute_type(s, :bad)",
+      "ExpressionAttributeValues": {":t": {"S": "x"}, ":bad": {"S": "STRING"}}},
+     "Invalid ConditionExpression: Invalid attribute type name found; type: STRING, valid types: "
+     "{S,SS,N,NS,B,BS,BOOL,NULL,L,M}"),
     ({"UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}},
       "Expected": {"a": {"Exists": False}}},
      "Can not use both expression and non-expression parameters in the same request: Non-expression "
@@ -209,6 +238,16 @@ def test_expression_errors(ddb, item, kwargs, message):
     with pytest.raises(ClientError) as exc:
         ddb.update_item(TableName=item, Key=KEY, **kwargs)
     assert error(exc) == ("ValidationException", message)
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("(n = :five)", True),
+    ("(n) = :five", True),
+    ("(n = :five) AND (s <> :five)", True),
+    ("((n = :five) AND s = :five)", False),
+])
+def test_single_parentheses_are_fine(ddb, item, expression, expected):
+    assert check(ddb, item, expression, {":five": {"N": "5"}}) is expected
 
 
 def test_projection_errors(ddb, item):
@@ -222,6 +261,14 @@ def test_projection_errors(ddb, item):
     with pytest.raises(ClientError) as exc:
         ddb.get_item(TableName=item, Key=KEY, ExpressionAttributeNames={"#a": "a"})
     assert error(exc)[1] == "ExpressionAttributeNames can only be specified when using expressions"
+    for text, word in (("ADD", "ADD"), ("lst[0].COMMENT", "COMMENT"), ("#l[0].COMMENT", "COMMENT")):
+        with pytest.raises(ClientError) as exc:
+            ddb.get_item(TableName=item, Key=KEY, ProjectionExpression=text,
+                         **({"ExpressionAttributeNames": {"#l": "lst"}} if "#l" in text else {}))
+        assert error(exc)[1] == f"Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: {word}"
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName=item, Key=KEY, ProjectionExpression="lst[].x")
+    assert error(exc)[1] == 'Invalid ProjectionExpression: Syntax error; token: "]", near: "[]."' 
 
 
 def test_number_arithmetic_keeps_38_digits(ddb, item):
