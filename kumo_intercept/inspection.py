@@ -495,22 +495,33 @@ def _headline(emulator: "Emulator") -> str:
             f"{clock} clock {emulator.clock.now().isoformat(timespec='seconds')} · seed {emulator.ids.seed!r}")
 
 
+def _fault_rows(emulator: "Emulator") -> Rows:
+    return [{"fault": "latency" if fault.latency and fault._error is None else "error",
+             "service": fault.service or "*", "operation": fault.operation or "*",
+             "hits": fault.hits if fault.count is None else f"{fault.hits} of {fault.count}"}
+            for fault in emulator.faults]
+
+
 def emulator_text(emulator: "Emulator") -> str:
-    """The emulator as plain text: headline, resources per service, recent calls."""
+    """The emulator as plain text: headline, resources per service, faults, recent calls."""
     calls = list(emulator.calls)
     parts = [_headline(emulator), repr(State(emulator))]
+    faults = _fault_rows(emulator)
+    if faults:
+        parts += [f"faults ({len(faults)})", _text_table(faults, "  ")]
     parts.append(f"recent calls ({min(len(calls), RECENT_CALLS)} of {len(calls)})")
     parts.append(_text_table(_call_rows(calls[-RECENT_CALLS:]), "  "))
     return "\n".join(parts)
 
 
 def emulator_html(emulator: "Emulator") -> str:
-    """The emulator as HTML for Jupyter: headline, resources per service, recent calls."""
+    """The emulator as HTML for Jupyter: headline, resources per service, faults, recent calls."""
     calls = list(emulator.calls)
+    faults = _fault_rows(emulator)
+    fault_part = f"<h4>faults ({len(faults)})</h4>{_html_table(faults)}" if faults else ""
     return (
         f'<div class="kumo-emulator"><p><strong>{html.escape(_headline(emulator))}</strong></p>'
-        f"{State(emulator)._repr_html_()}"
+        f"{State(emulator)._repr_html_()}{fault_part}"
         f"<h4>recent calls ({min(len(calls), RECENT_CALLS)} of {len(calls)})</h4>"
         f"{_html_table(_call_rows(calls[-RECENT_CALLS:]))}</div>"
     )
-

@@ -76,7 +76,8 @@ class Fault:
             raise ValueError(f"latency must be zero or more seconds, got {latency!r}")
         self._faults = faults
         self.service = service
-        self.operation = xform_name(operation) if operation else None
+        self.operation = operation
+        self._operation_key = xform_name(operation) if operation else None  # "SendMessage" or "send_message"
         self._error = error
         self.latency = latency
         self.when = when
@@ -94,7 +95,7 @@ class Fault:
     def _fires(self, service: str, operation: str, params: dict, rng: random.Random) -> bool:
         if self.exhausted or (self.service is not None and self.service != service):
             return False
-        if self.operation is not None and self.operation != xform_name(operation):
+        if self._operation_key is not None and self._operation_key != xform_name(operation):
             return False
         if self.when is not None and not self.when(params):
             return False

@@ -123,6 +123,18 @@ def test_text_view_shows_headline_resources_and_recent_calls(aws, sts):
     assert "recent calls (1 of 1)" in text and "sts.GetSessionToken  ok" in text
 
 
+def test_views_list_the_faults_in_force(aws, sts):
+    aws.faults.throttle("sqs", "SendMessage", count=2)
+    aws.faults.latency(1.5, "sts")
+    sts.get_caller_identity()
+    lines = []
+    aws._repr_pretty_(type("Printer", (), {"text": lambda self, text: lines.append(text)})(), False)
+    assert "faults (2)" in lines[0]
+    assert "error    sqs      SendMessage  0 of 2" in lines[0]
+    assert "latency  sts      *            1" in lines[0]
+    assert "<h4>faults (2)</h4>" in aws._repr_html_()
+
+
 def test_html_view_escapes_and_tabulates(aws, sts):
     aws.faults.error("<Denied>", "sts", "GetCallerIdentity")
     with pytest.raises(Exception):
