@@ -239,7 +239,7 @@ class EventsBackend(ServiceBackend):
                     view[field] = bus[field]
         if bus.get("Policy"):
             view["Policy"] = bus["Policy"]
-        if not bus.get("Default"):
+        if bus.get("Created"):  # the implicit default bus has no creation record
             view["CreationTime"] = from_epoch(bus["Created"])
             view["LastModifiedTime"] = from_epoch(bus["Modified"])
         return view
