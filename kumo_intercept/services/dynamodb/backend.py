@@ -833,6 +833,8 @@ class DynamoDBBackend(ServiceBackend):
                 raise V.invalid("KeyConditionExpressions must only contain one condition per key")
             conditions[attribute] = (op, operands)
         if hash_name not in conditions:
+            if len(conditions) == 1 and next(iter(conditions.values()))[0] != "=":
+                raise V.invalid("Query key condition not supported")
             raise V.invalid(f"Query condition missed key schema element: {hash_name}")
         for attribute in conditions:
             if attribute not in (hash_name, range_name):

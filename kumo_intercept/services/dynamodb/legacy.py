@@ -11,6 +11,7 @@ _NON_EXPRESSION = ("AttributesToGet", "Expected", "AttributeUpdates", "KeyCondit
                    "ScanFilter", "ConditionalOperator")
 _ARITY = {"EQ": 1, "NE": 1, "LE": 1, "LT": 1, "GE": 1, "GT": 1, "NOT_NULL": 0, "NULL": 0, "CONTAINS": 1,
           "NOT_CONTAINS": 1, "BEGINS_WITH": 1, "BETWEEN": 2}
+_ARGUMENT_COUNT = "The attempted filter operation is not supported for the provided filter argument count"
 _CMP = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 
 
@@ -32,12 +33,12 @@ def comparison(name: str, operator: str, values: list[dict]) -> tuple:
     arity = _ARITY.get(operator)
     if operator == "IN":
         if not operands:
-            raise _invalid("Invalid number of argument(s) for the IN ComparisonOperator")
+            raise V.invalid(_ARGUMENT_COUNT)
         return ("in", path, operands)
     if arity is None:
         raise _invalid(f"Unsupported ComparisonOperator: {operator}")
     if len(operands) != arity:
-        raise _invalid(f"Invalid number of argument(s) for the {operator} ComparisonOperator")
+        raise V.invalid(_ARGUMENT_COUNT)
     if operator in _CMP:
         if operator not in ("EQ", "NE"):
             kind = V.type_of(operands[0][1])

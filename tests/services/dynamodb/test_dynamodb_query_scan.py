@@ -286,3 +286,16 @@ def test_query_cost_does_not_grow_with_the_partition(kumo, ddb, create):
     page = query(ddb, "big", "pk = :p AND sk > :s", {":p": {"S": "p"}, ":s": {"N": "1500"}}, Limit=10)
     assert [i["sk"]["N"] for i in page["Items"]] == [str(i) for i in range(1501, 1511)]
     assert len(touched) == 10
+
+
+def test_key_condition_without_the_partition_key(ddb, numbers):
+    with pytest.raises(ClientError) as exc:
+        query(ddb, numbers, "sk < :a", {":a": {"N": "1"}})
+    assert error(exc) == ("ValidationException", "Query key condition not supported")
+    with pytest.raises(ClientError) as exc:
+        query(ddb, numbers, "v = :a", {":a": {"N": "1"}})
+    assert error(exc) == ("ValidationException", "Query condition missed key schema element: pk")
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=numbers, KeyConditions={"pk": {"ComparisonOperator": "EQ"}})
+    assert error(exc) == ("ValidationException",
+                          "The attempted filter operation is not supported for the provided filter argument count")
