@@ -480,8 +480,8 @@ class SnsBackend(ServiceBackend):
                 raise _invalid(f"Invalid parameter: {prefix}RawMessageDelivery: Invalid value [{value}]. "
                                "Must be true or false.")
             if value.lower() == "true" and protocol not in _RAW_CAPABLE:
-                raise _invalid(f"Invalid parameter: Delivery protocol [{protocol}] does not support raw "
-                               "message delivery.")
+                raise _invalid(f"Invalid parameter: {prefix}Delivery protocol [{protocol}] does not support "
+                               "raw message delivery.")
             checked["RawMessageDelivery"] = value.lower()
         scope = checked.get("FilterPolicyScope")
         if scope is not None and scope not in ("MessageAttributes", "MessageBody"):
