@@ -475,16 +475,11 @@ class EventsBackend(ServiceBackend):
         try:
             event = json.loads(ctx.params["Event"])
         except ValueError:
-            raise _validation("Parameter Event is not valid.") from None
-        if not isinstance(event, dict):
+            event = None
+        # the API reference lists resources too, but AWS accepts events without it
+        if not isinstance(event, dict) or any(
+                field not in event for field in ("id", "account", "source", "time", "region", "detail-type")):
             raise _validation("Parameter Event is not valid.")
-        for field in ("id", "account", "source", "time", "region", "resources", "detail-type"):
-            if field not in event:
-                raise _validation(f"Parameter Event is not valid. Reason: Provided Event is missing required "
-                                  f"field {field}.")
-        if not re.match(r"^\d{12}$", str(event["account"])):
-            raise _validation("Parameter Event is not valid. Reason: Provided account value must be a 12 digit "
-                              "AWS account id.")
         return {"Result": bool(matcher(event))}
 
     # -- targets ----------------------------------------------------------------------------------
