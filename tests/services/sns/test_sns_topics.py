@@ -272,7 +272,13 @@ def test_raw_delivery_is_refused_for_lambda(sns, topic):
                       Endpoint="arn:aws:lambda:us-east-1:123456789012:function:f",
                       Attributes={"RawMessageDelivery": "true"})
     assert err.value.response["Error"]["Message"] == (
-        "Invalid parameter: Delivery protocol [lambda] does not support raw message delivery.")
+        "Invalid parameter: Attributes Reason: Delivery protocol [lambda] does not support raw message delivery.")
+    arn = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    with pytest.raises(ClientError) as err:
+        sns.set_subscription_attributes(SubscriptionArn=arn, AttributeName="RawMessageDelivery", AttributeValue="true")
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: Delivery protocol [email] does not support raw message delivery.")
 
 
 @pytest.mark.parametrize("policy, reason", [
