@@ -446,10 +446,10 @@ class SqsBackend(ServiceBackend):
         if existing is not None:
             current = existing.rec["attrs"]
             for attr, value in attrs.items():
-                default = _INT_ATTRIBUTES.get(attr, (0, 0, None))[2]
                 if attr == "FifoQueue" and value == "false" and "FifoQueue" not in current:
                     continue
-                if current.get(attr, default if default is not None else "") != value:
+                # attributes a queue shows only when set (KMS reuse period…) compare with their default
+                if current.get(attr, _INT_ATTRIBUTES.get(attr, (0, 0, ""))[2]) != value:
                     raise sqs_error("QueueNameExists",
                                     f"A queue already exists with the same name and a different value for attribute {attr}")
             return {"QueueUrl": existing.url}
