@@ -694,24 +694,31 @@ class DynamoDBBackend(ServiceBackend):
         return ix
 
     @staticmethod
-    def _select(params: dict, ix: IndexInfo | None, projection: Any) -> str:
+    def _select(params: dict, ix: IndexInfo | None, projection: Any, query: bool = False) -> str:
+        """The Select a read uses, with AWS's refusals (Query words them with the "1 validation error"
+        envelope, Scan without)."""
+        envelope = "1 validation error detected: " if query else ""
         select = params.get("Select")
         if select is None:
-            if projection is not None:
-                return "SPECIFIC_ATTRIBUTES"
-            return "ALL_PROJECTED_ATTRIBUTES" if ix is not None else "ALL_ATTRIBUTES"
-        if projection is not None and select != "SPECIFIC_ATTRIBUTES":
+            select = "SPECIFIC_ATTRIBUTES" if projection is not None else (
+                "ALL_PROJECTED_ATTRIBUTES" if ix is not None else "ALL_ATTRIBUTES")
+        elif projection is not None and select != "SPECIFIC_ATTRIBUTES":
             which = "ProjectionExpression" if "ProjectionExpression" in params else "AttributesToGet"
-            raise V.invalid(f"Cannot specify the {which} when choosing to get {select}")
-        if select == "SPECIFIC_ATTRIBUTES" and projection is None:
-            raise V.invalid("One or more parameter values were invalid: Select type SPECIFIC_ATTRIBUTES requires "
-                            "ProjectionExpression or AttributesToGet")
-        if select == "ALL_PROJECTED_ATTRIBUTES" and ix is None:
-            raise V.invalid("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is "
-                            "not supported without an IndexName")
-        if select == "ALL_ATTRIBUTES" and ix is not None and ix.kind == "GSI" and ix.projection != "ALL":
+            wanted = "only the Count" if select == "COUNT" else select
+            raise V.invalid(f"{envelope}Cannot specify the {which} when choosing to get {wanted}")
+        elif select == "SPECIFIC_ATTRIBUTES" and projection is None:
+            raise V.invalid(f"{envelope}Select type SPECIFIC_ATTRIBUTES requires a ProjectionExpression or "
+                            "AttributesToGet")
+        elif select == "ALL_PROJECTED_ATTRIBUTES" and ix is None:
+            raise V.invalid(f"{envelope}ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName")
+        elif select == "ALL_ATTRIBUTES" and ix is not None and ix.kind == "GSI" and ix.projection != "ALL":
             raise V.invalid(f"One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported "
                             f"for global secondary index {ix.name} because its projection type is not ALL")
+        if projection is not None and ix is not None and ix.kind == "GSI" and ix.projection != "ALL":
+            missing = [name for name in projection if name not in ix.key_names and name not in ix.non_key]
+            if missing:
+                raise V.invalid(f"One or more parameter values were invalid: Global secondary index {ix.name} does "
+                                f"not project [{', '.join(missing)}]")
         return select
 
     def _start_after(self, info: TableInfo, ix: IndexInfo | None, start: dict) -> tuple:
@@ -747,7 +754,7 @@ class DynamoDBBackend(ServiceBackend):
         if filter_ is None and "QueryFilter" in params:
             filter_ = legacy.filters(params["QueryFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
-        select = self._select(params, ix, projection)
+        select = self._select(params, ix, projection, query=True)
         hash_name = ix.hash_name if ix else info.hash_name
         range_name = ix.range_name if ix else info.range_name
         if filter_ is not None:

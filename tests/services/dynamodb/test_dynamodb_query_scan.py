@@ -299,3 +299,28 @@ def test_key_condition_without_the_partition_key(ddb, numbers):
         ddb.query(TableName=numbers, KeyConditions={"pk": {"ComparisonOperator": "EQ"}})
     assert error(exc) == ("ValidationException",
                           "The attempted filter operation is not supported for the provided filter argument count")
+
+
+def test_select_and_projection_rules(ddb, indexed):
+    by_status = dict(IndexName="by_status", KeyConditionExpression="#s = :s", ExpressionAttributeNames={"#s": "status"},
+                     ExpressionAttributeValues={":s": {"S": "open"}})
+    cases = [
+        (ddb.query, dict(KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "a"}},
+                         Select="COUNT", ProjectionExpression="sk"),
+         "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count"),
+        (ddb.scan, dict(Select="COUNT", ProjectionExpression="sk"),
+         "Cannot specify the ProjectionExpression when choosing to get only the Count"),
+        (ddb.scan, dict(Select="ALL_ATTRIBUTES", ProjectionExpression="sk"),
+         "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES"),
+        (ddb.scan, dict(Select="ALL_PROJECTED_ATTRIBUTES"),
+         "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
+        (ddb.query, dict(by_status, ProjectionExpression="pk, note"),
+         "One or more parameter values were invalid: Global secondary index by_status does not project [note]"),
+    ]
+    for operation, kwargs, message in cases:
+        with pytest.raises(ClientError) as exc:
+            operation(TableName=indexed, **kwargs)
+        assert error(exc) == ("ValidationException", message)
+    got = ddb.query(TableName=indexed, ProjectionExpression="pk, #w", **{**by_status, "ExpressionAttributeNames": {
+        "#s": "status", "#w": "when"}})
+    assert [set(i) for i in got["Items"]] == [{"pk", "when"}, {"pk", "when"}]
