@@ -53,6 +53,8 @@ _TTL_HORIZON = 5 * 365 * 86400
 _TOKEN_SECONDS = 600
 _NOT_FOUND = "Requested resource not found"
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
+#: PutItem, UpdateItem and DeleteItem report their request's validation errors in this envelope
+_ENVELOPE = "1 validation error detected: "
 
 
 def _hashed(raw: bytes) -> bytes:
@@ -524,6 +526,17 @@ class DynamoDBBackend(ServiceBackend):
             fields["Item"] = V.copy_item(old)
         raise AwsError("ConditionalCheckFailedException", "The conditional request failed", fields=fields)
 
+    @staticmethod
+    def _enveloped(check: Any, params: dict) -> Any:
+        """Run a request check of PutItem/UpdateItem/DeleteItem, wording its refusal as AWS does for those
+        operations (inside "1 validation error detected: ", as us-east-1 and eu-west-2 answer since 2026)."""
+        try:
+            return check(params)
+        except AwsError as exc:
+            if exc.code == "ValidationException" and not exc.message.startswith(_ENVELOPE):
+                exc.message = _ENVELOPE + exc.message
+            raise
+
     def _condition(self, params: dict) -> Any:
         bound = bind_expressions(params, ("condition",))
         if bound.condition is None and "Expected" in params:
@@ -538,7 +551,7 @@ class DynamoDBBackend(ServiceBackend):
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD"):
             raise V.invalid("Return values set to invalid value")
-        condition = self._condition(params)
+        condition = self._enveloped(self._condition, params)
         item = V.canon_item(params["Item"])
         key = self._item_key(info, item)
         if info.indexes:
@@ -601,7 +614,7 @@ class DynamoDBBackend(ServiceBackend):
         if returns not in ("NONE", "ALL_OLD"):
             raise V.invalid("Return values set to invalid value")
         key = self._key(info, params["Key"])
-        condition = self._condition(params)
+        condition = self._enveloped(self._condition, params)
         self._expire(info)
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
@@ -620,7 +633,7 @@ class DynamoDBBackend(ServiceBackend):
         if returns not in ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"):
             raise V.invalid("Return values set to invalid value")
         key = self._key(info, params["Key"])
-        actions, condition = self._update_request(params)
+        actions, condition = self._enveloped(self._update_request, params)
         self._check_key_updates(info, actions)
         self._expire(info)
         old = self.items.get(key)
@@ -762,7 +775,7 @@ class DynamoDBBackend(ServiceBackend):
                 if path[0] in (hash_name, range_name):
                     raise V.invalid("Filter Expression can only contain non-primary key attributes: "
                                     f"Primary key attribute: {path[0]}")
-        prefix, low, high = self._key_range(info, ix, key_condition)
+        prefix, low, high = self._key_range(info, ix, key_condition, legacy_conditions=bound.key is None)
         forward = params.get("ScanIndexForward", True)
         start = params.get("ExclusiveStartKey")
         if start is not None:
@@ -784,7 +797,8 @@ class DynamoDBBackend(ServiceBackend):
             return {name: True for name in names}
         return None
 
-    def _key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple) -> tuple[tuple, tuple, tuple]:
+    def _key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple,
+                   legacy_conditions: bool = False) -> tuple[tuple, tuple, tuple]:
         """(partition prefix, low, high): the half-open key range a key condition selects."""
         parts: list[tuple] = []
 
@@ -801,7 +815,7 @@ class DynamoDBBackend(ServiceBackend):
                 parts.append(node)
 
         flatten(condition)
-        if len(parts) > 2:
+        if len(parts) > 2 and legacy_conditions:
             raise V.invalid("Conditions can be of length 1 or 2 only")
         hash_name = ix.hash_name if ix else info.hash_name
         range_name = ix.range_name if ix else info.range_name
@@ -837,8 +851,12 @@ class DynamoDBBackend(ServiceBackend):
                 raise V.invalid("KeyConditionExpressions cannot contain nested attributes")
             attribute = name[0]
             if attribute in conditions:
-                raise V.invalid("KeyConditionExpressions must only contain one condition per key")
+                raise V.invalid("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
+                                "condition per key")
             conditions[attribute] = (op, operands)
+        if len(parts) > (2 if range_name else 1) and not legacy_conditions:
+            raise V.invalid(f"The number of query conditions ({len(parts)}) exceeds the number of key attributes "
+                            f"defined in the schema ({2 if range_name else 1})")
         if hash_name not in conditions:
             if len(conditions) == 1 and next(iter(conditions.values()))[0] != "=":
                 raise V.invalid("Query key condition not supported")
@@ -864,9 +882,6 @@ class DynamoDBBackend(ServiceBackend):
             op, operands = conditions[range_name]
             for operand in operands:
                 if range_type not in operand:
-                    if op == "begins_with":
-                        raise V.invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or "
-                                        f"function; operator or function: begins_with, operand type: {V.type_of(operand)}")
                     raise V.invalid("One or more parameter values were invalid: Condition parameter type does not "
                                     "match schema type")
             encoded = [V.key_bytes(o) for o in operands]

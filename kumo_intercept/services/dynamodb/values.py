@@ -119,6 +119,8 @@ def canon(av: Any) -> dict:
         return {"L": [canon(v) for v in value]}
     if kind in SET_TYPES:
         if not value:
+            if kind == "BS":
+                raise invalid("One or more parameter values were invalid: Binary sets should not be empty")
             raise invalid(f"One or more parameter values were invalid: An {_SET_NAMES[kind]} set  may not be empty")
         if kind == "NS":
             members = [canonical_number(v) for v in value]
@@ -128,7 +130,9 @@ def canon(av: Any) -> dict:
             members = list(value)
         if len(set(members)) != len(members):
             shown = ", ".join(_show(kind[0], v) for v in value)
-            raise invalid(f"One or more parameter values were invalid: Input collection [{shown}] contains duplicates.")
+            of_type = "of type BS " if kind == "BS" else " "
+            raise invalid(f"One or more parameter values were invalid: Input collection [{shown}]{of_type}contains "
+                          "duplicates.")
         return {kind: members}
     raise invalid(f"Supplied AttributeValue has unknown type {kind}")
 

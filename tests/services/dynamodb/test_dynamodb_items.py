@@ -188,3 +188,23 @@ def test_table_arn_works_as_table_name(ddb, table):
     arn = ddb.describe_table(TableName=table)["Table"]["TableArn"]
     ddb.put_item(TableName=arn, Item=key())
     assert ddb.get_item(TableName=table, Key=key())["Item"] == key()
+
+
+def test_binary_set_rules(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={**key(), "bs": {"BS": []}})
+    assert error(exc) == ("ValidationException", "One or more parameter values were invalid: Binary sets should not be empty")
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={**key(), "bs": {"BS": [b"x", b"x"]}})
+    assert "of type BS contains duplicates" in error(exc)[1]
+
+
+def test_write_request_checks_are_enveloped(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item=key(), ExpressionAttributeValues={":v": {"S": "x"}})
+    assert error(exc) == ("ValidationException", "1 validation error detected: ExpressionAttributeValues can only "
+                          "be specified when using expressions")
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item=key(), Expected={"a": {"Exists": True}})
+    assert error(exc)[1] == ("1 validation error detected: One or more parameter values were invalid: Value must be "
+                             "provided when Exists is true for Attribute: a")

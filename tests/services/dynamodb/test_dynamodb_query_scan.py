@@ -324,3 +324,28 @@ def test_select_and_projection_rules(ddb, indexed):
     got = ddb.query(TableName=indexed, ProjectionExpression="pk, #w", **{**by_status, "ExpressionAttributeNames": {
         "#s": "status", "#w": "when"}})
     assert [set(i) for i in got["Items"]] == [{"pk", "when"}, {"pk", "when"}]
+
+
+@pytest.mark.parametrize("expression, values, message", [
+    ("pk = :p AND begins_with(sk, :v)", {":v": {"N": "1"}},
+     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: "
+     "begins_with, operand type: N"),
+    ("pk = :p AND begins_with(sk, :v)", {":v": {"S": "a"}},
+     "One or more parameter values were invalid: Condition parameter type does not match schema type"),
+    ("pk = :p AND sk < :v", {":v": {"BOOL": True}},
+     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: <, "
+     "operand type: BOOL"),
+    ("pk = :p AND :v >= sk", {":v": {"BOOL": True}},
+     "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: >=, "
+     "operand type: BOOL"),
+    ("pk = :p AND sk = :v", {":v": {"BOOL": True}},
+     "One or more parameter values were invalid: Condition parameter type does not match schema type"),
+    ("pk = :p AND sk > :v AND sk < :w", {":v": {"N": "1"}, ":w": {"N": "5"}},
+     "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND sk > :v AND extra = :w", {":v": {"N": "1"}, ":w": {"N": "5"}},
+     "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"),
+])
+def test_key_condition_operand_types(ddb, numbers, expression, values, message):
+    with pytest.raises(ClientError) as exc:
+        query(ddb, numbers, expression, {":p": {"S": "p"}, **values})
+    assert error(exc) == ("ValidationException", message)
