@@ -92,6 +92,29 @@ def _not_found(message: str) -> AwsError:
     return AwsError("NotFound", message, 404)
 
 
+def _bad_value(message: str) -> AwsError:
+    return AwsError("ParameterValueInvalid", message, 400)
+
+
+def _check_attribute_name(name: str) -> None:
+    """Message attribute names: letters, digits, ``-``, ``_`` and ``.`` (not first, last or doubled)."""
+    if len(name.encode()) > 256:
+        raise _bad_value("Length of message attribute name must be less than 256 bytes.")
+    if _ATTRIBUTE_NAME.match(name) and not name.startswith(".") and not name.endswith(".") and ".." not in name:
+        return
+    if name.startswith("."):
+        raise _bad_value("Invalid message attribute name starting with character '.' was found.")
+    if name.endswith("."):
+        raise _bad_value("Invalid message attribute name ending with character '.' was found.")
+    for index, char in enumerate(name):
+        if not (char.isascii() and (char.isalnum() or char in "-_.")):
+            raise _bad_value(f"Invalid non-alphanumeric character '#x{ord(char):X}' was found in the message "
+                             "attribute name. Can only include alphanumeric characters, hyphens, underscores, "
+                             "or dots.")
+        if char == "." and name[index - 1] == ".":
+            raise _bad_value("Message attribute name can not have successive '.' character.")
+
+
 def _encode_token(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
 
@@ -106,7 +129,10 @@ def _decode_token(token: str | None) -> Any:
 
 
 def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
-    return {tag["Key"]: tag["Value"] for tag in tags or ()}
+    out = {tag["Key"]: tag["Value"] for tag in tags or ()}
+    if len(out) < len(tags or ()):
+        raise _invalid("Invalid parameter: Duplicated keys are not allowed.")
+    return out
 
 
 def _default_policy(topic_arn: str, account: str) -> str:
@@ -178,6 +204,9 @@ class SnsBackend(ServiceBackend):
     def _parse_arn(arn: str, what: str = "TopicArn") -> tuple[str, str, str]:
         match = _ARN.match(arn or "")
         if match is None:
+            parts = len((arn or "").split(":"))
+            if parts < 6:
+                raise _invalid(f"Invalid parameter: {what} Reason: An ARN must have at least 6 elements, not {parts}")
             raise _invalid(f"Invalid parameter: {what}")
         region, account, resource = match.groups()
         return region, account, resource
@@ -205,7 +234,9 @@ class SnsBackend(ServiceBackend):
     def _subscription_key(self, arn: str) -> tuple[str, str, str, str]:
         region, account, resource = self._parse_arn(arn, "SubscriptionArn")
         name, sep, sub_id = resource.rpartition(":")
-        if not sep or not name or ":" in name:
+        if not sep:
+            raise _invalid("Invalid parameter: SubscriptionId")  # a topic ARN, without the subscription id
+        if not name or ":" in name:
             raise _invalid("Invalid parameter: SubscriptionArn")
         return account, region, name, sub_id
 
@@ -227,15 +258,14 @@ class SnsBackend(ServiceBackend):
         name = params["Name"]
         attributes = dict(params.get("Attributes") or {})
         tags = _tags_dict(params.get("Tags"))
-        fifo = attributes.get("FifoTopic", "false").lower() == "true"
-        if fifo:
-            if not _FIFO_TOPIC_NAME.match(name):
-                raise _invalid(
-                    "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only "
-                    "uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must "
-                    "be between 1 and 256 characters long.")
-        elif not _TOPIC_NAME.match(name):
+        if not (_TOPIC_NAME.match(name) or _FIFO_TOPIC_NAME.match(name)):
             raise _invalid("Invalid parameter: Topic Name")
+        fifo = name.endswith(".fifo")
+        if attributes.get("FifoTopic", "false").lower() == "true" and not fifo:
+            raise _invalid(
+                "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only "
+                "uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must "
+                "be between 1 and 256 characters long.")
         for attribute in attributes:
             if attribute not in _TOPIC_ATTRIBUTES and attribute != "DataProtectionPolicy":
                 raise _invalid(f"Invalid parameter: Attributes Reason: Unknown attribute: {attribute}")
@@ -293,9 +323,9 @@ class SnsBackend(ServiceBackend):
                 raise _invalid("Invalid parameter: DisplayName")
 
     def delete_topic(self, ctx: RequestContext) -> dict:
-        key = self._topic_key(ctx.params["TopicArn"])
+        key = self._topic_key(ctx.params["TopicArn"], ctx.region)
         if self.topics.get(key) is None:
-            raise _not_found("Topic does not exist")
+            return {}  # deleting a topic that is not there succeeds
         for sub_key, _sub in list(self._topic_subscriptions(key)):
             self.subscriptions.delete(sub_key)
         self.topics.delete(key)
@@ -467,12 +497,13 @@ class SnsBackend(ServiceBackend):
             raise _invalid(f"Invalid parameter: Endpoint Reason: Invalid protocol {protocol} for a FIFO topic")
         return endpoint
 
-    def _check_subscription_attributes(self, attributes: dict, protocol: str, prefix: str) -> dict:
+    def _check_subscription_attributes(self, attributes: dict, protocol: str, prefix: str,
+                                       topic_arn: str = "", endpoint: str = "") -> dict:
+        """Check subscription attributes; ``prefix`` is "Attributes Reason: " on Subscribe, "" on Set."""
         checked = {}
         for name, value in attributes.items():
             if name not in _SUBSCRIPTION_ATTRIBUTES:
-                raise _invalid("Invalid parameter: Attributes Reason: Unknown attribute: " + name
-                               if prefix else "Invalid parameter: AttributeName")
+                raise _invalid(f"Invalid parameter: {prefix}AttributeName")
             checked[name] = value
         if "RawMessageDelivery" in checked:
             value = checked["RawMessageDelivery"]
@@ -485,22 +516,27 @@ class SnsBackend(ServiceBackend):
             checked["RawMessageDelivery"] = value.lower()
         scope = checked.get("FilterPolicyScope")
         if scope is not None and scope not in ("MessageAttributes", "MessageBody"):
-            raise _invalid(f"Invalid parameter: {prefix}FilterPolicyScope: Invalid filter policy scope, "
-                           "please use either MessageBody or MessageAttributes")
+            raise _invalid(f"Invalid parameter: {prefix}FilterPolicyScope: Invalid value [{scope}]. "
+                           "Please use either MessageBody or MessageAttributes")
         policy = checked.get("FilterPolicy")
         if policy:
             self._check_filter_policy(policy, scope or "MessageAttributes", prefix)
         for name in ("RedrivePolicy", "DeliveryPolicy", "ReplayPolicy"):
             text = checked.get(name)
-            if text:
-                try:
-                    value = json.loads(text)
-                except ValueError:
-                    raise _invalid(f"Invalid parameter: {prefix}{name}: failed to parse JSON.") from None
-                if name == "RedrivePolicy" and not (isinstance(value, dict) and "deadLetterTargetArn" in value):
-                    raise _invalid(f"Invalid parameter: {prefix}RedrivePolicy: deadLetterTargetArn is missing")
-                if name == "RedrivePolicy" and not _SQS_ARN.match(str(value["deadLetterTargetArn"])):
-                    raise _invalid(f"Invalid parameter: {prefix}RedrivePolicy: Invalid deadLetterTargetArn")
+            if not text:
+                continue
+            try:
+                value = json.loads(text)
+            except ValueError:
+                raise _invalid(f"Invalid parameter: {prefix}{name}: failed to parse JSON.") from None
+            if name != "RedrivePolicy":
+                continue
+            target = value.get("deadLetterTargetArn", "") if isinstance(value, dict) else ""
+            if not _SQS_ARN.match(str(target)):
+                raise _invalid(f"Invalid parameter: {prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn")
+            if topic_arn.endswith(".fifo") and endpoint.endswith(".fifo") and not str(target).endswith(".fifo"):
+                raise _invalid(f"Invalid parameter: {prefix}RedrivePolicy: must use a FIFO queue as DLQ for a "
+                               "FIFO Subscription to a FIFO Topic.")
         return checked
 
     @staticmethod
@@ -509,7 +545,7 @@ class SnsBackend(ServiceBackend):
         try:
             policy = json.loads(text)
         except ValueError:
-            policy = None
+            raise _invalid(where + "failed to parse JSON.") from None
         if isinstance(policy, dict) and scope == "MessageAttributes" and any(
                 isinstance(value, dict) for value in policy.values()):
             raise _invalid("Invalid parameter: Filter policy scope MessageAttributes does not support nested "
@@ -518,7 +554,6 @@ class SnsBackend(ServiceBackend):
             compile_pattern(text)
         except PatternError as exc:
             raise _invalid(where + exc.reason) from None
-        assert isinstance(policy, dict)
         keys, combinations = pattern_stats(policy)
         if keys > 5 and scope == "MessageAttributes" or len(policy) > 5:
             raise _invalid(where + "Filter policy can not have more than 5 keys")
@@ -531,7 +566,7 @@ class SnsBackend(ServiceBackend):
         protocol = params["Protocol"]
         endpoint = self._check_endpoint(protocol, params.get("Endpoint"), topic_key, ctx.region)
         attributes = self._check_subscription_attributes(dict(params.get("Attributes") or {}), protocol,
-                                                         "Attributes Reason: ")
+                                                         "Attributes Reason: ", self._topic_arn(topic_key), endpoint)
         for key, sub in self._topic_subscriptions(topic_key):
             if sub["Protocol"] == protocol and sub["Endpoint"] == endpoint:
                 current = sub["Attributes"]
@@ -592,7 +627,8 @@ class SnsBackend(ServiceBackend):
             entry["Subject"] = None
             entry["Body"] = confirmation_message(kind=kind, message_id=message_id, token=token,
                                                  topic_arn=topic_arn, region=region,
-                                                 timestamp=iso_timestamp(now), subscribe=subscribe)
+                                                 timestamp=iso_timestamp(now), subscribe=subscribe,
+                                                 subscription_arn=sub["Arn"])
             if protocol != "email-json":
                 entry["Headers"] = self._http_headers(kind, message_id, topic_arn, None)
         else:
@@ -635,16 +671,19 @@ class SnsBackend(ServiceBackend):
                     authenticated = str(params.get("AuthenticateOnUnsubscribe", "false")).lower() == "true"
                     self.subscriptions.put(key, {**sub, "Confirmed": True, "Authenticated": authenticated})
                 return {"SubscriptionArn": sub["Arn"]}
-        raise _invalid("Invalid token")
+        raise _invalid("Invalid parameter: Token")
 
     def unsubscribe(self, ctx: RequestContext) -> dict:
-        key, sub = self._subscription(ctx.params["SubscriptionArn"])
+        key = self._subscription_key(ctx.params["SubscriptionArn"])
+        sub = self.subscriptions.get(key)
+        if sub is None:
+            return {}  # unsubscribing twice succeeds
         self.subscriptions.delete(key)
         topic_key = key[:3]
         topic = self.topics.get(topic_key)
         if topic is not None:
             self.topics.put(topic_key, {**topic, "Deleted": topic["Deleted"] + 1})
-        if sub["Confirmed"] and sub["Protocol"] in ("http", "https", "email", "email-json"):
+        if sub["Confirmed"] and sub["Protocol"] in ("http", "https"):
             self._send_confirmation(key[1], sub, sub["TopicArn"], sub.get("Token") or ctx.ids.hex(224),
                                     subscribe=False)
         return {}
@@ -714,12 +753,14 @@ class SnsBackend(ServiceBackend):
                 self._check_filter_policy(value, scope, "")
                 attributes.setdefault("FilterPolicyScope", "MessageAttributes")
             elif name == "FilterPolicyScope":
-                checked = self._check_subscription_attributes({name: value}, sub["Protocol"], "")
+                checked = self._check_subscription_attributes({name: value}, sub["Protocol"], "", sub["TopicArn"],
+                                                              sub["Endpoint"])
                 value = checked[name]
                 if "FilterPolicy" in attributes:
                     self._check_filter_policy(attributes["FilterPolicy"], value, "")
             else:
-                checked = self._check_subscription_attributes({name: value}, sub["Protocol"], "")
+                checked = self._check_subscription_attributes({name: value}, sub["Protocol"], "", sub["TopicArn"],
+                                                              sub["Endpoint"])
                 value = checked[name]
             attributes[name] = value
         self.subscriptions.put(key, {**sub, "Attributes": attributes})
@@ -733,46 +774,38 @@ class SnsBackend(ServiceBackend):
             return 0
         size = 0
         for name, attribute in attributes.items():
-            if not _ATTRIBUTE_NAME.match(name) or name.startswith(("AWS.", "Amazon.")) or ".." in name:
-                raise AwsError("ParameterValueInvalid", f"The message attribute name '{name}' is invalid.")
+            _check_attribute_name(name)
             data_type = attribute.get("DataType", "")
             base = data_type.split(".", 1)[0]
-            if base not in ("String", "Number", "Binary"):
-                raise AwsError("ParameterValueInvalid",
-                               f"The message attribute '{name}' has an invalid message attribute type, the "
-                               "set of supported type prefixes is Binary, Number, and String.")
-            string_value = attribute.get("StringValue")
-            binary_value = attribute.get("BinaryValue")
-            if base == "Binary":
-                if binary_value is None or len(binary_value) == 0:
-                    raise AwsError("ParameterValueInvalid",
-                                   f"The message attribute '{name}' must contain non-empty message attribute "
-                                   "value for message attribute type 'Binary'.")
-                size += len(binary_value)
-            else:
-                if string_value is None or string_value == "":
-                    raise AwsError("ParameterValueInvalid",
-                                   f"The message attribute '{name}' must contain non-empty message attribute "
-                                   f"value for message attribute type '{base}'.")
-                if base == "Number":
-                    try:
-                        number = float(string_value)
-                    except ValueError:
-                        raise AwsError("ParameterValueInvalid",
-                                       f"Could not cast message attribute '{name}' value to number.") from None
-                    if number != number or abs(number) > 1e9 * 1e9:
-                        raise AwsError("ParameterValueInvalid",
-                                       f"Could not cast message attribute '{name}' value to number.")
-                if data_type == "String.Array":
-                    try:
-                        parsed = json.loads(string_value)
-                    except ValueError:
-                        parsed = None
-                    if not isinstance(parsed, list) or any(isinstance(item, (dict, list)) for item in parsed):
-                        raise AwsError("ParameterValueInvalid",
-                                       f"The message attribute '{name}' with type 'String.Array' has an invalid "
-                                       "value.")
-                size += len(string_value.encode())
+            if base not in ("String", "Number", "Binary") or (data_type != base and len(data_type) == len(base) + 1):
+                raise _bad_value(f"The message attribute '{name}' has an invalid message attribute type, the set of "
+                                 "supported type prefixes is Binary, Number, and String.")
+            field = "Binary" if base == "Binary" else "String"
+            if "StringValue" not in attribute and "BinaryValue" not in attribute:
+                raise _bad_value(f"The message attribute '{name}' must contain non-empty message attribute value "
+                                 f"for message attribute type '{data_type}'.")
+            value = attribute.get(f"{field}Value")
+            if value is None:
+                raise _bad_value(f"The message attribute '{name}' with type '{data_type}' must use field '{field}'.")
+            if len(value) == 0:
+                raise _bad_value(f"The message attribute '{name}' must contain non-empty message attribute value "
+                                 f"for message attribute type '{data_type}'.")
+            if base == "Number":
+                try:
+                    number = float(value)
+                except ValueError:
+                    number = float("nan")
+                if number != number or abs(number) > 1e18:
+                    raise _bad_value(f"Could not cast message attribute '{name}' value to number.")
+            elif data_type == "String.Array":
+                try:
+                    parsed = json.loads(value)
+                except ValueError:
+                    parsed = None
+                if not isinstance(parsed, list) or any(isinstance(item, (dict, list)) for item in parsed):
+                    raise _bad_value(f"The message attribute '{name}' with type 'String.Array' has an invalid "
+                                     "value.")
+            size += len(value) if base == "Binary" else len(value.encode())
             size += len(name.encode()) + len(data_type.encode())
         return size
 
@@ -856,28 +889,31 @@ class SnsBackend(ServiceBackend):
         if total > _MAX_MESSAGE_BYTES:
             raise AwsError("BatchRequestTooLong", "The length of all the messages put together is more than "
                                                   "the limit.")
-        successful: list[dict] = []
-        failed: list[dict] = []
+        # AWS refuses the whole request when an entry is invalid; Failed is for delivery-side faults
+        fifo = self.topics[key]["Attributes"].get("FifoTopic") == "true"
+        content_dedup = self.topics[key]["Attributes"].get("ContentBasedDeduplication") == "true"
+        checked = []
         for entry in entries:
-            published, error = _attempt(self.store, self._publish_entry, key, entry)
-            if error is not None:
-                failed.append({"Id": entry["Id"], "Code": error.code, "Message": error.message,
-                               "SenderFault": error.status < 500})
-                continue
-            message_id, sequence = published
+            attributes = entry.get("MessageAttributes")
+            attribute_bytes = self._check_message_attributes(attributes)
+            per_protocol = self._check_message(entry["Message"], entry.get("MessageStructure"), attribute_bytes)
+            self._check_subject(entry.get("Subject"))
+            if fifo and not entry.get("MessageGroupId"):
+                raise _invalid("Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+            if fifo and not content_dedup and not entry.get("MessageDeduplicationId"):
+                raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled "
+                               "or MessageDeduplicationId provided explicitly")
+            checked.append((entry, attributes, per_protocol))
+        successful: list[dict] = []
+        for entry, attributes, per_protocol in checked:
+            message_id, sequence = self._publish(
+                key, self.topics[key], entry["Message"], entry.get("Subject"), attributes, per_protocol,
+                entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
             result = {"Id": entry["Id"], "MessageId": message_id}
             if sequence is not None:
                 result["SequenceNumber"] = sequence
             successful.append(result)
-        return {"Successful": successful, "Failed": failed}
-
-    def _publish_entry(self, key: tuple, entry: dict) -> tuple[str, str | None]:
-        attributes = entry.get("MessageAttributes")
-        attribute_bytes = self._check_message_attributes(attributes)
-        per_protocol = self._check_message(entry["Message"], entry.get("MessageStructure"), attribute_bytes)
-        self._check_subject(entry.get("Subject"))
-        return self._publish(key, self.topics[key], entry["Message"], entry.get("Subject"), attributes,
-                             per_protocol, entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
+        return {"Successful": successful, "Failed": []}
 
     def publish_internal(
         self,
@@ -1079,7 +1115,7 @@ class SnsBackend(ServiceBackend):
                      attributes: dict | None) -> str:
         number = phone.replace("-", "").replace(" ", "")
         if not _PHONE.match(number):
-            raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
+            raise _invalid(f"Invalid parameter: PhoneNumber Reason: {phone} is not valid to publish to")
         if (ctx.account, ctx.region, number) in self.opted_out:
             raise AwsError("OptedOut", "Phone number is opted out")
         text = per_protocol.get("sms", per_protocol["default"]) if per_protocol else message
@@ -1099,7 +1135,7 @@ class SnsBackend(ServiceBackend):
         key = self._endpoint_key(arn)
         endpoint = self.endpoints.get(key) if key else None
         if endpoint is None:
-            raise _not_found("Endpoint does not exist")
+            raise _invalid("Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
         if endpoint["Attributes"].get("Enabled", "true") != "true":
             raise AwsError("EndpointDisabled", "Endpoint is disabled")
         platform = key[2]  # type: ignore[index]
@@ -1147,15 +1183,26 @@ class SnsBackend(ServiceBackend):
     def create_platform_application(self, ctx: RequestContext) -> dict:
         params = ctx.params
         name, platform = params["Name"], params["Platform"]
+        if name == "":
+            raise _invalid("Invalid parameter:  Reason: cannot be empty")
+        if len(name) > 256:
+            raise _invalid(f"Invalid parameter: {name} Reason: must be at most 256 characters long")
         if not re.match(r"^[A-Za-z0-9_.-]{1,256}$", name):
-            raise _invalid("Invalid parameter: Invalid platform application name")
-        if platform not in ("ADM", "APNS", "APNS_SANDBOX", "GCM", "BAIDU", "MPNS", "WNS", "APNS_VOIP",
+            raise _invalid(f"Invalid parameter: {name} Reason: must contain only characters 'a'-'z', 'A'-'Z', "
+                           "'0'-'9', '_', '-', and '.'")
+        if platform not in ("ADM", "APNS", "APNS_SANDBOX", "GCM", "FCM", "BAIDU", "MPNS", "WNS", "APNS_VOIP",
                             "APNS_VOIP_SANDBOX"):
-            raise _invalid("Invalid parameter: Platform Reason: Invalid platform")
+            raise _invalid(f"Invalid parameter: Platform Reason: {platform} is not supported")
         attributes = dict(params.get("Attributes") or {})
-        if "PlatformCredential" not in attributes and platform not in ("APNS", "APNS_SANDBOX") or \
-                platform in ("APNS", "APNS_SANDBOX") and "PlatformCredential" not in attributes:
-            raise _invalid("Invalid parameter: Attributes Reason: PlatformCredential attribute is required")
+        credential, principal = "PlatformCredential" in attributes, "PlatformPrincipal" in attributes
+        if platform in ("GCM", "FCM") and not credential:
+            raise _invalid("Invalid parameter: Attributes Reason: PlatformCredential attribute required")
+        if principal and not credential:
+            raise _invalid("Invalid parameter: Attributes Reason: PlatformPrincipal attribute provided without "
+                           "PlatformCredential")
+        if credential and not principal and platform not in ("GCM", "FCM"):
+            raise _invalid("Invalid parameter: Attributes Reason: PlatformCredential attribute provided without "
+                           "PlatformPrincipal")
         key = (ctx.account, ctx.region, platform, name)
         stored = {k: v for k, v in attributes.items() if k not in ("PlatformCredential", "PlatformPrincipal")}
         stored.setdefault("Enabled", "true")
@@ -1204,7 +1251,8 @@ class SnsBackend(ServiceBackend):
         app_key, _app = self._application(params["PlatformApplicationArn"])
         token = params["Token"]
         attributes = dict(params.get("Attributes") or {})
-        if "CustomUserData" in params:
+        self._check_endpoint_attributes(attributes)
+        if "CustomUserData" in params and "CustomUserData" not in attributes:
             attributes["CustomUserData"] = params["CustomUserData"]
         account, region, platform, name = app_key
         for key, endpoint in self.endpoints.items_range(app_key, (account, region, platform, name + "\x00"),
@@ -1221,6 +1269,17 @@ class SnsBackend(ServiceBackend):
         self.endpoints.put((*app_key, endpoint_id), {"Attributes": stored, "Created": ctx.time()})
         return {"EndpointArn": f"arn:aws:sns:{region}:{account}:endpoint/{platform}/{name}/{endpoint_id}"}
 
+    @staticmethod
+    def _check_endpoint_attributes(attributes: dict) -> None:
+        for name, value in attributes.items():
+            if name not in ("Enabled", "Token", "CustomUserData"):
+                raise _invalid(f"Invalid parameter: Attributes Reason: Invalid attribute name: {name}")
+            if name == "CustomUserData" and len(value.encode()) > 2048:
+                raise _invalid("Invalid parameter: Attributes Reason: Invalid value for attribute: CustomUserData: "
+                               "must be at most 2048 bytes long in UTF-8 encoding")
+            if name == "Enabled" and value not in ("true", "false"):
+                raise _invalid("Invalid parameter: Attributes Reason: Invalid value for attribute: Enabled")
+
     def _endpoint(self, arn: str) -> tuple[tuple, dict]:
         key = self._endpoint_key(arn)
         endpoint = self.endpoints.get(key) if key else None
@@ -1233,6 +1292,7 @@ class SnsBackend(ServiceBackend):
         return {"Attributes": dict(endpoint["Attributes"])}
 
     def set_endpoint_attributes(self, ctx: RequestContext) -> dict:
+        self._check_endpoint_attributes(ctx.params["Attributes"])
         key, endpoint = self._endpoint(ctx.params["EndpointArn"])
         attributes = {**endpoint["Attributes"], **ctx.params["Attributes"]}
         self.endpoints.put(key, {**endpoint, "Attributes": attributes})
@@ -1271,14 +1331,14 @@ class SnsBackend(ServiceBackend):
                    "DefaultSenderID", "DefaultSMSType", "UsageReportS3Bucket"}
         for name, value in attributes.items():
             if name not in allowed:
-                raise _invalid(f"Invalid parameter: {name}")
+                raise _invalid(f"{name} is not a valid attribute")
             if name == "DefaultSMSType" and value not in ("Promotional", "Transactional"):
-                raise _invalid("Invalid parameter: DefaultSMSType")
+                raise _invalid("DefaultSMSType is invalid")
         self.sms_attributes.put(key, {**current, **attributes})
         return {}
 
     def get_sms_attributes(self, ctx: RequestContext) -> dict:
-        current = self.sms_attributes.get((ctx.account, ctx.region), {})
+        current = {"MonthlySpendLimit": "1", **self.sms_attributes.get((ctx.account, ctx.region), {})}
         names = ctx.params.get("attributes")
         if names:
             current = {k: v for k, v in current.items() if k in names}

@@ -184,14 +184,14 @@ class Notification:
 
 
 def confirmation_message(*, kind: str, message_id: str, token: str, topic_arn: str, region: str,
-                         timestamp: str, subscribe: bool) -> str:
+                         timestamp: str, subscribe: bool, subscription_arn: str) -> str:
     """The body of a SubscriptionConfirmation / UnsubscribeConfirmation sent to HTTP(S) endpoints."""
     action = "ConfirmSubscription"
     url = (f"https://sns.{region}.amazonaws.com/?Action={action}&TopicArn={topic_arn}&Token={token}")
     text = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
             "To confirm the subscription, visit the SubscribeURL included in this message."
             if subscribe else
-            f"You have chosen to deactivate subscription to the topic {topic_arn}.\n"
+            f"You have chosen to deactivate subscription {subscription_arn}.\n"
             "To cancel this operation and restore the subscription, visit the SubscribeURL included "
             "in this message.")
     fields = [("Message", text), ("MessageId", message_id), ("SubscribeURL", url),
