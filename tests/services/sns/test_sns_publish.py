@@ -118,6 +118,19 @@ def test_publish_validation(sns, topic):
     with pytest.raises(sns.exceptions.InvalidParameterValueException) as err:
         sns.publish(TopicArn=topic, Message="x", MessageAttributes={"n": {"DataType": "Date", "StringValue": "1"}})
     assert "supported type prefixes is Binary, Number, and String" in err.value.response["Error"]["Message"]
+    for name, message in [
+        (".dot", "Invalid message attribute name starting with character '.' was found."),
+        ("a..b", "Message attribute name can not have successive '.' character."),
+        ("sp ace", "Invalid non-alphanumeric character '#x20' was found in the message attribute name. "
+                   "Can only include alphanumeric characters, hyphens, underscores, or dots."),
+    ]:
+        with pytest.raises(sns.exceptions.InvalidParameterValueException) as err:
+            sns.publish(TopicArn=topic, Message="x", MessageAttributes={name: {"DataType": "String",
+                                                                               "StringValue": "v"}})
+        assert err.value.response["Error"]["Message"] == message
+    with pytest.raises(sns.exceptions.InvalidParameterValueException) as err:
+        sns.publish(TopicArn=topic, Message="x", MessageAttributes={"b": {"DataType": "Binary", "StringValue": "v"}})
+    assert err.value.response["Error"]["Message"] == "The message attribute 'b' with type 'Binary' must use field 'Binary'."
     with pytest.raises(ClientError) as err:
         sns.publish(Message="nowhere")
     assert err.value.response["Error"]["Message"] == (
@@ -254,12 +267,30 @@ def test_publish_batch(sns, sqs, topic, queue):
     response = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
         {"Id": "one", "Message": "1"},
         {"Id": "two", "Message": "2", "Subject": "S"},
-        {"Id": "bad", "Message": ""},
     ])
     assert [r["Id"] for r in response["Successful"]] == ["one", "two"]
-    assert response["Failed"] == [{"Id": "bad", "Code": "InvalidParameter",
-                                   "Message": "Invalid parameter: Empty message", "SenderFault": True}]
+    assert response["Failed"] == []
     assert sorted(json.loads(m["Body"])["Message"] for m in drain(sqs, queue[0])) == ["1", "2"]
+    with pytest.raises(ClientError) as err:  # one invalid entry refuses the whole batch
+        sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+            {"Id": "ok", "Message": "fine"}, {"Id": "bad", "Message": "x", "MessageStructure": "json"}])
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: Message Structure - JSON message body failed to parse")
+    assert drain(sqs, queue[0]) == []
+
+
+def test_fifo_publish_batch(sns, sqs):
+    topic = sns.create_topic(Name="b.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+    with pytest.raises(ClientError) as err:
+        sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+            {"Id": "a", "Message": "m", "MessageDeduplicationId": "d"}])
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics")
+    response = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=[
+        {"Id": "a", "Message": "m1", "MessageGroupId": "g", "MessageDeduplicationId": "1"},
+        {"Id": "b", "Message": "m2", "MessageGroupId": "g", "MessageDeduplicationId": "2"}])
+    first, second = response["Successful"]
+    assert int(second["SequenceNumber"]) > int(first["SequenceNumber"])
 
 
 def test_publish_batch_request_errors(sns, topic):

@@ -43,7 +43,7 @@ def test_create_topic_with_different_attributes_fails(sns, topic):
         "Invalid parameter: Attributes Reason: Topic already exists with different attributes")
 
 
-@pytest.mark.parametrize("name", ["bad name", "x" * 257, "dots.are.bad", "plain.fifo"])
+@pytest.mark.parametrize("name", ["bad name", "x" * 257, "dots.are.bad", ".fifo"])
 def test_invalid_topic_names(sns, name):
     with pytest.raises(ClientError) as err:
         sns.create_topic(Name=name)
@@ -66,25 +66,28 @@ def test_fifo_topic_names_and_attributes(sns):
     assert attributes["ContentBasedDeduplication"] == "true"
     with pytest.raises(ClientError):
         sns.create_topic(Name="std", Attributes={"ContentBasedDeduplication": "true"})
+    implied = sns.create_topic(Name="named.fifo")["TopicArn"]  # the .fifo suffix makes a FIFO topic
+    assert sns.get_topic_attributes(TopicArn=implied)["Attributes"]["FifoTopic"] == "true"
 
 
 def test_missing_topic_is_not_found(sns):
     missing = "arn:aws:sns:us-east-1:123456789012:missing"
     for call in (lambda: sns.get_topic_attributes(TopicArn=missing),
                  lambda: sns.publish(TopicArn=missing, Message="x"),
-                 lambda: sns.subscribe(TopicArn=missing, Protocol="email", Endpoint="a@b.co"),
-                 lambda: sns.delete_topic(TopicArn=missing)):
+                 lambda: sns.subscribe(TopicArn=missing, Protocol="email", Endpoint="a@b.co")):
         with pytest.raises(sns.exceptions.NotFoundException) as err:
             call()
         assert err.value.response["Error"] == {"Code": "NotFound", "Message": "Topic does not exist",
                                                "Type": "Sender"}
         assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    sns.delete_topic(TopicArn=missing)  # deleting what is not there succeeds
 
 
 def test_malformed_topic_arn_is_invalid_parameter(sns):
     with pytest.raises(sns.exceptions.InvalidParameterException) as err:
         sns.get_topic_attributes(TopicArn="not-an-arn")
-    assert err.value.response["Error"]["Message"] == "Invalid parameter: TopicArn"
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1")
 
 
 def test_list_topics_paginates_by_100(sns):
@@ -249,6 +252,10 @@ def test_unsubscribe(sns, topic, queue):
     assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsDeleted"] == "1"
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_subscription_attributes(SubscriptionArn=arn)
+    sns.unsubscribe(SubscriptionArn=arn)  # twice is fine
+    with pytest.raises(ClientError) as err:
+        sns.get_subscription_attributes(SubscriptionArn=topic)
+    assert err.value.response["Error"]["Message"] == "Invalid parameter: SubscriptionId"
 
 
 def test_set_subscription_attributes(sns, topic, queue):
@@ -359,8 +366,16 @@ def test_platform_applications_and_endpoints(aws, sns):
     with pytest.raises(ClientError) as err:
         sns.publish(TargetArn=endpoint, Message="x")
     assert err.value.response["Error"]["Code"] == "EndpointDisabled"
+    with pytest.raises(ClientError) as err:
+        sns.publish(TargetArn=endpoint.replace(endpoint[-8:], "00000000"), Message="x")
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
     sns.delete_endpoint(EndpointArn=endpoint)
     sns.delete_platform_application(PlatformApplicationArn=app)
+    with pytest.raises(ClientError) as err:
+        sns.create_platform_application(Name="x", Platform="GCM", Attributes={"Other": "1"})
+    assert err.value.response["Error"]["Message"] == (
+        "Invalid parameter: Attributes Reason: PlatformCredential attribute required")
     with pytest.raises(sns.exceptions.NotFoundException):
         sns.get_platform_application_attributes(PlatformApplicationArn=app)
 
@@ -368,6 +383,10 @@ def test_platform_applications_and_endpoints(aws, sns):
 def test_sms_settings_opt_out_and_direct_publish(aws, sns):
     sns.set_sms_attributes(attributes={"DefaultSMSType": "Transactional", "DefaultSenderID": "Shop"})
     assert sns.get_sms_attributes(attributes=["DefaultSMSType"])["attributes"] == {"DefaultSMSType": "Transactional"}
+    assert sns.get_sms_attributes()["attributes"]["MonthlySpendLimit"] == "1"
+    with pytest.raises(ClientError) as err:
+        sns.set_sms_attributes(attributes={"Bogus": "1"})
+    assert err.value.response["Error"]["Message"] == "Bogus is not a valid attribute"
     assert sns.check_if_phone_number_is_opted_out(phoneNumber="+15555550100")["isOptedOut"] is False
     sns.publish(PhoneNumber="+15555550100", Message="your code is 1")
     assert aws.backend("sns").outbox()[-1]["Body"] == "your code is 1"
