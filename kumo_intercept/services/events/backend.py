@@ -78,6 +78,13 @@ def _decode_token(token: str | None) -> Any:
         raise _validation("The nextToken provided is invalid.") from None
 
 
+def _tags(tags: list[dict] | None) -> dict[str, str]:
+    out = {tag["Key"]: tag["Value"] for tag in tags or ()}
+    if len(out) < len(tags or ()):
+        raise _validation("Invalid parameter: Duplicated keys are not allowed.")
+    return out
+
+
 def _bound(start: tuple) -> tuple:
     return (*start[:-1], start[-1] + "\x00")
 
@@ -195,7 +202,7 @@ class EventsBackend(ServiceBackend):
             "DeadLetterConfig": params.get("DeadLetterConfig"),
             "LogConfig": params.get("LogConfig"),
             "Policy": None,
-            "Tags": {t["Key"]: t["Value"] for t in params.get("Tags") or ()},
+            "Tags": _tags(params.get("Tags")),
             "Created": now,
             "Modified": now,
         }
@@ -317,6 +324,8 @@ class EventsBackend(ServiceBackend):
         if params.get("RemoveAllPermissions"):
             bus["Policy"] = None
         else:
+            if not params.get("StatementId"):
+                raise _validation("Parameter StatementId is required.")
             policy = json.loads(bus["Policy"]) if bus.get("Policy") else {"Statement": []}
             kept = [s for s in policy["Statement"] if s.get("Sid") != params.get("StatementId")]
             if len(kept) == len(policy["Statement"]):
@@ -365,7 +374,7 @@ class EventsBackend(ServiceBackend):
             "Description": params.get("Description"),
             "RoleArn": params.get("RoleArn"),
             "Targets": existing["Targets"] if existing else [],
-            "Tags": existing["Tags"] if existing else {t["Key"]: t["Value"] for t in params.get("Tags") or ()},
+            "Tags": existing["Tags"] if existing else _tags(params.get("Tags")),
             "Created": existing["Created"] if existing else now,
             "CreatedBy": ctx.account,
             "Anchor": now,
@@ -581,7 +590,7 @@ class EventsBackend(ServiceBackend):
 
     def tag_resource(self, ctx: RequestContext) -> dict:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
-        tags = {**record.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
+        tags = {**record.get("Tags", {}), **_tags(ctx.params["Tags"])}
         table.put(key, {**record, "Tags": tags})
         return {}
 
