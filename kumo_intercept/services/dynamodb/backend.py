@@ -1112,7 +1112,7 @@ class DynamoDBBackend(ServiceBackend):
     def transact_get_items(self, ctx: RequestContext) -> dict:
         entries = ctx.params["TransactItems"]
         if len(entries) > 100:
-            raise V.invalid("1 validation error detected at 'transactItems' failed to satisfy constraint: "
+            raise V.invalid("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: "
                             "Member must have length less than or equal to 100")
         plans = []
         seen = set()
@@ -1147,7 +1147,7 @@ class DynamoDBBackend(ServiceBackend):
         params = ctx.params
         entries = params["TransactItems"]
         if len(entries) > 100:
-            raise V.invalid("1 validation error detected at 'transactItems' failed to satisfy constraint: "
+            raise V.invalid("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: "
                             "Member must have length less than or equal to 100")
         token = params.get("ClientRequestToken")
         digest = None
@@ -1170,21 +1170,26 @@ class DynamoDBBackend(ServiceBackend):
             kind = kinds[0]
             spec = entry[kind]
             info = self._table(ctx, spec["TableName"])
-            if kind == "Put":
-                item = V.canon_item(spec["Item"])
-                key = self._item_key(info, item)
+            item = V.canon_item(spec["Item"]) if kind == "Put" else None
+            try:
+                key = self._item_key(info, item) if item is not None else self._key(info, spec["Key"])
+            except AwsError as exc:
+                if "cannot contain an empty" in exc.message:
+                    raise
+                # a key of the wrong type or shape cancels the transaction rather than refusing the request
+                plans.append([kind, info, None, None, exc.message, spec])
+                continue
+            if item is not None:
                 if info.indexes:
                     self._check_index_keys(info, item)
                 self._check_size(item)
                 condition = self._condition(spec)
                 plan = [kind, info, key, condition, item, spec]
             elif kind == "Update":
-                key = self._key(info, spec["Key"])
                 actions, condition = self._update_request(spec)
                 self._check_key_updates(info, actions)
                 plan = [kind, info, key, condition, actions, spec]
             else:
-                key = self._key(info, spec["Key"])
                 bound = bind_expressions(spec, ("condition",))
                 condition = bound.condition
                 if kind == "ConditionCheck" and condition is None:
@@ -1198,6 +1203,10 @@ class DynamoDBBackend(ServiceBackend):
         failed = False
         writes = []
         for kind, info, key, condition, payload, spec in plans:
+            if key is None:
+                reasons.append({"Code": "ValidationError", "Message": payload})
+                failed = True
+                continue
             self._expire(info)
             old = self.items.get(key)
             if condition is not None and not E.evaluate(condition, old):

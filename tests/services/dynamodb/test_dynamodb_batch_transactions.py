@@ -116,3 +116,21 @@ def test_transact_get(ddb, table):
         {"Get": {"TableName": table, "Key": key("missing")}},
     ])
     assert out["Responses"] == [{"Item": {"v": {"S": "x"}}}, {}]
+
+
+def test_transaction_key_faults(ddb, table):
+    def cancelled(items):
+        with pytest.raises(ddb.exceptions.TransactionCanceledException) as exc:
+            ddb.transact_write_items(TransactItems=items)
+        return [(r["Code"], r.get("Message")) for r in exc.value.response["CancellationReasons"]]
+
+    assert cancelled([{"Put": {"TableName": table, "Item": {"pk": {"N": "5"}, "sk": {"S": "1"}}}}]) == [
+        ("ValidationError", "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N")]
+    assert cancelled([{"Delete": {"TableName": table, "Key": {"pk": {"N": "5"}, "sk": {"S": "1"}}}},
+                      {"Put": {"TableName": table, "Item": key("ok")}}]) == [
+        ("ValidationError", "The provided key element does not match the schema"), ("None", None)]
+    assert "Item" not in ddb.get_item(TableName=table, Key=key("ok"))
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": ""}, "sk": {"S": "1"}}}}])
+    assert error(exc) == ("ValidationException", "One or more parameter values are not valid. The AttributeValue for "
+                          "a key attribute cannot contain an empty string value. Key: pk")
