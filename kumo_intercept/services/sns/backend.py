@@ -1174,7 +1174,7 @@ class SnsBackend(ServiceBackend):
         key = self._application_key(arn)
         if key is None:
             raise _invalid("Invalid parameter: PlatformApplicationArn Reason: Wrong number of slashes in "
-                           f"relative portion of the ARN.")
+                           "relative portion of the ARN.")
         app = self.applications.get(key)
         if app is None:
             raise _not_found("PlatformApplication does not exist")
