@@ -27,10 +27,9 @@ Internal API (plain Python, for other services):
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import json
 import re
-from typing import Any, Iterable
+from typing import Any
 
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
@@ -356,7 +355,6 @@ class EventsBackend(ServiceBackend):
             except PatternError as exc:
                 raise _pattern_error(exc) from None
         now = ctx.time()
-        next_fire = None
         if schedule:
             if bus_key[2] != "default":
                 raise _validation("ScheduleExpression is supported only on the default event bus.")
@@ -541,7 +539,7 @@ class EventsBackend(ServiceBackend):
                 raise _validation(message)
             if target["Id"] not in targets and len(targets) >= _MAX_TARGETS:
                 raise AwsError("LimitExceededException",
-                               f"The requested resource exceeds the maximum number allowed.", 400)
+                               "The requested resource exceeds the maximum number allowed.", 400)
             targets[target["Id"]] = dict(target)
         self.rules.put(key, {**rule, "Targets": list(targets.values())})
         return {"FailedEntryCount": len(failed), "FailedEntries": failed}
@@ -586,7 +584,7 @@ class EventsBackend(ServiceBackend):
             bus.setdefault("Created", 0.0)
             bus.setdefault("Modified", 0.0)
             return self.buses, key, bus
-        raise _validation(f"Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
+        raise _validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
 
     def tag_resource(self, ctx: RequestContext) -> dict:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
