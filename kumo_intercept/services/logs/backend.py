@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from typing import Any, Iterable
+from typing import Any
 
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
@@ -255,9 +255,10 @@ class LogsBackend(ServiceBackend):
 
     def _tagged(self, arn: str) -> tuple[tuple, dict]:
         parts = arn.split(":")
-        if len(parts) < 7 or parts[2] != "logs" or parts[5] != "log-group":
-            raise _invalid(f"Invalid ARN: {arn}") if len(parts) < 6 or parts[2] != "logs" else \
-                _missing(f"The specified resource does not exist.")
+        if len(parts) < 6 or parts[2] != "logs":
+            raise _invalid(f"Invalid ARN: {arn}")
+        if len(parts) < 7 or parts[5] != "log-group":
+            raise _missing("The specified resource does not exist.")
         key = (parts[4], parts[3], parts[6])
         group = self.groups.get(key)
         if group is None:
