@@ -1058,9 +1058,8 @@ class DynamoDBBackend(ServiceBackend):
         request = ctx.params["RequestItems"]
         for name, writes in request.items():
             if len(writes) > 25:
-                raise V.invalid("1 validation error detected: Value at 'requestItems' failed to satisfy constraint: "
-                                "Map value must satisfy constraint: [Member must have length less than or equal "
-                                "to 25, Member must have length greater than or equal to 1]")
+                raise V.invalid(f"1 validation error detected: Value at 'RequestItems.{name}.member' failed to "
+                                "satisfy constraint: Member must have length less than or equal to 25")
         if sum(len(w) for w in request.values()) > 25:
             raise V.invalid("Too many items requested for the BatchWriteItem call")
         plans = []
@@ -1076,7 +1075,12 @@ class DynamoDBBackend(ServiceBackend):
                                     "PutRequest or DeleteRequest")
                 if put is not None:
                     item = V.canon_item(put["Item"])
-                    key = self._item_key(info, item)
+                    try:
+                        key = self._item_key(info, item)
+                    except AwsError as exc:
+                        if "cannot contain an empty" in exc.message:
+                            raise
+                        raise V.invalid("The provided key element does not match the schema") from None
                     if info.indexes:
                         self._check_index_keys(info, item)
                     self._check_size(item)

@@ -134,3 +134,14 @@ def test_transaction_key_faults(ddb, table):
         ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {"pk": {"S": ""}, "sk": {"S": "1"}}}}])
     assert error(exc) == ("ValidationException", "One or more parameter values are not valid. The AttributeValue for "
                           "a key attribute cannot contain an empty string value. Key: pk")
+
+
+def test_batch_write_key_faults(ddb, table):
+    for item in ({"pk": {"N": "5"}, "sk": {"S": "1"}}, {"other": {"S": "x"}}):
+        with pytest.raises(ClientError) as exc:
+            ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item}}]})
+        assert error(exc) == ("ValidationException", "The provided key element does not match the schema")
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": key(str(i))}} for i in range(26)]})
+    assert error(exc)[1] == (f"1 validation error detected: Value at 'RequestItems.{table}.member' failed to "
+                             "satisfy constraint: Member must have length less than or equal to 25")
