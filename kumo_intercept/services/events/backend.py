@@ -693,7 +693,7 @@ class EventsBackend(ServiceBackend):
 
     def _route(self, bus_key: tuple, event: dict, now: float, hops: int, only: set[str] | None) -> None:
         """Send ``event`` to every matching rule's targets on the bus (and to its archives)."""
-        if only is None and "replay-name" not in event:
+        if "replay-name" not in event:  # replayed events are not archived again
             for key, archive, matcher in self._archives_for(bus_key):
                 if matcher is None or matcher(event):
                     self._archive(key, archive, event, now)
@@ -1019,13 +1019,10 @@ class EventsBackend(ServiceBackend):
                 continue
             event = json.loads(stored["Event"])
             event["replay-name"] = key[2]
-            self._route(bus_key, event, now, 0, only if only is not None else set(self._all_rule_arns(bus_key)))
+            self._route(bus_key, event, now, 0, only)
             last = stored["Time"]
         self.replays.put(key, {**replay, "State": "COMPLETED", "ReplayEndTime": now,
                                "EventLastReplayedTime": last})
-
-    def _all_rule_arns(self, bus_key: tuple) -> list[str]:
-        return [self._rule_arn(k) for k in self.rules.irange(bus_key, _bound(bus_key), inclusive=(True, False))]
 
     def _replay_arn(self, key: tuple) -> str:
         return f"arn:aws:events:{key[1]}:{key[0]}:replay/{key[2]}"
