@@ -1014,9 +1014,15 @@ class DynamoDBBackend(ServiceBackend):
     # == batches ======================================================================================
     def batch_get_item(self, ctx: RequestContext) -> dict:
         request = ctx.params["RequestItems"]
-        total = sum(len(r["Keys"]) for r in request.values())
-        if total > 100:
+        for name, spec in request.items():
+            if len(spec["Keys"]) > 100:
+                raise V.invalid(f"1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to "
+                                "satisfy constraint: Member must have length less than or equal to 100")
+        if sum(len(r["Keys"]) for r in request.values()) > 100:
             raise V.invalid("Too many items requested for the BatchGetItem call")
+        if any("AttributesToGet" in r for r in request.values()) and any(
+                "ProjectionExpression" in r for r in request.values()):
+            legacy.refuse_mixing({"AttributesToGet": True}, ["ProjectionExpression"])
         plans = []
         for name, spec in request.items():
             info = self._table(ctx, name)

@@ -37,7 +37,8 @@ def test_batch_limits_and_duplicates(ddb, table):
     assert error(exc) == ("ValidationException", "Provided list of item keys contains duplicates")
     with pytest.raises(ClientError) as exc:
         ddb.batch_get_item(RequestItems={table: {"Keys": [key(str(i)) for i in range(101)]}})
-    assert error(exc) == ("ValidationException", "Too many items requested for the BatchGetItem call")
+    assert error(exc) == ("ValidationException", f"1 validation error detected: Value at 'RequestItems.{table}.member."
+                          "Keys' failed to satisfy constraint: Member must have length less than or equal to 100")
     with pytest.raises(ClientError) as exc:
         ddb.batch_get_item(RequestItems={table: {"Keys": [key("a"), key("a")]}})
     assert error(exc) == ("ValidationException", "Provided list of item keys contains duplicates")
