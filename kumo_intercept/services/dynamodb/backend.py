@@ -330,13 +330,15 @@ class DynamoDBBackend(ServiceBackend):
             raise AwsError("ResourceNotFoundException", message or _NOT_FOUND)
         return info
 
-    def _key(self, info: TableInfo, key: dict, what: str = "The provided key element does not match the schema") -> tuple:
-        """The storage key for a Key parameter (exactly the table's key attributes)."""
+    def _key(self, info: TableInfo, key: dict, what: str = "The provided key element does not match the schema",
+             envelope: bool = False) -> tuple:
+        """The storage key for a Key parameter (exactly the table's key attributes); ``envelope`` words a
+        malformed value as PutItem/UpdateItem/DeleteItem do."""
         hash_value = key.get(info.hash_name)
         expected = 2 if info.range_name else 1
         if hash_value is None or len(key) != expected or (info.range_name and info.range_name not in key):
             raise V.invalid(what)
-        hash_value = V.canon(hash_value)
+        hash_value = self._enveloped(V.canon, hash_value) if envelope else V.canon(hash_value)
         if info.hash_type not in hash_value:
             raise V.invalid(what)
         hash_bytes = V.key_bytes(hash_value)
@@ -346,7 +348,8 @@ class DynamoDBBackend(ServiceBackend):
                             f"Key: {info.hash_name}")
         range_bytes = b""
         if info.range_name:
-            range_value = V.canon(key[info.range_name])
+            range_value = (self._enveloped(V.canon, key[info.range_name]) if envelope
+                           else V.canon(key[info.range_name]))
             if info.range_type not in range_value:
                 raise V.invalid(what)
             range_bytes = V.key_bytes(range_value)
@@ -552,7 +555,7 @@ class DynamoDBBackend(ServiceBackend):
         if returns not in ("NONE", "ALL_OLD"):
             raise V.invalid("Return values set to invalid value")
         condition = self._enveloped(self._condition, params)
-        item = V.canon_item(params["Item"])
+        item = self._enveloped(V.canon_item, params["Item"])
         key = self._item_key(info, item)
         if info.indexes:
             self._check_index_keys(info, item)
@@ -613,7 +616,7 @@ class DynamoDBBackend(ServiceBackend):
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD"):
             raise V.invalid("Return values set to invalid value")
-        key = self._key(info, params["Key"])
+        key = self._key(info, params["Key"], envelope=True)
         condition = self._enveloped(self._condition, params)
         self._expire(info)
         old = self.items.get(key)
@@ -632,7 +635,7 @@ class DynamoDBBackend(ServiceBackend):
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"):
             raise V.invalid("Return values set to invalid value")
-        key = self._key(info, params["Key"])
+        key = self._key(info, params["Key"], envelope=True)
         actions, condition = self._enveloped(self._update_request, params)
         self._check_key_updates(info, actions)
         self._expire(info)
@@ -976,6 +979,10 @@ class DynamoDBBackend(ServiceBackend):
         return out
 
     def scan(self, ctx: RequestContext) -> dict:
+        with V.older_wording():
+            return self._scan(ctx)
+
+    def _scan(self, ctx: RequestContext) -> dict:
         params = ctx.params
         info = self._table(ctx, params["TableName"])
         ix = self._read_target(info, params)
@@ -1061,6 +1068,10 @@ class DynamoDBBackend(ServiceBackend):
         return out
 
     def batch_write_item(self, ctx: RequestContext) -> dict:
+        with V.older_wording():
+            return self._batch_write_item(ctx)
+
+    def _batch_write_item(self, ctx: RequestContext) -> dict:
         request = ctx.params["RequestItems"]
         for name, writes in request.items():
             if len(writes) > 25:
@@ -1120,6 +1131,10 @@ class DynamoDBBackend(ServiceBackend):
 
     # == transactions ==================================================================================
     def transact_get_items(self, ctx: RequestContext) -> dict:
+        with V.older_wording():
+            return self._transact_get_items(ctx)
+
+    def _transact_get_items(self, ctx: RequestContext) -> dict:
         entries = ctx.params["TransactItems"]
         if len(entries) > 100:
             raise V.invalid("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: "
@@ -1154,6 +1169,10 @@ class DynamoDBBackend(ServiceBackend):
         return out
 
     def transact_write_items(self, ctx: RequestContext) -> dict:
+        with V.older_wording():
+            return self._transact_write_items(ctx)
+
+    def _transact_write_items(self, ctx: RequestContext) -> dict:
         params = ctx.params
         entries = params["TransactItems"]
         if len(entries) > 100:

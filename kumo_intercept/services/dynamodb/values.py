@@ -12,10 +12,12 @@ UTF-8 bytes, B bytewise, N numerically.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import decimal
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterator
 
 from ...core.errors import AwsError
 
@@ -34,9 +36,28 @@ def invalid(message: str) -> AwsError:
     return AwsError("ValidationException", message)
 
 
+class _Wording:
+    """AWS checks values in one of two layers, and the operation decides which: PutItem, UpdateItem,
+    DeleteItem, GetItem, BatchGetItem and Query word a bad value one way ("current"), BatchWriteItem,
+    the transactions and Scan another ("older")."""
+
+    older = False
+
+
+@contextlib.contextmanager
+def older_wording() -> Iterator[None]:
+    previous, _Wording.older = _Wording.older, True
+    try:
+        yield
+    finally:
+        _Wording.older = previous
+
+
 # -- numbers ---------------------------------------------------------------------------------
 def parse_number(text: str) -> Decimal:
     if not isinstance(text, str) or _NUMBER.fullmatch(text) is None:
+        if _Wording.older and not text:
+            raise invalid("The parameter cannot be converted to a numeric value")
         raise invalid(f"The parameter cannot be converted to a numeric value: {text}")
     return Decimal(text)
 
@@ -92,10 +113,6 @@ def _blob(value: Any) -> bytes:
     raise invalid("Invalid binary value")
 
 
-def _show(kind: str, value: Any) -> str:
-    return value.decode("utf-8", "replace") if kind == "B" else str(value)
-
-
 def canon(av: Any) -> dict:
     """A validated, canonical copy of one AttributeValue."""
     if not isinstance(av, dict) or len(av) != 1:
@@ -129,12 +146,30 @@ def canon(av: Any) -> dict:
         else:
             members = list(value)
         if len(set(members)) != len(members):
-            shown = ", ".join(_show(kind[0], v) for v in value)
-            of_type = "of type BS " if kind == "BS" else " "
-            raise invalid(f"One or more parameter values were invalid: Input collection [{shown}]{of_type}contains "
-                          "duplicates.")
+            raise invalid(_duplicates(kind, members))
         return {kind: members}
     raise invalid(f"Supplied AttributeValue has unknown type {kind}")
+
+
+def _duplicates(kind: str, members: list) -> str:
+    """AWS's refusal of a set with a repeated member, in the operation's wording."""
+    prefix = "One or more parameter values were invalid: Input collection "
+    if kind == "NS":
+        return "Input collection contains duplicates" if _Wording.older else prefix + "contains duplicates."
+    show = (lambda v: base64.b64encode(v).decode()) if kind == "BS" else str
+    if _Wording.older:
+        shown = "[" + ", ".join(show(v) for v in members) + "]"
+    else:  # the members seen up to the first repeat in byte order, the repeat, then the rest as sent
+        seen: list = []
+        for index, member in enumerate(members):
+            if member in seen:
+                ordered = sorted(seen, key=lambda v: v if isinstance(v, bytes) else v.encode())
+                listed = ordered + [member] + members[index + 1:]
+                break
+            seen.append(member)
+        quoted = [f'"{show(v)}"' for v in listed]
+        shown = "[" + ("," if kind == "BS" else ", ").join(quoted) + "]"
+    return prefix + shown + (" " if kind != "BS" else "of type BS ") + "contains duplicates."
 
 
 def canon_item(item: dict) -> dict:
@@ -149,6 +184,9 @@ def canon_values(values: dict | None) -> dict:
     for key, value in values.items():
         if _VALUE_KEY.fullmatch(key) is None:
             raise invalid(f'ExpressionAttributeValues contains invalid key: Syntax error; key: "{key}"')
+        if not _Wording.older:
+            out[key] = canon(value)
+            continue
         try:
             out[key] = canon(value)
         except AwsError as exc:

@@ -177,8 +177,7 @@ def test_projection_expression(ddb, item):
     ({"UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {"v": {"S": "x"}}},
      'ExpressionAttributeValues contains invalid key: Syntax error; key: "v"'),
     ({"UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"SS": []}}},
-     "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string "
-     "set  may not be empty for key :v"),
+     "One or more parameter values were invalid: An string set  may not be empty"),
     ({"UpdateExpression": "SET a = size(s)"},
      "Invalid UpdateExpression: The function is not allowed in an update expression; function: size"),
     ({"UpdateExpression": "SET a = :v", "ConditionExpression": "foo(a)",

@@ -65,7 +65,7 @@ def test_unknown_table_is_resource_not_found(ddb):
     ({**key(), "s": {"SS": []}}, "One or more parameter values were invalid: An string set  may not be empty"),
     ({**key(), "s": {"NS": []}}, "One or more parameter values were invalid: An number set  may not be empty"),
     ({**key(), "s": {"SS": ["a", "a"]}},
-     "One or more parameter values were invalid: Input collection [a, a] contains duplicates."),
+     "One or more parameter values were invalid: Input collection [\"a\", \"a\"] contains duplicates."),
     ({**key(), "n": {"N": "1" * 39}}, "Attempting to store more than 38 significant digits in a Number"),
     ({**key(), "n": {"N": "1e126"}},
      "Number overflow. Attempting to store a number with magnitude larger than supported range"),
@@ -76,8 +76,11 @@ def test_unknown_table_is_resource_not_found(ddb):
      "One or more parameter values were invalid: Null attribute value types must have the value of true"),
 ])
 def test_invalid_items_are_refused_with_awss_message(ddb, table, item, message):
+    """PutItem words a malformed value inside AWS's envelope; a key that breaks the schema stands alone."""
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=table, Item=item)
+    if "key" not in message:
+        message = "1 validation error detected: " + message
     assert error(exc) == ("ValidationException", message)
 
 
@@ -193,7 +196,8 @@ def test_table_arn_works_as_table_name(ddb, table):
 def test_binary_set_rules(ddb, table):
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=table, Item={**key(), "bs": {"BS": []}})
-    assert error(exc) == ("ValidationException", "One or more parameter values were invalid: Binary sets should not be empty")
+    assert error(exc) == ("ValidationException", "1 validation error detected: One or more parameter values were "
+                          "invalid: Binary sets should not be empty")
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=table, Item={**key(), "bs": {"BS": [b"x", b"x"]}})
     assert "of type BS contains duplicates" in error(exc)[1]
@@ -208,3 +212,35 @@ def test_write_request_checks_are_enveloped(ddb, table):
         ddb.put_item(TableName=table, Item=key(), Expected={"a": {"Exists": True}})
     assert error(exc)[1] == ("1 validation error detected: One or more parameter values were invalid: Value must be "
                              "provided when Exists is true for Attribute: a")
+
+
+@pytest.mark.parametrize("value, current, older", [
+    ({"SS": ["b", "a", "b"]}, 'Input collection ["a", "b", "b"] contains duplicates.',
+     "Input collection [b, a, b] contains duplicates."),
+    ({"BS": [b"\xff", b"\x00", b"\x00"]}, 'Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.',
+     "Input collection [/w==, AA==, AA==]of type BS contains duplicates."),
+    ({"NS": ["2", "1", "2"]}, "Input collection contains duplicates.", None),
+])
+def test_duplicate_set_members_by_operation(ddb, table, value, current, older):
+    invalid = "One or more parameter values were invalid: "
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={**key(), "s": value})
+    assert error(exc)[1] == "1 validation error detected: " + invalid + current
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": {**key(), "s": value}}}]})
+    assert error(exc)[1] == (invalid + older if older else "Input collection contains duplicates")
+
+
+def test_number_wording_by_operation(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.query(TableName=table, KeyConditionExpression="pk = :p", FilterExpression="n = :v",
+                  ExpressionAttributeValues={":p": {"S": "a"}, ":v": {"N": ""}})
+    assert error(exc)[1] == "The parameter cannot be converted to a numeric value: "
+    with pytest.raises(ClientError) as exc:
+        ddb.scan(TableName=table, FilterExpression="n = :v", ExpressionAttributeValues={":v": {"N": ""}})
+    assert error(exc)[1] == ("ExpressionAttributeValues contains invalid value: The parameter cannot be converted to "
+                             "a numeric value for key :v")
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}}, ConditionExpression="n = :v",
+                        ExpressionAttributeValues={":v": {"N": "abc"}})
+    assert error(exc)[1] == "1 validation error detected: The parameter cannot be converted to a numeric value: abc"
