@@ -55,6 +55,8 @@ _NOT_FOUND = "Requested resource not found"
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 #: PutItem, UpdateItem and DeleteItem report their request's validation errors in this envelope
 _ENVELOPE = "1 validation error detected: "
+#: key faults against the table's schema (as opposed to malformed values, refused before anything runs)
+_SCHEMA_FAULT = re.compile(r"Type mismatch for key|does not match the schema|Missing the key")
 
 
 def _hashed(raw: bytes) -> bytes:
@@ -1095,7 +1097,7 @@ class DynamoDBBackend(ServiceBackend):
                     try:
                         key = self._item_key(info, item)
                     except AwsError as exc:
-                        if "cannot contain an empty" in exc.message:
+                        if not _SCHEMA_FAULT.search(exc.message):
                             raise
                         raise V.invalid("The provided key element does not match the schema") from None
                     if info.indexes:
@@ -1203,7 +1205,7 @@ class DynamoDBBackend(ServiceBackend):
             try:
                 key = self._item_key(info, item) if item is not None else self._key(info, spec["Key"])
             except AwsError as exc:
-                if "cannot contain an empty" in exc.message:
+                if not _SCHEMA_FAULT.search(exc.message):
                     raise
                 # a key of the wrong type or shape cancels the transaction rather than refusing the request
                 plans.append([kind, info, None, None, exc.message, spec])

@@ -146,3 +146,17 @@ def test_batch_write_key_faults(ddb, table):
         ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": key(str(i))}} for i in range(26)]})
     assert error(exc)[1] == (f"1 validation error detected: Value at 'RequestItems.{table}.member' failed to "
                              "satisfy constraint: Member must have length less than or equal to 25")
+
+
+def test_malformed_values_in_transactions_are_refused_up_front(ddb, table):
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[{"Delete": {"TableName": table, "Key": {"pk": {"SS": ["a", "a"]},
+                                                                                        "sk": {"S": "1"}}}}])
+    assert error(exc) == ("ValidationException", "One or more parameter values were invalid: Input collection [a, a] "
+                          "contains duplicates.")
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_write_items(TransactItems=[{"Update": {
+            "TableName": table, "Key": key("a"), "UpdateExpression": "SET s = :t",
+            "ExpressionAttributeValues": {":t": {"SS": ["b", "a", "b"]}}}}])
+    assert error(exc)[1] == ("ExpressionAttributeValues contains invalid value: One or more parameter values were "
+                             "invalid: Input collection [b, a, b] contains duplicates. for key :t")
