@@ -113,8 +113,15 @@ def _blob(value: Any) -> bytes:
     raise invalid("Invalid binary value")
 
 
-def canon(av: Any) -> dict:
-    """A validated, canonical copy of one AttributeValue."""
+_NESTING = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+            "supported limit")
+MAX_DEPTH = 32
+
+
+def canon(av: Any, depth: int = 1) -> dict:
+    """A validated, canonical copy of one AttributeValue (``depth``: its nesting level, the attribute is 1)."""
+    if depth > MAX_DEPTH:
+        raise invalid(_NESTING)
     if not isinstance(av, dict) or len(av) != 1:
         raise invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
     (kind, value), = av.items()
@@ -131,9 +138,9 @@ def canon(av: Any) -> dict:
             raise invalid("One or more parameter values were invalid: Null attribute value types must have the value of true")
         return {"NULL": True}
     if kind == "M":
-        return {"M": {k: canon(v) for k, v in value.items()}}
+        return {"M": {k: canon(v, depth + 1) for k, v in value.items()}}
     if kind == "L":
-        return {"L": [canon(v) for v in value]}
+        return {"L": [canon(v, depth + 1) for v in value]}
     if kind in SET_TYPES:
         if not value:
             if kind == "BS":

@@ -244,3 +244,18 @@ def test_number_wording_by_operation(ddb, table):
         ddb.delete_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "1"}}, ConditionExpression="n = :v",
                         ExpressionAttributeValues={":v": {"N": "abc"}})
     assert error(exc)[1] == "1 validation error detected: The parameter cannot be converted to a numeric value: abc"
+
+
+def _deep(levels):
+    value = {"S": "leaf"}
+    for _ in range(levels):
+        value = {"M": {"n": value}}
+    return value
+
+
+def test_documents_nest_32_levels_deep_at_most(ddb, table):
+    ddb.put_item(TableName=table, Item={**key(), "data": _deep(31)})
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={**key(), "data": _deep(32)})
+    assert error(exc)[1] == ("1 validation error detected: Nesting Levels have exceeded supported limits: Attributes "
+                             "in the item have nested levels beyond supported limit")
