@@ -1,6 +1,8 @@
 """CloudWatch Logs: log groups and streams, PutLogEvents with AWS's ordering and size rules,
 GetLogEvents with forward/backward tokens, FilterLogEvents with AWS's filter pattern syntax,
-retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates).
+retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates), and
+Logs Insights queries (``insights.py``): StartQuery runs the query at once over the events stored
+then, so GetQueryResults finds it ``Complete``.
 
 Subscription filters whose destination is a Lambda function feed it as AWS does: each write's
 matching events arrive as one asynchronous invocation with the gzipped, base64-encoded
@@ -21,11 +23,13 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 from typing import Any
 
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from .filters import FilterError, compile_filter
+from .insights import QueryError, make_record, run_query
 
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                    2922, 3288, 3653)
@@ -76,6 +80,7 @@ class LogsBackend(ServiceBackend):
         self.metric_filters = self.store.ordered_table("logs.metric_filters")              # (a, r, group, name)
         self.resource_policies = self.store.ordered_table("logs.resource_policies")  # (account, region, name)
         self.destinations = self.store.ordered_table("logs.destinations")            # (account, region, name)
+        self.queries = self.store.ordered_table("logs.queries")                      # (account, region, id)
         # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
         self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
         self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
@@ -146,7 +151,6 @@ class LogsBackend(ServiceBackend):
 
     @staticmethod
     def _check_group_name(name: str) -> None:
-        import re
         if len(name) > 512 or not re.fullmatch(r"[\.\-_/#A-Za-z0-9]+", name):
             raise _invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
                            "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
@@ -801,6 +805,77 @@ class LogsBackend(ServiceBackend):
         if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
             raise _missing("The specified destination does not exist.")
         return {}
+
+    # -- Logs Insights: queries run at StartQuery over the events stored then ---------------------------
+    def start_query(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        names = [n for n in ([params.get("logGroupName")] + list(params.get("logGroupNames") or [])
+                             + list(params.get("logGroupIdentifiers") or [])) if n]
+        if not names:
+            raise _invalid("Either logGroupName, logGroupNames or logGroupIdentifiers must be specified.")
+        keys = []
+        for name in names:
+            key = self._group_key(ctx, identifier=name) if name.startswith("arn:") else \
+                (ctx.account, ctx.region, name)
+            if key not in self.groups:
+                raise _missing(f"Log group '{key[2]}' does not exist for account ID '{key[0]}'")
+            keys.append(key)
+        start_ms, end_ms = params["startTime"] * 1000, params["endTime"] * 1000 + 999
+        if start_ms > end_ms:
+            raise _invalid("endTime cannot be less than startTime")
+        now = ctx.time()
+        records = []
+        scanned_bytes = 0
+        for group_key in keys:
+            cutoff = self._cutoff(self.groups[group_key], now)
+            low = max(start_ms, cutoff) if cutoff is not None else start_ms
+            log = f"{group_key[0]}:{group_key[2]}"
+            for stream_key in self.streams.irange((*group_key, ""), (*group_key, "\U0010ffff")):
+                for key, (message, ingested) in self._stream_events(stream_key, low, end_ms + 1):
+                    ptr = base64.b64encode(json.dumps(list(key[2:])).encode()).decode()
+                    records.append(make_record(key[4], message, key[3], log, ingested, ptr))
+                    scanned_bytes += len(message.encode())
+        try:
+            rows, matched = run_query(params["queryString"], records, params.get("limit") or _MAX_EVENTS)
+        except (QueryError, re.error) as exc:
+            raise AwsError("MalformedQueryException", str(exc), 400,
+                           fields={"queryCompileError": {"message": str(exc)}}) from None
+        query_id = ctx.ids.uuid4()
+        self.queries.put((ctx.account, ctx.region, query_id), {
+            "queryString": params["queryString"], "logGroupName": keys[0][2], "createTime": int(now * 1000),
+            "status": "Complete", "results": rows,
+            "statistics": {"recordsMatched": float(matched), "recordsScanned": float(len(records)),
+                           "bytesScanned": float(scanned_bytes), "logGroupsScanned": float(len(keys))},
+        })
+        return {"queryId": query_id}
+
+    def _query(self, ctx: RequestContext) -> tuple[tuple, dict]:
+        key = (ctx.account, ctx.region, ctx.params["queryId"])
+        query = self.queries.get(key)
+        if query is None:
+            raise _missing("The query does not exist.")
+        return key, query
+
+    def get_query_results(self, ctx: RequestContext) -> dict:
+        _key, query = self._query(ctx)
+        return {"queryLanguage": "CWLI", "results": [[dict(cell) for cell in row] for row in query["results"]],
+                "statistics": dict(query["statistics"]), "status": query["status"]}
+
+    def stop_query(self, ctx: RequestContext) -> dict:
+        self._query(ctx)
+        return {"success": False}  # queries complete when they start: nothing is left to stop
+
+    def describe_queries(self, ctx: RequestContext) -> dict:
+        params = ctx.params
+        items = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
+                  "status": query["status"], "createTime": query["createTime"], "logGroupName": query["logGroupName"]}
+                 for key, query in self.queries.items_range((ctx.account, ctx.region),
+                                                            (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
+                 if (not params.get("logGroupName") or query["logGroupName"] == params["logGroupName"])
+                 and (not params.get("status") or query["status"] == params["status"])]
+        items.sort(key=lambda item: item["createTime"], reverse=True)
+        limit = params.get("maxResults") or 1000
+        return {"queries": items[:limit]}
 
     # -- inspection -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
