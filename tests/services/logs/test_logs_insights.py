@@ -1,0 +1,89 @@
+"""CloudWatch Logs Insights queries over stored events."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+LINES = [
+    json.dumps({"level": "ERROR", "latency": 150, "host": "a", "user": {"id": "u1"}}),
+    json.dumps({"level": "INFO", "latency": 20, "host": "a", "user": {"id": "u2"}}),
+    json.dumps({"level": "INFO", "latency": 40, "host": "b", "user": {"id": "u1"}}),
+    "127.0.0.1 GET /index.html 200 512",
+    "10.0.0.9 POST /login 500 31",
+]
+
+
+@pytest.fixture
+def loaded(logs, now_ms):
+    logs.create_log_group(logGroupName="/app")
+    logs.create_log_stream(logGroupName="/app", logStreamName="s1")
+    logs.put_log_events(logGroupName="/app", logStreamName="s1", logEvents=[
+        {"timestamp": now_ms - 5000 + i * 1000, "message": line} for i, line in enumerate(LINES)])
+    return now_ms
+
+
+def _query(logs, text, now_ms, **kwargs):
+    query_id = logs.start_query(logGroupName="/app", startTime=now_ms // 1000 - 3600,
+                                endTime=now_ms // 1000 + 60, queryString=text, **kwargs)["queryId"]
+    result = logs.get_query_results(queryId=query_id)
+    assert result["status"] == "Complete"
+    return [{cell["field"]: cell["value"] for cell in row} for row in result["results"]], result
+
+
+def test_filter_fields_sort_limit(logs, loaded):
+    rows, result = _query(logs, 'fields @timestamp, level, latency | filter latency > 30 | sort latency desc',
+                          loaded)
+    assert [(r["level"], r["latency"]) for r in rows] == [("ERROR", "150"), ("INFO", "40")]
+    assert rows[0]["@timestamp"] == "2024-12-31 23:59:55.000"
+    assert "@ptr" in rows[0]
+    assert result["statistics"]["recordsScanned"] == 5 and result["statistics"]["recordsMatched"] == 2
+
+
+def test_like_and_default_fields(logs, loaded):
+    rows, _ = _query(logs, "filter @message like /POST|GET/ | limit 1", loaded)
+    assert len(rows) == 1
+    assert set(rows[0]) == {"@timestamp", "@message", "@logStream", "@log", "@ptr"}
+    assert rows[0]["@message"] == LINES[4]  # newest first without a sort
+    assert rows[0]["@log"] == "123456789012:/app"
+
+
+def test_stats_by_field(logs, loaded):
+    rows, _ = _query(logs, "filter ispresent(level) | stats count(*) as n, avg(latency) as avg_ms by host "
+                           "| sort host", loaded)
+    assert rows == [{"host": "a", "n": "2", "avg_ms": "85"}, {"host": "b", "n": "1", "avg_ms": "40"}]
+
+
+def test_nested_fields_and_in(logs, loaded):
+    rows, _ = _query(logs, 'fields user.id | filter user.id in ["u1"] and level != "ERROR"', loaded)
+    assert [r["user.id"] for r in rows] == ["u1"]
+
+
+def test_parse_glob_and_regex(logs, loaded):
+    rows, _ = _query(logs, 'parse @message "* * * * *" as ip, verb, path, status, bytes '
+                           '| filter status >= 500 | display ip, path', loaded)
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in rows] == [{"ip": "10.0.0.9", "path": "/login"}]
+    query = r"parse @message /(?<verb>GET|POST) (?<path>\S+)/ | filter ispresent(verb) | stats count(*) by verb"
+    rows, _ = _query(logs, query + " | sort verb", loaded)
+    assert rows == [{"verb": "GET", "count(*)": "1"}, {"verb": "POST", "count(*)": "1"}]
+
+
+def test_stats_by_time_bin(logs, loaded):
+    rows, _ = _query(logs, "stats count(*) as n by bin(1h)", loaded)
+    assert rows == [{"bin(1h)": "1735686000000", "n": "5"}]
+
+
+def test_malformed_query_and_unknown_group(logs, loaded):
+    with pytest.raises(logs.exceptions.MalformedQueryException):
+        _query(logs, "frobnicate everything", loaded)
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.start_query(logGroupName="/missing", startTime=0, endTime=1, queryString="fields @message")
+
+
+def test_describe_and_stop_queries(logs, loaded):
+    query_id = logs.start_query(logGroupName="/app", startTime=0, endTime=loaded // 1000,
+                                queryString="fields @message")["queryId"]
+    [query] = logs.describe_queries()["queries"]
+    assert (query["queryId"], query["status"], query["logGroupName"]) == (query_id, "Complete", "/app")
+    assert logs.stop_query(queryId=query_id)["success"] is False
