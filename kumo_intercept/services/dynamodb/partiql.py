@@ -34,6 +34,10 @@ _TOKEN = re.compile(
 )
 
 
+#: words that may follow a table name (anything else there is an alias, which DynamoDB refuses)
+_CLAUSES = frozenset(("WHERE", "SET", "REMOVE", "RETURNING", "VALUE", "ORDER"))
+
+
 def _malformed(detail: str = "") -> AwsError:
     return AwsError("ValidationException", "Statement wasn't well formed, can't be processed: " + (detail or
                     "Unexpected token"))
@@ -79,7 +83,7 @@ class _Statement:
 
     def end(self) -> None:
         if self.i < len(self.tokens):
-            raise _malformed(f"Unexpected token: {self.peek()[1]}")
+            raise _malformed("Unexpected token after expression")
         if self.used != len(self.parameters):
             raise AwsError("ValidationException", "Number of parameters in request and statement don't match.")
 
@@ -94,12 +98,15 @@ class _Statement:
             return text
         raise _malformed(f"Expected a name, found {text or 'end of statement'}")
 
-    def table(self) -> tuple[str, str | None]:
+    def table(self, alias_allowed: bool = False) -> tuple[str, str | None]:
         table = self.name()
         index = None
         if self.op("."):
             self.i += 1
             index = self.name()
+        kind, text = self.peek()
+        if not alias_allowed and kind in ("id", "qid") and text.upper() not in _CLAUSES:
+            raise AwsError("ValidationException", "Aliasing is not supported")
         return table, index
 
     def path(self) -> tuple:
@@ -122,7 +129,9 @@ class _Statement:
             else:
                 return ("path", tuple(elements))
 
-    def value(self) -> dict:
+    def value(self, where: str = "root") -> dict:
+        """A literal (or a ``?`` parameter); ``where`` names its place for AWS's number messages: each
+        attribute value is a "root" ("" marks the item tuple itself)."""
         kind, text = self.peek()
         if kind == "op" and text == "?":
             self.i += 1
@@ -139,7 +148,10 @@ class _Statement:
                 self.i += 1
             self.i += 1
             number = self.tokens[self.i - 1][1]
-            return {"N": V.number_text(-Decimal(number) if negative else Decimal(number))}
+            try:
+                return {"N": V.number_text(-Decimal(number) if negative else Decimal(number))}
+            except AwsError as exc:
+                raise AwsError("ValidationException", f"{exc.message} under {where}") from None
         if kind == "id" and text.upper() in ("TRUE", "FALSE"):
             self.i += 1
             return {"BOOL": text.upper() == "TRUE"}
@@ -150,7 +162,7 @@ class _Statement:
             self.i += 1
             items = []
             while not self.op("]"):
-                items.append(self.value())
+                items.append(self.value(f"{where}[{len(items)}]"))
                 if not self.op("]"):
                     self.expect_op(",")
             self.i += 1
@@ -164,7 +176,8 @@ class _Statement:
                     raise _malformed("Expected a string key in a tuple")
                 self.i += 1
                 self.expect_op(":")
-                members[key[1:-1].replace("''", "'")] = self.value()
+                name = key[1:-1].replace("''", "'")
+                members[name] = self.value(f"{where}.{name}" if where else "root")
                 if not self.op("}"):
                     self.expect_op(",")
             self.i += 1
@@ -360,9 +373,11 @@ class _Runner:
     def _insert(self, st: _Statement) -> dict:
         st.i += 1
         st.expect_word("INTO")
-        table, _ = st.table()
-        st.expect_word("VALUE")
-        item = st.value()
+        table, _ = st.table(alias_allowed=True)
+        if not st.word("VALUE"):
+            raise _malformed("Unexpected token after expression")
+        st.i += 1
+        item = st.value("")
         if "M" not in item:
             raise _malformed("INSERT takes a tuple: VALUE {'attribute': value, ...}")
         st.end()

@@ -106,3 +106,23 @@ def test_execute_transaction(ddb, filled):
         {"Statement": f"SELECT * FROM \"{filled}\" WHERE pk = 'a' AND sk = '1'"},
     ])["Responses"]
     assert reads[0]["Item"]["pk"] == {"S": "z"} and reads[1] == {}
+
+
+@pytest.mark.parametrize("statement, message", [
+    ('SELECT * FROM "{t}" WHERE pk = \'a\' foo', "Statement wasn't well formed, can't be processed: Unexpected token "
+                                             "after expression"),
+    ('INSERT INTO "{t}" x VALUE {{\'pk\': \'a\', \'sk\': \'b\'}}',
+     "Statement wasn't well formed, can't be processed: Unexpected token after expression"),
+    ('SELECT * FROM "{t}" t WHERE pk = \'x\'', "Aliasing is not supported"),
+    ('DELETE FROM "{t}" AS t WHERE pk = \'x\'', "Aliasing is not supported"),
+    ('SELECT * FROM "{t}" WHERE n = 1e126', "Number overflow. Attempting to store a number with magnitude larger "
+                                            "than supported range under root"),
+    ('INSERT INTO "{t}" VALUE {{\'pk\': \'a\', \'sk\': \'b\', \'m\': {{\'x\': 1e126}}}}',
+     "Number overflow. Attempting to store a number with magnitude larger than supported range under root.x"),
+    ('INSERT INTO "{t}" VALUE {{\'pk\': \'a\', \'sk\': \'b\', \'l\': [1, 1e-131]}}',
+     "Number underflow. Attempting to store a number with magnitude smaller than supported range under root[1]"),
+])
+def test_statement_messages(ddb, table, statement, message):
+    with pytest.raises(ClientError) as exc:
+        ddb.execute_statement(Statement=statement.format(t=table))
+    assert error(exc) == ("ValidationException", message)
