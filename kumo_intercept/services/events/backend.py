@@ -44,6 +44,7 @@ _ARCHIVE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):archive/
 _ANY_ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$")
 _BUS_NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
 _MAX_TARGETS = 5
+_ARCHIVE_RULE_OWNER = "prod.vhs.events.aws.internal"
 _MAX_ENTRY_BYTES = 262144
 _MAX_TICKS_PER_POLL = 100_000
 _MAX_HOPS = 5
@@ -125,20 +126,15 @@ class EventsBackend(ServiceBackend):
         self.destinations = self.store.ordered_table("events.api_destinations")      # (account, region, name)
         # derived: bus key -> [(rule key, rule, matcher)] of enabled pattern rules
         self._bus_rules: dict[tuple, list[tuple[tuple, dict, Any]]] = {}
-        self._bus_archives: dict[tuple, list[tuple[tuple, dict, Any]]] | None = None
         self._next_due: float | None = None
         self._schedules_known = False
         self.rules.watch(self._rule_changed)
-        self.archives.watch(self._archive_changed)
         emulator.pollers.append(self._poll)
 
     def _rule_changed(self, key: tuple, old: Any, new: Any) -> None:
         self._bus_rules.pop(key[:3], None)
         if (old and old.get("ScheduleExpression")) or (new and new.get("ScheduleExpression")):
             self._schedules_known = False
-
-    def _archive_changed(self, key: tuple, old: Any, new: Any) -> None:
-        self._bus_archives = None
 
     # -- names and ARNs -------------------------------------------------------------------------
     @staticmethod
@@ -414,11 +410,11 @@ class EventsBackend(ServiceBackend):
         rule = self.rules.get(key)
         if rule is None:
             return {}
-        if rule["Targets"]:
-            raise _validation("Rule can't be deleted since it has targets.")
         if rule.get("ManagedBy") and not ctx.params.get("Force"):
             raise AwsError("ManagedRuleException",
                            f"Rule {key[3]} is managed by {rule['ManagedBy']} and can't be deleted.", 400)
+        if rule["Targets"] and not rule.get("ManagedBy"):
+            raise _validation("Rule can't be deleted since it has targets.")
         self.rules.delete(key)
         return {}
 
@@ -676,27 +672,8 @@ class EventsBackend(ServiceBackend):
             self._bus_rules[bus_key] = cached
         return cached
 
-    def _archives_for(self, bus_key: tuple) -> list[tuple[tuple, dict, Any]]:
-        if self._bus_archives is None:
-            index: dict[tuple, list] = {}
-            for key, archive in self.archives.items():
-                if archive["State"] != "ENABLED":
-                    continue
-                match = _BUS_ARN.match(archive["EventSourceArn"])
-                if match is None:
-                    continue
-                region, account, name = match.groups()
-                matcher = compile_pattern(archive["EventPattern"]) if archive.get("EventPattern") else None
-                index.setdefault((account, region, name), []).append((key, archive, matcher))
-            self._bus_archives = index
-        return self._bus_archives.get(bus_key, [])
-
     def _route(self, bus_key: tuple, event: dict, now: float, hops: int, only: set[str] | None) -> None:
-        """Send ``event`` to every matching rule's targets on the bus (and to its archives)."""
-        if "replay-name" not in event:  # replayed events are not archived again
-            for key, archive, matcher in self._archives_for(bus_key):
-                if matcher is None or matcher(event):
-                    self._archive(key, archive, event, now)
+        """Send ``event`` to every matching rule's targets on the bus (archives are managed rules' targets)."""
         text: str | None = None
         for key, rule, matcher in self._rules_for(bus_key):
             if only is not None and self._rule_arn(key) not in only:
@@ -727,6 +704,12 @@ class EventsBackend(ServiceBackend):
             )
         elif service == "sns":
             self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
+        elif service == "events" and ":archive/" in arn:
+            match = _ARCHIVE_ARN.match(arn)
+            archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
+            archive = self.archives.get(archive_key) if archive_key else None
+            if archive is not None and archive["State"] == "ENABLED":
+                self._archive(archive_key, archive, event, now)
         elif service == "events" and ":event-bus/" in arn:
             match = _BUS_ARN.match(arn)
             if match is None:
@@ -891,7 +874,27 @@ class EventsBackend(ServiceBackend):
             "RetentionDays": params.get("RetentionDays", 0), "State": "ENABLED", "Created": now,
             "EventCount": 0, "SizeBytes": 0, "Seq": 0, "KmsKeyIdentifier": params.get("KmsKeyIdentifier"),
         })
+        bus_key = (match.group(2), match.group(1), match.group(3))
+        self._put_archive_rule(bus_key, key, pattern, now)
         return {"ArchiveArn": self._archive_arn(key), "State": "ENABLED", "CreationTime": from_epoch(now)}
+
+    def _put_archive_rule(self, bus_key: tuple, archive_key: tuple, pattern: str | None, now: float) -> None:
+        """AWS archives through a managed rule on the bus: ``Events-Archive-<name>``, which leaves replayed
+        events out."""
+        merged = json.loads(pattern) if pattern else {}
+        merged["replay-name"] = [{"exists": False}]
+        name = f"Events-Archive-{archive_key[2]}"
+        self.rules.put((*bus_key, name), {
+            "EventPattern": json.dumps(merged, separators=(",", ":")), "ScheduleExpression": None,
+            "State": "ENABLED", "Description": None, "RoleArn": None, "ManagedBy": _ARCHIVE_RULE_OWNER,
+            "Targets": [{"Id": name, "Arn": self._archive_arn(archive_key)}], "Tags": {}, "Created": now,
+            "CreatedBy": bus_key[0], "Anchor": now, "NextFire": None,
+        })
+
+    def _archive_rule_key(self, archive_key: tuple, archive: dict) -> tuple:
+        match = _BUS_ARN.match(archive["EventSourceArn"])
+        assert match is not None
+        return match.group(2), match.group(1), match.group(3), f"Events-Archive-{archive_key[2]}"
 
     def _archive_record(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
@@ -929,6 +932,8 @@ class EventsBackend(ServiceBackend):
             except PatternError as exc:
                 raise _pattern_error(exc) from None
             record["EventPattern"] = params["EventPattern"]
+            rule_key = self._archive_rule_key(key, record)
+            self._put_archive_rule(rule_key[:3], key, params["EventPattern"] or None, ctx.time())
         for field in ("Description", "RetentionDays", "KmsKeyIdentifier"):
             if field in params:
                 record[field] = params[field]
@@ -937,9 +942,10 @@ class EventsBackend(ServiceBackend):
                 "CreationTime": from_epoch(record["Created"])}
 
     def delete_archive(self, ctx: RequestContext) -> dict:
-        key, _archive = self._archive_record(ctx, ctx.params["ArchiveName"])
+        key, archive = self._archive_record(ctx, ctx.params["ArchiveName"])
         for event_key in list(self.archived.irange(key, _bound(key), inclusive=(True, False))):
             self.archived.delete(event_key)
+        self.rules.delete(self._archive_rule_key(key, archive))
         self.archives.delete(key)
         return {}
 
