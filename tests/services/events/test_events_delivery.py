@@ -471,3 +471,20 @@ def test_drain_fires_due_schedules_before_a_receive(aws, events, sqs, queue):
     aws.clock.advance(3600)
     aws.drain()
     assert len(drain(sqs, queue[0])) == 1
+
+
+def test_archives_work_through_a_managed_rule(events):
+    bus = events.describe_event_bus()["Arn"]
+    archive = events.create_archive(ArchiveName="audit", EventSourceArn=bus,
+                                    EventPattern='{"source": ["shop"]}')["ArchiveArn"]
+    rule = events.describe_rule(Name="Events-Archive-audit")
+    assert rule["ManagedBy"] == "prod.vhs.events.aws.internal"
+    assert json.loads(rule["EventPattern"]) == {"source": ["shop"], "replay-name": [{"exists": False}]}
+    assert events.list_targets_by_rule(Rule="Events-Archive-audit")["Targets"] == [
+        {"Id": "Events-Archive-audit", "Arn": archive}]
+    with pytest.raises(events.exceptions.ManagedRuleException):
+        events.delete_rule(Name="Events-Archive-audit")
+    events.put_events(Entries=[entry()])
+    assert events.describe_archive(ArchiveName="audit")["EventCount"] == 1
+    events.delete_archive(ArchiveName="audit")
+    assert events.list_rules()["Rules"] == []
