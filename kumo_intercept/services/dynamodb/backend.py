@@ -1353,10 +1353,13 @@ class DynamoDBBackend(ServiceBackend):
         }
         spec = params.get("StreamSpecification")
         if spec and spec.get("StreamEnabled"):
+            if "StreamViewType" not in spec:
+                raise V.invalid("One or more parameter values were invalid: Table is being created with a stream "
+                                "enabled, UpdateViewType is required")
             record["stream"] = self._new_stream(ctx, record, spec)
-        elif spec and "StreamViewType" in spec and not spec.get("StreamEnabled"):
-            raise V.invalid("One or more parameter values were invalid: StreamViewType cannot be specified when "
-                            "StreamEnabled is false")
+        elif spec and "StreamViewType" in spec:
+            raise V.invalid("One or more parameter values were invalid: Table is being created with a stream "
+                            "disabled, UpdateViewType should not be specified")
         self.tables.put(tkey, record)
         return {"TableDescription": self._describe(tkey, "CREATING")}
 
@@ -1369,10 +1372,7 @@ class DynamoDBBackend(ServiceBackend):
         return {"Status": "ENABLED", "SSEType": spec.get("SSEType", "KMS"), "KMSMasterKeyArn": key}
 
     def _new_stream(self, ctx: RequestContext, record: dict, spec: dict) -> dict:
-        view = spec.get("StreamViewType")
-        if view is None:
-            raise V.invalid("One or more parameter values were invalid: StreamViewType must be specified when "
-                            "StreamEnabled is true")
+        view = spec["StreamViewType"]
         label = from_epoch(ctx.time()).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
         arn = f"{record['arn']}/stream/{label}"
         if arn in self.streams:
@@ -1494,9 +1494,20 @@ class DynamoDBBackend(ServiceBackend):
                                "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
                                "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput",
                                "WarmThroughput", "AttributeDefinitions") if k in params]
-        if not changes:
+        if not [c for c in changes if c != "AttributeDefinitions"]:
             raise V.invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+                            "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+                            "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+                            "OnDemandThroughput, WarmThroughput or TableClass is required")
+        for alone, what in (("SSESpecification", "Server-Side Encryption"), ("TableClass", "TableClass"),
+                            ("DeletionProtectionEnabled", "DeletionProtection")):
+            if alone in changes and len([c for c in changes if c != "AttributeDefinitions"]) > 1:
+                raise V.invalid(f"One or more parameter values were invalid: {what} modification must be the only "
+                                "operation in the request")
+        if "StreamSpecification" in params and any(
+                "Create" in u or "Delete" in u for u in params.get("GlobalSecondaryIndexUpdates") or ()):
+            raise V.invalid("One or more parameter values were invalid: You cannot create or delete index while "
+                            "changing stream status")
         status = "ACTIVE"
         if "AttributeDefinitions" in params:
             merged = {d["AttributeName"]: d["AttributeType"] for d in record["attribute_definitions"]}
@@ -1541,13 +1552,18 @@ class DynamoDBBackend(ServiceBackend):
             spec = params["StreamSpecification"]
             current_stream = record.get("stream")
             if spec.get("StreamEnabled"):
+                if "StreamViewType" not in spec:
+                    raise V.invalid("One or more parameter values were invalid: If stream is being enabled then "
+                                    "UpdateViewType is required")
                 if current_stream is not None:
-                    raise V.invalid(f"Table already has an enabled stream: {current_stream['arn']}")
+                    raise V.invalid(f"Table already has an enabled stream: TableName: {name}")
                 record["stream"] = self._new_stream(ctx, record, spec)
             else:
+                if "StreamViewType" in spec:
+                    raise V.invalid("One or more parameter values were invalid: If stream is being disabled, then "
+                                    "UpdateViewType must not be specified")
                 if current_stream is None:
-                    raise V.invalid("Table already has no stream enabled" if record.get("last_stream") is None
-                                    else "Stream is already disabled")
+                    raise V.invalid(f"Table has no stream to disable: TableName: {name}")
                 self._disable_stream(ctx, current_stream["arn"])
                 record["last_stream"] = current_stream
                 record["stream"] = None
@@ -1577,7 +1593,7 @@ class DynamoDBBackend(ServiceBackend):
                 spec = update["Create"]
                 index_name = spec["IndexName"]
                 if any(g["IndexName"] == index_name for g in gsis + record["lsis"]):
-                    raise V.invalid(f"One or more parameter values were invalid: Duplicate index name: {index_name}")
+                    raise V.invalid("Attempting to create an index which already exists")
                 if len(gsis) >= 20:
                     raise AwsError("LimitExceededException", "GSI count exceeds the per-table limit of 20")
                 from .tables import check_key_schema
@@ -1589,8 +1605,8 @@ class DynamoDBBackend(ServiceBackend):
                                     f"defined in AttributeDefinitions. Keys: [{', '.join(missing)}], "
                                     f"AttributeDefinitions: [{', '.join(types)}]")
                 if billing == "PROVISIONED" and not spec.get("ProvisionedThroughput"):
-                    raise V.invalid("One or more parameter values were invalid: ProvisionedThroughput should not be "
-                                    f"empty for index: {index_name}")
+                    raise V.invalid("One or more parameter values were invalid: ProvisionedThroughput must be "
+                                    f"specified for index: {index_name}")
                 if billing == "PAY_PER_REQUEST" and spec.get("ProvisionedThroughput"):
                     raise V.invalid("One or more parameter values were invalid: ProvisionedThroughput should not be "
                                     f"specified for index: {index_name} when BillingMode is PAY_PER_REQUEST")
@@ -1629,7 +1645,7 @@ class DynamoDBBackend(ServiceBackend):
         tags = dict(info.record["tags"])
         tags.update({t["Key"]: t["Value"] for t in ctx.params["Tags"]})
         if len(tags) > 50:
-            raise V.invalid("One or more parameter values were invalid: The number of tags exceeds the limit of 50")
+            raise V.invalid("Number of Tags exceed the current limit for the provided ResourceArn")
         self.tables.put(info.key, {**info.record, "tags": tags})
         return {}
 
@@ -1693,6 +1709,9 @@ class DynamoDBBackend(ServiceBackend):
         info = self._backup_table(ctx, params["TableName"])
         spec = params["PointInTimeRecoverySpecification"]
         enabled = spec["PointInTimeRecoveryEnabled"]
+        if not enabled and "RecoveryPeriodInDays" in spec:
+            raise V.invalid("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
+                            "recovery.")
         record = {**info.record, "pitr": enabled}
         if enabled:
             if not info.record["pitr"]:

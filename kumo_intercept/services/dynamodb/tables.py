@@ -93,10 +93,11 @@ def check_key_schema(schema: list[dict], where: str = "") -> None:
     if schema[0]["KeyType"] != "HASH":
         raise V.invalid(f"Invalid KeySchema: The first KeySchemaElement is not a HASH key type{where}")
     if len(schema) == 2:
-        if schema[1]["KeyType"] != "RANGE":
-            raise V.invalid("Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key")
         if schema[0]["AttributeName"] == schema[1]["AttributeName"]:
-            raise V.invalid("Both the Hash Key and the Range Key element in the KeySchema have the same name")
+            raise V.invalid("Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have "
+                            "the same name")
+        if schema[1]["KeyType"] != "RANGE":
+            raise V.invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 
 
 def check_projection(index: dict) -> None:
@@ -116,8 +117,9 @@ def check_definitions(params: dict) -> None:
     check_key_schema(schema)
     definitions = params["AttributeDefinitions"]
     defined = [d["AttributeName"] for d in definitions]
-    if len(set(defined)) != len(defined):
-        raise _invalid("Cannot have two attributes with the same name")
+    duplicated = next((n for i, n in enumerate(defined) if n in defined[:i]), None)
+    if duplicated is not None:
+        raise V.invalid(f"Attribute Name is duplicated: {duplicated}")
     used = [e["AttributeName"] for e in schema]
     gsis = params.get("GlobalSecondaryIndexes")
     lsis = params.get("LocalSecondaryIndexes")
@@ -141,7 +143,7 @@ def check_definitions(params: dict) -> None:
     if lsis and len(lsis) > 5:
         raise _invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5")
     if gsis and len(gsis) > 20:
-        raise V.invalid("GSI count exceeds the per-table limit of 20")
+        raise _invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20")
     for index in (lsis or []) + (gsis or []):
         if index["IndexName"] in names:
             raise _invalid(f"Duplicate index name: {index['IndexName']}")
@@ -181,7 +183,7 @@ def check_throughput(params: dict, billing_mode: str) -> dict | None:
         raise V.invalid("No provisioned throughput specified for the table")
     for index in params.get("GlobalSecondaryIndexes") or ():
         if index.get("ProvisionedThroughput") is None:
-            raise _invalid(f"ProvisionedThroughput should not be empty for index: {index['IndexName']}")
+            raise _invalid(f"ProvisionedThroughput is not specified for index: {index['IndexName']}")
     return {"ReadCapacityUnits": throughput["ReadCapacityUnits"],
             "WriteCapacityUnits": throughput["WriteCapacityUnits"]}
 

@@ -205,3 +205,46 @@ def test_table_size_after_updates_equals_size_of_the_same_items_put(ddb, create)
     ddb.put_item(TableName="written", Item=final)
     sizes = [ddb.describe_table(TableName=n)["Table"]["TableSizeBytes"] for n in ("updated", "written")]
     assert sizes[0] == sizes[1] > 0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"KeySchema": KEYS + [{"AttributeName": "pk", "KeyType": "RANGE"}]},
+     "Invalid KeySchema: Both the Hash Key and the Range Key element in the KeySchema have the same name"),
+    ({"KeySchema": KEYS + [{"AttributeName": "sk", "KeyType": "HASH"}],
+      "AttributeDefinitions": DEFS + [{"AttributeName": "sk", "AttributeType": "S"}]},
+     "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"),
+    ({"AttributeDefinitions": DEFS + DEFS}, "Attribute Name is duplicated: pk"),
+    ({"StreamSpecification": {"StreamEnabled": True}},
+     "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is "
+     "required"),
+    ({"StreamSpecification": {"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}},
+     "One or more parameter values were invalid: Table is being created with a stream disabled, UpdateViewType "
+     "should not be specified"),
+])
+def test_more_create_table_messages(ddb, kwargs, message):
+    params = {"TableName": "bad", "KeySchema": KEYS, "AttributeDefinitions": DEFS, "BillingMode": "PAY_PER_REQUEST",
+              **kwargs}
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(**params)
+    assert error(exc) == ("ValidationException", message)
+
+
+def test_update_table_messages(ddb, table):
+    cases = [
+        ({}, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+             "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, "
+             "DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required"),
+        ({"DeletionProtectionEnabled": True, "TableClass": "STANDARD"},
+         "One or more parameter values were invalid: TableClass modification must be the only operation in the request"),
+        ({"StreamSpecification": {"StreamEnabled": False}}, f"Table has no stream to disable: TableName: {table}"),
+        ({"StreamSpecification": {"StreamEnabled": True}},
+         "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ClientError) as exc:
+            ddb.update_table(TableName=table, **kwargs)
+        assert error(exc) == ("ValidationException", message)
+    ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    assert error(exc)[1] == f"Table already has an enabled stream: TableName: {table}"
