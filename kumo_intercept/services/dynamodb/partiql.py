@@ -449,7 +449,10 @@ class _Runner:
         if plan["index"] is not None:
             ix = info.indexes.get(plan["index"])
             if ix is None:
-                raise AwsError("ValidationException", f"The table does not have the specified index: {plan['index']}")
+                raise AwsError("ValidationException", "The table does not have the specified index")
+            if ix.kind == "GSI" and consistent:
+                raise AwsError("ValidationException",
+                               "Strongly consistent read is not supported on Global Secondary Indexes")
         where = plan["where"]
         if need_key:
             key = _full_key(info, where)
