@@ -243,3 +243,11 @@ def test_server_error_needs_a_5xx_status(aws):
 def test_misspelt_targets_are_refused_with_a_suggestion(aws, service, operation, message):
     with pytest.raises(ValueError, match=message):
         aws.faults.throttle(service, operation)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_every_retry_mode_of_botocore_retries_injected_throttling(aws, mode):
+    aws.faults.throttle("dynamodb", "ListTables", count=2)
+    response = _client("dynamodb", mode=mode).list_tables()
+    assert response["ResponseMetadata"]["RetryAttempts"] == 2
+    assert response["TableNames"] == []
