@@ -129,13 +129,13 @@ def test_statement_messages(ddb, table, statement, message):
 
 
 def test_index_statements(ddb, create):
-    create(name="gt", GlobalSecondaryIndexes=[{"IndexName": "g1", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+    create(name="gt", GlobalSecondaryIndexes=[{"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                                                "Projection": {"ProjectionType": "ALL"}}])
     ddb.put_item(TableName="gt", Item={"pk": {"S": "a"}, "sk": {"S": "1"}, "g": {"S": "x"}})
-    got = ddb.execute_statement(Statement='SELECT * FROM "gt"."g1" WHERE g = \'x\'')
+    got = ddb.execute_statement(Statement='SELECT * FROM "gt"."gix" WHERE g = \'x\'')
     assert [i["pk"]["S"] for i in got["Items"]] == ["a"]
     for statement, consistent, message in (
-            ('SELECT * FROM "gt"."g1"', True, "Strongly consistent read is not supported on Global Secondary Indexes"),
+            ('SELECT * FROM "gt"."gix"', True, "Strongly consistent read is not supported on Global Secondary Indexes"),
             ('SELECT * FROM "gt"."nope"', True, "The table does not have the specified index")):
         with pytest.raises(ClientError) as exc:
             ddb.execute_statement(Statement=statement, ConsistentRead=consistent)
