@@ -45,3 +45,12 @@ def test_the_worker_rides_out_throttling(kumo, infra):
     updates = kumo.calls.find("dynamodb.UpdateItem", UpdateExpression="SET #s = :shipped")
     assert [call.error for call in updates] == ["ThrottlingException", "ThrottlingException", None]
     assert _order("o-2")["status"] == "SHIPPED"
+
+
+@pytest.mark.kumo(clock="virtual", seed=1)
+def test_faults_reach_calls_made_inside_a_lambda_handler(kumo, infra):
+    kumo.faults.throttle("dynamodb", "UpdateItem", count=2)  # the billing function's update
+    place_order(infra, "o-3", ["tray"], 300)
+    updates = kumo.calls.find("dynamodb.UpdateItem")
+    assert [call.error for call in updates] == ["ThrottlingException", "ThrottlingException", None]
+    assert _order("o-3")["billed"] is True
