@@ -27,8 +27,8 @@ import re
 from typing import Any, Callable
 
 __all__ = [
-    "PatternError", "compile_pattern", "parse_pattern", "Matcher", "pattern_stats",
-    "sns_attributes_event",
+    "PatternError", "compile_pattern", "compile_value", "check_pattern_text", "parse_pattern", "Matcher",
+    "pattern_stats", "sns_attributes_event",
 ]
 
 MISSING: Any = object()
