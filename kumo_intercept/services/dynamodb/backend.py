@@ -36,6 +36,7 @@ from sortedcontainers import SortedList
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.validation import constraint_errors
 from . import expressions as E
 from . import legacy
 from . import values as V
@@ -47,6 +48,9 @@ _CHECKED_OPERATIONS = frozenset((
     "UntagResource", "ListTagsOfResource", "UpdateTimeToLive", "DescribeTimeToLive",
     "UpdateContinuousBackups", "DescribeContinuousBackups",
 ))
+#: enum parameters AWS checks on data-plane calls (botocore does not check enums)
+_ENUM_PARAMS = frozenset(("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "Select",
+                          "ReturnValuesOnConditionCheckFailure", "ConditionalOperator"))
 _PAGE_BYTES = 1024 * 1024
 _BATCH_GET_BYTES = 16 * 1024 * 1024
 _TTL_HORIZON = 5 * 365 * 86400
@@ -181,6 +185,24 @@ class DynamoDBBackend(ServiceBackend):
     service_name = "dynamodb"
     input_error_code = "ValidationException"
     input_checked_operations = _CHECKED_OPERATIONS
+
+    def handler_for(self, operation: str) -> Any:
+        """Data-plane calls get AWS's enum checks of their small parameters only (the full model walk is
+        kept for control-plane calls, see ``input_checked_operations``)."""
+        handler = super().handler_for(operation)
+        if handler is None or operation in _CHECKED_OPERATIONS:
+            return handler
+
+        def enum_checked(ctx: RequestContext) -> dict:
+            present = ctx.params.keys() & _ENUM_PARAMS
+            if present:
+                errors = constraint_errors(ctx.model.input_shape, {k: ctx.params[k] for k in sorted(present)})
+                if errors:
+                    noun = "error" if len(errors) == 1 else "errors"
+                    raise V.invalid(f"{len(errors)} validation {noun} detected: " + "; ".join(errors))
+            return handler(ctx)
+
+        return enum_checked
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)

@@ -349,3 +349,11 @@ def test_key_condition_operand_types(ddb, numbers, expression, values, message):
     with pytest.raises(ClientError) as exc:
         query(ddb, numbers, expression, {":p": {"S": "p"}, **values})
     assert error(exc) == ("ValidationException", message)
+
+
+def test_enum_parameters_are_checked(ddb, numbers):
+    with pytest.raises(ClientError) as exc:
+        query(ddb, numbers, "pk = :p", {":p": {"S": "p"}}, ReturnConsumedCapacity="INVALID")
+    assert error(exc) == ("ValidationException", "1 validation error detected: Value 'INVALID' at "
+                          "'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: "
+                          "[INDEXES, TOTAL, NONE]")
