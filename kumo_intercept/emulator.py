@@ -84,7 +84,7 @@ class Emulator:
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
-            self.clock.on_change(self._wake_waiters)
+            self.clock.on_change(self._clock_moved)
         #: data directory, snapshots, export (see store/lifecycle.py and docs/persistence.md)
         self._persistence = Persistence(self, data_dir, durability, from_snapshot)
 
@@ -239,9 +239,13 @@ class Emulator:
             self._depth = depth
             self.store.resume(undo)
 
-    def _wake_waiters(self) -> None:
+    def _clock_moved(self) -> None:
+        """A virtual clock moved: wake long polls, and outside a call run what has come due
+        (schedules, event source mappings), so state after ``advance()`` is state after that time."""
         with self.lock:
             self.changed.notify_all()
+            if not self._depth and (self._pending or self.pollers):
+                self.drain()
 
     # -- accounts -----------------------------------------------------------------------------
     def account_for(self, access_key: str | None) -> str:

@@ -208,11 +208,15 @@ class Store:
         return self._undo is not None
 
     def begin(self) -> int:
-        """Open a transaction (or a savepoint inside the open one); returns its savepoint."""
+        """Open a transaction (or a savepoint inside the open one); returns its savepoint.
+
+        The outermost transaction's savepoint is 0; a nested one's is its undo position plus one, so
+        it is never 0, even when the outer transaction has changed nothing yet.
+        """
         if self._undo is None:
             self._undo = []
             return 0
-        return len(self._undo)
+        return len(self._undo) + 1
 
     def commit(self, savepoint: int) -> bool:
         """Close what ``begin`` opened; the outermost commit writes the change to the journal.
@@ -236,7 +240,8 @@ class Store:
         undo = self._undo
         if undo is None:
             return
-        while len(undo) > savepoint:
+        keep = savepoint - 1 if savepoint else 0
+        while len(undo) > keep:
             table, key, old, _new = undo.pop()
             table._restore(key, old)
         if not savepoint:

@@ -207,3 +207,21 @@ def test_many_threads_never_corrupt_state():
         assert len(issued) == 200, "every issued key is distinct and stored"
         assert len(aws.calls) == 200
         assert len({c.request_id for c in aws.calls}) == 200
+
+
+def test_advancing_the_virtual_clock_runs_pollers_outside_calls():
+    with kumo(clock="virtual") as aws:
+        due = aws.clock.time() + 60
+        fired = []
+
+        def poller() -> bool:
+            if aws.clock.time() >= due and not fired:
+                fired.append(aws.clock.time())
+                return True
+            return False
+
+        aws.pollers.append(poller)
+        aws.clock.advance(30)
+        assert fired == []
+        aws.clock.advance(30)
+        assert fired == [due], "work that came due ran as the clock moved, before any call"

@@ -117,3 +117,30 @@ def test_blobs_live_in_files():
     store.blobs.close()
     import os
     assert not os.path.exists(directory)
+
+
+def test_a_nested_transaction_before_any_change_does_not_close_the_outer_one():
+    store = Store()
+    store.journal = journal = RecordingJournal()
+    table = store.table("svc.t")
+    outer = store.begin()
+    with store.transaction():  # nested, while the outer one has changed nothing yet
+        table.put("inner", 1)
+    assert store.in_transaction, "the outer transaction is still open"
+    table.put("outer", 2)
+    store.rollback(outer)
+    assert dict(table.items()) == {}
+    assert journal.frames == []
+
+
+def test_rolling_back_a_nested_savepoint_keeps_the_outer_changes():
+    store = Store()
+    table = store.table("svc.t")
+    outer = store.begin()
+    table.put("outer", 1)
+    inner = store.begin()
+    table.put("inner", 2)
+    store.rollback(inner)
+    assert dict(table.items()) == {"outer": 1} and store.in_transaction
+    store.commit(outer)
+    assert dict(table.items()) == {"outer": 1} and not store.in_transaction
