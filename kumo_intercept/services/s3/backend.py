@@ -43,7 +43,7 @@ from .common import (
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     sdk_checksum_algorithm, url_encode, valid_bucket_name,
 )
-from .config import BucketConfigMixin
+from .config import BucketConfigMixin, freeze, thaw
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import MultipartMixin
 from .notifications import NotificationsMixin
@@ -690,7 +690,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if "ResponseExpires" in p:
             out["Expires"] = from_epoch(when(p["ResponseExpires"]))
         self._sse_out(record, out)
-        out["Metadata"] = record.get("meta") or {}
+        meta = record.get("meta")
+        out["Metadata"] = dict(meta) if meta else {}
         if bucket.get("versioning"):
             out["VersionId"] = record.get("vid") or "null"
         if "sc" in record:
@@ -1460,7 +1461,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             self._check_acl_allowed(bucket)
         new = dict(record)
         if p.get("AccessControlPolicy"):
-            new["acl"] = p["AccessControlPolicy"]
+            new["acl"] = freeze(p["AccessControlPolicy"])
         else:
             new["acl"] = p.get("ACL", "private")
         self._table_of(tkey).put(tkey, new)
@@ -1471,5 +1472,5 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
         acl = record.get("acl")
         out = self._grants(bucket["account"], acl if isinstance(acl, str) else None,
-                           acl if isinstance(acl, dict) else None)
+                           thaw(acl) if isinstance(acl, dict) else None)
         return self._version_out(bucket, record, dict(out))

@@ -354,7 +354,7 @@ class BucketConfigMixin:
         bucket = self._bucket(ctx, name)
         value = self.config.get((name, "acl")) or {"canned": "private"}
         if "policy" in value:
-            return {"Owner": owner(bucket["account"]), "Grants": value["policy"].get("Grants", [])}
+            return {"Owner": owner(bucket["account"]), "Grants": thaw(value["policy"].get("Grants", []))}
         return self._grants(bucket["account"], value["canned"])
 
     # -- website, logging, accelerate, request payment, replication -------------------------
@@ -396,7 +396,7 @@ class BucketConfigMixin:
         name = ctx.params["Bucket"]
         self._bucket(ctx, name)
         enabled = self.config.get((name, "logging"))
-        return {"LoggingEnabled": enabled} if enabled else {}
+        return {"LoggingEnabled": thaw(enabled)} if enabled else {}
 
     def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]

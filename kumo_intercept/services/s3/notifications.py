@@ -17,6 +17,7 @@ from urllib.parse import quote_plus
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from .common import invalid_argument
+from .config import freeze, thaw
 
 EVENTS = frozenset({
     "s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
@@ -167,7 +168,7 @@ class NotificationsMixin:
         if "EventBridgeConfiguration" in conf and conf["EventBridgeConfiguration"] is not None:
             stored["EventBridgeConfiguration"] = {}
         if stored:
-            self.config.put((name, "notification"), stored)
+            self.config.put((name, "notification"), freeze(stored))
         else:
             self.config.delete((name, "notification"))
         return {}
@@ -202,7 +203,7 @@ class NotificationsMixin:
     def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
         self._bucket(ctx, name)
-        return dict(self.config.get((name, "notification")) or {})
+        return thaw(self.config.get((name, "notification")) or {})
 
     # -- delivery -----------------------------------------------------------------------------
     def _notify_removed(self, ctx: RequestContext, bucket: dict, event: str, key: str, record: dict) -> None:
