@@ -21,6 +21,8 @@ Internal methods for other backends (plain Python, no request context):
 * ``expire_due()``: delete every item whose TTL has passed (the streams backend calls it before it
   reads, so TTL removals show up as records).
 * ``stream(arn) -> dict | None``, ``streams_of(account, region, table_name=None) -> list[dict]``.
+* ``trim_stream(arn, most=None) -> int | None``: drop records past the 24-hour retention; the first
+  retained sequence number.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ _PAGE_BYTES = 1024 * 1024
 _BATCH_GET_BYTES = 16 * 1024 * 1024
 _TTL_HORIZON = 5 * 365 * 86400
 _TOKEN_SECONDS = 600
+_STREAM_RETENTION = 24 * 3600
 _NOT_FOUND = "Requested resource not found"
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 #: PutItem, UpdateItem and DeleteItem report their request's validation errors in this envelope
@@ -468,6 +471,23 @@ class DynamoDBBackend(ServiceBackend):
         if service:
             record["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
         self.records.put((info.stream_arn, sequence), record)
+        self.trim_stream(info.stream_arn, most=4)  # amortised: each write drops a few expired records
+
+    def trim_stream(self, arn: str, most: int | None = None) -> int | None:
+        """Drop (up to ``most`` of) a stream's records past the 24-hour retention; returns the first
+        retained sequence number, or None when none is left (or ``most`` ran out)."""
+        horizon = self.emulator.clock.time() - _STREAM_RETENTION
+        records = self.records
+        dropped = 0
+        while most is None or dropped < most:
+            key = next(iter(records.irange((arn,), (arn + "\x00",), (True, False))), None)
+            if key is None:
+                return None
+            if records[key]["dynamodb"]["ApproximateCreationDateTime"] >= horizon:
+                return key[1]
+            records.delete(key)
+            dropped += 1
+        return None
 
     def _expire(self, info: TableInfo) -> None:
         """Delete the table's items whose TTL has passed (AWS's background sweep, done lazily)."""

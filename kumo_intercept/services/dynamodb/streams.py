@@ -34,8 +34,8 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import values as V
+from .backend import _STREAM_RETENTION as _RETENTION
 
-_RETENTION = 24 * 3600
 _ITERATOR_SECONDS = 15 * 60
 _BASE = 100000000000000000000
 
@@ -86,13 +86,11 @@ class DynamoDBStreamsBackend(ServiceBackend):
 
     # -- reading ----------------------------------------------------------------------------------
     def _read(self, arn: str, start: int, limit: int) -> list[tuple[int, dict]]:
-        horizon = self.emulator.clock.time() - _RETENTION
+        self._dynamodb.trim_stream(arn)
+        records = self.records
         out = []
-        for key in self.records.irange((arn, start), (arn + "\x00",), (True, False)):
-            record = self.records[key]
-            if record["dynamodb"]["ApproximateCreationDateTime"] < horizon:
-                continue
-            out.append((key[1], record))
+        for key in records.irange((arn, start), (arn + "\x00",), (True, False)):
+            out.append((key[1], records[key]))
             if len(out) >= limit:
                 break
         return out
@@ -120,12 +118,9 @@ class DynamoDBStreamsBackend(ServiceBackend):
 
     def _bounds(self, stream: dict) -> tuple[int, int | None]:
         """(first retained sequence, last sequence if the shard is closed)."""
-        horizon = self.emulator.clock.time() - _RETENTION
-        first = stream.get("first", 1)
-        for key in self.records.irange((stream["arn"], first), (stream["arn"] + "\x00",), (True, False)):
-            if self.records[key]["dynamodb"]["ApproximateCreationDateTime"] >= horizon:
-                first = key[1]
-                break
+        first = self._dynamodb.trim_stream(stream["arn"])
+        if first is None:  # nothing retained: the shard starts after everything written so far
+            first = max(stream.get("first", 1), self.store.table("dynamodb.meta").get("sequence", 0) + 1)
         return first, stream.get("last_sequence") if stream["disabled"] is not None else None
 
     # -- operations -------------------------------------------------------------------------------
@@ -179,7 +174,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         stream = self._stream(ctx, params["StreamArn"])
         if params["ShardId"] != stream["shard"]:
             raise AwsError("ResourceNotFoundException",
-                           f"Requested resource not found: Shard does not exist")
+                           "Requested resource not found: Shard does not exist")
         kind = params["ShardIteratorType"]
         first, last = self._bounds(stream)
         if kind == "TRIM_HORIZON":
@@ -194,7 +189,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
             sequence = _sequence(number)
             if sequence < first - 1:
                 raise AwsError("TrimmedDataAccessException",
-                               f"The operation attempted to read past the oldest stream record in a shard.")
+                               "The operation attempted to read past the oldest stream record in a shard.")
             position = sequence if kind == "AT_SEQUENCE_NUMBER" else sequence + 1
         return {"ShardIterator": self._iterator(ctx, stream["arn"], stream["shard"], position)}
 

@@ -6,7 +6,6 @@ import datetime
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 
 pytestmark = pytest.mark.kumo(strict=True, clock="virtual", start_time="2030-01-01T00:00:00Z")
 NOW = int(datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc).timestamp())
