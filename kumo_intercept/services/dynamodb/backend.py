@@ -500,6 +500,8 @@ class DynamoDBBackend(ServiceBackend):
         if order[0][0] >= now:
             return
         due = list(order.irange((now - _TTL_HORIZON,), (now,), (True, False)))
+        if not due:
+            return
         context = _ServiceContext(self.emulator)
         for _at, key in due:
             old = self.items.get(key)
