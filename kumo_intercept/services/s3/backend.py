@@ -36,6 +36,7 @@ from botocore.utils import parse_timestamp
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.responses import http_date
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
@@ -788,7 +789,23 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         elif status == 206:
             ctx.status = 206
         out["Body"] = streaming_body(self.blobs, record, start, length, self._readers)
+        self._object_headers(ctx, record, out)
         return out
+
+    @staticmethod
+    def _object_headers(ctx: RequestContext, record: dict, out: dict) -> None:
+        """The main HTTP headers of a GetObject/HeadObject response, as ``HTTPHeaders`` shows them."""
+        headers = ctx.headers
+        headers["last-modified"] = http_date(record["mtime"])
+        headers["etag"] = out["ETag"]
+        headers["accept-ranges"] = "bytes"
+        headers["content-type"] = out["ContentType"]
+        headers["content-length"] = str(out["ContentLength"])
+        headers["x-amz-server-side-encryption"] = out["ServerSideEncryption"]
+        if "VersionId" in out:
+            headers["x-amz-version-id"] = out["VersionId"]
+        if "ContentRange" in out:
+            headers["content-range"] = out["ContentRange"]
 
     def _check_archived(self, record: dict, key: str) -> None:
         if record.get("sc") in ("GLACIER", "DEEP_ARCHIVE") and not record.get("restored"):
@@ -814,6 +831,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if content_range is not None:
             out["ContentRange"] = content_range
             ctx.status = status
+        self._object_headers(ctx, record, out)
         return out
 
     # -- objects: deleting ----------------------------------------------------------------------

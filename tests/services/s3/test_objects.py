@@ -35,6 +35,10 @@ def test_put_get_bytes(s3, bucket):
     assert got["AcceptRanges"] == "bytes"
     assert got["LastModified"].tzinfo is not None
     assert got["ResponseMetadata"]["HTTPStatusCode"] == 200
+    headers = got["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["content-length"] == "11"
+    assert headers["etag"] == put["ETag"]
+    assert headers["last-modified"].endswith(" GMT")
 
 
 @pytest.mark.parametrize("body, expected", [
