@@ -63,6 +63,10 @@ _PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentTyp
 _GIVEN = tuple((alg, "Checksum" + alg) for alg in ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"))
 
 
+def _same(value: str) -> str:
+    return value
+
+
 def when(value: Any) -> float:
     """Epoch seconds of a timestamp param (datetime, string or number)."""
     if isinstance(value, _dt.datetime):
@@ -1104,11 +1108,36 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             last = value
         return contents, prefixes, truncated, last
 
-    def _encoded(self, p: dict) -> bool:
+    @staticmethod
+    def _encoder(p: dict) -> Any:
+        """The function listed names go through: S3's URL encoding with ``EncodingType=url``, else none."""
         encoding = p.get("EncodingType")
-        if encoding is not None and encoding != "url":
+        if encoding is None:
+            return None
+        if encoding != "url":
             raise invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding)
-        return encoding == "url"
+        return url_encode
+
+    @staticmethod
+    def _finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
+                        max_value: int) -> dict:
+        """The members every listing ends with."""
+        if delimiter:
+            out["Delimiter"] = enc(delimiter) if enc else delimiter
+        out[max_member] = max_value
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if enc:
+            out["EncodingType"] = "url"
+        return out
+
+    @staticmethod
+    def _encode_entries(enc: Any, contents: list, prefixes: list) -> None:
+        if enc:
+            for entry in contents:
+                entry["Key"] = enc(entry["Key"])
+            for entry in prefixes:
+                entry["Prefix"] = enc(entry["Prefix"])
 
     def list_objects_v2(self, ctx: RequestContext) -> dict:
         p = ctx.params
@@ -1120,33 +1149,23 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         marker = self._decode_token(token) if token is not None else p.get("StartAfter")
         if token is not None and p.get("StartAfter") and p["StartAfter"] > marker:
             marker = p["StartAfter"]
-        encode = self._encoded(p)
+        enc = self._encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys,
                                                          bool(p.get("FetchOwner")))
-        if encode:
-            for entry in contents:
-                entry["Key"] = url_encode(entry["Key"])
-            for entry in prefixes:
-                entry["Prefix"] = url_encode(entry["Prefix"])
+        self._encode_entries(enc, contents, prefixes)
         out: dict[str, Any] = {"IsTruncated": truncated}
         if contents:
             out["Contents"] = contents
         out["Name"] = bucket["name"]
-        out["Prefix"] = url_encode(prefix) if encode else prefix
-        if delimiter:
-            out["Delimiter"] = url_encode(delimiter) if encode else delimiter
-        out["MaxKeys"] = p.get("MaxKeys", 1000)
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if encode:
-            out["EncodingType"] = "url"
+        out["Prefix"] = enc(prefix) if enc else prefix
+        self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
         out["KeyCount"] = len(contents) + len(prefixes)
         if token is not None:
             out["ContinuationToken"] = token
         if truncated and last is not None:
             out["NextContinuationToken"] = self._encode_token(last)
         if "StartAfter" in p:
-            out["StartAfter"] = url_encode(p["StartAfter"]) if encode else p["StartAfter"]
+            out["StartAfter"] = enc(p["StartAfter"]) if enc else p["StartAfter"]
         return out
 
     def list_objects(self, ctx: RequestContext) -> dict:
@@ -1156,29 +1175,17 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         delimiter = p.get("Delimiter") or None
         max_keys = min(p.get("MaxKeys", 1000), 1000)
         marker = p.get("Marker", "")
-        encode = self._encoded(p)
+        enc = self._encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys, True)
-        enc = url_encode if encode else (lambda s: s)
-        if encode:
-            for entry in contents:
-                entry["Key"] = url_encode(entry["Key"])
-            for entry in prefixes:
-                entry["Prefix"] = url_encode(entry["Prefix"])
-        out: dict[str, Any] = {"IsTruncated": truncated, "Marker": enc(marker)}
+        self._encode_entries(enc, contents, prefixes)
+        out: dict[str, Any] = {"IsTruncated": truncated, "Marker": enc(marker) if enc else marker}
         if truncated and delimiter and last is not None:
-            out["NextMarker"] = enc(last)
+            out["NextMarker"] = enc(last) if enc else last
         if contents:
             out["Contents"] = contents
         out["Name"] = bucket["name"]
         out["Prefix"] = prefix
-        if delimiter:
-            out["Delimiter"] = enc(delimiter)
-        out["MaxKeys"] = p.get("MaxKeys", 1000)
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if encode:
-            out["EncodingType"] = "url"
-        return out
+        return self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
 
     def list_object_versions(self, ctx: RequestContext) -> dict:
         p = ctx.params
@@ -1192,8 +1199,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if version_marker and not key_marker:
             raise invalid_argument("A version-id marker cannot be specified without a key marker.",
                                    "version-id-marker", version_marker)
-        encode = self._encoded(p)
-        enc = url_encode if encode else (lambda s: s)
+        enc = self._encoder(p) or _same
         versions: list[dict] = []
         markers: list[dict] = []
         prefixes: list[dict] = []
@@ -1263,14 +1269,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             out["DeleteMarkers"] = markers
         out["Name"] = name
         out["Prefix"] = enc(prefix)
-        if delimiter:
-            out["Delimiter"] = enc(delimiter)
-        out["MaxKeys"] = p.get("MaxKeys", 1000)
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if encode:
-            out["EncodingType"] = "url"
-        return out
+        return self._finish_listing(out, delimiter, prefixes, self._encoder(p), "MaxKeys", p.get("MaxKeys", 1000))
 
     # -- object tagging, attributes, lock, restore ----------------------------------------------
     def _object_for_update(self, ctx: RequestContext, p: dict) -> tuple[dict, tuple, dict]:

@@ -15,7 +15,7 @@ from .bodies import iter_record, read_body
 from .checksums import Hasher, composite
 from .common import (
     CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, etag_of, invalid_argument, invalid_request,
-    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, url_encode,
+    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm,
 )
 from .listing import entries_of, start_after, walk_merged
 
@@ -223,8 +223,7 @@ class MultipartMixin:
         max_uploads = min(p.get("MaxUploads", 1000), 1000)
         key_marker = p.get("KeyMarker", "")
         id_marker = p.get("UploadIdMarker")
-        encode = self._encoded(p)
-        enc = url_encode if encode else (lambda s: s)
+        enc = self._encoder(p) or (lambda value: value)
         if id_marker and key_marker:
             start, inclusive = key_marker, True
         else:
@@ -272,17 +271,11 @@ class MultipartMixin:
             out["NextUploadIdMarker"] = last_id or ""
         if prefix:
             out["Prefix"] = enc(prefix)
-        if delimiter:
-            out["Delimiter"] = enc(delimiter)
-        out["MaxUploads"] = p.get("MaxUploads", 1000)
         out["IsTruncated"] = truncated
         if uploads:
             out["Uploads"] = uploads
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if encode:
-            out["EncodingType"] = "url"
-        return out
+        return self._finish_listing(out, delimiter, prefixes, self._encoder(p), "MaxUploads",
+                                    p.get("MaxUploads", 1000))
 
     # -- complete / abort ---------------------------------------------------------------------
     def abort_multipart_upload(self, ctx: RequestContext) -> dict:
