@@ -599,7 +599,7 @@ class DynamoDBBackend(ServiceBackend):
         info = self._table(ctx, params["TableName"])
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD"):
-            raise V.invalid("Return values set to invalid value")
+            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
         condition = self._enveloped(self._condition, params)
         item = self._enveloped(V.canon_item, params["Item"])
         key = self._item_key(info, item)
@@ -661,7 +661,7 @@ class DynamoDBBackend(ServiceBackend):
         info = self._table(ctx, params["TableName"])
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD"):
-            raise V.invalid("Return values set to invalid value")
+            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
         key = self._key(info, params["Key"], envelope=True)
         condition = self._enveloped(self._condition, params)
         self._expire(info)

@@ -27,18 +27,22 @@ def _invalid(detail: str) -> Exception:
     return V.invalid(f"One or more parameter values were invalid: {detail}")
 
 
-def comparison(name: str, operator: str, values: list[dict]) -> tuple:
+def comparison(name: str, operator: str, values: list[dict], expected: bool = False) -> tuple:
+    """One legacy condition; ``expected`` words argument-count errors as Expected does (filters and key
+    conditions word them otherwise)."""
     path = ("path", (name,))
     operands = [("value", V.canon(v)) for v in values]
     arity = _ARITY.get(operator)
+    count_error = (_invalid(f"Invalid number of argument(s) for the {operator} ComparisonOperator") if expected
+                   else V.invalid(_ARGUMENT_COUNT))
     if operator == "IN":
         if not operands:
-            raise V.invalid(_ARGUMENT_COUNT)
+            raise count_error
         return ("in", path, operands)
     if arity is None:
         raise _invalid(f"Unsupported ComparisonOperator: {operator}")
     if len(operands) != arity:
-        raise V.invalid(_ARGUMENT_COUNT)
+        raise count_error
     if operator in _CMP:
         if operator not in ("EQ", "NE"):
             kind = V.type_of(operands[0][1])
@@ -74,9 +78,15 @@ def expected(spec: dict, operator: str | None) -> tuple | None:
     parts = []
     for name, condition in spec.items():
         if "ComparisonOperator" in condition:
-            if "Value" in condition:
-                raise _invalid("Value and ComparisonOperator cannot be used together for Attribute: " + name)
-            parts.append(comparison(name, condition["ComparisonOperator"], condition.get("AttributeValueList", [])))
+            comparator = condition["ComparisonOperator"]
+            if "Value" in condition and "AttributeValueList" in condition:
+                raise _invalid(f"Value and AttributeValueList cannot be used together for Attribute: {name}")
+            if "Value" not in condition and "AttributeValueList" not in condition and _ARITY.get(comparator, 1):
+                raise _invalid(f"Value or AttributeValueList must be used with ComparisonOperator: {comparator} for "
+                               f"Attribute: {name}")
+            values = condition["AttributeValueList"] if "AttributeValueList" in condition else (
+                [condition["Value"]] if "Value" in condition else [])
+            parts.append(comparison(name, comparator, values, expected=True))
             continue
         exists = condition.get("Exists", True)
         if not exists:

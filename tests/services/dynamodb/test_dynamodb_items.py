@@ -109,7 +109,7 @@ def test_put_return_values(ddb, table):
     assert old["v"] == {"N": "1"}
     with pytest.raises(ClientError) as exc:
         ddb.put_item(TableName=table, Item=key(), ReturnValues="ALL_NEW")
-    assert error(exc) == ("ValidationException", "Return values set to invalid value")
+    assert error(exc) == ("ValidationException", "1 validation error detected: ReturnValues can only be ALL_OLD or NONE")
 
 
 def test_condition_failure_returns_the_item_when_asked(ddb, table):

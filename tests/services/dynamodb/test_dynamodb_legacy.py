@@ -66,3 +66,20 @@ def test_scan_filter(ddb, rows):
     assert sorted(i["sk"]["S"] for i in got["Items"]) == ["1", "3", "5"]
     got = ddb.scan(TableName=rows, ScanFilter={"nothing": {"ComparisonOperator": "NULL"}})
     assert got["Count"] == 5
+
+
+@pytest.mark.parametrize("expected, message", [
+    ({"a": {"Exists": True}}, "Value must be provided when Exists is true for Attribute: a"),
+    ({"a": {"Exists": False, "Value": {"S": "x"}}}, "Value cannot be used when Exists is false for Attribute: a"),
+    ({"a": {"Value": {"S": "x"}, "ComparisonOperator": "EQ", "AttributeValueList": [{"S": "x"}]}},
+     "Value and AttributeValueList cannot be used together for Attribute: a"),
+    ({"a": {"ComparisonOperator": "EQ"}}, "Value or AttributeValueList must be used with ComparisonOperator: EQ for "
+                                          "Attribute: a"),
+    ({"a": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"S": "x"}]}},
+     "Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+])
+def test_malformed_expected_conditions(ddb, rows, expected, message):
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_item(TableName=rows, Key=key("1"), Expected=expected)
+    assert exc.value.response["Error"]["Message"] == (
+        "1 validation error detected: One or more parameter values were invalid: " + message)
