@@ -701,10 +701,15 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             out["VersionId"] = record.get("vid") or "null"
         if "sc" in record:
             out["StorageClass"] = record["sc"]
-        if p.get("ChecksumMode") == "ENABLED" and "ck" in record and "PartNumber" not in p and "Range" not in p:
-            for alg, value in record["ck"].items():
-                out["Checksum" + alg] = value
-            out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+        if p.get("ChecksumMode") == "ENABLED" and "ck" in record and "Range" not in p:
+            if "PartNumber" not in p:
+                for alg, value in record["ck"].items():
+                    out["Checksum" + alg] = value
+                out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+            elif "parts" in record and 0 < p["PartNumber"] <= len(record["parts"]):
+                part = record["parts"][p["PartNumber"] - 1]
+                for alg, value in (part[1] or {}).items():  # a part's own checksum
+                    out["Checksum" + alg] = value
         tags = record.get("tags")
         if tags:
             out["TagCount"] = len(tags)

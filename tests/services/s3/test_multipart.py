@@ -55,6 +55,10 @@ def test_full_lifecycle_etag_and_composite_checksum(s3, bucket):
     assert second["PartsCount"] == 2
     assert second["ContentRange"] == f"bytes {5 * MiB}-{5 * MiB + 999}/{5 * MiB + 1000}"
     assert second["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert second["ChecksumCRC32"] == r2["ChecksumCRC32"]  # the part's own checksum
+    whole = s3.get_object(Bucket=bucket, Key="big", Range="bytes=0-0")
+    assert "ChecksumCRC32" not in whole
+    assert s3.head_object(Bucket=bucket, Key="big", ChecksumMode="ENABLED")["ChecksumCRC32"] == composite
     with pytest.raises(ClientError) as exc:
         s3.get_object(Bucket=bucket, Key="big", PartNumber=3)
     assert error_of(exc)["Code"] == "InvalidPartNumber"
