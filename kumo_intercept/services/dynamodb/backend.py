@@ -1187,14 +1187,25 @@ class DynamoDBBackend(ServiceBackend):
                             "Member must have length less than or equal to 100")
         plans = []
         seen = set()
+        faults: list[str | None] = []
         for entry in entries:
             get = entry["Get"]
             info = self._table(ctx, get["TableName"])
-            key = self._key(info, get["Key"])
+            projection = self._projection(get)
+            try:
+                key = self._key(info, get["Key"])
+            except AwsError as exc:
+                if not _SCHEMA_FAULT.search(exc.message):
+                    raise
+                faults.append(exc.message)  # a key that does not fit the schema cancels the transaction
+                continue
+            faults.append(None)
             if key in seen:
                 raise V.invalid("Transaction request cannot include multiple operations on one item")
             seen.add(key)
-            plans.append((info, key, self._projection(get)))
+            plans.append((info, key, projection))
+        if any(faults):
+            _cancel([{"Code": "ValidationError", "Message": f} if f else {"Code": "None"} for f in faults])
         responses = []
         capacities: dict[str, dict] = {}
         mode = ctx.params.get("ReturnConsumedCapacity")
@@ -1308,10 +1319,7 @@ class DynamoDBBackend(ServiceBackend):
             reasons.append({"Code": "None"})
             writes.append((info, key, old, new))
         if failed:
-            codes = ", ".join(r["Code"] for r in reasons)
-            raise AwsError("TransactionCanceledException",
-                           f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-                           fields={"CancellationReasons": reasons})
+            _cancel(reasons)
         for info, key, old, new in writes:
             self._write(ctx, info, key, old, new)
         result = self._transact_result(ctx, [(info.key, old, new) for info, _key, old, new in writes], params)
@@ -1797,6 +1805,14 @@ class _ServiceContext:
 
     def time(self) -> float:
         return self._clock.time()
+
+
+def _cancel(reasons: list[dict]) -> None:
+    """Cancel a transaction, with one reason per action in AWS's form."""
+    codes = ", ".join(r["Code"] for r in reasons)
+    raise AwsError("TransactionCanceledException",
+                   f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
+                   fields={"CancellationReasons": reasons})
 
 
 def _expiry(item: dict | None, attribute: str) -> float | None:

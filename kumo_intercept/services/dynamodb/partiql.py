@@ -25,7 +25,7 @@ from typing import Any
 from ...core.errors import AwsError
 from . import expressions as E
 from . import values as V
-from .backend import _after
+from .backend import _after, _cancel
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+)|(?P<str>'(?:[^']|'')*')|(?P<qid>\"(?:[^\"]|\"\")*\")"
@@ -608,10 +608,7 @@ def execute_transaction(backend: Any, ctx: Any) -> dict:
         reasons.append({"Code": "None"})
         writes.append((info, key, old, new))
     if failed:
-        codes = ", ".join(r["Code"] for r in reasons)
-        raise AwsError("TransactionCanceledException",
-                       f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-                       fields={"CancellationReasons": reasons})
+        _cancel(reasons)
     for info, key, old, new in writes:
         backend._write(ctx, info, key, old, new)
     return {}

@@ -160,3 +160,13 @@ def test_malformed_values_in_transactions_are_refused_up_front(ddb, table):
             "ExpressionAttributeValues": {":t": {"SS": ["b", "a", "b"]}}}}])
     assert error(exc)[1] == ("ExpressionAttributeValues contains invalid value: One or more parameter values were "
                              "invalid: Input collection [b, a, b] contains duplicates. for key :t")
+
+
+def test_transact_get_key_faults_cancel(ddb, table):
+    with pytest.raises(ddb.exceptions.TransactionCanceledException) as exc:
+        ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key("a")}},
+                                              {"Get": {"TableName": table, "Key": {"pk": {"S": "a"}}}}])
+    assert [r["Code"] for r in exc.value.response["CancellationReasons"]] == ["None", "ValidationError"]
+    with pytest.raises(ClientError) as exc:
+        ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key("a"), "ProjectionExpression": "!!!"}}])
+    assert error(exc)[1] == 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"'
