@@ -79,6 +79,8 @@ def number_text(value: Decimal) -> str:
 
 
 def canonical_number(text: str) -> str:
+    if text.isascii() and text.isdigit() and len(text) <= 38 and (text[0] != "0" or text == "0"):
+        return text  # a plain integer is already canonical
     return number_text(parse_number(text))
 
 
