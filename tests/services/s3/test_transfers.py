@@ -16,6 +16,10 @@ SMALL_PARTS = TransferConfig(multipart_threshold=5 * MiB, multipart_chunksize=5 
 
 
 def _blob_files(kumo) -> list[str]:
+    """Blob files left after collection: at the next S3 call with a temporary blob directory, at
+    compaction with a data directory (KUMO_DATA_DIR)."""
+    if kumo.store.journal is not None:
+        kumo.compact()
     return kumo.store.blobs.ids()
 
 
