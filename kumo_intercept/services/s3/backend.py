@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import email.utils
 import hashlib
 import re
 import weakref
@@ -40,9 +41,10 @@ from ...core.responses import http_date
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
-    CONTENT_HEADERS, MAX_KEY_BYTES, etag_of, head_error, invalid_argument, invalid_request,
+    CHECKSUM_ALGORITHMS, CONTENT_HEADERS, MAX_KEY_BYTES, etag_of, head_error, invalid_argument, invalid_request,
+    malformed_xml,
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
-    sdk_checksum_algorithm, url_encode, valid_bucket_name,
+    sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
 from .config import BucketConfigMixin, freeze, thaw
 from .listing import entries_of, start_after, walk_keys, walk_merged
@@ -60,11 +62,7 @@ _OWNER_ONLY_ACLS = frozenset({"private", "bucket-owner-full-control"})
 _PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentType", "ContentMD5", "ChecksumAlgorithm",
                            "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256",
                            "IfMatch", "IfNoneMatch", "ExpectedBucketOwner"})
-_GIVEN = tuple((alg, "Checksum" + alg) for alg in ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"))
-
-
-def _same(value: str) -> str:
-    return value
+_GIVEN = tuple((alg, "Checksum" + alg) for alg in CHECKSUM_ALGORITHMS)
 
 
 def when(value: Any) -> float:
@@ -360,7 +358,6 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         conf = p.get("VersioningConfiguration") or {}
         status = conf.get("Status")
         if status not in ("Enabled", "Suspended"):
-            from .common import malformed_xml
             raise malformed_xml()
         if bucket.get("lock") and status == "Suspended":
             raise AwsError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so "
@@ -684,7 +681,6 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
                 if name == "Expires":
                     out["Expires"] = from_epoch(value)
                     if not self.emulator.strict:
-                        import email.utils
                         out["ExpiresString"] = email.utils.formatdate(value, usegmt=True)
                 else:
                     out[name] = value
@@ -907,7 +903,6 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         request = p["Delete"]
         objects = request.get("Objects") or []
         if len(objects) > 1000:
-            from .common import malformed_xml
             raise malformed_xml()
         quiet = bool(request.get("Quiet"))
         bypass = bool(p.get("BypassGovernanceRetention"))
@@ -1204,7 +1199,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if version_marker and not key_marker:
             raise invalid_argument("A version-id marker cannot be specified without a key marker.",
                                    "version-id-marker", version_marker)
-        enc = self._encoder(p) or _same
+        enc = self._encoder(p) or unencoded
         versions: list[dict] = []
         markers: list[dict] = []
         prefixes: list[dict] = []
@@ -1419,7 +1414,6 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         self._require_lock(bucket)
         status = (p.get("LegalHold") or {}).get("Status")
         if status not in ("ON", "OFF"):
-            from .common import malformed_xml
             raise malformed_xml()
         self._table_of(tkey).put(tkey, dict(record, hold=status))
         return {}
@@ -1441,7 +1435,6 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         days = (p.get("RestoreRequest") or {}).get("Days", 1)
         already = record.get("restored")
         expiry = ctx.time() + days * 86400
-        import email.utils
         new = dict(record, restored=True,
                    restore=f'ongoing-request="false", expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}"')
         self._table_of(tkey).put(tkey, new)

@@ -102,6 +102,11 @@ def prefix_end(prefix: str) -> str | None:
     return stripped[:-1] + chr(ord(stripped[-1]) + 1)
 
 
+def unencoded(value: str) -> str:
+    """Listed names as they are (no ``EncodingType``)."""
+    return value
+
+
 def url_encode(value: str) -> str:
     """S3's encoding of listed names with ``EncodingType=url`` (botocore decodes it with unquote_plus)."""
     return quote(value, safe="/-_.~").replace("%20", "+")

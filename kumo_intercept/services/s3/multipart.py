@@ -5,6 +5,7 @@ is touched or listed)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +16,7 @@ from .bodies import iter_record, read_body
 from .checksums import Hasher, composite
 from .common import (
     CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, etag_of, invalid_argument, invalid_request,
-    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm,
+    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, unencoded,
 )
 from .listing import entries_of, start_after, walk_merged
 
@@ -146,7 +147,6 @@ class MultipartMixin:
         start, length = 0, size
         spec = p.get("CopySourceRange")
         if spec is not None:
-            import re
             match = re.fullmatch(r"bytes=(\d+)-(\d+)", spec.strip())
             if match is None:
                 raise invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where "
@@ -223,7 +223,7 @@ class MultipartMixin:
         max_uploads = min(p.get("MaxUploads", 1000), 1000)
         key_marker = p.get("KeyMarker", "")
         id_marker = p.get("UploadIdMarker")
-        enc = self._encoder(p) or (lambda value: value)
+        enc = self._encoder(p) or unencoded
         if id_marker and key_marker:
             start, inclusive = key_marker, True
         else:

@@ -16,7 +16,7 @@ from urllib.parse import quote_plus
 
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
-from .common import invalid_argument
+from .common import invalid_argument, malformed_xml
 from .config import freeze, thaw
 
 EVENTS = frozenset({
@@ -117,7 +117,6 @@ class NotificationsMixin:
                     if event not in EVENTS:
                         raise invalid_argument("The event is not supported for notifications", event, event)
                 if not events:
-                    from .common import malformed_xml
                     raise malformed_xml()
                 entry = dict(entry)
                 entry.setdefault("Id", self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789-"))
