@@ -13,6 +13,14 @@ State (all records in the store):
 * ``s3.uploads`` (ordered): ``(bucket, key, seq)`` -> multipart uploads in progress;
   ``s3.parts`` (ordered): ``(upload id, part number)`` -> uploaded parts.
 
+An object version record (``s3.objects`` / ``s3.versions``) has ``vid`` (version id, None for the null
+version), ``etag`` (quoted), ``size``, ``mtime`` (epoch), ``ct`` (content type), and as applicable
+``data`` or ``segs`` (the body), ``hdr`` (content headers, ``Expires`` as epoch), ``meta`` (user
+metadata, lower-case keys), ``sc`` (storage class unless STANDARD), ``tags``, ``ck`` (``{algorithm:
+checksum}``) and ``ckt`` (checksum type), ``parts`` (``[[size, {algorithm: checksum} | None], ...]`` of a
+multipart object), ``sse``, ``acl``, ``lock`` (``{Mode, Until}``), ``hold``, ``restore``; a delete
+marker is ``{vid, dm: True, mtime, owner}``. ``aws.state.s3`` reads these fields.
+
 Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob files (``segs``). With a
 temporary blob directory, blobs no record references any more are removed at the start of the next
 outermost S3 call (never inside a transaction that could still roll back).
@@ -806,7 +814,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         headers["accept-ranges"] = "bytes"
         headers["content-type"] = out["ContentType"]
         headers["content-length"] = str(out["ContentLength"])
-        headers["x-amz-server-side-encryption"] = out["ServerSideEncryption"]
+        if "ServerSideEncryption" in out:
+            headers["x-amz-server-side-encryption"] = out["ServerSideEncryption"]
         if "VersionId" in out:
             headers["x-amz-version-id"] = out["VersionId"]
         if "ContentRange" in out:

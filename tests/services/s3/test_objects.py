@@ -379,3 +379,47 @@ def test_strict_mode_object_calls(bucket):
         s3.delete_objects(Bucket="strict-objects", Delete={"Objects": [{"Key": "c"}]})
         s3.get_object_tagging(Bucket="strict-objects", Key="a/b")
         s3.get_object_acl(Bucket="strict-objects", Key="a/b")
+
+
+def test_threads_share_one_bucket(s3, bucket):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(n: int) -> bytes:
+        key = f"t/{n % 7}"
+        s3.put_object(Bucket=bucket, Key=key, Body=str(n).encode())
+        return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(200)))
+    assert all(r.isdigit() for r in results)
+    assert s3.list_objects_v2(Bucket=bucket, Prefix="t/")["KeyCount"] == 7
+
+
+def test_sse_c_round_trip(s3, bucket):
+    key = b"k" * 32
+    s3.put_object(Bucket=bucket, Key="enc", Body=b"secret", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="enc")
+    assert error_of(exc)["Code"] == "InvalidRequest"
+    got = s3.get_object(Bucket=bucket, Key="enc", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    assert got["Body"].read() == b"secret"
+    assert got["SSECustomerAlgorithm"] == "AES256"
+
+
+def test_archived_objects_need_a_restore(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="cold")
+    assert error_of(exc)["Code"] == "InvalidObjectState"
+    assert status_of(exc) == 403
+    assert s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})[
+        "ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert s3.get_object(Bucket=bucket, Key="cold")["Body"].read() == b"x"
+    assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+
+
+def test_delete_bucket_drops_its_uploads(s3, bucket):
+    s3.create_multipart_upload(Bucket=bucket, Key="pending")
+    s3.delete_bucket(Bucket=bucket)
+    s3.create_bucket(Bucket=bucket)
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
