@@ -423,3 +423,13 @@ def test_delete_bucket_drops_its_uploads(s3, bucket):
     s3.delete_bucket(Bucket=bucket)
     s3.create_bucket(Bucket=bucket)
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+
+
+def test_copy_source_with_special_characters(s3, bucket):
+    key = "dir with space/ünïcode?&=+.txt"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"special")
+    s3.copy_object(Bucket=bucket, Key="copied", CopySource={"Bucket": bucket, "Key": key})
+    assert s3.get_object(Bucket=bucket, Key="copied")["Body"].read() == b"special"
+    s3.copy_object(Bucket=bucket, Key="copied2", CopySource=f"/{bucket}/{key}")
+    assert s3.get_object(Bucket=bucket, Key="copied2")["Body"].read() == b"special"
+    assert s3.get_object(Bucket=bucket, Key=key, VersionId="null")["Body"].read() == b"special"
