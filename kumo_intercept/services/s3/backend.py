@@ -45,7 +45,6 @@ from botocore.utils import parse_timestamp
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from ...core.responses import http_date
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
@@ -70,6 +69,8 @@ _OWNER_ONLY_ACLS = frozenset({"private", "bucket-owner-full-control"})
 _PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentType", "ContentMD5", "ChecksumAlgorithm",
                            "ChecksumCRC32", "ChecksumCRC32C", "ChecksumCRC64NVME", "ChecksumSHA1", "ChecksumSHA256",
                            "IfMatch", "IfNoneMatch", "ExpectedBucketOwner"})
+#: Last-Modified header texts by second (the dispatcher's own date cache holds only the current second)
+_LAST_MODIFIED: dict[int, str] = {}
 _GIVEN = tuple((alg, "Checksum" + alg) for alg in CHECKSUM_ALGORITHMS)
 
 
@@ -809,7 +810,13 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
     def _object_headers(ctx: RequestContext, record: dict, out: dict) -> None:
         """The main HTTP headers of a GetObject/HeadObject response, as ``HTTPHeaders`` shows them."""
         headers = ctx.headers
-        headers["last-modified"] = http_date(record["mtime"])
+        second = int(record["mtime"])
+        text = _LAST_MODIFIED.get(second)
+        if text is None:
+            if len(_LAST_MODIFIED) > 4096:
+                _LAST_MODIFIED.clear()
+            text = _LAST_MODIFIED[second] = email.utils.formatdate(second, usegmt=True)
+        headers["last-modified"] = text
         headers["etag"] = out["ETag"]
         headers["accept-ranges"] = "bytes"
         headers["content-type"] = out["ContentType"]
