@@ -54,6 +54,7 @@ from .common import (
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
 from .config import BucketConfigMixin, freeze, thaw
+from .lifecycle import LifecycleMixin
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import MultipartMixin
 from .notifications import NotificationsMixin
@@ -128,7 +129,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBackend):
+class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, LifecycleMixin, ServiceBackend):
     service_name = "s3"
 
     def __init__(self, emulator: Any) -> None:
@@ -247,6 +248,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             raise AwsError("AccessDenied", "Access Denied", 403)
         if self._garbage and ctx.operation not in ("GetObject", "HeadObject"):
             self._collect()
+        if (name, "lifecycle") in self.config:
+            self._lifecycle_check(ctx, bucket)
         return bucket
 
     # -- buckets --------------------------------------------------------------------------------
@@ -330,6 +333,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             self._drop_upload(tkey, upload)
         for kind in [k for k in self.config.keys() if k[0] == name]:
             self.config.delete(kind)
+        self._lifecycle_table().delete(name)
         self.buckets.delete(name)
         ctx.status = 204
         return {}
@@ -431,10 +435,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         return record
 
     # -- installing and removing versions -------------------------------------------------------
-    def _install(self, bucket: dict, key: str, record: dict) -> None:
+    def _install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
         """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
         bucket's versioning state says."""
         name = bucket["name"]
+        if (name, "lifecycle") in self.config:
+            self._lifecycle_written(ctx, bucket)
         status = bucket.get("versioning")
         if status is None:
             self.objects.put((name, key), record)
@@ -614,7 +620,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
         if body.checksums:
             alg = next(iter(given)) if given else algorithm
             record["ck"] = {alg: body.checksums[alg]}
-        self._install(bucket, key, record)
+        self._install(ctx, bucket, key, record)
         out: dict[str, Any] = {"ETag": record["etag"]}
         if body.checksums:
             out["Checksum" + alg] = body.checksums[alg]
@@ -857,10 +863,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
 
     # -- objects: deleting ----------------------------------------------------------------------
     def _delete(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
-                bypass: bool) -> dict:
+                bypass: bool, lifecycle: bool = False) -> dict:
         """Delete one key or version; returns DeleteObject's output members."""
         name = bucket["name"]
         status = bucket.get("versioning")
+        if not lifecycle and (name, "lifecycle") in self.config:
+            self._lifecycle_written(ctx, bucket)
         if version_id is None:
             current = self.objects.get((name, key))
             if status is None:
@@ -877,7 +885,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             vid = self._new_version_id(bucket)
             marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
             self.versions.put((name, key, -self._next_seq()), marker)
-            self._notify_removed(ctx, bucket, "ObjectRemoved:DeleteMarkerCreated", key, marker)
+            self._notify_removed(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
+                                 else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
         tkey, record = self._find_version(name, key, version_id)
         if record is None:
@@ -1057,7 +1066,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, ServiceBa
             record["ck"] = {alg: hasher.b64()}
         record["mtime"] = ctx.time()
         record["vid"] = self._new_version_id(bucket)
-        self._install(bucket, key, record)
+        self._install(ctx, bucket, key, record)
         result: dict[str, Any] = {"ETag": record["etag"], "LastModified": from_epoch(int(record["mtime"]))}
         for alg, value in (record.get("ck") or {}).items():
             result["Checksum" + alg] = value

@@ -231,6 +231,7 @@ class BucketConfigMixin:
                 rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
             stored.append(rule)
         self._set(ctx, "lifecycle", {"Rules": stored})
+        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
@@ -239,6 +240,7 @@ class BucketConfigMixin:
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
     def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
+        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])
         return self._drop(ctx, "lifecycle")
 
     def _abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:

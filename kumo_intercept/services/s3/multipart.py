@@ -365,7 +365,7 @@ class MultipartMixin:
                 record["ck"] = {algorithm: value}
                 record["ckt"] = "FULL_OBJECT"
         record["vid"] = self._new_version_id(bucket)
-        self._install(bucket, key, record)
+        self._install(ctx, bucket, key, record)
         self._drop_upload(tkey, upload)
         out: dict[str, Any] = {"Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name,
                                "Key": key, "ETag": record["etag"]}
