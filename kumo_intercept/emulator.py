@@ -271,7 +271,8 @@ class Emulator:
             self._handlers[(service, operation)] = handler
         return handler
 
-    def dispatch(self, model: Any, params: dict, access_key: str | None, region: str) -> tuple[HttpResponse, dict]:
+    def dispatch(self, model: Any, params: dict, access_key: str | None, region: str,
+                 botocore_context: dict | None = None) -> tuple[HttpResponse, dict]:
         """Serve one intercepted call: what botocore's ``before-call`` short-circuit returns."""
         service_model = model.service_model
         service = service_model.service_name
@@ -282,7 +283,7 @@ class Emulator:
             handler = fault or self.handler(service, operation)
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
-                                 region, request_id, access_key, model)
+                                 region, request_id, access_key, model, botocore_context)
             error: AwsError | None = None
             savepoint = self.store.begin()
             self._depth += 1

@@ -44,7 +44,7 @@ class RequestContext:
 
     __slots__ = (
         "emulator", "service", "operation", "params", "account", "region",
-        "request_id", "access_key", "status", "headers", "model",
+        "request_id", "access_key", "status", "headers", "model", "botocore_context",
     )
 
     def __init__(
@@ -58,6 +58,7 @@ class RequestContext:
         request_id: str,
         access_key: str | None,
         model: Any = None,
+        botocore_context: dict[str, Any] | None = None,
     ) -> None:
         self.emulator = emulator
         self.service = service
@@ -74,6 +75,9 @@ class RequestContext:
         self.headers: dict[str, str] = {}
         #: botocore's OperationModel of the call
         self.model = model
+        #: botocore's request context: what it resolved before the call, e.g. ``["checksum"]`` holds
+        #: the request checksum algorithm the client would have sent (its Config included)
+        self.botocore_context = botocore_context if botocore_context is not None else {}
 
     @property
     def clock(self) -> "Clock":

@@ -79,7 +79,7 @@ def _serve(model: Any, params: dict, context: dict, request_signer: Any = None, 
     region = context.get("client_region") or emulator.region
     # injected faults (aws.faults) are retried through the client's own retry handler
     return emulator.faults.serve(model, params, request_signer,
-                                 lambda: emulator.dispatch(model, api_params, access_key, region))
+                                 lambda: emulator.dispatch(model, api_params, access_key, region, context))
 
 
 _HANDLERS = (

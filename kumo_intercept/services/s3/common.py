@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import re
 from typing import Any
 from urllib.parse import quote
@@ -123,33 +122,14 @@ def owner(account: str) -> dict[str, str]:
 
 
 # -- request checksums ----------------------------------------------------------------------
-_GIVEN_MEMBERS = tuple(f"Checksum{name}" for name in CHECKSUM_ALGORITHMS)
-_CHECKSUM_TRAITS: dict[Any, tuple[str | None, bool]] = {}
-
-
 def sdk_checksum_algorithm(ctx: Any, params: dict[str, Any]) -> str | None:
-    """The checksum algorithm botocore would have sent for this request (its ``when_supported``
-    default, unless AWS_REQUEST_CHECKSUM_CALCULATION=when_required), or None.
+    """The checksum algorithm botocore would have sent with this request (upper case), or None.
 
-    botocore resolves it before ``before-call`` but computes it only after, so the emulator
-    reproduces what AWS returns for it.
+    botocore resolves it, from the params and the client's ``request_checksum_calculation``
+    setting, before ``before-call`` but computes it only after; AWS returns what was sent.
     """
-    model = ctx.model
-    traits = _CHECKSUM_TRAITS.get(model)
-    if traits is None:
-        http_checksum = model.http_checksum if model is not None else {}
-        traits = (http_checksum.get("requestAlgorithmMember"), bool(http_checksum.get("requestChecksumRequired")))
-        _CHECKSUM_TRAITS[model] = traits
-    member, required = traits
-    if member and member in params:
-        return params[member].upper()
-    for name in _GIVEN_MEMBERS:
-        if name in params:
-            return None  # a checksum given by the user: botocore sends no other
-    if required or (member and os.environ.get("AWS_REQUEST_CHECKSUM_CALCULATION", "when_supported").lower()
-                    == "when_supported"):
-        return "CRC32"
-    return None
+    resolved = ctx.botocore_context.get("checksum", {}).get("request_algorithm")
+    return resolved["algorithm"].upper() if resolved else None
 
 
 def b64(raw: bytes) -> str:
