@@ -11,6 +11,8 @@ from botocore.response import StreamingBody
 from .errors import StrictModeError
 
 _NUMBER = (int, float)
+#: members that botocore's own after-call customisations set to None against real AWS
+_NONE_FROM_BOTOCORE = frozenset({"s3.GetBucketLocation.LocationConstraint"})
 
 
 def validate_output(shape: Shape | None, parsed: dict[str, Any], where: str) -> None:
@@ -28,6 +30,8 @@ def _fail(path: str, message: str) -> None:
 
 
 def _check(shape: Shape, value: Any, path: str) -> None:
+    if value is None and path in _NONE_FROM_BOTOCORE:
+        return
     kind = shape.type_name
     if kind == "structure":
         if not isinstance(value, dict):

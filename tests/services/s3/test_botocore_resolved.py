@@ -1,4 +1,4 @@
-"""The checksum AWS returns follows what the client would have sent, its Config included."""
+"""What botocore resolves or customises itself: request checksums (Config included), GetBucketLocation."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def test_explicit_algorithm_wins(kumo):
     response = s3.put_object(Bucket="sums", Key="k", Body=b"x", ChecksumAlgorithm="SHA256")
     assert _checksums(response) == {
         "ChecksumSHA256": "LXEWQrcmsEQBYnyp+6wy9chTD7GQPMTbAiWHF5IaSIE=", "ChecksumType": "FULL_OBJECT"}
+
+
+def test_us_east_1_location_is_none_as_botocore_gives_it_even_in_strict_mode():
+    from kumo_intercept import kumo
+
+    with kumo(strict=True):
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="sums")
+        assert s3.get_bucket_location(Bucket="sums")["LocationConstraint"] is None
