@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.clock import VirtualClock
@@ -66,6 +67,8 @@ class Persistence:
         self._clock_hooked = False
         self._quiet = False
         self._seeded = False
+        self._in_flight = 0  # intercepted calls in progress (restart-equivalence mode waits for none)
+        self._flight_lock = threading.Lock()
 
     # -- open / close ------------------------------------------------------------------------------
     def open(self) -> None:
@@ -154,7 +157,7 @@ class Persistence:
         em = self.emulator
         with em.lock:
             em.store.import_records(state.records)
-            self.drop_backends()
+            self.drop_backends(rebuild=True)
             if state.ids != em.ids.counter:
                 ids = IdGenerator(em.ids.seed)
                 ids.resume(state.ids)
@@ -166,13 +169,23 @@ class Persistence:
                 finally:
                     self._quiet = False
 
-    def drop_backends(self) -> None:
+    def drop_backends(self, rebuild: bool = False) -> None:
+        """Drop every backend (they hold indexes derived from the old records); with ``rebuild``, build
+        again at once those of services that were running or have records, so their pollers (schedules,
+        event source mappings) go on as before."""
         em = self.emulator
+        running = set(em._backends)
         em._backends.clear()
         em._handlers.clear()
         em._pending.clear()
         em.pollers.clear()
-        em._resume_background()  # pollers of background work the new records hold (Lambda mappings)
+        if rebuild:
+            from ..core.dispatch import BACKENDS, backend_class
+
+            services = running | {name.split(".", 1)[0] for name, table in em.store.tables().items() if len(table)}
+            for service in sorted(services & set(BACKENDS)):
+                if backend_class(service) is not None:
+                    em.backend(service)  # covers emulator.BACKGROUND_TABLES (Lambda mappings) and more
 
     def _hook_clock(self) -> None:
         clock = self.emulator.clock
@@ -200,11 +213,11 @@ class Persistence:
         em = self.emulator
         if self.directory is None:
             raise ConfigurationError("restart() needs a data directory: kumo(data_dir=...) or KUMO_DATA_DIR")
+        self.directory.quiesce()  # before taking the lock: a running compaction needs it
         with em.lock:
             before = self._dump() if check else None
             self.close_directory_only()
-            em.store.import_records({})
-            self.drop_backends()
+            em.store.import_records({})  # memory is gone; the backends are rebuilt once it is loaded
             self.open()
             if before is not None:
                 self._compare(before)
@@ -247,7 +260,7 @@ class Persistence:
             if em.store.in_transaction:
                 raise KumoError("restore() cannot run inside a call")
             em.store.import_records(state.records)
-            self.drop_backends()
+            self.drop_backends(rebuild=True)
             if self.directory is not None:
                 self.directory.rebase(self.capture())
 
@@ -277,14 +290,23 @@ class Persistence:
     def _wrap_dispatch(self, original: Callable[..., Any]) -> Callable[..., Any]:
         em = self.emulator
 
-        def dispatch(model: Any, params: dict, access_key: str | None, region: str) -> Any:
+        def dispatch(*args: Any, **kwargs: Any) -> Any:
             journal = em.store.journal
-            if journal is not None and journal.mode == "fsync":
-                with journal.deferred():  # waits for the group fsync after the lock is released
-                    result = original(model, params, access_key, region)
-            else:
-                result = original(model, params, access_key, region)
-            if self.restart_every_call and not em._depth and self.directory is not None:
+            with self._flight_lock:
+                self._in_flight += 1
+            try:
+                if journal is not None and journal.mode == "fsync":
+                    with journal.deferred():  # waits for the group fsync after the lock is released
+                        result = original(*args, **kwargs)
+                else:
+                    result = original(*args, **kwargs)
+            finally:
+                with self._flight_lock:
+                    self._in_flight -= 1
+                    last = not self._in_flight
+            # restart-equivalence mode: once no call is in flight (a long poll in another thread holds
+            # the backends it started with), restart from disk and check nothing was lost
+            if self.restart_every_call and last and not em._depth and self.directory is not None:
                 self.restart(check=True)
             return result
 
@@ -292,13 +314,13 @@ class Persistence:
 
     def _dump(self) -> dict[str, Any]:
         em = self.emulator
-        tables = {name: (table.ordered, pack(list(table.items())))
+        tables = {name: (table.ordered, pack(list(table.items())), table)
                   for name, table in em.store.tables().items() if len(table)}
         return {"tables": tables, "ids": em.ids.counter, "clock": self._clock_value()}
 
     def _compare(self, before: dict[str, Any]) -> None:
         em = self.emulator
-        for name, (ordered, _packed) in before["tables"].items():
+        for name, (ordered, _packed, _table) in before["tables"].items():
             if ordered:
                 em.store.table(name, ordered=True)
         after = self._dump()
@@ -307,8 +329,23 @@ class Persistence:
             if before[key] != after[key]:
                 problems.append(f"{key}: {before[key]!r} before, {after[key]!r} after")
         for name in sorted(set(before["tables"]) | set(after["tables"])):
-            if before["tables"].get(name, (0, b""))[1] != after["tables"].get(name, (0, b""))[1]:
-                problems.append(f"table {name} differs")
+            old, new = before["tables"].get(name), after["tables"].get(name)
+            if (old and old[1]) != (new and new[1]):
+                problems.append(f"table {name} differs" + _first_difference(old and old[2], new and new[2]))
         if problems:
             raise RestartMismatch("restart-equivalence mode: the state recovered from disk differs from "
                                   "the state in memory: " + "; ".join(problems))
+
+
+def _first_difference(before: Any, after: Any) -> str:
+    """Where two versions of a table first differ: a key's value, a missing key, or the order."""
+    old = dict(before.items()) if before is not None else {}
+    new = dict(after.items()) if after is not None else {}
+    for key in list(old) + [k for k in new if k not in old]:
+        if key not in new:
+            return f" (key {key!r} is missing after the restart)"
+        if key not in old:
+            return f" (key {key!r} appeared after the restart)"
+        if pack(old[key]) != pack(new[key]):
+            return f" (key {key!r}: {old[key]!r:.200} before, {new[key]!r:.200} after)"
+    return " (same records, different order)"

@@ -307,6 +307,7 @@ class DataDir:
         self._manifest_lock = threading.RLock()
         self._compact_lock = threading.Lock()  # one compaction (or checkpoint/export) at a time
         self._compacting = False
+        self._closing = False
         self._compactor: threading.Thread | None = None
         self.compaction_error: BaseException | None = None
         self._live_bytes = 0
@@ -467,7 +468,7 @@ class DataDir:
     # -- compaction ---------------------------------------------------------------------------------
     def appended(self, journal: Journal) -> None:
         """Called after each append: starts a background compaction when the journal outgrew the state."""
-        if not self.auto_compact or self._compacting:
+        if not self.auto_compact or self._compacting or self._closing:
             return
         grown = journal.bytes_written + self._blob_written() - self._blob_bytes_at_compaction
         if grown > max(self.compact_min_bytes, self._live_bytes):
@@ -488,6 +489,12 @@ class DataDir:
         thread = self._compactor
         if thread is not None and thread is not threading.current_thread():
             thread.join()
+
+    def quiesce(self) -> None:
+        """Start no more background compactions and wait for a running one. Call it without holding the
+        owner's lock (a compaction needs it): ``close`` does, so the owner calls this first."""
+        self._closing = True
+        self.wait_for_compaction()
 
     def compact(self) -> dict:
         """Roll to a new segment at sequence X, write the state as of X as a snapshot, publish it and a
@@ -657,7 +664,7 @@ class DataDir:
     def close(self) -> None:
         """Wait for a running compaction, write the CLOSE frame, release the lock."""
         try:
-            self.wait_for_compaction()
+            self.quiesce()
             if self.journal is not None:
                 self.journal.close()
         finally:

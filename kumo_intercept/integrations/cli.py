@@ -1,0 +1,291 @@
+"""The command line: ``python -m kumo_intercept {verify,inspect,compact,dump,salvage} DIR``.
+
+Everything but ``compact`` only reads: a directory in use by a running emulator can be verified,
+inspected and dumped (a frame being written at that moment shows up as a torn tail).
+
+Exit status: 0 all good; 1 damaged (the directory would be refused) or an error; 2 usage; 3 ``verify``
+found only a torn tail of the newest segment (the next open cuts it off and goes on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+from typing import Any, Sequence
+
+from ..core.errors import KumoError
+from ..store.codec import CHECKPOINT, FORMAT_VERSION, pack
+from ..store.errors import CorruptionError
+from ..store.persistence import BLOBS, DataDir, State, read_snapshot, recover, salvage
+
+EXIT_OK, EXIT_DAMAGED, EXIT_TORN = 0, 1, 3
+
+DESCRIPTION = """\
+Work with a kumo_intercept data directory (kumo(data_dir=...)) or an exported seed (aws.export()).
+
+  verify DIR            check every frame, checksum, sequence number and referenced blob
+  inspect DIR           resources per service, record counts and sizes, files, last sequence
+  compact DIR           rewrite the state as one snapshot and drop what it replaces (takes the lock)
+  dump DIR              every record as JSON (--service sqs, --table sqs.queues)
+  salvage DIR OUT       copy the valid prefix of a damaged directory into a new seed directory OUT
+"""
+
+EPILOG = """\
+exit status: 0 ok; 1 damaged or error; 2 usage; 3 (verify) only a torn tail, which the next open cuts off.
+See docs/persistence.md for the file format and the promises."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kumo_intercept", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    p = sub.add_parser("verify", help="check every frame; the exit status says whether the directory is sound")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--blobs", action="store_true", help="also re-hash every referenced blob file")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = sub.add_parser("inspect", help="resources per service, counts, sizes, last sequence")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p = sub.add_parser("compact", help="compact the directory now (fails if an emulator holds it)")
+    p.add_argument("dir", metavar="DIR")
+    p = sub.add_parser("dump", help="every record as JSON")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--service", metavar="S", help="only the tables of this service (e.g. sqs, s3)")
+    p.add_argument("--table", metavar="T", help="only this table (e.g. sqs.queues)")
+    p = sub.add_parser("salvage", help="copy the valid prefix of a damaged directory into OUT")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("out", metavar="OUT", help="a new directory (must not exist); open it with kumo(data_dir=OUT) "
+                                              "or kumo(from_snapshot=OUT)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not os.path.isdir(args.dir):
+        print(f"error: {args.dir} is not a directory", file=sys.stderr)
+        return EXIT_DAMAGED
+    try:
+        return {"verify": verify, "inspect": inspect, "compact": compact, "dump": dump,
+                "salvage": salvage_command}[args.command](args)
+    except KumoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_DAMAGED
+
+
+# -- commands ---------------------------------------------------------------------------------------
+def verify(args: argparse.Namespace) -> int:
+    report: dict[str, Any] = {"dir": os.path.abspath(args.dir), "problems": [], "torn": None}
+    try:
+        rec = recover(args.dir, with_refs=True)
+    except CorruptionError as exc:
+        report["problems"].append({"file": exc.path, "offset": exc.offset, "reason": exc.reason})
+        return _finish(report, args, EXIT_DAMAGED)
+    report.update(frames=rec.frames, last_seq=rec.state.seq, files=rec.files,
+                  records=sum(len(t) for t in rec.state.records.values()))
+    if rec.torn is not None:
+        segment, offset, reason = rec.torn
+        report["torn"] = {"file": segment, "offset": offset, "reason": reason}
+    refs = set(rec.blob_refs)
+    for name, file in sorted(rec.manifest["checkpoints"].items()):
+        path = os.path.join(args.dir, file)
+        try:
+            _state, _header, frames = read_snapshot(path, CHECKPOINT)
+            report["frames"] += frames
+            refs |= _refs_of_file(path)
+        except CorruptionError as exc:
+            report["problems"].append({"file": exc.path, "offset": exc.offset, "reason": exc.reason,
+                                       "checkpoint": name})
+    blobs = os.path.join(args.dir, BLOBS)
+    present = set(os.listdir(blobs)) if os.path.isdir(blobs) else set()
+    for blob in sorted(refs & _blob_ids_of_state(rec.state) if refs else ()):
+        if blob not in present:
+            report["problems"].append({"file": os.path.join(blobs, blob), "offset": None,
+                                       "reason": "referenced blob is missing"})
+        elif args.blobs and _sha256(os.path.join(blobs, blob)) != blob:
+            report["problems"].append({"file": os.path.join(blobs, blob), "offset": None,
+                                       "reason": "blob content does not match its id (sha256)"})
+    report["blobs_checked"] = len(refs)
+    status = EXIT_DAMAGED if report["problems"] else EXIT_TORN if report["torn"] else EXIT_OK
+    return _finish(report, args, status)
+
+
+def _finish(report: dict, args: argparse.Namespace, status: int) -> int:
+    report["status"] = {EXIT_OK: "ok", EXIT_DAMAGED: "damaged", EXIT_TORN: "torn tail"}[status]
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return status
+    print(f"{report['dir']}: {report['status']}")
+    if "frames" in report:
+        print(f"  {report['frames']} frames checked, last sequence {report['last_seq']}, "
+              f"{report['records']} records, {report.get('blobs_checked', 0)} blob references")
+    if report["torn"]:
+        torn = report["torn"]
+        print(f"  torn tail: {torn['file']} at offset {torn['offset']} ({torn['reason']}); the next open "
+              "cuts it off and keeps it as *.corrupt")
+    for problem in report["problems"]:
+        where = problem["file"] + ("" if problem["offset"] is None else f" at offset {problem['offset']}")
+        print(f"  DAMAGED: {where}: {problem['reason']}")
+    if status == EXIT_DAMAGED:
+        print("  `python -m kumo_intercept salvage DIR OUT` copies the valid prefix into a new directory")
+    return status
+
+
+def _refs_of_file(path: str) -> set[str]:
+    from ..store.codec import BLOB_REF
+
+    with open(path, "rb") as f:
+        return {m.decode() for m in BLOB_REF.findall(f.read())}
+
+
+def _blob_ids_of_state(state: State) -> set[str]:
+    """Blob ids the final records mention (the journal may mention ones deleted since)."""
+    from ..store.codec import BLOB_REF
+
+    found: set[str] = set()
+    for name, data in state.records.items():
+        packed = pack([[k, v] for k, v in data.items()])
+        if b"\xd9\x40" in packed:
+            found.update(m.decode() for m in BLOB_REF.findall(packed))
+    return found
+
+
+def _sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def inspect(args: argparse.Namespace) -> int:
+    rec = recover(args.dir)
+    manifest = rec.manifest
+    services: dict[str, dict[str, Any]] = {}
+    for name, data in sorted(rec.state.records.items()):
+        if not data:
+            continue
+        service = name.split(".", 1)[0]
+        size = len(pack([[k, v] for k, v in data.items()]))
+        entry = services.setdefault(service, {"tables": {}, "records": 0, "bytes": 0})
+        entry["tables"][name] = {"records": len(data), "bytes": size}
+        entry["records"] += len(data)
+        entry["bytes"] += size
+    for service, summary in _summaries(args.dir).items():
+        services.setdefault(service, {"tables": {}, "records": 0, "bytes": 0})["resources"] = summary
+    blobs = os.path.join(args.dir, BLOBS)
+    blob_files = [n for n in os.listdir(blobs) if not n.startswith(".")] if os.path.isdir(blobs) else []
+    report = {
+        "dir": os.path.abspath(args.dir), "format": manifest.get("format", FORMAT_VERSION),
+        "label": manifest.get("label"), "last_seq": rec.state.seq, "frames": rec.frames,
+        "closed_cleanly": rec.state.clean, "snapshot": manifest["snapshot"], "segments": manifest["segments"],
+        "checkpoints": manifest["checkpoints"], "files": rec.files,
+        "blobs": {"count": len(blob_files), "bytes": sum(os.path.getsize(os.path.join(blobs, n)) for n in blob_files)},
+        "torn": rec.torn, "services": services,
+    }
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return EXIT_OK
+    print(f"{report['dir']}  (format {report['format']}" + (f", label {report['label']!r}" if report["label"] else "")
+          + ")")
+    print(f"  last sequence {report['last_seq']}, {report['frames']} frames, "
+          f"{'closed cleanly' if rec.state.clean else 'not closed cleanly (crash or still open)'}")
+    total = sum(rec.files.values())
+    print(f"  files: {len(rec.files)} ({_size(total)}): " + ", ".join(f"{n} {_size(s)}" for n, s in rec.files.items()))
+    print(f"  blobs: {report['blobs']['count']} ({_size(report['blobs']['bytes'])})")
+    if manifest["checkpoints"]:
+        print(f"  named snapshots: {', '.join(sorted(manifest['checkpoints']))}")
+    if rec.torn:
+        print(f"  torn tail: {rec.torn[0]} at offset {rec.torn[1]} ({rec.torn[2]})")
+    for service, entry in services.items():
+        print(f"  {service}: {entry['records']} records, {_size(entry['bytes'])}")
+        for table, info in entry["tables"].items():
+            print(f"    {table}: {info['records']} records, {_size(info['bytes'])}")
+        for kind, rows in (entry.get("resources") or {}).items():
+            names = [str(r.get("name", "?")) for r in rows] if isinstance(rows, list) else []
+            shown = ", ".join(names[:8]) + (f", … ({len(names)})" if len(names) > 8 else "")
+            print(f"    {kind}: {shown}")
+    return EXIT_OK
+
+
+def _summaries(path: str) -> dict[str, Any]:
+    """Each service's own summary of its resources, from an in-memory emulator seeded with the directory."""
+    from ..emulator import Emulator
+    from ..inspection import State as InspectionState
+
+    emulator = Emulator(from_snapshot=path, data_dir=None)
+    emulator._persistence.data_dir = None
+    emulator._persistence.restart_every_call = False
+    try:
+        emulator._persistence.open()
+        return InspectionState(emulator).summary()
+    except Exception:  # a summary is a convenience: counts and sizes above are the report
+        return {}
+    finally:
+        emulator.store.blobs.close()
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def compact(args: argparse.Namespace) -> int:
+    before = _dir_size(args.dir)
+    directory = DataDir(args.dir, auto_compact=False)
+    rec = directory.recover()
+    state = rec.state
+    try:
+        directory.start(state=state, capture=lambda: State(state.records, state.seq, state.ids, state.clock),
+                        ids=lambda: state.ids, clock=lambda: state.clock)
+        result = directory.compact()
+    finally:
+        directory.close()
+    print(f"{os.path.abspath(args.dir)}: compacted {result['records']} records into {result['snapshot']}; "
+          f"{_size(before)} -> {_size(_dir_size(args.dir))}")
+    return EXIT_OK
+
+
+def _dir_size(path: str) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except OSError:
+                pass
+    return total
+
+
+def dump(args: argparse.Namespace) -> int:
+    from ..inspection import to_json
+
+    rec = recover(args.dir)
+    tables = {}
+    for name, data in sorted(rec.state.records.items()):
+        if not data or (args.table and name != args.table):
+            continue
+        if args.service and name.split(".", 1)[0] != args.service:
+            continue
+        tables[name] = [[key, value] for key, value in data.items()]
+    print(to_json({"dir": os.path.abspath(args.dir), "last_seq": rec.state.seq, "tables": tables}))
+    return EXIT_OK
+
+
+def salvage_command(args: argparse.Namespace) -> int:
+    report = salvage(args.dir, args.out)
+    print(f"salvaged {report['records']} records up to sequence {report['seq']} into {report['out']}")
+    for dropped in report["dropped"]:
+        print(f"  dropped from here on: {dropped}")
+    if report["partial"]:
+        print("  the snapshot was damaged: only its intact frames were kept (not a consistent prefix)")
+    if report["missing_blobs"]:
+        print(f"  {len(report['missing_blobs'])} referenced blob(s) were missing")
+    return EXIT_OK
+
+
