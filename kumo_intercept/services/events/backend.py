@@ -26,7 +26,6 @@ Internal API (plain Python, for other services):
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from typing import Any
@@ -34,6 +33,7 @@ from typing import Any
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.tokens import decode_token, encode_token
 from ...core.patterns import PatternError, compile_pattern
 from .schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
@@ -61,21 +61,14 @@ def _validation(message: str) -> AwsError:
     return AwsError("ValidationException", message, 400)
 
 
+def _from_token(token: str | None) -> Any:
+    """The value a NextToken of ours carries; AWS's error for anything else."""
+    return decode_token(token, _validation("The nextToken provided is invalid."))
+
+
 def _iso(epoch: float) -> str:
     return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-
-def _encode_token(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-
-
-def _decode_token(token: str | None) -> Any:
-    if not token:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError):
-        raise _validation("The nextToken provided is invalid.") from None
 
 
 def _tags(tags: list[dict] | None) -> dict[str, str]:
@@ -262,7 +255,7 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
         limit = params.get("Limit") or _DEFAULT_LIMIT
-        start = _decode_token(params.get("NextToken"))
+        start = _from_token(params.get("NextToken"))
         keys = [(ctx.account, ctx.region, "default")] if "default".startswith(prefix) else []
         keys += [k for k in self.buses.irange((ctx.account, ctx.region, prefix),
                                               (ctx.account, ctx.region, prefix + "\U0010ffff"))
@@ -273,7 +266,7 @@ class EventsBackend(ServiceBackend):
         page, rest = keys[:limit], keys[limit:]
         output: dict[str, Any] = {"EventBuses": [self._bus_view(k, self._bus(k) or {}) for k in page]}
         if rest:
-            output["NextToken"] = _encode_token(rest[0][2])
+            output["NextToken"] = encode_token(rest[0][2])
         return output
 
     def put_permission(self, ctx: RequestContext) -> dict:
@@ -442,14 +435,14 @@ class EventsBackend(ServiceBackend):
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         self._require_bus(bus_key)
         prefix = params.get("NamePrefix") or ""
-        start = _decode_token(params.get("NextToken"))
+        start = _from_token(params.get("NextToken"))
         low = (*bus_key, max(prefix, start) if start else prefix)
         limit = params.get("Limit") or _DEFAULT_LIMIT
         rules: list[dict] = []
         output: dict[str, Any] = {"Rules": rules}
         for key, rule in self.rules.items_range(low, (*bus_key, prefix + "\U0010ffff")):
             if len(rules) == limit:
-                output["NextToken"] = _encode_token(key[3])
+                output["NextToken"] = encode_token(key[3])
                 break
             rules.append(self._rule_view(key, rule))
         return output
@@ -458,14 +451,14 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         target = params["TargetArn"]
-        start = _decode_token(params.get("NextToken"))
+        start = _from_token(params.get("NextToken"))
         limit = params.get("Limit") or _DEFAULT_LIMIT
         names: list[str] = []
         output: dict[str, Any] = {"RuleNames": names}
         for key, rule in self.rules.items_range((*bus_key, start or ""), _bound(bus_key), inclusive=(True, False)):
             if any(t["Arn"] == target for t in rule["Targets"]):
                 if len(names) == limit:
-                    output["NextToken"] = _encode_token(key[3])
+                    output["NextToken"] = encode_token(key[3])
                     break
                 names.append(key[3])
         return output
@@ -552,11 +545,11 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         _key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         targets = rule["Targets"]
-        start = _decode_token(params.get("NextToken")) or 0
+        start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
         output: dict[str, Any] = {"Targets": [dict(t) for t in targets[start:start + limit]]}
         if start + limit < len(targets):
-            output["NextToken"] = _encode_token(start + limit)
+            output["NextToken"] = encode_token(start + limit)
         return output
 
     # -- tags -------------------------------------------------------------------------------------
@@ -967,11 +960,11 @@ class EventsBackend(ServiceBackend):
 
     @staticmethod
     def _page(items: list, params: dict, field: str) -> dict:
-        start = _decode_token(params.get("NextToken")) or 0
+        start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
         output: dict[str, Any] = {field: items[start:start + limit]}
         if start + limit < len(items):
-            output["NextToken"] = _encode_token(start + limit)
+            output["NextToken"] = encode_token(start + limit)
         return output
 
     def start_replay(self, ctx: RequestContext) -> dict:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.tokens import decode_token, encode_token
 from .filters import FilterError, compile_filter
 from .insights import QueryError, make_record, run_query
 
@@ -47,21 +48,14 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterException", message, 400)
 
 
+def _from_token(token: str | None) -> Any:
+    """The value a NextToken of ours carries; AWS's error for anything else."""
+    return decode_token(token, _invalid("The specified nextToken is invalid."))
+
+
 def _missing(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 400)
 
-
-def _encode(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-
-
-def _decode(token: str | None) -> Any:
-    if not token:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError):
-        raise _invalid("The specified nextToken is invalid.") from None
 
 
 def _bound(prefix: tuple) -> tuple:
@@ -188,7 +182,7 @@ class LogsBackend(ServiceBackend):
         if prefix and pattern:
             raise _invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
         limit = params.get("limit") or _DEFAULT_PAGE
-        start = _decode(params.get("nextToken"))
+        start = _from_token(params.get("nextToken"))
         low = (ctx.account, ctx.region, max(prefix, start) if start else prefix)
         groups: list[dict] = []
         output: dict[str, Any] = {"logGroups": groups}
@@ -199,7 +193,7 @@ class LogsBackend(ServiceBackend):
             if wanted_class and group.get("Class", "STANDARD") != wanted_class:
                 continue
             if len(groups) == limit:
-                output["nextToken"] = _encode(key[2])
+                output["nextToken"] = encode_token(key[2])
                 break
             groups.append(self._group_view(key, group))
         return output
@@ -208,7 +202,7 @@ class LogsBackend(ServiceBackend):
         params = ctx.params
         pattern = params.get("logGroupNamePattern")
         limit = params.get("limit") or _DEFAULT_PAGE
-        start = _decode(params.get("nextToken")) or ""
+        start = _from_token(params.get("nextToken")) or ""
         groups: list[dict] = []
         output: dict[str, Any] = {"logGroups": groups}
         for key, group in self.groups.items_range((ctx.account, ctx.region, start),
@@ -216,7 +210,7 @@ class LogsBackend(ServiceBackend):
             if pattern and pattern.lower() not in key[2].lower():
                 continue
             if len(groups) == limit:
-                output["nextToken"] = _encode(key[2])
+                output["nextToken"] = encode_token(key[2])
                 break
             groups.append({"logGroupName": key[2], "logGroupArn": self._group_arn(key, star=False),
                            "logGroupClass": group.get("Class", "STANDARD")})
@@ -327,11 +321,11 @@ class LogsBackend(ServiceBackend):
             items.sort(key=lambda item: (item[1]["Last"] or 0, item[0][3]))
         if descending:
             items.reverse()
-        start = _decode(params.get("nextToken")) or 0
+        start = _from_token(params.get("nextToken")) or 0
         page = items[start:start + limit]
         output: dict[str, Any] = {"logStreams": [self._stream_view(k, s) for k, s in page]}
         if start + limit < len(items):
-            output["nextToken"] = _encode(start + limit)
+            output["nextToken"] = encode_token(start + limit)
         return output
 
     def _stream_view(self, key: tuple, stream: dict) -> dict:
@@ -565,7 +559,7 @@ class LogsBackend(ServiceBackend):
                 if matcher(message) is not None:
                     found.append((key[4], key[3], key[5], message, ingested))
         found.sort()
-        resume = _decode(params.get("nextToken"))
+        resume = _from_token(params.get("nextToken"))
         if resume:
             resume_at = tuple(resume)
             found = [item for item in found if item[:3] >= resume_at]
@@ -583,7 +577,7 @@ class LogsBackend(ServiceBackend):
                                    for k in stream_keys],
         }
         if len(found) > limit:
-            output["nextToken"] = _encode(list(found[limit][:3]))
+            output["nextToken"] = encode_token(list(found[limit][:3]))
         return output
 
     # -- subscription and metric filters ----------------------------------------------------------
@@ -690,11 +684,11 @@ class LogsBackend(ServiceBackend):
 
     @staticmethod
     def _page(items: list, params: dict, field: str) -> dict:
-        start = _decode(params.get("nextToken")) or 0
+        start = _from_token(params.get("nextToken")) or 0
         limit = params.get("limit") or _DEFAULT_PAGE
         output: dict[str, Any] = {field: items[start:start + limit]}
         if start + limit < len(items):
-            output["nextToken"] = _encode(start + limit)
+            output["nextToken"] = encode_token(start + limit)
         return output
 
     # -- stored settings: KMS keys, data protection, resource policies, destinations ----------------

@@ -29,7 +29,6 @@ SMS subscriptions are confirmed at once, as AWS does.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -37,6 +36,7 @@ from typing import Any, Iterable
 
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.tokens import decode_token, encode_token
 from ...core.patterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
 from .envelope import Notification, confirmation_message, iso_timestamp
 
@@ -88,6 +88,11 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameter", message, 400)
 
 
+def _from_token(token: str | None) -> Any:
+    """The value a NextToken of ours carries; AWS's error for anything else."""
+    return decode_token(token, _invalid("Invalid parameter: NextToken"))
+
+
 def _not_found(message: str) -> AwsError:
     return AwsError("NotFound", message, 404)
 
@@ -114,18 +119,6 @@ def _check_attribute_name(name: str) -> None:
         if char == "." and name[index - 1] == ".":
             raise _bad_value("Message attribute name can not have successive '.' character.")
 
-
-def _encode_token(value: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-
-
-def _decode_token(token: str | None) -> Any:
-    if not token:
-        return None
-    try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, TypeError):
-        raise _invalid("Invalid parameter: NextToken") from None
 
 
 def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
@@ -332,14 +325,14 @@ class SnsBackend(ServiceBackend):
         return {}
 
     def list_topics(self, ctx: RequestContext) -> dict:
-        start = _decode_token(ctx.params.get("NextToken"))
+        start = _from_token(ctx.params.get("NextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         keys = self.topics.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
         topics = []
         output: dict[str, Any] = {"Topics": topics}
         for key in keys:
             if len(topics) == _PAGE:
-                output["NextToken"] = _encode_token(key[2])
+                output["NextToken"] = encode_token(key[2])
                 break
             topics.append({"TopicArn": self._topic_arn(key)})
         return output
@@ -698,14 +691,14 @@ class SnsBackend(ServiceBackend):
         }
 
     def _list_subscriptions(self, low: tuple, high: tuple, token: str | None) -> dict:
-        start = _decode_token(token)
+        start = _from_token(token)
         if start:
             low = tuple(start)
         subs: list[dict] = []
         output: dict[str, Any] = {"Subscriptions": subs}
         for key, sub in self.subscriptions.items_range(low, high, inclusive=(True, False)):
             if len(subs) == _PAGE:
-                output["NextToken"] = _encode_token(list(key))
+                output["NextToken"] = encode_token(list(key))
                 break
             subs.append(self._subscription_view(sub))
         return output
@@ -1233,14 +1226,14 @@ class SnsBackend(ServiceBackend):
         return {}
 
     def list_platform_applications(self, ctx: RequestContext) -> dict:
-        start = _decode_token(ctx.params.get("NextToken"))
+        start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else (ctx.account, ctx.region)
         apps: list[dict] = []
         output: dict[str, Any] = {"PlatformApplications": apps}
         for key, app in self.applications.items_range(low, (ctx.account, ctx.region + "\x00"),
                                                       inclusive=(True, False)):
             if len(apps) == _PAGE:
-                output["NextToken"] = _encode_token(list(key))
+                output["NextToken"] = encode_token(list(key))
                 break
             apps.append({"PlatformApplicationArn": f"arn:aws:sns:{key[1]}:{key[0]}:app/{key[2]}/{key[3]}",
                          "Attributes": dict(app["Attributes"])})
@@ -1307,7 +1300,7 @@ class SnsBackend(ServiceBackend):
     def list_endpoints_by_platform_application(self, ctx: RequestContext) -> dict:
         app_key, _app = self._application(ctx.params["PlatformApplicationArn"])
         account, region, platform, name = app_key
-        start = _decode_token(ctx.params.get("NextToken"))
+        start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else app_key
         endpoints: list[dict] = []
         output: dict[str, Any] = {"Endpoints": endpoints}
@@ -1316,7 +1309,7 @@ class SnsBackend(ServiceBackend):
             if key[3] != name:
                 continue
             if len(endpoints) == _PAGE:
-                output["NextToken"] = _encode_token(list(key))
+                output["NextToken"] = encode_token(list(key))
                 break
             endpoints.append({"EndpointArn": f"arn:aws:sns:{region}:{account}:endpoint/{platform}/{name}/{key[4]}",
                               "Attributes": dict(endpoint["Attributes"])})
@@ -1351,13 +1344,13 @@ class SnsBackend(ServiceBackend):
         return {"isOptedOut": (ctx.account, ctx.region, number) in self.opted_out}
 
     def list_phone_numbers_opted_out(self, ctx: RequestContext) -> dict:
-        start = _decode_token(ctx.params.get("nextToken"))
+        start = _from_token(ctx.params.get("nextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         numbers: list[str] = []
         output: dict[str, Any] = {"phoneNumbers": numbers}
         for key in self.opted_out.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
             if len(numbers) == _PAGE:
-                output["nextToken"] = _encode_token(key[2])
+                output["nextToken"] = encode_token(key[2])
                 break
             numbers.append(key[2])
         return output
