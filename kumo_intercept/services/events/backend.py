@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
@@ -943,20 +943,25 @@ class EventsBackend(ServiceBackend):
         return {}
 
     def list_archives(self, ctx: RequestContext) -> dict:
+        return self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives")
+
+    def _list_by_source(self, ctx: RequestContext, operation: str, table: Any,
+                        view: Callable[[tuple, dict, bool], dict], field: str) -> dict:
+        """ListArchives and ListReplays: one optional filter (name prefix, source or state), paged."""
         params = ctx.params
         filters = [name for name in ("NamePrefix", "EventSourceArn", "State") if params.get(name)]
         if len(filters) > 1:
-            raise _validation("At most one filter is allowed for ListArchives. Use either : State, "
+            raise _validation(f"At most one filter is allowed for {operation}. Use either : State, "
                               "EventSourceArn, or NamePrefix.")
         prefix = params.get("NamePrefix") or ""
         items = [
-            self._archive_view(key, archive, False)
-            for key, archive in self.archives.items_range((ctx.account, ctx.region, prefix),
-                                                          (ctx.account, ctx.region, prefix + "\U0010ffff"))
-            if (not params.get("EventSourceArn") or archive["EventSourceArn"] == params["EventSourceArn"])
-            and (not params.get("State") or archive["State"] == params["State"])
+            view(key, record, False)
+            for key, record in table.items_range((ctx.account, ctx.region, prefix),
+                                                 (ctx.account, ctx.region, prefix + "\U0010ffff"))
+            if (not params.get("EventSourceArn") or record["EventSourceArn"] == params["EventSourceArn"])
+            and (not params.get("State") or record["State"] == params["State"])
         ]
-        return self._page(items, params, "Archives")
+        return self._page(items, params, field)
 
     @staticmethod
     def _page(items: list, params: dict, field: str) -> dict:
@@ -1051,20 +1056,7 @@ class EventsBackend(ServiceBackend):
         return self._replay_view(key, replay, True)
 
     def list_replays(self, ctx: RequestContext) -> dict:
-        params = ctx.params
-        filters = [name for name in ("NamePrefix", "EventSourceArn", "State") if params.get(name)]
-        if len(filters) > 1:
-            raise _validation("At most one filter is allowed for ListReplays. Use either : State, "
-                              "EventSourceArn, or NamePrefix.")
-        prefix = params.get("NamePrefix") or ""
-        items = [
-            self._replay_view(key, replay, False)
-            for key, replay in self.replays.items_range((ctx.account, ctx.region, prefix),
-                                                        (ctx.account, ctx.region, prefix + "\U0010ffff"))
-            if (not params.get("EventSourceArn") or replay["EventSourceArn"] == params["EventSourceArn"])
-            and (not params.get("State") or replay["State"] == params["State"])
-        ]
-        return self._page(items, params, "Replays")
+        return self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays")
 
     def cancel_replay(self, ctx: RequestContext) -> dict:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
