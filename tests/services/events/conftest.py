@@ -9,7 +9,7 @@ import pytest
 
 from kumo_intercept import Emulator, kumo
 
-from events_helpers import make_queue
+from queue_helpers import make_queue
 
 
 @pytest.fixture

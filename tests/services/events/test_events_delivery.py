@@ -9,7 +9,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from events_helpers import bodies, drain, entry, make_queue
+from events_helpers import bodies, entry
+from queue_helpers import drain, make_queue
 from kumo_intercept.services.awslambda import register_callable
 
 

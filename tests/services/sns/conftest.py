@@ -9,7 +9,7 @@ import pytest
 
 from kumo_intercept import Emulator, kumo
 
-from sns_helpers import make_queue
+from queue_helpers import make_queue
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from kumo_intercept.services.awslambda import register_callable
-from sns_helpers import drain, make_queue
+from queue_helpers import drain, make_queue
 
 
 def _subscribe(sns, topic, queue_arn, **attributes):

@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from sns_helpers import make_queue
+from queue_helpers import make_queue
 
 
 def test_create_topic_is_idempotent_and_listed(sns):

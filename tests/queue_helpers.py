@@ -1,4 +1,4 @@
-"""Helpers for the SNS tests."""
+"""Helpers for tests that watch what reaches an SQS queue (SNS, EventBridge, S3 deliveries…)."""
 
 from __future__ import annotations
 
