@@ -168,6 +168,16 @@ def backend_class(service: str) -> type[ServiceBackend] | None:
     return getattr(module, class_name)
 
 
+def attempt(store: "Store", work: Callable[..., Any], *args: Any) -> tuple[Any, AwsError | None]:
+    """Run ``work(*args)`` as a unit inside the current call: on AwsError its changes are undone and
+    the error is returned, not raised (a failed delivery must not undo the publish that caused it)."""
+    try:
+        with store.transaction():
+            return work(*args), None
+    except AwsError as exc:
+        return None, exc
+
+
 def require(condition: bool, message: str, code: str = "ValidationError", status: int = 400) -> None:
     """Raise an AwsError unless ``condition`` holds — for one-line parameter checks in handlers."""
     if not condition:

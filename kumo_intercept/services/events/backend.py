@@ -31,7 +31,7 @@ import re
 from typing import Any, Callable
 
 from ...core.clock import from_epoch, to_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ...core.patterns import PatternError, compile_pattern
@@ -85,22 +85,6 @@ def _bound(start: tuple) -> tuple:
 def _pattern_error(exc: PatternError) -> AwsError:
     return AwsError("InvalidEventPatternException", f"Event pattern is not valid. Reason: {exc.reason}", 400)
 
-
-def _attempt(store: Any, work: Any, *args: Any) -> AwsError | None:
-    """Run ``work(*args)`` as one unit inside the current call: on AwsError its changes are undone and
-    the error is returned instead of raised (a failed delivery must not undo PutEvents)."""
-    outer = store.in_transaction
-    savepoint = store.begin()
-    try:
-        work(*args)
-    except AwsError as exc:
-        store.rollback(savepoint)
-        if outer and savepoint == 0:
-            store.begin()  # begin() gives 0 inside a transaction that has no changes yet: reopen it
-        return exc
-    if savepoint or not outer:
-        store.commit(savepoint)
-    return None
 
 
 class EventsBackend(ServiceBackend):
@@ -679,7 +663,7 @@ class EventsBackend(ServiceBackend):
                 self._deliver(key, target, event, text, now, hops)
 
     def _deliver(self, rule_key: tuple, target: dict, event: dict, text: str, now: float, hops: int) -> None:
-        error = _attempt(self.store, self._deliver_one, rule_key, target, event, text, now, hops)
+        _result, error = attempt(self.store, self._deliver_one, rule_key, target, event, text, now, hops)
         if error is not None:
             self._delivery_failed(rule_key, target, event, text, now, error)
 
@@ -764,7 +748,7 @@ class EventsBackend(ServiceBackend):
             "ERROR_CODE": {"DataType": "String", "StringValue": error.code},
             "ERROR_MESSAGE": {"DataType": "String", "StringValue": error.message or error.code},
         }
-        _attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
+        attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
 
     def _deliver_dead_letter(self, queue_arn: str, text: str, attributes: dict) -> None:
         self.emulator.backend("sqs").deliver_message(queue_arn, text, message_attributes=attributes)  # type: ignore[attr-defined]

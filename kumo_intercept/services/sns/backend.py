@@ -34,7 +34,7 @@ import json
 import re
 from typing import Any, Iterable
 
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ...core.patterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
@@ -146,22 +146,6 @@ def _default_policy(topic_arn: str, account: str) -> str:
         }],
     }, separators=(",", ":"))
 
-
-def _attempt(store: Any, work: Any, *args: Any) -> tuple[Any, AwsError | None]:
-    """Run ``work(*args)`` as one unit inside the current call: on AwsError its changes are undone and
-    the error is returned instead of raised (a failed delivery must not undo the publish)."""
-    outer = store.in_transaction
-    savepoint = store.begin()
-    try:
-        result = work(*args)
-    except AwsError as exc:
-        store.rollback(savepoint)
-        if outer and savepoint == 0:
-            store.begin()  # begin() gives 0 inside a transaction that has no changes yet: reopen it
-        return None, exc
-    if savepoint or not outer:
-        store.commit(savepoint)
-    return result, None
 
 
 class SnsBackend(ServiceBackend):
@@ -1007,7 +991,7 @@ class SnsBackend(ServiceBackend):
     def _deliver(self, sub: dict, notification: Notification, group_id: str | None, dedup_id: str | None,
                  now: float) -> None:
         raw = sub["Attributes"].get("RawMessageDelivery") == "true"
-        _result, error = _attempt(self.store, self._deliver_one, sub, notification, raw, group_id, dedup_id, now)
+        _result, error = attempt(self.store, self._deliver_one, sub, notification, raw, group_id, dedup_id, now)
         if error is not None:
             self._delivery_failed(sub, notification, error, group_id, dedup_id, now)
 
@@ -1100,7 +1084,7 @@ class SnsBackend(ServiceBackend):
         dead_letter = json.loads(redrive).get("deadLetterTargetArn")
         if not dead_letter:
             return
-        _attempt(self.store, self._deliver_sqs, dead_letter, sub, notification,
+        attempt(self.store, self._deliver_sqs, dead_letter, sub, notification,
                  sub["Attributes"].get("RawMessageDelivery") == "true", group_id, dedup_id)
 
     # -- SMS and mobile endpoints ---------------------------------------------------------------
