@@ -146,7 +146,7 @@ def _blob_ids_of_state(state: State) -> set[str]:
 
     found: set[str] = set()
     for name, data in state.records.items():
-        packed = pack([[k, v] for k, v in data.items()])
+        packed = pack(list(data.items()))
         if b"\xd9\x40" in packed:
             found.update(m.decode() for m in BLOB_REF.findall(packed))
     return found
@@ -168,7 +168,7 @@ def inspect(args: argparse.Namespace) -> int:
         if not data:
             continue
         service = name.split(".", 1)[0]
-        size = len(pack([[k, v] for k, v in data.items()]))
+        size = len(pack(list(data.items())))
         entry = services.setdefault(service, {"tables": {}, "records": 0, "bytes": 0})
         entry["tables"][name] = {"records": len(data), "bytes": size}
         entry["records"] += len(data)

@@ -8,9 +8,12 @@ Every file of a data directory is ``prefix | frame | frame | …``:
   CRC covers everything after itself; ``length`` is the payload's. The first frame of a file is its
   HEADER (a msgpack dict that repeats the format version and says what the file is).
 
-Values are msgpack with ``use_bin_type`` and one extension: a tuple is ext type 1 holding its items, so
-keys such as ``("123456789012", "us-east-1", "queue")`` come back as the identical tuple (nested too),
-while lists stay lists.
+Values are plain msgpack (``use_bin_type``), packed at C speed. A record key is a str, int, bytes or a
+tuple of those; msgpack writes a tuple as an array, and since a key can never hold a list, readers turn
+every array in a key position back into a tuple (nested too, ``as_key``): keys such as
+``("123456789012", "us-east-1", "queue")`` come back identical. Values keep lists as lists; tuples
+inside values come back as lists (the State rules forbid them; restart-equivalence mode, which compares
+with ``pack_exact``, reports any).
 """
 
 from __future__ import annotations
@@ -45,45 +48,48 @@ FRAME_TYPES = {HEADER: "HEADER", COMMIT: "COMMIT", CLOCK: "CLOCK", CLOSE: "CLOSE
 
 _FRAME = struct.Struct("<IIQB")
 _REST = struct.Struct("<IQB")
+_CRC = struct.Struct("<I")
 FRAME_OVERHEAD = _FRAME.size  # 17
 MAX_PAYLOAD = 1 << 31
 
-_TUPLE = 1
+_TUPLE, _SUBCLASS = 1, 2  # pack_exact's tags (never written to disk)
 
 #: a blob id (BlobStore: sha256 hex) anywhere in packed records: str8 of length 64, lowercase hex.
 BLOB_REF = re.compile(rb"\xd9\x40([0-9a-f]{64})")
 _NONZERO = re.compile(rb"[^\x00]")
 
 
-def _default(obj: Any) -> Any:
+def _exact(obj: Any) -> Any:
     if isinstance(obj, tuple):
-        return msgpack.ExtType(_TUPLE, pack(list(obj)))
-    if isinstance(obj, (bytearray, memoryview)):
-        return bytes(obj)
-    for base in (bool, int, float, str, bytes, dict, list):
-        if isinstance(obj, base):  # subclasses (enums, OrderedDict…) as their base type
-            return base(obj)
-    raise TypeError(f"cannot store a {type(obj).__name__} in a record: {obj!r:.200}")
-
-
-def _ext_hook(code: int, data: bytes) -> Any:
-    if code == _TUPLE:
-        return tuple(unpack(data))
-    raise ValueError(f"unknown msgpack extension type {code}")
+        return msgpack.ExtType(_TUPLE, pack_exact(list(obj)))
+    return msgpack.ExtType(_SUBCLASS, type(obj).__qualname__.encode() + b":" + pack(obj))
 
 
 def pack(obj: Any) -> bytes:
-    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_default)
+    """What the journal and snapshots write (tuples become arrays)."""
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+def pack_exact(obj: Any) -> bytes:
+    """Packing that tells a tuple from a list and a subclass from its base: for comparing states."""
+    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact)
 
 
 def unpack(data: bytes | memoryview) -> Any:
-    return msgpack.unpackb(data, raw=False, strict_map_key=False, ext_hook=_ext_hook, use_list=True)
+    return msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=True)
+
+
+def as_key(key: Any) -> Any:
+    """A decoded record key: arrays back to (nested) tuples."""
+    if key.__class__ is list:
+        return tuple(as_key(item) if item.__class__ is list else item for item in key)
+    return key
 
 
 # -- frames -----------------------------------------------------------------------------------
 def frame(seq: int, ftype: int, payload: bytes) -> bytes:
     body = _REST.pack(len(payload), seq, ftype) + payload
-    return struct.pack("<I", zlib.crc32(body)) + body
+    return _CRC.pack(zlib.crc32(body)) + body
 
 
 def file_prefix(kind: int) -> bytes:

@@ -18,11 +18,14 @@ import os
 import re
 import signal
 import threading
+import zlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+import msgpack
+
 from . import failpoints
-from .codec import CLOCK, CLOSE, COMMIT, frame, pack
+from .codec import _CRC, _REST, CLOCK, CLOSE, COMMIT, frame, pack
 from .errors import JournalStopped, PersistenceError
 from .store import MISSING
 
@@ -60,6 +63,10 @@ def parse_durability(value: Any) -> tuple[str, float]:
         f"durability must be 'process', 'fsync' or an interval such as 0.1 or '100ms', not {value!r}")
 
 
+class _NoBlobs:
+    bytes_written = 0
+
+
 class Journal:
     """Appends frames for one open data directory. Thread-safe; ``commit`` is what the store calls."""
 
@@ -77,12 +84,16 @@ class Journal:
         self._clock = clock
         self._segment_bytes = segment_bytes
         self._lock = threading.Lock()  # appends, rolls
+        self._packer = msgpack.Packer(use_bin_type=True)
         self._sync_cond = threading.Condition(threading.Lock())
         self._syncing = False
         self._failed: BaseException | None = None
         self._local = threading.local()
         self._closed = False
         self.bytes_written = 0  # since the last snapshot (compaction's trigger)
+        #: compaction starts once journal bytes plus ``blobs.bytes_written`` pass this (DataDir sets it)
+        self.compact_at = float("inf")
+        self.blobs: Any = _NoBlobs
         self._ticker: threading.Thread | None = None
         self._stop_ticker = threading.Event()
         if mode == "interval":
@@ -92,13 +103,7 @@ class Journal:
 
     # -- what the store calls ---------------------------------------------------------------
     def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
-        try:
-            payload = pack([self._ids(), [[t, k, v] if v is not MISSING else [t, k] for t, k, v in ops]])
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise PersistenceError(
-                f"a change to table {ops[0][0]!r} cannot be stored in the journal: {exc}. Records must be "
-                "msgpack-able (see docs/writing-a-backend.md, State rules)") from None
-        seq = self.append(COMMIT, payload)
+        seq = self.append(COMMIT, [self._ids(), [op if op[2] is not MISSING else op[:2] for op in ops]])
         if self.mode == "fsync":
             local = self._local
             if getattr(local, "depth", 0):
@@ -107,7 +112,7 @@ class Journal:
                 self.wait_durable(seq)
 
     def record_clock(self, time: float) -> None:
-        self.append(CLOCK, pack([time]))
+        self.append(CLOCK, [time])
 
     @property
     def last_seq(self) -> int:
@@ -128,37 +133,52 @@ class Journal:
             yield
         finally:
             local.depth = depth
-        if not depth:
-            if self._synced < self._seq:
-                self.wait_durable(self._seq)
+        if not depth and self.mode == "fsync" and self._synced < self._seq:
+            self.wait_durable(self._seq)
 
     # -- appending ----------------------------------------------------------------------------
-    def append(self, ftype: int, payload: bytes) -> int:
+    def append(self, ftype: int, value: Any) -> int:
+        """Write one frame holding ``value`` (msgpack); returns its sequence number."""
         with self._lock:
-            if self._failed is not None:
-                raise self._stopped()
-            if self._closed:
-                raise PersistenceError("the journal is closed (the emulator was stopped)")
+            if self._failed is not None or self._closed:
+                raise self._stopped() if self._failed is not None else PersistenceError(
+                    "the journal is closed (the emulator was stopped)")
+            try:
+                payload = self._packer.pack(value)  # one Packer, used under the lock
+            except (TypeError, ValueError, OverflowError) as exc:
+                self._packer.reset()
+                raise PersistenceError(
+                    f"a change cannot be stored in the journal: {exc}. Records must be msgpack-able "
+                    "(see docs/writing-a-backend.md, State rules)") from None
             seq = self._seq + 1
-            data = frame(seq, ftype, payload)
-            self._write(data)
+            body = _REST.pack(len(payload), seq, ftype) + payload
+            data = _CRC.pack(zlib.crc32(body)) + body
+            try:
+                if failpoints._points and failpoints.hit("append") == "torn":
+                    os.write(self._fd, data[: max(1, len(data) // 2)])
+                    os.kill(os.getpid(), signal.SIGKILL)
+                written = os.write(self._fd, data)
+                while written < len(data):  # short write: go on from where it stopped
+                    written += os.write(self._fd, data[written:])
+            except OSError as exc:
+                self._fail(exc, "write")
+                raise self._stopped() from exc
             self._seq = seq
-            self._offset += len(data)
-            self.bytes_written += len(data)
+            size = len(data)
+            self._offset += size
+            self.bytes_written += size
             if self._offset >= self._segment_bytes:
                 self._roll_locked()
-        self._dir.appended(self)
+            grown = self.bytes_written + self.blobs.bytes_written > self.compact_at
+        if grown:
+            self._dir.appended(self)
         return seq
 
     def _write(self, data: bytes) -> None:
         try:
-            if failpoints._points and failpoints.hit("append") == "torn":
-                os.write(self._fd, data[: max(1, len(data) // 2)])
-                os.kill(os.getpid(), signal.SIGKILL)
-            view = memoryview(data)
-            while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
+            written = os.write(self._fd, data)
+            while written < len(data):
+                written += os.write(self._fd, data[written:])
         except OSError as exc:
             self._fail(exc, "write")
             raise self._stopped() from exc
@@ -194,7 +214,7 @@ class Journal:
         self._sync_fd(fd, target)
 
     def _sync_fd(self, fd: int, target: int) -> None:
-        """Leader part of a group commit: ``_syncing`` is set by the caller."""
+        """One fdatasync by the leader (``_syncing`` is set by the caller, cleared here)."""
         error: BaseException | None = None
         try:
             fdatasync(fd)

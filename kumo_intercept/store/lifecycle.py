@@ -20,7 +20,7 @@ from ..core.clock import VirtualClock
 from ..core.errors import ConfigurationError, KumoError
 from ..core.ids import IdGenerator
 from .blobs import BlobStore
-from .codec import pack
+from .codec import pack_exact
 from .journal import parse_durability
 from .persistence import BLOBS, DataDir, State, export_state, link_or_copy, recover
 
@@ -102,7 +102,7 @@ class Persistence:
             self._load(state)
             em.store.journal = directory.start(
                 state=state, capture=self.capture, ids=lambda: em.ids.counter, clock=self._clock_value,
-                owner_lock=em.lock, blob_written=lambda: blobs.bytes_written, kept=self._kept)
+                owner_lock=em.lock, blobs=blobs, kept=self._kept)
             self.directory = directory
             if seeding:
                 with em.lock:
@@ -314,7 +314,7 @@ class Persistence:
 
     def _dump(self) -> dict[str, Any]:
         em = self.emulator
-        tables = {name: (table.ordered, pack(list(table.items())), table)
+        tables = {name: (table.ordered, pack_exact(list(table.items())), table)
                   for name, table in em.store.tables().items() if len(table)}
         return {"tables": tables, "ids": em.ids.counter, "clock": self._clock_value()}
 
@@ -346,6 +346,6 @@ def _first_difference(before: Any, after: Any) -> str:
             return f" (key {key!r} is missing after the restart)"
         if key not in old:
             return f" (key {key!r} appeared after the restart)"
-        if pack(old[key]) != pack(new[key]):
+        if pack_exact(old[key]) != pack_exact(new[key]):
             return f" (key {key!r}: {old[key]!r:.200} before, {new[key]!r:.200} after)"
     return " (same records, different order)"

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 from . import failpoints
 from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FORMAT_VERSION, FRAME_TYPES, HEADER,
                     MANIFEST, RECORDS, SEGMENT, SNAPSHOT, BadFrame, frame, header_bytes, iter_frames,
-                    pack, payload_of, read_header, valid_frame_after)
+                    as_key, pack, payload_of, read_header, valid_frame_after)
 from .errors import CorruptionError, DataDirLocked, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
 
@@ -149,7 +149,7 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
             continue
         items = list(data.items())
         for i in range(0, len(items), _CHUNK_RECORDS):
-            payload = pack([name, [[k, v] for k, v in items[i:i + _CHUNK_RECORDS]]])
+            payload = pack([name, items[i:i + _CHUNK_RECORDS]])
             if b"\xd9\x40" in payload:
                 refs.update(m.decode() for m in BLOB_REF.findall(payload))
             piece = frame(seq, RECORDS, payload)
@@ -176,7 +176,8 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 table = records.get(name)
                 if table is None:
                     table = records[name] = {}
-                table.update(items)
+                for key, value in items:
+                    table[as_key(key) if key.__class__ is list else key] = value
             elif ftype == END:
                 if end != len(data):
                     raise CorruptionError(path, end, "unexpected bytes after the snapshot's END frame")
@@ -222,10 +223,13 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                     table = records.get(op[0])
                     if table is None:
                         table = records[op[0]] = {}
+                    key = op[1]
+                    if key.__class__ is list:
+                        key = as_key(key)
                     if len(op) == 3:
-                        table[op[1]] = op[2]
+                        table[key] = op[2]
                     else:
-                        table.pop(op[1], None)
+                        table.pop(key, None)
                 state.clean = False
             elif ftype == CLOCK:
                 state.clock = payload[0]
@@ -312,11 +316,9 @@ class DataDir:
         self.compaction_error: BaseException | None = None
         self._live_bytes = 0
         self._epoch = 0  # bumped by rebase: a compaction that captured an older state is abandoned
-        self._blob_bytes_at_compaction = 0
         self._checkpoint_refs: dict[str, set[str]] = {}
         self._owner_lock: Any = threading.RLock()
         self._capture: Callable[[], State] | None = None
-        self._blob_written: Callable[[], int] = lambda: 0
         self._kept: Callable[[], Iterable[str]] = lambda: ()
 
     # -- lock -------------------------------------------------------------------------------------
@@ -408,21 +410,21 @@ class DataDir:
 
     def start(self, *, state: State, capture: Callable[[], State], ids: Callable[[], int],
               clock: Callable[[], float | None], owner_lock: Any = None,
-              blob_written: Callable[[], int] | None = None,
+              blobs: Any = None,
               kept: Callable[[], Iterable[str]] | None = None) -> Journal:
         """Open a fresh segment after the recovered ``state`` and return the journal."""
         self._capture = capture
         self._ids, self._clock = ids, clock
         if owner_lock is not None:
             self._owner_lock = owner_lock
-        if blob_written is not None:
-            self._blob_written = blob_written
-            self._blob_bytes_at_compaction = blob_written()
         if kept is not None:
             self._kept = kept
         fd, name = self.new_segment(state.seq, sync=self.mode != "process")
         self.journal = Journal(self, self.mode, self.interval, fd, name, os.fstat(fd).st_size, state.seq,
                                ids, clock, self.segment_bytes)
+        if blobs is not None:
+            self.journal.blobs = blobs
+        self._set_compact_at()
         if len(self.manifest["segments"]) > MAX_SEGMENTS:
             self.compact()
         return self.journal
@@ -470,12 +472,17 @@ class DataDir:
         """Called after each append: starts a background compaction when the journal outgrew the state."""
         if not self.auto_compact or self._compacting or self._closing:
             return
-        grown = journal.bytes_written + self._blob_written() - self._blob_bytes_at_compaction
-        if grown > max(self.compact_min_bytes, self._live_bytes):
+        if journal.bytes_written + journal.blobs.bytes_written > journal.compact_at:
             self._compacting = True
             self._compactor = threading.Thread(target=self._compact_in_background, name="kumo-compaction",
                                                daemon=True)
             self._compactor.start()
+
+    def _set_compact_at(self) -> None:
+        """Compact once the journal (plus new blob bytes) outgrows the live state (or the minimum)."""
+        journal = self.journal
+        if journal is not None:
+            journal.compact_at = max(self.compact_min_bytes, self._live_bytes) + journal.blobs.bytes_written
 
     def _compact_in_background(self) -> None:
         try:
@@ -513,7 +520,6 @@ class DataDir:
                         state.seq = journal.last_seq
                         journal.bytes_written = 0
                         epoch = self._epoch
-                    self._blob_bytes_at_compaction = self._blob_written()
                     blobs_before = set(os.listdir(self.blobs_dir))
                 failpoints.hit("compact.rolled")
                 refs: set[str] = set()
@@ -535,6 +541,7 @@ class DataDir:
                 failpoints.hit("compact.files_deleted")
                 live_blob_bytes = self._collect_blobs(blobs_before, refs)
                 self._live_bytes = size + live_blob_bytes
+                self._set_compact_at()
                 return {"snapshot": name, "seq": state.seq, "bytes": size,
                         "records": sum(len(t) for t in state.records.values())}
             finally:
@@ -629,6 +636,7 @@ class DataDir:
             journal.bytes_written = 0
             os.close(previous)
             self._live_bytes = size
+            self._set_compact_at()
             self._delete_unnamed(old)
 
     # -- named checkpoints ----------------------------------------------------------------------------
@@ -783,7 +791,7 @@ def _partial_snapshot(path: str) -> State:
             if ftype != RECORDS:
                 break
             name, items = payload_of(data, start, end, path, offset)
-            state.records.setdefault(name, {}).update(items)
+            state.records.setdefault(name, {}).update((as_key(k), v) for k, v in items)
     except (BadFrame, CorruptionError):
         pass
     return state

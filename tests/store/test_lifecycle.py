@@ -159,6 +159,7 @@ def test_compaction_keeps_the_directory_within_about_twice_the_live_state(tmp_pa
     with kumo(data_dir=path) as aws:
         directory = aws._persistence.directory
         directory.compact_min_bytes = 64 << 10
+        directory._set_compact_at()
         sizes = []
         for round_ in range(40):
             for i in range(200):  # overwrite the same 200 records again and again

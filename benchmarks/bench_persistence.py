@@ -1,0 +1,265 @@
+"""Persistence benchmarks (run by hand: ``python benchmarks/bench_persistence.py [--quick]``).
+
+1. Per-call cost of put-style calls with a data directory (durability ``process``) against in memory,
+   measured interleaved round by round. Target: ≤ 1.15×.
+2. Group commit: journaled changes per second with durability ``fsync`` and 8 writer threads, against
+   one fsync per change (a single writer). Target: ≥ 5×.
+3. Recovery of 100k journaled mutations (open of a directory whose journal holds them). Target: ≤ 2 s.
+4. Compaction of 100k records while a writer keeps writing: compaction time and the writer's longest
+   wait. Targets: ≤ 2 s, no stall over 50 ms.
+
+Ratios are what to compare across machines; absolute times are noisy.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Callable
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import boto3  # noqa: E402
+
+from kumo_intercept import Emulator  # noqa: E402
+from kumo_intercept.core import interceptor  # noqa: E402
+
+QUICK = "--quick" in sys.argv
+
+
+def _put_style_calls() -> dict[str, Callable[[], Any]]:
+    """One put-style call per emulated service available, on clients made once."""
+    calls: dict[str, Callable[[], Any]] = {}
+    counter = iter(range(10**9))
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    sts = boto3.client("sts", region_name="us-east-1")
+    calls["sqs.send_message"] = lambda: sqs.send_message(QueueUrl=_state["queue"], MessageBody="hello world")
+    calls["s3.put_object"] = lambda: s3.put_object(Bucket="bench", Key=f"k{next(counter) % 1000}", Body=b"x" * 512)
+    calls["dynamodb.put_item"] = lambda: ddb.put_item(
+        TableName="bench", Item={"pk": {"S": f"p{next(counter) % 1000}"}, "v": {"N": "1"}})
+    calls["sts.assume_role"] = lambda: sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/r",
+                                                       RoleSessionName="bench")
+    return calls
+
+
+_state: dict[str, Any] = {}
+
+
+def _setup(emulator: Emulator) -> None:
+    with _active(emulator):
+        try:
+            _state["queue"] = boto3.client("sqs", region_name="us-east-1").create_queue(QueueName="bench")["QueueUrl"]
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="bench")
+            boto3.client("dynamodb", region_name="us-east-1").create_table(
+                TableName="bench", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+        except Exception as exc:  # a service not in this build: its row is skipped
+            print(f"(setup: {exc})")
+
+
+class _active:
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    def __enter__(self) -> None:
+        interceptor.activate(self.emulator)
+
+    def __exit__(self, *exc: Any) -> None:
+        interceptor.deactivate()
+
+
+def per_call_overhead() -> list[str]:
+    root = tempfile.mkdtemp(prefix="kumo-bench-")
+    memory = Emulator()
+    disk = Emulator(data_dir=os.path.join(root, "d"))
+    disk.start()  # opens the directory
+    interceptor.deactivate()
+    lines = ["## per-call cost, durability 'process' vs in memory (target ≤ 1.15×)",
+             f"{'call':<24}{'memory µs':>12}{'disk µs':>12}{'ratio':>8}"]
+    try:
+        for emulator in (memory, disk):
+            _setup(emulator)
+        calls = _put_style_calls()
+        rounds, n = (5, 200) if QUICK else (9, 400)
+        for name, fn in calls.items():
+            samples: dict[str, list[float]] = {"memory": [], "disk": []}
+            try:
+                for emulator in (memory, disk):
+                    with _active(emulator):
+                        for _ in range(50):
+                            fn()
+                gc.disable()  # as benchmarks/common.py measures
+                for _ in range(rounds):
+                    for label, emulator in (("disk", disk), ("memory", memory)):
+                        with _active(emulator):
+                            start = time.perf_counter()
+                            for _ in range(n):
+                                fn()
+                            samples[label].append((time.perf_counter() - start) / n * 1e6)
+            except Exception as exc:
+                lines.append(f"{name:<24}(skipped: {type(exc).__name__})")
+                continue
+            finally:
+                gc.enable()
+            m, d = statistics.median(samples["memory"]), statistics.median(samples["disk"])
+            lines.append(f"{name:<24}{m:>12.1f}{d:>12.1f}{d / m:>8.2f}")
+    finally:
+        disk._persistence.close()
+        shutil.rmtree(root, ignore_errors=True)
+    return lines
+
+
+def group_commit() -> list[str]:
+    from kumo_intercept.store import journal as journal_module
+
+    root = tempfile.mkdtemp(prefix="kumo-bench-")
+    lines = ["## durability 'fsync': 8 writer threads (group commit) vs one fsync per change (target ≥ 5×)"]
+    syncs = [0]
+    real_sync = journal_module._fdatasync
+
+    def counted(fd: int) -> None:
+        syncs[0] += 1
+        real_sync(fd)
+
+    journal_module._fdatasync = counted
+    try:
+        total = 2000 if QUICK else 8000
+
+        def run(threads: int, path: str, durability: str = "fsync") -> tuple[float, float]:
+            aws = Emulator(data_dir=path, durability=durability)
+            aws.start()
+            syncs[0] = 0
+            try:
+                table = aws.store.table("bench.items")
+                journal = aws.store.journal
+                per_thread = total // threads
+
+                def writer(t: int) -> None:
+                    for i in range(per_thread):
+                        with journal.deferred():  # as dispatch does: wait for the fsync outside the lock
+                            with aws.lock, aws.store.transaction():
+                                table.put((t, i), {"v": i, "pad": "x" * 100})
+
+                workers = [threading.Thread(target=writer, args=(t,)) for t in range(threads)]
+                start = time.perf_counter()
+                for w in workers:
+                    w.start()
+                for w in workers:
+                    w.join()
+                rate = threads * per_thread / (time.perf_counter() - start)
+                return rate, threads * per_thread / max(1, syncs[0])
+            finally:
+                aws.stop()
+
+        one, _ = run(1, os.path.join(root, "one"))
+        eight, per_sync = run(8, os.path.join(root, "eight"))
+        ceiling, _ = run(8, os.path.join(root, "ceiling"), "process")
+        fd = os.open(os.path.join(root, "raw"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        start = time.perf_counter()
+        for _ in range(500):
+            os.write(fd, b"x" * 150)
+            real_sync(fd)
+        raw = 500 / (time.perf_counter() - start)
+        os.close(fd)
+        lines.append(f"raw write+fdatasync on this disk:  {raw:,.0f}/s")
+        lines.append(f"one fsync per change (1 writer):   {one:,.0f} changes/s")
+        lines.append(f"8 writers, group commit:           {eight:,.0f} changes/s ({per_sync:.1f} changes per fsync)")
+        lines.append(f"8 writers, durability 'process':   {ceiling:,.0f} changes/s (the CPU/GIL ceiling)")
+        lines.append(f"ratio group commit / one fsync per change: {eight / one:.1f}×")
+    finally:
+        journal_module._fdatasync = real_sync
+        shutil.rmtree(root, ignore_errors=True)
+    return lines
+
+
+def _record(i: int) -> dict:
+    return {"body": f"message {i}", "md5": "d41d8cd98f00b204e9800998ecf8427e", "sent": 1.7e9 + i, "vis": 1.7e9,
+            "rc": 0, "attrs": {"a": "b"}}
+
+
+def recovery() -> list[str]:
+    n = 20_000 if QUICK else 100_000
+    root = tempfile.mkdtemp(prefix="kumo-bench-")
+    path = os.path.join(root, "d")
+    lines = [f"## recovery of {n:,} journaled mutations (target ≤ 2 s)"]
+    try:
+        aws = Emulator(data_dir=path)
+        aws.start()
+        aws._persistence.directory.auto_compact = False
+        table = aws.store.table("bench.messages")
+        for i in range(n):
+            table.put(("123456789012", "us-east-1", i % 50_000), _record(i))
+        aws.stop()
+        size = sum(os.path.getsize(os.path.join(path, f)) for f in os.listdir(path) if f.startswith("seg-"))
+        start = time.perf_counter()
+        aws = Emulator(data_dir=path)
+        aws.start()
+        elapsed = time.perf_counter() - start
+        assert len(aws.store.table("bench.messages")) == min(n, 50_000)
+        aws.stop()
+        lines.append(f"journal {size / 2**20:.1f} MiB; open + recover: {elapsed:.2f} s "
+                     f"({n / elapsed:,.0f} mutations/s)")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return lines
+
+
+def compaction() -> list[str]:
+    n = 20_000 if QUICK else 100_000
+    root = tempfile.mkdtemp(prefix="kumo-bench-")
+    lines = [f"## compaction of {n:,} records with a writer running (targets ≤ 2 s, no stall over 50 ms)"]
+    try:
+        aws = Emulator(data_dir=os.path.join(root, "d"))
+        aws.start()
+        aws._persistence.directory.auto_compact = False
+        table = aws.store.table("bench.messages")
+        with aws.lock, aws.store.transaction():
+            for i in range(n):
+                table.put(("123456789012", "us-east-1", i), _record(i))
+        waits: list[float] = []
+        stop = threading.Event()
+
+        def writer() -> None:
+            i = 0
+            while not stop.is_set():
+                start = time.perf_counter()
+                with aws.lock, aws.store.transaction():
+                    table.put(("writer", i % 1000), _record(i))
+                waits.append(time.perf_counter() - start)
+                i += 1
+                time.sleep(0.0005)
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(0.2)
+        waits.clear()
+        start = time.perf_counter()
+        result = aws.compact()
+        elapsed = time.perf_counter() - start
+        time.sleep(0.05)
+        stop.set()
+        thread.join()
+        aws.stop()
+        lines.append(f"compaction: {elapsed:.2f} s, snapshot {result['bytes'] / 2**20:.1f} MiB; writer: "
+                     f"{len(waits)} writes meanwhile, longest wait {max(waits) * 1000:.1f} ms, "
+                     f"median {statistics.median(waits) * 1e6:.0f} µs")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return lines
+
+
+def main() -> None:
+    for section in (per_call_overhead, group_commit, recovery, compaction):
+        print("\n".join(section()) + "\n", flush=True)
+
+
+if __name__ == "__main__":
+    main()
