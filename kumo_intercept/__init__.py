@@ -51,7 +51,8 @@ def kumo(target: Any = None, /, **options: Any) -> Any:
       virtual clock starts (default 2025-01-01T00:00:00Z).
     - ``seed``: seed of every generated identifier (default 0; None for random ones).
     - ``strict``: check every response against botocore's output shape.
-    - ``data_dir``, ``durability``: persistence (see docs/persistence.md).
+    - ``data_dir``, ``durability``: persistence (see docs/persistence.md); ``KUMO_DATA_DIR`` is the
+      default directory. ``from_snapshot``: start from a seed made by ``aws.export(path)``.
     - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).
 
     Activating while an emulator is active joins it: state is shared and the outermost exit ends it.

@@ -2,5 +2,7 @@
 
 from .store import OrderedTable, Store, Table
 from .blobs import BlobStore
+from .errors import CorruptionError, DataDirLocked, FormatVersionError, JournalStopped, PersistenceError
 
-__all__ = ["Store", "Table", "OrderedTable", "BlobStore"]
+__all__ = ["Store", "Table", "OrderedTable", "BlobStore", "PersistenceError", "CorruptionError",
+           "FormatVersionError", "DataDirLocked", "JournalStopped"]

@@ -5,9 +5,10 @@ process die or an I/O call fail.
 each entry is ``name=action[@n]``; the action fires on the n-th time the point is reached (default the
 first). Actions: ``kill`` (SIGKILL this process), ``eio`` (raise ``OSError(EIO)``), ``torn`` (only at
 ``append``: write half the frame, then SIGKILL). Points: ``append``, ``fsync``, ``manifest.tmp_written``,
-``manifest.renamed``, ``compact.rolled``, ``compact.snapshot_written``, ``compact.snapshot_published``,
-``compact.manifest_published``, ``compact.files_deleted``, ``compact.blob_deleted``,
-``open.tail_cut``. Unset, every point costs one dict look-up on a cold path (``append``: one truth test).
+``manifest.renamed``, ``compact.rolled``, ``compact.snapshot.tmp_written``, ``compact.snapshot.renamed``,
+``compact.snapshot_published``, ``compact.manifest_published``, ``compact.files_deleted``,
+``compact.blob_deleted``, ``open.tail_cut`` (publishing any other file: ``<what>.tmp_written`` and
+``<what>.renamed``). Unset, every point costs one dict look-up on a cold path (``append``: one truth test).
 """
 
 from __future__ import annotations
