@@ -18,14 +18,13 @@ import os
 import re
 import signal
 import threading
-import zlib
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import msgpack
 
 from . import failpoints
-from .codec import _CRC, _REST, CLOCK, CLOSE, COMMIT, frame, pack
+from .codec import CLOCK, CLOSE, COMMIT, frame, pack
 from .errors import JournalStopped, PersistenceError
 from .store import MISSING
 
@@ -104,12 +103,8 @@ class Journal:
     # -- what the store calls ---------------------------------------------------------------
     def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
         seq = self.append(COMMIT, [self._ids(), [op if op[2] is not MISSING else op[:2] for op in ops]])
-        if self.mode == "fsync":
-            local = self._local
-            if getattr(local, "depth", 0):
-                local.seq = seq  # the emulator waits once its lock is released
-            else:
-                self.wait_durable(seq)
+        if self.mode == "fsync" and not getattr(self._local, "depth", 0):  # deferred(): waits on leaving
+            self.wait_durable(seq)
 
     def record_clock(self, time: float) -> None:
         self.append(CLOCK, [time])
@@ -117,10 +112,6 @@ class Journal:
     @property
     def last_seq(self) -> int:
         return self._seq
-
-    @property
-    def failed(self) -> BaseException | None:
-        return self._failed
 
     @contextmanager
     def deferred(self) -> Iterator[None]:
@@ -151,18 +142,8 @@ class Journal:
                     f"a change cannot be stored in the journal: {exc}. Records must be msgpack-able "
                     "(see docs/writing-a-backend.md, State rules)") from None
             seq = self._seq + 1
-            body = _REST.pack(len(payload), seq, ftype) + payload
-            data = _CRC.pack(zlib.crc32(body)) + body
-            try:
-                if failpoints._points and failpoints.hit("append") == "torn":
-                    os.write(self._fd, data[: max(1, len(data) // 2)])
-                    os.kill(os.getpid(), signal.SIGKILL)
-                written = os.write(self._fd, data)
-                while written < len(data):  # short write: go on from where it stopped
-                    written += os.write(self._fd, data[written:])
-            except OSError as exc:
-                self._fail(exc, "write")
-                raise self._stopped() from exc
+            data = frame(seq, ftype, payload)
+            self._write(data)
             self._seq = seq
             size = len(data)
             self._offset += size
@@ -175,9 +156,13 @@ class Journal:
         return seq
 
     def _write(self, data: bytes) -> None:
+        """One ``os.write`` of a whole frame (looping on short writes); a failure stops the journal."""
         try:
+            if failpoints._points and failpoints.hit("append") == "torn":
+                os.write(self._fd, data[: max(1, len(data) // 2)])
+                os.kill(os.getpid(), signal.SIGKILL)
             written = os.write(self._fd, data)
-            while written < len(data):
+            while written < len(data):  # short write: go on from where it stopped
                 written += os.write(self._fd, data[written:])
         except OSError as exc:
             self._fail(exc, "write")

@@ -77,9 +77,10 @@ class Persistence:
         if self.restart_every_call and self.data_dir is None:
             self._temp_dir = tempfile.mkdtemp(prefix="kumo-restart-")
             self.data_dir = self._temp_dir
-        seed = self._read_seed() if self.from_snapshot is not None and not self._seeded else None
+        want_seed = self.from_snapshot is not None and not self._seeded
         if self.data_dir is None:
-            if seed is not None:
+            if want_seed:
+                seed = self._read_seed()
                 self._link_seed_blobs(em.store.blobs.directory)
                 self._load(seed)
                 self._seeded = True
@@ -94,11 +95,11 @@ class Persistence:
             em.store.blobs.close()
             em.store.blobs = blobs
             state = recovered.state
-            fresh = state.seq == 0 and not recovered.manifest["snapshot"]
-            seeding = seed is not None and fresh
+            # the seed fills a new directory; one that already has state keeps it
+            seeding = want_seed and state.seq == 0 and not recovered.manifest["snapshot"]
             if seeding:
+                state = self._read_seed()
                 self._link_seed_blobs(directory.blobs_dir)
-                state = seed
             self._load(state)
             em.store.journal = directory.start(
                 state=state, capture=self.capture, ids=lambda: em.ids.counter, clock=self._clock_value,
@@ -107,7 +108,7 @@ class Persistence:
             if seeding:
                 with em.lock:
                     directory.rebase(self.capture())
-            self._seeded = self._seeded or seed is not None
+            self._seeded = self._seeded or want_seed
         except BaseException:
             em.store.journal = None
             directory.close()

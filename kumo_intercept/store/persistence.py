@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import failpoints
-from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FORMAT_VERSION, FRAME_TYPES, HEADER,
-                    MANIFEST, RECORDS, SEGMENT, SNAPSHOT, BadFrame, frame, header_bytes, iter_frames,
-                    as_key, pack, payload_of, read_header, valid_frame_after)
+from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
+                    SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, pack, payload_of, read_header,
+                    valid_frame_after)
 from .errors import CorruptionError, DataDirLocked, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
 
@@ -798,4 +798,4 @@ def _partial_snapshot(path: str) -> State:
 
 
 __all__ = ["DataDir", "State", "Recovery", "recover", "read_manifest", "read_snapshot", "export_state",
-           "salvage", "FORMAT_VERSION", "HEADER", "CLOCK", "CLOSE", "COMMIT", "END"]
+           "salvage"]
