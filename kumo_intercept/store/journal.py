@@ -103,8 +103,12 @@ class Journal:
     # -- what the store calls ---------------------------------------------------------------
     def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
         seq = self.append(COMMIT, [self._ids(), [op if op[2] is not MISSING else op[:2] for op in ops]])
-        if self.mode == "fsync" and not getattr(self._local, "depth", 0):  # deferred(): waits on leaving
-            self.wait_durable(seq)
+        if self.mode == "fsync":
+            local = self._local
+            if getattr(local, "depth", 0):
+                local.seq = seq  # deferred(): waits on leaving
+            else:
+                self.wait_durable(seq)
 
     def record_clock(self, time: float) -> None:
         self.append(CLOCK, [time])
@@ -116,16 +120,22 @@ class Journal:
     @contextmanager
     def deferred(self) -> Iterator[None]:
         """Commits inside the block do not wait for their fsync; leaving the outermost block waits for
-        everything written so far (a read must not return state that is not yet durable either)."""
+        the last of them, or, if the block wrote nothing, for everything written so far (a read must not
+        return state that is not yet durable either)."""
         local = self._local
         depth = getattr(local, "depth", 0)
         local.depth = depth + 1
+        if not depth:
+            local.seq = 0
         try:
             yield
         finally:
             local.depth = depth
-        if not depth and self.mode == "fsync" and self._synced < self._seq:
-            self.wait_durable(self._seq)
+        if not depth and self.mode == "fsync":
+            # a writer saw nothing newer than its own frame: it held the lock from its reads to its commit
+            target = local.seq or self._seq
+            if self._synced < target:
+                self.wait_durable(target)
 
     # -- appending ----------------------------------------------------------------------------
     def append(self, ftype: int, value: Any) -> int:
