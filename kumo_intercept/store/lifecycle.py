@@ -158,7 +158,7 @@ class Persistence:
         em = self.emulator
         with em.lock:
             em.store.import_records(state.records)
-            self.drop_backends(rebuild=True)
+            running = self.drop_backends()
             if state.ids != em.ids.counter:
                 ids = IdGenerator(em.ids.seed)
                 ids.resume(state.ids)
@@ -166,27 +166,31 @@ class Persistence:
             if state.clock is not None and isinstance(em.clock, VirtualClock):
                 self._quiet = True
                 try:
-                    em.clock.set(state.clock)
+                    em.clock.set(state.clock)  # no pollers yet: nothing runs before the journal is open
                 finally:
                     self._quiet = False
+            self.rebuild_backends(running)
 
-    def drop_backends(self, rebuild: bool = False) -> None:
-        """Drop every backend (they hold indexes derived from the old records); with ``rebuild``, build
-        again at once those of services that were running or have records, so their pollers (schedules,
-        event source mappings) go on as before."""
+    def drop_backends(self) -> set[str]:
+        """Drop every backend (they hold indexes derived from the old records); returns their services."""
         em = self.emulator
         running = set(em._backends)
         em._backends.clear()
         em._handlers.clear()
         em._pending.clear()
         em.pollers.clear()
-        if rebuild:
-            from ..core.dispatch import BACKENDS, backend_class
+        return running
 
-            services = running | {name.split(".", 1)[0] for name, table in em.store.tables().items() if len(table)}
-            for service in sorted(services & set(BACKENDS)):
-                if backend_class(service) is not None:
-                    em.backend(service)  # covers emulator.BACKGROUND_TABLES (Lambda mappings) and more
+    def rebuild_backends(self, running: set[str]) -> None:
+        """Build at once the backends of services that were running or have records, so their pollers
+        (schedules, event source mappings) go on as before (covers emulator.BACKGROUND_TABLES)."""
+        from ..core.dispatch import BACKENDS, backend_class
+
+        em = self.emulator
+        services = running | {name.split(".", 1)[0] for name, table in em.store.tables().items() if len(table)}
+        for service in sorted(services & set(BACKENDS)):
+            if backend_class(service) is not None:
+                em.backend(service)
 
     def _hook_clock(self) -> None:
         clock = self.emulator.clock
@@ -261,7 +265,7 @@ class Persistence:
             if em.store.in_transaction:
                 raise KumoError("restore() cannot run inside a call")
             em.store.import_records(state.records)
-            self.drop_backends(rebuild=True)
+            self.rebuild_backends(self.drop_backends())
             if self.directory is not None:
                 self.directory.rebase(self.capture())
 
