@@ -6,10 +6,7 @@ import functools
 import inspect
 import re
 import threading
-import unittest
-from typing import Any, Callable, Literal, TypeVar, overload
-
-from botocore.response import StreamingBody  # noqa: F401  (re-exported for backends' convenience)
+from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
 
 from .core import interceptor
 from .core.clock import Clock, VirtualClock, When, make_clock
@@ -17,12 +14,15 @@ from .core.dispatch import RequestContext, ServiceBackend, backend_class
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
 from .core.faults import Faults
 from .core.ids import IdGenerator
-from .core.ledger import Call, CallLedger
+from .core.ledger import Call
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
 from .store.lifecycle import Persistence
+
+if TYPE_CHECKING:
+    import unittest
 
 F = TypeVar("F", bound=Callable[..., Any])
 Durability = Literal["process", "fsync"]
@@ -137,6 +137,8 @@ class Emulator:
         """Decorate a function (sync or async) or a ``unittest.TestCase`` class: each call/test runs
         in a fresh emulator with these options."""
         if isinstance(target, type):
+            import unittest  # only here: importing it costs a few ms on every import of kumo_intercept
+
             if not issubclass(target, unittest.TestCase):
                 raise TypeError("kumo can decorate functions and unittest.TestCase classes only")
             return self._decorate_test_case(target)
@@ -153,13 +155,13 @@ class Emulator:
                 return target(*args, **kwargs)
         return wrapper
 
-    def _decorate_test_case(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
+    def _decorate_test_case(self, cls: type["unittest.TestCase"]) -> type["unittest.TestCase"]:
         """Each test method, with its setUp and tearDown (and cleanups), in a fresh emulator."""
         original_run = cls.run
         fresh = self._fresh
 
         @functools.wraps(original_run)
-        def run(test: unittest.TestCase, result: Any = None) -> Any:
+        def run(test: "unittest.TestCase", result: Any = None) -> Any:
             with fresh():
                 return original_run(test, result)
 

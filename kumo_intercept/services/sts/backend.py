@@ -66,7 +66,7 @@ class StsBackend(ServiceBackend):
         if seconds > _ROLE_MAX_SESSION_SECONDS:
             raise AwsError(
                 "ValidationError",
-                f"The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
             )
         account, role_name = match.groups()
         session_name = params["RoleSessionName"]

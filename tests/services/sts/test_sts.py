@@ -8,7 +8,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from kumo_intercept import kumo
 
 ROLE = "arn:aws:iam::111122223333:role/deployer"
 
