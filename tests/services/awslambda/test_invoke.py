@@ -78,8 +78,6 @@ def test_a_test_process_module_of_the_same_name_is_put_back(lam):
     assert sys.modules["json"] is original
 
 
-@pytest.mark.skipif(os.environ.get("KUMO_RESTART_EVERY_CALL", "") not in ("", "0", "false", "no"),
-                    reason="a restart after every call is a cold start every time, as a new process is")
 def test_module_state_is_warm_until_the_code_changes(lam):
     create(lam, "count", {"app.py": "calls = 0\ndef handler(e, c):\n    global calls\n    calls += 1\n    return calls\n"})
     assert [_invoke(lam, "count")[1] for _ in range(3)] == [1, 2, 3]
