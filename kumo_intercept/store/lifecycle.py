@@ -20,12 +20,13 @@ from ..core.clock import VirtualClock
 from ..core.errors import ConfigurationError, KumoError
 from ..core.ids import IdGenerator
 from .blobs import BlobStore
-from .codec import pack_exact
-from .journal import parse_durability
-from .persistence import BLOBS, DataDir, State, export_state, link_or_copy, recover
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
+    from .persistence import DataDir, State
+
+# The journal, codec and data-directory modules are imported where they are first needed, not here:
+# `import kumo_intercept` must stay cheap, and most emulators never open a data directory.
 
 ENV_DATA_DIR = "KUMO_DATA_DIR"
 ENV_RESTART = "KUMO_RESTART_EVERY_CALL"
@@ -58,6 +59,8 @@ class Persistence:
         self.emulator = emulator
         self.data_dir = resolve_data_dir(data_dir)
         self.durability = durability
+        from .journal import parse_durability
+
         self.mode, _ = parse_durability(durability)  # a bad value fails at kumo(...), not at start
         self.from_snapshot = os.path.abspath(os.fspath(from_snapshot)) if from_snapshot is not None else None
         self.restart_every_call = restart_every_call()
@@ -86,6 +89,8 @@ class Persistence:
                 self._seeded = True
             return
         self._hook_clock()
+        from .persistence import DataDir
+
         directory = DataDir(self.data_dir, self.durability)
         recovered = directory.recover()
         try:
@@ -129,9 +134,13 @@ class Persistence:
         assert path is not None
         if not os.path.isdir(path):
             raise ConfigurationError(f"from_snapshot: {path} is not a directory (make one with aws.export())")
+        from .persistence import recover
+
         return recover(path).state  # read-only: the seed is never modified
 
     def _link_seed_blobs(self, target: str) -> None:
+        from .persistence import BLOBS, link_or_copy
+
         source = os.path.join(self.from_snapshot or "", BLOBS)
         if os.path.isdir(source):
             os.makedirs(target, exist_ok=True)
@@ -150,6 +159,8 @@ class Persistence:
         if em.store.in_transaction:
             raise KumoError("cannot capture the state while a call is changing it (inside a handler)")
         journal = em.store.journal
+        from .persistence import State
+
         return State(em.store.export_records(), journal.last_seq if journal is not None else 0,
                      em.ids.counter, self._clock_value())
 
@@ -282,6 +293,8 @@ class Persistence:
                 state = self.capture()
                 em.store.blobs.retained = True
                 blobs_dir = em.store.blobs._directory
+            from .persistence import export_state
+
             return export_state(state, os.fspath(path), blobs_dir=blobs_dir, label=label)
 
     def compact(self) -> dict:
@@ -318,6 +331,8 @@ class Persistence:
         return dispatch
 
     def _dump(self) -> dict[str, Any]:
+        from .codec import pack_exact
+
         em = self.emulator
         tables = {name: (table.ordered, pack_exact(list(table.items())), table)
                   for name, table in em.store.tables().items() if len(table)}
@@ -344,6 +359,8 @@ class Persistence:
 
 def _first_difference(before: Any, after: Any) -> str:
     """Where two versions of a table first differ: a key's value, a missing key, or the order."""
+    from .codec import pack_exact
+
     old = dict(before.items()) if before is not None else {}
     new = dict(after.items()) if after is not None else {}
     for key in list(old) + [k for k in new if k not in old]:
