@@ -33,7 +33,6 @@ import html
 import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from boto3.dynamodb.types import TypeDeserializer
 from botocore import xform_name
 
 from .core.clock import from_epoch
@@ -236,11 +235,13 @@ def _dynamodb_items(emulator: "Emulator", table: str, *, account: str | None = N
         raise KeyError(f"dynamodb has no table named {table!r} in {where[0]}/{where[1]}")
     items = emulator.store.ordered_table("dynamodb.items").items_range(
         (*where, table), (*where, table + "\x00"), (True, False))
-    return [{name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    from boto3.dynamodb.types import TypeDeserializer  # boto3 is imported only when items are read
+
+    deserializer = TypeDeserializer()
+    return [{name: deserializer.deserialize(value) for name, value in item.items()}
             for key, item in items if key[2] == table]
 
 
-_DESERIALIZER = TypeDeserializer()
 #: readers of what services hold, offered as ``aws.state.<service>.<name>(...)``
 CONTENTS: dict[str, dict[str, Callable[..., Rows]]] = {
     "s3": {"objects": _s3_objects},

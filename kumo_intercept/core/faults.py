@@ -23,7 +23,6 @@ changed, so they would fail again the same way.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import random
 import threading
@@ -299,6 +298,7 @@ def _session() -> botocore.session.Session:
 
 def _check_target(service: str | None, operation: str | None) -> None:
     """A misspelt service or operation would never match: refuse it, with the likely intended name."""
+    from difflib import get_close_matches  # only needed to refuse a target
     if service is None:
         if operation is not None:
             raise ValueError(f"name the service of operation {operation!r}, "
@@ -306,11 +306,11 @@ def _check_target(service: str | None, operation: str | None) -> None:
         return
     operations = _operations(service)
     if operations is None:
-        close = difflib.get_close_matches(service, _session().get_available_services(), n=3)
+        close = get_close_matches(service, _session().get_available_services(), n=3)
         raise ValueError(f"botocore has no service {service!r}"
                          + (f"; did you mean {close}?" if close else ""))
     if operation is not None and xform_name(operation) not in operations:
-        close = difflib.get_close_matches(operation, list(operations.values()), n=3)
+        close = get_close_matches(operation, list(operations.values()), n=3)
         raise ValueError(f"{service} has no operation {operation!r}"
                          + (f"; did you mean {close}?" if close else ""))
 
