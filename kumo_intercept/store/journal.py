@@ -18,6 +18,7 @@ import os
 import re
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -86,6 +87,11 @@ class Journal:
         self._packer = msgpack.Packer(use_bin_type=True)
         self._sync_cond = threading.Condition(threading.Lock())
         self._syncing = False
+        #: writers inside ``deferred()`` that have not appended yet: a new sync leader waits a little for
+        #: them (at most one fsync's time), so one fdatasync covers them instead of the next one
+        self._arriving = 0
+        self._gathering = False
+        self._fsync_seconds = 0.0  # how long the last fdatasync took
         self._failed: BaseException | None = None
         self._local = threading.local()
         self._closed = False
@@ -107,6 +113,8 @@ class Journal:
             local = self._local
             if getattr(local, "depth", 0):
                 local.seq = seq  # deferred(): waits on leaving
+                if getattr(local, "arriving", False):
+                    self._arrived(local)
             else:
                 self.wait_durable(seq)
 
@@ -127,10 +135,16 @@ class Journal:
         local.depth = depth + 1
         if not depth:
             local.seq = 0
+            if self.mode == "fsync":
+                with self._sync_cond:
+                    self._arriving += 1
+                local.arriving = True
         try:
             yield
         finally:
             local.depth = depth
+            if not depth and getattr(local, "arriving", False):
+                self._arrived(local)  # a call that wrote nothing: no leader should wait for it
         if not depth and self.mode == "fsync":
             # a writer saw nothing newer than its own frame: it held the lock from its reads to its commit
             target = local.seq or self._seq
@@ -192,6 +206,14 @@ class Journal:
         return JournalStopped(str(self._failed))
 
     # -- durability -----------------------------------------------------------------------------
+    def _arrived(self, local: threading.local) -> None:
+        """This thread's call has written its frame (or finished without one)."""
+        local.arriving = False
+        with self._sync_cond:
+            self._arriving -= 1
+            if self._gathering:
+                self._sync_cond.notify_all()
+
     def wait_durable(self, seq: int) -> None:
         """Return once frame ``seq`` is on stable storage (group commit: one leader syncs for all)."""
         cond = self._sync_cond
@@ -205,16 +227,38 @@ class Journal:
                     break
                 cond.wait()
             self._syncing = True
+            self._gather(cond)
             target, fd = self._seq, self._fd
         self._sync_fd(fd, target)
+
+    def _gather(self, cond: threading.Condition) -> None:
+        """Let writers already inside a call append before syncing, for at most a quarter of an fsync.
+
+        Without it, the writers one fsync frees race to append and the first of them starts the next
+        fsync nearly alone, while the rest wait a whole extra fsync: batches alternate small and large.
+        """
+        if not self._arriving:
+            return
+        deadline = time.monotonic() + self._fsync_seconds / 4
+        self._gathering = True
+        try:
+            while self._arriving:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                cond.wait(remaining)
+        finally:
+            self._gathering = False
 
     def _sync_fd(self, fd: int, target: int) -> None:
         """One fdatasync by the leader (``_syncing`` is set by the caller, cleared here)."""
         error: BaseException | None = None
+        started = time.monotonic()
         try:
             fdatasync(fd)
         except OSError as exc:
             error = exc
+        self._fsync_seconds = time.monotonic() - started
         with self._sync_cond:
             self._syncing = False
             if error is None:
