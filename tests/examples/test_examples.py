@@ -30,7 +30,8 @@ def test_the_pytest_examples_pass_under_xdist_sharing_one_seed(tmp_path):
     # examples/shared_seed: the seed was built once, in the folder shared by the two workers
     assert (tmp_path / "catalog-seed").is_dir()
     workers = [path for path in tmp_path.iterdir() if path.name.startswith("popen-gw")]
-    assert len(workers) == 2 and not any((worker / "catalog-seed").exists() for worker in workers)
+    # (a worker that never asked for a temporary folder has none; xdist decides who runs what)
+    assert workers and not any((worker / "catalog-seed").exists() for worker in workers)
 
 
 def test_the_unittest_example_runs_without_pytest():
