@@ -11,7 +11,7 @@ import pytest
 
 from kumo_intercept import NotEmulatedError, kumo
 from kumo_intercept.core.dispatch import BACKENDS
-from kumo_intercept.integrations.coverage import main, render, service_coverage
+from kumo_intercept.integrations.coverage import all_coverage, main, render, service_coverage
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -60,3 +60,23 @@ def test_the_committed_page_lists_every_service_of_the_registry():
     page = (DOCS / "coverage.md").read_text()
     for service in BACKENDS:
         assert f"## {service}\n" in page, f"regenerate docs/coverage.md: {service} is missing"
+
+
+def _emulated_in_page(page: str) -> dict[str, set[str]]:
+    sections: dict[str, set[str]] = {}
+    current = None
+    for line in page.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), set())
+        elif current is not None and line.endswith("| emulated |"):
+            current.add(line.split("|")[1].strip())
+    return sections
+
+
+def test_the_committed_page_is_current():
+    """What docs/coverage.md marks emulated is exactly what the dispatcher serves, service by service."""
+    in_page = _emulated_in_page((DOCS / "coverage.md").read_text())
+    in_code = {cov.service: set(cov.emulated) for cov in all_coverage()}
+    stale = {service: sorted(in_code[service] ^ in_page.get(service, set()))
+             for service in in_code if in_code[service] != in_page.get(service, set())}
+    assert not stale, f"regenerate docs/coverage.md (python -m kumo_intercept.integrations.coverage): {stale}"

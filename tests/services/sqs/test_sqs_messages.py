@@ -553,14 +553,21 @@ def test_many_consumer_threads_get_every_message_exactly_once():
                 {"Id": str(i), "MessageBody": str(start + i)} for i in range(10)])
         seen: list[list[str]] = [[] for _ in range(workers)]
         clients = [boto3.client("sqs") for _ in range(workers)]
+        # every thread holds its first batch in flight until all eight have one: many in-flight
+        # receivers at once, whatever the scheduler does
+        all_in_flight = threading.Barrier(workers, timeout=60)
 
         def consume(index: int) -> None:
             client = clients[index]
+            first = True
             while True:
                 messages = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
                 if not messages:
                     return
                 seen[index].extend(m["Body"] for m in messages)
+                if first:
+                    all_in_flight.wait()
+                    first = False
                 client.delete_message_batch(QueueUrl=url, Entries=[
                     {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
 
@@ -571,7 +578,7 @@ def test_many_consumer_threads_get_every_message_exactly_once():
             thread.join()
         everything = [body for bodies in seen for body in bodies]
         assert sorted(everything, key=int) == [str(i) for i in range(total)]
-        assert sum(1 for bodies in seen if bodies) > 1
+        assert all(seen), "every consumer received messages"
 
 
 def test_many_long_polling_consumers_share_a_stream_of_messages():
