@@ -597,24 +597,34 @@ class DynamoDBBackend(ServiceBackend):
     def put_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
         info = self._table(ctx, params["TableName"])
-        returns = params.get("ReturnValues", "NONE")
-        if returns not in ("NONE", "ALL_OLD"):
-            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
+        self._check_old_only_returns(params)
         condition = self._enveloped(self._condition, params)
         item = self._enveloped(V.canon_item, params["Item"])
         key = self._item_key(info, item)
         if info.indexes:
             self._check_index_keys(info, item)
         self._check_size(item)
+        return self._conditional_write(ctx, info, key, condition, item)
+
+    @staticmethod
+    def _check_old_only_returns(params: dict) -> None:
+        """PutItem and DeleteItem allow ReturnValues NONE and ALL_OLD only."""
+        if params.get("ReturnValues", "NONE") not in ("NONE", "ALL_OLD"):
+            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
+
+    def _conditional_write(self, ctx: RequestContext, info: TableInfo, key: Any, condition: Any,
+                           new: dict | None) -> dict:
+        """Replace (or, with ``new`` None, delete) the item at ``key`` if ``condition`` holds."""
+        params = ctx.params
         self._expire(info)
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
-        self._write(ctx, info, key, old, item)
+        self._write(ctx, info, key, old, new)
         out: dict[str, Any] = {}
-        if returns == "ALL_OLD" and old is not None:
+        if params.get("ReturnValues") == "ALL_OLD" and old is not None:
             out["Attributes"] = V.copy_item(old)
-        self._finish_write(out, params, info, old, item)
+        self._finish_write(out, params, info, old, new)
         return out
 
     def _finish_write(self, out: dict, params: dict, info: TableInfo, old: dict | None, new: dict | None) -> None:
@@ -659,21 +669,10 @@ class DynamoDBBackend(ServiceBackend):
     def delete_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
         info = self._table(ctx, params["TableName"])
-        returns = params.get("ReturnValues", "NONE")
-        if returns not in ("NONE", "ALL_OLD"):
-            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
+        self._check_old_only_returns(params)
         key = self._key(info, params["Key"], envelope=True)
         condition = self._enveloped(self._condition, params)
-        self._expire(info)
-        old = self.items.get(key)
-        if condition is not None and not E.evaluate(condition, old):
-            self._fail_condition(params, old)
-        self._write(ctx, info, key, old, None)
-        out: dict[str, Any] = {}
-        if returns == "ALL_OLD" and old is not None:
-            out["Attributes"] = V.copy_item(old)
-        self._finish_write(out, params, info, old, None)
-        return out
+        return self._conditional_write(ctx, info, key, condition, None)
 
     def update_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
