@@ -116,15 +116,17 @@ _JSON_TOKEN = re.compile(r"""
     )""", re.VERBOSE)
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def tokenize(grammar: re.Pattern[str], text: str, error: Callable[[int], Exception]) -> list[tuple[str, str]]:
+    """``(group name, text)`` of each token of ``grammar`` (one named group per kind) in ``text``;
+    ``error(position)`` is raised where no token matches. Trailing white space is ignored."""
     out = []
     position = 0
     while position < len(text):
         if not text[position:].strip():
             break
-        match = _JSON_TOKEN.match(text, position)
+        match = grammar.match(text, position)
         if match is None or match.end() == position:
-            raise FilterError(text)
+            raise error(position)
         kind = match.lastgroup
         out.append((kind, match.group(kind)))  # type: ignore[arg-type]
         position = match.end()
@@ -223,7 +225,7 @@ class _JsonParser:
 
 def _compile_json(text: str) -> Match:
     inner = text.strip()[1:-1]
-    parser = _JsonParser(_tokens(inner))
+    parser = _JsonParser(tokenize(_JSON_TOKEN, inner, lambda _position: FilterError(inner)))
     predicate = parser.expression()
     if parser.peek() is not None:
         raise FilterError(text)

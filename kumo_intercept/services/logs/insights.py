@@ -21,6 +21,8 @@ import math
 import re
 from typing import Any, Callable, Iterable
 
+from .filters import tokenize
+
 _UTC = _dt.timezone.utc
 
 
@@ -81,24 +83,10 @@ _UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 8
           "mo": 2592000, "q": 7776000, "y": 31536000}
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out = []
-    position = 0
-    while position < len(text):
-        if not text[position:].strip():
-            break
-        match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            raise QueryError(f"unexpected text: {text[position:position + 20]!r}")
-        kind = match.lastgroup
-        out.append((kind, match.group(kind)))  # type: ignore[arg-type]
-        position = match.end()
-    return out
-
-
 class _Parser:
     def __init__(self, text: str) -> None:
-        self.tokens = _tokens(text)
+        self.tokens = tokenize(_TOKEN, text, lambda position: QueryError(
+            f"unexpected text: {text[position:position + 20]!r}"))
         self.position = 0
 
     def peek(self, offset: int = 0) -> tuple[str, str] | None:
