@@ -57,6 +57,14 @@ def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 400)
 
 
+#: the settings a bus is created and updated with, and echoes back
+_BUS_SETTINGS = ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig")
+
+
+def _bus_settings(bus: dict) -> dict:
+    return {field: bus[field] for field in _BUS_SETTINGS if bus.get(field) is not None}
+
+
 def _validation(message: str) -> AwsError:
     return AwsError("ValidationException", message, 400)
 
@@ -147,6 +155,16 @@ class EventsBackend(ServiceBackend):
             raise _not_found(f"Event bus {key[2]} does not exist.")
         return bus
 
+    def _editable_bus(self, key: tuple, now: float) -> dict:
+        """A copy of the bus to change and put back, modified ``now``; the implicit default bus becomes a
+        stored one."""
+        bus = dict(self._require_bus(key))
+        bus.pop("Default", None)
+        bus.setdefault("Tags", {})
+        bus.setdefault("Created", now)
+        bus["Modified"] = now
+        return bus
+
     def _rule(self, ctx: RequestContext, name: str, bus_name: str | None) -> tuple[tuple, dict]:
         bus_key = self._bus_key(ctx.account, ctx.region, bus_name)
         key = (*bus_key, name)
@@ -179,28 +197,17 @@ class EventsBackend(ServiceBackend):
             "Modified": now,
         }
         self.buses.put(key, record)
-        output: dict[str, Any] = {"EventBusArn": self._bus_arn(key)}
-        for field in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig"):
-            if record[field] is not None:
-                output[field] = record[field]
-        return output
+        return {"EventBusArn": self._bus_arn(key), **_bus_settings(record)}
 
     def update_event_bus(self, ctx: RequestContext) -> dict:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("Name"))
-        bus = dict(self._require_bus(key))
-        bus.pop("Default", None)
-        for field in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig"):
+        bus = self._editable_bus(key, ctx.time())
+        for field in _BUS_SETTINGS:
             if field in params:
                 bus[field] = params[field]
-        bus["Modified"] = ctx.time()
-        bus.setdefault("Tags", {})
         self.buses.put(key, bus)
-        output: dict[str, Any] = {"Arn": self._bus_arn(key), "Name": key[2]}
-        for field in ("Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig"):
-            if bus.get(field) is not None:
-                output[field] = bus[field]
-        return output
+        return {"Arn": self._bus_arn(key), "Name": key[2], **_bus_settings(bus)}
 
     def describe_event_bus(self, ctx: RequestContext) -> dict:
         self._fire_due()
@@ -256,10 +263,7 @@ class EventsBackend(ServiceBackend):
     def put_permission(self, ctx: RequestContext) -> dict:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
-        bus = dict(self._require_bus(key))
-        bus.pop("Default", None)
-        bus.setdefault("Tags", {})
-        bus.setdefault("Created", ctx.time())
+        bus = self._editable_bus(key, ctx.time())
         if params.get("Policy"):
             try:
                 json.loads(params["Policy"])
@@ -285,14 +289,13 @@ class EventsBackend(ServiceBackend):
             policy["Statement"] = [s for s in policy["Statement"] if s.get("Sid") != params["StatementId"]]
             policy["Statement"].append(statement)
             bus["Policy"] = json.dumps(policy, separators=(",", ":"))
-        bus["Modified"] = ctx.time()
         self.buses.put(key, bus)
         return {}
 
     def remove_permission(self, ctx: RequestContext) -> dict:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
-        bus = dict(self._require_bus(key))
+        bus = self._editable_bus(key, ctx.time())
         if params.get("RemoveAllPermissions"):
             bus["Policy"] = None
         else:
@@ -304,10 +307,6 @@ class EventsBackend(ServiceBackend):
                 raise _not_found("Statement with the provided id does not exist.")
             policy["Statement"] = kept
             bus["Policy"] = json.dumps(policy, separators=(",", ":")) if kept else None
-        bus.pop("Default", None)
-        bus.setdefault("Tags", {})
-        bus.setdefault("Created", ctx.time())
-        bus["Modified"] = ctx.time()
         self.buses.put(key, bus)
         return {}
 
