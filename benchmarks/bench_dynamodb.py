@@ -10,12 +10,11 @@ query in a 100-item partition (items are kept in key order, so a Query seeks ins
 
 from __future__ import annotations
 
-import argparse
 from typing import Any, Callable
 
 import boto3
 
-from common import compare, floor_client, moto_active, report
+from common import compare, depth_run, floor_client, moto_active, report
 
 from kumo_intercept import kumo
 
@@ -95,12 +94,9 @@ def bench(partitions: tuple[int, int], calls: int, rounds: int, moto_calls: int)
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer calls, 10,000 items in the large partition")
-    args = parser.parse_args(argv)
-    partitions = (100, 10_000) if args.quick else (100, 100_000)
-    calls, rounds, moto_calls = (200, 3, 20) if args.quick else (500, 7, 60)
-    results = bench(partitions, calls, rounds, moto_calls)
+    run = depth_run(__doc__, "fewer calls, 10,000 items in the large partition", argv)
+    partitions = run.depths
+    results = bench(partitions, run.calls, run.rounds, run.moto_calls)
     for op, measured in results.items():
         report(f"dynamodb.{op}", measured)
     small, large = (results["query"][f"kumo@{p:,}"] for p in partitions)

@@ -11,7 +11,6 @@ are that process's own).
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import subprocess
@@ -20,7 +19,7 @@ from typing import Any, Callable
 
 import boto3
 
-from common import compare, floor_client, moto_active, report
+from common import compare, depth_run, floor_client, moto_active, report
 
 from kumo_intercept import kumo
 
@@ -198,13 +197,11 @@ def memory(size: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer calls, 10,000 keys for the deep bucket, 256 MiB")
-    parser.add_argument("--skip-memory", action="store_true", help="skip the 1 GiB memory measurement")
-    args = parser.parse_args(argv)
-    depths = (100, 10_000) if args.quick else (100, 100_000)
-    calls, rounds, moto_calls = (200, 3, 20) if args.quick else (500, 7, 60)
-    results = bench(depths, calls, rounds, moto_calls)
+    args = depth_run(__doc__, "fewer calls, 10,000 keys for the deep bucket, 256 MiB", argv,
+                     lambda parser: parser.add_argument("--skip-memory", action="store_true",
+                                                        help="skip the 1 GiB memory measurement"))
+    depths = args.depths
+    results = bench(depths, args.calls, args.rounds, args.moto_calls)
     for op, measured in results.items():
         report(f"s3.{op}", measured)
     shallow, deep = (results["list10"][f"kumo@{d:,}"] for d in depths)

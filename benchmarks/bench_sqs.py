@@ -14,12 +14,11 @@ queue stays within a few thousand messages of its starting depth throughout.
 
 from __future__ import annotations
 
-import argparse
 from typing import Any, Callable
 
 import boto3
 
-from common import compare, floor_client, moto_active, report
+from common import compare, depth_run, floor_client, moto_active, report
 
 from kumo_intercept import kumo
 
@@ -115,13 +114,10 @@ def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int,
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer calls, 10,000 messages for the deep queue")
-    args = parser.parse_args(argv)
-    depths = (100, 10_000) if args.quick else (100, 100_000)
-    calls, rounds, moto_calls = (200, 3, 20) if args.quick else (500, 7, 60)
+    run = depth_run(__doc__, "fewer calls, 10,000 messages for the deep queue", argv)
+    depths = run.depths
     for fifo in (False, True):
-        results = bench(depths, calls, rounds, moto_calls, fifo)
+        results = bench(depths, run.calls, run.rounds, run.moto_calls, fifo)
         for op, measured in results.items():
             report(f"sqs.{op}" + (f" (FIFO, {GROUPS:,} message groups)" if fifo else ""), measured)
             shallow, deep = (measured[f"kumo@{d:,}"] for d in depths)

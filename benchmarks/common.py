@@ -10,6 +10,7 @@ that returns a canned response, so nothing is signed, sent or parsed.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gc
 import statistics
@@ -124,3 +125,27 @@ def report(title: str, results: dict[str, float], baseline: str = "floor") -> st
     text = "\n".join(lines)
     print(text + "\n")
     return text
+
+
+class DepthRun(argparse.Namespace):
+    """What a depth benchmark's command line chose: the two sizes compared and how much to measure."""
+
+    quick: bool
+    depths: tuple[int, int]
+    calls: int
+    rounds: int
+    moto_calls: int
+
+
+def depth_run(doc: str | None, quick_help: str, argv: list[str] | None = None,
+              extra: Callable[[argparse.ArgumentParser], None] | None = None) -> DepthRun:
+    """Parse ``--quick`` (smaller deep state, fewer calls) and any ``extra`` options of a benchmark that
+    compares a shallow and a deep state (100 vs 100,000; 100 vs 10,000 with --quick)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    if extra is not None:
+        extra(parser)
+    run = parser.parse_args(argv, namespace=DepthRun())
+    run.depths = (100, 10_000) if run.quick else (100, 100_000)
+    run.calls, run.rounds, run.moto_calls = (200, 3, 20) if run.quick else (500, 7, 60)
+    return run
