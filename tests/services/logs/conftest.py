@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
 
-from kumo_intercept import Emulator, kumo
-
-
-@pytest.fixture
-def aws() -> Iterator[Emulator]:
-    with kumo(clock="virtual", strict=True) as emulator:
-        yield emulator
+from kumo_intercept import Emulator
 
 
 @pytest.fixture

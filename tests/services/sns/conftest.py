@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import pytest
 
-from kumo_intercept import Emulator, kumo
+from kumo_intercept import Emulator
 
 from queue_helpers import make_queue
 
 
 @pytest.fixture
-def aws() -> Iterator[Emulator]:
-    with kumo(clock="virtual", strict=True) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def sns(aws: Emulator) -> Any:
     return boto3.client("sns")
-
-
-@pytest.fixture
-def sqs(aws: Emulator) -> Any:
-    return boto3.client("sqs")
 
 
 @pytest.fixture

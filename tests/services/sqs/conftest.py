@@ -1,24 +1,10 @@
-"""Fixtures for the SQS behaviour tests: a virtual-clock emulator in strict mode and a boto3 client."""
+"""Fixtures for the SQS behaviour tests (the emulator and client come from tests/services/conftest.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
-import boto3
 import pytest
-
-from kumo_intercept import Emulator, kumo
-
-
-@pytest.fixture
-def aws() -> Iterator[Emulator]:
-    with kumo(clock="virtual", strict=True) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def sqs(aws: Emulator) -> Any:
-    return boto3.client("sqs")
 
 
 @pytest.fixture
