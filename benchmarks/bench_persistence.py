@@ -117,6 +117,28 @@ def per_call_overhead() -> list[str]:
     return lines
 
 
+def _thread_wake_seconds(rounds: int = 2000) -> float:
+    """One thread waking another through a lock, as the group commit's waiters are woken."""
+    ping, pong = threading.Lock(), threading.Lock()
+    ping.acquire()
+    pong.acquire()
+
+    def echo() -> None:
+        for _ in range(rounds):
+            ping.acquire()
+            pong.release()
+
+    thread = threading.Thread(target=echo)
+    thread.start()
+    start = time.perf_counter()
+    for _ in range(rounds):
+        ping.release()
+        pong.acquire()
+    elapsed = time.perf_counter() - start
+    thread.join()
+    return elapsed / rounds / 2
+
+
 def group_commit() -> list[str]:
     from kumo_intercept.store import journal as journal_module
 
@@ -124,23 +146,26 @@ def group_commit() -> list[str]:
     lines = ["## durability 'fsync': 8 writer threads (group commit) vs one fsync per change (target ≥ 5×)"]
     syncs = [0]
     real_sync = journal_module._fdatasync
+    extra_latency = [0.0]  # added to every fdatasync: a slower disk
 
     def counted(fd: int) -> None:
         syncs[0] += 1
         real_sync(fd)
+        if extra_latency[0]:
+            time.sleep(extra_latency[0])
 
     journal_module._fdatasync = counted
     try:
         total = 2000 if QUICK else 8000
 
-        def run(threads: int, path: str, durability: str = "fsync") -> tuple[float, float]:
-            aws = Emulator(data_dir=path, durability=durability)
+        def run(threads: int, name: str, durability: str = "fsync", changes: int = total) -> tuple[float, float]:
+            aws = Emulator(data_dir=os.path.join(root, name), durability=durability)
             aws.start()
             syncs[0] = 0
             try:
                 table = aws.store.table("bench.items")
                 journal = aws.store.journal
-                per_thread = total // threads
+                per_thread = changes // threads
 
                 def writer(t: int) -> None:
                     for i in range(per_thread):
@@ -159,21 +184,29 @@ def group_commit() -> list[str]:
             finally:
                 aws.stop()
 
-        one, _ = run(1, os.path.join(root, "one"))
-        eight, per_sync = run(8, os.path.join(root, "eight"))
-        ceiling, _ = run(8, os.path.join(root, "ceiling"), "process")
+        one, _ = run(1, "one")
+        eight, per_sync = run(8, "eight")
+        ceiling, _ = run(8, "ceiling", "process")
         fd = os.open(os.path.join(root, "raw"), os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         start = time.perf_counter()
         for _ in range(500):
             os.write(fd, b"x" * 150)
             real_sync(fd)
-        raw = 500 / (time.perf_counter() - start)
+        raw = (time.perf_counter() - start) / 500
         os.close(fd)
-        lines.append(f"raw write+fdatasync on this disk:  {raw:,.0f}/s")
+        wake = _thread_wake_seconds()
+        lines.append(f"raw write+fdatasync on this disk:  {1 / raw:,.0f}/s ({raw * 1e6:.0f} µs)")
+        lines.append(f"one thread waking another:         {wake * 1e6:.0f} µs (idle machine; more under load)")
         lines.append(f"one fsync per change (1 writer):   {one:,.0f} changes/s")
         lines.append(f"8 writers, group commit:           {eight:,.0f} changes/s ({per_sync:.1f} changes per fsync)")
         lines.append(f"8 writers, durability 'process':   {ceiling:,.0f} changes/s (the CPU/GIL ceiling)")
         lines.append(f"ratio group commit / one fsync per change: {eight / one:.1f}×")
+        extra_latency[0] = 0.001
+        slow = total // 4
+        one, _ = run(1, "slow-one", changes=slow)
+        eight, per_sync = run(8, "slow-eight", changes=slow)
+        lines.append(f"with every fdatasync 1 ms slower (a disk without a write cache): {one:,.0f} vs "
+                     f"{eight:,.0f} changes/s ({per_sync:.1f} per fsync), ratio {eight / one:.1f}×")
     finally:
         journal_module._fdatasync = real_sync
         shutil.rmtree(root, ignore_errors=True)
