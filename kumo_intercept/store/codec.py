@@ -88,8 +88,8 @@ def as_key(key: Any) -> Any:
 
 # -- frames -----------------------------------------------------------------------------------
 def frame(seq: int, ftype: int, payload: bytes) -> bytes:
-    body = _REST.pack(len(payload), seq, ftype) + payload
-    return _CRC.pack(zlib.crc32(body)) + body
+    rest = _REST.pack(len(payload), seq, ftype)
+    return _CRC.pack(zlib.crc32(payload, zlib.crc32(rest))) + rest + payload
 
 
 def file_prefix(kind: int) -> bytes:

@@ -30,7 +30,6 @@ import msgpack
 from . import failpoints
 from .codec import CLOCK, CLOSE, COMMIT, frame, pack
 from .errors import JournalStopped, PersistenceError
-from .store import MISSING
 
 if TYPE_CHECKING:
     from .persistence import DataDir
@@ -122,7 +121,7 @@ class Journal:
 
     # -- what the store calls ---------------------------------------------------------------
     def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
-        seq = self.append(COMMIT, [self._ids(), [op if op[2] is not MISSING else op[:2] for op in ops]])
+        seq = self.append(COMMIT, [self._ids(), ops])
         if self.mode == "fsync":
             local = self._local
             if getattr(local, "depth", 0):

@@ -32,7 +32,8 @@ class Journal(Protocol):
     """What the store needs of a journal (the persistence layer provides one)."""
 
     def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
-        """Durably record one atomic change: ``(table name, key, new value or MISSING)`` ops."""
+        """Durably record one atomic change: ``(table name, key, new value)`` ops, ``(table name, key)``
+        for a removal."""
 
 
 class Table:
@@ -228,7 +229,8 @@ class Store:
         undo, self._undo = self._undo, None
         if undo and self.journal is not None:
             try:
-                self.journal.commit([(table.name, key, new) for table, key, _old, new in undo])
+                self.journal.commit([(table.name, key) if new is MISSING else (table.name, key, new)
+                                     for table, key, _old, new in undo])
             except BaseException:  # not journaled: memory must not keep it either
                 for table, key, old, _new in reversed(undo):
                     table._restore(key, old)
@@ -272,7 +274,7 @@ class Store:
             undo.append((table, key, old, new))
         elif self.journal is not None:
             try:
-                self.journal.commit([(table.name, key, new)])
+                self.journal.commit([(table.name, key) if new is MISSING else (table.name, key, new)])
             except BaseException:
                 table._restore(key, old)
                 raise

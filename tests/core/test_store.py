@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from kumo_intercept.store import Store
-from kumo_intercept.store.store import MISSING
 
 
 class RecordingJournal:
@@ -50,7 +49,7 @@ def test_a_transaction_is_one_journal_frame():
         table.put(1, "one")
         table.put(2, "two")
         table.delete(1)
-    assert journal.frames == [[("svc.t", 1, "one"), ("svc.t", 2, "two"), ("svc.t", 1, MISSING)]]
+    assert journal.frames == [[("svc.t", 1, "one"), ("svc.t", 2, "two"), ("svc.t", 1)]]  # a removal has no value
     table.put(3, "three")  # outside a transaction: its own frame
     assert journal.frames[-1] == [("svc.t", 3, "three")]
 
