@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import itertools
 import os
 import shutil
 import threading
@@ -147,9 +148,11 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
     for name, data in state.records.items():
         if not data:
             continue
-        items = list(data.items())
-        for i in range(0, len(items), _CHUNK_RECORDS):
-            payload = pack([name, items[i:i + _CHUNK_RECORDS]])
+        # chunk by chunk: a list of every (key, record) pair would live long enough to reach the
+        # oldest GC generation and set off a full collection that holds the GIL for 100+ ms
+        items = iter(data.items())
+        while chunk := list(itertools.islice(items, _CHUNK_RECORDS)):
+            payload = pack([name, chunk])
             if b"\xd9\x40" in payload:
                 refs.update(m.decode() for m in BLOB_REF.findall(payload))
             piece = frame(seq, RECORDS, payload)
