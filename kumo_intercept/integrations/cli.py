@@ -1,7 +1,8 @@
 """The command line: ``python -m kumo_intercept {verify,inspect,compact,dump,salvage} DIR``.
 
 Everything but ``compact`` only reads: a directory in use by a running emulator can be verified,
-inspected and dumped (a frame being written at that moment shows up as a torn tail).
+inspected and dumped (its active segment ends in reserved zeros, reported as such; a frame being
+written at that moment shows up as a torn tail).
 
 Exit status: 0 all good; 1 damaged (the directory would be refused) or an error; 2 usage; 3 ``verify``
 found only a torn tail of the newest segment (the next open cuts it off and goes on).
@@ -19,7 +20,7 @@ from typing import Any, Sequence
 from ..core.errors import KumoError
 from ..store.codec import CHECKPOINT, FORMAT_VERSION, pack
 from ..store.errors import CorruptionError
-from ..store.persistence import BLOBS, DataDir, State, read_snapshot, recover, salvage
+from ..store.persistence import BLOBS, ZERO_TAIL, DataDir, State, read_snapshot, recover, salvage
 
 EXIT_OK, EXIT_DAMAGED, EXIT_TORN = 0, 1, 3
 
@@ -87,7 +88,10 @@ def verify(args: argparse.Namespace) -> int:
                   records=sum(len(t) for t in rec.state.records.values()))
     if rec.torn is not None:
         segment, offset, reason = rec.torn
-        report["torn"] = {"file": segment, "offset": offset, "reason": reason}
+        if reason == ZERO_TAIL:  # a segment in use, or the reserve a crash left: nothing is lost
+            report["reserved"] = {"file": segment, "offset": offset, "bytes": rec.files[segment] - offset}
+        else:
+            report["torn"] = {"file": segment, "offset": offset, "reason": reason}
     refs = set(rec.blob_refs)
     for name, file in sorted(rec.manifest["checkpoints"].items()):
         path = os.path.join(args.dir, file)
@@ -121,6 +125,10 @@ def _finish(report: dict, args: argparse.Namespace, status: int) -> int:
     if "frames" in report:
         print(f"  {report['frames']} frames checked, last sequence {report['last_seq']}, "
               f"{report['records']} records, {report.get('blobs_checked', 0)} blob references")
+    if report.get("reserved"):
+        reserved = report["reserved"]
+        print(f"  {reserved['file']}: {reserved['bytes']} zero bytes reserved after its last frame (at offset "
+              f"{reserved['offset']}); in use, or left by a crash: the next open trims them")
     if report["torn"]:
         torn = report["torn"]
         print(f"  torn tail: {torn['file']} at offset {torn['offset']} ({torn['reason']}); the next open "
@@ -198,7 +206,8 @@ def inspect(args: argparse.Namespace) -> int:
     if manifest["checkpoints"]:
         print(f"  named snapshots: {', '.join(sorted(manifest['checkpoints']))}")
     if rec.torn:
-        print(f"  torn tail: {rec.torn[0]} at offset {rec.torn[1]} ({rec.torn[2]})")
+        kind = "reserved space" if rec.torn[2] == ZERO_TAIL else "torn tail"
+        print(f"  {kind}: {rec.torn[0]} at offset {rec.torn[1]} ({rec.torn[2]})")
     for service, entry in services.items():
         print(f"  {service}: {entry['records']} records, {_size(entry['bytes'])}")
         for table, info in entry["tables"].items():

@@ -185,6 +185,11 @@ def valid_frame_after(data: bytes | memoryview, pos: int, min_seq: int) -> int |
     return None
 
 
+def only_zeros(data: bytes | memoryview, pos: int) -> bool:
+    """Whether every byte of ``data`` from ``pos`` on is zero."""
+    return _NONZERO.search(data, pos) is None
+
+
 def payload_of(data: bytes | memoryview, start: int, end: int, path: str, offset: int) -> Any:
     try:
         return unpack(data[start:end])

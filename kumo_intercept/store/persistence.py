@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterable
 
 from . import failpoints
 from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
-                    SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, pack, payload_of, read_header,
-                    valid_frame_after)
+                    SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
+                    read_header, valid_frame_after)
 from .errors import CorruptionError, DataDirLocked, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
 
@@ -46,6 +46,9 @@ COMPACT_MIN_BYTES = 4 << 20
 MAX_SEGMENTS = 16
 _CHUNK_RECORDS = 512
 _PREFIXES = ("seg-", "snap-", "chk-")
+#: the reason given for a newest segment that ends in zeros: the rest of the space the journal reserves
+#: ahead of its frames (a segment in use, or left by a crash). Trimmed at open; nothing is kept aside.
+ZERO_TAIL = "only zeros after the last frame (space reserved ahead of the journal)"
 
 
 @dataclass
@@ -247,6 +250,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
             state.seq = seq
             frames += 1
     except BadFrame as bad:
+        if newest and only_zeros(data, bad.offset):
+            return frames, (bad.offset, ZERO_TAIL)
         if newest and valid_frame_after(data, bad.offset, state.seq + 1) is None:
             return frames, (bad.offset, bad.reason)
         raise CorruptionError(path, bad.offset, bad.reason + (
@@ -372,8 +377,9 @@ class DataDir:
             self._release()
             raise
 
-    def _cut_tail(self, segment: str, offset: int, reason: str) -> None:
-        path = os.path.join(self.path, segment)
+    @staticmethod
+    def _keep_aside(path: str, offset: int) -> None:
+        """Copy the file's bytes from ``offset`` on to ``<path>.corrupt`` (or ``.corrupt.N``)."""
         with open(path, "rb") as f:
             f.seek(offset)
             tail = f.read()
@@ -386,6 +392,11 @@ class DataDir:
             f.write(tail)
             f.flush()
             os.fsync(f.fileno())
+
+    def _cut_tail(self, segment: str, offset: int, reason: str) -> None:
+        path = os.path.join(self.path, segment)
+        if reason != ZERO_TAIL:  # zeros hold nothing worth keeping
+            self._keep_aside(path, offset)
         if offset <= 8 or not _has_header(path, offset):
             # nothing of the segment survived: drop it from the manifest, then delete it
             self.manifest["segments"] = [s for s in self.manifest["segments"] if s != segment]
@@ -445,7 +456,7 @@ class DataDir:
 
     def _create_segment(self, base: int, sync: bool) -> tuple[int, str]:
         name = self._next_file("seg")
-        fd = os.open(os.path.join(self.path, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o644)
+        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
                     "created": time.time()}
@@ -634,10 +645,8 @@ class DataDir:
                 self.manifest = {**old, "snapshot": name, "snapshot_seq": state.seq, "segments": [segment]}
                 self._publish_manifest()
                 self._epoch += 1
-            previous, journal._fd, journal.segment = journal._fd, fd, segment
-            journal._offset = os.fstat(fd).st_size
+            journal.replace_segment(fd, segment)
             journal.bytes_written = 0
-            os.close(previous)
             self._live_bytes = size
             self._set_compact_at()
             self._delete_unnamed(old)

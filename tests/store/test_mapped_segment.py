@@ -1,0 +1,92 @@
+"""The active segment is written through a shared mapping of space reserved ahead of the frames: a
+killed process leaves zeros after its last frame, which the next open trims (nothing kept aside), and a
+live directory verifies as ok."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from kumo_intercept import kumo
+from kumo_intercept.integrations.cli import main
+from kumo_intercept.store.persistence import ZERO_TAIL, recover
+
+from store_helpers import records
+
+KILLED_WRITER = """
+import os, signal, sys
+from kumo_intercept import kumo
+aws = kumo(data_dir=sys.argv[1]).start()
+table = aws.store.table("t.k")
+for i in range(int(sys.argv[2])):
+    table.put(i, {"n": i, "pad": "x" * 50})
+print("acked", flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _segments(path: str) -> list[str]:
+    return sorted(n for n in os.listdir(path) if n.startswith("seg-") and "." not in n)
+
+
+def _kill_after(path: str, writes: int) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KUMO_RESTART_EVERY_CALL"}
+    result = subprocess.run([sys.executable, "-c", KILLED_WRITER, path, str(writes)], capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.stdout.strip() == "acked" and result.returncode == -9, result.stderr
+
+
+def test_a_killed_writer_leaves_reserved_zeros_that_the_next_open_trims_without_keeping_them(tmp_path):
+    path = str(tmp_path)
+    _kill_after(path, 300)
+    newest = os.path.join(path, _segments(path)[-1])
+    rec = recover(path)
+    assert rec.torn is not None and rec.torn[2] == ZERO_TAIL
+    reserved_from = rec.torn[1]
+    assert os.path.getsize(newest) > reserved_from  # zeros reserved past the last frame
+    with kumo(data_dir=path) as aws:
+        assert records(aws)["t.k"] == {i: {"n": i, "pad": "x" * 50} for i in range(300)}
+    assert os.path.getsize(newest) == reserved_from
+    assert not [n for n in os.listdir(path) if ".corrupt" in n]
+
+
+def test_a_segment_grows_past_its_reserve_and_ends_trimmed_at_a_clean_stop(tmp_path):
+    path = str(tmp_path)
+    value = {"pad": "y" * 1000}
+    with kumo(data_dir=path) as aws:
+        aws._persistence.directory.auto_compact = False
+        table = aws.store.table("t.big")
+        for i in range(3000):  # ~3 MiB: several reservations and remappings
+            table.put(i, value)
+        newest = os.path.join(path, _segments(path)[-1])
+        assert os.path.getsize(newest) > aws.store.journal._offset
+    rec = recover(path)
+    assert rec.torn is None and rec.state.clean
+    assert os.path.getsize(newest) == rec.files[_segments(path)[-1]]
+    assert len(rec.state.records["t.big"]) == 3000
+
+
+def test_a_directory_in_use_verifies_ok_and_names_its_reserved_space(tmp_path, capsys):
+    path = str(tmp_path)
+    with kumo(data_dir=path) as aws:
+        aws.store.table("t.k").put("a", 1)
+        assert main(["verify", path]) == 0
+        out = capsys.readouterr().out
+        assert "ok" in out and "zero bytes reserved after its last frame" in out
+
+
+def test_a_torn_frame_before_the_reserved_zeros_is_still_kept_aside(tmp_path):
+    path = str(tmp_path)
+    _kill_after(path, 10)
+    newest = os.path.join(path, _segments(path)[-1])
+    end = recover(path).torn[1]
+    with open(newest, "r+b") as f:  # half a frame's worth of bytes where the next frame would start
+        f.seek(end)
+        f.write(b"\x11" * 12)
+    rec = recover(path)
+    assert rec.torn is not None and rec.torn[1] == end and rec.torn[2] != ZERO_TAIL
+    with kumo(data_dir=path) as aws:
+        assert len(records(aws)["t.k"]) == 10
+    with open(newest + ".corrupt", "rb") as f:
+        assert f.read().startswith(b"\x11" * 12)
