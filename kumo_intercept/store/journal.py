@@ -112,7 +112,9 @@ class Journal:
         self._waiters: list[tuple[int, Any]] = []
         self._arrival = threading.Condition(self._sync_lock)  # a waiter registered (while gathering)
         self._gathering = False
-        self._released = 0  # writers the last sync woke: they are likely to be back with a new change
+        #: writers the next sync should cover: those left waiting by the last one plus those it woke,
+        #: who are likely to be back with a new change
+        self._expected = 0
         self._fsync_seconds = 0.0  # how long the last fdatasync took
         self._kick = threading.Lock()  # released to hand the sync over to the sync thread
         self._kick.acquire()
@@ -292,7 +294,11 @@ class Journal:
                 if self._gathering:
                     self._arrival.notify()
         if lead:
-            self._gather(writer=True)
+            try:
+                self._gather(writer=True)
+            except BaseException:  # interrupted: whoever waits must still get a sync
+                self._give_up_sync()
+                raise
             if self._sync_once():
                 self._hand_over()
         else:
@@ -307,12 +313,20 @@ class Journal:
         started = time.monotonic()
         try:
             fdatasync(fd)
-            self._fsync_seconds = time.monotonic() - started
         except OSError as exc:
             self._fail(exc, "fsync")
             self._finish_round(None)
             raise self._stopped() from exc
+        except BaseException:  # interrupted (KeyboardInterrupt): not known to be synced
+            self._give_up_sync()
+            raise
+        self._fsync_seconds = time.monotonic() - started
         return self._finish_round(target)
+
+    def _give_up_sync(self) -> None:
+        """The owner of ``_syncing`` stops without syncing: the sync thread takes over any waiter."""
+        if self._finish_round(None):
+            self._hand_over()
 
     def _finish_round(self, synced: int | None) -> bool:
         """Record ``synced`` as durable and wake the waiters it covers; ``_syncing`` is cleared unless
@@ -327,7 +341,7 @@ class Journal:
                     waiter.release()
                 else:
                     left.append((seq, waiter))
-            self._released = len(self._waiters) - len(left)
+            self._expected = len(self._waiters)  # the woken and the left
             self._waiters = left
             if left:
                 return True
@@ -355,6 +369,9 @@ class Journal:
                         break
             except PersistenceError:  # recorded in _failed; every waiter was woken to raise it
                 pass
+            except BaseException as exc:  # never leave writers waiting on a thread that died
+                self._fail(exc, "fsync")
+                self._finish_round(None)
 
     def _gather(self, writer: bool) -> None:
         """Before syncing for the writers that wait, give the ones the last sync woke up to half an
@@ -367,7 +384,7 @@ class Journal:
         if self._fsync_seconds < GATHER_MIN_FSYNC_SECONDS:
             return
         with self._sync_lock:
-            expected = len(self._waiters) + self._released - writer  # a writer syncing was one of them
+            expected = self._expected - writer  # a writer syncing was one of them
             deadline = time.monotonic() + self._fsync_seconds / 2
             self._gathering = True
             try:

@@ -95,3 +95,28 @@ def test_a_failing_fdatasync_stops_every_waiting_writer(tmp_path, monkeypatch):
         aws.stop()
     sessions = {v["Arn"].rsplit("/", 1)[1] for v in recover(str(tmp_path)).state.records["sts.credentials"].values()}
     assert "before" in sessions
+
+
+def test_an_interrupted_sync_leaves_no_writer_waiting(tmp_path, monkeypatch):
+    calls = [0]
+
+    def fdatasync(fd: int) -> None:
+        calls[0] += 1
+        if calls[0] == 1:  # the first leader is interrupted while the others pile up behind it
+            time.sleep(0.05)
+            raise KeyboardInterrupt
+
+    with kumo(data_dir=str(tmp_path), durability="fsync") as aws:
+        monkeypatch.setattr(journal_module, "_fdatasync", fdatasync)
+        table = aws.store.table("t.k")
+
+        def work(n: int) -> None:
+            with aws.store.journal.deferred():
+                with aws.lock, aws.store.transaction():
+                    table.put(n, n)
+
+        errors = _writers(work)
+        assert [type(exc) for exc in errors] == [KeyboardInterrupt]
+        journal = aws.store.journal
+        assert journal._synced == journal.last_seq
+    assert len(recover(str(tmp_path)).state.records["t.k"]) == WRITERS
