@@ -29,6 +29,7 @@ import re
 import signal
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -80,6 +81,21 @@ def parse_durability(value: Any) -> tuple[str, float]:
         f"durability must be 'process', 'fsync' or an interval such as 0.1 or '100ms', not {value!r}")
 
 
+#: a forked child shares the parent's open segment and mapping: it must neither write nor trim it
+FORKED = ("this process is a fork of the one that opened the data directory; only that process writes "
+          "to it (start a separate emulator in the child, with a data directory of its own)")
+_journals: "weakref.WeakSet[Journal]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for journal in list(_journals):
+        journal._forked = True
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class _NoBlobs:
     bytes_written = 0
 
@@ -123,6 +139,8 @@ class Journal:
         self._failed: BaseException | None = None
         self._local = threading.local()
         self._closed = False
+        self._forked = False  # set in a forked child (its locks may be held by threads it lacks)
+        _journals.add(self)
         self.bytes_written = 0  # since the last snapshot (compaction's trigger)
         #: compaction starts once journal bytes plus ``blobs.bytes_written`` pass this (DataDir sets it)
         self.compact_at = float("inf")
@@ -174,6 +192,8 @@ class Journal:
     # -- appending ----------------------------------------------------------------------------
     def append(self, ftype: int, value: Any) -> int:
         """Write one frame holding ``value`` (msgpack); returns its sequence number."""
+        if self._forked:
+            raise PersistenceError(FORKED)
         with self._lock:
             if self._failed is not None or self._closed:
                 raise self._stopped() if self._failed is not None else PersistenceError(
@@ -279,6 +299,8 @@ class Journal:
     # -- durability -----------------------------------------------------------------------------
     def wait_durable(self, seq: int) -> None:
         """Return once frame ``seq`` is on stable storage (group commit)."""
+        if self._forked:
+            raise PersistenceError(FORKED)
         with self._sync_lock:
             if self._synced >= seq:
                 return
@@ -442,6 +464,13 @@ class Journal:
 
     def close(self, clean: bool = True) -> None:
         """Write the CLOSE frame (ids and clock exactly as they are), sync unless ``process``, close."""
+        if self._forked:  # the parent's segment stays as it is; only this process's handles go
+            if not self._closed:
+                self._closed = True
+                if self._map is not None:
+                    self._map.close()
+                os.close(self._fd)
+            return
         if self._ticker is not None:
             self._stop_ticker.set()
             self._ticker.join()

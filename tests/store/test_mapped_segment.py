@@ -10,6 +10,7 @@ import sys
 
 from kumo_intercept import kumo
 from kumo_intercept.integrations.cli import main
+from kumo_intercept.store.errors import PersistenceError
 from kumo_intercept.store.persistence import ZERO_TAIL, recover
 
 from store_helpers import records
@@ -90,3 +91,27 @@ def test_a_torn_frame_before_the_reserved_zeros_is_still_kept_aside(tmp_path):
         assert len(records(aws)["t.k"]) == 10
     with open(newest + ".corrupt", "rb") as f:
         assert f.read().startswith(b"\x11" * 12)
+
+
+def test_a_forked_child_can_neither_write_to_nor_trim_its_parents_segment(tmp_path):
+    path = str(tmp_path)
+    with kumo(data_dir=path) as aws:
+        table = aws.store.table("t.k")
+        table.put("before", 1)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: its write is refused, and leaving the block must not touch the segment
+            status = 1
+            try:
+                try:
+                    table.put("child", 2)
+                except PersistenceError as exc:
+                    status = 0 if "fork" in str(exc) else 2
+                aws.stop()
+            finally:
+                os.write(write, bytes([status]))
+                os._exit(0)
+        os.waitpid(pid, 0)
+        assert os.read(read, 1) == b"\x00"
+        table.put("after", 3)  # the parent goes on writing through its mapping
+    assert recover(path).state.records["t.k"] == {"before": 1, "after": 3}
