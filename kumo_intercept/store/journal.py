@@ -112,7 +112,8 @@ class Journal:
         self.segment = segment
         self._offset = offset  # end of the last frame in the active segment
         self._map: mmap.mmap | None = None  # the segment from file offset _map_start to _map_end
-        self._map_start = self._map_end = 0
+        self._map_start = 0
+        self._map_end = offset  # the file's end: reserved (zeros) past the frames once mapped
         self._seq = seq  # last sequence written
         self._synced = seq  # last sequence known durable (fsync / interval modes)
         self._ids = ids
@@ -266,8 +267,7 @@ class Journal:
         """Continue in the new segment ``fd`` (header written); caller holds ``_lock`` and owns the sync."""
         self._end_segment()
         old, self._fd, self.segment = self._fd, fd, segment
-        self._offset = os.fstat(fd).st_size
-        self._map_start = self._map_end = 0
+        self._offset = self._map_end = os.fstat(fd).st_size
         os.close(old)
 
     def replace_segment(self, fd: int, segment: str) -> None:
@@ -509,13 +509,13 @@ class Journal:
 
 
 def _reserve(fd: int, start: int, end: int) -> None:
-    """Allocate the file's blocks from ``start`` to ``end`` (zeros), so writes through a mapping of them
-    cannot run out of space."""
+    """Allocate the file's blocks from ``start`` (its end) to ``end`` as zeros, so writes through a
+    mapping of them cannot run out of space."""
     if hasattr(os, "posix_fallocate"):
         try:
             os.posix_fallocate(fd, start, end - start)
             return
         except OSError as exc:
-            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):  # a file system without it
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):  # a file system without it
                 raise
     os.pwrite(fd, bytes(end - start), start)

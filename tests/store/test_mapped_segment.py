@@ -115,3 +115,43 @@ def test_a_forked_child_can_neither_write_to_nor_trim_its_parents_segment(tmp_pa
         assert os.read(read, 1) == b"\x00"
         table.put("after", 3)  # the parent goes on writing through its mapping
     assert recover(path).state.records["t.k"] == {"before": 1, "after": 3}
+
+
+def test_without_posix_fallocate_the_reserve_is_written_as_zeros(tmp_path, monkeypatch):
+    import errno
+
+    def unsupported(fd: int, offset: int, length: int) -> None:
+        raise OSError(errno.EOPNOTSUPP, "Operation not supported")
+
+    monkeypatch.setattr(os, "posix_fallocate", unsupported)
+    with kumo(data_dir=str(tmp_path)) as aws:
+        table = aws.store.table("t.k")
+        for i in range(200):
+            table.put(i, {"pad": "z" * 500})
+    assert len(recover(str(tmp_path)).state.records["t.k"]) == 200
+
+
+def test_a_full_disk_at_the_reservation_stops_the_journal_and_keeps_memory_consistent(tmp_path, monkeypatch):
+    import errno
+
+    from kumo_intercept.store.errors import JournalStopped
+
+    with kumo(data_dir=str(tmp_path)) as aws:
+        table = aws.store.table("t.k")
+        table.put("kept", 1)
+
+        def full(fd: int, offset: int, length: int) -> None:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "posix_fallocate", full)
+        try:
+            for i in range(2000):  # until the segment needs more space
+                table.put(i, {"pad": "z" * 500})
+        except JournalStopped as exc:
+            assert "No space left" in str(exc)
+        else:
+            raise AssertionError("the journal never needed more space")
+        assert i not in table  # the change that could not be journaled is not in memory either
+        monkeypatch.undo()
+    records = recover(str(tmp_path)).state.records["t.k"]
+    assert records["kept"] == 1 and len(records) == i + 1
