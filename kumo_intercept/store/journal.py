@@ -264,8 +264,8 @@ class Journal:
         os.ftruncate(self._fd, self._offset)
 
     def _switch_to(self, fd: int, segment: str) -> None:
-        """Continue in the new segment ``fd`` (header written); caller holds ``_lock`` and owns the sync."""
-        self._end_segment()
+        """Continue in the new segment ``fd`` (header written) once the active one has ended; caller
+        holds ``_lock`` and owns the sync."""
         old, self._fd, self.segment = self._fd, fd, segment
         self._offset = self._map_end = os.fstat(fd).st_size
         os.close(old)
@@ -276,6 +276,7 @@ class Journal:
         with self._sync_lock:
             self._wait_idle_locked()
         try:
+            self._end_segment()
             self._switch_to(fd, segment)
         finally:
             self._finish_round(None)

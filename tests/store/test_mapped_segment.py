@@ -8,8 +8,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from kumo_intercept import kumo
 from kumo_intercept.integrations.cli import main
+from kumo_intercept.store.codec import SEGMENT, iter_frames, read_header
 from kumo_intercept.store.errors import PersistenceError
 from kumo_intercept.store.persistence import ZERO_TAIL, recover
 
@@ -155,3 +158,24 @@ def test_a_full_disk_at_the_reservation_stops_the_journal_and_keeps_memory_consi
         monkeypatch.undo()
     records = recover(str(tmp_path)).state.records["t.k"]
     assert records["kept"] == 1 and len(records) == i + 1
+
+
+@pytest.mark.parametrize("durability", ["process", "fsync"])
+def test_segments_roll_over_trimmed_and_recover_in_order(tmp_path, durability):
+    path = str(tmp_path)
+    with kumo(data_dir=path, durability=durability) as aws:
+        aws._persistence.directory.auto_compact = False
+        aws.store.journal._segment_bytes = 20_000  # roll every ~20 KB instead of 64 MiB
+        table = aws.store.table("t.k")
+        for i in range(300):
+            table.put(i % 120, {"i": i, "pad": "r" * 300})
+        segments = _segments(path)
+        assert len(segments) >= 5
+        for name in segments[:-1]:  # every finished segment ends exactly at its last frame
+            with open(os.path.join(path, name), "rb") as f:
+                data = f.read()
+            _header, _seq, pos = read_header(data, name, SEGMENT)
+            assert [end for *_, end in iter_frames(data, pos)][-1] == len(data)
+    rec = recover(path)
+    assert rec.torn is None
+    assert rec.state.records["t.k"] == {i % 120: {"i": i, "pad": "r" * 300} for i in range(300)}
