@@ -229,6 +229,7 @@ class Persistence:
         em = self.emulator
         if self.directory is None:
             raise ConfigurationError("restart() needs a data directory: kumo(data_dir=...) or KUMO_DATA_DIR")
+        self._refuse_under_lock("restart()")
         self.directory.quiesce()  # before taking the lock: a running compaction needs it
         with em.lock:
             before = self._dump() if check else None
@@ -302,7 +303,15 @@ class Persistence:
             raise ConfigurationError("compact() needs a data directory")
         if self.emulator.store.in_transaction:
             raise KumoError("compact() cannot run inside a call")
+        self._refuse_under_lock("compact()")
         return self.directory.compact()
+
+    def _refuse_under_lock(self, what: str) -> None:
+        """Both wait for a background compaction, which needs the emulator's lock: a caller holding it
+        would wait forever."""
+        if self.emulator.lock._is_owned():  # type: ignore[attr-defined]
+            raise KumoError(f"{what} cannot run while this thread holds aws.lock (a background compaction "
+                            "may be waiting for it); call it after leaving the `with aws.lock:` block")
 
     # -- restart-equivalence mode ---------------------------------------------------------------------
     def _wrap_dispatch(self, original: Callable[..., Any]) -> Callable[..., Any]:

@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from kumo_intercept import kumo
-from kumo_intercept.core.errors import ConfigurationError
+from kumo_intercept.core.errors import ConfigurationError, KumoError
 from kumo_intercept.store.persistence import read_manifest, recover
 
 from store_helpers import put_ops, records
@@ -47,6 +47,17 @@ def test_restart_inside_the_process_recovers_from_disk(tmp_path):
         assert records(aws) == before
         _assume("bb")
         assert len(aws.store.table("sts.credentials")) == 2
+
+
+@pytest.mark.parametrize("operation", ["restart", "compact"])
+def test_restart_and_compact_refuse_to_run_under_the_emulators_lock(tmp_path, operation):
+    with kumo(data_dir=str(tmp_path)) as aws:
+        _assume("kept")
+        with aws.lock:  # a background compaction waiting for this lock would never finish
+            with pytest.raises(KumoError, match="holds aws.lock"):
+                getattr(aws, operation)()
+        getattr(aws, operation)()  # fine once the lock is released
+        assert "kept" in str(records(aws))
 
 
 def test_restart_without_a_data_dir_is_a_clear_error():
