@@ -21,6 +21,10 @@ SUITES = {
     "sts": [],
     "s3": [],
     "events": [],
+    "dynamodb": [],
+    "sns": [],
+    "logs": [],
+    "cloudwatch": [],
     "awslambda": ["--deselect", "tests/services/awslambda/test_invoke.py::test_module_state_is_warm_until_the_code_changes"],
     "sqs": ["-k", "not internal and not random_operations"],
 }
