@@ -289,6 +289,8 @@ def dump(args: argparse.Namespace) -> int:
 def salvage_command(args: argparse.Namespace) -> int:
     report = salvage(args.dir, args.out)
     print(f"salvaged {report['records']} records up to sequence {report['seq']} into {report['out']}")
+    if report["rebuilt"]:
+        print(f"  the MANIFEST was unreadable ({report['rebuilt']}); the files were ordered by their own headers")
     for dropped in report["dropped"]:
         print(f"  dropped from here on: {dropped}")
     if report["partial"]:

@@ -760,8 +760,13 @@ def salvage(source: str, out: str) -> dict:
     Stops at the first damaged frame of any segment (later segments depend on it); a damaged snapshot
     leaves the records of its intact frames (reported as partial). Reports what was dropped."""
     source = os.path.abspath(source)
-    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "partial": False}
-    manifest = read_manifest(source)
+    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "partial": False,
+                              "rebuilt": None}
+    try:
+        manifest = read_manifest(source)
+    except CorruptionError as exc:
+        manifest = _manifest_from_files(source)
+        report["rebuilt"] = f"{os.path.basename(exc.path or '')}: {exc.reason}"
     state = State()
     if manifest["snapshot"]:
         path = os.path.join(source, manifest["snapshot"])
@@ -773,6 +778,8 @@ def salvage(source: str, out: str) -> dict:
             report["dropped"].append(str(exc))
             manifest = {**manifest, "segments": []}
     segments = manifest["segments"]
+    if report["rebuilt"]:
+        segments = _segments_after(source, segments, state.seq)
     for i, name in enumerate(segments):
         path = os.path.join(source, name)
         try:
@@ -791,6 +798,37 @@ def salvage(source: str, out: str) -> dict:
     report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
                   missing_blobs=exported["missing_blobs"])
     return report
+
+
+def _manifest_from_files(source: str) -> dict:
+    """What the MANIFEST would name, read off the files when it is unreadable: the newest intact
+    snapshot, then every segment in file order (``salvage`` follows their sequence numbers)."""
+    manifest = new_manifest()
+    names = sorted(n for n in os.listdir(source) if "." not in n)
+    snapshots = []
+    for name in names:
+        if name.startswith("snap-"):
+            try:
+                snapshots.append((read_snapshot(os.path.join(source, name))[0].seq, name))
+            except CorruptionError:
+                pass
+    if snapshots:
+        manifest["snapshot_seq"], manifest["snapshot"] = max(snapshots)
+    manifest["segments"] = [n for n in names if n.startswith("seg-")]
+    return manifest
+
+
+def _segments_after(source: str, names: list[str], seq: int) -> list[str]:
+    """The segments (in file order) from the first one that starts at sequence ``seq``: earlier ones
+    are already in the snapshot. Their headers say where each starts; replay checks the chain."""
+    for i, name in enumerate(names):
+        try:
+            _header, base, _pos = read_header(_read(os.path.join(source, name)), name, SEGMENT)
+        except (BadFrame, CorruptionError):
+            continue
+        if base == seq:
+            return names[i:]
+    return []
 
 
 def _partial_snapshot(path: str) -> State:

@@ -105,6 +105,34 @@ def test_salvage_copies_the_valid_prefix(data, tmp_path, capsys):
         assert len(aws.store.table("sqs.things")) == len(things)
 
 
+@pytest.mark.parametrize("damage", ["garbage", "missing"])
+def test_salvage_without_a_readable_manifest_orders_the_files_by_their_headers(tmp_path, capsys, damage):
+    path = str(tmp_path / "d")
+    with kumo(data_dir=path) as aws:
+        table = aws.store.table("t.k")
+        for i in range(30):
+            table.put(i, {"n": i})
+        aws.compact()  # a snapshot, and the segments after it
+        for i in range(30, 45):
+            table.put(i, {"n": i})
+        table.delete(3)
+    with kumo(data_dir=path) as aws:  # another segment, from another open
+        aws.store.table("t.k").put(99, {"n": 99})
+        expected = dict(aws.store.table("t.k").items())
+    manifest = os.path.join(path, "MANIFEST")
+    if damage == "missing":
+        os.unlink(manifest)
+    else:
+        with open(manifest, "r+b") as f:
+            f.seek(20)
+            f.write(b"garbage")
+    assert main(["verify", path]) == 1
+    out = str(tmp_path / "saved")
+    assert main(["salvage", path, out]) == 0
+    assert "the files were ordered by their own headers" in capsys.readouterr().out
+    assert recover(out).state.records["t.k"] == expected
+
+
 def test_help_and_module_entry_point():
     result = subprocess.run([sys.executable, "-m", "kumo_intercept", "--help"], capture_output=True, text=True,
                             timeout=60)
