@@ -179,3 +179,17 @@ def test_segments_roll_over_trimmed_and_recover_in_order(tmp_path, durability):
     rec = recover(path)
     assert rec.torn is None
     assert rec.state.records["t.k"] == {i % 120: {"i": i, "pad": "r" * 300} for i in range(300)}
+
+
+def test_frames_larger_than_a_reservation_step_are_written_whole(tmp_path):
+    path = str(tmp_path)
+    big = "b" * (3 << 20)  # three times the largest growth step
+    with kumo(data_dir=path) as aws:
+        aws._persistence.directory.auto_compact = False
+        table = aws.store.table("t.k")
+        table.put("small", 1)
+        with aws.lock, aws.store.transaction():  # one frame holding both
+            table.put("big", big)
+            table.put("after", 2)
+        table.put("last", 3)
+    assert recover(path).state.records["t.k"] == {"small": 1, "big": big, "after": 2, "last": 3}
