@@ -165,6 +165,7 @@ def group_commit() -> list[str]:
         total = 2000 if QUICK else 8000
 
         def run(threads: int, name: str, durability: str = "fsync", changes: int = total) -> tuple[float, float]:
+            gc.collect()  # garbage left by earlier sections (made with the GC off) must not be collected here
             aws = Emulator(data_dir=os.path.join(root, name), durability=durability)
             aws.start()
             syncs[0] = 0
