@@ -154,7 +154,7 @@ class Journal:
             self._ticker.start()
 
     # -- what the store calls ---------------------------------------------------------------
-    def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
+    def commit(self, ops: list[tuple[Any, ...]]) -> None:
         seq = self.append(COMMIT, [self._ids(), ops])
         if self.mode == "fsync":
             local = self._local

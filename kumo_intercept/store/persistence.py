@@ -822,8 +822,10 @@ def _segments_after(source: str, names: list[str], seq: int) -> list[str]:
     """The segments (in file order) from the first one that starts at sequence ``seq``: earlier ones
     are already in the snapshot. Their headers say where each starts; replay checks the chain."""
     for i, name in enumerate(names):
+        with open(os.path.join(source, name), "rb") as f:
+            head = f.read(1 << 16)  # prefix and HEADER frame: a few hundred bytes
         try:
-            _header, base, _pos = read_header(_read(os.path.join(source, name)), name, SEGMENT)
+            _header, base, _pos = read_header(head, name, SEGMENT)
         except (BadFrame, CorruptionError):
             continue
         if base == seq:

@@ -31,7 +31,7 @@ Watcher = Callable[[Any, Any, Any], None]  # (key, old value or None, new value 
 class Journal(Protocol):
     """What the store needs of a journal (the persistence layer provides one)."""
 
-    def commit(self, ops: list[tuple[str, Any, Any]]) -> None:
+    def commit(self, ops: list[tuple[Any, ...]]) -> None:
         """Durably record one atomic change: ``(table name, key, new value)`` ops, ``(table name, key)``
         for a removal."""
 
