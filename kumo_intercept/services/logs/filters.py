@@ -63,11 +63,10 @@ def _wildcard(text: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in text.split("*")), re.DOTALL)
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """``value`` as a float when it reads as a number (booleans and None do not); else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
     try:
         return float(value)
     except (TypeError, ValueError):
@@ -85,10 +84,10 @@ def _compare(actual: Any, op: str, expected: Any, expected_is_string: bool) -> b
             else:
                 result = _wildcard(expected).fullmatch(actual) is not None
         else:
-            number = _number(actual)
+            number = as_number(actual)
             result = number is not None and number == expected
         return result if op == "=" else not result
-    number = _number(actual)
+    number = as_number(actual)
     if number is None or expected_is_string:
         return False
     if op == "<":
@@ -291,7 +290,7 @@ def _field_condition(spec: str) -> tuple[str, Callable[[str], bool]]:
         if raw.startswith('"') and raw.endswith('"') and len(raw) >= 2:
             expected, is_string = raw[1:-1], True
         else:
-            number = _number(raw)
+            number = as_number(raw)
             expected, is_string = (raw, True) if number is None else (number, False)
         tests.append((lambda o, e, s: lambda value: _compare(value, o, e, s))(op, expected, is_string))
     combine = all if joiner_and else any

@@ -21,7 +21,7 @@ import math
 import re
 from typing import Any, Callable, Iterable
 
-from .filters import tokenize
+from .filters import as_number, tokenize
 
 _UTC = _dt.timezone.utc
 
@@ -194,7 +194,7 @@ class _Parser:
             return inner
         if kind == "op" and text == "-":
             inner = self.factor()
-            return lambda r: -_number(inner(r)) if _number(inner(r)) is not None else None
+            return lambda r: -as_number(inner(r)) if as_number(inner(r)) is not None else None
         if kind == "string":
             value = _unquote(text)
             return lambda r: value
@@ -246,23 +246,13 @@ def _duration_or_number(text: str) -> float | int:
     return value
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
 
 def _compare(left: Callable, op: str, right: Callable) -> Callable[[dict], bool]:
     def test(record: dict) -> bool:
         a, b = left(record), right(record)
         if a is None or b is None:
             return op == "!=" and (a is None) != (b is None)
-        x, y = _number(a), _number(b)
+        x, y = as_number(a), as_number(b)
         if x is not None and y is not None:
             a, b = x, y
         else:
@@ -282,9 +272,9 @@ def _compare(left: Callable, op: str, right: Callable) -> Callable[[dict], bool]
 
 
 def _eq_any(value: Any, options: list) -> bool:
-    number = _number(value)
+    number = as_number(value)
     for option in options:
-        if value == option or (number is not None and number == _number(option)) or str(value) == str(option):
+        if value == option or (number is not None and number == as_number(option)) or str(value) == str(option):
             return True
     return False
 
@@ -309,7 +299,7 @@ def _like(left: Callable, test: Callable[[str], bool]) -> Callable[[dict], bool]
 
 def _arith(left: Callable, op: str, right: Callable) -> Callable[[dict], Any]:
     def compute(record: dict) -> Any:
-        a, b = _number(left(record)), _number(right(record))
+        a, b = as_number(left(record)), as_number(right(record))
         if a is None or b is None:
             return None
         if op == "+":
@@ -325,7 +315,7 @@ def _arith(left: Callable, op: str, right: Callable) -> Callable[[dict], Any]:
 
 
 def _bin(value: Any, period: Any = None) -> Any:
-    number, size = _number(value), _number(period)
+    number, size = as_number(value), as_number(period)
     if number is None or not size:
         return None
     return int(number // size * size)
@@ -339,9 +329,9 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tolower": lambda v: v.lower() if isinstance(v, str) else v,
     "toupper": lambda v: v.upper() if isinstance(v, str) else v,
     "concat": lambda *vs: "".join("" if v is None else format_value("", v) for v in vs),
-    "abs": lambda v: abs(_number(v)) if _number(v) is not None else None,  # type: ignore[arg-type]
-    "ceil": lambda v: math.ceil(_number(v)) if _number(v) is not None else None,  # type: ignore[arg-type]
-    "floor": lambda v: math.floor(_number(v)) if _number(v) is not None else None,  # type: ignore[arg-type]
+    "abs": lambda v: abs(as_number(v)) if as_number(v) is not None else None,  # type: ignore[arg-type]
+    "ceil": lambda v: math.ceil(as_number(v)) if as_number(v) is not None else None,  # type: ignore[arg-type]
+    "floor": lambda v: math.floor(as_number(v)) if as_number(v) is not None else None,  # type: ignore[arg-type]
     "coalesce": lambda *vs: next((v for v in vs if v is not None), None),
 }
 
@@ -498,7 +488,7 @@ def _aggregate(function: str, values: list[Any], records: list[dict]) -> Any:
         if not pairs:
             return None
         return (min if function == "earliest" else max)(pairs, key=lambda p: p[0])[1]
-    numbers = [n for n in (_number(v) for v in present) if n is not None]
+    numbers = [n for n in (as_number(v) for v in present) if n is not None]
     if not numbers:
         return None
     if function == "sum":
@@ -606,7 +596,7 @@ def run_query(text: str, records: Iterable[dict], limit: int) -> tuple[list[list
 
 
 def _sort_key(value: Any) -> tuple:
-    number = _number(value)
+    number = as_number(value)
     if value is None:
         return (0, 0, "")
     if number is not None:
