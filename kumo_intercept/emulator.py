@@ -15,6 +15,7 @@ from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedErr
 from .core.faults import Faults
 from .core.ids import IdGenerator
 from .core.ledger import Call
+from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
 from .inspection import Calls, State, emulator_html, emulator_text
@@ -81,6 +82,8 @@ class Emulator:
         self.pollers: list[Callable[[], bool]] = []
         #: injected failures and latency (see core/faults.py); kept across reset()
         self.faults = Faults(self)
+        #: what services ask of each other, typed (see core/ports.py)
+        self.ports = Ports(self)
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
