@@ -18,6 +18,8 @@ from .core.ledger import Call
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
+from .core.interceptor import parameter_validation_off
+from .core.validation import check_unvalidated_input, with_datetimes
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
 from .store.lifecycle import Persistence
@@ -293,6 +295,11 @@ class Emulator:
             savepoint = self.store.begin()
             self._depth += 1
             try:
+                if parameter_validation_off(botocore_context) and not fault:
+                    backend = self.backend(service)
+                    ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
+                                                         backend.missing_parameter)
+                ctx.params = with_datetimes(model, ctx.params)
                 parsed = handler(ctx)
             except AwsError as exc:
                 self.store.rollback(savepoint)

@@ -168,6 +168,7 @@ class Queue:
 
 class SqsBackend(ServiceBackend):
     service_name = "sqs"
+    missing_parameter = ("MissingParameter", "The request must contain the parameter {name}.")
     #: AWS's quota of in-flight messages per queue (a class attribute so tests can lower it)
     MAX_IN_FLIGHT = 120_000
 
