@@ -37,6 +37,13 @@ DEFAULT_ACCOUNT = "123456789012"
 BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda"}
 
 
+def _botocore_would_refuse(exc: BaseException, protocol: str) -> bool:
+    """A lone surrogate in a param of a query or REST call: botocore itself fails to UTF-8-encode the
+    request body or URL before sending it, with this same UnicodeEncodeError (JSON bodies escape it)."""
+    return (isinstance(exc, UnicodeEncodeError) and exc.encoding == "utf-8"
+            and protocol not in ("json", "rest-json", "smithy-rpc-v2-cbor"))
+
+
 class KumoInternalError(KumoError):
     """A backend failed with an unexpected Python exception: a bug in kumo_intercept."""
 
@@ -308,6 +315,8 @@ class Emulator:
                 self.store.rollback(savepoint)
                 if isinstance(exc, (KumoError, NotImplementedError)) or not isinstance(exc, Exception):
                     raise
+                if _botocore_would_refuse(exc, service_model.protocol):
+                    raise exc from None
                 raise KumoInternalError(
                     f"kumo_intercept failed while serving {service}.{operation}: {exc!r}. "
                     "This is a bug in kumo_intercept; please report it with this traceback."

@@ -266,9 +266,12 @@ class EventsBackend(ServiceBackend):
         bus = self._editable_bus(key, ctx.time())
         if params.get("Policy"):
             try:
-                json.loads(params["Policy"])
+                document = json.loads(params["Policy"])
             except ValueError:
                 raise _validation("This policy contains invalid Json") from None
+            statements = document.get("Statement") if isinstance(document, dict) else None
+            if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+                raise _validation("This policy contains invalid Json")  # Put/RemovePermission edit that list
             bus["Policy"] = params["Policy"]
         else:
             for name in ("Action", "Principal", "StatementId"):

@@ -369,6 +369,8 @@ class SnsBackend(ServiceBackend):
         if any(statement.get("Sid") == label for statement in statements):
             raise _invalid("Invalid parameter: Statement already exists")
         actions = params["ActionName"]
+        if not actions:
+            raise _invalid("Invalid parameter: Policy statement action out of service scope!")
         for action in actions:
             if action not in ("*",) and action[:1].upper() + action[1:] not in _SNS_ACTIONS:
                 raise _invalid("Invalid parameter: Policy statement action out of service scope!")
