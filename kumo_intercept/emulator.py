@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
 
@@ -35,6 +36,21 @@ DEFAULT_ACCOUNT = "123456789012"
 #: tables whose records mean work a service does in the background (its pollers): when the state is
 #: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
 BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda"}
+
+
+#: Python frames a call may use: expressions within AWS's length limits (4 KB DynamoDB expressions and
+#: PartiQL statements, Logs Insights queries) nest up to a thousand levels, and their recursive-descent
+#: parsers and evaluators take a few frames per level
+HANDLER_RECURSION_LIMIT = 6000
+
+
+def _raise_recursion_limit() -> int | None:
+    """Give the call HANDLER_RECURSION_LIMIT frames; returns the limit to put back, if it changed."""
+    limit = sys.getrecursionlimit()
+    if limit >= HANDLER_RECURSION_LIMIT:
+        return None
+    sys.setrecursionlimit(HANDLER_RECURSION_LIMIT)
+    return limit
 
 
 def _botocore_would_refuse(exc: BaseException, protocol: str) -> bool:
@@ -301,6 +317,7 @@ class Emulator:
             error: AwsError | None = None
             savepoint = self.store.begin()
             self._depth += 1
+            recursion_limit = _raise_recursion_limit() if self._depth == 1 else None
             try:
                 if parameter_validation_off(botocore_context) and not fault:
                     backend = self.backend(service)
@@ -323,6 +340,8 @@ class Emulator:
                 ) from exc
             finally:
                 self._depth -= 1
+                if recursion_limit is not None:
+                    sys.setrecursionlimit(recursion_limit)
             if self.store.commit(savepoint):
                 self.changed.notify_all()
             if not savepoint:

@@ -250,6 +250,9 @@ def parse_pattern(text: str) -> Any:
         return json.loads(text, parse_float=float, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise PatternError(_json_reason(exc)) from None
+    except RecursionError:  # Jackson, which event-ruler parses with, stops at 1000 levels
+        raise PatternError("Document nesting depth exceeds the maximum allowed (1000, from "
+                           "`StreamReadConstraints.getMaxNestingDepth()`)") from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -535,7 +538,7 @@ def sns_attributes_event(attributes: dict | None) -> dict:
         if data_type == "String.Array":
             try:
                 value = json.loads(attribute.get("StringValue", ""))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             event[name] = value if isinstance(value, list) else [value]
         elif base == "Number":

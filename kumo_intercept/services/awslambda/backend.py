@@ -1098,7 +1098,7 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
             return
         try:
             json.loads(payload)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise _error("InvalidRequestContentException",
                          f"Could not parse request body into json: Could not parse payload into json: {exc}")
 

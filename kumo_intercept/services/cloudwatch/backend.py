@@ -372,7 +372,7 @@ class CloudWatchBackend(ServiceBackend):
         if "StateReasonData" in params:
             try:
                 json.loads(params["StateReasonData"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _invalid(f"The value {params['StateReasonData']} for parameter StateReasonData is invalid.") from None
         old_state = alarm["StateValue"]
         now = ctx.time()

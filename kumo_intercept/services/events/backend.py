@@ -267,7 +267,7 @@ class EventsBackend(ServiceBackend):
         if params.get("Policy"):
             try:
                 document = json.loads(params["Policy"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _validation("This policy contains invalid Json") from None
             statements = document.get("Statement") if isinstance(document, dict) else None
             if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
@@ -456,7 +456,7 @@ class EventsBackend(ServiceBackend):
             raise _pattern_error(exc) from None
         try:
             event = json.loads(ctx.params["Event"])
-        except ValueError:
+        except (ValueError, RecursionError):
             event = None
         # the API reference lists resources too, but AWS accepts events without it
         if not isinstance(event, dict) or any(
@@ -478,7 +478,7 @@ class EventsBackend(ServiceBackend):
         if target.get("Input") is not None:
             try:
                 json.loads(target["Input"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 return f"Input for target {target_id} is not a valid JSON text."
         if target.get("InputPath") is not None:
             try:
@@ -633,7 +633,7 @@ class EventsBackend(ServiceBackend):
                 return "InvalidArgument", f"Parameter {field} is not valid. Reason: {field} is a required argument."
         try:
             detail = json.loads(entry["Detail"])
-        except ValueError:
+        except (ValueError, RecursionError):
             return "MalformedDetail", "Detail is malformed."
         if not isinstance(detail, dict):
             return "MalformedDetail", "Detail is malformed."

@@ -250,7 +250,7 @@ def _compile_json(text: str) -> Match:
     def test(message: str) -> dict | None:
         try:
             document = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(document, (dict, list)):
             return None

@@ -49,7 +49,7 @@ def make_record(timestamp: int, message: str, stream: str, log: str, ingested: i
     if stripped.startswith("{"):
         try:
             document = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if isinstance(document, dict):
             flatten(document, "", record)

@@ -155,7 +155,7 @@ class BucketConfigMixin:
             policy = json.loads(text)
             if not isinstance(policy, dict):
                 raise ValueError
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400) from None
         if "Statement" not in policy:
             raise AwsError("MalformedPolicy", "Missing required field Statement", 400)

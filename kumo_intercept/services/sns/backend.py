@@ -294,7 +294,7 @@ class SnsBackend(ServiceBackend):
             elif name in ("Policy", "DeliveryPolicy") and value:
                 try:
                     json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     raise _invalid(f"Invalid parameter: {name}: failed to parse JSON.") from None
             elif name == "DisplayName" and len(value) > 100:
                 raise _invalid("Invalid parameter: DisplayName")
@@ -403,7 +403,7 @@ class SnsBackend(ServiceBackend):
         text = ctx.params["DataProtectionPolicy"]
         try:
             json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("Invalid parameter: DataProtectionPolicy Reason: Failed to parse JSON") from None
         self.topics.put(key, {**topic, "DataProtectionPolicy": text})
         return {}
@@ -506,7 +506,7 @@ class SnsBackend(ServiceBackend):
                 continue
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _invalid(f"Invalid parameter: {prefix}{name}: failed to parse JSON.") from None
             if name != "RedrivePolicy":
                 continue
@@ -523,7 +523,7 @@ class SnsBackend(ServiceBackend):
         where = f"Invalid parameter: {prefix}FilterPolicy: "
         try:
             policy = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid(where + "failed to parse JSON.") from None
         if isinstance(policy, dict) and scope == "MessageAttributes" and any(
                 isinstance(value, dict) for value in policy.values()):
@@ -779,7 +779,7 @@ class SnsBackend(ServiceBackend):
             elif data_type == "String.Array":
                 try:
                     parsed = json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     parsed = None
                 if not isinstance(parsed, list) or any(isinstance(item, (dict, list)) for item in parsed):
                     raise _bad_value(f"The message attribute '{name}' with type 'String.Array' has an invalid "
@@ -800,7 +800,7 @@ class SnsBackend(ServiceBackend):
             raise _invalid("Invalid parameter: MessageStructure")
         try:
             per_protocol = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("Invalid parameter: Message Structure - JSON message body failed to parse") from None
         if not isinstance(per_protocol, dict):
             raise _invalid("Invalid parameter: Message Structure - JSON message body failed to parse")

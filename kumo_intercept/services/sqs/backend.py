@@ -126,7 +126,7 @@ def _json_map(text: str, error: AwsError) -> dict:
     """``text`` parsed as a JSON object, or ``error`` raised."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
         raise error
