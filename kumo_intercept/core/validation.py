@@ -70,16 +70,6 @@ def _visit(shape: Shape, value: Any, path: str, errors: list[str]) -> None:
         if "max" in meta and len(value) > meta["max"]:
             errors.append(f"Value '{_quote(value)}' at '{path}' failed to satisfy constraint: "
                           f"Member must have length less than or equal to {meta['max']}")
-        key_errors: list[str] = []
-        for key in value:
-            _visit(shape.key, key, path, key_errors)
-        if key_errors:
-            constraints = [error.split("failed to satisfy constraint: ", 1)[-1] for error in key_errors]
-            # AWS leaves out the value of a sensitive member; others print as Java prints a map
-            shown = "" if meta.get("sensitive") else "'" + _quote(
-                "{" + ", ".join(f"{k}={v}" for k, v in value.items()) + "}") + "' "
-            errors.append(f"Value {shown}at '{path}' failed to satisfy constraint: Map keys must "
-                          f"satisfy constraint: [{', '.join(dict.fromkeys(constraints))}]")
         for key, item in value.items():
             _visit(shape.value, item, f"{path}.{key}.member", errors)
         return
