@@ -592,7 +592,8 @@ class EventsBackend(ServiceBackend):
     def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
         total = 0
         for entry in entries:
-            total += len((entry.get("Detail") or "").encode()) + len(entry.get("Source") or "") \
+            # surrogatepass: a JSON string can carry a lone surrogate
+            total += len((entry.get("Detail") or "").encode("utf-8", "surrogatepass")) + len(entry.get("Source") or "") \
                 + len(entry.get("DetailType") or "") + sum(len(r) for r in entry.get("Resources") or ())
         if total > _MAX_ENTRY_BYTES:
             raise _validation("Total size of the entries in the request is over the limit.")

@@ -89,7 +89,7 @@ class StsBackend(ServiceBackend):
     @staticmethod
     def _packed_policy_percent(params: dict[str, Any]) -> int:
         """AWS reports how full the packed session policy is, in percent of its limit."""
-        size = len(params.get("Policy", "")) + sum(len(p["arn"]) for p in params.get("PolicyArns", []))
+        size = len(params.get("Policy", "")) + sum(len(p.get("arn", "")) for p in params.get("PolicyArns", []))
         size += sum(len(t["Key"]) + len(t["Value"]) for t in params.get("Tags", []))
         percent = max(1, size * 100 // 2048)
         if percent > 100:
