@@ -228,6 +228,7 @@ class _Generator:
             f"Regenerate: python -m kumo_intercept.codegen {service}\n"
             '"""\n',
             _IMPORTS,
+            f"\nSERVICE_NAME = {service!r}\n",
             "\n# -- shapes " + "-" * 89 + "\n",
         ]
         for shape in self.structures.values():

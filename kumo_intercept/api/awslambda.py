@@ -19,6 +19,8 @@ from . import StreamingBlob as _StreamingBlob
 if _TYPE_CHECKING:  # typing.Required is 3.11+; annotations are never evaluated at run time
     from typing_extensions import Required as _Required
 
+SERVICE_NAME = 'lambda'
+
 # -- shapes -----------------------------------------------------------------------------------------
 
 class AccountLimit(_TypedDict, total=False):
