@@ -65,6 +65,7 @@ _SCALARS = {
     "string": "str", "character": "str", "integer": "int", "long": "int", "float": "float",
     "double": "float", "boolean": "bool", "blob": "bytes", "timestamp": "_datetime.datetime",
 }
+_MODULE_CONSTANTS = frozenset({"SERVICE_NAME", "OPERATIONS", "PAGINATORS"})
 _IMPORTS = '''\
 from __future__ import annotations
 
@@ -110,8 +111,8 @@ class _Generator:
         self.paginators = paginators
         self.structures = self._reachable_structures()
         self.classes = {class_name(name): name for name in self.structures}
-        if len(self.classes) != len(self.structures):
-            raise ValueError(f"{model.service_name}: two shapes map to one class name")
+        if len(self.classes) != len(self.structures) or self.classes.keys() & _MODULE_CONSTANTS:
+            raise ValueError(f"{model.service_name}: a shape's class name is taken")
 
     def _reachable_structures(self) -> dict[str, StructureShape]:
         found: dict[str, StructureShape] = {}
@@ -126,12 +127,12 @@ class _Generator:
             if shape.type_name == "structure":
                 if shape.name in found or self._is_opaque(shape):
                     continue
-                found[shape.name] = shape  # type: ignore[assignment]
-                pending.extend(shape.members.values())  # type: ignore[attr-defined]
+                found[shape.name] = shape
+                pending.extend(shape.members.values())
             elif shape.type_name == "list":
-                pending.append(shape.member)  # type: ignore[attr-defined]
+                pending.append(shape.member)
             elif shape.type_name == "map":
-                pending.extend((shape.key, shape.value))  # type: ignore[attr-defined]
+                pending.extend((shape.key, shape.value))
         return dict(sorted(found.items()))
 
     @staticmethod
@@ -144,9 +145,9 @@ class _Generator:
         if kind == "structure":
             return "_Any" if self._is_opaque(shape) else class_name(shape.name)
         if kind == "list":
-            return f"list[{self.annotation(shape.member)}]"  # type: ignore[attr-defined]
+            return f"list[{self.annotation(shape.member)}]"
         if kind == "map":
-            return f"dict[{self.annotation(shape.key)}, {self.annotation(shape.value)}]"  # type: ignore[attr-defined]
+            return f"dict[{self.annotation(shape.key)}, {self.annotation(shape.value)}]"
         if kind == "blob" and shape.serialization.get("streaming"):
             return "_StreamingBlob"
         return _SCALARS[kind]
@@ -155,7 +156,7 @@ class _Generator:
         text = self.annotation(member)
         if member.serialization.get("eventstream"):
             text = "_Any"
-        return f"_Required[{text}]" if name in shape.required_members else text  # type: ignore[attr-defined]
+        return f"_Required[{text}]" if name in shape.required_members else text
 
     def typed_dict(self, shape: StructureShape) -> Iterator[str]:
         name = class_name(shape.name)
