@@ -9,7 +9,7 @@ kumo_intercept stays cheap, and built once per emulator from the records in its 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
 from botocore import xform_name
 
@@ -39,8 +39,16 @@ BACKENDS: dict[str, str] = {
 }
 
 
-class RequestContext:
-    """Everything a handler knows about one call."""
+#: the params type of a call: a TypedDict of kumo_intercept.api, e.g. ``sqs.SendMessageRequest``
+P = TypeVar("P")
+
+
+class RequestContext(Generic[P]):
+    """Everything a handler knows about one call.
+
+    Generic in its params type only for the type checker: ``ctx.params`` is the dict botocore built,
+    never converted or copied, so ``def send_message(self, ctx: Ctx[SendMessageRequest])`` costs nothing.
+    """
 
     __slots__ = (
         "emulator", "service", "operation", "params", "account", "region",
@@ -52,7 +60,7 @@ class RequestContext:
         emulator: "Emulator",
         service: str,
         operation: str,
-        params: dict[str, Any],
+        params: P,
         account: str,
         region: str,
         request_id: str,
@@ -107,6 +115,10 @@ class RequestContext:
 
     def __repr__(self) -> str:
         return f"<RequestContext {self.service}.{self.operation} {self.account}/{self.region} {self.request_id}>"
+
+
+#: the short name handlers annotate with: ``ctx: Ctx[SendMessageRequest]``
+Ctx = RequestContext
 
 
 class ServiceBackend:
