@@ -59,9 +59,7 @@ class KmsBackend(CryptoOperations):
         return {"KeyMetadata": self.metadata(self._key(ctx))}
 
     def list_keys(self, ctx: RequestContext) -> dict[str, Any]:
-        now_present = [self._settled(record) for _, record in
-                       list(self.keys.items_range((ctx.account, ctx.region), (ctx.account, ctx.region, "\uffff")))]
-        rows = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]} for r in now_present if r is not None]
+        rows = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]} for r in self.settle_all(ctx.account, ctx.region)]
         return page(ctx.params, rows, "Keys", lambda row: row["KeyId"], default_limit=100)
 
     def update_key_description(self, ctx: RequestContext) -> dict[str, Any]:
@@ -207,6 +205,7 @@ class KmsBackend(CryptoOperations):
         return {}
 
     def list_aliases(self, ctx: RequestContext) -> dict[str, Any]:
+        self.settle_all(ctx.account, ctx.region)
         target = None
         if "KeyId" in ctx.params:
             target = self._key(ctx)["KeyId"]
@@ -329,6 +328,7 @@ class KmsBackend(CryptoOperations):
 
     def list_retirable_grants(self, ctx: RequestContext) -> dict[str, Any]:
         principal = ctx.params["RetiringPrincipal"]
+        self.settle_all(ctx.account, ctx.region)
         rows = [self._grant_entry(grant, ctx.account) for _, grant in self._grants_in(ctx.account, ctx.region)
                 if grant["RetiringPrincipal"] == principal]
         return page(ctx.params, rows, "Grants", lambda row: row["GrantId"], default_limit=50)
@@ -363,6 +363,7 @@ class KmsBackend(CryptoOperations):
 
     # -- inspection ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
+        now = self.now()  # read-only: keys past their deletion date are left out, not removed
         aliases: dict[str, list[str]] = {}
         for _, alias in self.aliases.items():
             aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
@@ -374,7 +375,7 @@ class KmsBackend(CryptoOperations):
             "usage": r["KeyUsage"], "state": r["KeyState"], "manager": r["KeyManager"],
             "aliases": aliases.get(r["KeyId"], []), "grants": grants.get(r["KeyId"], 0),
             "rotations": max(0, len(r["Materials"]) - 1), "tags": dict(r["Tags"]),
-        } for _, r in self.keys.items()]
+        } for _, r in self.keys.items() if r["DeletionDate"] is None or r["DeletionDate"] > now]
         return {"keys": keys}
 
 

@@ -118,6 +118,12 @@ class KmsKeys(ServiceBackend):
             record = self._rotate_due(record, now)
         return record
 
+    def settle_all(self, account: str, region: str) -> list[dict]:
+        """Every key of an account and region as it stands now (listings see deletions first)."""
+        records = [self._settled(record) for _, record in
+                   list(self.keys.items_range((account, region), (account, region, "\uffff")))]
+        return [record for record in records if record is not None]
+
     def _rotate_due(self, record: dict, now: float) -> dict:
         rotation = dict(record["Rotation"])
         materials = list(record["Materials"])
