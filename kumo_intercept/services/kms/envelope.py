@@ -3,7 +3,7 @@
 A blob is ``MAGIC | len(arn) | key ARN | material index | nonce | ciphertext | tag``. The ARN in
 the header lets Decrypt find the key without a KeyId, as on AWS; the material index picks the
 key material the blob was made with, so ciphertexts from before a rotation keep decrypting. The
-keystream is SHAKE-256 over (derived key, nonce) and the tag is HMAC-SHA256 over the header, the
+keystream is SHAKE-128 over (derived key, nonce) and the tag is HMAC-SHA256 over the header, the
 canonical encryption context and the ciphertext: changing any byte, or decrypting with another
 context, fails the tag check. This is an emulator's format, not AWS's, and not meant to protect
 anything — only to behave like KMS towards the code under test.
@@ -11,6 +11,7 @@ anything — only to behave like KMS towards the code under test.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from typing import Mapping, NamedTuple
@@ -47,7 +48,9 @@ def _context_bytes(context: Mapping[str, str] | None) -> bytes:
     return b"".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def _keys(secret: bytes) -> tuple[bytes, bytes]:
+    """(keystream key, tag key) derived from a key material; cached: Encrypt/Decrypt are hot paths."""
     return (hmac.digest(secret, b"kumo-kms-encrypt", "sha256"),
             hmac.digest(secret, b"kumo-kms-authenticate", "sha256"))
 
@@ -55,7 +58,7 @@ def _keys(secret: bytes) -> tuple[bytes, bytes]:
 def _xor(data: bytes, stream_key: bytes, nonce: bytes) -> bytes:
     if not data:
         return b""
-    stream = hashlib.shake_256(stream_key + nonce).digest(len(data))
+    stream = hashlib.shake_128(stream_key + nonce).digest(len(data))
     mixed = int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")
     return mixed.to_bytes(len(data), "little")
 
