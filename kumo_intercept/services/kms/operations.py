@@ -26,10 +26,11 @@ def _incompatible(algorithm: str, spec: str) -> AwsError:
     return AwsError("InvalidKeyUsageException", f"Algorithm {algorithm} is incompatible with key spec {spec}.")
 
 
-def _check_plaintext(plaintext: bytes) -> None:
-    # AWS leaves the (sensitive) value out of this message (snapshot test_plaintext_size_for_encrypt)
-    if len(plaintext) > _MAX_PLAINTEXT:
-        raise AwsError("ValidationException", "1 validation error detected: Value at 'plaintext' failed to "
+def _check_size(value: bytes, member: str) -> None:
+    """Plaintexts and messages up to 4096 bytes; AWS leaves the (sensitive) value out of the message
+    (snapshot test_plaintext_size_for_encrypt)."""
+    if len(value) > _MAX_PLAINTEXT:
+        raise AwsError("ValidationException", f"1 validation error detected: Value at '{member}' failed to "
                                               f"satisfy constraint: Member must have length less than or equal to {_MAX_PLAINTEXT}")
 
 
@@ -105,7 +106,7 @@ class CryptoOperations(KmsKeys):
 
     def encrypt(self, ctx: RequestContext) -> dict[str, Any]:
         params = ctx.params
-        _check_plaintext(params["Plaintext"])
+        _check_size(params["Plaintext"], "plaintext")
         record = self.usable_key(params["KeyId"], ctx.account, ctx.region, "Encrypt", "ENCRYPT_DECRYPT")
         algorithm = params.get("EncryptionAlgorithm", SYMMETRIC)
         blob = self._encrypt(record, params["Plaintext"], algorithm, params.get("EncryptionContext"))
@@ -198,6 +199,7 @@ class CryptoOperations(KmsKeys):
     # -- MACs ---------------------------------------------------------------------------------
     def _mac(self, ctx: RequestContext, operation: str) -> tuple[dict, bytes]:
         params = ctx.params
+        _check_size(params["Message"], "message")
         record = self.usable_key(params["KeyId"], ctx.account, ctx.region, operation, "GENERATE_VERIFY_MAC")
         algorithm = params["MacAlgorithm"]
         if HMAC_SPECS[record["KeySpec"]][0] != algorithm:
@@ -221,6 +223,7 @@ class CryptoOperations(KmsKeys):
     def _signing(self, ctx: RequestContext, operation: str) -> tuple[dict, bytes, bool]:
         """(key, private key PEM, whether the message is a digest) after AWS's checks."""
         params = ctx.params
+        _check_size(params["Message"], "message")
         record = self.usable_key(params["KeyId"], ctx.account, ctx.region, operation, "SIGN_VERIFY")
         algorithm = params["SigningAlgorithm"]
         if algorithm not in algorithms(record["KeySpec"], "SIGN_VERIFY")["SigningAlgorithms"]:

@@ -150,3 +150,7 @@ def test_generate_and_verify_mac(kms, spec, algorithm, digest):
     with pytest.raises(kms.exceptions.InvalidKeyUsageException) as exc:
         kms.generate_mac(KeyId=key["KeyId"], Message=b"m", MacAlgorithm=wrong)
     assert error(exc)[1] == f"Algorithm {wrong} is incompatible with key spec {spec}."
+    with pytest.raises(ClientError) as exc:
+        kms.generate_mac(KeyId=key["KeyId"], Message=b"m" * 4097, MacAlgorithm=algorithm)
+    assert error(exc) == ("ValidationException", "1 validation error detected: Value at 'message' failed to "
+                                                 "satisfy constraint: Member must have length less than or equal to 4096")
