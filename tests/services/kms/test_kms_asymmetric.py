@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 
 from kumo_intercept import NotEmulatedError
 
-HASHES = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+HASHES: dict[str, hashes.HashAlgorithm] = {"256": hashes.SHA256(), "384": hashes.SHA384(), "512": hashes.SHA512()}
 
 
 def error(exc_info: pytest.ExceptionInfo) -> tuple[str, str]:
@@ -28,7 +28,7 @@ def error(exc_info: pytest.ExceptionInfo) -> tuple[str, str]:
 
 def verify_with_cryptography(public_der: bytes, algorithm: str, message: bytes, signature: bytes) -> None:
     public = serialization.load_der_public_key(public_der)
-    digest = HASHES[algorithm.rsplit("_", 1)[1]]()
+    digest = HASHES[algorithm.rsplit("_", 1)[1]]
     if algorithm.startswith("ECDSA"):
         assert isinstance(public, ec.EllipticCurvePublicKey)
         utils.decode_dss_signature(signature)  # DER, as AWS returns ECDSA signatures
