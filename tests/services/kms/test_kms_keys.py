@@ -296,3 +296,14 @@ def test_aws_managed_key_is_created_on_first_use_of_its_alias(kms):
     assert kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"] is True
     aliases = kms.list_aliases(KeyId=meta["KeyId"])["Aliases"]
     assert [a["AliasName"] for a in aliases] == ["alias/aws/s3"]
+
+
+def test_inspection_lists_keys_with_their_aliases_grants_and_rotations(aws, kms, key_id):
+    kms.create_alias(AliasName="alias/seen", TargetKeyId=key_id)
+    kms.create_grant(KeyId=key_id, GranteePrincipal="arn:aws:iam::123456789012:role/r", Operations=["Decrypt"])
+    kms.rotate_key_on_demand(KeyId=key_id)
+    kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": "team", "TagValue": "a"}])
+    [row] = list(aws.state.kms.keys)
+    assert row == {"id": key_id, "account": "123456789012", "region": "us-east-1", "spec": "SYMMETRIC_DEFAULT",
+                   "usage": "ENCRYPT_DECRYPT", "state": "Enabled", "manager": "CUSTOMER", "aliases": ["alias/seen"],
+                   "grants": 1, "rotations": 1, "tags": {"team": "a"}}
