@@ -33,7 +33,6 @@ _GRANT_TOKEN_PREFIX = "AQpAM2"
 
 
 class KmsBackend(CryptoOperations):
-    service_name = "kms"
     input_error_code = "ValidationException"
 
     # -- keys ---------------------------------------------------------------------------------

@@ -44,8 +44,6 @@ def incorrect_key() -> AwsError:
                     "The key ID in the request does not identify a CMK that can perform this operation.")
 
 
-
-
 class KmsKeys(ServiceBackend):
     """Tables and key helpers; the operations live in operations.py and backend.py."""
 
@@ -99,7 +97,7 @@ class KmsKeys(ServiceBackend):
                                f"Default key that protects my {service} data when no other key is defined",
                                default_policy(account), manager="AWS")
         record["Rotation"] = {"Period": DEFAULT_ROTATION_DAYS, "Next": record["Created"] + DEFAULT_ROTATION_DAYS * DAY}
-        self.keys.put((account, region, record["KeyId"]), record)
+        self._save(record)
         self._put_alias(account, region, alias_name, record["KeyId"], record["Created"])
         return str(record["KeyId"])
 
@@ -131,7 +129,7 @@ class KmsKeys(ServiceBackend):
             materials.append(self._new_material(record["KeySpec"], rotation["Next"], "AUTOMATIC"))
             rotation["Next"] += rotation["Period"] * DAY
         record = {**record, "Materials": materials, "Rotation": rotation}
-        self.keys.put((record["Account"], record["Region"], record["KeyId"]), record)
+        self._save(record)
         return record
 
     def _delete_key(self, record: dict) -> None:
@@ -196,7 +194,6 @@ class KmsKeys(ServiceBackend):
             "Materials": [] if asymmetric else [self._new_material(spec, now, None)], "Private": None,
         }
 
-
     def _put_alias(self, account: str, region: str, name: str, key_id: str, created: float) -> None:
         self.aliases.put((account, region, name), {
             "AliasName": name, "AliasArn": f"arn:aws:kms:{region}:{account}:{name}",
@@ -217,7 +214,6 @@ class KmsKeys(ServiceBackend):
         if spec == SYMMETRIC:
             meta["CurrentKeyMaterialId"] = record["Materials"][-1]["Id"]
         return meta
-
 
     # -- symmetric blobs ----------------------------------------------------------------------
     def seal(self, record: dict, plaintext: bytes, context: Mapping[str, str] | None) -> bytes:
@@ -244,11 +240,8 @@ class KmsKeys(ServiceBackend):
         material = record["Materials"][sealed.material]
         return envelope.unseal(material["Secret"], blob, context), record, material["Id"]
 
-
     @staticmethod
     def _dry_run(ctx: RequestContext) -> None:
         if ctx.params.get("DryRun"):
             raise AwsError("DryRunOperationException",
                            "The request would have succeeded, but the DryRun option is set.")
-
-
