@@ -3,8 +3,8 @@
 A blob is ``MAGIC | len(arn) | key ARN | material index | nonce | ciphertext | tag``. The ARN in
 the header lets Decrypt find the key without a KeyId, as on AWS; the material index picks the
 key material the blob was made with, so ciphertexts from before a rotation keep decrypting. The
-keystream is SHAKE-128 over (derived key, nonce) and the tag is HMAC-SHA256 over the header, the
-canonical encryption context and the ciphertext: changing any byte, or decrypting with another
+body is XORed with a window (chosen by the nonce) of a SHAKE-128 keystream derived from the key
+material, and the tag is HMAC-SHA256 over the header, the canonical encryption context and the body: changing any byte, or decrypting with another
 context, fails the tag check. This is an emulator's format, not AWS's, and not meant to protect
 anything — only to behave like KMS towards the code under test.
 """
@@ -21,6 +21,7 @@ from ...core.errors import AwsError
 MAGIC = b"\x01KMU"
 NONCE_BYTES = 16
 TAG_BYTES = 32
+_STREAM_BYTES = 8192  # cached keystream per key material; plaintexts up to 4096 bytes fit any window
 _FIXED = len(MAGIC) + 1 + 2 + NONCE_BYTES + TAG_BYTES
 
 
@@ -48,19 +49,28 @@ def _context_bytes(context: Mapping[str, str] | None) -> bytes:
     return b"".join(parts)
 
 
-@functools.lru_cache(maxsize=4096)
-def _keys(secret: bytes) -> tuple[bytes, bytes]:
-    """(keystream key, tag key) derived from a key material; cached: Encrypt/Decrypt are hot paths."""
-    return (hmac.digest(secret, b"kumo-kms-encrypt", "sha256"),
+@functools.lru_cache(maxsize=1024)
+def _derived(secret: bytes) -> tuple[bytes, bytes]:
+    """(keystream, tag key) of a key material, cached: Encrypt and Decrypt are hot paths, and
+    deriving a fresh 4 KiB keystream per call would cost more than botocore's own work."""
+    stream_key = hmac.digest(secret, b"kumo-kms-encrypt", "sha256")
+    return (hashlib.shake_128(stream_key).digest(_STREAM_BYTES),
             hmac.digest(secret, b"kumo-kms-authenticate", "sha256"))
 
 
-def _xor(data: bytes, stream_key: bytes, nonce: bytes) -> bytes:
-    if not data:
+def _xor(data: bytes, stream: bytes, nonce: bytes) -> bytes:
+    """``data`` XOR a window of the material's keystream that the nonce chooses (longer data than
+    the cached stream allows: a keystream of SHAKE-128 over the stream's head and the nonce)."""
+    length = len(data)
+    if not length:
         return b""
-    stream = hashlib.shake_128(stream_key + nonce).digest(len(data))
-    mixed = int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")
-    return mixed.to_bytes(len(data), "little")
+    offset = int.from_bytes(nonce[:2], "big") % (_STREAM_BYTES // 2)
+    if offset + length <= _STREAM_BYTES:
+        pad = stream[offset:offset + length]
+    else:
+        pad = hashlib.shake_128(stream[:32] + nonce).digest(length)
+    mixed = int.from_bytes(data, "little") ^ int.from_bytes(pad, "little")
+    return mixed.to_bytes(length, "little")
 
 
 def seal(secret: bytes, key_arn: str, material: int, nonce: bytes, plaintext: bytes,
@@ -68,8 +78,8 @@ def seal(secret: bytes, key_arn: str, material: int, nonce: bytes, plaintext: by
     """A blob of ``plaintext`` under the key material ``secret`` (material number ``material``)."""
     arn = key_arn.encode()
     header = MAGIC + bytes([len(arn)]) + arn + material.to_bytes(2, "big") + nonce
-    stream_key, mac_key = _keys(secret)
-    body = _xor(plaintext, stream_key, nonce)
+    stream, mac_key = _derived(secret)
+    body = _xor(plaintext, stream, nonce)
     tag = hmac.digest(mac_key, header + _context_bytes(context) + body, "sha256")
     return header + body + tag
 
@@ -94,8 +104,8 @@ def unseal(secret: bytes, blob: bytes, context: Mapping[str, str] | None) -> byt
     """The plaintext of a blob ``parse`` accepted; InvalidCiphertextException if the tag fails."""
     header_length = len(MAGIC) + 1 + blob[len(MAGIC)] + 2 + NONCE_BYTES
     header, body, tag = blob[:header_length], blob[header_length:-TAG_BYTES], blob[-TAG_BYTES:]
-    stream_key, mac_key = _keys(secret)
+    stream, mac_key = _derived(secret)
     expected = hmac.digest(mac_key, header + _context_bytes(context) + body, "sha256")
     if not hmac.compare_digest(tag, expected):
         raise invalid_ciphertext()
-    return _xor(body, stream_key, header[-NONCE_BYTES:])
+    return _xor(body, stream, header[-NONCE_BYTES:])

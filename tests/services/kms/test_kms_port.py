@@ -73,3 +73,14 @@ def test_keys_are_partitioned_by_account(keys, key_id):
     # a key ARN names its account: another account can use it (key policies are not evaluated)
     blob = keys.encrypt_internal(arn, b"shared", "111122223333", REGION)
     assert keys.decrypt_internal(blob, "111122223333", REGION) == (b"shared", arn)
+
+
+def test_port_takes_payloads_longer_than_the_api_limit(keys, key_id):
+    """Services encrypt more than Encrypt's 4096 bytes through the port (a 64 KiB secret value)."""
+    arn = keys.check_key_usable(key_id, ACCOUNT, REGION)
+    value = bytes(range(256)) * 256
+    blob = keys.encrypt_internal(arn, value, ACCOUNT, REGION, {"SecretARN": "s"})
+    assert value not in blob
+    assert keys.decrypt_internal(blob, ACCOUNT, REGION, {"SecretARN": "s"}) == (value, arn)
+    again = keys.encrypt_internal(arn, value, ACCOUNT, REGION, {"SecretARN": "s"})
+    assert again != blob
