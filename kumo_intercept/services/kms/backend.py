@@ -152,8 +152,7 @@ class KmsBackend(CryptoOperations):
             if material["Type"] is not None:
                 row.update(RotationDate=from_epoch(material["Created"]), RotationType=material["Type"])
             rows.append(row)
-        return page(ctx.params, rows, "Rotations", lambda row: row["KeyMaterialId"], default_limit=100,
-                    ordered=False)
+        return page(ctx.params, rows, "Rotations", None, default_limit=100)
 
     # -- aliases ------------------------------------------------------------------------------
     @staticmethod
@@ -378,20 +377,26 @@ class KmsBackend(CryptoOperations):
         return {"keys": keys}
 
 
-def page(params: dict[str, Any], rows: list, member: str, sort_key: Callable[[Any], str], *,
-         default_limit: int, ordered: bool = True) -> dict[str, Any]:
-    """One page of ``rows`` after the request's Marker, in AWS's ``Truncated``/``NextMarker`` form."""
-    after = decode_token(params.get("Marker"), AwsError("InvalidMarkerException", ""))
-    if not ordered:  # rows in their own order: the marker counts rows
+def page(params: dict[str, Any], rows: list, member: str, sort_key: Callable[[Any], str] | None, *,
+         default_limit: int) -> dict[str, Any]:
+    """One page of ``rows`` after the request's Marker, in AWS's ``Truncated``/``NextMarker`` form.
+    With ``sort_key`` the rows are sorted and a marker names the last row returned (so deletions
+    between pages skip nothing); without, the rows keep their order and a marker counts them."""
+    invalid = AwsError("InvalidMarkerException", "")
+    after = decode_token(params.get("Marker"), invalid)
+    if after is not None and not isinstance(after, str):
+        raise invalid
+    if sort_key is None:
+        if after is not None and not after.isdigit():
+            raise invalid
         start = int(after or 0)
-        keys = None
     else:
         rows = sorted(rows, key=sort_key)
         start = 0 if after is None else next((i for i, row in enumerate(rows) if sort_key(row) > after), len(rows))
-        keys = sort_key
     limit = params.get("Limit", default_limit)
     chunk = rows[start:start + limit]
-    result: dict[str, Any] = {member: chunk, "Truncated": start + limit < len(rows)}
-    if result["Truncated"]:
-        result["NextMarker"] = encode_token(keys(chunk[-1]) if keys is not None else start + limit)
+    truncated = start + limit < len(rows)
+    result: dict[str, Any] = {member: chunk, "Truncated": truncated}
+    if truncated:
+        result["NextMarker"] = encode_token(sort_key(chunk[-1]) if sort_key is not None else str(start + limit))
     return result

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterable, Mapping
 
@@ -17,6 +18,14 @@ _KEY_ID = re.compile(r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 _ARN = re.compile(r"^arn:aws[\w-]*:kms:([\w-]*):(\d{12}):(key|alias)/(.+)$")
 DEFAULT_ROTATION_DAYS = 365
 AWS_MANAGED_PREFIX = "alias/aws/"
+
+
+@functools.lru_cache(maxsize=4096)
+def arn_parts(arn: str) -> tuple[str, ...] | None:
+    """(region, account, "key" or "alias", the rest) of a KMS ARN, or None (cached: every
+    Decrypt parses the key ARN in its ciphertext)."""
+    match = _ARN.match(arn)
+    return None if match is None else match.groups()
 
 
 def default_policy(account: str) -> str:
@@ -66,10 +75,10 @@ class KmsKeys(ServiceBackend):
         """The key a KeyId names (key id, key ARN, alias name or alias ARN), settled to now;
         NotFoundException as KMS words it."""
         if key_id.startswith("arn:"):
-            match = _ARN.match(key_id)
-            if match is None:
+            parts = arn_parts(key_id)
+            if parts is None:
                 raise not_found(f"Invalid arn {key_id}")
-            arn_region, account, kind, rest = match.groups()
+            arn_region, account, kind, rest = parts
             if arn_region != region:
                 raise not_found(f"Invalid arn {arn_region}")
             key_id = self._alias_target(f"alias/{rest}", account, region) if kind == "alias" else rest
@@ -227,10 +236,10 @@ class KmsKeys(ServiceBackend):
         """(plaintext, key record, key material id) of a symmetric blob; the key comes from the
         blob, and must be the one ``key_id`` names if given (IncorrectKeyException otherwise)."""
         sealed = envelope.parse(blob)
-        match = _ARN.match(sealed.key_arn)
-        if match is None or match.group(3) != "key":
+        parts = arn_parts(sealed.key_arn)
+        if parts is None or parts[2] != "key":
             raise envelope.invalid_ciphertext()
-        arn_region, arn_account, _, arn_key_id = match.groups()
+        arn_region, arn_account, _, arn_key_id = parts
         record = self._settled(self.keys.get((arn_account, arn_region, arn_key_id)))
         if record is None or arn_region != region or sealed.material >= len(record["Materials"]):
             raise envelope.invalid_ciphertext()

@@ -77,10 +77,10 @@ class CryptoOperations(KmsKeys):
         return bytes(pem)
 
     def _encrypt(self, record: dict, plaintext: bytes, algorithm: str, context: Mapping[str, str] | None) -> bytes:
+        if record["KeySpec"] == SYMMETRIC and algorithm == SYMMETRIC:  # the hot path first
+            return self.seal(record, plaintext, context)
         if algorithm not in algorithms(record["KeySpec"], record["KeyUsage"])["EncryptionAlgorithms"]:
             raise _incompatible(algorithm, record["KeySpec"])
-        if record["KeySpec"] == SYMMETRIC:
-            return self.seal(record, plaintext, context)
         limit = asymmetric.rsa_max_plaintext(record["KeySpec"], algorithm)
         if len(plaintext) > limit:
             raise AwsError("ValidationException", f"Algorithm {algorithm} and key spec {record['KeySpec']} "

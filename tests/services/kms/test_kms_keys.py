@@ -167,6 +167,11 @@ def test_update_description_and_list_keys_in_pages(kms):
     assert sorted(seen) == ids
     with pytest.raises(kms.exceptions.InvalidMarkerException):
         kms.list_keys(Marker="not-a-marker")
+    for forged in ("MTI=", "WzFd"):  # well-formed tokens of the wrong kind: 12, [1]
+        with pytest.raises(kms.exceptions.InvalidMarkerException):
+            kms.list_keys(Marker=forged)
+        with pytest.raises(kms.exceptions.InvalidMarkerException):
+            kms.list_key_rotations(KeyId=ids[0], Marker=forged)
     paginated = [k["KeyId"] for p in kms.get_paginator("list_keys").paginate(PaginationConfig={"PageSize": 3})
                  for k in p["Keys"]]
     assert sorted(paginated) == ids
