@@ -58,13 +58,15 @@ def moto_active() -> Iterator[bool]:
         yield True
 
 
-def per_call_us(fn: Callable[[], Any], calls: int) -> float:
+def per_call_us(fn: Callable[[], Any], calls: int, timer: Callable[[], float] = time.perf_counter) -> float:
+    """µs per call by ``timer``: wall time, or ``time.process_time`` (CPU time of this process, which
+    other processes on a busy machine disturb much less)."""
     gc.disable()
     try:
-        start = time.perf_counter()
+        start = timer()
         for _ in range(calls):
             fn()
-        return (time.perf_counter() - start) / calls * 1e6
+        return (timer() - start) / calls * 1e6
     finally:
         gc.enable()
 
@@ -94,7 +96,8 @@ def activation(emulator: Emulator | None, on: bool) -> Iterator[None]:
 
 
 def compare(contenders: dict[str, Callable[[], Any]], calls: int = 500, rounds: int = 7,
-            warmup: int = 50, emulator: Emulator | None = None) -> dict[str, float]:
+            warmup: int = 50, emulator: Emulator | None = None,
+            timer: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Median µs/call of each contender, measured interleaved round by round.
 
     Contenders named ``kumo…`` run with ``emulator`` active, the others with it suspended.
@@ -107,7 +110,7 @@ def compare(contenders: dict[str, Callable[[], Any]], calls: int = 500, rounds: 
     for _ in range(rounds):
         for name, fn in contenders.items():
             with activation(emulator, name.startswith("kumo")):
-                samples[name].append(per_call_us(fn, calls))
+                samples[name].append(per_call_us(fn, calls, timer))
     return {name: statistics.median(values) for name, values in samples.items()}
 
 

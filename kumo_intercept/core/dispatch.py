@@ -36,6 +36,7 @@ BACKENDS: dict[str, str] = {
     "logs": "kumo_intercept.services.logs.backend:LogsBackend",
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
     "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
+    "kms": "kumo_intercept.services.kms.backend:KmsBackend",
 }
 
 
