@@ -32,7 +32,8 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 #: tables whose records mean work a service does in the background (its pollers): when the state is
 #: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
-BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda"}
+BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
+                                     "secretsmanager.secrets": "secretsmanager"}
 
 
 class KumoInternalError(KumoError):

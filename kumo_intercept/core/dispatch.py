@@ -36,6 +36,8 @@ BACKENDS: dict[str, str] = {
     "logs": "kumo_intercept.services.logs.backend:LogsBackend",
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
     "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
+    "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
+    "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
 }
 
 
