@@ -317,3 +317,27 @@ def test_custom_kms_key_needs_kms(sm):
     except ImportError:
         with pytest.raises(NotEmulatedError, match="KMS"):
             sm.create_secret(Name="k2", SecretString="x", KmsKeyId="alias/mine")
+
+
+def test_customer_key_values_go_through_the_key_port(monkeypatch, aws, sm):
+    """With a KMS behind the KeyPort (a stand-in here), values are sealed under the secret's key and
+    its encryption context {SecretARN, SecretVersionId}, as the Secrets Manager docs describe."""
+    from kumo_intercept.core import dispatch
+    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+    created = sm.create_secret(Name="enc", SecretString="plain words", KmsKeyId="alias/mine")
+    stored = aws.store.table("secretsmanager.secrets").get(("123456789012", "us-east-1", "enc"))
+    version = stored["Versions"][created["VersionId"]]
+    assert "String" not in version and b"plain words" not in version["Cipher"]
+    assert b'"SecretVersionId": "' + created["VersionId"].encode() in version["Cipher"]
+    assert sm.get_secret_value(SecretId="enc")["SecretString"] == "plain words"
+    sm.put_secret_value(SecretId="enc", SecretBinary=b"\x00bin")
+    assert sm.get_secret_value(SecretId="enc")["SecretBinary"] == b"\x00bin"
+    assert sm.describe_secret(SecretId="enc")["KmsKeyId"] == "alias/mine"
+    assert sm.list_secret_version_ids(SecretId="enc")["Versions"][0]["KmsKeyIds"] == ["alias/mine"]
+    with pytest.raises(sm.exceptions.EncryptionFailure):
+        sm.create_secret(Name="enc2", SecretString="x", KmsKeyId="alias/disabled")
+    sm.replicate_secret_to_regions(SecretId="enc", AddReplicaRegions=[{"Region": "eu-west-1"}])
+    eu = boto3.client("secretsmanager", region_name="eu-west-1")
+    assert eu.get_secret_value(SecretId="enc")["SecretBinary"] == b"\x00bin"
+    eu.stop_replication_to_replica(SecretId="enc")
+    assert eu.get_secret_value(SecretId="enc", VersionStage="AWSPREVIOUS")["SecretString"] == "plain words"

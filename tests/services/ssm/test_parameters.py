@@ -320,3 +320,19 @@ def test_public_parameters(ssm):
 def test_other_ssm_operations_are_not_emulated(ssm):
     with pytest.raises(NotEmulatedError):
         ssm.list_documents()
+
+
+def test_customer_key_secure_strings_go_through_the_key_port(monkeypatch, aws, ssm):
+    """With a KMS behind the KeyPort (a stand-in here), a SecureString under a customer key is sealed
+    with the encryption context {PARAMETER_ARN: arn} (Parameter Store's "How Parameter Store uses KMS")."""
+    from kumo_intercept.core import dispatch
+    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+    ssm.put_parameter(Name="/enc", Value="top secret", Type="SecureString", KeyId="alias/mine")
+    stored = aws.store.table("ssm.parameters").get(("123456789012", "us-east-1", "/enc"))
+    assert b"top secret" not in stored["Versions"][0]["Cipher"]
+    assert b"arn:aws:ssm:us-east-1:123456789012:parameter/enc" in stored["Versions"][0]["Cipher"]
+    assert ssm.get_parameter(Name="/enc", WithDecryption=True)["Parameter"]["Value"] == "top secret"
+    assert "top secret" not in ssm.get_parameter(Name="/enc")["Parameter"]["Value"]
+    assert ssm.get_parameter_history(Name="/enc")["Parameters"][0]["KeyId"] == "alias/mine"
+    with pytest.raises(ssm.exceptions.InvalidKeyId):
+        ssm.put_parameter(Name="/enc2", Value="x", Type="SecureString", KeyId="alias/disabled")
