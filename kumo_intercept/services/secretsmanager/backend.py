@@ -32,7 +32,8 @@ from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
 from ...core.schedule import Cron, ScheduleError, parse_schedule
-from ...core.tokens import decode_token, encode_token
+from ...core.tags import tags_merged, tags_without
+from ...core.tokens import offset_page
 from .filters import matches
 from .passwords import random_password
 
@@ -466,11 +467,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     @staticmethod
     def _page(items: list[Any], limit: int, token: str | None) -> tuple[list[Any], str | None]:
-        start = decode_token(token, _error("InvalidNextTokenException", "The NextToken value is invalid.")) or 0
-        if not isinstance(start, int):
-            raise _error("InvalidNextTokenException", "The NextToken value is invalid.")
-        end = start + limit
-        return items[start:end], (encode_token(end) if end < len(items) else None)
+        return offset_page(items, limit, token, _error("InvalidNextTokenException", "The NextToken value is invalid."))
 
     _SORT_KEYS = {
         "created-date": lambda r: r["Created"], "name": lambda r: r["Name"],
@@ -545,15 +542,12 @@ class SecretsManagerBackend(ServiceBackend):
     # -- tags -----------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._primary(ctx)
-        added = {t["Key"]: t for t in ctx.params["Tags"]}
-        tags = [t for t in record["Tags"] if t["Key"] not in added] + list(added.values())
-        self.secrets.put(key, {**record, "Tags": tags})
+        self.secrets.put(key, {**record, "Tags": tags_merged(record["Tags"], ctx.params["Tags"])})
         return {}
 
     def untag_resource(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._primary(ctx)
-        removed = set(ctx.params["TagKeys"])
-        self.secrets.put(key, {**record, "Tags": [t for t in record["Tags"] if t["Key"] not in removed]})
+        self.secrets.put(key, {**record, "Tags": tags_without(record["Tags"], ctx.params["TagKeys"])})
         return {}
 
     # -- resource policies ----------------------------------------------------------------------

@@ -27,7 +27,8 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
-from ...core.tokens import decode_token, encode_token
+from ...core.tags import tags_merged, tags_without
+from ...core.tokens import offset_page
 from .policies import parse_policies
 from .public import PREFIX as PUBLIC_PREFIX
 from .public import PUBLISHED, public_parameters
@@ -481,8 +482,7 @@ class SsmBackend(ServiceBackend):
 
     def add_tags_to_resource(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._tagged(ctx)
-        added = {t["Key"]: t for t in ctx.params["Tags"]}
-        tags = [t for t in record["Tags"] if t["Key"] not in added] + list(added.values())
+        tags = tags_merged(record["Tags"], ctx.params["Tags"])
         if len(tags) > 50:
             raise _error("TooManyTagsError", "The Tags parameter contains more than 50 tags.")
         self.parameters.put(key, {**record, "Tags": tags})
@@ -490,8 +490,7 @@ class SsmBackend(ServiceBackend):
 
     def remove_tags_from_resource(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._tagged(ctx)
-        removed = set(ctx.params["TagKeys"])
-        self.parameters.put(key, {**record, "Tags": [t for t in record["Tags"] if t["Key"] not in removed]})
+        self.parameters.put(key, {**record, "Tags": tags_without(record["Tags"], ctx.params["TagKeys"])})
         return {}
 
     def list_tags_for_resource(self, ctx: RequestContext) -> dict[str, Any]:
@@ -602,9 +601,4 @@ def parameter_matches(record: dict[str, Any], filters: list[dict[str, Any]]) -> 
 
 
 def _page(items: list[Any], limit: int, token: str | None) -> tuple[list[Any], str | None]:
-    invalid = _error("InvalidNextToken", "The specified token isn't valid.")
-    start = decode_token(token, invalid) or 0
-    if not isinstance(start, int):
-        raise invalid
-    end = start + limit
-    return items[start:end], (encode_token(end) if end < len(items) else None)
+    return offset_page(items, limit, token, _error("InvalidNextToken", "The specified token isn't valid."))

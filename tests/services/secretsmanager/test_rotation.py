@@ -64,12 +64,18 @@ def test_rotate_immediately_runs_the_four_steps(aws, sm):
     assert (described["NextRotationDate"] - described["LastRotatedDate"]).days == 1
 
 
-def test_scheduled_rotation_fires_on_the_emulator_clock(aws, sm):
+def _scheduled(sm, name: str, expression: str) -> list[tuple[str, str]]:
+    """A secret whose rotation (by a recording function) is scheduled, not run; returns the record."""
     seen: list[tuple[str, str]] = []
     function_arn = register_callable("rotator", _rotation_handler(seen))
-    sm.create_secret(Name="sched", SecretString="pw")
-    sm.rotate_secret(SecretId="sched", RotationLambdaARN=function_arn, RotateImmediately=False,
-                     RotationRules={"ScheduleExpression": "rate(10 hours)"})
+    sm.create_secret(Name=name, SecretString="pw")
+    sm.rotate_secret(SecretId=name, RotationLambdaARN=function_arn, RotateImmediately=False,
+                     RotationRules={"ScheduleExpression": expression})
+    return seen
+
+
+def test_scheduled_rotation_fires_on_the_emulator_clock(aws, sm):
+    seen = _scheduled(sm, "sched", "rate(10 hours)")
     assert seen == []
     aws.clock.advance(9 * 3600)
     assert seen == []
@@ -81,11 +87,7 @@ def test_scheduled_rotation_fires_on_the_emulator_clock(aws, sm):
 
 
 def test_cron_schedule_and_cancel(aws, sm):
-    seen: list[tuple[str, str]] = []
-    function_arn = register_callable("rotator", _rotation_handler(seen))
-    sm.create_secret(Name="cron", SecretString="pw")
-    sm.rotate_secret(SecretId="cron", RotationLambdaARN=function_arn, RotateImmediately=False,
-                     RotationRules={"ScheduleExpression": "cron(0 12 * * ? *)"})
+    seen = _scheduled(sm, "cron", "cron(0 12 * * ? *)")
     due = sm.describe_secret(SecretId="cron")["NextRotationDate"]
     assert (due.hour, due.minute) == (12, 0)
     sm.cancel_rotate_secret(SecretId="cron")
