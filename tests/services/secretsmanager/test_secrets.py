@@ -341,3 +341,14 @@ def test_customer_key_values_go_through_the_key_port(monkeypatch, aws, sm):
     assert eu.get_secret_value(SecretId="enc")["SecretBinary"] == b"\x00bin"
     eu.stop_replication_to_replica(SecretId="enc")
     assert eu.get_secret_value(SecretId="enc", VersionStage="AWSPREVIOUS")["SecretString"] == "plain words"
+
+
+def test_inspection_summary(aws, sm):
+    sm.create_secret(Name="seen", SecretString="x")
+    sm.delete_secret(SecretId="seen", RecoveryWindowInDays=7)
+    row = aws.state.secretsmanager.secrets("seen")
+    assert (row["region"], row["versions"], row["rotation"]) == ("us-east-1", 1, False)
+    assert row["deletion_date"] > aws.clock.now()
+    assert "secretsmanager" in aws.state.summary()
+    html = aws.state._repr_html_()
+    assert "seen" in html

@@ -336,3 +336,11 @@ def test_customer_key_secure_strings_go_through_the_key_port(monkeypatch, aws, s
     assert ssm.get_parameter_history(Name="/enc")["Parameters"][0]["KeyId"] == "alias/mine"
     with pytest.raises(ssm.exceptions.InvalidKeyId):
         ssm.put_parameter(Name="/enc2", Value="x", Type="SecureString", KeyId="alias/disabled")
+
+
+def test_inspection_summary(aws, ssm):
+    ssm.put_parameter(Name="/seen", Value="1", Type="String")
+    ssm.put_parameter(Name="/seen", Value="2", Type="String", Overwrite=True)
+    ssm.label_parameter_version(Name="/seen", Labels=["live"])
+    row = aws.state.ssm.parameters("/seen")
+    assert (row["type"], row["version"], row["tier"], row["labels"]) == ("String", 2, "Standard", 1)
