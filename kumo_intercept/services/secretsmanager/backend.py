@@ -521,7 +521,10 @@ class SecretsManagerBackend(ServiceBackend):
         if window is not None and not 7 <= window <= 30:
             raise _error("InvalidParameterException",
                          "The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).")
-        key, record = self._primary(ctx, deleted_ok=True)
+        key, record = self._secret(ctx, deleted_ok=True)
+        if "ReplicaOf" in record:  # "When you delete a replica, it is deleted immediately" (DeleteSecret docs)
+            self._drop_replicas((key[0], record["ReplicaOf"], key[2]), [key[1]])
+            return {"ARN": record["ARN"], "Name": record["Name"], "DeletionDate": ctx.now()}
         if record.get("Replicas"):
             raise _error("InvalidRequestException", f"You can't delete secret {record['Name']} that still has "
                                                     f"replica regions {[r['Region'] for r in record['Replicas']]}")
@@ -579,7 +582,7 @@ class SecretsManagerBackend(ServiceBackend):
         p = ctx.params
         key, record = self._primary(ctx)
         document = self._policy_document(p["ResourcePolicy"])
-        if p.get("BlockPublicPolicy", True) and self._public_statements(document):
+        if p.get("BlockPublicPolicy", False) and self._public_statements(document):
             raise _error("PublicPolicyException", "The BlockPublicPolicy parameter is set to true, and the resource "
                                                   "policy did not prevent broad access to the secret.")
         self.secrets.put(key, {**record, "Policy": p["ResourcePolicy"]})
@@ -643,14 +646,20 @@ class SecretsManagerBackend(ServiceBackend):
 
     def remove_regions_from_replication(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._primary(ctx)
-        removed = set(ctx.params["RemoveReplicaRegions"])
+        record = self._drop_replicas(key, ctx.params["RemoveReplicaRegions"])
+        return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
+
+    def _drop_replicas(self, key: Key, regions: Iterable[str]) -> dict[str, Any]:
+        """Delete the primary ``key``'s replicas in ``regions``; returns the primary's new record."""
+        removed = set(regions)
         for region in removed:
             replica_key = (key[0], region, key[2])
             if (self.secrets.get(replica_key) or {}).get("ReplicaOf") == key[1]:
                 self.secrets.delete(replica_key)
+        record = self.secrets[key]
         record = {**record, "Replicas": [r for r in record.get("Replicas", []) if r["Region"] not in removed]}
         self.secrets.put(key, record)
-        return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
+        return record
 
     def stop_replication_to_replica(self, ctx: RequestContext) -> dict[str, Any]:
         key, record = self._secret(ctx)

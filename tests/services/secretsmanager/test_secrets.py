@@ -235,7 +235,7 @@ def test_batch_get_secret_value(sm):
 
 
 def test_resource_policies(sm):
-    """test_resource_policy; BlockPublicPolicy refuses a policy open to everyone."""
+    """test_resource_policy; BlockPublicPolicy=True refuses a policy open to everyone."""
     arn = sm.create_secret(Name="p", SecretString="x")["ARN"]
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
@@ -247,6 +247,7 @@ def test_resource_policies(sm):
         "Effect": "Allow", "Principal": "*", "Action": "secretsmanager:*", "Resource": "*"}]})
     with pytest.raises(sm.exceptions.PublicPolicyException):
         sm.put_resource_policy(SecretId="p", ResourcePolicy=public, BlockPublicPolicy=True)
+    sm.put_resource_policy(SecretId="p", ResourcePolicy=public)  # not blocked by default (test_resource_policy)
     validated = sm.validate_resource_policy(ResourcePolicy=public)
     assert validated["PolicyValidationPassed"] is False and validated["ValidationErrors"]
     assert sm.validate_resource_policy(SecretId="p", ResourcePolicy=policy)["PolicyValidationPassed"] is True
@@ -280,6 +281,12 @@ def test_replication(aws, sm):
     west = boto3.client("secretsmanager", region_name="us-west-2")
     with pytest.raises(west.exceptions.ResourceNotFoundException):
         west.describe_secret(SecretId="r")
+    sm.replicate_secret_to_regions(SecretId="r", AddReplicaRegions=[{"Region": "ap-south-1"}])
+    ap = boto3.client("secretsmanager", region_name="ap-south-1")
+    ap.delete_secret(SecretId="r")  # a replica goes at once (DeleteSecret API reference)
+    with pytest.raises(ap.exceptions.ResourceNotFoundException):
+        ap.describe_secret(SecretId="r")
+    assert "ReplicationStatus" not in sm.describe_secret(SecretId="r")
     sm.delete_secret(SecretId="r", ForceDeleteWithoutRecovery=True)
 
 
