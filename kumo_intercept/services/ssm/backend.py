@@ -216,9 +216,8 @@ class SsmBackend(ServiceBackend):
         if data_type not in _DATA_TYPES:
             raise _validation(f"The following data type is not supported: {data_type} (Data type names are all "
                               f"lowercase.)")
-        if data_type == "aws:ec2:image" and (kind != "String" or not _AMI.match(value)):
-            raise _validation(f"Parameter value {value} is not a valid AMI ID for data type aws:ec2:image: it must "
-                              f"be a String of the form ami-1234567890abcdef0.")
+        if data_type == "aws:ec2:image" and kind != "String":
+            raise _validation("Parameters of data type aws:ec2:image must be of type String.")
         if data_type == "aws:ssm:integration" and kind != "SecureString":
             raise _validation("Parameters of data type aws:ssm:integration must be of type SecureString.")
         if pattern:
@@ -251,6 +250,10 @@ class SsmBackend(ServiceBackend):
         data_type = p.get("DataType") or (previous["DataType"] if previous else "text")
         pattern = p.get("AllowedPattern", previous.get("AllowedPattern") if previous else None)
         self._check_value(value, kind, pattern, data_type)
+        if previous is not None and data_type != previous["DataType"] and {data_type, previous["DataType"]} & {
+                "aws:ec2:image", "aws:ssm:integration"}:
+            raise _validation(f"You can't change the data type of parameter {name} from {previous['DataType']} to "
+                              f"{data_type}.")
         policies, expires = parse_policies(p["Policies"], ctx.time()) if p.get("Policies") else ([], None)
         tier = self._tier(p.get("Tier"), previous["Tier"] if previous else None, value, bool(policies))
         key_id = (p.get("KeyId") or (previous or {}).get("KeyId") or DEFAULT_KEY) if kind == "SecureString" else None
@@ -278,7 +281,11 @@ class SsmBackend(ServiceBackend):
                 version[field] = given
         record = {"Name": name, "Tags": found[1]["Tags"] if found is not None else list(p.get("Tags", [])),
                   "Versions": [*versions, version], "Expires": expires}
-        self.parameters.put((ctx.account, ctx.region, name), record)
+        # AWS checks aws:ec2:image values after answering: PutParameter succeeds, and a value that is not an
+        # AMI id leaves the parameter as it was (the PutParameter API reference, DataType). Only the AMI id's
+        # form is checked here: EC2 images are not emulated.
+        if data_type != "aws:ec2:image" or _AMI.match(value):
+            self.parameters.put((ctx.account, ctx.region, name), record)
         return {"Version": number, "Tier": tier}
 
     # -- reading --------------------------------------------------------------------------------

@@ -200,8 +200,18 @@ def test_allowed_pattern_and_data_types(ssm):
         ssm.put_parameter(Name="/bad", Value="x", Type="String", AllowedPattern="([")
     ssm.put_parameter(Name="/ami", Value="ami-0123456789abcdef0", Type="String", DataType="aws:ec2:image")
     assert ssm.get_parameter(Name="/ami")["Parameter"]["DataType"] == "aws:ec2:image"
+    # "If you submit an invalid AMI value, the PutParameter operation will return success, but the
+    # asynchronous validation will fail and the parameter will not be created or updated." (PutParameter, DataType)
+    assert ssm.put_parameter(Name="/ami2", Value="not-an-ami", Type="String", DataType="aws:ec2:image")["Version"] == 1
+    with pytest.raises(ssm.exceptions.ParameterNotFound):
+        ssm.get_parameter(Name="/ami2")
+    ssm.put_parameter(Name="/ami", Value="ami-bad", Type="String", DataType="aws:ec2:image", Overwrite=True)
+    assert ssm.get_parameter(Name="/ami")["Parameter"]["Value"] == "ami-0123456789abcdef0"
+    with pytest.raises(ClientError) as err:  # "You can't change a parameter to or from" aws:ec2:image (data types guide)
+        ssm.put_parameter(Name="/ami", Value="text now", Type="String", DataType="text", Overwrite=True)
+    assert _code(err) == "ValidationException"
     with pytest.raises(ClientError) as err:
-        ssm.put_parameter(Name="/ami2", Value="not-an-ami", Type="String", DataType="aws:ec2:image")
+        ssm.put_parameter(Name="/ami3", Value="ami-0123456789abcdef0", Type="StringList", DataType="aws:ec2:image")
     assert _code(err) == "ValidationException"
     with pytest.raises(ClientError) as err:
         ssm.put_parameter(Name="/dt", Value="x", Type="String", DataType="Text")
