@@ -88,6 +88,11 @@ def move_stages(versions: dict[str, Any], target: str, stages: Iterable[str]) ->
     return out
 
 
+def _has_value(version: dict[str, Any]) -> bool:
+    """False for the placeholder version a rotation labels AWSPENDING before createSecret fills it."""
+    return "String" in version or "Binary" in version or "Cipher" in version
+
+
 def _holder(record: dict[str, Any], stage: str) -> str | None:
     return next((vid for vid, v in record["Versions"].items() if stage in v["Stages"]), None)
 
@@ -221,10 +226,9 @@ class SecretsManagerBackend(ServiceBackend):
         changed: the same token with the same value is the same version (idempotent retry)."""
         versions = record["Versions"]
         existing = versions.get(token)
-        if existing is not None and any(k in existing for k in ("String", "Binary", "Cipher")):
-            arn = record["ARN"]
-            if self._opened(ctx.account, ctx.region, arn, token, existing) == self._opened(
-                    ctx.account, ctx.region, arn, token, self._sealed(ctx.account, ctx.region, None, arn, token, value)):
+        if existing is not None and _has_value(existing):
+            given = {"SecretString": value} if isinstance(value, str) else {"SecretBinary": value}
+            if self._opened(ctx.account, ctx.region, record["ARN"], token, existing) == given:
                 return record, False
             raise _error("ResourceExistsException",
                          "You can't modify an existing version, you can only create a new version.")
@@ -279,7 +283,8 @@ class SecretsManagerBackend(ServiceBackend):
             response["VersionId"] = token
         self.secrets.put(key, record)
         if p.get("AddReplicaRegions"):
-            record = self._replicate(ctx, key, record, p["AddReplicaRegions"], p.get("ForceOverwriteReplicaSecret", False))
+            record = self._replicate(ctx, key, record, p["AddReplicaRegions"],
+                                     p.get("ForceOverwriteReplicaSecret", False))
             response["ReplicationStatus"] = self._replication_status(record)
         return response
 
@@ -336,8 +341,8 @@ class SecretsManagerBackend(ServiceBackend):
                 raise _error("LimitExceededException", "A version can have at most 20 staging labels.")
             versions = move_stages(versions, move_to, [stage])
         elif remove_from is not None:
-            versions = {**versions, remove_from: _with_stages(versions[remove_from],
-                                                              (s for s in versions[remove_from]["Stages"] if s != stage))}
+            kept = (s for s in versions[remove_from]["Stages"] if s != stage)
+            versions = {**versions, remove_from: _with_stages(versions[remove_from], kept)}
         self.secrets.put(key, self._trimmed({**record, "Versions": versions, "Changed": ctx.time()}))
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
@@ -345,7 +350,7 @@ class SecretsManagerBackend(ServiceBackend):
     def _version_id(self, record: dict[str, Any], version_id: str | None, stage: str | None) -> str:
         if version_id is not None:
             version = record["Versions"].get(version_id)
-            if version is None or not any(k in version for k in ("String", "Binary", "Cipher")):
+            if version is None or not _has_value(version):
                 raise _error("ResourceNotFoundException",
                              f"Secrets Manager can't find the specified secret value for VersionId: {version_id}")
             if stage is not None and stage not in version["Stages"]:
@@ -354,7 +359,7 @@ class SecretsManagerBackend(ServiceBackend):
             return version_id
         label = stage or CURRENT
         holder = _holder(record, label)
-        if holder is None or not any(k in record["Versions"][holder] for k in ("String", "Binary", "Cipher")):
+        if holder is None or not _has_value(record["Versions"][holder]):
             raise _error("ResourceNotFoundException",
                          f"Secrets Manager can't find the specified secret value for staging label: {label}")
         return holder
@@ -478,7 +483,8 @@ class SecretsManagerBackend(ServiceBackend):
         p = ctx.params
         for f in p.get("Filters", []):
             if not f.get("Values"):
-                raise _error("InvalidParameterException", "Invalid filter values: each filter needs at least one value.")
+                raise _error("InvalidParameterException",
+                             "Invalid filter values: each filter needs at least one value.")
         listed = self._listed(ctx, p.get("Filters", []), p.get("IncludePlannedDeletion", False))
         sort_key = self._SORT_KEYS[p.get("SortBy", "created-date")]
         listed.sort(key=lambda item: sort_key(self._view(*item)), reverse=p.get("SortOrder", "asc") == "desc")
@@ -631,8 +637,8 @@ class SecretsManagerBackend(ServiceBackend):
                                                                          f"exists in Region: {region}."}
             else:
                 suffix = record["ARN"].rsplit("-", 1)[1]
-                self.secrets.put(replica_key, {"Name": key[2], "ARN": ctx.arn(f"secret:{key[2]}-{suffix}", region=region),
-                                               "ReplicaOf": key[1], "Created": ctx.time()})
+                arn = ctx.arn(f"secret:{key[2]}-{suffix}", region=region)
+                self.secrets.put(replica_key, {"Name": key[2], "ARN": arn, "ReplicaOf": key[1], "Created": ctx.time()})
             replicas[region] = status
         record = {**record, "Replicas": list(replicas.values())}
         self.secrets.put(key, record)
@@ -780,8 +786,8 @@ class SecretsManagerBackend(ServiceBackend):
         rotation = record["Rotation"]
         rules = rotation["Rules"]
         versions = {**record["Versions"], token: _with_stages(version, (s for s in version["Stages"] if s != PENDING))}
-        self.secrets.put(key, {**record, "Versions": versions, "Rotation": {
-            **rotation, "Last": now, "Next": self._next_rotation(rules, now) if rules and rotation["Enabled"] else None}})
+        next_due = self._next_rotation(rules, now) if rules and rotation["Enabled"] else None
+        self.secrets.put(key, {**record, "Versions": versions, "Rotation": {**rotation, "Last": now, "Next": next_due}})
         return True
 
     def _rotate_due_secrets(self) -> bool:
@@ -792,7 +798,8 @@ class SecretsManagerBackend(ServiceBackend):
         for key in due:
             record = self.secrets[key]
             rotation = record["Rotation"]
-            self.secrets.put(key, {**record, "Rotation": {**rotation, "Next": self._next_rotation(rotation["Rules"], now)}})
+            next_due = self._next_rotation(rotation["Rules"], now)
+            self.secrets.put(key, {**record, "Rotation": {**rotation, "Next": next_due}})
             if record.get("DeletionDate") is None:
                 attempt(self.store, self._rotate, key, self.emulator.ids.uuid4())
         return bool(due)

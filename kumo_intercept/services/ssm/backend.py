@@ -66,10 +66,6 @@ def _version_not_found(name: str, selector: str) -> AwsError:
                   f"Systems Manager could not find version {selector} of {name}. Verify the version and try again.")
 
 
-def _has_value(version: dict[str, Any]) -> bool:
-    return "Value" in version or "Cipher" in version
-
-
 class SsmBackend(ServiceBackend):
     service_name = "ssm"
     input_error_code = "ValidationException"
@@ -524,19 +520,15 @@ _BY_PATH_KEYS = ("Type", "KeyId", "Label")
 _ENUMS = {"Type": ("String", "StringList", "SecureString"), "Tier": ("Standard", "Advanced", "Intelligent-Tiering")}
 
 
-def _filter_error(code: str, message: str) -> AwsError:
-    return _error(code, message)
-
-
 def check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
     seen: set[str] = set()
     for f in filters:
         key = f["Key"]
         if by_path and key not in _BY_PATH_KEYS and not key.startswith("tag:"):
-            raise _filter_error("InvalidFilterKey", f"The following filter key is not valid: {key}. Valid filter "
+            raise _error("InvalidFilterKey", f"The following filter key is not valid: {key}. Valid filter "
                                                     f"keys include: [Type, KeyId, Label].")
         if not key.startswith("tag:") and key not in _OPTIONS:
-            raise _filter_error("InvalidFilterKey", f"The following filter key is not valid: {key}.")
+            raise _error("InvalidFilterKey", f"The following filter key is not valid: {key}.")
         if key in seen:
             raise _validation(f"The following filter is duplicated in the request: {key}. A request can contain "
                               f"only one occurrence of a specific filter.")
@@ -546,15 +538,15 @@ def check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
         if by_path and key != "Label":
             allowed = ("Equals", "BeginsWith")
         if option not in allowed:
-            raise _filter_error("InvalidFilterOption", f"The following filter option is not valid: {option}. Valid "
+            raise _error("InvalidFilterOption", f"The following filter option is not valid: {option}. Valid "
                                                        f"options include: [{', '.join(allowed)}].")
         values = f.get("Values")
         if not values and not key.startswith("tag:"):
-            raise _filter_error("InvalidFilterValue", f"The following filter values are missing : null for filter "
+            raise _error("InvalidFilterValue", f"The following filter values are missing : null for filter "
                                                       f"key {key}.")
         for value in values or []:
             if key in _ENUMS and option == "Equals" and value not in _ENUMS[key]:
-                raise _filter_error("InvalidFilterValue", f"The following filter value is not valid: {value}. Valid "
+                raise _error("InvalidFilterValue", f"The following filter value is not valid: {value}. Valid "
                                                           f"values include: [{', '.join(_ENUMS[key])}].")
             if key == "Path" and (not value.startswith("/") or value.lower().startswith(("/aws", "/ssm"))):
                 raise _validation(f"The parameter doesn't meet the parameter name requirements. Path: {value}")
