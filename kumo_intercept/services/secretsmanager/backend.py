@@ -238,19 +238,35 @@ class SecretsManagerBackend(ServiceBackend):
             version = {**version, "Created": existing["Created"], "Stages": existing["Stages"]}
         new_versions = move_stages({**versions, token: version}, token, stages)
         order = record["Order"] if token in record["Order"] else [*record["Order"], token]
-        return self._trimmed({**record, "Versions": new_versions, "Order": order, "Changed": ctx.time()}), True
+        now = ctx.time()
+        return self._trimmed({**record, "Versions": new_versions, "Order": order, "Changed": now}, now), True
 
     @staticmethod
-    def _trimmed(record: dict[str, Any]) -> dict[str, Any]:
+    def _trimmed(record: dict[str, Any], now: float) -> dict[str, Any]:
+        """The record without its oldest deprecated versions beyond 100 — never one less than a day old
+        (UpdateSecret API reference)."""
         order = list(record["Order"])
         versions = dict(record["Versions"])
         for vid in list(order):
             if len(order) <= MAX_VERSIONS:
                 break
-            if not versions[vid]["Stages"]:
+            if not versions[vid]["Stages"] and versions[vid]["Created"] <= now - DAY:
                 order.remove(vid)
                 del versions[vid]
         return {**record, "Versions": versions, "Order": order}
+
+    def _rekeyed(self, ctx: RequestContext, record: dict[str, Any], key_id: str) -> dict[str, Any]:
+        """The record under a new KMS key: the versions labelled AWSCURRENT, AWSPENDING or AWSPREVIOUS are
+        encrypted again with it (UpdateSecret's KmsKeyId); an empty key id means the default key."""
+        key_id = key_id or DEFAULT_KEY
+        versions = dict(record["Versions"])
+        for vid, version in versions.items():
+            if _has_value(version) and {CURRENT, PENDING, PREVIOUS} & set(version["Stages"]):
+                opened = self._opened(ctx.account, ctx.region, record["ARN"], vid, version)
+                value = opened["SecretString"] if "SecretString" in opened else opened["SecretBinary"]
+                bare = {k: v for k, v in version.items() if k not in ("String", "Binary", "Cipher", "Kms")}
+                versions[vid] = {**bare, **self._sealed(ctx.account, ctx.region, key_id, record["ARN"], vid, value)}
+        return {**record, "KmsKeyId": key_id, "Versions": versions}
 
     # -- create, update, put --------------------------------------------------------------------
     def create_secret(self, ctx: RequestContext) -> dict[str, Any]:
@@ -306,8 +322,10 @@ class SecretsManagerBackend(ServiceBackend):
         p = ctx.params
         key, record = self._primary(ctx)
         value = self._value(p)
-        self._check_key(ctx, p.get("KmsKeyId"))
-        record = {**record, **{f: p[f] for f in ("Description", "KmsKeyId", "Type") if f in p}, "Changed": ctx.time()}
+        record = {**record, **{f: p[f] for f in ("Description", "Type") if f in p}, "Changed": ctx.time()}
+        if "KmsKeyId" in p and (p["KmsKeyId"] or DEFAULT_KEY) != record.get("KmsKeyId", DEFAULT_KEY):
+            self._check_key(ctx, p["KmsKeyId"] or DEFAULT_KEY)
+            record = self._rekeyed(ctx, record, p["KmsKeyId"])
         response = {"ARN": record["ARN"], "Name": record["Name"]}
         if value is not None:
             record, _ = self._add_version(ctx, record, p["ClientRequestToken"], value, [CURRENT])
@@ -343,7 +361,7 @@ class SecretsManagerBackend(ServiceBackend):
         elif remove_from is not None:
             kept = (s for s in versions[remove_from]["Stages"] if s != stage)
             versions = {**versions, remove_from: _with_stages(versions[remove_from], kept)}
-        self.secrets.put(key, self._trimmed({**record, "Versions": versions, "Changed": ctx.time()}))
+        self.secrets.put(key, self._trimmed({**record, "Versions": versions, "Changed": ctx.time()}, ctx.time()))
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
     # -- reading --------------------------------------------------------------------------------

@@ -359,3 +359,19 @@ def test_inspection_summary(aws, sm):
     assert "secretsmanager" in aws.state.summary()
     html = aws.state._repr_html_()
     assert "seen" in html
+
+
+def test_update_secret_kms_key_reencrypts_the_labelled_versions(monkeypatch, aws, sm):
+    """UpdateSecret's KmsKeyId: "encrypt new secret versions as well as any existing versions with the
+    staging labels AWSCURRENT, AWSPENDING, or AWSPREVIOUS" (botocore model documentation)."""
+    from kumo_intercept.core import dispatch
+    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+    v1 = sm.create_secret(Name="rk", SecretString="one")["VersionId"]
+    v2 = sm.put_secret_value(SecretId="rk", SecretString="two")["VersionId"]
+    v3 = sm.put_secret_value(SecretId="rk", SecretString="three")["VersionId"]  # v1 is now deprecated
+    sm.update_secret(SecretId="rk", KmsKeyId="alias/mine")
+    versions = aws.store.table("secretsmanager.secrets").get(("123456789012", "us-east-1", "rk"))["Versions"]
+    assert "Cipher" in versions[v2] and "Cipher" in versions[v3] and versions[v1].get("String") == "one"
+    assert sm.get_secret_value(SecretId="rk")["SecretString"] == "three"
+    assert sm.get_secret_value(SecretId="rk", VersionStage="AWSPREVIOUS")["SecretString"] == "two"
+    assert sm.describe_secret(SecretId="rk")["KmsKeyId"] == "alias/mine"
