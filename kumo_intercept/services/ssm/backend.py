@@ -515,7 +515,7 @@ class SsmBackend(ServiceBackend):
 #: DescribeParameters keys, Contains also for Name, Recursive/OneLevel for Path, only Equals for Label)
 _OPTIONS = {"Name": ("Equals", "BeginsWith", "Contains"), "Type": ("Equals", "BeginsWith"),
             "KeyId": ("Equals", "BeginsWith"), "Tier": ("Equals", "BeginsWith"), "Label": ("Equals",),
-            "DataType": ("Equals",), "Path": ("Recursive", "OneLevel")}
+            "DataType": ("Equals", "BeginsWith"), "Path": ("Recursive", "OneLevel")}
 _BY_PATH_KEYS = ("Type", "KeyId", "Label")
 _ENUMS = {"Type": ("String", "StringList", "SecureString"), "Tier": ("Standard", "Advanced", "Intelligent-Tiering")}
 

@@ -281,6 +281,7 @@ def test_describe_parameters_filters(ssm):
     assert names([{"Key": "Tier", "Values": ["Advanced"]}]) == ["/team/beta"]
     assert names([{"Key": "Label", "Values": ["blue"]}]) == ["/team/alpha"]
     assert names([{"Key": "DataType", "Values": ["aws:ec2:image"]}]) == ["/team/sub/gamma"]
+    assert names([{"Key": "DataType", "Option": "BeginsWith", "Values": ["te"]}]) == ["/team/alpha", "/team/beta", "other"]
     assert names([{"Key": "tag:env", "Values": ["prod"]}]) == ["/team/alpha"]
     assert names(Filters=[{"Key": "Type", "Values": ["StringList"]}]) == ["other"]
     page = ssm.describe_parameters(MaxResults=3)
