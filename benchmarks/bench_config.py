@@ -21,7 +21,7 @@ from kumo_intercept import kumo
 
 SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:bench/secret-AbCdEf"
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-CANNED = {
+CANNED: dict[str, dict] = {
     "GetSecretValue": {"ARN": SECRET_ARN, "Name": "bench/secret", "VersionId": "0" * 32,
                        "SecretString": "s3cret", "VersionStages": ["AWSCURRENT"], "CreatedDate": WHEN},
     "GetParameter": {"Parameter": {"Name": "/bench/param", "Type": "String", "Value": "value", "Version": 1,
