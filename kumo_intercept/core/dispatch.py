@@ -37,6 +37,8 @@ BACKENDS: dict[str, str] = {
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
     "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
     "kms": "kumo_intercept.services.kms.backend:KmsBackend",
+    "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
+    "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
 }
 
 

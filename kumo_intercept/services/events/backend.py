@@ -35,7 +35,7 @@ from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ...core.patterns import PatternError, compile_pattern
-from .schedule import ScheduleError, parse_schedule
+from ...core.schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
 
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
