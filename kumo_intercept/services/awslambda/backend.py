@@ -17,7 +17,7 @@ What differs from AWS, on purpose:
 * A handler that starts threads which call boto3 and waits for them deadlocks: the emulator lock is
   held by the invoking thread for the whole call.
 
-Internal API (plain Python, for other services; call through ``emulator.backend("lambda")``):
+Internal API (plain Python, for other services; the ``FunctionPort`` of ``emulator.ports.functions``):
 
 ``invoke_internal(function_arn, payload, *, invocation_type="Event", qualifier=None) -> dict``
     Invoke a function as a service does (S3 notifications, SNS, EventBridge). ``function_arn`` may
@@ -1220,16 +1220,16 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         body = json.dumps(document, separators=(",", ":"))
         service = destination.split(":", 3)[2]
         if service == "sqs":
-            self.emulator.backend("sqs").deliver_message(destination, body)
+            self.emulator.ports.queues.deliver_message(destination, body)
         elif service == "sns":
-            self.emulator.backend("sns").publish_internal(destination, body)
+            self.emulator.ports.topics.publish_internal(destination, body)
         elif service == "lambda":
             self.invoke_internal(destination, body.encode(), invocation_type="Event")
         elif service == "events":
             entry = {"Source": "lambda",
                      "DetailType": "Lambda Function Invocation Result - " + ("Success" if success else "Failure"),
                      "Detail": body, "Resources": [function_arn], "EventBusName": destination}
-            self.emulator.backend("events").put_events_internal(key[0], key[1], [entry])
+            self.emulator.ports.event_buses.put_events_internal(key[0], key[1], [entry])
         else:
             raise NotEmulatedError("lambda", None, f"destinations of type {service}")
 
@@ -1242,9 +1242,9 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         }
         body = payload.decode("utf-8", "replace") if payload else "{}"
         if ":sqs:" in target:
-            self.emulator.backend("sqs").deliver_message(target, body, message_attributes=attributes)
+            self.emulator.ports.queues.deliver_message(target, body, message_attributes=attributes)
         else:
-            self.emulator.backend("sns").publish_internal(target, body, message_attributes=attributes)
+            self.emulator.ports.topics.publish_internal(target, body, message_attributes=attributes)
 
     # -- running a handler ----------------------------------------------------------------------------
     def _environment(self, key: tuple[str, str, str], record: dict) -> _Environment:
@@ -1398,17 +1398,13 @@ class LambdaBackend(EventSourceMappings, ServiceBackend):
         if self._logs_missing:
             return
         try:
-            logs = self.emulator.backend("logs")
+            logs = self.emulator.ports.logs
         except NotEmulatedError:
-            self._logs_missing = True
-            return
-        writer = getattr(logs, "put_log_events_internal", None)
-        if writer is None:
             self._logs_missing = True
             return
         first, last = int(started * 1000), int(ended * 1000)
         events = [(first, line) for line in lines[:-2]] + [(last, lines[-2]), (last, lines[-1])]
-        writer(key[0], key[1], env.environ["AWS_LAMBDA_LOG_GROUP_NAME"], env.log_stream, events)
+        logs.put_log_events_internal(key[0], key[1], env.environ["AWS_LAMBDA_LOG_GROUP_NAME"], env.log_stream, events)
 
     # =============================================================================================
     # callables as handlers

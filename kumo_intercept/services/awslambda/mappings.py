@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.ports import StreamPort
 from . import runtime
 from .errors import lambda_error as _error
 
@@ -128,7 +129,7 @@ class EventSourceMappings:
         service = match["service"]
         if service == "sqs":
             try:
-                attributes = self.emulator.backend("sqs").queue_attributes(arn)
+                attributes = self.emulator.ports.queues.queue_attributes(arn)
             except (AwsError, KeyError, LookupError):
                 raise _error("InvalidParameterValueException",
                              "Error occurred while ReceiveMessage. SQS Error Code: "
@@ -139,12 +140,12 @@ class EventSourceMappings:
             if "/stream/" not in match["resource"]:
                 raise _error("InvalidParameterValueException", f"Unrecognized event source: {arn}")
             try:
-                self.emulator.backend("dynamodbstreams").shard_ids(arn)
+                self.emulator.ports.stream("dynamodbstreams").shard_ids(arn)
             except (AwsError, KeyError, LookupError):
                 raise _error("InvalidParameterValueException", f"Stream not found: {arn}")
             return "dynamodb", {}
         try:
-            self.emulator.backend("kinesis").shard_ids(arn)
+            self.emulator.ports.stream("kinesis").shard_ids(arn)
         except NotEmulatedError:
             raise NotEmulatedError("lambda", "CreateEventSourceMapping",
                                    "Kinesis event sources need a Kinesis backend, which is not emulated yet")
@@ -272,7 +273,7 @@ class EventSourceMappings:
         if "FunctionName" in params:
             key, qualifier, updated["FunctionArn"] = self._mapping_function(ctx, params["FunctionName"])
             if record["Kind"] == "sqs":
-                self._check_visibility(self.emulator.backend("sqs").queue_attributes(record["EventSourceArn"]),
+                self._check_visibility(self.emulator.ports.queues.queue_attributes(record["EventSourceArn"]),
                                        self._version_record(key, qualifier))  # type: ignore[attr-defined]
         if "Enabled" in params:
             updated["Enabled"] = params["Enabled"]
@@ -400,7 +401,7 @@ class EventSourceMappings:
 
     # -- SQS ---------------------------------------------------------------------------------------
     def _poll_queue(self, uuid: str, record: dict, target: tuple) -> bool:
-        sqs = self.emulator.backend("sqs")
+        sqs = self.emulator.ports.queues
         queue_arn = record["EventSourceArn"]
         batch = record["BatchSize"]
         try:
@@ -482,8 +483,8 @@ class EventSourceMappings:
         return {**event_record, "body": parsed} if isinstance(parsed, dict) else event_record
 
     # -- streams -----------------------------------------------------------------------------------
-    def _stream_source(self, record: dict) -> Any:
-        return self.emulator.backend("dynamodbstreams" if record["Kind"] == "dynamodb" else "kinesis")
+    def _stream_source(self, record: dict) -> StreamPort:
+        return self.emulator.ports.stream("dynamodbstreams" if record["Kind"] == "dynamodb" else "kinesis")
 
     @staticmethod
     def _sequence(kind: str, raw: dict) -> str:

@@ -193,11 +193,10 @@ class NotificationsMixin:
 
     def _function_exists(self, arn: str) -> bool:
         try:
-            backend = self.emulator.backend("lambda")
+            functions = self.emulator.ports.functions
         except NotEmulatedError:
             return True  # the service is not emulated: nothing to check against
-        exists = getattr(backend, "function_exists", None)
-        return True if exists is None else bool(exists(arn))
+        return functions.function_exists(arn)
 
     def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
@@ -256,14 +255,14 @@ class NotificationsMixin:
         self.emulator.defer(lambda: self._send(service, arn, body, bucket))
 
     def _send(self, service: str, arn: str, body: str, bucket: dict, strict: bool = False) -> None:
+        ports = self.emulator.ports
         try:
-            backend = self.emulator.backend(service)
             if service == "sqs":
-                backend.deliver_message(arn, body)
+                ports.queues.deliver_message(arn, body)
             elif service == "sns":
-                backend.publish_internal(arn, body, subject="Amazon S3 Notification")
+                ports.topics.publish_internal(arn, body, subject="Amazon S3 Notification")
             else:
-                backend.invoke_internal(arn, body.encode(), invocation_type="Event")
+                ports.functions.invoke_internal(arn, body.encode(), invocation_type="Event")
         except NotEmulatedError:
             pass
         except AwsError:
@@ -293,7 +292,7 @@ class NotificationsMixin:
 
         def deliver() -> None:
             try:
-                self.emulator.backend("events").put_events_internal(account, region, [entry])
+                self.emulator.ports.event_buses.put_events_internal(account, region, [entry])
             except (AwsError, NotEmulatedError):
                 pass
 
