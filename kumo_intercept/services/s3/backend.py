@@ -54,10 +54,10 @@ from .common import (
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
 from .config import BucketConfigMixin, freeze, thaw
-from .lifecycle import LifecycleMixin
+from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import MultipartMixin
-from .notifications import NotificationsMixin
+from .notifications import Notifications
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -129,7 +129,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, LifecycleMixin, ServiceBackend):
+class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
     service_name = "s3"
 
     def __init__(self, emulator: Any) -> None:
@@ -148,6 +148,9 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         for tkey in self.uploads:
             seq = max(seq, tkey[2])
         self._seq = seq
+        self.notifications = Notifications(emulator, self.config, self._next_seq)
+        self.lifecycle = Lifecycle(store, self.config, self.objects, self.versions, self.notifications,
+                                   self._delete_by_lifecycle)
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
         self._refs: dict[str, int] = {}
         self._garbage: set[str] = set()
@@ -249,7 +252,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         if self._garbage and ctx.operation not in ("GetObject", "HeadObject"):
             self._collect()
         if (name, "lifecycle") in self.config:
-            self._lifecycle_check(ctx, bucket)
+            self.lifecycle.check(ctx, bucket)
         return bucket
 
     # -- buckets --------------------------------------------------------------------------------
@@ -333,7 +336,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             self._drop_upload(tkey, upload)
         for kind in [k for k in self.config.keys() if k[0] == name]:
             self.config.delete(kind)
-        self._lifecycle_table().delete(name)
+        self.lifecycle.forget(name)
         self.buckets.delete(name)
         ctx.status = 204
         return {}
@@ -440,7 +443,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         bucket's versioning state says."""
         name = bucket["name"]
         if (name, "lifecycle") in self.config:
-            self._lifecycle_written(ctx, bucket)
+            self.lifecycle.written(ctx, bucket)
         status = bucket.get("versioning")
         if status is None:
             self.objects.put((name, key), record)
@@ -628,8 +631,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         self._sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = vid or "null"
-        if name in self._notified:
-            self._notify(ctx, bucket, "ObjectCreated:Put", key, record)
+        if name in self.notifications.buckets:
+            self.notifications.notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
 
     @staticmethod
@@ -862,19 +865,22 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return out
 
     # -- objects: deleting ----------------------------------------------------------------------
+    def _delete_by_lifecycle(self, ctx: RequestContext, bucket: dict, key: str) -> dict:
+        return self._delete(ctx, bucket, key, None, False, lifecycle=True)
+
     def _delete(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
                 bypass: bool, lifecycle: bool = False) -> dict:
         """Delete one key or version; returns DeleteObject's output members."""
         name = bucket["name"]
         status = bucket.get("versioning")
         if not lifecycle and (name, "lifecycle") in self.config:
-            self._lifecycle_written(ctx, bucket)
+            self.lifecycle.written(ctx, bucket)
         if version_id is None:
             current = self.objects.get((name, key))
             if status is None:
                 if current is not None:
                     self.objects.delete((name, key))
-                    self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, current)
+                    self.notifications.notify(ctx, bucket, "ObjectRemoved:Delete", key, current)
                 return {}
             if current is not None:
                 self.objects.delete((name, key))
@@ -885,7 +891,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             vid = self._new_version_id(bucket)
             marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
             self.versions.put((name, key, -self._next_seq()), marker)
-            self._notify_removed(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
+            self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
                                  else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
         tkey, record = self._find_version(name, key, version_id)
@@ -898,7 +904,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         else:
             self.versions.delete(tkey)
         self._promote(name, key)
-        self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectRemoved:Delete", key, record)
         out: dict[str, Any] = {"VersionId": version_id}
         if record.get("dm"):
             out["DeleteMarker"] = True
@@ -1077,7 +1083,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             out["VersionId"] = record["vid"] or "null"
         if src_bucket.get("versioning"):
             out["CopySourceVersionId"] = source.get("vid") or "null"
-        self._notify(ctx, bucket, "ObjectCreated:Copy", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectCreated:Copy", key, record)
         return out
 
     # -- listing --------------------------------------------------------------------------------
@@ -1340,7 +1346,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         else:
             new.pop("tags", None)
         self._table_of(tkey).put(tkey, new)
-        self._notify(ctx, bucket, "ObjectTagging:Put", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectTagging:Put", p["Key"], new)
         return self._version_out(bucket, record, {})
 
     def get_object_tagging(self, ctx: RequestContext) -> dict:
@@ -1354,7 +1360,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         new.pop("tags", None)
         self._table_of(tkey).put(tkey, new)
         ctx.status = 204
-        self._notify(ctx, bucket, "ObjectTagging:Delete", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectTagging:Delete", p["Key"], new)
         return self._version_out(bucket, record, {})
 
     def get_object_attributes(self, ctx: RequestContext) -> dict:
@@ -1464,8 +1470,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                    restore=f'ongoing-request="false", expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}"')
         self._table_of(tkey).put(tkey, new)
         if not already:
-            self._notify(ctx, bucket, "ObjectRestore:Post", p["Key"], new)
-            self._notify(ctx, bucket, "ObjectRestore:Completed", p["Key"], new)
+            self.notifications.notify(ctx, bucket, "ObjectRestore:Post", p["Key"], new)
+            self.notifications.notify(ctx, bucket, "ObjectRestore:Completed", p["Key"], new)
             ctx.status = 202
         return {}
 
@@ -1505,7 +1511,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         else:
             new["acl"] = p.get("ACL", "private")
         self._table_of(tkey).put(tkey, new)
-        self._notify(ctx, bucket, "ObjectAcl:Put", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectAcl:Put", p["Key"], new)
         return {}
 
     def get_object_acl(self, ctx: RequestContext) -> dict:
@@ -1514,3 +1520,14 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         out = self._grants(bucket["account"], acl if isinstance(acl, str) else None,
                            thaw(acl) if isinstance(acl, dict) else None)
         return self._version_out(bucket, record, dict(out))
+
+    # -- notification configuration (the Notifications component validates, stores and delivers) ----
+    def put_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
+        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        self.notifications.configure(ctx, bucket, ctx.params["NotificationConfiguration"])
+        return {}
+
+    def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self._bucket(ctx, name)
+        return self.notifications.configuration(name)

@@ -16,7 +16,7 @@ from .common import invalid_argument, invalid_request, malformed_xml, owner
 _DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                   "BucketKeyEnabled": False}]}
 _CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
-_DAY = 86400
+DAY = 86400
 
 
 def _not_found(code: str, message: str):
@@ -62,10 +62,10 @@ def thaw(value: Any) -> Any:
     return value
 
 
-def _midnight_after(epoch: float) -> float:
+def midnight_after(epoch: float) -> float:
     """AWS rounds lifecycle dates up to the next midnight UTC."""
-    day = int(epoch // _DAY) * _DAY
-    return day + _DAY if epoch > day else day
+    day = int(epoch // DAY) * DAY
+    return day + DAY if epoch > day else day
 
 
 def rule_prefix(rule: dict) -> str:
@@ -231,7 +231,7 @@ class BucketConfigMixin:
                 rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
             stored.append(rule)
         self._set(ctx, "lifecycle", {"Rules": stored})
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])  # rules changed: look again
+        self.lifecycle.forget(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
@@ -240,7 +240,7 @@ class BucketConfigMixin:
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
     def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])
+        self.lifecycle.forget(ctx.params["Bucket"])
         return self._drop(ctx, "lifecycle")
 
     def _abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:
@@ -262,7 +262,7 @@ class BucketConfigMixin:
         rule = self._abort_rule(bucket_name, key)
         if rule is None:
             return None
-        return _midnight_after(initiated + rule[1] * _DAY), rule[0]
+        return midnight_after(initiated + rule[1] * DAY), rule[0]
 
     def _expiration(self, bucket: dict, key: str, record: dict) -> str | None:
         """The ``Expiration`` header of an object a lifecycle rule will expire."""
@@ -279,7 +279,7 @@ class BucketConfigMixin:
             if tags and any((record.get("tags") or {}).get(k) != v for k, v in tags.items()):
                 continue
             if "Days" in expiration:
-                expiry = _midnight_after(record["mtime"] + expiration["Days"] * _DAY)
+                expiry = midnight_after(record["mtime"] + expiration["Days"] * DAY)
             else:
                 expiry = expiration["Date"]["__epoch__"]
             return f'expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}", rule-id="{rule["ID"]}"'

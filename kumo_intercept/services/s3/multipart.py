@@ -375,7 +375,7 @@ class MultipartMixin:
         self._sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = record["vid"] or "null"
-        self._notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
         return out
 
     @staticmethod
