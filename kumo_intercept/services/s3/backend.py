@@ -53,7 +53,7 @@ from .common import (
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
-from .config import BucketConfigMixin, freeze, thaw
+from .config import BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import MultipartMixin
@@ -129,7 +129,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
+class S3Backend(MultipartMixin, ServiceBackend):
     service_name = "s3"
 
     def __init__(self, emulator: Any) -> None:
@@ -151,6 +151,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
         self.notifications = Notifications(emulator, self.config, self._next_seq)
         self.lifecycle = Lifecycle(store, self.config, self.objects, self.versions, self.notifications,
                                    self._delete_by_lifecycle)
+        self.bucket_config = BucketConfig(self.config, self.buckets, emulator.ids, self.lifecycle, self._bucket)
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
         self._refs: dict[str, int] = {}
         self._garbage: set[str] = set()
@@ -512,7 +513,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
             attrs["sse"] = sse
         if p.get("ACL"):
             if p["ACL"] not in _OWNER_ONLY_ACLS or any(k.startswith("Grant") for k in p):
-                self._check_acl_allowed(bucket)
+                self.bucket_config.check_acl_allowed(bucket)
             attrs["acl"] = p["ACL"]
         lock = self._lock_for_new(ctx, bucket, p)
         if lock:
@@ -737,7 +738,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
             out["ObjectLockLegalHoldStatus"] = record["hold"]
         if "restore" in record:
             out["Restore"] = record["restore"]
-        expiration = self._expiration(bucket, key, record) if (bucket["name"], "lifecycle") in self.config else None
+        expiration = self.bucket_config.expiration(bucket, key, record) if (bucket["name"], "lifecycle") in self.config else None
         if expiration:
             out["Expiration"] = expiration
 
@@ -1476,35 +1477,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
         return {}
 
     # -- ACLs -----------------------------------------------------------------------------------
-    def _check_acl_allowed(self, bucket: dict) -> None:
-        ownership = self.config.get((bucket["name"], "ownership"))
-        rule = ownership["Rules"][0]["ObjectOwnership"] if ownership else "BucketOwnerPreferred"
-        if rule == "BucketOwnerEnforced":
-            raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
-
-    def _grants(self, account: str, canned: str | None, explicit: dict | None = None) -> dict:
-        if explicit:
-            return explicit
-        owner_grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
-        grants = [owner_grant]
-        all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
-        if canned in ("public-read", "public-read-write"):
-            grants.append({"Grantee": all_users, "Permission": "READ"})
-        if canned == "public-read-write":
-            grants.append({"Grantee": all_users, "Permission": "WRITE"})
-        if canned == "authenticated-read":
-            grants.append({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
-                           "Permission": "READ"})
-        if canned == "log-delivery-write":
-            log = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
-            grants += [{"Grantee": log, "Permission": "WRITE"}, {"Grantee": log, "Permission": "READ_ACP"}]
-        return {"Owner": owner(account), "Grants": grants}
 
     def put_object_acl(self, ctx: RequestContext) -> dict:
         p = ctx.params
         bucket, tkey, record = self._object_for_update(ctx, p)
         if p.get("ACL") not in _OWNER_ONLY_ACLS or p.get("AccessControlPolicy") or any(k.startswith("Grant") for k in p):
-            self._check_acl_allowed(bucket)
+            self.bucket_config.check_acl_allowed(bucket)
         new = dict(record)
         if p.get("AccessControlPolicy"):
             new["acl"] = freeze(p["AccessControlPolicy"])
@@ -1517,7 +1495,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
     def get_object_acl(self, ctx: RequestContext) -> dict:
         bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
         acl = record.get("acl")
-        out = self._grants(bucket["account"], acl if isinstance(acl, str) else None,
+        out = grants(bucket["account"], acl if isinstance(acl, str) else None,
                            thaw(acl) if isinstance(acl, dict) else None)
         return self._version_out(bucket, record, dict(out))
 
@@ -1531,3 +1509,118 @@ class S3Backend(BucketConfigMixin, MultipartMixin, ServiceBackend):
         name = ctx.params["Bucket"]
         self._bucket(ctx, name)
         return self.notifications.configuration(name)
+
+    # -- bucket configuration (the BucketConfig component validates and stores) -------------------
+    def put_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_tagging(ctx)
+
+    def get_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_tagging(ctx)
+
+    def delete_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_tagging(ctx)
+
+    def put_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_policy(ctx)
+
+    def get_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_policy(ctx)
+
+    def delete_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_policy(ctx)
+
+    def get_bucket_policy_status(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_policy_status(ctx)
+
+    def put_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_cors(ctx)
+
+    def get_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_cors(ctx)
+
+    def delete_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_cors(ctx)
+
+    def put_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_lifecycle_configuration(ctx)
+
+    def get_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_lifecycle_configuration(ctx)
+
+    def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_lifecycle(ctx)
+
+    def put_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_encryption(ctx)
+
+    def get_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_encryption(ctx)
+
+    def delete_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_encryption(ctx)
+
+    def put_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_ownership_controls(ctx)
+
+    def get_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_ownership_controls(ctx)
+
+    def delete_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_ownership_controls(ctx)
+
+    def put_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_public_access_block(ctx)
+
+    def get_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_public_access_block(ctx)
+
+    def delete_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_public_access_block(ctx)
+
+    def put_bucket_acl(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_acl(ctx)
+
+    def get_bucket_acl(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_acl(ctx)
+
+    def put_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_website(ctx)
+
+    def get_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_website(ctx)
+
+    def delete_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_website(ctx)
+
+    def put_bucket_logging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_logging(ctx)
+
+    def get_bucket_logging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_logging(ctx)
+
+    def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_accelerate_configuration(ctx)
+
+    def get_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_accelerate_configuration(ctx)
+
+    def put_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_request_payment(ctx)
+
+    def get_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_request_payment(ctx)
+
+    def put_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_replication(ctx)
+
+    def get_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_replication(ctx)
+
+    def delete_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_replication(ctx)
+
+    def put_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_object_lock_configuration(ctx)
+
+    def get_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_object_lock_configuration(ctx)

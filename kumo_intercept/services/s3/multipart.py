@@ -41,7 +41,7 @@ class MultipartMixin:
         raise no_such_upload(upload_id)
 
     def _expired_upload(self, ctx: RequestContext, name: str, key: str, upload: dict) -> bool:
-        abort = self._abort_date(name, key, upload["initiated"])
+        abort = self.bucket_config.abort_date(name, key, upload["initiated"])
         return abort is not None and abort[0] <= ctx.time()
 
     def _drop_upload(self, tkey: tuple, upload: dict) -> None:
@@ -59,7 +59,7 @@ class MultipartMixin:
                 self._drop_upload(tkey, upload)
 
     def _upload_extras(self, name: str, key: str, upload: dict, out: dict) -> dict:
-        abort = self._abort_date(name, key, upload["initiated"])
+        abort = self.bucket_config.abort_date(name, key, upload["initiated"])
         if abort is not None:
             out["AbortDate"] = from_epoch(abort[0])
             out["AbortRuleId"] = abort[1]
