@@ -56,7 +56,7 @@ from .common import (
 from .config import BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
-from .multipart import MultipartMixin
+from .multipart import Multipart
 from .notifications import Notifications
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
@@ -129,7 +129,7 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class S3Backend(MultipartMixin, ServiceBackend):
+class S3Backend(ServiceBackend):
     service_name = "s3"
 
     def __init__(self, emulator: Any) -> None:
@@ -148,10 +148,12 @@ class S3Backend(MultipartMixin, ServiceBackend):
         for tkey in self.uploads:
             seq = max(seq, tkey[2])
         self._seq = seq
-        self.notifications = Notifications(emulator, self.config, self._next_seq)
+        self.notifications = Notifications(emulator, self.config, self.next_seq)
         self.lifecycle = Lifecycle(store, self.config, self.objects, self.versions, self.notifications,
                                    self._delete_by_lifecycle)
-        self.bucket_config = BucketConfig(self.config, self.buckets, emulator.ids, self.lifecycle, self._bucket)
+        self.bucket_config = BucketConfig(self.config, self.buckets, emulator.ids, self.lifecycle, self.bucket_of)
+        self.multipart = Multipart(self, self.uploads, self.parts, self.blobs, self.config, self.bucket_config,
+                                   self.notifications, emulator.ids)
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
         self._refs: dict[str, int] = {}
         self._garbage: set[str] = set()
@@ -220,14 +222,14 @@ class S3Backend(MultipartMixin, ServiceBackend):
                         found.update(v for v in record.values() if isinstance(v, str) and len(v) == 64)
         return found
 
-    def _new_blob(self, segs: list | None) -> None:
+    def new_blob(self, segs: list | None) -> None:
         """A blob just written is garbage until a record references it (the call may still fail)."""
         if segs:
             for blob_id, _size in segs:
                 if blob_id not in self._refs:
                     self._garbage.add(blob_id)
 
-    def _next_seq(self) -> int:
+    def next_seq(self) -> int:
         self._seq += 1
         return self._seq
 
@@ -244,7 +246,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return {"buckets": out}
 
     # -- access ---------------------------------------------------------------------------------
-    def _bucket(self, ctx: RequestContext, name: str) -> dict:
+    def bucket_of(self, ctx: RequestContext, name: str) -> dict:
         bucket = self.buckets.get(name)
         if bucket is None:
             raise no_such_bucket(name)
@@ -318,7 +320,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
     def head_bucket(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
         try:
-            bucket = self._bucket(ctx, name)
+            bucket = self.bucket_of(ctx, name)
         except AwsError as exc:
             raise head_error(exc) from None
         ctx.headers["x-amz-bucket-region"] = bucket["region"]
@@ -327,14 +329,14 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def delete_bucket(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         hi = (name + "\x00",)
         for table in (self.objects, self.versions):
             for _ in table.irange((name,), hi, (True, False)):
                 raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, BucketName=name)
         for tkey in list(self.uploads.irange((name,), hi, (True, False))):
             upload = self.uploads.get(tkey)
-            self._drop_upload(tkey, upload)
+            self.multipart.drop_upload(tkey, upload)
         for kind in [k for k in self.config.keys() if k[0] == name]:
             self.config.delete(kind)
         self.lifecycle.forget(name)
@@ -364,14 +366,14 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return out
 
     def get_bucket_location(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         region = bucket["region"]
         return {"LocationConstraint": None if region == "us-east-1" else region}
 
     # -- versioning -----------------------------------------------------------------------------
     def put_bucket_versioning(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         conf = p.get("VersioningConfiguration") or {}
         status = conf.get("Status")
         if status not in ("Enabled", "Suspended"):
@@ -386,7 +388,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return {}
 
     def get_bucket_versioning(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         out: dict[str, Any] = {}
         if bucket.get("versioning"):
             out["Status"] = bucket["versioning"]
@@ -439,7 +441,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return record
 
     # -- installing and removing versions -------------------------------------------------------
-    def _install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
+    def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
         """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
         bucket's versioning state says."""
         name = bucket["name"]
@@ -451,7 +453,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
             return
         current = self.objects.get((name, key))
         if current is not None and (status == "Enabled" or current.get("vid") is not None):
-            self.versions.put((name, key, -self._next_seq()), current)
+            self.versions.put((name, key, -self.next_seq()), current)
         if status == "Suspended":
             self._remove_null_version(name, key)
         self.objects.put((name, key), record)
@@ -471,7 +473,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
                 self.objects.put((name, key), record)
             return
 
-    def _new_version_id(self, bucket: dict) -> str | None:
+    def new_version_id(self, bucket: dict) -> str | None:
         if bucket.get("versioning") == "Enabled":
             return self.emulator.ids.chars(32, _VERSION_ALPHABET)
         return None
@@ -485,7 +487,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
                 raise AwsError("AccessDenied", _LOCK_DENIED, 403)
 
     # -- objects: writing -----------------------------------------------------------------------
-    def _attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
+    def object_attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
         """The stored attributes a PutObject/CreateMultipartUpload/CopyObject(REPLACE) sets."""
         attrs: dict[str, Any] = {"ct": p.get("ContentType") or "binary/octet-stream"}
         if _PLAIN_PARAMS.issuperset(p) and not bucket.get("lock") and (bucket["name"], "encryption") not in self.config:
@@ -574,7 +576,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         days = default.get("Days") or 365 * default.get("Years", 0)
         return {"Mode": default["Mode"], "Until": ctx.time() + days * 86400}
 
-    def _check_write_conditions(self, p: dict, name: str, key: str) -> None:
+    def check_write_conditions(self, p: dict, name: str, key: str) -> None:
         if_none = p.get("IfNoneMatch")
         if_match = p.get("IfMatch")
         if if_none is None and if_match is None:
@@ -594,23 +596,23 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def put_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         if len(key) > MAX_KEY_BYTES // 4 and len(key.encode()) > MAX_KEY_BYTES:
             raise AwsError("KeyTooLongError", "Your key is too long", 400, Size=str(len(key.encode())),
                            MaxSizeAllowed=str(MAX_KEY_BYTES))
         name = bucket["name"]
         if "IfNoneMatch" in p or "IfMatch" in p:
-            self._check_write_conditions(p, name, key)
-        attrs = self._attributes(ctx, bucket, p)
+            self.check_write_conditions(p, name, key)
+        attrs = self.object_attributes(ctx, bucket, p)
         algorithm = sdk_checksum_algorithm(ctx, p)
-        given = self._given_checksums(p)
+        given = self.given_checksums(p)
         algorithms = set(given)
         if algorithm:
             algorithms.add(algorithm)
         body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
-        self._new_blob(body.segs)
-        self._verify_checksums(p, body, given)
+        self.new_blob(body.segs)
+        self.verify_checksums(p, body, given)
         record = attrs
         record["etag"] = etag_of(body.md5)
         record["size"] = body.size
@@ -619,17 +621,17 @@ class S3Backend(MultipartMixin, ServiceBackend):
             record["data"] = body.data
         else:
             record["segs"] = body.segs
-        vid = self._new_version_id(bucket)
+        vid = self.new_version_id(bucket)
         record["vid"] = vid
         if body.checksums:
             alg = next(iter(given)) if given else algorithm
             record["ck"] = {alg: body.checksums[alg]}
-        self._install(ctx, bucket, key, record)
+        self.install(ctx, bucket, key, record)
         out: dict[str, Any] = {"ETag": record["etag"]}
         if body.checksums:
             out["Checksum" + alg] = body.checksums[alg]
             out["ChecksumType"] = "FULL_OBJECT"
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = vid or "null"
         if name in self.notifications.buckets:
@@ -637,7 +639,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return out
 
     @staticmethod
-    def _given_checksums(p: dict) -> dict[str, str]:
+    def given_checksums(p: dict) -> dict[str, str]:
         given = {}
         for alg, member in _GIVEN:
             if member in p:
@@ -648,7 +650,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return given
 
     @staticmethod
-    def _verify_checksums(p: dict, body: Any, given: dict[str, str]) -> None:
+    def verify_checksums(p: dict, body: Any, given: dict[str, str]) -> None:
         for alg, value in given.items():
             if body.checksums.get(alg) != value:
                 raise AwsError("BadDigest", f"The {alg} you specified did not match the calculated checksum.", 400)
@@ -665,7 +667,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
                                ExpectedDigest=raw.hex(), CalculatedDigest=body.md5)
 
     @staticmethod
-    def _sse_out(record: dict, out: dict) -> None:
+    def sse_out(record: dict, out: dict) -> None:
         sse = record.get("sse")
         if sse is None:
             out["ServerSideEncryption"] = "AES256"
@@ -709,7 +711,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
                 out[name] = override
         if "ResponseExpires" in p:
             out["Expires"] = from_epoch(when(p["ResponseExpires"]))
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         meta = record.get("meta")
         out["Metadata"] = dict(meta) if meta else {}
         if bucket.get("versioning"):
@@ -794,7 +796,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def get_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         record = self._resolve(ctx, bucket, key, p.get("VersionId"))
         self._check_read_conditions(p, record)
@@ -846,7 +848,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
     def head_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
         try:
-            bucket = self._bucket(ctx, p["Bucket"])
+            bucket = self.bucket_of(ctx, p["Bucket"])
             record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"), "HEAD")
             self._check_read_conditions(p, record)
             if "sse" in record:
@@ -886,12 +888,12 @@ class S3Backend(MultipartMixin, ServiceBackend):
             if current is not None:
                 self.objects.delete((name, key))
                 if status == "Enabled" or current.get("vid") is not None:
-                    self.versions.put((name, key, -self._next_seq()), current)
+                    self.versions.put((name, key, -self.next_seq()), current)
             if status == "Suspended":
                 self._remove_null_version(name, key)
-            vid = self._new_version_id(bucket)
+            vid = self.new_version_id(bucket)
             marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
-            self.versions.put((name, key, -self._next_seq()), marker)
+            self.versions.put((name, key, -self.next_seq()), marker)
             self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
                                  else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
@@ -913,7 +915,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def delete_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         if "IfMatch" in p or "IfMatchSize" in p or "IfMatchLastModifiedTime" in p:
             current = self.objects.get((bucket["name"], key))
@@ -931,7 +933,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def delete_objects(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         request = p["Delete"]
         objects = request.get("Objects") or []
         if len(objects) > 1000:
@@ -974,9 +976,9 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return out
 
     # -- copy -----------------------------------------------------------------------------------
-    def _copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
+    def copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
         src_name, src_key, src_version = parse_copy_source(p["CopySource"])
-        src_bucket = self._bucket(ctx, src_name)
+        src_bucket = self.bucket_of(ctx, src_name)
         if src_version is None:
             record = self._resolve(ctx, src_bucket, src_key, None)
         else:
@@ -1008,11 +1010,11 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def copy_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         name = bucket["name"]
-        src_bucket, src_key, source, src_version = self._copy_source(ctx, p)
-        self._check_write_conditions(p, name, key)
+        src_bucket, src_key, source, src_version = self.copy_source(ctx, p)
+        self.check_write_conditions(p, name, key)
         if source.get("sc") in ("GLACIER", "DEEP_ARCHIVE") and not source.get("restored"):
             raise AwsError("InvalidObjectState", "Operation is not valid for the source object's storage class",
                            403, StorageClass=source["sc"])
@@ -1027,10 +1029,10 @@ class S3Backend(MultipartMixin, ServiceBackend):
                                   "without changing the object's metadata, storage class, website redirect "
                                   "location or encryption attributes.")
         if metadata_directive == "REPLACE":
-            record = self._attributes(ctx, bucket, p)
+            record = self.object_attributes(ctx, bucket, p)
         else:
             record = {k: source[k] for k in ("ct", "hdr", "meta") if k in source}
-            explicit = self._attributes(ctx, bucket, {k: v for k, v in p.items()
+            explicit = self.object_attributes(ctx, bucket, {k: v for k, v in p.items()
                                                       if k not in ("ContentType", "Metadata") and k not in CONTENT_HEADERS
                                                       and k != "Expires"})
             explicit.pop("ct", None)
@@ -1072,14 +1074,14 @@ class S3Backend(MultipartMixin, ServiceBackend):
                 hasher.update(chunk)
             record["ck"] = {alg: hasher.b64()}
         record["mtime"] = ctx.time()
-        record["vid"] = self._new_version_id(bucket)
-        self._install(ctx, bucket, key, record)
+        record["vid"] = self.new_version_id(bucket)
+        self.install(ctx, bucket, key, record)
         result: dict[str, Any] = {"ETag": record["etag"], "LastModified": from_epoch(int(record["mtime"]))}
         for alg, value in (record.get("ck") or {}).items():
             result["Checksum" + alg] = value
             result["ChecksumType"] = "FULL_OBJECT"
         out: dict[str, Any] = {"CopyObjectResult": result}
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = record["vid"] or "null"
         if src_bucket.get("versioning"):
@@ -1141,7 +1143,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return contents, prefixes, truncated, last
 
     @staticmethod
-    def _encoder(p: dict) -> Any:
+    def encoder(p: dict) -> Any:
         """The function listed names go through: S3's URL encoding with ``EncodingType=url``, else none."""
         encoding = p.get("EncodingType")
         if encoding is None:
@@ -1151,7 +1153,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         return url_encode
 
     @staticmethod
-    def _finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
+    def finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
                         max_value: int) -> dict:
         """The members every listing ends with."""
         if delimiter:
@@ -1173,7 +1175,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def list_objects_v2(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
         max_keys = min(p.get("MaxKeys", 1000), 1000)
@@ -1181,7 +1183,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         marker = self._decode_token(token) if token is not None else p.get("StartAfter")
         if token is not None and p.get("StartAfter") and p["StartAfter"] > marker:
             marker = p["StartAfter"]
-        enc = self._encoder(p)
+        enc = self.encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys,
                                                          bool(p.get("FetchOwner")))
         self._encode_entries(enc, contents, prefixes)
@@ -1190,7 +1192,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
             out["Contents"] = contents
         out["Name"] = bucket["name"]
         out["Prefix"] = enc(prefix) if enc else prefix
-        self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
+        self.finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
         out["KeyCount"] = len(contents) + len(prefixes)
         if token is not None:
             out["ContinuationToken"] = token
@@ -1202,12 +1204,12 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def list_objects(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
         max_keys = min(p.get("MaxKeys", 1000), 1000)
         marker = p.get("Marker", "")
-        enc = self._encoder(p)
+        enc = self.encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys, True)
         self._encode_entries(enc, contents, prefixes)
         out: dict[str, Any] = {"IsTruncated": truncated, "Marker": enc(marker) if enc else marker}
@@ -1217,11 +1219,11 @@ class S3Backend(MultipartMixin, ServiceBackend):
             out["Contents"] = contents
         out["Name"] = bucket["name"]
         out["Prefix"] = prefix
-        return self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
+        return self.finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
 
     def list_object_versions(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         name = bucket["name"]
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
@@ -1231,7 +1233,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
         if version_marker and not key_marker:
             raise invalid_argument("A version-id marker cannot be specified without a key marker.",
                                    "version-id-marker", version_marker)
-        enc = self._encoder(p) or unencoded
+        enc = self.encoder(p) or unencoded
         versions: list[dict] = []
         markers: list[dict] = []
         prefixes: list[dict] = []
@@ -1301,11 +1303,11 @@ class S3Backend(MultipartMixin, ServiceBackend):
             out["DeleteMarkers"] = markers
         out["Name"] = name
         out["Prefix"] = enc(prefix)
-        return self._finish_listing(out, delimiter, prefixes, self._encoder(p), "MaxKeys", p.get("MaxKeys", 1000))
+        return self.finish_listing(out, delimiter, prefixes, self.encoder(p), "MaxKeys", p.get("MaxKeys", 1000))
 
     # -- object tagging, attributes, lock, restore ----------------------------------------------
     def _object_for_update(self, ctx: RequestContext, p: dict) -> tuple[dict, tuple, dict]:
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         version_id = p.get("VersionId")
         if version_id is None:
@@ -1366,7 +1368,7 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     def get_object_attributes(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"))
         wanted = set(p.get("ObjectAttributes") or [])
         out: dict[str, Any] = {"LastModified": from_epoch(int(record["mtime"]))}
@@ -1501,14 +1503,36 @@ class S3Backend(MultipartMixin, ServiceBackend):
 
     # -- notification configuration (the Notifications component validates, stores and delivers) ----
     def put_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         self.notifications.configure(ctx, bucket, ctx.params["NotificationConfiguration"])
         return {}
 
     def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         return self.notifications.configuration(name)
+
+    # -- multipart uploads (the Multipart component) -------------------------------------------------
+    def create_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.create_multipart_upload(ctx)
+
+    def upload_part(self, ctx: RequestContext) -> dict:
+        return self.multipart.upload_part(ctx)
+
+    def upload_part_copy(self, ctx: RequestContext) -> dict:
+        return self.multipart.upload_part_copy(ctx)
+
+    def list_parts(self, ctx: RequestContext) -> dict:
+        return self.multipart.list_parts(ctx)
+
+    def list_multipart_uploads(self, ctx: RequestContext) -> dict:
+        return self.multipart.list_multipart_uploads(ctx)
+
+    def abort_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.abort_multipart_upload(ctx)
+
+    def complete_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.complete_multipart_upload(ctx)
 
     # -- bucket configuration (the BucketConfig component validates and stores) -------------------
     def put_bucket_tagging(self, ctx: RequestContext) -> dict:
