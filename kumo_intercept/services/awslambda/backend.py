@@ -847,14 +847,17 @@ class LambdaBackend(ServiceBackend):
         }
 
     # -- function URLs -----------------------------------------------------------------------------
-    def _url_key(self, ctx: RequestContext, must_exist: bool) -> tuple[tuple, dict | None]:
+    def _url_key(self, ctx: RequestContext) -> tuple[tuple, dict | None]:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         self._function(key)
         if qualifier is not None and qualifier != LATEST:
             self.check_qualifier(key, qualifier)
         url_key = (*key, qualifier or "")
-        record = self.url_configs.get(url_key)
-        if must_exist and record is None:
+        return url_key, self.url_configs.get(url_key)
+
+    def _existing_url(self, ctx: RequestContext) -> tuple[tuple, dict]:
+        url_key, record = self._url_key(ctx)
+        if record is None:
             raise _error("ResourceNotFoundException", "The resource you requested does not exist.", 404)
         return url_key, record
 
@@ -869,7 +872,7 @@ class LambdaBackend(ServiceBackend):
         return out
 
     def create_function_url_config(self, ctx: RequestContext) -> dict:
-        url_key, record = self._url_key(ctx, False)
+        url_key, record = self._url_key(ctx)
         if record is not None:
             raise _error("ResourceConflictException",
                          f"Failed to create function url config for [functionArn = "
@@ -885,11 +888,11 @@ class LambdaBackend(ServiceBackend):
         return self._url_out(url_key, record, modified=False)
 
     def get_function_url_config(self, ctx: RequestContext) -> dict:
-        url_key, record = self._url_key(ctx, True)
+        url_key, record = self._existing_url(ctx)
         return self._url_out(url_key, record)
 
     def update_function_url_config(self, ctx: RequestContext) -> dict:
-        url_key, record = self._url_key(ctx, True)
+        url_key, record = self._existing_url(ctx)
         updated = {**record, "LastModified": ctx.time()}
         for name in ("AuthType", "Cors", "InvokeMode"):
             if name in ctx.params:
@@ -898,7 +901,7 @@ class LambdaBackend(ServiceBackend):
         return self._url_out(url_key, updated)
 
     def delete_function_url_config(self, ctx: RequestContext) -> dict:
-        url_key, _ = self._url_key(ctx, True)
+        url_key, _ = self._existing_url(ctx)
         self.url_configs.delete(url_key)
         ctx.status = 204
         return {}
@@ -1274,6 +1277,7 @@ class LambdaBackend(ServiceBackend):
             paths = [task_root]
             for layer_arn in reversed(record.get("Layers") or []):
                 match = _LAYER_VERSION_ARN.match(layer_arn)
+                assert match is not None  # checked when the function was configured
                 layer = self.layers.get((match["account"], match["region"], match["name"], int(match["version"])))
                 if layer is not None:
                     paths.extend(runtime.layer_paths(runtime.code_directory(self.store.blobs, layer["Blob"])))
@@ -1340,6 +1344,7 @@ class LambdaBackend(ServiceBackend):
         try:
             try:
                 if env.handler is None:
+                    assert env.namespace is not None  # only callables have a handler without a namespace
                     try:
                         env.handler = runtime.load_handler(record["Handler"], env.namespace)
                     finally:
@@ -1356,7 +1361,7 @@ class LambdaBackend(ServiceBackend):
                 capture.add_event(runtime.error_log_line(error))
         finally:
             elapsed = time.perf_counter() - tick
-            if entered is not None:
+            if entered is not None and env.namespace is not None:
                 env.namespace.exit(*entered)
             if cwd is not None:
                 os.chdir(cwd)

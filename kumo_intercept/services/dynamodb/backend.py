@@ -12,17 +12,11 @@ State (store tables):
   ``(stream ARN, sequence number) -> record``, read by ``streams.DynamoDBStreamsBackend``.
 * ``dynamodb.tokens``: TransactWriteItems idempotency tokens; ``dynamodb.meta``: counters.
 
-Derived on the instance and kept in step through ``table.watch``: per-table counts and sizes,
-secondary indexes (a ``SortedList`` of ``(index pk, index sk, pk, sk)`` per index) and the TTL
-expiry order per table.
-
-Internal methods for other backends (plain Python, no request context):
-
-* ``expire_due()``: delete every item whose TTL has passed (the streams backend calls it before it
-  reads, so TTL removals show up as records).
-* ``stream(arn) -> dict | None``, ``streams_of(account, region, table_name=None) -> list[dict]``.
-* ``trim_stream(arn, most=None) -> int | None``: drop records past the 24-hour retention; the first
-  retained sequence number.
+The storage engine (``engine.TableEngine``, ``self.engine``) owns key encoding, key ranges, paging,
+item sizes, secondary indexes and TTL order (derived, kept in step through ``table.watch``), writes
+with their stream records, stream retention and the lazy TTL sweep. This module parses requests and
+answers them in AWS's words; PartiQL (``partiql.py``) and DynamoDB Streams (``streams.py``) use the
+same engine.
 """
 
 from __future__ import annotations
@@ -31,9 +25,7 @@ import hashlib
 import json
 import math
 import re
-from typing import Any, Iterator
-
-from sortedcontainers import SortedList
+from typing import Any
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
@@ -43,7 +35,7 @@ from . import expressions as E
 from . import legacy
 from . import values as V
 from .engine import ENVELOPE, TableEngine, after, cancel
-from .expressions import ExprError, UpdateError
+from .expressions import ExprError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
 
 _CHECKED_OPERATIONS = frozenset((
@@ -136,6 +128,7 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
             raise V.invalid("ExpressionAttributeValues can only be specified when using expressions")
     bound = Bound()
     parsed = []
+    tree: Any
     for param, slot, label in present:
         try:
             if slot == "update":
@@ -148,6 +141,7 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
             raise V.invalid(f"Invalid {label}Expression: {exc.message}") from None
         parsed.append((slot, label, tree))
     binder = E.Binder(names, V.canon_values(values))
+    result: Any
     for slot, label, tree in parsed:
         try:
             if slot == "update":
@@ -195,8 +189,7 @@ class DynamoDBBackend(ServiceBackend):
         self.records = store.ordered_table("dynamodb.stream_records")
         self.tokens = store.table("dynamodb.tokens")
         self.meta = store.table("dynamodb.meta")
-        self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.streams,
-                                  self.records, self.meta)
+        self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta)
 
     # == capacity and metrics =======================================================================
     def _write_capacity(self, info: TableInfo, mode: str | None, old: dict | None, new: dict | None) -> dict | None:
@@ -455,7 +448,8 @@ class DynamoDBBackend(ServiceBackend):
                 filter_ = legacy.filters(params["ScanFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
         select = self._select(params, ix, projection)
-        segment, total = params.get("Segment"), params.get("TotalSegments")
+        segment: int | None = params.get("Segment")
+        total: int | None = params.get("TotalSegments")
         if segment is not None and total is None:
             raise V.invalid("The TotalSegments parameter is required but was not present in the request when "
                             "Segment parameter is present")
@@ -465,7 +459,7 @@ class DynamoDBBackend(ServiceBackend):
         prefix = info.key if ix is None else ()
         low: tuple = prefix
         high: tuple | None = after(info.key) if ix is None else None
-        if total is not None:
+        if total is not None and segment is not None:
             if segment >= total:
                 raise V.invalid(f"The Segment parameter is zero-based and must be less than parameter "
                                 f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}")
@@ -623,7 +617,7 @@ class DynamoDBBackend(ServiceBackend):
             plans.append((info, key, projection))
         if any(faults):
             cancel([{"Code": "ValidationError", "Message": f} if f else {"Code": "None"} for f in faults])
-        responses = []
+        responses: list[dict] = []
         capacities: dict[str, dict] = {}
         mode = ctx.params.get("ReturnConsumedCapacity")
         for info, key, projection in plans:
@@ -636,7 +630,8 @@ class DynamoDBBackend(ServiceBackend):
             if mode in ("TOTAL", "INDEXES"):
                 units = 2.0 * max(1, math.ceil((V.item_size(item) if item else 0) / 4096))
                 one = self.engine.capacity(info, mode, units)
-                capacities[info.name] = _add_capacity(capacities.get(info.name), one)
+                if one is not None:
+                    capacities[info.name] = _add_capacity(capacities.get(info.name), one)
         out: dict[str, Any] = {"Responses": responses}
         if capacities:
             out["ConsumedCapacity"] = list(capacities.values())
@@ -713,7 +708,7 @@ class DynamoDBBackend(ServiceBackend):
             self.engine.expire(info)
             old = self.items.get(key)
             if condition is not None and not E.evaluate(condition, old):
-                reason = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+                reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
                 if spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
                     reason["Item"] = V.copy_item(old)
                 reasons.append(reason)
@@ -986,7 +981,7 @@ class DynamoDBBackend(ServiceBackend):
                                     f"existing key attribute: {d['AttributeName']}")
                 merged[d["AttributeName"]] = d["AttributeType"]
             record["attribute_definitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in merged.items()]
-        billing = params.get("BillingMode", record["billing_mode"])
+        billing: str = params.get("BillingMode") or record["billing_mode"]
         if "BillingMode" in params and billing != record["billing_mode"]:
             record["billing_mode"] = billing
             record["billing_set"] = True
@@ -1224,7 +1219,7 @@ def _add_capacity(total: dict | None, one: dict) -> dict:
 
 
 def _scale_capacity(capacity: dict, factor: float) -> dict:
-    scaled = {}
+    scaled: dict[str, Any] = {}
     for k, v in capacity.items():
         if isinstance(v, float):
             scaled[k] = v * factor

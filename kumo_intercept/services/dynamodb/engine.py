@@ -59,17 +59,15 @@ def successor(prefix: bytes) -> bytes | None:
     return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
-
 class TableEngine:
     """A region's tables as stored items plus their derived state; one per DynamoDB backend."""
 
-    def __init__(self, clock: Clock, ids: IdGenerator, tables: Table, items: OrderedTable, streams: Table,
+    def __init__(self, clock: Clock, ids: IdGenerator, tables: Table, items: OrderedTable,
                  records: OrderedTable, meta: Table) -> None:
         self.clock = clock
         self.ids = ids
         self.tables = tables
         self.items = items
-        self.streams = streams
         self.records = records
         self.meta = meta
         self._info: dict[tuple, TableInfo] = {}
@@ -144,7 +142,7 @@ class TableEngine:
             self._sizes.pop(key, None)
 
     def check_size(self, item: dict, message: str = "Item size has exceeded the maximum allowed size",
-                    size: int | None = None) -> None:
+                   size: int | None = None) -> None:
         """AWS's 400 KB limit; the size is kept for the watcher that counts table bytes."""
         if size is None:
             size = V.item_size(item)
@@ -157,9 +155,8 @@ class TableEngine:
         sizes = self._sizes
         old_size = 0
         if old is not None:
-            old_size = sizes.pop(key, None)
-            if old_size is None:
-                old_size = V.item_size(old)
+            stored = sizes.pop(key, None)
+            old_size = stored if stored is not None else V.item_size(old)
         new_size = 0
         if new is not None:
             hint = self._size_hint
@@ -177,11 +174,11 @@ class TableEngine:
                     continue
                 entries = indexes[ix.name]
                 counts = self._index_stats[(tkey, ix.name)]
-                if before is not None:
+                if before is not None and old is not None:
                     entries.discard(before)
                     counts[0] -= 1
                     counts[1] -= old_size if ix.projection == "ALL" else V.item_size(ix.project(old))
-                if after is not None:
+                if after is not None and new is not None:
                     entries.add(after)
                     counts[0] += 1
                     counts[1] += new_size if ix.projection == "ALL" else V.item_size(ix.project(new))
@@ -228,7 +225,7 @@ class TableEngine:
         return info
 
     def key(self, info: TableInfo, key: dict, what: str = "The provided key element does not match the schema",
-             envelope: bool = False) -> tuple:
+            envelope: bool = False) -> tuple:
         """The storage key for a Key parameter (exactly the table's key attributes); ``envelope`` words a
         malformed value as PutItem/UpdateItem/DeleteItem do."""
         hash_value = key.get(info.hash_name)
@@ -307,7 +304,7 @@ class TableEngine:
 
     # == writes, streams and TTL ======================================================================
     def write(self, ctx: WriteContext, info: TableInfo, key: tuple, old: dict | None, new: dict | None,
-               service: bool = False) -> None:
+              service: bool = False) -> None:
         if new is None:
             if old is None:
                 return
@@ -315,13 +312,17 @@ class TableEngine:
         else:
             self.items.put(key, new)
         if info.stream_arn is not None and old != new:
-            self._record(ctx, info, old, new, service)
+            self._record(ctx, info, info.stream_arn, old, new, service)
 
-    def _record(self, ctx: WriteContext, info: TableInfo, old: dict | None, new: dict | None, service: bool) -> None:
+    def _record(self, ctx: WriteContext, info: TableInfo, stream_arn: str, old: dict | None, new: dict | None,
+                service: bool) -> None:
+        """Append a change (``old`` and ``new`` not both None) to the table's stream."""
         sequence = self.meta.get("sequence", 0) + 1
         self.meta.put("sequence", sequence)
         view = info.view_type
-        keys = info.key_of(new if new is not None else old)
+        image = new if new is not None else old
+        assert image is not None
+        keys = info.key_of(image)
         body: dict[str, Any] = {"ApproximateCreationDateTime": int(ctx.time()), "Keys": keys}
         if new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
             body["NewImage"] = new
@@ -340,8 +341,8 @@ class TableEngine:
         }
         if service:
             record["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
-        self.records.put((info.stream_arn, sequence), record)
-        self.trim_stream(info.stream_arn, most=4)  # amortised: each write drops a few expired records
+        self.records.put((stream_arn, sequence), record)
+        self.trim_stream(stream_arn, most=4)  # amortised: each write drops a few expired records
 
     def trim_stream(self, arn: str, most: int | None = None) -> int | None:
         """Drop (up to ``most`` of) a stream's records past the 24-hour retention; returns the first
@@ -385,19 +386,9 @@ class TableEngine:
             if info is not None:
                 self.expire(info)
 
-    def stream(self, arn: str) -> dict | None:
-        return self.streams.get(arn)
-
-    def streams_of(self, account: str, region: str, table_name: str | None = None) -> list[dict]:
-        return [s for s in self.streams.values()
-                if s["account"] == account and s["region"] == region
-                and (table_name is None or s["table"] == table_name)]
-
-
-    # == capacity and metrics =======================================================================
     @staticmethod
     def capacity(info: TableInfo, mode: str | None, units: float,
-                  indexes: dict[str, float] | None = None) -> dict | None:
+                 indexes: dict[str, float] | None = None) -> dict | None:
         """ConsumedCapacity as AWS reports it: the total, and with INDEXES the table's and each index's."""
         if mode not in ("TOTAL", "INDEXES"):
             return None
@@ -418,7 +409,6 @@ class TableEngine:
         units = float(max(1, math.ceil(size / 4096)))
         return units if consistent else units / 2
 
-
     @staticmethod
     def enveloped(check: Any, params: dict) -> Any:
         """Run a request check of PutItem/UpdateItem/DeleteItem, wording its refusal as AWS does for those
@@ -429,7 +419,6 @@ class TableEngine:
             if exc.code == "ValidationException" and not exc.message.startswith(ENVELOPE):
                 exc.message = ENVELOPE + exc.message
             raise
-
 
     @staticmethod
     def check_key_updates(info: TableInfo, actions: list) -> None:
@@ -457,7 +446,6 @@ class TableEngine:
         self.check_size(new, "Item size to update has exceeded the maximum allowed size", size)
         return new
 
-
     def start_after(self, info: TableInfo, ix: IndexInfo | None, start: dict) -> tuple:
         """The position (a key in the table or index) an ExclusiveStartKey names."""
         message = "The provided starting key is invalid: The provided key element does not match the schema"
@@ -477,9 +465,8 @@ class TableEngine:
             raise V.invalid(message)
         return position
 
-
     def key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple,
-                   legacy_conditions: bool = False) -> tuple[tuple, tuple, tuple]:
+                  legacy_conditions: bool = False) -> tuple[tuple, tuple, tuple]:
         """(partition prefix, low, high): the half-open key range a key condition selects."""
         parts: list[tuple] = []
 
@@ -503,6 +490,7 @@ class TableEngine:
         hash_type = ix.hash_type if ix else info.hash_type
         range_type = ix.range_type if ix else info.range_type
         conditions: dict[str, tuple] = {}
+        operands: tuple
         for part in parts:
             kind = part[0]
             if kind == "cmp":
@@ -580,7 +568,7 @@ class TableEngine:
             elif op == ">=":
                 low = prefix + (encoded[0],)
             elif op == "between":
-                if V.compare(operands[0], operands[1]) > 0:
+                if (V.compare(operands[0], operands[1]) or 0) > 0:
                     raise V.invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
                                     "greater than or equal to lower bound; lower bound operand: AttributeValue: "
                                     f"{V.describe(operands[0])}, upper bound operand: AttributeValue: "
@@ -594,7 +582,7 @@ class TableEngine:
         return prefix, low, high
 
     def walk(self, info: TableInfo, ix: IndexInfo | None, low: tuple, high: tuple | None,
-              reverse: bool) -> Iterator[tuple[dict, int]]:
+             reverse: bool) -> Iterator[tuple[dict, int]]:
         """(item, size read) pairs of a table or index range, items as the index holds them."""
         data = self.items
         sizes = self._sizes
@@ -616,7 +604,7 @@ class TableEngine:
                     yield item, sizes.get(key) or V.item_size(item)
 
     def page(self, ctx: RequestContext, info: TableInfo, ix: IndexInfo | None, params: dict, low: tuple,
-              high: tuple, reverse: bool, filter_: Any, projection: dict | None, select: str) -> dict:
+             high: tuple | None, reverse: bool, filter_: Any, projection: dict | None, select: str) -> dict:
         limit = params.get("Limit")
         count = scanned = size = 0
         items: list[dict] = []
@@ -655,7 +643,6 @@ class TableEngine:
             else:
                 out["ConsumedCapacity"] = self.capacity(info, mode, units)
         return out
-
 
 
 class ServiceContext:

@@ -161,7 +161,7 @@ class _Statement:
             return {"NULL": True}
         if kind == "op" and text == "[":
             self.i += 1
-            items = []
+            items: list[dict] = []
             while not self.op("]"):
                 items.append(self.value(f"{where}[{len(items)}]"))
                 if not self.op("]"):
@@ -465,6 +465,7 @@ class _Runner:
             return {"Item": E.project(item, tree) if tree else V.copy_item(item)}
         hash_name = ix.hash_name if ix else info.hash_name
         equalities = _key_equalities(where)
+        high: tuple | None
         if hash_name in equalities:
             _prefix, low, high = engine.key_range(info, ix, ("cmp", "=", ("path", (hash_name,)),
                                                                ("value", equalities[hash_name])))

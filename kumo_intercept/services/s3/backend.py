@@ -129,6 +129,10 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
+#: open GetObject streams by blob store (see ``S3Backend.__init__``)
+_READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
+
+
 class S3Backend(ServiceBackend):
     service_name = "s3"
 
@@ -159,10 +163,9 @@ class S3Backend(ServiceBackend):
         self._garbage: set[str] = set()
         # open GetObject streams pin their blobs; one set per blob store, shared by every backend
         # instance (backends are rebuilt after a restart) and offered to compaction as a keeper
-        readers = getattr(self.blobs, "_s3_readers", None)
+        readers = _READERS.get(self.blobs)
         if readers is None:
-            readers = weakref.WeakSet()
-            self.blobs._s3_readers = readers
+            readers = _READERS[self.blobs] = weakref.WeakSet()
             keepers = getattr(self.blobs, "keepers", None)
             if keepers is not None:
                 keepers.append(lambda: {blob_id for reader in list(readers) for blob_id in reader.blob_ids})
@@ -405,7 +408,7 @@ class S3Backend(ServiceBackend):
             return tkey, record
         return None, None
 
-    def _find_version(self, name: str, key: str, version_id: str) -> tuple[tuple | None, dict | None]:
+    def _find_version(self, name: str, key: str, version_id: str) -> tuple[tuple, dict] | tuple[None, None]:
         if version_id != "null" and not _VERSION_ID.match(version_id):
             raise invalid_argument("Invalid version id specified", "versionId", version_id)
         vid = None if version_id == "null" else version_id
@@ -623,12 +626,13 @@ class S3Backend(ServiceBackend):
             record["segs"] = body.segs
         vid = self.new_version_id(bucket)
         record["vid"] = vid
-        if body.checksums:
-            alg = next(iter(given)) if given else algorithm
+        # a body has checksums only for the algorithms asked for: one given, else the SDK's
+        alg = next(iter(given)) if given else algorithm
+        if body.checksums and alg is not None:
             record["ck"] = {alg: body.checksums[alg]}
         self.install(ctx, bucket, key, record)
         out: dict[str, Any] = {"ETag": record["etag"]}
-        if body.checksums:
+        if body.checksums and alg is not None:
             out["Checksum" + alg] = body.checksums[alg]
             out["ChecksumType"] = "FULL_OBJECT"
         self.sse_out(record, out)
@@ -898,7 +902,7 @@ class S3Backend(ServiceBackend):
                                  else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
         tkey, record = self._find_version(name, key, version_id)
-        if record is None:
+        if tkey is None or record is None:
             return {"VersionId": version_id}
         if not record.get("dm"):
             self._check_lock(ctx, record, bypass)
@@ -979,6 +983,7 @@ class S3Backend(ServiceBackend):
     def copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
         src_name, src_key, src_version = parse_copy_source(p["CopySource"])
         src_bucket = self.bucket_of(ctx, src_name)
+        record: dict | None
         if src_version is None:
             record = self._resolve(ctx, src_bucket, src_key, None)
         else:
@@ -1310,13 +1315,14 @@ class S3Backend(ServiceBackend):
         bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         version_id = p.get("VersionId")
+        tkey: tuple | None
         if version_id is None:
             tkey, record = (bucket["name"], key), self.objects.get((bucket["name"], key))
             if record is None:
                 self._resolve(ctx, bucket, key, None)
         else:
             tkey, record = self._find_version(bucket["name"], key, version_id)
-            if record is None:
+            if tkey is None or record is None:
                 raise no_such_version(key, version_id)
             if record.get("dm"):
                 raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",

@@ -160,7 +160,7 @@ class Multipart:
         body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
         self.objects.new_blob(body.segs)
         self.objects.verify_checksums(p, body, given)
-        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        part: dict[str, Any] = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
         if body.data is not None:
             part["data"] = body.data
         else:
@@ -198,7 +198,7 @@ class Multipart:
         body = read_body(self.blobs, iter_record(self.blobs, source, start, length), None,
                          [algorithm] if algorithm else [])
         self.objects.new_blob(body.segs)
-        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        part: dict[str, Any] = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
         if body.data is not None:
             part["data"] = body.data
         else:
@@ -222,7 +222,7 @@ class Multipart:
         _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
         marker = int(p.get("PartNumberMarker") or 0)
         max_parts = min(p.get("MaxParts", 1000), 1000)
-        listed = []
+        listed: list[dict] = []
         truncated = False
         for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
                                                            (False, False)):
@@ -383,7 +383,7 @@ class Multipart:
                 else:
                     segs.extend(part["segs"])
             record["segs"] = segs
-        part_checksums = [(part.get("ck") or {}).get(algorithm) for _n, part in chosen] if algorithm else []
+        part_checksums: list[Any] = [(part.get("ck") or {}).get(algorithm) for _n, part in chosen] if algorithm else []
         record["parts"] = [[part["size"], {algorithm: ck} if ck else None] for (_n, part), ck in
                            zip(chosen, part_checksums or [None] * len(chosen))]
         if algorithm:
