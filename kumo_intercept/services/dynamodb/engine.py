@@ -232,26 +232,22 @@ class TableEngine:
         expected = 2 if info.range_name else 1
         if hash_value is None or len(key) != expected or (info.range_name and info.range_name not in key):
             raise V.invalid(what)
-        hash_value = self.enveloped(V.canon, hash_value) if envelope else V.canon(hash_value)
-        if info.hash_type not in hash_value:
-            raise V.invalid(what)
-        hash_bytes = V.key_bytes(hash_value)
-        if not hash_bytes and info.hash_type != "N":
-            raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key attribute "
-                            f"cannot contain an empty {'string' if info.hash_type == 'S' else 'binary'} value. "
-                            f"Key: {info.hash_name}")
+        hash_bytes = self._key_part(hash_value, info.hash_type, info.hash_name, what, envelope)
         range_bytes = b""
         if info.range_name:
-            range_value = (self.enveloped(V.canon, key[info.range_name]) if envelope
-                           else V.canon(key[info.range_name]))
-            if info.range_type not in range_value:
-                raise V.invalid(what)
-            range_bytes = V.key_bytes(range_value)
-            if not range_bytes and info.range_type != "N":
-                raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key "
-                                f"attribute cannot contain an empty {'string' if info.range_type == 'S' else 'binary'}"
-                                f" value. Key: {info.range_name}")
+            range_bytes = self._key_part(key[info.range_name], info.range_type, info.range_name, what, envelope)
         return info.key + (hashed(hash_bytes), range_bytes)
+
+    def _key_part(self, value: dict, kind: str | None, name: str | None, what: str, envelope: bool) -> bytes:
+        """The order-preserving bytes of one key attribute of a Key parameter, checked against its type."""
+        value = self.enveloped(V.canon, value) if envelope else V.canon(value)
+        if kind not in value:
+            raise V.invalid(what)
+        raw = V.key_bytes(value)
+        if not raw and kind != "N":
+            raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key attribute "
+                            f"cannot contain an empty {'string' if kind == 'S' else 'binary'} value. Key: {name}")
+        return raw
 
     def item_key(self, info: TableInfo, item: dict) -> tuple:
         """The storage key of a whole (canonical) item, with AWS's checks of its key attributes."""
