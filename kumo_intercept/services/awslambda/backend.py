@@ -4,6 +4,8 @@ Functions, versions, aliases (with weighted routing), layers, tags, concurrency,
 resource policies, event invoke configs and event source mappings are stored records. ``Invoke`` runs
 the handler in the calling thread while the emulator lock is held, so boto3 calls made by the handler
 reach this same emulator (see ``runtime.py`` for code loading and module isolation).
+Event source mappings are a component (``mappings.EventSourceMappings``, ``self.event_source_mappings``)
+that reaches this class through its ``FunctionHost`` protocol; their handlers here delegate to it.
 
 What differs from AWS, on purpose:
 

@@ -25,8 +25,14 @@ Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob fil
 temporary blob directory, blobs no record references any more are removed at the start of the next
 outermost S3 call (never inside a transaction that could still roll back).
 
-Internal methods for other services: none; S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
-Lambda ``invoke_internal`` and EventBridge ``put_events_internal`` for event notifications.
+The backend owns components, each built in ``__init__`` with its dependencies typed:
+``notifications.Notifications`` (configuration and event delivery), ``lifecycle.Lifecycle`` (lazy
+expiration), ``config.BucketConfig`` (every bucket configuration kind) and ``multipart.Multipart``
+(uploads; it reaches object handling through its ``ObjectHost`` protocol, which this class implements).
+Handlers are methods of this class, delegating to a component where the work is the component's.
+
+Internal methods for other services: none; S3 reaches SQS, SNS, Lambda and EventBridge through
+``emulator.ports`` for event notifications.
 """
 
 from __future__ import annotations
