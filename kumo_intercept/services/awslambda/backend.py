@@ -181,7 +181,7 @@ class LambdaBackend(ServiceBackend):
     # names and lookups
     # =============================================================================================
     def locate(self, ctx: RequestContext, ref: str, qualifier: str | None = None,
-                *, allow_qualifier: bool = True) -> tuple[tuple[str, str, str], str | None]:
+               *, allow_qualifier: bool = True) -> tuple[tuple[str, str, str], str | None]:
         match = _FUNCTION_REF.match(ref)
         if match is None:
             raise _invalid(f"1 validation error detected: Value '{ref}' at 'functionName' failed to satisfy "
@@ -1311,7 +1311,7 @@ class LambdaBackend(ServiceBackend):
         return (record.get("LoggingConfig") or {}).get("LogGroup") or f"/aws/lambda/{record['FunctionName']}"
 
     def run(self, key: tuple[str, str, str], record: dict, invoked_arn: str, payload: bytes, request_id: str,
-             client_context: dict | None = None) -> Outcome:
+            client_context: dict | None = None) -> Outcome:
         """Run the handler of ``record`` (one version's configuration) once, now."""
         env = self._environment(key, record)
         clock = self.emulator.clock

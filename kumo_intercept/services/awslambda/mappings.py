@@ -387,7 +387,7 @@ class EventSourceMappings:
         version = self.host.route(key, qualifier, version)
         payload = json.dumps(event, default=_lambda_json).encode()
         return self.host.run(key, version, record["FunctionArn"], payload,
-                         self.emulator.ids.uuid4())
+                             self.emulator.ids.uuid4())
 
     @staticmethod
     def _reported_failures(outcome: "Outcome", record: dict) -> list[str] | None:

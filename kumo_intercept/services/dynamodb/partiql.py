@@ -468,7 +468,7 @@ class _Runner:
         high: tuple | None
         if hash_name in equalities:
             _prefix, low, high = engine.key_range(info, ix, ("cmp", "=", ("path", (hash_name,)),
-                                                               ("value", equalities[hash_name])))
+                                                             ("value", equalities[hash_name])))
         else:
             low, high = (info.key if ix is None else ()), (after(info.key) if ix is None else None)
         if token is not None:
@@ -477,7 +477,7 @@ class _Runner:
         select = "SPECIFIC_ATTRIBUTES" if projection else ("ALL_PROJECTED_ATTRIBUTES" if ix else "ALL_ATTRIBUTES")
         engine.expire(info)
         page = engine.page(self.ctx, info, ix, {"Limit": limit, "ConsistentRead": consistent}, low, high,
-                             False, where, projection, select)
+                           False, where, projection, select)
         out: dict[str, Any] = {"Items": page["Items"]}
         if "LastEvaluatedKey" in page:
             out["NextToken"] = _encode_token(page["LastEvaluatedKey"])

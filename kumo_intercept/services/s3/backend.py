@@ -905,7 +905,7 @@ class S3Backend(ServiceBackend):
             marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
             self.versions.put((name, key, -self.next_seq()), marker)
             self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
-                                 else "ObjectRemoved:DeleteMarkerCreated", key, marker)
+                                      else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
         tkey, record = self._find_version(name, key, version_id)
         if tkey is None or record is None:
@@ -1165,7 +1165,7 @@ class S3Backend(ServiceBackend):
 
     @staticmethod
     def finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
-                        max_value: int) -> dict:
+                       max_value: int) -> dict:
         """The members every listing ends with."""
         if delimiter:
             out["Delimiter"] = enc(delimiter) if enc else delimiter
