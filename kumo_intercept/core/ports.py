@@ -30,6 +30,15 @@ class QueuePort(Protocol):
         """The queue's attributes as GetQueueAttributes(All) answers them."""
         ...
 
+    def receive_for_consumer(self, queue_arn: str, max_messages: int,
+                             visibility_timeout: int | None = None) -> list[dict]:
+        """Receive as ReceiveMessage with All attributes would (Lambda's SQS event source mappings)."""
+        ...
+
+    def delete_by_receipt(self, queue_arn: str, receipt_handle: str) -> None:
+        """Delete a received message by its receipt handle (a mapping's processed batch)."""
+        ...
+
 
 @runtime_checkable
 class TopicPort(Protocol):
@@ -48,6 +57,11 @@ class FunctionPort(Protocol):
     def invoke_internal(self, function_arn: str, payload: bytes | str, *, invocation_type: str = "Event",
                         qualifier: str | None = None) -> dict:
         """Invoke a function; returns Invoke's result (``StatusCode``, ``Payload``, ``FunctionError``)."""
+        ...
+
+    def function_exists(self, function_arn: str) -> bool:
+        """Whether the ARN (optionally qualified) names a function, version or alias that exists
+        (S3 checks notification destinations with it)."""
         ...
 
 

@@ -87,7 +87,7 @@ def layer_paths(directory: str) -> list[str]:
 
 
 def _top_level_names(directory: str) -> set[str]:
-    names = set()
+    names: set[str] = set()
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:
@@ -398,10 +398,10 @@ class Environ:
         data = os.environ._data  # type: ignore[attr-defined]
         putenv = os.putenv
         saved = []
-        for key, value in encoded:
-            saved.append((key, data.get(key, _MISSING)))
-            putenv(key, value)
-            data[key] = value
+        for raw_key, raw_value in encoded:
+            saved.append((raw_key, data.get(raw_key, _MISSING)))
+            putenv(raw_key, raw_value)
+            data[raw_key] = raw_value
         return saved
 
     def restore(self, saved: list[tuple[Any, Any]]) -> None:
