@@ -136,7 +136,21 @@ def read_manifest(directory: str) -> dict:
     for key, kind in (("segments", list), ("next_file", int), ("checkpoints", dict), ("snapshot_seq", int)):
         if not isinstance(manifest.get(key), kind):
             raise CorruptionError(path, None, f"manifest field {key!r} is missing or malformed")
+    named = [("snapshot", "snap-", manifest.get("snapshot"))] if manifest.get("snapshot") is not None else []
+    named += [("segments", "seg-", name) for name in manifest["segments"]]
+    named += [("checkpoints", "chk-", name) for name in manifest["checkpoints"].values()]
+    for key, prefix, name in named:
+        if not is_plain_name(name, prefix):
+            raise CorruptionError(path, None, f"MANIFEST field {key!r} names {name!r}, which is not a file "
+                                              f"name of the form {prefix}NNNNNN inside the directory")
     return manifest
+
+
+def is_plain_name(name: object, prefix: str = "") -> bool:
+    """Whether ``name`` (read from a file, so untrusted) is a plain file name inside the directory: no
+    separator, no ``..``, not absolute, no NUL, starting with ``prefix``."""
+    return (isinstance(name, str) and name.startswith(prefix) and name not in ("", ".", "..")
+            and "/" not in name and "\\" not in name and "\x00" not in name and os.path.basename(name) == name)
 
 
 # -- snapshots --------------------------------------------------------------------------------------
