@@ -48,6 +48,11 @@ class DataDirLocked(PersistenceError):
         )
 
 
+class StorageError(PersistenceError):
+    """The storage refused a write (no space left, quota, read-only device): the call that wrote was
+    rolled back; the journal is not affected."""
+
+
 class JournalStopped(PersistenceError):
     """A write or fsync of the journal failed: the journal accepts no further writes (never retried).
 

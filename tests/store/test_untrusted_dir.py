@@ -1,0 +1,122 @@
+"""An untrusted data directory is safe to open: names it holds stay inside it, blobs are checked
+against their content hash, nothing runs by itself, permissions are private, failures are clear."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+
+from kumo_intercept import kumo
+from kumo_intercept.store import failpoints
+from kumo_intercept.store.errors import CorruptionError, StorageError
+from kumo_intercept.store.persistence import MANIFEST_NAME, manifest_bytes, read_manifest, recover
+
+from store_helpers import put_ops
+
+
+def _write_manifest(directory: str, manifest: dict) -> None:
+    with open(os.path.join(directory, MANIFEST_NAME), "wb") as f:
+        f.write(manifest_bytes(manifest))
+
+
+def _directory_with_state(path: str) -> dict:
+    with kumo(data_dir=path) as aws:
+        put_ops(aws, [("t.a", "k", {"v": 1})])
+    return read_manifest(path)
+
+
+@pytest.mark.parametrize("bad", ["../victim", "{victim}", "seg-000001/../../victim", "seg\x00x", "..", ""])
+def test_a_crafted_manifest_naming_a_file_outside_the_directory_is_refused_and_deletes_nothing(tmp_path, bad):
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"not a segment: an open used to cut it as a torn tail and delete it")
+    path = str(tmp_path / "data")
+    manifest = _directory_with_state(path)
+    bad = bad.format(victim=victim)
+    _write_manifest(path, {**manifest, "segments": manifest["segments"] + [bad]})
+    with pytest.raises(CorruptionError) as info:
+        kumo(data_dir=path).start()
+    assert repr(bad) in str(info.value) and "MANIFEST" in str(info.value)
+    assert victim.exists()
+
+
+@pytest.mark.parametrize("field", ["snapshot", "checkpoint"])
+def test_snapshot_and_checkpoint_names_must_be_plain_names_too(tmp_path, field):
+    path = str(tmp_path / "data")
+    manifest = _directory_with_state(path)
+    outside = str(tmp_path / "outside")
+    if field == "snapshot":
+        manifest = {**manifest, "snapshot": outside}
+    else:
+        manifest = {**manifest, "checkpoints": {"x": outside}}
+    _write_manifest(path, manifest)
+    with pytest.raises(CorruptionError, match="outside"):
+        recover(path)
+
+
+def _bucket_with_big_object(aws, body: bytes) -> str:
+    """The blob id of ``body`` stored as an S3 object (bodies above 256 KiB go to blob files)."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="bucket-1")
+    s3.put_object(Bucket="bucket-1", Key="k", Body=body)
+    [blob_id] = aws.store.blobs.ids()
+    return blob_id
+
+
+def test_a_flipped_byte_in_a_blob_is_a_corruption_error_after_a_restart_never_a_wrong_body(tmp_path):
+    body = bytes(range(256)) * 2048  # 512 KiB
+    with kumo(data_dir=str(tmp_path)) as aws:
+        blob_id = _bucket_with_big_object(aws, body)
+        assert boto3.client("s3").get_object(Bucket="bucket-1", Key="k")["Body"].read() == body  # written here: trusted
+        path = aws.store.blobs.path(blob_id)
+        aws.restart()
+        with open(path, "r+b") as f:
+            f.seek(300_000)
+            value = f.read(1)[0]
+            f.seek(300_000)
+            f.write(bytes([value ^ 0x10]))
+        with pytest.raises(CorruptionError, match=blob_id):
+            boto3.client("s3").get_object(Bucket="bucket-1", Key="k")["Body"].read()
+
+
+def test_a_blob_that_is_a_symbolic_link_is_never_followed(tmp_path):
+    body = b"s" * (300 << 10)
+    secret = tmp_path / "secret"
+    secret.write_bytes(body)  # same content: only the link itself is wrong
+    with kumo(data_dir=str(tmp_path / "data")) as aws:
+        blob_id = _bucket_with_big_object(aws, body)
+        path = aws.store.blobs.path(blob_id)
+        aws.restart()
+        os.unlink(path)
+        os.symlink(secret, path)
+        with pytest.raises(CorruptionError, match="symbolic link"):
+            boto3.client("s3").get_object(Bucket="bucket-1", Key="k")["Body"].read()
+
+
+def test_an_intact_blob_is_served_after_a_restart(tmp_path):
+    body = os.urandom(400 << 10)
+    with kumo(data_dir=str(tmp_path)) as aws:
+        _bucket_with_big_object(aws, body)
+        aws.restart()
+        s3 = boto3.client("s3")
+        assert s3.get_object(Bucket="bucket-1", Key="k")["Body"].read() == body
+        assert s3.get_object(Bucket="bucket-1", Key="k", Range="bytes=10-19")["Body"].read() == body[10:20]
+
+
+def test_no_space_left_while_writing_a_blob_is_a_storage_error_and_changes_nothing(tmp_path):
+    with kumo(data_dir=str(tmp_path)) as aws:
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="bucket-1")
+        failpoints.configure("blob.write=enospc")
+        try:
+            with pytest.raises(StorageError, match="No space left on device") as info:
+                s3.put_object(Bucket="bucket-1", Key="big", Body=b"x" * (3 << 20))
+        finally:
+            failpoints.configure(None)
+        assert "changed nothing" in str(info.value)
+        assert s3.list_objects_v2(Bucket="bucket-1")["KeyCount"] == 0
+        assert os.listdir(os.path.join(str(tmp_path), "blobs")) == []  # no partial blob, no temp file
+        s3.put_object(Bucket="bucket-1", Key="after", Body=b"y" * (1 << 20))  # the journal goes on
+        aws.restart()
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket="bucket-1")["Contents"]] == ["after"]
