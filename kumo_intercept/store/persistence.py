@@ -49,6 +49,9 @@ _PREFIXES = ("seg-", "snap-", "chk-")
 #: the reason given for a newest segment that ends in zeros: the rest of the space the journal reserves
 #: ahead of its frames (a segment in use, or left by a crash). Trimmed at open; nothing is kept aside.
 ZERO_TAIL = "only zeros after the last frame (space reserved ahead of the journal)"
+#: what the directory holds is private to its owner, whatever the umask
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 @dataclass
@@ -94,7 +97,7 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     final = os.path.join(directory, name)
     tmp = final + ".tmp"
     size = 0
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         for chunk in chunks:
             view = memoryview(chunk)
@@ -109,6 +112,16 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     failpoints.hit(f"{failpoint}.renamed")
     fsync_dir(directory)
     return size
+
+
+def make_private_dir(path: str) -> None:
+    """Create ``path`` (and missing parents) readable by its owner only; an existing one is left as is."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.mkdir(path, DIR_MODE)
+    except FileExistsError:
+        return
+    os.chmod(path, DIR_MODE)  # exact, whatever the umask
 
 
 def file_name(prefix: str, number: int) -> str:
@@ -345,8 +358,9 @@ class DataDir:
 
     # -- lock -------------------------------------------------------------------------------------
     def _acquire(self) -> None:
-        os.makedirs(self.blobs_dir, exist_ok=True)
-        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+        make_private_dir(self.path)
+        make_private_dir(self.blobs_dir)
+        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -402,7 +416,7 @@ class DataDir:
         while os.path.exists(aside):
             aside = f"{path}.corrupt.{n}"
             n += 1
-        with open(aside, "wb") as f:
+        with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as f:
             f.write(tail)
             f.flush()
             os.fsync(f.fileno())
@@ -470,7 +484,7 @@ class DataDir:
 
     def _create_segment(self, base: int, sync: bool) -> tuple[int, str]:
         name = self._next_file("seg")
-        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # mapped
+        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
                     "created": time.time()}
@@ -728,7 +742,8 @@ def export_state(state: State, path: str, *, blobs_dir: str | None, label: str |
     os.makedirs(parent, exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(os.path.join(tmp, BLOBS))
+    os.mkdir(tmp, DIR_MODE)
+    os.mkdir(os.path.join(tmp, BLOBS), DIR_MODE)
     try:
         refs: set[str] = set()
         snap = file_name("snap", 1)
@@ -764,6 +779,7 @@ def link_or_copy(source: str, target: str) -> None:
         pass
     except OSError:
         shutil.copyfile(source, target)
+        os.chmod(target, FILE_MODE)
         with open(target, "rb") as f:
             os.fsync(f.fileno())
 

@@ -120,3 +120,31 @@ def test_no_space_left_while_writing_a_blob_is_a_storage_error_and_changes_nothi
         s3.put_object(Bucket="bucket-1", Key="after", Body=b"y" * (1 << 20))  # the journal goes on
         aws.restart()
         assert [o["Key"] for o in s3.list_objects_v2(Bucket="bucket-1")["Contents"]] == ["after"]
+
+
+def test_files_are_0600_and_directories_0700_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        path = str(tmp_path / "data")
+        with kumo(data_dir=path) as aws:
+            _bucket_with_big_object(aws, b"z" * (300 << 10))
+            aws.snapshot("named")
+            aws.compact()
+            aws.export(str(tmp_path / "seed"))
+        # a torn tail kept aside as *.corrupt is a file of ours too
+        newest = read_manifest(path)["segments"][-1]
+        with open(os.path.join(path, newest), "ab") as f:
+            f.write(b"\x01" * 40)
+        with kumo(data_dir=path):
+            pass
+    finally:
+        os.umask(old)
+    seen = set()
+    for root in (path, str(tmp_path / "seed")):
+        for folder, dirs, files in os.walk(root):
+            assert os.stat(folder).st_mode & 0o777 == 0o700, folder
+            for name in files:
+                assert os.stat(os.path.join(folder, name)).st_mode & 0o777 == 0o600, name
+                seen.add(name.split("-")[0].split(".")[0] if "-" in name else name)
+    assert {"LOCK", "MANIFEST", "seg", "snap", "chk"} <= seen
+    assert any(n.endswith(".corrupt") for n in os.listdir(path))
