@@ -17,6 +17,7 @@ starts a fresh segment, so nothing is ever appended after a tail that might be t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import itertools
@@ -25,13 +26,13 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import failpoints
 from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
                     SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
                     read_header, valid_frame_after)
-from .errors import CorruptionError, DataDirLocked, PersistenceError
+from .errors import CorruptionError, DataDirLocked, DataDirReadOnly, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
 
 LOCK_NAME = "LOCK"
@@ -383,21 +384,35 @@ class DataDir:
             self._lock_fd = None
 
     # -- open -------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writable(self) -> Iterator[None]:
+        """Opening writes (LOCK, MANIFEST, a new segment): a directory that refuses writes is a clear
+        ``DataDirReadOnly``, not a bare ``PermissionError``."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise DataDirReadOnly(self.path, exc) from exc
+            raise
+
     def recover(self) -> Recovery:
         """Lock, read, cut a torn tail off the newest segment (kept as ``*.corrupt``), drop leftovers."""
-        self._acquire()
+        with self._writable():
+            self._acquire()
         try:
             if not os.path.exists(os.path.join(self.path, MANIFEST_NAME)):
                 stray = _kumo_files(self.path)
                 if stray:
                     raise CorruptionError(os.path.join(self.path, MANIFEST_NAME), None,
                                           f"MANIFEST is missing but {sorted(stray)[:3]} are present")
-                publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
+                with self._writable():
+                    publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
             rec = recover(self.path)
             self.manifest = rec.manifest
-            if rec.torn is not None:
-                self._cut_tail(*rec.torn)
-            self._remove_leftovers()
+            with self._writable():
+                if rec.torn is not None:
+                    self._cut_tail(*rec.torn)
+                self._remove_leftovers()
             if self.manifest["snapshot"]:
                 self._live_bytes = rec.files.get(self.manifest["snapshot"], 0)
             return rec
@@ -461,7 +476,8 @@ class DataDir:
             self._owner_lock = owner_lock
         if kept is not None:
             self._kept = kept
-        fd, name = self.new_segment(state.seq, sync=self.mode != "process")
+        with self._writable():
+            fd, name = self.new_segment(state.seq, sync=self.mode != "process")
         self.journal = Journal(self, self.mode, self.interval, fd, name, os.fstat(fd).st_size, state.seq,
                                ids, clock, self.segment_bytes)
         if blobs is not None:

@@ -3,6 +3,7 @@ against their content hash, nothing runs by itself, permissions are private, fai
 
 from __future__ import annotations
 
+import errno
 import os
 
 import boto3
@@ -10,7 +11,7 @@ import pytest
 
 from kumo_intercept import kumo
 from kumo_intercept.store import failpoints
-from kumo_intercept.store.errors import CorruptionError, StorageError
+from kumo_intercept.store.errors import CorruptionError, DataDirReadOnly, StorageError
 from kumo_intercept.store.persistence import MANIFEST_NAME, manifest_bytes, read_manifest, recover
 
 from store_helpers import put_ops
@@ -148,3 +149,38 @@ def test_files_are_0600_and_directories_0700_whatever_the_umask(tmp_path):
                 seen.add(name.split("-")[0].split(".")[0] if "-" in name else name)
     assert {"LOCK", "MANIFEST", "seg", "snap", "chk"} <= seen
     assert any(n.endswith(".corrupt") for n in os.listdir(path))
+
+
+def _refuse_writes_under(monkeypatch, path: str) -> None:
+    """A read-only directory. Root ignores permission bits, so as root the file system is simulated
+    read-only (EROFS for any write or create under ``path``); otherwise the bits are real."""
+    if os.geteuid() != 0:
+        for folder, _dirs, files in os.walk(path):
+            os.chmod(folder, 0o500)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o400)
+        return
+    real_open = os.open
+    writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC
+
+    def read_only_open(file, flags, *args, **kwargs):
+        if flags & writes and os.path.abspath(os.fsdecode(file)).startswith(path):
+            raise OSError(errno.EROFS, "Read-only file system", file)
+        return real_open(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only_open)
+
+
+def test_a_read_only_directory_is_a_clear_error_and_from_snapshot_reads_it(tmp_path, monkeypatch):
+    path = str(tmp_path / "data")
+    with kumo(data_dir=path) as aws:
+        boto3.client("sqs").create_queue(QueueName="kept")
+    before = {n: open(os.path.join(path, n), "rb").read() for n in os.listdir(path) if n != "blobs"}
+    _refuse_writes_under(monkeypatch, path)
+    with pytest.raises(DataDirReadOnly, match="from_snapshot") as info:
+        kumo(data_dir=path).start()
+    assert path in str(info.value)
+    with kumo(from_snapshot=path):  # the documented way to start from it without writing it
+        assert boto3.client("sqs").list_queues()["QueueUrls"][0].endswith("/kept")
+    monkeypatch.undo()
+    assert {n: open(os.path.join(path, n), "rb").read() for n in os.listdir(path) if n != "blobs"} == before
