@@ -85,6 +85,8 @@ class Emulator:
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
+        #: pollers wait: state opened from disk runs no code of its own (see resume_background)
+        self._background_paused = False
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
@@ -103,6 +105,9 @@ class Emulator:
             except BaseException:
                 interceptor.deactivate()
                 raise
+            # a directory may come from elsewhere: what it holds (event source mappings, schedules)
+            # runs only once this process asks for Lambda or calls resume_background()
+            self._background_paused = any(len(table) for table in self.store.tables().values())
         return active
 
     def stop(self) -> None:
@@ -185,12 +190,18 @@ class Emulator:
                     backend = self._backends[service] = cls(self)
         return backend
 
-    def _resume_background(self) -> None:
-        """Build the backends that have background work in the store, so their pollers run."""
-        tables = self.store.tables()
-        for table, service in BACKGROUND_TABLES.items():
-            if service not in self._backends and len(tables.get(table, ())):
-                self.backend(service)
+    @property
+    def background_paused(self) -> bool:
+        """Whether restored background work (event source mappings, schedules) waits: true after
+        opening a data directory or seed with state, until the first call to Lambda or
+        ``resume_background()``."""
+        return self._background_paused
+
+    def resume_background(self) -> None:
+        """Let restored background work run (and run what is due now)."""
+        self._background_paused = False
+        if not self._depth:
+            self.drain()
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
@@ -212,6 +223,8 @@ class Emulator:
             for _ in range(max_rounds):
                 if self._pending:
                     self._atomically(self._pending.pop(0))
+                elif self._background_paused:
+                    return
                 elif not any([self._atomically(poller) for poller in list(self.pollers)]):
                     return
 
@@ -283,6 +296,8 @@ class Emulator:
         service = service_model.service_name
         operation = model.name
         fault = self.faults.check(model, params)
+        if self._background_paused and service == "lambda":
+            self._background_paused = False  # the process uses Lambda: restored mappings go on
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
             handler = fault or self.handler(service, operation)

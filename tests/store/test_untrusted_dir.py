@@ -4,7 +4,9 @@ against their content hash, nothing runs by itself, permissions are private, fai
 from __future__ import annotations
 
 import errno
+import io
 import os
+import zipfile
 
 import boto3
 import pytest
@@ -184,3 +186,57 @@ def test_a_read_only_directory_is_a_clear_error_and_from_snapshot_reads_it(tmp_p
         assert boto3.client("sqs").list_queues()["QueueUrls"][0].endswith("/kept")
     monkeypatch.undo()
     assert {n: open(os.path.join(path, n), "rb").read() for n in os.listdir(path) if n != "blobs"} == before
+
+
+def _forwarding_function(path: str) -> tuple[str, str]:
+    """A directory holding an SQS → Lambda mapping whose function forwards each body to ``out``.
+    Returns the source and out queue URLs."""
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "import os, boto3\n"
+                                   "def handler(event, context):\n"
+                                   "    for record in event['Records']:\n"
+                                   "        boto3.client('sqs').send_message(QueueUrl=os.environ['OUT'], MessageBody=record['body'])\n")
+    with kumo(data_dir=path):
+        sqs, lam = boto3.client("sqs"), boto3.client("lambda")
+        source = sqs.create_queue(QueueName="source")["QueueUrl"]
+        out = sqs.create_queue(QueueName="out")["QueueUrl"]
+        lam.create_function(FunctionName="forward", Role="arn:aws:iam::123456789012:role/r", Runtime="python3.12",
+                            Handler="app.handler", Code={"ZipFile": code.getvalue()},
+                            Environment={"Variables": {"OUT": out}})
+        arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="forward")
+    return source, out
+
+
+def _bodies(sqs, url: str) -> list[str]:
+    return [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+
+
+@pytest.mark.parametrize("resume", ["resume_background", "first_lambda_call"])
+def test_opening_a_directory_runs_no_lambda_code_until_lambda_is_used_or_resumed(tmp_path, resume):
+    path = str(tmp_path / "data")
+    source, out = _forwarding_function(path)
+    with kumo(data_dir=path) as aws:
+        sqs = boto3.client("sqs")
+        assert aws.background_paused
+        sqs.send_message(QueueUrl=source, MessageBody="waits")  # an unrelated call: used to run the function
+        boto3.client("sts").get_caller_identity()
+        aws.drain()
+        attributes = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["ApproximateNumberOfMessages"])
+        assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
+        assert _bodies(sqs, out) == []
+        if resume == "resume_background":
+            aws.resume_background()
+        else:
+            boto3.client("lambda").list_functions()
+        assert not aws.background_paused
+        assert _bodies(sqs, out) == ["waits"]
+        aws.restart()  # a restart inside the process keeps the mappings running
+        sqs.send_message(QueueUrl=source, MessageBody="after restart")
+        assert _bodies(sqs, out) == ["after restart"]
+
+
+def test_an_empty_directory_starts_with_background_work_running(tmp_path):
+    with kumo(data_dir=str(tmp_path)) as aws:
+        assert not aws.background_paused
