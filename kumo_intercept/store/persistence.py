@@ -50,6 +50,8 @@ _PREFIXES = ("seg-", "snap-", "chk-")
 #: the reason given for a newest segment that ends in zeros: the rest of the space the journal reserves
 #: ahead of its frames (a segment in use, or left by a crash). Trimmed at open; nothing is kept aside.
 ZERO_TAIL = "only zeros after the last frame (space reserved ahead of the journal)"
+#: what decoding a checksummed payload of the wrong shape raises
+_MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError)
 #: what the directory holds is private to its owner, whatever the umask
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -199,6 +201,7 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
 def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) -> tuple[State, dict, int]:
     """(state, header, frames) of a snapshot or checkpoint file; any damage is a CorruptionError."""
     data = _read(path) if data is None else data
+    offset = 0
     try:
         header, seq, pos = read_header(data, path, kind)
         records: dict[str, dict] = {}
@@ -225,6 +228,8 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a snapshot")
     except BadFrame as bad:
         raise CorruptionError(path, bad.offset, bad.reason) from None
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     raise CorruptionError(path, len(data), "snapshot ends without its END frame (incomplete)")
 
 
@@ -235,6 +240,7 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
     the newest segment ends in a torn tail; any other damage raises CorruptionError."""
     records = state.records
     frames = 0
+    offset = 0
     try:
         header, hseq, pos = read_header(data, path, SEGMENT)
         if hseq != state.seq:
@@ -277,6 +283,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a segment")
             state.seq = seq
             frames += 1
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     except BadFrame as bad:
         if newest and only_zeros(data, bad.offset):
             return frames, (bad.offset, ZERO_TAIL)
@@ -801,49 +809,75 @@ def link_or_copy(source: str, target: str) -> None:
 
 
 def salvage(source: str, out: str) -> dict:
-    """Copy the longest valid prefix of a damaged directory into a new seed directory ``out``.
+    """Copy the newest intact state of a damaged directory into a new seed directory ``out``.
 
-    Stops at the first damaged frame of any segment (later segments depend on it); a damaged snapshot
-    leaves the records of its intact frames (reported as partial). Reports what was dropped."""
+    That is the snapshot plus the segments up to the first damaged frame (later segments depend on
+    it), or a named checkpoint taken after that point: always a state that existed, never a mix. A
+    damaged snapshot is not patched together from its intact frames: the newest intact checkpoint is
+    used instead, and with none there is nothing to salvage (PersistenceError). Reports what was dropped."""
     source = os.path.abspath(source)
-    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "partial": False,
-                              "rebuilt": None}
+    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "rebuilt": None,
+                              "base": None}
     try:
         manifest = read_manifest(source)
     except CorruptionError as exc:
         manifest = _manifest_from_files(source)
         report["rebuilt"] = f"{os.path.basename(exc.path or '')}: {exc.reason}"
-    state = State()
+    state: State | None = State()  # no snapshot: the history starts from the empty state
     if manifest["snapshot"]:
-        path = os.path.join(source, manifest["snapshot"])
         try:
-            state, _h, _f = read_snapshot(path)
+            state = read_snapshot(os.path.join(source, manifest["snapshot"]))[0]
+            report["base"] = manifest["snapshot"]
         except CorruptionError as exc:
-            state = _partial_snapshot(path)
-            report["partial"] = True
+            state = None
             report["dropped"].append(str(exc))
-            manifest = {**manifest, "segments": []}
-    segments = manifest["segments"]
-    if report["rebuilt"]:
-        segments = _segments_after(source, segments, state.seq)
-    for i, name in enumerate(segments):
-        path = os.path.join(source, name)
-        try:
-            data = _read(path)
-        except CorruptionError as exc:
-            report["dropped"].append(str(exc))
-            break
-        try:
-            replay_segment(path, data, state, i == len(segments) - 1)
-        except CorruptionError as exc:
-            report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
-            break
+    if state is not None:
+        _replay_prefix(source, manifest, state, report)
+    newest = _newest_checkpoint(source, manifest, report)
+    if newest is not None and (state is None or newest[1].seq > state.seq):
+        report["base"], state = newest
+    if state is None:
+        raise PersistenceError(f"nothing to salvage in {source}: its snapshot is damaged and no intact "
+                               "checkpoint exists (a state patched from intact frames never existed)")
     state.ids += CRASH_ID_GAP
     exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
                             label=f"salvaged from {source}", missing_blobs_ok=True)
     report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
                   missing_blobs=exported["missing_blobs"])
     return report
+
+
+def _replay_prefix(source: str, manifest: dict, state: State, report: dict) -> None:
+    """Apply the segments after ``state`` up to the first damaged frame (whole frames only)."""
+    segments = manifest["segments"]
+    if report["rebuilt"]:
+        segments = _segments_after(source, segments, state.seq)
+    for i, name in enumerate(segments):
+        path = os.path.join(source, name)
+        try:
+            replay_segment(path, _read(path), state, i == len(segments) - 1)
+        except CorruptionError as exc:
+            report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
+            return
+
+
+def _newest_checkpoint(source: str, manifest: dict, report: dict) -> tuple[str, State] | None:
+    """(file, state) of the intact named checkpoint with the highest sequence, if any."""
+    names = list(manifest["checkpoints"].values())
+    if report["rebuilt"]:
+        names = sorted(n for n in os.listdir(source) if n.startswith("chk-") and "." not in n)
+    found: list[tuple[int, str, State]] = []
+    for name in names:
+        try:
+            state = read_snapshot(os.path.join(source, name), CHECKPOINT)[0]
+        except CorruptionError as exc:
+            report["dropped"].append(str(exc))
+            continue
+        found.append((state.seq, name, state))
+    if not found:
+        return None
+    _seq, name, state = max(found, key=lambda item: item[0])
+    return name, state
 
 
 def _manifest_from_files(source: str) -> dict:
@@ -877,22 +911,6 @@ def _segments_after(source: str, names: list[str], seq: int) -> list[str]:
         if base == seq:
             return names[i:]
     return []
-
-
-def _partial_snapshot(path: str) -> State:
-    data = _read(path)
-    state = State()
-    try:
-        header, seq, pos = read_header(data, path, SNAPSHOT)
-        state.seq, state.ids, state.clock = seq, header.get("ids", 0), header.get("clock")
-        for offset, _s, ftype, start, end in iter_frames(data, pos):
-            if ftype != RECORDS:
-                break
-            name, items = payload_of(data, start, end, path, offset)
-            state.records.setdefault(name, {}).update((as_key(k), v) for k, v in items)
-    except (BadFrame, CorruptionError):
-        pass
-    return state
 
 
 __all__ = ["DataDir", "State", "Recovery", "recover", "read_manifest", "read_snapshot", "export_state",

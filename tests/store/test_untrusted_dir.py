@@ -13,10 +13,11 @@ import pytest
 
 from kumo_intercept import kumo
 from kumo_intercept.store import failpoints
-from kumo_intercept.store.errors import CorruptionError, DataDirReadOnly, StorageError
-from kumo_intercept.store.persistence import MANIFEST_NAME, manifest_bytes, read_manifest, recover
+from kumo_intercept.store.codec import SEGMENT, read_header
+from kumo_intercept.store.errors import CorruptionError, DataDirReadOnly, PersistenceError, StorageError
+from kumo_intercept.store.persistence import MANIFEST_NAME, manifest_bytes, read_manifest, recover, salvage
 
-from store_helpers import put_ops
+from store_helpers import nonempty, put_ops, records
 
 
 def _write_manifest(directory: str, manifest: dict) -> None:
@@ -240,3 +241,69 @@ def test_opening_a_directory_runs_no_lambda_code_until_lambda_is_used_or_resumed
 def test_an_empty_directory_starts_with_background_work_running(tmp_path):
     with kumo(data_dir=str(tmp_path)) as aws:
         assert not aws.background_paused
+
+
+def _flip_byte(path: str, offset: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        value = f.read(1)[0]
+        f.seek(offset)
+        f.write(bytes([value ^ 0x01]))
+
+
+def test_salvage_of_damage_in_the_middle_of_a_segment_keeps_exactly_a_true_prefix(small_dir, tmp_path):
+    path, newest, frames = small_dir["path"], small_dir["newest"], small_dir["frames"]
+    _flip_byte(os.path.join(path, newest), frames[2] + 20)  # inside the third commit; later frames intact
+    report = salvage(path, str(tmp_path / "out"))
+    assert report["dropped"] and newest in report["dropped"][0]
+    salvaged = nonempty(recover(str(tmp_path / "out")).state.records)
+    assert salvaged == small_dir["states"][2]  # the state after the first two commits, nothing of later ones
+
+
+def _history_with_checkpoint(path: str) -> tuple[dict, dict]:
+    """A directory: snapshot (after compaction), more commits, a checkpoint, more commits. Returns the
+    records at the checkpoint and at the end."""
+    with kumo(data_dir=path) as aws:
+        for i in range(5):
+            put_ops(aws, [("t.a", i, {"v": i})])
+        aws.compact()
+        put_ops(aws, [("t.a", 5, {"v": 5}), ("t.a", 0, None)])
+        aws.snapshot("named")
+        at_checkpoint = records(aws)
+        put_ops(aws, [("t.a", 6, {"v": 6})])
+        final = records(aws)
+    return at_checkpoint, final
+
+
+def test_salvage_of_a_damaged_snapshot_uses_the_intact_checkpoint_not_a_patchwork(tmp_path):
+    path = str(tmp_path / "data")
+    at_checkpoint, final = _history_with_checkpoint(path)
+    snapshot = os.path.join(path, read_manifest(path)["snapshot"])
+    _flip_byte(snapshot, os.path.getsize(snapshot) // 2)
+    report = salvage(path, str(tmp_path / "out"))
+    assert report["base"].startswith("chk-")
+    assert nonempty(recover(str(tmp_path / "out")).state.records) == at_checkpoint != final
+
+
+def test_salvage_prefers_a_checkpoint_newer_than_the_damage(tmp_path):
+    path = str(tmp_path / "data")
+    at_checkpoint, _final = _history_with_checkpoint(path)
+    segment = os.path.join(path, read_manifest(path)["segments"][0])  # the first segment after the snapshot
+    with open(segment, "rb") as f:
+        _header, _seq, first_frame = read_header(f.read(), segment, SEGMENT)
+    _flip_byte(segment, first_frame + 20)  # the commit before the checkpoint
+    assert nonempty(salvage_records(path, str(tmp_path / "out"))) == at_checkpoint
+
+
+def salvage_records(path: str, out: str) -> dict:
+    salvage(path, out)
+    return recover(out).state.records
+
+
+def test_salvage_with_a_damaged_snapshot_and_no_checkpoint_refuses_to_invent_a_state(small_dir, tmp_path):
+    path = small_dir["path"]
+    snapshot = os.path.join(path, read_manifest(path)["snapshot"])
+    _flip_byte(snapshot, os.path.getsize(snapshot) // 2)
+    with pytest.raises(PersistenceError, match="nothing to salvage"):
+        salvage(path, str(tmp_path / "out"))
+    assert not os.path.exists(tmp_path / "out")
