@@ -21,30 +21,13 @@ import json
 import subprocess
 import sys
 
-_COMMON = r"""
-import gc, json, os, resource, sys, tempfile, tracemalloc
+from common import CHILD_PRELUDE
+
+_COMMON = CHILD_PRELUDE + r"""
+import gc, json, os, sys, tempfile, tracemalloc
 import boto3
+from common import current_rss, peak_rss, reset_peak_rss
 from kumo_intercept import kumo
-
-def status(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-def reset_peak():
-    try:  # Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-def peak():
-    try:
-        return status("VmHWM")
-    except (OSError, KeyError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 """
 
 _MULTIPART_CHILD = _COMMON + r"""
@@ -58,8 +41,8 @@ with tempfile.TemporaryDirectory(prefix="kumo-bench-memory-") as data_dir, kumo(
     s3.upload_part(Bucket="memory-bucket", Key="warm", UploadId=warm, PartNumber=1, Body=b"w" * PART)
     s3.abort_multipart_upload(Bucket="memory-bucket", Key="warm", UploadId=warm)
     gc.collect()
-    reset_peak()
-    before = status("VmRSS")
+    reset_peak_rss()
+    before = current_rss()
     upload = s3.create_multipart_upload(Bucket="memory-bucket", Key="big")["UploadId"]
     block = os.urandom(PART)
     parts = []
@@ -69,15 +52,15 @@ with tempfile.TemporaryDirectory(prefix="kumo-bench-memory-") as data_dir, kumo(
                               Body=body)["ETag"]
         parts.append({"PartNumber": number, "ETag": etag})
         del body
-    after_parts = peak()
+    after_parts = peak_rss()
     s3.complete_multipart_upload(Bucket="memory-bucket", Key="big", UploadId=upload,
                                  MultipartUpload={"Parts": parts})
-    after_complete = peak()
+    after_complete = peak_rss()
     total = 0
     for chunk in s3.get_object(Bucket="memory-bucket", Key="big")["Body"].iter_chunks(1 << 20):
         total += len(chunk)
     assert total == SIZE, total
-    after_get = peak()
+    after_get = peak_rss()
     print(json.dumps({"before": before, "parts": after_parts, "complete": after_complete, "get": after_get,
                       "part": PART}))
 """
@@ -119,13 +102,13 @@ with kumo(ledger_size=1) as aws:
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    rss = status("VmRSS")
+    rss = current_rss()
     run(100, 100 + COUNT)
     gc.collect()
     grown = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
     print(json.dumps({"kind": KIND, "count": COUNT, "grown": grown, "payload": payload,
-                      "rss": status("VmRSS") - rss}))
+                      "rss": current_rss() - rss}))
 """
 
 
