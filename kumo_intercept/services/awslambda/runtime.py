@@ -374,6 +374,7 @@ _EnvironClass: Any = type(os.environ)
 _overlay_users = 0
 _overlay_lock = threading.Lock()
 _popen_init: Any = None
+_thread_start: Any = None
 
 
 def _thread_values() -> dict[str, Any] | None:
@@ -446,13 +447,31 @@ def _popen_init_with_overlay(popen: Any, args: Any, *rest: Any, **kwargs: Any) -
     _popen_init(popen, args, *rest, **kwargs)
 
 
+def _start_with_overlay(thread: threading.Thread) -> None:
+    """``Thread.start``: a thread a handler starts sees a copy of the handler's variables (as threads
+    of a Lambda execution environment see its process environment), for as long as it runs."""
+    values = _thread_values()
+    if values is not None:
+        run = thread.run
+        inherited = dict(values)
+
+        def run_with_overlay() -> None:
+            _overlay.values = inherited
+            run()
+
+        thread.run = run_with_overlay  # type: ignore[method-assign]
+    _thread_start(thread)
+
+
 def _install() -> None:
-    global _popen_init
+    global _popen_init, _thread_start
     import subprocess
 
     os.environ.__class__ = ThreadEnviron
     _popen_init = subprocess.Popen.__init__
     subprocess.Popen.__init__ = _popen_init_with_overlay  # type: ignore[method-assign,assignment]
+    _thread_start = threading.Thread.start
+    threading.Thread.start = _start_with_overlay  # type: ignore[method-assign]
 
 
 def _uninstall() -> None:
@@ -460,6 +479,7 @@ def _uninstall() -> None:
 
     os.environ.__class__ = _EnvironClass
     subprocess.Popen.__init__ = _popen_init  # type: ignore[method-assign]
+    threading.Thread.start = _thread_start  # type: ignore[method-assign]
 
 
 class Environ:
@@ -467,8 +487,9 @@ class Environ:
 
     ``set`` gives the calling thread an overlay (the variables of any invocation already running in
     it, then these) and ``restore`` takes it back; while any overlay exists, ``os.environ`` is a
-    ``ThreadEnviron`` and ``subprocess.Popen`` passes the overlay on. The process's environment
-    (``os.environ`` as other threads see it, and the C environment) is never changed.
+    ``ThreadEnviron``, ``subprocess.Popen`` passes the overlay on and threads started with it get a
+    copy. The process's environment (``os.environ`` as other threads see it, and the C environment)
+    is never changed.
     """
 
     __slots__ = ("values",)

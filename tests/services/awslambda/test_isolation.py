@@ -60,11 +60,18 @@ def test_a_subprocess_started_by_the_handler_gets_its_variables(lam):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
         spawned = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
                                    close_fds=False)  # close_fds=False: the posix_spawn path
-        return [out.strip(), spawned.communicate()[0].strip()]
+        read_end, write_end = os.pipe()
+        pid = os.posix_spawn(sys.executable, [sys.executable, "-c", code], os.environ,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, write_end, 1)])
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        with os.fdopen(read_end) as pipe:
+            direct = pipe.read().strip()
+        return [out.strip(), spawned.communicate()[0].strip(), direct]
 
     register_callable("spawner", handler, environment={"FROM_FUNCTION": "yes"})
     payload = lam.invoke(FunctionName="spawner")["Payload"].read()
-    assert payload == b'["yes too", "yes too"]'
+    assert payload == b'["yes too", "yes too", "yes too"]'
     assert "SET_BY_HANDLER" not in os.environ and "FROM_FUNCTION" not in os.environ
 
 
@@ -73,15 +80,20 @@ def test_a_handler_may_start_a_thread_that_calls_boto3_and_join_it(lam, sqs):
 
     def handler(event, context):
         def send() -> None:
-            boto3.client("sqs").send_message(QueueUrl=url, MessageBody="sent by a thread")
+            boto3.client("sqs").send_message(QueueUrl=url, MessageBody="sent by a thread",
+                                              MessageAttributes={"seen": {"DataType": "String",
+                                                                          "StringValue": os.environ["SETTING"]}})
         worker = threading.Thread(target=send)
         worker.start()
         worker.join()  # used to wait forever: the invoking thread held the emulator's lock
         return "joined"
 
-    register_callable("fan-out", handler)
+    register_callable("fan-out", handler, environment={"SETTING": "inherited"})
     assert lam.invoke(FunctionName="fan-out")["Payload"].read() == b'"joined"'
-    assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "sent by a thread"
+    [message] = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
+    assert message["Body"] == "sent by a thread"
+    assert message["MessageAttributes"]["seen"]["StringValue"] == "inherited"  # the thread sees the variables
+    assert threading.Thread.start.__name__ == "start"  # put back once no handler runs
 
 
 def test_a_handler_waiting_for_a_thread_that_invokes_a_function_fails_after_the_timeout(lam, kumo):
