@@ -366,9 +366,9 @@ class Emulator:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
-        fault = self.faults.check(model, params)
         if self._background_paused and service == "lambda":
             self._background_paused = False  # the process uses Lambda: restored mappings go on
+        fault = self.faults.check(model, params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
             handler = fault or self.handler(service, operation)
