@@ -8,9 +8,10 @@ Targets (issue "Reliability and security II", item 6): ≤ 1 KiB per record beyo
 in-memory parts raises peak RSS by ≤ 64 MiB with a data directory. Each measurement runs in its own
 child process, so the figures are that process's own.
 
-Per record: the growth of the Python heap (``tracemalloc``, after a full collection) while the
-records are created through boto3, divided by their number, minus the payload each carries (the
-bytes of its body or attribute values, which any store must keep). The call ledger is set to one
+Per record: the growth of the Python heap (``tracemalloc``, after a full collection; with ``--rss``
+also of the RSS, in a run without tracemalloc) while the records are created through boto3, divided
+by their number, minus the payload each carries (the bytes of its key and body or attribute values,
+which any store must keep). The call ledger is set to one
 entry, so what it keeps (bounded separately) is not counted.
 """
 
@@ -66,7 +67,7 @@ with tempfile.TemporaryDirectory(prefix="kumo-bench-memory-") as data_dir, kumo(
 """
 
 _RECORDS_CHILD = _COMMON + r"""
-KIND, COUNT = sys.argv[1], int(sys.argv[2])
+KIND, COUNT, TRACE = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "tracemalloc"
 PAYLOAD = 100  # bytes of body / attribute value per record
 
 def dynamodb(n):
@@ -100,15 +101,13 @@ with kumo(ledger_size=1) as aws:
     run, payload = {"dynamodb": dynamodb, "sqs": sqs, "s3": s3}[KIND](COUNT)
     run(0, 100)  # warm: clients, handlers, tables exist before measuring
     gc.collect()
-    tracemalloc.start()
-    base = tracemalloc.get_traced_memory()[0]
-    rss = current_rss()
+    if TRACE:
+        tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0] if TRACE else current_rss()
     run(100, 100 + COUNT)
     gc.collect()
-    grown = tracemalloc.get_traced_memory()[0] - base
-    tracemalloc.stop()
-    print(json.dumps({"kind": KIND, "count": COUNT, "grown": grown, "payload": payload,
-                      "rss": current_rss() - rss}))
+    grown = (tracemalloc.get_traced_memory()[0] if TRACE else current_rss()) - base
+    print(json.dumps({"kind": KIND, "count": COUNT, "grown": grown, "payload": payload}))
 """
 
 
@@ -129,14 +128,13 @@ def multipart(size: int, ledger: int) -> None:
           f"+ read back {grown['get']:.1f} MiB (target ≤ 64)\n")
 
 
-def records(counts: dict[str, int]) -> None:
-    print(f"## per-record memory (tracemalloc), beyond the payload")
-    print(f"{'records':<28}{'count':>10}{'B/record':>12}{'payload':>10}{'overhead':>10}{'RSS B/rec':>11}")
+def records(counts: dict[str, int], measure: str) -> None:
+    print(f"## per-record memory ({measure}), beyond the payload")
+    print(f"{'records':<28}{'count':>10}{'B/record':>12}{'payload':>10}{'overhead':>10}")
     for kind, count in counts.items():
-        figures = _child(_RECORDS_CHILD, kind, count)
+        figures = _child(_RECORDS_CHILD, kind, count, measure)
         per = figures["grown"] / count
-        print(f"{kind:<28}{count:>10,}{per:>12.0f}{figures['payload']:>10}{per - figures['payload']:>10.0f}"
-              f"{figures['rss'] / count:>11.0f}")
+        print(f"{kind:<28}{count:>10,}{per:>12.0f}{figures['payload']:>10}{per - figures['payload']:>10.0f}")
     print("(target: overhead ≤ 1024 bytes per record)\n")
 
 
@@ -145,10 +143,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a tenth of the records, 256 MiB")
     parser.add_argument("--skip-multipart", action="store_true")
     parser.add_argument("--skip-records", action="store_true")
+    parser.add_argument("--rss", action="store_true", help="per record: also the RSS growth (a run without "
+                                                           "tracemalloc, whose own bookkeeping would count)")
     args = parser.parse_args(argv)
     scale = 10 if args.quick else 1
     if not args.skip_records:
-        records({"dynamodb": 100_000 // scale, "sqs": 100_000 // scale, "s3": 20_000 // scale})
+        counts = {"dynamodb": 100_000 // scale, "sqs": 100_000 // scale, "s3": 20_000 // scale}
+        for measure in ("tracemalloc", "rss") if args.rss else ("tracemalloc",):
+            records(counts, measure)
     if not args.skip_multipart:
         for ledger in (1, 10_000):  # the ledger (bounded elsewhere) keeps each call's parameters
             multipart((256 if args.quick else 1024) << 20, ledger)
