@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
+import resource
 import statistics
 import time
 from typing import Any, Callable, Iterator
@@ -152,3 +154,39 @@ def depth_run(doc: str | None, quick_help: str, argv: list[str] | None = None,
     run.depths = (100, 10_000) if run.quick else (100, 100_000)
     run.calls, run.rounds, run.moto_calls = (200, 3, 20) if run.quick else (500, 7, 60)
     return run
+
+
+# -- memory (Linux /proc; the child processes of the memory benchmarks import these) ----------------
+def _status(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def reset_peak_rss() -> None:
+    """Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss() -> int:
+    try:
+        return _status("VmHWM")
+    except (OSError, KeyError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def current_rss() -> int:
+    try:
+        return _status("VmRSS")
+    except (OSError, KeyError):
+        return peak_rss()
+
+
+#: the first lines of a memory benchmark's child script: ``common`` importable from it
+CHILD_PRELUDE = f"import sys\nsys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from .core import interceptor
 from .core.clock import Clock, ControlledClock, VirtualClock, When, make_clock
@@ -31,6 +33,9 @@ Durability = Literal["process", "fsync"]
 #: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
 BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
                                      "secretsmanager.secrets": "secretsmanager"}
+#: user code (Lambda handlers) runs one at a time in the process: it swaps process-wide things
+#: (sys.stdout, the working directory, sys.modules). Taken only without the emulator's lock.
+_USER_CODE_TURN = threading.RLock()
 
 
 def _takes_method(function: Callable[..., Any]) -> bool:
@@ -85,7 +90,11 @@ class Emulator:
         self.faults = Faults(self)
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
-        self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
+        self._local = threading.local()  # per thread: ``depth``, its nested dispatches in progress
+        #: threads running user code without the lock (see user_code) -> how many nested regions
+        self._outside: dict[int, int] = {}
+        #: pollers wait: state opened from disk runs no code of its own (see resume_background)
+        self._background_paused = False
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
@@ -111,6 +120,9 @@ class Emulator:
             except BaseException:
                 interceptor.deactivate()
                 raise
+            # a directory may come from elsewhere: what it holds (event source mappings, schedules)
+            # runs only once this process asks for Lambda or calls resume_background()
+            self._background_paused = any(len(table) for table in self.store.tables().values())
         return active
 
     def _options_differing_from(self, active: "Emulator") -> str:
@@ -246,12 +258,18 @@ class Emulator:
                     backend = self._backends[service] = cls(self)
         return backend
 
-    def _resume_background(self) -> None:
-        """Build the backends that have background work in the store, so their pollers run."""
-        tables = self.store.tables()
-        for table, service in BACKGROUND_TABLES.items():
-            if service not in self._backends and len(tables.get(table, ())):
-                self.backend(service)
+    @property
+    def background_paused(self) -> bool:
+        """Whether restored background work (event source mappings, schedules) waits: true after
+        opening a data directory or seed with state, until the first call to Lambda or
+        ``resume_background()``."""
+        return self._background_paused
+
+    def resume_background(self) -> None:
+        """Let restored background work run (and run what is due now)."""
+        self._background_paused = False
+        if not self._depth:
+            self.drain()
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
@@ -263,6 +281,68 @@ class Emulator:
             self.pollers.clear()
             self._persistence.reset()
 
+    @property
+    def _depth(self) -> int:
+        """Nested dispatches in progress in this thread (a Lambda handler calling boto3…)."""
+        return getattr(self._local, "depth", 0)  # type: ignore[no-any-return]
+
+    @_depth.setter
+    def _depth(self, value: int) -> None:
+        self._local.depth = value
+
+    @contextlib.contextmanager
+    def user_code(self, timeout: float, label: str) -> Iterator[None]:
+        """Run user code (a Lambda handler) without the emulator's lock, so threads it starts can call
+        boto3 while it waits for them.
+
+        The open transaction's changes so far are journaled first (``Store.split``): other threads
+        may now see them, so no rollback may take them back. The lock is released completely and
+        taken back (with the transaction) when the block ends. Meanwhile other threads' calls run
+        no deferred work or pollers (the call running the handler does that when it ends). One
+        handler runs at a time in the process; waiting for the turn longer than ``timeout`` (wall
+        time or emulator clock, whichever moved more) raises a KumoError naming the problem.
+        """
+        lock = self.lock
+        if not lock._is_owned():  # type: ignore[attr-defined]
+            with self._turn(timeout, label):
+                yield
+            return
+        if self.store.split():
+            self.changed.notify_all()
+        me = threading.get_ident()
+        self._outside[me] = self._outside.get(me, 0) + 1
+        undo = self.store.suspend()
+        saved = lock._release_save()  # type: ignore[attr-defined]  # however deep this thread holds it
+        try:
+            with self._turn(timeout, label):
+                yield
+        finally:
+            lock._acquire_restore(saved)  # type: ignore[attr-defined]
+            self.store.resume(undo)
+            if self._outside[me] == 1:
+                del self._outside[me]
+            else:
+                self._outside[me] -= 1
+
+    @contextlib.contextmanager
+    def _turn(self, timeout: float, label: str) -> Iterator[None]:
+        if not _USER_CODE_TURN.acquire(blocking=False):
+            wall, clock = time.monotonic(), self.clock.time()
+            while not _USER_CODE_TURN.acquire(timeout=0.05):
+                if max(time.monotonic() - wall, self.clock.time() - clock) > timeout:
+                    raise KumoError(
+                        f"{label} could not start within its timeout ({timeout} s): another Lambda handler "
+                        "is running, and kumo_intercept runs one handler at a time in a process. If that "
+                        "handler waits for this one (it joins a thread that invokes a function), invoke "
+                        "asynchronously (InvocationType='Event') or do not wait for the thread.")
+        try:
+            yield
+        finally:
+            _USER_CODE_TURN.release()
+
+    def _others_run_user_code(self) -> bool:
+        return bool(self._outside) and (len(self._outside) > 1 or threading.get_ident() not in self._outside)
+
     def defer(self, work: Callable[[], None]) -> None:
         """Queue work (event deliveries…) to run before the current intercepted call returns."""
         self._pending.append(work)
@@ -271,8 +351,12 @@ class Emulator:
         """Run everything queued with ``defer``, then the pollers, until nothing is left to do."""
         with self.lock:
             for _ in range(max_rounds):
+                if self._others_run_user_code():
+                    return  # the call running that handler drains when it ends
                 if self._pending:
                     self._atomically(self._pending.pop(0))
+                elif self._background_paused:
+                    return
                 elif not any([self._atomically(poller) for poller in list(self.pollers)]):
                     return
 
@@ -343,6 +427,8 @@ class Emulator:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
+        if self._background_paused and service == "lambda":
+            self._background_paused = False  # the process uses Lambda: restored mappings go on
         fault = self.faults.check(model, params)
         payloads = self._payload_members(model)
         if payloads[0]:

@@ -293,8 +293,8 @@ def salvage_command(args: argparse.Namespace) -> int:
         print(f"  the MANIFEST was unreadable ({report['rebuilt']}); the files were ordered by their own headers")
     for dropped in report["dropped"]:
         print(f"  dropped from here on: {dropped}")
-    if report["partial"]:
-        print("  the snapshot was damaged: only its intact frames were kept (not a consistent prefix)")
+    if report["base"]:
+        print(f"  starting from {report['base']}")
     if report["missing_blobs"]:
         print(f"  {len(report['missing_blobs'])} referenced blob(s) were missing")
     return EXIT_OK

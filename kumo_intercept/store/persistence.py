@@ -17,6 +17,7 @@ starts a fresh segment, so nothing is ever appended after a tail that might be t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import itertools
@@ -25,13 +26,13 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import failpoints
 from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
                     SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
                     read_header, valid_frame_after)
-from .errors import CorruptionError, DataDirLocked, PersistenceError
+from .errors import CorruptionError, DataDirLocked, DataDirReadOnly, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
 
 LOCK_NAME = "LOCK"
@@ -49,6 +50,11 @@ _PREFIXES = ("seg-", "snap-", "chk-")
 #: the reason given for a newest segment that ends in zeros: the rest of the space the journal reserves
 #: ahead of its frames (a segment in use, or left by a crash). Trimmed at open; nothing is kept aside.
 ZERO_TAIL = "only zeros after the last frame (space reserved ahead of the journal)"
+#: what decoding a checksummed payload of the wrong shape raises
+_MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+#: what the directory holds is private to its owner, whatever the umask
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 @dataclass
@@ -94,7 +100,7 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     final = os.path.join(directory, name)
     tmp = final + ".tmp"
     size = 0
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         for chunk in chunks:
             view = memoryview(chunk)
@@ -109,6 +115,16 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     failpoints.hit(f"{failpoint}.renamed")
     fsync_dir(directory)
     return size
+
+
+def make_private_dir(path: str) -> None:
+    """Create ``path`` (and missing parents) readable by its owner only; an existing one is left as is."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.mkdir(path, DIR_MODE)
+    except FileExistsError:
+        return
+    os.chmod(path, DIR_MODE)  # exact, whatever the umask
 
 
 def file_name(prefix: str, number: int) -> str:
@@ -136,7 +152,21 @@ def read_manifest(directory: str) -> dict:
     for key, kind in (("segments", list), ("next_file", int), ("checkpoints", dict), ("snapshot_seq", int)):
         if not isinstance(manifest.get(key), kind):
             raise CorruptionError(path, None, f"manifest field {key!r} is missing or malformed")
+    named = [("snapshot", "snap-", manifest.get("snapshot"))] if manifest.get("snapshot") is not None else []
+    named += [("segments", "seg-", name) for name in manifest["segments"]]
+    named += [("checkpoints", "chk-", name) for name in manifest["checkpoints"].values()]
+    for key, prefix, name in named:
+        if not is_plain_name(name, prefix):
+            raise CorruptionError(path, None, f"MANIFEST field {key!r} names {name!r}, which is not a file "
+                                              f"name of the form {prefix}NNNNNN inside the directory")
     return manifest
+
+
+def is_plain_name(name: object, prefix: str = "") -> bool:
+    """Whether ``name`` (read from a file, so untrusted) is a plain file name inside the directory: no
+    separator, no ``..``, not absolute, no NUL, starting with ``prefix``."""
+    return (isinstance(name, str) and name.startswith(prefix) and name not in ("", ".", "..")
+            and "/" not in name and "\\" not in name and "\x00" not in name and os.path.basename(name) == name)
 
 
 # -- snapshots --------------------------------------------------------------------------------------
@@ -171,6 +201,7 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
 def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) -> tuple[State, dict, int]:
     """(state, header, frames) of a snapshot or checkpoint file; any damage is a CorruptionError."""
     data = _read(path) if data is None else data
+    offset = 0
     try:
         header, seq, pos = read_header(data, path, kind)
         records: dict[str, dict] = {}
@@ -197,6 +228,8 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a snapshot")
     except BadFrame as bad:
         raise CorruptionError(path, bad.offset, bad.reason) from None
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     raise CorruptionError(path, len(data), "snapshot ends without its END frame (incomplete)")
 
 
@@ -207,6 +240,7 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
     the newest segment ends in a torn tail; any other damage raises CorruptionError."""
     records = state.records
     frames = 0
+    offset = 0
     try:
         header, hseq, pos = read_header(data, path, SEGMENT)
         if hseq != state.seq:
@@ -249,6 +283,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a segment")
             state.seq = seq
             frames += 1
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     except BadFrame as bad:
         if newest and only_zeros(data, bad.offset):
             return frames, (bad.offset, ZERO_TAIL)
@@ -331,8 +367,9 @@ class DataDir:
 
     # -- lock -------------------------------------------------------------------------------------
     def _acquire(self) -> None:
-        os.makedirs(self.blobs_dir, exist_ok=True)
-        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+        make_private_dir(self.path)
+        make_private_dir(self.blobs_dir)
+        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -355,21 +392,35 @@ class DataDir:
             self._lock_fd = None
 
     # -- open -------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writable(self) -> Iterator[None]:
+        """Opening writes (LOCK, MANIFEST, a new segment): a directory that refuses writes is a clear
+        ``DataDirReadOnly``, not a bare ``PermissionError``."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise DataDirReadOnly(self.path, exc) from exc
+            raise
+
     def recover(self) -> Recovery:
         """Lock, read, cut a torn tail off the newest segment (kept as ``*.corrupt``), drop leftovers."""
-        self._acquire()
+        with self._writable():
+            self._acquire()
         try:
             if not os.path.exists(os.path.join(self.path, MANIFEST_NAME)):
                 stray = _kumo_files(self.path)
                 if stray:
                     raise CorruptionError(os.path.join(self.path, MANIFEST_NAME), None,
                                           f"MANIFEST is missing but {sorted(stray)[:3]} are present")
-                publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
+                with self._writable():
+                    publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
             rec = recover(self.path)
             self.manifest = rec.manifest
-            if rec.torn is not None:
-                self._cut_tail(*rec.torn)
-            self._remove_leftovers()
+            with self._writable():
+                if rec.torn is not None:
+                    self._cut_tail(*rec.torn)
+                self._remove_leftovers()
             if self.manifest["snapshot"]:
                 self._live_bytes = rec.files.get(self.manifest["snapshot"], 0)
             return rec
@@ -388,7 +439,7 @@ class DataDir:
         while os.path.exists(aside):
             aside = f"{path}.corrupt.{n}"
             n += 1
-        with open(aside, "wb") as f:
+        with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as f:
             f.write(tail)
             f.flush()
             os.fsync(f.fileno())
@@ -433,7 +484,8 @@ class DataDir:
             self._owner_lock = owner_lock
         if kept is not None:
             self._kept = kept
-        fd, name = self.new_segment(state.seq, sync=self.mode != "process")
+        with self._writable():
+            fd, name = self.new_segment(state.seq, sync=self.mode != "process")
         self.journal = Journal(self, self.mode, self.interval, fd, name, os.fstat(fd).st_size, state.seq,
                                ids, clock, self.segment_bytes)
         if blobs is not None:
@@ -456,7 +508,7 @@ class DataDir:
 
     def _create_segment(self, base: int, sync: bool) -> tuple[int, str]:
         name = self._next_file("seg")
-        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # mapped
+        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
                     "created": time.time()}
@@ -714,7 +766,8 @@ def export_state(state: State, path: str, *, blobs_dir: str | None, label: str |
     os.makedirs(parent, exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(os.path.join(tmp, BLOBS))
+    os.mkdir(tmp, DIR_MODE)
+    os.mkdir(os.path.join(tmp, BLOBS), DIR_MODE)
     try:
         refs: set[str] = set()
         snap = file_name("snap", 1)
@@ -750,54 +803,81 @@ def link_or_copy(source: str, target: str) -> None:
         pass
     except OSError:
         shutil.copyfile(source, target)
+        os.chmod(target, FILE_MODE)
         with open(target, "rb") as f:
             os.fsync(f.fileno())
 
 
 def salvage(source: str, out: str) -> dict:
-    """Copy the longest valid prefix of a damaged directory into a new seed directory ``out``.
+    """Copy the newest intact state of a damaged directory into a new seed directory ``out``.
 
-    Stops at the first damaged frame of any segment (later segments depend on it); a damaged snapshot
-    leaves the records of its intact frames (reported as partial). Reports what was dropped."""
+    That is the snapshot plus the segments up to the first damaged frame (later segments depend on
+    it), or a named checkpoint taken after that point: always a state that existed, never a mix. A
+    damaged snapshot is not patched together from its intact frames: the newest intact checkpoint is
+    used instead, and with none there is nothing to salvage (PersistenceError). Reports what was dropped."""
     source = os.path.abspath(source)
-    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "partial": False,
-                              "rebuilt": None}
+    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "rebuilt": None,
+                              "base": None}
     try:
         manifest = read_manifest(source)
     except CorruptionError as exc:
         manifest = _manifest_from_files(source)
         report["rebuilt"] = f"{os.path.basename(exc.path or '')}: {exc.reason}"
-    state = State()
+    state: State | None = State()  # no snapshot: the history starts from the empty state
     if manifest["snapshot"]:
-        path = os.path.join(source, manifest["snapshot"])
         try:
-            state, _h, _f = read_snapshot(path)
+            state = read_snapshot(os.path.join(source, manifest["snapshot"]))[0]
+            report["base"] = manifest["snapshot"]
         except CorruptionError as exc:
-            state = _partial_snapshot(path)
-            report["partial"] = True
+            state = None
             report["dropped"].append(str(exc))
-            manifest = {**manifest, "segments": []}
-    segments = manifest["segments"]
-    if report["rebuilt"]:
-        segments = _segments_after(source, segments, state.seq)
-    for i, name in enumerate(segments):
-        path = os.path.join(source, name)
-        try:
-            data = _read(path)
-        except CorruptionError as exc:
-            report["dropped"].append(str(exc))
-            break
-        try:
-            replay_segment(path, data, state, i == len(segments) - 1)
-        except CorruptionError as exc:
-            report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
-            break
+    if state is not None:
+        _replay_prefix(source, manifest, state, report)
+    newest = _newest_checkpoint(source, manifest, report)
+    if newest is not None and (state is None or newest[1].seq > state.seq):
+        report["base"], state = newest
+    if state is None:
+        raise PersistenceError(f"nothing to salvage in {source}: its snapshot is damaged and no intact "
+                               "checkpoint exists (a state patched from intact frames never existed)")
     state.ids += CRASH_ID_GAP
     exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
                             label=f"salvaged from {source}", missing_blobs_ok=True)
     report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
                   missing_blobs=exported["missing_blobs"])
     return report
+
+
+def _replay_prefix(source: str, manifest: dict, state: State, report: dict) -> None:
+    """Apply the segments after ``state`` up to the first damaged frame (whole frames only)."""
+    segments = manifest["segments"]
+    if report["rebuilt"]:
+        segments = _segments_after(source, segments, state.seq)
+    for i, name in enumerate(segments):
+        path = os.path.join(source, name)
+        try:
+            replay_segment(path, _read(path), state, i == len(segments) - 1)
+        except CorruptionError as exc:
+            report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
+            return
+
+
+def _newest_checkpoint(source: str, manifest: dict, report: dict) -> tuple[str, State] | None:
+    """(file, state) of the intact named checkpoint with the highest sequence, if any."""
+    names = list(manifest["checkpoints"].values())
+    if report["rebuilt"]:
+        names = sorted(n for n in os.listdir(source) if n.startswith("chk-") and "." not in n)
+    found: list[tuple[int, str, State]] = []
+    for name in names:
+        try:
+            state = read_snapshot(os.path.join(source, name), CHECKPOINT)[0]
+        except CorruptionError as exc:
+            report["dropped"].append(str(exc))
+            continue
+        found.append((state.seq, name, state))
+    if not found:
+        return None
+    _seq, name, state = max(found, key=lambda item: item[0])
+    return name, state
 
 
 def _manifest_from_files(source: str) -> dict:
@@ -831,22 +911,6 @@ def _segments_after(source: str, names: list[str], seq: int) -> list[str]:
         if base == seq:
             return names[i:]
     return []
-
-
-def _partial_snapshot(path: str) -> State:
-    data = _read(path)
-    state = State()
-    try:
-        header, seq, pos = read_header(data, path, SNAPSHOT)
-        state.seq, state.ids, state.clock = seq, header.get("ids", 0), header.get("clock")
-        for offset, _s, ftype, start, end in iter_frames(data, pos):
-            if ftype != RECORDS:
-                break
-            name, items = payload_of(data, start, end, path, offset)
-            state.records.setdefault(name, {}).update((as_key(k), v) for k, v in items)
-    except (BadFrame, CorruptionError):
-        pass
-    return state
 
 
 __all__ = ["DataDir", "State", "Recovery", "recover", "read_manifest", "read_snapshot", "export_state",

@@ -2,8 +2,9 @@
 
 Functions, versions, aliases (with weighted routing), layers, tags, concurrency, function URLs,
 resource policies, event invoke configs and event source mappings are stored records. ``Invoke`` runs
-the handler in the calling thread while the emulator lock is held, so boto3 calls made by the handler
-reach this same emulator (see ``runtime.py`` for code loading and module isolation).
+the handler in the calling thread, without the emulator lock (``Emulator.user_code``: the call's changes
+so far are journaled first), so boto3 calls made by the handler, and by threads it starts, reach this
+same emulator (see ``runtime.py`` for code loading, module and environment isolation).
 Event source mappings are a component (``mappings.EventSourceMappings``, ``self.event_source_mappings``)
 that reaches this class through its ``FunctionHost`` protocol; their handlers here delegate to it.
 
@@ -16,8 +17,11 @@ What differs from AWS, on purpose:
   instead of after one and two minutes; ``MaximumEventAgeInSeconds`` is stored but not applied.
 * Credentials inside a handler are the function's account id as access key id (so boto3 calls act in
   the function's account); the execution role is not assumed.
-* A handler that starts threads which call boto3 and waits for them deadlocks: the emulator lock is
-  held by the invoking thread for the whole call.
+* One handler runs at a time in the process (handlers swap ``sys.stdout``, the working directory and
+  ``sys.modules``). A handler that waits for a thread which itself invokes a function synchronously
+  fails once that invocation has waited for its turn longer than its function's timeout.
+* An invocation is not atomic with the call that caused it: what that call changed before the
+  handler started is journaled before the handler runs (as in AWS, where they are separate).
 
 Internal API (plain Python, for other services; the ``FunctionPort`` of ``emulator.ports.functions``):
 
@@ -1324,54 +1328,56 @@ class LambdaBackend(ServiceBackend):
             log_group_name=env.environ["AWS_LAMBDA_LOG_GROUP_NAME"], log_stream_name=env.log_stream,
             client_context=client_context)
         capture = runtime.Capture()
-        handler_log = runtime.log_handler
-        previous_log = (handler_log.capture, handler_log.request_id, handler_log.clock)
-        handler_log.capture, handler_log.request_id, handler_log.clock = capture, request_id, clock
-        root_logger = logging.getLogger()
-        add_handler = handler_log not in root_logger.handlers  # not yet there: this is the outermost call
-        if add_handler:
-            root_logger.addHandler(handler_log)
-        saved_environ = env.environ.set()
-        stdout, stderr = sys.stdout, sys.stderr
-        sys.stdout = sys.stderr = capture
-        cwd = None
-        if env.task_root is not None:
-            cwd = os.getcwd()
-            os.chdir(env.task_root)
-        entered = env.namespace.enter() if env.namespace is not None else None
-        init_ms = None
-        error: dict | None = None
-        body = b""
-        tick = time.perf_counter()
-        try:
-            try:
-                if env.handler is None:
-                    assert env.namespace is not None  # only callables have a handler without a namespace
-                    try:
-                        env.handler = runtime.load_handler(record["Handler"], env.namespace)
-                    finally:
-                        now = time.perf_counter()
-                        init_ms = (now - tick) * 1000
-                        tick = now
-                event = json.loads(payload) if payload else {}
-                result = env.handler(event, context)
-                body = runtime.marshal(result, env.ensure_ascii)
-            except KumoError:
-                raise
-            except (Exception, SystemExit) as exc:  # the handler's own failure
-                error = runtime.error_payload(exc, request_id, env.namespace)
-                capture.add_event(runtime.error_log_line(error))
-        finally:
-            elapsed = time.perf_counter() - tick
-            if entered is not None and env.namespace is not None:
-                env.namespace.exit(*entered)
-            if cwd is not None:
-                os.chdir(cwd)
-            sys.stdout, sys.stderr = stdout, stderr
-            env.environ.restore(saved_environ)
+        # without the emulator lock: threads the handler starts may call boto3 while it waits for them
+        with self.emulator.user_code(timeout, f"Lambda function {key[2]}"):
+            handler_log = runtime.log_handler
+            previous_log = (handler_log.capture, handler_log.request_id, handler_log.clock)
+            handler_log.capture, handler_log.request_id, handler_log.clock = capture, request_id, clock
+            root_logger = logging.getLogger()
+            add_handler = handler_log not in root_logger.handlers  # not yet there: this is the outermost call
             if add_handler:
-                root_logger.removeHandler(handler_log)
-            handler_log.capture, handler_log.request_id, handler_log.clock = previous_log
+                root_logger.addHandler(handler_log)
+            saved_environ = env.environ.set()
+            stdout, stderr = sys.stdout, sys.stderr
+            sys.stdout = sys.stderr = capture
+            cwd = None
+            if env.task_root is not None:
+                cwd = os.getcwd()
+                os.chdir(env.task_root)
+            entered = env.namespace.enter() if env.namespace is not None else None
+            init_ms = None
+            error: dict | None = None
+            body = b""
+            tick = time.perf_counter()
+            try:
+                try:
+                    if env.handler is None:
+                        assert env.namespace is not None  # only callables have a handler without a namespace
+                        try:
+                            env.handler = runtime.load_handler(record["Handler"], env.namespace)
+                        finally:
+                            now = time.perf_counter()
+                            init_ms = (now - tick) * 1000
+                            tick = now
+                    event = json.loads(payload) if payload else {}
+                    result = env.handler(event, context)
+                    body = runtime.marshal(result, env.ensure_ascii)
+                except KumoError:
+                    raise
+                except (Exception, SystemExit) as exc:  # the handler's own failure
+                    error = runtime.error_payload(exc, request_id, env.namespace)
+                    capture.add_event(runtime.error_log_line(error))
+            finally:
+                elapsed = time.perf_counter() - tick
+                if entered is not None and env.namespace is not None:
+                    env.namespace.exit(*entered)
+                if cwd is not None:
+                    os.chdir(cwd)
+                sys.stdout, sys.stderr = stdout, stderr
+                env.environ.restore(saved_environ)
+                if add_handler:
+                    root_logger.removeHandler(handler_log)
+                handler_log.capture, handler_log.request_id, handler_log.clock = previous_log
         capture.flush_partial()
         ended = clock.time()
         duration = max(elapsed, ended - started)
