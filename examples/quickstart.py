@@ -7,6 +7,8 @@ No credentials, no region, no network, no Docker.
 
 from __future__ import annotations
 
+import json
+
 import boto3
 from botocore.exceptions import ClientError
 
@@ -18,6 +20,12 @@ def main() -> None:
         sts = boto3.client("sts")
         identity = sts.get_caller_identity()
         print("caller:", identity["Arn"])
+
+        # a role in another account (a 12-digit access key id acts in that account) that trusts ours
+        iam = boto3.client("iam", aws_access_key_id="210987654321", aws_secret_access_key="x")
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": identity["Account"]}, "Action": "sts:AssumeRole"}]}
+        iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
 
         role = sts.assume_role(RoleArn="arn:aws:iam::210987654321:role/reader", RoleSessionName="demo")
         creds = role["Credentials"]

@@ -271,7 +271,8 @@ class Emulator:
     def iam_principal(self, access_key: str) -> dict | None:
         """The IAM user an access key belongs to (``{"Account", "Arn", "UserId", "UserName"}``),
         asked through the identity port; None without touching IAM when IAM holds no access keys."""
-        if not len(self.store.table("iam.access_keys")):
+        keys = self.store.tables().get("iam.access_keys")  # looked up, not created: no empty table
+        if keys is None or not len(keys):
             return None
         return self.ports.identity.principal_for_access_key(access_key)
 
