@@ -19,6 +19,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 #: it, and the one that checks a function's module state stays warm (every restart is a cold start)
 SUITES = {
     "sts": [],
+    "iam": [],
     "s3": [],
     "events": [],
     "dynamodb": [],

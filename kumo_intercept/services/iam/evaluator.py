@@ -415,36 +415,24 @@ def _strings(value: Any) -> list[str]:
 
 
 def _statement_spans(text: str) -> list[tuple[Position, Position]]:
-    """Where each object of the top-level ``Statement`` array (or the single object) starts and ends."""
+    """Where each object of the ``Statement`` array (or the single object) starts and ends."""
     match = re.search(r'"Statement"\s*:\s*', text)
     if match is None:
         return []
+    decoder = json.JSONDecoder()
+    index = match.end()
+    if text.startswith("{", index):
+        return [(_position(text, index), _position(text, decoder.raw_decode(text, index)[1]))]
     offsets: list[tuple[int, int]] = []
-    depth, start, in_string, escaped = 0, -1, False, False
-    single = text[match.end():match.end() + 1] == "{"
-    for index in range(match.end(), len(text)):
-        char = text[index]
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if char == "{" and depth == (1 if single else 2):
-                start = index
-        elif char in "]}":
-            depth -= 1
-            if char == "}" and depth == (0 if single else 1) and start >= 0:
-                offsets.append((start, index + 1))
-                start = -1
-            if depth == 0:
-                break
+    index += 1
+    while True:
+        while index < len(text) and (text[index].isspace() or text[index] == ","):
+            index += 1
+        if index >= len(text) or text[index] != "{":
+            break
+        end = decoder.raw_decode(text, index)[1]
+        offsets.append((index, end))
+        index = end
     return [(_position(text, a), _position(text, b)) for a, b in offsets]
 
 
