@@ -55,6 +55,8 @@ _SLR_NAMES = {
     "opensearchservice.amazonaws.com": "AmazonOpenSearchService", "config.amazonaws.com": "Config",
     "organizations.amazonaws.com": "Organizations", "sso.amazonaws.com": "SSO",
 }
+_SERVICE_CREDENTIAL_SERVICES = frozenset({"codecommit.amazonaws.com", "cassandra.amazonaws.com",
+                                          "bedrock.amazonaws.com"})
 _REPORT_COLUMNS = (
     "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
     "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
@@ -85,6 +87,44 @@ def _limit(message: str) -> AwsError:
 def quote(document: str) -> str:
     """A policy document URL-encoded as IAM returns it (cached: encoding costs ~20 µs a call)."""
     return _url_quote(document)
+
+
+def certificate_expiry(pem: str) -> float:
+    """The notAfter time of a PEM X.509 certificate (read from its DER: Certificate > TBSCertificate >
+    Validity), as IAM reports it in ``Expiration``; MalformedCertificate when it is not one."""
+    malformed = AwsError("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+    body = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem, re.DOTALL)
+    try:
+        der = base64.b64decode("".join(body.group(1).split()) if body else "", validate=True)
+        _, start, _ = _der_item(der, 0)  # Certificate
+        _, index, _ = _der_item(der, start)  # TBSCertificate
+        tag, start, end = _der_item(der, index)
+        skip = 3 if tag == 0xA0 else 2  # [0] version is optional; then serial, signature, issuer
+        index = end
+        for _ in range(skip):
+            index = _der_item(der, index)[2]
+        _, validity, _ = _der_item(der, index)
+        not_after_at = _der_item(der, validity)[2]
+        tag, start, end = _der_item(der, not_after_at)
+        text = der[start:end].decode()
+    except (ValueError, IndexError, UnicodeDecodeError):
+        raise malformed from None
+    if tag == 0x17:  # UTCTime: two-digit years, 50-99 are 19xx
+        text = ("19" if int(text[:2]) >= 50 else "20") + text
+    return to_epoch(f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[8:10]}:{text[10:12]}:{text[12:14]}Z")
+
+
+def _der_item(der: bytes, index: int) -> tuple[int, int, int]:
+    """(tag, content start, content end) of the DER item at ``index``."""
+    tag, length = der[index], der[index + 1]
+    index += 2
+    if length & 0x80:
+        count = length & 0x7F
+        length = int.from_bytes(der[index:index + count], "big")
+        index += count
+    if index + length > len(der):
+        raise ValueError("truncated DER")
+    return tag, index, index + length
 
 
 def _iso(epoch: float) -> str:
@@ -127,6 +167,8 @@ class IamBackend(ServiceBackend):
         self.providers = self.store.ordered_table("iam.providers")
         self.accounts = self.store.table("iam.accounts")
         self.deletion_tasks = self.store.table("iam.deletion_tasks")
+        #: server and signing certificates, SSH keys, service-specific credentials: (account, kind, id)
+        self.certificates = self.store.table("iam.certificates")
         self._attached: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for kind in _KINDS:
             table = self.tables[kind]
@@ -1117,10 +1159,11 @@ class IamBackend(ServiceBackend):
             "AssumeRolePolicySizeQuota": documents.TRUST_POLICY_SIZE, "GroupsPerUserQuota": _GROUPS_PER_USER,
             "AccessKeysPerUserQuota": _ACCESS_KEYS_PER_USER, "SigningCertificatesPerUserQuota": 2,
             "AttachedPoliciesPerUserQuota": _ATTACHED_PER_ENTITY, "AttachedPoliciesPerGroupQuota": _ATTACHED_PER_ENTITY,
-            "AttachedPoliciesPerRoleQuota": _ATTACHED_PER_ENTITY, "ServerCertificates": 0,
+            "AttachedPoliciesPerRoleQuota": _ATTACHED_PER_ENTITY, "ServerCertificates": sum(1 for k in self.certificates.keys() if k[:2] == (account, "server-certificate")),
             "ServerCertificatesQuota": 20, "MFADevices": len(devices),
             "MFADevicesInUse": sum(1 for d in devices if d.get("UserName")), "AccountMFAEnabled": 0,
-            "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0, "GlobalEndpointTokenVersion": 1,
+            "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0,
+            "GlobalEndpointTokenVersion": self._account(account).get("TokenVersion", 1),
             "Providers": sum(1 for k in self.providers.keys() if k[0] == account),
         }
         return {"SummaryMap": summary}
@@ -1364,6 +1407,232 @@ class IamBackend(ServiceBackend):
 
     def list_saml_provider_tags(self, ctx: RequestContext) -> dict[str, Any]:
         return self._page(ctx, self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")["Tags"], "Tags")
+
+    # == certificates, SSH keys, service-specific credentials ====================================
+    def upload_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        params = ctx.params
+        name, path = params["ServerCertificateName"], params.get("Path", "/")
+        key = (ctx.account, "server-certificate", name.lower())
+        if key in self.certificates:
+            raise _exists(f"The Server Certificate with name {name} already exists.")
+        expiration = certificate_expiry(params["CertificateBody"])
+        record = {"Path": path, "ServerCertificateName": name, "ServerCertificateId": "ASCA" + ctx.ids.upper_alnum(17),
+                  "Arn": self._arn(ctx.account, "server-certificate", path, name), "UploadDate": ctx.time(),
+                  "Expiration": expiration, "CertificateBody": params["CertificateBody"],
+                  "CertificateChain": params.get("CertificateChain"), "Tags": self._checked_tags(params.get("Tags", []))}
+        self.certificates.put(key, record)
+        return self._with_tags({"ServerCertificateMetadata": self._server_certificate_metadata(record)}, record)
+
+    @staticmethod
+    def _server_certificate_metadata(record: dict) -> dict[str, Any]:
+        out = {key: record[key] for key in ("Path", "ServerCertificateName", "ServerCertificateId", "Arn")}
+        out["UploadDate"] = from_epoch(record["UploadDate"])
+        out["Expiration"] = from_epoch(record["Expiration"])
+        return out
+
+    def _server_certificate(self, ctx: RequestContext, name: str) -> tuple[tuple[str, str, str], dict]:
+        key = (ctx.account, "server-certificate", name.lower())
+        record = self.certificates.get(key)
+        if record is None:
+            raise _not_found(f"The Server Certificate with name {name} cannot be found.")
+        return key, record
+
+    def get_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]
+        out: dict[str, Any] = {"ServerCertificateMetadata": self._server_certificate_metadata(record),
+                               "CertificateBody": record["CertificateBody"]}
+        if record["CertificateChain"]:
+            out["CertificateChain"] = record["CertificateChain"]
+        return {"ServerCertificate": self._with_tags(out, record)}
+
+    def list_server_certificates(self, ctx: RequestContext) -> dict[str, Any]:
+        records = [r for k, r in self.certificates.items() if k[:2] == (ctx.account, "server-certificate")]
+        records = self._by_path(sorted(records, key=lambda r: r["ServerCertificateName"].lower()),
+                                ctx.params.get("PathPrefix"))
+        return self._page(ctx, [self._server_certificate_metadata(r) for r in records], "ServerCertificateMetadataList")
+
+    def update_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
+        name = ctx.params.get("NewServerCertificateName", record["ServerCertificateName"])
+        path = ctx.params.get("NewPath", record["Path"])
+        new_key = (ctx.account, "server-certificate", name.lower())
+        if new_key != key and new_key in self.certificates:
+            raise _exists(f"The Server Certificate with name {name} already exists.")
+        self.certificates.delete(key)
+        self.certificates.put(new_key, {**record, "ServerCertificateName": name, "Path": path,
+                                        "Arn": self._arn(ctx.account, "server-certificate", path, name)})
+        return {}
+
+    def delete_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        self.certificates.delete(self._server_certificate(ctx, ctx.params["ServerCertificateName"])[0])
+        return {}
+
+    def tag_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
+        self.certificates.put(key, self._tagged(record, ctx.params["Tags"]))
+        return {}
+
+    def untag_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
+        self.certificates.put(key, self._untagged(record, ctx.params["TagKeys"]))
+        return {}
+
+    def list_server_certificate_tags(self, ctx: RequestContext) -> dict[str, Any]:
+        return self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"], "Tags")
+
+    def _user_credentials(self, ctx: RequestContext, kind: str, user: str) -> list[tuple[Any, dict]]:
+        return sorted(((k, r) for k, r in self.certificates.items()
+                       if k[:2] == (ctx.account, kind) and r["UserName"] == user), key=lambda item: item[1]["UploadDate"])
+
+    def _user_credential(self, ctx: RequestContext, kind: str, user: str, credential_id: str,
+                         missing: str) -> tuple[Any, dict]:
+        key = (ctx.account, kind, credential_id)
+        record = self.certificates.get(key)
+        if record is None or record["UserName"] != user:
+            raise _not_found(missing)
+        return key, record
+
+    def upload_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        user = self._user_name(ctx)
+        certificate_expiry(ctx.params["CertificateBody"])
+        if len(self._user_credentials(ctx, "signing-certificate", user)) >= 2:
+            raise _limit("Cannot exceed quota for SigningCertificatesPerUser: 2")
+        certificate_id = ctx.ids.upper_alnum(32)
+        record = {"UserName": user, "CertificateId": certificate_id, "CertificateBody": ctx.params["CertificateBody"],
+                  "Status": "Active", "UploadDate": ctx.time()}
+        self.certificates.put((ctx.account, "signing-certificate", certificate_id), record)
+        return {"Certificate": self._signing_out(record)}
+
+    @staticmethod
+    def _signing_out(record: dict) -> dict[str, Any]:
+        return {**{k: record[k] for k in ("UserName", "CertificateId", "CertificateBody", "Status")},
+                "UploadDate": from_epoch(record["UploadDate"])}
+
+    def list_signing_certificates(self, ctx: RequestContext) -> dict[str, Any]:
+        records = self._user_credentials(ctx, "signing-certificate", self._user_name(ctx))
+        return self._page(ctx, [self._signing_out(r) for _, r in records], "Certificates")
+
+    def _signing_certificate(self, ctx: RequestContext) -> tuple[Any, dict]:
+        certificate_id = ctx.params["CertificateId"]
+        return self._user_credential(ctx, "signing-certificate", self._user_name(ctx), certificate_id,
+                                     f"The Certificate with id {certificate_id} cannot be found.")
+
+    def update_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._signing_certificate(ctx)
+        self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
+        return {}
+
+    def delete_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+        self.certificates.delete(self._signing_certificate(ctx)[0])
+        return {}
+
+    def upload_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+        user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
+        body = ctx.params["SSHPublicKeyBody"].strip()
+        parts = body.split()
+        try:
+            blob = base64.b64decode(parts[1], validate=True)
+        except (IndexError, ValueError):
+            raise AwsError("InvalidPublicKey", "Public key is malformed") from None
+        if not parts[0].startswith("ssh-"):
+            raise AwsError("UnrecognizedPublicKeyEncoding", "Unrecognized public key encoding")
+        fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
+        if any(r["Fingerprint"] == fingerprint for _, r in self._user_credentials(ctx, "ssh-public-key", user)):
+            raise AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the user")
+        key_id = "APKA" + ctx.ids.upper_alnum(16)
+        record = {"UserName": user, "SSHPublicKeyId": key_id, "Fingerprint": fingerprint, "SSHPublicKeyBody": body,
+                  "Status": "Active", "UploadDate": ctx.time()}
+        self.certificates.put((ctx.account, "ssh-public-key", key_id), record)
+        return {"SSHPublicKey": self._ssh_out(record)}
+
+    @staticmethod
+    def _ssh_out(record: dict, body: bool = True) -> dict[str, Any]:
+        fields = ("UserName", "SSHPublicKeyId", "Fingerprint", "SSHPublicKeyBody", "Status") if body else (
+            "UserName", "SSHPublicKeyId", "Status")
+        return {**{k: record[k] for k in fields}, "UploadDate": from_epoch(record["UploadDate"])}
+
+    def _ssh_key(self, ctx: RequestContext) -> tuple[Any, dict]:
+        user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
+        key_id = ctx.params["SSHPublicKeyId"]
+        return self._user_credential(ctx, "ssh-public-key", user, key_id,
+                                     f"The Public Key with id {key_id} cannot be found.")
+
+    def get_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+        return {"SSHPublicKey": self._ssh_out(self._ssh_key(ctx)[1])}
+
+    def list_ssh_public_keys(self, ctx: RequestContext) -> dict[str, Any]:
+        records = self._user_credentials(ctx, "ssh-public-key", self._user_name(ctx))
+        return self._page(ctx, [self._ssh_out(r, body=False) for _, r in records], "SSHPublicKeys")
+
+    def update_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._ssh_key(ctx)
+        self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
+        return {}
+
+    def delete_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+        self.certificates.delete(self._ssh_key(ctx)[0])
+        return {}
+
+    def create_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+        user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
+        service = ctx.params["ServiceName"]
+        if service not in _SERVICE_CREDENTIAL_SERVICES:
+            raise _not_found(f"No such service {service} is supported for Service Specific Credentials")
+        if len([r for _, r in self._user_credentials(ctx, "service-credential", user) if r["ServiceName"] == service]) >= 2:
+            raise _limit("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2")
+        credential_id = "ACCA" + ctx.ids.upper_alnum(17)
+        record = {"UserName": user, "ServiceName": service, "ServiceUserName": f"{user}-at-{ctx.account}",
+                  "ServiceSpecificCredentialId": credential_id, "Status": "Active", "UploadDate": ctx.time()}
+        self.certificates.put((ctx.account, "service-credential", credential_id), record)
+        return {"ServiceSpecificCredential": {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}}
+
+    @staticmethod
+    def _service_credential_out(record: dict) -> dict[str, Any]:
+        return {**{k: record[k] for k in ("UserName", "ServiceName", "ServiceUserName", "ServiceSpecificCredentialId",
+                                          "Status")}, "CreateDate": from_epoch(record["UploadDate"])}
+
+    def _service_credential(self, ctx: RequestContext) -> tuple[Any, dict]:
+        user = self._user_name(ctx)
+        credential_id = ctx.params["ServiceSpecificCredentialId"]
+        return self._user_credential(ctx, "service-credential", user, credential_id,
+                                     f"No such credential {credential_id} exists")
+
+    def list_service_specific_credentials(self, ctx: RequestContext) -> dict[str, Any]:
+        service = ctx.params.get("ServiceName")
+        records = [r for _, r in self._user_credentials(ctx, "service-credential", self._user_name(ctx))
+                   if service is None or r["ServiceName"] == service]
+        return self._page(ctx, [self._service_credential_out(r) for r in records], "ServiceSpecificCredentials")
+
+    def update_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+        key, record = self._service_credential(ctx)
+        self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
+        return {}
+
+    def reset_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+        record = self._service_credential(ctx)[1]
+        return {"ServiceSpecificCredential": {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}}
+
+    def delete_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+        self.certificates.delete(self._service_credential(ctx)[0])
+        return {}
+
+    def change_password(self, ctx: RequestContext) -> dict[str, Any]:
+        caller = self._caller_user(ctx)
+        if caller is None:
+            raise AwsError("InvalidUserType", "Only IAM Users can change their own password.")
+        key = (ctx.account, caller["UserName"].lower())
+        profile = self._login_profile(ctx, caller["UserName"])
+        if profile["PasswordHash"] != self._password_hash(ctx.params["OldPassword"]):
+            raise AwsError("AccessDenied", "The old password is incorrect.", 403)
+        self._check_password(ctx.account, ctx.params["NewPassword"])
+        self.login_profiles.put(key, {**profile, "PasswordHash": self._password_hash(ctx.params["NewPassword"]),
+                                      "PasswordResetRequired": False})
+        return {}
+
+    def set_security_token_service_preferences(self, ctx: RequestContext) -> dict[str, Any]:
+        version = 2 if ctx.params["GlobalEndpointTokenVersion"] == "v2Token" else 1
+        self.accounts.put(ctx.account, {**self._account(ctx.account), "TokenVersion": version})
+        return {}
 
     # == credential report =======================================================================
     def generate_credential_report(self, ctx: RequestContext) -> dict[str, Any]:
