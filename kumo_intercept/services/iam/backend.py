@@ -211,8 +211,10 @@ class IamBackend(ServiceBackend):
 
     def _page(self, ctx: RequestContext, items: Sequence[Any], key: str) -> dict[str, Any]:
         """Marker/MaxItems pagination: the marker is the offset of the next item."""
-        start = decode_token(ctx.params.get("Marker"), AwsError("ValidationError", "Invalid Marker."))
-        start = int(start or 0)
+        invalid = AwsError("ValidationError", "Invalid Marker.")
+        start = decode_token(ctx.params.get("Marker"), invalid) or 0
+        if not isinstance(start, int) or start < 0:
+            raise invalid
         count = ctx.params.get("MaxItems", _DEFAULT_MAX_ITEMS)
         page = list(items[start:start + count])
         result: dict[str, Any] = {key: page, "IsTruncated": start + count < len(items)}
@@ -324,13 +326,19 @@ class IamBackend(ServiceBackend):
 
     def _user_name(self, ctx: RequestContext) -> str:
         """UserName, or the calling IAM user when it is left out."""
+        name = self._user_name_or_root(ctx)
+        if name is None:
+            raise NotEmulatedError("iam", ctx.operation, "credentials of the account root user")
+        return name
+
+    def _user_name_or_root(self, ctx: RequestContext) -> str | None:
+        """UserName, the calling IAM user when it is left out, or None for the account root user
+        (who has no access keys, MFA devices or certificates here)."""
         name = ctx.params.get("UserName")
         if name is not None:
             return str(self._get("user", ctx, name)["UserName"])
         caller = self._caller_user(ctx)
-        if caller is None:
-            raise NotEmulatedError("iam", ctx.operation, "credentials of the account root user")
-        return str(caller["UserName"])
+        return None if caller is None else str(caller["UserName"])
 
     def list_users(self, ctx: RequestContext) -> dict[str, Any]:
         users = self._by_path(self._in_account("user", ctx.account), ctx.params.get("PathPrefix"))
@@ -672,11 +680,10 @@ class IamBackend(ServiceBackend):
 
     # == managed policies ========================================================================
     def _policy_key(self, ctx: RequestContext, arn: str, message: str) -> tuple[str, str]:
+        if not arn.startswith("arn:"):
+            raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!")
         match = _ENTITY_ARN.match(arn)
-        if match is None or match.group(2) != "policy":
-            raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!") if match is None and \
-                not arn.startswith("arn:") else _not_found(message)
-        if match.group(1) != ctx.account:
+        if match is None or match.group(2) != "policy" or match.group(1) != ctx.account:
             raise _not_found(message)
         return ctx.account, match.group(4)
 
@@ -1010,7 +1017,7 @@ class IamBackend(ServiceBackend):
         return {}
 
     def list_access_keys(self, ctx: RequestContext) -> dict[str, Any]:
-        user = self._user_name(ctx)
+        user = self._user_name_or_root(ctx)
         keys = [{"UserName": user, "AccessKeyId": key_id, "Status": k["Status"], "CreateDate": from_epoch(k["CreateDate"])}
                 for key_id, k in sorted(self.access_keys.items(), key=lambda item: item[1]["CreateDate"])
                 if k["Account"] == ctx.account and k["UserName"] == user]
@@ -1247,9 +1254,10 @@ class IamBackend(ServiceBackend):
         return self._page(ctx, [self._device_out(ctx, d) for d in devices], "VirtualMFADevices")
 
     def list_mfa_devices(self, ctx: RequestContext) -> dict[str, Any]:
-        user = self._user_name(ctx)
+        user = self._user_name_or_root(ctx)
         devices = [{"UserName": user, "SerialNumber": d["SerialNumber"], "EnableDate": from_epoch(d["EnableDate"])}
-                   for k, d in self.mfa_devices.items() if k[0] == ctx.account and d["UserName"] == user]
+                   for k, d in self.mfa_devices.items()
+                   if user is not None and k[0] == ctx.account and d["UserName"] == user]
         return self._page(ctx, devices, "MFADevices")
 
     def get_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
@@ -1480,7 +1488,7 @@ class IamBackend(ServiceBackend):
     def list_server_certificate_tags(self, ctx: RequestContext) -> dict[str, Any]:
         return self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"], "Tags")
 
-    def _user_credentials(self, ctx: RequestContext, kind: str, user: str) -> list[tuple[Any, dict]]:
+    def _user_credentials(self, ctx: RequestContext, kind: str, user: str | None) -> list[tuple[Any, dict]]:
         return sorted(((k, r) for k, r in self.certificates.items()
                        if k[:2] == (ctx.account, kind) and r["UserName"] == user), key=lambda item: item[1]["UploadDate"])
 
@@ -1509,7 +1517,7 @@ class IamBackend(ServiceBackend):
                 "UploadDate": from_epoch(record["UploadDate"])}
 
     def list_signing_certificates(self, ctx: RequestContext) -> dict[str, Any]:
-        records = self._user_credentials(ctx, "signing-certificate", self._user_name(ctx))
+        records = self._user_credentials(ctx, "signing-certificate", self._user_name_or_root(ctx))
         return self._page(ctx, [self._signing_out(r) for _, r in records], "Certificates")
 
     def _signing_certificate(self, ctx: RequestContext) -> tuple[Any, dict]:
@@ -1561,7 +1569,7 @@ class IamBackend(ServiceBackend):
         return {"SSHPublicKey": self._ssh_out(self._ssh_key(ctx)[1])}
 
     def list_ssh_public_keys(self, ctx: RequestContext) -> dict[str, Any]:
-        records = self._user_credentials(ctx, "ssh-public-key", self._user_name(ctx))
+        records = self._user_credentials(ctx, "ssh-public-key", self._user_name_or_root(ctx))
         return self._page(ctx, [self._ssh_out(r, body=False) for _, r in records], "SSHPublicKeys")
 
     def update_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
@@ -1599,7 +1607,7 @@ class IamBackend(ServiceBackend):
 
     def list_service_specific_credentials(self, ctx: RequestContext) -> dict[str, Any]:
         service = ctx.params.get("ServiceName")
-        records = [r for _, r in self._user_credentials(ctx, "service-credential", self._user_name(ctx))
+        records = [r for _, r in self._user_credentials(ctx, "service-credential", self._user_name_or_root(ctx))
                    if service is None or r["ServiceName"] == service]
         return self._page(ctx, [self._service_credential_out(r) for r in records], "ServiceSpecificCredentials")
 

@@ -46,6 +46,14 @@ def test_access_keys(iam):
     assert err.value.response["Error"]["Message"] == f"The Access Key with id {first['AccessKeyId']} cannot be found."
 
 
+def test_the_root_user_has_no_keys_or_devices_here(iam):
+    iam.create_virtual_mfa_device(VirtualMFADeviceName="spare")  # unassigned: not the root's
+    assert iam.list_access_keys()["AccessKeyMetadata"] == []
+    assert iam.list_mfa_devices()["MFADevices"] == []
+    root = iam.get_user()["User"]
+    assert root["Arn"] == f"arn:aws:iam::{ACCOUNT}:root" and root["UserId"] == ACCOUNT
+
+
 def test_a_user_acts_through_its_key_and_an_inactive_key_no_longer_does(iam):
     iam.create_user(UserName="carol")
     key = iam.create_access_key(UserName="carol")["AccessKey"]

@@ -179,3 +179,18 @@ def test_iam_is_global_and_partitioned_by_account(aws):
     other = boto3.client("iam", aws_access_key_id="210987654321", aws_secret_access_key="x")
     with pytest.raises(other.exceptions.NoSuchEntityException):
         other.get_user(UserName="g")
+
+
+def test_the_backend_serves_the_identity_port(aws, iam):
+    from kumo_intercept.core.ports import IdentityPort
+
+    port = aws.ports.identity
+    assert isinstance(port, IdentityPort)
+    role = iam.create_role(RoleName="r", Path="/p/", AssumeRolePolicyDocument=trust())["Role"]
+    assert port.role_exists(role["Arn"]) and not port.role_exists(f"arn:aws:iam::{ACCOUNT}:role/r")
+    record = port.role_record(role["Arn"])
+    assert record is not None and record["AssumeRolePolicyDocument"]["Statement"][0]["Action"] == "sts:AssumeRole"
+    assert port.trust_allows(role["Arn"], "lambda.amazonaws.com", principal_kind="Service")
+    assert not port.trust_allows(role["Arn"], f"arn:aws:iam::{ACCOUNT}:root")
+    assert port.principal_for_access_key("AKIANOTAKEY000000000") is None
+    assert port.identity_provider(f"arn:aws:iam::{ACCOUNT}:oidc-provider/none") is None
