@@ -35,7 +35,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from . import documents
 from .catalog import AWS_MANAGED_POLICIES
-from .evaluator import ContextValue, Policy, Request, evaluate
+from .evaluator import ContextValue, Policy, Request, evaluate, grants_service
 
 _AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
 _MAX_VERSIONS = 5
@@ -92,7 +92,8 @@ def quote(document: str) -> str:
 def certificate_expiry(pem: str) -> float:
     """The notAfter time of a PEM X.509 certificate (read from its DER: Certificate > TBSCertificate >
     Validity), as IAM reports it in ``Expiration``; MalformedCertificate when it is not one."""
-    malformed = AwsError("MalformedCertificate", "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+    malformed = AwsError("MalformedCertificate",
+                         "Unable to parse certificate. Please ensure the certificate is in PEM format.")
     body = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem, re.DOTALL)
     try:
         der = base64.b64decode("".join(body.group(1).split()) if body else "", validate=True)
@@ -717,8 +718,12 @@ class IamBackend(ServiceBackend):
                 "Description": "", "CreateDate": created, "UpdateDate": created, "Tags": [],
                 "Versions": {"v1": {"Document": document, "CreateDate": created}}, "NextVersion": 2}
 
+    def _local_policies(self, account: str) -> list[dict]:
+        return [self.policies[key] for key in self.policies.irange((account,), (account, "\uffff"))]
+
     def _policy_out(self, ctx: RequestContext, record: dict, detail: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {key: record[key] for key in ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId")}
+        fields = ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId")
+        out: dict[str, Any] = {key: record[key] for key in fields}
         out["AttachmentCount"] = self._attachment_count(ctx.account, record["Arn"])
         out["PermissionsBoundaryUsageCount"] = self._boundary_count(ctx.account, record["Arn"])
         out["IsAttachable"] = True
@@ -763,7 +768,7 @@ class IamBackend(ServiceBackend):
         if scope in ("All", "AWS"):
             records += [self._aws_policy(name) for name in sorted(AWS_MANAGED_POLICIES)]
         if scope in ("All", "Local"):
-            records += [self.policies[key] for key in self.policies.irange((ctx.account,), (ctx.account, "\uffff"))]
+            records += self._local_policies(ctx.account)
         records = self._by_path(records, params.get("PathPrefix"))
         if params.get("OnlyAttached"):
             records = [r for r in records if self._attachment_count(ctx.account, r["Arn"])]
@@ -912,7 +917,8 @@ class IamBackend(ServiceBackend):
         result = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": page["IsTruncated"]}
         for kind, record in page.pop("Rows"):
             spec = KINDS[kind]
-            result[f"Policy{spec.label}s"].append({spec.field: record[spec.field], f"{spec.label}Id": record[f"{spec.label}Id"]})
+            entity = {spec.field: record[spec.field], f"{spec.label}Id": record[f"{spec.label}Id"]}
+            result[f"Policy{spec.label}s"].append(entity)
         if "Marker" in page:
             result["Marker"] = page["Marker"]
         return result
@@ -1018,7 +1024,8 @@ class IamBackend(ServiceBackend):
 
     def list_access_keys(self, ctx: RequestContext) -> dict[str, Any]:
         user = self._user_name_or_root(ctx)
-        keys = [{"UserName": user, "AccessKeyId": key_id, "Status": k["Status"], "CreateDate": from_epoch(k["CreateDate"])}
+        keys = [{"UserName": user, "AccessKeyId": key_id, "Status": k["Status"],
+                 "CreateDate": from_epoch(k["CreateDate"])}
                 for key_id, k in sorted(self.access_keys.items(), key=lambda item: item[1]["CreateDate"])
                 if k["Account"] == ctx.account and k["UserName"] == user]
         return self._page(ctx, keys, "AccessKeyMetadata")
@@ -1039,8 +1046,8 @@ class IamBackend(ServiceBackend):
         if password is not None:
             self._check_password(ctx.account, password)
         now = ctx.time()
-        record = {"UserName": user, "CreateDate": now, "PasswordResetRequired": ctx.params.get("PasswordResetRequired", False),
-                  "PasswordHash": self._password_hash(password)}
+        record = {"UserName": user, "CreateDate": now, "PasswordHash": self._password_hash(password),
+                  "PasswordResetRequired": ctx.params.get("PasswordResetRequired", False)}
         self.login_profiles.put(key, record)
         return {"LoginProfile": self._login_out(record)}
 
@@ -1152,7 +1159,7 @@ class IamBackend(ServiceBackend):
     def get_account_summary(self, ctx: RequestContext) -> dict[str, Any]:
         account = ctx.account
         count = {kind: sum(1 for _ in self._in_account(kind, account)) for kind in KINDS}
-        policies = [self.policies[k] for k in self.policies.irange((account,), (account, "\uffff"))]
+        policies = self._local_policies(account)
         devices = [d for k, d in self.mfa_devices.items() if k[0] == account]
         summary = {
             "Users": count["user"], "UsersQuota": 5000, "Groups": count["group"], "GroupsQuota": 300,
@@ -1166,7 +1173,8 @@ class IamBackend(ServiceBackend):
             "AssumeRolePolicySizeQuota": documents.TRUST_POLICY_SIZE, "GroupsPerUserQuota": _GROUPS_PER_USER,
             "AccessKeysPerUserQuota": _ACCESS_KEYS_PER_USER, "SigningCertificatesPerUserQuota": 2,
             "AttachedPoliciesPerUserQuota": _ATTACHED_PER_ENTITY, "AttachedPoliciesPerGroupQuota": _ATTACHED_PER_ENTITY,
-            "AttachedPoliciesPerRoleQuota": _ATTACHED_PER_ENTITY, "ServerCertificates": sum(1 for k in self.certificates.keys() if k[:2] == (account, "server-certificate")),
+            "AttachedPoliciesPerRoleQuota": _ATTACHED_PER_ENTITY,
+            "ServerCertificates": sum(1 for k in self.certificates.keys() if k[:2] == (account, "server-certificate")),
             "ServerCertificatesQuota": 20, "MFADevices": len(devices),
             "MFADevicesInUse": sum(1 for d in devices if d.get("UserName")), "AccountMFAEnabled": 0,
             "AccountAccessKeysPresent": 0, "AccountSigningCertificatesPresent": 0,
@@ -1182,8 +1190,9 @@ class IamBackend(ServiceBackend):
         if (ctx.account, serial) in self.mfa_devices:
             raise _exists("MFADevice entity at the same path and name already exists.")
         seed = base64.b32encode(ctx.ids.bytes(40)).decode()
+        tags = self._checked_tags(ctx.params.get("Tags", []))
         self.mfa_devices.put((ctx.account, serial), {"SerialNumber": serial, "Seed": seed, "UserName": None,
-                                                     "EnableDate": None, "Tags": self._checked_tags(ctx.params.get("Tags", []))})
+                                                     "EnableDate": None, "Tags": tags})
         device: dict[str, Any] = {"SerialNumber": serial, "Base32StringSeed": seed.encode()}
         return {"VirtualMFADevice": self._with_tags(device, self.mfa_devices[(ctx.account, serial)])}
 
@@ -1427,7 +1436,8 @@ class IamBackend(ServiceBackend):
         record = {"Path": path, "ServerCertificateName": name, "ServerCertificateId": "ASCA" + ctx.ids.upper_alnum(17),
                   "Arn": self._arn(ctx.account, "server-certificate", path, name), "UploadDate": ctx.time(),
                   "Expiration": expiration, "CertificateBody": params["CertificateBody"],
-                  "CertificateChain": params.get("CertificateChain"), "Tags": self._checked_tags(params.get("Tags", []))}
+                  "CertificateChain": params.get("CertificateChain"),
+                  "Tags": self._checked_tags(params.get("Tags", []))}
         self.certificates.put(key, record)
         return self._with_tags({"ServerCertificateMetadata": self._server_certificate_metadata(record)}, record)
 
@@ -1489,8 +1499,8 @@ class IamBackend(ServiceBackend):
         return self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"], "Tags")
 
     def _user_credentials(self, ctx: RequestContext, kind: str, user: str | None) -> list[tuple[Any, dict]]:
-        return sorted(((k, r) for k, r in self.certificates.items()
-                       if k[:2] == (ctx.account, kind) and r["UserName"] == user), key=lambda item: item[1]["UploadDate"])
+        owned = ((k, r) for k, r in self.certificates.items() if k[:2] == (ctx.account, kind) and r["UserName"] == user)
+        return sorted(owned, key=lambda item: item[1]["UploadDate"])
 
     def _user_credential(self, ctx: RequestContext, kind: str, user: str, credential_id: str,
                          missing: str) -> tuple[Any, dict]:
@@ -1586,13 +1596,19 @@ class IamBackend(ServiceBackend):
         service = ctx.params["ServiceName"]
         if service not in _SERVICE_CREDENTIAL_SERVICES:
             raise _not_found(f"No such service {service} is supported for Service Specific Credentials")
-        if len([r for _, r in self._user_credentials(ctx, "service-credential", user) if r["ServiceName"] == service]) >= 2:
+        existing = self._user_credentials(ctx, "service-credential", user)
+        if sum(1 for _, r in existing if r["ServiceName"] == service) >= 2:
             raise _limit("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: 2")
         credential_id = "ACCA" + ctx.ids.upper_alnum(17)
         record = {"UserName": user, "ServiceName": service, "ServiceUserName": f"{user}-at-{ctx.account}",
                   "ServiceSpecificCredentialId": credential_id, "Status": "Active", "UploadDate": ctx.time()}
         self.certificates.put((ctx.account, "service-credential", credential_id), record)
-        return {"ServiceSpecificCredential": {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}}
+        return self._with_new_password(ctx, record)
+
+    def _with_new_password(self, ctx: RequestContext, record: dict) -> dict[str, Any]:
+        """The credential as Create/Reset answer it: with a new password (never stored)."""
+        credential = {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}
+        return {"ServiceSpecificCredential": credential}
 
     @staticmethod
     def _service_credential_out(record: dict) -> dict[str, Any]:
@@ -1617,8 +1633,7 @@ class IamBackend(ServiceBackend):
         return {}
 
     def reset_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._service_credential(ctx)[1]
-        return {"ServiceSpecificCredential": {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}}
+        return self._with_new_password(ctx, self._service_credential(ctx)[1])
 
     def delete_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
         self.certificates.delete(self._service_credential(ctx)[0])
@@ -1670,7 +1685,8 @@ class IamBackend(ServiceBackend):
                           key=lambda k: k["CreateDate"])
             for slot in range(2):
                 if slot < len(keys):
-                    row += [str(keys[slot]["Status"] == "Active").lower(), _iso(keys[slot]["CreateDate"]), "N/A", "N/A", "N/A"]
+                    active = str(keys[slot]["Status"] == "Active").lower()
+                    row += [active, _iso(keys[slot]["CreateDate"]), "N/A", "N/A", "N/A"]
                 else:
                     row += ["false", "N/A", "N/A", "N/A", "N/A"]
             writer.writerow(row + ["false", "N/A"] * 2)
@@ -1726,7 +1742,7 @@ class IamBackend(ServiceBackend):
             if label in wanted:
                 rows += [(kind, r) for r in self._in_account(kind, ctx.account)]
         if "LocalManagedPolicy" in wanted:
-            rows += [("policy", self.policies[k]) for k in self.policies.irange((ctx.account,), (ctx.account, "\uffff"))]
+            rows += [("policy", policy) for policy in self._local_policies(ctx.account)]
         if "AWSManagedPolicy" in wanted:
             rows += [("policy", self._aws_policy(n)) for n in sorted(AWS_MANAGED_POLICIES)
                      if self._attachment_count(ctx.account, self._aws_policy(n)["Arn"])]
@@ -1748,7 +1764,8 @@ class IamBackend(ServiceBackend):
             policies.append(Policy.parse(text, f"{key}.{index}", "none"))
         return policies
 
-    def _principal_policies(self, ctx: RequestContext, arn: str) -> tuple[dict, list[Policy], list[Policy] | None]:
+    def _entity_by_arn(self, ctx: RequestContext, arn: str) -> tuple[str, dict]:
+        """(kind, record) of the user, group or role an ARN names, in the caller's account."""
         match = _ENTITY_ARN.match(arn)
         if match is None or match.group(2) not in _KINDS or match.group(1) != ctx.account:
             raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
@@ -1756,12 +1773,20 @@ class IamBackend(ServiceBackend):
         record = self.tables[kind].get((ctx.account, name.lower()))
         if record is None:
             raise _not_found(KINDS[kind].missing.format(name))
-        policies = self._entity_policies(ctx, kind, record)
+        return kind, record
+
+    def _policy_owners(self, ctx: RequestContext, kind: str, record: dict) -> list[tuple[str, dict]]:
+        """The entity and, for a user, its groups: whose policies apply to it."""
+        owners = [(kind, record)]
         if kind == "user":
-            for group_name in record["Groups"]:
-                group = self.tables["group"].get((ctx.account, group_name.lower()))
-                if group is not None:
-                    policies += self._entity_policies(ctx, "group", group)
+            groups = (self.tables["group"].get((ctx.account, name.lower())) for name in record["Groups"])
+            owners += [("group", group) for group in groups if group is not None]
+        return owners
+
+    def _principal_policies(self, ctx: RequestContext, arn: str) -> tuple[dict, list[Policy], list[Policy] | None]:
+        kind, record = self._entity_by_arn(ctx, arn)
+        policies = [policy for owner_kind, owner in self._policy_owners(ctx, kind, record)
+                    for policy in self._entity_policies(ctx, owner_kind, owner)]
         boundary = record.get("PermissionsBoundary")
         boundaries = None
         if boundary:
@@ -1782,6 +1807,25 @@ class IamBackend(ServiceBackend):
                                          policy["PolicyName"], self._managed_type(arn)))
         return policies
 
+    def list_policies_granting_service_access(self, ctx: RequestContext) -> dict[str, Any]:
+        kind, record = self._entity_by_arn(ctx, ctx.params["Arn"])
+        owners = self._policy_owners(ctx, kind, record)
+        result = []
+        for namespace in ctx.params["ServiceNamespaces"]:
+            granting: list[dict[str, Any]] = []
+            for owner_kind, owner in owners:
+                for name, document in sorted(owner["Inline"].items()):
+                    if grants_service(Policy.parse(document), namespace):
+                        granting.append({"PolicyName": name, "PolicyType": "INLINE", "EntityType": owner_kind.upper(),
+                                         "EntityName": owner[KINDS[owner_kind].field]})
+                for arn in owner["Attached"]:
+                    policy = self._policy(ctx, arn)
+                    document = policy["Versions"][policy["DefaultVersionId"]]["Document"]
+                    if grants_service(Policy.parse(document), namespace):
+                        granting.append({"PolicyName": policy["PolicyName"], "PolicyType": "MANAGED", "PolicyArn": arn})
+            result.append({"ServiceNamespace": namespace, "Policies": granting})
+        return {"PoliciesGrantingServiceAccess": result, "IsTruncated": False}
+
     def simulate_principal_policy(self, ctx: RequestContext) -> dict[str, Any]:
         source = ctx.params["PolicySourceArn"]
         record, policies, boundaries = self._principal_policies(ctx, source)
@@ -1789,7 +1833,8 @@ class IamBackend(ServiceBackend):
         extra_boundaries = self._input_policies(ctx, "PermissionsBoundaryPolicyInputList")
         if extra_boundaries:
             boundaries = extra_boundaries
-        context = {"aws:username": record.get("UserName", ""), "aws:userid": record.get("UserId", record.get("RoleId", ""))}
+        user_id = record.get("UserId", record.get("RoleId", ""))
+        context = {"aws:username": record.get("UserName", ""), "aws:userid": user_id}
         caller = ctx.params.get("CallerArn", source)
         return self._simulate(ctx, policies, boundaries, caller, {k: v for k, v in context.items() if v})
 
@@ -1889,7 +1934,8 @@ class IamBackend(ServiceBackend):
         user = self.tables["user"].get((record["Account"], record["UserName"].lower()))
         if user is None:
             return None
-        return {"Account": record["Account"], "Arn": user["Arn"], "UserId": user["UserId"], "UserName": user["UserName"]}
+        return {"Account": record["Account"], "Arn": user["Arn"], "UserId": user["UserId"],
+                "UserName": user["UserName"]}
 
     def identity_provider(self, provider_arn: str) -> dict | None:
         parts = provider_arn.split(":")

@@ -177,6 +177,24 @@ def statement_applies(body: Mapping[str, Any], request: Request, with_principal:
     return conditions_hold(body.get("Condition") or {}, request, missing)
 
 
+def grants_service(policy: Policy, namespace: str) -> bool:
+    """Whether an ``Allow`` statement of the policy covers some action of a service namespace
+    (``s3``), as ListPoliciesGrantingServiceAccess reports; ``NotAction`` grants unless it names the
+    whole service."""
+    for statement in policy.statements:
+        if statement.effect != "Allow":
+            continue
+        if "Action" in statement.body:
+            services = (pattern.split(":", 1)[0] for pattern in _strings(statement.body["Action"]))
+            if any(_wildcard(service, namespace, fold=True) for service in services):
+                return True
+        elif "NotAction" in statement.body:
+            whole = {"*", f"{namespace}:*".lower()}
+            if not any(pattern.lower() in whole for pattern in _strings(statement.body["NotAction"])):
+                return True
+    return False
+
+
 # -- principals ---------------------------------------------------------------------------------
 def _principal_matches(body: Mapping[str, Any], request: Request) -> bool:
     if "Principal" in body:
@@ -444,5 +462,6 @@ def _position(text: str, offset: int) -> Position:
 
 __all__ = [
     "CONDITION_OPERATORS", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
-    "Request", "Result", "Statement", "conditions_hold", "evaluate", "split_operator", "statement_applies",
+    "Request", "Result", "Statement", "conditions_hold", "evaluate", "grants_service", "split_operator",
+    "statement_applies",
 ]

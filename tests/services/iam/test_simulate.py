@@ -95,3 +95,22 @@ def test_context_keys(iam):
         allow("sqs:*", Condition={"Bool": {"aws:SecureTransport": "true"}})))
     keys = iam.get_context_keys_for_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/u")
     assert keys["ContextKeyNames"] == ["aws:SecureTransport"]
+
+
+def test_policies_granting_service_access(iam):
+    """ListPoliciesGrantingServiceAccess: inline policies name their entity, managed ones their ARN
+    (API reference, PolicyGrantingServiceAccess)."""
+    iam.create_user(UserName="u")
+    iam.create_group(GroupName="g")
+    iam.add_user_to_group(GroupName="g", UserName="u")
+    iam.put_user_policy(UserName="u", PolicyName="own-s3", PolicyDocument=policy(allow("S3:Get*")))
+    iam.put_group_policy(GroupName="g", PolicyName="group-all", PolicyDocument=policy(allow("*")))
+    iam.attach_user_policy(UserName="u", PolicyArn="arn:aws:iam::aws:policy/AmazonSQSFullAccess")
+    response = iam.list_policies_granting_service_access(Arn=f"arn:aws:iam::{ACCOUNT}:user/u",
+                                                         ServiceNamespaces=["s3", "sqs"])
+    by_service = {entry["ServiceNamespace"]: entry["Policies"] for entry in response["PoliciesGrantingServiceAccess"]}
+    assert by_service["s3"] == [
+        {"PolicyName": "own-s3", "PolicyType": "INLINE", "EntityType": "USER", "EntityName": "u"},
+        {"PolicyName": "group-all", "PolicyType": "INLINE", "EntityType": "GROUP", "EntityName": "g"}]
+    assert [p["PolicyName"] for p in by_service["sqs"]] == ["AmazonSQSFullAccess", "group-all"]
+    assert by_service["sqs"][0]["PolicyArn"] == "arn:aws:iam::aws:policy/AmazonSQSFullAccess"
