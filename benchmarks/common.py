@@ -28,10 +28,11 @@ from kumo_intercept.core.responses import HttpResponse
 _CANNED_META = {"RequestId": "0", "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
 
 
-def floor_client(service: str, responses: dict[str, dict] | None = None, **client_kwargs: Any) -> Any:
+def floor_client(service: str, responses: dict[str, Any] | None = None, **client_kwargs: Any) -> Any:
     """A boto3 client whose calls stop at ``before-call`` with a canned response.
 
-    ``responses`` maps operation names to the parsed output to return (default: just metadata).
+    ``responses`` maps operation names to the parsed output to return (default: just metadata), or
+    to a function building it, for outputs botocore's handlers change in place (IAM's policy documents).
     """
     client = boto3.Session().client(
         service, region_name=client_kwargs.pop("region_name", "us-east-1"),
@@ -39,7 +40,8 @@ def floor_client(service: str, responses: dict[str, dict] | None = None, **clien
     canned = responses or {}
 
     def short_circuit(model: Any, **_: Any) -> Any:
-        parsed = dict(canned.get(model.name, {}))
+        canned_output = canned.get(model.name, {})
+        parsed = canned_output() if callable(canned_output) else dict(canned_output)
         parsed["ResponseMetadata"] = _CANNED_META
         return HttpResponse(200, {}), parsed
 

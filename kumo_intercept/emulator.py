@@ -400,14 +400,46 @@ class Emulator:
     # -- accounts -----------------------------------------------------------------------------
     def account_for(self, access_key: str | None) -> str:
         """The account a client acts in: a 12-digit access key id names it; keys the emulator
-        issued (STS) act in their own account; anything else acts in ``account_id``."""
+        issued (STS) act in their own account, an IAM user's access key in its user's account;
+        anything else acts in ``account_id``."""
         if access_key:
             if len(access_key) == 12 and access_key.isdigit():
                 return access_key
             issued = self.store.table("sts.credentials").get(access_key)
             if issued is not None:
                 return issued["Account"]
+            user = self.iam_principal(access_key)
+            if user is not None:
+                return user["Account"]
         return self.account_id
+
+    def iam_principal(self, access_key: str) -> dict | None:
+        """The IAM user an access key belongs to (``{"Account", "Arn", "UserId", "UserName"}``),
+        asked through the identity port; None without touching IAM when IAM holds no access keys."""
+        keys = self.store.tables().get("iam.access_keys")  # looked up, not created: no empty table
+        if keys is None or not len(keys):
+            return None
+        return self.ports.identity.principal_for_access_key(access_key)
+
+    def _expired_credentials(self, access_key: str | None, service_model: Any) -> Callable[[RequestContext], dict] | None:
+        """A handler answering as the service does when the caller's STS credentials have expired
+        (query, XML and query-compatible services say ``ExpiredToken``, JSON ones
+        ``ExpiredTokenException``)."""
+        if not access_key:
+            return None
+        issued = self.store.table("sts.credentials").get(access_key)
+        if issued is None or issued["Expiration"] > self.clock.time():
+            return None
+        if service_model.service_name in ("s3", "s3control"):
+            error = AwsError("ExpiredToken", "The provided token has expired.")
+        elif service_model.protocol in ("json", "rest-json") and service_model.metadata.get("awsQueryCompatible") is None:
+            error = AwsError("ExpiredTokenException", "The security token included in the request is expired")
+        else:
+            error = AwsError("ExpiredToken", "The security token included in the request is expired")
+
+        def expired(_ctx: RequestContext) -> dict:
+            raise error
+        return expired
 
     # -- dispatch -----------------------------------------------------------------------------
     def handler(self, service: str, operation: str) -> Callable[[RequestContext], dict]:
@@ -435,7 +467,8 @@ class Emulator:
             wrap_streams(payloads[0], params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
-            handler = fault or self.handler(service, operation)
+            handler = (fault or self._expired_credentials(access_key, service_model)
+                       or self.handler(service, operation))
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
                                  region, request_id, access_key, model, botocore_context)

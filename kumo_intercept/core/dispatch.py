@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 #: botocore service name -> "module:Class" of its backend. One line per emulated service.
 BACKENDS: dict[str, str] = {
     "sts": "kumo_intercept.services.sts.backend:StsBackend",
+    "iam": "kumo_intercept.services.iam.backend:IamBackend",
     "sqs": "kumo_intercept.services.sqs.backend:SqsBackend",
     "s3": "kumo_intercept.services.s3.backend:S3Backend",
     "dynamodb": "kumo_intercept.services.dynamodb.backend:DynamoDBBackend",

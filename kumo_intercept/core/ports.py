@@ -10,7 +10,7 @@ A port method runs inside the caller's transaction: a delivery that fails raises
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -138,6 +138,17 @@ class IdentityPort(Protocol):
 
     def principal_for_access_key(self, access_key: str) -> dict | None:
         """For an IAM user's access key: ``{"Account", "Arn", "UserId", "UserName"}``; else None."""
+        ...
+
+    def identity_provider(self, provider_arn: str) -> dict | None:
+        """An OIDC or SAML provider by ARN (``{"Kind": "oidc"|"saml", "Arn", …}``), or None."""
+        ...
+
+    def trust_allows(self, role_arn: str, principal: str, *, principal_kind: str = "AWS",
+                     aliases: Sequence[str] = (), action: str = "sts:AssumeRole",
+                     context: Mapping[str, str | Sequence[str]] | None = None) -> bool:
+        """Whether the role's trust policy lets ``principal`` (an ARN, a service or a federated
+        provider; ``aliases`` are its other names, e.g. the role behind a session) do ``action``."""
         ...
 
 
