@@ -398,7 +398,7 @@ class CloudWatchBackend(ServiceBackend):
         body = json.dumps(message)
         for action in alarm[_ACTIONS[alarm["StateValue"]]]:
             if action.split(":")[2:3] == ["sns"]:
-                self.emulator.backend("sns").publish_internal(action, body, subject=subject[:100])
+                self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
     def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
         for name in ctx.params["AlarmNames"]:

@@ -673,13 +673,13 @@ class EventsBackend(ServiceBackend):
         if service == "sqs":
             params = target.get("SqsParameters") or {}
             fifo = arn.endswith(".fifo")
-            self.emulator.backend("sqs").deliver_message(  # type: ignore[attr-defined]
+            self.emulator.ports.queues.deliver_message(
                 arn, body,
                 message_group_id=params.get("MessageGroupId") if fifo else None,
                 deduplication_id=event["id"] if fifo else None,
             )
         elif service == "sns":
-            self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
+            self.emulator.ports.topics.publish_internal(arn, body)
         elif service == "events" and ":archive/" in arn:
             match = _ARCHIVE_ARN.match(arn)
             archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
@@ -701,10 +701,10 @@ class EventsBackend(ServiceBackend):
             if group.endswith(":*"):
                 group = group[:-2]
             parts = arn.split(":")
-            self.emulator.backend("logs").put_log_events_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.logs.put_log_events_internal(
                 parts[4], parts[3], group, event["id"], [(int(now * 1000), body)])
         elif service == "lambda":
-            self.emulator.backend("lambda").invoke_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.functions.invoke_internal(
                 arn, body.encode(), invocation_type="Event")
         else:
             self._record_undelivered(rule_key, target, body, now, "NotEmulated",
@@ -750,7 +750,7 @@ class EventsBackend(ServiceBackend):
         attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
 
     def _deliver_dead_letter(self, queue_arn: str, text: str, attributes: dict) -> None:
-        self.emulator.backend("sqs").deliver_message(queue_arn, text, message_attributes=attributes)  # type: ignore[attr-defined]
+        self.emulator.ports.queues.deliver_message(queue_arn, text, message_attributes=attributes)
 
     def undelivered(self) -> list[dict]:
         return [dict(entry) for entry in self.undelivered_table.values()]

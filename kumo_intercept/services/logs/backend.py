@@ -441,7 +441,7 @@ class LogsBackend(ServiceBackend):
         }
         data = base64.b64encode(gzip.compress(json.dumps(document).encode(), mtime=0)).decode()
         payload = json.dumps({"awslogs": {"data": data}}).encode()
-        self.emulator.backend("lambda").invoke_internal(destination, payload, invocation_type="Event")  # type: ignore[attr-defined]
+        self.emulator.ports.functions.invoke_internal(destination, payload, invocation_type="Event")
 
     def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
                                 events: list[tuple[int, str]]) -> None:

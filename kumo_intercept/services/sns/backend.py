@@ -1002,13 +1002,13 @@ class SnsBackend(ServiceBackend):
             self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
         elif protocol == "lambda":
             payload = json.dumps(notification.lambda_event(sub["Arn"]), ensure_ascii=False).encode()
-            self.emulator.backend("lambda").invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
+            self.emulator.ports.functions.invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
         else:
             self._deliver_outside(sub, notification, raw, now)
 
     def _deliver_sqs(self, queue_arn: str, sub: dict, notification: Notification, raw: bool,
                      group_id: str | None, dedup_id: str | None) -> None:
-        sqs = self.emulator.backend("sqs")
+        sqs = self.emulator.ports.queues
         fifo_queue = queue_arn.endswith(".fifo")
         if raw:
             body = notification.message_for("sqs")
@@ -1016,7 +1016,7 @@ class SnsBackend(ServiceBackend):
         else:
             body = notification.envelope("sqs", sub["Arn"])
             attributes = None
-        sqs.deliver_message(  # type: ignore[attr-defined]
+        sqs.deliver_message(
             queue_arn, body, message_attributes=attributes,
             message_group_id=group_id if fifo_queue else None,
             deduplication_id=(dedup_id or notification.message_id) if fifo_queue else None,
