@@ -225,10 +225,8 @@ def _summaries(path: str) -> dict[str, Any]:
     from ..inspection import State as InspectionState
 
     emulator = Emulator(from_snapshot=path, data_dir=None)
-    emulator._persistence.data_dir = None
-    emulator._persistence.restart_every_call = False
     try:
-        emulator._persistence.open()
+        emulator.persistence.open_seed_only()
         return InspectionState(emulator).summary()
     except Exception:  # a summary is a convenience: counts and sizes above are the report
         return {}

@@ -40,6 +40,11 @@ class BlobStore:
                 self._directory = tempfile.mkdtemp(prefix="kumo-blobs-")
             return self._directory
 
+    @property
+    def created_directory(self) -> str | None:
+        """The directory if one exists already (reading this never creates the temporary one)."""
+        return self._directory
+
     def path(self, blob_id: str) -> str:
         return os.path.join(self.directory, blob_id)
 

@@ -527,9 +527,8 @@ class DataDir:
             self._compacting = True
             try:
                 with self._owner_lock:
-                    with journal._lock:
-                        journal._roll_locked()
-                        first_new = journal.segment
+                    with journal.paused():
+                        first_new = journal.roll_paused()
                         state = self._capture()
                         state.seq = journal.last_seq
                         journal.bytes_written = 0
@@ -630,9 +629,7 @@ class DataDir:
         write it as the snapshot, start a new segment after it, publish one MANIFEST naming both."""
         journal = self.journal
         assert journal is not None
-        with journal._lock:
-            if journal._failed is not None:
-                raise journal._stopped()
+        with journal.paused(refuse_if_stopped=True):
             if self.mode != "process":
                 journal.sync()
             state.seq = journal.last_seq

@@ -74,8 +74,8 @@ def test_after_a_crash_ids_skip_ahead_so_none_is_reused(tmp_path):
     drawn = aws.ids.counter
     # simulate kill -9: drop the journal without its CLOSE frame
     os.close(aws.store.journal._fd)
-    aws._persistence.directory._release()
-    aws._persistence.directory = None
+    aws.persistence.directory._release()
+    aws.persistence.directory = None
     aws.store.journal = None
     aws.stop()
     assert recover(path).state.ids > drawn
@@ -162,13 +162,13 @@ def test_without_a_data_dir_nothing_touches_the_disk(monkeypatch):
 def test_bad_durability_is_refused_at_construction():
     with pytest.raises(ConfigurationError, match="durability"):
         kumo(durability="sometimes")
-    assert kumo(durability="250ms")._persistence.mode == "interval"
+    assert kumo(durability="250ms").persistence.mode == "interval"
 
 
 def test_compaction_keeps_the_directory_within_about_twice_the_live_state(tmp_path):
     path = str(tmp_path)
     with kumo(data_dir=path) as aws:
-        directory = aws._persistence.directory
+        directory = aws.persistence.directory
         directory.compact_min_bytes = 64 << 10
         directory._set_compact_at()
         sizes = []
