@@ -202,9 +202,9 @@ class EventSourceMappings:
     @staticmethod
     def _compile_filter(pattern: str) -> Any:
         try:
-            from ...core.patterns import PatternError, compile_pattern
+            from ..eventpatterns import PatternError, compile_pattern
         except ImportError:
-            raise NotEmulatedError("lambda", None, "FilterCriteria needs core.patterns") from None
+            raise NotEmulatedError("lambda", None, "FilterCriteria needs services.eventpatterns") from None
         try:
             return compile_pattern(pattern)
         except PatternError as exc:

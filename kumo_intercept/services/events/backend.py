@@ -34,7 +34,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.patterns import PatternError, compile_pattern
+from ..eventpatterns import PatternError, compile_pattern
 from .schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
 

@@ -37,7 +37,7 @@ from typing import Any, Iterable
 from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.patterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
+from ..eventpatterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
 from .envelope import Notification, confirmation_message, iso_timestamp
 
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
