@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import failpoints
-from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
+from .codec import (CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
                     SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
-                    read_header, valid_frame_after)
+                    read_header, unpack, valid_frame_after)
 from .errors import CorruptionError, DataDirLocked, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
+from .schema import Catalog, service_catalog
 
 LOCK_NAME = "LOCK"
 MANIFEST_NAME = "MANIFEST"
@@ -60,6 +61,11 @@ class State:
     ids: int = 0
     clock: float | None = None
     clean: bool = True  # the last session ended with a CLOSE frame (or there was none)
+    #: the layout version of each table as the files read say (store/schema.py); empty for live state
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def tables_with_records(self) -> list[str]:
+        return [name for name, data in self.records.items() if data]
 
 
 @dataclass
@@ -140,13 +146,15 @@ def read_manifest(directory: str) -> dict:
 
 
 # -- snapshots --------------------------------------------------------------------------------------
-def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iterable[bytes]:
+def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str], catalog: Catalog) -> Iterable[bytes]:
     """The bytes of a snapshot/checkpoint file of ``state``, in ~1 MB pieces; fills ``refs`` with the
-    blob ids the records mention. Packs 512 records at a time so other threads keep the GIL."""
+    blob ids the records reference (as the catalog's table specs say). Packs 512 records at a time so
+    other threads keep the GIL. The header holds each table's layout version."""
     counts = {name: len(data) for name, data in state.records.items() if data}
     seq = state.seq
     out = [header_bytes(kind, seq, {"seq": seq, "ids": state.ids, "clock": state.clock, "tables": counts,
-                                    "records": sum(counts.values()), "created": time.time(), **info})]
+                                    "versions": catalog.versions(counts), "records": sum(counts.values()),
+                                    "created": time.time(), **info})]
     size = len(out[0])
     for name, data in state.records.items():
         if not data:
@@ -156,8 +164,9 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
         items = iter(data.items())
         while chunk := list(itertools.islice(items, _CHUNK_RECORDS)):
             payload = pack([name, chunk])
-            if b"\xd9\x40" in payload:
-                refs.update(m.decode() for m in BLOB_REF.findall(payload))
+            if catalog.holds_blobs(name):
+                for _key, record in chunk:
+                    refs.update(catalog.blob_ids(name, record))
             piece = frame(seq, RECORDS, payload)
             out.append(piece)
             size += len(piece)
@@ -191,7 +200,8 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 if total != header.get("records"):
                     raise CorruptionError(path, offset, f"snapshot holds {total} records, its header "
                                                         f"says {header.get('records')}")
-                state = State(records, seq, header.get("ids", 0), header.get("clock"))
+                state = State(records, seq, header.get("ids", 0), header.get("clock"),
+                              versions=dict(header.get("versions") or {}))
                 return state, header, frames
             else:
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a snapshot")
@@ -201,10 +211,11 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
 
 
 # -- segments ---------------------------------------------------------------------------------------
-def replay_segment(path: str, data: bytes, state: State, newest: bool,
-                   refs: set[str] | None = None) -> tuple[int, tuple[int, str] | None]:
+def replay_segment(path: str, data: bytes, state: State, newest: bool, refs: set[str] | None = None,
+                   catalog: Catalog | None = None) -> tuple[int, tuple[int, str] | None]:
     """Apply a segment's frames to ``state``. Returns (frames, torn) where torn is (offset, reason) if
-    the newest segment ends in a torn tail; any other damage raises CorruptionError."""
+    the newest segment ends in a torn tail; any other damage raises CorruptionError. With ``refs``,
+    adds the blob ids the written records reference (``catalog`` says where records hold them)."""
     records = state.records
     frames = 0
     try:
@@ -215,10 +226,9 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
         state.ids = max(state.ids, header.get("ids", 0))
         if header.get("clock") is not None:
             state.clock = header["clock"]
+        state.versions.update(header.get("versions") or {})
         state.clean = False
         frames = 1
-        if refs is not None and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
         for offset, seq, ftype, start, end in iter_frames(data, pos):
             if seq != state.seq + 1:
                 raise CorruptionError(path, offset, f"frame has sequence {seq}, expected {state.seq + 1}")
@@ -234,6 +244,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                         key = as_key(key)
                     if len(op) == 3:
                         table[key] = op[2]
+                        if refs is not None and catalog is not None:
+                            refs.update(catalog.blob_ids(op[0], op[2]))
                     else:
                         table.pop(key, None)
                 state.clean = False
@@ -259,8 +271,31 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
     return frames, None
 
 
-def recover(directory: str, *, with_refs: bool = False) -> Recovery:
-    """Read a data directory without changing it: the state after its last valid frame."""
+def segment_refs(data: bytes, catalog: Catalog) -> set[str]:
+    """The blob ids the records written in a segment reference, up to its first bad frame (the active
+    segment ends in reserved zeros). Frames that name no blob-holding table are not decoded."""
+    needles = [name.encode() for name in catalog.blob_tables()]
+    refs: set[str] = set()
+    if not needles:
+        return refs
+    try:
+        _header, _seq, pos = read_header(data, "", SEGMENT)
+        for _offset, _fseq, ftype, start, end in iter_frames(data, pos):
+            if ftype != COMMIT or not any(data.find(n, start, end) != -1 for n in needles):
+                continue
+            for op in unpack(data[start:end])[1]:
+                if len(op) == 3:
+                    refs.update(catalog.blob_ids(op[0], op[2]))
+    except (BadFrame, CorruptionError):
+        pass
+    return refs
+
+
+def recover(directory: str, *, with_refs: bool = False, catalog: Catalog | None = None) -> Recovery:
+    """Read a data directory without changing it: the state after its last valid frame. A table whose
+    layout version (as the files say) is not the one ``catalog`` declares is refused (PersistenceError).
+    ``catalog`` defaults to every emulated service's tables."""
+    catalog = catalog or service_catalog()
     manifest = read_manifest(directory)
     refs: set[str] = set()
     files = {MANIFEST_NAME: os.path.getsize(os.path.join(directory, MANIFEST_NAME))}
@@ -272,8 +307,8 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         files[manifest["snapshot"]] = len(data)
         state, _header, count = read_snapshot(path, SNAPSHOT, data)
         frames += count
-        if with_refs and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+        if with_refs:
+            refs.update(catalog.refs_of(state.records))
         if state.seq != manifest["snapshot_seq"]:
             raise CorruptionError(path, None, f"snapshot is at sequence {state.seq}, the MANIFEST says "
                                               f"{manifest['snapshot_seq']}")
@@ -283,12 +318,14 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         path = os.path.join(directory, name)
         data = _read(path)
         files[name] = len(data)
-        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None)
+        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None,
+                                    catalog)
         frames += count
         if cut is not None:
             torn = (name, cut[0], cut[1])
     if not state.clean:
         state.ids += CRASH_ID_GAP
+    catalog.check(state.versions, state.tables_with_records(), directory)
     return Recovery(state, manifest, torn, frames, files, refs)
 
 
@@ -306,8 +343,11 @@ class DataDir:
     """
 
     def __init__(self, path: str, durability: Any = "process", *, segment_bytes: int = SEGMENT_BYTES,
-                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True) -> None:
+                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True,
+                 catalog: Catalog | None = None) -> None:
         self.path = os.path.abspath(path)
+        #: the declared tables: layout versions written and checked, blob ids compaction keeps
+        self.catalog = catalog or service_catalog()
         self.mode, self.interval = parse_durability(durability)
         self.segment_bytes = segment_bytes
         self.compact_min_bytes = compact_min_bytes
@@ -365,7 +405,7 @@ class DataDir:
                     raise CorruptionError(os.path.join(self.path, MANIFEST_NAME), None,
                                           f"MANIFEST is missing but {sorted(stray)[:3]} are present")
                 publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
-            rec = recover(self.path)
+            rec = recover(self.path, catalog=self.catalog)
             self.manifest = rec.manifest
             if rec.torn is not None:
                 self._cut_tail(*rec.torn)
@@ -459,7 +499,7 @@ class DataDir:
         fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
-                    "created": time.time()}
+                    "created": time.time(), "versions": self.catalog.past_first()}
             data = header_bytes(SEGMENT, base, info)
             os.write(fd, data)
             if sync:
@@ -537,7 +577,7 @@ class DataDir:
                 failpoints.hit("compact.rolled")
                 refs: set[str] = set()
                 name = self._next_file("snap")
-                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "compact.snapshot")
+                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "compact.snapshot")
                 failpoints.hit("compact.snapshot_published")
                 with self._manifest_lock:
                     if epoch != self._epoch:  # a restore replaced the state meanwhile
@@ -580,8 +620,8 @@ class DataDir:
         for name in self.manifest["checkpoints"].values():
             found = self._checkpoint_refs.get(name)
             if found is None:
-                data = _read(os.path.join(self.path, name))
-                found = self._checkpoint_refs[name] = {m.decode() for m in BLOB_REF.findall(data)}
+                state, _header, _frames = read_snapshot(os.path.join(self.path, name), CHECKPOINT)
+                found = self._checkpoint_refs[name] = self.catalog.refs_of(state.records)
             refs |= found
         return refs
 
@@ -592,7 +632,7 @@ class DataDir:
                 data = _read(os.path.join(self.path, name))
             except CorruptionError:
                 continue
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+            refs.update(segment_refs(data, self.catalog))
         return refs
 
     def _collect_blobs(self, before: set[str], refs: set[str]) -> int:
@@ -635,7 +675,7 @@ class DataDir:
             state.seq = journal.last_seq
             name = self._next_file("snap")
             refs: set[str] = set()
-            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "rebase.snapshot")
+            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "rebase.snapshot")
             with self._manifest_lock:
                 fd, segment = self._create_segment(state.seq, sync=self.mode != "process")
                 old = self.manifest
@@ -659,7 +699,7 @@ class DataDir:
         """Publish ``state`` as the checkpoint ``name`` (caller holds ``exclusive()``)."""
         file = self._next_file("chk")
         refs: set[str] = set()
-        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs), "checkpoint")
+        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs, self.catalog), "checkpoint")
         self._checkpoint_refs[file] = refs
         with self._manifest_lock:
             old = self.manifest
@@ -671,7 +711,9 @@ class DataDir:
         file = self.manifest["checkpoints"].get(name)
         if file is None:
             return None
-        state, _header, _frames = read_snapshot(os.path.join(self.path, file), CHECKPOINT)
+        path = os.path.join(self.path, file)
+        state, _header, _frames = read_snapshot(path, CHECKPOINT)
+        self.catalog.check(state.versions, state.tables_with_records(), path)
         return state
 
     def checkpoint_names(self) -> list[str]:
@@ -701,9 +743,10 @@ def _has_header(path: str, offset: int) -> bool:
 
 # -- seeds: export, salvage -------------------------------------------------------------------------------
 def export_state(state: State, path: str, *, blobs_dir: str | None, label: str | None = None,
-                 missing_blobs_ok: bool = False) -> dict:
+                 missing_blobs_ok: bool = False, catalog: Catalog | None = None) -> dict:
     """Publish ``state`` as a self-contained seed directory at ``path``: built in a temporary sibling,
     fsynced, then renamed into place (so a reader sees nothing or everything). Returns its MANIFEST."""
+    catalog = catalog or service_catalog()
     path = os.path.abspath(path)
     if os.path.exists(path):
         raise PersistenceError(f"cannot export to {path}: it already exists (exports never overwrite)")
@@ -715,7 +758,7 @@ def export_state(state: State, path: str, *, blobs_dir: str | None, label: str |
     try:
         refs: set[str] = set()
         snap = file_name("snap", 1)
-        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs), "export.snapshot")
+        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs, catalog), "export.snapshot")
         missing = []
         for blob in sorted(refs):
             source = os.path.join(blobs_dir, blob) if blobs_dir else None
@@ -790,8 +833,10 @@ def salvage(source: str, out: str) -> dict:
             report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
             break
     state.ids += CRASH_ID_GAP
+    catalog = service_catalog()
+    catalog.check(state.versions, state.tables_with_records(), source)  # the seed is labelled current
     exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
-                            label=f"salvaged from {source}", missing_blobs_ok=True)
+                            label=f"salvaged from {source}", missing_blobs_ok=True, catalog=catalog)
     report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
                   missing_blobs=exported["missing_blobs"])
     return report

@@ -32,6 +32,7 @@ from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from . import runtime
 from .errors import lambda_error as _error
+from . import schema
 
 if TYPE_CHECKING:
     from .backend import Outcome
@@ -59,9 +60,9 @@ class EventSourceMappings:
     store: Any
 
     def _init_mappings(self) -> None:
-        self.mappings = self.store.table("lambda.event_source_mappings")    # uuid -> record
+        self.mappings = schema.EVENT_SOURCE_MAPPINGS.open(self.store)    # uuid -> record
         #: (uuid, shard) -> {"After": sequence}; ("window", uuid[, shard]) -> when a partial batch began waiting
-        self.positions = self.store.table("lambda.esm_positions")
+        self.positions = schema.ESM_POSITIONS.open(self.store)
         self._order: list[str] | None = None
         self._polling = False
         self.mappings.watch(self._mapping_changed)

@@ -29,6 +29,7 @@ from typing import Any
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
+from . import schema
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -59,9 +60,9 @@ class CloudWatchBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.data = self.store.ordered_table("cloudwatch.data")
-        self.metrics = self.store.table("cloudwatch.metrics")
-        self.alarms = self.store.table("cloudwatch.alarms")
+        self.data = schema.DATA.open_ordered(self.store)
+        self.metrics = schema.METRICS.open(self.store)
+        self.alarms = schema.ALARMS.open(self.store)
 
     # -- metric data --------------------------------------------------------------------------
     def put_metric_data(self, ctx: RequestContext) -> dict:

@@ -37,6 +37,7 @@ from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
 from .schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
+from . import schema
 
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
@@ -101,14 +102,14 @@ class EventsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.buses = self.store.ordered_table("events.buses")          # (account, region, name)
-        self.rules = self.store.ordered_table("events.rules")          # (account, region, bus, name)
-        self.archives = self.store.ordered_table("events.archives")    # (account, region, name)
-        self.archived = self.store.ordered_table("events.archived")    # (account, region, archive, seq)
-        self.replays = self.store.ordered_table("events.replays")      # (account, region, name)
-        self.undelivered_table = self.store.ordered_table("events.undelivered")
-        self.connections = self.store.ordered_table("events.connections")            # (account, region, name)
-        self.destinations = self.store.ordered_table("events.api_destinations")      # (account, region, name)
+        self.buses = schema.BUSES.open_ordered(self.store)          # (account, region, name)
+        self.rules = schema.RULES.open_ordered(self.store)          # (account, region, bus, name)
+        self.archives = schema.ARCHIVES.open_ordered(self.store)    # (account, region, name)
+        self.archived = schema.ARCHIVED.open_ordered(self.store)    # (account, region, archive, seq)
+        self.replays = schema.REPLAYS.open_ordered(self.store)      # (account, region, name)
+        self.undelivered_table = schema.UNDELIVERED.open_ordered(self.store)
+        self.connections = schema.CONNECTIONS.open_ordered(self.store)            # (account, region, name)
+        self.destinations = schema.API_DESTINATIONS.open_ordered(self.store)      # (account, region, name)
         # derived: bus key -> [(rule key, rule, matcher)] of enabled pattern rules
         self._bus_rules: dict[tuple, list[tuple[tuple, dict, Any]]] = {}
         self._next_due: float | None = None

@@ -58,6 +58,7 @@ from .lifecycle import LifecycleMixin
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import MultipartMixin
 from .notifications import NotificationsMixin
+from . import schema
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -135,12 +136,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.buckets = store.table("s3.buckets")
-        self.config = store.table("s3.config")
-        self.objects = store.ordered_table("s3.objects")
-        self.versions = store.ordered_table("s3.versions")
-        self.uploads = store.ordered_table("s3.uploads")
-        self.parts = store.ordered_table("s3.parts")
+        self.buckets = schema.BUCKETS.open(store)
+        self.config = schema.CONFIG.open(store)
+        self.objects = schema.OBJECTS.open_ordered(store)
+        self.versions = schema.VERSIONS.open_ordered(store)
+        self.uploads = schema.UPLOADS.open_ordered(store)
+        self.parts = schema.PARTS.open_ordered(store)
         self.blobs = store.blobs
         seq = 0
         for tkey in self.versions:

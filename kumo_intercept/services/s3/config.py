@@ -12,6 +12,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from .common import invalid_argument, invalid_request, malformed_xml, owner
+from . import schema
 
 _DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                   "BucketKeyEnabled": False}]}
@@ -231,7 +232,7 @@ class BucketConfigMixin:
                 rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
             stored.append(rule)
         self._set(ctx, "lifecycle", {"Rules": stored})
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])  # rules changed: look again
+        schema.LIFECYCLE.open(self.store).delete(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
@@ -240,7 +241,7 @@ class BucketConfigMixin:
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
     def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])
+        schema.LIFECYCLE.open(self.store).delete(ctx.params["Bucket"])
         return self._drop(ctx, "lifecycle")
 
     def _abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:

@@ -21,6 +21,7 @@ from typing import Any
 from ...core.dispatch import RequestContext
 from .config import _DAY, _midnight_after, rule_prefix, rule_tags
 from .listing import entries_of
+from . import schema
 
 _INF = float("inf")
 
@@ -86,7 +87,7 @@ class LifecycleMixin:
     store: Any
 
     def _lifecycle_table(self) -> Any:
-        return self.store.table("s3.lifecycle")
+        return schema.LIFECYCLE.open(self.store)
 
     def _lifecycle_check(self, ctx: RequestContext, bucket: dict) -> None:
         """Apply the bucket's due lifecycle rules (called when a call touches a bucket with rules)."""
