@@ -12,7 +12,7 @@ import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
-from botocore import xform_name
+from botocore import xform_name  # type: ignore[import-untyped]
 
 from .errors import AwsError
 from .validation import check_input
@@ -190,9 +190,9 @@ def service_schema(service: str) -> "ServiceSchema | None":
 def catalog() -> "Catalog":
     """Every table every emulated service declares (persistence checks versions and finds blob ids
     with it)."""
-    from ..store.schema import Catalog
+    from ..store.schema import Catalog, TableSpec
 
-    specs = []
+    specs: list[TableSpec] = []
     for service in BACKENDS:
         schema = service_schema(service)
         if schema is not None:

@@ -23,7 +23,7 @@ import struct
 import zlib
 from typing import Any, Iterator
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from .errors import CorruptionError, FormatVersionError
 

@@ -33,7 +33,7 @@ import weakref
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Protocol
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from . import failpoints
 from .codec import CLOCK, CLOSE, COMMIT, frame, pack

@@ -95,7 +95,7 @@ def items_view(backend: "ServiceBackend", table: str, *, account: str | None = N
         raise KeyError(f"dynamodb has no table named {table!r} in {where[0]}/{where[1]}")
     items = ITEMS.open_ordered(backend.store).items_range(
         (*where, table), (*where, table + "\x00"), (True, False))
-    from boto3.dynamodb.types import TypeDeserializer  # boto3 is imported only when items are read
+    from boto3.dynamodb.types import TypeDeserializer  # type: ignore[import-untyped]  # imported only when items are read
 
     deserializer = TypeDeserializer()
     return [{name: deserializer.deserialize(value) for name, value in item.items()}
