@@ -50,7 +50,7 @@ VersionsRecord = TypedDict("VersionsRecord", {
     "CodeSize": int,
     "Created": float,
     "Description": str,
-    "Environment": None,
+    "Environment": Any,
     "FunctionArn": str,
     "FunctionName": str,
     "Handler": str,
@@ -79,7 +79,7 @@ LayersRecord = TypedDict("LayersRecord", {
     "CompatibleRuntimes": list,
     "Created": float,
     "Description": str,
-    "LicenseInfo": None,
+    "LicenseInfo": Any,
 }, total=False)
 
 EventInvokeConfigsRecord = TypedDict("EventInvokeConfigsRecord", {
@@ -91,7 +91,7 @@ EventInvokeConfigsRecord = TypedDict("EventInvokeConfigsRecord", {
 
 UrlConfigsRecord = TypedDict("UrlConfigsRecord", {
     "AuthType": str,
-    "Cors": None,
+    "Cors": Any,
     "Created": float,
     "FunctionUrl": str,
     "InvokeMode": str,
@@ -119,7 +119,7 @@ EventSourceMappingsRecord = TypedDict("EventSourceMappingsRecord", {
     "Region": str,
     "Seq": int,
     "StartingPosition": str | None,
-    "StartingPositionTimestamp": None,
+    "StartingPositionTimestamp": Any,
     "Tags": dict,
     "TumblingWindowInSeconds": int,
 }, total=False)

@@ -6,12 +6,13 @@ from typing import Any, TypedDict
 
 from ...store.schema import ServiceSchema, TableSpec
 
+
 BusesRecord = TypedDict("BusesRecord", {
     "Created": float,
-    "DeadLetterConfig": None,
+    "DeadLetterConfig": Any,
     "Description": str | None,
-    "KmsKeyIdentifier": None,
-    "LogConfig": None,
+    "KmsKeyIdentifier": Any,
+    "LogConfig": Any,
     "Modified": float,
     "Policy": str | None,
     "Tags": dict,
@@ -25,7 +26,7 @@ RulesRecord = TypedDict("RulesRecord", {
     "EventPattern": str | None,
     "ManagedBy": str,
     "NextFire": float | None,
-    "RoleArn": None,
+    "RoleArn": Any,
     "ScheduleExpression": str | None,
     "State": str,
     "Tags": dict,
@@ -34,11 +35,11 @@ RulesRecord = TypedDict("RulesRecord", {
 
 ArchivesRecord = TypedDict("ArchivesRecord", {
     "Created": float,
-    "Description": None,
+    "Description": Any,
     "EventCount": int,
     "EventPattern": str | None,
     "EventSourceArn": str,
-    "KmsKeyIdentifier": None,
+    "KmsKeyIdentifier": Any,
     "RetentionDays": int,
     "Seq": int,
     "SizeBytes": int,
@@ -52,7 +53,7 @@ ArchivedRecord = TypedDict("ArchivedRecord", {
 }, total=False)
 
 ReplaysRecord = TypedDict("ReplaysRecord", {
-    "Description": None,
+    "Description": Any,
     "Destination": dict,
     "EventEndTime": float,
     "EventLastReplayedTime": float | None,
@@ -79,7 +80,7 @@ ConnectionsRecord = TypedDict("ConnectionsRecord", {
     "AuthorizationType": str,
     "Authorized": float,
     "Created": float,
-    "Description": None,
+    "Description": Any,
     "Modified": float,
     "SecretArn": str,
     "State": str,
@@ -89,7 +90,7 @@ ApiDestinationsRecord = TypedDict("ApiDestinationsRecord", {
     "Arn": str,
     "ConnectionArn": str,
     "Created": float,
-    "Description": None,
+    "Description": Any,
     "HttpMethod": str,
     "InvocationEndpoint": str,
     "InvocationRateLimitPerSecond": int,

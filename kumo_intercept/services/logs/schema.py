@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 from ...store.schema import ServiceSchema, TableSpec
 
+
 GroupsRecord = TypedDict("GroupsRecord", {
     "Class": str,
     "Created": int,
@@ -32,7 +33,7 @@ SubscriptionFiltersRecord = TypedDict("SubscriptionFiltersRecord", {
     "destinationArn": str,
     "distribution": str,
     "filterPattern": str,
-    "roleArn": None,
+    "roleArn": Any,
 }, total=False)
 
 MetricFiltersRecord = TypedDict("MetricFiltersRecord", {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from ...store.schema import ServiceSchema, TableSpec
+
 
 TopicsRecord = TypedDict("TopicsRecord", {
     "Attributes": dict,
