@@ -271,24 +271,24 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool, refs: set
     return frames, None
 
 
-def segment_refs(data: bytes, catalog: Catalog) -> set[str]:
-    """The blob ids the records written in a segment reference, up to its first bad frame (the active
-    segment ends in reserved zeros). Frames that name no blob-holding table are not decoded."""
+def segment_refs(data: bytes, catalog: Catalog, pos: int = 0) -> tuple[set[str], int]:
+    """The blob ids the records written in a segment reference, from offset ``pos`` (0: its start) up
+    to its first bad frame (the active segment ends in reserved zeros), and the offset scanned up to.
+    Frames that name no blob-holding table are not decoded."""
     needles = [name.encode() for name in catalog.blob_tables()]
     refs: set[str] = set()
-    if not needles:
-        return refs
     try:
-        _header, _seq, pos = read_header(data, "", SEGMENT)
+        if not pos:
+            _header, _seq, pos = read_header(data, "", SEGMENT)
         for _offset, _fseq, ftype, start, end in iter_frames(data, pos):
-            if ftype != COMMIT or not any(data.find(n, start, end) != -1 for n in needles):
-                continue
-            for op in unpack(data[start:end])[1]:
-                if len(op) == 3:
-                    refs.update(catalog.blob_ids(op[0], op[2]))
+            if ftype == COMMIT and any(data.find(n, start, end) != -1 for n in needles):
+                for op in unpack(data[start:end])[1]:
+                    if len(op) == 3:
+                        refs.update(catalog.blob_ids(op[0], op[2]))
+            pos = end
     except (BadFrame, CorruptionError):
         pass
-    return refs
+    return refs, pos
 
 
 def recover(directory: str, *, with_refs: bool = False, catalog: Catalog | None = None) -> Recovery:
@@ -365,6 +365,7 @@ class DataDir:
         self._live_bytes = 0
         self._epoch = 0  # bumped by rebase: a compaction that captured an older state is abandoned
         self._checkpoint_refs: dict[str, set[str]] = {}
+        self._segment_scans: dict[str, tuple[set[str], int]] = {}  # name -> (blob ids, offset scanned)
         self._owner_lock: Any = threading.RLock()
         self._capture: Callable[[], State] | None = None
         self._kept: Callable[[], Iterable[str]] = lambda: ()
@@ -626,13 +627,20 @@ class DataDir:
         return refs
 
     def _segment_refs(self) -> set[str]:
+        """Blob ids the live segments' records reference. Segments only grow, so each is scanned from
+        where the last scan stopped: the pass under the owner's lock reads only the newest frames."""
         refs: set[str] = set()
+        scanned: dict[str, tuple[set[str], int]] = {}
         for name in list(self.manifest["segments"]):
             try:
                 data = _read(os.path.join(self.path, name))
             except CorruptionError:
                 continue
-            refs.update(segment_refs(data, self.catalog))
+            known, pos = self._segment_scans.get(name, (set(), 0))
+            found, pos = segment_refs(data, self.catalog, pos)
+            scanned[name] = (known | found, pos)
+            refs |= known | found
+        self._segment_scans = scanned  # segments no longer named are forgotten
         return refs
 
     def _collect_blobs(self, before: set[str], refs: set[str]) -> int:
