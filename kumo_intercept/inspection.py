@@ -430,7 +430,7 @@ def _headline(emulator: "Emulator") -> str:
 
 
 def _fault_rows(emulator: "Emulator") -> Rows:
-    return [{"fault": "latency" if fault.latency and fault._error is None else "error",
+    return [{"fault": "latency" if fault.latency and not fault.injects_error else "error",
              "service": fault.service or "*", "operation": fault.operation or "*",
              "hits": fault.hits if fault.count is None else f"{fault.hits} of {fault.count}"}
             for fault in emulator.faults]

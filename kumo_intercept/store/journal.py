@@ -53,7 +53,7 @@ GATHER_MIN_FSYNC_SECONDS = 0.0005
 
 def fdatasync(fd: int) -> None:
     """fdatasync, through the ``fsync`` failpoint (tests inject EIO here)."""
-    if failpoints._points:
+    if failpoints.active():
         failpoints.hit("fsync")
     _fdatasync(fd)
 
@@ -240,7 +240,7 @@ class Journal:
             if end > self._map_end:
                 self._grow(end)
             at = self._offset - self._map_start
-            if failpoints._points and failpoints.hit("append") == "torn":
+            if failpoints.active() and failpoints.hit("append") == "torn":
                 half = max(1, len(data) // 2)
                 self._map[at:at + half] = data[:half]  # type: ignore[index]
                 os.kill(os.getpid(), signal.SIGKILL)
