@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import functools
 import inspect
-import re
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
 
 from .core import interceptor
-from .core.clock import Clock, VirtualClock, When, make_clock
+from .core.clock import Clock, ControlledClock, VirtualClock, When, make_clock
 from .core.dispatch import RequestContext, ServiceBackend, backend_class
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
 from .core.faults import Faults
 from .core.ids import IdGenerator
-from .core.ledger import Call
+from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_options
+from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_streams
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
@@ -29,9 +29,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: wraps each intercepted call: gets a function running the call, returns what it returns
 DispatchHook = Callable[[Callable[[], "tuple[HttpResponse, dict]"]], "tuple[HttpResponse, dict]"]
 Durability = Literal["process", "fsync"]
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
+
+
+def _takes_method(function: Callable[..., Any]) -> bool:
+    """Whether a ``setup_method``/``teardown_method`` takes pytest's ``method`` argument."""
+    return len(inspect.signature(function).parameters) > 1
 
 
 class KumoInternalError(KumoError):
@@ -45,7 +47,7 @@ class Emulator:
         self,
         *,
         region: str = DEFAULT_REGION,
-        account_id: str = DEFAULT_ACCOUNT,
+        account_id: str = DEFAULT_ACCOUNT_ID,
         clock: str | Clock = "wall",
         start_time: When | None = None,
         seed: int | str | None = 0,
@@ -55,10 +57,7 @@ class Emulator:
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
     ) -> None:
-        if not _ACCOUNT_ID.match(account_id):
-            raise ConfigurationError(f"account_id must be 12 digits, got {account_id!r}")
-        if not region or not isinstance(region, str):
-            raise ConfigurationError(f"region must be a region name such as 'us-east-1', got {region!r}")
+        check_options(region, account_id, seed, strict, start_time)
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
@@ -66,7 +65,7 @@ class Emulator:
         )
         self.region = region
         self.account_id = account_id
-        self.clock: Clock = make_clock(clock, start_time)
+        self.clock: ControlledClock = make_clock(clock, start_time)
         self.ids = IdGenerator(seed)
         self.strict = strict
         self.calls = Calls(ledger_size)
@@ -77,6 +76,7 @@ class Emulator:
         self._backends: dict[str, ServiceBackend] = {}
         self._handlers: dict[tuple[str, str], Callable[[RequestContext], dict]] = {}
         self._pending: list[Callable[[], None]] = []
+        self._payloads: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         #: called after every outermost call and by drain(); each returns True if it did work
         self.pollers: list[Callable[[], bool]] = []
         #: injected failures and latency (see core/faults.py); kept across reset()
@@ -84,7 +84,7 @@ class Emulator:
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
         self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
-        #: persistence's hook around each intercepted call (see ``around_dispatch``); None when unused
+        #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
         self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
@@ -97,6 +97,13 @@ class Emulator:
         """Activate process-wide and return the active emulator (this one, or the one it joined)."""
         active = interceptor.activate(self)
         if active is not self:
+            differing = self._options_differing_from(active)
+            if differing:
+                interceptor.deactivate()
+                raise ConfigurationError(
+                    f"an emulator is already active with other options ({differing}): an emulator "
+                    "activated inside another joins it and cannot change its options. Set the options "
+                    "on the outer one (e.g. @pytest.mark.kumo(...) for the pytest fixture), or stop it first.")
             self._joined = active
         elif interceptor.state.depth == 1:
             try:
@@ -105,6 +112,14 @@ class Emulator:
                 interceptor.deactivate()
                 raise
         return active
+
+    def _options_differing_from(self, active: "Emulator") -> str:
+        """The options this emulator sets (differs from the default) that the active one has otherwise."""
+        return ", ".join(
+            f"{name}={value!r} here, {active._options[name]!r} active"
+            for name, value in self._options.items()
+            if value != DEFAULTS[name] and value != active._options[name]
+        )
 
     def stop(self) -> None:
         """End this activation; the outermost stop ends the emulator (state is discarded)."""
@@ -132,20 +147,35 @@ class Emulator:
     def _fresh(self) -> "Emulator":
         return type(self)(**self._options)
 
+    async def __aenter__(self) -> "Emulator":
+        return self.start()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.stop()
+
     @overload
     def __call__(self, target: type) -> type: ...
     @overload
     def __call__(self, target: F) -> F: ...
 
-    def __call__(self, target: Any) -> Any:
-        """Decorate a function (sync or async) or a ``unittest.TestCase`` class: each call/test runs
-        in a fresh emulator with these options."""
+    def __call__(self, target: Any = None, /, **options: Any) -> Any:
+        """Decorate a function (sync or async) or a test class: each call/test runs in a fresh
+        emulator with these options."""
+        if target is None or options:
+            raise ConfigurationError(
+                "this `kumo` is an Emulator, not the kumo() function: in a test it is most likely the "
+                "pytest fixture `kumo`, whose name shadows the imported function. Use the fixture as it "
+                "is (`kumo.calls`, `kumo.clock.advance(60)`), give it options with "
+                "@pytest.mark.kumo(seed=99), or import the function under another name "
+                "(`from kumo_intercept import kumo as make_emulator`).")
         if isinstance(target, type):
             import unittest  # only here: importing it costs a few ms on every import of kumo_intercept
 
-            if not issubclass(target, unittest.TestCase):
-                raise TypeError("kumo can decorate functions and unittest.TestCase classes only")
-            return self._decorate_test_case(target)
+            if issubclass(target, unittest.TestCase):
+                return self._decorate_test_case(target)
+            return self._decorate_plain_class(target)
+        if not callable(target):
+            raise TypeError(f"kumo decorates functions and classes, not {type(target).__name__}")
         if inspect.iscoroutinefunction(target):
             @functools.wraps(target)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -158,6 +188,36 @@ class Emulator:
             with self._fresh():
                 return target(*args, **kwargs)
         return wrapper
+
+    def _decorate_plain_class(self, cls: type) -> type:
+        """A pytest-style test class, as moto's ``mock_aws`` treats it: each ``test*`` method runs in a
+        fresh emulator, and ``setup_method``/``teardown_method`` run inside that same emulator."""
+        fresh = self._fresh
+        started: list[Emulator] = []  # the emulator setup_method started, until teardown_method
+        original_setup = cls.__dict__.get("setup_method")
+        original_teardown = cls.__dict__.get("teardown_method")
+
+        def setup_method(test: Any, method: Any = None) -> None:
+            started.append(fresh().start())
+            if original_setup is not None:
+                original_setup(test, method) if _takes_method(original_setup) else original_setup(test)
+
+        def teardown_method(test: Any, method: Any = None) -> None:
+            try:
+                if original_teardown is not None:
+                    original_teardown(test, method) if _takes_method(original_teardown) else original_teardown(test)
+            finally:
+                if started:
+                    started.pop().stop()
+
+        cls.setup_method = setup_method  # type: ignore[attr-defined]
+        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+        for name, member in list(vars(cls).items()):
+            if name.startswith("test") and callable(member):
+                # outside pytest nothing calls setup_method: the method then gets an emulator of its own;
+                # under pytest it joins the one setup_method started
+                setattr(cls, name, self(member))
+        return cls
 
     def _decorate_test_case(self, cls: type["unittest.TestCase"]) -> type["unittest.TestCase"]:
         """Each test method, with its setUp and tearDown (and cleanups), in a fresh emulator."""
@@ -305,6 +365,9 @@ class Emulator:
         service = service_model.service_name
         operation = model.name
         fault = self.faults.check(model, params)
+        payloads = self._payload_members(model)
+        if payloads[0]:
+            wrap_streams(payloads[0], params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
             handler = fault or self.handler(service, operation)
@@ -351,10 +414,19 @@ class Emulator:
         host_id = self.ids.b64(48) if ctx.service in ("s3", "s3control") else None
         metadata = response_metadata(ctx.service, ctx.request_id, status, headers, self.clock.time(), host_id)
         parsed["ResponseMetadata"] = metadata
-        self.calls.record(Call(ctx.service, ctx.operation, ctx.params, parsed,
+        inputs, outputs = self._payload_members(ctx.model)
+        self.calls.record(Call(ctx.service, ctx.operation, with_payloads_previewed(inputs, ctx.params),
+                               with_payloads_previewed(outputs, parsed),
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time()))
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
+
+    def _payload_members(self, model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The blob members of an operation's input and output (cached per operation model)."""
+        members = self._payloads.get(model)
+        if members is None:
+            members = self._payloads[model] = (blob_members(model.input_shape), blob_members(model.output_shape))
+        return members
 
     # -- persistence and snapshots (see docs/persistence.md) ----------------------------------------
     @property

@@ -37,7 +37,7 @@ from botocore import xform_name
 
 from .core.dispatch import BACKENDS, service_schema
 from .core.errors import ConfigurationError
-from .core.ledger import Call, CallLedger
+from .core.ledger import BodyPreview, Call, CallLedger
 
 if TYPE_CHECKING:
     from .emulator import Emulator
@@ -318,6 +318,8 @@ def _jsonable(value: Any) -> Any:
         return {"$bytes": base64.b64encode(bytes(value)).decode()}
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
+    if isinstance(value, BodyPreview):
+        return value.to_dict()
     return f"<{type(value).__name__}>"  # streams and file objects: never read them
 
 

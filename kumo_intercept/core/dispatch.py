@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
 from botocore import xform_name  # type: ignore[import-untyped]
 
@@ -41,8 +41,16 @@ BACKENDS: dict[str, str] = {
 }
 
 
-class RequestContext:
-    """Everything a handler knows about one call."""
+#: the params type of a call: a TypedDict of kumo_intercept.api, e.g. ``sqs.SendMessageRequest``
+P = TypeVar("P")
+
+
+class RequestContext(Generic[P]):
+    """Everything a handler knows about one call.
+
+    Generic in its params type only for the type checker: ``ctx.params`` is the dict botocore built,
+    never converted or copied, so ``def send_message(self, ctx: Ctx[SendMessageRequest])`` costs nothing.
+    """
 
     __slots__ = (
         "emulator", "service", "operation", "params", "account", "region",
@@ -54,7 +62,7 @@ class RequestContext:
         emulator: "Emulator",
         service: str,
         operation: str,
-        params: dict[str, Any],
+        params: P,
         account: str,
         region: str,
         request_id: str,
@@ -109,6 +117,10 @@ class RequestContext:
 
     def __repr__(self) -> str:
         return f"<RequestContext {self.service}.{self.operation} {self.account}/{self.region} {self.request_id}>"
+
+
+#: the short name handlers annotate with: ``ctx: Ctx[SendMessageRequest]``
+Ctx = RequestContext
 
 
 class ServiceBackend:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import random
 import threading
-import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import botocore.session
@@ -275,11 +274,7 @@ class Faults:
 
     def _wait(self, seconds: float) -> None:
         """Let ``seconds`` pass on the emulator's clock: move a virtual one, sleep on any other."""
-        advance = getattr(self._emulator.clock, "advance", None)
-        if advance is not None:
-            advance(seconds)
-        else:
-            time.sleep(seconds)
+        self._emulator.clock.sleep(seconds)
 
 
 # -- the errors a rule answers with -------------------------------------------------------------

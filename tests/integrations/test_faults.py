@@ -191,7 +191,7 @@ def test_latency_moves_the_virtual_clock(aws):
 
 def test_latency_sleeps_on_the_wall_clock(monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr("kumo_intercept.core.faults.time.sleep", slept.append)
+    monkeypatch.setattr("kumo_intercept.core.clock._time.sleep", slept.append)  # the wall clock sleeps
     with kumo() as emulator:
         emulator.faults.latency(0.25, "sts")
         emulator.faults.throttle("sts", count=1)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...api import sts
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import schema
 
@@ -31,17 +32,18 @@ class StsBackend(ServiceBackend):
         self.credentials = schema.CREDENTIALS.open(self.store)
 
     # -- identity -----------------------------------------------------------------------------
-    def _identity(self, ctx: RequestContext) -> dict[str, str]:
+    def _identity(self, ctx: RequestContext[Any]) -> sts.GetCallerIdentityResult:
         issued = self.credentials.get(ctx.access_key) if ctx.access_key else None
         if issued is not None:
             return {"UserId": issued["UserId"], "Account": issued["Account"], "Arn": issued["Arn"]}
         return {"UserId": ctx.account, "Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root"}
 
-    def get_caller_identity(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_caller_identity(self, ctx: Ctx[sts.GetCallerIdentityRequest]) -> sts.GetCallerIdentityResult:
         return self._identity(ctx)
 
     # -- temporary credentials ----------------------------------------------------------------
-    def _issue(self, ctx: RequestContext, seconds: int, identity: dict[str, str]) -> dict[str, Any]:
+    def _issue(self, ctx: RequestContext[Any], seconds: int,
+               identity: sts.GetCallerIdentityResult) -> sts.Credentials:
         access_key = ctx.ids.access_key_id("ASIA")
         expires = ctx.time() + seconds
         record = {**identity, "Expiration": expires}
@@ -53,11 +55,11 @@ class StsBackend(ServiceBackend):
             "Expiration": from_epoch(int(expires)),
         }
 
-    def get_session_token(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_session_token(self, ctx: Ctx[sts.GetSessionTokenRequest]) -> sts.GetSessionTokenResult:
         seconds = ctx.params.get("DurationSeconds", _DEFAULT_TOKEN_SECONDS)
         return {"Credentials": self._issue(ctx, seconds, self._identity(ctx))}
 
-    def assume_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def assume_role(self, ctx: Ctx[sts.AssumeRoleRequest]) -> sts.AssumeRoleResult:
         params = ctx.params
         role_arn = params["RoleArn"]
         match = _ROLE_ARN.match(role_arn)
@@ -72,12 +74,12 @@ class StsBackend(ServiceBackend):
         account, role_name = match.groups()
         session_name = params["RoleSessionName"]
         role_id = "AROA" + ctx.ids.upper_alnum(17)
-        identity = {
+        identity: sts.GetCallerIdentityResult = {
             "UserId": f"{role_id}:{session_name}",
             "Account": account,
             "Arn": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}",
         }
-        response: dict[str, Any] = {
+        response: sts.AssumeRoleResult = {
             "Credentials": self._issue(ctx, seconds, identity),
             "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
         }
@@ -88,13 +90,13 @@ class StsBackend(ServiceBackend):
         return response
 
     @staticmethod
-    def _packed_policy_percent(params: dict[str, Any]) -> int:
+    def _packed_policy_percent(params: sts.AssumeRoleRequest) -> int:
         """AWS reports how full the packed session policy is, in percent of its limit."""
         size = len(params.get("Policy", "")) + sum(len(p["arn"]) for p in params.get("PolicyArns", []))
         size += sum(len(t["Key"]) + len(t["Value"]) for t in params.get("Tags", []))
         percent = max(1, size * 100 // 2048)
         if percent > 100:
-            raise AwsError("PackedPolicyTooLarge",
-                           f"Packed size of consumed session policies and session tags exceeds 2048 "
-                           f"characters by {size * 100 // 2048 - 100}%.")
+            raise sts.packed_policy_too_large_exception(
+                f"Packed size of consumed session policies and session tags exceeds 2048 "
+                f"characters by {size * 100 // 2048 - 100}%.")
         return percent
