@@ -15,6 +15,7 @@ def code_blob(record: Mapping[str, Any]) -> list[str]:
     blob = record.get("Blob")
     return [blob] if blob else []
 
+
 FunctionsRecord = TypedDict("FunctionsRecord", {
     "Architectures": list,
     "Blob": str,
@@ -148,5 +149,8 @@ EVENT_SOURCE_MAPPINGS = TableSpec("lambda.event_source_mappings", EventSourceMap
 #: (uuid, shard or queue) -> where the mapping has read up to
 ESM_POSITIONS = TableSpec("lambda.esm_positions", Any)
 
-SCHEMA = ServiceSchema(tables=(FUNCTIONS, VERSIONS, ALIASES, LAYERS, EVENT_INVOKE_CONFIGS, URL_CONFIGS, POLICIES, PROVISIONED_CONCURRENCY, INVOCATIONS, EVENT_SOURCE_MAPPINGS, ESM_POSITIONS))
+SCHEMA = ServiceSchema(tables=(
+    FUNCTIONS, VERSIONS, ALIASES, LAYERS, EVENT_INVOKE_CONFIGS, URL_CONFIGS, POLICIES,
+    PROVISIONED_CONCURRENCY, INVOCATIONS, EVENT_SOURCE_MAPPINGS, ESM_POSITIONS,
+))
 

@@ -84,7 +84,6 @@ TOKENS = TableSpec("dynamodb.tokens", TokensRecord)
 META = TableSpec("dynamodb.meta", int)
 
 
-
 def items_view(backend: "ServiceBackend", table: str, *, account: str | None = None,
                region: str | None = None) -> list[dict[str, Any]]:
     """``aws.state.dynamodb.items(table)``: every item as Python values (numbers are ``Decimal``, as
@@ -95,7 +94,8 @@ def items_view(backend: "ServiceBackend", table: str, *, account: str | None = N
         raise KeyError(f"dynamodb has no table named {table!r} in {where[0]}/{where[1]}")
     items = ITEMS.open_ordered(backend.store).items_range(
         (*where, table), (*where, table + "\x00"), (True, False))
-    from boto3.dynamodb.types import TypeDeserializer  # type: ignore[import-untyped]  # imported only when items are read
+    # boto3 is imported only when items are read
+    from boto3.dynamodb.types import TypeDeserializer  # type: ignore[import-untyped]
 
     deserializer = TypeDeserializer()
     return [{name: deserializer.deserialize(value) for name, value in item.items()}

@@ -85,5 +85,8 @@ DESTINATIONS = TableSpec("logs.destinations", DestinationsRecord, ordered=True)
 #: (account, region, query id) -> an Insights query
 QUERIES = TableSpec("logs.queries", QueriesRecord, ordered=True)
 
-SCHEMA = ServiceSchema(tables=(GROUPS, STREAMS, EVENTS, SUBSCRIPTION_FILTERS, METRIC_FILTERS, RESOURCE_POLICIES, DESTINATIONS, QUERIES))
+SCHEMA = ServiceSchema(tables=(
+    GROUPS, STREAMS, EVENTS, SUBSCRIPTION_FILTERS, METRIC_FILTERS, RESOURCE_POLICIES, DESTINATIONS,
+    QUERIES,
+))
 

@@ -18,6 +18,7 @@ def segment_blobs(record: Mapping[str, Any]) -> list[str]:
     """The blob ids of a body kept as segments (``segs``: ``[[blob id, size], ...]``)."""
     return [segment[0] for segment in record.get("segs") or ()]
 
+
 BucketsRecord = TypedDict("BucketsRecord", {
     "account": str,
     "created": float,

@@ -80,7 +80,6 @@ ATTEMPTS = TableSpec("sqs.attempts", AttemptsRecord)
 TASKS = TableSpec("sqs.tasks", TasksRecord)
 
 
-
 def messages_view(backend: "ServiceBackend", queue: str, *, account: str | None = None,
                   region: str | None = None) -> list[dict[str, Any]]:
     """``aws.state.sqs.messages(queue)``: every message (visible, in flight or delayed), oldest first."""
