@@ -11,20 +11,25 @@ nothing else changes until an emulator is activated.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar, overload
 
 from .core.clock import VirtualClock, WallClock
 from .core.dispatch import RequestContext, ServiceBackend
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError, StrictModeError
 from .core.interceptor import NetworkBlockedError, active as _active, install_builtin_handlers
-from .core.ledger import Call, CallLedger
+from .core.ledger import BodyPreview, Call, CallLedger
+from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Options, apply_moto_config, unknown_option_error
 from .emulator import Emulator, KumoInternalError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing.Unpack is 3.11+; only mypy reads this
 
 __version__ = "0.1.0"
 __all__ = [
     "kumo", "mock_aws", "current", "Emulator", "AwsError", "KumoError", "NotEmulatedError",
     "StrictModeError", "ConfigurationError", "NetworkBlockedError", "KumoInternalError",
-    "RequestContext", "ServiceBackend", "Call", "CallLedger", "VirtualClock", "WallClock",
+    "RequestContext", "ServiceBackend", "Call", "CallLedger", "BodyPreview", "VirtualClock", "WallClock",
+    "Options", "DEFAULT_ACCOUNT_ID", "DEFAULT_REGION",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,10 +40,10 @@ install_builtin_handlers()
 @overload
 def kumo(target: F, /) -> F: ...
 @overload
-def kumo(target: None = None, /, **options: Any) -> Emulator: ...
+def kumo(target: None = None, /, **options: "Unpack[Options]") -> Emulator: ...
 
 
-def kumo(target: Any = None, /, **options: Any) -> Any:
+def kumo(target: Any = None, /, **options: "Unpack[Options]") -> Any:
     """Create an emulator, or decorate a function or ``unittest.TestCase`` class with a fresh one.
 
     Use it as ``with kumo() as aws:``, ``aws = kumo().start()`` … ``aws.stop()``, ``@kumo`` or
@@ -57,13 +62,31 @@ def kumo(target: Any = None, /, **options: Any) -> Any:
 
     Activating while an emulator is active joins it: state is shared and the outermost exit ends it.
     """
-    if target is not None:
-        return Emulator(**options)(target)
+    emulator = _emulator(options)
+    return emulator if target is None else emulator(target)
+
+
+def _emulator(options: Mapping[str, Any]) -> Emulator:
+    for name in options:
+        if name not in Options.__annotations__:
+            raise unknown_option_error(name)
     return Emulator(**options)
 
 
-mock_aws = kumo
-"""The same as ``kumo``, for code moving from moto's ``mock_aws``."""
+@overload
+def mock_aws(target: F, /) -> F: ...
+@overload
+def mock_aws(target: None = None, /, *, config: Mapping[str, Any] | None = None,
+             **options: "Unpack[Options]") -> Emulator: ...
+
+
+def mock_aws(target: Any = None, /, *, config: Mapping[str, Any] | None = None,
+             **options: "Unpack[Options]") -> Any:
+    """``kumo`` for code moving from moto: also takes moto's ``config`` dict (known keys are accepted,
+    with a warning where kumo_intercept behaves otherwise; unknown keys and passthrough are refused)."""
+    if config is not None:
+        apply_moto_config(config)
+    return kumo(target, **options) if target is not None else kumo(**options)
 
 
 def current() -> Emulator | None:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-import re
 import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from .core import interceptor
-from .core.clock import Clock, VirtualClock, When, make_clock
+from .core.clock import Clock, ControlledClock, VirtualClock, When, make_clock
 from .core.dispatch import RequestContext, ServiceBackend, backend_class
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
 from .core.faults import Faults
 from .core.ids import IdGenerator
-from .core.ledger import Call
+from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_options
+from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_streams
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
@@ -23,19 +25,23 @@ from .core.interceptor import parameter_validation_off
 from .core.validation import check_unvalidated_input, with_datetimes
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
-from .store.lifecycle import Persistence
+from .store.session import Persistence
 
 if TYPE_CHECKING:
     import unittest
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: wraps each intercepted call: gets a function running the call, returns what it returns
+DispatchHook = Callable[[Callable[[], "tuple[HttpResponse, dict]"]], "tuple[HttpResponse, dict]"]
 Durability = Literal["process", "fsync"]
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ACCOUNT = "123456789012"
-#: tables whose records mean work a service does in the background (its pollers): when the state is
-#: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
-BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda"}
+#: user code (Lambda handlers) runs one at a time in the process: it swaps process-wide things
+#: (sys.stdout, the working directory, sys.modules). Taken only without the emulator's lock.
+_USER_CODE_TURN = threading.RLock()
+
+
+def _takes_method(function: Callable[..., Any]) -> bool:
+    """Whether a ``setup_method``/``teardown_method`` takes pytest's ``method`` argument."""
+    return len(inspect.signature(function).parameters) > 1
 
 
 #: Python frames a call may use: expressions within AWS's length limits (4 KB DynamoDB expressions and
@@ -71,7 +77,7 @@ class Emulator:
         self,
         *,
         region: str = DEFAULT_REGION,
-        account_id: str = DEFAULT_ACCOUNT,
+        account_id: str = DEFAULT_ACCOUNT_ID,
         clock: str | Clock = "wall",
         start_time: When | None = None,
         seed: int | str | None = 0,
@@ -81,10 +87,7 @@ class Emulator:
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
     ) -> None:
-        if not _ACCOUNT_ID.match(account_id):
-            raise ConfigurationError(f"account_id must be 12 digits, got {account_id!r}")
-        if not region or not isinstance(region, str):
-            raise ConfigurationError(f"region must be a region name such as 'us-east-1', got {region!r}")
+        check_options(region, account_id, seed, strict, start_time)
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
@@ -92,7 +95,7 @@ class Emulator:
         )
         self.region = region
         self.account_id = account_id
-        self.clock: Clock = make_clock(clock, start_time)
+        self.clock: ControlledClock = make_clock(clock, start_time)
         self.ids = IdGenerator(seed)
         self.strict = strict
         self.calls = Calls(ledger_size)
@@ -103,32 +106,57 @@ class Emulator:
         self._backends: dict[str, ServiceBackend] = {}
         self._handlers: dict[tuple[str, str], Callable[[RequestContext], dict]] = {}
         self._pending: list[Callable[[], None]] = []
+        self._payloads: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         #: called after every outermost call and by drain(); each returns True if it did work
         self.pollers: list[Callable[[], bool]] = []
         #: injected failures and latency (see core/faults.py); kept across reset()
         self.faults = Faults(self)
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
-        self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
+        self._local = threading.local()  # per thread: ``depth``, its nested dispatches in progress
+        #: threads running user code without the lock (see user_code) -> how many nested regions
+        self._outside: dict[int, int] = {}
+        #: pollers wait: state opened from disk runs no code of its own (see resume_background)
+        self._background_paused = False
+        #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
+        self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
-        #: data directory, snapshots, export (see store/lifecycle.py and docs/persistence.md)
-        self._persistence = Persistence(self, data_dir, durability, from_snapshot)
+        #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
+        self.persistence = Persistence(self, data_dir, durability, from_snapshot)
 
     # -- activation ---------------------------------------------------------------------------
     def start(self) -> "Emulator":
         """Activate process-wide and return the active emulator (this one, or the one it joined)."""
         active = interceptor.activate(self)
         if active is not self:
+            differing = self._options_differing_from(active)
+            if differing:
+                interceptor.deactivate()
+                raise ConfigurationError(
+                    f"an emulator is already active with other options ({differing}): an emulator "
+                    "activated inside another joins it and cannot change its options. Set the options "
+                    "on the outer one (e.g. @pytest.mark.kumo(...) for the pytest fixture), or stop it first.")
             self._joined = active
         elif interceptor.state.depth == 1:
             try:
-                self._persistence.open()  # recover the data directory / load the seed
+                self.persistence.open()  # recover the data directory / load the seed
             except BaseException:
                 interceptor.deactivate()
                 raise
+            # a directory may come from elsewhere: what it holds (event source mappings, schedules)
+            # runs only once this process asks for Lambda or calls resume_background()
+            self._background_paused = any(len(table) for table in self.store.tables().values())
         return active
+
+    def _options_differing_from(self, active: "Emulator") -> str:
+        """The options this emulator sets (differs from the default) that the active one has otherwise."""
+        return ", ".join(
+            f"{name}={value!r} here, {active._options[name]!r} active"
+            for name, value in self._options.items()
+            if value != DEFAULTS[name] and value != active._options[name]
+        )
 
     def stop(self) -> None:
         """End this activation; the outermost stop ends the emulator (state is discarded)."""
@@ -139,7 +167,7 @@ class Emulator:
 
     def _shutdown(self) -> None:
         try:
-            self._persistence.close()
+            self.persistence.close()
         finally:
             self.store.blobs.close()
 
@@ -156,20 +184,35 @@ class Emulator:
     def _fresh(self) -> "Emulator":
         return type(self)(**self._options)
 
+    async def __aenter__(self) -> "Emulator":
+        return self.start()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self.stop()
+
     @overload
     def __call__(self, target: type) -> type: ...
     @overload
     def __call__(self, target: F) -> F: ...
 
-    def __call__(self, target: Any) -> Any:
-        """Decorate a function (sync or async) or a ``unittest.TestCase`` class: each call/test runs
-        in a fresh emulator with these options."""
+    def __call__(self, target: Any = None, /, **options: Any) -> Any:
+        """Decorate a function (sync or async) or a test class: each call/test runs in a fresh
+        emulator with these options."""
+        if target is None or options:
+            raise ConfigurationError(
+                "this `kumo` is an Emulator, not the kumo() function: in a test it is most likely the "
+                "pytest fixture `kumo`, whose name shadows the imported function. Use the fixture as it "
+                "is (`kumo.calls`, `kumo.clock.advance(60)`), give it options with "
+                "@pytest.mark.kumo(seed=99), or import the function under another name "
+                "(`from kumo_intercept import kumo as make_emulator`).")
         if isinstance(target, type):
             import unittest  # only here: importing it costs a few ms on every import of kumo_intercept
 
-            if not issubclass(target, unittest.TestCase):
-                raise TypeError("kumo can decorate functions and unittest.TestCase classes only")
-            return self._decorate_test_case(target)
+            if issubclass(target, unittest.TestCase):
+                return self._decorate_test_case(target)
+            return self._decorate_plain_class(target)
+        if not callable(target):
+            raise TypeError(f"kumo decorates functions and classes, not {type(target).__name__}")
         if inspect.iscoroutinefunction(target):
             @functools.wraps(target)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -183,6 +226,36 @@ class Emulator:
                 return target(*args, **kwargs)
         return wrapper
 
+    def _decorate_plain_class(self, cls: type) -> type:
+        """A pytest-style test class, as moto's ``mock_aws`` treats it: each ``test*`` method runs in a
+        fresh emulator, and ``setup_method``/``teardown_method`` run inside that same emulator."""
+        fresh = self._fresh
+        started: list[Emulator] = []  # the emulator setup_method started, until teardown_method
+        original_setup = cls.__dict__.get("setup_method")
+        original_teardown = cls.__dict__.get("teardown_method")
+
+        def setup_method(test: Any, method: Any = None) -> None:
+            started.append(fresh().start())
+            if original_setup is not None:
+                original_setup(test, method) if _takes_method(original_setup) else original_setup(test)
+
+        def teardown_method(test: Any, method: Any = None) -> None:
+            try:
+                if original_teardown is not None:
+                    original_teardown(test, method) if _takes_method(original_teardown) else original_teardown(test)
+            finally:
+                if started:
+                    started.pop().stop()
+
+        cls.setup_method = setup_method  # type: ignore[attr-defined]
+        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+        for name, member in list(vars(cls).items()):
+            if name.startswith("test") and callable(member):
+                # outside pytest nothing calls setup_method: the method then gets an emulator of its own;
+                # under pytest it joins the one setup_method started
+                setattr(cls, name, self(member))
+        return cls
+
     def _decorate_test_case(self, cls: type["unittest.TestCase"]) -> type["unittest.TestCase"]:
         """Each test method, with its setUp and tearDown (and cleanups), in a fresh emulator."""
         original_run = cls.run
@@ -193,7 +266,7 @@ class Emulator:
             with fresh():
                 return original_run(test, result)
 
-        cls.run = run  # type: ignore[method-assign]
+        cls.run = run  # type: ignore[method-assign,assignment]
         return cls
 
     # -- state ------------------------------------------------------------------------------
@@ -210,22 +283,111 @@ class Emulator:
                     backend = self._backends[service] = cls(self)
         return backend
 
-    def _resume_background(self) -> None:
-        """Build the backends that have background work in the store, so their pollers run."""
-        tables = self.store.tables()
-        for table, service in BACKGROUND_TABLES.items():
-            if service not in self._backends and len(tables.get(table, ())):
+    @property
+    def background_paused(self) -> bool:
+        """Whether restored background work (event source mappings, schedules) waits: true after
+        opening a data directory or seed with state, until the first call to Lambda or
+        ``resume_background()``."""
+        return self._background_paused
+
+    def resume_background(self) -> None:
+        """Let restored background work run (and run what is due now)."""
+        self._background_paused = False
+        if not self._depth:
+            self.drain()
+
+    # -- hooks for persistence (store/session.py): the only ways it changes the emulator ----------
+    def drop_backends(self) -> set[str]:
+        """Drop every backend with its handlers, queued work and pollers (they hold indexes derived
+        from records about to be replaced); returns the services that were running."""
+        running = set(self._backends)
+        self._backends.clear()
+        self._handlers.clear()
+        self._pending.clear()
+        self.pollers.clear()
+        return running
+
+    def resume_backends(self, running: set[str]) -> None:
+        """After the records were replaced: build at once the backends of services that were running or
+        own records, so their background work (schedules, event source mappings) goes on as before."""
+        owning = {name.split(".", 1)[0] for name, table in self.store.tables().items() if len(table)}
+        for service in sorted(running | owning):
+            if backend_class(service) is not None:
                 self.backend(service)
+
+    @property
+    def call_depth(self) -> int:
+        """How many intercepted calls are in progress in this thread's stack (0 outside any call)."""
+        return self._depth
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
         with self.lock:
             self.store.clear()
-            self._backends.clear()
-            self._handlers.clear()
-            self._pending.clear()
-            self.pollers.clear()
-            self._persistence.reset()
+            self.drop_backends()
+            self.persistence.reset()
+
+    @property
+    def _depth(self) -> int:
+        """Nested dispatches in progress in this thread (a Lambda handler calling boto3…)."""
+        return getattr(self._local, "depth", 0)  # type: ignore[no-any-return]
+
+    @_depth.setter
+    def _depth(self, value: int) -> None:
+        self._local.depth = value
+
+    @contextlib.contextmanager
+    def user_code(self, timeout: float, label: str) -> Iterator[None]:
+        """Run user code (a Lambda handler) without the emulator's lock, so threads it starts can call
+        boto3 while it waits for them.
+
+        The open transaction's changes so far are journaled first (``Store.split``): other threads
+        may now see them, so no rollback may take them back. The lock is released completely and
+        taken back (with the transaction) when the block ends. Meanwhile other threads' calls run
+        no deferred work or pollers (the call running the handler does that when it ends). One
+        handler runs at a time in the process; waiting for the turn longer than ``timeout`` (wall
+        time or emulator clock, whichever moved more) raises a KumoError naming the problem.
+        """
+        lock = self.lock
+        if not lock._is_owned():  # type: ignore[attr-defined]
+            with self._turn(timeout, label):
+                yield
+            return
+        if self.store.split():
+            self.changed.notify_all()
+        me = threading.get_ident()
+        self._outside[me] = self._outside.get(me, 0) + 1
+        undo = self.store.suspend()
+        saved = lock._release_save()  # type: ignore[attr-defined]  # however deep this thread holds it
+        try:
+            with self._turn(timeout, label):
+                yield
+        finally:
+            lock._acquire_restore(saved)  # type: ignore[attr-defined]
+            self.store.resume(undo)
+            if self._outside[me] == 1:
+                del self._outside[me]
+            else:
+                self._outside[me] -= 1
+
+    @contextlib.contextmanager
+    def _turn(self, timeout: float, label: str) -> Iterator[None]:
+        if not _USER_CODE_TURN.acquire(blocking=False):
+            wall, clock = time.monotonic(), self.clock.time()
+            while not _USER_CODE_TURN.acquire(timeout=0.05):
+                if max(time.monotonic() - wall, self.clock.time() - clock) > timeout:
+                    raise KumoError(
+                        f"{label} could not start within its timeout ({timeout} s): another Lambda handler "
+                        "is running, and kumo_intercept runs one handler at a time in a process. If that "
+                        "handler waits for this one (it joins a thread that invokes a function), invoke "
+                        "asynchronously (InvocationType='Event') or do not wait for the thread.")
+        try:
+            yield
+        finally:
+            _USER_CODE_TURN.release()
+
+    def _others_run_user_code(self) -> bool:
+        return bool(self._outside) and (len(self._outside) > 1 or threading.get_ident() not in self._outside)
 
     def defer(self, work: Callable[[], None]) -> None:
         """Queue work (event deliveries…) to run before the current intercepted call returns."""
@@ -235,8 +397,12 @@ class Emulator:
         """Run everything queued with ``defer``, then the pollers, until nothing is left to do."""
         with self.lock:
             for _ in range(max_rounds):
+                if self._others_run_user_code():
+                    return  # the call running that handler drains when it ends
                 if self._pending:
                     self._atomically(self._pending.pop(0))
+                elif self._background_paused:
+                    return
                 elif not any([self._atomically(poller) for poller in list(self.pollers)]):
                     return
 
@@ -280,14 +446,46 @@ class Emulator:
     # -- accounts -----------------------------------------------------------------------------
     def account_for(self, access_key: str | None) -> str:
         """The account a client acts in: a 12-digit access key id names it; keys the emulator
-        issued (STS) act in their own account; anything else acts in ``account_id``."""
+        issued (STS) act in their own account, an IAM user's access key in its user's account;
+        anything else acts in ``account_id``."""
         if access_key:
             if len(access_key) == 12 and access_key.isdigit():
                 return access_key
             issued = self.store.table("sts.credentials").get(access_key)
             if issued is not None:
                 return issued["Account"]
+            user = self.iam_principal(access_key)
+            if user is not None:
+                return user["Account"]
         return self.account_id
+
+    def iam_principal(self, access_key: str) -> dict | None:
+        """The IAM user an access key belongs to (``{"Account", "Arn", "UserId", "UserName"}``),
+        asked through the identity port; None without touching IAM when IAM holds no access keys."""
+        keys = self.store.tables().get("iam.access_keys")  # looked up, not created: no empty table
+        if keys is None or not len(keys):
+            return None
+        return self.ports.identity.principal_for_access_key(access_key)
+
+    def _expired_credentials(self, access_key: str | None, service_model: Any) -> Callable[[RequestContext], dict] | None:
+        """A handler answering as the service does when the caller's STS credentials have expired
+        (query, XML and query-compatible services say ``ExpiredToken``, JSON ones
+        ``ExpiredTokenException``)."""
+        if not access_key:
+            return None
+        issued = self.store.table("sts.credentials").get(access_key)
+        if issued is None or issued["Expiration"] > self.clock.time():
+            return None
+        if service_model.service_name in ("s3", "s3control"):
+            error = AwsError("ExpiredToken", "The provided token has expired.")
+        elif service_model.protocol in ("json", "rest-json") and service_model.metadata.get("awsQueryCompatible") is None:
+            error = AwsError("ExpiredTokenException", "The security token included in the request is expired")
+        else:
+            error = AwsError("ExpiredToken", "The security token included in the request is expired")
+
+        def expired(_ctx: RequestContext) -> dict:
+            raise error
+        return expired
 
     # -- dispatch -----------------------------------------------------------------------------
     def handler(self, service: str, operation: str) -> Callable[[RequestContext], dict]:
@@ -304,13 +502,26 @@ class Emulator:
     def dispatch(self, model: Any, params: dict, access_key: str | None, region: str,
                  botocore_context: dict | None = None) -> tuple[HttpResponse, dict]:
         """Serve one intercepted call: what botocore's ``before-call`` short-circuit returns."""
+        hook = self.dispatch_hook
+        if hook is None:
+            return self._serve(model, params, access_key, region, botocore_context)
+        return hook(lambda: self._serve(model, params, access_key, region, botocore_context))
+
+    def _serve(self, model: Any, params: dict, access_key: str | None, region: str,
+               botocore_context: dict | None) -> tuple[HttpResponse, dict]:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
+        if self._background_paused and service == "lambda":
+            self._background_paused = False  # the process uses Lambda: restored mappings go on
         fault = self.faults.check(model, params)
+        payloads = self._payload_members(model)
+        if payloads[0]:
+            wrap_streams(payloads[0], params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
-            handler = fault or self.handler(service, operation)
+            handler = (fault or self._expired_credentials(access_key, service_model)
+                       or self.handler(service, operation))
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
                                  region, request_id, access_key, model, botocore_context)
@@ -319,7 +530,8 @@ class Emulator:
             self._depth += 1
             recursion_limit = _raise_recursion_limit() if self._depth == 1 else None
             try:
-                if parameter_validation_off(botocore_context) and not fault:
+                served = handler is self._handlers.get((service, operation))  # not a fault or expired key
+                if served and parameter_validation_off(botocore_context):
                     backend = self.backend(service)
                     ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
                                                          backend.missing_parameter)
@@ -364,40 +576,49 @@ class Emulator:
         host_id = self.ids.b64(48) if ctx.service in ("s3", "s3control") else None
         metadata = response_metadata(ctx.service, ctx.request_id, status, headers, self.clock.time(), host_id)
         parsed["ResponseMetadata"] = metadata
-        self.calls.record(Call(ctx.service, ctx.operation, ctx.params, parsed,
+        inputs, outputs = self._payload_members(ctx.model)
+        self.calls.record(Call(ctx.service, ctx.operation, with_payloads_previewed(inputs, ctx.params),
+                               with_payloads_previewed(outputs, parsed),
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time()))
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
+
+    def _payload_members(self, model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The blob members of an operation's input and output (cached per operation model)."""
+        members = self._payloads.get(model)
+        if members is None:
+            members = self._payloads[model] = (blob_members(model.input_shape), blob_members(model.output_shape))
+        return members
 
     # -- persistence and snapshots (see docs/persistence.md) ----------------------------------------
     @property
     def data_dir(self) -> str | None:
         """The data directory (absolute), or None when state lives in memory only."""
-        return self._persistence.data_dir
+        return self.persistence.data_dir
 
     def restart(self) -> None:
         """Drop everything in memory and recover it from the data directory, as a new process would."""
-        self._persistence.restart()
+        self.persistence.restart()
 
     def snapshot(self, name: str) -> None:
         """Keep the state under ``name`` (in the data directory if there is one, else in memory)."""
-        self._persistence.snapshot(name)
+        self.persistence.snapshot(name)
 
     def restore(self, name: str) -> None:
         """Go back to the state saved by ``snapshot(name)``; clock, ids and call ledger go on."""
-        self._persistence.restore(name)
+        self.persistence.restore(name)
 
     def snapshots(self) -> list[str]:
-        return self._persistence.snapshot_names()
+        return self.persistence.snapshot_names()
 
     def export(self, path: str, label: str | None = None) -> dict:
         """Publish the state as a self-contained seed directory at ``path`` (atomically); start other
         emulators from it with ``kumo(from_snapshot=path)``. Returns the seed's manifest."""
-        return self._persistence.export(path, label)
+        return self.persistence.export(path, label)
 
     def compact(self) -> dict:
         """Compact the data directory now (it also happens by itself as the journal grows)."""
-        return self._persistence.compact()
+        return self.persistence.compact()
 
     # -- inspection (see inspection.py) --------------------------------------------------------
     @property

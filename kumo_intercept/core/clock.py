@@ -11,6 +11,8 @@ import time as _time
 import threading
 from typing import Callable, Protocol, Union
 
+from .errors import ConfigurationError
+
 UTC = _dt.timezone.utc
 #: Where a virtual clock starts when no ``start_time`` is given: fixed, so seeded runs replay exactly.
 DEFAULT_VIRTUAL_START = _dt.datetime(2025, 1, 1, tzinfo=UTC)
@@ -44,7 +46,42 @@ class Clock(Protocol):
     def now(self) -> _dt.datetime: ...
 
 
-class WallClock:
+class ControlledClock(Clock, Protocol):
+    """The emulator's clock as ``aws.clock`` offers it: readable, and movable when it is virtual."""
+
+    kind: str
+
+    def advance(self, seconds: float) -> _dt.datetime: ...
+
+    def set(self, when: When) -> _dt.datetime: ...
+
+    def sleep(self, seconds: float) -> None:
+        """Let ``seconds`` pass: a virtual clock moves, any other waits for real."""
+        ...
+
+
+class FixedClockError(ConfigurationError):
+    """``advance()``/``set()`` on a clock the emulator does not control."""
+
+
+class _Unmovable:
+    """``advance``/``set`` of clocks that follow time the emulator does not control."""
+
+    kind: str
+
+    def advance(self, seconds: float) -> _dt.datetime:
+        raise FixedClockError(
+            f"the emulator's clock is the {self.kind} clock, which moves by itself and cannot be advanced: "
+            "create the emulator with kumo(clock=\"virtual\") to move time with aws.clock.advance()")
+
+    def set(self, when: When) -> _dt.datetime:
+        return self.advance(0)
+
+    def sleep(self, seconds: float) -> None:
+        _time.sleep(seconds)
+
+
+class WallClock(_Unmovable):
     """System time, read at every use."""
 
     kind = "wall"
@@ -95,6 +132,9 @@ class VirtualClock:
         self._notify()
         return self.now()
 
+    def sleep(self, seconds: float) -> None:
+        self.advance(seconds)
+
     def on_change(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
@@ -106,16 +146,42 @@ class VirtualClock:
         return f"<VirtualClock {self.now().isoformat()}>"
 
 
-def make_clock(spec: str | Clock | None, start_time: When | None) -> Clock:
+class ExternalClock(_Unmovable):
+    """A clock object of the caller's (``kumo(clock=obj)``), read through; ``advance`` goes to it
+    when it has one."""
+
+    kind = "external"
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        for name in ("advance", "set"):
+            if callable(getattr(clock, name, None)):
+                setattr(self, name, getattr(clock, name))
+        if callable(getattr(clock, "advance", None)):
+            self.sleep = clock.advance  # type: ignore[method-assign]  # a movable clock moves instead
+
+    def time(self) -> float:
+        return self.clock.time()
+
+    def now(self) -> _dt.datetime:
+        return self.clock.now()
+
+    def __repr__(self) -> str:
+        return f"<ExternalClock {self.clock!r}>"
+
+
+def make_clock(spec: str | Clock | None, start_time: When | None) -> ControlledClock:
     """The clock for ``kumo(clock=..., start_time=...)``."""
     if spec is None or spec == "wall":
         if start_time is not None:
-            raise ValueError("start_time needs clock='virtual'")
+            raise ConfigurationError("start_time needs clock='virtual'")
         return WallClock()
     if spec == "virtual":
         return VirtualClock(start_time)
     if isinstance(spec, str):
-        raise ValueError(f"clock must be 'wall', 'virtual' or a clock object, not {spec!r}")
+        raise ConfigurationError(f"clock must be 'wall', 'virtual' or a clock object, not {spec!r}")
+    if isinstance(spec, (WallClock, VirtualClock)):
+        return spec
     if not (callable(getattr(spec, "time", None)) and callable(getattr(spec, "now", None))):
-        raise TypeError("a clock object needs time() and now() methods")
-    return spec
+        raise ConfigurationError("a clock object needs time() and now() methods")
+    return ExternalClock(spec)

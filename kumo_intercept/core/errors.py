@@ -64,3 +64,25 @@ class AwsError(Exception):
         self.fields = fields or {}
         self.headers = headers or {}
         self.extra = extra
+
+
+def modeled_error(
+    code: str,
+    message: str,
+    status: int,
+    fields: dict[str, Any],
+    *,
+    query_error_shape: str | None = None,
+) -> AwsError:
+    """The AwsError of a modeled error shape, as the generated factories in kumo_intercept.api build it.
+
+    ``fields`` are the shape's members (None ones left out). ``query_error_shape`` is set for services
+    speaking JSON with the ``awsQueryCompatible`` trait (SQS): AWS then sends the legacy Query ``code``
+    in an ``x-amzn-query-error`` header and botocore picks the exception class from ``QueryErrorCode``.
+    """
+    present = {name: value for name, value in fields.items() if value is not None}
+    if query_error_shape is None:
+        return AwsError(code, message, status, fields=present)
+    fault = "Sender" if status < 500 else "Receiver"
+    return AwsError(code, message, status, fields=present, QueryErrorCode=query_error_shape, Type=fault,
+                    headers={"x-amzn-query-error": f"{code};{fault}"})

@@ -26,7 +26,6 @@ from __future__ import annotations
 import functools
 import random
 import threading
-import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import botocore.session
@@ -115,8 +114,13 @@ class Fault:
     def __exit__(self, *exc_info: Any) -> None:
         self.remove()
 
+    @property
+    def injects_error(self) -> bool:
+        """Whether a hit answers with an error (else it only adds latency)."""
+        return self._error is not None
+
     def __repr__(self) -> str:
-        what = "latency" if self._error is None else "error"
+        what = "error" if self.injects_error else "latency"
         target = f"{self.service or '*'}.{self.operation or '*'}"
         limit = "" if self.count is None else f"/{self.count}"
         return f"<Fault {what} {target} hits={self.hits}{limit}>"
@@ -270,11 +274,7 @@ class Faults:
 
     def _wait(self, seconds: float) -> None:
         """Let ``seconds`` pass on the emulator's clock: move a virtual one, sleep on any other."""
-        advance = getattr(self._emulator.clock, "advance", None)
-        if advance is not None:
-            advance(seconds)
-        else:
-            time.sleep(seconds)
+        self._emulator.clock.sleep(seconds)
 
 
 # -- the errors a rule answers with -------------------------------------------------------------

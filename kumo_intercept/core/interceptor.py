@@ -12,7 +12,9 @@ while no emulator is active:
 
 While an emulator is active, process-wide patches make clients need neither credentials nor a region,
 make any request that would still reach botocore's HTTP layer fail loudly, and build each client's
-User-Agent string once (it is never sent). They are undone when the outermost emulator stops.
+User-Agent string once (it is never sent), and let botocore's waiters sleep on the emulator's clock (a
+virtual clock moves by the waiter's delay; nothing sleeps). They are undone when the outermost emulator
+stops.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import inspect
 import os
 import threading
+import time
+import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -27,6 +31,7 @@ import botocore.handlers
 import botocore.httpsession
 import botocore.session
 import botocore.useragent
+import botocore.waiter
 from botocore.credentials import Credentials
 from botocore.utils import ensure_boolean
 
@@ -178,6 +183,18 @@ def _blocked_send(self: Any, request: Any) -> Any:
     )
 
 
+def _clock_sleep(seconds: float) -> None:
+    emulator = state.active
+    if emulator is None:
+        time.sleep(seconds)
+    else:
+        emulator.clock.sleep(seconds)
+
+
+#: what ``botocore.waiter`` sees as the ``time`` module while an emulator is active
+_WAITER_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
+
+
 def _patch(owner: Any, name: str, replacement: Any) -> None:
     state.patches.append((owner, name, owner.__dict__[name]))
     setattr(owner, name, replacement)
@@ -207,6 +224,7 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
+        _patch(botocore.waiter, "time", _WAITER_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
         _register_on_default_session()

@@ -3,7 +3,12 @@ botocore's service models. Regenerate the docs page with::
 
     python -m kumo_intercept.integrations.coverage > docs/coverage.md
 
-(name services after the module to cover only those).
+(name services after the module to cover only those), and check a committed page with::
+
+    python -m kumo_intercept.integrations.coverage --check docs/coverage.md
+
+which compares only what the page marks emulated with what the dispatcher serves, so it passes on any
+supported botocore (a newer one lists more operations, which the page need not know).
 """
 
 from __future__ import annotations
@@ -74,10 +79,44 @@ def render(coverages: list[ServiceCoverage]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> None:
-    """Write the page for the services named in ``argv`` (default: all of them)."""
-    out.write(render(all_coverage(argv if argv is not None else sys.argv[1:])))
+def emulated_in_page(page: str) -> dict[str, set[str]]:
+    """What a rendered page marks emulated, per service."""
+    sections: dict[str, set[str]] = {}
+    current = None
+    for line in page.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line[3:].strip(), set())
+        elif current is not None and line.endswith("| emulated |"):
+            current.add(line.split("|")[1].strip())
+    return sections
+
+
+def stale_services(page: str) -> dict[str, list[str]]:
+    """Per service, the operations the page and the dispatcher disagree on (empty: the page is true)."""
+    in_page = emulated_in_page(page)
+    in_code = {cov.service: set(cov.emulated) for cov in all_coverage()}
+    return {service: sorted(in_code[service] ^ in_page.get(service, set()))
+            for service in in_code if in_code[service] != in_page.get(service, set())}
+
+
+def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
+    """Write the page for the services named in ``argv`` (default: all of them), or with
+    ``--check FILE`` say whether FILE is current (exit status 1 when it is not)."""
+    args = argv if argv is not None else sys.argv[1:]
+    if args[:1] == ["--check"]:
+        if len(args) != 2:
+            out.write("usage: python -m kumo_intercept.integrations.coverage --check docs/coverage.md\n")
+            return 2
+        with open(args[1], encoding="utf-8") as page:
+            stale = stale_services(page.read())
+        for service, operations in stale.items():
+            out.write(f"{args[1]} is stale for {service}: {', '.join(operations)}\n")
+        if stale:
+            out.write("regenerate it: python -m kumo_intercept.integrations.coverage > docs/coverage.md\n")
+        return 1 if stale else 0
+    out.write(render(all_coverage(args)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 from IPython.core.error import UsageError
 
+from ..core.clock import FixedClockError
 from .. import Emulator, kumo
 
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd]?)$")
@@ -118,11 +119,12 @@ def parse_duration(text: str) -> float:
 
 def _advance(text: str) -> Any:
     emulator = _running()
-    advance = getattr(emulator.clock, "advance", None)
-    if advance is None:
+    seconds = parse_duration(text or "0")
+    try:
+        return emulator.clock.advance(seconds)
+    except FixedClockError:
         raise UsageError("the emulator runs on the wall clock, which cannot be moved; "
-                         "%kumo start clock=virtual gives it a virtual clock")
-    return advance(parse_duration(text or "0"))
+                         "%kumo start clock=virtual gives it a virtual clock") from None
 
 
 def _clock(_: str) -> Any:

@@ -9,7 +9,9 @@ Command line (each sets a default that a test's marker options override):
 - ``--kumo-seed N``: seed of generated identifiers.
 - ``--kumo-clock wall|virtual``: the clock of every test's emulator.
 - ``--kumo-data-dir DIR``: persist each test's state in ``DIR/[<xdist worker>/]<test id>`` (emptied when
-  the test starts, kept afterwards to look at or reopen).
+  the test starts, kept afterwards to look at or reopen). ``KUMO_DATA_DIR`` in the environment means the
+  same for the fixture and marker: each test keeps its own folder, so tests never share state through it
+  (outside the fixture, ``kumo()`` uses ``KUMO_DATA_DIR`` itself as the data directory).
 - ``--kumo-artifacts DIR``: when a test fails, write ``calls.jsonl`` (the call ledger), ``state.json``
   (every record and each service's summary) and ``state.txt`` into ``DIR/[<xdist worker>/]<test id>``.
 
@@ -29,6 +31,7 @@ import pytest
 
 from .. import Emulator, kumo as _kumo
 from ..inspection import emulator_text, state_dump, to_json
+from ..store.session import ENV_DATA_DIR
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
@@ -83,7 +86,7 @@ def _options(request: pytest.FixtureRequest) -> dict[str, Any]:
     marker = request.node.get_closest_marker("kumo")
     if marker is not None:
         options.update(marker.kwargs)
-    data_root = config.getoption("--kumo-data-dir")
+    data_root = config.getoption("--kumo-data-dir") or os.environ.get(ENV_DATA_DIR) or None
     if data_root is not None and "data_dir" not in options:
         folder = artifact_folder(data_root, request.node.nodeid)
         shutil.rmtree(folder, ignore_errors=True)

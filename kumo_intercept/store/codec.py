@@ -23,7 +23,7 @@ import struct
 import zlib
 from typing import Any, Iterator
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from .errors import CorruptionError, FormatVersionError
 
@@ -58,8 +58,6 @@ _BIG_INT = 3
 #: str holding a lone surrogate (JSON escapes can carry one) round-trips as UTF-8 with surrogatepass
 _UNICODE_ERRORS = "surrogatepass"
 
-#: a blob id (BlobStore: sha256 hex) anywhere in packed records: str8 of length 64, lowercase hex.
-BLOB_REF = re.compile(rb"\xd9\x40([0-9a-f]{64})")
 _NONZERO = re.compile(rb"[^\x00]")
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from kumo_intercept import Emulator, kumo
 from kumo_intercept.core.linear_regex import Regex, RegexError, Wildcard
-from kumo_intercept.core.patterns import compile_pattern
+from kumo_intercept.services.eventpatterns import compile_pattern
 
 BOUND = 5.0
 EVIL_TEXT = "a" * 30 + "!"

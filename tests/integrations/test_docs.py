@@ -26,3 +26,22 @@ def test_the_quickstart_runs_as_written():
     namespace: dict = {}
     exec(compile(code, "docs/guide.md#quickstart", "exec"), namespace)
     assert namespace["aws"].calls.names() == ["sqs.CreateQueue", "sqs.SendMessage"]
+
+
+def _python_blocks() -> list[tuple[str, str]]:
+    blocks = []
+    for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        for number, match in enumerate(re.finditer(r"```python\n(.*?)```", page.read_text(), re.S)):
+            blocks.append((f"{page.relative_to(ROOT)}#{number}", match.group(1)))
+    return blocks
+
+
+@pytest.mark.parametrize(("where", "code"), _python_blocks(), ids=[where for where, _ in _python_blocks()])
+def test_every_python_block_of_the_docs_runs_as_pasted(where, code, tmp_path, monkeypatch):
+    """Each ```python block of README.md and docs/ runs on its own, in a fresh namespace, and leaves no
+    emulator active (IPython magics are in ```ipython blocks)."""
+    from kumo_intercept import current
+
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, where, "exec"), {"__name__": "__docs__"})
+    assert current() is None, f"{where} leaves an emulator active"

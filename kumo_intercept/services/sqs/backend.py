@@ -43,14 +43,16 @@ import binascii
 import hashlib
 import json
 import re
-from typing import Any
+from typing import Any, Callable, TypeVar, cast
 
 from ...core.clock import VirtualClock
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import sqs
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from .errors import invalid_parameter, invalid_value, missing_parameter, no_such_queue, sqs_error
+from .errors import invalid_parameter, invalid_value, missing_parameter, no_such_queue
 from .index import QueueIndex
 from .messages import attributes_md5, check_body, md5_hex, normalise_attributes, select_attributes
+from . import schema
 
 # -- limits and defaults AWS documents --------------------------------------------------------------
 DEDUP_WINDOW = 300.0
@@ -112,6 +114,8 @@ _HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaw
 
 
 _NO_NAMES: frozenset = frozenset()
+#: the success entry type of a batch call
+_Entry = TypeVar("_Entry")
 
 
 def _ms(seconds: float) -> str:
@@ -175,13 +179,13 @@ class SqsBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.queues = store.ordered_table("sqs.queues")
-        self.messages = store.table("sqs.messages")
-        self.seq = store.table("sqs.seq")
-        self.deleted = store.table("sqs.deleted")
-        self.dedup = store.table("sqs.dedup")
-        self.attempts = store.table("sqs.attempts")
-        self.tasks = store.table("sqs.tasks")
+        self.queues = schema.QUEUES.open_ordered(store)
+        self.messages = schema.MESSAGES.open(store)
+        self.seq = schema.SEQ.open(store)
+        self.deleted = schema.DELETED.open(store)
+        self.dedup = schema.DEDUP.open(store)
+        self.attempts = schema.ATTEMPTS.open(store)
+        self.tasks = schema.TASKS.open(store)
         self._by_key: dict[tuple, Queue] = {}
         self._by_arn: dict[str, Queue] = {}
         self._by_qid: dict[int, Queue] = {}
@@ -211,7 +215,7 @@ class SqsBackend(ServiceBackend):
                 queue = self._by_qid.get(qid)
                 fifo = queue.fifo if queue is not None else False
             messages = self.messages
-            index = self._index[qid] = QueueIndex(fifo, lambda n, _q=qid: messages.get((_q, n)))
+            index = self._index[qid] = QueueIndex(fifo, lambda n: messages.get((qid, n)))
         return index
 
     def _on_queue(self, key: tuple, old: dict | None, new: dict | None) -> None:
@@ -239,17 +243,17 @@ class SqsBackend(ServiceBackend):
             self._running.discard(key)
 
     # -- lookups ------------------------------------------------------------------------------------
-    def _queue(self, ctx: RequestContext) -> Queue:
+    def _queue(self, ctx: RequestContext[Any]) -> Queue:
         url = ctx.params["QueueUrl"]
         parsed = self._urls.get(url)
         if parsed is None:
             match = _URL.match(url)
             if match is None:
-                raise sqs_error("InvalidAddress", f"The address {url} is not valid for this endpoint.")
-            parsed = match.groups()
+                raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
+            parsed = (match.group(1), match.group(2))
             if len(self._urls) > 10_000:
                 self._urls.clear()
-            self._urls[url] = parsed  # type: ignore[assignment]
+            self._urls[url] = parsed
         queue = self._by_key.get((parsed[0], ctx.region, parsed[1]))
         if queue is None:
             raise no_such_queue()
@@ -286,10 +290,9 @@ class SqsBackend(ServiceBackend):
         out: dict[str, str] = {}
         for name, value in given.items():
             if name == "FifoQueue" and not creating:
-                raise sqs_error("InvalidAttributeValue",
-                                "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
+                raise sqs.invalid_attribute_value("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
             if name not in _SETTABLE or (name in _FIFO_ONLY and not fifo and name != "FifoQueue"):
-                raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+                raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
             if not isinstance(value, str):
                 value = str(value)
             if name in _INT_ATTRIBUTES:
@@ -299,19 +302,19 @@ class SqsBackend(ServiceBackend):
                 except ValueError:
                     number = None
                 if number is None or not low <= number <= high:
-                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                    raise sqs.invalid_attribute_value(f"Invalid value for the parameter {name}.")
                 out[name] = str(number)
             elif name in _BOOL_ATTRIBUTES:
                 if value.lower() not in ("true", "false"):
-                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                    raise sqs.invalid_attribute_value(f"Invalid value for the parameter {name}.")
                 out[name] = value.lower()
             elif name in _ENUM_ATTRIBUTES:
                 if value not in _ENUM_ATTRIBUTES[name]:
-                    raise sqs_error("InvalidAttributeValue", f"Invalid value for the parameter {name}.")
+                    raise sqs.invalid_attribute_value(f"Invalid value for the parameter {name}.")
                 out[name] = value
             elif name == "Policy":
                 if value:
-                    _json_map(value, sqs_error("InvalidAttributeValue", "Invalid value for the parameter Policy."))
+                    _json_map(value, sqs.invalid_attribute_value("Invalid value for the parameter Policy."))
                 out[name] = value
             elif name == "RedrivePolicy":
                 out[name] = self._check_redrive(value, fifo=fifo, arn=arn, account=account, region=region)
@@ -400,8 +403,7 @@ class SqsBackend(ServiceBackend):
             attrs.pop("KmsMasterKeyId", None)
             attrs.pop("KmsDataKeyReusePeriodSeconds", None)
         if attrs.get("FifoThroughputLimit") == "perMessageGroupId" and attrs.get("DeduplicationScope") == "queue":
-            raise sqs_error(
-                "InvalidAttributeValue",
+            raise sqs.invalid_attribute_value(
                 "Invalid value for the parameter FifoThroughputLimit. Reason: The perMessageGroupId value "
                 "is allowed only when the value for DeduplicationScope is messageGroup.",
             )
@@ -423,7 +425,7 @@ class SqsBackend(ServiceBackend):
         return {name: values[name] for name in _ALL_ORDER if name in names and name in values}
 
     # -- queues -------------------------------------------------------------------------------------
-    def create_queue(self, ctx: RequestContext) -> dict:
+    def create_queue(self, ctx: Ctx[sqs.CreateQueueRequest]) -> sqs.CreateQueueResult:
         params = ctx.params
         name = params["QueueName"]
         given = params.get("Attributes") or {}
@@ -451,15 +453,13 @@ class SqsBackend(ServiceBackend):
                     continue
                 # attributes a queue shows only when set (KMS reuse period…) compare with their default
                 if current.get(attr, _INT_ATTRIBUTES.get(attr, (0, 0, ""))[2]) != value:
-                    raise sqs_error("QueueNameExists",
-                                    f"A queue already exists with the same name and a different value for attribute {attr}")
+                    raise sqs.queue_name_exists(f"A queue already exists with the same name and a different value for attribute {attr}")
             return {"QueueUrl": existing.url}
         now = ctx.time()
         deleted_at = self.deleted.get(key)
         if deleted_at is not None:
             if now - deleted_at < RECREATE_DELAY:
-                raise sqs_error("QueueDeletedRecently",
-                                "You must wait 60 seconds after deleting a queue before you can create "
+                raise sqs.queue_deleted_recently("You must wait 60 seconds after deleting a queue before you can create "
                                 "another queue with the same name.")
             self.deleted.delete(key)
         defaults = {attr: spec[2] for attr, spec in _INT_ATTRIBUTES.items() if attr != "KmsDataKeyReusePeriodSeconds"}
@@ -477,14 +477,14 @@ class SqsBackend(ServiceBackend):
         })
         return {"QueueUrl": url}
 
-    def get_queue_url(self, ctx: RequestContext) -> dict:
+    def get_queue_url(self, ctx: Ctx[sqs.GetQueueUrlRequest]) -> sqs.GetQueueUrlResult:
         account = ctx.params.get("QueueOwnerAWSAccountId") or ctx.account
         queue = self._by_key.get((account, ctx.region, ctx.params["QueueName"]))
         if queue is None:
             raise no_such_queue()
         return {"QueueUrl": queue.url}
 
-    def delete_queue(self, ctx: RequestContext) -> dict:
+    def delete_queue(self, ctx: Ctx[sqs.DeleteQueueRequest]) -> sqs.DeleteQueueResult:
         queue = self._queue(ctx)
         self._drop_messages(queue, queue.index.all_messages())
         for _t, key in queue.index.dedup_order:
@@ -502,7 +502,7 @@ class SqsBackend(ServiceBackend):
         for n in numbers:
             delete((qid, n))
 
-    def list_queues(self, ctx: RequestContext) -> dict:
+    def list_queues(self, ctx: Ctx[sqs.ListQueuesRequest]) -> sqs.ListQueuesResult:
         params = ctx.params
         prefix = params.get("QueueNamePrefix", "")
         start = (ctx.account, ctx.region, prefix)
@@ -510,7 +510,7 @@ class SqsBackend(ServiceBackend):
         names = [key[2] for key in self.queues.irange(start, (ctx.account, ctx.region, "\U0010ffff"))
                  if key[2].startswith(prefix) and (after is None or key[2] > after)]
         limit = params.get("MaxResults")
-        out: dict[str, Any] = {}
+        out: sqs.ListQueuesResult = {}
         if limit is not None:
             self._check_max_results(limit, 1000)
             if len(names) > limit:
@@ -541,18 +541,18 @@ class SqsBackend(ServiceBackend):
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise invalid_parameter("Invalid NextToken value.") from None
 
-    def get_queue_attributes(self, ctx: RequestContext) -> dict:
+    def get_queue_attributes(self, ctx: Ctx[sqs.GetQueueAttributesRequest]) -> sqs.GetQueueAttributesResult:
         queue = self._queue(ctx)
         names = ctx.params.get("AttributeNames") or []
         for name in names:
             if name not in _QUEUE_ATTRIBUTE_NAMES:
-                raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+                raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
         if not names:
             return {}
         attributes = self._attributes(queue, ctx.time(), names)
         return {"Attributes": attributes} if attributes else {}
 
-    def set_queue_attributes(self, ctx: RequestContext) -> dict:
+    def set_queue_attributes(self, ctx: Ctx[sqs.SetQueueAttributesRequest]) -> sqs.SetQueueAttributesResult:
         queue = self._queue(ctx)
         given = ctx.params["Attributes"]
         changes = self._check_attributes(given, fifo=queue.fifo, arn=queue.arn, creating=False,
@@ -562,32 +562,34 @@ class SqsBackend(ServiceBackend):
         self.queues.put(queue.key, {**rec, "attrs": attrs, "modified": ctx.time()})
         return {}
 
-    def purge_queue(self, ctx: RequestContext) -> dict:
+    def purge_queue(self, ctx: Ctx[sqs.PurgeQueueRequest]) -> sqs.PurgeQueueResult:
         queue = self._queue(ctx)
         now = ctx.time()
         purged = queue.rec.get("purged")
         if purged is not None and now - purged < PURGE_INTERVAL:
-            raise sqs_error("PurgeQueueInProgress",
-                            f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+            raise sqs.purge_queue_in_progress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
         self._drop_messages(queue, queue.index.all_messages())
         self.queues.put(queue.key, {**queue.rec, "purged": now})
         return {}
 
-    def list_dead_letter_source_queues(self, ctx: RequestContext) -> dict:
+    def list_dead_letter_source_queues(self, ctx: Ctx[sqs.ListDeadLetterSourceQueuesRequest]) -> sqs.ListDeadLetterSourceQueuesResult:
         queue = self._queue(ctx)
         params = ctx.params
         after = self._decode_token(params.get("NextToken"))
         names = [key[2] for key in self.queues.irange((queue.account, queue.region, ""),
                                                         (queue.account, queue.region, "\U0010ffff"))
                  if self._by_key[key].dlq_arn == queue.arn and (after is None or key[2] > after)]
-        out: dict[str, Any] = {}
+        token = None
         limit = params.get("MaxResults")
         if limit is not None:
             self._check_max_results(limit, 1000)
             if len(names) > limit:
                 names = names[:limit]
-                out["NextToken"] = self._encode_token(names[-1])
-        out["queueUrls"] = [self._by_key[(queue.account, queue.region, name)].url for name in names]
+                token = self._encode_token(names[-1])
+        out: sqs.ListDeadLetterSourceQueuesResult = {
+            "queueUrls": [self._by_key[(queue.account, queue.region, name)].url for name in names]}
+        if token is not None:
+            out["NextToken"] = token
         return out
 
     # -- tags and permissions -----------------------------------------------------------------------
@@ -599,7 +601,7 @@ class SqsBackend(ServiceBackend):
             if not 1 <= len(key) <= 128:
                 raise invalid_parameter("Tag keys must be between 1 and 128 characters in length.")
 
-    def tag_queue(self, ctx: RequestContext) -> dict:
+    def tag_queue(self, ctx: Ctx[sqs.TagQueueRequest]) -> sqs.TagQueueResult:
         queue = self._queue(ctx)
         tags = ctx.params["Tags"]
         if not tags:
@@ -610,7 +612,7 @@ class SqsBackend(ServiceBackend):
         self.queues.put(queue.key, {**queue.rec, "tags": merged})
         return {}
 
-    def untag_queue(self, ctx: RequestContext) -> dict:
+    def untag_queue(self, ctx: Ctx[sqs.UntagQueueRequest]) -> sqs.UntagQueueResult:
         queue = self._queue(ctx)
         keys = ctx.params["TagKeys"]
         if not keys:
@@ -619,11 +621,11 @@ class SqsBackend(ServiceBackend):
         self.queues.put(queue.key, {**queue.rec, "tags": tags})
         return {}
 
-    def list_queue_tags(self, ctx: RequestContext) -> dict:
+    def list_queue_tags(self, ctx: Ctx[sqs.ListQueueTagsRequest]) -> sqs.ListQueueTagsResult:
         tags = self._queue(ctx).rec["tags"]
         return {"Tags": dict(tags)} if tags else {}
 
-    def add_permission(self, ctx: RequestContext) -> dict:
+    def add_permission(self, ctx: Ctx[sqs.AddPermissionRequest]) -> sqs.AddPermissionResult:
         queue = self._queue(ctx)
         params = ctx.params
         label, accounts, actions = params["Label"], params["AWSAccountIds"], params["Actions"]
@@ -635,7 +637,7 @@ class SqsBackend(ServiceBackend):
         if not accounts:
             raise invalid_value("PrincipalId", "[]", "Unable to verify.")
         if len(actions) > 7:
-            raise sqs_error("OverLimit", f"{len(actions)} Actions were found, maximum allowed is 7.")
+            raise sqs.over_limit(f"{len(actions)} Actions were found, maximum allowed is 7.")
         for action in actions:
             if action not in _PERMISSION_ACTIONS:
                 raise invalid_value("ActionName", f"SQS:{action}", "Only the queue owner is allowed to invoke this action.")
@@ -654,7 +656,7 @@ class SqsBackend(ServiceBackend):
         self._put_policy(queue, policy, ctx.time())
         return {}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[sqs.RemovePermissionRequest]) -> sqs.RemovePermissionResult:
         queue = self._queue(ctx)
         label = ctx.params["Label"]
         policy = self._policy(queue)
@@ -686,7 +688,7 @@ class SqsBackend(ServiceBackend):
 
     # -- sending ------------------------------------------------------------------------------------
     def _send(self, queue: Queue, now: float, body: str, attributes: dict | None, system: dict | None,
-              group: str | None, dedup: str | None, delay: int | None, sender: str) -> dict:
+              group: str | None, dedup: str | None, delay: int | None, sender: str) -> sqs.SendMessageResult:
         """Validate and enqueue one message; returns SendMessage's output members."""
         if not body:
             raise missing_parameter("MessageBody")
@@ -716,7 +718,7 @@ class SqsBackend(ServiceBackend):
             if not _TOKEN_CHARS.match(dedup):
                 raise invalid_value("MessageDeduplicationId", dedup, "MessageDeduplicationId can only include "
                                     "alphanumeric and punctuation characters. 1 to 128 in length.")
-        out = {"MD5OfMessageBody": md5_hex(data)}
+        out: sqs.SendMessageResult = {"MD5OfMessageBody": md5_hex(data)}
         md5_attrs = attributes_md5(attrs) if attrs else None
         md5_sys = attributes_md5(sys_attrs) if sys_attrs else None
         if md5_attrs:
@@ -772,7 +774,7 @@ class SqsBackend(ServiceBackend):
             if rec is not None and rec["t"] == t:
                 self.dedup.delete(key)
 
-    def send_message(self, ctx: RequestContext) -> dict:
+    def send_message(self, ctx: Ctx[sqs.SendMessageRequest]) -> sqs.SendMessageResult:
         queue = self._queue(ctx)
         params = ctx.params
         return self._send(queue, ctx.time(), params["MessageBody"], params.get("MessageAttributes"),
@@ -781,43 +783,42 @@ class SqsBackend(ServiceBackend):
 
     def _check_batch(self, entries: list[dict], entry_name: str) -> None:
         if not entries:
-            raise sqs_error("EmptyBatchRequest", f"There should be at least one {entry_name} in the request.")
+            raise sqs.empty_batch_request(f"There should be at least one {entry_name} in the request.")
         if len(entries) > MAX_BATCH:
-            raise sqs_error("TooManyEntriesInBatchRequest",
-                            f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.")
+            raise sqs.too_many_entries_in_batch_request(f"Maximum number of entries per request are {MAX_BATCH}. You have sent {len(entries)}.")
         seen: set[str] = set()
         for entry in entries:
             entry_id = entry["Id"]
             if not _BATCH_ID.match(entry_id):
-                raise sqs_error("InvalidBatchEntryId",
-                                "A batch entry id can only contain alphanumeric characters, hyphens and "
+                raise sqs.invalid_batch_entry_id("A batch entry id can only contain alphanumeric characters, hyphens and "
                                 "underscores. It can be at most 80 letters long.")
             if entry_id in seen:
-                raise sqs_error("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
+                raise sqs.batch_entry_ids_not_distinct(f"Id {entry_id} repeated.")
             seen.add(entry_id)
 
     @staticmethod
-    def _failure(entry_id: str, error: AwsError) -> dict:
+    def _failure(entry_id: str, error: AwsError) -> sqs.BatchResultErrorEntry:
         return {"Id": entry_id, "SenderFault": error.status < 500, "Code": error.code, "Message": error.message}
 
-    def _batch(self, ctx: RequestContext, entry_name: str, apply: Any, check: Any = None) -> dict:
+    def _batch(self, ctx: RequestContext[Any], entry_name: str, apply: Callable[[Queue, Any, float], _Entry],
+               check: Callable[[Queue, Any], None] | None = None,
+               ) -> tuple[list[_Entry], list[sqs.BatchResultErrorEntry]]:
         """A batch call: the request-wide checks, then ``apply(queue, entry, now)`` per entry, whose
-        AwsError becomes that entry's failure and whose dict joins its success entry."""
+        AwsError becomes that entry's failure and whose result is its success entry."""
         queue = self._queue(ctx)
         entries = ctx.params["Entries"]
         self._check_batch(entries, entry_name)
         if check is not None:
             check(queue, entries)
         now = ctx.time()
-        successful, failed = [], []
+        successful: list[_Entry] = []
+        failed: list[sqs.BatchResultErrorEntry] = []
         for entry in entries:
             try:
-                result = apply(queue, entry, now)
+                successful.append(apply(queue, entry, now))
             except AwsError as error:
                 failed.append(self._failure(entry["Id"], error))
-                continue
-            successful.append({"Id": entry["Id"], **result})
-        return {"Successful": successful, "Failed": failed}
+        return successful, failed
 
     @staticmethod
     def _check_batch_size(queue: Queue, entries: list[dict]) -> None:
@@ -828,16 +829,18 @@ class SqsBackend(ServiceBackend):
                 raw = value.get("StringValue") or value.get("BinaryValue") or b""
                 total += len(name) + len(value.get("DataType", "")) + len(raw)
         if total > queue.max_size:
-            raise sqs_error("BatchRequestTooLong",
-                            f"Batch requests cannot be longer than {queue.max_size} bytes. You have sent {total} bytes.")
+            raise sqs.batch_request_too_long(f"Batch requests cannot be longer than {queue.max_size} bytes. You have sent {total} bytes.")
 
-    def send_message_batch(self, ctx: RequestContext) -> dict:
-        def send(queue: Queue, entry: dict, now: float) -> dict:
-            return self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
+    def send_message_batch(self, ctx: Ctx[sqs.SendMessageBatchRequest]) -> sqs.SendMessageBatchResult:
+        def send(queue: Queue, entry: sqs.SendMessageBatchRequestEntry, now: float) -> sqs.SendMessageBatchResultEntry:
+            sent = self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
                               entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
                               entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account)
+            # _send always sets MessageId and MD5OfMessageBody, which the batch entry requires
+            return cast(sqs.SendMessageBatchResultEntry, {"Id": entry["Id"], **sent})
 
-        return self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_batch_size)
+        successful, failed = self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_batch_size)
+        return {"Successful": successful, "Failed": failed}
 
     # -- receiving ----------------------------------------------------------------------------------
     def _expire(self, queue: Queue, now: float) -> None:
@@ -888,7 +891,7 @@ class SqsBackend(ServiceBackend):
         if in_flight >= self.MAX_IN_FLIGHT:
             if queue.fifo:
                 return []
-            raise sqs_error("OverLimit", f"Too many messages in flight. The maximum number of in-flight "
+            raise sqs.over_limit(f"Too many messages in flight. The maximum number of in-flight "
                             f"messages per queue is {self.MAX_IN_FLIGHT}.")
         count = min(count, self.MAX_IN_FLIGHT - in_flight)
         dlq = self._dlq(queue)
@@ -966,12 +969,11 @@ class SqsBackend(ServiceBackend):
                 raise ValueError
             return int(n), int(rc), message_id
         except (ValueError, UnicodeDecodeError, binascii.Error):
-            raise sqs_error("ReceiptHandleIsInvalid",
-                            f'The input receipt handle "{handle}" is not a valid receipt handle.') from None
+            raise sqs.receipt_handle_is_invalid(f'The input receipt handle "{handle}" is not a valid receipt handle.') from None
 
     def _format(self, queue: Queue, n: int, rec: dict, system: frozenset | set, all_system: bool,
-                attribute_names: list[str]) -> dict:
-        message: dict[str, Any] = {
+                attribute_names: list[str]) -> sqs.Message:
+        message: sqs.Message = {
             "MessageId": rec["id"],
             "ReceiptHandle": self._handle(queue.qid, n, rec),
             "MD5OfBody": rec["md5"],
@@ -999,12 +1001,14 @@ class SqsBackend(ServiceBackend):
         if attrs and attribute_names:
             selected = select_attributes(attrs, attribute_names)
             if selected:
-                message["MessageAttributes"] = {name: dict(value) for name, value in selected.items()}
+                # stored records hold MessageAttributeValue dicts, as normalise_attributes checked them
+                message["MessageAttributes"] = cast("dict[str, sqs.MessageAttributeValue]",
+                                                    {name: dict(value) for name, value in selected.items()})
                 message["MD5OfMessageAttributes"] = (rec["md5a"] if len(selected) == len(attrs)
                                                      else attributes_md5(selected))
         return message
 
-    def receive_message(self, ctx: RequestContext) -> dict:
+    def receive_message(self, ctx: Ctx[sqs.ReceiveMessageRequest]) -> sqs.ReceiveMessageResult:
         queue = self._queue(ctx)
         params = ctx.params
         count = params.get("MaxNumberOfMessages", 1)
@@ -1022,7 +1026,7 @@ class SqsBackend(ServiceBackend):
             system.update(params.get("MessageSystemAttributeNames") or ())
             for name in system:
                 if name not in _SYSTEM_ATTRIBUTE_NAMES and name not in _QUEUE_ATTRIBUTE_NAMES:
-                    raise sqs_error("InvalidAttributeName", f"Unknown Attribute {name}.")
+                    raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
         attempt = params.get("ReceiveRequestAttemptId")
         if attempt is not None:
             if not _TOKEN_CHARS.match(attempt):
@@ -1038,7 +1042,7 @@ class SqsBackend(ServiceBackend):
         names = params.get("MessageAttributeNames") or []
         return {"Messages": [self._format(queue, n, rec, system, all_system, names) for n, rec in received]}
 
-    def _receive_waiting(self, ctx: RequestContext, queue: Queue, count: int, visibility: int | None,
+    def _receive_waiting(self, ctx: RequestContext[Any], queue: Queue, count: int, visibility: int | None,
                          wait: int, attempt: str | None) -> list[tuple[int, dict]]:
         clock = ctx.clock
         now = clock.time()
@@ -1106,17 +1110,19 @@ class SqsBackend(ServiceBackend):
             return  # a stale handle: the call succeeds, the message stays (AWS documents this)
         self.messages.delete(key)
 
-    def delete_message(self, ctx: RequestContext) -> dict:
+    def delete_message(self, ctx: Ctx[sqs.DeleteMessageRequest]) -> sqs.DeleteMessageResult:
         queue = self._queue(ctx)
         self._delete(queue, ctx.params["ReceiptHandle"], ctx.time())
         return {}
 
-    def delete_message_batch(self, ctx: RequestContext) -> dict:
-        def delete(queue: Queue, entry: dict, now: float) -> dict:
+    def delete_message_batch(self, ctx: Ctx[sqs.DeleteMessageBatchRequest]) -> sqs.DeleteMessageBatchResult:
+        def delete(queue: Queue, entry: sqs.DeleteMessageBatchRequestEntry,
+                   now: float) -> sqs.DeleteMessageBatchResultEntry:
             self._delete(queue, entry["ReceiptHandle"], now)
-            return {}
+            return {"Id": entry["Id"]}
 
-        return self._batch(ctx, "DeleteMessageBatchRequestEntry", delete)
+        successful, failed = self._batch(ctx, "DeleteMessageBatchRequestEntry", delete)
+        return {"Successful": successful, "Failed": failed}
 
     def _change_visibility(self, queue: Queue, handle: str, timeout: int, now: float) -> None:
         if not 0 <= timeout <= MAX_VISIBILITY:
@@ -1128,24 +1134,26 @@ class SqsBackend(ServiceBackend):
             raise invalid_value("ReceiptHandle", handle,
                                 "Message does not exist or is not available for visibility timeout change.")
         if rec["rc"] != rc or rec["vis"] <= now:
-            raise sqs_error("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.")
+            raise sqs.message_not_inflight("Message does not exist or is not available for visibility timeout change.")
         if now + timeout - rec["rt"] > MAX_VISIBILITY:
             raise invalid_value("VisibilityTimeout", timeout,
                                 f"Total VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY} seconds]")
         self.messages.put(key, {**rec, "vis": now + timeout})
 
-    def change_message_visibility(self, ctx: RequestContext) -> dict:
+    def change_message_visibility(self, ctx: Ctx[sqs.ChangeMessageVisibilityRequest]) -> sqs.ChangeMessageVisibilityResult:
         queue = self._queue(ctx)
         params = ctx.params
         self._change_visibility(queue, params["ReceiptHandle"], params["VisibilityTimeout"], ctx.time())
         return {}
 
-    def change_message_visibility_batch(self, ctx: RequestContext) -> dict:
-        def change(queue: Queue, entry: dict, now: float) -> dict:
+    def change_message_visibility_batch(self, ctx: Ctx[sqs.ChangeMessageVisibilityBatchRequest]) -> sqs.ChangeMessageVisibilityBatchResult:
+        def change(queue: Queue, entry: sqs.ChangeMessageVisibilityBatchRequestEntry,
+                   now: float) -> sqs.ChangeMessageVisibilityBatchResultEntry:
             self._change_visibility(queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout", 0), now)
-            return {}
+            return {"Id": entry["Id"]}
 
-        return self._batch(ctx, "ChangeMessageVisibilityBatchRequestEntry", change)
+        successful, failed = self._batch(ctx, "ChangeMessageVisibilityBatchRequestEntry", change)
+        return {"Successful": successful, "Failed": failed}
 
     # -- message move tasks (DLQ redrive) -----------------------------------------------------------
     def _task_handle(self, task_id: str, source: str) -> str:
@@ -1183,13 +1191,12 @@ class SqsBackend(ServiceBackend):
                 task["status"] = "COMPLETED"
             self.tasks.put(key, task)
 
-    def start_message_move_task(self, ctx: RequestContext) -> dict:
+    def start_message_move_task(self, ctx: Ctx[sqs.StartMessageMoveTaskRequest]) -> sqs.StartMessageMoveTaskResult:
         params = ctx.params
         source_arn = params["SourceArn"]
         source = self._by_arn.get(source_arn)
         if source is None:
-            raise sqs_error("ResourceNotFoundException",
-                            "The resource that you specified for the SourceArn parameter doesn't exist.")
+            raise sqs.resource_not_found_exception("The resource that you specified for the SourceArn parameter doesn't exist.")
         now = ctx.time()
         if self._running:
             self._advance_tasks(now)
@@ -1197,8 +1204,7 @@ class SqsBackend(ServiceBackend):
             raise invalid_parameter("Source queue must be configured as a Dead Letter Queue.")
         destination_arn = params.get("DestinationArn")
         if destination_arn is not None and destination_arn not in self._by_arn:
-            raise sqs_error("ResourceNotFoundException",
-                            "The resource that you specified for the DestinationArn parameter doesn't exist.")
+            raise sqs.resource_not_found_exception("The resource that you specified for the DestinationArn parameter doesn't exist.")
         rate = params.get("MaxNumberOfMessagesPerSecond")
         if rate is not None and not 1 <= rate <= 500:
             raise invalid_value("MaxNumberOfMessagesPerSecond", rate, "Must be between 1 and 500.")
@@ -1221,11 +1227,11 @@ class SqsBackend(ServiceBackend):
         except (ValueError, KeyError, TypeError, binascii.Error):
             task = None
         if task is None:
-            raise sqs_error("ResourceNotFoundException", "The resource that you specified for the TaskHandle "
+            raise sqs.resource_not_found_exception("The resource that you specified for the TaskHandle "
                             "parameter doesn't exist.")
         return task_id, task
 
-    def cancel_message_move_task(self, ctx: RequestContext) -> dict:
+    def cancel_message_move_task(self, ctx: Ctx[sqs.CancelMessageMoveTaskRequest]) -> sqs.CancelMessageMoveTaskResult:
         if self._running:
             self._advance_tasks(ctx.time())
         task_id, task = self._task_by_handle(ctx.params["TaskHandle"])
@@ -1234,12 +1240,11 @@ class SqsBackend(ServiceBackend):
         self.tasks.put(task_id, {**task, "status": "CANCELLED"})
         return {"ApproximateNumberOfMessagesMoved": task["moved"]}
 
-    def list_message_move_tasks(self, ctx: RequestContext) -> dict:
+    def list_message_move_tasks(self, ctx: Ctx[sqs.ListMessageMoveTasksRequest]) -> sqs.ListMessageMoveTasksResult:
         params = ctx.params
         source_arn = params["SourceArn"]
         if source_arn not in self._by_arn:
-            raise sqs_error("ResourceNotFoundException",
-                            "The resource that you specified for the SourceArn parameter doesn't exist.")
+            raise sqs.resource_not_found_exception("The resource that you specified for the SourceArn parameter doesn't exist.")
         limit = params.get("MaxResults", 1)
         if not 1 <= limit <= 10:
             raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 10.")
@@ -1247,9 +1252,9 @@ class SqsBackend(ServiceBackend):
             self._advance_tasks(ctx.time())
         tasks = sorted((t for t in self.tasks.values() if t["source"] == source_arn),
                        key=lambda t: t["started"], reverse=True)[:limit]
-        results = []
+        results: list[sqs.ListMessageMoveTasksResultEntry] = []
         for task in tasks:
-            entry: dict[str, Any] = {}
+            entry: sqs.ListMessageMoveTasksResultEntry = {}
             if task["status"] == "RUNNING":
                 entry["TaskHandle"] = self._task_handle(task["id"], source_arn)
             entry["Status"] = task["status"]
@@ -1293,7 +1298,7 @@ class SqsBackend(ServiceBackend):
             return result["MessageId"]
 
     def receive_for_consumer(self, queue_arn: str, max_messages: int,
-                             visibility_timeout: int | None = None) -> list[dict]:
+                             visibility_timeout: int | None = None) -> list[sqs.Message]:
         """Receive as ReceiveMessage with All attributes would (see the module docstring)."""
         with self.emulator.lock:
             queue = self._queue_by_arn(queue_arn)
@@ -1315,7 +1320,7 @@ class SqsBackend(ServiceBackend):
     def queue_arn_for_url(self, url: str) -> str:
         match = _URL.match(url)
         if match is None:
-            raise sqs_error("InvalidAddress", f"The address {url} is not valid for this endpoint.")
+            raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
         account, name = match.groups()
         host = _HOST_REGION.match(url)
         region = host.group(1) if host else self.emulator.region

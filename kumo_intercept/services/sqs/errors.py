@@ -6,34 +6,20 @@ header. botocore's JSON parser turns that into ``Error = {"Code": <legacy code>,
 "QueryErrorCode": <shape name>, "Type": "Sender"}``, and ``after-call.sqs.*`` picks the exception
 class from ``QueryErrorCode``: ``client.exceptions.QueueDoesNotExist`` is raised while
 ``err.response["Error"]["Code"]`` reads ``AWS.SimpleQueueService.NonExistentQueue``.
+
+Modeled error shapes have generated factories in ``kumo_intercept.api.sqs`` (``sqs.queue_does_not_exist``,
+which know the legacy codes); ``sqs_error`` is for the codes AWS sends without a modeled shape.
 """
 
 from __future__ import annotations
 
-from ...core.errors import AwsError
-
-#: error shape name (QueryErrorCode, the exception class) -> the legacy Query code AWS sends in the header
-QUERY_CODES: dict[str, str] = {
-    "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
-    "QueueNameExists": "QueueAlreadyExists",
-    "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
-    "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
-    "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
-    "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
-    "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
-    "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
-    "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
-    "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
-    "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
-}
+from ...api import sqs
+from ...core.errors import AwsError, modeled_error
 
 
-def sqs_error(shape: str, message: str, status: int = 400) -> AwsError:
-    """The error AWS returns for ``shape`` (a modeled error shape, or an unmodeled code such as
-    ``InvalidParameterValue``), as botocore parses it."""
-    code = QUERY_CODES.get(shape, shape)
-    return AwsError(code, message, status, QueryErrorCode=shape, Type="Sender",
-                    headers={"x-amzn-query-error": f"{code};Sender"})
+def sqs_error(code: str, message: str, status: int = 400) -> AwsError:
+    """An error AWS returns with a code no error shape models (``InvalidParameterValue``…)."""
+    return modeled_error(code, message, status, {}, query_error_shape=code)
 
 
 def invalid_parameter(message: str) -> AwsError:
@@ -50,4 +36,4 @@ def missing_parameter(name: str) -> AwsError:
 
 
 def no_such_queue() -> AwsError:
-    return sqs_error("QueueDoesNotExist", "The specified queue does not exist.")
+    return sqs.queue_does_not_exist("The specified queue does not exist.")

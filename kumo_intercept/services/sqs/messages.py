@@ -13,7 +13,8 @@ import hashlib
 import re
 from typing import Any
 
-from .errors import invalid_parameter, sqs_error
+from ...api import sqs
+from .errors import invalid_parameter
 
 MAX_MESSAGE_ATTRIBUTES = 10
 _INVALID_BODY_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -30,8 +31,7 @@ def check_body(body: str) -> bytes:
     """The body's UTF-8 bytes, after AWS's character check (InvalidMessageContents)."""
     bad = _INVALID_BODY_CHAR.search(body)
     if bad is not None:
-        raise sqs_error(
-            "InvalidMessageContents",
+        raise sqs.invalid_message_contents(
             f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, the set "
             f"of allowed characters is {_ALLOWED}",
         )

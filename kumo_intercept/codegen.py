@@ -1,0 +1,282 @@
+"""Generate the typed API modules ``kumo_intercept/api/<module>.py`` from botocore's service models.
+
+    python -m kumo_intercept.codegen              # every service in core.dispatch.BACKENDS
+    python -m kumo_intercept.codegen iam kms      # these botocore services (written, or rewritten)
+
+Each module holds, for one service: a ``TypedDict`` per structure shape reachable from its operations,
+``<Operation>Request`` / ``<Operation>Result`` for every operation, ``OPERATIONS``, an error factory per
+modeled error shape and ``PAGINATORS``. The text depends only on the model, so regenerating with the
+same botocore gives the same bytes; tests/core/test_codegen.py fails when a checked-in module is stale.
+
+Naming rules (documented in docs/writing-a-backend.md, "The typed API"):
+
+- module: the botocore service name with every non-identifier character made ``_``, prefixed with
+  ``aws`` when that is a Python keyword (``lambda`` -> ``awslambda``).
+- a structure shape keeps its name (a first lower-case letter is upper-cased, so a shape can never
+  shadow ``list`` or ``str``).
+- ``<Op>Request`` / ``<Op>Result`` alias the operation's input / output shape, unless the shape already
+  has that name. When the name belongs to another shape, the alias is ``<Op>OperationRequest`` /
+  ``<Op>OperationResult``. An operation without input or output gets ``NoMembers`` (an empty TypedDict).
+- the error factory of shape ``QueueDoesNotExist`` is ``queue_does_not_exist`` (botocore's
+  ``xform_name``); its positional argument is the message, the shape's other members are keyword
+  arguments carried as the error's modeled ``fields``.
+
+Enums are typed ``str``: botocore does not check enum values client-side, so a handler can receive any
+string, and ``Literal`` types of every enum would make the modules much larger for no safety.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import botocore
+import botocore.session
+from botocore import xform_name
+from botocore.exceptions import DataNotFoundError
+from botocore.model import ServiceModel, Shape, StructureShape
+
+API_DIR = Path(__file__).parent / "api"
+
+#: Legacy Query error codes of services speaking JSON with the ``awsQueryCompatible`` trait. botocore's
+#: JSON models drop Smithy's ``@awsQueryError(code=…)``, so they are written here; a shape not listed
+#: sends its own name. Source: the "Errors" sections of the Amazon SQS API Reference
+#: (docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/CommonErrors.html and each action).
+QUERY_COMPATIBLE_CODES: dict[str, dict[str, str]] = {
+    "sqs": {
+        "QueueDoesNotExist": "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueNameExists": "QueueAlreadyExists",
+        "QueueDeletedRecently": "AWS.SimpleQueueService.QueueDeletedRecently",
+        "PurgeQueueInProgress": "AWS.SimpleQueueService.PurgeQueueInProgress",
+        "BatchEntryIdsNotDistinct": "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+        "BatchRequestTooLong": "AWS.SimpleQueueService.BatchRequestTooLong",
+        "EmptyBatchRequest": "AWS.SimpleQueueService.EmptyBatchRequest",
+        "InvalidBatchEntryId": "AWS.SimpleQueueService.InvalidBatchEntryId",
+        "TooManyEntriesInBatchRequest": "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+        "MessageNotInflight": "AWS.SimpleQueueService.MessageNotInflight",
+        "UnsupportedOperation": "AWS.SimpleQueueService.UnsupportedOperation",
+    },
+}
+
+_SCALARS = {
+    "string": "str", "character": "str", "integer": "int", "long": "int", "float": "float",
+    "double": "float", "boolean": "bool", "blob": "bytes", "timestamp": "_datetime.datetime",
+}
+_MODULE_CONSTANTS = frozenset({"SERVICE_NAME", "OPERATIONS", "PAGINATORS"})
+_IMPORTS = '''\
+from __future__ import annotations
+
+import datetime as _datetime
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+from typing import TypedDict as _TypedDict
+
+from ..core.errors import AwsError as _AwsError
+from ..core.errors import modeled_error as _modeled_error
+from . import NoMembers as _NoMembers
+from . import Paginator as _Paginator
+from . import StreamingBlob as _StreamingBlob
+
+if _TYPE_CHECKING:  # typing.Required is 3.11+; annotations are never evaluated at run time
+    from typing_extensions import Required as _Required
+'''
+
+
+def module_name(service: str) -> str:
+    """The module a botocore service's API is generated into (``lambda`` -> ``awslambda``)."""
+    name = re.sub(r"\W", "_", service)
+    return "aws" + name if keyword.iskeyword(name) else name
+
+
+def class_name(shape_name: str) -> str:
+    return shape_name[:1].upper() + shape_name[1:]
+
+
+def factory_name(shape_name: str) -> str:
+    name = xform_name(shape_name)
+    return name + "_" if keyword.iskeyword(name) else name
+
+
+def default_services() -> list[str]:
+    from .core.dispatch import BACKENDS
+    return sorted(BACKENDS)
+
+
+class _Generator:
+    def __init__(self, model: ServiceModel, paginators: dict[str, dict[str, Any]]) -> None:
+        self.model = model
+        self.paginators = paginators
+        self.structures = self._reachable_structures()
+        self.classes = {class_name(name): name for name in self.structures}
+        if len(self.classes) != len(self.structures) or self.classes.keys() & _MODULE_CONSTANTS:
+            raise ValueError(f"{model.service_name}: a shape's class name is taken")
+
+    def _reachable_structures(self) -> dict[str, StructureShape]:
+        found: dict[str, StructureShape] = {}
+        pending: list[Shape] = []
+        for op_name in self.model.operation_names:
+            op = self.model.operation_model(op_name)
+            pending.extend(s for s in (op.input_shape, op.output_shape) if s is not None)
+        for error in self.model.error_shapes:  # the types of the error factories' arguments
+            pending.extend(error.members.values())
+        while pending:
+            shape = pending.pop()
+            if shape.type_name == "structure":
+                if shape.name in found or self._is_opaque(shape):
+                    continue
+                found[shape.name] = shape
+                pending.extend(shape.members.values())
+            elif shape.type_name == "list":
+                pending.append(shape.member)
+            elif shape.type_name == "map":
+                pending.extend((shape.key, shape.value))
+        return dict(sorted(found.items()))
+
+    @staticmethod
+    def _is_opaque(shape: Shape) -> bool:
+        """Shapes botocore hands over as objects, not dicts: documents and event streams."""
+        return bool(shape.metadata.get("document") or shape.serialization.get("eventstream"))
+
+    def annotation(self, shape: Shape) -> str:
+        kind = shape.type_name
+        if kind == "structure":
+            return "_Any" if self._is_opaque(shape) else class_name(shape.name)
+        if kind == "list":
+            return f"list[{self.annotation(shape.member)}]"
+        if kind == "map":
+            return f"dict[{self.annotation(shape.key)}, {self.annotation(shape.value)}]"
+        if kind == "blob" and shape.serialization.get("streaming"):
+            return "_StreamingBlob"
+        return _SCALARS[kind]
+
+    def member_annotation(self, shape: Shape, name: str, member: Shape) -> str:
+        text = self.annotation(member)
+        if member.serialization.get("eventstream"):
+            text = "_Any"
+        return f"_Required[{text}]" if name in shape.required_members else text
+
+    def typed_dict(self, shape: StructureShape) -> Iterator[str]:
+        name = class_name(shape.name)
+        members = sorted(shape.members.items())
+        if not members:
+            yield f"class {name}(_TypedDict, total=False):\n    pass\n"
+        elif all(n.isidentifier() and not keyword.iskeyword(n) for n, _ in members):
+            yield f"class {name}(_TypedDict, total=False):"
+            for member_name, member in members:
+                yield f"    {member_name}: {self.member_annotation(shape, member_name, member)}"
+            yield ""
+        else:  # a member name Python cannot spell as an attribute: the functional form
+            yield f"{name} = _TypedDict({name!r}, {{"
+            for member_name, member in members:
+                yield f"    {member_name!r}: {self.member_annotation(shape, member_name, member)!r},"
+            yield "}, total=False)\n"
+
+    def aliases(self) -> Iterator[str]:
+        for op_name in sorted(self.model.operation_names):
+            op = self.model.operation_model(op_name)
+            for suffix, shape in (("Request", op.input_shape), ("Result", op.output_shape)):
+                target = class_name(shape.name) if shape is not None else "_NoMembers"
+                alias = op_name + suffix
+                if alias == target:
+                    continue
+                if alias in self.classes:
+                    alias = f"{op_name}Operation{suffix}"
+                    if alias in self.classes:
+                        raise ValueError(f"{self.model.service_name}: no free name for {op_name}{suffix}")
+                yield f"{alias} = {target}"
+
+    def error_factories(self) -> Iterator[str]:
+        legacy = QUERY_COMPATIBLE_CODES.get(self.model.service_name, {})
+        query_compatible = "awsQueryCompatible" in self.model.metadata
+        for shape in sorted(self.model.error_shapes, key=lambda s: s.name):
+            error = shape.metadata.get("error", {})
+            status = error.get("httpStatusCode", 500 if shape.metadata.get("fault") else 400)
+            code = legacy.get(shape.name, shape.name) if query_compatible else shape.error_code
+            fields = [(n, m) for n, m in sorted(shape.members.items())
+                      if n.lower() != "message" and n.isidentifier() and not keyword.iskeyword(n)]
+            params = ["message: str = \"\""]
+            if fields:
+                params.append("*")
+            for member_name, member in fields:
+                text = self.annotation(member)
+                required = member_name in shape.required_members
+                params.append(f"{member_name}: {text}" if required else f"{member_name}: {text} | None = None")
+            query = f", query_error_shape={shape.name!r}" if query_compatible else ""
+            field_dict = "{" + ", ".join(f"{n!r}: {n}" for n, _ in fields) + "}"
+            yield f"def {factory_name(shape.name)}({', '.join(params)}) -> _AwsError:"
+            yield f"    return _modeled_error({code!r}, message, {status}, {field_dict}{query})"
+            yield "\n"
+
+    def paginator_specs(self) -> Iterator[str]:
+        yield "PAGINATORS: dict[str, _Paginator] = {"
+        for op_name, spec in sorted(self.paginators.items()):
+            args = ", ".join(
+                f"{key}={_as_tuple(spec.get(key))!r}" for key in ("input_token", "output_token", "result_key"))
+            yield (f"    {op_name!r}: _Paginator({args}, limit_key={spec.get('limit_key')!r}, "
+                   f"more_results={spec.get('more_results')!r}),")
+        yield "}"
+
+    def module(self) -> str:
+        service = self.model.service_name
+        operations = "".join(f"\n    {name!r}," for name in sorted(self.model.operation_names))
+        parts = [
+            f'"""Typed API of {service} ({self.model.metadata.get("serviceFullName", service)}), '
+            f"apiVersion {self.model.api_version}.\n\n"
+            f"GENERATED by kumo_intercept.codegen from botocore {botocore.__version__}; do not edit.\n"
+            f"Regenerate: python -m kumo_intercept.codegen {service}\n"
+            '"""\n',
+            _IMPORTS,
+            f"\nSERVICE_NAME = {service!r}\n",
+            "\n# -- shapes " + "-" * 89 + "\n",
+        ]
+        for shape in self.structures.values():
+            parts.append("\n" + "\n".join(self.typed_dict(shape)))
+        parts.append("\n# -- operations " + "-" * 85 + "\n")
+        parts.append("\n".join(self.aliases()) + "\n")
+        parts.append(f"\nOPERATIONS: tuple[str, ...] = ({operations}\n)\n")
+        parts.append("\n# -- errors " + "-" * 89 + "\n\n")
+        parts.append("\n".join(self.error_factories()))
+        parts.append("\n# -- paginators " + "-" * 85 + "\n\n")
+        parts.append("\n".join(self.paginator_specs()) + "\n")
+        return "".join(parts).replace("\n\n\n\n", "\n\n\n")
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def generate(service: str, session: Any = None) -> str:
+    """The text of ``kumo_intercept/api/<module_name(service)>.py`` for the installed botocore."""
+    session = session or botocore.session.get_session()
+    model = session.get_service_model(service)
+    try:
+        paginators = session.get_component("data_loader").load_service_model(
+            service, "paginators-1", model.api_version)["pagination"]
+    except DataNotFoundError:
+        paginators = {}
+    return _Generator(model, paginators).module()
+
+
+def write(services: Iterable[str]) -> list[Path]:
+    session = botocore.session.get_session()
+    written = []
+    for service in services:
+        path = API_DIR / f"{module_name(service)}.py"
+        path.write_text(generate(service, session))
+        written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    for path in write(argv or default_services()):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
