@@ -1848,6 +1848,8 @@ class IamBackend(ServiceBackend):
         params = ctx.params
         context = {**context, "aws:CurrentTime": _iso(ctx.time()), "aws:EpochTime": str(int(ctx.time()))}
         if caller:
+            if len(caller.split(":")) < 6:  # the same answer as for other unparsable ARNs here
+                raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!")
             context["aws:PrincipalArn"] = caller
             context["aws:PrincipalAccount"] = caller.split(":")[4]
         for entry in params.get("ContextEntries", []):
