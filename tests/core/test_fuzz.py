@@ -29,9 +29,9 @@ from kumo_intercept.emulator import KumoInternalError
 from kumo_intercept.store import PersistenceError
 
 SEED = 20261203
-#: wall-clock budget per service, in seconds, after every operation was sent once each way (ten
-#: services: ~25 s in all, half that on two workers)
-BUDGET = 2.0
+#: wall-clock budget per service, in seconds, once every operation was sent once each way (with
+#: fourteen services: ~40 s of calls in all, ~20 s on two workers)
+BUDGET = 1.5
 MAX_DEPTH = 6
 NAMES = ["fuzz", "fuzz-1", "Fuzz_2", "a", "x" * 64]
 ARNS = [
