@@ -33,7 +33,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
-from . import documents
+from . import documents, schema
 from .catalog import AWS_MANAGED_POLICIES
 from .evaluator import ContextValue, Policy, Request, evaluate, grants_service
 
@@ -160,16 +160,17 @@ class IamBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.tables = {kind: self.store.ordered_table(f"iam.{kind}s") for kind in KINDS}
-        self.policies = self.store.ordered_table("iam.policies")
-        self.access_keys = self.store.table("iam.access_keys")
-        self.login_profiles = self.store.table("iam.login_profiles")
-        self.mfa_devices = self.store.ordered_table("iam.mfa_devices")
-        self.providers = self.store.ordered_table("iam.providers")
-        self.accounts = self.store.table("iam.accounts")
-        self.deletion_tasks = self.store.table("iam.deletion_tasks")
+        store = self.store
+        self.tables = {kind: schema.ENTITIES[kind].open_ordered(store) for kind in KINDS}
+        self.policies = schema.POLICIES.open_ordered(store)
+        self.access_keys = schema.ACCESS_KEYS.open(store)
+        self.login_profiles = schema.LOGIN_PROFILES.open(store)
+        self.mfa_devices = schema.MFA_DEVICES.open_ordered(store)
+        self.providers = schema.PROVIDERS.open_ordered(store)
+        self.accounts = schema.ACCOUNTS.open(store)
+        self.deletion_tasks = schema.DELETION_TASKS.open(store)
         #: server and signing certificates, SSH keys, service-specific credentials: (account, kind, id)
-        self.certificates = self.store.table("iam.certificates")
+        self.certificates = schema.CERTIFICATES.open(store)
         self._attached: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for kind in _KINDS:
             table = self.tables[kind]
