@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from . import envelope
+from . import envelope, schema
 from .specs import HMAC_SPECS, SYMMETRIC, algorithms
 
 DAY = 86400.0
@@ -60,9 +60,9 @@ class KmsKeys(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.keys = self.store.ordered_table("kms.keys")
-        self.aliases = self.store.ordered_table("kms.aliases")
-        self.grants = self.store.ordered_table("kms.grants")
+        self.keys = schema.KEYS.open_ordered(self.store)
+        self.aliases = schema.ALIASES.open_ordered(self.store)
+        self.grants = schema.GRANTS.open_ordered(self.store)
 
     # -- finding keys ---------------------------------------------------------------------------
     def now(self) -> float:
