@@ -34,6 +34,7 @@ from ...core.ports import KeyPort
 from ...core.schedule import Cron, ScheduleError, parse_schedule
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from . import schema
 from .filters import matches
 from .passwords import random_password
 
@@ -103,7 +104,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.secrets = self.store.table("secretsmanager.secrets")
+        self.secrets = schema.SECRETS.open(self.store)
         self._by_arn: dict[str, Key] = {}
         #: secrets with automatic rotation -> when it is next due (derived from the records)
         self._rotation_due: dict[Key, float] = {}
