@@ -29,6 +29,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from . import schema
 from .policies import parse_policies
 from .public import PREFIX as PUBLIC_PREFIX
 from .public import PUBLISHED, public_parameters
@@ -72,7 +73,7 @@ class SsmBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.parameters = self.store.ordered_table("ssm.parameters")
+        self.parameters = schema.PARAMETERS.open_ordered(self.store)
 
     # -- names and lookups ----------------------------------------------------------------------
     @staticmethod
