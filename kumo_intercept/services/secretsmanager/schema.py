@@ -21,6 +21,7 @@ SecretsRecord = TypedDict("SecretsRecord", {
     "Replicas": list,
     "Rotation": dict,
     "Tags": list,
+    "Type": str,
     "Versions": dict,
 }, total=False)
 
