@@ -340,7 +340,8 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, record)
         return response
 
-    def update_secret_version_stage(self, ctx: Ctx[secretsmanager.UpdateSecretVersionStageRequest]) -> secretsmanager.UpdateSecretVersionStageResult:
+    def update_secret_version_stage(
+            self, ctx: Ctx[secretsmanager.UpdateSecretVersionStageRequest]) -> secretsmanager.UpdateSecretVersionStageResult:
         p = ctx.params
         key, record = self._primary(ctx)
         stage, remove_from, move_to = p["VersionStage"], p.get("RemoveFromVersionId"), p.get("MoveToVersionId")
@@ -418,7 +419,8 @@ class SecretsManagerBackend(ServiceBackend):
         key, record = self._secret(ctx)
         return self._secret_value(ctx, key, record, p.get("VersionId"), p.get("VersionStage"))
 
-    def batch_get_secret_value(self, ctx: Ctx[secretsmanager.BatchGetSecretValueRequest]) -> secretsmanager.BatchGetSecretValueResult:
+    def batch_get_secret_value(
+            self, ctx: Ctx[secretsmanager.BatchGetSecretValueRequest]) -> secretsmanager.BatchGetSecretValueResult:
         p = ctx.params
         ids, filters = p.get("SecretIdList"), p.get("Filters")
         if (ids is None) == (filters is None):
@@ -531,7 +533,8 @@ class SecretsManagerBackend(ServiceBackend):
             response["NextToken"] = next_token
         return response
 
-    def list_secret_version_ids(self, ctx: Ctx[secretsmanager.ListSecretVersionIdsRequest]) -> secretsmanager.ListSecretVersionIdsResult:
+    def list_secret_version_ids(
+            self, ctx: Ctx[secretsmanager.ListSecretVersionIdsRequest]) -> secretsmanager.ListSecretVersionIdsResult:
         p = ctx.params
         key, record = self._secret(ctx)
         view = self._view(key, record)
@@ -624,7 +627,8 @@ class SecretsManagerBackend(ServiceBackend):
                 public.append(statement)
         return public
 
-    def put_resource_policy(self, ctx: Ctx[secretsmanager.PutResourcePolicyRequest]) -> secretsmanager.PutResourcePolicyResult:
+    def put_resource_policy(
+            self, ctx: Ctx[secretsmanager.PutResourcePolicyRequest]) -> secretsmanager.PutResourcePolicyResult:
         p = ctx.params
         key, record = self._primary(ctx)
         document = self._policy_document(p["ResourcePolicy"])
@@ -634,19 +638,22 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, {**record, "Policy": p["ResourcePolicy"]})
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
-    def get_resource_policy(self, ctx: Ctx[secretsmanager.GetResourcePolicyRequest]) -> secretsmanager.GetResourcePolicyResult:
+    def get_resource_policy(
+            self, ctx: Ctx[secretsmanager.GetResourcePolicyRequest]) -> secretsmanager.GetResourcePolicyResult:
         key, record = self._secret(ctx)
         out: secretsmanager.GetResourcePolicyResponse = {"ARN": record["ARN"], "Name": record["Name"]}
         if "Policy" in record:
             out["ResourcePolicy"] = record["Policy"]
         return out
 
-    def delete_resource_policy(self, ctx: Ctx[secretsmanager.DeleteResourcePolicyRequest]) -> secretsmanager.DeleteResourcePolicyResult:
+    def delete_resource_policy(
+            self, ctx: Ctx[secretsmanager.DeleteResourcePolicyRequest]) -> secretsmanager.DeleteResourcePolicyResult:
         key, record = self._primary(ctx)
         self.secrets.put(key, {k: v for k, v in record.items() if k != "Policy"})
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
-    def validate_resource_policy(self, ctx: Ctx[secretsmanager.ValidateResourcePolicyRequest]) -> secretsmanager.ValidateResourcePolicyResult:
+    def validate_resource_policy(
+            self, ctx: Ctx[secretsmanager.ValidateResourcePolicyRequest]) -> secretsmanager.ValidateResourcePolicyResult:
         p = ctx.params
         if "SecretId" in p:
             self._secret(ctx)
@@ -686,13 +693,15 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, record)
         return record
 
-    def replicate_secret_to_regions(self, ctx: Ctx[secretsmanager.ReplicateSecretToRegionsRequest]) -> secretsmanager.ReplicateSecretToRegionsResult:
+    def replicate_secret_to_regions(
+            self, ctx: Ctx[secretsmanager.ReplicateSecretToRegionsRequest]) -> secretsmanager.ReplicateSecretToRegionsResult:
         p = ctx.params
         key, record = self._primary(ctx)
         record = self._replicate(ctx, key, record, p["AddReplicaRegions"], p.get("ForceOverwriteReplicaSecret", False))
         return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
 
-    def remove_regions_from_replication(self, ctx: Ctx[secretsmanager.RemoveRegionsFromReplicationRequest]) -> secretsmanager.RemoveRegionsFromReplicationResult:
+    def remove_regions_from_replication(
+            self, ctx: Ctx[secretsmanager.RemoveRegionsFromReplicationRequest]) -> secretsmanager.RemoveRegionsFromReplicationResult:
         key, record = self._primary(ctx)
         record = self._drop_replicas(key, ctx.params["RemoveReplicaRegions"])
         return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
@@ -709,7 +718,8 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, record)
         return record
 
-    def stop_replication_to_replica(self, ctx: Ctx[secretsmanager.StopReplicationToReplicaRequest]) -> secretsmanager.StopReplicationToReplicaResult:
+    def stop_replication_to_replica(
+            self, ctx: Ctx[secretsmanager.StopReplicationToReplicaRequest]) -> secretsmanager.StopReplicationToReplicaResult:
         key, record = self._secret(ctx)
         primary_region = record.get("ReplicaOf")
         if primary_region is None:
@@ -786,7 +796,8 @@ class SecretsManagerBackend(ServiceBackend):
             self._rotate(key, token)
         return {"ARN": record["ARN"], "Name": record["Name"], "VersionId": token}
 
-    def cancel_rotate_secret(self, ctx: Ctx[secretsmanager.CancelRotateSecretRequest]) -> secretsmanager.CancelRotateSecretResult:
+    def cancel_rotate_secret(
+            self, ctx: Ctx[secretsmanager.CancelRotateSecretRequest]) -> secretsmanager.CancelRotateSecretResult:
         key, record = self._primary(ctx)
         rotation = record.get("Rotation")
         if not rotation or not rotation["Enabled"]:
@@ -847,7 +858,8 @@ class SecretsManagerBackend(ServiceBackend):
         return bool(due)
 
     # -- passwords ------------------------------------------------------------------------------
-    def get_random_password(self, ctx: Ctx[secretsmanager.GetRandomPasswordRequest]) -> secretsmanager.GetRandomPasswordResult:
+    def get_random_password(
+            self, ctx: Ctx[secretsmanager.GetRandomPasswordRequest]) -> secretsmanager.GetRandomPasswordResult:
         return {"RandomPassword": random_password(ctx.params, ctx.ids)}
 
     # -- inspection -----------------------------------------------------------------------------

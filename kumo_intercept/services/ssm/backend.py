@@ -362,7 +362,8 @@ class SsmBackend(ServiceBackend):
 
     def _metadata(self, ctx: RequestContext[Any], record: dict[str, Any]) -> ssm.ParameterMetadata:
         latest = record["Versions"][-1]
-        out: ssm.ParameterMetadata = {"Name": record["Name"], "ARN": self._arn(ctx, record["Name"]), "Type": latest["Type"]}
+        out: ssm.ParameterMetadata = {"Name": record["Name"], "ARN": self._arn(ctx, record["Name"]),
+                                      "Type": latest["Type"]}
         if "KeyId" in latest:
             out["KeyId"] = latest["KeyId"]
         out["LastModifiedDate"] = from_epoch(latest["Modified"])
@@ -450,7 +451,8 @@ class SsmBackend(ServiceBackend):
         self.parameters.put(key, {**record, "Versions": versions})
         return {"InvalidLabels": invalid, "ParameterVersion": number}
 
-    def unlabel_parameter_version(self, ctx: Ctx[ssm.UnlabelParameterVersionRequest]) -> ssm.UnlabelParameterVersionResult:
+    def unlabel_parameter_version(
+            self, ctx: Ctx[ssm.UnlabelParameterVersionRequest]) -> ssm.UnlabelParameterVersionResult:
         key, record, number = self._labelled_version(ctx)
         wanted = list(dict.fromkeys(ctx.params["Labels"]))
         version = next(v for v in record["Versions"] if v["Version"] == number)
@@ -498,7 +500,8 @@ class SsmBackend(ServiceBackend):
         self.parameters.put(key, {**record, "Tags": tags})
         return {}
 
-    def remove_tags_from_resource(self, ctx: Ctx[ssm.RemoveTagsFromResourceRequest]) -> ssm.RemoveTagsFromResourceResult:
+    def remove_tags_from_resource(
+            self, ctx: Ctx[ssm.RemoveTagsFromResourceRequest]) -> ssm.RemoveTagsFromResourceResult:
         key, record = self._tagged(ctx)
         self.parameters.put(key, {**record, "Tags": tags_without(record["Tags"], ctx.params["TagKeys"])})
         return {}

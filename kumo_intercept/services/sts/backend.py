@@ -68,7 +68,8 @@ class StsBackend(ServiceBackend):
     def get_access_key_info(self, ctx: Ctx[sts.GetAccessKeyInfoRequest]) -> sts.GetAccessKeyInfoResult:
         return {"Account": self.emulator.account_for(ctx.params["AccessKeyId"])}
 
-    def decode_authorization_message(self, ctx: Ctx[sts.DecodeAuthorizationMessageRequest]) -> sts.DecodeAuthorizationMessageResult:
+    def decode_authorization_message(
+            self, ctx: Ctx[sts.DecodeAuthorizationMessageRequest]) -> sts.DecodeAuthorizationMessageResult:
         # no emulated service issues encoded authorization messages yet, so none can be decoded
         raise sts.invalid_authorization_message_exception("The authorization message is invalid.")
 
@@ -178,7 +179,8 @@ class StsBackend(ServiceBackend):
             response["SourceIdentity"] = params["SourceIdentity"]
         return response
 
-    def assume_role_with_web_identity(self, ctx: Ctx[sts.AssumeRoleWithWebIdentityRequest]) -> sts.AssumeRoleWithWebIdentityResult:
+    def assume_role_with_web_identity(
+            self, ctx: Ctx[sts.AssumeRoleWithWebIdentityRequest]) -> sts.AssumeRoleWithWebIdentityResult:
         params = ctx.params
         role_arn = params["RoleArn"]
         account, role = self._role(role_arn)
