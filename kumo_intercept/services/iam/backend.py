@@ -86,19 +86,19 @@ class MarkerPage(TypedDict, total=False):
 
 
 def _not_found(message: str) -> AwsError:
-    return AwsError("NoSuchEntity", message, 404)
+    return iam.no_such_entity_exception(message)
 
 
 def _exists(message: str) -> AwsError:
-    return AwsError("EntityAlreadyExists", message, 409)
+    return iam.entity_already_exists_exception(message)
 
 
 def _conflict(message: str) -> AwsError:
-    return AwsError("DeleteConflict", message, 409)
+    return iam.delete_conflict_exception(message)
 
 
 def _limit(message: str) -> AwsError:
-    return AwsError("LimitExceeded", message, 409)
+    return iam.limit_exceeded_exception(message)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -110,8 +110,7 @@ def quote(document: str) -> str:
 def certificate_expiry(pem: str) -> float:
     """The notAfter time of a PEM X.509 certificate (read from its DER: Certificate > TBSCertificate >
     Validity), as IAM reports it in ``Expiration``; MalformedCertificate when it is not one."""
-    malformed = AwsError("MalformedCertificate",
-                         "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+    malformed = iam.malformed_certificate_exception("Unable to parse certificate. Please ensure the certificate is in PEM format.")
     body = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem, re.DOTALL)
     try:
         der = base64.b64decode("".join(body.group(1).split()) if body else "", validate=True)
@@ -259,7 +258,8 @@ class IamBackend(ServiceBackend):
     def _checked_tags(tags: Sequence[Mapping[str, Any]]) -> list[iam.Tag]:
         keys = [tag["Key"].lower() for tag in tags]
         if len(keys) != len(set(keys)):
-            raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            raise iam.invalid_input_exception(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         if len(tags) > _TAGS_PER_RESOURCE:
             raise _limit("The number of tags has reached the maximum limit.")
         return [{"Key": tag["Key"], "Value": tag["Value"]} for tag in tags]
@@ -519,7 +519,7 @@ class IamBackend(ServiceBackend):
     def _modifiable_role(self, ctx: RequestContext[Any], name: str) -> dict:
         role = self._get("role", ctx, name)
         if role.get("ServiceLinked"):
-            raise AwsError("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+            raise iam.unmodifiable_entity_exception(f"Cannot perform the operation on the protected role "
                            f"'{role['RoleName']}' - this role is only modifiable by AWS")
         return role
 
@@ -535,7 +535,8 @@ class IamBackend(ServiceBackend):
         self._put("role", updated)
         return {"Role": self._role_out(updated)}
 
-    def update_assume_role_policy(self, ctx: Ctx[iam.UpdateAssumeRolePolicyRequest]) -> iam.UpdateAssumeRolePolicyResult:
+    def update_assume_role_policy(
+            self, ctx: Ctx[iam.UpdateAssumeRolePolicyRequest]) -> iam.UpdateAssumeRolePolicyResult:
         role = self._modifiable_role(ctx, ctx.params["RoleName"])
         self._check_trust_policy(ctx.params["PolicyDocument"])
         self._put("role", {**role, "AssumeRolePolicyDocument": ctx.params["PolicyDocument"]})
@@ -556,16 +557,20 @@ class IamBackend(ServiceBackend):
             raise _conflict("Cannot delete entity, must delete policies first.")
         self.tables["role"].delete((ctx.account, name.lower()))
 
-    def put_role_permissions_boundary(self, ctx: Ctx[iam.PutRolePermissionsBoundaryRequest]) -> iam.PutRolePermissionsBoundaryResult:
+    def put_role_permissions_boundary(
+            self, ctx: Ctx[iam.PutRolePermissionsBoundaryRequest]) -> iam.PutRolePermissionsBoundaryResult:
         return self._set_boundary("role", ctx, ctx.params["PermissionsBoundary"])
 
-    def delete_role_permissions_boundary(self, ctx: Ctx[iam.DeleteRolePermissionsBoundaryRequest]) -> iam.DeleteRolePermissionsBoundaryResult:
+    def delete_role_permissions_boundary(
+            self, ctx: Ctx[iam.DeleteRolePermissionsBoundaryRequest]) -> iam.DeleteRolePermissionsBoundaryResult:
         return self._set_boundary("role", ctx, None)
 
-    def put_user_permissions_boundary(self, ctx: Ctx[iam.PutUserPermissionsBoundaryRequest]) -> iam.PutUserPermissionsBoundaryResult:
+    def put_user_permissions_boundary(
+            self, ctx: Ctx[iam.PutUserPermissionsBoundaryRequest]) -> iam.PutUserPermissionsBoundaryResult:
         return self._set_boundary("user", ctx, ctx.params["PermissionsBoundary"])
 
-    def delete_user_permissions_boundary(self, ctx: Ctx[iam.DeleteUserPermissionsBoundaryRequest]) -> iam.DeleteUserPermissionsBoundaryResult:
+    def delete_user_permissions_boundary(
+            self, ctx: Ctx[iam.DeleteUserPermissionsBoundaryRequest]) -> iam.DeleteUserPermissionsBoundaryResult:
         return self._set_boundary("user", ctx, None)
 
     def _set_boundary(self, kind: str, ctx: RequestContext[Any], arn: str | None) -> NoMembers:
@@ -577,14 +582,15 @@ class IamBackend(ServiceBackend):
         return {}
 
     # -- service-linked roles -----------------------------------------------------------------
-    def create_service_linked_role(self, ctx: Ctx[iam.CreateServiceLinkedRoleRequest]) -> iam.CreateServiceLinkedRoleResult:
+    def create_service_linked_role(
+            self, ctx: Ctx[iam.CreateServiceLinkedRoleRequest]) -> iam.CreateServiceLinkedRoleResult:
         service = ctx.params["AWSServiceName"]
         base = _SLR_NAMES.get(service) or "".join(
             part[:1].upper() + part[1:] for part in re.split(r"[.-]", service.removesuffix(".amazonaws.com")))
         suffix = ctx.params.get("CustomSuffix")
         name = f"AWSServiceRoleFor{base}" + (f"_{suffix}" if suffix else "")
         if (ctx.account, name.lower()) in self.tables["role"]:
-            raise AwsError("InvalidInput", f"Service role name {name} has been taken in this account, "
+            raise iam.invalid_input_exception(f"Service role name {name} has been taken in this account, "
                            "please try a different suffix.")
         trust = json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]})
@@ -594,7 +600,8 @@ class IamBackend(ServiceBackend):
                                   ServiceLinked=True)
         return {"Role": self._role_out(record)}
 
-    def delete_service_linked_role(self, ctx: Ctx[iam.DeleteServiceLinkedRoleRequest]) -> iam.DeleteServiceLinkedRoleResult:
+    def delete_service_linked_role(
+            self, ctx: Ctx[iam.DeleteServiceLinkedRoleRequest]) -> iam.DeleteServiceLinkedRoleResult:
         role = self._get("role", ctx, ctx.params["RoleName"])
         if not role.get("ServiceLinked"):
             raise AwsError("ValidationError", f"Role {role['RoleName']} is not a service linked role.")
@@ -605,7 +612,8 @@ class IamBackend(ServiceBackend):
         self.deletion_tasks.put((ctx.account, task), {"Status": "SUCCEEDED", "Service": service})
         return {"DeletionTaskId": task}
 
-    def get_service_linked_role_deletion_status(self, ctx: Ctx[iam.GetServiceLinkedRoleDeletionStatusRequest]) -> iam.GetServiceLinkedRoleDeletionStatusResult:
+    def get_service_linked_role_deletion_status(
+            self, ctx: Ctx[iam.GetServiceLinkedRoleDeletionStatusRequest]) -> iam.GetServiceLinkedRoleDeletionStatusResult:
         task = self.deletion_tasks.get((ctx.account, ctx.params["DeletionTaskId"]))
         if task is None:
             raise _not_found(f"Deletion task {ctx.params['DeletionTaskId']} cannot be found.")
@@ -626,13 +634,15 @@ class IamBackend(ServiceBackend):
         listed, more = self._page(ctx, [self._profile_out(ctx, p) for p in profiles])
         return {"InstanceProfiles": listed, **more}
 
-    def list_instance_profiles_for_role(self, ctx: Ctx[iam.ListInstanceProfilesForRoleRequest]) -> iam.ListInstanceProfilesForRoleResult:
+    def list_instance_profiles_for_role(
+            self, ctx: Ctx[iam.ListInstanceProfilesForRoleRequest]) -> iam.ListInstanceProfilesForRoleResult:
         role = self._get("role", ctx, ctx.params["RoleName"])
         profiles = [p for p in self._in_account("instance_profile", ctx.account) if role["RoleName"] in p["Roles"]]
         listed, more = self._page(ctx, [self._profile_out(ctx, p) for p in profiles])
         return {"InstanceProfiles": listed, **more}
 
-    def add_role_to_instance_profile(self, ctx: Ctx[iam.AddRoleToInstanceProfileRequest]) -> iam.AddRoleToInstanceProfileResult:
+    def add_role_to_instance_profile(
+            self, ctx: Ctx[iam.AddRoleToInstanceProfileRequest]) -> iam.AddRoleToInstanceProfileResult:
         profile = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         role = self._get("role", ctx, ctx.params["RoleName"])
         if profile["Roles"]:
@@ -640,7 +650,8 @@ class IamBackend(ServiceBackend):
         self._put("instance_profile", {**profile, "Roles": [role["RoleName"]]})
         return {}
 
-    def remove_role_from_instance_profile(self, ctx: Ctx[iam.RemoveRoleFromInstanceProfileRequest]) -> iam.RemoveRoleFromInstanceProfileResult:
+    def remove_role_from_instance_profile(
+            self, ctx: Ctx[iam.RemoveRoleFromInstanceProfileRequest]) -> iam.RemoveRoleFromInstanceProfileResult:
         profile = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         role = self._get("role", ctx, ctx.params["RoleName"])
         if role["RoleName"] not in profile["Roles"]:
@@ -694,7 +705,8 @@ class IamBackend(ServiceBackend):
     def untag_instance_profile(self, ctx: Ctx[iam.UntagInstanceProfileRequest]) -> iam.UntagInstanceProfileResult:
         return self._untag_entity("instance_profile", ctx)
 
-    def list_instance_profile_tags(self, ctx: Ctx[iam.ListInstanceProfileTagsRequest]) -> iam.ListInstanceProfileTagsResult:
+    def list_instance_profile_tags(
+            self, ctx: Ctx[iam.ListInstanceProfileTagsRequest]) -> iam.ListInstanceProfileTagsResult:
         return self._list_entity_tags("instance_profile", ctx)
 
     def tag_policy(self, ctx: Ctx[iam.TagPolicyRequest]) -> iam.TagPolicyResult:
@@ -861,7 +873,8 @@ class IamBackend(ServiceBackend):
         listed, more = self._page(ctx, [self._version_out(policy, v, with_document=False) for v in ordered])
         return {"Versions": listed, **more}
 
-    def set_default_policy_version(self, ctx: Ctx[iam.SetDefaultPolicyVersionRequest]) -> iam.SetDefaultPolicyVersionResult:
+    def set_default_policy_version(
+            self, ctx: Ctx[iam.SetDefaultPolicyVersionRequest]) -> iam.SetDefaultPolicyVersionResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         self.policies.put(key, {**policy, "DefaultVersionId": self._version(ctx, policy), "UpdateDate": ctx.time()})
         return {}
@@ -923,13 +936,16 @@ class IamBackend(ServiceBackend):
     def detach_role_policy(self, ctx: Ctx[iam.DetachRolePolicyRequest]) -> iam.DetachRolePolicyResult:
         return self._detach("role", ctx)
 
-    def list_attached_user_policies(self, ctx: Ctx[iam.ListAttachedUserPoliciesRequest]) -> iam.ListAttachedUserPoliciesResult:
+    def list_attached_user_policies(
+            self, ctx: Ctx[iam.ListAttachedUserPoliciesRequest]) -> iam.ListAttachedUserPoliciesResult:
         return self._list_attached("user", ctx)
 
-    def list_attached_group_policies(self, ctx: Ctx[iam.ListAttachedGroupPoliciesRequest]) -> iam.ListAttachedGroupPoliciesResult:
+    def list_attached_group_policies(
+            self, ctx: Ctx[iam.ListAttachedGroupPoliciesRequest]) -> iam.ListAttachedGroupPoliciesResult:
         return self._list_attached("group", ctx)
 
-    def list_attached_role_policies(self, ctx: Ctx[iam.ListAttachedRolePoliciesRequest]) -> iam.ListAttachedRolePoliciesResult:
+    def list_attached_role_policies(
+            self, ctx: Ctx[iam.ListAttachedRolePoliciesRequest]) -> iam.ListAttachedRolePoliciesResult:
         return self._list_attached("role", ctx)
 
     def list_entities_for_policy(self, ctx: Ctx[iam.ListEntitiesForPolicyRequest]) -> iam.ListEntitiesForPolicyResult:
@@ -1151,9 +1167,10 @@ class IamBackend(ServiceBackend):
         ]
         for ok, message in checks:
             if not ok:
-                raise AwsError("PasswordPolicyViolation", message)
+                raise iam.password_policy_violation_exception(message)
 
-    def update_account_password_policy(self, ctx: Ctx[iam.UpdateAccountPasswordPolicyRequest]) -> iam.UpdateAccountPasswordPolicyResult:
+    def update_account_password_policy(
+            self, ctx: Ctx[iam.UpdateAccountPasswordPolicyRequest]) -> iam.UpdateAccountPasswordPolicyResult:
         params = ctx.params
         policy = {
             "MinimumPasswordLength": params.get("MinimumPasswordLength", 6),
@@ -1171,13 +1188,15 @@ class IamBackend(ServiceBackend):
         self.accounts.put(ctx.account, {**self._account(ctx.account), "PasswordPolicy": policy})
         return {}
 
-    def get_account_password_policy(self, ctx: Ctx[iam.GetAccountPasswordPolicyRequest]) -> iam.GetAccountPasswordPolicyResult:
+    def get_account_password_policy(
+            self, ctx: Ctx[iam.GetAccountPasswordPolicyRequest]) -> iam.GetAccountPasswordPolicyResult:
         policy = self._account(ctx.account)["PasswordPolicy"]
         if policy is None:
             raise _not_found(f"The Password Policy with domain name {ctx.account} cannot be found.")
         return {"PasswordPolicy": {**policy}}
 
-    def delete_account_password_policy(self, ctx: Ctx[iam.DeleteAccountPasswordPolicyRequest]) -> iam.DeleteAccountPasswordPolicyResult:
+    def delete_account_password_policy(
+            self, ctx: Ctx[iam.DeleteAccountPasswordPolicyRequest]) -> iam.DeleteAccountPasswordPolicyResult:
         self.get_account_password_policy(ctx)
         self.accounts.put(ctx.account, {**self._account(ctx.account), "PasswordPolicy": None})
         return {}
@@ -1230,7 +1249,8 @@ class IamBackend(ServiceBackend):
         return {"SummaryMap": summary}
 
     # == MFA devices =============================================================================
-    def create_virtual_mfa_device(self, ctx: Ctx[iam.CreateVirtualMFADeviceRequest]) -> iam.CreateVirtualMFADeviceResult:
+    def create_virtual_mfa_device(
+            self, ctx: Ctx[iam.CreateVirtualMFADeviceRequest]) -> iam.CreateVirtualMFADeviceResult:
         name, path = ctx.params["VirtualMFADeviceName"], ctx.params.get("Path", "/")
         serial = self._arn(ctx.account, "mfa", path, name)
         if (ctx.account, serial) in self.mfa_devices:
@@ -1260,7 +1280,7 @@ class IamBackend(ServiceBackend):
         first, second = ctx.params["AuthenticationCode1"], ctx.params["AuthenticationCode2"]
         if not any(self._totp(seed, step) == first and self._totp(seed, step + 1) == second
                    for step in range(now - 10, now + 2)):
-            raise AwsError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+            raise iam.invalid_authentication_code_exception("Authentication code for device is not valid.")
 
     def enable_mfa_device(self, ctx: Ctx[iam.EnableMFADeviceRequest]) -> iam.EnableMFADeviceResult:
         user = self._get("user", ctx, ctx.params["UserName"])
@@ -1286,7 +1306,8 @@ class IamBackend(ServiceBackend):
         self.mfa_devices.put((ctx.account, serial), {**device, "UserName": None, "EnableDate": None})
         return {}
 
-    def delete_virtual_mfa_device(self, ctx: Ctx[iam.DeleteVirtualMFADeviceRequest]) -> iam.DeleteVirtualMFADeviceResult:
+    def delete_virtual_mfa_device(
+            self, ctx: Ctx[iam.DeleteVirtualMFADeviceRequest]) -> iam.DeleteVirtualMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
         if device["UserName"]:
             raise _conflict("MFA VirtualDevice in use. Must deactivate first.")
@@ -1350,7 +1371,8 @@ class IamBackend(ServiceBackend):
     def _put_provider(self, ctx: RequestContext[Any], record: dict) -> None:
         self.providers.put((ctx.account, record["Arn"]), record)
 
-    def create_open_id_connect_provider(self, ctx: Ctx[iam.CreateOpenIDConnectProviderRequest]) -> iam.CreateOpenIDConnectProviderResult:
+    def create_open_id_connect_provider(
+            self, ctx: Ctx[iam.CreateOpenIDConnectProviderRequest]) -> iam.CreateOpenIDConnectProviderResult:
         url = ctx.params["Url"]
         if not url.startswith("https://"):
             raise AwsError("ValidationError", "Invalid URL: the URL must begin with https://")
@@ -1365,18 +1387,21 @@ class IamBackend(ServiceBackend):
         out: iam.CreateOpenIDConnectProviderResponse = {"OpenIDConnectProviderArn": arn}
         return self._with_tags(out, record)
 
-    def get_open_id_connect_provider(self, ctx: Ctx[iam.GetOpenIDConnectProviderRequest]) -> iam.GetOpenIDConnectProviderResult:
+    def get_open_id_connect_provider(
+            self, ctx: Ctx[iam.GetOpenIDConnectProviderRequest]) -> iam.GetOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
         out: iam.GetOpenIDConnectProviderResponse = {
                "Url": record["Url"], "ClientIDList": list(record["ClientIDList"]),
                "ThumbprintList": list(record["ThumbprintList"]), "CreateDate": from_epoch(record["CreateDate"])}
         return self._with_tags(out, record)
 
-    def list_open_id_connect_providers(self, ctx: Ctx[iam.ListOpenIDConnectProvidersRequest]) -> iam.ListOpenIDConnectProvidersResult:
+    def list_open_id_connect_providers(
+            self, ctx: Ctx[iam.ListOpenIDConnectProvidersRequest]) -> iam.ListOpenIDConnectProvidersResult:
         return {"OpenIDConnectProviderList": [{"Arn": r["Arn"]} for k, r in self.providers.items()
                                               if k[0] == ctx.account and r["Kind"] == "oidc"]}
 
-    def delete_open_id_connect_provider(self, ctx: Ctx[iam.DeleteOpenIDConnectProviderRequest]) -> iam.DeleteOpenIDConnectProviderResult:
+    def delete_open_id_connect_provider(
+            self, ctx: Ctx[iam.DeleteOpenIDConnectProviderRequest]) -> iam.DeleteOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         if (ctx.account, arn) in self.providers:
             self._provider(ctx, arn, "oidc")
@@ -1387,32 +1412,38 @@ class IamBackend(ServiceBackend):
         self._put_provider(ctx, {**self._provider(ctx, arn, kind), **changes})
         return {}
 
-    def add_client_id_to_open_id_connect_provider(self, ctx: Ctx[iam.AddClientIDToOpenIDConnectProviderRequest]) -> iam.AddClientIDToOpenIDConnectProviderResult:
+    def add_client_id_to_open_id_connect_provider(
+            self, ctx: Ctx[iam.AddClientIDToOpenIDConnectProviderRequest]) -> iam.AddClientIDToOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         ids = self._provider(ctx, arn, "oidc")["ClientIDList"]
         client = ctx.params["ClientID"]
         return self._update_provider(ctx, arn, "oidc", ClientIDList=ids if client in ids else [*ids, client])
 
-    def remove_client_id_from_open_id_connect_provider(self, ctx: Ctx[iam.RemoveClientIDFromOpenIDConnectProviderRequest]) -> iam.RemoveClientIDFromOpenIDConnectProviderResult:
+    def remove_client_id_from_open_id_connect_provider(
+            self, ctx: Ctx[iam.RemoveClientIDFromOpenIDConnectProviderRequest]) -> iam.RemoveClientIDFromOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         ids = self._provider(ctx, arn, "oidc")["ClientIDList"]
         return self._update_provider(ctx, arn, "oidc", ClientIDList=[i for i in ids if i != ctx.params["ClientID"]])
 
-    def update_open_id_connect_provider_thumbprint(self, ctx: Ctx[iam.UpdateOpenIDConnectProviderThumbprintRequest]) -> iam.UpdateOpenIDConnectProviderThumbprintResult:
+    def update_open_id_connect_provider_thumbprint(
+            self, ctx: Ctx[iam.UpdateOpenIDConnectProviderThumbprintRequest]) -> iam.UpdateOpenIDConnectProviderThumbprintResult:
         return self._update_provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc",
                                      ThumbprintList=list(ctx.params["ThumbprintList"]))
 
-    def tag_open_id_connect_provider(self, ctx: Ctx[iam.TagOpenIDConnectProviderRequest]) -> iam.TagOpenIDConnectProviderResult:
+    def tag_open_id_connect_provider(
+            self, ctx: Ctx[iam.TagOpenIDConnectProviderRequest]) -> iam.TagOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
         self._put_provider(ctx, self._tagged(record, ctx.params["Tags"]))
         return {}
 
-    def untag_open_id_connect_provider(self, ctx: Ctx[iam.UntagOpenIDConnectProviderRequest]) -> iam.UntagOpenIDConnectProviderResult:
+    def untag_open_id_connect_provider(
+            self, ctx: Ctx[iam.UntagOpenIDConnectProviderRequest]) -> iam.UntagOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
         self._put_provider(ctx, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def list_open_id_connect_provider_tags(self, ctx: Ctx[iam.ListOpenIDConnectProviderTagsRequest]) -> iam.ListOpenIDConnectProviderTagsResult:
+    def list_open_id_connect_provider_tags(
+            self, ctx: Ctx[iam.ListOpenIDConnectProviderTagsRequest]) -> iam.ListOpenIDConnectProviderTagsResult:
         listed, more = self._page(ctx, self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")["Tags"])
         return {"Tags": listed, **more}
 
@@ -1421,7 +1452,7 @@ class IamBackend(ServiceBackend):
         try:
             root = ElementTree.fromstring(metadata)
         except ElementTree.ParseError:
-            raise AwsError("InvalidInput", "Could not parse metadata") from None
+            raise iam.invalid_input_exception("Could not parse metadata") from None
         valid_until = root.get("validUntil")
         if valid_until:
             return to_epoch(valid_until)
@@ -1482,7 +1513,8 @@ class IamBackend(ServiceBackend):
         return {"Tags": listed, **more}
 
     # == certificates, SSH keys, service-specific credentials ====================================
-    def upload_server_certificate(self, ctx: Ctx[iam.UploadServerCertificateRequest]) -> iam.UploadServerCertificateResult:
+    def upload_server_certificate(
+            self, ctx: Ctx[iam.UploadServerCertificateRequest]) -> iam.UploadServerCertificateResult:
         params = ctx.params
         name, path = params["ServerCertificateName"], params.get("Path", "/")
         key = (ctx.account, "server-certificate", name.lower())
@@ -1527,7 +1559,8 @@ class IamBackend(ServiceBackend):
         listed, more = self._page(ctx, [self._server_certificate_metadata(r) for r in records])
         return {"ServerCertificateMetadataList": listed, **more}
 
-    def update_server_certificate(self, ctx: Ctx[iam.UpdateServerCertificateRequest]) -> iam.UpdateServerCertificateResult:
+    def update_server_certificate(
+            self, ctx: Ctx[iam.UpdateServerCertificateRequest]) -> iam.UpdateServerCertificateResult:
         key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
         name = ctx.params.get("NewServerCertificateName", record["ServerCertificateName"])
         path = ctx.params.get("NewPath", record["Path"])
@@ -1539,7 +1572,8 @@ class IamBackend(ServiceBackend):
                                         "Arn": self._arn(ctx.account, "server-certificate", path, name)})
         return {}
 
-    def delete_server_certificate(self, ctx: Ctx[iam.DeleteServerCertificateRequest]) -> iam.DeleteServerCertificateResult:
+    def delete_server_certificate(
+            self, ctx: Ctx[iam.DeleteServerCertificateRequest]) -> iam.DeleteServerCertificateResult:
         self.certificates.delete(self._server_certificate(ctx, ctx.params["ServerCertificateName"])[0])
         return {}
 
@@ -1553,7 +1587,8 @@ class IamBackend(ServiceBackend):
         self.certificates.put(key, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def list_server_certificate_tags(self, ctx: Ctx[iam.ListServerCertificateTagsRequest]) -> iam.ListServerCertificateTagsResult:
+    def list_server_certificate_tags(
+            self, ctx: Ctx[iam.ListServerCertificateTagsRequest]) -> iam.ListServerCertificateTagsResult:
         listed, more = self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"])
         return {"Tags": listed, **more}
 
@@ -1569,7 +1604,8 @@ class IamBackend(ServiceBackend):
             raise _not_found(missing)
         return key, record
 
-    def upload_signing_certificate(self, ctx: Ctx[iam.UploadSigningCertificateRequest]) -> iam.UploadSigningCertificateResult:
+    def upload_signing_certificate(
+            self, ctx: Ctx[iam.UploadSigningCertificateRequest]) -> iam.UploadSigningCertificateResult:
         user = self._user_name(ctx)
         certificate_expiry(ctx.params["CertificateBody"])
         if len(self._user_credentials(ctx, "signing-certificate", user)) >= 2:
@@ -1586,7 +1622,8 @@ class IamBackend(ServiceBackend):
                 "CertificateBody": record["CertificateBody"], "Status": record["Status"],
                 "UploadDate": from_epoch(record["UploadDate"])}
 
-    def list_signing_certificates(self, ctx: Ctx[iam.ListSigningCertificatesRequest]) -> iam.ListSigningCertificatesResult:
+    def list_signing_certificates(
+            self, ctx: Ctx[iam.ListSigningCertificatesRequest]) -> iam.ListSigningCertificatesResult:
         records = self._user_credentials(ctx, "signing-certificate", self._user_name_or_root(ctx))
         listed, more = self._page(ctx, [self._signing_out(r) for _, r in records])
         return {"Certificates": listed, **more}
@@ -1596,12 +1633,14 @@ class IamBackend(ServiceBackend):
         return self._user_credential(ctx, "signing-certificate", self._user_name(ctx), certificate_id,
                                      f"The Certificate with id {certificate_id} cannot be found.")
 
-    def update_signing_certificate(self, ctx: Ctx[iam.UpdateSigningCertificateRequest]) -> iam.UpdateSigningCertificateResult:
+    def update_signing_certificate(
+            self, ctx: Ctx[iam.UpdateSigningCertificateRequest]) -> iam.UpdateSigningCertificateResult:
         key, record = self._signing_certificate(ctx)
         self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def delete_signing_certificate(self, ctx: Ctx[iam.DeleteSigningCertificateRequest]) -> iam.DeleteSigningCertificateResult:
+    def delete_signing_certificate(
+            self, ctx: Ctx[iam.DeleteSigningCertificateRequest]) -> iam.DeleteSigningCertificateResult:
         self.certificates.delete(self._signing_certificate(ctx)[0])
         return {}
 
@@ -1612,12 +1651,12 @@ class IamBackend(ServiceBackend):
         try:
             blob = base64.b64decode(parts[1], validate=True)
         except (IndexError, ValueError):
-            raise AwsError("InvalidPublicKey", "Public key is malformed") from None
+            raise iam.invalid_public_key_exception("Public key is malformed") from None
         if not parts[0].startswith("ssh-"):
-            raise AwsError("UnrecognizedPublicKeyEncoding", "Unrecognized public key encoding")
+            raise iam.unrecognized_public_key_encoding_exception("Unrecognized public key encoding")
         fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
         if any(r["Fingerprint"] == fingerprint for _, r in self._user_credentials(ctx, "ssh-public-key", user)):
-            raise AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the user")
+            raise iam.duplicate_ssh_public_key_exception("The SSH public key is already associated with the user")
         key_id = "APKA" + ctx.ids.upper_alnum(16)
         record = {"UserName": user, "SSHPublicKeyId": key_id, "Fingerprint": fingerprint, "SSHPublicKeyBody": body,
                   "Status": "Active", "UploadDate": ctx.time()}
@@ -1658,7 +1697,8 @@ class IamBackend(ServiceBackend):
         self.certificates.delete(self._ssh_key(ctx)[0])
         return {}
 
-    def create_service_specific_credential(self, ctx: Ctx[iam.CreateServiceSpecificCredentialRequest]) -> iam.CreateServiceSpecificCredentialResult:
+    def create_service_specific_credential(
+            self, ctx: Ctx[iam.CreateServiceSpecificCredentialRequest]) -> iam.CreateServiceSpecificCredentialResult:
         user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
         service = ctx.params["ServiceName"]
         if service not in _SERVICE_CREDENTIAL_SERVICES:
@@ -1696,29 +1736,33 @@ class IamBackend(ServiceBackend):
         return self._user_credential(ctx, "service-credential", user, credential_id,
                                      f"No such credential {credential_id} exists")
 
-    def list_service_specific_credentials(self, ctx: Ctx[iam.ListServiceSpecificCredentialsRequest]) -> iam.ListServiceSpecificCredentialsResult:
+    def list_service_specific_credentials(
+            self, ctx: Ctx[iam.ListServiceSpecificCredentialsRequest]) -> iam.ListServiceSpecificCredentialsResult:
         service = ctx.params.get("ServiceName")
         records = [r for _, r in self._user_credentials(ctx, "service-credential", self._user_name_or_root(ctx))
                    if service is None or r["ServiceName"] == service]
         listed, more = self._page(ctx, [self._service_credential_out(r) for r in records])
         return {"ServiceSpecificCredentials": listed, **more}
 
-    def update_service_specific_credential(self, ctx: Ctx[iam.UpdateServiceSpecificCredentialRequest]) -> iam.UpdateServiceSpecificCredentialResult:
+    def update_service_specific_credential(
+            self, ctx: Ctx[iam.UpdateServiceSpecificCredentialRequest]) -> iam.UpdateServiceSpecificCredentialResult:
         key, record = self._service_credential(ctx)
         self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def reset_service_specific_credential(self, ctx: Ctx[iam.ResetServiceSpecificCredentialRequest]) -> iam.ResetServiceSpecificCredentialResult:
+    def reset_service_specific_credential(
+            self, ctx: Ctx[iam.ResetServiceSpecificCredentialRequest]) -> iam.ResetServiceSpecificCredentialResult:
         return self._with_new_password(ctx, self._service_credential(ctx)[1])
 
-    def delete_service_specific_credential(self, ctx: Ctx[iam.DeleteServiceSpecificCredentialRequest]) -> iam.DeleteServiceSpecificCredentialResult:
+    def delete_service_specific_credential(
+            self, ctx: Ctx[iam.DeleteServiceSpecificCredentialRequest]) -> iam.DeleteServiceSpecificCredentialResult:
         self.certificates.delete(self._service_credential(ctx)[0])
         return {}
 
     def change_password(self, ctx: Ctx[iam.ChangePasswordRequest]) -> iam.ChangePasswordResult:
         caller = self._caller_user(ctx)
         if caller is None:
-            raise AwsError("InvalidUserType", "Only IAM Users can change their own password.")
+            raise iam.invalid_user_type_exception("Only IAM Users can change their own password.")
         key = (ctx.account, caller["UserName"].lower())
         profile = self._login_profile(ctx, caller["UserName"])
         if profile["PasswordHash"] != self._password_hash(ctx.params["OldPassword"]):
@@ -1728,13 +1772,15 @@ class IamBackend(ServiceBackend):
                                       "PasswordResetRequired": False})
         return {}
 
-    def set_security_token_service_preferences(self, ctx: Ctx[iam.SetSecurityTokenServicePreferencesRequest]) -> iam.SetSecurityTokenServicePreferencesResult:
+    def set_security_token_service_preferences(
+            self, ctx: Ctx[iam.SetSecurityTokenServicePreferencesRequest]) -> iam.SetSecurityTokenServicePreferencesResult:
         version = 2 if ctx.params["GlobalEndpointTokenVersion"] == "v2Token" else 1
         self.accounts.put(ctx.account, {**self._account(ctx.account), "TokenVersion": version})
         return {}
 
     # == credential report =======================================================================
-    def generate_credential_report(self, ctx: Ctx[iam.GenerateCredentialReportRequest]) -> iam.GenerateCredentialReportResult:
+    def generate_credential_report(
+            self, ctx: Ctx[iam.GenerateCredentialReportRequest]) -> iam.GenerateCredentialReportResult:
         account = self._account(ctx.account)
         report = account["Report"]
         if report is not None and ctx.time() - report["GeneratedTime"] < _REPORT_SECONDS:
@@ -1771,9 +1817,9 @@ class IamBackend(ServiceBackend):
     def get_credential_report(self, ctx: Ctx[iam.GetCredentialReportRequest]) -> iam.GetCredentialReportResult:
         report = self._account(ctx.account)["Report"]
         if report is None:
-            raise AwsError("ReportNotPresent", "Credential report not present.", 410)
+            raise iam.credential_report_not_present_exception("Credential report not present.")
         if ctx.time() - report["GeneratedTime"] >= _REPORT_SECONDS:
-            raise AwsError("ReportExpired", "Credential report has expired.", 410)
+            raise iam.credential_report_expired_exception("Credential report has expired.")
         return {"Content": report["Content"].encode(), "ReportFormat": "text/csv",
                 "GeneratedTime": from_epoch(report["GeneratedTime"])}
 
@@ -1825,7 +1871,8 @@ class IamBackend(ServiceBackend):
         out["PolicyVersionList"] = [self._version_out(policy, v) for v in ordered]
         return out
 
-    def get_account_authorization_details(self, ctx: Ctx[iam.GetAccountAuthorizationDetailsRequest]) -> iam.GetAccountAuthorizationDetailsResult:
+    def get_account_authorization_details(
+            self, ctx: Ctx[iam.GetAccountAuthorizationDetailsRequest]) -> iam.GetAccountAuthorizationDetailsResult:
         wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
         rows: list[tuple[str, dict]] = []
         for kind, label in (("user", "User"), ("group", "Group"), ("role", "Role")):
@@ -1865,7 +1912,8 @@ class IamBackend(ServiceBackend):
         """(kind, record) of the user, group or role an ARN names, in the caller's account."""
         match = _ENTITY_ARN.match(arn)
         if match is None or match.group(2) not in _KINDS or match.group(1) != ctx.account:
-            raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
+            raise iam.invalid_input_exception(
+                f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
         kind, name = match.group(2), match.group(4)
         record = self.tables[kind].get((ctx.account, name.lower()))
         if record is None:
@@ -1904,7 +1952,8 @@ class IamBackend(ServiceBackend):
                                          policy["PolicyName"], self._managed_type(arn)))
         return policies
 
-    def list_policies_granting_service_access(self, ctx: Ctx[iam.ListPoliciesGrantingServiceAccessRequest]) -> iam.ListPoliciesGrantingServiceAccessResult:
+    def list_policies_granting_service_access(
+            self, ctx: Ctx[iam.ListPoliciesGrantingServiceAccessRequest]) -> iam.ListPoliciesGrantingServiceAccessResult:
         kind, record = self._entity_by_arn(ctx, ctx.params["Arn"])
         owners = self._policy_owners(ctx, kind, record)
         result: list[iam.ListPoliciesGrantingServiceAccessEntry] = []
@@ -1923,7 +1972,8 @@ class IamBackend(ServiceBackend):
             result.append({"ServiceNamespace": namespace, "Policies": granting})
         return {"PoliciesGrantingServiceAccess": result, "IsTruncated": False}
 
-    def simulate_principal_policy(self, ctx: Ctx[iam.SimulatePrincipalPolicyRequest]) -> iam.SimulatePrincipalPolicyResult:
+    def simulate_principal_policy(
+            self, ctx: Ctx[iam.SimulatePrincipalPolicyRequest]) -> iam.SimulatePrincipalPolicyResult:
         source = ctx.params["PolicySourceArn"]
         record, policies, boundaries = self._principal_policies(ctx, source)
         policies += self._input_policies(ctx, "PolicyInputList")
@@ -1980,10 +2030,12 @@ class IamBackend(ServiceBackend):
                     keys.update(dict.fromkeys(block))
         return sorted(keys, key=str.lower)
 
-    def get_context_keys_for_custom_policy(self, ctx: Ctx[iam.GetContextKeysForCustomPolicyRequest]) -> iam.GetContextKeysForCustomPolicyResult:
+    def get_context_keys_for_custom_policy(
+            self, ctx: Ctx[iam.GetContextKeysForCustomPolicyRequest]) -> iam.GetContextKeysForCustomPolicyResult:
         return {"ContextKeyNames": self._context_keys(ctx.params["PolicyInputList"])}
 
-    def get_context_keys_for_principal_policy(self, ctx: Ctx[iam.GetContextKeysForPrincipalPolicyRequest]) -> iam.GetContextKeysForPrincipalPolicyResult:
+    def get_context_keys_for_principal_policy(
+            self, ctx: Ctx[iam.GetContextKeysForPrincipalPolicyRequest]) -> iam.GetContextKeysForPrincipalPolicyResult:
         _, policies, _ = self._principal_policies(ctx, ctx.params["PolicySourceArn"])
         texts = [json.dumps({"Statement": [s.body for s in p.statements]}) for p in policies]
         return {"ContextKeyNames": self._context_keys(texts + list(ctx.params.get("PolicyInputList", [])))}
