@@ -104,8 +104,7 @@ def _holder(record: dict[str, Any], stage: str) -> str | None:
     return next((vid for vid, v in record["Versions"].items() if stage in v["Stages"]), None)
 
 
-
-def _check_tag_keys(tags: list[dict[str, Any]]) -> None:
+def _check_tag_keys(tags: Sequence[secretsmanager.Tag]) -> None:
     """A tag needs its Key (optional in the model's Tag shape); tags are stored and merged by it."""
     for index, tag in enumerate(tags, 1):
         if "Key" not in tag:
