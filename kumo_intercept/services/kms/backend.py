@@ -49,14 +49,14 @@ class KmsBackend(CryptoOperations):
         policy = params.get("Policy")
         if policy is not None:
             self._check_policy(policy)
-        record = self._new_key(ctx.account, ctx.region, spec, usage, params.get("Description", ""),
+        record = self.new_key(ctx.account, ctx.region, spec, usage, params.get("Description", ""),
                                policy or default_policy(ctx.account))
         record["Tags"] = tags
-        self._save(record)
+        self.save_key(record)
         return {"KeyMetadata": self.metadata(record)}
 
     def describe_key(self, ctx: Ctx[kms.DescribeKeyRequest]) -> kms.DescribeKeyResult:
-        return {"KeyMetadata": self.metadata(self._key(ctx))}
+        return {"KeyMetadata": self.metadata(self.key_record(ctx))}
 
     def list_keys(self, ctx: Ctx[kms.ListKeysRequest]) -> kms.ListKeysResult:
         rows: list[kms.KeyListEntry] = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]}
@@ -65,46 +65,46 @@ class KmsBackend(CryptoOperations):
         return {"Keys": keys, **tail}
 
     def update_key_description(self, ctx: Ctx[kms.UpdateKeyDescriptionRequest]) -> kms.UpdateKeyDescriptionResult:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "Description": ctx.params["Description"]})
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "Description": ctx.params["Description"]})
         return {}
 
     def enable_key(self, ctx: Ctx[kms.EnableKeyRequest]) -> kms.EnableKeyResult:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "KeyState": "Enabled"})
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "KeyState": "Enabled"})
         return {}
 
     def disable_key(self, ctx: Ctx[kms.DisableKeyRequest]) -> kms.DisableKeyResult:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "KeyState": "Disabled"})
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "KeyState": "Disabled"})
         return {}
 
     def schedule_key_deletion(self, ctx: Ctx[kms.ScheduleKeyDeletionRequest]) -> kms.ScheduleKeyDeletionResult:
         days = ctx.params.get("PendingWindowInDays", 30)
         if not 7 <= days <= 30:
             raise AwsError("ValidationException", f"PendingWindowInDays should be between 7 and 30, but it is {days}")
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         deletion = self.now() + days * DAY
-        self._save({**record, "KeyState": "PendingDeletion", "DeletionDate": deletion})
+        self.save_key({**record, "KeyState": "PendingDeletion", "DeletionDate": deletion})
         return {"KeyId": record["Arn"], "DeletionDate": from_epoch(deletion), "KeyState": "PendingDeletion",
                 "PendingWindowInDays": days}
 
     def cancel_key_deletion(self, ctx: Ctx[kms.CancelKeyDeletionRequest]) -> kms.CancelKeyDeletionResult:
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         if record["KeyState"] != "PendingDeletion":
             raise invalid_state(record["Arn"], "not pending deletion")
         # AWS leaves a key whose deletion was cancelled disabled (docs: "Cancel key deletion")
-        self._save({**record, "KeyState": "Disabled", "DeletionDate": None})
+        self.save_key({**record, "KeyState": "Disabled", "DeletionDate": None})
         return {"KeyId": record["Arn"]}
 
     # -- rotation -----------------------------------------------------------------------------
     def _rotatable(self, ctx: RequestContext[Any]) -> dict:
-        record = self._key(ctx)
-        self._require_enabled(record)
+        record = self.key_record(ctx)
+        self.require_enabled(record)
         if record["KeySpec"] != SYMMETRIC:
             raise kms.unsupported_operation_exception("")
         return record
@@ -112,16 +112,16 @@ class KmsBackend(CryptoOperations):
     def enable_key_rotation(self, ctx: Ctx[kms.EnableKeyRotationRequest]) -> kms.EnableKeyRotationResult:
         record = self._rotatable(ctx)
         period = ctx.params.get("RotationPeriodInDays", DEFAULT_ROTATION_DAYS)
-        self._save({**record, "Rotation": {"Period": period, "Next": self.now() + period * DAY}})
+        self.save_key({**record, "Rotation": {"Period": period, "Next": self.now() + period * DAY}})
         return {}
 
     def disable_key_rotation(self, ctx: Ctx[kms.DisableKeyRotationRequest]) -> kms.DisableKeyRotationResult:
         record = self._rotatable(ctx)
-        self._save({**record, "Rotation": None})
+        self.save_key({**record, "Rotation": None})
         return {}
 
     def get_key_rotation_status(self, ctx: Ctx[kms.GetKeyRotationStatusRequest]) -> kms.GetKeyRotationStatusResult:
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         if record["KeySpec"] != SYMMETRIC:
             raise kms.unsupported_operation_exception("")
         rotation = record["Rotation"]
@@ -136,13 +136,13 @@ class KmsBackend(CryptoOperations):
         if record["OnDemandRotations"] >= _ON_DEMAND_ROTATION_LIMIT:
             raise kms.limit_exceeded_exception("The on-demand rotations limit has been reached for the given keyId. "
                            f"No more on-demand rotations can be performed for this key: {record['Arn']}")
-        material = self._new_material(SYMMETRIC, self.now(), "ON_DEMAND")
-        self._save({**record, "Materials": [*record["Materials"], material],
+        material = self.new_material(SYMMETRIC, self.now(), "ON_DEMAND")
+        self.save_key({**record, "Materials": [*record["Materials"], material],
                     "OnDemandRotations": record["OnDemandRotations"] + 1})
         return {"KeyId": record["Arn"]}
 
     def list_key_rotations(self, ctx: Ctx[kms.ListKeyRotationsRequest]) -> kms.ListKeyRotationsResult:
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         if record["KeySpec"] != SYMMETRIC:
             raise kms.unsupported_operation_exception("")
         everything = ctx.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
@@ -167,8 +167,8 @@ class KmsBackend(CryptoOperations):
             raise AwsError("NotAuthorizedException", "")
 
     def _alias_target_key(self, ctx: RequestContext[Any]) -> dict:
-        record = self._key(ctx, "TargetKeyId")
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx, "TargetKeyId")
+        self.require_not_pending_deletion(record)
         return record
 
     def create_alias(self, ctx: Ctx[kms.CreateAliasRequest]) -> kms.CreateAliasResult:
@@ -178,7 +178,7 @@ class KmsBackend(CryptoOperations):
         if existing is not None:
             raise kms.already_exists_exception(f"An alias with the name {existing['AliasArn']} already exists")
         record = self._alias_target_key(ctx)
-        self._put_alias(ctx.account, ctx.region, name, record["KeyId"], self.now())
+        self.put_alias(ctx.account, ctx.region, name, record["KeyId"], self.now())
         return {}
 
     def _existing_alias(self, ctx: RequestContext[Any]) -> dict:
@@ -197,7 +197,7 @@ class KmsBackend(CryptoOperations):
                 current["KeyUsage"] != record["KeyUsage"]:
             raise AwsError("ValidationException",
                            "The current and new KMS key must be the same type and have the same key usage.")
-        self._put_alias(ctx.account, ctx.region, alias["AliasName"], record["KeyId"], alias["Created"])
+        self.put_alias(ctx.account, ctx.region, alias["AliasName"], record["KeyId"], alias["Created"])
         return {}
 
     def delete_alias(self, ctx: Ctx[kms.DeleteAliasRequest]) -> kms.DeleteAliasResult:
@@ -209,9 +209,9 @@ class KmsBackend(CryptoOperations):
         self.settle_all(ctx.account, ctx.region)
         target = None
         if "KeyId" in ctx.params:
-            target = self._key(ctx)["KeyId"]
+            target = self.key_record(ctx)["KeyId"]
         rows: list[kms.AliasListEntry] = []
-        for _, alias in self._aliases_in(ctx.account, ctx.region):
+        for _, alias in self.aliases_in(ctx.account, ctx.region):
             if target is not None and alias["TargetKeyId"] != target:
                 continue
             rows.append({"AliasName": alias["AliasName"], "AliasArn": alias["AliasArn"],
@@ -237,17 +237,17 @@ class KmsBackend(CryptoOperations):
 
     def get_key_policy(self, ctx: Ctx[kms.GetKeyPolicyRequest]) -> kms.GetKeyPolicyResult:
         self._check_policy_name(ctx)
-        return {"Policy": self._key(ctx)["Policy"], "PolicyName": "default"}
+        return {"Policy": self.key_record(ctx)["Policy"], "PolicyName": "default"}
 
     def put_key_policy(self, ctx: Ctx[kms.PutKeyPolicyRequest]) -> kms.PutKeyPolicyResult:
         self._check_policy_name(ctx)
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         self._check_policy(ctx.params["Policy"])
-        self._save({**record, "Policy": ctx.params["Policy"]})
+        self.save_key({**record, "Policy": ctx.params["Policy"]})
         return {}
 
     def list_key_policies(self, ctx: Ctx[kms.ListKeyPoliciesRequest]) -> kms.ListKeyPoliciesResult:
-        self._key(ctx)
+        self.key_record(ctx)
         names, tail = page(ctx.params, ["default"], str, default_limit=100)
         return {"PolicyNames": names, **tail}
 
@@ -267,20 +267,20 @@ class KmsBackend(CryptoOperations):
         return merged
 
     def tag_resource(self, ctx: Ctx[kms.TagResourceRequest]) -> kms.TagResourceResult:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "Tags": self._checked_tags(ctx.params["Tags"], record["Tags"])})
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "Tags": self._checked_tags(ctx.params["Tags"], record["Tags"])})
         return {}
 
     def untag_resource(self, ctx: Ctx[kms.UntagResourceRequest]) -> kms.UntagResourceResult:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         removed = set(ctx.params["TagKeys"])
-        self._save({**record, "Tags": {k: v for k, v in record["Tags"].items() if k not in removed}})
+        self.save_key({**record, "Tags": {k: v for k, v in record["Tags"].items() if k not in removed}})
         return {}
 
     def list_resource_tags(self, ctx: Ctx[kms.ListResourceTagsRequest]) -> kms.ListResourceTagsResult:
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         rows: list[kms.Tag] = [{"TagKey": key, "TagValue": value} for key, value in sorted(record["Tags"].items())]
         tags, tail = page(ctx.params, rows, lambda row: row["TagKey"], default_limit=50)
         return {"Tags": tags, **tail}
@@ -288,18 +288,18 @@ class KmsBackend(CryptoOperations):
     # -- grants -------------------------------------------------------------------------------
     def create_grant(self, ctx: Ctx[kms.CreateGrantRequest]) -> kms.CreateGrantResult:
         params = ctx.params
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         grant = {
             "KeyId": record["KeyId"], "KeyArn": record["Arn"], "Name": params.get("Name"),
             "GranteePrincipal": params["GranteePrincipal"], "RetiringPrincipal": params.get("RetiringPrincipal"),
             "Operations": list(params["Operations"]), "Constraints": params.get("Constraints"),
         }
         if grant["Name"] is not None:  # a retried CreateGrant with the same name and grant is idempotent
-            for _, existing in self._grants_in(ctx.account, ctx.region):
+            for _, existing in self.grants_in(ctx.account, ctx.region):
                 if all(existing[field] == value for field, value in grant.items()):
                     return {"GrantToken": existing["Token"], "GrantId": existing["GrantId"]}
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         grant_id = ctx.ids.hex(64)
         token = _GRANT_TOKEN_PREFIX + ctx.ids.urlsafe(180)
         self.grants.put((ctx.account, ctx.region, grant_id),
@@ -323,11 +323,11 @@ class KmsBackend(CryptoOperations):
 
     def list_grants(self, ctx: Ctx[kms.ListGrantsRequest]) -> kms.ListGrantsResult:
         params = ctx.params
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         grant_id = params.get("GrantId")
         if grant_id is not None and (ctx.account, ctx.region, grant_id) not in self.grants:
             raise kms.invalid_grant_id_exception("")
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self._grants_in(ctx.account, ctx.region)
+        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["KeyId"] == record["KeyId"]
                 and grant_id in (None, grant["GrantId"])
                 and params.get("GranteePrincipal") in (None, grant["GranteePrincipal"])]
@@ -337,7 +337,7 @@ class KmsBackend(CryptoOperations):
     def list_retirable_grants(self, ctx: Ctx[kms.ListRetirableGrantsRequest]) -> kms.ListRetirableGrantsResult:
         principal = ctx.params["RetiringPrincipal"]
         self.settle_all(ctx.account, ctx.region)
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self._grants_in(ctx.account, ctx.region)
+        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["RetiringPrincipal"] == principal]
         grants, tail = page(ctx.params, rows, lambda row: row["GrantId"], default_limit=50)
         return {"Grants": grants, **tail}
@@ -346,10 +346,10 @@ class KmsBackend(CryptoOperations):
         params = ctx.params
         token = params.get("GrantToken")
         if token is not None:
-            found = [key for key, grant in self._grants_in(ctx.account, ctx.region) if grant["Token"] == token]
+            found = [key for key, grant in self.grants_in(ctx.account, ctx.region) if grant["Token"] == token]
             if not found:
                 raise kms.invalid_grant_token_exception("")
-            self._dry_run(ctx)
+            self.dry_run(ctx)
             self.grants.delete(found[0])
             return {}
         if "GrantId" not in params or "KeyId" not in params:
@@ -362,12 +362,12 @@ class KmsBackend(CryptoOperations):
         return {}
 
     def _delete_grant(self, ctx: RequestContext[Any]) -> None:
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         key = (ctx.account, ctx.region, ctx.params["GrantId"])
         grant = self.grants.get(key)
         if grant is None or grant["KeyId"] != record["KeyId"]:
             raise kms.invalid_grant_id_exception("")
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         self.grants.delete(key)
 
     # -- inspection ---------------------------------------------------------------------------

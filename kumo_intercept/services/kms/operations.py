@@ -41,7 +41,7 @@ def _no_recipient(ctx: RequestContext[Any]) -> None:
 
 
 
-def _ciphertext(params: dict[str, Any]) -> bytes:
+def _ciphertext(params: Mapping[str, Any]) -> bytes:
     """Decrypt's and ReEncrypt's CiphertextBlob: optional in the model, required by AWS (API reference)."""
     if "CiphertextBlob" not in params:
         raise AwsError("ValidationException", "1 validation error detected: Value null at 'ciphertextBlob' "
@@ -83,7 +83,7 @@ class CryptoOperations(KmsKeys):
         pem = record["Private"]
         if pem is None:
             pem = asymmetric.generate_private_pem(record["KeySpec"], operation)
-            self._save({**record, "Private": pem})
+            self.save_key({**record, "Private": pem})
         return bytes(pem)
 
     def _encrypt(self, record: dict, plaintext: bytes, algorithm: str, context: Mapping[str, str] | None) -> bytes:
@@ -120,7 +120,7 @@ class CryptoOperations(KmsKeys):
         record = self.usable_key(params["KeyId"], ctx.account, ctx.region, "Encrypt", "ENCRYPT_DECRYPT")
         algorithm = params.get("EncryptionAlgorithm", SYMMETRIC)
         blob = self._encrypt(record, params["Plaintext"], algorithm, params.get("EncryptionContext"))
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         return {"CiphertextBlob": blob, "KeyId": record["Arn"], "EncryptionAlgorithm": algorithm}
 
     def decrypt(self, ctx: Ctx[kms.DecryptRequest]) -> kms.DecryptResult:
@@ -129,7 +129,7 @@ class CryptoOperations(KmsKeys):
         algorithm = params.get("EncryptionAlgorithm", SYMMETRIC)
         plaintext, record, material = self._decrypt(_ciphertext(params), params.get("KeyId"), algorithm,
                                                     params.get("EncryptionContext"), ctx.account, ctx.region)
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         result: kms.DecryptResponse = {"KeyId": record["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
         if material is not None:
             result["KeyMaterialId"] = material
@@ -145,7 +145,7 @@ class CryptoOperations(KmsKeys):
                                       "ENCRYPT_DECRYPT")
         algorithm = params.get("DestinationEncryptionAlgorithm", SYMMETRIC)
         blob = self._encrypt(destination, plaintext, algorithm, params.get("DestinationEncryptionContext"))
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         result: kms.ReEncryptResponse = {
             "CiphertextBlob": blob, "SourceKeyId": source["Arn"], "KeyId": destination["Arn"],
             "SourceEncryptionAlgorithm": source_algorithm, "DestinationEncryptionAlgorithm": algorithm}
@@ -165,7 +165,7 @@ class CryptoOperations(KmsKeys):
         record = self._symmetric_key(params["KeyId"], ctx.account, ctx.region, operation)
         plaintext = ctx.ids.bytes(size if size is not None else _DATA_KEY_BYTES[str(spec)])
         blob = self.seal(record, plaintext, params.get("EncryptionContext"))
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": record["Arn"],
                 "KeyMaterialId": record["Materials"][-1]["Id"]}
 
@@ -185,7 +185,7 @@ class CryptoOperations(KmsKeys):
         if pair_spec not in _DATA_KEY_PAIR_SPECS:
             raise NotEmulatedError("kms", operation, f"data key pairs of {pair_spec} are not emulated")
         record = self._symmetric_key(params["KeyId"], ctx.account, ctx.region, operation)
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         private, public = asymmetric.data_key_pair(pair_spec, operation)
         return {"PrivateKeyCiphertextBlob": self.seal(record, private, params.get("EncryptionContext")),
                 "PrivateKeyPlaintext": private, "PublicKey": public, "KeyId": record["Arn"],
@@ -219,7 +219,7 @@ class CryptoOperations(KmsKeys):
             raise _incompatible(algorithm, record["KeySpec"])
         digest = "sha" + algorithm.rsplit("_", 1)[1]
         mac = hmac.digest(record["Materials"][-1]["Secret"], params["Message"], digest)
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         return record, mac
 
     def generate_mac(self, ctx: Ctx[kms.GenerateMacRequest]) -> kms.GenerateMacResult:
@@ -247,7 +247,7 @@ class CryptoOperations(KmsKeys):
         if message_type == "DIGEST":
             asymmetric.check_digest(algorithm, params["Message"])
         pem = self._private_pem(record, operation)
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         return record, pem, message_type == "DIGEST"
 
     def sign(self, ctx: Ctx[kms.SignRequest]) -> kms.SignResult:
@@ -264,8 +264,8 @@ class CryptoOperations(KmsKeys):
         return {"KeyId": record["Arn"], "SignatureValid": True, "SigningAlgorithm": params["SigningAlgorithm"]}
 
     def get_public_key(self, ctx: Ctx[kms.GetPublicKeyRequest]) -> kms.GetPublicKeyResult:
-        record = self._key(ctx)
-        self._require_enabled(record)
+        record = self.key_record(ctx)
+        self.require_enabled(record)
         spec = record["KeySpec"]
         if spec == SYMMETRIC or spec in HMAC_SPECS:
             raise kms.unsupported_operation_exception(
@@ -287,7 +287,7 @@ class CryptoOperations(KmsKeys):
         _no_recipient(ctx)
         record = self.usable_key(params["KeyId"], ctx.account, ctx.region, "DeriveSharedSecret", "KEY_AGREEMENT")
         pem = self._private_pem(record, "DeriveSharedSecret")
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         secret = asymmetric.shared_secret(pem, params["PublicKey"])
         if secret is None:
             raise AwsError("ValidationException", "The public key is not a valid key for this key spec.")
