@@ -203,8 +203,11 @@ class SecretsManagerBackend(ServiceBackend):
             return {"String": value} if isinstance(value, str) else {"Binary": value}
         plain = b"S" + value.encode() if isinstance(value, str) else b"B" + value
         context = {"SecretARN": arn, "SecretVersionId": version_id}
-        return {"Cipher": self._keys(key_id).encrypt_internal(key_id, plain, account, region, context),
-                "Kms": key_id}
+        try:
+            cipher = self._keys(key_id).encrypt_internal(key_id, plain, account, region, context)
+        except AwsError as exc:  # the key was disabled or deleted since the secret chose it
+            raise _error("EncryptionFailure", f"Access to KMS is not allowed: {exc.message}") from None
+        return {"Cipher": cipher, "Kms": key_id}
 
     def _opened(self, account: str, region: str, arn: str, version_id: str,
                 version: dict[str, Any]) -> dict[str, Any]:
@@ -700,13 +703,16 @@ class SecretsManagerBackend(ServiceBackend):
         return {"ARN": record["ARN"]}
 
     def _reencrypted(self, ctx: RequestContext, standalone: dict[str, Any], primary: dict[str, Any]) -> dict[str, Any]:
-        """The promoted replica's versions, their KMS-sealed values bound to its own ARN."""
+        """The promoted replica's versions, their KMS-sealed values bound to its own ARN and sealed
+        under the replica's own key (a key of its region; aws/secretsmanager unless one was given)."""
+        replica_key = next((r["KmsKeyId"] for r in primary.get("Replicas", []) if r["Region"] == ctx.region),
+                           DEFAULT_KEY)
         versions = {}
         for vid, version in standalone["Versions"].items():
             if "Cipher" in version:
                 plain = self._opened(ctx.account, primary["ARN"].split(":")[3], primary["ARN"], vid, version)
                 value: str | bytes = plain["SecretString"] if "SecretString" in plain else plain["SecretBinary"]
-                sealed = self._sealed(ctx.account, ctx.region, version["Kms"], standalone["ARN"], vid, value)
+                sealed = self._sealed(ctx.account, ctx.region, replica_key, standalone["ARN"], vid, value)
                 version = {k: v for k, v in version.items() if k not in ("Cipher", "Kms")} | sealed
             versions[vid] = version
         return {**standalone, "Versions": versions}
