@@ -97,6 +97,14 @@ def _holder(record: dict[str, Any], stage: str) -> str | None:
     return next((vid for vid, v in record["Versions"].items() if stage in v["Stages"]), None)
 
 
+def _cannot_invoke() -> AwsError:
+    """A rotation function that is missing or cannot be invoked (LocalStack snapshot
+    test_rotate_secret_invalid_lambda_arn)."""
+    return _error("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. "
+                                           "Ensure that the function policy grants access to the principal "
+                                           "secretsmanager.amazonaws.com.")
+
+
 class SecretsManagerBackend(ServiceBackend):
     service_name = "secretsmanager"
     input_error_code = "ValidationException"
@@ -766,6 +774,10 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, {**record, "Rotation": rotation})
         if p.get("RotateImmediately", True):
             self._rotate(key, token)
+        elif not self.emulator.ports.functions.function_exists(function_arn):
+            # AWS tests the configuration by invoking the function's testSecret step (RotateImmediately's
+            # documentation); that step is not run here, but a function that is missing fails as it would
+            raise _cannot_invoke()
         return {"ARN": record["ARN"], "Name": record["Name"], "VersionId": token}
 
     def cancel_rotate_secret(self, ctx: RequestContext) -> dict[str, Any]:
@@ -797,9 +809,7 @@ class SecretsManagerBackend(ServiceBackend):
                 result = functions.invoke_internal(record["Rotation"]["Lambda"], payload,
                                                    invocation_type="RequestResponse")
             except AwsError:
-                raise _error("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. "
-                                                      "Ensure that the function policy grants access to the principal "
-                                                      "secretsmanager.amazonaws.com.") from None
+                raise _cannot_invoke() from None
             if result.get("FunctionError"):
                 return False
         record = self.secrets[key]
