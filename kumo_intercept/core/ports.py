@@ -154,11 +154,22 @@ class IdentityPort(Protocol):
         ...
 
 
+@runtime_checkable
+class CredentialsPort(Protocol):
+    """STS, for services that act as a role on their own (a Lambda function's execution role)."""
+
+    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = 3600) -> dict:
+        """Session credentials acting as the role, as AssumeRole issues them (``AccessKeyId``,
+        ``SecretAccessKey``, ``SessionToken``, ``Expiration`` in epoch seconds); no trust check, the
+        asking service made its own. KeyError when IAM holds no such role."""
+        ...
+
+
 #: the service (botocore name) whose backend serves each port; a test asserts every emulated one
 #: implements its Protocol exactly
 SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
-    "kms": KeyPort, "iam": IdentityPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+    "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
 }
 
 
@@ -204,12 +215,16 @@ class Ports:
     def identity(self) -> IdentityPort:
         return self._get("iam", IdentityPort)
 
+    @property
+    def credentials(self) -> CredentialsPort:
+        return self._get("sts", CredentialsPort)
+
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
         return self._get(service, StreamPort)
 
 
 __all__ = [
-    "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
+    "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
     "SERVICE_PORTS", "StreamPort", "TopicPort",
 ]

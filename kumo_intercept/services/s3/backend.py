@@ -556,12 +556,19 @@ class S3Backend(ServiceBackend):
             return None  # the default every object gets
         sse: dict[str, Any] = {"ServerSideEncryption": algorithm}
         if algorithm.startswith("aws:kms"):
-            if key_id and not key_id.startswith("arn:"):
-                key_id = f"arn:aws:kms:{bucket['region']}:{bucket['account']}:key/{key_id}"
-            sse["SSEKMSKeyId"] = key_id or f"arn:aws:kms:{bucket['region']}:{bucket['account']}:alias/aws/s3"
+            sse["SSEKMSKeyId"] = self._usable_kms_key(bucket, key_id or "alias/aws/s3")
         if bucket_key:
             sse["BucketKeyEnabled"] = True
         return sse
+
+    def _usable_kms_key(self, bucket: dict, key_id: str) -> str:
+        """The ARN of the KMS key an SSE-KMS object uses (KMS creates ``aws/s3`` on first use). S3
+        answers KMS's refusal as ``KMS.<KMS's code>``, 400, with KMS's message (LocalStack snapshots
+        test_s3.py::TestS3::test_s3_sse_validate_kms_key and test_s3_sse_validate_kms_key_state)."""
+        try:
+            return self.emulator.ports.keys.check_key_usable(key_id, bucket["account"], bucket["region"])
+        except AwsError as refused:
+            raise AwsError(f"KMS.{refused.code}", refused.message, 400) from None
 
     def _lock_for_new(self, ctx: RequestContext, bucket: dict, p: dict) -> dict | None:
         mode = p.get("ObjectLockMode")
@@ -813,6 +820,8 @@ class S3Backend(ServiceBackend):
         self._check_read_conditions(p, record)
         if "sse" in record:
             self._sse_c_check(p, record)
+            if "SSEKMSKeyId" in record["sse"]:  # reading decrypts with the key: it must be usable now
+                self._usable_kms_key(bucket, record["sse"]["SSEKMSKeyId"])
         self._check_archived(record, key)
         if "Range" in p or "PartNumber" in p:
             start, length, content_range, status = self._range(p, record, key)

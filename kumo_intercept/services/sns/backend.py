@@ -149,6 +149,11 @@ def _default_policy(topic_arn: str, account: str) -> str:
 
 
 
+#: KMS's error code -> the code SNS answers with (the error shapes of botocore's SNS model)
+_KMS_REFUSALS = {"NotFoundException": "KMSNotFound", "DisabledException": "KMSDisabled",
+                 "KMSInvalidStateException": "KMSInvalidState"}
+
+
 class SnsBackend(ServiceBackend):
     service_name = "sns"
 
@@ -924,9 +929,21 @@ class SnsBackend(ServiceBackend):
                                               message_group_id, deduplication_id)
         return message_id
 
+    def _check_kms_key(self, key: tuple, key_id: str) -> None:
+        """SSE: SetTopicAttributes takes any key id, each publish needs the key usable; SNS answers
+        KMS's refusal with its KMS* errors (botocore's model lists KMSNotFoundException,
+        KMSDisabledException… as Publish errors)."""
+        try:
+            self.emulator.ports.keys.check_key_usable(key_id, key[0], key[1])
+        except AwsError as refused:
+            code = _KMS_REFUSALS.get(refused.code, "KMSAccessDenied")
+            raise AwsError(code, refused.message, 400) from None
+
     def _publish(self, key: tuple, topic: dict, message: str, subject: str | None, attributes: dict | None,
                  per_protocol: dict | None, group_id: str | None, dedup_id: str | None) -> tuple[str, str | None]:
         topic_attributes = topic["Attributes"]
+        if topic_attributes.get("KmsMasterKeyId"):
+            self._check_kms_key(key, topic_attributes["KmsMasterKeyId"])
         fifo = topic_attributes.get("FifoTopic") == "true"
         topic_arn = self._topic_arn(key)
         emulator = self.emulator
