@@ -27,7 +27,8 @@ import math
 from typing import Any
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import cloudwatch as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from . import schema
 
@@ -65,7 +66,7 @@ class CloudWatchBackend(ServiceBackend):
         self.alarms = schema.ALARMS.open(self.store)
 
     # -- metric data --------------------------------------------------------------------------
-    def put_metric_data(self, ctx: RequestContext) -> dict:
+    def put_metric_data(self, ctx: Ctx[api.PutMetricDataRequest]) -> api.PutMetricDataResult:
         params = ctx.params
         namespace = params["Namespace"]
         if namespace.startswith("AWS/"):
@@ -180,7 +181,7 @@ class CloudWatchBackend(ServiceBackend):
             buckets.setdefault(math.floor(stamp / period) * period, []).append(record)
         return buckets
 
-    def get_metric_statistics(self, ctx: RequestContext) -> dict:
+    def get_metric_statistics(self, ctx: Ctx[api.GetMetricStatisticsRequest]) -> api.GetMetricStatisticsResult:
         params = ctx.params
         stats = list(params.get("Statistics") or []) + list(params.get("ExtendedStatistics") or [])
         if not stats:
@@ -205,7 +206,7 @@ class CloudWatchBackend(ServiceBackend):
             points.append(point)
         return {"Label": params["MetricName"], "Datapoints": points}
 
-    def get_metric_data(self, ctx: RequestContext) -> dict:
+    def get_metric_data(self, ctx: Ctx[api.GetMetricDataRequest]) -> api.GetMetricDataResult:
         params = ctx.params
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
@@ -230,7 +231,7 @@ class CloudWatchBackend(ServiceBackend):
             })
         return {"MetricDataResults": results, "Messages": []}
 
-    def list_metrics(self, ctx: RequestContext) -> dict:
+    def list_metrics(self, ctx: Ctx[api.ListMetricsRequest]) -> api.ListMetricsResult:
         params = ctx.params
         wanted_dims = params.get("Dimensions") or []
         recent = params.get("RecentlyActive") == "PT3H"
@@ -257,7 +258,7 @@ class CloudWatchBackend(ServiceBackend):
         return out
 
     # -- alarms -------------------------------------------------------------------------------
-    def put_metric_alarm(self, ctx: RequestContext) -> dict:
+    def put_metric_alarm(self, ctx: Ctx[api.PutMetricAlarmRequest]) -> api.PutMetricAlarmResult:
         params = ctx.params
         if "Metrics" not in params and not ("MetricName" in params and "Namespace" in params):
             raise _invalid("Metrics list or MetricName and Namespace must be specified.")
@@ -301,10 +302,10 @@ class CloudWatchBackend(ServiceBackend):
                 out[name] = from_epoch(out[name])
         return out
 
-    def _my_alarms(self, ctx: RequestContext) -> list[dict]:
+    def _my_alarms(self, ctx: RequestContext[Any]) -> list[dict]:
         return [a for k, a in sorted(self.alarms.items()) if k[:2] == (ctx.account, ctx.region)]
 
-    def describe_alarms(self, ctx: RequestContext) -> dict:
+    def describe_alarms(self, ctx: Ctx[api.DescribeAlarmsRequest]) -> api.DescribeAlarmsResult:
         params = ctx.params
         types = params.get("AlarmTypes") or ["MetricAlarm"]
         rows = []
@@ -327,7 +328,7 @@ class CloudWatchBackend(ServiceBackend):
             out["NextToken"] = str(start + size)
         return out
 
-    def describe_alarms_for_metric(self, ctx: RequestContext) -> dict:
+    def describe_alarms_for_metric(self, ctx: Ctx[api.DescribeAlarmsForMetricRequest]) -> api.DescribeAlarmsForMetricResult:
         params = ctx.params
         dims = _dimensions_key(params.get("Dimensions"))
         rows = []
@@ -343,7 +344,7 @@ class CloudWatchBackend(ServiceBackend):
             rows.append(self._alarm_out(alarm))
         return {"MetricAlarms": rows}
 
-    def _alarm(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
+    def _alarm(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         alarm = self.alarms.get(key)
         if alarm is None:
@@ -351,13 +352,13 @@ class CloudWatchBackend(ServiceBackend):
             raise AwsError("ResourceNotFound", message, 404, fields={"message": message})
         return key, alarm
 
-    def delete_alarms(self, ctx: RequestContext) -> dict:
+    def delete_alarms(self, ctx: Ctx[api.DeleteAlarmsRequest]) -> api.DeleteAlarmsResult:
         keys = [self._alarm(ctx, name)[0] for name in ctx.params["AlarmNames"]]
         for key in keys:
             self.alarms.delete(key)
         return {}
 
-    def set_alarm_state(self, ctx: RequestContext) -> dict:
+    def set_alarm_state(self, ctx: Ctx[api.SetAlarmStateRequest]) -> api.SetAlarmStateResult:
         params = ctx.params
         key, alarm = self._alarm(ctx, params["AlarmName"])
         if "StateReasonData" in params:
@@ -378,7 +379,7 @@ class CloudWatchBackend(ServiceBackend):
             self._notify(ctx, updated, old_state)
         return {}
 
-    def _notify(self, ctx: RequestContext, alarm: dict, old_state: str) -> None:
+    def _notify(self, ctx: RequestContext[Any], alarm: dict, old_state: str) -> None:
         message = {
             "AlarmName": alarm["AlarmName"], "AlarmDescription": alarm.get("AlarmDescription"),
             "AWSAccountId": ctx.account, "AlarmConfigurationUpdatedTimestamp": _iso(
@@ -401,7 +402,7 @@ class CloudWatchBackend(ServiceBackend):
             if action.split(":")[2:3] == ["sns"]:
                 self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
-    def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
+    def _set_actions(self, ctx: RequestContext[Any], enabled: bool) -> dict:
         for name in ctx.params["AlarmNames"]:
             key = (ctx.account, ctx.region, name)
             alarm = self.alarms.get(key)
@@ -409,14 +410,14 @@ class CloudWatchBackend(ServiceBackend):
                 self.alarms.put(key, {**alarm, "ActionsEnabled": enabled})
         return {}
 
-    def enable_alarm_actions(self, ctx: RequestContext) -> dict:
+    def enable_alarm_actions(self, ctx: Ctx[api.EnableAlarmActionsRequest]) -> api.EnableAlarmActionsResult:
         return self._set_actions(ctx, True)
 
-    def disable_alarm_actions(self, ctx: RequestContext) -> dict:
+    def disable_alarm_actions(self, ctx: Ctx[api.DisableAlarmActionsRequest]) -> api.DisableAlarmActionsResult:
         return self._set_actions(ctx, False)
 
     # -- tags ---------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         arn = ctx.params["ResourceARN"]
         parts = arn.split(":")
         if len(parts) < 7 or parts[5] != "alarm":
@@ -429,19 +430,19 @@ class CloudWatchBackend(ServiceBackend):
                            fields={"ResourceType": "alarm", "ResourceId": arn})
         return key, alarm
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, alarm = self._tagged(ctx)
         tags = {**alarm.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
         self.alarms.put(key, {**alarm, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, alarm = self._tagged(ctx)
         removed = set(ctx.params["TagKeys"])
         self.alarms.put(key, {**alarm, "Tags": {k: v for k, v in alarm.get("Tags", {}).items() if k not in removed}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _, alarm = self._tagged(ctx)
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(alarm.get("Tags", {}).items())]}
 

@@ -31,7 +31,8 @@ import re
 from typing import Any, Callable
 
 from ...core.clock import from_epoch, to_epoch
-from ...core.dispatch import RequestContext, ServiceBackend, attempt
+from ...api import events as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
@@ -166,7 +167,7 @@ class EventsBackend(ServiceBackend):
         bus["Modified"] = now
         return bus
 
-    def _rule(self, ctx: RequestContext, name: str, bus_name: str | None) -> tuple[tuple, dict]:
+    def _rule(self, ctx: RequestContext[Any], name: str, bus_name: str | None) -> tuple[tuple, dict]:
         bus_key = self._bus_key(ctx.account, ctx.region, bus_name)
         key = (*bus_key, name)
         rule = self.rules.get(key)
@@ -175,7 +176,7 @@ class EventsBackend(ServiceBackend):
         return key, rule
 
     # -- buses ----------------------------------------------------------------------------------
-    def create_event_bus(self, ctx: RequestContext) -> dict:
+    def create_event_bus(self, ctx: Ctx[api.CreateEventBusRequest]) -> api.CreateEventBusResult:
         self._fire_due()
         params = ctx.params
         name = params["Name"]
@@ -200,7 +201,7 @@ class EventsBackend(ServiceBackend):
         self.buses.put(key, record)
         return {"EventBusArn": self._bus_arn(key), **_bus_settings(record)}
 
-    def update_event_bus(self, ctx: RequestContext) -> dict:
+    def update_event_bus(self, ctx: Ctx[api.UpdateEventBusRequest]) -> api.UpdateEventBusResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("Name"))
         bus = self._editable_bus(key, ctx.time())
@@ -210,7 +211,7 @@ class EventsBackend(ServiceBackend):
         self.buses.put(key, bus)
         return {"Arn": self._bus_arn(key), "Name": key[2], **_bus_settings(bus)}
 
-    def describe_event_bus(self, ctx: RequestContext) -> dict:
+    def describe_event_bus(self, ctx: Ctx[api.DescribeEventBusRequest]) -> api.DescribeEventBusResult:
         self._fire_due()
         key = self._bus_key(ctx.account, ctx.region, ctx.params.get("Name"))
         bus = self._require_bus(key)
@@ -231,7 +232,7 @@ class EventsBackend(ServiceBackend):
             view["LastModifiedTime"] = from_epoch(bus["Modified"])
         return view
 
-    def delete_event_bus(self, ctx: RequestContext) -> dict:
+    def delete_event_bus(self, ctx: Ctx[api.DeleteEventBusRequest]) -> api.DeleteEventBusResult:
         name = ctx.params["Name"]
         if name == "default":
             raise _validation("Cannot delete event bus default.")
@@ -242,7 +243,7 @@ class EventsBackend(ServiceBackend):
             self.buses.delete(key)
         return {}
 
-    def list_event_buses(self, ctx: RequestContext) -> dict:
+    def list_event_buses(self, ctx: Ctx[api.ListEventBusesRequest]) -> api.ListEventBusesResult:
         self._fire_due()
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
@@ -261,7 +262,7 @@ class EventsBackend(ServiceBackend):
             output["NextToken"] = encode_token(rest[0][2])
         return output
 
-    def put_permission(self, ctx: RequestContext) -> dict:
+    def put_permission(self, ctx: Ctx[api.PutPermissionRequest]) -> api.PutPermissionResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         bus = self._editable_bus(key, ctx.time())
@@ -293,7 +294,7 @@ class EventsBackend(ServiceBackend):
         self.buses.put(key, bus)
         return {}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[api.RemovePermissionRequest]) -> api.RemovePermissionResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         bus = self._editable_bus(key, ctx.time())
@@ -312,7 +313,7 @@ class EventsBackend(ServiceBackend):
         return {}
 
     # -- rules ------------------------------------------------------------------------------------
-    def put_rule(self, ctx: RequestContext) -> dict:
+    def put_rule(self, ctx: Ctx[api.PutRuleRequest]) -> api.PutRuleResult:
         self._fire_due()
         params = ctx.params
         name = params["Name"]
@@ -376,12 +377,12 @@ class EventsBackend(ServiceBackend):
             view["CreatedBy"] = rule.get("CreatedBy", key[0])
         return view
 
-    def describe_rule(self, ctx: RequestContext) -> dict:
+    def describe_rule(self, ctx: Ctx[api.DescribeRuleRequest]) -> api.DescribeRuleResult:
         self._fire_due()
         key, rule = self._rule(ctx, ctx.params["Name"], ctx.params.get("EventBusName"))
         return self._rule_view(key, rule, full=True)
 
-    def delete_rule(self, ctx: RequestContext) -> dict:
+    def delete_rule(self, ctx: Ctx[api.DeleteRuleRequest]) -> api.DeleteRuleResult:
         bus_key = self._bus_key(ctx.account, ctx.region, ctx.params.get("EventBusName"))
         key = (*bus_key, ctx.params["Name"])
         rule = self.rules.get(key)
@@ -395,7 +396,7 @@ class EventsBackend(ServiceBackend):
         self.rules.delete(key)
         return {}
 
-    def _set_state(self, ctx: RequestContext, state: str) -> dict:
+    def _set_state(self, ctx: RequestContext[Any], state: str) -> dict:
         key, rule = self._rule(ctx, ctx.params["Name"], ctx.params.get("EventBusName"))
         record = {**rule, "State": state}
         if state == "ENABLED" and rule.get("ScheduleExpression") and rule["State"] != "ENABLED":
@@ -405,15 +406,15 @@ class EventsBackend(ServiceBackend):
         self.rules.put(key, record)
         return {}
 
-    def enable_rule(self, ctx: RequestContext) -> dict:
+    def enable_rule(self, ctx: Ctx[api.EnableRuleRequest]) -> api.EnableRuleResult:
         self._fire_due()
         return self._set_state(ctx, "ENABLED")
 
-    def disable_rule(self, ctx: RequestContext) -> dict:
+    def disable_rule(self, ctx: Ctx[api.DisableRuleRequest]) -> api.DisableRuleResult:
         self._fire_due()
         return self._set_state(ctx, "DISABLED")
 
-    def list_rules(self, ctx: RequestContext) -> dict:
+    def list_rules(self, ctx: Ctx[api.ListRulesRequest]) -> api.ListRulesResult:
         self._fire_due()
         params = ctx.params
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
@@ -431,7 +432,7 @@ class EventsBackend(ServiceBackend):
             rules.append(self._rule_view(key, rule))
         return output
 
-    def list_rule_names_by_target(self, ctx: RequestContext) -> dict:
+    def list_rule_names_by_target(self, ctx: Ctx[api.ListRuleNamesByTargetRequest]) -> api.ListRuleNamesByTargetResult:
         params = ctx.params
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         target = params["TargetArn"]
@@ -447,7 +448,7 @@ class EventsBackend(ServiceBackend):
                 names.append(key[3])
         return output
 
-    def test_event_pattern(self, ctx: RequestContext) -> dict:
+    def test_event_pattern(self, ctx: Ctx[api.TestEventPatternRequest]) -> api.TestEventPatternResult:
         try:
             matcher = compile_pattern(ctx.params["EventPattern"])
         except PatternError as exc:
@@ -500,7 +501,7 @@ class EventsBackend(ServiceBackend):
             return f"Parameter(s) SqsParameters must be specified for target: {target_id}."
         return None
 
-    def put_targets(self, ctx: RequestContext) -> dict:
+    def put_targets(self, ctx: Ctx[api.PutTargetsRequest]) -> api.PutTargetsResult:
         self._fire_due()
         params = ctx.params
         key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
@@ -517,14 +518,14 @@ class EventsBackend(ServiceBackend):
         self.rules.put(key, {**rule, "Targets": list(targets.values())})
         return {"FailedEntryCount": len(failed), "FailedEntries": failed}
 
-    def remove_targets(self, ctx: RequestContext) -> dict:
+    def remove_targets(self, ctx: Ctx[api.RemoveTargetsRequest]) -> api.RemoveTargetsResult:
         params = ctx.params
         key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         drop = set(params["Ids"])
         self.rules.put(key, {**rule, "Targets": [t for t in rule["Targets"] if t["Id"] not in drop]})
         return {"FailedEntryCount": 0, "FailedEntries": []}
 
-    def list_targets_by_rule(self, ctx: RequestContext) -> dict:
+    def list_targets_by_rule(self, ctx: Ctx[api.ListTargetsByRuleRequest]) -> api.ListTargetsByRuleResult:
         self._fire_due()
         params = ctx.params
         _key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
@@ -559,24 +560,24 @@ class EventsBackend(ServiceBackend):
             return self.buses, key, bus
         raise _validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
         tags = {**record.get("Tags", {}), **_tags(ctx.params["Tags"])}
         table.put(key, {**record, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
         drop = set(ctx.params["TagKeys"])
         table.put(key, {**record, "Tags": {k: v for k, v in record.get("Tags", {}).items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _table, _key, record = self._tagged(ctx.params["ResourceARN"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in record.get("Tags", {}).items()]}
 
     # -- events -----------------------------------------------------------------------------------
-    def put_events(self, ctx: RequestContext) -> dict:
+    def put_events(self, ctx: Ctx[api.PutEventsRequest]) -> api.PutEventsResult:
         self._fire_due()
         results = self._put_entries(ctx.account, ctx.region, ctx.params["Entries"], from_aws=False)
         failed = sum(1 for result in results if "ErrorCode" in result)
@@ -829,7 +830,7 @@ class EventsBackend(ServiceBackend):
     def _archive_arn(self, key: tuple) -> str:
         return f"arn:aws:events:{key[1]}:{key[0]}:archive/{key[2]}"
 
-    def create_archive(self, ctx: RequestContext) -> dict:
+    def create_archive(self, ctx: Ctx[api.CreateArchiveRequest]) -> api.CreateArchiveResult:
         params = ctx.params
         name = params["ArchiveName"]
         key = (ctx.account, ctx.region, name)
@@ -873,7 +874,7 @@ class EventsBackend(ServiceBackend):
         assert match is not None
         return match.group(2), match.group(1), match.group(3), f"Events-Archive-{archive_key[2]}"
 
-    def _archive_record(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
+    def _archive_record(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         archive = self.archives.get(key)
         if archive is None:
@@ -895,11 +896,11 @@ class EventsBackend(ServiceBackend):
                      "EventCount": archive["EventCount"], "CreationTime": from_epoch(archive["Created"])})
         return view
 
-    def describe_archive(self, ctx: RequestContext) -> dict:
+    def describe_archive(self, ctx: Ctx[api.DescribeArchiveRequest]) -> api.DescribeArchiveResult:
         key, archive = self._archive_record(ctx, ctx.params["ArchiveName"])
         return self._archive_view(key, archive, True)
 
-    def update_archive(self, ctx: RequestContext) -> dict:
+    def update_archive(self, ctx: Ctx[api.UpdateArchiveRequest]) -> api.UpdateArchiveResult:
         params = ctx.params
         key, archive = self._archive_record(ctx, params["ArchiveName"])
         record = dict(archive)
@@ -918,7 +919,7 @@ class EventsBackend(ServiceBackend):
         return {"ArchiveArn": self._archive_arn(key), "State": record["State"],
                 "CreationTime": from_epoch(record["Created"])}
 
-    def delete_archive(self, ctx: RequestContext) -> dict:
+    def delete_archive(self, ctx: Ctx[api.DeleteArchiveRequest]) -> api.DeleteArchiveResult:
         key, archive = self._archive_record(ctx, ctx.params["ArchiveName"])
         for event_key in list(self.archived.irange(key, _bound(key), inclusive=(True, False))):
             self.archived.delete(event_key)
@@ -926,10 +927,10 @@ class EventsBackend(ServiceBackend):
         self.archives.delete(key)
         return {}
 
-    def list_archives(self, ctx: RequestContext) -> dict:
+    def list_archives(self, ctx: Ctx[api.ListArchivesRequest]) -> api.ListArchivesResult:
         return self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives")
 
-    def _list_by_source(self, ctx: RequestContext, operation: str, table: Any,
+    def _list_by_source(self, ctx: RequestContext[Any], operation: str, table: Any,
                         view: Callable[[tuple, dict, bool], dict], field: str) -> dict:
         """ListArchives and ListReplays: one optional filter (name prefix, source or state), paged."""
         params = ctx.params
@@ -956,7 +957,7 @@ class EventsBackend(ServiceBackend):
             output["NextToken"] = encode_token(start + limit)
         return output
 
-    def start_replay(self, ctx: RequestContext) -> dict:
+    def start_replay(self, ctx: Ctx[api.StartReplayRequest]) -> api.StartReplayResult:
         params = ctx.params
         name = params["ReplayName"]
         key = (ctx.account, ctx.region, name)
@@ -1032,17 +1033,17 @@ class EventsBackend(ServiceBackend):
             view["ReplayEndTime"] = from_epoch(replay["ReplayEndTime"])
         return view
 
-    def describe_replay(self, ctx: RequestContext) -> dict:
+    def describe_replay(self, ctx: Ctx[api.DescribeReplayRequest]) -> api.DescribeReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
         replay = self.replays.get(key)
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
         return self._replay_view(key, replay, True)
 
-    def list_replays(self, ctx: RequestContext) -> dict:
+    def list_replays(self, ctx: Ctx[api.ListReplaysRequest]) -> api.ListReplaysResult:
         return self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays")
 
-    def cancel_replay(self, ctx: RequestContext) -> dict:
+    def cancel_replay(self, ctx: Ctx[api.CancelReplayRequest]) -> api.CancelReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
         replay = self.replays.get(key)
         if replay is None:
@@ -1054,7 +1055,7 @@ class EventsBackend(ServiceBackend):
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
 
     # -- connections and API destinations (stored; deliveries to them are recorded, not sent) ------------
-    def create_connection(self, ctx: RequestContext) -> dict:
+    def create_connection(self, ctx: Ctx[api.CreateConnectionRequest]) -> api.CreateConnectionResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.connections:
@@ -1074,7 +1075,7 @@ class EventsBackend(ServiceBackend):
         return {"ConnectionArn": record["Arn"], "ConnectionState": state, "CreationTime": from_epoch(now),
                 "LastModifiedTime": from_epoch(now)}
 
-    def _connection(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _connection(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["Name"])
         record = self.connections.get(key)
         if record is None:
@@ -1090,7 +1091,7 @@ class EventsBackend(ServiceBackend):
         out.get("OAuthParameters", {}).get("ClientParameters", {}).pop("ClientSecret", None)
         return out
 
-    def describe_connection(self, ctx: RequestContext) -> dict:
+    def describe_connection(self, ctx: Ctx[api.DescribeConnectionRequest]) -> api.DescribeConnectionResult:
         key, record = self._connection(ctx)
         view = {"ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
                 "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
@@ -1106,7 +1107,7 @@ class EventsBackend(ServiceBackend):
                 "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
                 "LastAuthorizedTime": from_epoch(record["Authorized"])}
 
-    def update_connection(self, ctx: RequestContext) -> dict:
+    def update_connection(self, ctx: Ctx[api.UpdateConnectionRequest]) -> api.UpdateConnectionResult:
         key, record = self._connection(ctx)
         params = ctx.params
         record = {**record, "Modified": ctx.time()}
@@ -1116,18 +1117,18 @@ class EventsBackend(ServiceBackend):
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
-    def deauthorize_connection(self, ctx: RequestContext) -> dict:
+    def deauthorize_connection(self, ctx: Ctx[api.DeauthorizeConnectionRequest]) -> api.DeauthorizeConnectionResult:
         key, record = self._connection(ctx)
         record = {**record, "State": "DEAUTHORIZED", "Modified": ctx.time()}
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
-    def delete_connection(self, ctx: RequestContext) -> dict:
+    def delete_connection(self, ctx: Ctx[api.DeleteConnectionRequest]) -> api.DeleteConnectionResult:
         key, record = self._connection(ctx)
         self.connections.delete(key)
         return {**self._connection_summary(key, record), "ConnectionState": "DELETING"}
 
-    def list_connections(self, ctx: RequestContext) -> dict:
+    def list_connections(self, ctx: Ctx[api.ListConnectionsRequest]) -> api.ListConnectionsResult:
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
         items = [{"Name": key[2], "AuthorizationType": record["AuthorizationType"],
@@ -1137,7 +1138,7 @@ class EventsBackend(ServiceBackend):
                  if not params.get("ConnectionState") or record["State"] == params["ConnectionState"]]
         return self._page(items, params, "Connections")
 
-    def create_api_destination(self, ctx: RequestContext) -> dict:
+    def create_api_destination(self, ctx: Ctx[api.CreateApiDestinationRequest]) -> api.CreateApiDestinationResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.destinations:
@@ -1156,7 +1157,7 @@ class EventsBackend(ServiceBackend):
         return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": "ACTIVE",
                 "CreationTime": from_epoch(now), "LastModifiedTime": from_epoch(now)}
 
-    def _destination(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _destination(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["Name"])
         record = self.destinations.get(key)
         if record is None:
@@ -1173,10 +1174,10 @@ class EventsBackend(ServiceBackend):
             view["Description"] = record["Description"]
         return view
 
-    def describe_api_destination(self, ctx: RequestContext) -> dict:
+    def describe_api_destination(self, ctx: Ctx[api.DescribeApiDestinationRequest]) -> api.DescribeApiDestinationResult:
         return self._destination_view(*self._destination(ctx))
 
-    def update_api_destination(self, ctx: RequestContext) -> dict:
+    def update_api_destination(self, ctx: Ctx[api.UpdateApiDestinationRequest]) -> api.UpdateApiDestinationResult:
         key, record = self._destination(ctx)
         record = {**record, "Modified": ctx.time()}
         for field in ("Description", "ConnectionArn", "InvocationEndpoint", "HttpMethod",
@@ -1187,12 +1188,12 @@ class EventsBackend(ServiceBackend):
         return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": record["State"],
                 "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
 
-    def delete_api_destination(self, ctx: RequestContext) -> dict:
+    def delete_api_destination(self, ctx: Ctx[api.DeleteApiDestinationRequest]) -> api.DeleteApiDestinationResult:
         key, _record = self._destination(ctx)
         self.destinations.delete(key)
         return {}
 
-    def list_api_destinations(self, ctx: RequestContext) -> dict:
+    def list_api_destinations(self, ctx: Ctx[api.ListApiDestinationsRequest]) -> api.ListApiDestinationsResult:
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
         items = []

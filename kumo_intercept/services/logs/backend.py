@@ -26,7 +26,8 @@ import json
 import re
 from typing import Any
 
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import logs as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from .filters import FilterError, compile_filter
@@ -86,7 +87,7 @@ class LogsBackend(ServiceBackend):
         account, region, name = key
         return f"arn:aws:logs:{region}:{account}:log-group:{name}" + (":*" if star else "")
 
-    def _group_key(self, ctx: RequestContext, name: str | None = None, identifier: str | None = None) -> tuple:
+    def _group_key(self, ctx: RequestContext[Any], name: str | None = None, identifier: str | None = None) -> tuple:
         params = ctx.params
         name = name or params.get("logGroupName")
         identifier = identifier or params.get("logGroupIdentifier")
@@ -134,7 +135,7 @@ class LogsBackend(ServiceBackend):
         return int(now * 1000) - retention * _DAY_MS if retention else None
 
     # -- groups ------------------------------------------------------------------------------------
-    def create_log_group(self, ctx: RequestContext) -> dict:
+    def create_log_group(self, ctx: Ctx[api.CreateLogGroupRequest]) -> api.CreateLogGroupResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["logGroupName"])
         self._check_group_name(key[2])
@@ -150,7 +151,7 @@ class LogsBackend(ServiceBackend):
             raise _invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
                            "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
 
-    def delete_log_group(self, ctx: RequestContext) -> dict:
+    def delete_log_group(self, ctx: Ctx[api.DeleteLogGroupRequest]) -> api.DeleteLogGroupResult:
         key = self._group_key(ctx)
         self._group(key)
         for table in (self.events, self.streams, self.subscription_filters, self.metric_filters):
@@ -176,7 +177,7 @@ class LogsBackend(ServiceBackend):
         view["logGroupArn"] = self._group_arn(key, star=False)
         return view
 
-    def describe_log_groups(self, ctx: RequestContext) -> dict:
+    def describe_log_groups(self, ctx: Ctx[api.DescribeLogGroupsRequest]) -> api.DescribeLogGroupsResult:
         params = ctx.params
         prefix = params.get("logGroupNamePrefix") or ""
         pattern = params.get("logGroupNamePattern")
@@ -199,7 +200,7 @@ class LogsBackend(ServiceBackend):
             groups.append(self._group_view(key, group))
         return output
 
-    def list_log_groups(self, ctx: RequestContext) -> dict:
+    def list_log_groups(self, ctx: Ctx[api.ListLogGroupsRequest]) -> api.ListLogGroupsResult:
         params = ctx.params
         pattern = params.get("logGroupNamePattern")
         limit = params.get("limit") or _DEFAULT_PAGE
@@ -217,7 +218,7 @@ class LogsBackend(ServiceBackend):
                            "logGroupClass": group.get("Class", "STANDARD")})
         return output
 
-    def put_retention_policy(self, ctx: RequestContext) -> dict:
+    def put_retention_policy(self, ctx: Ctx[api.PutRetentionPolicyRequest]) -> api.PutRetentionPolicyResult:
         key = self._group_key(ctx)
         days = ctx.params["retentionInDays"]
         if days not in _RETENTION_DAYS:
@@ -228,27 +229,27 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "Retention": days})
         return {}
 
-    def delete_retention_policy(self, ctx: RequestContext) -> dict:
+    def delete_retention_policy(self, ctx: Ctx[api.DeleteRetentionPolicyRequest]) -> api.DeleteRetentionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "Retention": None})
         return {}
 
     # -- tags -------------------------------------------------------------------------------------
-    def tag_log_group(self, ctx: RequestContext) -> dict:
+    def tag_log_group(self, ctx: Ctx[api.TagLogGroupRequest]) -> api.TagLogGroupResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "Tags": {**group["Tags"], **ctx.params["tags"]}})
         return {}
 
-    def untag_log_group(self, ctx: RequestContext) -> dict:
+    def untag_log_group(self, ctx: Ctx[api.UntagLogGroupRequest]) -> api.UntagLogGroupResult:
         key = self._group_key(ctx)
         group = self._group(key)
         drop = set(ctx.params["tags"])
         self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_log_group(self, ctx: RequestContext) -> dict:
+    def list_tags_log_group(self, ctx: Ctx[api.ListTagsLogGroupRequest]) -> api.ListTagsLogGroupResult:
         group = self._group(self._group_key(ctx))
         return {"tags": dict(group["Tags"])}
 
@@ -264,7 +265,7 @@ class LogsBackend(ServiceBackend):
             raise _missing("The specified resource does not exist.")
         return key, group
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, group = self._tagged(ctx.params["resourceArn"])
         tags = {**group["Tags"], **ctx.params["tags"]}
         if len(tags) > 50:
@@ -273,18 +274,18 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, group = self._tagged(ctx.params["resourceArn"])
         drop = set(ctx.params["tagKeys"])
         self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _key, group = self._tagged(ctx.params["resourceArn"])
         return {"tags": dict(group["Tags"])}
 
     # -- streams ----------------------------------------------------------------------------------
-    def create_log_stream(self, ctx: RequestContext) -> dict:
+    def create_log_stream(self, ctx: Ctx[api.CreateLogStreamRequest]) -> api.CreateLogStreamResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         name = ctx.params["logStreamName"]
@@ -297,7 +298,7 @@ class LogsBackend(ServiceBackend):
         self._new_stream(key, ctx.time())
         return {}
 
-    def delete_log_stream(self, ctx: RequestContext) -> dict:
+    def delete_log_stream(self, ctx: Ctx[api.DeleteLogStreamRequest]) -> api.DeleteLogStreamResult:
         key, stream = self._stream(self._group_key(ctx), ctx.params["logStreamName"])
         group_key = key[:3]
         for item in list(self.events.irange((*key, -(1 << 62)), (*key, 1 << 62))):
@@ -307,7 +308,7 @@ class LogsBackend(ServiceBackend):
         self.groups.put(group_key, {**group, "StoredBytes": max(0, group["StoredBytes"] - stream["StoredBytes"])})
         return {}
 
-    def describe_log_streams(self, ctx: RequestContext) -> dict:
+    def describe_log_streams(self, ctx: Ctx[api.DescribeLogStreamsRequest]) -> api.DescribeLogStreamsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -341,7 +342,7 @@ class LogsBackend(ServiceBackend):
         return view
 
     # -- writing ----------------------------------------------------------------------------------
-    def put_log_events(self, ctx: RequestContext) -> dict:
+    def put_log_events(self, ctx: Ctx[api.PutLogEventsRequest]) -> api.PutLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         stream_key, stream = self._stream(group_key, params["logStreamName"])
@@ -477,7 +478,7 @@ class LogsBackend(ServiceBackend):
             raise _invalid("The specified nextToken is invalid.")
         return direction, (int(digits[:_TS_DIGITS]) - (1 << 50), int(digits[_TS_DIGITS:]))
 
-    def get_log_events(self, ctx: RequestContext) -> dict:
+    def get_log_events(self, ctx: Ctx[api.GetLogEventsRequest]) -> api.GetLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         stream_key, _stream = self._stream(group_key, params["logStreamName"])
@@ -531,7 +532,7 @@ class LogsBackend(ServiceBackend):
             "nextBackwardToken": backward_token,
         }
 
-    def filter_log_events(self, ctx: RequestContext) -> dict:
+    def filter_log_events(self, ctx: Ctx[api.FilterLogEventsRequest]) -> api.FilterLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         group = self._group(group_key)
@@ -588,7 +589,7 @@ class LogsBackend(ServiceBackend):
         except FilterError:
             raise _invalid("Invalid character(s) in term") from None
 
-    def put_subscription_filter(self, ctx: RequestContext) -> dict:
+    def put_subscription_filter(self, ctx: Ctx[api.PutSubscriptionFilterRequest]) -> api.PutSubscriptionFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -608,7 +609,7 @@ class LogsBackend(ServiceBackend):
         })
         return {}
 
-    def describe_subscription_filters(self, ctx: RequestContext) -> dict:
+    def describe_subscription_filters(self, ctx: Ctx[api.DescribeSubscriptionFiltersRequest]) -> api.DescribeSubscriptionFiltersResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -620,14 +621,14 @@ class LogsBackend(ServiceBackend):
             items.append(view)
         return self._page(items, params, "subscriptionFilters")
 
-    def delete_subscription_filter(self, ctx: RequestContext) -> dict:
+    def delete_subscription_filter(self, ctx: Ctx[api.DeleteSubscriptionFilterRequest]) -> api.DeleteSubscriptionFilterResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.subscription_filters.delete((*group_key, ctx.params["filterName"])) is None:
             raise _missing("The specified subscription filter does not exist.")
         return {}
 
-    def put_metric_filter(self, ctx: RequestContext) -> dict:
+    def put_metric_filter(self, ctx: Ctx[api.PutMetricFilterRequest]) -> api.PutMetricFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -640,7 +641,7 @@ class LogsBackend(ServiceBackend):
         })
         return {}
 
-    def describe_metric_filters(self, ctx: RequestContext) -> dict:
+    def describe_metric_filters(self, ctx: Ctx[api.DescribeMetricFiltersRequest]) -> api.DescribeMetricFiltersResult:
         params = ctx.params
         name = params.get("logGroupName")
         metric_name, namespace = params.get("metricName"), params.get("metricNamespace")
@@ -664,14 +665,14 @@ class LogsBackend(ServiceBackend):
                           "applyOnTransformedLogs": record.get("applyOnTransformedLogs", False)})
         return self._page(items, params, "metricFilters")
 
-    def delete_metric_filter(self, ctx: RequestContext) -> dict:
+    def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.metric_filters.delete((*group_key, ctx.params["filterName"])) is None:
             raise _missing("The specified metric filter does not exist.")
         return {}
 
-    def test_metric_filter(self, ctx: RequestContext) -> dict:
+    def test_metric_filter(self, ctx: Ctx[api.TestMetricFilterRequest]) -> api.TestMetricFilterResult:
         try:
             matcher = compile_filter(ctx.params["filterPattern"])
         except FilterError:
@@ -693,19 +694,19 @@ class LogsBackend(ServiceBackend):
         return output
 
     # -- stored settings: KMS keys, data protection, resource policies, destinations ----------------
-    def associate_kms_key(self, ctx: RequestContext) -> dict:
+    def associate_kms_key(self, ctx: Ctx[api.AssociateKmsKeyRequest]) -> api.AssociateKmsKeyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "KmsKeyId": ctx.params["kmsKeyId"]})
         return {}
 
-    def disassociate_kms_key(self, ctx: RequestContext) -> dict:
+    def disassociate_kms_key(self, ctx: Ctx[api.DisassociateKmsKeyRequest]) -> api.DisassociateKmsKeyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "KmsKeyId": None})
         return {}
 
-    def put_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def put_data_protection_policy(self, ctx: Ctx[api.PutDataProtectionPolicyRequest]) -> api.PutDataProtectionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         document = ctx.params["policyDocument"]
@@ -718,7 +719,7 @@ class LogsBackend(ServiceBackend):
         return {"logGroupIdentifier": ctx.params["logGroupIdentifier"], "policyDocument": document,
                 "lastUpdatedTime": now_ms}
 
-    def get_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def get_data_protection_policy(self, ctx: Ctx[api.GetDataProtectionPolicyRequest]) -> api.GetDataProtectionPolicyResult:
         group = self._group(self._group_key(ctx))
         policy = group.get("DataProtection")
         output: dict[str, Any] = {"logGroupIdentifier": ctx.params["logGroupIdentifier"]}
@@ -726,7 +727,7 @@ class LogsBackend(ServiceBackend):
             output.update(policy)
         return output
 
-    def delete_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def delete_data_protection_policy(self, ctx: Ctx[api.DeleteDataProtectionPolicyRequest]) -> api.DeleteDataProtectionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         if not group.get("DataProtection"):
@@ -734,7 +735,7 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "DataProtection": None})
         return {}
 
-    def put_resource_policy(self, ctx: RequestContext) -> dict:
+    def put_resource_policy(self, ctx: Ctx[api.PutResourcePolicyRequest]) -> api.PutResourcePolicyResult:
         params = ctx.params
         name = params.get("policyName") or "default"
         document = params.get("policyDocument") or "{}"
@@ -750,18 +751,18 @@ class LogsBackend(ServiceBackend):
         self.resource_policies.put(key, record)
         return {"resourcePolicy": dict(record), "revisionId": record["revisionId"]}
 
-    def describe_resource_policies(self, ctx: RequestContext) -> dict:
+    def describe_resource_policies(self, ctx: Ctx[api.DescribeResourcePoliciesRequest]) -> api.DescribeResourcePoliciesResult:
         items = [dict(record) for _key, record in self.resource_policies.items_range(
             (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
         return self._page(items, ctx.params, "resourcePolicies")
 
-    def delete_resource_policy(self, ctx: RequestContext) -> dict:
+    def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
         if self.resource_policies.delete((ctx.account, ctx.region, name)) is None:
             raise _missing(f"Policy with name [{name}] does not exist")
         return {}
 
-    def put_destination(self, ctx: RequestContext) -> dict:
+    def put_destination(self, ctx: Ctx[api.PutDestinationRequest]) -> api.PutDestinationResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["destinationName"])
         existing = self.destinations.get(key)
@@ -782,7 +783,7 @@ class LogsBackend(ServiceBackend):
             view["accessPolicy"] = record["accessPolicy"]
         return view
 
-    def put_destination_policy(self, ctx: RequestContext) -> dict:
+    def put_destination_policy(self, ctx: Ctx[api.PutDestinationPolicyRequest]) -> api.PutDestinationPolicyResult:
         key = (ctx.account, ctx.region, ctx.params["destinationName"])
         record = self.destinations.get(key)
         if record is None:
@@ -790,19 +791,19 @@ class LogsBackend(ServiceBackend):
         self.destinations.put(key, {**record, "accessPolicy": ctx.params["accessPolicy"]})
         return {}
 
-    def describe_destinations(self, ctx: RequestContext) -> dict:
+    def describe_destinations(self, ctx: Ctx[api.DescribeDestinationsRequest]) -> api.DescribeDestinationsResult:
         prefix = ctx.params.get("DestinationNamePrefix") or ""
         items = [self._destination_view(key, record) for key, record in self.destinations.items_range(
             (ctx.account, ctx.region, prefix), (ctx.account, ctx.region, prefix + "\U0010ffff"))]
         return self._page(items, ctx.params, "destinations")
 
-    def delete_destination(self, ctx: RequestContext) -> dict:
+    def delete_destination(self, ctx: Ctx[api.DeleteDestinationRequest]) -> api.DeleteDestinationResult:
         if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
             raise _missing("The specified destination does not exist.")
         return {}
 
     # -- Logs Insights: queries run at StartQuery over the events stored then ---------------------------
-    def start_query(self, ctx: RequestContext) -> dict:
+    def start_query(self, ctx: Ctx[api.StartQueryRequest]) -> api.StartQueryResult:
         params = ctx.params
         names = [n for n in ([params.get("logGroupName")] + list(params.get("logGroupNames") or [])
                              + list(params.get("logGroupIdentifiers") or [])) if n]
@@ -844,23 +845,23 @@ class LogsBackend(ServiceBackend):
         })
         return {"queryId": query_id}
 
-    def _query(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _query(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["queryId"])
         query = self.queries.get(key)
         if query is None:
             raise _missing("The query does not exist.")
         return key, query
 
-    def get_query_results(self, ctx: RequestContext) -> dict:
+    def get_query_results(self, ctx: Ctx[api.GetQueryResultsRequest]) -> api.GetQueryResultsResult:
         _key, query = self._query(ctx)
         return {"queryLanguage": "CWLI", "results": [[dict(cell) for cell in row] for row in query["results"]],
                 "statistics": dict(query["statistics"]), "status": query["status"]}
 
-    def stop_query(self, ctx: RequestContext) -> dict:
+    def stop_query(self, ctx: Ctx[api.StopQueryRequest]) -> api.StopQueryResult:
         self._query(ctx)
         return {"success": False}  # queries complete when they start: nothing is left to stop
 
-    def describe_queries(self, ctx: RequestContext) -> dict:
+    def describe_queries(self, ctx: Ctx[api.DescribeQueriesRequest]) -> api.DescribeQueriesResult:
         params = ctx.params
         items = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
                   "status": query["status"], "createTime": query["createTime"], "logGroupName": query["logGroupName"]}

@@ -34,7 +34,8 @@ import json
 import re
 from typing import Any, Iterable
 
-from ...core.dispatch import RequestContext, ServiceBackend, attempt
+from ...api import sns as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
@@ -231,7 +232,7 @@ class SnsBackend(ServiceBackend):
                                               inclusive=(True, False))
 
     # -- topics ---------------------------------------------------------------------------------
-    def create_topic(self, ctx: RequestContext) -> dict:
+    def create_topic(self, ctx: Ctx[api.CreateTopicRequest]) -> api.CreateTopicResult:
         params = ctx.params
         name = params["Name"]
         attributes = dict(params.get("Attributes") or {})
@@ -300,7 +301,7 @@ class SnsBackend(ServiceBackend):
             elif name == "DisplayName" and len(value) > 100:
                 raise _invalid("Invalid parameter: DisplayName")
 
-    def delete_topic(self, ctx: RequestContext) -> dict:
+    def delete_topic(self, ctx: Ctx[api.DeleteTopicRequest]) -> api.DeleteTopicResult:
         key = self._topic_key(ctx.params["TopicArn"], ctx.region)
         if self.topics.get(key) is None:
             return {}  # deleting a topic that is not there succeeds
@@ -309,7 +310,7 @@ class SnsBackend(ServiceBackend):
         self.topics.delete(key)
         return {}
 
-    def list_topics(self, ctx: RequestContext) -> dict:
+    def list_topics(self, ctx: Ctx[api.ListTopicsRequest]) -> api.ListTopicsResult:
         start = _from_token(ctx.params.get("NextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         keys = self.topics.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
@@ -322,7 +323,7 @@ class SnsBackend(ServiceBackend):
             topics.append({"TopicArn": self._topic_arn(key)})
         return output
 
-    def get_topic_attributes(self, ctx: RequestContext) -> dict:
+    def get_topic_attributes(self, ctx: Ctx[api.GetTopicAttributesRequest]) -> api.GetTopicAttributesResult:
         key, topic = self._topic(ctx.params["TopicArn"], ctx.region)
         arn = self._topic_arn(key)
         confirmed = pending = 0
@@ -342,7 +343,7 @@ class SnsBackend(ServiceBackend):
         attributes.update(topic["Attributes"])
         return {"Attributes": attributes}
 
-    def set_topic_attributes(self, ctx: RequestContext) -> dict:
+    def set_topic_attributes(self, ctx: Ctx[api.SetTopicAttributesRequest]) -> api.SetTopicAttributesResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         name = params["AttributeName"]
@@ -361,7 +362,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def add_permission(self, ctx: RequestContext) -> dict:
+    def add_permission(self, ctx: Ctx[api.AddPermissionRequest]) -> api.AddPermissionResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         label = params["Label"]
@@ -385,7 +386,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[api.RemovePermissionRequest]) -> api.RemovePermissionResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         policy = json.loads(topic["Attributes"]["Policy"])
@@ -397,7 +398,7 @@ class SnsBackend(ServiceBackend):
             self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def put_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def put_data_protection_policy(self, ctx: Ctx[api.PutDataProtectionPolicyRequest]) -> api.PutDataProtectionPolicyResult:
         key, topic = self._topic(ctx.params["ResourceArn"], ctx.region)
         text = ctx.params["DataProtectionPolicy"]
         try:
@@ -407,7 +408,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "DataProtectionPolicy": text})
         return {}
 
-    def get_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def get_data_protection_policy(self, ctx: Ctx[api.GetDataProtectionPolicyRequest]) -> api.GetDataProtectionPolicyResult:
         _key, topic = self._topic(ctx.params["ResourceArn"], ctx.region)
         policy = topic.get("DataProtectionPolicy")
         return {"DataProtectionPolicy": policy} if policy else {}
@@ -423,7 +424,7 @@ class SnsBackend(ServiceBackend):
             raise AwsError("ResourceNotFound", "Resource does not exist", 404)
         return key, topic
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, topic = self._tagged(ctx.params["ResourceArn"])
         tags = {**topic["Tags"], **_tags_dict(ctx.params["Tags"])}
         if len(tags) > _MAX_TAGS:
@@ -431,13 +432,13 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, topic = self._tagged(ctx.params["ResourceArn"])
         drop = set(ctx.params["TagKeys"])
         self.topics.put(key, {**topic, "Tags": {k: v for k, v in topic["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _key, topic = self._tagged(ctx.params["ResourceArn"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in topic["Tags"].items()]}
 
@@ -538,7 +539,7 @@ class SnsBackend(ServiceBackend):
         if combinations > 150:
             raise _invalid(where + "Filter policy is too complex")
 
-    def subscribe(self, ctx: RequestContext) -> dict:
+    def subscribe(self, ctx: Ctx[api.SubscribeRequest]) -> api.SubscribeResult:
         params = ctx.params
         topic_key, topic = self._topic(params["TopicArn"], ctx.region)
         protocol = params["Protocol"]
@@ -639,7 +640,7 @@ class SnsBackend(ServiceBackend):
         last = self.outbox_table.last_key()
         self.outbox_table.put(0 if last is None else last + 1, entry)
 
-    def confirm_subscription(self, ctx: RequestContext) -> dict:
+    def confirm_subscription(self, ctx: Ctx[api.ConfirmSubscriptionRequest]) -> api.ConfirmSubscriptionResult:
         params = ctx.params
         topic_key, _topic = self._topic(params["TopicArn"], ctx.region)
         token = params["Token"]
@@ -651,7 +652,7 @@ class SnsBackend(ServiceBackend):
                 return {"SubscriptionArn": sub["Arn"]}
         raise _invalid("Invalid parameter: Token")
 
-    def unsubscribe(self, ctx: RequestContext) -> dict:
+    def unsubscribe(self, ctx: Ctx[api.UnsubscribeRequest]) -> api.UnsubscribeResult:
         key = self._subscription_key(ctx.params["SubscriptionArn"])
         sub = self.subscriptions.get(key)
         if sub is None:
@@ -688,16 +689,16 @@ class SnsBackend(ServiceBackend):
             subs.append(self._subscription_view(sub))
         return output
 
-    def list_subscriptions(self, ctx: RequestContext) -> dict:
+    def list_subscriptions(self, ctx: Ctx[api.ListSubscriptionsRequest]) -> api.ListSubscriptionsResult:
         return self._list_subscriptions((ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"),
                                         ctx.params.get("NextToken"))
 
-    def list_subscriptions_by_topic(self, ctx: RequestContext) -> dict:
+    def list_subscriptions_by_topic(self, ctx: Ctx[api.ListSubscriptionsByTopicRequest]) -> api.ListSubscriptionsByTopicResult:
         topic_key, _topic = self._topic(ctx.params["TopicArn"], ctx.region)
         account, region, name = topic_key
         return self._list_subscriptions(topic_key, (account, region, name + "\x00"), ctx.params.get("NextToken"))
 
-    def get_subscription_attributes(self, ctx: RequestContext) -> dict:
+    def get_subscription_attributes(self, ctx: Ctx[api.GetSubscriptionAttributesRequest]) -> api.GetSubscriptionAttributesResult:
         _key, sub = self._subscription(ctx.params["SubscriptionArn"])
         attributes = {
             "SubscriptionArn": sub["Arn"],
@@ -714,7 +715,7 @@ class SnsBackend(ServiceBackend):
         attributes.update(sub["Attributes"])
         return {"Attributes": attributes}
 
-    def set_subscription_attributes(self, ctx: RequestContext) -> dict:
+    def set_subscription_attributes(self, ctx: Ctx[api.SetSubscriptionAttributesRequest]) -> api.SetSubscriptionAttributesResult:
         params = ctx.params
         name = params["AttributeName"]
         if name not in _SUBSCRIPTION_ATTRIBUTES:
@@ -818,7 +819,7 @@ class SnsBackend(ServiceBackend):
                 or any(ord(c) < 32 or ord(c) > 126 for c in subject)):
             raise _invalid("Invalid parameter: Subject")
 
-    def publish(self, ctx: RequestContext) -> dict:
+    def publish(self, ctx: Ctx[api.PublishRequest]) -> api.PublishResult:
         params = ctx.params
         topic_arn = params.get("TopicArn")
         target_arn = params.get("TargetArn")
@@ -847,7 +848,7 @@ class SnsBackend(ServiceBackend):
             output["SequenceNumber"] = sequence
         return output
 
-    def publish_batch(self, ctx: RequestContext) -> dict:
+    def publish_batch(self, ctx: Ctx[api.PublishBatchRequest]) -> api.PublishBatchResult:
         params = ctx.params
         entries = params["PublishBatchRequestEntries"]
         key, topic = self._topic(params["TopicArn"], ctx.region)
@@ -1089,7 +1090,7 @@ class SnsBackend(ServiceBackend):
                  sub["Attributes"].get("RawMessageDelivery") == "true", group_id, dedup_id)
 
     # -- SMS and mobile endpoints ---------------------------------------------------------------
-    def _publish_sms(self, ctx: RequestContext, phone: str, message: str, per_protocol: dict | None,
+    def _publish_sms(self, ctx: RequestContext[Any], phone: str, message: str, per_protocol: dict | None,
                      attributes: dict | None) -> str:
         number = phone.replace("-", "").replace(" ", "")
         if not _PHONE.match(number):
@@ -1108,7 +1109,7 @@ class SnsBackend(ServiceBackend):
         })
         return message_id
 
-    def _publish_endpoint(self, ctx: RequestContext, arn: str, message: str, per_protocol: dict | None,
+    def _publish_endpoint(self, ctx: RequestContext[Any], arn: str, message: str, per_protocol: dict | None,
                           subject: str | None) -> str:
         key = self._endpoint_key(arn)
         endpoint = self.endpoints.get(key) if key else None
@@ -1158,7 +1159,7 @@ class SnsBackend(ServiceBackend):
             raise _not_found("PlatformApplication does not exist")
         return key, app
 
-    def create_platform_application(self, ctx: RequestContext) -> dict:
+    def create_platform_application(self, ctx: Ctx[api.CreatePlatformApplicationRequest]) -> api.CreatePlatformApplicationResult:
         params = ctx.params
         name, platform = params["Name"], params["Platform"]
         if name == "":
@@ -1187,11 +1188,11 @@ class SnsBackend(ServiceBackend):
         self.applications.put(key, {"Attributes": stored, "Secret": attributes, "Created": ctx.time()})
         return {"PlatformApplicationArn": f"arn:aws:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"}
 
-    def get_platform_application_attributes(self, ctx: RequestContext) -> dict:
+    def get_platform_application_attributes(self, ctx: Ctx[api.GetPlatformApplicationAttributesRequest]) -> api.GetPlatformApplicationAttributesResult:
         _key, app = self._application(ctx.params["PlatformApplicationArn"])
         return {"Attributes": dict(app["Attributes"])}
 
-    def set_platform_application_attributes(self, ctx: RequestContext) -> dict:
+    def set_platform_application_attributes(self, ctx: Ctx[api.SetPlatformApplicationAttributesRequest]) -> api.SetPlatformApplicationAttributesResult:
         key, app = self._application(ctx.params["PlatformApplicationArn"])
         attributes = dict(app["Attributes"])
         for name, value in ctx.params["Attributes"].items():
@@ -1200,7 +1201,7 @@ class SnsBackend(ServiceBackend):
         self.applications.put(key, {**app, "Attributes": attributes})
         return {}
 
-    def delete_platform_application(self, ctx: RequestContext) -> dict:
+    def delete_platform_application(self, ctx: Ctx[api.DeletePlatformApplicationRequest]) -> api.DeletePlatformApplicationResult:
         key = self._application_key(ctx.params["PlatformApplicationArn"])
         if key is not None and key in self.applications:
             self.applications.delete(key)
@@ -1210,7 +1211,7 @@ class SnsBackend(ServiceBackend):
                     self.endpoints.delete(endpoint_key)
         return {}
 
-    def list_platform_applications(self, ctx: RequestContext) -> dict:
+    def list_platform_applications(self, ctx: Ctx[api.ListPlatformApplicationsRequest]) -> api.ListPlatformApplicationsResult:
         start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else (ctx.account, ctx.region)
         apps: list[dict] = []
@@ -1224,7 +1225,7 @@ class SnsBackend(ServiceBackend):
                          "Attributes": dict(app["Attributes"])})
         return output
 
-    def create_platform_endpoint(self, ctx: RequestContext) -> dict:
+    def create_platform_endpoint(self, ctx: Ctx[api.CreatePlatformEndpointRequest]) -> api.CreatePlatformEndpointResult:
         params = ctx.params
         app_key, _app = self._application(params["PlatformApplicationArn"])
         token = params["Token"]
@@ -1265,24 +1266,24 @@ class SnsBackend(ServiceBackend):
             raise _not_found("Endpoint does not exist")
         return key, endpoint  # type: ignore[return-value]
 
-    def get_endpoint_attributes(self, ctx: RequestContext) -> dict:
+    def get_endpoint_attributes(self, ctx: Ctx[api.GetEndpointAttributesRequest]) -> api.GetEndpointAttributesResult:
         _key, endpoint = self._endpoint(ctx.params["EndpointArn"])
         return {"Attributes": dict(endpoint["Attributes"])}
 
-    def set_endpoint_attributes(self, ctx: RequestContext) -> dict:
+    def set_endpoint_attributes(self, ctx: Ctx[api.SetEndpointAttributesRequest]) -> api.SetEndpointAttributesResult:
         self._check_endpoint_attributes(ctx.params["Attributes"])
         key, endpoint = self._endpoint(ctx.params["EndpointArn"])
         attributes = {**endpoint["Attributes"], **ctx.params["Attributes"]}
         self.endpoints.put(key, {**endpoint, "Attributes": attributes})
         return {}
 
-    def delete_endpoint(self, ctx: RequestContext) -> dict:
+    def delete_endpoint(self, ctx: Ctx[api.DeleteEndpointRequest]) -> api.DeleteEndpointResult:
         key = self._endpoint_key(ctx.params["EndpointArn"])
         if key is not None and key in self.endpoints:
             self.endpoints.delete(key)
         return {}
 
-    def list_endpoints_by_platform_application(self, ctx: RequestContext) -> dict:
+    def list_endpoints_by_platform_application(self, ctx: Ctx[api.ListEndpointsByPlatformApplicationRequest]) -> api.ListEndpointsByPlatformApplicationResult:
         app_key, _app = self._application(ctx.params["PlatformApplicationArn"])
         account, region, platform, name = app_key
         start = _from_token(ctx.params.get("NextToken"))
@@ -1301,7 +1302,7 @@ class SnsBackend(ServiceBackend):
         return output
 
     # -- SMS settings -----------------------------------------------------------------------------
-    def set_sms_attributes(self, ctx: RequestContext) -> dict:
+    def set_sms_attributes(self, ctx: Ctx[api.SetSMSAttributesRequest]) -> api.SetSMSAttributesResult:
         key = (ctx.account, ctx.region)
         current = self.sms_attributes.get(key, {})
         attributes = dict(ctx.params["attributes"])
@@ -1315,20 +1316,20 @@ class SnsBackend(ServiceBackend):
         self.sms_attributes.put(key, {**current, **attributes})
         return {}
 
-    def get_sms_attributes(self, ctx: RequestContext) -> dict:
+    def get_sms_attributes(self, ctx: Ctx[api.GetSMSAttributesRequest]) -> api.GetSMSAttributesResult:
         current = {"MonthlySpendLimit": "1", **self.sms_attributes.get((ctx.account, ctx.region), {})}
         names = ctx.params.get("attributes")
         if names:
             current = {k: v for k, v in current.items() if k in names}
         return {"attributes": dict(current)}
 
-    def check_if_phone_number_is_opted_out(self, ctx: RequestContext) -> dict:
+    def check_if_phone_number_is_opted_out(self, ctx: Ctx[api.CheckIfPhoneNumberIsOptedOutRequest]) -> api.CheckIfPhoneNumberIsOptedOutResult:
         number = ctx.params["phoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
         return {"isOptedOut": (ctx.account, ctx.region, number) in self.opted_out}
 
-    def list_phone_numbers_opted_out(self, ctx: RequestContext) -> dict:
+    def list_phone_numbers_opted_out(self, ctx: Ctx[api.ListPhoneNumbersOptedOutRequest]) -> api.ListPhoneNumbersOptedOutResult:
         start = _from_token(ctx.params.get("nextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         numbers: list[str] = []
@@ -1340,7 +1341,7 @@ class SnsBackend(ServiceBackend):
             numbers.append(key[2])
         return output
 
-    def opt_in_phone_number(self, ctx: RequestContext) -> dict:
+    def opt_in_phone_number(self, ctx: Ctx[api.OptInPhoneNumberRequest]) -> api.OptInPhoneNumberResult:
         number = ctx.params["phoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
@@ -1351,10 +1352,10 @@ class SnsBackend(ServiceBackend):
         """Record that a phone number replied STOP (what a recipient would do; for tests)."""
         self.opted_out.put((account, region, phone_number), {"Time": self.emulator.clock.time()})
 
-    def get_sms_sandbox_account_status(self, ctx: RequestContext) -> dict:
+    def get_sms_sandbox_account_status(self, ctx: Ctx[api.GetSMSSandboxAccountStatusRequest]) -> api.GetSMSSandboxAccountStatusResult:
         return {"IsInSandbox": False}
 
-    def create_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def create_sms_sandbox_phone_number(self, ctx: Ctx[api.CreateSMSSandboxPhoneNumberRequest]) -> api.CreateSMSSandboxPhoneNumberResult:
         number = ctx.params["PhoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
@@ -1367,7 +1368,7 @@ class SnsBackend(ServiceBackend):
         })
         return {}
 
-    def verify_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def verify_sms_sandbox_phone_number(self, ctx: Ctx[api.VerifySMSSandboxPhoneNumberRequest]) -> api.VerifySMSSandboxPhoneNumberResult:
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         record = self.sandbox_numbers.get(key)
         if record is None:
@@ -1378,19 +1379,19 @@ class SnsBackend(ServiceBackend):
         self.sandbox_numbers.put(key, {**record, "Status": "Verified"})
         return {}
 
-    def list_sms_sandbox_phone_numbers(self, ctx: RequestContext) -> dict:
+    def list_sms_sandbox_phone_numbers(self, ctx: Ctx[api.ListSMSSandboxPhoneNumbersRequest]) -> api.ListSMSSandboxPhoneNumbersResult:
         numbers = [{"PhoneNumber": key[2], "Status": record["Status"]}
                    for key, record in self.sandbox_numbers.items_range(
                        (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
         return {"PhoneNumbers": numbers}
 
-    def delete_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def delete_sms_sandbox_phone_number(self, ctx: Ctx[api.DeleteSMSSandboxPhoneNumberRequest]) -> api.DeleteSMSSandboxPhoneNumberResult:
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         if self.sandbox_numbers.delete(key) is None:
             raise AwsError("ResourceNotFound", "Phone number does not exist", 404)
         return {}
 
-    def list_origination_numbers(self, ctx: RequestContext) -> dict:
+    def list_origination_numbers(self, ctx: Ctx[api.ListOriginationNumbersRequest]) -> api.ListOriginationNumbersResult:
         return {"PhoneNumbers": []}
 
     # -- inspection -------------------------------------------------------------------------------
