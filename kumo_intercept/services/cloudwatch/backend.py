@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
+from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
@@ -41,7 +42,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterValue", message, 400, fields={"message": message})
 
 
-def _dimensions_key(dimensions: list[dict] | None) -> str:
+def _dimensions_key(dimensions: Iterable[api.Dimension] | None) -> str:
     return "\x00".join(f"{d['Name']}={d['Value']}" for d in sorted(dimensions or [], key=lambda d: d["Name"]))
 
 
@@ -194,7 +195,7 @@ class CloudWatchBackend(ServiceBackend):
         metric_key = (ctx.account, ctx.region, params["Namespace"], params["MetricName"],
                       _dimensions_key(params.get("Dimensions")))
         unit = params.get("Unit")
-        points = []
+        points: list[api.Datapoint] = []
         for bucket, records in sorted(self._buckets(metric_key, start, end, period, unit).items()):
             values = self._aggregate(records, stats)
             point: dict[str, Any] = {"Timestamp": from_epoch(bucket)}
@@ -203,14 +204,14 @@ class CloudWatchBackend(ServiceBackend):
             if params.get("ExtendedStatistics"):
                 point["ExtendedStatistics"] = {s: values[s] for s in params["ExtendedStatistics"]}
             point["Unit"] = unit or records[0].get("Unit", "None")
-            points.append(point)
+            points.append(cast(api.Datapoint, point))  # its statistics' keys are the caller's names
         return {"Label": params["MetricName"], "Datapoints": points}
 
     def get_metric_data(self, ctx: Ctx[api.GetMetricDataRequest]) -> api.GetMetricDataResult:
         params = ctx.params
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-        results = []
+        results: list[api.MetricDataResult] = []
         for query in params["MetricDataQueries"]:
             if "Expression" in query:
                 raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
@@ -236,7 +237,7 @@ class CloudWatchBackend(ServiceBackend):
         wanted_dims = params.get("Dimensions") or []
         recent = params.get("RecentlyActive") == "PT3H"
         now = ctx.time()
-        rows = []
+        rows: list[api.Metric] = []
         for key, record in sorted(self.metrics.items()):
             account, region, namespace, name, _dims = key
             if (account, region) != (ctx.account, ctx.region):
@@ -252,7 +253,7 @@ class CloudWatchBackend(ServiceBackend):
                 continue
             rows.append({"Namespace": namespace, "MetricName": name, "Dimensions": record["Dimensions"]})
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
-        out: dict[str, Any] = {"Metrics": rows[start:start + 500]}
+        out: api.ListMetricsOutput = {"Metrics": rows[start:start + 500]}
         if start + 500 < len(rows):
             out["NextToken"] = str(start + 500)
         return out
@@ -283,11 +284,12 @@ class CloudWatchBackend(ServiceBackend):
                          "StateReasonData"):
                 if name in existing:
                     alarm[name] = existing[name]
+        given: Mapping[str, Any] = params
         for name in ("AlarmDescription", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
                      "Unit", "DatapointsToAlarm", "Threshold", "TreatMissingData",
                      "EvaluateLowSampleCountPercentile", "ThresholdMetricId"):
-            if name in params:
-                alarm[name] = params[name]
+            if name in given:
+                alarm[name] = given[name]
         if "Metrics" in params:
             alarm["Metrics"] = json.loads(json.dumps(params["Metrics"]))
         alarm["Tags"] = {**(existing or {}).get("Tags", {}), **{t["Key"]: t["Value"] for t in params.get("Tags") or []}}
@@ -295,12 +297,12 @@ class CloudWatchBackend(ServiceBackend):
         return {}
 
     @staticmethod
-    def _alarm_out(alarm: dict) -> dict:
-        out = {k: v for k, v in alarm.items() if k != "Tags"}
+    def _alarm_out(alarm: dict) -> api.MetricAlarm:
+        out: dict[str, Any] = {k: v for k, v in alarm.items() if k != "Tags"}
         for name in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
             if name in out:
                 out[name] = from_epoch(out[name])
-        return out
+        return cast(api.MetricAlarm, out)  # the record's fields are MetricAlarm's, times as epochs
 
     def _my_alarms(self, ctx: RequestContext[Any]) -> list[dict]:
         return [a for k, a in sorted(self.alarms.items()) if k[:2] == (ctx.account, ctx.region)]
@@ -308,7 +310,7 @@ class CloudWatchBackend(ServiceBackend):
     def describe_alarms(self, ctx: Ctx[api.DescribeAlarmsRequest]) -> api.DescribeAlarmsResult:
         params = ctx.params
         types = params.get("AlarmTypes") or ["MetricAlarm"]
-        rows = []
+        rows: list[api.MetricAlarm] = []
         for alarm in self._my_alarms(ctx):
             if params.get("AlarmNames") and alarm["AlarmName"] not in params["AlarmNames"]:
                 continue
@@ -322,7 +324,7 @@ class CloudWatchBackend(ServiceBackend):
             rows.append(self._alarm_out(alarm))
         size = params.get("MaxRecords") or 50
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
-        out: dict[str, Any] = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
+        out: api.DescribeAlarmsOutput = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
                                "CompositeAlarms": []}
         if start + size < len(rows):
             out["NextToken"] = str(start + size)
@@ -331,7 +333,7 @@ class CloudWatchBackend(ServiceBackend):
     def describe_alarms_for_metric(self, ctx: Ctx[api.DescribeAlarmsForMetricRequest]) -> api.DescribeAlarmsForMetricResult:
         params = ctx.params
         dims = _dimensions_key(params.get("Dimensions"))
-        rows = []
+        rows: list[api.MetricAlarm] = []
         for alarm in self._my_alarms(ctx):
             if alarm.get("MetricName") != params["MetricName"] or alarm.get("Namespace") != params["Namespace"]:
                 continue
@@ -402,7 +404,7 @@ class CloudWatchBackend(ServiceBackend):
             if action.split(":")[2:3] == ["sns"]:
                 self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
-    def _set_actions(self, ctx: RequestContext[Any], enabled: bool) -> dict:
+    def _set_actions(self, ctx: RequestContext[Any], enabled: bool) -> NoMembers:
         for name in ctx.params["AlarmNames"]:
             key = (ctx.account, ctx.region, name)
             alarm = self.alarms.get(key)
