@@ -56,7 +56,7 @@ _PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.
 
 
 def _not_found(message: str) -> AwsError:
-    return AwsError("ResourceNotFoundException", message, 400)
+    return api.resource_not_found_exception(message)
 
 
 #: the settings a bus is created and updated with, and echoes back
@@ -93,7 +93,7 @@ def _bound(start: tuple) -> tuple:
 
 
 def _pattern_error(exc: PatternError) -> AwsError:
-    return AwsError("InvalidEventPatternException", f"Event pattern is not valid. Reason: {exc.reason}", 400)
+    return api.invalid_event_pattern_exception(f"Event pattern is not valid. Reason: {exc.reason}")
 
 
 
@@ -181,12 +181,12 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         name = params["Name"]
         if name == "default":
-            raise AwsError("ResourceAlreadyExistsException", "Event bus default already exists.", 400)
+            raise api.resource_already_exists_exception("Event bus default already exists.")
         if not _BUS_NAME.match(name) or ("/" in name and not params.get("EventSourceName")):
             raise _validation(f"Event bus name {name} is not valid.")
         key = (ctx.account, ctx.region, name)
         if key in self.buses:
-            raise AwsError("ResourceAlreadyExistsException", f"Event bus {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Event bus {name} already exists.")
         now = ctx.time()
         record = {
             "Description": params.get("Description"),
@@ -389,8 +389,7 @@ class EventsBackend(ServiceBackend):
         if rule is None:
             return {}
         if rule.get("ManagedBy") and not ctx.params.get("Force"):
-            raise AwsError("ManagedRuleException",
-                           f"Rule {key[3]} is managed by {rule['ManagedBy']} and can't be deleted.", 400)
+            raise api.managed_rule_exception(f"Rule {key[3]} is managed by {rule['ManagedBy']} and can't be deleted.")
         if rule["Targets"] and not rule.get("ManagedBy"):
             raise _validation("Rule can't be deleted since it has targets.")
         self.rules.delete(key)
@@ -512,8 +511,7 @@ class EventsBackend(ServiceBackend):
             if message is not None:
                 raise _validation(message)
             if target["Id"] not in targets and len(targets) >= _MAX_TARGETS:
-                raise AwsError("LimitExceededException",
-                               "The requested resource exceeds the maximum number allowed.", 400)
+                raise api.limit_exceeded_exception("The requested resource exceeds the maximum number allowed.")
             targets[target["Id"]] = dict(target)
         self.rules.put(key, {**rule, "Targets": list(targets.values())})
         return {"FailedEntryCount": len(failed), "FailedEntries": failed}
@@ -835,7 +833,7 @@ class EventsBackend(ServiceBackend):
         name = params["ArchiveName"]
         key = (ctx.account, ctx.region, name)
         if key in self.archives:
-            raise AwsError("ResourceAlreadyExistsException", f"Archive {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Archive {name} already exists.")
         source = params["EventSourceArn"]
         match = _BUS_ARN.match(source)
         if match is None or self._bus((match.group(2), match.group(1), match.group(3))) is None:
@@ -962,7 +960,7 @@ class EventsBackend(ServiceBackend):
         name = params["ReplayName"]
         key = (ctx.account, ctx.region, name)
         if key in self.replays:
-            raise AwsError("ResourceAlreadyExistsException", f"Replay {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Replay {name} already exists.")
         match = _ARCHIVE_ARN.match(params["EventSourceArn"])
         archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
         archive = self.archives.get(archive_key) if archive_key else None
@@ -1049,8 +1047,7 @@ class EventsBackend(ServiceBackend):
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
         if replay["State"] not in ("STARTING", "RUNNING"):
-            raise AwsError("IllegalStatusException", f"Replay {key[2]} is not in a valid state for this operation.",
-                           400)
+            raise api.illegal_status_exception(f"Replay {key[2]} is not in a valid state for this operation.")
         self.replays.put(key, {**replay, "State": "CANCELLED"})
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
 
@@ -1059,7 +1056,7 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.connections:
-            raise AwsError("ResourceAlreadyExistsException", f"Connection {key[2]} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Connection {key[2]} already exists.")
         now = ctx.time()
         uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
@@ -1142,7 +1139,7 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.destinations:
-            raise AwsError("ResourceAlreadyExistsException", f"An api-destination '{key[2]}' already exists.", 400)
+            raise api.resource_already_exists_exception(f"An api-destination '{key[2]}' already exists.")
         if not any(c["Arn"] == params["ConnectionArn"] for c in self.connections.values()):
             raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
         now = ctx.time()

@@ -47,7 +47,7 @@ _TS_DIGITS = 16
 
 
 def _invalid(message: str) -> AwsError:
-    return AwsError("InvalidParameterException", message, 400)
+    return api.invalid_parameter_exception(message)
 
 
 def _from_token(token: str | None) -> Any:
@@ -56,7 +56,7 @@ def _from_token(token: str | None) -> Any:
 
 
 def _missing(message: str) -> AwsError:
-    return AwsError("ResourceNotFoundException", message, 400)
+    return api.resource_not_found_exception(message)
 
 
 
@@ -140,7 +140,7 @@ class LogsBackend(ServiceBackend):
         key = (ctx.account, ctx.region, params["logGroupName"])
         self._check_group_name(key[2])
         if key in self.groups:
-            raise AwsError("ResourceAlreadyExistsException", "The specified log group already exists", 400)
+            raise api.resource_already_exists_exception("The specified log group already exists")
         self._new_group(key, ctx.time(), KmsKeyId=params.get("kmsKeyId"), Tags=dict(params.get("tags") or {}),
                         Class=params.get("logGroupClass") or "STANDARD")
         return {}
@@ -294,7 +294,7 @@ class LogsBackend(ServiceBackend):
                            "constraint: Member must satisfy regular expression pattern: [^:*]*")
         key = (*group_key, name)
         if key in self.streams:
-            raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists", 400)
+            raise api.resource_already_exists_exception("The specified log stream already exists")
         self._new_stream(key, ctx.time())
         return {}
 
@@ -597,7 +597,7 @@ class LogsBackend(ServiceBackend):
         key = (*group_key, params["filterName"])
         existing = list(self.subscription_filters.irange((*group_key, ""), (*group_key, "\U0010ffff")))
         if key not in self.subscription_filters and len(existing) >= 2:
-            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+            raise api.limit_exceeded_exception("Resource limit exceeded.")
         destination = params["destinationArn"]
         if not destination.startswith("arn:"):
             raise _invalid("Invalid destination ARN")
@@ -745,7 +745,7 @@ class LogsBackend(ServiceBackend):
             raise _invalid("The policy document is not valid JSON.") from None
         key = (ctx.account, ctx.region, name)
         if key not in self.resource_policies and len(self.resource_policies) >= 10:
-            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+            raise api.limit_exceeded_exception("Resource limit exceeded.")
         record = {"policyName": name, "policyDocument": document, "lastUpdatedTime": int(ctx.time() * 1000),
                   "policyScope": "ACCOUNT", "revisionId": ctx.ids.hex(32)}
         self.resource_policies.put(key, record)

@@ -87,7 +87,7 @@ _DEFAULT_SMS_ATTRIBUTES: dict[str, str] = {}
 
 
 def _invalid(message: str) -> AwsError:
-    return AwsError("InvalidParameter", message, 400)
+    return api.invalid_parameter_exception(message)
 
 
 def _from_token(token: str | None) -> Any:
@@ -96,11 +96,11 @@ def _from_token(token: str | None) -> Any:
 
 
 def _not_found(message: str) -> AwsError:
-    return AwsError("NotFound", message, 404)
+    return api.not_found_exception(message)
 
 
 def _bad_value(message: str) -> AwsError:
-    return AwsError("ParameterValueInvalid", message, 400)
+    return api.invalid_parameter_value_exception(message)
 
 
 def _check_attribute_name(name: str) -> None:
@@ -123,7 +123,7 @@ def _check_attribute_name(name: str) -> None:
 
 
 
-def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
+def _tags_dict(tags: list[api.Tag] | None) -> dict[str, str]:
     out = {tag["Key"]: tag["Value"] for tag in tags or ()}
     if len(out) < len(tags or ()):
         raise _invalid("Invalid parameter: Duplicated keys are not allowed.")
@@ -266,7 +266,7 @@ class SnsBackend(ServiceBackend):
                 raise _invalid("Invalid parameter: Tags Reason: Topic already exists with different tags")
             return {"TopicArn": arn}
         if len(tags) > _MAX_TAGS:
-            raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded")
+            raise api.tag_limit_exceeded_exception("Could not complete request: tag quota of per resource exceeded")
         attributes.setdefault("Policy", _default_policy(arn, ctx.account))
         attributes.setdefault("DisplayName", "")
         self.topics.put(key, {
@@ -314,8 +314,8 @@ class SnsBackend(ServiceBackend):
         start = _from_token(ctx.params.get("NextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         keys = self.topics.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
-        topics = []
-        output: dict[str, Any] = {"Topics": topics}
+        topics: list[api.Topic] = []
+        output: api.ListTopicsResponse = {"Topics": topics}
         for key in keys:
             if len(topics) == _PAGE:
                 output["NextToken"] = encode_token(key[2])
@@ -418,17 +418,17 @@ class SnsBackend(ServiceBackend):
         try:
             key = self._topic_key(arn)
         except AwsError:
-            raise AwsError("ResourceNotFound", "Resource does not exist", 404) from None
+            raise api.resource_not_found_exception("Resource does not exist") from None
         topic = self.topics.get(key)
         if topic is None:
-            raise AwsError("ResourceNotFound", "Resource does not exist", 404)
+            raise api.resource_not_found_exception("Resource does not exist")
         return key, topic
 
     def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, topic = self._tagged(ctx.params["ResourceArn"])
         tags = {**topic["Tags"], **_tags_dict(ctx.params["Tags"])}
         if len(tags) > _MAX_TAGS:
-            raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded")
+            raise api.tag_limit_exceeded_exception("Could not complete request: tag quota of per resource exceeded")
         self.topics.put(key, {**topic, "Tags": tags})
         return {}
 
@@ -667,7 +667,7 @@ class SnsBackend(ServiceBackend):
                                     subscribe=False)
         return {}
 
-    def _subscription_view(self, sub: dict) -> dict:
+    def _subscription_view(self, sub: dict) -> api.Subscription:
         return {
             "SubscriptionArn": sub["Arn"] if sub["Confirmed"] else "PendingConfirmation",
             "Owner": sub["Owner"],
@@ -676,12 +676,12 @@ class SnsBackend(ServiceBackend):
             "TopicArn": sub["TopicArn"],
         }
 
-    def _list_subscriptions(self, low: tuple, high: tuple, token: str | None) -> dict:
+    def _list_subscriptions(self, low: tuple, high: tuple, token: str | None) -> api.ListSubscriptionsResponse:
         start = _from_token(token)
         if start:
             low = tuple(start)
-        subs: list[dict] = []
-        output: dict[str, Any] = {"Subscriptions": subs}
+        subs: list[api.Subscription] = []
+        output: api.ListSubscriptionsResponse = {"Subscriptions": subs}
         for key, sub in self.subscriptions.items_range(low, high, inclusive=(True, False)):
             if len(subs) == _PAGE:
                 output["NextToken"] = encode_token(list(key))
@@ -838,12 +838,13 @@ class SnsBackend(ServiceBackend):
         if phone:
             return {"MessageId": self._publish_sms(ctx, phone, message, per_protocol, attributes)}
         arn = topic_arn or target_arn
+        assert arn is not None  # exactly one of TopicArn, TargetArn, PhoneNumber was given
         if target_arn and ":endpoint/" in target_arn:
             return {"MessageId": self._publish_endpoint(ctx, target_arn, message, per_protocol, subject)}
         key, topic = self._topic(arn, ctx.region)
         message_id, sequence = self._publish(key, topic, message, subject, attributes, per_protocol,
                                              params.get("MessageGroupId"), params.get("MessageDeduplicationId"))
-        output = {"MessageId": message_id}
+        output: api.PublishResponse = {"MessageId": message_id}
         if sequence is not None:
             output["SequenceNumber"] = sequence
         return output
@@ -853,21 +854,23 @@ class SnsBackend(ServiceBackend):
         entries = params["PublishBatchRequestEntries"]
         key, topic = self._topic(params["TopicArn"], ctx.region)
         if not entries:
-            raise AwsError("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+            raise api.empty_batch_request_exception("The batch request doesn't contain any entries.")
         if len(entries) > 10:
-            raise AwsError("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+            raise api.too_many_entries_in_batch_request_exception(
+                "The batch request contains more entries than permissible.")
         ids = [entry["Id"] for entry in entries]
         if len(set(ids)) != len(ids):
-            raise AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+            raise api.batch_entry_ids_not_distinct_exception(
+                "Two or more batch entries in the request have the same Id.")
         for entry_id in ids:
             if not _BATCH_ID.match(entry_id):
-                raise AwsError("InvalidBatchEntryId",
-                               "A batch entry id can only contain alphanumeric characters, hyphens and "
-                               "underscores. It can be at most 80 letters long.")
+                raise api.invalid_batch_entry_id_exception(
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+                    "It can be at most 80 letters long.")
         total = sum(len(entry["Message"].encode()) for entry in entries)
         if total > _MAX_MESSAGE_BYTES:
-            raise AwsError("BatchRequestTooLong", "The length of all the messages put together is more than "
-                                                  "the limit.")
+            raise api.batch_request_too_long_exception("The length of all the messages put together is more than "
+                                                       "the limit.")
         # AWS refuses the whole request when an entry is invalid; Failed is for delivery-side faults
         fifo = self.topics[key]["Attributes"].get("FifoTopic") == "true"
         content_dedup = self.topics[key]["Attributes"].get("ContentBasedDeduplication") == "true"
@@ -883,12 +886,12 @@ class SnsBackend(ServiceBackend):
                 raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled "
                                "or MessageDeduplicationId provided explicitly")
             checked.append((entry, attributes, per_protocol))
-        successful: list[dict] = []
+        successful: list[api.PublishBatchResultEntry] = []
         for entry, attributes, per_protocol in checked:
             message_id, sequence = self._publish(
                 key, self.topics[key], entry["Message"], entry.get("Subject"), attributes, per_protocol,
                 entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
-            result = {"Id": entry["Id"], "MessageId": message_id}
+            result: api.PublishBatchResultEntry = {"Id": entry["Id"], "MessageId": message_id}
             if sequence is not None:
                 result["SequenceNumber"] = sequence
             successful.append(result)
@@ -1067,7 +1070,7 @@ class SnsBackend(ServiceBackend):
             entry["Body"] = notification.message_for(platform)
             endpoint = self.endpoints.get(endpoint_key) if endpoint_key else None
             if endpoint is None or endpoint["Attributes"].get("Enabled", "true") != "true":
-                raise AwsError("EndpointDisabled", "Endpoint is disabled")
+                raise api.endpoint_disabled_exception("Endpoint is disabled")
         else:  # sms
             entry["Body"] = notification.message_for(protocol)
         self._outbox_put(entry)
@@ -1096,7 +1099,7 @@ class SnsBackend(ServiceBackend):
         if not _PHONE.match(number):
             raise _invalid(f"Invalid parameter: PhoneNumber Reason: {phone} is not valid to publish to")
         if (ctx.account, ctx.region, number) in self.opted_out:
-            raise AwsError("OptedOut", "Phone number is opted out")
+            raise api.opted_out_exception("Phone number is opted out")
         text = per_protocol.get("sms", per_protocol["default"]) if per_protocol else message
         if len(text.encode()) > 1600:
             raise _invalid("Invalid parameter: Message too long")
@@ -1116,7 +1119,7 @@ class SnsBackend(ServiceBackend):
         if endpoint is None:
             raise _invalid("Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
         if endpoint["Attributes"].get("Enabled", "true") != "true":
-            raise AwsError("EndpointDisabled", "Endpoint is disabled")
+            raise api.endpoint_disabled_exception("Endpoint is disabled")
         platform = key[2]  # type: ignore[index]
         text = per_protocol.get(platform, per_protocol["default"]) if per_protocol else message
         message_id = ctx.ids.uuid4()
@@ -1214,8 +1217,8 @@ class SnsBackend(ServiceBackend):
     def list_platform_applications(self, ctx: Ctx[api.ListPlatformApplicationsRequest]) -> api.ListPlatformApplicationsResult:
         start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else (ctx.account, ctx.region)
-        apps: list[dict] = []
-        output: dict[str, Any] = {"PlatformApplications": apps}
+        apps: list[api.PlatformApplication] = []
+        output: api.ListPlatformApplicationsResponse = {"PlatformApplications": apps}
         for key, app in self.applications.items_range(low, (ctx.account, ctx.region + "\x00"),
                                                       inclusive=(True, False)):
             if len(apps) == _PAGE:
@@ -1288,8 +1291,8 @@ class SnsBackend(ServiceBackend):
         account, region, platform, name = app_key
         start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else app_key
-        endpoints: list[dict] = []
-        output: dict[str, Any] = {"Endpoints": endpoints}
+        endpoints: list[api.Endpoint] = []
+        output: api.ListEndpointsByPlatformApplicationResponse = {"Endpoints": endpoints}
         for key, endpoint in self.endpoints.items_range(low, (account, region, platform, name + "\x00"),
                                                         inclusive=(True, False)):
             if key[3] != name:
@@ -1333,7 +1336,7 @@ class SnsBackend(ServiceBackend):
         start = _from_token(ctx.params.get("nextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         numbers: list[str] = []
-        output: dict[str, Any] = {"phoneNumbers": numbers}
+        output: api.ListPhoneNumbersOptedOutResponse = {"phoneNumbers": numbers}
         for key in self.opted_out.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
             if len(numbers) == _PAGE:
                 output["nextToken"] = encode_token(key[2])
@@ -1372,7 +1375,7 @@ class SnsBackend(ServiceBackend):
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         record = self.sandbox_numbers.get(key)
         if record is None:
-            raise AwsError("ResourceNotFound", "Phone number does not exist", 404)
+            raise api.resource_not_found_exception("Phone number does not exist")
         if record["Code"] != ctx.params["OneTimePassword"]:
             raise AwsError("VerificationException", "Invalid one-time password", 400,
                            fields={"Status": "Pending"})
@@ -1380,7 +1383,7 @@ class SnsBackend(ServiceBackend):
         return {}
 
     def list_sms_sandbox_phone_numbers(self, ctx: Ctx[api.ListSMSSandboxPhoneNumbersRequest]) -> api.ListSMSSandboxPhoneNumbersResult:
-        numbers = [{"PhoneNumber": key[2], "Status": record["Status"]}
+        numbers: list[api.SMSSandboxPhoneNumber] = [{"PhoneNumber": key[2], "Status": record["Status"]}
                    for key, record in self.sandbox_numbers.items_range(
                        (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
         return {"PhoneNumbers": numbers}
@@ -1388,7 +1391,7 @@ class SnsBackend(ServiceBackend):
     def delete_sms_sandbox_phone_number(self, ctx: Ctx[api.DeleteSMSSandboxPhoneNumberRequest]) -> api.DeleteSMSSandboxPhoneNumberResult:
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         if self.sandbox_numbers.delete(key) is None:
-            raise AwsError("ResourceNotFound", "Phone number does not exist", 404)
+            raise api.resource_not_found_exception("Phone number does not exist")
         return {}
 
     def list_origination_numbers(self, ctx: Ctx[api.ListOriginationNumbersRequest]) -> api.ListOriginationNumbersResult:
