@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence, cast
 
 from ...core.clock import from_epoch, to_epoch
+from ...api import NoMembers
 from ...api import events as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
@@ -81,7 +82,7 @@ def _iso(epoch: float) -> str:
 
 
 
-def _tags(tags: list[dict] | None) -> dict[str, str]:
+def _tags(tags: list[api.Tag] | None) -> dict[str, str]:
     out = {tag["Key"]: tag["Value"] for tag in tags or ()}
     if len(out) < len(tags or ()):
         raise _validation("Invalid parameter: Duplicated keys are not allowed.")
@@ -205,9 +206,10 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("Name"))
         bus = self._editable_bus(key, ctx.time())
+        given: Mapping[str, Any] = params
         for field in _BUS_SETTINGS:
-            if field in params:
-                bus[field] = params[field]
+            if field in given:
+                bus[field] = given[field]
         self.buses.put(key, bus)
         return {"Arn": self._bus_arn(key), "Name": key[2], **_bus_settings(bus)}
 
@@ -215,7 +217,7 @@ class EventsBackend(ServiceBackend):
         self._fire_due()
         key = self._bus_key(ctx.account, ctx.region, ctx.params.get("Name"))
         bus = self._require_bus(key)
-        return self._bus_view(key, bus, detail=True)
+        return cast(api.DescribeEventBusResponse, self._bus_view(key, bus, detail=True))
 
     def _bus_view(self, key: tuple, bus: dict, detail: bool = False) -> dict:
         view: dict[str, Any] = {"Name": key[2], "Arn": self._bus_arn(key)}
@@ -257,7 +259,8 @@ class EventsBackend(ServiceBackend):
         if start:
             keys = [k for k in keys if k[2] >= start]
         page, rest = keys[:limit], keys[limit:]
-        output: dict[str, Any] = {"EventBuses": [self._bus_view(k, self._bus(k) or {}) for k in page]}
+        buses = [cast(api.EventBus, self._bus_view(k, self._bus(k) or {})) for k in page]
+        output: api.ListEventBusesResponse = {"EventBuses": buses}
         if rest:
             output["NextToken"] = encode_token(rest[0][2])
         return output
@@ -276,7 +279,8 @@ class EventsBackend(ServiceBackend):
             for name in ("Action", "Principal", "StatementId"):
                 if not params.get(name):
                     raise _validation(f"Parameter {name} must be specified.")
-            policy = json.loads(bus["Policy"]) if bus.get("Policy") else {"Version": "2012-10-17", "Statement": []}
+            policy: dict[str, Any] = (json.loads(bus["Policy"]) if bus.get("Policy")
+                                      else {"Version": "2012-10-17", "Statement": []})
             principal = params["Principal"]
             statement: dict[str, Any] = {
                 "Sid": params["StatementId"],
@@ -359,8 +363,8 @@ class EventsBackend(ServiceBackend):
         self.rules.put(key, record)
         return {"RuleArn": self._rule_arn(key)}
 
-    def _rule_view(self, key: tuple, rule: dict, full: bool = False) -> dict:
-        view: dict[str, Any] = {"Name": key[3], "Arn": self._rule_arn(key)}
+    def _rule_view(self, key: tuple, rule: dict, full: bool = False) -> api.DescribeRuleResponse:
+        view: api.DescribeRuleResponse = {"Name": key[3], "Arn": self._rule_arn(key)}
         if rule.get("EventPattern"):
             view["EventPattern"] = rule["EventPattern"]
         if rule.get("ScheduleExpression"):
@@ -395,7 +399,7 @@ class EventsBackend(ServiceBackend):
         self.rules.delete(key)
         return {}
 
-    def _set_state(self, ctx: RequestContext[Any], state: str) -> dict:
+    def _set_state(self, ctx: RequestContext[Any], state: str) -> NoMembers:
         key, rule = self._rule(ctx, ctx.params["Name"], ctx.params.get("EventBusName"))
         record = {**rule, "State": state}
         if state == "ENABLED" and rule.get("ScheduleExpression") and rule["State"] != "ENABLED":
@@ -422,8 +426,8 @@ class EventsBackend(ServiceBackend):
         start = _from_token(params.get("NextToken"))
         low = (*bus_key, max(prefix, start) if start else prefix)
         limit = params.get("Limit") or _DEFAULT_LIMIT
-        rules: list[dict] = []
-        output: dict[str, Any] = {"Rules": rules}
+        rules: list[api.Rule] = []
+        output: api.ListRulesResponse = {"Rules": rules}
         for key, rule in self.rules.items_range(low, (*bus_key, prefix + "\U0010ffff")):
             if len(rules) == limit:
                 output["NextToken"] = encode_token(key[3])
@@ -438,7 +442,7 @@ class EventsBackend(ServiceBackend):
         start = _from_token(params.get("NextToken"))
         limit = params.get("Limit") or _DEFAULT_LIMIT
         names: list[str] = []
-        output: dict[str, Any] = {"RuleNames": names}
+        output: api.ListRuleNamesByTargetResponse = {"RuleNames": names}
         for key, rule in self.rules.items_range((*bus_key, start or ""), _bound(bus_key), inclusive=(True, False)):
             if any(t["Arn"] == target for t in rule["Targets"]):
                 if len(names) == limit:
@@ -463,7 +467,7 @@ class EventsBackend(ServiceBackend):
         return {"Result": bool(matcher(event))}
 
     # -- targets ----------------------------------------------------------------------------------
-    def _check_target(self, target: dict) -> str | None:
+    def _check_target(self, target: api.Target) -> str | None:
         """None if the target is acceptable, else the ValidationException message."""
         target_id = target["Id"]
         arn = target["Arn"]
@@ -505,7 +509,7 @@ class EventsBackend(ServiceBackend):
         params = ctx.params
         key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         targets = {t["Id"]: t for t in rule["Targets"]}
-        failed: list[dict] = []
+        failed: list[api.PutTargetsResultEntry] = []
         for target in params["Targets"]:
             message = self._check_target(target)
             if message is not None:
@@ -530,7 +534,8 @@ class EventsBackend(ServiceBackend):
         targets = rule["Targets"]
         start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
-        output: dict[str, Any] = {"Targets": [dict(t) for t in targets[start:start + limit]]}
+        page = cast("list[api.Target]", [dict(t) for t in targets[start:start + limit]])
+        output: api.ListTargetsByRuleResponse = {"Targets": page}
         if start + limit < len(targets):
             output["NextToken"] = encode_token(start + limit)
         return output
@@ -540,7 +545,7 @@ class EventsBackend(ServiceBackend):
         match = _RULE_ARN.match(arn)
         if match:
             region, account, bus, name = match.groups()
-            key = (account, region, bus or "default", name)
+            key: tuple[str, ...] = (account, region, bus or "default", name)
             rule = self.rules.get(key)
             if rule is None:
                 raise _not_found(f"Rule {name} does not exist on EventBus {bus or 'default'}.")
@@ -584,9 +589,10 @@ class EventsBackend(ServiceBackend):
     def put_events_internal(self, account: str, region: str, entries: list[dict]) -> list[dict]:
         """PutEvents on behalf of an AWS service (``aws.*`` sources allowed); returns the result entries."""
         with self.emulator.lock:
-            return self._put_entries(account, region, entries, from_aws=True)
+            return cast("list[dict]", self._put_entries(account, region, entries, from_aws=True))
 
-    def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
+    def _put_entries(self, account: str, region: str, entries: Sequence[Mapping[str, Any]],
+                     from_aws: bool) -> list[api.PutEventsResultEntry]:
         total = 0
         for entry in entries:
             total += len((entry.get("Detail") or "").encode()) + len(entry.get("Source") or "") \
@@ -595,7 +601,7 @@ class EventsBackend(ServiceBackend):
             raise _validation("Total size of the entries in the request is over the limit.")
         now = self.emulator.clock.time()
         ids = self.emulator.ids
-        results: list[dict] = []
+        results: list[api.PutEventsResultEntry] = []
         for entry in entries:
             error = self._entry_error(entry, from_aws)
             if error is not None:
@@ -624,7 +630,7 @@ class EventsBackend(ServiceBackend):
         return results
 
     @staticmethod
-    def _entry_error(entry: dict, from_aws: bool) -> tuple[str, str] | None:
+    def _entry_error(entry: Mapping[str, Any], from_aws: bool) -> tuple[str, str] | None:
         for field in ("Source", "DetailType", "Detail"):
             if not entry.get(field):
                 return "InvalidArgument", f"Parameter {field} is not valid. Reason: {field} is a required argument."
@@ -684,7 +690,7 @@ class EventsBackend(ServiceBackend):
             match = _ARCHIVE_ARN.match(arn)
             archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
             archive = self.archives.get(archive_key) if archive_key else None
-            if archive is not None and archive["State"] == "ENABLED":
+            if archive_key is not None and archive is not None and archive["State"] == "ENABLED":
                 self._archive(archive_key, archive, event, now)
         elif service == "events" and ":event-bus/" in arn:
             match = _BUS_ARN.match(arn)
@@ -879,8 +885,8 @@ class EventsBackend(ServiceBackend):
             raise _not_found(f"Archive {name} does not exist.")
         return key, archive
 
-    def _archive_view(self, key: tuple, archive: dict, full: bool) -> dict:
-        view: dict[str, Any] = {"ArchiveName": key[2], "EventSourceArn": archive["EventSourceArn"],
+    def _archive_view(self, key: tuple, archive: dict, full: bool) -> api.DescribeArchiveResponse:
+        view: api.DescribeArchiveResponse = {"ArchiveName": key[2], "EventSourceArn": archive["EventSourceArn"],
                                 "State": archive["State"]}
         if full:
             view["ArchiveArn"] = self._archive_arn(key)
@@ -926,10 +932,11 @@ class EventsBackend(ServiceBackend):
         return {}
 
     def list_archives(self, ctx: Ctx[api.ListArchivesRequest]) -> api.ListArchivesResult:
-        return self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives")
+        return cast(api.ListArchivesResponse,
+                    self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives"))
 
     def _list_by_source(self, ctx: RequestContext[Any], operation: str, table: Any,
-                        view: Callable[[tuple, dict, bool], dict], field: str) -> dict:
+                        view: Callable[[tuple, dict, bool], Mapping[str, Any]], field: str) -> dict[str, Any]:
         """ListArchives and ListReplays: one optional filter (name prefix, source or state), paged."""
         params = ctx.params
         filters = [name for name in ("NamePrefix", "EventSourceArn", "State") if params.get(name)]
@@ -947,7 +954,7 @@ class EventsBackend(ServiceBackend):
         return self._page(items, params, field)
 
     @staticmethod
-    def _page(items: list, params: dict, field: str) -> dict:
+    def _page(items: list[Any], params: Mapping[str, Any], field: str) -> dict[str, Any]:
         start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
         output: dict[str, Any] = {field: items[start:start + limit]}
@@ -1014,7 +1021,7 @@ class EventsBackend(ServiceBackend):
     def _replay_arn(self, key: tuple) -> str:
         return f"arn:aws:events:{key[1]}:{key[0]}:replay/{key[2]}"
 
-    def _replay_view(self, key: tuple, replay: dict, full: bool) -> dict:
+    def _replay_view(self, key: tuple, replay: dict, full: bool) -> api.DescribeReplayResponse:
         view: dict[str, Any] = {"ReplayName": key[2], "EventSourceArn": replay["EventSourceArn"],
                                 "State": replay["State"]}
         if full:
@@ -1029,7 +1036,7 @@ class EventsBackend(ServiceBackend):
         view["ReplayStartTime"] = from_epoch(replay["ReplayStartTime"])
         if replay.get("ReplayEndTime") is not None:
             view["ReplayEndTime"] = from_epoch(replay["ReplayEndTime"])
-        return view
+        return cast(api.DescribeReplayResponse, view)
 
     def describe_replay(self, ctx: Ctx[api.DescribeReplayRequest]) -> api.DescribeReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
@@ -1039,7 +1046,8 @@ class EventsBackend(ServiceBackend):
         return self._replay_view(key, replay, True)
 
     def list_replays(self, ctx: Ctx[api.ListReplaysRequest]) -> api.ListReplaysResult:
-        return self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays")
+        return cast(api.ListReplaysResponse,
+                    self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays"))
 
     def cancel_replay(self, ctx: Ctx[api.CancelReplayRequest]) -> api.CancelReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
@@ -1060,7 +1068,7 @@ class EventsBackend(ServiceBackend):
         now = ctx.time()
         uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
-        record = {
+        record: dict[str, Any] = {
             "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
             "SecretArn": f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:events!connection/"
                          f"{key[2]}/{uid}-{ctx.ids.chars(6)}",
@@ -1080,7 +1088,7 @@ class EventsBackend(ServiceBackend):
         return key, record
 
     @staticmethod
-    def _redacted(parameters: dict) -> dict:
+    def _redacted(parameters: dict) -> api.ConnectionAuthResponseParameters:
         """AuthParameters as Describe shows them: secrets left out."""
         out = json.loads(json.dumps(parameters))
         out.get("ApiKeyAuthParameters", {}).pop("ApiKeyValue", None)
@@ -1090,16 +1098,17 @@ class EventsBackend(ServiceBackend):
 
     def describe_connection(self, ctx: Ctx[api.DescribeConnectionRequest]) -> api.DescribeConnectionResult:
         key, record = self._connection(ctx)
-        view = {"ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
-                "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
-                "AuthParameters": self._redacted(record["AuthParameters"]),
-                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
-                "LastAuthorizedTime": from_epoch(record["Authorized"])}
+        view: api.DescribeConnectionResponse = {
+            "ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
+            "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
+            "AuthParameters": self._redacted(record["AuthParameters"]),
+            "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
+            "LastAuthorizedTime": from_epoch(record["Authorized"])}
         if record.get("Description") is not None:
             view["Description"] = record["Description"]
         return view
 
-    def _connection_summary(self, key: tuple, record: dict) -> dict:
+    def _connection_summary(self, key: tuple, record: dict) -> api.DeauthorizeConnectionResponse:
         return {"ConnectionArn": record["Arn"], "ConnectionState": record["State"],
                 "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
                 "LastAuthorizedTime": from_epoch(record["Authorized"])}
@@ -1133,7 +1142,7 @@ class EventsBackend(ServiceBackend):
                  for key, record in self.connections.items_range((ctx.account, ctx.region, prefix),
                                                                  (ctx.account, ctx.region, prefix + "\U0010ffff"))
                  if not params.get("ConnectionState") or record["State"] == params["ConnectionState"]]
-        return self._page(items, params, "Connections")
+        return cast(api.ListConnectionsResponse, self._page(items, params, "Connections"))
 
     def create_api_destination(self, ctx: Ctx[api.CreateApiDestinationRequest]) -> api.CreateApiDestinationResult:
         params = ctx.params
@@ -1143,7 +1152,7 @@ class EventsBackend(ServiceBackend):
         if not any(c["Arn"] == params["ConnectionArn"] for c in self.connections.values()):
             raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
         now = ctx.time()
-        record = {
+        record: dict[str, Any] = {
             "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
             "Description": params.get("Description"), "ConnectionArn": params["ConnectionArn"],
             "InvocationEndpoint": params["InvocationEndpoint"], "HttpMethod": params["HttpMethod"],
@@ -1161,12 +1170,13 @@ class EventsBackend(ServiceBackend):
             raise _not_found(f"An api-destination '{key[2]}' does not exist.")
         return key, record
 
-    def _destination_view(self, key: tuple, record: dict) -> dict:
-        view = {"ApiDestinationArn": record["Arn"], "Name": key[2], "ApiDestinationState": record["State"],
-                "ConnectionArn": record["ConnectionArn"], "InvocationEndpoint": record["InvocationEndpoint"],
-                "HttpMethod": record["HttpMethod"],
-                "InvocationRateLimitPerSecond": record["InvocationRateLimitPerSecond"],
-                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
+    def _destination_view(self, key: tuple, record: dict) -> api.DescribeApiDestinationResponse:
+        view: api.DescribeApiDestinationResponse = {
+            "ApiDestinationArn": record["Arn"], "Name": key[2], "ApiDestinationState": record["State"],
+            "ConnectionArn": record["ConnectionArn"], "InvocationEndpoint": record["InvocationEndpoint"],
+            "HttpMethod": record["HttpMethod"],
+            "InvocationRateLimitPerSecond": record["InvocationRateLimitPerSecond"],
+            "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
         if record.get("Description") is not None:
             view["Description"] = record["Description"]
         return view
@@ -1193,7 +1203,7 @@ class EventsBackend(ServiceBackend):
     def list_api_destinations(self, ctx: Ctx[api.ListApiDestinationsRequest]) -> api.ListApiDestinationsResult:
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
-        items = []
+        items: list[api.ApiDestination] = []
         for key, record in self.destinations.items_range((ctx.account, ctx.region, prefix),
                                                          (ctx.account, ctx.region, prefix + "\U0010ffff")):
             if params.get("ConnectionArn") and record["ConnectionArn"] != params["ConnectionArn"]:
@@ -1201,7 +1211,7 @@ class EventsBackend(ServiceBackend):
             view = self._destination_view(key, record)
             view.pop("Description", None)
             items.append(view)
-        return self._page(items, params, "ApiDestinations")
+        return cast(api.ListApiDestinationsResponse, self._page(items, params, "ApiDestinations"))
 
     # -- inspection -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
