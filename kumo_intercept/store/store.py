@@ -25,7 +25,7 @@ from sortedcontainers import SortedDict
 from .blobs import BlobStore
 
 MISSING: Any = object()  # the "no record" marker in undo entries and journal ops
-Watcher = Callable[[Any, Any, Any], None]  # (key, old value or None, new value or None)
+Watcher = Callable[[Any, Any, Any], object]  # (key, old value or None, new value or None)
 
 
 class Journal(Protocol):

@@ -24,7 +24,7 @@ import base64
 import gzip
 import json
 import re
-from typing import Any
+from typing import Any, Mapping, cast
 
 from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
@@ -118,7 +118,7 @@ class LogsBackend(ServiceBackend):
         return key, stream
 
     def _new_group(self, key: tuple, now: float, **fields: Any) -> dict:
-        record = {"Created": int(now * 1000), "Retention": None, "KmsKeyId": None, "Tags": {},
+        record: dict[str, Any] = {"Created": int(now * 1000), "Retention": None, "KmsKeyId": None, "Tags": {},
                   "Class": "STANDARD", "StoredBytes": 0}
         record.update(fields)
         self.groups.put(key, record)
@@ -160,9 +160,9 @@ class LogsBackend(ServiceBackend):
         self.groups.delete(key)
         return {}
 
-    def _group_view(self, key: tuple, group: dict) -> dict:
+    def _group_view(self, key: tuple, group: dict) -> api.LogGroup:
         metric_filters = sum(1 for _ in self.metric_filters.irange((*key, ""), (*key, "\U0010ffff")))
-        view: dict[str, Any] = {
+        view: api.LogGroup = {
             "logGroupName": key[2],
             "creationTime": group["Created"],
             "metricFilterCount": metric_filters,
@@ -186,8 +186,8 @@ class LogsBackend(ServiceBackend):
         limit = params.get("limit") or _DEFAULT_PAGE
         start = _from_token(params.get("nextToken"))
         low = (ctx.account, ctx.region, max(prefix, start) if start else prefix)
-        groups: list[dict] = []
-        output: dict[str, Any] = {"logGroups": groups}
+        groups: list[api.LogGroup] = []
+        output: api.DescribeLogGroupsResponse = {"logGroups": groups}
         wanted_class = params.get("logGroupClass")
         for key, group in self.groups.items_range(low, (ctx.account, ctx.region, prefix + "\U0010ffff")):
             if pattern and pattern.lower() not in key[2].lower():
@@ -205,8 +205,8 @@ class LogsBackend(ServiceBackend):
         pattern = params.get("logGroupNamePattern")
         limit = params.get("limit") or _DEFAULT_PAGE
         start = _from_token(params.get("nextToken")) or ""
-        groups: list[dict] = []
-        output: dict[str, Any] = {"logGroups": groups}
+        groups: list[api.LogGroupSummary] = []
+        output: api.ListLogGroupsResponse = {"logGroups": groups}
         for key, group in self.groups.items_range((ctx.account, ctx.region, start),
                                                   (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
             if pattern and pattern.lower() not in key[2].lower():
@@ -325,13 +325,13 @@ class LogsBackend(ServiceBackend):
             items.reverse()
         start = _from_token(params.get("nextToken")) or 0
         page = items[start:start + limit]
-        output: dict[str, Any] = {"logStreams": [self._stream_view(k, s) for k, s in page]}
+        output: api.DescribeLogStreamsResponse = {"logStreams": [self._stream_view(k, s) for k, s in page]}
         if start + limit < len(items):
             output["nextToken"] = encode_token(start + limit)
         return output
 
-    def _stream_view(self, key: tuple, stream: dict) -> dict:
-        view: dict[str, Any] = {"logStreamName": key[3], "creationTime": stream["Created"]}
+    def _stream_view(self, key: tuple, stream: dict) -> api.LogStream:
+        view: api.LogStream = {"logStreamName": key[3], "creationTime": stream["Created"]}
         if stream["First"] is not None:
             view["firstEventTimestamp"] = stream["First"]
             view["lastEventTimestamp"] = stream["Last"]
@@ -387,9 +387,9 @@ class LogsBackend(ServiceBackend):
                 continue
             accepted.append((timestamp, event["message"]))
         self._append(stream_key, stream, group_key, group, accepted, now_ms)
-        output: dict[str, Any] = {"nextSequenceToken": self._stream_view(stream_key, self.streams[stream_key])[
-            "uploadSequenceToken"]}
-        rejected: dict[str, int] = {}
+        token = self._stream_view(stream_key, self.streams[stream_key])["uploadSequenceToken"]
+        output: api.PutLogEventsResponse = {"nextSequenceToken": token}
+        rejected: api.RejectedLogEventsInfo = {}
         if too_new_start is not None:
             rejected["tooNewLogEventStartIndex"] = too_new_start
         if too_old_end is not None:
@@ -501,7 +501,7 @@ class LogsBackend(ServiceBackend):
         else:
             forward = bool(params.get("startFromHead"))
         keys = self.events.irange(low, high, inclusive=(True, False), reverse=not forward)
-        chosen = []
+        chosen: list[tuple[tuple, Any]] = []
         total = 0
         for key in keys:
             value = self.events[key]
@@ -567,7 +567,7 @@ class LogsBackend(ServiceBackend):
             found = [item for item in found if item[:3] >= resume_at]
         limit = params.get("limit") or _MAX_EVENTS
         page = found[:limit]
-        output: dict[str, Any] = {
+        output: api.FilterLogEventsResponse = {
             "events": [{
                 "logStreamName": stream,
                 "timestamp": timestamp,
@@ -619,7 +619,7 @@ class LogsBackend(ServiceBackend):
                                                                  (*group_key, prefix + "\U0010ffff")):
             view = {"filterName": key[3], "logGroupName": key[2], **{k: v for k, v in record.items() if v is not None}}
             items.append(view)
-        return self._page(items, params, "subscriptionFilters")
+        return cast(api.DescribeSubscriptionFiltersResponse, self._page(items, params, "subscriptionFilters"))
 
     def delete_subscription_filter(self, ctx: Ctx[api.DeleteSubscriptionFilterRequest]) -> api.DeleteSubscriptionFilterResult:
         group_key = self._group_key(ctx)
@@ -648,6 +648,8 @@ class LogsBackend(ServiceBackend):
         if bool(metric_name) != bool(namespace):
             raise _invalid("metricName and metricNamespace must be specified together.")
         prefix = params.get("filterNamePrefix") or ""
+        low: tuple[str, ...]
+        high: tuple[str, ...]
         if name:
             low, high = (ctx.account, ctx.region, name, prefix), (ctx.account, ctx.region, name, prefix + "\U0010ffff")
         else:
@@ -663,7 +665,7 @@ class LogsBackend(ServiceBackend):
                           "metricTransformations": [dict(t) for t in record["metricTransformations"]],
                           "creationTime": record["creationTime"], "logGroupName": key[2],
                           "applyOnTransformedLogs": record.get("applyOnTransformedLogs", False)})
-        return self._page(items, params, "metricFilters")
+        return cast(api.DescribeMetricFiltersResponse, self._page(items, params, "metricFilters"))
 
     def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
         group_key = self._group_key(ctx)
@@ -677,7 +679,7 @@ class LogsBackend(ServiceBackend):
             matcher = compile_filter(ctx.params["filterPattern"])
         except FilterError:
             raise _invalid("Invalid filter pattern") from None
-        matches = []
+        matches: list[api.MetricFilterMatchRecord] = []
         for number, message in enumerate(ctx.params["logEventMessages"], start=1):
             extracted = matcher(message)
             if extracted is not None:
@@ -685,7 +687,7 @@ class LogsBackend(ServiceBackend):
         return {"matches": matches}
 
     @staticmethod
-    def _page(items: list, params: dict, field: str) -> dict:
+    def _page(items: list[Any], params: Mapping[str, Any], field: str) -> dict[str, Any]:
         start = _from_token(params.get("nextToken")) or 0
         limit = params.get("limit") or _DEFAULT_PAGE
         output: dict[str, Any] = {field: items[start:start + limit]}
@@ -725,7 +727,7 @@ class LogsBackend(ServiceBackend):
         output: dict[str, Any] = {"logGroupIdentifier": ctx.params["logGroupIdentifier"]}
         if policy:
             output.update(policy)
-        return output
+        return cast(api.GetDataProtectionPolicyResponse, output)  # the stored policy has the result's fields
 
     def delete_data_protection_policy(self, ctx: Ctx[api.DeleteDataProtectionPolicyRequest]) -> api.DeleteDataProtectionPolicyResult:
         key = self._group_key(ctx)
@@ -746,15 +748,16 @@ class LogsBackend(ServiceBackend):
         key = (ctx.account, ctx.region, name)
         if key not in self.resource_policies and len(self.resource_policies) >= 10:
             raise api.limit_exceeded_exception("Resource limit exceeded.")
-        record = {"policyName": name, "policyDocument": document, "lastUpdatedTime": int(ctx.time() * 1000),
-                  "policyScope": "ACCOUNT", "revisionId": ctx.ids.hex(32)}
+        record: api.ResourcePolicy = {"policyName": name, "policyDocument": document,
+                                      "lastUpdatedTime": int(ctx.time() * 1000), "policyScope": "ACCOUNT",
+                                      "revisionId": ctx.ids.hex(32)}
         self.resource_policies.put(key, record)
-        return {"resourcePolicy": dict(record), "revisionId": record["revisionId"]}
+        return {"resourcePolicy": record.copy(), "revisionId": record["revisionId"]}
 
     def describe_resource_policies(self, ctx: Ctx[api.DescribeResourcePoliciesRequest]) -> api.DescribeResourcePoliciesResult:
         items = [dict(record) for _key, record in self.resource_policies.items_range(
             (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
-        return self._page(items, ctx.params, "resourcePolicies")
+        return cast(api.DescribeResourcePoliciesResponse, self._page(items, ctx.params, "resourcePolicies"))
 
     def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
@@ -775,10 +778,11 @@ class LogsBackend(ServiceBackend):
         self.destinations.put(key, record)
         return {"destination": self._destination_view(key, record)}
 
-    def _destination_view(self, key: tuple, record: dict) -> dict:
-        view = {"destinationName": key[2], "targetArn": record["targetArn"], "roleArn": record["roleArn"],
-                "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
-                "creationTime": record["creationTime"]}
+    def _destination_view(self, key: tuple, record: dict) -> api.Destination:
+        view: api.Destination = {"destinationName": key[2], "targetArn": record["targetArn"],
+                                 "roleArn": record["roleArn"],
+                                 "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
+                                 "creationTime": record["creationTime"]}
         if record.get("accessPolicy"):
             view["accessPolicy"] = record["accessPolicy"]
         return view
@@ -795,7 +799,7 @@ class LogsBackend(ServiceBackend):
         prefix = ctx.params.get("DestinationNamePrefix") or ""
         items = [self._destination_view(key, record) for key, record in self.destinations.items_range(
             (ctx.account, ctx.region, prefix), (ctx.account, ctx.region, prefix + "\U0010ffff"))]
-        return self._page(items, ctx.params, "destinations")
+        return cast(api.DescribeDestinationsResponse, self._page(items, ctx.params, "destinations"))
 
     def delete_destination(self, ctx: Ctx[api.DeleteDestinationRequest]) -> api.DeleteDestinationResult:
         if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
@@ -854,8 +858,9 @@ class LogsBackend(ServiceBackend):
 
     def get_query_results(self, ctx: Ctx[api.GetQueryResultsRequest]) -> api.GetQueryResultsResult:
         _key, query = self._query(ctx)
-        return {"queryLanguage": "CWLI", "results": [[dict(cell) for cell in row] for row in query["results"]],
-                "statistics": dict(query["statistics"]), "status": query["status"]}
+        results = cast("list[list[api.ResultField]]", [[dict(cell) for cell in row] for row in query["results"]])
+        statistics = cast(api.QueryStatistics, dict(query["statistics"]))
+        return {"queryLanguage": "CWLI", "results": results, "statistics": statistics, "status": query["status"]}
 
     def stop_query(self, ctx: Ctx[api.StopQueryRequest]) -> api.StopQueryResult:
         self._query(ctx)
@@ -863,7 +868,7 @@ class LogsBackend(ServiceBackend):
 
     def describe_queries(self, ctx: Ctx[api.DescribeQueriesRequest]) -> api.DescribeQueriesResult:
         params = ctx.params
-        items = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
+        items: list[api.QueryInfo] = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
                   "status": query["status"], "createTime": query["createTime"], "logGroupName": query["logGroupName"]}
                  for key, query in self.queries.items_range((ctx.account, ctx.region),
                                                             (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
