@@ -54,10 +54,12 @@ class TopicPort(Protocol):
 
 @runtime_checkable
 class FunctionPort(Protocol):
+    # FunctionPort's and StreamPort's signatures are spelt exactly as the Lambda and DynamoDB Streams
+    # backends spell them (tests/services/awslambda/test_lambda_ports.py compares the text)
     """Lambda, for event sources, SNS, S3, EventBridge, Step Functions, Secrets Manager rotation."""
 
     def invoke_internal(self, function_arn: str, payload: bytes | str, *, invocation_type: str = "Event",
-                        qualifier: str | None = None) -> dict[str, Any]:
+                        qualifier: str | None = None) -> dict:  # type: ignore[type-arg]  # spelt as the backend
         """Invoke a function; returns Invoke's result (``StatusCode``, ``Payload``, ``FunctionError``)."""
         ...
 
@@ -71,7 +73,8 @@ class FunctionPort(Protocol):
 class EventBusPort(Protocol):
     """EventBridge, for S3 and other services' events and for targets that are buses."""
 
-    def put_events_internal(self, account: str, region: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def put_events_internal(self, account: str, region: str,
+                            entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """PutEvents as a service would send them; returns the per-entry results."""
         ...
 
@@ -95,7 +98,7 @@ class StreamPort(Protocol):
         ...
 
     def read_records(self, stream_arn: str, shard_id: str, after_sequence_number: str | None,
-                     limit: int) -> list[dict[str, Any]]:
+                     limit: int) -> list[dict]:  # type: ignore[type-arg]  # spelt as the backend
         """Up to ``limit`` records after a sequence number (from the trim horizon when None)."""
         ...
 
