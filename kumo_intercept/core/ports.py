@@ -161,7 +161,7 @@ class IdentityPort(Protocol):
 class CredentialsPort(Protocol):
     """STS, for services that act as a role on their own (a Lambda function's execution role)."""
 
-    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = 3600) -> dict:
+    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = 3600) -> dict[str, Any]:
         """Session credentials acting as the role, as AssumeRole issues them (``AccessKeyId``,
         ``SecretAccessKey``, ``SessionToken``, ``Expiration`` in epoch seconds); no trust check, the
         asking service made its own. KeyError when IAM holds no such role."""
@@ -220,7 +220,7 @@ class Ports:
 
     @property
     def credentials(self) -> CredentialsPort:
-        return self._get("sts", CredentialsPort)
+        return cast(CredentialsPort, self._get("sts"))
 
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""

@@ -160,7 +160,7 @@ class StsBackend(ServiceBackend):
         }
 
     # -- the CredentialsPort --------------------------------------------------------------------
-    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = _DEFAULT_SESSION_SECONDS) -> dict:
+    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = _DEFAULT_SESSION_SECONDS) -> dict[str, Any]:
         try:
             account, role = self._role(role_arn)
         except AwsError:  # not a role ARN: no such role either
