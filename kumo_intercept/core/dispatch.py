@@ -36,6 +36,8 @@ BACKENDS: dict[str, str] = {
     "logs": "kumo_intercept.services.logs.backend:LogsBackend",
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
     "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
+    "kinesis": "kumo_intercept.services.kinesis.backend:KinesisBackend",
+    "firehose": "kumo_intercept.services.firehose.backend:FirehoseBackend",
 }
 
 
