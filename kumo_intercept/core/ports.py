@@ -85,6 +85,16 @@ class StreamPort(Protocol):
 
 
 @runtime_checkable
+class ObjectStorePort(Protocol):
+    """S3, for services that write objects (Firehose deliveries)."""
+
+    def put_object_internal(self, bucket: str, key: str, body: bytes, account: str, region: str,
+                            content_type: str | None = None) -> None:
+        """Store an object as PutObject by ``account`` would; AwsError NoSuchBucket when there is no bucket."""
+        ...
+
+
+@runtime_checkable
 class KeyPort(Protocol):
     """KMS, for SSE-KMS, SQS/SNS encryption, SecureString parameters and secrets."""
 
@@ -162,6 +172,10 @@ class Ports:
         return self._get("logs", LogPort)
 
     @property
+    def objects(self) -> ObjectStorePort:
+        return self._get("s3", ObjectStorePort)
+
+    @property
     def keys(self) -> KeyPort:
         return self._get("kms", KeyPort)
 
@@ -175,6 +189,6 @@ class Ports:
 
 
 __all__ = [
-    "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
+    "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports", "QueuePort",
     "StreamPort", "TopicPort",
 ]

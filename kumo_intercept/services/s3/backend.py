@@ -25,7 +25,7 @@ Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob fil
 temporary blob directory, blobs no record references any more are removed at the start of the next
 outermost S3 call (never inside a transaction that could still roll back).
 
-Internal methods for other services: none; S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
+Internal methods for other services: ``put_object_internal`` (the ObjectStorePort). S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
 Lambda ``invoke_internal`` and EventBridge ``put_events_internal`` for event notifications.
 """
 
@@ -35,6 +35,7 @@ import base64
 import datetime as _dt
 import email.utils
 import hashlib
+import io
 import re
 import weakref
 from typing import Any
@@ -631,6 +632,15 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         if name in self._notified:
             self._notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
+
+    def put_object_internal(self, bucket: str, key: str, body: bytes, account: str, region: str,
+                            content_type: str | None = None) -> None:
+        """ObjectStorePort: PutObject as ``account`` would call it (NoSuchBucket, notifications and all)."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": io.BytesIO(body), "ContentLength": len(body)}
+        if content_type:
+            params["ContentType"] = content_type
+        self.put_object(RequestContext(self.emulator, "s3", "PutObject", params, account, region,
+                                       self.emulator.ids.hex(16), None))
 
     @staticmethod
     def _given_checksums(p: dict) -> dict[str, str]:
