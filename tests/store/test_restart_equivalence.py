@@ -25,6 +25,8 @@ SUITES = {
     "sns": [],
     "logs": [],
     "cloudwatch": [],
+    "kinesis": [],
+    "firehose": [],
     "awslambda": ["--deselect", "tests/services/awslambda/test_invoke.py::test_module_state_is_warm_until_the_code_changes"],
     "sqs": ["-k", "not internal and not random_operations"],
 }
