@@ -23,7 +23,7 @@ from kumo_intercept import kumo
 
 DATA = b"x" * 100
 SEQUENCE = "49000000000000000000000000000000000000000000000000000001"
-FLOOR_RESPONSES = {
+FLOOR_RESPONSES: dict[str, dict[str, Any]] = {
     "PutRecord": {"ShardId": "shardId-000000000000", "SequenceNumber": SEQUENCE},
     "GetRecords": {"Records": [{"SequenceNumber": SEQUENCE, "Data": DATA, "PartitionKey": "k",
                                 "ApproximateArrivalTimestamp": datetime.datetime(2025, 1, 1,

@@ -27,6 +27,7 @@ Internal API (the ``StreamPort`` of core/ports.py, for Lambda event source mappi
 
 from __future__ import annotations
 
+import base64
 import datetime
 from typing import Any, Iterator
 
@@ -35,6 +36,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from . import shards as S
+from . import subscription
 
 DEFAULT_RETENTION_HOURS = 24
 MAX_RETENTION_HOURS = 8760
@@ -427,29 +429,30 @@ class KinesisBackend(ServiceBackend):
         stream = self._stream(ctx)
         shard = self._shard(stream, params["ShardId"])
         now = ctx.time()
-        self._trim(stream, shard["Id"], now)
-        kind = params["ShardIteratorType"]
-        if kind == "TRIM_HORIZON":
-            position = 0
-        elif kind == "LATEST":
-            position = (shard["EndSeq"] if shard["EndSeq"] is not None else self.meta.get("seq", 0)) + 1
-        elif kind == "AT_TIMESTAMP":
-            position = self._position_at(stream, shard, params.get("Timestamp"), now)
-        elif kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
-            number = params.get("StartingSequenceNumber")
-            if number is None:
-                raise kinesis.invalid_argument_exception(
-                    f"StartingSequenceNumber must be specified for ShardIteratorType {kind}.")
-            counter = S.sequence_counter(number)
-            if counter is None or counter < shard["StartSeq"] or (
-                    shard["EndSeq"] is not None and counter > shard["EndSeq"]):
-                raise kinesis.invalid_argument_exception(
-                    f"StartingSequenceNumber {number} used in GetShardIterator on shard {shard['Id']} in stream "
-                    f"{stream['Name']} under account {ctx.account} is invalid.")
-            position = counter if kind == "AT_SEQUENCE_NUMBER" else counter + 1
-        else:
-            raise kinesis.invalid_argument_exception(f"Invalid ShardIteratorType {kind}.")
+        position = self._start(ctx, stream, shard, params["ShardIteratorType"], params.get("StartingSequenceNumber"),
+                               params.get("Timestamp"), now)
         return {"ShardIterator": S.encode_iterator(stream["Arn"], shard["Id"], position, now)}
+
+    def _start(self, ctx: RequestContext[Any], stream: dict, shard: dict, kind: str, number: str | None,
+               when: Any, now: float) -> int:
+        """The counter a reader starting at this position reads first (GetShardIterator, SubscribeToShard)."""
+        self._trim(stream, shard["Id"], now)
+        if kind == "TRIM_HORIZON":
+            return 0
+        if kind == "LATEST":
+            return (shard["EndSeq"] if shard["EndSeq"] is not None else self.meta.get("seq", 0)) + 1
+        if kind == "AT_TIMESTAMP":
+            return self._position_at(stream, shard, when, now)
+        if kind not in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER"):
+            raise kinesis.invalid_argument_exception(f"Invalid ShardIteratorType {kind}.")
+        if number is None:
+            raise kinesis.invalid_argument_exception(f"StartingSequenceNumber must be specified for {kind}.")
+        counter = S.sequence_counter(number)
+        if counter is None or counter < shard["StartSeq"] or (shard["EndSeq"] is not None and counter > shard["EndSeq"]):
+            raise kinesis.invalid_argument_exception(
+                f"StartingSequenceNumber {number} used in {ctx.operation} on shard {shard['Id']} in stream "
+                f"{stream['Name']} under account {ctx.account} is invalid.")
+        return counter if kind == "AT_SEQUENCE_NUMBER" else counter + 1
 
     def _position_at(self, stream: dict, shard: dict, when: Any, now: float) -> int:
         if when is None:
@@ -639,7 +642,7 @@ class KinesisBackend(ServiceBackend):
                 "TargetShardCount": target}
 
     # =============================================================================================
-    # consumers (enhanced fan-out registration; SubscribeToShard is not emulated)
+    # consumers (enhanced fan-out) and SubscribeToShard
     # =============================================================================================
     def _consumer_out(self, stream: dict, name: str, consumer: dict, status: str = "ACTIVE") -> dict[str, Any]:
         return {"ConsumerName": name, "ConsumerARN": consumer["Arn"], "ConsumerStatus": status,
@@ -708,6 +711,51 @@ class KinesisBackend(ServiceBackend):
         consumers = {n: c for n, c in stream["Consumers"].items() if n != name}
         self.streams.put(stream["Arn"], {**stream, "Consumers": consumers})
         return {}
+
+    def subscribe_to_shard(self, ctx: Ctx[kinesis.SubscribeToShardRequest]) -> kinesis.SubscribeToShardResult:
+        params = ctx.params
+        stream, _name, _consumer = self._consumer_for_arn(ctx, params["ConsumerARN"])
+        shard = self._shard(stream, params["ShardId"])
+        now = ctx.time()
+        start = params["StartingPosition"]
+        position = self._start(ctx, stream, shard, start["Type"], start.get("SequenceNumber"), start.get("Timestamp"),
+                               now)
+        body = subscription.SubscriptionBody(self.emulator, stream["Arn"], shard["Id"], position, now)
+        out: Any = {"EventStream": subscription.event_stream(body, ctx.model)}
+        return out
+
+    def subscription_event(self, stream_arn: str, shard_id: str, position: int, started: float
+                           ) -> tuple[dict | None, int, bool]:
+        """The next SubscribeToShardEvent (JSON-ready) of a subscription reading from ``position``, the
+        position after it, and whether the subscription ends with it; (None, …) when the stream is gone."""
+        stream = self.streams.get(stream_arn)
+        shard = next((s for s in stream["Shards"] if s["Id"] == shard_id), None) if stream else None
+        if stream is None or shard is None:
+            return None, position, True
+        now = self.emulator.clock.time()
+        oldest = now - stream["Retention"] * 3600
+        records: list[dict] = []
+        behind = 0
+        for key in self._keys(stream_arn, shard_id, position):
+            value = self.records[key]
+            if value[2] < oldest:
+                continue  # expired; GetRecords drops it when it next reads the shard
+            if len(records) >= MAX_GET_RECORDS:
+                behind = int((now - value[2]) * 1000)
+                break
+            record = {"SequenceNumber": S.sequence_text(key[2]), "ApproximateArrivalTimestamp": value[2],
+                      "Data": base64.b64encode(value[0]).decode(), "PartitionKey": value[1]}
+            if value[3]:
+                record["EncryptionType"] = "KMS"
+            records.append(record)
+            position = key[2] + 1
+        event: dict[str, Any] = {"Records": records, "MillisBehindLatest": behind,
+                                 "ContinuationSequenceNumber": S.sequence_text(max(position - 1, shard["StartSeq"]))}
+        done = now - started >= subscription.SUBSCRIPTION_SECONDS
+        if shard["EndSeq"] is not None and behind == 0:
+            event["ChildShards"] = self._children(stream, shard_id)
+            done = True
+        return event, position, done
 
     # =============================================================================================
     # encryption, monitoring, policies

@@ -306,18 +306,60 @@ def test_encryption_marks_records(kinesis: Any) -> None:
     assert kinesis.describe_stream_summary(StreamName="s")["StreamDescriptionSummary"]["EncryptionType"] == "NONE"
 
 
-def test_subscribe_to_shard_is_not_emulated(kinesis: Any) -> None:
-    from kumo_intercept.core.errors import NotEmulatedError
-
-    kinesis.create_stream(StreamName="s", ShardCount=1)
-    with pytest.raises(NotEmulatedError):
-        kinesis.subscribe_to_shard(ConsumerARN="arn:aws:kinesis:us-east-1:123456789012:stream/s/consumer/c:1",
-                                   ShardId="shardId-000000000000", StartingPosition={"Type": "LATEST"})
-
-
 def test_summary_for_inspection(aws: Any, kinesis: Any) -> None:
     kinesis.create_stream(StreamName="s", ShardCount=1)
     kinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")
     summary = aws.backend("kinesis").summary()
     assert summary["streams"][0]["name"] == "s"
     assert summary["streams"][0]["shards"] == [{"id": "shardId-000000000000", "open": True, "records": 1}]
+
+
+def _consumer(kinesis: Any, name: str = "s") -> str:
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    return kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="fan")["Consumer"]["ConsumerARN"]
+
+
+def test_subscribe_to_shard_streams_records_as_botocore_events(aws: Any, kinesis: Any) -> None:
+    """Event shape from the SubscribeToShard reference: SubscribeToShardEvent with Records,
+    ContinuationSequenceNumber, MillisBehindLatest; subscriptions last 5 minutes."""
+    from botocore.eventstream import EventStream
+
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    consumer = _consumer(kinesis)
+    first = kinesis.put_record(StreamName="s", Data=b"one", PartitionKey="k")["SequenceNumber"]
+    response = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                          StartingPosition={"Type": "TRIM_HORIZON"})
+    stream = response["EventStream"]
+    assert isinstance(stream, EventStream)
+    events = iter(stream)
+    event = next(events)["SubscribeToShardEvent"]
+    assert [r["Data"] for r in event["Records"]] == [b"one"]
+    assert event["ContinuationSequenceNumber"] == first and event["MillisBehindLatest"] == 0
+    assert event["Records"][0]["ApproximateArrivalTimestamp"] == aws.clock.now()
+    kinesis.put_record(StreamName="s", Data=b"two", PartitionKey="k")
+    assert [r["Data"] for r in next(events)["SubscribeToShardEvent"]["Records"]] == [b"two"]
+    started = aws.clock.time()
+    rest = list(events)  # empty events 5 s apart until the 5-minute subscription ends
+    assert all(e["SubscribeToShardEvent"]["Records"] == [] for e in rest)
+    assert aws.clock.time() - started == pytest.approx(300, abs=5)
+
+
+def test_subscribe_to_shard_at_sequence_number_and_closed_shard(kinesis: Any) -> None:
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    consumer = _consumer(kinesis)
+    kinesis.put_record(StreamName="s", Data=b"a", PartitionKey="k")
+    second = kinesis.put_record(StreamName="s", Data=b"b", PartitionKey="k")["SequenceNumber"]
+    kinesis.split_shard(StreamName="s", ShardToSplit="shardId-000000000000", NewStartingHashKey=str(2 ** 127))
+    response = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000", StartingPosition={
+        "Type": "AT_SEQUENCE_NUMBER", "SequenceNumber": second})
+    [event] = [e["SubscribeToShardEvent"] for e in response["EventStream"]]
+    assert [r["Data"] for r in event["Records"]] == [b"b"]
+    assert {c["ShardId"] for c in event["ChildShards"]} == {"shardId-000000000001", "shardId-000000000002"}
+
+
+def test_subscribe_to_shard_unknown_consumer(kinesis: Any) -> None:
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName="s")["StreamDescriptionSummary"]["StreamARN"]
+    with pytest.raises(kinesis.exceptions.ResourceNotFoundException):
+        kinesis.subscribe_to_shard(ConsumerARN=f"{arn}/consumer/none:1", ShardId="shardId-000000000000",
+                                   StartingPosition={"Type": "LATEST"})
