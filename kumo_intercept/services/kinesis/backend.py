@@ -570,7 +570,7 @@ class KinesisBackend(ServiceBackend):
     def _open_shard(self, ctx: RequestContext[Any], stream: dict, shard_id: str) -> dict:
         shard = self._shard(stream, shard_id)
         if shard["EndSeq"] is not None:
-            raise kinesis.resource_in_use_exception(
+            raise kinesis.invalid_argument_exception(
                 f"Shard {shard_id} in stream {stream['Name']} under account {ctx.account} has already been "
                 "merged or split, and thus is not eligible for merging or splitting.")
         return shard

@@ -179,6 +179,9 @@ def test_kinesis_source(aws: Any, clients: tuple[Any, Any]) -> None:
     assert _body(s3, key) == b"a"
     description = firehose.describe_delivery_stream(DeliveryStreamName="fh")["DeliveryStreamDescription"]
     assert description["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == source
+    # as AWS describes a Kinesis-sourced stream (LocalStack's resource_providers/test_firehose.snapshot.json)
+    assert "DeliveryStreamEncryptionConfiguration" not in description
+    assert description["Destinations"][0]["DestinationId"] == "destinationId-000000000001"
 
 
 def test_missing_bucket_keeps_records_until_it_exists(aws: Any, clients: tuple[Any, Any]) -> None:

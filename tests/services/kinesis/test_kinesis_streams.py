@@ -217,7 +217,7 @@ def test_split_shard_lineage_and_routing(kinesis: Any) -> None:
     assert [r["Data"] for r in closed["Records"]] == [b"before"]
     assert "NextShardIterator" not in closed
     assert {c["ShardId"] for c in closed["ChildShards"]} == {"shardId-000000000001", "shardId-000000000002"}
-    with pytest.raises(kinesis.exceptions.ResourceInUseException):
+    with pytest.raises(kinesis.exceptions.InvalidArgumentException, match="has already been merged or split"):
         kinesis.split_shard(StreamName="s", ShardToSplit="shardId-000000000000", NewStartingHashKey=middle)
     with pytest.raises(kinesis.exceptions.InvalidArgumentException):
         kinesis.split_shard(StreamName="s", ShardToSplit="shardId-000000000001", NewStartingHashKey="1")
