@@ -106,3 +106,19 @@ def test_mapping_on_a_missing_stream_is_refused(clients: tuple[Any, Any]) -> Non
     with pytest.raises(lam.exceptions.InvalidParameterValueException):
         lam.create_event_source_mapping(EventSourceArn="arn:aws:kinesis:us-east-1:123456789012:stream/none",
                                         FunctionName="consumer", StartingPosition="LATEST")
+
+
+def test_at_timestamp_starting_position(aws: Any, clients: tuple[Any, Any]) -> None:
+    kinesis, lam = clients
+    arn = _stream(kinesis)
+    kinesis.put_record(StreamName="clicks", Data=b"old", PartitionKey="k")
+    aws.clock.advance(60)
+    cutoff = aws.clock.now()
+    kinesis.put_record(StreamName="clicks", Data=b"new", PartitionKey="k")
+    received: list[bytes] = []
+    register_callable("consumer", lambda event, context: received.extend(
+        base64.b64decode(r["kinesis"]["data"]) for r in event["Records"]))
+    lam.create_event_source_mapping(EventSourceArn=arn, FunctionName="consumer", StartingPosition="AT_TIMESTAMP",
+                                    StartingPositionTimestamp=cutoff)
+    aws.drain()
+    assert received == [b"new"]
