@@ -83,6 +83,8 @@ class KinesisBackend(ServiceBackend):
         self.streams = self.store.table("kinesis.streams")
         self.records = self.store.ordered_table("kinesis.records")
         self.meta = self.store.table("kinesis.meta")
+        #: (consumer ARN, shard id) -> when its current SubscribeToShard subscription began
+        self.subscriptions = self.store.table("kinesis.subscriptions")
         #: arn -> (the stream record it was built from, open shards' starting hash keys, their ids)
         self._routes: dict[str, tuple[dict, list[int], list[str]]] = {}
 
@@ -266,6 +268,7 @@ class KinesisBackend(ServiceBackend):
                 f"Stream {stream['Name']} under account {ctx.account} has registered consumers. "
                 "Deregister them or set EnforceConsumerDeletion to true.")
         self.streams.delete(stream["Arn"])
+        self._forget_subscriptions({c["Arn"] for c in stream["Consumers"].values()})
         for key in list(self.records.irange((stream["Arn"],), (stream["Arn"] + "\x00",), (True, False))):
             self.records.delete(key)
         return {}
@@ -707,27 +710,43 @@ class KinesisBackend(ServiceBackend):
 
     def deregister_stream_consumer(self, ctx: Ctx[kinesis.DeregisterStreamConsumerRequest]
                                    ) -> kinesis.DeregisterStreamConsumerResult:
-        stream, name, _consumer = self._consumer(ctx)
+        stream, name, consumer = self._consumer(ctx)
         consumers = {n: c for n, c in stream["Consumers"].items() if n != name}
         self.streams.put(stream["Arn"], {**stream, "Consumers": consumers})
+        self._forget_subscriptions({consumer["Arn"]})
         return {}
+
+    def _forget_subscriptions(self, consumer_arns: set[str]) -> None:
+        for key in [k for k in self.subscriptions if k[0] in consumer_arns]:
+            self.subscriptions.delete(key)
 
     def subscribe_to_shard(self, ctx: Ctx[kinesis.SubscribeToShardRequest]) -> kinesis.SubscribeToShardResult:
         params = ctx.params
         stream, _name, _consumer = self._consumer_for_arn(ctx, params["ConsumerARN"])
         shard = self._shard(stream, params["ShardId"])
         now = ctx.time()
+        key = (params["ConsumerARN"], shard["Id"])
+        previous = self.subscriptions.get(key)
+        if previous is not None and now - previous < subscription.RESUBSCRIBE_SECONDS:
+            raise kinesis.resource_in_use_exception(
+                f"Another active subscription exists for consumer {params['ConsumerARN']} and shard {shard['Id']}; "
+                f"subscribe again {subscription.RESUBSCRIBE_SECONDS} seconds or more after the previous call.")
+        self.subscriptions.put(key, now)  # a later subscription takes over: this one's stream then ends
         start = params["StartingPosition"]
         position = self._start(ctx, stream, shard, start["Type"], start.get("SequenceNumber"), start.get("Timestamp"),
                                now)
-        body = subscription.SubscriptionBody(self.emulator, stream["Arn"], shard["Id"], position, now)
+        body = subscription.SubscriptionBody(self.emulator, params["ConsumerARN"], stream["Arn"], shard["Id"],
+                                             position, now)
         out: Any = {"EventStream": subscription.event_stream(body, ctx.model)}
         return out
 
-    def subscription_event(self, stream_arn: str, shard_id: str, position: int, started: float
+    def subscription_event(self, consumer_arn: str, stream_arn: str, shard_id: str, position: int, started: float
                            ) -> tuple[dict | None, int, bool]:
         """The next SubscribeToShardEvent (JSON-ready) of a subscription reading from ``position``, the
-        position after it, and whether the subscription ends with it; (None, …) when the stream is gone."""
+        position after it, and whether the subscription ends with it; (None, …) when the stream or the
+        consumer is gone or a later subscription has taken over."""
+        if self.subscriptions.get((consumer_arn, shard_id)) != started:
+            return None, position, True
         stream = self.streams.get(stream_arn)
         shard = next((s for s in stream["Shards"] if s["Id"] == shard_id), None) if stream else None
         if stream is None or shard is None:

@@ -9,8 +9,10 @@ parsed event types are the real ones.
 Each event is read when the caller asks for it, under the emulator lock: the records that arrived since
 the previous one (at most 10,000). When there were none, the next event comes after 5 seconds: a
 wall clock waits (waking early at any committed change), a virtual clock is advanced by 5 seconds, as
-SQS long polls move it. The subscription ends after 5 minutes on the emulator clock, as AWS's do, or when
-a closed shard has been read to its end (that event carries ``ChildShards``).
+SQS long polls move it. The subscription ends after 5 minutes on the emulator clock, as AWS's do, when
+a closed shard has been read to its end (that event carries ``ChildShards``), or when a later
+SubscribeToShard of the same consumer and shard (5 seconds or more after it; sooner is
+ResourceInUseException) takes over.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from botocore.parsers import EventStreamJSONParser
 from ...core.clock import VirtualClock
 
 SUBSCRIPTION_SECONDS = 300
+#: a second SubscribeToShard of the same consumer and shard sooner than this is ResourceInUseException
+RESUBSCRIBE_SECONDS = 5
 EMPTY_EVENT_SECONDS = 5
 
 
@@ -46,8 +50,10 @@ def encode_event(event_type: str, payload: bytes) -> bytes:
 class SubscriptionBody:
     """The raw body botocore's EventStream reads (``stream()`` and ``close()``, as urllib3's response)."""
 
-    def __init__(self, emulator: Any, stream_arn: str, shard_id: str, position: int, started: float) -> None:
+    def __init__(self, emulator: Any, consumer_arn: str, stream_arn: str, shard_id: str, position: int,
+                 started: float) -> None:
         self._emulator = emulator
+        self._consumer = consumer_arn
         self._arn = stream_arn
         self._shard = shard_id
         self._position = position
@@ -59,7 +65,7 @@ class SubscriptionBody:
         while not self._closed:
             with emulator.lock:
                 event, self._position, done = emulator.backend("kinesis").subscription_event(
-                    self._arn, self._shard, self._position, self._started)
+                    self._consumer, self._arn, self._shard, self._position, self._started)
             if event is not None:
                 yield encode_event("SubscribeToShardEvent", json.dumps(event).encode())
             if done or event is None:

@@ -363,3 +363,20 @@ def test_subscribe_to_shard_unknown_consumer(kinesis: Any) -> None:
     with pytest.raises(kinesis.exceptions.ResourceNotFoundException):
         kinesis.subscribe_to_shard(ConsumerARN=f"{arn}/consumer/none:1", ShardId="shardId-000000000000",
                                    StartingPosition={"Type": "LATEST"})
+
+
+def test_resubscribing_within_five_seconds_is_refused_later_takes_over(aws: Any, kinesis: Any) -> None:
+    """SubscribeToShard reference: a second call with the same ConsumerARN and ShardId within 5 seconds is
+    ResourceInUseException; 5 seconds or more later it takes over the subscription."""
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    consumer = _consumer(kinesis)
+    arguments = dict(ConsumerARN=consumer, ShardId="shardId-000000000000", StartingPosition={"Type": "LATEST"})
+    first = kinesis.subscribe_to_shard(**arguments)["EventStream"]
+    aws.clock.advance(4)
+    with pytest.raises(kinesis.exceptions.ResourceInUseException):
+        kinesis.subscribe_to_shard(**arguments)
+    aws.clock.advance(1)
+    second = iter(kinesis.subscribe_to_shard(**arguments)["EventStream"])
+    assert list(first) == []  # taken over: the first subscription's stream ends
+    kinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")
+    assert [r["Data"] for r in next(second)["SubscribeToShardEvent"]["Records"]] == [b"x"]
