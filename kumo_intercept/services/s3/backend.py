@@ -25,8 +25,9 @@ Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob fil
 temporary blob directory, blobs no record references any more are removed at the start of the next
 outermost S3 call (never inside a transaction that could still roll back).
 
-Internal methods for other services: ``put_object_internal`` (the ObjectStorePort). S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
-Lambda ``invoke_internal`` and EventBridge ``put_events_internal`` for event notifications.
+Internal methods for other services: ``put_object_internal`` (the ObjectStorePort). S3 calls SQS
+``deliver_message``, SNS ``publish_internal``, Lambda ``invoke_internal`` and EventBridge
+``put_events_internal`` for event notifications.
 """
 
 from __future__ import annotations
