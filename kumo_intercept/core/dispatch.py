@@ -8,10 +8,11 @@ kumo_intercept stays cheap, and built once per emulator from the records in its 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
-from botocore import xform_name
+from botocore import xform_name  # type: ignore[import-untyped]
 
 from .errors import AwsError
 from .validation import check_input
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .ids import IdGenerator
     from ..store import Store
+    from ..store.schema import Catalog, ServiceSchema
 
 #: botocore service name -> "module:Class" of its backend. One line per emulated service.
 BACKENDS: dict[str, str] = {
     "sts": "kumo_intercept.services.sts.backend:StsBackend",
+    "iam": "kumo_intercept.services.iam.backend:IamBackend",
     "sqs": "kumo_intercept.services.sqs.backend:SqsBackend",
     "s3": "kumo_intercept.services.s3.backend:S3Backend",
     "dynamodb": "kumo_intercept.services.dynamodb.backend:DynamoDBBackend",
@@ -36,6 +39,9 @@ BACKENDS: dict[str, str] = {
     "logs": "kumo_intercept.services.logs.backend:LogsBackend",
     "lambda": "kumo_intercept.services.awslambda.backend:LambdaBackend",
     "cloudwatch": "kumo_intercept.services.cloudwatch.backend:CloudWatchBackend",
+    "kms": "kumo_intercept.services.kms.backend:KmsBackend",
+    "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
+    "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
     "kinesis": "kumo_intercept.services.kinesis.backend:KinesisBackend",
     "firehose": "kumo_intercept.services.firehose.backend:FirehoseBackend",
 }
@@ -180,6 +186,36 @@ def backend_class(service: str) -> type[ServiceBackend] | None:
             return None  # listed, not written yet
         raise
     return getattr(module, class_name)
+
+
+def service_schema(service: str) -> "ServiceSchema | None":
+    """The ``SCHEMA`` a service declares in the ``schema`` module beside its backend (its tables and
+    inspection views); None for a service without one."""
+    spec = BACKENDS.get(service)
+    if spec is None:
+        return None
+    package = spec.partition(":")[0].rpartition(".")[0]
+    try:
+        module = importlib.import_module(package + ".schema")
+    except ModuleNotFoundError as exc:
+        if exc.name and (package + ".schema").startswith(exc.name):
+            return None
+        raise
+    return getattr(module, "SCHEMA", None)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> "Catalog":
+    """Every table every emulated service declares (persistence checks versions and finds blob ids
+    with it)."""
+    from ..store.schema import Catalog, TableSpec
+
+    specs: list[TableSpec] = []
+    for service in BACKENDS:
+        schema = service_schema(service)
+        if schema is not None:
+            specs.extend(schema.tables)
+    return Catalog(specs)
 
 
 def attempt(store: "Store", work: Callable[..., Any], *args: Any) -> tuple[Any, AwsError | None]:

@@ -30,6 +30,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError, NotEmulatedError
 from . import delivery as D
+from . import schema
 
 MAX_RECORD_BYTES = 1_024_000
 MAX_BATCH_RECORDS = 500
@@ -63,10 +64,10 @@ class FirehoseBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.streams = self.store.table("firehose.streams")
-        self.buffer = self.store.ordered_table("firehose.buffer")
-        self.positions = self.store.table("firehose.positions")
-        self.meta = self.store.table("firehose.meta")
+        self.streams = schema.STREAMS.open(self.store)
+        self.buffer = schema.BUFFER.open_ordered(self.store)
+        self.positions = schema.POSITIONS.open(self.store)
+        self.meta = schema.META.open(self.store)
         #: arn -> buffered bytes (derived from ``firehose.buffer``, kept in step by its watcher)
         self._buffered: dict[str, int] = {}
         for (arn, _n), value in self.buffer.items():

@@ -35,6 +35,7 @@ from ...api import kinesis
 from ...core.clock import from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import NotEmulatedError
+from . import schema
 from . import shards as S
 from . import subscription
 
@@ -80,11 +81,10 @@ class KinesisBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.streams = self.store.table("kinesis.streams")
-        self.records = self.store.ordered_table("kinesis.records")
-        self.meta = self.store.table("kinesis.meta")
-        #: (consumer ARN, shard id) -> when its current SubscribeToShard subscription began
-        self.subscriptions = self.store.table("kinesis.subscriptions")
+        self.streams = schema.STREAMS.open(self.store)
+        self.records = schema.RECORDS.open_ordered(self.store)
+        self.meta = schema.META.open(self.store)
+        self.subscriptions = schema.SUBSCRIPTIONS.open(self.store)
         #: arn -> (the stream record it was built from, open shards' starting hash keys, their ids)
         self._routes: dict[str, tuple[dict, list[int], list[str]]] = {}
 

@@ -1,4 +1,5 @@
-"""EventBridge schedule expressions: ``rate(5 minutes)`` and six-field ``cron(...)``, evaluated in UTC.
+"""Schedule expressions (EventBridge rules, Secrets Manager rotation): ``rate(5 minutes)`` and
+six-field ``cron(...)``, evaluated in UTC.
 
 ``parse_schedule`` validates an expression and returns a ``Schedule`` whose ``next_after(t)`` gives the
 first firing strictly after epoch second ``t``.
