@@ -34,7 +34,7 @@ from typing import Any, Iterator
 from ...api import kinesis
 from ...core.clock import from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
-from ...core.errors import NotEmulatedError
+from ...core.errors import AwsError, NotEmulatedError
 from . import schema
 from . import shards as S
 from . import subscription
@@ -67,6 +67,11 @@ _MODEL_CHECKED = frozenset({
     "DisableEnhancedMonitoring", "GetShardIterator", "PutResourcePolicy", "GetResourcePolicy",
     "DeleteResourcePolicy",
 })
+
+#: KMS's error code -> the Kinesis error AWS answers with when the stream's key is refused
+_KMS_ERRORS = {"NotFoundException": kinesis.kms_not_found_exception,
+               "DisabledException": kinesis.kms_disabled_exception,
+               "KMSInvalidStateException": kinesis.kms_invalid_state_exception}
 
 
 def _java_date(epoch: float) -> str:
@@ -776,12 +781,16 @@ class KinesisBackend(ServiceBackend):
     # encryption, monitoring, policies
     # =============================================================================================
     def _key_arn(self, ctx: RequestContext[Any], key_id: str) -> str:
-        """The KMS key as KMS checks it, when KMS is emulated; otherwise the id as given."""
+        """The KMS key as KMS checks it, when KMS is emulated (otherwise the id as given); KMS's refusal
+        comes back as the Kinesis error modeled for it (KMSNotFoundException…)."""
         try:
             keys = self.emulator.ports.keys
         except NotEmulatedError:
             return key_id
-        return keys.check_key_usable(key_id, ctx.account, ctx.region)
+        try:
+            return keys.check_key_usable(key_id, ctx.account, ctx.region)
+        except AwsError as exc:
+            raise _KMS_ERRORS.get(exc.code, kinesis.kms_access_denied_exception)(exc.message) from None
 
     def start_stream_encryption(self, ctx: Ctx[kinesis.StartStreamEncryptionRequest]
                                 ) -> kinesis.StartStreamEncryptionResult:

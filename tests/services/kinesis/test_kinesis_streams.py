@@ -389,3 +389,18 @@ def test_resubscribing_within_five_seconds_is_refused_later_takes_over(aws: Any,
     assert list(first) == []  # taken over: the first subscription's stream ends
     kinesis.put_record(StreamName="s", Data=b"x", PartitionKey="k")
     assert [r["Data"] for r in next(second)["SubscribeToShardEvent"]["Records"]] == [b"x"]
+
+
+def test_encryption_key_is_checked_through_kms(kinesis: Any) -> None:
+    """StartStreamEncryption's modeled errors (API reference): KMSNotFoundException, KMSDisabledException."""
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    kinesis.start_stream_encryption(StreamName="s", EncryptionType="KMS", KeyId=key)
+    assert kinesis.describe_stream_summary(StreamName="s")["StreamDescriptionSummary"]["KeyId"] == key
+    with pytest.raises(kinesis.exceptions.KMSNotFoundException):
+        kinesis.start_stream_encryption(StreamName="s", EncryptionType="KMS",
+                                        KeyId="11111111-2222-3333-4444-555555555555")
+    kms.disable_key(KeyId=key)
+    with pytest.raises(kinesis.exceptions.KMSDisabledException):
+        kinesis.start_stream_encryption(StreamName="s", EncryptionType="KMS", KeyId=key)
