@@ -42,6 +42,8 @@ BACKENDS: dict[str, str] = {
     "kms": "kumo_intercept.services.kms.backend:KmsBackend",
     "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
     "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
+    "kinesis": "kumo_intercept.services.kinesis.backend:KinesisBackend",
+    "firehose": "kumo_intercept.services.firehose.backend:FirehoseBackend",
 }
 
 

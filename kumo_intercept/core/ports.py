@@ -104,6 +104,16 @@ class StreamPort(Protocol):
 
 
 @runtime_checkable
+class ObjectStorePort(Protocol):
+    """S3, for services that write objects (Firehose deliveries)."""
+
+    def put_object_internal(self, bucket: str, key: str, body: bytes, account: str, region: str,
+                            content_type: str | None = None) -> None:
+        """Store an object as PutObject by ``account`` would; AwsError NoSuchBucket when there is no bucket."""
+        ...
+
+
+@runtime_checkable
 class KeyPort(Protocol):
     """KMS, for SSE-KMS, SQS/SNS encryption, SecureString parameters and secrets."""
 
@@ -173,6 +183,7 @@ class CredentialsPort(Protocol):
 SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
     "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+    "s3": ObjectStorePort,
 }
 
 
@@ -211,6 +222,10 @@ class Ports:
         return cast(LogPort, self._get("logs"))
 
     @property
+    def objects(self) -> ObjectStorePort:
+        return cast(ObjectStorePort, self._get("s3"))
+
+    @property
     def keys(self) -> KeyPort:
         return cast(KeyPort, self._get("kms"))
 
@@ -228,6 +243,7 @@ class Ports:
 
 
 __all__ = [
-    "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
+    "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports",
+    "QueuePort",
     "SERVICE_PORTS", "StreamPort", "TopicPort",
 ]

@@ -26,6 +26,8 @@ SUITES = {
     "sns": [],
     "logs": [],
     "cloudwatch": [],
+    "kinesis": [],
+    "firehose": [],
     "secretsmanager": [],
     "ssm": [],
     "awslambda": ["--deselect", "tests/services/awslambda/test_invoke.py::test_module_state_is_warm_until_the_code_changes"],

@@ -31,8 +31,8 @@ expiration), ``config.BucketConfig`` (every bucket configuration kind) and ``mul
 (uploads; it reaches object handling through its ``ObjectHost`` protocol, which this class implements).
 Handlers are methods of this class, delegating to a component where the work is the component's.
 
-Internal methods for other services: none; S3 reaches SQS, SNS, Lambda and EventBridge through
-``emulator.ports`` for event notifications.
+Internal methods for other services: ``put_object_internal`` (the ObjectStorePort, for Firehose); S3
+reaches SQS, SNS, Lambda and EventBridge through ``emulator.ports`` for event notifications.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ import base64
 import datetime as _dt
 import email.utils
 import hashlib
+import io
 import re
 import weakref
 from typing import Any
@@ -655,6 +656,15 @@ class S3Backend(ServiceBackend):
         if name in self.notifications.buckets:
             self.notifications.notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
+
+    def put_object_internal(self, bucket: str, key: str, body: bytes, account: str, region: str,
+                            content_type: str | None = None) -> None:
+        """ObjectStorePort: PutObject as ``account`` would call it (NoSuchBucket, notifications and all)."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key, "Body": io.BytesIO(body), "ContentLength": len(body)}
+        if content_type:
+            params["ContentType"] = content_type
+        self.put_object(RequestContext(self.emulator, "s3", "PutObject", params, account, region,
+                                       self.emulator.ids.hex(16), None))
 
     @staticmethod
     def given_checksums(p: dict) -> dict[str, str]:
