@@ -30,7 +30,8 @@ Durability = Literal["process", "fsync"]
 #: tables whose records mean work a service does in the background (its pollers): when the state is
 #: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
 BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
-                                     "secretsmanager.secrets": "secretsmanager"}
+                                     "secretsmanager.secrets": "secretsmanager",
+                                     "stepfunctions.executions": "stepfunctions"}
 
 
 def _takes_method(function: Callable[..., Any]) -> bool:

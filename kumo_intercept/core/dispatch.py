@@ -39,6 +39,7 @@ BACKENDS: dict[str, str] = {
     "kms": "kumo_intercept.services.kms.backend:KmsBackend",
     "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
     "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
+    "stepfunctions": "kumo_intercept.services.stepfunctions.backend:StepFunctionsBackend",
 }
 
 

@@ -10,6 +10,7 @@ A port method runs inside the caller's transaction: a delivery that fails raises
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -127,6 +128,27 @@ class IdentityPort(Protocol):
         ...
 
 
+@runtime_checkable
+class WorkflowPort(Protocol):
+    """Step Functions, for EventBridge rule targets and other services starting executions."""
+
+    def start_execution_internal(self, state_machine_arn: str, input: str, account: str, region: str) -> str:
+        """StartExecution as a service would; returns the execution ARN (AwsError as StartExecution)."""
+        ...
+
+
+@functools.lru_cache(maxsize=None)
+def _operation_model(service: str, operation: str) -> Any:
+    return _botocore_session().get_service_model(service).operation_model(operation)
+
+
+@functools.lru_cache(maxsize=1)
+def _botocore_session() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
 class Ports:
     """The typed accessor: ``emulator.ports.queues`` and so on. Each property builds the backend
     that serves the port on first use and raises NotEmulatedError if the service is not emulated."""
@@ -169,6 +191,26 @@ class Ports:
     def identity(self) -> IdentityPort:
         return self._get("iam", IdentityPort)
 
+    @property
+    def workflows(self) -> WorkflowPort:
+        return self._get("stepfunctions", WorkflowPort)
+
+    def call(self, service: str, operation: str, params: dict, account: str, region: str) -> dict:
+        """Any emulated operation, as a service acting in ``account``/``region`` calls it (Step Functions'
+        AWS SDK integrations): ``params`` as botocore would send them (PascalCase API members), the
+        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone."""
+        from .dispatch import RequestContext, attempt
+        from .responses import new_request_id
+
+        emulator = self._emulator
+        model = _operation_model(service, operation)
+        ctx = RequestContext(emulator, service, operation, params, account, region,
+                             new_request_id(service, emulator.ids), None, model)
+        result, error = attempt(emulator.store, emulator.handler(service, operation), ctx)
+        if error is not None:
+            raise error
+        return result
+
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
         return self._get(service, StreamPort)
@@ -176,5 +218,5 @@ class Ports:
 
 __all__ = [
     "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
-    "StreamPort", "TopicPort",
+    "StreamPort", "TopicPort", "WorkflowPort",
 ]
