@@ -138,8 +138,10 @@ class WorkflowPort(Protocol):
 
 
 @functools.lru_cache(maxsize=None)
-def _operation_model(service: str, operation: str) -> Any:
-    return _botocore_session().get_service_model(service).operation_model(operation)
+def service_model(service: str) -> Any:
+    """botocore's ServiceModel of a service (cached), for ``Ports.call`` and services that read
+    another service's model (Step Functions names the errors of its AWS SDK integrations from it)."""
+    return _botocore_session().get_service_model(service)
 
 
 @functools.lru_cache(maxsize=1)
@@ -203,7 +205,7 @@ class Ports:
         from .responses import new_request_id
 
         emulator = self._emulator
-        model = _operation_model(service, operation)
+        model = service_model(service).operation_model(operation)
         ctx = RequestContext(emulator, service, operation, params, account, region,
                              new_request_id(service, emulator.ids), None, model)
         result, error = attempt(emulator.store, emulator.handler(service, operation), ctx)

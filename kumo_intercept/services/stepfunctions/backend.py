@@ -470,7 +470,7 @@ class StepFunctionsBackend(ServiceBackend):
                    "StateMachine": {"Id": record["stateMachineArn"], "Name": record["machineName"]}}
         deadline = record["startDate"] + definition["TimeoutSeconds"] if "TimeoutSeconds" in definition else None
         for _ in range(_SYNC_LIMIT if fast_forward else 1):
-            scope = Scope("x", 1)
+            scope = Scope("x", 0)  # AWS: the first state's entered event has previousEventId 0
             run = Run(host, definition, context, seed=arn)
             try:
                 if deadline is not None and host.now() >= deadline:

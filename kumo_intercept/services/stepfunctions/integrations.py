@@ -19,6 +19,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ...core.errors import AwsError
+from ...core.ports import service_model
 from .interpreter import Run, Scope, StateFailure, Suspend, iso, to_json
 
 if TYPE_CHECKING:
@@ -138,10 +139,21 @@ def _service_call(host: "ExecutionHost", service: str, operation: str, params: A
     try:
         result = host.ports.call(service, operation, dict(params or {}), host.account, host.region)
     except AwsError as exc:
-        code = exc.code if not sdk or exc.code.endswith("Exception") else f"{exc.code}Exception"
-        raise StateFailure(f"{prefix}.{code}", f"{exc.message} (Service: {prefix}, Status Code: {exc.status}, "
+        raise StateFailure(f"{prefix}.{_error_name(service, exc.code, prefix, sdk)}", f"{exc.message} (Service: {prefix}, Status Code: {exc.status}, "
                            f"Request ID: {host.ids.uuid4()})") from None
     return jsonable({k: v for k, v in result.items() if k != "ResponseMetadata"})
+
+
+def _error_name(service: str, code: str, prefix: str, sdk: bool) -> str:
+    """An AWS SDK integration names a modeled error by its SDK exception class (``NoSuchBucket`` ->
+    ``NoSuchBucketException``) and any other by the service's base exception (``DynamoDbException``),
+    as recorded in LocalStack's error_handling/test_aws_sdk.snapshot.json."""
+    if not sdk:
+        return code
+    modeled = {shape.error_code for shape in service_model(service).error_shapes}
+    if code not in modeled:
+        return f"{prefix}Exception"
+    return code if code.endswith("Exception") else f"{code}Exception"
 
 
 def jsonable(value: Any) -> Any:

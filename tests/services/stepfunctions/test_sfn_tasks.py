@@ -80,6 +80,16 @@ def test_aws_sdk_integration_and_its_error_names(aws, run):
                          Parameters={"TableName": "missing", "Key": {"id": {"S": "x"}}}))
     assert described["status"] == "FAILED"
     assert described["error"] == "DynamoDb.ResourceNotFoundException"
+    # an unmodeled error is the service's base exception; a modeled one its exception class
+    # (test_aws_sdk.snapshot.json: DynamoDb.DynamoDbException, S3.NoSuchBucketException)
+    boto3.client("dynamodb").create_table(
+        TableName="x", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    invalid = run(task("arn:aws:states:::aws-sdk:dynamodb:putItem", Parameters={"TableName": "x", "Item": {}}))
+    assert invalid["error"] == "DynamoDb.DynamoDbException"
+    missing = run(task("arn:aws:states:::aws-sdk:s3:listObjects", Parameters={"Bucket": "no-such-bucket-here"}))
+    assert missing["error"] == "S3.NoSuchBucketException"
+    assert missing["cause"].startswith("The specified bucket does not exist (Service: S3, Status Code: 404")
 
 
 def test_wait_for_task_token(aws, sfn, machine):
