@@ -76,6 +76,11 @@ def _machine(machine: dict, at: str, machine_type: str, problems: list[Diagnosti
         return
     if not isinstance(states, dict):
         return
+    if machine.get("QueryLanguage") == "JSONata":
+        for name, state in states.items():
+            if isinstance(state, dict) and state.get("QueryLanguage") == "JSONPath":
+                problems.append(_error("SCHEMA_VALIDATION_FAILED", "'QueryLanguage' can not be 'JSONPath' if set "
+                                       "to 'JSONata' for whole state machine", f"{at}/States/{name}"))
     start = machine.get("StartAt")
     if "StartAt" in machine and start not in states:
         problems.append(_error("MISSING_TRANSITION_TARGET", f"Missing 'Next' target: {start}", f"{at}/StartAt"))
@@ -214,6 +219,8 @@ def _choice(state: dict, states: dict, at: str, problems: list[Diagnostic]) -> N
 
 
 def _rule(rule: dict, at: str, problems: list[Diagnostic]) -> None:
+    if "Condition" in rule:
+        return  # JSONata: one expression
     if "And" in rule or "Or" in rule:
         key = "And" if "And" in rule else "Or"
         for i, sub in enumerate(rule[key] or []):

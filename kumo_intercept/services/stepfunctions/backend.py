@@ -21,8 +21,9 @@ from ...core.clock import VirtualClock, from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import offset_page
-from . import asl, integrations
-from .interpreter import Run, Scope, StateFailure, Suspend, iso, to_json
+from . import asl, integrations, jsonata_mode
+from .failures import StateFailure, Suspend
+from .interpreter import Run, Scope, iso, to_json
 
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
 _MACHINE_ARN = re.compile(r"^arn:aws:states:([^:]+):(\d{12}):stateMachine:([^:]+)(?::([^:]+))?$")
@@ -142,10 +143,8 @@ class StepFunctionsBackend(ServiceBackend):
         definition, problems = asl.validate(text, machine_type)
         if problems:
             raise sfn.invalid_definition(asl.failure_message(problems))
-        if definition.get("QueryLanguage") == "JSONata" or any(
-                isinstance(s, dict) and s.get("QueryLanguage") == "JSONata" for s in definition["States"].values()):
-            raise NotEmulatedError("stepfunctions", "CreateStateMachine",
-                                   "QueryLanguage JSONata is not emulated (JSONPath only)")
+        if '"JSONata"' in text and not jsonata_mode.available():
+            raise NotEmulatedError("stepfunctions", "CreateStateMachine", jsonata_mode.EXTRA_MISSING)
         return definition
 
     def _machine(self, arn: str) -> dict:

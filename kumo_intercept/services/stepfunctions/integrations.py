@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import AwsError
 from ...core.ports import service_model
-from .interpreter import Run, Scope, StateFailure, Suspend, iso, to_json
+from .failures import StateFailure, Suspend
+from .interpreter import Run, Scope, iso, to_json
 
 if TYPE_CHECKING:
     from .backend import ExecutionHost

@@ -22,23 +22,9 @@ import random
 import re
 from typing import Any, Protocol
 
-from . import jsonpath
+from . import jsonata_mode, jsonpath
+from .failures import StateFailure, Suspend
 from .intrinsics import IntrinsicError, Intrinsics
-
-
-class Suspend(Exception):
-    """The execution cannot advance now: ``wake_at`` is when it can (None: on an outside event)."""
-
-    def __init__(self, wake_at: float | None) -> None:
-        super().__init__(wake_at)
-        self.wake_at = wake_at
-
-
-class StateFailure(Exception):
-    def __init__(self, error: str, cause: str = "") -> None:
-        super().__init__(error, cause)
-        self.error = error
-        self.cause = cause
 
 
 class Host(Protocol):
@@ -77,10 +63,12 @@ def iso(epoch: float) -> str:
 class Scope:
     """A thread of states (the execution, a branch, a Map iteration): its steps and last event."""
 
-    def __init__(self, name: str, previous_event: int) -> None:
+    def __init__(self, name: str, previous_event: int, variables: dict | None = None) -> None:
         self.name = name
         self.count = 0
         self.previous_event = previous_event
+        #: workflow variables (Assign) visible in this thread; a branch starts with a copy of its parent's
+        self.variables: dict[str, Any] = dict(variables or {})
 
     def next_key(self) -> str:
         self.count += 1
@@ -95,6 +83,7 @@ class Run:
         self.definition = definition
         self.context = context
         self.intrinsics = Intrinsics(random.Random(seed))
+        self.language = definition.get("QueryLanguage", "JSONPath")
 
     # -- steps ----------------------------------------------------------------------------------
     def once(self, scope: Scope, make: Any) -> Any:
@@ -138,6 +127,8 @@ class Run:
             name, data = following, output
 
     def state(self, name: str, state: dict, data: Any, scope: Scope, context: dict) -> tuple[Any, str | None]:
+        if state.get("QueryLanguage", self.language) == "JSONata":
+            return self.jsonata_state(name, state, data, scope, context)
         kind = state["Type"]
         if kind == "Fail":
             raise StateFailure(*self._fail_fields(state, data, context))
@@ -223,14 +214,13 @@ class Run:
 
     # -- Task, Pass, Parallel, Map with Retry and Catch ---------------------------------------------
     def guarded(self, name: str, state: dict, data: Any, scope: Scope, context: dict) -> tuple[Any, str | None]:
+        jsonata = state.get("QueryLanguage", self.language) == "JSONata"
         attempts: dict[int, int] = {}
         while True:
             try:
-                effective = self.path(data, state.get("InputPath", "$"), context)
-                result = self.act(name, state, effective, scope, context)
-                if "ResultSelector" in state:
-                    result = self.fill(state["ResultSelector"], result, context)
-                return self.place(state, data, result, context), self._next(state)
+                if jsonata:
+                    return self.jsonata_attempt(name, state, data, scope, context), self._next(state)
+                return self.jsonpath_attempt(name, state, data, scope, context), self._next(state)
             except StateFailure as failure:
                 delay = self._retry_delay(state, failure.error, attempts)
                 if delay is not None:
@@ -241,7 +231,17 @@ class Run:
                 if catcher is None:
                     raise
                 error_output = {"Error": failure.error, "Cause": failure.cause}
+                if jsonata:
+                    bindings = self.bindings(scope, data, context, errorOutput=error_output)
+                    return self.finish_jsonata(catcher, scope, bindings, error_output), catcher["Next"]
                 return self.place(state, data, error_output, context, catcher.get("ResultPath", "$")), catcher["Next"]
+
+    def jsonpath_attempt(self, name: str, state: dict, data: Any, scope: Scope, context: dict) -> Any:
+        effective = self.path(data, state.get("InputPath", "$"), context)
+        result = self.act(name, state, effective, scope, context)
+        if "ResultSelector" in state:
+            result = self.fill(state["ResultSelector"], result, context)
+        return self.place(state, data, result, context)
 
     def _retry_delay(self, state: dict, error: str, attempts: dict[int, int]) -> float | None:
         for index, retrier in enumerate(state.get("Retry") or []):
@@ -276,7 +276,7 @@ class Run:
     def parallel(self, state: dict, data: Any, scope: Scope) -> list:
         started = self.event(scope, "ParallelStateStarted")
         base = scope.next_key()
-        branches = [Scope(f"{base}/b{i}", started) for i in range(len(state["Branches"]))]
+        branches = [Scope(f"{base}/b{i}", started, scope.variables) for i in range(len(state["Branches"]))]
         results = self._threads([(branch, data, s) for branch, s in zip(state["Branches"], branches)])
         scope.previous_event = max(s.previous_event for s in branches)
         self.event(scope, "ParallelStateSucceeded")
@@ -293,8 +293,13 @@ class Run:
         for index, item in enumerate(items):
             item_context = {**context, "Map": {"Item": {"Index": index, "Value": item}}}
             selector = state.get("ItemSelector", state.get("Parameters"))
-            value = self.fill(selector, data, item_context) if selector is not None else item
-            threads.append((processor, value, Scope(f"{base}/i{index}", started), index, name))
+            if selector is None:
+                value = item
+            elif state.get("QueryLanguage", self.language) == "JSONata":
+                value = jsonata_mode.fill(selector, self.bindings(scope, data, item_context))
+            else:
+                value = self.fill(selector, data, item_context)
+            threads.append((processor, value, Scope(f"{base}/i{index}", started, scope.variables), index, name))
         results = self._threads(threads)
         if threads:
             scope.previous_event = max(t[2].previous_event for t in threads)
@@ -303,6 +308,9 @@ class Run:
 
     def _items(self, state: dict, data: Any, scope: Scope, context: dict) -> Any:
         reader = state.get("ItemReader")
+        if reader is None and state.get("QueryLanguage", self.language) == "JSONata":
+            return jsonata_mode.evaluate(state["Items"], self.bindings(scope, data, context)) \
+                if "Items" in state else data
         if reader is None:
             return self.path(data, state.get("ItemsPath", "$"), context)
         params = self.fill(reader.get("Parameters", {}), data, context)
@@ -330,6 +338,68 @@ class Run:
             timed = [w for w in wakes if w is not None]
             raise Suspend(min(timed) if timed else None)
         return results
+
+    # -- QueryLanguage JSONata --------------------------------------------------------------------
+    def bindings(self, scope: Scope, data: Any, context: dict, **states: Any) -> dict:
+        return {**scope.variables, "states": {"input": data, "context": context, **states}}
+
+    def jsonata_state(self, name: str, state: dict, data: Any, scope: Scope, context: dict) -> tuple[Any, str | None]:
+        kind = state["Type"]
+        bindings = self.bindings(scope, data, context)
+        if kind == "Fail":
+            raise StateFailure(str(jsonata_mode.evaluate(state.get("Error", ""), bindings)),
+                               str(jsonata_mode.evaluate(state.get("Cause", ""), bindings)))
+        if kind == "Choice":
+            for rule in state["Choices"]:
+                if jsonata_mode.evaluate(rule["Condition"], bindings) is True:
+                    return self.finish_jsonata(rule, scope, bindings, data), str(rule["Next"])
+            if "Default" not in state:
+                raise StateFailure("States.NoChoiceMatched", f"No Matches! at {to_json(data)}")
+            return self.finish_jsonata(state, scope, bindings, data), str(state["Default"])
+        if kind == "Wait":
+            self.sleep_until(scope, self._jsonata_deadline(state, bindings))
+            return self.finish_jsonata(state, scope, bindings, data), self._next(state)
+        if kind == "Succeed":
+            return self.finish_jsonata(state, scope, bindings, data), None
+        return self.guarded(name, state, data, scope, context)
+
+    def _jsonata_deadline(self, state: dict, bindings: dict) -> float:
+        if "Seconds" in state:
+            seconds = jsonata_mode.evaluate(state["Seconds"], bindings)
+            if not _is_number(seconds) or seconds < 0:
+                raise StateFailure("States.QueryEvaluationError", f"The Seconds field is not a non-negative number: {seconds!r}")
+            return self.host.now() + float(seconds)
+        text = jsonata_mode.evaluate(state["Timestamp"], bindings)
+        try:
+            return parse_time(text)
+        except (ValueError, AttributeError, TypeError):
+            raise StateFailure("States.QueryEvaluationError", f"The Timestamp field is not a valid timestamp: {text!r}") from None
+
+    def jsonata_attempt(self, name: str, state: dict, data: Any, scope: Scope, context: dict) -> Any:
+        kind = state["Type"]
+        bindings = self.bindings(scope, data, context)
+        if kind == "Pass":
+            return self.finish_jsonata(state, scope, bindings, data)
+        arguments = jsonata_mode.fill(state["Arguments"], bindings) if "Arguments" in state else data
+        if kind == "Task":
+            if state["Resource"].endswith(".waitForTaskToken"):
+                context = {**context, "Task": {"Token": self.once(scope, self.host.new_token)}}
+                bindings = self.bindings(scope, data, context)
+                arguments = jsonata_mode.fill(state["Arguments"], bindings) if "Arguments" in state else data
+            result = self.host.run_task(self, scope, state, arguments, context)
+        elif kind == "Parallel":
+            result = self.parallel(state, arguments, scope)
+        else:
+            result = self.map(name, state, data, scope, context)
+        return self.finish_jsonata(state, scope, {**bindings, "states": {**bindings["states"], "result": result}}, result)
+
+    def finish_jsonata(self, holder: dict, scope: Scope, bindings: dict, default: Any) -> Any:
+        """A state's (or a choice rule's, or a catcher's) Output and Assign, both evaluated with the
+        variables as they were before the state assigns any."""
+        output = jsonata_mode.fill(holder["Output"], bindings) if "Output" in holder else default
+        if "Assign" in holder:
+            scope.variables.update(jsonata_mode.fill(holder["Assign"], bindings))
+        return output
 
     # -- Choice -----------------------------------------------------------------------------------
     def choose(self, state: dict, data: Any, context: dict) -> str:

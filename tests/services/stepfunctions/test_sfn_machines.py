@@ -58,10 +58,23 @@ def test_create_refuses_an_invalid_definition(sfn):
     assert "MISSING_TRANSITION_TARGET" in info.value.response["Error"]["Message"]
 
 
-def test_jsonata_is_not_emulated(sfn):
+def test_jsonata_needs_its_extra(sfn, monkeypatch):
+    # QueryLanguage JSONata runs on the optional jsonata-python package; without it, a clear error
+    import sys
+
     from kumo_intercept.core.errors import NotEmulatedError
-    with pytest.raises(NotEmulatedError, match="JSONata"):
+    monkeypatch.setitem(sys.modules, "jsonata", None)
+    with pytest.raises(NotEmulatedError, match=r"kumo_intercept\[jsonata\]"):
         sfn.create_state_machine(name="j", roleArn=ROLE, definition=json.dumps({**PASS, "QueryLanguage": "JSONata"}))
+
+
+def test_jsonpath_state_in_a_jsonata_machine_is_invalid(sfn):
+    # the message and location recorded in test_sfn_api_validation.snapshot.json (INVALID_DOWNGRADE_QUERY_LANGUAGE)
+    definition = {"QueryLanguage": "JSONata", "StartAt": "Pass",
+                  "States": {"Pass": {"Type": "Pass", "QueryLanguage": "JSONPath", "End": True}}}
+    problems = sfn.validate_state_machine_definition(definition=json.dumps(definition))["diagnostics"]
+    assert problems == [{"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "location": "/States/Pass",
+                         "message": "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"}]
 
 
 def test_versions_and_aliases(sfn, machine):
