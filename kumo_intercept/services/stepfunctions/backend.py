@@ -62,10 +62,12 @@ class ExecutionHost:
         return max(real, self.local_time) if self.local_time is not None else real
 
     def journal(self, key: str) -> Any:
-        return self.backend.journal.get((self.arn, key))
+        entry = self.backend.journal.get((self.arn, key))
+        return None if entry is None else entry[1]
 
     def record(self, key: str, value: Any) -> None:
-        self.backend.journal.put((self.arn, key), value)
+        # with the history length at the time, so a redrive can forget what came after a failed state
+        self.backend.journal.put((self.arn, key), [self.events, value])
 
     def append_event(self, event_type: str, details: dict | None, previous: int) -> int:
         self.events += 1
@@ -122,7 +124,7 @@ class StepFunctionsBackend(ServiceBackend):
         self.aliases = self.store.table("stepfunctions.aliases")            # alias ARN -> record
         self.executions = self.store.table("stepfunctions.executions")      # execution ARN -> record
         self.history = self.store.ordered_table("stepfunctions.history")    # (execution ARN, id) -> event
-        self.journal = self.store.table("stepfunctions.journal")            # (execution ARN, step) -> value
+        self.journal = self.store.ordered_table("stepfunctions.journal")    # (execution ARN, step) -> [events, value]
         self.tokens = self.store.table("stepfunctions.tokens")              # task token -> record
         self.activities = self.store.table("stepfunctions.activities")      # activity ARN -> record
         self.activity_tasks = self.store.ordered_table("stepfunctions.activity_tasks")  # (ARN, seq) -> task
@@ -565,7 +567,14 @@ class StepFunctionsBackend(ServiceBackend):
         out: sfn.DescribeExecutionResult = {
             "executionArn": record["executionArn"], "stateMachineArn": record["stateMachineArn"],
             "name": record["name"], "status": record["status"], "startDate": from_epoch(record["startDate"]),
-            "input": record["input"], "inputDetails": {"included": True}, "redriveCount": 0}
+            "input": record["input"], "inputDetails": {"included": True},
+            "redriveCount": record.get("redriveCount", 0)}
+        if record.get("redriveDate") is not None:
+            out["redriveDate"] = from_epoch(record["redriveDate"])
+        if record["status"] in ("FAILED", "TIMED_OUT", "ABORTED") and record["type"] == "STANDARD":
+            out["redriveStatus"] = "REDRIVABLE"
+        elif record["status"] != "RUNNING":
+            out["redriveStatus"] = "NOT_REDRIVABLE"
         if record["status"] != "RUNNING":
             out["stopDate"] = from_epoch(record["stopDate"])
         if record["status"] == "SUCCEEDED":
@@ -581,6 +590,42 @@ class StepFunctionsBackend(ServiceBackend):
         if record["aliasArn"]:
             out["stateMachineAliasArn"] = record["aliasArn"]
         return out
+
+    def redrive_execution(self, ctx: Ctx[sfn.RedriveExecutionRequest]) -> sfn.RedriveExecutionResult:
+        """Runs a failed, timed-out or aborted standard execution again from the state that failed:
+        the journal after that state's entry is forgotten, the steps before it are kept (not re-run)."""
+        record = self._execution(ctx.params["executionArn"])
+        arn = record["executionArn"]
+        if record["type"] == "EXPRESS" or record["status"] not in ("FAILED", "TIMED_OUT", "ABORTED"):
+            raise sfn.execution_not_redrivable(f"Execution is {record['status']}: '{arn}'")
+        restart_from = self._unfinished_state_entry(arn)
+        for key, (recorded_at, _) in list(self.journal.items_range((arn, ""), (arn, "\uffff"))):
+            if recorded_at >= restart_from:
+                self.journal.delete(key)
+        host = ExecutionHost(self, record)
+        host.append_event("ExecutionRedriven", {"executionRedrivenEventDetails": {
+            "redriveCount": record.get("redriveCount", 0) + 1}}, host.events)
+        now = ctx.time()
+        redriven = {**record, "status": "RUNNING", "events": host.events, "redriveCount": record.get("redriveCount", 0) + 1,
+                    "redriveDate": now, "startDate": record["startDate"]}
+        for field in ("stopDate", "error", "cause", "output"):
+            redriven.pop(field, None)
+        self.executions.put(arn, redriven)
+        self.emulator.defer(lambda: self._advance(arn))
+        return {"redriveDate": from_epoch(now)}
+
+    def _unfinished_state_entry(self, arn: str) -> int:
+        """The id of the last StateEntered event whose state did not exit: where the execution failed."""
+        exited: set[str] = set()
+        for (_, event_id), event in reversed(list(self.history.items_range((arn, 0), (arn, float("inf"))))):
+            details = event.get("stateExitedEventDetails") or event.get("stateEnteredEventDetails")
+            if details is None:
+                continue
+            if event["type"].endswith("StateExited"):
+                exited.add(details["name"])
+            elif details["name"] not in exited:
+                return int(event_id)
+        return 2  # nothing entered: run everything again
 
     def describe_state_machine_for_execution(self, ctx: Ctx[sfn.DescribeStateMachineForExecutionRequest]
                                              ) -> sfn.DescribeStateMachineForExecutionResult:

@@ -198,3 +198,34 @@ def test_bad_input_is_refused(sfn, machine):
     with pytest.raises(ClientError) as info:
         sfn.describe_execution(executionArn=arn.replace(":stateMachine:", ":execution:") + ":nope")
     assert info.value.response["Error"]["Code"] == "ExecutionDoesNotExist"
+
+
+def test_redrive_runs_again_from_the_failed_state(aws, sfn, machine, function):
+    # RedriveExecution (API reference; developer guide "Redriving executions"): the states that
+    # succeeded are not run again, the failed one is, and the history goes on after ExecutionRedriven
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="once")["QueueUrl"]
+    function("step", "raise RuntimeError('not yet')")
+    arn = machine({"StartAt": "Send", "States": {
+        "Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage", "ResultPath": None,
+                 "Parameters": {"QueueUrl": url, "MessageBody": "sent"}, "Next": "Step"},
+        "Step": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload",
+                 "Parameters": {"FunctionName": "step", "Payload.$": "$"}, "End": True}}})
+    execution = sfn.start_execution(stateMachineArn=arn, input='{"v": 1}')["executionArn"]
+    failed = sfn.describe_execution(executionArn=execution)
+    assert (failed["status"], failed["redriveStatus"]) == ("FAILED", "REDRIVABLE")
+    function_code = "def handler(event, context):\n    return {'fixed': event['v']}\n"
+    import io
+    import zipfile
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", function_code)
+    boto3.client("lambda").update_function_code(FunctionName="step", ZipFile=buffer.getvalue())
+    sfn.redrive_execution(executionArn=execution)
+    described = sfn.describe_execution(executionArn=execution)
+    assert output(described) == {"fixed": 1} and described["redriveCount"] == 1
+    assert len(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]) == 1
+    types = [e["type"] for e in history(sfn, execution)]
+    assert types[types.index("ExecutionRedriven") + 1] == "TaskStateEntered"
+    with pytest.raises(sfn.exceptions.ExecutionNotRedrivable):
+        sfn.redrive_execution(executionArn=execution)
