@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ...api import stepfunctions as sfn
 from ...core.clock import VirtualClock, from_epoch
@@ -35,6 +35,26 @@ _TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 def _invalid_token() -> AwsError:
     return sfn.invalid_token("Invalid Token: 'Invalid token'")
+
+
+def _existing(table: Any, arn: str, pattern: re.Pattern, missing: Callable[[], AwsError]) -> dict:
+    """The record of ``arn``: InvalidArn for an ARN of another kind, ``missing()`` for an absent one."""
+    record = table.get(arn)
+    if record is None:
+        if not pattern.match(arn):
+            raise sfn.invalid_arn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        raise missing()
+    return dict(record)
+
+
+def _page(ctx: RequestContext[Any], items: list, key: str) -> Any:
+    """One page of a List call's ``key`` from ``maxResults``/``nextToken`` (default page size 100)."""
+    page, token = offset_page(items, ctx.params.get("maxResults") or 100, ctx.params.get("nextToken"),
+                              sfn.invalid_token("Invalid Token"))
+    out: dict[str, Any] = {key: page}
+    if token:
+        out["nextToken"] = token
+    return out
 
 
 def _tags_out(tags: dict[str, str]) -> list[dict[str, str]]:
@@ -150,12 +170,8 @@ class StepFunctionsBackend(ServiceBackend):
         return definition
 
     def _machine(self, arn: str) -> dict:
-        record = self.machines.get(arn)
-        if record is None:
-            if not _MACHINE_ARN.match(arn):
-                raise sfn.invalid_arn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-            raise sfn.state_machine_does_not_exist(f"State Machine Does Not Exist: '{arn}'")
-        return record
+        return _existing(self.machines, arn, _MACHINE_ARN,
+                         lambda: sfn.state_machine_does_not_exist(f"State Machine Does Not Exist: '{arn}'"))
 
     def create_state_machine(self, ctx: Ctx[sfn.CreateStateMachineRequest]) -> sfn.CreateStateMachineResult:
         p = ctx.params
@@ -237,12 +253,7 @@ class StepFunctionsBackend(ServiceBackend):
                   "creationDate": from_epoch(m["creationDate"])}
                  for m in sorted(self.machines.values(), key=lambda m: m["creationDate"])
                  if m["account"] == ctx.account and m["region"] == ctx.region]
-        page, token = offset_page(items, ctx.params.get("maxResults") or 100, ctx.params.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        out: sfn.ListStateMachinesResult = {"stateMachines": page}  # type: ignore[typeddict-item]
-        if token:
-            out["nextToken"] = token
-        return out
+        return _page(ctx, items, "stateMachines")
 
     # -- versions and aliases ---------------------------------------------------------------------
     def _publish(self, machine_arn: str, description: str | None, now: float) -> str:
@@ -276,12 +287,7 @@ class StepFunctionsBackend(ServiceBackend):
         items = [{"stateMachineVersionArn": v["arn"], "creationDate": from_epoch(v["creationDate"])}
                  for v in sorted(self.versions.values(), key=lambda v: -v["version"])
                  if v["machineArn"] == machine["arn"]]
-        page, token = offset_page(items, ctx.params.get("maxResults") or 100, ctx.params.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        out: sfn.ListStateMachineVersionsResult = {"stateMachineVersions": page}  # type: ignore[typeddict-item]
-        if token:
-            out["nextToken"] = token
-        return out
+        return _page(ctx, items, "stateMachineVersions")
 
     def delete_state_machine_version(self, ctx: Ctx[sfn.DeleteStateMachineVersionRequest]
                                      ) -> sfn.DeleteStateMachineVersionResult:
@@ -358,12 +364,7 @@ class StepFunctionsBackend(ServiceBackend):
         machine = self._machine(ctx.params["stateMachineArn"])
         items = [{"stateMachineAliasArn": a["arn"], "creationDate": from_epoch(a["creationDate"])}
                  for a in self.aliases.values() if a["machineArn"] == machine["arn"]]
-        page, token = offset_page(items, ctx.params.get("maxResults") or 100, ctx.params.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        out: sfn.ListStateMachineAliasesResult = {"stateMachineAliases": page}  # type: ignore[typeddict-item]
-        if token:
-            out["nextToken"] = token
-        return out
+        return _page(ctx, items, "stateMachineAliases")
 
     # -- tags ---------------------------------------------------------------------------------------
     def _tagged(self, arn: str) -> tuple[Any, dict]:
@@ -658,12 +659,7 @@ class StepFunctionsBackend(ServiceBackend):
             if r["status"] != "RUNNING":
                 item["stopDate"] = from_epoch(r["stopDate"])
             items.append(item)
-        page, token = offset_page(items, p.get("maxResults") or 100, p.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        out: sfn.ListExecutionsResult = {"executions": page}  # type: ignore[typeddict-item]
-        if token:
-            out["nextToken"] = token
-        return out
+        return _page(ctx, items, "executions")
 
     def get_execution_history(self, ctx: Ctx[sfn.GetExecutionHistoryRequest]) -> sfn.GetExecutionHistoryResult:
         p = ctx.params
@@ -680,12 +676,7 @@ class StepFunctionsBackend(ServiceBackend):
             events.append(out)
         if p.get("reverseOrder"):
             events.reverse()
-        page, token = offset_page(events, p.get("maxResults") or 100, p.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        result: sfn.GetExecutionHistoryResult = {"events": page}  # type: ignore[typeddict-item]
-        if token:
-            result["nextToken"] = token
-        return result
+        return _page(ctx, events, "events")
 
     def stop_execution(self, ctx: Ctx[sfn.StopExecutionRequest]) -> sfn.StopExecutionResult:
         record = self._execution(ctx.params["executionArn"])
@@ -746,12 +737,8 @@ class StepFunctionsBackend(ServiceBackend):
         return {"activityArn": arn, "creationDate": from_epoch(record["creationDate"])}
 
     def _activity(self, arn: str) -> dict:
-        record = self.activities.get(arn)
-        if record is None:
-            if not _TASK_ARN.match(arn):
-                raise sfn.invalid_arn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-            raise sfn.activity_does_not_exist(f"Activity Does Not Exist: '{arn}'")
-        return record
+        return _existing(self.activities, arn, _TASK_ARN,
+                         lambda: sfn.activity_does_not_exist(f"Activity Does Not Exist: '{arn}'"))
 
     def describe_activity(self, ctx: Ctx[sfn.DescribeActivityRequest]) -> sfn.DescribeActivityResult:
         record = self._activity(ctx.params["activityArn"])
@@ -769,12 +756,7 @@ class StepFunctionsBackend(ServiceBackend):
         items = [{"activityArn": a["arn"], "name": a["name"], "creationDate": from_epoch(a["creationDate"])}
                  for a in sorted(self.activities.values(), key=lambda a: a["creationDate"])
                  if a["account"] == ctx.account and a["region"] == ctx.region]
-        page, token = offset_page(items, ctx.params.get("maxResults") or 100, ctx.params.get("nextToken"),
-                                  sfn.invalid_token("Invalid Token"))
-        out: sfn.ListActivitiesResult = {"activities": page}  # type: ignore[typeddict-item]
-        if token:
-            out["nextToken"] = token
-        return out
+        return _page(ctx, items, "activities")
 
     def get_activity_task(self, ctx: Ctx[sfn.GetActivityTaskRequest]) -> sfn.GetActivityTaskResult:
         """Long poll of 60 seconds, as on AWS. With the wall clock it waits (lock released) for a task to be

@@ -191,6 +191,11 @@ def test_eventbridge_rule_starts_an_execution(aws, sfn, machine):
     assert json.loads(sfn.describe_execution(executionArn=listed[0]["executionArn"])["input"])["source"] == "app"
 
 
+def test_the_backend_serves_the_workflow_port(aws):
+    from kumo_intercept.core.ports import WorkflowPort
+    assert isinstance(aws.ports.workflows, WorkflowPort)
+
+
 def test_bad_input_is_refused(sfn, machine):
     arn = machine({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     with pytest.raises(sfn.exceptions.InvalidExecutionInput):
