@@ -109,6 +109,33 @@ def test_wait_for_task_token(aws, sfn, machine):
         sfn.send_task_failure(taskToken="not-a-token")
 
 
+def test_a_function_may_answer_its_token_at_once(sfn, machine, function):
+    # lambda:invoke.waitForTaskToken whose function calls SendTaskSuccess itself, inside the invoke
+    function("answer", """
+        import boto3, json
+        boto3.client("stepfunctions").send_task_success(taskToken=event["token"], output=json.dumps({"via": "lambda"}))
+        return None
+    """)
+    arn = machine(task("arn:aws:states:::lambda:invoke.waitForTaskToken",
+                       Parameters={"FunctionName": "answer", "Payload": {"token.$": "$$.Task.Token"}}))
+    execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+    assert output(sfn.describe_execution(executionArn=execution)) == {"via": "lambda"}
+
+
+def test_a_restart_from_the_data_directory_continues_a_waiting_execution(tmp_path):
+    # durable executions: the record, history and journal are store tables (docs/persistence.md)
+    from kumo_intercept import kumo
+    with kumo(clock="virtual", data_dir=str(tmp_path)) as aws:
+        sfn = boto3.client("stepfunctions")
+        arn = sfn.create_state_machine(name="w", roleArn="arn:aws:iam::123456789012:role/r", definition=json.dumps(
+            {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 3600, "End": True}}}))["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn, input='{"k": 1}')["executionArn"]
+        aws.restart()
+        assert sfn.describe_execution(executionArn=execution)["status"] == "RUNNING"
+        aws.clock.advance(3600)
+        assert output(sfn.describe_execution(executionArn=execution)) == {"k": 1}
+
+
 def test_task_token_timeout_and_heartbeat(aws, sfn, machine):
     # TimeoutSeconds/HeartbeatSeconds on the emulator clock fail the task with States.Timeout
     sqs = boto3.client("sqs")
