@@ -122,6 +122,26 @@ class ExecutionHost:
         self.backend.activity_tasks.put((activity_arn, seq), {"token": token, "input": payload})
         return seq
 
+    def start_map_run(self, label: str, state: dict, total: int) -> str:
+        """A distributed Map's map run: a record DescribeMapRun/ListMapRuns read."""
+        arn = (f"arn:aws:states:{self.region}:{self.account}:mapRun:"
+               f"{self.execution['machineName']}/{label}:{self.ids.uuid4()}")
+        self.backend.map_runs.put(arn, {
+            "mapRunArn": arn, "executionArn": self.arn, "stateMachineArn": self.execution["stateMachineArn"],
+            "status": "RUNNING", "startDate": self.now(), "total": total, "succeeded": 0, "failed": 0,
+            "aborted": 0, "maxConcurrency": state.get("MaxConcurrency", 0),
+            "toleratedFailureCount": state.get("ToleratedFailureCount", 0),
+            "toleratedFailurePercentage": float(state.get("ToleratedFailurePercentage", 0))})
+        return arn
+
+    def end_map_run(self, map_run_arn: str, status: str, total: int) -> bool:
+        """Succeeded: every item did. Failed: one item failed and the rest were aborted (no tolerance)."""
+        counts = {"succeeded": total} if status == "SUCCEEDED" else {"failed": min(1, total),
+                                                                       "aborted": max(total - 1, 0)}
+        self.backend.map_runs.put(map_run_arn, {**self.backend.map_runs[map_run_arn], **counts,
+                                                "status": status, "stopDate": self.now()})
+        return True
+
     def start_child(self, params: dict) -> dict:
         arn = self.backend.start_execution_internal(
             params["StateMachineArn"], params.get("Input", {}) if isinstance(params.get("Input"), str)
@@ -148,6 +168,7 @@ class StepFunctionsBackend(ServiceBackend):
         self.tokens = self.store.table("stepfunctions.tokens")              # task token -> record
         self.activities = self.store.table("stepfunctions.activities")      # activity ARN -> record
         self.activity_tasks = self.store.ordered_table("stepfunctions.activity_tasks")  # (ARN, seq) -> task
+        self.map_runs = self.store.table("stepfunctions.map_runs")          # map run ARN -> record
         self._wakes: dict[str, float] = {}
         self._definitions: dict[str, dict] = {}
         for key, record in self.executions.items():
@@ -688,6 +709,48 @@ class StepFunctionsBackend(ServiceBackend):
                 if value["execution"] == record["executionArn"] and not value["closed"]:
                     self.tokens.put(token, {**value, "closed": True})
         return {"stopDate": from_epoch(self.executions[record["executionArn"]]["stopDate"])}
+
+    # -- map runs ------------------------------------------------------------------------------------
+    def _map_run(self, arn: str) -> dict:
+        record = self.map_runs.get(arn)
+        if record is None:
+            raise sfn.resource_not_found(f"Resource not found: '{arn}'", resourceName=arn)
+        return dict(record)
+
+    def describe_map_run(self, ctx: Ctx[sfn.DescribeMapRunRequest]) -> sfn.DescribeMapRunResult:
+        run = self._map_run(ctx.params["mapRunArn"])
+        running = run["total"] if run["status"] == "RUNNING" else 0
+        counts = {"pending": 0, "running": running, "succeeded": run["succeeded"], "failed": run["failed"],
+                  "timedOut": 0, "aborted": run["aborted"], "total": run["total"], "resultsWritten": run["succeeded"]}
+        out: sfn.DescribeMapRunResult = {
+            "mapRunArn": run["mapRunArn"], "executionArn": run["executionArn"], "status": run["status"],
+            "startDate": from_epoch(run["startDate"]), "maxConcurrency": run["maxConcurrency"],
+            "toleratedFailureCount": run["toleratedFailureCount"],
+            "toleratedFailurePercentage": run["toleratedFailurePercentage"],
+            "itemCounts": counts, "executionCounts": counts}  # type: ignore[typeddict-item]
+        if run.get("stopDate") is not None:
+            out["stopDate"] = from_epoch(run["stopDate"])
+        return out
+
+    def list_map_runs(self, ctx: Ctx[sfn.ListMapRunsRequest]) -> sfn.ListMapRunsResult:
+        arn = self._execution(ctx.params["executionArn"])["executionArn"]
+        items = []
+        for run in sorted(self.map_runs.values(), key=lambda r: r["startDate"]):
+            if run["executionArn"] == arn:
+                item = {"executionArn": arn, "mapRunArn": run["mapRunArn"], "stateMachineArn": run["stateMachineArn"],
+                        "startDate": from_epoch(run["startDate"])}
+                if run.get("stopDate") is not None:
+                    item["stopDate"] = from_epoch(run["stopDate"])
+                items.append(item)
+        return _page(ctx, items, "mapRuns")
+
+    def update_map_run(self, ctx: Ctx[sfn.UpdateMapRunRequest]) -> sfn.UpdateMapRunResult:
+        """Stored and reported; iterations run one after another whatever the concurrency."""
+        run = self._map_run(ctx.params["mapRunArn"])
+        changes = {k: ctx.params[k] for k in ("maxConcurrency", "toleratedFailureCount", "toleratedFailurePercentage")  # type: ignore[literal-required]
+                   if k in ctx.params}
+        self.map_runs.put(run["mapRunArn"], {**run, **changes})
+        return {}
 
     # -- task tokens -----------------------------------------------------------------------------------
     def _open_token(self, token: str) -> dict:

@@ -40,6 +40,10 @@ class Host(Protocol):
 
     def new_token(self) -> str: ...
 
+    def start_map_run(self, label: str, state: dict, total: int) -> str: ...
+
+    def end_map_run(self, map_run_arn: str, status: str, total: int) -> bool: ...
+
     def run_task(self, run: "Run", scope: "Scope", state: dict, params: Any, context: dict) -> Any: ...
 
 
@@ -287,7 +291,11 @@ class Run:
         if not isinstance(items, list):
             raise StateFailure("States.Runtime", "The ItemsPath of the Map state does not reference an array")
         started = self.event(scope, "MapStateStarted", {"mapStateStartedEventDetails": {"length": len(items)}})
-        processor = state.get("ItemProcessor", state.get("Iterator"))
+        processor: dict = state.get("ItemProcessor") or state["Iterator"]
+        map_run = None
+        if (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED":
+            map_run = self.once(scope, lambda: self.host.start_map_run(state.get("Label", name), state, len(items)))
+            self.event(scope, "MapRunStarted", {"mapRunStartedEventDetails": {"mapRunArn": map_run}})
         base = scope.next_key()
         threads = []
         for index, item in enumerate(items):
@@ -300,9 +308,19 @@ class Run:
             else:
                 value = self.fill(selector, data, item_context)
             threads.append((processor, value, Scope(f"{base}/i{index}", started, scope.variables), index, name))
-        results = self._threads(threads)
+        try:
+            results = self._threads(threads)
+        except StateFailure as failure:
+            if map_run is not None:
+                self.once(scope, lambda: self.host.end_map_run(map_run, "FAILED", len(items)))
+                self.event(scope, "MapRunFailed", {"mapRunFailedEventDetails": {
+                    "error": failure.error, "cause": failure.cause}})
+            raise
         if threads:
             scope.previous_event = max(t[2].previous_event for t in threads)
+        if map_run is not None:
+            self.once(scope, lambda: self.host.end_map_run(map_run, "SUCCEEDED", len(items)))
+            self.event(scope, "MapRunSucceeded")
         self.event(scope, "MapStateSucceeded")
         return results
 

@@ -176,6 +176,26 @@ def test_map_item_reader_from_s3(aws, run):
         {"name": "x", "size": "1"}, {"name": "y", "size": "2"}]
 
 
+def test_distributed_map_has_a_map_run(aws, sfn, machine):
+    # a distributed Map is a map run (DescribeMapRun/ListMapRuns API reference; ARN
+    # arn:aws:states:<region>:<account>:mapRun:<machine>/<label>:<id>)
+    arn = machine({"StartAt": "M", "States": {"M": {
+        "Type": "Map", "End": True, "Label": "Batch", "MaxConcurrency": 5,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                          "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}}}}}, name="dm")
+    execution = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    runs = sfn.list_map_runs(executionArn=execution)["mapRuns"]
+    assert len(runs) == 1 and ":mapRun:dm/Batch:" in runs[0]["mapRunArn"]
+    running = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+    assert (running["status"], running["itemCounts"]["running"], running["maxConcurrency"]) == ("RUNNING", 3, 5)
+    sfn.update_map_run(mapRunArn=runs[0]["mapRunArn"], maxConcurrency=2)
+    aws.clock.advance(10)
+    done = sfn.describe_map_run(mapRunArn=runs[0]["mapRunArn"])
+    assert (done["status"], done["itemCounts"]["succeeded"], done["maxConcurrency"]) == ("SUCCEEDED", 3, 2)
+    types = [e["type"] for e in history(sfn, execution)]
+    assert "MapRunStarted" in types and "MapRunSucceeded" in types
+
+
 def test_history_event_ids_chain(sfn, run):
     # GetExecutionHistory: ids from 1, previousEventId links, reverseOrder, pagination
     described = run(pass_state(Result={"a": 1}))
