@@ -24,7 +24,7 @@ from .failures import StateFailure, Suspend
 from .interpreter import Run, Scope, iso, to_json
 
 if TYPE_CHECKING:
-    from .backend import ExecutionHost
+    from .host import ExecutionHost
 
 #: optimized integration -> (botocore service, operation, error prefix)
 _OPTIMIZED: dict[str, tuple[str, str, str]] = {

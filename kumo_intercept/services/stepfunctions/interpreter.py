@@ -231,7 +231,7 @@ class Run:
                     self.sleep_until(scope, self.host.now() + delay)
                     context = {**context, "State": {**context["State"], "RetryCount": sum(attempts.values())}}
                     continue
-                catcher = _matching(state.get("Catch") or [], failure.error)
+                catcher = matching(state.get("Catch") or [], failure.error)
                 if catcher is None:
                     raise
                 error_output = {"Error": failure.error, "Cause": failure.cause}
@@ -249,7 +249,7 @@ class Run:
 
     def _retry_delay(self, state: dict, error: str, attempts: dict[int, int]) -> float | None:
         for index, retrier in enumerate(state.get("Retry") or []):
-            if _matches(retrier["ErrorEquals"], error):
+            if matches(retrier["ErrorEquals"], error):
                 done = attempts.get(index, 0)
                 if done >= retrier.get("MaxAttempts", 3):
                     return None
@@ -452,13 +452,13 @@ class Run:
         return False
 
 
-def _matches(names: list[str], error: str) -> bool:
+def matches(names: list[str], error: str) -> bool:
     return error in names or ("States.ALL" in names) or (
         "States.TaskFailed" in names and error not in ("States.Timeout", "States.Runtime"))
 
 
-def _matching(catchers: list[dict], error: str) -> dict | None:
-    return next((c for c in catchers if _matches(c["ErrorEquals"], error)), None)
+def matching(catchers: list[dict], error: str) -> dict | None:
+    return next((c for c in catchers if matches(c["ErrorEquals"], error)), None)
 
 
 def _is_number(value: Any) -> bool:

@@ -208,3 +208,27 @@ def test_history_event_ids_chain(sfn, run):
                                      includeExecutionData=False)
     assert [e["id"] for e in page["events"]] == [4, 3, 2] and "nextToken" in page
     assert "output" not in page["events"][0]["executionSucceededEventDetails"]
+
+
+def test_test_state(sfn, function):
+    # TestState API reference: one state alone; RETRIABLE/CAUGHT_ERROR instead of retrying or moving on;
+    # a mock result stands in for the call; DEBUG inspection data after each processing step
+    function("plus", "return {'n': event['n'] + 1}")
+    state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "After",
+             "Parameters": {"FunctionName": "plus", "Payload": {"n.$": "$.n"}},
+             "ResultSelector": {"n.$": "$.Payload.n"}, "ResultPath": "$.out"}
+    answer = sfn.test_state(definition=json.dumps(state), input='{"n": 1}', inspectionLevel="DEBUG",
+                            roleArn="arn:aws:iam::123456789012:role/r")
+    assert (answer["status"], answer["nextState"], json.loads(answer["output"])) == ("SUCCEEDED", "After",
+                                                                                     {"n": 1, "out": {"n": 2}})
+    assert json.loads(answer["inspectionData"]["afterParameters"]) == {"FunctionName": "plus", "Payload": {"n": 1}}
+    assert json.loads(answer["inspectionData"]["afterResultSelector"]) == {"n": 2}
+    failing = {**state, "Retry": [{"ErrorEquals": ["Oops"]}],
+               "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handler", "ResultPath": "$.err"}]}
+    mocked = {"errorOutput": {"error": "Oops", "cause": "mocked"}}
+    assert sfn.test_state(definition=json.dumps(failing), input='{"n": 1}', mock=mocked)["status"] == "RETRIABLE"
+    failing["Retry"] = []
+    caught = sfn.test_state(definition=json.dumps(failing), input='{"n": 1}', mock=mocked)
+    assert (caught["status"], caught["nextState"], caught["error"]) == ("CAUGHT_ERROR", "Handler", "Oops")
+    result = sfn.test_state(definition=json.dumps(state), input='{"n": 5}', mock={"result": '{"Payload": {"n": 9}}'})
+    assert json.loads(result["output"])["out"] == {"n": 9}
