@@ -38,6 +38,15 @@ def _invalid_token() -> AwsError:
     return sfn.invalid_token("Invalid Token: 'Invalid token'")
 
 
+def _uses_jsonata(node: Any) -> bool:
+    """Whether a definition sets QueryLanguage JSONata anywhere (the machine, a state, a branch)."""
+    if isinstance(node, dict):
+        return node.get("QueryLanguage") == "JSONata" or any(_uses_jsonata(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_uses_jsonata(v) for v in node)
+    return False
+
+
 def _existing(table: Any, arn: str, pattern: re.Pattern, missing: Callable[[], AwsError]) -> dict:
     """The record of ``arn``: InvalidArn for an ARN of another kind, ``missing()`` for an absent one."""
     record = table.get(arn)
@@ -95,7 +104,7 @@ class StepFunctionsBackend(ServiceBackend):
         definition, problems = asl.validate(text, machine_type)
         if problems:
             raise sfn.invalid_definition(asl.failure_message(problems))
-        if '"JSONata"' in text and not jsonata_mode.available():
+        if _uses_jsonata(definition) and not jsonata_mode.available():
             raise NotEmulatedError("stepfunctions", "CreateStateMachine", jsonata_mode.EXTRA_MISSING)
         return definition
 
