@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 import boto3
 
-from common import compare, depth_run, floor_client, moto_active, report
+from common import CHILD_PRELUDE, compare, depth_run, floor_client, moto_active, report
 
 from kumo_intercept import kumo
 
@@ -122,9 +122,10 @@ def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int) -> 
     return results
 
 
-_MEMORY_CHILD = r"""
-import hashlib, json, resource, sys
+_MEMORY_CHILD = CHILD_PRELUDE + r"""
+import hashlib, json
 import boto3
+from common import current_rss as current, peak_rss as peak, reset_peak_rss as reset_peak
 from kumo_intercept import kumo
 
 SIZE = int(sys.argv[1])
@@ -140,33 +141,6 @@ class Source:
         out = (self.block * (n // CHUNK + 1))[:n]
         self.left -= n
         return out
-
-def status(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(field)
-
-def reset_peak():
-    # Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-def peak():
-    try:
-        return status("VmHWM")
-    except (OSError, KeyError):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-def current():
-    try:
-        return status("VmRSS")
-    except (OSError, KeyError):
-        return peak()
 
 with kumo() as aws:
     s3 = boto3.client("s3")

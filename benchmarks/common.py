@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
+import resource
 import statistics
 import time
 from typing import Any, Callable, Iterator
@@ -26,10 +28,11 @@ from kumo_intercept.core.responses import HttpResponse
 _CANNED_META = {"RequestId": "0", "HTTPStatusCode": 200, "HTTPHeaders": {}, "RetryAttempts": 0}
 
 
-def floor_client(service: str, responses: dict[str, dict] | None = None, **client_kwargs: Any) -> Any:
+def floor_client(service: str, responses: dict[str, Any] | None = None, **client_kwargs: Any) -> Any:
     """A boto3 client whose calls stop at ``before-call`` with a canned response.
 
-    ``responses`` maps operation names to the parsed output to return (default: just metadata).
+    ``responses`` maps operation names to the parsed output to return (default: just metadata), or
+    to a function building it, for outputs botocore's handlers change in place (IAM's policy documents).
     """
     client = boto3.Session().client(
         service, region_name=client_kwargs.pop("region_name", "us-east-1"),
@@ -37,7 +40,8 @@ def floor_client(service: str, responses: dict[str, dict] | None = None, **clien
     canned = responses or {}
 
     def short_circuit(model: Any, **_: Any) -> Any:
-        parsed = dict(canned.get(model.name, {}))
+        canned_output = canned.get(model.name, {})
+        parsed = canned_output() if callable(canned_output) else dict(canned_output)
         parsed["ResponseMetadata"] = _CANNED_META
         return HttpResponse(200, {}), parsed
 
@@ -152,3 +156,39 @@ def depth_run(doc: str | None, quick_help: str, argv: list[str] | None = None,
     run.depths = (100, 10_000) if run.quick else (100, 100_000)
     run.calls, run.rounds, run.moto_calls = (200, 3, 20) if run.quick else (500, 7, 60)
     return run
+
+
+# -- memory (Linux /proc; the child processes of the memory benchmarks import these) ----------------
+def _status(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(field)
+
+
+def reset_peak_rss() -> None:
+    """Linux: writing 5 to clear_refs resets the peak RSS (VmHWM) to the current RSS."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss() -> int:
+    try:
+        return _status("VmHWM")
+    except (OSError, KeyError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def current_rss() -> int:
+    try:
+        return _status("VmRSS")
+    except (OSError, KeyError):
+        return peak_rss()
+
+
+#: the first lines of a memory benchmark's child script: ``common`` importable from it
+CHILD_PRELUDE = f"import sys\nsys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})\n"

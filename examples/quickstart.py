@@ -7,6 +7,8 @@ No credentials, no region, no network, no Docker.
 
 from __future__ import annotations
 
+import json
+
 import boto3
 from botocore.exceptions import ClientError
 
@@ -62,7 +64,16 @@ def main() -> None:
         except ClientError as err:
             print("AWS-style error:", err.response["Error"]["Code"])
 
-        print("caller:", boto3.client("sts").get_caller_identity()["Arn"])
+        # IAM and STS: a role that trusts this account, assumed; its credentials act as the role
+        sts = boto3.client("sts")
+        account = sts.get_caller_identity()["Account"]
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+        boto3.client("iam").create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
+        creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/reader", RoleSessionName="demo")["Credentials"]
+        as_role = boto3.client("sts", aws_access_key_id=creds["AccessKeyId"],
+                               aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+        print("assumed:", as_role.get_caller_identity()["Arn"])
         print("calls served:", len(aws.calls), "- the first three:", aws.calls.names()[:3])
 
 

@@ -36,7 +36,8 @@ def test_context_manager_as_with_moto():
 @mock_aws
 def test_what_is_not_emulated_says_so():
     with pytest.raises(NotImplementedError) as caught:  # moto-era `except NotImplementedError` still works
-        boto3.client("sts").get_federation_token(Name="ops")
+        boto3.client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+            "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
     assert isinstance(caught.value, NotEmulatedError)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
+import sys
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Literal, TypeVar, overload
+import time
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from .core import interceptor
 from .core.clock import Clock, ControlledClock, VirtualClock, When, make_clock
@@ -18,25 +21,49 @@ from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_strea
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
+from .core.interceptor import parameter_validation_off
+from .core.validation import check_unvalidated_input, with_datetimes
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
-from .store.lifecycle import Persistence
+from .store.session import Persistence
 
 if TYPE_CHECKING:
     import unittest
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: wraps each intercepted call: gets a function running the call, returns what it returns
+DispatchHook = Callable[[Callable[[], "tuple[HttpResponse, dict]"]], "tuple[HttpResponse, dict]"]
 Durability = Literal["process", "fsync"]
-#: tables whose records mean work a service does in the background (its pollers): when the state is
-#: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
-BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
-                                     "secretsmanager.secrets": "secretsmanager",
-                                     "stepfunctions.executions": "stepfunctions"}
+#: user code (Lambda handlers) runs one at a time in the process: it swaps process-wide things
+#: (sys.stdout, the working directory, sys.modules). Taken only without the emulator's lock.
+_USER_CODE_TURN = threading.RLock()
 
 
 def _takes_method(function: Callable[..., Any]) -> bool:
     """Whether a ``setup_method``/``teardown_method`` takes pytest's ``method`` argument."""
     return len(inspect.signature(function).parameters) > 1
+
+
+#: Python frames a call may use: expressions within AWS's length limits (4 KB DynamoDB expressions and
+#: PartiQL statements, Logs Insights queries) nest up to a thousand levels, and their recursive-descent
+#: parsers and evaluators take a few frames per level
+HANDLER_RECURSION_LIMIT = 6000
+
+
+def _raise_recursion_limit() -> int | None:
+    """Give the call HANDLER_RECURSION_LIMIT frames; returns the limit to put back, if it changed."""
+    limit = sys.getrecursionlimit()
+    if limit >= HANDLER_RECURSION_LIMIT:
+        return None
+    sys.setrecursionlimit(HANDLER_RECURSION_LIMIT)
+    return limit
+
+
+def _botocore_would_refuse(exc: BaseException, protocol: str) -> bool:
+    """A lone surrogate in a param of a query or REST call: botocore itself fails to UTF-8-encode the
+    request body or URL before sending it, with this same UnicodeEncodeError (JSON bodies escape it)."""
+    return (isinstance(exc, UnicodeEncodeError) and exc.encoding == "utf-8"
+            and protocol not in ("json", "rest-json", "smithy-rpc-v2-cbor"))
 
 
 class KumoInternalError(KumoError):
@@ -86,12 +113,18 @@ class Emulator:
         self.faults = Faults(self)
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
-        self._depth = 0  # nested dispatches in progress (a Lambda handler calling boto3…)
+        self._local = threading.local()  # per thread: ``depth``, its nested dispatches in progress
+        #: threads running user code without the lock (see user_code) -> how many nested regions
+        self._outside: dict[int, int] = {}
+        #: pollers wait: state opened from disk runs no code of its own (see resume_background)
+        self._background_paused = False
+        #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
+        self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
-        #: data directory, snapshots, export (see store/lifecycle.py and docs/persistence.md)
-        self._persistence = Persistence(self, data_dir, durability, from_snapshot)
+        #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
+        self.persistence = Persistence(self, data_dir, durability, from_snapshot)
 
     # -- activation ---------------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -108,10 +141,13 @@ class Emulator:
             self._joined = active
         elif interceptor.state.depth == 1:
             try:
-                self._persistence.open()  # recover the data directory / load the seed
+                self.persistence.open()  # recover the data directory / load the seed
             except BaseException:
                 interceptor.deactivate()
                 raise
+            # a directory may come from elsewhere: what it holds (event source mappings, schedules)
+            # runs only once this process asks for Lambda or calls resume_background()
+            self._background_paused = any(len(table) for table in self.store.tables().values())
         return active
 
     def _options_differing_from(self, active: "Emulator") -> str:
@@ -131,7 +167,7 @@ class Emulator:
 
     def _shutdown(self) -> None:
         try:
-            self._persistence.close()
+            self.persistence.close()
         finally:
             self.store.blobs.close()
 
@@ -230,7 +266,7 @@ class Emulator:
             with fresh():
                 return original_run(test, result)
 
-        cls.run = run  # type: ignore[method-assign]
+        cls.run = run  # type: ignore[method-assign,assignment]
         return cls
 
     # -- state ------------------------------------------------------------------------------
@@ -247,22 +283,111 @@ class Emulator:
                     backend = self._backends[service] = cls(self)
         return backend
 
-    def _resume_background(self) -> None:
-        """Build the backends that have background work in the store, so their pollers run."""
-        tables = self.store.tables()
-        for table, service in BACKGROUND_TABLES.items():
-            if service not in self._backends and len(tables.get(table, ())):
+    @property
+    def background_paused(self) -> bool:
+        """Whether restored background work (event source mappings, schedules) waits: true after
+        opening a data directory or seed with state, until the first call to Lambda or
+        ``resume_background()``."""
+        return self._background_paused
+
+    def resume_background(self) -> None:
+        """Let restored background work run (and run what is due now)."""
+        self._background_paused = False
+        if not self._depth:
+            self.drain()
+
+    # -- hooks for persistence (store/session.py): the only ways it changes the emulator ----------
+    def drop_backends(self) -> set[str]:
+        """Drop every backend with its handlers, queued work and pollers (they hold indexes derived
+        from records about to be replaced); returns the services that were running."""
+        running = set(self._backends)
+        self._backends.clear()
+        self._handlers.clear()
+        self._pending.clear()
+        self.pollers.clear()
+        return running
+
+    def resume_backends(self, running: set[str]) -> None:
+        """After the records were replaced: build at once the backends of services that were running or
+        own records, so their background work (schedules, event source mappings) goes on as before."""
+        owning = {name.split(".", 1)[0] for name, table in self.store.tables().items() if len(table)}
+        for service in sorted(running | owning):
+            if backend_class(service) is not None:
                 self.backend(service)
+
+    @property
+    def call_depth(self) -> int:
+        """How many intercepted calls are in progress in this thread's stack (0 outside any call)."""
+        return self._depth
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
         with self.lock:
             self.store.clear()
-            self._backends.clear()
-            self._handlers.clear()
-            self._pending.clear()
-            self.pollers.clear()
-            self._persistence.reset()
+            self.drop_backends()
+            self.persistence.reset()
+
+    @property
+    def _depth(self) -> int:
+        """Nested dispatches in progress in this thread (a Lambda handler calling boto3…)."""
+        return getattr(self._local, "depth", 0)  # type: ignore[no-any-return]
+
+    @_depth.setter
+    def _depth(self, value: int) -> None:
+        self._local.depth = value
+
+    @contextlib.contextmanager
+    def user_code(self, timeout: float, label: str) -> Iterator[None]:
+        """Run user code (a Lambda handler) without the emulator's lock, so threads it starts can call
+        boto3 while it waits for them.
+
+        The open transaction's changes so far are journaled first (``Store.split``): other threads
+        may now see them, so no rollback may take them back. The lock is released completely and
+        taken back (with the transaction) when the block ends. Meanwhile other threads' calls run
+        no deferred work or pollers (the call running the handler does that when it ends). One
+        handler runs at a time in the process; waiting for the turn longer than ``timeout`` (wall
+        time or emulator clock, whichever moved more) raises a KumoError naming the problem.
+        """
+        lock = self.lock
+        if not lock._is_owned():  # type: ignore[attr-defined]
+            with self._turn(timeout, label):
+                yield
+            return
+        if self.store.split():
+            self.changed.notify_all()
+        me = threading.get_ident()
+        self._outside[me] = self._outside.get(me, 0) + 1
+        undo = self.store.suspend()
+        saved = lock._release_save()  # type: ignore[attr-defined]  # however deep this thread holds it
+        try:
+            with self._turn(timeout, label):
+                yield
+        finally:
+            lock._acquire_restore(saved)  # type: ignore[attr-defined]
+            self.store.resume(undo)
+            if self._outside[me] == 1:
+                del self._outside[me]
+            else:
+                self._outside[me] -= 1
+
+    @contextlib.contextmanager
+    def _turn(self, timeout: float, label: str) -> Iterator[None]:
+        if not _USER_CODE_TURN.acquire(blocking=False):
+            wall, clock = time.monotonic(), self.clock.time()
+            while not _USER_CODE_TURN.acquire(timeout=0.05):
+                if max(time.monotonic() - wall, self.clock.time() - clock) > timeout:
+                    raise KumoError(
+                        f"{label} could not start within its timeout ({timeout} s): another Lambda handler "
+                        "is running, and kumo_intercept runs one handler at a time in a process. If that "
+                        "handler waits for this one (it joins a thread that invokes a function), invoke "
+                        "asynchronously (InvocationType='Event') or do not wait for the thread.")
+        try:
+            yield
+        finally:
+            _USER_CODE_TURN.release()
+
+    def _others_run_user_code(self) -> bool:
+        return bool(self._outside) and (len(self._outside) > 1 or threading.get_ident() not in self._outside)
 
     def defer(self, work: Callable[[], None]) -> None:
         """Queue work (event deliveries…) to run before the current intercepted call returns."""
@@ -272,8 +397,12 @@ class Emulator:
         """Run everything queued with ``defer``, then the pollers, until nothing is left to do."""
         with self.lock:
             for _ in range(max_rounds):
+                if self._others_run_user_code():
+                    return  # the call running that handler drains when it ends
                 if self._pending:
                     self._atomically(self._pending.pop(0))
+                elif self._background_paused:
+                    return
                 elif not any([self._atomically(poller) for poller in list(self.pollers)]):
                     return
 
@@ -317,14 +446,46 @@ class Emulator:
     # -- accounts -----------------------------------------------------------------------------
     def account_for(self, access_key: str | None) -> str:
         """The account a client acts in: a 12-digit access key id names it; keys the emulator
-        issued (STS) act in their own account; anything else acts in ``account_id``."""
+        issued (STS) act in their own account, an IAM user's access key in its user's account;
+        anything else acts in ``account_id``."""
         if access_key:
             if len(access_key) == 12 and access_key.isdigit():
                 return access_key
             issued = self.store.table("sts.credentials").get(access_key)
             if issued is not None:
                 return issued["Account"]
+            user = self.iam_principal(access_key)
+            if user is not None:
+                return user["Account"]
         return self.account_id
+
+    def iam_principal(self, access_key: str) -> dict | None:
+        """The IAM user an access key belongs to (``{"Account", "Arn", "UserId", "UserName"}``),
+        asked through the identity port; None without touching IAM when IAM holds no access keys."""
+        keys = self.store.tables().get("iam.access_keys")  # looked up, not created: no empty table
+        if keys is None or not len(keys):
+            return None
+        return self.ports.identity.principal_for_access_key(access_key)
+
+    def _expired_credentials(self, access_key: str | None, service_model: Any) -> Callable[[RequestContext], dict] | None:
+        """A handler answering as the service does when the caller's STS credentials have expired
+        (query, XML and query-compatible services say ``ExpiredToken``, JSON ones
+        ``ExpiredTokenException``)."""
+        if not access_key:
+            return None
+        issued = self.store.table("sts.credentials").get(access_key)
+        if issued is None or issued["Expiration"] > self.clock.time():
+            return None
+        if service_model.service_name in ("s3", "s3control"):
+            error = AwsError("ExpiredToken", "The provided token has expired.")
+        elif service_model.protocol in ("json", "rest-json") and service_model.metadata.get("awsQueryCompatible") is None:
+            error = AwsError("ExpiredTokenException", "The security token included in the request is expired")
+        else:
+            error = AwsError("ExpiredToken", "The security token included in the request is expired")
+
+        def expired(_ctx: RequestContext) -> dict:
+            raise error
+        return expired
 
     # -- dispatch -----------------------------------------------------------------------------
     def handler(self, service: str, operation: str) -> Callable[[RequestContext], dict]:
@@ -341,23 +502,40 @@ class Emulator:
     def dispatch(self, model: Any, params: dict, access_key: str | None, region: str,
                  botocore_context: dict | None = None) -> tuple[HttpResponse, dict]:
         """Serve one intercepted call: what botocore's ``before-call`` short-circuit returns."""
+        hook = self.dispatch_hook
+        if hook is None:
+            return self._serve(model, params, access_key, region, botocore_context)
+        return hook(lambda: self._serve(model, params, access_key, region, botocore_context))
+
+    def _serve(self, model: Any, params: dict, access_key: str | None, region: str,
+               botocore_context: dict | None) -> tuple[HttpResponse, dict]:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
+        if self._background_paused and service == "lambda":
+            self._background_paused = False  # the process uses Lambda: restored mappings go on
         fault = self.faults.check(model, params)
         payloads = self._payload_members(model)
         if payloads[0]:
             wrap_streams(payloads[0], params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
-            handler = fault or self.handler(service, operation)
+            handler = (fault or self._expired_credentials(access_key, service_model)
+                       or self.handler(service, operation))
             request_id = new_request_id(service, self.ids)
             ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
                                  region, request_id, access_key, model, botocore_context)
             error: AwsError | None = None
             savepoint = self.store.begin()
             self._depth += 1
+            recursion_limit = _raise_recursion_limit() if self._depth == 1 else None
             try:
+                served = handler is self._handlers.get((service, operation))  # not a fault or expired key
+                if served and parameter_validation_off(botocore_context):
+                    backend = self.backend(service)
+                    ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
+                                                         backend.missing_parameter)
+                ctx.params = with_datetimes(model, ctx.params)
                 parsed = handler(ctx)
             except AwsError as exc:
                 self.store.rollback(savepoint)
@@ -366,12 +544,16 @@ class Emulator:
                 self.store.rollback(savepoint)
                 if isinstance(exc, (KumoError, NotImplementedError)) or not isinstance(exc, Exception):
                     raise
+                if _botocore_would_refuse(exc, service_model.protocol):
+                    raise exc from None
                 raise KumoInternalError(
                     f"kumo_intercept failed while serving {service}.{operation}: {exc!r}. "
                     "This is a bug in kumo_intercept; please report it with this traceback."
                 ) from exc
             finally:
                 self._depth -= 1
+                if recursion_limit is not None:
+                    sys.setrecursionlimit(recursion_limit)
             if self.store.commit(savepoint):
                 self.changed.notify_all()
             if not savepoint:
@@ -412,31 +594,31 @@ class Emulator:
     @property
     def data_dir(self) -> str | None:
         """The data directory (absolute), or None when state lives in memory only."""
-        return self._persistence.data_dir
+        return self.persistence.data_dir
 
     def restart(self) -> None:
         """Drop everything in memory and recover it from the data directory, as a new process would."""
-        self._persistence.restart()
+        self.persistence.restart()
 
     def snapshot(self, name: str) -> None:
         """Keep the state under ``name`` (in the data directory if there is one, else in memory)."""
-        self._persistence.snapshot(name)
+        self.persistence.snapshot(name)
 
     def restore(self, name: str) -> None:
         """Go back to the state saved by ``snapshot(name)``; clock, ids and call ledger go on."""
-        self._persistence.restore(name)
+        self.persistence.restore(name)
 
     def snapshots(self) -> list[str]:
-        return self._persistence.snapshot_names()
+        return self.persistence.snapshot_names()
 
     def export(self, path: str, label: str | None = None) -> dict:
         """Publish the state as a self-contained seed directory at ``path`` (atomically); start other
         emulators from it with ``kumo(from_snapshot=path)``. Returns the seed's manifest."""
-        return self._persistence.export(path, label)
+        return self.persistence.export(path, label)
 
     def compact(self) -> dict:
         """Compact the data directory now (it also happens by itself as the journal grows)."""
-        return self._persistence.compact()
+        return self.persistence.compact()
 
     # -- inspection (see inspection.py) --------------------------------------------------------
     @property

@@ -8,10 +8,11 @@ kumo_intercept stays cheap, and built once per emulator from the records in its 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
-from botocore import xform_name
+from botocore import xform_name  # type: ignore[import-untyped]
 
 from .errors import AwsError
 from .validation import check_input
@@ -23,10 +24,12 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .ids import IdGenerator
     from ..store import Store
+    from ..store.schema import Catalog, ServiceSchema
 
 #: botocore service name -> "module:Class" of its backend. One line per emulated service.
 BACKENDS: dict[str, str] = {
     "sts": "kumo_intercept.services.sts.backend:StsBackend",
+    "iam": "kumo_intercept.services.iam.backend:IamBackend",
     "sqs": "kumo_intercept.services.sqs.backend:SqsBackend",
     "s3": "kumo_intercept.services.s3.backend:S3Backend",
     "dynamodb": "kumo_intercept.services.dynamodb.backend:DynamoDBBackend",
@@ -139,6 +142,9 @@ class ServiceBackend:
     #: the operations whose params get those checks (None: every operation); a service whose hot
     #: data-plane calls carry large payloads can limit the walk to its control-plane calls
     input_checked_operations: ClassVar[frozenset[str] | None] = None
+    #: the code and message (``{name}``: the member) of a required member a client left out with
+    #: botocore's validation off, for services that do not answer with "Member must not be null"
+    missing_parameter: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, emulator: "Emulator") -> None:
         self.emulator = emulator
@@ -182,6 +188,36 @@ def backend_class(service: str) -> type[ServiceBackend] | None:
             return None  # listed, not written yet
         raise
     return getattr(module, class_name)
+
+
+def service_schema(service: str) -> "ServiceSchema | None":
+    """The ``SCHEMA`` a service declares in the ``schema`` module beside its backend (its tables and
+    inspection views); None for a service without one."""
+    spec = BACKENDS.get(service)
+    if spec is None:
+        return None
+    package = spec.partition(":")[0].rpartition(".")[0]
+    try:
+        module = importlib.import_module(package + ".schema")
+    except ModuleNotFoundError as exc:
+        if exc.name and (package + ".schema").startswith(exc.name):
+            return None
+        raise
+    return getattr(module, "SCHEMA", None)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> "Catalog":
+    """Every table every emulated service declares (persistence checks versions and finds blob ids
+    with it)."""
+    from ..store.schema import Catalog, TableSpec
+
+    specs: list[TableSpec] = []
+    for service in BACKENDS:
+        schema = service_schema(service)
+        if schema is not None:
+            specs.extend(schema.tables)
+    return Catalog(specs)
 
 
 def attempt(store: "Store", work: Callable[..., Any], *args: Any) -> tuple[Any, AwsError | None]:

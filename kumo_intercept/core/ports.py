@@ -11,7 +11,7 @@ A port method runs inside the caller's transaction: a delivery that fails raises
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, runtime_checkable
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -31,14 +31,25 @@ class QueuePort(Protocol):
         """The queue's attributes as GetQueueAttributes(All) answers them."""
         ...
 
+    def receive_for_consumer(self, queue_arn: str, max_messages: int,
+                             visibility_timeout: int | None = None) -> list[dict]:
+        """Receive as ReceiveMessage with All attributes would (Lambda's SQS event source mappings)."""
+        ...
+
+    def delete_by_receipt(self, queue_arn: str, receipt_handle: str) -> None:
+        """Delete a received message by its receipt handle (a mapping's processed batch)."""
+        ...
+
 
 @runtime_checkable
 class TopicPort(Protocol):
     """SNS, for CloudWatch alarm actions, S3 notifications, EventBridge targets, destinations."""
 
     def publish_internal(self, topic_arn: str, message: str, *, subject: str | None = None,
-                         message_attributes: dict | None = None, **options: Any) -> str:
-        """Publish as an AWS service would; returns the message id."""
+                         message_attributes: dict | None = None, message_structure: str | None = None,
+                         message_group_id: str | None = None, deduplication_id: str | None = None) -> str:
+        """Publish as an AWS service would (FIFO topics need the group and deduplication ids);
+        returns the message id."""
         ...
 
 
@@ -49,6 +60,11 @@ class FunctionPort(Protocol):
     def invoke_internal(self, function_arn: str, payload: bytes | str, *, invocation_type: str = "Event",
                         qualifier: str | None = None) -> dict:
         """Invoke a function; returns Invoke's result (``StatusCode``, ``Payload``, ``FunctionError``)."""
+        ...
+
+    def function_exists(self, function_arn: str) -> bool:
+        """Whether the ARN (optionally qualified) names a function, version or alias that exists
+        (S3 checks notification destinations with it)."""
         ...
 
 
@@ -127,6 +143,17 @@ class IdentityPort(Protocol):
         """For an IAM user's access key: ``{"Account", "Arn", "UserId", "UserName"}``; else None."""
         ...
 
+    def identity_provider(self, provider_arn: str) -> dict | None:
+        """An OIDC or SAML provider by ARN (``{"Kind": "oidc"|"saml", "Arn", …}``), or None."""
+        ...
+
+    def trust_allows(self, role_arn: str, principal: str, *, principal_kind: str = "AWS",
+                     aliases: Sequence[str] = (), action: str = "sts:AssumeRole",
+                     context: Mapping[str, str | Sequence[str]] | None = None) -> bool:
+        """Whether the role's trust policy lets ``principal`` (an ARN, a service or a federated
+        provider; ``aliases`` are its other names, e.g. the role behind a session) do ``action``."""
+        ...
+
 
 @runtime_checkable
 class WorkflowPort(Protocol):
@@ -135,6 +162,15 @@ class WorkflowPort(Protocol):
     def start_execution_internal(self, state_machine_arn: str, input: str, account: str, region: str) -> str:
         """StartExecution as a service would; returns the execution ARN (AwsError as StartExecution)."""
         ...
+
+
+#: the service (botocore name) whose backend serves each port; a test asserts every emulated one
+#: implements its Protocol exactly
+SERVICE_PORTS: dict[str, type] = {
+    "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
+    "kms": KeyPort, "iam": IdentityPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+    "stepfunctions": WorkflowPort,
+}
 
 
 @functools.lru_cache(maxsize=None)
@@ -220,5 +256,5 @@ class Ports:
 
 __all__ = [
     "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
-    "StreamPort", "TopicPort", "WorkflowPort",
+    "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

@@ -48,6 +48,25 @@ class DataDirLocked(PersistenceError):
         )
 
 
+class DataDirReadOnly(PersistenceError):
+    """The data directory cannot be written (permissions, a read-only file system). An emulator always
+    writes its data directory (every open starts a new segment); to start from a directory without
+    changing it, use ``kumo(from_snapshot=PATH)``."""
+
+    def __init__(self, path: str, cause: OSError) -> None:
+        self.path = path
+        super().__init__(
+            f"the data directory {path} is not writable ({cause.strerror or cause}); an emulator writes its "
+            "data directory at every open. To start from it without changing it, use "
+            f"kumo(from_snapshot={path!r}) (alone, or with a data_dir of its own)."
+        )
+
+
+class StorageError(PersistenceError):
+    """The storage refused a write (no space left, quota, read-only device): the call that wrote was
+    rolled back; the journal is not affected."""
+
+
 class JournalStopped(PersistenceError):
     """A write or fsync of the journal failed: the journal accepts no further writes (never retried).
 

@@ -3,11 +3,12 @@ process die or an I/O call fail.
 
 ``KUMO_FAILPOINTS="compact.snapshot_written=kill,fsync=eio@3"`` (read at import, or ``configure()``):
 each entry is ``name=action[@n]``; the action fires on the n-th time the point is reached (default the
-first). Actions: ``kill`` (SIGKILL this process), ``eio`` (raise ``OSError(EIO)``), ``torn`` (only at
+first). Actions: ``kill`` (SIGKILL this process), ``eio`` (raise ``OSError(EIO)``), ``enospc`` (raise
+``OSError(ENOSPC)``), ``torn`` (only at
 ``append``: write half the frame, then SIGKILL). Points: ``append``, ``fsync``, ``manifest.tmp_written``,
 ``manifest.renamed``, ``compact.rolled``, ``compact.snapshot.tmp_written``, ``compact.snapshot.renamed``,
 ``compact.snapshot_published``, ``compact.manifest_published``, ``compact.files_deleted``,
-``compact.blob_deleted``, ``open.tail_cut`` (publishing any other file: ``<what>.tmp_written`` and
+``compact.blob_deleted``, ``open.tail_cut``, ``blob.write`` (each chunk of a blob; publishing any other file: ``<what>.tmp_written`` and
 ``<what>.renamed``). Unset, every point costs one dict look-up on a cold path (``append``: one truth test).
 """
 
@@ -51,6 +52,8 @@ def hit(name: str) -> str | None:
         os.kill(os.getpid(), signal.SIGKILL)
     if action == "eio":
         raise OSError(errno.EIO, f"injected EIO at failpoint {name}")
+    if action == "enospc":
+        raise OSError(errno.ENOSPC, f"No space left on device (injected at failpoint {name})")
     return action
 
 

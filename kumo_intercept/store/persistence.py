@@ -17,6 +17,7 @@ starts a fresh segment, so nothing is ever appended after a tail that might be t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import itertools
@@ -25,14 +26,15 @@ import shutil
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import failpoints
-from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
+from .codec import (CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
                     SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
-                    read_header, valid_frame_after)
-from .errors import CorruptionError, DataDirLocked, PersistenceError
+                    read_header, unpack, valid_frame_after)
+from .errors import CorruptionError, DataDirLocked, DataDirReadOnly, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
+from .schema import Catalog, service_catalog
 
 LOCK_NAME = "LOCK"
 MANIFEST_NAME = "MANIFEST"
@@ -49,6 +51,11 @@ _PREFIXES = ("seg-", "snap-", "chk-")
 #: the reason given for a newest segment that ends in zeros: the rest of the space the journal reserves
 #: ahead of its frames (a segment in use, or left by a crash). Trimmed at open; nothing is kept aside.
 ZERO_TAIL = "only zeros after the last frame (space reserved ahead of the journal)"
+#: what decoding a checksummed payload of the wrong shape raises
+_MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError)
+#: what the directory holds is private to its owner, whatever the umask
+FILE_MODE = 0o600
+DIR_MODE = 0o700
 
 
 @dataclass
@@ -60,6 +67,11 @@ class State:
     ids: int = 0
     clock: float | None = None
     clean: bool = True  # the last session ended with a CLOSE frame (or there was none)
+    #: the layout version of each table as the files read say (store/schema.py); empty for live state
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def tables_with_records(self) -> list[str]:
+        return [name for name, data in self.records.items() if data]
 
 
 @dataclass
@@ -94,7 +106,7 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     final = os.path.join(directory, name)
     tmp = final + ".tmp"
     size = 0
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
         for chunk in chunks:
             view = memoryview(chunk)
@@ -109,6 +121,16 @@ def publish(directory: str, name: str, chunks: Iterable[bytes], failpoint: str =
     failpoints.hit(f"{failpoint}.renamed")
     fsync_dir(directory)
     return size
+
+
+def make_private_dir(path: str) -> None:
+    """Create ``path`` (and missing parents) readable by its owner only; an existing one is left as is."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    try:
+        os.mkdir(path, DIR_MODE)
+    except FileExistsError:
+        return
+    os.chmod(path, DIR_MODE)  # exact, whatever the umask
 
 
 def file_name(prefix: str, number: int) -> str:
@@ -136,17 +158,33 @@ def read_manifest(directory: str) -> dict:
     for key, kind in (("segments", list), ("next_file", int), ("checkpoints", dict), ("snapshot_seq", int)):
         if not isinstance(manifest.get(key), kind):
             raise CorruptionError(path, None, f"manifest field {key!r} is missing or malformed")
+    named = [("snapshot", "snap-", manifest.get("snapshot"))] if manifest.get("snapshot") is not None else []
+    named += [("segments", "seg-", name) for name in manifest["segments"]]
+    named += [("checkpoints", "chk-", name) for name in manifest["checkpoints"].values()]
+    for key, prefix, name in named:
+        if not is_plain_name(name, prefix):
+            raise CorruptionError(path, None, f"MANIFEST field {key!r} names {name!r}, which is not a file "
+                                              f"name of the form {prefix}NNNNNN inside the directory")
     return manifest
 
 
+def is_plain_name(name: object, prefix: str = "") -> bool:
+    """Whether ``name`` (read from a file, so untrusted) is a plain file name inside the directory: no
+    separator, no ``..``, not absolute, no NUL, starting with ``prefix``."""
+    return (isinstance(name, str) and name.startswith(prefix) and name not in ("", ".", "..")
+            and "/" not in name and "\\" not in name and "\x00" not in name and os.path.basename(name) == name)
+
+
 # -- snapshots --------------------------------------------------------------------------------------
-def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iterable[bytes]:
+def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str], catalog: Catalog) -> Iterable[bytes]:
     """The bytes of a snapshot/checkpoint file of ``state``, in ~1 MB pieces; fills ``refs`` with the
-    blob ids the records mention. Packs 512 records at a time so other threads keep the GIL."""
+    blob ids the records reference (as the catalog's table specs say). Packs 512 records at a time so
+    other threads keep the GIL. The header holds each table's layout version."""
     counts = {name: len(data) for name, data in state.records.items() if data}
     seq = state.seq
     out = [header_bytes(kind, seq, {"seq": seq, "ids": state.ids, "clock": state.clock, "tables": counts,
-                                    "records": sum(counts.values()), "created": time.time(), **info})]
+                                    "versions": catalog.versions(counts), "records": sum(counts.values()),
+                                    "created": time.time(), **info})]
     size = len(out[0])
     for name, data in state.records.items():
         if not data:
@@ -156,8 +194,9 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
         items = iter(data.items())
         while chunk := list(itertools.islice(items, _CHUNK_RECORDS)):
             payload = pack([name, chunk])
-            if b"\xd9\x40" in payload:
-                refs.update(m.decode() for m in BLOB_REF.findall(payload))
+            if catalog.holds_blobs(name):
+                for _key, record in chunk:
+                    refs.update(catalog.blob_ids(name, record))
             piece = frame(seq, RECORDS, payload)
             out.append(piece)
             size += len(piece)
@@ -171,6 +210,7 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
 def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) -> tuple[State, dict, int]:
     """(state, header, frames) of a snapshot or checkpoint file; any damage is a CorruptionError."""
     data = _read(path) if data is None else data
+    offset = 0
     try:
         header, seq, pos = read_header(data, path, kind)
         records: dict[str, dict] = {}
@@ -191,22 +231,27 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 if total != header.get("records"):
                     raise CorruptionError(path, offset, f"snapshot holds {total} records, its header "
                                                         f"says {header.get('records')}")
-                state = State(records, seq, header.get("ids", 0), header.get("clock"))
+                state = State(records, seq, header.get("ids", 0), header.get("clock"),
+                              versions=dict(header.get("versions") or {}))
                 return state, header, frames
             else:
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a snapshot")
     except BadFrame as bad:
         raise CorruptionError(path, bad.offset, bad.reason) from None
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     raise CorruptionError(path, len(data), "snapshot ends without its END frame (incomplete)")
 
 
 # -- segments ---------------------------------------------------------------------------------------
-def replay_segment(path: str, data: bytes, state: State, newest: bool,
-                   refs: set[str] | None = None) -> tuple[int, tuple[int, str] | None]:
+def replay_segment(path: str, data: bytes, state: State, newest: bool, refs: set[str] | None = None,
+                   catalog: Catalog | None = None) -> tuple[int, tuple[int, str] | None]:
     """Apply a segment's frames to ``state``. Returns (frames, torn) where torn is (offset, reason) if
-    the newest segment ends in a torn tail; any other damage raises CorruptionError."""
+    the newest segment ends in a torn tail; any other damage raises CorruptionError. With ``refs``,
+    adds the blob ids the written records reference (``catalog`` says where records hold them)."""
     records = state.records
     frames = 0
+    offset = 0
     try:
         header, hseq, pos = read_header(data, path, SEGMENT)
         if hseq != state.seq:
@@ -215,10 +260,9 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
         state.ids = max(state.ids, header.get("ids", 0))
         if header.get("clock") is not None:
             state.clock = header["clock"]
+        state.versions.update(header.get("versions") or {})
         state.clean = False
         frames = 1
-        if refs is not None and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
         for offset, seq, ftype, start, end in iter_frames(data, pos):
             if seq != state.seq + 1:
                 raise CorruptionError(path, offset, f"frame has sequence {seq}, expected {state.seq + 1}")
@@ -234,6 +278,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                         key = as_key(key)
                     if len(op) == 3:
                         table[key] = op[2]
+                        if refs is not None and catalog is not None:
+                            refs.update(catalog.blob_ids(op[0], op[2]))
                     else:
                         table.pop(key, None)
                 state.clean = False
@@ -249,6 +295,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a segment")
             state.seq = seq
             frames += 1
+    except _MALFORMED as exc:  # a checksummed frame whose payload has the wrong shape: a crafted file
+        raise CorruptionError(path, offset, f"malformed frame ({exc!r})") from None
     except BadFrame as bad:
         if newest and only_zeros(data, bad.offset):
             return frames, (bad.offset, ZERO_TAIL)
@@ -259,8 +307,31 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
     return frames, None
 
 
-def recover(directory: str, *, with_refs: bool = False) -> Recovery:
-    """Read a data directory without changing it: the state after its last valid frame."""
+def segment_refs(data: bytes, catalog: Catalog, pos: int = 0) -> tuple[set[str], int]:
+    """The blob ids the records written in a segment reference, from offset ``pos`` (0: its start) up
+    to its first bad frame (the active segment ends in reserved zeros), and the offset scanned up to.
+    Frames that name no blob-holding table are not decoded."""
+    needles = [name.encode() for name in catalog.blob_tables()]
+    refs: set[str] = set()
+    try:
+        if not pos:
+            _header, _seq, pos = read_header(data, "", SEGMENT)
+        for _offset, _fseq, ftype, start, end in iter_frames(data, pos):
+            if ftype == COMMIT and any(data.find(n, start, end) != -1 for n in needles):
+                for op in unpack(data[start:end])[1]:
+                    if len(op) == 3:
+                        refs.update(catalog.blob_ids(op[0], op[2]))
+            pos = end
+    except (BadFrame, CorruptionError):
+        pass
+    return refs, pos
+
+
+def recover(directory: str, *, with_refs: bool = False, catalog: Catalog | None = None) -> Recovery:
+    """Read a data directory without changing it: the state after its last valid frame. A table whose
+    layout version (as the files say) is not the one ``catalog`` declares is refused (PersistenceError).
+    ``catalog`` defaults to every emulated service's tables."""
+    catalog = catalog or service_catalog()
     manifest = read_manifest(directory)
     refs: set[str] = set()
     files = {MANIFEST_NAME: os.path.getsize(os.path.join(directory, MANIFEST_NAME))}
@@ -272,8 +343,8 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         files[manifest["snapshot"]] = len(data)
         state, _header, count = read_snapshot(path, SNAPSHOT, data)
         frames += count
-        if with_refs and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+        if with_refs:
+            refs.update(catalog.refs_of(state.records))
         if state.seq != manifest["snapshot_seq"]:
             raise CorruptionError(path, None, f"snapshot is at sequence {state.seq}, the MANIFEST says "
                                               f"{manifest['snapshot_seq']}")
@@ -283,12 +354,14 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         path = os.path.join(directory, name)
         data = _read(path)
         files[name] = len(data)
-        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None)
+        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None,
+                                    catalog)
         frames += count
         if cut is not None:
             torn = (name, cut[0], cut[1])
     if not state.clean:
         state.ids += CRASH_ID_GAP
+    catalog.check(state.versions, state.tables_with_records(), directory)
     return Recovery(state, manifest, torn, frames, files, refs)
 
 
@@ -306,8 +379,11 @@ class DataDir:
     """
 
     def __init__(self, path: str, durability: Any = "process", *, segment_bytes: int = SEGMENT_BYTES,
-                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True) -> None:
+                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True,
+                 catalog: Catalog | None = None) -> None:
         self.path = os.path.abspath(path)
+        #: the declared tables: layout versions written and checked, blob ids compaction keeps
+        self.catalog = catalog or service_catalog()
         self.mode, self.interval = parse_durability(durability)
         self.segment_bytes = segment_bytes
         self.compact_min_bytes = compact_min_bytes
@@ -325,14 +401,16 @@ class DataDir:
         self._live_bytes = 0
         self._epoch = 0  # bumped by rebase: a compaction that captured an older state is abandoned
         self._checkpoint_refs: dict[str, set[str]] = {}
+        self._segment_scans: dict[str, tuple[set[str], int]] = {}  # name -> (blob ids, offset scanned)
         self._owner_lock: Any = threading.RLock()
         self._capture: Callable[[], State] | None = None
         self._kept: Callable[[], Iterable[str]] = lambda: ()
 
     # -- lock -------------------------------------------------------------------------------------
     def _acquire(self) -> None:
-        os.makedirs(self.blobs_dir, exist_ok=True)
-        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+        make_private_dir(self.path)
+        make_private_dir(self.blobs_dir)
+        fd = os.open(os.path.join(self.path, LOCK_NAME), os.O_RDWR | os.O_CREAT, FILE_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -355,21 +433,35 @@ class DataDir:
             self._lock_fd = None
 
     # -- open -------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _writable(self) -> Iterator[None]:
+        """Opening writes (LOCK, MANIFEST, a new segment): a directory that refuses writes is a clear
+        ``DataDirReadOnly``, not a bare ``PermissionError``."""
+        try:
+            yield
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise DataDirReadOnly(self.path, exc) from exc
+            raise
+
     def recover(self) -> Recovery:
         """Lock, read, cut a torn tail off the newest segment (kept as ``*.corrupt``), drop leftovers."""
-        self._acquire()
+        with self._writable():
+            self._acquire()
         try:
             if not os.path.exists(os.path.join(self.path, MANIFEST_NAME)):
                 stray = _kumo_files(self.path)
                 if stray:
                     raise CorruptionError(os.path.join(self.path, MANIFEST_NAME), None,
                                           f"MANIFEST is missing but {sorted(stray)[:3]} are present")
-                publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
-            rec = recover(self.path)
+                with self._writable():
+                    publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
+            rec = recover(self.path, catalog=self.catalog)
             self.manifest = rec.manifest
-            if rec.torn is not None:
-                self._cut_tail(*rec.torn)
-            self._remove_leftovers()
+            with self._writable():
+                if rec.torn is not None:
+                    self._cut_tail(*rec.torn)
+                self._remove_leftovers()
             if self.manifest["snapshot"]:
                 self._live_bytes = rec.files.get(self.manifest["snapshot"], 0)
             return rec
@@ -388,7 +480,7 @@ class DataDir:
         while os.path.exists(aside):
             aside = f"{path}.corrupt.{n}"
             n += 1
-        with open(aside, "wb") as f:
+        with os.fdopen(os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as f:
             f.write(tail)
             f.flush()
             os.fsync(f.fileno())
@@ -433,7 +525,8 @@ class DataDir:
             self._owner_lock = owner_lock
         if kept is not None:
             self._kept = kept
-        fd, name = self.new_segment(state.seq, sync=self.mode != "process")
+        with self._writable():
+            fd, name = self.new_segment(state.seq, sync=self.mode != "process")
         self.journal = Journal(self, self.mode, self.interval, fd, name, os.fstat(fd).st_size, state.seq,
                                ids, clock, self.segment_bytes)
         if blobs is not None:
@@ -456,10 +549,10 @@ class DataDir:
 
     def _create_segment(self, base: int, sync: bool) -> tuple[int, str]:
         name = self._next_file("seg")
-        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)  # mapped
+        fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
-                    "created": time.time()}
+                    "created": time.time(), "versions": self.catalog.past_first()}
             data = header_bytes(SEGMENT, base, info)
             os.write(fd, data)
             if sync:
@@ -527,9 +620,8 @@ class DataDir:
             self._compacting = True
             try:
                 with self._owner_lock:
-                    with journal._lock:
-                        journal._roll_locked()
-                        first_new = journal.segment
+                    with journal.paused():
+                        first_new = journal.roll_paused()
                         state = self._capture()
                         state.seq = journal.last_seq
                         journal.bytes_written = 0
@@ -538,7 +630,7 @@ class DataDir:
                 failpoints.hit("compact.rolled")
                 refs: set[str] = set()
                 name = self._next_file("snap")
-                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "compact.snapshot")
+                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "compact.snapshot")
                 failpoints.hit("compact.snapshot_published")
                 with self._manifest_lock:
                     if epoch != self._epoch:  # a restore replaced the state meanwhile
@@ -581,19 +673,26 @@ class DataDir:
         for name in self.manifest["checkpoints"].values():
             found = self._checkpoint_refs.get(name)
             if found is None:
-                data = _read(os.path.join(self.path, name))
-                found = self._checkpoint_refs[name] = {m.decode() for m in BLOB_REF.findall(data)}
+                state, _header, _frames = read_snapshot(os.path.join(self.path, name), CHECKPOINT)
+                found = self._checkpoint_refs[name] = self.catalog.refs_of(state.records)
             refs |= found
         return refs
 
     def _segment_refs(self) -> set[str]:
+        """Blob ids the live segments' records reference. Segments only grow, so each is scanned from
+        where the last scan stopped: the pass under the owner's lock reads only the newest frames."""
         refs: set[str] = set()
+        scanned: dict[str, tuple[set[str], int]] = {}
         for name in list(self.manifest["segments"]):
             try:
                 data = _read(os.path.join(self.path, name))
             except CorruptionError:
                 continue
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+            known, pos = self._segment_scans.get(name, (set(), 0))
+            found, pos = segment_refs(data, self.catalog, pos)
+            scanned[name] = (known | found, pos)
+            refs |= known | found
+        self._segment_scans = scanned  # segments no longer named are forgotten
         return refs
 
     def _collect_blobs(self, before: set[str], refs: set[str]) -> int:
@@ -630,15 +729,13 @@ class DataDir:
         write it as the snapshot, start a new segment after it, publish one MANIFEST naming both."""
         journal = self.journal
         assert journal is not None
-        with journal._lock:
-            if journal._failed is not None:
-                raise journal._stopped()
+        with journal.paused(refuse_if_stopped=True):
             if self.mode != "process":
                 journal.sync()
             state.seq = journal.last_seq
             name = self._next_file("snap")
             refs: set[str] = set()
-            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "rebase.snapshot")
+            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "rebase.snapshot")
             with self._manifest_lock:
                 fd, segment = self._create_segment(state.seq, sync=self.mode != "process")
                 old = self.manifest
@@ -662,7 +759,7 @@ class DataDir:
         """Publish ``state`` as the checkpoint ``name`` (caller holds ``exclusive()``)."""
         file = self._next_file("chk")
         refs: set[str] = set()
-        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs), "checkpoint")
+        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs, self.catalog), "checkpoint")
         self._checkpoint_refs[file] = refs
         with self._manifest_lock:
             old = self.manifest
@@ -674,7 +771,9 @@ class DataDir:
         file = self.manifest["checkpoints"].get(name)
         if file is None:
             return None
-        state, _header, _frames = read_snapshot(os.path.join(self.path, file), CHECKPOINT)
+        path = os.path.join(self.path, file)
+        state, _header, _frames = read_snapshot(path, CHECKPOINT)
+        self.catalog.check(state.versions, state.tables_with_records(), path)
         return state
 
     def checkpoint_names(self) -> list[str]:
@@ -704,9 +803,10 @@ def _has_header(path: str, offset: int) -> bool:
 
 # -- seeds: export, salvage -------------------------------------------------------------------------------
 def export_state(state: State, path: str, *, blobs_dir: str | None, label: str | None = None,
-                 missing_blobs_ok: bool = False) -> dict:
+                 missing_blobs_ok: bool = False, catalog: Catalog | None = None) -> dict:
     """Publish ``state`` as a self-contained seed directory at ``path``: built in a temporary sibling,
     fsynced, then renamed into place (so a reader sees nothing or everything). Returns its MANIFEST."""
+    catalog = catalog or service_catalog()
     path = os.path.abspath(path)
     if os.path.exists(path):
         raise PersistenceError(f"cannot export to {path}: it already exists (exports never overwrite)")
@@ -714,11 +814,12 @@ def export_state(state: State, path: str, *, blobs_dir: str | None, label: str |
     os.makedirs(parent, exist_ok=True)
     tmp = f"{path}.tmp-{os.getpid()}-{threading.get_ident()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(os.path.join(tmp, BLOBS))
+    os.mkdir(tmp, DIR_MODE)
+    os.mkdir(os.path.join(tmp, BLOBS), DIR_MODE)
     try:
         refs: set[str] = set()
         snap = file_name("snap", 1)
-        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs), "export.snapshot")
+        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs, catalog), "export.snapshot")
         missing = []
         for blob in sorted(refs):
             source = os.path.join(blobs_dir, blob) if blobs_dir else None
@@ -750,54 +851,83 @@ def link_or_copy(source: str, target: str) -> None:
         pass
     except OSError:
         shutil.copyfile(source, target)
+        os.chmod(target, FILE_MODE)
         with open(target, "rb") as f:
             os.fsync(f.fileno())
 
 
 def salvage(source: str, out: str) -> dict:
-    """Copy the longest valid prefix of a damaged directory into a new seed directory ``out``.
+    """Copy the newest intact state of a damaged directory into a new seed directory ``out``.
 
-    Stops at the first damaged frame of any segment (later segments depend on it); a damaged snapshot
-    leaves the records of its intact frames (reported as partial). Reports what was dropped."""
+    That is the snapshot plus the segments up to the first damaged frame (later segments depend on
+    it), or a named checkpoint taken after that point: always a state that existed, never a mix. A
+    damaged snapshot is not patched together from its intact frames: the newest intact checkpoint is
+    used instead, and with none there is nothing to salvage (PersistenceError). Reports what was dropped."""
     source = os.path.abspath(source)
-    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "partial": False,
-                              "rebuilt": None}
+    report: dict[str, Any] = {"source": source, "out": os.path.abspath(out), "dropped": [], "rebuilt": None,
+                              "base": None}
     try:
         manifest = read_manifest(source)
     except CorruptionError as exc:
         manifest = _manifest_from_files(source)
         report["rebuilt"] = f"{os.path.basename(exc.path or '')}: {exc.reason}"
-    state = State()
+    state: State | None = State()  # no snapshot: the history starts from the empty state
     if manifest["snapshot"]:
-        path = os.path.join(source, manifest["snapshot"])
         try:
-            state, _h, _f = read_snapshot(path)
+            state = read_snapshot(os.path.join(source, manifest["snapshot"]))[0]
+            report["base"] = manifest["snapshot"]
         except CorruptionError as exc:
-            state = _partial_snapshot(path)
-            report["partial"] = True
+            state = None
             report["dropped"].append(str(exc))
-            manifest = {**manifest, "segments": []}
+    if state is not None:
+        _replay_prefix(source, manifest, state, report)
+    newest = _newest_checkpoint(source, manifest, report)
+    if newest is not None and (state is None or newest[1].seq > state.seq):
+        report["base"], state = newest
+    if state is None:
+        raise PersistenceError(f"nothing to salvage in {source}: its snapshot is damaged and no intact "
+                               "checkpoint exists (a state patched from intact frames never existed)")
+    state.ids += CRASH_ID_GAP
+    catalog = service_catalog()
+    catalog.check(state.versions, state.tables_with_records(), source)  # the seed is labelled current
+    exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
+                            label=f"salvaged from {source}", missing_blobs_ok=True, catalog=catalog)
+    report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
+                  missing_blobs=exported["missing_blobs"])
+    return report
+
+
+def _replay_prefix(source: str, manifest: dict, state: State, report: dict) -> None:
+    """Apply the segments after ``state`` up to the first damaged frame (whole frames only)."""
     segments = manifest["segments"]
     if report["rebuilt"]:
         segments = _segments_after(source, segments, state.seq)
     for i, name in enumerate(segments):
         path = os.path.join(source, name)
         try:
-            data = _read(path)
-        except CorruptionError as exc:
-            report["dropped"].append(str(exc))
-            break
-        try:
-            replay_segment(path, data, state, i == len(segments) - 1)
+            replay_segment(path, _read(path), state, i == len(segments) - 1)
         except CorruptionError as exc:
             report["dropped"].append(str(exc))  # ``state`` holds every frame before the damage
-            break
-    state.ids += CRASH_ID_GAP
-    exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
-                            label=f"salvaged from {source}", missing_blobs_ok=True)
-    report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
-                  missing_blobs=exported["missing_blobs"])
-    return report
+            return
+
+
+def _newest_checkpoint(source: str, manifest: dict, report: dict) -> tuple[str, State] | None:
+    """(file, state) of the intact named checkpoint with the highest sequence, if any."""
+    names = list(manifest["checkpoints"].values())
+    if report["rebuilt"]:
+        names = sorted(n for n in os.listdir(source) if n.startswith("chk-") and "." not in n)
+    found: list[tuple[int, str, State]] = []
+    for name in names:
+        try:
+            state = read_snapshot(os.path.join(source, name), CHECKPOINT)[0]
+        except CorruptionError as exc:
+            report["dropped"].append(str(exc))
+            continue
+        found.append((state.seq, name, state))
+    if not found:
+        return None
+    _seq, name, state = max(found, key=lambda item: item[0])
+    return name, state
 
 
 def _manifest_from_files(source: str) -> dict:
@@ -831,22 +961,6 @@ def _segments_after(source: str, names: list[str], seq: int) -> list[str]:
         if base == seq:
             return names[i:]
     return []
-
-
-def _partial_snapshot(path: str) -> State:
-    data = _read(path)
-    state = State()
-    try:
-        header, seq, pos = read_header(data, path, SNAPSHOT)
-        state.seq, state.ids, state.clock = seq, header.get("ids", 0), header.get("clock")
-        for offset, _s, ftype, start, end in iter_frames(data, pos):
-            if ftype != RECORDS:
-                break
-            name, items = payload_of(data, start, end, path, offset)
-            state.records.setdefault(name, {}).update((as_key(k), v) for k, v in items)
-    except (BadFrame, CorruptionError):
-        pass
-    return state
 
 
 __all__ = ["DataDir", "State", "Recovery", "recover", "read_manifest", "read_snapshot", "export_state",

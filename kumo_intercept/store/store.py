@@ -177,7 +177,7 @@ class Store:
 
     def __init__(self, blobs: BlobStore | None = None) -> None:
         self._tables: dict[str, Table] = {}
-        self._undo: list[tuple[Table, Any, Any, Any]] | None = None
+        self._undo: list[tuple[Table, Any, Any, Any] | None] | None = None
         self.journal: Journal | None = None
         self.blobs = blobs or BlobStore()
 
@@ -227,15 +227,31 @@ class Store:
         if savepoint:
             return False
         undo, self._undo = self._undo, None
-        if undo and self.journal is not None:
+        changes = [entry for entry in undo if entry is not None] if undo else []
+        self._journal(changes)
+        return bool(changes)
+
+    def split(self) -> bool:
+        """Journal the open transaction's changes so far, which no rollback undoes any more; the
+        transaction stays open, its savepoints stay valid (user code is about to run without the
+        emulator's lock: other threads must not see changes that could still be taken back).
+        Returns whether there was anything to journal."""
+        undo = self._undo
+        changes = [entry for entry in undo if entry is not None] if undo else []
+        self._journal(changes)
+        if undo:
+            undo[:] = [None] * len(undo)  # keeps every savepoint's position
+        return bool(changes)
+
+    def _journal(self, changes: list) -> None:
+        if changes and self.journal is not None:
             try:
                 self.journal.commit([(table.name, key) if new is MISSING else (table.name, key, new)
-                                     for table, key, _old, new in undo])
+                                     for table, key, _old, new in changes])
             except BaseException:  # not journaled: memory must not keep it either
-                for table, key, old, _new in reversed(undo):
+                for table, key, old, _new in reversed(changes):
                     table._restore(key, old)
                 raise
-        return bool(undo)
 
     def rollback(self, savepoint: int) -> None:
         """Undo every change since ``savepoint``; the outermost rollback closes the transaction."""
@@ -244,8 +260,9 @@ class Store:
             return
         keep = savepoint - 1 if savepoint else 0
         while len(undo) > keep:
-            table, key, old, _new = undo.pop()
-            table._restore(key, old)
+            entry = undo.pop()
+            if entry is not None:  # None: journaled by ``split``, no longer undone
+                entry[0]._restore(entry[1], entry[2])
         if not savepoint:
             self._undo = None
 

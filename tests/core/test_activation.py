@@ -20,9 +20,9 @@ def _account() -> str:
     return boto3.client("sts").get_caller_identity()["Account"]
 
 
-def _assume(client=None) -> None:
-    (client or boto3.client("sts")).assume_role(
-        RoleArn="arn:aws:iam::111122223333:role/r", RoleSessionName="ab")
+def _issue_credentials(client=None) -> None:
+    """One call that changes state and needs nothing to exist first."""
+    (client or boto3.client("sts")).get_session_token(DurationSeconds=900)
 
 
 def test_context_manager_serves_calls_and_ends():
@@ -40,7 +40,7 @@ def test_decorator_without_arguments_runs_in_a_fresh_emulator():
     @kumo
     def body(x):
         seen.append(current())
-        _assume()
+        _issue_credentials()
         return x * 2
 
     assert body(21) == 42
@@ -84,7 +84,7 @@ def test_unittest_testcase_decorator_gives_each_test_a_fresh_emulator():
     class Case(unittest.TestCase):
         def setUp(self):
             emulators.append(("setUp", current()))
-            _assume()
+            _issue_credentials()
 
         def tearDown(self):
             emulators.append(("tearDown", current()))
@@ -129,10 +129,10 @@ def test_mock_aws_is_the_same_entry_point():
 
 def test_nested_activation_joins_the_outer_emulator():
     with kumo() as outer:
-        _assume()
+        _issue_credentials()
         with kumo() as inner:
             assert inner is outer
-            _assume()
+            _issue_credentials()
         assert current() is outer, "the inner exit does not end the emulator"
         assert len(outer.calls) == 2
     assert current() is None
@@ -144,7 +144,7 @@ def test_stacked_decorators_share_one_emulator():
     @kumo
     @kumo
     def body():
-        _assume()
+        _issue_credentials()
         return current()
 
     emulator = body()
@@ -192,7 +192,8 @@ def test_process_is_left_as_found():
     methods_before = (botocore.session.Session.get_credentials, botocore.session.Session.create_client,
                       botocore.httpsession.URLLib3Session.send)
     with kumo():
-        boto3.client("sts").get_caller_identity()
+        # an own session: boto3.client() would create boto3's default session, which is boto3's doing
+        boto3.Session().client("sts").get_caller_identity()
         assert botocore.session.Session.get_credentials is not methods_before[0]
     assert botocore.handlers.BUILTIN_HANDLERS == handlers_before
     assert dict(os.environ) == env_before
@@ -231,9 +232,10 @@ def test_a_client_without_hooks_is_blocked_loudly():
 def test_not_emulated_operation_is_loud():
     with kumo():
         with pytest.raises(NotEmulatedError) as err:
-            boto3.client("sts").get_federation_token(Name="bob")
+            boto3.client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+                "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
     assert isinstance(err.value, NotImplementedError)
-    assert "sts.GetFederationToken" in str(err.value)
+    assert "sts.AssumeRoot" in str(err.value)
 
 
 def test_not_emulated_service_names_service_and_operation():

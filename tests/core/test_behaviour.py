@@ -11,11 +11,13 @@ from botocore.exceptions import ClientError
 
 from kumo_intercept import AwsError, KumoInternalError, StrictModeError, kumo
 from kumo_intercept.services.sts.backend import StsBackend
+from role_helpers import create_role
 
-ROLE = "arn:aws:iam::111122223333:role/r"
+ROLE = "arn:aws:iam::123456789012:role/r"
 
 
 def _calls(aws):
+    create_role(ROLE)
     sts = boto3.client("sts")
     out = [sts.get_caller_identity()]
     out.append(sts.assume_role(RoleArn=ROLE, RoleSessionName="one"))
@@ -60,6 +62,7 @@ def test_response_metadata_is_complete():
 
 def test_errors_reach_the_user_as_botocore_raises_them():
     with kumo():
+        create_role(ROLE)
         sts = boto3.client("sts")
         with pytest.raises(sts.exceptions.ClientError) as err:
             sts.assume_role(RoleArn=ROLE, RoleSessionName="ab", DurationSeconds=5000)
@@ -104,12 +107,13 @@ def test_virtual_clock_moves_only_when_told():
 
 def test_ledger_records_every_call_with_outcome_and_filters():
     with kumo() as aws:
+        create_role(ROLE)
         sts = boto3.client("sts", region_name="eu-central-1")
         sts.get_caller_identity()
         with pytest.raises(ClientError):
             sts.assume_role(RoleArn=ROLE, RoleSessionName="bad name")
         sts.assume_role(RoleArn=ROLE, RoleSessionName="good")
-        assert aws.calls.names() == ["sts.GetCallerIdentity", "sts.AssumeRole", "sts.AssumeRole"]
+        assert aws.calls.names() == ["iam.CreateRole", "sts.GetCallerIdentity", "sts.AssumeRole", "sts.AssumeRole"]
         failed = aws.calls.filter(ok=False)
         assert [c.error for c in failed] == ["ValidationError"]
         assert failed[0].params == {"RoleArn": ROLE, "RoleSessionName": "bad name"}
@@ -187,6 +191,7 @@ def test_accounts_and_regions_are_recorded_per_client():
 
 def test_many_threads_never_corrupt_state():
     with kumo() as aws:
+        create_role(ROLE)
         errors = []
 
         def worker(n: int) -> None:
@@ -205,8 +210,8 @@ def test_many_threads_never_corrupt_state():
         assert errors == []
         issued = aws.store.table("sts.credentials")
         assert len(issued) == 200, "every issued key is distinct and stored"
-        assert len(aws.calls) == 200
-        assert len({c.request_id for c in aws.calls}) == 200
+        assert len(aws.calls) == 201  # with the CreateRole
+        assert len({c.request_id for c in aws.calls}) == 201
 
 
 def test_advancing_the_virtual_clock_runs_pollers_outside_calls():

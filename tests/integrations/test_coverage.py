@@ -19,7 +19,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_sts_coverage_matches_the_dispatcher():
     coverage = service_coverage("sts")
     assert {"AssumeRole", "GetCallerIdentity", "GetSessionToken"} <= set(coverage.emulated)
-    assert "GetFederationToken" in coverage.missing
+    assert "AssumeRoot" in coverage.missing
     assert coverage.total == len(coverage.emulated) + len(coverage.missing)
     emulator = kumo()
     for operation in coverage.emulated:
@@ -30,12 +30,13 @@ def test_sts_coverage_matches_the_dispatcher():
 
 
 def test_an_operation_marked_not_emulated_raises_a_helpful_error():
-    assert "GetFederationToken" in service_coverage("sts").missing
+    assert "AssumeRoot" in service_coverage("sts").missing
     with kumo() as aws:
         with pytest.raises(NotEmulatedError) as caught:
-            boto3.client("sts").get_federation_token(Name="ops")
+            boto3.client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+                "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
     message = str(caught.value)
-    assert "sts.GetFederationToken" in message
+    assert "sts.AssumeRoot" in message
     assert "No request was sent anywhere" in message and "docs/coverage.md" in message
     assert "botocore.stub.Stubber" in message
     assert aws.calls.names() == [], "a call that was not served is not in the ledger"
@@ -46,7 +47,7 @@ def test_the_page_has_a_summary_and_a_table_per_service():
     assert "| [AWS Security Token Service](#sts) | `sts` |" in page
     assert "## sts" in page
     assert "| GetCallerIdentity | emulated |" in page
-    assert "| GetFederationToken | NotEmulatedError |" in page
+    assert "| AssumeRoot | NotEmulatedError |" in page
 
 
 def test_main_writes_the_page_for_the_named_services():

@@ -26,8 +26,9 @@ def test_a_missing_service_names_it_and_points_to_coverage_and_stubber():
 
 def test_a_missing_operation_is_also_a_not_implemented_error():
     with kumo():
-        with pytest.raises(NotImplementedError, match=r"does not emulate sts\.GetFederationToken yet"):
-            boto3.client("sts").get_federation_token(Name="ops")
+        with pytest.raises(NotImplementedError, match=r"does not emulate sts\.AssumeRoot yet"):
+            boto3.client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+                "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
 
 
 @pytest.mark.parametrize(

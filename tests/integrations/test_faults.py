@@ -9,6 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from kumo_intercept import AwsError, kumo
+from role_helpers import create_role
 
 ROLE = "arn:aws:iam::111122223333:role/deployer"
 
@@ -126,6 +127,7 @@ def test_an_aws_error_instance_is_returned_as_given(aws):
 
 
 def test_a_predicate_on_params_chooses_the_calls(aws):
+    create_role(ROLE)
     sts = _client("sts")
     aws.faults.error("AccessDenied", "sts", "AssumeRole", status=403,
                      when=lambda params: params["RoleSessionName"] == "intruder")

@@ -12,6 +12,7 @@ import pytest
 
 from kumo_intercept import kumo
 from kumo_intercept.inspection import contains, human_size, to_json
+from role_helpers import create_role
 
 ROLE = "arn:aws:iam::111122223333:role/deployer"
 
@@ -27,11 +28,17 @@ def sts(aws):
     return boto3.client("sts")
 
 
+@pytest.fixture
+def role(aws):
+    """The role the AssumeRole calls name (on AWS it must exist and trust the caller)."""
+    return create_role(ROLE)
+
+
 def test_state_lists_services_that_hold_records(aws, sts):
     assert aws.state.services() == []
     assert repr(aws.state) == "no resources yet"
     sts.get_session_token()
-    sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy")
+    sts.get_federation_token(Name="deploy")
     assert aws.state.services() == ["sts"]
     assert aws.state.tables() == {"sts.credentials": 2}
     assert aws.state.sts.records() == {"sts.credentials": 2}
@@ -55,7 +62,7 @@ def test_a_service_without_resources_gives_empty_lists(aws):
     assert aws.state.services() == [], "looking does not create state"
 
 
-def test_calls_find_matches_params_by_subset(aws, sts):
+def test_calls_find_matches_params_by_subset(aws, sts, role):
     sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy", DurationSeconds=900)
     sts.assume_role(RoleArn=ROLE, RoleSessionName="audit")
     sts.get_caller_identity()
@@ -67,7 +74,7 @@ def test_calls_find_matches_params_by_subset(aws, sts):
     assert aws.calls.find("sts.AssumeRole", RoleArn=ANY, RoleSessionName="nobody") == []
 
 
-def test_assert_called_counts_and_explains_what_happened(aws, sts):
+def test_assert_called_counts_and_explains_what_happened(aws, sts, role):
     sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy")
     sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy")
     assert len(aws.calls.assert_called("sts.AssumeRole", times=2, RoleSessionName="deploy")) == 2
@@ -87,7 +94,7 @@ def test_assert_not_called(aws, sts):
         aws.calls.assert_not_called("sts.get_caller_identity")
 
 
-def test_assert_order_allows_calls_in_between(aws, sts):
+def test_assert_order_allows_calls_in_between(aws, sts, role):
     sts.get_caller_identity()
     sts.get_session_token()
     sts.assume_role(RoleArn=ROLE, RoleSessionName="deploy")

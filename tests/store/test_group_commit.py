@@ -14,7 +14,6 @@ from kumo_intercept.store import journal as journal_module
 from kumo_intercept.store.errors import JournalStopped
 from kumo_intercept.store.persistence import recover
 
-ROLE = "arn:aws:iam::111122223333:role/r"
 WRITERS, CALLS = 8, 5
 
 
@@ -57,7 +56,7 @@ def test_concurrent_writers_share_fdatasyncs_and_every_call_is_durable(tmp_path,
         def work(n: int) -> None:
             sts = boto3.client("sts")
             for i in range(CALLS):
-                sts.assume_role(RoleArn=ROLE, RoleSessionName=f"w{n}-{i}")
+                sts.get_federation_token(Name=f"w{n}-{i}")
 
         assert _writers(work) == []
         journal = aws.store.journal
@@ -73,18 +72,18 @@ def test_a_lone_writer_pays_one_fdatasync_per_call(tmp_path, monkeypatch):
         syncs = _slow_disk(monkeypatch, 0)
         sts = boto3.client("sts")
         for i in range(5):
-            sts.assume_role(RoleArn=ROLE, RoleSessionName=f"alone-{i}")
+            sts.get_federation_token(Name=f"alone-{i}")
         assert syncs[0] == 5
 
 
 def test_a_failing_fdatasync_stops_every_waiting_writer(tmp_path, monkeypatch):
     aws = kumo(data_dir=str(tmp_path), durability="fsync").start()
     try:
-        boto3.client("sts").assume_role(RoleArn=ROLE, RoleSessionName="before")
+        boto3.client("sts").get_federation_token(Name="before")
         _slow_disk(monkeypatch, 0.02, fail=True)
 
         def work(n: int) -> None:
-            boto3.client("sts").assume_role(RoleArn=ROLE, RoleSessionName=f"doomed-{n}")
+            boto3.client("sts").get_federation_token(Name=f"doomed-{n}")
 
         errors = _writers(work)
         assert len(errors) == WRITERS

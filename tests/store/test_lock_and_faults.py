@@ -15,14 +15,11 @@ from kumo_intercept.store import journal as journal_module
 from kumo_intercept.store.errors import DataDirLocked, JournalStopped
 from kumo_intercept.store.persistence import recover
 
-ROLE = "arn:aws:iam::111122223333:role/r"
-
-
 def test_a_second_opener_in_this_process_is_refused_naming_the_pid(tmp_path):
     with kumo(data_dir=str(tmp_path)):
         other = kumo(data_dir=str(tmp_path))
         with pytest.raises(DataDirLocked) as info:
-            other._persistence.open()
+            other.persistence.open()
         assert info.value.pid == os.getpid()
         assert str(os.getpid()) in str(info.value) and "this process" in str(info.value)
     with kumo(data_dir=str(tmp_path)):  # released at stop
@@ -51,7 +48,7 @@ def test_an_fsync_failure_stops_the_journal_and_every_later_write(tmp_path, monk
     aws = kumo(data_dir=path, durability=durability).start()
     try:
         sts = boto3.client("sts")
-        sts.assume_role(RoleArn=ROLE, RoleSessionName="before")
+        sts.get_federation_token(Name="before")
         aws.store.journal.sync()
 
         def eio(fd: int) -> None:
@@ -60,14 +57,14 @@ def test_an_fsync_failure_stops_the_journal_and_every_later_write(tmp_path, monk
         monkeypatch.setattr(journal_module, "_fdatasync", eio)
         if durability == "fsync":
             with pytest.raises(JournalStopped, match="fsync .* failed"):
-                sts.assume_role(RoleArn=ROLE, RoleSessionName="during")
+                sts.get_federation_token(Name="during")
         else:
-            sts.assume_role(RoleArn=ROLE, RoleSessionName="during")  # acknowledged before its sync
+            sts.get_federation_token(Name="during")  # acknowledged before its sync
             with pytest.raises(JournalStopped):
                 aws.store.journal.sync()
         monkeypatch.setattr(journal_module, "_fdatasync", os.fdatasync)
         with pytest.raises(JournalStopped):  # never retried, even once fsync works again
-            sts.assume_role(RoleArn=ROLE, RoleSessionName="after")
+            sts.get_federation_token(Name="after")
         with pytest.raises(JournalStopped):
             aws.store.table("x.y").put("k", 1)
         assert "k" not in aws.store.table("x.y")  # memory did not keep what the journal refused

@@ -12,13 +12,14 @@ import boto3
 import pytest
 
 from kumo_intercept import kumo
-from kumo_intercept.store.lifecycle import RestartMismatch
+from kumo_intercept.store.session import RestartMismatch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 #: left out: tests that hold a backend object (the internal API) across calls, since a restart replaces
 #: it, and the one that checks a function's module state stays warm (every restart is a cold start)
 SUITES = {
     "sts": [],
+    "iam": [],
     "s3": [],
     "events": [],
     "dynamodb": [],
@@ -52,7 +53,7 @@ def test_the_mode_restarts_after_each_call_and_catches_state_that_never_reached_
     with kumo() as aws:
         assert aws.data_dir is not None  # a temporary directory when none was given
         sts = boto3.client("sts")
-        sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/r", RoleSessionName="one")
+        sts.get_federation_token(Name="one")
         first_journal = aws.store.journal
         sts.get_caller_identity()
         assert aws.store.journal is not first_journal  # restarted

@@ -43,6 +43,10 @@ def register_callable(function_name: str, handler: Callable[..., Any], *, emulat
     target = emulator or current()
     if target is None:
         raise KumoError("register_callable needs an active emulator (inside `with kumo():`) or emulator=")
-    return target.backend("lambda").register_callable(
+    from .backend import LambdaBackend
+
+    backend = target.backend("lambda")
+    assert isinstance(backend, LambdaBackend)
+    return backend.register_callable(
         function_name, handler, account=account, region=region, runtime_name=runtime, timeout=timeout,
         memory_size=memory_size, environment=environment, role=role)

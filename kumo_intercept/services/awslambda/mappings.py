@@ -25,15 +25,18 @@ import base64
 import datetime
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.ports import StreamPort
 from . import runtime
 from .errors import lambda_error as _error
+from . import schema
 
 if TYPE_CHECKING:
+    from ...emulator import Emulator
     from .backend import Outcome
 
 _SOURCE = re.compile(r"^arn:aws[a-zA-Z-]*:(?P<service>sqs|dynamodb|kinesis):(?P<region>[a-z0-9-]+):"
@@ -52,16 +55,35 @@ def _lambda_json(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+class FunctionHost(Protocol):
+    """What event source mappings use of the Lambda backend (which implements it)."""
+
+    def locate(self, ctx: RequestContext, ref: str, qualifier: str | None = None,
+               *, allow_qualifier: bool = True) -> tuple[tuple[str, str, str], str | None]: ...
+    def has_function(self, key: tuple[str, str, str]) -> bool: ...
+    def check_qualifier(self, key: tuple[str, str, str], qualifier: str | None) -> None: ...
+    def function_arn_of(self, key: tuple[str, str, str], qualifier: str | None = None) -> str: ...
+    def parse_arn(self, function_arn: str, qualifier: str | None) -> tuple[tuple[str, str, str], str | None]: ...
+    def version_record(self, key: tuple[str, str, str], qualifier: str | None) -> dict: ...
+    def route(self, key: tuple[str, str, str], qualifier: str | None, record: dict) -> dict: ...
+    def run(self, key: tuple[str, str, str], record: dict, invoked_arn: str, payload: bytes, request_id: str,
+            client_context: dict | None = None) -> Outcome: ...
+    def deliver(self, destination: str, document: dict, key: tuple[str, str, str], function_arn: str,
+                success: bool) -> None: ...
+    def page(self, rows: list, params: dict, name: str, default_size: int = 50) -> dict: ...
+
+
 class EventSourceMappings:
-    """The event source mapping half of the Lambda backend (a mixin of ``LambdaBackend``)."""
+    """Event source mappings (a component of the Lambda backend): the mapping records, their read
+    positions, the poller that feeds functions, and the mapping handlers the backend delegates to."""
 
-    emulator: Any
-    store: Any
-
-    def _init_mappings(self) -> None:
-        self.mappings = self.store.table("lambda.event_source_mappings")    # uuid -> record
+    def __init__(self, emulator: Emulator, host: FunctionHost) -> None:
+        self.emulator = emulator
+        self.host = host
+        store = emulator.store
+        self.mappings = schema.EVENT_SOURCE_MAPPINGS.open(store)    # uuid -> record
         #: (uuid, shard) -> {"After": sequence}; ("window", uuid[, shard]) -> when a partial batch began waiting
-        self.positions = self.store.table("lambda.esm_positions")
+        self.positions = schema.ESM_POSITIONS.open(store)
         self._order: list[str] | None = None
         self._polling = False
         self.mappings.watch(self._mapping_changed)
@@ -114,12 +136,12 @@ class EventSourceMappings:
         return out
 
     def _mapping_function(self, ctx: RequestContext, name: str) -> tuple[tuple[str, str, str], str | None, str]:
-        key, qualifier = self._locate(ctx, name)  # type: ignore[attr-defined]
-        if key not in self.functions:  # type: ignore[attr-defined]
+        key, qualifier = self.host.locate(ctx, name)
+        if not self.host.has_function(key):
             raise _error("ResourceNotFoundException", "Function does not exist", 404)
         if qualifier is not None:
-            self._check_qualifier(key, qualifier)  # type: ignore[attr-defined]
-        return key, qualifier, self._arn(key, qualifier)  # type: ignore[attr-defined]
+            self.host.check_qualifier(key, qualifier)
+        return key, qualifier, self.host.function_arn_of(key, qualifier)
 
     def _check_source(self, ctx: RequestContext, arn: str) -> tuple[str, dict]:
         match = _SOURCE.match(arn)
@@ -128,7 +150,7 @@ class EventSourceMappings:
         service = match["service"]
         if service == "sqs":
             try:
-                attributes = self.emulator.backend("sqs").queue_attributes(arn)
+                attributes = self.emulator.ports.queues.queue_attributes(arn)
             except (AwsError, KeyError, LookupError):
                 raise _error("InvalidParameterValueException",
                              "Error occurred while ReceiveMessage. SQS Error Code: "
@@ -139,12 +161,12 @@ class EventSourceMappings:
             if "/stream/" not in match["resource"]:
                 raise _error("InvalidParameterValueException", f"Unrecognized event source: {arn}")
             try:
-                self.emulator.backend("dynamodbstreams").shard_ids(arn)
+                self.emulator.ports.stream("dynamodbstreams").shard_ids(arn)
             except (AwsError, KeyError, LookupError):
                 raise _error("InvalidParameterValueException", f"Stream not found: {arn}")
             return "dynamodb", {}
         try:
-            self.emulator.backend("kinesis").shard_ids(arn)
+            self.emulator.ports.stream("kinesis").shard_ids(arn)
         except NotEmulatedError:
             raise NotEmulatedError("lambda", "CreateEventSourceMapping",
                                    "Kinesis event sources need a Kinesis backend, which is not emulated yet")
@@ -202,9 +224,9 @@ class EventSourceMappings:
     @staticmethod
     def _compile_filter(pattern: str) -> Any:
         try:
-            from ...core.patterns import PatternError, compile_pattern
+            from ..eventpatterns import PatternError, compile_pattern
         except ImportError:
-            raise NotEmulatedError("lambda", None, "FilterCriteria needs core.patterns") from None
+            raise NotEmulatedError("lambda", None, "FilterCriteria needs services.eventpatterns") from None
         try:
             return compile_pattern(pattern)
         except PatternError as exc:
@@ -218,7 +240,7 @@ class EventSourceMappings:
         kind, queue = self._check_source(ctx, arn)
         key, qualifier, function_arn = self._mapping_function(ctx, params["FunctionName"])
         if kind == "sqs":
-            self._check_visibility(queue, self._version_record(key, qualifier))  # type: ignore[attr-defined]
+            self._check_visibility(queue, self.host.version_record(key, qualifier))
         for uuid, other in self.mappings.items():
             if other["EventSourceArn"] == arn and other["FunctionArn"] == function_arn:
                 raise _error("ResourceConflictException",
@@ -272,8 +294,8 @@ class EventSourceMappings:
         if "FunctionName" in params:
             key, qualifier, updated["FunctionArn"] = self._mapping_function(ctx, params["FunctionName"])
             if record["Kind"] == "sqs":
-                self._check_visibility(self.emulator.backend("sqs").queue_attributes(record["EventSourceArn"]),
-                                       self._version_record(key, qualifier))  # type: ignore[attr-defined]
+                self._check_visibility(self.emulator.ports.queues.queue_attributes(record["EventSourceArn"]),
+                                       self.host.version_record(key, qualifier))
         if "Enabled" in params:
             updated["Enabled"] = params["Enabled"]
         updated["LastModified"] = ctx.time()
@@ -296,8 +318,8 @@ class EventSourceMappings:
         params = ctx.params
         function_arn = None
         if params.get("FunctionName"):
-            key, qualifier = self._locate(ctx, params["FunctionName"])  # type: ignore[attr-defined]
-            function_arn = self._arn(key, qualifier)  # type: ignore[attr-defined]
+            key, qualifier = self.host.locate(ctx, params["FunctionName"])
+            function_arn = self.host.function_arn_of(key, qualifier)
         rows = []
         for uuid in self._mapping_order():
             record = self.mappings[uuid]
@@ -308,9 +330,9 @@ class EventSourceMappings:
             if function_arn and record["FunctionArn"] != function_arn:
                 continue
             rows.append(self._mapping_out(uuid, record))
-        return self._page(rows, params, "EventSourceMappings", 100)  # type: ignore[attr-defined]
+        return self.host.page(rows, params, "EventSourceMappings", 100)
 
-    def _mappings_summary(self) -> list[dict]:
+    def summary(self) -> list[dict]:
         return [{"uuid": uuid, "source": self.mappings[uuid]["EventSourceArn"],
                  "function": self.mappings[uuid]["FunctionArn"], "enabled": self.mappings[uuid]["Enabled"],
                  "batch_size": self.mappings[uuid]["BatchSize"]} for uuid in self._mapping_order()]
@@ -340,8 +362,8 @@ class EventSourceMappings:
         return did_work
 
     def _target(self, record: dict) -> tuple[tuple[str, str, str], str | None, dict]:
-        key, qualifier = self._parse_arn(record["FunctionArn"], None)  # type: ignore[attr-defined]
-        return key, qualifier, self._version_record(key, qualifier)  # type: ignore[attr-defined]
+        key, qualifier = self.host.parse_arn(record["FunctionArn"], None)
+        return key, qualifier, self.host.version_record(key, qualifier)
 
     def _window_open(self, window_key: tuple, window: int, count: int, batch: int) -> bool:
         """True while a partial batch should keep waiting for its batching window (whose start is
@@ -363,10 +385,10 @@ class EventSourceMappings:
 
     def _invoke_batch(self, record: dict, target: tuple, event: dict) -> "Outcome":
         key, qualifier, version = target
-        version = self._route(key, qualifier, version)  # type: ignore[attr-defined]
+        version = self.host.route(key, qualifier, version)
         payload = json.dumps(event, default=_lambda_json).encode()
-        return self._run(key, version, record["FunctionArn"], payload,  # type: ignore[attr-defined]
-                         self.emulator.ids.uuid4())
+        return self.host.run(key, version, record["FunctionArn"], payload,
+                             self.emulator.ids.uuid4())
 
     @staticmethod
     def _reported_failures(outcome: "Outcome", record: dict) -> list[str] | None:
@@ -400,7 +422,7 @@ class EventSourceMappings:
 
     # -- SQS ---------------------------------------------------------------------------------------
     def _poll_queue(self, uuid: str, record: dict, target: tuple) -> bool:
-        sqs = self.emulator.backend("sqs")
+        sqs = self.emulator.ports.queues
         queue_arn = record["EventSourceArn"]
         batch = record["BatchSize"]
         try:
@@ -482,8 +504,8 @@ class EventSourceMappings:
         return {**event_record, "body": parsed} if isinstance(parsed, dict) else event_record
 
     # -- streams -----------------------------------------------------------------------------------
-    def _stream_source(self, record: dict) -> Any:
-        return self.emulator.backend("dynamodbstreams" if record["Kind"] == "dynamodb" else "kinesis")
+    def _stream_source(self, record: dict) -> StreamPort:
+        return self.emulator.ports.stream("dynamodbstreams" if record["Kind"] == "dynamodb" else "kinesis")
 
     @staticmethod
     def _sequence(kind: str, raw: dict) -> str:
@@ -623,7 +645,7 @@ class EventSourceMappings:
             "timestamp": runtime.iso_millis(self.emulator.clock.time()),
             ("DDBStreamBatchInfo" if kind == "dynamodb" else "KinesisBatchInfo"): info,
         }
-        self.deliver(record["OnFailure"], document, target[0], record["FunctionArn"], False)  # type: ignore
+        self.host.deliver(record["OnFailure"], document, target[0], record["FunctionArn"], False)
 
     @staticmethod
     def _stream_record(record: dict, shard: str, raw: dict) -> dict:

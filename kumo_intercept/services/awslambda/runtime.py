@@ -87,7 +87,7 @@ def layer_paths(directory: str) -> list[str]:
 
 
 def _top_level_names(directory: str) -> set[str]:
-    names = set()
+    names: set[str] = set()
     try:
         entries = list(os.scandir(directory))
     except FileNotFoundError:
@@ -366,61 +366,158 @@ def iso_millis(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-class Environ:
-    """Environment variables to set for the duration of each call, and put back afterwards.
+# -- environment variables ----------------------------------------------------------------------------
+#: the variables of the invocation running in this thread (None: none runs); later writes by the
+#: handler go here too. A removed variable is _MISSING.
+_overlay = threading.local()
+_EnvironClass: Any = type(os.environ)
+_overlay_users = 0
+_overlay_lock = threading.Lock()
+_popen_init: Any = None
+_thread_start: Any = None
 
-    On POSIX the encoded keys and values are prepared once and written straight into
-    ``os.environ``'s byte mapping (and the C environment): a handful of dict operations per call
-    instead of encoding every key and value through the mapping's methods.
+
+def _thread_values() -> dict[str, Any] | None:
+    return getattr(_overlay, "values", None)
+
+
+class ThreadEnviron(_EnvironClass):  # type: ignore[misc,valid-type]
+    """``os.environ`` while a handler runs: the thread running it sees its function's variables on
+    top of the process's, every other thread sees the process's. Installed by changing the class of
+    the one ``os.environ`` object (so ``from os import environ`` and ``os.getenv`` see it too) and put
+    back when no handler runs."""
+
+    def __getitem__(self, key: str) -> str:
+        values = _thread_values()
+        if values is not None and key in values:
+            value = values[key]
+            if value is _MISSING:
+                raise KeyError(key)
+            return value  # type: ignore[no-any-return]
+        return super().__getitem__(key)  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        values = _thread_values()
+        if values is None:
+            super().__setitem__(key, value)
+            return
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"str expected, not {type(value if isinstance(key, str) else key).__name__}")
+        values[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        values = _thread_values()
+        if values is None:
+            super().__delitem__(key)
+            return
+        if key not in self:
+            raise KeyError(key)
+        values[key] = _MISSING
+
+    def __iter__(self) -> Any:
+        values = _thread_values()
+        if values is None:
+            yield from super().__iter__()
+            return
+        for key in super().__iter__():
+            if key not in values:
+                yield key
+        for key, value in list(values.items()):
+            if value is not _MISSING:
+                yield key
+
+    def __len__(self) -> int:
+        if _thread_values() is None:
+            return super().__len__()  # type: ignore[no-any-return]
+        return sum(1 for _ in self)
+
+    def copy(self) -> dict[str, str]:
+        return dict(self)
+
+
+def _popen_init_with_overlay(popen: Any, args: Any, *rest: Any, **kwargs: Any) -> None:
+    """``subprocess.Popen`` (and run, check_output, os.popen…) started by a handler without ``env``
+    gets the handler's environment, not the process's C environment."""
+    if _thread_values() is not None:
+        if len(rest) > 9:  # env given positionally (the 11th parameter)
+            if rest[9] is None:
+                rest = (*rest[:9], dict(os.environ), *rest[10:])
+        elif kwargs.get("env") is None:
+            kwargs["env"] = dict(os.environ)
+    _popen_init(popen, args, *rest, **kwargs)
+
+
+def _start_with_overlay(thread: threading.Thread) -> None:
+    """``Thread.start``: a thread a handler starts sees a copy of the handler's variables (as threads
+    of a Lambda execution environment see its process environment), for as long as it runs."""
+    values = _thread_values()
+    if values is not None:
+        run = thread.run
+        inherited = dict(values)
+
+        def run_with_overlay() -> None:
+            _overlay.values = inherited
+            run()
+
+        thread.run = run_with_overlay  # type: ignore[method-assign]
+    _thread_start(thread)
+
+
+def _install() -> None:
+    global _popen_init, _thread_start
+    import subprocess
+
+    os.environ.__class__ = ThreadEnviron
+    _popen_init = subprocess.Popen.__init__
+    subprocess.Popen.__init__ = _popen_init_with_overlay  # type: ignore[method-assign,assignment]
+    _thread_start = threading.Thread.start
+    threading.Thread.start = _start_with_overlay  # type: ignore[method-assign]
+
+
+def _uninstall() -> None:
+    import subprocess
+
+    os.environ.__class__ = _EnvironClass
+    subprocess.Popen.__init__ = _popen_init  # type: ignore[method-assign]
+    threading.Thread.start = _thread_start  # type: ignore[method-assign]
+
+
+class Environ:
+    """A function's environment variables, seen only by the thread running its handler.
+
+    ``set`` gives the calling thread an overlay (the variables of any invocation already running in
+    it, then these) and ``restore`` takes it back; while any overlay exists, ``os.environ`` is a
+    ``ThreadEnviron``, ``subprocess.Popen`` passes the overlay on and threads started with it get a
+    copy. The process's environment (``os.environ`` as other threads see it, and the C environment)
+    is never changed.
     """
 
-    __slots__ = ("values", "_encoded")
+    __slots__ = ("values",)
 
     def __init__(self, values: dict[str, str]) -> None:
         self.values = values
-        data = getattr(os.environ, "_data", None)
-        fast = os.name == "posix" and isinstance(data, dict)
-        self._encoded = [(os.fsencode(k), os.fsencode(v)) for k, v in values.items()] if fast else None
 
     def __getitem__(self, key: str) -> str:
         return self.values[key]
 
-    def set(self) -> list[tuple[Any, Any]]:
-        """Set the variables; returns what ``restore`` needs."""
-        encoded = self._encoded
-        if encoded is None:
-            environ = os.environ
-            saved_slow = []
-            for key, value in self.values.items():
-                saved_slow.append((key, environ.get(key, _MISSING)))
-                environ[key] = value
-            return saved_slow
-        data = os.environ._data  # type: ignore[attr-defined]
-        putenv = os.putenv
-        saved = []
-        for key, value in encoded:
-            saved.append((key, data.get(key, _MISSING)))
-            putenv(key, value)
-            data[key] = value
-        return saved
+    def set(self) -> dict[str, Any] | None:
+        """Give this thread the overlay; returns what ``restore`` needs."""
+        global _overlay_users
+        with _overlay_lock:
+            if not _overlay_users:
+                _install()
+            _overlay_users += 1
+        previous = _thread_values()
+        _overlay.values = {**(previous or {}), **self.values}
+        return previous
 
-    def restore(self, saved: list[tuple[Any, Any]]) -> None:
-        if self._encoded is None:
-            environ = os.environ
-            for key, value in reversed(saved):
-                if value is _MISSING:
-                    environ.pop(key, None)
-                else:
-                    environ[key] = value
-            return
-        data = os.environ._data  # type: ignore[attr-defined]
-        for key, value in reversed(saved):
-            if value is _MISSING:
-                os.unsetenv(key)
-                data.pop(key, None)
-            else:
-                os.putenv(key, value)
-                data[key] = value
+    def restore(self, previous: dict[str, Any] | None) -> None:
+        global _overlay_users
+        _overlay.values = previous
+        with _overlay_lock:
+            _overlay_users -= 1
+            if not _overlay_users:
+                _uninstall()
 
 
 def tail(lines: Iterable[str]) -> str:

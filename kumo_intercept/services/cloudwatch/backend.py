@@ -29,6 +29,7 @@ from typing import Any
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
+from . import schema
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -56,12 +57,13 @@ def _iso(epoch: float) -> str:
 class CloudWatchBackend(ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
+    missing_parameter = ("MissingParameter", "The parameter {name} is required.")
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.data = self.store.ordered_table("cloudwatch.data")
-        self.metrics = self.store.table("cloudwatch.metrics")
-        self.alarms = self.store.table("cloudwatch.alarms")
+        self.data = schema.DATA.open_ordered(self.store)
+        self.metrics = schema.METRICS.open(self.store)
+        self.alarms = schema.ALARMS.open(self.store)
 
     # -- metric data --------------------------------------------------------------------------
     def put_metric_data(self, ctx: RequestContext) -> dict:
@@ -209,7 +211,12 @@ class CloudWatchBackend(ServiceBackend):
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
         results = []
-        for query in params["MetricDataQueries"]:
+        for index, query in enumerate(params["MetricDataQueries"]):
+            if ("Expression" in query) == ("MetricStat" in query):
+                # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
+                # not both" (MetricDataQuery in the CloudWatch API reference)
+                raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
+                               f"MetricDataQueries.member.{index + 1}.")
             if "Expression" in query:
                 raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
             if query.get("ReturnData") is False:
@@ -263,6 +270,10 @@ class CloudWatchBackend(ServiceBackend):
         if "Metrics" not in params and not (params.get("Statistic") or params.get("ExtendedStatistic")):
             raise AwsError("MissingParameter", "Either Statistic or ExtendedStatistic must be specified.", 400,
                            fields={"message": "Either Statistic or ExtendedStatistic must be specified."})
+        for name in ("EvaluationPeriods", "ComparisonOperator"):  # required by AWS, optional in the model
+            if name not in params:
+                raise AwsError("MissingParameter", f"The parameter {name} is required.", 400,
+                               fields={"message": f"The parameter {name} is required."})
         key = (ctx.account, ctx.region, params["AlarmName"])
         now = ctx.time()
         existing = self.alarms.get(key)
@@ -362,7 +373,7 @@ class CloudWatchBackend(ServiceBackend):
         if "StateReasonData" in params:
             try:
                 json.loads(params["StateReasonData"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _invalid(f"The value {params['StateReasonData']} for parameter StateReasonData is invalid.") from None
         old_state = alarm["StateValue"]
         now = ctx.time()
@@ -398,7 +409,7 @@ class CloudWatchBackend(ServiceBackend):
         body = json.dumps(message)
         for action in alarm[_ACTIONS[alarm["StateValue"]]]:
             if action.split(":")[2:3] == ["sns"]:
-                self.emulator.backend("sns").publish_internal(action, body, subject=subject[:100])
+                self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
     def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
         for name in ctx.params["AlarmNames"]:

@@ -12,17 +12,11 @@ State (store tables):
   ``(stream ARN, sequence number) -> record``, read by ``streams.DynamoDBStreamsBackend``.
 * ``dynamodb.tokens``: TransactWriteItems idempotency tokens; ``dynamodb.meta``: counters.
 
-Derived on the instance and kept in step through ``table.watch``: per-table counts and sizes,
-secondary indexes (a ``SortedList`` of ``(index pk, index sk, pk, sk)`` per index) and the TTL
-expiry order per table.
-
-Internal methods for other backends (plain Python, no request context):
-
-* ``expire_due()``: delete every item whose TTL has passed (the streams backend calls it before it
-  reads, so TTL removals show up as records).
-* ``stream(arn) -> dict | None``, ``streams_of(account, region, table_name=None) -> list[dict]``.
-* ``trim_stream(arn, most=None) -> int | None``: drop records past the 24-hour retention; the first
-  retained sequence number.
+The storage engine (``engine.TableEngine``, ``self.engine``) owns key encoding, key ranges, paging,
+item sizes, secondary indexes and TTL order (derived, kept in step through ``table.watch``), writes
+with their stream records, stream retention and the lazy TTL sweep. This module parses requests and
+answers them in AWS's words; PartiQL (``partiql.py``) and DynamoDB Streams (``streams.py``) use the
+same engine.
 """
 
 from __future__ import annotations
@@ -31,9 +25,7 @@ import hashlib
 import json
 import math
 import re
-from typing import Any, Iterator
-
-from sortedcontainers import SortedList
+from typing import Any
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
@@ -42,8 +34,10 @@ from ...core.validation import constraint_errors
 from . import expressions as E
 from . import legacy
 from . import values as V
-from .expressions import ExprError, UpdateError
+from .engine import ENVELOPE, TableEngine, after, cancel
+from .expressions import ExprError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
+from . import schema
 
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
@@ -53,33 +47,11 @@ _CHECKED_OPERATIONS = frozenset((
 #: enum parameters AWS checks on data-plane calls (botocore does not check enums)
 _ENUM_PARAMS = frozenset(("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "Select",
                           "ReturnValuesOnConditionCheckFailure", "ConditionalOperator"))
-_PAGE_BYTES = 1024 * 1024
 _BATCH_GET_BYTES = 16 * 1024 * 1024
-_TTL_HORIZON = 5 * 365 * 86400
 _TOKEN_SECONDS = 600
-_STREAM_RETENTION = 24 * 3600
-_NOT_FOUND = "Requested resource not found"
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
-#: PutItem, UpdateItem and DeleteItem report their request's validation errors in this envelope
-_ENVELOPE = "1 validation error detected: "
 #: key faults against the table's schema (as opposed to malformed values, refused before anything runs)
 _SCHEMA_FAULT = re.compile(r"Type mismatch for key|does not match the schema|Missing the key")
-
-
-def _hashed(raw: bytes) -> bytes:
-    return hashlib.md5(raw).digest()[:4] + raw
-
-
-def _after(key: tuple) -> tuple:
-    """The smallest key tuple greater than ``key`` and everything that extends it."""
-    return key[:-1] + (key[-1] + (b"\x00" if isinstance(key[-1], bytes) else "\x00"),)
-
-
-def _successor(prefix: bytes) -> bytes | None:
-    stripped = prefix.rstrip(b"\xff")
-    if not stripped:
-        return None
-    return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
 class Bound:
@@ -157,6 +129,7 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
             raise V.invalid("ExpressionAttributeValues can only be specified when using expressions")
     bound = Bound()
     parsed = []
+    tree: Any
     for param, slot, label in present:
         try:
             if slot == "update":
@@ -169,6 +142,7 @@ def _bind(params: dict, present: list, names: dict | None, values: dict | None) 
             raise V.invalid(f"Invalid {label}Expression: {exc.message}") from None
         parsed.append((slot, label, tree))
     binder = E.Binder(names, V.canon_values(values))
+    result: Any
     for slot, label, tree in parsed:
         try:
             if slot == "update":
@@ -210,343 +184,15 @@ class DynamoDBBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.tables = store.table("dynamodb.tables")
-        self.items = store.ordered_table("dynamodb.items")
-        self.streams = store.table("dynamodb.streams")
-        self.records = store.ordered_table("dynamodb.stream_records")
-        self.tokens = store.table("dynamodb.tokens")
-        self.meta = store.table("dynamodb.meta")
-        self._info: dict[tuple, TableInfo] = {}
-        self._stats: dict[tuple, list[int]] = {}
-        self._indexes: dict[tuple, dict[str, SortedList]] = {}
-        self._index_stats: dict[tuple, list[int]] = {}
-        self._ttl: dict[tuple, SortedList] = {}
-        #: size of every stored item, and the size of the item being written (computed by its handler)
-        self._sizes: dict[tuple, int] = {}
-        self._size_hint: tuple[dict, int] | None = None
-        for tkey in list(self.tables.keys()):
-            self._rebuild(tkey)
-        self.tables.watch(self._on_table)
-        self.items.watch(self._on_item)
-
-    # == derived state ==============================================================================
-    def _table_info(self, tkey: tuple) -> TableInfo | None:
-        info = self._info.get(tkey)
-        if info is None:
-            record = self.tables.get(tkey)
-            if record is None:
-                return None
-            info = self._info[tkey] = TableInfo(tkey, record)
-        return info
-
-    def _rebuild(self, tkey: tuple) -> None:
-        """Build a table's counters, indexes and TTL order from its items."""
-        self._info.pop(tkey, None)
-        info = self._table_info(tkey)
-        for name in [k for k in self._index_stats if k[0] == tkey]:
-            del self._index_stats[name]
-        self._stats[tkey] = [0, 0]
-        if info is None:
-            self._indexes.pop(tkey, None)
-            self._ttl.pop(tkey, None)
-            self._stats.pop(tkey, None)
-            return
-        self._indexes[tkey] = {ix.name: SortedList() for ix in info.indexes.values()}
-        for ix in info.indexes.values():
-            self._index_stats[(tkey, ix.name)] = [0, 0]
-        if info.ttl:
-            self._ttl[tkey] = SortedList()
-        else:
-            self._ttl.pop(tkey, None)
-        for key, item in self.items.items_range(tkey, _after(tkey), (True, False)):
-            self._track(info, key, None, item)
-
-    def _on_table(self, tkey: tuple, old: dict | None, new: dict | None) -> None:
-        self._info.pop(tkey, None)
-        if old is None or new is None or old.get("gsis") != new.get("gsis") or old.get("ttl") != new.get("ttl"):
-            self._rebuild(tkey)
-
-    def _on_item(self, key: tuple, old: dict | None, new: dict | None) -> None:
-        info = self._table_info(key[:3])
-        if info is not None:
-            self._track(info, key, old, new)
-        elif new is None:
-            self._sizes.pop(key, None)
-
-    def _check_size(self, item: dict, message: str = "Item size has exceeded the maximum allowed size",
-                    size: int | None = None) -> None:
-        """AWS's 400 KB limit; the size is kept for the watcher that counts table bytes."""
-        if size is None:
-            size = V.item_size(item)
-        if size > V.MAX_ITEM_BYTES:
-            raise V.invalid(message)
-        self._size_hint = (item, size)
-
-    def _track(self, info: TableInfo, key: tuple, old: dict | None, new: dict | None) -> None:
-        tkey = info.key
-        sizes = self._sizes
-        old_size = 0
-        if old is not None:
-            old_size = sizes.pop(key, None)
-            if old_size is None:
-                old_size = V.item_size(old)
-        new_size = 0
-        if new is not None:
-            hint = self._size_hint
-            new_size = hint[1] if hint is not None and hint[0] is new else V.item_size(new)
-            sizes[key] = new_size
-        stats = self._stats.setdefault(tkey, [0, 0])
-        stats[0] += (new is not None) - (old is not None)
-        stats[1] += new_size - old_size
-        indexes = self._indexes.get(tkey)
-        if indexes:
-            for ix in info.indexes.values():
-                before = self._index_key(ix, key, old) if old is not None else None
-                after = self._index_key(ix, key, new) if new is not None else None
-                if before == after and old_size == new_size:
-                    continue
-                entries = indexes[ix.name]
-                counts = self._index_stats[(tkey, ix.name)]
-                if before is not None:
-                    entries.discard(before)
-                    counts[0] -= 1
-                    counts[1] -= old_size if ix.projection == "ALL" else V.item_size(ix.project(old))
-                if after is not None:
-                    entries.add(after)
-                    counts[0] += 1
-                    counts[1] += new_size if ix.projection == "ALL" else V.item_size(ix.project(new))
-        if info.ttl:
-            order = self._ttl.get(tkey)
-            if order is not None:
-                before_at = _expiry(old, info.ttl)
-                after_at = _expiry(new, info.ttl)
-                if before_at != after_at:
-                    if before_at is not None:
-                        order.discard((before_at, key))
-                    if after_at is not None:
-                        order.add((after_at, key))
-
-    @staticmethod
-    def _indexed(ix: IndexInfo, item: dict) -> bool:
-        """Whether an item has the index's key attributes, with their types (indexes are sparse)."""
-        hash_value = item.get(ix.hash_name)
-        if hash_value is None or ix.hash_type not in hash_value:
-            return False
-        if ix.range_name:
-            range_value = item.get(ix.range_name)
-            return range_value is not None and ix.range_type in range_value
-        return True
-
-    @classmethod
-    def _index_key(cls, ix: IndexInfo, key: tuple, item: dict) -> tuple | None:
-        """An item's position in an index: (index pk, index sk, table pk, table sk), or None."""
-        if not cls._indexed(ix, item):
-            return None
-        range_bytes = V.key_bytes(item[ix.range_name]) if ix.range_name else b""
-        return (_hashed(V.key_bytes(item[ix.hash_name])), range_bytes, key[3], key[4])
-
-    # == lookups =====================================================================================
-    def _table(self, ctx: RequestContext, name: str, message: str | None = None) -> TableInfo:
-        account, region = ctx.account, ctx.region
-        if name.startswith("arn:"):
-            parts = name.split(":", 5)
-            if len(parts) == 6 and parts[5].startswith("table/"):
-                region, account, name = parts[3], parts[4], parts[5][6:]
-        info = self._table_info((account, region, name))
-        if info is None:
-            raise AwsError("ResourceNotFoundException", message or _NOT_FOUND)
-        return info
-
-    def _key(self, info: TableInfo, key: dict, what: str = "The provided key element does not match the schema",
-             envelope: bool = False) -> tuple:
-        """The storage key for a Key parameter (exactly the table's key attributes); ``envelope`` words a
-        malformed value as PutItem/UpdateItem/DeleteItem do."""
-        hash_value = key.get(info.hash_name)
-        expected = 2 if info.range_name else 1
-        if hash_value is None or len(key) != expected or (info.range_name and info.range_name not in key):
-            raise V.invalid(what)
-        hash_value = self._enveloped(V.canon, hash_value) if envelope else V.canon(hash_value)
-        if info.hash_type not in hash_value:
-            raise V.invalid(what)
-        hash_bytes = V.key_bytes(hash_value)
-        if not hash_bytes and info.hash_type != "N":
-            raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key attribute "
-                            f"cannot contain an empty {'string' if info.hash_type == 'S' else 'binary'} value. "
-                            f"Key: {info.hash_name}")
-        range_bytes = b""
-        if info.range_name:
-            range_value = (self._enveloped(V.canon, key[info.range_name]) if envelope
-                           else V.canon(key[info.range_name]))
-            if info.range_type not in range_value:
-                raise V.invalid(what)
-            range_bytes = V.key_bytes(range_value)
-            if not range_bytes and info.range_type != "N":
-                raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key "
-                                f"attribute cannot contain an empty {'string' if info.range_type == 'S' else 'binary'}"
-                                f" value. Key: {info.range_name}")
-        return info.key + (_hashed(hash_bytes), range_bytes)
-
-    def _item_key(self, info: TableInfo, item: dict) -> tuple:
-        """The storage key of a whole (canonical) item, with AWS's checks of its key attributes."""
-        parts = []
-        for name, kind, limit in ((info.hash_name, info.hash_type, 2048), (info.range_name, info.range_type, 1024)):
-            if name is None:
-                parts.append(b"")
-                continue
-            value = item.get(name)
-            if value is None:
-                raise V.invalid(f"One or more parameter values were invalid: Missing the key {name} in the item")
-            actual = V.type_of(value)
-            if actual != kind:
-                raise V.invalid(f"One or more parameter values were invalid: Type mismatch for key {name} "
-                                f"expected: {kind} actual: {actual}")
-            raw = V.key_bytes(value)
-            if not raw and kind != "N":
-                raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key attribute "
-                                f"cannot contain an empty {'string' if kind == 'S' else 'binary'} value. Key: {name}")
-            if len(raw) > limit:
-                if limit == 2048:
-                    raise V.invalid("One or more parameter values were invalid: Size of hashkey has exceeded the "
-                                    "maximum size limit of2048 bytes")
-                raise V.invalid("One or more parameter values were invalid: Aggregated size of all range keys has "
-                                "exceeded the size limit of 1024 bytes")
-            parts.append(raw)
-        return info.key + (_hashed(parts[0]), parts[1])
-
-    @staticmethod
-    def _check_index_keys(info: TableInfo, item: dict, update: bool = False) -> None:
-        for ix in info.indexes.values():
-            for name, kind in ((ix.hash_name, ix.hash_type), (ix.range_name, ix.range_type)):
-                if name is None or name in (info.hash_name, info.range_name):
-                    continue
-                value = item.get(name)
-                if value is None:
-                    continue
-                actual = V.type_of(value)
-                if actual != kind:
-                    raise V.invalid(f"One or more parameter values were invalid: Type mismatch for Index Key {name} "
-                                    f"Expected: {kind} Actual: {actual} IndexName: {ix.name}")
-                if kind != "N" and not value[kind]:
-                    if update:
-                        raise V.invalid("One or more parameter values are not valid. The update expression "
-                                        "attempted to update a secondary index key to a value that is not supported. "
-                                        "The AttributeValue for a key attribute cannot contain an empty string value.")
-                    raise V.invalid("One or more parameter values are not valid. A value specified for a secondary "
-                                    "index key is not supported. The AttributeValue for a key attribute cannot "
-                                    f"contain an empty string value. IndexName: {ix.name}, IndexKey: {name}")
-
-    # == writes, streams and TTL ======================================================================
-    def _write(self, ctx: Any, info: TableInfo, key: tuple, old: dict | None, new: dict | None,
-               service: bool = False) -> None:
-        if new is None:
-            if old is None:
-                return
-            self.items.delete(key)
-        else:
-            self.items.put(key, new)
-        if info.stream_arn is not None and old != new:
-            self._record(ctx, info, old, new, service)
-
-    def _record(self, ctx: Any, info: TableInfo, old: dict | None, new: dict | None, service: bool) -> None:
-        sequence = self.meta.get("sequence", 0) + 1
-        self.meta.put("sequence", sequence)
-        view = info.view_type
-        keys = info.key_of(new if new is not None else old)
-        body: dict[str, Any] = {"ApproximateCreationDateTime": int(ctx.time()), "Keys": keys}
-        if new is not None and view in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
-            body["NewImage"] = new
-        if old is not None and view in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
-            body["OldImage"] = old
-        body["SequenceNumber"] = str(100000000000000000000 + sequence)
-        body["SizeBytes"] = V.item_size(keys) + sum(V.item_size(body[k]) for k in ("NewImage", "OldImage") if k in body)
-        body["StreamViewType"] = view
-        record: dict[str, Any] = {
-            "eventID": ctx.ids.hex(32),
-            "eventName": "INSERT" if old is None else "REMOVE" if new is None else "MODIFY",
-            "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb",
-            "awsRegion": info.key[1],
-            "dynamodb": body,
-        }
-        if service:
-            record["userIdentity"] = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
-        self.records.put((info.stream_arn, sequence), record)
-        self.trim_stream(info.stream_arn, most=4)  # amortised: each write drops a few expired records
-
-    def trim_stream(self, arn: str, most: int | None = None) -> int | None:
-        """Drop (up to ``most`` of) a stream's records past the 24-hour retention; returns the first
-        retained sequence number, or None when none is left (or ``most`` ran out)."""
-        horizon = self.emulator.clock.time() - _STREAM_RETENTION
-        records = self.records
-        dropped = 0
-        while most is None or dropped < most:
-            key = next(iter(records.irange((arn,), (arn + "\x00",), (True, False))), None)
-            if key is None:
-                return None
-            if records[key]["dynamodb"]["ApproximateCreationDateTime"] >= horizon:
-                return key[1]
-            records.delete(key)
-            dropped += 1
-        return None
-
-    def _expire(self, info: TableInfo) -> None:
-        """Delete the table's items whose TTL has passed (AWS's background sweep, done lazily)."""
-        if not info.ttl:
-            return
-        order = self._ttl.get(info.key)
-        if not order:
-            return
-        now = self.emulator.clock.time()
-        if order[0][0] >= now:
-            return
-        due = list(order.irange((now - _TTL_HORIZON,), (now,), (True, False)))
-        if not due:
-            return
-        context = _ServiceContext(self.emulator)
-        for _at, key in due:
-            old = self.items.get(key)
-            if old is not None:
-                self._write(context, info, key, old, None, service=True)
-
-    def expire_due(self) -> None:
-        """Run the TTL sweep over every table (internal API)."""
-        for tkey in list(self._ttl):
-            info = self._table_info(tkey)
-            if info is not None:
-                self._expire(info)
-
-    def stream(self, arn: str) -> dict | None:
-        return self.streams.get(arn)
-
-    def streams_of(self, account: str, region: str, table_name: str | None = None) -> list[dict]:
-        return [s for s in self.streams.values()
-                if s["account"] == account and s["region"] == region
-                and (table_name is None or s["table"] == table_name)]
+        self.tables = schema.TABLES.open(store)
+        self.items = schema.ITEMS.open_ordered(store)
+        self.streams = schema.STREAMS.open(store)
+        self.records = schema.STREAM_RECORDS.open_ordered(store)
+        self.tokens = schema.TOKENS.open(store)
+        self.meta = schema.META.open(store)
+        self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta)
 
     # == capacity and metrics =======================================================================
-    @staticmethod
-    def _capacity(info: TableInfo, mode: str | None, units: float,
-                  indexes: dict[str, float] | None = None) -> dict | None:
-        """ConsumedCapacity as AWS reports it: the total, and with INDEXES the table's and each index's."""
-        if mode not in ("TOTAL", "INDEXES"):
-            return None
-        indexes = indexes or {}
-        out: dict[str, Any] = {"TableName": info.name, "CapacityUnits": units + sum(indexes.values())}
-        if mode == "INDEXES":
-            out["Table"] = {"CapacityUnits": units}
-            gsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "GSI"}
-            lsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "LSI"}
-            if gsis:
-                out["GlobalSecondaryIndexes"] = gsis
-            if lsis:
-                out["LocalSecondaryIndexes"] = lsis
-        return out
-
-    @staticmethod
-    def _read_units(size: int, consistent: bool) -> float:
-        units = float(max(1, math.ceil(size / 4096)))
-        return units if consistent else units / 2
-
     def _write_capacity(self, info: TableInfo, mode: str | None, old: dict | None, new: dict | None) -> dict | None:
         if mode not in ("TOTAL", "INDEXES"):
             return None
@@ -554,11 +200,11 @@ class DynamoDBBackend(ServiceBackend):
         units = float(max(1, math.ceil(size / 1024)))
         touched: dict[str, float] = {}
         for ix in info.indexes.values():
-            had = old is not None and self._indexed(ix, old)
-            has = new is not None and self._indexed(ix, new)
+            had = old is not None and self.engine.indexed(ix, old)
+            has = new is not None and self.engine.indexed(ix, new)
             if had or has:
                 touched[ix.name] = float(had + has) if old != new else 0.0
-        return self._capacity(info, mode, units, {k: v for k, v in touched.items() if v})
+        return self.engine.capacity(info, mode, units, {k: v for k, v in touched.items() if v})
 
     @staticmethod
     def _collection_metrics(info: TableInfo, params: dict, item: dict | None) -> dict | None:
@@ -575,17 +221,6 @@ class DynamoDBBackend(ServiceBackend):
             fields["Item"] = V.copy_item(old)
         raise AwsError("ConditionalCheckFailedException", "The conditional request failed", fields=fields)
 
-    @staticmethod
-    def _enveloped(check: Any, params: dict) -> Any:
-        """Run a request check of PutItem/UpdateItem/DeleteItem, wording its refusal as AWS does for those
-        operations (inside "1 validation error detected: ", as us-east-1 and eu-west-2 answer since 2026)."""
-        try:
-            return check(params)
-        except AwsError as exc:
-            if exc.code == "ValidationException" and not exc.message.startswith(_ENVELOPE):
-                exc.message = _ENVELOPE + exc.message
-            raise
-
     def _condition(self, params: dict) -> Any:
         bound = bind_expressions(params, ("condition",))
         if bound.condition is None and "Expected" in params:
@@ -596,31 +231,31 @@ class DynamoDBBackend(ServiceBackend):
 
     def put_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         self._check_old_only_returns(params)
-        condition = self._enveloped(self._condition, params)
-        item = self._enveloped(V.canon_item, params["Item"])
-        key = self._item_key(info, item)
+        condition = self.engine.enveloped(self._condition, params)
+        item = self.engine.enveloped(V.canon_item, params["Item"])
+        key = self.engine.item_key(info, item)
         if info.indexes:
-            self._check_index_keys(info, item)
-        self._check_size(item)
+            self.engine.check_index_keys(info, item)
+        self.engine.check_size(item)
         return self._conditional_write(ctx, info, key, condition, item)
 
     @staticmethod
     def _check_old_only_returns(params: dict) -> None:
         """PutItem and DeleteItem allow ReturnValues NONE and ALL_OLD only."""
         if params.get("ReturnValues", "NONE") not in ("NONE", "ALL_OLD"):
-            raise V.invalid(_ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
+            raise V.invalid(ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
 
     def _conditional_write(self, ctx: RequestContext, info: TableInfo, key: Any, condition: Any,
                            new: dict | None) -> dict:
         """Replace (or, with ``new`` None, delete) the item at ``key`` if ``condition`` holds."""
         params = ctx.params
-        self._expire(info)
+        self.engine.expire(info)
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
-        self._write(ctx, info, key, old, new)
+        self.engine.write(ctx, info, key, old, new)
         out: dict[str, Any] = {}
         if params.get("ReturnValues") == "ALL_OLD" and old is not None:
             out["Attributes"] = V.copy_item(old)
@@ -640,18 +275,18 @@ class DynamoDBBackend(ServiceBackend):
 
     def get_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
-        key = self._key(info, params["Key"])
+        info = self.engine.table(ctx, params["TableName"])
+        key = self.engine.key(info, params["Key"])
         projection = self._projection(params)
-        self._expire(info)
+        self.engine.expire(info)
         item = self.items.get(key)
         out: dict[str, Any] = {}
         if item is not None:
             out["Item"] = E.project(item, projection) if projection is not None else V.copy_item(item)
         mode = params.get("ReturnConsumedCapacity")
         if mode is not None and mode != "NONE":
-            units = self._read_units(V.item_size(item) if item else 0, bool(params.get("ConsistentRead")))
-            out["ConsumedCapacity"] = self._capacity(info, mode, units)
+            units = self.engine.read_units(V.item_size(item) if item else 0, bool(params.get("ConsistentRead")))
+            out["ConsumedCapacity"] = self.engine.capacity(info, mode, units)
         return out
 
     def _projection(self, params: dict) -> dict | None:
@@ -668,27 +303,27 @@ class DynamoDBBackend(ServiceBackend):
 
     def delete_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         self._check_old_only_returns(params)
-        key = self._key(info, params["Key"], envelope=True)
-        condition = self._enveloped(self._condition, params)
+        key = self.engine.key(info, params["Key"], envelope=True)
+        condition = self.engine.enveloped(self._condition, params)
         return self._conditional_write(ctx, info, key, condition, None)
 
     def update_item(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         returns = params.get("ReturnValues", "NONE")
         if returns not in ("NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"):
             raise V.invalid("Return values set to invalid value")
-        key = self._key(info, params["Key"], envelope=True)
-        actions, condition = self._enveloped(self._update_request, params)
-        self._check_key_updates(info, actions)
-        self._expire(info)
+        key = self.engine.key(info, params["Key"], envelope=True)
+        actions, condition = self.engine.enveloped(self._update_request, params)
+        self.engine.check_key_updates(info, actions)
+        self.engine.expire(info)
         old = self.items.get(key)
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
-        new = self._updated(info, key, params["Key"], old, actions)
-        self._write(ctx, info, key, old, new)
+        new = self.engine.updated(info, key, params["Key"], old, actions)
+        self.engine.write(ctx, info, key, old, new)
         out: dict[str, Any] = {}
         source = None
         if returns == "ALL_OLD":
@@ -715,32 +350,6 @@ class DynamoDBBackend(ServiceBackend):
         if condition is None and "Expected" in params:
             condition = legacy.expected(params["Expected"], params.get("ConditionalOperator"))
         return actions or [], condition
-
-    @staticmethod
-    def _check_key_updates(info: TableInfo, actions: list) -> None:
-        for action in actions:
-            name = action[1][1][0]
-            if name == info.hash_name or name == info.range_name:
-                raise V.invalid(f"One or more parameter values were invalid: Cannot update attribute {name}. "
-                                "This attribute is part of the key")
-
-    def _updated(self, info: TableInfo, key: tuple, key_param: dict, old: dict | None, actions: list) -> dict:
-        base = old if old is not None else {name: V.canon(value) for name, value in key_param.items()}
-        try:
-            new = E.apply_update(actions, base) if actions else dict(base)
-        except UpdateError as exc:
-            raise V.invalid(exc.message) from None
-        if info.indexes:
-            self._check_index_keys(info, new, update=True)
-        size = self._sizes.get(key) if old is not None else None
-        if size is not None:  # the stored size, corrected by the top-level attributes the update touched
-            for name in {action[1][1][0] for action in actions}:
-                if name in old:  # type: ignore[operator]
-                    size -= V.item_size({name: old[name]})  # type: ignore[index]
-                if name in new:
-                    size += V.item_size({name: new[name]})
-        self._check_size(new, "Item size to update has exceeded the maximum allowed size", size)
-        return new
 
     # == query and scan ==============================================================================
     def _read_target(self, info: TableInfo, params: dict) -> IndexInfo | None:
@@ -782,28 +391,9 @@ class DynamoDBBackend(ServiceBackend):
                                 f"not project [{', '.join(missing)}]")
         return select
 
-    def _start_after(self, info: TableInfo, ix: IndexInfo | None, start: dict) -> tuple:
-        """The position (a key in the table or index) an ExclusiveStartKey names."""
-        message = "The provided starting key is invalid: The provided key element does not match the schema"
-        names = ix.key_names if ix is not None else tuple(n for n in (info.hash_name, info.range_name) if n)
-        if set(start) != set(names):
-            raise V.invalid(message)
-        table_key = {n: start[n] for n in (info.hash_name, info.range_name) if n}
-        try:
-            key = self._key(info, table_key, message)
-        except AwsError as exc:
-            raise V.invalid(message if "does not match" in exc.message else exc.message) from None
-        if ix is None:
-            return key
-        item = {n: V.canon(v) for n, v in start.items()}
-        position = self._index_key(ix, key, item)
-        if position is None:
-            raise V.invalid(message)
-        return position
-
     def query(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         ix = self._read_target(info, params)
         bound = bind_expressions(params, ("key", "filter", "projection"))
         key_condition = bound.key
@@ -823,19 +413,19 @@ class DynamoDBBackend(ServiceBackend):
                 if path[0] in (hash_name, range_name):
                     raise V.invalid("Filter Expression can only contain non-primary key attributes: "
                                     f"Primary key attribute: {path[0]}")
-        prefix, low, high = self._key_range(info, ix, key_condition, legacy_conditions=bound.key is None)
+        prefix, low, high = self.engine.key_range(info, ix, key_condition, legacy_conditions=bound.key is None)
         forward = params.get("ScanIndexForward", True)
         start = params.get("ExclusiveStartKey")
         if start is not None:
-            position = self._start_after(info, ix, start)
+            position = self.engine.start_after(info, ix, start)
             if position[:len(prefix)] != prefix:
                 raise V.invalid("The provided starting key is outside query boundaries based on provided conditions")
             if forward:
-                low = max(low, _after(position))
+                low = max(low, after(position))
             else:
                 high = min(high, position)
-        self._expire(info)
-        return self._page(ctx, info, ix, params, low, high, not forward, filter_, projection, select)
+        self.engine.expire(info)
+        return self.engine.page(ctx, info, ix, params, low, high, not forward, filter_, projection, select)
 
     def _read_projection(self, params: dict, bound: Bound) -> dict | None:
         if bound.projection is not None:
@@ -845,191 +435,13 @@ class DynamoDBBackend(ServiceBackend):
             return {name: True for name in names}
         return None
 
-    def _key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple,
-                   legacy_conditions: bool = False) -> tuple[tuple, tuple, tuple]:
-        """(partition prefix, low, high): the half-open key range a key condition selects."""
-        parts: list[tuple] = []
-
-        def flatten(node: tuple) -> None:
-            kind = node[0]
-            if kind == "and":
-                flatten(node[1])
-                flatten(node[2])
-            elif kind in ("or", "not"):
-                raise V.invalid(f"Invalid operator used in KeyConditionExpression: {kind.upper()}")
-            elif kind == "in":
-                raise V.invalid("Invalid operator used in KeyConditionExpression: IN")
-            else:
-                parts.append(node)
-
-        flatten(condition)
-        if len(parts) > 2 and legacy_conditions:
-            raise V.invalid("Conditions can be of length 1 or 2 only")
-        hash_name = ix.hash_name if ix else info.hash_name
-        range_name = ix.range_name if ix else info.range_name
-        hash_type = ix.hash_type if ix else info.hash_type
-        range_type = ix.range_type if ix else info.range_type
-        conditions: dict[str, tuple] = {}
-        for part in parts:
-            kind = part[0]
-            if kind == "cmp":
-                op, left, right = part[1], part[2], part[3]
-                if left[0] != "path" and right[0] == "path":
-                    left, right = right, left
-                    op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
-                if op == "<>":
-                    raise V.invalid("Unsupported operator on KeyConditionExpression: operator: <>")
-                if left[0] != "path" or right[0] != "value":
-                    raise V.invalid("Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"
-                                    if right[0] == "path" else "Query key condition not supported")
-                name, operands = left[1], (right[1],)
-            elif kind == "between":
-                if part[1][0] != "path" or part[2][0] != "value" or part[3][0] != "value":
-                    raise V.invalid("Query key condition not supported")
-                op, name, operands = "between", part[1][1], (part[2][1], part[3][1])
-            elif kind == "fn" and part[1] == "begins_with":
-                if part[2][0][0] != "path" or part[2][1][0] != "value":
-                    raise V.invalid("Query key condition not supported")
-                op, name, operands = "begins_with", part[2][0][1], (part[2][1][1],)
-            elif kind == "fn":
-                raise V.invalid(f"Invalid KeyConditionExpression: Invalid function name; function: {part[1]}")
-            else:
-                raise V.invalid("Query key condition not supported")
-            if len(name) != 1 or not isinstance(name[0], str):
-                raise V.invalid("KeyConditionExpressions cannot contain nested attributes")
-            attribute = name[0]
-            if attribute in conditions:
-                raise V.invalid("Invalid KeyConditionExpression: KeyConditionExpressions must only contain one "
-                                "condition per key")
-            conditions[attribute] = (op, operands)
-        if len(parts) > (2 if range_name else 1) and not legacy_conditions:
-            raise V.invalid(f"The number of query conditions ({len(parts)}) exceeds the number of key attributes "
-                            f"defined in the schema ({2 if range_name else 1})")
-        if hash_name not in conditions:
-            if len(conditions) == 1 and next(iter(conditions.values()))[0] != "=":
-                raise V.invalid("Query key condition not supported")
-            raise V.invalid(f"Query condition missed key schema element: {hash_name}")
-        for attribute in conditions:
-            if attribute not in (hash_name, range_name):
-                raise V.invalid(f"Query condition missed key schema element: {range_name}" if range_name
-                                else "Query key condition not supported")
-        op, operands = conditions[hash_name]
-        if op != "=":
-            raise V.invalid("Query key condition not supported")
-        hash_value = operands[0]
-        if hash_type not in hash_value:
-            raise V.invalid("One or more parameter values were invalid: Condition parameter type does not match schema type")
-        hash_bytes = V.key_bytes(hash_value)
-        if not hash_bytes and hash_type != "N":
-            raise V.invalid("One or more parameter values are not valid. The AttributeValue for a key attribute "
-                            f"cannot contain an empty string value. Key: {hash_name}")
-        prefix = (info.key if ix is None else ()) + (_hashed(hash_bytes),)
-        low: tuple = prefix
-        high: tuple = _after(prefix)
-        if range_name in conditions:
-            op, operands = conditions[range_name]
-            for operand in operands:
-                if range_type not in operand:
-                    raise V.invalid("One or more parameter values were invalid: Condition parameter type does not "
-                                    "match schema type")
-            encoded = [V.key_bytes(o) for o in operands]
-            if op == "begins_with" and range_type == "N":
-                raise V.invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
-                                "operator or function: begins_with, operand type: N")
-            if op == "=":
-                low, high = prefix + (encoded[0],), prefix + (encoded[0] + b"\x00",)
-            elif op == "<":
-                high = prefix + (encoded[0],)
-            elif op == "<=":
-                high = prefix + (encoded[0] + b"\x00",)
-            elif op == ">":
-                low = prefix + (encoded[0] + b"\x00",)
-            elif op == ">=":
-                low = prefix + (encoded[0],)
-            elif op == "between":
-                if V.compare(operands[0], operands[1]) > 0:
-                    raise V.invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
-                                    "greater than or equal to lower bound; lower bound operand: AttributeValue: "
-                                    f"{V.describe(operands[0])}, upper bound operand: AttributeValue: "
-                                    f"{V.describe(operands[1])}")
-                low, high = prefix + (encoded[0],), prefix + (encoded[1] + b"\x00",)
-            elif op == "begins_with":
-                low = prefix + (encoded[0],)
-                after = _successor(encoded[0])
-                if after is not None:
-                    high = prefix + (after,)
-        return prefix, low, high
-
-    def _walk(self, info: TableInfo, ix: IndexInfo | None, low: tuple, high: tuple | None,
-              reverse: bool) -> Iterator[tuple[dict, int]]:
-        """(item, size read) pairs of a table or index range, items as the index holds them."""
-        data = self.items
-        sizes = self._sizes
-        if ix is None:
-            for key, item in data.items_range(low, high, (True, False), reverse):
-                yield item, sizes.get(key) or V.item_size(item)
-            return
-        entries = self._indexes[info.key][ix.name]
-        tkey = info.key
-        project = ix.projection != "ALL" and ix.kind == "GSI"
-        for position in entries.irange(low, high, (True, False), reverse):
-            key = tkey + (position[2], position[3])
-            item = data.get(key)
-            if item is not None:
-                if project:
-                    item = ix.project(item)
-                    yield item, V.item_size(item)
-                else:
-                    yield item, sizes.get(key) or V.item_size(item)
-
-    def _page(self, ctx: RequestContext, info: TableInfo, ix: IndexInfo | None, params: dict, low: tuple,
-              high: tuple, reverse: bool, filter_: Any, projection: dict | None, select: str) -> dict:
-        limit = params.get("Limit")
-        count = scanned = size = 0
-        items: list[dict] = []
-        last = None
-        want_items = select != "COUNT"
-        lsi_projected = ix is not None and ix.kind == "LSI" and select == "ALL_PROJECTED_ATTRIBUTES"
-        for item, item_bytes in self._walk(info, ix, low, high, reverse):
-            scanned += 1
-            size += item_bytes
-            if filter_ is None or E.evaluate(filter_, item):
-                count += 1
-                if want_items:
-                    if projection is not None:
-                        items.append(E.project(item, projection))
-                    elif lsi_projected:
-                        items.append(V.copy_item(ix.project(item)))  # type: ignore[union-attr]
-                    else:
-                        items.append(V.copy_item(item))
-            if (limit is not None and scanned >= limit) or size >= _PAGE_BYTES:
-                last = item
-                break
-        out: dict[str, Any] = {}
-        if want_items:
-            out["Items"] = items
-        out["Count"] = count
-        out["ScannedCount"] = scanned
-        if last is not None:
-            names = ix.key_names if ix is not None else tuple(n for n in (info.hash_name, info.range_name) if n)
-            out["LastEvaluatedKey"] = {n: V.copy_value(last[n]) for n in names}
-        mode = params.get("ReturnConsumedCapacity")
-        if mode is not None and mode != "NONE":
-            units = self._read_units(size, bool(params.get("ConsistentRead")))
-            if ix is not None:
-                out["ConsumedCapacity"] = self._capacity(info, mode, 0.0 if mode == "INDEXES" else units,
-                                                         {ix.name: units} if mode == "INDEXES" else None)
-            else:
-                out["ConsumedCapacity"] = self._capacity(info, mode, units)
-        return out
-
     def scan(self, ctx: RequestContext) -> dict:
         with V.older_wording():
             return self._scan(ctx)
 
     def _scan(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         ix = self._read_target(info, params)
         bound = bind_expressions(params, ("filter", "projection"))
         filter_ = bound.filter
@@ -1037,7 +449,8 @@ class DynamoDBBackend(ServiceBackend):
                 filter_ = legacy.filters(params["ScanFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
         select = self._select(params, ix, projection)
-        segment, total = params.get("Segment"), params.get("TotalSegments")
+        segment: int | None = params.get("Segment")
+        total: int | None = params.get("TotalSegments")
         if segment is not None and total is None:
             raise V.invalid("The TotalSegments parameter is required but was not present in the request when "
                             "Segment parameter is present")
@@ -1046,8 +459,8 @@ class DynamoDBBackend(ServiceBackend):
                             "TotalSegments is present")
         prefix = info.key if ix is None else ()
         low: tuple = prefix
-        high: tuple | None = _after(info.key) if ix is None else None
-        if total is not None:
+        high: tuple | None = after(info.key) if ix is None else None
+        if total is not None and segment is not None:
             if segment >= total:
                 raise V.invalid(f"The Segment parameter is zero-based and must be less than parameter "
                                 f"TotalSegments: Segment: {segment} is not less than TotalSegments: {total}")
@@ -1058,10 +471,10 @@ class DynamoDBBackend(ServiceBackend):
                 high = prefix + (end.to_bytes(4, "big"),)
         start_key = params.get("ExclusiveStartKey")
         if start_key is not None:
-            position = self._start_after(info, ix, start_key)
-            low = max(low, _after(position))
-        self._expire(info)
-        return self._page(ctx, info, ix, params, low, high, False, filter_, projection, select)
+            position = self.engine.start_after(info, ix, start_key)
+            low = max(low, after(position))
+        self.engine.expire(info)
+        return self.engine.page(ctx, info, ix, params, low, high, False, filter_, projection, select)
 
     # == batches ======================================================================================
     def batch_get_item(self, ctx: RequestContext) -> dict:
@@ -1077,11 +490,11 @@ class DynamoDBBackend(ServiceBackend):
             legacy.refuse_mixing({"AttributesToGet": True}, ["ProjectionExpression"])
         plans = []
         for name, spec in request.items():
-            info = self._table(ctx, name)
+            info = self.engine.table(ctx, name)
             keys = []
             seen = set()
             for key in spec["Keys"]:
-                storage = self._key(info, key)
+                storage = self.engine.key(info, key)
                 if storage in seen:
                     raise V.invalid("Provided list of item keys contains duplicates")
                 seen.add(storage)
@@ -1092,7 +505,7 @@ class DynamoDBBackend(ServiceBackend):
         capacities: dict[str, float] = {}
         size = 0
         for name, info, spec, keys, projection in plans:
-            self._expire(info)
+            self.engine.expire(info)
             found = responses.setdefault(name, [])
             consistent = bool(spec.get("ConsistentRead"))
             for storage, key in keys:
@@ -1102,14 +515,14 @@ class DynamoDBBackend(ServiceBackend):
                     continue
                 item = self.items.get(storage)
                 item_bytes = V.item_size(item) if item is not None else 0
-                capacities[name] = capacities.get(name, 0.0) + self._read_units(item_bytes, consistent)
+                capacities[name] = capacities.get(name, 0.0) + self.engine.read_units(item_bytes, consistent)
                 if item is not None:
                     size += item_bytes
                     found.append(E.project(item, projection) if projection is not None else V.copy_item(item))
         out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
         mode = ctx.params.get("ReturnConsumedCapacity")
         if mode in ("TOTAL", "INDEXES"):
-            out["ConsumedCapacity"] = [self._capacity(self._table(ctx, n), mode, u) for n, u in capacities.items()]
+            out["ConsumedCapacity"] = [self.engine.capacity(self.engine.table(ctx, n), mode, u) for n, u in capacities.items()]
         return out
 
     def batch_write_item(self, ctx: RequestContext) -> dict:
@@ -1126,7 +539,7 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid("Too many items requested for the BatchWriteItem call")
         plans = []
         for name, writes in request.items():
-            info = self._table(ctx, name)
+            info = self.engine.table(ctx, name)
             seen = set()
             for write in writes:
                 put, delete = write.get("PutRequest"), write.get("DeleteRequest")
@@ -1138,17 +551,17 @@ class DynamoDBBackend(ServiceBackend):
                 if put is not None:
                     item = V.canon_item(put["Item"])
                     try:
-                        key = self._item_key(info, item)
+                        key = self.engine.item_key(info, item)
                     except AwsError as exc:
                         if not _SCHEMA_FAULT.search(exc.message):
                             raise
                         raise V.invalid("The provided key element does not match the schema") from None
                     if info.indexes:
-                        self._check_index_keys(info, item)
-                    self._check_size(item)
+                        self.engine.check_index_keys(info, item)
+                    self.engine.check_size(item)
                 else:
                     item = None
-                    key = self._key(info, delete["Key"])
+                    key = self.engine.key(info, delete["Key"])
                 if key in seen:
                     raise V.invalid("Provided list of item keys contains duplicates")
                 seen.add(key)
@@ -1157,9 +570,9 @@ class DynamoDBBackend(ServiceBackend):
         capacities: dict[str, dict] = {}
         metrics: dict[str, list] = {}
         for info, key, item in plans:
-            self._expire(info)
+            self.engine.expire(info)
             old = self.items.get(key)
-            self._write(ctx, info, key, old, item)
+            self.engine.write(ctx, info, key, old, item)
             if mode in ("TOTAL", "INDEXES"):
                 one = self._write_capacity(info, mode, old, item)
                 if one is not None:
@@ -1189,10 +602,10 @@ class DynamoDBBackend(ServiceBackend):
         faults: list[str | None] = []
         for entry in entries:
             get = entry["Get"]
-            info = self._table(ctx, get["TableName"])
+            info = self.engine.table(ctx, get["TableName"])
             projection = self._projection(get)
             try:
-                key = self._key(info, get["Key"])
+                key = self.engine.key(info, get["Key"])
             except AwsError as exc:
                 if not _SCHEMA_FAULT.search(exc.message):
                     raise
@@ -1204,12 +617,12 @@ class DynamoDBBackend(ServiceBackend):
             seen.add(key)
             plans.append((info, key, projection))
         if any(faults):
-            _cancel([{"Code": "ValidationError", "Message": f} if f else {"Code": "None"} for f in faults])
-        responses = []
+            cancel([{"Code": "ValidationError", "Message": f} if f else {"Code": "None"} for f in faults])
+        responses: list[dict] = []
         capacities: dict[str, dict] = {}
         mode = ctx.params.get("ReturnConsumedCapacity")
         for info, key, projection in plans:
-            self._expire(info)
+            self.engine.expire(info)
             item = self.items.get(key)
             if item is None:
                 responses.append({})
@@ -1217,8 +630,9 @@ class DynamoDBBackend(ServiceBackend):
                 responses.append({"Item": E.project(item, projection) if projection is not None else V.copy_item(item)})
             if mode in ("TOTAL", "INDEXES"):
                 units = 2.0 * max(1, math.ceil((V.item_size(item) if item else 0) / 4096))
-                one = self._capacity(info, mode, units)
-                capacities[info.name] = _add_capacity(capacities.get(info.name), one)
+                one = self.engine.capacity(info, mode, units)
+                if one is not None:
+                    capacities[info.name] = _add_capacity(capacities.get(info.name), one)
         out: dict[str, Any] = {"Responses": responses}
         if capacities:
             out["ConsumedCapacity"] = list(capacities.values())
@@ -1254,10 +668,10 @@ class DynamoDBBackend(ServiceBackend):
                 raise V.invalid("TransactItems can only contain one of Check, Put, Update or Delete")
             kind = kinds[0]
             spec = entry[kind]
-            info = self._table(ctx, spec["TableName"])
+            info = self.engine.table(ctx, spec["TableName"])
             item = V.canon_item(spec["Item"]) if kind == "Put" else None
             try:
-                key = self._item_key(info, item) if item is not None else self._key(info, spec["Key"])
+                key = self.engine.item_key(info, item) if item is not None else self.engine.key(info, spec["Key"])
             except AwsError as exc:
                 if not _SCHEMA_FAULT.search(exc.message):
                     raise
@@ -1266,13 +680,13 @@ class DynamoDBBackend(ServiceBackend):
                 continue
             if item is not None:
                 if info.indexes:
-                    self._check_index_keys(info, item)
-                self._check_size(item)
+                    self.engine.check_index_keys(info, item)
+                self.engine.check_size(item)
                 condition = self._condition(spec)
                 plan = [kind, info, key, condition, item, spec]
             elif kind == "Update":
                 actions, condition = self._update_request(spec)
-                self._check_key_updates(info, actions)
+                self.engine.check_key_updates(info, actions)
                 plan = [kind, info, key, condition, actions, spec]
             else:
                 bound = bind_expressions(spec, ("condition",))
@@ -1292,10 +706,10 @@ class DynamoDBBackend(ServiceBackend):
                 reasons.append({"Code": "ValidationError", "Message": payload})
                 failed = True
                 continue
-            self._expire(info)
+            self.engine.expire(info)
             old = self.items.get(key)
             if condition is not None and not E.evaluate(condition, old):
-                reason = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
+                reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
                 if spec.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
                     reason["Item"] = V.copy_item(old)
                 reasons.append(reason)
@@ -1305,7 +719,7 @@ class DynamoDBBackend(ServiceBackend):
                 if kind == "Put":
                     new = payload
                 elif kind == "Update":
-                    new = self._updated(info, key, spec["Key"], old, payload)
+                    new = self.engine.updated(info, key, spec["Key"], old, payload)
                 elif kind == "Delete":
                     new = None
                 else:
@@ -1318,9 +732,9 @@ class DynamoDBBackend(ServiceBackend):
             reasons.append({"Code": "None"})
             writes.append((info, key, old, new))
         if failed:
-            _cancel(reasons)
+            cancel(reasons)
         for info, key, old, new in writes:
-            self._write(ctx, info, key, old, new)
+            self.engine.write(ctx, info, key, old, new)
         result = self._transact_result(ctx, [(info.key, old, new) for info, _key, old, new in writes], params)
         if token:
             self.tokens.put((ctx.account, ctx.region, token),
@@ -1345,7 +759,7 @@ class DynamoDBBackend(ServiceBackend):
         if mode in ("TOTAL", "INDEXES"):
             capacities: dict[str, dict] = {}
             for tkey, old, new in summary:
-                info = self._table_info(tkey)
+                info = self.engine.table_info(tkey)
                 if info is None:
                     continue
                 one = self._write_capacity(info, mode, old, new)
@@ -1356,7 +770,7 @@ class DynamoDBBackend(ServiceBackend):
         if params.get("ReturnItemCollectionMetrics") == "SIZE":
             metrics: dict[str, list] = {}
             for tkey, old, new in summary:
-                info = self._table_info(tkey)
+                info = self.engine.table_info(tkey)
                 got = self._collection_metrics(info, params, new if new is not None else old) if info else None
                 if got:
                     metrics.setdefault(info.name, []).append(got)  # type: ignore[union-attr]
@@ -1367,20 +781,24 @@ class DynamoDBBackend(ServiceBackend):
     # == PartiQL =======================================================================================
     def execute_statement(self, ctx: RequestContext) -> dict:
         from . import partiql
-        return partiql.execute_statement(self, ctx)
+        return partiql.execute_statement(self.engine, ctx)
 
     def batch_execute_statement(self, ctx: RequestContext) -> dict:
         from . import partiql
-        return partiql.batch_execute_statement(self, ctx)
+        return partiql.batch_execute_statement(self.engine, ctx)
 
     def execute_transaction(self, ctx: RequestContext) -> dict:
         from . import partiql
-        return partiql.execute_transaction(self, ctx)
+        return partiql.execute_transaction(self.engine, ctx)
 
     # == tables ========================================================================================
     def create_table(self, ctx: RequestContext) -> dict:
         params = ctx.params
         name = params["TableName"]
+        for member in ("KeySchema", "AttributeDefinitions"):  # optional in the model, required by AWS
+            if not params.get(member):
+                raise V.invalid(f"1 validation error detected: Value null at '{member[0].lower() + member[1:]}' "
+                                "failed to satisfy constraint: Member must not be null")
         check_definitions(params)
         billing = params.get("BillingMode", "PROVISIONED")
         throughput = check_throughput(params, billing)
@@ -1440,7 +858,7 @@ class DynamoDBBackend(ServiceBackend):
 
     def _describe(self, tkey: tuple, status: str | None = None) -> dict:
         record = self.tables[tkey]
-        count, size = self._stats.get(tkey, (0, 0))
+        count, size = self.engine.table_counts(tkey)
         throughput = record["throughput"] or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
         out: dict[str, Any] = {
             "AttributeDefinitions": [dict(d) for d in record["attribute_definitions"]],
@@ -1466,7 +884,7 @@ class DynamoDBBackend(ServiceBackend):
                 continue
             described = []
             for index in record[kind]:
-                icount, isize = self._index_stats.get((tkey, index["IndexName"]), (0, 0))
+                icount, isize = self.engine.index_counts(tkey, index["IndexName"])
                 entry: dict[str, Any] = {
                     "IndexName": index["IndexName"],
                     "KeySchema": [dict(e) for e in index["KeySchema"]],
@@ -1499,18 +917,18 @@ class DynamoDBBackend(ServiceBackend):
 
     def describe_table(self, ctx: RequestContext) -> dict:
         name = ctx.params["TableName"]
-        info = self._table(ctx, name, f"Requested resource not found: Table: {name} not found")
+        info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
         return {"Table": self._describe(info.key)}
 
     def delete_table(self, ctx: RequestContext) -> dict:
         name = ctx.params["TableName"]
-        info = self._table(ctx, name, f"Requested resource not found: Table: {name} not found")
+        info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
         record = info.record
         if record["deletion_protection"]:
             raise V.invalid("Resource cannot be deleted as it is currently protected against deletion. Disable "
                             "deletion protection first.")
         described = self._describe(info.key, "DELETING")
-        for key in list(self.items.irange(info.key, _after(info.key), (True, False))):
+        for key in list(self.items.irange(info.key, after(info.key), (True, False))):
             self.items.delete(key)
         if record.get("stream"):
             self._disable_stream(ctx, record["stream"]["arn"])
@@ -1539,7 +957,7 @@ class DynamoDBBackend(ServiceBackend):
     def update_table(self, ctx: RequestContext) -> dict:
         params = ctx.params
         name = params["TableName"]
-        info = self._table(ctx, name, f"Requested resource not found: Table: {name} not found")
+        info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
         record = dict(info.record)
         changes = [k for k in ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
                                "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
@@ -1568,7 +986,7 @@ class DynamoDBBackend(ServiceBackend):
                                     f"existing key attribute: {d['AttributeName']}")
                 merged[d["AttributeName"]] = d["AttributeType"]
             record["attribute_definitions"] = [{"AttributeName": k, "AttributeType": v} for k, v in merged.items()]
-        billing = params.get("BillingMode", record["billing_mode"])
+        billing: str = params.get("BillingMode") or record["billing_mode"]
         if "BillingMode" in params and billing != record["billing_mode"]:
             record["billing_mode"] = billing
             record["billing_set"] = True
@@ -1686,7 +1104,7 @@ class DynamoDBBackend(ServiceBackend):
         parts = arn.split(":", 5)
         if len(parts) == 6 and parts[2] == "dynamodb" and parts[5].startswith("table/"):
             name = parts[5][6:].split("/", 1)[0]
-            info = self._table_info((parts[4], parts[3], name))
+            info = self.engine.table_info((parts[4], parts[3], name))
             if info is not None:
                 return info
         raise AwsError("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found")
@@ -1709,7 +1127,10 @@ class DynamoDBBackend(ServiceBackend):
     def list_tags_of_resource(self, ctx: RequestContext) -> dict:
         info = self._by_arn(ctx, ctx.params["ResourceArn"])
         tags = [{"Key": k, "Value": v} for k, v in info.record["tags"].items()]
-        start = int(ctx.params.get("NextToken") or 0)
+        token = ctx.params.get("NextToken") or "0"
+        if not token.isdigit():  # a token this backend never issued
+            raise V.invalid("Invalid NextToken")
+        start = int(token)
         page = tags[start:start + 100]
         out: dict[str, Any] = {"Tags": page}
         if start + 100 < len(tags):
@@ -1719,7 +1140,7 @@ class DynamoDBBackend(ServiceBackend):
     # -- TTL, backups, limits -----------------------------------------------------------------------
     def update_time_to_live(self, ctx: RequestContext) -> dict:
         params = ctx.params
-        info = self._table(ctx, params["TableName"])
+        info = self.engine.table(ctx, params["TableName"])
         spec = params["TimeToLiveSpecification"]
         enabled, attribute = spec["Enabled"], spec["AttributeName"]
         current = info.record.get("ttl")
@@ -1734,7 +1155,7 @@ class DynamoDBBackend(ServiceBackend):
         return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
     def describe_time_to_live(self, ctx: RequestContext) -> dict:
-        info = self._table(ctx, ctx.params["TableName"])
+        info = self.engine.table(ctx, ctx.params["TableName"])
         attribute = info.record.get("ttl")
         if attribute:
             return {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}}
@@ -1751,7 +1172,7 @@ class DynamoDBBackend(ServiceBackend):
 
     def _backup_table(self, ctx: RequestContext, name: str) -> TableInfo:
         try:
-            return self._table(ctx, name)
+            return self.engine.table(ctx, name)
         except AwsError:
             raise AwsError("TableNotFoundException", f"Table not found: {name}") from None
 
@@ -1786,44 +1207,13 @@ class DynamoDBBackend(ServiceBackend):
     def summary(self) -> dict[str, Any]:
         tables = []
         for tkey, record in sorted(self.tables.items()):
-            count, size = self._stats.get(tkey, (0, 0))
+            count, size = self.engine.table_counts(tkey)
             tables.append({
                 "name": tkey[2], "account": tkey[0], "region": tkey[1], "items": count, "bytes": size,
                 "status": record.get("status", "ACTIVE"),
                 "indexes": [i["IndexName"] for i in record["gsis"] + record["lsis"]],
             })
         return {"tables": tables}
-
-
-class _ServiceContext:
-    """What ``_write`` needs of a request context, for work DynamoDB does on its own (TTL)."""
-
-    def __init__(self, emulator: Any) -> None:
-        self.ids = emulator.ids
-        self._clock = emulator.clock
-
-    def time(self) -> float:
-        return self._clock.time()
-
-
-def _cancel(reasons: list[dict]) -> None:
-    """Cancel a transaction, with one reason per action in AWS's form."""
-    codes = ", ".join(r["Code"] for r in reasons)
-    raise AwsError("TransactionCanceledException",
-                   f"Transaction cancelled, please refer cancellation reasons for specific reasons [{codes}]",
-                   fields={"CancellationReasons": reasons})
-
-
-def _expiry(item: dict | None, attribute: str) -> float | None:
-    if item is None:
-        return None
-    value = item.get(attribute)
-    if value is None or "N" not in value:
-        return None
-    try:
-        return float(value["N"])
-    except (ValueError, OverflowError):
-        return None
 
 
 def _add_capacity(total: dict | None, one: dict) -> dict:
@@ -1837,7 +1227,7 @@ def _add_capacity(total: dict | None, one: dict) -> dict:
 
 
 def _scale_capacity(capacity: dict, factor: float) -> dict:
-    scaled = {}
+    scaled: dict[str, Any] = {}
     for k, v in capacity.items():
         if isinstance(v, float):
             scaled[k] = v * factor

@@ -332,14 +332,17 @@ def _parse(kind: str, text: str) -> Any:
         if not text.strip():
             raise ExprError("The expression can not be empty;")
         parser = _Parser(text)
-        if kind == "update":
-            tree = parser.update()
-        elif kind == "projection":
-            tree = parser.projection()
-        else:
-            tree = parser.condition()
-        parser.end()
-        tree = _settle(tree)
+        try:
+            if kind == "update":
+                tree = parser.update()
+            elif kind == "projection":
+                tree = parser.projection()
+            else:
+                tree = parser.condition()
+            parser.end()
+            tree = _settle(tree)
+        except RecursionError:  # nested deeper than this recursive-descent parser goes
+            raise ExprError("Syntax error; the expression is nested too deeply") from None
         if parser.reserved is not None:
             raise ExprError(f"Attribute name is a reserved keyword; reserved keyword: {parser.reserved}")
         if len(_CACHE) > 2048:
@@ -531,12 +534,12 @@ class Binder:
                     raise ExprError(f"Incorrect operand type for operator or function; operator: {word}, "
                                     f"operand type: {_TYPE_WORDS[kind]}, typeSet: ALLOWED_FOR_ADD_OPERAND")
                 bound.append((word, path, value))
-        _check_overlaps([a[1][1] for a in bound], "")
+        check_overlaps([a[1][1] for a in bound], "")
         return bound
 
     def projection(self, paths: list[tuple]) -> list[tuple]:
         bound = [self.path(p) for p in paths]
-        _check_overlaps([p[1] for p in bound], "")
+        check_overlaps([p[1] for p in bound], "")
         return bound
 
     def unused(self) -> None:
@@ -560,7 +563,7 @@ def _show_path(elements: Iterable) -> str:
     return "[" + ", ".join(f"[{e}]" if isinstance(e, int) else e for e in elements) + "]"
 
 
-def _check_overlaps(paths: list[tuple], _: str) -> None:
+def check_overlaps(paths: list[tuple], _: str) -> None:
     for j, later in enumerate(paths):
         for earlier in paths[:j]:
             n = min(len(earlier), len(later))

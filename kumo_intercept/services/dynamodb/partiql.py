@@ -22,10 +22,11 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from . import expressions as E
 from . import values as V
-from .backend import _after, _cancel
+from .engine import TableEngine, after, cancel
 
 _TOKEN = re.compile(
     r"(?P<ws>\s+)|(?P<str>'(?:[^']|'')*')|(?P<qid>\"(?:[^\"]|\"\")*\")"
@@ -160,7 +161,7 @@ class _Statement:
             return {"NULL": True}
         if kind == "op" and text == "[":
             self.i += 1
-            items = []
+            items: list[dict] = []
             while not self.op("]"):
                 items.append(self.value(f"{where}[{len(items)}]"))
                 if not self.op("]"):
@@ -330,22 +331,25 @@ def _decode_token(token: str) -> dict:
 
 
 class _Runner:
-    """Runs one statement against the backend; ``check_only`` plans writes without making them."""
+    """Runs statements against the DynamoDB engine."""
 
-    def __init__(self, backend: Any, ctx: Any) -> None:
-        self.backend = backend
+    def __init__(self, engine: TableEngine, ctx: RequestContext) -> None:
+        self.engine = engine
         self.ctx = ctx
 
     def parse(self, text: str, parameters: list | None) -> tuple[str, Any, _Statement]:
         st = _Statement(text, parameters)
-        if st.word("SELECT"):
-            return "SELECT", self._select(st), st
-        if st.word("INSERT"):
-            return "INSERT", self._insert(st), st
-        if st.word("UPDATE"):
-            return "UPDATE", self._update(st), st
-        if st.word("DELETE"):
-            return "DELETE", self._delete(st), st
+        try:
+            if st.word("SELECT"):
+                return "SELECT", self._select(st), st
+            if st.word("INSERT"):
+                return "INSERT", self._insert(st), st
+            if st.word("UPDATE"):
+                return "UPDATE", self._update(st), st
+            if st.word("DELETE"):
+                return "DELETE", self._delete(st), st
+        except RecursionError:  # nested deeper than this recursive-descent parser goes
+            raise _malformed("Expression nested too deeply") from None
         raise _malformed(f"Unexpected keyword: {st.peek()[1] or 'end of statement'}")
 
     def _where(self, st: _Statement) -> tuple | None:
@@ -443,8 +447,8 @@ class _Runner:
     # -- execution -----------------------------------------------------------------------------------
     def select(self, plan: dict, limit: int | None, token: str | None, consistent: bool,
                need_key: bool = False) -> dict:
-        backend = self.backend
-        info = backend._table(self.ctx, plan["table"])
+        engine = self.engine
+        info = engine.table(self.ctx, plan["table"])
         ix = None
         if plan["index"] is not None:
             ix = info.indexes.get(plan["index"])
@@ -456,26 +460,27 @@ class _Runner:
         where = plan["where"]
         if need_key:
             key = _full_key(info, where)
-            backend._expire(info)
-            item = backend.items.get(backend._key(info, key))
+            engine.expire(info)
+            item = engine.items.get(engine.key(info, key))
             if item is None or (where is not None and not E.evaluate(where, item)):
                 return {}
             tree = E.projection_tree(plan["paths"]) if plan["paths"] else None
             return {"Item": E.project(item, tree) if tree else V.copy_item(item)}
         hash_name = ix.hash_name if ix else info.hash_name
         equalities = _key_equalities(where)
+        high: tuple | None
         if hash_name in equalities:
-            _prefix, low, high = backend._key_range(info, ix, ("cmp", "=", ("path", (hash_name,)),
-                                                               ("value", equalities[hash_name])))
+            _prefix, low, high = engine.key_range(info, ix, ("cmp", "=", ("path", (hash_name,)),
+                                                             ("value", equalities[hash_name])))
         else:
-            low, high = (info.key if ix is None else ()), (_after(info.key) if ix is None else None)
+            low, high = (info.key if ix is None else ()), (after(info.key) if ix is None else None)
         if token is not None:
-            low = max(low, _after(backend._start_after(info, ix, _decode_token(token))))
+            low = max(low, after(engine.start_after(info, ix, _decode_token(token))))
         projection = E.projection_tree(plan["paths"]) if plan["paths"] else None
         select = "SPECIFIC_ATTRIBUTES" if projection else ("ALL_PROJECTED_ATTRIBUTES" if ix else "ALL_ATTRIBUTES")
-        backend._expire(info)
-        page = backend._page(self.ctx, info, ix, {"Limit": limit, "ConsistentRead": consistent}, low, high,
-                             False, where, projection, select)
+        engine.expire(info)
+        page = engine.page(self.ctx, info, ix, {"Limit": limit, "ConsistentRead": consistent}, low, high,
+                           False, where, projection, select)
         out: dict[str, Any] = {"Items": page["Items"]}
         if "LastEvaluatedKey" in page:
             out["NextToken"] = _encode_token(page["LastEvaluatedKey"])
@@ -484,23 +489,23 @@ class _Runner:
 
     def plan_write(self, kind: str, plan: dict, old_on_failure: bool = False) -> tuple:
         """(info, storage key, old item, new item or None, returned attributes) or raises."""
-        backend = self.backend
-        info = backend._table(self.ctx, plan["table"])
-        backend._expire(info)
+        engine = self.engine
+        info = engine.table(self.ctx, plan["table"])
+        engine.expire(info)
         if kind == "INSERT":
             item = V.canon_item(plan["item"])
-            key = backend._item_key(info, item)
+            key = engine.item_key(info, item)
             if info.indexes:
-                backend._check_index_keys(info, item)
-            backend._check_size(item)
-            old = backend.items.get(key)
+                engine.check_index_keys(info, item)
+            engine.check_size(item)
+            old = engine.items.get(key)
             if old is not None:
                 raise AwsError("DuplicateItemException", "Duplicate primary key exists in table")
             return info, key, None, item, None
         where = plan["where"]
         key_values = _full_key(info, where)
-        key = backend._key(info, key_values)
-        old = backend.items.get(key)
+        key = engine.key(info, key_values)
+        old = engine.items.get(key)
         failed = AwsError("ConditionalCheckFailedException", "The conditional request failed",
                           fields={"Item": V.copy_item(old)} if old_on_failure and old is not None else None)
         if kind == "DELETE":
@@ -511,12 +516,12 @@ class _Runner:
         if old is None or (where is not None and not E.evaluate(where, old)):
             raise failed
         actions = plan["actions"]
-        backend._check_key_updates(info, actions)
+        engine.check_key_updates(info, actions)
         try:
-            E._check_overlaps([a[1][1] for a in actions], "")
+            E.check_overlaps([a[1][1] for a in actions], "")
         except E.ExprError as exc:
             raise AwsError("ValidationException", exc.message) from None
-        new = backend._updated(info, key, key_values, old, actions)
+        new = engine.updated(info, key, key_values, old, actions)
         returned = None
         returning = plan["returning"]
         if returning in ("ALL_OLD", "ALL_NEW"):
@@ -527,24 +532,24 @@ class _Runner:
         return info, key, old, new, returned
 
 
-def execute_statement(backend: Any, ctx: Any) -> dict:
+def execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
     params = ctx.params
-    runner = _Runner(backend, ctx)
+    runner = _Runner(engine, ctx)
     kind, plan, _st = runner.parse(params["Statement"], params.get("Parameters"))
     if kind == "SELECT":
         return runner.select(plan, params.get("Limit"), params.get("NextToken"), bool(params.get("ConsistentRead")))
     info, key, old, new, returned = runner.plan_write(
         kind, plan, params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD")
-    backend._write(ctx, info, key, old, new)
+    engine.write(ctx, info, key, old, new)
     return {"Items": [returned] if returned else []}
 
 
-def batch_execute_statement(backend: Any, ctx: Any) -> dict:
+def batch_execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
     statements = ctx.params["Statements"]
     if len(statements) > 25:
         raise AwsError("ValidationException", "1 validation error detected: Value at 'statements' failed to satisfy "
                        "constraint: Member must have length less than or equal to 25")
-    runner = _Runner(backend, ctx)
+    runner = _Runner(engine, ctx)
     responses = []
     for request in statements:
         kind, plan, _st = runner.parse(request["Statement"], request.get("Parameters"))
@@ -560,14 +565,14 @@ def batch_execute_statement(backend: Any, ctx: Any) -> dict:
                     raise
                 responses.append({"TableName": table, **got})
                 continue
-            savepoint = backend.store.begin()
+            savepoint = ctx.store.begin()
             try:
                 info, key, old, new, _returned = runner.plan_write(kind, plan)
-                backend._write(ctx, info, key, old, new)
+                engine.write(ctx, info, key, old, new)
             except BaseException:
-                backend.store.rollback(savepoint)
+                ctx.store.rollback(savepoint)
                 raise
-            backend.store.commit(savepoint)
+            ctx.store.commit(savepoint)
             responses.append({"TableName": table})
         except AwsError as exc:
             code = exc.code.replace("Exception", "") if exc.code != "ValidationException" else "ValidationError"
@@ -576,12 +581,12 @@ def batch_execute_statement(backend: Any, ctx: Any) -> dict:
     return {"Responses": responses}
 
 
-def execute_transaction(backend: Any, ctx: Any) -> dict:
+def execute_transaction(engine: TableEngine, ctx: RequestContext) -> dict:
     statements = ctx.params["TransactStatements"]
     if len(statements) > 100:
         raise AwsError("ValidationException", "1 validation error detected at 'transactStatements' failed to satisfy "
                        "constraint: Member must have length less than or equal to 100")
-    runner = _Runner(backend, ctx)
+    runner = _Runner(engine, ctx)
     parsed = [runner.parse(s["Statement"], s.get("Parameters")) for s in statements]
     kinds = {kind == "SELECT" for kind, _plan, _st in parsed}
     if len(kinds) > 1:
@@ -608,7 +613,7 @@ def execute_transaction(backend: Any, ctx: Any) -> dict:
         reasons.append({"Code": "None"})
         writes.append((info, key, old, new))
     if failed:
-        _cancel(reasons)
+        cancel(reasons)
     for info, key, old, new in writes:
-        backend._write(ctx, info, key, old, new)
+        engine.write(ctx, info, key, old, new)
     return {}

@@ -34,7 +34,9 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import values as V
-from .backend import _STREAM_RETENTION as _RETENTION
+from .backend import DynamoDBBackend
+from .engine import STREAM_RETENTION, TableEngine
+from . import schema
 
 _ITERATOR_SECONDS = 15 * 60
 _BASE = 100000000000000000000
@@ -53,12 +55,15 @@ class DynamoDBStreamsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.streams = self.store.table("dynamodb.streams")
-        self.records = self.store.ordered_table("dynamodb.stream_records")
+        self.streams = schema.STREAMS.open(self.store)
+        self.records = schema.STREAM_RECORDS.open_ordered(self.store)
 
     @property
-    def _dynamodb(self) -> Any:
-        return self.emulator.backend("dynamodb")
+    def _tables(self) -> TableEngine:
+        """The engine of the DynamoDB backend (same service folder), which writes the stream records."""
+        backend = self.emulator.backend("dynamodb")
+        assert isinstance(backend, DynamoDBBackend)
+        return backend.engine
 
     # -- internal API -----------------------------------------------------------------------------
     def shard_ids(self, stream_arn: str) -> list[str]:
@@ -72,7 +77,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         stream = self.streams.get(stream_arn)
         if stream is None or stream["shard"] != shard_id:
             return []
-        self._dynamodb.expire_due()
+        self._tables.expire_due()
         start = 0 if after_sequence_number is None else _sequence(after_sequence_number) + 1
         return [self._shown(r) for _seq, r in self._read(stream_arn, start, limit)]
 
@@ -80,13 +85,13 @@ class DynamoDBStreamsBackend(ServiceBackend):
         if table.startswith("arn:"):
             parts = table.split(":", 5)
             account, region, table = parts[4], parts[3], parts[5].split("/")[1]
-        record = self.store.table("dynamodb.tables").get((account, region, table))
+        record = schema.TABLES.open(self.store).get((account, region, table))
         stream = record.get("stream") if record else None
         return stream["arn"] if stream else None
 
     # -- reading ----------------------------------------------------------------------------------
     def _read(self, arn: str, start: int, limit: int) -> list[tuple[int, dict]]:
-        self._dynamodb.trim_stream(arn)
+        self._tables.trim_stream(arn)
         records = self.records
         out = []
         for key in records.irange((arn, start), (arn + "\x00",), (True, False)):
@@ -118,9 +123,9 @@ class DynamoDBStreamsBackend(ServiceBackend):
 
     def _bounds(self, stream: dict) -> tuple[int, int | None]:
         """(first retained sequence, last sequence if the shard is closed)."""
-        first = self._dynamodb.trim_stream(stream["arn"])
+        first = self._tables.trim_stream(stream["arn"])
         if first is None:  # nothing retained: the shard starts after everything written so far
-            first = max(stream.get("first", 1), self.store.table("dynamodb.meta").get("sequence", 0) + 1)
+            first = max(stream.get("first", 1), schema.META.open(self.store).get("sequence", 0) + 1)
         return first, stream.get("last_sequence") if stream["disabled"] is not None else None
 
     # -- operations -------------------------------------------------------------------------------
@@ -130,7 +135,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         found = sorted((s for s in self.streams.values()
                         if s["account"] == ctx.account and s["region"] == ctx.region
                         and (table is None or s["table"] == table)
-                        and (s["disabled"] is None or ctx.time() - s["disabled"] < _RETENTION)),
+                        and (s["disabled"] is None or ctx.time() - s["disabled"] < STREAM_RETENTION)),
                        key=lambda s: (s["created"], s["arn"]))
         start = params.get("ExclusiveStartStreamArn")
         if start is not None:
@@ -180,7 +185,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         if kind == "TRIM_HORIZON":
             position = first
         elif kind == "LATEST":
-            position = (last + 1) if last is not None else self.store.table("dynamodb.meta").get("sequence", 0) + 1
+            position = (last + 1) if last is not None else schema.META.open(self.store).get("sequence", 0) + 1
         else:
             number = params.get("SequenceNumber")
             if number is None:
@@ -208,7 +213,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
                            f"{from_epoch(created).strftime('%a %b %d %H:%M:%S UTC %Y')} while right now it is "
                            f"{from_epoch(ctx.time()).strftime('%a %b %d %H:%M:%S UTC %Y')} which is further in the "
                            f"future than the tolerated delay of 900000 milliseconds.")
-        self._dynamodb.expire_due()
+        self._tables.expire_due()
         stream = self.streams[arn]
         limit = params.get("Limit", 1000)
         if limit > 1000:

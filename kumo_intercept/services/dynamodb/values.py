@@ -68,6 +68,7 @@ def number_text(value: Decimal) -> str:
         return "0"
     value = value.normalize(_WIDE)
     _sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite: parse_number refuses NaN and Infinity
     if len(digits) > 38:
         raise invalid("Attempting to store more than 38 significant digits in a Number")
     adjusted = exponent + len(digits) - 1
@@ -90,6 +91,7 @@ def number_key(text: str) -> bytes:
     if not value:
         return b"\x80"
     sign, digits, exponent = value.normalize(_WIDE).as_tuple()
+    assert isinstance(exponent, int)  # stored numbers are finite
     exp = exponent + len(digits) + 32768
     digit_text = "".join(map(str, digits))
     if not sign:
@@ -148,6 +150,7 @@ def canon(av: Any, depth: int = 1) -> dict:
             if kind == "BS":
                 raise invalid("One or more parameter values were invalid: Binary sets should not be empty")
             raise invalid(f"One or more parameter values were invalid: An {_SET_NAMES[kind]} set  may not be empty")
+        members: list[Any]
         if kind == "NS":
             members = [canonical_number(v) for v in value]
         elif kind == "BS":

@@ -34,9 +34,10 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.patterns import PatternError, compile_pattern
+from ..eventpatterns import PatternError, compile_pattern
 from ...core.schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
+from . import schema
 
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
@@ -101,14 +102,14 @@ class EventsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.buses = self.store.ordered_table("events.buses")          # (account, region, name)
-        self.rules = self.store.ordered_table("events.rules")          # (account, region, bus, name)
-        self.archives = self.store.ordered_table("events.archives")    # (account, region, name)
-        self.archived = self.store.ordered_table("events.archived")    # (account, region, archive, seq)
-        self.replays = self.store.ordered_table("events.replays")      # (account, region, name)
-        self.undelivered_table = self.store.ordered_table("events.undelivered")
-        self.connections = self.store.ordered_table("events.connections")            # (account, region, name)
-        self.destinations = self.store.ordered_table("events.api_destinations")      # (account, region, name)
+        self.buses = schema.BUSES.open_ordered(self.store)          # (account, region, name)
+        self.rules = schema.RULES.open_ordered(self.store)          # (account, region, bus, name)
+        self.archives = schema.ARCHIVES.open_ordered(self.store)    # (account, region, name)
+        self.archived = schema.ARCHIVED.open_ordered(self.store)    # (account, region, archive, seq)
+        self.replays = schema.REPLAYS.open_ordered(self.store)      # (account, region, name)
+        self.undelivered_table = schema.UNDELIVERED.open_ordered(self.store)
+        self.connections = schema.CONNECTIONS.open_ordered(self.store)            # (account, region, name)
+        self.destinations = schema.API_DESTINATIONS.open_ordered(self.store)      # (account, region, name)
         # derived: bus key -> [(rule key, rule, matcher)] of enabled pattern rules
         self._bus_rules: dict[tuple, list[tuple[tuple, dict, Any]]] = {}
         self._next_due: float | None = None
@@ -266,9 +267,12 @@ class EventsBackend(ServiceBackend):
         bus = self._editable_bus(key, ctx.time())
         if params.get("Policy"):
             try:
-                json.loads(params["Policy"])
-            except ValueError:
+                document = json.loads(params["Policy"])
+            except (ValueError, RecursionError):
                 raise _validation("This policy contains invalid Json") from None
+            statements = document.get("Statement") if isinstance(document, dict) else None
+            if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+                raise _validation("This policy contains invalid Json")  # Put/RemovePermission edit that list
             bus["Policy"] = params["Policy"]
         else:
             for name in ("Action", "Principal", "StatementId"):
@@ -453,7 +457,7 @@ class EventsBackend(ServiceBackend):
             raise _pattern_error(exc) from None
         try:
             event = json.loads(ctx.params["Event"])
-        except ValueError:
+        except (ValueError, RecursionError):
             event = None
         # the API reference lists resources too, but AWS accepts events without it
         if not isinstance(event, dict) or any(
@@ -475,7 +479,7 @@ class EventsBackend(ServiceBackend):
         if target.get("Input") is not None:
             try:
                 json.loads(target["Input"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 return f"Input for target {target_id} is not a valid JSON text."
         if target.get("InputPath") is not None:
             try:
@@ -589,7 +593,8 @@ class EventsBackend(ServiceBackend):
     def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
         total = 0
         for entry in entries:
-            total += len((entry.get("Detail") or "").encode()) + len(entry.get("Source") or "") \
+            # surrogatepass: a JSON string can carry a lone surrogate
+            total += len((entry.get("Detail") or "").encode("utf-8", "surrogatepass")) + len(entry.get("Source") or "") \
                 + len(entry.get("DetailType") or "") + sum(len(r) for r in entry.get("Resources") or ())
         if total > _MAX_ENTRY_BYTES:
             raise _validation("Total size of the entries in the request is over the limit.")
@@ -630,7 +635,7 @@ class EventsBackend(ServiceBackend):
                 return "InvalidArgument", f"Parameter {field} is not valid. Reason: {field} is a required argument."
         try:
             detail = json.loads(entry["Detail"])
-        except ValueError:
+        except (ValueError, RecursionError):
             return "MalformedDetail", "Detail is malformed."
         if not isinstance(detail, dict):
             return "MalformedDetail", "Detail is malformed."
@@ -673,13 +678,13 @@ class EventsBackend(ServiceBackend):
         if service == "sqs":
             params = target.get("SqsParameters") or {}
             fifo = arn.endswith(".fifo")
-            self.emulator.backend("sqs").deliver_message(  # type: ignore[attr-defined]
+            self.emulator.ports.queues.deliver_message(
                 arn, body,
                 message_group_id=params.get("MessageGroupId") if fifo else None,
                 deduplication_id=event["id"] if fifo else None,
             )
         elif service == "sns":
-            self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
+            self.emulator.ports.topics.publish_internal(arn, body)
         elif service == "events" and ":archive/" in arn:
             match = _ARCHIVE_ARN.match(arn)
             archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
@@ -701,10 +706,10 @@ class EventsBackend(ServiceBackend):
             if group.endswith(":*"):
                 group = group[:-2]
             parts = arn.split(":")
-            self.emulator.backend("logs").put_log_events_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.logs.put_log_events_internal(
                 parts[4], parts[3], group, event["id"], [(int(now * 1000), body)])
         elif service == "lambda":
-            self.emulator.backend("lambda").invoke_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.functions.invoke_internal(
                 arn, body.encode(), invocation_type="Event")
         elif service == "states":
             parts = arn.split(":")
@@ -753,7 +758,7 @@ class EventsBackend(ServiceBackend):
         attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
 
     def _deliver_dead_letter(self, queue_arn: str, text: str, attributes: dict) -> None:
-        self.emulator.backend("sqs").deliver_message(queue_arn, text, message_attributes=attributes)  # type: ignore[attr-defined]
+        self.emulator.ports.queues.deliver_message(queue_arn, text, message_attributes=attributes)
 
     def undelivered(self) -> list[dict]:
         return [dict(entry) for entry in self.undelivered_table.values()]

@@ -39,6 +39,15 @@ def _no_recipient(ctx: RequestContext) -> None:
         raise NotEmulatedError("kms", ctx.operation, "attested Recipient (Nitro Enclaves) is not emulated")
 
 
+
+def _ciphertext(params: dict[str, Any]) -> bytes:
+    """Decrypt's and ReEncrypt's CiphertextBlob: optional in the model, required by AWS (API reference)."""
+    if "CiphertextBlob" not in params:
+        raise AwsError("ValidationException", "1 validation error detected: Value null at 'ciphertextBlob' "
+                       "failed to satisfy constraint: Member must not be null")
+    blob: bytes = params["CiphertextBlob"]
+    return blob
+
 class CryptoOperations(KmsKeys):
     # -- the KeyPort ---------------------------------------------------------------------------
     def _symmetric_key(self, key_id: str, account: str, region: str, operation: str) -> dict:
@@ -117,7 +126,7 @@ class CryptoOperations(KmsKeys):
         params = ctx.params
         _no_recipient(ctx)
         algorithm = params.get("EncryptionAlgorithm", SYMMETRIC)
-        plaintext, record, material = self._decrypt(params["CiphertextBlob"], params.get("KeyId"), algorithm,
+        plaintext, record, material = self._decrypt(_ciphertext(params), params.get("KeyId"), algorithm,
                                                     params.get("EncryptionContext"), ctx.account, ctx.region)
         self._dry_run(ctx)
         result = {"KeyId": record["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
@@ -129,7 +138,7 @@ class CryptoOperations(KmsKeys):
         params = ctx.params
         source_algorithm = params.get("SourceEncryptionAlgorithm", SYMMETRIC)
         plaintext, source, material = self._decrypt(
-            params["CiphertextBlob"], params.get("SourceKeyId"), source_algorithm,
+            _ciphertext(params), params.get("SourceKeyId"), source_algorithm,
             params.get("SourceEncryptionContext"), ctx.account, ctx.region)
         destination = self.usable_key(params["DestinationKeyId"], ctx.account, ctx.region, "ReEncrypt",
                                       "ENCRYPT_DECRYPT")

@@ -25,8 +25,14 @@ Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob fil
 temporary blob directory, blobs no record references any more are removed at the start of the next
 outermost S3 call (never inside a transaction that could still roll back).
 
-Internal methods for other services: none; S3 calls SQS ``deliver_message``, SNS ``publish_internal``,
-Lambda ``invoke_internal`` and EventBridge ``put_events_internal`` for event notifications.
+The backend owns components, each built in ``__init__`` with its dependencies typed:
+``notifications.Notifications`` (configuration and event delivery), ``lifecycle.Lifecycle`` (lazy
+expiration), ``config.BucketConfig`` (every bucket configuration kind) and ``multipart.Multipart``
+(uploads; it reaches object handling through its ``ObjectHost`` protocol, which this class implements).
+Handlers are methods of this class, delegating to a component where the work is the component's.
+
+Internal methods for other services: none; S3 reaches SQS, SNS, Lambda and EventBridge through
+``emulator.ports`` for event notifications.
 """
 
 from __future__ import annotations
@@ -53,11 +59,12 @@ from .common import (
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
-from .config import BucketConfigMixin, freeze, thaw
-from .lifecycle import LifecycleMixin
+from .config import BucketConfig, freeze, grants, thaw
+from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
-from .multipart import MultipartMixin
-from .notifications import NotificationsMixin
+from .multipart import Multipart
+from .notifications import Notifications
+from . import schema
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -129,18 +136,22 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, LifecycleMixin, ServiceBackend):
+#: open GetObject streams by blob store (see ``S3Backend.__init__``)
+_READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
+
+
+class S3Backend(ServiceBackend):
     service_name = "s3"
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.buckets = store.table("s3.buckets")
-        self.config = store.table("s3.config")
-        self.objects = store.ordered_table("s3.objects")
-        self.versions = store.ordered_table("s3.versions")
-        self.uploads = store.ordered_table("s3.uploads")
-        self.parts = store.ordered_table("s3.parts")
+        self.buckets = schema.BUCKETS.open(store)
+        self.config = schema.CONFIG.open(store)
+        self.objects = schema.OBJECTS.open_ordered(store)
+        self.versions = schema.VERSIONS.open_ordered(store)
+        self.uploads = schema.UPLOADS.open_ordered(store)
+        self.parts = schema.PARTS.open_ordered(store)
         self.blobs = store.blobs
         seq = 0
         for tkey in self.versions:
@@ -148,15 +159,20 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         for tkey in self.uploads:
             seq = max(seq, tkey[2])
         self._seq = seq
+        self.notifications = Notifications(emulator, self.config, self.next_seq)
+        self.lifecycle = Lifecycle(store, self.config, self.objects, self.versions, self.notifications,
+                                   self._delete_by_lifecycle)
+        self.bucket_config = BucketConfig(self.config, self.buckets, emulator.ids, self.lifecycle, self.bucket_of)
+        self.multipart = Multipart(self, self.uploads, self.parts, self.blobs, self.config, self.bucket_config,
+                                   self.notifications, emulator.ids)
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
         self._refs: dict[str, int] = {}
         self._garbage: set[str] = set()
         # open GetObject streams pin their blobs; one set per blob store, shared by every backend
         # instance (backends are rebuilt after a restart) and offered to compaction as a keeper
-        readers = getattr(self.blobs, "_s3_readers", None)
+        readers = _READERS.get(self.blobs)
         if readers is None:
-            readers = weakref.WeakSet()
-            self.blobs._s3_readers = readers
+            readers = _READERS[self.blobs] = weakref.WeakSet()
             keepers = getattr(self.blobs, "keepers", None)
             if keepers is not None:
                 keepers.append(lambda: {blob_id for reader in list(readers) for blob_id in reader.blob_ids})
@@ -186,7 +202,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
     def _collect(self) -> None:
         """Remove blob files nothing references (temporary blob directory only; called before a
         call changes anything, so no transaction that could roll back still needs them)."""
-        if self.store.journal is not None or self.emulator._depth > 1:
+        if self.store.journal is not None or self.emulator.call_depth > 1:
             return
         pinned: set[str] = set()
         for keeper in getattr(self.blobs, "keepers", ()):
@@ -216,14 +232,14 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                         found.update(v for v in record.values() if isinstance(v, str) and len(v) == 64)
         return found
 
-    def _new_blob(self, segs: list | None) -> None:
+    def new_blob(self, segs: list | None) -> None:
         """A blob just written is garbage until a record references it (the call may still fail)."""
         if segs:
             for blob_id, _size in segs:
                 if blob_id not in self._refs:
                     self._garbage.add(blob_id)
 
-    def _next_seq(self) -> int:
+    def next_seq(self) -> int:
         self._seq += 1
         return self._seq
 
@@ -240,7 +256,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return {"buckets": out}
 
     # -- access ---------------------------------------------------------------------------------
-    def _bucket(self, ctx: RequestContext, name: str) -> dict:
+    def bucket_of(self, ctx: RequestContext, name: str) -> dict:
         bucket = self.buckets.get(name)
         if bucket is None:
             raise no_such_bucket(name)
@@ -249,7 +265,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         if self._garbage and ctx.operation not in ("GetObject", "HeadObject"):
             self._collect()
         if (name, "lifecycle") in self.config:
-            self._lifecycle_check(ctx, bucket)
+            self.lifecycle.check(ctx, bucket)
         return bucket
 
     # -- buckets --------------------------------------------------------------------------------
@@ -314,7 +330,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
     def head_bucket(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
         try:
-            bucket = self._bucket(ctx, name)
+            bucket = self.bucket_of(ctx, name)
         except AwsError as exc:
             raise head_error(exc) from None
         ctx.headers["x-amz-bucket-region"] = bucket["region"]
@@ -323,17 +339,17 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def delete_bucket(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         hi = (name + "\x00",)
         for table in (self.objects, self.versions):
             for _ in table.irange((name,), hi, (True, False)):
                 raise AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", 409, BucketName=name)
         for tkey in list(self.uploads.irange((name,), hi, (True, False))):
             upload = self.uploads.get(tkey)
-            self._drop_upload(tkey, upload)
+            self.multipart.drop_upload(tkey, upload)
         for kind in [k for k in self.config.keys() if k[0] == name]:
             self.config.delete(kind)
-        self._lifecycle_table().delete(name)
+        self.lifecycle.forget(name)
         self.buckets.delete(name)
         ctx.status = 204
         return {}
@@ -360,14 +376,14 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return out
 
     def get_bucket_location(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         region = bucket["region"]
         return {"LocationConstraint": None if region == "us-east-1" else region}
 
     # -- versioning -----------------------------------------------------------------------------
     def put_bucket_versioning(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         conf = p.get("VersioningConfiguration") or {}
         status = conf.get("Status")
         if status not in ("Enabled", "Suspended"):
@@ -382,7 +398,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return {}
 
     def get_bucket_versioning(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         out: dict[str, Any] = {}
         if bucket.get("versioning"):
             out["Status"] = bucket["versioning"]
@@ -399,7 +415,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             return tkey, record
         return None, None
 
-    def _find_version(self, name: str, key: str, version_id: str) -> tuple[tuple | None, dict | None]:
+    def _find_version(self, name: str, key: str, version_id: str) -> tuple[tuple, dict] | tuple[None, None]:
         if version_id != "null" and not _VERSION_ID.match(version_id):
             raise invalid_argument("Invalid version id specified", "versionId", version_id)
         vid = None if version_id == "null" else version_id
@@ -435,19 +451,19 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return record
 
     # -- installing and removing versions -------------------------------------------------------
-    def _install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
+    def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
         """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
         bucket's versioning state says."""
         name = bucket["name"]
         if (name, "lifecycle") in self.config:
-            self._lifecycle_written(ctx, bucket)
+            self.lifecycle.written(ctx, bucket)
         status = bucket.get("versioning")
         if status is None:
             self.objects.put((name, key), record)
             return
         current = self.objects.get((name, key))
         if current is not None and (status == "Enabled" or current.get("vid") is not None):
-            self.versions.put((name, key, -self._next_seq()), current)
+            self.versions.put((name, key, -self.next_seq()), current)
         if status == "Suspended":
             self._remove_null_version(name, key)
         self.objects.put((name, key), record)
@@ -467,7 +483,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                 self.objects.put((name, key), record)
             return
 
-    def _new_version_id(self, bucket: dict) -> str | None:
+    def new_version_id(self, bucket: dict) -> str | None:
         if bucket.get("versioning") == "Enabled":
             return self.emulator.ids.chars(32, _VERSION_ALPHABET)
         return None
@@ -481,7 +497,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                 raise AwsError("AccessDenied", _LOCK_DENIED, 403)
 
     # -- objects: writing -----------------------------------------------------------------------
-    def _attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
+    def object_attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict:
         """The stored attributes a PutObject/CreateMultipartUpload/CopyObject(REPLACE) sets."""
         attrs: dict[str, Any] = {"ct": p.get("ContentType") or "binary/octet-stream"}
         if _PLAIN_PARAMS.issuperset(p) and not bucket.get("lock") and (bucket["name"], "encryption") not in self.config:
@@ -509,7 +525,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             attrs["sse"] = sse
         if p.get("ACL"):
             if p["ACL"] not in _OWNER_ONLY_ACLS or any(k.startswith("Grant") for k in p):
-                self._check_acl_allowed(bucket)
+                self.bucket_config.check_acl_allowed(bucket)
             attrs["acl"] = p["ACL"]
         lock = self._lock_for_new(ctx, bucket, p)
         if lock:
@@ -570,7 +586,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         days = default.get("Days") or 365 * default.get("Years", 0)
         return {"Mode": default["Mode"], "Until": ctx.time() + days * 86400}
 
-    def _check_write_conditions(self, p: dict, name: str, key: str) -> None:
+    def check_write_conditions(self, p: dict, name: str, key: str) -> None:
         if_none = p.get("IfNoneMatch")
         if_match = p.get("IfMatch")
         if if_none is None and if_match is None:
@@ -590,23 +606,23 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def put_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         if len(key) > MAX_KEY_BYTES // 4 and len(key.encode()) > MAX_KEY_BYTES:
             raise AwsError("KeyTooLongError", "Your key is too long", 400, Size=str(len(key.encode())),
                            MaxSizeAllowed=str(MAX_KEY_BYTES))
         name = bucket["name"]
         if "IfNoneMatch" in p or "IfMatch" in p:
-            self._check_write_conditions(p, name, key)
-        attrs = self._attributes(ctx, bucket, p)
+            self.check_write_conditions(p, name, key)
+        attrs = self.object_attributes(ctx, bucket, p)
         algorithm = sdk_checksum_algorithm(ctx, p)
-        given = self._given_checksums(p)
+        given = self.given_checksums(p)
         algorithms = set(given)
         if algorithm:
             algorithms.add(algorithm)
         body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
-        self._new_blob(body.segs)
-        self._verify_checksums(p, body, given)
+        self.new_blob(body.segs)
+        self.verify_checksums(p, body, given)
         record = attrs
         record["etag"] = etag_of(body.md5)
         record["size"] = body.size
@@ -615,25 +631,26 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             record["data"] = body.data
         else:
             record["segs"] = body.segs
-        vid = self._new_version_id(bucket)
+        vid = self.new_version_id(bucket)
         record["vid"] = vid
-        if body.checksums:
-            alg = next(iter(given)) if given else algorithm
+        # a body has checksums only for the algorithms asked for: one given, else the SDK's
+        alg = next(iter(given)) if given else algorithm
+        if body.checksums and alg is not None:
             record["ck"] = {alg: body.checksums[alg]}
-        self._install(ctx, bucket, key, record)
+        self.install(ctx, bucket, key, record)
         out: dict[str, Any] = {"ETag": record["etag"]}
-        if body.checksums:
+        if body.checksums and alg is not None:
             out["Checksum" + alg] = body.checksums[alg]
             out["ChecksumType"] = "FULL_OBJECT"
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = vid or "null"
-        if name in self._notified:
-            self._notify(ctx, bucket, "ObjectCreated:Put", key, record)
+        if name in self.notifications.buckets:
+            self.notifications.notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
 
     @staticmethod
-    def _given_checksums(p: dict) -> dict[str, str]:
+    def given_checksums(p: dict) -> dict[str, str]:
         given = {}
         for alg, member in _GIVEN:
             if member in p:
@@ -644,7 +661,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return given
 
     @staticmethod
-    def _verify_checksums(p: dict, body: Any, given: dict[str, str]) -> None:
+    def verify_checksums(p: dict, body: Any, given: dict[str, str]) -> None:
         for alg, value in given.items():
             if body.checksums.get(alg) != value:
                 raise AwsError("BadDigest", f"The {alg} you specified did not match the calculated checksum.", 400)
@@ -661,7 +678,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                                ExpectedDigest=raw.hex(), CalculatedDigest=body.md5)
 
     @staticmethod
-    def _sse_out(record: dict, out: dict) -> None:
+    def sse_out(record: dict, out: dict) -> None:
         sse = record.get("sse")
         if sse is None:
             out["ServerSideEncryption"] = "AES256"
@@ -705,7 +722,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                 out[name] = override
         if "ResponseExpires" in p:
             out["Expires"] = from_epoch(when(p["ResponseExpires"]))
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         meta = record.get("meta")
         out["Metadata"] = dict(meta) if meta else {}
         if bucket.get("versioning"):
@@ -734,7 +751,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             out["ObjectLockLegalHoldStatus"] = record["hold"]
         if "restore" in record:
             out["Restore"] = record["restore"]
-        expiration = self._expiration(bucket, key, record) if (bucket["name"], "lifecycle") in self.config else None
+        expiration = self.bucket_config.expiration(bucket, key, record) if (bucket["name"], "lifecycle") in self.config else None
         if expiration:
             out["Expiration"] = expiration
 
@@ -790,7 +807,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def get_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         record = self._resolve(ctx, bucket, key, p.get("VersionId"))
         self._check_read_conditions(p, record)
@@ -842,7 +859,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
     def head_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
         try:
-            bucket = self._bucket(ctx, p["Bucket"])
+            bucket = self.bucket_of(ctx, p["Bucket"])
             record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"), "HEAD")
             self._check_read_conditions(p, record)
             if "sse" in record:
@@ -862,34 +879,37 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return out
 
     # -- objects: deleting ----------------------------------------------------------------------
+    def _delete_by_lifecycle(self, ctx: RequestContext, bucket: dict, key: str) -> dict:
+        return self._delete(ctx, bucket, key, None, False, lifecycle=True)
+
     def _delete(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
                 bypass: bool, lifecycle: bool = False) -> dict:
         """Delete one key or version; returns DeleteObject's output members."""
         name = bucket["name"]
         status = bucket.get("versioning")
         if not lifecycle and (name, "lifecycle") in self.config:
-            self._lifecycle_written(ctx, bucket)
+            self.lifecycle.written(ctx, bucket)
         if version_id is None:
             current = self.objects.get((name, key))
             if status is None:
                 if current is not None:
                     self.objects.delete((name, key))
-                    self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, current)
+                    self.notifications.notify(ctx, bucket, "ObjectRemoved:Delete", key, current)
                 return {}
             if current is not None:
                 self.objects.delete((name, key))
                 if status == "Enabled" or current.get("vid") is not None:
-                    self.versions.put((name, key, -self._next_seq()), current)
+                    self.versions.put((name, key, -self.next_seq()), current)
             if status == "Suspended":
                 self._remove_null_version(name, key)
-            vid = self._new_version_id(bucket)
+            vid = self.new_version_id(bucket)
             marker = {"vid": vid, "dm": True, "mtime": ctx.time(), "owner": ctx.account}
-            self.versions.put((name, key, -self._next_seq()), marker)
-            self._notify_removed(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
-                                 else "ObjectRemoved:DeleteMarkerCreated", key, marker)
+            self.versions.put((name, key, -self.next_seq()), marker)
+            self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
+                                      else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
         tkey, record = self._find_version(name, key, version_id)
-        if record is None:
+        if tkey is None or record is None:
             return {"VersionId": version_id}
         if not record.get("dm"):
             self._check_lock(ctx, record, bypass)
@@ -898,7 +918,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         else:
             self.versions.delete(tkey)
         self._promote(name, key)
-        self._notify_removed(ctx, bucket, "ObjectRemoved:Delete", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectRemoved:Delete", key, record)
         out: dict[str, Any] = {"VersionId": version_id}
         if record.get("dm"):
             out["DeleteMarker"] = True
@@ -906,7 +926,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def delete_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         if "IfMatch" in p or "IfMatchSize" in p or "IfMatchLastModifiedTime" in p:
             current = self.objects.get((bucket["name"], key))
@@ -924,7 +944,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def delete_objects(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         request = p["Delete"]
         objects = request.get("Objects") or []
         if len(objects) > 1000:
@@ -967,9 +987,10 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return out
 
     # -- copy -----------------------------------------------------------------------------------
-    def _copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
+    def copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]:
         src_name, src_key, src_version = parse_copy_source(p["CopySource"])
-        src_bucket = self._bucket(ctx, src_name)
+        src_bucket = self.bucket_of(ctx, src_name)
+        record: dict | None
         if src_version is None:
             record = self._resolve(ctx, src_bucket, src_key, None)
         else:
@@ -1001,11 +1022,11 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def copy_object(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         name = bucket["name"]
-        src_bucket, src_key, source, src_version = self._copy_source(ctx, p)
-        self._check_write_conditions(p, name, key)
+        src_bucket, src_key, source, src_version = self.copy_source(ctx, p)
+        self.check_write_conditions(p, name, key)
         if source.get("sc") in ("GLACIER", "DEEP_ARCHIVE") and not source.get("restored"):
             raise AwsError("InvalidObjectState", "Operation is not valid for the source object's storage class",
                            403, StorageClass=source["sc"])
@@ -1020,10 +1041,10 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                                   "without changing the object's metadata, storage class, website redirect "
                                   "location or encryption attributes.")
         if metadata_directive == "REPLACE":
-            record = self._attributes(ctx, bucket, p)
+            record = self.object_attributes(ctx, bucket, p)
         else:
             record = {k: source[k] for k in ("ct", "hdr", "meta") if k in source}
-            explicit = self._attributes(ctx, bucket, {k: v for k, v in p.items()
+            explicit = self.object_attributes(ctx, bucket, {k: v for k, v in p.items()
                                                       if k not in ("ContentType", "Metadata") and k not in CONTENT_HEADERS
                                                       and k != "Expires"})
             explicit.pop("ct", None)
@@ -1065,19 +1086,19 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                 hasher.update(chunk)
             record["ck"] = {alg: hasher.b64()}
         record["mtime"] = ctx.time()
-        record["vid"] = self._new_version_id(bucket)
-        self._install(ctx, bucket, key, record)
+        record["vid"] = self.new_version_id(bucket)
+        self.install(ctx, bucket, key, record)
         result: dict[str, Any] = {"ETag": record["etag"], "LastModified": from_epoch(int(record["mtime"]))}
         for alg, value in (record.get("ck") or {}).items():
             result["Checksum" + alg] = value
             result["ChecksumType"] = "FULL_OBJECT"
         out: dict[str, Any] = {"CopyObjectResult": result}
-        self._sse_out(record, out)
+        self.sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = record["vid"] or "null"
         if src_bucket.get("versioning"):
             out["CopySourceVersionId"] = source.get("vid") or "null"
-        self._notify(ctx, bucket, "ObjectCreated:Copy", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectCreated:Copy", key, record)
         return out
 
     # -- listing --------------------------------------------------------------------------------
@@ -1134,7 +1155,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return contents, prefixes, truncated, last
 
     @staticmethod
-    def _encoder(p: dict) -> Any:
+    def encoder(p: dict) -> Any:
         """The function listed names go through: S3's URL encoding with ``EncodingType=url``, else none."""
         encoding = p.get("EncodingType")
         if encoding is None:
@@ -1144,8 +1165,8 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         return url_encode
 
     @staticmethod
-    def _finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
-                        max_value: int) -> dict:
+    def finish_listing(out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
+                       max_value: int) -> dict:
         """The members every listing ends with."""
         if delimiter:
             out["Delimiter"] = enc(delimiter) if enc else delimiter
@@ -1166,7 +1187,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def list_objects_v2(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
         max_keys = min(p.get("MaxKeys", 1000), 1000)
@@ -1174,7 +1195,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         marker = self._decode_token(token) if token is not None else p.get("StartAfter")
         if token is not None and p.get("StartAfter") and p["StartAfter"] > marker:
             marker = p["StartAfter"]
-        enc = self._encoder(p)
+        enc = self.encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys,
                                                          bool(p.get("FetchOwner")))
         self._encode_entries(enc, contents, prefixes)
@@ -1183,7 +1204,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             out["Contents"] = contents
         out["Name"] = bucket["name"]
         out["Prefix"] = enc(prefix) if enc else prefix
-        self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
+        self.finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
         out["KeyCount"] = len(contents) + len(prefixes)
         if token is not None:
             out["ContinuationToken"] = token
@@ -1195,12 +1216,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
 
     def list_objects(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
         max_keys = min(p.get("MaxKeys", 1000), 1000)
         marker = p.get("Marker", "")
-        enc = self._encoder(p)
+        enc = self.encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys, True)
         self._encode_entries(enc, contents, prefixes)
         out: dict[str, Any] = {"IsTruncated": truncated, "Marker": enc(marker) if enc else marker}
@@ -1210,11 +1231,11 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             out["Contents"] = contents
         out["Name"] = bucket["name"]
         out["Prefix"] = prefix
-        return self._finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
+        return self.finish_listing(out, delimiter, prefixes, enc, "MaxKeys", p.get("MaxKeys", 1000))
 
     def list_object_versions(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         name = bucket["name"]
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
@@ -1224,7 +1245,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         if version_marker and not key_marker:
             raise invalid_argument("A version-id marker cannot be specified without a key marker.",
                                    "version-id-marker", version_marker)
-        enc = self._encoder(p) or unencoded
+        enc = self.encoder(p) or unencoded
         versions: list[dict] = []
         markers: list[dict] = []
         prefixes: list[dict] = []
@@ -1294,20 +1315,21 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
             out["DeleteMarkers"] = markers
         out["Name"] = name
         out["Prefix"] = enc(prefix)
-        return self._finish_listing(out, delimiter, prefixes, self._encoder(p), "MaxKeys", p.get("MaxKeys", 1000))
+        return self.finish_listing(out, delimiter, prefixes, self.encoder(p), "MaxKeys", p.get("MaxKeys", 1000))
 
     # -- object tagging, attributes, lock, restore ----------------------------------------------
     def _object_for_update(self, ctx: RequestContext, p: dict) -> tuple[dict, tuple, dict]:
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         version_id = p.get("VersionId")
+        tkey: tuple | None
         if version_id is None:
             tkey, record = (bucket["name"], key), self.objects.get((bucket["name"], key))
             if record is None:
                 self._resolve(ctx, bucket, key, None)
         else:
             tkey, record = self._find_version(bucket["name"], key, version_id)
-            if record is None:
+            if tkey is None or record is None:
                 raise no_such_version(key, version_id)
             if record.get("dm"):
                 raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
@@ -1340,7 +1362,7 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         else:
             new.pop("tags", None)
         self._table_of(tkey).put(tkey, new)
-        self._notify(ctx, bucket, "ObjectTagging:Put", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectTagging:Put", p["Key"], new)
         return self._version_out(bucket, record, {})
 
     def get_object_tagging(self, ctx: RequestContext) -> dict:
@@ -1354,12 +1376,12 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
         new.pop("tags", None)
         self._table_of(tkey).put(tkey, new)
         ctx.status = 204
-        self._notify(ctx, bucket, "ObjectTagging:Delete", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectTagging:Delete", p["Key"], new)
         return self._version_out(bucket, record, {})
 
     def get_object_attributes(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"))
         wanted = set(p.get("ObjectAttributes") or [])
         out: dict[str, Any] = {"LastModified": from_epoch(int(record["mtime"]))}
@@ -1464,53 +1486,178 @@ class S3Backend(BucketConfigMixin, MultipartMixin, NotificationsMixin, Lifecycle
                    restore=f'ongoing-request="false", expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}"')
         self._table_of(tkey).put(tkey, new)
         if not already:
-            self._notify(ctx, bucket, "ObjectRestore:Post", p["Key"], new)
-            self._notify(ctx, bucket, "ObjectRestore:Completed", p["Key"], new)
+            self.notifications.notify(ctx, bucket, "ObjectRestore:Post", p["Key"], new)
+            self.notifications.notify(ctx, bucket, "ObjectRestore:Completed", p["Key"], new)
             ctx.status = 202
         return {}
 
     # -- ACLs -----------------------------------------------------------------------------------
-    def _check_acl_allowed(self, bucket: dict) -> None:
-        ownership = self.config.get((bucket["name"], "ownership"))
-        rule = ownership["Rules"][0]["ObjectOwnership"] if ownership else "BucketOwnerPreferred"
-        if rule == "BucketOwnerEnforced":
-            raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
-
-    def _grants(self, account: str, canned: str | None, explicit: dict | None = None) -> dict:
-        if explicit:
-            return explicit
-        owner_grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
-        grants = [owner_grant]
-        all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
-        if canned in ("public-read", "public-read-write"):
-            grants.append({"Grantee": all_users, "Permission": "READ"})
-        if canned == "public-read-write":
-            grants.append({"Grantee": all_users, "Permission": "WRITE"})
-        if canned == "authenticated-read":
-            grants.append({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
-                           "Permission": "READ"})
-        if canned == "log-delivery-write":
-            log = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
-            grants += [{"Grantee": log, "Permission": "WRITE"}, {"Grantee": log, "Permission": "READ_ACP"}]
-        return {"Owner": owner(account), "Grants": grants}
 
     def put_object_acl(self, ctx: RequestContext) -> dict:
         p = ctx.params
         bucket, tkey, record = self._object_for_update(ctx, p)
         if p.get("ACL") not in _OWNER_ONLY_ACLS or p.get("AccessControlPolicy") or any(k.startswith("Grant") for k in p):
-            self._check_acl_allowed(bucket)
+            self.bucket_config.check_acl_allowed(bucket)
         new = dict(record)
         if p.get("AccessControlPolicy"):
             new["acl"] = freeze(p["AccessControlPolicy"])
         else:
             new["acl"] = p.get("ACL", "private")
         self._table_of(tkey).put(tkey, new)
-        self._notify(ctx, bucket, "ObjectAcl:Put", p["Key"], new)
+        self.notifications.notify(ctx, bucket, "ObjectAcl:Put", p["Key"], new)
         return {}
 
     def get_object_acl(self, ctx: RequestContext) -> dict:
         bucket, _tkey, record = self._object_for_update(ctx, ctx.params)
         acl = record.get("acl")
-        out = self._grants(bucket["account"], acl if isinstance(acl, str) else None,
+        out = grants(bucket["account"], acl if isinstance(acl, str) else None,
                            thaw(acl) if isinstance(acl, dict) else None)
         return self._version_out(bucket, record, dict(out))
+
+    # -- notification configuration (the Notifications component validates, stores and delivers) ----
+    def put_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
+        self.notifications.configure(ctx, bucket, ctx.params["NotificationConfiguration"])
+        return {}
+
+    def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
+        name = ctx.params["Bucket"]
+        self.bucket_of(ctx, name)
+        return self.notifications.configuration(name)
+
+    # -- multipart uploads (the Multipart component) -------------------------------------------------
+    def create_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.create_multipart_upload(ctx)
+
+    def upload_part(self, ctx: RequestContext) -> dict:
+        return self.multipart.upload_part(ctx)
+
+    def upload_part_copy(self, ctx: RequestContext) -> dict:
+        return self.multipart.upload_part_copy(ctx)
+
+    def list_parts(self, ctx: RequestContext) -> dict:
+        return self.multipart.list_parts(ctx)
+
+    def list_multipart_uploads(self, ctx: RequestContext) -> dict:
+        return self.multipart.list_multipart_uploads(ctx)
+
+    def abort_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.abort_multipart_upload(ctx)
+
+    def complete_multipart_upload(self, ctx: RequestContext) -> dict:
+        return self.multipart.complete_multipart_upload(ctx)
+
+    # -- bucket configuration (the BucketConfig component validates and stores) -------------------
+    def put_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_tagging(ctx)
+
+    def get_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_tagging(ctx)
+
+    def delete_bucket_tagging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_tagging(ctx)
+
+    def put_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_policy(ctx)
+
+    def get_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_policy(ctx)
+
+    def delete_bucket_policy(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_policy(ctx)
+
+    def get_bucket_policy_status(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_policy_status(ctx)
+
+    def put_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_cors(ctx)
+
+    def get_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_cors(ctx)
+
+    def delete_bucket_cors(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_cors(ctx)
+
+    def put_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_lifecycle_configuration(ctx)
+
+    def get_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_lifecycle_configuration(ctx)
+
+    def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_lifecycle(ctx)
+
+    def put_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_encryption(ctx)
+
+    def get_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_encryption(ctx)
+
+    def delete_bucket_encryption(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_encryption(ctx)
+
+    def put_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_ownership_controls(ctx)
+
+    def get_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_ownership_controls(ctx)
+
+    def delete_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_ownership_controls(ctx)
+
+    def put_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_public_access_block(ctx)
+
+    def get_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_public_access_block(ctx)
+
+    def delete_public_access_block(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_public_access_block(ctx)
+
+    def put_bucket_acl(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_acl(ctx)
+
+    def get_bucket_acl(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_acl(ctx)
+
+    def put_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_website(ctx)
+
+    def get_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_website(ctx)
+
+    def delete_bucket_website(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_website(ctx)
+
+    def put_bucket_logging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_logging(ctx)
+
+    def get_bucket_logging(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_logging(ctx)
+
+    def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_accelerate_configuration(ctx)
+
+    def get_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_accelerate_configuration(ctx)
+
+    def put_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_request_payment(ctx)
+
+    def get_bucket_request_payment(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_request_payment(ctx)
+
+    def put_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_bucket_replication(ctx)
+
+    def get_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_bucket_replication(ctx)
+
+    def delete_bucket_replication(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.delete_bucket_replication(ctx)
+
+    def put_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.put_object_lock_configuration(ctx)
+
+    def get_object_lock_configuration(self, ctx: RequestContext) -> dict:
+        return self.bucket_config.get_object_lock_configuration(ctx)

@@ -6,17 +6,23 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from .common import invalid_argument, invalid_request, malformed_xml, owner
+from . import schema
+
+if TYPE_CHECKING:
+    from ...core.ids import IdGenerator
+    from ...store.store import Table
+    from .lifecycle import Lifecycle
 
 _DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                   "BucketKeyEnabled": False}]}
 _CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
-_DAY = 86400
+DAY = 86400
 
 
 def _not_found(code: str, message: str):
@@ -62,10 +68,10 @@ def thaw(value: Any) -> Any:
     return value
 
 
-def _midnight_after(epoch: float) -> float:
+def midnight_after(epoch: float) -> float:
     """AWS rounds lifecycle dates up to the next midnight UTC."""
-    day = int(epoch // _DAY) * _DAY
-    return day + _DAY if epoch > day else day
+    day = int(epoch // DAY) * DAY
+    return day + DAY if epoch > day else day
 
 
 def rule_prefix(rule: dict) -> str:
@@ -95,11 +101,37 @@ def _is_public_policy(policy: dict) -> bool:
     return False
 
 
-class BucketConfigMixin:
-    """Put/Get/Delete of every bucket configuration kind."""
+def grants(account: str, canned: str | None, explicit: dict | None = None) -> dict:
+    """An ACL (owner and grants) as GetBucketAcl/GetObjectAcl answer it: explicit, or from a canned ACL."""
+    if explicit:
+        return explicit
+    owner_grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
+    grants = [owner_grant]
+    all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    if canned in ("public-read", "public-read-write"):
+        grants.append({"Grantee": all_users, "Permission": "READ"})
+    if canned == "public-read-write":
+        grants.append({"Grantee": all_users, "Permission": "WRITE"})
+    if canned == "authenticated-read":
+        grants.append({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
+                       "Permission": "READ"})
+    if canned == "log-delivery-write":
+        log = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
+        grants += [{"Grantee": log, "Permission": "WRITE"}, {"Grantee": log, "Permission": "READ_ACP"}]
+    return {"Owner": owner(account), "Grants": grants}
 
-    config: Any
-    buckets: Any
+
+class BucketConfig:
+    """Put/Get/Delete of every bucket configuration kind (a component of the S3 backend, which passes
+    its tables, the lifecycle component and its bucket look-up with AWS's access checks)."""
+
+    def __init__(self, config: Table, buckets: Table, ids: IdGenerator, lifecycle: Lifecycle,
+                 bucket_of: Callable[[RequestContext, str], dict]) -> None:
+        self.config = config
+        self.buckets = buckets
+        self.ids = ids
+        self.lifecycle = lifecycle
+        self.bucket_of = bucket_of
 
     # -- generic ----------------------------------------------------------------------------
     def _set(self, ctx: RequestContext, kind: str, value: Any) -> dict:
@@ -108,7 +140,7 @@ class BucketConfigMixin:
 
     def _get(self, ctx: RequestContext, kind: str) -> Any:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         value = self.config.get((name, kind))
         if value is None:
             raise _MISSING[kind](name)
@@ -116,14 +148,14 @@ class BucketConfigMixin:
 
     def _drop(self, ctx: RequestContext, kind: str) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         self.config.delete((name, kind))
         ctx.status = 204
         return {}
 
     # -- tagging ----------------------------------------------------------------------------
     def put_bucket_tagging(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         tag_set = ctx.params["Tagging"].get("TagSet", [])
         seen = set()
         for tag in tag_set:
@@ -149,16 +181,19 @@ class BucketConfigMixin:
     # -- policy -----------------------------------------------------------------------------
     def put_bucket_policy(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         text = ctx.params["Policy"]
         try:
             policy = json.loads(text)
             if not isinstance(policy, dict):
                 raise ValueError
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400) from None
         if "Statement" not in policy:
             raise AwsError("MalformedPolicy", "Missing required field Statement", 400)
+        statements = policy["Statement"]
+        if not all(isinstance(s, dict) for s in (statements if isinstance(statements, list) else [statements])):
+            raise AwsError("MalformedPolicy", "Invalid policy syntax.", 400)  # a statement is an object or a list of them
         block = self.config.get((name, "public_access_block")) or {}
         if block.get("BlockPublicPolicy") and _is_public_policy(policy):
             raise AwsError("AccessDenied", f"User: arn:aws:iam::{ctx.account}:root is not authorized to perform: "
@@ -179,7 +214,7 @@ class BucketConfigMixin:
 
     # -- CORS -------------------------------------------------------------------------------
     def put_bucket_cors(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         rules = ctx.params["CORSConfiguration"].get("CORSRules", [])
         if not rules or len(rules) > 100:
             raise malformed_xml()
@@ -197,7 +232,7 @@ class BucketConfigMixin:
 
     # -- lifecycle --------------------------------------------------------------------------
     def put_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         rules = (ctx.params.get("LifecycleConfiguration") or {}).get("Rules", [])
         if not rules or len(rules) > 1000:
             raise malformed_xml()
@@ -228,10 +263,10 @@ class BucketConfigMixin:
         for rule in rules:
             rule = dict(rule)
             if "ID" not in rule:
-                rule["ID"] = self.emulator.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
+                rule["ID"] = self.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
             stored.append(rule)
         self._set(ctx, "lifecycle", {"Rules": stored})
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])  # rules changed: look again
+        self.lifecycle.forget(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
@@ -240,10 +275,10 @@ class BucketConfigMixin:
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
     def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
-        self.store.table("s3.lifecycle").delete(ctx.params["Bucket"])
+        self.lifecycle.forget(ctx.params["Bucket"])
         return self._drop(ctx, "lifecycle")
 
-    def _abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:
+    def abort_rule(self, bucket_name: str, key: str) -> tuple[str, int] | None:
         """The lifecycle rule (id, days) that aborts an incomplete upload of ``key``, if any."""
         conf = self.config.get((bucket_name, "lifecycle"))
         if not conf:
@@ -258,13 +293,13 @@ class BucketConfigMixin:
                 best = (rule["ID"], days)
         return best
 
-    def _abort_date(self, bucket_name: str, key: str, initiated: float) -> tuple[float, str] | None:
-        rule = self._abort_rule(bucket_name, key)
+    def abort_date(self, bucket_name: str, key: str, initiated: float) -> tuple[float, str] | None:
+        rule = self.abort_rule(bucket_name, key)
         if rule is None:
             return None
-        return _midnight_after(initiated + rule[1] * _DAY), rule[0]
+        return midnight_after(initiated + rule[1] * DAY), rule[0]
 
-    def _expiration(self, bucket: dict, key: str, record: dict) -> str | None:
+    def expiration(self, bucket: dict, key: str, record: dict) -> str | None:
         """The ``Expiration`` header of an object a lifecycle rule will expire."""
         conf = self.config.get((bucket["name"], "lifecycle"))
         if not conf:
@@ -279,7 +314,7 @@ class BucketConfigMixin:
             if tags and any((record.get("tags") or {}).get(k) != v for k, v in tags.items()):
                 continue
             if "Days" in expiration:
-                expiry = _midnight_after(record["mtime"] + expiration["Days"] * _DAY)
+                expiry = midnight_after(record["mtime"] + expiration["Days"] * DAY)
             else:
                 expiry = expiration["Date"]["__epoch__"]
             return f'expiry-date="{email.utils.formatdate(int(expiry), usegmt=True)}", rule-id="{rule["ID"]}"'
@@ -287,7 +322,7 @@ class BucketConfigMixin:
 
     # -- encryption -------------------------------------------------------------------------
     def put_bucket_encryption(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["ServerSideEncryptionConfiguration"]
         rules = conf.get("Rules", [])
         if not rules:
@@ -305,7 +340,7 @@ class BucketConfigMixin:
 
     def get_bucket_encryption(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         return {"ServerSideEncryptionConfiguration": self.config.get((name, "encryption")) or _DEFAULT_ENCRYPTION}
 
     def delete_bucket_encryption(self, ctx: RequestContext) -> dict:
@@ -313,7 +348,7 @@ class BucketConfigMixin:
 
     # -- ownership, public access, ACL ------------------------------------------------------
     def put_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         rules = ctx.params["OwnershipControls"].get("Rules", [])
         if len(rules) != 1:
             raise malformed_xml()
@@ -326,7 +361,7 @@ class BucketConfigMixin:
         return self._drop(ctx, "ownership")
 
     def put_public_access_block(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["PublicAccessBlockConfiguration"]
         stored = {k: bool(conf.get(k, False)) for k in
                   ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
@@ -340,11 +375,11 @@ class BucketConfigMixin:
 
     def put_bucket_acl(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.bucket_of(ctx, p["Bucket"])
         acl = p.get("ACL")
         if acl not in (None, "private", "bucket-owner-full-control") or p.get("AccessControlPolicy") or any(
                 k.startswith("Grant") for k in p):
-            self._check_acl_allowed(bucket)
+            self.check_acl_allowed(bucket)
             block = self.config.get((bucket["name"], "public_access_block")) or {}
             if block.get("BlockPublicAcls") and acl in ("public-read", "public-read-write", "authenticated-read"):
                 raise AwsError("AccessDenied", "Access Denied", 403)
@@ -353,15 +388,21 @@ class BucketConfigMixin:
 
     def get_bucket_acl(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        bucket = self._bucket(ctx, name)
+        bucket = self.bucket_of(ctx, name)
         value = self.config.get((name, "acl")) or {"canned": "private"}
         if "policy" in value:
             return {"Owner": owner(bucket["account"]), "Grants": thaw(value["policy"].get("Grants", []))}
-        return self._grants(bucket["account"], value["canned"])
+        return grants(bucket["account"], value["canned"])
+
+    def check_acl_allowed(self, bucket: dict) -> None:
+        ownership = self.config.get((bucket["name"], "ownership"))
+        rule = ownership["Rules"][0]["ObjectOwnership"] if ownership else "BucketOwnerPreferred"
+        if rule == "BucketOwnerEnforced":
+            raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
 
     # -- website, logging, accelerate, request payment, replication -------------------------
     def put_bucket_website(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["WebsiteConfiguration"]
         if "RedirectAllRequestsTo" in conf and ("IndexDocument" in conf or "RoutingRules" in conf):
             raise invalid_request("RedirectAllRequestsTo cannot be provided in conjunction with other Routing/Redirect "
@@ -378,7 +419,7 @@ class BucketConfigMixin:
         return self._drop(ctx, "website")
 
     def put_bucket_logging(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         status = ctx.params["BucketLoggingStatus"]
         enabled = status.get("LoggingEnabled")
         if enabled:
@@ -396,34 +437,34 @@ class BucketConfigMixin:
 
     def get_bucket_logging(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         enabled = self.config.get((name, "logging"))
         return {"LoggingEnabled": thaw(enabled)} if enabled else {}
 
     def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         if "." in name:
             raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
         return self._set(ctx, "accelerate", ctx.params["AccelerateConfiguration"].get("Status", "Suspended"))
 
     def get_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         status = self.config.get((name, "accelerate"))
         return {"Status": status} if status else {}
 
     def put_bucket_request_payment(self, ctx: RequestContext) -> dict:
-        self._bucket(ctx, ctx.params["Bucket"])
+        self.bucket_of(ctx, ctx.params["Bucket"])
         return self._set(ctx, "request_payment", ctx.params["RequestPaymentConfiguration"]["Payer"])
 
     def get_bucket_request_payment(self, ctx: RequestContext) -> dict:
         name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
+        self.bucket_of(ctx, name)
         return {"Payer": self.config.get((name, "request_payment")) or "BucketOwner"}
 
     def put_bucket_replication(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         if bucket.get("versioning") != "Enabled":
             raise invalid_request("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
         return self._set(ctx, "replication", ctx.params["ReplicationConfiguration"])
@@ -436,7 +477,7 @@ class BucketConfigMixin:
 
     # -- object lock ------------------------------------------------------------------------
     def put_object_lock_configuration(self, ctx: RequestContext) -> dict:
-        bucket = self._bucket(ctx, ctx.params["Bucket"])
+        bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params.get("ObjectLockConfiguration") or {}
         if conf.get("ObjectLockEnabled") != "Enabled":
             raise malformed_xml()

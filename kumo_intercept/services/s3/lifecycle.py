@@ -16,11 +16,16 @@ are stored but do not change storage classes. Events: ``LifecycleExpiration:Dele
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Callable
 
 from ...core.dispatch import RequestContext
-from .config import _DAY, _midnight_after, rule_prefix, rule_tags
+from .config import DAY, midnight_after, rule_prefix, rule_tags
 from .listing import entries_of
+from . import schema
+
+if TYPE_CHECKING:
+    from ...store.store import OrderedTable, Store, Table
+    from .notifications import Notifications
 
 _INF = float("inf")
 
@@ -52,7 +57,7 @@ def current_expiry(rules: list, key: str, record: dict) -> tuple[float, str] | N
         if not applies(rule, key, record):
             continue
         if "Days" in expiration:
-            when = _midnight_after(record["mtime"] + expiration["Days"] * _DAY)
+            when = midnight_after(record["mtime"] + expiration["Days"] * DAY)
         else:
             when = expiration["Date"]["__epoch__"]
         if best is None or when < best[0]:
@@ -68,30 +73,40 @@ def earliest_possible(rules: list, now: float) -> float:
             continue
         expiration = rule.get("Expiration") or {}
         if "Days" in expiration:
-            bound = min(bound, _midnight_after(now + expiration["Days"] * _DAY))
+            bound = min(bound, midnight_after(now + expiration["Days"] * DAY))
         if "Date" in expiration:
             bound = min(bound, max(now, expiration["Date"]["__epoch__"]))
         if expiration.get("ExpiredObjectDeleteMarker"):
-            bound = min(bound, _midnight_after(now))
+            bound = min(bound, midnight_after(now))
         noncurrent = rule.get("NoncurrentVersionExpiration") or {}
         if "NoncurrentDays" in noncurrent:
-            bound = min(bound, _midnight_after(now + noncurrent["NoncurrentDays"] * _DAY))
+            bound = min(bound, midnight_after(now + noncurrent["NoncurrentDays"] * DAY))
     return bound
 
 
-class LifecycleMixin:
-    config: Any
-    objects: Any
-    versions: Any
-    store: Any
+class Lifecycle:
+    """Applies a bucket's lifecycle rules lazily (a component of the S3 backend). ``delete_current``
+    deletes an object's current version as DeleteObject would in a versioned bucket (a delete marker)."""
 
-    def _lifecycle_table(self) -> Any:
-        return self.store.table("s3.lifecycle")
+    def __init__(self, store: Store, config: Table, objects: OrderedTable, versions: OrderedTable,
+                 notifications: Notifications,
+                 delete_current: Callable[[RequestContext, dict, str], object]) -> None:
+        self.config = config
+        self.objects = objects
+        self.versions = versions
+        self.notifications = notifications
+        self.delete_current = delete_current
+        #: per bucket, the earliest moment a rule can next expire something
+        self.due = schema.LIFECYCLE.open(store)
 
-    def _lifecycle_check(self, ctx: RequestContext, bucket: dict) -> None:
+    def forget(self, bucket_name: str) -> None:
+        """The bucket is deleted."""
+        self.due.delete(bucket_name)
+
+    def check(self, ctx: RequestContext, bucket: dict) -> None:
         """Apply the bucket's due lifecycle rules (called when a call touches a bucket with rules)."""
         name = bucket["name"]
-        due = self._lifecycle_table().get(name, 0.0)
+        due = self.due.get(name, 0.0)
         now = ctx.time()
         if now < due:
             return
@@ -99,16 +114,16 @@ class LifecycleMixin:
         rules = conf["Rules"] if conf else []
         next_due = self._expire_current(ctx, bucket, rules, now)
         next_due = min(next_due, self._expire_noncurrent(ctx, bucket, rules, now))
-        self._lifecycle_table().put(name, next_due if next_due != _INF else 1e18)
+        self.due.put(name, next_due if next_due != _INF else 1e18)
 
-    def _lifecycle_written(self, ctx: RequestContext, bucket: dict) -> None:
+    def written(self, ctx: RequestContext, bucket: dict) -> None:
         """A write into a bucket with rules: lower the bucket's next due moment if it could be earlier."""
         name = bucket["name"]
         conf = self.config.get((name, "lifecycle"))
         if not conf:
             return
         bound = earliest_possible(conf["Rules"], ctx.time())
-        table = self._lifecycle_table()
+        table = self.due
         if bound < table.get(name, 0.0):
             table.put(name, bound)
 
@@ -128,10 +143,10 @@ class LifecycleMixin:
                 next_due = min(next_due, expiry[0])
         for key, record in due_keys:
             if bucket.get("versioning"):
-                self._delete(ctx, bucket, key, None, False, lifecycle=True)
+                self.delete_current(ctx, bucket, key)
             else:
                 self.objects.delete((name, key))
-                self._notify(ctx, bucket, "LifecycleExpiration:Delete", key, record)
+                self.notifications.notify(ctx, bucket, "LifecycleExpiration:Delete", key, record)
         return next_due
 
     def _expire_noncurrent(self, ctx: RequestContext, bucket: dict, rules: list, now: float) -> float:
@@ -166,22 +181,24 @@ class LifecycleMixin:
                     settings = rule["NoncurrentVersionExpiration"]
                     if newer_noncurrent <= settings.get("NewerNoncurrentVersions", 0):
                         continue
-                    when = _midnight_after((since or record["mtime"]) + settings["NoncurrentDays"] * _DAY)
-                    if when <= now and not self._locked(ctx, record):
+                    when = midnight_after((since or record["mtime"]) + settings["NoncurrentDays"] * DAY)
+                    if when <= now and not locked(ctx, record):
                         doomed.append((tkey, record))
                     elif when > now:
                         next_due = min(next_due, when)
                     break
             for tkey, record in doomed:
                 self.versions.delete(tkey)
-                self._notify(ctx, bucket, "LifecycleExpiration:Delete", key, record)
+                self.notifications.notify(ctx, bucket, "LifecycleExpiration:Delete", key, record)
             remaining = list(entries_of(self.versions, name, key))
             if (current is None and len(remaining) == 1 and remaining[0][1].get("dm")
                     and any(applies(rule, key, remaining[0][1]) for rule in marker_rules)):
                 self.versions.delete(remaining[0][0])
-                self._notify(ctx, bucket, "LifecycleExpiration:Delete", key, remaining[0][1])
+                self.notifications.notify(ctx, bucket, "LifecycleExpiration:Delete", key, remaining[0][1])
         return next_due
 
-    def _locked(self, ctx: RequestContext, record: dict) -> bool:
-        lock = record.get("lock")
-        return record.get("hold") == "ON" or bool(lock and lock["Until"] > ctx.time())
+
+def locked(ctx: RequestContext, record: dict) -> bool:
+    """Whether a version is under a legal hold or an object lock retention period."""
+    lock = record.get("lock")
+    return record.get("hold") == "ON" or bool(lock and lock["Until"] > ctx.time())

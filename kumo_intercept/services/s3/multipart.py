@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from ...core.clock import from_epoch
@@ -20,14 +20,51 @@ from .common import (
 )
 from .listing import entries_of, start_after, walk_merged
 
+if TYPE_CHECKING:
+    from ...core.ids import IdGenerator
+    from ...store.blobs import BlobStore
+    from ...store.store import OrderedTable, Table
+    from .config import BucketConfig
+    from .notifications import Notifications
+
 _INF = float("inf")
 _UPLOAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
 
-class MultipartMixin:
-    uploads: Any
-    parts: Any
-    blobs: Any
+class ObjectHost(Protocol):
+    """What multipart uploads use of the S3 backend's object handling (the backend implements it)."""
+
+    def bucket_of(self, ctx: RequestContext, name: str) -> dict: ...
+    def object_attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict: ...
+    def check_write_conditions(self, p: dict, name: str, key: str) -> None: ...
+    def copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]: ...
+    def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None: ...
+    def new_version_id(self, bucket: dict) -> str | None: ...
+    def new_blob(self, segs: list | None) -> None: ...
+    def next_seq(self) -> int: ...
+    def given_checksums(self, p: dict) -> dict[str, str]: ...
+    def verify_checksums(self, p: dict, body: Any, given: dict[str, str]) -> None: ...
+    def sse_out(self, record: dict, out: dict) -> None: ...
+    def encoder(self, p: dict) -> Any: ...
+    def finish_listing(self, out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
+                       max_value: int) -> dict: ...
+
+
+class Multipart:
+    """Multipart uploads (a component of the S3 backend): the ``s3.uploads`` and ``s3.parts`` tables and
+    the upload handlers, which the backend's handlers of the same names delegate to."""
+
+    def __init__(self, objects: ObjectHost, uploads: OrderedTable, parts: OrderedTable, blobs: BlobStore,
+                 config: Table, bucket_config: BucketConfig, notifications: Notifications,
+                 ids: IdGenerator) -> None:
+        self.objects = objects
+        self.uploads = uploads
+        self.parts = parts
+        self.blobs = blobs
+        self.config = config
+        self.bucket_config = bucket_config
+        self.notifications = notifications
+        self.ids = ids
 
     # -- finding uploads ----------------------------------------------------------------------
     def _upload(self, ctx: RequestContext, bucket: dict, key: str, upload_id: str) -> tuple[tuple, dict]:
@@ -35,16 +72,16 @@ class MultipartMixin:
         for tkey, upload in entries_of(self.uploads, name, key):
             if upload["id"] == upload_id:
                 if self._expired_upload(ctx, name, key, upload):
-                    self._drop_upload(tkey, upload)
+                    self.drop_upload(tkey, upload)
                     break
                 return tkey, upload
         raise no_such_upload(upload_id)
 
     def _expired_upload(self, ctx: RequestContext, name: str, key: str, upload: dict) -> bool:
-        abort = self._abort_date(name, key, upload["initiated"])
+        abort = self.bucket_config.abort_date(name, key, upload["initiated"])
         return abort is not None and abort[0] <= ctx.time()
 
-    def _drop_upload(self, tkey: tuple, upload: dict) -> None:
+    def drop_upload(self, tkey: tuple, upload: dict) -> None:
         upload_id = upload["id"]
         for part_key in list(self.parts.irange((upload_id,), (upload_id, _INF))):
             self.parts.delete(part_key)
@@ -56,10 +93,10 @@ class MultipartMixin:
             return
         for tkey, upload in list(self.uploads.items_range((name,), (name + "\x00",), (True, False))):
             if self._expired_upload(ctx, name, tkey[1], upload):
-                self._drop_upload(tkey, upload)
+                self.drop_upload(tkey, upload)
 
     def _upload_extras(self, name: str, key: str, upload: dict, out: dict) -> dict:
-        abort = self._abort_date(name, key, upload["initiated"])
+        abort = self.bucket_config.abort_date(name, key, upload["initiated"])
         if abort is not None:
             out["AbortDate"] = from_epoch(abort[0])
             out["AbortRuleId"] = abort[1]
@@ -68,9 +105,9 @@ class MultipartMixin:
     # -- create -------------------------------------------------------------------------------
     def create_multipart_upload(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
-        attrs = self._attributes(ctx, bucket, p)
+        attrs = self.objects.object_attributes(ctx, bucket, p)
         algorithm = p.get("ChecksumAlgorithm")
         checksum_type = p.get("ChecksumType")
         if checksum_type and not algorithm:
@@ -88,14 +125,14 @@ class MultipartMixin:
             if checksum_type == "COMPOSITE" and algorithm == "CRC64NVME":
                 raise invalid_request("The COMPOSITE checksum type cannot be used with the crc64nvme checksum "
                                       "algorithm.")
-        upload_id = self.emulator.ids.chars(88, _UPLOAD_ALPHABET)
+        upload_id = self.ids.chars(88, _UPLOAD_ALPHABET)
         upload = {"id": upload_id, "initiated": ctx.time(), "attrs": attrs, "owner": ctx.account}
         if algorithm:
             upload["ckalg"] = algorithm
             upload["ckt"] = checksum_type
-        self.uploads.put((bucket["name"], key, self._next_seq()), upload)
+        self.uploads.put((bucket["name"], key, self.objects.next_seq()), upload)
         out: dict[str, Any] = {"Bucket": bucket["name"], "Key": key, "UploadId": upload_id}
-        self._sse_out(attrs, out)
+        self.objects.sse_out(attrs, out)
         if algorithm:
             out["ChecksumAlgorithm"] = algorithm
             out["ChecksumType"] = checksum_type
@@ -110,10 +147,10 @@ class MultipartMixin:
 
     def upload_part(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         self._part_number(p["PartNumber"])
         _tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
-        given = self._given_checksums(p)
+        given = self.objects.given_checksums(p)
         expected = upload.get("ckalg")
         sent = next(iter(given)) if given else sdk_checksum_algorithm(ctx, p)
         if expected and sent and sent != expected:
@@ -121,9 +158,9 @@ class MultipartMixin:
                                   f"actual checksum Type: {sent.lower()}")
         algorithms = {a for a in (expected, sent) if a}
         body = read_body(self.blobs, p.get("Body"), p.get("ContentLength"), algorithms)
-        self._new_blob(body.segs)
-        self._verify_checksums(p, body, given)
-        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        self.objects.new_blob(body.segs)
+        self.objects.verify_checksums(p, body, given)
+        part: dict[str, Any] = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
         if body.data is not None:
             part["data"] = body.data
         else:
@@ -132,17 +169,17 @@ class MultipartMixin:
             part["ck"] = body.checksums
         self.parts.put((upload["id"], p["PartNumber"]), part)
         out: dict[str, Any] = {"ETag": part["etag"]}
-        self._sse_out(upload["attrs"], out)
+        self.objects.sse_out(upload["attrs"], out)
         for alg in algorithms:
             out["Checksum" + alg] = body.checksums[alg]
         return out
 
     def upload_part_copy(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         self._part_number(p["PartNumber"])
         _tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
-        src_bucket, _src_key, source, _version = self._copy_source(ctx, p)
+        src_bucket, _src_key, source, _version = self.objects.copy_source(ctx, p)
         size = source["size"]
         start, length = 0, size
         spec = p.get("CopySourceRange")
@@ -160,8 +197,8 @@ class MultipartMixin:
         algorithm = upload.get("ckalg")
         body = read_body(self.blobs, iter_record(self.blobs, source, start, length), None,
                          [algorithm] if algorithm else [])
-        self._new_blob(body.segs)
-        part = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
+        self.objects.new_blob(body.segs)
+        part: dict[str, Any] = {"etag": etag_of(body.md5), "size": body.size, "mtime": ctx.time()}
         if body.data is not None:
             part["data"] = body.data
         else:
@@ -173,19 +210,19 @@ class MultipartMixin:
         for alg, value in body.checksums.items():
             result["Checksum" + alg] = value
         out: dict[str, Any] = {"CopyPartResult": result}
-        self._sse_out(upload["attrs"], out)
+        self.objects.sse_out(upload["attrs"], out)
         if src_bucket.get("versioning"):
             out["CopySourceVersionId"] = source.get("vid") or "null"
         return out
 
     def list_parts(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
         marker = int(p.get("PartNumberMarker") or 0)
         max_parts = min(p.get("MaxParts", 1000), 1000)
-        listed = []
+        listed: list[dict] = []
         truncated = False
         for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
                                                            (False, False)):
@@ -215,7 +252,7 @@ class MultipartMixin:
 
     def list_multipart_uploads(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         name = bucket["name"]
         self._expire_uploads(ctx, name)
         prefix = p.get("Prefix", "")
@@ -223,7 +260,7 @@ class MultipartMixin:
         max_uploads = min(p.get("MaxUploads", 1000), 1000)
         key_marker = p.get("KeyMarker", "")
         id_marker = p.get("UploadIdMarker")
-        enc = self._encoder(p) or unencoded
+        enc = self.objects.encoder(p) or unencoded
         if id_marker and key_marker:
             start, inclusive = key_marker, True
         else:
@@ -274,21 +311,21 @@ class MultipartMixin:
         out["IsTruncated"] = truncated
         if uploads:
             out["Uploads"] = uploads
-        return self._finish_listing(out, delimiter, prefixes, self._encoder(p), "MaxUploads",
+        return self.objects.finish_listing(out, delimiter, prefixes, self.objects.encoder(p), "MaxUploads",
                                     p.get("MaxUploads", 1000))
 
     # -- complete / abort ---------------------------------------------------------------------
     def abort_multipart_upload(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
-        self._drop_upload(tkey, upload)
+        self.drop_upload(tkey, upload)
         ctx.status = 204
         return {}
 
     def complete_multipart_upload(self, ctx: RequestContext) -> dict:
         p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+        bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         name = bucket["name"]
         upload_id = p["UploadId"]
@@ -296,7 +333,7 @@ class MultipartMixin:
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
             raise malformed_xml()
-        self._check_write_conditions(p, name, key)
+        self.objects.check_write_conditions(p, name, key)
         algorithm = upload.get("ckalg")
         previous = 0
         chosen: list[tuple[int, dict]] = []
@@ -341,12 +378,12 @@ class MultipartMixin:
                 if "data" in part:
                     if part["size"]:
                         blob_id, size = self.blobs.write([part["data"]])
-                        self._new_blob([[blob_id, size]])
+                        self.objects.new_blob([[blob_id, size]])
                         segs.append([blob_id, size])
                 else:
                     segs.extend(part["segs"])
             record["segs"] = segs
-        part_checksums = [(part.get("ck") or {}).get(algorithm) for _n, part in chosen] if algorithm else []
+        part_checksums: list[Any] = [(part.get("ck") or {}).get(algorithm) for _n, part in chosen] if algorithm else []
         record["parts"] = [[part["size"], {algorithm: ck} if ck else None] for (_n, part), ck in
                            zip(chosen, part_checksums or [None] * len(chosen))]
         if algorithm:
@@ -364,18 +401,18 @@ class MultipartMixin:
                                    "checksum.", 400)
                 record["ck"] = {algorithm: value}
                 record["ckt"] = "FULL_OBJECT"
-        record["vid"] = self._new_version_id(bucket)
-        self._install(ctx, bucket, key, record)
-        self._drop_upload(tkey, upload)
+        record["vid"] = self.objects.new_version_id(bucket)
+        self.objects.install(ctx, bucket, key, record)
+        self.drop_upload(tkey, upload)
         out: dict[str, Any] = {"Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name,
                                "Key": key, "ETag": record["etag"]}
         for alg, value in (record.get("ck") or {}).items():
             out["Checksum" + alg] = value
             out["ChecksumType"] = record["ckt"]
-        self._sse_out(record, out)
+        self.objects.sse_out(record, out)
         if bucket.get("versioning"):
             out["VersionId"] = record["vid"] or "null"
-        self._notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
+        self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
         return out
 
     @staticmethod

@@ -11,13 +11,17 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote_plus
 
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from .common import invalid_argument, malformed_xml
 from .config import freeze, thaw
+
+if TYPE_CHECKING:
+    from ...emulator import Emulator
+    from ...store.store import Table
 
 EVENTS = frozenset({
     "s3:ReducedRedundancyLostObject", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post",
@@ -80,31 +84,28 @@ def _filter_ok(conf: dict, key: str) -> bool:
     return True
 
 
-class NotificationsMixin:
-    config: Any
-    emulator: Any
+class Notifications:
+    """A bucket's notification configuration and the delivery of its events (a component of the S3
+    backend, which passes it the config table and its event sequence counter)."""
 
-    @property
-    def _notified(self) -> set[str]:
-        """Names of buckets with a notification configuration (derived from ``s3.config``)."""
-        cached = self.__dict__.get("_notified_cache")
-        if cached is None:
-            cached = {k[0] for k in self.config.keys() if k[1] == "notification"}
-            self.__dict__["_notified_cache"] = cached
+    def __init__(self, emulator: Emulator, config: Table, next_seq: Callable[[], int]) -> None:
+        self.emulator = emulator
+        self.config = config
+        self.next_seq = next_seq
+        #: names of buckets with a notification configuration (derived from ``s3.config``): a write
+        #: into any other bucket costs one set look-up
+        self.buckets: set[str] = {k[0] for k in config.keys() if k[1] == "notification"}
+        config.watch(self._on_config)
 
-            def watch(key: Any, old: Any, new: Any) -> None:
-                if key[1] == "notification":
-                    (cached.add if new is not None else cached.discard)(key[0])
-
-            self.config.watch(watch)
-        return cached
+    def _on_config(self, key: Any, old: Any, new: Any) -> None:
+        if key[1] == "notification":
+            (self.buckets.add if new is not None else self.buckets.discard)(key[0])
 
     # -- configuration ------------------------------------------------------------------------
-    def put_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
-        p = ctx.params
-        bucket = self._bucket(ctx, p["Bucket"])
+    def configure(self, ctx: RequestContext, bucket: dict, conf: dict) -> None:
+        """PutBucketNotificationConfiguration: validate (test events to queues and topics, functions
+        checked to exist) and store the configuration."""
         name = bucket["name"]
-        conf = p["NotificationConfiguration"]
         stored: dict[str, Any] = {}
         ids = set()
         failed: list[str] = []
@@ -139,6 +140,8 @@ class NotificationsMixin:
                         normal.append({"Name": rule_name.capitalize(), "Value": rule["Value"]})
                     entry["Filter"] = {"Key": {"FilterRules": normal}}
                 arn = entry[arn_member]
+                if len(arn.split(":")) < 6:  # arn:partition:service:region:account:resource
+                    raise invalid_argument("The ARN is not well formed", arn_member, arn)
                 if service == "lambda":
                     if not self._function_exists(arn):
                         failed.append(arn)
@@ -157,7 +160,7 @@ class NotificationsMixin:
             except AwsError:
                 failed.append(arn)
         if failed:
-            members = {}
+            members: dict[str, Any] = {}
             for index, arn in enumerate(failed, 1):
                 what = {"sqs": "queue", "sns": "topic"}.get(arn.split(":")[2], "Lambda function")
                 members[f"ArgumentName{index}"] = arn
@@ -170,7 +173,6 @@ class NotificationsMixin:
             self.config.put((name, "notification"), freeze(stored))
         else:
             self.config.delete((name, "notification"))
-        return {}
 
     @staticmethod
     def _check_overlap(stored: dict) -> None:
@@ -193,29 +195,24 @@ class NotificationsMixin:
 
     def _function_exists(self, arn: str) -> bool:
         try:
-            backend = self.emulator.backend("lambda")
+            functions = self.emulator.ports.functions
         except NotEmulatedError:
             return True  # the service is not emulated: nothing to check against
-        exists = getattr(backend, "function_exists", None)
-        return True if exists is None else bool(exists(arn))
+        return functions.function_exists(arn)
 
-    def get_bucket_notification_configuration(self, ctx: RequestContext) -> dict:
-        name = ctx.params["Bucket"]
-        self._bucket(ctx, name)
-        return thaw(self.config.get((name, "notification")) or {})
+    def configuration(self, bucket_name: str) -> dict:
+        return thaw(self.config.get((bucket_name, "notification")) or {})
 
     # -- delivery -----------------------------------------------------------------------------
-    def _notify_removed(self, ctx: RequestContext, bucket: dict, event: str, key: str, record: dict) -> None:
-        self._notify(ctx, bucket, event, key, record)
-
-    def _notify(self, ctx: RequestContext, bucket: dict, event: str, key: str, record: dict) -> None:
+    def notify(self, ctx: RequestContext, bucket: dict, event: str, key: str, record: dict) -> None:
+        """Deliver the event to every matching destination of the bucket (deferred, as S3 is async)."""
         name = bucket["name"]
-        if name not in self._notified:
+        if name not in self.buckets:
             return
         conf = self.config.get((name, "notification"))
         if not conf:
             return
-        sequencer = f"{int(ctx.time() * 1000):012X}{self._next_seq():08X}"
+        sequencer = f"{int(ctx.time() * 1000):012X}{self.next_seq():08X}"
         for section, arn_member, service in _KINDS:
             for entry in conf.get(section, []):
                 if _matches(entry["Events"], event) and _filter_ok(entry, key):
@@ -256,14 +253,14 @@ class NotificationsMixin:
         self.emulator.defer(lambda: self._send(service, arn, body, bucket))
 
     def _send(self, service: str, arn: str, body: str, bucket: dict, strict: bool = False) -> None:
+        ports = self.emulator.ports
         try:
-            backend = self.emulator.backend(service)
             if service == "sqs":
-                backend.deliver_message(arn, body)
+                ports.queues.deliver_message(arn, body)
             elif service == "sns":
-                backend.publish_internal(arn, body, subject="Amazon S3 Notification")
+                ports.topics.publish_internal(arn, body, subject="Amazon S3 Notification")
             else:
-                backend.invoke_internal(arn, body.encode(), invocation_type="Event")
+                ports.functions.invoke_internal(arn, body.encode(), invocation_type="Event")
         except NotEmulatedError:
             pass
         except AwsError:
@@ -293,7 +290,7 @@ class NotificationsMixin:
 
         def deliver() -> None:
             try:
-                self.emulator.backend("events").put_events_internal(account, region, [entry])
+                self.emulator.ports.event_buses.put_events_internal(account, region, [entry])
             except (AwsError, NotEmulatedError):
                 pass
 

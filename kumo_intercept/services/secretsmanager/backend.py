@@ -97,6 +97,14 @@ def _holder(record: dict[str, Any], stage: str) -> str | None:
     return next((vid for vid, v in record["Versions"].items() if stage in v["Stages"]), None)
 
 
+
+def _check_tag_keys(tags: list[dict[str, Any]]) -> None:
+    """A tag needs its Key (optional in the model's Tag shape); tags are stored and merged by it."""
+    for index, tag in enumerate(tags, 1):
+        if "Key" not in tag:
+            raise AwsError("ValidationException", f"1 validation error detected: Value null at "
+                           f"'tags.{index}.member.key' failed to satisfy constraint: Member must not be null")
+
 class SecretsManagerBackend(ServiceBackend):
     service_name = "secretsmanager"
     input_error_code = "ValidationException"
@@ -284,6 +292,7 @@ class SecretsManagerBackend(ServiceBackend):
                                                         "name is already scheduled for deletion.")
             raise _error("ResourceExistsException", f"The operation failed because the secret {name} already exists.")
         self._check_key(ctx, p.get("KmsKeyId"))
+        _check_tag_keys(p.get("Tags", []))
         now = ctx.time()
         record: dict[str, Any] = {
             "Name": name, "ARN": ctx.arn(f"secret:{name}-{ctx.ids.chars(6)}"), "Created": now, "Changed": now,
@@ -568,6 +577,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     # -- tags -----------------------------------------------------------------------------------
     def tag_resource(self, ctx: RequestContext) -> dict[str, Any]:
+        _check_tag_keys(ctx.params["Tags"])
         key, record = self._primary(ctx)
         self.secrets.put(key, {**record, "Tags": tags_merged(record["Tags"], ctx.params["Tags"])})
         return {}
@@ -642,8 +652,12 @@ class SecretsManagerBackend(ServiceBackend):
     def _replicate(self, ctx: RequestContext, key: Key, record: dict[str, Any], regions: list[dict[str, Any]],
                    overwrite: bool) -> dict[str, Any]:
         replicas = {r["Region"]: r for r in record.get("Replicas", [])}
-        for wanted in regions:
-            region = wanted["Region"]
+        for index, wanted in enumerate(regions, 1):
+            region = wanted.get("Region")
+            if region is None:  # optional in the model's RegionType
+                raise AwsError("ValidationException", f"1 validation error detected: Value null at "
+                               f"'addReplicaRegions.{index}.member.region' failed to satisfy constraint: "
+                               "Member must not be null")
             if region == key[1]:
                 raise _error("InvalidParameterException", "Invalid replica region: it is the primary region.")
             replica_key = (key[0], region, key[2])

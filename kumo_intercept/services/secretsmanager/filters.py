@@ -25,7 +25,7 @@ def _prefixes(candidates: Iterable[str], value: str) -> bool:
 
 
 def _tags(secret: dict[str, Any], part: str) -> list[str]:
-    return [tag[part] for tag in secret.get("Tags", [])]
+    return [tag[part] for tag in secret.get("Tags", []) if part in tag]  # a tag's Value is optional
 
 
 def _all_words(secret: dict[str, Any]) -> list[str]:

@@ -21,7 +21,7 @@ from ...core.clock import VirtualClock, from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import offset_page
-from . import asl, jsonata_mode, teststate
+from . import asl, jsonata_mode, schema, teststate
 from .failures import StateFailure, Suspend
 from .host import ExecutionHost
 from .interpreter import Run, Scope, iso, to_json
@@ -77,16 +77,16 @@ class StepFunctionsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.machines = self.store.table("stepfunctions.machines")          # machine ARN -> record
-        self.versions = self.store.table("stepfunctions.versions")          # version ARN -> record
-        self.aliases = self.store.table("stepfunctions.aliases")            # alias ARN -> record
-        self.executions = self.store.table("stepfunctions.executions")      # execution ARN -> record
-        self.history = self.store.ordered_table("stepfunctions.history")    # (execution ARN, id) -> event
-        self.journal = self.store.ordered_table("stepfunctions.journal")    # (execution ARN, step) -> [events, value]
-        self.tokens = self.store.table("stepfunctions.tokens")              # task token -> record
-        self.activities = self.store.table("stepfunctions.activities")      # activity ARN -> record
-        self.activity_tasks = self.store.ordered_table("stepfunctions.activity_tasks")  # (ARN, seq) -> task
-        self.map_runs = self.store.table("stepfunctions.map_runs")          # map run ARN -> record
+        self.machines = schema.MACHINES.open(self.store)          # machine ARN -> record
+        self.versions = schema.VERSIONS.open(self.store)          # version ARN -> record
+        self.aliases = schema.ALIASES.open(self.store)            # alias ARN -> record
+        self.executions = schema.EXECUTIONS.open(self.store)      # execution ARN -> record
+        self.history = schema.HISTORY.open_ordered(self.store)    # (execution ARN, id) -> event
+        self.journal = schema.JOURNAL.open_ordered(self.store)    # (execution ARN, step) -> [events, value]
+        self.tokens = schema.TOKENS.open(self.store)              # task token -> record
+        self.activities = schema.ACTIVITIES.open(self.store)      # activity ARN -> record
+        self.activity_tasks = schema.ACTIVITY_TASKS.open_ordered(self.store)  # (ARN, seq) -> task
+        self.map_runs = schema.MAP_RUNS.open(self.store)          # map run ARN -> record
         self._wakes: dict[str, float] = {}
         self._definitions: dict[str, dict] = {}
         for key, record in self.executions.items():
@@ -356,9 +356,12 @@ class StepFunctionsBackend(ServiceBackend):
         machine = self._machine(arn)
         return machine, None, None, machine["definition"]
 
-    def start_execution_internal(self, state_machine_arn: str, input: str, account: str, region: str,
-                                 name: str | None = None, parent: str | None = None,
-                                 trace: str | None = None) -> str:
+    def start_execution_internal(self, state_machine_arn: str, input: str, account: str, region: str) -> str:
+        return self.start(state_machine_arn, input, name=None, parent=None)
+
+    def start(self, state_machine_arn: str, input: str, *, name: str | None, parent: str | None) -> str:
+        """StartExecution: a new execution record and its ExecutionStarted event; it runs on deferred work.
+        ``parent``: the execution whose ``states:startExecution.sync`` task waits for this one."""
         machine, version_arn, alias_arn, definition = self._resolve(state_machine_arn)
         try:
             json.loads(input)
@@ -468,8 +471,7 @@ class StepFunctionsBackend(ServiceBackend):
 
     def start_execution(self, ctx: Ctx[sfn.StartExecutionRequest]) -> sfn.StartExecutionResult:
         p = ctx.params
-        arn = self.start_execution_internal(p["stateMachineArn"], p.get("input", "{}"), ctx.account, ctx.region,
-                                            name=p.get("name"))
+        arn = self.start(p["stateMachineArn"], p.get("input", "{}"), name=p.get("name"), parent=None)
         return {"executionArn": arn, "startDate": from_epoch(self.executions[arn]["startDate"])}
 
     def start_sync_execution(self, ctx: Ctx[sfn.StartSyncExecutionRequest]) -> sfn.StartSyncExecutionResult:
@@ -478,8 +480,7 @@ class StepFunctionsBackend(ServiceBackend):
         if machine["type"] != "EXPRESS":
             raise sfn.state_machine_type_not_supported(
                 "This operation is not supported by this type of state machine")
-        arn = self.start_execution_internal(p["stateMachineArn"], p.get("input", "{}"), ctx.account, ctx.region,
-                                            name=p.get("name"))
+        arn = self.start(p["stateMachineArn"], p.get("input", "{}"), name=p.get("name"), parent=None)
         self._advance(arn, fast_forward=True)
         record = self.executions[arn]
         out: sfn.StartSyncExecutionResult = {

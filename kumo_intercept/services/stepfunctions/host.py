@@ -95,10 +95,9 @@ class ExecutionHost:
         return True
 
     def start_child(self, params: dict) -> dict:
-        arn = self.backend.start_execution_internal(
-            params["StateMachineArn"], params.get("Input", {}) if isinstance(params.get("Input"), str)
-            else to_json(params.get("Input", {})), self.account, self.region, name=params.get("Name"),
-            parent=self.arn)
+        given = params.get("Input", {})
+        arn = self.backend.start(params["StateMachineArn"], given if isinstance(given, str) else to_json(given),
+                                 name=params.get("Name"), parent=self.arn)
         return {"ExecutionArn": arn, "StartDate": iso(self.backend.executions[arn]["startDate"])}
 
     def child(self, execution_arn: str) -> dict:

@@ -1,1 +1,1 @@
-"""AWS Security Token Service: caller identity, session tokens and assumed roles."""
+"""AWS Security Token Service: caller identity, session and federation tokens, assumed roles."""

@@ -1,25 +1,41 @@
 """STS: who is calling, and temporary credentials that act as someone else.
 
-Credentials the emulator issues are kept in the ``sts.credentials`` table, keyed by access key id;
-the dispatcher looks a client's key up there to choose the account it acts in (see
-``Emulator.account_for``). Roles are not checked against IAM: any well-formed role ARN can be assumed.
+Credentials the emulator issues are kept in the ``sts.credentials`` table, keyed by access key id,
+with the identity they act as and their expiry on the emulator clock; the dispatcher looks a
+client's key up there to choose the account it acts in (see ``Emulator.account_for``) and answers
+``ExpiredToken`` once they have expired. An IAM user's access key acts as that user (asked through
+``emulator.ports.identity``).
+
+Roles are IAM's: AssumeRole* needs the role to exist and its trust policy to allow the caller
+(checked through the identity port's ``trust_allows``), and honours its MaxSessionDuration.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 import re
-from typing import Any
+import xml.etree.ElementTree as ElementTree
+from typing import Any, Mapping, Sequence
 
-from ...api import sts
 from ...core.clock import from_epoch
-from ...core.dispatch import Ctx, RequestContext, ServiceBackend
+from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from . import schema
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$")
 _DEFAULT_SESSION_SECONDS = 3600
 _DEFAULT_TOKEN_SECONDS = 43200
-#: AssumeRole's limit when the role's MaxSessionDuration is the default (IAM is not emulated).
-_ROLE_MAX_SESSION_SECONDS = 3600
+_ROOT_MAX_SECONDS = 3600
+_CHAINED_MAX_SECONDS = 3600
+_SAML = "{urn:oasis:names:tc:SAML:2.0:assertion}"
+_SESSION_NAME_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/RoleSessionName"
+
+
+def _access_denied(message: str) -> AwsError:
+    return AwsError("AccessDenied", message, 403)
 
 
 class StsBackend(ServiceBackend):
@@ -28,25 +44,38 @@ class StsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.credentials = self.store.table("sts.credentials")
+        self.credentials = schema.CREDENTIALS.open(self.store)
 
     # -- identity -----------------------------------------------------------------------------
-    def _identity(self, ctx: RequestContext[Any]) -> sts.GetCallerIdentityResult:
-        issued = self.credentials.get(ctx.access_key) if ctx.access_key else None
-        if issued is not None:
-            return {"UserId": issued["UserId"], "Account": issued["Account"], "Arn": issued["Arn"]}
-        return {"UserId": ctx.account, "Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root"}
+    def _caller(self, ctx: RequestContext) -> dict[str, Any]:
+        """Who is calling: ``UserId``, ``Account``, ``Arn``, and ``Kind`` (root, user, session,
+        assumed-role, federated-user); assumed roles also carry ``RoleArn``."""
+        if ctx.access_key:
+            issued = self.credentials.get(ctx.access_key)
+            if issued is not None:
+                return issued
+            user = self.emulator.iam_principal(ctx.access_key)
+            if user is not None:
+                return {"UserId": user["UserId"], "Account": user["Account"], "Arn": user["Arn"], "Kind": "user"}
+        return {"UserId": ctx.account, "Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
+                "Kind": "root"}
 
-    def get_caller_identity(self, ctx: Ctx[sts.GetCallerIdentityRequest]) -> sts.GetCallerIdentityResult:
-        return self._identity(ctx)
+    def get_caller_identity(self, ctx: RequestContext) -> dict[str, Any]:
+        caller = self._caller(ctx)
+        return {"UserId": caller["UserId"], "Account": caller["Account"], "Arn": caller["Arn"]}
+
+    def get_access_key_info(self, ctx: RequestContext) -> dict[str, Any]:
+        return {"Account": self.emulator.account_for(ctx.params["AccessKeyId"])}
+
+    def decode_authorization_message(self, ctx: RequestContext) -> dict[str, Any]:
+        # no emulated service issues encoded authorization messages yet, so none can be decoded
+        raise AwsError("InvalidAuthorizationMessageException", "The authorization message is invalid.")
 
     # -- temporary credentials ----------------------------------------------------------------
-    def _issue(self, ctx: RequestContext[Any], seconds: int,
-               identity: sts.GetCallerIdentityResult) -> sts.Credentials:
+    def _issue(self, ctx: RequestContext, seconds: int, identity: Mapping[str, Any]) -> dict[str, Any]:
         access_key = ctx.ids.access_key_id("ASIA")
         expires = ctx.time() + seconds
-        record = {**identity, "Expiration": expires}
-        self.credentials.put(access_key, record)
+        self.credentials.put(access_key, {**identity, "Expiration": expires})
         return {
             "AccessKeyId": access_key,
             "SecretAccessKey": ctx.ids.chars(40),
@@ -54,48 +83,188 @@ class StsBackend(ServiceBackend):
             "Expiration": from_epoch(int(expires)),
         }
 
-    def get_session_token(self, ctx: Ctx[sts.GetSessionTokenRequest]) -> sts.GetSessionTokenResult:
-        seconds = ctx.params.get("DurationSeconds", _DEFAULT_TOKEN_SECONDS)
-        return {"Credentials": self._issue(ctx, seconds, self._identity(ctx))}
+    def _refuse_session_credentials(self, ctx: RequestContext, caller: Mapping[str, Any]) -> None:
+        if caller["Kind"] not in ("root", "user"):
+            raise _access_denied(f"Cannot call {ctx.operation} with session credentials")
 
-    def assume_role(self, ctx: Ctx[sts.AssumeRoleRequest]) -> sts.AssumeRoleResult:
+    def get_session_token(self, ctx: RequestContext) -> dict[str, Any]:
+        caller = self._caller(ctx)
+        self._refuse_session_credentials(ctx, caller)
+        seconds = ctx.params.get("DurationSeconds", _DEFAULT_TOKEN_SECONDS)
+        if caller["Kind"] == "root":
+            seconds = min(seconds, _ROOT_MAX_SECONDS)
+        identity = {**caller, "Kind": "session"}
+        return {"Credentials": self._issue(ctx, seconds, identity)}
+
+    def get_federation_token(self, ctx: RequestContext) -> dict[str, Any]:
+        caller = self._caller(ctx)
+        self._refuse_session_credentials(ctx, caller)
         params = ctx.params
-        role_arn = params["RoleArn"]
-        match = _ROLE_ARN.match(role_arn)
-        if match is None:
-            raise AwsError("ValidationError", f"{role_arn} is invalid")
-        seconds = params.get("DurationSeconds", _DEFAULT_SESSION_SECONDS)
-        if seconds > _ROLE_MAX_SESSION_SECONDS:
-            raise AwsError(
-                "ValidationError",
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-            )
-        account, role_name = match.groups()
-        session_name = params["RoleSessionName"]
-        role_id = "AROA" + ctx.ids.upper_alnum(17)
-        identity: sts.GetCallerIdentityResult = {
-            "UserId": f"{role_id}:{session_name}",
-            "Account": account,
-            "Arn": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}",
-        }
-        response: sts.AssumeRoleResult = {
+        seconds = params.get("DurationSeconds", _DEFAULT_TOKEN_SECONDS)
+        if caller["Kind"] == "root":
+            seconds = min(seconds, _ROOT_MAX_SECONDS)
+        name, account = params["Name"], caller["Account"]
+        identity = {"UserId": f"{account}:{name}", "Account": account,
+                    "Arn": f"arn:aws:sts::{account}:federated-user/{name}", "Kind": "federated-user"}
+        response: dict[str, Any] = {
             "Credentials": self._issue(ctx, seconds, identity),
-            "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
+            "FederatedUser": {"FederatedUserId": identity["UserId"], "Arn": identity["Arn"]},
         }
         if "Policy" in params or "PolicyArns" in params or "Tags" in params:
             response["PackedPolicySize"] = self._packed_policy_percent(params)
+        return response
+
+    # -- roles --------------------------------------------------------------------------------
+    def _role(self, role_arn: str) -> tuple[str, dict | None]:
+        match = _ROLE_ARN.match(role_arn)
+        if match is None:
+            raise AwsError("ValidationError", f"{role_arn} is invalid")
+        return match.group(1), self.emulator.ports.identity.role_record(role_arn)
+
+    @staticmethod
+    def _duration(ctx: RequestContext, role: Mapping[str, Any], chained: bool = False) -> int:
+        seconds = int(ctx.params.get("DurationSeconds", _DEFAULT_SESSION_SECONDS))
+        if chained and seconds > _CHAINED_MAX_SECONDS:
+            raise AwsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
+                           "for roles assumed by role chaining.")
+        if seconds > role["MaxSessionDuration"]:
+            raise AwsError("ValidationError",
+                           "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        return seconds
+
+    def _session(self, ctx: RequestContext, account: str, role: Mapping[str, Any], session_name: str,
+                 seconds: int) -> dict[str, Any]:
+        """Credentials acting as the role; the response's ``Credentials`` and ``AssumedRoleUser``."""
+        identity = {
+            "UserId": f"{role['RoleId']}:{session_name}", "Account": account,
+            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
+            "Kind": "assumed-role", "RoleArn": role["Arn"],
+        }
+        response: dict[str, Any] = {
+            "Credentials": self._issue(ctx, seconds, identity),
+            "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
+        }
+        if "Policy" in ctx.params or "PolicyArns" in ctx.params or "Tags" in ctx.params:
+            response["PackedPolicySize"] = self._packed_policy_percent(ctx.params)
+        return response
+
+    def assume_role(self, ctx: RequestContext) -> dict[str, Any]:
+        params = ctx.params
+        role_arn = params["RoleArn"]
+        account, role = self._role(role_arn)
+        caller = self._caller(ctx)
+        context: dict[str, str | Sequence[str]] = {
+            "aws:PrincipalArn": caller.get("RoleArn", caller["Arn"]), "aws:PrincipalAccount": caller["Account"],
+            "sts:RoleSessionName": params["RoleSessionName"],
+            "aws:MultiFactorAuthPresent": "true" if "TokenCode" in params else "false",
+        }
+        if "ExternalId" in params:
+            context["sts:ExternalId"] = params["ExternalId"]
+        if "SourceIdentity" in params:
+            context["sts:SourceIdentity"] = params["SourceIdentity"]
+        for tag in params.get("Tags", []):
+            context[f"aws:RequestTag/{tag['Key']}"] = tag["Value"]
+        if params.get("Tags"):
+            context["aws:TagKeys"] = [tag["Key"] for tag in params["Tags"]]
+        aliases = [caller["RoleArn"]] if "RoleArn" in caller else []
+        if role is None or not self.emulator.ports.identity.trust_allows(
+                role_arn, caller["Arn"], aliases=aliases, context=context):
+            raise _access_denied(f"User: {caller['Arn']} is not authorized to perform: sts:AssumeRole "
+                                 f"on resource: {role_arn}")
+        seconds = self._duration(ctx, role, chained=caller["Kind"] == "assumed-role")
+        response = self._session(ctx, account, role, params["RoleSessionName"], seconds)
         if "SourceIdentity" in params:
             response["SourceIdentity"] = params["SourceIdentity"]
         return response
 
+    def assume_role_with_web_identity(self, ctx: RequestContext) -> dict[str, Any]:
+        params = ctx.params
+        role_arn = params["RoleArn"]
+        account, role = self._role(role_arn)
+        claims = self._jwt_claims(params["WebIdentityToken"])
+        issuer = str(claims.get("iss", ""))
+        host = issuer.removeprefix("https://").rstrip("/")
+        audience = claims.get("aud", "")
+        audience = audience[0] if isinstance(audience, list) and audience else str(audience)
+        provider_arn = f"arn:aws:iam::{account}:oidc-provider/{host}"
+        provider = self.emulator.ports.identity.identity_provider(provider_arn)
+        if provider is None or provider.get("Kind") != "oidc":
+            raise AwsError("InvalidIdentityToken", f"No OpenIDConnect provider found in your account for {issuer}")
+        if audience not in provider["ClientIDList"]:
+            raise AwsError("InvalidIdentityToken", "Incorrect token audience")
+        if "exp" in claims and float(claims["exp"]) <= ctx.time():
+            raise AwsError("ExpiredTokenException", "Token expired: current date/time must be before the "
+                           "expiration date/time.")
+        subject = str(claims.get("sub", ""))
+        context = {f"{host}:sub": subject, f"{host}:aud": audience, "aws:FederatedProvider": provider_arn}
+        if role is None or not self.emulator.ports.identity.trust_allows(
+                role_arn, provider_arn, principal_kind="Federated", action="sts:AssumeRoleWithWebIdentity",
+                context=context):
+            raise _access_denied("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        response = self._session(ctx, account, role, params["RoleSessionName"], self._duration(ctx, role))
+        response.update(SubjectFromWebIdentityToken=subject, Provider=issuer, Audience=audience)
+        return response
+
     @staticmethod
-    def _packed_policy_percent(params: sts.AssumeRoleRequest) -> int:
+    def _jwt_claims(token: str) -> dict[str, Any]:
+        parts = token.split(".")
+        try:
+            payload = parts[1] + "=" * (-len(parts[1]) % 4)
+            claims = json.loads(base64.urlsafe_b64decode(payload))
+        except (IndexError, ValueError, binascii.Error):
+            raise AwsError("InvalidIdentityToken", "Couldn't parse the provided token") from None
+        if not isinstance(claims, dict):
+            raise AwsError("InvalidIdentityToken", "Couldn't parse the provided token")
+        return claims
+
+    def assume_role_with_saml(self, ctx: RequestContext) -> dict[str, Any]:
+        params = ctx.params
+        role_arn, provider_arn = params["RoleArn"], params["PrincipalArn"]
+        account, role = self._role(role_arn)
+        assertion = self._saml_assertion(params["SAMLAssertion"])
+        provider = self.emulator.ports.identity.identity_provider(provider_arn)
+        if provider is None or provider.get("Kind") != "saml":
+            raise AwsError("InvalidIdentityToken", f"SAML provider {provider_arn} does not exist.")
+        context = {"SAML:aud": assertion["Audience"], "SAML:sub": assertion["Subject"],
+                   "SAML:iss": assertion["Issuer"]}
+        if role is None or not self.emulator.ports.identity.trust_allows(
+                role_arn, provider_arn, principal_kind="Federated", action="sts:AssumeRoleWithSAML",
+                context=context):
+            raise _access_denied("Not authorized to perform sts:AssumeRoleWithSAML")
+        response = self._session(ctx, account, role, assertion["SessionName"], self._duration(ctx, role))
+        qualifier = hashlib.sha1(f"{assertion['Issuer']}{account}/{provider_arn.rsplit('/', 1)[1]}".encode())
+        response.update(Subject=assertion["Subject"], SubjectType=assertion["SubjectType"],
+                        Issuer=assertion["Issuer"], Audience=assertion["Audience"],
+                        NameQualifier=base64.b64encode(qualifier.digest()).decode())
+        return response
+
+    @staticmethod
+    def _saml_assertion(encoded: str) -> dict[str, str]:
+        """Issuer, subject, audience and session name of a base64 SAML response (not its signature)."""
+        invalid = AwsError("InvalidIdentityToken", "Invalid SAML response")
+        try:
+            root = ElementTree.fromstring(base64.b64decode(encoded))
+        except (ValueError, binascii.Error, ElementTree.ParseError):
+            raise invalid from None
+        name_id = root.find(f".//{_SAML}Subject/{_SAML}NameID")
+        issuer = root.find(f".//{_SAML}Issuer")
+        audience = root.find(f".//{_SAML}Audience")
+        session = root.find(f".//{_SAML}Attribute[@Name='{_SESSION_NAME_ATTRIBUTE}']/{_SAML}AttributeValue")
+        if name_id is None or issuer is None or session is None:
+            raise invalid
+        subject_type = (name_id.get("Format") or "").rsplit(":", 1)[-1] or "unspecified"
+        return {"Subject": name_id.text or "", "SubjectType": subject_type, "Issuer": issuer.text or "",
+                "Audience": (audience.text if audience is not None else None) or "https://signin.aws.amazon.com/saml",
+                "SessionName": session.text or ""}
+
+    @staticmethod
+    def _packed_policy_percent(params: Mapping[str, Any]) -> int:
         """AWS reports how full the packed session policy is, in percent of its limit."""
-        size = len(params.get("Policy", "")) + sum(len(p["arn"]) for p in params.get("PolicyArns", []))
+        size = len(params.get("Policy", "")) + sum(len(p.get("arn", "")) for p in params.get("PolicyArns", []))
         size += sum(len(t["Key"]) + len(t["Value"]) for t in params.get("Tags", []))
         percent = max(1, size * 100 // 2048)
         if percent > 100:
-            raise sts.packed_policy_too_large_exception(
-                f"Packed size of consumed session policies and session tags exceeds 2048 "
-                f"characters by {size * 100 // 2048 - 100}%.")
+            raise AwsError("PackedPolicyTooLarge",
+                           f"Packed size of consumed session policies and session tags exceeds 2048 "
+                           f"characters by {size * 100 // 2048 - 100}%.")
         return percent

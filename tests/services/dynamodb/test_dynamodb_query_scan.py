@@ -275,14 +275,14 @@ def test_query_cost_does_not_grow_with_the_partition(kumo, ddb, create):
                                                    for i in range(start, start + 25)]})
     backend = kumo.backend("dynamodb")
     touched = []
-    original = backend._walk
+    original = backend.engine.walk
 
     def counting(*args, **kwargs):
         for pair in original(*args, **kwargs):
             touched.append(pair)
             yield pair
 
-    backend._walk = counting
+    backend.engine.walk = counting
     page = query(ddb, "big", "pk = :p AND sk > :s", {":p": {"S": "p"}, ":s": {"N": "1500"}}, Limit=10)
     assert [i["sk"]["N"] for i in page["Items"]] == [str(i) for i in range(1501, 1511)]
     assert len(touched) == 10

@@ -1,0 +1,467 @@
+"""IAM policy evaluation, pure Python: does a set of policies allow a request?
+
+Used by SimulatePrincipalPolicy / SimulateCustomPolicy and by STS's trust-policy check, and meant
+for IAM enforcement later. It follows the documented evaluation logic
+(docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
+
+* an explicit ``Deny`` in any policy wins; otherwise an ``Allow`` in an identity policy (or a
+  resource policy naming the principal) allows; otherwise the request is implicitly denied;
+* a permissions boundary, when given, must also allow (it never grants by itself);
+* ``Action``/``NotAction`` match case-insensitively, ``Resource``/``NotResource`` case-sensitively,
+  both with the ``*`` and ``?`` wildcards; ``${aws:username}``-style policy variables in resources
+  and condition values are replaced from the request context;
+* ``Principal``/``NotPrincipal`` (resource and trust policies) match ``AWS`` ARNs or account ids,
+  ``Service``, ``Federated`` and ``*``;
+* conditions: every operator in ``CONDITION_OPERATORS``, each with ``…IfExists`` and the
+  ``ForAllValues:`` / ``ForAnyValue:`` set qualifiers. Condition keys are case-insensitive.
+
+The API is typed and has no AWS-call dependencies: build a ``Request``, parse documents with
+``Policy.parse`` and call ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+
+Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
+ContextValue = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class Position:
+    """1-based line and column of a statement in its policy text."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    index: int
+    body: Mapping[str, Any]
+    start: Position
+    end: Position
+
+    @property
+    def effect(self) -> str:
+        return str(self.body.get("Effect", ""))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed policy document, named by where it comes from (``source_id``, ``source_type``)."""
+
+    source_id: str
+    source_type: str
+    statements: tuple[Statement, ...]
+
+    @classmethod
+    def parse(cls, document: str | Mapping[str, Any], source_id: str = "",
+              source_type: str = "none") -> "Policy":
+        """Parse a policy (text or decoded); raises ValueError if it is not a JSON object."""
+        text = document if isinstance(document, str) else json.dumps(document)
+        decoded = json.loads(text)
+        if not isinstance(decoded, dict):
+            raise ValueError("a policy is a JSON object")
+        raw = decoded.get("Statement", [])
+        bodies = raw if isinstance(raw, list) else [raw]
+        spans = _statement_spans(text)
+        statements = []
+        for index, body in enumerate(bodies):
+            start, end = spans[index] if index < len(spans) else (Position(1, 1), Position(1, 1))
+            statements.append(Statement(index, body if isinstance(body, dict) else {}, start, end))
+        return cls(source_id, source_type, tuple(statements))
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is asked: an action on a resource by a principal, with condition context keys."""
+
+    action: str
+    resource: str = "*"
+    principal: str | None = None
+    #: the principal's other identities: account id, the role ARN behind an assumed-role session…
+    principal_aliases: tuple[str, ...] = ()
+    #: ``Service`` / ``Federated`` principals (``lambda.amazonaws.com``, an OIDC provider ARN…)
+    principal_kind: Literal["AWS", "Service", "Federated"] = "AWS"
+    context: Mapping[str, ContextValue] = field(default_factory=dict)
+
+    def value(self, key: str) -> list[str] | None:
+        """The request's values of a condition key (case-insensitive), or None when absent."""
+        lowered = {name.lower(): value for name, value in self.context.items()}
+        found = lowered.get(key.lower())
+        if found is None:
+            return None
+        return [found] if isinstance(found, str) else [str(v) for v in found]
+
+
+@dataclass(frozen=True)
+class MatchedStatement:
+    source_id: str
+    source_type: str
+    effect: str
+    start: Position
+    end: Position
+
+
+@dataclass(frozen=True)
+class Result:
+    decision: Decision
+    matched: tuple[MatchedStatement, ...]
+    #: condition keys a matching statement used that the request did not carry
+    missing_context: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allowed"
+
+
+def evaluate(identity_policies: Iterable[Policy], request: Request, *,
+             resource_policies: Iterable[Policy] = (),
+             permissions_boundaries: Sequence[Policy] | None = None) -> Result:
+    """Evaluate the request against identity and resource policies (and a boundary, if given)."""
+    missing: list[str] = []
+    allows: list[MatchedStatement] = []
+    denies: list[MatchedStatement] = []
+    for policy in identity_policies:
+        _collect(policy, request, False, allows, denies, missing)
+    resource_allows: list[MatchedStatement] = []
+    for policy in resource_policies:
+        _collect(policy, request, True, resource_allows, denies, missing)
+    if denies:
+        return Result("explicitDeny", tuple(denies), tuple(dict.fromkeys(missing)))
+    if permissions_boundaries is not None and allows and not resource_allows:
+        boundary_allows: list[MatchedStatement] = []
+        boundary_denies: list[MatchedStatement] = []
+        for policy in permissions_boundaries:
+            _collect(policy, request, False, boundary_allows, boundary_denies, missing)
+        if boundary_denies:
+            return Result("explicitDeny", tuple(boundary_denies), tuple(dict.fromkeys(missing)))
+        if not boundary_allows:
+            return Result("implicitDeny", (), tuple(dict.fromkeys(missing)))
+    granted = allows + resource_allows
+    return Result("allowed" if granted else "implicitDeny", tuple(granted), tuple(dict.fromkeys(missing)))
+
+
+def _collect(policy: Policy, request: Request, with_principal: bool, allows: list[MatchedStatement],
+             denies: list[MatchedStatement], missing: list[str]) -> None:
+    for statement in policy.statements:
+        if statement_applies(statement.body, request, with_principal, missing):
+            match = MatchedStatement(policy.source_id, policy.source_type, statement.effect,
+                                     statement.start, statement.end)
+            (denies if statement.effect == "Deny" else allows).append(match)
+
+
+def statement_applies(body: Mapping[str, Any], request: Request, with_principal: bool = False,
+                      missing: list[str] | None = None) -> bool:
+    """Whether one statement matches the request (its effect aside)."""
+    if with_principal and not _principal_matches(body, request):
+        return False
+    if "Action" in body:
+        if not any(_wildcard(p, request.action, fold=True) for p in _strings(body["Action"])):
+            return False
+    elif "NotAction" in body:
+        if any(_wildcard(p, request.action, fold=True) for p in _strings(body["NotAction"])):
+            return False
+    if "Resource" in body:
+        if not any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["Resource"])):
+            return False
+    elif "NotResource" in body:
+        if any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["NotResource"])):
+            return False
+    return conditions_hold(body.get("Condition") or {}, request, missing)
+
+
+def grants_service(policy: Policy, namespace: str) -> bool:
+    """Whether an ``Allow`` statement of the policy covers some action of a service namespace
+    (``s3``), as ListPoliciesGrantingServiceAccess reports; ``NotAction`` grants unless it names the
+    whole service."""
+    for statement in policy.statements:
+        if statement.effect != "Allow":
+            continue
+        if "Action" in statement.body:
+            services = (pattern.split(":", 1)[0] for pattern in _strings(statement.body["Action"]))
+            if any(_wildcard(service, namespace, fold=True) for service in services):
+                return True
+        elif "NotAction" in statement.body:
+            whole = {"*", f"{namespace}:*".lower()}
+            if not any(pattern.lower() in whole for pattern in _strings(statement.body["NotAction"])):
+                return True
+    return False
+
+
+# -- principals ---------------------------------------------------------------------------------
+def _principal_matches(body: Mapping[str, Any], request: Request) -> bool:
+    if "Principal" in body:
+        return _names_principal(body["Principal"], request)
+    if "NotPrincipal" in body:
+        return not _names_principal(body["NotPrincipal"], request)
+    return False
+
+
+def _names_principal(principal: Any, request: Request) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    for kind, values in principal.items():
+        if kind != request.principal_kind:
+            continue
+        for value in _strings(values):
+            if value == "*" or _principal_value_matches(value, request):
+                return True
+    return False
+
+
+def _principal_value_matches(value: str, request: Request) -> bool:
+    candidates = [request.principal or "", *request.principal_aliases]
+    if request.principal_kind != "AWS":
+        return value in candidates
+    if value.isdigit() and len(value) == 12:
+        value = f"arn:aws:iam::{value}:root"
+    if value.endswith(":root"):
+        account = value.split(":")[4]
+        return any(_account_of(candidate) == account for candidate in candidates)
+    return any(_wildcard(value, candidate) for candidate in candidates)
+
+
+def _account_of(arn: str) -> str:
+    if arn.isdigit():
+        return arn
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
+# -- conditions ---------------------------------------------------------------------------------
+Comparison = Callable[[str, str], bool]
+
+
+def _string_equals(expected: str, actual: str) -> bool:
+    return expected == actual
+
+
+def _string_equals_ignore_case(expected: str, actual: str) -> bool:
+    return expected.lower() == actual.lower()
+
+
+def _string_like(pattern: str, actual: str) -> bool:
+    return _wildcard(pattern, actual)
+
+
+def _numeric(compare: Callable[[float, float], bool]) -> Comparison:
+    def check(expected: str, actual: str) -> bool:
+        try:
+            return compare(float(actual), float(expected))
+        except ValueError:
+            return False
+    return check
+
+
+def _date(compare: Callable[[float, float], bool]) -> Comparison:
+    def check(expected: str, actual: str) -> bool:
+        left, right = _epoch(actual), _epoch(expected)
+        return left is not None and right is not None and compare(left, right)
+    return check
+
+
+def _epoch(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp()
+
+
+def _bool(expected: str, actual: str) -> bool:
+    return expected.lower() == actual.lower()
+
+
+def _ip_address(expected: str, actual: str) -> bool:
+    try:
+        return ipaddress.ip_address(actual) in ipaddress.ip_network(expected, strict=False)
+    except ValueError:
+        return False
+
+
+def _arn_like(pattern: str, actual: str) -> bool:
+    """ARN operators compare the six colon-separated parts each with wildcards."""
+    wanted, given = pattern.split(":", 5), actual.split(":", 5)
+    if len(wanted) != 6 or len(given) != 6:
+        return False
+    return all(_wildcard(w, g) for w, g in zip(wanted, given))
+
+
+#: operator -> (comparison, negated). Every one also takes ``IfExists`` and the set qualifiers.
+CONDITION_OPERATORS: dict[str, tuple[Comparison, bool]] = {
+    "StringEquals": (_string_equals, False),
+    "StringNotEquals": (_string_equals, True),
+    "StringEqualsIgnoreCase": (_string_equals_ignore_case, False),
+    "StringNotEqualsIgnoreCase": (_string_equals_ignore_case, True),
+    "StringLike": (_string_like, False),
+    "StringNotLike": (_string_like, True),
+    "NumericEquals": (_numeric(lambda a, b: a == b), False),
+    "NumericNotEquals": (_numeric(lambda a, b: a == b), True),
+    "NumericLessThan": (_numeric(lambda a, b: a < b), False),
+    "NumericLessThanEquals": (_numeric(lambda a, b: a <= b), False),
+    "NumericGreaterThan": (_numeric(lambda a, b: a > b), False),
+    "NumericGreaterThanEquals": (_numeric(lambda a, b: a >= b), False),
+    "DateEquals": (_date(lambda a, b: a == b), False),
+    "DateNotEquals": (_date(lambda a, b: a == b), True),
+    "DateLessThan": (_date(lambda a, b: a < b), False),
+    "DateLessThanEquals": (_date(lambda a, b: a <= b), False),
+    "DateGreaterThan": (_date(lambda a, b: a > b), False),
+    "DateGreaterThanEquals": (_date(lambda a, b: a >= b), False),
+    "Bool": (_bool, False),
+    "BinaryEquals": (_string_equals, False),
+    "IpAddress": (_ip_address, False),
+    "NotIpAddress": (_ip_address, True),
+    "ArnEquals": (_arn_like, False),
+    "ArnLike": (_arn_like, False),
+    "ArnNotEquals": (_arn_like, True),
+    "ArnNotLike": (_arn_like, True),
+}
+
+
+def split_operator(name: str) -> tuple[str | None, str, bool]:
+    """``ForAnyValue:StringLikeIfExists`` -> ("ForAnyValue", "StringLike", True)."""
+    qualifier: str | None = None
+    if ":" in name:
+        qualifier, name = name.split(":", 1)
+    if_exists = name.endswith("IfExists") and name != "IfExists"
+    return qualifier, name[: -len("IfExists")] if if_exists else name, if_exists
+
+
+def conditions_hold(condition: Mapping[str, Any], request: Request, missing: list[str] | None = None) -> bool:
+    """Every operator and every key in a Condition block must hold (values of one key are ORed)."""
+    for operator, keys in condition.items():
+        if not isinstance(keys, dict):
+            return False
+        for key, values in keys.items():
+            if not _condition_holds(operator, key, _strings(values), request, missing):
+                return False
+    return True
+
+
+def _condition_holds(operator: str, key: str, expected: list[str], request: Request,
+                     missing: list[str] | None) -> bool:
+    actual = request.value(key)
+    qualifier, base, if_exists = split_operator(operator)
+    if base == "Null":
+        wants_absent = [value.lower() == "true" for value in expected]
+        return (actual is None) in wants_absent
+    if base not in CONDITION_OPERATORS:
+        return False
+    compare, negated = CONDITION_OPERATORS[base]
+    expected = [_substitute(value, request) for value in expected]
+    if actual is None:
+        if missing is not None:
+            missing.append(key)
+        if qualifier == "ForAllValues":
+            return True
+        return if_exists or (negated and qualifier is None)
+
+    def matches(value: str) -> bool:
+        return any(compare(want, value) for want in expected)
+
+    if qualifier == "ForAllValues":
+        return all(matches(value) != negated for value in actual)
+    if negated:
+        return not any(matches(value) for value in actual)
+    return any(matches(value) for value in actual)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+
+
+def _substitute(text: str, request: Request) -> str:
+    """Replace ``${aws:username}`` and friends from the request context (``${*}`` etc. are literal)."""
+    if "${" not in text:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in _SPECIAL:
+            return _SPECIAL[name]
+        key, _, default = name.partition(",")
+        values = request.value(key.strip())
+        if values:
+            return values[0]
+        return default.strip().strip("'") if default else match.group(0)
+
+    return _VARIABLE.sub(replace, text)
+
+
+def _wildcard(pattern: str, value: str, fold: bool = False) -> bool:
+    """``*`` matches any run of characters and ``?`` one character; nothing else is special."""
+    if fold:
+        pattern, value = pattern.lower(), value.lower()
+    if "*" not in pattern and "?" not in pattern:
+        return pattern == value
+    return _compiled(pattern).fullmatch(value) is not None
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+        compiled = _PATTERNS[pattern] = re.compile(regex, re.DOTALL)
+    return compiled
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, bool):
+        return ["true" if value else "false"]
+    return [str(value)]
+
+
+def _statement_spans(text: str) -> list[tuple[Position, Position]]:
+    """Where each object of the ``Statement`` array (or the single object) starts and ends."""
+    match = re.search(r'"Statement"\s*:\s*', text)
+    if match is None:
+        return []
+    decoder = json.JSONDecoder()
+    index = match.end()
+    if text.startswith("{", index):
+        return [(_position(text, index), _position(text, decoder.raw_decode(text, index)[1]))]
+    offsets: list[tuple[int, int]] = []
+    index += 1
+    while True:
+        while index < len(text) and (text[index].isspace() or text[index] == ","):
+            index += 1
+        if index >= len(text) or text[index] != "{":
+            break
+        end = decoder.raw_decode(text, index)[1]
+        offsets.append((index, end))
+        index = end
+    return [(_position(text, a), _position(text, b)) for a, b in offsets]
+
+
+def _position(text: str, offset: int) -> Position:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Position(line, column)
+
+
+__all__ = [
+    "CONDITION_OPERATORS", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
+    "Request", "Result", "Statement", "conditions_hold", "evaluate", "grants_service", "split_operator",
+    "statement_applies",
+]
