@@ -9,8 +9,9 @@ from typing import Any, Iterable, Mapping
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import kms
 from ...core.errors import AwsError
-from . import envelope
+from . import envelope, schema
 from .specs import HMAC_SPECS, SYMMETRIC, algorithms
 
 DAY = 86400.0
@@ -40,17 +41,17 @@ def default_policy(account: str) -> str:
 
 
 def not_found(message: str) -> AwsError:
-    return AwsError("NotFoundException", message)
+    return kms.not_found_exception(message)
 
 
 def invalid_state(arn: str, what: str) -> AwsError:
-    return AwsError("KMSInvalidStateException", f"{arn} is {what}.")
+    return kms.kms_invalid_state_exception(f"{arn} is {what}.")
 
 
 def incorrect_key() -> AwsError:
     # LocalStack snapshot test_re_encrypt_incorrect_source_key / test_error_messaging_for_invalid_keys
-    return AwsError("IncorrectKeyException",
-                    "The key ID in the request does not identify a CMK that can perform this operation.")
+    return kms.incorrect_key_exception(
+        "The key ID in the request does not identify a CMK that can perform this operation.")
 
 
 class KmsKeys(ServiceBackend):
@@ -60,9 +61,9 @@ class KmsKeys(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.keys = self.store.ordered_table("kms.keys")
-        self.aliases = self.store.ordered_table("kms.aliases")
-        self.grants = self.store.ordered_table("kms.grants")
+        self.keys = schema.KEYS.open_ordered(self.store)
+        self.aliases = schema.ALIASES.open_ordered(self.store)
+        self.grants = schema.GRANTS.open_ordered(self.store)
 
     # -- finding keys ---------------------------------------------------------------------------
     def now(self) -> float:
@@ -155,15 +156,15 @@ class KmsKeys(ServiceBackend):
         record = self.find_key(key_id, account, region)
         self._require_enabled(record)
         if record["KeyUsage"] != usage:
-            raise AwsError("InvalidKeyUsageException",
-                           f"{record['Arn']} key usage is {record['KeyUsage']} which is not valid for {operation}.")
+            raise kms.invalid_key_usage_exception(
+                f"{record['Arn']} key usage is {record['KeyUsage']} which is not valid for {operation}.")
         return record
 
     @staticmethod
     def _require_enabled(record: dict) -> None:
         state = record["KeyState"]
         if state == "Disabled":
-            raise AwsError("DisabledException", f"{record['Arn']} is disabled.")
+            raise kms.disabled_exception(f"{record['Arn']} is disabled.")
         if state == "PendingDeletion":
             raise invalid_state(record["Arn"], "pending deletion")
 
@@ -172,7 +173,7 @@ class KmsKeys(ServiceBackend):
         if record["KeyState"] == "PendingDeletion":
             raise invalid_state(record["Arn"], "pending deletion")
 
-    def _key(self, ctx: RequestContext, name: str = "KeyId") -> dict:
+    def _key(self, ctx: RequestContext[Any], name: str = "KeyId") -> dict:
         return self.find_key(ctx.params[name], ctx.account, ctx.region)
 
     def _save(self, record: dict) -> None:
@@ -208,10 +209,10 @@ class KmsKeys(ServiceBackend):
             "AliasName": name, "AliasArn": f"arn:aws:kms:{region}:{account}:{name}",
             "TargetKeyId": key_id, "Created": created, "Updated": self.now()})
 
-    def metadata(self, record: dict) -> dict[str, Any]:
+    def metadata(self, record: dict) -> kms.KeyMetadata:
         """KeyMetadata as DescribeKey answers it."""
         spec, usage = record["KeySpec"], record["KeyUsage"]
-        meta: dict[str, Any] = {
+        meta: kms.KeyMetadata = {
             "AWSAccountId": record["Account"], "KeyId": record["KeyId"], "Arn": record["Arn"],
             "CreationDate": from_epoch(record["Created"]), "Enabled": record["KeyState"] == "Enabled",
             "Description": record["Description"], "KeyUsage": usage, "KeyState": record["KeyState"],
@@ -250,7 +251,6 @@ class KmsKeys(ServiceBackend):
         return envelope.unseal(material["Secret"], blob, context), record, material["Id"]
 
     @staticmethod
-    def _dry_run(ctx: RequestContext) -> None:
+    def _dry_run(ctx: RequestContext[Any]) -> None:
         if ctx.params.get("DryRun"):
-            raise AwsError("DryRunOperationException",
-                           "The request would have succeeded, but the DryRun option is set.")
+            raise kms.dry_run_operation_exception("The request would have succeeded, but the DryRun option is set.")
