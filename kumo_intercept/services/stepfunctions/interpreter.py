@@ -22,6 +22,7 @@ import random
 import re
 from typing import Any, Protocol
 
+from ...core.linear_regex import Wildcard
 from . import jsonata_mode, jsonpath
 from .failures import StateFailure, Suspend
 from .intrinsics import IntrinsicError, Intrinsics
@@ -498,7 +499,6 @@ def _compare(operator: str, value: Any, expected: Any) -> bool:
 
 
 def _glob(text: str, pattern: str) -> bool:
-    """StringMatches: ``*`` matches any run of characters, ``\\*`` a literal star."""
-    parts = re.split(r"(?<!\\)\*", pattern)
-    regex = ".*".join(re.escape(part.replace("\\*", "*").replace("\\\\", "\\")) for part in parts)
-    return re.fullmatch(regex, text, re.DOTALL) is not None
+    """StringMatches: ``*`` matches any run of characters, ``\\*`` a literal star (linear time)."""
+    pieces = [piece.replace("\\*", "*").replace("\\\\", "\\") for piece in re.split(r"(?<!\\)\*", pattern)]
+    return Wildcard(pieces).fullmatch(text)
