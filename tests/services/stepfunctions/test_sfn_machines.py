@@ -120,3 +120,6 @@ def test_summary_lists_machines_and_executions(aws, sfn, machine):
     summary = aws.backend("stepfunctions").summary()
     assert summary["state_machines"][0]["name"] == "s"
     assert summary["state_machines"][0]["executions"] == {"SUCCEEDED": 1}
+    [execution] = aws.state.stepfunctions.executions(arn)
+    assert execution["status"] == "SUCCEEDED"
+    assert [e["type"] for e in aws.state.stepfunctions.history(execution["arn"])][0] == "ExecutionStarted"
