@@ -67,6 +67,17 @@ def _page(ctx: RequestContext[Any], items: list, key: str) -> Any:
     return out
 
 
+def _tag_map(tags: Any) -> dict[str, str]:
+    """Tags as a dict; a tag without a key is refused as AWS's model validation does."""
+    out: dict[str, str] = {}
+    for index, tag in enumerate(tags or [], start=1):
+        if tag.get("key") is None:
+            raise sfn.validation_exception(f"1 validation error detected: Value null at 'tags.{index}.member.key' "
+                                           "failed to satisfy constraint: Member must not be null")
+        out[tag["key"]] = tag.get("value", "")
+    return out
+
+
 def _tags_out(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in tags.items()]
 
@@ -128,7 +139,7 @@ class StepFunctionsBackend(ServiceBackend):
         record = {"arn": arn, "name": p["name"], "definition": p["definition"], "roleArn": p["roleArn"],
                   "type": machine_type, "creationDate": now, "revisionId": ctx.ids.uuid4(),
                   "description": p.get("versionDescription", ""), "versions": 0,
-                  "tags": {t["key"]: t["value"] for t in p.get("tags", [])},
+                  "tags": _tag_map(p.get("tags")),
                   "loggingConfiguration": p.get("loggingConfiguration", {"level": "OFF", "includeExecutionData": False}),
                   "tracingConfiguration": p.get("tracingConfiguration", {"enabled": False}),
                   "account": ctx.account, "region": ctx.region}
@@ -314,7 +325,7 @@ class StepFunctionsBackend(ServiceBackend):
 
     def tag_resource(self, ctx: Ctx[sfn.TagResourceRequest]) -> sfn.TagResourceResult:
         table, record = self._tagged(ctx.params["resourceArn"])
-        tags = {**record["tags"], **{t["key"]: t["value"] for t in ctx.params["tags"]}}
+        tags = {**record["tags"], **_tag_map(ctx.params["tags"])}
         if len(tags) > 50:
             raise sfn.too_many_tags("Too many tags", resourceName=ctx.params["resourceArn"])
         table.put(record["arn"], {**record, "tags": tags})
@@ -630,11 +641,23 @@ class StepFunctionsBackend(ServiceBackend):
         return {"stopDate": from_epoch(self.executions[record["executionArn"]]["stopDate"])}
 
     def test_state(self, ctx: Ctx[sfn.TestStateRequest]) -> sfn.TestStateResult:
+        p = ctx.params
+        definition, problems = asl.parse_definition(p["definition"])
+        if definition is not None:
+            problems = teststate.problems(definition, p.get("stateName"))
+        if problems:
+            raise sfn.invalid_definition(asl.failure_message(problems))
         try:
-            json.loads(ctx.params["definition"])
+            json.loads(p.get("input", "{}"))
         except ValueError:
-            raise sfn.invalid_definition("Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION'") from None
-        return teststate.test_state(self, dict(ctx.params), ctx.account, ctx.region, ctx.request_id)  # type: ignore[return-value]
+            raise sfn.invalid_execution_input(f"Invalid State Machine Execution Input: '{p.get('input')}'") from None
+        mock = p.get("mock") or {}
+        if "errorOutput" not in mock and "result" in mock:
+            try:
+                json.loads(mock["result"])
+            except ValueError:
+                raise sfn.validation_exception("The mock result must be valid JSON") from None
+        return teststate.test_state(self, dict(p), ctx.account, ctx.region, ctx.request_id)  # type: ignore[return-value]
 
     # -- map runs ------------------------------------------------------------------------------------
     def _map_run(self, arn: str) -> dict:
@@ -721,7 +744,7 @@ class StepFunctionsBackend(ServiceBackend):
         record = self.activities.get(arn)
         if record is None:
             record = {"arn": arn, "name": name, "creationDate": ctx.time(), "account": ctx.account,
-                      "region": ctx.region, "tags": {t["key"]: t["value"] for t in ctx.params.get("tags", [])}}
+                      "region": ctx.region, "tags": _tag_map(ctx.params.get("tags"))}
             self.activities.put(arn, record)
         return {"activityArn": arn, "creationDate": from_epoch(record["creationDate"])}
 

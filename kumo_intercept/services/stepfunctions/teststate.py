@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from . import jsonpath
+from . import asl, jsonpath
 from .host import ExecutionHost
 from .failures import StateFailure, Suspend
 from .interpreter import Run, Scope, iso, matching, to_json
@@ -43,13 +43,32 @@ class ScratchHost(ExecutionHost):
         raise StateFailure("States.Runtime", "TestState does not wait for a task token: give a mock result")
 
     def run_task(self, run: Run, scope: Scope, state: dict, params: Any, context: dict) -> Any:
-        if self.mock is not None:
+        if self.mock is not None and ("errorOutput" in self.mock or "result" in self.mock):
             if "errorOutput" in self.mock:
                 raise StateFailure(self.mock["errorOutput"].get("error", ""), self.mock["errorOutput"].get("cause", ""))
             self.last_result = json.loads(self.mock["result"])
         else:
             self.last_result = super().run_task(run, scope, state, params, context)
         return self.last_result
+
+
+def problems(definition: dict, state_name: str | None) -> list[dict[str, str]]:
+    """The diagnostics of the state TestState would run: a whole machine as CreateStateMachine checks it,
+    a lone state as the only state of a machine whose transitions lead to placeholder states."""
+    if "States" in definition:
+        _, found = asl.validate(json.dumps(definition))
+        if not found and state_name is not None and state_name not in definition["States"]:
+            found = [{"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED",
+                      "message": f"The state {state_name} is not in the definition", "location": "/States"}]
+        return found
+    name = state_name or "TestState"
+    targets = [definition.get("Next"), definition.get("Default"),
+               *[r.get("Next") for r in definition.get("Choices") or [] if isinstance(r, dict)],
+               *[c.get("Next") for c in definition.get("Catch") or [] if isinstance(c, dict)]]
+    states: dict[str, Any] = {t: {"Type": "Succeed"} for t in targets if isinstance(t, str) and t != name}
+    states[name] = definition
+    _, found = asl.validate(json.dumps({"StartAt": name, "States": states}))
+    return found
 
 
 def test_state(backend: "StepFunctionsBackend", params: dict, account: str, region: str, request_id: str) -> dict:
@@ -63,7 +82,7 @@ def test_state(backend: "StepFunctionsBackend", params: dict, account: str, regi
     arn = f"arn:aws:states:{region}:{account}:execution:TestState:{request_id}"
     record = {"executionArn": arn, "account": account, "region": region, "events": 0,
               "machineName": "TestState", "stateMachineArn": f"arn:aws:states:{region}:{account}:stateMachine:TestState"}
-    host = ScratchHost(backend, record, params.get("mock"))
+    host = ScratchHost(backend, record, params.get("mock") or None)
     run = Run(host, {"QueryLanguage": language}, {}, seed=request_id)
     context = {"Execution": {"Id": arn, "Input": data, "Name": request_id, "StartTime": iso(host.now())},
                "State": {"Name": name, "EnteredTime": iso(host.now()), "RetryCount": 0}}
