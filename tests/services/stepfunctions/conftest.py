@@ -11,6 +11,7 @@ from typing import Any, Callable
 import boto3
 import pytest
 
+from role_helpers import create_service_role
 from sfn_helpers import ROLE
 
 
@@ -45,6 +46,7 @@ def run(sfn: Any, machine: Callable[..., str]) -> Callable[..., dict]:
 def function(aws: Any) -> Callable[[str, str], str]:
     """Create a Python Lambda function from the body of ``handler(event, context)``; returns its ARN."""
     lam = boto3.client("lambda")
+    create_service_role(ROLE)  # Lambda checks that its execution role exists and trusts it
 
     def create(name: str, body: str) -> str:
         buffer = io.BytesIO()
