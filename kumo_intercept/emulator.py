@@ -32,7 +32,8 @@ Durability = Literal["process", "fsync"]
 #: tables whose records mean work a service does in the background (its pollers): when the state is
 #: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
 BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
-                                     "secretsmanager.secrets": "secretsmanager"}
+                                     "secretsmanager.secrets": "secretsmanager",
+                                     "scheduler.schedules": "scheduler"}
 #: user code (Lambda handlers) runs one at a time in the process: it swaps process-wide things
 #: (sys.stdout, the working directory, sys.modules). Taken only without the emulator's lock.
 _USER_CODE_TURN = threading.RLock()

@@ -40,6 +40,9 @@ BACKENDS: dict[str, str] = {
     "kms": "kumo_intercept.services.kms.backend:KmsBackend",
     "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
     "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
+    "scheduler": "kumo_intercept.services.scheduler.backend:SchedulerBackend",
+    "ses": "kumo_intercept.services.ses.v1:SesBackend",
+    "sesv2": "kumo_intercept.services.ses.v2:SesV2Backend",
 }
 
 
