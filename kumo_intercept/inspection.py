@@ -49,6 +49,8 @@ RECENT_CALLS = 10
 READ_METHODS: dict[str, tuple[str, ...]] = {
     "sns": ("outbox", "delivery_failures"),
     "events": ("undelivered",),
+    "ses": ("sent_messages", "undelivered_events"),
+    "sesv2": ("sent_messages", "undelivered_events"),
 }
 _SIZE_COLUMNS = frozenset({"bytes", "size"})
 
