@@ -214,6 +214,15 @@ def rejected_message(region: str, identities: list[str]) -> str:
             f"{region.upper()}: {', '.join(identities)}")
 
 
+def template_data(text: str | None, invalid: AwsError) -> dict:
+    """The JSON template data of a templated send (``{}`` when absent); ``invalid`` when it is not JSON."""
+    try:
+        data = json.loads(text or "{}")
+    except ValueError:
+        raise invalid from None
+    return data if isinstance(data, dict) else {}
+
+
 def render_template(template: dict, data: dict) -> tuple[str, str | None, str | None]:
     """(subject, text, html) of a stored template; MissingAttribute when data lacks a variable."""
     subject = render(template.get("Subject") or "", data, escape=False)

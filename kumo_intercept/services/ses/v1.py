@@ -19,7 +19,7 @@ from ...core.errors import AwsError
 from ...core.tokens import offset_page
 from .mail import MissingAttribute, build_mime, parse_mime
 from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
-                    render_template)
+                    render_template, template_data)
 
 #: v1 event type names <-> the v2 names the shared state keeps
 _V2_TYPES = {"send": "SEND", "reject": "REJECT", "bounce": "BOUNCE", "complaint": "COMPLAINT",
@@ -271,15 +271,16 @@ class SesBackend(ServiceBackend):
             out["NextToken"] = token
         return out
 
+    @staticmethod
+    def _data(text: str | None, name: str) -> dict:
+        return template_data(text, ses.invalid_rendering_parameter_exception(
+            "Template rendering data is invalid", TemplateName=name))
+
     def _rendered(self, ctx: RequestContext[Any], name: str, data_text: str) -> tuple[str, str | None, str | None]:
         template = self._template(ctx, name)
+        data = self._data(data_text, name)
         try:
-            data = json.loads(data_text)
-        except ValueError:
-            raise ses.invalid_rendering_parameter_exception(
-                "Template rendering data is invalid", TemplateName=name) from None
-        try:
-            return render_template(template, data if isinstance(data, dict) else {})
+            return render_template(template, data)
         except MissingAttribute as exc:
             raise ses.missing_rendering_attribute_exception(
                 f"Attribute '{exc.args[0]}' is not present in the rendering data.", TemplateName=name) from None
@@ -350,10 +351,10 @@ class SesBackend(ServiceBackend):
         source = self._check_send(ctx, params["Source"], configuration_set)
         name = params["Template"]
         self._template(ctx, name)
-        default_data = json.loads(params.get("DefaultTemplateData") or "{}")
+        default_data = self._data(params.get("DefaultTemplateData"), name)
         statuses: list[ses.BulkEmailDestinationStatus] = []
         for entry in params["Destinations"]:
-            data = {**default_data, **json.loads(entry.get("ReplacementTemplateData") or "{}")}
+            data = {**default_data, **self._data(entry.get("ReplacementTemplateData"), name)}
             try:
                 subject, text, html_body = render_template(self._template(ctx, name), data)
             except MissingAttribute:

@@ -19,11 +19,15 @@ from ...core.errors import AwsError
 from ...core.tokens import offset_page
 from .mail import MissingAttribute, build_mime, parse_mime
 from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
-                    render_template)
+                    render_template, template_data)
 
 
 def _invalid_token() -> AwsError:
     return sesv2.bad_request_exception("Invalid NextToken")
+
+
+def _invalid_data() -> AwsError:
+    return sesv2.bad_request_exception("Template data is not valid JSON.")
 
 
 def _pages(ctx: RequestContext[Any], rows: list, default: int) -> tuple[list, str | None]:
@@ -222,12 +226,9 @@ class SesV2Backend(ServiceBackend):
 
     def _rendered(self, ctx: RequestContext[Any], name: str, data_text: str) -> tuple[str, str | None, str | None]:
         template = self._template(ctx, name)
+        data = template_data(data_text, _invalid_data())
         try:
-            data = json.loads(data_text)
-        except ValueError:
-            raise sesv2.bad_request_exception("Template data is not valid JSON.") from None
-        try:
-            return render_template(template, data if isinstance(data, dict) else {})
+            return render_template(template, data)
         except MissingAttribute as exc:
             raise sesv2.bad_request_exception(
                 f"Attribute '{exc.args[0]}' is not present in the rendering data.") from None
@@ -290,11 +291,11 @@ class SesV2Backend(ServiceBackend):
         default = params["DefaultContent"]["Template"]
         name = default.get("TemplateName", "")
         template = self._template(ctx, name)
-        default_data = json.loads(default.get("TemplateData") or "{}")
+        default_data = template_data(default.get("TemplateData"), _invalid_data())
         results: list[sesv2.BulkEmailEntryResult] = []
         for entry in params["BulkEmailEntries"]:
             replacement = entry.get("ReplacementEmailContent", {}).get("ReplacementTemplate", {})
-            data = {**default_data, **json.loads(replacement.get("ReplacementTemplateData") or "{}")}
+            data = {**default_data, **template_data(replacement.get("ReplacementTemplateData"), _invalid_data())}
             try:
                 subject, text, html_body = render_template(template, data)
             except MissingAttribute as exc:
