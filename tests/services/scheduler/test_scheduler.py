@@ -260,3 +260,36 @@ def test_delete_schedule(client, queue):
     client.delete_schedule(Name="d")
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.delete_schedule(Name="d")
+
+
+def test_lambda_target_gets_the_input_as_its_event(aws, client, queue):
+    """Templated Lambda target: an asynchronous Invoke with Input as the payload (user guide)."""
+    import io
+    import zipfile
+
+    sqs, url, arn = queue
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "import boto3, json\n"
+                                   "def handler(event, context):\n"
+                                   "    boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody=json.dumps(event))\n")
+    function = boto3.client("lambda").create_function(
+        FunctionName="f", Runtime="python3.12", Role=ROLE, Handler="app.handler",
+        Code={"ZipFile": code.getvalue()})["FunctionArn"]
+    _create(client, "to-lambda", "at(2030-01-01T00:01:00)", function,
+            target={"Input": json.dumps({"url": url, "arn": "<aws.scheduler.schedule-arn>"})})
+    aws.clock.advance(60)
+    aws.drain()
+    [message] = _bodies(sqs, url)
+    assert json.loads(message["Body"])["arn"].endswith(":schedule/default/to-lambda")
+
+
+def test_step_functions_target_without_the_workflow_port_is_recorded(aws, client):
+    """Until Step Functions is emulated (ports.workflows), its invocations are recorded as NotEmulated."""
+    if hasattr(aws.ports, "workflows"):
+        pytest.fail("ports.workflows exists now: test the Step Functions target for real")
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
+    _create(client, "sfn", "at(2030-01-01T00:01:00)", machine)
+    aws.clock.advance(60)
+    [failure] = aws.state.scheduler.summary()["failed_invocations"]
+    assert failure["ErrorCode"] == "NotEmulated" and failure["TargetArn"] == machine
