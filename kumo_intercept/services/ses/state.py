@@ -92,9 +92,9 @@ class SesState:
     def send(self, account: str, region: str, now: float, *, source: str, to: list[str], cc: list[str],
              bcc: list[str], reply_to: list[str], subject: str, text: str | None, html_body: str | None,
              raw: str | None, configuration_set: str | None, tags: list, template: str | None, api: str) -> str:
-        """Record a message the caller has checked (MIME built unless ``raw`` is given); its message id."""
-        if raw is None:
-            raw = build_mime(self.emulator.ids.hex(16), source, to, cc, reply_to, subject, text, html_body, now)
+        """Record a message the caller has checked; its message id. The MIME of a formatted message
+        (``raw`` None) is built when it is read (``sent_messages``): building it costs more than the
+        rest of the call, and everything it is made of is in the record."""
         message = {"Source": source, "To": to, "Cc": cc, "Bcc": bcc, "ReplyTo": reply_to, "Subject": subject,
                    "Text": text, "Html": html_body, "Raw": raw, "ConfigurationSet": configuration_set,
                    "Tags": [{"Name": t["Name"], "Value": t["Value"]} for t in tags], "Template": template,
@@ -102,7 +102,14 @@ class SesState:
         return self.record_send(account, region, message, now)
 
     def sent_messages(self) -> list[dict]:
-        return [dict(record) for record in self.sent.values()]
+        return [{**record, "Raw": self._mime(record)} for record in self.sent.values()]
+
+    @staticmethod
+    def _mime(record: dict) -> str:
+        if record["Raw"] is not None:
+            return str(record["Raw"])
+        return build_mime(record["MessageId"], record["Source"], record["To"], record["Cc"], record["ReplyTo"],
+                          record["Subject"], record["Text"], record["Html"], record["Timestamp"])
 
     def sent_since(self, account: str, region: str, since: float) -> int:
         return sum(len(r["Delivered"]) + len(r["Suppressed"]) for r in self.sent.values()
