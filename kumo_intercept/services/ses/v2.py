@@ -16,6 +16,7 @@ from ...api import sesv2
 from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
 from .mail import MissingAttribute, build_mime, parse_mime
 from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
@@ -364,6 +365,34 @@ class SesV2Backend(ServiceBackend):
         if token:
             out["NextToken"] = token
         return out
+
+    # -- tags (identities, configuration sets and templates) ----------------------------------------
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[Any, tuple, dict]:
+        """The table, key and record an ARN of this account and region names."""
+        arn = ctx.params["ResourceArn"]
+        prefix = f"arn:aws:ses:{ctx.region}:{ctx.account}:"
+        kind, _, name = arn[len(prefix):].partition("/") if arn.startswith(prefix) else ("", "", "")
+        table = {"identity": self.state.identities, "configuration-set": self.state.configuration_sets,
+                 "template": self.state.templates}.get(kind)
+        record = None if table is None else table.get((ctx.account, ctx.region, name))
+        if record is None:
+            raise sesv2.not_found_exception(f"Resource {arn} does not exist.")
+        return table, (ctx.account, ctx.region, name), record
+
+    def tag_resource(self, ctx: Ctx[sesv2.TagResourceRequest]) -> sesv2.TagResourceResult:
+        table, key, record = self._tagged(ctx)
+        added = [{"Key": t["Key"], "Value": t["Value"]} for t in ctx.params["Tags"]]
+        table.put(key, {**record, "Tags": tags_merged(record.get("Tags", []), added)})
+        return {}
+
+    def untag_resource(self, ctx: Ctx[sesv2.UntagResourceRequest]) -> sesv2.UntagResourceResult:
+        table, key, record = self._tagged(ctx)
+        table.put(key, {**record, "Tags": tags_without(record.get("Tags", []), ctx.params["TagKeys"])})
+        return {}
+
+    def list_tags_for_resource(self, ctx: Ctx[sesv2.ListTagsForResourceRequest]) -> sesv2.ListTagsForResourceResult:
+        _, _, record = self._tagged(ctx)
+        return {"Tags": [dict(t) for t in record.get("Tags", [])]}  # type: ignore[misc]
 
     # -- inspection -------------------------------------------------------------------------------
     def sent_messages(self) -> list[dict]:

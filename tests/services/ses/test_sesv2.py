@@ -114,3 +114,19 @@ def test_eventbridge_destination_receives_email_sent(aws, v2):
     with pytest.raises(v2.exceptions.NotFoundException):
         v2.get_configuration_set(ConfigurationSetName="missing")
     assert v2.list_configuration_sets()["ConfigurationSets"] == ["cs"]
+
+
+def test_tags_on_identities_configuration_sets_and_templates(v2):
+    """TagResource / UntagResource / ListTagsForResource take the resource's ARN (API reference)."""
+    v2.create_email_identity(EmailIdentity="example.com")
+    v2.create_configuration_set(ConfigurationSetName="cs", Tags=[{"Key": "a", "Value": "1"}])
+    v2.create_email_template(TemplateName="t", TemplateContent={"Subject": "s", "Text": "t"})
+    prefix = "arn:aws:ses:us-east-1:123456789012:"
+    for arn in (prefix + "identity/example.com", prefix + "configuration-set/cs", prefix + "template/t"):
+        v2.tag_resource(ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+        assert {"Key": "k", "Value": "v"} in v2.list_tags_for_resource(ResourceArn=arn)["Tags"]
+        v2.untag_resource(ResourceArn=arn, TagKeys=["k"])
+        assert {"Key": "k", "Value": "v"} not in v2.list_tags_for_resource(ResourceArn=arn)["Tags"]
+    assert v2.list_tags_for_resource(ResourceArn=prefix + "configuration-set/cs")["Tags"] == [{"Key": "a", "Value": "1"}]
+    with pytest.raises(v2.exceptions.NotFoundException):
+        v2.list_tags_for_resource(ResourceArn=prefix + "template/missing")
