@@ -87,6 +87,7 @@ class SesState:
         self.sent.put(0 if last is None else last + 1, record)
         if message.get("ConfigurationSet"):
             self._publish_events(record)
+        self._notify_delivery(record)
         return message_id
 
     def send(self, account: str, region: str, now: float, *, source: str, to: list[str], cc: list[str],
@@ -139,6 +140,19 @@ class SesState:
             for event_type in destination["MatchingEventTypes"]:
                 if event_type in _EVENT_NAMES and (event_type == "SEND" or record["Delivered"]):
                     self._publish(destination, event_type, self._event(record, event_type), record)
+
+    def _notify_delivery(self, record: dict) -> None:
+        """The sending identity's Delivery notification (SetIdentityNotificationTopic), if it has one."""
+        account, region, source = record["Account"], record["Region"], record["Source"]
+        identity = (self.identities.get((account, region, source))
+                    or self.identities.get((account, region, domain_of(source))) or {})
+        topic = identity.get("NotificationTopics", {}).get("Delivery")
+        if topic is None or not record["Delivered"]:
+            return
+        event = self._event(record, "DELIVERY")
+        notification = {"notificationType": "Delivery", "mail": event["mail"], "delivery": event["delivery"]}
+        destination = {"Name": f"identity notification {topic}", "SnsDestination": {"TopicArn": topic}}
+        self._publish(destination, "DELIVERY", notification, record)
 
     def _event(self, record: dict, event_type: str) -> dict:
         name, member, _ = _EVENT_NAMES[event_type]

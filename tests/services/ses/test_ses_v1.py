@@ -153,3 +153,37 @@ def test_firehose_destination_is_recorded_as_undelivered(aws, ses):
     [undelivered] = aws.state.ses.undelivered_events()
     assert undelivered["ErrorCode"] == "NotEmulated" and undelivered["Destination"] == "fh"
     assert len(aws.state.ses.sent_messages()) == 1
+
+
+def test_identity_notification_topics_receive_delivery_notifications(aws, ses):
+    """SetIdentityNotificationTopic: a Delivery topic gets {"notificationType": "Delivery", "mail",
+    "delivery"} (developer guide: notification contents); unknown identity and bad type wording from
+    LocalStack's snapshot test_set_identity_headers_in_notifications_enabled_failure_*."""
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="notes")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns = boto3.client("sns")
+    topic = sns.create_topic(Name="deliveries")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    ses.verify_domain_identity(Domain="example.com")
+    ses.set_identity_notification_topic(Identity="example.com", NotificationType="Delivery", SnsTopic=topic)
+    ses.set_identity_headers_in_notifications_enabled(Identity="example.com", NotificationType="Delivery",
+                                                      Enabled=True)
+    attributes = ses.get_identity_notification_attributes(Identities=["example.com"])["NotificationAttributes"]
+    assert attributes["example.com"]["DeliveryTopic"] == topic
+    assert attributes["example.com"]["HeadersInDeliveryNotificationsEnabled"] is True
+    ses.send_email(Source="me@example.com", Destination={"ToAddresses": ["a@x.com"]},
+                   Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}})
+    [message] = sqs.receive_message(QueueUrl=url)["Messages"]
+    notification = json.loads(message["Body"])
+    assert notification["notificationType"] == "Delivery" and notification["delivery"]["recipients"] == ["a@x.com"]
+    with pytest.raises(ses.exceptions.ClientError) as err:
+        ses.set_identity_headers_in_notifications_enabled(Identity="example.com", NotificationType="InvalidType",
+                                                          Enabled=True)
+    assert err.value.response["Error"] == {
+        "Code": "InvalidParameterValue", "Type": "Sender",
+        "Message": "Invalid notification type: InvalidType. Valid values are: Bounce, Complaint, Delivery."}
+    with pytest.raises(ses.exceptions.MessageRejected) as err:
+        ses.set_identity_headers_in_notifications_enabled(Identity="unknown@example.com", NotificationType="Bounce",
+                                                          Enabled=True)
+    assert err.value.response["Error"]["Message"] == "Identity unknown@example.com is not verified or does not exist."
