@@ -118,7 +118,7 @@ def per_call_overhead() -> list[str]:
                          f"{statistics.median(times['disk']):>12.1f}{statistics.median(ratios):>8.2f}"
                          f"{ratios[quarter]:>16.2f} – {ratios[-quarter - 1]:.2f}")
     finally:
-        disk._persistence.close()
+        disk.persistence.close()
         shutil.rmtree(root, ignore_errors=True)
     return lines
 
@@ -241,7 +241,7 @@ def recovery() -> list[str]:
     try:
         aws = Emulator(data_dir=path)
         aws.start()
-        aws._persistence.directory.auto_compact = False
+        aws.persistence.directory.auto_compact = False
         table = aws.store.table("bench.messages")
         for i in range(n):
             table.put(("123456789012", "us-east-1", i % 50_000), _record(i))
@@ -267,7 +267,7 @@ def compaction() -> list[str]:
     try:
         aws = Emulator(data_dir=os.path.join(root, "d"))
         aws.start()
-        aws._persistence.directory.auto_compact = False
+        aws.persistence.directory.auto_compact = False
         table = aws.store.table("bench.messages")
         with aws.lock, aws.store.transaction():
             for i in range(n):

@@ -22,18 +22,15 @@ from .core.responses import HttpResponse, error_response, new_request_id, respon
 from .core.strict import validate_output
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
-from .store.lifecycle import Persistence
+from .store.session import Persistence
 
 if TYPE_CHECKING:
     import unittest
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: wraps each intercepted call: gets a function running the call, returns what it returns
+DispatchHook = Callable[[Callable[[], "tuple[HttpResponse, dict]"]], "tuple[HttpResponse, dict]"]
 Durability = Literal["process", "fsync"]
-#: tables whose records mean work a service does in the background (its pollers): when the state is
-#: replaced (restart, restore, a seed), the services owning non-empty ones are built at once
-BACKGROUND_TABLES: dict[str, str] = {"lambda.event_source_mappings": "lambda",
-                                     "secretsmanager.secrets": "secretsmanager",
-                                     "scheduler.schedules": "scheduler"}
 #: user code (Lambda handlers) runs one at a time in the process: it swaps process-wide things
 #: (sys.stdout, the working directory, sys.modules). Taken only without the emulator's lock.
 _USER_CODE_TURN = threading.RLock()
@@ -96,11 +93,13 @@ class Emulator:
         self._outside: dict[int, int] = {}
         #: pollers wait: state opened from disk runs no code of its own (see resume_background)
         self._background_paused = False
+        #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
+        self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
-        #: data directory, snapshots, export (see store/lifecycle.py and docs/persistence.md)
-        self._persistence = Persistence(self, data_dir, durability, from_snapshot)
+        #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
+        self.persistence = Persistence(self, data_dir, durability, from_snapshot)
 
     # -- activation ---------------------------------------------------------------------------
     def start(self) -> "Emulator":
@@ -117,7 +116,7 @@ class Emulator:
             self._joined = active
         elif interceptor.state.depth == 1:
             try:
-                self._persistence.open()  # recover the data directory / load the seed
+                self.persistence.open()  # recover the data directory / load the seed
             except BaseException:
                 interceptor.deactivate()
                 raise
@@ -143,7 +142,7 @@ class Emulator:
 
     def _shutdown(self) -> None:
         try:
-            self._persistence.close()
+            self.persistence.close()
         finally:
             self.store.blobs.close()
 
@@ -242,7 +241,7 @@ class Emulator:
             with fresh():
                 return original_run(test, result)
 
-        cls.run = run  # type: ignore[method-assign]
+        cls.run = run  # type: ignore[method-assign,assignment]
         return cls
 
     # -- state ------------------------------------------------------------------------------
@@ -272,15 +271,36 @@ class Emulator:
         if not self._depth:
             self.drain()
 
+    # -- hooks for persistence (store/session.py): the only ways it changes the emulator ----------
+    def drop_backends(self) -> set[str]:
+        """Drop every backend with its handlers, queued work and pollers (they hold indexes derived
+        from records about to be replaced); returns the services that were running."""
+        running = set(self._backends)
+        self._backends.clear()
+        self._handlers.clear()
+        self._pending.clear()
+        self.pollers.clear()
+        return running
+
+    def resume_backends(self, running: set[str]) -> None:
+        """After the records were replaced: build at once the backends of services that were running or
+        own records, so their background work (schedules, event source mappings) goes on as before."""
+        owning = {name.split(".", 1)[0] for name, table in self.store.tables().items() if len(table)}
+        for service in sorted(running | owning):
+            if backend_class(service) is not None:
+                self.backend(service)
+
+    @property
+    def call_depth(self) -> int:
+        """How many intercepted calls are in progress in this thread's stack (0 outside any call)."""
+        return self._depth
+
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
         with self.lock:
             self.store.clear()
-            self._backends.clear()
-            self._handlers.clear()
-            self._pending.clear()
-            self.pollers.clear()
-            self._persistence.reset()
+            self.drop_backends()
+            self.persistence.reset()
 
     @property
     def _depth(self) -> int:
@@ -457,6 +477,13 @@ class Emulator:
     def dispatch(self, model: Any, params: dict, access_key: str | None, region: str,
                  botocore_context: dict | None = None) -> tuple[HttpResponse, dict]:
         """Serve one intercepted call: what botocore's ``before-call`` short-circuit returns."""
+        hook = self.dispatch_hook
+        if hook is None:
+            return self._serve(model, params, access_key, region, botocore_context)
+        return hook(lambda: self._serve(model, params, access_key, region, botocore_context))
+
+    def _serve(self, model: Any, params: dict, access_key: str | None, region: str,
+               botocore_context: dict | None) -> tuple[HttpResponse, dict]:
         service_model = model.service_model
         service = service_model.service_name
         operation = model.name
@@ -531,31 +558,31 @@ class Emulator:
     @property
     def data_dir(self) -> str | None:
         """The data directory (absolute), or None when state lives in memory only."""
-        return self._persistence.data_dir
+        return self.persistence.data_dir
 
     def restart(self) -> None:
         """Drop everything in memory and recover it from the data directory, as a new process would."""
-        self._persistence.restart()
+        self.persistence.restart()
 
     def snapshot(self, name: str) -> None:
         """Keep the state under ``name`` (in the data directory if there is one, else in memory)."""
-        self._persistence.snapshot(name)
+        self.persistence.snapshot(name)
 
     def restore(self, name: str) -> None:
         """Go back to the state saved by ``snapshot(name)``; clock, ids and call ledger go on."""
-        self._persistence.restore(name)
+        self.persistence.restore(name)
 
     def snapshots(self) -> list[str]:
-        return self._persistence.snapshot_names()
+        return self.persistence.snapshot_names()
 
     def export(self, path: str, label: str | None = None) -> dict:
         """Publish the state as a self-contained seed directory at ``path`` (atomically); start other
         emulators from it with ``kumo(from_snapshot=path)``. Returns the seed's manifest."""
-        return self._persistence.export(path, label)
+        return self.persistence.export(path, label)
 
     def compact(self) -> dict:
         """Compact the data directory now (it also happens by itself as the journal grows)."""
-        return self._persistence.compact()
+        return self.persistence.compact()
 
     # -- inspection (see inspection.py) --------------------------------------------------------
     @property

@@ -35,23 +35,16 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from botocore import xform_name
 
-from .core.clock import from_epoch
-from .core.dispatch import BACKENDS
+from .core.dispatch import BACKENDS, service_schema
 from .core.errors import ConfigurationError
 from .core.ledger import BodyPreview, Call, CallLedger
 
 if TYPE_CHECKING:
     from .emulator import Emulator
+    from .store.schema import View
 
 Rows = list[dict[str, Any]]
 RECENT_CALLS = 10
-#: read-only methods backends document for tests, offered as ``aws.state.<service>.<method>()``
-READ_METHODS: dict[str, tuple[str, ...]] = {
-    "sns": ("outbox", "delivery_failures"),
-    "events": ("undelivered",),
-    "ses": ("sent_messages", "undelivered_events"),
-    "sesv2": ("sent_messages", "undelivered_events"),
-}
 _SIZE_COLUMNS = frozenset({"bytes", "size"})
 
 
@@ -106,34 +99,30 @@ class ServiceState:
         """The kinds of resource this service reports (``["queues"]``…)."""
         return [kind for kind, rows in self.summary().items() if isinstance(rows, list)]
 
+    def views(self) -> dict[str, View]:
+        """The read-only views the service's schema offers (``aws.state.sqs.messages("jobs")``)."""
+        schema = service_schema(self.service)
+        return dict(schema.views) if schema is not None else {}
+
     def __getattr__(self, kind: str) -> Any:
         if kind.startswith("_"):
             raise AttributeError(kind)
-        if kind in READ_METHODS.get(self.service, ()):
-            return self._read_method(kind)
-        reader = CONTENTS.get(self.service, {}).get(kind)
-        if reader is not None:
-            return self._contents(reader)
+        views = self.views()
+        view = views.get(kind)
+        if view is not None:
+            return self._read(kind, view)
         summary = self.summary()
         rows = summary.get(kind)
         if rows is None:
-            reported = (sorted(summary) + list(READ_METHODS.get(self.service, ()))
-                        + list(CONTENTS.get(self.service, ())))
+            reported = sorted(summary) + sorted(views)
             raise AttributeError(f"{self.service} reports {reported or 'no resources'}, not {kind!r}")
         return Resources(self.service, kind, rows)
 
-    def _contents(self, reader: Callable[..., Rows]) -> Callable[..., Rows]:
-        @functools.wraps(reader)
-        def read(*args: Any, **kwargs: Any) -> Rows:
-            with self._emulator.lock:
-                self._emulator.backend(self.service)  # its tables are open in their ordered form
-                return reader(self._emulator, *args, **kwargs)
-        return read
-
-    def _read_method(self, name: str) -> Any:
+    def _read(self, name: str, view: View) -> Callable[..., Any]:
+        @functools.wraps(view)
         def read(*args: Any, **kwargs: Any) -> Any:
             with self._emulator.lock:
-                return getattr(self._emulator.backend(self.service), name)(*args, **kwargs)
+                return view(self._emulator.backend(self.service), *args, **kwargs)
         read.__name__ = name
         return read
 
@@ -192,64 +181,6 @@ class State:
         for service, summary in self.summary().items():
             lines.extend(_text_service(service, summary, _record_counts(self._emulator, service)))
         return "\n".join(lines) or "no resources yet"
-
-
-# -- contents: what is inside a bucket, queue or table, from the records services document ---------
-def _where(emulator: "Emulator", account: str | None, region: str | None) -> tuple[str, str]:
-    return account or emulator.account_id, region or emulator.region
-
-
-def _s3_objects(emulator: "Emulator", bucket: str, prefix: str = "") -> Rows:
-    """The current objects of ``bucket`` whose keys start with ``prefix``, in key order."""
-    buckets = emulator.store.table("s3.buckets")
-    if bucket not in buckets:
-        raise KeyError(f"s3 has no bucket named {bucket!r}; it has: {sorted(buckets) or 'none'}")
-    rows = []
-    for (_bucket, key), record in emulator.store.ordered_table("s3.objects").items_range(
-            (bucket, prefix), (bucket + "\x00",), (True, False)):
-        if not key.startswith(prefix):
-            break
-        rows.append({"key": key, "size": record["size"], "etag": record["etag"],
-                     "last_modified": from_epoch(record["mtime"]), "content_type": record.get("ct"),
-                     "metadata": record.get("meta") or {}, "version_id": record.get("vid")})
-    return rows
-
-
-def _sqs_messages(emulator: "Emulator", queue: str, *, account: str | None = None,
-                  region: str | None = None) -> Rows:
-    """Every message of ``queue`` (visible, in flight or delayed), oldest first."""
-    where = _where(emulator, account, region)
-    record = emulator.store.table("sqs.queues").get((*where, queue))
-    if record is None:
-        raise KeyError(f"sqs has no queue named {queue!r} in {where[0]}/{where[1]}")
-    now = emulator.clock.time()
-    found = sorted((n, message) for (qid, n), message in emulator.store.table("sqs.messages").items()
-                   if qid == record["qid"])
-    return [{"id": message["id"], "body": message["body"], "sent": from_epoch(message["sent"]),
-             "visible": message["vis"] <= now, "receive_count": message["rc"]} for _n, message in found]
-
-
-def _dynamodb_items(emulator: "Emulator", table: str, *, account: str | None = None,
-                    region: str | None = None) -> Rows:
-    """Every item of ``table`` as Python values (numbers are ``Decimal``, as boto3's resource gives them)."""
-    where = _where(emulator, account, region)
-    if (*where, table) not in emulator.store.table("dynamodb.tables"):
-        raise KeyError(f"dynamodb has no table named {table!r} in {where[0]}/{where[1]}")
-    items = emulator.store.ordered_table("dynamodb.items").items_range(
-        (*where, table), (*where, table + "\x00"), (True, False))
-    from boto3.dynamodb.types import TypeDeserializer  # boto3 is imported only when items are read
-
-    deserializer = TypeDeserializer()
-    return [{name: deserializer.deserialize(value) for name, value in item.items()}
-            for key, item in items if key[2] == table]
-
-
-#: readers of what services hold, offered as ``aws.state.<service>.<name>(...)``
-CONTENTS: dict[str, dict[str, Callable[..., Rows]]] = {
-    "s3": {"objects": _s3_objects},
-    "sqs": {"messages": _sqs_messages},
-    "dynamodb": {"items": _dynamodb_items},
-}
 
 
 def _record_counts(emulator: "Emulator", service: str) -> dict[str, int]:
@@ -501,7 +432,7 @@ def _headline(emulator: "Emulator") -> str:
 
 
 def _fault_rows(emulator: "Emulator") -> Rows:
-    return [{"fault": "latency" if fault.latency and fault._error is None else "error",
+    return [{"fault": "latency" if fault.latency and not fault.injects_error else "error",
              "service": fault.service or "*", "operation": fault.operation or "*",
              "hits": fault.hits if fault.count is None else f"{fault.hits} of {fault.count}"}
             for fault in emulator.faults]

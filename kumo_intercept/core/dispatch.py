@@ -8,10 +8,11 @@ kumo_intercept stays cheap, and built once per emulator from the records in its 
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
-from botocore import xform_name
+from botocore import xform_name  # type: ignore[import-untyped]
 
 from .errors import AwsError
 from .validation import check_input
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .ids import IdGenerator
     from ..store import Store
+    from ..store.schema import Catalog, ServiceSchema
 
 #: botocore service name -> "module:Class" of its backend. One line per emulated service.
 BACKENDS: dict[str, str] = {
@@ -185,6 +187,36 @@ def backend_class(service: str) -> type[ServiceBackend] | None:
             return None  # listed, not written yet
         raise
     return getattr(module, class_name)
+
+
+def service_schema(service: str) -> "ServiceSchema | None":
+    """The ``SCHEMA`` a service declares in the ``schema`` module beside its backend (its tables and
+    inspection views); None for a service without one."""
+    spec = BACKENDS.get(service)
+    if spec is None:
+        return None
+    package = spec.partition(":")[0].rpartition(".")[0]
+    try:
+        module = importlib.import_module(package + ".schema")
+    except ModuleNotFoundError as exc:
+        if exc.name and (package + ".schema").startswith(exc.name):
+            return None
+        raise
+    return getattr(module, "SCHEMA", None)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog() -> "Catalog":
+    """Every table every emulated service declares (persistence checks versions and finds blob ids
+    with it)."""
+    from ..store.schema import Catalog, TableSpec
+
+    specs: list[TableSpec] = []
+    for service in BACKENDS:
+        schema = service_schema(service)
+        if schema is not None:
+            specs.extend(schema.tables)
+    return Catalog(specs)
 
 
 def attempt(store: "Store", work: Callable[..., Any], *args: Any) -> tuple[Any, AwsError | None]:

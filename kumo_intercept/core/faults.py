@@ -114,8 +114,13 @@ class Fault:
     def __exit__(self, *exc_info: Any) -> None:
         self.remove()
 
+    @property
+    def injects_error(self) -> bool:
+        """Whether a hit answers with an error (else it only adds latency)."""
+        return self._error is not None
+
     def __repr__(self) -> str:
-        what = "latency" if self._error is None else "error"
+        what = "error" if self.injects_error else "latency"
         target = f"{self.service or '*'}.{self.operation or '*'}"
         limit = "" if self.count is None else f"/{self.count}"
         return f"<Fault {what} {target} hits={self.hits}{limit}>"

@@ -45,8 +45,10 @@ class TopicPort(Protocol):
     """SNS, for CloudWatch alarm actions, S3 notifications, EventBridge targets, destinations."""
 
     def publish_internal(self, topic_arn: str, message: str, *, subject: str | None = None,
-                         message_attributes: dict | None = None, **options: Any) -> str:
-        """Publish as an AWS service would; returns the message id."""
+                         message_attributes: dict | None = None, message_structure: str | None = None,
+                         message_group_id: str | None = None, deduplication_id: str | None = None) -> str:
+        """Publish as an AWS service would (FIFO topics need the group and deduplication ids);
+        returns the message id."""
         ...
 
 
@@ -152,6 +154,14 @@ class IdentityPort(Protocol):
         ...
 
 
+#: the service (botocore name) whose backend serves each port; a test asserts every emulated one
+#: implements its Protocol exactly
+SERVICE_PORTS: dict[str, type] = {
+    "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
+    "kms": KeyPort, "iam": IdentityPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+}
+
+
 class Ports:
     """The typed accessor: ``emulator.ports.queues`` and so on. Each property builds the backend
     that serves the port on first use and raises NotEmulatedError if the service is not emulated."""
@@ -201,5 +211,5 @@ class Ports:
 
 __all__ = [
     "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
-    "StreamPort", "TopicPort",
+    "SERVICE_PORTS", "StreamPort", "TopicPort",
 ]

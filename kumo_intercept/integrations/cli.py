@@ -21,6 +21,7 @@ from ..core.errors import KumoError
 from ..store.codec import CHECKPOINT, FORMAT_VERSION, pack
 from ..store.errors import CorruptionError
 from ..store.persistence import BLOBS, ZERO_TAIL, DataDir, State, read_snapshot, recover, salvage
+from ..store.schema import service_catalog
 
 EXIT_OK, EXIT_DAMAGED, EXIT_TORN = 0, 1, 3
 
@@ -96,15 +97,15 @@ def verify(args: argparse.Namespace) -> int:
     for name, file in sorted(rec.manifest["checkpoints"].items()):
         path = os.path.join(args.dir, file)
         try:
-            _state, _header, frames = read_snapshot(path, CHECKPOINT)
+            checkpoint, _header, frames = read_snapshot(path, CHECKPOINT)
             report["frames"] += frames
-            refs |= _refs_of_file(path)
+            refs |= service_catalog().refs_of(checkpoint.records)
         except CorruptionError as exc:
             report["problems"].append({"file": exc.path, "offset": exc.offset, "reason": exc.reason,
                                        "checkpoint": name})
     blobs = os.path.join(args.dir, BLOBS)
     present = set(os.listdir(blobs)) if os.path.isdir(blobs) else set()
-    for blob in sorted(refs & _blob_ids_of_state(rec.state) if refs else ()):
+    for blob in sorted(refs & service_catalog().refs_of(rec.state.records) if refs else ()):
         if blob not in present:
             report["problems"].append({"file": os.path.join(blobs, blob), "offset": None,
                                        "reason": "referenced blob is missing"})
@@ -139,25 +140,6 @@ def _finish(report: dict, args: argparse.Namespace, status: int) -> int:
     if status == EXIT_DAMAGED:
         print("  `python -m kumo_intercept salvage DIR OUT` copies the valid prefix into a new directory")
     return status
-
-
-def _refs_of_file(path: str) -> set[str]:
-    from ..store.codec import BLOB_REF
-
-    with open(path, "rb") as f:
-        return {m.decode() for m in BLOB_REF.findall(f.read())}
-
-
-def _blob_ids_of_state(state: State) -> set[str]:
-    """Blob ids the final records mention (the journal may mention ones deleted since)."""
-    from ..store.codec import BLOB_REF
-
-    found: set[str] = set()
-    for name, data in state.records.items():
-        packed = pack(list(data.items()))
-        if b"\xd9\x40" in packed:
-            found.update(m.decode() for m in BLOB_REF.findall(packed))
-    return found
 
 
 def _sha256(path: str) -> str:
@@ -225,10 +207,8 @@ def _summaries(path: str) -> dict[str, Any]:
     from ..inspection import State as InspectionState
 
     emulator = Emulator(from_snapshot=path, data_dir=None)
-    emulator._persistence.data_dir = None
-    emulator._persistence.restart_every_call = False
     try:
-        emulator._persistence.open()
+        emulator.persistence.open_seed_only()
         return InspectionState(emulator).summary()
     except Exception:  # a summary is a convenience: counts and sizes above are the report
         return {}

@@ -31,7 +31,7 @@ import pytest
 
 from .. import Emulator, kumo as _kumo
 from ..inspection import emulator_text, state_dump, to_json
-from ..store.lifecycle import ENV_DATA_DIR
+from ..store.session import ENV_DATA_DIR
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 

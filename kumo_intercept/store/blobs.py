@@ -57,6 +57,11 @@ class BlobStore:
                 self._directory = tempfile.mkdtemp(prefix="kumo-blobs-")
             return self._directory
 
+    @property
+    def created_directory(self) -> str | None:
+        """The directory if one exists already (reading this never creates the temporary one)."""
+        return self._directory
+
     def path(self, blob_id: str) -> str:
         if not isinstance(blob_id, str) or not _BLOB_ID.match(blob_id):
             raise CorruptionError(self.directory, None, f"a record names the blob {blob_id!r}, which is not a "

@@ -23,7 +23,7 @@ import struct
 import zlib
 from typing import Any, Iterator
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from .errors import CorruptionError, FormatVersionError
 
@@ -54,8 +54,6 @@ MAX_PAYLOAD = 1 << 31
 
 _TUPLE, _SUBCLASS = 1, 2  # pack_exact's tags (never written to disk)
 
-#: a blob id (BlobStore: sha256 hex) anywhere in packed records: str8 of length 64, lowercase hex.
-BLOB_REF = re.compile(rb"\xd9\x40([0-9a-f]{64})")
 _NONZERO = re.compile(rb"[^\x00]")
 
 

@@ -31,16 +31,14 @@ import threading
 import time
 import weakref
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Protocol
 
-import msgpack
+import msgpack  # type: ignore[import-untyped]
 
 from . import failpoints
 from .codec import CLOCK, CLOSE, COMMIT, frame, pack
 from .errors import JournalStopped, PersistenceError
 
-if TYPE_CHECKING:
-    from .persistence import DataDir
 
 _fdatasync = getattr(os, "fdatasync", os.fsync)
 
@@ -55,7 +53,7 @@ GATHER_MIN_FSYNC_SECONDS = 0.0005
 
 def fdatasync(fd: int) -> None:
     """fdatasync, through the ``fsync`` failpoint (tests inject EIO here)."""
-    if failpoints._points:
+    if failpoints.active():
         failpoints.hit("fsync")
     _fdatasync(fd)
 
@@ -100,10 +98,24 @@ class _NoBlobs:
     bytes_written = 0
 
 
+class SegmentHost(Protocol):
+    """What the journal asks of the data directory that owns it (persistence.DataDir implements it)."""
+
+    path: str
+
+    def new_segment(self, base: int, sync: bool) -> tuple[int, str]:
+        """Create the next segment after sequence ``base`` (header written); returns (fd, name)."""
+        ...
+
+    def appended(self, journal: "Journal") -> None:
+        """Called after each append: the directory may decide to compact."""
+        ...
+
+
 class Journal:
     """Appends frames for one open data directory. Thread-safe; ``commit`` is what the store calls."""
 
-    def __init__(self, directory: "DataDir", mode: str, interval: float, fd: int, segment: str, offset: int,
+    def __init__(self, directory: SegmentHost, mode: str, interval: float, fd: int, segment: str, offset: int,
                  seq: int, ids: Callable[[], int], clock: Callable[[], float | None],
                  segment_bytes: int) -> None:
         self._dir = directory
@@ -228,7 +240,7 @@ class Journal:
             if end > self._map_end:
                 self._grow(end)
             at = self._offset - self._map_start
-            if failpoints._points and failpoints.hit("append") == "torn":
+            if failpoints.active() and failpoints.hit("append") == "torn":
                 half = max(1, len(data) // 2)
                 self._map[at:at + half] = data[:half]  # type: ignore[index]
                 os.kill(os.getpid(), signal.SIGKILL)
@@ -454,6 +466,20 @@ class Journal:
         finally:
             if self._finish_round(synced):  # sync() callers of a 'process' journal: sync them now
                 self._hand_over()
+
+    @contextmanager
+    def paused(self, *, refuse_if_stopped: bool = False) -> Iterator[None]:
+        """Hold off every append (and roll) for the block: the data directory swaps segments or takes
+        the state as of ``last_seq`` meanwhile. With ``refuse_if_stopped``, a stopped journal raises."""
+        with self._lock:
+            if refuse_if_stopped and self._failed is not None:
+                raise self._stopped()
+            yield
+
+    def roll_paused(self) -> str:
+        """Start a new segment inside ``paused()``; returns its name."""
+        self._roll_locked()
+        return self.segment
 
     def roll(self) -> str:
         """Start a new segment now (compaction); returns the name of the new one."""

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
 from . import failpoints
-from .codec import (BLOB_REF, CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
+from .codec import (CHECKPOINT, CLOCK, CLOSE, COMMIT, END, FRAME_TYPES, MANIFEST, RECORDS, SEGMENT,
                     SNAPSHOT, BadFrame, as_key, frame, header_bytes, iter_frames, only_zeros, pack, payload_of,
-                    read_header, valid_frame_after)
+                    read_header, unpack, valid_frame_after)
 from .errors import CorruptionError, DataDirLocked, DataDirReadOnly, PersistenceError
 from .journal import Journal, fdatasync, parse_durability
+from .schema import Catalog, service_catalog
 
 LOCK_NAME = "LOCK"
 MANIFEST_NAME = "MANIFEST"
@@ -66,6 +67,11 @@ class State:
     ids: int = 0
     clock: float | None = None
     clean: bool = True  # the last session ended with a CLOSE frame (or there was none)
+    #: the layout version of each table as the files read say (store/schema.py); empty for live state
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def tables_with_records(self) -> list[str]:
+        return [name for name, data in self.records.items() if data]
 
 
 @dataclass
@@ -170,13 +176,15 @@ def is_plain_name(name: object, prefix: str = "") -> bool:
 
 
 # -- snapshots --------------------------------------------------------------------------------------
-def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iterable[bytes]:
+def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str], catalog: Catalog) -> Iterable[bytes]:
     """The bytes of a snapshot/checkpoint file of ``state``, in ~1 MB pieces; fills ``refs`` with the
-    blob ids the records mention. Packs 512 records at a time so other threads keep the GIL."""
+    blob ids the records reference (as the catalog's table specs say). Packs 512 records at a time so
+    other threads keep the GIL. The header holds each table's layout version."""
     counts = {name: len(data) for name, data in state.records.items() if data}
     seq = state.seq
     out = [header_bytes(kind, seq, {"seq": seq, "ids": state.ids, "clock": state.clock, "tables": counts,
-                                    "records": sum(counts.values()), "created": time.time(), **info})]
+                                    "versions": catalog.versions(counts), "records": sum(counts.values()),
+                                    "created": time.time(), **info})]
     size = len(out[0])
     for name, data in state.records.items():
         if not data:
@@ -186,8 +194,9 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str]) -> Iter
         items = iter(data.items())
         while chunk := list(itertools.islice(items, _CHUNK_RECORDS)):
             payload = pack([name, chunk])
-            if b"\xd9\x40" in payload:
-                refs.update(m.decode() for m in BLOB_REF.findall(payload))
+            if catalog.holds_blobs(name):
+                for _key, record in chunk:
+                    refs.update(catalog.blob_ids(name, record))
             piece = frame(seq, RECORDS, payload)
             out.append(piece)
             size += len(piece)
@@ -222,7 +231,8 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
                 if total != header.get("records"):
                     raise CorruptionError(path, offset, f"snapshot holds {total} records, its header "
                                                         f"says {header.get('records')}")
-                state = State(records, seq, header.get("ids", 0), header.get("clock"))
+                state = State(records, seq, header.get("ids", 0), header.get("clock"),
+                              versions=dict(header.get("versions") or {}))
                 return state, header, frames
             else:
                 raise CorruptionError(path, offset, f"unexpected {FRAME_TYPES[ftype]} frame in a snapshot")
@@ -234,10 +244,11 @@ def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) ->
 
 
 # -- segments ---------------------------------------------------------------------------------------
-def replay_segment(path: str, data: bytes, state: State, newest: bool,
-                   refs: set[str] | None = None) -> tuple[int, tuple[int, str] | None]:
+def replay_segment(path: str, data: bytes, state: State, newest: bool, refs: set[str] | None = None,
+                   catalog: Catalog | None = None) -> tuple[int, tuple[int, str] | None]:
     """Apply a segment's frames to ``state``. Returns (frames, torn) where torn is (offset, reason) if
-    the newest segment ends in a torn tail; any other damage raises CorruptionError."""
+    the newest segment ends in a torn tail; any other damage raises CorruptionError. With ``refs``,
+    adds the blob ids the written records reference (``catalog`` says where records hold them)."""
     records = state.records
     frames = 0
     offset = 0
@@ -249,10 +260,9 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
         state.ids = max(state.ids, header.get("ids", 0))
         if header.get("clock") is not None:
             state.clock = header["clock"]
+        state.versions.update(header.get("versions") or {})
         state.clean = False
         frames = 1
-        if refs is not None and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
         for offset, seq, ftype, start, end in iter_frames(data, pos):
             if seq != state.seq + 1:
                 raise CorruptionError(path, offset, f"frame has sequence {seq}, expected {state.seq + 1}")
@@ -268,6 +278,8 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
                         key = as_key(key)
                     if len(op) == 3:
                         table[key] = op[2]
+                        if refs is not None and catalog is not None:
+                            refs.update(catalog.blob_ids(op[0], op[2]))
                     else:
                         table.pop(key, None)
                 state.clean = False
@@ -295,8 +307,31 @@ def replay_segment(path: str, data: bytes, state: State, newest: bool,
     return frames, None
 
 
-def recover(directory: str, *, with_refs: bool = False) -> Recovery:
-    """Read a data directory without changing it: the state after its last valid frame."""
+def segment_refs(data: bytes, catalog: Catalog, pos: int = 0) -> tuple[set[str], int]:
+    """The blob ids the records written in a segment reference, from offset ``pos`` (0: its start) up
+    to its first bad frame (the active segment ends in reserved zeros), and the offset scanned up to.
+    Frames that name no blob-holding table are not decoded."""
+    needles = [name.encode() for name in catalog.blob_tables()]
+    refs: set[str] = set()
+    try:
+        if not pos:
+            _header, _seq, pos = read_header(data, "", SEGMENT)
+        for _offset, _fseq, ftype, start, end in iter_frames(data, pos):
+            if ftype == COMMIT and any(data.find(n, start, end) != -1 for n in needles):
+                for op in unpack(data[start:end])[1]:
+                    if len(op) == 3:
+                        refs.update(catalog.blob_ids(op[0], op[2]))
+            pos = end
+    except (BadFrame, CorruptionError):
+        pass
+    return refs, pos
+
+
+def recover(directory: str, *, with_refs: bool = False, catalog: Catalog | None = None) -> Recovery:
+    """Read a data directory without changing it: the state after its last valid frame. A table whose
+    layout version (as the files say) is not the one ``catalog`` declares is refused (PersistenceError).
+    ``catalog`` defaults to every emulated service's tables."""
+    catalog = catalog or service_catalog()
     manifest = read_manifest(directory)
     refs: set[str] = set()
     files = {MANIFEST_NAME: os.path.getsize(os.path.join(directory, MANIFEST_NAME))}
@@ -308,8 +343,8 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         files[manifest["snapshot"]] = len(data)
         state, _header, count = read_snapshot(path, SNAPSHOT, data)
         frames += count
-        if with_refs and b"\xd9\x40" in data:
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+        if with_refs:
+            refs.update(catalog.refs_of(state.records))
         if state.seq != manifest["snapshot_seq"]:
             raise CorruptionError(path, None, f"snapshot is at sequence {state.seq}, the MANIFEST says "
                                               f"{manifest['snapshot_seq']}")
@@ -319,12 +354,14 @@ def recover(directory: str, *, with_refs: bool = False) -> Recovery:
         path = os.path.join(directory, name)
         data = _read(path)
         files[name] = len(data)
-        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None)
+        count, cut = replay_segment(path, data, state, i == len(segments) - 1, refs if with_refs else None,
+                                    catalog)
         frames += count
         if cut is not None:
             torn = (name, cut[0], cut[1])
     if not state.clean:
         state.ids += CRASH_ID_GAP
+    catalog.check(state.versions, state.tables_with_records(), directory)
     return Recovery(state, manifest, torn, frames, files, refs)
 
 
@@ -342,8 +379,11 @@ class DataDir:
     """
 
     def __init__(self, path: str, durability: Any = "process", *, segment_bytes: int = SEGMENT_BYTES,
-                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True) -> None:
+                 compact_min_bytes: int = COMPACT_MIN_BYTES, auto_compact: bool = True,
+                 catalog: Catalog | None = None) -> None:
         self.path = os.path.abspath(path)
+        #: the declared tables: layout versions written and checked, blob ids compaction keeps
+        self.catalog = catalog or service_catalog()
         self.mode, self.interval = parse_durability(durability)
         self.segment_bytes = segment_bytes
         self.compact_min_bytes = compact_min_bytes
@@ -361,6 +401,7 @@ class DataDir:
         self._live_bytes = 0
         self._epoch = 0  # bumped by rebase: a compaction that captured an older state is abandoned
         self._checkpoint_refs: dict[str, set[str]] = {}
+        self._segment_scans: dict[str, tuple[set[str], int]] = {}  # name -> (blob ids, offset scanned)
         self._owner_lock: Any = threading.RLock()
         self._capture: Callable[[], State] | None = None
         self._kept: Callable[[], Iterable[str]] = lambda: ()
@@ -415,7 +456,7 @@ class DataDir:
                                           f"MANIFEST is missing but {sorted(stray)[:3]} are present")
                 with self._writable():
                     publish(self.path, MANIFEST_NAME, [manifest_bytes(new_manifest())])
-            rec = recover(self.path)
+            rec = recover(self.path, catalog=self.catalog)
             self.manifest = rec.manifest
             with self._writable():
                 if rec.torn is not None:
@@ -511,7 +552,7 @@ class DataDir:
         fd = os.open(os.path.join(self.path, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, FILE_MODE)  # mapped
         try:
             info = {"seq": base, "ids": self._ids(), "clock": self._clock(), "pid": os.getpid(),
-                    "created": time.time()}
+                    "created": time.time(), "versions": self.catalog.past_first()}
             data = header_bytes(SEGMENT, base, info)
             os.write(fd, data)
             if sync:
@@ -579,9 +620,8 @@ class DataDir:
             self._compacting = True
             try:
                 with self._owner_lock:
-                    with journal._lock:
-                        journal._roll_locked()
-                        first_new = journal.segment
+                    with journal.paused():
+                        first_new = journal.roll_paused()
                         state = self._capture()
                         state.seq = journal.last_seq
                         journal.bytes_written = 0
@@ -590,7 +630,7 @@ class DataDir:
                 failpoints.hit("compact.rolled")
                 refs: set[str] = set()
                 name = self._next_file("snap")
-                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "compact.snapshot")
+                size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "compact.snapshot")
                 failpoints.hit("compact.snapshot_published")
                 with self._manifest_lock:
                     if epoch != self._epoch:  # a restore replaced the state meanwhile
@@ -633,19 +673,26 @@ class DataDir:
         for name in self.manifest["checkpoints"].values():
             found = self._checkpoint_refs.get(name)
             if found is None:
-                data = _read(os.path.join(self.path, name))
-                found = self._checkpoint_refs[name] = {m.decode() for m in BLOB_REF.findall(data)}
+                state, _header, _frames = read_snapshot(os.path.join(self.path, name), CHECKPOINT)
+                found = self._checkpoint_refs[name] = self.catalog.refs_of(state.records)
             refs |= found
         return refs
 
     def _segment_refs(self) -> set[str]:
+        """Blob ids the live segments' records reference. Segments only grow, so each is scanned from
+        where the last scan stopped: the pass under the owner's lock reads only the newest frames."""
         refs: set[str] = set()
+        scanned: dict[str, tuple[set[str], int]] = {}
         for name in list(self.manifest["segments"]):
             try:
                 data = _read(os.path.join(self.path, name))
             except CorruptionError:
                 continue
-            refs.update(m.decode() for m in BLOB_REF.findall(data))
+            known, pos = self._segment_scans.get(name, (set(), 0))
+            found, pos = segment_refs(data, self.catalog, pos)
+            scanned[name] = (known | found, pos)
+            refs |= known | found
+        self._segment_scans = scanned  # segments no longer named are forgotten
         return refs
 
     def _collect_blobs(self, before: set[str], refs: set[str]) -> int:
@@ -682,15 +729,13 @@ class DataDir:
         write it as the snapshot, start a new segment after it, publish one MANIFEST naming both."""
         journal = self.journal
         assert journal is not None
-        with journal._lock:
-            if journal._failed is not None:
-                raise journal._stopped()
+        with journal.paused(refuse_if_stopped=True):
             if self.mode != "process":
                 journal.sync()
             state.seq = journal.last_seq
             name = self._next_file("snap")
             refs: set[str] = set()
-            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs), "rebase.snapshot")
+            size = publish(self.path, name, snapshot_chunks(state, SNAPSHOT, {}, refs, self.catalog), "rebase.snapshot")
             with self._manifest_lock:
                 fd, segment = self._create_segment(state.seq, sync=self.mode != "process")
                 old = self.manifest
@@ -714,7 +759,7 @@ class DataDir:
         """Publish ``state`` as the checkpoint ``name`` (caller holds ``exclusive()``)."""
         file = self._next_file("chk")
         refs: set[str] = set()
-        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs), "checkpoint")
+        publish(self.path, file, snapshot_chunks(state, CHECKPOINT, {"name": name}, refs, self.catalog), "checkpoint")
         self._checkpoint_refs[file] = refs
         with self._manifest_lock:
             old = self.manifest
@@ -726,7 +771,9 @@ class DataDir:
         file = self.manifest["checkpoints"].get(name)
         if file is None:
             return None
-        state, _header, _frames = read_snapshot(os.path.join(self.path, file), CHECKPOINT)
+        path = os.path.join(self.path, file)
+        state, _header, _frames = read_snapshot(path, CHECKPOINT)
+        self.catalog.check(state.versions, state.tables_with_records(), path)
         return state
 
     def checkpoint_names(self) -> list[str]:
@@ -756,9 +803,10 @@ def _has_header(path: str, offset: int) -> bool:
 
 # -- seeds: export, salvage -------------------------------------------------------------------------------
 def export_state(state: State, path: str, *, blobs_dir: str | None, label: str | None = None,
-                 missing_blobs_ok: bool = False) -> dict:
+                 missing_blobs_ok: bool = False, catalog: Catalog | None = None) -> dict:
     """Publish ``state`` as a self-contained seed directory at ``path``: built in a temporary sibling,
     fsynced, then renamed into place (so a reader sees nothing or everything). Returns its MANIFEST."""
+    catalog = catalog or service_catalog()
     path = os.path.abspath(path)
     if os.path.exists(path):
         raise PersistenceError(f"cannot export to {path}: it already exists (exports never overwrite)")
@@ -771,7 +819,7 @@ def export_state(state: State, path: str, *, blobs_dir: str | None, label: str |
     try:
         refs: set[str] = set()
         snap = file_name("snap", 1)
-        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs), "export.snapshot")
+        publish(tmp, snap, snapshot_chunks(state, SNAPSHOT, {"label": label}, refs, catalog), "export.snapshot")
         missing = []
         for blob in sorted(refs):
             source = os.path.join(blobs_dir, blob) if blobs_dir else None
@@ -840,8 +888,10 @@ def salvage(source: str, out: str) -> dict:
         raise PersistenceError(f"nothing to salvage in {source}: its snapshot is damaged and no intact "
                                "checkpoint exists (a state patched from intact frames never existed)")
     state.ids += CRASH_ID_GAP
+    catalog = service_catalog()
+    catalog.check(state.versions, state.tables_with_records(), source)  # the seed is labelled current
     exported = export_state(state, out, blobs_dir=os.path.join(source, BLOBS),
-                            label=f"salvaged from {source}", missing_blobs_ok=True)
+                            label=f"salvaged from {source}", missing_blobs_ok=True, catalog=catalog)
     report.update(seq=state.seq, records=sum(len(t) for t in state.records.values()),
                   missing_blobs=exported["missing_blobs"])
     return report

@@ -12,6 +12,8 @@ from typing import Any, Callable
 import boto3
 import botocore.session
 import pytest
+
+from role_helpers import create_role
 from botocore import xform_name
 from botocore.exceptions import ClientError, DataNotFoundError
 
@@ -181,6 +183,7 @@ def test_handler_error_through_the_real_sts_handler() -> None:
     (AWS STS API Reference, AssumeRole errors)."""
     with kumo(clock="virtual"):
         client = boto3.client("sts", region_name="us-east-1")
+        create_role("arn:aws:iam::123456789012:role/r")
         with pytest.raises(client.exceptions.PackedPolicyTooLargeException) as caught:
             client.assume_role(RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="session",
                                Policy='{"Version":"2012-10-17","Statement":[' + '{"Sid":"x"},' * 300 + "]}")

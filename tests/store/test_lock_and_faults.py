@@ -19,7 +19,7 @@ def test_a_second_opener_in_this_process_is_refused_naming_the_pid(tmp_path):
     with kumo(data_dir=str(tmp_path)):
         other = kumo(data_dir=str(tmp_path))
         with pytest.raises(DataDirLocked) as info:
-            other._persistence.open()
+            other.persistence.open()
         assert info.value.pid == os.getpid()
         assert str(os.getpid()) in str(info.value) and "this process" in str(info.value)
     with kumo(data_dir=str(tmp_path)):  # released at stop

@@ -59,7 +59,7 @@ def test_a_segment_grows_past_its_reserve_and_ends_trimmed_at_a_clean_stop(tmp_p
     path = str(tmp_path)
     value = {"pad": "y" * 1000}
     with kumo(data_dir=path) as aws:
-        aws._persistence.directory.auto_compact = False
+        aws.persistence.directory.auto_compact = False
         table = aws.store.table("t.big")
         for i in range(3000):  # ~3 MiB: several reservations and remappings
             table.put(i, value)
@@ -164,7 +164,7 @@ def test_a_full_disk_at_the_reservation_stops_the_journal_and_keeps_memory_consi
 def test_segments_roll_over_trimmed_and_recover_in_order(tmp_path, durability):
     path = str(tmp_path)
     with kumo(data_dir=path, durability=durability) as aws:
-        aws._persistence.directory.auto_compact = False
+        aws.persistence.directory.auto_compact = False
         aws.store.journal._segment_bytes = 20_000  # roll every ~20 KB instead of 64 MiB
         table = aws.store.table("t.k")
         for i in range(300):
@@ -185,7 +185,7 @@ def test_frames_larger_than_a_reservation_step_are_written_whole(tmp_path):
     path = str(tmp_path)
     big = "b" * (3 << 20)  # three times the largest growth step
     with kumo(data_dir=path) as aws:
-        aws._persistence.directory.auto_compact = False
+        aws.persistence.directory.auto_compact = False
         table = aws.store.table("t.k")
         table.put("small", 1)
         with aws.lock, aws.store.transaction():  # one frame holding both

@@ -12,7 +12,7 @@ import boto3
 import pytest
 
 from kumo_intercept import kumo
-from kumo_intercept.store.lifecycle import RestartMismatch
+from kumo_intercept.store.session import RestartMismatch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 #: left out: tests that hold a backend object (the internal API) across calls, since a restart replaces

@@ -64,6 +64,7 @@ from ...core.errors import AwsError, KumoError, NotEmulatedError
 from . import runtime
 from .errors import invalid as _invalid, lambda_error as _error
 from .mappings import EventSourceMappings
+from . import schema
 
 LATEST = "$LATEST"
 _FUNCTION_REF = re.compile(
@@ -167,16 +168,16 @@ class LambdaBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.functions = store.table("lambda.functions")            # (account, region, name)
-        self.versions = store.ordered_table("lambda.versions")      # (account, region, name, int)
-        self.aliases = store.table("lambda.aliases")                # (account, region, name, alias)
-        self.layers = store.ordered_table("lambda.layers")          # (account, region, layer, int)
-        self.invoke_configs = store.table("lambda.event_invoke_configs")  # (acct, region, name, qual)
-        self.url_configs = store.table("lambda.url_configs")        # (account, region, name, qualifier)
-        self.policies = store.table("lambda.policies")              # (account, region, name, qualifier)
-        self.provisioned = store.table("lambda.provisioned_concurrency")
+        self.functions = schema.FUNCTIONS.open(store)            # (account, region, name)
+        self.versions = schema.VERSIONS.open_ordered(store)      # (account, region, name, int)
+        self.aliases = schema.ALIASES.open(store)                # (account, region, name, alias)
+        self.layers = schema.LAYERS.open_ordered(store)          # (account, region, layer, int)
+        self.invoke_configs = schema.EVENT_INVOKE_CONFIGS.open(store)  # (acct, region, name, qual)
+        self.url_configs = schema.URL_CONFIGS.open(store)        # (account, region, name, qualifier)
+        self.policies = schema.POLICIES.open(store)              # (account, region, name, qualifier)
+        self.provisioned = schema.PROVISIONED_CONCURRENCY.open(store)
         self._environments: dict[tuple, _Environment] = {}
-        self.invocations = store.table("lambda.invocations")      # (account, region, name, version) -> n
+        self.invocations = schema.INVOCATIONS.open(store)      # (account, region, name, version) -> n
         self._logs_missing = False
         self._s3_clients: dict[tuple[str, str], Any] = {}
         self.event_source_mappings = EventSourceMappings(emulator, self)

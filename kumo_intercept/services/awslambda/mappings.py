@@ -33,6 +33,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import StreamPort
 from . import runtime
 from .errors import lambda_error as _error
+from . import schema
 
 if TYPE_CHECKING:
     from ...emulator import Emulator
@@ -80,9 +81,9 @@ class EventSourceMappings:
         self.emulator = emulator
         self.host = host
         store = emulator.store
-        self.mappings = store.table("lambda.event_source_mappings")    # uuid -> record
+        self.mappings = schema.EVENT_SOURCE_MAPPINGS.open(store)    # uuid -> record
         #: (uuid, shard) -> {"After": sequence}; ("window", uuid[, shard]) -> when a partial batch began waiting
-        self.positions = store.table("lambda.esm_positions")
+        self.positions = schema.ESM_POSITIONS.open(store)
         self._order: list[str] | None = None
         self._polling = False
         self.mappings.watch(self._mapping_changed)
@@ -223,9 +224,9 @@ class EventSourceMappings:
     @staticmethod
     def _compile_filter(pattern: str) -> Any:
         try:
-            from ...core.patterns import PatternError, compile_pattern
+            from ..eventpatterns import PatternError, compile_pattern
         except ImportError:
-            raise NotEmulatedError("lambda", None, "FilterCriteria needs core.patterns") from None
+            raise NotEmulatedError("lambda", None, "FilterCriteria needs services.eventpatterns") from None
         try:
             return compile_pattern(pattern)
         except PatternError as exc:

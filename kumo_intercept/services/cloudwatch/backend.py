@@ -29,6 +29,7 @@ from typing import Any
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
+from . import schema
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -59,9 +60,9 @@ class CloudWatchBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.data = self.store.ordered_table("cloudwatch.data")
-        self.metrics = self.store.table("cloudwatch.metrics")
-        self.alarms = self.store.table("cloudwatch.alarms")
+        self.data = schema.DATA.open_ordered(self.store)
+        self.metrics = schema.METRICS.open(self.store)
+        self.alarms = schema.ALARMS.open(self.store)
 
     # -- metric data --------------------------------------------------------------------------
     def put_metric_data(self, ctx: RequestContext) -> dict:
@@ -398,7 +399,7 @@ class CloudWatchBackend(ServiceBackend):
         body = json.dumps(message)
         for action in alarm[_ACTIONS[alarm["StateValue"]]]:
             if action.split(":")[2:3] == ["sns"]:
-                self.emulator.backend("sns").publish_internal(action, body, subject=subject[:100])
+                self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
     def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
         for name in ctx.params["AlarmNames"]:

@@ -37,6 +37,7 @@ from . import values as V
 from .engine import ENVELOPE, TableEngine, after, cancel
 from .expressions import ExprError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
+from . import schema
 
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
@@ -183,12 +184,12 @@ class DynamoDBBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.tables = store.table("dynamodb.tables")
-        self.items = store.ordered_table("dynamodb.items")
-        self.streams = store.table("dynamodb.streams")
-        self.records = store.ordered_table("dynamodb.stream_records")
-        self.tokens = store.table("dynamodb.tokens")
-        self.meta = store.table("dynamodb.meta")
+        self.tables = schema.TABLES.open(store)
+        self.items = schema.ITEMS.open_ordered(store)
+        self.streams = schema.STREAMS.open(store)
+        self.records = schema.STREAM_RECORDS.open_ordered(store)
+        self.tokens = schema.TOKENS.open(store)
+        self.meta = schema.META.open(store)
         self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta)
 
     # == capacity and metrics =======================================================================

@@ -36,6 +36,7 @@ from ...core.errors import AwsError
 from . import values as V
 from .backend import DynamoDBBackend
 from .engine import STREAM_RETENTION, TableEngine
+from . import schema
 
 _ITERATOR_SECONDS = 15 * 60
 _BASE = 100000000000000000000
@@ -54,8 +55,8 @@ class DynamoDBStreamsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.streams = self.store.table("dynamodb.streams")
-        self.records = self.store.ordered_table("dynamodb.stream_records")
+        self.streams = schema.STREAMS.open(self.store)
+        self.records = schema.STREAM_RECORDS.open_ordered(self.store)
 
     @property
     def _tables(self) -> TableEngine:
@@ -84,7 +85,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         if table.startswith("arn:"):
             parts = table.split(":", 5)
             account, region, table = parts[4], parts[3], parts[5].split("/")[1]
-        record = self.store.table("dynamodb.tables").get((account, region, table))
+        record = schema.TABLES.open(self.store).get((account, region, table))
         stream = record.get("stream") if record else None
         return stream["arn"] if stream else None
 
@@ -124,7 +125,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         """(first retained sequence, last sequence if the shard is closed)."""
         first = self._tables.trim_stream(stream["arn"])
         if first is None:  # nothing retained: the shard starts after everything written so far
-            first = max(stream.get("first", 1), self.store.table("dynamodb.meta").get("sequence", 0) + 1)
+            first = max(stream.get("first", 1), schema.META.open(self.store).get("sequence", 0) + 1)
         return first, stream.get("last_sequence") if stream["disabled"] is not None else None
 
     # -- operations -------------------------------------------------------------------------------
@@ -184,7 +185,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         if kind == "TRIM_HORIZON":
             position = first
         elif kind == "LATEST":
-            position = (last + 1) if last is not None else self.store.table("dynamodb.meta").get("sequence", 0) + 1
+            position = (last + 1) if last is not None else schema.META.open(self.store).get("sequence", 0) + 1
         else:
             number = params.get("SequenceNumber")
             if number is None:

@@ -34,9 +34,10 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.patterns import PatternError, compile_pattern
+from ..eventpatterns import PatternError, compile_pattern
 from ...core.schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
+from . import schema
 
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
@@ -101,14 +102,14 @@ class EventsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.buses = self.store.ordered_table("events.buses")          # (account, region, name)
-        self.rules = self.store.ordered_table("events.rules")          # (account, region, bus, name)
-        self.archives = self.store.ordered_table("events.archives")    # (account, region, name)
-        self.archived = self.store.ordered_table("events.archived")    # (account, region, archive, seq)
-        self.replays = self.store.ordered_table("events.replays")      # (account, region, name)
-        self.undelivered_table = self.store.ordered_table("events.undelivered")
-        self.connections = self.store.ordered_table("events.connections")            # (account, region, name)
-        self.destinations = self.store.ordered_table("events.api_destinations")      # (account, region, name)
+        self.buses = schema.BUSES.open_ordered(self.store)          # (account, region, name)
+        self.rules = schema.RULES.open_ordered(self.store)          # (account, region, bus, name)
+        self.archives = schema.ARCHIVES.open_ordered(self.store)    # (account, region, name)
+        self.archived = schema.ARCHIVED.open_ordered(self.store)    # (account, region, archive, seq)
+        self.replays = schema.REPLAYS.open_ordered(self.store)      # (account, region, name)
+        self.undelivered_table = schema.UNDELIVERED.open_ordered(self.store)
+        self.connections = schema.CONNECTIONS.open_ordered(self.store)            # (account, region, name)
+        self.destinations = schema.API_DESTINATIONS.open_ordered(self.store)      # (account, region, name)
         # derived: bus key -> [(rule key, rule, matcher)] of enabled pattern rules
         self._bus_rules: dict[tuple, list[tuple[tuple, dict, Any]]] = {}
         self._next_due: float | None = None
@@ -673,13 +674,13 @@ class EventsBackend(ServiceBackend):
         if service == "sqs":
             params = target.get("SqsParameters") or {}
             fifo = arn.endswith(".fifo")
-            self.emulator.backend("sqs").deliver_message(  # type: ignore[attr-defined]
+            self.emulator.ports.queues.deliver_message(
                 arn, body,
                 message_group_id=params.get("MessageGroupId") if fifo else None,
                 deduplication_id=event["id"] if fifo else None,
             )
         elif service == "sns":
-            self.emulator.backend("sns").publish_internal(arn, body)  # type: ignore[attr-defined]
+            self.emulator.ports.topics.publish_internal(arn, body)
         elif service == "events" and ":archive/" in arn:
             match = _ARCHIVE_ARN.match(arn)
             archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
@@ -701,10 +702,10 @@ class EventsBackend(ServiceBackend):
             if group.endswith(":*"):
                 group = group[:-2]
             parts = arn.split(":")
-            self.emulator.backend("logs").put_log_events_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.logs.put_log_events_internal(
                 parts[4], parts[3], group, event["id"], [(int(now * 1000), body)])
         elif service == "lambda":
-            self.emulator.backend("lambda").invoke_internal(  # type: ignore[attr-defined]
+            self.emulator.ports.functions.invoke_internal(
                 arn, body.encode(), invocation_type="Event")
         else:
             self._record_undelivered(rule_key, target, body, now, "NotEmulated",
@@ -750,7 +751,7 @@ class EventsBackend(ServiceBackend):
         attempt(self.store, self._deliver_dead_letter, dead_letter, text, attributes)
 
     def _deliver_dead_letter(self, queue_arn: str, text: str, attributes: dict) -> None:
-        self.emulator.backend("sqs").deliver_message(queue_arn, text, message_attributes=attributes)  # type: ignore[attr-defined]
+        self.emulator.ports.queues.deliver_message(queue_arn, text, message_attributes=attributes)
 
     def undelivered(self) -> list[dict]:
         return [dict(entry) for entry in self.undelivered_table.values()]

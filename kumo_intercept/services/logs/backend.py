@@ -31,6 +31,7 @@ from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from .filters import FilterError, compile_filter
 from .insights import QueryError, make_record, run_query
+from . import schema
 
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                    2922, 3288, 3653)
@@ -67,14 +68,14 @@ class LogsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.groups = self.store.ordered_table("logs.groups")            # (account, region, group)
-        self.streams = self.store.ordered_table("logs.streams")          # (account, region, group, stream)
-        self.events = self.store.ordered_table("logs.events")            # (account, region, group, stream, ts, seq)
-        self.subscription_filters = self.store.ordered_table("logs.subscription_filters")  # (a, r, group, name)
-        self.metric_filters = self.store.ordered_table("logs.metric_filters")              # (a, r, group, name)
-        self.resource_policies = self.store.ordered_table("logs.resource_policies")  # (account, region, name)
-        self.destinations = self.store.ordered_table("logs.destinations")            # (account, region, name)
-        self.queries = self.store.ordered_table("logs.queries")                      # (account, region, id)
+        self.groups = schema.GROUPS.open_ordered(self.store)            # (account, region, group)
+        self.streams = schema.STREAMS.open_ordered(self.store)          # (account, region, group, stream)
+        self.events = schema.EVENTS.open_ordered(self.store)            # (account, region, group, stream, ts, seq)
+        self.subscription_filters = schema.SUBSCRIPTION_FILTERS.open_ordered(self.store)  # (a, r, group, name)
+        self.metric_filters = schema.METRIC_FILTERS.open_ordered(self.store)              # (a, r, group, name)
+        self.resource_policies = schema.RESOURCE_POLICIES.open_ordered(self.store)  # (account, region, name)
+        self.destinations = schema.DESTINATIONS.open_ordered(self.store)            # (account, region, name)
+        self.queries = schema.QUERIES.open_ordered(self.store)                      # (account, region, id)
         # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
         self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
         self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
@@ -441,7 +442,7 @@ class LogsBackend(ServiceBackend):
         }
         data = base64.b64encode(gzip.compress(json.dumps(document).encode(), mtime=0)).decode()
         payload = json.dumps({"awslogs": {"data": data}}).encode()
-        self.emulator.backend("lambda").invoke_internal(destination, payload, invocation_type="Event")  # type: ignore[attr-defined]
+        self.emulator.ports.functions.invoke_internal(destination, payload, invocation_type="Event")
 
     def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
                                 events: list[tuple[int, str]]) -> None:

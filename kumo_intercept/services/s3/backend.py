@@ -64,6 +64,7 @@ from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
 from .notifications import Notifications
+from . import schema
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -145,12 +146,12 @@ class S3Backend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.buckets = store.table("s3.buckets")
-        self.config = store.table("s3.config")
-        self.objects = store.ordered_table("s3.objects")
-        self.versions = store.ordered_table("s3.versions")
-        self.uploads = store.ordered_table("s3.uploads")
-        self.parts = store.ordered_table("s3.parts")
+        self.buckets = schema.BUCKETS.open(store)
+        self.config = schema.CONFIG.open(store)
+        self.objects = schema.OBJECTS.open_ordered(store)
+        self.versions = schema.VERSIONS.open_ordered(store)
+        self.uploads = schema.UPLOADS.open_ordered(store)
+        self.parts = schema.PARTS.open_ordered(store)
         self.blobs = store.blobs
         seq = 0
         for tkey in self.versions:
@@ -201,7 +202,7 @@ class S3Backend(ServiceBackend):
     def _collect(self) -> None:
         """Remove blob files nothing references (temporary blob directory only; called before a
         call changes anything, so no transaction that could roll back still needs them)."""
-        if self.store.journal is not None or self.emulator._depth > 1:
+        if self.store.journal is not None or self.emulator.call_depth > 1:
             return
         pinned: set[str] = set()
         for keeper in getattr(self.blobs, "keepers", ()):

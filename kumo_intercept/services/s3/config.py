@@ -12,6 +12,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from .common import invalid_argument, invalid_request, malformed_xml, owner
+from . import schema
 
 if TYPE_CHECKING:
     from ...core.ids import IdGenerator

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Callable
 from ...core.dispatch import RequestContext
 from .config import DAY, midnight_after, rule_prefix, rule_tags
 from .listing import entries_of
+from . import schema
 
 if TYPE_CHECKING:
     from ...store.store import OrderedTable, Store, Table
@@ -96,7 +97,7 @@ class Lifecycle:
         self.notifications = notifications
         self.delete_current = delete_current
         #: per bucket, the earliest moment a rule can next expire something
-        self.due = store.table("s3.lifecycle")
+        self.due = schema.LIFECYCLE.open(store)
 
     def forget(self, bucket_name: str) -> None:
         """The bucket is deleted."""

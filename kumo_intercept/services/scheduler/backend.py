@@ -18,6 +18,7 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.schedule import ScheduleError
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from . import schema
 from .expressions import ScheduleTimes, flexible_offset, parse_times, time_zone
 from .targets import TargetInvoker
 
@@ -45,8 +46,8 @@ class SchedulerBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.groups = self.store.ordered_table("scheduler.groups")        # (account, region, name)
-        self.schedules = self.store.ordered_table("scheduler.schedules")  # (account, region, group, name)
+        self.groups = schema.GROUPS.open_ordered(self.store)
+        self.schedules = schema.SCHEDULES.open_ordered(self.store)
         self.invoker = TargetInvoker(emulator)
         self._next_due: float | None = None
         self._due_known = False
@@ -313,6 +314,5 @@ class SchedulerBackend(ServiceBackend):
                            "target": s["Target"]["Arn"],
                            "next": None if s["FireAt"] is None else from_epoch(s["FireAt"]).isoformat()}
                           for key, s in self.schedules.items()],
-            "failed_invocations": self.invoker.failures(),
         }
 

@@ -30,6 +30,7 @@ from ...api import scheduler
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, attempt
 from ...core.errors import AwsError, NotEmulatedError
+from . import schema
 
 _UNIVERSAL = re.compile(r"^arn:aws[\w-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)$")
 _BUS = re.compile(r"^arn:aws[\w-]*:events:([\w-]+):(\d{12}):event-bus/.+$")
@@ -47,7 +48,7 @@ class TargetInvoker:
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
-        self.failed = emulator.store.ordered_table("scheduler.failures")  # sequence number
+        self.failed = schema.FAILURES.open_ordered(emulator.store)
 
     # -- checks at CreateSchedule / UpdateSchedule ------------------------------------------------
     def check_target(self, ctx: RequestContext[Any], target: dict) -> None:

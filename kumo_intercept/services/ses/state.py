@@ -1,9 +1,7 @@
 """The state SES v1 and v2 share: identities, configuration sets with their event destinations,
 templates, the account's suppression list and every message sent.
 
-Tables (keys): ``ses.identities`` (account, region, identity), ``ses.configuration_sets`` (account,
-region, name), ``ses.templates`` (account, region, name), ``ses.suppressed`` (account, region, address),
-``ses.sent`` (sequence number), ``ses.undelivered_events`` (sequence number). Event destinations are
+Tables: see ``schema``. Event destinations are
 kept in SESv2's form (``MatchingEventTypes`` such as ``SEND``; ``SnsDestination.TopicArn``…) and
 translated by the v1 backend.
 
@@ -21,6 +19,7 @@ from typing import Any
 from ...core.clock import from_epoch
 from ...core.dispatch import attempt
 from ...core.errors import AwsError, NotEmulatedError
+from . import schema
 from .mail import build_mime, render
 
 #: SES's sandbox quota (AWS: 200 messages per 24 hours, 1 per second)
@@ -42,12 +41,12 @@ class SesState:
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
         store = emulator.store
-        self.identities = store.ordered_table("ses.identities")
-        self.configuration_sets = store.ordered_table("ses.configuration_sets")
-        self.templates = store.ordered_table("ses.templates")
-        self.suppressed = store.ordered_table("ses.suppressed")
-        self.sent = store.ordered_table("ses.sent")
-        self.undelivered = store.ordered_table("ses.undelivered_events")
+        self.identities = schema.IDENTITIES.open_ordered(store)
+        self.configuration_sets = schema.CONFIGURATION_SETS.open_ordered(store)
+        self.templates = schema.TEMPLATES.open_ordered(store)
+        self.suppressed = schema.SUPPRESSED.open_ordered(store)
+        self.sent = schema.SENT.open_ordered(store)
+        self.undelivered = schema.UNDELIVERED_EVENTS.open_ordered(store)
 
     # -- identities -------------------------------------------------------------------------------
     def verify(self, account: str, region: str, identity: str, now: float) -> dict:

@@ -443,14 +443,6 @@ class SesBackend(ServiceBackend):
         return {"SendDataPoints": self.state.statistics(ctx.account, ctx.region, ctx.time())}  # type: ignore[typeddict-item]
 
     # -- inspection -------------------------------------------------------------------------------
-    def sent_messages(self) -> list[dict]:
-        """Every message SES (v1 or v2) accepted, oldest first: ``Source``, ``To``, ``Cc``, ``Bcc``,
-        ``Subject``, ``Text``, ``Html``, ``Raw`` (MIME), ``ConfigurationSet``, ``MessageId``…"""
-        return self.state.sent_messages()
-
-    def undelivered_events(self) -> list[dict]:
-        return self.state.undelivered_events()
-
     def summary(self) -> dict[str, Any]:
         return self.state.summary()
 

@@ -395,12 +395,5 @@ class SesV2Backend(ServiceBackend):
         return {"Tags": [dict(t) for t in record.get("Tags", [])]}  # type: ignore[misc]
 
     # -- inspection -------------------------------------------------------------------------------
-    def sent_messages(self) -> list[dict]:
-        """Every message SES (v1 or v2) accepted, oldest first (the same list as ``ses``)."""
-        return self.state.sent_messages()
-
-    def undelivered_events(self) -> list[dict]:
-        return self.state.undelivered_events()
-
     def summary(self) -> dict[str, Any]:
         return self.state.summary()

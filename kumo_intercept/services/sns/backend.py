@@ -37,8 +37,9 @@ from typing import Any, Iterable
 from ...core.dispatch import RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.patterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
+from ..eventpatterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
 from .envelope import Notification, confirmation_message, iso_timestamp
+from . import schema
 
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _FIFO_TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,251}\.fifo$")
@@ -154,21 +155,21 @@ class SnsBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         # (account, region, name) -> topic
-        self.topics = self.store.ordered_table("sns.topics")
+        self.topics = schema.TOPICS.open_ordered(self.store)
         # (account, region, topic name, subscription id) -> subscription
-        self.subscriptions = self.store.ordered_table("sns.subscriptions")
+        self.subscriptions = schema.SUBSCRIPTIONS.open_ordered(self.store)
         # (topic arn, deduplication id) -> {"Expires", "MessageId", "SequenceNumber"}
-        self.dedup = self.store.table("sns.dedup")
+        self.dedup = schema.DEDUP.open(self.store)
         # sequence number -> what would have left AWS
-        self.outbox_table = self.store.ordered_table("sns.outbox")
-        self.failures = self.store.ordered_table("sns.delivery_failures")
+        self.outbox_table = schema.OUTBOX.open_ordered(self.store)
+        self.failures = schema.DELIVERY_FAILURES.open_ordered(self.store)
         # (account, region, platform, name) -> platform application
-        self.applications = self.store.ordered_table("sns.platform_applications")
+        self.applications = schema.PLATFORM_APPLICATIONS.open_ordered(self.store)
         # (account, region, platform, application name, id) -> platform endpoint
-        self.endpoints = self.store.ordered_table("sns.platform_endpoints")
-        self.sms_attributes = self.store.table("sns.sms_attributes")
-        self.opted_out = self.store.ordered_table("sns.opted_out")
-        self.sandbox_numbers = self.store.ordered_table("sns.sandbox_numbers")
+        self.endpoints = schema.PLATFORM_ENDPOINTS.open_ordered(self.store)
+        self.sms_attributes = schema.SMS_ATTRIBUTES.open(self.store)
+        self.opted_out = schema.OPTED_OUT.open_ordered(self.store)
+        self.sandbox_numbers = schema.SANDBOX_NUMBERS.open_ordered(self.store)
         # derived: topic key -> subscriptions in delivery order, built on first publish
         self._fanout: dict[tuple, list[dict]] = {}
         self.subscriptions.watch(self._subscription_changed)
@@ -1002,13 +1003,13 @@ class SnsBackend(ServiceBackend):
             self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
         elif protocol == "lambda":
             payload = json.dumps(notification.lambda_event(sub["Arn"]), ensure_ascii=False).encode()
-            self.emulator.backend("lambda").invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
+            self.emulator.ports.functions.invoke_internal(sub["Endpoint"], payload, invocation_type="Event")
         else:
             self._deliver_outside(sub, notification, raw, now)
 
     def _deliver_sqs(self, queue_arn: str, sub: dict, notification: Notification, raw: bool,
                      group_id: str | None, dedup_id: str | None) -> None:
-        sqs = self.emulator.backend("sqs")
+        sqs = self.emulator.ports.queues
         fifo_queue = queue_arn.endswith(".fifo")
         if raw:
             body = notification.message_for("sqs")
@@ -1016,7 +1017,7 @@ class SnsBackend(ServiceBackend):
         else:
             body = notification.envelope("sqs", sub["Arn"])
             attributes = None
-        sqs.deliver_message(  # type: ignore[attr-defined]
+        sqs.deliver_message(
             queue_arn, body, message_attributes=attributes,
             message_group_id=group_id if fifo_queue else None,
             deduplication_id=(dedup_id or notification.message_id) if fifo_queue else None,

@@ -52,6 +52,7 @@ from ...core.errors import AwsError
 from .errors import invalid_parameter, invalid_value, missing_parameter, no_such_queue
 from .index import QueueIndex
 from .messages import attributes_md5, check_body, md5_hex, normalise_attributes, select_attributes
+from . import schema
 
 # -- limits and defaults AWS documents --------------------------------------------------------------
 DEDUP_WINDOW = 300.0
@@ -177,13 +178,13 @@ class SqsBackend(ServiceBackend):
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         store = self.store
-        self.queues = store.ordered_table("sqs.queues")
-        self.messages = store.table("sqs.messages")
-        self.seq = store.table("sqs.seq")
-        self.deleted = store.table("sqs.deleted")
-        self.dedup = store.table("sqs.dedup")
-        self.attempts = store.table("sqs.attempts")
-        self.tasks = store.table("sqs.tasks")
+        self.queues = schema.QUEUES.open_ordered(store)
+        self.messages = schema.MESSAGES.open(store)
+        self.seq = schema.SEQ.open(store)
+        self.deleted = schema.DELETED.open(store)
+        self.dedup = schema.DEDUP.open(store)
+        self.attempts = schema.ATTEMPTS.open(store)
+        self.tasks = schema.TASKS.open(store)
         self._by_key: dict[tuple, Queue] = {}
         self._by_arn: dict[str, Queue] = {}
         self._by_qid: dict[int, Queue] = {}

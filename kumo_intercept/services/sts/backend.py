@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from . import schema
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$")
 _DEFAULT_SESSION_SECONDS = 3600
@@ -43,7 +44,7 @@ class StsBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.credentials = self.store.table("sts.credentials")
+        self.credentials = schema.CREDENTIALS.open(self.store)
 
     # -- identity -----------------------------------------------------------------------------
     def _caller(self, ctx: RequestContext) -> dict[str, Any]:

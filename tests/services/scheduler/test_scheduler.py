@@ -186,7 +186,7 @@ def test_failed_invocations_go_to_the_dead_letter_queue(aws, client, queue):
     assert attributes["TARGET_ARN"] == missing
     assert attributes["RETRY_ATTEMPTS"] == "2"
     assert attributes["ERROR_CODE"] == "AWS.SimpleQueueService.NonExistentQueue"
-    assert aws.state.scheduler.summary()["failed_invocations"][0]["ScheduleArn"].endswith("/default/broken")
+    assert aws.state.scheduler.failed_invocations()[0]["ScheduleArn"].endswith("/default/broken")
 
 
 def test_lambda_sns_and_event_bus_targets(aws, client, queue):
@@ -291,5 +291,5 @@ def test_step_functions_target_without_the_workflow_port_is_recorded(aws, client
     machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
     _create(client, "sfn", "at(2030-01-01T00:01:00)", machine)
     aws.clock.advance(60)
-    [failure] = aws.state.scheduler.summary()["failed_invocations"]
+    [failure] = aws.state.scheduler.failed_invocations()
     assert failure["ErrorCode"] == "NotEmulated" and failure["TargetArn"] == machine

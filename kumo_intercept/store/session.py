@@ -14,7 +14,7 @@ import re
 import shutil
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 from ..core.clock import VirtualClock
 from ..core.errors import ConfigurationError, KumoError
@@ -23,6 +23,7 @@ from .blobs import BlobStore
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
+    from .journal import Journal
     from .persistence import DataDir, State
 
 # The journal, codec and data-directory modules are imported where they are first needed, not here:
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 ENV_DATA_DIR = "KUMO_DATA_DIR"
 ENV_RESTART = "KUMO_RESTART_EVERY_CALL"
 _NAME = re.compile(r"^[\w.@:+=-]{1,200}$")
+R = TypeVar("R")
 
 
 class RestartMismatch(KumoError):
@@ -119,7 +121,14 @@ class Persistence:
             directory.close()
             raise
         if self.mode == "fsync" or self.restart_every_call:
-            em.dispatch = self._wrap_dispatch(type(em).dispatch.__get__(em))  # type: ignore[method-assign]
+            em.dispatch_hook = self._around_dispatch
+
+    def open_seed_only(self) -> None:
+        """Load ``from_snapshot`` into memory, with no data directory (not even ``$KUMO_DATA_DIR``) and
+        no restart-equivalence mode: reading a seed without changing anything (the CLI's ``info``)."""
+        self.data_dir = None
+        self.restart_every_call = False
+        self.open()
 
     def close(self) -> None:
         """At the outermost stop: write the CLOSE frame, release the directory."""
@@ -158,7 +167,7 @@ class Persistence:
         em = self.emulator
         if em.store.in_transaction:
             raise KumoError("cannot capture the state while a call is changing it (inside a handler)")
-        journal = em.store.journal
+        journal = self._journal()
         from .persistence import State
 
         return State(em.store.export_records(), journal.last_seq if journal is not None else 0,
@@ -169,7 +178,7 @@ class Persistence:
         em = self.emulator
         with em.lock:
             em.store.import_records(state.records)
-            running = self.drop_backends()
+            running = em.drop_backends()
             if state.ids != em.ids.counter:
                 ids = IdGenerator(em.ids.seed)
                 ids.resume(state.ids)
@@ -180,28 +189,7 @@ class Persistence:
                     em.clock.set(state.clock)  # no pollers yet: nothing runs before the journal is open
                 finally:
                     self._quiet = False
-            self.rebuild_backends(running)
-
-    def drop_backends(self) -> set[str]:
-        """Drop every backend (they hold indexes derived from the old records); returns their services."""
-        em = self.emulator
-        running = set(em._backends)
-        em._backends.clear()
-        em._handlers.clear()
-        em._pending.clear()
-        em.pollers.clear()
-        return running
-
-    def rebuild_backends(self, running: set[str]) -> None:
-        """Build at once the backends of services that were running or have records, so their pollers
-        (schedules, event source mappings) go on as before (covers emulator.BACKGROUND_TABLES)."""
-        from ..core.dispatch import BACKENDS, backend_class
-
-        em = self.emulator
-        services = running | {name.split(".", 1)[0] for name, table in em.store.tables().items() if len(table)}
-        for service in sorted(services & set(BACKENDS)):
-            if backend_class(service) is not None:
-                em.backend(service)
+            em.resume_backends(running)
 
     def _hook_clock(self) -> None:
         clock = self.emulator.clock
@@ -210,9 +198,13 @@ class Persistence:
             self._clock_hooked = True
 
     def _clock_moved(self) -> None:
-        journal = self.emulator.store.journal
+        journal = self._journal()
         if journal is not None and not self._quiet:
             journal.record_clock(self.emulator.clock.time())
+
+    def _journal(self) -> "Journal | None":
+        # the store knows its journal only as something to commit to; the one it holds is always ours
+        return cast("Journal | None", self.emulator.store.journal)
 
     def _kept(self) -> set[str]:
         kept: set[str] = set()
@@ -247,7 +239,7 @@ class Persistence:
                 directory.close()
             finally:
                 em.store.journal = None
-                em.__dict__.pop("dispatch", None)
+                em.dispatch_hook = None
 
     def reset(self) -> None:
         """After ``aws.reset()`` cleared memory: make the empty state the directory's state."""
@@ -277,7 +269,7 @@ class Persistence:
             if em.store.in_transaction:
                 raise KumoError("restore() cannot run inside a call")
             em.store.import_records(state.records)
-            self.rebuild_backends(self.drop_backends())
+            em.resume_backends(em.drop_backends())
             if self.directory is not None:
                 self.directory.rebase(self.capture())
 
@@ -293,7 +285,7 @@ class Persistence:
             with em.lock:
                 state = self.capture()
                 em.store.blobs.retained = True
-                blobs_dir = em.store.blobs._directory
+                blobs_dir = em.store.blobs.created_directory
             from .persistence import export_state
 
             return export_state(state, os.fspath(path), blobs_dir=blobs_dir, label=label)
@@ -314,30 +306,27 @@ class Persistence:
                             "may be waiting for it); call it after leaving the `with aws.lock:` block")
 
     # -- restart-equivalence mode ---------------------------------------------------------------------
-    def _wrap_dispatch(self, original: Callable[..., Any]) -> Callable[..., Any]:
+    def _around_dispatch(self, call: Callable[[], R]) -> R:
+        """The emulator's dispatch hook with ``fsync`` durability or in restart-equivalence mode."""
         em = self.emulator
-
-        def dispatch(*args: Any, **kwargs: Any) -> Any:
-            journal = em.store.journal
+        journal = self._journal()
+        with self._flight_lock:
+            self._in_flight += 1
+        try:
+            if journal is not None and journal.mode == "fsync":
+                with journal.deferred():  # waits for the group fsync after the lock is released
+                    result = call()
+            else:
+                result = call()
+        finally:
             with self._flight_lock:
-                self._in_flight += 1
-            try:
-                if journal is not None and journal.mode == "fsync":
-                    with journal.deferred():  # waits for the group fsync after the lock is released
-                        result = original(*args, **kwargs)
-                else:
-                    result = original(*args, **kwargs)
-            finally:
-                with self._flight_lock:
-                    self._in_flight -= 1
-                    last = not self._in_flight
-            # restart-equivalence mode: once no call is in flight (a long poll in another thread holds
-            # the backends it started with), restart from disk and check nothing was lost
-            if self.restart_every_call and last and not em._depth and self.directory is not None:
-                self.restart(check=True)
-            return result
-
-        return dispatch
+                self._in_flight -= 1
+                last = not self._in_flight
+        # restart-equivalence mode: once no call is in flight (a long poll in another thread holds
+        # the backends it started with), restart from disk and check nothing was lost
+        if self.restart_every_call and last and not em.call_depth and self.directory is not None:
+            self.restart(check=True)
+        return result
 
     def _dump(self) -> dict[str, Any]:
         from .codec import pack_exact

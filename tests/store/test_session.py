@@ -71,8 +71,8 @@ def test_after_a_crash_ids_skip_ahead_so_none_is_reused(tmp_path):
     drawn = aws.ids.counter
     # simulate kill -9: drop the journal without its CLOSE frame
     os.close(aws.store.journal._fd)
-    aws._persistence.directory._release()
-    aws._persistence.directory = None
+    aws.persistence.directory._release()
+    aws.persistence.directory = None
     aws.store.journal = None
     aws.stop()
     assert recover(path).state.ids > drawn
@@ -111,7 +111,7 @@ def test_export_publishes_a_seed_that_many_emulators_start_from_without_changing
         for i in range(3):
             _credentials(f"s{i}")
         blob_id, _size = aws.store.blobs.write([b"payload" * 1000])
-        aws.store.table("s3.fake").put("obj", {"segs": [[blob_id, 7000]]})
+        aws.store.table("s3.objects").put(("b", "obj"), {"segs": [[blob_id, 7000]]})
         manifest = aws.export(seed, label="three sessions")
         with pytest.raises(Exception, match="already exists"):
             aws.export(seed)
@@ -121,7 +121,7 @@ def test_export_publishes_a_seed_that_many_emulators_start_from_without_changing
 
     def worker(i: int) -> None:
         with kumo(from_snapshot=seed, data_dir=str(tmp_path / f"w{i}")) as aws:
-            rec = aws.store.table("s3.fake")["obj"]
+            rec = aws.store.table("s3.objects")[("b", "obj")]
             results.append((len(aws.store.table("sts.credentials")),
                             aws.store.blobs.read(rec["segs"][0][0])))
             _credentials(f"worker{i}")
@@ -159,13 +159,13 @@ def test_without_a_data_dir_nothing_touches_the_disk(monkeypatch):
 def test_bad_durability_is_refused_at_construction():
     with pytest.raises(ConfigurationError, match="durability"):
         kumo(durability="sometimes")
-    assert kumo(durability="250ms")._persistence.mode == "interval"
+    assert kumo(durability="250ms").persistence.mode == "interval"
 
 
 def test_compaction_keeps_the_directory_within_about_twice_the_live_state(tmp_path):
     path = str(tmp_path)
     with kumo(data_dir=path) as aws:
-        directory = aws._persistence.directory
+        directory = aws.persistence.directory
         directory.compact_min_bytes = 64 << 10
         directory._set_compact_at()
         sizes = []
@@ -186,10 +186,10 @@ def test_blobs_are_collected_only_once_nothing_on_disk_references_them(tmp_path)
     with kumo(data_dir=path) as aws:
         blobs = aws.store.blobs
         old, _ = blobs.write([b"old body"])
-        aws.store.table("s3.obj").put("k", {"segs": [[old, 8]]})
+        aws.store.table("s3.objects").put(("b", "k"), {"segs": [[old, 8]]})
         aws.snapshot("keep-old")
         new, _ = blobs.write([b"new body"])
-        aws.store.table("s3.obj").put("k", {"segs": [[new, 8]]})
+        aws.store.table("s3.objects").put(("b", "k"), {"segs": [[new, 8]]})
         orphan, _ = blobs.write([b"never referenced"])
         blobs.discard(old)  # a no-op under persistence: compaction decides
         aws.compact()
@@ -197,8 +197,8 @@ def test_blobs_are_collected_only_once_nothing_on_disk_references_them(tmp_path)
         assert old in present and new in present and orphan not in present  # old: the checkpoint needs it
         aws.restore("keep-old")
         assert blobs.read(old) == b"old body"
-        aws.store.table("s3.obj").put("k", {"segs": [[new, 8]]})
-        aws.store.table("s3.obj").delete("k")
+        aws.store.table("s3.objects").put(("b", "k"), {"segs": [[new, 8]]})
+        aws.store.table("s3.objects").delete(("b", "k"))
         blobs.keepers.append(lambda: [new])  # an open reader pins it
         aws.compact()
         present = set(os.listdir(os.path.join(path, "blobs")))

@@ -1,4 +1,8 @@
-"""The event pattern language of EventBridge rules and SNS filter policies.
+"""The event pattern language of EventBridge rules, SNS filter policies and Lambda event filters.
+
+A shared library, not a service: it has no backend, no tables and no entry in ``BACKENDS``. It lives
+under ``services/`` because only services use it, and the services that do import it instead of each
+other (services never import each other; a library beside them keeps that rule).
 
 Both services run AWS's event-ruler; this module compiles a pattern once into a tree of small Python
 matchers and tests events against it without re-reading the pattern:
