@@ -27,6 +27,26 @@ _V2_TYPES = {"send": "SEND", "reject": "REJECT", "bounce": "BOUNCE", "complaint"
              "deliveryDelay": "DELIVERY_DELAY", "subscription": "SUBSCRIPTION"}
 _V1_TYPES = {v2: v1 for v1, v2 in _V2_TYPES.items()}
 _NOTIFICATION_TYPES = ("Bounce", "Complaint", "Delivery")
+#: v1 destination member -> (its v2 name, v1 -> v2 names of its fields; None: the same fields)
+_DESTINATION_MEMBERS: dict[str, tuple[str, dict[str, str] | None]] = {
+    "SNSDestination": ("SnsDestination", {"TopicARN": "TopicArn"}),
+    "KinesisFirehoseDestination": ("KinesisFirehoseDestination",
+                                   {"IAMRoleARN": "IamRoleArn", "DeliveryStreamARN": "DeliveryStreamArn"}),
+    "CloudWatchDestination": ("CloudWatchDestination", None),
+}
+
+
+def _translated(destination: dict, types: dict[str, str], *, to_v2: bool) -> dict:
+    """An event destination in the other API's names (event types and destination members)."""
+    out = {"Name": destination["Name"], "Enabled": destination.get("Enabled", False),
+           "MatchingEventTypes": [types[t] for t in destination["MatchingEventTypes"]]}
+    for v1_member, (v2_member, fields) in _DESTINATION_MEMBERS.items():
+        source, target = (v1_member, v2_member) if to_v2 else (v2_member, v1_member)
+        if source not in destination:
+            continue
+        names = {} if fields is None else fields if to_v2 else {v2: v1 for v1, v2 in fields.items()}
+        out[target] = json.loads(json.dumps({names.get(k, k): v for k, v in destination[source].items()}))
+    return out
 
 
 def _invalid_token() -> AwsError:
@@ -211,32 +231,11 @@ class SesBackend(ServiceBackend):
 
     @staticmethod
     def _v2_destination(destination: ses.EventDestination) -> dict:
-        out: dict = {"Name": destination["Name"], "Enabled": destination.get("Enabled", False),
-                     "MatchingEventTypes": [_V2_TYPES[t] for t in destination["MatchingEventTypes"]]}
-        if "SNSDestination" in destination:
-            out["SnsDestination"] = {"TopicArn": destination["SNSDestination"]["TopicARN"]}
-        if "KinesisFirehoseDestination" in destination:
-            firehose = destination["KinesisFirehoseDestination"]
-            out["KinesisFirehoseDestination"] = {"IamRoleArn": firehose["IAMRoleARN"],
-                                                 "DeliveryStreamArn": firehose["DeliveryStreamARN"]}
-        if "CloudWatchDestination" in destination:
-            out["CloudWatchDestination"] = json.loads(json.dumps(destination["CloudWatchDestination"]))
-        return out
+        return _translated(dict(destination), _V2_TYPES, to_v2=True)
 
     @staticmethod
     def _v1_destination(destination: dict) -> ses.EventDestination:
-        out: ses.EventDestination = {
-            "Name": destination["Name"], "Enabled": destination["Enabled"],
-            "MatchingEventTypes": [_V1_TYPES[t] for t in destination["MatchingEventTypes"]]}
-        if "SnsDestination" in destination:
-            out["SNSDestination"] = {"TopicARN": destination["SnsDestination"]["TopicArn"]}
-        if "KinesisFirehoseDestination" in destination:
-            firehose = destination["KinesisFirehoseDestination"]
-            out["KinesisFirehoseDestination"] = {"IAMRoleARN": firehose["IamRoleArn"],
-                                                 "DeliveryStreamARN": firehose["DeliveryStreamArn"]}
-        if "CloudWatchDestination" in destination:
-            out["CloudWatchDestination"] = destination["CloudWatchDestination"]
-        return out
+        return _translated(destination, _V1_TYPES, to_v2=False)  # type: ignore[return-value]
 
     def create_configuration_set_event_destination(
             self, ctx: Ctx[ses.CreateConfigurationSetEventDestinationRequest]

@@ -122,6 +122,7 @@ def test_configuration_sets_and_sns_events(aws, ses):
     described = ses.describe_configuration_set(ConfigurationSetName="cs",
                                                ConfigurationSetAttributeNames=["eventDestinations"])
     assert described["EventDestinations"][0]["MatchingEventTypes"] == ["send", "delivery"]
+    assert described["EventDestinations"][0]["SNSDestination"] == {"TopicARN": topic}
     message_id = ses.send_email(Source="me@example.com", Destination={"ToAddresses": ["a@x.com"]},
                                 Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}},
                                 ConfigurationSetName="cs", Tags=[{"Name": "campaign", "Value": "c1"}])["MessageId"]
