@@ -22,10 +22,14 @@ def aws():
     from kumo_intercept import kumo
 
     with kumo(clock="virtual", start_time=START, strict=True) as emulator:
-        boto3.client("iam").create_role(RoleName="scheduler-role", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
+        _create_role()
         yield emulator
+
+
+def _create_role():
+    boto3.client("iam").create_role(RoleName="scheduler-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
 
 
 @pytest.fixture
@@ -293,3 +297,20 @@ def test_step_functions_target_without_the_workflow_port_is_recorded(aws, client
     aws.clock.advance(60)
     [failure] = aws.state.scheduler.failed_invocations()
     assert failure["ErrorCode"] == "NotEmulated" and failure["TargetArn"] == machine
+
+
+def test_the_flexible_moment_is_the_same_in_every_run_with_the_same_seed():
+    """docs/scheduler.md: the offset comes from the seeded ids, so two runs agree (and it stays in the window)."""
+    from kumo_intercept import kumo
+
+    moments = []
+    for _ in range(2):
+        with kumo(clock="virtual", start_time=START, seed=7) as aws:
+            _create_role()
+            _create(boto3.client("scheduler"), "flex", "at(2030-01-01T01:00:00)",
+                    "arn:aws:sqs:us-east-1:123456789012:q",
+                    window={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 60})
+            moments.append(aws.state.scheduler.summary()["schedules"][0]["next"])
+    assert moments[0] == moments[1]
+    fire = dt.datetime.fromisoformat(moments[0])
+    assert START + dt.timedelta(hours=1) <= fire < START + dt.timedelta(hours=2)
