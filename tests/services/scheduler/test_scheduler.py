@@ -314,3 +314,14 @@ def test_the_flexible_moment_is_the_same_in_every_run_with_the_same_seed():
     assert moments[0] == moments[1]
     fire = dt.datetime.fromisoformat(moments[0])
     assert START + dt.timedelta(hours=1) <= fire < START + dt.timedelta(hours=2)
+
+
+def test_cron_follows_daylight_saving_time_in_its_zone(aws, client, queue):
+    """User guide (time zones): a cron schedule keeps local time across a DST change. US DST starts on
+    10 March 2030, so 09:00 New York is 14:00 UTC on the 9th and 13:00 UTC on the 10th."""
+    sqs, url, arn = queue
+    aws.clock.set(dt.datetime(2030, 3, 9, tzinfo=dt.timezone.utc))
+    _create(client, "dst", "cron(0 9 * * ? *)", arn, ScheduleExpressionTimezone="America/New_York",
+            target={"Input": "<aws.scheduler.scheduled-time>"})
+    aws.clock.advance(2 * 86400)
+    assert [m["Body"] for m in _bodies(sqs, url)] == ["2030-03-09T14:00:00Z", "2030-03-10T13:00:00Z"]
