@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
@@ -20,6 +21,8 @@ from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_strea
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
 from .core.strict import validate_output
+from .core.interceptor import parameter_validation_off
+from .core.validation import check_unvalidated_input, with_datetimes
 from .inspection import Calls, State, emulator_html, emulator_text
 from .store import Store
 from .store.session import Persistence
@@ -39,6 +42,28 @@ _USER_CODE_TURN = threading.RLock()
 def _takes_method(function: Callable[..., Any]) -> bool:
     """Whether a ``setup_method``/``teardown_method`` takes pytest's ``method`` argument."""
     return len(inspect.signature(function).parameters) > 1
+
+
+#: Python frames a call may use: expressions within AWS's length limits (4 KB DynamoDB expressions and
+#: PartiQL statements, Logs Insights queries) nest up to a thousand levels, and their recursive-descent
+#: parsers and evaluators take a few frames per level
+HANDLER_RECURSION_LIMIT = 6000
+
+
+def _raise_recursion_limit() -> int | None:
+    """Give the call HANDLER_RECURSION_LIMIT frames; returns the limit to put back, if it changed."""
+    limit = sys.getrecursionlimit()
+    if limit >= HANDLER_RECURSION_LIMIT:
+        return None
+    sys.setrecursionlimit(HANDLER_RECURSION_LIMIT)
+    return limit
+
+
+def _botocore_would_refuse(exc: BaseException, protocol: str) -> bool:
+    """A lone surrogate in a param of a query or REST call: botocore itself fails to UTF-8-encode the
+    request body or URL before sending it, with this same UnicodeEncodeError (JSON bodies escape it)."""
+    return (isinstance(exc, UnicodeEncodeError) and exc.encoding == "utf-8"
+            and protocol not in ("json", "rest-json", "smithy-rpc-v2-cbor"))
 
 
 class KumoInternalError(KumoError):
@@ -503,7 +528,14 @@ class Emulator:
             error: AwsError | None = None
             savepoint = self.store.begin()
             self._depth += 1
+            recursion_limit = _raise_recursion_limit() if self._depth == 1 else None
             try:
+                served = handler is self._handlers.get((service, operation))  # not a fault or expired key
+                if served and parameter_validation_off(botocore_context):
+                    backend = self.backend(service)
+                    ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
+                                                         backend.missing_parameter)
+                ctx.params = with_datetimes(model, ctx.params)
                 parsed = handler(ctx)
             except AwsError as exc:
                 self.store.rollback(savepoint)
@@ -512,12 +544,16 @@ class Emulator:
                 self.store.rollback(savepoint)
                 if isinstance(exc, (KumoError, NotImplementedError)) or not isinstance(exc, Exception):
                     raise
+                if _botocore_would_refuse(exc, service_model.protocol):
+                    raise exc from None
                 raise KumoInternalError(
                     f"kumo_intercept failed while serving {service}.{operation}: {exc!r}. "
                     "This is a bug in kumo_intercept; please report it with this traceback."
                 ) from exc
             finally:
                 self._depth -= 1
+                if recursion_limit is not None:
+                    sys.setrecursionlimit(recursion_limit)
             if self.store.commit(savepoint):
                 self.changed.notify_all()
             if not savepoint:

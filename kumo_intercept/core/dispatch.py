@@ -144,6 +144,9 @@ class ServiceBackend:
     #: the operations whose params get those checks (None: every operation); a service whose hot
     #: data-plane calls carry large payloads can limit the walk to its control-plane calls
     input_checked_operations: ClassVar[frozenset[str] | None] = None
+    #: the code and message (``{name}``: the member) of a required member a client left out with
+    #: botocore's validation off, for services that do not answer with "Member must not be null"
+    missing_parameter: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, emulator: "Emulator") -> None:
         self.emulator = emulator

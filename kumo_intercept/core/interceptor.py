@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import types
+import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 import botocore.handlers
@@ -32,6 +33,7 @@ import botocore.session
 import botocore.useragent
 import botocore.waiter
 from botocore.credentials import Credentials
+from botocore.utils import ensure_boolean
 
 from .errors import KumoError
 
@@ -55,6 +57,16 @@ class _State:
 
 
 state = _State()
+#: the configs of clients made without botocore's parameter validation (``Config(parameter_validation=
+#: False)`` or the profile's ``parameter_validation = false``); each call carries its client's config
+#: in botocore's request context, so the emulator can tell such calls apart at no cost to others
+UNVALIDATED_CONFIGS: "weakref.WeakSet[Any]" = weakref.WeakSet()
+
+
+def parameter_validation_off(botocore_context: dict[str, Any] | None) -> bool:
+    """Whether the call comes from a client made without botocore's parameter validation."""
+    config = botocore_context.get("client_config") if botocore_context else None
+    return config is not None and config in UNVALIDATED_CONFIGS
 
 
 def active() -> "Emulator | None":
@@ -127,10 +139,21 @@ def _wrap_create_client(original: Callable) -> Callable:
             and self.get_config_variable("region") is None
         ):
             bound.arguments["region_name"] = state.active.region if state.active else None
-        return original(*bound.args, **bound.kwargs)
+        client = original(*bound.args, **bound.kwargs)
+        if not _validates_parameters(self, config):
+            UNVALIDATED_CONFIGS.add(client.meta.config)
+        return client
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
     return create_client
+
+
+def _validates_parameters(session: botocore.session.Session, config: Any) -> bool:
+    """Whether botocore validates the params of a client made with ``config`` (as botocore decides)."""
+    if config is not None and not config.parameter_validation:
+        return False
+    raw = session.get_scoped_config().get("parameter_validation")
+    return raw is None or ensure_boolean(raw)
 
 
 _UA_CACHE = "_kumo_user_agent"

@@ -74,6 +74,13 @@ def _value(text: str, names: dict[str, int] | None) -> int:
     return int(text)
 
 
+def _weekday(text: str) -> int:
+    day = _value(text, _DAYS)
+    if not 1 <= day <= 7:
+        raise ScheduleError(text)
+    return day
+
+
 class Cron:
     def __init__(self, fields: list[str], tz: _dt.tzinfo = _UTC) -> None:
         self.tz = tz
@@ -87,16 +94,18 @@ class Cron:
         self.dom_text = dom
         self.dow_text = dow
         self.dom = None if dom in ("?", "*", "L") or dom.endswith("W") else _field(dom, 1, 31)
-        if dom.endswith("W") and dom != "LW":
-            _value(dom[:-1], None)
+        if dom.endswith("W") and dom != "LW" and not 1 <= _value(dom[:-1], None) <= 31:
+            raise ScheduleError(dom)
         self.dow_nth: tuple[int, int] | None = None
         self.dow_last: int | None = None
         self.dow: set[int] | None = None
         if "#" in dow:
             day, nth = dow.split("#", 1)
-            self.dow_nth = (_value(day, _DAYS), int(nth))
+            self.dow_nth = (_weekday(day), _value(nth, None))
+            if not 1 <= self.dow_nth[1] <= 5:  # the first to fifth such weekday of the month
+                raise ScheduleError(dow)
         elif dow.endswith("L") and dow != "L":
-            self.dow_last = _value(dow[:-1], _DAYS)
+            self.dow_last = _weekday(dow[:-1])
         elif dow not in ("?", "*"):
             self.dow = _field(dow, 1, 7, _DAYS)
 

@@ -2,16 +2,20 @@
 and enums from the service model, reported in AWS's own "N validation errors detected" form.
 
 botocore validates types, required members and minimums before the call reaches us; AWS validates
-the rest. A backend opts in with ``validate_input = True`` on its class.
+the rest. A backend opts in by setting ``input_error_code`` on its class. For clients that turn
+botocore's validation off, ``check_unvalidated_input`` answers wrong types and missing members as AWS's
+deserializer does.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from typing import Any
 
 from botocore.model import Shape
+from botocore.utils import parse_timestamp
 
 from .errors import AwsError
 
@@ -98,3 +102,218 @@ def check_input(shape: Shape | None, params: dict[str, Any], code: str = "Valida
         count = len(errors)
         noun = "error" if count == 1 else "errors"
         raise AwsError(code, f"{count} validation {noun} detected: " + "; ".join(errors), 400)
+
+
+# -- calls made with Config(parameter_validation=False) ------------------------------------------
+# botocore checks types and required members before the call; a client that turns that off sends
+# whatever it was given, and AWS's own deserializer answers. These checks stand in for that
+# deserializer, and run only for such clients (a flag in botocore's request context), so the default
+# path costs nothing.
+
+#: coral's words for a JSON token it did not expect, by Python type
+_JSON_TOKENS: dict[type, str] = {int: "NUMBER_VALUE", float: "NUMBER_VALUE", str: "STRING_VALUE"}
+_TYPE_WORDS = {"string": "a String", "integer": "an Integer", "long": "a Long", "double": "a Double",
+               "float": "a Float", "boolean": "a Boolean", "timestamp": "a Date", "blob": "a ByteBuffer"}
+_RPC_PROTOCOLS = frozenset({"json", "rest-json", "smithy-rpc-v2-cbor"})
+_S3_MALFORMED_XML = ("The XML you provided was not well-formed or did not validate against our "
+                     "published schema")
+
+
+def _scalar_fits(kind: str, value: Any) -> bool:
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind in ("integer", "long"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind in ("double", "float"):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "timestamp":  # botocore serializes datetimes, epoch numbers and ISO 8601 text
+        return isinstance(value, (datetime.datetime, datetime.date, int, float, str)) and not isinstance(value, bool)
+    if kind == "blob":
+        return isinstance(value, (bytes, bytearray, str)) or hasattr(value, "read")
+    return True
+
+
+def _mismatch(kind: str, value: Any) -> str:
+    """How coral's JSON deserializer words a value of the wrong type."""
+    if isinstance(value, dict):
+        return "Start of structure or map found where not expected."
+    if isinstance(value, (list, tuple)):
+        return "Start of list found where not expected"
+    if isinstance(value, bool):
+        token = "TRUE_VALUE" if value else "FALSE_VALUE"
+    else:
+        token = _JSON_TOKENS.get(type(value), "VALUE")
+    return f"{token} can not be converted to {_TYPE_WORDS.get(kind, 'a ' + kind.title())}"
+
+
+class _InputProblem(Exception):
+    """``kind``: "missing" (a required member), "type" (a value of the wrong type) or "min" (below a
+    minimum botocore would have checked)."""
+
+    def __init__(self, kind: str, path: str, member: str, detail: str, location: str | None) -> None:
+        super().__init__(detail)
+        self.kind, self.path, self.member, self.detail, self.location = kind, path, member, detail, location
+
+
+def _below_minimum(shape: Shape, value: Any, path: str, member: str, location: str | None) -> None:
+    minimum = shape.metadata.get("min")
+    if minimum is None:
+        return
+    if shape.type_name in ("integer", "long", "double", "float"):
+        if value < minimum:
+            raise _InputProblem("min", path, member, f"Value '{value}' at '{path}' failed to satisfy constraint: "
+                                f"Member must have value greater than or equal to {minimum}", location)
+    elif len(value) < minimum:
+        raise _InputProblem("min", path, member, f"Value '{_quote(value)}' at '{path}' failed to satisfy "
+                            f"constraint: Member must have length greater than or equal to {minimum}", location)
+
+
+def _clean(shape: Shape, value: Any, path: str, member: str, location: str | None) -> Any:
+    """``value`` checked against ``shape``, with JSON nulls dropped (AWS reads them as absent)."""
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise _InputProblem("type", path, member, _mismatch(kind, value), location)
+        members = shape.members
+        for name in shape.required_members:
+            if value.get(name) is None:
+                raise _InputProblem("missing", f"{path}.{_camel(name)}" if path else _camel(name), name,
+                                    "", members[name].serialization.get("location", location))
+        out = {}
+        for name, item in value.items():
+            child = members.get(name)
+            if child is not None and item is not None:
+                out[name] = _clean(child, item, f"{path}.{_camel(name)}" if path else _camel(name), name,
+                                   child.serialization.get("location", location))
+        return out
+    if kind == "list":
+        if not isinstance(value, (list, tuple)):
+            raise _InputProblem("type", path, member, _mismatch(kind, value), location)
+        items = [_clean(shape.member, item, f"{path}.{index + 1}.member", member, location)
+                 for index, item in enumerate(value) if item is not None]
+        _below_minimum(shape, items, path, member, location)
+        return items
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise _InputProblem("type", path, member, _mismatch(kind, value), location)
+        entries = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _InputProblem("type", path, member, _mismatch("string", key), location)
+            if item is not None:
+                entries[key] = _clean(shape.value, item, f"{path}.{key}.member", member, location)
+        _below_minimum(shape, entries, path, member, location)
+        return entries
+    if not _scalar_fits(kind, value):
+        raise _InputProblem("type", path, member, _mismatch(kind, value), location)
+    if kind != "boolean" and kind != "timestamp" and kind != "blob":
+        _below_minimum(shape, value, path, member, location)
+    return value
+
+
+def check_unvalidated_input(model: Any, params: dict[str, Any], validation_code: str | None,
+                            missing_parameter: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The params a client sent without botocore's checks, as AWS's deserializer reads them (nulls
+    dropped), or the error it gives: a member of the wrong type, a required member left out, a value
+    below the model's minimum. ``validation_code`` is the service's code for a constraint it checks
+    itself (its ``input_error_code``); ``missing_parameter`` the code and message (``{name}`` filled
+    in) of a service that words a missing member its own way."""
+    shape = model.input_shape
+    if shape is None:
+        return params
+    try:
+        cleaned: dict[str, Any] = _clean(shape, params, "", "", None)
+    except _InputProblem as problem:
+        if problem.kind == "missing" and missing_parameter is not None:
+            code, template = missing_parameter
+            raise AwsError(code, template.format(name=problem.member), 400) from None
+        raise _input_error(model.service_model, problem, validation_code) from None
+    return cleaned
+
+
+def _input_error(service_model: Any, problem: _InputProblem, validation_code: str | None) -> AwsError:
+    protocol = service_model.protocol
+    if protocol == "rest-xml":  # S3: a bad XML body, or a bad header/query/path value
+        if problem.location is None:
+            return AwsError("MalformedXML", _S3_MALFORMED_XML, 400)
+        return AwsError("InvalidArgument", f"Invalid argument: {problem.member}", 400)
+    validation = validation_code or ("ValidationException" if protocol in _RPC_PROTOCOLS else "ValidationError")
+    if problem.kind == "missing":
+        return AwsError(validation, f"1 validation error detected: Value null at '{problem.path}' failed to "
+                        "satisfy constraint: Member must not be null", 400)
+    if problem.kind == "min":
+        return AwsError(validation, f"1 validation error detected: {problem.detail}", 400)
+    if protocol in _RPC_PROTOCOLS:
+        return AwsError("SerializationException", problem.detail, 400)
+    return AwsError(validation, f"1 validation error detected: Value at '{problem.path}' failed to satisfy "
+                    f"constraint: {problem.detail}", 400)
+
+
+# -- timestamps as botocore accepts them -----------------------------------------------------------
+# botocore takes a datetime, epoch seconds (int or float) or ISO 8601 text for a timestamp member and
+# serializes each the same way; AWS sees one timestamp. Handlers get datetimes only.
+
+
+@functools.lru_cache(maxsize=None)
+def _has_timestamps(shape: Shape | None) -> bool:
+    return shape is not None and _contains_timestamp(shape, set())
+
+
+def _contains_timestamp(shape: Shape, seen: set[str]) -> bool:
+    kind = shape.type_name
+    if kind == "timestamp":
+        return True
+    if shape.name in seen:
+        return False
+    seen.add(shape.name)
+    if kind == "structure":
+        return any(_contains_timestamp(member, seen) for member in shape.members.values())
+    if kind == "list":
+        return _contains_timestamp(shape.member, seen)
+    if kind == "map":
+        return _contains_timestamp(shape.value, seen)
+    return False
+
+
+def _as_datetime(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=datetime.timezone.utc)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise AwsError("SerializationException", f"Unable to parse timestamp {value!r}", 400) from None
+    if isinstance(value, str):
+        try:
+            return parse_timestamp(value)
+        except (ValueError, OverflowError):
+            raise AwsError("SerializationException", f"Unable to parse timestamp {value!r}", 400) from None
+    return value
+
+
+def _datetimes(shape: Shape, value: Any) -> Any:
+    kind = shape.type_name
+    if kind == "timestamp":
+        return _as_datetime(value)
+    if not _has_timestamps(shape):
+        return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        return {name: _datetimes(members[name], item) if name in members and item is not None else item
+                for name, item in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_datetimes(shape.member, item) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {key: _datetimes(shape.value, item) for key, item in value.items()}
+    return value
+
+
+def with_datetimes(model: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with every timestamp member as an aware datetime (a copy only where one is found)."""
+    shape = model.input_shape
+    if not params or not _has_timestamps(shape):
+        return params
+    result: dict[str, Any] = _datetimes(shape, params)
+    return result

@@ -53,11 +53,27 @@ FRAME_OVERHEAD = _FRAME.size  # 17
 MAX_PAYLOAD = 1 << 31
 
 _TUPLE, _SUBCLASS = 1, 2  # pack_exact's tags (never written to disk)
+#: an int beyond msgpack's 64 bits (AWS params may carry one), written as its decimal text
+_BIG_INT = 3
+#: str holding a lone surrogate (JSON escapes can carry one) round-trips as UTF-8 with surrogatepass
+_UNICODE_ERRORS = "surrogatepass"
 
 _NONZERO = re.compile(rb"[^\x00]")
 
 
+def _big_int(obj: Any) -> msgpack.ExtType:
+    if isinstance(obj, int):  # msgpack asks only for ints it cannot hold in 64 bits
+        return msgpack.ExtType(_BIG_INT, str(obj).encode())
+    raise TypeError(f"can not serialize {type(obj).__name__!r} object")
+
+
+def _ext(code: int, data: bytes) -> Any:
+    return int(data) if code == _BIG_INT else msgpack.ExtType(code, data)
+
+
 def _exact(obj: Any) -> Any:
+    if type(obj) is int:
+        return _big_int(obj)
     if isinstance(obj, tuple):
         return msgpack.ExtType(_TUPLE, pack_exact(list(obj)))
     return msgpack.ExtType(_SUBCLASS, type(obj).__qualname__.encode() + b":" + pack(obj))
@@ -65,16 +81,22 @@ def _exact(obj: Any) -> Any:
 
 def pack(obj: Any) -> bytes:
     """What the journal and snapshots write (tuples become arrays)."""
-    return msgpack.packb(obj, use_bin_type=True)
+    return msgpack.packb(obj, use_bin_type=True, unicode_errors=_UNICODE_ERRORS, default=_big_int)
+
+
+def packer() -> msgpack.Packer:
+    """A reusable Packer that writes what ``pack`` writes."""
+    return msgpack.Packer(use_bin_type=True, unicode_errors=_UNICODE_ERRORS, default=_big_int)
 
 
 def pack_exact(obj: Any) -> bytes:
     """Packing that tells a tuple from a list and a subclass from its base: for comparing states."""
-    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact)
+    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact, unicode_errors=_UNICODE_ERRORS)
 
 
 def unpack(data: bytes | memoryview) -> Any:
-    return msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=True)
+    return msgpack.unpackb(data, raw=False, strict_map_key=False, use_list=True, unicode_errors=_UNICODE_ERRORS,
+                           ext_hook=_ext)
 
 
 def as_key(key: Any) -> Any:

@@ -36,7 +36,7 @@ from typing import Any, Callable, Iterator, Protocol
 import msgpack  # type: ignore[import-untyped]
 
 from . import failpoints
-from .codec import CLOCK, CLOSE, COMMIT, frame, pack
+from .codec import CLOCK, CLOSE, COMMIT, frame, pack, packer
 from .errors import JournalStopped, PersistenceError
 
 
@@ -132,7 +132,7 @@ class Journal:
         self._clock = clock
         self._segment_bytes = segment_bytes
         self._lock = threading.Lock()  # appends, rolls
-        self._packer = msgpack.Packer(use_bin_type=True)
+        self._packer = packer()
         #: guards ``_synced``, ``_syncing`` and ``_waiters``; ``_idle`` is signalled when no sync runs
         self._sync_lock = threading.Lock()
         self._idle = threading.Condition(self._sync_lock)

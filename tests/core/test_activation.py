@@ -192,7 +192,8 @@ def test_process_is_left_as_found():
     methods_before = (botocore.session.Session.get_credentials, botocore.session.Session.create_client,
                       botocore.httpsession.URLLib3Session.send)
     with kumo():
-        boto3.client("sts").get_caller_identity()
+        # an own session: boto3.client() would create boto3's default session, which is boto3's doing
+        boto3.Session().client("sts").get_caller_identity()
         assert botocore.session.Session.get_credentials is not methods_before[0]
     assert botocore.handlers.BUILTIN_HANDLERS == handlers_before
     assert dict(os.environ) == env_before

@@ -131,6 +131,9 @@ def _payload_bytes(payload: Any) -> bytes:
     raise _error("InvalidRequestContentException", "Could not parse request body into json")
 
 
+_ENV_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+
+
 class _Environment:
     """A warm execution environment of one function version (see runtime.py)."""
 
@@ -357,6 +360,11 @@ class LambdaBackend(ServiceBackend):
                            "or equal to 10240")
         variables = (params.get("Environment") or {}).get("Variables")
         if variables:
+            if not all(_ENV_NAME.fullmatch(name) for name in variables):
+                # the model's key pattern asks for two characters; one-letter names stay accepted, as before
+                raise AwsError("ValidationException", "1 validation error detected: Value at 'environment.variables' "
+                               "failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
+                               "regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]")
             reserved = sorted(k for k in variables if k in _RESERVED_ENV)
             if reserved:
                 raise _invalid("Lambda was unable to configure your environment variables because the "
@@ -1108,7 +1116,7 @@ class LambdaBackend(ServiceBackend):
             return
         try:
             json.loads(payload)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise _error("InvalidRequestContentException",
                          f"Could not parse request body into json: Could not parse payload into json: {exc}")
 

@@ -57,6 +57,7 @@ def _iso(epoch: float) -> str:
 class CloudWatchBackend(ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
+    missing_parameter = ("MissingParameter", "The parameter {name} is required.")
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -210,7 +211,12 @@ class CloudWatchBackend(ServiceBackend):
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
         results = []
-        for query in params["MetricDataQueries"]:
+        for index, query in enumerate(params["MetricDataQueries"]):
+            if ("Expression" in query) == ("MetricStat" in query):
+                # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
+                # not both" (MetricDataQuery in the CloudWatch API reference)
+                raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
+                               f"MetricDataQueries.member.{index + 1}.")
             if "Expression" in query:
                 raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
             if query.get("ReturnData") is False:
@@ -264,6 +270,10 @@ class CloudWatchBackend(ServiceBackend):
         if "Metrics" not in params and not (params.get("Statistic") or params.get("ExtendedStatistic")):
             raise AwsError("MissingParameter", "Either Statistic or ExtendedStatistic must be specified.", 400,
                            fields={"message": "Either Statistic or ExtendedStatistic must be specified."})
+        for name in ("EvaluationPeriods", "ComparisonOperator"):  # required by AWS, optional in the model
+            if name not in params:
+                raise AwsError("MissingParameter", f"The parameter {name} is required.", 400,
+                               fields={"message": f"The parameter {name} is required."})
         key = (ctx.account, ctx.region, params["AlarmName"])
         now = ctx.time()
         existing = self.alarms.get(key)
@@ -363,7 +373,7 @@ class CloudWatchBackend(ServiceBackend):
         if "StateReasonData" in params:
             try:
                 json.loads(params["StateReasonData"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _invalid(f"The value {params['StateReasonData']} for parameter StateReasonData is invalid.") from None
         old_state = alarm["StateValue"]
         now = ctx.time()

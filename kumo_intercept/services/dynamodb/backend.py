@@ -795,6 +795,10 @@ class DynamoDBBackend(ServiceBackend):
     def create_table(self, ctx: RequestContext) -> dict:
         params = ctx.params
         name = params["TableName"]
+        for member in ("KeySchema", "AttributeDefinitions"):  # optional in the model, required by AWS
+            if not params.get(member):
+                raise V.invalid(f"1 validation error detected: Value null at '{member[0].lower() + member[1:]}' "
+                                "failed to satisfy constraint: Member must not be null")
         check_definitions(params)
         billing = params.get("BillingMode", "PROVISIONED")
         throughput = check_throughput(params, billing)
@@ -1123,7 +1127,10 @@ class DynamoDBBackend(ServiceBackend):
     def list_tags_of_resource(self, ctx: RequestContext) -> dict:
         info = self._by_arn(ctx, ctx.params["ResourceArn"])
         tags = [{"Key": k, "Value": v} for k, v in info.record["tags"].items()]
-        start = int(ctx.params.get("NextToken") or 0)
+        token = ctx.params.get("NextToken") or "0"
+        if not token.isdigit():  # a token this backend never issued
+            raise V.invalid("Invalid NextToken")
+        start = int(token)
         page = tags[start:start + 100]
         out: dict[str, Any] = {"Tags": page}
         if start + 100 < len(tags):

@@ -332,14 +332,17 @@ def _parse(kind: str, text: str) -> Any:
         if not text.strip():
             raise ExprError("The expression can not be empty;")
         parser = _Parser(text)
-        if kind == "update":
-            tree = parser.update()
-        elif kind == "projection":
-            tree = parser.projection()
-        else:
-            tree = parser.condition()
-        parser.end()
-        tree = _settle(tree)
+        try:
+            if kind == "update":
+                tree = parser.update()
+            elif kind == "projection":
+                tree = parser.projection()
+            else:
+                tree = parser.condition()
+            parser.end()
+            tree = _settle(tree)
+        except RecursionError:  # nested deeper than this recursive-descent parser goes
+            raise ExprError("Syntax error; the expression is nested too deeply") from None
         if parser.reserved is not None:
             raise ExprError(f"Attribute name is a reserved keyword; reserved keyword: {parser.reserved}")
         if len(_CACHE) > 2048:

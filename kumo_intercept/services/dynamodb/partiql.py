@@ -339,14 +339,17 @@ class _Runner:
 
     def parse(self, text: str, parameters: list | None) -> tuple[str, Any, _Statement]:
         st = _Statement(text, parameters)
-        if st.word("SELECT"):
-            return "SELECT", self._select(st), st
-        if st.word("INSERT"):
-            return "INSERT", self._insert(st), st
-        if st.word("UPDATE"):
-            return "UPDATE", self._update(st), st
-        if st.word("DELETE"):
-            return "DELETE", self._delete(st), st
+        try:
+            if st.word("SELECT"):
+                return "SELECT", self._select(st), st
+            if st.word("INSERT"):
+                return "INSERT", self._insert(st), st
+            if st.word("UPDATE"):
+                return "UPDATE", self._update(st), st
+            if st.word("DELETE"):
+                return "DELETE", self._delete(st), st
+        except RecursionError:  # nested deeper than this recursive-descent parser goes
+            raise _malformed("Expression nested too deeply") from None
         raise _malformed(f"Unexpected keyword: {st.peek()[1] or 'end of statement'}")
 
     def _where(self, st: _Statement) -> tuple | None:

@@ -30,6 +30,8 @@ import json
 import re
 from typing import Any, Callable
 
+from ...core.linear_regex import Wildcard
+
 __all__ = [
     "PatternError", "compile_pattern", "compile_value", "check_pattern_text", "parse_pattern", "Matcher",
     "pattern_stats", "sns_attributes_event",
@@ -87,9 +89,10 @@ def _suffix(text: str, ignore_case: bool) -> Callable[[Any], bool]:
     return lambda v: type(v) is str and v.endswith(text)
 
 
-def _wildcard_regex(text: str) -> re.Pattern[str]:
-    """event-ruler's wildcard: ``*`` is any run of characters, ``\\*`` and ``\\\\`` are literals."""
-    out: list[str] = []
+def _wildcard_regex(text: str) -> Wildcard:
+    """event-ruler's wildcard: ``*`` is any run of characters, ``\\*`` and ``\\\\`` are literals.
+    Matched piece by piece (linear_regex.Wildcard), so no pattern can make matching backtrack."""
+    out: list[str] = [""]
     i = 0
     previous_star = False
     while i < len(text):
@@ -98,26 +101,25 @@ def _wildcard_regex(text: str) -> re.Pattern[str]:
             nxt = text[i + 1] if i + 1 < len(text) else ""
             if nxt not in ("*", "\\"):
                 raise PatternError(f"Invalid escape character at pos {i}")
-            out.append(re.escape(nxt))
+            out[-1] += nxt
             i += 2
             previous_star = False
             continue
         if char == "*":
             if previous_star:
                 raise PatternError(f"Consecutive wildcard characters at pos {i}")
-            out.append(".*")
+            out.append("")
             previous_star = True
         else:
-            out.append(re.escape(char))
+            out[-1] += char
             previous_star = False
         i += 1
-    return re.compile("".join(out), re.DOTALL)
+    return Wildcard(out)
 
 
 def _wildcard(text: str) -> Callable[[Any], bool]:
-    regex = _wildcard_regex(text)
-    fullmatch = regex.fullmatch
-    return lambda v: type(v) is str and fullmatch(v) is not None
+    fullmatch = _wildcard_regex(text).fullmatch
+    return lambda v: type(v) is str and fullmatch(v)
 
 
 def _numeric_range(low: float | None, low_open: bool, high: float | None, high_open: bool) -> Callable[[Any], bool]:
@@ -252,6 +254,9 @@ def parse_pattern(text: str) -> Any:
         return json.loads(text, parse_float=float, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise PatternError(_json_reason(exc)) from None
+    except RecursionError:  # Jackson, which event-ruler parses with, stops at 1000 levels
+        raise PatternError("Document nesting depth exceeds the maximum allowed (1000, from "
+                           "`StreamReadConstraints.getMaxNestingDepth()`)") from None
 
 
 def _reject_constant(name: str) -> Any:
@@ -537,7 +542,7 @@ def sns_attributes_event(attributes: dict | None) -> dict:
         if data_type == "String.Array":
             try:
                 value = json.loads(attribute.get("StringValue", ""))
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             event[name] = value if isinstance(value, list) else [value]
         elif base == "Number":

@@ -267,9 +267,12 @@ class EventsBackend(ServiceBackend):
         bus = self._editable_bus(key, ctx.time())
         if params.get("Policy"):
             try:
-                json.loads(params["Policy"])
-            except ValueError:
+                document = json.loads(params["Policy"])
+            except (ValueError, RecursionError):
                 raise _validation("This policy contains invalid Json") from None
+            statements = document.get("Statement") if isinstance(document, dict) else None
+            if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+                raise _validation("This policy contains invalid Json")  # Put/RemovePermission edit that list
             bus["Policy"] = params["Policy"]
         else:
             for name in ("Action", "Principal", "StatementId"):
@@ -454,7 +457,7 @@ class EventsBackend(ServiceBackend):
             raise _pattern_error(exc) from None
         try:
             event = json.loads(ctx.params["Event"])
-        except ValueError:
+        except (ValueError, RecursionError):
             event = None
         # the API reference lists resources too, but AWS accepts events without it
         if not isinstance(event, dict) or any(
@@ -476,7 +479,7 @@ class EventsBackend(ServiceBackend):
         if target.get("Input") is not None:
             try:
                 json.loads(target["Input"])
-            except ValueError:
+            except (ValueError, RecursionError):
                 return f"Input for target {target_id} is not a valid JSON text."
         if target.get("InputPath") is not None:
             try:
@@ -590,7 +593,8 @@ class EventsBackend(ServiceBackend):
     def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
         total = 0
         for entry in entries:
-            total += len((entry.get("Detail") or "").encode()) + len(entry.get("Source") or "") \
+            # surrogatepass: a JSON string can carry a lone surrogate
+            total += len((entry.get("Detail") or "").encode("utf-8", "surrogatepass")) + len(entry.get("Source") or "") \
                 + len(entry.get("DetailType") or "") + sum(len(r) for r in entry.get("Resources") or ())
         if total > _MAX_ENTRY_BYTES:
             raise _validation("Total size of the entries in the request is over the limit.")
@@ -631,7 +635,7 @@ class EventsBackend(ServiceBackend):
                 return "InvalidArgument", f"Parameter {field} is not valid. Reason: {field} is a required argument."
         try:
             detail = json.loads(entry["Detail"])
-        except ValueError:
+        except (ValueError, RecursionError):
             return "MalformedDetail", "Detail is malformed."
         if not isinstance(detail, dict):
             return "MalformedDetail", "Detail is malformed."

@@ -26,14 +26,15 @@ import json
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypedDict, TypeVar, cast
 from urllib.parse import quote as _url_quote
 
 from ...core.clock import from_epoch, to_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import NoMembers, iam
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
-from . import documents
+from . import documents, schema
 from .catalog import AWS_MANAGED_POLICIES
 from .evaluator import ContextValue, Policy, Request, evaluate, grants_service
 
@@ -67,20 +68,37 @@ _REPORT_COLUMNS = (
 ).split(",")
 
 
+#: an item of a Marker/MaxItems page
+Item = TypeVar("Item")
+#: an output shape that has a Tags member
+Shape = TypeVar("Shape", bound=Mapping[str, Any])
+#: every List*Tags response has this shape (Tags, IsTruncated, Marker); likewise the two below
+TagPage = iam.ListUserTagsResponse
+AttachedPage = iam.ListAttachedUserPoliciesResponse
+InlinePage = iam.ListUserPoliciesResponse
+
+
+class MarkerPage(TypedDict, total=False):
+    """What a Marker/MaxItems List* response says about the pages after this one."""
+
+    IsTruncated: bool
+    Marker: str
+
+
 def _not_found(message: str) -> AwsError:
-    return AwsError("NoSuchEntity", message, 404)
+    return iam.no_such_entity_exception(message)
 
 
 def _exists(message: str) -> AwsError:
-    return AwsError("EntityAlreadyExists", message, 409)
+    return iam.entity_already_exists_exception(message)
 
 
 def _conflict(message: str) -> AwsError:
-    return AwsError("DeleteConflict", message, 409)
+    return iam.delete_conflict_exception(message)
 
 
 def _limit(message: str) -> AwsError:
-    return AwsError("LimitExceeded", message, 409)
+    return iam.limit_exceeded_exception(message)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -92,8 +110,7 @@ def quote(document: str) -> str:
 def certificate_expiry(pem: str) -> float:
     """The notAfter time of a PEM X.509 certificate (read from its DER: Certificate > TBSCertificate >
     Validity), as IAM reports it in ``Expiration``; MalformedCertificate when it is not one."""
-    malformed = AwsError("MalformedCertificate",
-                         "Unable to parse certificate. Please ensure the certificate is in PEM format.")
+    malformed = iam.malformed_certificate_exception("Unable to parse certificate. Please ensure the certificate is in PEM format.")
     body = re.search(r"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", pem, re.DOTALL)
     try:
         der = base64.b64decode("".join(body.group(1).split()) if body else "", validate=True)
@@ -160,16 +177,17 @@ class IamBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.tables = {kind: self.store.ordered_table(f"iam.{kind}s") for kind in KINDS}
-        self.policies = self.store.ordered_table("iam.policies")
-        self.access_keys = self.store.table("iam.access_keys")
-        self.login_profiles = self.store.table("iam.login_profiles")
-        self.mfa_devices = self.store.ordered_table("iam.mfa_devices")
-        self.providers = self.store.ordered_table("iam.providers")
-        self.accounts = self.store.table("iam.accounts")
-        self.deletion_tasks = self.store.table("iam.deletion_tasks")
+        store = self.store
+        self.tables = {kind: schema.ENTITIES[kind].open_ordered(store) for kind in KINDS}
+        self.policies = schema.POLICIES.open_ordered(store)
+        self.access_keys = schema.ACCESS_KEYS.open(store)
+        self.login_profiles = schema.LOGIN_PROFILES.open(store)
+        self.mfa_devices = schema.MFA_DEVICES.open_ordered(store)
+        self.providers = schema.PROVIDERS.open_ordered(store)
+        self.accounts = schema.ACCOUNTS.open(store)
+        self.deletion_tasks = schema.DELETION_TASKS.open(store)
         #: server and signing certificates, SSH keys, service-specific credentials: (account, kind, id)
-        self.certificates = self.store.table("iam.certificates")
+        self.certificates = schema.CERTIFICATES.open(store)
         self._attached: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for kind in _KINDS:
             table = self.tables[kind]
@@ -195,7 +213,7 @@ class IamBackend(ServiceBackend):
     def _arn(self, account: str, kind: str, path: str, name: str) -> str:
         return f"arn:aws:iam::{account}:{kind}{path}{name}"
 
-    def _get(self, kind: str, ctx: RequestContext, name: str) -> dict:
+    def _get(self, kind: str, ctx: RequestContext[Any], name: str) -> dict:
         record = self.tables[kind].get((ctx.account, name.lower()))
         if record is None:
             raise _not_found(KINDS[kind].missing.format(name))
@@ -210,20 +228,21 @@ class IamBackend(ServiceBackend):
         for key in table.irange((account,), (account, "\uffff")):
             yield table[key]
 
-    def _page(self, ctx: RequestContext, items: Sequence[Any], key: str) -> dict[str, Any]:
-        """Marker/MaxItems pagination: the marker is the offset of the next item."""
+    def _page(self, ctx: RequestContext[Any], items: Sequence[Item]) -> tuple[list[Item], MarkerPage]:
+        """Marker/MaxItems pagination: the page of ``items``, and IsTruncated with the Marker of the next
+        page (the offset of its first item)."""
         invalid = AwsError("ValidationError", "Invalid Marker.")
         start = decode_token(ctx.params.get("Marker"), invalid) or 0
         if not isinstance(start, int) or start < 0:
             raise invalid
         count = ctx.params.get("MaxItems", _DEFAULT_MAX_ITEMS)
         page = list(items[start:start + count])
-        result: dict[str, Any] = {key: page, "IsTruncated": start + count < len(items)}
-        if result["IsTruncated"]:
-            result["Marker"] = encode_token(start + count)
-        return result
+        more: MarkerPage = {"IsTruncated": start + count < len(items)}
+        if more["IsTruncated"]:
+            more["Marker"] = encode_token(start + count)
+        return page, more
 
-    def _new_entity(self, kind: str, ctx: RequestContext, name: str, path: str, **fields: Any) -> dict:
+    def _new_entity(self, kind: str, ctx: RequestContext[Any], name: str, path: str, **fields: Any) -> dict:
         spec = KINDS[kind]
         if (ctx.account, name.lower()) in self.tables[kind]:
             raise _exists(spec.duplicate.format(name))
@@ -236,15 +255,16 @@ class IamBackend(ServiceBackend):
         return record
 
     @staticmethod
-    def _checked_tags(tags: list[dict]) -> list[dict]:
+    def _checked_tags(tags: Sequence[Mapping[str, Any]]) -> list[iam.Tag]:
         keys = [tag["Key"].lower() for tag in tags]
         if len(keys) != len(set(keys)):
-            raise AwsError("InvalidInput", "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
+            raise iam.invalid_input_exception(
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.")
         if len(tags) > _TAGS_PER_RESOURCE:
             raise _limit("The number of tags has reached the maximum limit.")
         return [{"Key": tag["Key"], "Value": tag["Value"]} for tag in tags]
 
-    def _tagged(self, record: dict, tags: list[dict]) -> dict:
+    def _tagged(self, record: dict, tags: Sequence[iam.Tag]) -> dict:
         merged = {tag["Key"]: tag for tag in record.get("Tags", [])}
         merged.update({tag["Key"]: {"Key": tag["Key"], "Value": tag["Value"]} for tag in tags})
         return {**record, "Tags": self._checked_tags(list(merged.values()))}
@@ -254,33 +274,33 @@ class IamBackend(ServiceBackend):
         return {**record, "Tags": [tag for tag in record.get("Tags", []) if tag["Key"] not in keys]}
 
     @staticmethod
-    def _with_tags(out: dict, record: dict) -> dict:
+    def _with_tags(out: Shape, record: dict) -> Shape:
+        """``out`` (an output shape with a ``Tags`` member) with the record's tags, when it has some."""
         if record.get("Tags"):
-            out["Tags"] = list(record["Tags"])
+            # every shape passed here has Tags; a TypeVar cannot say so, hence the plain dict view
+            cast("dict[str, Any]", out)["Tags"] = list(record["Tags"])
         return out
 
     @staticmethod
-    def _boundary(record: dict, out: dict) -> dict:
+    def _boundary(record: dict, out: iam.User | iam.Role | iam.UserDetail | iam.RoleDetail) -> None:
         if record.get("PermissionsBoundary"):
             out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
                                           "PermissionsBoundaryArn": record["PermissionsBoundary"]}
-        return out
 
     # -- output shapes ------------------------------------------------------------------------
-    def _user_out(self, record: dict, tags: bool = True) -> dict[str, Any]:
-        out = {key: record[key] for key in ("Path", "UserName", "UserId", "Arn")}
-        out["CreateDate"] = from_epoch(record["CreateDate"])
+    def _user_out(self, record: dict, tags: bool = True) -> iam.User:
+        out: iam.User = {"Path": record["Path"], "UserName": record["UserName"], "UserId": record["UserId"],
+                         "Arn": record["Arn"], "CreateDate": from_epoch(record["CreateDate"])}
         self._boundary(record, out)
         return self._with_tags(out, record) if tags else out
 
-    def _group_out(self, record: dict) -> dict[str, Any]:
-        out = {key: record[key] for key in ("Path", "GroupName", "GroupId", "Arn")}
-        out["CreateDate"] = from_epoch(record["CreateDate"])
-        return out
+    def _group_out(self, record: dict) -> iam.Group:
+        return {"Path": record["Path"], "GroupName": record["GroupName"], "GroupId": record["GroupId"],
+                "Arn": record["Arn"], "CreateDate": from_epoch(record["CreateDate"])}
 
-    def _role_out(self, record: dict, full: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = {key: record[key] for key in ("Path", "RoleName", "RoleId", "Arn")}
-        out["CreateDate"] = from_epoch(record["CreateDate"])
+    def _role_out(self, record: dict, full: bool = True) -> iam.Role:
+        out: iam.Role = {"Path": record["Path"], "RoleName": record["RoleName"], "RoleId": record["RoleId"],
+                         "Arn": record["Arn"], "CreateDate": from_epoch(record["CreateDate"])}
         out["AssumeRolePolicyDocument"] = quote(record["AssumeRolePolicyDocument"])
         if record.get("Description"):
             out["Description"] = record["Description"]
@@ -291,15 +311,17 @@ class IamBackend(ServiceBackend):
             out["RoleLastUsed"] = {}
         return out
 
-    def _profile_out(self, ctx: RequestContext, record: dict) -> dict[str, Any]:
-        out = {key: record[key] for key in ("Path", "InstanceProfileName", "InstanceProfileId", "Arn")}
-        out["CreateDate"] = from_epoch(record["CreateDate"])
+    def _profile_out(self, ctx: RequestContext[Any], record: dict) -> iam.InstanceProfile:
         roles = [self.tables["role"].get((record["Arn"].split(":")[4], name.lower())) for name in record["Roles"]]
-        out["Roles"] = [self._role_out(role, full=False) for role in roles if role is not None]
+        out: iam.InstanceProfile = {
+            "Path": record["Path"], "InstanceProfileName": record["InstanceProfileName"],
+            "InstanceProfileId": record["InstanceProfileId"], "Arn": record["Arn"],
+            "CreateDate": from_epoch(record["CreateDate"]),
+            "Roles": [self._role_out(role, full=False) for role in roles if role is not None]}
         return self._with_tags(out, record)
 
     # == users ===================================================================================
-    def create_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_user(self, ctx: Ctx[iam.CreateUserRequest]) -> iam.CreateUserResult:
         params = ctx.params
         boundary = params.get("PermissionsBoundary")
         if boundary:
@@ -308,31 +330,32 @@ class IamBackend(ServiceBackend):
                                   PermissionsBoundary=boundary, Inline={}, Attached=[], Groups=[])
         return {"User": self._user_out(record)}
 
-    def get_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_user(self, ctx: Ctx[iam.GetUserRequest]) -> iam.GetUserResult:
         name = ctx.params.get("UserName")
         if name is None:
             caller = self._caller_user(ctx)
             if caller is None:
-                root = {"UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
-                        "CreateDate": from_epoch(0)}
+                # AWS answers the root user without the Path and UserName the model marks required
+                root = cast(iam.User, {"UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
+                                       "CreateDate": from_epoch(0)})
                 return {"User": root}
             return {"User": self._user_out(caller)}
         return {"User": self._user_out(self._get("user", ctx, name))}
 
-    def _caller_user(self, ctx: RequestContext) -> dict | None:
+    def _caller_user(self, ctx: RequestContext[Any]) -> dict | None:
         record = self.access_keys.get(ctx.access_key) if ctx.access_key else None
         if record is None:
             return None
         return self.tables["user"].get((record["Account"], record["UserName"].lower()))
 
-    def _user_name(self, ctx: RequestContext) -> str:
+    def _user_name(self, ctx: RequestContext[Any]) -> str:
         """UserName, or the calling IAM user when it is left out."""
         name = self._user_name_or_root(ctx)
         if name is None:
             raise NotEmulatedError("iam", ctx.operation, "credentials of the account root user")
         return name
 
-    def _user_name_or_root(self, ctx: RequestContext) -> str | None:
+    def _user_name_or_root(self, ctx: RequestContext[Any]) -> str | None:
         """UserName, the calling IAM user when it is left out, or None for the account root user
         (who has no access keys, MFA devices or certificates here)."""
         name = ctx.params.get("UserName")
@@ -341,18 +364,19 @@ class IamBackend(ServiceBackend):
         caller = self._caller_user(ctx)
         return None if caller is None else str(caller["UserName"])
 
-    def list_users(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_users(self, ctx: Ctx[iam.ListUsersRequest]) -> iam.ListUsersResult:
         users = self._by_path(self._in_account("user", ctx.account), ctx.params.get("PathPrefix"))
-        return self._page(ctx, [self._user_out(u, tags=False) for u in users], "Users")
+        listed, more = self._page(ctx, [self._user_out(u, tags=False) for u in users])
+        return {"Users": listed, **more}
 
     @staticmethod
     def _by_path(records: Iterable[dict], prefix: str | None) -> list[dict]:
         return [r for r in records if not prefix or r["Path"].startswith(prefix)]
 
-    def update_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_user(self, ctx: Ctx[iam.UpdateUserRequest]) -> iam.UpdateUserResult:
         return self._update_entity("user", ctx)
 
-    def _update_entity(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _update_entity(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         spec = KINDS[kind]
         record = self._get(kind, ctx, ctx.params[spec.field])
         new_name = ctx.params.get(f"New{spec.field}", record[spec.field])
@@ -384,7 +408,7 @@ class IamBackend(ServiceBackend):
             if key[0] == account and device.get("UserName") == old:
                 self.mfa_devices.put(key, {**device, "UserName": new})
 
-    def delete_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_user(self, ctx: Ctx[iam.DeleteUserRequest]) -> iam.DeleteUserResult:
         user = self._get("user", ctx, ctx.params["UserName"])
         name = user["UserName"]
         if user["Inline"]:
@@ -403,7 +427,7 @@ class IamBackend(ServiceBackend):
         return {}
 
     # == groups ==================================================================================
-    def create_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_group(self, ctx: Ctx[iam.CreateGroupRequest]) -> iam.CreateGroupResult:
         record = self._new_entity("group", ctx, ctx.params["GroupName"], ctx.params.get("Path", "/"),
                                   Inline={}, Attached=[])
         return {"Group": self._group_out(record)}
@@ -411,19 +435,21 @@ class IamBackend(ServiceBackend):
     def _group_members(self, account: str, group_name: str) -> list[dict]:
         return [u for u in self._in_account("user", account) if group_name in u["Groups"]]
 
-    def get_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_group(self, ctx: Ctx[iam.GetGroupRequest]) -> iam.GetGroupResult:
         group = self._get("group", ctx, ctx.params["GroupName"])
         users = [self._user_out(u, tags=False) for u in self._group_members(ctx.account, group["GroupName"])]
-        return {"Group": self._group_out(group), **self._page(ctx, users, "Users")}
+        listed, more = self._page(ctx, users)
+        return {"Group": self._group_out(group), "Users": listed, **more}
 
-    def list_groups(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_groups(self, ctx: Ctx[iam.ListGroupsRequest]) -> iam.ListGroupsResult:
         groups = self._by_path(self._in_account("group", ctx.account), ctx.params.get("PathPrefix"))
-        return self._page(ctx, [self._group_out(g) for g in groups], "Groups")
+        listed, more = self._page(ctx, [self._group_out(g) for g in groups])
+        return {"Groups": listed, **more}
 
-    def update_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_group(self, ctx: Ctx[iam.UpdateGroupRequest]) -> iam.UpdateGroupResult:
         return self._update_entity("group", ctx)
 
-    def delete_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_group(self, ctx: Ctx[iam.DeleteGroupRequest]) -> iam.DeleteGroupResult:
         group = self._get("group", ctx, ctx.params["GroupName"])
         if self._group_members(ctx.account, group["GroupName"]):
             raise _conflict("Cannot delete entity, must remove users from group first.")
@@ -434,7 +460,7 @@ class IamBackend(ServiceBackend):
         self.tables["group"].delete((ctx.account, group["GroupName"].lower()))
         return {}
 
-    def add_user_to_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def add_user_to_group(self, ctx: Ctx[iam.AddUserToGroupRequest]) -> iam.AddUserToGroupResult:
         group = self._get("group", ctx, ctx.params["GroupName"])
         user = self._get("user", ctx, ctx.params["UserName"])
         if group["GroupName"] not in user["Groups"]:
@@ -443,7 +469,7 @@ class IamBackend(ServiceBackend):
             self._put("user", {**user, "Groups": [*user["Groups"], group["GroupName"]]})
         return {}
 
-    def remove_user_from_group(self, ctx: RequestContext) -> dict[str, Any]:
+    def remove_user_from_group(self, ctx: Ctx[iam.RemoveUserFromGroupRequest]) -> iam.RemoveUserFromGroupResult:
         group = self._get("group", ctx, ctx.params["GroupName"])
         user = self._get("user", ctx, ctx.params["UserName"])
         if group["GroupName"] not in user["Groups"]:
@@ -451,13 +477,14 @@ class IamBackend(ServiceBackend):
         self._put("user", {**user, "Groups": [g for g in user["Groups"] if g != group["GroupName"]]})
         return {}
 
-    def list_groups_for_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_groups_for_user(self, ctx: Ctx[iam.ListGroupsForUserRequest]) -> iam.ListGroupsForUserResult:
         user = self._get("user", ctx, ctx.params["UserName"])
         groups = [self._get("group", ctx, name) for name in user["Groups"]]
-        return self._page(ctx, [self._group_out(g) for g in groups], "Groups")
+        listed, more = self._page(ctx, [self._group_out(g) for g in groups])
+        return {"Groups": listed, **more}
 
     # == roles ===================================================================================
-    def create_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_role(self, ctx: Ctx[iam.CreateRoleRequest]) -> iam.CreateRoleResult:
         params = ctx.params
         trust = params["AssumeRolePolicyDocument"]
         self._check_trust_policy(trust)
@@ -476,49 +503,51 @@ class IamBackend(ServiceBackend):
         if documents.size(document) > documents.TRUST_POLICY_SIZE:
             raise _limit(f"Cannot exceed quota for ACLSizePerRole: {documents.TRUST_POLICY_SIZE}")
 
-    def get_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_role(self, ctx: Ctx[iam.GetRoleRequest]) -> iam.GetRoleResult:
         return {"Role": self._role_out(self._get("role", ctx, ctx.params["RoleName"]))}
 
-    def list_roles(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_roles(self, ctx: Ctx[iam.ListRolesRequest]) -> iam.ListRolesResult:
         roles = self._by_path(self._in_account("role", ctx.account), ctx.params.get("PathPrefix"))
         out = []
         for role in roles:
             item = self._role_out(role, full=False)
             self._boundary(role, item)
             out.append(item)
-        return self._page(ctx, out, "Roles")
+        listed, more = self._page(ctx, out)
+        return {"Roles": listed, **more}
 
-    def _modifiable_role(self, ctx: RequestContext, name: str) -> dict:
+    def _modifiable_role(self, ctx: RequestContext[Any], name: str) -> dict:
         role = self._get("role", ctx, name)
         if role.get("ServiceLinked"):
-            raise AwsError("UnmodifiableEntity", f"Cannot perform the operation on the protected role "
+            raise iam.unmodifiable_entity_exception(f"Cannot perform the operation on the protected role "
                            f"'{role['RoleName']}' - this role is only modifiable by AWS")
         return role
 
-    def update_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_role(self, ctx: Ctx[iam.UpdateRoleRequest]) -> iam.UpdateRoleResult:
         role = self._modifiable_role(ctx, ctx.params["RoleName"])
         changes = {key: ctx.params[key] for key in ("Description", "MaxSessionDuration") if key in ctx.params}
         self._put("role", {**role, **changes})
         return {}
 
-    def update_role_description(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_role_description(self, ctx: Ctx[iam.UpdateRoleDescriptionRequest]) -> iam.UpdateRoleDescriptionResult:
         role = self._modifiable_role(ctx, ctx.params["RoleName"])
         updated = {**role, "Description": ctx.params["Description"]}
         self._put("role", updated)
         return {"Role": self._role_out(updated)}
 
-    def update_assume_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_assume_role_policy(
+            self, ctx: Ctx[iam.UpdateAssumeRolePolicyRequest]) -> iam.UpdateAssumeRolePolicyResult:
         role = self._modifiable_role(ctx, ctx.params["RoleName"])
         self._check_trust_policy(ctx.params["PolicyDocument"])
         self._put("role", {**role, "AssumeRolePolicyDocument": ctx.params["PolicyDocument"]})
         return {}
 
-    def delete_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_role(self, ctx: Ctx[iam.DeleteRoleRequest]) -> iam.DeleteRoleResult:
         role = self._modifiable_role(ctx, ctx.params["RoleName"])
         self._delete_role(ctx, role)
         return {}
 
-    def _delete_role(self, ctx: RequestContext, role: dict) -> None:
+    def _delete_role(self, ctx: RequestContext[Any], role: dict) -> None:
         name = role["RoleName"]
         if any(name in p["Roles"] for p in self._in_account("instance_profile", ctx.account)):
             raise _conflict("Cannot delete entity, must remove roles from instance profile first.")
@@ -528,19 +557,23 @@ class IamBackend(ServiceBackend):
             raise _conflict("Cannot delete entity, must delete policies first.")
         self.tables["role"].delete((ctx.account, name.lower()))
 
-    def put_role_permissions_boundary(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_role_permissions_boundary(
+            self, ctx: Ctx[iam.PutRolePermissionsBoundaryRequest]) -> iam.PutRolePermissionsBoundaryResult:
         return self._set_boundary("role", ctx, ctx.params["PermissionsBoundary"])
 
-    def delete_role_permissions_boundary(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_role_permissions_boundary(
+            self, ctx: Ctx[iam.DeleteRolePermissionsBoundaryRequest]) -> iam.DeleteRolePermissionsBoundaryResult:
         return self._set_boundary("role", ctx, None)
 
-    def put_user_permissions_boundary(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_user_permissions_boundary(
+            self, ctx: Ctx[iam.PutUserPermissionsBoundaryRequest]) -> iam.PutUserPermissionsBoundaryResult:
         return self._set_boundary("user", ctx, ctx.params["PermissionsBoundary"])
 
-    def delete_user_permissions_boundary(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_user_permissions_boundary(
+            self, ctx: Ctx[iam.DeleteUserPermissionsBoundaryRequest]) -> iam.DeleteUserPermissionsBoundaryResult:
         return self._set_boundary("user", ctx, None)
 
-    def _set_boundary(self, kind: str, ctx: RequestContext, arn: str | None) -> dict[str, Any]:
+    def _set_boundary(self, kind: str, ctx: RequestContext[Any], arn: str | None) -> NoMembers:
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         if arn is not None:
@@ -549,14 +582,15 @@ class IamBackend(ServiceBackend):
         return {}
 
     # -- service-linked roles -----------------------------------------------------------------
-    def create_service_linked_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_service_linked_role(
+            self, ctx: Ctx[iam.CreateServiceLinkedRoleRequest]) -> iam.CreateServiceLinkedRoleResult:
         service = ctx.params["AWSServiceName"]
         base = _SLR_NAMES.get(service) or "".join(
             part[:1].upper() + part[1:] for part in re.split(r"[.-]", service.removesuffix(".amazonaws.com")))
         suffix = ctx.params.get("CustomSuffix")
         name = f"AWSServiceRoleFor{base}" + (f"_{suffix}" if suffix else "")
         if (ctx.account, name.lower()) in self.tables["role"]:
-            raise AwsError("InvalidInput", f"Service role name {name} has been taken in this account, "
+            raise iam.invalid_input_exception(f"Service role name {name} has been taken in this account, "
                            "please try a different suffix.")
         trust = json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}]})
@@ -566,7 +600,8 @@ class IamBackend(ServiceBackend):
                                   ServiceLinked=True)
         return {"Role": self._role_out(record)}
 
-    def delete_service_linked_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_service_linked_role(
+            self, ctx: Ctx[iam.DeleteServiceLinkedRoleRequest]) -> iam.DeleteServiceLinkedRoleResult:
         role = self._get("role", ctx, ctx.params["RoleName"])
         if not role.get("ServiceLinked"):
             raise AwsError("ValidationError", f"Role {role['RoleName']} is not a service linked role.")
@@ -577,32 +612,37 @@ class IamBackend(ServiceBackend):
         self.deletion_tasks.put((ctx.account, task), {"Status": "SUCCEEDED", "Service": service})
         return {"DeletionTaskId": task}
 
-    def get_service_linked_role_deletion_status(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_service_linked_role_deletion_status(
+            self, ctx: Ctx[iam.GetServiceLinkedRoleDeletionStatusRequest]) -> iam.GetServiceLinkedRoleDeletionStatusResult:
         task = self.deletion_tasks.get((ctx.account, ctx.params["DeletionTaskId"]))
         if task is None:
             raise _not_found(f"Deletion task {ctx.params['DeletionTaskId']} cannot be found.")
         return {"Status": task["Status"]}
 
     # == instance profiles =======================================================================
-    def create_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_instance_profile(self, ctx: Ctx[iam.CreateInstanceProfileRequest]) -> iam.CreateInstanceProfileResult:
         record = self._new_entity("instance_profile", ctx, ctx.params["InstanceProfileName"],
                                   ctx.params.get("Path", "/"), Roles=[])
         return {"InstanceProfile": self._profile_out(ctx, record)}
 
-    def get_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_instance_profile(self, ctx: Ctx[iam.GetInstanceProfileRequest]) -> iam.GetInstanceProfileResult:
         record = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         return {"InstanceProfile": self._profile_out(ctx, record)}
 
-    def list_instance_profiles(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_instance_profiles(self, ctx: Ctx[iam.ListInstanceProfilesRequest]) -> iam.ListInstanceProfilesResult:
         profiles = self._by_path(self._in_account("instance_profile", ctx.account), ctx.params.get("PathPrefix"))
-        return self._page(ctx, [self._profile_out(ctx, p) for p in profiles], "InstanceProfiles")
+        listed, more = self._page(ctx, [self._profile_out(ctx, p) for p in profiles])
+        return {"InstanceProfiles": listed, **more}
 
-    def list_instance_profiles_for_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_instance_profiles_for_role(
+            self, ctx: Ctx[iam.ListInstanceProfilesForRoleRequest]) -> iam.ListInstanceProfilesForRoleResult:
         role = self._get("role", ctx, ctx.params["RoleName"])
         profiles = [p for p in self._in_account("instance_profile", ctx.account) if role["RoleName"] in p["Roles"]]
-        return self._page(ctx, [self._profile_out(ctx, p) for p in profiles], "InstanceProfiles")
+        listed, more = self._page(ctx, [self._profile_out(ctx, p) for p in profiles])
+        return {"InstanceProfiles": listed, **more}
 
-    def add_role_to_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def add_role_to_instance_profile(
+            self, ctx: Ctx[iam.AddRoleToInstanceProfileRequest]) -> iam.AddRoleToInstanceProfileResult:
         profile = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         role = self._get("role", ctx, ctx.params["RoleName"])
         if profile["Roles"]:
@@ -610,7 +650,8 @@ class IamBackend(ServiceBackend):
         self._put("instance_profile", {**profile, "Roles": [role["RoleName"]]})
         return {}
 
-    def remove_role_from_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def remove_role_from_instance_profile(
+            self, ctx: Ctx[iam.RemoveRoleFromInstanceProfileRequest]) -> iam.RemoveRoleFromInstanceProfileResult:
         profile = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         role = self._get("role", ctx, ctx.params["RoleName"])
         if role["RoleName"] not in profile["Roles"]:
@@ -618,7 +659,7 @@ class IamBackend(ServiceBackend):
         self._put("instance_profile", {**profile, "Roles": [r for r in profile["Roles"] if r != role["RoleName"]]})
         return {}
 
-    def delete_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_instance_profile(self, ctx: Ctx[iam.DeleteInstanceProfileRequest]) -> iam.DeleteInstanceProfileResult:
         profile = self._get("instance_profile", ctx, ctx.params["InstanceProfileName"])
         if profile["Roles"]:
             raise _conflict("Cannot delete entity, must remove roles from instance profile first.")
@@ -626,61 +667,64 @@ class IamBackend(ServiceBackend):
         return {}
 
     # == tags ====================================================================================
-    def _tag_entity(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _tag_entity(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         record = self._get(kind, ctx, ctx.params[KINDS[kind].field])
         self._put(kind, self._tagged(record, ctx.params["Tags"]))
         return {}
 
-    def _untag_entity(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _untag_entity(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         record = self._get(kind, ctx, ctx.params[KINDS[kind].field])
         self._put(kind, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def _list_entity_tags(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._get(kind, ctx, ctx.params[KINDS[kind].field])["Tags"], "Tags")
+    def _list_entity_tags(self, kind: str, ctx: RequestContext[Any]) -> TagPage:
+        listed, more = self._page(ctx, self._get(kind, ctx, ctx.params[KINDS[kind].field])["Tags"])
+        return {"Tags": listed, **more}
 
-    def tag_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_user(self, ctx: Ctx[iam.TagUserRequest]) -> iam.TagUserResult:
         return self._tag_entity("user", ctx)
 
-    def untag_user(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_user(self, ctx: Ctx[iam.UntagUserRequest]) -> iam.UntagUserResult:
         return self._untag_entity("user", ctx)
 
-    def list_user_tags(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_user_tags(self, ctx: Ctx[iam.ListUserTagsRequest]) -> iam.ListUserTagsResult:
         return self._list_entity_tags("user", ctx)
 
-    def tag_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_role(self, ctx: Ctx[iam.TagRoleRequest]) -> iam.TagRoleResult:
         return self._tag_entity("role", ctx)
 
-    def untag_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_role(self, ctx: Ctx[iam.UntagRoleRequest]) -> iam.UntagRoleResult:
         return self._untag_entity("role", ctx)
 
-    def list_role_tags(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_role_tags(self, ctx: Ctx[iam.ListRoleTagsRequest]) -> iam.ListRoleTagsResult:
         return self._list_entity_tags("role", ctx)
 
-    def tag_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_instance_profile(self, ctx: Ctx[iam.TagInstanceProfileRequest]) -> iam.TagInstanceProfileResult:
         return self._tag_entity("instance_profile", ctx)
 
-    def untag_instance_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_instance_profile(self, ctx: Ctx[iam.UntagInstanceProfileRequest]) -> iam.UntagInstanceProfileResult:
         return self._untag_entity("instance_profile", ctx)
 
-    def list_instance_profile_tags(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_instance_profile_tags(
+            self, ctx: Ctx[iam.ListInstanceProfileTagsRequest]) -> iam.ListInstanceProfileTagsResult:
         return self._list_entity_tags("instance_profile", ctx)
 
-    def tag_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_policy(self, ctx: Ctx[iam.TagPolicyRequest]) -> iam.TagPolicyResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         self.policies.put(key, self._tagged(policy, ctx.params["Tags"]))
         return {}
 
-    def untag_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_policy(self, ctx: Ctx[iam.UntagPolicyRequest]) -> iam.UntagPolicyResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         self.policies.put(key, self._untagged(policy, ctx.params["TagKeys"]))
         return {}
 
-    def list_policy_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._local_policy(ctx, ctx.params["PolicyArn"])[1]["Tags"], "Tags")
+    def list_policy_tags(self, ctx: Ctx[iam.ListPolicyTagsRequest]) -> iam.ListPolicyTagsResult:
+        listed, more = self._page(ctx, self._local_policy(ctx, ctx.params["PolicyArn"])[1]["Tags"])
+        return {"Tags": listed, **more}
 
     # == managed policies ========================================================================
-    def _policy_key(self, ctx: RequestContext, arn: str, message: str) -> tuple[str, str]:
+    def _policy_key(self, ctx: RequestContext[Any], arn: str, message: str) -> tuple[str, str]:
         if not arn.startswith("arn:"):
             raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!")
         match = _ENTITY_ARN.match(arn)
@@ -688,7 +732,7 @@ class IamBackend(ServiceBackend):
             raise _not_found(message)
         return ctx.account, match.group(4)
 
-    def _local_policy(self, ctx: RequestContext, arn: str, message: str | None = None) -> tuple[tuple[str, str], dict]:
+    def _local_policy(self, ctx: RequestContext[Any], arn: str, message: str | None = None) -> tuple[tuple[str, str], dict]:
         message = message or f"Policy {arn} was not found."
         if arn.startswith(_AWS_POLICY_PREFIX):
             raise _not_found(message)
@@ -698,7 +742,7 @@ class IamBackend(ServiceBackend):
             raise _not_found(message)
         return key, record
 
-    def _policy(self, ctx: RequestContext, arn: str, attachable: bool = False) -> dict:
+    def _policy(self, ctx: RequestContext[Any], arn: str, attachable: bool = False) -> dict:
         """A customer or AWS managed policy by ARN (AWS ones from the catalog)."""
         message = f"Policy {arn} does not exist or is not attachable." if attachable else f"Policy {arn} was not found."
         if arn.startswith(_AWS_POLICY_PREFIX + "/"):
@@ -721,12 +765,12 @@ class IamBackend(ServiceBackend):
     def _local_policies(self, account: str) -> list[dict]:
         return [self.policies[key] for key in self.policies.irange((account,), (account, "\uffff"))]
 
-    def _policy_out(self, ctx: RequestContext, record: dict, detail: bool = True) -> dict[str, Any]:
-        fields = ("PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId")
-        out: dict[str, Any] = {key: record[key] for key in fields}
-        out["AttachmentCount"] = self._attachment_count(ctx.account, record["Arn"])
-        out["PermissionsBoundaryUsageCount"] = self._boundary_count(ctx.account, record["Arn"])
-        out["IsAttachable"] = True
+    def _policy_out(self, ctx: RequestContext[Any], record: dict, detail: bool = True) -> iam.Policy:
+        out: iam.Policy = {
+            "PolicyName": record["PolicyName"], "PolicyId": record["PolicyId"], "Arn": record["Arn"],
+            "Path": record["Path"], "DefaultVersionId": record["DefaultVersionId"],
+            "AttachmentCount": self._attachment_count(ctx.account, record["Arn"]),
+            "PermissionsBoundaryUsageCount": self._boundary_count(ctx.account, record["Arn"]), "IsAttachable": True}
         if detail and record.get("Description"):
             out["Description"] = record["Description"]
         out["CreateDate"] = from_epoch(record["CreateDate"])
@@ -742,7 +786,7 @@ class IamBackend(ServiceBackend):
         if documents.size(document) > documents.MANAGED_POLICY_SIZE:
             raise _limit(f"Cannot exceed quota for PolicySize: {documents.MANAGED_POLICY_SIZE}")
 
-    def create_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_policy(self, ctx: Ctx[iam.CreatePolicyRequest]) -> iam.CreatePolicyResult:
         params = ctx.params
         name, path = params["PolicyName"], params.get("Path", "/")
         document = params["PolicyDocument"]
@@ -758,10 +802,10 @@ class IamBackend(ServiceBackend):
         self.policies.put((ctx.account, name), record)
         return {"Policy": self._policy_out(ctx, record)}
 
-    def get_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_policy(self, ctx: Ctx[iam.GetPolicyRequest]) -> iam.GetPolicyResult:
         return {"Policy": self._policy_out(ctx, self._policy(ctx, ctx.params["PolicyArn"]))}
 
-    def list_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_policies(self, ctx: Ctx[iam.ListPoliciesRequest]) -> iam.ListPoliciesResult:
         params = ctx.params
         scope = params.get("Scope", "All")
         records: list[dict] = []
@@ -776,9 +820,10 @@ class IamBackend(ServiceBackend):
             records = [r for r in records if self._boundary_count(ctx.account, r["Arn"])]
         elif params.get("PolicyUsageFilter") == "PermissionsPolicy":
             records = [r for r in records if self._attachment_count(ctx.account, r["Arn"])]
-        return self._page(ctx, [self._policy_out(ctx, r, detail=False) for r in records], "Policies")
+        listed, more = self._page(ctx, [self._policy_out(ctx, r, detail=False) for r in records])
+        return {"Policies": listed, **more}
 
-    def delete_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_policy(self, ctx: Ctx[iam.DeletePolicyRequest]) -> iam.DeletePolicyResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         if self._attachment_count(ctx.account, policy["Arn"]) or self._boundary_count(ctx.account, policy["Arn"]):
             raise _conflict("Cannot delete a policy attached to entities.")
@@ -788,21 +833,21 @@ class IamBackend(ServiceBackend):
         self.policies.delete(key)
         return {}
 
-    def _version_out(self, policy: dict, version_id: str, with_document: bool = True) -> dict[str, Any]:
+    def _version_out(self, policy: dict, version_id: str, with_document: bool = True) -> iam.PolicyVersion:
         version = policy["Versions"][version_id]
-        out: dict[str, Any] = {"VersionId": version_id, "IsDefaultVersion": version_id == policy["DefaultVersionId"],
-                               "CreateDate": from_epoch(version["CreateDate"])}
+        out: iam.PolicyVersion = {"VersionId": version_id, "IsDefaultVersion": version_id == policy["DefaultVersionId"],
+                                  "CreateDate": from_epoch(version["CreateDate"])}
         if with_document:
             out["Document"] = quote(version["Document"])
         return out
 
-    def _version(self, ctx: RequestContext, policy: dict) -> str:
+    def _version(self, ctx: RequestContext[Any], policy: dict) -> str:
         version_id = ctx.params["VersionId"]
         if version_id not in policy["Versions"]:
             raise _not_found(f"Policy {policy['Arn']} version {version_id} does not exist or is not attachable.")
         return str(version_id)
 
-    def create_policy_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_policy_version(self, ctx: Ctx[iam.CreatePolicyVersionRequest]) -> iam.CreatePolicyVersionResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         document = ctx.params["PolicyDocument"]
         self._check_managed_document(document)
@@ -818,21 +863,23 @@ class IamBackend(ServiceBackend):
         self.policies.put(key, updated)
         return {"PolicyVersion": self._version_out(updated, version_id, with_document=False)}
 
-    def get_policy_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_policy_version(self, ctx: Ctx[iam.GetPolicyVersionRequest]) -> iam.GetPolicyVersionResult:
         policy = self._policy(ctx, ctx.params["PolicyArn"])
         return {"PolicyVersion": self._version_out(policy, self._version(ctx, policy))}
 
-    def list_policy_versions(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_policy_versions(self, ctx: Ctx[iam.ListPolicyVersionsRequest]) -> iam.ListPolicyVersionsResult:
         policy = self._policy(ctx, ctx.params["PolicyArn"])
         ordered = sorted(policy["Versions"], key=lambda v: int(v[1:]), reverse=True)
-        return self._page(ctx, [self._version_out(policy, v, with_document=False) for v in ordered], "Versions")
+        listed, more = self._page(ctx, [self._version_out(policy, v, with_document=False) for v in ordered])
+        return {"Versions": listed, **more}
 
-    def set_default_policy_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def set_default_policy_version(
+            self, ctx: Ctx[iam.SetDefaultPolicyVersionRequest]) -> iam.SetDefaultPolicyVersionResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         self.policies.put(key, {**policy, "DefaultVersionId": self._version(ctx, policy), "UpdateDate": ctx.time()})
         return {}
 
-    def delete_policy_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_policy_version(self, ctx: Ctx[iam.DeletePolicyVersionRequest]) -> iam.DeletePolicyVersionResult:
         key, policy = self._local_policy(ctx, ctx.params["PolicyArn"])
         version_id = self._version(ctx, policy)
         if version_id == policy["DefaultVersionId"]:
@@ -842,7 +889,7 @@ class IamBackend(ServiceBackend):
         return {}
 
     # -- attach / detach ----------------------------------------------------------------------
-    def _attach(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _attach(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         arn = ctx.params["PolicyArn"]
@@ -853,7 +900,7 @@ class IamBackend(ServiceBackend):
             self._put(kind, {**record, "Attached": [*record["Attached"], arn]})
         return {}
 
-    def _detach(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _detach(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         arn = ctx.params["PolicyArn"]
@@ -862,41 +909,46 @@ class IamBackend(ServiceBackend):
         self._put(kind, {**record, "Attached": [a for a in record["Attached"] if a != arn]})
         return {}
 
-    def _list_attached(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _list_attached(self, kind: str, ctx: RequestContext[Any]) -> AttachedPage:
         record = self._get(kind, ctx, ctx.params[KINDS[kind].field])
         prefix = ctx.params.get("PathPrefix")
-        attached = [{"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in record["Attached"]
-                    if not prefix or arn.split(":", 5)[5].removeprefix("policy").startswith(prefix)]
-        return self._page(ctx, attached, "AttachedPolicies")
+        attached: list[iam.AttachedPolicy] = [
+            {"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in record["Attached"]
+            if not prefix or arn.split(":", 5)[5].removeprefix("policy").startswith(prefix)]
+        listed, more = self._page(ctx, attached)
+        return {"AttachedPolicies": listed, **more}
 
-    def attach_user_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def attach_user_policy(self, ctx: Ctx[iam.AttachUserPolicyRequest]) -> iam.AttachUserPolicyResult:
         return self._attach("user", ctx)
 
-    def attach_group_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def attach_group_policy(self, ctx: Ctx[iam.AttachGroupPolicyRequest]) -> iam.AttachGroupPolicyResult:
         return self._attach("group", ctx)
 
-    def attach_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def attach_role_policy(self, ctx: Ctx[iam.AttachRolePolicyRequest]) -> iam.AttachRolePolicyResult:
         return self._attach("role", ctx)
 
-    def detach_user_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def detach_user_policy(self, ctx: Ctx[iam.DetachUserPolicyRequest]) -> iam.DetachUserPolicyResult:
         return self._detach("user", ctx)
 
-    def detach_group_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def detach_group_policy(self, ctx: Ctx[iam.DetachGroupPolicyRequest]) -> iam.DetachGroupPolicyResult:
         return self._detach("group", ctx)
 
-    def detach_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def detach_role_policy(self, ctx: Ctx[iam.DetachRolePolicyRequest]) -> iam.DetachRolePolicyResult:
         return self._detach("role", ctx)
 
-    def list_attached_user_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_attached_user_policies(
+            self, ctx: Ctx[iam.ListAttachedUserPoliciesRequest]) -> iam.ListAttachedUserPoliciesResult:
         return self._list_attached("user", ctx)
 
-    def list_attached_group_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_attached_group_policies(
+            self, ctx: Ctx[iam.ListAttachedGroupPoliciesRequest]) -> iam.ListAttachedGroupPoliciesResult:
         return self._list_attached("group", ctx)
 
-    def list_attached_role_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_attached_role_policies(
+            self, ctx: Ctx[iam.ListAttachedRolePoliciesRequest]) -> iam.ListAttachedRolePoliciesResult:
         return self._list_attached("role", ctx)
 
-    def list_entities_for_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_entities_for_policy(self, ctx: Ctx[iam.ListEntitiesForPolicyRequest]) -> iam.ListEntitiesForPolicyResult:
         params = ctx.params
         policy = self._policy(ctx, params["PolicyArn"])
         wanted = params.get("EntityFilter")
@@ -913,18 +965,21 @@ class IamBackend(ServiceBackend):
                     continue
                 if (attached or boundary) and (not prefix or record["Path"].startswith(prefix)):
                     rows.append((kind, record))
-        page = self._page(ctx, rows, "Rows")
-        result = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": page["IsTruncated"]}
-        for kind, record in page.pop("Rows"):
-            spec = KINDS[kind]
-            entity = {spec.field: record[spec.field], f"{spec.label}Id": record[f"{spec.label}Id"]}
-            result[f"Policy{spec.label}s"].append(entity)
-        if "Marker" in page:
-            result["Marker"] = page["Marker"]
-        return result
+        listed, more = self._page(ctx, rows)
+        groups: list[iam.PolicyGroup] = []
+        users: list[iam.PolicyUser] = []
+        roles: list[iam.PolicyRole] = []
+        for kind, record in listed:
+            if kind == "group":
+                groups.append({"GroupName": record["GroupName"], "GroupId": record["GroupId"]})
+            elif kind == "user":
+                users.append({"UserName": record["UserName"], "UserId": record["UserId"]})
+            else:
+                roles.append({"RoleName": record["RoleName"], "RoleId": record["RoleId"]})
+        return {"PolicyGroups": groups, "PolicyUsers": users, "PolicyRoles": roles, **more}
 
     # == inline policies =========================================================================
-    def _put_inline(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _put_inline(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         document = ctx.params["PolicyDocument"]
@@ -936,15 +991,16 @@ class IamBackend(ServiceBackend):
         self._put(kind, {**record, "Inline": inline})
         return {}
 
-    def _get_inline(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _get_inline(self, kind: str, ctx: RequestContext[Any]) -> tuple[str, str, str]:
+        """The entity's name, the inline policy's name and its document as Get*Policy returns it."""
         field = KINDS[kind].field
         record = self._get(kind, ctx, ctx.params[field])
         name = ctx.params["PolicyName"]
         if name not in record["Inline"]:
             raise _not_found(f"The {kind} policy with name {name} cannot be found.")
-        return {field: record[field], "PolicyName": name, "PolicyDocument": quote(record["Inline"][name])}
+        return record[field], name, quote(record["Inline"][name])
 
-    def _delete_inline(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _delete_inline(self, kind: str, ctx: RequestContext[Any]) -> NoMembers:
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         policy_name = ctx.params["PolicyName"]
@@ -953,48 +1009,52 @@ class IamBackend(ServiceBackend):
         self._put(kind, {**record, "Inline": {k: v for k, v in record["Inline"].items() if k != policy_name}})
         return {}
 
-    def _list_inline(self, kind: str, ctx: RequestContext) -> dict[str, Any]:
+    def _list_inline(self, kind: str, ctx: RequestContext[Any]) -> InlinePage:
         record = self._get(kind, ctx, ctx.params[KINDS[kind].field])
-        return self._page(ctx, sorted(record["Inline"]), "PolicyNames")
+        listed, more = self._page(ctx, sorted(record["Inline"]))
+        return {"PolicyNames": listed, **more}
 
-    def put_user_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_user_policy(self, ctx: Ctx[iam.PutUserPolicyRequest]) -> iam.PutUserPolicyResult:
         return self._put_inline("user", ctx)
 
-    def put_group_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_group_policy(self, ctx: Ctx[iam.PutGroupPolicyRequest]) -> iam.PutGroupPolicyResult:
         return self._put_inline("group", ctx)
 
-    def put_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_role_policy(self, ctx: Ctx[iam.PutRolePolicyRequest]) -> iam.PutRolePolicyResult:
         return self._put_inline("role", ctx)
 
-    def get_user_policy(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._get_inline("user", ctx)
+    def get_user_policy(self, ctx: Ctx[iam.GetUserPolicyRequest]) -> iam.GetUserPolicyResult:
+        entity, name, document = self._get_inline("user", ctx)
+        return {"UserName": entity, "PolicyName": name, "PolicyDocument": document}
 
-    def get_group_policy(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._get_inline("group", ctx)
+    def get_group_policy(self, ctx: Ctx[iam.GetGroupPolicyRequest]) -> iam.GetGroupPolicyResult:
+        entity, name, document = self._get_inline("group", ctx)
+        return {"GroupName": entity, "PolicyName": name, "PolicyDocument": document}
 
-    def get_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._get_inline("role", ctx)
+    def get_role_policy(self, ctx: Ctx[iam.GetRolePolicyRequest]) -> iam.GetRolePolicyResult:
+        entity, name, document = self._get_inline("role", ctx)
+        return {"RoleName": entity, "PolicyName": name, "PolicyDocument": document}
 
-    def delete_user_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_user_policy(self, ctx: Ctx[iam.DeleteUserPolicyRequest]) -> iam.DeleteUserPolicyResult:
         return self._delete_inline("user", ctx)
 
-    def delete_group_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_group_policy(self, ctx: Ctx[iam.DeleteGroupPolicyRequest]) -> iam.DeleteGroupPolicyResult:
         return self._delete_inline("group", ctx)
 
-    def delete_role_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_role_policy(self, ctx: Ctx[iam.DeleteRolePolicyRequest]) -> iam.DeleteRolePolicyResult:
         return self._delete_inline("role", ctx)
 
-    def list_user_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_user_policies(self, ctx: Ctx[iam.ListUserPoliciesRequest]) -> iam.ListUserPoliciesResult:
         return self._list_inline("user", ctx)
 
-    def list_group_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_group_policies(self, ctx: Ctx[iam.ListGroupPoliciesRequest]) -> iam.ListGroupPoliciesResult:
         return self._list_inline("group", ctx)
 
-    def list_role_policies(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_role_policies(self, ctx: Ctx[iam.ListRolePoliciesRequest]) -> iam.ListRolePoliciesResult:
         return self._list_inline("role", ctx)
 
     # == access keys =============================================================================
-    def create_access_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_access_key(self, ctx: Ctx[iam.CreateAccessKeyRequest]) -> iam.CreateAccessKeyResult:
         user = self._user_name(ctx)
         owned = [k for k in self.access_keys.values() if k["Account"] == ctx.account and k["UserName"] == user]
         if len(owned) >= _ACCESS_KEYS_PER_USER:
@@ -1005,39 +1065,40 @@ class IamBackend(ServiceBackend):
         return {"AccessKey": {"UserName": user, "AccessKeyId": key_id, "Status": "Active",
                               "SecretAccessKey": ctx.ids.chars(40), "CreateDate": from_epoch(now)}}
 
-    def _access_key(self, ctx: RequestContext, user: str) -> dict:
+    def _access_key(self, ctx: RequestContext[Any], user: str) -> dict:
         key_id = ctx.params["AccessKeyId"]
         record = self.access_keys.get(key_id)
         if record is None or record["Account"] != ctx.account or record["UserName"] != user:
             raise _not_found(f"The Access Key with id {key_id} cannot be found.")
         return record
 
-    def update_access_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_access_key(self, ctx: Ctx[iam.UpdateAccessKeyRequest]) -> iam.UpdateAccessKeyResult:
         record = self._access_key(ctx, self._user_name(ctx))
         self.access_keys.put(ctx.params["AccessKeyId"], {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def delete_access_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_access_key(self, ctx: Ctx[iam.DeleteAccessKeyRequest]) -> iam.DeleteAccessKeyResult:
         self._access_key(ctx, self._user_name(ctx))
         self.access_keys.delete(ctx.params["AccessKeyId"])
         return {}
 
-    def list_access_keys(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_access_keys(self, ctx: Ctx[iam.ListAccessKeysRequest]) -> iam.ListAccessKeysResult:
         user = self._user_name_or_root(ctx)
-        keys = [{"UserName": user, "AccessKeyId": key_id, "Status": k["Status"],
-                 "CreateDate": from_epoch(k["CreateDate"])}
-                for key_id, k in sorted(self.access_keys.items(), key=lambda item: item[1]["CreateDate"])
-                if k["Account"] == ctx.account and k["UserName"] == user]
-        return self._page(ctx, keys, "AccessKeyMetadata")
+        keys: list[iam.AccessKeyMetadata] = [] if user is None else [  # the root user has no keys here
+            {"UserName": user, "AccessKeyId": key_id, "Status": k["Status"], "CreateDate": from_epoch(k["CreateDate"])}
+            for key_id, k in sorted(self.access_keys.items(), key=lambda item: item[1]["CreateDate"])
+            if k["Account"] == ctx.account and k["UserName"] == user]
+        listed, more = self._page(ctx, keys)
+        return {"AccessKeyMetadata": listed, **more}
 
-    def get_access_key_last_used(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_access_key_last_used(self, ctx: Ctx[iam.GetAccessKeyLastUsedRequest]) -> iam.GetAccessKeyLastUsedResult:
         record = self.access_keys.get(ctx.params["AccessKeyId"])
         if record is None:
             raise AwsError("AccessDenied", "You are not authorized to perform this operation.", 403)
         return {"UserName": record["UserName"], "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}}
 
     # == login profiles and the password policy ==================================================
-    def create_login_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_login_profile(self, ctx: Ctx[iam.CreateLoginProfileRequest]) -> iam.CreateLoginProfileResult:
         user = self._user_name(ctx)
         key = (ctx.account, user.lower())
         if key in self.login_profiles:
@@ -1056,20 +1117,20 @@ class IamBackend(ServiceBackend):
         return hashlib.sha256(password.encode()).hexdigest() if password is not None else ""
 
     @staticmethod
-    def _login_out(record: dict) -> dict[str, Any]:
+    def _login_out(record: dict) -> iam.LoginProfile:
         return {"UserName": record["UserName"], "CreateDate": from_epoch(record["CreateDate"]),
                 "PasswordResetRequired": record["PasswordResetRequired"]}
 
-    def _login_profile(self, ctx: RequestContext, user: str) -> dict:
+    def _login_profile(self, ctx: RequestContext[Any], user: str) -> dict:
         record = self.login_profiles.get((ctx.account, user.lower()))
         if record is None:
             raise _not_found(f"Login Profile for User {user} cannot be found.")
         return record
 
-    def get_login_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_login_profile(self, ctx: Ctx[iam.GetLoginProfileRequest]) -> iam.GetLoginProfileResult:
         return {"LoginProfile": self._login_out(self._login_profile(ctx, self._user_name(ctx)))}
 
-    def update_login_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_login_profile(self, ctx: Ctx[iam.UpdateLoginProfileRequest]) -> iam.UpdateLoginProfileResult:
         user = self._user_name(ctx)
         record = self._login_profile(ctx, user)
         changes: dict[str, Any] = {}
@@ -1081,7 +1142,7 @@ class IamBackend(ServiceBackend):
         self.login_profiles.put((ctx.account, user.lower()), {**record, **changes})
         return {}
 
-    def delete_login_profile(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_login_profile(self, ctx: Ctx[iam.DeleteLoginProfileRequest]) -> iam.DeleteLoginProfileResult:
         user = self._user_name(ctx)
         self._login_profile(ctx, user)
         self.login_profiles.delete((ctx.account, user.lower()))
@@ -1106,9 +1167,10 @@ class IamBackend(ServiceBackend):
         ]
         for ok, message in checks:
             if not ok:
-                raise AwsError("PasswordPolicyViolation", message)
+                raise iam.password_policy_violation_exception(message)
 
-    def update_account_password_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_account_password_policy(
+            self, ctx: Ctx[iam.UpdateAccountPasswordPolicyRequest]) -> iam.UpdateAccountPasswordPolicyResult:
         params = ctx.params
         policy = {
             "MinimumPasswordLength": params.get("MinimumPasswordLength", 6),
@@ -1126,19 +1188,21 @@ class IamBackend(ServiceBackend):
         self.accounts.put(ctx.account, {**self._account(ctx.account), "PasswordPolicy": policy})
         return {}
 
-    def get_account_password_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_account_password_policy(
+            self, ctx: Ctx[iam.GetAccountPasswordPolicyRequest]) -> iam.GetAccountPasswordPolicyResult:
         policy = self._account(ctx.account)["PasswordPolicy"]
         if policy is None:
             raise _not_found(f"The Password Policy with domain name {ctx.account} cannot be found.")
-        return {"PasswordPolicy": dict(policy)}
+        return {"PasswordPolicy": {**policy}}
 
-    def delete_account_password_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_account_password_policy(
+            self, ctx: Ctx[iam.DeleteAccountPasswordPolicyRequest]) -> iam.DeleteAccountPasswordPolicyResult:
         self.get_account_password_policy(ctx)
         self.accounts.put(ctx.account, {**self._account(ctx.account), "PasswordPolicy": None})
         return {}
 
     # == account alias and summary ===============================================================
-    def create_account_alias(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_account_alias(self, ctx: Ctx[iam.CreateAccountAliasRequest]) -> iam.CreateAccountAliasResult:
         alias = ctx.params["AccountAlias"]
         for account, record in self.accounts.items():
             if alias in record["Aliases"] and account != ctx.account:
@@ -1146,17 +1210,18 @@ class IamBackend(ServiceBackend):
         self.accounts.put(ctx.account, {**self._account(ctx.account), "Aliases": [alias]})
         return {}
 
-    def delete_account_alias(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_account_alias(self, ctx: Ctx[iam.DeleteAccountAliasRequest]) -> iam.DeleteAccountAliasResult:
         alias = ctx.params["AccountAlias"]
         if alias not in self._account(ctx.account)["Aliases"]:
             raise _not_found(f"The account alias {alias} cannot be found.")
         self.accounts.put(ctx.account, {**self._account(ctx.account), "Aliases": []})
         return {}
 
-    def list_account_aliases(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, list(self._account(ctx.account)["Aliases"]), "AccountAliases")
+    def list_account_aliases(self, ctx: Ctx[iam.ListAccountAliasesRequest]) -> iam.ListAccountAliasesResult:
+        listed, more = self._page(ctx, list(self._account(ctx.account)["Aliases"]))
+        return {"AccountAliases": listed, **more}
 
-    def get_account_summary(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_account_summary(self, ctx: Ctx[iam.GetAccountSummaryRequest]) -> iam.GetAccountSummaryResult:
         account = ctx.account
         count = {kind: sum(1 for _ in self._in_account(kind, account)) for kind in KINDS}
         policies = self._local_policies(account)
@@ -1184,7 +1249,8 @@ class IamBackend(ServiceBackend):
         return {"SummaryMap": summary}
 
     # == MFA devices =============================================================================
-    def create_virtual_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_virtual_mfa_device(
+            self, ctx: Ctx[iam.CreateVirtualMFADeviceRequest]) -> iam.CreateVirtualMFADeviceResult:
         name, path = ctx.params["VirtualMFADeviceName"], ctx.params.get("Path", "/")
         serial = self._arn(ctx.account, "mfa", path, name)
         if (ctx.account, serial) in self.mfa_devices:
@@ -1193,10 +1259,10 @@ class IamBackend(ServiceBackend):
         tags = self._checked_tags(ctx.params.get("Tags", []))
         self.mfa_devices.put((ctx.account, serial), {"SerialNumber": serial, "Seed": seed, "UserName": None,
                                                      "EnableDate": None, "Tags": tags})
-        device: dict[str, Any] = {"SerialNumber": serial, "Base32StringSeed": seed.encode()}
+        device: iam.VirtualMFADevice = {"SerialNumber": serial, "Base32StringSeed": seed.encode()}
         return {"VirtualMFADevice": self._with_tags(device, self.mfa_devices[(ctx.account, serial)])}
 
-    def _device(self, ctx: RequestContext, serial: str) -> dict:
+    def _device(self, ctx: RequestContext[Any], serial: str) -> dict:
         record = self.mfa_devices.get((ctx.account, serial))
         if record is None:
             raise _not_found(f"VirtualMFADevice with serial number {serial} doesn't exist.")
@@ -1208,15 +1274,15 @@ class IamBackend(ServiceBackend):
         offset = digest[-1] & 0x0F
         return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
-    def _check_codes(self, ctx: RequestContext, seed: str) -> None:
+    def _check_codes(self, ctx: RequestContext[Any], seed: str) -> None:
         """Two consecutive TOTP codes (RFC 6238, 30-second steps) near the emulator clock's now."""
         now = int(ctx.time()) // 30
         first, second = ctx.params["AuthenticationCode1"], ctx.params["AuthenticationCode2"]
         if not any(self._totp(seed, step) == first and self._totp(seed, step + 1) == second
                    for step in range(now - 10, now + 2)):
-            raise AwsError("InvalidAuthenticationCode", "Authentication code for device is not valid.", 403)
+            raise iam.invalid_authentication_code_exception("Authentication code for device is not valid.")
 
-    def enable_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def enable_mfa_device(self, ctx: Ctx[iam.EnableMFADeviceRequest]) -> iam.EnableMFADeviceResult:
         user = self._get("user", ctx, ctx.params["UserName"])
         device = self._device(ctx, ctx.params["SerialNumber"])
         if device["UserName"]:
@@ -1226,12 +1292,12 @@ class IamBackend(ServiceBackend):
                              {**device, "UserName": user["UserName"], "EnableDate": ctx.time()})
         return {}
 
-    def resync_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def resync_mfa_device(self, ctx: Ctx[iam.ResyncMFADeviceRequest]) -> iam.ResyncMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
         self._check_codes(ctx, device["Seed"])
         return {}
 
-    def deactivate_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def deactivate_mfa_device(self, ctx: Ctx[iam.DeactivateMFADeviceRequest]) -> iam.DeactivateMFADeviceResult:
         serial = ctx.params["SerialNumber"]
         device = self._device(ctx, serial)
         user = ctx.params.get("UserName")
@@ -1240,15 +1306,16 @@ class IamBackend(ServiceBackend):
         self.mfa_devices.put((ctx.account, serial), {**device, "UserName": None, "EnableDate": None})
         return {}
 
-    def delete_virtual_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_virtual_mfa_device(
+            self, ctx: Ctx[iam.DeleteVirtualMFADeviceRequest]) -> iam.DeleteVirtualMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
         if device["UserName"]:
             raise _conflict("MFA VirtualDevice in use. Must deactivate first.")
         self.mfa_devices.delete((ctx.account, device["SerialNumber"]))
         return {}
 
-    def _device_out(self, ctx: RequestContext, device: dict) -> dict[str, Any]:
-        out: dict[str, Any] = {"SerialNumber": device["SerialNumber"]}
+    def _device_out(self, ctx: RequestContext[Any], device: dict) -> iam.VirtualMFADevice:
+        out: iam.VirtualMFADevice = {"SerialNumber": device["SerialNumber"]}
         if device["UserName"]:
             user = self.tables["user"].get((ctx.account, device["UserName"].lower()))
             if user is not None:
@@ -1256,51 +1323,56 @@ class IamBackend(ServiceBackend):
             out["EnableDate"] = from_epoch(device["EnableDate"])
         return self._with_tags(out, device)
 
-    def list_virtual_mfa_devices(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_virtual_mfa_devices(self, ctx: Ctx[iam.ListVirtualMFADevicesRequest]) -> iam.ListVirtualMFADevicesResult:
         status = ctx.params.get("AssignmentStatus", "Any")
         devices = [d for k, d in self.mfa_devices.items() if k[0] == ctx.account
                    and (status == "Any" or (status == "Assigned") == bool(d["UserName"]))]
-        return self._page(ctx, [self._device_out(ctx, d) for d in devices], "VirtualMFADevices")
+        listed, more = self._page(ctx, [self._device_out(ctx, d) for d in devices])
+        return {"VirtualMFADevices": listed, **more}
 
-    def list_mfa_devices(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_mfa_devices(self, ctx: Ctx[iam.ListMFADevicesRequest]) -> iam.ListMFADevicesResult:
         user = self._user_name_or_root(ctx)
-        devices = [{"UserName": user, "SerialNumber": d["SerialNumber"], "EnableDate": from_epoch(d["EnableDate"])}
-                   for k, d in self.mfa_devices.items()
-                   if user is not None and k[0] == ctx.account and d["UserName"] == user]
-        return self._page(ctx, devices, "MFADevices")
+        devices: list[iam.MFADevice] = [
+            {"UserName": user, "SerialNumber": d["SerialNumber"], "EnableDate": from_epoch(d["EnableDate"])}
+            for k, d in self.mfa_devices.items()
+            if user is not None and k[0] == ctx.account and d["UserName"] == user]
+        listed, more = self._page(ctx, devices)
+        return {"MFADevices": listed, **more}
 
-    def get_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_mfa_device(self, ctx: Ctx[iam.GetMFADeviceRequest]) -> iam.GetMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
-        out: dict[str, Any] = {"SerialNumber": device["SerialNumber"]}
+        out: iam.GetMFADeviceResponse = {"SerialNumber": device["SerialNumber"]}
         if device["UserName"]:
-            out.update(UserName=device["UserName"], EnableDate=from_epoch(device["EnableDate"]))
+            out["UserName"], out["EnableDate"] = device["UserName"], from_epoch(device["EnableDate"])
         return out
 
-    def tag_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_mfa_device(self, ctx: Ctx[iam.TagMFADeviceRequest]) -> iam.TagMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
         self.mfa_devices.put((ctx.account, device["SerialNumber"]), self._tagged(device, ctx.params["Tags"]))
         return {}
 
-    def untag_mfa_device(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_mfa_device(self, ctx: Ctx[iam.UntagMFADeviceRequest]) -> iam.UntagMFADeviceResult:
         device = self._device(ctx, ctx.params["SerialNumber"])
         self.mfa_devices.put((ctx.account, device["SerialNumber"]), self._untagged(device, ctx.params["TagKeys"]))
         return {}
 
-    def list_mfa_device_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._device(ctx, ctx.params["SerialNumber"])["Tags"], "Tags")
+    def list_mfa_device_tags(self, ctx: Ctx[iam.ListMFADeviceTagsRequest]) -> iam.ListMFADeviceTagsResult:
+        listed, more = self._page(ctx, self._device(ctx, ctx.params["SerialNumber"])["Tags"])
+        return {"Tags": listed, **more}
 
     # == identity providers (OIDC and SAML) ======================================================
-    def _provider(self, ctx: RequestContext, arn: str, kind: str) -> dict:
+    def _provider(self, ctx: RequestContext[Any], arn: str, kind: str) -> dict:
         record = self.providers.get((ctx.account, arn))
         if record is None or record["Kind"] != kind:
             raise _not_found(f"OpenIDConnect Provider not found for arn {arn}" if kind == "oidc"
                              else f"Manifest not found for arn {arn}")
         return record
 
-    def _put_provider(self, ctx: RequestContext, record: dict) -> None:
+    def _put_provider(self, ctx: RequestContext[Any], record: dict) -> None:
         self.providers.put((ctx.account, record["Arn"]), record)
 
-    def create_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_open_id_connect_provider(
+            self, ctx: Ctx[iam.CreateOpenIDConnectProviderRequest]) -> iam.CreateOpenIDConnectProviderResult:
         url = ctx.params["Url"]
         if not url.startswith("https://"):
             raise AwsError("ValidationError", "Invalid URL: the URL must begin with https://")
@@ -1312,69 +1384,81 @@ class IamBackend(ServiceBackend):
                   "ThumbprintList": list(ctx.params.get("ThumbprintList", [])), "CreateDate": ctx.time(),
                   "Tags": self._checked_tags(ctx.params.get("Tags", []))}
         self._put_provider(ctx, record)
-        return self._with_tags({"OpenIDConnectProviderArn": arn}, record)
+        out: iam.CreateOpenIDConnectProviderResponse = {"OpenIDConnectProviderArn": arn}
+        return self._with_tags(out, record)
 
-    def get_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_open_id_connect_provider(
+            self, ctx: Ctx[iam.GetOpenIDConnectProviderRequest]) -> iam.GetOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
-        out = {"Url": record["Url"], "ClientIDList": list(record["ClientIDList"]),
+        out: iam.GetOpenIDConnectProviderResponse = {
+               "Url": record["Url"], "ClientIDList": list(record["ClientIDList"]),
                "ThumbprintList": list(record["ThumbprintList"]), "CreateDate": from_epoch(record["CreateDate"])}
         return self._with_tags(out, record)
 
-    def list_open_id_connect_providers(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_open_id_connect_providers(
+            self, ctx: Ctx[iam.ListOpenIDConnectProvidersRequest]) -> iam.ListOpenIDConnectProvidersResult:
         return {"OpenIDConnectProviderList": [{"Arn": r["Arn"]} for k, r in self.providers.items()
                                               if k[0] == ctx.account and r["Kind"] == "oidc"]}
 
-    def delete_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_open_id_connect_provider(
+            self, ctx: Ctx[iam.DeleteOpenIDConnectProviderRequest]) -> iam.DeleteOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         if (ctx.account, arn) in self.providers:
             self._provider(ctx, arn, "oidc")
             self.providers.delete((ctx.account, arn))
         return {}
 
-    def _update_provider(self, ctx: RequestContext, arn: str, kind: str, **changes: Any) -> dict[str, Any]:
+    def _update_provider(self, ctx: RequestContext[Any], arn: str, kind: str, **changes: Any) -> NoMembers:
         self._put_provider(ctx, {**self._provider(ctx, arn, kind), **changes})
         return {}
 
-    def add_client_id_to_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def add_client_id_to_open_id_connect_provider(
+            self, ctx: Ctx[iam.AddClientIDToOpenIDConnectProviderRequest]) -> iam.AddClientIDToOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         ids = self._provider(ctx, arn, "oidc")["ClientIDList"]
         client = ctx.params["ClientID"]
         return self._update_provider(ctx, arn, "oidc", ClientIDList=ids if client in ids else [*ids, client])
 
-    def remove_client_id_from_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def remove_client_id_from_open_id_connect_provider(
+            self, ctx: Ctx[iam.RemoveClientIDFromOpenIDConnectProviderRequest]) -> iam.RemoveClientIDFromOpenIDConnectProviderResult:
         arn = ctx.params["OpenIDConnectProviderArn"]
         ids = self._provider(ctx, arn, "oidc")["ClientIDList"]
         return self._update_provider(ctx, arn, "oidc", ClientIDList=[i for i in ids if i != ctx.params["ClientID"]])
 
-    def update_open_id_connect_provider_thumbprint(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_open_id_connect_provider_thumbprint(
+            self, ctx: Ctx[iam.UpdateOpenIDConnectProviderThumbprintRequest]) -> iam.UpdateOpenIDConnectProviderThumbprintResult:
         return self._update_provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc",
                                      ThumbprintList=list(ctx.params["ThumbprintList"]))
 
-    def tag_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_open_id_connect_provider(
+            self, ctx: Ctx[iam.TagOpenIDConnectProviderRequest]) -> iam.TagOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
         self._put_provider(ctx, self._tagged(record, ctx.params["Tags"]))
         return {}
 
-    def untag_open_id_connect_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_open_id_connect_provider(
+            self, ctx: Ctx[iam.UntagOpenIDConnectProviderRequest]) -> iam.UntagOpenIDConnectProviderResult:
         record = self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")
         self._put_provider(ctx, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def list_open_id_connect_provider_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")["Tags"], "Tags")
+    def list_open_id_connect_provider_tags(
+            self, ctx: Ctx[iam.ListOpenIDConnectProviderTagsRequest]) -> iam.ListOpenIDConnectProviderTagsResult:
+        listed, more = self._page(ctx, self._provider(ctx, ctx.params["OpenIDConnectProviderArn"], "oidc")["Tags"])
+        return {"Tags": listed, **more}
 
     @staticmethod
     def _saml_valid_until(metadata: str, now: float) -> float:
         try:
             root = ElementTree.fromstring(metadata)
         except ElementTree.ParseError:
-            raise AwsError("InvalidInput", "Could not parse metadata") from None
+            raise iam.invalid_input_exception("Could not parse metadata") from None
         valid_until = root.get("validUntil")
         if valid_until:
             return to_epoch(valid_until)
         return now + 100 * 365 * 86400
 
-    def create_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_saml_provider(self, ctx: Ctx[iam.CreateSAMLProviderRequest]) -> iam.CreateSAMLProviderResult:
         name = ctx.params["Name"]
         arn = f"arn:aws:iam::{ctx.account}:saml-provider/{name}"
         if (ctx.account, arn) in self.providers:
@@ -1385,15 +1469,17 @@ class IamBackend(ServiceBackend):
                   "ValidUntil": self._saml_valid_until(metadata, now), "UUID": ctx.ids.uuid4(),
                   "Tags": self._checked_tags(ctx.params.get("Tags", []))}
         self._put_provider(ctx, record)
-        return self._with_tags({"SAMLProviderArn": arn}, record)
+        out: iam.CreateSAMLProviderResponse = {"SAMLProviderArn": arn}
+        return self._with_tags(out, record)
 
-    def get_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_saml_provider(self, ctx: Ctx[iam.GetSAMLProviderRequest]) -> iam.GetSAMLProviderResult:
         record = self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")
-        out = {"SAMLProviderUUID": record["UUID"], "SAMLMetadataDocument": record["Metadata"],
+        out: iam.GetSAMLProviderResponse = {
+               "SAMLProviderUUID": record["UUID"], "SAMLMetadataDocument": record["Metadata"],
                "CreateDate": from_epoch(record["CreateDate"]), "ValidUntil": from_epoch(record["ValidUntil"])}
         return self._with_tags(out, record)
 
-    def update_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_saml_provider(self, ctx: Ctx[iam.UpdateSAMLProviderRequest]) -> iam.UpdateSAMLProviderResult:
         arn = ctx.params["SAMLProviderArn"]
         metadata = ctx.params.get("SAMLMetadataDocument")
         changes = {} if metadata is None else {"Metadata": metadata,
@@ -1401,32 +1487,34 @@ class IamBackend(ServiceBackend):
         self._update_provider(ctx, arn, "saml", **changes)
         return {"SAMLProviderArn": arn}
 
-    def delete_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_saml_provider(self, ctx: Ctx[iam.DeleteSAMLProviderRequest]) -> iam.DeleteSAMLProviderResult:
         arn = ctx.params["SAMLProviderArn"]
         self._provider(ctx, arn, "saml")
         self.providers.delete((ctx.account, arn))
         return {}
 
-    def list_saml_providers(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_saml_providers(self, ctx: Ctx[iam.ListSAMLProvidersRequest]) -> iam.ListSAMLProvidersResult:
         return {"SAMLProviderList": [
             {"Arn": r["Arn"], "ValidUntil": from_epoch(r["ValidUntil"]), "CreateDate": from_epoch(r["CreateDate"])}
             for k, r in self.providers.items() if k[0] == ctx.account and r["Kind"] == "saml"]}
 
-    def tag_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_saml_provider(self, ctx: Ctx[iam.TagSAMLProviderRequest]) -> iam.TagSAMLProviderResult:
         record = self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")
         self._put_provider(ctx, self._tagged(record, ctx.params["Tags"]))
         return {}
 
-    def untag_saml_provider(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_saml_provider(self, ctx: Ctx[iam.UntagSAMLProviderRequest]) -> iam.UntagSAMLProviderResult:
         record = self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")
         self._put_provider(ctx, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def list_saml_provider_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")["Tags"], "Tags")
+    def list_saml_provider_tags(self, ctx: Ctx[iam.ListSAMLProviderTagsRequest]) -> iam.ListSAMLProviderTagsResult:
+        listed, more = self._page(ctx, self._provider(ctx, ctx.params["SAMLProviderArn"], "saml")["Tags"])
+        return {"Tags": listed, **more}
 
     # == certificates, SSH keys, service-specific credentials ====================================
-    def upload_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def upload_server_certificate(
+            self, ctx: Ctx[iam.UploadServerCertificateRequest]) -> iam.UploadServerCertificateResult:
         params = ctx.params
         name, path = params["ServerCertificateName"], params.get("Path", "/")
         key = (ctx.account, "server-certificate", name.lower())
@@ -1439,37 +1527,40 @@ class IamBackend(ServiceBackend):
                   "CertificateChain": params.get("CertificateChain"),
                   "Tags": self._checked_tags(params.get("Tags", []))}
         self.certificates.put(key, record)
-        return self._with_tags({"ServerCertificateMetadata": self._server_certificate_metadata(record)}, record)
+        out: iam.UploadServerCertificateResponse = {
+            "ServerCertificateMetadata": self._server_certificate_metadata(record)}
+        return self._with_tags(out, record)
 
     @staticmethod
-    def _server_certificate_metadata(record: dict) -> dict[str, Any]:
-        out = {key: record[key] for key in ("Path", "ServerCertificateName", "ServerCertificateId", "Arn")}
-        out["UploadDate"] = from_epoch(record["UploadDate"])
-        out["Expiration"] = from_epoch(record["Expiration"])
-        return out
+    def _server_certificate_metadata(record: dict) -> iam.ServerCertificateMetadata:
+        return {"Path": record["Path"], "ServerCertificateName": record["ServerCertificateName"],
+                "ServerCertificateId": record["ServerCertificateId"], "Arn": record["Arn"],
+                "UploadDate": from_epoch(record["UploadDate"]), "Expiration": from_epoch(record["Expiration"])}
 
-    def _server_certificate(self, ctx: RequestContext, name: str) -> tuple[tuple[str, str, str], dict]:
+    def _server_certificate(self, ctx: RequestContext[Any], name: str) -> tuple[tuple[str, str, str], dict]:
         key = (ctx.account, "server-certificate", name.lower())
         record = self.certificates.get(key)
         if record is None:
             raise _not_found(f"The Server Certificate with name {name} cannot be found.")
         return key, record
 
-    def get_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_server_certificate(self, ctx: Ctx[iam.GetServerCertificateRequest]) -> iam.GetServerCertificateResult:
         record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]
-        out: dict[str, Any] = {"ServerCertificateMetadata": self._server_certificate_metadata(record),
-                               "CertificateBody": record["CertificateBody"]}
+        out: iam.ServerCertificate = {"ServerCertificateMetadata": self._server_certificate_metadata(record),
+                                      "CertificateBody": record["CertificateBody"]}
         if record["CertificateChain"]:
             out["CertificateChain"] = record["CertificateChain"]
         return {"ServerCertificate": self._with_tags(out, record)}
 
-    def list_server_certificates(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_server_certificates(self, ctx: Ctx[iam.ListServerCertificatesRequest]) -> iam.ListServerCertificatesResult:
         records = [r for k, r in self.certificates.items() if k[:2] == (ctx.account, "server-certificate")]
         records = self._by_path(sorted(records, key=lambda r: r["ServerCertificateName"].lower()),
                                 ctx.params.get("PathPrefix"))
-        return self._page(ctx, [self._server_certificate_metadata(r) for r in records], "ServerCertificateMetadataList")
+        listed, more = self._page(ctx, [self._server_certificate_metadata(r) for r in records])
+        return {"ServerCertificateMetadataList": listed, **more}
 
-    def update_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_server_certificate(
+            self, ctx: Ctx[iam.UpdateServerCertificateRequest]) -> iam.UpdateServerCertificateResult:
         key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
         name = ctx.params.get("NewServerCertificateName", record["ServerCertificateName"])
         path = ctx.params.get("NewPath", record["Path"])
@@ -1481,28 +1572,31 @@ class IamBackend(ServiceBackend):
                                         "Arn": self._arn(ctx.account, "server-certificate", path, name)})
         return {}
 
-    def delete_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_server_certificate(
+            self, ctx: Ctx[iam.DeleteServerCertificateRequest]) -> iam.DeleteServerCertificateResult:
         self.certificates.delete(self._server_certificate(ctx, ctx.params["ServerCertificateName"])[0])
         return {}
 
-    def tag_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_server_certificate(self, ctx: Ctx[iam.TagServerCertificateRequest]) -> iam.TagServerCertificateResult:
         key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
         self.certificates.put(key, self._tagged(record, ctx.params["Tags"]))
         return {}
 
-    def untag_server_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_server_certificate(self, ctx: Ctx[iam.UntagServerCertificateRequest]) -> iam.UntagServerCertificateResult:
         key, record = self._server_certificate(ctx, ctx.params["ServerCertificateName"])
         self.certificates.put(key, self._untagged(record, ctx.params["TagKeys"]))
         return {}
 
-    def list_server_certificate_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        return self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"], "Tags")
+    def list_server_certificate_tags(
+            self, ctx: Ctx[iam.ListServerCertificateTagsRequest]) -> iam.ListServerCertificateTagsResult:
+        listed, more = self._page(ctx, self._server_certificate(ctx, ctx.params["ServerCertificateName"])[1]["Tags"])
+        return {"Tags": listed, **more}
 
-    def _user_credentials(self, ctx: RequestContext, kind: str, user: str | None) -> list[tuple[Any, dict]]:
+    def _user_credentials(self, ctx: RequestContext[Any], kind: str, user: str | None) -> list[tuple[Any, dict]]:
         owned = ((k, r) for k, r in self.certificates.items() if k[:2] == (ctx.account, kind) and r["UserName"] == user)
         return sorted(owned, key=lambda item: item[1]["UploadDate"])
 
-    def _user_credential(self, ctx: RequestContext, kind: str, user: str, credential_id: str,
+    def _user_credential(self, ctx: RequestContext[Any], kind: str, user: str, credential_id: str,
                          missing: str) -> tuple[Any, dict]:
         key = (ctx.account, kind, credential_id)
         record = self.certificates.get(key)
@@ -1510,7 +1604,8 @@ class IamBackend(ServiceBackend):
             raise _not_found(missing)
         return key, record
 
-    def upload_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def upload_signing_certificate(
+            self, ctx: Ctx[iam.UploadSigningCertificateRequest]) -> iam.UploadSigningCertificateResult:
         user = self._user_name(ctx)
         certificate_expiry(ctx.params["CertificateBody"])
         if len(self._user_credentials(ctx, "signing-certificate", user)) >= 2:
@@ -1522,41 +1617,46 @@ class IamBackend(ServiceBackend):
         return {"Certificate": self._signing_out(record)}
 
     @staticmethod
-    def _signing_out(record: dict) -> dict[str, Any]:
-        return {**{k: record[k] for k in ("UserName", "CertificateId", "CertificateBody", "Status")},
+    def _signing_out(record: dict) -> iam.SigningCertificate:
+        return {"UserName": record["UserName"], "CertificateId": record["CertificateId"],
+                "CertificateBody": record["CertificateBody"], "Status": record["Status"],
                 "UploadDate": from_epoch(record["UploadDate"])}
 
-    def list_signing_certificates(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_signing_certificates(
+            self, ctx: Ctx[iam.ListSigningCertificatesRequest]) -> iam.ListSigningCertificatesResult:
         records = self._user_credentials(ctx, "signing-certificate", self._user_name_or_root(ctx))
-        return self._page(ctx, [self._signing_out(r) for _, r in records], "Certificates")
+        listed, more = self._page(ctx, [self._signing_out(r) for _, r in records])
+        return {"Certificates": listed, **more}
 
-    def _signing_certificate(self, ctx: RequestContext) -> tuple[Any, dict]:
+    def _signing_certificate(self, ctx: RequestContext[Any]) -> tuple[Any, dict]:
         certificate_id = ctx.params["CertificateId"]
         return self._user_credential(ctx, "signing-certificate", self._user_name(ctx), certificate_id,
                                      f"The Certificate with id {certificate_id} cannot be found.")
 
-    def update_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_signing_certificate(
+            self, ctx: Ctx[iam.UpdateSigningCertificateRequest]) -> iam.UpdateSigningCertificateResult:
         key, record = self._signing_certificate(ctx)
         self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def delete_signing_certificate(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_signing_certificate(
+            self, ctx: Ctx[iam.DeleteSigningCertificateRequest]) -> iam.DeleteSigningCertificateResult:
         self.certificates.delete(self._signing_certificate(ctx)[0])
         return {}
 
-    def upload_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def upload_ssh_public_key(self, ctx: Ctx[iam.UploadSSHPublicKeyRequest]) -> iam.UploadSSHPublicKeyResult:
         user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
         body = ctx.params["SSHPublicKeyBody"].strip()
         parts = body.split()
         try:
             blob = base64.b64decode(parts[1], validate=True)
         except (IndexError, ValueError):
-            raise AwsError("InvalidPublicKey", "Public key is malformed") from None
+            raise iam.invalid_public_key_exception("Public key is malformed") from None
         if not parts[0].startswith("ssh-"):
-            raise AwsError("UnrecognizedPublicKeyEncoding", "Unrecognized public key encoding")
+            raise iam.unrecognized_public_key_encoding_exception("Unrecognized public key encoding")
         fingerprint = ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
         if any(r["Fingerprint"] == fingerprint for _, r in self._user_credentials(ctx, "ssh-public-key", user)):
-            raise AwsError("DuplicateSSHPublicKey", "The SSH public key is already associated with the user")
+            raise iam.duplicate_ssh_public_key_exception("The SSH public key is already associated with the user")
         key_id = "APKA" + ctx.ids.upper_alnum(16)
         record = {"UserName": user, "SSHPublicKeyId": key_id, "Fingerprint": fingerprint, "SSHPublicKeyBody": body,
                   "Status": "Active", "UploadDate": ctx.time()}
@@ -1564,34 +1664,41 @@ class IamBackend(ServiceBackend):
         return {"SSHPublicKey": self._ssh_out(record)}
 
     @staticmethod
-    def _ssh_out(record: dict, body: bool = True) -> dict[str, Any]:
-        fields = ("UserName", "SSHPublicKeyId", "Fingerprint", "SSHPublicKeyBody", "Status") if body else (
-            "UserName", "SSHPublicKeyId", "Status")
-        return {**{k: record[k] for k in fields}, "UploadDate": from_epoch(record["UploadDate"])}
+    def _ssh_out(record: dict) -> iam.SSHPublicKey:
+        return {"UserName": record["UserName"], "SSHPublicKeyId": record["SSHPublicKeyId"],
+                "Fingerprint": record["Fingerprint"], "SSHPublicKeyBody": record["SSHPublicKeyBody"],
+                "Status": record["Status"], "UploadDate": from_epoch(record["UploadDate"])}
 
-    def _ssh_key(self, ctx: RequestContext) -> tuple[Any, dict]:
+    @staticmethod
+    def _ssh_metadata(record: dict) -> iam.SSHPublicKeyMetadata:
+        return {"UserName": record["UserName"], "SSHPublicKeyId": record["SSHPublicKeyId"],
+                "Status": record["Status"], "UploadDate": from_epoch(record["UploadDate"])}
+
+    def _ssh_key(self, ctx: RequestContext[Any]) -> tuple[Any, dict]:
         user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
         key_id = ctx.params["SSHPublicKeyId"]
         return self._user_credential(ctx, "ssh-public-key", user, key_id,
                                      f"The Public Key with id {key_id} cannot be found.")
 
-    def get_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_ssh_public_key(self, ctx: Ctx[iam.GetSSHPublicKeyRequest]) -> iam.GetSSHPublicKeyResult:
         return {"SSHPublicKey": self._ssh_out(self._ssh_key(ctx)[1])}
 
-    def list_ssh_public_keys(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_ssh_public_keys(self, ctx: Ctx[iam.ListSSHPublicKeysRequest]) -> iam.ListSSHPublicKeysResult:
         records = self._user_credentials(ctx, "ssh-public-key", self._user_name_or_root(ctx))
-        return self._page(ctx, [self._ssh_out(r, body=False) for _, r in records], "SSHPublicKeys")
+        listed, more = self._page(ctx, [self._ssh_metadata(r) for _, r in records])
+        return {"SSHPublicKeys": listed, **more}
 
-    def update_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_ssh_public_key(self, ctx: Ctx[iam.UpdateSSHPublicKeyRequest]) -> iam.UpdateSSHPublicKeyResult:
         key, record = self._ssh_key(ctx)
         self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def delete_ssh_public_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_ssh_public_key(self, ctx: Ctx[iam.DeleteSSHPublicKeyRequest]) -> iam.DeleteSSHPublicKeyResult:
         self.certificates.delete(self._ssh_key(ctx)[0])
         return {}
 
-    def create_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_service_specific_credential(
+            self, ctx: Ctx[iam.CreateServiceSpecificCredentialRequest]) -> iam.CreateServiceSpecificCredentialResult:
         user = self._get("user", ctx, ctx.params["UserName"])["UserName"]
         service = ctx.params["ServiceName"]
         if service not in _SERVICE_CREDENTIAL_SERVICES:
@@ -1605,44 +1712,57 @@ class IamBackend(ServiceBackend):
         self.certificates.put((ctx.account, "service-credential", credential_id), record)
         return self._with_new_password(ctx, record)
 
-    def _with_new_password(self, ctx: RequestContext, record: dict) -> dict[str, Any]:
-        """The credential as Create/Reset answer it: with a new password (never stored)."""
-        credential = {**self._service_credential_out(record), "ServicePassword": ctx.ids.b64(33)}
+    def _with_new_password(self, ctx: RequestContext[Any],
+                           record: dict) -> iam.CreateServiceSpecificCredentialResponse:
+        """The credential as Create/Reset answer it (the two responses have one shape): with a new
+        password (never stored)."""
+        credential: iam.ServiceSpecificCredential = {
+            "UserName": record["UserName"], "ServiceName": record["ServiceName"],
+            "ServiceUserName": record["ServiceUserName"],
+            "ServiceSpecificCredentialId": record["ServiceSpecificCredentialId"], "Status": record["Status"],
+            "CreateDate": from_epoch(record["UploadDate"]), "ServicePassword": ctx.ids.b64(33)}
         return {"ServiceSpecificCredential": credential}
 
     @staticmethod
-    def _service_credential_out(record: dict) -> dict[str, Any]:
-        return {**{k: record[k] for k in ("UserName", "ServiceName", "ServiceUserName", "ServiceSpecificCredentialId",
-                                          "Status")}, "CreateDate": from_epoch(record["UploadDate"])}
+    def _service_credential_out(record: dict) -> iam.ServiceSpecificCredentialMetadata:
+        return {"UserName": record["UserName"], "ServiceName": record["ServiceName"],
+                "ServiceUserName": record["ServiceUserName"],
+                "ServiceSpecificCredentialId": record["ServiceSpecificCredentialId"], "Status": record["Status"],
+                "CreateDate": from_epoch(record["UploadDate"])}
 
-    def _service_credential(self, ctx: RequestContext) -> tuple[Any, dict]:
+    def _service_credential(self, ctx: RequestContext[Any]) -> tuple[Any, dict]:
         user = self._user_name(ctx)
         credential_id = ctx.params["ServiceSpecificCredentialId"]
         return self._user_credential(ctx, "service-credential", user, credential_id,
                                      f"No such credential {credential_id} exists")
 
-    def list_service_specific_credentials(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_service_specific_credentials(
+            self, ctx: Ctx[iam.ListServiceSpecificCredentialsRequest]) -> iam.ListServiceSpecificCredentialsResult:
         service = ctx.params.get("ServiceName")
         records = [r for _, r in self._user_credentials(ctx, "service-credential", self._user_name_or_root(ctx))
                    if service is None or r["ServiceName"] == service]
-        return self._page(ctx, [self._service_credential_out(r) for r in records], "ServiceSpecificCredentials")
+        listed, more = self._page(ctx, [self._service_credential_out(r) for r in records])
+        return {"ServiceSpecificCredentials": listed, **more}
 
-    def update_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_service_specific_credential(
+            self, ctx: Ctx[iam.UpdateServiceSpecificCredentialRequest]) -> iam.UpdateServiceSpecificCredentialResult:
         key, record = self._service_credential(ctx)
         self.certificates.put(key, {**record, "Status": ctx.params["Status"]})
         return {}
 
-    def reset_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+    def reset_service_specific_credential(
+            self, ctx: Ctx[iam.ResetServiceSpecificCredentialRequest]) -> iam.ResetServiceSpecificCredentialResult:
         return self._with_new_password(ctx, self._service_credential(ctx)[1])
 
-    def delete_service_specific_credential(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_service_specific_credential(
+            self, ctx: Ctx[iam.DeleteServiceSpecificCredentialRequest]) -> iam.DeleteServiceSpecificCredentialResult:
         self.certificates.delete(self._service_credential(ctx)[0])
         return {}
 
-    def change_password(self, ctx: RequestContext) -> dict[str, Any]:
+    def change_password(self, ctx: Ctx[iam.ChangePasswordRequest]) -> iam.ChangePasswordResult:
         caller = self._caller_user(ctx)
         if caller is None:
-            raise AwsError("InvalidUserType", "Only IAM Users can change their own password.")
+            raise iam.invalid_user_type_exception("Only IAM Users can change their own password.")
         key = (ctx.account, caller["UserName"].lower())
         profile = self._login_profile(ctx, caller["UserName"])
         if profile["PasswordHash"] != self._password_hash(ctx.params["OldPassword"]):
@@ -1652,13 +1772,15 @@ class IamBackend(ServiceBackend):
                                       "PasswordResetRequired": False})
         return {}
 
-    def set_security_token_service_preferences(self, ctx: RequestContext) -> dict[str, Any]:
+    def set_security_token_service_preferences(
+            self, ctx: Ctx[iam.SetSecurityTokenServicePreferencesRequest]) -> iam.SetSecurityTokenServicePreferencesResult:
         version = 2 if ctx.params["GlobalEndpointTokenVersion"] == "v2Token" else 1
         self.accounts.put(ctx.account, {**self._account(ctx.account), "TokenVersion": version})
         return {}
 
     # == credential report =======================================================================
-    def generate_credential_report(self, ctx: RequestContext) -> dict[str, Any]:
+    def generate_credential_report(
+            self, ctx: Ctx[iam.GenerateCredentialReportRequest]) -> iam.GenerateCredentialReportResult:
         account = self._account(ctx.account)
         report = account["Report"]
         if report is not None and ctx.time() - report["GeneratedTime"] < _REPORT_SECONDS:
@@ -1667,7 +1789,7 @@ class IamBackend(ServiceBackend):
         self.accounts.put(ctx.account, {**account, "Report": {"GeneratedTime": ctx.time(), "Content": content}})
         return {"State": "STARTED", "Description": "No report exists. Starting a new report generation task"}
 
-    def _credential_report_csv(self, ctx: RequestContext) -> str:
+    def _credential_report_csv(self, ctx: RequestContext[Any]) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(_REPORT_COLUMNS)
@@ -1692,50 +1814,65 @@ class IamBackend(ServiceBackend):
             writer.writerow(row + ["false", "N/A"] * 2)
         return out.getvalue()
 
-    def get_credential_report(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_credential_report(self, ctx: Ctx[iam.GetCredentialReportRequest]) -> iam.GetCredentialReportResult:
         report = self._account(ctx.account)["Report"]
         if report is None:
-            raise AwsError("ReportNotPresent", "Credential report not present.", 410)
+            raise iam.credential_report_not_present_exception("Credential report not present.")
         if ctx.time() - report["GeneratedTime"] >= _REPORT_SECONDS:
-            raise AwsError("ReportExpired", "Credential report has expired.", 410)
+            raise iam.credential_report_expired_exception("Credential report has expired.")
         return {"Content": report["Content"].encode(), "ReportFormat": "text/csv",
                 "GeneratedTime": from_epoch(report["GeneratedTime"])}
 
     # == authorization details ===================================================================
-    def _inline_list(self, record: dict) -> list[dict]:
+    def _inline_list(self, record: dict) -> list[iam.PolicyDetail]:
         return [{"PolicyName": name, "PolicyDocument": quote(doc)} for name, doc in sorted(record["Inline"].items())]
 
     @staticmethod
-    def _attached_list(record: dict) -> list[dict]:
+    def _attached_list(record: dict) -> list[iam.AttachedPolicy]:
         return [{"PolicyName": arn.rsplit("/", 1)[1], "PolicyArn": arn} for arn in record["Attached"]]
 
-    def _user_detail(self, ctx: RequestContext, user: dict) -> dict[str, Any]:
-        out = self._user_out(user)
-        out.update(UserPolicyList=self._inline_list(user), GroupList=list(user["Groups"]),
-                   AttachedManagedPolicies=self._attached_list(user))
+    def _user_detail(self, ctx: RequestContext[Any], user: dict) -> iam.UserDetail:
+        out: iam.UserDetail = {"Path": user["Path"], "UserName": user["UserName"], "UserId": user["UserId"],
+                               "Arn": user["Arn"], "CreateDate": from_epoch(user["CreateDate"])}
+        self._boundary(user, out)
+        self._with_tags(out, user)
+        out["UserPolicyList"] = self._inline_list(user)
+        out["GroupList"] = list(user["Groups"])
+        out["AttachedManagedPolicies"] = self._attached_list(user)
         return out
 
-    def _group_detail(self, ctx: RequestContext, group: dict) -> dict[str, Any]:
-        out = self._group_out(group)
-        out.update(GroupPolicyList=self._inline_list(group), AttachedManagedPolicies=self._attached_list(group))
-        return out
+    def _group_detail(self, ctx: RequestContext[Any], group: dict) -> iam.GroupDetail:
+        return {**self._group_out(group), "GroupPolicyList": self._inline_list(group),
+                "AttachedManagedPolicies": self._attached_list(group)}
 
-    def _role_detail(self, ctx: RequestContext, role: dict) -> dict[str, Any]:
-        out = {k: v for k, v in self._role_out(role).items() if k not in ("Description", "MaxSessionDuration")}
+    def _role_detail(self, ctx: RequestContext[Any], role: dict) -> iam.RoleDetail:
+        out: iam.RoleDetail = {"Path": role["Path"], "RoleName": role["RoleName"], "RoleId": role["RoleId"],
+                               "Arn": role["Arn"], "CreateDate": from_epoch(role["CreateDate"]),
+                               "AssumeRolePolicyDocument": quote(role["AssumeRolePolicyDocument"])}
+        self._boundary(role, out)
+        self._with_tags(out, role)
+        out["RoleLastUsed"] = {}
         profiles = [p for p in self._in_account("instance_profile", ctx.account) if role["RoleName"] in p["Roles"]]
-        out.update(InstanceProfileList=[self._profile_out(ctx, p) for p in profiles],
-                   RolePolicyList=self._inline_list(role), AttachedManagedPolicies=self._attached_list(role))
+        out["InstanceProfileList"] = [self._profile_out(ctx, p) for p in profiles]
+        out["RolePolicyList"] = self._inline_list(role)
+        out["AttachedManagedPolicies"] = self._attached_list(role)
         return out
 
-    def _policy_detail(self, ctx: RequestContext, policy: dict) -> dict[str, Any]:
-        out = self._policy_out(ctx, policy, detail=False)
+    def _policy_detail(self, ctx: RequestContext[Any], policy: dict) -> iam.ManagedPolicyDetail:
+        out: iam.ManagedPolicyDetail = {
+            "PolicyName": policy["PolicyName"], "PolicyId": policy["PolicyId"], "Arn": policy["Arn"],
+            "Path": policy["Path"], "DefaultVersionId": policy["DefaultVersionId"],
+            "AttachmentCount": self._attachment_count(ctx.account, policy["Arn"]),
+            "PermissionsBoundaryUsageCount": self._boundary_count(ctx.account, policy["Arn"]), "IsAttachable": True,
+            "CreateDate": from_epoch(policy["CreateDate"]), "UpdateDate": from_epoch(policy["UpdateDate"])}
         if policy.get("Description"):
             out["Description"] = policy["Description"]
         ordered = sorted(policy["Versions"], key=lambda v: int(v[1:]), reverse=True)
         out["PolicyVersionList"] = [self._version_out(policy, v) for v in ordered]
         return out
 
-    def get_account_authorization_details(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_account_authorization_details(
+            self, ctx: Ctx[iam.GetAccountAuthorizationDetailsRequest]) -> iam.GetAccountAuthorizationDetailsResult:
         wanted = set(ctx.params.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
         rows: list[tuple[str, dict]] = []
         for kind, label in (("user", "User"), ("group", "Group"), ("role", "Role")):
@@ -1746,36 +1883,44 @@ class IamBackend(ServiceBackend):
         if "AWSManagedPolicy" in wanted:
             rows += [("policy", self._aws_policy(n)) for n in sorted(AWS_MANAGED_POLICIES)
                      if self._attachment_count(ctx.account, self._aws_policy(n)["Arn"])]
-        page = self._page(ctx, rows, "Rows")
-        render = {"user": ("UserDetailList", self._user_detail), "group": ("GroupDetailList", self._group_detail),
-                  "role": ("RoleDetailList", self._role_detail), "policy": ("Policies", self._policy_detail)}
-        result: dict[str, Any] = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
-        for kind, record in page.pop("Rows"):
-            key, build = render[kind]
-            result[key].append(build(ctx, record))
-        result.update(page)
-        return result
+        listed, more = self._page(ctx, rows)
+        users: list[iam.UserDetail] = []
+        groups: list[iam.GroupDetail] = []
+        roles: list[iam.RoleDetail] = []
+        policies: list[iam.ManagedPolicyDetail] = []
+        for kind, record in listed:
+            if kind == "user":
+                users.append(self._user_detail(ctx, record))
+            elif kind == "group":
+                groups.append(self._group_detail(ctx, record))
+            elif kind == "role":
+                roles.append(self._role_detail(ctx, record))
+            else:
+                policies.append(self._policy_detail(ctx, record))
+        return {"UserDetailList": users, "GroupDetailList": groups, "RoleDetailList": roles, "Policies": policies,
+                **more}
 
     # == policy simulation =======================================================================
-    def _input_policies(self, ctx: RequestContext, key: str) -> list[Policy]:
+    def _input_policies(self, ctx: RequestContext[Any], key: str) -> list[Policy]:
         policies = []
         for index, text in enumerate(ctx.params.get(key, []), start=1):
             documents.parse(text)
             policies.append(Policy.parse(text, f"{key}.{index}", "none"))
         return policies
 
-    def _entity_by_arn(self, ctx: RequestContext, arn: str) -> tuple[str, dict]:
+    def _entity_by_arn(self, ctx: RequestContext[Any], arn: str) -> tuple[str, dict]:
         """(kind, record) of the user, group or role an ARN names, in the caller's account."""
         match = _ENTITY_ARN.match(arn)
         if match is None or match.group(2) not in _KINDS or match.group(1) != ctx.account:
-            raise AwsError("InvalidInput", f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
+            raise iam.invalid_input_exception(
+                f"Invalid Entity Arn: {arn} does not clearly define entity type and name.")
         kind, name = match.group(2), match.group(4)
         record = self.tables[kind].get((ctx.account, name.lower()))
         if record is None:
             raise _not_found(KINDS[kind].missing.format(name))
         return kind, record
 
-    def _policy_owners(self, ctx: RequestContext, kind: str, record: dict) -> list[tuple[str, dict]]:
+    def _policy_owners(self, ctx: RequestContext[Any], kind: str, record: dict) -> list[tuple[str, dict]]:
         """The entity and, for a user, its groups: whose policies apply to it."""
         owners = [(kind, record)]
         if kind == "user":
@@ -1783,7 +1928,7 @@ class IamBackend(ServiceBackend):
             owners += [("group", group) for group in groups if group is not None]
         return owners
 
-    def _principal_policies(self, ctx: RequestContext, arn: str) -> tuple[dict, list[Policy], list[Policy] | None]:
+    def _principal_policies(self, ctx: RequestContext[Any], arn: str) -> tuple[dict, list[Policy], list[Policy] | None]:
         kind, record = self._entity_by_arn(ctx, arn)
         policies = [policy for owner_kind, owner in self._policy_owners(ctx, kind, record)
                     for policy in self._entity_policies(ctx, owner_kind, owner)]
@@ -1799,7 +1944,7 @@ class IamBackend(ServiceBackend):
     def _managed_type(arn: str) -> str:
         return "aws-managed" if arn.startswith(_AWS_POLICY_PREFIX) else "user-managed"
 
-    def _entity_policies(self, ctx: RequestContext, kind: str, record: dict) -> list[Policy]:
+    def _entity_policies(self, ctx: RequestContext[Any], kind: str, record: dict) -> list[Policy]:
         policies = [Policy.parse(doc, name, kind) for name, doc in sorted(record["Inline"].items())]
         for arn in record["Attached"]:
             policy = self._policy(ctx, arn)
@@ -1807,12 +1952,13 @@ class IamBackend(ServiceBackend):
                                          policy["PolicyName"], self._managed_type(arn)))
         return policies
 
-    def list_policies_granting_service_access(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_policies_granting_service_access(
+            self, ctx: Ctx[iam.ListPoliciesGrantingServiceAccessRequest]) -> iam.ListPoliciesGrantingServiceAccessResult:
         kind, record = self._entity_by_arn(ctx, ctx.params["Arn"])
         owners = self._policy_owners(ctx, kind, record)
-        result = []
+        result: list[iam.ListPoliciesGrantingServiceAccessEntry] = []
         for namespace in ctx.params["ServiceNamespaces"]:
-            granting: list[dict[str, Any]] = []
+            granting: list[iam.PolicyGrantingServiceAccess] = []
             for owner_kind, owner in owners:
                 for name, document in sorted(owner["Inline"].items()):
                     if grants_service(Policy.parse(document), namespace):
@@ -1826,7 +1972,8 @@ class IamBackend(ServiceBackend):
             result.append({"ServiceNamespace": namespace, "Policies": granting})
         return {"PoliciesGrantingServiceAccess": result, "IsTruncated": False}
 
-    def simulate_principal_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def simulate_principal_policy(
+            self, ctx: Ctx[iam.SimulatePrincipalPolicyRequest]) -> iam.SimulatePrincipalPolicyResult:
         source = ctx.params["PolicySourceArn"]
         record, policies, boundaries = self._principal_policies(ctx, source)
         policies += self._input_policies(ctx, "PolicyInputList")
@@ -1838,16 +1985,18 @@ class IamBackend(ServiceBackend):
         caller = ctx.params.get("CallerArn", source)
         return self._simulate(ctx, policies, boundaries, caller, {k: v for k, v in context.items() if v})
 
-    def simulate_custom_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def simulate_custom_policy(self, ctx: Ctx[iam.SimulateCustomPolicyRequest]) -> iam.SimulateCustomPolicyResult:
         policies = self._input_policies(ctx, "PolicyInputList")
         boundaries = self._input_policies(ctx, "PermissionsBoundaryPolicyInputList") or None
         return self._simulate(ctx, policies, boundaries, ctx.params.get("CallerArn"), {})
 
-    def _simulate(self, ctx: RequestContext, policies: list[Policy], boundaries: list[Policy] | None,
-                  caller: str | None, context: dict[str, ContextValue]) -> dict[str, Any]:
+    def _simulate(self, ctx: RequestContext[Any], policies: list[Policy], boundaries: list[Policy] | None,
+                  caller: str | None, context: dict[str, ContextValue]) -> iam.SimulatePolicyResponse:
         params = ctx.params
         context = {**context, "aws:CurrentTime": _iso(ctx.time()), "aws:EpochTime": str(int(ctx.time()))}
         if caller:
+            if len(caller.split(":")) < 6:  # the same answer as for other unparsable ARNs here
+                raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!")
             context["aws:PrincipalArn"] = caller
             context["aws:PrincipalAccount"] = caller.split(":")[4]
         for entry in params.get("ContextEntries", []):
@@ -1856,7 +2005,7 @@ class IamBackend(ServiceBackend):
         if "ResourcePolicy" in params:
             documents.parse(params["ResourcePolicy"])
             resource_policies.append(Policy.parse(params["ResourcePolicy"], "ResourcePolicy", "resource"))
-        results = []
+        results: list[iam.EvaluationResult] = []
         for action in params["ActionNames"]:
             for resource in params.get("ResourceArns", ["*"]):
                 request = Request(action, resource, principal=caller, context=context)
@@ -1871,7 +2020,8 @@ class IamBackend(ServiceBackend):
                     "MissingContextValues": list(outcome.missing_context),
                     "OrganizationsDecisionDetail": {"AllowedByOrganizations": True},
                 })
-        return self._page(ctx, results, "EvaluationResults")
+        listed, more = self._page(ctx, results)
+        return {"EvaluationResults": listed, **more}
 
     @staticmethod
     def _context_keys(texts: Iterable[str]) -> list[str]:
@@ -1882,10 +2032,12 @@ class IamBackend(ServiceBackend):
                     keys.update(dict.fromkeys(block))
         return sorted(keys, key=str.lower)
 
-    def get_context_keys_for_custom_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_context_keys_for_custom_policy(
+            self, ctx: Ctx[iam.GetContextKeysForCustomPolicyRequest]) -> iam.GetContextKeysForCustomPolicyResult:
         return {"ContextKeyNames": self._context_keys(ctx.params["PolicyInputList"])}
 
-    def get_context_keys_for_principal_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_context_keys_for_principal_policy(
+            self, ctx: Ctx[iam.GetContextKeysForPrincipalPolicyRequest]) -> iam.GetContextKeysForPrincipalPolicyResult:
         _, policies, _ = self._principal_policies(ctx, ctx.params["PolicySourceArn"])
         texts = [json.dumps({"Statement": [s.body for s in p.statements]}) for p in policies]
         return {"ContextKeyNames": self._context_keys(texts + list(ctx.params.get("PolicyInputList", [])))}
@@ -1923,9 +2075,8 @@ class IamBackend(ServiceBackend):
         record = self._role_by_arn(role_arn)
         if record is None:
             return None
-        out = self._role_out(record)
-        out["AssumeRolePolicyDocument"] = json.loads(record["AssumeRolePolicyDocument"])
-        return out
+        # the port hands the trust policy over parsed, unlike the API's URL-encoded text
+        return {**self._role_out(record), "AssumeRolePolicyDocument": json.loads(record["AssumeRolePolicyDocument"])}
 
     def principal_for_access_key(self, access_key: str) -> dict | None:
         record = self.access_keys.get(access_key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...api import iam
 from ...core.errors import AwsError
 
 MANAGED_POLICY_SIZE = 6144
@@ -24,7 +25,7 @@ _STATEMENT_KEYS = frozenset({"Sid", "Effect", "Principal", "NotPrincipal", "Acti
 
 
 def malformed(message: str) -> AwsError:
-    return AwsError("MalformedPolicyDocument", message)
+    return iam.malformed_policy_document_exception(message)
 
 
 def size(document: str) -> int:

@@ -17,10 +17,11 @@ key ids may be key ids, key ARNs, alias names or alias ARNs.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, TypedDict, TypeVar
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext
+from ...api import kms
+from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from .keys import AWS_MANAGED_PREFIX, DAY, DEFAULT_ROTATION_DAYS, default_policy, invalid_state, not_found
@@ -36,7 +37,7 @@ class KmsBackend(CryptoOperations):
     input_error_code = "ValidationException"
 
     # -- keys ---------------------------------------------------------------------------------
-    def create_key(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_key(self, ctx: Ctx[kms.CreateKeyRequest]) -> kms.CreateKeyResult:
         params = ctx.params
         if params.get("Origin", "AWS_KMS") != "AWS_KMS" or "CustomKeyStoreId" in params:
             raise NotEmulatedError("kms", "CreateKey", "only keys with Origin AWS_KMS are emulated")
@@ -48,111 +49,113 @@ class KmsBackend(CryptoOperations):
         policy = params.get("Policy")
         if policy is not None:
             self._check_policy(policy)
-        record = self._new_key(ctx.account, ctx.region, spec, usage, params.get("Description", ""),
+        record = self.new_key(ctx.account, ctx.region, spec, usage, params.get("Description", ""),
                                policy or default_policy(ctx.account))
         record["Tags"] = tags
-        self._save(record)
+        self.save_key(record)
         return {"KeyMetadata": self.metadata(record)}
 
-    def describe_key(self, ctx: RequestContext) -> dict[str, Any]:
-        return {"KeyMetadata": self.metadata(self._key(ctx))}
+    def describe_key(self, ctx: Ctx[kms.DescribeKeyRequest]) -> kms.DescribeKeyResult:
+        return {"KeyMetadata": self.metadata(self.key_record(ctx))}
 
-    def list_keys(self, ctx: RequestContext) -> dict[str, Any]:
-        rows = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]} for r in self.settle_all(ctx.account, ctx.region)]
-        return page(ctx.params, rows, "Keys", lambda row: row["KeyId"], default_limit=100)
+    def list_keys(self, ctx: Ctx[kms.ListKeysRequest]) -> kms.ListKeysResult:
+        rows: list[kms.KeyListEntry] = [{"KeyId": r["KeyId"], "KeyArn": r["Arn"]}
+                                        for r in self.settle_all(ctx.account, ctx.region)]
+        keys, tail = page(ctx.params, rows, lambda row: row["KeyId"], default_limit=100)
+        return {"Keys": keys, **tail}
 
-    def update_key_description(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "Description": ctx.params["Description"]})
+    def update_key_description(self, ctx: Ctx[kms.UpdateKeyDescriptionRequest]) -> kms.UpdateKeyDescriptionResult:
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "Description": ctx.params["Description"]})
         return {}
 
-    def enable_key(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "KeyState": "Enabled"})
+    def enable_key(self, ctx: Ctx[kms.EnableKeyRequest]) -> kms.EnableKeyResult:
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "KeyState": "Enabled"})
         return {}
 
-    def disable_key(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "KeyState": "Disabled"})
+    def disable_key(self, ctx: Ctx[kms.DisableKeyRequest]) -> kms.DisableKeyResult:
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "KeyState": "Disabled"})
         return {}
 
-    def schedule_key_deletion(self, ctx: RequestContext) -> dict[str, Any]:
+    def schedule_key_deletion(self, ctx: Ctx[kms.ScheduleKeyDeletionRequest]) -> kms.ScheduleKeyDeletionResult:
         days = ctx.params.get("PendingWindowInDays", 30)
         if not 7 <= days <= 30:
             raise AwsError("ValidationException", f"PendingWindowInDays should be between 7 and 30, but it is {days}")
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         deletion = self.now() + days * DAY
-        self._save({**record, "KeyState": "PendingDeletion", "DeletionDate": deletion})
+        self.save_key({**record, "KeyState": "PendingDeletion", "DeletionDate": deletion})
         return {"KeyId": record["Arn"], "DeletionDate": from_epoch(deletion), "KeyState": "PendingDeletion",
                 "PendingWindowInDays": days}
 
-    def cancel_key_deletion(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
+    def cancel_key_deletion(self, ctx: Ctx[kms.CancelKeyDeletionRequest]) -> kms.CancelKeyDeletionResult:
+        record = self.key_record(ctx)
         if record["KeyState"] != "PendingDeletion":
             raise invalid_state(record["Arn"], "not pending deletion")
         # AWS leaves a key whose deletion was cancelled disabled (docs: "Cancel key deletion")
-        self._save({**record, "KeyState": "Disabled", "DeletionDate": None})
+        self.save_key({**record, "KeyState": "Disabled", "DeletionDate": None})
         return {"KeyId": record["Arn"]}
 
     # -- rotation -----------------------------------------------------------------------------
-    def _rotatable(self, ctx: RequestContext) -> dict:
-        record = self._key(ctx)
-        self._require_enabled(record)
+    def _rotatable(self, ctx: RequestContext[Any]) -> dict:
+        record = self.key_record(ctx)
+        self.require_enabled(record)
         if record["KeySpec"] != SYMMETRIC:
-            raise AwsError("UnsupportedOperationException", "")
+            raise kms.unsupported_operation_exception("")
         return record
 
-    def enable_key_rotation(self, ctx: RequestContext) -> dict[str, Any]:
+    def enable_key_rotation(self, ctx: Ctx[kms.EnableKeyRotationRequest]) -> kms.EnableKeyRotationResult:
         record = self._rotatable(ctx)
         period = ctx.params.get("RotationPeriodInDays", DEFAULT_ROTATION_DAYS)
-        self._save({**record, "Rotation": {"Period": period, "Next": self.now() + period * DAY}})
+        self.save_key({**record, "Rotation": {"Period": period, "Next": self.now() + period * DAY}})
         return {}
 
-    def disable_key_rotation(self, ctx: RequestContext) -> dict[str, Any]:
+    def disable_key_rotation(self, ctx: Ctx[kms.DisableKeyRotationRequest]) -> kms.DisableKeyRotationResult:
         record = self._rotatable(ctx)
-        self._save({**record, "Rotation": None})
+        self.save_key({**record, "Rotation": None})
         return {}
 
-    def get_key_rotation_status(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
+    def get_key_rotation_status(self, ctx: Ctx[kms.GetKeyRotationStatusRequest]) -> kms.GetKeyRotationStatusResult:
+        record = self.key_record(ctx)
         if record["KeySpec"] != SYMMETRIC:
-            raise AwsError("UnsupportedOperationException", "")
+            raise kms.unsupported_operation_exception("")
         rotation = record["Rotation"]
-        result: dict[str, Any] = {"KeyId": record["Arn"], "KeyRotationEnabled": rotation is not None}
+        result: kms.GetKeyRotationStatusResponse = {"KeyId": record["Arn"], "KeyRotationEnabled": rotation is not None}
         if rotation is not None:
             result["RotationPeriodInDays"] = rotation["Period"]
             result["NextRotationDate"] = from_epoch(rotation["Next"])
         return result
 
-    def rotate_key_on_demand(self, ctx: RequestContext) -> dict[str, Any]:
+    def rotate_key_on_demand(self, ctx: Ctx[kms.RotateKeyOnDemandRequest]) -> kms.RotateKeyOnDemandResult:
         record = self._rotatable(ctx)
         if record["OnDemandRotations"] >= _ON_DEMAND_ROTATION_LIMIT:
-            raise AwsError("LimitExceededException",
-                           "The on-demand rotations limit has been reached for the given keyId. "
+            raise kms.limit_exceeded_exception("The on-demand rotations limit has been reached for the given keyId. "
                            f"No more on-demand rotations can be performed for this key: {record['Arn']}")
-        material = self._new_material(SYMMETRIC, self.now(), "ON_DEMAND")
-        self._save({**record, "Materials": [*record["Materials"], material],
+        material = self.new_material(SYMMETRIC, self.now(), "ON_DEMAND")
+        self.save_key({**record, "Materials": [*record["Materials"], material],
                     "OnDemandRotations": record["OnDemandRotations"] + 1})
         return {"KeyId": record["Arn"]}
 
-    def list_key_rotations(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
+    def list_key_rotations(self, ctx: Ctx[kms.ListKeyRotationsRequest]) -> kms.ListKeyRotationsResult:
+        record = self.key_record(ctx)
         if record["KeySpec"] != SYMMETRIC:
-            raise AwsError("UnsupportedOperationException", "")
+            raise kms.unsupported_operation_exception("")
         everything = ctx.params.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL"
-        rows = []
+        rows: list[kms.RotationsListEntry] = []
         for material in record["Materials"]:
             if material["Type"] is None and not everything:
                 continue
-            row = {"KeyId": record["Arn"], "KeyMaterialId": material["Id"]}
+            row: kms.RotationsListEntry = {"KeyId": record["Arn"], "KeyMaterialId": material["Id"]}
             if material["Type"] is not None:
-                row.update(RotationDate=from_epoch(material["Created"]), RotationType=material["Type"])
+                row["RotationDate"], row["RotationType"] = from_epoch(material["Created"]), material["Type"]
             rows.append(row)
-        return page(ctx.params, rows, "Rotations", None, default_limit=100)
+        rotations, tail = page(ctx.params, rows, None, default_limit=100)
+        return {"Rotations": rotations, **tail}
 
     # -- aliases ------------------------------------------------------------------------------
     @staticmethod
@@ -163,22 +166,22 @@ class KmsBackend(CryptoOperations):
         if name.startswith(AWS_MANAGED_PREFIX):
             raise AwsError("NotAuthorizedException", "")
 
-    def _alias_target_key(self, ctx: RequestContext) -> dict:
-        record = self._key(ctx, "TargetKeyId")
-        self._require_not_pending_deletion(record)
+    def _alias_target_key(self, ctx: RequestContext[Any]) -> dict:
+        record = self.key_record(ctx, "TargetKeyId")
+        self.require_not_pending_deletion(record)
         return record
 
-    def create_alias(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_alias(self, ctx: Ctx[kms.CreateAliasRequest]) -> kms.CreateAliasResult:
         name = ctx.params["AliasName"]
         self._check_alias_name(name)
         existing = self.aliases.get((ctx.account, ctx.region, name))
         if existing is not None:
-            raise AwsError("AlreadyExistsException", f"An alias with the name {existing['AliasArn']} already exists")
+            raise kms.already_exists_exception(f"An alias with the name {existing['AliasArn']} already exists")
         record = self._alias_target_key(ctx)
-        self._put_alias(ctx.account, ctx.region, name, record["KeyId"], self.now())
+        self.put_alias(ctx.account, ctx.region, name, record["KeyId"], self.now())
         return {}
 
-    def _existing_alias(self, ctx: RequestContext) -> dict:
+    def _existing_alias(self, ctx: RequestContext[Any]) -> dict:
         name = ctx.params["AliasName"]
         self._check_alias_name(name)
         alias = self.aliases.get((ctx.account, ctx.region, name))
@@ -186,7 +189,7 @@ class KmsBackend(CryptoOperations):
             raise not_found(f"Alias arn:aws:kms:{ctx.region}:{ctx.account}:{name} is not found.")
         return dict(alias)
 
-    def update_alias(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_alias(self, ctx: Ctx[kms.UpdateAliasRequest]) -> kms.UpdateAliasResult:
         alias = self._existing_alias(ctx)
         record = self._alias_target_key(ctx)
         current = self.find_key(alias["TargetKeyId"], ctx.account, ctx.region)
@@ -194,31 +197,32 @@ class KmsBackend(CryptoOperations):
                 current["KeyUsage"] != record["KeyUsage"]:
             raise AwsError("ValidationException",
                            "The current and new KMS key must be the same type and have the same key usage.")
-        self._put_alias(ctx.account, ctx.region, alias["AliasName"], record["KeyId"], alias["Created"])
+        self.put_alias(ctx.account, ctx.region, alias["AliasName"], record["KeyId"], alias["Created"])
         return {}
 
-    def delete_alias(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_alias(self, ctx: Ctx[kms.DeleteAliasRequest]) -> kms.DeleteAliasResult:
         alias = self._existing_alias(ctx)
         self.aliases.delete((ctx.account, ctx.region, alias["AliasName"]))
         return {}
 
-    def list_aliases(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_aliases(self, ctx: Ctx[kms.ListAliasesRequest]) -> kms.ListAliasesResult:
         self.settle_all(ctx.account, ctx.region)
         target = None
         if "KeyId" in ctx.params:
-            target = self._key(ctx)["KeyId"]
-        rows = []
-        for _, alias in self._aliases_in(ctx.account, ctx.region):
+            target = self.key_record(ctx)["KeyId"]
+        rows: list[kms.AliasListEntry] = []
+        for _, alias in self.aliases_in(ctx.account, ctx.region):
             if target is not None and alias["TargetKeyId"] != target:
                 continue
             rows.append({"AliasName": alias["AliasName"], "AliasArn": alias["AliasArn"],
                          "TargetKeyId": alias["TargetKeyId"], "CreationDate": from_epoch(alias["Created"]),
                          "LastUpdatedDate": from_epoch(alias["Updated"])})
-        return page(ctx.params, rows, "Aliases", lambda row: row["AliasName"], default_limit=50)
+        aliases, tail = page(ctx.params, rows, lambda row: row["AliasName"], default_limit=50)
+        return {"Aliases": aliases, **tail}
 
     # -- key policies -------------------------------------------------------------------------
     @staticmethod
-    def _check_policy_name(ctx: RequestContext) -> None:
+    def _check_policy_name(ctx: RequestContext[Any]) -> None:
         if ctx.params.get("PolicyName", "default") != "default":
             raise not_found("No such policy exists")
 
@@ -229,71 +233,73 @@ class KmsBackend(CryptoOperations):
         except ValueError:
             document = None
         if not isinstance(document, dict) or "Statement" not in document:
-            raise AwsError("MalformedPolicyDocumentException", "The policy is not a valid JSON key policy.")
+            raise kms.malformed_policy_document_exception("The policy is not a valid JSON key policy.")
 
-    def get_key_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_key_policy(self, ctx: Ctx[kms.GetKeyPolicyRequest]) -> kms.GetKeyPolicyResult:
         self._check_policy_name(ctx)
-        return {"Policy": self._key(ctx)["Policy"], "PolicyName": "default"}
+        return {"Policy": self.key_record(ctx)["Policy"], "PolicyName": "default"}
 
-    def put_key_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_key_policy(self, ctx: Ctx[kms.PutKeyPolicyRequest]) -> kms.PutKeyPolicyResult:
         self._check_policy_name(ctx)
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         self._check_policy(ctx.params["Policy"])
-        self._save({**record, "Policy": ctx.params["Policy"]})
+        self.save_key({**record, "Policy": ctx.params["Policy"]})
         return {}
 
-    def list_key_policies(self, ctx: RequestContext) -> dict[str, Any]:
-        self._key(ctx)
-        return page(ctx.params, ["default"], "PolicyNames", str, default_limit=100)
+    def list_key_policies(self, ctx: Ctx[kms.ListKeyPoliciesRequest]) -> kms.ListKeyPoliciesResult:
+        self.key_record(ctx)
+        names, tail = page(ctx.params, ["default"], str, default_limit=100)
+        return {"PolicyNames": names, **tail}
 
     # -- tags ---------------------------------------------------------------------------------
     @staticmethod
-    def _checked_tags(tags: list[dict], current: dict[str, str]) -> dict[str, str]:
+    def _checked_tags(tags: list[kms.Tag], current: dict[str, str]) -> dict[str, str]:
         """``current`` with ``tags`` applied; TagException with AWS's messages (LocalStack snapshots
         test_tag_key_with_duplicate_tag_keys_raises_error, test_create_key_with_too_many_tags_…)."""
         keys = [tag["TagKey"] for tag in tags]
         if len(set(keys)) != len(keys):
-            raise AwsError("TagException", "Duplicate tag keys")
+            raise kms.tag_exception("Duplicate tag keys")
         if any(key.lower().startswith("aws:") for key in keys):
-            raise AwsError("TagException", "Tags beginning with aws: are reserved")
+            raise kms.tag_exception("Tags beginning with aws: are reserved")
         merged = {**current, **{tag["TagKey"]: tag["TagValue"] for tag in tags}}
         if len(merged) > _MAX_TAGS:
-            raise AwsError("TagException", "Too many tags")
+            raise kms.tag_exception("Too many tags")
         return merged
 
-    def tag_resource(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
-        self._save({**record, "Tags": self._checked_tags(ctx.params["Tags"], record["Tags"])})
+    def tag_resource(self, ctx: Ctx[kms.TagResourceRequest]) -> kms.TagResourceResult:
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
+        self.save_key({**record, "Tags": self._checked_tags(ctx.params["Tags"], record["Tags"])})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+    def untag_resource(self, ctx: Ctx[kms.UntagResourceRequest]) -> kms.UntagResourceResult:
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         removed = set(ctx.params["TagKeys"])
-        self._save({**record, "Tags": {k: v for k, v in record["Tags"].items() if k not in removed}})
+        self.save_key({**record, "Tags": {k: v for k, v in record["Tags"].items() if k not in removed}})
         return {}
 
-    def list_resource_tags(self, ctx: RequestContext) -> dict[str, Any]:
-        record = self._key(ctx)
-        rows = [{"TagKey": key, "TagValue": value} for key, value in sorted(record["Tags"].items())]
-        return page(ctx.params, rows, "Tags", lambda row: row["TagKey"], default_limit=50)
+    def list_resource_tags(self, ctx: Ctx[kms.ListResourceTagsRequest]) -> kms.ListResourceTagsResult:
+        record = self.key_record(ctx)
+        rows: list[kms.Tag] = [{"TagKey": key, "TagValue": value} for key, value in sorted(record["Tags"].items())]
+        tags, tail = page(ctx.params, rows, lambda row: row["TagKey"], default_limit=50)
+        return {"Tags": tags, **tail}
 
     # -- grants -------------------------------------------------------------------------------
-    def create_grant(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_grant(self, ctx: Ctx[kms.CreateGrantRequest]) -> kms.CreateGrantResult:
         params = ctx.params
-        record = self._key(ctx)
-        self._require_not_pending_deletion(record)
+        record = self.key_record(ctx)
+        self.require_not_pending_deletion(record)
         grant = {
             "KeyId": record["KeyId"], "KeyArn": record["Arn"], "Name": params.get("Name"),
             "GranteePrincipal": params["GranteePrincipal"], "RetiringPrincipal": params.get("RetiringPrincipal"),
             "Operations": list(params["Operations"]), "Constraints": params.get("Constraints"),
         }
         if grant["Name"] is not None:  # a retried CreateGrant with the same name and grant is idempotent
-            for _, existing in self._grants_in(ctx.account, ctx.region):
+            for _, existing in self.grants_in(ctx.account, ctx.region):
                 if all(existing[field] == value for field, value in grant.items()):
                     return {"GrantToken": existing["Token"], "GrantId": existing["GrantId"]}
-        self._dry_run(ctx)
+        self.dry_run(ctx)
         grant_id = ctx.ids.hex(64)
         token = _GRANT_TOKEN_PREFIX + ctx.ids.urlsafe(180)
         self.grants.put((ctx.account, ctx.region, grant_id),
@@ -301,44 +307,49 @@ class KmsBackend(CryptoOperations):
         return {"GrantToken": token, "GrantId": grant_id}
 
     @staticmethod
-    def _grant_entry(grant: dict, account: str) -> dict[str, Any]:
-        entry: dict[str, Any] = {
+    def _grant_entry(grant: dict, account: str) -> kms.GrantListEntry:
+        entry: kms.GrantListEntry = {
             "KeyId": grant["KeyArn"], "GrantId": grant["GrantId"], "CreationDate": from_epoch(grant["Created"]),
             "GranteePrincipal": grant["GranteePrincipal"], "IssuingAccount": f"arn:aws:iam::{account}:root",
             "Operations": grant["Operations"],
         }
-        for field in ("Name", "RetiringPrincipal", "Constraints"):
-            if grant[field] is not None:
-                entry[field] = grant[field]
+        if grant["Name"] is not None:
+            entry["Name"] = grant["Name"]
+        if grant["RetiringPrincipal"] is not None:
+            entry["RetiringPrincipal"] = grant["RetiringPrincipal"]
+        if grant["Constraints"] is not None:
+            entry["Constraints"] = grant["Constraints"]
         return entry
 
-    def list_grants(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_grants(self, ctx: Ctx[kms.ListGrantsRequest]) -> kms.ListGrantsResult:
         params = ctx.params
-        record = self._key(ctx)
+        record = self.key_record(ctx)
         grant_id = params.get("GrantId")
         if grant_id is not None and (ctx.account, ctx.region, grant_id) not in self.grants:
-            raise AwsError("InvalidGrantIdException", "")
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self._grants_in(ctx.account, ctx.region)
+            raise kms.invalid_grant_id_exception("")
+        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["KeyId"] == record["KeyId"]
                 and grant_id in (None, grant["GrantId"])
                 and params.get("GranteePrincipal") in (None, grant["GranteePrincipal"])]
-        return page(params, rows, "Grants", lambda row: row["GrantId"], default_limit=50)
+        grants, tail = page(params, rows, lambda row: row["GrantId"], default_limit=50)
+        return {"Grants": grants, **tail}
 
-    def list_retirable_grants(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_retirable_grants(self, ctx: Ctx[kms.ListRetirableGrantsRequest]) -> kms.ListRetirableGrantsResult:
         principal = ctx.params["RetiringPrincipal"]
         self.settle_all(ctx.account, ctx.region)
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self._grants_in(ctx.account, ctx.region)
+        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["RetiringPrincipal"] == principal]
-        return page(ctx.params, rows, "Grants", lambda row: row["GrantId"], default_limit=50)
+        grants, tail = page(ctx.params, rows, lambda row: row["GrantId"], default_limit=50)
+        return {"Grants": grants, **tail}
 
-    def retire_grant(self, ctx: RequestContext) -> dict[str, Any]:
+    def retire_grant(self, ctx: Ctx[kms.RetireGrantRequest]) -> kms.RetireGrantResult:
         params = ctx.params
         token = params.get("GrantToken")
         if token is not None:
-            found = [key for key, grant in self._grants_in(ctx.account, ctx.region) if grant["Token"] == token]
+            found = [key for key, grant in self.grants_in(ctx.account, ctx.region) if grant["Token"] == token]
             if not found:
-                raise AwsError("InvalidGrantTokenException", "")
-            self._dry_run(ctx)
+                raise kms.invalid_grant_token_exception("")
+            self.dry_run(ctx)
             self.grants.delete(found[0])
             return {}
         if "GrantId" not in params or "KeyId" not in params:
@@ -346,17 +357,17 @@ class KmsBackend(CryptoOperations):
         self._delete_grant(ctx)
         return {}
 
-    def revoke_grant(self, ctx: RequestContext) -> dict[str, Any]:
+    def revoke_grant(self, ctx: Ctx[kms.RevokeGrantRequest]) -> kms.RevokeGrantResult:
         self._delete_grant(ctx)
         return {}
 
-    def _delete_grant(self, ctx: RequestContext) -> None:
-        record = self._key(ctx)
+    def _delete_grant(self, ctx: RequestContext[Any]) -> None:
+        record = self.key_record(ctx)
         key = (ctx.account, ctx.region, ctx.params["GrantId"])
         grant = self.grants.get(key)
         if grant is None or grant["KeyId"] != record["KeyId"]:
-            raise AwsError("InvalidGrantIdException", "")
-        self._dry_run(ctx)
+            raise kms.invalid_grant_id_exception("")
+        self.dry_run(ctx)
         self.grants.delete(key)
 
     # -- inspection ---------------------------------------------------------------------------
@@ -377,12 +388,22 @@ class KmsBackend(CryptoOperations):
         return {"keys": keys}
 
 
-def page(params: dict[str, Any], rows: list, member: str, sort_key: Callable[[Any], str] | None, *,
-         default_limit: int) -> dict[str, Any]:
-    """One page of ``rows`` after the request's Marker, in AWS's ``Truncated``/``NextMarker`` form.
+class PageTail(TypedDict, total=False):
+    """What a KMS List* response says about the pages after this one."""
+
+    Truncated: bool
+    NextMarker: str
+
+
+Row = TypeVar("Row")
+
+
+def page(params: Mapping[str, Any], rows: list[Row], sort_key: Callable[[Row], str] | None, *,
+         default_limit: int) -> tuple[list[Row], PageTail]:
+    """One page of ``rows`` after the request's Marker, and AWS's ``Truncated``/``NextMarker`` for it.
     With ``sort_key`` the rows are sorted and a marker names the last row returned (so deletions
     between pages skip nothing); without, the rows keep their order and a marker counts them."""
-    invalid = AwsError("InvalidMarkerException", "")
+    invalid = kms.invalid_marker_exception("")
     after = decode_token(params.get("Marker"), invalid)
     if after is not None and not isinstance(after, str):
         raise invalid
@@ -396,7 +417,7 @@ def page(params: dict[str, Any], rows: list, member: str, sort_key: Callable[[An
     limit = params.get("Limit", default_limit)
     chunk = rows[start:start + limit]
     truncated = start + limit < len(rows)
-    result: dict[str, Any] = {member: chunk, "Truncated": truncated}
+    tail: PageTail = {"Truncated": truncated}
     if truncated:
-        result["NextMarker"] = encode_token(sort_key(chunk[-1]) if sort_key is not None else str(start + limit))
-    return result
+        tail["NextMarker"] = encode_token(sort_key(chunk[-1]) if sort_key is not None else str(start + limit))
+    return chunk, tail

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 from typing import Mapping, NamedTuple
 
+from ...api import kms
 from ...core.errors import AwsError
 
 MAGIC = b"\x01KMU"
@@ -35,7 +36,7 @@ class Sealed(NamedTuple):
 def invalid_ciphertext() -> AwsError:
     # AWS answers a tampered blob or a wrong encryption context with an empty message
     # (LocalStack snapshot test_encrypt_decrypt_encryption_context)
-    return AwsError("InvalidCiphertextException", "")
+    return kms.invalid_ciphertext_exception("")
 
 
 def _context_bytes(context: Mapping[str, str] | None) -> bytes:

@@ -9,8 +9,9 @@ from typing import Any, Iterable, Mapping
 
 from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import kms
 from ...core.errors import AwsError
-from . import envelope
+from . import envelope, schema
 from .specs import HMAC_SPECS, SYMMETRIC, algorithms
 
 DAY = 86400.0
@@ -40,17 +41,17 @@ def default_policy(account: str) -> str:
 
 
 def not_found(message: str) -> AwsError:
-    return AwsError("NotFoundException", message)
+    return kms.not_found_exception(message)
 
 
 def invalid_state(arn: str, what: str) -> AwsError:
-    return AwsError("KMSInvalidStateException", f"{arn} is {what}.")
+    return kms.kms_invalid_state_exception(f"{arn} is {what}.")
 
 
 def incorrect_key() -> AwsError:
     # LocalStack snapshot test_re_encrypt_incorrect_source_key / test_error_messaging_for_invalid_keys
-    return AwsError("IncorrectKeyException",
-                    "The key ID in the request does not identify a CMK that can perform this operation.")
+    return kms.incorrect_key_exception(
+        "The key ID in the request does not identify a CMK that can perform this operation.")
 
 
 class KmsKeys(ServiceBackend):
@@ -60,9 +61,9 @@ class KmsKeys(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.keys = self.store.ordered_table("kms.keys")
-        self.aliases = self.store.ordered_table("kms.aliases")
-        self.grants = self.store.ordered_table("kms.grants")
+        self.keys = schema.KEYS.open_ordered(self.store)
+        self.aliases = schema.ALIASES.open_ordered(self.store)
+        self.grants = schema.GRANTS.open_ordered(self.store)
 
     # -- finding keys ---------------------------------------------------------------------------
     def now(self) -> float:
@@ -102,12 +103,12 @@ class KmsKeys(ServiceBackend):
     def _create_aws_managed_key(self, alias_name: str, account: str, region: str) -> str:
         """AWS creates an AWS managed key the first time its alias (alias/aws/s3…) is used."""
         service = alias_name[len(AWS_MANAGED_PREFIX):]
-        record = self._new_key(account, region, SYMMETRIC, "ENCRYPT_DECRYPT",
+        record = self.new_key(account, region, SYMMETRIC, "ENCRYPT_DECRYPT",
                                f"Default key that protects my {service} data when no other key is defined",
                                default_policy(account), manager="AWS")
         record["Rotation"] = {"Period": DEFAULT_ROTATION_DAYS, "Next": record["Created"] + DEFAULT_ROTATION_DAYS * DAY}
-        self._save(record)
-        self._put_alias(account, region, alias_name, record["KeyId"], record["Created"])
+        self.save_key(record)
+        self.put_alias(account, region, alias_name, record["KeyId"], record["Created"])
         return str(record["KeyId"])
 
     def _settled(self, record: dict | None) -> dict | None:
@@ -135,62 +136,62 @@ class KmsKeys(ServiceBackend):
         rotation = dict(record["Rotation"])
         materials = list(record["Materials"])
         while now >= rotation["Next"]:
-            materials.append(self._new_material(record["KeySpec"], rotation["Next"], "AUTOMATIC"))
+            materials.append(self.new_material(record["KeySpec"], rotation["Next"], "AUTOMATIC"))
             rotation["Next"] += rotation["Period"] * DAY
         record = {**record, "Materials": materials, "Rotation": rotation}
-        self._save(record)
+        self.save_key(record)
         return record
 
     def _delete_key(self, record: dict) -> None:
         account, region, key_id = record["Account"], record["Region"], record["KeyId"]
         self.keys.delete((account, region, key_id))
-        for alias_key in [k for k, alias in self._aliases_in(account, region) if alias["TargetKeyId"] == key_id]:
+        for alias_key in [k for k, alias in self.aliases_in(account, region) if alias["TargetKeyId"] == key_id]:
             self.aliases.delete(alias_key)
-        for grant_key in [k for k, grant in self._grants_in(account, region) if grant["KeyId"] == key_id]:
+        for grant_key in [k for k, grant in self.grants_in(account, region) if grant["KeyId"] == key_id]:
             self.grants.delete(grant_key)
 
     def usable_key(self, key_id: str, account: str, region: str, operation: str, usage: str) -> dict:
         """A key that can do ``operation`` now: DisabledException, KMSInvalidStateException or
         InvalidKeyUsageException with AWS's messages otherwise."""
         record = self.find_key(key_id, account, region)
-        self._require_enabled(record)
+        self.require_enabled(record)
         if record["KeyUsage"] != usage:
-            raise AwsError("InvalidKeyUsageException",
-                           f"{record['Arn']} key usage is {record['KeyUsage']} which is not valid for {operation}.")
+            raise kms.invalid_key_usage_exception(
+                f"{record['Arn']} key usage is {record['KeyUsage']} which is not valid for {operation}.")
         return record
 
     @staticmethod
-    def _require_enabled(record: dict) -> None:
+    def require_enabled(record: dict) -> None:
         state = record["KeyState"]
         if state == "Disabled":
-            raise AwsError("DisabledException", f"{record['Arn']} is disabled.")
+            raise kms.disabled_exception(f"{record['Arn']} is disabled.")
         if state == "PendingDeletion":
             raise invalid_state(record["Arn"], "pending deletion")
 
     @staticmethod
-    def _require_not_pending_deletion(record: dict) -> None:
+    def require_not_pending_deletion(record: dict) -> None:
         if record["KeyState"] == "PendingDeletion":
             raise invalid_state(record["Arn"], "pending deletion")
 
-    def _key(self, ctx: RequestContext, name: str = "KeyId") -> dict:
+    def key_record(self, ctx: RequestContext[Any], name: str = "KeyId") -> dict:
         return self.find_key(ctx.params[name], ctx.account, ctx.region)
 
-    def _save(self, record: dict) -> None:
+    def save_key(self, record: dict) -> None:
         self.keys.put((record["Account"], record["Region"], record["KeyId"]), record)
 
-    def _aliases_in(self, account: str, region: str) -> Iterable[tuple[Any, dict]]:
+    def aliases_in(self, account: str, region: str) -> Iterable[tuple[Any, dict]]:
         return list(self.aliases.items_range((account, region), (account, region, "\uffff")))
 
-    def _grants_in(self, account: str, region: str) -> Iterable[tuple[Any, dict]]:
+    def grants_in(self, account: str, region: str) -> Iterable[tuple[Any, dict]]:
         return list(self.grants.items_range((account, region), (account, region, "\uffff")))
 
     # -- key material -------------------------------------------------------------------------
-    def _new_material(self, spec: str, created: float, rotation_type: str | None) -> dict:
+    def new_material(self, spec: str, created: float, rotation_type: str | None) -> dict:
         length = HMAC_SPECS[spec][1] if spec in HMAC_SPECS else 32
         ids = self.emulator.ids
         return {"Id": ids.hex(64), "Secret": ids.bytes(length), "Created": created, "Type": rotation_type}
 
-    def _new_key(self, account: str, region: str, spec: str, usage: str, description: str, policy: str,
+    def new_key(self, account: str, region: str, spec: str, usage: str, description: str, policy: str,
                  manager: str = "CUSTOMER") -> dict:
         key_id = self.emulator.ids.uuid4()
         now = self.now()
@@ -200,18 +201,18 @@ class KmsKeys(ServiceBackend):
             "Region": region, "Created": now, "Description": description, "KeySpec": spec,
             "KeyUsage": usage, "KeyState": "Enabled", "DeletionDate": None, "KeyManager": manager,
             "Policy": policy, "Tags": {}, "Rotation": None, "OnDemandRotations": 0,
-            "Materials": [] if asymmetric else [self._new_material(spec, now, None)], "Private": None,
+            "Materials": [] if asymmetric else [self.new_material(spec, now, None)], "Private": None,
         }
 
-    def _put_alias(self, account: str, region: str, name: str, key_id: str, created: float) -> None:
+    def put_alias(self, account: str, region: str, name: str, key_id: str, created: float) -> None:
         self.aliases.put((account, region, name), {
             "AliasName": name, "AliasArn": f"arn:aws:kms:{region}:{account}:{name}",
             "TargetKeyId": key_id, "Created": created, "Updated": self.now()})
 
-    def metadata(self, record: dict) -> dict[str, Any]:
+    def metadata(self, record: dict) -> kms.KeyMetadata:
         """KeyMetadata as DescribeKey answers it."""
         spec, usage = record["KeySpec"], record["KeyUsage"]
-        meta: dict[str, Any] = {
+        meta: kms.KeyMetadata = {
             "AWSAccountId": record["Account"], "KeyId": record["KeyId"], "Arn": record["Arn"],
             "CreationDate": from_epoch(record["Created"]), "Enabled": record["KeyState"] == "Enabled",
             "Description": record["Description"], "KeyUsage": usage, "KeyState": record["KeyState"],
@@ -245,12 +246,11 @@ class KmsKeys(ServiceBackend):
             raise envelope.invalid_ciphertext()
         if key_id is not None and self.find_key(key_id, account, region)["Arn"] != record["Arn"]:
             raise incorrect_key()
-        self._require_enabled(record)
+        self.require_enabled(record)
         material = record["Materials"][sealed.material]
         return envelope.unseal(material["Secret"], blob, context), record, material["Id"]
 
     @staticmethod
-    def _dry_run(ctx: RequestContext) -> None:
+    def dry_run(ctx: RequestContext[Any]) -> None:
         if ctx.params.get("DryRun"):
-            raise AwsError("DryRunOperationException",
-                           "The request would have succeeded, but the DryRun option is set.")
+            raise kms.dry_run_operation_exception("The request would have succeeded, but the DryRun option is set.")

@@ -7,6 +7,8 @@ test_derive_shared_secret's "KeyUsage KEY_AGREEMENT is not compatible with KeySp
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from ...core.errors import AwsError, NotEmulatedError
 
 SYMMETRIC = "SYMMETRIC_DEFAULT"
@@ -53,7 +55,16 @@ def check_spec_and_usage(spec: str, usage: str | None) -> str:
     return usage
 
 
-def algorithms(spec: str, usage: str) -> dict[str, list[str]]:
+class Algorithms(TypedDict, total=False):
+    """The algorithm list of a key (one of these, by its usage), as KeyMetadata carries it."""
+
+    EncryptionAlgorithms: list[str]
+    SigningAlgorithms: list[str]
+    KeyAgreementAlgorithms: list[str]
+    MacAlgorithms: list[str]
+
+
+def algorithms(spec: str, usage: str) -> Algorithms:
     """The algorithm lists DescribeKey and GetPublicKey report for a key."""
     if usage == "ENCRYPT_DECRYPT":
         return {"EncryptionAlgorithms": [SYMMETRIC] if spec == SYMMETRIC else list(RSA_ENCRYPTION)}

@@ -711,7 +711,7 @@ class LogsBackend(ServiceBackend):
         document = ctx.params["policyDocument"]
         try:
             json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("The policy document is not valid JSON.") from None
         now_ms = int(ctx.time() * 1000)
         self.groups.put(key, {**group, "DataProtection": {"policyDocument": document, "lastUpdatedTime": now_ms}})
@@ -740,7 +740,7 @@ class LogsBackend(ServiceBackend):
         document = params.get("policyDocument") or "{}"
         try:
             json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("The policy document is not valid JSON.") from None
         key = (ctx.account, ctx.region, name)
         if key not in self.resource_policies and len(self.resource_policies) >= 10:
@@ -832,7 +832,7 @@ class LogsBackend(ServiceBackend):
                     scanned_bytes += len(message.encode())
         try:
             rows, matched = run_query(params["queryString"], records, params.get("limit") or _MAX_EVENTS)
-        except (QueryError, re.error) as exc:
+        except (QueryError, re.error, RecursionError) as exc:  # RecursionError: nested too deeply to parse
             raise AwsError("MalformedQueryException", str(exc), 400,
                            fields={"queryCompileError": {"message": str(exc)}}) from None
         query_id = ctx.ids.uuid4()

@@ -21,6 +21,7 @@ import math
 import re
 from typing import Any, Callable, Iterable
 
+from ...core.linear_regex import Regex, RegexError
 from .filters import as_number, tokenize
 
 _UTC = _dt.timezone.utc
@@ -48,7 +49,7 @@ def make_record(timestamp: int, message: str, stream: str, log: str, ingested: i
     if stripped.startswith("{"):
         try:
             document = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             document = None
         if isinstance(document, dict):
             flatten(document, "", record)
@@ -282,8 +283,11 @@ def _eq_any(value: Any, options: list) -> bool:
 def _matcher(token: tuple[str, str]) -> Callable[[str], bool]:
     kind, text = token
     if kind == "regex":
-        regex = re.compile(text[1:-1])
-        return lambda value: regex.search(value) is not None
+        try:
+            regex = Regex(text[1:-1])  # linear time: a user's pattern cannot hang the query
+        except RegexError as exc:
+            raise QueryError(f"Invalid regex in like: {exc}") from None
+        return regex.search
     if kind == "string":
         needle = _unquote(text)
         return lambda value: needle in value

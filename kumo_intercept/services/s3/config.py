@@ -187,10 +187,13 @@ class BucketConfig:
             policy = json.loads(text)
             if not isinstance(policy, dict):
                 raise ValueError
-        except ValueError:
+        except (ValueError, RecursionError):
             raise AwsError("MalformedPolicy", "Policies must be valid JSON and the first byte must be '{'", 400) from None
         if "Statement" not in policy:
             raise AwsError("MalformedPolicy", "Missing required field Statement", 400)
+        statements = policy["Statement"]
+        if not all(isinstance(s, dict) for s in (statements if isinstance(statements, list) else [statements])):
+            raise AwsError("MalformedPolicy", "Invalid policy syntax.", 400)  # a statement is an object or a list of them
         block = self.config.get((name, "public_access_block")) or {}
         if block.get("BlockPublicPolicy") and _is_public_policy(policy):
             raise AwsError("AccessDenied", f"User: arn:aws:iam::{ctx.account}:root is not authorized to perform: "

@@ -140,6 +140,8 @@ class Notifications:
                         normal.append({"Name": rule_name.capitalize(), "Value": rule["Value"]})
                     entry["Filter"] = {"Key": {"FilterRules": normal}}
                 arn = entry[arn_member]
+                if len(arn.split(":")) < 6:  # arn:partition:service:region:account:resource
+                    raise invalid_argument("The ARN is not well formed", arn_member, arn)
                 if service == "lambda":
                     if not self._function_exists(arn):
                         failed.append(arn)

@@ -25,15 +25,17 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal, Mapping, Sequence, TypedDict, cast
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend, attempt
+from ...api import secretsmanager
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
 from ...core.schedule import Cron, ScheduleError, parse_schedule
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from . import schema
 from .filters import matches
 from .passwords import random_password
 
@@ -48,6 +50,11 @@ _NAME = re.compile(r"^[A-Za-z0-9/_+=.@!-]+$")
 _ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:([\w-]+):(\d{12}):secret:(.+)$")
 
 Key = tuple[str, str, str]
+#: a version's value as GetSecretValue returns it
+SecretValue = TypedDict("SecretValue", {"SecretString": str, "SecretBinary": bytes}, total=False)
+#: the metadata members DescribeSecret and a ListSecrets entry share, copied from the record when present
+_COPIED: tuple[Literal["Description", "KmsKeyId", "Type", "OwningService", "PrimaryRegion"], ...] = (
+    "Description", "KmsKeyId", "Type", "OwningService", "PrimaryRegion")
 
 
 def _error(code: str, message: str) -> AwsError:
@@ -97,13 +104,20 @@ def _holder(record: dict[str, Any], stage: str) -> str | None:
     return next((vid for vid, v in record["Versions"].items() if stage in v["Stages"]), None)
 
 
+def _check_tag_keys(tags: Sequence[secretsmanager.Tag]) -> None:
+    """A tag needs its Key (optional in the model's Tag shape); tags are stored and merged by it."""
+    for index, tag in enumerate(tags, 1):
+        if "Key" not in tag:
+            raise AwsError("ValidationException", f"1 validation error detected: Value null at "
+                           f"'tags.{index}.member.key' failed to satisfy constraint: Member must not be null")
+
 class SecretsManagerBackend(ServiceBackend):
     service_name = "secretsmanager"
     input_error_code = "ValidationException"
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.secrets = self.store.table("secretsmanager.secrets")
+        self.secrets = schema.SECRETS.open(self.store)
         self._by_arn: dict[str, Key] = {}
         #: secrets with automatic rotation -> when it is next due (derived from the records)
         self._rotation_due: dict[Key, float] = {}
@@ -123,7 +137,7 @@ class SecretsManagerBackend(ServiceBackend):
                 self._rotation_due[key] = rotation["Next"]
 
     # -- finding secrets ------------------------------------------------------------------------
-    def _key_for(self, ctx: RequestContext, secret_id: str) -> Key | None:
+    def _key_for(self, ctx: RequestContext[Any], secret_id: str) -> Key | None:
         if secret_id.startswith("arn:"):
             key = self._by_arn.get(secret_id)
             if key is not None:
@@ -135,7 +149,7 @@ class SecretsManagerBackend(ServiceBackend):
             return key if key in self.secrets else None
         return (ctx.account, ctx.region, secret_id)
 
-    def _find(self, ctx: RequestContext, secret_id: str) -> tuple[Key, dict[str, Any]] | None:
+    def _find(self, ctx: RequestContext[Any], secret_id: str) -> tuple[Key, dict[str, Any]] | None:
         """The secret's key and record, None when there is none; a deletion that has come due happens here."""
         key = self._key_for(ctx, secret_id)
         record = self.secrets.get(key) if key is not None else None
@@ -146,7 +160,7 @@ class SecretsManagerBackend(ServiceBackend):
             return None
         return key, record
 
-    def _secret(self, ctx: RequestContext, secret_id: str | None = None, *,
+    def _secret(self, ctx: RequestContext[Any], secret_id: str | None = None, *,
                 deleted_ok: bool = False) -> tuple[Key, dict[str, Any]]:
         found = self._find(ctx, ctx.params["SecretId"] if secret_id is None else secret_id)
         if found is None:
@@ -155,7 +169,7 @@ class SecretsManagerBackend(ServiceBackend):
             raise _marked_for_deletion()
         return found
 
-    def _primary(self, ctx: RequestContext, *, deleted_ok: bool = False) -> tuple[Key, dict[str, Any]]:
+    def _primary(self, ctx: RequestContext[Any], *, deleted_ok: bool = False) -> tuple[Key, dict[str, Any]]:
         """The secret for an operation a replica refuses."""
         key, record = self._secret(ctx, deleted_ok=deleted_ok)
         if "ReplicaOf" in record:
@@ -181,7 +195,7 @@ class SecretsManagerBackend(ServiceBackend):
             raise NotEmulatedError("secretsmanager", None, f"KmsKeyId {key_id!r} needs KMS, which is not emulated "
                                    f"in this build; only the default key {DEFAULT_KEY} works without it") from None
 
-    def _check_key(self, ctx: RequestContext, key_id: str | None) -> None:
+    def _check_key(self, ctx: RequestContext[Any], key_id: str | None) -> None:
         if key_id is None or key_id == DEFAULT_KEY:
             return
         try:
@@ -190,7 +204,7 @@ class SecretsManagerBackend(ServiceBackend):
             raise _error("EncryptionFailure", f"Access to KMS is not allowed: {exc.message}") from None
 
     @staticmethod
-    def _value(params: dict[str, Any]) -> str | bytes | None:
+    def _value(params: Mapping[str, Any]) -> str | bytes | None:
         string, binary = params.get("SecretString"), params.get("SecretBinary")
         if string is not None and binary is not None:
             raise _error("InvalidParameterException",
@@ -207,7 +221,7 @@ class SecretsManagerBackend(ServiceBackend):
                 "Kms": key_id}
 
     def _opened(self, account: str, region: str, arn: str, version_id: str,
-                version: dict[str, Any]) -> dict[str, Any]:
+                version: dict[str, Any]) -> SecretValue:
         if "String" in version:
             return {"SecretString": version["String"]}
         if "Binary" in version:
@@ -220,14 +234,14 @@ class SecretsManagerBackend(ServiceBackend):
                                               f"the provided KMS key: {exc.message}") from None
         return {"SecretString": plain[1:].decode()} if plain[:1] == b"S" else {"SecretBinary": plain[1:]}
 
-    def _add_version(self, ctx: RequestContext, record: dict[str, Any], token: str, value: str | bytes,
+    def _add_version(self, ctx: RequestContext[Any], record: dict[str, Any], token: str, value: str | bytes,
                      stages: list[str]) -> tuple[dict[str, Any], bool]:
         """The record with a new version ``token`` holding ``value`` under ``stages``, and whether it
         changed: the same token with the same value is the same version (idempotent retry)."""
         versions = record["Versions"]
         existing = versions.get(token)
         if existing is not None and _has_value(existing):
-            given = {"SecretString": value} if isinstance(value, str) else {"SecretBinary": value}
+            given: SecretValue = {"SecretString": value} if isinstance(value, str) else {"SecretBinary": value}
             if self._opened(ctx.account, ctx.region, record["ARN"], token, existing) == given:
                 return record, False
             raise _error("ResourceExistsException",
@@ -255,7 +269,7 @@ class SecretsManagerBackend(ServiceBackend):
                 del versions[vid]
         return {**record, "Versions": versions, "Order": order}
 
-    def _rekeyed(self, ctx: RequestContext, record: dict[str, Any], key_id: str) -> dict[str, Any]:
+    def _rekeyed(self, ctx: RequestContext[Any], record: dict[str, Any], key_id: str) -> dict[str, Any]:
         """The record under a new KMS key: the versions labelled AWSCURRENT, AWSPENDING or AWSPREVIOUS are
         encrypted again with it (UpdateSecret's KmsKeyId); an empty key id means the default key."""
         key_id = key_id or DEFAULT_KEY
@@ -269,7 +283,7 @@ class SecretsManagerBackend(ServiceBackend):
         return {**record, "KmsKeyId": key_id, "Versions": versions}
 
     # -- create, update, put --------------------------------------------------------------------
-    def create_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def create_secret(self, ctx: Ctx[secretsmanager.CreateSecretRequest]) -> secretsmanager.CreateSecretResult:
         p = ctx.params
         name = p["Name"]
         if not _NAME.match(name):
@@ -284,6 +298,7 @@ class SecretsManagerBackend(ServiceBackend):
                                                         "name is already scheduled for deletion.")
             raise _error("ResourceExistsException", f"The operation failed because the secret {name} already exists.")
         self._check_key(ctx, p.get("KmsKeyId"))
+        _check_tag_keys(p.get("Tags", []))
         now = ctx.time()
         record: dict[str, Any] = {
             "Name": name, "ARN": ctx.arn(f"secret:{name}-{ctx.ids.chars(6)}"), "Created": now, "Changed": now,
@@ -292,7 +307,7 @@ class SecretsManagerBackend(ServiceBackend):
         for field in ("Description", "KmsKeyId", "Type"):
             if field in p:
                 record[field] = p[field]
-        response: dict[str, Any] = {"ARN": record["ARN"], "Name": name}
+        response: secretsmanager.CreateSecretResponse = {"ARN": record["ARN"], "Name": name}
         if value is not None:
             token = p["ClientRequestToken"]
             record, _ = self._add_version(ctx, record, token, value, [CURRENT])
@@ -304,7 +319,7 @@ class SecretsManagerBackend(ServiceBackend):
             response["ReplicationStatus"] = self._replication_status(record)
         return response
 
-    def put_secret_value(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_secret_value(self, ctx: Ctx[secretsmanager.PutSecretValueRequest]) -> secretsmanager.PutSecretValueResult:
         p = ctx.params
         key, record = self._primary(ctx)
         value = self._value(p)
@@ -318,7 +333,7 @@ class SecretsManagerBackend(ServiceBackend):
         return {"ARN": record["ARN"], "Name": record["Name"], "VersionId": token,
                 "VersionStages": new["Versions"][token]["Stages"]}
 
-    def update_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_secret(self, ctx: Ctx[secretsmanager.UpdateSecretRequest]) -> secretsmanager.UpdateSecretResult:
         p = ctx.params
         key, record = self._primary(ctx)
         value = self._value(p)
@@ -326,14 +341,15 @@ class SecretsManagerBackend(ServiceBackend):
         if "KmsKeyId" in p and (p["KmsKeyId"] or DEFAULT_KEY) != record.get("KmsKeyId", DEFAULT_KEY):
             self._check_key(ctx, p["KmsKeyId"] or DEFAULT_KEY)
             record = self._rekeyed(ctx, record, p["KmsKeyId"])
-        response = {"ARN": record["ARN"], "Name": record["Name"]}
+        response: secretsmanager.UpdateSecretResponse = {"ARN": record["ARN"], "Name": record["Name"]}
         if value is not None:
             record, _ = self._add_version(ctx, record, p["ClientRequestToken"], value, [CURRENT])
             response["VersionId"] = p["ClientRequestToken"]
         self.secrets.put(key, record)
         return response
 
-    def update_secret_version_stage(self, ctx: RequestContext) -> dict[str, Any]:
+    def update_secret_version_stage(
+            self, ctx: Ctx[secretsmanager.UpdateSecretVersionStageRequest]) -> secretsmanager.UpdateSecretVersionStageResult:
         p = ctx.params
         key, record = self._primary(ctx)
         stage, remove_from, move_to = p["VersionStage"], p.get("RemoveFromVersionId"), p.get("MoveToVersionId")
@@ -382,8 +398,8 @@ class SecretsManagerBackend(ServiceBackend):
                          f"Secrets Manager can't find the specified secret value for staging label: {label}")
         return holder
 
-    def _secret_value(self, ctx: RequestContext, key: Key, record: dict[str, Any], version_id: str | None,
-                      stage: str | None) -> dict[str, Any]:
+    def _secret_value(self, ctx: RequestContext[Any], key: Key, record: dict[str, Any], version_id: str | None,
+                      stage: str | None) -> secretsmanager.GetSecretValueResponse:
         view = self._view(key, record)
         vid = self._version_id(view, version_id, stage)
         self._touch(ctx, key, record, vid)
@@ -394,7 +410,7 @@ class SecretsManagerBackend(ServiceBackend):
                 **self._opened(ctx.account, owner_region, owner_arn, vid, version),
                 "VersionStages": version["Stages"], "CreatedDate": from_epoch(version["Created"])}
 
-    def _touch(self, ctx: RequestContext, key: Key, record: dict[str, Any], version_id: str) -> None:
+    def _touch(self, ctx: RequestContext[Any], key: Key, record: dict[str, Any], version_id: str) -> None:
         """Record the day of access on the secret and the version — a write only when the day changes."""
         today = _day(ctx.time())
         if "ReplicaOf" in record:
@@ -406,12 +422,13 @@ class SecretsManagerBackend(ServiceBackend):
             self.secrets.put(key, {**record, "Accessed": today,
                                    "Versions": {**record["Versions"], version_id: {**version, "Accessed": today}}})
 
-    def get_secret_value(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_secret_value(self, ctx: Ctx[secretsmanager.GetSecretValueRequest]) -> secretsmanager.GetSecretValueResult:
         p = ctx.params
         key, record = self._secret(ctx)
         return self._secret_value(ctx, key, record, p.get("VersionId"), p.get("VersionStage"))
 
-    def batch_get_secret_value(self, ctx: RequestContext) -> dict[str, Any]:
+    def batch_get_secret_value(
+            self, ctx: Ctx[secretsmanager.BatchGetSecretValueRequest]) -> secretsmanager.BatchGetSecretValueResult:
         p = ctx.params
         ids, filters = p.get("SecretIdList"), p.get("Filters")
         if (ids is None) == (filters is None):
@@ -419,9 +436,9 @@ class SecretsManagerBackend(ServiceBackend):
         if ids is not None and "MaxResults" in p:
             raise _error("InvalidParameterException", "'Filters' not specified. 'Filters' must also be specified "
                                                       "when 'MaxResults' is provided in an API call.")
-        values: list[dict[str, Any]] = []
-        errors: list[dict[str, Any]] = []
-        response: dict[str, Any] = {}
+        values: list[secretsmanager.SecretValueEntry] = []
+        errors: list[secretsmanager.APIErrorType] = []
+        response: secretsmanager.BatchGetSecretValueResponse = {}
         if ids is None:
             listed = self._listed(ctx, filters or [], False)
             page, next_token = self._page(listed, p.get("MaxResults", 20), p.get("NextToken"))
@@ -434,12 +451,16 @@ class SecretsManagerBackend(ServiceBackend):
                 values.append(self._secret_value(ctx, key, record, None, None))
             except AwsError as exc:
                 errors.append({"SecretId": secret_id, "ErrorCode": exc.code, "Message": exc.message})
-        return {**response, "SecretValues": values, "Errors": errors}
+        response["SecretValues"], response["Errors"] = values, errors
+        return response
 
-    def _described(self, key: Key, record: dict[str, Any], versions_field: str) -> dict[str, Any]:
+    def _described(self, key: Key, record: dict[str, Any],
+                   out: secretsmanager.DescribeSecretResponse | secretsmanager.SecretListEntry) -> dict[str, list[str]]:
+        """Fill ``out`` (DescribeSecret's response or a ListSecrets entry) with what both report; returns
+        the staging labels of the labelled versions, which each reports under its own member name."""
         view = self._view(key, record)
-        out: dict[str, Any] = {"ARN": view["ARN"], "Name": view["Name"]}
-        for field in ("Description", "KmsKeyId", "Type", "OwningService", "PrimaryRegion"):
+        out["ARN"], out["Name"] = view["ARN"], view["Name"]
+        for field in _COPIED:
             if field in view:
                 out[field] = view[field]
         rotation = view.get("Rotation")
@@ -458,19 +479,27 @@ class SecretsManagerBackend(ServiceBackend):
             out["DeletedDate"] = from_epoch(view["DeletionDate"])
         if view.get("Tags"):
             out["Tags"] = view["Tags"]
-        staged = {vid: v["Stages"] for vid, v in view["Versions"].items() if v["Stages"]}
-        if staged:
-            out[versions_field] = staged
         out["CreatedDate"] = from_epoch(view["Created"])
+        return {vid: v["Stages"] for vid, v in view["Versions"].items() if v["Stages"]}
+
+    def describe_secret(self, ctx: Ctx[secretsmanager.DescribeSecretRequest]) -> secretsmanager.DescribeSecretResult:
+        key, record = self._secret(ctx, deleted_ok=True)
+        out: secretsmanager.DescribeSecretResponse = {}
+        staged = self._described(key, record, out)
+        if staged:
+            out["VersionIdsToStages"] = staged
         if record.get("Replicas"):
             out["ReplicationStatus"] = self._replication_status(record)
         return out
 
-    def describe_secret(self, ctx: RequestContext) -> dict[str, Any]:
-        key, record = self._secret(ctx, deleted_ok=True)
-        return self._described(key, record, "VersionIdsToStages")
+    def _list_entry(self, key: Key, record: dict[str, Any]) -> secretsmanager.SecretListEntry:
+        entry: secretsmanager.SecretListEntry = {}
+        staged = self._described(key, record, entry)
+        if staged:
+            entry["SecretVersionsToStages"] = staged
+        return entry
 
-    def _listed(self, ctx: RequestContext, filters: list[dict[str, Any]],
+    def _listed(self, ctx: RequestContext[Any], filters: Sequence[secretsmanager.Filter],
                 include_deleted: bool) -> list[tuple[Key, dict[str, Any]]]:
         now = ctx.time()
         out = []
@@ -497,7 +526,7 @@ class SecretsManagerBackend(ServiceBackend):
         "last-accessed-date": lambda r: r.get("Accessed") or 0.0, "last-changed-date": lambda r: r["Changed"],
     }
 
-    def list_secrets(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_secrets(self, ctx: Ctx[secretsmanager.ListSecretsRequest]) -> secretsmanager.ListSecretsResult:
         p = ctx.params
         for f in p.get("Filters", []):
             if not f.get("Values"):
@@ -507,21 +536,22 @@ class SecretsManagerBackend(ServiceBackend):
         sort_key = self._SORT_KEYS[p.get("SortBy", "created-date")]
         listed.sort(key=lambda item: sort_key(self._view(*item)), reverse=p.get("SortOrder", "asc") == "desc")
         page, next_token = self._page(listed, p.get("MaxResults", 100), p.get("NextToken"))
-        response: dict[str, Any] = {"SecretList": [self._described(k, r, "SecretVersionsToStages") for k, r in page]}
+        response: secretsmanager.ListSecretsResponse = {"SecretList": [self._list_entry(k, r) for k, r in page]}
         if next_token:
             response["NextToken"] = next_token
         return response
 
-    def list_secret_version_ids(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_secret_version_ids(
+            self, ctx: Ctx[secretsmanager.ListSecretVersionIdsRequest]) -> secretsmanager.ListSecretVersionIdsResult:
         p = ctx.params
         key, record = self._secret(ctx)
         view = self._view(key, record)
-        entries = []
+        entries: list[secretsmanager.SecretVersionsListEntry] = []
         for vid in view["Order"]:
             version = view["Versions"][vid]
             if not version["Stages"] and not p.get("IncludeDeprecated", False):
                 continue
-            entry: dict[str, Any] = {"VersionId": vid}
+            entry: secretsmanager.SecretVersionsListEntry = {"VersionId": vid}
             if version["Stages"]:
                 entry["VersionStages"] = version["Stages"]
             if version.get("Accessed") is not None:
@@ -530,13 +560,14 @@ class SecretsManagerBackend(ServiceBackend):
             entry["KmsKeyIds"] = [version.get("Kms") or "DefaultEncryptionKey"]
             entries.append(entry)
         page, next_token = self._page(entries, p.get("MaxResults", 100), p.get("NextToken"))
-        response: dict[str, Any] = {"Versions": page, "ARN": view["ARN"], "Name": view["Name"]}
+        response: secretsmanager.ListSecretVersionIdsResponse = {"Versions": page, "ARN": view["ARN"],
+                                                                 "Name": view["Name"]}
         if next_token:
             response["NextToken"] = next_token
         return response
 
     # -- deletion -------------------------------------------------------------------------------
-    def delete_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_secret(self, ctx: Ctx[secretsmanager.DeleteSecretRequest]) -> secretsmanager.DeleteSecretResult:
         p = ctx.params
         force, window = p.get("ForceDeleteWithoutRecovery", False), p.get("RecoveryWindowInDays")
         if force and window is not None:
@@ -561,18 +592,21 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, {**record, "DeletionDate": due})
         return {"ARN": record["ARN"], "Name": record["Name"], "DeletionDate": from_epoch(due)}
 
-    def restore_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def restore_secret(self, ctx: Ctx[secretsmanager.RestoreSecretRequest]) -> secretsmanager.RestoreSecretResult:
         key, record = self._primary(ctx, deleted_ok=True)
         self.secrets.put(key, {k: v for k, v in record.items() if k != "DeletionDate"})
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
     # -- tags -----------------------------------------------------------------------------------
-    def tag_resource(self, ctx: RequestContext) -> dict[str, Any]:
+    def tag_resource(self, ctx: Ctx[secretsmanager.TagResourceRequest]) -> secretsmanager.TagResourceResult:
+        _check_tag_keys(ctx.params["Tags"])
         key, record = self._primary(ctx)
-        self.secrets.put(key, {**record, "Tags": tags_merged(record["Tags"], ctx.params["Tags"])})
+        # core.tags works on plain tag dicts; the request's tags are those dicts, typed as secretsmanager.Tag
+        added = cast("list[dict[str, str]]", ctx.params["Tags"])
+        self.secrets.put(key, {**record, "Tags": tags_merged(record["Tags"], added)})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict[str, Any]:
+    def untag_resource(self, ctx: Ctx[secretsmanager.UntagResourceRequest]) -> secretsmanager.UntagResourceResult:
         key, record = self._primary(ctx)
         self.secrets.put(key, {**record, "Tags": tags_without(record["Tags"], ctx.params["TagKeys"])})
         return {}
@@ -602,7 +636,8 @@ class SecretsManagerBackend(ServiceBackend):
                 public.append(statement)
         return public
 
-    def put_resource_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_resource_policy(
+            self, ctx: Ctx[secretsmanager.PutResourcePolicyRequest]) -> secretsmanager.PutResourcePolicyResult:
         p = ctx.params
         key, record = self._primary(ctx)
         document = self._policy_document(p["ResourcePolicy"])
@@ -612,38 +647,47 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, {**record, "Policy": p["ResourcePolicy"]})
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
-    def get_resource_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_resource_policy(
+            self, ctx: Ctx[secretsmanager.GetResourcePolicyRequest]) -> secretsmanager.GetResourcePolicyResult:
         key, record = self._secret(ctx)
-        out = {"ARN": record["ARN"], "Name": record["Name"]}
+        out: secretsmanager.GetResourcePolicyResponse = {"ARN": record["ARN"], "Name": record["Name"]}
         if "Policy" in record:
             out["ResourcePolicy"] = record["Policy"]
         return out
 
-    def delete_resource_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_resource_policy(
+            self, ctx: Ctx[secretsmanager.DeleteResourcePolicyRequest]) -> secretsmanager.DeleteResourcePolicyResult:
         key, record = self._primary(ctx)
         self.secrets.put(key, {k: v for k, v in record.items() if k != "Policy"})
         return {"ARN": record["ARN"], "Name": record["Name"]}
 
-    def validate_resource_policy(self, ctx: RequestContext) -> dict[str, Any]:
+    def validate_resource_policy(
+            self, ctx: Ctx[secretsmanager.ValidateResourcePolicyRequest]) -> secretsmanager.ValidateResourcePolicyResult:
         p = ctx.params
         if "SecretId" in p:
             self._secret(ctx)
         document = self._policy_document(p["ResourcePolicy"])
-        errors = [{"CheckName": "PUBLIC_ACCESS_CHECK",
+        errors: list[secretsmanager.ValidationErrorsEntry] = [{"CheckName": "PUBLIC_ACCESS_CHECK",
                    "ErrorMessage": "The resource policy grants public access to the secret."}
                   for _ in self._public_statements(document)[:1]]
         return {"PolicyValidationPassed": not errors, "ValidationErrors": errors}
 
     # -- replication ----------------------------------------------------------------------------
     @staticmethod
-    def _replication_status(record: dict[str, Any]) -> list[dict[str, Any]]:
-        return [{k: v for k, v in replica.items() if v is not None} for replica in record.get("Replicas", [])]
+    def _replication_status(record: dict[str, Any]) -> list[secretsmanager.ReplicationStatusType]:
+        return [cast("secretsmanager.ReplicationStatusType", {k: v for k, v in replica.items() if v is not None})
+                for replica in record.get("Replicas", [])]
 
-    def _replicate(self, ctx: RequestContext, key: Key, record: dict[str, Any], regions: list[dict[str, Any]],
+    def _replicate(self, ctx: RequestContext[Any], key: Key, record: dict[str, Any],
+                   regions: Sequence[secretsmanager.ReplicaRegionType],
                    overwrite: bool) -> dict[str, Any]:
         replicas = {r["Region"]: r for r in record.get("Replicas", [])}
-        for wanted in regions:
-            region = wanted["Region"]
+        for index, wanted in enumerate(regions, 1):
+            region = wanted.get("Region")
+            if region is None:  # optional in the model's RegionType
+                raise AwsError("ValidationException", f"1 validation error detected: Value null at "
+                               f"'addReplicaRegions.{index}.member.region' failed to satisfy constraint: "
+                               "Member must not be null")
             if region == key[1]:
                 raise _error("InvalidParameterException", "Invalid replica region: it is the primary region.")
             replica_key = (key[0], region, key[2])
@@ -662,13 +706,15 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, record)
         return record
 
-    def replicate_secret_to_regions(self, ctx: RequestContext) -> dict[str, Any]:
+    def replicate_secret_to_regions(
+            self, ctx: Ctx[secretsmanager.ReplicateSecretToRegionsRequest]) -> secretsmanager.ReplicateSecretToRegionsResult:
         p = ctx.params
         key, record = self._primary(ctx)
         record = self._replicate(ctx, key, record, p["AddReplicaRegions"], p.get("ForceOverwriteReplicaSecret", False))
         return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
 
-    def remove_regions_from_replication(self, ctx: RequestContext) -> dict[str, Any]:
+    def remove_regions_from_replication(
+            self, ctx: Ctx[secretsmanager.RemoveRegionsFromReplicationRequest]) -> secretsmanager.RemoveRegionsFromReplicationResult:
         key, record = self._primary(ctx)
         record = self._drop_replicas(key, ctx.params["RemoveReplicaRegions"])
         return {"ARN": record["ARN"], "ReplicationStatus": self._replication_status(record)}
@@ -685,7 +731,8 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, record)
         return record
 
-    def stop_replication_to_replica(self, ctx: RequestContext) -> dict[str, Any]:
+    def stop_replication_to_replica(
+            self, ctx: Ctx[secretsmanager.StopReplicationToReplicaRequest]) -> secretsmanager.StopReplicationToReplicaResult:
         key, record = self._secret(ctx)
         primary_region = record.get("ReplicaOf")
         if primary_region is None:
@@ -699,7 +746,7 @@ class SecretsManagerBackend(ServiceBackend):
                                                                if r["Region"] != key[1]]})
         return {"ARN": record["ARN"]}
 
-    def _reencrypted(self, ctx: RequestContext, standalone: dict[str, Any], primary: dict[str, Any]) -> dict[str, Any]:
+    def _reencrypted(self, ctx: RequestContext[Any], standalone: dict[str, Any], primary: dict[str, Any]) -> dict[str, Any]:
         """The promoted replica's versions, their KMS-sealed values bound to its own ARN."""
         versions = {}
         for vid, version in standalone["Versions"].items():
@@ -713,7 +760,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     # -- rotation -------------------------------------------------------------------------------
     @staticmethod
-    def _next_rotation(rules: dict[str, Any], after: float) -> float:
+    def _next_rotation(rules: Mapping[str, Any], after: float) -> float:
         """When rotation is next due: AutomaticallyAfterDays and rate() count from the last rotation
         (rate(N days) windows open at midnight UTC); cron() is its next firing."""
         if "ScheduleExpression" in rules:
@@ -726,7 +773,7 @@ class SecretsManagerBackend(ServiceBackend):
         return after + rules["AutomaticallyAfterDays"] * DAY
 
     @staticmethod
-    def _checked_rules(rules: dict[str, Any]) -> dict[str, Any]:
+    def _checked_rules(rules: secretsmanager.RotationRulesType) -> secretsmanager.RotationRulesType:
         if ("AutomaticallyAfterDays" in rules) == ("ScheduleExpression" in rules):
             raise _error("InvalidParameterException",
                          "You must specify either AutomaticallyAfterDays or ScheduleExpression in RotationRules.")
@@ -739,9 +786,9 @@ class SecretsManagerBackend(ServiceBackend):
             if not isinstance(schedule, Cron) and (schedule.seconds < 4 * 3600 or schedule.seconds % 3600):
                 raise _error("InvalidParameterException",
                              "The rotation schedule must be in hours or days, at least every four hours.")
-        return dict(rules)
+        return rules.copy()
 
-    def rotate_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def rotate_secret(self, ctx: Ctx[secretsmanager.RotateSecretRequest]) -> secretsmanager.RotateSecretResult:
         p = ctx.params
         key, record = self._primary(ctx)
         previous = record.get("Rotation") or {}
@@ -762,14 +809,15 @@ class SecretsManagerBackend(ServiceBackend):
             self._rotate(key, token)
         return {"ARN": record["ARN"], "Name": record["Name"], "VersionId": token}
 
-    def cancel_rotate_secret(self, ctx: RequestContext) -> dict[str, Any]:
+    def cancel_rotate_secret(
+            self, ctx: Ctx[secretsmanager.CancelRotateSecretRequest]) -> secretsmanager.CancelRotateSecretResult:
         key, record = self._primary(ctx)
         rotation = record.get("Rotation")
         if not rotation or not rotation["Enabled"]:
             raise _error("InvalidRequestException", "Secrets Manager can't cancel rotation because rotation is not "
                                                     "enabled for this secret.")
         self.secrets.put(key, {**record, "Rotation": {**rotation, "Enabled": False, "Next": None}})
-        response = {"ARN": record["ARN"], "Name": record["Name"]}
+        response: secretsmanager.CancelRotateSecretResponse = {"ARN": record["ARN"], "Name": record["Name"]}
         pending = _holder(record, PENDING)
         if pending is not None:
             response["VersionId"] = pending
@@ -823,7 +871,8 @@ class SecretsManagerBackend(ServiceBackend):
         return bool(due)
 
     # -- passwords ------------------------------------------------------------------------------
-    def get_random_password(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_random_password(
+            self, ctx: Ctx[secretsmanager.GetRandomPasswordRequest]) -> secretsmanager.GetRandomPasswordResult:
         return {"RandomPassword": random_password(ctx.params, ctx.ids)}
 
     # -- inspection -----------------------------------------------------------------------------

@@ -10,7 +10,9 @@ A value starting with ``!`` negates. Values of one filter are OR-ed, filters are
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
+
+from ...api import secretsmanager
 
 # words break at punctuation, at lower->upper case changes and between letters and digits
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
@@ -25,7 +27,7 @@ def _prefixes(candidates: Iterable[str], value: str) -> bool:
 
 
 def _tags(secret: dict[str, Any], part: str) -> list[str]:
-    return [tag[part] for tag in secret.get("Tags", [])]
+    return [tag[part] for tag in secret.get("Tags", []) if part in tag]  # a tag's Value is optional
 
 
 def _all_words(secret: dict[str, Any]) -> list[str]:
@@ -51,7 +53,7 @@ def _value_matches(secret: dict[str, Any], key: str, value: str) -> bool:
     return _MATCHERS[key](secret, value)
 
 
-def matches(secret: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
+def matches(secret: dict[str, Any], filters: Sequence[secretsmanager.Filter]) -> bool:
     """Whether a secret (its described form: Name, Description, Tags, PrimaryRegion…) passes every filter."""
     return all(any(_value_matches(secret, f["Key"], v) for v in f.get("Values", []))
                for f in filters if "Key" in f)

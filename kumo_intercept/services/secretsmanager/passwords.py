@@ -8,8 +8,7 @@ character of every included class in the password.
 from __future__ import annotations
 
 import string
-from typing import Any
-
+from ...api import secretsmanager
 from ...core.errors import AwsError
 from ...core.ids import IdGenerator
 
@@ -17,7 +16,7 @@ PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 DEFAULT_LENGTH = 32
 
 
-def _classes(params: dict[str, Any]) -> list[str]:
+def _classes(params: secretsmanager.GetRandomPasswordRequest) -> list[str]:
     """The included character classes, each without the excluded characters."""
     excluded = set(params.get("ExcludeCharacters", ""))
     chosen = []
@@ -35,7 +34,7 @@ def _index(ids: IdGenerator, n: int) -> int:
     return int.from_bytes(ids.bytes(4), "big") % n
 
 
-def random_password(params: dict[str, Any], ids: IdGenerator) -> str:
+def random_password(params: secretsmanager.GetRandomPasswordRequest, ids: IdGenerator) -> str:
     length = params.get("PasswordLength", DEFAULT_LENGTH)
     classes = _classes(params)
     if not classes:

@@ -295,7 +295,7 @@ class SnsBackend(ServiceBackend):
             elif name in ("Policy", "DeliveryPolicy") and value:
                 try:
                     json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     raise _invalid(f"Invalid parameter: {name}: failed to parse JSON.") from None
             elif name == "DisplayName" and len(value) > 100:
                 raise _invalid("Invalid parameter: DisplayName")
@@ -370,6 +370,8 @@ class SnsBackend(ServiceBackend):
         if any(statement.get("Sid") == label for statement in statements):
             raise _invalid("Invalid parameter: Statement already exists")
         actions = params["ActionName"]
+        if not actions:
+            raise _invalid("Invalid parameter: Policy statement action out of service scope!")
         for action in actions:
             if action not in ("*",) and action[:1].upper() + action[1:] not in _SNS_ACTIONS:
                 raise _invalid("Invalid parameter: Policy statement action out of service scope!")
@@ -402,7 +404,7 @@ class SnsBackend(ServiceBackend):
         text = ctx.params["DataProtectionPolicy"]
         try:
             json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("Invalid parameter: DataProtectionPolicy Reason: Failed to parse JSON") from None
         self.topics.put(key, {**topic, "DataProtectionPolicy": text})
         return {}
@@ -505,7 +507,7 @@ class SnsBackend(ServiceBackend):
                 continue
             try:
                 value = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise _invalid(f"Invalid parameter: {prefix}{name}: failed to parse JSON.") from None
             if name != "RedrivePolicy":
                 continue
@@ -522,7 +524,7 @@ class SnsBackend(ServiceBackend):
         where = f"Invalid parameter: {prefix}FilterPolicy: "
         try:
             policy = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid(where + "failed to parse JSON.") from None
         if isinstance(policy, dict) and scope == "MessageAttributes" and any(
                 isinstance(value, dict) for value in policy.values()):
@@ -778,7 +780,7 @@ class SnsBackend(ServiceBackend):
             elif data_type == "String.Array":
                 try:
                     parsed = json.loads(value)
-                except ValueError:
+                except (ValueError, RecursionError):
                     parsed = None
                 if not isinstance(parsed, list) or any(isinstance(item, (dict, list)) for item in parsed):
                     raise _bad_value(f"The message attribute '{name}' with type 'String.Array' has an invalid "
@@ -799,7 +801,7 @@ class SnsBackend(ServiceBackend):
             raise _invalid("Invalid parameter: MessageStructure")
         try:
             per_protocol = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise _invalid("Invalid parameter: Message Structure - JSON message body failed to parse") from None
         if not isinstance(per_protocol, dict):
             raise _invalid("Invalid parameter: Message Structure - JSON message body failed to parse")

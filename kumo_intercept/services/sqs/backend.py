@@ -130,7 +130,7 @@ def _json_map(text: str, error: AwsError) -> dict:
     """``text`` parsed as a JSON object, or ``error`` raised."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         value = None
     if not isinstance(value, dict):
         raise error
@@ -172,6 +172,7 @@ class Queue:
 
 class SqsBackend(ServiceBackend):
     service_name = "sqs"
+    missing_parameter = ("MissingParameter", "The request must contain the parameter {name}.")
     #: AWS's quota of in-flight messages per queue (a class attribute so tests can lower it)
     MAX_IN_FLIGHT = 120_000
 

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence, cast
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import ssm
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from . import schema
 from .policies import parse_policies
 from .public import PREFIX as PUBLIC_PREFIX
 from .public import PUBLISHED, public_parameters
@@ -72,7 +74,7 @@ class SsmBackend(ServiceBackend):
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
-        self.parameters = self.store.ordered_table("ssm.parameters")
+        self.parameters = schema.PARAMETERS.open_ordered(self.store)
 
     # -- names and lookups ----------------------------------------------------------------------
     @staticmethod
@@ -85,10 +87,10 @@ class SsmBackend(ServiceBackend):
         return rest if rest.count("/") > 1 else rest[1:]
 
     @staticmethod
-    def _arn(ctx: RequestContext, name: str) -> str:
+    def _arn(ctx: RequestContext[Any], name: str) -> str:
         return ctx.arn(f"parameter{name}" if name.startswith("/") else f"parameter/{name}")
 
-    def _record(self, ctx: RequestContext, name: str) -> tuple[Key, dict[str, Any]] | None:
+    def _record(self, ctx: RequestContext[Any], name: str) -> tuple[Key, dict[str, Any]] | None:
         """The parameter, None if there is none; an expiration that has come due happens here."""
         key = (ctx.account, ctx.region, name)
         record = self.parameters.get(key)
@@ -106,7 +108,7 @@ class SsmBackend(ServiceBackend):
             return base, selector
         return name, None
 
-    def _selected(self, ctx: RequestContext, text: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    def _selected(self, ctx: RequestContext[Any], text: str) -> tuple[dict[str, Any], dict[str, Any], str | None]:
         """(record, version, selector) for ``name``, ``name:version`` or ``name:label``."""
         name, selector = self._split_selector(text)
         found = self._record(ctx, name)
@@ -127,7 +129,7 @@ class SsmBackend(ServiceBackend):
         return record, version, selector
 
     @staticmethod
-    def _public(ctx: RequestContext, name: str) -> dict[str, Any] | None:
+    def _public(ctx: RequestContext[Any], name: str) -> dict[str, Any] | None:
         found = public_parameters(ctx.region).get(name) if name.startswith(PUBLIC_PREFIX) else None
         if found is None:
             return None
@@ -144,7 +146,7 @@ class SsmBackend(ServiceBackend):
             raise NotEmulatedError("ssm", None, f"KeyId {key_id!r} needs KMS, which is not emulated in this "
                                    f"build; only the default key {DEFAULT_KEY} works without it") from None
 
-    def _sealed(self, ctx: RequestContext, name: str, kind: str, key_id: str | None, value: str) -> dict[str, Any]:
+    def _sealed(self, ctx: RequestContext[Any], name: str, kind: str, key_id: str | None, value: str) -> dict[str, Any]:
         if kind != "SecureString":
             return {"Value": value}
         if key_id is None or key_id == DEFAULT_KEY:
@@ -158,7 +160,7 @@ class SsmBackend(ServiceBackend):
                                        {"PARAMETER_ARN": self._arn(ctx, name)})
         return {"Cipher": cipher}
 
-    def _value(self, ctx: RequestContext, record: dict[str, Any], version: dict[str, Any], decrypt: bool) -> str:
+    def _value(self, ctx: RequestContext[Any], record: dict[str, Any], version: dict[str, Any], decrypt: bool) -> str:
         if version["Type"] != "SecureString":
             return version["Value"]
         if not decrypt:
@@ -226,7 +228,7 @@ class SsmBackend(ServiceBackend):
                 raise _error("ParameterPatternMismatchException",
                              f"Parameter value, cannot be validated against allowedPattern: {pattern}")
 
-    def put_parameter(self, ctx: RequestContext) -> dict[str, Any]:
+    def put_parameter(self, ctx: Ctx[ssm.PutParameterRequest]) -> ssm.PutParameterResult:
         p = ctx.params
         name = self._name_of(p["Name"])
         self._check_name(name)
@@ -285,9 +287,9 @@ class SsmBackend(ServiceBackend):
         return {"Version": number, "Tier": tier}
 
     # -- reading --------------------------------------------------------------------------------
-    def _parameter(self, ctx: RequestContext, record: dict[str, Any], version: dict[str, Any], decrypt: bool,
-                   selector: str | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"Name": record["Name"], "Type": version["Type"],
+    def _parameter(self, ctx: RequestContext[Any], record: dict[str, Any], version: dict[str, Any], decrypt: bool,
+                   selector: str | None = None) -> ssm.Parameter:
+        out: ssm.Parameter = {"Name": record["Name"], "Type": version["Type"],
                                "Value": self._value(ctx, record, version, decrypt), "Version": version["Version"]}
         if selector is not None:
             out["Selector"] = f":{selector}"
@@ -297,14 +299,15 @@ class SsmBackend(ServiceBackend):
         out["DataType"] = version["DataType"]
         return out
 
-    def get_parameter(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_parameter(self, ctx: Ctx[ssm.GetParameterRequest]) -> ssm.GetParameterResult:
         p = ctx.params
         record, version, selector = self._selected(ctx, p["Name"])
         return {"Parameter": self._parameter(ctx, record, version, p.get("WithDecryption", False), selector)}
 
-    def get_parameters(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_parameters(self, ctx: Ctx[ssm.GetParametersRequest]) -> ssm.GetParametersResult:
         p = ctx.params
-        found, invalid = [], []
+        found: list[ssm.Parameter] = []
+        invalid: list[str] = []
         for text in dict.fromkeys(p["Names"]):
             try:
                 record, version, selector = self._selected(ctx, text)
@@ -314,7 +317,7 @@ class SsmBackend(ServiceBackend):
             found.append(self._parameter(ctx, record, version, p.get("WithDecryption", False), selector))
         return {"Parameters": found, "InvalidParameters": invalid}
 
-    def _live(self, ctx: RequestContext, prefix: str = "") -> Iterable[dict[str, Any]]:
+    def _live(self, ctx: RequestContext[Any], prefix: str = "") -> Iterable[dict[str, Any]]:
         """This account and region's parameters whose names start with ``prefix``, in name order."""
         now = ctx.time()
         low = (ctx.account, ctx.region, prefix)
@@ -325,7 +328,7 @@ class SsmBackend(ServiceBackend):
                 continue
             yield record
 
-    def get_parameters_by_path(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_parameters_by_path(self, ctx: Ctx[ssm.GetParametersByPathRequest]) -> ssm.GetParametersByPathResult:
         p = ctx.params
         path = p["Path"]
         if not path.startswith("/") or "//" in path or not _NAME.match(path):
@@ -351,70 +354,74 @@ class SsmBackend(ServiceBackend):
             chosen.append(record)
         page, next_token = _page(chosen, p.get("MaxResults", 10), p.get("NextToken"))
         decrypt = p.get("WithDecryption", False)
-        response: dict[str, Any] = {"Parameters": [self._parameter(ctx, r, r["Versions"][-1], decrypt) for r in page]}
+        response: ssm.GetParametersByPathResult = {
+            "Parameters": [self._parameter(ctx, r, r["Versions"][-1], decrypt) for r in page]}
         if next_token:
             response["NextToken"] = next_token
         return response
 
-    def _metadata(self, ctx: RequestContext, record: dict[str, Any]) -> dict[str, Any]:
+    def _metadata(self, ctx: RequestContext[Any], record: dict[str, Any]) -> ssm.ParameterMetadata:
         latest = record["Versions"][-1]
-        out: dict[str, Any] = {"Name": record["Name"], "ARN": self._arn(ctx, record["Name"]), "Type": latest["Type"]}
+        out: ssm.ParameterMetadata = {"Name": record["Name"], "ARN": self._arn(ctx, record["Name"]),
+                                      "Type": latest["Type"]}
         if "KeyId" in latest:
             out["KeyId"] = latest["KeyId"]
         out["LastModifiedDate"] = from_epoch(latest["Modified"])
         out["LastModifiedUser"] = latest["User"]
-        for field in ("Description", "AllowedPattern"):
-            if field in latest:
-                out[field] = latest[field]
-        out.update(Version=latest["Version"], Tier=latest["Tier"], Policies=latest["Policies"],
-                   DataType=latest["DataType"])
+        if "Description" in latest:
+            out["Description"] = latest["Description"]
+        if "AllowedPattern" in latest:
+            out["AllowedPattern"] = latest["AllowedPattern"]
+        out["Version"], out["Tier"] = latest["Version"], latest["Tier"]
+        out["Policies"], out["DataType"] = latest["Policies"], latest["DataType"]
         return out
 
-    def describe_parameters(self, ctx: RequestContext) -> dict[str, Any]:
+    def describe_parameters(self, ctx: Ctx[ssm.DescribeParametersRequest]) -> ssm.DescribeParametersResult:
         p = ctx.params
         if p.get("Shared"):
             raise NotEmulatedError("ssm", "DescribeParameters", "parameters shared through AWS RAM (Shared=True)")
-        filters = [{"Key": f["Key"], "Option": "BeginsWith" if f["Key"] == "Name" else "Equals",
-                    "Values": f["Values"]} for f in p.get("Filters", [])]
+        filters: list[ssm.ParameterStringFilter] = [
+            {"Key": f["Key"], "Option": "BeginsWith" if f["Key"] == "Name" else "Equals", "Values": f["Values"]}
+            for f in p.get("Filters", [])]
         filters += p.get("ParameterFilters", [])
         check_filters(filters, by_path=False)
         chosen = [r for r in self._live(ctx) if parameter_matches(r, filters)]
         page, next_token = _page(chosen, p.get("MaxResults", 50), p.get("NextToken"))
-        response: dict[str, Any] = {"Parameters": [self._metadata(ctx, r) for r in page]}
+        response: ssm.DescribeParametersResult = {"Parameters": [self._metadata(ctx, r) for r in page]}
         if next_token:
             response["NextToken"] = next_token
         return response
 
-    def get_parameter_history(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_parameter_history(self, ctx: Ctx[ssm.GetParameterHistoryRequest]) -> ssm.GetParameterHistoryResult:
         p = ctx.params
         found = self._record(ctx, self._name_of(p["Name"]))
         if found is None:
             raise _not_found()
         record = found[1]
         decrypt = p.get("WithDecryption", False)
-        entries = []
+        entries: list[ssm.ParameterHistory] = []
         for version in record["Versions"]:
-            entry: dict[str, Any] = {"Name": record["Name"], "Type": version["Type"]}
+            entry: ssm.ParameterHistory = {"Name": record["Name"], "Type": version["Type"]}
             if "KeyId" in version:
                 entry["KeyId"] = version["KeyId"]
-            entry.update(LastModifiedDate=from_epoch(version["Modified"]), LastModifiedUser=version["User"])
-            for field in ("Description",):
-                if field in version:
-                    entry[field] = version[field]
+            entry["LastModifiedDate"] = from_epoch(version["Modified"])
+            entry["LastModifiedUser"] = version["User"]
+            if "Description" in version:
+                entry["Description"] = version["Description"]
             entry["Value"] = self._value(ctx, record, version, decrypt)
             if "AllowedPattern" in version:
                 entry["AllowedPattern"] = version["AllowedPattern"]
-            entry.update(Version=version["Version"], Labels=version["Labels"], Tier=version["Tier"],
-                         Policies=version["Policies"], DataType=version["DataType"])
+            entry["Version"], entry["Labels"], entry["Tier"] = version["Version"], version["Labels"], version["Tier"]
+            entry["Policies"], entry["DataType"] = version["Policies"], version["DataType"]
             entries.append(entry)
         page, next_token = _page(entries, p.get("MaxResults", 50), p.get("NextToken"))
-        response: dict[str, Any] = {"Parameters": page}
+        response: ssm.GetParameterHistoryResult = {"Parameters": page}
         if next_token:
             response["NextToken"] = next_token
         return response
 
     # -- labels ---------------------------------------------------------------------------------
-    def _labelled_version(self, ctx: RequestContext) -> tuple[Key, dict[str, Any], int]:
+    def _labelled_version(self, ctx: RequestContext[Any]) -> tuple[Key, dict[str, Any], int]:
         p = ctx.params
         found = self._record(ctx, self._name_of(p["Name"]))
         if found is None:
@@ -425,7 +432,7 @@ class SsmBackend(ServiceBackend):
             raise _version_not_found(record["Name"], str(number))
         return key, record, number
 
-    def label_parameter_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def label_parameter_version(self, ctx: Ctx[ssm.LabelParameterVersionRequest]) -> ssm.LabelParameterVersionResult:
         key, record, number = self._labelled_version(ctx)
         labels = list(dict.fromkeys(ctx.params["Labels"]))
         invalid = [label for label in labels if not _LABEL.match(label) or label.lower().startswith(("aws", "ssm"))]
@@ -444,7 +451,8 @@ class SsmBackend(ServiceBackend):
         self.parameters.put(key, {**record, "Versions": versions})
         return {"InvalidLabels": invalid, "ParameterVersion": number}
 
-    def unlabel_parameter_version(self, ctx: RequestContext) -> dict[str, Any]:
+    def unlabel_parameter_version(
+            self, ctx: Ctx[ssm.UnlabelParameterVersionRequest]) -> ssm.UnlabelParameterVersionResult:
         key, record, number = self._labelled_version(ctx)
         wanted = list(dict.fromkeys(ctx.params["Labels"]))
         version = next(v for v in record["Versions"] if v["Version"] == number)
@@ -455,14 +463,14 @@ class SsmBackend(ServiceBackend):
         return {"RemovedLabels": removed, "InvalidLabels": [label for label in wanted if label not in removed]}
 
     # -- deletion -------------------------------------------------------------------------------
-    def delete_parameter(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_parameter(self, ctx: Ctx[ssm.DeleteParameterRequest]) -> ssm.DeleteParameterResult:
         found = self._record(ctx, self._name_of(ctx.params["Name"]))
         if found is None:
             raise _not_found()
         self.parameters.delete(found[0])
         return {}
 
-    def delete_parameters(self, ctx: RequestContext) -> dict[str, Any]:
+    def delete_parameters(self, ctx: Ctx[ssm.DeleteParametersRequest]) -> ssm.DeleteParametersResult:
         deleted, invalid = [], []
         for text in dict.fromkeys(ctx.params["Names"]):
             found = self._record(ctx, self._name_of(text))
@@ -474,7 +482,7 @@ class SsmBackend(ServiceBackend):
         return {"DeletedParameters": deleted, "InvalidParameters": invalid}
 
     # -- tags -----------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext) -> tuple[Key, dict[str, Any]]:
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[Key, dict[str, Any]]:
         p = ctx.params
         if p["ResourceType"] != "Parameter":
             raise NotEmulatedError("ssm", ctx.operation, f"resource type {p['ResourceType']} (only Parameter is)")
@@ -483,20 +491,22 @@ class SsmBackend(ServiceBackend):
             raise _error("InvalidResourceId")
         return found
 
-    def add_tags_to_resource(self, ctx: RequestContext) -> dict[str, Any]:
+    def add_tags_to_resource(self, ctx: Ctx[ssm.AddTagsToResourceRequest]) -> ssm.AddTagsToResourceResult:
         key, record = self._tagged(ctx)
-        tags = tags_merged(record["Tags"], ctx.params["Tags"])
+        # core.tags works on plain tag dicts; the request's tags are those dicts, typed as ssm.Tag
+        tags = tags_merged(record["Tags"], cast("list[dict[str, str]]", ctx.params["Tags"]))
         if len(tags) > 50:
             raise _error("TooManyTagsError", "The Tags parameter contains more than 50 tags.")
         self.parameters.put(key, {**record, "Tags": tags})
         return {}
 
-    def remove_tags_from_resource(self, ctx: RequestContext) -> dict[str, Any]:
+    def remove_tags_from_resource(
+            self, ctx: Ctx[ssm.RemoveTagsFromResourceRequest]) -> ssm.RemoveTagsFromResourceResult:
         key, record = self._tagged(ctx)
         self.parameters.put(key, {**record, "Tags": tags_without(record["Tags"], ctx.params["TagKeys"])})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict[str, Any]:
+    def list_tags_for_resource(self, ctx: Ctx[ssm.ListTagsForResourceRequest]) -> ssm.ListTagsForResourceResult:
         return {"TagList": self._tagged(ctx)[1]["Tags"]}
 
     # -- inspection -----------------------------------------------------------------------------
@@ -520,7 +530,7 @@ _BY_PATH_KEYS = ("Type", "KeyId", "Label")
 _ENUMS = {"Type": ("String", "StringList", "SecureString"), "Tier": ("Standard", "Advanced", "Intelligent-Tiering")}
 
 
-def check_filters(filters: list[dict[str, Any]], *, by_path: bool) -> None:
+def check_filters(filters: Sequence[ssm.ParameterStringFilter], *, by_path: bool) -> None:
     seen: set[str] = set()
     for f in filters:
         key = f["Key"]
@@ -564,7 +574,7 @@ def _slashed(name: str) -> str:
     return name if name.startswith("/") else "/" + name
 
 
-def _filter_matches(record: dict[str, Any], f: dict[str, Any]) -> bool:
+def _filter_matches(record: dict[str, Any], f: ssm.ParameterStringFilter) -> bool:
     key, values = f["Key"], f.get("Values") or []
     latest = record["Versions"][-1]
     if key.startswith("tag:"):
@@ -595,7 +605,7 @@ def _filter_matches(record: dict[str, Any], f: dict[str, Any]) -> bool:
     return actual is not None and any(_option_matches(option, actual, v) for v in values)
 
 
-def parameter_matches(record: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
+def parameter_matches(record: dict[str, Any], filters: Sequence[ssm.ParameterStringFilter]) -> bool:
     return all(_filter_matches(record, f) for f in filters)
 
 

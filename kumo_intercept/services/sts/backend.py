@@ -21,7 +21,8 @@ import xml.etree.ElementTree as ElementTree
 from typing import Any, Mapping, Sequence
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import sts
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import schema
 
@@ -47,7 +48,7 @@ class StsBackend(ServiceBackend):
         self.credentials = schema.CREDENTIALS.open(self.store)
 
     # -- identity -----------------------------------------------------------------------------
-    def _caller(self, ctx: RequestContext) -> dict[str, Any]:
+    def _caller(self, ctx: RequestContext[Any]) -> dict[str, Any]:
         """Who is calling: ``UserId``, ``Account``, ``Arn``, and ``Kind`` (root, user, session,
         assumed-role, federated-user); assumed roles also carry ``RoleArn``."""
         if ctx.access_key:
@@ -60,19 +61,20 @@ class StsBackend(ServiceBackend):
         return {"UserId": ctx.account, "Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
                 "Kind": "root"}
 
-    def get_caller_identity(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_caller_identity(self, ctx: Ctx[sts.GetCallerIdentityRequest]) -> sts.GetCallerIdentityResult:
         caller = self._caller(ctx)
         return {"UserId": caller["UserId"], "Account": caller["Account"], "Arn": caller["Arn"]}
 
-    def get_access_key_info(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_access_key_info(self, ctx: Ctx[sts.GetAccessKeyInfoRequest]) -> sts.GetAccessKeyInfoResult:
         return {"Account": self.emulator.account_for(ctx.params["AccessKeyId"])}
 
-    def decode_authorization_message(self, ctx: RequestContext) -> dict[str, Any]:
+    def decode_authorization_message(
+            self, ctx: Ctx[sts.DecodeAuthorizationMessageRequest]) -> sts.DecodeAuthorizationMessageResult:
         # no emulated service issues encoded authorization messages yet, so none can be decoded
-        raise AwsError("InvalidAuthorizationMessageException", "The authorization message is invalid.")
+        raise sts.invalid_authorization_message_exception("The authorization message is invalid.")
 
     # -- temporary credentials ----------------------------------------------------------------
-    def _issue(self, ctx: RequestContext, seconds: int, identity: Mapping[str, Any]) -> dict[str, Any]:
+    def _issue(self, ctx: RequestContext[Any], seconds: int, identity: Mapping[str, Any]) -> sts.Credentials:
         access_key = ctx.ids.access_key_id("ASIA")
         expires = ctx.time() + seconds
         self.credentials.put(access_key, {**identity, "Expiration": expires})
@@ -83,11 +85,11 @@ class StsBackend(ServiceBackend):
             "Expiration": from_epoch(int(expires)),
         }
 
-    def _refuse_session_credentials(self, ctx: RequestContext, caller: Mapping[str, Any]) -> None:
+    def _refuse_session_credentials(self, ctx: RequestContext[Any], caller: Mapping[str, Any]) -> None:
         if caller["Kind"] not in ("root", "user"):
             raise _access_denied(f"Cannot call {ctx.operation} with session credentials")
 
-    def get_session_token(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_session_token(self, ctx: Ctx[sts.GetSessionTokenRequest]) -> sts.GetSessionTokenResult:
         caller = self._caller(ctx)
         self._refuse_session_credentials(ctx, caller)
         seconds = ctx.params.get("DurationSeconds", _DEFAULT_TOKEN_SECONDS)
@@ -96,7 +98,7 @@ class StsBackend(ServiceBackend):
         identity = {**caller, "Kind": "session"}
         return {"Credentials": self._issue(ctx, seconds, identity)}
 
-    def get_federation_token(self, ctx: RequestContext) -> dict[str, Any]:
+    def get_federation_token(self, ctx: Ctx[sts.GetFederationTokenRequest]) -> sts.GetFederationTokenResult:
         caller = self._caller(ctx)
         self._refuse_session_credentials(ctx, caller)
         params = ctx.params
@@ -106,7 +108,7 @@ class StsBackend(ServiceBackend):
         name, account = params["Name"], caller["Account"]
         identity = {"UserId": f"{account}:{name}", "Account": account,
                     "Arn": f"arn:aws:sts::{account}:federated-user/{name}", "Kind": "federated-user"}
-        response: dict[str, Any] = {
+        response: sts.GetFederationTokenResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
             "FederatedUser": {"FederatedUserId": identity["UserId"], "Arn": identity["Arn"]},
         }
@@ -122,7 +124,7 @@ class StsBackend(ServiceBackend):
         return match.group(1), self.emulator.ports.identity.role_record(role_arn)
 
     @staticmethod
-    def _duration(ctx: RequestContext, role: Mapping[str, Any], chained: bool = False) -> int:
+    def _duration(ctx: RequestContext[Any], role: Mapping[str, Any], chained: bool = False) -> int:
         seconds = int(ctx.params.get("DurationSeconds", _DEFAULT_SESSION_SECONDS))
         if chained and seconds > _CHAINED_MAX_SECONDS:
             raise AwsError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit "
@@ -132,15 +134,15 @@ class StsBackend(ServiceBackend):
                            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
         return seconds
 
-    def _session(self, ctx: RequestContext, account: str, role: Mapping[str, Any], session_name: str,
-                 seconds: int) -> dict[str, Any]:
+    def _session(self, ctx: RequestContext[Any], account: str, role: Mapping[str, Any], session_name: str,
+                 seconds: int) -> sts.AssumeRoleResponse:
         """Credentials acting as the role; the response's ``Credentials`` and ``AssumedRoleUser``."""
         identity = {
             "UserId": f"{role['RoleId']}:{session_name}", "Account": account,
             "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
             "Kind": "assumed-role", "RoleArn": role["Arn"],
         }
-        response: dict[str, Any] = {
+        response: sts.AssumeRoleResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
             "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
         }
@@ -148,7 +150,7 @@ class StsBackend(ServiceBackend):
             response["PackedPolicySize"] = self._packed_policy_percent(ctx.params)
         return response
 
-    def assume_role(self, ctx: RequestContext) -> dict[str, Any]:
+    def assume_role(self, ctx: Ctx[sts.AssumeRoleRequest]) -> sts.AssumeRoleResult:
         params = ctx.params
         role_arn = params["RoleArn"]
         account, role = self._role(role_arn)
@@ -177,7 +179,8 @@ class StsBackend(ServiceBackend):
             response["SourceIdentity"] = params["SourceIdentity"]
         return response
 
-    def assume_role_with_web_identity(self, ctx: RequestContext) -> dict[str, Any]:
+    def assume_role_with_web_identity(
+            self, ctx: Ctx[sts.AssumeRoleWithWebIdentityRequest]) -> sts.AssumeRoleWithWebIdentityResult:
         params = ctx.params
         role_arn = params["RoleArn"]
         account, role = self._role(role_arn)
@@ -189,11 +192,11 @@ class StsBackend(ServiceBackend):
         provider_arn = f"arn:aws:iam::{account}:oidc-provider/{host}"
         provider = self.emulator.ports.identity.identity_provider(provider_arn)
         if provider is None or provider.get("Kind") != "oidc":
-            raise AwsError("InvalidIdentityToken", f"No OpenIDConnect provider found in your account for {issuer}")
+            raise sts.invalid_identity_token_exception(f"No OpenIDConnect provider found in your account for {issuer}")
         if audience not in provider["ClientIDList"]:
-            raise AwsError("InvalidIdentityToken", "Incorrect token audience")
+            raise sts.invalid_identity_token_exception("Incorrect token audience")
         if "exp" in claims and float(claims["exp"]) <= ctx.time():
-            raise AwsError("ExpiredTokenException", "Token expired: current date/time must be before the "
+            raise sts.expired_token_exception("Token expired: current date/time must be before the "
                            "expiration date/time.")
         subject = str(claims.get("sub", ""))
         context = {f"{host}:sub": subject, f"{host}:aud": audience, "aws:FederatedProvider": provider_arn}
@@ -201,9 +204,8 @@ class StsBackend(ServiceBackend):
                 role_arn, provider_arn, principal_kind="Federated", action="sts:AssumeRoleWithWebIdentity",
                 context=context):
             raise _access_denied("Not authorized to perform sts:AssumeRoleWithWebIdentity")
-        response = self._session(ctx, account, role, params["RoleSessionName"], self._duration(ctx, role))
-        response.update(SubjectFromWebIdentityToken=subject, Provider=issuer, Audience=audience)
-        return response
+        session = self._session(ctx, account, role, params["RoleSessionName"], self._duration(ctx, role))
+        return {**session, "SubjectFromWebIdentityToken": subject, "Provider": issuer, "Audience": audience}
 
     @staticmethod
     def _jwt_claims(token: str) -> dict[str, Any]:
@@ -212,36 +214,35 @@ class StsBackend(ServiceBackend):
             payload = parts[1] + "=" * (-len(parts[1]) % 4)
             claims = json.loads(base64.urlsafe_b64decode(payload))
         except (IndexError, ValueError, binascii.Error):
-            raise AwsError("InvalidIdentityToken", "Couldn't parse the provided token") from None
+            raise sts.invalid_identity_token_exception("Couldn't parse the provided token") from None
         if not isinstance(claims, dict):
-            raise AwsError("InvalidIdentityToken", "Couldn't parse the provided token")
+            raise sts.invalid_identity_token_exception("Couldn't parse the provided token")
         return claims
 
-    def assume_role_with_saml(self, ctx: RequestContext) -> dict[str, Any]:
+    def assume_role_with_saml(self, ctx: Ctx[sts.AssumeRoleWithSAMLRequest]) -> sts.AssumeRoleWithSAMLResult:
         params = ctx.params
         role_arn, provider_arn = params["RoleArn"], params["PrincipalArn"]
         account, role = self._role(role_arn)
         assertion = self._saml_assertion(params["SAMLAssertion"])
         provider = self.emulator.ports.identity.identity_provider(provider_arn)
         if provider is None or provider.get("Kind") != "saml":
-            raise AwsError("InvalidIdentityToken", f"SAML provider {provider_arn} does not exist.")
+            raise sts.invalid_identity_token_exception(f"SAML provider {provider_arn} does not exist.")
         context = {"SAML:aud": assertion["Audience"], "SAML:sub": assertion["Subject"],
                    "SAML:iss": assertion["Issuer"]}
         if role is None or not self.emulator.ports.identity.trust_allows(
                 role_arn, provider_arn, principal_kind="Federated", action="sts:AssumeRoleWithSAML",
                 context=context):
             raise _access_denied("Not authorized to perform sts:AssumeRoleWithSAML")
-        response = self._session(ctx, account, role, assertion["SessionName"], self._duration(ctx, role))
+        session = self._session(ctx, account, role, assertion["SessionName"], self._duration(ctx, role))
         qualifier = hashlib.sha1(f"{assertion['Issuer']}{account}/{provider_arn.rsplit('/', 1)[1]}".encode())
-        response.update(Subject=assertion["Subject"], SubjectType=assertion["SubjectType"],
-                        Issuer=assertion["Issuer"], Audience=assertion["Audience"],
-                        NameQualifier=base64.b64encode(qualifier.digest()).decode())
-        return response
+        return {**session, "Subject": assertion["Subject"], "SubjectType": assertion["SubjectType"],
+                "Issuer": assertion["Issuer"], "Audience": assertion["Audience"],
+                "NameQualifier": base64.b64encode(qualifier.digest()).decode()}
 
     @staticmethod
     def _saml_assertion(encoded: str) -> dict[str, str]:
         """Issuer, subject, audience and session name of a base64 SAML response (not its signature)."""
-        invalid = AwsError("InvalidIdentityToken", "Invalid SAML response")
+        invalid = sts.invalid_identity_token_exception("Invalid SAML response")
         try:
             root = ElementTree.fromstring(base64.b64decode(encoded))
         except (ValueError, binascii.Error, ElementTree.ParseError):
@@ -260,11 +261,11 @@ class StsBackend(ServiceBackend):
     @staticmethod
     def _packed_policy_percent(params: Mapping[str, Any]) -> int:
         """AWS reports how full the packed session policy is, in percent of its limit."""
-        size = len(params.get("Policy", "")) + sum(len(p["arn"]) for p in params.get("PolicyArns", []))
+        size = len(params.get("Policy", "")) + sum(len(p.get("arn", "")) for p in params.get("PolicyArns", []))
         size += sum(len(t["Key"]) + len(t["Value"]) for t in params.get("Tags", []))
         percent = max(1, size * 100 // 2048)
         if percent > 100:
-            raise AwsError("PackedPolicyTooLarge",
-                           f"Packed size of consumed session policies and session tags exceeds 2048 "
-                           f"characters by {size * 100 // 2048 - 100}%.")
+            raise sts.packed_policy_too_large_exception(
+                f"Packed size of consumed session policies and session tags exceeds 2048 "
+                f"characters by {size * 100 // 2048 - 100}%.")
         return percent

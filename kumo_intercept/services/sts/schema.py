@@ -11,6 +11,8 @@ CredentialsRecord = TypedDict("CredentialsRecord", {
     "Account": str,
     "Arn": str,
     "Expiration": float,
+    "Kind": str,
+    "RoleArn": str,
     "UserId": str,
 }, total=False)
 

@@ -1,6 +1,7 @@
 """The KeyPort (core/ports.py) other services use for SSE-KMS, SecureString parameters and secrets.
 
-These tests hold the backend object across calls, so the restart-equivalence run leaves them out.
+The port is looked up again at each use (``CurrentKeys``): a restart after a call (the restart-equivalence
+run) rebuilds the backend serving it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,20 @@ from kumo_intercept.core.ports import KeyPort
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
 
+class CurrentKeys:
+    """``aws.ports.keys`` as it is when a method is called."""
+
+    def __init__(self, aws) -> None:
+        self.aws = aws
+
+    def __getattr__(self, name: str):
+        return getattr(self.aws.ports.keys, name)
+
+
 @pytest.fixture
 def keys(aws):
-    port = aws.ports.keys
-    assert isinstance(port, KeyPort)
-    return port
+    assert isinstance(aws.ports.keys, KeyPort)
+    return CurrentKeys(aws)
 
 
 def test_port_round_trip_is_the_same_format_as_the_api(kms, keys, key_id):

@@ -1,0 +1,109 @@
+"""User patterns never hang: regexes and wildcards are matched in linear time.
+
+Each slow case runs in a worker thread with a generous 5 s bound (a backtracking engine takes minutes
+on them); the assertions are on the results, not on tight timings.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+from typing import Any, Callable
+
+import boto3
+import pytest
+
+from kumo_intercept import Emulator, kumo
+from kumo_intercept.core.linear_regex import Regex, RegexError, Wildcard
+from kumo_intercept.services.eventpatterns import compile_pattern
+
+BOUND = 5.0
+EVIL_TEXT = "a" * 30 + "!"
+
+
+def within_bound(work: Callable[[], Any]) -> Any:
+    """``work()``'s result; fails if it does not finish within BOUND seconds."""
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    worker.start()
+    worker.join(BOUND)
+    assert not worker.is_alive(), f"did not finish within {BOUND} s"
+    return result[0]
+
+
+@pytest.fixture
+def aws() -> Any:
+    with kumo(clock="virtual") as emulator:
+        yield emulator
+
+
+def test_nested_quantifiers_do_not_backtrack() -> None:
+    assert within_bound(lambda: Regex("(a+)+$").search(EVIL_TEXT)) is False
+    assert within_bound(lambda: Regex("(a|aa)*b").search("a" * 5000)) is False
+    assert Regex("(a+)+$").search("a" * 30) is True
+
+
+def test_many_stars_wildcard_is_linear() -> None:
+    pattern = "*a" * 30 + "*b"
+    pieces = pattern.split("*")
+    assert within_bound(lambda: Wildcard(pieces).fullmatch("a" * 60)) is False
+    assert Wildcard(pieces).fullmatch("a" * 60 + "b") is True
+
+
+@pytest.mark.parametrize("pattern", [
+    "a", "^a", "a$", "^$", "[hc]at", "colou?r", "a{3,5}", "^a{2}b", "x|y|zz", "[^abc]+$", r"\d{1,3}\.\d+",
+    "(?i)error", "ERR(OR)?", "[a-c-]x", ".*b", "a.c", "(?:ab)*c$", r"\w+@\w+", r"[\]]", "a{2,}", "^(a|b)*$",
+])
+def test_answers_as_pythons_re_does(pattern: str) -> None:
+    rng = random.Random(pattern)
+    compiled, reference = Regex(pattern), re.compile(pattern)
+    for _ in range(300):
+        text = "".join(rng.choice("abcxyz.-@19 ERROr\nhatcolr]") for _ in range(rng.randrange(12)))
+        assert compiled.search(text) == (reference.search(text) is not None), (pattern, text)
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", "(?=a)", "(?<!a)b", r"\bword", "a{2,1}", "(", "*a"])
+def test_constructs_that_need_backtracking_are_refused(pattern: str) -> None:
+    with pytest.raises(RegexError):
+        Regex(pattern)
+
+
+def test_logs_regex_filter_pattern_runs_linear(aws: Emulator) -> None:
+    logs = boto3.client("logs")
+    # "Supported regular expressions (regex) syntax" (CloudWatch Logs guide): no () groups, so the
+    # nested form is refused, and a long run of alternatives/quantifiers still answers at once
+    with pytest.raises(logs.exceptions.InvalidParameterException):
+        logs.test_metric_filter(filterPattern="%(a+)+$%", logEventMessages=[EVIL_TEXT])
+    result = within_bound(lambda: logs.test_metric_filter(filterPattern="%a+a+a+a+a+a+a+a+a+a+a+b%",
+                                                          logEventMessages=[EVIL_TEXT, "a" * 12 + "b"]))
+    assert [m["eventMessage"] for m in result["matches"]] == ["a" * 12 + "b"]
+
+
+def test_logs_wildcard_value_runs_linear(aws: Emulator) -> None:
+    logs = boto3.client("logs")
+    pattern = '{ $.v = "' + "*a" * 30 + '*b" }'
+    messages = [json.dumps({"v": "a" * 60}), json.dumps({"v": "a" * 60 + "b"})]
+    result = within_bound(lambda: logs.test_metric_filter(filterPattern=pattern, logEventMessages=messages))
+    assert [m["eventNumber"] for m in result["matches"]] == [2]
+
+
+def test_insights_like_regex_runs_linear(aws: Emulator) -> None:
+    logs = boto3.client("logs")
+    logs.create_log_group(logGroupName="g")
+    logs.create_log_stream(logGroupName="g", logStreamName="s")
+    now = int(aws.clock.time() * 1000)
+    logs.put_log_events(logGroupName="g", logStreamName="s",
+                        logEvents=[{"timestamp": now, "message": EVIL_TEXT}, {"timestamp": now, "message": "aaa"}])
+    query = logs.start_query(logGroupName="g", startTime=now // 1000 - 60, endTime=now // 1000 + 60,
+                             queryString="filter @message like /(a+)+$/ | fields @message")["queryId"]
+    results = within_bound(lambda: logs.get_query_results(queryId=query))["results"]
+    assert [[f["value"] for f in row if f["field"] == "@message"] for row in results] == [["aaa"]]
+
+
+def test_eventbridge_and_sns_wildcards_run_linear() -> None:
+    pattern = json.dumps({"detail": {"v": [{"wildcard": "*a" * 30 + "*b"}]}})
+    matcher = compile_pattern(pattern)
+    assert within_bound(lambda: matcher({"detail": {"v": "a" * 60}})) is False
+    assert matcher({"detail": {"v": "a" * 60 + "b"}}) is True
