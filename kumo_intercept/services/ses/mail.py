@@ -73,6 +73,11 @@ def build_mime(message_id: str, source: str, to: list[str], cc: list[str], reply
     return message.as_string()
 
 
+def as_bytes(data: bytes | str) -> bytes:
+    """A raw message as bytes (botocore passes a str through unchanged when parameter validation is off)."""
+    return data.encode() if isinstance(data, str) else data
+
+
 def parse_mime(raw: bytes) -> dict[str, Any]:
     """What a raw message says: From, To/Cc/Bcc addresses, Subject and its text and HTML parts."""
     message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -17,7 +17,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import offset_page
-from .mail import MissingAttribute, build_mime, parse_mime
+from .mail import MissingAttribute, as_bytes, build_mime, parse_mime
 from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
                     render_template, template_data)
 
@@ -382,7 +382,7 @@ class SesBackend(ServiceBackend):
 
     def send_raw_email(self, ctx: Ctx[ses.SendRawEmailRequest]) -> ses.SendRawEmailResult:
         params = ctx.params
-        data = params["RawMessage"]["Data"]
+        data = as_bytes(params["RawMessage"]["Data"])
         parsed = parse_mime(data)
         source = params.get("Source") or (parsed["from"][0] if parsed["from"] else "")
         configuration_set = params.get("ConfigurationSetName")

@@ -18,7 +18,7 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
-from .mail import MissingAttribute, build_mime, parse_mime
+from .mail import MissingAttribute, as_bytes, build_mime, parse_mime
 from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
                     render_template, template_data)
 
@@ -264,7 +264,7 @@ class SesV2Backend(ServiceBackend):
         tags = list(params.get("EmailTags", []))
         destination: sesv2.Destination = params.get("Destination", {})
         if "Raw" in content:
-            data = content["Raw"]["Data"]
+            data = as_bytes(content["Raw"]["Data"])
             parsed = parse_mime(data)
             source = self._check_send(ctx, params.get("FromEmailAddress") or (parsed["from"] or [""])[0])
             if not destination:
