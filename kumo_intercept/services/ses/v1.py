@@ -53,6 +53,13 @@ def _invalid_token() -> AwsError:
     return AwsError("InvalidParameterValue", "Invalid NextToken", 400)
 
 
+def _listed(ctx: RequestContext[Any], rows: list, member: str) -> Any:
+    """A List* answer: one page of ``rows`` under ``member``, and the NextToken of the next."""
+    page, token = offset_page(rows, ctx.params.get("MaxItems", 1000) or 1000, ctx.params.get("NextToken"),
+                              _invalid_token())
+    return {member: page, "NextToken": token} if token else {member: page}
+
+
 class SesBackend(ServiceBackend):
     service_name = "ses"
 
@@ -81,12 +88,7 @@ class SesBackend(ServiceBackend):
         kind = ctx.params.get("IdentityType")
         names = [name for name, record in self.state.identities_of(ctx.account, ctx.region)
                  if kind is None or record["Type"] == kind]
-        page, token = offset_page(names, ctx.params.get("MaxItems", 1000) or 1000, ctx.params.get("NextToken"),
-                                  _invalid_token())
-        out: ses.ListIdentitiesResult = {"Identities": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, names, "Identities")
 
     def list_verified_email_addresses(self, ctx: Ctx[Any]) -> ses.ListVerifiedEmailAddressesResult:
         return {"VerifiedEmailAddresses": [name for name, record in self.state.identities_of(ctx.account, ctx.region)
@@ -222,12 +224,7 @@ class SesBackend(ServiceBackend):
     def list_configuration_sets(self, ctx: Ctx[ses.ListConfigurationSetsRequest]) -> ses.ListConfigurationSetsResult:
         names = [{"Name": key[2]} for key in self.state.configuration_sets.irange(
             (ctx.account, ctx.region), (ctx.account, ctx.region, "\uffff"))]
-        page, token = offset_page(names, ctx.params.get("MaxItems", 1000) or 1000, ctx.params.get("NextToken"),
-                                  _invalid_token())
-        out: ses.ListConfigurationSetsResult = {"ConfigurationSets": page}  # type: ignore[typeddict-item]
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, names, "ConfigurationSets")
 
     @staticmethod
     def _v2_destination(destination: ses.EventDestination) -> dict:
@@ -327,12 +324,7 @@ class SesBackend(ServiceBackend):
         rows: list[ses.TemplateMetadata] = [
             {"Name": key[2], "CreatedTimestamp": from_epoch(record["Created"])}
             for key, record in self.state.templates.items_range((ctx.account, ctx.region), (ctx.account, ctx.region, "\uffff"))]
-        page, token = offset_page(rows, ctx.params.get("MaxItems", 1000) or 1000, ctx.params.get("NextToken"),
-                                  _invalid_token())
-        out: ses.ListTemplatesResult = {"TemplatesMetadata": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, rows, "TemplatesMetadata")
 
     @staticmethod
     def _data(text: str | None, name: str) -> dict:

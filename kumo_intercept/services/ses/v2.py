@@ -31,8 +31,11 @@ def _invalid_data() -> AwsError:
     return sesv2.bad_request_exception("Template data is not valid JSON.")
 
 
-def _pages(ctx: RequestContext[Any], rows: list, default: int) -> tuple[list, str | None]:
-    return offset_page(rows, ctx.params.get("PageSize", default), ctx.params.get("NextToken"), _invalid_token())
+def _listed(ctx: RequestContext[Any], rows: list, member: str, default_size: int) -> Any:
+    """A List* answer: one page of ``rows`` under ``member``, and the NextToken of the next."""
+    page, token = offset_page(rows, ctx.params.get("PageSize", default_size), ctx.params.get("NextToken"),
+                              _invalid_token())
+    return {member: page, "NextToken": token} if token else {member: page}
 
 
 class SesV2Backend(ServiceBackend):
@@ -88,11 +91,7 @@ class SesV2Backend(ServiceBackend):
             {"IdentityType": self._identity_type(record), "IdentityName": name, "SendingEnabled": True,
              "VerificationStatus": "SUCCESS"}
             for name, record in self.state.identities_of(ctx.account, ctx.region)]
-        page, token = _pages(ctx, rows, 100)
-        out: sesv2.ListEmailIdentitiesResult = {"EmailIdentities": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, rows, "EmailIdentities", 100)
 
     # -- configuration sets -----------------------------------------------------------------------
     def _configuration_set(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
@@ -125,11 +124,7 @@ class SesV2Backend(ServiceBackend):
     def list_configuration_sets(self, ctx: Ctx[sesv2.ListConfigurationSetsRequest]) -> sesv2.ListConfigurationSetsResult:
         names = [key[2] for key in self.state.configuration_sets.irange(
             (ctx.account, ctx.region), (ctx.account, ctx.region, "\uffff"))]
-        page, token = _pages(ctx, names, 100)
-        out: sesv2.ListConfigurationSetsResult = {"ConfigurationSets": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, names, "ConfigurationSets", 100)
 
     def create_configuration_set_event_destination(
             self, ctx: Ctx[sesv2.CreateConfigurationSetEventDestinationRequest]
@@ -219,11 +214,7 @@ class SesV2Backend(ServiceBackend):
             {"TemplateName": key[2], "CreatedTimestamp": from_epoch(record["Created"])}
             for key, record in self.state.templates.items_range((ctx.account, ctx.region),
                                                                 (ctx.account, ctx.region, "\uffff"))]
-        page, token = _pages(ctx, rows, 10)
-        out: sesv2.ListEmailTemplatesResult = {"TemplatesMetadata": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, rows, "TemplatesMetadata", 10)
 
     def _rendered(self, ctx: RequestContext[Any], name: str, data_text: str) -> tuple[str, str | None, str | None]:
         template = self._template(ctx, name)
@@ -360,11 +351,7 @@ class SesV2Backend(ServiceBackend):
                 continue
             rows.append({"EmailAddress": record["EmailAddress"], "Reason": record["Reason"],
                          "LastUpdateTime": from_epoch(when)})
-        page, token = _pages(ctx, rows, 100)
-        out: sesv2.ListSuppressedDestinationsResult = {"SuppressedDestinationSummaries": page}
-        if token:
-            out["NextToken"] = token
-        return out
+        return _listed(ctx, rows, "SuppressedDestinationSummaries", 100)
 
     # -- tags (identities, configuration sets and templates) ----------------------------------------
     def _tagged(self, ctx: RequestContext[Any]) -> tuple[Any, tuple, dict]:
