@@ -130,3 +130,16 @@ def test_tags_on_identities_configuration_sets_and_templates(v2):
     assert v2.list_tags_for_resource(ResourceArn=prefix + "configuration-set/cs")["Tags"] == [{"Key": "a", "Value": "1"}]
     with pytest.raises(v2.exceptions.NotFoundException):
         v2.list_tags_for_resource(ResourceArn=prefix + "template/missing")
+
+
+def test_lists_are_paged(v2):
+    """PageSize / NextToken (API reference: ListEmailIdentities, ListEmailTemplates)."""
+    for name in ("a.com", "b.com", "c.com"):
+        v2.create_email_identity(EmailIdentity=name)
+    first = v2.list_email_identities(PageSize=2)
+    rest = v2.list_email_identities(PageSize=2, NextToken=first["NextToken"])
+    assert [i["IdentityName"] for i in first["EmailIdentities"] + rest["EmailIdentities"]] == ["a.com", "b.com", "c.com"]
+    assert "NextToken" not in rest
+    v1 = boto3.client("ses")
+    pages = list(v1.get_paginator("list_identities").paginate(PaginationConfig={"PageSize": 1}))
+    assert [p["Identities"] for p in pages] == [["a.com"], ["b.com"], ["c.com"]]
