@@ -12,6 +12,7 @@ source mapping, and moto for reference (moto runs Lambda in Docker; skipped when
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import boto3
@@ -22,6 +23,8 @@ from kumo_intercept import kumo
 from kumo_intercept.services.awslambda import register_callable
 
 ROLE = "arn:aws:iam::123456789012:role/bench"
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 INVOKE_OUTPUT = {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": b"null"}
 
 
@@ -37,6 +40,7 @@ def bench_invoke() -> None:
     aws = kumo().start()
     try:
         lam = boto3.client("lambda")
+        boto3.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument=LAMBDA_TRUST)
         lam.create_function(FunctionName="trivial", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                             Code={"ZipFile": _zip()})
         register_callable("callable", lambda event, context: None)

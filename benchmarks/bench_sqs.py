@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import boto3
 
-from common import compare, depth_run, floor_client, moto_active, report
+from common import at_depths, compare, depth_run, floor_client, moto_active, report
 
 from kumo_intercept import kumo
 
@@ -89,20 +89,8 @@ def bench(depths: tuple[int, int], calls: int, rounds: int, moto_calls: int,
         aws.stop()
     results: dict[str, dict[str, float]] = {}
     for op in ("send", "receive", "delete"):
-        measured: dict[str, float] = {}
-        shallow, deep = depths
-        measured["floor"] = compare({"floor": floor[op]}, calls=calls, rounds=rounds)["floor"]
-        for depth in depths:
-            aws = emulators[depth]
-            aws.start()
-            try:
-                out = compare({"floor": floor[op], f"kumo@{depth:,}": kumo_ops[depth][op]},
-                              calls=calls, rounds=rounds, emulator=aws)
-            finally:
-                aws.stop()
-            # normalise to this comparison's own floor, so every ratio is measured side by side
-            measured[f"kumo@{depth:,}"] = out[f"kumo@{depth:,}"] * measured["floor"] / out["floor"]
-        results[op] = measured
+        results[op] = at_depths(floor[op], {depth: (emulators[depth], kumo_ops[depth][op]) for depth in depths},
+                                calls, rounds)
     with moto_active() as have_moto:
         if have_moto and not fifo:
             client = boto3.client("sqs", region_name="us-east-1")

@@ -118,6 +118,23 @@ def compare(contenders: dict[str, Callable[[], Any]], calls: int = 500, rounds: 
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def at_depths(floor: Callable[[], Any], contenders: dict[int, tuple[Emulator, Callable[[], Any]]],
+              calls: int, rounds: int) -> dict[str, float]:
+    """µs/call of the floor and of ``kumo@<depth>`` for each (emulator, call) per depth, each measured
+    side by side with the floor and normalised to the floor measured on its own, so every ratio is
+    taken in one interleaved run."""
+    measured = {"floor": compare({"floor": floor}, calls=calls, rounds=rounds)["floor"]}
+    for depth, (aws, call) in contenders.items():
+        name = f"kumo@{depth:,}"
+        aws.start()
+        try:
+            out = compare({"floor": floor, name: call}, calls=calls, rounds=rounds, emulator=aws)
+        finally:
+            aws.stop()
+        measured[name] = out[name] * measured["floor"] / out["floor"]
+    return measured
+
+
 def report(title: str, results: dict[str, float], baseline: str = "floor") -> str:
     """A small table: µs/call and the ratio to ``baseline`` (and kumo's speed-up over moto)."""
     lines = [f"## {title}", f"{'contender':<28}{'µs/call':>12}{'× ' + baseline:>12}"]

@@ -25,6 +25,10 @@ def handler(event, context):
                           UpdateExpression="SET billed = :yes", ExpressionAttributeValues={":yes": True})
 '''
 
+#: the billing function's execution role lets Lambda assume it
+LAMBDA_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
 
 def _zip(source: str) -> bytes:
     buffer = io.BytesIO()
@@ -46,9 +50,10 @@ def create_infrastructure() -> dict[str, str]:
     queue_url = sqs.create_queue(QueueName="shipping")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+    role = boto3.client("iam").create_role(RoleName="billing", AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]
     function = lam.create_function(
         FunctionName="billing", Runtime="python3.12", Handler="billing.handler",
-        Role="arn:aws:iam::123456789012:role/billing", Code={"ZipFile": _zip(BILLING_HANDLER)},
+        Role=role["Arn"], Code={"ZipFile": _zip(BILLING_HANDLER)},
     )["FunctionArn"]
     sns.subscribe(TopicArn=topic, Protocol="lambda", Endpoint=function)
     return {"topic": topic, "queue_url": queue_url}

@@ -158,7 +158,7 @@ class ExternalClock(_Unmovable):
             if callable(getattr(clock, name, None)):
                 setattr(self, name, getattr(clock, name))
         if callable(getattr(clock, "advance", None)):
-            self.sleep = clock.advance  # type: ignore[method-assign]  # a movable clock moves instead
+            setattr(self, "sleep", getattr(clock, "advance"))  # a movable clock moves instead
 
     def time(self) -> float:
         return self.clock.time()

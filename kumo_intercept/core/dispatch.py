@@ -12,7 +12,7 @@ import functools
 import importlib
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 
-from botocore import xform_name  # type: ignore[import-untyped]
+from botocore import xform_name
 
 from .errors import AwsError
 from .validation import check_input
@@ -42,6 +42,8 @@ BACKENDS: dict[str, str] = {
     "kms": "kumo_intercept.services.kms.backend:KmsBackend",
     "secretsmanager": "kumo_intercept.services.secretsmanager.backend:SecretsManagerBackend",
     "ssm": "kumo_intercept.services.ssm.backend:SsmBackend",
+    "kinesis": "kumo_intercept.services.kinesis.backend:KinesisBackend",
+    "firehose": "kumo_intercept.services.firehose.backend:FirehoseBackend",
     "scheduler": "kumo_intercept.services.scheduler.backend:SchedulerBackend",
     "ses": "kumo_intercept.services.ses.v1:SesBackend",
     "sesv2": "kumo_intercept.services.ses.v2:SesV2Backend",
@@ -152,8 +154,8 @@ class ServiceBackend:
         self.emulator = emulator
         self.store = emulator.store
 
-    def handler_for(self, operation: str) -> Callable[[RequestContext], dict] | None:
-        handler = getattr(self, xform_name(operation), None)
+    def handler_for(self, operation: str) -> Callable[[RequestContext[Any]], dict[str, Any]] | None:
+        handler: Callable[[RequestContext[Any]], dict[str, Any]] | None = getattr(self, xform_name(operation), None)
         if not callable(handler):
             return None
         code = self.input_error_code
@@ -161,7 +163,7 @@ class ServiceBackend:
         if code is None or (checked_operations is not None and operation not in checked_operations):
             return handler
 
-        def checked(ctx: RequestContext) -> dict:
+        def checked(ctx: RequestContext[Any]) -> dict[str, Any]:
             if ctx.params:
                 check_input(ctx.model.input_shape, ctx.params, code)
             return handler(ctx)
@@ -189,7 +191,8 @@ def backend_class(service: str) -> type[ServiceBackend] | None:
         if exc.name and module_name.startswith(exc.name):
             return None  # listed, not written yet
         raise
-    return getattr(module, class_name)
+    backend: type[ServiceBackend] = getattr(module, class_name)
+    return backend
 
 
 def service_schema(service: str) -> "ServiceSchema | None":

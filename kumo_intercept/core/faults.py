@@ -37,8 +37,8 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
     from .dispatch import RequestContext
 
-Predicate = Callable[[dict], bool]
-Response = tuple[Any, dict]
+Predicate = Callable[[dict[str, Any]], bool]
+Response = tuple[Any, dict[str, Any]]
 
 #: modeled throttling errors, preferred in this order when a service models one
 _THROTTLING_CODES = ("ThrottlingException", "RequestThrottled", "TooManyRequestsException",
@@ -90,7 +90,7 @@ class Fault:
     def exhausted(self) -> bool:
         return self.count is not None and self.hits >= self.count
 
-    def _fires(self, service: str, operation: str, params: dict, rng: random.Random) -> bool:
+    def _fires(self, service: str, operation: str, params: dict[str, Any], rng: random.Random) -> bool:
         if self.exhausted or (self.service is not None and self.service != service):
             return False
         if self._operation_key is not None and self._operation_key != xform_name(operation):
@@ -135,7 +135,7 @@ class Faults:
         self._lock = threading.Lock()
         self._local = threading.local()
         seed = emulator.ids.seed
-        self._rng = random.Random(None if seed is None else f"kumo-faults:{seed}")
+        self._rng = random.Random(None if seed is None else f"kumo-faults:{seed!s}")
 
     # -- adding rules -------------------------------------------------------------------------
     def inject(
@@ -218,7 +218,7 @@ class Faults:
         return f"<Faults {self._rules!r}>"
 
     # -- serving (called by the emulator and the interceptor) ---------------------------------
-    def check(self, model: Any, params: dict) -> Callable[["RequestContext"], dict] | None:
+    def check(self, model: Any, params: dict[str, Any]) -> Callable[["RequestContext[Any]"], dict[str, Any]] | None:
         """Apply the latency of the rules matching this call; return a handler raising the first
         matching rule's error, or None to let the service answer."""
         if not self._rules:
@@ -236,7 +236,7 @@ class Faults:
                 return lambda _ctx: _raise(error)
         return None
 
-    def serve(self, model: Any, request_dict: dict, request_signer: Any,
+    def serve(self, model: Any, request_dict: dict[str, Any], request_signer: Any,
               attempt: Callable[[], Response]) -> Response:
         """Run ``attempt``; if an injected error answered it, retry as botocore's endpoint would."""
         if not self._rules:  # the common case costs one check per call
@@ -250,7 +250,7 @@ class Faults:
         finally:
             self._local.fired = outer
 
-    def _retry(self, model: Any, request_dict: dict, request_signer: Any,
+    def _retry(self, model: Any, request_dict: dict[str, Any], request_signer: Any,
                attempt: Callable[[], Response], response: Response) -> Response:
         emitter = getattr(request_signer, "_event_emitter", None)
         if emitter is None:  # a client without botocore's signer: nothing decides retries
@@ -315,7 +315,7 @@ def _check_target(service: str | None, operation: str | None) -> None:
                          + (f"; did you mean {close}?" if close else ""))
 
 
-def _raise(error: AwsError) -> dict:
+def _raise(error: AwsError) -> dict[str, Any]:
     raise error
 
 

@@ -53,7 +53,7 @@ class _State:
     depth = 0
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
-    registered: list[tuple[Any, str, Callable, str]] = []
+    registered: list[tuple[Any, str, Callable[..., Any], str]] = []
 
 
 state = _State()
@@ -75,12 +75,12 @@ def active() -> "Emulator | None":
 
 
 # -- the two event handlers ------------------------------------------------------------------
-def _remember_params(params: dict, context: dict, **_: Any) -> None:
+def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     if state.active is not None:
         context[PARAMS_KEY] = params
 
 
-def _serve(model: Any, params: dict, context: dict, request_signer: Any = None, **_: Any) -> Any:
+def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_signer: Any = None, **_: Any) -> Any:
     """``params`` is botocore's request dict; the api params were kept by ``_remember_params``."""
     emulator = state.active
     if emulator is None:
@@ -127,7 +127,7 @@ def _get_credentials(self: botocore.session.Session) -> Credentials:
     return _FAKE_CREDENTIALS
 
 
-def _wrap_create_client(original: Callable) -> Callable:
+def _wrap_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(original)
 
     def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
@@ -159,7 +159,7 @@ def _validates_parameters(session: botocore.session.Session, config: Any) -> boo
 _UA_CACHE = "_kumo_user_agent"
 
 
-def _wrap_user_agent(original: Callable) -> Callable:
+def _wrap_user_agent(original: Callable[..., Any]) -> Callable[..., Any]:
     """Build each client's User-Agent once instead of at every call.
 
     botocore formats the header anew for every request (about half of its per-call cost), yet no
@@ -167,7 +167,7 @@ def _wrap_user_agent(original: Callable) -> Callable:
     """
 
     def to_string(self: Any) -> str:
-        cached = self.__dict__.get(_UA_CACHE)
+        cached: str | None = self.__dict__.get(_UA_CACHE)
         if cached is None:
             cached = self.__dict__[_UA_CACHE] = original(self)
         return cached

@@ -87,7 +87,8 @@ class PreviewReader:
             self._digest, self._head, self._size = hashlib.sha256(), bytearray(), 0
         else:
             self._valid = False
-        return self._raw.seek(offset, whence)
+        position: int = self._raw.seek(offset, whence)
+        return position
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)

@@ -17,14 +17,14 @@ backtracking and raise ``RegexError``, as does a pattern that would compile too 
 
 from __future__ import annotations
 
-from typing import Callable, Union
+from typing import Any, Callable, Union
 
 __all__ = ["RegexError", "Regex", "Wildcard"]
 
 CharTest = Callable[[str], bool]
 #: AST nodes: ("char", test) ("cat", [nodes]) ("alt", [nodes]) ("repeat", node, min, max|None)
 #: ("bol",) ("eol",) ("empty",)
-Node = tuple
+Node = tuple[Any, ...]
 #: the most NFA instructions a pattern may compile to (counted repetitions expand)
 MAX_PROGRAM = 20_000
 #: the most DFA states kept; past it the cache starts over (each step stays bounded by the NFA size)
@@ -248,7 +248,7 @@ Instruction = Union[tuple[str], tuple[str, CharTest], tuple[str, int], tuple[str
 
 class _Compiler:
     def __init__(self) -> None:
-        self.program: list[list] = []
+        self.program: list[list[Any]] = []
 
     def emit(self, *instruction: object) -> int:
         if len(self.program) >= MAX_PROGRAM:
@@ -332,10 +332,10 @@ class Regex:
             if kind == "char":
                 out.add(pc)
             elif kind == "split":
-                stack.append(op[1])  # type: ignore[misc]
-                stack.append(op[2])  # type: ignore[misc]
+                stack.append(op[1])
+                stack.append(op[2])
             elif kind == "jmp":
-                stack.append(op[1])  # type: ignore[misc]
+                stack.append(op[1])
             elif kind == "bol":
                 if at_start:
                     stack.append(pc + 1)
@@ -348,7 +348,7 @@ class Regex:
 
     def _step(self, state: frozenset[int], char: str) -> frozenset[int]:
         program = self._program
-        following = [pc + 1 for pc in state if pc >= 0 and program[pc][1](char)]  # type: ignore[operator]
+        following = [pc + 1 for pc in state if pc >= 0 and program[pc][1](char)]
         following.append(0)  # a match may also start after this character
         return self._closure(following, at_start=False)
 
@@ -385,7 +385,7 @@ class Regex:
         if before is None:
             return -1 in self._closure((0,), at_start=True, at_end=True)
         program = self._program
-        following = [pc + 1 for pc in before if pc >= 0 and program[pc][1](char)]  # type: ignore[operator]
+        following = [pc + 1 for pc in before if pc >= 0 and program[pc][1](char)]
         following.append(0)
         return -1 in self._closure(following, at_start=False, at_end=True)
 

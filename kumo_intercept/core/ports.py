@@ -10,7 +10,7 @@ A port method runs inside the caller's transaction: a delivery that fails raises
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 class QueuePort(Protocol):
     """SQS, for SNS subscriptions, S3 notifications, EventBridge targets, Lambda destinations."""
 
-    def deliver_message(self, queue_arn: str, body: str, *, message_attributes: dict | None = None,
-                        message_system_attributes: dict | None = None, message_group_id: str | None = None,
+    def deliver_message(self, queue_arn: str, body: str, *, message_attributes: dict[str, Any] | None = None,
+                        message_system_attributes: dict[str, Any] | None = None, message_group_id: str | None = None,
                         deduplication_id: str | None = None, delay_seconds: int | None = None) -> str:
         """Enqueue a message as the service would; returns its message id."""
         ...
@@ -31,7 +31,7 @@ class QueuePort(Protocol):
         ...
 
     def receive_for_consumer(self, queue_arn: str, max_messages: int,
-                             visibility_timeout: int | None = None) -> list[dict]:
+                             visibility_timeout: int | None = None) -> list[dict[str, Any]]:
         """Receive as ReceiveMessage with All attributes would (Lambda's SQS event source mappings)."""
         ...
 
@@ -45,7 +45,7 @@ class TopicPort(Protocol):
     """SNS, for CloudWatch alarm actions, S3 notifications, EventBridge targets, destinations."""
 
     def publish_internal(self, topic_arn: str, message: str, *, subject: str | None = None,
-                         message_attributes: dict | None = None, message_structure: str | None = None,
+                         message_attributes: dict[str, Any] | None = None, message_structure: str | None = None,
                          message_group_id: str | None = None, deduplication_id: str | None = None) -> str:
         """Publish as an AWS service would (FIFO topics need the group and deduplication ids);
         returns the message id."""
@@ -54,10 +54,12 @@ class TopicPort(Protocol):
 
 @runtime_checkable
 class FunctionPort(Protocol):
+    # FunctionPort's and StreamPort's signatures are spelt exactly as the Lambda and DynamoDB Streams
+    # backends spell them (tests/services/awslambda/test_lambda_ports.py compares the text)
     """Lambda, for event sources, SNS, S3, EventBridge, Step Functions, Secrets Manager rotation."""
 
     def invoke_internal(self, function_arn: str, payload: bytes | str, *, invocation_type: str = "Event",
-                        qualifier: str | None = None) -> dict:
+                        qualifier: str | None = None) -> dict:  # type: ignore[type-arg]  # spelt as the backend
         """Invoke a function; returns Invoke's result (``StatusCode``, ``Payload``, ``FunctionError``)."""
         ...
 
@@ -71,7 +73,8 @@ class FunctionPort(Protocol):
 class EventBusPort(Protocol):
     """EventBridge, for S3 and other services' events and for targets that are buses."""
 
-    def put_events_internal(self, account: str, region: str, entries: list[dict]) -> list[dict]:
+    def put_events_internal(self, account: str, region: str,
+                            entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """PutEvents as a service would send them; returns the per-entry results."""
         ...
 
@@ -95,8 +98,18 @@ class StreamPort(Protocol):
         ...
 
     def read_records(self, stream_arn: str, shard_id: str, after_sequence_number: str | None,
-                     limit: int) -> list[dict]:
+                     limit: int) -> list[dict]:  # type: ignore[type-arg]  # spelt as the backend
         """Up to ``limit`` records after a sequence number (from the trim horizon when None)."""
+        ...
+
+
+@runtime_checkable
+class ObjectStorePort(Protocol):
+    """S3, for services that write objects (Firehose deliveries)."""
+
+    def put_object_internal(self, bucket: str, key: str, body: bytes, account: str, region: str,
+                            content_type: str | None = None) -> None:
+        """Store an object as PutObject by ``account`` would; AwsError NoSuchBucket when there is no bucket."""
         ...
 
 
@@ -134,15 +147,15 @@ class IdentityPort(Protocol):
         """Whether the role ARN names an existing role."""
         ...
 
-    def role_record(self, role_arn: str) -> dict | None:
+    def role_record(self, role_arn: str) -> dict[str, Any] | None:
         """The role as GetRole answers it (with ``AssumeRolePolicyDocument`` decoded), or None."""
         ...
 
-    def principal_for_access_key(self, access_key: str) -> dict | None:
+    def principal_for_access_key(self, access_key: str) -> dict[str, Any] | None:
         """For an IAM user's access key: ``{"Account", "Arn", "UserId", "UserName"}``; else None."""
         ...
 
-    def identity_provider(self, provider_arn: str) -> dict | None:
+    def identity_provider(self, provider_arn: str) -> dict[str, Any] | None:
         """An OIDC or SAML provider by ARN (``{"Kind": "oidc"|"saml", "Arn", …}``), or None."""
         ...
 
@@ -154,11 +167,23 @@ class IdentityPort(Protocol):
         ...
 
 
+@runtime_checkable
+class CredentialsPort(Protocol):
+    """STS, for services that act as a role on their own (a Lambda function's execution role)."""
+
+    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = 3600) -> dict[str, Any]:
+        """Session credentials acting as the role, as AssumeRole issues them (``AccessKeyId``,
+        ``SecretAccessKey``, ``SessionToken``, ``Expiration`` in epoch seconds); no trust check, the
+        asking service made its own. KeyError when IAM holds no such role."""
+        ...
+
+
 #: the service (botocore name) whose backend serves each port; a test asserts every emulated one
 #: implements its Protocol exactly
 SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
-    "kms": KeyPort, "iam": IdentityPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+    "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
+    "s3": ObjectStorePort,
 }
 
 
@@ -171,45 +196,54 @@ class Ports:
     def __init__(self, emulator: "Emulator") -> None:
         self._emulator = emulator
 
-    def _get(self, service: str, port: type) -> Any:
+    def _get(self, service: str) -> Any:
         # not checked with isinstance here (it costs microseconds per delivery): a test asserts that
-        # each backend implements the Protocol it is handed out as
+        # each backend implements the Protocol it is handed out as (SERVICE_PORTS)
         return self._emulator.backend(service)
 
     @property
     def queues(self) -> QueuePort:
-        return self._get("sqs", QueuePort)
+        return cast(QueuePort, self._get("sqs"))
 
     @property
     def topics(self) -> TopicPort:
-        return self._get("sns", TopicPort)
+        return cast(TopicPort, self._get("sns"))
 
     @property
     def functions(self) -> FunctionPort:
-        return self._get("lambda", FunctionPort)
+        return cast(FunctionPort, self._get("lambda"))
 
     @property
     def event_buses(self) -> EventBusPort:
-        return self._get("events", EventBusPort)
+        return cast(EventBusPort, self._get("events"))
 
     @property
     def logs(self) -> LogPort:
-        return self._get("logs", LogPort)
+        return cast(LogPort, self._get("logs"))
+
+    @property
+    def objects(self) -> ObjectStorePort:
+        return cast(ObjectStorePort, self._get("s3"))
 
     @property
     def keys(self) -> KeyPort:
-        return self._get("kms", KeyPort)
+        return cast(KeyPort, self._get("kms"))
 
     @property
     def identity(self) -> IdentityPort:
-        return self._get("iam", IdentityPort)
+        return cast(IdentityPort, self._get("iam"))
+
+    @property
+    def credentials(self) -> CredentialsPort:
+        return cast(CredentialsPort, self._get("sts"))
 
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
-        return self._get(service, StreamPort)
+        return cast(StreamPort, self._get(service))
 
 
 __all__ = [
-    "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "Ports", "QueuePort",
+    "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports",
+    "QueuePort",
     "SERVICE_PORTS", "StreamPort", "TopicPort",
 ]

@@ -61,7 +61,7 @@ def response_metadata(
 ) -> dict[str, Any]:
     if service in _S3_STYLE:
         headers = {"x-amz-id-2": host_id or "", "x-amz-request-id": request_id, "date": http_date(epoch)}
-        metadata = {"RequestId": request_id, "HostId": host_id or ""}
+        metadata: dict[str, Any] = {"RequestId": request_id, "HostId": host_id or ""}
     else:
         headers = {"x-amzn-requestid": request_id, "date": http_date(epoch)}
         metadata = {"RequestId": request_id}

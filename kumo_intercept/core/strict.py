@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from botocore.eventstream import EventStream
 from botocore.model import Shape
 from botocore.response import StreamingBody
 
@@ -33,7 +34,10 @@ def _check(shape: Shape, value: Any, path: str) -> None:
     if value is None and path in _NONE_FROM_BOTOCORE:
         return
     kind = shape.type_name
-    if kind == "structure":
+    if kind == "structure" and shape.serialization.get("eventstream"):
+        if not isinstance(value, EventStream):  # what botocore's parser makes of an event-stream body
+            _fail(path, f"expected a botocore EventStream, got {type(value).__name__}")
+    elif kind == "structure":
         if not isinstance(value, dict):
             _fail(path, f"expected a dict for structure {shape.name}, got {type(value).__name__}")
         members = shape.members

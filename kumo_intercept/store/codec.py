@@ -81,7 +81,8 @@ def _exact(obj: Any) -> Any:
 
 def pack(obj: Any) -> bytes:
     """What the journal and snapshots write (tuples become arrays)."""
-    return msgpack.packb(obj, use_bin_type=True, unicode_errors=_UNICODE_ERRORS, default=_big_int)
+    packed: bytes = msgpack.packb(obj, use_bin_type=True, unicode_errors=_UNICODE_ERRORS, default=_big_int)
+    return packed
 
 
 def packer() -> msgpack.Packer:
@@ -91,7 +92,9 @@ def packer() -> msgpack.Packer:
 
 def pack_exact(obj: Any) -> bytes:
     """Packing that tells a tuple from a list and a subclass from its base: for comparing states."""
-    return msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact, unicode_errors=_UNICODE_ERRORS)
+    packed: bytes = msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact,
+                                  unicode_errors=_UNICODE_ERRORS)
+    return packed
 
 
 def unpack(data: bytes | memoryview) -> Any:
@@ -116,7 +119,7 @@ def file_prefix(kind: int) -> bytes:
     return PREFIX.pack(MAGIC, FORMAT_VERSION, kind)
 
 
-def header_bytes(kind: int, seq: int, info: dict) -> bytes:
+def header_bytes(kind: int, seq: int, info: dict[str, Any]) -> bytes:
     """Prefix plus HEADER frame of a new file."""
     return file_prefix(kind) + frame(seq, HEADER, pack({"format": FORMAT_VERSION, "kind": KIND_NAMES[kind],
                                                          **info}))
@@ -217,7 +220,7 @@ def payload_of(data: bytes | memoryview, start: int, end: int, path: str, offset
         raise CorruptionError(path, offset, f"frame payload does not decode ({exc})") from None
 
 
-def read_header(data: bytes | memoryview, path: str, kind: int) -> tuple[dict, int, int]:
+def read_header(data: bytes | memoryview, path: str, kind: int) -> tuple[dict[str, Any], int, int]:
     """Check prefix and HEADER frame: (header dict, its sequence, offset after it). Raises BadFrame for
     a file cut short, CorruptionError otherwise."""
     check_prefix(data, path, kind)

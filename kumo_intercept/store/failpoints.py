@@ -17,8 +17,9 @@ from __future__ import annotations
 import errno
 import os
 import signal
+from typing import Any
 
-_points: dict[str, list] = {}
+_points: dict[str, list[Any]] = {}
 
 
 def configure(spec: str | None) -> None:
@@ -46,7 +47,7 @@ def hit(name: str) -> str | None:
     point[1] -= 1
     if point[1] > 0:
         return None
-    action = point[0]
+    action: str = point[0]
     del _points[name]
     if action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)

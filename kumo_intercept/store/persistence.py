@@ -62,7 +62,7 @@ DIR_MODE = 0o700
 class State:
     """Records plus what a restart must continue exactly: last sequence, id generator, clock."""
 
-    records: dict[str, dict] = field(default_factory=dict)
+    records: dict[str, dict[Any, Any]] = field(default_factory=dict)
     seq: int = 0
     ids: int = 0
     clock: float | None = None
@@ -77,7 +77,7 @@ class State:
 @dataclass
 class Recovery:
     state: State
-    manifest: dict
+    manifest: dict[str, Any]
     torn: tuple[str, int, str] | None = None  # (segment, offset, reason) of a torn tail
     frames: int = 0
     files: dict[str, int] = field(default_factory=dict)  # name -> size
@@ -137,16 +137,16 @@ def file_name(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
 
 
-def new_manifest(label: str | None = None) -> dict:
+def new_manifest(label: str | None = None) -> dict[str, Any]:
     return {"snapshot": None, "snapshot_seq": 0, "segments": [], "next_file": 1, "checkpoints": {},
             "label": label, "created": time.time()}
 
 
-def manifest_bytes(manifest: dict) -> bytes:
+def manifest_bytes(manifest: dict[str, Any]) -> bytes:
     return header_bytes(MANIFEST, manifest.get("snapshot_seq", 0), manifest)
 
 
-def read_manifest(directory: str) -> dict:
+def read_manifest(directory: str) -> dict[str, Any]:
     path = os.path.join(directory, MANIFEST_NAME)
     data = _read(path)
     try:
@@ -176,7 +176,7 @@ def is_plain_name(name: object, prefix: str = "") -> bool:
 
 
 # -- snapshots --------------------------------------------------------------------------------------
-def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str], catalog: Catalog) -> Iterable[bytes]:
+def snapshot_chunks(state: State, kind: int, info: dict[str, Any], refs: set[str], catalog: Catalog) -> Iterable[bytes]:
     """The bytes of a snapshot/checkpoint file of ``state``, in ~1 MB pieces; fills ``refs`` with the
     blob ids the records reference (as the catalog's table specs say). Packs 512 records at a time so
     other threads keep the GIL. The header holds each table's layout version."""
@@ -207,13 +207,13 @@ def snapshot_chunks(state: State, kind: int, info: dict, refs: set[str], catalog
     yield b"".join(out)
 
 
-def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) -> tuple[State, dict, int]:
+def read_snapshot(path: str, kind: int = SNAPSHOT, data: bytes | None = None) -> tuple[State, dict[str, Any], int]:
     """(state, header, frames) of a snapshot or checkpoint file; any damage is a CorruptionError."""
     data = _read(path) if data is None else data
     offset = 0
     try:
         header, seq, pos = read_header(data, path, kind)
-        records: dict[str, dict] = {}
+        records: dict[str, dict[Any, Any]] = {}
         frames = 1
         for offset, _seq, ftype, start, end in iter_frames(data, pos):
             frames += 1
@@ -390,7 +390,7 @@ class DataDir:
         self.auto_compact = auto_compact
         self.blobs_dir = os.path.join(self.path, BLOBS)
         self.journal: Journal | None = None
-        self.manifest: dict = {}
+        self.manifest: dict[str, Any] = {}
         self._lock_fd: int | None = None
         self._manifest_lock = threading.RLock()
         self._compact_lock = threading.Lock()  # one compaction (or checkpoint/export) at a time
@@ -610,7 +610,7 @@ class DataDir:
         self._closing = True
         self.wait_for_compaction()
 
-    def compact(self) -> dict:
+    def compact(self) -> dict[str, Any]:
         """Roll to a new segment at sequence X, write the state as of X as a snapshot, publish it and a
         MANIFEST naming it, then delete what the MANIFEST no longer names and collect unreferenced blobs.
         Writers wait only for the roll and a shallow copy of the records."""
@@ -653,7 +653,7 @@ class DataDir:
             finally:
                 self._compacting = False
 
-    def _delete_unnamed(self, old: dict) -> None:
+    def _delete_unnamed(self, old: dict[str, Any]) -> None:
         with self._manifest_lock:
             named = set(self.manifest["segments"]) | set(self.manifest["checkpoints"].values())
             named.add(self.manifest["snapshot"])
@@ -803,7 +803,7 @@ def _has_header(path: str, offset: int) -> bool:
 
 # -- seeds: export, salvage -------------------------------------------------------------------------------
 def export_state(state: State, path: str, *, blobs_dir: str | None, label: str | None = None,
-                 missing_blobs_ok: bool = False, catalog: Catalog | None = None) -> dict:
+                 missing_blobs_ok: bool = False, catalog: Catalog | None = None) -> dict[str, Any]:
     """Publish ``state`` as a self-contained seed directory at ``path``: built in a temporary sibling,
     fsynced, then renamed into place (so a reader sees nothing or everything). Returns its MANIFEST."""
     catalog = catalog or service_catalog()
@@ -856,7 +856,7 @@ def link_or_copy(source: str, target: str) -> None:
             os.fsync(f.fileno())
 
 
-def salvage(source: str, out: str) -> dict:
+def salvage(source: str, out: str) -> dict[str, Any]:
     """Copy the newest intact state of a damaged directory into a new seed directory ``out``.
 
     That is the snapshot plus the segments up to the first damaged frame (later segments depend on
@@ -897,7 +897,7 @@ def salvage(source: str, out: str) -> dict:
     return report
 
 
-def _replay_prefix(source: str, manifest: dict, state: State, report: dict) -> None:
+def _replay_prefix(source: str, manifest: dict[str, Any], state: State, report: dict[str, Any]) -> None:
     """Apply the segments after ``state`` up to the first damaged frame (whole frames only)."""
     segments = manifest["segments"]
     if report["rebuilt"]:
@@ -911,7 +911,7 @@ def _replay_prefix(source: str, manifest: dict, state: State, report: dict) -> N
             return
 
 
-def _newest_checkpoint(source: str, manifest: dict, report: dict) -> tuple[str, State] | None:
+def _newest_checkpoint(source: str, manifest: dict[str, Any], report: dict[str, Any]) -> tuple[str, State] | None:
     """(file, state) of the intact named checkpoint with the highest sequence, if any."""
     names = list(manifest["checkpoints"].values())
     if report["rebuilt"]:
@@ -930,7 +930,7 @@ def _newest_checkpoint(source: str, manifest: dict, report: dict) -> tuple[str, 
     return name, state
 
 
-def _manifest_from_files(source: str) -> dict:
+def _manifest_from_files(source: str) -> dict[str, Any]:
     """What the MANIFEST would name, read off the files when it is unreadable: the newest intact
     snapshot, then every segment in file order (``salvage`` follows their sequence numbers)."""
     manifest = new_manifest()

@@ -47,7 +47,8 @@ def resolve_data_dir(data_dir: Any) -> str | None:
             return None
         worker = os.environ.get("PYTEST_XDIST_WORKER")
         data_dir = os.path.join(root, worker) if worker else root
-    return os.path.abspath(os.fspath(data_dir))
+    path: str = os.path.abspath(os.fspath(data_dir))
+    return path
 
 
 def restart_every_call() -> bool:
@@ -279,7 +280,7 @@ class Persistence:
             names.update(self.directory.checkpoint_names())
         return sorted(names)
 
-    def export(self, path: Any, label: str | None) -> dict:
+    def export(self, path: Any, label: str | None) -> dict[str, Any]:
         em = self.emulator
         with self._exclusive():
             with em.lock:
@@ -290,7 +291,7 @@ class Persistence:
 
             return export_state(state, os.fspath(path), blobs_dir=blobs_dir, label=label)
 
-    def compact(self) -> dict:
+    def compact(self) -> dict[str, Any]:
         if self.directory is None:
             raise ConfigurationError("compact() needs a data directory")
         if self.emulator.store.in_transaction:

@@ -25,7 +25,7 @@ from sortedcontainers import SortedDict
 from .blobs import BlobStore
 
 MISSING: Any = object()  # the "no record" marker in undo entries and journal ops
-Watcher = Callable[[Any, Any, Any], None]  # (key, old value or None, new value or None)
+Watcher = Callable[[Any, Any, Any], object]  # (key, old value or None, new value or None)
 
 
 class Journal(Protocol):
@@ -41,14 +41,14 @@ class Table:
 
     ordered = False
 
-    def __init__(self, store: "Store", name: str, data: dict | None = None) -> None:
+    def __init__(self, store: "Store", name: str, data: dict[Any, Any] | None = None) -> None:
         self.name = name
         self._store = store
-        self._data: dict = self._new_data(data or {})
+        self._data: dict[Any, Any] = self._new_data(data or {})
         self._watchers: list[Watcher] = []
 
     @staticmethod
-    def _new_data(items: dict) -> dict:
+    def _new_data(items: dict[Any, Any]) -> dict[Any, Any]:
         return dict(items)
 
     # -- reads ------------------------------------------------------------------------------
@@ -117,7 +117,7 @@ class Table:
         if self._watchers:
             self._tell(key, current, value)
 
-    def _replace_all(self, data: dict) -> None:
+    def _replace_all(self, data: dict[Any, Any]) -> None:
         self._data = self._new_data(data)
         self._watchers.clear()
 
@@ -133,9 +133,10 @@ class OrderedTable(Table):
     """
 
     ordered = True
+    _data: Any  # a SortedDict, which has no type information
 
     @staticmethod
-    def _new_data(items: dict) -> SortedDict:
+    def _new_data(items: dict[Any, Any]) -> SortedDict:
         return SortedDict(items)
 
     def irange(
@@ -146,7 +147,8 @@ class OrderedTable(Table):
         reverse: bool = False,
     ) -> Iterator[Any]:
         """Keys between ``minimum`` and ``maximum`` (None means unbounded), in order."""
-        return self._data.irange(minimum, maximum, inclusive, reverse)
+        keys: Iterator[Any] = self._data.irange(minimum, maximum, inclusive, reverse)
+        return keys
 
     def items_range(
         self,
@@ -166,7 +168,8 @@ class OrderedTable(Table):
         return self._data.peekitem(-1)[0] if self._data else None
 
     def bisect_left(self, key: Any) -> int:
-        return self._data.bisect_left(key)
+        index: int = self._data.bisect_left(key)
+        return index
 
     def key_at(self, index: int) -> Any:
         return self._data.peekitem(index)[0]
@@ -243,7 +246,7 @@ class Store:
             undo[:] = [None] * len(undo)  # keeps every savepoint's position
         return bool(changes)
 
-    def _journal(self, changes: list) -> None:
+    def _journal(self, changes: list[Any]) -> None:
         if changes and self.journal is not None:
             try:
                 self.journal.commit([(table.name, key) if new is MISSING else (table.name, key, new)
@@ -277,12 +280,12 @@ class Store:
             raise
         self.commit(savepoint)
 
-    def suspend(self) -> list | None:
+    def suspend(self) -> list[Any] | None:
         """Detach the open transaction (a long poll releasing the lock); give it back to ``resume``."""
         undo, self._undo = self._undo, None
         return undo
 
-    def resume(self, undo: list | None) -> None:
+    def resume(self, undo: list[Any] | None) -> None:
         self._undo = undo
 
     def _logged(self, table: Table, key: Any, old: Any, new: Any) -> None:
@@ -297,11 +300,11 @@ class Store:
                 raise
 
     # -- whole-state operations -------------------------------------------------------------
-    def export_records(self) -> dict[str, dict]:
+    def export_records(self) -> dict[str, dict[Any, Any]]:
         """Every table's records (shallow copies: records are immutable). Ordered tables included."""
         return {name: dict(table._data) for name, table in self._tables.items()}
 
-    def import_records(self, records: dict[str, dict]) -> None:
+    def import_records(self, records: dict[str, dict[Any, Any]]) -> None:
         """Replace all state with ``records`` (watchers are dropped: backends rebuild from records)."""
         if self._undo:
             raise RuntimeError("cannot replace the store's state inside a transaction")

@@ -12,6 +12,7 @@ import boto3
 import pytest
 
 from kumo_intercept.services.awslambda import register_callable
+from role_helpers import create_service_role
 
 pytest.importorskip("kumo_intercept.services.s3.backend")
 pytest.importorskip("kumo_intercept.services.dynamodb.backend")
@@ -65,6 +66,7 @@ def test_upload_notification_queue_function_table(kumo):
         "QueueConfigurations": [{"QueueArn": queue_arn, "Events": ["s3:ObjectCreated:*"],
                                  "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "orders/"},
                                                                     {"Name": "suffix", "Value": ".json"}]}}}]})
+    create_service_role(ROLE)
     lam.create_function(FunctionName="ingest", Runtime="python3.12", Role=ROLE, Handler="ingest.handler",
                         Code={"ZipFile": _zip({"ingest.py": INGEST})}, Environment={"Variables": {"TABLE": "orders"}},
                         Timeout=30)
@@ -144,6 +146,7 @@ def test_table_stream_to_function_to_queue(kumo):
                 if record["eventName"] == "INSERT":
                     sqs.send_message(QueueUrl="{url}", MessageBody=record["dynamodb"]["NewImage"]["email"]["S"])
     ''')
+    create_service_role(ROLE)
     lam.create_function(FunctionName="welcome", Runtime="python3.12", Role=ROLE, Handler="app.handler",
                         Code={"ZipFile": _zip({"app.py": code})})
     lam.create_event_source_mapping(EventSourceArn=stream, FunctionName="welcome", StartingPosition="LATEST")

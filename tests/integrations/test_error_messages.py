@@ -16,12 +16,12 @@ from kumo_intercept.store.errors import DataDirLocked
 def test_a_missing_service_names_it_and_points_to_coverage_and_stubber():
     with kumo():
         with pytest.raises(NotEmulatedError) as caught:
-            boto3.client("kinesis").list_streams()
+            boto3.client("appmesh").list_meshes()
     message = str(caught.value)
-    assert "does not emulate kinesis.ListStreams" in message and "no backend for the service 'kinesis'" in message
+    assert "does not emulate appmesh.ListMeshes" in message and "no backend for the service 'appmesh'" in message
     assert "No request was sent anywhere" in message
     assert "docs/coverage.md" in message and "botocore.stub.Stubber" in message
-    assert (caught.value.service, caught.value.operation) == ("kinesis", "ListStreams")
+    assert (caught.value.service, caught.value.operation) == ("appmesh", "ListMeshes")
 
 
 def test_a_missing_operation_is_also_a_not_implemented_error():

@@ -47,9 +47,9 @@ def test_state_lists_services_that_hold_records(aws, sts):
 
 def test_state_refuses_services_that_are_not_emulated(aws):
     with pytest.raises(AttributeError, match="not an emulated service"):
-        aws.state.kinesis
+        aws.state.appmesh
     with pytest.raises(KeyError, match="not an emulated service"):
-        aws.state["kinesis"]
+        aws.state["appmesh"]
 
 
 def test_a_service_without_resources_gives_empty_lists(aws):

@@ -26,6 +26,8 @@ SUITES = {
     "sns": [],
     "logs": [],
     "cloudwatch": [],
+    "kinesis": [],
+    "firehose": [],
     "secretsmanager": [],
     "ssm": [],
     "scheduler": [],

@@ -17,6 +17,7 @@ from kumo_intercept.store.codec import SEGMENT, read_header
 from kumo_intercept.store.errors import CorruptionError, DataDirReadOnly, PersistenceError, StorageError
 from kumo_intercept.store.persistence import MANIFEST_NAME, manifest_bytes, read_manifest, recover, salvage
 
+from role_helpers import create_service_role
 from store_helpers import nonempty, put_ops, records
 
 
@@ -202,7 +203,8 @@ def _forwarding_function(path: str) -> tuple[str, str]:
         sqs, lam = boto3.client("sqs"), boto3.client("lambda")
         source = sqs.create_queue(QueueName="source")["QueueUrl"]
         out = sqs.create_queue(QueueName="out")["QueueUrl"]
-        lam.create_function(FunctionName="forward", Role="arn:aws:iam::123456789012:role/r", Runtime="python3.12",
+        role = create_service_role("arn:aws:iam::123456789012:role/r")["Arn"]
+        lam.create_function(FunctionName="forward", Role=role, Runtime="python3.12",
                             Handler="app.handler", Code={"ZipFile": code.getvalue()},
                             Environment={"Variables": {"OUT": out}})
         arn = sqs.get_queue_attributes(QueueUrl=source, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

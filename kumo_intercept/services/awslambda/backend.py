@@ -49,6 +49,7 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -137,7 +138,8 @@ _ENV_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 class _Environment:
     """A warm execution environment of one function version (see runtime.py)."""
 
-    __slots__ = ("revision", "handler", "namespace", "log_stream", "environ", "task_root", "ensure_ascii")
+    __slots__ = ("revision", "handler", "namespace", "log_stream", "environ", "task_root", "ensure_ascii",
+                 "credentials_expire")
 
     def __init__(self, revision: str, handler: Callable[..., Any] | None, namespace: runtime.Namespace | None,
                  log_stream: str, environ: runtime.Environ, task_root: str | None, ensure_ascii: bool) -> None:
@@ -148,6 +150,8 @@ class _Environment:
         self.environ = environ
         self.task_root = task_root
         self.ensure_ascii = ensure_ascii
+        #: when the execution role's credentials in ``environ`` expire (0: none issued yet)
+        self.credentials_expire = 0.0
 
 
 class Outcome:
@@ -413,6 +417,14 @@ class LambdaBackend(ServiceBackend):
             fields["LoggingConfig"] = dict(params["LoggingConfig"])
         return fields
 
+    def _check_role(self, params: dict) -> None:
+        """Lambda assumes the execution role: it must exist and trust lambda.amazonaws.com (AWS Lambda API
+        reference, InvalidParameterValueException: "if you provided an IAM role for AWS Lambda to assume
+        … that AWS Lambda is unable to assume you will get this exception")."""
+        if "Role" in params and not self.emulator.ports.identity.trust_allows(
+                params["Role"], "lambda.amazonaws.com", principal_kind="Service"):
+            raise _invalid("The role defined for the function cannot be assumed by Lambda.")
+
     def create_function(self, ctx: RequestContext) -> dict:
         params = ctx.params
         key, qualifier = self.locate(ctx, params["FunctionName"])
@@ -425,6 +437,7 @@ class LambdaBackend(ServiceBackend):
         if key in self.functions:
             raise _error("ResourceConflictException", f"Function already exist: {key[2]}", 409)
         self._check_config(ctx, params)
+        self._check_role(params)
         code = self._store_code(ctx, params["Code"])
         now = ctx.time()
         record: dict[str, Any] = {
@@ -541,6 +554,7 @@ class LambdaBackend(ServiceBackend):
         key, record = self._unqualified(ctx)
         self._check_revision(record, params)
         self._check_config(ctx, params)
+        self._check_role(params)
         updated = {**record, **self._config_fields(params), "LastModified": ctx.time(),
                    "RevisionId": ctx.ids.uuid4()}
         self.functions.put(key, updated)
@@ -1309,8 +1323,6 @@ class LambdaBackend(ServiceBackend):
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{runtime_name}", "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "LAMBDA_TASK_ROOT": task_root or os.getcwd(), "LAMBDA_RUNTIME_DIR": "/var/runtime",
             "_HANDLER": record.get("Handler") or "",
-            "AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": "kumo-lambda-execution-role",
-            "AWS_SESSION_TOKEN": "kumo-lambda-session",
             **(record.get("Environment") or {}),
         }
         ensure_ascii = runtime.python_version(runtime_name) < (3, 12)  # 3.12 stopped escaping unicode
@@ -1318,6 +1330,24 @@ class LambdaBackend(ServiceBackend):
                            ensure_ascii)
         self._environments[env_key] = env
         return env
+
+    def _act_as_role(self, key: tuple[str, str, str], record: dict, env: _Environment) -> None:
+        """Give the handler's environment session credentials of the execution role, as Lambda does
+        (``arn:aws:sts::<account>:assumed-role/<role>/<function>``), issued anew when they would expire
+        during the call. A role IAM does not hold (``register_callable`` creates none; a role deleted
+        since) leaves the function's account id as access key: its calls act as that account."""
+        now = self.emulator.clock.time()
+        if now + record["Timeout"] < env.credentials_expire:
+            return
+        try:
+            issued = self.emulator.ports.credentials.issue_role_session(record["Role"], key[2])
+        except KeyError:
+            issued = {"AccessKeyId": key[0], "SecretAccessKey": "kumo-lambda-account", "SessionToken": "",
+                      "Expiration": math.inf}
+        env.environ = runtime.Environ({**env.environ.values, "AWS_ACCESS_KEY_ID": issued["AccessKeyId"],
+                                       "AWS_SECRET_ACCESS_KEY": issued["SecretAccessKey"],
+                                       "AWS_SESSION_TOKEN": issued["SessionToken"]})
+        env.credentials_expire = issued["Expiration"]
 
     @staticmethod
     def _log_group(record: dict) -> str:
@@ -1327,6 +1357,7 @@ class LambdaBackend(ServiceBackend):
             client_context: dict | None = None) -> Outcome:
         """Run the handler of ``record`` (one version's configuration) once, now."""
         env = self._environment(key, record)
+        self._act_as_role(key, record, env)
         clock = self.emulator.clock
         version = record["Version"]
         timeout = record["Timeout"]

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import NoMembers
+from ...api import cloudwatch as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from . import schema
 
@@ -40,7 +42,7 @@ def _invalid(message: str) -> AwsError:
     return AwsError("InvalidParameterValue", message, 400, fields={"message": message})
 
 
-def _dimensions_key(dimensions: list[dict] | None) -> str:
+def _dimensions_key(dimensions: Iterable[api.Dimension] | None) -> str:
     return "\x00".join(f"{d['Name']}={d['Value']}" for d in sorted(dimensions or [], key=lambda d: d["Name"]))
 
 
@@ -66,7 +68,7 @@ class CloudWatchBackend(ServiceBackend):
         self.alarms = schema.ALARMS.open(self.store)
 
     # -- metric data --------------------------------------------------------------------------
-    def put_metric_data(self, ctx: RequestContext) -> dict:
+    def put_metric_data(self, ctx: Ctx[api.PutMetricDataRequest]) -> api.PutMetricDataResult:
         params = ctx.params
         namespace = params["Namespace"]
         if namespace.startswith("AWS/"):
@@ -181,7 +183,7 @@ class CloudWatchBackend(ServiceBackend):
             buckets.setdefault(math.floor(stamp / period) * period, []).append(record)
         return buckets
 
-    def get_metric_statistics(self, ctx: RequestContext) -> dict:
+    def get_metric_statistics(self, ctx: Ctx[api.GetMetricStatisticsRequest]) -> api.GetMetricStatisticsResult:
         params = ctx.params
         stats = list(params.get("Statistics") or []) + list(params.get("ExtendedStatistics") or [])
         if not stats:
@@ -194,7 +196,7 @@ class CloudWatchBackend(ServiceBackend):
         metric_key = (ctx.account, ctx.region, params["Namespace"], params["MetricName"],
                       _dimensions_key(params.get("Dimensions")))
         unit = params.get("Unit")
-        points = []
+        points: list[api.Datapoint] = []
         for bucket, records in sorted(self._buckets(metric_key, start, end, period, unit).items()):
             values = self._aggregate(records, stats)
             point: dict[str, Any] = {"Timestamp": from_epoch(bucket)}
@@ -203,14 +205,14 @@ class CloudWatchBackend(ServiceBackend):
             if params.get("ExtendedStatistics"):
                 point["ExtendedStatistics"] = {s: values[s] for s in params["ExtendedStatistics"]}
             point["Unit"] = unit or records[0].get("Unit", "None")
-            points.append(point)
+            points.append(cast(api.Datapoint, point))  # its statistics' keys are the caller's names
         return {"Label": params["MetricName"], "Datapoints": points}
 
-    def get_metric_data(self, ctx: RequestContext) -> dict:
+    def get_metric_data(self, ctx: Ctx[api.GetMetricDataRequest]) -> api.GetMetricDataResult:
         params = ctx.params
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
-        results = []
+        results: list[api.MetricDataResult] = []
         for index, query in enumerate(params["MetricDataQueries"]):
             if ("Expression" in query) == ("MetricStat" in query):
                 # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
@@ -236,12 +238,12 @@ class CloudWatchBackend(ServiceBackend):
             })
         return {"MetricDataResults": results, "Messages": []}
 
-    def list_metrics(self, ctx: RequestContext) -> dict:
+    def list_metrics(self, ctx: Ctx[api.ListMetricsRequest]) -> api.ListMetricsResult:
         params = ctx.params
         wanted_dims = params.get("Dimensions") or []
         recent = params.get("RecentlyActive") == "PT3H"
         now = ctx.time()
-        rows = []
+        rows: list[api.Metric] = []
         for key, record in sorted(self.metrics.items()):
             account, region, namespace, name, _dims = key
             if (account, region) != (ctx.account, ctx.region):
@@ -257,13 +259,13 @@ class CloudWatchBackend(ServiceBackend):
                 continue
             rows.append({"Namespace": namespace, "MetricName": name, "Dimensions": record["Dimensions"]})
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
-        out: dict[str, Any] = {"Metrics": rows[start:start + 500]}
+        out: api.ListMetricsOutput = {"Metrics": rows[start:start + 500]}
         if start + 500 < len(rows):
             out["NextToken"] = str(start + 500)
         return out
 
     # -- alarms -------------------------------------------------------------------------------
-    def put_metric_alarm(self, ctx: RequestContext) -> dict:
+    def put_metric_alarm(self, ctx: Ctx[api.PutMetricAlarmRequest]) -> api.PutMetricAlarmResult:
         params = ctx.params
         if "Metrics" not in params and not ("MetricName" in params and "Namespace" in params):
             raise _invalid("Metrics list or MetricName and Namespace must be specified.")
@@ -292,11 +294,12 @@ class CloudWatchBackend(ServiceBackend):
                          "StateReasonData"):
                 if name in existing:
                     alarm[name] = existing[name]
+        given: Mapping[str, Any] = params
         for name in ("AlarmDescription", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
                      "Unit", "DatapointsToAlarm", "Threshold", "TreatMissingData",
                      "EvaluateLowSampleCountPercentile", "ThresholdMetricId"):
-            if name in params:
-                alarm[name] = params[name]
+            if name in given:
+                alarm[name] = given[name]
         if "Metrics" in params:
             alarm["Metrics"] = json.loads(json.dumps(params["Metrics"]))
         alarm["Tags"] = {**(existing or {}).get("Tags", {}), **{t["Key"]: t["Value"] for t in params.get("Tags") or []}}
@@ -304,20 +307,20 @@ class CloudWatchBackend(ServiceBackend):
         return {}
 
     @staticmethod
-    def _alarm_out(alarm: dict) -> dict:
-        out = {k: v for k, v in alarm.items() if k != "Tags"}
+    def _alarm_out(alarm: dict) -> api.MetricAlarm:
+        out: dict[str, Any] = {k: v for k, v in alarm.items() if k != "Tags"}
         for name in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
             if name in out:
                 out[name] = from_epoch(out[name])
-        return out
+        return cast(api.MetricAlarm, out)  # the record's fields are MetricAlarm's, times as epochs
 
-    def _my_alarms(self, ctx: RequestContext) -> list[dict]:
+    def _my_alarms(self, ctx: RequestContext[Any]) -> list[dict]:
         return [a for k, a in sorted(self.alarms.items()) if k[:2] == (ctx.account, ctx.region)]
 
-    def describe_alarms(self, ctx: RequestContext) -> dict:
+    def describe_alarms(self, ctx: Ctx[api.DescribeAlarmsRequest]) -> api.DescribeAlarmsResult:
         params = ctx.params
         types = params.get("AlarmTypes") or ["MetricAlarm"]
-        rows = []
+        rows: list[api.MetricAlarm] = []
         for alarm in self._my_alarms(ctx):
             if params.get("AlarmNames") and alarm["AlarmName"] not in params["AlarmNames"]:
                 continue
@@ -331,16 +334,16 @@ class CloudWatchBackend(ServiceBackend):
             rows.append(self._alarm_out(alarm))
         size = params.get("MaxRecords") or 50
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
-        out: dict[str, Any] = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
+        out: api.DescribeAlarmsOutput = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
                                "CompositeAlarms": []}
         if start + size < len(rows):
             out["NextToken"] = str(start + size)
         return out
 
-    def describe_alarms_for_metric(self, ctx: RequestContext) -> dict:
+    def describe_alarms_for_metric(self, ctx: Ctx[api.DescribeAlarmsForMetricRequest]) -> api.DescribeAlarmsForMetricResult:
         params = ctx.params
         dims = _dimensions_key(params.get("Dimensions"))
-        rows = []
+        rows: list[api.MetricAlarm] = []
         for alarm in self._my_alarms(ctx):
             if alarm.get("MetricName") != params["MetricName"] or alarm.get("Namespace") != params["Namespace"]:
                 continue
@@ -353,7 +356,7 @@ class CloudWatchBackend(ServiceBackend):
             rows.append(self._alarm_out(alarm))
         return {"MetricAlarms": rows}
 
-    def _alarm(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
+    def _alarm(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         alarm = self.alarms.get(key)
         if alarm is None:
@@ -361,13 +364,13 @@ class CloudWatchBackend(ServiceBackend):
             raise AwsError("ResourceNotFound", message, 404, fields={"message": message})
         return key, alarm
 
-    def delete_alarms(self, ctx: RequestContext) -> dict:
+    def delete_alarms(self, ctx: Ctx[api.DeleteAlarmsRequest]) -> api.DeleteAlarmsResult:
         keys = [self._alarm(ctx, name)[0] for name in ctx.params["AlarmNames"]]
         for key in keys:
             self.alarms.delete(key)
         return {}
 
-    def set_alarm_state(self, ctx: RequestContext) -> dict:
+    def set_alarm_state(self, ctx: Ctx[api.SetAlarmStateRequest]) -> api.SetAlarmStateResult:
         params = ctx.params
         key, alarm = self._alarm(ctx, params["AlarmName"])
         if "StateReasonData" in params:
@@ -388,7 +391,7 @@ class CloudWatchBackend(ServiceBackend):
             self._notify(ctx, updated, old_state)
         return {}
 
-    def _notify(self, ctx: RequestContext, alarm: dict, old_state: str) -> None:
+    def _notify(self, ctx: RequestContext[Any], alarm: dict, old_state: str) -> None:
         message = {
             "AlarmName": alarm["AlarmName"], "AlarmDescription": alarm.get("AlarmDescription"),
             "AWSAccountId": ctx.account, "AlarmConfigurationUpdatedTimestamp": _iso(
@@ -411,7 +414,7 @@ class CloudWatchBackend(ServiceBackend):
             if action.split(":")[2:3] == ["sns"]:
                 self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
 
-    def _set_actions(self, ctx: RequestContext, enabled: bool) -> dict:
+    def _set_actions(self, ctx: RequestContext[Any], enabled: bool) -> NoMembers:
         for name in ctx.params["AlarmNames"]:
             key = (ctx.account, ctx.region, name)
             alarm = self.alarms.get(key)
@@ -419,14 +422,14 @@ class CloudWatchBackend(ServiceBackend):
                 self.alarms.put(key, {**alarm, "ActionsEnabled": enabled})
         return {}
 
-    def enable_alarm_actions(self, ctx: RequestContext) -> dict:
+    def enable_alarm_actions(self, ctx: Ctx[api.EnableAlarmActionsRequest]) -> api.EnableAlarmActionsResult:
         return self._set_actions(ctx, True)
 
-    def disable_alarm_actions(self, ctx: RequestContext) -> dict:
+    def disable_alarm_actions(self, ctx: Ctx[api.DisableAlarmActionsRequest]) -> api.DisableAlarmActionsResult:
         return self._set_actions(ctx, False)
 
     # -- tags ---------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         arn = ctx.params["ResourceARN"]
         parts = arn.split(":")
         if len(parts) < 7 or parts[5] != "alarm":
@@ -439,19 +442,19 @@ class CloudWatchBackend(ServiceBackend):
                            fields={"ResourceType": "alarm", "ResourceId": arn})
         return key, alarm
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, alarm = self._tagged(ctx)
         tags = {**alarm.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
         self.alarms.put(key, {**alarm, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, alarm = self._tagged(ctx)
         removed = set(ctx.params["TagKeys"])
         self.alarms.put(key, {**alarm, "Tags": {k: v for k, v in alarm.get("Tags", {}).items() if k not in removed}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _, alarm = self._tagged(ctx)
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(alarm.get("Tags", {}).items())]}
 

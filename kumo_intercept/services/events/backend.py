@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence, cast
 
 from ...core.clock import from_epoch, to_epoch
-from ...core.dispatch import RequestContext, ServiceBackend, attempt
+from ...api import NoMembers
+from ...api import events as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
@@ -55,7 +57,7 @@ _PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.
 
 
 def _not_found(message: str) -> AwsError:
-    return AwsError("ResourceNotFoundException", message, 400)
+    return api.resource_not_found_exception(message)
 
 
 #: the settings a bus is created and updated with, and echoes back
@@ -80,7 +82,7 @@ def _iso(epoch: float) -> str:
 
 
 
-def _tags(tags: list[dict] | None) -> dict[str, str]:
+def _tags(tags: list[api.Tag] | None) -> dict[str, str]:
     out = {tag["Key"]: tag["Value"] for tag in tags or ()}
     if len(out) < len(tags or ()):
         raise _validation("Invalid parameter: Duplicated keys are not allowed.")
@@ -92,7 +94,7 @@ def _bound(start: tuple) -> tuple:
 
 
 def _pattern_error(exc: PatternError) -> AwsError:
-    return AwsError("InvalidEventPatternException", f"Event pattern is not valid. Reason: {exc.reason}", 400)
+    return api.invalid_event_pattern_exception(f"Event pattern is not valid. Reason: {exc.reason}")
 
 
 
@@ -166,7 +168,7 @@ class EventsBackend(ServiceBackend):
         bus["Modified"] = now
         return bus
 
-    def _rule(self, ctx: RequestContext, name: str, bus_name: str | None) -> tuple[tuple, dict]:
+    def _rule(self, ctx: RequestContext[Any], name: str, bus_name: str | None) -> tuple[tuple, dict]:
         bus_key = self._bus_key(ctx.account, ctx.region, bus_name)
         key = (*bus_key, name)
         rule = self.rules.get(key)
@@ -175,17 +177,17 @@ class EventsBackend(ServiceBackend):
         return key, rule
 
     # -- buses ----------------------------------------------------------------------------------
-    def create_event_bus(self, ctx: RequestContext) -> dict:
+    def create_event_bus(self, ctx: Ctx[api.CreateEventBusRequest]) -> api.CreateEventBusResult:
         self._fire_due()
         params = ctx.params
         name = params["Name"]
         if name == "default":
-            raise AwsError("ResourceAlreadyExistsException", "Event bus default already exists.", 400)
+            raise api.resource_already_exists_exception("Event bus default already exists.")
         if not _BUS_NAME.match(name) or ("/" in name and not params.get("EventSourceName")):
             raise _validation(f"Event bus name {name} is not valid.")
         key = (ctx.account, ctx.region, name)
         if key in self.buses:
-            raise AwsError("ResourceAlreadyExistsException", f"Event bus {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Event bus {name} already exists.")
         now = ctx.time()
         record = {
             "Description": params.get("Description"),
@@ -200,21 +202,22 @@ class EventsBackend(ServiceBackend):
         self.buses.put(key, record)
         return {"EventBusArn": self._bus_arn(key), **_bus_settings(record)}
 
-    def update_event_bus(self, ctx: RequestContext) -> dict:
+    def update_event_bus(self, ctx: Ctx[api.UpdateEventBusRequest]) -> api.UpdateEventBusResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("Name"))
         bus = self._editable_bus(key, ctx.time())
+        given: Mapping[str, Any] = params
         for field in _BUS_SETTINGS:
-            if field in params:
-                bus[field] = params[field]
+            if field in given:
+                bus[field] = given[field]
         self.buses.put(key, bus)
         return {"Arn": self._bus_arn(key), "Name": key[2], **_bus_settings(bus)}
 
-    def describe_event_bus(self, ctx: RequestContext) -> dict:
+    def describe_event_bus(self, ctx: Ctx[api.DescribeEventBusRequest]) -> api.DescribeEventBusResult:
         self._fire_due()
         key = self._bus_key(ctx.account, ctx.region, ctx.params.get("Name"))
         bus = self._require_bus(key)
-        return self._bus_view(key, bus, detail=True)
+        return cast(api.DescribeEventBusResponse, self._bus_view(key, bus, detail=True))
 
     def _bus_view(self, key: tuple, bus: dict, detail: bool = False) -> dict:
         view: dict[str, Any] = {"Name": key[2], "Arn": self._bus_arn(key)}
@@ -231,7 +234,7 @@ class EventsBackend(ServiceBackend):
             view["LastModifiedTime"] = from_epoch(bus["Modified"])
         return view
 
-    def delete_event_bus(self, ctx: RequestContext) -> dict:
+    def delete_event_bus(self, ctx: Ctx[api.DeleteEventBusRequest]) -> api.DeleteEventBusResult:
         name = ctx.params["Name"]
         if name == "default":
             raise _validation("Cannot delete event bus default.")
@@ -242,7 +245,7 @@ class EventsBackend(ServiceBackend):
             self.buses.delete(key)
         return {}
 
-    def list_event_buses(self, ctx: RequestContext) -> dict:
+    def list_event_buses(self, ctx: Ctx[api.ListEventBusesRequest]) -> api.ListEventBusesResult:
         self._fire_due()
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
@@ -256,12 +259,13 @@ class EventsBackend(ServiceBackend):
         if start:
             keys = [k for k in keys if k[2] >= start]
         page, rest = keys[:limit], keys[limit:]
-        output: dict[str, Any] = {"EventBuses": [self._bus_view(k, self._bus(k) or {}) for k in page]}
+        buses = [cast(api.EventBus, self._bus_view(k, self._bus(k) or {})) for k in page]
+        output: api.ListEventBusesResponse = {"EventBuses": buses}
         if rest:
             output["NextToken"] = encode_token(rest[0][2])
         return output
 
-    def put_permission(self, ctx: RequestContext) -> dict:
+    def put_permission(self, ctx: Ctx[api.PutPermissionRequest]) -> api.PutPermissionResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         bus = self._editable_bus(key, ctx.time())
@@ -278,7 +282,8 @@ class EventsBackend(ServiceBackend):
             for name in ("Action", "Principal", "StatementId"):
                 if not params.get(name):
                     raise _validation(f"Parameter {name} must be specified.")
-            policy = json.loads(bus["Policy"]) if bus.get("Policy") else {"Version": "2012-10-17", "Statement": []}
+            policy: dict[str, Any] = (json.loads(bus["Policy"]) if bus.get("Policy")
+                                      else {"Version": "2012-10-17", "Statement": []})
             principal = params["Principal"]
             statement: dict[str, Any] = {
                 "Sid": params["StatementId"],
@@ -296,7 +301,7 @@ class EventsBackend(ServiceBackend):
         self.buses.put(key, bus)
         return {}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[api.RemovePermissionRequest]) -> api.RemovePermissionResult:
         params = ctx.params
         key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         bus = self._editable_bus(key, ctx.time())
@@ -315,7 +320,7 @@ class EventsBackend(ServiceBackend):
         return {}
 
     # -- rules ------------------------------------------------------------------------------------
-    def put_rule(self, ctx: RequestContext) -> dict:
+    def put_rule(self, ctx: Ctx[api.PutRuleRequest]) -> api.PutRuleResult:
         self._fire_due()
         params = ctx.params
         name = params["Name"]
@@ -361,8 +366,8 @@ class EventsBackend(ServiceBackend):
         self.rules.put(key, record)
         return {"RuleArn": self._rule_arn(key)}
 
-    def _rule_view(self, key: tuple, rule: dict, full: bool = False) -> dict:
-        view: dict[str, Any] = {"Name": key[3], "Arn": self._rule_arn(key)}
+    def _rule_view(self, key: tuple, rule: dict, full: bool = False) -> api.DescribeRuleResponse:
+        view: api.DescribeRuleResponse = {"Name": key[3], "Arn": self._rule_arn(key)}
         if rule.get("EventPattern"):
             view["EventPattern"] = rule["EventPattern"]
         if rule.get("ScheduleExpression"):
@@ -379,26 +384,25 @@ class EventsBackend(ServiceBackend):
             view["CreatedBy"] = rule.get("CreatedBy", key[0])
         return view
 
-    def describe_rule(self, ctx: RequestContext) -> dict:
+    def describe_rule(self, ctx: Ctx[api.DescribeRuleRequest]) -> api.DescribeRuleResult:
         self._fire_due()
         key, rule = self._rule(ctx, ctx.params["Name"], ctx.params.get("EventBusName"))
         return self._rule_view(key, rule, full=True)
 
-    def delete_rule(self, ctx: RequestContext) -> dict:
+    def delete_rule(self, ctx: Ctx[api.DeleteRuleRequest]) -> api.DeleteRuleResult:
         bus_key = self._bus_key(ctx.account, ctx.region, ctx.params.get("EventBusName"))
         key = (*bus_key, ctx.params["Name"])
         rule = self.rules.get(key)
         if rule is None:
             return {}
         if rule.get("ManagedBy") and not ctx.params.get("Force"):
-            raise AwsError("ManagedRuleException",
-                           f"Rule {key[3]} is managed by {rule['ManagedBy']} and can't be deleted.", 400)
+            raise api.managed_rule_exception(f"Rule {key[3]} is managed by {rule['ManagedBy']} and can't be deleted.")
         if rule["Targets"] and not rule.get("ManagedBy"):
             raise _validation("Rule can't be deleted since it has targets.")
         self.rules.delete(key)
         return {}
 
-    def _set_state(self, ctx: RequestContext, state: str) -> dict:
+    def _set_state(self, ctx: RequestContext[Any], state: str) -> NoMembers:
         key, rule = self._rule(ctx, ctx.params["Name"], ctx.params.get("EventBusName"))
         record = {**rule, "State": state}
         if state == "ENABLED" and rule.get("ScheduleExpression") and rule["State"] != "ENABLED":
@@ -408,15 +412,15 @@ class EventsBackend(ServiceBackend):
         self.rules.put(key, record)
         return {}
 
-    def enable_rule(self, ctx: RequestContext) -> dict:
+    def enable_rule(self, ctx: Ctx[api.EnableRuleRequest]) -> api.EnableRuleResult:
         self._fire_due()
         return self._set_state(ctx, "ENABLED")
 
-    def disable_rule(self, ctx: RequestContext) -> dict:
+    def disable_rule(self, ctx: Ctx[api.DisableRuleRequest]) -> api.DisableRuleResult:
         self._fire_due()
         return self._set_state(ctx, "DISABLED")
 
-    def list_rules(self, ctx: RequestContext) -> dict:
+    def list_rules(self, ctx: Ctx[api.ListRulesRequest]) -> api.ListRulesResult:
         self._fire_due()
         params = ctx.params
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
@@ -425,8 +429,8 @@ class EventsBackend(ServiceBackend):
         start = _from_token(params.get("NextToken"))
         low = (*bus_key, max(prefix, start) if start else prefix)
         limit = params.get("Limit") or _DEFAULT_LIMIT
-        rules: list[dict] = []
-        output: dict[str, Any] = {"Rules": rules}
+        rules: list[api.Rule] = []
+        output: api.ListRulesResponse = {"Rules": rules}
         for key, rule in self.rules.items_range(low, (*bus_key, prefix + "\U0010ffff")):
             if len(rules) == limit:
                 output["NextToken"] = encode_token(key[3])
@@ -434,14 +438,14 @@ class EventsBackend(ServiceBackend):
             rules.append(self._rule_view(key, rule))
         return output
 
-    def list_rule_names_by_target(self, ctx: RequestContext) -> dict:
+    def list_rule_names_by_target(self, ctx: Ctx[api.ListRuleNamesByTargetRequest]) -> api.ListRuleNamesByTargetResult:
         params = ctx.params
         bus_key = self._bus_key(ctx.account, ctx.region, params.get("EventBusName"))
         target = params["TargetArn"]
         start = _from_token(params.get("NextToken"))
         limit = params.get("Limit") or _DEFAULT_LIMIT
         names: list[str] = []
-        output: dict[str, Any] = {"RuleNames": names}
+        output: api.ListRuleNamesByTargetResponse = {"RuleNames": names}
         for key, rule in self.rules.items_range((*bus_key, start or ""), _bound(bus_key), inclusive=(True, False)):
             if any(t["Arn"] == target for t in rule["Targets"]):
                 if len(names) == limit:
@@ -450,7 +454,7 @@ class EventsBackend(ServiceBackend):
                 names.append(key[3])
         return output
 
-    def test_event_pattern(self, ctx: RequestContext) -> dict:
+    def test_event_pattern(self, ctx: Ctx[api.TestEventPatternRequest]) -> api.TestEventPatternResult:
         try:
             matcher = compile_pattern(ctx.params["EventPattern"])
         except PatternError as exc:
@@ -466,7 +470,7 @@ class EventsBackend(ServiceBackend):
         return {"Result": bool(matcher(event))}
 
     # -- targets ----------------------------------------------------------------------------------
-    def _check_target(self, target: dict) -> str | None:
+    def _check_target(self, target: api.Target) -> str | None:
         """None if the target is acceptable, else the ValidationException message."""
         target_id = target["Id"]
         arn = target["Arn"]
@@ -503,38 +507,38 @@ class EventsBackend(ServiceBackend):
             return f"Parameter(s) SqsParameters must be specified for target: {target_id}."
         return None
 
-    def put_targets(self, ctx: RequestContext) -> dict:
+    def put_targets(self, ctx: Ctx[api.PutTargetsRequest]) -> api.PutTargetsResult:
         self._fire_due()
         params = ctx.params
         key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         targets = {t["Id"]: t for t in rule["Targets"]}
-        failed: list[dict] = []
+        failed: list[api.PutTargetsResultEntry] = []
         for target in params["Targets"]:
             message = self._check_target(target)
             if message is not None:
                 raise _validation(message)
             if target["Id"] not in targets and len(targets) >= _MAX_TARGETS:
-                raise AwsError("LimitExceededException",
-                               "The requested resource exceeds the maximum number allowed.", 400)
+                raise api.limit_exceeded_exception("The requested resource exceeds the maximum number allowed.")
             targets[target["Id"]] = dict(target)
         self.rules.put(key, {**rule, "Targets": list(targets.values())})
         return {"FailedEntryCount": len(failed), "FailedEntries": failed}
 
-    def remove_targets(self, ctx: RequestContext) -> dict:
+    def remove_targets(self, ctx: Ctx[api.RemoveTargetsRequest]) -> api.RemoveTargetsResult:
         params = ctx.params
         key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         drop = set(params["Ids"])
         self.rules.put(key, {**rule, "Targets": [t for t in rule["Targets"] if t["Id"] not in drop]})
         return {"FailedEntryCount": 0, "FailedEntries": []}
 
-    def list_targets_by_rule(self, ctx: RequestContext) -> dict:
+    def list_targets_by_rule(self, ctx: Ctx[api.ListTargetsByRuleRequest]) -> api.ListTargetsByRuleResult:
         self._fire_due()
         params = ctx.params
         _key, rule = self._rule(ctx, params["Rule"], params.get("EventBusName"))
         targets = rule["Targets"]
         start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
-        output: dict[str, Any] = {"Targets": [dict(t) for t in targets[start:start + limit]]}
+        page = cast("list[api.Target]", [dict(t) for t in targets[start:start + limit]])
+        output: api.ListTargetsByRuleResponse = {"Targets": page}
         if start + limit < len(targets):
             output["NextToken"] = encode_token(start + limit)
         return output
@@ -544,7 +548,7 @@ class EventsBackend(ServiceBackend):
         match = _RULE_ARN.match(arn)
         if match:
             region, account, bus, name = match.groups()
-            key = (account, region, bus or "default", name)
+            key: tuple[str, ...] = (account, region, bus or "default", name)
             rule = self.rules.get(key)
             if rule is None:
                 raise _not_found(f"Rule {name} does not exist on EventBus {bus or 'default'}.")
@@ -562,24 +566,24 @@ class EventsBackend(ServiceBackend):
             return self.buses, key, bus
         raise _validation("Parameter ResourceARN is not valid. Reason: Provided Arn is not in correct format.")
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
         tags = {**record.get("Tags", {}), **_tags(ctx.params["Tags"])}
         table.put(key, {**record, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         table, key, record = self._tagged(ctx.params["ResourceARN"])
         drop = set(ctx.params["TagKeys"])
         table.put(key, {**record, "Tags": {k: v for k, v in record.get("Tags", {}).items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _table, _key, record = self._tagged(ctx.params["ResourceARN"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in record.get("Tags", {}).items()]}
 
     # -- events -----------------------------------------------------------------------------------
-    def put_events(self, ctx: RequestContext) -> dict:
+    def put_events(self, ctx: Ctx[api.PutEventsRequest]) -> api.PutEventsResult:
         self._fire_due()
         results = self._put_entries(ctx.account, ctx.region, ctx.params["Entries"], from_aws=False)
         failed = sum(1 for result in results if "ErrorCode" in result)
@@ -588,9 +592,10 @@ class EventsBackend(ServiceBackend):
     def put_events_internal(self, account: str, region: str, entries: list[dict]) -> list[dict]:
         """PutEvents on behalf of an AWS service (``aws.*`` sources allowed); returns the result entries."""
         with self.emulator.lock:
-            return self._put_entries(account, region, entries, from_aws=True)
+            return cast("list[dict]", self._put_entries(account, region, entries, from_aws=True))
 
-    def _put_entries(self, account: str, region: str, entries: list[dict], from_aws: bool) -> list[dict]:
+    def _put_entries(self, account: str, region: str, entries: Sequence[Mapping[str, Any]],
+                     from_aws: bool) -> list[api.PutEventsResultEntry]:
         total = 0
         for entry in entries:
             # surrogatepass: a JSON string can carry a lone surrogate
@@ -600,7 +605,7 @@ class EventsBackend(ServiceBackend):
             raise _validation("Total size of the entries in the request is over the limit.")
         now = self.emulator.clock.time()
         ids = self.emulator.ids
-        results: list[dict] = []
+        results: list[api.PutEventsResultEntry] = []
         for entry in entries:
             error = self._entry_error(entry, from_aws)
             if error is not None:
@@ -629,7 +634,7 @@ class EventsBackend(ServiceBackend):
         return results
 
     @staticmethod
-    def _entry_error(entry: dict, from_aws: bool) -> tuple[str, str] | None:
+    def _entry_error(entry: Mapping[str, Any], from_aws: bool) -> tuple[str, str] | None:
         for field in ("Source", "DetailType", "Detail"):
             if not entry.get(field):
                 return "InvalidArgument", f"Parameter {field} is not valid. Reason: {field} is a required argument."
@@ -689,7 +694,7 @@ class EventsBackend(ServiceBackend):
             match = _ARCHIVE_ARN.match(arn)
             archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
             archive = self.archives.get(archive_key) if archive_key else None
-            if archive is not None and archive["State"] == "ENABLED":
+            if archive_key is not None and archive is not None and archive["State"] == "ENABLED":
                 self._archive(archive_key, archive, event, now)
         elif service == "events" and ":event-bus/" in arn:
             match = _BUS_ARN.match(arn)
@@ -833,12 +838,12 @@ class EventsBackend(ServiceBackend):
     def _archive_arn(self, key: tuple) -> str:
         return f"arn:aws:events:{key[1]}:{key[0]}:archive/{key[2]}"
 
-    def create_archive(self, ctx: RequestContext) -> dict:
+    def create_archive(self, ctx: Ctx[api.CreateArchiveRequest]) -> api.CreateArchiveResult:
         params = ctx.params
         name = params["ArchiveName"]
         key = (ctx.account, ctx.region, name)
         if key in self.archives:
-            raise AwsError("ResourceAlreadyExistsException", f"Archive {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Archive {name} already exists.")
         source = params["EventSourceArn"]
         match = _BUS_ARN.match(source)
         if match is None or self._bus((match.group(2), match.group(1), match.group(3))) is None:
@@ -877,15 +882,15 @@ class EventsBackend(ServiceBackend):
         assert match is not None
         return match.group(2), match.group(1), match.group(3), f"Events-Archive-{archive_key[2]}"
 
-    def _archive_record(self, ctx: RequestContext, name: str) -> tuple[tuple, dict]:
+    def _archive_record(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         archive = self.archives.get(key)
         if archive is None:
             raise _not_found(f"Archive {name} does not exist.")
         return key, archive
 
-    def _archive_view(self, key: tuple, archive: dict, full: bool) -> dict:
-        view: dict[str, Any] = {"ArchiveName": key[2], "EventSourceArn": archive["EventSourceArn"],
+    def _archive_view(self, key: tuple, archive: dict, full: bool) -> api.DescribeArchiveResponse:
+        view: api.DescribeArchiveResponse = {"ArchiveName": key[2], "EventSourceArn": archive["EventSourceArn"],
                                 "State": archive["State"]}
         if full:
             view["ArchiveArn"] = self._archive_arn(key)
@@ -899,11 +904,11 @@ class EventsBackend(ServiceBackend):
                      "EventCount": archive["EventCount"], "CreationTime": from_epoch(archive["Created"])})
         return view
 
-    def describe_archive(self, ctx: RequestContext) -> dict:
+    def describe_archive(self, ctx: Ctx[api.DescribeArchiveRequest]) -> api.DescribeArchiveResult:
         key, archive = self._archive_record(ctx, ctx.params["ArchiveName"])
         return self._archive_view(key, archive, True)
 
-    def update_archive(self, ctx: RequestContext) -> dict:
+    def update_archive(self, ctx: Ctx[api.UpdateArchiveRequest]) -> api.UpdateArchiveResult:
         params = ctx.params
         key, archive = self._archive_record(ctx, params["ArchiveName"])
         record = dict(archive)
@@ -922,7 +927,7 @@ class EventsBackend(ServiceBackend):
         return {"ArchiveArn": self._archive_arn(key), "State": record["State"],
                 "CreationTime": from_epoch(record["Created"])}
 
-    def delete_archive(self, ctx: RequestContext) -> dict:
+    def delete_archive(self, ctx: Ctx[api.DeleteArchiveRequest]) -> api.DeleteArchiveResult:
         key, archive = self._archive_record(ctx, ctx.params["ArchiveName"])
         for event_key in list(self.archived.irange(key, _bound(key), inclusive=(True, False))):
             self.archived.delete(event_key)
@@ -930,11 +935,12 @@ class EventsBackend(ServiceBackend):
         self.archives.delete(key)
         return {}
 
-    def list_archives(self, ctx: RequestContext) -> dict:
-        return self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives")
+    def list_archives(self, ctx: Ctx[api.ListArchivesRequest]) -> api.ListArchivesResult:
+        return cast(api.ListArchivesResponse,
+                    self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives"))
 
-    def _list_by_source(self, ctx: RequestContext, operation: str, table: Any,
-                        view: Callable[[tuple, dict, bool], dict], field: str) -> dict:
+    def _list_by_source(self, ctx: RequestContext[Any], operation: str, table: Any,
+                        view: Callable[[tuple, dict, bool], Mapping[str, Any]], field: str) -> dict[str, Any]:
         """ListArchives and ListReplays: one optional filter (name prefix, source or state), paged."""
         params = ctx.params
         filters = [name for name in ("NamePrefix", "EventSourceArn", "State") if params.get(name)]
@@ -952,7 +958,7 @@ class EventsBackend(ServiceBackend):
         return self._page(items, params, field)
 
     @staticmethod
-    def _page(items: list, params: dict, field: str) -> dict:
+    def _page(items: list[Any], params: Mapping[str, Any], field: str) -> dict[str, Any]:
         start = _from_token(params.get("NextToken")) or 0
         limit = params.get("Limit") or _DEFAULT_LIMIT
         output: dict[str, Any] = {field: items[start:start + limit]}
@@ -960,12 +966,12 @@ class EventsBackend(ServiceBackend):
             output["NextToken"] = encode_token(start + limit)
         return output
 
-    def start_replay(self, ctx: RequestContext) -> dict:
+    def start_replay(self, ctx: Ctx[api.StartReplayRequest]) -> api.StartReplayResult:
         params = ctx.params
         name = params["ReplayName"]
         key = (ctx.account, ctx.region, name)
         if key in self.replays:
-            raise AwsError("ResourceAlreadyExistsException", f"Replay {name} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Replay {name} already exists.")
         match = _ARCHIVE_ARN.match(params["EventSourceArn"])
         archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
         archive = self.archives.get(archive_key) if archive_key else None
@@ -1019,7 +1025,7 @@ class EventsBackend(ServiceBackend):
     def _replay_arn(self, key: tuple) -> str:
         return f"arn:aws:events:{key[1]}:{key[0]}:replay/{key[2]}"
 
-    def _replay_view(self, key: tuple, replay: dict, full: bool) -> dict:
+    def _replay_view(self, key: tuple, replay: dict, full: bool) -> api.DescribeReplayResponse:
         view: dict[str, Any] = {"ReplayName": key[2], "EventSourceArn": replay["EventSourceArn"],
                                 "State": replay["State"]}
         if full:
@@ -1034,39 +1040,39 @@ class EventsBackend(ServiceBackend):
         view["ReplayStartTime"] = from_epoch(replay["ReplayStartTime"])
         if replay.get("ReplayEndTime") is not None:
             view["ReplayEndTime"] = from_epoch(replay["ReplayEndTime"])
-        return view
+        return cast(api.DescribeReplayResponse, view)
 
-    def describe_replay(self, ctx: RequestContext) -> dict:
+    def describe_replay(self, ctx: Ctx[api.DescribeReplayRequest]) -> api.DescribeReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
         replay = self.replays.get(key)
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
         return self._replay_view(key, replay, True)
 
-    def list_replays(self, ctx: RequestContext) -> dict:
-        return self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays")
+    def list_replays(self, ctx: Ctx[api.ListReplaysRequest]) -> api.ListReplaysResult:
+        return cast(api.ListReplaysResponse,
+                    self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays"))
 
-    def cancel_replay(self, ctx: RequestContext) -> dict:
+    def cancel_replay(self, ctx: Ctx[api.CancelReplayRequest]) -> api.CancelReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
         replay = self.replays.get(key)
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
         if replay["State"] not in ("STARTING", "RUNNING"):
-            raise AwsError("IllegalStatusException", f"Replay {key[2]} is not in a valid state for this operation.",
-                           400)
+            raise api.illegal_status_exception(f"Replay {key[2]} is not in a valid state for this operation.")
         self.replays.put(key, {**replay, "State": "CANCELLED"})
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
 
     # -- connections and API destinations (stored; deliveries to them are recorded, not sent) ------------
-    def create_connection(self, ctx: RequestContext) -> dict:
+    def create_connection(self, ctx: Ctx[api.CreateConnectionRequest]) -> api.CreateConnectionResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.connections:
-            raise AwsError("ResourceAlreadyExistsException", f"Connection {key[2]} already exists.", 400)
+            raise api.resource_already_exists_exception(f"Connection {key[2]} already exists.")
         now = ctx.time()
         uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
-        record = {
+        record: dict[str, Any] = {
             "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
             "SecretArn": f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:events!connection/"
                          f"{key[2]}/{uid}-{ctx.ids.chars(6)}",
@@ -1078,7 +1084,7 @@ class EventsBackend(ServiceBackend):
         return {"ConnectionArn": record["Arn"], "ConnectionState": state, "CreationTime": from_epoch(now),
                 "LastModifiedTime": from_epoch(now)}
 
-    def _connection(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _connection(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["Name"])
         record = self.connections.get(key)
         if record is None:
@@ -1086,7 +1092,7 @@ class EventsBackend(ServiceBackend):
         return key, record
 
     @staticmethod
-    def _redacted(parameters: dict) -> dict:
+    def _redacted(parameters: dict) -> api.ConnectionAuthResponseParameters:
         """AuthParameters as Describe shows them: secrets left out."""
         out = json.loads(json.dumps(parameters))
         out.get("ApiKeyAuthParameters", {}).pop("ApiKeyValue", None)
@@ -1094,23 +1100,24 @@ class EventsBackend(ServiceBackend):
         out.get("OAuthParameters", {}).get("ClientParameters", {}).pop("ClientSecret", None)
         return out
 
-    def describe_connection(self, ctx: RequestContext) -> dict:
+    def describe_connection(self, ctx: Ctx[api.DescribeConnectionRequest]) -> api.DescribeConnectionResult:
         key, record = self._connection(ctx)
-        view = {"ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
-                "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
-                "AuthParameters": self._redacted(record["AuthParameters"]),
-                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
-                "LastAuthorizedTime": from_epoch(record["Authorized"])}
+        view: api.DescribeConnectionResponse = {
+            "ConnectionArn": record["Arn"], "Name": key[2], "ConnectionState": record["State"],
+            "AuthorizationType": record["AuthorizationType"], "SecretArn": record["SecretArn"],
+            "AuthParameters": self._redacted(record["AuthParameters"]),
+            "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
+            "LastAuthorizedTime": from_epoch(record["Authorized"])}
         if record.get("Description") is not None:
             view["Description"] = record["Description"]
         return view
 
-    def _connection_summary(self, key: tuple, record: dict) -> dict:
+    def _connection_summary(self, key: tuple, record: dict) -> api.DeauthorizeConnectionResponse:
         return {"ConnectionArn": record["Arn"], "ConnectionState": record["State"],
                 "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"]),
                 "LastAuthorizedTime": from_epoch(record["Authorized"])}
 
-    def update_connection(self, ctx: RequestContext) -> dict:
+    def update_connection(self, ctx: Ctx[api.UpdateConnectionRequest]) -> api.UpdateConnectionResult:
         key, record = self._connection(ctx)
         params = ctx.params
         record = {**record, "Modified": ctx.time()}
@@ -1120,18 +1127,18 @@ class EventsBackend(ServiceBackend):
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
-    def deauthorize_connection(self, ctx: RequestContext) -> dict:
+    def deauthorize_connection(self, ctx: Ctx[api.DeauthorizeConnectionRequest]) -> api.DeauthorizeConnectionResult:
         key, record = self._connection(ctx)
         record = {**record, "State": "DEAUTHORIZED", "Modified": ctx.time()}
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
-    def delete_connection(self, ctx: RequestContext) -> dict:
+    def delete_connection(self, ctx: Ctx[api.DeleteConnectionRequest]) -> api.DeleteConnectionResult:
         key, record = self._connection(ctx)
         self.connections.delete(key)
         return {**self._connection_summary(key, record), "ConnectionState": "DELETING"}
 
-    def list_connections(self, ctx: RequestContext) -> dict:
+    def list_connections(self, ctx: Ctx[api.ListConnectionsRequest]) -> api.ListConnectionsResult:
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
         items = [{"Name": key[2], "AuthorizationType": record["AuthorizationType"],
@@ -1139,17 +1146,17 @@ class EventsBackend(ServiceBackend):
                  for key, record in self.connections.items_range((ctx.account, ctx.region, prefix),
                                                                  (ctx.account, ctx.region, prefix + "\U0010ffff"))
                  if not params.get("ConnectionState") or record["State"] == params["ConnectionState"]]
-        return self._page(items, params, "Connections")
+        return cast(api.ListConnectionsResponse, self._page(items, params, "Connections"))
 
-    def create_api_destination(self, ctx: RequestContext) -> dict:
+    def create_api_destination(self, ctx: Ctx[api.CreateApiDestinationRequest]) -> api.CreateApiDestinationResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["Name"])
         if key in self.destinations:
-            raise AwsError("ResourceAlreadyExistsException", f"An api-destination '{key[2]}' already exists.", 400)
+            raise api.resource_already_exists_exception(f"An api-destination '{key[2]}' already exists.")
         if not any(c["Arn"] == params["ConnectionArn"] for c in self.connections.values()):
             raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
         now = ctx.time()
-        record = {
+        record: dict[str, Any] = {
             "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
             "Description": params.get("Description"), "ConnectionArn": params["ConnectionArn"],
             "InvocationEndpoint": params["InvocationEndpoint"], "HttpMethod": params["HttpMethod"],
@@ -1160,27 +1167,28 @@ class EventsBackend(ServiceBackend):
         return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": "ACTIVE",
                 "CreationTime": from_epoch(now), "LastModifiedTime": from_epoch(now)}
 
-    def _destination(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _destination(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["Name"])
         record = self.destinations.get(key)
         if record is None:
             raise _not_found(f"An api-destination '{key[2]}' does not exist.")
         return key, record
 
-    def _destination_view(self, key: tuple, record: dict) -> dict:
-        view = {"ApiDestinationArn": record["Arn"], "Name": key[2], "ApiDestinationState": record["State"],
-                "ConnectionArn": record["ConnectionArn"], "InvocationEndpoint": record["InvocationEndpoint"],
-                "HttpMethod": record["HttpMethod"],
-                "InvocationRateLimitPerSecond": record["InvocationRateLimitPerSecond"],
-                "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
+    def _destination_view(self, key: tuple, record: dict) -> api.DescribeApiDestinationResponse:
+        view: api.DescribeApiDestinationResponse = {
+            "ApiDestinationArn": record["Arn"], "Name": key[2], "ApiDestinationState": record["State"],
+            "ConnectionArn": record["ConnectionArn"], "InvocationEndpoint": record["InvocationEndpoint"],
+            "HttpMethod": record["HttpMethod"],
+            "InvocationRateLimitPerSecond": record["InvocationRateLimitPerSecond"],
+            "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
         if record.get("Description") is not None:
             view["Description"] = record["Description"]
         return view
 
-    def describe_api_destination(self, ctx: RequestContext) -> dict:
+    def describe_api_destination(self, ctx: Ctx[api.DescribeApiDestinationRequest]) -> api.DescribeApiDestinationResult:
         return self._destination_view(*self._destination(ctx))
 
-    def update_api_destination(self, ctx: RequestContext) -> dict:
+    def update_api_destination(self, ctx: Ctx[api.UpdateApiDestinationRequest]) -> api.UpdateApiDestinationResult:
         key, record = self._destination(ctx)
         record = {**record, "Modified": ctx.time()}
         for field in ("Description", "ConnectionArn", "InvocationEndpoint", "HttpMethod",
@@ -1191,15 +1199,15 @@ class EventsBackend(ServiceBackend):
         return {"ApiDestinationArn": record["Arn"], "ApiDestinationState": record["State"],
                 "CreationTime": from_epoch(record["Created"]), "LastModifiedTime": from_epoch(record["Modified"])}
 
-    def delete_api_destination(self, ctx: RequestContext) -> dict:
+    def delete_api_destination(self, ctx: Ctx[api.DeleteApiDestinationRequest]) -> api.DeleteApiDestinationResult:
         key, _record = self._destination(ctx)
         self.destinations.delete(key)
         return {}
 
-    def list_api_destinations(self, ctx: RequestContext) -> dict:
+    def list_api_destinations(self, ctx: Ctx[api.ListApiDestinationsRequest]) -> api.ListApiDestinationsResult:
         params = ctx.params
         prefix = params.get("NamePrefix") or ""
-        items = []
+        items: list[api.ApiDestination] = []
         for key, record in self.destinations.items_range((ctx.account, ctx.region, prefix),
                                                          (ctx.account, ctx.region, prefix + "\U0010ffff")):
             if params.get("ConnectionArn") and record["ConnectionArn"] != params["ConnectionArn"]:
@@ -1207,7 +1215,7 @@ class EventsBackend(ServiceBackend):
             view = self._destination_view(key, record)
             view.pop("Description", None)
             items.append(view)
-        return self._page(items, params, "ApiDestinations")
+        return cast(api.ListApiDestinationsResponse, self._page(items, params, "ApiDestinations"))
 
     # -- inspection -------------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

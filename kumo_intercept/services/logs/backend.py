@@ -24,9 +24,10 @@ import base64
 import gzip
 import json
 import re
-from typing import Any
+from typing import Any, Mapping, cast
 
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import logs as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from .filters import FilterError, compile_filter
@@ -46,7 +47,7 @@ _TS_DIGITS = 16
 
 
 def _invalid(message: str) -> AwsError:
-    return AwsError("InvalidParameterException", message, 400)
+    return api.invalid_parameter_exception(message)
 
 
 def _from_token(token: str | None) -> Any:
@@ -55,7 +56,7 @@ def _from_token(token: str | None) -> Any:
 
 
 def _missing(message: str) -> AwsError:
-    return AwsError("ResourceNotFoundException", message, 400)
+    return api.resource_not_found_exception(message)
 
 
 
@@ -86,7 +87,7 @@ class LogsBackend(ServiceBackend):
         account, region, name = key
         return f"arn:aws:logs:{region}:{account}:log-group:{name}" + (":*" if star else "")
 
-    def _group_key(self, ctx: RequestContext, name: str | None = None, identifier: str | None = None) -> tuple:
+    def _group_key(self, ctx: RequestContext[Any], name: str | None = None, identifier: str | None = None) -> tuple:
         params = ctx.params
         name = name or params.get("logGroupName")
         identifier = identifier or params.get("logGroupIdentifier")
@@ -117,7 +118,7 @@ class LogsBackend(ServiceBackend):
         return key, stream
 
     def _new_group(self, key: tuple, now: float, **fields: Any) -> dict:
-        record = {"Created": int(now * 1000), "Retention": None, "KmsKeyId": None, "Tags": {},
+        record: dict[str, Any] = {"Created": int(now * 1000), "Retention": None, "KmsKeyId": None, "Tags": {},
                   "Class": "STANDARD", "StoredBytes": 0}
         record.update(fields)
         self.groups.put(key, record)
@@ -134,12 +135,12 @@ class LogsBackend(ServiceBackend):
         return int(now * 1000) - retention * _DAY_MS if retention else None
 
     # -- groups ------------------------------------------------------------------------------------
-    def create_log_group(self, ctx: RequestContext) -> dict:
+    def create_log_group(self, ctx: Ctx[api.CreateLogGroupRequest]) -> api.CreateLogGroupResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["logGroupName"])
         self._check_group_name(key[2])
         if key in self.groups:
-            raise AwsError("ResourceAlreadyExistsException", "The specified log group already exists", 400)
+            raise api.resource_already_exists_exception("The specified log group already exists")
         self._new_group(key, ctx.time(), KmsKeyId=params.get("kmsKeyId"), Tags=dict(params.get("tags") or {}),
                         Class=params.get("logGroupClass") or "STANDARD")
         return {}
@@ -150,7 +151,7 @@ class LogsBackend(ServiceBackend):
             raise _invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
                            "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
 
-    def delete_log_group(self, ctx: RequestContext) -> dict:
+    def delete_log_group(self, ctx: Ctx[api.DeleteLogGroupRequest]) -> api.DeleteLogGroupResult:
         key = self._group_key(ctx)
         self._group(key)
         for table in (self.events, self.streams, self.subscription_filters, self.metric_filters):
@@ -159,9 +160,9 @@ class LogsBackend(ServiceBackend):
         self.groups.delete(key)
         return {}
 
-    def _group_view(self, key: tuple, group: dict) -> dict:
+    def _group_view(self, key: tuple, group: dict) -> api.LogGroup:
         metric_filters = sum(1 for _ in self.metric_filters.irange((*key, ""), (*key, "\U0010ffff")))
-        view: dict[str, Any] = {
+        view: api.LogGroup = {
             "logGroupName": key[2],
             "creationTime": group["Created"],
             "metricFilterCount": metric_filters,
@@ -176,7 +177,7 @@ class LogsBackend(ServiceBackend):
         view["logGroupArn"] = self._group_arn(key, star=False)
         return view
 
-    def describe_log_groups(self, ctx: RequestContext) -> dict:
+    def describe_log_groups(self, ctx: Ctx[api.DescribeLogGroupsRequest]) -> api.DescribeLogGroupsResult:
         params = ctx.params
         prefix = params.get("logGroupNamePrefix") or ""
         pattern = params.get("logGroupNamePattern")
@@ -185,8 +186,8 @@ class LogsBackend(ServiceBackend):
         limit = params.get("limit") or _DEFAULT_PAGE
         start = _from_token(params.get("nextToken"))
         low = (ctx.account, ctx.region, max(prefix, start) if start else prefix)
-        groups: list[dict] = []
-        output: dict[str, Any] = {"logGroups": groups}
+        groups: list[api.LogGroup] = []
+        output: api.DescribeLogGroupsResponse = {"logGroups": groups}
         wanted_class = params.get("logGroupClass")
         for key, group in self.groups.items_range(low, (ctx.account, ctx.region, prefix + "\U0010ffff")):
             if pattern and pattern.lower() not in key[2].lower():
@@ -199,13 +200,13 @@ class LogsBackend(ServiceBackend):
             groups.append(self._group_view(key, group))
         return output
 
-    def list_log_groups(self, ctx: RequestContext) -> dict:
+    def list_log_groups(self, ctx: Ctx[api.ListLogGroupsRequest]) -> api.ListLogGroupsResult:
         params = ctx.params
         pattern = params.get("logGroupNamePattern")
         limit = params.get("limit") or _DEFAULT_PAGE
         start = _from_token(params.get("nextToken")) or ""
-        groups: list[dict] = []
-        output: dict[str, Any] = {"logGroups": groups}
+        groups: list[api.LogGroupSummary] = []
+        output: api.ListLogGroupsResponse = {"logGroups": groups}
         for key, group in self.groups.items_range((ctx.account, ctx.region, start),
                                                   (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
             if pattern and pattern.lower() not in key[2].lower():
@@ -217,7 +218,7 @@ class LogsBackend(ServiceBackend):
                            "logGroupClass": group.get("Class", "STANDARD")})
         return output
 
-    def put_retention_policy(self, ctx: RequestContext) -> dict:
+    def put_retention_policy(self, ctx: Ctx[api.PutRetentionPolicyRequest]) -> api.PutRetentionPolicyResult:
         key = self._group_key(ctx)
         days = ctx.params["retentionInDays"]
         if days not in _RETENTION_DAYS:
@@ -228,27 +229,27 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "Retention": days})
         return {}
 
-    def delete_retention_policy(self, ctx: RequestContext) -> dict:
+    def delete_retention_policy(self, ctx: Ctx[api.DeleteRetentionPolicyRequest]) -> api.DeleteRetentionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "Retention": None})
         return {}
 
     # -- tags -------------------------------------------------------------------------------------
-    def tag_log_group(self, ctx: RequestContext) -> dict:
+    def tag_log_group(self, ctx: Ctx[api.TagLogGroupRequest]) -> api.TagLogGroupResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "Tags": {**group["Tags"], **ctx.params["tags"]}})
         return {}
 
-    def untag_log_group(self, ctx: RequestContext) -> dict:
+    def untag_log_group(self, ctx: Ctx[api.UntagLogGroupRequest]) -> api.UntagLogGroupResult:
         key = self._group_key(ctx)
         group = self._group(key)
         drop = set(ctx.params["tags"])
         self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_log_group(self, ctx: RequestContext) -> dict:
+    def list_tags_log_group(self, ctx: Ctx[api.ListTagsLogGroupRequest]) -> api.ListTagsLogGroupResult:
         group = self._group(self._group_key(ctx))
         return {"tags": dict(group["Tags"])}
 
@@ -264,7 +265,7 @@ class LogsBackend(ServiceBackend):
             raise _missing("The specified resource does not exist.")
         return key, group
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, group = self._tagged(ctx.params["resourceArn"])
         tags = {**group["Tags"], **ctx.params["tags"]}
         if len(tags) > 50:
@@ -273,18 +274,18 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, group = self._tagged(ctx.params["resourceArn"])
         drop = set(ctx.params["tagKeys"])
         self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _key, group = self._tagged(ctx.params["resourceArn"])
         return {"tags": dict(group["Tags"])}
 
     # -- streams ----------------------------------------------------------------------------------
-    def create_log_stream(self, ctx: RequestContext) -> dict:
+    def create_log_stream(self, ctx: Ctx[api.CreateLogStreamRequest]) -> api.CreateLogStreamResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         name = ctx.params["logStreamName"]
@@ -293,11 +294,11 @@ class LogsBackend(ServiceBackend):
                            "constraint: Member must satisfy regular expression pattern: [^:*]*")
         key = (*group_key, name)
         if key in self.streams:
-            raise AwsError("ResourceAlreadyExistsException", "The specified log stream already exists", 400)
+            raise api.resource_already_exists_exception("The specified log stream already exists")
         self._new_stream(key, ctx.time())
         return {}
 
-    def delete_log_stream(self, ctx: RequestContext) -> dict:
+    def delete_log_stream(self, ctx: Ctx[api.DeleteLogStreamRequest]) -> api.DeleteLogStreamResult:
         key, stream = self._stream(self._group_key(ctx), ctx.params["logStreamName"])
         group_key = key[:3]
         for item in list(self.events.irange((*key, -(1 << 62)), (*key, 1 << 62))):
@@ -307,7 +308,7 @@ class LogsBackend(ServiceBackend):
         self.groups.put(group_key, {**group, "StoredBytes": max(0, group["StoredBytes"] - stream["StoredBytes"])})
         return {}
 
-    def describe_log_streams(self, ctx: RequestContext) -> dict:
+    def describe_log_streams(self, ctx: Ctx[api.DescribeLogStreamsRequest]) -> api.DescribeLogStreamsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -324,13 +325,13 @@ class LogsBackend(ServiceBackend):
             items.reverse()
         start = _from_token(params.get("nextToken")) or 0
         page = items[start:start + limit]
-        output: dict[str, Any] = {"logStreams": [self._stream_view(k, s) for k, s in page]}
+        output: api.DescribeLogStreamsResponse = {"logStreams": [self._stream_view(k, s) for k, s in page]}
         if start + limit < len(items):
             output["nextToken"] = encode_token(start + limit)
         return output
 
-    def _stream_view(self, key: tuple, stream: dict) -> dict:
-        view: dict[str, Any] = {"logStreamName": key[3], "creationTime": stream["Created"]}
+    def _stream_view(self, key: tuple, stream: dict) -> api.LogStream:
+        view: api.LogStream = {"logStreamName": key[3], "creationTime": stream["Created"]}
         if stream["First"] is not None:
             view["firstEventTimestamp"] = stream["First"]
             view["lastEventTimestamp"] = stream["Last"]
@@ -341,7 +342,7 @@ class LogsBackend(ServiceBackend):
         return view
 
     # -- writing ----------------------------------------------------------------------------------
-    def put_log_events(self, ctx: RequestContext) -> dict:
+    def put_log_events(self, ctx: Ctx[api.PutLogEventsRequest]) -> api.PutLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         stream_key, stream = self._stream(group_key, params["logStreamName"])
@@ -386,9 +387,9 @@ class LogsBackend(ServiceBackend):
                 continue
             accepted.append((timestamp, event["message"]))
         self._append(stream_key, stream, group_key, group, accepted, now_ms)
-        output: dict[str, Any] = {"nextSequenceToken": self._stream_view(stream_key, self.streams[stream_key])[
-            "uploadSequenceToken"]}
-        rejected: dict[str, int] = {}
+        token = self._stream_view(stream_key, self.streams[stream_key])["uploadSequenceToken"]
+        output: api.PutLogEventsResponse = {"nextSequenceToken": token}
+        rejected: api.RejectedLogEventsInfo = {}
         if too_new_start is not None:
             rejected["tooNewLogEventStartIndex"] = too_new_start
         if too_old_end is not None:
@@ -477,7 +478,7 @@ class LogsBackend(ServiceBackend):
             raise _invalid("The specified nextToken is invalid.")
         return direction, (int(digits[:_TS_DIGITS]) - (1 << 50), int(digits[_TS_DIGITS:]))
 
-    def get_log_events(self, ctx: RequestContext) -> dict:
+    def get_log_events(self, ctx: Ctx[api.GetLogEventsRequest]) -> api.GetLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         stream_key, _stream = self._stream(group_key, params["logStreamName"])
@@ -500,7 +501,7 @@ class LogsBackend(ServiceBackend):
         else:
             forward = bool(params.get("startFromHead"))
         keys = self.events.irange(low, high, inclusive=(True, False), reverse=not forward)
-        chosen = []
+        chosen: list[tuple[tuple, Any]] = []
         total = 0
         for key in keys:
             value = self.events[key]
@@ -531,7 +532,7 @@ class LogsBackend(ServiceBackend):
             "nextBackwardToken": backward_token,
         }
 
-    def filter_log_events(self, ctx: RequestContext) -> dict:
+    def filter_log_events(self, ctx: Ctx[api.FilterLogEventsRequest]) -> api.FilterLogEventsResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         group = self._group(group_key)
@@ -566,7 +567,7 @@ class LogsBackend(ServiceBackend):
             found = [item for item in found if item[:3] >= resume_at]
         limit = params.get("limit") or _MAX_EVENTS
         page = found[:limit]
-        output: dict[str, Any] = {
+        output: api.FilterLogEventsResponse = {
             "events": [{
                 "logStreamName": stream,
                 "timestamp": timestamp,
@@ -588,7 +589,7 @@ class LogsBackend(ServiceBackend):
         except FilterError:
             raise _invalid("Invalid character(s) in term") from None
 
-    def put_subscription_filter(self, ctx: RequestContext) -> dict:
+    def put_subscription_filter(self, ctx: Ctx[api.PutSubscriptionFilterRequest]) -> api.PutSubscriptionFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -596,7 +597,7 @@ class LogsBackend(ServiceBackend):
         key = (*group_key, params["filterName"])
         existing = list(self.subscription_filters.irange((*group_key, ""), (*group_key, "\U0010ffff")))
         if key not in self.subscription_filters and len(existing) >= 2:
-            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
+            raise api.limit_exceeded_exception("Resource limit exceeded.")
         destination = params["destinationArn"]
         if not destination.startswith("arn:"):
             raise _invalid("Invalid destination ARN")
@@ -608,7 +609,7 @@ class LogsBackend(ServiceBackend):
         })
         return {}
 
-    def describe_subscription_filters(self, ctx: RequestContext) -> dict:
+    def describe_subscription_filters(self, ctx: Ctx[api.DescribeSubscriptionFiltersRequest]) -> api.DescribeSubscriptionFiltersResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -618,16 +619,16 @@ class LogsBackend(ServiceBackend):
                                                                  (*group_key, prefix + "\U0010ffff")):
             view = {"filterName": key[3], "logGroupName": key[2], **{k: v for k, v in record.items() if v is not None}}
             items.append(view)
-        return self._page(items, params, "subscriptionFilters")
+        return cast(api.DescribeSubscriptionFiltersResponse, self._page(items, params, "subscriptionFilters"))
 
-    def delete_subscription_filter(self, ctx: RequestContext) -> dict:
+    def delete_subscription_filter(self, ctx: Ctx[api.DeleteSubscriptionFilterRequest]) -> api.DeleteSubscriptionFilterResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.subscription_filters.delete((*group_key, ctx.params["filterName"])) is None:
             raise _missing("The specified subscription filter does not exist.")
         return {}
 
-    def put_metric_filter(self, ctx: RequestContext) -> dict:
+    def put_metric_filter(self, ctx: Ctx[api.PutMetricFilterRequest]) -> api.PutMetricFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
         self._group(group_key)
@@ -640,13 +641,15 @@ class LogsBackend(ServiceBackend):
         })
         return {}
 
-    def describe_metric_filters(self, ctx: RequestContext) -> dict:
+    def describe_metric_filters(self, ctx: Ctx[api.DescribeMetricFiltersRequest]) -> api.DescribeMetricFiltersResult:
         params = ctx.params
         name = params.get("logGroupName")
         metric_name, namespace = params.get("metricName"), params.get("metricNamespace")
         if bool(metric_name) != bool(namespace):
             raise _invalid("metricName and metricNamespace must be specified together.")
         prefix = params.get("filterNamePrefix") or ""
+        low: tuple[str, ...]
+        high: tuple[str, ...]
         if name:
             low, high = (ctx.account, ctx.region, name, prefix), (ctx.account, ctx.region, name, prefix + "\U0010ffff")
         else:
@@ -662,21 +665,21 @@ class LogsBackend(ServiceBackend):
                           "metricTransformations": [dict(t) for t in record["metricTransformations"]],
                           "creationTime": record["creationTime"], "logGroupName": key[2],
                           "applyOnTransformedLogs": record.get("applyOnTransformedLogs", False)})
-        return self._page(items, params, "metricFilters")
+        return cast(api.DescribeMetricFiltersResponse, self._page(items, params, "metricFilters"))
 
-    def delete_metric_filter(self, ctx: RequestContext) -> dict:
+    def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.metric_filters.delete((*group_key, ctx.params["filterName"])) is None:
             raise _missing("The specified metric filter does not exist.")
         return {}
 
-    def test_metric_filter(self, ctx: RequestContext) -> dict:
+    def test_metric_filter(self, ctx: Ctx[api.TestMetricFilterRequest]) -> api.TestMetricFilterResult:
         try:
             matcher = compile_filter(ctx.params["filterPattern"])
         except FilterError:
             raise _invalid("Invalid filter pattern") from None
-        matches = []
+        matches: list[api.MetricFilterMatchRecord] = []
         for number, message in enumerate(ctx.params["logEventMessages"], start=1):
             extracted = matcher(message)
             if extracted is not None:
@@ -684,7 +687,7 @@ class LogsBackend(ServiceBackend):
         return {"matches": matches}
 
     @staticmethod
-    def _page(items: list, params: dict, field: str) -> dict:
+    def _page(items: list[Any], params: Mapping[str, Any], field: str) -> dict[str, Any]:
         start = _from_token(params.get("nextToken")) or 0
         limit = params.get("limit") or _DEFAULT_PAGE
         output: dict[str, Any] = {field: items[start:start + limit]}
@@ -693,19 +696,19 @@ class LogsBackend(ServiceBackend):
         return output
 
     # -- stored settings: KMS keys, data protection, resource policies, destinations ----------------
-    def associate_kms_key(self, ctx: RequestContext) -> dict:
+    def associate_kms_key(self, ctx: Ctx[api.AssociateKmsKeyRequest]) -> api.AssociateKmsKeyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "KmsKeyId": ctx.params["kmsKeyId"]})
         return {}
 
-    def disassociate_kms_key(self, ctx: RequestContext) -> dict:
+    def disassociate_kms_key(self, ctx: Ctx[api.DisassociateKmsKeyRequest]) -> api.DisassociateKmsKeyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         self.groups.put(key, {**group, "KmsKeyId": None})
         return {}
 
-    def put_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def put_data_protection_policy(self, ctx: Ctx[api.PutDataProtectionPolicyRequest]) -> api.PutDataProtectionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         document = ctx.params["policyDocument"]
@@ -718,15 +721,15 @@ class LogsBackend(ServiceBackend):
         return {"logGroupIdentifier": ctx.params["logGroupIdentifier"], "policyDocument": document,
                 "lastUpdatedTime": now_ms}
 
-    def get_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def get_data_protection_policy(self, ctx: Ctx[api.GetDataProtectionPolicyRequest]) -> api.GetDataProtectionPolicyResult:
         group = self._group(self._group_key(ctx))
         policy = group.get("DataProtection")
         output: dict[str, Any] = {"logGroupIdentifier": ctx.params["logGroupIdentifier"]}
         if policy:
             output.update(policy)
-        return output
+        return cast(api.GetDataProtectionPolicyResponse, output)  # the stored policy has the result's fields
 
-    def delete_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def delete_data_protection_policy(self, ctx: Ctx[api.DeleteDataProtectionPolicyRequest]) -> api.DeleteDataProtectionPolicyResult:
         key = self._group_key(ctx)
         group = self._group(key)
         if not group.get("DataProtection"):
@@ -734,7 +737,7 @@ class LogsBackend(ServiceBackend):
         self.groups.put(key, {**group, "DataProtection": None})
         return {}
 
-    def put_resource_policy(self, ctx: RequestContext) -> dict:
+    def put_resource_policy(self, ctx: Ctx[api.PutResourcePolicyRequest]) -> api.PutResourcePolicyResult:
         params = ctx.params
         name = params.get("policyName") or "default"
         document = params.get("policyDocument") or "{}"
@@ -744,24 +747,25 @@ class LogsBackend(ServiceBackend):
             raise _invalid("The policy document is not valid JSON.") from None
         key = (ctx.account, ctx.region, name)
         if key not in self.resource_policies and len(self.resource_policies) >= 10:
-            raise AwsError("LimitExceededException", "Resource limit exceeded.", 400)
-        record = {"policyName": name, "policyDocument": document, "lastUpdatedTime": int(ctx.time() * 1000),
-                  "policyScope": "ACCOUNT", "revisionId": ctx.ids.hex(32)}
+            raise api.limit_exceeded_exception("Resource limit exceeded.")
+        record: api.ResourcePolicy = {"policyName": name, "policyDocument": document,
+                                      "lastUpdatedTime": int(ctx.time() * 1000), "policyScope": "ACCOUNT",
+                                      "revisionId": ctx.ids.hex(32)}
         self.resource_policies.put(key, record)
-        return {"resourcePolicy": dict(record), "revisionId": record["revisionId"]}
+        return {"resourcePolicy": record.copy(), "revisionId": record["revisionId"]}
 
-    def describe_resource_policies(self, ctx: RequestContext) -> dict:
+    def describe_resource_policies(self, ctx: Ctx[api.DescribeResourcePoliciesRequest]) -> api.DescribeResourcePoliciesResult:
         items = [dict(record) for _key, record in self.resource_policies.items_range(
             (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
-        return self._page(items, ctx.params, "resourcePolicies")
+        return cast(api.DescribeResourcePoliciesResponse, self._page(items, ctx.params, "resourcePolicies"))
 
-    def delete_resource_policy(self, ctx: RequestContext) -> dict:
+    def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
         if self.resource_policies.delete((ctx.account, ctx.region, name)) is None:
             raise _missing(f"Policy with name [{name}] does not exist")
         return {}
 
-    def put_destination(self, ctx: RequestContext) -> dict:
+    def put_destination(self, ctx: Ctx[api.PutDestinationRequest]) -> api.PutDestinationResult:
         params = ctx.params
         key = (ctx.account, ctx.region, params["destinationName"])
         existing = self.destinations.get(key)
@@ -774,15 +778,16 @@ class LogsBackend(ServiceBackend):
         self.destinations.put(key, record)
         return {"destination": self._destination_view(key, record)}
 
-    def _destination_view(self, key: tuple, record: dict) -> dict:
-        view = {"destinationName": key[2], "targetArn": record["targetArn"], "roleArn": record["roleArn"],
-                "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
-                "creationTime": record["creationTime"]}
+    def _destination_view(self, key: tuple, record: dict) -> api.Destination:
+        view: api.Destination = {"destinationName": key[2], "targetArn": record["targetArn"],
+                                 "roleArn": record["roleArn"],
+                                 "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
+                                 "creationTime": record["creationTime"]}
         if record.get("accessPolicy"):
             view["accessPolicy"] = record["accessPolicy"]
         return view
 
-    def put_destination_policy(self, ctx: RequestContext) -> dict:
+    def put_destination_policy(self, ctx: Ctx[api.PutDestinationPolicyRequest]) -> api.PutDestinationPolicyResult:
         key = (ctx.account, ctx.region, ctx.params["destinationName"])
         record = self.destinations.get(key)
         if record is None:
@@ -790,19 +795,19 @@ class LogsBackend(ServiceBackend):
         self.destinations.put(key, {**record, "accessPolicy": ctx.params["accessPolicy"]})
         return {}
 
-    def describe_destinations(self, ctx: RequestContext) -> dict:
+    def describe_destinations(self, ctx: Ctx[api.DescribeDestinationsRequest]) -> api.DescribeDestinationsResult:
         prefix = ctx.params.get("DestinationNamePrefix") or ""
         items = [self._destination_view(key, record) for key, record in self.destinations.items_range(
             (ctx.account, ctx.region, prefix), (ctx.account, ctx.region, prefix + "\U0010ffff"))]
-        return self._page(items, ctx.params, "destinations")
+        return cast(api.DescribeDestinationsResponse, self._page(items, ctx.params, "destinations"))
 
-    def delete_destination(self, ctx: RequestContext) -> dict:
+    def delete_destination(self, ctx: Ctx[api.DeleteDestinationRequest]) -> api.DeleteDestinationResult:
         if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
             raise _missing("The specified destination does not exist.")
         return {}
 
     # -- Logs Insights: queries run at StartQuery over the events stored then ---------------------------
-    def start_query(self, ctx: RequestContext) -> dict:
+    def start_query(self, ctx: Ctx[api.StartQueryRequest]) -> api.StartQueryResult:
         params = ctx.params
         names = [n for n in ([params.get("logGroupName")] + list(params.get("logGroupNames") or [])
                              + list(params.get("logGroupIdentifiers") or [])) if n]
@@ -844,25 +849,26 @@ class LogsBackend(ServiceBackend):
         })
         return {"queryId": query_id}
 
-    def _query(self, ctx: RequestContext) -> tuple[tuple, dict]:
+    def _query(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, ctx.params["queryId"])
         query = self.queries.get(key)
         if query is None:
             raise _missing("The query does not exist.")
         return key, query
 
-    def get_query_results(self, ctx: RequestContext) -> dict:
+    def get_query_results(self, ctx: Ctx[api.GetQueryResultsRequest]) -> api.GetQueryResultsResult:
         _key, query = self._query(ctx)
-        return {"queryLanguage": "CWLI", "results": [[dict(cell) for cell in row] for row in query["results"]],
-                "statistics": dict(query["statistics"]), "status": query["status"]}
+        results = cast("list[list[api.ResultField]]", [[dict(cell) for cell in row] for row in query["results"]])
+        statistics = cast(api.QueryStatistics, dict(query["statistics"]))
+        return {"queryLanguage": "CWLI", "results": results, "statistics": statistics, "status": query["status"]}
 
-    def stop_query(self, ctx: RequestContext) -> dict:
+    def stop_query(self, ctx: Ctx[api.StopQueryRequest]) -> api.StopQueryResult:
         self._query(ctx)
         return {"success": False}  # queries complete when they start: nothing is left to stop
 
-    def describe_queries(self, ctx: RequestContext) -> dict:
+    def describe_queries(self, ctx: Ctx[api.DescribeQueriesRequest]) -> api.DescribeQueriesResult:
         params = ctx.params
-        items = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
+        items: list[api.QueryInfo] = [{"queryLanguage": "CWLI", "queryId": key[2], "queryString": query["queryString"],
                   "status": query["status"], "createTime": query["createTime"], "logGroupName": query["logGroupName"]}
                  for key, query in self.queries.items_range((ctx.account, ctx.region),
                                                             (ctx.account, ctx.region + "\x00"), inclusive=(True, False))

@@ -136,7 +136,7 @@ _JSON_TOKEN = re.compile(r"""
 def tokenize(grammar: re.Pattern[str], text: str, error: Callable[[int], Exception]) -> list[tuple[str, str]]:
     """``(group name, text)`` of each token of ``grammar`` (one named group per kind) in ``text``;
     ``error(position)`` is raised where no token matches. Trailing white space is ignored."""
-    out = []
+    out: list[tuple[str, str]] = []
     position = 0
     while position < len(text):
         if not text[position:].strip():

@@ -195,7 +195,11 @@ class _Parser:
             return inner
         if kind == "op" and text == "-":
             inner = self.factor()
-            return lambda r: -as_number(inner(r)) if as_number(inner(r)) is not None else None
+
+            def negated(r: dict) -> float | None:
+                number = as_number(inner(r))
+                return -number if number is not None else None
+            return negated
         if kind == "string":
             value = _unquote(text)
             return lambda r: value
@@ -203,8 +207,8 @@ class _Parser:
             regex = re.compile(text[1:-1])
             return lambda r: regex
         if kind == "number":
-            value = _duration_or_number(text)
-            return lambda r: value
+            number = _duration_or_number(text)
+            return lambda r: number
         if kind == "name":
             name = text[1:-1] if text.startswith("`") else text
             if self.peek() is not None and self.peek()[1] == "(":  # type: ignore[index]
@@ -567,7 +571,7 @@ def run_query(text: str, records: Iterable[dict], limit: int) -> tuple[list[list
                 descending = len(words) > 1 and words[1].lower() == "desc"
                 sort_keys.append((words[0].strip("`"), descending))
             for name, descending in reversed(sort_keys):
-                rows.sort(key=lambda row, n=name: _sort_key(row.get(n)), reverse=descending)
+                rows.sort(key=lambda row: _sort_key(row.get(name)), reverse=descending)  # sorted at once
         elif keyword == "limit":
             try:
                 rows = rows[:int(rest)]
@@ -578,9 +582,9 @@ def run_query(text: str, records: Iterable[dict], limit: int) -> tuple[list[list
             seen: set[str] = set()
             kept = []
             for row in rows:
-                key = json.dumps([row.get(n) for n in names], default=str)
-                if key not in seen:
-                    seen.add(key)
+                signature = json.dumps([row.get(n) for n in names], default=str)
+                if signature not in seen:
+                    seen.add(signature)
                     kept.append(row)
             rows = kept
         else:

@@ -111,6 +111,15 @@ def _check_tag_keys(tags: Sequence[secretsmanager.Tag]) -> None:
             raise AwsError("ValidationException", f"1 validation error detected: Value null at "
                            f"'tags.{index}.member.key' failed to satisfy constraint: Member must not be null")
 
+
+def _cannot_invoke() -> AwsError:
+    """A rotation function that is missing or cannot be invoked (LocalStack snapshot
+    test_rotate_secret_invalid_lambda_arn)."""
+    return _error("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. "
+                                           "Ensure that the function policy grants access to the principal "
+                                           "secretsmanager.amazonaws.com.")
+
+
 class SecretsManagerBackend(ServiceBackend):
     service_name = "secretsmanager"
     input_error_code = "ValidationException"
@@ -217,8 +226,11 @@ class SecretsManagerBackend(ServiceBackend):
             return {"String": value} if isinstance(value, str) else {"Binary": value}
         plain = b"S" + value.encode() if isinstance(value, str) else b"B" + value
         context = {"SecretARN": arn, "SecretVersionId": version_id}
-        return {"Cipher": self._keys(key_id).encrypt_internal(key_id, plain, account, region, context),
-                "Kms": key_id}
+        try:
+            cipher = self._keys(key_id).encrypt_internal(key_id, plain, account, region, context)
+        except AwsError as exc:  # the key was disabled or deleted since the secret chose it
+            raise _error("EncryptionFailure", f"Access to KMS is not allowed: {exc.message}") from None
+        return {"Cipher": cipher, "Kms": key_id}
 
     def _opened(self, account: str, region: str, arn: str, version_id: str,
                 version: dict[str, Any]) -> SecretValue:
@@ -747,13 +759,16 @@ class SecretsManagerBackend(ServiceBackend):
         return {"ARN": record["ARN"]}
 
     def _reencrypted(self, ctx: RequestContext[Any], standalone: dict[str, Any], primary: dict[str, Any]) -> dict[str, Any]:
-        """The promoted replica's versions, their KMS-sealed values bound to its own ARN."""
+        """The promoted replica's versions, their KMS-sealed values bound to its own ARN and sealed
+        under the replica's own key (a key of its region; aws/secretsmanager unless one was given)."""
+        replica_key = next((r["KmsKeyId"] for r in primary.get("Replicas", []) if r["Region"] == ctx.region),
+                           DEFAULT_KEY)
         versions = {}
         for vid, version in standalone["Versions"].items():
             if "Cipher" in version:
                 plain = self._opened(ctx.account, primary["ARN"].split(":")[3], primary["ARN"], vid, version)
                 value: str | bytes = plain["SecretString"] if "SecretString" in plain else plain["SecretBinary"]
-                sealed = self._sealed(ctx.account, ctx.region, version["Kms"], standalone["ARN"], vid, value)
+                sealed = self._sealed(ctx.account, ctx.region, replica_key, standalone["ARN"], vid, value)
                 version = {k: v for k, v in version.items() if k not in ("Cipher", "Kms")} | sealed
             versions[vid] = version
         return {**standalone, "Versions": versions}
@@ -807,6 +822,10 @@ class SecretsManagerBackend(ServiceBackend):
         self.secrets.put(key, {**record, "Rotation": rotation})
         if p.get("RotateImmediately", True):
             self._rotate(key, token)
+        elif not self.emulator.ports.functions.function_exists(function_arn):
+            # AWS tests the configuration by invoking the function's testSecret step (RotateImmediately's
+            # documentation); that step is not run here, but a function that is missing fails as it would
+            raise _cannot_invoke()
         return {"ARN": record["ARN"], "Name": record["Name"], "VersionId": token}
 
     def cancel_rotate_secret(
@@ -839,9 +858,7 @@ class SecretsManagerBackend(ServiceBackend):
                 result = functions.invoke_internal(record["Rotation"]["Lambda"], payload,
                                                    invocation_type="RequestResponse")
             except AwsError:
-                raise _error("AccessDeniedException", "Secrets Manager cannot invoke the specified Lambda function. "
-                                                      "Ensure that the function policy grants access to the principal "
-                                                      "secretsmanager.amazonaws.com.") from None
+                raise _cannot_invoke() from None
             if result.get("FunctionError"):
                 return False
         record = self.secrets[key]

@@ -34,7 +34,8 @@ import json
 import re
 from typing import Any, Iterable
 
-from ...core.dispatch import RequestContext, ServiceBackend, attempt
+from ...api import sns as api
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
@@ -86,7 +87,7 @@ _DEFAULT_SMS_ATTRIBUTES: dict[str, str] = {}
 
 
 def _invalid(message: str) -> AwsError:
-    return AwsError("InvalidParameter", message, 400)
+    return api.invalid_parameter_exception(message)
 
 
 def _from_token(token: str | None) -> Any:
@@ -95,11 +96,11 @@ def _from_token(token: str | None) -> Any:
 
 
 def _not_found(message: str) -> AwsError:
-    return AwsError("NotFound", message, 404)
+    return api.not_found_exception(message)
 
 
 def _bad_value(message: str) -> AwsError:
-    return AwsError("ParameterValueInvalid", message, 400)
+    return api.invalid_parameter_value_exception(message)
 
 
 def _check_attribute_name(name: str) -> None:
@@ -122,7 +123,7 @@ def _check_attribute_name(name: str) -> None:
 
 
 
-def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
+def _tags_dict(tags: list[api.Tag] | None) -> dict[str, str]:
     out = {tag["Key"]: tag["Value"] for tag in tags or ()}
     if len(out) < len(tags or ()):
         raise _invalid("Invalid parameter: Duplicated keys are not allowed.")
@@ -147,6 +148,11 @@ def _default_policy(topic_arn: str, account: str) -> str:
         }],
     }, separators=(",", ":"))
 
+
+
+#: KMS's error code -> the code SNS answers with (the error shapes of botocore's SNS model)
+_KMS_REFUSALS = {"NotFoundException": "KMSNotFound", "DisabledException": "KMSDisabled",
+                 "KMSInvalidStateException": "KMSInvalidState"}
 
 
 class SnsBackend(ServiceBackend):
@@ -231,7 +237,7 @@ class SnsBackend(ServiceBackend):
                                               inclusive=(True, False))
 
     # -- topics ---------------------------------------------------------------------------------
-    def create_topic(self, ctx: RequestContext) -> dict:
+    def create_topic(self, ctx: Ctx[api.CreateTopicRequest]) -> api.CreateTopicResult:
         params = ctx.params
         name = params["Name"]
         attributes = dict(params.get("Attributes") or {})
@@ -265,7 +271,7 @@ class SnsBackend(ServiceBackend):
                 raise _invalid("Invalid parameter: Tags Reason: Topic already exists with different tags")
             return {"TopicArn": arn}
         if len(tags) > _MAX_TAGS:
-            raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded")
+            raise api.tag_limit_exceeded_exception("Could not complete request: tag quota of per resource exceeded")
         attributes.setdefault("Policy", _default_policy(arn, ctx.account))
         attributes.setdefault("DisplayName", "")
         self.topics.put(key, {
@@ -300,7 +306,7 @@ class SnsBackend(ServiceBackend):
             elif name == "DisplayName" and len(value) > 100:
                 raise _invalid("Invalid parameter: DisplayName")
 
-    def delete_topic(self, ctx: RequestContext) -> dict:
+    def delete_topic(self, ctx: Ctx[api.DeleteTopicRequest]) -> api.DeleteTopicResult:
         key = self._topic_key(ctx.params["TopicArn"], ctx.region)
         if self.topics.get(key) is None:
             return {}  # deleting a topic that is not there succeeds
@@ -309,12 +315,12 @@ class SnsBackend(ServiceBackend):
         self.topics.delete(key)
         return {}
 
-    def list_topics(self, ctx: RequestContext) -> dict:
+    def list_topics(self, ctx: Ctx[api.ListTopicsRequest]) -> api.ListTopicsResult:
         start = _from_token(ctx.params.get("NextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         keys = self.topics.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False))
-        topics = []
-        output: dict[str, Any] = {"Topics": topics}
+        topics: list[api.Topic] = []
+        output: api.ListTopicsResponse = {"Topics": topics}
         for key in keys:
             if len(topics) == _PAGE:
                 output["NextToken"] = encode_token(key[2])
@@ -322,7 +328,7 @@ class SnsBackend(ServiceBackend):
             topics.append({"TopicArn": self._topic_arn(key)})
         return output
 
-    def get_topic_attributes(self, ctx: RequestContext) -> dict:
+    def get_topic_attributes(self, ctx: Ctx[api.GetTopicAttributesRequest]) -> api.GetTopicAttributesResult:
         key, topic = self._topic(ctx.params["TopicArn"], ctx.region)
         arn = self._topic_arn(key)
         confirmed = pending = 0
@@ -342,7 +348,7 @@ class SnsBackend(ServiceBackend):
         attributes.update(topic["Attributes"])
         return {"Attributes": attributes}
 
-    def set_topic_attributes(self, ctx: RequestContext) -> dict:
+    def set_topic_attributes(self, ctx: Ctx[api.SetTopicAttributesRequest]) -> api.SetTopicAttributesResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         name = params["AttributeName"]
@@ -361,7 +367,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def add_permission(self, ctx: RequestContext) -> dict:
+    def add_permission(self, ctx: Ctx[api.AddPermissionRequest]) -> api.AddPermissionResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         label = params["Label"]
@@ -387,7 +393,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[api.RemovePermissionRequest]) -> api.RemovePermissionResult:
         params = ctx.params
         key, topic = self._topic(params["TopicArn"], ctx.region)
         policy = json.loads(topic["Attributes"]["Policy"])
@@ -399,7 +405,7 @@ class SnsBackend(ServiceBackend):
             self.topics.put(key, {**topic, "Attributes": attributes})
         return {}
 
-    def put_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def put_data_protection_policy(self, ctx: Ctx[api.PutDataProtectionPolicyRequest]) -> api.PutDataProtectionPolicyResult:
         key, topic = self._topic(ctx.params["ResourceArn"], ctx.region)
         text = ctx.params["DataProtectionPolicy"]
         try:
@@ -409,7 +415,7 @@ class SnsBackend(ServiceBackend):
         self.topics.put(key, {**topic, "DataProtectionPolicy": text})
         return {}
 
-    def get_data_protection_policy(self, ctx: RequestContext) -> dict:
+    def get_data_protection_policy(self, ctx: Ctx[api.GetDataProtectionPolicyRequest]) -> api.GetDataProtectionPolicyResult:
         _key, topic = self._topic(ctx.params["ResourceArn"], ctx.region)
         policy = topic.get("DataProtectionPolicy")
         return {"DataProtectionPolicy": policy} if policy else {}
@@ -419,27 +425,27 @@ class SnsBackend(ServiceBackend):
         try:
             key = self._topic_key(arn)
         except AwsError:
-            raise AwsError("ResourceNotFound", "Resource does not exist", 404) from None
+            raise api.resource_not_found_exception("Resource does not exist") from None
         topic = self.topics.get(key)
         if topic is None:
-            raise AwsError("ResourceNotFound", "Resource does not exist", 404)
+            raise api.resource_not_found_exception("Resource does not exist")
         return key, topic
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
         key, topic = self._tagged(ctx.params["ResourceArn"])
         tags = {**topic["Tags"], **_tags_dict(ctx.params["Tags"])}
         if len(tags) > _MAX_TAGS:
-            raise AwsError("TagLimitExceeded", "Could not complete request: tag quota of per resource exceeded")
+            raise api.tag_limit_exceeded_exception("Could not complete request: tag quota of per resource exceeded")
         self.topics.put(key, {**topic, "Tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
         key, topic = self._tagged(ctx.params["ResourceArn"])
         drop = set(ctx.params["TagKeys"])
         self.topics.put(key, {**topic, "Tags": {k: v for k, v in topic["Tags"].items() if k not in drop}})
         return {}
 
-    def list_tags_for_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
         _key, topic = self._tagged(ctx.params["ResourceArn"])
         return {"Tags": [{"Key": k, "Value": v} for k, v in topic["Tags"].items()]}
 
@@ -540,7 +546,7 @@ class SnsBackend(ServiceBackend):
         if combinations > 150:
             raise _invalid(where + "Filter policy is too complex")
 
-    def subscribe(self, ctx: RequestContext) -> dict:
+    def subscribe(self, ctx: Ctx[api.SubscribeRequest]) -> api.SubscribeResult:
         params = ctx.params
         topic_key, topic = self._topic(params["TopicArn"], ctx.region)
         protocol = params["Protocol"]
@@ -641,7 +647,7 @@ class SnsBackend(ServiceBackend):
         last = self.outbox_table.last_key()
         self.outbox_table.put(0 if last is None else last + 1, entry)
 
-    def confirm_subscription(self, ctx: RequestContext) -> dict:
+    def confirm_subscription(self, ctx: Ctx[api.ConfirmSubscriptionRequest]) -> api.ConfirmSubscriptionResult:
         params = ctx.params
         topic_key, _topic = self._topic(params["TopicArn"], ctx.region)
         token = params["Token"]
@@ -653,7 +659,7 @@ class SnsBackend(ServiceBackend):
                 return {"SubscriptionArn": sub["Arn"]}
         raise _invalid("Invalid parameter: Token")
 
-    def unsubscribe(self, ctx: RequestContext) -> dict:
+    def unsubscribe(self, ctx: Ctx[api.UnsubscribeRequest]) -> api.UnsubscribeResult:
         key = self._subscription_key(ctx.params["SubscriptionArn"])
         sub = self.subscriptions.get(key)
         if sub is None:
@@ -668,7 +674,7 @@ class SnsBackend(ServiceBackend):
                                     subscribe=False)
         return {}
 
-    def _subscription_view(self, sub: dict) -> dict:
+    def _subscription_view(self, sub: dict) -> api.Subscription:
         return {
             "SubscriptionArn": sub["Arn"] if sub["Confirmed"] else "PendingConfirmation",
             "Owner": sub["Owner"],
@@ -677,12 +683,12 @@ class SnsBackend(ServiceBackend):
             "TopicArn": sub["TopicArn"],
         }
 
-    def _list_subscriptions(self, low: tuple, high: tuple, token: str | None) -> dict:
+    def _list_subscriptions(self, low: tuple, high: tuple, token: str | None) -> api.ListSubscriptionsResponse:
         start = _from_token(token)
         if start:
             low = tuple(start)
-        subs: list[dict] = []
-        output: dict[str, Any] = {"Subscriptions": subs}
+        subs: list[api.Subscription] = []
+        output: api.ListSubscriptionsResponse = {"Subscriptions": subs}
         for key, sub in self.subscriptions.items_range(low, high, inclusive=(True, False)):
             if len(subs) == _PAGE:
                 output["NextToken"] = encode_token(list(key))
@@ -690,16 +696,16 @@ class SnsBackend(ServiceBackend):
             subs.append(self._subscription_view(sub))
         return output
 
-    def list_subscriptions(self, ctx: RequestContext) -> dict:
+    def list_subscriptions(self, ctx: Ctx[api.ListSubscriptionsRequest]) -> api.ListSubscriptionsResult:
         return self._list_subscriptions((ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"),
                                         ctx.params.get("NextToken"))
 
-    def list_subscriptions_by_topic(self, ctx: RequestContext) -> dict:
+    def list_subscriptions_by_topic(self, ctx: Ctx[api.ListSubscriptionsByTopicRequest]) -> api.ListSubscriptionsByTopicResult:
         topic_key, _topic = self._topic(ctx.params["TopicArn"], ctx.region)
         account, region, name = topic_key
         return self._list_subscriptions(topic_key, (account, region, name + "\x00"), ctx.params.get("NextToken"))
 
-    def get_subscription_attributes(self, ctx: RequestContext) -> dict:
+    def get_subscription_attributes(self, ctx: Ctx[api.GetSubscriptionAttributesRequest]) -> api.GetSubscriptionAttributesResult:
         _key, sub = self._subscription(ctx.params["SubscriptionArn"])
         attributes = {
             "SubscriptionArn": sub["Arn"],
@@ -716,7 +722,7 @@ class SnsBackend(ServiceBackend):
         attributes.update(sub["Attributes"])
         return {"Attributes": attributes}
 
-    def set_subscription_attributes(self, ctx: RequestContext) -> dict:
+    def set_subscription_attributes(self, ctx: Ctx[api.SetSubscriptionAttributesRequest]) -> api.SetSubscriptionAttributesResult:
         params = ctx.params
         name = params["AttributeName"]
         if name not in _SUBSCRIPTION_ATTRIBUTES:
@@ -820,7 +826,7 @@ class SnsBackend(ServiceBackend):
                 or any(ord(c) < 32 or ord(c) > 126 for c in subject)):
             raise _invalid("Invalid parameter: Subject")
 
-    def publish(self, ctx: RequestContext) -> dict:
+    def publish(self, ctx: Ctx[api.PublishRequest]) -> api.PublishResult:
         params = ctx.params
         topic_arn = params.get("TopicArn")
         target_arn = params.get("TargetArn")
@@ -839,36 +845,39 @@ class SnsBackend(ServiceBackend):
         if phone:
             return {"MessageId": self._publish_sms(ctx, phone, message, per_protocol, attributes)}
         arn = topic_arn or target_arn
+        assert arn is not None  # exactly one of TopicArn, TargetArn, PhoneNumber was given
         if target_arn and ":endpoint/" in target_arn:
             return {"MessageId": self._publish_endpoint(ctx, target_arn, message, per_protocol, subject)}
         key, topic = self._topic(arn, ctx.region)
         message_id, sequence = self._publish(key, topic, message, subject, attributes, per_protocol,
                                              params.get("MessageGroupId"), params.get("MessageDeduplicationId"))
-        output = {"MessageId": message_id}
+        output: api.PublishResponse = {"MessageId": message_id}
         if sequence is not None:
             output["SequenceNumber"] = sequence
         return output
 
-    def publish_batch(self, ctx: RequestContext) -> dict:
+    def publish_batch(self, ctx: Ctx[api.PublishBatchRequest]) -> api.PublishBatchResult:
         params = ctx.params
         entries = params["PublishBatchRequestEntries"]
         key, topic = self._topic(params["TopicArn"], ctx.region)
         if not entries:
-            raise AwsError("EmptyBatchRequest", "The batch request doesn't contain any entries.")
+            raise api.empty_batch_request_exception("The batch request doesn't contain any entries.")
         if len(entries) > 10:
-            raise AwsError("TooManyEntriesInBatchRequest", "The batch request contains more entries than permissible.")
+            raise api.too_many_entries_in_batch_request_exception(
+                "The batch request contains more entries than permissible.")
         ids = [entry["Id"] for entry in entries]
         if len(set(ids)) != len(ids):
-            raise AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries in the request have the same Id.")
+            raise api.batch_entry_ids_not_distinct_exception(
+                "Two or more batch entries in the request have the same Id.")
         for entry_id in ids:
             if not _BATCH_ID.match(entry_id):
-                raise AwsError("InvalidBatchEntryId",
-                               "A batch entry id can only contain alphanumeric characters, hyphens and "
-                               "underscores. It can be at most 80 letters long.")
+                raise api.invalid_batch_entry_id_exception(
+                    "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+                    "It can be at most 80 letters long.")
         total = sum(len(entry["Message"].encode()) for entry in entries)
         if total > _MAX_MESSAGE_BYTES:
-            raise AwsError("BatchRequestTooLong", "The length of all the messages put together is more than "
-                                                  "the limit.")
+            raise api.batch_request_too_long_exception("The length of all the messages put together is more than "
+                                                       "the limit.")
         # AWS refuses the whole request when an entry is invalid; Failed is for delivery-side faults
         fifo = self.topics[key]["Attributes"].get("FifoTopic") == "true"
         content_dedup = self.topics[key]["Attributes"].get("ContentBasedDeduplication") == "true"
@@ -884,12 +893,12 @@ class SnsBackend(ServiceBackend):
                 raise _invalid("Invalid parameter: The topic should either have ContentBasedDeduplication enabled "
                                "or MessageDeduplicationId provided explicitly")
             checked.append((entry, attributes, per_protocol))
-        successful: list[dict] = []
+        successful: list[api.PublishBatchResultEntry] = []
         for entry, attributes, per_protocol in checked:
             message_id, sequence = self._publish(
                 key, self.topics[key], entry["Message"], entry.get("Subject"), attributes, per_protocol,
                 entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"))
-            result = {"Id": entry["Id"], "MessageId": message_id}
+            result: api.PublishBatchResultEntry = {"Id": entry["Id"], "MessageId": message_id}
             if sequence is not None:
                 result["SequenceNumber"] = sequence
             successful.append(result)
@@ -924,9 +933,21 @@ class SnsBackend(ServiceBackend):
                                               message_group_id, deduplication_id)
         return message_id
 
+    def _check_kms_key(self, key: tuple, key_id: str) -> None:
+        """SSE: SetTopicAttributes takes any key id, each publish needs the key usable; SNS answers
+        KMS's refusal with its KMS* errors (botocore's model lists KMSNotFoundException,
+        KMSDisabledException… as Publish errors)."""
+        try:
+            self.emulator.ports.keys.check_key_usable(key_id, key[0], key[1])
+        except AwsError as refused:
+            code = _KMS_REFUSALS.get(refused.code, "KMSAccessDenied")
+            raise AwsError(code, refused.message, 400) from None
+
     def _publish(self, key: tuple, topic: dict, message: str, subject: str | None, attributes: dict | None,
                  per_protocol: dict | None, group_id: str | None, dedup_id: str | None) -> tuple[str, str | None]:
         topic_attributes = topic["Attributes"]
+        if topic_attributes.get("KmsMasterKeyId"):
+            self._check_kms_key(key, topic_attributes["KmsMasterKeyId"])
         fifo = topic_attributes.get("FifoTopic") == "true"
         topic_arn = self._topic_arn(key)
         emulator = self.emulator
@@ -1068,7 +1089,7 @@ class SnsBackend(ServiceBackend):
             entry["Body"] = notification.message_for(platform)
             endpoint = self.endpoints.get(endpoint_key) if endpoint_key else None
             if endpoint is None or endpoint["Attributes"].get("Enabled", "true") != "true":
-                raise AwsError("EndpointDisabled", "Endpoint is disabled")
+                raise api.endpoint_disabled_exception("Endpoint is disabled")
         else:  # sms
             entry["Body"] = notification.message_for(protocol)
         self._outbox_put(entry)
@@ -1091,13 +1112,13 @@ class SnsBackend(ServiceBackend):
                  sub["Attributes"].get("RawMessageDelivery") == "true", group_id, dedup_id)
 
     # -- SMS and mobile endpoints ---------------------------------------------------------------
-    def _publish_sms(self, ctx: RequestContext, phone: str, message: str, per_protocol: dict | None,
+    def _publish_sms(self, ctx: RequestContext[Any], phone: str, message: str, per_protocol: dict | None,
                      attributes: dict | None) -> str:
         number = phone.replace("-", "").replace(" ", "")
         if not _PHONE.match(number):
             raise _invalid(f"Invalid parameter: PhoneNumber Reason: {phone} is not valid to publish to")
         if (ctx.account, ctx.region, number) in self.opted_out:
-            raise AwsError("OptedOut", "Phone number is opted out")
+            raise api.opted_out_exception("Phone number is opted out")
         text = per_protocol.get("sms", per_protocol["default"]) if per_protocol else message
         if len(text.encode()) > 1600:
             raise _invalid("Invalid parameter: Message too long")
@@ -1110,14 +1131,14 @@ class SnsBackend(ServiceBackend):
         })
         return message_id
 
-    def _publish_endpoint(self, ctx: RequestContext, arn: str, message: str, per_protocol: dict | None,
+    def _publish_endpoint(self, ctx: RequestContext[Any], arn: str, message: str, per_protocol: dict | None,
                           subject: str | None) -> str:
         key = self._endpoint_key(arn)
         endpoint = self.endpoints.get(key) if key else None
         if endpoint is None:
             raise _invalid("Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified")
         if endpoint["Attributes"].get("Enabled", "true") != "true":
-            raise AwsError("EndpointDisabled", "Endpoint is disabled")
+            raise api.endpoint_disabled_exception("Endpoint is disabled")
         platform = key[2]  # type: ignore[index]
         text = per_protocol.get(platform, per_protocol["default"]) if per_protocol else message
         message_id = ctx.ids.uuid4()
@@ -1160,7 +1181,7 @@ class SnsBackend(ServiceBackend):
             raise _not_found("PlatformApplication does not exist")
         return key, app
 
-    def create_platform_application(self, ctx: RequestContext) -> dict:
+    def create_platform_application(self, ctx: Ctx[api.CreatePlatformApplicationRequest]) -> api.CreatePlatformApplicationResult:
         params = ctx.params
         name, platform = params["Name"], params["Platform"]
         if name == "":
@@ -1189,11 +1210,11 @@ class SnsBackend(ServiceBackend):
         self.applications.put(key, {"Attributes": stored, "Secret": attributes, "Created": ctx.time()})
         return {"PlatformApplicationArn": f"arn:aws:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"}
 
-    def get_platform_application_attributes(self, ctx: RequestContext) -> dict:
+    def get_platform_application_attributes(self, ctx: Ctx[api.GetPlatformApplicationAttributesRequest]) -> api.GetPlatformApplicationAttributesResult:
         _key, app = self._application(ctx.params["PlatformApplicationArn"])
         return {"Attributes": dict(app["Attributes"])}
 
-    def set_platform_application_attributes(self, ctx: RequestContext) -> dict:
+    def set_platform_application_attributes(self, ctx: Ctx[api.SetPlatformApplicationAttributesRequest]) -> api.SetPlatformApplicationAttributesResult:
         key, app = self._application(ctx.params["PlatformApplicationArn"])
         attributes = dict(app["Attributes"])
         for name, value in ctx.params["Attributes"].items():
@@ -1202,7 +1223,7 @@ class SnsBackend(ServiceBackend):
         self.applications.put(key, {**app, "Attributes": attributes})
         return {}
 
-    def delete_platform_application(self, ctx: RequestContext) -> dict:
+    def delete_platform_application(self, ctx: Ctx[api.DeletePlatformApplicationRequest]) -> api.DeletePlatformApplicationResult:
         key = self._application_key(ctx.params["PlatformApplicationArn"])
         if key is not None and key in self.applications:
             self.applications.delete(key)
@@ -1212,11 +1233,11 @@ class SnsBackend(ServiceBackend):
                     self.endpoints.delete(endpoint_key)
         return {}
 
-    def list_platform_applications(self, ctx: RequestContext) -> dict:
+    def list_platform_applications(self, ctx: Ctx[api.ListPlatformApplicationsRequest]) -> api.ListPlatformApplicationsResult:
         start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else (ctx.account, ctx.region)
-        apps: list[dict] = []
-        output: dict[str, Any] = {"PlatformApplications": apps}
+        apps: list[api.PlatformApplication] = []
+        output: api.ListPlatformApplicationsResponse = {"PlatformApplications": apps}
         for key, app in self.applications.items_range(low, (ctx.account, ctx.region + "\x00"),
                                                       inclusive=(True, False)):
             if len(apps) == _PAGE:
@@ -1226,7 +1247,7 @@ class SnsBackend(ServiceBackend):
                          "Attributes": dict(app["Attributes"])})
         return output
 
-    def create_platform_endpoint(self, ctx: RequestContext) -> dict:
+    def create_platform_endpoint(self, ctx: Ctx[api.CreatePlatformEndpointRequest]) -> api.CreatePlatformEndpointResult:
         params = ctx.params
         app_key, _app = self._application(params["PlatformApplicationArn"])
         token = params["Token"]
@@ -1267,30 +1288,30 @@ class SnsBackend(ServiceBackend):
             raise _not_found("Endpoint does not exist")
         return key, endpoint  # type: ignore[return-value]
 
-    def get_endpoint_attributes(self, ctx: RequestContext) -> dict:
+    def get_endpoint_attributes(self, ctx: Ctx[api.GetEndpointAttributesRequest]) -> api.GetEndpointAttributesResult:
         _key, endpoint = self._endpoint(ctx.params["EndpointArn"])
         return {"Attributes": dict(endpoint["Attributes"])}
 
-    def set_endpoint_attributes(self, ctx: RequestContext) -> dict:
+    def set_endpoint_attributes(self, ctx: Ctx[api.SetEndpointAttributesRequest]) -> api.SetEndpointAttributesResult:
         self._check_endpoint_attributes(ctx.params["Attributes"])
         key, endpoint = self._endpoint(ctx.params["EndpointArn"])
         attributes = {**endpoint["Attributes"], **ctx.params["Attributes"]}
         self.endpoints.put(key, {**endpoint, "Attributes": attributes})
         return {}
 
-    def delete_endpoint(self, ctx: RequestContext) -> dict:
+    def delete_endpoint(self, ctx: Ctx[api.DeleteEndpointRequest]) -> api.DeleteEndpointResult:
         key = self._endpoint_key(ctx.params["EndpointArn"])
         if key is not None and key in self.endpoints:
             self.endpoints.delete(key)
         return {}
 
-    def list_endpoints_by_platform_application(self, ctx: RequestContext) -> dict:
+    def list_endpoints_by_platform_application(self, ctx: Ctx[api.ListEndpointsByPlatformApplicationRequest]) -> api.ListEndpointsByPlatformApplicationResult:
         app_key, _app = self._application(ctx.params["PlatformApplicationArn"])
         account, region, platform, name = app_key
         start = _from_token(ctx.params.get("NextToken"))
         low = tuple(start) if start else app_key
-        endpoints: list[dict] = []
-        output: dict[str, Any] = {"Endpoints": endpoints}
+        endpoints: list[api.Endpoint] = []
+        output: api.ListEndpointsByPlatformApplicationResponse = {"Endpoints": endpoints}
         for key, endpoint in self.endpoints.items_range(low, (account, region, platform, name + "\x00"),
                                                         inclusive=(True, False)):
             if key[3] != name:
@@ -1303,7 +1324,7 @@ class SnsBackend(ServiceBackend):
         return output
 
     # -- SMS settings -----------------------------------------------------------------------------
-    def set_sms_attributes(self, ctx: RequestContext) -> dict:
+    def set_sms_attributes(self, ctx: Ctx[api.SetSMSAttributesRequest]) -> api.SetSMSAttributesResult:
         key = (ctx.account, ctx.region)
         current = self.sms_attributes.get(key, {})
         attributes = dict(ctx.params["attributes"])
@@ -1317,24 +1338,24 @@ class SnsBackend(ServiceBackend):
         self.sms_attributes.put(key, {**current, **attributes})
         return {}
 
-    def get_sms_attributes(self, ctx: RequestContext) -> dict:
+    def get_sms_attributes(self, ctx: Ctx[api.GetSMSAttributesRequest]) -> api.GetSMSAttributesResult:
         current = {"MonthlySpendLimit": "1", **self.sms_attributes.get((ctx.account, ctx.region), {})}
         names = ctx.params.get("attributes")
         if names:
             current = {k: v for k, v in current.items() if k in names}
         return {"attributes": dict(current)}
 
-    def check_if_phone_number_is_opted_out(self, ctx: RequestContext) -> dict:
+    def check_if_phone_number_is_opted_out(self, ctx: Ctx[api.CheckIfPhoneNumberIsOptedOutRequest]) -> api.CheckIfPhoneNumberIsOptedOutResult:
         number = ctx.params["phoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
         return {"isOptedOut": (ctx.account, ctx.region, number) in self.opted_out}
 
-    def list_phone_numbers_opted_out(self, ctx: RequestContext) -> dict:
+    def list_phone_numbers_opted_out(self, ctx: Ctx[api.ListPhoneNumbersOptedOutRequest]) -> api.ListPhoneNumbersOptedOutResult:
         start = _from_token(ctx.params.get("nextToken"))
         low = (ctx.account, ctx.region, start) if start else (ctx.account, ctx.region)
         numbers: list[str] = []
-        output: dict[str, Any] = {"phoneNumbers": numbers}
+        output: api.ListPhoneNumbersOptedOutResponse = {"phoneNumbers": numbers}
         for key in self.opted_out.irange(low, (ctx.account, ctx.region + "\x00"), inclusive=(True, False)):
             if len(numbers) == _PAGE:
                 output["nextToken"] = encode_token(key[2])
@@ -1342,7 +1363,7 @@ class SnsBackend(ServiceBackend):
             numbers.append(key[2])
         return output
 
-    def opt_in_phone_number(self, ctx: RequestContext) -> dict:
+    def opt_in_phone_number(self, ctx: Ctx[api.OptInPhoneNumberRequest]) -> api.OptInPhoneNumberResult:
         number = ctx.params["phoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
@@ -1353,10 +1374,10 @@ class SnsBackend(ServiceBackend):
         """Record that a phone number replied STOP (what a recipient would do; for tests)."""
         self.opted_out.put((account, region, phone_number), {"Time": self.emulator.clock.time()})
 
-    def get_sms_sandbox_account_status(self, ctx: RequestContext) -> dict:
+    def get_sms_sandbox_account_status(self, ctx: Ctx[api.GetSMSSandboxAccountStatusRequest]) -> api.GetSMSSandboxAccountStatusResult:
         return {"IsInSandbox": False}
 
-    def create_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def create_sms_sandbox_phone_number(self, ctx: Ctx[api.CreateSMSSandboxPhoneNumberRequest]) -> api.CreateSMSSandboxPhoneNumberResult:
         number = ctx.params["PhoneNumber"]
         if not _PHONE.match(number):
             raise _invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted")
@@ -1369,30 +1390,30 @@ class SnsBackend(ServiceBackend):
         })
         return {}
 
-    def verify_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def verify_sms_sandbox_phone_number(self, ctx: Ctx[api.VerifySMSSandboxPhoneNumberRequest]) -> api.VerifySMSSandboxPhoneNumberResult:
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         record = self.sandbox_numbers.get(key)
         if record is None:
-            raise AwsError("ResourceNotFound", "Phone number does not exist", 404)
+            raise api.resource_not_found_exception("Phone number does not exist")
         if record["Code"] != ctx.params["OneTimePassword"]:
             raise AwsError("VerificationException", "Invalid one-time password", 400,
                            fields={"Status": "Pending"})
         self.sandbox_numbers.put(key, {**record, "Status": "Verified"})
         return {}
 
-    def list_sms_sandbox_phone_numbers(self, ctx: RequestContext) -> dict:
-        numbers = [{"PhoneNumber": key[2], "Status": record["Status"]}
+    def list_sms_sandbox_phone_numbers(self, ctx: Ctx[api.ListSMSSandboxPhoneNumbersRequest]) -> api.ListSMSSandboxPhoneNumbersResult:
+        numbers: list[api.SMSSandboxPhoneNumber] = [{"PhoneNumber": key[2], "Status": record["Status"]}
                    for key, record in self.sandbox_numbers.items_range(
                        (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
         return {"PhoneNumbers": numbers}
 
-    def delete_sms_sandbox_phone_number(self, ctx: RequestContext) -> dict:
+    def delete_sms_sandbox_phone_number(self, ctx: Ctx[api.DeleteSMSSandboxPhoneNumberRequest]) -> api.DeleteSMSSandboxPhoneNumberResult:
         key = (ctx.account, ctx.region, ctx.params["PhoneNumber"])
         if self.sandbox_numbers.delete(key) is None:
-            raise AwsError("ResourceNotFound", "Phone number does not exist", 404)
+            raise api.resource_not_found_exception("Phone number does not exist")
         return {}
 
-    def list_origination_numbers(self, ctx: RequestContext) -> dict:
+    def list_origination_numbers(self, ctx: Ctx[api.ListOriginationNumbersRequest]) -> api.ListOriginationNumbersResult:
         return {"PhoneNumbers": []}
 
     # -- inspection -------------------------------------------------------------------------------

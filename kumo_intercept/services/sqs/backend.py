@@ -49,7 +49,7 @@ from ...core.clock import VirtualClock
 from ...api import sqs
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from .errors import invalid_parameter, invalid_value, missing_parameter, no_such_queue
+from .errors import invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue
 from .index import QueueIndex
 from .messages import attributes_md5, check_body, md5_hex, normalise_attributes, select_attributes
 from . import schema
@@ -708,6 +708,9 @@ class SqsBackend(ServiceBackend):
                 raise invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
         if delay is None or queue.fifo:  # FIFO queues delay per queue only (an explicit 0 is accepted)
             delay = queue.delay
+        kms_key = queue.rec["attrs"].get("KmsMasterKeyId")
+        if kms_key:
+            self._check_kms_key(queue, kms_key)
         if group is not None and not _TOKEN_CHARS.match(group):
             raise invalid_value("MessageGroupId", group, "MessageGroupId can only include alphanumeric and "
                                 "punctuation characters. 1 to 128 in length.")
@@ -773,6 +776,15 @@ class SqsBackend(ServiceBackend):
             rec = self.dedup.get(key)
             if rec is not None and rec["t"] == t:
                 self.dedup.delete(key)
+
+    def _check_kms_key(self, queue: Queue, key_id: str) -> None:
+        """SSE-KMS: SetQueueAttributes takes any key id, each send needs the key usable (SQS
+        developer guide, "Encryption at rest": SQS calls KMS for data keys when messages are sent;
+        botocore's model lists KmsNotFound, KmsDisabled… as SendMessage errors)."""
+        try:
+            self.emulator.ports.keys.check_key_usable(key_id, queue.account, queue.region)
+        except AwsError as refused:
+            raise kms_refusal(refused) from None
 
     def send_message(self, ctx: Ctx[sqs.SendMessageRequest]) -> sqs.SendMessageResult:
         queue = self._queue(ctx)

@@ -37,3 +37,19 @@ def missing_parameter(name: str) -> AwsError:
 
 def no_such_queue() -> AwsError:
     return sqs.queue_does_not_exist("The specified queue does not exist.")
+
+
+#: KMS's error code -> (SQS's error shape, the legacy Query code AWS sends for it); the codes are
+#: the ``awsQueryError`` traits of SQS's Smithy model (KmsNotFound -> KMS.NotFoundException, …)
+_KMS_REFUSALS = {
+    "NotFoundException": ("KmsNotFound", "KMS.NotFoundException"),
+    "DisabledException": ("KmsDisabled", "KMS.DisabledException"),
+    "KMSInvalidStateException": ("KmsInvalidState", "KMS.InvalidStateException"),
+    "InvalidKeyUsageException": ("KmsInvalidKeyUsage", "KMS.InvalidKeyUsageException"),
+}
+
+
+def kms_refusal(refused: AwsError) -> AwsError:
+    """SQS's answer when KMS refuses the queue's key: its Kms* error with KMS's message."""
+    shape, code = _KMS_REFUSALS.get(refused.code, ("KmsAccessDenied", "KMS.AccessDeniedException"))
+    return modeled_error(code, refused.message, 400, {}, query_error_shape=shape)

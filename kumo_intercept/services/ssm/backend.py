@@ -167,8 +167,11 @@ class SsmBackend(ServiceBackend):
             return version.get("Opaque") or base64.b64encode(version["Cipher"]).decode()
         if "Value" in version:
             return version["Value"]
-        plain, _ = self._keys(version["KeyId"]).decrypt_internal(
-            version["Cipher"], ctx.account, ctx.region, {"PARAMETER_ARN": self._arn(ctx, record["Name"])})
+        try:
+            plain, _ = self._keys(version["KeyId"]).decrypt_internal(
+                version["Cipher"], ctx.account, ctx.region, {"PARAMETER_ARN": self._arn(ctx, record["Name"])})
+        except AwsError:  # the key is disabled or gone: InvalidKeyId is the reads' one KMS-related error
+            raise _error("InvalidKeyId", f"Invalid KeyId: {version['KeyId']}") from None
         return plain.decode()
 
     # -- PutParameter ---------------------------------------------------------------------------

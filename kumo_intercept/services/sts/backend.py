@@ -8,6 +8,8 @@ client's key up there to choose the account it acts in (see ``Emulator.account_f
 
 Roles are IAM's: AssumeRole* needs the role to exist and its trust policy to allow the caller
 (checked through the identity port's ``trust_allows``), and honours its MaxSessionDuration.
+Services acting as a role (Lambda's execution role) get its session credentials through the
+``CredentialsPort`` (``issue_role_session``), as AWS services assume roles without a client call.
 """
 
 from __future__ import annotations
@@ -75,15 +77,18 @@ class StsBackend(ServiceBackend):
 
     # -- temporary credentials ----------------------------------------------------------------
     def _issue(self, ctx: RequestContext[Any], seconds: int, identity: Mapping[str, Any]) -> sts.Credentials:
-        access_key = ctx.ids.access_key_id("ASIA")
-        expires = ctx.time() + seconds
+        credentials = self._new_credentials(seconds, identity)
+        return {"AccessKeyId": credentials["AccessKeyId"], "SecretAccessKey": credentials["SecretAccessKey"],
+                "SessionToken": credentials["SessionToken"], "Expiration": from_epoch(int(credentials["Expiration"]))}
+
+    def _new_credentials(self, seconds: int, identity: Mapping[str, Any]) -> dict[str, Any]:
+        """Stored credentials acting as ``identity``; ``Expiration`` in epoch seconds."""
+        ids = self.emulator.ids
+        access_key = ids.access_key_id("ASIA")
+        expires = self.emulator.clock.time() + seconds
         self.credentials.put(access_key, {**identity, "Expiration": expires})
-        return {
-            "AccessKeyId": access_key,
-            "SecretAccessKey": ctx.ids.chars(40),
-            "SessionToken": "FwoGZXIvYXdzE" + ctx.ids.b64(96),
-            "Expiration": from_epoch(int(expires)),
-        }
+        return {"AccessKeyId": access_key, "SecretAccessKey": ids.chars(40),
+                "SessionToken": "FwoGZXIvYXdzE" + ids.b64(96), "Expiration": expires}
 
     def _refuse_session_credentials(self, ctx: RequestContext[Any], caller: Mapping[str, Any]) -> None:
         if caller["Kind"] not in ("root", "user"):
@@ -137,11 +142,7 @@ class StsBackend(ServiceBackend):
     def _session(self, ctx: RequestContext[Any], account: str, role: Mapping[str, Any], session_name: str,
                  seconds: int) -> sts.AssumeRoleResponse:
         """Credentials acting as the role; the response's ``Credentials`` and ``AssumedRoleUser``."""
-        identity = {
-            "UserId": f"{role['RoleId']}:{session_name}", "Account": account,
-            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
-            "Kind": "assumed-role", "RoleArn": role["Arn"],
-        }
+        identity = self._role_identity(account, role, session_name)
         response: sts.AssumeRoleResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
             "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
@@ -149,6 +150,24 @@ class StsBackend(ServiceBackend):
         if "Policy" in ctx.params or "PolicyArns" in ctx.params or "Tags" in ctx.params:
             response["PackedPolicySize"] = self._packed_policy_percent(ctx.params)
         return response
+
+    @staticmethod
+    def _role_identity(account: str, role: Mapping[str, Any], session_name: str) -> dict[str, Any]:
+        return {
+            "UserId": f"{role['RoleId']}:{session_name}", "Account": account,
+            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
+            "Kind": "assumed-role", "RoleArn": role["Arn"],
+        }
+
+    # -- the CredentialsPort --------------------------------------------------------------------
+    def issue_role_session(self, role_arn: str, session_name: str, seconds: int = _DEFAULT_SESSION_SECONDS) -> dict[str, Any]:
+        try:
+            account, role = self._role(role_arn)
+        except AwsError:  # not a role ARN: no such role either
+            raise KeyError(role_arn) from None
+        if role is None:
+            raise KeyError(role_arn)
+        return self._new_credentials(seconds, self._role_identity(account, role, session_name))
 
     def assume_role(self, ctx: Ctx[sts.AssumeRoleRequest]) -> sts.AssumeRoleResult:
         params = ctx.params

@@ -8,7 +8,7 @@ import boto3
 import pytest
 
 from kumo_intercept.services.awslambda import register_callable
-from lambda_helpers import make_zip
+from lambda_helpers import execution_role, make_zip
 
 
 def _queue(sqs, name):
@@ -122,7 +122,7 @@ def test_code_from_s3(kumo, lam):
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="artifacts")
     s3.put_object(Bucket="artifacts", Key="fn.zip", Body=make_zip({"app.py": "def handler(e, c):\n    return 's3'\n"}))
-    lam.create_function(FunctionName="f", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r",
+    lam.create_function(FunctionName="f", Runtime="python3.12", Role=execution_role(),
                         Handler="app.handler", Code={"S3Bucket": "artifacts", "S3Key": "fn.zip"})
     assert lam.invoke(FunctionName="f")["Payload"].read() == b'"s3"'
     with pytest.raises(lam.exceptions.InvalidParameterValueException, match="NoSuchKey"):

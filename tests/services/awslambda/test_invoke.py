@@ -258,7 +258,8 @@ def test_a_function_invoking_another(lam):
 
 def test_functions_in_another_account(kumo):
     other = boto3.client("lambda", aws_access_key_id="111122223333", aws_secret_access_key="x")
-    arn = create(other, "f", {"app.py": "import boto3\ndef handler(e, c):\n    return boto3.client('sts').get_caller_identity()['Account']\n"})["FunctionArn"]
+    arn = create(other, "f", {"app.py": "import boto3\ndef handler(e, c):\n    return boto3.client('sts').get_caller_identity()['Account']\n"},
+                 Role="arn:aws:iam::111122223333:role/lambda-role")["FunctionArn"]
     assert arn.startswith("arn:aws:lambda:us-east-1:111122223333:")
     assert json.loads(other.invoke(FunctionName="f")["Payload"].read()) == "111122223333"
     with pytest.raises(Exception):

@@ -12,7 +12,7 @@ import io
 
 import pytest
 
-from conftest import ACCOUNT, allow, policy, trust
+from iam_helpers import ACCOUNT, allow, policy, trust
 
 SAML_METADATA = (
     '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com" '

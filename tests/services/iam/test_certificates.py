@@ -16,7 +16,7 @@ import pathlib
 import boto3
 import pytest
 
-from conftest import ACCOUNT
+from iam_helpers import ACCOUNT
 
 CERTIFICATE = (pathlib.Path(__file__).parent / "data" / "certificate.pem").read_text()
 SSH_KEY = "ssh-rsa " + base64.b64encode(b"\x00\x00\x00\x07ssh-rsa" + bytes(range(200))).decode() + " me@host"

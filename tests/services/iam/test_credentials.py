@@ -15,7 +15,7 @@ import struct
 import boto3
 import pytest
 
-from conftest import ACCOUNT
+from iam_helpers import ACCOUNT
 
 
 def _totp(seed: bytes, epoch: float, offset: int = 0) -> str:

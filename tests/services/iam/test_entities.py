@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ACCOUNT, allow, policy, trust
+from iam_helpers import ACCOUNT, allow, policy, trust
 
 
 def _error(err: pytest.ExceptionInfo) -> tuple[str, str, int]:

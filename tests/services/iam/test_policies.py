@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ACCOUNT, allow, deny, policy, trust
+from iam_helpers import ACCOUNT, allow, deny, policy, trust
 
 
 def _message(err: pytest.ExceptionInfo) -> str:

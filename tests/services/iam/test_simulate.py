@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ACCOUNT, allow, deny, policy
+from iam_helpers import ACCOUNT, allow, deny, policy
 
 
 def _decisions(response: dict) -> list[tuple[str, str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -93,12 +94,13 @@ def test_lifecycle(s3, bucket):
 def test_encryption_defaults_and_kms(s3, bucket):
     default = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert default["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    key_id = boto3.client("kms").create_key()["KeyMetadata"]["KeyId"]
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
-        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "my-key"},
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id},
          "BucketKeyEnabled": True}]})
     put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     assert put["ServerSideEncryption"] == "aws:kms"
-    assert put["SSEKMSKeyId"] == "arn:aws:kms:us-east-1:123456789012:key/my-key"
+    assert put["SSEKMSKeyId"] == f"arn:aws:kms:us-east-1:123456789012:key/{key_id}"
     assert put["BucketKeyEnabled"] is True
     assert s3.head_object(Bucket=bucket, Key="k")["ServerSideEncryption"] == "aws:kms"
     s3.delete_bucket_encryption(Bucket=bucket)

@@ -10,6 +10,7 @@ import boto3
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
+from role_helpers import create_service_role
 
 MiB = 1024 * 1024
 SMALL_PARTS = TransferConfig(multipart_threshold=5 * MiB, multipart_chunksize=5 * MiB, max_concurrency=4)
@@ -136,8 +137,9 @@ def test_blob_shared_with_a_lambda_function_is_kept(kumo, s3, bucket):
     code = buffer.getvalue()
     s3.put_object(Bucket=bucket, Key="code.zip", Body=code)
     lam = boto3.client("lambda")
+    role = create_service_role("arn:aws:iam::123456789012:role/r")["Arn"]
     lam.create_function(FunctionName="from-s3", Runtime="python3.12", Handler="app.handler",
-                        Role="arn:aws:iam::123456789012:role/r", Code={"S3Bucket": bucket, "S3Key": "code.zip"})
+                        Role=role, Code={"S3Bucket": bucket, "S3Key": "code.zip"})
     s3.delete_object(Bucket=bucket, Key="code.zip")
     s3.put_object(Bucket=bucket, Key="next", Body=b"x")  # collection runs here
     out = lam.invoke(FunctionName="from-s3", Payload=b"{}")

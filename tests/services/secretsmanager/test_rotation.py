@@ -116,6 +116,12 @@ def test_rotation_errors(sm):
     with pytest.raises(sm.exceptions.ClientError) as err:
         sm.rotate_secret(SecretId="e", RotationLambdaARN="arn:aws:lambda:us-east-1:123456789012:function:none")
     assert err.value.response["Error"]["Code"] == "AccessDeniedException"
+    # without an immediate rotation AWS still invokes the testSecret step: a missing function fails alike
+    with pytest.raises(sm.exceptions.ClientError) as err:
+        sm.rotate_secret(SecretId="e", RotationLambdaARN="arn:aws:lambda:us-east-1:123456789012:function:none",
+                         RotateImmediately=False)
+    assert err.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert not sm.describe_secret(SecretId="e").get("RotationEnabled", False)
     for rules in ({"ScheduleExpression": "rate(1 hours)"}, {"ScheduleExpression": "bogus"},
                   {"AutomaticallyAfterDays": 1, "ScheduleExpression": "rate(1 day)"}):
         with pytest.raises(sm.exceptions.InvalidParameterException):

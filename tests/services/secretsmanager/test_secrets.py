@@ -326,28 +326,50 @@ def test_custom_kms_key_needs_kms(sm):
             sm.create_secret(Name="k2", SecretString="x", KmsKeyId="alias/mine")
 
 
-def test_customer_key_values_go_through_the_key_port(monkeypatch, aws, sm):
-    """With a KMS behind the KeyPort (a stand-in here), values are sealed under the secret's key and
-    its encryption context {SecretARN, SecretVersionId}, as the Secrets Manager docs describe."""
-    from kumo_intercept.core import dispatch
-    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+def test_customer_key_values_go_through_kms(aws, sm):
+    """Values under a customer key are sealed by KMS with the encryption context {SecretARN,
+    SecretVersionId} (Secrets Manager user guide, "Secret encryption and decryption in AWS Secrets
+    Manager"): KMS itself decrypts the stored blob only with that context."""
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=key["KeyId"])
     created = sm.create_secret(Name="enc", SecretString="plain words", KmsKeyId="alias/mine")
     stored = aws.store.table("secretsmanager.secrets").get(("123456789012", "us-east-1", "enc"))
-    version = stored["Versions"][created["VersionId"]]
-    assert "String" not in version and b"plain words" not in version["Cipher"]
-    assert b'"SecretVersionId": "' + created["VersionId"].encode() in version["Cipher"]
+    cipher = stored["Versions"][created["VersionId"]]["Cipher"]
+    assert b"plain words" not in cipher
+    context = {"SecretARN": created["ARN"], "SecretVersionId": created["VersionId"]}
+    assert kms.decrypt(CiphertextBlob=cipher, EncryptionContext=context)["KeyId"] == key["Arn"]
+    with pytest.raises(kms.exceptions.InvalidCiphertextException):
+        kms.decrypt(CiphertextBlob=cipher)
     assert sm.get_secret_value(SecretId="enc")["SecretString"] == "plain words"
     sm.put_secret_value(SecretId="enc", SecretBinary=b"\x00bin")
     assert sm.get_secret_value(SecretId="enc")["SecretBinary"] == b"\x00bin"
     assert sm.describe_secret(SecretId="enc")["KmsKeyId"] == "alias/mine"
     assert sm.list_secret_version_ids(SecretId="enc")["Versions"][0]["KmsKeyIds"] == ["alias/mine"]
-    with pytest.raises(sm.exceptions.EncryptionFailure):
-        sm.create_secret(Name="enc2", SecretString="x", KmsKeyId="alias/disabled")
     sm.replicate_secret_to_regions(SecretId="enc", AddReplicaRegions=[{"Region": "eu-west-1"}])
     eu = boto3.client("secretsmanager", region_name="eu-west-1")
     assert eu.get_secret_value(SecretId="enc")["SecretBinary"] == b"\x00bin"
     eu.stop_replication_to_replica(SecretId="enc")
     assert eu.get_secret_value(SecretId="enc", VersionStage="AWSPREVIOUS")["SecretString"] == "plain words"
+
+
+def test_a_disabled_or_missing_key_fails_as_secrets_manager_does(sm):
+    """EncryptionFailure: "Secrets Manager can't encrypt the protected secret text using the provided
+    KMS key. Check that the KMS key is available, enabled, and not in an invalid state";
+    DecryptionFailure: "Secrets Manager can't decrypt the protected secret text using the provided KMS
+    key" (botocore's Secrets Manager model)."""
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    sm.create_secret(Name="enc", SecretString="v", KmsKeyId=key["Arn"])
+    kms.disable_key(KeyId=key["KeyId"])
+    with pytest.raises(sm.exceptions.DecryptionFailure):
+        sm.get_secret_value(SecretId="enc")
+    with pytest.raises(sm.exceptions.EncryptionFailure):
+        sm.put_secret_value(SecretId="enc", SecretString="w")
+    with pytest.raises(sm.exceptions.EncryptionFailure):
+        sm.create_secret(Name="enc2", SecretString="x", KmsKeyId="alias/missing")
+    kms.enable_key(KeyId=key["KeyId"])
+    assert sm.get_secret_value(SecretId="enc")["SecretString"] == "v"
 
 
 def test_inspection_summary(aws, sm):
@@ -361,11 +383,11 @@ def test_inspection_summary(aws, sm):
     assert "seen" in html
 
 
-def test_update_secret_kms_key_reencrypts_the_labelled_versions(monkeypatch, aws, sm):
+def test_update_secret_kms_key_reencrypts_the_labelled_versions(aws, sm):
     """UpdateSecret's KmsKeyId: "encrypt new secret versions as well as any existing versions with the
     staging labels AWSCURRENT, AWSPENDING, or AWSPREVIOUS" (botocore model documentation)."""
-    from kumo_intercept.core import dispatch
-    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+    kms = boto3.client("kms")
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
     v1 = sm.create_secret(Name="rk", SecretString="one")["VersionId"]
     v2 = sm.put_secret_value(SecretId="rk", SecretString="two")["VersionId"]
     v3 = sm.put_secret_value(SecretId="rk", SecretString="three")["VersionId"]  # v1 is now deprecated

@@ -333,20 +333,37 @@ def test_other_ssm_operations_are_not_emulated(ssm):
         ssm.list_documents()
 
 
-def test_customer_key_secure_strings_go_through_the_key_port(monkeypatch, aws, ssm):
-    """With a KMS behind the KeyPort (a stand-in here), a SecureString under a customer key is sealed
-    with the encryption context {PARAMETER_ARN: arn} (Parameter Store's "How Parameter Store uses KMS")."""
-    from kumo_intercept.core import dispatch
-    monkeypatch.setitem(dispatch.BACKENDS, "kms", "fake_kms:FakeKmsBackend")
+def test_customer_key_secure_strings_go_through_kms(aws, ssm):
+    """A SecureString under a customer key is sealed by KMS with the encryption context
+    {PARAMETER_ARN: arn} (Parameter Store's "How AWS Systems Manager Parameter Store uses AWS KMS");
+    KMS itself decrypts the stored blob only with that context."""
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_alias(AliasName="alias/mine", TargetKeyId=key["KeyId"])
     ssm.put_parameter(Name="/enc", Value="top secret", Type="SecureString", KeyId="alias/mine")
-    stored = aws.store.table("ssm.parameters").get(("123456789012", "us-east-1", "/enc"))
-    assert b"top secret" not in stored["Versions"][0]["Cipher"]
-    assert b"arn:aws:ssm:us-east-1:123456789012:parameter/enc" in stored["Versions"][0]["Cipher"]
+    cipher = aws.store.table("ssm.parameters").get(("123456789012", "us-east-1", "/enc"))["Versions"][0]["Cipher"]
+    assert b"top secret" not in cipher
+    context = {"PARAMETER_ARN": "arn:aws:ssm:us-east-1:123456789012:parameter/enc"}
+    assert kms.decrypt(CiphertextBlob=cipher, EncryptionContext=context)["Plaintext"] == b"top secret"
     assert ssm.get_parameter(Name="/enc", WithDecryption=True)["Parameter"]["Value"] == "top secret"
     assert "top secret" not in ssm.get_parameter(Name="/enc")["Parameter"]["Value"]
     assert ssm.get_parameter_history(Name="/enc")["Parameters"][0]["KeyId"] == "alias/mine"
+
+
+def test_a_disabled_or_missing_key_fails_with_invalid_key_id(ssm):
+    """InvalidKeyId is the one KMS-related error botocore's model lists for PutParameter and for the
+    reads (GetParameter, GetParameters, GetParametersByPath, GetParameterHistory)."""
+    kms = boto3.client("kms")
+    key = kms.create_key()["KeyMetadata"]
+    ssm.put_parameter(Name="/enc", Value="v", Type="SecureString", KeyId=key["KeyId"])
+    kms.disable_key(KeyId=key["KeyId"])
     with pytest.raises(ssm.exceptions.InvalidKeyId):
-        ssm.put_parameter(Name="/enc2", Value="x", Type="SecureString", KeyId="alias/disabled")
+        ssm.get_parameter(Name="/enc", WithDecryption=True)
+    with pytest.raises(ssm.exceptions.InvalidKeyId):
+        ssm.put_parameter(Name="/enc2", Value="x", Type="SecureString", KeyId=key["KeyId"])
+    with pytest.raises(ssm.exceptions.InvalidKeyId):
+        ssm.put_parameter(Name="/enc3", Value="x", Type="SecureString", KeyId="alias/missing")
+    assert ssm.get_parameter(Name="/enc")["Parameter"]["Type"] == "SecureString"  # no decryption, no KMS
 
 
 def test_inspection_summary(aws, ssm):
