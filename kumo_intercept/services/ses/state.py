@@ -6,8 +6,8 @@ kept in SESv2's form (``MatchingEventTypes`` such as ``SEND``; ``SnsDestination.
 translated by the v1 backend.
 
 Sending (``record_send``) publishes the configuration set's Send and Delivery events through the
-ports (SNS, EventBridge; Firehose and CloudWatch are not emulated, so those events are kept in
-``ses.undelivered_events``); a failed publication never undoes the send.
+ports (SNS, EventBridge; Firehose has no port and CloudWatch metrics are not published, so those
+events are kept in ``ses.undelivered_events``); a failed publication never undoes the send.
 """
 
 from __future__ import annotations
@@ -202,7 +202,8 @@ class SesState:
             if results and results[0].get("ErrorCode"):
                 raise AwsError(results[0]["ErrorCode"], results[0].get("ErrorMessage", ""), 400)
         elif "KinesisFirehoseDestination" in destination:
-            raise NotEmulatedError("firehose", "PutRecord", "Firehose is not emulated")
+            # Firehose offers other services no port (core/ports.py) to put records through
+            raise NotEmulatedError("firehose", "PutRecord", "SES cannot reach Firehose: no delivery-stream port")
         else:
             raise NotEmulatedError("cloudwatch", "PutMetricData", "SES event metrics are not published")
 

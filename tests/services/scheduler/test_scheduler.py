@@ -29,7 +29,8 @@ def aws():
 def _create_role():
     boto3.client("iam").create_role(RoleName="scheduler-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                "Principal": {"Service": "scheduler.amazonaws.com"}}]}))
+                                                "Principal": {"Service": ["scheduler.amazonaws.com",
+                                                                          "lambda.amazonaws.com"]}}]}))
 
 
 @pytest.fixture
