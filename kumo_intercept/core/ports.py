@@ -10,6 +10,7 @@ A port method runs inside the caller's transaction: a delivery that fails raises
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 if TYPE_CHECKING:
@@ -178,13 +179,36 @@ class CredentialsPort(Protocol):
         ...
 
 
+@runtime_checkable
+class WorkflowPort(Protocol):
+    """Step Functions, for EventBridge rule targets and other services starting executions."""
+
+    def start_execution_internal(self, state_machine_arn: str, input: str, account: str, region: str) -> str:
+        """StartExecution as a service would; returns the execution ARN (AwsError as StartExecution)."""
+        ...
+
+
 #: the service (botocore name) whose backend serves each port; a test asserts every emulated one
 #: implements its Protocol exactly
 SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
     "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
-    "s3": ObjectStorePort,
+    "s3": ObjectStorePort, "stepfunctions": WorkflowPort,
 }
+
+
+@functools.lru_cache(maxsize=None)
+def service_model(service: str) -> Any:
+    """botocore's ServiceModel of a service (cached), for ``Ports.call`` and services that read
+    another service's model (Step Functions names the errors of its AWS SDK integrations from it)."""
+    return _botocore_session().get_service_model(service)
+
+
+@functools.lru_cache(maxsize=1)
+def _botocore_session() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session()
 
 
 class Ports:
@@ -237,6 +261,27 @@ class Ports:
     def credentials(self) -> CredentialsPort:
         return cast(CredentialsPort, self._get("sts"))
 
+    @property
+    def workflows(self) -> WorkflowPort:
+        return cast(WorkflowPort, self._get("stepfunctions"))
+
+    def call(self, service: str, operation: str, params: dict[str, Any], account: str,
+             region: str) -> dict[str, Any]:
+        """Any emulated operation, as a service acting in ``account``/``region`` calls it (Step Functions'
+        AWS SDK integrations): ``params`` as botocore would send them (PascalCase API members), the
+        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone."""
+        from .dispatch import RequestContext, attempt
+        from .responses import new_request_id
+
+        emulator = self._emulator
+        model = service_model(service).operation_model(operation)
+        ctx = RequestContext(emulator, service, operation, params, account, region,
+                             new_request_id(service, emulator.ids), None, model)
+        result, error = attempt(emulator.store, emulator.handler(service, operation), ctx)
+        if error is not None:
+            raise error
+        return cast(dict[str, Any], result)
+
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
         return cast(StreamPort, self._get(service))
@@ -244,6 +289,5 @@ class Ports:
 
 __all__ = [
     "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports",
-    "QueuePort",
-    "SERVICE_PORTS", "StreamPort", "TopicPort",
+    "QueuePort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

@@ -30,6 +30,7 @@ SUITES = {
     "firehose": [],
     "secretsmanager": [],
     "ssm": [],
+    "stepfunctions": [],
     "scheduler": [],
     "ses": [],
     "awslambda": ["--deselect", "tests/services/awslambda/test_invoke.py::test_module_state_is_warm_until_the_code_changes"],

@@ -55,12 +55,14 @@ import re
 import sys
 import time
 import weakref
-from typing import Any, Callable
+from collections.abc import Mapping
+from typing import Any, Callable, Literal, Mapping, overload
 
 from botocore.response import StreamingBody
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import awslambda
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, KumoError, NotEmulatedError
 from . import runtime
 from .errors import invalid as _invalid, lambda_error as _error
@@ -251,10 +253,11 @@ class LambdaBackend(ServiceBackend):
     # =============================================================================================
     # configuration output
     # =============================================================================================
-    def _configuration(self, record: dict, *, state: dict | None = None) -> dict[str, Any]:
+    def _configuration(self, record: dict, *,
+                       state: awslambda.FunctionConfiguration | None = None) -> awslambda.FunctionConfiguration:
         version = record["Version"]
         arn = record["FunctionArn"] if version == LATEST else f"{record['FunctionArn']}:{version}"
-        out: dict[str, Any] = {
+        out: awslambda.FunctionConfiguration = {
             "FunctionName": record["FunctionName"],
             "FunctionArn": arn,
         }
@@ -275,7 +278,7 @@ class LambdaBackend(ServiceBackend):
         if record.get("VpcConfig"):
             out["VpcConfig"] = {**record["VpcConfig"], "VpcId": record["VpcConfig"].get("VpcId", "")}
         if record.get("DeadLetterConfig"):
-            out["DeadLetterConfig"] = dict(record["DeadLetterConfig"])
+            out["DeadLetterConfig"] = {**record["DeadLetterConfig"]}
         if record.get("Environment") is not None:
             out["Environment"] = {"Variables": dict(record["Environment"])}
         if record.get("KMSKeyArn"):
@@ -294,7 +297,7 @@ class LambdaBackend(ServiceBackend):
         out["Architectures"] = list(record.get("Architectures") or ["x86_64"])
         out["EphemeralStorage"] = {"Size": record.get("EphemeralStorage", 512)}
         out["SnapStart"] = {"ApplyOn": record.get("SnapStart", "None"), "OptimizationStatus": "Off"}
-        out["LoggingConfig"] = dict(record.get("LoggingConfig") or {}) or {
+        out["LoggingConfig"] = {**(record.get("LoggingConfig") or {})} or {
             "LogFormat": "Text", "LogGroup": f"/aws/lambda/{record['FunctionName']}"}
         return out
 
@@ -308,7 +311,7 @@ class LambdaBackend(ServiceBackend):
     # =============================================================================================
     # code
     # =============================================================================================
-    def _store_code(self, ctx: RequestContext, code: dict) -> dict:
+    def _store_code(self, ctx: RequestContext, code: Mapping[str, Any]) -> dict:
         """A ``Code`` (or layer ``Content``) parameter as the record's code fields."""
         if code.get("ImageUri"):
             return {"ImageUri": code["ImageUri"], "CodeSize": 0,
@@ -353,7 +356,7 @@ class LambdaBackend(ServiceBackend):
     # =============================================================================================
     # functions
     # =============================================================================================
-    def _check_config(self, ctx: RequestContext, params: dict) -> None:
+    def _check_config(self, ctx: RequestContext, params: Mapping[str, Any]) -> None:
         timeout = params.get("Timeout")
         if timeout is not None and timeout > 900:
             raise AwsError("ValidationException", f"1 validation error detected: Value '{timeout}' at 'timeout' "
@@ -390,7 +393,7 @@ class LambdaBackend(ServiceBackend):
             raise _invalid("The provided target arn is invalid for the DeadLetterConfig: " + dlq)
 
     @staticmethod
-    def _config_fields(params: dict) -> dict[str, Any]:
+    def _config_fields(params: Mapping[str, Any]) -> dict[str, Any]:
         """The updatable configuration members of CreateFunction/UpdateFunctionConfiguration."""
         fields: dict[str, Any] = {}
         for name in ("Runtime", "Role", "Handler", "Description", "Timeout", "MemorySize", "KMSKeyArn"):
@@ -417,7 +420,7 @@ class LambdaBackend(ServiceBackend):
             fields["LoggingConfig"] = dict(params["LoggingConfig"])
         return fields
 
-    def _check_role(self, params: dict) -> None:
+    def _check_role(self, params: Mapping[str, Any]) -> None:
         """Lambda assumes the execution role: it must exist and trust lambda.amazonaws.com (AWS Lambda API
         reference, InvalidParameterValueException: "if you provided an IAM role for AWS Lambda to assume
         … that AWS Lambda is unable to assume you will get this exception")."""
@@ -425,7 +428,7 @@ class LambdaBackend(ServiceBackend):
                 params["Role"], "lambda.amazonaws.com", principal_kind="Service"):
             raise _invalid("The role defined for the function cannot be assumed by Lambda.")
 
-    def create_function(self, ctx: RequestContext) -> dict:
+    def create_function(self, ctx: Ctx[awslambda.CreateFunctionRequest]) -> awslambda.CreateFunctionResult:
         params = ctx.params
         key, qualifier = self.locate(ctx, params["FunctionName"])
         if qualifier is not None:
@@ -449,7 +452,7 @@ class LambdaBackend(ServiceBackend):
             "NextVersion": 1, "Created": now,
         }
         self.functions.put(key, record)
-        state = {"State": "Pending", "StateReason": "The function is being created.",
+        state: awslambda.FunctionConfiguration = {"State": "Pending", "StateReason": "The function is being created.",
                  "StateReasonCode": "Creating"}
         if params.get("Publish"):
             version = self._publish(ctx, key, None)
@@ -458,11 +461,11 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 201
         return self._configuration(record, state=state)
 
-    def get_function(self, ctx: RequestContext) -> dict:
+    def get_function(self, ctx: Ctx[awslambda.GetFunctionRequest]) -> awslambda.GetFunctionResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         record = self.version_record(key, qualifier)
         function = self.functions[key]
-        out: dict[str, Any] = {"Configuration": self._configuration(record)}
+        out: awslambda.GetFunctionResult = {"Configuration": self._configuration(record)}
         if record.get("ImageUri"):
             out["Code"] = {"RepositoryType": "ECR", "ImageUri": record["ImageUri"]}
         else:
@@ -477,14 +480,14 @@ class LambdaBackend(ServiceBackend):
             out["Concurrency"] = {"ReservedConcurrentExecutions": function["ReservedConcurrency"]}
         return out
 
-    def get_function_configuration(self, ctx: RequestContext) -> dict:
+    def get_function_configuration(self, ctx: Ctx[awslambda.GetFunctionConfigurationRequest]) -> awslambda.GetFunctionConfigurationResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         return self._configuration(self.version_record(key, qualifier))
 
-    def list_functions(self, ctx: RequestContext) -> dict:
+    def list_functions(self, ctx: Ctx[awslambda.ListFunctionsRequest]) -> awslambda.ListFunctionsResult:
         params = ctx.params
         everything = params.get("FunctionVersion") == "ALL"
-        rows: list[dict] = []
+        rows: list[awslambda.FunctionConfiguration] = []
         for key in sorted(k for k in self.functions.keys() if k[0] == ctx.account and k[1] == ctx.region):
             record = self.functions[key]
             rows.append(self._configuration(record))
@@ -494,7 +497,7 @@ class LambdaBackend(ServiceBackend):
         return self.page(rows, params, "Functions")
 
     @staticmethod
-    def page(rows: list, params: dict, name: str, default_size: int = 50) -> dict:
+    def page(rows: list, params: Mapping[str, Any], name: str, default_size: int = 50) -> Any:
         """One page of ``rows`` for ``Marker``/``MaxItems`` (the marker is the next row's index)."""
         start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
         size = params.get("MaxItems") or default_size
@@ -503,7 +506,7 @@ class LambdaBackend(ServiceBackend):
             out["NextMarker"] = str(start + size)
         return out
 
-    def delete_function(self, ctx: RequestContext) -> dict:
+    def delete_function(self, ctx: Ctx[awslambda.DeleteFunctionRequest]) -> awslambda.DeleteFunctionResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         self._function(key)
         if qualifier is not None:
@@ -529,7 +532,7 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 204
         return {}
 
-    def update_function_code(self, ctx: RequestContext) -> dict:
+    def update_function_code(self, ctx: Ctx[awslambda.UpdateFunctionCodeRequest]) -> awslambda.UpdateFunctionCodeResult:
         params = ctx.params
         key, record = self._unqualified(ctx)
         self._check_revision(record, params)
@@ -549,7 +552,7 @@ class LambdaBackend(ServiceBackend):
             "LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
             "LastUpdateStatusReasonCode": "Creating"})
 
-    def update_function_configuration(self, ctx: RequestContext) -> dict:
+    def update_function_configuration(self, ctx: Ctx[awslambda.UpdateFunctionConfigurationRequest]) -> awslambda.UpdateFunctionConfigurationResult:
         params = ctx.params
         key, record = self._unqualified(ctx)
         self._check_revision(record, params)
@@ -563,7 +566,7 @@ class LambdaBackend(ServiceBackend):
             "LastUpdateStatusReasonCode": "Creating"})
 
     @staticmethod
-    def _check_revision(record: dict, params: dict) -> None:
+    def _check_revision(record: dict, params: Mapping[str, Any]) -> None:
         revision = params.get("RevisionId")
         if revision is not None and revision != record["RevisionId"]:
             raise _error("PreconditionFailedException",
@@ -589,7 +592,7 @@ class LambdaBackend(ServiceBackend):
                                  "PublishedRevision": [function["RevisionId"], number]})
         return version
 
-    def publish_version(self, ctx: RequestContext) -> dict:
+    def publish_version(self, ctx: Ctx[awslambda.PublishVersionRequest]) -> awslambda.PublishVersionResult:
         params = ctx.params
         key, record = self._unqualified(ctx)
         self._check_revision(record, params)
@@ -600,21 +603,21 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 201
         return self._configuration(self._publish(ctx, key, params.get("Description")))
 
-    def list_versions_by_function(self, ctx: RequestContext) -> dict:
+    def list_versions_by_function(self, ctx: Ctx[awslambda.ListVersionsByFunctionRequest]) -> awslambda.ListVersionsByFunctionResult:
         key, record = self._unqualified(ctx)
         rows = [self._configuration(record)]
         rows += [self._configuration(v) for _, v in self.versions.items_range((*key, 0), (*key, sys.maxsize))]
         return self.page(rows, ctx.params, "Versions")
 
     # -- aliases -----------------------------------------------------------------------------------
-    def _alias_out(self, key: tuple, alias: dict) -> dict:
-        out = {"AliasArn": self.function_arn_of(key[:3], key[3]), "Name": key[3], "FunctionVersion": alias["FunctionVersion"],
+    def _alias_out(self, key: tuple, alias: dict) -> awslambda.AliasConfiguration:
+        out: awslambda.AliasConfiguration = {"AliasArn": self.function_arn_of(key[:3], key[3]), "Name": key[3], "FunctionVersion": alias["FunctionVersion"],
                "Description": alias.get("Description", ""), "RevisionId": alias["RevisionId"]}
         if alias.get("RoutingConfig"):
             out["RoutingConfig"] = {"AdditionalVersionWeights": dict(alias["RoutingConfig"])}
         return out
 
-    def _check_routing(self, key: tuple[str, str, str], version: str, routing: dict | None) -> dict | None:
+    def _check_routing(self, key: tuple[str, str, str], version: str, routing: Mapping[str, Any] | None) -> dict | None:
         self.version_record(key, version)  # the primary version must exist (an alias name is not one)
         if not (version == LATEST or version.isdigit()):
             raise self._not_found(key, version)
@@ -631,7 +634,7 @@ class LambdaBackend(ServiceBackend):
                 raise _invalid("Invalid weight; the value must be between 0.0 and 1.0")
         return dict(weights) or None
 
-    def create_alias(self, ctx: RequestContext) -> dict:
+    def create_alias(self, ctx: Ctx[awslambda.CreateAliasRequest]) -> awslambda.CreateAliasResult:
         params = ctx.params
         key, _ = self._unqualified(ctx)
         alias_key = (*key, params["Name"])
@@ -653,10 +656,10 @@ class LambdaBackend(ServiceBackend):
                          404)
         return alias_key, alias
 
-    def get_alias(self, ctx: RequestContext) -> dict:
+    def get_alias(self, ctx: Ctx[awslambda.GetAliasRequest]) -> awslambda.GetAliasResult:
         return self._alias_out(*self._alias(ctx))
 
-    def update_alias(self, ctx: RequestContext) -> dict:
+    def update_alias(self, ctx: Ctx[awslambda.UpdateAliasRequest]) -> awslambda.UpdateAliasResult:
         params = ctx.params
         alias_key, alias = self._alias(ctx)
         self._check_revision(alias, params)
@@ -672,13 +675,13 @@ class LambdaBackend(ServiceBackend):
         self.aliases.put(alias_key, updated)
         return self._alias_out(alias_key, updated)
 
-    def delete_alias(self, ctx: RequestContext) -> dict:
+    def delete_alias(self, ctx: Ctx[awslambda.DeleteAliasRequest]) -> awslambda.DeleteAliasResult:
         alias_key, _ = self._alias(ctx)
         self.aliases.delete(alias_key)
         ctx.status = 204
         return {}
 
-    def list_aliases(self, ctx: RequestContext) -> dict:
+    def list_aliases(self, ctx: Ctx[awslambda.ListAliasesRequest]) -> awslambda.ListAliasesResult:
         key, _ = self._unqualified(ctx)
         wanted = ctx.params.get("FunctionVersion")
         rows = [self._alias_out(k, a) for k, a in sorted(self.aliases.items()) if k[:3] == key
@@ -692,9 +695,9 @@ class LambdaBackend(ServiceBackend):
             return (match["account"], match["region"], match["name"])
         return (ctx.account, ctx.region, name)
 
-    def _layer_out(self, key: tuple, layer: dict) -> dict:
+    def _layer_out(self, key: tuple, layer: dict) -> awslambda.GetLayerVersionResponse:
         layer_arn = f"arn:aws:lambda:{key[1]}:{key[0]}:layer:{key[2]}"
-        out = {
+        out: awslambda.GetLayerVersionResponse = {
             "Content": {"Location": f"https://awslambda-{key[1]}-layers.s3.{key[1]}.amazonaws.com/snapshots/"
                                     f"{key[0]}/{key[2]}-{layer['Blob']}",
                         "CodeSha256": layer["CodeSha256"], "CodeSize": layer["CodeSize"]},
@@ -702,12 +705,13 @@ class LambdaBackend(ServiceBackend):
             "Description": layer.get("Description", ""), "CreatedDate": _lambda_time(layer["Created"]),
             "Version": key[3],
         }
+        members: Any = out  # the optional members, by name
         for name in ("CompatibleRuntimes", "LicenseInfo", "CompatibleArchitectures"):
             if layer.get(name):
-                out[name] = layer[name]
+                members[name] = layer[name]
         return out
 
-    def publish_layer_version(self, ctx: RequestContext) -> dict:
+    def publish_layer_version(self, ctx: Ctx[awslambda.PublishLayerVersionRequest]) -> awslambda.PublishLayerVersionResult:
         params = ctx.params
         key = self._layer_key(ctx, params["LayerName"])
         code = self._store_code(ctx, params["Content"])
@@ -727,11 +731,11 @@ class LambdaBackend(ServiceBackend):
             raise _error("ResourceNotFoundException", "The resource you requested does not exist.", 404)
         return layer
 
-    def get_layer_version(self, ctx: RequestContext) -> dict:
+    def get_layer_version(self, ctx: Ctx[awslambda.GetLayerVersionRequest]) -> awslambda.GetLayerVersionResult:
         key = (*self._layer_key(ctx, ctx.params["LayerName"]), ctx.params["VersionNumber"])
         return self._layer_out(key, self._layer_version(key))
 
-    def get_layer_version_by_arn(self, ctx: RequestContext) -> dict:
+    def get_layer_version_by_arn(self, ctx: Ctx[awslambda.GetLayerVersionByArnRequest]) -> awslambda.GetLayerVersionByArnResult:
         match = _LAYER_VERSION_ARN.match(ctx.params["Arn"])
         if match is None:
             raise AwsError("ValidationException", "1 validation error detected: Value at 'arn' failed to satisfy "
@@ -739,12 +743,12 @@ class LambdaBackend(ServiceBackend):
         key = (match["account"], match["region"], match["name"], int(match["version"]))
         return self._layer_out(key, self._layer_version(key))
 
-    def delete_layer_version(self, ctx: RequestContext) -> dict:
+    def delete_layer_version(self, ctx: Ctx[awslambda.DeleteLayerVersionRequest]) -> awslambda.DeleteLayerVersionResult:
         self.layers.delete((*self._layer_key(ctx, ctx.params["LayerName"]), ctx.params["VersionNumber"]))
         ctx.status = 204
         return {}
 
-    def list_layer_versions(self, ctx: RequestContext) -> dict:
+    def list_layer_versions(self, ctx: Ctx[awslambda.ListLayerVersionsRequest]) -> awslambda.ListLayerVersionsResult:
         key = self._layer_key(ctx, ctx.params["LayerName"])
         rows = []
         for version_key in reversed(list(self.layers.irange((*key, 0), (*key, sys.maxsize)))):
@@ -754,7 +758,7 @@ class LambdaBackend(ServiceBackend):
             rows.append(out)
         return self.page(rows, ctx.params, "LayerVersions")
 
-    def list_layers(self, ctx: RequestContext) -> dict:
+    def list_layers(self, ctx: Ctx[awslambda.ListLayersRequest]) -> awslambda.ListLayersResult:
         latest: dict[tuple, tuple] = {}
         for key in self.layers.keys():
             if key[0] == ctx.account and key[1] == ctx.region:
@@ -782,20 +786,20 @@ class LambdaBackend(ServiceBackend):
                            "ARN.")
         return self.functions, key, self._function(key)
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[awslambda.TagResourceRequest]) -> awslambda.TagResourceResult:
         table, key, record = self._tag_target(ctx, ctx.params["Resource"])
         table.put(key, {**record, "Tags": {**(record.get("Tags") or {}), **ctx.params["Tags"]}})
         ctx.status = 204
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[awslambda.UntagResourceRequest]) -> awslambda.UntagResourceResult:
         table, key, record = self._tag_target(ctx, ctx.params["Resource"])
         removed = set(ctx.params["TagKeys"])
         table.put(key, {**record, "Tags": {k: v for k, v in (record.get("Tags") or {}).items() if k not in removed}})
         ctx.status = 204
         return {}
 
-    def list_tags(self, ctx: RequestContext) -> dict:
+    def list_tags(self, ctx: Ctx[awslambda.ListTagsRequest]) -> awslambda.ListTagsResult:
         _, _, record = self._tag_target(ctx, ctx.params["Resource"])
         return {"Tags": dict(record.get("Tags") or {})}
 
@@ -804,7 +808,7 @@ class LambdaBackend(ServiceBackend):
         return sum(r.get("ReservedConcurrency") or 0 for k, r in self.functions.items()
                    if k[:2] == (account, region) and k != excluding)
 
-    def put_function_concurrency(self, ctx: RequestContext) -> dict:
+    def put_function_concurrency(self, ctx: Ctx[awslambda.PutFunctionConcurrencyRequest]) -> awslambda.PutFunctionConcurrencyResult:
         key, record = self._unqualified(ctx)
         value = ctx.params["ReservedConcurrentExecutions"]
         if self._reserved_total(*key[:2], excluding=key) + value > _ACCOUNT_CONCURRENCY - 100:
@@ -813,11 +817,11 @@ class LambdaBackend(ServiceBackend):
         self.functions.put(key, {**record, "ReservedConcurrency": value})
         return {"ReservedConcurrentExecutions": value}
 
-    def get_function_concurrency(self, ctx: RequestContext) -> dict:
+    def get_function_concurrency(self, ctx: Ctx[awslambda.GetFunctionConcurrencyRequest]) -> awslambda.GetFunctionConcurrencyResult:
         value = self._unqualified(ctx)[1].get("ReservedConcurrency")
         return {} if value is None else {"ReservedConcurrentExecutions": value}
 
-    def delete_function_concurrency(self, ctx: RequestContext) -> dict:
+    def delete_function_concurrency(self, ctx: Ctx[awslambda.DeleteFunctionConcurrencyRequest]) -> awslambda.DeleteFunctionConcurrencyResult:
         key, record = self._unqualified(ctx)
         self.functions.put(key, {**record, "ReservedConcurrency": None})
         ctx.status = 204
@@ -830,7 +834,7 @@ class LambdaBackend(ServiceBackend):
         self.check_qualifier(key, qualifier)
         return (*key, qualifier)
 
-    def put_provisioned_concurrency_config(self, ctx: RequestContext) -> dict:
+    def put_provisioned_concurrency_config(self, ctx: Ctx[awslambda.PutProvisionedConcurrencyConfigRequest]) -> awslambda.PutProvisionedConcurrencyConfigResult:
         pkey = self._provisioned_key(ctx)
         wanted = ctx.params["ProvisionedConcurrentExecutions"]
         record = {"Requested": wanted, "LastModified": ctx.time()}
@@ -840,13 +844,13 @@ class LambdaBackend(ServiceBackend):
                 "AvailableProvisionedConcurrentExecutions": 0, "Status": "IN_PROGRESS",
                 "LastModified": _lambda_time(record["LastModified"])}
 
-    def _provisioned_out(self, pkey: tuple, record: dict) -> dict:
+    def _provisioned_out(self, pkey: tuple, record: dict) -> awslambda.GetProvisionedConcurrencyConfigResponse:
         wanted = record["Requested"]
         return {"RequestedProvisionedConcurrentExecutions": wanted, "AllocatedProvisionedConcurrentExecutions": wanted,
                 "AvailableProvisionedConcurrentExecutions": wanted, "Status": "READY",
                 "LastModified": _lambda_time(record["LastModified"])}
 
-    def get_provisioned_concurrency_config(self, ctx: RequestContext) -> dict:
+    def get_provisioned_concurrency_config(self, ctx: Ctx[awslambda.GetProvisionedConcurrencyConfigRequest]) -> awslambda.GetProvisionedConcurrencyConfigResult:
         pkey = self._provisioned_key(ctx)
         record = self.provisioned.get(pkey)
         if record is None:
@@ -854,18 +858,18 @@ class LambdaBackend(ServiceBackend):
                          "No Provisioned Concurrency Config found for this function", 404)
         return self._provisioned_out(pkey, record)
 
-    def delete_provisioned_concurrency_config(self, ctx: RequestContext) -> dict:
+    def delete_provisioned_concurrency_config(self, ctx: Ctx[awslambda.DeleteProvisionedConcurrencyConfigRequest]) -> awslambda.DeleteProvisionedConcurrencyConfigResult:
         self.provisioned.delete(self._provisioned_key(ctx))
         ctx.status = 204
         return {}
 
-    def list_provisioned_concurrency_configs(self, ctx: RequestContext) -> dict:
+    def list_provisioned_concurrency_configs(self, ctx: Ctx[awslambda.ListProvisionedConcurrencyConfigsRequest]) -> awslambda.ListProvisionedConcurrencyConfigsResult:
         key, _ = self._unqualified(ctx)
         rows = [{"FunctionArn": self.function_arn_of(key, k[3]), **self._provisioned_out(k, r)}
                 for k, r in sorted(self.provisioned.items()) if k[:3] == key]
         return self.page(rows, ctx.params, "ProvisionedConcurrencyConfigs")
 
-    def get_account_settings(self, ctx: RequestContext) -> dict:
+    def get_account_settings(self, ctx: Ctx[awslambda.GetAccountSettingsRequest]) -> awslambda.GetAccountSettingsResult:
         mine = [r for k, r in self.functions.items() if k[:2] == (ctx.account, ctx.region)]
         reserved = sum(r.get("ReservedConcurrency") or 0 for r in mine)
         return {
@@ -890,17 +894,27 @@ class LambdaBackend(ServiceBackend):
             raise _error("ResourceNotFoundException", "The resource you requested does not exist.", 404)
         return url_key, record
 
-    def _url_out(self, url_key: tuple, record: dict, *, modified: bool = True) -> dict:
-        out = {"FunctionUrl": record["FunctionUrl"], "FunctionArn": self.function_arn_of(url_key[:3], url_key[3] or None),
+    @overload
+    def _url_out(self, url_key: tuple, record: dict, *,
+                 modified: Literal[True] = True) -> awslambda.GetFunctionUrlConfigResponse: ...
+
+    @overload
+    def _url_out(self, url_key: tuple, record: dict, *,
+                 modified: Literal[False]) -> awslambda.CreateFunctionUrlConfigResponse: ...
+
+    def _url_out(self, url_key: tuple, record: dict, *, modified: bool = True
+                 ) -> awslambda.GetFunctionUrlConfigResponse | awslambda.CreateFunctionUrlConfigResponse:
+        """A function URL configuration; ``modified`` adds LastModifiedTime (CreateFunctionUrlConfig has none)."""
+        out: awslambda.CreateFunctionUrlConfigResponse = {"FunctionUrl": record["FunctionUrl"], "FunctionArn": self.function_arn_of(url_key[:3], url_key[3] or None),
                "AuthType": record["AuthType"], "CreationTime": _lambda_time(record["Created"]),
                "InvokeMode": record.get("InvokeMode", "BUFFERED")}
         if record.get("Cors"):
-            out["Cors"] = dict(record["Cors"])
+            out["Cors"] = {**record["Cors"]}
         if modified:
-            out["LastModifiedTime"] = _lambda_time(record["LastModified"])
+            return {**out, "LastModifiedTime": _lambda_time(record["LastModified"])}
         return out
 
-    def create_function_url_config(self, ctx: RequestContext) -> dict:
+    def create_function_url_config(self, ctx: Ctx[awslambda.CreateFunctionUrlConfigRequest]) -> awslambda.CreateFunctionUrlConfigResult:
         url_key, record = self._url_key(ctx)
         if record is not None:
             raise _error("ResourceConflictException",
@@ -916,11 +930,11 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 201
         return self._url_out(url_key, record, modified=False)
 
-    def get_function_url_config(self, ctx: RequestContext) -> dict:
+    def get_function_url_config(self, ctx: Ctx[awslambda.GetFunctionUrlConfigRequest]) -> awslambda.GetFunctionUrlConfigResult:
         url_key, record = self._existing_url(ctx)
         return self._url_out(url_key, record)
 
-    def update_function_url_config(self, ctx: RequestContext) -> dict:
+    def update_function_url_config(self, ctx: Ctx[awslambda.UpdateFunctionUrlConfigRequest]) -> awslambda.UpdateFunctionUrlConfigResult:
         url_key, record = self._existing_url(ctx)
         updated = {**record, "LastModified": ctx.time()}
         for name in ("AuthType", "Cors", "InvokeMode"):
@@ -929,19 +943,19 @@ class LambdaBackend(ServiceBackend):
         self.url_configs.put(url_key, updated)
         return self._url_out(url_key, updated)
 
-    def delete_function_url_config(self, ctx: RequestContext) -> dict:
+    def delete_function_url_config(self, ctx: Ctx[awslambda.DeleteFunctionUrlConfigRequest]) -> awslambda.DeleteFunctionUrlConfigResult:
         url_key, _ = self._existing_url(ctx)
         self.url_configs.delete(url_key)
         ctx.status = 204
         return {}
 
-    def list_function_url_configs(self, ctx: RequestContext) -> dict:
+    def list_function_url_configs(self, ctx: Ctx[awslambda.ListFunctionUrlConfigsRequest]) -> awslambda.ListFunctionUrlConfigsResult:
         key, _ = self._unqualified(ctx)
         rows = [self._url_out(k, r) for k, r in sorted(self.url_configs.items()) if k[:3] == key]
         return self.page(rows, ctx.params, "FunctionUrlConfigs")
 
     # -- resource policies -------------------------------------------------------------------------
-    def add_permission(self, ctx: RequestContext) -> dict:
+    def add_permission(self, ctx: Ctx[awslambda.AddPermissionRequest]) -> awslambda.AddPermissionResult:
         params = ctx.params
         key, qualifier = self.locate(ctx, params["FunctionName"], params.get("Qualifier"))
         function = self._function(key)
@@ -976,7 +990,7 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 201
         return {"Statement": json.dumps(statement, separators=(",", ":"))}
 
-    def get_policy(self, ctx: RequestContext) -> dict:
+    def get_policy(self, ctx: Ctx[awslambda.GetPolicyRequest]) -> awslambda.GetPolicyResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         function = self._function(key)
         statements = self.policies.get((*key, qualifier or ""))
@@ -985,7 +999,7 @@ class LambdaBackend(ServiceBackend):
         policy = {"Version": "2012-10-17", "Id": "default", "Statement": statements}
         return {"Policy": json.dumps(policy, separators=(",", ":")), "RevisionId": function["RevisionId"]}
 
-    def remove_permission(self, ctx: RequestContext) -> dict:
+    def remove_permission(self, ctx: Ctx[awslambda.RemovePermissionRequest]) -> awslambda.RemovePermissionResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"], ctx.params.get("Qualifier"))
         self._function(key)
         policy_key = (*key, qualifier or "")
@@ -1009,17 +1023,18 @@ class LambdaBackend(ServiceBackend):
             self.check_qualifier(key, qualifier)
         return (*key, qualifier or LATEST)
 
-    def _invoke_config_out(self, config_key: tuple, config: dict) -> dict:
-        out: dict[str, Any] = {"LastModified": from_epoch(config["LastModified"]),
+    def _invoke_config_out(self, config_key: tuple, config: dict) -> awslambda.FunctionEventInvokeConfig:
+        out: awslambda.FunctionEventInvokeConfig = {"LastModified": from_epoch(config["LastModified"]),
                                "FunctionArn": self.function_arn_of(config_key[:3], config_key[3])}
         for name in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
             if config.get(name) is not None:
                 out[name] = config[name]
         out["DestinationConfig"] = {
-            kind: ({"Destination": config[kind]} if config.get(kind) else {}) for kind in ("OnSuccess", "OnFailure")}
+            "OnSuccess": {"Destination": config["OnSuccess"]} if config.get("OnSuccess") else {},
+            "OnFailure": {"Destination": config["OnFailure"]} if config.get("OnFailure") else {}}
         return out
 
-    def _write_invoke_config(self, ctx: RequestContext, base: dict) -> dict:
+    def _write_invoke_config(self, ctx: RequestContext, base: dict) -> awslambda.FunctionEventInvokeConfig:
         params = ctx.params
         config_key = self._invoke_config_key(ctx)
         config = dict(base)
@@ -1037,14 +1052,14 @@ class LambdaBackend(ServiceBackend):
         self.invoke_configs.put(config_key, config)
         return self._invoke_config_out(config_key, config)
 
-    def put_function_event_invoke_config(self, ctx: RequestContext) -> dict:
+    def put_function_event_invoke_config(self, ctx: Ctx[awslambda.PutFunctionEventInvokeConfigRequest]) -> awslambda.PutFunctionEventInvokeConfigResult:
         return self._write_invoke_config(ctx, {})
 
-    def update_function_event_invoke_config(self, ctx: RequestContext) -> dict:
+    def update_function_event_invoke_config(self, ctx: Ctx[awslambda.UpdateFunctionEventInvokeConfigRequest]) -> awslambda.UpdateFunctionEventInvokeConfigResult:
         config_key = self._invoke_config_key(ctx)
         return self._write_invoke_config(ctx, self.invoke_configs.get(config_key) or {})
 
-    def get_function_event_invoke_config(self, ctx: RequestContext) -> dict:
+    def get_function_event_invoke_config(self, ctx: Ctx[awslambda.GetFunctionEventInvokeConfigRequest]) -> awslambda.GetFunctionEventInvokeConfigResult:
         config_key = self._invoke_config_key(ctx)
         config = self.invoke_configs.get(config_key)
         if config is None:
@@ -1053,7 +1068,7 @@ class LambdaBackend(ServiceBackend):
                          "EventInvokeConfig", 404)
         return self._invoke_config_out(config_key, config)
 
-    def delete_function_event_invoke_config(self, ctx: RequestContext) -> dict:
+    def delete_function_event_invoke_config(self, ctx: Ctx[awslambda.DeleteFunctionEventInvokeConfigRequest]) -> awslambda.DeleteFunctionEventInvokeConfigResult:
         config_key = self._invoke_config_key(ctx)
         if self.invoke_configs.delete(config_key) is None:
             raise _error("ResourceNotFoundException",
@@ -1062,7 +1077,7 @@ class LambdaBackend(ServiceBackend):
         ctx.status = 204
         return {}
 
-    def list_function_event_invoke_configs(self, ctx: RequestContext) -> dict:
+    def list_function_event_invoke_configs(self, ctx: Ctx[awslambda.ListFunctionEventInvokeConfigsRequest]) -> awslambda.ListFunctionEventInvokeConfigsResult:
         key, _ = self._unqualified(ctx)
         rows = [self._invoke_config_out(k, c) for k, c in sorted(self.invoke_configs.items()) if k[:3] == key]
         return self.page(rows, ctx.params, "FunctionEventInvokeConfigs")
@@ -1070,7 +1085,7 @@ class LambdaBackend(ServiceBackend):
     # =============================================================================================
     # invoking
     # =============================================================================================
-    def invoke(self, ctx: RequestContext) -> dict:
+    def invoke(self, ctx: Ctx[awslambda.InvokeRequest]) -> awslambda.InvokeResult:
         params = ctx.params
         key, qualifier = self.locate(ctx, params["FunctionName"], params.get("Qualifier"))
         kind = params.get("InvocationType", "RequestResponse")
@@ -1102,20 +1117,21 @@ class LambdaBackend(ServiceBackend):
                              "object.")
         record = self.route(key, qualifier, record)
         outcome = self.run(key, record, self.function_arn_of(key, qualifier), payload, ctx.request_id, client_context)
-        out: dict[str, Any] = {"StatusCode": 200}
+        out: awslambda.InvocationResponse = {"StatusCode": 200}
         if outcome.error is not None:
             out["FunctionError"] = "Unhandled"
         if params.get("LogType") == "Tail":
             out["LogResult"] = runtime.tail(outcome.log_lines)
         out["ExecutedVersion"] = outcome.version
         out["Payload"] = StreamingBody(io.BytesIO(outcome.payload), len(outcome.payload))
+        members: Any = out  # read by name
         for name, header in (("FunctionError", "X-Amz-Function-Error"), ("LogResult", "X-Amz-Log-Result"),
                              ("ExecutedVersion", "X-Amz-Executed-Version")):
             if name in out:
-                ctx.headers[header.lower()] = out[name]
+                ctx.headers[header.lower()] = members[name]
         return out
 
-    def invoke_async(self, ctx: RequestContext) -> dict:
+    def invoke_async(self, ctx: Ctx[awslambda.InvokeAsyncRequest]) -> awslambda.InvokeAsyncResult:
         key, qualifier = self.locate(ctx, ctx.params["FunctionName"])
         payload = _payload_bytes(ctx.params.get("InvokeArgs"))
         self._check_json(payload)
@@ -1463,19 +1479,19 @@ class LambdaBackend(ServiceBackend):
         logs.put_log_events_internal(key[0], key[1], env.environ["AWS_LAMBDA_LOG_GROUP_NAME"], env.log_stream, events)
 
     # -- event source mappings (the EventSourceMappings component) -----------------------------------
-    def create_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def create_event_source_mapping(self, ctx: Ctx[awslambda.CreateEventSourceMappingRequest]) -> awslambda.CreateEventSourceMappingResult:
         return self.event_source_mappings.create_event_source_mapping(ctx)
 
-    def get_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def get_event_source_mapping(self, ctx: Ctx[awslambda.GetEventSourceMappingRequest]) -> awslambda.GetEventSourceMappingResult:
         return self.event_source_mappings.get_event_source_mapping(ctx)
 
-    def update_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def update_event_source_mapping(self, ctx: Ctx[awslambda.UpdateEventSourceMappingRequest]) -> awslambda.UpdateEventSourceMappingResult:
         return self.event_source_mappings.update_event_source_mapping(ctx)
 
-    def delete_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def delete_event_source_mapping(self, ctx: Ctx[awslambda.DeleteEventSourceMappingRequest]) -> awslambda.DeleteEventSourceMappingResult:
         return self.event_source_mappings.delete_event_source_mapping(ctx)
 
-    def list_event_source_mappings(self, ctx: RequestContext) -> dict:
+    def list_event_source_mappings(self, ctx: Ctx[awslambda.ListEventSourceMappingsRequest]) -> awslambda.ListEventSourceMappingsResult:
         return self.event_source_mappings.list_event_source_mappings(ctx)
 
     # =============================================================================================

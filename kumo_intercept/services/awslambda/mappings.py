@@ -25,10 +25,12 @@ import base64
 import datetime
 import json
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext
+from ...api import awslambda
+from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import StreamPort
 from . import runtime
@@ -70,7 +72,7 @@ class FunctionHost(Protocol):
             client_context: dict | None = None) -> Outcome: ...
     def deliver(self, destination: str, document: dict, key: tuple[str, str, str], function_arn: str,
                 success: bool) -> None: ...
-    def page(self, rows: list, params: dict, name: str, default_size: int = 50) -> dict: ...
+    def page(self, rows: list, params: Mapping[str, Any], name: str, default_size: int = 50) -> Any: ...
 
 
 class EventSourceMappings:
@@ -101,9 +103,10 @@ class EventSourceMappings:
     # =============================================================================================
     # the API
     # =============================================================================================
-    def _mapping_out(self, uuid: str, record: dict, state: str | None = None) -> dict[str, Any]:
+    def _mapping_out(self, uuid: str, record: dict,
+                     state: str | None = None) -> awslambda.EventSourceMappingConfiguration:
         kind = record["Kind"]
-        out: dict[str, Any] = {"UUID": uuid}
+        out: awslambda.EventSourceMappingConfiguration = {"UUID": uuid}
         if kind != "sqs":
             out["StartingPosition"] = record["StartingPosition"]
             if record.get("StartingPositionTimestamp") is not None:
@@ -130,7 +133,7 @@ class EventSourceMappings:
             out["TumblingWindowInSeconds"] = record.get("TumblingWindowInSeconds", 0)
         out["FunctionResponseTypes"] = list(record.get("FunctionResponseTypes") or [])
         if record.get("ScalingConfig"):
-            out["ScalingConfig"] = dict(record["ScalingConfig"])
+            out["ScalingConfig"] = {**record["ScalingConfig"]}
         out["EventSourceMappingArn"] = (f"arn:aws:lambda:{record['Region']}:{record['Account']}:"
                                         f"event-source-mapping:{uuid}")
         return out
@@ -183,7 +186,7 @@ class EventSourceMappings:
                          f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
                          f"{function['Timeout']} seconds")
 
-    def _mapping_settings(self, kind: str, params: dict, base: dict, queue: dict | None = None) -> dict:
+    def _mapping_settings(self, kind: str, params: Mapping[str, Any], base: dict, queue: dict | None = None) -> dict:
         record = dict(base)
         for name in ("BatchSize", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
                      "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
@@ -232,7 +235,7 @@ class EventSourceMappings:
         except PatternError as exc:
             raise _error("InvalidParameterValueException", f"Invalid filter pattern definition. {exc}") from None
 
-    def create_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def create_event_source_mapping(self, ctx: Ctx[awslambda.CreateEventSourceMappingRequest]) -> awslambda.CreateEventSourceMappingResult:
         params = ctx.params
         arn = params.get("EventSourceArn")
         if not arn:
@@ -255,7 +258,7 @@ class EventSourceMappings:
                          "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
                          "constraint: Member must not be null.")
         uuid = ctx.ids.uuid4()
-        base = {
+        base: dict[str, Any] = {
             "Kind": kind, "Account": ctx.account, "Region": ctx.region, "EventSourceArn": arn,
             "FunctionArn": function_arn, "Enabled": params.get("Enabled", True),
             "BatchSize": 10 if kind == "sqs" else 100, "MaximumBatchingWindowInSeconds": 0,
@@ -284,10 +287,10 @@ class EventSourceMappings:
                          f"Request ID: {ctx.request_id})", 404)
         return uuid, record
 
-    def get_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def get_event_source_mapping(self, ctx: Ctx[awslambda.GetEventSourceMappingRequest]) -> awslambda.GetEventSourceMappingResult:
         return self._mapping_out(*self._mapping(ctx))
 
-    def update_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def update_event_source_mapping(self, ctx: Ctx[awslambda.UpdateEventSourceMappingRequest]) -> awslambda.UpdateEventSourceMappingResult:
         uuid, record = self._mapping(ctx)
         params = ctx.params
         updated = self._mapping_settings(record["Kind"], params, record)
@@ -306,7 +309,7 @@ class EventSourceMappings:
         ctx.status = 202
         return self._mapping_out(uuid, updated, state)
 
-    def delete_event_source_mapping(self, ctx: RequestContext) -> dict:
+    def delete_event_source_mapping(self, ctx: Ctx[awslambda.DeleteEventSourceMappingRequest]) -> awslambda.DeleteEventSourceMappingResult:
         uuid, record = self._mapping(ctx)
         self.mappings.delete(uuid)
         for position in [k for k in self.positions.keys() if uuid in k[:2]]:
@@ -314,7 +317,7 @@ class EventSourceMappings:
         ctx.status = 202
         return self._mapping_out(uuid, record, "Deleting")
 
-    def list_event_source_mappings(self, ctx: RequestContext) -> dict:
+    def list_event_source_mappings(self, ctx: Ctx[awslambda.ListEventSourceMappingsRequest]) -> awslambda.ListEventSourceMappingsResult:
         params = ctx.params
         function_arn = None
         if params.get("FunctionName"):

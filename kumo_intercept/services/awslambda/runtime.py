@@ -471,7 +471,7 @@ def _install() -> None:
     _popen_init = subprocess.Popen.__init__
     subprocess.Popen.__init__ = _popen_init_with_overlay  # type: ignore[method-assign,assignment]
     _thread_start = threading.Thread.start
-    threading.Thread.start = _start_with_overlay  # type: ignore[method-assign]
+    threading.Thread.start = _start_with_overlay  # type: ignore[method-assign,assignment]
 
 
 def _uninstall() -> None:

@@ -25,10 +25,12 @@ import hashlib
 import json
 import math
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, cast
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import dynamodb
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.validation import constraint_errors
 from . import expressions as E
@@ -48,6 +50,9 @@ _CHECKED_OPERATIONS = frozenset((
 _ENUM_PARAMS = frozenset(("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "Select",
                           "ReturnValuesOnConditionCheckFailure", "ConditionalOperator"))
 _BATCH_GET_BYTES = 16 * 1024 * 1024
+#: a table record's index lists and the TableDescription members that describe them
+_INDEX_FIELDS: tuple[tuple[str, Literal["LocalSecondaryIndexes", "GlobalSecondaryIndexes"]], ...] = (
+    ("lsis", "LocalSecondaryIndexes"), ("gsis", "GlobalSecondaryIndexes"))
 _TOKEN_SECONDS = 600
 _NAME_KEY = re.compile(r"#[A-Za-z0-9_]+")
 #: key faults against the table's schema (as opposed to malformed values, refused before anything runs)
@@ -73,7 +78,7 @@ _EXPRESSION_KINDS = (
 )
 
 
-def bind_expressions(params: dict, allowed: tuple[str, ...]) -> Bound:
+def bind_expressions(params: Mapping[str, Any], allowed: tuple[str, ...]) -> Bound:
     """Parse and bind the expression parameters of a request, checking names and values as AWS does."""
     names = params.get("ExpressionAttributeNames")
     values = params.get("ExpressionAttributeValues")
@@ -100,7 +105,7 @@ _BOUND: dict[tuple, Bound] = {}
 _SCALARS = {"S": str, "N": str, "B": bytes, "BOOL": bool, "NULL": bool}
 
 
-def _binding_key(params: dict, present: list, names: dict | None, values: dict | None) -> tuple | None:
+def _binding_key(params: Mapping[str, Any], present: list, names: dict | None, values: dict | None) -> tuple | None:
     fingerprint = []
     for name, value in (values or {}).items():
         if value.__class__ is not dict or len(value) != 1:
@@ -113,7 +118,7 @@ def _binding_key(params: dict, present: list, names: dict | None, values: dict |
             tuple(fingerprint) if values is not None else None)
 
 
-def _bind(params: dict, present: list, names: dict | None, values: dict | None) -> Bound:
+def _bind(params: Mapping[str, Any], present: list, names: dict | None, values: dict | None) -> Bound:
     if names is not None:
         if not names:
             raise V.invalid("ExpressionAttributeNames must not be empty")
@@ -193,7 +198,8 @@ class DynamoDBBackend(ServiceBackend):
         self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta)
 
     # == capacity and metrics =======================================================================
-    def _write_capacity(self, info: TableInfo, mode: str | None, old: dict | None, new: dict | None) -> dict | None:
+    def _write_capacity(self, info: TableInfo, mode: str | None, old: dict | None,
+                        new: dict | None) -> dynamodb.ConsumedCapacity | None:
         if mode not in ("TOTAL", "INDEXES"):
             return None
         size = max(V.item_size(old) if old else 0, V.item_size(new) if new else 0)
@@ -207,21 +213,22 @@ class DynamoDBBackend(ServiceBackend):
         return self.engine.capacity(info, mode, units, {k: v for k, v in touched.items() if v})
 
     @staticmethod
-    def _collection_metrics(info: TableInfo, params: dict, item: dict | None) -> dict | None:
+    def _collection_metrics(info: TableInfo, params: Mapping[str, Any],
+                            item: dict | None) -> dynamodb.ItemCollectionMetrics | None:
         if params.get("ReturnItemCollectionMetrics") != "SIZE" or not info.lsis or item is None:
             return None
-        return {"ItemCollectionKey": {info.hash_name: V.copy_value(item[info.hash_name])},
-                "SizeEstimateRangeGB": [0.0, 1.0]}
+        collection_key: dict[str, Any] = {info.hash_name: V.copy_value(item[info.hash_name])}
+        return {"ItemCollectionKey": collection_key, "SizeEstimateRangeGB": [0.0, 1.0]}
 
     # == items =======================================================================================
     @staticmethod
-    def _fail_condition(params: dict, old: dict | None) -> None:
-        fields = {}
+    def _fail_condition(params: Mapping[str, Any], old: dict | None) -> None:
+        item = None
         if params.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and old is not None:
-            fields["Item"] = V.copy_item(old)
-        raise AwsError("ConditionalCheckFailedException", "The conditional request failed", fields=fields)
+            item = V.copy_item(old)
+        raise dynamodb.conditional_check_failed_exception("The conditional request failed", Item=item)
 
-    def _condition(self, params: dict) -> Any:
+    def _condition(self, params: Mapping[str, Any]) -> Any:
         bound = bind_expressions(params, ("condition",))
         if bound.condition is None and "Expected" in params:
                 return legacy.expected(params["Expected"], params.get("ConditionalOperator"))
@@ -229,7 +236,7 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements")
         return bound.condition
 
-    def put_item(self, ctx: RequestContext) -> dict:
+    def put_item(self, ctx: Ctx[dynamodb.PutItemRequest]) -> dynamodb.PutItemResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         self._check_old_only_returns(params)
@@ -242,13 +249,13 @@ class DynamoDBBackend(ServiceBackend):
         return self._conditional_write(ctx, info, key, condition, item)
 
     @staticmethod
-    def _check_old_only_returns(params: dict) -> None:
+    def _check_old_only_returns(params: Mapping[str, Any]) -> None:
         """PutItem and DeleteItem allow ReturnValues NONE and ALL_OLD only."""
         if params.get("ReturnValues", "NONE") not in ("NONE", "ALL_OLD"):
             raise V.invalid(ENVELOPE + "ReturnValues can only be ALL_OLD or NONE")
 
     def _conditional_write(self, ctx: RequestContext, info: TableInfo, key: Any, condition: Any,
-                           new: dict | None) -> dict:
+                           new: dict | None) -> dynamodb.PutItemOutput:
         """Replace (or, with ``new`` None, delete) the item at ``key`` if ``condition`` holds."""
         params = ctx.params
         self.engine.expire(info)
@@ -256,13 +263,13 @@ class DynamoDBBackend(ServiceBackend):
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
         self.engine.write(ctx, info, key, old, new)
-        out: dict[str, Any] = {}
+        out: dynamodb.PutItemOutput = {}
         if params.get("ReturnValues") == "ALL_OLD" and old is not None:
             out["Attributes"] = V.copy_item(old)
         self._finish_write(out, params, info, old, new)
         return out
 
-    def _finish_write(self, out: dict, params: dict, info: TableInfo, old: dict | None, new: dict | None) -> None:
+    def _finish_write(self, out: dynamodb.PutItemOutput, params: Mapping[str, Any], info: TableInfo, old: dict | None, new: dict | None) -> None:
         mode = params.get("ReturnConsumedCapacity")
         if mode is not None and mode != "NONE":
             capacity = self._write_capacity(info, mode, old, new)
@@ -273,23 +280,25 @@ class DynamoDBBackend(ServiceBackend):
             if metrics:
                 out["ItemCollectionMetrics"] = metrics
 
-    def get_item(self, ctx: RequestContext) -> dict:
+    def get_item(self, ctx: Ctx[dynamodb.GetItemRequest]) -> dynamodb.GetItemResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         key = self.engine.key(info, params["Key"])
         projection = self._projection(params)
         self.engine.expire(info)
         item = self.items.get(key)
-        out: dict[str, Any] = {}
+        out: dynamodb.GetItemResult = {}
         if item is not None:
             out["Item"] = E.project(item, projection) if projection is not None else V.copy_item(item)
         mode = params.get("ReturnConsumedCapacity")
         if mode is not None and mode != "NONE":
             units = self.engine.read_units(V.item_size(item) if item else 0, bool(params.get("ConsistentRead")))
-            out["ConsumedCapacity"] = self.engine.capacity(info, mode, units)
+            capacity = self.engine.capacity(info, mode, units)
+            if capacity is not None:  # always: the enum check let TOTAL and INDEXES through only
+                out["ConsumedCapacity"] = capacity
         return out
 
-    def _projection(self, params: dict) -> dict | None:
+    def _projection(self, params: Mapping[str, Any]) -> dict | None:
         bound = bind_expressions(params, ("projection",))
         if bound.projection is not None:
             return E.projection_tree(bound.projection)
@@ -301,7 +310,7 @@ class DynamoDBBackend(ServiceBackend):
             return {name: True for name in names}
         return None
 
-    def delete_item(self, ctx: RequestContext) -> dict:
+    def delete_item(self, ctx: Ctx[dynamodb.DeleteItemRequest]) -> dynamodb.DeleteItemResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         self._check_old_only_returns(params)
@@ -309,7 +318,7 @@ class DynamoDBBackend(ServiceBackend):
         condition = self.engine.enveloped(self._condition, params)
         return self._conditional_write(ctx, info, key, condition, None)
 
-    def update_item(self, ctx: RequestContext) -> dict:
+    def update_item(self, ctx: Ctx[dynamodb.UpdateItemRequest]) -> dynamodb.UpdateItemResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         returns = params.get("ReturnValues", "NONE")
@@ -324,7 +333,7 @@ class DynamoDBBackend(ServiceBackend):
             self._fail_condition(params, old)
         new = self.engine.updated(info, key, params["Key"], old, actions)
         self.engine.write(ctx, info, key, old, new)
-        out: dict[str, Any] = {}
+        out: dynamodb.UpdateItemResult = {}
         source = None
         if returns == "ALL_OLD":
             source = old
@@ -341,7 +350,7 @@ class DynamoDBBackend(ServiceBackend):
         self._finish_write(out, params, info, old, new)
         return out
 
-    def _update_request(self, params: dict) -> tuple[list, Any]:
+    def _update_request(self, params: Mapping[str, Any]) -> tuple[list, Any]:
         bound = bind_expressions(params, ("update", "condition"))
         condition = bound.condition
         actions = bound.update
@@ -352,7 +361,7 @@ class DynamoDBBackend(ServiceBackend):
         return actions or [], condition
 
     # == query and scan ==============================================================================
-    def _read_target(self, info: TableInfo, params: dict) -> IndexInfo | None:
+    def _read_target(self, info: TableInfo, params: Mapping[str, Any]) -> IndexInfo | None:
         name = params.get("IndexName")
         if name is None:
             return None
@@ -364,7 +373,7 @@ class DynamoDBBackend(ServiceBackend):
         return ix
 
     @staticmethod
-    def _select(params: dict, ix: IndexInfo | None, projection: Any, query: bool = False) -> str:
+    def _select(params: Mapping[str, Any], ix: IndexInfo | None, projection: Any, query: bool = False) -> str:
         """The Select a read uses, with AWS's refusals (Query words them with the "1 validation error"
         envelope, Scan without)."""
         envelope = "1 validation error detected: " if query else ""
@@ -391,7 +400,7 @@ class DynamoDBBackend(ServiceBackend):
                                 f"not project [{', '.join(missing)}]")
         return select
 
-    def query(self, ctx: RequestContext) -> dict:
+    def query(self, ctx: Ctx[dynamodb.QueryRequest]) -> dynamodb.QueryResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         ix = self._read_target(info, params)
@@ -427,7 +436,7 @@ class DynamoDBBackend(ServiceBackend):
         self.engine.expire(info)
         return self.engine.page(ctx, info, ix, params, low, high, not forward, filter_, projection, select)
 
-    def _read_projection(self, params: dict, bound: Bound) -> dict | None:
+    def _read_projection(self, params: Mapping[str, Any], bound: Bound) -> dict | None:
         if bound.projection is not None:
             return E.projection_tree(bound.projection)
         names = params.get("AttributesToGet")
@@ -435,11 +444,11 @@ class DynamoDBBackend(ServiceBackend):
             return {name: True for name in names}
         return None
 
-    def scan(self, ctx: RequestContext) -> dict:
+    def scan(self, ctx: Ctx[dynamodb.ScanRequest]) -> dynamodb.ScanResult:
         with V.older_wording():
             return self._scan(ctx)
 
-    def _scan(self, ctx: RequestContext) -> dict:
+    def _scan(self, ctx: Ctx[dynamodb.ScanRequest]) -> dynamodb.ScanResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         ix = self._read_target(info, params)
@@ -477,7 +486,7 @@ class DynamoDBBackend(ServiceBackend):
         return self.engine.page(ctx, info, ix, params, low, high, False, filter_, projection, select)
 
     # == batches ======================================================================================
-    def batch_get_item(self, ctx: RequestContext) -> dict:
+    def batch_get_item(self, ctx: Ctx[dynamodb.BatchGetItemRequest]) -> dynamodb.BatchGetItemResult:
         request = ctx.params["RequestItems"]
         for name, spec in request.items():
             if len(spec["Keys"]) > 100:
@@ -501,7 +510,7 @@ class DynamoDBBackend(ServiceBackend):
                 keys.append((storage, key))
             plans.append((name, info, spec, keys, self._projection(spec)))
         responses: dict[str, list] = {}
-        unprocessed: dict[str, dict] = {}
+        unprocessed: dict[str, Any] = {}
         capacities: dict[str, float] = {}
         size = 0
         for name, info, spec, keys, projection in plans:
@@ -519,17 +528,18 @@ class DynamoDBBackend(ServiceBackend):
                 if item is not None:
                     size += item_bytes
                     found.append(E.project(item, projection) if projection is not None else V.copy_item(item))
-        out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
+        out: dynamodb.BatchGetItemResult = {"Responses": responses, "UnprocessedKeys": unprocessed}
         mode = ctx.params.get("ReturnConsumedCapacity")
         if mode in ("TOTAL", "INDEXES"):
-            out["ConsumedCapacity"] = [self.engine.capacity(self.engine.table(ctx, n), mode, u) for n, u in capacities.items()]
+            consumed = (self.engine.capacity(self.engine.table(ctx, n), mode, u) for n, u in capacities.items())
+            out["ConsumedCapacity"] = [c for c in consumed if c is not None]  # all: mode is TOTAL or INDEXES
         return out
 
-    def batch_write_item(self, ctx: RequestContext) -> dict:
+    def batch_write_item(self, ctx: Ctx[dynamodb.BatchWriteItemRequest]) -> dynamodb.BatchWriteItemResult:
         with V.older_wording():
             return self._batch_write_item(ctx)
 
-    def _batch_write_item(self, ctx: RequestContext) -> dict:
+    def _batch_write_item(self, ctx: RequestContext) -> dynamodb.BatchWriteItemResult:
         request = ctx.params["RequestItems"]
         for name, writes in request.items():
             if len(writes) > 25:
@@ -567,7 +577,7 @@ class DynamoDBBackend(ServiceBackend):
                 seen.add(key)
                 plans.append((info, key, item))
         mode = ctx.params.get("ReturnConsumedCapacity")
-        capacities: dict[str, dict] = {}
+        capacities: dict[str, dynamodb.ConsumedCapacity] = {}
         metrics: dict[str, list] = {}
         for info, key, item in plans:
             self.engine.expire(info)
@@ -580,7 +590,7 @@ class DynamoDBBackend(ServiceBackend):
             got = self._collection_metrics(info, ctx.params, item if item is not None else old)
             if got:
                 metrics.setdefault(info.name, []).append(got)
-        out: dict[str, Any] = {"UnprocessedItems": {}}
+        out: dynamodb.BatchWriteItemResult = {"UnprocessedItems": {}}
         if capacities:
             out["ConsumedCapacity"] = list(capacities.values())
         if metrics:
@@ -588,11 +598,11 @@ class DynamoDBBackend(ServiceBackend):
         return out
 
     # == transactions ==================================================================================
-    def transact_get_items(self, ctx: RequestContext) -> dict:
+    def transact_get_items(self, ctx: Ctx[dynamodb.TransactGetItemsRequest]) -> dynamodb.TransactGetItemsResult:
         with V.older_wording():
             return self._transact_get_items(ctx)
 
-    def _transact_get_items(self, ctx: RequestContext) -> dict:
+    def _transact_get_items(self, ctx: RequestContext) -> dynamodb.TransactGetItemsResult:
         entries = ctx.params["TransactItems"]
         if len(entries) > 100:
             raise V.invalid("1 validation error detected: Value at 'TransactItems' failed to satisfy constraint: "
@@ -618,8 +628,8 @@ class DynamoDBBackend(ServiceBackend):
             plans.append((info, key, projection))
         if any(faults):
             cancel([{"Code": "ValidationError", "Message": f} if f else {"Code": "None"} for f in faults])
-        responses: list[dict] = []
-        capacities: dict[str, dict] = {}
+        responses: list[dynamodb.ItemResponse] = []
+        capacities: dict[str, dynamodb.ConsumedCapacity] = {}
         mode = ctx.params.get("ReturnConsumedCapacity")
         for info, key, projection in plans:
             self.engine.expire(info)
@@ -633,16 +643,16 @@ class DynamoDBBackend(ServiceBackend):
                 one = self.engine.capacity(info, mode, units)
                 if one is not None:
                     capacities[info.name] = _add_capacity(capacities.get(info.name), one)
-        out: dict[str, Any] = {"Responses": responses}
+        out: dynamodb.TransactGetItemsResult = {"Responses": responses}
         if capacities:
             out["ConsumedCapacity"] = list(capacities.values())
         return out
 
-    def transact_write_items(self, ctx: RequestContext) -> dict:
+    def transact_write_items(self, ctx: Ctx[dynamodb.TransactWriteItemsRequest]) -> dynamodb.TransactWriteItemsResult:
         with V.older_wording():
             return self._transact_write_items(ctx)
 
-    def _transact_write_items(self, ctx: RequestContext) -> dict:
+    def _transact_write_items(self, ctx: RequestContext) -> dynamodb.TransactWriteItemsResult:
         params = ctx.params
         entries = params["TransactItems"]
         if len(entries) > 100:
@@ -656,9 +666,9 @@ class DynamoDBBackend(ServiceBackend):
             previous = self._token(ctx, token)
             if previous is not None:
                 if previous["digest"] != digest:
-                    raise AwsError("IdempotentParameterMismatchException",
-                                   "Request parameters do not match the parameters of the original request with the "
-                                   "same ClientRequestToken")
+                    raise dynamodb.idempotent_parameter_mismatch_exception(
+                        "Request parameters do not match the parameters of the original request with the same "
+                        "ClientRequestToken")
                 return V.copy_result(previous["result"])
         plans = []
         seen = set()
@@ -753,18 +763,19 @@ class DynamoDBBackend(ServiceBackend):
                 self.tokens.delete(stale)
         return found
 
-    def _transact_result(self, ctx: RequestContext, summary: list, params: dict) -> dict:
-        out: dict[str, Any] = {}
+    def _transact_result(self, ctx: RequestContext, summary: list,
+                         params: Mapping[str, Any]) -> dynamodb.TransactWriteItemsResult:
+        out: dynamodb.TransactWriteItemsResult = {}
         mode = params.get("ReturnConsumedCapacity")
         if mode in ("TOTAL", "INDEXES"):
-            capacities: dict[str, dict] = {}
+            capacities: dict[str, dynamodb.ConsumedCapacity] = {}
             for tkey, old, new in summary:
                 info = self.engine.table_info(tkey)
                 if info is None:
                     continue
                 one = self._write_capacity(info, mode, old, new)
                 if one:
-                    one = _scale_capacity(one, 2.0)
+                    one = cast("dynamodb.ConsumedCapacity", _scale_capacity(one, 2.0))
                     capacities[info.name] = _add_capacity(capacities.get(info.name), one)
             out["ConsumedCapacity"] = list(capacities.values())
         if params.get("ReturnItemCollectionMetrics") == "SIZE":
@@ -779,20 +790,20 @@ class DynamoDBBackend(ServiceBackend):
         return out
 
     # == PartiQL =======================================================================================
-    def execute_statement(self, ctx: RequestContext) -> dict:
+    def execute_statement(self, ctx: Ctx[dynamodb.ExecuteStatementRequest]) -> dynamodb.ExecuteStatementResult:
         from . import partiql
         return partiql.execute_statement(self.engine, ctx)
 
-    def batch_execute_statement(self, ctx: RequestContext) -> dict:
+    def batch_execute_statement(self, ctx: Ctx[dynamodb.BatchExecuteStatementRequest]) -> dynamodb.BatchExecuteStatementResult:
         from . import partiql
         return partiql.batch_execute_statement(self.engine, ctx)
 
-    def execute_transaction(self, ctx: RequestContext) -> dict:
+    def execute_transaction(self, ctx: Ctx[dynamodb.ExecuteTransactionRequest]) -> dynamodb.ExecuteTransactionResult:
         from . import partiql
         return partiql.execute_transaction(self.engine, ctx)
 
     # == tables ========================================================================================
-    def create_table(self, ctx: RequestContext) -> dict:
+    def create_table(self, ctx: Ctx[dynamodb.CreateTableRequest]) -> dynamodb.CreateTableResult:
         params = ctx.params
         name = params["TableName"]
         for member in ("KeySchema", "AttributeDefinitions"):  # optional in the model, required by AWS
@@ -804,7 +815,7 @@ class DynamoDBBackend(ServiceBackend):
         throughput = check_throughput(params, billing)
         tkey = (ctx.account, ctx.region, name)
         if tkey in self.tables:
-            raise AwsError("ResourceInUseException", f"Table already exists: {name}")
+            raise dynamodb.resource_in_use_exception(f"Table already exists: {name}")
         now = ctx.time()
         arn = ctx.arn(f"table/{name}")
         record: dict[str, Any] = {
@@ -832,7 +843,7 @@ class DynamoDBBackend(ServiceBackend):
         self.tables.put(tkey, record)
         return {"TableDescription": self._describe(tkey, "CREATING")}
 
-    def _sse(self, ctx: RequestContext, spec: dict | None) -> dict | None:
+    def _sse(self, ctx: RequestContext, spec: Mapping[str, Any] | None) -> dynamodb.SSEDescription | None:
         if not spec or not spec.get("Enabled"):
             return None
         key = spec.get("KMSMasterKeyId") or f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{ctx.ids.uuid4()}"
@@ -840,7 +851,7 @@ class DynamoDBBackend(ServiceBackend):
             key = f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{key}"
         return {"Status": "ENABLED", "SSEType": spec.get("SSEType", "KMS"), "KMSMasterKeyArn": key}
 
-    def _new_stream(self, ctx: RequestContext, record: dict, spec: dict) -> dict:
+    def _new_stream(self, ctx: RequestContext, record: dict, spec: Mapping[str, Any]) -> dict:
         view = spec["StreamViewType"]
         label = from_epoch(ctx.time()).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
         arn = f"{record['arn']}/stream/{label}"
@@ -856,14 +867,17 @@ class DynamoDBBackend(ServiceBackend):
         })
         return {"arn": arn, "label": label, "view_type": view}
 
-    def _describe(self, tkey: tuple, status: str | None = None) -> dict:
+    def _describe(self, tkey: tuple, status: str | None = None) -> dynamodb.TableDescription:
         record = self.tables[tkey]
         count, size = self.engine.table_counts(tkey)
         throughput = record["throughput"] or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
-        out: dict[str, Any] = {
-            "AttributeDefinitions": [dict(d) for d in record["attribute_definitions"]],
+        # copies of the record's lists of plain dicts (the request's shapes, validated when stored)
+        definitions: list[Any] = [dict(d) for d in record["attribute_definitions"]]
+        key_schema: list[Any] = [dict(e) for e in record["key_schema"]]
+        out: dynamodb.TableDescription = {
+            "AttributeDefinitions": definitions,
             "TableName": record["name"],
-            "KeySchema": [dict(e) for e in record["key_schema"]],
+            "KeySchema": key_schema,
             "TableStatus": status or record.get("status", "ACTIVE"),
             "CreationDateTime": from_epoch(record["created"]),
             "ProvisionedThroughput": {"NumberOfDecreasesToday": 0, **throughput},
@@ -873,16 +887,16 @@ class DynamoDBBackend(ServiceBackend):
             "TableId": record["id"],
         }
         if record["billing_mode"] == "PAY_PER_REQUEST" or record.get("billing_set"):
-            summary: dict[str, Any] = {"BillingMode": record["billing_mode"]}
+            summary: dynamodb.BillingModeSummary = {"BillingMode": record["billing_mode"]}
             if record["billing_mode"] == "PAY_PER_REQUEST":
                 summary["LastUpdateToPayPerRequestDateTime"] = from_epoch(record.get("billing_changed", record["created"]))
             out["BillingModeSummary"] = summary
         if record["billing_mode"] == "PAY_PER_REQUEST":
             out["OnDemandThroughput"] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
-        for kind, field in (("lsis", "LocalSecondaryIndexes"), ("gsis", "GlobalSecondaryIndexes")):
+        for kind, field in _INDEX_FIELDS:
             if not record[kind]:
                 continue
-            described = []
+            described: list[Any] = []
             for index in record[kind]:
                 icount, isize = self.engine.index_counts(tkey, index["IndexName"])
                 entry: dict[str, Any] = {
@@ -909,18 +923,18 @@ class DynamoDBBackend(ServiceBackend):
             out["LatestStreamLabel"] = last["label"]
             out["LatestStreamArn"] = last["arn"]
         if record.get("sse"):
-            out["SSEDescription"] = dict(record["sse"])
+            out["SSEDescription"] = {**record["sse"]}
         if record.get("table_class"):
             out["TableClassSummary"] = {"TableClass": record["table_class"]}
         out["DeletionProtectionEnabled"] = record["deletion_protection"]
         return out
 
-    def describe_table(self, ctx: RequestContext) -> dict:
+    def describe_table(self, ctx: Ctx[dynamodb.DescribeTableRequest]) -> dynamodb.DescribeTableResult:
         name = ctx.params["TableName"]
         info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
         return {"Table": self._describe(info.key)}
 
-    def delete_table(self, ctx: RequestContext) -> dict:
+    def delete_table(self, ctx: Ctx[dynamodb.DeleteTableRequest]) -> dynamodb.DeleteTableResult:
         name = ctx.params["TableName"]
         info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
         record = info.record
@@ -942,19 +956,19 @@ class DynamoDBBackend(ServiceBackend):
             self.streams.put(arn, {**stream, "disabled": ctx.time(),
                                    "last_sequence": last[1] if last else stream["first"] - 1})
 
-    def list_tables(self, ctx: RequestContext) -> dict:
+    def list_tables(self, ctx: Ctx[dynamodb.ListTablesRequest]) -> dynamodb.ListTablesResult:
         params = ctx.params
         limit = params.get("Limit", 100)
         start = params.get("ExclusiveStartTableName")
         names = sorted(k[2] for k in self.tables.keys() if k[0] == ctx.account and k[1] == ctx.region)
         if start is not None:
             names = [n for n in names if n > start]
-        out: dict[str, Any] = {"TableNames": names[:limit]}
+        out: dynamodb.ListTablesResult = {"TableNames": names[:limit]}
         if len(names) > limit:
             out["LastEvaluatedTableName"] = names[limit - 1]
         return out
 
-    def update_table(self, ctx: RequestContext) -> dict:
+    def update_table(self, ctx: Ctx[dynamodb.UpdateTableRequest]) -> dynamodb.UpdateTableResult:
         params = ctx.params
         name = params["TableName"]
         info = self.engine.table(ctx, name, f"Requested resource not found: Table: {name} not found")
@@ -1051,12 +1065,13 @@ class DynamoDBBackend(ServiceBackend):
                 gsi["Backfilling"] = False
         return {"TableDescription": described}
 
-    def _index_updates(self, ctx: RequestContext, record: dict, updates: list[dict], billing: str) -> list[dict]:
+    def _index_updates(self, ctx: RequestContext, record: dict, updates: list[dynamodb.GlobalSecondaryIndexUpdate],
+                       billing: str) -> list[dict]:
         gsis = [dict(g) for g in record["gsis"]]
         types = {d["AttributeName"]: d["AttributeType"] for d in record["attribute_definitions"]}
         if sum(1 for u in updates if "Create" in u or "Delete" in u) > 1:
-            raise AwsError("LimitExceededException", "Subscriber limit exceeded: Only 1 online index can be created "
-                           "or deleted simultaneously per table")
+            raise dynamodb.limit_exceeded_exception("Subscriber limit exceeded: Only 1 online index can be created "
+                                                    "or deleted simultaneously per table")
         for update in updates:
             if "Create" in update:
                 spec = update["Create"]
@@ -1064,7 +1079,7 @@ class DynamoDBBackend(ServiceBackend):
                 if any(g["IndexName"] == index_name for g in gsis + record["lsis"]):
                     raise V.invalid("Attempting to create an index which already exists")
                 if len(gsis) >= 20:
-                    raise AwsError("LimitExceededException", "GSI count exceeds the per-table limit of 20")
+                    raise dynamodb.limit_exceeded_exception("GSI count exceeds the per-table limit of 20")
                 from .tables import check_key_schema
                 check_key_schema(spec["KeySchema"])
                 check_projection(spec)
@@ -1083,18 +1098,18 @@ class DynamoDBBackend(ServiceBackend):
             elif "Delete" in update:
                 index_name = update["Delete"]["IndexName"]
                 if not any(g["IndexName"] == index_name for g in gsis):
-                    raise AwsError("ResourceNotFoundException",
-                                   f"Requested resource not found: Index: {index_name} not found")
+                    raise dynamodb.resource_not_found_exception(
+                        f"Requested resource not found: Index: {index_name} not found")
                 gsis = [g for g in gsis if g["IndexName"] != index_name]
             elif "Update" in update:
-                spec = update["Update"]
-                index_name = spec["IndexName"]
+                change = update["Update"]
+                index_name = change["IndexName"]
                 found = [g for g in gsis if g["IndexName"] == index_name]
                 if not found:
-                    raise AwsError("ResourceNotFoundException",
-                                   f"Requested resource not found: Index: {index_name} not found")
-                if "ProvisionedThroughput" in spec:
-                    pt = spec["ProvisionedThroughput"]
+                    raise dynamodb.resource_not_found_exception(
+                        f"Requested resource not found: Index: {index_name} not found")
+                if "ProvisionedThroughput" in change:
+                    pt = change["ProvisionedThroughput"]
                     found[0]["ProvisionedThroughput"] = {"ReadCapacityUnits": pt["ReadCapacityUnits"],
                                                          "WriteCapacityUnits": pt["WriteCapacityUnits"]}
         return gsis
@@ -1107,9 +1122,9 @@ class DynamoDBBackend(ServiceBackend):
             info = self.engine.table_info((parts[4], parts[3], name))
             if info is not None:
                 return info
-        raise AwsError("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found")
+        raise dynamodb.resource_not_found_exception(f"Requested resource not found: ResourcArn: {arn} not found")
 
-    def tag_resource(self, ctx: RequestContext) -> dict:
+    def tag_resource(self, ctx: Ctx[dynamodb.TagResourceRequest]) -> dynamodb.TagResourceResult:
         info = self._by_arn(ctx, ctx.params["ResourceArn"])
         tags = dict(info.record["tags"])
         tags.update({t["Key"]: t["Value"] for t in ctx.params["Tags"]})
@@ -1118,27 +1133,27 @@ class DynamoDBBackend(ServiceBackend):
         self.tables.put(info.key, {**info.record, "tags": tags})
         return {}
 
-    def untag_resource(self, ctx: RequestContext) -> dict:
+    def untag_resource(self, ctx: Ctx[dynamodb.UntagResourceRequest]) -> dynamodb.UntagResourceResult:
         info = self._by_arn(ctx, ctx.params["ResourceArn"])
         tags = {k: v for k, v in info.record["tags"].items() if k not in ctx.params["TagKeys"]}
         self.tables.put(info.key, {**info.record, "tags": tags})
         return {}
 
-    def list_tags_of_resource(self, ctx: RequestContext) -> dict:
+    def list_tags_of_resource(self, ctx: Ctx[dynamodb.ListTagsOfResourceRequest]) -> dynamodb.ListTagsOfResourceResult:
         info = self._by_arn(ctx, ctx.params["ResourceArn"])
-        tags = [{"Key": k, "Value": v} for k, v in info.record["tags"].items()]
+        tags: list[dynamodb.Tag] = [{"Key": k, "Value": v} for k, v in info.record["tags"].items()]
         token = ctx.params.get("NextToken") or "0"
         if not token.isdigit():  # a token this backend never issued
             raise V.invalid("Invalid NextToken")
         start = int(token)
         page = tags[start:start + 100]
-        out: dict[str, Any] = {"Tags": page}
+        out: dynamodb.ListTagsOfResourceResult = {"Tags": page}
         if start + 100 < len(tags):
             out["NextToken"] = str(start + 100)
         return out
 
     # -- TTL, backups, limits -----------------------------------------------------------------------
-    def update_time_to_live(self, ctx: RequestContext) -> dict:
+    def update_time_to_live(self, ctx: Ctx[dynamodb.UpdateTimeToLiveRequest]) -> dynamodb.UpdateTimeToLiveResult:
         params = ctx.params
         info = self.engine.table(ctx, params["TableName"])
         spec = params["TimeToLiveSpecification"]
@@ -1154,15 +1169,15 @@ class DynamoDBBackend(ServiceBackend):
                                    "ttl_last": attribute})
         return {"TimeToLiveSpecification": {"Enabled": enabled, "AttributeName": attribute}}
 
-    def describe_time_to_live(self, ctx: RequestContext) -> dict:
+    def describe_time_to_live(self, ctx: Ctx[dynamodb.DescribeTimeToLiveRequest]) -> dynamodb.DescribeTimeToLiveResult:
         info = self.engine.table(ctx, ctx.params["TableName"])
         attribute = info.record.get("ttl")
         if attribute:
             return {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": attribute}}
         return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
 
-    def _continuous_backups(self, ctx: RequestContext, record: dict) -> dict:
-        pitr: dict[str, Any] = {"PointInTimeRecoveryStatus": "ENABLED" if record["pitr"] else "DISABLED"}
+    def _continuous_backups(self, ctx: RequestContext, record: dict) -> dynamodb.ContinuousBackupsDescription:
+        pitr: dynamodb.PointInTimeRecoveryDescription = {"PointInTimeRecoveryStatus": "ENABLED" if record["pitr"] else "DISABLED"}
         if record["pitr"]:
             now = ctx.time()
             pitr["RecoveryPeriodInDays"] = record.get("pitr_days", 35)
@@ -1174,9 +1189,9 @@ class DynamoDBBackend(ServiceBackend):
         try:
             return self.engine.table(ctx, name)
         except AwsError:
-            raise AwsError("TableNotFoundException", f"Table not found: {name}") from None
+            raise dynamodb.table_not_found_exception(f"Table not found: {name}") from None
 
-    def update_continuous_backups(self, ctx: RequestContext) -> dict:
+    def update_continuous_backups(self, ctx: Ctx[dynamodb.UpdateContinuousBackupsRequest]) -> dynamodb.UpdateContinuousBackupsResult:
         params = ctx.params
         info = self._backup_table(ctx, params["TableName"])
         spec = params["PointInTimeRecoverySpecification"]
@@ -1192,15 +1207,15 @@ class DynamoDBBackend(ServiceBackend):
         self.tables.put(info.key, record)
         return {"ContinuousBackupsDescription": self._continuous_backups(ctx, record)}
 
-    def describe_continuous_backups(self, ctx: RequestContext) -> dict:
+    def describe_continuous_backups(self, ctx: Ctx[dynamodb.DescribeContinuousBackupsRequest]) -> dynamodb.DescribeContinuousBackupsResult:
         info = self._backup_table(ctx, ctx.params["TableName"])
         return {"ContinuousBackupsDescription": self._continuous_backups(ctx, info.record)}
 
-    def describe_limits(self, ctx: RequestContext) -> dict:
+    def describe_limits(self, ctx: Ctx[dynamodb.DescribeLimitsRequest]) -> dynamodb.DescribeLimitsResult:
         return {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000,
                 "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
-    def describe_endpoints(self, ctx: RequestContext) -> dict:
+    def describe_endpoints(self, ctx: Ctx[dynamodb.DescribeEndpointsRequest]) -> dynamodb.DescribeEndpointsResult:
         return {"Endpoints": [{"Address": f"dynamodb.{ctx.region}.amazonaws.com", "CachePeriodInMinutes": 1440}]}
 
     # -- inspection ---------------------------------------------------------------------------------
@@ -1216,17 +1231,18 @@ class DynamoDBBackend(ServiceBackend):
         return {"tables": tables}
 
 
-def _add_capacity(total: dict | None, one: dict) -> dict:
+def _add_capacity(total: dynamodb.ConsumedCapacity | None,
+                  one: dynamodb.ConsumedCapacity) -> dynamodb.ConsumedCapacity:
     if total is None:
         return one
-    merged = dict(total)
+    merged: dict[str, Any] = dict(total)
     merged["CapacityUnits"] = merged.get("CapacityUnits", 0.0) + one["CapacityUnits"]
     if "Table" in one:
         merged["Table"] = {k: merged.get("Table", {}).get(k, 0.0) + v for k, v in one["Table"].items()}
-    return merged
+    return cast("dynamodb.ConsumedCapacity", merged)
 
 
-def _scale_capacity(capacity: dict, factor: float) -> dict:
+def _scale_capacity(capacity: Mapping[str, Any], factor: float) -> dict[str, Any]:
     scaled: dict[str, Any] = {}
     for k, v in capacity.items():
         if isinstance(v, float):

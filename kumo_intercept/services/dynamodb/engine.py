@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from typing import Any, Iterator, Protocol
 
 from sortedcontainers import SortedList
 
+from ...api import dynamodb
 from ...core.clock import Clock
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
@@ -221,7 +223,7 @@ class TableEngine:
                 region, account, name = parts[3], parts[4], parts[5][6:]
         info = self.table_info((account, region, name))
         if info is None:
-            raise AwsError("ResourceNotFoundException", message or NOT_FOUND)
+            raise dynamodb.resource_not_found_exception(message or NOT_FOUND)
         return info
 
     def key(self, info: TableInfo, key: dict, what: str = "The provided key element does not match the schema",
@@ -384,16 +386,17 @@ class TableEngine:
 
     @staticmethod
     def capacity(info: TableInfo, mode: str | None, units: float,
-                 indexes: dict[str, float] | None = None) -> dict | None:
+                 indexes: dict[str, float] | None = None) -> dynamodb.ConsumedCapacity | None:
         """ConsumedCapacity as AWS reports it: the total, and with INDEXES the table's and each index's."""
         if mode not in ("TOTAL", "INDEXES"):
             return None
         indexes = indexes or {}
-        out: dict[str, Any] = {"TableName": info.name, "CapacityUnits": units + sum(indexes.values())}
+        out: dynamodb.ConsumedCapacity = {"TableName": info.name, "CapacityUnits": units + sum(indexes.values())}
         if mode == "INDEXES":
             out["Table"] = {"CapacityUnits": units}
-            gsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "GSI"}
-            lsis = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "LSI"}
+            gsis: dict[str, dynamodb.Capacity] = {
+                n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "GSI"}
+            lsis: dict[str, dynamodb.Capacity] = {n: {"CapacityUnits": u} for n, u in indexes.items() if info.indexes[n].kind == "LSI"}
             if gsis:
                 out["GlobalSecondaryIndexes"] = gsis
             if lsis:
@@ -406,7 +409,7 @@ class TableEngine:
         return units if consistent else units / 2
 
     @staticmethod
-    def enveloped(check: Any, params: dict) -> Any:
+    def enveloped(check: Any, params: Mapping[str, Any]) -> Any:
         """Run a request check of PutItem/UpdateItem/DeleteItem, wording its refusal as AWS does for those
         operations (inside "1 validation error detected: ", as us-east-1 and eu-west-2 answer since 2026)."""
         try:
@@ -599,8 +602,9 @@ class TableEngine:
                 else:
                     yield item, sizes.get(key) or V.item_size(item)
 
-    def page(self, ctx: RequestContext, info: TableInfo, ix: IndexInfo | None, params: dict, low: tuple,
-             high: tuple | None, reverse: bool, filter_: Any, projection: dict | None, select: str) -> dict:
+    def page(self, ctx: RequestContext, info: TableInfo, ix: IndexInfo | None, params: Mapping[str, Any], low: tuple,
+             high: tuple | None, reverse: bool, filter_: Any, projection: dict | None,
+             select: str) -> dynamodb.QueryOutput:
         limit = params.get("Limit")
         count = scanned = size = 0
         items: list[dict] = []
@@ -622,22 +626,25 @@ class TableEngine:
             if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
                 last = item
                 break
-        out: dict[str, Any] = {}
+        out: dynamodb.QueryOutput = {}
         if want_items:
             out["Items"] = items
         out["Count"] = count
         out["ScannedCount"] = scanned
         if last is not None:
             names = ix.key_names if ix is not None else tuple(n for n in (info.hash_name, info.range_name) if n)
-            out["LastEvaluatedKey"] = {n: V.copy_value(last[n]) for n in names}
+            last_key: dict[str, Any] = {n: V.copy_value(last[n]) for n in names}
+            out["LastEvaluatedKey"] = last_key
         mode = params.get("ReturnConsumedCapacity")
         if mode is not None and mode != "NONE":
             units = self.read_units(size, bool(params.get("ConsistentRead")))
             if ix is not None:
-                out["ConsumedCapacity"] = self.capacity(info, mode, 0.0 if mode == "INDEXES" else units,
-                                                         {ix.name: units} if mode == "INDEXES" else None)
+                capacity = self.capacity(info, mode, 0.0 if mode == "INDEXES" else units,
+                                         {ix.name: units} if mode == "INDEXES" else None)
             else:
-                out["ConsumedCapacity"] = self.capacity(info, mode, units)
+                capacity = self.capacity(info, mode, units)
+            if capacity is not None:  # always: the enum check let TOTAL and INDEXES through only
+                out["ConsumedCapacity"] = capacity
         return out
 
 

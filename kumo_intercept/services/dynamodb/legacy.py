@@ -3,6 +3,7 @@ Expected, AttributesToGet, AttributeUpdates, KeyConditions, QueryFilter and Scan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from . import values as V
@@ -15,7 +16,7 @@ _ARGUMENT_COUNT = "The attempted filter operation is not supported for the provi
 _CMP = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
 
 
-def refuse_mixing(params: dict, expression_params: list[str]) -> None:
+def refuse_mixing(params: Mapping[str, Any], expression_params: list[str]) -> None:
     legacy = [k for k in _NON_EXPRESSION if k in params]
     if legacy and expression_params:
         raise V.invalid("Can not use both expression and non-expression parameters in the same request: "

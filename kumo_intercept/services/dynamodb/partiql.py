@@ -20,8 +20,9 @@ import base64
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
+from ...api import dynamodb
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError
 from . import expressions as E
@@ -445,8 +446,17 @@ class _Runner:
         return f"{'UPDATED' if which == 'MODIFIED' else 'ALL'}_{age}"
 
     # -- execution -----------------------------------------------------------------------------------
+    @overload
     def select(self, plan: dict, limit: int | None, token: str | None, consistent: bool,
-               need_key: bool = False) -> dict:
+               need_key: Literal[False] = False) -> dynamodb.ExecuteStatementOutput: ...
+
+    @overload
+    def select(self, plan: dict, limit: int | None, token: str | None, consistent: bool,
+               need_key: Literal[True]) -> dynamodb.ItemResponse: ...
+
+    def select(self, plan: dict, limit: int | None, token: str | None, consistent: bool,
+               need_key: bool = False) -> dynamodb.ExecuteStatementOutput | dynamodb.ItemResponse:
+        """A page of items, or with ``need_key`` the one item the where clause's full key names."""
         engine = self.engine
         info = engine.table(self.ctx, plan["table"])
         ix = None
@@ -481,7 +491,7 @@ class _Runner:
         engine.expire(info)
         page = engine.page(self.ctx, info, ix, {"Limit": limit, "ConsistentRead": consistent}, low, high,
                            False, where, projection, select)
-        out: dict[str, Any] = {"Items": page["Items"]}
+        out: dynamodb.ExecuteStatementOutput = {"Items": page["Items"]}
         if "LastEvaluatedKey" in page:
             out["NextToken"] = _encode_token(page["LastEvaluatedKey"])
             out["LastEvaluatedKey"] = page["LastEvaluatedKey"]
@@ -532,7 +542,7 @@ class _Runner:
         return info, key, old, new, returned
 
 
-def execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
+def execute_statement(engine: TableEngine, ctx: RequestContext) -> dynamodb.ExecuteStatementOutput:
     params = ctx.params
     runner = _Runner(engine, ctx)
     kind, plan, _st = runner.parse(params["Statement"], params.get("Parameters"))
@@ -544,13 +554,13 @@ def execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
     return {"Items": [returned] if returned else []}
 
 
-def batch_execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
+def batch_execute_statement(engine: TableEngine, ctx: RequestContext) -> dynamodb.BatchExecuteStatementOutput:
     statements = ctx.params["Statements"]
     if len(statements) > 25:
         raise AwsError("ValidationException", "1 validation error detected: Value at 'statements' failed to satisfy "
                        "constraint: Member must have length less than or equal to 25")
     runner = _Runner(engine, ctx)
-    responses = []
+    responses: list[dynamodb.BatchStatementResponse] = []
     for request in statements:
         kind, plan, _st = runner.parse(request["Statement"], request.get("Parameters"))
         table = plan["table"]
@@ -576,12 +586,12 @@ def batch_execute_statement(engine: TableEngine, ctx: RequestContext) -> dict:
             responses.append({"TableName": table})
         except AwsError as exc:
             code = exc.code.replace("Exception", "") if exc.code != "ValidationException" else "ValidationError"
-            error: dict[str, Any] = {"Code": code, "Message": exc.message}
+            error: dynamodb.BatchStatementError = {"Code": code, "Message": exc.message}
             responses.append({"TableName": table, "Error": error})
     return {"Responses": responses}
 
 
-def execute_transaction(engine: TableEngine, ctx: RequestContext) -> dict:
+def execute_transaction(engine: TableEngine, ctx: RequestContext) -> dynamodb.ExecuteTransactionOutput:
     statements = ctx.params["TransactStatements"]
     if len(statements) > 100:
         raise AwsError("ValidationException", "1 validation error detected at 'transactStatements' failed to satisfy "

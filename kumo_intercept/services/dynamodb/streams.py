@@ -31,7 +31,8 @@ import json
 from typing import Any
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext, ServiceBackend
+from ...api import dynamodbstreams
+from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from . import values as V
 from .backend import DynamoDBBackend
@@ -118,7 +119,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
     def _stream(self, ctx: RequestContext, arn: str) -> dict:
         stream = self.streams.get(arn)
         if stream is None or stream["account"] != ctx.account:
-            raise AwsError("ResourceNotFoundException", f"Requested resource not found: Stream: {arn} not found")
+            raise dynamodbstreams.resource_not_found_exception(f"Requested resource not found: Stream: {arn} not found")
         return stream
 
     def _bounds(self, stream: dict) -> tuple[int, int | None]:
@@ -129,7 +130,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         return first, stream.get("last_sequence") if stream["disabled"] is not None else None
 
     # -- operations -------------------------------------------------------------------------------
-    def list_streams(self, ctx: RequestContext) -> dict:
+    def list_streams(self, ctx: Ctx[dynamodbstreams.ListStreamsRequest]) -> dynamodbstreams.ListStreamsResult:
         params = ctx.params
         table = params.get("TableName")
         found = sorted((s for s in self.streams.values()
@@ -142,16 +143,16 @@ class DynamoDBStreamsBackend(ServiceBackend):
             arns = [s["arn"] for s in found]
             found = found[arns.index(start) + 1:] if start in arns else found
         limit = params.get("Limit", 100)
-        out: dict[str, Any] = {"Streams": [{"StreamArn": s["arn"], "TableName": s["table"],
+        out: dynamodbstreams.ListStreamsResult = {"Streams": [{"StreamArn": s["arn"], "TableName": s["table"],
                                             "StreamLabel": s["label"]} for s in found[:limit]]}
         if len(found) > limit:
             out["LastEvaluatedStreamArn"] = found[limit - 1]["arn"]
         return out
 
-    def describe_stream(self, ctx: RequestContext) -> dict:
+    def describe_stream(self, ctx: Ctx[dynamodbstreams.DescribeStreamRequest]) -> dynamodbstreams.DescribeStreamResult:
         stream = self._stream(ctx, ctx.params["StreamArn"])
         first, last = self._bounds(stream)
-        shard: dict[str, Any] = {"ShardId": stream["shard"],
+        shard: dynamodbstreams.Shard = {"ShardId": stream["shard"],
                                  "SequenceNumberRange": {"StartingSequenceNumber": str(_BASE + first)}}
         if last is not None:
             shard["SequenceNumberRange"]["EndingSequenceNumber"] = str(_BASE + last)
@@ -159,6 +160,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
         start_shard = ctx.params.get("ExclusiveStartShardId")
         if start_shard == stream["shard"]:
             shards = []
+        key_schema: list[Any] = [dict(e) for e in stream["key_schema"]]  # copies of the record's plain dicts
         return {"StreamDescription": {
             "StreamArn": stream["arn"],
             "StreamLabel": stream["label"],
@@ -166,7 +168,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
             "StreamViewType": stream["view_type"],
             "CreationRequestDateTime": from_epoch(stream["created"]),
             "TableName": stream["table"],
-            "KeySchema": [dict(e) for e in stream["key_schema"]],
+            "KeySchema": key_schema,
             "Shards": shards,
         }}
 
@@ -174,12 +176,11 @@ class DynamoDBStreamsBackend(ServiceBackend):
         token = json.dumps([shard, position, round(ctx.time(), 3)], separators=(",", ":"))
         return f"{arn}|1|{base64.b64encode(token.encode()).decode()}"
 
-    def get_shard_iterator(self, ctx: RequestContext) -> dict:
+    def get_shard_iterator(self, ctx: Ctx[dynamodbstreams.GetShardIteratorRequest]) -> dynamodbstreams.GetShardIteratorResult:
         params = ctx.params
         stream = self._stream(ctx, params["StreamArn"])
         if params["ShardId"] != stream["shard"]:
-            raise AwsError("ResourceNotFoundException",
-                           "Requested resource not found: Shard does not exist")
+            raise dynamodbstreams.resource_not_found_exception("Requested resource not found: Shard does not exist")
         kind = params["ShardIteratorType"]
         first, last = self._bounds(stream)
         if kind == "TRIM_HORIZON":
@@ -193,12 +194,11 @@ class DynamoDBStreamsBackend(ServiceBackend):
                                f"Must specify a sequence number for iterator type {kind}")
             sequence = _sequence(number)
             if sequence < first - 1:
-                raise AwsError("TrimmedDataAccessException",
-                               "The operation attempted to read past the oldest stream record in a shard.")
+                raise dynamodbstreams.trimmed_data_access_exception("The operation attempted to read past the oldest stream record in a shard.")
             position = sequence if kind == "AT_SEQUENCE_NUMBER" else sequence + 1
         return {"ShardIterator": self._iterator(ctx, stream["arn"], stream["shard"], position)}
 
-    def get_records(self, ctx: RequestContext) -> dict:
+    def get_records(self, ctx: Ctx[dynamodbstreams.GetRecordsRequest]) -> dynamodbstreams.GetRecordsResult:
         params = ctx.params
         text = params["ShardIterator"]
         try:
@@ -208,8 +208,7 @@ class DynamoDBStreamsBackend(ServiceBackend):
             raise AwsError("ValidationException", "Invalid ShardIterator") from None
         stream = self._stream(ctx, arn)
         if ctx.time() - created > _ITERATOR_SECONDS:
-            raise AwsError("ExpiredIteratorException",
-                           f"Iterator expired. The iterator was created at time "
+            raise dynamodbstreams.expired_iterator_exception(f"Iterator expired. The iterator was created at time "
                            f"{from_epoch(created).strftime('%a %b %d %H:%M:%S UTC %Y')} while right now it is "
                            f"{from_epoch(ctx.time()).strftime('%a %b %d %H:%M:%S UTC %Y')} which is further in the "
                            f"future than the tolerated delay of 900000 milliseconds.")
@@ -221,7 +220,8 @@ class DynamoDBStreamsBackend(ServiceBackend):
                            f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: "
                            "Member must have value less than or equal to 1000")
         found = self._read(arn, position, limit)
-        out: dict[str, Any] = {"Records": [self._shown(r) for _seq, r in found]}
+        records: list[Any] = [self._shown(r) for _seq, r in found]  # plain dicts, as read_records gives them
+        out: dynamodbstreams.GetRecordsResult = {"Records": records}
         next_position = found[-1][0] + 1 if found else position
         _first, last = self._bounds(stream)
         if last is None or next_position <= last:

@@ -13,6 +13,7 @@ with index = ``{"IndexName", "KeySchema", "Projection", "ProvisionedThroughput"?
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import values as V
@@ -89,7 +90,7 @@ def _invalid(detail: str) -> Exception:
     return V.invalid(f"One or more parameter values were invalid: {detail}")
 
 
-def check_key_schema(schema: list[dict], where: str = "") -> None:
+def check_key_schema(schema: Sequence[Mapping[str, Any]], where: str = "") -> None:
     if schema[0]["KeyType"] != "HASH":
         raise V.invalid(f"Invalid KeySchema: The first KeySchemaElement is not a HASH key type{where}")
     if len(schema) == 2:
@@ -100,7 +101,7 @@ def check_key_schema(schema: list[dict], where: str = "") -> None:
             raise V.invalid("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 
 
-def check_projection(index: dict) -> None:
+def check_projection(index: Mapping[str, Any]) -> None:
     projection = index.get("Projection") or {}
     kind = projection.get("ProjectionType")
     non_key = projection.get("NonKeyAttributes")
@@ -111,7 +112,7 @@ def check_projection(index: dict) -> None:
         raise _invalid(f"ProjectionType is {kind or 'unset'}, but NonKeyAttributes is specified")
 
 
-def check_definitions(params: dict) -> None:
+def check_definitions(params: Mapping[str, Any]) -> None:
     """CreateTable's checks of the key schema, indexes and attribute definitions."""
     schema = params["KeySchema"]
     check_key_schema(schema)
@@ -164,7 +165,7 @@ def check_definitions(params: dict) -> None:
                        f"keys used: [{', '.join(used_set)}]")
 
 
-def check_throughput(params: dict, billing_mode: str) -> dict | None:
+def check_throughput(params: Mapping[str, Any], billing_mode: str) -> dict | None:
     """The table's provisioned throughput for CreateTable's BillingMode, checked as AWS checks it."""
     throughput = params.get("ProvisionedThroughput")
     if billing_mode == "PAY_PER_REQUEST":
@@ -188,7 +189,7 @@ def check_throughput(params: dict, billing_mode: str) -> dict | None:
             "WriteCapacityUnits": throughput["WriteCapacityUnits"]}
 
 
-def index_record(spec: dict, created: float) -> dict:
+def index_record(spec: Mapping[str, Any], created: float) -> dict:
     record: dict[str, Any] = {
         "IndexName": spec["IndexName"],
         "KeySchema": [dict(e) for e in spec["KeySchema"]],

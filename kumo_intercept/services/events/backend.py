@@ -716,6 +716,9 @@ class EventsBackend(ServiceBackend):
         elif service == "lambda":
             self.emulator.ports.functions.invoke_internal(
                 arn, body.encode(), invocation_type="Event")
+        elif service == "states":
+            parts = arn.split(":")
+            self.emulator.ports.workflows.start_execution_internal(arn, body, parts[4], parts[3])
         else:
             self._record_undelivered(rule_key, target, body, now, "NotEmulated",
                                      f"targets of {service} are recorded, not delivered")

@@ -348,12 +348,18 @@ class KinesisBackend(ServiceBackend):
                 f"was {explicit}")
         return int(explicit)
 
+    @staticmethod
+    def _blob(data: bytes | bytearray | str) -> bytes:
+        """A record's Data as bytes: botocore accepts str for blobs and encodes it as UTF-8 when it
+        serializes, which an intercepted call skips."""
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
     def _append(self, stream: dict, data: bytes, partition_key: str, hash_key: int, now: float) -> tuple[str, str]:
         starts, ids = self._route(stream)
         shard = S.shard_for_hash(starts, ids, hash_key)
         counter = self._next_counter()
         self.records.put((stream["Arn"], shard, counter),
-                         [bytes(data), partition_key, now, stream["Encryption"] == "KMS"])
+                         [data, partition_key, now, stream["Encryption"] == "KMS"])
         return shard, S.sequence_text(counter)
 
     def _encryption(self, stream: dict) -> dict[str, str]:
@@ -361,7 +367,7 @@ class KinesisBackend(ServiceBackend):
 
     def put_record(self, ctx: Ctx[kinesis.PutRecordRequest]) -> kinesis.PutRecordResult:
         params = ctx.params
-        data = params["Data"]
+        data = self._blob(params["Data"])
         key = params["PartitionKey"]
         self._check_key(key, "")
         if len(data) > MAX_RECORD_BYTES:
@@ -381,14 +387,15 @@ class KinesisBackend(ServiceBackend):
                 "1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have "
                 f"length less than or equal to {MAX_PUT_RECORDS}")
         total = 0
-        for index, entry in enumerate(entries, 1):
+        blobs = [self._blob(entry["Data"]) for entry in entries]
+        for index, (entry, data) in enumerate(zip(entries, blobs), 1):
             self._check_key(entry["PartitionKey"], f"records.{index}.member.")
-            size = len(entry["Data"])
+            size = len(data)
             if size > MAX_RECORD_BYTES:
                 raise kinesis.validation_exception(
                     f"1 validation error detected: Value at 'records.{index}.member.data' failed to satisfy "
                     f"constraint: Member must have length less than or equal to {MAX_RECORD_BYTES}")
-            total += size + len(entry["PartitionKey"].encode())
+            total += size + len(entry["PartitionKey"].encode("utf-8", "surrogatepass"))
         if total > MAX_PUT_RECORDS_BYTES:
             raise kinesis.invalid_argument_exception("Records size exceeds 5 MB limit")
         stream = self._stream(ctx)
@@ -397,8 +404,8 @@ class KinesisBackend(ServiceBackend):
         hash_keys = [self._hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
         now = ctx.time()
         results: list[kinesis.PutRecordsResultEntry] = []
-        for entry, hash_key in zip(entries, hash_keys):
-            shard, sequence = self._append(stream, entry["Data"], entry["PartitionKey"], hash_key, now)
+        for entry, data, hash_key in zip(entries, blobs, hash_keys):
+            shard, sequence = self._append(stream, data, entry["PartitionKey"], hash_key, now)
             results.append({"SequenceNumber": sequence, "ShardId": shard})
         out: Any = {"FailedRecordCount": 0, "Records": results, **self._encryption(stream)}
         return out

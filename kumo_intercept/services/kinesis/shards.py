@@ -30,7 +30,7 @@ def shard_id(number: int) -> str:
 
 
 def partition_hash(partition_key: str) -> int:
-    return int.from_bytes(hashlib.md5(partition_key.encode()).digest(), "big")
+    return int.from_bytes(hashlib.md5(partition_key.encode("utf-8", "surrogatepass")).digest(), "big")
 
 
 def sequence_text(counter: int) -> str:

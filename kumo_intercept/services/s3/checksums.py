@@ -47,7 +47,7 @@ def _crc64_py(data: bytes, crc: int) -> int:
 
 
 try:  # pragma: no cover - depends on the environment
-    from awscrt import checksums as _crt
+    from awscrt import checksums as _crt  # type: ignore[import-not-found]  # optional, untyped: no stubs
 
     def _crc32c(data: bytes, crc: int) -> int:
         return _crt.crc32c(data, crc)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar, Union
 from urllib.parse import quote
 
+from ...api import s3
 from ...core.clock import from_epoch
 from ...core.errors import AwsError
 
@@ -117,12 +119,21 @@ def canonical_id(account: str) -> str:
     return hashlib.sha256(f"kumo-canonical-{account}".encode()).hexdigest()
 
 
-def owner(account: str) -> dict[str, str]:
+#: the results that carry an object's encryption members (``sse_out`` fills them in)
+SseResult = Union[s3.PutObjectOutput, s3.GetObjectOutput, s3.HeadObjectOutput, s3.CopyObjectOutput,
+                  s3.CreateMultipartUploadOutput, s3.UploadPartOutput, s3.UploadPartCopyOutput,
+                  s3.CompleteMultipartUploadOutput]
+#: a listing's result (``finish_listing`` adds the members every listing ends with)
+Listing = TypeVar("Listing", s3.ListObjectsV2Output, s3.ListObjectsOutput, s3.ListObjectVersionsOutput,
+                  s3.ListMultipartUploadsOutput)
+
+
+def owner(account: str) -> s3.Owner:
     return {"ID": canonical_id(account)}
 
 
 # -- request checksums ----------------------------------------------------------------------
-def sdk_checksum_algorithm(ctx: Any, params: dict[str, Any]) -> str | None:
+def sdk_checksum_algorithm(ctx: Any, params: Mapping[str, Any]) -> str | None:
     """The checksum algorithm botocore would have sent with this request (upper case), or None.
 
     botocore resolves it, from the params and the client's ``request_checksum_calculation``

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 from ...core.clock import from_epoch, to_epoch
-from ...core.dispatch import RequestContext
+from ...api import NoMembers, s3
+from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
 from .common import invalid_argument, invalid_request, malformed_xml, owner
 from . import schema
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from ...store.store import Table
     from .lifecycle import Lifecycle
 
-_DEFAULT_ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+_DEFAULT_ENCRYPTION: s3.ServerSideEncryptionConfiguration = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
                                   "BucketKeyEnabled": False}]}
 _CORS_METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
 DAY = 86400
@@ -83,7 +85,7 @@ def rule_prefix(rule: dict) -> str:
     return (flt.get("And") or {}).get("Prefix", "")
 
 
-def rule_tags(rule: dict) -> dict[str, str]:
+def rule_tags(rule: Mapping[str, Any]) -> dict[str, str]:
     flt = rule.get("Filter") or {}
     tags = [flt["Tag"]] if "Tag" in flt else (flt.get("And") or {}).get("Tags", [])
     return {t["Key"]: t["Value"] for t in tags}
@@ -101,13 +103,14 @@ def _is_public_policy(policy: dict) -> bool:
     return False
 
 
-def grants(account: str, canned: str | None, explicit: dict | None = None) -> dict:
+def grants(account: str, canned: str | None,
+           explicit: s3.AccessControlPolicy | None = None) -> s3.AccessControlPolicy:
     """An ACL (owner and grants) as GetBucketAcl/GetObjectAcl answer it: explicit, or from a canned ACL."""
     if explicit:
         return explicit
-    owner_grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
+    owner_grant: s3.Grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
     grants = [owner_grant]
-    all_users = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    all_users: s3.Grantee = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
     if canned in ("public-read", "public-read-write"):
         grants.append({"Grantee": all_users, "Permission": "READ"})
     if canned == "public-read-write":
@@ -116,7 +119,7 @@ def grants(account: str, canned: str | None, explicit: dict | None = None) -> di
         grants.append({"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
                        "Permission": "READ"})
     if canned == "log-delivery-write":
-        log = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
+        log: s3.Grantee = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}
         grants += [{"Grantee": log, "Permission": "WRITE"}, {"Grantee": log, "Permission": "READ_ACP"}]
     return {"Owner": owner(account), "Grants": grants}
 
@@ -134,7 +137,7 @@ class BucketConfig:
         self.bucket_of = bucket_of
 
     # -- generic ----------------------------------------------------------------------------
-    def _set(self, ctx: RequestContext, kind: str, value: Any) -> dict:
+    def _set(self, ctx: RequestContext, kind: str, value: Any) -> NoMembers:
         self.config.put((ctx.params["Bucket"], kind), freeze(value))
         return {}
 
@@ -146,7 +149,7 @@ class BucketConfig:
             raise _MISSING[kind](name)
         return thaw(value)
 
-    def _drop(self, ctx: RequestContext, kind: str) -> dict:
+    def _drop(self, ctx: RequestContext, kind: str) -> NoMembers:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         self.config.delete((name, kind))
@@ -154,7 +157,7 @@ class BucketConfig:
         return {}
 
     # -- tagging ----------------------------------------------------------------------------
-    def put_bucket_tagging(self, ctx: RequestContext) -> dict:
+    def put_bucket_tagging(self, ctx: Ctx[s3.PutBucketTaggingRequest]) -> s3.PutBucketTaggingResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         tag_set = ctx.params["Tagging"].get("TagSet", [])
         seen = set()
@@ -172,14 +175,14 @@ class BucketConfig:
         ctx.status = 204
         return self._set(ctx, "tagging", {"TagSet": tag_set})
 
-    def get_bucket_tagging(self, ctx: RequestContext) -> dict:
+    def get_bucket_tagging(self, ctx: Ctx[s3.GetBucketTaggingRequest]) -> s3.GetBucketTaggingResult:
         return {"TagSet": self._get(ctx, "tagging")["TagSet"]}
 
-    def delete_bucket_tagging(self, ctx: RequestContext) -> dict:
+    def delete_bucket_tagging(self, ctx: Ctx[s3.DeleteBucketTaggingRequest]) -> s3.DeleteBucketTaggingResult:
         return self._drop(ctx, "tagging")
 
     # -- policy -----------------------------------------------------------------------------
-    def put_bucket_policy(self, ctx: RequestContext) -> dict:
+    def put_bucket_policy(self, ctx: Ctx[s3.PutBucketPolicyRequest]) -> s3.PutBucketPolicyResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         text = ctx.params["Policy"]
@@ -202,18 +205,18 @@ class BucketConfig:
         ctx.status = 204
         return self._set(ctx, "policy", text)
 
-    def get_bucket_policy(self, ctx: RequestContext) -> dict:
+    def get_bucket_policy(self, ctx: Ctx[s3.GetBucketPolicyRequest]) -> s3.GetBucketPolicyResult:
         return {"Policy": self._get(ctx, "policy")}
 
-    def delete_bucket_policy(self, ctx: RequestContext) -> dict:
+    def delete_bucket_policy(self, ctx: Ctx[s3.DeleteBucketPolicyRequest]) -> s3.DeleteBucketPolicyResult:
         return self._drop(ctx, "policy")
 
-    def get_bucket_policy_status(self, ctx: RequestContext) -> dict:
+    def get_bucket_policy_status(self, ctx: Ctx[s3.GetBucketPolicyStatusRequest]) -> s3.GetBucketPolicyStatusResult:
         policy = json.loads(self._get(ctx, "policy"))
         return {"PolicyStatus": {"IsPublic": _is_public_policy(policy)}}
 
     # -- CORS -------------------------------------------------------------------------------
-    def put_bucket_cors(self, ctx: RequestContext) -> dict:
+    def put_bucket_cors(self, ctx: Ctx[s3.PutBucketCorsRequest]) -> s3.PutBucketCorsResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         rules = ctx.params["CORSConfiguration"].get("CORSRules", [])
         if not rules or len(rules) > 100:
@@ -224,16 +227,16 @@ class BucketConfig:
                     raise invalid_request(f"Found unsupported HTTP method in CORS config. Unsupported method is {method}")
         return self._set(ctx, "cors", {"CORSRules": rules})
 
-    def get_bucket_cors(self, ctx: RequestContext) -> dict:
+    def get_bucket_cors(self, ctx: Ctx[s3.GetBucketCorsRequest]) -> s3.GetBucketCorsResult:
         return {"CORSRules": self._get(ctx, "cors")["CORSRules"]}
 
-    def delete_bucket_cors(self, ctx: RequestContext) -> dict:
+    def delete_bucket_cors(self, ctx: Ctx[s3.DeleteBucketCorsRequest]) -> s3.DeleteBucketCorsResult:
         return self._drop(ctx, "cors")
 
     # -- lifecycle --------------------------------------------------------------------------
-    def put_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+    def put_bucket_lifecycle_configuration(self, ctx: Ctx[s3.PutBucketLifecycleConfigurationRequest]) -> s3.PutBucketLifecycleConfigurationResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
-        rules = (ctx.params.get("LifecycleConfiguration") or {}).get("Rules", [])
+        rules = ctx.params.get("LifecycleConfiguration", {}).get("Rules", [])
         if not rules or len(rules) > 1000:
             raise malformed_xml()
         ids = set()
@@ -261,20 +264,20 @@ class BucketConfig:
                 raise invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
         stored = []
         for rule in rules:
-            rule = dict(rule)
-            if "ID" not in rule:
-                rule["ID"] = self.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
-            stored.append(rule)
+            named = dict(rule)
+            if "ID" not in named:
+                named["ID"] = self.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
+            stored.append(named)
         self._set(ctx, "lifecycle", {"Rules": stored})
         self.lifecycle.forget(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
 
-    def get_bucket_lifecycle_configuration(self, ctx: RequestContext) -> dict:
+    def get_bucket_lifecycle_configuration(self, ctx: Ctx[s3.GetBucketLifecycleConfigurationRequest]) -> s3.GetBucketLifecycleConfigurationResult:
         rules = self._get(ctx, "lifecycle")["Rules"]
         return {"Rules": rules, "TransitionDefaultMinimumObjectSize": "all_storage_classes_128K"}
 
-    def delete_bucket_lifecycle(self, ctx: RequestContext) -> dict:
+    def delete_bucket_lifecycle(self, ctx: Ctx[s3.DeleteBucketLifecycleRequest]) -> s3.DeleteBucketLifecycleResult:
         self.lifecycle.forget(ctx.params["Bucket"])
         return self._drop(ctx, "lifecycle")
 
@@ -321,14 +324,14 @@ class BucketConfig:
         return None
 
     # -- encryption -------------------------------------------------------------------------
-    def put_bucket_encryption(self, ctx: RequestContext) -> dict:
+    def put_bucket_encryption(self, ctx: Ctx[s3.PutBucketEncryptionRequest]) -> s3.PutBucketEncryptionResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["ServerSideEncryptionConfiguration"]
         rules = conf.get("Rules", [])
         if not rules:
             raise malformed_xml()
         for rule in rules:
-            default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+            default: Mapping[str, Any] = rule.get("ApplyServerSideEncryptionByDefault") or {}
             algorithm = default.get("SSEAlgorithm")
             if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
                 raise malformed_xml()
@@ -338,42 +341,42 @@ class BucketConfig:
         stored = {"Rules": [dict(rule, BucketKeyEnabled=bool(rule.get("BucketKeyEnabled", False))) for rule in rules]}
         return self._set(ctx, "encryption", stored)
 
-    def get_bucket_encryption(self, ctx: RequestContext) -> dict:
+    def get_bucket_encryption(self, ctx: Ctx[s3.GetBucketEncryptionRequest]) -> s3.GetBucketEncryptionResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         return {"ServerSideEncryptionConfiguration": self.config.get((name, "encryption")) or _DEFAULT_ENCRYPTION}
 
-    def delete_bucket_encryption(self, ctx: RequestContext) -> dict:
+    def delete_bucket_encryption(self, ctx: Ctx[s3.DeleteBucketEncryptionRequest]) -> s3.DeleteBucketEncryptionResult:
         return self._drop(ctx, "encryption")
 
     # -- ownership, public access, ACL ------------------------------------------------------
-    def put_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+    def put_bucket_ownership_controls(self, ctx: Ctx[s3.PutBucketOwnershipControlsRequest]) -> s3.PutBucketOwnershipControlsResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         rules = ctx.params["OwnershipControls"].get("Rules", [])
         if len(rules) != 1:
             raise malformed_xml()
         return self._set(ctx, "ownership", {"Rules": rules})
 
-    def get_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+    def get_bucket_ownership_controls(self, ctx: Ctx[s3.GetBucketOwnershipControlsRequest]) -> s3.GetBucketOwnershipControlsResult:
         return {"OwnershipControls": self._get(ctx, "ownership")}
 
-    def delete_bucket_ownership_controls(self, ctx: RequestContext) -> dict:
+    def delete_bucket_ownership_controls(self, ctx: Ctx[s3.DeleteBucketOwnershipControlsRequest]) -> s3.DeleteBucketOwnershipControlsResult:
         return self._drop(ctx, "ownership")
 
-    def put_public_access_block(self, ctx: RequestContext) -> dict:
+    def put_public_access_block(self, ctx: Ctx[s3.PutPublicAccessBlockRequest]) -> s3.PutPublicAccessBlockResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["PublicAccessBlockConfiguration"]
         stored = {k: bool(conf.get(k, False)) for k in
                   ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")}
         return self._set(ctx, "public_access_block", stored)
 
-    def get_public_access_block(self, ctx: RequestContext) -> dict:
+    def get_public_access_block(self, ctx: Ctx[s3.GetPublicAccessBlockRequest]) -> s3.GetPublicAccessBlockResult:
         return {"PublicAccessBlockConfiguration": self._get(ctx, "public_access_block")}
 
-    def delete_public_access_block(self, ctx: RequestContext) -> dict:
+    def delete_public_access_block(self, ctx: Ctx[s3.DeletePublicAccessBlockRequest]) -> s3.DeletePublicAccessBlockResult:
         return self._drop(ctx, "public_access_block")
 
-    def put_bucket_acl(self, ctx: RequestContext) -> dict:
+    def put_bucket_acl(self, ctx: Ctx[s3.PutBucketAclRequest]) -> s3.PutBucketAclResult:
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
         acl = p.get("ACL")
@@ -386,7 +389,7 @@ class BucketConfig:
         value = {"policy": p["AccessControlPolicy"]} if p.get("AccessControlPolicy") else {"canned": acl or "private"}
         return self._set(ctx, "acl", value)
 
-    def get_bucket_acl(self, ctx: RequestContext) -> dict:
+    def get_bucket_acl(self, ctx: Ctx[s3.GetBucketAclRequest]) -> s3.GetBucketAclResult:
         name = ctx.params["Bucket"]
         bucket = self.bucket_of(ctx, name)
         value = self.config.get((name, "acl")) or {"canned": "private"}
@@ -401,7 +404,7 @@ class BucketConfig:
             raise AwsError("AccessControlListNotSupported", "The bucket does not allow ACLs", 400)
 
     # -- website, logging, accelerate, request payment, replication -------------------------
-    def put_bucket_website(self, ctx: RequestContext) -> dict:
+    def put_bucket_website(self, ctx: Ctx[s3.PutBucketWebsiteRequest]) -> s3.PutBucketWebsiteResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params["WebsiteConfiguration"]
         if "RedirectAllRequestsTo" in conf and ("IndexDocument" in conf or "RoutingRules" in conf):
@@ -412,13 +415,13 @@ class BucketConfig:
                                    "empty", "IndexDocument", "null")
         return self._set(ctx, "website", conf)
 
-    def get_bucket_website(self, ctx: RequestContext) -> dict:
-        return dict(self._get(ctx, "website"))
+    def get_bucket_website(self, ctx: Ctx[s3.GetBucketWebsiteRequest]) -> s3.GetBucketWebsiteResult:
+        return {**self._get(ctx, "website")}
 
-    def delete_bucket_website(self, ctx: RequestContext) -> dict:
+    def delete_bucket_website(self, ctx: Ctx[s3.DeleteBucketWebsiteRequest]) -> s3.DeleteBucketWebsiteResult:
         return self._drop(ctx, "website")
 
-    def put_bucket_logging(self, ctx: RequestContext) -> dict:
+    def put_bucket_logging(self, ctx: Ctx[s3.PutBucketLoggingRequest]) -> s3.PutBucketLoggingResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         status = ctx.params["BucketLoggingStatus"]
         enabled = status.get("LoggingEnabled")
@@ -435,48 +438,48 @@ class BucketConfig:
         self.config.delete((ctx.params["Bucket"], "logging"))
         return {}
 
-    def get_bucket_logging(self, ctx: RequestContext) -> dict:
+    def get_bucket_logging(self, ctx: Ctx[s3.GetBucketLoggingRequest]) -> s3.GetBucketLoggingResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         enabled = self.config.get((name, "logging"))
         return {"LoggingEnabled": thaw(enabled)} if enabled else {}
 
-    def put_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+    def put_bucket_accelerate_configuration(self, ctx: Ctx[s3.PutBucketAccelerateConfigurationRequest]) -> s3.PutBucketAccelerateConfigurationResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         if "." in name:
             raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
         return self._set(ctx, "accelerate", ctx.params["AccelerateConfiguration"].get("Status", "Suspended"))
 
-    def get_bucket_accelerate_configuration(self, ctx: RequestContext) -> dict:
+    def get_bucket_accelerate_configuration(self, ctx: Ctx[s3.GetBucketAccelerateConfigurationRequest]) -> s3.GetBucketAccelerateConfigurationResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         status = self.config.get((name, "accelerate"))
         return {"Status": status} if status else {}
 
-    def put_bucket_request_payment(self, ctx: RequestContext) -> dict:
+    def put_bucket_request_payment(self, ctx: Ctx[s3.PutBucketRequestPaymentRequest]) -> s3.PutBucketRequestPaymentResult:
         self.bucket_of(ctx, ctx.params["Bucket"])
         return self._set(ctx, "request_payment", ctx.params["RequestPaymentConfiguration"]["Payer"])
 
-    def get_bucket_request_payment(self, ctx: RequestContext) -> dict:
+    def get_bucket_request_payment(self, ctx: Ctx[s3.GetBucketRequestPaymentRequest]) -> s3.GetBucketRequestPaymentResult:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         return {"Payer": self.config.get((name, "request_payment")) or "BucketOwner"}
 
-    def put_bucket_replication(self, ctx: RequestContext) -> dict:
+    def put_bucket_replication(self, ctx: Ctx[s3.PutBucketReplicationRequest]) -> s3.PutBucketReplicationResult:
         bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         if bucket.get("versioning") != "Enabled":
             raise invalid_request("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
         return self._set(ctx, "replication", ctx.params["ReplicationConfiguration"])
 
-    def get_bucket_replication(self, ctx: RequestContext) -> dict:
+    def get_bucket_replication(self, ctx: Ctx[s3.GetBucketReplicationRequest]) -> s3.GetBucketReplicationResult:
         return {"ReplicationConfiguration": self._get(ctx, "replication")}
 
-    def delete_bucket_replication(self, ctx: RequestContext) -> dict:
+    def delete_bucket_replication(self, ctx: Ctx[s3.DeleteBucketReplicationRequest]) -> s3.DeleteBucketReplicationResult:
         return self._drop(ctx, "replication")
 
     # -- object lock ------------------------------------------------------------------------
-    def put_object_lock_configuration(self, ctx: RequestContext) -> dict:
+    def put_object_lock_configuration(self, ctx: Ctx[s3.PutObjectLockConfigurationRequest]) -> s3.PutObjectLockConfigurationResult:
         bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         conf = ctx.params.get("ObjectLockConfiguration") or {}
         if conf.get("ObjectLockEnabled") != "Enabled":
@@ -492,7 +495,8 @@ class BucketConfig:
                 raise malformed_xml()
             if default.get("Days", 1) <= 0 or default.get("Years", 1) <= 0:
                 raise invalid_argument("Default retention period must be a positive integer value", "Days", "0")
-        return self._set(ctx, "object_lock", conf)
+        self._set(ctx, "object_lock", conf)
+        return {}
 
-    def get_object_lock_configuration(self, ctx: RequestContext) -> dict:
+    def get_object_lock_configuration(self, ctx: Ctx[s3.GetObjectLockConfigurationRequest]) -> s3.GetObjectLockConfigurationResult:
         return {"ObjectLockConfiguration": self._get(ctx, "object_lock")}

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from ...core.clock import from_epoch
-from ...core.dispatch import RequestContext
+from ...api import s3
+from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
 from .bodies import iter_record, read_body
 from .checksums import Hasher, composite
 from .common import (
-    CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, etag_of, invalid_argument, invalid_request,
-    malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, unencoded,
+    CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, Listing, SseResult, etag_of, invalid_argument,
+    invalid_request, malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, unencoded,
 )
 from .listing import entries_of, start_after, walk_merged
 
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
     from .config import BucketConfig
     from .notifications import Notifications
 
+#: the results that name the lifecycle rule aborting an upload
+_WithAbort = TypeVar("_WithAbort", s3.CreateMultipartUploadOutput, s3.ListPartsOutput)
+
 _INF = float("inf")
 _UPLOAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
@@ -35,19 +40,19 @@ class ObjectHost(Protocol):
     """What multipart uploads use of the S3 backend's object handling (the backend implements it)."""
 
     def bucket_of(self, ctx: RequestContext, name: str) -> dict: ...
-    def object_attributes(self, ctx: RequestContext, bucket: dict, p: dict) -> dict: ...
-    def check_write_conditions(self, p: dict, name: str, key: str) -> None: ...
-    def copy_source(self, ctx: RequestContext, p: dict) -> tuple[dict, str, dict, str | None]: ...
+    def object_attributes(self, ctx: RequestContext, bucket: dict, p: Mapping[str, Any]) -> dict: ...
+    def check_write_conditions(self, p: Mapping[str, Any], name: str, key: str) -> None: ...
+    def copy_source(self, ctx: RequestContext, p: Mapping[str, Any]) -> tuple[dict, str, dict, str | None]: ...
     def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None: ...
     def new_version_id(self, bucket: dict) -> str | None: ...
     def new_blob(self, segs: list | None) -> None: ...
     def next_seq(self) -> int: ...
-    def given_checksums(self, p: dict) -> dict[str, str]: ...
-    def verify_checksums(self, p: dict, body: Any, given: dict[str, str]) -> None: ...
-    def sse_out(self, record: dict, out: dict) -> None: ...
-    def encoder(self, p: dict) -> Any: ...
-    def finish_listing(self, out: dict, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
-                       max_value: int) -> dict: ...
+    def given_checksums(self, p: Mapping[str, Any]) -> dict[str, str]: ...
+    def verify_checksums(self, p: Mapping[str, Any], body: Any, given: dict[str, str]) -> None: ...
+    def sse_out(self, record: dict, out: SseResult) -> None: ...
+    def encoder(self, p: Mapping[str, Any]) -> Any: ...
+    def finish_listing(self, out: Listing, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
+                       max_value: int) -> Listing: ...
 
 
 class Multipart:
@@ -95,7 +100,7 @@ class Multipart:
             if self._expired_upload(ctx, name, tkey[1], upload):
                 self.drop_upload(tkey, upload)
 
-    def _upload_extras(self, name: str, key: str, upload: dict, out: dict) -> dict:
+    def _upload_extras(self, name: str, key: str, upload: dict, out: _WithAbort) -> _WithAbort:
         abort = self.bucket_config.abort_date(name, key, upload["initiated"])
         if abort is not None:
             out["AbortDate"] = from_epoch(abort[0])
@@ -103,7 +108,7 @@ class Multipart:
         return out
 
     # -- create -------------------------------------------------------------------------------
-    def create_multipart_upload(self, ctx: RequestContext) -> dict:
+    def create_multipart_upload(self, ctx: Ctx[s3.CreateMultipartUploadRequest]) -> s3.CreateMultipartUploadResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
@@ -131,11 +136,12 @@ class Multipart:
             upload["ckalg"] = algorithm
             upload["ckt"] = checksum_type
         self.uploads.put((bucket["name"], key, self.objects.next_seq()), upload)
-        out: dict[str, Any] = {"Bucket": bucket["name"], "Key": key, "UploadId": upload_id}
+        out: s3.CreateMultipartUploadResult = {"Bucket": bucket["name"], "Key": key, "UploadId": upload_id}
         self.objects.sse_out(attrs, out)
         if algorithm:
             out["ChecksumAlgorithm"] = algorithm
-            out["ChecksumType"] = checksum_type
+            if checksum_type is not None:  # always: defaulted above when an algorithm is given
+                out["ChecksumType"] = checksum_type
         return self._upload_extras(bucket["name"], key, upload, out)
 
     # -- parts --------------------------------------------------------------------------------
@@ -145,7 +151,7 @@ class Multipart:
             raise invalid_argument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
                                    number)
 
-    def upload_part(self, ctx: RequestContext) -> dict:
+    def upload_part(self, ctx: Ctx[s3.UploadPartRequest]) -> s3.UploadPartResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         self._part_number(p["PartNumber"])
@@ -168,13 +174,14 @@ class Multipart:
         if body.checksums:
             part["ck"] = body.checksums
         self.parts.put((upload["id"], p["PartNumber"]), part)
-        out: dict[str, Any] = {"ETag": part["etag"]}
+        out: s3.UploadPartResult = {"ETag": part["etag"]}
         self.objects.sse_out(upload["attrs"], out)
+        members: Any = out  # a checksum member's name is the algorithm's
         for alg in algorithms:
-            out["Checksum" + alg] = body.checksums[alg]
+            members["Checksum" + alg] = body.checksums[alg]
         return out
 
-    def upload_part_copy(self, ctx: RequestContext) -> dict:
+    def upload_part_copy(self, ctx: Ctx[s3.UploadPartCopyRequest]) -> s3.UploadPartCopyResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         self._part_number(p["PartNumber"])
@@ -206,36 +213,38 @@ class Multipart:
         if body.checksums:
             part["ck"] = body.checksums
         self.parts.put((upload["id"], p["PartNumber"]), part)
-        result: dict[str, Any] = {"ETag": part["etag"], "LastModified": from_epoch(int(part["mtime"]))}
+        result: s3.CopyPartResult = {"ETag": part["etag"], "LastModified": from_epoch(int(part["mtime"]))}
+        checksums: Any = result  # a checksum member's name is the algorithm's
         for alg, value in body.checksums.items():
-            result["Checksum" + alg] = value
-        out: dict[str, Any] = {"CopyPartResult": result}
+            checksums["Checksum" + alg] = value
+        out: s3.UploadPartCopyResult = {"CopyPartResult": result}
         self.objects.sse_out(upload["attrs"], out)
         if src_bucket.get("versioning"):
             out["CopySourceVersionId"] = source.get("vid") or "null"
         return out
 
-    def list_parts(self, ctx: RequestContext) -> dict:
+    def list_parts(self, ctx: Ctx[s3.ListPartsRequest]) -> s3.ListPartsResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
         marker = int(p.get("PartNumberMarker") or 0)
         max_parts = min(p.get("MaxParts", 1000), 1000)
-        listed: list[dict] = []
+        listed: list[s3.Part] = []
         truncated = False
         for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
                                                            (False, False)):
             if len(listed) == max_parts:
                 truncated = True
                 break
-            entry = {"PartNumber": number, "LastModified": from_epoch(int(part["mtime"])), "ETag": part["etag"],
-                     "Size": part["size"]}
+            entry: s3.Part = {"PartNumber": number, "LastModified": from_epoch(int(part["mtime"])),
+                              "ETag": part["etag"], "Size": part["size"]}
+            members: Any = entry  # a checksum member's name is the algorithm's
             for alg, value in (part.get("ck") or {}).items():
                 if alg == upload.get("ckalg"):
-                    entry["Checksum" + alg] = value
+                    members["Checksum" + alg] = value
             listed.append(entry)
-        out: dict[str, Any] = {"Bucket": bucket["name"], "Key": key, "UploadId": upload["id"],
+        out: s3.ListPartsResult = {"Bucket": bucket["name"], "Key": key, "UploadId": upload["id"],
                                "PartNumberMarker": marker, "MaxParts": p.get("MaxParts", 1000),
                                "IsTruncated": truncated}
         if listed:
@@ -250,7 +259,7 @@ class Multipart:
             out["ChecksumType"] = upload["ckt"]
         return self._upload_extras(bucket["name"], key, upload, out)
 
-    def list_multipart_uploads(self, ctx: RequestContext) -> dict:
+    def list_multipart_uploads(self, ctx: Ctx[s3.ListMultipartUploadsRequest]) -> s3.ListMultipartUploadsResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         name = bucket["name"]
@@ -265,8 +274,8 @@ class Multipart:
             start, inclusive = key_marker, True
         else:
             start, inclusive = start_after(prefix, delimiter, key_marker or None)
-        uploads: list[dict] = []
-        prefixes: list[dict] = []
+        uploads: list[s3.MultipartUpload] = []
+        prefixes: list[s3.CommonPrefix] = []
         truncated = False
         last_key = last_id = None
         skipping = bool(id_marker and key_marker)
@@ -292,7 +301,7 @@ class Multipart:
                     truncated = True
                     break
                 who = owner(upload["owner"])
-                entry = {"UploadId": upload["id"], "Key": enc(value), "Initiated": from_epoch(int(upload["initiated"])),
+                entry: s3.MultipartUpload = {"UploadId": upload["id"], "Key": enc(value), "Initiated": from_epoch(int(upload["initiated"])),
                          "StorageClass": upload["attrs"].get("sc", "STANDARD"), "Owner": who, "Initiator": who}
                 if upload.get("ckalg"):
                     entry["ChecksumAlgorithm"] = upload["ckalg"]
@@ -302,7 +311,7 @@ class Multipart:
                 last_key, last_id = value, upload["id"]
             if truncated:
                 break
-        out: dict[str, Any] = {"Bucket": name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker or ""}
+        out: s3.ListMultipartUploadsResult = {"Bucket": name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker or ""}
         if truncated and last_key is not None:
             out["NextKeyMarker"] = enc(last_key)
             out["NextUploadIdMarker"] = last_id or ""
@@ -315,7 +324,7 @@ class Multipart:
                                     p.get("MaxUploads", 1000))
 
     # -- complete / abort ---------------------------------------------------------------------
-    def abort_multipart_upload(self, ctx: RequestContext) -> dict:
+    def abort_multipart_upload(self, ctx: Ctx[s3.AbortMultipartUploadRequest]) -> s3.AbortMultipartUploadResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         tkey, upload = self._upload(ctx, bucket, p["Key"], p["UploadId"])
@@ -323,7 +332,7 @@ class Multipart:
         ctx.status = 204
         return {}
 
-    def complete_multipart_upload(self, ctx: RequestContext) -> dict:
+    def complete_multipart_upload(self, ctx: Ctx[s3.CompleteMultipartUploadRequest]) -> s3.CompleteMultipartUploadResult:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
@@ -404,10 +413,12 @@ class Multipart:
         record["vid"] = self.objects.new_version_id(bucket)
         self.objects.install(ctx, bucket, key, record)
         self.drop_upload(tkey, upload)
-        out: dict[str, Any] = {"Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name,
-                               "Key": key, "ETag": record["etag"]}
+        out: s3.CompleteMultipartUploadResult = {
+            "Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name, "Key": key,
+            "ETag": record["etag"]}
+        members: Any = out  # a checksum member's name is the algorithm's
         for alg, value in (record.get("ck") or {}).items():
-            out["Checksum" + alg] = value
+            members["Checksum" + alg] = value
             out["ChecksumType"] = record["ckt"]
         self.objects.sse_out(record, out)
         if bucket.get("versioning"):

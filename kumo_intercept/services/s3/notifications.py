@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import quote_plus
 
+from ...api import s3
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from .common import invalid_argument, malformed_xml
@@ -102,7 +104,7 @@ class Notifications:
             (self.buckets.add if new is not None else self.buckets.discard)(key[0])
 
     # -- configuration ------------------------------------------------------------------------
-    def configure(self, ctx: RequestContext, bucket: dict, conf: dict) -> None:
+    def configure(self, ctx: RequestContext, bucket: dict, conf: Mapping[str, Any]) -> None:
         """PutBucketNotificationConfiguration: validate (test events to queues and topics, functions
         checked to exist) and store the configuration."""
         name = bucket["name"]
@@ -200,7 +202,7 @@ class Notifications:
             return True  # the service is not emulated: nothing to check against
         return functions.function_exists(arn)
 
-    def configuration(self, bucket_name: str) -> dict:
+    def configuration(self, bucket_name: str) -> s3.NotificationConfiguration:
         return thaw(self.config.get((bucket_name, "notification")) or {})
 
     # -- delivery -----------------------------------------------------------------------------

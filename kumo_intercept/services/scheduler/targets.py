@@ -1,8 +1,7 @@
 """Invoking a schedule's target, only through the emulator's ports.
 
 Templated targets: Lambda (asynchronous invoke), SQS (SendMessage, ``SqsParameters.MessageGroupId``),
-SNS (Publish), Step Functions (StartExecution through ``ports.workflows.start_execution_internal``; not
-emulated until that port exists) and EventBridge buses (PutEvents with ``EventBridgeParameters``).
+SNS (Publish), Step Functions (StartExecution through ``ports.workflows.start_execution_internal``) and EventBridge buses (PutEvents with ``EventBridgeParameters``).
 Universal targets ``arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`` call the emulated service's
 operation with ``Input`` (the API's request as JSON) through a boto3 client acting in the schedule's
 account and region.
@@ -127,12 +126,7 @@ class TargetInvoker:
             raise NotEmulatedError("scheduler", f"target {arn}", "this templated target is not emulated")
 
     def _start_execution(self, arn: str, body: str, key: tuple) -> None:
-        # the WorkflowPort (Step Functions) is added by another branch; until it is on main the
-        # target is not emulated
-        workflows = getattr(self.emulator.ports, "workflows", None)
-        if workflows is None:
-            raise NotEmulatedError("stepfunctions", "StartExecution", "Step Functions is not emulated")
-        workflows.start_execution_internal(arn, body, key[0], key[1])
+        self.emulator.ports.workflows.start_execution_internal(arn, body, key[0], key[1])
 
     def _put_event(self, arn: str, target: dict, body: str, key: tuple) -> None:
         parameters = target.get("EventBridgeParameters") or {}

@@ -430,3 +430,15 @@ def test_copy_source_with_special_characters(s3, bucket):
     s3.copy_object(Bucket=bucket, Key="copied2", CopySource=f"/{bucket}/{key}")
     assert s3.get_object(Bucket=bucket, Key="copied2")["Body"].read() == b"special"
     assert s3.get_object(Bucket=bucket, Key=key, VersionId="null")["Body"].read() == b"special"
+
+
+@pytest.mark.kumo(strict=True)
+def test_object_acl_of_a_versioned_object_has_no_version_member(s3):
+    """botocore's GetObjectAclOutput has Owner, Grants and RequestCharged only: no VersionId, so a client
+    never sees one (the strict emulator refused the answer that carried it)."""
+    s3.create_bucket(Bucket="strict-versioned-acl")
+    s3.put_bucket_versioning(Bucket="strict-versioned-acl", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="strict-versioned-acl", Key="k", Body=b"x")
+    acl = s3.get_object_acl(Bucket="strict-versioned-acl", Key="k")
+    assert "VersionId" not in acl
+    assert acl["Grants"][0]["Permission"] == "FULL_CONTROL"

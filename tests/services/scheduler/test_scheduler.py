@@ -30,7 +30,8 @@ def _create_role():
     boto3.client("iam").create_role(RoleName="scheduler-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                 "Principal": {"Service": ["scheduler.amazonaws.com",
-                                                                          "lambda.amazonaws.com"]}}]}))
+                                                                          "lambda.amazonaws.com",
+                                                                          "states.amazonaws.com"]}}]}))
 
 
 @pytest.fixture
@@ -289,15 +290,16 @@ def test_lambda_target_gets_the_input_as_its_event(aws, client, queue):
     assert json.loads(message["Body"])["arn"].endswith(":schedule/default/to-lambda")
 
 
-def test_step_functions_target_without_the_workflow_port_is_recorded(aws, client):
-    """Until Step Functions is emulated (ports.workflows), its invocations are recorded as NotEmulated."""
-    if hasattr(aws.ports, "workflows"):
-        pytest.fail("ports.workflows exists now: test the Step Functions target for real")
-    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m"
-    _create(client, "sfn", "at(2030-01-01T00:01:00)", machine)
+def test_step_functions_target_starts_an_execution_with_the_input(aws, client):
+    """Templated Step Functions target: StartExecution with Input as the execution input (user guide)."""
+    sfn = boto3.client("stepfunctions")
+    machine = sfn.create_state_machine(name="m", roleArn=ROLE, definition=json.dumps(
+        {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    _create(client, "sfn", "at(2030-01-01T00:01:00)", machine, target={"Input": json.dumps({"go": 1})})
     aws.clock.advance(60)
-    [failure] = aws.state.scheduler.failed_invocations()
-    assert failure["ErrorCode"] == "NotEmulated" and failure["TargetArn"] == machine
+    aws.drain()
+    [execution] = sfn.list_executions(stateMachineArn=machine)["executions"]
+    assert json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"]) == {"go": 1}
 
 
 def test_the_flexible_moment_is_the_same_in_every_run_with_the_same_seed():
