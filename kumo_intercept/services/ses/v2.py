@@ -280,7 +280,9 @@ class SesV2Backend(ServiceBackend):
     def send_bulk_email(self, ctx: Ctx[sesv2.SendBulkEmailRequest]) -> sesv2.SendBulkEmailResult:
         params = ctx.params
         source = self._check_send(ctx, params.get("FromEmailAddress", ""))
-        default = params["DefaultContent"]["Template"]
+        default = params["DefaultContent"].get("Template")
+        if default is None:
+            raise sesv2.bad_request_exception("DefaultContent must contain a Template.")
         name = default.get("TemplateName", "")
         template = self._template(ctx, name)
         default_data = template_data(default.get("TemplateData"), _invalid_data())
