@@ -45,6 +45,9 @@ BACKENDS: dict[str, str] = {
     "kinesis": "kumo_intercept.services.kinesis.backend:KinesisBackend",
     "firehose": "kumo_intercept.services.firehose.backend:FirehoseBackend",
     "stepfunctions": "kumo_intercept.services.stepfunctions.backend:StepFunctionsBackend",
+    "scheduler": "kumo_intercept.services.scheduler.backend:SchedulerBackend",
+    "ses": "kumo_intercept.services.ses.v1:SesBackend",
+    "sesv2": "kumo_intercept.services.ses.v2:SesV2Backend",
 }
 
 

@@ -1,5 +1,5 @@
-"""Schedule expressions (EventBridge rules, Secrets Manager rotation): ``rate(5 minutes)`` and
-six-field ``cron(...)``, evaluated in UTC.
+"""Schedule expressions (EventBridge rules, Secrets Manager rotation, EventBridge Scheduler):
+``rate(5 minutes)`` and six-field ``cron(...)``, cron evaluated in UTC or in a given time zone.
 
 ``parse_schedule`` validates an expression and returns a ``Schedule`` whose ``next_after(t)`` gives the
 first firing strictly after epoch second ``t``.
@@ -82,7 +82,8 @@ def _weekday(text: str) -> int:
 
 
 class Cron:
-    def __init__(self, fields: list[str]) -> None:
+    def __init__(self, fields: list[str], tz: _dt.tzinfo = _UTC) -> None:
+        self.tz = tz
         minutes, hours, dom, month, dow, year = fields
         if (dom == "?") == (dow == "?"):
             raise ScheduleError("exactly one of day-of-month and day-of-week must be '?'")
@@ -132,7 +133,7 @@ class Cron:
         return self.dow is None or weekday in self.dow
 
     def next_after(self, start: float, anchor: float) -> float | None:
-        moment = _dt.datetime.fromtimestamp(int(start // 60) * 60, _UTC) + _dt.timedelta(minutes=1)
+        moment = _dt.datetime.fromtimestamp(int(start // 60) * 60, self.tz) + _dt.timedelta(minutes=1)
         day = moment.date()
         end = day.replace(year=min(day.year + _SEARCH_YEARS, 9999)) if day.month != 2 or day.day != 29 else day
         first_day = True
@@ -144,7 +145,7 @@ class Cron:
                     for minute in self.minutes:
                         if first_day and hour == moment.hour and minute < moment.minute:
                             continue
-                        return _dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=_UTC).timestamp()
+                        return _dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.tz).timestamp()
             day += _dt.timedelta(days=1)
             first_day = False
         return None
@@ -159,7 +160,8 @@ def _nearest_weekday(year: int, month: int, target: int, last: int) -> _dt.date:
     return day
 
 
-def parse_schedule(expression: str) -> Rate | Cron:
+def parse_schedule(expression: str, tz: _dt.tzinfo = _UTC) -> Rate | Cron:
+    """The schedule of a ``rate(...)`` or ``cron(...)`` expression; cron fields are read in ``tz``."""
     match = _RATE.match(expression)
     if match:
         value, unit = int(match.group(1)), match.group(2)
@@ -171,5 +173,5 @@ def parse_schedule(expression: str) -> Rate | Cron:
         fields = match.group(1).split()
         if len(fields) != 6:
             raise ScheduleError(expression)
-        return Cron(fields)
+        return Cron(fields, tz)
     raise ScheduleError(expression)

@@ -31,6 +31,8 @@ SUITES = {
     "secretsmanager": [],
     "ssm": [],
     "stepfunctions": [],
+    "scheduler": [],
+    "ses": [],
     "awslambda": ["--deselect", "tests/services/awslambda/test_invoke.py::test_module_state_is_warm_until_the_code_changes"],
     "sqs": ["-k", "not internal and not random_operations"],
     "kms": ["--deselect", "tests/services/kms/test_kms_port.py"],

@@ -1,0 +1,169 @@
+"""Invoking a schedule's target, only through the emulator's ports.
+
+Templated targets: Lambda (asynchronous invoke), SQS (SendMessage, ``SqsParameters.MessageGroupId``),
+SNS (Publish), Step Functions (StartExecution through ``ports.workflows.start_execution_internal``) and EventBridge buses (PutEvents with ``EventBridgeParameters``).
+Universal targets ``arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`` call the emulated service's
+operation with ``Input`` (the API's request as JSON) through a boto3 client acting in the schedule's
+account and region.
+
+``Input`` is sent as given, after substituting the context attributes ``<aws.scheduler.schedule-arn>``,
+``<aws.scheduler.scheduled-time>``, ``<aws.scheduler.execution-id>`` and
+``<aws.scheduler.attempt-number>``; without ``Input``, ``{}`` is sent.
+
+A failed invocation is retried at once up to ``RetryPolicy.MaximumRetryAttempts`` times (default 185;
+in the emulator a target that fails keeps failing, so the retries are not spread over
+``MaximumEventAgeInSeconds``), then recorded in ``scheduler.failures`` and, with a
+``DeadLetterConfig``, sent to that queue with the dead-letter attributes AWS sets. A target whose
+service is not emulated is recorded as failed with code ``NotEmulated`` (nothing is retried).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Callable
+
+from botocore import xform_name
+
+from ...api import scheduler
+from ...core.clock import from_epoch
+from ...core.dispatch import RequestContext, attempt
+from ...core.errors import AwsError, NotEmulatedError
+from . import schema
+
+_UNIVERSAL = re.compile(r"^arn:aws[\w-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)$")
+_BUS = re.compile(r"^arn:aws[\w-]*:events:([\w-]+):(\d{12}):event-bus/.+$")
+_DEFAULT_RETRIES = 185
+#: AWS's message for a role it cannot use (an unknown role, or one EventBridge Scheduler may not assume)
+_ROLE_MESSAGE = "The execution role you provide must allow AWS EventBridge Scheduler to assume the role."
+
+
+def _iso(epoch: float) -> str:
+    return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class TargetInvoker:
+    """Sends a schedule's invocation to its target; keeps the failed ones for inspection."""
+
+    def __init__(self, emulator: Any) -> None:
+        self.emulator = emulator
+        self.failed = schema.FAILURES.open_ordered(emulator.store)
+
+    # -- checks at CreateSchedule / UpdateSchedule ------------------------------------------------
+    def check_target(self, ctx: RequestContext[Any], target: dict) -> None:
+        try:
+            role_known = self.emulator.ports.identity.role_exists(target["RoleArn"])
+        except NotEmulatedError:
+            role_known = True  # without IAM any well-formed role is taken
+        if not role_known:
+            raise scheduler.validation_exception(_ROLE_MESSAGE)
+        arn = target["Arn"]
+        universal = _UNIVERSAL.match(arn)
+        if universal is None and not arn.startswith("arn:aws"):
+            raise scheduler.validation_exception(f"Invalid target ARN {arn}.")
+        if "Input" in target and universal is not None:
+            try:
+                json.loads(target["Input"])
+            except ValueError:
+                raise scheduler.validation_exception("Invalid RequestJson provided.") from None
+
+    # -- invocation -------------------------------------------------------------------------------
+    def invoke(self, key: tuple, schedule_arn: str, schedule: dict, tick: float) -> None:
+        target = schedule["Target"]
+        execution_id = self.emulator.ids.uuid4()
+        retries = (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", _DEFAULT_RETRIES)
+        error: AwsError | None = None
+        for attempt_number in range(1, retries + 2):
+            body = self._input(target, schedule_arn, tick, execution_id, attempt_number)
+            try:
+                _, error = attempt(self.emulator.store, self._send, key, target, body)
+            except NotEmulatedError as exc:
+                self._record(schedule_arn, target, body, tick, "NotEmulated", str(exc), attempt_number - 1)
+                return
+            if error is None:
+                return
+        assert error is not None
+        body = self._input(target, schedule_arn, tick, execution_id, retries + 1)
+        self._record(schedule_arn, target, body, tick, error.code, error.message, retries)
+        dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
+        if dead_letter:
+            attributes = {
+                "ERROR_CODE": error.code, "ERROR_MESSAGE": error.message or error.code,
+                "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts", "RETRY_ATTEMPTS": str(retries),
+                "SCHEDULE_ARN": schedule_arn, "TARGET_ARN": target["Arn"], "EXECUTION_ID": execution_id,
+            }
+            typed = {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()}
+            attempt(self.emulator.store, self._dead_letter, dead_letter, body, typed)
+
+    @staticmethod
+    def _input(target: dict, schedule_arn: str, tick: float, execution_id: str, attempt_number: int) -> str:
+        text = target.get("Input", "{}")
+        for name, value in (("schedule-arn", schedule_arn), ("scheduled-time", _iso(tick)),
+                            ("execution-id", execution_id), ("attempt-number", str(attempt_number))):
+            text = text.replace(f"<aws.scheduler.{name}>", value)
+        return text
+
+    def _send(self, key: tuple, target: dict, body: str) -> None:
+        arn = target["Arn"]
+        universal = _UNIVERSAL.match(arn)
+        if universal is not None:
+            self._universal(key[0], key[1], universal.group(1), universal.group(2), body)
+            return
+        service = arn.split(":")[2]
+        ports = self.emulator.ports
+        if service == "lambda":
+            ports.functions.invoke_internal(arn, body, invocation_type="Event")
+        elif service == "sqs":
+            group = (target.get("SqsParameters") or {}).get("MessageGroupId")
+            ports.queues.deliver_message(arn, body, message_group_id=group)
+        elif service == "sns":
+            ports.topics.publish_internal(arn, body)
+        elif service == "states":
+            self._start_execution(arn, body, key)
+        elif service == "events" and _BUS.match(arn):
+            self._put_event(arn, target, body, key)
+        else:
+            raise NotEmulatedError("scheduler", f"target {arn}", "this templated target is not emulated")
+
+    def _start_execution(self, arn: str, body: str, key: tuple) -> None:
+        self.emulator.ports.workflows.start_execution_internal(arn, body, key[0], key[1])
+
+    def _put_event(self, arn: str, target: dict, body: str, key: tuple) -> None:
+        parameters = target.get("EventBridgeParameters") or {}
+        entry = {"EventBusName": arn, "Source": parameters.get("Source", "aws.scheduler"),
+                 "DetailType": parameters.get("DetailType", "Scheduled Event"), "Detail": body}
+        result = self.emulator.ports.event_buses.put_events_internal(key[0], key[1], [entry])
+        failed = [r for r in result if r.get("ErrorCode")]
+        if failed:
+            raise AwsError(failed[0]["ErrorCode"], failed[0].get("ErrorMessage", ""), 400)
+
+    def _universal(self, account: str, region: str, service: str, action: str, body: str) -> None:
+        """A universal target: the service's operation called as the schedule's account would."""
+        import boto3  # only here: universal targets are rare
+
+        client = boto3.client(service, region_name=region, aws_access_key_id=account,
+                              aws_secret_access_key="scheduler")
+        operation: Callable[..., Any] | None = getattr(client, xform_name(action[:1].upper() + action[1:]), None)
+        if operation is None:
+            raise AwsError("ValidationException", f"Unknown action {action} of {service}.", 400)
+        try:
+            operation(**json.loads(body))
+        except client.exceptions.ClientError as exc:
+            error = exc.response["Error"]
+            raise AwsError(error.get("Code", "Error"), error.get("Message", ""), 400) from None
+
+    def _dead_letter(self, queue_arn: str, body: str, attributes: dict) -> None:
+        self.emulator.ports.queues.deliver_message(queue_arn, body, message_attributes=attributes)
+
+    # -- records ----------------------------------------------------------------------------------
+    def _record(self, schedule_arn: str, target: dict, body: str, tick: float, code: str, message: str,
+                retries: int) -> None:
+        last = self.failed.last_key()
+        self.failed.put(0 if last is None else last + 1, {
+            "ScheduleArn": schedule_arn, "TargetArn": target["Arn"], "Input": body,
+            "ScheduledTime": tick, "ErrorCode": code, "ErrorMessage": message, "RetryAttempts": retries,
+        })
+
+    def failures(self) -> list[dict]:
+        """Invocations that failed after their retries (or whose target is not emulated), oldest first."""
+        return [dict(record) for record in self.failed.values()]
