@@ -27,6 +27,7 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore.client
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
@@ -35,6 +36,7 @@ import botocore.waiter
 from botocore.credentials import Credentials
 from botocore.utils import ensure_boolean
 
+from . import fastpath
 from .errors import KumoError
 
 if TYPE_CHECKING:
@@ -227,6 +229,8 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.waiter, "time", _WAITER_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
+        for name, wrap in fastpath.replacements():
+            _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
         state.active = emulator
         state.depth = 1
