@@ -56,6 +56,7 @@ class _State:
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
+    unvalidated_clients = False
 
 
 state = _State()
@@ -67,6 +68,8 @@ UNVALIDATED_CONFIGS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 def parameter_validation_off(botocore_context: dict[str, Any] | None) -> bool:
     """Whether the call comes from a client made without botocore's parameter validation."""
+    if not state.unvalidated_clients:  # none was ever made: no weak-set lookup per call
+        return False
     config = botocore_context.get("client_config") if botocore_context else None
     return config is not None and config in UNVALIDATED_CONFIGS
 
@@ -144,6 +147,7 @@ def _wrap_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
         client = original(*bound.args, **bound.kwargs)
         if not _validates_parameters(self, config):
             UNVALIDATED_CONFIGS.add(client.meta.config)
+            state.unvalidated_clients = True
         return client
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
