@@ -14,7 +14,8 @@ Everything else in ``_make_api_call`` runs as always: ``provide-client-params`` 
 ``before-parameter-build`` customisations, checksum resolution, ``before-call`` (where the emulator
 or a Stubber answers) and ``after-call``.
 
-A call takes the full path instead when someone other than botocore or kumo_intercept listens to an
+A call takes the full path instead when ``Endpoint.make_request`` has been wrapped (a test counting
+requests, a tracing library), or when someone other than botocore or kumo_intercept listens to an
 event of the request pipeline for it (``before-endpoint-resolution``, ``before-call``,
 ``request-created``, ``choose-signer``, ``before-sign``, ``before-send``, ``response-received``,
 ``before-parse``): such a handler expects a real request. So do presigned URLs, which need a real
@@ -29,6 +30,7 @@ import functools
 import weakref
 from typing import Any, Callable
 
+from botocore.endpoint import Endpoint
 from botocore.validate import ParamValidationDecorator, validate_parameters
 
 #: request-context key marking a call served on the fast path (set by the endpoint step, read by the
@@ -49,6 +51,9 @@ _SEND_SIDE_EVENTS = (
     "before-parse.{service}.{operation}",
 )
 _OWN_PACKAGES = ("botocore", "kumo_intercept")
+#: botocore's sending method as it was when kumo_intercept was imported: a test or a tracing library
+#: that wraps it wants to see every call go through it
+_MAKE_REQUEST = Endpoint.make_request
 
 #: per botocore emitter: (the emitter's lookup cache the decisions were made against, operation ->
 #: whether the fast path serves it)
@@ -102,7 +107,10 @@ def _skip_serialization(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def serves_fast(client: Any, operation_model: Any) -> bool:
     """Whether every listener of the request pipeline for this client's call is botocore's own or
-    kumo_intercept's (cached until a handler is registered or unregistered on the client)."""
+    kumo_intercept's (cached until a handler is registered or unregistered on the client), and nobody
+    wrapped botocore's ``Endpoint.make_request``."""
+    if Endpoint.make_request is not _MAKE_REQUEST:
+        return False
     events = client.meta.events
     emitter = getattr(events, "_emitter", events)
     lookup = getattr(emitter, "_lookup_cache", None)

@@ -28,6 +28,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 import botocore.client
+import botocore.endpoint
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
@@ -197,8 +198,9 @@ def _clock_sleep(seconds: float) -> None:
         emulator.clock.sleep(seconds)
 
 
-#: what ``botocore.waiter`` sees as the ``time`` module while an emulator is active
-_WAITER_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
+#: what ``botocore.waiter`` and ``botocore.endpoint`` (retry back-off) see as the ``time`` module while
+#: an emulator is active
+_EMULATOR_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:
@@ -230,7 +232,8 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
-        _patch(botocore.waiter, "time", _WAITER_TIME)
+        _patch(botocore.waiter, "time", _EMULATOR_TIME)
+        _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
         for name, wrap in fastpath.replacements():
