@@ -494,9 +494,10 @@ class Emulator:
         if handler is None:
             if backend_class(service) is None:
                 raise NotEmulatedError(service, operation, f"no backend for the service {service!r}")
-            handler = self.backend(service).handler_for(operation)
+            backend = self.backend(service)
+            handler = backend.handler_for(operation)
             if handler is None:
-                raise NotEmulatedError(service, operation)
+                raise NotEmulatedError(service, operation, backend.not_emulated.get(operation, ""))
             self._handlers[(service, operation)] = handler
         return handler
 

@@ -172,9 +172,23 @@ KINDS = {
 }
 
 
+_ORGANIZATIONS = "it needs AWS Organizations, which kumo_intercept does not emulate"
+_DELEGATION = "delegation requests are a partner-console workflow kumo_intercept does not model"
+
+
 class IamBackend(ServiceBackend):
     service_name = "iam"
     input_error_code = "ValidationError"
+    not_emulated = {
+        **dict.fromkeys(("ListOrganizationsFeatures", "EnableOrganizationsRootCredentialsManagement",
+                         "DisableOrganizationsRootCredentialsManagement", "EnableOrganizationsRootSessions",
+                         "DisableOrganizationsRootSessions", "GenerateOrganizationsAccessReport",
+                         "GetOrganizationsAccessReport"), _ORGANIZATIONS),
+        **dict.fromkeys(("CreateDelegationRequest", "GetDelegationRequest", "ListDelegationRequests",
+                         "AcceptDelegationRequest", "RejectDelegationRequest", "UpdateDelegationRequest",
+                         "AssociateDelegationRequest", "SendDelegationToken"), _DELEGATION),
+        "GetHumanReadableSummary": "its summaries are prose AWS generates",
+    }
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
