@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
+import json
 import re
 from typing import Any, Iterator
 
@@ -72,6 +73,26 @@ def test_json_body_timestamps_are_epoch_numbers_to_the_millisecond(aws: Emulator
     assert isinstance(created["CreationDateTime"], float)
     described = boto3.client("dynamodb").describe_table(TableName="wire")["Table"]["CreationDateTime"]
     assert same_instant(created["CreationDateTime"], described)
+
+
+def test_rest_json_and_cbor_timestamps_are_epoch_numbers(aws: Emulator, raw: boto3.Session) -> None:
+    """Scheduler (rest-json) writes epoch seconds in its JSON body; CloudWatch (smithy-rpc-v2-cbor in this
+    botocore) a CBOR epoch-time tag, whose number botocore hands to the timestamp parser."""
+    epoch = calendar.timegm(START.utctimetuple()) + 0.25
+    raw.client("cloudwatch").put_metric_alarm(
+        AlarmName="wire", MetricName="m", Namespace="n", Statistic="Sum", Period=60, EvaluationPeriods=1,
+        Threshold=1, ComparisonOperator="GreaterThanThreshold")
+    alarm = raw.client("cloudwatch").describe_alarms()["MetricAlarms"][0]
+    assert alarm["StateUpdatedTimestamp"] == pytest.approx(epoch, abs=0.001)
+    boto3.client("sqs").create_queue(QueueName="wire")
+    boto3.client("iam").create_role(RoleName="wire", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    raw.client("scheduler").create_schedule(
+        Name="wire", ScheduleExpression="rate(1 hour)", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": "arn:aws:sqs:us-east-1:123456789012:wire", "RoleArn": "arn:aws:iam::123456789012:role/wire"})
+    created = raw.client("scheduler").get_schedule(Name="wire")["CreationDate"]
+    assert isinstance(created, (int, float)) and created == pytest.approx(epoch, abs=0.001)
 
 
 def test_query_timestamps_are_iso_with_milliseconds_only_when_there_are_some(aws: Emulator,
