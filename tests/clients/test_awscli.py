@@ -228,6 +228,14 @@ def test_cli_timestamp_format_iso8601_is_honoured(aws: Emulator, cli: Cli, cli_e
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", created), created
 
 
+def test_endpoint_url_and_region_options(aws: Emulator, cli: Cli) -> None:
+    """`--endpoint-url` changes nothing (every call is served in-process); `--region` is the client's."""
+    cli("--endpoint-url", "http://localhost:4566", "s3", "mb", "s3://cli-endpoint")
+    assert "cli-endpoint" in cli("--endpoint-url", "http://localhost:4566", "s3", "ls")
+    url = cli.json("--region", "eu-west-1", "sqs", "create-queue", "--queue-name", "regional")["QueueUrl"]
+    assert url == "https://sqs.eu-west-1.amazonaws.com/123456789012/regional"
+
+
 def test_an_operation_not_emulated_fails_with_its_name(aws: Emulator, cli: Cli) -> None:
     cli("ec2", "describe-instances", status=255)
     assert "kumo_intercept does not emulate ec2.DescribeInstances" in cli.err
