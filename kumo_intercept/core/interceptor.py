@@ -14,7 +14,8 @@ While an emulator is active, process-wide patches make clients need neither cred
 make any request that would still reach botocore's HTTP layer fail loudly, and build each client's
 User-Agent string once (it is never sent), and let botocore's waiters sleep on the emulator's clock (a
 virtual clock moves by the waiter's delay; nothing sleeps). They are undone when the outermost emulator
-stops.
+stops. Clients created meanwhile whose session replaced botocore's timestamp or blob parser (the AWS
+CLI does) are noted, so that their answers come parsed as theirs (see core/scalars.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from botocore.utils import ensure_boolean
 
 from . import fastpath
 from .errors import KumoError
+from .scalars import remember_parser_defaults
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -149,6 +151,7 @@ def _wrap_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
         if not _validates_parameters(self, config):
             UNVALIDATED_CONFIGS.add(client.meta.config)
             state.unvalidated_clients = True
+        remember_parser_defaults(self, client)
         return client
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
