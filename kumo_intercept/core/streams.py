@@ -1,0 +1,131 @@
+"""Response bodies that behave as botocore's over urllib3.
+
+A streaming output member (S3's GetObject ``Body``, Lambda's Invoke ``Payload``) reaches the caller as
+a botocore ``StreamingBody``; against AWS its raw stream is urllib3's ``HTTPResponse``, and code written
+against AWS depends on what that response does beyond plain reads (checked with urllib3 2.x under
+botocore's ``StreamingBody``):
+
+* reading after ``close()`` gives ``b""`` from the raw stream: a body read to its end then closed keeps
+  answering ``b""``; one closed part-way fails botocore's length check with ``IncompleteReadError``, a
+  ``BotoCoreError``, which is what reconnecting readers (smart_open) catch before reopening at an offset;
+* ``tell()`` counts the bytes read, ``readable()`` stays true, ``readlines()`` splits what is left;
+* ``set_socket_timeout()`` is accepted: no socket is involved, so no read can hang.
+
+Event-stream outputs (Kinesis SubscribeToShard) are a ``ResponseEventStream``, botocore's own.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Iterable, Iterator
+
+from botocore.eventstream import EventStream
+from botocore.response import StreamingBody
+
+
+class ResponseStream(io.RawIOBase):
+    """The raw stream under a ``ResponseBody``: bytes, or chunks produced as they are read."""
+
+    def __init__(self, source: bytes | Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks: Iterator[bytes] = iter(() if isinstance(source, bytes) else source)
+        self._pending = source if isinstance(source, bytes) else b""
+        self._offset = 0  # into ``_pending``: slicing it instead would copy the rest at every read
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def at_eof(self) -> bool:
+        """Whether nothing is left to read (as aiohttp's reader says; a closed stream has nothing)."""
+        return self.closed or not self._fill()
+
+    def read(self, amt: int | None = -1) -> bytes:
+        if self.closed:
+            return b""
+        data = self._read_all() if amt is None or amt < 0 else self._read_some(amt)
+        self._position += len(data)
+        return data
+
+    def _fill(self) -> bool:
+        """Make sure unread bytes are pending; False at the end (then the source is released)."""
+        if self._offset < len(self._pending):
+            return True
+        self._pending, self._offset = next(self._chunks, b""), 0
+        if self._pending:
+            return True
+        self._release()
+        return False
+
+    def _read_all(self) -> bytes:
+        parts = [self._pending[self._offset:]]
+        parts.extend(self._chunks)
+        self._release()
+        return b"".join(parts)
+
+    def _read_some(self, amt: int) -> bytes:
+        parts = []
+        need = amt
+        while need > 0 and self._fill():
+            piece = self._pending[self._offset:self._offset + need]
+            self._offset += len(piece)
+            need -= len(piece)
+            parts.append(piece)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readlines(self, hint: int = -1) -> list[bytes]:
+        return self.read().splitlines(keepends=True)
+
+    def _release(self) -> None:
+        """At the end or on close: let go of whatever produces the chunks (an open file, pinned blobs)."""
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            close()
+        self._chunks = iter(())
+        self._pending, self._offset = b"", 0
+
+    def close(self) -> None:
+        if not self.closed:
+            self._release()
+        super().close()
+
+
+class ResponseBody(StreamingBody):  # type: ignore[misc]
+    """botocore's ``StreamingBody`` over a ``ResponseStream``."""
+
+    def __init__(self, raw: ResponseStream, content_length: int) -> None:
+        super().__init__(raw, content_length)
+        self.raw_stream = raw
+        self.content_length = content_length
+
+    def set_socket_timeout(self, timeout: float) -> None:
+        """Accepted, as over urllib3; there is no socket, and no read waits on the network."""
+
+
+def response_body(source: bytes | Iterable[bytes] | ResponseStream, content_length: int | None = None) -> ResponseBody:
+    """A body over ``source``; its length is ``len(source)`` for bytes."""
+    raw = source if isinstance(source, ResponseStream) else ResponseStream(source)
+    if content_length is None:
+        if not isinstance(source, bytes):
+            raise TypeError("a body made from chunks needs its content length")
+        content_length = len(source)
+    return ResponseBody(raw, content_length)
+
+
+class ResponseEventStream(EventStream):  # type: ignore[misc]
+    """botocore's ``EventStream`` over a raw body whose ``stream()`` yields encoded events, keeping what
+    it was built from (an aiobotocore client gets aiobotocore's ``AioEventStream`` over the same body)."""
+
+    def __init__(self, raw: Any, output_shape: Any, parser: Any, operation_name: str) -> None:
+        super().__init__(raw, output_shape, parser, operation_name)
+        self.raw_stream = raw
+        self.output_shape = output_shape
+        self.operation_name = operation_name
