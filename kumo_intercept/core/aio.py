@@ -31,6 +31,7 @@ from .faults import Response
 from .streams import ResponseBody, ResponseEventStream, ResponseStream
 
 try:
+    import aiohttp
     import aiobotocore.httpsession
     import aiobotocore.session
     import aiobotocore.waiter
@@ -39,9 +40,10 @@ try:
     from aiobotocore.parsers import create_parser
     from aiobotocore.response import AioStreamingBody
     from aiobotocore.signers import AioRequestSigner
-except ModuleNotFoundError as missing:  # pragma: no cover - depends on the installation
+except ImportError as missing:  # not installed, or older than its async bodies (3.9)
     raise ConfigurationError(
-        "serving async clients needs aiobotocore: pip install 'kumo_intercept[aio]'"
+        "serving aiobotocore clients (aioboto3, s3fs) needs aiobotocore 3.9 or later: "
+        "pip install 'kumo_intercept[aio]'"
     ) from missing
 
 if TYPE_CHECKING:
@@ -101,6 +103,8 @@ class _BodyContent:
         self._raw = raw
 
     async def read(self, n: int = -1) -> bytes:
+        if self._raw.closed:  # as aiohttp's, whose closed connection aiobotocore reports as ResponseStreamingError
+            raise aiohttp.ClientConnectionError("Connection closed")
         return self._raw.read(n)
 
     def at_eof(self) -> bool:
@@ -136,7 +140,7 @@ class _Response:
 
 def _async_body(body: ResponseBody) -> AioStreamingBody:
     raw = body.raw_stream
-    return AioStreamingBody(_Response(raw, _BodyContent(raw)), body.content_length)
+    return AioStreamingBody(_Response(raw, _BodyContent(raw)), raw.length)
 
 
 def _async_event_stream(stream: ResponseEventStream, model: Any) -> AioEventStream:

@@ -37,7 +37,7 @@ from botocore.credentials import Credentials
 from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
 
-from .errors import KumoError
+from .errors import ConfigurationError, KumoError
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -231,6 +231,14 @@ def _register_on_default_session() -> None:
         state.registered.append((events, event, handler, uid))
 
 
+def _patch_aiobotocore() -> None:
+    try:
+        from . import aio
+    except ConfigurationError:  # an aiobotocore too old to serve: its clients fail loudly when they call
+        return
+    aio.patch_while_active()
+
+
 def activate(emulator: "Emulator") -> "Emulator":
     """Make ``emulator`` serve every call in the process; joins the active one if there is one."""
     with state.lock:
@@ -247,8 +255,7 @@ def activate(emulator: "Emulator") -> "Emulator":
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
         _register_on_default_session()
         if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above
-            from . import aio
-            aio.patch_while_active()
+            _patch_aiobotocore()
         state.active = emulator
         state.depth = 1
         return emulator

@@ -1,13 +1,14 @@
-"""Response bodies that behave as botocore's over urllib3.
+"""Response bodies that behave as botocore's do over urllib3.
 
 A streaming output member (S3's GetObject ``Body``, Lambda's Invoke ``Payload``) reaches the caller as
 a botocore ``StreamingBody``; against AWS its raw stream is urllib3's ``HTTPResponse``, and code written
-against AWS depends on what that response does beyond plain reads (checked with urllib3 2.x under
-botocore's ``StreamingBody``):
+against AWS depends on what that response does beyond plain reads. ``ResponseStream`` does the same
+(urllib3 2.x under botocore's ``StreamingBody``; tests/clients/test_bodies.py compares the two):
 
-* reading after ``close()`` gives ``b""`` from the raw stream: a body read to its end then closed keeps
-  answering ``b""``; one closed part-way fails botocore's length check with ``IncompleteReadError``, a
-  ``BotoCoreError``, which is what reconnecting readers (smart_open) catch before reopening at an offset;
+* after ``close()``, ``read()`` gives ``b""``; ``read(n)`` and ``readinto()`` give ``b""``/0 when the
+  body had been read to its end, and otherwise fail as a connection broken mid-body does
+  (urllib3's ``ProtocolError``, which botocore raises as ``ResponseStreamingError``). Either failure
+  is a ``BotoCoreError``: what reconnecting readers (smart_open) catch before reopening at an offset;
 * ``tell()`` counts the bytes read, ``readable()`` stays true, ``readlines()`` splits what is left;
 * ``set_socket_timeout()`` is accepted: no socket is involved, so no read can hang.
 
@@ -21,15 +22,22 @@ from typing import Any, Iterable, Iterator
 
 from botocore.eventstream import EventStream
 from botocore.response import StreamingBody
+from urllib3.exceptions import ProtocolError
 
 
 class ResponseStream(io.RawIOBase):
-    """The raw stream under a ``ResponseBody``: bytes, or chunks produced as they are read."""
+    """The raw stream under a ``ResponseBody``: bytes, or ``length`` bytes in chunks produced as they
+    are read."""
 
-    def __init__(self, source: bytes | Iterable[bytes]) -> None:
+    def __init__(self, source: bytes | Iterable[bytes], length: int | None = None) -> None:
         super().__init__()
-        self._chunks: Iterator[bytes] = iter(() if isinstance(source, bytes) else source)
-        self._pending = source if isinstance(source, bytes) else b""
+        if isinstance(source, bytes):
+            self._chunks: Iterator[bytes] = iter(())
+            self._pending, self.length = source, len(source)
+        elif length is None:
+            raise TypeError("a stream of chunks needs its length")
+        else:
+            self._chunks, self._pending, self.length = iter(source), b"", length
         self._offset = 0  # into ``_pending``: slicing it instead would copy the rest at every read
         self._position = 0
 
@@ -40,15 +48,37 @@ class ResponseStream(io.RawIOBase):
         return self._position
 
     def at_eof(self) -> bool:
-        """Whether nothing is left to read (as aiohttp's reader says; a closed stream has nothing)."""
+        """Whether nothing is left to read (a closed stream has nothing)."""
         return self.closed or not self._fill()
 
     def read(self, amt: int | None = -1) -> bytes:
-        if self.closed:
-            return b""
-        data = self._read_all() if amt is None or amt < 0 else self._read_some(amt)
+        if amt is None or amt < 0:
+            data = b"" if self.closed else self._read_all()
+        elif self.closed:
+            self._check_complete()
+            data = b""
+        else:
+            data = self._read_some(amt)
         self._position += len(data)
         return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def readlines(self, hint: int = -1) -> list[bytes]:
+        return self.read().splitlines(keepends=True)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._release()
+        super().close()
+
+    def _check_complete(self) -> None:
+        if self._position < self.length:
+            raise ProtocolError(f"Connection broken: IncompleteRead({self._position} bytes read, "
+                                f"{self.length - self._position} more expected)")
 
     def _fill(self) -> bool:
         """Make sure unread bytes are pending; False at the end (then the source is released)."""
@@ -76,14 +106,6 @@ class ResponseStream(io.RawIOBase):
             parts.append(piece)
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readlines(self, hint: int = -1) -> list[bytes]:
-        return self.read().splitlines(keepends=True)
-
     def _release(self) -> None:
         """At the end or on close: let go of whatever produces the chunks (an open file, pinned blobs)."""
         close = getattr(self._chunks, "close", None)
@@ -92,32 +114,20 @@ class ResponseStream(io.RawIOBase):
         self._chunks = iter(())
         self._pending, self._offset = b"", 0
 
-    def close(self) -> None:
-        if not self.closed:
-            self._release()
-        super().close()
-
 
 class ResponseBody(StreamingBody):  # type: ignore[misc]
     """botocore's ``StreamingBody`` over a ``ResponseStream``."""
 
-    def __init__(self, raw: ResponseStream, content_length: int) -> None:
-        super().__init__(raw, content_length)
+    def __init__(self, raw: ResponseStream) -> None:
+        super().__init__(raw, raw.length)
         self.raw_stream = raw
-        self.content_length = content_length
 
     def set_socket_timeout(self, timeout: float) -> None:
         """Accepted, as over urllib3; there is no socket, and no read waits on the network."""
 
 
-def response_body(source: bytes | Iterable[bytes] | ResponseStream, content_length: int | None = None) -> ResponseBody:
-    """A body over ``source``; its length is ``len(source)`` for bytes."""
-    raw = source if isinstance(source, ResponseStream) else ResponseStream(source)
-    if content_length is None:
-        if not isinstance(source, bytes):
-            raise TypeError("a body made from chunks needs its content length")
-        content_length = len(source)
-    return ResponseBody(raw, content_length)
+def response_body(source: bytes | ResponseStream) -> ResponseBody:
+    return ResponseBody(source if isinstance(source, ResponseStream) else ResponseStream(source))
 
 
 class ResponseEventStream(EventStream):  # type: ignore[misc]

@@ -161,7 +161,7 @@ class SegmentReader(ResponseStream):
     """
 
     def __init__(self, blobs: BlobStore, segs: list, start: int, length: int) -> None:
-        super().__init__(iter_record(blobs, {"segs": segs, "size": sum(s[1] for s in segs)}, start, length))
+        super().__init__(iter_record(blobs, {"segs": segs, "size": sum(s[1] for s in segs)}, start, length), length)
         self.blob_ids = {seg[0] for seg in segs}
 
     def _release(self) -> None:
@@ -177,7 +177,7 @@ def streaming_body(blobs: BlobStore, record: dict, start: int, length: int,
     reader = SegmentReader(blobs, record["segs"], start, length)
     if readers is not None:
         readers.add(reader)
-    return response_body(reader, length)
+    return response_body(reader)
 
 
 def blob_ids(record: dict | None) -> list[str]:
