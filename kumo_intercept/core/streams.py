@@ -17,7 +17,6 @@ Event-stream outputs (Kinesis SubscribeToShard) are a ``ResponseEventStream``, b
 
 from __future__ import annotations
 
-import io
 from typing import Any, Iterable, Iterator
 
 from botocore.eventstream import EventStream
@@ -25,21 +24,24 @@ from botocore.response import StreamingBody
 from urllib3.exceptions import ProtocolError
 
 
-class ResponseStream(io.RawIOBase):
+class ResponseStream:
     """The raw stream under a ``ResponseBody``: bytes, or ``length`` bytes in chunks produced as they
-    are read."""
+    are read. A plain class (not an ``io`` one): an S3 GetObject makes one, and ``io.RawIOBase``'s
+    instances cost five times as much to make."""
+
+    __slots__ = ("length", "closed", "_chunks", "_pending", "_offset", "_position", "__weakref__")
 
     def __init__(self, source: bytes | Iterable[bytes], length: int | None = None) -> None:
-        super().__init__()
+        self._chunks: Iterator[bytes] | None
         if isinstance(source, bytes):
-            self._chunks: Iterator[bytes] = iter(())
-            self._pending, self.length = source, len(source)
+            self._chunks, self._pending, self.length = None, source, len(source)
         elif length is None:
             raise TypeError("a stream of chunks needs its length")
         else:
             self._chunks, self._pending, self.length = iter(source), b"", length
         self._offset = 0  # into ``_pending``: slicing it instead would copy the rest at every read
         self._position = 0
+        self.closed = False
 
     def readable(self) -> bool:
         return True
@@ -51,7 +53,7 @@ class ResponseStream(io.RawIOBase):
         """Whether nothing is left to read (a closed stream has nothing)."""
         return self.closed or not self._fill()
 
-    def read(self, amt: int | None = -1) -> bytes:
+    def read(self, amt: int | None = None) -> bytes:
         if amt is None or amt < 0:
             data = b"" if self.closed else self._read_all()
         elif self.closed:
@@ -73,7 +75,7 @@ class ResponseStream(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             self._release()
-        super().close()
+            self.closed = True
 
     def _check_complete(self) -> None:
         if self._position < self.length:
@@ -84,19 +86,26 @@ class ResponseStream(io.RawIOBase):
         """Make sure unread bytes are pending; False at the end (then the source is released)."""
         if self._offset < len(self._pending):
             return True
-        self._pending, self._offset = next(self._chunks, b""), 0
-        if self._pending:
+        chunk = b"" if self._chunks is None else next(self._chunks, b"")
+        if chunk:
+            self._pending, self._offset = chunk, 0
             return True
         self._release()
         return False
 
     def _read_all(self) -> bytes:
-        parts = [self._pending[self._offset:]]
-        parts.extend(self._chunks)
+        data = self._pending[self._offset:] if self._offset else self._pending
+        if self._chunks is not None:
+            data = b"".join([data, *self._chunks])
         self._release()
-        return b"".join(parts)
+        return data
 
     def _read_some(self, amt: int) -> bytes:
+        end = self._offset + amt
+        if end <= len(self._pending):  # the common case: the pending chunk holds it
+            piece = self._pending[self._offset:end]
+            self._offset = end
+            return piece
         parts = []
         need = amt
         while need > 0 and self._fill():
@@ -111,7 +120,7 @@ class ResponseStream(io.RawIOBase):
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
-        self._chunks = iter(())
+        self._chunks = None
         self._pending, self._offset = b"", 0
 
 
