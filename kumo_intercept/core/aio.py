@@ -5,7 +5,8 @@ carry the interceptor's hooks, and the emitter awaits a handler that returns an 
 aiobotocore call needs beyond a botocore one, all here so that aiobotocore stays optional (this module
 is imported only once aiobotocore is):
 
-* ``serve`` answers with a coroutine. Streaming output members become aiobotocore's own
+* ``serve`` answers with a coroutine. A streaming input whose ``read()`` is a coroutine is read first.
+  Streaming output members become aiobotocore's own
   ``AioStreamingBody`` (``await read()``, ``async for``, ``async with``, ``iter_chunks``,
   ``iter_lines``) and event streams its ``AioEventStream``, both over stand-ins for the aiohttp
   response they read. Injected faults are retried by awaiting the client's async ``needs-retry``
@@ -20,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
-from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine
+import tempfile
+from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine
 
 import botocore.session
 
@@ -50,6 +52,9 @@ if TYPE_CHECKING:
     from ..emulator import Emulator
     from .clock import Clock
 
+_READ_SIZE = 1024 * 1024
+_SPOOL_IN_MEMORY = 8 * _READ_SIZE
+
 
 # -- serving a call ------------------------------------------------------------------------------
 def serve(emulator: "Emulator", model: Any, request_dict: dict[str, Any], request_signer: Any,
@@ -65,6 +70,8 @@ def serve(emulator: "Emulator", model: Any, request_dict: dict[str, Any], reques
 
 async def _serve(emulator: "Emulator", model: Any, request_dict: dict[str, Any], request_signer: Any,
                  attempt: Callable[[], Response]) -> Response:
+    if model.has_streaming_input:
+        await _read_async_inputs(request_dict)
     http, parsed = await _with_retries(emulator, model, request_dict, request_signer, attempt)
     if http.status_code < 300 and (model.has_streaming_output or model.has_event_stream_output):
         for name, value in parsed.items():
@@ -73,6 +80,24 @@ async def _serve(emulator: "Emulator", model: Any, request_dict: dict[str, Any],
             elif isinstance(value, ResponseEventStream):
                 parsed[name] = _async_event_stream(value, model)
     return http, parsed
+
+
+async def _read_async_inputs(request_dict: dict[str, Any]) -> None:
+    """aiobotocore sends a body whose ``read()`` is a coroutine (an aiofiles file, aiohttp's
+    ``StreamReader``: its checksum wrapper awaits the reads); backends read synchronously, so such a
+    body is read here first, into a file that stays in memory up to a few MiB."""
+    params: dict[str, Any] = request_dict.get("context", {}).get(interceptor.PARAMS_KEY) or {}
+    for name, value in list(params.items()):
+        if inspect.iscoroutinefunction(getattr(value, "read", None)):
+            params[name] = await _spooled(value)
+
+
+async def _spooled(stream: Any) -> IO[bytes]:
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)
+    while chunk := await stream.read(_READ_SIZE):
+        spool.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+    spool.seek(0)
+    return spool
 
 
 async def _with_retries(emulator: "Emulator", model: Any, request_dict: dict[str, Any], request_signer: Any,

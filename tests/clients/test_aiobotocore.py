@@ -62,6 +62,37 @@ def test_s3_objects_stream_as_aiobotocore_bodies():
     aws.calls.assert_called("s3.GetObject", Range="bytes=6-11")
 
 
+class _AsyncReader:
+    """A body whose read() is a coroutine, as an aiofiles file or aiohttp's StreamReader."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    async def read(self, size: int = -1) -> bytes:
+        size = len(self._data) if size < 0 else size
+        chunk, self._data = self._data[:size], self._data[size:]
+        return chunk
+
+
+def test_bodies_with_async_reads_are_uploaded():
+    """aiobotocore awaits the reads of such a body (aiobotocore/httpchecksum.py, AioAwsChunkedWrapper)."""
+    async def test(s3: Any, aws: Emulator) -> None:
+        await s3.create_bucket(Bucket="uploads")
+        data = bytes(range(256)) * (12 * MiB // 256)  # larger than what stays in memory
+        await s3.put_object(Bucket="uploads", Key="async.bin", Body=_AsyncReader(data))
+        head = await s3.head_object(Bucket="uploads", Key="async.bin")
+        assert head["ContentLength"] == len(data)
+        assert await (await s3.get_object(Bucket="uploads", Key="async.bin"))["Body"].read() == data
+        upload = await s3.create_multipart_upload(Bucket="uploads", Key="parts.bin")
+        part = await s3.upload_part(Bucket="uploads", Key="parts.bin", UploadId=upload["UploadId"], PartNumber=1,
+                                    Body=_AsyncReader(b"only part"))
+        await s3.complete_multipart_upload(Bucket="uploads", Key="parts.bin", UploadId=upload["UploadId"],
+                                           MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+        assert await (await s3.get_object(Bucket="uploads", Key="parts.bin"))["Body"].read() == b"only part"
+
+    run(test, "s3")
+
+
 def test_s3_listing_pages_asynchronously():
     """ListObjectsV2 (API reference): keys in UTF-8 binary order, MaxKeys per page, CommonPrefixes."""
     async def test(s3: Any, aws: Emulator) -> None:
