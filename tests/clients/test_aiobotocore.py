@@ -10,9 +10,12 @@ Facts: aiobotocore's README (clients are async context managers; ``await respons
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 import subprocess
 import sys
 import textwrap
+import zipfile
 from typing import Any, Awaitable, Callable
 
 import aiobotocore.httpsession
@@ -25,19 +28,21 @@ from botocore.exceptions import ClientError, WaiterError
 
 import kumo_intercept
 from kumo_intercept import Emulator, NetworkBlockedError, kumo
+from role_helpers import create_service_role
 
 MiB = 1024 * 1024
 
 
 def run(test: Callable[[Any, Emulator], Awaitable[None]], service: str, **options: Any) -> Emulator:
-    """Run ``test(client, aws)`` with an aiobotocore client of ``service`` in a virtual-clock emulator."""
+    """Run ``test(client, aws)`` with an aiobotocore client of ``service`` in a strict virtual-clock emulator
+    (every response checked against botocore's output shapes)."""
     config = options.pop("config", None)
 
     async def main(aws: Emulator) -> None:
         async with aiobotocore.session.get_session().create_client(service, config=config) as client:
             await test(client, aws)
 
-    with kumo(clock="virtual", **options) as aws:
+    with kumo(clock="virtual", strict=True, **options) as aws:
         asyncio.run(main(aws))
     return aws
 
@@ -187,6 +192,28 @@ def test_dynamodb_paginators_and_errors():
                                ConditionExpression="attribute_not_exists(pk)")
 
     run(test, "dynamodb")
+
+
+def test_lambda_payloads_are_async_bodies():
+    """Invoke (Lambda API reference): 200 with the function's JSON result as Payload; an Event
+    invocation answers 202 with an empty payload."""
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n")
+
+    async def test(functions: Any, aws: Emulator) -> None:
+        role = create_service_role("arn:aws:iam::123456789012:role/async-lambda")["Arn"]
+        await functions.create_function(FunctionName="double", Runtime="python3.12", Role=role,
+                                        Handler="app.handler", Code={"ZipFile": code.getvalue()})
+        await functions.get_waiter("function_active_v2").wait(FunctionName="double")
+        result = await functions.invoke(FunctionName="double", Payload=json.dumps({"n": 21}))
+        assert isinstance(result["Payload"], AioStreamingBody)
+        async with result["Payload"] as payload:
+            assert json.loads(await payload.read()) == {"doubled": 42}
+        queued = await functions.invoke(FunctionName="double", InvocationType="Event", Payload=b"{}")
+        assert queued["StatusCode"] == 202 and await queued["Payload"].read() == b""
+
+    run(test, "lambda")
 
 
 # -- faults and retries -----------------------------------------------------------------------------
