@@ -1,4 +1,4 @@
-"""aiobotocore clients (and what is built on them: aioboto3, s3fs) served by the emulator.
+"""aiobotocore clients (and what is built on them, such as s3fs) served by the emulator.
 
 An ``AioSession`` registers botocore's built-in handlers on its async event emitter, so its clients
 carry the interceptor's hooks, and the emitter awaits a handler that returns an awaitable. What an
@@ -44,7 +44,7 @@ try:
     from aiobotocore.signers import AioRequestSigner
 except ImportError as missing:  # not installed, or older than its async bodies (3.9)
     raise ConfigurationError(
-        "serving aiobotocore clients (aioboto3, s3fs) needs aiobotocore 3.9 or later: "
+        "serving aiobotocore clients (and s3fs) needs aiobotocore 3.9 or later: "
         "pip install 'kumo_intercept[aio]'"
     ) from missing
 
@@ -59,7 +59,8 @@ _SPOOL_IN_MEMORY = 8 * _READ_SIZE
 # -- serving a call ------------------------------------------------------------------------------
 def serve(emulator: "Emulator", model: Any, request_dict: dict[str, Any], request_signer: Any,
           attempt: Callable[[], Response]) -> Any:
-    """The ``before-call`` answer for a client whose signer is not botocore's own."""
+    """The ``before-call`` answer for a client whose signer is not botocore's own: a coroutine for an
+    aiobotocore client (its emitter awaits it)."""
     if not isinstance(request_signer, AioRequestSigner):  # some other signer: served as botocore's
         return emulator.faults.serve(model, request_dict, request_signer, attempt)
     if not _patched():  # aiobotocore was imported after the emulator started
@@ -107,12 +108,12 @@ async def _with_retries(emulator: "Emulator", model: Any, request_dict: dict[str
     if retry is None:
         return response
     while (delay := retry.delay(await retry.emitter.emit(retry.event, **retry.needs_retry_kwargs()))) is not None:
-        await clock_sleep(emulator.clock, delay)
+        await _clock_sleep(emulator.clock, delay)
         retry.again(attempt)
     return retry.finish()
 
 
-async def clock_sleep(clock: "Clock", seconds: float) -> None:
+async def _clock_sleep(clock: "Clock", seconds: float) -> None:
     """Let ``seconds`` pass on the emulator's clock without blocking the event loop."""
     if isinstance(clock, VirtualClock):
         clock.advance(seconds)
@@ -128,7 +129,7 @@ class _BodyContent:
         self._raw = raw
 
     async def read(self, n: int = -1) -> bytes:
-        if self._raw.closed:  # as aiohttp's, whose closed connection aiobotocore reports as ResponseStreamingError
+        if self._raw.closed:  # as aiohttp's: aiobotocore reports it as ResponseStreamingError
             raise aiohttp.ClientConnectionError("Connection closed")
         return self._raw.read(n)
 
@@ -240,6 +241,5 @@ def patch_while_active() -> None:
     session_class = aiobotocore.session.AioSession
     _patch(session_class, "get_credentials", _get_credentials)
     _patch(session_class, "_create_client", _wrap_create_client(session_class._create_client))
-    for waiter in (aiobotocore.waiter.AIOWaiter, getattr(aiobotocore.waiter, "AnyioWaiter", None)):
-        if waiter is not None:
-            _patch(waiter, "_sleep", _on_emulator_clock(waiter.__dict__["_sleep"]))
+    for waiter in (aiobotocore.waiter.AIOWaiter, aiobotocore.waiter.AnyioWaiter):  # asyncio's and anyio's
+        _patch(waiter, "_sleep", _on_emulator_clock(waiter.__dict__["_sleep"]))
