@@ -28,6 +28,8 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore.client
+import botocore.endpoint
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
@@ -37,6 +39,7 @@ from botocore.credentials import Credentials
 from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
 
+from . import fastpath
 from .errors import ConfigurationError, KumoError
 
 if TYPE_CHECKING:
@@ -56,6 +59,7 @@ class _State:
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
+    unvalidated_clients = False
 
 
 state = _State()
@@ -67,6 +71,8 @@ UNVALIDATED_CONFIGS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 def parameter_validation_off(botocore_context: dict[str, Any] | None) -> bool:
     """Whether the call comes from a client made without botocore's parameter validation."""
+    if not state.unvalidated_clients:  # none was ever made: no weak-set lookup per call
+        return False
     config = botocore_context.get("client_config") if botocore_context else None
     return config is not None and config in UNVALIDATED_CONFIGS
 
@@ -164,6 +170,7 @@ def remember_validation(session: botocore.session.Session, bound: inspect.BoundA
     """Note a client made without botocore's parameter validation (see ``UNVALIDATED_CONFIGS``)."""
     if not _validates_parameters(session, bound.arguments.get("config")):
         UNVALIDATED_CONFIGS.add(client.meta.config)
+        state.unvalidated_clients = True
 
 
 def _validates_parameters(session: botocore.session.Session, config: Any) -> bool:
@@ -209,8 +216,9 @@ def _clock_sleep(seconds: float) -> None:
         emulator.clock.sleep(seconds)
 
 
-#: what ``botocore.waiter`` sees as the ``time`` module while an emulator is active
-_WAITER_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
+#: what ``botocore.waiter`` and ``botocore.endpoint`` (retry back-off) see as the ``time`` module while
+#: an emulator is active
+_EMULATOR_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:
@@ -250,9 +258,12 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
-        _patch(botocore.waiter, "time", _WAITER_TIME)
+        _patch(botocore.waiter, "time", _EMULATOR_TIME)
+        _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
+        for name, wrap in fastpath.replacements():
+            _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
         if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above
             _patch_aiobotocore()
