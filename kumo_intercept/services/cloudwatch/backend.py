@@ -13,6 +13,10 @@ State:
 - ``cloudwatch.alarms`` ``(account, region, name)`` -> the alarm as DescribeAlarms shows it, with
   epoch times.
 
+Internal method for other services (the ``MetricPort`` of core/ports.py):
+``put_metric_data_internal(account, region, namespace, metric_data)`` stores plain ``Value`` data
+points now, in any namespace (AWS services publish to ``AWS/…``, which PutMetricData refuses).
+
 Statistics are computed from the stored data at read time (periods aligned to the epoch, as
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
@@ -107,14 +111,26 @@ class CloudWatchBackend(ServiceBackend):
                 raise AwsError("MissingParameter", f"The parameter {where}.Value is required.", 400,
                                fields={"message": f"The parameter {where}.Value is required."})
             record["Unit"] = datum.get("Unit", "None")
-            dims = _dimensions_key(datum.get("Dimensions"))
-            metric_key = (ctx.account, ctx.region, namespace, datum["MetricName"], dims)
-            self.data.put((*metric_key, stamp, ctx.request_id, index), record)
-            known = self.metrics.get(metric_key)
-            if known is None or known["Last"] < now:
-                self.metrics.put(metric_key, {"Dimensions": [dict(d) for d in datum.get("Dimensions") or []],
-                                              "Last": now})
+            self._store_datum(ctx.account, ctx.region, namespace, datum, record, (stamp, ctx.request_id, index), now)
         return {}
+
+    def _store_datum(self, account: str, region: str, namespace: str, datum: Mapping[str, Any], record: dict,
+                     where: tuple[float, str, int], now: float) -> None:
+        """One datum's record at (timestamp, request id, index), and its metric for ListMetrics."""
+        metric_key = (account, region, namespace, datum["MetricName"], _dimensions_key(datum.get("Dimensions")))
+        self.data.put((*metric_key, *where), record)
+        known = self.metrics.get(metric_key)
+        if known is None or known["Last"] < now:
+            self.metrics.put(metric_key, {"Dimensions": [dict(d) for d in datum.get("Dimensions") or []],
+                                          "Last": now})
+
+    def put_metric_data_internal(self, account: str, region: str, namespace: str,
+                                 metric_data: list[dict[str, Any]]) -> None:
+        now = self.emulator.clock.time()
+        batch = self.emulator.ids.hex(16)  # stands in for the request id that keeps data points apart
+        for index, datum in enumerate(metric_data):
+            record = {"Values": [float(datum["Value"])], "Counts": [1.0], "Unit": datum.get("Unit", "None")}
+            self._store_datum(account, region, namespace, datum, record, (now, batch, index), now)
 
     def _points(self, metric_key: tuple, start: float, end: float, unit: str | None) -> list[tuple[float, dict]]:
         low = (*metric_key, start)
