@@ -335,8 +335,9 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         params = ctx.params
         if len(params["AlarmRule"]) > composite.MAX_RULE_LENGTH:
             raise _invalid(f"The value for parameter AlarmRule exceeds {composite.MAX_RULE_LENGTH} characters.")
-        composite.parse(params["AlarmRule"])
+        rule = composite.parse(params["AlarmRule"])
         key = (ctx.account, ctx.region, params["AlarmName"])
+        self._check_no_cycle(key, composite.alarms_named(rule))
         existing = self.alarms.get(key)
         if existing is not None and not existing.get("Composite"):
             raise _invalid(f"The alarm {params['AlarmName']} is a metric alarm; it cannot become a composite alarm.")
@@ -467,6 +468,22 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
             for other_key, other in list(self.alarms.items()):
                 if other_key[:2] == key[:2] and other.get("Composite"):
                     self._evaluate_composite(ctx, other_key, other, updated)
+
+    def _check_no_cycle(self, key: tuple, named: set[str]) -> None:
+        """A composite alarm may not depend on itself, directly or through other composite alarms."""
+        seen: set[str] = set()
+        pending = [name.rsplit(":alarm:", 1)[-1] for name in named]
+        while pending:
+            name = pending.pop()
+            if name == key[2]:
+                raise composite.rule_error("the rule depends on the alarm itself")
+            if name in seen:
+                continue
+            seen.add(name)
+            child = self.alarms.get((key[0], key[1], name))
+            if child is not None and child.get("Composite"):
+                pending += [n.rsplit(":alarm:", 1)[-1]
+                            for n in composite.alarms_named(composite.parse(child["AlarmRule"]))]
 
     def _evaluate_composite(self, ctx: RequestContext[Any], key: tuple, alarm: dict, changed: dict | None) -> None:
         """A composite alarm's state from its rule (TRUE: ALARM, FALSE: OK), set when it differs; ``changed``

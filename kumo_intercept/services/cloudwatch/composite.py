@@ -18,7 +18,7 @@ MAX_RULE_LENGTH = 10240
 Rule = tuple
 
 
-def _error(detail: str) -> AwsError:
+def rule_error(detail: str) -> AwsError:
     message = f"Error in alarm rule: {detail}"
     return AwsError("ValidationError", message, 400, fields={"message": message})
 
@@ -30,7 +30,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if match is None:
-            raise _error(f"unexpected input at position {position + 1}")
+            raise rule_error(f"unexpected input at position {position + 1}")
         opened, closed, state, quoted, bare, word = match.groups()
         if opened or closed:
             tokens.append(("(", "") if opened else (")", ""))
@@ -47,7 +47,7 @@ def parse(text: str) -> Rule:
     tokens = _tokens(text)
     rule, rest = _or(tokens)
     if rest:
-        raise _error(f"unexpected {rest[0][0]}")
+        raise rule_error(f"unexpected {rest[0][0]}")
     return rule
 
 
@@ -71,7 +71,7 @@ def _chain(tokens: list[tuple[str, str]], word: str, operand: Callable[..., tupl
 
 def _unary(tokens: list[tuple[str, str]]) -> tuple[Rule, list[tuple[str, str]]]:
     if not tokens:
-        raise _error("the rule ends too early")
+        raise rule_error("the rule ends too early")
     kind, value = tokens[0]
     if kind == "NOT":
         inner, rest = _unary(tokens[1:])
@@ -79,13 +79,13 @@ def _unary(tokens: list[tuple[str, str]]) -> tuple[Rule, list[tuple[str, str]]]:
     if kind == "(":
         inner, rest = _or(tokens[1:])
         if not rest or rest[0][0] != ")":
-            raise _error("a parenthesis is not closed")
+            raise rule_error("a parenthesis is not closed")
         return inner, rest[1:]
     if kind in _STATES:
         return ("state", kind, value), tokens[1:]
     if kind in ("TRUE", "FALSE"):
         return ("const", kind == "TRUE"), tokens[1:]
-    raise _error(f"unexpected {kind}")
+    raise rule_error(f"unexpected {kind}")
 
 
 def alarms_named(rule: Rule) -> set[str]:

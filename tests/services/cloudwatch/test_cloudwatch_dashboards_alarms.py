@@ -123,6 +123,9 @@ def test_composite_rule_syntax(cw):
     assert _composite(cw, "c")["StateValue"] == "OK"
     with pytest.raises(ClientError):
         cw.put_composite_alarm(AlarmName="bad", AlarmRule="ALARM(a1) AND")
+    cw.put_composite_alarm(AlarmName="outer", AlarmRule="ALARM(c) OR ALARM(a1)")
+    with pytest.raises(ClientError):  # c would depend on itself through outer
+        cw.put_composite_alarm(AlarmName="c", AlarmRule="ALARM(outer)")
 
 
 def test_alarm_history(kumo, cw):
