@@ -229,6 +229,10 @@ class SesBackend(ServiceBackend):
 
     @staticmethod
     def _v2_destination(destination: ses.EventDestination) -> dict:
+        """The destination in v2's form, its event types checked (botocore does not check the enum)."""
+        for t in destination["MatchingEventTypes"]:
+            if t not in _V2_TYPES:
+                raise AwsError("InvalidParameterValue", f"Invalid event type: {t}.", 400)
         return _translated(dict(destination), _V2_TYPES, to_v2=True)
 
     @staticmethod
@@ -241,15 +245,12 @@ class SesBackend(ServiceBackend):
         name = ctx.params["ConfigurationSetName"]
         key, record = self._configuration_set(ctx, name)
         destination = ctx.params["EventDestination"]
-        for t in destination["MatchingEventTypes"]:
-            if t not in _V2_TYPES:
-                raise AwsError("InvalidParameterValue", f"Invalid event type: {t}.", 400)
+        new = self._v2_destination(destination)
         if any(d["Name"] == destination["Name"] for d in record["EventDestinations"]):
             raise ses.event_destination_already_exists_exception(
                 f"Event destination {destination['Name']} already exists.",
                 ConfigurationSetName=name, EventDestinationName=destination["Name"])
-        self.state.configuration_sets.put(key, {**record, "EventDestinations": [
-            *record["EventDestinations"], self._v2_destination(destination)]})
+        self.state.configuration_sets.put(key, {**record, "EventDestinations": [*record["EventDestinations"], new]})
         return {}
 
     def update_configuration_set_event_destination(
