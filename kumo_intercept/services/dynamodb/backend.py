@@ -47,7 +47,8 @@ from .backups import BackupOperations
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
     "UntagResource", "ListTagsOfResource", "UpdateTimeToLive", "DescribeTimeToLive",
-    "UpdateContinuousBackups", "DescribeContinuousBackups",
+    "UpdateContinuousBackups", "DescribeContinuousBackups", "CreateBackup", "DescribeBackup", "DeleteBackup",
+    "ListBackups", "RestoreTableFromBackup", "RestoreTableToPointInTime",
 ))
 #: enum parameters AWS checks on data-plane calls (botocore does not check enums)
 _ENUM_PARAMS = frozenset(("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "Select",

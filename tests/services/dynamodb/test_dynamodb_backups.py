@@ -98,6 +98,9 @@ def test_delete_backup_and_the_errors(ddb, create):
     with pytest.raises(ClientError) as exc:
         ddb.create_backup(TableName="ghost", BackupName="bkp")
     assert _error(exc) == ("TableNotFoundException", "Table not found: ghost")
+    with pytest.raises(ClientError) as exc:  # BackupName's pattern [a-zA-Z0-9_.-]+ (API reference)
+        ddb.create_backup(TableName="ttt", BackupName="no spaces")
+    assert _error(exc)[0] == "ValidationException" and "backupName" in _error(exc)[1]
 
 
 def test_restore_overrides_billing_mode(ddb, create):
