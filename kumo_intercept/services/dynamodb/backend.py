@@ -958,6 +958,8 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             raise V.invalid("Resource cannot be deleted as it is currently protected against deletion. Disable "
                             "deletion protection first.")
         described = self._describe(info.key, "DELETING")
+        if record["pitr"]:
+            self.keep_system_backup(ctx, info)
         for key in list(self.items.irange(info.key, after(info.key), (True, False))):
             self.items.delete(key)
         if record.get("stream"):

@@ -18,6 +18,7 @@ backup", "Point-in-time recovery": the latest restorable time is about five minu
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from ...api import dynamodb
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 #: the table record's members a restored table starts without (AWS restores none of these settings)
 _NOT_RESTORED = ("stream", "last_stream", "ttl", "ttl_last", "pitr_since", "pitr_days", "restore", "status")
 _LIST_LIMIT = 100
+#: how long the SYSTEM backup of a deleted table with point-in-time recovery is kept (BackupDetails)
+SYSTEM_BACKUP_SECONDS = 35 * 86400
 
 
 def _backup_missing(arn: str) -> Exception:
@@ -64,20 +67,32 @@ class BackupOperations:
     # -- backups ------------------------------------------------------------------------------------
     def create_backup(self, ctx: Ctx[dynamodb.CreateBackupRequest]) -> dynamodb.CreateBackupResult:
         info = self._backup_table(ctx, ctx.params["TableName"])
+        record = self._snapshot(ctx, info, ctx.params["BackupName"], "USER")
+        return {"BackupDetails": _details(record, "CREATING")}
+
+    def keep_system_backup(self, ctx: RequestContext[Any], info: TableInfo) -> None:
+        """DeleteTable of a table with point-in-time recovery on: AWS keeps a SYSTEM backup of it for 35
+        days, from which the table can be restored."""
+        self._snapshot(ctx, info, f"{info.name}$DeletedTableBackup", "SYSTEM")
+
+    def _snapshot(self, ctx: RequestContext[Any], info: TableInfo, name: str, kind: str) -> dict:
         now = ctx.time()
         # AWS's form: table/<name>/backup/<13-digit epoch milliseconds>-<8 hex>
         arn = f"{info.arn}/backup/{int(now * 1000):013d}-{ctx.ids.hex(8)}"
         count, size = self.engine.table_counts(info.key)
-        record = {"arn": arn, "name": ctx.params["BackupName"], "account": ctx.account, "region": ctx.region,
-                  "type": "USER", "created": now, "size": size, "count": count, "table": dict(info.record)}
+        record = {"arn": arn, "name": name, "account": ctx.account, "region": ctx.region,
+                  "type": kind, "created": now, "size": size, "count": count, "table": dict(info.record)}
+        if kind == "SYSTEM":
+            record["expires"] = now + SYSTEM_BACKUP_SECONDS
         self.backups.put(arn, record)
         for key, item in self.items.items_range(info.key, after(info.key), (True, False)):
             self.backup_items.put((arn, key[3], key[4]), item)
-        return {"BackupDetails": _details(record, "CREATING")}
+        return record
 
     def _backup(self, ctx: RequestContext[Any], arn: str) -> dict:
         record = self.backups.get(arn)
-        if record is None or (record["account"], record["region"]) != (ctx.account, ctx.region):
+        if record is None or (record["account"], record["region"]) != (ctx.account, ctx.region) \
+                or record.get("expires", math.inf) <= ctx.time():
             raise _backup_missing(arn)
         return record
 
@@ -97,9 +112,10 @@ class BackupOperations:
         params = ctx.params
         lower = params.get("TimeRangeLowerBound")
         upper = params.get("TimeRangeUpperBound")
-        wanted = params.get("BackupType", "ALL")
+        wanted = params.get("BackupType", "USER")  # USER unless asked (API reference, ListBackups)
         rows = sorted((r for r in self.backups.values()
                        if (r["account"], r["region"]) == (ctx.account, ctx.region)
+                       and r.get("expires", math.inf) > ctx.time()
                        and params.get("TableName") in (None, r["table"]["name"])
                        and wanted in ("ALL", r["type"])
                        and (lower is None or r["created"] >= lower.timestamp())
@@ -189,17 +205,18 @@ class BackupOperations:
 
 
 def _details(record: dict, status: str) -> dynamodb.BackupDetails:
-    return {"BackupArn": record["arn"], "BackupName": record["name"], "BackupSizeBytes": record["size"],
-            "BackupStatus": status, "BackupType": record["type"],
-            "BackupCreationDateTime": from_epoch(record["created"])}
+    out: dynamodb.BackupDetails = {
+        "BackupArn": record["arn"], "BackupName": record["name"], "BackupSizeBytes": record["size"],
+        "BackupStatus": status, "BackupType": record["type"], "BackupCreationDateTime": from_epoch(record["created"])}
+    if "expires" in record:
+        out["BackupExpiryDateTime"] = from_epoch(record["expires"])
+    return out
 
 
 def _summary(record: dict) -> dynamodb.BackupSummary:
     table = record["table"]
     return {"TableName": table["name"], "TableId": table["id"], "TableArn": table["arn"],
-            "BackupArn": record["arn"], "BackupName": record["name"],
-            "BackupCreationDateTime": from_epoch(record["created"]), "BackupStatus": "AVAILABLE",
-            "BackupType": record["type"], "BackupSizeBytes": record["size"]}
+            **_details(record, "AVAILABLE")}  # type: ignore[typeddict-item]
 
 
 def _description(record: dict, status: str) -> dynamodb.BackupDescription:

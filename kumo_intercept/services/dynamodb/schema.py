@@ -91,6 +91,7 @@ BackupsRecord = TypedDict("BackupsRecord", {
     "size": int,
     "count": int,
     "table": dict,          # the source table's record when the backup was made
+    "expires": float,       # SYSTEM backups only: when it is gone
 }, total=False)
 
 HistoryRecord = TypedDict("HistoryRecord", {

@@ -157,3 +157,25 @@ def test_point_in_time_restore_errors(kumo, ddb, create):
         ddb.restore_table_to_point_in_time(SourceTableName="plain", TargetTableName="plain",
                                            UseLatestRestorableTime=True)
     assert _error(exc) == ("TableAlreadyExistsException", "Table already exists: plain")
+
+
+def test_deleting_a_table_with_pitr_keeps_a_system_backup(kumo, ddb, create):
+    """BackupDetails/ListBackups (API reference): deleting a table with point-in-time recovery on creates a
+    SYSTEM backup kept 35 days; ListBackups lists USER backups unless BackupType says otherwise."""
+    create(name="gone")
+    ddb.update_continuous_backups(TableName="gone",
+                                  PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    _put(ddb, "gone", "a", "kept")
+    ddb.delete_table(TableName="gone")
+    assert ddb.list_backups()["BackupSummaries"] == []
+    [system] = ddb.list_backups(BackupType="SYSTEM")["BackupSummaries"]
+    assert system["BackupType"] == "SYSTEM" and system["TableName"] == "gone"
+    assert system["BackupExpiryDateTime"] - system["BackupCreationDateTime"] == dt.timedelta(days=35)
+    assert ddb.list_backups(BackupType="ALL")["BackupSummaries"] == [system]
+    ddb.restore_table_from_backup(TargetTableName="back", BackupArn=system["BackupArn"])
+    assert _values(ddb, "back") == {"a": "kept"}
+    kumo.clock.advance(35 * 86400)
+    assert ddb.list_backups(BackupType="ALL")["BackupSummaries"] == []
+    with pytest.raises(ClientError) as exc:
+        ddb.describe_backup(BackupArn=system["BackupArn"])
+    assert _error(exc)[0] == "BackupNotFoundException"
