@@ -179,3 +179,4 @@ def test_deleting_a_table_with_pitr_keeps_a_system_backup(kumo, ddb, create):
     with pytest.raises(ClientError) as exc:
         ddb.describe_backup(BackupArn=system["BackupArn"])
     assert _error(exc)[0] == "BackupNotFoundException"
+
