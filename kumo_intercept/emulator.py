@@ -564,7 +564,7 @@ class Emulator:
     def _respond(self, ctx: RequestContext, parsed: dict | None, error: AwsError | None,
                  service_model: Any) -> tuple[HttpResponse, dict]:
         if error is not None:
-            parsed = error_response(error, service_model.protocol)
+            parsed = error_response(error, service_model)
             status = error.status
             headers = error.headers
         else:

@@ -58,7 +58,20 @@ def not_modified() -> AwsError:
 
 
 def invalid_argument(message: str, name: str, value: Any) -> AwsError:
+    """InvalidArgument naming the argument; an empty value is left out of the error, as AWS leaves it
+    (test_list_objects_v2_continuation_start_after, test_bucket_ownership_controls_exc)."""
+    if value is None or value == "":
+        return AwsError("InvalidArgument", message, 400, ArgumentName=name)
     return AwsError("InvalidArgument", message, 400, ArgumentName=name, ArgumentValue=str(value))
+
+
+def delete_marker_refused(operation: str, version_id: str) -> AwsError:
+    """What an object sub-resource call on a delete marker gets: 405 naming the HTTP method of the
+    operation (test_object_tagging_versioned, test_delete_object_versioned)."""
+    method = next((verb.upper() for verb in ("Get", "Head", "Delete") if operation.startswith(verb)), "PUT")
+    return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                    Method=method, ResourceType="DeleteMarker",
+                    headers={"x-amz-delete-marker": "true", "allow": "DELETE", "x-amz-version-id": version_id})
 
 
 def invalid_request(message: str) -> AwsError:
