@@ -745,8 +745,8 @@ class S3Backend(ServiceBackend):
             raise not_modified()  # a date in the future is ignored (test_s3_get_object_preconditions)
 
     def _describe(self, ctx: RequestContext, bucket: dict, key: str, record: dict, p: Mapping[str, Any],
-                  out: s3.GetObjectOutput | s3.HeadObjectOutput) -> None:
-        """The headers GetObject and HeadObject share."""
+                  out: s3.GetObjectOutput | s3.HeadObjectOutput, whole: bool = True) -> None:
+        """The headers GetObject and HeadObject share; ``whole``: the answer covers the whole object."""
         members: Any = out  # stored headers and checksums: members named at run time
         out["LastModified"] = from_epoch(int(record["mtime"]))
         out["ETag"] = record["etag"]
@@ -773,12 +773,15 @@ class S3Backend(ServiceBackend):
             out["VersionId"] = record.get("vid") or "null"
         if "sc" in record:
             out["StorageClass"] = record["sc"]
-        if p.get("ChecksumMode") == "ENABLED" and "ck" in record and "Range" not in p:
-            if "PartNumber" not in p:
-                for alg, value in record["ck"].items():
-                    members["Checksum" + alg] = value
-                out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
-            elif "parts" in record and 0 < p["PartNumber"] <= len(record["parts"]):
+        if p.get("ChecksumMode") == "ENABLED" and "ck" in record:
+            # a range or part that covers the whole object carries its checksum (recorded from AWS:
+            # LocalStack's test_get_object_range get--15 / get-0-100, test_get_object_part)
+            if "PartNumber" not in p or "parts" not in record:
+                if whole:
+                    for alg, value in record["ck"].items():
+                        members["Checksum" + alg] = value
+                    out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+            elif 0 < p["PartNumber"] <= len(record["parts"]):
                 part = record["parts"][p["PartNumber"] - 1]
                 for alg, value in (part[1] or {}).items():  # a part's own checksum
                     members["Checksum" + alg] = value
@@ -818,8 +821,6 @@ class S3Backend(ServiceBackend):
                                PartNumberRequested=str(part_number), ActualPartCount=str(len(parts)))
             start = sum(part[0] for part in parts[: part_number - 1])
             length = parts[part_number - 1][0]
-            if "parts" not in record:
-                return 0, size, None, 200
             return start, length, f"bytes {start}-{start + length - 1}/{size}", 206
         spec = p.get("Range")
         if spec is None:
@@ -865,7 +866,7 @@ class S3Backend(ServiceBackend):
         else:
             start, length, content_range, status = 0, record["size"], None, 200
         out: s3.GetObjectResult = {"AcceptRanges": "bytes", "ContentLength": length}
-        self._describe(ctx, bucket, p["Key"], record, p, out)
+        self._describe(ctx, bucket, p["Key"], record, p, out, whole=length == record["size"])
         if content_range is not None:
             out["ContentRange"] = content_range
             ctx.status = status
@@ -917,7 +918,7 @@ class S3Backend(ServiceBackend):
         except AwsError as exc:
             raise head_error(exc) from None
         out: s3.HeadObjectResult = {"AcceptRanges": "bytes", "ContentLength": length}
-        self._describe(ctx, bucket, p["Key"], record, p, out)
+        self._describe(ctx, bucket, p["Key"], record, p, out, whole=length == record["size"])
         if content_range is not None:
             out["ContentRange"] = content_range
             ctx.status = status

@@ -160,3 +160,23 @@ def test_complete_multipart_upload_with_sse_c_keeps_to_its_output_shape(s3, buck
         "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert "SSECustomerAlgorithm" not in done
     assert s3.head_object(Bucket=bucket, Key="c", **sse_c)["SSECustomerAlgorithm"] == "AES256"
+
+
+@pytest.mark.parametrize("range_, whole", [("bytes=-15", True), ("bytes=0-100", True), ("bytes=0-8", False),
+                                           ("bytes=1-1", False)])
+def test_checksum_on_ranges_that_cover_the_whole_object(s3, bucket, range_, whole):
+    """test_s3_api.py::TestS3ObjectCRUD::test_get_object_range (get--15, get-0-100 carry the checksum;
+    get-0-8-checksum, get-1-1 do not). botocore asks for checksums by default (ChecksumMode)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"0123456789")
+    answer = s3.get_object(Bucket=bucket, Key="k", Range=range_)
+    assert ("ChecksumCRC32" in answer) is whole
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 206
+
+
+def test_part_one_of_a_single_part_object(s3, bucket):
+    """test_s3.py::TestS3::test_get_object_part (get-obj-no-multipart): 206, a Content-Range, the checksum."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"test-123")
+    answer = s3.get_object(Bucket=bucket, Key="k", PartNumber=1)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 206
+    assert answer["ContentRange"] == "bytes 0-7/8"
+    assert (answer["ChecksumCRC32"], answer["ChecksumType"]) == ("MAPXAg==", "FULL_OBJECT")
