@@ -571,8 +571,8 @@ class S3Backend(ServiceBackend):
             key_id = key_id or default.get("KMSMasterKeyID")
             if bucket_key is None and rule.get("BucketKeyEnabled"):
                 bucket_key = True
-        if algorithm == "AES256" and not bucket_key:
-            return None  # the default every object gets
+        if algorithm == "AES256":
+            return None  # the default every object gets; a bucket key is for SSE-KMS only, so AWS shows none
         sse: dict[str, Any] = {"ServerSideEncryption": algorithm}
         if algorithm.startswith("aws:kms"):
             sse["SSEKMSKeyId"] = self._usable_kms_key(bucket, key_id or "alias/aws/s3")

@@ -180,3 +180,16 @@ def test_part_one_of_a_single_part_object(s3, bucket):
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 206
     assert answer["ContentRange"] == "bytes 0-7/8"
     assert (answer["ChecksumCRC32"], answer["ChecksumType"]) == ("MAPXAg==", "FULL_OBJECT")
+
+
+def test_no_bucket_key_on_sse_s3(s3, bucket):
+    """A bucket key is an SSE-KMS feature: an SSE-S3 object shows no BucketKeyEnabled, whether the request
+    or the bucket's default asked for one (issue 18's differential run against AWS)."""
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]})
+    for answer in (s3.put_object(Bucket=bucket, Key="a", Body=b"x"),
+                   s3.put_object(Bucket=bucket, Key="b", Body=b"x", ServerSideEncryption="AES256",
+                                 BucketKeyEnabled=True),
+                   s3.head_object(Bucket=bucket, Key="a")):
+        assert answer["ServerSideEncryption"] == "AES256"
+        assert "BucketKeyEnabled" not in answer
