@@ -670,8 +670,8 @@ class S3Backend(ServiceBackend):
             members["Checksum" + alg] = body.checksums[alg]
             out["ChecksumType"] = "FULL_OBJECT"
         self.sse_out(record, out)
-        if bucket.get("versioning"):
-            out["VersionId"] = vid or "null"
+        if vid:  # a write to a suspended bucket makes the null version, and AWS names none
+            out["VersionId"] = vid  # (test_put_object_on_suspended_bucket, put-object-suspended)
         if name in self.notifications.buckets:
             self.notifications.notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
@@ -1144,10 +1144,10 @@ class S3Backend(ServiceBackend):
             result["ChecksumType"] = "FULL_OBJECT"
         out: s3.CopyObjectOperationResult = {"CopyObjectResult": result}
         self.sse_out(record, out)
-        if bucket.get("versioning"):
-            out["VersionId"] = record["vid"] or "null"
-        if src_bucket.get("versioning"):
-            out["CopySourceVersionId"] = source.get("vid") or "null"
+        if record["vid"]:  # null versions go unnamed, as PutObject's (see put_object)
+            out["VersionId"] = record["vid"]
+        if source.get("vid"):
+            out["CopySourceVersionId"] = source["vid"]
         self.notifications.notify(ctx, bucket, "ObjectCreated:Copy", key, record)
         return out
 

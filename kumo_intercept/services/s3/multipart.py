@@ -219,8 +219,8 @@ class Multipart:
             checksums["Checksum" + alg] = value
         out: s3.UploadPartCopyResult = {"CopyPartResult": result}
         self.objects.sse_out(upload["attrs"], out)
-        if src_bucket.get("versioning"):
-            out["CopySourceVersionId"] = source.get("vid") or "null"
+        if source.get("vid"):  # a null version goes unnamed
+            out["CopySourceVersionId"] = source["vid"]
         return out
 
     def list_parts(self, ctx: Ctx[s3.ListPartsRequest]) -> s3.ListPartsResult:
@@ -421,8 +421,8 @@ class Multipart:
             members["Checksum" + alg] = value
             out["ChecksumType"] = record["ckt"]
         self.objects.sse_out(record, out, customer_key=False)  # the SSE-C members are not in its shape
-        if bucket.get("versioning"):
-            out["VersionId"] = record["vid"] or "null"
+        if record["vid"]:  # null versions go unnamed, as PutObject's
+            out["VersionId"] = record["vid"]
         self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
         return out
 

@@ -193,3 +193,13 @@ def test_no_bucket_key_on_sse_s3(s3, bucket):
                    s3.head_object(Bucket=bucket, Key="a")):
         assert answer["ServerSideEncryption"] == "AES256"
         assert "BucketKeyEnabled" not in answer
+
+
+def test_writes_to_a_suspended_bucket_name_no_version(s3, versioned):
+    """test_s3_api.py::TestS3ObjectCRUD::test_put_object_on_suspended_bucket (put-object-suspended has no
+    VersionId; reading the object still names its null version)."""
+    s3.put_bucket_versioning(Bucket=versioned, VersioningConfiguration={"Status": "Suspended"})
+    assert "VersionId" not in s3.put_object(Bucket=versioned, Key="k", Body=b"x")
+    copied = s3.copy_object(Bucket=versioned, Key="copy", CopySource={"Bucket": versioned, "Key": "k"})
+    assert "VersionId" not in copied and "CopySourceVersionId" not in copied
+    assert s3.get_object(Bucket=versioned, Key="k")["VersionId"] == "null"
