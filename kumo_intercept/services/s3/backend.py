@@ -58,7 +58,7 @@ from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
     CHECKSUM_ALGORITHMS, CONTENT_HEADERS, MAX_KEY_BYTES, delete_marker_refused, etag_of,
-    head_error, invalid_argument, invalid_request, Listing, SseResult, malformed_xml,
+    head_error, invalid_argument, invalid_request, invalid_tag_text, Listing, SseResult, malformed_xml,
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
@@ -120,7 +120,10 @@ def check_tags(tags: dict[str, str], limit: int = 10) -> None:
         if len(v) > 256:
             raise AwsError("InvalidTag", "The TagValue you have provided is too long, max 256", 400)
         if k.startswith("aws:"):
-            raise AwsError("InvalidTag", "Your TagKey cannot be prefixed with aws:", 400)
+            raise AwsError("InvalidTag", "Your TagKey cannot be prefixed with aws:", 400, TagKey=k)
+        refusal = invalid_tag_text(k, v)
+        if refusal is not None:
+            raise refusal
 
 
 def tag_list(tags: dict[str, str]) -> list[s3.Tag]:

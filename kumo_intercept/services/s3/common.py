@@ -74,6 +74,20 @@ def delete_marker_refused(operation: str, version_id: str) -> AwsError:
                     headers={"x-amz-delete-marker": "true", "allow": "DELETE", "x-amz-version-id": version_id})
 
 
+#: what a tag key or value may hold: letters, digits and spaces, and + - = . _ : / @ (AWS's tagging rules;
+#: "Key1,Key2" is refused, recorded in LocalStack's test_tagging_validation)
+_TAG_TEXT = re.compile(r"[\w +\-=._:/@]*")
+
+
+def invalid_tag_text(key: str, value: str) -> AwsError | None:
+    """InvalidTag for a tag key or value with a character S3 does not take, else None."""
+    if not _TAG_TEXT.fullmatch(key):
+        return AwsError("InvalidTag", "The TagKey you have provided is invalid", 400, TagKey=key)
+    if not _TAG_TEXT.fullmatch(value):
+        return AwsError("InvalidTag", "The TagValue you have provided is invalid", 400, TagKey=key, TagValue=value)
+    return None
+
+
 def invalid_request(message: str) -> AwsError:
     return AwsError("InvalidRequest", message, 400)
 

@@ -203,3 +203,28 @@ def test_writes_to_a_suspended_bucket_name_no_version(s3, versioned):
     copied = s3.copy_object(Bucket=versioned, Key="copy", CopySource={"Bucket": versioned, "Key": "k"})
     assert "VersionId" not in copied and "CopySourceVersionId" not in copied
     assert s3.get_object(Bucket=versioned, Key="k")["VersionId"] == "null"
+
+
+@pytest.mark.parametrize("tag, error", [
+    ({"Key": "Key1,Key2", "Value": "Val1"}, {"Message": "The TagKey you have provided is invalid", "TagKey": "Key1,Key2"}),
+    ({"Key": "Key1", "Value": "Val1,Val2"},
+     {"Message": "The TagValue you have provided is invalid", "TagKey": "Key1", "TagValue": "Val1,Val2"}),
+])
+def test_tag_characters(s3, bucket, tag, error):
+    """test_s3_api.py::TestS3BucketObjectTagging::test_tagging_validation (bucket and object tags)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for call in (lambda: s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [tag]}),
+                 lambda: s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [tag]})):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert error_of(exc) == {"Code": "InvalidTag", **error}
+    s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "a b+c-d=e.f_g:h/i@j", "Value": "ü 1"}]})
+
+
+def test_object_tag_with_the_aws_prefix_names_the_key(s3, bucket):
+    """test_tagging_validation (put-object-tags-aws-prefixed)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "aws:prefixed", "Value": "v"}]})
+    assert error_of(exc) == {"Code": "InvalidTag", "Message": "Your TagKey cannot be prefixed with aws:",
+                             "TagKey": "aws:prefixed"}
