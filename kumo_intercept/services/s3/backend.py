@@ -784,10 +784,16 @@ class S3Backend(ServiceBackend):
                     for alg, value in record["ck"].items():
                         members["Checksum" + alg] = value
                     out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+            elif record.get("ckt") == "FULL_OBJECT":  # a part of it has none, unless it is all of it
+                if whole:
+                    for alg, value in record["ck"].items():
+                        members["Checksum" + alg] = value
+                    out["ChecksumType"] = "FULL_OBJECT"
             elif 0 < p["PartNumber"] <= len(record["parts"]):
                 part = record["parts"][p["PartNumber"] - 1]
                 for alg, value in (part[1] or {}).items():  # a part's own checksum
                     members["Checksum" + alg] = value
+                out["ChecksumType"] = "COMPOSITE"
         tags = record.get("tags")
         if tags:
             out["TagCount"] = len(tags)

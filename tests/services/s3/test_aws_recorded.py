@@ -228,3 +228,25 @@ def test_object_tag_with_the_aws_prefix_names_the_key(s3, bucket):
         s3.put_object_tagging(Bucket=bucket, Key="k", Tagging={"TagSet": [{"Key": "aws:prefixed", "Value": "v"}]})
     assert error_of(exc) == {"Code": "InvalidTag", "Message": "Your TagKey cannot be prefixed with aws:",
                              "TagKey": "aws:prefixed"}
+
+
+@pytest.mark.parametrize("checksum_type", ["COMPOSITE", "FULL_OBJECT"])
+def test_checksum_of_one_part_of_a_multipart_object(s3, bucket, checksum_type):
+    """test_s3.py::TestS3MultipartUploadChecksum::test_complete_multipart_parts_checksum_composite and
+    _full_object (get-object-part-checksum): a COMPOSITE object's part shows its own checksum, a
+    FULL_OBJECT one's none."""
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="m", ChecksumAlgorithm="CRC32",
+                                           ChecksumType=checksum_type)["UploadId"]
+    parts = []
+    for number, body in ((1, b"a" * (5 * 1024 * 1024)), (2, b"aaaaaaaaaa")):
+        answer = s3.upload_part(Bucket=bucket, Key="m", UploadId=upload_id, PartNumber=number, Body=body,
+                                ChecksumAlgorithm="CRC32")
+        parts.append({"ETag": answer["ETag"], "PartNumber": number, "ChecksumCRC32": answer["ChecksumCRC32"]})
+    s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=upload_id, ChecksumType=checksum_type,
+                                 MultipartUpload={"Parts": parts})
+    answer = s3.get_object(Bucket=bucket, Key="m", PartNumber=2)
+    assert answer["PartsCount"] == 2
+    if checksum_type == "COMPOSITE":
+        assert (answer["ChecksumCRC32"], answer["ChecksumType"]) == (parts[1]["ChecksumCRC32"], "COMPOSITE")
+    else:
+        assert "ChecksumCRC32" not in answer and "ChecksumType" not in answer
