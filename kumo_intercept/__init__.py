@@ -55,7 +55,8 @@ def kumo(target: Any = None, /, **options: "Unpack[Options]") -> Any:
     - ``clock``: ``"wall"`` (default), ``"virtual"`` or a clock object; ``start_time`` sets where a
       virtual clock starts (default 2025-01-01T00:00:00Z).
     - ``seed``: seed of every generated identifier (default 0; None for random ones).
-    - ``strict``: check every response against botocore's output shape.
+    - ``strict``: check every response against botocore's output shape (default False, or True when
+      the environment variable ``KUMO_STRICT`` is ``1``).
     - ``data_dir``, ``durability``: persistence (see docs/persistence.md); ``KUMO_DATA_DIR`` is the
       default directory. ``from_snapshot``: start from a seed made by ``aws.export(path)``.
     - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).

@@ -16,7 +16,7 @@ from .core.dispatch import RequestContext, ServiceBackend, backend_class
 from .core.errors import AwsError, ConfigurationError, KumoError, NotEmulatedError
 from .core.faults import Faults
 from .core.ids import IdGenerator
-from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_options
+from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_options, default_strict
 from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_streams
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
@@ -88,12 +88,14 @@ class Emulator:
         clock: str | Clock = "wall",
         start_time: When | None = None,
         seed: int | str | None = 0,
-        strict: bool = False,
+        strict: bool | None = None,
         data_dir: str | None = None,
         durability: Durability | str | float = "process",
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
     ) -> None:
+        if strict is None:
+            strict = default_strict()
         check_options(region, account_id, seed, strict, start_time)
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
@@ -567,7 +569,7 @@ class Emulator:
     def _respond(self, ctx: RequestContext, parsed: dict | None, error: AwsError | None,
                  service_model: Any) -> tuple[HttpResponse, dict]:
         if error is not None:
-            parsed = error_response(error, service_model.protocol)
+            parsed = error_response(error, service_model)
             status = error.status
             headers = error.headers
         else:

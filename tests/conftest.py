@@ -7,10 +7,15 @@ boto3 without the network. A test that really needs local sockets (a Jupyter ker
 
 from __future__ import annotations
 
+import os
 import socket
 from typing import Any, Iterator
 
 import pytest
+
+# the whole suite runs strict: every response an emulator gives is checked against botocore's output
+# shape, unless a test asks for strict=False itself
+os.environ.setdefault("KUMO_STRICT", "1")
 
 
 class NetworkUsed(AssertionError):

@@ -16,6 +16,8 @@ from typing import Any, Mapping, TypedDict, Union
 from .clock import Clock, When, to_epoch
 from .errors import ConfigurationError
 
+#: set to ``1`` (or ``true``) to make ``strict`` default to True: a test suite that checks every response
+ENV_STRICT = "KUMO_STRICT"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -60,6 +62,11 @@ def known_regions() -> frozenset[str]:
     except Exception:  # an old botocore without partitions.json: no check
         return frozenset()
     return frozenset(region for partition in data["partitions"] for region in partition.get("regions", ()))
+
+
+def default_strict() -> bool:
+    """``strict`` when ``kumo()`` is not given one: ``$KUMO_STRICT``, else False."""
+    return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes")
 
 
 def check_options(region: Any, account_id: Any, seed: Any, strict: Any, start_time: Any) -> None:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 _S3_STYLE = frozenset({"s3", "s3control"})
 _QUERY_PROTOCOLS = frozenset({"query", "ec2"})
+_XML_PROTOCOLS = frozenset({"query", "ec2", "rest-xml"})
 
 
 class HttpResponse:
@@ -73,13 +74,41 @@ def response_metadata(
     return metadata
 
 
-def error_response(error: AwsError, protocol: str) -> dict[str, Any]:
-    """The parsed error dict botocore would build from AWS's error body for this protocol."""
+#: modeled errors whose ``message`` member AWS does not send in the body, so botocore leaves it out
+#: (recorded: LocalStack test_dynamodb.py::test_return_values_on_conditions_check_failure)
+_MESSAGE_NOT_SENT = frozenset({("dynamodb", "ConditionalCheckFailedException")})
+
+
+def error_response(error: AwsError, service_model: Any) -> dict[str, Any]:
+    """The parsed error dict botocore would build from AWS's error body for this service.
+
+    botocore parses the body twice: into ``Error`` (for XML protocols every child of ``<Error>``), and,
+    when ``Error.Code`` names a modeled error shape, against that shape, whose members land at the top
+    level (S3's ``StorageClass`` on InvalidObjectState, DynamoDB's and SQS's ``message``). SQS's legacy
+    codes (``AWS.SimpleQueueService.NonExistentQueue``) name no shape, so those errors carry no
+    ``message``, as recorded from AWS.
+    """
+    protocol = service_model.protocol
     body: dict[str, Any] = {"Code": error.code, "Message": error.message}
     if protocol in _QUERY_PROTOCOLS and "Type" not in error.extra:
         body["Type"] = "Sender" if error.status < 500 else "Receiver"
     body.update(error.extra)
     parsed: dict[str, Any] = {"Error": body}
+    shape = service_model.shape_for_error_code(error.code)
+    if shape is not None:
+        parsed.update(_modeled_members(error, shape, service_model, body))
     if error.fields:
         parsed.update(error.fields)
+        if protocol in _XML_PROTOCOLS:
+            body.update((name, value) for name, value in error.fields.items() if isinstance(value, str))
     return parsed
+
+
+def _modeled_members(error: AwsError, shape: Any, service_model: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """The members of the error's modeled shape that botocore finds in AWS's error body."""
+    members = shape.members
+    if service_model.protocol in _XML_PROTOCOLS:
+        return {name: body[name] for name in members if name in body}
+    if "message" in members and (service_model.service_name, shape.name) not in _MESSAGE_NOT_SENT:
+        return {"message": error.message}
+    return {}

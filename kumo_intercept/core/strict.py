@@ -14,6 +14,9 @@ from .errors import StrictModeError
 _NUMBER = (int, float)
 #: members that botocore's own after-call customisations set to None against real AWS
 _NONE_FROM_BOTOCORE = frozenset({"s3.GetBucketLocation.LocationConstraint"})
+#: members botocore's own handlers add beside a modeled one (``handle_expires_header``: the raw
+#: ``Expires`` header of S3's GetObject/HeadObject as ``ExpiresString``)
+_ADDED_BY_BOTOCORE = {"ExpiresString": "Expires"}
 
 
 def validate_output(shape: Shape | None, parsed: dict[str, Any], where: str) -> None:
@@ -42,6 +45,8 @@ def _check(shape: Shape, value: Any, path: str) -> None:
             _fail(path, f"expected a dict for structure {shape.name}, got {type(value).__name__}")
         members = shape.members
         for name, member_value in value.items():
+            if name in _ADDED_BY_BOTOCORE and _ADDED_BY_BOTOCORE[name] in members and isinstance(member_value, str):
+                continue
             if name not in members:
                 _fail(path, f"{name!r} is not a member of {shape.name} (members: {', '.join(members) or 'none'})")
             _check(members[name], member_value, f"{path}.{name}")

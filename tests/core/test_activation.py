@@ -260,3 +260,14 @@ def test_bad_options_are_clear_errors():
         kumo(clock="sundial")
     with pytest.raises(ValueError):
         kumo(start_time="2024-01-01")  # start_time needs the virtual clock
+
+
+def test_kumo_strict_environment_variable_sets_the_default(monkeypatch):
+    """KUMO_STRICT=1 makes strict the default (the suite runs so); an explicit strict= still wins."""
+    monkeypatch.setenv("KUMO_STRICT", "1")
+    assert kumo().strict is True
+    assert kumo(strict=False).strict is False
+    monkeypatch.setenv("KUMO_STRICT", "0")
+    assert kumo().strict is False
+    monkeypatch.delenv("KUMO_STRICT")
+    assert kumo().strict is False

@@ -92,6 +92,14 @@ _ZIP_LIMIT = 50 * 1024 * 1024
 _UNZIPPED_LIMIT = 262_144_000
 _SYNC_PAYLOAD_LIMIT = 6_291_456
 _SYNC_RESPONSE_LIMIT = 6_291_556
+#: runtimes CreateFunction/UpdateFunctionConfiguration refuse as no longer supported (recorded from AWS:
+#: LocalStack's test_create_deprecated_function_runtime_with_validation_enabled, for java8, go1.x, provided,
+#: ruby2.7, nodejs14.x, python3.7, dotnetcore3.1 and nodejs12.x; the older ones were retired before them)
+_RETIRED_RUNTIMES = frozenset({
+    "java8", "go1.x", "provided", "ruby2.7", "nodejs14.x", "python3.7", "dotnetcore3.1", "nodejs12.x",
+    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "python2.7", "python3.6",
+    "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "ruby2.5",
+})
 _ASYNC_PAYLOAD_LIMIT = 262_144
 _ACCOUNT_CONCURRENCY = 1000
 
@@ -356,6 +364,11 @@ class LambdaBackend(ServiceBackend):
     # functions
     # =============================================================================================
     def _check_config(self, ctx: RequestContext, params: Mapping[str, Any]) -> None:
+        runtime_name = params.get("Runtime")
+        if runtime_name in _RETIRED_RUNTIMES:
+            raise _invalid(f"The runtime parameter of {runtime_name} is no longer supported for creating or updating "
+                           "AWS Lambda functions. We recommend you use a supported runtime while creating or "
+                           "updating functions.")
         timeout = params.get("Timeout")
         if timeout is not None and timeout > 900:
             raise AwsError("ValidationException", f"1 validation error detected: Value '{timeout}' at 'timeout' "
@@ -1409,7 +1422,8 @@ class LambdaBackend(ServiceBackend):
                     if env.handler is None:
                         assert env.namespace is not None  # only callables have a handler without a namespace
                         try:
-                            env.handler = runtime.load_handler(record["Handler"], env.namespace)
+                            env.handler = runtime.load_handler(record["Handler"], env.namespace,
+                                                               record.get("Runtime") or "python3.12")
                         finally:
                             now = time.perf_counter()
                             init_ms = (now - tick) * 1000
@@ -1445,8 +1459,9 @@ class LambdaBackend(ServiceBackend):
         if error is not None:
             body = json.dumps(error).encode()
         elif len(body) > _SYNC_RESPONSE_LIMIT:
-            error = {"errorMessage": f"Response payload size ({len(body)} bytes) exceeded maximum allowed payload "
-                                     f"size ({_SYNC_RESPONSE_LIMIT} bytes).",
+            # AWS's words name the limit, not the size (test_lambda_too_large_response)
+            error = {"errorMessage": f"Response payload size exceeded maximum allowed payload size "
+                                     f"({_SYNC_RESPONSE_LIMIT} bytes).",
                      "errorType": "Function.ResponseSizeTooLarge"}
             body = json.dumps(error).encode()
         duration_ms = min(duration, timeout) * 1000

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import sys
+import sysconfig
 import tempfile
 import threading
 import traceback
@@ -155,16 +156,50 @@ class Namespace:
 
 # -- errors as the Python runtime reports them -------------------------------------------------------
 class Fault(Exception):
-    """An error of the runtime itself (import, handler lookup, marshalling), not of the handler."""
+    """An error of the runtime itself (import, handler lookup, marshalling), not of the handler.
+    ``during_init``: raised while the module loaded, when AWS reports no request id."""
 
-    def __init__(self, error_type: str, message: str, trace: list[str] | None = None) -> None:
+    def __init__(self, error_type: str, message: str, trace: list[str] | None = None,
+                 during_init: bool = False) -> None:
         super().__init__(message)
         self.error_type = error_type
         self.message = message
         self.trace = trace or []
+        self.during_init = during_init
 
 
-def load_handler(spec: str, namespace: Namespace) -> Callable[..., Any]:
+#: where the standard library's modules live here, shown as the Lambda image has it
+_STDLIB = sysconfig.get_paths()["stdlib"]
+
+
+def _init_fault(exc: Exception, namespace: Namespace, runtime_name: str) -> Fault:
+    """An exception raised while the handler's module loaded, as AWS reports it (recorded from AWS:
+    LocalStack's test_lambda_runtime_error): no request id, the trace from importlib's import_module
+    on, with the image's paths."""
+    lib = "/var/lang/lib/python" + ".".join(str(part) for part in python_version(runtime_name)[:2])
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # from importlib on: not load_handler's frame
+    for frame in frames:
+        if frame.filename.startswith(_STDLIB):
+            frame.filename = lib + frame.filename[len(_STDLIB):]
+        else:
+            frame.filename = _task_path(frame.filename, namespace)
+    # the runtime's trace marks no columns (Python 3.11+ underlines them with ^ lines)
+    trace = ["".join(line for line in entry.splitlines(keepends=True) if line.strip(" ^~\n"))
+             for entry in traceback.format_list(frames)]
+    return Fault(type(exc).__name__, str(exc), trace, during_init=True)
+
+
+def exit_payload(code: Any, request_id: str) -> dict[str, Any]:
+    """What an invocation whose code called ``sys.exit`` answers (recorded from AWS: LocalStack's
+    test_lambda_handler_exit and test_lambda_runtime_exit for ``sys.exit(0)``; the exit status wording
+    from test_lambda_runtime_wrapper_not_found): the runtime process ended, so no trace."""
+    status = 0 if code is None else code if isinstance(code, int) else 1
+    reason = "Runtime exited without providing a reason" if status == 0 else \
+        f"Runtime exited with error: exit status {status}"
+    return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: {reason}"}
+
+
+def load_handler(spec: str, namespace: Namespace, runtime_name: str = "python3.12") -> Callable[..., Any]:
     """Import the handler named ``module.function`` the way the Python runtime does."""
     try:
         modname, fname = spec.rsplit(".", 1)
@@ -179,6 +214,8 @@ def load_handler(spec: str, namespace: Namespace) -> Callable[..., Any]:
         filename = _task_path(exc.filename or "", namespace)
         trace = [f'  File "{filename}" Line {exc.lineno}\n    {(exc.text or "").strip()}\n']
         raise Fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {exc}", trace) from None
+    except Exception as exc:  # the module's own code failed while it loaded
+        raise _init_fault(exc, namespace, runtime_name) from None
     handler = getattr(module, fname, None)
     if handler is None:
         raise Fault("Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'")
@@ -200,9 +237,11 @@ def _task_path(filename: str, namespace: Namespace | None) -> str:
 def error_payload(exc: BaseException, request_id: str, namespace: Namespace | None,
                   skip_frames: int = 1) -> dict[str, Any]:
     """``{"errorMessage", "errorType", "requestId", "stackTrace"}`` for an exception of the handler."""
+    if isinstance(exc, SystemExit):
+        return exit_payload(exc.code, request_id)
     if isinstance(exc, Fault):
-        return {"errorMessage": exc.message, "errorType": exc.error_type, "requestId": request_id,
-                "stackTrace": exc.trace}
+        return {"errorMessage": exc.message, "errorType": exc.error_type,
+                "requestId": "" if exc.during_init else request_id, "stackTrace": exc.trace}
     frames = traceback.extract_tb(exc.__traceback__)[skip_frames:]
     for frame in frames:
         frame.filename = _task_path(frame.filename, namespace)

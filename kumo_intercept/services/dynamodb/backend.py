@@ -167,6 +167,27 @@ def _bind(params: Mapping[str, Any], present: list, names: dict | None, values: 
     return bound
 
 
+#: what DeleteTable's description keeps (recorded: LocalStack's test_table_crud, delete-table)
+_DELETED_TABLE_MEMBERS = frozenset({"DeletionProtectionEnabled", "ItemCount", "ProvisionedThroughput", "TableArn",
+                                    "TableId", "TableName", "TableSizeBytes", "TableStatus"})
+#: the warm throughput AWS shows for an on-demand table or index
+_ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}
+
+
+def _warm_throughput(asked: dict | None, on_demand: bool, throughput: Mapping[str, Any],
+                     creating: bool) -> Any:
+    """WarmThroughput of a table or index (a TableWarmThroughputDescription or an index's; None): what was asked for, else AWS's on-demand default or the
+    provisioned capacity; none at creation unless asked for."""
+    if creating:
+        return {**asked, "Status": "UPDATING"} if asked else None
+    if asked:
+        return {**asked, "Status": "ACTIVE"}
+    if on_demand:
+        return {**_ON_DEMAND_WARM, "Status": "ACTIVE"}
+    return {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
+            "WriteUnitsPerSecond": throughput["WriteCapacityUnits"], "Status": "ACTIVE"}
+
+
 class DynamoDBBackend(BackupOperations, ServiceBackend):
     service_name = "dynamodb"
     input_error_code = "ValidationException"
@@ -830,7 +851,7 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             "name": name, "arn": arn, "id": ctx.ids.uuid4(), "created": now,
             "key_schema": [dict(e) for e in params["KeySchema"]],
             "attribute_definitions": [dict(d) for d in params["AttributeDefinitions"]],
-            "billing_mode": billing, "billing_set": "BillingMode" in params, "throughput": throughput,
+            "billing_mode": billing, "throughput": throughput,
             "gsis": [index_record(i, now) for i in params.get("GlobalSecondaryIndexes") or ()],
             "lsis": [index_record(i, now) for i in params.get("LocalSecondaryIndexes") or ()],
             "stream": None, "ttl": None, "pitr": False,
@@ -839,6 +860,8 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             "table_class": params.get("TableClass"),
             "sse": self._sse(ctx, params.get("SSESpecification")),
         }
+        if params.get("WarmThroughput"):
+            record["warm"] = dict(params["WarmThroughput"])
         spec = params.get("StreamSpecification")
         if spec and spec.get("StreamEnabled"):
             if "StreamViewType" not in spec:
@@ -849,7 +872,7 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             raise V.invalid("One or more parameter values were invalid: Table is being created with a stream "
                             "disabled, UpdateViewType should not be specified")
         self.tables.put(tkey, record)
-        return {"TableDescription": self._describe(tkey, "CREATING")}
+        return {"TableDescription": self._describe(tkey, "CREATING", creating=True)}
 
     def _sse(self, ctx: RequestContext, spec: Mapping[str, Any] | None) -> dynamodb.SSEDescription | None:
         if not spec or not spec.get("Enabled"):
@@ -875,7 +898,11 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         })
         return {"arn": arn, "label": label, "view_type": view}
 
-    def _describe(self, tkey: tuple, status: str | None = None) -> dynamodb.TableDescription:
+    def _describe(self, tkey: tuple, status: str | None = None, creating: bool = False) -> dynamodb.TableDescription:
+        """A table's description as AWS words it (recorded: LocalStack's test_gsi_with_billing_mode,
+        test_table_crud, test_table_warm_throughput): a BillingModeSummary for on-demand tables (and
+        tables whose mode changed), no OnDemandThroughput unless set, WarmThroughput from the
+        describe after creation on (at creation only when asked for, then UPDATING)."""
         record = self.tables[tkey]
         count, size = self.engine.table_counts(tkey)
         throughput = record["throughput"] or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
@@ -894,13 +921,15 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             "TableArn": record["arn"],
             "TableId": record["id"],
         }
-        if record["billing_mode"] == "PAY_PER_REQUEST" or record.get("billing_set"):
+        on_demand = record["billing_mode"] == "PAY_PER_REQUEST"
+        if on_demand or "billing_changed" in record:
             summary: dynamodb.BillingModeSummary = {"BillingMode": record["billing_mode"]}
-            if record["billing_mode"] == "PAY_PER_REQUEST":
+            if on_demand and not creating:
                 summary["LastUpdateToPayPerRequestDateTime"] = from_epoch(record.get("billing_changed", record["created"]))
             out["BillingModeSummary"] = summary
-        if record["billing_mode"] == "PAY_PER_REQUEST":
-            out["OnDemandThroughput"] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+        warm = _warm_throughput(record.get("warm"), on_demand, throughput, creating)
+        if warm is not None:
+            out["WarmThroughput"] = warm
         for kind, field in _INDEX_FIELDS:
             if not record[kind]:
                 continue
@@ -916,8 +945,9 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
                     entry["IndexStatus"] = index.get("status_once") or "ACTIVE"
                     pt = index.get("ProvisionedThroughput") or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
                     entry["ProvisionedThroughput"] = {"NumberOfDecreasesToday": 0, **pt}
-                    if record["billing_mode"] == "PAY_PER_REQUEST":
-                        entry["OnDemandThroughput"] = {"MaxReadRequestUnits": -1, "MaxWriteRequestUnits": -1}
+                    index_warm = _warm_throughput(None, on_demand, pt, creating)
+                    if index_warm is not None:
+                        entry["WarmThroughput"] = index_warm
                 entry["IndexSizeBytes"] = isize
                 entry["ItemCount"] = icount
                 entry["IndexArn"] = f"{record['arn']}/index/{index['IndexName']}"
@@ -960,6 +990,7 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         described = self._describe(info.key, "DELETING")
         if record["pitr"]:
             self.keep_system_backup(ctx, info)
+        described = {k: v for k, v in described.items() if k in _DELETED_TABLE_MEMBERS}  # type: ignore[assignment]
         for key in list(self.items.irange(info.key, after(info.key), (True, False))):
             self.items.delete(key)
         if record.get("stream"):
@@ -1022,7 +1053,6 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         billing: str = params.get("BillingMode") or record["billing_mode"]
         if "BillingMode" in params and billing != record["billing_mode"]:
             record["billing_mode"] = billing
-            record["billing_set"] = True
             record["billing_changed"] = ctx.time()
             status = "UPDATING"
             if billing == "PAY_PER_REQUEST":

@@ -190,8 +190,9 @@ class BackupOperations:
             billing = params.get("BillingModeOverride", source["billing_mode"])
             overrides = {"ProvisionedThroughput": params["ProvisionedThroughputOverride"]} \
                 if "ProvisionedThroughputOverride" in params else {}
-            record.update({"billing_mode": billing, "billing_set": True,
-                           "throughput": check_throughput(overrides, billing)})
+            record.update({"billing_mode": billing, "throughput": check_throughput(overrides, billing)})
+            if billing != source["billing_mode"]:
+                record["billing_changed"] = now
         if "GlobalSecondaryIndexOverride" in params:
             record["gsis"] = [index_record(i, now) for i in params["GlobalSecondaryIndexOverride"]]
         if "LocalSecondaryIndexOverride" in params:

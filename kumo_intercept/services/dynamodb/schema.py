@@ -14,7 +14,6 @@ TablesRecord = TypedDict("TablesRecord", {
     "attribute_definitions": list,
     "billing_changed": float,
     "billing_mode": str,
-    "billing_set": bool,
     "created": float,
     "deletion_protection": bool,
     "gsis": list,
@@ -34,6 +33,7 @@ TablesRecord = TypedDict("TablesRecord", {
     "throughput": dict | None,
     "ttl": str | None,
     "ttl_last": str,
+    "warm": dict,
 }, total=False)
 
 # dynamodb.items: an item: attribute name -> AttributeValue (``{"S": ...}``)

@@ -33,6 +33,7 @@ from typing import Any, Callable
 from ...core.linear_regex import Wildcard
 
 __all__ = [
+    "ANYTHING_BUT_OPERATORS", "SNS_ANYTHING_BUT", "WILDCARD_COMPLEXITY_LIMIT", "wildcard_complexity",
     "PatternError", "compile_pattern", "compile_value", "check_pattern_text", "parse_pattern", "Matcher",
     "pattern_stats", "sns_attributes_event",
 ]
@@ -49,6 +50,11 @@ RESERVED_IN_OR = frozenset({
     "ip-address-not-in-range",
 })
 _NUMERIC_OPS = frozenset({"<", "<=", "=", ">", ">="})
+#: the operators EventBridge's event-ruler takes inside ``anything-but``
+ANYTHING_BUT_OPERATORS = frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard"})
+#: SNS filter policies take only ``prefix`` there (recorded from AWS: LocalStack's
+#: test_validate_policy_nested_anything_but_operator refuses suffix and exists)
+SNS_ANYTHING_BUT = frozenset({"prefix"})
 
 Matcher = Callable[[Any], bool]
 
@@ -117,6 +123,91 @@ def _wildcard_regex(text: str) -> Wildcard:
     return Wildcard(out)
 
 
+#: event-ruler's machine complexity at which EventBridge refuses a rule: "*:*:*:*:*:event-bus/*"
+#: (10) is refused, "/Users/*/dir/dir/dir/dir/dir/doc.txt" (7) accepted (LocalStack's
+#: content_wildcard_complex_EXC and content_wildcard_repeating templates, recorded from AWS)
+WILDCARD_COMPLEXITY_LIMIT = 10
+_TOO_COMPLEX = ("Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences "
+                "after a wildcard character")
+#: subsets of matcher states the complexity walk visits at most (patterns that many are rare)
+_COMPLEXITY_WALK = 20_000
+
+
+def _wildcard_tokens(text: str) -> tuple[str | None, ...]:
+    """A wildcard pattern as tokens: None for ``*``, else one literal character."""
+    tokens: list[str | None] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            tokens.append(text[i + 1])
+            i += 2
+        else:
+            tokens.append(None if text[i] == "*" else text[i])
+            i += 1
+    return tuple(tokens)
+
+
+def wildcard_complexity(patterns: list[str]) -> int:
+    """The most prefixes of one field's wildcard patterns that one value can match at once, counted as
+    event-ruler's MachineComplexityEvaluator counts them (``*a*a*a*`` against ``aaa``: 7), capped at
+    WILDCARD_COMPLEXITY_LIMIT. A walk over the sets of states a value can leave the matcher in."""
+    machines = [_wildcard_tokens(text) for text in patterns]
+    alphabet = {token for tokens in machines for token in tokens if token is not None} | {"\0"}
+
+    def closure(states: set) -> frozenset:
+        pending = list(states)
+        while pending:
+            which, at = pending.pop()
+            tokens = machines[which]
+            if at < len(tokens) and tokens[at] is None and (which, at + 1) not in states:
+                states.add((which, at + 1))
+                pending.append((which, at + 1))
+        return frozenset(states)
+
+    def step(states: frozenset, char: str) -> frozenset:
+        nxt = set()
+        for which, at in states:
+            tokens = machines[which]
+            if at and tokens[at - 1] is None:
+                nxt.add((which, at))  # a star takes any character
+            if at < len(tokens) and tokens[at] == char:
+                nxt.add((which, at + 1))
+        return closure(nxt)
+
+    start = closure({(which, 0) for which in range(len(machines))})
+    seen = {start}
+    pending = [start]
+    worst = 0
+    while pending and len(seen) < _COMPLEXITY_WALK:
+        states = pending.pop()
+        for char in alphabet:
+            nxt = step(states, char)
+            if not nxt or nxt in seen:
+                continue
+            worst = max(worst, sum(1 for _which, at in nxt if at))
+            if worst >= WILDCARD_COMPLEXITY_LIMIT:
+                return WILDCARD_COMPLEXITY_LIMIT
+            seen.add(nxt)
+            pending.append(nxt)
+    return worst
+
+
+def _check_wildcard_complexity(values: list) -> None:
+    """Refuse a field whose wildcard patterns (``wildcard`` and anything-but ``wildcard``) are too
+    complex for event-ruler's machine."""
+    patterns: list[str] = []
+    for value in values:
+        if not isinstance(value, dict):
+            continue
+        operand = value.get("wildcard")
+        if operand is None and isinstance(value.get("anything-but"), dict):
+            operand = value["anything-but"].get("wildcard")
+        patterns.extend(item for item in (operand if isinstance(operand, list) else [operand])
+                        if isinstance(item, str))
+    if patterns and wildcard_complexity(patterns) >= WILDCARD_COMPLEXITY_LIMIT:
+        raise PatternError(_TOO_COMPLEX)
+
+
 def _wildcard(text: str) -> Callable[[Any], bool]:
     fullmatch = _wildcard_regex(text).fullmatch
     return lambda v: type(v) is str and fullmatch(v)
@@ -137,6 +228,8 @@ def _numeric_range(low: float | None, low_open: bool, high: float | None, high_o
 def _cidr(text: str) -> Callable[[Any], bool]:
     if "/" not in text:
         raise PatternError("Malformed CIDR, one '/' required")
+    if not text.rpartition("/")[2].isdigit():  # checked before the address (content_ip_address_bad_mask_EXC)
+        raise PatternError("Malformed CIDR, mask bits must be an integer")
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
@@ -221,6 +314,8 @@ class _Object:
         get = event.get if type(event) is dict else _EMPTY.get
         for key, node in self.fields:
             value = get(key, MISSING)
+            if value is MISSING and not node.is_leaf and get is not _EMPTY.get:
+                value = _dotted_members(event, key)
             if node.is_leaf:
                 if not node.match(value):
                     return False
@@ -245,6 +340,36 @@ class _Object:
             else:
                 return False
         return True
+
+
+def _dotted_members(event: dict, key: str) -> Any:
+    """An event's ``"key.rest"`` fields as the object ``{"rest": ...}``: event-ruler reads field names
+    dot-joined, so ``{"state.status": "x"}`` is ``{"state": {"status": "x"}}`` (recorded from AWS:
+    LocalStack's dot_joining_event template)."""
+    start = key + "."
+    members = {name[len(start):]: value for name, value in event.items() if name.startswith(start)}
+    return members or MISSING
+
+
+def _undotted(obj: dict) -> dict:
+    """A pattern object with its dot-joined field names made nested objects (``{"state.status": [...]}``
+    is ``{"state": {"status": [...]}}``: LocalStack's dot_joining_pattern template). A name that would
+    clash with a field of its own (``"a": [...]`` beside ``"a.b"``) stays as it is."""
+    if not any("." in key for key in obj if key != OR_KEY):
+        return obj
+    out = {key: value for key, value in obj.items() if "." not in key or key == OR_KEY}
+    for key, value in obj.items():
+        head, dot, rest = key.partition(".")
+        if not dot or key == OR_KEY:
+            continue
+        nested = out.get(head) if head and rest else ()
+        if nested is None:
+            out[head] = {rest: value}
+        elif isinstance(nested, dict) and rest not in nested:
+            out[head] = {**nested, rest: value}
+        else:
+            out[key] = value
+    return out
 
 
 # -- compilation ---------------------------------------------------------------------------------
@@ -276,7 +401,7 @@ def _compile_object(obj: dict, inside_or: bool) -> _Object:
         raise PatternError("Empty objects are not allowed")
     fields: list[tuple[str, Any]] = []
     ors: list[tuple[_Object, ...]] = []
-    for key, value in obj.items():
+    for key, value in _undotted(obj).items():
         if key == OR_KEY:
             ors.append(_compile_or(value))
             continue
@@ -342,6 +467,7 @@ def _compile_leaf(values: list) -> _Leaf:
     tests.extend(other)
     if not tests:
         tests.append(lambda v: False)
+    _check_wildcard_complexity(values)
     return _Leaf(tests, absent_ok, present_ok)
 
 
@@ -443,25 +569,32 @@ def _compile_anything_but(operand: Any) -> Callable[[Any], bool]:
         if len(operand) > 1:
             raise PatternError("Only one key allowed in match expression")
         name, inner = next(iter(operand.items()))
+        # each lets through any value that is not a string, null included (recorded from AWS:
+        # LocalStack's content_anything_*_null and _int templates)
         if name in ("prefix", "suffix"):
-            if not isinstance(inner, str):
+            if isinstance(inner, dict):
+                raise PatternError("Value of anything-but must be an array or single string/number value.")
+            items = inner if isinstance(inner, list) else [inner]
+            if not all(isinstance(item, str) for item in items):
                 raise PatternError("prefix/suffix match pattern must be a string")
-            if not inner:
+            if not all(items):
                 raise PatternError("Null prefix/suffix not allowed")
-            positive = _prefix(inner, False) if name == "prefix" else _suffix(inner, False)
-            return lambda v: type(v) is str and not positive(v)
+            affixes = tuple(items)
+            if name == "prefix":
+                return lambda v: type(v) is not str or not v.startswith(affixes)
+            return lambda v: type(v) is not str or not v.endswith(affixes)
         if name == "equals-ignore-case":
             items = inner if isinstance(inner, list) else [inner]
             if not all(isinstance(item, str) for item in items) or (isinstance(inner, list) and not inner):
                 raise PatternError("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.")
             folded = frozenset(item.casefold() for item in items)
-            return lambda v: type(v) is str and v.casefold() not in folded
+            return lambda v: type(v) is not str or v.casefold() not in folded
         if name == "wildcard":
             items = inner if isinstance(inner, list) else [inner]
             if not items or not all(isinstance(item, str) for item in items):
                 raise PatternError("wildcard match pattern must be a string")
             regexes = [_wildcard_regex(item) for item in items]
-            return lambda v: type(v) is str and not any(r.fullmatch(v) for r in regexes)
+            return lambda v: type(v) is not str or not any(r.fullmatch(v) for r in regexes)
         raise PatternError(f"Unsupported anything-but pattern: {name}")
     if isinstance(operand, list):
         has_string = any(isinstance(item, str) for item in operand)
@@ -584,8 +717,10 @@ _NUMERIC = (NUMBER_INT, NUMBER_FLOAT)
 class _JsonCursor:
     """A Jackson-like pull parser over the text, tracking the input position as Jackson does."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, anything_but: frozenset[str] = ANYTHING_BUT_OPERATORS) -> None:
         self.text = text
+        #: the operators the dialect allows inside ``anything-but`` (SNS: prefix only)
+        self.anything_but = anything_but
         self.pos = 0
         self.stack: list[list[Any]] = []   # [kind ("obj"/"arr"), has_values]
         self.stash: str | None = None      # the value token read along with a field name
@@ -753,9 +888,10 @@ class _JsonCursor:
 
 
 # -- event-ruler's JsonRuleCompiler, checks only --------------------------------------------------------
-def check_pattern_text(text: str) -> None:
-    """Raise PatternError (with AWS's location suffix) if event-ruler would refuse ``text``."""
-    parser = _JsonCursor(text)
+def check_pattern_text(text: str, anything_but: frozenset[str] = frozenset()) -> None:
+    """Raise PatternError (with AWS's location suffix) if event-ruler would refuse ``text``.
+    ``anything_but`` narrows the operators allowed inside ``anything-but`` (SNS_ANYTHING_BUT)."""
+    parser = _JsonCursor(text, anything_but or ANYTHING_BUT_OPERATORS)
     if parser.next() != START_OBJECT:
         parser.barf("Filter is not an object")
     _check_object(parser, inside_or=False)
@@ -903,6 +1039,8 @@ def _check_anything_but(parser: _JsonCursor) -> None:
         if parser.next() != FIELD_NAME:
             parser.barf("Anything-But expression name not found")
         operator = parser.name
+        if operator not in parser.anything_but:
+            parser.barf(f"Unsupported anything-but pattern: {operator}")
         if operator == "equals-ignore-case":
             ignore_case = True
             token = parser.next()
@@ -923,10 +1061,7 @@ def _check_anything_but(parser: _JsonCursor) -> None:
         else:
             if operator not in ("prefix", "suffix"):
                 parser.barf(f"Unsupported anything-but pattern: {operator}")
-            if parser.next() != STRING:
-                parser.barf("prefix/suffix match pattern must be a string")
-            if not parser.text_value():
-                parser.barf("Null prefix/suffix not allowed")
+            _check_anything_but_affixes(parser, operator or "")
             _check_end_of_expression(parser)
             _check_end_of_expression(parser)
             return
@@ -941,7 +1076,7 @@ def _check_anything_but(parser: _JsonCursor) -> None:
             elif item in _NUMERIC and not ignore_case:
                 has_number = True
             elif ignore_case:
-                parser.barf("Inside anything-but/equals-ignore-case list, numberic|start|null|boolean is not "
+                parser.barf("Inside anything-but/equals-ignore-case list, number|start|null|boolean is not "
                             "supported.")
             else:
                 parser.barf("Inside anything but list, start|null|boolean is not supported.")
@@ -956,3 +1091,25 @@ def _check_anything_but(parser: _JsonCursor) -> None:
         parser.barf("Too many elements in numeric expression")
     if ignore_case and parser.next() != END_OBJECT:
         parser.barf("Too many elements in numeric expression")
+
+
+def _check_anything_but_affixes(parser: _JsonCursor, operator: str) -> None:
+    """The operand of anything-but prefix/suffix: a non-empty string or a list of them (recorded from
+    AWS: LocalStack's content_anything_prefix_list / _suffix_list templates); an object is refused."""
+    token = parser.next()
+    if token == START_OBJECT:
+        parser.barf("Value of anything-but must be an array or single string/number value.")
+    # SNS's ruler names the operator and takes no list (test_validate_policy_nested_anything_but_operator)
+    narrow = parser.anything_but is not ANYTHING_BUT_OPERATORS
+    wrong_type = f"{operator} match pattern must be a string" if narrow else "prefix/suffix match pattern must be a string"
+    in_list = token == START_ARRAY and not narrow
+    if in_list:
+        token = parser.next()
+    while token != END_ARRAY:
+        if token != STRING:
+            parser.barf(wrong_type)
+        if not parser.text_value():
+            parser.barf("Null prefix/suffix not allowed")
+        if not in_list:
+            return
+        token = parser.next()

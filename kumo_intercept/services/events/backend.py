@@ -638,11 +638,10 @@ class EventsBackend(ServiceBackend):
                 results.append({"ErrorCode": error[0], "ErrorMessage": error[1]})
                 continue
             bus_key = self._bus_key(account, region, entry.get("EventBusName"))
-            if self._bus(bus_key) is None:
-                results.append({"ErrorCode": "ResourceNotFoundException",
-                                "ErrorMessage": f"Event bus {bus_key[2]} does not exist."})
-                continue
             event_id = ids.uuid4()
+            if self._bus(bus_key) is None:  # accepted and dropped (LocalStack's test_put_events_nonexistent_event_bus)
+                results.append({"EventId": event_id})
+                continue
             when = entry.get("Time")
             event = {
                 "version": "0",

@@ -66,6 +66,13 @@ def _bound(prefix: tuple) -> tuple:
 
 class LogsBackend(ServiceBackend):
     service_name = "logs"
+    #: the model's limits (filter name 512, pattern 1024, one metric transformation, limit 10000) in
+    #: AWS's "1 validation error detected" words (recorded from AWS: LocalStack's
+    #: test_put_metric_filter_invalid_*, test_get_log_events_limit_validation, ...); group and stream
+    #: names are checked in their own words below
+    input_error_code = "InvalidParameterException"
+    input_checked_operations = frozenset({"PutMetricFilter", "PutSubscriptionFilter", "GetLogEvents",
+                                          "FilterLogEvents", "TestMetricFilter"})
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -146,8 +153,13 @@ class LogsBackend(ServiceBackend):
         return {}
 
     @staticmethod
-    def _check_group_name(name: str) -> None:
-        if len(name) > 512 or not re.fullmatch(r"[\.\-_/#A-Za-z0-9]+", name):
+    def _check_name_length(name: str) -> None:
+        if len(name) > 512:  # recorded: LocalStack's test_create_log_group_invalid_name_length
+            raise _invalid("Invalid LogGroup or LogStream, both must have length less than or equal to 512.")
+
+    def _check_group_name(self, name: str) -> None:
+        self._check_name_length(name)
+        if not re.fullmatch(r"[\.\-_/#A-Za-z0-9]+", name):
             raise _invalid(f"1 validation error detected: Value '{name}' at 'logGroupName' failed to satisfy "
                            "constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+")
 
@@ -289,6 +301,7 @@ class LogsBackend(ServiceBackend):
         group_key = self._group_key(ctx)
         self._group(group_key)
         name = ctx.params["logStreamName"]
+        self._check_name_length(name)
         if ":" in name or "*" in name:
             raise _invalid(f"1 validation error detected: Value '{name}' at 'logStreamName' failed to satisfy "
                            "constraint: Member must satisfy regular expression pattern: [^:*]*")
@@ -601,6 +614,9 @@ class LogsBackend(ServiceBackend):
         destination = params["destinationArn"]
         if not destination.startswith("arn:"):
             raise _invalid("Invalid destination ARN")
+        vendor = destination.split(":")[2]
+        if vendor in ("kinesis", "firehose") and not params.get("roleArn"):  # test_put_subscription_filter_errors
+            raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
         self.subscription_filters.put(key, {
             "filterPattern": params["filterPattern"], "destinationArn": destination,
             "roleArn": params.get("roleArn"), "distribution": params.get("distribution") or "ByLogStream",

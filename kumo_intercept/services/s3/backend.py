@@ -57,8 +57,8 @@ from ...core.errors import AwsError
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
-    CHECKSUM_ALGORITHMS, CONTENT_HEADERS, MAX_KEY_BYTES, etag_of, head_error, invalid_argument, invalid_request,
-    Listing, SseResult, malformed_xml,
+    CHECKSUM_ALGORITHMS, CONTENT_HEADERS, MAX_KEY_BYTES, delete_marker_refused, etag_of,
+    head_error, invalid_argument, invalid_request, invalid_tag_text, Listing, SseResult, malformed_xml,
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
@@ -76,6 +76,12 @@ _Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOut
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
 _INF = float("inf")
+#: ExpectedBucketOwner must be a 12-digit account id (test_get_bucket_policy_invalid_account_id)
+_ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
+#: the storage classes a general purpose bucket stores; OUTPOSTS, SNOW, EXPRESS_ONEZONE and the FSx
+#: classes belong to other kinds of bucket (test_put_object_storage_class_outposts)
+_STORAGE_CLASSES = frozenset({"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                              "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"})
 _LOCK_DENIED = "Access Denied because object protected by object lock."
 _TOKEN_PREFIX = b"\x01kumo:"
 #: canned ACLs that an ACL-less bucket (BucketOwnerEnforced) accepts: they grant nothing to anyone else
@@ -115,7 +121,10 @@ def check_tags(tags: dict[str, str], limit: int = 10) -> None:
         if len(v) > 256:
             raise AwsError("InvalidTag", "The TagValue you have provided is too long, max 256", 400)
         if k.startswith("aws:"):
-            raise AwsError("InvalidTag", "Your TagKey cannot be prefixed with aws:", 400)
+            raise AwsError("InvalidTag", "Your TagKey cannot be prefixed with aws:", 400, TagKey=k)
+        refusal = invalid_tag_text(k, v)
+        if refusal is not None:
+            raise refusal
 
 
 def tag_list(tags: dict[str, str]) -> list[s3.Tag]:
@@ -265,10 +274,15 @@ class S3Backend(ServiceBackend):
 
     # -- access ---------------------------------------------------------------------------------
     def bucket_of(self, ctx: RequestContext, name: str) -> dict:
+        expected_owner = ctx.params.get("ExpectedBucketOwner")
+        if expected_owner is not None and not _ACCOUNT_ID.match(expected_owner):
+            raise AwsError("InvalidBucketOwnerAWSAccountID", "The value of the expected bucket owner parameter "
+                           f"must be an AWS Account ID... [{expected_owner}]", 400)
         bucket = self.buckets.get(name)
         if bucket is None:
             raise no_such_bucket(name)
-        if bucket["account"] != ctx.account and (name, "policy") not in self.config:
+        if (bucket["account"] != ctx.account and (name, "policy") not in self.config
+                or expected_owner not in (None, bucket["account"])):
             raise AwsError("AccessDenied", "Access Denied", 403)
         if self._garbage and ctx.operation not in ("GetObject", "HeadObject"):
             self._collect()
@@ -412,7 +426,8 @@ class S3Backend(ServiceBackend):
         out: s3.GetBucketVersioningResult = {}
         if bucket.get("versioning"):
             out["Status"] = bucket["versioning"]
-            out["MFADelete"] = bucket.get("mfa_delete", "Disabled")
+        if "mfa_delete" in bucket:  # AWS answers MFADelete only once a configuration set it
+            out["MFADelete"] = bucket["mfa_delete"]
         return out
 
     # -- finding versions -----------------------------------------------------------------------
@@ -437,8 +452,7 @@ class S3Backend(ServiceBackend):
                 return tkey, record
         return None, None
 
-    def _resolve(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None,
-                 method: str = "GET") -> dict:
+    def _resolve(self, ctx: RequestContext, bucket: dict, key: str, version_id: str | None) -> dict:
         name = bucket["name"]
         if version_id is None:
             record = self.objects.get((name, key))
@@ -454,10 +468,7 @@ class S3Backend(ServiceBackend):
         if record is None:
             raise no_such_version(key, version_id)
         if record.get("dm"):
-            raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                           405, Method=method, ResourceType="DeleteMarker",
-                           headers={"x-amz-delete-marker": "true", "allow": "DELETE",
-                                    "x-amz-version-id": version_id})
+            raise delete_marker_refused(ctx.operation, version_id)
         return record
 
     # -- installing and removing versions -------------------------------------------------------
@@ -526,6 +537,9 @@ class S3Backend(ServiceBackend):
                                MaxSizeAllowed="2048")
             attrs["meta"] = meta
         storage_class = p.get("StorageClass")
+        if storage_class is not None and storage_class not in _STORAGE_CLASSES:
+            raise AwsError("InvalidStorageClass", "The storage class you specified is not valid", 400,
+                           StorageClassRequested=storage_class)
         if storage_class and storage_class != "STANDARD":
             attrs["sc"] = storage_class
         if p.get("Tagging"):
@@ -562,8 +576,8 @@ class S3Backend(ServiceBackend):
             key_id = key_id or default.get("KMSMasterKeyID")
             if bucket_key is None and rule.get("BucketKeyEnabled"):
                 bucket_key = True
-        if algorithm == "AES256" and not bucket_key:
-            return None  # the default every object gets
+        if algorithm == "AES256":
+            return None  # the default every object gets; a bucket key is for SSE-KMS only, so AWS shows none
         sse: dict[str, Any] = {"ServerSideEncryption": algorithm}
         if algorithm.startswith("aws:kms"):
             sse["SSEKMSKeyId"] = self._usable_kms_key(bucket, key_id or "alias/aws/s3")
@@ -661,8 +675,8 @@ class S3Backend(ServiceBackend):
             members["Checksum" + alg] = body.checksums[alg]
             out["ChecksumType"] = "FULL_OBJECT"
         self.sse_out(record, out)
-        if bucket.get("versioning"):
-            out["VersionId"] = vid or "null"
+        if vid:  # a write to a suspended bucket makes the null version, and AWS names none
+            out["VersionId"] = vid  # (test_put_object_on_suspended_bucket, put-object-suspended)
         if name in self.notifications.buckets:
             self.notifications.notify(ctx, bucket, "ObjectCreated:Put", key, record)
         return out
@@ -706,15 +720,20 @@ class S3Backend(ServiceBackend):
                                ExpectedDigest=raw.hex(), CalculatedDigest=body.md5)
 
     @staticmethod
-    def sse_out(record: dict, out: SseResult) -> None:
+    def sse_out(record: dict, out: SseResult, customer_key: bool = True) -> None:
+        """The encryption members of a result; ``customer_key=False`` for results without the SSE-C
+        members in their shape (CompleteMultipartUpload)."""
         sse = record.get("sse")
         if sse is None:
             out["ServerSideEncryption"] = "AES256"
-        else:
+        elif customer_key:
             out.update(sse)
+        else:
+            members: Any = out
+            members.update({name: value for name, value in sse.items() if not name.startswith("SSECustomer")})
 
     # -- objects: reading -----------------------------------------------------------------------
-    def _check_read_conditions(self, p: Mapping[str, Any], record: dict) -> None:
+    def _check_read_conditions(self, p: Mapping[str, Any], record: dict, now: float) -> None:
         etag = record["etag"]
         mtime = int(record["mtime"])
         if_match = p.get("IfMatch")
@@ -727,12 +746,12 @@ class S3Backend(ServiceBackend):
         if if_none is not None:
             if _etag_matches(if_none, etag):
                 raise not_modified()
-        elif "IfModifiedSince" in p and mtime <= when(p["IfModifiedSince"]):
-            raise not_modified()
+        elif "IfModifiedSince" in p and mtime <= when(p["IfModifiedSince"]) <= now:
+            raise not_modified()  # a date in the future is ignored (test_s3_get_object_preconditions)
 
     def _describe(self, ctx: RequestContext, bucket: dict, key: str, record: dict, p: Mapping[str, Any],
-                  out: s3.GetObjectOutput | s3.HeadObjectOutput) -> None:
-        """The headers GetObject and HeadObject share."""
+                  out: s3.GetObjectOutput | s3.HeadObjectOutput, whole: bool = True) -> None:
+        """The headers GetObject and HeadObject share; ``whole``: the answer covers the whole object."""
         members: Any = out  # stored headers and checksums: members named at run time
         out["LastModified"] = from_epoch(int(record["mtime"]))
         out["ETag"] = record["etag"]
@@ -742,8 +761,7 @@ class S3Backend(ServiceBackend):
             for name, value in hdr.items():
                 if name == "Expires":
                     out["Expires"] = from_epoch(value)
-                    if not self.emulator.strict:  # botocore's after-call handler adds it; the model has not
-                        members["ExpiresString"] = email.utils.formatdate(value, usegmt=True)
+                    members["ExpiresString"] = email.utils.formatdate(value, usegmt=True)
                 else:
                     members[name] = value
         for name in ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"):
@@ -752,6 +770,7 @@ class S3Backend(ServiceBackend):
                 members[name] = override
         if "ResponseExpires" in p:
             out["Expires"] = from_epoch(when(p["ResponseExpires"]))
+            members["ExpiresString"] = email.utils.formatdate(when(p["ResponseExpires"]), usegmt=True)
         self.sse_out(record, out)
         meta = record.get("meta")
         out["Metadata"] = dict(meta) if meta else {}
@@ -759,15 +778,24 @@ class S3Backend(ServiceBackend):
             out["VersionId"] = record.get("vid") or "null"
         if "sc" in record:
             out["StorageClass"] = record["sc"]
-        if p.get("ChecksumMode") == "ENABLED" and "ck" in record and "Range" not in p:
-            if "PartNumber" not in p:
-                for alg, value in record["ck"].items():
-                    members["Checksum" + alg] = value
-                out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
-            elif "parts" in record and 0 < p["PartNumber"] <= len(record["parts"]):
+        if p.get("ChecksumMode") == "ENABLED" and "ck" in record:
+            # a range or part that covers the whole object carries its checksum (recorded from AWS:
+            # LocalStack's test_get_object_range get--15 / get-0-100, test_get_object_part)
+            if "PartNumber" not in p or "parts" not in record:
+                if whole:
+                    for alg, value in record["ck"].items():
+                        members["Checksum" + alg] = value
+                    out["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
+            elif record.get("ckt") == "FULL_OBJECT":  # a part of it has none, unless it is all of it
+                if whole:
+                    for alg, value in record["ck"].items():
+                        members["Checksum" + alg] = value
+                    out["ChecksumType"] = "FULL_OBJECT"
+            elif 0 < p["PartNumber"] <= len(record["parts"]):
                 part = record["parts"][p["PartNumber"] - 1]
                 for alg, value in (part[1] or {}).items():  # a part's own checksum
                     members["Checksum" + alg] = value
+                out["ChecksumType"] = "COMPOSITE"
         tags = record.get("tags")
         if tags:
             out["TagCount"] = len(tags)
@@ -804,8 +832,6 @@ class S3Backend(ServiceBackend):
                                PartNumberRequested=str(part_number), ActualPartCount=str(len(parts)))
             start = sum(part[0] for part in parts[: part_number - 1])
             length = parts[part_number - 1][0]
-            if "parts" not in record:
-                return 0, size, None, 200
             return start, length, f"bytes {start}-{start + length - 1}/{size}", 206
         spec = p.get("Range")
         if spec is None:
@@ -840,7 +866,7 @@ class S3Backend(ServiceBackend):
         bucket = self.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
         record = self._resolve(ctx, bucket, key, p.get("VersionId"))
-        self._check_read_conditions(p, record)
+        self._check_read_conditions(p, record, ctx.time())
         if "sse" in record:
             self._sse_c_check(p, record)
             if "SSEKMSKeyId" in record["sse"]:  # reading decrypts with the key: it must be usable now
@@ -851,7 +877,7 @@ class S3Backend(ServiceBackend):
         else:
             start, length, content_range, status = 0, record["size"], None, 200
         out: s3.GetObjectResult = {"AcceptRanges": "bytes", "ContentLength": length}
-        self._describe(ctx, bucket, p["Key"], record, p, out)
+        self._describe(ctx, bucket, p["Key"], record, p, out, whole=length == record["size"])
         if content_range is not None:
             out["ContentRange"] = content_range
             ctx.status = status
@@ -892,8 +918,8 @@ class S3Backend(ServiceBackend):
         p = ctx.params
         try:
             bucket = self.bucket_of(ctx, p["Bucket"])
-            record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"), "HEAD")
-            self._check_read_conditions(p, record)
+            record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"))
+            self._check_read_conditions(p, record, ctx.time())
             if "sse" in record:
                 self._sse_c_check(p, record)
             if "Range" in p or "PartNumber" in p:
@@ -903,7 +929,7 @@ class S3Backend(ServiceBackend):
         except AwsError as exc:
             raise head_error(exc) from None
         out: s3.HeadObjectResult = {"AcceptRanges": "bytes", "ContentLength": length}
-        self._describe(ctx, bucket, p["Key"], record, p, out)
+        self._describe(ctx, bucket, p["Key"], record, p, out, whole=length == record["size"])
         if content_range is not None:
             out["ContentRange"] = content_range
             ctx.status = status
@@ -990,6 +1016,8 @@ class S3Backend(ServiceBackend):
             version_id = item.get("VersionId")
             savepoint = self.store.begin()
             try:
+                if version_id is not None and self._find_version(bucket["name"], key, version_id)[1] is None:
+                    raise no_such_version(key, version_id)  # recorded: test_delete_objects(_versioned)
                 result = self._delete(ctx, bucket, key, version_id, bypass)
             except AwsError as exc:
                 self.store.rollback(savepoint)
@@ -1127,10 +1155,10 @@ class S3Backend(ServiceBackend):
             result["ChecksumType"] = "FULL_OBJECT"
         out: s3.CopyObjectOperationResult = {"CopyObjectResult": result}
         self.sse_out(record, out)
-        if bucket.get("versioning"):
-            out["VersionId"] = record["vid"] or "null"
-        if src_bucket.get("versioning"):
-            out["CopySourceVersionId"] = source.get("vid") or "null"
+        if record["vid"]:  # null versions go unnamed, as PutObject's (see put_object)
+            out["VersionId"] = record["vid"]
+        if source.get("vid"):
+            out["CopySourceVersionId"] = source["vid"]
         self.notifications.notify(ctx, bucket, "ObjectCreated:Copy", key, record)
         return out
 
@@ -1227,9 +1255,8 @@ class S3Backend(ServiceBackend):
         max_keys = min(p.get("MaxKeys", 1000), 1000)
         token = p.get("ContinuationToken")
         marker = p.get("StartAfter")
-        if token is not None:
-            decoded = self._decode_token(token)
-            marker = marker if marker and marker > decoded else decoded
+        if token is not None:  # AWS ignores StartAfter once a token is given (test_list_objects_v2_continuation_start_after)
+            marker = self._decode_token(token)
         enc = self.encoder(p)
         contents, prefixes, truncated, last = self._list(ctx, bucket, prefix, delimiter, marker, max_keys,
                                                          bool(p.get("FetchOwner")))
@@ -1245,7 +1272,7 @@ class S3Backend(ServiceBackend):
             out["ContinuationToken"] = token
         if truncated and last is not None:
             out["NextContinuationToken"] = self._encode_token(last)
-        if "StartAfter" in p:
+        if "StartAfter" in p and token is None:
             out["StartAfter"] = enc(p["StartAfter"]) if enc else p["StartAfter"]
         return out
 
@@ -1339,8 +1366,7 @@ class S3Backend(ServiceBackend):
             if truncated:
                 break
         out: s3.ListObjectVersionsResult = {"IsTruncated": truncated, "KeyMarker": enc(key_marker)}
-        if version_marker is not None:
-            out["VersionIdMarker"] = version_marker
+        out["VersionIdMarker"] = version_marker or ""
         if truncated and last_key is not None:
             out["NextKeyMarker"] = enc(last_key)
             if last_vid is not None:
@@ -1362,17 +1388,22 @@ class S3Backend(ServiceBackend):
         if version_id is None:
             tkey, record = (bucket["name"], key), self.objects.get((bucket["name"], key))
             if record is None:
+                self._refuse_latest_delete_marker(ctx, bucket["name"], key)
                 self._resolve(ctx, bucket, key, None)
         else:
             tkey, record = self._find_version(bucket["name"], key, version_id)
             if tkey is None or record is None:
                 raise no_such_version(key, version_id)
             if record.get("dm"):
-                raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                               405, Method=ctx.operation.startswith("Get") and "GET" or "PUT",
-                               ResourceType="DeleteMarker",
-                               headers={"x-amz-delete-marker": "true", "allow": "DELETE"})
+                raise delete_marker_refused(ctx.operation, version_id)
         return bucket, tkey, record
+
+    def _refuse_latest_delete_marker(self, ctx: RequestContext, name: str, key: str) -> None:
+        """Sub-resources of a key whose latest version is a delete marker answer MethodNotAllowed, not
+        NoSuchKey (test_object_tagging_versioned, test_put_object_acl_on_delete_marker)."""
+        _tkey, latest = self._latest(name, key)
+        if latest is not None and latest.get("dm"):
+            raise delete_marker_refused(ctx.operation, latest.get("vid") or "null")
 
     def _table_of(self, tkey: tuple):
         return self.objects if len(tkey) == 2 else self.versions

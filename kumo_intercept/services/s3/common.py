@@ -58,7 +58,34 @@ def not_modified() -> AwsError:
 
 
 def invalid_argument(message: str, name: str, value: Any) -> AwsError:
+    """InvalidArgument naming the argument; an empty value is left out of the error, as AWS leaves it
+    (test_list_objects_v2_continuation_start_after, test_bucket_ownership_controls_exc)."""
+    if value is None or value == "":
+        return AwsError("InvalidArgument", message, 400, ArgumentName=name)
     return AwsError("InvalidArgument", message, 400, ArgumentName=name, ArgumentValue=str(value))
+
+
+def delete_marker_refused(operation: str, version_id: str) -> AwsError:
+    """What an object sub-resource call on a delete marker gets: 405 naming the HTTP method of the
+    operation (test_object_tagging_versioned, test_delete_object_versioned)."""
+    method = next((verb.upper() for verb in ("Get", "Head", "Delete") if operation.startswith(verb)), "PUT")
+    return AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                    Method=method, ResourceType="DeleteMarker",
+                    headers={"x-amz-delete-marker": "true", "allow": "DELETE", "x-amz-version-id": version_id})
+
+
+#: what a tag key or value may hold: letters, digits and spaces, and + - = . _ : / @ (AWS's tagging rules;
+#: "Key1,Key2" is refused, recorded in LocalStack's test_tagging_validation)
+_TAG_TEXT = re.compile(r"[\w +\-=._:/@]*")
+
+
+def invalid_tag_text(key: str, value: str) -> AwsError | None:
+    """InvalidTag for a tag key or value with a character S3 does not take, else None."""
+    if not _TAG_TEXT.fullmatch(key):
+        return AwsError("InvalidTag", "The TagKey you have provided is invalid", 400, TagKey=key)
+    if not _TAG_TEXT.fullmatch(value):
+        return AwsError("InvalidTag", "The TagValue you have provided is invalid", 400, TagKey=key, TagValue=value)
+    return None
 
 
 def invalid_request(message: str) -> AwsError:

@@ -13,7 +13,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import NoMembers, s3
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
-from .common import invalid_argument, invalid_request, malformed_xml, owner
+from .common import invalid_argument, invalid_request, invalid_tag_text, malformed_xml, owner
 from . import schema
 
 if TYPE_CHECKING:
@@ -169,6 +169,9 @@ class BucketConfig:
                                TagKey=tag["Key"])
             if len(tag["Key"]) > 128 or len(tag["Value"]) > 256:
                 raise AwsError("InvalidTag", "The TagKey you have provided is invalid", 400, TagKey=tag["Key"])
+            refusal = invalid_tag_text(tag["Key"], tag["Value"])
+            if refusal is not None:
+                raise refusal
             seen.add(tag["Key"])
         if len(tag_set) > 50:
             raise AwsError("BadRequest", "Bucket tag count cannot be greater than 50", 400)

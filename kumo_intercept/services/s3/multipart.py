@@ -49,7 +49,7 @@ class ObjectHost(Protocol):
     def next_seq(self) -> int: ...
     def given_checksums(self, p: Mapping[str, Any]) -> dict[str, str]: ...
     def verify_checksums(self, p: Mapping[str, Any], body: Any, given: dict[str, str]) -> None: ...
-    def sse_out(self, record: dict, out: SseResult) -> None: ...
+    def sse_out(self, record: dict, out: SseResult, customer_key: bool = True) -> None: ...
     def encoder(self, p: Mapping[str, Any]) -> Any: ...
     def finish_listing(self, out: Listing, delimiter: str | None, prefixes: list, enc: Any, max_member: str,
                        max_value: int) -> Listing: ...
@@ -219,8 +219,8 @@ class Multipart:
             checksums["Checksum" + alg] = value
         out: s3.UploadPartCopyResult = {"CopyPartResult": result}
         self.objects.sse_out(upload["attrs"], out)
-        if src_bucket.get("versioning"):
-            out["CopySourceVersionId"] = source.get("vid") or "null"
+        if source.get("vid"):  # a null version goes unnamed
+            out["CopySourceVersionId"] = source["vid"]
         return out
 
     def list_parts(self, ctx: Ctx[s3.ListPartsRequest]) -> s3.ListPartsResult:
@@ -247,8 +247,9 @@ class Multipart:
         out: s3.ListPartsResult = {"Bucket": bucket["name"], "Key": key, "UploadId": upload["id"],
                                "PartNumberMarker": marker, "MaxParts": p.get("MaxParts", 1000),
                                "IsTruncated": truncated}
+        # always there: the last part listed, else 0 (test_multipart_and_list_parts)
+        out["NextPartNumberMarker"] = listed[-1]["PartNumber"] if listed else 0
         if listed:
-            out["NextPartNumberMarker"] = listed[-1]["PartNumber"]
             out["Parts"] = listed
         who = owner(upload["owner"])
         out["Initiator"] = who
@@ -277,7 +278,7 @@ class Multipart:
         uploads: list[s3.MultipartUpload] = []
         prefixes: list[s3.CommonPrefix] = []
         truncated = False
-        last_key = last_id = None
+        last_key = last_id = None  # the last upload listed (a common prefix is no marker)
         skipping = bool(id_marker and key_marker)
         count = 0
         for is_prefix, value in ([] if max_uploads <= 0 else
@@ -288,7 +289,6 @@ class Multipart:
                     break
                 prefixes.append({"Prefix": enc(value)})
                 count += 1
-                last_key, last_id = value, None
                 skipping = False
                 continue
             for _tkey, upload in entries_of(self.uploads, name, value):
@@ -312,9 +312,9 @@ class Multipart:
             if truncated:
                 break
         out: s3.ListMultipartUploadsResult = {"Bucket": name, "KeyMarker": enc(key_marker), "UploadIdMarker": id_marker or ""}
-        if truncated and last_key is not None:
-            out["NextKeyMarker"] = enc(last_key)
-            out["NextUploadIdMarker"] = last_id or ""
+        # always there, empty when no upload was listed (test_list_multipart_uploads_marker_common_prefixes)
+        out["NextKeyMarker"] = enc(last_key) if last_key is not None else ""
+        out["NextUploadIdMarker"] = last_id or ""
         if prefix:
             out["Prefix"] = enc(prefix)
         out["IsTruncated"] = truncated
@@ -420,9 +420,9 @@ class Multipart:
         for alg, value in (record.get("ck") or {}).items():
             members["Checksum" + alg] = value
             out["ChecksumType"] = record["ckt"]
-        self.objects.sse_out(record, out)
-        if bucket.get("versioning"):
-            out["VersionId"] = record["vid"] or "null"
+        self.objects.sse_out(record, out, customer_key=False)  # the SSE-C members are not in its shape
+        if record["vid"]:  # null versions go unnamed, as PutObject's
+            out["VersionId"] = record["vid"]
         self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
         return out
 

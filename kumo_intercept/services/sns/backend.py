@@ -38,7 +38,9 @@ from ...api import sns as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ..eventpatterns import PatternError, compile_pattern, pattern_stats, sns_attributes_event
+from ..eventpatterns import (
+    SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, pattern_stats, sns_attributes_event,
+)
 from .envelope import Notification, confirmation_message, iso_timestamp
 from . import schema
 
@@ -84,6 +86,11 @@ _EFFECTIVE_DELIVERY_POLICY = json.dumps({
     }
 }, separators=(",", ":"))
 _DEFAULT_SMS_ATTRIBUTES: dict[str, str] = {}
+
+
+#: what a subscription's attributes are when not set, for Subscribe's idempotency (recorded from AWS:
+#: LocalStack's test_subscribe_idempotency)
+_SUBSCRIPTION_DEFAULTS = {"RawMessageDelivery": "false", "FilterPolicyScope": "MessageAttributes"}
 
 
 def _invalid(message: str) -> AwsError:
@@ -242,14 +249,11 @@ class SnsBackend(ServiceBackend):
         name = params["Name"]
         attributes = dict(params.get("Attributes") or {})
         tags = _tags_dict(params.get("Tags"))
-        if not (_TOPIC_NAME.match(name) or _FIFO_TOPIC_NAME.match(name)):
+        fifo = attributes.get("FifoTopic", "false").lower() == "true"
+        # a .fifo name needs FifoTopic=true and FifoTopic=true a .fifo name (recorded from AWS: LocalStack's
+        # test_create_topic_name_constraints, name-contains-fifo and fifo-name-not-contains-fifo)
+        if not (_FIFO_TOPIC_NAME if fifo else _TOPIC_NAME).match(name) or name.endswith(".fifo") != fifo:
             raise _invalid("Invalid parameter: Topic Name")
-        fifo = name.endswith(".fifo")
-        if attributes.get("FifoTopic", "false").lower() == "true" and not fifo:
-            raise _invalid(
-                "Invalid parameter: Fifo Topic names must end with .fifo and must be made up of only "
-                "uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must "
-                "be between 1 and 256 characters long.")
         for attribute in attributes:
             if attribute not in _TOPIC_ATTRIBUTES and attribute != "DataProtectionPolicy":
                 raise _invalid(f"Invalid parameter: Attributes Reason: Unknown attribute: {attribute}")
@@ -532,14 +536,17 @@ class SnsBackend(ServiceBackend):
             policy = json.loads(text)
         except (ValueError, RecursionError):
             raise _invalid(where + "failed to parse JSON.") from None
-        if isinstance(policy, dict) and scope == "MessageAttributes" and any(
-                isinstance(value, dict) for value in policy.values()):
-            raise _invalid("Invalid parameter: Filter policy scope MessageAttributes does not support nested "
-                           "filter policy")
+        # AWS checks the policy as compact JSON (its errors quote it so), and its syntax before its scope
+        # (recorded: LocalStack's test_validate_policy_string_operators, ..._nested_anything_but_operator)
+        compact = json.dumps(policy, separators=(",", ":"), ensure_ascii=False)
         try:
-            compile_pattern(text)
+            check_pattern_text(compact, SNS_ANYTHING_BUT)
+            compile_pattern(compact)
         except PatternError as exc:
             raise _invalid(where + exc.reason) from None
+        if scope == "MessageAttributes" and any(isinstance(value, dict) for value in policy.values()):
+            raise _invalid("Invalid parameter: Filter policy scope MessageAttributes does not support nested "
+                           "filter policy")
         keys, combinations = pattern_stats(policy)
         if keys > 5 and scope == "MessageAttributes" or len(policy) > 5:
             raise _invalid(where + "Filter policy can not have more than 5 keys")
@@ -556,8 +563,7 @@ class SnsBackend(ServiceBackend):
         for key, sub in self._topic_subscriptions(topic_key):
             if sub["Protocol"] == protocol and sub["Endpoint"] == endpoint:
                 current = sub["Attributes"]
-                if any(current.get(k, "false" if k == "RawMessageDelivery" else None) != v
-                       for k, v in attributes.items()):
+                if any(current.get(k, _SUBSCRIPTION_DEFAULTS.get(k)) != v for k, v in attributes.items()):
                     raise _invalid("Invalid parameter: Attributes Reason: Subscription already exists with "
                                    "different attributes")
                 if sub["Confirmed"] or params.get("ReturnSubscriptionArn"):
@@ -568,6 +574,9 @@ class SnsBackend(ServiceBackend):
         topic_arn = self._topic_arn(topic_key)
         arn = f"{topic_arn}:{sub_id}"
         confirmed = protocol in _CONFIRM_AT_ONCE
+        if attributes.get("FilterPolicy") == "":  # no policy: its scope goes too (test_create_subscriptions_with_attributes)
+            del attributes["FilterPolicy"]
+            attributes.pop("FilterPolicyScope", None)
         if "FilterPolicy" in attributes and "FilterPolicyScope" not in attributes:
             attributes["FilterPolicyScope"] = "MessageAttributes"
         attributes.setdefault("RawMessageDelivery", "false")

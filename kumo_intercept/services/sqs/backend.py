@@ -61,6 +61,9 @@ PURGE_INTERVAL = 60.0
 RECREATE_DELAY = 60.0
 MAX_VISIBILITY = 43200
 MAX_BATCH = 10
+#: a batch's bodies and attributes together, whatever the queue's MaximumMessageSize (recorded:
+#: LocalStack's test_send_message_batch_with_oversized_contents_with_updated_maximum_message_size)
+MAX_BATCH_BYTES = 1_048_576
 _SEQUENCE_BASE = 18_000_000_000_000_000_000
 
 _INT_ATTRIBUTES = {
@@ -288,11 +291,11 @@ class SqsBackend(ServiceBackend):
                           account: str, region: str) -> dict[str, str]:
         """AWS's checks of queue attributes; returns them normalised as GetQueueAttributes shows them."""
         out: dict[str, str] = {}
+        if given.get("KmsMasterKeyId") and str(given.get("SqsManagedSseEnabled")).lower() == "true":
+            raise sqs.invalid_attribute_name("You can use one type of server-side encryption (SSE) at one time. "
+                                             "You can either enable KMS SSE or SQS SSE.")
         for name, value in given.items():
-            if name == "FifoQueue" and not creating:
-                raise sqs.invalid_attribute_value("Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.")
-            if name not in _SETTABLE or (name in _FIFO_ONLY and not fifo and name != "FifoQueue"):
-                raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
+            self._check_attribute_name(name, str(value).lower(), fifo=fifo, creating=creating)
             if not isinstance(value, str):
                 value = str(value)
             if name in _INT_ATTRIBUTES:
@@ -323,6 +326,22 @@ class SqsBackend(ServiceBackend):
             else:  # KmsMasterKeyId
                 out[name] = value
         return out
+
+    @staticmethod
+    def _check_attribute_name(name: str, value: str, *, fifo: bool, creating: bool) -> None:
+        """Which attributes a queue of each type takes (recorded from AWS in LocalStack's
+        test_create_standard_queue_with_fifo_attribute_raises_error, test_set_unsupported_attribute_*):
+        a standard queue knows no FIFO attribute, not even ``FifoQueue=false``; a FIFO queue may be
+        told it is one, never that it is not."""
+        if name not in _SETTABLE:
+            raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
+        if not fifo and name in _FIFO_ONLY:
+            if name in ("DeduplicationScope", "FifoThroughputLimit"):
+                raise sqs.invalid_attribute_name(f"You can specify the {name} only when FifoQueue is set to true.")
+            raise sqs.invalid_attribute_name(f"Unknown Attribute {name}.")
+        if name == "FifoQueue" and not creating and value != "true":
+            raise sqs.invalid_attribute_value("Invalid value for the parameter FifoQueue. Reason: Modifying "
+                                              "queue type is not supported.")
 
     def _check_redrive(self, value: str, *, fifo: bool, arn: str, account: str, region: str) -> str:
         if value == "" or value == "{}":
@@ -449,8 +468,6 @@ class SqsBackend(ServiceBackend):
         if existing is not None:
             current = existing.rec["attrs"]
             for attr, value in attrs.items():
-                if attr == "FifoQueue" and value == "false" and "FifoQueue" not in current:
-                    continue
                 # attributes a queue shows only when set (KMS reuse period…) compare with their default
                 if current.get(attr, _INT_ATTRIBUTES.get(attr, (0, 0, ""))[2]) != value:
                     raise sqs.queue_name_exists(f"A queue already exists with the same name and a different value for attribute {attr}")
@@ -688,7 +705,8 @@ class SqsBackend(ServiceBackend):
 
     # -- sending ------------------------------------------------------------------------------------
     def _send(self, queue: Queue, now: float, body: str, attributes: dict | None, system: dict | None,
-              group: str | None, dedup: str | None, delay: int | None, sender: str) -> sqs.SendMessageResult:
+              group: str | None, dedup: str | None, delay: int | None, sender: str,
+              in_batch: bool = False) -> sqs.SendMessageResult:
         """Validate and enqueue one message; returns SendMessage's output members."""
         if not body:
             raise missing_parameter("MessageBody")
@@ -696,9 +714,10 @@ class SqsBackend(ServiceBackend):
         attrs, attrs_size = normalise_attributes(attributes)
         sys_attrs, _ = normalise_attributes(system, system=True)
         size = len(data) + attrs_size
-        if size > queue.max_size:
+        if size > queue.max_size:  # a batch entry words it its own way (test_send_batch_message_size)
+            problem = "cannot be validated" if in_batch else "are invalid"
             raise invalid_parameter(
-                f"One or more parameters are invalid. Reason: Message must be shorter than {queue.max_size} bytes."
+                f"One or more parameters {problem}. Reason: Message must be shorter than {queue.max_size} bytes."
             )
         if delay is not None:
             if queue.fifo and delay:
@@ -833,25 +852,36 @@ class SqsBackend(ServiceBackend):
         return successful, failed
 
     @staticmethod
-    def _check_batch_size(queue: Queue, entries: list[dict]) -> None:
+    def _check_send_batch(queue: Queue, entries: list[dict]) -> None:
+        """What fails a whole SendMessageBatch rather than one entry: its total size, and on a FIFO
+        queue an entry without a group id, or without a deduplication id where the queue makes none
+        (recorded: LocalStack's test_send_batch_missing_*_for_fifo_queue)."""
+        if queue.fifo:
+            if any(entry.get("MessageGroupId") is None for entry in entries):
+                raise invalid_parameter("The request must contain the parameter MessageGroupId.")
+            if not queue.content_dedup and any(entry.get("MessageDeduplicationId") is None for entry in entries):
+                raise invalid_parameter("The queue should either have ContentBasedDeduplication enabled "
+                                        "or MessageDeduplicationId provided explicitly")
         total = 0
         for entry in entries:
             total += len(entry["MessageBody"].encode("utf-8", "surrogatepass"))
             for name, value in (entry.get("MessageAttributes") or {}).items():
                 raw = value.get("StringValue") or value.get("BinaryValue") or b""
                 total += len(name) + len(value.get("DataType", "")) + len(raw)
-        if total > queue.max_size:
-            raise sqs.batch_request_too_long(f"Batch requests cannot be longer than {queue.max_size} bytes. You have sent {total} bytes.")
+        if total > MAX_BATCH_BYTES:
+            raise sqs.batch_request_too_long(f"Batch requests cannot be longer than {MAX_BATCH_BYTES} bytes. "
+                                             f"You have sent {total} bytes.")
 
     def send_message_batch(self, ctx: Ctx[sqs.SendMessageBatchRequest]) -> sqs.SendMessageBatchResult:
         def send(queue: Queue, entry: sqs.SendMessageBatchRequestEntry, now: float) -> sqs.SendMessageBatchResultEntry:
             sent = self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
                               entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
-                              entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account)
+                              entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account,
+                              in_batch=True)
             # _send always sets MessageId and MD5OfMessageBody, which the batch entry requires
             return cast(sqs.SendMessageBatchResultEntry, {"Id": entry["Id"], **sent})
 
-        successful, failed = self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_batch_size)
+        successful, failed = self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_send_batch)
         return {"Successful": successful, "Failed": failed}
 
     # -- receiving ----------------------------------------------------------------------------------
@@ -1145,7 +1175,7 @@ class SqsBackend(ServiceBackend):
         if rec is None or rec["id"] != message_id:
             raise invalid_value("ReceiptHandle", handle,
                                 "Message does not exist or is not available for visibility timeout change.")
-        if rec["rc"] != rc or rec["vis"] <= now:
+        if rec["rc"] != rc:  # received again since; an expired but latest receipt still works
             raise sqs.message_not_inflight("Message does not exist or is not available for visibility timeout change.")
         if now + timeout - rec["rt"] > MAX_VISIBILITY:
             raise invalid_value("VisibilityTimeout", timeout,

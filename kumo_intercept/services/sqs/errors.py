@@ -17,9 +17,15 @@ from ...api import sqs
 from ...core.errors import AwsError, modeled_error
 
 
+#: codes AWS sends without a modeled shape -> the ``__type`` botocore reads as ``QueryErrorCode``
+#: (recorded: LocalStack's test_send_receive_max_number_of_messages, test_send_empty_message)
+_UNMODELED_TYPES = {"InvalidParameterValue": "InvalidParameterValueException",
+                    "MissingParameter": "MissingRequiredParameterException"}
+
+
 def sqs_error(code: str, message: str, status: int = 400) -> AwsError:
     """An error AWS returns with a code no error shape models (``InvalidParameterValue``…)."""
-    return modeled_error(code, message, status, {}, query_error_shape=code)
+    return modeled_error(code, message, status, {}, query_error_shape=_UNMODELED_TYPES.get(code, code))
 
 
 def invalid_parameter(message: str) -> AwsError:

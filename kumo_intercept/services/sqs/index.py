@@ -9,9 +9,11 @@ received and ``vis`` in the future: in flight; ``vis`` now or past: visible. So 
 ``(vis, n)`` — one for never-received messages, one for received ones — answer every count with a
 bisection and give the next visible messages from their fronts, with no sweep when time passes.
 
-FIFO queues add, per message group, the group's members in send order and its received members by
-``vis``; a group is ready when its head is visible and none of its members is in flight, so the
-queue keeps one sorted list of ``(ready_at, head, group)`` to find ready groups in O(log n).
+FIFO queues add, per message group, the group's members in send order; a group is ready when its head
+is visible, and a receive takes its members in order up to the first one that is not (so a message
+whose visibility was extended holds back the ones after it, not the ones before: recorded from AWS in
+LocalStack's test_fifo_group_visibility_extends_with_change_message_visibility). The queue keeps one
+sorted list of ``(ready_at, head, group)`` to find ready groups in O(log n).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ INF = float("inf")
 
 
 class QueueIndex:
-    __slots__ = ("fifo", "last_n", "new", "recv", "sent", "groups", "grecv", "ready", "ready_entry",
+    __slots__ = ("fifo", "last_n", "new", "recv", "sent", "groups", "ready", "ready_entry",
                  "dedup_order", "attempt_order", "_record")
 
     def __init__(self, fifo: bool, record: Callable[[int], Any]) -> None:
@@ -37,7 +39,6 @@ class QueueIndex:
         self.sent = SortedList()   # (sent, n): retention order
         # FIFO only
         self.groups: dict[str, SortedList] = {}      # group -> n of its messages, in send order
-        self.grecv: dict[str, SortedList] = {}       # group -> (vis, n) of its received messages
         self.ready = SortedList()                    # (ready_at, head n, group)
         self.ready_entry: dict[str, tuple] = {}      # group -> its entry in ``ready``
         # pruning order of deduplication ids and receive attempts (FIFO): (time, key)
@@ -68,20 +69,11 @@ class QueueIndex:
             members.add(n)
         elif new is None:
             members.remove(n)
-        received = self.grecv.get(group)
-        if old is not None and old["rc"]:
-            received.remove((old["vis"], n))  # type: ignore[union-attr]
-        if new is not None and new["rc"]:
-            if received is None:
-                received = self.grecv[group] = SortedList()
-            received.add((new["vis"], n))
         current = self.ready_entry.get(group)
         entry = None
         if members:
             head = members[0]
             ready_at = self._record(head)["vis"]
-            if received:
-                ready_at = max(ready_at, received[-1][0])
             entry = (ready_at, head, group)
             if entry == current:
                 return
@@ -89,7 +81,6 @@ class QueueIndex:
             self.ready.remove(current)
         if entry is None:
             del self.groups[group]
-            self.grecv.pop(group, None)
             self.ready_entry.pop(group, None)
             return
         self.ready.add(entry)

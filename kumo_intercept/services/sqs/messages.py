@@ -143,14 +143,16 @@ def attributes_md5(attributes: dict[str, dict[str, Any]]) -> str:
 
 
 def select_attributes(attributes: dict[str, dict[str, Any]], names: list[str]) -> dict[str, dict[str, Any]]:
-    """The attributes ReceiveMessage returns for ``MessageAttributeNames``: ``All`` or ``.*`` for all,
-    ``prefix.*`` for those under a prefix, else exact names."""
-    if "All" in names or ".*" in names:
+    """The attributes ReceiveMessage returns for ``MessageAttributeNames``: ``All``, ``*`` or ``.*`` for
+    all, ``prefix.*`` for the names starting with the prefix, else exact names (recorded from AWS:
+    LocalStack's test_receive_message_message_attribute_names_filters, where ``Hel.*`` gives ``Hello``
+    and ``Help.Me``)."""
+    if "All" in names or "*" in names or ".*" in names:
         return attributes
     selected = {}
     for name, value in attributes.items():
         for wanted in names:
-            if wanted == name or (wanted.endswith(".*") and name.startswith(wanted[:-1])):
+            if wanted == name or (wanted.endswith(".*") and name.startswith(wanted[:-2])):
                 selected[name] = value
                 break
     return selected

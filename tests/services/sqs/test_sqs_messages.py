@@ -121,11 +121,16 @@ def test_change_message_visibility(sqs, queue, aws):
     assert receive(sqs, queue) == []
     sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
     assert counts(sqs, queue) == (1, 0, 0)
-    with pytest.raises(sqs.exceptions.MessageNotInflight) as excinfo:
+    # visible again, the latest handle still changes it (recorded from AWS: LocalStack's
+    # test_change_message_visibility_after_visibility_timeout_expiration answers 200)
+    sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=5)
+    assert counts(sqs, queue) == (0, 1, 0)
+    aws.clock.advance(5)
+    [again] = receive(sqs, queue)
+    with pytest.raises(sqs.exceptions.MessageNotInflight) as excinfo:  # an older handle does not
         sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=5)
     assert error_of(excinfo)["Code"] == "AWS.SimpleQueueService.MessageNotInflight"
-    # the handle still deletes: it is the latest one
-    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=again["ReceiptHandle"])
     assert counts(sqs, queue) == (0, 0, 0)
 
 
@@ -419,10 +424,15 @@ def test_batch_error_messages(sqs, queue):
 
 
 def test_batch_request_too_long(sqs):
+    """The batch limit is 1 MiB whatever the queue's MaximumMessageSize (recorded from AWS: LocalStack's
+    test_send_message_batch_with_oversized_contents*)."""
     url = sqs.create_queue(QueueName="small", Attributes={"MaximumMessageSize": "1024"})["QueueUrl"]
     with pytest.raises(sqs.exceptions.BatchRequestTooLong) as excinfo:
-        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x" * 200} for i in range(6)])
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "x" * 110_000}
+                                                      for i in range(10)])
     assert error_of(excinfo)["Code"] == "AWS.SimpleQueueService.BatchRequestTooLong"
+    assert error_of(excinfo)["Message"] == ("Batch requests cannot be longer than 1048576 bytes. "
+                                           "You have sent 1100000 bytes.")
 
 
 def test_delete_and_change_visibility_batches(sqs, queue, aws):

@@ -217,9 +217,18 @@ def test_set_attributes_and_last_modified(sqs, queue, aws):
 
 
 def test_queue_type_cannot_change(sqs, queue):
+    """Recorded from AWS: LocalStack's test_set_unsupported_attribute_standard/_fifo."""
+    for value in ("true", "false"):  # a standard queue knows no FifoQueue attribute
+        with pytest.raises(sqs.exceptions.InvalidAttributeName) as excinfo:
+            sqs.set_queue_attributes(QueueUrl=queue, Attributes={"FifoQueue": value})
+        assert error_of(excinfo)["Message"] == "Unknown Attribute FifoQueue."
+        assert excinfo.value.response["message"] == "Unknown Attribute FifoQueue."
+    fifo = sqs.create_queue(QueueName="typed.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "true"})  # what it is already
     with pytest.raises(sqs.exceptions.InvalidAttributeValue) as excinfo:
-        sqs.set_queue_attributes(QueueUrl=queue, Attributes={"FifoQueue": "true"})
-    assert "Modifying queue type is not supported" in error_of(excinfo)["Message"]
+        sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"FifoQueue": "false"})
+    assert error_of(excinfo)["Message"] == ("Invalid value for the parameter FifoQueue. Reason: Modifying queue "
+                                           "type is not supported.")
 
 
 def test_kms_and_sse_settings(sqs, queue):
