@@ -178,6 +178,26 @@ class CredentialsPort(Protocol):
         asking service made its own. KeyError when IAM holds no such role."""
         ...
 
+    def session_for_access_key(self, access_key: str) -> dict[str, Any] | None:
+        """Whom credentials STS issued act as (``Kind``, ``Arn``, ``Account``, ``UserId``; ``RoleArn`` for
+        role sessions, ``ParentArn`` for federated users and session tokens, ``Policies`` (session
+        policy texts) and ``PolicyArns``, session ``Tags``), expired or not; None for other keys."""
+        ...
+
+
+@runtime_checkable
+class ResourcePolicyPort(Protocol):
+    """A service whose resources carry resource-based policies and tags, for IAM enforcement
+    (services/iam/enforcement.py); ``RESOURCE_POLICY_SERVICES`` names them."""
+
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """What a request on the resource ``arn`` is authorized against, the ARN as the request names it
+        (a secret's without its suffix, a KMS alias's): ``{"Arn": the resource's own ARN, "Policy": the
+        resource policy text or None, "Tags": {key: value}}``, plus ``"Grants"`` for KMS keys (each with
+        ``GranteePrincipal``, ``Operations``, ``Constraints``) and ``"PartitionKey"`` for DynamoDB tables
+        and indexes; None when there is no such resource."""
+        ...
+
 
 @runtime_checkable
 class WorkflowPort(Protocol):
@@ -187,6 +207,13 @@ class WorkflowPort(Protocol):
         """StartExecution as a service would; returns the execution ARN (AwsError as StartExecution)."""
         ...
 
+
+#: the service part of a resource ARN -> the service (botocore name) answering ``ResourcePolicyPort``
+#: for it (IAM answers for roles: their trust policy is the resource policy of sts:AssumeRole)
+RESOURCE_POLICY_SERVICES: dict[str, str] = {
+    "s3": "s3", "sqs": "sqs", "sns": "sns", "lambda": "lambda", "kms": "kms", "secretsmanager": "secretsmanager",
+    "events": "events", "dynamodb": "dynamodb", "iam": "iam",
+}
 
 #: the service (botocore name) whose backend serves each port; a test asserts every emulated one
 #: implements its Protocol exactly
@@ -282,6 +309,10 @@ class Ports:
             raise error
         return cast(dict[str, Any], result)
 
+    def resource_policies(self, service: str) -> ResourcePolicyPort:
+        """The ResourcePolicyPort of a service in ``RESOURCE_POLICY_SERVICES``."""
+        return cast(ResourcePolicyPort, self._get(service))
+
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
         return cast(StreamPort, self._get(service))
@@ -289,5 +320,5 @@ class Ports:
 
 __all__ = [
     "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports",
-    "QueuePort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
+    "QueuePort", "RESOURCE_POLICY_SERVICES", "ResourcePolicyPort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

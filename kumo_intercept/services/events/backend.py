@@ -1221,6 +1221,15 @@ class EventsBackend(ServiceBackend):
         return cast(api.ListApiDestinationsResponse, self._page(items, params, "ApiDestinations"))
 
     # -- inspection -------------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: an event bus's resource policy and tags (a rule's bus policy is not
+        asked: rule operations are authorized by identity policies, as on AWS)."""
+        match = _BUS_ARN.match(arn)
+        bus = self._bus((match.group(2), match.group(1), match.group(3))) if match else None
+        if bus is None:
+            return None
+        return {"Arn": arn, "Policy": bus.get("Policy"), "Tags": dict(bus.get("Tags") or {})}
+
     def summary(self) -> dict[str, Any]:
         buses = [{"name": "default", "account": self.emulator.account_id, "region": self.emulator.region,
                   "arn": self._bus_arn((self.emulator.account_id, self.emulator.region, "default"))}]

@@ -26,7 +26,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, NamedTuple, Sequence
 
 Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
 ContextValue = str | Sequence[str]
@@ -90,10 +90,15 @@ class Request:
     #: ``Service`` / ``Federated`` principals (``lambda.amazonaws.com``, an OIDC provider ARN…)
     principal_kind: Literal["AWS", "Service", "Federated"] = "AWS"
     context: Mapping[str, ContextValue] = field(default_factory=dict)
+    #: the context keyed lower-case, built on the first condition asked (most statements have none)
+    _lowered: dict[str, ContextValue] | None = field(default=None, init=False, repr=False, compare=False)
 
     def value(self, key: str) -> list[str] | None:
         """The request's values of a condition key (case-insensitive), or None when absent."""
-        lowered = {name.lower(): value for name, value in self.context.items()}
+        lowered = self._lowered
+        if lowered is None:
+            lowered = {name.lower(): value for name, value in self.context.items()}
+            object.__setattr__(self, "_lowered", lowered)
         found = lowered.get(key.lower())
         if found is None:
             return None
@@ -162,12 +167,21 @@ def statement_applies(body: Mapping[str, Any], request: Request, with_principal:
     """Whether one statement matches the request (its effect aside)."""
     if with_principal and not _principal_matches(body, request):
         return False
+    return action_matches(body, request.action) and resource_and_conditions_hold(body, request, missing)
+
+
+def action_matches(body: Mapping[str, Any], action: str) -> bool:
+    """Whether a statement's ``Action``/``NotAction`` covers the action (case-insensitive)."""
     if "Action" in body:
-        if not any(_wildcard(p, request.action, fold=True) for p in _strings(body["Action"])):
-            return False
-    elif "NotAction" in body:
-        if any(_wildcard(p, request.action, fold=True) for p in _strings(body["NotAction"])):
-            return False
+        return any(_wildcard(p, action, fold=True) for p in _strings(body["Action"]))
+    if "NotAction" in body:
+        return not any(_wildcard(p, action, fold=True) for p in _strings(body["NotAction"]))
+    return True
+
+
+def resource_and_conditions_hold(body: Mapping[str, Any], request: Request,
+                                 missing: list[str] | None = None) -> bool:
+    """Whether a statement's ``Resource``/``NotResource`` and ``Condition`` hold for the request."""
     if "Resource" in body:
         if not any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["Resource"])):
             return False
@@ -235,6 +249,149 @@ def _account_of(arn: str) -> str:
         return arn
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 else ""
+
+
+#: how a resource policy's principal names the caller: not at all, by its account (a delegation to
+#: the account's IAM policies), by the role behind its session, or as itself (or everyone)
+NO_MATCH, BY_ACCOUNT, BY_ROLE, EXACTLY = 0, 1, 2, 3
+
+
+def principal_match(body: Mapping[str, Any], request: Request) -> int:
+    """How strongly a statement's ``Principal`` names the request's principal (see NO_MATCH…EXACTLY);
+    a ``NotPrincipal`` that leaves the caller out names it exactly."""
+    if "Principal" not in body:
+        return EXACTLY if "NotPrincipal" in body and not _names_principal(body["NotPrincipal"], request) else NO_MATCH
+    principal = body["Principal"]
+    if principal == "*":
+        return EXACTLY
+    if not isinstance(principal, dict):
+        return NO_MATCH
+    best = NO_MATCH
+    for value in _strings(principal.get(request.principal_kind, [])):
+        best = max(best, _value_strength(value, request))
+    return best
+
+
+def _value_strength(value: str, request: Request) -> int:
+    if value == "*" or (request.principal is not None and _wildcard(value, request.principal)):
+        return EXACTLY
+    if request.principal_kind != "AWS":
+        return EXACTLY if value in request.principal_aliases else NO_MATCH
+    if any(value == alias for alias in request.principal_aliases):
+        return BY_ROLE
+    account = value if value.isdigit() and len(value) == 12 else value.split(":")[4] if value.endswith(":root") else None
+    if account is not None and account == _account_of(request.principal or ""):
+        return BY_ACCOUNT
+    return NO_MATCH
+
+
+class PolicySet:
+    """Policies of one kind (a principal's identity policies, a boundary, a resource policy), with
+    their statements sorted by action on first use: enforcement asks the same few actions again and
+    again, so only statements whose ``Action`` covers the action are looked at per call."""
+
+    __slots__ = ("policies", "_by_action")
+
+    def __init__(self, policies: Iterable[Policy]) -> None:
+        self.policies = tuple(policies)
+        self._by_action: dict[str, tuple[tuple[Policy, Statement], ...]] = {}
+
+    def candidates(self, action: str) -> tuple[tuple[Policy, Statement], ...]:
+        found = self._by_action.get(action)
+        if found is None:
+            found = self._by_action[action] = tuple(
+                (policy, statement) for policy in self.policies for statement in policy.statements
+                if action_matches(statement.body, action))
+        return found
+
+
+class PrincipalPolicies(NamedTuple):
+    """What IAM holds for one user or role, for enforcement: its identity policies (its own and its
+    groups', inline and managed), its permissions boundary, and its tags."""
+
+    identity: PolicySet
+    boundary: PolicySet | None
+    tags: Mapping[str, str]
+
+
+#: the policy kinds as AWS names them in access denied messages
+IDENTITY, RESOURCE, BOUNDARY, SESSION = ("identity-based policy", "resource-based policy", "permissions boundary",
+                                         "session policy")
+
+
+@dataclass(frozen=True)
+class Authorization:
+    """What enforcement decided for one request, and why: ``reason`` is the policy kind with the
+    explicit deny, or the one that lacked an allow (None when allowed); ``matched`` the statements
+    that decided (the denying ones, or those that allowed)."""
+
+    decision: Decision
+    reason: str | None
+    matched: tuple[MatchedStatement, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allowed"
+
+
+def _matches(policies: PolicySet | None, request: Request, with_principal: bool = False
+             ) -> tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]]:
+    """(allows with their principal match strength, denies) of one policy set for the request."""
+    allows: list[tuple[MatchedStatement, int]] = []
+    denies: list[MatchedStatement] = []
+    if policies is None:
+        return allows, denies
+    for policy, statement in policies.candidates(request.action):
+        strength = principal_match(statement.body, request) if with_principal else EXACTLY
+        if strength == NO_MATCH or not resource_and_conditions_hold(statement.body, request):
+            continue
+        match = MatchedStatement(policy.source_id, policy.source_type, statement.effect, statement.start, statement.end)
+        if statement.effect == "Deny":
+            denies.append(match)
+        else:
+            allows.append((match, strength))
+    return allows, denies
+
+
+def authorize(request: Request, identity: PolicySet, *, resource: PolicySet | None = None,
+              boundary: PolicySet | None = None, session: PolicySet | None = None,
+              same_account: bool = True, resource_decides: bool = False) -> Authorization:
+    """AWS's evaluation logic for one request by an IAM principal
+    (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html and
+    …/reference_policies_evaluation-logic-cross-account.html):
+
+    * an explicit deny in any policy wins;
+    * in one account, a resource policy naming the principal itself (a user or a role session ARN, or
+      ``*``) allows on its own; one naming the role behind a session counts as that session's identity
+      permissions; one naming only the account delegates to the identity policies;
+    * identity permissions must also be allowed by the permissions boundary and the session policy,
+      when there are ones;
+    * across accounts (or where the resource policy decides, as a KMS key policy or a role's trust
+      policy does) the resource policy must allow too, and naming the account is then enough for it.
+    """
+    identity_allows, denies = _matches(identity, request)
+    resource_allows, resource_denies = _matches(resource, request, with_principal=True)
+    boundary_allows, boundary_denies = _matches(boundary, request)
+    session_allows, session_denies = _matches(session, request)
+    for kind, found in ((IDENTITY, denies), (RESOURCE, resource_denies), (BOUNDARY, boundary_denies),
+                        (SESSION, session_denies)):
+        if found:
+            return Authorization("explicitDeny", kind, tuple(found))
+    exact = [match for match, strength in resource_allows if strength == EXACTLY]
+    by_role = [match for match, strength in resource_allows if strength == BY_ROLE]
+    if (not same_account or resource_decides) and not resource_allows:
+        return Authorization("implicitDeny", RESOURCE, ())
+    if same_account and exact:
+        return Authorization("allowed", None, tuple(exact))
+    granted = [match for match, _ in identity_allows] + (by_role if same_account else [])
+    if not granted:
+        return Authorization("implicitDeny", IDENTITY, ())
+    if boundary is not None and not boundary_allows:
+        return Authorization("implicitDeny", BOUNDARY, ())
+    if session is not None and not session_allows:
+        return Authorization("implicitDeny", SESSION, ())
+    resource_matched = [match for match, _ in resource_allows] if not same_account or resource_decides else []
+    return Authorization("allowed", None, tuple(granted + resource_matched))
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -461,6 +618,8 @@ def _position(text: str, offset: int) -> Position:
 
 
 __all__ = [
+    "Authorization", "BOUNDARY", "IDENTITY", "PolicySet", "PrincipalPolicies", "RESOURCE", "SESSION", "action_matches", "authorize",
+    "principal_match", "resource_and_conditions_hold",
     "CONDITION_OPERATORS", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
     "Request", "Result", "Statement", "conditions_hold", "evaluate", "grants_service", "split_operator",
     "statement_applies",

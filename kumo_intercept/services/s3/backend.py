@@ -250,6 +250,16 @@ class S3Backend(ServiceBackend):
         return self._seq
 
     # -- summary --------------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: the bucket policy, owner and tags of a bucket or object ARN."""
+        name = arn.split(":", 5)[-1].split("/", 1)[0]
+        bucket = self.buckets.get(name)
+        if bucket is None:
+            return None
+        tagging = self.config.get((name, "tagging"))
+        tags = {tag["Key"]: tag["Value"] for tag in thaw(tagging)["TagSet"]} if tagging else {}
+        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags}
+
     def summary(self) -> dict[str, Any]:
         out = []
         for name, bucket in sorted(self.buckets.items()):

@@ -1424,6 +1424,14 @@ class SnsBackend(ServiceBackend):
     def delivery_failures(self) -> list[dict]:
         return [dict(entry) for entry in self.failures.values()]
 
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a topic's access policy and tags."""
+        parts = arn.split(":")
+        topic = self.topics.get((parts[4], parts[3], parts[5])) if len(parts) == 6 else None
+        if topic is None:
+            return None
+        return {"Arn": arn, "Policy": topic["Attributes"].get("Policy"), "Tags": dict(topic["Tags"])}
+
     def summary(self) -> dict[str, Any]:
         topics = []
         counts: dict[tuple, list[int]] = {}
