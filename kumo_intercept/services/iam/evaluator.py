@@ -501,6 +501,8 @@ def split_operator(name: str) -> tuple[str | None, str, bool]:
 
 def conditions_hold(condition: Mapping[str, Any], request: Request, missing: list[str] | None = None) -> bool:
     """Every operator and every key in a Condition block must hold (values of one key are ORed)."""
+    if not isinstance(condition, Mapping):  # an unchecked (session) policy's malformed block holds never
+        return False
     for operator, keys in condition.items():
         if not isinstance(keys, dict):
             return False

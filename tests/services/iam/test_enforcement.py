@@ -1,0 +1,325 @@
+"""IAM enforcement (``kumo(iam="enforce"|"audit")``) through real boto3 clients acting as IAM users and
+role sessions.
+
+Facts: the evaluation logic is the IAM User Guide's ("Policy evaluation logic", "Cross-account policy
+evaluation logic", "Permissions boundaries", "Session policies"); denial messages follow "Troubleshoot
+access denied error messages" (User: … is not authorized to perform: … on resource: … because no
+identity-based policy allows …), S3's own page "Troubleshoot access denied (403 Forbidden) errors"
+(the quoted resource), and recorded AWS answers quoted in public issues (SQS lower-cases the action:
+aws/serverless-application-model#3633, microsoft/aspire#3333). Actions and resources per operation are
+the Service Authorization Reference's.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import zipfile
+from typing import Any, Iterator
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from iam_helpers import allow, deny, policy
+
+from kumo_intercept import Emulator, KumoError, kumo
+
+ACCOUNT = "123456789012"
+OTHER = "210987654321"
+
+
+@pytest.fixture
+def aws() -> Iterator[Emulator]:
+    with kumo(iam="enforce", clock="virtual", strict=True) as emulator:
+        yield emulator
+
+
+def admin(service: str, account: str = ACCOUNT) -> Any:
+    """A client acting as the account's root (a 12-digit access key names the account)."""
+    return boto3.client(service, aws_access_key_id=account, aws_secret_access_key="x")
+
+
+def user(name: str, *statements: dict, account: str = ACCOUNT, **user_args: Any) -> dict:
+    """An IAM user with an inline policy of ``statements`` (none: no policy), and its access key."""
+    iam = admin("iam", account)
+    iam.create_user(UserName=name, **user_args)
+    if statements:
+        iam.put_user_policy(UserName=name, PolicyName="inline", PolicyDocument=policy(*statements))
+    return iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def as_key(service: str, key: dict) -> Any:
+    return boto3.client(service, aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"],
+                        aws_session_token=key.get("SessionToken"))
+
+
+def denied(error: ClientError) -> tuple[str, str, int]:
+    return (error.response["Error"]["Code"], error.response["Error"]["Message"],
+            error.response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def role(name: str, *statements: dict, trusted: str = f"arn:aws:iam::{ACCOUNT}:root") -> str:
+    iam = admin("iam")
+    arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    if statements:
+        iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=policy(*statements))
+    return str(arn)
+
+
+# -- who is checked ------------------------------------------------------------------------------
+def test_off_by_default_nothing_is_checked_or_recorded():
+    with kumo(clock="virtual") as aws:
+        key = user("nobody")
+        as_key("sqs", key).create_queue(QueueName="q")  # no policy at all, and yet allowed
+        assert aws.calls.last().authorization is None
+        assert aws.authorize is None
+        with pytest.raises(KumoError, match="enforcement is off"):
+            aws.iam.explain(aws.calls.last())
+
+
+def test_root_and_default_credentials_are_allowed_everything(aws):
+    boto3.client("s3").create_bucket(Bucket="mine")      # the default fake credentials
+    admin("sqs").create_queue(QueueName="rooted")        # the account root by its 12-digit key
+    assert all(call.ok and call.authorization is None for call in aws.calls)
+
+
+def test_a_user_without_policies_is_denied_as_s3_words_it(aws):
+    boto3.client("s3").create_bucket(Bucket="reports")
+    alice = as_key("s3", user("alice"))
+    with pytest.raises(ClientError) as caught:
+        alice.put_object(Bucket="reports", Key="q1.csv", Body=b"1,2")
+    assert denied(caught.value) == (
+        "AccessDenied",
+        f'User: arn:aws:iam::{ACCOUNT}:user/alice is not authorized to perform: s3:PutObject on resource: '
+        '"arn:aws:s3:::reports/q1.csv" because no identity-based policy allows the s3:PutObject action', 403)
+    assert not aws.calls.last().ok and aws.iam.denials() == [aws.calls.last()]
+
+
+def test_inline_policy_allows_only_what_it_names(aws):
+    boto3.client("s3").create_bucket(Bucket="reports")
+    alice = as_key("s3", user("alice", allow("s3:PutObject", "arn:aws:s3:::reports/incoming/*")))
+    alice.put_object(Bucket="reports", Key="incoming/a", Body=b"x")
+    with pytest.raises(ClientError, match="s3:GetObject"):
+        alice.get_object(Bucket="reports", Key="incoming/a")      # another action
+    with pytest.raises(ClientError, match="reports/other"):
+        alice.put_object(Bucket="reports", Key="other", Body=b"x")  # another resource
+
+
+def test_group_and_managed_policies_grant_and_an_explicit_deny_wins(aws):
+    iam = admin("iam")
+    key = user("bob")
+    iam.create_group(GroupName="devs")
+    iam.add_user_to_group(GroupName="devs", UserName="bob")
+    arn = iam.create_policy(PolicyName="queues", PolicyDocument=policy(allow("sqs:*")))["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="devs", PolicyArn=arn)
+    sqs = as_key("sqs", key)
+    url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    iam.put_user_policy(UserName="bob", PolicyName="no-deletes", PolicyDocument=policy(deny("sqs:DeleteQueue")))
+    with pytest.raises(ClientError) as caught:
+        sqs.delete_queue(QueueUrl=url)
+    assert denied(caught.value) == (
+        "AccessDenied",
+        f"User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: sqs:deletequeue on resource: "
+        f"arn:aws:sqs:us-east-1:{ACCOUNT}:jobs with an explicit deny in an identity-based policy", 403)
+
+
+def test_a_batch_is_authorized_with_its_single_message_action(aws):
+    # SendMessageBatch needs sqs:SendMessage (aws/serverless-application-model#3633 shows AWS's answer)
+    url = admin("sqs").create_queue(QueueName="batch")["QueueUrl"]
+    sqs = as_key("sqs", user("carol", allow("sqs:GetQueueUrl")))
+    with pytest.raises(ClientError) as caught:
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "x"}])
+    assert "sqs:sendmessage on resource" in denied(caught.value)[1]
+
+
+# -- boundaries, sessions, roles -------------------------------------------------------------------
+def test_a_permissions_boundary_limits_what_identity_policies_allow(aws):
+    iam = admin("iam")
+    boundary = iam.create_policy(PolicyName="only-sqs", PolicyDocument=policy(allow("sqs:*")))["Policy"]["Arn"]
+    key = user("dan", allow("*"), PermissionsBoundary=boundary)
+    as_key("sqs", key).create_queue(QueueName="ok")
+    with pytest.raises(ClientError) as caught:
+        as_key("sns", key).create_topic(Name="nope")
+    assert denied(caught.value) == (
+        "AuthorizationError",
+        f"User: arn:aws:iam::{ACCOUNT}:user/dan is not authorized to perform: SNS:CreateTopic on resource: "
+        f"arn:aws:sns:us-east-1:{ACCOUNT}:nope because no permissions boundary allows the SNS:CreateTopic action", 403)
+
+
+def test_an_assumed_role_acts_with_the_role_policies_and_its_session_policy(aws):
+    arn = role("reader", allow(["dynamodb:*"]))
+    admin("dynamodb").create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                                   KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                   AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    sts = as_key("sts", user("erin", allow("sts:AssumeRole", arn)))
+    session = sts.assume_role(RoleArn=arn, RoleSessionName="s1",
+                              Policy=policy(allow("dynamodb:GetItem")))["Credentials"]
+    ddb = as_key("dynamodb", session)
+    ddb.get_item(TableName="orders", Key={"id": {"S": "1"}})
+    with pytest.raises(ClientError) as caught:
+        ddb.put_item(TableName="orders", Item={"id": {"S": "1"}})
+    assert denied(caught.value) == (
+        "AccessDeniedException",
+        f"User: arn:aws:sts::{ACCOUNT}:assumed-role/reader/s1 is not authorized to perform: dynamodb:PutItem on "
+        f"resource: arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders because no session policy allows the "
+        "dynamodb:PutItem action", 400)
+
+
+def test_assume_role_itself_needs_an_identity_policy_when_the_trust_names_the_account(aws):
+    arn = role("ops")
+    sts = as_key("sts", user("frank"))
+    with pytest.raises(ClientError) as caught:
+        sts.assume_role(RoleArn=arn, RoleSessionName="ops-session")
+    assert denied(caught.value)[:2] == ("AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/frank is not authorized "
+                                        f"to perform: sts:AssumeRole on resource: {arn} because no identity-based "
+                                        "policy allows the sts:AssumeRole action")
+    assert as_key("sts", user("gina")).get_caller_identity()["Arn"].endswith("user/gina")  # needs no permission
+
+
+# -- resource policies --------------------------------------------------------------------------
+def test_a_queue_policy_naming_the_user_allows_without_an_identity_policy(aws):
+    key = user("hank")
+    url = admin("sqs").create_queue(QueueName="inbox")["QueueUrl"]
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/hank"}, "Action": "sqs:SendMessage",
+         "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:inbox"})})
+    as_key("sqs", key).send_message(QueueUrl=url, MessageBody="hi")
+    assert "inbox" in aws.iam.explain(aws.calls.last()) and "allowed" in aws.iam.explain(aws.calls.last())
+
+
+def test_naming_only_the_account_in_a_resource_policy_delegates_to_identity_policies(aws):
+    key = user("ivy")
+    url = admin("sqs").create_queue(QueueName="delegated")["QueueUrl"]
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+        {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sqs:*", "Resource": "*"})})
+    with pytest.raises(ClientError, match="no identity-based policy"):
+        as_key("sqs", key).send_message(QueueUrl=url, MessageBody="hi")
+
+
+def test_cross_account_access_needs_both_the_identity_and_the_resource_policy(aws):
+    topic = admin("sns").create_topic(Name="alerts")["TopicArn"]   # the default policy names the owner only
+    sns = as_key("sns", user("jack", allow("sns:Publish"), account=OTHER))
+    with pytest.raises(ClientError) as caught:
+        sns.publish(TopicArn=topic, Message="x")
+    assert denied(caught.value)[1].endswith("because no resource-based policy allows the SNS:Publish action")
+    admin("sns").set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy(
+        {"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "sns:Publish", "Resource": topic}))
+    sns.publish(TopicArn=topic, Message="x")
+
+
+def test_a_bucket_policy_deny_wins_over_the_identity_allow(aws):
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="vault")
+    s3.put_bucket_policy(Bucket="vault", Policy=policy(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "arn:aws:s3:::vault/*"}))
+    alice = as_key("s3", user("kim", allow("s3:*")))
+    alice.put_object(Bucket="vault", Key="k", Body=b"x")
+    with pytest.raises(ClientError, match="with an explicit deny in a resource-based policy"):
+        alice.delete_object(Bucket="vault", Key="k")
+
+
+def test_a_kms_key_policy_must_allow_and_a_grant_can(aws):
+    kms = admin("kms")
+    owner_only = policy({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/owner"},
+                         "Action": "kms:*", "Resource": "*"})
+    key_id = kms.create_key(Policy=owner_only, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
+    lee = user("lee", allow("kms:*"))
+    with pytest.raises(ClientError) as caught:
+        as_key("kms", lee).encrypt(KeyId=key_id, Plaintext=b"x")
+    assert denied(caught.value)[0] == "AccessDeniedException"
+    assert "because no resource-based policy allows the kms:Encrypt action" in denied(caught.value)[1]
+    kms.create_grant(KeyId=key_id, GranteePrincipal=f"arn:aws:iam::{ACCOUNT}:user/lee", Operations=["Encrypt"],
+                     Constraints={"EncryptionContextSubset": {"app": "billing"}})
+    as_key("kms", lee).encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"app": "billing"})
+    with pytest.raises(ClientError):
+        as_key("kms", lee).encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"app": "other"})
+
+
+# -- conditions ----------------------------------------------------------------------------------
+def test_s3_prefix_condition_on_list_bucket(aws):
+    boto3.client("s3").create_bucket(Bucket="home")
+    s3 = as_key("s3", user("mia", allow("s3:ListBucket", "arn:aws:s3:::home",
+                                        Condition={"StringLike": {"s3:prefix": ["mia/*"]}})))
+    s3.list_objects_v2(Bucket="home", Prefix="mia/docs/")
+    with pytest.raises(ClientError, match="s3:ListBucket"):
+        s3.list_objects_v2(Bucket="home", Prefix="ned/")
+
+
+def test_principal_and_request_tags_and_the_emulator_clock(aws):
+    key = user("ola", allow("sqs:CreateQueue", Condition={
+        "StringEquals": {"aws:RequestTag/team": "${aws:PrincipalTag/team}"},
+        "DateLessThan": {"aws:CurrentTime": "2025-01-02T00:00:00Z"}}), Tags=[{"Key": "team", "Value": "blue"}])
+    sqs = as_key("sqs", key)
+    sqs.create_queue(QueueName="blue-q", tags={"team": "blue"})
+    with pytest.raises(ClientError):
+        sqs.create_queue(QueueName="red-q", tags={"team": "red"})
+    aws.clock.advance(2 * 86400)  # the virtual clock starts on 2025-01-01
+    with pytest.raises(ClientError):
+        sqs.create_queue(QueueName="late-q", tags={"team": "blue"})
+
+
+def test_dynamodb_leading_keys_limit_items_to_the_caller(aws):
+    admin("dynamodb").create_table(TableName="profiles", BillingMode="PAY_PER_REQUEST",
+                                   KeySchema=[{"AttributeName": "user", "KeyType": "HASH"}],
+                                   AttributeDefinitions=[{"AttributeName": "user", "AttributeType": "S"}])
+    ddb = as_key("dynamodb", user("pat", allow("dynamodb:PutItem", Condition={
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}})))
+    ddb.put_item(TableName="profiles", Item={"user": {"S": "pat"}})
+    with pytest.raises(ClientError, match="dynamodb:PutItem"):
+        ddb.put_item(TableName="profiles", Item={"user": {"S": "quinn"}})
+
+
+# -- audit, explain ------------------------------------------------------------------------------
+def test_audit_records_would_be_denials_without_failing():
+    with kumo(iam="audit", clock="virtual") as aws:
+        queue = as_key("sqs", user("ray")).create_queue(QueueName="audited")
+        assert queue["QueueUrl"].endswith("/audited")
+        [call] = aws.iam.denials()
+        assert call.ok and call.name == "sqs.CreateQueue"
+        assert aws.iam.explain(call).startswith(
+            f"implicitDeny: arn:aws:iam::{ACCOUNT}:user/ray sqs:CreateQueue on arn:aws:sqs:us-east-1:{ACCOUNT}:audited "
+            "(no allow in identity-based policy)")
+
+
+def test_explain_names_the_deciding_statement(aws):
+    key = user("sam", allow("sqs:*"), deny("sqs:PurgeQueue", Sid="NoPurge"))
+    sqs = as_key("sqs", key)
+    url = sqs.create_queue(QueueName="explained")["QueueUrl"]
+    with pytest.raises(ClientError):
+        sqs.purge_queue(QueueUrl=url)
+    text = aws.iam.explain(aws.calls.last())
+    assert text.startswith("explicitDeny:") and '"Sid": "NoPurge"' in text and "inline (user) Deny" in text
+
+
+# -- services acting as a role -----------------------------------------------------------------
+def _zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", textwrap.dedent(source))
+    return buffer.getvalue()
+
+
+def test_a_lambda_function_acts_as_its_execution_role(aws):
+    arn = role("fn-role", allow("sqs:SendMessage"), trusted="*")
+    admin("iam").update_assume_role_policy(RoleName="fn-role", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}]}))
+    url = admin("sqs").create_queue(QueueName="out")["QueueUrl"]
+    admin("lambda").create_function(
+        FunctionName="worker", Runtime="python3.12", Role=arn, Handler="app.handler", Code={"ZipFile": _zip(f"""
+            import boto3
+            def handler(event, context):
+                sqs = boto3.client("sqs")
+                sqs.send_message(QueueUrl="{url}", MessageBody="done")
+                try:
+                    sqs.purge_queue(QueueUrl="{url}")
+                except Exception as error:
+                    return error.response["Error"]["Message"]
+            """)})
+    result = admin("lambda").invoke(FunctionName="worker")
+    message = json.loads(result["Payload"].read())
+    assert message == (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/fn-role/worker is not authorized to perform: "
+                       f"sqs:purgequeue on resource: arn:aws:sqs:us-east-1:{ACCOUNT}:out because no identity-based "
+                       "policy allows the sqs:purgequeue action")
