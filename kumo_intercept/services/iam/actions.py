@@ -213,6 +213,8 @@ def plan(service: str, operation: str, operation_model: Any) -> Plan:
         rules = (("Name", _bus_or_rule(name_kind)), *rules)
     present = [(member, build) for member, build in rules if member in members]
     keys = _REQUEST_KEYS.get(service)
+    if keys is _tags and not members & _TAG_MEMBERS:
+        keys = None  # most calls carry no tags: nothing to look for
 
     def targets(params: Mapping[str, Any], account: str, region: str) -> list[Target]:
         context = keys(params) if keys is not None else _NO_KEYS
@@ -284,6 +286,9 @@ MULTI: dict[tuple[str, str], Callable[[str, Mapping[str, Any], str, str], list[T
 
 
 # -- request condition keys -----------------------------------------------------------------------
+_TAG_MEMBERS = frozenset({"Tags", "TagList", "tags", "TagSet", "Tagging"})
+
+
 def _tags(params: Mapping[str, Any]) -> dict[str, Any]:
     """aws:RequestTag/<key> and aws:TagKeys from a request's tags, in whichever form the service takes
     them (``Tags``/``TagList``/``tags`` as a list of Key/Value pairs or a map, S3's ``Tagging``)."""

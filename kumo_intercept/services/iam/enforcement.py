@@ -26,14 +26,15 @@ from __future__ import annotations
 
 import datetime
 import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Mapping, NamedTuple
 
 from ...core.errors import AwsError, KumoError, modeled_error
 from ...core.ports import RESOURCE_POLICY_SERVICES
 from .actions import ALWAYS_ALLOWED, Target, plan
-from .evaluator import (BOUNDARY, IDENTITY, RESOURCE, SESSION, Authorization, MatchedStatement, Policy,
-                        PolicySet, Position, PrincipalPolicies, Request, authorize)
+from .evaluator import (BOUNDARY, IDENTITY, RESOURCE, SESSION, Authorization, ContextValue, LazyContext,
+                        MatchedStatement, Policy, PolicySet, Position, PrincipalPolicies, Request, authorize,
+                        lowered_keys)
 
 if TYPE_CHECKING:
     from ...core.dispatch import RequestContext
@@ -64,18 +65,22 @@ class Caller:
     policies: PrincipalPolicies | None
     session: PolicySet | None
     aliases: tuple[str, ...]
-    keys: Mapping[str, Any]
+    #: its condition keys, keyed lower-case
+    keys: Mapping[str, ContextValue]
+    #: (action, resource, resource policy, region) -> the verdict, for decisions that read no key of
+    #: the request itself (nor the clock): the same question gets the same answer until IAM changes
+    decided: dict[tuple[str, str, str | None, str], "Verdict"] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The decision on one (action, resource) of a call, as ``aws.iam.explain(call)`` shows it."""
 
     principal: str
     action: str
     resource: str
     authorization: Authorization
-    statements: tuple[str, ...]
+    #: the policies the decision was made with (identity, resource, boundary, session)
+    sources: tuple[PolicySet | None, ...]
 
     @property
     def allowed(self) -> bool:
@@ -89,37 +94,22 @@ class Verdict:
     def reason(self) -> str | None:
         return self.authorization.reason
 
+    @property
+    def statements(self) -> tuple[str, ...]:
+        """Each deciding statement as ``<policy> (<type>) <effect>: <JSON>``."""
+        texts = []
+        for match in self.authorization.matched:
+            body = _statement_body(self.sources, match)
+            texts.append(f"{match.source_id} ({match.source_type}) {match.effect}: {json.dumps(body, sort_keys=True)}"
+                         if body is not None else f"{match.source_id} ({match.source_type}) {match.effect}")
+        return tuple(texts)
+
     def __str__(self) -> str:
         head = f"{self.decision}: {self.principal} {self.action} on {self.resource}"
         if self.authorization.reason is not None:
             explicit = self.decision == "explicitDeny"
             head += f" ({'explicit deny in' if explicit else 'no allow in'} {self.authorization.reason})"
         return "\n".join([head, *(f"  {line}" for line in self.statements)])
-
-
-class _CallKeys(Mapping[str, Any]):
-    """The condition keys of one request; the clock keys are worked out only if a condition asks
-    (``Request`` reads the whole mapping once, on the first condition of a matching statement)."""
-
-    def __init__(self, base: Mapping[str, Any], extra: Mapping[str, Any], now: float) -> None:
-        self._base, self._extra, self._now = base, extra, now
-
-    def _all(self) -> dict[str, Any]:
-        moment = datetime.datetime.fromtimestamp(self._now, datetime.timezone.utc)
-        return {**self._base, **self._extra, "aws:CurrentTime": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "aws:EpochTime": str(int(self._now))}
-
-    def __getitem__(self, key: str) -> Any:
-        return self._all()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def items(self) -> Any:
-        return self._all().items()
 
 
 class Enforcement:
@@ -131,6 +121,16 @@ class Enforcement:
         self._callers: dict[str, Caller | None] = {}
         self._seen: tuple[Any, int] = (None, -1)
         self._parsed: dict[str, PolicySet] = {}
+        self._regions: dict[str, dict[str, ContextValue]] = {}
+        #: keys worked out only when a condition asks (the emulator clock's time of the check)
+        self._clock_keys = {"aws:currenttime": self._current_time, "aws:epochtime": self._epoch_time}
+
+    def _current_time(self) -> str:
+        moment = datetime.datetime.fromtimestamp(self.emulator.clock.time(), datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _epoch_time(self) -> str:
+        return str(int(self.emulator.clock.time()))
 
     # -- the hook ------------------------------------------------------------------------------
     def authorize(self, ctx: "RequestContext[Any]") -> None:
@@ -194,7 +194,7 @@ class Enforcement:
         if not aliases:
             keys["aws:username"] = entity.rsplit("/", 1)[-1]
         keys.update({f"aws:PrincipalTag/{key}": value for key, value in tags.items()})
-        return Caller(arn, account, policies, session, aliases, keys)
+        return Caller(arn, account, policies, session, aliases, lowered_keys(keys))
 
     def _session_policies(self, iam: "IamBackend", session: Mapping[str, Any]) -> PolicySet:
         """The session policies of credentials: inline ones (one that is no JSON object grants nothing)
@@ -214,26 +214,42 @@ class Enforcement:
         facts = self._facts(target.resource)
         resource = facts.get("Arn", target.resource) if facts else target.resource
         owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
-        extra = dict(target.context)
+        extra = lowered_keys(target.context) if target.context else {}
         if facts:
-            extra.update({f"aws:ResourceTag/{key}": value for key, value in facts.get("Tags", {}).items()})
+            extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in facts.get("Tags", {}).items()})
             _leading_keys(extra, facts)
-        extra.pop("dynamodb:ItemKey", None)
-        extra["aws:RequestedRegion"] = region
+        extra.pop("dynamodb:itemkey", None)
+        regional = self._regions.get(region)
+        if regional is None:
+            regional = self._regions[region] = {"aws:requestedregion": region}
+        context = LazyContext(extra, caller.keys, regional, computed=self._clock_keys)
         request = Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
-                          context=_CallKeys(caller.keys, extra, self.emulator.clock.time()))
+                          context=context)
         decides = resource.split(":", 3)[2] in _RESOURCE_DECIDES if resource.startswith("arn:") else False
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
             return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), ())
-        resource_policy = self._policy_set(facts.get("Policy")) if facts else None
+        text = facts.get("Policy") if facts else None
+        memo = (target.action, resource, text, region)
+        known = caller.decided.get(memo) if not facts_vary(facts) else None
+        if known is not None:
+            return known
+        policies = caller.policies
+        resource_policy = self._policy_set(text)
         identity = caller.policies.identity if caller.policies is not None else PolicySet(())
         outcome = authorize(request, identity, resource=resource_policy,
                             boundary=caller.policies.boundary if caller.policies is not None else None,
                             session=caller.session, same_account=owner == caller.account, resource_decides=decides)
+        granted = None
         if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
-            outcome = _by_grant(facts["Grants"], caller, target) or outcome
-        return Verdict(caller.arn, target.action, resource, outcome,
-                       self._statement_texts(caller, resource_policy, outcome))
+            granted = _by_grant(facts["Grants"], caller, target)
+        sources = (policies.identity if policies else None, resource_policy,
+                   policies.boundary if policies else None, caller.session)
+        verdict = Verdict(caller.arn, target.action, resource, granted or outcome, sources)
+        if not context.volatile and not facts_vary(facts):
+            if len(caller.decided) >= _PARSED_LIMIT:
+                caller.decided.clear()
+            caller.decided[memo] = verdict
+        return verdict
 
     def _facts(self, resource: str) -> dict[str, Any] | None:
         if not resource.startswith("arn:"):
@@ -257,19 +273,6 @@ class Enforcement:
             self._parsed[text] = found
         return found
 
-    def _statement_texts(self, caller: Caller, resource: PolicySet | None, outcome: Authorization) -> tuple[str, ...]:
-        """Each deciding statement as ``<policy> (<type>) statement <n>: <JSON>`` for explain()."""
-        if not outcome.matched:
-            return ()
-        sets = [caller.policies.identity if caller.policies else None, resource,
-                caller.policies.boundary if caller.policies else None, caller.session]
-        texts = []
-        for match in outcome.matched:
-            body = _statement_body(sets, match)
-            texts.append(f"{match.source_id} ({match.source_type}) {match.effect}: {json.dumps(body, sort_keys=True)}"
-                         if body is not None else f"{match.source_id} ({match.source_type}) {match.effect}")
-        return tuple(texts)
-
     # -- aws.iam -----------------------------------------------------------------------------------
     def explain(self, call: "Call") -> str:
         """Which statements allowed a call in the ledger, or which policy kind denied it and why."""
@@ -288,6 +291,12 @@ class Enforcement:
                 if call.authorization is not None and not all(v.allowed for v in call.authorization)]
 
 
+def facts_vary(facts: Mapping[str, Any] | None) -> bool:
+    """Whether a decision on a resource may change with what the resource holds besides its policy
+    (KMS grants come and go)."""
+    return bool(facts and facts.get("Grants"))
+
+
 def _account_of(arn: str) -> str:
     parts = arn.split(":", 5)
     return parts[4] if len(parts) > 5 else ""
@@ -295,10 +304,10 @@ def _account_of(arn: str) -> str:
 
 def _leading_keys(extra: dict[str, Any], facts: Mapping[str, Any]) -> None:
     """dynamodb:LeadingKeys: the partition key value of the item a call names (Key or Item)."""
-    item_key = extra.get("dynamodb:ItemKey")
+    item_key = extra.get("dynamodb:itemkey")
     partition = facts.get("PartitionKey")
     if item_key and partition and partition in item_key:
-        extra["dynamodb:LeadingKeys"] = [str(item_key[partition])]
+        extra["dynamodb:leadingkeys"] = [str(item_key[partition])]
 
 
 def _by_grant(grants: list[dict[str, Any]], caller: Caller, target: Target) -> Authorization | None:
@@ -322,7 +331,7 @@ def _by_grant(grants: list[dict[str, Any]], caller: Caller, target: Target) -> A
     return None
 
 
-def _statement_body(sets: list[PolicySet | None], match: MatchedStatement) -> Any:
+def _statement_body(sets: tuple[PolicySet | None, ...], match: MatchedStatement) -> Any:
     for policies in sets:
         for policy in policies.policies if policies is not None else ():
             if policy.source_id != match.source_id or policy.source_type != match.source_type:
