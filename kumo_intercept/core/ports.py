@@ -313,6 +313,15 @@ class Ports:
         """The ResourcePolicyPort of a service in ``RESOURCE_POLICY_SERVICES``."""
         return cast(ResourcePolicyPort, self._get(service))
 
+    def authorize_delivery(self, service_principal: str, target_arn: str, source_arn: str, source_account: str) -> None:
+        """With IAM enforcement on (``kumo(iam="enforce")``): raise AwsError AccessDenied unless the
+        target's resource policy lets the AWS service (``s3.amazonaws.com``…) send to it (an SQS
+        queue, SNS topic or Lambda function) for that source, as AWS checks before an S3 notification,
+        SNS delivery or EventBridge target; with ``iam="audit"`` the refusal is only recorded
+        (``aws.iam.refused_deliveries``). Nothing happens with enforcement off."""
+        if self._emulator.authorize is not None:
+            self._emulator.iam.authorize_delivery(service_principal, target_arn, source_arn, source_account)
+
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
         return cast(StreamPort, self._get(service))

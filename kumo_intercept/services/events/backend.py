@@ -680,6 +680,8 @@ class EventsBackend(ServiceBackend):
         arn = target["Arn"]
         body = self._input_for(rule_key, target, event, text, now)
         service = arn.split(":", 3)[2]
+        if "RoleArn" not in target:  # a target reached as a role is that role's to authorize
+            self.emulator.ports.authorize_delivery("events.amazonaws.com", arn, self._rule_arn(rule_key), rule_key[0])
         if service == "sqs":
             params = target.get("SqsParameters") or {}
             fifo = arn.endswith(".fifo")

@@ -51,6 +51,8 @@ SOURCE_IP = "127.0.0.1"
 #: resources whose policy decides even in their own account: a KMS key policy must allow (naming the
 #: account delegates to IAM policies), and so must a role's trust policy for sts:AssumeRole*
 _RESOURCE_DECIDES = frozenset({"kms", "iam"})
+#: what a service delivering to a target does there
+_DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
              BOUNDARY: "a permissions boundary", SESSION: "a session policy"}
 
@@ -122,6 +124,8 @@ class Enforcement:
         self._seen: tuple[Any, int] = (None, -1)
         self._parsed: dict[str, PolicySet] = {}
         self._regions: dict[str, dict[str, ContextValue]] = {}
+        #: deliveries by AWS services that the target's policy did not allow (see authorize_delivery)
+        self.refused_deliveries: list[Verdict] = []
         #: keys worked out only when a condition asks (the emulator clock's time of the check)
         self._clock_keys = {"aws:currenttime": self._current_time, "aws:epochtime": self._epoch_time}
 
@@ -272,6 +276,30 @@ class Enforcement:
                 found = PolicySet(())
             self._parsed[text] = found
         return found
+
+    # -- AWS services delivering to resources ------------------------------------------------------
+    def authorize_delivery(self, service_principal: str, resource: str, source_arn: str, source_account: str) -> None:
+        """An AWS service acting on a resource for a source (an S3 bucket, SNS topic, EventBridge rule):
+        only the resource's policy can allow it, with aws:SourceArn and aws:SourceAccount set
+        (IAM User Guide, "The confused deputy problem"; S3, SNS and EventBridge document the target
+        policies their deliveries need)."""
+        action = _DELIVERY_ACTIONS.get(resource.split(":", 3)[2] if resource.count(":") >= 3 else "")
+        facts = self._facts(resource)
+        if action is None or facts is None:
+            return  # a target without a resource policy, or none at all: the delivery goes on as it would
+        request = Request(action, facts["Arn"], principal=service_principal, principal_kind="Service",
+                          context={"aws:SourceArn": source_arn, "aws:SourceAccount": source_account,
+                                   "aws:SecureTransport": "true"})
+        outcome = authorize(request, PolicySet(()), resource=self._policy_set(facts.get("Policy")),
+                            resource_decides=True)
+        if outcome.allowed:
+            return
+        verdict = Verdict(service_principal, action, facts["Arn"], outcome, (None, self._policy_set(facts.get("Policy")),
+                                                                              None, None))
+        self.refused_deliveries.append(verdict)
+        if self.mode == "enforce":
+            raise AwsError("AccessDenied", f"{service_principal} is not authorized to perform: {action} on resource: "
+                           f"{facts['Arn']} because no resource-based policy allows the {action} action", 403)
 
     # -- aws.iam -----------------------------------------------------------------------------------
     def explain(self, call: "Call") -> str:

@@ -1022,6 +1022,9 @@ class SnsBackend(ServiceBackend):
     def _deliver_one(self, sub: dict, notification: Notification, raw: bool, group_id: str | None,
                      dedup_id: str | None, now: float) -> None:
         protocol = sub["Protocol"]
+        if protocol in ("sqs", "lambda"):
+            self.emulator.ports.authorize_delivery("sns.amazonaws.com", sub["Endpoint"], sub["TopicArn"],
+                                                   sub["TopicArn"].split(":")[4])
         if protocol == "sqs":
             self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
         elif protocol == "lambda":

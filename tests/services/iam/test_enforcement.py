@@ -323,3 +323,79 @@ def test_a_lambda_function_acts_as_its_execution_role(aws):
     assert message == (f"User: arn:aws:sts::{ACCOUNT}:assumed-role/fn-role/worker is not authorized to perform: "
                        f"sqs:purgequeue on resource: arn:aws:sqs:us-east-1:{ACCOUNT}:out because no identity-based "
                        "policy allows the sqs:purgequeue action")
+
+
+# -- AWS services delivering to resources -------------------------------------------------------
+def _queue_allowing(name: str, service: str | None = None, source: str | None = None) -> tuple[str, str]:
+    """A queue (URL, ARN) whose policy lets ``service`` send to it from ``source`` (none: no policy)."""
+    sqs = admin("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}"
+    if service is not None:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sqs:SendMessage", "Resource": arn,
+             "Condition": {"ArnEquals": {"aws:SourceArn": source}}})})
+    return url, arn
+
+
+def _received(url: str) -> int:
+    return len(admin("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []))
+
+
+def test_s3_notifications_need_the_queue_policy_to_allow_s3_for_the_bucket(aws):
+    # S3 User Guide, "Walkthrough: Configuring a bucket for notifications": the queue policy must allow
+    # s3.amazonaws.com with aws:SourceArn naming the bucket; PutBucketNotificationConfiguration checks it
+    # ("Unable to validate the following destination configurations"), and a later delivery is dropped
+    s3 = admin("s3")
+    s3.create_bucket(Bucket="uploads")
+    url, arn = _queue_allowing("from-s3", "s3.amazonaws.com", "arn:aws:s3:::uploads")
+    _, closed = _queue_allowing("not-from-s3")
+    with pytest.raises(ClientError, match="Unable to validate the following destination configurations"):
+        s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": closed, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    s3.put_object(Bucket="uploads", Key="a", Body=b"x")
+    assert _received(url) == 2  # S3's s3:TestEvent, then the object's event
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    s3.put_object(Bucket="uploads", Key="b", Body=b"x")
+    assert _received(url) == 0
+    assert {verdict.principal for verdict in aws.iam.refused_deliveries} == {"s3.amazonaws.com"}
+
+
+def test_sns_delivers_to_a_queue_only_when_its_policy_allows_the_topic(aws):
+    sns = admin("sns")
+    topic = sns.create_topic(Name="news")["TopicArn"]
+    allowed_url, allowed = _queue_allowing("subscriber", "sns.amazonaws.com", topic)
+    refused_url, refused = _queue_allowing("stranger", "sns.amazonaws.com", f"arn:aws:sns:us-east-1:{ACCOUNT}:other")
+    for arn in (allowed, refused):
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    sns.publish(TopicArn=topic, Message="hello")
+    assert (_received(allowed_url), _received(refused_url)) == (1, 0)
+
+
+def test_eventbridge_targets_need_their_resource_policy(aws):
+    events = admin("events")
+    events.put_rule(Name="orders", EventPattern=json.dumps({"source": ["shop"]}))
+    rule = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/orders"
+    url, arn = _queue_allowing("order-events")
+    events.put_targets(Rule="orders", Targets=[{"Id": "q", "Arn": arn}])
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+    assert _received(url) == 0
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sqs:SendMessage",
+         "Resource": arn, "Condition": {"ArnEquals": {"aws:SourceArn": rule}}})})
+    events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+    assert _received(url) == 1
+
+
+def test_a_changed_policy_is_seen_by_the_next_call(aws):
+    key = user("tess", allow("sqs:*"))
+    sqs = as_key("sqs", key)
+    url = sqs.create_queue(QueueName="changing")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="1")
+    admin("iam").put_user_policy(UserName="tess", PolicyName="stop", PolicyDocument=policy(deny("sqs:SendMessage")))
+    with pytest.raises(ClientError, match="explicit deny"):
+        sqs.send_message(QueueUrl=url, MessageBody="2")
+    admin("iam").delete_user_policy(UserName="tess", PolicyName="stop")
+    sqs.send_message(QueueUrl=url, MessageBody="3")
