@@ -14,6 +14,7 @@ import functools
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 if TYPE_CHECKING:
+    from .dispatch import RequestContext
     from ..emulator import Emulator
 
 
@@ -242,10 +243,12 @@ class Ports:
     """The typed accessor: ``emulator.ports.queues`` and so on. Each property builds the backend
     that serves the port on first use and raises NotEmulatedError if the service is not emulated."""
 
-    __slots__ = ("_emulator",)
+    __slots__ = ("_emulator", "_sessions")
 
     def __init__(self, emulator: "Emulator") -> None:
         self._emulator = emulator
+        #: role ARN -> the access key of the session services act as it with (enforcement only)
+        self._sessions: dict[str, str] = {}
 
     def _get(self, service: str) -> Any:
         # not checked with isinstance here (it costs microseconds per delivery): a test asserts that
@@ -293,21 +296,58 @@ class Ports:
         return cast(WorkflowPort, self._get("stepfunctions"))
 
     def call(self, service: str, operation: str, params: dict[str, Any], account: str,
-             region: str) -> dict[str, Any]:
+             region: str, *, as_role: str | None = None) -> dict[str, Any]:
         """Any emulated operation, as a service acting in ``account``/``region`` calls it (Step Functions'
         AWS SDK integrations): ``params`` as botocore would send them (PascalCase API members), the
-        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone."""
-        from .dispatch import RequestContext, attempt
-        from .responses import new_request_id
+        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone.
+        With IAM enforcement on, a service acting as a role (``as_role``) is authorized as that role."""
+        from .dispatch import attempt
 
         emulator = self._emulator
-        model = service_model(service).operation_model(operation)
-        ctx = RequestContext(emulator, service, operation, params, account, region,
-                             new_request_id(service, emulator.ids), None, model)
-        result, error = attempt(emulator.store, emulator.handler(service, operation), ctx)
+        handler = emulator.handler(service, operation)
+
+        def authorized_call(ctx: "RequestContext[Any]") -> dict[str, Any]:
+            if emulator.authorize is not None and ctx.access_key is not None:
+                emulator.authorize(ctx)
+            return handler(ctx)
+
+        ctx = self._context(service, operation, params, account, region, as_role)
+        result, error = attempt(emulator.store, authorized_call, ctx)
         if error is not None:
             raise error
         return cast(dict[str, Any], result)
+
+    def authorize_as_role(self, role_arn: str, service: str, operation: str, params: dict[str, Any], account: str,
+                          region: str) -> None:
+        """With IAM enforcement on: raise the service's AwsError AccessDenied unless ``role_arn`` may make
+        this call (a service acting as a role without going through ``call``: Step Functions invoking
+        Lambda). Nothing happens with enforcement off."""
+        authorize = self._emulator.authorize
+        if authorize is not None:
+            authorize(self._context(service, operation, params, account, region, role_arn))
+
+    def _context(self, service: str, operation: str, params: dict[str, Any], account: str, region: str,
+                 as_role: str | None) -> "RequestContext[Any]":
+        """The request of a service's call, carrying credentials of ``as_role`` when enforcement is on."""
+        from .dispatch import RequestContext
+        from .errors import AwsError
+        from .responses import new_request_id
+
+        emulator = self._emulator
+        access_key = None
+        if as_role is not None and emulator.authorize is not None:
+            access_key = self._sessions.get(as_role)
+            session = self.credentials.session_for_access_key(access_key) if access_key else None
+            if session is None or session["Expiration"] <= emulator.clock.time():
+                try:
+                    access_key = self.credentials.issue_role_session(as_role, service)["AccessKeyId"]
+                except KeyError:
+                    raise AwsError("AccessDeniedException", f"The service could not assume the role {as_role}: "
+                                   "it does not exist.", 400) from None
+                self._sessions[as_role] = access_key
+        return RequestContext(emulator, service, operation, params, account, region,
+                              new_request_id(service, emulator.ids), access_key,
+                              service_model(service).operation_model(operation))
 
     def resource_policies(self, service: str) -> ResourcePolicyPort:
         """The ResourcePolicyPort of a service in ``RESOURCE_POLICY_SERVICES``."""

@@ -399,3 +399,24 @@ def test_a_changed_policy_is_seen_by_the_next_call(aws):
         sqs.send_message(QueueUrl=url, MessageBody="2")
     admin("iam").delete_user_policy(UserName="tess", PolicyName="stop")
     sqs.send_message(QueueUrl=url, MessageBody="3")
+
+
+def test_step_functions_tasks_act_as_the_state_machine_role(aws):
+    # Step Functions Developer Guide, "How Step Functions works with IAM": tasks call services with the
+    # state machine's execution role
+    arn = role("machine-role", allow("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:allowed"), trusted="*")
+    allowed, _ = _queue_allowing("allowed")
+    forbidden, _ = _queue_allowing("forbidden")
+    sfn = admin("stepfunctions")
+
+    def run(url: str) -> dict:
+        machine = sfn.create_state_machine(name=url.rsplit("/", 1)[1], roleArn=arn, definition=json.dumps({
+            "StartAt": "Send", "States": {"Send": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                                                   "Parameters": {"QueueUrl": url, "MessageBody": "hi"}, "End": True}}}))
+        execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"])
+        return sfn.describe_execution(executionArn=execution["executionArn"])
+
+    assert run(allowed)["status"] == "SUCCEEDED"
+    failed = run(forbidden)
+    assert failed["status"] == "FAILED" and failed["error"] == "SQS.AccessDenied"
+    assert "assumed-role/machine-role/" in failed["cause"] and "sqs:sendmessage" in failed["cause"]
