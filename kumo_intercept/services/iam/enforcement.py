@@ -51,6 +51,9 @@ SOURCE_IP = "127.0.0.1"
 #: resources whose policy decides even in their own account: a KMS key policy must allow (naming the
 #: account delegates to IAM policies), and so must a role's trust policy for sts:AssumeRole*
 _RESOURCE_DECIDES = frozenset({"kms", "iam"})
+#: operations AWS authorizes entry by entry: a refused entry fails alone (S3 API Reference,
+#: DeleteObjects: "AccessDenied" in the result's Error elements), the handler reads the verdicts
+PER_ENTRY = frozenset({("s3", "DeleteObjects")})
 #: what a service delivering to a target does there
 _DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
@@ -83,6 +86,9 @@ class Verdict(NamedTuple):
     authorization: Authorization
     #: the policies the decision was made with (identity, resource, boundary, session)
     sources: tuple[PolicySet | None, ...]
+    #: made by an enforcing emulator (a denial fails the call, or the entry of a batch AWS authorizes
+    #: entry by entry), not an auditing one
+    enforced: bool = False
 
     @property
     def allowed(self) -> bool:
@@ -120,6 +126,7 @@ class Enforcement:
     def __init__(self, emulator: "Emulator", mode: Mode) -> None:
         self.emulator = emulator
         self.mode = mode
+        self.enforcing = mode == "enforce"
         self._callers: dict[str, Caller | None] = {}
         self._seen: tuple[Any, int] = (None, -1)
         self._parsed: dict[str, PolicySet] = {}
@@ -144,12 +151,13 @@ class Enforcement:
         if caller is None or (ctx.service, ctx.operation) in ALWAYS_ALLOWED:
             return
         verdicts = []
+        per_entry = (ctx.service, ctx.operation) in PER_ENTRY
         for target in plan(ctx.service, ctx.operation, ctx.model)(ctx.params, ctx.account, ctx.region):
             verdict = self.decide(caller, target, ctx.region, ctx.service)
             verdicts.append(verdict)
-            if not verdict.allowed:
+            if not verdict.allowed and not per_entry:
                 ctx.authorization = tuple(verdicts)
-                if self.mode == "enforce":
+                if self.enforcing:
                     raise denial(ctx.service, ctx.model.service_model, verdict)
                 return
         ctx.authorization = tuple(verdicts)
@@ -192,7 +200,8 @@ class Enforcement:
         policies = iam.principal_policies(entity)
         tags = {**(policies.tags if policies is not None else {}), **session_tags}
         keys: dict[str, Any] = {"aws:PrincipalArn": entity, "aws:PrincipalAccount": account,
-                                "aws:PrincipalType": "AssumedRole" if aliases else "User",
+                                "aws:PrincipalType": "AssumedRole" if aliases else
+                                ("FederatedUser" if ":federated-user/" in arn else "User"),
                                 "aws:SecureTransport": "true", "aws:SourceIp": SOURCE_IP,
                                 "aws:MultiFactorAuthPresent": "false", "aws:ViaAWSService": "false"}
         if not aliases:
@@ -231,7 +240,7 @@ class Enforcement:
                           context=context)
         decides = resource.split(":", 3)[2] in _RESOURCE_DECIDES if resource.startswith("arn:") else False
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
-            return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), ())
+            return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
         text = facts.get("Policy") if facts else None
         memo = (target.action, resource, text, region)
         known = caller.decided.get(memo) if not facts_vary(facts) else None
@@ -248,7 +257,7 @@ class Enforcement:
             granted = _by_grant(facts["Grants"], caller, target)
         sources = (policies.identity if policies else None, resource_policy,
                    policies.boundary if policies else None, caller.session)
-        verdict = Verdict(caller.arn, target.action, resource, granted or outcome, sources)
+        verdict = Verdict(caller.arn, target.action, resource, granted or outcome, sources, self.enforcing)
         if not context.volatile and not facts_vary(facts):
             if len(caller.decided) >= _PARSED_LIMIT:
                 caller.decided.clear()
@@ -294,10 +303,10 @@ class Enforcement:
                             resource_decides=True)
         if outcome.allowed:
             return
-        verdict = Verdict(service_principal, action, facts["Arn"], outcome, (None, self._policy_set(facts.get("Policy")),
-                                                                              None, None))
+        verdict = Verdict(service_principal, action, facts["Arn"], outcome,
+                          (None, self._policy_set(facts.get("Policy")), None, None), self.enforcing)
         self.refused_deliveries.append(verdict)
-        if self.mode == "enforce":
+        if self.enforcing:
             raise AwsError("AccessDenied", f"{service_principal} is not authorized to perform: {action} on resource: "
                            f"{facts['Arn']} because no resource-based policy allows the {action} action", 403)
 
@@ -396,4 +405,4 @@ def load(emulator: "Emulator", mode: Mode) -> Enforcement:
     return Enforcement(emulator, mode)
 
 
-__all__ = ["Caller", "Enforcement", "MODES", "Mode", "SOURCE_IP", "Verdict", "denial", "load"]
+__all__ = ["Caller", "Enforcement", "MODES", "Mode", "PER_ENTRY", "SOURCE_IP", "Verdict", "denial", "load"]

@@ -142,6 +142,12 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
+def _refused_by_iam(ctx: RequestContext) -> set[str]:
+    """The object ARNs IAM enforcement refused in a call it authorizes entry by entry (DeleteObjects):
+    ``ctx.authorization`` holds its verdicts (see services/iam/enforcement.py)."""
+    return {verdict.resource for verdict in ctx.authorization or () if verdict.enforced and not verdict.allowed}
+
+
 #: open GetObject streams by blob store (see ``S3Backend.__init__``)
 _READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
 
@@ -993,11 +999,14 @@ class S3Backend(ServiceBackend):
         bypass = bool(p.get("BypassGovernanceRetention"))
         deleted: list[s3.DeletedObject] = []
         errors: list[s3.Error] = []
+        refused = _refused_by_iam(ctx)
         for item in objects:
             key = item["Key"]
             version_id = item.get("VersionId")
             savepoint = self.store.begin()
             try:
+                if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
+                    raise AwsError("AccessDenied", "Access Denied", 403)
                 result = self._delete(ctx, bucket, key, version_id, bypass)
             except AwsError as exc:
                 self.store.rollback(savepoint)

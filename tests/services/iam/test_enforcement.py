@@ -420,3 +420,27 @@ def test_step_functions_tasks_act_as_the_state_machine_role(aws):
     failed = run(forbidden)
     assert failed["status"] == "FAILED" and failed["error"] == "SQS.AccessDenied"
     assert "assumed-role/machine-role/" in failed["cause"] and "sqs:sendmessage" in failed["cause"]
+
+
+def test_delete_objects_fails_per_key_as_aws_authorizes_each(aws):
+    # S3 API Reference, DeleteObjects: each key needs s3:DeleteObject; a refused one is an Error entry
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="mixed")
+    for key in ("tmp/a", "keep/b"):
+        s3.put_object(Bucket="mixed", Key=key, Body=b"x")
+    alice = as_key("s3", user("uma", allow("s3:DeleteObject", "arn:aws:s3:::mixed/tmp/*")))
+    answer = alice.delete_objects(Bucket="mixed", Delete={"Objects": [{"Key": "tmp/a"}, {"Key": "keep/b"}]})
+    assert [entry["Key"] for entry in answer["Deleted"]] == ["tmp/a"]
+    assert answer["Errors"] == [{"Key": "keep/b", "Code": "AccessDenied", "Message": "Access Denied"}]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="mixed")["Contents"]] == ["keep/b"]
+
+
+def test_a_federated_user_has_only_what_its_session_policy_and_user_both_allow(aws):
+    key = user("vic", allow(["sts:GetFederationToken", "sqs:*"]))
+    token = as_key("sts", key).get_federation_token(Name="guest", Policy=policy(allow("sqs:ListQueues")))
+    sqs = as_key("sqs", token["Credentials"])
+    sqs.list_queues()
+    with pytest.raises(ClientError) as caught:
+        sqs.create_queue(QueueName="nope")
+    assert denied(caught.value)[1].startswith(f"User: arn:aws:sts::{ACCOUNT}:federated-user/guest is not authorized")
+    assert denied(caught.value)[1].endswith("because no session policy allows the sqs:createqueue action")
