@@ -192,7 +192,12 @@ class Call:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {slot: getattr(self, slot) for slot in self.__slots__}
+        """The call's fields; IAM enforcement's decisions (when there are) as the text ``aws.iam.explain``
+        gives for each."""
+        out = {slot: getattr(self, slot) for slot in self.__slots__ if slot != "authorization"}
+        if self.authorization is not None:
+            out["authorization"] = [str(decision) for decision in self.authorization]
+        return out
 
     def __repr__(self) -> str:
         outcome = "ok" if self.error is None else self.error

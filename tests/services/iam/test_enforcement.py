@@ -444,3 +444,18 @@ def test_a_federated_user_has_only_what_its_session_policy_and_user_both_allow(a
         sqs.create_queue(QueueName="nope")
     assert denied(caught.value)[1].startswith(f"User: arn:aws:sts::{ACCOUNT}:federated-user/guest is not authorized")
     assert denied(caught.value)[1].endswith("because no session policy allows the sqs:createqueue action")
+
+
+def test_simulation_and_enforcement_decide_alike(aws):
+    # SimulatePrincipalPolicy and enforcement read the same policies with the same evaluator module
+    key = user("wes", allow("sqs:*"), deny("sqs:DeleteQueue"))
+    decisions = {result["EvalActionName"]: result["EvalDecision"] for result in admin("iam").simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/wes",
+        ActionNames=["sqs:CreateQueue", "sqs:DeleteQueue", "sns:CreateTopic"])["EvaluationResults"]}
+    assert decisions == {"sqs:CreateQueue": "allowed", "sqs:DeleteQueue": "explicitDeny", "sns:CreateTopic": "implicitDeny"}
+    url = as_key("sqs", key).create_queue(QueueName="simulated")["QueueUrl"]
+    with pytest.raises(ClientError, match="explicit deny"):
+        as_key("sqs", key).delete_queue(QueueUrl=url)
+    with pytest.raises(ClientError, match="no identity-based policy"):
+        as_key("sns", key).create_topic(Name="simulated")
+    assert "explicitDeny" in aws.calls.to_jsonl().splitlines()[-2]
