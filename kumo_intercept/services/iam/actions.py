@@ -239,6 +239,18 @@ def _copy(action: str, params: Mapping[str, Any], account: str, region: str) -> 
             Target("s3:GetObject", f"arn:aws:s3:::{text}", _NO_KEYS)]
 
 
+def _sse_kms_write(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
+    """PutObject/CreateMultipartUpload: with SSE-KMS under a named key, S3 also asks KMS for a data key
+    as the caller, with kms:ViaService (KMS Developer Guide, "kms:ViaService"; S3 User Guide,
+    "Permissions for SSE-KMS": the caller needs kms:GenerateDataKey on the key)."""
+    targets = [Target(action, _bucket(params["Bucket"], params, account, region), _s3_keys(params))]
+    key_id = params.get("SSEKMSKeyId")
+    if key_id and str(params.get("ServerSideEncryption", "")).startswith("aws:kms"):
+        targets.append(Target("kms:GenerateDataKey", _key(key_id, params, account, region),
+                              {"kms:ViaService": f"s3.{region}.amazonaws.com", "kms:CallerAccount": account}))
+    return targets
+
+
 def _delete_objects(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
     bucket = params["Bucket"]
     return [Target("s3:DeleteObjectVersion" if entry.get("VersionId") else action,
@@ -279,6 +291,7 @@ def _get_parameters(action: str, params: Mapping[str, Any], account: str, region
 
 MULTI: dict[tuple[str, str], Callable[[str, Mapping[str, Any], str, str], list[Target]]] = {
     ("s3", "CopyObject"): _copy, ("s3", "UploadPartCopy"): _copy, ("s3", "DeleteObjects"): _delete_objects,
+    ("s3", "PutObject"): _sse_kms_write, ("s3", "CreateMultipartUpload"): _sse_kms_write,
     ("dynamodb", "BatchGetItem"): _table_batch(None), ("dynamodb", "BatchWriteItem"): _table_batch(None),
     ("dynamodb", "TransactGetItems"): _table_batch("item"), ("dynamodb", "TransactWriteItems"): _table_batch("item"),
     ("kms", "ReEncrypt"): _re_encrypt, ("events", "PutEvents"): _put_events, ("ssm", "GetParameters"): _get_parameters,

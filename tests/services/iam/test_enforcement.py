@@ -459,3 +459,18 @@ def test_simulation_and_enforcement_decide_alike(aws):
     with pytest.raises(ClientError, match="no identity-based policy"):
         as_key("sns", key).create_topic(Name="simulated")
     assert "explicitDeny" in aws.calls.to_jsonl().splitlines()[-2]
+
+
+def test_sse_kms_uploads_need_kms_permission_through_s3(aws):
+    # S3 User Guide, "Specifying server-side encryption with AWS KMS": the uploader needs
+    # kms:GenerateDataKey on the key; kms:ViaService names S3 (KMS Developer Guide, "kms:ViaService")
+    key_id = admin("kms").create_key()["KeyMetadata"]["Arn"]
+    boto3.client("s3").create_bucket(Bucket="sealed")
+    only_via_s3 = allow("kms:GenerateDataKey", key_id, Condition={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}})
+    s3 = as_key("s3", user("xan", allow("s3:PutObject"), only_via_s3))
+    s3.put_object(Bucket="sealed", Key="a", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
+    plain = as_key("s3", user("yara", allow("s3:PutObject")))
+    with pytest.raises(ClientError, match="kms:GenerateDataKey"):
+        plain.put_object(Bucket="sealed", Key="b", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
+    with pytest.raises(ClientError, match="kms:GenerateDataKey"):  # outside S3 the condition does not hold
+        as_key("kms", user("zed", only_via_s3)).generate_data_key(KeyId=key_id, KeySpec="AES_256")
