@@ -11,7 +11,10 @@ Derived state: ``self._attached`` maps ``(account, policy ARN)`` to the entities
 rebuilt from the user/group/role records and kept in step with table watchers.
 
 Port (``IdentityPort``): ``role_exists``, ``role_record``, ``principal_for_access_key``,
-``identity_provider``, ``trust_allows``.
+``identity_provider``, ``trust_allows``; ``resource_facts`` (``ResourcePolicyPort``: a role's trust
+policy). For enforcement (enforcement.py): ``principal_policies`` (a user's or role's parsed policies,
+kept in ``self._authorization`` until any IAM record changes, ``generation`` counting the changes) and
+``managed_policy``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ client's key up there to choose the account it acts in (see ``Emulator.account_f
 Roles are IAM's: AssumeRole* needs the role to exist and its trust policy to allow the caller
 (checked through the identity port's ``trust_allows``), and honours its MaxSessionDuration.
 Services acting as a role (Lambda's execution role) get its session credentials through the
-``CredentialsPort`` (``issue_role_session``), as AWS services assume roles without a client call.
+``CredentialsPort`` (``issue_role_session``), as AWS services assume roles without a client call;
+``session_for_access_key`` tells IAM enforcement whom credentials act as, with the session policies
+and tags AssumeRole* and GetFederationToken were given.
 """
 
 from __future__ import annotations

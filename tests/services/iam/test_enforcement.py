@@ -12,6 +12,7 @@ the Service Authorization Reference's.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import textwrap
@@ -24,6 +25,7 @@ from botocore.exceptions import ClientError
 from iam_helpers import allow, deny, policy
 
 from kumo_intercept import Emulator, KumoError, kumo
+from kumo_intercept.core.ports import RESOURCE_POLICY_SERVICES, ResourcePolicyPort
 
 ACCOUNT = "123456789012"
 OTHER = "210987654321"
@@ -474,3 +476,12 @@ def test_sse_kms_uploads_need_kms_permission_through_s3(aws):
         plain.put_object(Bucket="sealed", Key="b", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
     with pytest.raises(ClientError, match="kms:GenerateDataKey"):  # outside S3 the condition does not hold
         as_key("kms", user("zed", only_via_s3)).generate_data_key(KeyId=key_id, KeySpec="AES_256")
+
+
+@pytest.mark.parametrize("service", sorted(set(RESOURCE_POLICY_SERVICES.values())))
+def test_each_resource_policy_service_implements_the_port(aws, service):
+    # as tests/core/test_ports.py checks SERVICE_PORTS: same method, same parameters
+    backend = aws.backend(service)
+    assert isinstance(backend, ResourcePolicyPort)
+    assert (inspect.signature(backend.resource_facts).parameters.keys()
+            == inspect.signature(ResourcePolicyPort.resource_facts).parameters.keys() - {"self"})
