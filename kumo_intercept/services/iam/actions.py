@@ -94,7 +94,9 @@ def _arn(service: str, resource: str, *, regional: bool = True) -> Builder:
 
 
 def _queue(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
-    """``https://sqs.<region>.amazonaws.com/<account>/<name>`` (or a name) -> the queue's ARN."""
+    """``https://sqs.<region>.amazonaws.com/<account>/<name>`` (or a name, or the ARN) -> the queue's ARN."""
+    if value.startswith("arn:"):
+        return value
     parts = value.rstrip("/").split("/")
     if len(parts) >= 2 and parts[-2].isdigit():
         account = parts[-2]

@@ -485,3 +485,17 @@ def test_each_resource_policy_service_implements_the_port(aws, service):
     assert isinstance(backend, ResourcePolicyPort)
     assert (inspect.signature(backend.resource_facts).parameters.keys()
             == inspect.signature(ResourcePolicyPort.resource_facts).parameters.keys() - {"self"})
+
+
+def test_scheduler_targets_act_as_the_schedule_role(aws):
+    # EventBridge Scheduler User Guide, "Setting up the execution role": the role must allow the target action
+    allowed = role("schedule-role", allow("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{ACCOUNT}:ticks"), trusted="*")
+    url, arn = _queue_allowing("ticks")
+    other_url, other = _queue_allowing("not-ticks")
+    scheduler = admin("scheduler")
+    for name, target in (("good", arn), ("bad", other)):
+        scheduler.create_schedule(Name=name, ScheduleExpression="rate(1 minute)", FlexibleTimeWindow={"Mode": "OFF"},
+                                  Target={"Arn": target, "RoleArn": allowed, "Input": "tick",
+                                          "RetryPolicy": {"MaximumRetryAttempts": 0}})
+    aws.clock.advance(61)
+    assert (_received(url), _received(other_url)) == (1, 0)
