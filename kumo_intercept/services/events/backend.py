@@ -41,6 +41,13 @@ from ...core.schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
 from . import schema
 
+#: targets EventBridge reaches as their RoleArn -> the call that role must be allowed (botocore service,
+#: operation, params from the target ARN) (EventBridge User Guide, "Using resource-based policies" and
+#: "IAM roles for sending events to targets")
+_ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
+    "states": ("stepfunctions", "StartExecution", lambda arn: {"stateMachineArn": arn}),
+    "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
+}
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
 _ARCHIVE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):archive/(.+)$")
@@ -680,7 +687,11 @@ class EventsBackend(ServiceBackend):
         arn = target["Arn"]
         body = self._input_for(rule_key, target, event, text, now)
         service = arn.split(":", 3)[2]
-        if "RoleArn" not in target:  # a target reached as a role is that role's to authorize
+        if "RoleArn" in target and service in _ROLE_CALLS:  # EventBridge acts as the target's role
+            api, operation, call_params = _ROLE_CALLS[service]
+            self.emulator.ports.authorize_as_role(target["RoleArn"], api, operation, call_params(arn), rule_key[0],
+                                                  rule_key[1])
+        elif "RoleArn" not in target:  # else the target's resource policy must let EventBridge in
             self.emulator.ports.authorize_delivery("events.amazonaws.com", arn, self._rule_arn(rule_key), rule_key[0])
         if service == "sqs":
             params = target.get("SqsParameters") or {}

@@ -499,3 +499,20 @@ def test_scheduler_targets_act_as_the_schedule_role(aws):
                                           "RetryPolicy": {"MaximumRetryAttempts": 0}})
     aws.clock.advance(61)
     assert (_received(url), _received(other_url)) == (1, 0)
+
+
+def test_eventbridge_targets_with_a_role_act_as_it(aws):
+    # EventBridge User Guide, "IAM roles for sending events to targets": Step Functions targets are
+    # started as the target's RoleArn
+    sfn = admin("stepfunctions")
+    machine_role = role("pass-role", trusted="*")
+    machine = sfn.create_state_machine(name="on-order", roleArn=machine_role, definition=json.dumps(
+        {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}))["stateMachineArn"]
+    events = admin("events")
+    events.put_rule(Name="orders", EventPattern=json.dumps({"source": ["shop"]}))
+    mute = role("mute-role", trusted="*")
+    starter = role("starter-role", allow("states:StartExecution", machine), trusted="*")
+    for target_role in (mute, starter):
+        events.put_targets(Rule="orders", Targets=[{"Id": "sfn", "Arn": machine, "RoleArn": target_role}])
+        events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
+    assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == 1
