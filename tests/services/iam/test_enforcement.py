@@ -516,3 +516,37 @@ def test_eventbridge_targets_with_a_role_act_as_it(aws):
         events.put_targets(Rule="orders", Targets=[{"Id": "sfn", "Arn": machine, "RoleArn": target_role}])
         events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": "{}"}])
     assert len(sfn.list_executions(stateMachineArn=machine)["executions"]) == 1
+
+
+def test_a_secret_shared_across_accounts_by_its_resource_policy(aws):
+    # Secrets Manager User Guide, "Access AWS Secrets Manager secrets from a different account"
+    # (the secret here uses the AWS managed key, so only the secret's policy is in question)
+    secrets = admin("secretsmanager")
+    arn = secrets.create_secret(Name="db", SecretString="s3cr3t")["ARN"]
+    reader = as_key("secretsmanager", user("ann", allow("secretsmanager:GetSecretValue"), account=OTHER))
+    with pytest.raises(ClientError) as caught:
+        reader.get_secret_value(SecretId=arn)
+    assert denied(caught.value) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{OTHER}:user/ann is not authorized to perform: secretsmanager:GetSecretValue on "
+        f"resource: {arn} because no resource-based policy allows the secretsmanager:GetSecretValue action", 400)
+    secrets.put_resource_policy(SecretId=arn, ResourcePolicy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}, "Action": "secretsmanager:GetSecretValue",
+         "Resource": "*"}))
+    assert reader.get_secret_value(SecretId=arn)["SecretString"] == "s3cr3t"
+
+
+def test_lambda_function_policy_lets_another_account_invoke(aws):
+    arn = role("fn-basic", trusted="*")
+    admin("iam").update_assume_role_policy(RoleName="fn-basic", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}]}))
+    lam = admin("lambda")
+    function = lam.create_function(FunctionName="echo", Runtime="python3.12", Role=arn, Handler="app.handler",
+                                   Code={"ZipFile": _zip("def handler(event, context):\n    return event\n")})
+    caller = as_key("lambda", user("bea", allow("lambda:InvokeFunction"), account=OTHER))
+    with pytest.raises(ClientError) as caught:
+        caller.invoke(FunctionName=function["FunctionArn"], Payload=b"{}")
+    assert denied(caught.value)[0::2] == ("AccessDeniedException", 403)
+    lam.add_permission(FunctionName="echo", StatementId="other", Action="lambda:InvokeFunction", Principal=OTHER)
+    assert caller.invoke(FunctionName=function["FunctionArn"], Payload=b"{}")["StatusCode"] == 200
