@@ -48,9 +48,12 @@ MODES: tuple[Mode, ...] = ("off", "audit", "enforce")
 _PARSED_LIMIT = 1024
 #: where every request comes from, for aws:SourceIp conditions (nothing here has a network address)
 SOURCE_IP = "127.0.0.1"
-#: resources whose policy decides even in their own account: a KMS key policy must allow (naming the
-#: account delegates to IAM policies), and so must a role's trust policy for sts:AssumeRole*
-_RESOURCE_DECIDES = frozenset({"kms", "iam"})
+def _resource_decides(action: str, resource: str) -> bool:
+    """Whether the resource's policy decides even in its own account: a KMS key policy must allow
+    (naming the account delegates to IAM policies), and so must a role's trust policy for
+    sts:AssumeRole* (not for IAM's own actions on the role)."""
+    service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
+    return service == "kms" or (service == "iam" and action.startswith("sts:"))
 #: operations AWS authorizes entry by entry: a refused entry fails alone (S3 API Reference,
 #: DeleteObjects: "AccessDenied" in the result's Error elements), the handler reads the verdicts
 PER_ENTRY = frozenset({("s3", "DeleteObjects")})
@@ -238,7 +241,7 @@ class Enforcement:
         context = LazyContext(extra, caller.keys, regional, computed=self._clock_keys)
         request = Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
                           context=context)
-        decides = resource.split(":", 3)[2] in _RESOURCE_DECIDES if resource.startswith("arn:") else False
+        decides = _resource_decides(target.action, resource)
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
             return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
         text = facts.get("Policy") if facts else None

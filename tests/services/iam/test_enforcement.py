@@ -550,3 +550,16 @@ def test_lambda_function_policy_lets_another_account_invoke(aws):
     assert denied(caught.value)[0::2] == ("AccessDeniedException", 403)
     lam.add_permission(FunctionName="echo", StatementId="other", Action="lambda:InvokeFunction", Principal=OTHER)
     assert caller.invoke(FunctionName=function["FunctionArn"], Payload=b"{}")["StatusCode"] == 200
+
+
+def test_iam_itself_is_enforced(aws):
+    iam = as_key("iam", user("cal", allow("iam:GetUser")))
+    assert iam.get_user(UserName="cal")["User"]["UserName"] == "cal"
+    with pytest.raises(ClientError) as caught:
+        iam.create_user(UserName="mallory")
+    assert denied(caught.value) == (
+        "AccessDenied", f"User: arn:aws:iam::{ACCOUNT}:user/cal is not authorized to perform: iam:CreateUser on "
+        f"resource: arn:aws:iam::{ACCOUNT}:user/mallory because no identity-based policy allows the iam:CreateUser "
+        "action", 403)
+    with pytest.raises(ClientError, match="iam:GetRole"):
+        iam.get_role(RoleName=role("someone", trusted=f"arn:aws:iam::{ACCOUNT}:user/cal").rsplit("/", 1)[1])
