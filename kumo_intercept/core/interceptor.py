@@ -27,6 +27,8 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore.client
+import botocore.endpoint
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
@@ -35,6 +37,7 @@ import botocore.waiter
 from botocore.credentials import Credentials
 from botocore.utils import ensure_boolean
 
+from . import fastpath
 from .errors import KumoError
 
 if TYPE_CHECKING:
@@ -54,6 +57,7 @@ class _State:
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
+    unvalidated_clients = False
 
 
 state = _State()
@@ -65,6 +69,8 @@ UNVALIDATED_CONFIGS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 def parameter_validation_off(botocore_context: dict[str, Any] | None) -> bool:
     """Whether the call comes from a client made without botocore's parameter validation."""
+    if not state.unvalidated_clients:  # none was ever made: no weak-set lookup per call
+        return False
     config = botocore_context.get("client_config") if botocore_context else None
     return config is not None and config in UNVALIDATED_CONFIGS
 
@@ -142,6 +148,7 @@ def _wrap_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
         client = original(*bound.args, **bound.kwargs)
         if not _validates_parameters(self, config):
             UNVALIDATED_CONFIGS.add(client.meta.config)
+            state.unvalidated_clients = True
         return client
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
@@ -191,8 +198,9 @@ def _clock_sleep(seconds: float) -> None:
         emulator.clock.sleep(seconds)
 
 
-#: what ``botocore.waiter`` sees as the ``time`` module while an emulator is active
-_WAITER_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
+#: what ``botocore.waiter`` and ``botocore.endpoint`` (retry back-off) see as the ``time`` module while
+#: an emulator is active
+_EMULATOR_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:
@@ -224,9 +232,12 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
-        _patch(botocore.waiter, "time", _WAITER_TIME)
+        _patch(botocore.waiter, "time", _EMULATOR_TIME)
+        _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
+        for name, wrap in fastpath.replacements():
+            _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
         state.active = emulator
         state.depth = 1
