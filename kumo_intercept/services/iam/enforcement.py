@@ -138,10 +138,14 @@ class Enforcement:
         self.refused_deliveries: list[Verdict] = []
         #: keys worked out only when a condition asks (the emulator clock's time of the check)
         self._clock_keys = {"aws:currenttime": self._current_time, "aws:epochtime": self._epoch_time}
+        self._second: tuple[int, str] = (-1, "")
 
     def _current_time(self) -> str:
-        moment = datetime.datetime.fromtimestamp(self.emulator.clock.time(), datetime.timezone.utc)
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        second = int(self.emulator.clock.time())
+        if second != self._second[0]:  # formatted once a second, not once a call
+            moment = datetime.datetime.fromtimestamp(second, datetime.timezone.utc)
+            self._second = (second, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return self._second[1]
 
     def _epoch_time(self) -> str:
         return str(int(self.emulator.clock.time()))
@@ -156,7 +160,7 @@ class Enforcement:
         verdicts = []
         per_entry = (ctx.service, ctx.operation) in PER_ENTRY
         for target in plan(ctx.service, ctx.operation, ctx.model)(ctx.params, ctx.account, ctx.region):
-            verdict = self.decide(caller, target, ctx.region, ctx.service)
+            verdict = self.decide(caller, target, ctx.region)
             verdicts.append(verdict)
             if not verdict.allowed and not per_entry:
                 ctx.authorization = tuple(verdicts)
@@ -225,11 +229,30 @@ class Enforcement:
         return PolicySet(policies + [policy for policy in managed if policy is not None])
 
     # -- one decision ----------------------------------------------------------------------------
-    def decide(self, caller: Caller, target: Target, region: str, service: str) -> Verdict:
-        """The decision on one target of a call by ``caller``."""
+    def decide(self, caller: Caller, target: Target, region: str) -> Verdict:
+        """The decision on one target of a call by ``caller`` (remembered when it read no key of the
+        request itself and no KMS grant)."""
         facts = self._facts(target.resource)
         resource = facts.get("Arn", target.resource) if facts else target.resource
-        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
+        decides = _resource_decides(target.action, resource)
+        if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
+            return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
+        text = facts.get("Policy") if facts else None
+        memo = (target.action, resource, text, region)
+        varying = facts_vary(facts)
+        known = None if varying else caller.decided.get(memo)
+        if known is not None:
+            return known
+        verdict, volatile = self._evaluate(caller, target, resource, facts, region, decides)
+        if not (volatile or varying):
+            if len(caller.decided) >= _PARSED_LIMIT:
+                caller.decided.clear()
+            caller.decided[memo] = verdict
+        return verdict
+
+    def _evaluate(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
+                  region: str, decides: bool) -> tuple[Verdict, bool]:
+        """(the verdict, whether it read a key of the request itself or the clock)."""
         extra = lowered_keys(target.context) if target.context else {}
         if facts:
             extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in facts.get("Tags", {}).items()})
@@ -241,31 +264,17 @@ class Enforcement:
         context = LazyContext(extra, caller.keys, regional, computed=self._clock_keys)
         request = Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
                           context=context)
-        decides = _resource_decides(target.action, resource)
-        if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
-            return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
-        text = facts.get("Policy") if facts else None
-        memo = (target.action, resource, text, region)
-        known = caller.decided.get(memo) if not facts_vary(facts) else None
-        if known is not None:
-            return known
         policies = caller.policies
-        resource_policy = self._policy_set(text)
-        identity = caller.policies.identity if caller.policies is not None else PolicySet(())
-        outcome = authorize(request, identity, resource=resource_policy,
-                            boundary=caller.policies.boundary if caller.policies is not None else None,
-                            session=caller.session, same_account=owner == caller.account, resource_decides=decides)
-        granted = None
+        resource_policy = self._policy_set(facts.get("Policy") if facts else None)
+        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
+        outcome = authorize(request, policies.identity if policies else PolicySet(()), resource=resource_policy,
+                            boundary=policies.boundary if policies else None, session=caller.session,
+                            same_account=owner == caller.account, resource_decides=decides)
         if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
-            granted = _by_grant(facts["Grants"], caller, target)
+            outcome = _by_grant(facts["Grants"], caller, target) or outcome
         sources = (policies.identity if policies else None, resource_policy,
                    policies.boundary if policies else None, caller.session)
-        verdict = Verdict(caller.arn, target.action, resource, granted or outcome, sources, self.enforcing)
-        if not context.volatile and not facts_vary(facts):
-            if len(caller.decided) >= _PARSED_LIMIT:
-                caller.decided.clear()
-            caller.decided[memo] = verdict
-        return verdict
+        return Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing), context.volatile
 
     def _facts(self, resource: str) -> dict[str, Any] | None:
         if not resource.startswith("arn:"):
