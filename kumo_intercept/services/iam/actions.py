@@ -61,13 +61,17 @@ ACTION_NAMES: dict[tuple[str, str], str] = {
     # SQS authorizes a batch with its single-message action (the batch actions are no IAM actions)
     ("sqs", "SendMessageBatch"): "sqs:SendMessage", ("sqs", "DeleteMessageBatch"): "sqs:DeleteMessage",
     ("sqs", "ChangeMessageVisibilityBatch"): "sqs:ChangeMessageVisibility",
+    ("sns", "PublishBatch"): "sns:Publish",
 }
 
 #: the IAM prefix of services whose signing name is not it
 _PREFIXES = {"cloudwatch": "cloudwatch"}
 
-#: operations AWS answers for any authenticated caller, without a policy check
-ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity")})
+#: operations no policy controls: GetCallerIdentity and GetSessionToken ("No permissions are required",
+#: STS API Reference; IAM User Guide, "Permissions for GetSessionToken"), and the federation calls,
+#: made without AWS credentials (STS checks the role's trust policy itself)
+ALWAYS_ALLOWED = frozenset({("sts", "GetCallerIdentity"), ("sts", "GetSessionToken"),
+                            ("sts", "AssumeRoleWithWebIdentity"), ("sts", "AssumeRoleWithSAML")})
 
 
 class Target(NamedTuple):

@@ -563,3 +563,14 @@ def test_iam_itself_is_enforced(aws):
         "action", 403)
     with pytest.raises(ClientError, match="iam:GetRole"):
         iam.get_role(RoleName=role("someone", trusted=f"arn:aws:iam::{ACCOUNT}:user/cal").rsplit("/", 1)[1])
+
+
+def test_get_session_token_needs_no_permission_and_acts_as_its_user(aws):
+    # IAM User Guide, "Permissions for GetSessionToken": no permissions are required; the credentials
+    # have the user's permissions
+    key = user("dora", allow("sqs:ListQueues"))
+    session = as_key("sts", key).get_session_token()["Credentials"]
+    sqs = as_key("sqs", session)
+    sqs.list_queues()
+    with pytest.raises(ClientError, match=f"User: arn:aws:iam::{ACCOUNT}:user/dora is not authorized"):
+        sqs.create_queue(QueueName="nope")
