@@ -290,6 +290,14 @@ def _put_events(action: str, params: Mapping[str, Any], account: str, region: st
     return [Target(action, _bus_or_rule("bus")(bus, {}, account, region), _NO_KEYS) for bus in sorted(buses)]
 
 
+def _batch_secrets(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
+    """BatchGetSecretValue needs its own action and secretsmanager:GetSecretValue on each secret it
+    names (Secrets Manager API Reference, BatchGetSecretValue)."""
+    build = _arn("secretsmanager", "secret:{value}")
+    return [Target(action, "*", _NO_KEYS), *(Target("secretsmanager:GetSecretValue", build(secret, {}, account, region),
+                                                    _NO_KEYS) for secret in params.get("SecretIdList", []))]
+
+
 def _get_parameters(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
     build = _arn("ssm", "parameter/{value}")
     return [Target(action, build(name, {}, account, region), _NO_KEYS) for name in params.get("Names", [])]
@@ -300,7 +308,7 @@ MULTI: dict[tuple[str, str], Callable[[str, Mapping[str, Any], str, str], list[T
     ("s3", "PutObject"): _sse_kms_write, ("s3", "CreateMultipartUpload"): _sse_kms_write,
     ("dynamodb", "BatchGetItem"): _table_batch(None), ("dynamodb", "BatchWriteItem"): _table_batch(None),
     ("dynamodb", "TransactGetItems"): _table_batch("item"), ("dynamodb", "TransactWriteItems"): _table_batch("item"),
-    ("kms", "ReEncrypt"): _re_encrypt, ("events", "PutEvents"): _put_events, ("ssm", "GetParameters"): _get_parameters,
+    ("kms", "ReEncrypt"): _re_encrypt, ("secretsmanager", "BatchGetSecretValue"): _batch_secrets, ("events", "PutEvents"): _put_events, ("ssm", "GetParameters"): _get_parameters,
 }
 
 

@@ -54,9 +54,14 @@ def _resource_decides(action: str, resource: str) -> bool:
     sts:AssumeRole* (not for IAM's own actions on the role)."""
     service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
     return service == "kms" or (service == "iam" and action.startswith("sts:"))
-#: operations AWS authorizes entry by entry: a refused entry fails alone (S3 API Reference,
-#: DeleteObjects: "AccessDenied" in the result's Error elements), the handler reads the verdicts
-PER_ENTRY = frozenset({("s3", "DeleteObjects")})
+#: operations AWS authorizes entry by entry -> the actions of their entries: a refused entry fails
+#: alone (S3 API Reference, DeleteObjects: "AccessDenied" in the result's Error elements; Secrets
+#: Manager's BatchGetSecretValue: an AccessDeniedException entry in Errors); the handler reads the
+#: verdicts (``ctx.authorization``)
+PER_ENTRY: dict[tuple[str, str], frozenset[str]] = {
+    ("s3", "DeleteObjects"): frozenset({"s3:DeleteObject", "s3:DeleteObjectVersion"}),
+    ("secretsmanager", "BatchGetSecretValue"): frozenset({"secretsmanager:GetSecretValue"}),
+}
 #: what a service delivering to a target does there
 _DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
@@ -115,6 +120,19 @@ class Verdict(NamedTuple):
                          if body is not None else f"{match.source_id} ({match.source_type}) {match.effect}")
         return tuple(texts)
 
+    def denial_message(self, service: str) -> str:
+        """The message ``service`` answers this denial with, as AWS words it."""
+        action = self.action
+        if service == "sqs":
+            action = action.lower()
+        elif service == "sns":
+            action = "SNS:" + action.split(":", 1)[1]
+        resource = f'"{self.resource}"' if service == "s3" else self.resource
+        reason = self.authorization.reason or IDENTITY
+        because = (f"with an explicit deny in {_EXPLICIT[reason]}" if self.decision == "explicitDeny"
+                   else f"because no {reason} allows the {action} action")
+        return f"User: {self.principal} is not authorized to perform: {action} on resource: {resource} {because}"
+
     def __str__(self) -> str:
         head = f"{self.decision}: {self.principal} {self.action} on {self.resource}"
         if self.authorization.reason is not None:
@@ -158,11 +176,11 @@ class Enforcement:
         if caller is None or (ctx.service, ctx.operation) in ALWAYS_ALLOWED:
             return
         verdicts = []
-        per_entry = (ctx.service, ctx.operation) in PER_ENTRY
+        per_entry = PER_ENTRY.get((ctx.service, ctx.operation), frozenset())
         for target in plan(ctx.service, ctx.operation, ctx.model)(ctx.params, ctx.account, ctx.region):
             verdict = self.decide(caller, target, ctx.region)
             verdicts.append(verdict)
-            if not verdict.allowed and not per_entry:
+            if not verdict.allowed and verdict.action not in per_entry:
                 ctx.authorization = tuple(verdicts)
                 if self.enforcing:
                     raise denial(ctx.service, ctx.model.service_model, verdict)
@@ -394,16 +412,7 @@ def _statement_body(sets: tuple[PolicySet | None, ...], match: MatchedStatement)
 # -- the services' answers ------------------------------------------------------------------------
 def denial(service: str, service_model: Any, verdict: Verdict) -> AwsError:
     """The access denied error the service answers, worded as AWS words it."""
-    action = verdict.action
-    if service == "sqs":
-        action = action.lower()
-    elif service == "sns":
-        action = "SNS:" + action.split(":", 1)[1]
-    resource = f'"{verdict.resource}"' if service == "s3" else verdict.resource
-    reason = verdict.authorization.reason or IDENTITY
-    because = (f"with an explicit deny in {_EXPLICIT[reason]}" if verdict.decision == "explicitDeny"
-               else f"because no {reason} allows the {action} action")
-    message = f"User: {verdict.principal} is not authorized to perform: {action} on resource: {resource} {because}"
+    message = verdict.denial_message(service)
     if service == "sns":
         return AwsError("AuthorizationError", message, 403)
     if service_model.metadata.get("awsQueryCompatible") is not None:

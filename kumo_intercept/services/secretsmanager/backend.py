@@ -457,9 +457,13 @@ class SecretsManagerBackend(ServiceBackend):
             ids = [self._view(key, record)["ARN"] for key, record in page]
             if next_token:
                 response["NextToken"] = next_token
+        refused = {verdict.resource: verdict for verdict in ctx.authorization or ()  # by IAM enforcement
+                   if verdict.enforced and not verdict.allowed}
         for secret_id in ids:
             try:
                 key, record = self._secret(ctx, secret_id)
+                if record["ARN"] in refused:
+                    raise _error("AccessDeniedException", refused[record["ARN"]].denial_message("secretsmanager"))
                 values.append(self._secret_value(ctx, key, record, None, None))
             except AwsError as exc:
                 errors.append({"SecretId": secret_id, "ErrorCode": exc.code, "Message": exc.message})

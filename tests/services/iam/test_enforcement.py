@@ -574,3 +574,21 @@ def test_get_session_token_needs_no_permission_and_acts_as_its_user(aws):
     sqs.list_queues()
     with pytest.raises(ClientError, match=f"User: arn:aws:iam::{ACCOUNT}:user/dora is not authorized"):
         sqs.create_queue(QueueName="nope")
+
+
+def test_batch_get_secret_value_refuses_secret_by_secret(aws):
+    # Secrets Manager API Reference, BatchGetSecretValue: secretsmanager:GetSecretValue is needed on each
+    # secret; a secret the caller may not read is an entry of Errors
+    secrets = admin("secretsmanager")
+    open_arn = secrets.create_secret(Name="app/open", SecretString="1")["ARN"]
+    secrets.create_secret(Name="ops/closed", SecretString="2")
+    reader = as_key("secretsmanager", user("eli", allow("secretsmanager:BatchGetSecretValue"),
+                                           allow("secretsmanager:GetSecretValue", f"{open_arn[:-7]}-*")))
+    answer = reader.batch_get_secret_value(SecretIdList=["app/open", "ops/closed"])
+    assert [value["Name"] for value in answer["SecretValues"]] == ["app/open"]
+    [error] = answer["Errors"]
+    assert (error["SecretId"], error["ErrorCode"]) == ("ops/closed", "AccessDeniedException")
+    assert error["Message"].endswith("because no identity-based policy allows the secretsmanager:GetSecretValue action")
+    with pytest.raises(ClientError, match="secretsmanager:BatchGetSecretValue"):
+        as_key("secretsmanager", user("fay", allow("secretsmanager:GetSecretValue"))).batch_get_secret_value(
+            SecretIdList=["app/open"])
