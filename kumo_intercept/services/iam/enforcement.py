@@ -207,27 +207,27 @@ class Enforcement:
             user = iam.principal_for_access_key(access_key)
             if user is None:
                 return None
-            return self._principal(iam, user["Arn"], user["Arn"], user["Account"], None, (), {})
+            return self._principal(iam, user["Arn"], user["Arn"], user["Account"], None, (), {}, user["UserId"])
         kind, account = session["Kind"], session["Account"]
         limits = self._session_policies(iam, session) if ("Policies" in session or "PolicyArns" in session
                                                           or kind == "federated-user") else None
         tags = session.get("Tags", {})
         if kind == "assumed-role":
             return self._principal(iam, session["RoleArn"], session["Arn"], account, limits,
-                                   (session["RoleArn"],), tags)
+                                   (session["RoleArn"],), tags, session["UserId"])
         parent = session.get("ParentArn", session["Arn"])
         if parent.endswith(":root"):
             return None
-        return self._principal(iam, parent, session["Arn"], account, limits, (), tags)
+        return self._principal(iam, parent, session["Arn"], account, limits, (), tags, session["UserId"])
 
     def _principal(self, iam: "IamBackend", entity: str, arn: str, account: str, session: PolicySet | None,
-                   aliases: tuple[str, ...], session_tags: Mapping[str, str]) -> Caller:
+                   aliases: tuple[str, ...], session_tags: Mapping[str, str], user_id: str) -> Caller:
         policies = iam.principal_policies(entity)
         tags = {**(policies.tags if policies is not None else {}), **session_tags}
         keys: dict[str, Any] = {"aws:PrincipalArn": entity, "aws:PrincipalAccount": account,
                                 "aws:PrincipalType": "AssumedRole" if aliases else
                                 ("FederatedUser" if ":federated-user/" in arn else "User"),
-                                "aws:SecureTransport": "true", "aws:SourceIp": SOURCE_IP,
+                                "aws:userid": user_id, "aws:SecureTransport": "true", "aws:SourceIp": SOURCE_IP,
                                 "aws:MultiFactorAuthPresent": "false", "aws:ViaAWSService": "false"}
         if not aliases:
             keys["aws:username"] = entity.rsplit("/", 1)[-1]

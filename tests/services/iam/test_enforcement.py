@@ -592,3 +592,15 @@ def test_batch_get_secret_value_refuses_secret_by_secret(aws):
     with pytest.raises(ClientError, match="secretsmanager:BatchGetSecretValue"):
         as_key("secretsmanager", user("fay", allow("secretsmanager:GetSecretValue"))).batch_get_secret_value(
             SecretIdList=["app/open"])
+
+
+def test_policy_variables_name_the_session(aws):
+    # IAM User Guide, "IAM policy elements: Variables and tags": aws:userid of a role session is
+    # <role id>:<session name>
+    boto3.client("s3").create_bucket(Bucket="homes")
+    arn = role("homes-role", allow("s3:PutObject", "arn:aws:s3:::homes/${aws:userid}/*"))
+    session = as_key("sts", user("gus", allow("sts:AssumeRole", arn))).assume_role(RoleArn=arn, RoleSessionName="gus")
+    s3 = as_key("s3", session["Credentials"])
+    s3.put_object(Bucket="homes", Key=f"{session['AssumedRoleUser']['AssumedRoleId']}/notes.txt", Body=b"x")
+    with pytest.raises(ClientError, match="s3:PutObject"):
+        s3.put_object(Bucket="homes", Key="someone-else/notes.txt", Body=b"x")
