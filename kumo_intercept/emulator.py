@@ -20,6 +20,7 @@ from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_op
 from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_streams
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
+from .core.scalars import as_session_parses
 from .core.strict import validate_output
 from .core.interceptor import parameter_validation_off
 from .core.validation import check_unvalidated_input, with_datetimes
@@ -507,9 +508,10 @@ class Emulator:
         if handler is None:
             if backend_class(service) is None:
                 raise NotEmulatedError(service, operation, f"no backend for the service {service!r}")
-            handler = self.backend(service).handler_for(operation)
+            backend = self.backend(service)
+            handler = backend.handler_for(operation)
             if handler is None:
-                raise NotEmulatedError(service, operation)
+                raise NotEmulatedError(service, operation, backend.not_emulated.get(operation, ""))
             self._handlers[(service, operation)] = handler
         return handler
 
@@ -598,6 +600,8 @@ class Emulator:
                                with_payloads_previewed(outputs, parsed),
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time(), ctx.authorization))
+        if error is None:  # as the calling client's session parses timestamps and blobs (the AWS CLI's raw ones)
+            parsed = as_session_parses(ctx.model, parsed, ctx.botocore_context)
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
 
     def _payload_members(self, model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
