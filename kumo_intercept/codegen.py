@@ -194,7 +194,9 @@ class _Generator:
         for shape in sorted(self.model.error_shapes, key=lambda s: s.name):
             error = shape.metadata.get("error", {})
             status = error.get("httpStatusCode", 500 if shape.metadata.get("fault") else 400)
-            code = legacy.get(shape.name, shape.name) if query_compatible else shape.error_code
+            # a query-compatible model that keeps the legacy code (CloudWatch's) is read; the table
+            # fills in for the models that dropped it (SQS's)
+            code = legacy.get(shape.name, error.get("code", shape.name)) if query_compatible else shape.error_code
             fields = [(n, m) for n, m in sorted(shape.members.items())
                       if n.lower() != "message" and n.isidentifier() and not keyword.iskeyword(n)]
             params = ["message: str = \"\""]

@@ -892,19 +892,19 @@ def conflict_exception(message: str = "") -> _AwsError:
 
 
 def dashboard_invalid_input_error(message: str = "", *, dashboardValidationMessages: list[DashboardValidationMessage] | None = None) -> _AwsError:
-    return _modeled_error('DashboardInvalidInputError', message, 400, {'dashboardValidationMessages': dashboardValidationMessages}, query_error_shape='DashboardInvalidInputError')
+    return _modeled_error('InvalidParameterInput', message, 400, {'dashboardValidationMessages': dashboardValidationMessages}, query_error_shape='DashboardInvalidInputError')
 
 
 def dashboard_not_found_error(message: str = "") -> _AwsError:
-    return _modeled_error('DashboardNotFoundError', message, 404, {}, query_error_shape='DashboardNotFoundError')
+    return _modeled_error('ResourceNotFound', message, 404, {}, query_error_shape='DashboardNotFoundError')
 
 
 def internal_service_fault(message: str = "") -> _AwsError:
-    return _modeled_error('InternalServiceFault', message, 500, {}, query_error_shape='InternalServiceFault')
+    return _modeled_error('InternalServiceError', message, 500, {}, query_error_shape='InternalServiceFault')
 
 
 def invalid_format_fault(message: str = "") -> _AwsError:
-    return _modeled_error('InvalidFormatFault', message, 400, {}, query_error_shape='InvalidFormatFault')
+    return _modeled_error('InvalidFormat', message, 400, {}, query_error_shape='InvalidFormatFault')
 
 
 def invalid_next_token(message: str = "") -> _AwsError:
@@ -912,11 +912,11 @@ def invalid_next_token(message: str = "") -> _AwsError:
 
 
 def invalid_parameter_combination_exception(message: str = "") -> _AwsError:
-    return _modeled_error('InvalidParameterCombinationException', message, 400, {}, query_error_shape='InvalidParameterCombinationException')
+    return _modeled_error('InvalidParameterCombination', message, 400, {}, query_error_shape='InvalidParameterCombinationException')
 
 
 def invalid_parameter_value_exception(message: str = "") -> _AwsError:
-    return _modeled_error('InvalidParameterValueException', message, 400, {}, query_error_shape='InvalidParameterValueException')
+    return _modeled_error('InvalidParameterValue', message, 400, {}, query_error_shape='InvalidParameterValueException')
 
 
 def limit_exceeded_exception(message: str = "") -> _AwsError:
@@ -924,11 +924,11 @@ def limit_exceeded_exception(message: str = "") -> _AwsError:
 
 
 def limit_exceeded_fault(message: str = "") -> _AwsError:
-    return _modeled_error('LimitExceededFault', message, 400, {}, query_error_shape='LimitExceededFault')
+    return _modeled_error('LimitExceeded', message, 400, {}, query_error_shape='LimitExceededFault')
 
 
 def missing_required_parameter_exception(message: str = "") -> _AwsError:
-    return _modeled_error('MissingRequiredParameterException', message, 400, {}, query_error_shape='MissingRequiredParameterException')
+    return _modeled_error('MissingParameter', message, 400, {}, query_error_shape='MissingRequiredParameterException')
 
 
 def resource_not_found(message: str = "") -> _AwsError:

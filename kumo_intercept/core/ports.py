@@ -209,6 +209,26 @@ class WorkflowPort(Protocol):
         ...
 
 
+@runtime_checkable
+class DeliveryStreamPort(Protocol):
+    """Firehose, for services that publish records to a delivery stream (SES event destinations)."""
+
+    def put_record_internal(self, delivery_stream_arn: str, data: bytes) -> str:
+        """PutRecord as a service would (AwsError ResourceNotFoundException and the like); the record id."""
+        ...
+
+
+@runtime_checkable
+class MetricPort(Protocol):
+    """CloudWatch, for services that publish their own metrics (SES event destinations)."""
+
+    def put_metric_data_internal(self, account: str, region: str, namespace: str,
+                                 metric_data: list[dict[str, Any]]) -> None:
+        """Store data points as PutMetricData would (``MetricName``, ``Dimensions``, ``Value``, ``Unit``);
+        ``AWS/`` namespaces are allowed: they are what AWS services publish to."""
+        ...
+
+
 #: the service part of a resource ARN -> the service (botocore name) answering ``ResourcePolicyPort``
 #: for it (IAM answers for roles: their trust policy is the resource policy of sts:AssumeRole)
 RESOURCE_POLICY_SERVICES: dict[str, str] = {
@@ -222,6 +242,7 @@ SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
     "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
     "s3": ObjectStorePort, "stepfunctions": WorkflowPort,
+    "firehose": DeliveryStreamPort, "cloudwatch": MetricPort,
 }
 
 
@@ -294,6 +315,14 @@ class Ports:
     @property
     def workflows(self) -> WorkflowPort:
         return cast(WorkflowPort, self._get("stepfunctions"))
+
+    @property
+    def delivery_streams(self) -> DeliveryStreamPort:
+        return cast(DeliveryStreamPort, self._get("firehose"))
+
+    @property
+    def metrics(self) -> MetricPort:
+        return cast(MetricPort, self._get("cloudwatch"))
 
     def call(self, service: str, operation: str, params: dict[str, Any], account: str,
              region: str, *, as_role: str | None = None) -> dict[str, Any]:
@@ -368,6 +397,7 @@ class Ports:
 
 
 __all__ = [
-    "CredentialsPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "ObjectStorePort", "Ports",
-    "QueuePort", "RESOURCE_POLICY_SERVICES", "ResourcePolicyPort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
+    "CredentialsPort", "DeliveryStreamPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort",
+    "MetricPort", "ObjectStorePort", "Ports", "QueuePort", "RESOURCE_POLICY_SERVICES", "ResourcePolicyPort",
+    "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

@@ -189,3 +189,20 @@ def test_handler_error_through_the_real_sts_handler() -> None:
                                Policy='{"Version":"2012-10-17","Statement":[' + '{"Sid":"x"},' * 300 + "]}")
     assert caught.value.response["Error"]["Code"] == "PackedPolicyTooLarge"
     assert isinstance(caught.value, ClientError)
+
+
+def _query_compatible_services() -> list[str]:
+    session = botocore.session.get_session()
+    return [s for s in default_services() if "awsQueryCompatible" in session.get_service_model(s).metadata]
+
+
+@pytest.mark.parametrize("service", _query_compatible_services())
+def test_query_compatible_errors_carry_the_legacy_code_their_model_keeps(service: str) -> None:
+    # botocore maps a code to a client.exceptions class through each shape's modeled "error.code";
+    # CloudWatch's model keeps those codes (DashboardNotFoundError answers "ResourceNotFound")
+    model = botocore.session.get_session().get_service_model(service)
+    module = importlib.import_module(f"kumo_intercept.api.{module_name(service)}")
+    for shape in model.error_shapes:
+        modeled = shape.metadata.get("error", {}).get("code")
+        if modeled is not None:
+            assert getattr(module, xform_name(shape.name))("m").code == modeled, shape.name

@@ -13,6 +13,10 @@ State:
 - ``cloudwatch.alarms`` ``(account, region, name)`` -> the alarm as DescribeAlarms shows it, with
   epoch times.
 
+Internal method for other services (the ``MetricPort`` of core/ports.py):
+``put_metric_data_internal(account, region, namespace, metric_data)`` stores plain ``Value`` data
+points now, in any namespace (AWS services publish to ``AWS/…``, which PutMetricData refuses).
+
 Statistics are computed from the stored data at read time (periods aligned to the epoch, as
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
@@ -31,10 +35,12 @@ from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
-from . import schema
+from . import composite, schema
+from .dashboards import DashboardOperations
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
+HISTORY_SECONDS = 30 * 86400
 _ACTIONS = {"OK": "OKActions", "ALARM": "AlarmActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
 
 
@@ -56,7 +62,7 @@ def _iso(epoch: float) -> str:
     return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
 
 
-class CloudWatchBackend(ServiceBackend):
+class CloudWatchBackend(DashboardOperations, ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
@@ -66,6 +72,10 @@ class CloudWatchBackend(ServiceBackend):
         self.data = schema.DATA.open_ordered(self.store)
         self.metrics = schema.METRICS.open(self.store)
         self.alarms = schema.ALARMS.open(self.store)
+        self.dashboards = schema.DASHBOARDS.open(self.store)
+        self.history = schema.HISTORY.open_ordered(self.store)
+        #: the last history sequence number handed out (derived: gaps after a rolled-back call are harmless)
+        self._history_seq = max((key[3] for key in self.history.keys()), default=0)
 
     # -- metric data --------------------------------------------------------------------------
     def put_metric_data(self, ctx: Ctx[api.PutMetricDataRequest]) -> api.PutMetricDataResult:
@@ -107,14 +117,26 @@ class CloudWatchBackend(ServiceBackend):
                 raise AwsError("MissingParameter", f"The parameter {where}.Value is required.", 400,
                                fields={"message": f"The parameter {where}.Value is required."})
             record["Unit"] = datum.get("Unit", "None")
-            dims = _dimensions_key(datum.get("Dimensions"))
-            metric_key = (ctx.account, ctx.region, namespace, datum["MetricName"], dims)
-            self.data.put((*metric_key, stamp, ctx.request_id, index), record)
-            known = self.metrics.get(metric_key)
-            if known is None or known["Last"] < now:
-                self.metrics.put(metric_key, {"Dimensions": [dict(d) for d in datum.get("Dimensions") or []],
-                                              "Last": now})
+            self._store_datum(ctx.account, ctx.region, namespace, datum, record, (stamp, ctx.request_id, index), now)
         return {}
+
+    def _store_datum(self, account: str, region: str, namespace: str, datum: Mapping[str, Any], record: dict,
+                     where: tuple[float, str, int], now: float) -> None:
+        """One datum's record at (timestamp, request id, index), and its metric for ListMetrics."""
+        metric_key = (account, region, namespace, datum["MetricName"], _dimensions_key(datum.get("Dimensions")))
+        self.data.put((*metric_key, *where), record)
+        known = self.metrics.get(metric_key)
+        if known is None or known["Last"] < now:
+            self.metrics.put(metric_key, {"Dimensions": [dict(d) for d in datum.get("Dimensions") or []],
+                                          "Last": now})
+
+    def put_metric_data_internal(self, account: str, region: str, namespace: str,
+                                 metric_data: list[dict[str, Any]]) -> None:
+        now = self.emulator.clock.time()
+        batch = self.emulator.ids.hex(16)  # stands in for the request id that keeps data points apart
+        for index, datum in enumerate(metric_data):
+            record = {"Values": [float(datum["Value"])], "Counts": [1.0], "Unit": datum.get("Unit", "None")}
+            self._store_datum(account, region, namespace, datum, record, (now, batch, index), now)
 
     def _points(self, metric_key: tuple, start: float, end: float, unit: str | None) -> list[tuple[float, dict]]:
         low = (*metric_key, start)
@@ -304,11 +326,50 @@ class CloudWatchBackend(ServiceBackend):
             alarm["Metrics"] = json.loads(json.dumps(params["Metrics"]))
         alarm["Tags"] = {**(existing or {}).get("Tags", {}), **{t["Key"]: t["Value"] for t in params.get("Tags") or []}}
         self.alarms.put(key, alarm)
+        self._configuration_history(ctx, alarm, existing is None)
+        return {}
+
+    def put_composite_alarm(self, ctx: Ctx[api.PutCompositeAlarmRequest]) -> api.PutCompositeAlarmResult:
+        """A composite alarm: its rule is checked and evaluated at once against the alarms it names, and
+        again whenever one of them changes state (``_transition``)."""
+        params = ctx.params
+        if len(params["AlarmRule"]) > composite.MAX_RULE_LENGTH:
+            raise _invalid(f"The value for parameter AlarmRule exceeds {composite.MAX_RULE_LENGTH} characters.")
+        rule = composite.parse(params["AlarmRule"])
+        key = (ctx.account, ctx.region, params["AlarmName"])
+        self._check_no_cycle(key, composite.alarms_named(rule))
+        existing = self.alarms.get(key)
+        if existing is not None and not existing.get("Composite"):
+            raise _invalid(f"The alarm {params['AlarmName']} is a metric alarm; it cannot become a composite alarm.")
+        now = ctx.time()
+        alarm: dict[str, Any] = {
+            "AlarmName": params["AlarmName"], "AlarmArn": ctx.arn(f"alarm:{params['AlarmName']}"),
+            "AlarmRule": params["AlarmRule"], "Composite": True, "AlarmConfigurationUpdatedTimestamp": now,
+            "ActionsEnabled": params.get("ActionsEnabled", True),
+            "OKActions": list(params.get("OKActions") or []), "AlarmActions": list(params.get("AlarmActions") or []),
+            "InsufficientDataActions": list(params.get("InsufficientDataActions") or []),
+            "StateValue": "INSUFFICIENT_DATA", "StateReason": "Unchecked: Initial alarm creation",
+            "StateUpdatedTimestamp": now, "StateTransitionedTimestamp": now,
+            "Tags": {**(existing or {}).get("Tags", {}), **{t["Key"]: t["Value"] for t in params.get("Tags") or []}},
+        }
+        given: Mapping[str, Any] = params
+        for name in ("AlarmDescription", "ActionsSuppressor", "ActionsSuppressorWaitPeriod",
+                     "ActionsSuppressorExtensionPeriod"):
+            if name in given:
+                alarm[name] = given[name]
+        for name in ("StateValue", "StateReason", "StateReasonData", "StateUpdatedTimestamp",
+                     "StateTransitionedTimestamp"):
+            if existing is not None and name in existing:
+                alarm[name] = existing[name]
+        self.alarms.put(key, alarm)
+        self._configuration_history(ctx, alarm, existing is None)
+        self._evaluate_composite(ctx, key, alarm, None)
         return {}
 
     @staticmethod
     def _alarm_out(alarm: dict) -> api.MetricAlarm:
-        out: dict[str, Any] = {k: v for k, v in alarm.items() if k != "Tags"}
+        shape = api.CompositeAlarm if alarm.get("Composite") else api.MetricAlarm
+        out: dict[str, Any] = {k: v for k, v in alarm.items() if k in shape.__annotations__}
         for name in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
             if name in out:
                 out[name] = from_epoch(out[name])
@@ -321,6 +382,7 @@ class CloudWatchBackend(ServiceBackend):
         params = ctx.params
         types = params.get("AlarmTypes") or ["MetricAlarm"]
         rows: list[api.MetricAlarm] = []
+        composites: list[Any] = []
         for alarm in self._my_alarms(ctx):
             if params.get("AlarmNames") and alarm["AlarmName"] not in params["AlarmNames"]:
                 continue
@@ -331,12 +393,16 @@ class CloudWatchBackend(ServiceBackend):
             if params.get("ActionPrefix") and not any(
                     a.startswith(params["ActionPrefix"]) for kind in _ACTIONS.values() for a in alarm[kind]):
                 continue
-            rows.append(self._alarm_out(alarm))
+            (composites if alarm.get("Composite") else rows).append(self._alarm_out(alarm))
         size = params.get("MaxRecords") or 50
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
-        out: api.DescribeAlarmsOutput = {"MetricAlarms": rows[start:start + size] if "MetricAlarm" in types else [],
-                               "CompositeAlarms": []}
-        if start + size < len(rows):
+        # one page runs over the metric alarms, then the composite ones (each kind only if asked for)
+        listed = [("MetricAlarm", a) for a in rows if "MetricAlarm" in types] + \
+                 [("CompositeAlarm", a) for a in composites if "CompositeAlarm" in types]
+        page = listed[start:start + size]
+        out: api.DescribeAlarmsOutput = {"MetricAlarms": [a for kind, a in page if kind == "MetricAlarm"],
+                                         "CompositeAlarms": [a for kind, a in page if kind == "CompositeAlarm"]}
+        if start + size < len(listed):
             out["NextToken"] = str(start + size)
         return out
 
@@ -378,41 +444,98 @@ class CloudWatchBackend(ServiceBackend):
                 json.loads(params["StateReasonData"])
             except (ValueError, RecursionError):
                 raise _invalid(f"The value {params['StateReasonData']} for parameter StateReasonData is invalid.") from None
-        old_state = alarm["StateValue"]
-        now = ctx.time()
-        updated = {**alarm, "StateValue": params["StateValue"], "StateReason": params["StateReason"],
-                   "StateUpdatedTimestamp": now}
-        if "StateReasonData" in params:
-            updated["StateReasonData"] = params["StateReasonData"]
-        if old_state != params["StateValue"]:
-            updated["StateTransitionedTimestamp"] = now
-        self.alarms.put(key, updated)
-        if old_state != params["StateValue"] and updated["ActionsEnabled"]:
-            self._notify(ctx, updated, old_state)
+        self._transition(ctx, key, alarm, params["StateValue"], params["StateReason"], params.get("StateReasonData"))
         return {}
 
+    def _transition(self, ctx: RequestContext[Any], key: tuple, alarm: dict, state: str, reason: str,
+                    reason_data: str | None) -> None:
+        """Set an alarm's state: its history, its actions on a change of state, then the composite alarms
+        that name it, evaluated again."""
+        old_state = alarm["StateValue"]
+        now = ctx.time()
+        updated = {**alarm, "StateValue": state, "StateReason": reason, "StateUpdatedTimestamp": now}
+        if reason_data is not None:
+            updated["StateReasonData"] = reason_data
+        if old_state != state:
+            updated["StateTransitionedTimestamp"] = now
+        self.alarms.put(key, updated)
+        self._record_history(ctx, updated, "StateUpdate", f"Alarm updated from {old_state} to {state}", {
+            "version": "1.0", "oldState": {"stateValue": old_state, "stateReason": alarm["StateReason"]},
+            "newState": {"stateValue": state, "stateReason": reason}})
+        if old_state != state and updated["ActionsEnabled"]:
+            self._notify(ctx, updated, old_state)
+        if old_state != state:
+            for other_key, other in list(self.alarms.items()):
+                if other_key[:2] == key[:2] and other.get("Composite"):
+                    self._evaluate_composite(ctx, other_key, other, updated)
+
+    def _check_no_cycle(self, key: tuple, named: set[str]) -> None:
+        """A composite alarm may not depend on itself, directly or through other composite alarms."""
+        seen: set[str] = set()
+        pending = [name.rsplit(":alarm:", 1)[-1] for name in named]
+        while pending:
+            name = pending.pop()
+            if name == key[2]:
+                raise composite.rule_error("the rule depends on the alarm itself")
+            if name in seen:
+                continue
+            seen.add(name)
+            child = self.alarms.get((key[0], key[1], name))
+            if child is not None and child.get("Composite"):
+                pending += [n.rsplit(":alarm:", 1)[-1]
+                            for n in composite.alarms_named(composite.parse(child["AlarmRule"]))]
+
+    def _evaluate_composite(self, ctx: RequestContext[Any], key: tuple, alarm: dict, changed: dict | None) -> None:
+        """A composite alarm's state from its rule (TRUE: ALARM, FALSE: OK), set when it differs; ``changed``
+        is the child whose change caused the evaluation (None at PutCompositeAlarm)."""
+        rule = composite.parse(alarm["AlarmRule"])
+        named = composite.alarms_named(rule)
+        if changed is not None and not named & {changed["AlarmName"], changed["AlarmArn"]}:
+            return
+
+        def state_of(name: str) -> str | None:
+            child = self.alarms.get((key[0], key[1], name.rsplit(":alarm:", 1)[-1]))
+            return None if child is None else child["StateValue"]
+
+        state = "ALARM" if composite.evaluate(rule, state_of) else "OK"
+        if state == alarm["StateValue"]:
+            return
+        triggering = [] if changed is None else [{"arn": changed["AlarmArn"], "state": {
+            "value": changed["StateValue"], "timestamp": _iso(changed["StateUpdatedTimestamp"])}}]
+        reason = (f"{changed['AlarmArn']} transitioned to {changed['StateValue']} at "
+                  f"{from_epoch(changed['StateUpdatedTimestamp']).strftime('%A %d %B, %Y %H:%M:%S UTC')}"
+                  if changed is not None else f"The alarm rule evaluated to {state == 'ALARM'}")
+        self._transition(ctx, key, alarm, state, reason, json.dumps({"triggeringAlarms": triggering}))
+
     def _notify(self, ctx: RequestContext[Any], alarm: dict, old_state: str) -> None:
-        message = {
+        message: dict[str, Any] = {
             "AlarmName": alarm["AlarmName"], "AlarmDescription": alarm.get("AlarmDescription"),
             "AWSAccountId": ctx.account, "AlarmConfigurationUpdatedTimestamp": _iso(
                 alarm["AlarmConfigurationUpdatedTimestamp"]),
             "NewStateValue": alarm["StateValue"], "NewStateReason": alarm["StateReason"],
             "StateChangeTime": _iso(alarm["StateUpdatedTimestamp"]), "Region": ctx.region,
             "AlarmArn": alarm["AlarmArn"], "OldStateValue": old_state,
-            "Trigger": {"MetricName": alarm.get("MetricName"), "Namespace": alarm.get("Namespace"),
-                        "StatisticType": "Statistic", "Statistic": str(alarm.get("Statistic", "")).upper(),
-                        "Unit": alarm.get("Unit"), "Dimensions": [{"value": d["Value"], "name": d["Name"]}
-                                                                  for d in alarm["Dimensions"]],
-                        "Period": alarm.get("Period"), "EvaluationPeriods": alarm["EvaluationPeriods"],
-                        "ComparisonOperator": alarm["ComparisonOperator"], "Threshold": alarm.get("Threshold"),
-                        "TreatMissingData": alarm.get("TreatMissingData", "missing"),
-                        "EvaluateLowSampleCountPercentile": alarm.get("EvaluateLowSampleCountPercentile", "")},
         }
+        if alarm.get("Composite"):
+            message["AlarmRule"] = alarm["AlarmRule"]
+        else:
+            message["Trigger"] = {
+                "MetricName": alarm.get("MetricName"), "Namespace": alarm.get("Namespace"),
+                "StatisticType": "Statistic", "Statistic": str(alarm.get("Statistic", "")).upper(),
+                "Unit": alarm.get("Unit"),
+                "Dimensions": [{"value": d["Value"], "name": d["Name"]} for d in alarm["Dimensions"]],
+                "Period": alarm.get("Period"), "EvaluationPeriods": alarm["EvaluationPeriods"],
+                "ComparisonOperator": alarm["ComparisonOperator"], "Threshold": alarm.get("Threshold"),
+                "TreatMissingData": alarm.get("TreatMissingData", "missing"),
+                "EvaluateLowSampleCountPercentile": alarm.get("EvaluateLowSampleCountPercentile", "")}
         subject = f'{alarm["StateValue"]}: "{alarm["AlarmName"]}" in {ctx.region}'
         body = json.dumps(message)
         for action in alarm[_ACTIONS[alarm["StateValue"]]]:
             if action.split(":")[2:3] == ["sns"]:
                 self.emulator.ports.topics.publish_internal(action, body, subject=subject[:100])
+                self._record_history(ctx, alarm, "Action", f"Successfully executed action {action}", {
+                    "actionState": "Succeeded", "notificationResource": action,
+                    "stateUpdateTimestamp": int(alarm["StateUpdatedTimestamp"] * 1000)})
 
     def _set_actions(self, ctx: RequestContext[Any], enabled: bool) -> NoMembers:
         for name in ctx.params["AlarmNames"]:
@@ -427,6 +550,47 @@ class CloudWatchBackend(ServiceBackend):
 
     def disable_alarm_actions(self, ctx: Ctx[api.DisableAlarmActionsRequest]) -> api.DisableAlarmActionsResult:
         return self._set_actions(ctx, False)
+
+    # -- alarm history ------------------------------------------------------------------------
+    def _record_history(self, ctx: RequestContext[Any], alarm: dict, kind: str, summary: str, data: dict) -> None:
+        self._history_seq += 1
+        self.history.put((ctx.account, ctx.region, ctx.time(), self._history_seq), {
+            "AlarmName": alarm["AlarmName"], "AlarmType": "CompositeAlarm" if alarm.get("Composite") else "MetricAlarm",
+            "HistoryItemType": kind, "HistorySummary": summary, "HistoryData": json.dumps(data)})
+
+    def _configuration_history(self, ctx: RequestContext[Any], alarm: dict, created: bool) -> None:
+        shown = {k: v for k, v in alarm.items() if k not in ("Tags", "Composite")}
+        change = ("Create", "createdAlarm") if created else ("Update", "updatedAlarm")
+        self._record_history(ctx, alarm, "ConfigurationUpdate",
+                             f'Alarm "{alarm["AlarmName"]}" {"created" if created else "updated"}',
+                             {"version": "1.0", "type": change[0], change[1]: shown})
+
+    def describe_alarm_history(self, ctx: Ctx[api.DescribeAlarmHistoryRequest]) -> api.DescribeAlarmHistoryResult:
+        """The history of the last 30 days (AWS keeps it that long), newest first unless
+        ``ScanBy=TimestampAscending``; ``NextToken`` is the position in that order."""
+        params = ctx.params
+        now = ctx.time()
+        start = params["StartDate"].timestamp() if params.get("StartDate") else now - HISTORY_SECONDS
+        end = params["EndDate"].timestamp() if params.get("EndDate") else now
+        low = (ctx.account, ctx.region, max(start, now - HISTORY_SECONDS))
+        high = (ctx.account, ctx.region, end, math.inf)
+        types = params.get("AlarmTypes") or ["MetricAlarm", "CompositeAlarm"]
+        items = [(key, item) for key, item in self.history.items_range(low, high, (True, True))
+                 if params.get("AlarmName") in (None, item["AlarmName"]) and item["AlarmType"] in types
+                 and params.get("HistoryItemType") in (None, item["HistoryItemType"])]
+        if params.get("ScanBy", "TimestampDescending") == "TimestampDescending":
+            items.reverse()
+        token = params.get("NextToken")
+        if token is not None and not token.isdigit():
+            raise api.invalid_next_token("The service returned an invalid NextToken.")
+        position = int(token or 0)
+        size = params.get("MaxRecords") or 100
+        page = items[position:position + size]
+        out: api.DescribeAlarmHistoryResult = {"AlarmHistoryItems": [
+            {**item, "Timestamp": from_epoch(key[2])} for key, item in page]}  # type: ignore[typeddict-item]
+        if position + size < len(items):
+            out["NextToken"] = str(position + size)
+        return out
 
     # -- tags ---------------------------------------------------------------------------------
     def _tagged(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:

@@ -40,6 +40,23 @@ AlarmsRecord = TypedDict("AlarmsRecord", {
     "Statistic": str,
     "Tags": dict,
     "Threshold": int,
+    "AlarmRule": str,         # composite alarms only
+    "Composite": bool,
+    "StateReasonData": str,
+}, total=False)
+
+DashboardsRecord = TypedDict("DashboardsRecord", {
+    "Body": str,
+    "LastModified": float,
+    "Tags": dict,
+}, total=False)
+
+HistoryRecord = TypedDict("HistoryRecord", {
+    "AlarmName": str,
+    "AlarmType": str,
+    "HistoryItemType": str,
+    "HistorySummary": str,
+    "HistoryData": str,
 }, total=False)
 
 #: (account, region, namespace, name, dimensions, timestamp, unit, n) -> a data point
@@ -49,5 +66,10 @@ METRICS = TableSpec("cloudwatch.metrics", MetricsRecord)
 #: (account, region, name) -> the alarm
 ALARMS = TableSpec("cloudwatch.alarms", AlarmsRecord)
 
-SCHEMA = ServiceSchema(tables=(DATA, METRICS, ALARMS))
+#: (account, name) -> a dashboard (dashboards are global: their ARNs name no region)
+DASHBOARDS = TableSpec("cloudwatch.dashboards", DashboardsRecord)
+#: (account, region, timestamp, sequence) -> an alarm history item
+HISTORY = TableSpec("cloudwatch.history", HistoryRecord, ordered=True)
+
+SCHEMA = ServiceSchema(tables=(DATA, METRICS, ALARMS, DASHBOARDS, HISTORY))
 

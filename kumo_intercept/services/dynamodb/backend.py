@@ -11,6 +11,8 @@ State (store tables):
 * ``dynamodb.streams``: ``stream ARN -> stream record``; ``dynamodb.stream_records`` (ordered):
   ``(stream ARN, sequence number) -> record``, read by ``streams.DynamoDBStreamsBackend``.
 * ``dynamodb.tokens``: TransactWriteItems idempotency tokens; ``dynamodb.meta``: counters.
+* ``dynamodb.backups`` / ``dynamodb.backup_items``: on-demand backups and the items they hold;
+  ``dynamodb.history`` (ordered): the writes to tables with point-in-time recovery on (see ``backups.py``).
 
 The storage engine (``engine.TableEngine``, ``self.engine``) owns key encoding, key ranges, paging,
 item sizes, secondary indexes and TTL order (derived, kept in step through ``table.watch``), writes
@@ -40,11 +42,13 @@ from .engine import ENVELOPE, TableEngine, after, cancel
 from .expressions import ExprError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
 from . import schema
+from .backups import BackupOperations
 
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
     "UntagResource", "ListTagsOfResource", "UpdateTimeToLive", "DescribeTimeToLive",
-    "UpdateContinuousBackups", "DescribeContinuousBackups",
+    "UpdateContinuousBackups", "DescribeContinuousBackups", "CreateBackup", "DescribeBackup", "DeleteBackup",
+    "ListBackups", "RestoreTableFromBackup", "RestoreTableToPointInTime",
 ))
 #: enum parameters AWS checks on data-plane calls (botocore does not check enums)
 _ENUM_PARAMS = frozenset(("ReturnConsumedCapacity", "ReturnItemCollectionMetrics", "Select",
@@ -163,7 +167,7 @@ def _bind(params: Mapping[str, Any], present: list, names: dict | None, values: 
     return bound
 
 
-class DynamoDBBackend(ServiceBackend):
+class DynamoDBBackend(BackupOperations, ServiceBackend):
     service_name = "dynamodb"
     input_error_code = "ValidationException"
     input_checked_operations = _CHECKED_OPERATIONS
@@ -195,7 +199,11 @@ class DynamoDBBackend(ServiceBackend):
         self.records = schema.STREAM_RECORDS.open_ordered(store)
         self.tokens = schema.TOKENS.open(store)
         self.meta = schema.META.open(store)
-        self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta)
+        self.backups = schema.BACKUPS.open(store)
+        self.backup_items = schema.BACKUP_ITEMS.open_ordered(store)
+        self.history = schema.HISTORY.open_ordered(store)
+        self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta,
+                                  self.history)
 
     # == capacity and metrics =======================================================================
     def _write_capacity(self, info: TableInfo, mode: str | None, old: dict | None,
@@ -927,6 +935,14 @@ class DynamoDBBackend(ServiceBackend):
         if record.get("table_class"):
             out["TableClassSummary"] = {"TableClass": record["table_class"]}
         out["DeletionProtectionEnabled"] = record["deletion_protection"]
+        restore = record.get("restore")
+        if restore:
+            restored: dynamodb.RestoreSummary = {"RestoreDateTime": from_epoch(restore["RestoreDateTime"]),
+                                                 "RestoreInProgress": out["TableStatus"] == "CREATING"}
+            for member in ("SourceBackupArn", "SourceTableArn"):
+                if member in restore:
+                    restored[member] = restore[member]  # type: ignore[literal-required]
+            out["RestoreSummary"] = restored
         return out
 
     def describe_table(self, ctx: Ctx[dynamodb.DescribeTableRequest]) -> dynamodb.DescribeTableResult:
@@ -942,10 +958,13 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid("Resource cannot be deleted as it is currently protected against deletion. Disable "
                             "deletion protection first.")
         described = self._describe(info.key, "DELETING")
+        if record["pitr"]:
+            self.keep_system_backup(ctx, info)
         for key in list(self.items.irange(info.key, after(info.key), (True, False))):
             self.items.delete(key)
         if record.get("stream"):
             self._disable_stream(ctx, record["stream"]["arn"])
+        self.engine.forget_history(info.key)
         self.tables.delete(info.key)
         return {"TableDescription": described}
 
@@ -1200,6 +1219,8 @@ class DynamoDBBackend(ServiceBackend):
             raise V.invalid("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time "
                             "recovery.")
         record = {**info.record, "pitr": enabled}
+        if not enabled:
+            self.engine.forget_history(info.key)
         if enabled:
             if not info.record["pitr"]:
                 record["pitr_since"] = ctx.time()

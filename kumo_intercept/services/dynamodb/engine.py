@@ -65,13 +65,14 @@ class TableEngine:
     """A region's tables as stored items plus their derived state; one per DynamoDB backend."""
 
     def __init__(self, clock: Clock, ids: IdGenerator, tables: Table, items: OrderedTable,
-                 records: OrderedTable, meta: Table) -> None:
+                 records: OrderedTable, meta: Table, history: OrderedTable) -> None:
         self.clock = clock
         self.ids = ids
         self.tables = tables
         self.items = items
         self.records = records
         self.meta = meta
+        self.history = history
         self._info: dict[tuple, TableInfo] = {}
         self._stats: dict[tuple, list[int]] = {}
         self._indexes: dict[tuple, dict[str, SortedList]] = {}
@@ -311,6 +312,39 @@ class TableEngine:
             self.items.put(key, new)
         if info.stream_arn is not None and old != new:
             self._record(ctx, info, info.stream_arn, old, new, service)
+        if info.record.get("pitr") and old != new:
+            self._remember(info, key, old)
+
+    def _remember(self, info: TableInfo, key: tuple, old: dict | None) -> None:
+        """Keep the item as it was before a write to a table with point-in-time recovery, so that a
+        restore can undo the writes made after its restore time; drops a few entries past the
+        recovery period (amortised, as stream records are)."""
+        sequence = self.meta.get("history", 0) + 1
+        self.meta.put("history", sequence)
+        now = self.clock.time()
+        self.history.put((*info.key, now, sequence), {"key": [key[3], key[4]], "old": old})
+        horizon = now - info.record.get("pitr_days", 35) * 86400
+        for entry in list(self.history.irange(info.key, (*info.key, horizon), (True, False)))[:4]:
+            self.history.delete(entry)
+
+    def forget_history(self, tkey: tuple) -> None:
+        """Drop a table's write history (point-in-time recovery disabled, or the table deleted)."""
+        for entry in list(self.history.irange(tkey, after(tkey), (True, False))):
+            self.history.delete(entry)
+
+    def items_at(self, tkey: tuple, when: float) -> dict[tuple, dict]:
+        """The table's items as they were at ``when``: today's, with every later write undone
+        (newest first) from the history."""
+        items = {key[3:]: item for key, item in self.items.items_range(tkey, after(tkey), (True, False))}
+        later = self.history.irange((*tkey, when, math.inf), after(tkey), (False, False), reverse=True)
+        for entry in list(later):
+            change = self.history[entry]
+            item_key = tuple(change["key"])
+            if change["old"] is None:
+                items.pop(item_key, None)
+            else:
+                items[item_key] = change["old"]
+        return items
 
     def _record(self, ctx: WriteContext, info: TableInfo, stream_arn: str, old: dict | None, new: dict | None,
                 service: bool) -> None:

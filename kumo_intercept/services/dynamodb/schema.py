@@ -26,6 +26,7 @@ TablesRecord = TypedDict("TablesRecord", {
     "pitr": bool,
     "pitr_days": int,
     "pitr_since": float,
+    "restore": dict,          # RestoreSummary of a restored table (epoch RestoreDateTime)
     "sse": Any,
     "stream": dict | None,
     "table_class": Any,
@@ -80,7 +81,31 @@ STREAMS = TableSpec("dynamodb.streams", StreamsRecord)
 STREAM_RECORDS = TableSpec("dynamodb.stream_records", StreamRecordsRecord, ordered=True)
 #: (account, region, client token) -> an idempotent TransactWriteItems
 TOKENS = TableSpec("dynamodb.tokens", TokensRecord)
-#: name -> a counter ("sequence": the last stream sequence number)
+BackupsRecord = TypedDict("BackupsRecord", {
+    "arn": str,
+    "name": str,
+    "account": str,
+    "region": str,
+    "type": str,            # USER
+    "created": float,
+    "size": int,
+    "count": int,
+    "table": dict,          # the source table's record when the backup was made
+    "expires": float,       # SYSTEM backups only: when it is gone
+}, total=False)
+
+HistoryRecord = TypedDict("HistoryRecord", {
+    "key": list,            # [hash key bytes, range key bytes] of the item written
+    "old": "dict | None",   # the item before the write (None: there was none)
+}, total=False)
+
+#: backup ARN -> an on-demand backup
+BACKUPS = TableSpec("dynamodb.backups", BackupsRecord)
+#: (backup ARN, hash key bytes, range key bytes) -> an item the backup holds
+BACKUP_ITEMS = TableSpec("dynamodb.backup_items", dict[str, dict], ordered=True)
+#: (account, region, table, time, sequence) -> a write to a table with point-in-time recovery enabled
+HISTORY = TableSpec("dynamodb.history", HistoryRecord, ordered=True)
+#: name -> a counter ("sequence": the last stream sequence number; "history": the last history entry)
 META = TableSpec("dynamodb.meta", int)
 
 
@@ -102,6 +127,6 @@ def items_view(backend: "ServiceBackend", table: str, *, account: str | None = N
             for key, item in items if key[2] == table]
 
 
-SCHEMA = ServiceSchema(tables=(TABLES, ITEMS, STREAMS, STREAM_RECORDS, TOKENS, META),
+SCHEMA = ServiceSchema(tables=(TABLES, ITEMS, STREAMS, STREAM_RECORDS, TOKENS, META, BACKUPS, BACKUP_ITEMS, HISTORY),
                        views={"items": items_view})
 

@@ -2,9 +2,11 @@
 transformation, PutEvents with in-process delivery, archives and replays, tags.
 
 Delivery is synchronous: by the time ``PutEvents`` returns, every matching rule's targets have
-received the event (SQS queues, SNS topics, other buses, CloudWatch Logs groups, Lambda functions).
-Targets of services the emulator does not run (Kinesis, Step Functions, API destinations…) are
-recorded in ``EventsBackend.undelivered()`` instead.
+received the event (SQS queues, SNS topics, other buses, CloudWatch Logs groups, Lambda functions,
+Step Functions state machines). Targets of services the emulator does not run (Kinesis, ECS…) are
+recorded in ``EventsBackend.undelivered()`` instead; an API destination target (an HTTP request to a
+third party) raises NotEmulatedError from the call whose event would invoke it. Connections keep their
+credentials in a Secrets Manager secret (``events!connection/<name>/<uuid>``), through ``ports.call``.
 
 Schedules (``rate(...)``, ``cron(...)``) fire against the emulator clock, every due tick in time
 order, each tick's event timed at the tick: a poller registered with the emulator fires them when
@@ -34,7 +36,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import NoMembers
 from ...api import events as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
-from ...core.errors import AwsError
+from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
 from ...core.schedule import ScheduleError, parse_schedule
@@ -98,6 +100,30 @@ def _tags(tags: list[api.Tag] | None) -> dict[str, str]:
 
 def _bound(start: tuple) -> tuple:
     return (*start[:-1], start[-1] + "\x00")
+
+
+#: AuthParameters member -> (its secret fields: parameter -> key in the secret's JSON)
+_SECRET_FIELDS = {
+    "BasicAuthParameters": {"Username": "username", "Password": "password"},
+    "ApiKeyAuthParameters": {"ApiKeyName": "api_key_name", "ApiKeyValue": "api_key_value"},
+    "OAuthParameters": {"AuthorizationEndpoint": "authorization_endpoint", "HttpMethod": "http_method"},
+}
+
+
+def _connection_secret(parameters: Mapping[str, Any]) -> str:
+    """The JSON a connection keeps in its Secrets Manager secret (LocalStack's AWS-recorded
+    test_connection_secrets: username/password, api_key_name/api_key_value, client_id/client_secret/
+    authorization_endpoint/http_method; invocation_http_parameters when the connection has them)."""
+    secret: dict[str, Any] = {}
+    for member, fields in _SECRET_FIELDS.items():
+        given = parameters.get(member) or {}
+        if member == "OAuthParameters" and given:
+            client = given.get("ClientParameters") or {}
+            secret.update({"client_id": client.get("ClientID"), "client_secret": client.get("ClientSecret")})
+        secret.update({key: given[name] for name, key in fields.items() if name in given})
+    if "InvocationHttpParameters" in parameters:
+        secret["invocation_http_parameters"] = parameters["InvocationHttpParameters"]
+    return json.dumps(secret)
 
 
 def _pattern_error(exc: PatternError) -> AwsError:
@@ -732,9 +758,22 @@ class EventsBackend(ServiceBackend):
         elif service == "states":
             parts = arn.split(":")
             self.emulator.ports.workflows.start_execution_internal(arn, body, parts[4], parts[3])
+        elif service == "events" and ":api-destination/" in arn:
+            self._invoke_api_destination(arn)
         else:
             self._record_undelivered(rule_key, target, body, now, "NotEmulated",
                                      f"targets of {service} are recorded, not delivered")
+
+    def _invoke_api_destination(self, arn: str) -> None:
+        """An API destination target would be an HTTP request to a third party: the emulator sends nothing
+        anywhere, so the event that would invoke it raises (the call that published it is undone)."""
+        destination = next((r for r in self.destinations.values() if r["Arn"] == arn), None)
+        endpoint = destination["InvocationEndpoint"] if destination else "(a deleted API destination)"
+        method = destination["HttpMethod"] if destination else "HTTP"
+        raise NotEmulatedError(
+            "events", "API destination invocation",
+            f"a rule target would send {method} {endpoint} through {arn}; kumo_intercept makes no network "
+            "requests. Point the rule at an emulated target (an SQS queue, a Lambda function) in tests")
 
     def _input_for(self, rule_key: tuple, target: dict, event: dict, text: str, now: float) -> str:
         if target.get("Input") is not None:
@@ -1088,10 +1127,13 @@ class EventsBackend(ServiceBackend):
         now = ctx.time()
         uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
+        secret = self.emulator.ports.call("secretsmanager", "CreateSecret", {
+            "Name": f"events!connection/{key[2]}/{uid}", "ClientRequestToken": ctx.ids.uuid4(),
+            "SecretString": _connection_secret(params["AuthParameters"])},
+            ctx.account, ctx.region)
         record: dict[str, Any] = {
             "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
-            "SecretArn": f"arn:aws:secretsmanager:{ctx.region}:{ctx.account}:secret:events!connection/"
-                         f"{key[2]}/{uid}-{ctx.ids.chars(6)}",
+            "SecretArn": secret["ARN"],
             "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
             "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,
             "Authorized": now,
@@ -1140,6 +1182,11 @@ class EventsBackend(ServiceBackend):
         for field in ("Description", "AuthorizationType", "AuthParameters"):
             if field in params:
                 record[field] = params[field]
+        if "AuthParameters" in params:
+            self.emulator.ports.call("secretsmanager", "PutSecretValue", {
+                "SecretId": record["SecretArn"], "ClientRequestToken": ctx.ids.uuid4(),
+                "SecretString": _connection_secret(record["AuthParameters"])},
+                ctx.account, ctx.region)
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
@@ -1152,6 +1199,8 @@ class EventsBackend(ServiceBackend):
     def delete_connection(self, ctx: Ctx[api.DeleteConnectionRequest]) -> api.DeleteConnectionResult:
         key, record = self._connection(ctx)
         self.connections.delete(key)
+        self.emulator.ports.call("secretsmanager", "DeleteSecret", {
+            "SecretId": record["SecretArn"], "ForceDeleteWithoutRecovery": True}, ctx.account, ctx.region)
         return {**self._connection_summary(key, record), "ConnectionState": "DELETING"}
 
     def list_connections(self, ctx: Ctx[api.ListConnectionsRequest]) -> api.ListConnectionsResult:

@@ -17,7 +17,10 @@ the FunctionPort) on each object's records just before it is written; records it
 ProcessingFailed (or all of them, when the function fails) go to the ``ErrorOutputPrefix``. A write
 that fails (no bucket) keeps the records buffered and is tried again at the next poll.
 
-Internal methods for other services: none.
+Internal methods for other services (the ``DeliveryStreamPort`` of core/ports.py):
+
+* ``put_record_internal(delivery_stream_arn, data) -> str``: PutRecord to a Direct PUT stream named by
+  ARN, as a service publishing to it (SES event destinations); ResourceNotFoundException as PutRecord.
 """
 
 from __future__ import annotations
@@ -348,6 +351,14 @@ class FirehoseBackend(ServiceBackend):
         record_id = self._buffered_record(stream, data, ctx.time())
         return {"RecordId": record_id, "Encrypted": bool(stream["Encryption"])
                 and stream["Encryption"]["Status"] == "ENABLED"}
+
+    def put_record_internal(self, delivery_stream_arn: str, data: bytes) -> str:
+        _, region, account, resource = (delivery_stream_arn.split(":", 5) + [""] * 6)[2:6]
+        name = resource.partition("/")[2]
+        stream = self.streams.get((account, region, name))
+        if stream is None or stream["Type"] != "DirectPut":
+            raise firehose.resource_not_found_exception(f"Firehose {name} under account {account} not found.")
+        return self._buffered_record(stream, data, self.emulator.clock.time())
 
     def put_record_batch(self, ctx: Ctx[firehose.PutRecordBatchRequest]) -> firehose.PutRecordBatchResult:
         records = ctx.params["Records"]

@@ -46,7 +46,10 @@ ON_DEMAND_SHARDS = 4
 SHARD_LIMIT = 500
 ON_DEMAND_STREAM_LIMIT = 50
 CONSUMER_LIMIT = 20
-MAX_RECORD_BYTES = 1_048_576
+MAX_RECORD_BYTES = 1_048_576  # a stream's default; UpdateMaxRecordSize raises it up to 10 MiB
+DEFAULT_MAX_RECORD_KIB = 1024
+MAX_WARM_MIBPS = 10 * 1024  # "Scale to more than 10 GiBps for an on-demand stream" (UpdateStreamWarmThroughput)
+COMMITMENT_SECONDS = 86_400  # a throughput commitment lasts at least 24 hours (MinimumThroughputBillingCommitmentInput)
 MAX_PUT_RECORDS_BYTES = 5 * 1_048_576
 MAX_PUT_RECORDS = 500
 MAX_GET_RECORDS = 10_000
@@ -65,7 +68,7 @@ _MODEL_CHECKED = frozenset({
     "RegisterStreamConsumer", "DeregisterStreamConsumer", "DescribeStreamConsumer",
     "ListStreamConsumers", "StartStreamEncryption", "StopStreamEncryption", "EnableEnhancedMonitoring",
     "DisableEnhancedMonitoring", "GetShardIterator", "PutResourcePolicy", "GetResourcePolicy",
-    "DeleteResourcePolicy",
+    "DeleteResourcePolicy", "UpdateAccountSettings", "UpdateMaxRecordSize", "UpdateStreamWarmThroughput",
 })
 
 #: KMS's error code -> the Kinesis error AWS answers with when the stream's key is refused
@@ -90,6 +93,7 @@ class KinesisBackend(ServiceBackend):
         self.records = schema.RECORDS.open_ordered(self.store)
         self.meta = schema.META.open(self.store)
         self.subscriptions = schema.SUBSCRIPTIONS.open(self.store)
+        self.commitments = schema.COMMITMENTS.open(self.store)
         #: arn -> (the stream record it was built from, open shards' starting hash keys, their ids)
         self._routes: dict[str, tuple[dict, list[int], list[str]]] = {}
 
@@ -193,6 +197,10 @@ class KinesisBackend(ServiceBackend):
                   "Mode": mode, "Retention": DEFAULT_RETENTION_HOURS, "Encryption": "NONE", "KeyId": None,
                   "Tags": dict(params.get("Tags") or {}), "Metrics": [], "Policy": None, "Shards": [],
                   "NextShard": 0, "Consumers": {}}
+        if "MaxRecordSizeInKiB" in params:
+            stream["MaxRecordKiB"] = params["MaxRecordSizeInKiB"]
+        if "WarmThroughputMiBps" in params:
+            stream["WarmMiBps"] = self._warm_target(ctx, stream, params["WarmThroughputMiBps"])
         self.streams.put(arn, self._new_shards(stream, S.even_ranges(count), now))
         return {}
 
@@ -222,6 +230,16 @@ class KinesisBackend(ServiceBackend):
             out["KeyId"] = stream["KeyId"]
         return out
 
+    @staticmethod
+    def _sizing(stream: dict) -> dict[str, Any]:
+        """DescribeStreamSummary's members for the options set at create or since (none by default)."""
+        out: dict[str, Any] = {}
+        if "MaxRecordKiB" in stream:
+            out["MaxRecordSizeInKiB"] = stream["MaxRecordKiB"]
+        if "WarmMiBps" in stream:
+            out["WarmThroughput"] = {"TargetMiBps": stream["WarmMiBps"], "CurrentMiBps": stream["WarmMiBps"]}
+        return out
+
     def describe_stream(self, ctx: Ctx[kinesis.DescribeStreamRequest]) -> kinesis.DescribeStreamResult:
         stream = self._stream(ctx)
         shards = stream["Shards"]
@@ -238,7 +256,7 @@ class KinesisBackend(ServiceBackend):
                                 ) -> kinesis.DescribeStreamSummaryResult:
         stream = self._stream(ctx)
         summary: Any = {**self._common(stream), "OpenShardCount": len(self._open_shards(stream)),
-                        "ConsumerCount": len(stream["Consumers"])}
+                        "ConsumerCount": len(stream["Consumers"]), **self._sizing(stream)}
         return {"StreamDescriptionSummary": summary}
 
     def list_streams(self, ctx: Ctx[kinesis.ListStreamsRequest]) -> kinesis.ListStreamsResult:
@@ -365,16 +383,24 @@ class KinesisBackend(ServiceBackend):
     def _encryption(self, stream: dict) -> dict[str, str]:
         return {"EncryptionType": stream["Encryption"]} if stream["Encryption"] == "KMS" else {}
 
+    @staticmethod
+    def _max_record_bytes(stream: dict) -> int:
+        return stream.get("MaxRecordKiB", DEFAULT_MAX_RECORD_KIB) * 1024
+
+    def _check_size(self, stream: dict, size: int, path: str) -> None:
+        limit = self._max_record_bytes(stream)
+        if size > limit:
+            raise kinesis.validation_exception(
+                f"1 validation error detected: Value at '{path}' failed to satisfy constraint: Member must have "
+                f"length less than or equal to {limit}")
+
     def put_record(self, ctx: Ctx[kinesis.PutRecordRequest]) -> kinesis.PutRecordResult:
         params = ctx.params
         data = self._blob(params["Data"])
         key = params["PartitionKey"]
         self._check_key(key, "")
-        if len(data) > MAX_RECORD_BYTES:
-            raise kinesis.validation_exception(
-                "1 validation error detected: Value at 'data' failed to satisfy constraint: Member must have "
-                f"length less than or equal to {MAX_RECORD_BYTES}")
         stream = self._stream(ctx)
+        self._check_size(stream, len(data), "data")
         hash_key = self._hash_key(key, params.get("ExplicitHashKey"))
         shard, sequence = self._append(stream, data, key, hash_key, ctx.time())
         out: Any = {"ShardId": shard, "SequenceNumber": sequence, **self._encryption(stream)}
@@ -387,18 +413,16 @@ class KinesisBackend(ServiceBackend):
                 "1 validation error detected: Value at 'records' failed to satisfy constraint: Member must have "
                 f"length less than or equal to {MAX_PUT_RECORDS}")
         total = 0
+        stream = self._stream(ctx)
         blobs = [self._blob(entry["Data"]) for entry in entries]
         for index, (entry, data) in enumerate(zip(entries, blobs), 1):
             self._check_key(entry["PartitionKey"], f"records.{index}.member.")
             size = len(data)
-            if size > MAX_RECORD_BYTES:
-                raise kinesis.validation_exception(
-                    f"1 validation error detected: Value at 'records.{index}.member.data' failed to satisfy "
-                    f"constraint: Member must have length less than or equal to {MAX_RECORD_BYTES}")
+            self._check_size(stream, size, f"records.{index}.member.data")
             total += size + len(entry["PartitionKey"].encode("utf-8", "surrogatepass"))
-        if total > MAX_PUT_RECORDS_BYTES:
+        # a stream taking large records takes one in a batch (the 5 MB request limit predates them)
+        if total > max(MAX_PUT_RECORDS_BYTES, self._max_record_bytes(stream)):
             raise kinesis.invalid_argument_exception("Records size exceeds 5 MB limit")
-        stream = self._stream(ctx)
         # an out-of-range ExplicitHashKey fails the whole request, not its entry (kinesalite's
         # test/putRecords.js, run against AWS); so nothing here fails single entries
         hash_keys = [self._hash_key(entry["PartitionKey"], entry.get("ExplicitHashKey")) for entry in entries]
@@ -920,6 +944,80 @@ class KinesisBackend(ServiceBackend):
         tags = {k: v for k, v in {**consumer["Tags"], **added}.items() if k not in removed}
         consumers = {**stream["Consumers"], name: {**consumer, "Tags": tags}}
         self.streams.put(stream["Arn"], {**stream, "Consumers": consumers})
+
+    # =============================================================================================
+    # record size, warm throughput and the account's throughput commitment
+    # =============================================================================================
+    def update_max_record_size(self, ctx: Ctx[kinesis.UpdateMaxRecordSizeRequest]
+                               ) -> kinesis.UpdateMaxRecordSizeResult:
+        stream = self._stream(ctx)
+        self.streams.put(stream["Arn"], {**stream, "MaxRecordKiB": ctx.params["MaxRecordSizeInKiB"]})
+        return {}
+
+    def _commitment(self, ctx: RequestContext[Any]) -> dict[str, Any]:
+        """The account's commitment as it stands now: a disable asked for before the 24 hours were
+        over takes effect at their end (evaluated lazily, on the emulator clock)."""
+        record = self.commitments.get((ctx.account, ctx.region))
+        if record is None:
+            return {"Status": "DISABLED", "Started": None, "Ended": None, "EarliestEnd": None}
+        if record["Status"] == "ENABLED_UNTIL_EARLIEST_ALLOWED_END" and ctx.time() >= (record["EarliestEnd"] or 0):
+            return {**record, "Status": "DISABLED", "Ended": record["EarliestEnd"]}
+        return dict(record)
+
+    @staticmethod
+    def _shown_commitment(record: dict[str, Any]) -> kinesis.MinimumThroughputBillingCommitmentOutput:
+        out: kinesis.MinimumThroughputBillingCommitmentOutput = {"Status": record["Status"]}
+        for member, field in (("StartedAt", "Started"), ("EndedAt", "Ended"), ("EarliestAllowedEndAt", "EarliestEnd")):
+            if record[field] is not None:
+                out[member] = from_epoch(record[field])  # type: ignore[literal-required]
+        return out
+
+    def describe_account_settings(self, ctx: Ctx[kinesis.DescribeAccountSettingsRequest]
+                                  ) -> kinesis.DescribeAccountSettingsResult:
+        return {"MinimumThroughputBillingCommitment": self._shown_commitment(self._commitment(ctx))}
+
+    def update_account_settings(self, ctx: Ctx[kinesis.UpdateAccountSettingsRequest]
+                                ) -> kinesis.UpdateAccountSettingsResult:
+        record = self._commitment(ctx)
+        now = ctx.time()
+        wanted = ctx.params["MinimumThroughputBillingCommitment"]["Status"]
+        if wanted == "ENABLED" and record["Status"] == "DISABLED":
+            record = {"Status": "ENABLED", "Started": now, "Ended": None, "EarliestEnd": now + COMMITMENT_SECONDS}
+        elif wanted == "ENABLED":  # enabling again cancels a pending disable
+            record = {**record, "Status": "ENABLED"}
+        elif record["Status"] != "DISABLED":
+            ends_now = now >= record["EarliestEnd"]
+            record = {**record, "Status": "DISABLED" if ends_now else "ENABLED_UNTIL_EARLIEST_ALLOWED_END",
+                      "Ended": now if ends_now else None}
+        self.commitments.put((ctx.account, ctx.region), record)
+        return {"MinimumThroughputBillingCommitment": self._shown_commitment(record)}
+
+    def _warm_target(self, ctx: RequestContext[Any], stream: dict, mibps: int) -> int:
+        """A warm throughput target, checked as UpdateStreamWarmThroughput documents: on-demand streams
+        of accounts with the throughput commitment enabled, at most 10 GiBps."""
+        if stream["Mode"] != "ON_DEMAND":
+            raise kinesis.invalid_argument_exception(
+                f"Warm throughput is not supported for stream {stream['Name']} in PROVISIONED mode. Warm "
+                "throughput is only supported for streams in ON_DEMAND mode.")
+        if self._commitment(ctx)["Status"] == "DISABLED":
+            raise kinesis.invalid_argument_exception(
+                f"Warm throughput requires the MinimumThroughputBillingCommitment of account {ctx.account} to be "
+                "enabled. Use UpdateAccountSettings to enable it.")
+        if mibps > MAX_WARM_MIBPS:
+            raise kinesis.validation_exception(
+                f"1 validation error detected: Value '{mibps}' at 'warmThroughputMiBps' failed to satisfy "
+                f"constraint: Member must have value less than or equal to {MAX_WARM_MIBPS}")
+        return mibps
+
+    def update_stream_warm_throughput(self, ctx: Ctx[kinesis.UpdateStreamWarmThroughputRequest]
+                                      ) -> kinesis.UpdateStreamWarmThroughputResult:
+        stream = self._stream(ctx)
+        target = self._warm_target(ctx, stream, ctx.params["WarmThroughputMiBps"])
+        previous = stream.get("WarmMiBps", 0)
+        self.streams.put(stream["Arn"], {**stream, "WarmMiBps": target})
+        # AWS answers while the stream scales (UPDATING), with the throughput it had until then
+        return {"StreamARN": stream["Arn"], "StreamName": stream["Name"],
+                "WarmThroughput": {"TargetMiBps": target, "CurrentMiBps": previous}}
 
     # =============================================================================================
     # inspection and the StreamPort

@@ -23,7 +23,13 @@ StreamRecord = TypedDict("StreamRecord", {
     "Shards": list,
     "NextShard": int,
     "Consumers": dict,
+    "MaxRecordKiB": int,
+    "WarmMiBps": int,
 }, total=False)
+
+#: an account's minimum throughput billing commitment (UpdateAccountSettings), epoch times
+CommitmentRecord = TypedDict("CommitmentRecord", {
+    "Status": str, "Started": float | None, "Ended": float | None, "EarliestEnd": float | None})
 
 #: stream ARN -> the stream, its shards (hash ranges, lineage, counters) and consumers
 STREAMS = TableSpec("kinesis.streams", StreamRecord)
@@ -34,6 +40,9 @@ META = TableSpec("kinesis.meta", int)
 #: (consumer ARN, shard id) -> when its current SubscribeToShard subscription began
 SUBSCRIPTIONS = TableSpec("kinesis.subscriptions", float)
 
-SCHEMA = ServiceSchema(tables=(STREAMS, RECORDS, META, SUBSCRIPTIONS))
+#: (account, region) -> its minimum throughput billing commitment (absent: never enabled)
+COMMITMENTS = TableSpec("kinesis.commitments", CommitmentRecord)
+
+SCHEMA = ServiceSchema(tables=(STREAMS, RECORDS, META, SUBSCRIPTIONS, COMMITMENTS))
 
 

@@ -66,6 +66,7 @@ from .config import BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
+from .idconfigs import ANALYTICS, INVENTORY, METRICS, IdConfigurations, legacy_notification
 from .notifications import Notifications
 from . import schema
 
@@ -175,6 +176,7 @@ class S3Backend(ServiceBackend):
         self.lifecycle = Lifecycle(store, self.config, self.objects, self.versions, self.notifications,
                                    self._delete_by_lifecycle)
         self.bucket_config = BucketConfig(self.config, self.buckets, emulator.ids, self.lifecycle, self.bucket_of)
+        self.id_configs = IdConfigurations(self.config, self.bucket_of)
         self.multipart = Multipart(self, self.uploads, self.parts, self.blobs, self.config, self.bucket_config,
                                    self.notifications, emulator.ids)
         # blob reference counts (derived), blobs that may have lost their last reference, open readers
@@ -1580,6 +1582,61 @@ class S3Backend(ServiceBackend):
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
         return self.notifications.configuration(name)
+
+    def get_bucket_notification(self, ctx: Ctx[s3.GetBucketNotificationRequest]) -> s3.GetBucketNotificationResult:
+        """The deprecated form of the notification configuration (see ``idconfigs.legacy_notification``)."""
+        name = ctx.params["Bucket"]
+        self.bucket_of(ctx, name)
+        return legacy_notification(dict(self.notifications.configuration(name)))  # type: ignore[return-value]
+
+    # -- inventory, analytics and metrics configurations (the IdConfigurations component) ------------
+    def put_bucket_inventory_configuration(self, ctx: Ctx[s3.PutBucketInventoryConfigurationRequest]
+                                           ) -> s3.PutBucketInventoryConfigurationResult:
+        return self.id_configs.put(ctx, INVENTORY)
+
+    def get_bucket_inventory_configuration(self, ctx: Ctx[s3.GetBucketInventoryConfigurationRequest]
+                                           ) -> s3.GetBucketInventoryConfigurationResult:
+        return self.id_configs.get(ctx, INVENTORY)  # type: ignore[return-value]
+
+    def delete_bucket_inventory_configuration(self, ctx: Ctx[s3.DeleteBucketInventoryConfigurationRequest]
+                                              ) -> s3.DeleteBucketInventoryConfigurationResult:
+        return self.id_configs.delete(ctx, INVENTORY)
+
+    def list_bucket_inventory_configurations(self, ctx: Ctx[s3.ListBucketInventoryConfigurationsRequest]
+                                             ) -> s3.ListBucketInventoryConfigurationsResult:
+        return self.id_configs.list(ctx, INVENTORY)  # type: ignore[return-value]
+
+    def put_bucket_analytics_configuration(self, ctx: Ctx[s3.PutBucketAnalyticsConfigurationRequest]
+                                           ) -> s3.PutBucketAnalyticsConfigurationResult:
+        return self.id_configs.put(ctx, ANALYTICS)
+
+    def get_bucket_analytics_configuration(self, ctx: Ctx[s3.GetBucketAnalyticsConfigurationRequest]
+                                           ) -> s3.GetBucketAnalyticsConfigurationResult:
+        return self.id_configs.get(ctx, ANALYTICS)  # type: ignore[return-value]
+
+    def delete_bucket_analytics_configuration(self, ctx: Ctx[s3.DeleteBucketAnalyticsConfigurationRequest]
+                                              ) -> s3.DeleteBucketAnalyticsConfigurationResult:
+        return self.id_configs.delete(ctx, ANALYTICS)
+
+    def list_bucket_analytics_configurations(self, ctx: Ctx[s3.ListBucketAnalyticsConfigurationsRequest]
+                                             ) -> s3.ListBucketAnalyticsConfigurationsResult:
+        return self.id_configs.list(ctx, ANALYTICS)  # type: ignore[return-value]
+
+    def put_bucket_metrics_configuration(self, ctx: Ctx[s3.PutBucketMetricsConfigurationRequest]
+                                         ) -> s3.PutBucketMetricsConfigurationResult:
+        return self.id_configs.put(ctx, METRICS)
+
+    def get_bucket_metrics_configuration(self, ctx: Ctx[s3.GetBucketMetricsConfigurationRequest]
+                                         ) -> s3.GetBucketMetricsConfigurationResult:
+        return self.id_configs.get(ctx, METRICS)  # type: ignore[return-value]
+
+    def delete_bucket_metrics_configuration(self, ctx: Ctx[s3.DeleteBucketMetricsConfigurationRequest]
+                                            ) -> s3.DeleteBucketMetricsConfigurationResult:
+        return self.id_configs.delete(ctx, METRICS)
+
+    def list_bucket_metrics_configurations(self, ctx: Ctx[s3.ListBucketMetricsConfigurationsRequest]
+                                           ) -> s3.ListBucketMetricsConfigurationsResult:
+        return self.id_configs.list(ctx, METRICS)  # type: ignore[return-value]
 
     # -- multipart uploads (the Multipart component) -------------------------------------------------
     def create_multipart_upload(self, ctx: Ctx[s3.CreateMultipartUploadRequest]) -> s3.CreateMultipartUploadResult:

@@ -52,6 +52,7 @@ class SchedulerBackend(ServiceBackend):
         self._next_due: float | None = None
         self._due_known = False
         self.schedules.watch(self._schedule_changed)
+        self.invoker.retries.watch(self._schedule_changed)
         emulator.pollers.append(self._poll)
 
     def _schedule_changed(self, key: tuple, old: Any, new: Any) -> None:
@@ -260,11 +261,15 @@ class SchedulerBackend(ServiceBackend):
         if not self._due_known:
             times = [s["FireAt"] for s in self.schedules.values()
                      if s["FireAt"] is not None and s["State"] == "ENABLED"]
+            retry = self.invoker.next_retry()
+            if retry is not None:
+                times.append(retry)
             self._next_due = min(times) if times else None
             self._due_known = True
         return self._next_due
 
     def _poll(self) -> bool:
+        """Fires every due invocation and retry, in time order."""
         due = self._due()
         now = self.emulator.clock.time()
         if due is None or now < due:
@@ -272,9 +277,14 @@ class SchedulerBackend(ServiceBackend):
         fired = 0
         while fired < _MAX_FIRES_PER_POLL:
             earliest = self._earliest_due(now)
-            if earliest is None:
+            retry = self.invoker.next_retry()
+            if retry is not None and retry <= now and (
+                    earliest is None or retry <= self.schedules[earliest]["FireAt"]):
+                self.invoker.retry_due()
+            elif earliest is not None:
+                self._fire(earliest, self.schedules[earliest])
+            else:
                 break
-            self._fire(earliest, self.schedules[earliest])
             fired += 1
         return fired > 0
 

@@ -41,6 +41,15 @@ FailureRecord = TypedDict("FailureRecord", {
     "RetryAttempts": int,
 }, total=False)
 
+RetryRecord = TypedDict("RetryRecord", {
+    "Key": list,            # the schedule's key
+    "ScheduleArn": str,
+    "Target": dict,         # the target as it was when the invocation fired
+    "Tick": float,          # the scheduled time
+    "FirstAttempt": float,  # when the first attempt ran (the event's age counts from it)
+    "Attempt": int,         # the number of the attempt due
+}, total=False)
+
 #: (account, region, name) -> a schedule group
 GROUPS = TableSpec("scheduler.groups", GroupRecord, ordered=True)
 #: (account, region, group, name) -> a schedule
@@ -48,5 +57,8 @@ SCHEDULES = TableSpec("scheduler.schedules", ScheduleRecord, ordered=True)
 #: sequence number -> an invocation that failed after its retries
 FAILURES = TableSpec("scheduler.failures", FailureRecord, ordered=True)
 
-SCHEMA = ServiceSchema(tables=(GROUPS, SCHEDULES, FAILURES),
+#: (due time, execution id) -> a failed invocation waiting for its next attempt
+RETRIES = TableSpec("scheduler.retries", RetryRecord, ordered=True)
+
+SCHEMA = ServiceSchema(tables=(GROUPS, SCHEDULES, FAILURES, RETRIES),
                        views={"failed_invocations": lambda backend: backend.invoker.failures()})

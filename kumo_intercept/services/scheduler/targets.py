@@ -10,11 +10,14 @@ account and region.
 ``<aws.scheduler.scheduled-time>``, ``<aws.scheduler.execution-id>`` and
 ``<aws.scheduler.attempt-number>``; without ``Input``, ``{}`` is sent.
 
-A failed invocation is retried at once up to ``RetryPolicy.MaximumRetryAttempts`` times (default 185;
-in the emulator a target that fails keeps failing, so the retries are not spread over
-``MaximumEventAgeInSeconds``), then recorded in ``scheduler.failures`` and, with a
-``DeadLetterConfig``, sent to that queue with the dead-letter attributes AWS sets. A target whose
-service is not emulated is recorded as failed with code ``NotEmulated`` (nothing is retried).
+A failed invocation is retried on the emulator clock with exponential backoff (``retry_delay``: 1 s,
+doubling, at most 8 minutes between attempts, so the 185 default retries span about 24 hours) while
+fewer than ``RetryPolicy.MaximumRetryAttempts`` retries were made (default 185) and the next attempt
+lies within ``MaximumEventAgeInSeconds`` of the first (default 86400). Pending retries are records of
+``scheduler.retries``, fired by the backend's poller. An invocation out of retries is recorded in
+``scheduler.failures`` and, with a ``DeadLetterConfig``, sent to that queue with the dead-letter
+attributes AWS sets (``EXHAUSTED_RETRY_CONDITION`` names the limit reached). A target whose service is
+not emulated is recorded as failed with code ``NotEmulated`` (nothing is retried).
 """
 
 from __future__ import annotations
@@ -43,8 +46,16 @@ _ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
     "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
 }
 _DEFAULT_RETRIES = 185
+_DEFAULT_EVENT_AGE = 86_400
+_MAX_BACKOFF = 480.0
 #: AWS's message for a role it cannot use (an unknown role, or one EventBridge Scheduler may not assume)
 _ROLE_MESSAGE = "The execution role you provide must allow AWS EventBridge Scheduler to assume the role."
+
+
+def retry_delay(attempt_number: int) -> float:
+    """Seconds between attempt ``attempt_number`` and the next: AWS documents exponential backoff
+    without its constants; these make 185 retries last about a day, the default event age."""
+    return min(2.0 ** (attempt_number - 1), _MAX_BACKOFF)
 
 
 def _iso(epoch: float) -> str:
@@ -57,6 +68,7 @@ class TargetInvoker:
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
         self.failed = schema.FAILURES.open_ordered(emulator.store)
+        self.retries = schema.RETRIES.open_ordered(emulator.store)
 
     # -- checks at CreateSchedule / UpdateSchedule ------------------------------------------------
     def check_target(self, ctx: RequestContext[Any], target: dict) -> None:
@@ -78,28 +90,52 @@ class TargetInvoker:
 
     # -- invocation -------------------------------------------------------------------------------
     def invoke(self, key: tuple, schedule_arn: str, schedule: dict, tick: float) -> None:
-        target = schedule["Target"]
-        execution_id = self.emulator.ids.uuid4()
-        retries = (target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", _DEFAULT_RETRIES)
-        error: AwsError | None = None
-        for attempt_number in range(1, retries + 2):
-            body = self._input(target, schedule_arn, tick, execution_id, attempt_number)
-            try:
-                _, error = attempt(self.emulator.store, self._send, key, target, body)
-            except NotEmulatedError as exc:
-                self._record(schedule_arn, target, body, tick, "NotEmulated", str(exc), attempt_number - 1)
-                return
-            if error is None:
-                return
-        assert error is not None
-        body = self._input(target, schedule_arn, tick, execution_id, retries + 1)
-        self._record(schedule_arn, target, body, tick, error.code, error.message, retries)
+        """The invocation of a schedule that is due: its first attempt, at the time it was due (a clock
+        moved past several attempts' times runs them all, each as of its own time)."""
+        pending = {"Key": list(key), "ScheduleArn": schedule_arn, "Target": schedule["Target"], "Tick": tick,
+                   "FirstAttempt": schedule["FireAt"], "Attempt": 1}
+        self._attempt(self.emulator.ids.uuid4(), pending, schedule["FireAt"])
+
+    def next_retry(self) -> float | None:
+        """When the earliest pending retry is due (None: none pending)."""
+        first = self.retries.first_key()
+        return None if first is None else first[0]
+
+    def retry_due(self) -> None:
+        """The earliest pending retry, which is due."""
+        due, execution_id = self.retries.first_key()
+        self._attempt(execution_id, self.retries.delete((due, execution_id)), due)
+
+    def _attempt(self, execution_id: str, pending: dict, due: float) -> None:
+        target, number = pending["Target"], pending["Attempt"]
+        key = tuple(pending["Key"])
+        body = self._input(target, pending["ScheduleArn"], pending["Tick"], execution_id, number)
+        try:
+            _, error = attempt(self.emulator.store, self._send, key, target, body)
+        except NotEmulatedError as exc:
+            self._record(pending["ScheduleArn"], target, body, pending["Tick"], "NotEmulated", str(exc), number - 1)
+            return
+        if error is None:
+            return
+        policy = target.get("RetryPolicy") or {}
+        next_at = due + retry_delay(number)
+        if number - 1 >= policy.get("MaximumRetryAttempts", _DEFAULT_RETRIES):
+            self._exhausted(execution_id, pending, body, error, "MaximumRetryAttempts")
+        elif next_at - pending["FirstAttempt"] > policy.get("MaximumEventAgeInSeconds", _DEFAULT_EVENT_AGE):
+            self._exhausted(execution_id, pending, body, error, "MaximumEventAgeInSeconds")
+        else:
+            self.retries.put((next_at, execution_id), {**pending, "Attempt": number + 1})
+
+    def _exhausted(self, execution_id: str, pending: dict, body: str, error: AwsError, condition: str) -> None:
+        """An invocation out of retries: recorded, and sent to the dead-letter queue if there is one."""
+        target, retries = pending["Target"], pending["Attempt"] - 1
+        self._record(pending["ScheduleArn"], target, body, pending["Tick"], error.code, error.message, retries)
         dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
         if dead_letter:
             attributes = {
                 "ERROR_CODE": error.code, "ERROR_MESSAGE": error.message or error.code,
-                "EXHAUSTED_RETRY_CONDITION": "MaximumRetryAttempts", "RETRY_ATTEMPTS": str(retries),
-                "SCHEDULE_ARN": schedule_arn, "TARGET_ARN": target["Arn"], "EXECUTION_ID": execution_id,
+                "EXHAUSTED_RETRY_CONDITION": condition, "RETRY_ATTEMPTS": str(retries),
+                "SCHEDULE_ARN": pending["ScheduleArn"], "TARGET_ARN": target["Arn"], "EXECUTION_ID": execution_id,
             }
             typed = {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items()}
             attempt(self.emulator.store, self._dead_letter, dead_letter, body, typed)

@@ -51,6 +51,12 @@ UndeliveredRecord = TypedDict("UndeliveredRecord", {
     "Destination": str, "EventType": str, "Event": str, "ErrorCode": str, "ErrorMessage": str,
 }, total=False)
 
+AccountRecord = TypedDict("AccountRecord", {
+    "ProductionAccess": bool,    # out of the sandbox (PutAccountDetails with ProductionAccessEnabled)
+    "Details": "dict | None",    # PutAccountDetails' details, with ReviewDetails
+    "SendingEnabled": bool,      # PutAccountSendingAttributes / UpdateAccountSendingEnabled
+}, total=False)
+
 #: (account, region, email address or domain) -> an identity
 IDENTITIES = TableSpec("ses.identities", IdentityRecord, ordered=True)
 #: (account, region, name) -> a configuration set with its event destinations
@@ -61,11 +67,13 @@ TEMPLATES = TableSpec("ses.templates", TemplateRecord, ordered=True)
 SUPPRESSED = TableSpec("ses.suppressed", SuppressedRecord, ordered=True)
 #: sequence number -> a message SES accepted
 SENT = TableSpec("ses.sent", SentRecord, ordered=True)
+#: (account, region) -> the SES account's settings (absent: in the sandbox, sending enabled)
+ACCOUNTS = TableSpec("ses.accounts", AccountRecord)
 #: sequence number -> an event that could not be published
 UNDELIVERED_EVENTS = TableSpec("ses.undelivered_events", UndeliveredRecord, ordered=True)
 
 SCHEMA = ServiceSchema(
-    tables=(IDENTITIES, CONFIGURATION_SETS, TEMPLATES, SUPPRESSED, SENT, UNDELIVERED_EVENTS),
+    tables=(IDENTITIES, CONFIGURATION_SETS, TEMPLATES, SUPPRESSED, SENT, UNDELIVERED_EVENTS, ACCOUNTS),
     # every message sent (with its MIME), and the configuration-set events no destination took
     views={"sent_messages": lambda backend: backend.state.sent_messages(),
            "undelivered_events": lambda backend: backend.state.undelivered_events()},

@@ -6,14 +6,16 @@ kept in SESv2's form (``MatchingEventTypes`` such as ``SEND``; ``SnsDestination.
 translated by the v1 backend.
 
 Sending (``record_send``) publishes the configuration set's Send and Delivery events through the
-ports (SNS, EventBridge; Firehose has no port and CloudWatch metrics are not published, so those
-events are kept in ``ses.undelivered_events``); a failed publication never undoes the send.
+ports: SNS topics, EventBridge buses, Firehose delivery streams (a JSON record and a newline) and
+CloudWatch metrics (``AWS/SES``, one count per event). An event no destination took is kept in
+``ses.undelivered_events``; a failed publication never undoes the send.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+from email.utils import parseaddr
 from typing import Any
 
 from ...core.clock import from_epoch
@@ -25,6 +27,12 @@ from .mail import build_mime, render
 #: SES's sandbox quota (AWS: 200 messages per 24 hours, 1 per second)
 SANDBOX_MAX_24_HOUR_SEND = 200.0
 SANDBOX_MAX_SEND_RATE = 1.0
+#: the quota a new production account starts with (developer guide "Request production access")
+PRODUCTION_MAX_24_HOUR_SEND = 50_000.0
+PRODUCTION_MAX_SEND_RATE = 14.0
+#: the mailbox simulator's domain: sandboxed accounts may send to it (developer guide "Mailbox simulator")
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+_DEFAULT_ACCOUNT = {"ProductionAccess": False, "Details": None, "SendingEnabled": True}
 _STATISTICS_INTERVAL = 15 * 60
 _EVENT_NAMES = {"SEND": ("Send", "send", "Email Sent"), "DELIVERY": ("Delivery", "delivery", "Email Delivered")}
 
@@ -47,6 +55,7 @@ class SesState:
         self.suppressed = schema.SUPPRESSED.open_ordered(store)
         self.sent = schema.SENT.open_ordered(store)
         self.undelivered = schema.UNDELIVERED_EVENTS.open_ordered(store)
+        self.accounts = schema.ACCOUNTS.open(store)
 
     # -- identities -------------------------------------------------------------------------------
     def verify(self, account: str, region: str, identity: str, now: float) -> dict:
@@ -71,6 +80,30 @@ class SesState:
         """Whether SES may send from ``address``: it, or its domain, is a verified identity."""
         return ((account, region, address) in self.identities
                 or (account, region, domain_of(address)) in self.identities)
+
+    # -- the account: sandbox, production access, sending paused ------------------------------------
+    def account(self, account: str, region: str) -> dict:
+        return {**_DEFAULT_ACCOUNT, **self.accounts.get((account, region), {})}
+
+    def update_account(self, account: str, region: str, **changes: Any) -> None:
+        self.accounts.put((account, region), {**self.account(account, region), **changes})
+
+    def quota(self, account: str, region: str) -> tuple[float, float]:
+        """(messages per 24 hours, messages per second) of the account."""
+        if self.account(account, region)["ProductionAccess"]:
+            return PRODUCTION_MAX_24_HOUR_SEND, PRODUCTION_MAX_SEND_RATE
+        return SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE
+
+    def unverified(self, account: str, region: str, source: str | None, recipients: list[str]) -> list[str]:
+        """The identities a send fails the check on: an unverified sender, and while the account is in
+        the sandbox every recipient that is neither verified (address or domain) nor the mailbox
+        simulator (developer guide "Moving out of the Amazon SES sandbox")."""
+        failed = [] if source is None or self.is_verified(account, region, source) else [source]
+        if self.account(account, region)["ProductionAccess"]:
+            return failed
+        addresses = [parseaddr(r)[1] or r for r in recipients]
+        return failed + [a for a in addresses if domain_of(a) != SIMULATOR_DOMAIN
+                         and not self.is_verified(account, region, a) and a not in failed]
 
     # -- sending ----------------------------------------------------------------------------------
     def record_send(self, account: str, region: str, message: dict, now: float) -> str:
@@ -202,10 +235,15 @@ class SesState:
             if results and results[0].get("ErrorCode"):
                 raise AwsError(results[0]["ErrorCode"], results[0].get("ErrorMessage", ""), 400)
         elif "KinesisFirehoseDestination" in destination:
-            # Firehose offers other services no port (core/ports.py) to put records through
-            raise NotEmulatedError("firehose", "PutRecord", "SES cannot reach Firehose: no delivery-stream port")
+            # "SES follows each JSON record with a newline character" (developer guide, Firehose contents)
+            ports.delivery_streams.put_record_internal(
+                destination["KinesisFirehoseDestination"]["DeliveryStreamArn"], (text + "\n").encode())
+        elif "CloudWatchDestination" in destination:
+            datum = {"MetricName": _EVENT_NAMES[event_type][0], "Value": 1.0, "Unit": "Count",
+                     "Dimensions": _metric_dimensions(destination["CloudWatchDestination"], record)}
+            ports.metrics.put_metric_data_internal(record["Account"], record["Region"], "AWS/SES", [datum])
         else:
-            raise NotEmulatedError("cloudwatch", "PutMetricData", "SES event metrics are not published")
+            raise NotEmulatedError("sesv2", "event destination", f"{sorted(destination)} is not emulated")
 
     def undelivered_events(self) -> list[dict]:
         return [dict(record) for record in self.undelivered.values()]
@@ -227,6 +265,26 @@ class SesState:
                                "time": _dt.datetime.fromtimestamp(r["Timestamp"], _dt.timezone.utc).isoformat()}
                               for r in self.sent.values()],
         }
+
+
+def _metric_dimensions(cloudwatch: dict, record: dict) -> list[dict[str, str]]:
+    """The dimensions of an event's metric: each configured dimension from the message tag of its name
+    (``messageTag``), else its default value (headers and link tags are not tracked here)."""
+    tags = {tag["Name"]: tag["Value"] for tag in record.get("Tags", [])}
+    dimensions = []
+    for configured in cloudwatch.get("DimensionConfigurations", []):
+        name = configured["DimensionName"]
+        # v1 spells the source messageTag, v2 MESSAGE_TAG
+        from_tag = configured["DimensionValueSource"].replace("_", "").upper() == "MESSAGETAG"
+        value = tags.get(name) if from_tag else None
+        dimensions.append({"Name": name, "Value": value or configured["DefaultDimensionValue"]})
+    return dimensions
+
+
+def recipients_of(destination: Any) -> list[str]:
+    """Every address of a Destination (To, Cc and Bcc; both APIs name them alike)."""
+    return [*destination.get("ToAddresses", []), *destination.get("CcAddresses", []),
+            *destination.get("BccAddresses", [])]
 
 
 def rejected_message(region: str, identities: list[str]) -> str:

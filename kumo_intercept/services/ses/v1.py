@@ -1,9 +1,11 @@
 """SES (v1, the Query API): identities, configuration sets and SNS event destinations, templates,
 sending (formatted, raw, templated, bulk templated), quotas and statistics.
 
-State is shared with SESv2 (see ``state``). Identities are verified as soon as they are created. The
-account is in the sandbox: a message whose sender (or the sender's domain) is not a verified identity
-is refused with MessageRejected; AWS's sandbox also refuses unverified recipients, the emulator does not.
+State is shared with SESv2 (see ``state``). Identities are verified as soon as they are created. A
+message whose sender (or the sender's domain) is not a verified identity is refused with
+MessageRejected; so is, while the account is in the sandbox (until SESv2 PutAccountDetails asks for
+production access), one with a recipient that is neither verified nor the mailbox simulator.
+UpdateAccountSendingEnabled pauses sending (AccountSendingPausedException).
 """
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import offset_page
 from .mail import MissingAttribute, as_bytes, build_mime, parse_mime
-from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
-                    render_template, template_data)
+from .state import SesState, recipients_of as _recipients, rejected_message, render_template, template_data
 
 #: v1 event type names <-> the v2 names the shared state keeps
 _V2_TYPES = {"send": "SEND", "reject": "REJECT", "bounce": "BOUNCE", "complaint": "COMPLAINT",
@@ -228,6 +229,10 @@ class SesBackend(ServiceBackend):
 
     @staticmethod
     def _v2_destination(destination: ses.EventDestination) -> dict:
+        """The destination in v2's form, its event types checked (botocore does not check the enum)."""
+        for t in destination["MatchingEventTypes"]:
+            if t not in _V2_TYPES:
+                raise AwsError("InvalidParameterValue", f"Invalid event type: {t}.", 400)
         return _translated(dict(destination), _V2_TYPES, to_v2=True)
 
     @staticmethod
@@ -240,15 +245,12 @@ class SesBackend(ServiceBackend):
         name = ctx.params["ConfigurationSetName"]
         key, record = self._configuration_set(ctx, name)
         destination = ctx.params["EventDestination"]
-        for t in destination["MatchingEventTypes"]:
-            if t not in _V2_TYPES:
-                raise AwsError("InvalidParameterValue", f"Invalid event type: {t}.", 400)
+        new = self._v2_destination(destination)
         if any(d["Name"] == destination["Name"] for d in record["EventDestinations"]):
             raise ses.event_destination_already_exists_exception(
                 f"Event destination {destination['Name']} already exists.",
                 ConfigurationSetName=name, EventDestinationName=destination["Name"])
-        self.state.configuration_sets.put(key, {**record, "EventDestinations": [
-            *record["EventDestinations"], self._v2_destination(destination)]})
+        self.state.configuration_sets.put(key, {**record, "EventDestinations": [*record["EventDestinations"], new]})
         return {}
 
     def update_configuration_set_event_destination(
@@ -346,10 +348,14 @@ class SesBackend(ServiceBackend):
         return {"RenderedTemplate": mime}
 
     # -- sending ----------------------------------------------------------------------------------
-    def _check_send(self, ctx: RequestContext[Any], source: str, configuration_set: str | None) -> str:
+    def _check_send(self, ctx: RequestContext[Any], source: str, configuration_set: str | None,
+                    recipients: list[str]) -> str:
         address = parseaddr(source)[1] or source
-        if not self.state.is_verified(ctx.account, ctx.region, address):
-            raise ses.message_rejected(rejected_message(ctx.region, [address]))
+        if not self.state.account(ctx.account, ctx.region)["SendingEnabled"]:
+            raise ses.account_sending_paused_exception("Email sending is disabled for your entire Amazon SES account.")
+        failed = self.state.unverified(ctx.account, ctx.region, address, recipients)
+        if failed:
+            raise ses.message_rejected(rejected_message(ctx.region, failed))
         if configuration_set:
             self._configuration_set(ctx, configuration_set)
         return address
@@ -362,8 +368,8 @@ class SesBackend(ServiceBackend):
     def send_email(self, ctx: Ctx[ses.SendEmailRequest]) -> ses.SendEmailResult:
         params = ctx.params
         configuration_set = params.get("ConfigurationSetName")
-        source = self._check_send(ctx, params["Source"], configuration_set)
         destination, body = params["Destination"], params["Message"]["Body"]
+        source = self._check_send(ctx, params["Source"], configuration_set, _recipients(destination))
         message_id = self._send(
             ctx, source=source, to=list(destination.get("ToAddresses", [])),
             cc=list(destination.get("CcAddresses", [])), bcc=list(destination.get("BccAddresses", [])),
@@ -378,9 +384,9 @@ class SesBackend(ServiceBackend):
         parsed = parse_mime(data)
         source = params.get("Source") or (parsed["from"][0] if parsed["from"] else "")
         configuration_set = params.get("ConfigurationSetName")
-        address = self._check_send(ctx, source, configuration_set)
         destinations = list(params.get("Destinations", []))
         to, cc, bcc = (destinations, [], []) if destinations else (parsed["to"], parsed["cc"], parsed["bcc"])
+        address = self._check_send(ctx, source, configuration_set, to + cc + bcc)
         message_id = self._send(ctx, source=address, to=to, cc=cc, bcc=bcc, subject=parsed["subject"],
                                 text=parsed["text"], html_body=parsed["html"], raw=data.decode("utf-8", "replace"),
                                 configuration_set=configuration_set, tags=params.get("Tags", []))
@@ -389,9 +395,9 @@ class SesBackend(ServiceBackend):
     def send_templated_email(self, ctx: Ctx[ses.SendTemplatedEmailRequest]) -> ses.SendTemplatedEmailResult:
         params = ctx.params
         configuration_set = params.get("ConfigurationSetName")
-        source = self._check_send(ctx, params["Source"], configuration_set)
-        subject, text, html_body = self._rendered(ctx, params["Template"], params["TemplateData"])
         destination = params["Destination"]
+        source = self._check_send(ctx, params["Source"], configuration_set, _recipients(destination))
+        subject, text, html_body = self._rendered(ctx, params["Template"], params["TemplateData"])
         message_id = self._send(
             ctx, source=source, to=list(destination.get("ToAddresses", [])),
             cc=list(destination.get("CcAddresses", [])), bcc=list(destination.get("BccAddresses", [])),
@@ -403,7 +409,7 @@ class SesBackend(ServiceBackend):
             self, ctx: Ctx[ses.SendBulkTemplatedEmailRequest]) -> ses.SendBulkTemplatedEmailResult:
         params = ctx.params
         configuration_set = params.get("ConfigurationSetName")
-        source = self._check_send(ctx, params["Source"], configuration_set)
+        source = self._check_send(ctx, params["Source"], configuration_set, [])
         name = params["Template"]
         self._template(ctx, name)
         default_data = self._data(params.get("DefaultTemplateData"), name)
@@ -417,6 +423,10 @@ class SesBackend(ServiceBackend):
                                  "Error": "Template rendering data is missing an attribute"})
                 continue
             destination = entry["Destination"]
+            failed = self.state.unverified(ctx.account, ctx.region, None, _recipients(destination))
+            if failed:
+                statuses.append({"Status": "MessageRejected", "Error": rejected_message(ctx.region, failed)})
+                continue
             message_id = self._send(
                 ctx, source=source, to=list(destination.get("ToAddresses", [])),
                 cc=list(destination.get("CcAddresses", [])), bcc=list(destination.get("BccAddresses", [])),
@@ -427,8 +437,18 @@ class SesBackend(ServiceBackend):
 
     # -- quotas and statistics --------------------------------------------------------------------
     def get_send_quota(self, ctx: Ctx[ses.GetSendQuotaRequest]) -> ses.GetSendQuotaResult:
-        return {"Max24HourSend": SANDBOX_MAX_24_HOUR_SEND, "MaxSendRate": SANDBOX_MAX_SEND_RATE,
+        per_day, per_second = self.state.quota(ctx.account, ctx.region)
+        return {"Max24HourSend": per_day, "MaxSendRate": per_second,
                 "SentLast24Hours": float(self.state.sent_since(ctx.account, ctx.region, ctx.time() - 86400))}
+
+    def update_account_sending_enabled(self, ctx: Ctx[ses.UpdateAccountSendingEnabledRequest]
+                                       ) -> ses.UpdateAccountSendingEnabledResult:
+        self.state.update_account(ctx.account, ctx.region, SendingEnabled=ctx.params.get("Enabled", False))
+        return {}
+
+    def get_account_sending_enabled(self, ctx: Ctx[ses.GetAccountSendingEnabledRequest]
+                                    ) -> ses.GetAccountSendingEnabledResult:
+        return {"Enabled": self.state.account(ctx.account, ctx.region)["SendingEnabled"]}
 
     def get_send_statistics(self, ctx: Ctx[ses.GetSendStatisticsRequest]) -> ses.GetSendStatisticsResult:
         return {"SendDataPoints": self.state.statistics(ctx.account, ctx.region, ctx.time())}  # type: ignore[typeddict-item]

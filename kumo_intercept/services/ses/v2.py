@@ -1,8 +1,9 @@
 """SESv2 (the REST API) over the same state as SES v1 (see ``state``): email identities, configuration
 sets and their event destinations (SNS, EventBridge, Firehose), email templates, SendEmail (simple,
-raw, template) and SendBulkEmail, GetAccount, and the account-level suppression list.
+raw, template) and SendBulkEmail, GetAccount / PutAccountDetails (production access, granted at once) /
+PutAccountSendingAttributes, and the account-level suppression list.
 
-Identities are verified at once; the account is in the sandbox (sender checked, recipients not, see
+Identities are verified at once; the account starts in the sandbox (sender and recipients checked, see
 ``v1``). A suppressed recipient is recorded on the message but not delivered (no Delivery event).
 """
 
@@ -19,8 +20,7 @@ from ...core.errors import AwsError
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
 from .mail import MissingAttribute, as_bytes, build_mime, parse_mime
-from .state import (SANDBOX_MAX_24_HOUR_SEND, SANDBOX_MAX_SEND_RATE, SesState, rejected_message,
-                    render_template, template_data)
+from .state import SesState, recipients_of, rejected_message, render_template, template_data
 
 
 def _invalid_token() -> AwsError:
@@ -232,10 +232,13 @@ class SesV2Backend(ServiceBackend):
                                                html_body, ctx.time())}
 
     # -- sending ----------------------------------------------------------------------------------
-    def _check_send(self, ctx: RequestContext[Any], source: str) -> str:
+    def _check_send(self, ctx: RequestContext[Any], source: str, recipients: list[str]) -> str:
         address = parseaddr(source)[1] or source
-        if not self.state.is_verified(ctx.account, ctx.region, address):
-            raise sesv2.message_rejected(rejected_message(ctx.region, [address]))
+        if not self.state.account(ctx.account, ctx.region)["SendingEnabled"]:
+            raise sesv2.sending_paused_exception("Email sending is disabled for your entire Amazon SES account.")
+        failed = self.state.unverified(ctx.account, ctx.region, address, recipients)
+        if failed:
+            raise sesv2.message_rejected(rejected_message(ctx.region, failed))
         if ctx.params.get("ConfigurationSetName"):
             self._configuration_set(ctx)
         return address
@@ -257,13 +260,14 @@ class SesV2Backend(ServiceBackend):
         if "Raw" in content:
             data = as_bytes(content["Raw"]["Data"])
             parsed = parse_mime(data)
-            source = self._check_send(ctx, params.get("FromEmailAddress") or (parsed["from"] or [""])[0])
             if not destination:
                 destination = {"ToAddresses": parsed["to"], "CcAddresses": parsed["cc"], "BccAddresses": parsed["bcc"]}
+            source = self._check_send(ctx, params.get("FromEmailAddress") or (parsed["from"] or [""])[0],
+                                      recipients_of(destination))
             message_id = self._send(ctx, source, destination, tags, parsed["subject"], parsed["text"],
                                     parsed["html"], data.decode("utf-8", "replace"), None)
             return {"MessageId": message_id}
-        source = self._check_send(ctx, params.get("FromEmailAddress", ""))
+        source = self._check_send(ctx, params.get("FromEmailAddress", ""), recipients_of(destination))
         if "Template" in content:
             template = content["Template"]
             name = template.get("TemplateName", "")
@@ -279,7 +283,7 @@ class SesV2Backend(ServiceBackend):
 
     def send_bulk_email(self, ctx: Ctx[sesv2.SendBulkEmailRequest]) -> sesv2.SendBulkEmailResult:
         params = ctx.params
-        source = self._check_send(ctx, params.get("FromEmailAddress", ""))
+        source = self._check_send(ctx, params.get("FromEmailAddress", ""), [])
         default = params["DefaultContent"].get("Template")
         if default is None:
             raise sesv2.bad_request_exception("DefaultContent must contain a Template.")
@@ -296,6 +300,10 @@ class SesV2Backend(ServiceBackend):
                 results.append({"Status": "INVALID_PARAMETER",
                                 "Error": f"Attribute '{exc.args[0]}' is not present in the rendering data."})
                 continue
+            failed = self.state.unverified(ctx.account, ctx.region, None, recipients_of(entry["Destination"]))
+            if failed:
+                results.append({"Status": "MESSAGE_REJECTED", "Error": rejected_message(ctx.region, failed)})
+                continue
             tags = [*params.get("DefaultEmailTags", []), *entry.get("ReplacementTags", [])]
             message_id = self._send(ctx, source, entry["Destination"], tags, subject, text, html_body, None, name)
             results.append({"Status": "SUCCESS", "MessageId": message_id})
@@ -304,11 +312,35 @@ class SesV2Backend(ServiceBackend):
     # -- account ----------------------------------------------------------------------------------
     def get_account(self, ctx: Ctx[sesv2.GetAccountRequest]) -> sesv2.GetAccountResult:
         sent = self.state.sent_since(ctx.account, ctx.region, ctx.time() - 86400)
-        return {"DedicatedIpAutoWarmupEnabled": False, "EnforcementStatus": "HEALTHY",
-                "ProductionAccessEnabled": False, "SendingEnabled": True,
-                "SendQuota": {"Max24HourSend": SANDBOX_MAX_24_HOUR_SEND, "MaxSendRate": SANDBOX_MAX_SEND_RATE,
-                              "SentLast24Hours": float(sent)},
-                "SuppressionAttributes": {"SuppressedReasons": []}}
+        account = self.state.account(ctx.account, ctx.region)
+        per_day, per_second = self.state.quota(ctx.account, ctx.region)
+        out: sesv2.GetAccountResult = {
+            "DedicatedIpAutoWarmupEnabled": False, "EnforcementStatus": "HEALTHY",
+            "ProductionAccessEnabled": account["ProductionAccess"], "SendingEnabled": account["SendingEnabled"],
+            "SendQuota": {"Max24HourSend": per_day, "MaxSendRate": per_second, "SentLast24Hours": float(sent)},
+            "SuppressionAttributes": {"SuppressedReasons": []}}
+        if account["Details"] is not None:
+            out["Details"] = account["Details"]  # type: ignore[typeddict-item]
+        return out
+
+    def put_account_details(self, ctx: Ctx[sesv2.PutAccountDetailsRequest]) -> sesv2.PutAccountDetailsResult:
+        """The details AWS reviews before granting production access; the emulator grants it at once
+        (ReviewDetails GRANTED), so a test can leave the sandbox as an account owner would."""
+        params = ctx.params
+        details: dict[str, Any] = {key: params[key] for key in  # type: ignore[literal-required]
+                                   ("MailType", "WebsiteURL", "ContactLanguage", "UseCaseDescription",
+                                    "AdditionalContactEmailAddresses") if key in params}
+        production = self.state.account(ctx.account, ctx.region)["ProductionAccess"]
+        if params.get("ProductionAccessEnabled"):
+            details["ReviewDetails"] = {"Status": "GRANTED", "CaseId": self.emulator.ids.digits(10)}
+            production = True
+        self.state.update_account(ctx.account, ctx.region, Details=details, ProductionAccess=production)
+        return {}
+
+    def put_account_sending_attributes(self, ctx: Ctx[sesv2.PutAccountSendingAttributesRequest]
+                                       ) -> sesv2.PutAccountSendingAttributesResult:
+        self.state.update_account(ctx.account, ctx.region, SendingEnabled=ctx.params.get("SendingEnabled", False))
+        return {}
 
     # -- suppression list -------------------------------------------------------------------------
     def put_suppressed_destination(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import integrations
-from .interpreter import Run, Scope, iso, to_json
+from .interpreter import MapLimits, Run, Scope, iso, to_json
 
 if TYPE_CHECKING:
     from .backend import StepFunctionsBackend
@@ -74,22 +74,27 @@ class ExecutionHost:
         self.backend.activity_tasks.put((activity_arn, seq), {"token": token, "input": payload})
         return seq
 
-    def start_map_run(self, label: str, state: dict, total: int) -> str:
+    def start_map_run(self, label: str, state: dict, total: int, limits: MapLimits) -> str:
         """A distributed Map's map run: a record DescribeMapRun/ListMapRuns read."""
         arn = (f"arn:aws:states:{self.region}:{self.account}:mapRun:"
                f"{self.execution['machineName']}/{label}:{self.ids.uuid4()}")
         self.backend.map_runs.put(arn, {
             "mapRunArn": arn, "executionArn": self.arn, "stateMachineArn": self.execution["stateMachineArn"],
             "status": "RUNNING", "startDate": self.now(), "total": total, "succeeded": 0, "failed": 0,
-            "aborted": 0, "maxConcurrency": state.get("MaxConcurrency", 0),
-            "toleratedFailureCount": state.get("ToleratedFailureCount", 0),
-            "toleratedFailurePercentage": float(state.get("ToleratedFailurePercentage", 0))})
+            "aborted": 0, "maxConcurrency": limits["MaxConcurrency"],
+            "toleratedFailureCount": limits["ToleratedFailureCount"],
+            "toleratedFailurePercentage": limits["ToleratedFailurePercentage"]})
         return arn
 
-    def end_map_run(self, map_run_arn: str, status: str, total: int) -> bool:
-        """Succeeded: every item did. Failed: one item failed and the rest were aborted (no tolerance)."""
-        counts = {"succeeded": total} if status == "SUCCEEDED" else {"failed": min(1, total),
-                                                                       "aborted": max(total - 1, 0)}
+    def map_run_limits(self, map_run_arn: str) -> MapLimits:
+        """The map run's limits as they stand (UpdateMapRun changes them while it runs)."""
+        run = self.backend.map_runs[map_run_arn]
+        return MapLimits(MaxConcurrency=run["maxConcurrency"], ToleratedFailureCount=run["toleratedFailureCount"],
+                         ToleratedFailurePercentage=run["toleratedFailurePercentage"])
+
+    def end_map_run(self, map_run_arn: str, status: str, succeeded: int, failed: int, total: int) -> bool:
+        """Items not counted as succeeded or failed when the run ends were aborted."""
+        counts = {"succeeded": succeeded, "failed": failed, "aborted": max(total - succeeded - failed, 0)}
         self.backend.map_runs.put(map_run_arn, {**self.backend.map_runs[map_run_arn], **counts,
                                                 "status": status, "stopDate": self.now()})
         return True

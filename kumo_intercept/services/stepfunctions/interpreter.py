@@ -41,9 +41,11 @@ class Host(Protocol):
 
     def new_token(self) -> str: ...
 
-    def start_map_run(self, label: str, state: dict, total: int) -> str: ...
+    def start_map_run(self, label: str, state: dict, total: int, limits: "MapLimits") -> str: ...
 
-    def end_map_run(self, map_run_arn: str, status: str, total: int) -> bool: ...
+    def map_run_limits(self, map_run_arn: str) -> "MapLimits": ...
+
+    def end_map_run(self, map_run_arn: str, status: str, succeeded: int, failed: int, total: int) -> bool: ...
 
     def run_task(self, run: "Run", scope: "Scope", state: dict, params: Any, context: dict) -> Any: ...
 
@@ -63,6 +65,24 @@ def parse_time(text: str) -> float:
 def iso(epoch: float) -> str:
     moment = _dt.datetime.fromtimestamp(epoch, _dt.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+THRESHOLD_ERROR = "States.ExceedToleratedFailureThreshold"
+# the cause AWS gives (LocalStack's AWS-recorded test_state_configuration.snapshot.json)
+THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+class MapLimits(dict):
+    """A Map's ``MaxConcurrency`` (0: no limit), ``ToleratedFailureCount`` and
+    ``ToleratedFailurePercentage`` as evaluated when the state started."""
+
+    def tolerates(self) -> bool:
+        return bool(self["ToleratedFailureCount"] or self["ToleratedFailurePercentage"])
+
+    def exceeded(self, failed: int, total: int) -> bool:
+        """Whether ``failed`` of ``total`` items exceed a tolerance that is set (0: not set)."""
+        count, percentage = self["ToleratedFailureCount"], self["ToleratedFailurePercentage"]
+        return bool(count and failed > count) or bool(percentage and failed * 100 > percentage * total)
 
 
 class Scope:
@@ -291,12 +311,16 @@ class Run:
         items = self._items(state, data, scope, context)
         if not isinstance(items, list):
             raise StateFailure("States.Runtime", "The ItemsPath of the Map state does not reference an array")
-        started = self.event(scope, "MapStateStarted", {"mapStateStartedEventDetails": {"length": len(items)}})
         processor: dict = state.get("ItemProcessor") or state["Iterator"]
+        distributed = (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED"
+        limits = self.map_limits(state, data, scope, context, distributed)
+        started = self.event(scope, "MapStateStarted", {"mapStateStartedEventDetails": {"length": len(items)}})
         map_run = None
-        if (processor.get("ProcessorConfig") or {}).get("Mode") == "DISTRIBUTED":
-            map_run = self.once(scope, lambda: self.host.start_map_run(state.get("Label", name), state, len(items)))
+        if distributed:
+            map_run = self.once(scope, lambda: self.host.start_map_run(state.get("Label", name), state, len(items),
+                                                                       limits))
             self.event(scope, "MapRunStarted", {"mapRunStartedEventDetails": {"mapRunArn": map_run}})
+            limits = self.host.map_run_limits(map_run)  # UpdateMapRun may have changed them since
         base = scope.next_key()
         threads = []
         for index, item in enumerate(items):
@@ -309,20 +333,82 @@ class Run:
             else:
                 value = self.fill(selector, data, item_context)
             threads.append((processor, value, Scope(f"{base}/i{index}", started, scope.variables), index, name))
+        tally = {"succeeded": 0, "failed": 0}
         try:
-            results = self._threads(threads)
+            results = self._iterations(threads, limits, tally)
         except StateFailure as failure:
             if map_run is not None:
-                self.once(scope, lambda: self.host.end_map_run(map_run, "FAILED", len(items)))
+                self.once(scope, lambda: self.host.end_map_run(map_run, "FAILED", tally["succeeded"], tally["failed"],
+                                                               len(items)))
                 self.event(scope, "MapRunFailed", {"mapRunFailedEventDetails": {
                     "error": failure.error, "cause": failure.cause}})
             raise
         if threads:
             scope.previous_event = max(t[2].previous_event for t in threads)
         if map_run is not None:
-            self.once(scope, lambda: self.host.end_map_run(map_run, "SUCCEEDED", len(items)))
+            self.once(scope, lambda: self.host.end_map_run(map_run, "SUCCEEDED", tally["succeeded"], tally["failed"],
+                                                           len(items)))
             self.event(scope, "MapRunSucceeded")
         self.event(scope, "MapStateSucceeded")
+        return results
+
+    def map_limits(self, state: dict, data: Any, scope: Scope, context: dict, distributed: bool) -> MapLimits:
+        """MaxConcurrency and the failure tolerance (distributed mode only, as AWS documents it), each
+        given as a number, a ``…Path`` into the state input (JSONPath) or a ``{% %}`` expression
+        (JSONata). Evaluated again on every replay: the same input gives the same limits."""
+        jsonata = state.get("QueryLanguage", self.language) == "JSONata"
+        limits = MapLimits()
+        for field, kind in (("MaxConcurrency", int), ("ToleratedFailureCount", int),
+                            ("ToleratedFailurePercentage", float)):
+            value: Any = 0
+            if field.startswith("Tolerated") and not distributed:
+                pass
+            elif f"{field}Path" in state:
+                value = self.path(data, state[f"{field}Path"], context)
+            elif field in state:
+                value = jsonata_mode.evaluate(state[field], self.bindings(scope, data, context)) if jsonata \
+                    else state[field]
+            valid = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 and (
+                kind is float or value == int(value)) and (field != "ToleratedFailurePercentage" or value <= 100)
+            if not valid:
+                raise StateFailure("States.Runtime", f"The {field} value {to_json(value)} is invalid: it must be "
+                                   f"a {'number between 0 and 100' if kind is float else 'non-negative integer'}")
+            limits[field] = kind(value)
+        return limits
+
+    def _iterations(self, threads: list[tuple], limits: MapLimits, tally: dict[str, int]) -> list:
+        """Run a Map's iterations in order, at most ``MaxConcurrency`` in flight (an iteration that
+        suspends holds its slot; the next starts on a later run, once one is free). A failed iteration
+        fails the Map unless the tolerance allows it: its result is then its error output. Counts the
+        finished iterations in ``tally``; suspends while any iteration is unfinished."""
+        results: list[Any] = []
+        wakes: list[float | None] = []
+        waiting = False
+        for machine, value, scope, index, name in threads:
+            begun = self.host.journal(f"{scope.name}:1") is not None
+            if not begun and limits["MaxConcurrency"] and len(wakes) >= limits["MaxConcurrency"]:
+                waiting = True  # no free slot: this iteration has not started yet
+                continue
+            self.event(scope, "MapIterationStarted", {"mapIterationStartedEventDetails": {"name": name, "index": index}})
+            try:
+                results.append(self.execute(machine, value, scope))
+            except Suspend as suspended:
+                wakes.append(suspended.wake_at)
+                continue
+            except StateFailure as failure:
+                tally["failed"] += 1
+                self.event(scope, "MapIterationFailed", {"mapIterationFailedEventDetails": {"name": name, "index": index}})
+                if not limits.tolerates():
+                    raise
+                if limits.exceeded(tally["failed"], len(threads)):
+                    raise StateFailure(THRESHOLD_ERROR, THRESHOLD_CAUSE) from None
+                results.append({"Error": failure.error, "Cause": failure.cause})
+                continue
+            tally["succeeded"] += 1
+            self.event(scope, "MapIterationSucceeded", {"mapIterationSucceededEventDetails": {"name": name, "index": index}})
+        if wakes or waiting:
+            timed = [w for w in wakes if w is not None]
+            raise Suspend(min(timed) if timed else None)
         return results
 
     def _items(self, state: dict, data: Any, scope: Scope, context: dict) -> Any:
@@ -337,22 +423,14 @@ class Run:
                                                                           "ItemReader": reader}, params, context))
 
     def _threads(self, threads: list[tuple]) -> list:
-        """Run branches or iterations: all of them get their turn; suspends if any must wait."""
+        """Run Parallel branches: all of them get their turn; suspends if any must wait."""
         results: list[Any] = []
         wakes: list[float | None] = []
-        for thread in threads:
-            machine, value, scope = thread[:3]
-            if len(thread) > 3:
-                self.event(scope, "MapIterationStarted",
-                           {"mapIterationStartedEventDetails": {"name": thread[4], "index": thread[3]}})
+        for machine, value, scope in threads:
             try:
                 results.append(self.execute(machine, value, scope))
             except Suspend as suspended:
                 wakes.append(suspended.wake_at)
-                continue
-            if len(thread) > 3:
-                self.event(scope, "MapIterationSucceeded",
-                           {"mapIterationSucceededEventDetails": {"index": thread[3]}})
         if wakes:
             timed = [w for w in wakes if w is not None]
             raise Suspend(min(timed) if timed else None)

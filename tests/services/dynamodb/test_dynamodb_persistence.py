@@ -47,3 +47,28 @@ def test_snapshot_restore_and_restart_keep_items_indexes_and_streams(tmp_path):
         iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
                                               ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         assert len(streams.get_records(ShardIterator=iterator)["Records"]) == 10
+
+
+def test_backups_and_write_history_survive_a_restart(tmp_path):
+    """The backup tables and the point-in-time history are store records (docs/persistence.md)."""
+    with kumo(data_dir=str(tmp_path), clock="virtual") as aws:
+        ddb = boto3.client("dynamodb")
+        ddb.create_table(TableName="kept", BillingMode="PAY_PER_REQUEST",
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "sk", "AttributeType": "S"}])
+        ddb.update_continuous_backups(TableName="kept",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+        ddb.put_item(TableName="kept", Item={"pk": {"S": "a"}, "sk": {"S": "s"}, "v": {"S": "old"}})
+        arn = ddb.create_backup(TableName="kept", BackupName="bkp")["BackupDetails"]["BackupArn"]
+        aws.clock.advance(600)
+        moment = aws.clock.now()
+        aws.clock.advance(600)
+        ddb.put_item(TableName="kept", Item={"pk": {"S": "a"}, "sk": {"S": "s"}, "v": {"S": "new"}})
+        aws.clock.advance(600)
+        aws.restart()
+        ddb.restore_table_from_backup(TargetTableName="from-backup", BackupArn=arn)
+        ddb.restore_table_to_point_in_time(SourceTableName="kept", TargetTableName="from-history",
+                                           RestoreDateTime=moment)
+        for restored in ("from-backup", "from-history"):
+            assert [i["v"]["S"] for i in ddb.scan(TableName=restored)["Items"]] == ["old"]

@@ -452,10 +452,6 @@ def test_connections_and_api_destinations(aws, events):
         HttpMethod="POST")["ApiDestinationArn"]
     assert events.describe_api_destination(Name="hook")["InvocationEndpoint"] == "https://partner.example/hook"
     assert [d["Name"] for d in events.list_api_destinations()["ApiDestinations"]] == ["hook"]
-    _rule(events, "r", {"source": ["shop"]}, {"Id": "api", "Arn": destination})
-    events.put_events(Entries=[entry(total=1)])
-    [sent] = aws.backend("events").undelivered()
-    assert sent["TargetArn"] == destination and json.loads(sent["Body"])["detail"] == {"total": 1}
     assert events.deauthorize_connection(Name="partner")["ConnectionState"] == "DEAUTHORIZED"
     assert [c["Name"] for c in events.list_connections()["Connections"]] == ["partner"]
     events.delete_api_destination(Name="hook")

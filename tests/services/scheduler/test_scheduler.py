@@ -185,7 +185,9 @@ def test_failed_invocations_go_to_the_dead_letter_queue(aws, client, queue):
     _create(client, "broken", "at(2030-01-01T00:01:00)", missing,
             target={"Input": "payload", "RetryPolicy": {"MaximumRetryAttempts": 2},
                     "DeadLetterConfig": {"Arn": arn}})
-    aws.clock.advance(60)
+    aws.clock.advance(60)  # the first attempt fails; its 2 retries come 1 s and 3 s later
+    assert _bodies(sqs, url) == []
+    aws.clock.advance(3)
     [message] = _bodies(sqs, url)
     assert message["Body"] == "payload"
     attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
@@ -328,3 +330,53 @@ def test_cron_follows_daylight_saving_time_in_its_zone(aws, client, queue):
             target={"Input": "<aws.scheduler.scheduled-time>"})
     aws.clock.advance(2 * 86400)
     assert [m["Body"] for m in _bodies(sqs, url)] == ["2030-03-09T14:00:00Z", "2030-03-10T13:00:00Z"]
+
+
+def test_retries_back_off_on_the_clock_and_succeed_once_the_target_exists(aws, client, queue):
+    """RetryPolicy (API reference RetryPolicy: retries with exponential backoff until MaximumRetryAttempts
+    or MaximumEventAgeInSeconds): a retry that finds its target delivers, with its attempt number."""
+    sqs, _, _ = queue
+    late_arn = "arn:aws:sqs:us-east-1:123456789012:late"
+    _create(client, "late", "at(2030-01-01T00:01:00)", late_arn,
+            target={"Input": "attempt <aws.scheduler.attempt-number>"})
+    aws.clock.advance(60)  # attempt 1 fails (no queue); attempt 2 is due 1 s later, attempt 3 2 s after it
+    late = sqs.create_queue(QueueName="late")["QueueUrl"]
+    aws.clock.advance(1)
+    assert [m["Body"] for m in _bodies(sqs, late)] == ["attempt 2"]
+    aws.clock.advance(3600)
+    assert _bodies(sqs, late) == [] and aws.state.scheduler.failed_invocations() == []
+
+
+def test_event_age_ends_the_retries(aws, client, queue):
+    """MaximumEventAgeInSeconds (60..86400): no retry is made later than that after the first attempt;
+    the dead-letter message says which limit was reached."""
+    sqs, url, arn = queue
+    _create(client, "old", "at(2030-01-01T00:01:00)", arn.replace(":target", ":gone"),
+            target={"RetryPolicy": {"MaximumEventAgeInSeconds": 60}, "DeadLetterConfig": {"Arn": arn}})
+    aws.clock.advance(60 + 30)
+    assert _bodies(sqs, url) == []  # retries at +1, +3, +7, +15 s; the next, at +31 s, is still to come
+    aws.clock.advance(60)
+    [message] = _bodies(sqs, url)
+    attributes = {k: v["StringValue"] for k, v in message["MessageAttributes"].items()}
+    assert attributes["EXHAUSTED_RETRY_CONDITION"] == "MaximumEventAgeInSeconds"
+    assert attributes["RETRY_ATTEMPTS"] == "5"  # a 6th retry would come 63 s after the first attempt
+
+
+def test_default_policy_retries_185_times_within_a_day(aws, client, queue):
+    """Defaults (API reference RetryPolicy): 185 retries, 86400 seconds of event age."""
+    _, _, arn = queue
+    _create(client, "daily", "at(2030-01-01T00:01:00)", arn.replace(":target", ":gone"))
+    aws.clock.advance(60 + 3600)
+    assert aws.state.scheduler.failed_invocations() == []  # still retrying an hour later
+    aws.clock.advance(86400)
+    [failure] = aws.state.scheduler.failed_invocations()
+    assert failure["RetryAttempts"] == 185
+
+
+def test_no_retries_goes_straight_to_the_dead_letter_queue(aws, client, queue):
+    sqs, url, arn = queue
+    _create(client, "once", "at(2030-01-01T00:01:00)", arn.replace(":target", ":gone"),
+            target={"RetryPolicy": {"MaximumRetryAttempts": 0}, "DeadLetterConfig": {"Arn": arn}})
+    aws.clock.advance(60)
+    [message] = _bodies(sqs, url)
+    assert message["MessageAttributes"]["RETRY_ATTEMPTS"]["StringValue"] == "0"

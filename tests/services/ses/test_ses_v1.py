@@ -6,10 +6,13 @@ AWS-validated tests/aws/services/ses/test_ses.snapshot.json (named per test).
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import boto3
 import pytest
+
+pytestmark = pytest.mark.usefixtures("production_access")
 
 
 @pytest.fixture
@@ -142,7 +145,46 @@ def test_configuration_sets_and_sns_events(aws, ses):
     assert ses.list_configuration_sets()["ConfigurationSets"] == []
 
 
-def test_firehose_destination_is_recorded_as_undelivered(aws, ses):
+def test_firehose_and_cloudwatch_destinations_receive_events(aws, ses):
+    """Event publishing to Firehose ("SES follows each JSON record with a newline character", developer
+    guide: contents of event data published to Firehose) and to CloudWatch (metrics in AWS/SES named after
+    the event type, dimensions from message tags or their default: API reference CloudWatchDimensionConfiguration)."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="events")
+    firehose = boto3.client("firehose")
+    stream = firehose.create_delivery_stream(
+        DeliveryStreamName="ses-events", ExtendedS3DestinationConfiguration={
+            "RoleARN": "arn:aws:iam::123456789012:role/r", "BucketARN": "arn:aws:s3:::events",
+            "BufferingHints": {"IntervalInSeconds": 60, "SizeInMBs": 1}})["DeliveryStreamARN"]
+    ses.verify_email_identity(EmailAddress="me@example.com")
+    ses.create_configuration_set(ConfigurationSet={"Name": "cs"})
+    ses.create_configuration_set_event_destination(ConfigurationSetName="cs", EventDestination={
+        "Name": "fh", "Enabled": True, "MatchingEventTypes": ["send", "delivery"],
+        "KinesisFirehoseDestination": {"IAMRoleARN": "arn:aws:iam::123456789012:role/r", "DeliveryStreamARN": stream}})
+    ses.create_configuration_set_event_destination(ConfigurationSetName="cs", EventDestination={
+        "Name": "cw", "Enabled": True, "MatchingEventTypes": ["send"],
+        "CloudWatchDestination": {"DimensionConfigurations": [
+            {"DimensionName": "campaign", "DimensionValueSource": "messageTag", "DefaultDimensionValue": "none"}]}})
+    for campaign in ("spring", "spring", None):
+        ses.send_email(Source="me@example.com", Destination={"ToAddresses": ["a@x.com"]},
+                       Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}, ConfigurationSetName="cs",
+                       Tags=[{"Name": "campaign", "Value": campaign}] if campaign else [])
+    assert aws.state.ses.undelivered_events() == []
+    aws.clock.advance(60)  # the delivery stream's buffering interval
+    [key] = [o["Key"] for o in s3.list_objects_v2(Bucket="events")["Contents"]]
+    lines = s3.get_object(Bucket="events", Key=key)["Body"].read().decode().split("\n")
+    assert lines[-1] == "" and [json.loads(line)["eventType"] for line in lines[:-1]] == ["Send", "Delivery"] * 3
+    cloudwatch = boto3.client("cloudwatch")
+    metrics = cloudwatch.list_metrics(Namespace="AWS/SES", MetricName="Send")["Metrics"]
+    assert sorted(m["Dimensions"][0]["Value"] for m in metrics) == ["none", "spring"]
+    stats = cloudwatch.get_metric_statistics(
+        Namespace="AWS/SES", MetricName="Send", Dimensions=[{"Name": "campaign", "Value": "spring"}],
+        StartTime=aws.clock.now() - datetime.timedelta(hours=1), EndTime=aws.clock.now(), Period=3600,
+        Statistics=["Sum"])["Datapoints"]
+    assert stats[0]["Sum"] == 2.0
+
+
+def test_missing_delivery_stream_is_an_undelivered_event(aws, ses):
     ses.verify_email_identity(EmailAddress="me@example.com")
     ses.create_configuration_set(ConfigurationSet={"Name": "cs"})
     ses.create_configuration_set_event_destination(ConfigurationSetName="cs", EventDestination={
@@ -152,7 +194,7 @@ def test_firehose_destination_is_recorded_as_undelivered(aws, ses):
     ses.send_email(Source="me@example.com", Destination={"ToAddresses": ["a@x.com"]},
                    Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "t"}}}, ConfigurationSetName="cs")
     [undelivered] = aws.state.ses.undelivered_events()
-    assert undelivered["ErrorCode"] == "NotEmulated" and undelivered["Destination"] == "fh"
+    assert undelivered["ErrorCode"] == "ResourceNotFoundException" and undelivered["Destination"] == "fh"
     assert len(aws.state.ses.sent_messages()) == 1
 
 

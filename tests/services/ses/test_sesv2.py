@@ -12,6 +12,8 @@ import json
 import boto3
 import pytest
 
+pytestmark = pytest.mark.usefixtures("production_access")
+
 SIMPLE = {"Simple": {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "text"}}}}
 
 
@@ -56,7 +58,7 @@ def test_simple_raw_and_template_sends_are_recorded(aws, v2):
     assert sent[2]["Text"] == "T Q" and sent[2]["Template"] == "t"
     assert aws.state.ses.sent_messages() == sent  # one store for both APIs
     account = v2.get_account()
-    assert account["ProductionAccessEnabled"] is False and account["SendQuota"]["SentLast24Hours"] == 3.0
+    assert account["ProductionAccessEnabled"] is True and account["SendQuota"]["SentLast24Hours"] == 3.0
 
 
 def test_bulk_email(aws, v2):
