@@ -60,6 +60,8 @@ def kumo(target: Any = None, /, **options: "Unpack[Options]") -> Any:
     - ``data_dir``, ``durability``: persistence (see docs/persistence.md); ``KUMO_DATA_DIR`` is the
       default directory. ``from_snapshot``: start from a seed made by ``aws.export(path)``.
     - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).
+    - ``iam``: ``"off"`` (default), ``"audit"`` (record would-be denials in the ledger) or ``"enforce"``
+      (authorize every call made with a principal's credentials as AWS would; see docs/iam.md).
 
     Activating while an emulator is active joins it: state is shared and the outermost exit ends it.
     """

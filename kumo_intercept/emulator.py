@@ -93,14 +93,15 @@ class Emulator:
         durability: Durability | str | float = "process",
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
+        iam: str = "off",
     ) -> None:
         if strict is None:
             strict = default_strict()
-        check_options(region, account_id, seed, strict, start_time)
+        check_options(region, account_id, seed, strict, start_time, iam)
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
-            from_snapshot=from_snapshot,
+            from_snapshot=from_snapshot, iam=iam,
         )
         self.region = region
         self.account_id = account_id
@@ -129,6 +130,9 @@ class Emulator:
         self._background_paused = False
         #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
         self.dispatch_hook: DispatchHook | None = None
+        self._iam: Any = None
+        #: IAM enforcement's check of each call before its handler (None when ``iam="off"``: no cost)
+        self.authorize: Callable[[RequestContext], None] | None = None if iam == "off" else self.iam.authorize
         self._joined: Emulator | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
@@ -291,6 +295,16 @@ class Emulator:
                 if backend is None:
                     backend = self._backends[service] = cls(self)
         return backend
+
+    @property
+    def iam(self) -> Any:
+        """IAM enforcement (``kumo(iam="audit"|"enforce")``): ``aws.iam.explain(call)`` says which
+        statements allowed or denied a call in the ledger, ``aws.iam.denials()`` lists the denied ones."""
+        if self._iam is None:
+            from .services.iam.enforcement import load
+
+            self._iam = load(self, self._options["iam"])
+        return self._iam
 
     @property
     def background_paused(self) -> bool:
@@ -541,6 +555,8 @@ class Emulator:
                     ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
                                                          backend.missing_parameter)
                 ctx.params = with_datetimes(model, ctx.params)
+                if served and self.authorize is not None:
+                    self.authorize(ctx)
                 parsed = handler(ctx)
             except AwsError as exc:
                 self.store.rollback(savepoint)
@@ -585,7 +601,7 @@ class Emulator:
         self.calls.record(Call(ctx.service, ctx.operation, with_payloads_previewed(inputs, ctx.params),
                                with_payloads_previewed(outputs, parsed),
                                error.code if error is not None else None,
-                               ctx.account, ctx.region, ctx.request_id, self.clock.time()))
+                               ctx.account, ctx.region, ctx.request_id, self.clock.time(), ctx.authorization))
         if error is None:  # as the calling client's session parses timestamps and blobs (the AWS CLI's raw ones)
             parsed = as_session_parses(ctx.model, parsed, ctx.botocore_context)
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed

@@ -64,7 +64,7 @@ class RequestContext(Generic[P]):
 
     __slots__ = (
         "emulator", "service", "operation", "params", "account", "region",
-        "request_id", "access_key", "status", "headers", "model", "botocore_context",
+        "request_id", "access_key", "status", "headers", "model", "botocore_context", "authorization",
     )
 
     def __init__(
@@ -98,6 +98,8 @@ class RequestContext(Generic[P]):
         #: botocore's request context: what it resolved before the call, e.g. ``["checksum"]`` holds
         #: the request checksum algorithm the client would have sent (its Config included)
         self.botocore_context = botocore_context if botocore_context is not None else {}
+        #: what IAM enforcement decided (``kumo(iam=...)``), kept in the call's ledger entry
+        self.authorization: Any = None
 
     @property
     def clock(self) -> "Clock":

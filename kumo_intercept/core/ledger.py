@@ -153,7 +153,8 @@ def with_payloads_previewed(members: tuple[str, ...], values: dict[str, Any]) ->
 class Call:
     """One intercepted call. ``error`` is the AWS error code when the call failed, else None."""
 
-    __slots__ = ("service", "operation", "params", "response", "error", "account", "region", "request_id", "time")
+    __slots__ = ("service", "operation", "params", "response", "error", "account", "region", "request_id", "time",
+                 "authorization")
 
     def __init__(
         self,
@@ -166,6 +167,7 @@ class Call:
         region: str,
         request_id: str,
         time: float,
+        authorization: Any = None,
     ) -> None:
         self.service = service
         self.operation = operation
@@ -176,6 +178,9 @@ class Call:
         self.region = region
         self.request_id = request_id
         self.time = time
+        #: with ``kumo(iam="audit"|"enforce")``: the decisions on the call's actions and resources
+        #: (``aws.iam.explain(call)`` words them); None when not checked
+        self.authorization = authorization
 
     @property
     def name(self) -> str:
@@ -187,7 +192,12 @@ class Call:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {slot: getattr(self, slot) for slot in self.__slots__}
+        """The call's fields; IAM enforcement's decisions (when there are) as the text ``aws.iam.explain``
+        gives for each."""
+        out = {slot: getattr(self, slot) for slot in self.__slots__ if slot != "authorization"}
+        if self.authorization is not None:
+            out["authorization"] = [str(decision) for decision in self.authorization]
+        return out
 
     def __repr__(self) -> str:
         outcome = "ok" if self.error is None else self.error

@@ -11,7 +11,7 @@ import functools
 import os
 import re
 import warnings
-from typing import Any, Mapping, TypedDict, Union
+from typing import Any, Literal, Mapping, TypedDict, Union
 
 from .clock import Clock, When, to_epoch
 from .errors import ConfigurationError
@@ -36,13 +36,14 @@ class Options(TypedDict, total=False):
     durability: Union[str, float]
     ledger_size: int
     from_snapshot: Union[str, None]
+    iam: Literal["off", "audit", "enforce"]
 
 
 #: every option with its default, in the order ``kumo``'s docstring lists them
 DEFAULTS: dict[str, Any] = {
     "region": DEFAULT_REGION, "account_id": DEFAULT_ACCOUNT_ID, "clock": "wall", "start_time": None,
     "seed": 0, "strict": False, "data_dir": None, "durability": "process", "ledger_size": 10_000,
-    "from_snapshot": None,
+    "from_snapshot": None, "iam": "off",
 }
 
 
@@ -69,7 +70,10 @@ def default_strict() -> bool:
     return os.environ.get(ENV_STRICT, "").strip().lower() in ("1", "true", "yes")
 
 
-def check_options(region: Any, account_id: Any, seed: Any, strict: Any, start_time: Any) -> None:
+IAM_MODES = ("off", "audit", "enforce")
+
+
+def check_options(region: Any, account_id: Any, seed: Any, strict: Any, start_time: Any, iam: Any = "off") -> None:
     """Refuse option values of the wrong type or form, naming the option (the clock, durability,
     data directory and ledger size are checked where they are used)."""
     if not isinstance(region, str) or not region:
@@ -85,6 +89,8 @@ def check_options(region: Any, account_id: Any, seed: Any, strict: Any, start_ti
         raise ConfigurationError(f"seed must be an int, a str or None, got {type(seed).__name__} {seed!r}")
     if not isinstance(strict, bool):
         raise ConfigurationError(f"strict must be True or False, got {strict!r}")
+    if iam not in IAM_MODES:
+        raise ConfigurationError(f"iam must be one of {', '.join(map(repr, IAM_MODES))}, got {iam!r}")
     if start_time is not None:
         try:
             to_epoch(start_time)

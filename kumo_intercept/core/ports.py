@@ -14,6 +14,7 @@ import functools
 from typing import TYPE_CHECKING, Any, Mapping, Protocol, Sequence, cast, runtime_checkable
 
 if TYPE_CHECKING:
+    from .dispatch import RequestContext
     from ..emulator import Emulator
 
 
@@ -178,6 +179,26 @@ class CredentialsPort(Protocol):
         asking service made its own. KeyError when IAM holds no such role."""
         ...
 
+    def session_for_access_key(self, access_key: str) -> dict[str, Any] | None:
+        """Whom credentials STS issued act as (``Kind``, ``Arn``, ``Account``, ``UserId``; ``RoleArn`` for
+        role sessions, ``ParentArn`` for federated users and session tokens, ``Policies`` (session
+        policy texts) and ``PolicyArns``, session ``Tags``), expired or not; None for other keys."""
+        ...
+
+
+@runtime_checkable
+class ResourcePolicyPort(Protocol):
+    """A service whose resources carry resource-based policies and tags, for IAM enforcement
+    (services/iam/enforcement.py); ``RESOURCE_POLICY_SERVICES`` names them."""
+
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """What a request on the resource ``arn`` is authorized against, the ARN as the request names it
+        (a secret's without its suffix, a KMS alias's): ``{"Arn": the resource's own ARN, "Policy": the
+        resource policy text or None, "Tags": {key: value}}``, plus ``"Grants"`` for KMS keys (each with
+        ``GranteePrincipal``, ``Operations``, ``Constraints``) and ``"PartitionKey"`` for DynamoDB tables
+        and indexes; None when there is no such resource."""
+        ...
+
 
 @runtime_checkable
 class WorkflowPort(Protocol):
@@ -208,6 +229,13 @@ class MetricPort(Protocol):
         ...
 
 
+#: the service part of a resource ARN -> the service (botocore name) answering ``ResourcePolicyPort``
+#: for it (IAM answers for roles: their trust policy is the resource policy of sts:AssumeRole)
+RESOURCE_POLICY_SERVICES: dict[str, str] = {
+    "s3": "s3", "sqs": "sqs", "sns": "sns", "lambda": "lambda", "kms": "kms", "secretsmanager": "secretsmanager",
+    "events": "events", "dynamodb": "dynamodb", "iam": "iam",
+}
+
 #: the service (botocore name) whose backend serves each port; a test asserts every emulated one
 #: implements its Protocol exactly
 SERVICE_PORTS: dict[str, type] = {
@@ -236,10 +264,12 @@ class Ports:
     """The typed accessor: ``emulator.ports.queues`` and so on. Each property builds the backend
     that serves the port on first use and raises NotEmulatedError if the service is not emulated."""
 
-    __slots__ = ("_emulator",)
+    __slots__ = ("_emulator", "_sessions")
 
     def __init__(self, emulator: "Emulator") -> None:
         self._emulator = emulator
+        #: role ARN -> the access key of the session services act as it with (enforcement only)
+        self._sessions: dict[str, str] = {}
 
     def _get(self, service: str) -> Any:
         # not checked with isinstance here (it costs microseconds per delivery): a test asserts that
@@ -295,21 +325,71 @@ class Ports:
         return cast(MetricPort, self._get("cloudwatch"))
 
     def call(self, service: str, operation: str, params: dict[str, Any], account: str,
-             region: str) -> dict[str, Any]:
+             region: str, *, as_role: str | None = None) -> dict[str, Any]:
         """Any emulated operation, as a service acting in ``account``/``region`` calls it (Step Functions'
         AWS SDK integrations): ``params`` as botocore would send them (PascalCase API members), the
-        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone."""
-        from .dispatch import RequestContext, attempt
-        from .responses import new_request_id
+        parsed output without ResponseMetadata returned, AwsError raised with the call's changes undone.
+        With IAM enforcement on, a service acting as a role (``as_role``) is authorized as that role."""
+        from .dispatch import attempt
 
         emulator = self._emulator
-        model = service_model(service).operation_model(operation)
-        ctx = RequestContext(emulator, service, operation, params, account, region,
-                             new_request_id(service, emulator.ids), None, model)
-        result, error = attempt(emulator.store, emulator.handler(service, operation), ctx)
+        handler = emulator.handler(service, operation)
+
+        def authorized_call(ctx: "RequestContext[Any]") -> dict[str, Any]:
+            if emulator.authorize is not None and ctx.access_key is not None:
+                emulator.authorize(ctx)
+            return handler(ctx)
+
+        ctx = self._context(service, operation, params, account, region, as_role)
+        result, error = attempt(emulator.store, authorized_call, ctx)
         if error is not None:
             raise error
         return cast(dict[str, Any], result)
+
+    def authorize_as_role(self, role_arn: str, service: str, operation: str, params: dict[str, Any], account: str,
+                          region: str) -> None:
+        """With IAM enforcement on: raise the service's AwsError AccessDenied unless ``role_arn`` may make
+        this call (a service acting as a role without going through ``call``: Step Functions invoking
+        Lambda). Nothing happens with enforcement off."""
+        authorize = self._emulator.authorize
+        if authorize is not None:
+            authorize(self._context(service, operation, params, account, region, role_arn))
+
+    def _context(self, service: str, operation: str, params: dict[str, Any], account: str, region: str,
+                 as_role: str | None) -> "RequestContext[Any]":
+        """The request of a service's call, carrying credentials of ``as_role`` when enforcement is on."""
+        from .dispatch import RequestContext
+        from .errors import AwsError
+        from .responses import new_request_id
+
+        emulator = self._emulator
+        access_key = None
+        if as_role is not None and emulator.authorize is not None:
+            access_key = self._sessions.get(as_role)
+            session = self.credentials.session_for_access_key(access_key) if access_key else None
+            if session is None or session["Expiration"] <= emulator.clock.time():
+                try:
+                    access_key = self.credentials.issue_role_session(as_role, service)["AccessKeyId"]
+                except KeyError:
+                    raise AwsError("AccessDeniedException", f"The service could not assume the role {as_role}: "
+                                   "it does not exist.", 400) from None
+                self._sessions[as_role] = access_key
+        return RequestContext(emulator, service, operation, params, account, region,
+                              new_request_id(service, emulator.ids), access_key,
+                              service_model(service).operation_model(operation))
+
+    def resource_policies(self, service: str) -> ResourcePolicyPort:
+        """The ResourcePolicyPort of a service in ``RESOURCE_POLICY_SERVICES``."""
+        return cast(ResourcePolicyPort, self._get(service))
+
+    def authorize_delivery(self, service_principal: str, target_arn: str, source_arn: str, source_account: str) -> None:
+        """With IAM enforcement on (``kumo(iam="enforce")``): raise AwsError AccessDenied unless the
+        target's resource policy lets the AWS service (``s3.amazonaws.com``…) send to it (an SQS
+        queue, SNS topic or Lambda function) for that source, as AWS checks before an S3 notification,
+        SNS delivery or EventBridge target; with ``iam="audit"`` the refusal is only recorded
+        (``aws.iam.refused_deliveries``). Nothing happens with enforcement off."""
+        if self._emulator.authorize is not None:
+            self._emulator.iam.authorize_delivery(service_principal, target_arn, source_arn, source_account)
 
     def stream(self, service: str) -> StreamPort:
         """The stream port of ``"dynamodbstreams"`` or ``"kinesis"``."""
@@ -317,6 +397,7 @@ class Ports:
 
 
 __all__ = [
-    "CredentialsPort", "DeliveryStreamPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort", "MetricPort", "ObjectStorePort", "Ports",
-    "QueuePort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
+    "CredentialsPort", "DeliveryStreamPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort",
+    "MetricPort", "ObjectStorePort", "Ports", "QueuePort", "RESOURCE_POLICY_SERVICES", "ResourcePolicyPort",
+    "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

@@ -1549,6 +1549,19 @@ class LambdaBackend(ServiceBackend):
     # =============================================================================================
     # inspection
     # =============================================================================================
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a function's (or version's, alias's) resource policy and tags."""
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[5] != "function":
+            return None
+        key = (parts[4], parts[3], parts[6])
+        function = self.functions.get(key)
+        if function is None:
+            return None
+        statements = self.policies.get((*key, parts[7] if len(parts) > 7 else ""))
+        policy = json.dumps({"Version": "2012-10-17", "Statement": statements}) if statements else None
+        return {"Arn": arn, "Policy": policy, "Tags": dict(function.get("Tags") or {})}
+
     def summary(self) -> dict[str, Any]:
         functions = []
         for key, record in sorted(self.functions.items()):

@@ -1270,6 +1270,21 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         return {"Endpoints": [{"Address": f"dynamodb.{ctx.region}.amazonaws.com", "CachePeriodInMinutes": 1440}]}
 
     # -- inspection ---------------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a table's (or index's) tags and partition key, for aws:ResourceTag and
+        dynamodb:LeadingKeys (resource policies of tables are not emulated)."""
+        parts = arn.split(":", 5)
+        path = parts[5].split("/") if len(parts) == 6 else []
+        record = self.tables.get((parts[4], parts[3], path[1])) if len(path) >= 2 and path[0] == "table" else None
+        if record is None:
+            return None
+        schema = record["key_schema"]
+        if len(path) >= 4 and path[2] == "index":
+            indexes = [index for index in (*record["gsis"], *record["lsis"]) if index["IndexName"] == path[3]]
+            schema = indexes[0]["KeySchema"] if indexes else schema
+        partition = next((entry["AttributeName"] for entry in schema if entry["KeyType"] == "HASH"), None)
+        return {"Arn": arn, "Policy": None, "Tags": dict(record.get("tags") or {}), "PartitionKey": partition}
+
     def summary(self) -> dict[str, Any]:
         tables = []
         for tkey, record in sorted(self.tables.items()):

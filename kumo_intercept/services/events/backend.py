@@ -43,6 +43,13 @@ from ...core.schedule import ScheduleError, parse_schedule
 from .transform import PathError, compile_path, input_path, transform
 from . import schema
 
+#: targets EventBridge reaches as their RoleArn -> the call that role must be allowed (botocore service,
+#: operation, params from the target ARN) (EventBridge User Guide, "Using resource-based policies" and
+#: "IAM roles for sending events to targets")
+_ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
+    "states": ("stepfunctions", "StartExecution", lambda arn: {"stateMachineArn": arn}),
+    "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
+}
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
 _ARCHIVE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):archive/(.+)$")
@@ -705,6 +712,12 @@ class EventsBackend(ServiceBackend):
         arn = target["Arn"]
         body = self._input_for(rule_key, target, event, text, now)
         service = arn.split(":", 3)[2]
+        if "RoleArn" in target and service in _ROLE_CALLS:  # EventBridge acts as the target's role
+            api, operation, call_params = _ROLE_CALLS[service]
+            self.emulator.ports.authorize_as_role(target["RoleArn"], api, operation, call_params(arn), rule_key[0],
+                                                  rule_key[1])
+        elif "RoleArn" not in target:  # else the target's resource policy must let EventBridge in
+            self.emulator.ports.authorize_delivery("events.amazonaws.com", arn, self._rule_arn(rule_key), rule_key[0])
         if service == "sqs":
             params = target.get("SqsParameters") or {}
             fifo = arn.endswith(".fifo")
@@ -1269,6 +1282,15 @@ class EventsBackend(ServiceBackend):
         return cast(api.ListApiDestinationsResponse, self._page(items, params, "ApiDestinations"))
 
     # -- inspection -------------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: an event bus's resource policy and tags (a rule's bus policy is not
+        asked: rule operations are authorized by identity policies, as on AWS)."""
+        match = _BUS_ARN.match(arn)
+        bus = self._bus((match.group(2), match.group(1), match.group(3))) if match else None
+        if bus is None:
+            return None
+        return {"Arn": arn, "Policy": bus.get("Policy"), "Tags": dict(bus.get("Tags") or {})}
+
     def summary(self) -> dict[str, Any]:
         buses = [{"name": "default", "account": self.emulator.account_id, "region": self.emulator.region,
                   "arn": self._bus_arn((self.emulator.account_id, self.emulator.region, "default"))}]

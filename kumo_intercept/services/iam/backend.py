@@ -11,7 +11,10 @@ Derived state: ``self._attached`` maps ``(account, policy ARN)`` to the entities
 rebuilt from the user/group/role records and kept in step with table watchers.
 
 Port (``IdentityPort``): ``role_exists``, ``role_record``, ``principal_for_access_key``,
-``identity_provider``, ``trust_allows``.
+``identity_provider``, ``trust_allows``; ``resource_facts`` (``ResourcePolicyPort``: a role's trust
+policy). For enforcement (enforcement.py): ``principal_policies`` (a user's or role's parsed policies,
+kept in ``self._authorization`` until any IAM record changes, ``generation`` counting the changes) and
+``managed_policy``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from . import documents, schema
 from .catalog import AWS_MANAGED_POLICIES
-from .evaluator import ContextValue, Policy, Request, evaluate, grants_service
+from .evaluator import ContextValue, Policy, PolicySet, PrincipalPolicies, Request, evaluate, grants_service
 from .namespaces import SERVICE_NAMES, granted_namespaces
 
 _AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
@@ -210,6 +213,13 @@ class IamBackend(ServiceBackend):
             for key, record in table.items():
                 self._index_attachments(kind, key, None, record)
             table.watch(self._watcher(kind))
+        #: principal ARN -> its parsed policies, for enforcement; any change to an entity or a policy
+        #: (or its undo) empties it
+        self._authorization: dict[str, PrincipalPolicies] = {}
+        #: counts those changes, so enforcement knows when what it derived from IAM is stale
+        self.generation = 0
+        for watched in (*self.tables.values(), self.policies, self.access_keys):
+            watched.watch(self._forget_authorization)
 
     # -- derived: which entities a managed policy is attached to ----------------------------------
     def _watcher(self, kind: str) -> Callable[[Any, Any, Any], None]:
@@ -221,6 +231,10 @@ class IamBackend(ServiceBackend):
             self._attached.get((account, arn), set()).discard((kind, key[1]))
         for arn in (new or {}).get("Attached", []):
             self._attached.setdefault((account, arn), set()).add((kind, key[1]))
+
+    def _forget_authorization(self, key: Any, old: Any, new: Any) -> None:
+        self._authorization.clear()
+        self.generation += 1
 
     def _attachment_count(self, account: str, arn: str) -> int:
         return len(self._attached.get((account, arn), ()))
@@ -2171,6 +2185,59 @@ class IamBackend(ServiceBackend):
             "access_keys": [{"name": key_id, "account": r["Account"], "region": "global", "user": r["UserName"],
                              "status": r["Status"]} for key_id, r in self.access_keys.items()],
         }
+
+    # == enforcement (services/iam/enforcement.py) ================================================
+    def principal_policies(self, arn: str) -> PrincipalPolicies | None:
+        """A user's or role's policies, boundary and tags, parsed once and kept until IAM changes;
+        None when IAM holds no such user or role."""
+        cached = self._authorization.get(arn)
+        if cached is not None:
+            return cached
+        match = _ENTITY_ARN.match(arn)
+        if match is None or match.group(2) not in ("user", "role"):
+            return None
+        kind, account = match.group(2), match.group(1)
+        record = self.tables[kind].get((account, match.group(4).lower()))
+        if record is None or record["Arn"] != arn:
+            return None
+        owners = [record] + [group for group in (self.tables["group"].get((account, name.lower()))
+                                                 for name in record.get("Groups", ())) if group is not None]
+        policies = [policy for owner in owners for policy in self._owned_policies(owner)]
+        boundary = self.managed_policy(record["PermissionsBoundary"]) if record.get("PermissionsBoundary") else None
+        cached = self._authorization[arn] = PrincipalPolicies(
+            PolicySet(policies), PolicySet([boundary]) if boundary is not None else None,
+            {tag["Key"]: tag["Value"] for tag in record.get("Tags", ())})
+        return cached
+
+    def _owned_policies(self, owner: dict) -> list[Policy]:
+        kind = owner["Arn"].split(":")[5].split("/")[0]
+        policies = [Policy.parse(document, name, kind) for name, document in sorted(owner["Inline"].items())]
+        managed = (self.managed_policy(arn) for arn in owner["Attached"])
+        return policies + [policy for policy in managed if policy is not None]
+
+    def managed_policy(self, arn: str) -> Policy | None:
+        """The default version of a customer or AWS managed policy, parsed; None when there is none."""
+        if arn.startswith(_AWS_POLICY_PREFIX + "/"):
+            name = arn.rsplit("/", 1)[1]
+            if name not in AWS_MANAGED_POLICIES:
+                return None
+            record = self._aws_policy(name)
+        else:
+            match = _ENTITY_ARN.match(arn)
+            found = self.policies.get((match.group(1), match.group(4))) if match and match.group(2) == "policy" else None
+            if found is None or found["Arn"] != arn:
+                return None
+            record = found
+        return Policy.parse(record["Versions"][record["DefaultVersionId"]]["Document"], record["PolicyName"],
+                            self._managed_type(arn))
+
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a role's trust policy is the resource policy of sts:AssumeRole*."""
+        record = self._role_by_arn(arn)
+        if record is None:
+            return None
+        return {"Arn": record["Arn"], "Policy": record["AssumeRolePolicyDocument"],
+                "Tags": {tag["Key"]: tag["Value"] for tag in record.get("Tags", ())}}
 
     # == IdentityPort ============================================================================
     def _role_by_arn(self, role_arn: str) -> dict | None:

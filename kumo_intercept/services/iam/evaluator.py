@@ -22,11 +22,12 @@ The API is typed and has no AWS-call dependencies: build a ``Request``, parse do
 from __future__ import annotations
 
 import datetime
+import functools
 import ipaddress
 import json
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Literal, Mapping, NamedTuple, Sequence
 
 Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
 ContextValue = str | Sequence[str]
@@ -47,9 +48,24 @@ class Statement:
     start: Position
     end: Position
 
-    @property
+    @functools.cached_property
     def effect(self) -> str:
         return str(self.body.get("Effect", ""))
+
+    @functools.cached_property
+    def resources(self) -> tuple[tuple[str, ...] | None, bool]:
+        """(its ``Resource`` or ``NotResource`` patterns, whether they are ``NotResource``); (None, False)
+        when it has neither."""
+        if "Resource" in self.body:
+            return tuple(_strings(self.body["Resource"])), False
+        if "NotResource" in self.body:
+            return tuple(_strings(self.body["NotResource"])), True
+        return None, False
+
+    @functools.cached_property
+    def checks(self) -> "tuple[Check, ...] | None":
+        """Its Condition block, parsed once (enforcement checks the same statements call after call)."""
+        return compile_conditions(self.body.get("Condition") or {})
 
 
 @dataclass(frozen=True)
@@ -78,30 +94,97 @@ class Policy:
         return cls(source_id, source_type, tuple(statements))
 
 
-@dataclass(frozen=True)
-class Request:
-    """What is asked: an action on a resource by a principal, with condition context keys."""
+class LazyContext(Mapping[str, ContextValue]):
+    """Condition keys already keyed lower-case: the request's own, then layers that are the same for
+    every request of a principal, then keys worked out only when a condition asks for them (the
+    clock's). Enforcement builds one per call; most calls meet no condition at all, and ``volatile``
+    tells whether a decision read anything but the stable layers (else it may be remembered)."""
 
-    action: str
-    resource: str = "*"
-    principal: str | None = None
-    #: the principal's other identities: account id, the role ARN behind an assumed-role session…
-    principal_aliases: tuple[str, ...] = ()
-    #: ``Service`` / ``Federated`` principals (``lambda.amazonaws.com``, an OIDC provider ARN…)
-    principal_kind: Literal["AWS", "Service", "Federated"] = "AWS"
-    context: Mapping[str, ContextValue] = field(default_factory=dict)
+    __slots__ = ("_layers", "_computed", "volatile")
+
+    def __init__(self, request_keys: Mapping[str, ContextValue], *stable: Mapping[str, ContextValue],
+                 computed: Mapping[str, Callable[[], ContextValue]] | None = None) -> None:
+        self._layers = (request_keys, *stable)
+        self._computed = computed or {}
+        self.volatile = False
+
+    def lookup(self, lowered: str) -> ContextValue | None:
+        layers = self._layers
+        found = layers[0].get(lowered)
+        if found is not None:
+            self.volatile = True
+            return found
+        for layer in layers[1:]:
+            found = layer.get(lowered)
+            if found is not None:
+                return found
+        self.volatile = True  # absent now, or computed: another request may differ
+        compute = self._computed.get(lowered)
+        return compute() if compute is not None else None
+
+    def _all(self) -> dict[str, ContextValue]:
+        merged: dict[str, ContextValue] = {name: compute() for name, compute in self._computed.items()}
+        for layer in reversed(self._layers):
+            merged.update(layer)
+        return merged
+
+    def __getitem__(self, key: str) -> ContextValue:
+        found = self.lookup(key.lower())
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Any:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+def lowered_keys(keys: Mapping[str, ContextValue]) -> dict[str, ContextValue]:
+    return {name.lower(): value for name, value in keys.items()}
+
+
+class Request:
+    """What is asked: an action on a resource by a principal, with condition context keys. (A plain
+    class with slots: enforcement builds one per call, and a frozen dataclass costs a microsecond.)"""
+
+    __slots__ = ("action", "resource", "principal", "principal_aliases", "principal_kind", "context", "_lowered")
+
+    def __init__(self, action: str, resource: str = "*", principal: str | None = None,
+                 principal_aliases: tuple[str, ...] = (),
+                 principal_kind: Literal["AWS", "Service", "Federated"] = "AWS",
+                 context: Mapping[str, ContextValue] | None = None) -> None:
+        self.action = action
+        self.resource = resource
+        self.principal = principal
+        #: the principal's other identities: account id, the role ARN behind an assumed-role session…
+        self.principal_aliases = principal_aliases
+        #: ``Service`` / ``Federated`` principals (``lambda.amazonaws.com``, an OIDC provider ARN…)
+        self.principal_kind = principal_kind
+        self.context: Mapping[str, ContextValue] = context if context is not None else {}
+        #: the context keyed lower-case, built on the first condition asked (most statements have none)
+        self._lowered: dict[str, ContextValue] | None = None
 
     def value(self, key: str) -> list[str] | None:
         """The request's values of a condition key (case-insensitive), or None when absent."""
-        lowered = {name.lower(): value for name, value in self.context.items()}
-        found = lowered.get(key.lower())
+        return self.lowered_value(key.lower())
+
+    def lowered_value(self, key: str) -> list[str] | None:
+        """``value`` of a key already lower-cased."""
+        if isinstance(self.context, LazyContext):
+            found = self.context.lookup(key)
+        else:
+            lowered = self._lowered
+            if lowered is None:
+                lowered = self._lowered = {name.lower(): value for name, value in self.context.items()}
+            found = lowered.get(key)
         if found is None:
             return None
         return [found] if isinstance(found, str) else [str(v) for v in found]
 
 
-@dataclass(frozen=True)
-class MatchedStatement:
+class MatchedStatement(NamedTuple):
     source_id: str
     source_type: str
     effect: str
@@ -162,19 +245,39 @@ def statement_applies(body: Mapping[str, Any], request: Request, with_principal:
     """Whether one statement matches the request (its effect aside)."""
     if with_principal and not _principal_matches(body, request):
         return False
+    return action_matches(body, request.action) and resource_and_conditions_hold(body, request, missing)
+
+
+def action_matches(body: Mapping[str, Any], action: str) -> bool:
+    """Whether a statement's ``Action``/``NotAction`` covers the action (case-insensitive)."""
     if "Action" in body:
-        if not any(_wildcard(p, request.action, fold=True) for p in _strings(body["Action"])):
-            return False
-    elif "NotAction" in body:
-        if any(_wildcard(p, request.action, fold=True) for p in _strings(body["NotAction"])):
-            return False
+        return any(_wildcard(p, action, fold=True) for p in _strings(body["Action"]))
+    if "NotAction" in body:
+        return not any(_wildcard(p, action, fold=True) for p in _strings(body["NotAction"]))
+    return True
+
+
+def resource_and_conditions_hold(body: Mapping[str, Any], request: Request,
+                                 missing: list[str] | None = None) -> bool:
+    """Whether a statement's ``Resource``/``NotResource`` and ``Condition`` hold for the request."""
+    return _resource_matches(body, request) and conditions_hold(body.get("Condition") or {}, request, missing)
+
+
+def _statement_resource_matches(statement: Statement, request: Request) -> bool:
+    patterns, negated = statement.resources
+    if patterns is None:
+        return True
+    resource = request.resource
+    hit = any(_wildcard(_substitute(p, request) if "${" in p else p, resource) for p in patterns)
+    return hit != negated
+
+
+def _resource_matches(body: Mapping[str, Any], request: Request) -> bool:
     if "Resource" in body:
-        if not any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["Resource"])):
-            return False
-    elif "NotResource" in body:
-        if any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["NotResource"])):
-            return False
-    return conditions_hold(body.get("Condition") or {}, request, missing)
+        return any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["Resource"]))
+    if "NotResource" in body:
+        return not any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["NotResource"]))
+    return True
 
 
 def grants_service(policy: Policy, namespace: str) -> bool:
@@ -237,6 +340,162 @@ def _account_of(arn: str) -> str:
     return parts[4] if len(parts) > 5 else ""
 
 
+#: how a resource policy's principal names the caller: not at all, by its account (a delegation to
+#: the account's IAM policies), by the role behind its session, or as itself (or everyone)
+NO_MATCH, BY_ACCOUNT, BY_ROLE, EXACTLY = 0, 1, 2, 3
+
+
+def principal_match(body: Mapping[str, Any], request: Request) -> int:
+    """How strongly a statement's ``Principal`` names the request's principal (see NO_MATCH…EXACTLY);
+    a ``NotPrincipal`` that leaves the caller out names it exactly."""
+    if "Principal" not in body:
+        return EXACTLY if "NotPrincipal" in body and not _names_principal(body["NotPrincipal"], request) else NO_MATCH
+    principal = body["Principal"]
+    if principal == "*":
+        return EXACTLY
+    if not isinstance(principal, dict):
+        return NO_MATCH
+    best = NO_MATCH
+    for value in _strings(principal.get(request.principal_kind, [])):
+        best = max(best, _value_strength(value, request))
+    return best
+
+
+def _value_strength(value: str, request: Request) -> int:
+    if value == "*" or (request.principal is not None and _wildcard(value, request.principal)):
+        return EXACTLY
+    if request.principal_kind != "AWS":
+        return EXACTLY if value in request.principal_aliases else NO_MATCH
+    if any(value == alias for alias in request.principal_aliases):
+        return BY_ROLE
+    account = value if value.isdigit() and len(value) == 12 else value.split(":")[4] if value.endswith(":root") else None
+    if account is not None and account == _account_of(request.principal or ""):
+        return BY_ACCOUNT
+    return NO_MATCH
+
+
+class PolicySet:
+    """Policies of one kind (a principal's identity policies, a boundary, a resource policy), with
+    their statements sorted by action on first use: enforcement asks the same few actions again and
+    again, so only statements whose ``Action`` covers the action are looked at per call."""
+
+    __slots__ = ("policies", "_by_action")
+
+    def __init__(self, policies: Iterable[Policy]) -> None:
+        self.policies = tuple(policies)
+        self._by_action: dict[str, tuple[tuple[Policy, Statement], ...]] = {}
+
+    def candidates(self, action: str) -> tuple[tuple[Policy, Statement], ...]:
+        found = self._by_action.get(action)
+        if found is None:
+            found = self._by_action[action] = tuple(
+                (policy, statement) for policy in self.policies for statement in policy.statements
+                if action_matches(statement.body, action))
+        return found
+
+
+class PrincipalPolicies(NamedTuple):
+    """What IAM holds for one user or role, for enforcement: its identity policies (its own and its
+    groups', inline and managed), its permissions boundary, and its tags."""
+
+    identity: PolicySet
+    boundary: PolicySet | None
+    tags: Mapping[str, str]
+
+
+#: the policy kinds as AWS names them in access denied messages
+IDENTITY, RESOURCE, BOUNDARY, SESSION = ("identity-based policy", "resource-based policy", "permissions boundary",
+                                         "session policy")
+
+
+class Authorization(NamedTuple):
+    """What enforcement decided for one request, and why: ``reason`` is the policy kind with the
+    explicit deny, or the one that lacked an allow (None when allowed); ``matched`` the statements
+    that decided (the denying ones, or those that allowed)."""
+
+    decision: Decision
+    reason: str | None
+    matched: tuple[MatchedStatement, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision == "allowed"
+
+
+_NO_MATCHES: tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]] = ([], [])
+
+
+def _matches(policies: PolicySet | None, request: Request, with_principal: bool = False
+             ) -> tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]]:
+    """(allows with their principal match strength, denies) of one policy set for the request (the
+    shared empty answer when nothing matches: callers only read it)."""
+    candidates = policies.candidates(request.action) if policies is not None else ()
+    if not candidates:
+        return _NO_MATCHES
+    allows: list[tuple[MatchedStatement, int]] = []
+    denies: list[MatchedStatement] = []
+    for policy, statement in candidates:
+        strength = principal_match(statement.body, request) if with_principal else EXACTLY
+        if strength == NO_MATCH or not _statement_resource_matches(statement, request) \
+                or not checks_hold(statement.checks, request):
+            continue
+        match = MatchedStatement(policy.source_id, policy.source_type, statement.effect, statement.start, statement.end)
+        if statement.effect == "Deny":
+            denies.append(match)
+        else:
+            allows.append((match, strength))
+    return allows, denies
+
+
+def authorize(request: Request, identity: PolicySet, *, resource: PolicySet | None = None,
+              boundary: PolicySet | None = None, session: PolicySet | None = None,
+              same_account: bool = True, resource_decides: bool = False) -> Authorization:
+    """AWS's evaluation logic for one request by an IAM principal
+    (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html and
+    …/reference_policies_evaluation-logic-cross-account.html):
+
+    * an explicit deny in any policy wins;
+    * in one account, a resource policy naming the principal itself (a user or a role session ARN, or
+      ``*``) allows on its own; one naming the role behind a session counts as that session's identity
+      permissions; one naming only the account delegates to the identity policies;
+    * identity permissions must also be allowed by the permissions boundary and the session policy,
+      when there are ones;
+    * across accounts (or where the resource policy decides, as a KMS key policy or a role's trust
+      policy does) the resource policy must allow too, and naming the account is then enough for it.
+    """
+    identity_allows, denies = _matches(identity, request)
+    if resource is None and boundary is None and session is None:  # the usual case, answered at once
+        if denies:
+            return Authorization("explicitDeny", IDENTITY, tuple(denies))
+        if not same_account or resource_decides:
+            return Authorization("implicitDeny", RESOURCE, ())
+        if identity_allows:
+            return Authorization("allowed", None, tuple(match for match, _ in identity_allows))
+        return Authorization("implicitDeny", IDENTITY, ())
+    resource_allows, resource_denies = _matches(resource, request, with_principal=True)
+    boundary_allows, boundary_denies = _matches(boundary, request)
+    session_allows, session_denies = _matches(session, request)
+    for kind, found in ((IDENTITY, denies), (RESOURCE, resource_denies), (BOUNDARY, boundary_denies),
+                        (SESSION, session_denies)):
+        if found:
+            return Authorization("explicitDeny", kind, tuple(found))
+    exact = [match for match, strength in resource_allows if strength == EXACTLY]
+    by_role = [match for match, strength in resource_allows if strength == BY_ROLE]
+    if (not same_account or resource_decides) and not resource_allows:
+        return Authorization("implicitDeny", RESOURCE, ())
+    if same_account and exact:
+        return Authorization("allowed", None, tuple(exact))
+    granted = [match for match, _ in identity_allows] + (by_role if same_account else [])
+    if not granted:
+        return Authorization("implicitDeny", IDENTITY, ())
+    if boundary is not None and not boundary_allows:
+        return Authorization("implicitDeny", BOUNDARY, ())
+    if session is not None and not session_allows:
+        return Authorization("implicitDeny", SESSION, ())
+    resource_matched = [match for match, _ in resource_allows] if not same_account or resource_decides else []
+    return Authorization("allowed", None, tuple(granted + resource_matched))
+
+
 # -- conditions ---------------------------------------------------------------------------------
 Comparison = Callable[[str, str], bool]
 
@@ -269,6 +528,7 @@ def _date(compare: Callable[[float, float], bool]) -> Comparison:
     return check
 
 
+@functools.lru_cache(maxsize=1024)  # policies compare the same dates (and aws:CurrentTime) again and again
 def _epoch(text: str) -> float | None:
     try:
         return float(text)
@@ -342,37 +602,61 @@ def split_operator(name: str) -> tuple[str | None, str, bool]:
     return qualifier, name[: -len("IfExists")] if if_exists else name, if_exists
 
 
-def conditions_hold(condition: Mapping[str, Any], request: Request, missing: list[str] | None = None) -> bool:
-    """Every operator and every key in a Condition block must hold (values of one key are ORed)."""
+class Check(NamedTuple):
+    """One key of one operator of a Condition block, parsed."""
+
+    qualifier: str | None
+    base: str
+    if_exists: bool
+    key: str
+    expected: tuple[str, ...]
+    lowered: str
+
+
+def compile_conditions(condition: Any) -> tuple[Check, ...] | None:
+    """A Condition block as checks (every one must hold); None when it is malformed (never holds)."""
+    if not isinstance(condition, Mapping):  # an unchecked (session) policy's malformed block
+        return None
+    checks = []
     for operator, keys in condition.items():
         if not isinstance(keys, dict):
-            return False
+            return None
+        qualifier, base, if_exists = split_operator(operator)
         for key, values in keys.items():
-            if not _condition_holds(operator, key, _strings(values), request, missing):
-                return False
-    return True
+            checks.append(Check(qualifier, base, if_exists, key, tuple(_strings(values)), key.lower()))
+    return tuple(checks)
 
 
-def _condition_holds(operator: str, key: str, expected: list[str], request: Request,
-                     missing: list[str] | None) -> bool:
-    actual = request.value(key)
-    qualifier, base, if_exists = split_operator(operator)
+def conditions_hold(condition: Mapping[str, Any], request: Request, missing: list[str] | None = None) -> bool:
+    """Every operator and every key in a Condition block must hold (values of one key are ORed)."""
+    return checks_hold(compile_conditions(condition), request, missing)
+
+
+def checks_hold(checks: tuple[Check, ...] | None, request: Request, missing: list[str] | None = None) -> bool:
+    if checks is None:
+        return False
+    return all(_check_holds(check, request, missing) for check in checks)
+
+
+def _check_holds(check: Check, request: Request, missing: list[str] | None) -> bool:
+    qualifier, base, if_exists, key, expected, lowered = check
+    actual = request.lowered_value(lowered)
     if base == "Null":
         wants_absent = [value.lower() == "true" for value in expected]
         return (actual is None) in wants_absent
     if base not in CONDITION_OPERATORS:
         return False
     compare, negated = CONDITION_OPERATORS[base]
-    expected = [_substitute(value, request) for value in expected]
     if actual is None:
         if missing is not None:
             missing.append(key)
         if qualifier == "ForAllValues":
             return True
         return if_exists or (negated and qualifier is None)
+    wanted = [_substitute(value, request) for value in expected]
 
     def matches(value: str) -> bool:
-        return any(compare(want, value) for want in expected)
+        return any(compare(want, value) for want in wanted)
 
     if qualifier == "ForAllValues":
         return all(matches(value) != negated for value in actual)
@@ -461,7 +745,9 @@ def _position(text: str, offset: int) -> Position:
 
 
 __all__ = [
-    "CONDITION_OPERATORS", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
+    "Authorization", "BOUNDARY", "IDENTITY", "LazyContext", "PolicySet", "lowered_keys", "PrincipalPolicies", "RESOURCE", "SESSION", "action_matches", "authorize",
+    "principal_match", "resource_and_conditions_hold",
+    "CONDITION_OPERATORS", "Check", "checks_hold", "compile_conditions", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
     "Request", "Result", "Statement", "conditions_hold", "evaluate", "grants_service", "split_operator",
     "statement_applies",
 ]

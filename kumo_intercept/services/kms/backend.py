@@ -24,7 +24,7 @@ from ...api import kms
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
-from .keys import AWS_MANAGED_PREFIX, DAY, DEFAULT_ROTATION_DAYS, default_policy, invalid_state, not_found
+from .keys import AWS_MANAGED_PREFIX, DAY, DEFAULT_ROTATION_DAYS, arn_parts, default_policy, invalid_state, not_found
 from .operations import CryptoOperations
 from .specs import SYMMETRIC, check_spec_and_usage
 
@@ -371,6 +371,19 @@ class KmsBackend(CryptoOperations):
         self.grants.delete(key)
 
     # -- inspection ---------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: the key a key or alias ARN names, its key policy, grants and tags."""
+        parts = arn_parts(arn)
+        if parts is None:
+            return None
+        try:
+            record = self.find_key(arn, parts[1], parts[0])
+        except AwsError:
+            return None
+        grants = [grant for _, grant in self.grants_in(record["Account"], record["Region"])
+                  if grant["KeyId"] == record["KeyId"]]
+        return {"Arn": record["Arn"], "Policy": record["Policy"], "Tags": dict(record["Tags"]), "Grants": grants}
+
     def summary(self) -> dict[str, Any]:
         now = self.now()  # read-only: keys past their deletion date are left out, not removed
         aliases: dict[str, list[str]] = {}

@@ -152,6 +152,12 @@ def _etag_matches(header: str, etag: str) -> bool:
     return False
 
 
+def _refused_by_iam(ctx: RequestContext) -> set[str]:
+    """The object ARNs IAM enforcement refused in a call it authorizes entry by entry (DeleteObjects):
+    ``ctx.authorization`` holds its verdicts (see services/iam/enforcement.py)."""
+    return {verdict.resource for verdict in ctx.authorization or () if verdict.enforced and not verdict.allowed}
+
+
 #: open GetObject streams by blob store (see ``S3Backend.__init__``)
 _READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
 
@@ -261,6 +267,16 @@ class S3Backend(ServiceBackend):
         return self._seq
 
     # -- summary --------------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: the bucket policy, owner and tags of a bucket or object ARN."""
+        name = arn.split(":", 5)[-1].split("/", 1)[0]
+        bucket = self.buckets.get(name)
+        if bucket is None:
+            return None
+        tagging = self.config.get((name, "tagging"))
+        tags = {tag["Key"]: tag["Value"] for tag in thaw(tagging)["TagSet"]} if tagging else {}
+        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags}
+
     def summary(self) -> dict[str, Any]:
         out = []
         for name, bucket in sorted(self.buckets.items()):
@@ -1011,11 +1027,14 @@ class S3Backend(ServiceBackend):
         bypass = bool(p.get("BypassGovernanceRetention"))
         deleted: list[s3.DeletedObject] = []
         errors: list[s3.Error] = []
+        refused = _refused_by_iam(ctx)
         for item in objects:
             key = item["Key"]
             version_id = item.get("VersionId")
             savepoint = self.store.begin()
             try:
+                if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
+                    raise AwsError("AccessDenied", "Access Denied", 403)
                 if version_id is not None and self._find_version(bucket["name"], key, version_id)[1] is None:
                     raise no_such_version(key, version_id)  # recorded: test_delete_objects(_versioned)
                 result = self._delete(ctx, bucket, key, version_id, bypass)

@@ -257,6 +257,7 @@ class Notifications:
     def _send(self, service: str, arn: str, body: str, bucket: dict, strict: bool = False) -> None:
         ports = self.emulator.ports
         try:
+            ports.authorize_delivery("s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket['name']}", bucket["account"])
             if service == "sqs":
                 ports.queues.deliver_message(arn, body)
             elif service == "sns":

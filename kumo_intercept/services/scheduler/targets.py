@@ -36,6 +36,15 @@ from . import schema
 
 _UNIVERSAL = re.compile(r"^arn:aws[\w-]*:scheduler:::aws-sdk:([a-z0-9-]+):([a-zA-Z0-9]+)$")
 _BUS = re.compile(r"^arn:aws[\w-]*:events:([\w-]+):(\d{12}):event-bus/.+$")
+#: a templated target's ARN service -> the call its role must be allowed to make (botocore service,
+#: operation, its params from the target ARN)
+_ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
+    "lambda": ("lambda", "Invoke", lambda arn: {"FunctionName": arn}),
+    "sqs": ("sqs", "SendMessage", lambda arn: {"QueueUrl": arn}),
+    "sns": ("sns", "Publish", lambda arn: {"TopicArn": arn}),
+    "states": ("stepfunctions", "StartExecution", lambda arn: {"stateMachineArn": arn}),
+    "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
+}
 _DEFAULT_RETRIES = 185
 _DEFAULT_EVENT_AGE = 86_400
 _MAX_BACKOFF = 480.0
@@ -147,6 +156,7 @@ class TargetInvoker:
             return
         service = arn.split(":")[2]
         ports = self.emulator.ports
+        self._authorize(key, target, service, body)
         if service == "lambda":
             ports.functions.invoke_internal(arn, body, invocation_type="Event")
         elif service == "sqs":
@@ -160,6 +170,15 @@ class TargetInvoker:
             self._put_event(arn, target, body, key)
         else:
             raise NotEmulatedError("scheduler", f"target {arn}", "this templated target is not emulated")
+
+    def _authorize(self, key: tuple, target: dict, service: str, body: str) -> None:
+        """With IAM enforcement on, the schedule's role must allow what the target does (EventBridge
+        Scheduler User Guide, "Setting up the execution role")."""
+        call = _ROLE_CALLS.get(service)
+        if call is not None:
+            api, operation, params = call
+            self.emulator.ports.authorize_as_role(target["RoleArn"], api, operation, params(target["Arn"]),
+                                                  key[0], key[1])
 
     def _start_execution(self, arn: str, body: str, key: tuple) -> None:
         self.emulator.ports.workflows.start_execution_internal(arn, body, key[0], key[1])

@@ -457,9 +457,13 @@ class SecretsManagerBackend(ServiceBackend):
             ids = [self._view(key, record)["ARN"] for key, record in page]
             if next_token:
                 response["NextToken"] = next_token
+        refused = {verdict.resource: verdict for verdict in ctx.authorization or ()  # by IAM enforcement
+                   if verdict.enforced and not verdict.allowed}
         for secret_id in ids:
             try:
                 key, record = self._secret(ctx, secret_id)
+                if record["ARN"] in refused:
+                    raise _error("AccessDeniedException", refused[record["ARN"]].denial_message("secretsmanager"))
                 values.append(self._secret_value(ctx, key, record, None, None))
             except AwsError as exc:
                 errors.append({"SecretId": secret_id, "ErrorCode": exc.code, "Message": exc.message})
@@ -893,6 +897,18 @@ class SecretsManagerBackend(ServiceBackend):
         return {"RandomPassword": random_password(ctx.params, ctx.ids)}
 
     # -- inspection -----------------------------------------------------------------------------
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a secret's (full or partial ARN) resource policy and tags."""
+        key = self._by_arn.get(arn)
+        if key is None:
+            match = _ARN.match(arn)
+            key = (match.group(2), match.group(1), match.group(3)) if match else None
+        record = self.secrets.get(key) if key is not None else None
+        if record is None:
+            return None
+        return {"Arn": record["ARN"], "Policy": record.get("Policy"),
+                "Tags": {tag["Key"]: tag["Value"] for tag in record["Tags"]}}
+
     def summary(self) -> dict[str, Any]:
         secrets = []
         for (account, region, name), record in self.secrets.items():

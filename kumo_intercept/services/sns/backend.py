@@ -1031,6 +1031,9 @@ class SnsBackend(ServiceBackend):
     def _deliver_one(self, sub: dict, notification: Notification, raw: bool, group_id: str | None,
                      dedup_id: str | None, now: float) -> None:
         protocol = sub["Protocol"]
+        if protocol in ("sqs", "lambda"):
+            self.emulator.ports.authorize_delivery("sns.amazonaws.com", sub["Endpoint"], sub["TopicArn"],
+                                                   sub["TopicArn"].split(":")[4])
         if protocol == "sqs":
             self._deliver_sqs(sub["Endpoint"], sub, notification, raw, group_id, dedup_id)
         elif protocol == "lambda":
@@ -1432,6 +1435,14 @@ class SnsBackend(ServiceBackend):
 
     def delivery_failures(self) -> list[dict]:
         return [dict(entry) for entry in self.failures.values()]
+
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a topic's access policy and tags."""
+        parts = arn.split(":")
+        topic = self.topics.get((parts[4], parts[3], parts[5])) if len(parts) == 6 else None
+        if topic is None:
+            return None
+        return {"Arn": arn, "Policy": topic["Attributes"].get("Policy"), "Tags": dict(topic["Tags"])}
 
     def summary(self) -> dict[str, Any]:
         topics = []

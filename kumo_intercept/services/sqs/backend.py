@@ -1354,6 +1354,13 @@ class SqsBackend(ServiceBackend):
             queue = self._queue_by_arn(queue_arn)
             self._delete(queue, receipt_handle, self.emulator.clock.time())
 
+    def resource_facts(self, arn: str) -> dict[str, Any] | None:
+        """ResourcePolicyPort: a queue's policy and tags."""
+        queue = self._by_arn.get(arn)
+        if queue is None:
+            return None
+        return {"Arn": arn, "Policy": queue.rec["attrs"].get("Policy"), "Tags": dict(queue.rec.get("tags") or {})}
+
     def queue_attributes(self, queue_arn: str) -> dict[str, str]:
         with self.emulator.lock:
             queue = self._queue_by_arn(queue_arn)

@@ -140,7 +140,8 @@ def _optimized_params(service: str, params: dict) -> dict:
 
 def _service_call(host: "ExecutionHost", service: str, operation: str, params: Any, prefix: str, *, sdk: bool) -> Any:
     try:
-        result = host.ports.call(service, operation, dict(params or {}), host.account, host.region)
+        result = host.ports.call(service, operation, dict(params or {}), host.account, host.region,
+                                 as_role=_role(host))
     except AwsError as exc:
         raise StateFailure(f"{prefix}.{_error_name(service, exc.code, prefix, sdk)}", f"{exc.message} (Service: {prefix}, Status Code: {exc.status}, "
                            f"Request ID: {host.ids.uuid4()})") from None
@@ -175,6 +176,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def _role(host: "ExecutionHost") -> str | None:
+    """The role the execution's tasks act as (IAM enforcement authorizes their calls as it)."""
+    role: str | None = host.execution.get("roleArn")
+    return role
+
+
 def _function_arn(host: "ExecutionHost", name: str) -> str:
     return name if name.startswith("arn:") else f"arn:aws:lambda:{host.region}:{host.account}:function:{name}"
 
@@ -182,6 +189,11 @@ def _function_arn(host: "ExecutionHost", name: str) -> str:
 def _invoke(host: "ExecutionHost", function: str, payload: Any, qualifier: str | None = None) -> tuple[dict, Any]:
     body = payload if isinstance(payload, str) else to_json(payload)
     try:
+        role = _role(host)
+        if role is not None:
+            host.ports.authorize_as_role(role, "lambda", "Invoke",
+                                         {"FunctionName": _function_arn(host, function), "Qualifier": qualifier},
+                                         host.account, host.region)
         answer = host.ports.functions.invoke_internal(_function_arn(host, function), body.encode(),
                                                       invocation_type="RequestResponse", qualifier=qualifier)
     except AwsError as exc:
@@ -272,9 +284,11 @@ def _read_items(host: "ExecutionHost", reader: dict, params: dict) -> list:
     resource_type, name, _ = split_resource(reader["Resource"])
     try:
         if name == "listObjectsV2":
-            listing = host.ports.call("s3", "ListObjectsV2", dict(params), host.account, host.region)
+            listing = host.ports.call("s3", "ListObjectsV2", dict(params), host.account, host.region,
+                                      as_role=_role(host))
             return jsonable(listing.get("Contents", []))
-        answer = host.ports.call("s3", "GetObject", dict(params), host.account, host.region)
+        answer = host.ports.call("s3", "GetObject", dict(params), host.account, host.region,
+                                 as_role=_role(host))
     except AwsError as exc:
         raise StateFailure(f"S3.{exc.code}", exc.message) from None
     text = answer["Body"].read().decode()

@@ -81,7 +81,8 @@ def test_state(backend: "StepFunctionsBackend", params: dict, account: str, regi
     data = json.loads(params.get("input", "{}"))
     arn = f"arn:aws:states:{region}:{account}:execution:TestState:{request_id}"
     record = {"executionArn": arn, "account": account, "region": region, "events": 0,
-              "machineName": "TestState", "stateMachineArn": f"arn:aws:states:{region}:{account}:stateMachine:TestState"}
+              "machineName": "TestState", "stateMachineArn": f"arn:aws:states:{region}:{account}:stateMachine:TestState",
+              "roleArn": params.get("roleArn")}
     host = ScratchHost(backend, record, params.get("mock") or None)
     run = Run(host, {"QueryLanguage": language}, {}, seed=request_id)
     context = {"Execution": {"Id": arn, "Input": data, "Name": request_id, "StartTime": iso(host.now())},

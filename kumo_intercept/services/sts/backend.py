@@ -9,7 +9,9 @@ client's key up there to choose the account it acts in (see ``Emulator.account_f
 Roles are IAM's: AssumeRole* needs the role to exist and its trust policy to allow the caller
 (checked through the identity port's ``trust_allows``), and honours its MaxSessionDuration.
 Services acting as a role (Lambda's execution role) get its session credentials through the
-``CredentialsPort`` (``issue_role_session``), as AWS services assume roles without a client call.
+``CredentialsPort`` (``issue_role_session``), as AWS services assume roles without a client call;
+``session_for_access_key`` tells IAM enforcement whom credentials act as, with the session policies
+and tags AssumeRole* and GetFederationToken were given.
 """
 
 from __future__ import annotations
@@ -112,7 +114,8 @@ class StsBackend(ServiceBackend):
             seconds = min(seconds, _ROOT_MAX_SECONDS)
         name, account = params["Name"], caller["Account"]
         identity = {"UserId": f"{account}:{name}", "Account": account,
-                    "Arn": f"arn:aws:sts::{account}:federated-user/{name}", "Kind": "federated-user"}
+                    "Arn": f"arn:aws:sts::{account}:federated-user/{name}", "Kind": "federated-user",
+                    "ParentArn": caller["Arn"], **self._session_limits(params)}
         response: sts.GetFederationTokenResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
             "FederatedUser": {"FederatedUserId": identity["UserId"], "Arn": identity["Arn"]},
@@ -142,7 +145,7 @@ class StsBackend(ServiceBackend):
     def _session(self, ctx: RequestContext[Any], account: str, role: Mapping[str, Any], session_name: str,
                  seconds: int) -> sts.AssumeRoleResponse:
         """Credentials acting as the role; the response's ``Credentials`` and ``AssumedRoleUser``."""
-        identity = self._role_identity(account, role, session_name)
+        identity = {**self._role_identity(account, role, session_name), **self._session_limits(ctx.params)}
         response: sts.AssumeRoleResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
             "AssumedRoleUser": {"AssumedRoleId": identity["UserId"], "Arn": identity["Arn"]},
@@ -150,6 +153,19 @@ class StsBackend(ServiceBackend):
         if "Policy" in ctx.params or "PolicyArns" in ctx.params or "Tags" in ctx.params:
             response["PackedPolicySize"] = self._packed_policy_percent(ctx.params)
         return response
+
+    @staticmethod
+    def _session_limits(params: Mapping[str, Any]) -> dict[str, Any]:
+        """The session policies and tags a request passed, kept with the credentials for IAM
+        enforcement (an empty request keeps nothing)."""
+        limits: dict[str, Any] = {}
+        if "Policy" in params:
+            limits["Policies"] = [params["Policy"]]
+        if "PolicyArns" in params:
+            limits["PolicyArns"] = [entry["arn"] for entry in params["PolicyArns"] if "arn" in entry]
+        if params.get("Tags"):
+            limits["Tags"] = {tag["Key"]: tag["Value"] for tag in params["Tags"]}
+        return limits
 
     @staticmethod
     def _role_identity(account: str, role: Mapping[str, Any], session_name: str) -> dict[str, Any]:
@@ -168,6 +184,9 @@ class StsBackend(ServiceBackend):
         if role is None:
             raise KeyError(role_arn)
         return self._new_credentials(seconds, self._role_identity(account, role, session_name))
+
+    def session_for_access_key(self, access_key: str) -> dict[str, Any] | None:
+        return self.credentials.get(access_key)
 
     def assume_role(self, ctx: Ctx[sts.AssumeRoleRequest]) -> sts.AssumeRoleResult:
         params = ctx.params

@@ -12,7 +12,11 @@ CredentialsRecord = TypedDict("CredentialsRecord", {
     "Arn": str,
     "Expiration": float,
     "Kind": str,
+    "ParentArn": str,
+    "PolicyArns": list,
+    "Policies": list,
     "RoleArn": str,
+    "Tags": dict,
     "UserId": str,
 }, total=False)
 
