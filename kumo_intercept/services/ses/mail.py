@@ -51,6 +51,8 @@ def render(template: str, data: dict, *, escape: bool) -> str:
 def build_mime(message_id: str, source: str, to: list[str], cc: list[str], reply_to: list[str],
                subject: str, text: str | None, html_body: str | None, sent: float) -> str:
     """The MIME message SES sends for a formatted SendEmail (Bcc recipients are not in the headers)."""
+    source, subject, text, html_body = (_encodable(part) for part in (source, subject, text, html_body))
+    to, cc, reply_to = ([_encodable(address) for address in addresses] for addresses in (to, cc, reply_to))
     message = EmailMessage(policy=email.policy.SMTP)
     message["From"] = source
     if to:
@@ -71,6 +73,12 @@ def build_mime(message_id: str, source: str, to: list[str], cc: list[str], reply
         else:
             message.set_content(html_body, subtype="html")
     return message.as_string()
+
+
+def _encodable(text: Any) -> Any:
+    """``text`` with what UTF-8 cannot encode (a lone surrogate, which JSON can carry) as ``?``, as an
+    encoder on the service's side replaces it; anything else unchanged."""
+    return text.encode("utf-8", "replace").decode("utf-8") if isinstance(text, str) else text
 
 
 def as_bytes(data: bytes | str) -> bytes:
