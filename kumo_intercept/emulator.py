@@ -8,6 +8,7 @@ import inspect
 import sys
 import threading
 import time
+import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from .core import interceptor
@@ -29,6 +30,8 @@ from .store.session import Persistence
 
 if TYPE_CHECKING:
     import unittest
+
+    from .wire.server import Server
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: wraps each intercepted call: gets a function running the call, returns what it returns
@@ -121,6 +124,7 @@ class Emulator:
         #: persistence's hook around each intercepted call (see ``dispatch``); None when unused
         self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
+        self._servers: list[Server] = []
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
         #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
@@ -167,9 +171,36 @@ class Emulator:
 
     def _shutdown(self) -> None:
         try:
+            self._stop_servers()
             self.persistence.close()
         finally:
             self.store.blobs.close()
+
+    # -- over HTTP (kumo_intercept/wire/server.py, docs/server.md) ------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> "Server":
+        """Serve this (active) emulator over HTTP from a thread, at ``aws.endpoint_url``: other
+        processes, SDKs and clients with ``endpoint_url`` see the same state. ``port=0`` picks a free
+        port. The server stops when the emulator stops. ``options``: ``max_body``, ``max_connections``."""
+        from .wire.server import Server
+
+        if not self.active:
+            raise ConfigurationError("serve() needs an active emulator: call it inside `with kumo() as aws:` "
+                                     "or after aws.start()")
+        server = Server(self, host, port, **options).start()
+        self._servers.append(server)
+        interceptor.add_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
+        return server
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The URL of the first server ``serve()`` started, or None."""
+        return self._servers[0].endpoint_url if self._servers else None
+
+    def _stop_servers(self) -> None:
+        while self._servers:
+            server = self._servers.pop()
+            interceptor.remove_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
+            server.stop()
 
     def __enter__(self) -> "Emulator":
         return self.start()

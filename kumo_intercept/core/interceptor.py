@@ -24,6 +24,7 @@ import os
 import threading
 import time
 import types
+import urllib.parse
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -54,6 +55,9 @@ class _State:
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
+    #: ``host:port`` of the emulator's HTTP servers in this process (``aws.serve()``): clients pointed at
+    #: them with ``endpoint_url`` really send, so their calls cross the wire as from another process
+    served: set[str] = set()
 
 
 state = _State()
@@ -74,6 +78,18 @@ def active() -> "Emulator | None":
     return state.active
 
 
+def add_served_endpoint(netloc: str) -> None:
+    state.served.add(netloc)
+
+
+def remove_served_endpoint(netloc: str) -> None:
+    state.served.discard(netloc)
+
+
+def _to_served_endpoint(url: str | None) -> bool:
+    return bool(url) and urllib.parse.urlsplit(url).netloc in state.served
+
+
 # -- the two event handlers ------------------------------------------------------------------
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     if state.active is not None:
@@ -83,7 +99,7 @@ def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) 
 def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_signer: Any = None, **_: Any) -> Any:
     """``params`` is botocore's request dict; the api params were kept by ``_remember_params``."""
     emulator = state.active
-    if emulator is None:
+    if emulator is None or (state.served and _to_served_endpoint(params.get("url"))):
         return None
     api_params = context.get(PARAMS_KEY)
     if api_params is None:
@@ -175,7 +191,18 @@ def _wrap_user_agent(original: Callable[..., Any]) -> Callable[..., Any]:
     return to_string
 
 
-def _blocked_send(self: Any, request: Any) -> Any:
+def _guard_send(original: Callable[..., Any]) -> Callable[..., Any]:
+    """botocore's send: only to the emulator's own servers."""
+
+    def send(self: Any, request: Any) -> Any:
+        if state.served and _to_served_endpoint(getattr(request, "url", None)):
+            return original(self, request)
+        return _blocked_send(request)
+
+    return send
+
+
+def _blocked_send(request: Any) -> Any:
     raise NetworkBlockedError(
         f"kumo_intercept blocked a real HTTP request to {getattr(request, 'url', '?')}: a client made "
         "before kumo_intercept was imported does not carry its hooks. Import kumo_intercept (or use "
@@ -223,7 +250,7 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "get_credentials", _get_credentials)
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
-        _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
+        _patch(botocore.httpsession.URLLib3Session, "send", _guard_send(botocore.httpsession.URLLib3Session.send))
         _patch(botocore.waiter, "time", _WAITER_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))

@@ -1,0 +1,14 @@
+"""AWS's wire protocols over the emulator: an HTTP request in, the HTTP response AWS would give out.
+
+``handle(emulator, method, url, headers, body) -> (status, headers, body)`` routes the request as AWS
+does (``handler.py``), reads it into operation params by botocore's models (``decode.py``), runs the
+emulator's own dispatch (the same backends, state, ledger, clock and faults as in-process calls) and
+writes the result or error in the request's protocol (``encode.py``). S3's extras (virtual hosts,
+aws-chunked bodies, presigned URLs, POST uploads) are in ``s3.py``. The HTTP server is ``server.py``;
+the in-process interception of HTTP libraries (presigned URLs fetched with requests, urllib3…) is
+``httpclients.py``.
+"""
+
+from .handler import handle
+
+__all__ = ["handle"]

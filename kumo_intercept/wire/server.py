@@ -1,0 +1,197 @@
+"""The emulator as an HTTP server: AWS's endpoints for every client outside the process.
+
+Built on the standard library's ``ThreadingHTTPServer`` speaking HTTP/1.1 with keep-alive (no new
+dependency; docs/server.md says why). One thread per connection, at most ``max_connections`` at a
+time (more wait in the listen backlog); request bodies above ``max_body`` are refused with 413.
+Every request goes through ``wire.handle``, except the reserved ``/_kumo/`` paths
+(``introspection.py``): health, state, calls, clock, reset, snapshots.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+from typing import TYPE_CHECKING, Any
+
+from . import handle, introspection
+from .handler import answer_error
+from . import models
+from ..core.errors import AwsError
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+DEFAULT_PORT = 4566
+#: the largest request body read (S3 allows 5 GiB in one PUT; a test server holds bodies in memory)
+DEFAULT_MAX_BODY = 1 << 30
+DEFAULT_MAX_CONNECTIONS = 64
+#: seconds an idle keep-alive connection is kept
+IDLE_TIMEOUT = 60
+_S3 = "s3"
+
+
+class _RequestHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "kumo_intercept"
+    sys_version = ""
+    timeout = IDLE_TIMEOUT
+    server: "Server"
+
+    def do_request(self) -> None:
+        try:
+            body = self._body()
+        except _Refused as refused:
+            self._send(*refused.answer)
+            self.close_connection = True
+            return
+        if self.path.startswith(introspection.PREFIX):
+            self._send(*introspection.answer(self.server.emulator, self.command, self.path, body))
+            return
+        status, headers, content = handle(self.server.emulator, self.command, self.path, dict(self.headers.items()),
+                                          body)
+        self._send(status, headers, content)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_request
+
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            return self._read_http_chunks()
+        length = self.headers.get("content-length")
+        if length is None:
+            if self.command in ("PUT", "POST"):
+                raise _Refused(self._error(AwsError("MissingContentLength",
+                                                    "You must provide the Content-Length HTTP header.", 411)))
+            return b""
+        if not length.isdigit():
+            raise _Refused(self._error(AwsError("InvalidArgument", "Invalid Content-Length", 400)))
+        size = int(length)
+        if size > self.server.max_body:
+            raise _Refused(self._too_large(size))
+        return self.rfile.read(size)
+
+    def _read_http_chunks(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise _Refused(self._error(AwsError("IncompleteBody", "Malformed chunked encoding", 400))) from None
+            if size == 0:
+                while self.rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > self.server.max_body:
+                raise _Refused(self._too_large(total))
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(8)
+
+    def _too_large(self, size: int) -> tuple[int, dict[str, str], bytes]:
+        return self._error(AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
+                                    413, ProposedSize=str(size), MaxSizeAllowed=str(self.server.max_body)))
+
+    def _error(self, error: AwsError) -> tuple[int, dict[str, str], bytes]:
+        return answer_error(self.server.emulator, models.service_model(_S3), "rest-xml", error)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response_only(status)
+        length = None
+        for name, value in headers.items():
+            if name.lower() == "content-length":
+                length = value
+                continue
+            self.send_header(name, value)
+        if self.command == "HEAD":
+            self.send_header("Content-Length", length if length is not None else str(len(body)))
+            body = b""
+        elif status not in (204, 304):
+            self.send_header("Content-Length", str(len(body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if body:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+
+class _Refused(Exception):
+    def __init__(self, answer: tuple[int, dict[str, str], bytes]) -> None:
+        super().__init__(answer[0])
+        self.answer = answer
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """An HTTP endpoint for ``emulator``. ``start()`` serves from a thread, ``stop()`` ends it."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, emulator: "Emulator", host: str = "127.0.0.1", port: int = DEFAULT_PORT, *,
+                 max_body: int = DEFAULT_MAX_BODY, max_connections: int = DEFAULT_MAX_CONNECTIONS,
+                 verbose: bool = False) -> None:
+        self.emulator = emulator
+        self.max_body = max_body
+        self.verbose = verbose
+        self._slots = threading.BoundedSemaphore(max_connections)
+        self._thread: threading.Thread | None = None
+        #: open connections and the threads serving them, ended on stop()
+        self._connections: dict[Any, threading.Thread] = {}
+        self._connections_lock = threading.Lock()
+        super().__init__((host, port), _RequestHandler)
+
+    def server_bind(self) -> None:
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().server_bind()
+
+    @property
+    def endpoint_url(self) -> str:
+        host, port = self.server_address[0], self.server_address[1]
+        host = host.decode() if isinstance(host, bytes) else host
+        shown = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return f"http://{shown}:{port}"
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._slots.acquire()  # bounded connections: the next one waits in the backlog
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections[request] = threading.current_thread()
+        try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self._connections.pop(request, None)
+            self._slots.release()
+
+    def start(self) -> "Server":
+        """Serve from a daemon thread; returns at once, ready for requests."""
+        self._thread = threading.Thread(target=self.serve_forever, name=f"kumo-server-{self.endpoint_url}",
+                                        daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, grace: float = 5.0) -> None:
+        """Stop accepting connections, let requests in flight finish (up to ``grace`` seconds) and close
+        idle keep-alive connections."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+        with self._connections_lock:
+            connections = list(self._connections.items())
+        for connection, _thread in connections:
+            try:
+                connection.shutdown(socket.SHUT_RD)  # an idle connection's read ends; a response in flight goes out
+            except OSError:
+                pass
+        for _connection, thread in connections:
+            thread.join(grace)
