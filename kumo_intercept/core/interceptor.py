@@ -90,6 +90,12 @@ def _to_served_endpoint(url: str | None) -> bool:
     return bool(url) and urllib.parse.urlsplit(url).netloc in state.served
 
 
+def _crosses_the_wire(emulator: "Emulator", request_dict: dict[str, Any]) -> bool:
+    """A call to the emulator's own server goes over HTTP, unless it is made while serving a call
+    (a backend's or a Lambda function's own client): that one stays in the thread serving it."""
+    return emulator.call_depth == 0 and _to_served_endpoint(request_dict.get("url"))
+
+
 # -- the two event handlers ------------------------------------------------------------------
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     if state.active is not None:
@@ -99,7 +105,7 @@ def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) 
 def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_signer: Any = None, **_: Any) -> Any:
     """``params`` is botocore's request dict; the api params were kept by ``_remember_params``."""
     emulator = state.active
-    if emulator is None or (state.served and _to_served_endpoint(params.get("url"))):
+    if emulator is None or (state.served and _crosses_the_wire(emulator, params)):
         return None
     api_params = context.get(PARAMS_KEY)
     if api_params is None:

@@ -80,7 +80,7 @@ class Route:
     path: "re.Pattern[str]"
     #: query keys the request must carry; a value of None accepts any value
     query: tuple[tuple[str, str | None], ...]
-    #: how specific the route is: literal characters of its path, then its required query keys
+    #: how specific the route is: its required query keys, literal characters of its path, required headers
     weight: int
     #: header names of required members sent in headers (CopyObject's ``x-amz-copy-source``)
     required_headers: tuple[str, ...]
@@ -113,13 +113,14 @@ def _required_query(query: str) -> tuple[tuple[str, str | None], ...]:
     return tuple((key, value or None) for key, value in pairs if key != SDK_HINT)
 
 
-def _required_headers(operation: Any) -> tuple[str, ...]:
+def _required_in(operation: Any, location: str) -> tuple[str, ...]:
+    """The wire names of the operation's required members sent in ``location``."""
     shape = operation.input_shape
     if shape is None:
         return ()
-    return tuple(shape.members[name].serialization.get("name", name).lower()
+    return tuple(shape.members[name].serialization.get("name", name)
                  for name in shape.required_members
-                 if shape.members[name].serialization.get("location") == "header")
+                 if shape.members[name].serialization.get("location") == location)
 
 
 @functools.lru_cache(maxsize=None)
@@ -131,9 +132,14 @@ def routes(service: str) -> tuple[Route, ...]:
         path, _, query = operation.http["requestUri"].partition("?")
         pattern, literal = _path_pattern(path)
         required = _required_query(query)
+        required += tuple((key, None) for key in _required_in(operation, "querystring")
+                          if key not in dict(required))
+        headers = tuple(name.lower() for name in _required_in(operation, "header"))
         compiled.append(Route(name, operation.http["method"], pattern, required,
-                              literal + 1000 * len(required), _required_headers(operation)))
-    compiled.sort(key=lambda route: -route.weight)
+                              literal + 1000 * len(required) + len(headers), headers))
+    # the newest of operations sharing a route wins (PutBucketLifecycleConfiguration over the
+    # deprecated PutBucketLifecycle)
+    compiled.sort(key=lambda route: (-route.weight, model.operation_model(route.operation).deprecated))
     return tuple(compiled)
 
 

@@ -173,7 +173,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def start(self) -> "Server":
         """Serve from a daemon thread; returns at once, ready for requests."""
-        self._thread = threading.Thread(target=self.serve_forever, name=f"kumo-server-{self.endpoint_url}",
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.05,), name=f"kumo-server-{self.endpoint_url}",
                                         daemon=True)
         self._thread.start()
         return self
