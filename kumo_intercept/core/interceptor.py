@@ -261,6 +261,9 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
         _register_on_default_session()
+        from ..wire.httpclients import intercept  # presigned URLs fetched with requests, urllib3, httpx…
+
+        intercept(_patch)
         state.active = emulator
         state.depth = 1
         return emulator
