@@ -156,6 +156,11 @@ def _member_node(parent: _Node, name: str, member: Any) -> _Node | None:
     return None
 
 
+def _first_child(node: _Node, names: tuple[str, ...]) -> _Node | None:
+    """The first of ``names`` the node has (maps name their keys and values per model)."""
+    return next((node[name] for name in names if name in node), None)
+
+
 def query_value(shape: Any, node: _Node, protocol: str) -> Any:
     kind = shape.type_name
     if kind == "structure":
@@ -176,8 +181,8 @@ def query_value(shape: Any, node: _Node, protocol: str) -> Any:
         value_name = shape.value.serialization.get("name", "value")
         out = {}
         for entry in entries:
-            key = entry.get(key_name) or entry.get("Name") or entry.get("key")
-            value = entry.get(value_name) or entry.get("Value") or entry.get("value")
+            key = _first_child(entry, (key_name, "Name", "key"))
+            value = _first_child(entry, (value_name, "Value", "value"))
             if key is not None and key.value is not None and value is not None:
                 out[key.value] = query_value(shape.value, value, protocol)
         return out

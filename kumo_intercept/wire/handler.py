@@ -252,6 +252,9 @@ def _context(request: Request) -> dict[str, Any]:
 def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
     region = request.region or emulator.region
     operation = routed.operation
+    if operation.has_event_stream_output:
+        raise NotEmulatedError(routed.service.service_name, operation.name,
+                               "event-stream answers are served in-process only, not over HTTP yet")
     http, parsed = emulator.faults.serve(
         operation, {}, None,
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request)))

@@ -118,7 +118,7 @@ def _wrap_opener(original: Callable[..., Any], scheme: str) -> Callable[..., Any
         for name, value in out_headers.items():
             message[name] = value
         response = urllib.response.addinfourl(io.BytesIO(content), message, request.full_url, status)
-        response.msg = http.client.responses.get(status, "")  # read by urllib's HTTPErrorProcessor
+        response.msg = http.client.responses.get(status, "")  # type: ignore[attr-defined]  # urllib's HTTPErrorProcessor reads it
         return response
 
     return open_

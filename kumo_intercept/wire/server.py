@@ -59,7 +59,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             return self._read_http_chunks()
         length = self.headers.get("content-length")
         if length is None:
-            if self.command in ("PUT", "POST"):
+            if self.command == "PUT":  # S3 refuses a PUT without a length (a POST may have no body)
                 raise _Refused(self._error(AwsError("MissingContentLength",
                                                     "You must provide the Content-Length HTTP header.", 411)))
             return b""
@@ -195,3 +195,26 @@ class Server(http.server.ThreadingHTTPServer):
                 pass
         for _connection, thread in connections:
             thread.join(grace)
+
+
+def run(host: str, port: int, *, verbose: bool = False, **options: Any) -> int:
+    """``python -m kumo_intercept serve``: serve until SIGINT or SIGTERM, then stop gracefully (requests
+    in flight finish, the journal of a data directory is flushed)."""
+    import signal
+
+    from ..emulator import Emulator
+
+    emulator = Emulator(**options).start()
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        server = emulator.serve(host, port, verbose=verbose)
+        print(f"kumo_intercept serving on {server.endpoint_url} (health: {server.endpoint_url}/_kumo/health)",
+              flush=True)
+        while not stopping.wait(3600):
+            pass
+    finally:
+        emulator.stop()
+    print("kumo_intercept stopped", flush=True)
+    return 0
