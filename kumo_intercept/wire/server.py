@@ -29,6 +29,8 @@ DEFAULT_MAX_CONNECTIONS = 64
 #: seconds an idle keep-alive connection is kept
 IDLE_TIMEOUT = 60
 _S3 = "s3"
+_HTTP_ERROR_CODES = {400: "BadRequest", 414: "RequestURITooLong", 431: "RequestHeaderSectionTooLarge",
+                     501: "NotImplemented", 505: "HTTPVersionNotSupported"}
 
 
 class _RequestHandler(http.server.BaseHTTPRequestHandler):
@@ -114,6 +116,15 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Requests http.server cannot parse (a bad request line, headers too long, an unknown
+        method): an AWS-style error, with a status line even for a request that never named its HTTP
+        version, then the connection is closed."""
+        self.request_version = self.protocol_version
+        self.close_connection = True
+        error = AwsError(_HTTP_ERROR_CODES.get(code, "BadRequest"), message or explain or "Bad request", code)
+        self._send(*self._error(error))
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
