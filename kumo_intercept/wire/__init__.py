@@ -9,6 +9,20 @@ the in-process interception of HTTP libraries (presigned URLs fetched with reque
 ``httpclients.py``.
 """
 
-from .handler import handle
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
 
 __all__ = ["handle"]
+
+
+def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str],
+           body: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Serve one HTTP request with ``emulator``; see ``handler.handle``. The wire layer (botocore's
+    parsers, the route tables) loads on the first request, not when an emulator is activated."""
+    from .handler import handle as serve
+
+    return serve(emulator, method, url, headers, body)

@@ -30,7 +30,6 @@ import urllib.response
 from typing import Any, Callable, Iterable
 
 from ..core import interceptor
-from . import handle, models, s3
 
 Patch = Callable[[Any, str, Any], None]
 _AWS_HOST = re.compile(r"(?:^|\.)amazonaws\.com(?:\.cn)?$")
@@ -43,6 +42,8 @@ def aws_service_host(host: str) -> bool:
 
 
 def _emulated(host: str) -> bool:
+    from . import models, s3  # the wire layer loads on the first request to AWS, not at activation
+
     labels = host.split(".")
     if s3.virtual_bucket(host) is not None or any(_S3_LABEL.match(label) for label in labels):
         return True
@@ -58,6 +59,8 @@ def serve(method: str, scheme: str, host: str, target: str, headers: Iterable[tu
             f"kumo_intercept blocked a {method} request to {scheme}://{host}{target.split('?')[0]}: "
             "no emulated AWS service answers at that host, and nothing leaves the process while an "
             "emulator is active.")
+    from . import handle
+
     merged = dict(headers)
     if not any(name.lower() == "host" for name in merged):
         merged["Host"] = host
