@@ -19,6 +19,13 @@ from . import cbor
 #: customisation rather than its parser
 _BARE_ROOT = {("s3", "GetBucketLocation"): "LocationConstraint"}
 _S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/"
+#: the root elements of S3 answers that are neither ``<Operation>Result`` nor, for ``Get<X>``, the
+#: element ``Put<X>`` sends; botocore's model does not record them, other SDKs check them (the AWS SDK for
+#: C++ reads a CompleteMultipartUpload answer under another root as an error)
+_S3_ROOTS = {"CreateMultipartUpload": "InitiateMultipartUploadResult", "ListObjects": "ListBucketResult",
+             "ListObjectsV2": "ListBucketResult", "ListObjectVersions": "ListVersionsResult",
+             "ListBuckets": "ListAllMyBucketsResult", "DeleteObjects": "DeleteResult",
+             "GetObjectAttributes": "GetObjectAttributesResponse"}
 #: characters XML 1.0 cannot carry as text, and the ones a parser would normalise away
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
 
@@ -318,11 +325,26 @@ def _rest(operation: Any, shape: Any, parsed: dict[str, Any], status: int, heade
     if not body:
         return status, headers, b""
     writer = XmlWriter()
-    root = shape.serialization.get("name", shape.name)
+    root = _xml_root(operation)
     writer.parts.append(f'<{root} xmlns="{_S3_NAMESPACE}">')
     writer.members(shape, body)
     writer.parts.append(f"</{root}>")
     return status, headers, writer.text()
+
+
+def _xml_root(operation: Any) -> str:
+    """The root element of a REST-XML answer without a payload member."""
+    name = operation.name
+    if name in _S3_ROOTS:
+        return _S3_ROOTS[name]
+    service = operation.service_model
+    if name.startswith("Get") and "Put" + name[3:] in service.operation_names:
+        sent = service.operation_model("Put" + name[3:]).input_shape
+        payload = sent.serialization.get("payload") if sent is not None else None
+        if payload is not None:
+            root: str = sent.members[payload].serialization.get("name", payload)
+            return root
+    return f"{name}Result"
 
 
 def _raw_content_type(headers: dict[str, str], parsed: dict[str, Any]) -> dict[str, str]:

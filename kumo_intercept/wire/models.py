@@ -10,7 +10,7 @@ import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import botocore.session
 
@@ -47,22 +47,23 @@ def by_target_prefix() -> dict[str, Any]:
             if "targetPrefix" in model.metadata}
 
 
+def _grouped(key: Callable[[Any], str]) -> dict[str, list[Any]]:
+    index: dict[str, list[Any]] = {}
+    for model in emulated_services():
+        index.setdefault(key(model), []).append(model)
+    return index
+
+
 @functools.lru_cache(maxsize=1)
 def by_signing_name() -> dict[str, list[Any]]:
     """Signing name of the credential scope (``ses``, ``states``) -> the service models using it."""
-    index: dict[str, list[Any]] = {}
-    for model in emulated_services():
-        index.setdefault(model.signing_name, []).append(model)
-    return index
+    return _grouped(lambda model: model.signing_name)
 
 
 @functools.lru_cache(maxsize=1)
 def by_endpoint_prefix() -> dict[str, list[Any]]:
     """First label of an AWS host name (``sqs`` in ``sqs.us-east-1.amazonaws.com``) -> service models."""
-    index: dict[str, list[Any]] = {}
-    for model in emulated_services():
-        index.setdefault(model.endpoint_prefix, []).append(model)
-    return index
+    return _grouped(lambda model: model.endpoint_prefix)
 
 
 @functools.lru_cache(maxsize=1)

@@ -4,7 +4,8 @@ Built on the standard library's ``ThreadingHTTPServer`` speaking HTTP/1.1 with k
 dependency; docs/server.md says why). One thread per connection, at most ``max_connections`` at a
 time (more wait in the listen backlog); request bodies above ``max_body`` are refused with 413.
 Every request goes through ``wire.handle``, except the reserved ``/_kumo/`` paths
-(``introspection.py``): health, state, calls, clock, reset, snapshots.
+(``introspection.py``: health, state, calls, clock, reset, snapshots) and CORS preflights (browser
+clients: every origin is allowed, answers expose their headers).
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(*refused.answer)
             self.close_connection = True
             return
+        if self.command == "OPTIONS" and "access-control-request-method" in self.headers:
+            self._send(200, self._preflight(), b"")
+            return
         if self.path.startswith(introspection.PREFIX):
             self._send(*introspection.answer(self.server.emulator, self.command, self.path, body))
             return
@@ -55,6 +59,22 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         self._send(status, headers, content)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_request
+
+    def _preflight(self) -> dict[str, str]:
+        """A browser's CORS preflight: every origin, method and header is allowed (a local emulator
+        serves the page's own test code; bucket CORS rules are not evaluated)."""
+        return {"Access-Control-Allow-Methods": "GET, PUT, POST, DELETE, HEAD, PATCH",
+                "Access-Control-Allow-Headers": self.headers.get("access-control-request-headers", "*"),
+                "Access-Control-Max-Age": "3000"}
+
+    def _cors(self, headers: dict[str, str]) -> dict[str, str]:
+        request_headers = getattr(self, "headers", None)  # absent when the request line was unreadable
+        origin = request_headers.get("origin") if request_headers is not None else None
+        if origin is None:
+            return headers
+        exposed = ", ".join(name for name in headers if not name.lower().startswith("access-control-"))
+        return {**headers, "Access-Control-Allow-Origin": origin, "Access-Control-Expose-Headers": exposed,
+                "Vary": "Origin"}
 
     def _body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
@@ -101,7 +121,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
         self.send_response_only(status)
         length = None
-        for name, value in headers.items():
+        for name, value in self._cors(headers).items():
             if name.lower() == "content-length":
                 length = value
                 continue

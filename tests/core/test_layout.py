@@ -16,6 +16,8 @@ FOREIGN_PRIVATES = {
     "_credentials": "botocore.Session: credentials set explicitly (our get_credentials replaces its own)",
     "_session": "boto3.Session: the botocore session of a boto3 default session made before import",
     "_repr_html_": "IPython's display protocol, not a private name",
+    "_request": "aiohttp.ClientSession: the one method every request goes through (get/post/request call it); "
+                "wire/httpclients.py serves AWS hosts there",
 }
 
 

@@ -212,6 +212,19 @@ def test_bodies_above_the_limit_get_413(served):
     assert status == 413 and b"<Code>EntityTooLarge</Code>" in body
 
 
+def test_cors_for_browser_clients(served, client):
+    """Preflight and exposed headers as browsers need them (the Fetch standard's CORS protocol)."""
+    status, headers, _ = _raw(served.endpoint_url, "OPTIONS", "/bucket/key", {
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type,x-amz-date"})
+    assert status == 200 and "PUT" in headers["access-control-allow-methods"]
+    assert headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert headers["access-control-allow-headers"] == "content-type,x-amz-date"
+    client("s3").create_bucket(Bucket="browser")
+    status, headers, _ = _raw(served.endpoint_url, "PUT", "/browser/k", {"Origin": "http://localhost:3000"}, b"x")
+    assert status == 200 and "ETag" in headers["access-control-expose-headers"]
+
+
 # -- introspection, health, shutdown ------------------------------------------------------------------
 def test_introspection_endpoints(served, client):
     client("sqs").create_queue(QueueName="seen")
