@@ -9,8 +9,10 @@ query string and Query-protocol forms (which no response uses) are read here fro
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from botocore.parsers import ResponseParserError, create_parser
@@ -19,6 +21,8 @@ from ..core.errors import AwsError
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
 _PARSERS = {protocol: create_parser(protocol) for protocol in _PARSER_PROTOCOLS}
+#: bodies are parsed without headers: header members are read by ``rest_params`` itself
+_NO_HEADERS: dict[str, str] = {}
 
 
 def malformed(protocol: str, detail: str) -> AwsError:
@@ -49,46 +53,94 @@ def scalar(shape: Any, text: str, protocol: str) -> Any:
 
 
 # -- REST: labels, query string, headers and body ---------------------------------------------------
+@dataclass(frozen=True)
+class _RestLayout:
+    """Where each input member of a REST operation travels (computed once per operation)."""
+
+    labels: tuple[tuple[str, str, Any], ...]        # member, URI label, shape
+    query: tuple[tuple[str, str, Any], ...]         # member, query key, shape
+    query_map: tuple[str, Any] | None               # the member taking every other query key
+    headers: dict[str, tuple[str, Any]]             # lower-case header name -> member, shape
+    header_maps: tuple[tuple[str, str, Any], ...]   # lower-case prefix (x-amz-meta-), member, shape
+    payload: str | None
+    raw_payload: bool                               # a blob or string payload: the body as it is
+    body_members: bool                              # members serialized in a structured body
+
+
+@functools.lru_cache(maxsize=None)
+def _layout(operation: Any) -> _RestLayout:
+    shape = operation.input_shape
+    labels, query, header_maps = [], [], []
+    headers: dict[str, tuple[str, Any]] = {}
+    query_map = None
+    body_members = False
+    for name, member in shape.members.items():
+        location, wire_name = member.serialization.get("location"), member.serialization.get("name", name)
+        if location == "uri":
+            labels.append((name, wire_name.replace("-", "_"), member))
+        elif location == "querystring":
+            if member.type_name == "map":
+                query_map = (name, member)
+            else:
+                query.append((name, wire_name, member))
+        elif location == "header":
+            headers[wire_name.lower()] = (name, member)
+        elif location == "headers":
+            header_maps.append((wire_name.lower(), name, member))
+        else:
+            body_members = True
+    payload = shape.serialization.get("payload")
+    raw = payload is not None and shape.members[payload].type_name in ("blob", "string")
+    return _RestLayout(tuple(labels), tuple(query), query_map, headers, tuple(header_maps), payload, raw,
+                       body_members)
+
+
+def _header_value(shape: Any, text: str, protocol: str) -> Any:
+    kind = shape.type_name
+    if kind == "list":  # RFC 7230 lists: comma-separated
+        return [_header_value(shape.member, part.strip(), protocol) for part in text.split(",")]
+    if kind == "string" and shape.serialization.get("jsonvalue"):
+        try:
+            return json.loads(base64.b64decode(text))
+        except ValueError:
+            raise malformed(protocol, f"Header value {text!r} is not base64-encoded JSON") from None
+    return scalar(shape, text, protocol)  # timestamps (RFC 822 text) become datetimes in the dispatch
+
+
 def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, list[str]], headers: Any,
                 body: bytes, protocol: str) -> dict[str, Any]:
     shape = operation.input_shape
     if shape is None:
         return {}
-    members = shape.members
-    payload = shape.serialization.get("payload")
-    raw_payload = payload is not None and members[payload].type_name in ("blob", "string")
-    params = _parse(protocol, b"" if raw_payload else body, headers, shape)
-    if payload is not None and not body:
-        params.pop(payload, None)  # no body: the payload member is absent, not empty
-    if raw_payload:
-        if body or members[payload].serialization.get("streaming") or payload in shape.required_members:
-            params[payload] = io.BytesIO(body) if members[payload].type_name == "blob" else body.decode()
-    for name, member in members.items():
-        location = member.serialization.get("location")
-        if location == "uri":
-            label = member.serialization.get("name", name).replace("-", "_")
-            if label in labels:
-                params[name] = scalar(member, labels[label], protocol)
-        elif location == "querystring":
-            _query_member(params, name, member, query, shape, protocol)
+    layout = _layout(operation)
+    params: dict[str, Any] = {}
+    if body and not layout.raw_payload and (layout.payload is not None or layout.body_members):
+        params = _parse(protocol, body, _NO_HEADERS, shape)
+    elif layout.raw_payload and layout.payload is not None:
+        payload, member = layout.payload, shape.members[layout.payload]
+        if body or member.serialization.get("streaming") or payload in shape.required_members:
+            params[payload] = io.BytesIO(body) if member.type_name == "blob" else body.decode()
+    for header, value in headers.items():
+        lower = header.lower()
+        found = layout.headers.get(lower)
+        if found is not None:
+            params[found[0]] = _header_value(found[1], value, protocol)
+            continue
+        for prefix, name, _member in layout.header_maps:
+            if lower.startswith(prefix):
+                params.setdefault(name, {})[header[len(prefix):]] = value
+    for name, label, member in layout.labels:
+        if label in labels:
+            params[name] = scalar(member, labels[label], protocol)
+    for name, key, member in layout.query:
+        if key in query:
+            values = query[key]
+            params[name] = ([scalar(member.member, value, protocol) for value in values]
+                            if member.type_name == "list" else scalar(member, values[0], protocol))
+    if layout.query_map is not None:  # every query key no other member claims
+        claimed = {key for _name, key, _member in layout.query}
+        params[layout.query_map[0]] = {key: values[0] for key, values in query.items() if key not in claimed}
     return params
-
-
-def _query_member(params: dict[str, Any], name: str, member: Any, query: Mapping[str, list[str]],
-                  shape: Any, protocol: str) -> None:
-    if member.type_name == "map":  # every query key no other member claims
-        claimed = {other.serialization.get("name", key) for key, other in shape.members.items()
-                   if other.serialization.get("location") == "querystring"}
-        params[name] = {key: values[0] for key, values in query.items() if key not in claimed}
-        return
-    key = member.serialization.get("name", name)
-    if key not in query:
-        return
-    values = query[key]
-    if member.type_name == "list":
-        params[name] = [scalar(member.member, value, protocol) for value in values]
-    else:
-        params[name] = scalar(member, values[0], protocol)
 
 
 def _parse(protocol: str, body: bytes, headers: Any, shape: Any) -> dict[str, Any]:

@@ -209,11 +209,12 @@ def header_text(shape: Any, value: Any) -> str:
 def modeled_headers(shape: Any, parsed: dict[str, Any], headers: dict[str, str]) -> int | None:
     """Put the output's header members into ``headers``; returns its status-code member, if any."""
     status = None
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        value = parsed.get(name)
-        if location is None or value is None:
+    members = shape.members
+    for name, value in parsed.items():
+        member = members.get(name)
+        if member is None or value is None:
             continue
+        location = member.serialization.get("location")
         if location == "header":
             headers[member.serialization.get("name", name)] = header_text(member, value)
         elif location == "headers":

@@ -149,17 +149,26 @@ def match_route(service: str, method: str, path: str, query: dict[str, list[str]
     """The operation a REST request asks for and its URI labels (percent-decoded); ``"method"`` when
     the path exists with other methods only; None when nothing matches."""
     hint = query.get(SDK_HINT, [None])[0]
-    path_matched = False
-    for route in routes(service):
+    for route in routes_by_method(service).get(method, ()):
+        if (hint is not None and hint != route.operation) or not _has_query(route, query) \
+                or any(header not in headers for header in route.required_headers):
+            continue
         found = route.path.match(path)
-        if found is None or not all(key in query and (value is None or value in query[key])
-                                    for key, value in route.query):
-            continue
-        path_matched = True
-        if route.method != method or (hint is not None and hint != route.operation):
-            continue
-        if any(header not in headers for header in route.required_headers):
-            continue
-        labels = {key: urllib.parse.unquote(value) for key, value in found.groupdict().items()}
-        return route, labels
-    return "method" if path_matched else None
+        if found is not None:
+            labels = {key: urllib.parse.unquote(value) for key, value in found.groupdict().items()}
+            return route, labels
+    if any(route.path.match(path) and _has_query(route, query) for route in routes(service)):
+        return "method"
+    return None
+
+
+def _has_query(route: Route, query: dict[str, list[str]]) -> bool:
+    return all(key in query and (value is None or value in query[key]) for key, value in route.query)
+
+
+@functools.lru_cache(maxsize=None)
+def routes_by_method(service: str) -> dict[str, tuple[Route, ...]]:
+    grouped: dict[str, list[Route]] = {}
+    for route in routes(service):
+        grouped.setdefault(route.method, []).append(route)
+    return {method: tuple(group) for method, group in grouped.items()}
