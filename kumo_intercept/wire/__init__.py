@@ -11,7 +11,7 @@ the in-process interception of HTTP libraries (presigned URLs fetched with reque
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Iterator, Mapping, Union
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -20,9 +20,10 @@ __all__ = ["handle"]
 
 
 def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str],
-           body: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Serve one HTTP request with ``emulator``; see ``handler.handle``. The wire layer (botocore's
-    parsers, the route tables) loads on the first request, not when an emulator is activated."""
+           body: bytes) -> tuple[int, dict[str, str], Union[bytes, Iterator[bytes]]]:
+    """Serve one HTTP request with ``emulator``; see ``handler.handle``. The body is bytes, or for an
+    event stream an iterator of its messages. The wire layer (botocore's parsers, the route tables)
+    loads on the first request, not when an emulator is activated."""
     from .handler import handle as serve
 
     return serve(emulator, method, url, headers, body)

@@ -10,7 +10,7 @@ import datetime
 import email.utils
 import json
 import re
-from typing import Any, Callable
+from typing import Any, Callable, Iterator, Union
 from xml.sax.saxutils import escape, quoteattr
 
 from . import cbor
@@ -29,7 +29,11 @@ _S3_ROOTS = {"CreateMultipartUpload": "InitiateMultipartUploadResult", "ListObje
 #: characters XML 1.0 cannot carry as text, and the ones a parser would normalise away
 _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]")
 
-Wire = tuple[int, dict[str, str], bytes]
+#: a body is bytes, or (event streams) the messages as they come
+Body = Union[bytes, Iterator[bytes]]
+Wire = tuple[int, dict[str, str], Body]
+#: an answer whose body is all there (every answer but an event stream)
+Answer = tuple[int, dict[str, str], bytes]
 
 
 # -- scalars ----------------------------------------------------------------------------------------
@@ -251,6 +255,10 @@ def result(operation: Any, parsed: dict[str, Any], protocol: str) -> Wire:
     status: int = metadata.get("HTTPStatusCode", 200)
     headers = _base_headers(service_model, protocol, metadata)
     shape = operation.output_shape
+    if operation.has_event_stream_output:
+        from . import eventstream
+        headers["content-type"] = eventstream.CONTENT_TYPE
+        return status, _one_per_name(headers), eventstream.messages(operation, parsed)
     status, headers, body = ENCODERS[protocol](operation, shape, parsed, status, headers, metadata)
     return status, _one_per_name(headers), body
 
@@ -264,17 +272,17 @@ def _one_per_name(headers: dict[str, str]) -> dict[str, str]:
 
 
 def _json(operation: Any, shape: Any, parsed: dict[str, Any], status: int, headers: dict[str, str],
-          metadata: dict[str, Any]) -> Wire:
+          metadata: dict[str, Any]) -> Answer:
     return status, headers, dumps(json_value(shape, parsed)) if shape is not None else b"{}"
 
 
 def _cbor(operation: Any, shape: Any, parsed: dict[str, Any], status: int, headers: dict[str, str],
-          metadata: dict[str, Any]) -> Wire:
+          metadata: dict[str, Any]) -> Answer:
     return status, headers, cbor.dumps(json_value(shape, parsed, True) if shape is not None else {})
 
 
 def _query(operation: Any, shape: Any, parsed: dict[str, Any], status: int, headers: dict[str, str],
-           metadata: dict[str, Any]) -> Wire:
+           metadata: dict[str, Any]) -> Answer:
     service_model = operation.service_model
     name = operation.name
     writer = XmlWriter(legacy_names=service_model.protocol not in ("query", "ec2"))
@@ -296,7 +304,7 @@ def _namespace(service_model: Any) -> str:
 
 
 def _rest(operation: Any, shape: Any, parsed: dict[str, Any], status: int, headers: dict[str, str],
-          metadata: dict[str, Any]) -> Wire:
+          metadata: dict[str, Any]) -> Answer:
     if shape is None:
         return status, headers, b""
     status = modeled_headers(shape, parsed, headers) or status
@@ -354,13 +362,13 @@ def _raw_content_type(headers: dict[str, str], parsed: dict[str, Any]) -> dict[s
     return headers
 
 
-ENCODERS: dict[str, Callable[..., Wire]] = {
+ENCODERS: dict[str, Callable[..., Answer]] = {
     "json": _json, "rest-json": _rest, "rest-xml": _rest, "query": _query, "smithy-rpc-v2-cbor": _cbor,
 }
 
 
 # -- errors ---------------------------------------------------------------------------------------
-def error(service_model: Any, parsed: dict[str, Any], status: int, protocol: str) -> Wire:
+def error(service_model: Any, parsed: dict[str, Any], status: int, protocol: str) -> Answer:
     """``parsed`` is the error dict the emulator answers with (``{"Error": {...}, **fields}``)."""
     metadata = parsed.pop("ResponseMetadata", {})
     details = dict(parsed.pop("Error"))

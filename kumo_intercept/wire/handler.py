@@ -117,7 +117,7 @@ def _internal_code(service: Any) -> str:
     return "InternalError" if service.protocol == "rest-xml" else "InternalFailure"
 
 
-def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsError) -> Wire:
+def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsError) -> encode.Answer:
     """An error found before the emulator's dispatch (routing, reading the request), in the
     protocol's error form."""
     name = service.service_name
@@ -252,9 +252,6 @@ def _context(request: Request) -> dict[str, Any]:
 def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
     region = request.region or emulator.region
     operation = routed.operation
-    if operation.has_event_stream_output:
-        raise NotEmulatedError(routed.service.service_name, operation.name,
-                               "event-stream answers are served in-process only, not over HTTP yet")
     http, parsed = emulator.faults.serve(
         operation, {}, None,
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import http.server
 import socket
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from . import handle, introspection
 from .handler import answer_error
@@ -118,7 +118,10 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def _error(self, error: AwsError) -> tuple[int, dict[str, str], bytes]:
         return answer_error(self.server.emulator, models.service_model(_S3), "rest-xml", error)
 
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _send(self, status: int, headers: dict[str, str], body: "bytes | Iterator[bytes]") -> None:
+        if not isinstance(body, bytes):
+            self._stream(status, headers, body)
+            return
         self.send_response_only(status)
         length = None
         for name, value in self._cors(headers).items():
@@ -136,6 +139,26 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if body:
             self.wfile.write(body)
+
+    def _stream(self, status: int, headers: dict[str, str], messages: "Iterator[bytes]") -> None:
+        """An event stream: each message goes out as it comes, in HTTP chunked encoding."""
+        self.send_response_only(status)
+        for name, value in self._cors(headers).items():
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for chunk in messages:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client went away: end the stream (the generator closes the subscription)
+            self.close_connection = True
+        finally:
+            close = getattr(messages, "close", None)
+            if close is not None:
+                close()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Requests http.server cannot parse (a bad request line, headers too long, an unknown
