@@ -169,6 +169,21 @@ def test_iam_and_sts_query(client):
         iam.get_user(UserName="bob")
 
 
+def test_kinesis_subscribe_to_shard_event_stream(client):
+    """SubscribeToShard over HTTP: AWS's event-stream encoding, read by botocore's own EventStream
+    (SubscribeToShard API reference: SubscribeToShardEvent with Records)."""
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="s")["StreamDescription"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="fan")["Consumer"]["ConsumerARN"]
+    kinesis.put_record(StreamName="s", Data=b"one", PartitionKey="k")
+    stream = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                        StartingPosition={"Type": "TRIM_HORIZON"})["EventStream"]
+    event = next(iter(stream))["SubscribeToShardEvent"]
+    assert [record["Data"] for record in event["Records"]] == [b"one"]
+    stream.close()
+
+
 # -- bad input --------------------------------------------------------------------------------------
 def test_unknown_target_and_action(served):
     status, _, body = _raw(served.endpoint_url, "POST", "/", {"X-Amz-Target": "DynamoDB_20120810.Nope",
