@@ -59,6 +59,8 @@ def kumo(target: Any = None, /, **options: "Unpack[Options]") -> Any:
     - ``data_dir``, ``durability``: persistence (see docs/persistence.md); ``KUMO_DATA_DIR`` is the
       default directory. ``from_snapshot``: start from a seed made by ``aws.export(path)``.
     - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).
+    - ``serve``: also serve over HTTP from a thread (``True``: a free port; a number: that port); the
+      URL is ``aws.endpoint_url`` (see docs/server.md).
 
     Activating while an emulator is active joins it: state is shared and the outermost exit ends it.
     """

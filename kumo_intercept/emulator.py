@@ -89,12 +89,13 @@ class Emulator:
         durability: Durability | str | float = "process",
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
+        serve: bool | int = False,
     ) -> None:
         check_options(region, account_id, seed, strict, start_time)
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
-            from_snapshot=from_snapshot,
+            from_snapshot=from_snapshot, serve=serve,
         )
         self.region = region
         self.account_id = account_id
@@ -152,6 +153,13 @@ class Emulator:
             # a directory may come from elsewhere: what it holds (event source mappings, schedules)
             # runs only once this process asks for Lambda or calls resume_background()
             self._background_paused = any(len(table) for table in self.store.tables().values())
+            serve = self._options["serve"]
+            if serve is not False:  # kumo(serve=True) on a free port, kumo(serve=4566) on that one
+                try:
+                    self.serve(port=0 if serve is True else int(serve))
+                except BaseException:
+                    self.stop()
+                    raise
         return active
 
     def _options_differing_from(self, active: "Emulator") -> str:

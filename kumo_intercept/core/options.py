@@ -34,13 +34,14 @@ class Options(TypedDict, total=False):
     durability: Union[str, float]
     ledger_size: int
     from_snapshot: Union[str, None]
+    serve: Union[bool, int]
 
 
 #: every option with its default, in the order ``kumo``'s docstring lists them
 DEFAULTS: dict[str, Any] = {
     "region": DEFAULT_REGION, "account_id": DEFAULT_ACCOUNT_ID, "clock": "wall", "start_time": None,
     "seed": 0, "strict": False, "data_dir": None, "durability": "process", "ledger_size": 10_000,
-    "from_snapshot": None,
+    "from_snapshot": None, "serve": False,
 }
 
 

@@ -16,6 +16,8 @@ import zlib
 import boto3
 import pytest
 
+import kumo_intercept
+
 from kumo_intercept import kumo
 from kumo_intercept.services.awslambda import register_callable
 
@@ -263,6 +265,17 @@ def test_shutdown_flushes_the_journal_and_state_comes_back(tmp_path):
         boto3.client("s3", endpoint_url=aws.endpoint_url, region_name="us-east-1").create_bucket(Bucket="kept")
     with kumo(data_dir=str(tmp_path)) as aws:
         assert [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]] == ["kept"]
+
+
+def test_kumo_serve_option_and_a_taken_port():
+    with kumo(serve=True) as aws:
+        assert boto3.client("s3", endpoint_url=aws.endpoint_url).list_buckets()["Buckets"] == []
+    with pytest.raises(OSError):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            kumo(serve=taken.getsockname()[1]).start()
+    assert kumo_intercept.current() is None  # a failed start leaves nothing active
 
 
 def test_in_process_and_http_clients_share_one_state(served, client):
