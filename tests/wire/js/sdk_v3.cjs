@@ -26,8 +26,8 @@ async function s3() {
 }
 
 async function sqsAndSns() {
-  // the queue URLs name AWS's host: send to the endpoint instead
-  const sqs = new SQSClient({ ...common, useQueueUrlAsEndpoint: false });
+  // queue URLs name the server's endpoint, so the default useQueueUrlAsEndpoint works
+  const sqs = new SQSClient(common);
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "js-queue" }));
   await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "from js" }));
   const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
