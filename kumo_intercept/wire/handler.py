@@ -44,6 +44,7 @@ class Request:
     headers: HeadersDict
     body: bytes
     host: str
+    scheme: str = "http"
     #: filled by routing
     access_key: str | None = None
     region: str | None = None
@@ -56,7 +57,7 @@ class Request:
         merged = HeadersDict(headers)
         host = merged.get("host") or parts.netloc
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-        request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower())
+        request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")
         if merged.get("content-type", "").startswith(_FORM) and body:
             try:
                 request.form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -81,7 +82,7 @@ class Request:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}{self.path}"
+        return f"{self.scheme}://{self.host}{self.path}"
 
 
 class _Routed:

@@ -64,7 +64,7 @@ def serve(method: str, scheme: str, host: str, target: str, headers: Iterable[tu
     merged = dict(headers)
     if not any(name.lower() == "host" for name in merged):
         merged["Host"] = host
-    status, answer_headers, answer = handle(emulator, method, target, merged, body)
+    status, answer_headers, answer = handle(emulator, method, f"{scheme}://{host}{target}", merged, body)
     return status, answer_headers, answer if isinstance(answer, bytes) else b"".join(answer)
 
 

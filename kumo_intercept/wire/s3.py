@@ -202,8 +202,8 @@ def post_upload(emulator: "Emulator", request: "Request") -> Wire:
 def _post_answer(fields: dict[str, str], bucket: str, key: str, headers: dict[str, str],
                  request: "Request") -> Wire:
     etag = next((value for name, value in headers.items() if name.lower() == "etag"), "")
-    location = f"{request.url.rsplit('/', 1)[0] if request.path.count('/') > 1 else request.url.rstrip('/')}/" \
-               f"{urllib.parse.quote(key)}"
+    folder = "" if virtual_bucket(request.host) is not None else f"/{bucket}"
+    location = f"{request.scheme}://{request.host}{folder}/{urllib.parse.quote(key)}"
     redirect = fields.get("success_action_redirect") or fields.get("redirect")
     if redirect:
         query = urllib.parse.urlencode({"bucket": bucket, "key": key, "etag": etag})

@@ -118,3 +118,20 @@ def test_other_hosts_are_left_alone_and_patches_end_with_the_emulator(s3):
     s3.aws.stop()
     assert urllib3.connectionpool.HTTPConnectionPool.urlopen.__module__ == "urllib3.connectionpool"
     s3.aws.start()
+
+
+def test_post_success_action_status_and_redirect(s3):
+    """201 answers a PostResponse document; success_action_redirect answers 303 to it with bucket,
+    key and etag (the POST Object reference: success_action_status, success_action_redirect)."""
+    post = s3.generate_presigned_post(BUCKET, "doc.txt", Fields={"success_action_status": "201"},
+                                      Conditions=[{"success_action_status": "201"}], ExpiresIn=60)
+    created = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"x")})
+    assert created.status_code == 201
+    assert f"<Location>https://{BUCKET}.s3.amazonaws.com/doc.txt</Location>" in created.text
+    assert "<Key>doc.txt</Key>" in created.text
+    back = "https://example.com/done"
+    post = s3.generate_presigned_post(BUCKET, "other.txt", Fields={"success_action_redirect": back},
+                                      Conditions=[{"success_action_redirect": back}], ExpiresIn=60)
+    redirected = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"x")}, allow_redirects=False)
+    assert redirected.status_code == 303
+    assert redirected.headers["Location"].startswith(back + "?bucket=presigned-bucket&key=other.txt&etag=")
