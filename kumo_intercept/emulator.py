@@ -126,6 +126,7 @@ class Emulator:
         self.dispatch_hook: DispatchHook | None = None
         self._joined: Emulator | None = None
         self._servers: list[Server] = []
+        self._recursion_limit_before_serving: int | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
         #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
@@ -195,6 +196,10 @@ class Emulator:
             raise ConfigurationError("serve() needs an active emulator: call it inside `with kumo() as aws:` "
                                      "or after aws.start()")
         server = Server(self, host, port, **options).start()
+        if not self._servers:
+            # server threads would otherwise raise and restore the process-wide limit around each call,
+            # under the feet of other threads (CPython's parser checks the depth it started with)
+            self._recursion_limit_before_serving = _raise_recursion_limit()
         self._servers.append(server)
         interceptor.add_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
         return server
@@ -205,10 +210,15 @@ class Emulator:
         return self._servers[0].endpoint_url if self._servers else None
 
     def _stop_servers(self) -> None:
+        if not self._servers:
+            return
         while self._servers:
             server = self._servers.pop()
             interceptor.remove_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
             server.stop()
+        if self._recursion_limit_before_serving is not None:
+            sys.setrecursionlimit(self._recursion_limit_before_serving)
+            self._recursion_limit_before_serving = None
 
     def __enter__(self) -> "Emulator":
         return self.start()
