@@ -45,12 +45,15 @@ def _put_style_calls() -> dict[str, Callable[[], Any]]:
     calls["s3.put_object"] = lambda: s3.put_object(Bucket="bench", Key=f"k{next(counter) % 1000}", Body=b"x" * 512)
     calls["dynamodb.put_item"] = lambda: ddb.put_item(
         TableName="bench", Item={"pk": {"S": f"p{next(counter) % 1000}"}, "v": {"N": "1"}})
-    calls["sts.assume_role"] = lambda: sts.assume_role(RoleArn="arn:aws:iam::111122223333:role/r",
+    calls["sts.assume_role"] = lambda: sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/r",
                                                        RoleSessionName="bench")
     return calls
 
 
 _state: dict[str, Any] = {}
+#: AssumeRole needs the role to exist and trust the caller (the account's root here)
+TRUST_ACCOUNT = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", '
+                 '"Principal": {"AWS": "arn:aws:iam::123456789012:root"}}]}')
 
 
 def _setup(emulator: Emulator) -> None:
@@ -61,6 +64,7 @@ def _setup(emulator: Emulator) -> None:
             boto3.client("dynamodb", region_name="us-east-1").create_table(
                 TableName="bench", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+            boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument=TRUST_ACCOUNT)
         except Exception as exc:  # a service not in this build: its row is skipped
             print(f"(setup: {exc})")
 

@@ -155,6 +155,7 @@ class DepthRun(argparse.Namespace):
     """What a depth benchmark's command line chose: the two sizes compared and how much to measure."""
 
     quick: bool
+    deep: int | None
     depths: tuple[int, int]
     calls: int
     rounds: int
@@ -163,14 +164,16 @@ class DepthRun(argparse.Namespace):
 
 def depth_run(doc: str | None, quick_help: str, argv: list[str] | None = None,
               extra: Callable[[argparse.ArgumentParser], None] | None = None) -> DepthRun:
-    """Parse ``--quick`` (smaller deep state, fewer calls) and any ``extra`` options of a benchmark that
-    compares a shallow and a deep state (100 vs 100,000; 100 vs 10,000 with --quick)."""
+    """Parse ``--quick`` (smaller deep state, fewer calls), ``--deep N`` and any ``extra`` options of a
+    benchmark that compares a shallow and a deep state (100 vs 100,000; 100 vs 10,000 with --quick)."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--deep", type=int, default=None,
+                        help="records in the deep state (default 100,000; 10,000 with --quick)")
     if extra is not None:
         extra(parser)
     run = parser.parse_args(argv, namespace=DepthRun())
-    run.depths = (100, 10_000) if run.quick else (100, 100_000)
+    run.depths = (100, run.deep or (10_000 if run.quick else 100_000))
     run.calls, run.rounds, run.moto_calls = (200, 3, 20) if run.quick else (500, 7, 60)
     return run
 

@@ -21,6 +21,7 @@ from .core.options import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, DEFAULTS, check_op
 from .core.ledger import Call, blob_members, with_payloads_previewed, wrap_streams
 from .core.ports import Ports
 from .core.responses import HttpResponse, error_response, new_request_id, response_metadata
+from .core.scalars import as_session_parses
 from .core.strict import validate_output
 from .core.interceptor import parameter_validation_off
 from .core.validation import check_unvalidated_input, with_datetimes
@@ -51,6 +52,12 @@ def _takes_method(function: Callable[..., Any]) -> bool:
 #: PartiQL statements, Logs Insights queries) nest up to a thousand levels, and their recursive-descent
 #: parsers and evaluators take a few frames per level
 HANDLER_RECURSION_LIMIT = 6000
+
+
+class _CallDepth(threading.local):
+    """Per thread: nested dispatches in progress (a Lambda handler calling boto3…)."""
+
+    depth = 0
 
 
 def _raise_recursion_limit() -> int | None:
@@ -117,7 +124,7 @@ class Emulator:
         self.faults = Faults(self)
         #: what services ask of each other, typed (see core/ports.py)
         self.ports = Ports(self)
-        self._local = threading.local()  # per thread: ``depth``, its nested dispatches in progress
+        self._local = _CallDepth()
         #: threads running user code without the lock (see user_code) -> how many nested regions
         self._outside: dict[int, int] = {}
         #: pollers wait: state opened from disk runs no code of its own (see resume_background)
@@ -342,7 +349,7 @@ class Emulator:
     def resume_background(self) -> None:
         """Let restored background work run (and run what is due now)."""
         self._background_paused = False
-        if not self._depth:
+        if not self._local.depth:
             self.drain()
 
     # -- hooks for persistence (store/session.py): the only ways it changes the emulator ----------
@@ -367,7 +374,7 @@ class Emulator:
     @property
     def call_depth(self) -> int:
         """How many intercepted calls are in progress in this thread's stack (0 outside any call)."""
-        return self._depth
+        return self._local.depth
 
     def reset(self) -> None:
         """Forget every resource of every service (the clock, ids and call ledger go on)."""
@@ -375,15 +382,6 @@ class Emulator:
             self.store.clear()
             self.drop_backends()
             self.persistence.reset()
-
-    @property
-    def _depth(self) -> int:
-        """Nested dispatches in progress in this thread (a Lambda handler calling boto3…)."""
-        return getattr(self._local, "depth", 0)  # type: ignore[no-any-return]
-
-    @_depth.setter
-    def _depth(self, value: int) -> None:
-        self._local.depth = value
 
     @contextlib.contextmanager
     def user_code(self, timeout: float, label: str) -> Iterator[None]:
@@ -457,14 +455,14 @@ class Emulator:
 
     def _atomically(self, work: Callable[[], Any]) -> Any:
         savepoint = self.store.begin()
-        self._depth += 1
+        self._local.depth += 1
         try:
             result = work()
         except BaseException:
             self.store.rollback(savepoint)
             raise
         finally:
-            self._depth -= 1
+            self._local.depth -= 1
         self.store.commit(savepoint)
         return result
 
@@ -477,11 +475,11 @@ class Emulator:
         if undo:
             self.store.resume(undo)
             raise RuntimeError("a handler may only wait before it changes anything")
-        depth, self._depth = self._depth, 0
+        depth, self._local.depth = self._local.depth, 0
         try:
             self.changed.wait(timeout)
         finally:
-            self._depth = depth
+            self._local.depth = depth
             self.store.resume(undo)
 
     def _clock_moved(self) -> None:
@@ -489,7 +487,7 @@ class Emulator:
         (schedules, event source mappings), so state after ``advance()`` is state after that time."""
         with self.lock:
             self.changed.notify_all()
-            if not self._depth and (self._pending or self.pollers):
+            if not self._local.depth and (self._pending or self.pollers):
                 self.drain()
 
     # -- accounts -----------------------------------------------------------------------------
@@ -497,15 +495,21 @@ class Emulator:
         """The account a client acts in: a 12-digit access key id names it; keys the emulator
         issued (STS) act in their own account, an IAM user's access key in its user's account;
         anything else acts in ``account_id``."""
+        return self._account_of(access_key, self._issued(access_key))
+
+    def _issued(self, access_key: str | None) -> dict | None:
+        """The record of STS credentials the emulator issued with this access key, or None."""
+        return self.store.table("sts.credentials").get(access_key) if access_key else None
+
+    def _account_of(self, access_key: str | None, issued: dict | None) -> str:
+        if issued is not None:
+            return issued["Account"]  # type: ignore[no-any-return]
         if access_key:
             if len(access_key) == 12 and access_key.isdigit():
                 return access_key
-            issued = self.store.table("sts.credentials").get(access_key)
-            if issued is not None:
-                return issued["Account"]
             user = self.iam_principal(access_key)
             if user is not None:
-                return user["Account"]
+                return user["Account"]  # type: ignore[no-any-return]
         return self.account_id
 
     def iam_principal(self, access_key: str) -> dict | None:
@@ -516,13 +520,10 @@ class Emulator:
             return None
         return self.ports.identity.principal_for_access_key(access_key)
 
-    def _expired_credentials(self, access_key: str | None, service_model: Any) -> Callable[[RequestContext], dict] | None:
-        """A handler answering as the service does when the caller's STS credentials have expired
-        (query, XML and query-compatible services say ``ExpiredToken``, JSON ones
+    def _expired_credentials(self, issued: dict | None, service_model: Any) -> Callable[[RequestContext], dict] | None:
+        """A handler answering as the service does when the caller's STS credentials (``issued``)
+        have expired (query, XML and query-compatible services say ``ExpiredToken``, JSON ones
         ``ExpiredTokenException``)."""
-        if not access_key:
-            return None
-        issued = self.store.table("sts.credentials").get(access_key)
         if issued is None or issued["Expiration"] > self.clock.time():
             return None
         if service_model.service_name in ("s3", "s3control"):
@@ -542,9 +543,10 @@ class Emulator:
         if handler is None:
             if backend_class(service) is None:
                 raise NotEmulatedError(service, operation, f"no backend for the service {service!r}")
-            handler = self.backend(service).handler_for(operation)
+            backend = self.backend(service)
+            handler = backend.handler_for(operation)
             if handler is None:
-                raise NotEmulatedError(service, operation)
+                raise NotEmulatedError(service, operation, backend.not_emulated.get(operation, ""))
             self._handlers[(service, operation)] = handler
         return handler
 
@@ -569,15 +571,16 @@ class Emulator:
             wrap_streams(payloads[0], params)
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
-            handler = (fault or self._expired_credentials(access_key, service_model)
+            issued = self._issued(access_key)
+            handler = (fault or self._expired_credentials(issued, service_model)
                        or self.handler(service, operation))
             request_id = new_request_id(service, self.ids)
-            ctx = RequestContext(self, service, operation, params, self.account_for(access_key),
+            ctx = RequestContext(self, service, operation, params, self._account_of(access_key, issued),
                                  region, request_id, access_key, model, botocore_context)
             error: AwsError | None = None
             savepoint = self.store.begin()
-            self._depth += 1
-            recursion_limit = _raise_recursion_limit() if self._depth == 1 else None
+            self._local.depth += 1
+            recursion_limit = _raise_recursion_limit() if self._local.depth == 1 else None
             try:
                 served = handler is self._handlers.get((service, operation))  # not a fault or expired key
                 if served and parameter_validation_off(botocore_context):
@@ -600,13 +603,13 @@ class Emulator:
                     "This is a bug in kumo_intercept; please report it with this traceback."
                 ) from exc
             finally:
-                self._depth -= 1
+                self._local.depth -= 1
                 if recursion_limit is not None:
                     sys.setrecursionlimit(recursion_limit)
             if self.store.commit(savepoint):
                 self.changed.notify_all()
             if not savepoint:
-                if (self._pending or self.pollers) and not self._depth:
+                if (self._pending or self.pollers) and not self._local.depth:
                     self.drain()
             return self._respond(ctx, parsed if error is None else None, error, service_model)
 
@@ -630,6 +633,8 @@ class Emulator:
                                with_payloads_previewed(outputs, parsed),
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, self.clock.time()))
+        if error is None:  # as the calling client's session parses timestamps and blobs (the AWS CLI's raw ones)
+            parsed = as_session_parses(ctx.model, parsed, ctx.botocore_context)
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
 
     def _payload_members(self, model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:

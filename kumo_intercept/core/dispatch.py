@@ -150,6 +150,8 @@ class ServiceBackend:
     #: the code and message (``{name}``: the member) of a required member a client left out with
     #: botocore's validation off, for services that do not answer with "Member must not be null"
     missing_parameter: ClassVar[tuple[str, str] | None] = None
+    #: operations left out on purpose -> why; their NotEmulatedError says it
+    not_emulated: ClassVar[dict[str, str]] = {}
 
     def __init__(self, emulator: "Emulator") -> None:
         self.emulator = emulator

@@ -241,40 +241,65 @@ class Faults:
         """Run ``attempt``; if an injected error answered it, retry as botocore's endpoint would."""
         if not self._rules:  # the common case costs one check per call
             return attempt()
+        response, retry = self.first_attempt(model, request_dict, request_signer, attempt)
+        if retry is None:
+            return response
+        while (delay := retry.delay(retry.emitter.emit(retry.event, **retry.needs_retry_kwargs()))) is not None:
+            self._wait(delay)
+            retry.again(attempt)
+        return retry.finish()
+
+    def first_attempt(self, model: Any, request_dict: dict[str, Any], request_signer: Any,
+                      attempt: Callable[[], Response]) -> "tuple[Response, Retry | None]":
+        """Run ``attempt`` once; with its response, a ``Retry`` to drive if an injected error answered
+        it (None if not, or if the client has no retry handler)."""
         outer, self._local.fired = getattr(self._local, "fired", False), False
         try:
             response = attempt()
-            if not self._local.fired:
-                return response
-            return self._retry(model, request_dict, request_signer, attempt, response)
+            fired = self._local.fired
         finally:
             self._local.fired = outer
-
-    def _retry(self, model: Any, request_dict: dict[str, Any], request_signer: Any,
-               attempt: Callable[[], Response], response: Response) -> Response:
         emitter = getattr(request_signer, "_event_emitter", None)
-        if emitter is None:  # a client without botocore's signer: nothing decides retries
-            return response
-        event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
-        context = request_dict.get("context", {})
-        attempts = 1
-        while True:
-            delay = _first_answer(emitter.emit(
-                event, response=response, endpoint=None, operation=model, attempts=attempts,
-                caught_exception=None, request_dict=request_dict,
-            ))
-            if delay is None or delay is False:
-                break
-            self._wait(delay)
-            attempts += 1
-            context.setdefault("retries", {})["attempt"] = attempts
-            response = attempt()
-        response[1].setdefault("ResponseMetadata", {})["RetryAttempts"] = attempts - 1
-        return response
+        if not fired or emitter is None:  # without botocore's signer nothing decides retries
+            return response, None
+        return response, Retry(model, request_dict, emitter, response)
 
     def _wait(self, seconds: float) -> None:
         """Let ``seconds`` pass on the emulator's clock: move a virtual one, sleep on any other."""
         self._emulator.clock.sleep(seconds)
+
+
+class Retry:
+    """botocore's retry loop (``Endpoint._send_request``) after an injected error, as steps that a sync
+    or an async caller drives: ask the client's ``needs-retry`` handlers (``emitter.emit(event,
+    **needs_retry_kwargs())``), turn their answer into ``delay()``, wait it, run the next attempt with
+    ``again()``; ``finish()`` once the delay is None."""
+
+    def __init__(self, model: Any, request_dict: dict[str, Any], emitter: Any, response: Response) -> None:
+        self.event = f"needs-retry.{model.service_model.service_id.hyphenize()}.{model.name}"
+        self.emitter = emitter
+        self.response = response
+        self.attempts = 1
+        self._model = model
+        self._request_dict = request_dict
+
+    def needs_retry_kwargs(self) -> dict[str, Any]:
+        return {"response": self.response, "endpoint": None, "operation": self._model,
+                "attempts": self.attempts, "caught_exception": None, "request_dict": self._request_dict}
+
+    def delay(self, answers: list[tuple[Any, Any]]) -> float | None:
+        """The seconds to wait before the next attempt, or None when the handlers stop retrying."""
+        delay = _first_answer(answers)
+        return None if delay is None or delay is False else float(delay)
+
+    def again(self, attempt: Callable[[], Response]) -> None:
+        self.attempts += 1
+        self._request_dict.get("context", {}).setdefault("retries", {})["attempt"] = self.attempts
+        self.response = attempt()
+
+    def finish(self) -> Response:
+        self.response[1].setdefault("ResponseMetadata", {})["RetryAttempts"] = self.attempts - 1
+        return self.response
 
 
 # -- the errors a rule answers with -------------------------------------------------------------

@@ -14,13 +14,15 @@ While an emulator is active, process-wide patches make clients need neither cred
 make any request that would still reach botocore's HTTP layer fail loudly, and build each client's
 User-Agent string once (it is never sent), and let botocore's waiters sleep on the emulator's clock (a
 virtual clock moves by the waiter's delay; nothing sleeps). They are undone when the outermost emulator
-stops.
+stops. Clients created meanwhile whose session replaced botocore's timestamp or blob parser (the AWS
+CLI does) are noted, so that their answers come parsed as theirs (see core/scalars.py).
 """
 
 from __future__ import annotations
 
 import inspect
 import os
+import sys
 import threading
 import time
 import types
@@ -28,15 +30,20 @@ import urllib.parse
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore.client
+import botocore.endpoint
 import botocore.handlers
 import botocore.httpsession
 import botocore.session
 import botocore.useragent
 import botocore.waiter
 from botocore.credentials import Credentials
+from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
 
-from .errors import KumoError
+from . import fastpath
+from .errors import ConfigurationError, KumoError
+from .scalars import remember_parser_defaults
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -55,9 +62,10 @@ class _State:
     lock = threading.RLock()
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
+    unvalidated_clients = False
     #: ``host:port`` of the emulator's HTTP servers in this process (``aws.serve()``): clients pointed at
     #: them with ``endpoint_url`` really send, so their calls cross the wire as from another process
-    served: set[str] = set()
+    served: set[str] = fastpath.SERVED_ENDPOINTS
 
 
 state = _State()
@@ -69,6 +77,8 @@ UNVALIDATED_CONFIGS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 def parameter_validation_off(botocore_context: dict[str, Any] | None) -> bool:
     """Whether the call comes from a client made without botocore's parameter validation."""
+    if not state.unvalidated_clients:  # none was ever made: no weak-set lookup per call
+        return False
     config = botocore_context.get("client_config") if botocore_context else None
     return config is not None and config in UNVALIDATED_CONFIGS
 
@@ -116,9 +126,15 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
+
+    def attempt() -> Any:
+        return emulator.dispatch(model, api_params, access_key, region, context)
+
+    if type(request_signer) is not RequestSigner and request_signer is not None:
+        from . import aio  # an aiobotocore client: async bodies and retries (aiobotocore is optional)
+        return aio.serve(emulator, model, params, request_signer, attempt)
     # injected faults (aws.faults) are retried through the client's own retry handler
-    return emulator.faults.serve(model, params, request_signer,
-                                 lambda: emulator.dispatch(model, api_params, access_key, region, context))
+    return emulator.faults.serve(model, params, request_signer, attempt)
 
 
 _HANDLERS = (
@@ -154,20 +170,38 @@ def _wrap_create_client(original: Callable[..., Any]) -> Callable[..., Any]:
 
     def create_client(self: botocore.session.Session, *args: Any, **kwargs: Any) -> Any:
         bound = signature.bind(self, *args, **kwargs)
-        config = bound.arguments.get("config")
-        if (
-            bound.arguments.get("region_name") is None
-            and getattr(config, "region_name", None) is None
-            and self.get_config_variable("region") is None
-        ):
-            bound.arguments["region_name"] = state.active.region if state.active else None
+        default_region(self, bound)
         client = original(*bound.args, **bound.kwargs)
-        if not _validates_parameters(self, config):
-            UNVALIDATED_CONFIGS.add(client.meta.config)
+        remember_validation(self, bound, client)
+        remember_parser_defaults(self, client)
         return client
 
     create_client.__wrapped__ = original  # type: ignore[attr-defined]
     return create_client
+
+
+def default_region(session: botocore.session.Session, bound: inspect.BoundArguments) -> None:
+    """Give a client being created (``bound``: its ``create_client`` arguments) the emulator's region
+    when neither the call, its config nor the session names one."""
+    if (
+        bound.arguments.get("region_name") is None
+        and getattr(bound.arguments.get("config"), "region_name", None) is None
+        and session.get_config_variable("region") is None
+    ):
+        bound.arguments["region_name"] = state.active.region if state.active else None
+
+
+def remember_validation(session: botocore.session.Session, bound: inspect.BoundArguments, client: Any) -> None:
+    """Note a client made without botocore's parameter validation (see ``UNVALIDATED_CONFIGS``)."""
+    if not _validates_parameters(session, bound.arguments.get("config")):
+        add_unvalidated_config(client.meta.config)
+
+
+def add_unvalidated_config(config: Any) -> None:
+    """Calls carrying ``config`` in their context get the checks botocore's validation would have made
+    (clients without it, and requests read off the wire)."""
+    UNVALIDATED_CONFIGS.add(config)
+    state.unvalidated_clients = True
 
 
 def _validates_parameters(session: botocore.session.Session, config: Any) -> bool:
@@ -224,8 +258,9 @@ def _clock_sleep(seconds: float) -> None:
         emulator.clock.sleep(seconds)
 
 
-#: what ``botocore.waiter`` sees as the ``time`` module while an emulator is active
-_WAITER_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
+#: what ``botocore.waiter`` and ``botocore.endpoint`` (retry back-off) see as the ``time`` module while
+#: an emulator is active
+_EMULATOR_TIME = types.SimpleNamespace(**{**vars(time), "sleep": _clock_sleep})
 
 
 def _patch(owner: Any, name: str, replacement: Any) -> None:
@@ -246,6 +281,14 @@ def _register_on_default_session() -> None:
         state.registered.append((events, event, handler, uid))
 
 
+def _patch_aiobotocore() -> None:
+    try:
+        from . import aio
+    except ConfigurationError:  # an aiobotocore too old to serve: its clients fail loudly when they call
+        return
+    aio.patch_while_active()
+
+
 def activate(emulator: "Emulator") -> "Emulator":
     """Make ``emulator`` serve every call in the process; joins the active one if there is one."""
     with state.lock:
@@ -257,10 +300,15 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
         _patch(botocore.httpsession.URLLib3Session, "send", _guard_send(botocore.httpsession.URLLib3Session.send))
-        _patch(botocore.waiter, "time", _WAITER_TIME)
+        _patch(botocore.waiter, "time", _EMULATOR_TIME)
+        _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
+        for name, wrap in fastpath.replacements():
+            _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
+        if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above
+            _patch_aiobotocore()
         from ..wire.httpclients import intercept  # presigned URLs fetched with requests, urllib3, httpx…
 
         intercept(_patch)

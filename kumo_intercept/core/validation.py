@@ -261,6 +261,12 @@ def _has_timestamps(shape: Shape | None) -> bool:
     return shape is not None and _contains_timestamp(shape, set())
 
 
+@functools.lru_cache(maxsize=None)
+def _timestamp_members(shape: Shape) -> tuple[str, ...]:
+    """The members of a structure that are or hold timestamps."""
+    return tuple(name for name, member in shape.members.items() if _has_timestamps(member))
+
+
 def _contains_timestamp(shape: Shape, seen: set[str]) -> bool:
     kind = shape.type_name
     if kind == "timestamp":
@@ -300,9 +306,13 @@ def _datetimes(shape: Shape, value: Any) -> Any:
     if not _has_timestamps(shape):
         return value
     if kind == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {name: _datetimes(members[name], item) if name in members and item is not None else item
-                for name, item in value.items()}
+        present = [name for name in _timestamp_members(shape) if value.get(name) is not None]
+        if not present:
+            return value
+        converted = dict(value)
+        for name in present:
+            converted[name] = _datetimes(shape.members[name], value[name])
+        return converted
     if kind == "list" and isinstance(value, list):
         return [_datetimes(shape.member, item) for item in value]
     if kind == "map" and isinstance(value, dict):

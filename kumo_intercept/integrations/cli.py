@@ -1,4 +1,5 @@
 """The command line: ``python -m kumo_intercept {verify,inspect,compact,dump,salvage} DIR``, and
+``python -m kumo_intercept aws ...``, the AWS CLI run against an emulator (integrations/aws_cli.py), and
 ``python -m kumo_intercept serve`` (the emulator as an HTTP server, docs/server.md).
 
 Everything but ``compact`` only reads: a directory in use by a running emulator can be verified,
@@ -19,6 +20,7 @@ import sys
 from typing import Any, Sequence
 
 from ..core.errors import KumoError
+from . import aws_cli
 from ..store.codec import CHECKPOINT, FORMAT_VERSION, pack
 from ..store.errors import CorruptionError
 from ..store.persistence import BLOBS, ZERO_TAIL, DataDir, State, read_snapshot, recover, salvage
@@ -35,6 +37,10 @@ Work with a kumo_intercept data directory (kumo(data_dir=...)) or an exported se
   dump DIR              every record as JSON (--service sqs, --table sqs.queues)
   salvage DIR OUT       copy the valid prefix of a damaged directory into a new seed directory OUT
   serve                 serve an emulator over HTTP at http://127.0.0.1:4566 (see docs/server.md)
+
+  aws [--data-dir DIR] [--seed N] [--account-id ID] ARGS...
+                        run the AWS CLI (v1) in-process against an emulator; with --data-dir the state
+                        is kept in DIR between invocations (docs/cli.md)
 """
 
 EPILOG = """\
@@ -77,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "aws":  # everything after it is the CLI's: argparse must not read it
+        return aws_cli.main(argv[1:])
     args = _parser().parse_args(argv)
     if args.command == "serve":
         return serve(args)

@@ -17,7 +17,7 @@ from botocore.awsrequest import HeadersDict
 from botocore.config import Config
 
 from ..core.errors import AwsError, KumoError, NotEmulatedError
-from ..core.interceptor import UNVALIDATED_CONFIGS
+from ..core.interceptor import add_unvalidated_config
 from ..core.responses import new_request_id, response_metadata
 from . import decode, encode, models, s3
 
@@ -33,7 +33,7 @@ _AWS_HOST = re.compile(r"^(?:[^.]+\.)*?([a-z0-9-]+)\.(?:([a-z]{2}(?:-[a-z]+)+-\d
 #: wire calls are checked as AWS's deserializer checks them (types, required members): the emulator
 #: does that for calls whose client config is in this set
 WIRE_CONFIG = Config()
-UNVALIDATED_CONFIGS.add(WIRE_CONFIG)
+add_unvalidated_config(WIRE_CONFIG)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from kumo_intercept import NotEmulatedError, kumo
-from kumo_intercept.core.dispatch import BACKENDS
+from kumo_intercept.core.dispatch import BACKENDS, backend_class
 from kumo_intercept.integrations.coverage import all_coverage, main, render, service_coverage, stale_services
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -80,3 +80,15 @@ def test_the_check_command_compares_only_what_is_emulated(tmp_path):
     out = io.StringIO()
     assert main(["--check", str(tmp_path / "stale.md")], out) == 1
     assert "stale for sts: GetCallerIdentity" in out.getvalue()
+
+
+def test_operations_left_out_on_purpose_are_real_missing_operations_and_say_why():
+    """A backend's ``not_emulated`` reasons name operations of its model that it does not handle, and the
+    NotEmulatedError of such a call carries the reason."""
+    for service in BACKENDS:
+        cls = backend_class(service)
+        reasons = getattr(cls, "not_emulated", {}) if cls is not None else {}
+        assert set(reasons) <= set(service_coverage(service).missing), service
+    with kumo():
+        with pytest.raises(NotEmulatedError, match="needs AWS Organizations"):
+            boto3.client("iam").list_organizations_features()

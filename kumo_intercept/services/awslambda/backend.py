@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import logging
 import math
@@ -58,12 +57,12 @@ import weakref
 from collections.abc import Mapping
 from typing import Any, Callable, Literal, Mapping, overload
 
-from botocore.response import StreamingBody
 
 from ...core.clock import from_epoch
 from ...api import awslambda
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, KumoError, NotEmulatedError
+from ...core.streams import response_body
 from . import runtime
 from .errors import invalid as _invalid, lambda_error as _error
 from .mappings import EventSourceMappings
@@ -1103,11 +1102,11 @@ class LambdaBackend(ServiceBackend):
                                    "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded"})
         if kind == "DryRun":
             ctx.status = 204
-            return {"StatusCode": 204, "Payload": StreamingBody(io.BytesIO(b""), 0)}
+            return {"StatusCode": 204, "Payload": response_body(b"")}
         if kind == "Event":
             self._defer_async(key, qualifier, payload)
             ctx.status = 202
-            return {"StatusCode": 202, "Payload": StreamingBody(io.BytesIO(b""), 0)}
+            return {"StatusCode": 202, "Payload": response_body(b"")}
         client_context = None
         if params.get("ClientContext"):
             try:
@@ -1123,7 +1122,7 @@ class LambdaBackend(ServiceBackend):
         if params.get("LogType") == "Tail":
             out["LogResult"] = runtime.tail(outcome.log_lines)
         out["ExecutedVersion"] = outcome.version
-        out["Payload"] = StreamingBody(io.BytesIO(outcome.payload), len(outcome.payload))
+        out["Payload"] = response_body(outcome.payload)
         members: Any = out  # read by name
         for name, header in (("FunctionError", "X-Amz-Function-Error"), ("LogResult", "X-Amz-Log-Result"),
                              ("ExecutedVersion", "X-Amz-Executed-Version")):

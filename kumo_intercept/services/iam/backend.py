@@ -37,6 +37,7 @@ from ...core.tokens import decode_token, encode_token
 from . import documents, schema
 from .catalog import AWS_MANAGED_POLICIES
 from .evaluator import ContextValue, Policy, Request, evaluate, grants_service
+from .namespaces import SERVICE_NAMES, granted_namespaces
 
 _AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
 _MAX_VERSIONS = 5
@@ -171,9 +172,23 @@ KINDS = {
 }
 
 
+_ORGANIZATIONS = "it needs AWS Organizations, which kumo_intercept does not emulate"
+_DELEGATION = "delegation requests are a partner-console workflow kumo_intercept does not model"
+
+
 class IamBackend(ServiceBackend):
     service_name = "iam"
     input_error_code = "ValidationError"
+    not_emulated = {
+        **dict.fromkeys(("ListOrganizationsFeatures", "EnableOrganizationsRootCredentialsManagement",
+                         "DisableOrganizationsRootCredentialsManagement", "EnableOrganizationsRootSessions",
+                         "DisableOrganizationsRootSessions", "GenerateOrganizationsAccessReport",
+                         "GetOrganizationsAccessReport"), _ORGANIZATIONS),
+        **dict.fromkeys(("CreateDelegationRequest", "GetDelegationRequest", "ListDelegationRequests",
+                         "AcceptDelegationRequest", "RejectDelegationRequest", "UpdateDelegationRequest",
+                         "AssociateDelegationRequest", "SendDelegationToken"), _DELEGATION),
+        "GetHumanReadableSummary": "its summaries are prose AWS generates",
+    }
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -188,6 +203,7 @@ class IamBackend(ServiceBackend):
         self.deletion_tasks = schema.DELETION_TASKS.open(store)
         #: server and signing certificates, SSH keys, service-specific credentials: (account, kind, id)
         self.certificates = schema.CERTIFICATES.open(store)
+        self.access_reports = schema.ACCESS_REPORTS.open(store)
         self._attached: dict[tuple[str, str], set[tuple[str, str]]] = {}
         for kind in _KINDS:
             table = self.tables[kind]
@@ -1822,6 +1838,102 @@ class IamBackend(ServiceBackend):
             raise iam.credential_report_expired_exception("Credential report has expired.")
         return {"Content": report["Content"].encode(), "ReportFormat": "text/csv",
                 "GeneratedTime": from_epoch(report["GeneratedTime"])}
+
+    # == outbound web identity federation =========================================================
+    def enable_outbound_web_identity_federation(
+            self, ctx: Ctx[iam.EnableOutboundWebIdentityFederationRequest]) -> iam.EnableOutboundWebIdentityFederationResult:
+        account = self._account(ctx.account)
+        if account.get("OutboundEnabled"):
+            raise iam.feature_enabled_exception(
+                "Outbound web identity federation is already enabled for this account.")
+        # the account keeps its issuer URL: enabling it again after disabling gives the same one
+        issuer = account.get("OutboundIssuer") or f"https://{ctx.ids.uuid4()}.tokens.sts.global.api.aws"
+        self.accounts.put(ctx.account, {**account, "OutboundEnabled": True, "OutboundIssuer": issuer})
+        return {"IssuerIdentifier": issuer}
+
+    def get_outbound_web_identity_federation_info(
+            self, ctx: Ctx[iam.GetOutboundWebIdentityFederationInfoRequest]
+    ) -> iam.GetOutboundWebIdentityFederationInfoResult:
+        return {"IssuerIdentifier": self._outbound_issuer(ctx), "JwtVendingEnabled": True}
+
+    def disable_outbound_web_identity_federation(
+            self, ctx: Ctx[iam.DisableOutboundWebIdentityFederationRequest]) -> NoMembers:
+        self._outbound_issuer(ctx)
+        self.accounts.put(ctx.account, {**self._account(ctx.account), "OutboundEnabled": False})
+        return {}
+
+    def _outbound_issuer(self, ctx: RequestContext[Any]) -> str:
+        account = self._account(ctx.account)
+        if not account.get("OutboundEnabled"):
+            raise iam.feature_disabled_exception("Outbound web identity federation is not enabled for this account.")
+        issuer: str = account["OutboundIssuer"]
+        return issuer
+
+    # == access advisor: when services were last accessed =========================================
+    def generate_service_last_accessed_details(
+            self, ctx: Ctx[iam.GenerateServiceLastAccessedDetailsRequest]) -> iam.GenerateServiceLastAccessedDetailsResponse:
+        policies, entities = self._access_scope(ctx, ctx.params["Arn"])
+        job_id = ctx.ids.uuid4()
+        self.access_reports.put((ctx.account, job_id), {
+            "Arn": ctx.params["Arn"], "JobType": ctx.params.get("Granularity", "SERVICE_LEVEL"),
+            "CreateDate": ctx.time(), "Services": granted_namespaces(policies),
+            "Entities": [self._entity_info(kind, record) for kind, record in entities]})
+        return {"JobId": job_id}
+
+    def _access_scope(self, ctx: RequestContext[Any], arn: str) -> tuple[list[Policy], list[tuple[str, dict]]]:
+        """The permissions policies a report on ``arn`` reads, and the users and roles that could use them."""
+        match = _ENTITY_ARN.match(arn)
+        if arn.startswith(_AWS_POLICY_PREFIX + "/") or (match is not None and match.group(2) == "policy"):
+            policy = self._policy(ctx, arn)
+            users_and_roles: list[tuple[str, dict]] = []
+            for kind, name in sorted(self._attached.get((ctx.account, arn), ())):
+                users_and_roles += self._acting_with(ctx, kind, self.tables[kind][(ctx.account, name)])
+            return [Policy.parse(policy["Versions"][policy["DefaultVersionId"]]["Document"])], users_and_roles
+        kind, record = self._entity_by_arn(ctx, arn)
+        policies = [policy for owner_kind, owner in self._policy_owners(ctx, kind, record)
+                    for policy in self._entity_policies(ctx, owner_kind, owner)]
+        return policies, self._acting_with(ctx, kind, record)
+
+    def _acting_with(self, ctx: RequestContext[Any], kind: str, record: dict) -> list[tuple[str, dict]]:
+        """Who acts with an entity's policies: a group's users, else the user or role itself."""
+        if kind == "group":
+            return [("user", user) for user in self._group_members(ctx.account, record["GroupName"])]
+        return [(kind, record)]
+
+    @staticmethod
+    def _entity_info(kind: str, record: dict) -> iam.EntityInfo:
+        spec = KINDS[kind]
+        return {"Arn": record["Arn"], "Name": record[spec.field], "Type": kind.upper(), "Id": record[f"{spec.label}Id"],
+                "Path": record["Path"]}
+
+    def get_service_last_accessed_details(
+            self, ctx: Ctx[iam.GetServiceLastAccessedDetailsRequest]) -> iam.GetServiceLastAccessedDetailsResponse:
+        report = self._access_report(ctx)
+        services: list[iam.ServiceLastAccessed] = [
+            {"ServiceName": SERVICE_NAMES[namespace], "ServiceNamespace": namespace, "TotalAuthenticatedEntities": 0}
+            for namespace in report["Services"]]
+        page, more = self._page(ctx, services)
+        return {"JobStatus": "COMPLETED", "JobType": report["JobType"], "JobCreationDate": from_epoch(report["CreateDate"]),
+                "JobCompletionDate": from_epoch(report["CreateDate"]), "ServicesLastAccessed": page, **more}
+
+    def get_service_last_accessed_details_with_entities(
+            self, ctx: Ctx[iam.GetServiceLastAccessedDetailsWithEntitiesRequest]
+    ) -> iam.GetServiceLastAccessedDetailsWithEntitiesResponse:
+        report = self._access_report(ctx)
+        namespace = ctx.params["ServiceNamespace"]
+        if namespace not in SERVICE_NAMES:
+            raise iam.invalid_input_exception(f"Invalid service namespace: {namespace}")
+        granted = namespace in report["Services"]
+        details: list[iam.EntityDetails] = [{"EntityInfo": info} for info in report["Entities"]] if granted else []
+        page, more = self._page(ctx, details)
+        return {"JobStatus": "COMPLETED", "JobCreationDate": from_epoch(report["CreateDate"]),
+                "JobCompletionDate": from_epoch(report["CreateDate"]), "EntityDetailsList": page, **more}
+
+    def _access_report(self, ctx: RequestContext[Any]) -> dict:
+        report = self.access_reports.get((ctx.account, ctx.params["JobId"]))
+        if report is None:
+            raise _not_found(f"No job found with id {ctx.params['JobId']}.")
+        return report
 
     # == authorization details ===================================================================
     def _inline_list(self, record: dict) -> list[iam.PolicyDetail]:

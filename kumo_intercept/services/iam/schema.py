@@ -112,6 +112,8 @@ ProvidersRecord = TypedDict("ProvidersRecord", {
 
 AccountsRecord = TypedDict("AccountsRecord", {
     "Aliases": list,
+    "OutboundEnabled": bool,
+    "OutboundIssuer": str | None,
     "PasswordPolicy": dict | None,
     "Report": dict | None,
     "TokenVersion": int,
@@ -120,6 +122,14 @@ AccountsRecord = TypedDict("AccountsRecord", {
 DeletionTasksRecord = TypedDict("DeletionTasksRecord", {
     "Service": str,
     "Status": str,
+}, total=False)
+
+AccessReportsRecord = TypedDict("AccessReportsRecord", {
+    "Arn": str,
+    "CreateDate": float,
+    "Entities": list,
+    "JobType": str,
+    "Services": list,
 }, total=False)
 
 #: server and signing certificates, SSH public keys and service-specific credentials share a table;
@@ -163,8 +173,10 @@ LOGIN_PROFILES = TableSpec("iam.login_profiles", LoginProfilesRecord)
 MFA_DEVICES = TableSpec("iam.mfa_devices", MfaDevicesRecord, ordered=True)
 #: (account, provider ARN) -> an OIDC or SAML identity provider
 PROVIDERS = TableSpec("iam.providers", ProvidersRecord, ordered=True)
-#: account -> its aliases, password policy, credential report and token version
+#: account -> its aliases, password policy, credential report, token version, outbound federation issuer
 ACCOUNTS = TableSpec("iam.accounts", AccountsRecord)
+#: (account, job id) -> a service-last-accessed report: the namespaces granted, the entities it covers
+ACCESS_REPORTS = TableSpec("iam.access_reports", AccessReportsRecord)
 #: (account, deletion task id) -> a service-linked role deletion
 DELETION_TASKS = TableSpec("iam.deletion_tasks", DeletionTasksRecord)
 #: (account, kind, id) -> a server or signing certificate, SSH key or service-specific credential
@@ -174,4 +186,4 @@ CERTIFICATES = TableSpec("iam.certificates", CertificatesRecord)
 ENTITIES = {"user": USERS, "group": GROUPS, "role": ROLES, "instance_profile": INSTANCE_PROFILES}
 
 SCHEMA = ServiceSchema(tables=(USERS, GROUPS, ROLES, INSTANCE_PROFILES, POLICIES, ACCESS_KEYS, LOGIN_PROFILES,
-                               MFA_DEVICES, PROVIDERS, ACCOUNTS, DELETION_TASKS, CERTIFICATES))
+                               MFA_DEVICES, PROVIDERS, ACCOUNTS, DELETION_TASKS, CERTIFICATES, ACCESS_REPORTS))

@@ -22,10 +22,10 @@ import json
 import struct
 from typing import Any, Iterator
 
-from botocore.eventstream import EventStream
 from botocore.parsers import EventStreamJSONParser
 
 from ...core.clock import VirtualClock
+from ...core.streams import ResponseEventStream
 
 SUBSCRIPTION_SECONDS = 300
 #: a second SubscribeToShard of the same consumer and shard sooner than this is ResourceInUseException
@@ -85,6 +85,6 @@ class SubscriptionBody:
         self._closed = True
 
 
-def event_stream(body: SubscriptionBody, operation_model: Any) -> EventStream:
+def event_stream(body: SubscriptionBody, operation_model: Any) -> ResponseEventStream:
     shape = operation_model.output_shape.members["EventStream"]
-    return EventStream(body, shape, EventStreamJSONParser(), operation_model.name)
+    return ResponseEventStream(body, shape, EventStreamJSONParser(), operation_model.name)

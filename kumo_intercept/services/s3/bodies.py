@@ -1,5 +1,5 @@
 """Object bodies: read what the caller gave (bytes, str, file objects, iterables) in chunks, keep small
-ones inline and large ones in blob files, and hand them back as ``StreamingBody`` without loading
+ones inline and large ones in blob files, and hand them back as botocore ``StreamingBody``s without loading
 them onto the heap.
 
 A stored body is either ``record["data"]`` (bytes, up to ``INLINE_LIMIT``) or ``record["segs"]``: a
@@ -13,9 +13,8 @@ import hashlib
 import io
 from typing import Any, Iterable, Iterator
 
-from botocore.response import StreamingBody
-
 from ...core.errors import AwsError
+from ...core.streams import ResponseBody, ResponseStream, response_body
 from ...store.blobs import BlobStore
 from .checksums import Hasher
 from .common import CHUNK, INLINE_LIMIT
@@ -154,75 +153,31 @@ def iter_record(blobs: BlobStore, record: dict, start: int = 0, length: int | No
                 yield chunk
 
 
-class SegmentReader(io.RawIOBase):
-    """A read-only stream over a range of a segmented body, opening one blob file at a time.
+class SegmentReader(ResponseStream):
+    """A response stream over a range of a segmented body, opening one blob file at a time.
 
     It pins its blobs (see ``pinned``) until it is closed or read to the end, so the blob
     collector leaves them alone even if the object is deleted meanwhile.
     """
 
     def __init__(self, blobs: BlobStore, segs: list, start: int, length: int) -> None:
-        super().__init__()
-        self._blobs = blobs
+        super().__init__(iter_record(blobs, {"segs": segs, "size": sum(s[1] for s in segs)}, start, length), length)
         self.blob_ids = {seg[0] for seg in segs}
-        self._iter = iter_record(blobs, {"segs": segs, "size": sum(s[1] for s in segs)}, start, length)
-        self._pending = b""
 
-    def readable(self) -> bool:
-        return True
-
-    def read(self, amt: int | None = -1) -> bytes:
-        if self.closed:
-            raise ValueError("I/O operation on closed file.")
-        if amt is None or amt < 0:
-            parts = [self._pending]
-            parts.extend(self._iter)
-            self._finish()
-            return b"".join(parts)
-        out = []
-        need = amt
-        while need > 0:
-            if not self._pending:
-                self._pending = next(self._iter, b"")
-                if not self._pending:
-                    self._finish()
-                    break
-            piece = self._pending[:need]
-            self._pending = self._pending[need:]
-            out.append(piece)
-            need -= len(piece)
-        return b"".join(out)
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def _finish(self) -> None:
-        """At the end (or on close): no file is open and no blob is pinned any more."""
-        close = getattr(self._iter, "close", None)
-        if close is not None:
-            close()
-        self._iter = iter(())
-        self._pending = b""
+    def _release(self) -> None:
+        super()._release()
         self.blob_ids = set()
-
-    def close(self) -> None:
-        if not self.closed:
-            self._finish()
-        super().close()
 
 
 def streaming_body(blobs: BlobStore, record: dict, start: int, length: int,
-                   readers: Any = None) -> StreamingBody:
+                   readers: Any = None) -> ResponseBody:
     data = record.get("data")
     if data is not None:
-        chunk = data if start == 0 and length == len(data) else data[start:start + length]
-        return StreamingBody(io.BytesIO(chunk), length)
+        return response_body(data if start == 0 and length == len(data) else data[start:start + length])
     reader = SegmentReader(blobs, record["segs"], start, length)
     if readers is not None:
         readers.add(reader)
-    return StreamingBody(reader, length)
+    return response_body(reader)
 
 
 def blob_ids(record: dict | None) -> list[str]:

@@ -1,0 +1,129 @@
+"""The fast path (core/fastpath.py): while an emulator is active, calls skip endpoint resolution and
+serialization, yet keep botocore's validation, customisations and checksum resolution; a listener
+other than botocore's own on the request pipeline brings the full path back."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import boto3
+import botocore.regions
+import botocore.serialize
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ParamValidationError
+from botocore.stub import Stubber
+
+from kumo_intercept import kumo
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How often botocore resolved an endpoint and serialized a request."""
+    counts = {"endpoint": 0, "serialize": 0}
+
+    def counting(owner, name, key):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            counts[key] += 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, wrapper)
+
+    counting(botocore.regions.EndpointRulesetResolver, "construct_endpoint", "endpoint")
+    for serializer in (botocore.serialize.JSONSerializer, botocore.serialize.RestXMLSerializer,
+                       botocore.serialize.QuerySerializer):
+        counting(serializer, "serialize_to_request", "serialize")
+    return counts
+
+
+def test_served_calls_neither_resolve_endpoints_nor_serialize(counted):
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="fast")
+        s3.put_object(Bucket="fast", Key="k", Body=b"data")
+        sqs = boto3.client("sqs")
+        sqs.send_message(QueueUrl=sqs.create_queue(QueueName="q")["QueueUrl"], MessageBody="m")
+        assert s3.get_object(Bucket="fast", Key="k")["Body"].read() == b"data"
+    assert counted == {"endpoint": 0, "serialize": 0}
+
+
+def test_botocore_validation_still_refuses_bad_params():
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="fast")
+        with pytest.raises(ParamValidationError, match="Invalid type for parameter Body"):
+            s3.put_object(Bucket="fast", Key="k", Body=123)
+        with pytest.raises(ParamValidationError, match='Missing required parameter in input: "Key"'):
+            s3.get_object(Bucket="fast")
+        # botocore's own customisations (before-parameter-build) still run: its bucket-name check
+        with pytest.raises(ParamValidationError, match="Invalid bucket name"):
+            s3.list_objects_v2(Bucket="no/slash")
+
+
+def test_a_client_without_validation_is_not_validated_by_botocore():
+    with kumo():
+        sqs = boto3.client("sqs", config=Config(parameter_validation=False))
+        # botocore would raise ParamValidationError; the service's own answer comes back instead
+        with pytest.raises(sqs.exceptions.ClientError) as err:
+            sqs.send_message(QueueUrl=sqs.create_queue(QueueName="q")["QueueUrl"], MessageBody=5)
+        assert err.value.response["Error"]["Code"] != "ParamValidationError"
+
+
+def test_checksums_are_resolved_from_the_params_as_botocore_does():
+    body = b"checksummed"
+    sha256 = base64.b64encode(hashlib.sha256(body).digest()).decode()
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="fast")
+        put = s3.put_object(Bucket="fast", Key="k", Body=body, ChecksumAlgorithm="SHA256")
+        assert put["ChecksumSHA256"] == sha256
+        # a checksum the caller supplies is checked against the body
+        with pytest.raises(s3.exceptions.ClientError) as err:
+            s3.put_object(Bucket="fast", Key="k", Body=body, ChecksumSHA256=base64.b64encode(b"x" * 32).decode())
+        assert err.value.response["Error"]["Code"] == "BadDigest"
+
+
+def test_a_foreign_listener_gets_the_real_request_and_its_removal_restores_the_fast_path(counted):
+    seen = []
+
+    def foreign_before_call(params, **_):
+        seen.append(params["url"])
+
+    with kumo():
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="q")["QueueUrl"]
+        sqs.meta.events.register("before-call.sqs.SendMessage", foreign_before_call)
+        sqs.send_message(QueueUrl=url, MessageBody="m")
+        assert seen == ["https://sqs.us-east-1.amazonaws.com/"]
+        assert counted["endpoint"] == 1 and counted["serialize"] == 1
+        sqs.meta.events.unregister("before-call.sqs.SendMessage", foreign_before_call)
+        sqs.send_message(QueueUrl=url, MessageBody="m")
+        assert counted == {"endpoint": 1, "serialize": 1}
+
+
+def test_a_listener_on_another_operation_leaves_this_one_fast(counted):
+    with kumo():
+        sqs = boto3.client("sqs")
+        sqs.meta.events.register("before-send.sqs.ReceiveMessage", lambda **_: None)
+        sqs.send_message(QueueUrl=sqs.create_queue(QueueName="q")["QueueUrl"], MessageBody="m")
+    assert counted == {"endpoint": 0, "serialize": 0}
+
+
+def test_presigned_urls_still_name_the_real_endpoint():
+    with kumo():
+        s3 = boto3.client("s3")
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "fast", "Key": "k"})
+    assert url.startswith("https://fast.s3.amazonaws.com/k?")
+
+
+def test_a_stubber_still_answers_before_the_emulator():
+    with kumo():
+        sts = boto3.client("sts")
+        with Stubber(sts) as stub:
+            stub.add_response("get_caller_identity", {"Account": "999999999999", "Arn": "arn:aws:iam::999999999999:root",
+                                                      "UserId": "999999999999"})
+            assert sts.get_caller_identity()["Account"] == "999999999999"
+        assert sts.get_caller_identity()["Account"] == "123456789012"
