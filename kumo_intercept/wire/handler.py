@@ -157,7 +157,10 @@ def _service(request: Request) -> tuple[Any, str]:
             raise AwsError("UnknownOperationException", f"Unknown service {cbor.group(1)!r}", 404)
         return service, "smithy-rpc-v2-cbor"
     action = request.param("Action")
-    candidates = (models.by_signing_name().get(request.signing_name or "")
+    if request.signing_name == "s3" or (action is None and request.signing_name is None
+                                        and not _AWS_HOST.match(_hostname(request.host))):
+        return models.service_model("s3"), "rest-xml"  # without loading every other model first
+    candidates = ((models.by_signing_name().get(request.signing_name) if request.signing_name else None)
                   or _host_services(request) or [])
     if action is not None:
         speaking = [model for model in candidates if models.speaks_query(model)]
@@ -174,8 +177,12 @@ def _service(request: Request) -> tuple[Any, str]:
     return models.service_model("s3"), "rest-xml"
 
 
+def _hostname(host: str) -> str:
+    return host.rpartition(":")[0] if ":" in host else host
+
+
 def _host_services(request: Request) -> list[Any]:
-    found = _AWS_HOST.match(request.host.rpartition(":")[0] if ":" in request.host else request.host)
+    found = _AWS_HOST.match(_hostname(request.host))
     if found is None:
         return []
     if request.region is None and found.group(2):
@@ -258,7 +265,7 @@ def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request)))
     if http.status_code >= 300 and "Error" in parsed:
         return encode.error(routed.service, parsed, http.status_code, routed.protocol)
-    if routed.service.service_name == "sqs" and not _AWS_HOST.match(request.host.split(":")[0]):
+    if routed.service.service_name == "sqs" and not _AWS_HOST.match(_hostname(request.host)):
         _queue_urls_on_this_endpoint(parsed, request.host, region)
     return encode.result(operation, parsed, routed.protocol)
 
