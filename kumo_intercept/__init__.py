@@ -62,6 +62,8 @@ def kumo(target: Any = None, /, **options: "Unpack[Options]") -> Any:
     - ``ledger_size``: how many calls ``aws.calls`` keeps (default 10,000).
     - ``iam``: ``"off"`` (default), ``"audit"`` (record would-be denials in the ledger) or ``"enforce"``
       (authorize every call made with a principal's credentials as AWS would; see docs/iam.md).
+    - ``serve``: also serve over HTTP from a thread (``True``: a free port; a number: that port); the
+      URL is ``aws.endpoint_url`` (see docs/server.md).
 
     Activating while an emulator is active joins it: state is shared and the outermost exit ends it.
     """

@@ -8,6 +8,7 @@ import inspect
 import sys
 import threading
 import time
+import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, TypeVar, overload
 
 from .core import interceptor
@@ -30,6 +31,8 @@ from .store.session import Persistence
 
 if TYPE_CHECKING:
     import unittest
+
+    from .wire.server import Server
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: wraps each intercepted call: gets a function running the call, returns what it returns
@@ -94,6 +97,7 @@ class Emulator:
         ledger_size: int = 10_000,
         from_snapshot: str | None = None,
         iam: str = "off",
+        serve: bool | int = False,
     ) -> None:
         if strict is None:
             strict = default_strict()
@@ -101,7 +105,7 @@ class Emulator:
         self._options: dict[str, Any] = dict(
             region=region, account_id=account_id, clock=clock, start_time=start_time, seed=seed,
             strict=strict, data_dir=data_dir, durability=durability, ledger_size=ledger_size,
-            from_snapshot=from_snapshot, iam=iam,
+            from_snapshot=from_snapshot, iam=iam, serve=serve,
         )
         self.region = region
         self.account_id = account_id
@@ -134,6 +138,8 @@ class Emulator:
         #: IAM enforcement's check of each call before its handler (None when ``iam="off"``: no cost)
         self.authorize: Callable[[RequestContext], None] | None = None if iam == "off" else self.iam.authorize
         self._joined: Emulator | None = None
+        self._servers: list[Server] = []
+        self._recursion_limit_before_serving: int | None = None
         if isinstance(self.clock, VirtualClock):
             self.clock.on_change(self._clock_moved)
         #: data directory, snapshots, export (see store/session.py and docs/persistence.md)
@@ -161,6 +167,13 @@ class Emulator:
             # a directory may come from elsewhere: what it holds (event source mappings, schedules)
             # runs only once this process asks for Lambda or calls resume_background()
             self._background_paused = any(len(table) for table in self.store.tables().values())
+            serve = self._options["serve"]
+            if serve is not False:  # kumo(serve=True) on a free port, kumo(serve=4566) on that one
+                try:
+                    self.serve(port=0 if serve is True else int(serve))
+                except BaseException:
+                    self.stop()
+                    raise
         return active
 
     def _options_differing_from(self, active: "Emulator") -> str:
@@ -180,9 +193,45 @@ class Emulator:
 
     def _shutdown(self) -> None:
         try:
+            self._stop_servers()
             self.persistence.close()
         finally:
             self.store.blobs.close()
+
+    # -- over HTTP (kumo_intercept/wire/server.py, docs/server.md) ------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0, **options: Any) -> "Server":
+        """Serve this (active) emulator over HTTP from a thread, at ``aws.endpoint_url``: other
+        processes, SDKs and clients with ``endpoint_url`` see the same state. ``port=0`` picks a free
+        port. The server stops when the emulator stops. ``options``: ``max_body``, ``max_connections``."""
+        from .wire.server import Server
+
+        if not self.active:
+            raise ConfigurationError("serve() needs an active emulator: call it inside `with kumo() as aws:` "
+                                     "or after aws.start()")
+        server = Server(self, host, port, **options).start()
+        if not self._servers:
+            # server threads would otherwise raise and restore the process-wide limit around each call,
+            # under the feet of other threads (CPython's parser checks the depth it started with)
+            self._recursion_limit_before_serving = _raise_recursion_limit()
+        self._servers.append(server)
+        interceptor.add_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
+        return server
+
+    @property
+    def endpoint_url(self) -> str | None:
+        """The URL of the first server ``serve()`` started, or None."""
+        return self._servers[0].endpoint_url if self._servers else None
+
+    def _stop_servers(self) -> None:
+        if not self._servers:
+            return
+        while self._servers:
+            server = self._servers.pop()
+            interceptor.remove_served_endpoint(urllib.parse.urlsplit(server.endpoint_url).netloc)
+            server.stop()
+        if self._recursion_limit_before_serving is not None:
+            sys.setrecursionlimit(self._recursion_limit_before_serving)
+            self._recursion_limit_before_serving = None
 
     def __enter__(self) -> "Emulator":
         return self.start()

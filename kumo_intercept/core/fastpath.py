@@ -27,6 +27,7 @@ lookup cache).
 from __future__ import annotations
 
 import functools
+import urllib.parse
 import weakref
 from typing import Any, Callable
 
@@ -38,6 +39,9 @@ from botocore.validate import ParamValidationDecorator, validate_parameters
 FAST = "kumo_intercept.fast"
 #: never contacted; botocore's checksum resolution reads only its scheme
 PLACEHOLDER_ENDPOINT = "https://kumo-intercept.invalid"
+#: ``host:port`` of the emulator's HTTP servers in this process (``aws.serve()``): a client whose
+#: endpoint_url names one really sends, so it takes the full path
+SERVED_ENDPOINTS: set[str] = set()
 
 #: events of botocore's request pipeline whose handlers expect a serialized request
 _SEND_SIDE_EVENTS = (
@@ -75,7 +79,8 @@ def _skip_endpoint_resolution(original: Callable[..., Any]) -> Callable[..., Any
         # botocore's own calls carry the client config in their context; presigning does not and
         # needs a real endpoint
         if (ignore_signing_region or "client_config" not in request_context
-                or request_context.get("is_presign_request") or not serves_fast(self, operation_model)):
+                or request_context.get("is_presign_request") or not serves_fast(self, operation_model)
+                or (SERVED_ENDPOINTS and urllib.parse.urlsplit(self.meta.endpoint_url).netloc in SERVED_ENDPOINTS)):
             return original(self, operation_model, params, request_context, ignore_signing_region)
         request_context[FAST] = True
         return PLACEHOLDER_ENDPOINT, {}, None

@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 import types
+import urllib.parse
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -62,6 +63,9 @@ class _State:
     patches: list[tuple[Any, str, Any]] = []
     registered: list[tuple[Any, str, Callable[..., Any], str]] = []
     unvalidated_clients = False
+    #: ``host:port`` of the emulator's HTTP servers in this process (``aws.serve()``): clients pointed at
+    #: them with ``endpoint_url`` really send, so their calls cross the wire as from another process
+    served: set[str] = fastpath.SERVED_ENDPOINTS
 
 
 state = _State()
@@ -84,6 +88,24 @@ def active() -> "Emulator | None":
     return state.active
 
 
+def add_served_endpoint(netloc: str) -> None:
+    state.served.add(netloc)
+
+
+def remove_served_endpoint(netloc: str) -> None:
+    state.served.discard(netloc)
+
+
+def _to_served_endpoint(url: str | None) -> bool:
+    return bool(url) and urllib.parse.urlsplit(url).netloc in state.served
+
+
+def _crosses_the_wire(emulator: "Emulator", request_dict: dict[str, Any]) -> bool:
+    """A call to the emulator's own server goes over HTTP, unless it is made while serving a call
+    (a backend's or a Lambda function's own client): that one stays in the thread serving it."""
+    return emulator.call_depth == 0 and _to_served_endpoint(request_dict.get("url"))
+
+
 # -- the two event handlers ------------------------------------------------------------------
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     if state.active is not None:
@@ -93,7 +115,7 @@ def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) 
 def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_signer: Any = None, **_: Any) -> Any:
     """``params`` is botocore's request dict; the api params were kept by ``_remember_params``."""
     emulator = state.active
-    if emulator is None:
+    if emulator is None or (state.served and _crosses_the_wire(emulator, params)):
         return None
     api_params = context.get(PARAMS_KEY)
     if api_params is None:
@@ -172,8 +194,14 @@ def default_region(session: botocore.session.Session, bound: inspect.BoundArgume
 def remember_validation(session: botocore.session.Session, bound: inspect.BoundArguments, client: Any) -> None:
     """Note a client made without botocore's parameter validation (see ``UNVALIDATED_CONFIGS``)."""
     if not _validates_parameters(session, bound.arguments.get("config")):
-        UNVALIDATED_CONFIGS.add(client.meta.config)
-        state.unvalidated_clients = True
+        add_unvalidated_config(client.meta.config)
+
+
+def add_unvalidated_config(config: Any) -> None:
+    """Calls carrying ``config`` in their context get the checks botocore's validation would have made
+    (clients without it, and requests read off the wire)."""
+    UNVALIDATED_CONFIGS.add(config)
+    state.unvalidated_clients = True
 
 
 def _validates_parameters(session: botocore.session.Session, config: Any) -> bool:
@@ -203,7 +231,18 @@ def _wrap_user_agent(original: Callable[..., Any]) -> Callable[..., Any]:
     return to_string
 
 
-def _blocked_send(self: Any, request: Any) -> Any:
+def _guard_send(original: Callable[..., Any]) -> Callable[..., Any]:
+    """botocore's send: only to the emulator's own servers."""
+
+    def send(self: Any, request: Any) -> Any:
+        if state.served and _to_served_endpoint(getattr(request, "url", None)):
+            return original(self, request)
+        return _blocked_send(request)
+
+    return send
+
+
+def _blocked_send(request: Any) -> Any:
     raise NetworkBlockedError(
         f"kumo_intercept blocked a real HTTP request to {getattr(request, 'url', '?')}: a client made "
         "before kumo_intercept was imported does not carry its hooks. Import kumo_intercept (or use "
@@ -260,7 +299,7 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.session.Session, "get_credentials", _get_credentials)
         _patch(botocore.session.Session, "create_client",
                _wrap_create_client(botocore.session.Session.create_client))
-        _patch(botocore.httpsession.URLLib3Session, "send", _blocked_send)
+        _patch(botocore.httpsession.URLLib3Session, "send", _guard_send(botocore.httpsession.URLLib3Session.send))
         _patch(botocore.waiter, "time", _EMULATOR_TIME)
         _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
@@ -270,6 +309,9 @@ def activate(emulator: "Emulator") -> "Emulator":
         _register_on_default_session()
         if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above
             _patch_aiobotocore()
+        from ..wire.httpclients import intercept  # presigned URLs fetched with requests, urllib3, httpx…
+
+        intercept(_patch)
         state.active = emulator
         state.depth = 1
         return emulator

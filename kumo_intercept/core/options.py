@@ -37,13 +37,14 @@ class Options(TypedDict, total=False):
     ledger_size: int
     from_snapshot: Union[str, None]
     iam: Literal["off", "audit", "enforce"]
+    serve: Union[bool, int]
 
 
 #: every option with its default, in the order ``kumo``'s docstring lists them
 DEFAULTS: dict[str, Any] = {
     "region": DEFAULT_REGION, "account_id": DEFAULT_ACCOUNT_ID, "clock": "wall", "start_time": None,
     "seed": 0, "strict": False, "data_dir": None, "durability": "process", "ledger_size": 10_000,
-    "from_snapshot": None, "iam": "off",
+    "from_snapshot": None, "iam": "off", "serve": False,
 }
 
 

@@ -1,5 +1,6 @@
 """The command line: ``python -m kumo_intercept {verify,inspect,compact,dump,salvage} DIR``, and
-``python -m kumo_intercept aws ...``, the AWS CLI run against an emulator (integrations/aws_cli.py).
+``python -m kumo_intercept aws ...``, the AWS CLI run against an emulator (integrations/aws_cli.py), and
+``python -m kumo_intercept serve`` (the emulator as an HTTP server, docs/server.md).
 
 Everything but ``compact`` only reads: a directory in use by a running emulator can be verified,
 inspected and dumped (its active segment ends in reserved zeros, reported as such; a frame being
@@ -35,6 +36,7 @@ Work with a kumo_intercept data directory (kumo(data_dir=...)) or an exported se
   compact DIR           rewrite the state as one snapshot and drop what it replaces (takes the lock)
   dump DIR              every record as JSON (--service sqs, --table sqs.queues)
   salvage DIR OUT       copy the valid prefix of a damaged directory into a new seed directory OUT
+  serve                 serve an emulator over HTTP at http://127.0.0.1:4566 (see docs/server.md)
 
   aws [--data-dir DIR] [--seed N] [--account-id ID] ARGS...
                         run the AWS CLI (v1) in-process against an emulator; with --data-dir the state
@@ -67,6 +69,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dir", metavar="DIR")
     p.add_argument("out", metavar="OUT", help="a new directory (must not exist); open it with kumo(data_dir=OUT) "
                                               "or kumo(from_snapshot=OUT)")
+    p = sub.add_parser("serve", help="serve an emulator over HTTP (docs/server.md)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container)")
+    p.add_argument("--port", type=int, default=4566, help="port (default 4566; 0 picks a free one)")
+    p.add_argument("--data-dir", metavar="DIR", help="keep the state in DIR (journal flushed on shutdown)")
+    p.add_argument("--seed", default="0", help="seed of generated identifiers (default 0)")
+    p.add_argument("--clock", choices=("wall", "virtual"), default="wall",
+                   help="virtual: time moves only by POST /_kumo/clock/advance")
+    p.add_argument("--region", default="us-east-1")
+    p.add_argument("--account-id", default="123456789012")
+    p.add_argument("--verbose", action="store_true", help="log every request")
     return parser
 
 
@@ -75,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] == "aws":  # everything after it is the CLI's: argparse must not read it
         return aws_cli.main(argv[1:])
     args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args)
     if not os.path.isdir(args.dir):
         print(f"error: {args.dir} is not a directory", file=sys.stderr)
         return EXIT_DAMAGED
@@ -87,6 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # -- commands ---------------------------------------------------------------------------------------
+def serve(args: argparse.Namespace) -> int:
+    from ..wire.server import run
+
+    seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
+    return run(args.host, args.port, verbose=args.verbose, data_dir=args.data_dir, seed=seed, clock=args.clock,
+               region=args.region, account_id=args.account_id)
+
+
 def verify(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"dir": os.path.abspath(args.dir), "problems": [], "torn": None}
     try:

@@ -18,6 +18,8 @@ FOREIGN_PRIVATES = {
     "_handlers": "botocore.hooks.HierarchicalEmitter: who listens to an event (the fast path, core/fastpath.py)",
     "_create_client": "aiobotocore.AioSession: the coroutine behind create_client (gets the emulator's region)",
     "_repr_html_": "IPython's display protocol, not a private name",
+    "_request": "aiohttp.ClientSession: the one method every request goes through (get/post/request call it); "
+                "wire/httpclients.py serves AWS hosts there",
 }
 
 

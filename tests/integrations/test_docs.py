@@ -36,7 +36,14 @@ def _python_blocks() -> list[tuple[str, str]]:
     return blocks
 
 
-@pytest.mark.parametrize(("where", "code"), _python_blocks(), ids=[where for where, _ in _python_blocks()])
+def _with_marks(blocks: list[tuple[str, str]]) -> list:
+    """docs/server.md's blocks open loopback sockets (its examples serve over HTTP)."""
+    return [pytest.param(where, code, id=where,
+                         marks=[pytest.mark.allow_network] if where.startswith("docs/server.md") else [])
+            for where, code in blocks]
+
+
+@pytest.mark.parametrize(("where", "code"), _with_marks(_python_blocks()))
 def test_every_python_block_of_the_docs_runs_as_pasted(where, code, tmp_path, monkeypatch):
     """Each ```python block of README.md and docs/ runs on its own, in a fresh namespace, and leaves no
     emulator active (IPython magics are in ```ipython blocks)."""

@@ -1,0 +1,293 @@
+"""One HTTP request in, one HTTP response out: routing as AWS does, then the emulator's dispatch.
+
+The service comes from the request's own evidence, strongest first: ``X-Amz-Target`` (JSON
+protocol), the ``/service/<Target>/operation/<Op>`` path of RPC-v2-CBOR, the signing name in the
+credential scope (``Authorization`` or ``X-Amz-Credential``), the host name (``sqs.us-east-1.amazonaws.com``),
+a Query ``Action`` one emulated service defines; anything else is S3 (path-style or virtual-hosted).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from botocore.awsrequest import HeadersDict
+from botocore.config import Config
+
+from ..core.errors import AwsError, KumoError, NotEmulatedError
+from ..core.interceptor import add_unvalidated_config
+from ..core.responses import new_request_id, response_metadata
+from . import decode, encode, models, s3
+
+if TYPE_CHECKING:
+    from ..emulator import Emulator
+
+Wire = encode.Wire
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SIGV2 = re.compile(r"^AWS ([^:\s]+):")
+_FORM = "application/x-www-form-urlencoded"
+_CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
+_AWS_HOST = re.compile(r"^(?:[^.]+\.)*?([a-z0-9-]+)\.(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?amazonaws\.com(?:\.cn)?$")
+#: wire calls are checked as AWS's deserializer checks them (types, required members): the emulator
+#: does that for calls whose client config is in this set
+WIRE_CONFIG = Config()
+add_unvalidated_config(WIRE_CONFIG)
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: HeadersDict
+    body: bytes
+    host: str
+    scheme: str = "http"
+    #: filled by routing
+    access_key: str | None = None
+    region: str | None = None
+    signing_name: str | None = None
+    form: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Request":
+        parts = urllib.parse.urlsplit(url)
+        merged = HeadersDict(headers)
+        host = merged.get("host") or parts.netloc
+        query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+        request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")
+        if merged.get("content-type", "").startswith(_FORM) and body:
+            try:
+                request.form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+            except UnicodeDecodeError:
+                raise decode.malformed("query", "The request body is not UTF-8") from None
+        request.read_credentials()
+        return request
+
+    def read_credentials(self) -> None:
+        authorization = self.headers.get("authorization", "")
+        found = _CREDENTIAL.search(authorization) or _CREDENTIAL.search(
+            "Credential=" + self.query.get("X-Amz-Credential", [""])[0])
+        if found:
+            self.access_key, self.region, self.signing_name = found.groups()
+            return
+        legacy = _SIGV2.match(authorization)
+        self.access_key = legacy.group(1) if legacy else self.query.get("AWSAccessKeyId", [None])[0]
+
+    def param(self, name: str) -> str | None:
+        values = self.form.get(name) or self.query.get(name)
+        return values[0] if values else None
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}{self.path}"
+
+
+class _Routed:
+    """Where a request goes: the service model, the protocol it speaks, the operation and its params."""
+
+    def __init__(self, service: Any, protocol: str, operation: Any, params: dict[str, Any]) -> None:
+        self.service, self.protocol, self.operation, self.params = service, protocol, operation, params
+
+
+def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
+    """Serve one HTTP request with ``emulator``: ``url`` is the path and query (or a whole URL);
+    returns ``(status, headers, body)``. Never raises for anything the request holds."""
+    service, protocol = models.service_model("s3"), "rest-xml"
+    try:
+        request = Request.parse(method, url, headers, body)
+        service, protocol = _fallback(request)
+        service, protocol = _service(request)
+        if service.service_name == "s3":
+            answered = s3.before_dispatch(emulator, request)
+            if answered is not None:
+                return answered
+        routed = _route(request, service, protocol)
+        return _dispatch(emulator, request, routed)
+    except AwsError as exc:
+        return answer_error(emulator, service, protocol, exc)
+    except NotEmulatedError as exc:
+        return answer_error(emulator, service, protocol, AwsError("NotImplemented", str(exc), 501))
+    except KumoError as exc:
+        return answer_error(emulator, service, protocol, AwsError(_internal_code(service), str(exc), 500))
+
+
+def _internal_code(service: Any) -> str:
+    return "InternalError" if service.protocol == "rest-xml" else "InternalFailure"
+
+
+def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsError) -> encode.Answer:
+    """An error found before the emulator's dispatch (routing, reading the request), in the
+    protocol's error form."""
+    name = service.service_name
+    request_id = new_request_id(name, emulator.ids)
+    host_id = emulator.ids.b64(48) if name == "s3" else None
+    metadata = response_metadata(name, request_id, error.status, error.headers, emulator.clock.time(), host_id)
+    details = {"Code": error.code, "Message": error.message, **error.extra}
+    if protocol in models.QUERY_PROTOCOLS and "Type" not in details:
+        details["Type"] = "Sender" if error.status < 500 else "Receiver"
+    return encode.error(service, {"Error": details, "ResponseMetadata": metadata, **error.fields},
+                        error.status, protocol)
+
+
+# -- the service ----------------------------------------------------------------------------------
+def _fallback(request: Request) -> tuple[Any, str]:
+    """The protocol to refuse a request in when no service claims it: its form says which."""
+    if request.headers.get("x-amz-target"):
+        return models.service_model("dynamodb"), "json"
+    if request.param("Action") is not None:
+        return models.service_model("sts"), "query"
+    return models.service_model("s3"), "rest-xml"
+
+
+def _service(request: Request) -> tuple[Any, str]:
+    target = request.headers.get("x-amz-target")
+    if target:
+        prefix = target.rpartition(".")[0]
+        service = models.by_target_prefix().get(prefix)
+        if service is None:
+            raise AwsError("UnknownOperationException", f"Unknown target {target!r}", 400)
+        return service, "json"
+    cbor = _CBOR_PATH.match(request.path)
+    if cbor and request.headers.get("smithy-protocol") == "rpc-v2-cbor":
+        service = models.by_target_prefix().get(cbor.group(1))
+        if service is None:
+            raise AwsError("UnknownOperationException", f"Unknown service {cbor.group(1)!r}", 404)
+        return service, "smithy-rpc-v2-cbor"
+    action = request.param("Action")
+    if request.signing_name == "s3" or (action is None and request.signing_name is None
+                                        and not _AWS_HOST.match(_hostname(request.host))):
+        return models.service_model("s3"), "rest-xml"  # without loading every other model first
+    candidates = ((models.by_signing_name().get(request.signing_name) if request.signing_name else None)
+                  or _host_services(request) or [])
+    if action is not None:
+        speaking = [model for model in candidates if models.speaks_query(model)]
+        if speaking:
+            return speaking[0], "query"
+        if not candidates:
+            return _query_service(action), "query"
+    rest = [model for model in candidates if model.protocol in ("rest-json", "rest-xml")]
+    if rest:
+        return rest[0], rest[0].protocol
+    if candidates:
+        raise AwsError("UnknownOperationException", "The request names no operation of "
+                       f"{candidates[0].service_name} (no X-Amz-Target or Action)", 400)
+    return models.service_model("s3"), "rest-xml"
+
+
+def _hostname(host: str) -> str:
+    return host.rpartition(":")[0] if ":" in host else host
+
+
+def _host_services(request: Request) -> list[Any]:
+    found = _AWS_HOST.match(_hostname(request.host))
+    if found is None:
+        return []
+    if request.region is None and found.group(2):
+        request.region = found.group(2)
+    return models.by_endpoint_prefix().get(found.group(1), [])
+
+
+def _query_service(action: str) -> Any:
+    for model in models.query_services():
+        if action in model.operation_names:
+            return model
+    raise AwsError("InvalidAction", f"The action {action} is not valid for this web service.", 400)
+
+
+# -- the operation and its params -------------------------------------------------------------------
+def _route(request: Request, service: Any, protocol: str) -> _Routed:
+    if protocol == "json":
+        name = request.headers["x-amz-target"].rpartition(".")[2]
+        operation = _operation(service, name, "UnknownOperationException", f"Unknown operation {name!r}")
+        return _Routed(service, protocol, operation, decode.json_params(operation, request.headers,
+                                                                         request.body, protocol))
+    if protocol == "smithy-rpc-v2-cbor":
+        name = _CBOR_PATH.match(request.path).group(2)  # type: ignore[union-attr]
+        operation = _operation(service, name, "UnknownOperationException", f"Unknown operation {name!r}")
+        return _Routed(service, protocol, operation, decode.json_params(operation, request.headers,
+                                                                         request.body, protocol))
+    if protocol == "query":
+        return _route_query(request, service)
+    return _route_rest(request, service, protocol)
+
+
+def _operation(service: Any, name: str, code: str, message: str) -> Any:
+    if name not in service.operation_names:
+        raise AwsError(code, message, 400)
+    return service.operation_model(name)
+
+
+def _route_query(request: Request, service: Any) -> _Routed:
+    action = request.param("Action")
+    if not action:
+        raise AwsError("MissingAction", "Missing Action", 400)
+    operation = _operation(service, action, "InvalidAction",
+                           f"The action {action} is not valid for this web service.")
+    form = {**request.query, **request.form}
+    params = decode.query_params(operation, form, "query")
+    shape = operation.input_shape
+    if shape is not None and "QueueUrl" in shape.members and "QueueUrl" not in params and request.path != "/":
+        params["QueueUrl"] = request.url  # SQS's Query API names the queue by the request's path
+    return _Routed(service, "query", operation, params)
+
+
+def _route_rest(request: Request, service: Any, protocol: str) -> _Routed:
+    found = models.match_route(service.service_name, request.method, request.path, request.query, request.headers)
+    if found == "method":
+        raise AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", 405,
+                       Method=request.method, ResourceType="OBJECT" if request.path.count("/") > 1 else "BUCKET")
+    if found is None or isinstance(found, str):
+        raise AwsError("UnknownOperationException" if protocol == "rest-json" else "NoSuchOperation",
+                       f"No {service.service_name} operation answers {request.method} {request.path}", 404)
+    route, labels = found
+    operation = service.operation_model(route.operation)
+    params = decode.rest_params(operation, labels, request.query, request.headers, request.body, protocol)
+    return _Routed(service, protocol, operation, params)
+
+
+# -- the call ---------------------------------------------------------------------------------------
+def _context(request: Request) -> dict[str, Any]:
+    context: dict[str, Any] = {"client_config": WIRE_CONFIG}
+    algorithm = s3.checksum_algorithm(request.headers)
+    if algorithm is not None:
+        context["checksum"] = {"request_algorithm": {"algorithm": algorithm}}
+    return context
+
+
+def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
+    region = request.region or emulator.region
+    operation = routed.operation
+    http, parsed = emulator.faults.serve(
+        operation, {}, None,
+        lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request)))
+    if http.status_code >= 300 and "Error" in parsed:
+        return encode.error(routed.service, parsed, http.status_code, routed.protocol)
+    if routed.service.service_name == "sqs" and not _AWS_HOST.match(_hostname(request.host)):
+        _queue_urls_on_this_endpoint(parsed, request.host, region)
+    return encode.result(operation, parsed, routed.protocol)
+
+
+_QUEUE_URL_MEMBERS = ("QueueUrl", "QueueUrls", "queueUrls")
+
+
+def _queue_urls_on_this_endpoint(parsed: dict[str, Any], host: str, region: str) -> None:
+    """Queue URLs name the endpoint the client called, as AWS's name its SQS endpoint: SDKs that send
+    to the queue URL's host (the JavaScript SDK's ``useQueueUrlAsEndpoint``) then reach this server.
+    The backend reads a queue URL of any host."""
+    aws_prefix, local_prefix = f"https://sqs.{region}.amazonaws.com/", f"http://{host}/"
+    for name in _QUEUE_URL_MEMBERS:
+        value = parsed.get(name)
+        if isinstance(value, str):
+            parsed[name] = value.replace(aws_prefix, local_prefix, 1)
+        elif isinstance(value, list):
+            parsed[name] = [url.replace(aws_prefix, local_prefix, 1) for url in value]
+
+
+def dispatch_operation(emulator: "Emulator", request: Request, operation: Any, params: dict[str, Any]) -> Wire:
+    """Run one operation of the request's service with params built by the caller (S3's POST
+    uploads become PutObject)."""
+    service = operation.service_model
+    return _dispatch(emulator, request, _Routed(service, service.protocol, operation, params))

@@ -1,0 +1,174 @@
+"""botocore's service models of the emulated services, indexed the ways AWS routes a request.
+
+Every index is built once from the models (never a hand table): X-Amz-Target prefixes, signing names,
+endpoint prefixes, query actions and the HTTP routes of the REST protocols.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+import botocore.session
+
+from ..core.dispatch import BACKENDS
+
+#: the services whose JSON model also answers AWS's older Query protocol (SQS: ``Action=SendMessage``)
+QUERY_PROTOCOLS = frozenset({"query", "ec2"})
+
+
+@functools.lru_cache(maxsize=1)
+def _session() -> botocore.session.Session:
+    return botocore.session.Session()
+
+
+@functools.lru_cache(maxsize=None)
+def service_model(name: str) -> Any:
+    return _session().get_service_model(name)
+
+
+def emulated_services() -> Iterable[Any]:
+    return (service_model(name) for name in BACKENDS)
+
+
+def speaks_query(model: Any) -> bool:
+    """Whether the service takes ``Action=…`` form requests (its own protocol, or a JSON service
+    that kept the Query protocol's names: ``awsQueryCompatible``)."""
+    return model.protocol in QUERY_PROTOCOLS or "awsQueryCompatible" in model.metadata
+
+
+@functools.lru_cache(maxsize=1)
+def by_target_prefix() -> dict[str, Any]:
+    """``X-Amz-Target`` prefix (``DynamoDB_20120810``) -> service model."""
+    return {model.metadata["targetPrefix"]: model for model in emulated_services()
+            if "targetPrefix" in model.metadata}
+
+
+def _grouped(key: Callable[[Any], str]) -> dict[str, list[Any]]:
+    index: dict[str, list[Any]] = {}
+    for model in emulated_services():
+        index.setdefault(key(model), []).append(model)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def by_signing_name() -> dict[str, list[Any]]:
+    """Signing name of the credential scope (``ses``, ``states``) -> the service models using it."""
+    return _grouped(lambda model: model.signing_name)
+
+
+@functools.lru_cache(maxsize=1)
+def by_endpoint_prefix() -> dict[str, list[Any]]:
+    """First label of an AWS host name (``sqs`` in ``sqs.us-east-1.amazonaws.com``) -> service models."""
+    return _grouped(lambda model: model.endpoint_prefix)
+
+
+@functools.lru_cache(maxsize=1)
+def query_services() -> list[Any]:
+    return [model for model in emulated_services() if speaks_query(model)]
+
+
+# -- REST routes ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    """One operation's ``http`` trait, compiled: method, path pattern and the query keys it requires."""
+
+    operation: str
+    method: str
+    path: "re.Pattern[str]"
+    #: query keys the request must carry; a value of None accepts any value
+    query: tuple[tuple[str, str | None], ...]
+    #: how specific the route is: its required query keys, literal characters of its path, required headers
+    weight: int
+    #: header names of required members sent in headers (CopyObject's ``x-amz-copy-source``)
+    required_headers: tuple[str, ...]
+
+
+_LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
+#: a hint SDKs add to some S3 URIs (``?x-id=GetObject``); other clients leave it out
+SDK_HINT = "x-id"
+
+
+def _path_pattern(path: str) -> tuple["re.Pattern[str]", int]:
+    pattern, literal, position = [], 0, 0
+    for match in _LABEL.finditer(path):
+        text = path[position:match.start()]
+        pattern.append(re.escape(text))
+        literal += len(text)
+        name = match.group(1).replace("-", "_")
+        pattern.append(f"(?P<{name}>.+)" if match.group(2) else f"(?P<{name}>[^/]+)")
+        position = match.end()
+    tail = path[position:]
+    pattern.append(re.escape(tail))
+    literal += len(tail)
+    if not tail.endswith("/"):
+        pattern.append("/?")
+    return re.compile("".join(pattern) + r"\Z"), literal
+
+
+def _required_query(query: str) -> tuple[tuple[str, str | None], ...]:
+    pairs = urllib.parse.parse_qsl(query, keep_blank_values=True)
+    return tuple((key, value or None) for key, value in pairs if key != SDK_HINT)
+
+
+def _required_in(operation: Any, location: str) -> tuple[str, ...]:
+    """The wire names of the operation's required members sent in ``location``."""
+    shape = operation.input_shape
+    if shape is None:
+        return ()
+    return tuple(shape.members[name].serialization.get("name", name)
+                 for name in shape.required_members
+                 if shape.members[name].serialization.get("location") == location)
+
+
+@functools.lru_cache(maxsize=None)
+def routes(service: str) -> tuple[Route, ...]:
+    model = service_model(service)
+    compiled = []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        path, _, query = operation.http["requestUri"].partition("?")
+        pattern, literal = _path_pattern(path)
+        required = _required_query(query)
+        required += tuple((key, None) for key in _required_in(operation, "querystring")
+                          if key not in dict(required))
+        headers = tuple(name.lower() for name in _required_in(operation, "header"))
+        compiled.append(Route(name, operation.http["method"], pattern, required,
+                              literal + 1000 * len(required) + len(headers), headers))
+    # the newest of operations sharing a route wins (PutBucketLifecycleConfiguration over the
+    # deprecated PutBucketLifecycle)
+    compiled.sort(key=lambda route: (-route.weight, model.operation_model(route.operation).deprecated))
+    return tuple(compiled)
+
+
+def match_route(service: str, method: str, path: str, query: dict[str, list[str]],
+                headers: Any) -> tuple[Route, dict[str, str]] | None | str:
+    """The operation a REST request asks for and its URI labels (percent-decoded); ``"method"`` when
+    the path exists with other methods only; None when nothing matches."""
+    hint = query.get(SDK_HINT, [None])[0]
+    for route in routes_by_method(service).get(method, ()):
+        if (hint is not None and hint != route.operation) or not _has_query(route, query) \
+                or any(header not in headers for header in route.required_headers):
+            continue
+        found = route.path.match(path)
+        if found is not None:
+            labels = {key: urllib.parse.unquote(value) for key, value in found.groupdict().items()}
+            return route, labels
+    if any(route.path.match(path) and _has_query(route, query) for route in routes(service)):
+        return "method"
+    return None
+
+
+def _has_query(route: Route, query: dict[str, list[str]]) -> bool:
+    return all(key in query and (value is None or value in query[key]) for key, value in route.query)
+
+
+@functools.lru_cache(maxsize=None)
+def routes_by_method(service: str) -> dict[str, tuple[Route, ...]]:
+    grouped: dict[str, list[Route]] = {}
+    for route in routes(service):
+        grouped.setdefault(route.method, []).append(route)
+    return {method: tuple(group) for method, group in grouped.items()}

@@ -1,0 +1,283 @@
+"""The emulator over HTTP: boto3 clients with ``endpoint_url`` against ``aws.serve()``.
+
+Each test's facts are AWS's protocol documentation (botocore's parsers and serializers are the
+reference for the formats) and, for errors, the AWS pages named in each test.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import socket
+import urllib.request
+import zlib
+
+import boto3
+import pytest
+
+import kumo_intercept
+
+from kumo_intercept import kumo
+from kumo_intercept.services.awslambda import register_callable
+
+pytestmark = pytest.mark.allow_network
+
+MiB = 1024 * 1024
+
+
+def _raw(endpoint: str, method: str, path: str, headers: dict[str, str] | None = None,
+         body: bytes = b"") -> tuple[int, dict[str, str], bytes]:
+    host = endpoint.removeprefix("http://")
+    connection = http.client.HTTPConnection(host, timeout=10)
+    connection.request(method, path, body=body, headers=headers or {})
+    response = connection.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+# -- S3 (rest-xml) ------------------------------------------------------------------------------------
+def test_s3_objects_listing_and_errors(served, client):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="photos")
+    s3.put_object(Bucket="photos", Key="a/b c.txt", Body=b"hello", Metadata={"owner": "me"}, ContentType="text/plain")
+    got = s3.get_object(Bucket="photos", Key="a/b c.txt")
+    assert got["Body"].read() == b"hello"
+    assert got["Metadata"] == {"owner": "me"} and got["ContentType"] == "text/plain"
+    assert s3.get_object(Bucket="photos", Key="a/b c.txt", Range="bytes=1-3")["Body"].read() == b"ell"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket="photos")["Contents"]] == ["a/b c.txt"]
+    assert s3.head_object(Bucket="photos", Key="a/b c.txt")["ContentLength"] == 5
+    with pytest.raises(s3.exceptions.NoSuchKey):
+        s3.get_object(Bucket="photos", Key="missing")
+    with pytest.raises(s3.exceptions.ClientError) as head:  # HEAD errors carry no body: code is the status
+        s3.head_object(Bucket="photos", Key="missing")
+    assert head.value.response["Error"]["Code"] == "404"
+    served.calls.assert_called("s3.PutObject", Key="a/b c.txt")  # the same ledger as in-process
+
+
+def test_s3_multipart_upload(client):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="parts")
+    upload = s3.create_multipart_upload(Bucket="parts", Key="big")["UploadId"]
+    one = s3.upload_part(Bucket="parts", Key="big", UploadId=upload, PartNumber=1, Body=b"a" * (5 * MiB))
+    two = s3.upload_part(Bucket="parts", Key="big", UploadId=upload, PartNumber=2, Body=b"b" * 10)
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket="parts", Key="big", UploadId=upload)["Parts"]] == [1, 2]
+    s3.complete_multipart_upload(Bucket="parts", Key="big", UploadId=upload, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": one["ETag"]}, {"PartNumber": 2, "ETag": two["ETag"]}]})
+    body = s3.get_object(Bucket="parts", Key="big")["Body"].read()
+    assert len(body) == 5 * MiB + 10 and body.endswith(b"b" * 10)
+
+
+def test_s3_aws_chunked_upload_with_trailing_checksum(served, client):
+    """SigV4 streaming upload without signed chunks (STREAMING-UNSIGNED-PAYLOAD-TRAILER), as the AWS
+    SDKs send it: docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html."""
+    client("s3").create_bucket(Bucket="chunks")
+    payload = b"x" * 70000
+    crc = base64.b64encode(zlib.crc32(payload).to_bytes(4, "big")).decode()
+    body = (f"{len(payload):x}\r\n".encode() + payload + b"\r\n0\r\n"
+            + f"x-amz-checksum-crc32:{crc}\r\n\r\n".encode())
+    status, headers, _ = _raw(served.endpoint_url, "PUT", "/chunks/streamed", {
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-trailer": "x-amz-checksum-crc32", "x-amz-decoded-content-length": str(len(payload)),
+        "Content-Length": str(len(body))}, body)
+    assert status == 200
+    assert headers["x-amz-checksum-crc32"] == crc
+    status, _, content = _raw(served.endpoint_url, "GET", "/chunks/streamed")
+    assert content == payload
+
+
+def test_s3_virtual_hosted_style_on_localhost_names(served, client):
+    client("s3").create_bucket(Bucket="site")
+    status, _, _ = _raw(served.endpoint_url, "PUT", "/index.html", {"Host": "site.localhost"}, b"<h1>hi</h1>")
+    assert status == 200
+    assert client("s3").get_object(Bucket="site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
+
+
+# -- SQS (json, and the Query protocol older SDKs speak) -------------------------------------------------
+def test_sqs_json_protocol(client):
+    sqs = client("sqs")
+    url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="one", MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"][0]
+    assert message["Body"] == "one" and message["MessageAttributes"]["k"]["StringValue"] == "v"
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as missing:  # x-amzn-query-error names the code
+        sqs.get_queue_url(QueueName="nope")
+    assert missing.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_sqs_query_protocol(served, client):
+    """The Query form of SendMessage/ReceiveMessage, as in the examples of
+    docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html."""
+    url = client("sqs").create_queue(QueueName="legacy")["QueueUrl"]
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Host": "sqs.us-east-1.amazonaws.com"}
+    status, _, body = _raw(served.endpoint_url, "POST", "/123456789012/legacy", form,
+                           b"Action=SendMessage&MessageBody=hello&MessageAttribute.1.Name=k"
+                           b"&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=v")
+    assert status == 200 and b"<SendMessageResponse" in body and b"<MD5OfMessageBody>" in body
+    status, _, body = _raw(served.endpoint_url, "POST", "/", form,
+                           f"Action=ReceiveMessage&QueueUrl={url}&MessageAttributeName.1=All".encode())
+    assert b"<Message><MessageId>" in body and b"<Body>hello</Body>" in body
+    assert b"<MessageAttribute><Name>k</Name>" in body
+    status, _, body = _raw(served.endpoint_url, "POST", "/", form, b"Action=GetQueueUrl&QueueName=nope")
+    assert status == 400 and b"<Code>AWS.SimpleQueueService.NonExistentQueue</Code>" in body
+
+
+# -- DynamoDB (json), SNS -> SQS (query), Lambda (rest-json), IAM and STS (query) -------------------------
+def test_dynamodb(client):
+    ddb = client("dynamodb")
+    ddb.create_table(TableName="t", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    ddb.put_item(TableName="t", Item={"id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}})
+    assert ddb.get_item(TableName="t", Key={"id": {"S": "1"}})["Item"] == {
+        "id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}}
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
+        ddb.put_item(TableName="t", Item={"id": {"S": "1"}}, ConditionExpression="attribute_not_exists(id)")
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+        ddb.describe_table(TableName="missing")
+
+
+def test_sns_to_sqs(client):
+    sns, sqs = client("sns"), client("sqs")
+    url = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = sns.create_topic(Name="news")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="breaking", MessageAttributes={"a": {"DataType": "String", "StringValue": "b"}})
+    message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"][0]
+    assert message["Body"] == "breaking" and message["MessageAttributes"]["a"]["StringValue"] == "b"
+
+
+def test_lambda_invoke(client):
+    register_callable("echo", lambda event, context: {"got": event})
+    lam = client("lambda")
+    assert [f["FunctionName"] for f in lam.list_functions()["Functions"]] == ["echo"]
+    answer = lam.invoke(FunctionName="echo", Payload=b'{"n": 1}', LogType="Tail")
+    assert answer["StatusCode"] == 200 and json.loads(answer["Payload"].read()) == {"got": {"n": 1}}
+    assert lam.invoke(FunctionName="echo", InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.invoke(FunctionName="missing", Payload=b"{}")
+
+
+def test_iam_and_sts_query(client):
+    iam, sts = client("iam"), client("sts")
+    iam.create_user(UserName="alice", Tags=[{"Key": "team", "Value": "x"}])
+    assert [u["UserName"] for u in iam.list_users()["Users"]] == ["alice"]
+    key = iam.create_access_key(UserName="alice")["AccessKey"]
+    assert sts.get_caller_identity()["Account"] == "123456789012"
+    as_alice = boto3.client("sts", endpoint_url=sts.meta.endpoint_url, region_name="us-east-1",
+                            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    assert as_alice.get_caller_identity()["Arn"].endswith(":user/alice")  # the access key picks the caller
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_user(UserName="bob")
+
+
+def test_kinesis_subscribe_to_shard_event_stream(client):
+    """SubscribeToShard over HTTP: AWS's event-stream encoding, read by botocore's own EventStream
+    (SubscribeToShard API reference: SubscribeToShardEvent with Records)."""
+    kinesis = client("kinesis")
+    kinesis.create_stream(StreamName="s", ShardCount=1)
+    arn = kinesis.describe_stream(StreamName="s")["StreamDescription"]["StreamARN"]
+    consumer = kinesis.register_stream_consumer(StreamARN=arn, ConsumerName="fan")["Consumer"]["ConsumerARN"]
+    kinesis.put_record(StreamName="s", Data=b"one", PartitionKey="k")
+    stream = kinesis.subscribe_to_shard(ConsumerARN=consumer, ShardId="shardId-000000000000",
+                                        StartingPosition={"Type": "TRIM_HORIZON"})["EventStream"]
+    event = next(iter(stream))["SubscribeToShardEvent"]
+    assert [record["Data"] for record in event["Records"]] == [b"one"]
+    stream.close()
+
+
+# -- bad input --------------------------------------------------------------------------------------
+def test_unknown_target_and_action(served):
+    status, _, body = _raw(served.endpoint_url, "POST", "/", {"X-Amz-Target": "DynamoDB_20120810.Nope",
+                                                              "Content-Type": "application/x-amz-json-1.0"}, b"{}")
+    assert status == 400 and json.loads(body)["__type"] == "UnknownOperationException"
+    status, _, body = _raw(served.endpoint_url, "POST", "/", {"Content-Type": "application/x-www-form-urlencoded"},
+                           b"Action=Nope&Version=2010-03-31")
+    assert status == 400 and b"<Code>InvalidAction</Code>" in body and b"<ErrorResponse" in body
+
+
+def test_malformed_bodies(served, client):
+    client("s3").create_bucket(Bucket="tags")
+    status, _, body = _raw(served.endpoint_url, "PUT", "/tags?tagging", {}, b"<Tagging><TagSet>")
+    assert status == 400 and b"<Code>MalformedXML</Code>" in body
+    status, _, body = _raw(served.endpoint_url, "POST", "/", {"X-Amz-Target": "DynamoDB_20120810.ListTables",
+                                                              "Content-Type": "application/x-amz-json-1.0"}, b"{nope")
+    assert status == 400 and json.loads(body)["__type"] == "SerializationException"
+    status, _, body = _raw(served.endpoint_url, "POST", "/", {"X-Amz-Target": "DynamoDB_20120810.GetItem",
+                                                              "Content-Type": "application/x-amz-json-1.0"}, b"{}")
+    assert status == 400 and json.loads(body)["__type"] == "ValidationException"  # required members checked
+
+
+def test_status_codes_of_refused_requests(served):
+    status, _, body = _raw(served.endpoint_url, "PATCH", "/some-bucket")
+    assert status == 405 and b"<Code>MethodNotAllowed</Code>" in body
+    status, _, body = _raw(served.endpoint_url, "GET", "/2015-03-31/nothing-here",
+                           {"Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/lambda/aws4_request"})
+    assert status == 404
+    with socket.create_connection(served.endpoint_url.removeprefix("http://").split(":")) as raw:  # type: ignore[arg-type]
+        raw.sendall(b"PUT /bucket/key HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert raw.recv(4096).startswith(b"HTTP/1.1 411")
+    with socket.create_connection(served.endpoint_url.removeprefix("http://").split(":")) as raw:  # type: ignore[arg-type]
+        raw.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+        assert raw.recv(4096).split(b" ")[1] == b"400"
+
+
+def test_bodies_above_the_limit_get_413(served):
+    with kumo() as aws:
+        small = aws.serve(max_body=1024)
+        status, _, body = _raw(small.endpoint_url, "PUT", "/b/k", {"Content-Length": "2048"}, b"x" * 2048)
+    assert status == 413 and b"<Code>EntityTooLarge</Code>" in body
+
+
+def test_cors_for_browser_clients(served, client):
+    """Preflight and exposed headers as browsers need them (the Fetch standard's CORS protocol)."""
+    status, headers, _ = _raw(served.endpoint_url, "OPTIONS", "/bucket/key", {
+        "Origin": "http://localhost:3000", "Access-Control-Request-Method": "PUT",
+        "Access-Control-Request-Headers": "content-type,x-amz-date"})
+    assert status == 200 and "PUT" in headers["access-control-allow-methods"]
+    assert headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert headers["access-control-allow-headers"] == "content-type,x-amz-date"
+    client("s3").create_bucket(Bucket="browser")
+    status, headers, _ = _raw(served.endpoint_url, "PUT", "/browser/k", {"Origin": "http://localhost:3000"}, b"x")
+    assert status == 200 and "ETag" in headers["access-control-expose-headers"]
+
+
+# -- introspection, health, shutdown ------------------------------------------------------------------
+def test_introspection_endpoints(served, client):
+    client("sqs").create_queue(QueueName="seen")
+    health = json.loads(urllib.request.urlopen(served.endpoint_url + "/_kumo/health").read())
+    assert health["status"] == "running" and "s3" in health["services"]
+    calls = json.loads(urllib.request.urlopen(served.endpoint_url + "/_kumo/calls").read())
+    assert [call["operation"] for call in calls] == ["CreateQueue"]
+    state = json.loads(urllib.request.urlopen(served.endpoint_url + "/_kumo/state").read())
+    assert "sqs.queues" in state["tables"]
+    before = served.clock.time()
+    request = urllib.request.Request(served.endpoint_url + "/_kumo/clock/advance?seconds=90", method="POST")
+    urllib.request.urlopen(request).read()
+    assert served.clock.time() == before + 90
+    urllib.request.urlopen(urllib.request.Request(served.endpoint_url + "/_kumo/reset", method="POST")).read()
+    assert client("sqs").list_queues().get("QueueUrls", []) == []
+
+
+def test_shutdown_flushes_the_journal_and_state_comes_back(tmp_path):
+    with kumo(data_dir=str(tmp_path)) as aws:
+        aws.serve()
+        boto3.client("s3", endpoint_url=aws.endpoint_url, region_name="us-east-1").create_bucket(Bucket="kept")
+    with kumo(data_dir=str(tmp_path)) as aws:
+        assert [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]] == ["kept"]
+
+
+def test_kumo_serve_option_and_a_taken_port():
+    with kumo(serve=True) as aws:
+        assert boto3.client("s3", endpoint_url=aws.endpoint_url).list_buckets()["Buckets"] == []
+    with pytest.raises(OSError):
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            kumo(serve=taken.getsockname()[1]).start()
+    assert kumo_intercept.current() is None  # a failed start leaves nothing active
+
+
+def test_in_process_and_http_clients_share_one_state(served, client):
+    boto3.client("s3").create_bucket(Bucket="shared")  # in-process, no endpoint_url
+    assert [b["Name"] for b in client("s3").list_buckets()["Buckets"]] == ["shared"]
