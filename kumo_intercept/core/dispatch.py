@@ -54,6 +54,10 @@ BACKENDS: dict[str, str] = {
 #: the params type of a call: a TypedDict of kumo_intercept.api, e.g. ``sqs.SendMessageRequest``
 P = TypeVar("P")
 
+#: key of a call's context holding the ``X-Amzn-Trace-Id`` header of a request that was really sent
+#: (through botocore's full path or the HTTP server); in-process calls carry no headers
+TRACE_HEADER = "kumo_intercept.trace_header"
+
 
 class RequestContext(Generic[P]):
     """Everything a handler knows about one call.

@@ -10,6 +10,11 @@ while no emulator is active:
 * ``before-call``: hands the call to the active emulator and returns ``(http, parsed)``, which makes
   botocore skip signing, retries, HTTP and parsing.
 
+A call that botocore's fast path declined (core/fastpath.py: someone else listens to its request
+pipeline) is not answered at ``before-call``: botocore signs and sends it, so every send-side handler
+runs on the real request (and one answering at ``before-send`` wins), and the send itself is answered
+in-process from the serialized request by the emulator's wire protocols.
+
 While an emulator is active, process-wide patches make clients need neither credentials nor a region,
 make any request that would still reach botocore's HTTP layer fail loudly, and build each client's
 User-Agent string once (it is never sent), and let botocore's waiters sleep on the emulator's clock (a
@@ -21,6 +26,7 @@ CLI does) are noted, so that their answers come parsed as theirs (see core/scala
 from __future__ import annotations
 
 import inspect
+import io
 import os
 import sys
 import threading
@@ -37,6 +43,8 @@ import botocore.httpsession
 import botocore.session
 import botocore.useragent
 import botocore.waiter
+import urllib3
+from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
@@ -107,9 +115,20 @@ def _crosses_the_wire(emulator: "Emulator", request_dict: dict[str, Any]) -> boo
 
 
 # -- the two event handlers ------------------------------------------------------------------
+class _Sending(threading.local):
+    """Per thread: whether the call in progress travels botocore's full path, so its sends (retries
+    included) are answered in-process; any other request reaching botocore's HTTP layer is blocked."""
+
+    full_path = False
+
+
+_sending = _Sending()
+
+
 def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
     if state.active is not None:
         context[PARAMS_KEY] = params
+        _sending.full_path = False
 
 
 def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_signer: Any = None, **_: Any) -> Any:
@@ -123,6 +142,9 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
             "this client's session lacks kumo_intercept's parameter hook; create the client after "
             "importing kumo_intercept"
         )
+    if takes_the_full_path(model, context, request_signer):
+        _sending.full_path = True
+        return None  # botocore signs and sends the request; ``_answer_sent`` answers it
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
@@ -135,6 +157,50 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
         return aio.serve(emulator, model, params, request_signer, attempt)
     # injected faults (aws.faults) are retried through the client's own retry handler
     return emulator.faults.serve(model, params, request_signer, attempt)
+
+
+def takes_the_full_path(model: Any, context: dict[str, Any], request_signer: Any) -> bool:
+    """A call of a botocore client that the fast path declined (core/fastpath.py: someone else listens
+    to the request pipeline) is sent, so every send-side handler runs on a real request; event-stream
+    answers exist in-process only, so those calls are still answered at ``before-call``."""
+    return (not context.get(fastpath.FAST) and type(request_signer) is RequestSigner
+            and not model.has_event_stream_output)
+
+
+def _answer_sent(request: Any) -> Any:
+    """Answer a request that travelled botocore's full path from its serialized form, through the
+    emulator's wire protocols, exactly as its HTTP server would (kumo_intercept/wire)."""
+    from ..wire import handle  # the wire protocols load only when a call takes this path
+
+    emulator = state.active
+    assert emulator is not None
+    sent_headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
+                    for name, value in request.headers.items()}
+    full_path = _sending.full_path  # calls made while serving (a Lambda handler's) may change it
+    try:
+        status, headers, body = handle(emulator, request.method, request.url, sent_headers, _body_bytes(request.body))
+    finally:
+        _sending.full_path = full_path
+    # a HEAD answer has no body, errors included; a streamed one is read whole (botocore reads it anyway)
+    payload = b"" if request.method == "HEAD" else body if isinstance(body, bytes) else b"".join(body)
+    raw = urllib3.HTTPResponse(body=io.BytesIO(payload), headers=urllib3.HTTPHeaderDict(headers), status=status,
+                               preload_content=False, decode_content=False, request_method=request.method)
+    return AWSResponse(request.url, status, raw.headers, raw)
+
+
+def _body_bytes(body: Any) -> bytes:
+    """A prepared request's body as bytes; reading a file-like body runs its read callbacks (the
+    progress s3transfer reports)."""
+    if body is None:
+        return b""
+    if isinstance(body, (bytes, bytearray)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        data = body.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body)
 
 
 _HANDLERS = (
@@ -232,11 +298,14 @@ def _wrap_user_agent(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _guard_send(original: Callable[..., Any]) -> Callable[..., Any]:
-    """botocore's send: only to the emulator's own servers."""
+    """botocore's send: really only to the emulator's own servers; a call on botocore's full path is
+    answered in-process; anything else is blocked."""
 
     def send(self: Any, request: Any) -> Any:
         if state.served and _to_served_endpoint(getattr(request, "url", None)):
             return original(self, request)
+        if _sending.full_path:
+            return _answer_sent(request)
         return _blocked_send(request)
 
     return send

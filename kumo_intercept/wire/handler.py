@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from botocore.awsrequest import HeadersDict
 from botocore.config import Config
 
+from ..core.dispatch import TRACE_HEADER
 from ..core.errors import AwsError, KumoError, NotEmulatedError
 from ..core.interceptor import add_unvalidated_config
 from ..core.responses import new_request_id, response_metadata
@@ -251,6 +252,9 @@ def _route_rest(request: Request, service: Any, protocol: str) -> _Routed:
 # -- the call ---------------------------------------------------------------------------------------
 def _context(request: Request) -> dict[str, Any]:
     context: dict[str, Any] = {"client_config": WIRE_CONFIG}
+    trace = request.headers.get("x-amzn-trace-id")
+    if trace:
+        context[TRACE_HEADER] = trace
     algorithm = s3.checksum_algorithm(request.headers)
     if algorithm is not None:
         context["checksum"] = {"request_algorithm": {"algorithm": algorithm}}

@@ -47,7 +47,7 @@ from typing import Any, Callable, TypeVar, cast
 
 from ...core.clock import VirtualClock
 from ...api import sqs
-from ...core.dispatch import Ctx, RequestContext, ServiceBackend
+from ...core.dispatch import TRACE_HEADER, Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from .errors import invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue
 from .index import QueueIndex
@@ -809,7 +809,7 @@ class SqsBackend(ServiceBackend):
         queue = self._queue(ctx)
         params = ctx.params
         return self._send(queue, ctx.time(), params["MessageBody"], params.get("MessageAttributes"),
-                          params.get("MessageSystemAttributes"), params.get("MessageGroupId"),
+                          _traced(params.get("MessageSystemAttributes"), ctx), params.get("MessageGroupId"),
                           params.get("MessageDeduplicationId"), params.get("DelaySeconds"), ctx.account)
 
     def _check_batch(self, entries: list[dict], entry_name: str) -> None:
@@ -875,7 +875,7 @@ class SqsBackend(ServiceBackend):
     def send_message_batch(self, ctx: Ctx[sqs.SendMessageBatchRequest]) -> sqs.SendMessageBatchResult:
         def send(queue: Queue, entry: sqs.SendMessageBatchRequestEntry, now: float) -> sqs.SendMessageBatchResultEntry:
             sent = self._send(queue, now, entry["MessageBody"], entry.get("MessageAttributes"),
-                              entry.get("MessageSystemAttributes"), entry.get("MessageGroupId"),
+                              _traced(entry.get("MessageSystemAttributes"), ctx), entry.get("MessageGroupId"),
                               entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account,
                               in_batch=True)
             # _send always sets MessageId and MD5OfMessageBody, which the batch entry requires
@@ -1380,3 +1380,13 @@ class SqsBackend(ServiceBackend):
                 raise no_such_queue()
             queue = candidates[0]
         return queue.arn
+
+
+def _traced(system: dict | None, ctx: RequestContext[Any]) -> dict | None:
+    """A sent request's X-Ray header (``X-Amzn-Trace-Id``) becomes the AWSTraceHeader of each message
+    it sends, unless the message sets that system attribute itself, which wins (AWS X-Ray Developer
+    Guide, "Amazon SQS and AWS X-Ray")."""
+    header = ctx.botocore_context.get(TRACE_HEADER) if ctx.botocore_context else None
+    if not header or (system and "AWSTraceHeader" in system):
+        return system
+    return {**(system or {}), "AWSTraceHeader": {"DataType": "String", "StringValue": header}}
