@@ -12,7 +12,8 @@ each, median µs per call by CPU time of this process) of
   endpoint resolution, serialization; nothing signed, sent or parsed);
 * ``kumo``: the emulator on the fast path (core/fastpath.py);
 * ``kumo-full``: the same emulator and call with a no-op ``before-send`` listener registered on the
-  client, which sends the call down botocore's full path (what a third-party send-side handler costs);
+  client, which sends the call down botocore's full path: signed, sent and answered from the
+  serialized request through the wire protocols (what a third-party send-side handler costs);
 
 moto is measured in a second comparison against the floor and scaled by the floor of the first, so
 every ratio comes from one run.
