@@ -81,6 +81,8 @@ class TableEngine:
         #: size of every stored item, and the size of the item being written (computed by its handler)
         self._sizes: dict[tuple, int] = {}
         self._size_hint: tuple[dict, int] | None = None
+        #: key ranges of recent queries (see ``key_range``)
+        self._ranges: dict[tuple, tuple[tuple, TableInfo, IndexInfo | None, tuple[tuple, tuple, tuple]]] = {}
         for tkey in list(tables.keys()):
             self._rebuild(tkey)
         tables.watch(self._on_table)
@@ -500,7 +502,23 @@ class TableEngine:
 
     def key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple,
                   legacy_conditions: bool = False) -> tuple[tuple, tuple, tuple]:
-        """(partition prefix, low, high): the half-open key range a key condition selects."""
+        """(partition prefix, low, high): the half-open key range a key condition selects.
+
+        Remembered per (condition, table, index): a repeated query binds to the very same (immutable)
+        condition tree, and a range depends on nothing else. The entry keeps its condition, table and
+        index alive, so their ids cannot be reused while it is there."""
+        cache_key = (id(condition), id(info), id(ix), legacy_conditions)
+        cached = self._ranges.get(cache_key)
+        if cached is not None and cached[0] is condition and cached[1] is info and cached[2] is ix:
+            return cached[3]
+        found = self._key_range(info, ix, condition, legacy_conditions)
+        if len(self._ranges) > 1024:
+            self._ranges.clear()
+        self._ranges[cache_key] = (condition, info, ix, found)
+        return found
+
+    def _key_range(self, info: TableInfo, ix: IndexInfo | None, condition: tuple,
+                   legacy_conditions: bool) -> tuple[tuple, tuple, tuple]:
         parts: list[tuple] = []
 
         def flatten(node: tuple) -> None:

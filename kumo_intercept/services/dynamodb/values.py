@@ -86,15 +86,23 @@ def canonical_number(text: str) -> str:
 
 
 def number_key(text: str) -> bytes:
-    """Order-preserving bytes of a canonical number."""
-    value = Decimal(text)
-    if not value:
-        return b"\x80"
-    sign, digits, exponent = value.normalize(_WIDE).as_tuple()
-    assert isinstance(exponent, int)  # stored numbers are finite
-    exp = exponent + len(digits) + 32768
-    digit_text = "".join(map(str, digits))
-    if not sign:
+    """Order-preserving bytes of a canonical number: sign, decimal exponent, significant digits."""
+    negative = text.startswith("-")
+    magnitude = text[1:] if negative else text
+    if magnitude.isascii() and magnitude.isdigit() and magnitude[0] != "0":
+        # a non-zero integer (most number keys): its digits and length say it all, no Decimal needed
+        exp = len(magnitude) + 32768
+        digit_text = magnitude.rstrip("0")
+    else:
+        value = Decimal(text)
+        if not value:
+            return b"\x80"
+        sign, digits, exponent = value.normalize(_WIDE).as_tuple()
+        assert isinstance(exponent, int)  # stored numbers are finite
+        negative = bool(sign)
+        exp = exponent + len(digits) + 32768
+        digit_text = "".join(map(str, digits))
+    if not negative:
         return b"\xc0" + exp.to_bytes(2, "big") + digit_text.encode()
     flipped = digit_text.translate(_FLIP)
     return b"\x40" + (65535 - exp).to_bytes(2, "big") + flipped.encode() + b"~"
@@ -207,8 +215,14 @@ def canon_values(values: dict | None) -> dict:
 
 
 # -- copies for responses ---------------------------------------------------------------------
+#: types whose value is immutable (str, bytes, bool): a copy needs a new envelope only
+_IMMUTABLE_TYPES = frozenset({"S", "N", "B", "BOOL", "NULL"})
+
+
 def copy_value(av: dict) -> dict:
     (kind, value), = av.items()
+    if kind in _IMMUTABLE_TYPES:
+        return {kind: value}
     if kind == "M":
         return {"M": {k: copy_value(v) for k, v in value.items()}}
     if kind == "L":
@@ -219,7 +233,11 @@ def copy_value(av: dict) -> dict:
 
 
 def copy_item(item: dict) -> dict:
-    return {name: copy_value(value) for name, value in item.items()}
+    out = {}
+    for name, av in item.items():
+        for kind in av:  # a stored value has exactly one type
+            out[name] = av.copy() if kind in _IMMUTABLE_TYPES else copy_value(av)
+    return out
 
 
 # -- sizes ------------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from .common import (
     CHECKSUM_ALGORITHMS, CONTENT_HEADERS, MAX_KEY_BYTES, delete_marker_refused, etag_of,
     head_error, invalid_argument, invalid_request, invalid_tag_text, Listing, SseResult, malformed_xml,
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
-    sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
+    http_seconds, sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
 from .config import BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
@@ -93,6 +93,9 @@ _PLAIN_PARAMS = frozenset({"Bucket", "Key", "Body", "ContentLength", "ContentTyp
 #: Last-Modified header texts by second (the dispatcher's own date cache holds only the current second)
 _LAST_MODIFIED: dict[int, str] = {}
 _GIVEN = tuple((alg, "Checksum" + alg) for alg in CHECKSUM_ALGORITHMS)
+#: (header member, the GetObject/HeadObject param that overrides it in the response)
+_OVERRIDES = tuple((name, "Response" + name)
+                   for name in ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"))
 
 
 def when(value: Any) -> float:
@@ -769,7 +772,7 @@ class S3Backend(ServiceBackend):
                   out: s3.GetObjectOutput | s3.HeadObjectOutput, whole: bool = True) -> None:
         """The headers GetObject and HeadObject share; ``whole``: the answer covers the whole object."""
         members: Any = out  # stored headers and checksums: members named at run time
-        out["LastModified"] = from_epoch(int(record["mtime"]))
+        out["LastModified"] = http_seconds(record["mtime"])
         out["ETag"] = record["etag"]
         out["ContentType"] = p.get("ResponseContentType") or record["ct"]
         hdr = record.get("hdr")
@@ -780,8 +783,8 @@ class S3Backend(ServiceBackend):
                     members["ExpiresString"] = email.utils.formatdate(value, usegmt=True)
                 else:
                     members[name] = value
-        for name in ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage"):
-            override = p.get("Response" + name)
+        for name, param in _OVERRIDES:
+            override = p.get(param)
             if override is not None:
                 members[name] = override
         if "ResponseExpires" in p:
@@ -1167,7 +1170,7 @@ class S3Backend(ServiceBackend):
         record["mtime"] = ctx.time()
         record["vid"] = self.new_version_id(bucket)
         self.install(ctx, bucket, key, record)
-        result: s3.CopyObjectResult = {"ETag": record["etag"], "LastModified": from_epoch(int(record["mtime"]))}
+        result: s3.CopyObjectResult = {"ETag": record["etag"], "LastModified": http_seconds(record["mtime"])}
         checksums: Any = result  # a checksum member's name is the algorithm's
         for alg, value in (record.get("ck") or {}).items():
             checksums["Checksum" + alg] = value
@@ -1197,7 +1200,7 @@ class S3Backend(ServiceBackend):
         raise invalid_argument("The continuation token provided is incorrect", "continuation-token", token)
 
     def _content_entry(self, key: str, record: dict, with_owner: bool, account: str) -> dict:
-        entry = {"Key": key, "LastModified": from_epoch(int(record["mtime"])), "ETag": record["etag"]}
+        entry = {"Key": key, "LastModified": http_seconds(record["mtime"]), "ETag": record["etag"]}
         if "ck" in record:
             entry["ChecksumAlgorithm"] = list(record["ck"])
             entry["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
@@ -1370,7 +1373,7 @@ class S3Backend(ServiceBackend):
                     truncated = True
                     break
                 entry: dict[str, Any] = {"Key": enc(value), "VersionId": vid, "IsLatest": index == 0,
-                                         "LastModified": from_epoch(int(record["mtime"]))}
+                                         "LastModified": http_seconds(record["mtime"])}
                 if record.get("dm"):
                     entry["Owner"] = owner(record.get("owner", account))
                     markers.append(entry)
@@ -1473,7 +1476,7 @@ class S3Backend(ServiceBackend):
         bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], p.get("VersionId"))
         wanted = set(p.get("ObjectAttributes") or [])
-        out: s3.GetObjectAttributesResult = {"LastModified": from_epoch(int(record["mtime"]))}
+        out: s3.GetObjectAttributesResult = {"LastModified": http_seconds(record["mtime"])}
         if bucket.get("versioning"):
             out["VersionId"] = record.get("vid") or "null"
         if "ETag" in wanted:

@@ -16,7 +16,7 @@ from typing import Any, Iterable, Iterator
 from ...core.errors import AwsError
 from ...core.streams import ResponseBody, ResponseStream, response_body
 from ...store.blobs import BlobStore
-from .checksums import Hasher
+from .checksums import Hasher, checksum_of
 from .common import CHUNK, INLINE_LIMIT
 
 
@@ -72,20 +72,17 @@ def _chunks(body: Any, limit: int | None) -> Iterator[bytes]:
 def read_body(blobs: BlobStore, body: Any, content_length: int | None,
               algorithms: Iterable[str] = ()) -> Body:
     """Read ``body`` once, hashing it (MD5 and ``algorithms``); large bodies go to a blob file."""
-    md5 = hashlib.md5()
-    hashers = [Hasher(a) for a in algorithms]
     if isinstance(body, io.BytesIO):  # botocore's wrapping of bytes and str: fast path
         data = body.read() if content_length is None else body.read(content_length)
         if len(data) <= INLINE_LIMIT:
             _check_length(len(data), content_length)
-            checksums = {}
-            for hasher in hashers:
-                hasher.update(data)
-                checksums[hasher.algorithm] = hasher.b64()
-            return Body(data, None, len(data), hashlib.md5(data).hexdigest(), checksums)
+            return Body(data, None, len(data), hashlib.md5(data).hexdigest(),
+                        {algorithm: checksum_of(algorithm, (data,)) for algorithm in algorithms})
         chunks: Iterator[bytes] = iter((data,))
     else:
         chunks = _chunks(body, content_length)
+    md5 = hashlib.md5()
+    hashers = [Hasher(a) for a in algorithms]
     buffered: list[bytes] = []
     size = 0
     for chunk in chunks:

@@ -4,6 +4,7 @@ helpers, URL encoding of listings, owner ids and request-checksum rules."""
 from __future__ import annotations
 
 import base64
+import datetime as _dt
 import hashlib
 import re
 from collections.abc import Mapping
@@ -135,8 +136,14 @@ def unencoded(value: str) -> str:
     return value
 
 
+#: a name made only of characters ``quote`` leaves alone (botocore asks for url encoding on every listing)
+_NEEDS_NO_QUOTING = re.compile(r"[A-Za-z0-9/_.~-]*").fullmatch
+
+
 def url_encode(value: str) -> str:
     """S3's encoding of listed names with ``EncodingType=url`` (botocore decodes it with unquote_plus)."""
+    if _NEEDS_NO_QUOTING(value) is not None:
+        return value
     return quote(value, safe="/-_.~").replace("%20", "+")
 
 
@@ -183,5 +190,16 @@ def dt(epoch: float):
     return from_epoch(epoch)
 
 
-def http_seconds(epoch: float):
-    return from_epoch(int(epoch))
+#: whole-second datetimes by second (immutable, so shared): a listing shows one per object
+_SECONDS: dict[int, _dt.datetime] = {}
+
+
+def http_seconds(epoch: float) -> _dt.datetime:
+    """A time as S3 shows an object's LastModified: whole seconds."""
+    second = int(epoch)
+    shown = _SECONDS.get(second)
+    if shown is None:
+        if len(_SECONDS) > 4096:
+            _SECONDS.clear()
+        shown = _SECONDS[second] = from_epoch(second)
+    return shown
