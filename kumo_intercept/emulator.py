@@ -531,7 +531,7 @@ class Emulator:
     def iam_principal(self, access_key: str) -> dict | None:
         """The IAM user an access key belongs to (``{"Account", "Arn", "UserId", "UserName"}``),
         asked through the identity port; None without touching IAM when IAM holds no access keys."""
-        keys = self.store.tables().get("iam.access_keys")  # looked up, not created: no empty table
+        keys = self.store.existing("iam.access_keys")  # looked up, not created: no empty table
         if keys is None or not len(keys):
             return None
         return self.ports.identity.principal_for_access_key(access_key)
@@ -644,13 +644,16 @@ class Emulator:
             status = ctx.status
             headers = ctx.headers
         host_id = self.ids.b64(48) if ctx.service in ("s3", "s3control") else None
-        metadata = response_metadata(ctx.service, ctx.request_id, status, headers, self.clock.time(), host_id)
+        now = self.clock.time()
+        metadata = response_metadata(ctx.service, ctx.request_id, status, headers, now, host_id)
         parsed["ResponseMetadata"] = metadata
         inputs, outputs = self._payload_members(ctx.model)
-        self.calls.record(Call(ctx.service, ctx.operation, with_payloads_previewed(inputs, ctx.params),
-                               with_payloads_previewed(outputs, parsed),
+        # most operations carry no blob: their params and answer go to the ledger as they are
+        self.calls.record(Call(ctx.service, ctx.operation,
+                               with_payloads_previewed(inputs, ctx.params) if inputs else ctx.params,
+                               with_payloads_previewed(outputs, parsed) if outputs else parsed,
                                error.code if error is not None else None,
-                               ctx.account, ctx.region, ctx.request_id, self.clock.time(), ctx.authorization))
+                               ctx.account, ctx.region, ctx.request_id, now, ctx.authorization))
         if error is None:  # as the calling client's session parses timestamps and blobs (the AWS CLI's raw ones)
             parsed = as_session_parses(ctx.model, parsed, ctx.botocore_context)
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed

@@ -62,8 +62,6 @@ _MAKE_REQUEST = Endpoint.make_request
 #: per botocore emitter: (the emitter's lookup cache the decisions were made against, operation ->
 #: whether the fast path serves it)
 _decisions: "weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], dict[str, bool]]]" = weakref.WeakKeyDictionary()
-#: per operation model: its input members sent as ``x-amz-checksum-*`` headers (member, header name)
-_checksum_members: "weakref.WeakKeyDictionary[Any, tuple[tuple[str, str], ...]]" = weakref.WeakKeyDictionary()
 
 
 def replacements() -> list[tuple[str, Callable[[Callable[..., Any]], Callable[..., Any]]]]:
@@ -149,13 +147,16 @@ def _is_own(handler: Any) -> bool:
 def _checksum_headers(operation_model: Any, api_params: dict[str, Any]) -> dict[str, str]:
     """The ``x-amz-checksum-*`` headers the caller's params set: botocore computes no checksum of its
     own when one is there."""
-    members = _checksum_members.get(operation_model)
-    if members is None:
-        members = _checksum_members[operation_model] = _checksum_header_members(operation_model.input_shape)
+    members = _checksum_header_members(operation_model)
+    if not members:
+        return {}
     return {header: str(api_params[member]) for member, header in members if member in api_params}
 
 
-def _checksum_header_members(shape: Any) -> tuple[tuple[str, str], ...]:
+@functools.lru_cache(maxsize=4096)
+def _checksum_header_members(operation_model: Any) -> tuple[tuple[str, str], ...]:
+    """An operation's input members sent as ``x-amz-checksum-*`` headers: (member, header name)."""
+    shape = operation_model.input_shape
     if shape is None:
         return ()
     return tuple(

@@ -206,6 +206,10 @@ class Store:
     def tables(self) -> dict[str, Table]:
         return dict(self._tables)
 
+    def existing(self, name: str) -> Table | None:
+        """The table called ``name`` if it exists (never creates one; no copy of the table list)."""
+        return self._tables.get(name)
+
     # -- transactions -----------------------------------------------------------------------
     @property
     def in_transaction(self) -> bool:
