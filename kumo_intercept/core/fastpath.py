@@ -78,12 +78,17 @@ def _skip_endpoint_resolution(original: Callable[..., Any]) -> Callable[..., Any
         # needs a real endpoint
         if (ignore_signing_region or "client_config" not in request_context
                 or request_context.get("is_presign_request") or not serves_fast(self, operation_model)
-                or (SERVED_ENDPOINTS and urllib.parse.urlsplit(self.meta.endpoint_url).netloc in SERVED_ENDPOINTS)):
+                or served_endpoint(self.meta.endpoint_url)):
             return original(self, operation_model, params, request_context, ignore_signing_region)
         request_context[FAST] = True
         return PLACEHOLDER_ENDPOINT, {}, None
 
     return resolve
+
+
+def served_endpoint(url: str | None) -> bool:
+    """Whether ``url`` names one of the emulator's own HTTP servers in this process."""
+    return bool(SERVED_ENDPOINTS) and bool(url) and urllib.parse.urlsplit(url).netloc in SERVED_ENDPOINTS
 
 
 def _skip_serialization(original: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,13 +26,11 @@ CLI does) are noted, so that their answers come parsed as theirs (see core/scala
 from __future__ import annotations
 
 import inspect
-import io
 import os
 import sys
 import threading
 import time
 import types
-import urllib.parse
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -43,8 +41,6 @@ import botocore.httpsession
 import botocore.session
 import botocore.useragent
 import botocore.waiter
-import urllib3
-from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
@@ -104,14 +100,10 @@ def remove_served_endpoint(netloc: str) -> None:
     state.served.discard(netloc)
 
 
-def _to_served_endpoint(url: str | None) -> bool:
-    return bool(url) and urllib.parse.urlsplit(url).netloc in state.served
-
-
 def _crosses_the_wire(emulator: "Emulator", request_dict: dict[str, Any]) -> bool:
     """A call to the emulator's own server goes over HTTP, unless it is made while serving a call
     (a backend's or a Lambda function's own client): that one stays in the thread serving it."""
-    return emulator.call_depth == 0 and _to_served_endpoint(request_dict.get("url"))
+    return emulator.call_depth == 0 and fastpath.served_endpoint(request_dict.get("url"))
 
 
 # -- the two event handlers ------------------------------------------------------------------
@@ -170,37 +162,13 @@ def takes_the_full_path(model: Any, context: dict[str, Any], request_signer: Any
 def _answer_sent(request: Any) -> Any:
     """Answer a request that travelled botocore's full path from its serialized form, through the
     emulator's wire protocols, exactly as its HTTP server would (kumo_intercept/wire)."""
-    from ..wire import handle  # the wire protocols load only when a call takes this path
+    from ..wire.httpclients import answer_botocore_request  # loads only when a call takes this path
 
-    emulator = state.active
-    assert emulator is not None
-    sent_headers = {name: value.decode("latin-1") if isinstance(value, bytes) else value
-                    for name, value in request.headers.items()}
     full_path = _sending.full_path  # calls made while serving (a Lambda handler's) may change it
     try:
-        status, headers, body = handle(emulator, request.method, request.url, sent_headers, _body_bytes(request.body))
+        return answer_botocore_request(request)
     finally:
         _sending.full_path = full_path
-    # a HEAD answer has no body, errors included; a streamed one is read whole (botocore reads it anyway)
-    payload = b"" if request.method == "HEAD" else body if isinstance(body, bytes) else b"".join(body)
-    raw = urllib3.HTTPResponse(body=io.BytesIO(payload), headers=urllib3.HTTPHeaderDict(headers), status=status,
-                               preload_content=False, decode_content=False, request_method=request.method)
-    return AWSResponse(request.url, status, raw.headers, raw)
-
-
-def _body_bytes(body: Any) -> bytes:
-    """A prepared request's body as bytes; reading a file-like body runs its read callbacks (the
-    progress s3transfer reports)."""
-    if body is None:
-        return b""
-    if isinstance(body, (bytes, bytearray)):
-        return bytes(body)
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if hasattr(body, "read"):
-        data = body.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body)
 
 
 _HANDLERS = (
@@ -302,7 +270,7 @@ def _guard_send(original: Callable[..., Any]) -> Callable[..., Any]:
     answered in-process; anything else is blocked."""
 
     def send(self: Any, request: Any) -> Any:
-        if state.served and _to_served_endpoint(getattr(request, "url", None)):
+        if state.served and fastpath.served_endpoint(getattr(request, "url", None)):
             return original(self, request)
         if _sending.full_path:
             return _answer_sent(request)

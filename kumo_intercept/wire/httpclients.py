@@ -29,6 +29,9 @@ import urllib.parse
 import urllib.response
 from typing import Any, Callable, Iterable
 
+import urllib3
+from botocore.awsrequest import AWSResponse
+
 from ..core import interceptor
 
 Patch = Callable[[Any, str, Any], None]
@@ -68,6 +71,22 @@ def serve(method: str, scheme: str, host: str, target: str, headers: Iterable[tu
     return status, answer_headers, answer if isinstance(answer, bytes) else b"".join(answer)
 
 
+def answer_botocore_request(request: Any) -> Any:
+    """A request botocore signed and sent on its full path (core/interceptor.py), answered as the
+    ``AWSResponse`` its HTTP session would return; reading the body runs its read callbacks (the
+    progress s3transfer reports)."""
+    parts = urllib.parse.urlsplit(request.url)
+    headers = [(name, value.decode("latin-1") if isinstance(value, bytes) else value)
+               for name, value in request.headers.items()]
+    status, answer_headers, body = serve(request.method, parts.scheme, parts.netloc, _target(request.url)[0],
+                                         headers, _read(request.body))
+    payload = b"" if request.method == "HEAD" else body  # a HEAD answer has no body, errors included
+    raw = urllib3.HTTPResponse(body=io.BytesIO(payload), headers=urllib3.HTTPHeaderDict(answer_headers),
+                               status=status, preload_content=False, decode_content=False,
+                               request_method=request.method)
+    return AWSResponse(request.url, status, raw.headers, raw)
+
+
 def _read(body: Any) -> bytes:
     if body is None:
         return b""
@@ -90,8 +109,6 @@ def _target(url: str) -> tuple[str, str | None]:
 
 # -- urllib3 (requests) ---------------------------------------------------------------------------
 def _wrap_urlopen(original: Callable[..., Any]) -> Callable[..., Any]:
-    import urllib3
-
     def urlopen(self: Any, method: str, url: str, body: Any = None, headers: Any = None, *args: Any,
                 **kwargs: Any) -> Any:
         host = str(self.host)
