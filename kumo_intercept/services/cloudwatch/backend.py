@@ -632,5 +632,7 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
                          "region": k[1], "datapoints": n} for k, n in sorted(metrics.items())],
             "alarms": [{"name": k[2], "account": k[0], "region": k[1], "state": a["StateValue"]}
                        for k, a in sorted(self.alarms.items())],
+            "dashboards": [{"name": k[1], "account": k[0], "bytes": len(d["Body"].encode())}
+                           for k, d in sorted(self.dashboards.items())],
         }
 

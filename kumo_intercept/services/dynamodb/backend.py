@@ -1294,7 +1294,10 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
                 "status": record.get("status", "ACTIVE"),
                 "indexes": [i["IndexName"] for i in record["gsis"] + record["lsis"]],
             })
-        return {"tables": tables}
+        backups = [{"name": b["name"], "account": b["account"], "region": b["region"], "table": b["table"]["name"],
+                    "type": b["type"], "items": b["count"], "bytes": b["size"]}
+                   for _, b in sorted(self.backups.items(), key=lambda item: item[1]["created"])]
+        return {"tables": tables, "backups": backups}
 
 
 def _add_capacity(total: dynamodb.ConsumedCapacity | None,

@@ -146,3 +146,9 @@ def test_alarm_history(kumo, cw):
                                      NextToken=ascending["NextToken"])["AlarmHistoryItems"] == []
     kumo.clock.advance(31 * 86400)  # kept 30 days
     assert cw.describe_alarm_history(AlarmName="h")["AlarmHistoryItems"] == []
+
+
+def test_dashboards_show_in_the_inspection_view(kumo, cw):
+    cw.put_dashboard(DashboardName="ops", DashboardBody=json.dumps({"widgets": []}))
+    assert kumo.state.cloudwatch.summary()["dashboards"] == [
+        {"name": "ops", "account": "123456789012", "bytes": len(json.dumps({"widgets": []}))}]

@@ -180,3 +180,12 @@ def test_deleting_a_table_with_pitr_keeps_a_system_backup(kumo, ddb, create):
         ddb.describe_backup(BackupArn=system["BackupArn"])
     assert _error(exc)[0] == "BackupNotFoundException"
 
+
+
+def test_backups_show_in_the_inspection_view(kumo, ddb, create):
+    create(name="kept")
+    _put(ddb, "kept", "a", "1")
+    ddb.create_backup(TableName="kept", BackupName="nightly")
+    assert kumo.state.dynamodb.summary()["backups"] == [
+        {"name": "nightly", "account": "123456789012", "region": "us-east-1", "table": "kept", "type": "USER",
+         "items": 1, "bytes": kumo.state.dynamodb.summary()["tables"][0]["bytes"]}]
