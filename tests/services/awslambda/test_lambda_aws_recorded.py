@@ -81,3 +81,27 @@ def test_retired_runtimes_are_refused(lam, runtime):
     assert err.value.response["Error"] == {"Code": "InvalidParameterValueException", "Message": message}
     assert (err.value.response["Type"], err.value.response["message"]) == ("User", message)
 
+
+
+@pytest.mark.parametrize("runtime", ["non-existent-runtime", "PYTHON3.9"])
+def test_unknown_runtime_lists_the_accepted_ones(lam, runtime):
+    """test_create_lambda_exceptions (invalid_runtime_exc, uppercase_runtime_exc): InvalidParameterValueException,
+    no "validation error detected" prefix, the runtimes still accepted for creation (retired ones left out)."""
+    with pytest.raises(ClientError) as err:
+        create(lam, "odd", {"app.py": "def handler(e, c):\n    return 1\n"}, Runtime=runtime)
+    error = err.value.response["Error"]
+    prefix = f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: ["
+    assert error["Code"] == "InvalidParameterValueException" and error["Message"].startswith(prefix)
+    assert error["Message"].endswith("] or be a valid ARN")
+    listed = error["Message"][len(prefix):-len("] or be a valid ARN")].split(", ")
+    assert {"python3.12", "java8.al2", "provided.al2023", "nodejs20.x"} <= set(listed)
+    assert not {"java8", "python3.7", "go1.x"} & set(listed)
+
+
+def test_unknown_runtime_on_update_is_worded_the_same(lam):
+    """The same constraint on UpdateFunctionConfiguration (its Runtime member is the same enum)."""
+    create(lam, "upd", {"app.py": "def handler(e, c):\n    return 1\n"})
+    with pytest.raises(ClientError) as err:
+        lam.update_function_configuration(FunctionName="upd", Runtime="cobol85")
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValueException"
+    assert err.value.response["Error"]["Message"].startswith("Value cobol85 at 'runtime' failed to satisfy")
