@@ -33,8 +33,8 @@ from ...core.errors import AwsError, KumoError, modeled_error
 from ...core.ports import RESOURCE_POLICY_SERVICES
 from .actions import ALWAYS_ALLOWED, Target, plan
 from .evaluator import (BOUNDARY, IDENTITY, RESOURCE, SESSION, Authorization, ContextValue, LazyContext,
-                        MatchedStatement, Policy, PolicySet, Position, PrincipalPolicies, Request, authorize,
-                        lowered_keys)
+                        MatchedStatement, Policy, PolicySet, Position, PreparedAuthorization, PrincipalPolicies,
+                        Request, authorize, lowered_keys, resource_decides)
 
 if TYPE_CHECKING:
     from ...core.dispatch import RequestContext
@@ -48,12 +48,6 @@ MODES: tuple[Mode, ...] = ("off", "audit", "enforce")
 _PARSED_LIMIT = 1024
 #: where every request comes from, for aws:SourceIp conditions (nothing here has a network address)
 SOURCE_IP = "127.0.0.1"
-def _resource_decides(action: str, resource: str) -> bool:
-    """Whether the resource's policy decides even in its own account: a KMS key policy must allow
-    (naming the account delegates to IAM policies), and so must a role's trust policy for
-    sts:AssumeRole* (not for IAM's own actions on the role)."""
-    service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
-    return service == "kms" or (service == "iam" and action.startswith("sts:"))
 #: operations AWS authorizes entry by entry -> the actions of their entries: a refused entry fails
 #: alone (S3 API Reference, DeleteObjects: "AccessDenied" in the result's Error elements; Secrets
 #: Manager's BatchGetSecretValue: an AccessDeniedException entry in Errors); the handler reads the
@@ -80,9 +74,21 @@ class Caller:
     aliases: tuple[str, ...]
     #: its condition keys, keyed lower-case
     keys: Mapping[str, ContextValue]
-    #: (action, resource, resource policy, region) -> the verdict, for decisions that read no key of
-    #: the request itself (nor the clock): the same question gets the same answer until IAM changes
-    decided: dict[tuple[str, str, str | None, str], "Verdict"] = field(default_factory=dict)
+    #: (action, resource, resource policy) -> its decision prepared (the statements that can apply
+    #: found once; only conditions are checked per call), and the verdict last made with it. The
+    #: caller, and so these, are dropped whenever IAM changes (``Enforcement.caller``); a changed
+    #: resource policy is another key.
+    decided: dict[tuple[str, str, str | None], "Prepared"] = field(default_factory=dict)
+
+
+class Prepared:
+    """One (caller, action, resource, resource policy)'s prepared decision and its last verdict."""
+
+    __slots__ = ("authorization", "verdict")
+
+    def __init__(self, authorization: PreparedAuthorization) -> None:
+        self.authorization = authorization
+        self.verdict: Verdict | None = None
 
 
 class Verdict(NamedTuple):
@@ -248,29 +254,43 @@ class Enforcement:
 
     # -- one decision ----------------------------------------------------------------------------
     def decide(self, caller: Caller, target: Target, region: str) -> Verdict:
-        """The decision on one target of a call by ``caller`` (remembered when it read no key of the
-        request itself and no KMS grant)."""
+        """The decision on one target of a call by ``caller``: prepared once per (action, resource,
+        resource policy) and caller, then only the conditions of the statements that have them are
+        checked against this call."""
         facts = self._facts(target.resource)
         resource = facts.get("Arn", target.resource) if facts else target.resource
-        decides = _resource_decides(target.action, resource)
+        decides = resource_decides(target.action, resource)
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
             return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
         text = facts.get("Policy") if facts else None
-        memo = (target.action, resource, text, region)
-        varying = facts_vary(facts)
-        known = None if varying else caller.decided.get(memo)
-        if known is not None:
-            return known
-        verdict, volatile = self._evaluate(caller, target, resource, facts, region, decides)
-        if not (volatile or varying):
+        request = self._request(caller, target, resource, facts, region)
+        resource_policy = self._policy_set(text)
+        memo = (target.action, resource, text)
+        prepared = caller.decided.get(memo)
+        if prepared is None:
             if len(caller.decided) >= _PARSED_LIMIT:
                 caller.decided.clear()
-            caller.decided[memo] = verdict
+            owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
+            policies = caller.policies
+            prepared = caller.decided[memo] = Prepared(PreparedAuthorization(
+                request, policies.identity if policies else PolicySet(()), resource_policy,
+                policies.boundary if policies else None, caller.session, owner == caller.account, decides))
+        outcome = prepared.authorization.decide(request)
+        if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
+            # KMS grants come and go without a policy change: looked at on every call they could allow
+            outcome = _by_grant(facts["Grants"], caller, target) or outcome
+        verdict = prepared.verdict
+        if verdict is None or verdict.authorization is not outcome:
+            policies = caller.policies
+            sources = (policies.identity if policies else None, resource_policy,
+                       policies.boundary if policies else None, caller.session)
+            verdict = prepared.verdict = Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing)
         return verdict
 
-    def _evaluate(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
-                  region: str, decides: bool) -> tuple[Verdict, bool]:
-        """(the verdict, whether it read a key of the request itself or the clock)."""
+    def _request(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
+                 region: str) -> Request:
+        """The request as conditions see it: the call's own keys, the resource's tags, the caller's
+        keys, the region, and the clock's keys worked out only when a condition asks."""
         extra = lowered_keys(target.context) if target.context else {}
         if facts:
             extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in facts.get("Tags", {}).items()})
@@ -280,19 +300,8 @@ class Enforcement:
         if regional is None:
             regional = self._regions[region] = {"aws:requestedregion": region}
         context = LazyContext(extra, caller.keys, regional, computed=self._clock_keys)
-        request = Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
-                          context=context)
-        policies = caller.policies
-        resource_policy = self._policy_set(facts.get("Policy") if facts else None)
-        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
-        outcome = authorize(request, policies.identity if policies else PolicySet(()), resource=resource_policy,
-                            boundary=policies.boundary if policies else None, session=caller.session,
-                            same_account=owner == caller.account, resource_decides=decides)
-        if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
-            outcome = _by_grant(facts["Grants"], caller, target) or outcome
-        sources = (policies.identity if policies else None, resource_policy,
-                   policies.boundary if policies else None, caller.session)
-        return Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing), context.volatile
+        return Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
+                       context=context)
 
     def _facts(self, resource: str) -> dict[str, Any] | None:
         if not resource.startswith("arn:"):
@@ -356,12 +365,6 @@ class Enforcement:
         """Calls of the ledger that were (enforce) or would have been (audit) denied."""
         return [call for call in self.emulator.calls
                 if call.authorization is not None and not all(v.allowed for v in call.authorization)]
-
-
-def facts_vary(facts: Mapping[str, Any] | None) -> bool:
-    """Whether a decision on a resource may change with what the resource holds besides its policy
-    (KMS grants come and go)."""
-    return bool(facts and facts.get("Grants"))
 
 
 def _account_of(arn: str) -> str:
