@@ -72,7 +72,7 @@ class Caller:
     policies: PrincipalPolicies | None
     session: PolicySet | None
     aliases: tuple[str, ...]
-    #: its condition keys, keyed lower-case
+    #: its condition keys, keyed lower-case: the same in each of its requests (no request sets one)
     keys: Mapping[str, ContextValue]
     #: (action, resource, resource policy) -> its decision prepared (the statements that can apply
     #: found once; only conditions are checked per call), and the verdict last made with it. The
@@ -82,12 +82,17 @@ class Caller:
 
 
 class Prepared:
-    """One (caller, action, resource, resource policy)'s prepared decision and its last verdict."""
+    """One (caller, action, resource, resource policy)'s prepared decision and its last verdict
+    (``static``: the same for every call, no condition to check; ``clocked``: the same for every call
+    in one second of the emulator clock, ``second`` being the last verdict's)."""
 
-    __slots__ = ("authorization", "verdict")
+    __slots__ = ("authorization", "static", "clocked", "second", "verdict")
 
     def __init__(self, authorization: PreparedAuthorization) -> None:
         self.authorization = authorization
+        self.static = authorization.static
+        self.clocked = authorization.clocked
+        self.second = -1
         self.verdict: Verdict | None = None
 
 
@@ -163,16 +168,23 @@ class Enforcement:
         #: keys worked out only when a condition asks (the emulator clock's time of the check)
         self._clock_keys = {"aws:currenttime": self._current_time, "aws:epochtime": self._epoch_time}
         self._second: tuple[int, str] = (-1, "")
+        self._now = 0
+
+    def _second_now(self) -> int:
+        """The emulator clock's second, read once per decision: the clock keys of that decision are
+        of this second (so a verdict remembered for the second is exactly what they give)."""
+        self._now = int(self.emulator.clock.time())
+        return self._now
 
     def _current_time(self) -> str:
-        second = int(self.emulator.clock.time())
+        second = self._now
         if second != self._second[0]:  # formatted once a second, not once a call
             moment = datetime.datetime.fromtimestamp(second, datetime.timezone.utc)
             self._second = (second, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
         return self._second[1]
 
     def _epoch_time(self) -> str:
-        return str(int(self.emulator.clock.time()))
+        return str(self._now)
 
     # -- the hook ------------------------------------------------------------------------------
     def authorize(self, ctx: "RequestContext[Any]") -> None:
@@ -263,28 +275,36 @@ class Enforcement:
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
             return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
         text = facts.get("Policy") if facts else None
-        request = self._request(caller, target, resource, facts, region)
-        resource_policy = self._policy_set(text)
+        grants = facts.get("Grants") if facts else None
         memo = (target.action, resource, text)
         prepared = caller.decided.get(memo)
+        if prepared is not None and prepared.static and not grants:  # the usual case: decided already
+            return prepared.verdict  # type: ignore[return-value]  # a static one has made its verdict
+        second = self._second_now()
+        if prepared is not None and prepared.second == second and not grants:
+            return prepared.verdict  # type: ignore[return-value]  # decided in this second already
+        request = self._request(caller, target, resource, facts, region)
         if prepared is None:
             if len(caller.decided) >= _PARSED_LIMIT:
                 caller.decided.clear()
             owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
             policies = caller.policies
             prepared = caller.decided[memo] = Prepared(PreparedAuthorization(
-                request, policies.identity if policies else PolicySet(()), resource_policy,
-                policies.boundary if policies else None, caller.session, owner == caller.account, decides))
+                request, policies.identity if policies else PolicySet(()), self._policy_set(text),
+                policies.boundary if policies else None, caller.session, owner == caller.account, decides,
+                stable=caller.keys))
         outcome = prepared.authorization.decide(request)
-        if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
+        if grants and outcome.decision == "implicitDeny":
             # KMS grants come and go without a policy change: looked at on every call they could allow
-            outcome = _by_grant(facts["Grants"], caller, target) or outcome
+            outcome = _by_grant(grants, caller, target) or outcome
         verdict = prepared.verdict
         if verdict is None or verdict.authorization is not outcome:
             policies = caller.policies
-            sources = (policies.identity if policies else None, resource_policy,
+            sources = (policies.identity if policies else None, self._policy_set(text),
                        policies.boundary if policies else None, caller.session)
             verdict = prepared.verdict = Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing)
+        if prepared.clocked:
+            prepared.second = second
         return verdict
 
     def _request(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
@@ -293,9 +313,11 @@ class Enforcement:
         keys, the region, and the clock's keys worked out only when a condition asks."""
         extra = lowered_keys(target.context) if target.context else {}
         if facts:
-            extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in facts.get("Tags", {}).items()})
+            tags = facts.get("Tags")
+            if tags:
+                extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in tags.items()})
             _leading_keys(extra, facts)
-        extra.pop("dynamodb:itemkey", None)
+        extra.pop("dynamodb:itemkey", None)  # the item's key, only for dynamodb:LeadingKeys
         regional = self._regions.get(region)
         if regional is None:
             regional = self._regions[region] = {"aws:requestedregion": region}

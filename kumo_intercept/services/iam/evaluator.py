@@ -27,7 +27,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Container, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
 Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
 ContextValue = str | Sequence[str]
@@ -448,9 +448,9 @@ def _resource_side(resource: Matches) -> Decision:
 
 
 class _Candidate(NamedTuple):
-    """A statement whose action (and principal) match a request: ``dynamic`` when its resource or
-    conditions must be checked against each request (it has conditions, or policy variables in its
-    resources), else its resource is known to match."""
+    """A statement whose action, principal and resource match a request: ``dynamic`` when it must be
+    checked against each request (conditions on keys that vary, or policy variables in its
+    resources), else it is known to apply."""
 
     match: MatchedStatement
     strength: int
@@ -460,22 +460,27 @@ class _Candidate(NamedTuple):
 
 class PreparedAuthorization:
     """``authorize`` for one principal, action and resource, with what cannot change between its
-    requests worked out once: the statements whose action, principal and resource match. Each
-    request then checks only the conditions (and variable resources) of the statements that have
-    them, and the decision for each outcome of those checks is remembered. Enforcement keeps one per
-    (caller, action, resource, resource policy) until IAM changes."""
+    requests worked out once: the statements whose action, principal and resource match, and whose
+    conditions read only ``stable`` keys (the same in every request: the principal's own) and hold.
+    Each request then checks only the other conditions (and variable resources), and the decision for
+    each outcome of those checks is remembered. Enforcement keeps one per (caller, action, resource,
+    resource policy) until IAM changes."""
 
-    __slots__ = ("_sets", "_dynamic", "_flags", "_answers")
+    __slots__ = ("_sets", "_dynamic", "_flags", "_answers", "clocked")
 
     def __init__(self, request: Request, identity: PolicySet, resource: PolicySet | None,
                  boundary: PolicySet | None, session: PolicySet | None, same_account: bool,
-                 resource_decides: bool) -> None:
-        self._sets = tuple(_static_candidates(policies, request, index == 1)
+                 resource_decides: bool, stable: Container[str] = ()) -> None:
+        self._sets = tuple(_static_candidates(policies, request, index == 1, stable)
                            for index, policies in enumerate((identity, resource, boundary, session)))
-        self._dynamic = tuple(candidate.statement for candidates in self._sets for candidate in candidates
-                              if candidate.dynamic)
+        #: (conditions, the statement when its resource has policy variables) of each dynamic candidate
+        self._dynamic = tuple((candidate.statement.checks, candidate.statement if _variable_resource(candidate.statement)
+                               else None) for candidates in self._sets for candidate in candidates if candidate.dynamic)
         self._flags = (boundary is not None, session is not None, same_account, resource_decides, resource is not None)
         self._answers: dict[tuple[bool, ...], Authorization] = {}
+        #: whether its conditions read nothing but ``stable`` keys and the clock's: then every request
+        #: in the same second gets the same answer (aws:CurrentTime and aws:EpochTime count seconds)
+        self.clocked = all(variable is None and _settled(checks, stable, CLOCK_KEYS) for checks, variable in self._dynamic)
 
     @property
     def static(self) -> bool:
@@ -483,8 +488,8 @@ class PreparedAuthorization:
         return not self._dynamic
 
     def decide(self, request: Request) -> Authorization:
-        holds = tuple(_statement_resource_matches(statement, request) and checks_hold(statement.checks, request)
-                      for statement in self._dynamic)
+        holds = tuple((variable is None or _statement_resource_matches(variable, request)) and checks_hold(checks, request)
+                      for checks, variable in self._dynamic)
         found = self._answers.get(holds)
         if found is None:
             found = self._answers[holds] = self._combine(iter(holds))
@@ -502,17 +507,36 @@ class PreparedAuthorization:
         return _decide(found[0], found[1], found[2], found[3], *self._flags)
 
 
-def _static_candidates(policies: PolicySet | None, request: Request, with_principal: bool) -> tuple[_Candidate, ...]:
+def _static_candidates(policies: PolicySet | None, request: Request, with_principal: bool,
+                       stable: Container[str]) -> tuple[_Candidate, ...]:
     candidates = []
     for policy, statement in policies.candidates(request.action) if policies is not None else ():
         strength = principal_match(statement.body, request) if with_principal else EXACTLY
         if strength == NO_MATCH:
             continue
-        patterns = statement.resources[0] or ()
-        dynamic = statement.checks != () or any("${" in pattern for pattern in patterns)
-        if dynamic or _statement_resource_matches(statement, request):
+        variable = _variable_resource(statement)
+        if not variable and not _statement_resource_matches(statement, request):
+            continue
+        dynamic = variable or not _settled(statement.checks, stable)
+        if dynamic or checks_hold(statement.checks, request):
             candidates.append(_Candidate(_matched(policy, statement), strength, statement, dynamic))
     return tuple(candidates)
+
+
+def _variable_resource(statement: Statement) -> bool:
+    """Whether a statement's resources have policy variables (``${aws:username}``…)."""
+    return any("${" in pattern for pattern in statement.resources[0] or ())
+
+
+#: the condition keys the clock gives, lower-cased
+CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+
+
+def _settled(checks: tuple[Check, ...] | None, stable: Container[str], also: Container[str] = ()) -> bool:
+    """Whether conditions give the same answer for every request: they read only ``stable`` keys (or
+    ``also``), with no policy variable in their values (a malformed block never holds)."""
+    return checks is None or all((check.lowered in stable or check.lowered in also)
+                                 and not any("${" in value for value in check.expected) for check in checks)
 
 
 #: an identity side that allows everything: for checks of a resource policy alone (STS's trust check
@@ -781,7 +805,7 @@ def _position(text: str, offset: int) -> Position:
 
 
 __all__ = [
-    "Authorization", "BOUNDARY", "CONDITION_OPERATORS", "Check", "ContextValue", "Decision", "IDENTITY", "LazyContext",
+    "Authorization", "BOUNDARY", "CLOCK_KEYS", "CONDITION_OPERATORS", "Check", "ContextValue", "Decision", "IDENTITY", "LazyContext",
     "MatchedStatement", "Policy", "PolicySet", "Position", "PreparedAuthorization", "PrincipalPolicies", "RESOURCE",
     "Request", "SESSION", "Statement", "UNCHECKED_IDENTITY", "action_matches", "authorize", "checks_hold",
     "compile_conditions", "conditions_hold", "grants_service", "lowered_keys", "principal_match", "resource_decides",

@@ -604,3 +604,111 @@ def test_policy_variables_name_the_session(aws):
     s3.put_object(Bucket="homes", Key=f"{session['AssumedRoleUser']['AssumedRoleId']}/notes.txt", Body=b"x")
     with pytest.raises(ClientError, match="s3:PutObject"):
         s3.put_object(Bucket="homes", Key="someone-else/notes.txt", Body=b"x")
+
+
+# -- remembered decisions follow every change ---------------------------------------------------
+# Enforcement prepares each (caller, action, resource, resource policy) decision once; each test below
+# makes a call, changes what decided it, and expects the very next call to be decided anew.
+def _sends(sqs: Any, url: str) -> bool:
+    try:
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+    except ClientError as error:
+        assert denied(error)[0] == "AccessDenied"
+        return False
+    return True
+
+
+def test_attaching_detaching_and_a_new_default_version_are_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("pia"))
+    url = admin("sqs").create_queue(QueueName="attached")["QueueUrl"]
+    arn = iam.create_policy(PolicyName="send", PolicyDocument=policy(allow("sqs:SendMessage")))["Policy"]["Arn"]
+    assert not _sends(sqs, url)
+    iam.attach_user_policy(UserName="pia", PolicyArn=arn)
+    assert _sends(sqs, url)
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=policy(allow("sqs:ReceiveMessage")), SetAsDefault=True)
+    assert not _sends(sqs, url)
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert _sends(sqs, url)
+    iam.detach_user_policy(UserName="pia", PolicyArn=arn)
+    assert not _sends(sqs, url)
+
+
+def test_group_membership_and_group_policies_are_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("quin"))
+    url = admin("sqs").create_queue(QueueName="grouped")["QueueUrl"]
+    iam.create_group(GroupName="senders")
+    iam.put_group_policy(GroupName="senders", PolicyName="send", PolicyDocument=policy(allow("sqs:SendMessage")))
+    assert not _sends(sqs, url)
+    iam.add_user_to_group(GroupName="senders", UserName="quin")
+    assert _sends(sqs, url)
+    iam.put_group_policy(GroupName="senders", PolicyName="stop", PolicyDocument=policy(deny("sqs:SendMessage")))
+    assert not _sends(sqs, url)
+    iam.delete_group_policy(GroupName="senders", PolicyName="stop")
+    assert _sends(sqs, url)
+    iam.remove_user_from_group(GroupName="senders", UserName="quin")
+    assert not _sends(sqs, url)
+
+
+def test_a_permissions_boundary_put_or_removed_is_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("rex", allow("sqs:*")))
+    url = admin("sqs").create_queue(QueueName="bounded")["QueueUrl"]
+    boundary = iam.create_policy(PolicyName="sns-only", PolicyDocument=policy(allow("sns:*")))["Policy"]["Arn"]
+    assert _sends(sqs, url)
+    iam.put_user_permissions_boundary(UserName="rex", PermissionsBoundary=boundary)
+    assert not _sends(sqs, url)
+    iam.delete_user_permissions_boundary(UserName="rex")
+    assert _sends(sqs, url)
+
+
+def test_a_resource_policy_set_or_removed_is_seen_by_the_next_call(aws):
+    sqs = as_key("sqs", user("sol"))
+    url = admin("sqs").create_queue(QueueName="shared")["QueueUrl"]
+    assert not _sends(sqs, url)
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/sol"}, "Action": "sqs:SendMessage",
+         "Resource": "*"})})
+    assert _sends(sqs, url)
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert not _sends(sqs, url)
+
+
+def test_a_role_change_reaches_its_live_sessions_and_each_session_keeps_its_own_policy(aws):
+    arn = role("worker", allow("sqs:*"))
+    sts = as_key("sts", user("tia", allow("sts:AssumeRole", arn)))
+    url = admin("sqs").create_queue(QueueName="work")["QueueUrl"]
+    broad = as_key("sqs", sts.assume_role(RoleArn=arn, RoleSessionName="broad")["Credentials"])
+    narrow = as_key("sqs", sts.assume_role(RoleArn=arn, RoleSessionName="narrow",
+                                           Policy=policy(allow("sqs:ReceiveMessage")))["Credentials"])
+    assert _sends(broad, url) and not _sends(narrow, url)
+    admin("iam").put_role_policy(RoleName="worker", PolicyName="stop", PolicyDocument=policy(deny("sqs:SendMessage")))
+    assert not _sends(broad, url)
+    admin("iam").delete_role_policy(RoleName="worker", PolicyName="stop")
+    assert _sends(broad, url) and not _sends(narrow, url)
+
+
+def test_clock_and_resource_tag_conditions_are_checked_at_every_call(aws):
+    # aws:CurrentTime is the emulator clock's (decisions on it hold for one second), aws:ResourceTag the
+    # queue's tags as they are at the call (IAM User Guide, "AWS global condition context keys")
+    url = admin("sqs").create_queue(QueueName="timed", tags={"team": "blue"})["QueueUrl"]
+    sqs = as_key("sqs", user("uri", allow("sqs:SendMessage", Condition={
+        "DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:10Z"},
+        "StringEquals": {"aws:ResourceTag/team": "blue"}})))
+    assert _sends(sqs, url)
+    admin("sqs").tag_queue(QueueUrl=url, Tags={"team": "red"})
+    assert not _sends(sqs, url)
+    admin("sqs").tag_queue(QueueUrl=url, Tags={"team": "blue"})
+    assert _sends(sqs, url)
+    aws.clock.advance(10)  # the virtual clock starts at 2025-01-01T00:00:00Z
+    assert not _sends(sqs, url)
+
+
+def test_explain_names_the_allowing_statement(aws):
+    key = user("val", allow("sqs:*", Sid="Queues"), allow("sns:*", Sid="Topics"))
+    as_key("sqs", key).create_queue(QueueName="explained-allow")
+    text = aws.iam.explain(aws.calls.last())
+    assert text.startswith(f"allowed: arn:aws:iam::{ACCOUNT}:user/val sqs:CreateQueue on ")
+    assert '"Sid": "Queues"' in text and "Topics" not in text
+    assert f"user_val_inline (user) Allow" in text  # named as the simulation names an inline policy
