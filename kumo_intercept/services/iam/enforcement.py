@@ -56,6 +56,11 @@ PER_ENTRY: dict[tuple[str, str], frozenset[str]] = {
     ("s3", "DeleteObjects"): frozenset({"s3:DeleteObject", "s3:DeleteObjectVersion"}),
     ("secretsmanager", "BatchGetSecretValue"): frozenset({"secretsmanager:GetSecretValue"}),
 }
+#: services whose denial names the resource as the request named it, and the member naming it: Secrets
+#: Manager says "on resource: <SecretId as given>" (AWS answers quoted in nautobot-app-secrets-providers#64,
+#: mongodb/awscdk-resources-mongodbatlas#207: "…secretsmanager:GetSecretValue on resource:
+#: sharepoint_account because no identity-based policy allows…"; an ARN given is named as it is)
+_NAMED_AS_GIVEN = {"secretsmanager": "SecretId"}
 #: what a service delivering to a target does there
 _DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
@@ -131,14 +136,15 @@ class Verdict(NamedTuple):
                          if body is not None else f"{match.source_id} ({match.source_type}) {match.effect}")
         return tuple(texts)
 
-    def denial_message(self, service: str) -> str:
-        """The message ``service`` answers this denial with, as AWS words it."""
+    def denial_message(self, service: str, named: str | None = None) -> str:
+        """The message ``service`` answers this denial with, as AWS words it (``named``: the resource
+        as the request named it, for services that word it so)."""
         action = self.action
         if service == "sqs":
             action = action.lower()
         elif service == "sns":
             action = "SNS:" + action.split(":", 1)[1]
-        resource = f'"{self.resource}"' if service == "s3" else self.resource
+        resource = f'"{self.resource}"' if service == "s3" else named or self.resource
         reason = self.authorization.reason or IDENTITY
         because = (f"with an explicit deny in {_EXPLICIT[reason]}" if self.decision == "explicitDeny"
                    else f"because no {reason} allows the {action} action")
@@ -201,7 +207,9 @@ class Enforcement:
             if not verdict.allowed and verdict.action not in per_entry:
                 ctx.authorization = tuple(verdicts)
                 if self.enforcing:
-                    raise denial(ctx.service, ctx.model.service_model, verdict)
+                    member = _NAMED_AS_GIVEN.get(ctx.service)
+                    raise denial(ctx.service, ctx.model.service_model, verdict,
+                                 ctx.params.get(member) if member is not None else None)
                 return
         ctx.authorization = tuple(verdicts)
 
@@ -435,9 +443,11 @@ def _statement_body(sets: tuple[PolicySet | None, ...], match: MatchedStatement)
 
 
 # -- the services' answers ------------------------------------------------------------------------
-def denial(service: str, service_model: Any, verdict: Verdict) -> AwsError:
-    """The access denied error the service answers, worded as AWS words it."""
-    message = verdict.denial_message(service)
+def denial(service: str, service_model: Any, verdict: Verdict, named: str | None = None) -> AwsError:
+    """The access denied error the service answers, worded as AWS words it: ``AccessDeniedException``
+    with status 400 for JSON services, 403 for REST-JSON ones (DynamoDB, KMS, Secrets Manager, Logs,
+    EventBridge, SSM: "status code: 400"; Lambda: "Status Code: 403", in the AWS answers the tests cite)."""
+    message = verdict.denial_message(service, named)
     if service == "sns":
         return AwsError("AuthorizationError", message, 403)
     if service_model.metadata.get("awsQueryCompatible") is not None:
