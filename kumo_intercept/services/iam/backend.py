@@ -2175,10 +2175,9 @@ class IamBackend(ServiceBackend):
             documents.parse(params["ResourcePolicy"])
             resource_policy = PolicySet([Policy.parse(params["ResourcePolicy"], "ResourcePolicy", "resource")])
         owner = _account_of_arn(params.get("ResourceOwner", "")) or caller_account
-        listed = [arn for arn in params.get("ResourceArns", []) if arn != "*"]
         results: list[iam.EvaluationResult] = []
         for action in params["ActionNames"]:
-            for resource in listed or ["*"]:
+            for resource in params.get("ResourceArns") or ["*"]:
                 missing: list[str] = []
                 request = Request(action, resource, principal=caller, context=context)
                 # without a resource policy only the identity side is simulated (none is looked up)
@@ -2187,7 +2186,7 @@ class IamBackend(ServiceBackend):
                                     same_account=same_account, missing=missing,
                                     resource_decides=resource_policy is not None and resource_decides(action, resource))
                 results.append(_evaluation_result(action, resource, outcome, list(dict.fromkeys(missing)),
-                                                  specific=bool(listed)))
+                                                  specific=resource != "*"))
         page, more = self._page(ctx, results)
         return {"EvaluationResults": page, **more}
 
