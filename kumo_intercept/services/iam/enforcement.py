@@ -293,27 +293,37 @@ class Enforcement:
             return prepared.verdict  # type: ignore[return-value]  # decided in this second already
         request = self._request(caller, target, resource, facts, region)
         if prepared is None:
-            if len(caller.decided) >= _PARSED_LIMIT:
-                caller.decided.clear()
-            owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
-            policies = caller.policies
-            prepared = caller.decided[memo] = Prepared(PreparedAuthorization(
-                request, policies.identity if policies else PolicySet(()), self._policy_set(text),
-                policies.boundary if policies else None, caller.session, owner == caller.account, decides,
-                stable=caller.keys))
+            prepared = self._prepare(caller, memo, request, facts, decides)
         outcome = prepared.authorization.decide(request)
         if grants and outcome.decision == "implicitDeny":
             # KMS grants come and go without a policy change: looked at on every call they could allow
             outcome = _by_grant(grants, caller, target) or outcome
         verdict = prepared.verdict
         if verdict is None or verdict.authorization is not outcome:
-            policies = caller.policies
-            sources = (policies.identity if policies else None, self._policy_set(text),
-                       policies.boundary if policies else None, caller.session)
-            verdict = prepared.verdict = Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing)
+            verdict = prepared.verdict = self._verdict(caller, target.action, resource, outcome, text)
         if prepared.clocked:
             prepared.second = second
         return verdict
+
+    def _prepare(self, caller: Caller, memo: tuple[str, str, str | None], request: Request,
+                 facts: Mapping[str, Any] | None, decides: bool) -> Prepared:
+        if len(caller.decided) >= _PARSED_LIMIT:
+            caller.decided.clear()
+        _, resource, text = memo
+        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
+        policies = caller.policies
+        prepared = caller.decided[memo] = Prepared(PreparedAuthorization(
+            request, policies.identity if policies else PolicySet(()), self._policy_set(text),
+            policies.boundary if policies else None, caller.session, owner == caller.account, decides,
+            stable=caller.keys))
+        return prepared
+
+    def _verdict(self, caller: Caller, action: str, resource: str, outcome: Authorization,
+                 text: str | None) -> Verdict:
+        policies = caller.policies
+        sources = (policies.identity if policies else None, self._policy_set(text),
+                   policies.boundary if policies else None, caller.session)
+        return Verdict(caller.arn, action, resource, outcome, sources, self.enforcing)
 
     def _request(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
                  region: str) -> Request:
