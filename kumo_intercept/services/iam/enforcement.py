@@ -13,7 +13,9 @@ default ``"off"`` never imports this module). Who calls comes from the access ke
 
 What each call asks for (action, resources, request keys) comes from ``actions.plan``; resource
 policies, tags, KMS grants and DynamoDB key schemas through ``ResourcePolicyPort`` (core/ports.py);
-the decision from ``evaluator.authorize``. Organizations' SCPs are out of scope.
+the decision from ``evaluator.PreparedAuthorization`` (``authorize``'s logic, prepared once per caller,
+action, resource and resource policy until IAM changes; see ``Enforcement.decide``). Organizations'
+SCPs are out of scope.
 
 The denial is the service's: code and status as each protocol answers access denied, and AWS's
 message, "User: <arn> is not authorized to perform: <action> on resource: <arn> because no
