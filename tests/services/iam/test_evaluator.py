@@ -142,3 +142,36 @@ def test_statement_positions_and_missing_context():
                '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}')
     [statement] = Policy.parse(example).statements
     assert (statement.start.column, statement.end.column) == (38, 167)
+
+
+def test_a_prepared_decision_answers_as_authorize_does():
+    """Enforcement's PreparedAuthorization (statements matched once, conditions checked per request) must
+    decide every request exactly as authorize does (IAM User Guide, "Policy evaluation logic")."""
+    from kumo_intercept.services.iam.evaluator import PreparedAuthorization
+    identity = PolicySet([_policy(
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/t": "a"}}},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:*:*:${aws:username}-*"},
+        {"Effect": "Deny", "Action": "sqs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}})])
+    boundary = PolicySet([_policy({"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+                                   "Condition": {"StringEqualsIfExists": {"aws:RequestedRegion": "us-east-1"}}})])
+    resource = PolicySet([_policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/bob"},
+                                   "Action": "sqs:SendMessage", "Resource": "*",
+                                   "Condition": {"StringEquals": {"aws:ResourceTag/t": "open"}}})])
+    stable = {"aws:username": "bob", "aws:securetransport": "true"}
+    contexts = [{**stable, **extra} for extra in (
+        {}, {"aws:resourcetag/t": "a"}, {"aws:resourcetag/t": "open"}, {"aws:currenttime": "2031-01-01T00:00:00Z"},
+        {"aws:requestedregion": "eu-west-1", "aws:resourcetag/t": "a"})]
+
+    def request(queue: str, context: dict) -> Request:
+        return Request("sqs:SendMessage", f"arn:aws:sqs:us-east-1:123456789012:{queue}",
+                       principal="arn:aws:iam::123456789012:user/bob", context=context)
+
+    for queue in ("bob-jobs", "other"):
+        for policy_on_resource in (None, resource):
+            prepared = PreparedAuthorization(request(queue, contexts[0]), identity, policy_on_resource, boundary, None,
+                                             True, False, stable=stable)
+            for context in contexts:
+                expected = authorize(request(queue, context), identity, resource=policy_on_resource, boundary=boundary)
+                assert prepared.decide(request(queue, context)) == expected, (queue, context)
