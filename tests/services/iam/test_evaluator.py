@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from kumo_intercept.services.iam.evaluator import (UNCHECKED_IDENTITY, Authorization, Policy, PolicySet, Request,
-                                                   authorize, conditions_hold)
+from kumo_intercept.services.iam.evaluator import (UNCHECKED_IDENTITY, Authorization, Policy, PolicySet,
+                                                   PreparedAuthorization, Request, authorize, conditions_hold)
 
 
 def _policy(*statements: dict, source: str = "p") -> Policy:
@@ -147,7 +147,6 @@ def test_statement_positions_and_missing_context():
 def test_a_prepared_decision_answers_as_authorize_does():
     """Enforcement's PreparedAuthorization (statements matched once, conditions checked per request) must
     decide every request exactly as authorize does (IAM User Guide, "Policy evaluation logic")."""
-    from kumo_intercept.services.iam.evaluator import PreparedAuthorization
     identity = PolicySet([_policy(
         {"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/t": "a"}}},
         {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:*:*:${aws:username}-*"},
