@@ -2174,7 +2174,10 @@ class IamBackend(ServiceBackend):
         if "ResourcePolicy" in params:
             documents.parse(params["ResourcePolicy"])
             resource_policy = PolicySet([Policy.parse(params["ResourcePolicy"], "ResourcePolicy", "resource")])
-        owner = _account_of_arn(params.get("ResourceOwner", "")) or caller_account
+        owner = self._resource_owner(params.get("ResourceOwner")) or caller_account
+        invalid = [arn for arn in params.get("ResourceArns", []) if arn != "*" and not arn.startswith("arn:")]
+        if invalid:  # AWS's words (amazon-ecs-exec-checker#35, a key id given as a resource)
+            raise iam.invalid_input_exception(f"ResourceNames are not in a valid ARN format: {invalid[0]}.")
         results: list[iam.EvaluationResult] = []
         for action in params["ActionNames"]:
             for resource in params.get("ResourceArns") or ["*"]:
@@ -2189,6 +2192,17 @@ class IamBackend(ServiceBackend):
                                                   specific=resource != "*"))
         page, more = self._page(ctx, results)
         return {"EvaluationResults": page, **more}
+
+    @staticmethod
+    def _resource_owner(owner: str | None) -> str:
+        """The account of a ResourceOwner, given as ``arn:aws:iam::<account>:root`` (API reference); a
+        bare account id is refused with AWS's words (boto/botocore#1346)."""
+        if owner is None:
+            return ""
+        account = _account_of_arn(owner)
+        if not (account.isdigit() and len(account) == 12):
+            raise iam.invalid_input_exception(f"'{owner}' is not a valid as a Resource Owner.")
+        return account
 
     @staticmethod
     def _context_keys(texts: Iterable[str]) -> list[str]:

@@ -212,3 +212,18 @@ def test_resource_policy_and_caller_arn(iam):
     assert crossed["EvalDecision"] == "implicitDeny"
     assert crossed["EvalDecisionDetails"] == {"IAM Policy": "implicitDeny", "Resource Policy": "allowed"}
     assert crossed["ResourceSpecificResults"][0]["EvalDecisionDetails"] == crossed["EvalDecisionDetails"]
+
+
+def test_resource_arns_and_owner_are_checked(iam):
+    """AWS's InvalidInput answers: a KMS key id given as a resource (amazon-ecs-exec-checker#35), an
+    account id given as ResourceOwner where the API reference asks for arn:aws:iam::<account>:root
+    (boto/botocore#1346)."""
+    document = policy(allow("kms:*"))
+    with pytest.raises(iam.exceptions.InvalidInputException) as caught:
+        iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["kms:Decrypt"],
+                                   ResourceArns=["14a050d4-021e-4efe-84bb-0871bf6d0fda"])
+    assert caught.value.response["Error"]["Message"] == (
+        "ResourceNames are not in a valid ARN format: 14a050d4-021e-4efe-84bb-0871bf6d0fda.")
+    with pytest.raises(iam.exceptions.InvalidInputException) as caught:
+        iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["kms:Decrypt"], ResourceOwner="123456789012")
+    assert caught.value.response["Error"]["Message"] == "'123456789012' is not a valid as a Resource Owner."
