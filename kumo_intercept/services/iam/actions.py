@@ -136,11 +136,13 @@ def _key(value: str, params: Mapping[str, Any], account: str, region: str) -> st
 
 
 def _log_group(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
+    """A log group's calls act on ``log-group:<name>:log-stream:<stream>``, the stream empty for the
+    group's own (AWS's denials name them so: "…log-group:/aws/lambda/f:log-stream: because…" for
+    CreateLogGroup, elastic/apm-aws-lambda#526; "…log-group:/aws/lambda/f:log-stream:2019/12/16/…"
+    for CreateLogStream, aws-solutions/aws-crr-monitor#8), so ``log-group:<name>:*`` covers both."""
     if value.startswith("arn:"):
         return value
-    stream = params.get("logStreamName")
-    tail = f"log-stream:{stream}" if stream else "*"
-    return f"arn:aws:logs:{region}:{account}:log-group:{value}:{tail}"
+    return f"arn:aws:logs:{region}:{account}:log-group:{value}:log-stream:{params.get('logStreamName', '')}"
 
 
 def _bus_or_rule(kind: str) -> Builder:

@@ -39,7 +39,8 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from . import documents, schema
 from .catalog import AWS_MANAGED_POLICIES
-from .evaluator import ContextValue, Policy, PolicySet, PrincipalPolicies, Request, evaluate, grants_service
+from .evaluator import (UNCHECKED_IDENTITY, Authorization, ContextValue, Policy, PolicySet, PrincipalPolicies, Request,
+                        authorize, grants_service, resource_decides)
 from .namespaces import SERVICE_NAMES, granted_namespaces
 
 _AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
@@ -147,6 +148,52 @@ def _der_item(der: bytes, index: int) -> tuple[int, int, int]:
     if index + length > len(der):
         raise ValueError("truncated DER")
     return tag, index, index + length
+
+
+def _account_of_arn(arn: str) -> str:
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) > 5 else ""
+
+
+#: how the simulation names the policy types it matched statements in: every identity-based policy
+#: is an "IAM Policy" (LocalStack's AWS recording test_simulate_principle_policy for managed policies,
+#: Terraform's TestAccIAMPrincipalPolicySimulationDataSource_basic for inline ones; botocore's enum
+#: lists older values)
+_SIMULATED_TYPES = {"resource": "resource"}
+_IDENTITY_TYPE = "IAM Policy"
+
+
+def _evaluation_result(action: str, resource: str, outcome: Authorization, missing: list[str],
+                       specific: bool) -> iam.EvaluationResult:
+    """An EvaluationResult as AWS shapes it: with ResourceArns given, the missing context keys go in
+    ResourceSpecificResults and EvalDecisionDetails is present (empty within one account); for ``*``
+    neither (botocore's iam model documentation of EvaluationResult; LocalStack's AWS recording
+    test_simulate_principle_policy)."""
+    matched: list[iam.Statement] = [
+        {"SourcePolicyId": m.source_id, "SourcePolicyType": _SIMULATED_TYPES.get(m.source_type, _IDENTITY_TYPE),  # type: ignore[typeddict-item]
+         "StartPosition": {"Line": m.start.line, "Column": m.start.column},
+         "EndPosition": {"Line": m.end.line, "Column": m.end.column}} for m in outcome.matched]
+    details: dict[str, Any] = {"IAM Policy": outcome.sides[0], "Resource Policy": outcome.sides[1]} \
+        if outcome.sides is not None else {}
+    boundary: iam.PermissionsBoundaryDecisionDetail | None = None if outcome.boundary_allowed is None else \
+        {"AllowedByPermissionsBoundary": outcome.boundary_allowed}
+    result: iam.EvaluationResult = {
+        "EvalActionName": action, "EvalResourceName": resource, "EvalDecision": outcome.decision,
+        "MatchedStatements": matched, "MissingContextValues": [] if specific else missing,
+        "OrganizationsDecisionDetail": {"AllowedByOrganizations": True}}
+    if specific or details:
+        result["EvalDecisionDetails"] = details
+    if boundary is not None:
+        result["PermissionsBoundaryDecisionDetail"] = boundary
+    if specific:
+        entry: iam.ResourceSpecificResult = {"EvalResourceName": resource, "EvalResourceDecision": outcome.decision,
+                                             "MatchedStatements": matched, "MissingContextValues": missing}
+        if details:
+            entry["EvalDecisionDetails"] = details
+        if boundary is not None:
+            entry["PermissionsBoundaryDecisionDetail"] = boundary
+        result["ResourceSpecificResults"] = [entry]
+    return result
 
 
 def _iso(epoch: float) -> str:
@@ -1904,8 +1951,8 @@ class IamBackend(ServiceBackend):
                 users_and_roles += self._acting_with(ctx, kind, self.tables[kind][(ctx.account, name)])
             return [Policy.parse(policy["Versions"][policy["DefaultVersionId"]]["Document"])], users_and_roles
         kind, record = self._entity_by_arn(ctx, arn)
-        policies = [policy for owner_kind, owner in self._policy_owners(ctx, kind, record)
-                    for policy in self._entity_policies(ctx, owner_kind, owner)]
+        policies = [policy for _, owner in self._policy_owners(ctx, kind, record)
+                    for policy in self._owned_policies(owner)]
         return policies, self._acting_with(ctx, kind, record)
 
     def _acting_with(self, ctx: RequestContext[Any], kind: str, record: dict) -> list[tuple[str, dict]]:
@@ -2054,29 +2101,18 @@ class IamBackend(ServiceBackend):
             owners += [("group", group) for group in groups if group is not None]
         return owners
 
-    def _principal_policies(self, ctx: RequestContext[Any], arn: str) -> tuple[dict, list[Policy], list[Policy] | None]:
+    def _simulated_principal(self, ctx: RequestContext[Any], arn: str) -> tuple[dict, PolicySet, PolicySet | None]:
+        """(record, identity policies, permissions boundary) of the user, group or role a simulation
+        names: the same policies enforcement reads."""
         kind, record = self._entity_by_arn(ctx, arn)
-        policies = [policy for owner_kind, owner in self._policy_owners(ctx, kind, record)
-                    for policy in self._entity_policies(ctx, owner_kind, owner)]
-        boundary = record.get("PermissionsBoundary")
-        boundaries = None
-        if boundary:
-            policy = self._policy(ctx, boundary)
-            boundaries = [Policy.parse(policy["Versions"][policy["DefaultVersionId"]]["Document"],
-                                       policy["PolicyName"], self._managed_type(boundary))]
-        return record, policies, boundaries
+        found = self.principal_policies(record["Arn"]) if kind != "group" else None
+        if found is None:
+            return record, PolicySet(self._owned_policies(record)), None
+        return record, found.identity, found.boundary
 
     @staticmethod
     def _managed_type(arn: str) -> str:
         return "aws-managed" if arn.startswith(_AWS_POLICY_PREFIX) else "user-managed"
-
-    def _entity_policies(self, ctx: RequestContext[Any], kind: str, record: dict) -> list[Policy]:
-        policies = [Policy.parse(doc, name, kind) for name, doc in sorted(record["Inline"].items())]
-        for arn in record["Attached"]:
-            policy = self._policy(ctx, arn)
-            policies.append(Policy.parse(policy["Versions"][policy["DefaultVersionId"]]["Document"],
-                                         policy["PolicyName"], self._managed_type(arn)))
-        return policies
 
     def list_policies_granting_service_access(
             self, ctx: Ctx[iam.ListPoliciesGrantingServiceAccessRequest]) -> iam.ListPoliciesGrantingServiceAccessResult:
@@ -2101,53 +2137,72 @@ class IamBackend(ServiceBackend):
     def simulate_principal_policy(
             self, ctx: Ctx[iam.SimulatePrincipalPolicyRequest]) -> iam.SimulatePrincipalPolicyResult:
         source = ctx.params["PolicySourceArn"]
-        record, policies, boundaries = self._principal_policies(ctx, source)
-        policies += self._input_policies(ctx, "PolicyInputList")
-        extra_boundaries = self._input_policies(ctx, "PermissionsBoundaryPolicyInputList")
-        if extra_boundaries:
-            boundaries = extra_boundaries
+        record, identity, boundary = self._simulated_principal(ctx, source)
+        identity = PolicySet([*identity.policies, *self._input_policies(ctx, "PolicyInputList")])
+        boundary = self._input_boundary(ctx) or boundary
         user_id = record.get("UserId", record.get("RoleId", ""))
         context = {"aws:username": record.get("UserName", ""), "aws:userid": user_id}
         caller = ctx.params.get("CallerArn", source)
-        return self._simulate(ctx, policies, boundaries, caller, {k: v for k, v in context.items() if v})
+        return self._simulate(ctx, identity, boundary, caller, {k: v for k, v in context.items() if v})
 
     def simulate_custom_policy(self, ctx: Ctx[iam.SimulateCustomPolicyRequest]) -> iam.SimulateCustomPolicyResult:
-        policies = self._input_policies(ctx, "PolicyInputList")
-        boundaries = self._input_policies(ctx, "PermissionsBoundaryPolicyInputList") or None
-        return self._simulate(ctx, policies, boundaries, ctx.params.get("CallerArn"), {})
+        identity = PolicySet(self._input_policies(ctx, "PolicyInputList"))
+        return self._simulate(ctx, identity, self._input_boundary(ctx), ctx.params.get("CallerArn"), {})
 
-    def _simulate(self, ctx: RequestContext[Any], policies: list[Policy], boundaries: list[Policy] | None,
+    def _input_boundary(self, ctx: RequestContext[Any]) -> PolicySet | None:
+        """The permissions boundary passed in; it replaces the entity's own (API reference)."""
+        boundaries = self._input_policies(ctx, "PermissionsBoundaryPolicyInputList")
+        return PolicySet(boundaries) if boundaries else None
+
+    def _simulate(self, ctx: RequestContext[Any], identity: PolicySet, boundary: PolicySet | None,
                   caller: str | None, context: dict[str, ContextValue]) -> iam.SimulatePolicyResponse:
+        """Each action on each resource decided by ``evaluator.authorize``, as enforcement decides calls.
+        The resource policy is treated as attached to every resource; its owner is ``ResourceOwner``
+        (or the resource ARN's account), else the caller's account (API reference, SimulateCustomPolicy)."""
         params = ctx.params
         context = {**context, "aws:CurrentTime": _iso(ctx.time()), "aws:EpochTime": str(int(ctx.time()))}
+        caller_account = ctx.account
         if caller:
             if len(caller.split(":")) < 6:  # the same answer as for other unparsable ARNs here
                 raise AwsError("ValidationError", "Invalid ARN:  Could not be parsed!")
+            caller_account = caller.split(":")[4]
             context["aws:PrincipalArn"] = caller
-            context["aws:PrincipalAccount"] = caller.split(":")[4]
+            context["aws:PrincipalAccount"] = caller_account
         for entry in params.get("ContextEntries", []):
             context[entry["ContextKeyName"]] = list(entry.get("ContextKeyValues", []))
-        resource_policies = []
+        resource_policy = None
         if "ResourcePolicy" in params:
             documents.parse(params["ResourcePolicy"])
-            resource_policies.append(Policy.parse(params["ResourcePolicy"], "ResourcePolicy", "resource"))
+            resource_policy = PolicySet([Policy.parse(params["ResourcePolicy"], "ResourcePolicy", "resource")])
+        owner = self._resource_owner(params.get("ResourceOwner")) or caller_account
+        invalid = [arn for arn in params.get("ResourceArns", []) if arn != "*" and not arn.startswith("arn:")]
+        if invalid:  # AWS's words (amazon-ecs-exec-checker#35, a key id given as a resource)
+            raise iam.invalid_input_exception(f"ResourceNames are not in a valid ARN format: {invalid[0]}.")
         results: list[iam.EvaluationResult] = []
         for action in params["ActionNames"]:
-            for resource in params.get("ResourceArns", ["*"]):
+            for resource in params.get("ResourceArns") or ["*"]:
+                missing: list[str] = []
                 request = Request(action, resource, principal=caller, context=context)
-                outcome = evaluate(policies, request, resource_policies=resource_policies,
-                                   permissions_boundaries=boundaries)
-                results.append({
-                    "EvalActionName": action, "EvalResourceName": resource, "EvalDecision": outcome.decision,
-                    "MatchedStatements": [{"SourcePolicyId": m.source_id, "SourcePolicyType": m.source_type,
-                                           "StartPosition": {"Line": m.start.line, "Column": m.start.column},
-                                           "EndPosition": {"Line": m.end.line, "Column": m.end.column}}
-                                          for m in outcome.matched],
-                    "MissingContextValues": list(outcome.missing_context),
-                    "OrganizationsDecisionDetail": {"AllowedByOrganizations": True},
-                })
-        listed, more = self._page(ctx, results)
-        return {"EvaluationResults": listed, **more}
+                # without a resource policy only the identity side is simulated (none is looked up)
+                same_account = resource_policy is None or (_account_of_arn(resource) or owner) == caller_account
+                outcome = authorize(request, identity, resource=resource_policy, boundary=boundary,
+                                    same_account=same_account, missing=missing,
+                                    resource_decides=resource_policy is not None and resource_decides(action, resource))
+                results.append(_evaluation_result(action, resource, outcome, list(dict.fromkeys(missing)),
+                                                  specific=resource != "*"))
+        page, more = self._page(ctx, results)
+        return {"EvaluationResults": page, **more}
+
+    @staticmethod
+    def _resource_owner(owner: str | None) -> str:
+        """The account of a ResourceOwner, given as ``arn:aws:iam::<account>:root`` (API reference); a
+        bare account id is refused with AWS's words (boto/botocore#1346)."""
+        if owner is None:
+            return ""
+        account = _account_of_arn(owner)
+        if not (account.isdigit() and len(account) == 12):
+            raise iam.invalid_input_exception(f"'{owner}' is not a valid as a Resource Owner.")
+        return account
 
     @staticmethod
     def _context_keys(texts: Iterable[str]) -> list[str]:
@@ -2164,8 +2219,8 @@ class IamBackend(ServiceBackend):
 
     def get_context_keys_for_principal_policy(
             self, ctx: Ctx[iam.GetContextKeysForPrincipalPolicyRequest]) -> iam.GetContextKeysForPrincipalPolicyResult:
-        _, policies, _ = self._principal_policies(ctx, ctx.params["PolicySourceArn"])
-        texts = [json.dumps({"Statement": [s.body for s in p.statements]}) for p in policies]
+        _, identity, _ = self._simulated_principal(ctx, ctx.params["PolicySourceArn"])
+        texts = [json.dumps({"Statement": [s.body for s in p.statements]}) for p in identity.policies]
         return {"ContextKeyNames": self._context_keys(texts + list(ctx.params.get("PolicyInputList", [])))}
 
     # == inspection ==============================================================================
@@ -2211,7 +2266,11 @@ class IamBackend(ServiceBackend):
 
     def _owned_policies(self, owner: dict) -> list[Policy]:
         kind = owner["Arn"].split(":")[5].split("/")[0]
-        policies = [Policy.parse(document, name, kind) for name, document in sorted(owner["Inline"].items())]
+        entity = owner["Arn"].rsplit("/", 1)[1]
+        # an inline policy is named <kind>_<entity>_<policy>, as the simulation names it (Terraform's
+        # acceptance test TestAccIAMPrincipalPolicySimulationDataSource_basic, run against AWS)
+        policies = [Policy.parse(document, f"{kind}_{entity}_{name}", kind)
+                    for name, document in sorted(owner["Inline"].items())]
         managed = (self.managed_policy(arn) for arn in owner["Attached"])
         return policies + [policy for policy in managed if policy is not None]
 
@@ -2280,8 +2339,9 @@ class IamBackend(ServiceBackend):
         record = self._role_by_arn(role_arn)
         if record is None:
             return False
-        trust = Policy.parse(record["AssumeRolePolicyDocument"], "trust", "resource")
+        trust = PolicySet([Policy.parse(record["AssumeRolePolicyDocument"], "trust", "resource")])
         request = Request(action, role_arn, principal=principal, principal_aliases=tuple(aliases),
                           principal_kind=principal_kind,  # type: ignore[arg-type]
                           context=dict(context or {}))
-        return evaluate([], request, resource_policies=[trust]).allowed
+        # the trust policy alone decides here: the caller's own policies are enforcement's to check
+        return authorize(request, UNCHECKED_IDENTITY, resource=trust, same_account=False).allowed

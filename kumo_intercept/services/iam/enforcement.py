@@ -13,7 +13,9 @@ default ``"off"`` never imports this module). Who calls comes from the access ke
 
 What each call asks for (action, resources, request keys) comes from ``actions.plan``; resource
 policies, tags, KMS grants and DynamoDB key schemas through ``ResourcePolicyPort`` (core/ports.py);
-the decision from ``evaluator.authorize``. Organizations' SCPs are out of scope.
+the decision from ``evaluator.PreparedAuthorization`` (``authorize``'s logic, prepared once per caller,
+action, resource and resource policy until IAM changes; see ``Enforcement.decide``). Organizations'
+SCPs are out of scope.
 
 The denial is the service's: code and status as each protocol answers access denied, and AWS's
 message, "User: <arn> is not authorized to perform: <action> on resource: <arn> because no
@@ -33,8 +35,8 @@ from ...core.errors import AwsError, KumoError, modeled_error
 from ...core.ports import RESOURCE_POLICY_SERVICES
 from .actions import ALWAYS_ALLOWED, Target, plan
 from .evaluator import (BOUNDARY, IDENTITY, RESOURCE, SESSION, Authorization, ContextValue, LazyContext,
-                        MatchedStatement, Policy, PolicySet, Position, PrincipalPolicies, Request, authorize,
-                        lowered_keys)
+                        MatchedStatement, Policy, PolicySet, Position, PreparedAuthorization, PrincipalPolicies,
+                        Request, authorize, lowered_keys, resource_decides)
 
 if TYPE_CHECKING:
     from ...core.dispatch import RequestContext
@@ -48,12 +50,6 @@ MODES: tuple[Mode, ...] = ("off", "audit", "enforce")
 _PARSED_LIMIT = 1024
 #: where every request comes from, for aws:SourceIp conditions (nothing here has a network address)
 SOURCE_IP = "127.0.0.1"
-def _resource_decides(action: str, resource: str) -> bool:
-    """Whether the resource's policy decides even in its own account: a KMS key policy must allow
-    (naming the account delegates to IAM policies), and so must a role's trust policy for
-    sts:AssumeRole* (not for IAM's own actions on the role)."""
-    service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
-    return service == "kms" or (service == "iam" and action.startswith("sts:"))
 #: operations AWS authorizes entry by entry -> the actions of their entries: a refused entry fails
 #: alone (S3 API Reference, DeleteObjects: "AccessDenied" in the result's Error elements; Secrets
 #: Manager's BatchGetSecretValue: an AccessDeniedException entry in Errors); the handler reads the
@@ -62,6 +58,11 @@ PER_ENTRY: dict[tuple[str, str], frozenset[str]] = {
     ("s3", "DeleteObjects"): frozenset({"s3:DeleteObject", "s3:DeleteObjectVersion"}),
     ("secretsmanager", "BatchGetSecretValue"): frozenset({"secretsmanager:GetSecretValue"}),
 }
+#: services whose denial names the resource as the request named it, and the member naming it: Secrets
+#: Manager says "on resource: <SecretId as given>" (AWS answers quoted in nautobot-app-secrets-providers#64,
+#: mongodb/awscdk-resources-mongodbatlas#207: "…secretsmanager:GetSecretValue on resource:
+#: sharepoint_account because no identity-based policy allows…"; an ARN given is named as it is)
+_NAMED_AS_GIVEN = {"secretsmanager": "SecretId"}
 #: what a service delivering to a target does there
 _DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
@@ -78,11 +79,28 @@ class Caller:
     policies: PrincipalPolicies | None
     session: PolicySet | None
     aliases: tuple[str, ...]
-    #: its condition keys, keyed lower-case
+    #: its condition keys, keyed lower-case: the same in each of its requests (no request sets one)
     keys: Mapping[str, ContextValue]
-    #: (action, resource, resource policy, region) -> the verdict, for decisions that read no key of
-    #: the request itself (nor the clock): the same question gets the same answer until IAM changes
-    decided: dict[tuple[str, str, str | None, str], "Verdict"] = field(default_factory=dict)
+    #: (action, resource, resource policy) -> its decision prepared (the statements that can apply
+    #: found once; only conditions are checked per call), and the verdict last made with it. The
+    #: caller, and so these, are dropped whenever IAM changes (``Enforcement.caller``); a changed
+    #: resource policy is another key.
+    decided: dict[tuple[str, str, str | None], "Prepared"] = field(default_factory=dict)
+
+
+class Prepared:
+    """One (caller, action, resource, resource policy)'s prepared decision and its last verdict
+    (``static``: the same for every call, no condition to check; ``clocked``: the same for every call
+    in one second of the emulator clock, ``second`` being the last verdict's)."""
+
+    __slots__ = ("authorization", "static", "clocked", "second", "verdict")
+
+    def __init__(self, authorization: PreparedAuthorization) -> None:
+        self.authorization = authorization
+        self.static = authorization.static
+        self.clocked = authorization.clocked
+        self.second = -1
+        self.verdict: Verdict | None = None
 
 
 class Verdict(NamedTuple):
@@ -120,14 +138,15 @@ class Verdict(NamedTuple):
                          if body is not None else f"{match.source_id} ({match.source_type}) {match.effect}")
         return tuple(texts)
 
-    def denial_message(self, service: str) -> str:
-        """The message ``service`` answers this denial with, as AWS words it."""
+    def denial_message(self, service: str, named: str | None = None) -> str:
+        """The message ``service`` answers this denial with, as AWS words it (``named``: the resource
+        as the request named it, for services that word it so)."""
         action = self.action
         if service == "sqs":
             action = action.lower()
         elif service == "sns":
             action = "SNS:" + action.split(":", 1)[1]
-        resource = f'"{self.resource}"' if service == "s3" else self.resource
+        resource = f'"{self.resource}"' if service == "s3" else named or self.resource
         reason = self.authorization.reason or IDENTITY
         because = (f"with an explicit deny in {_EXPLICIT[reason]}" if self.decision == "explicitDeny"
                    else f"because no {reason} allows the {action} action")
@@ -157,16 +176,23 @@ class Enforcement:
         #: keys worked out only when a condition asks (the emulator clock's time of the check)
         self._clock_keys = {"aws:currenttime": self._current_time, "aws:epochtime": self._epoch_time}
         self._second: tuple[int, str] = (-1, "")
+        self._now = 0
+
+    def _second_now(self) -> int:
+        """The emulator clock's second, read once per decision: the clock keys of that decision are
+        of this second (so a verdict remembered for the second is exactly what they give)."""
+        self._now = int(self.emulator.clock.time())
+        return self._now
 
     def _current_time(self) -> str:
-        second = int(self.emulator.clock.time())
+        second = self._now
         if second != self._second[0]:  # formatted once a second, not once a call
             moment = datetime.datetime.fromtimestamp(second, datetime.timezone.utc)
             self._second = (second, moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
         return self._second[1]
 
     def _epoch_time(self) -> str:
-        return str(int(self.emulator.clock.time()))
+        return str(self._now)
 
     # -- the hook ------------------------------------------------------------------------------
     def authorize(self, ctx: "RequestContext[Any]") -> None:
@@ -183,7 +209,9 @@ class Enforcement:
             if not verdict.allowed and verdict.action not in per_entry:
                 ctx.authorization = tuple(verdicts)
                 if self.enforcing:
-                    raise denial(ctx.service, ctx.model.service_model, verdict)
+                    member = _NAMED_AS_GIVEN.get(ctx.service)
+                    raise denial(ctx.service, ctx.model.service_model, verdict,
+                                 ctx.params.get(member) if member is not None else None)
                 return
         ctx.authorization = tuple(verdicts)
 
@@ -248,51 +276,74 @@ class Enforcement:
 
     # -- one decision ----------------------------------------------------------------------------
     def decide(self, caller: Caller, target: Target, region: str) -> Verdict:
-        """The decision on one target of a call by ``caller`` (remembered when it read no key of the
-        request itself and no KMS grant)."""
+        """The decision on one target of a call by ``caller``: prepared once per (action, resource,
+        resource policy) and caller, then only the conditions of the statements that have them are
+        checked against this call."""
         facts = self._facts(target.resource)
         resource = facts.get("Arn", target.resource) if facts else target.resource
-        decides = _resource_decides(target.action, resource)
+        decides = resource_decides(target.action, resource)
         if decides and facts is None:  # no such key or role: the handler answers NotFound as AWS does
             return Verdict(caller.arn, target.action, resource, Authorization("allowed", None, ()), (), self.enforcing)
         text = facts.get("Policy") if facts else None
-        memo = (target.action, resource, text, region)
-        varying = facts_vary(facts)
-        known = None if varying else caller.decided.get(memo)
-        if known is not None:
-            return known
-        verdict, volatile = self._evaluate(caller, target, resource, facts, region, decides)
-        if not (volatile or varying):
-            if len(caller.decided) >= _PARSED_LIMIT:
-                caller.decided.clear()
-            caller.decided[memo] = verdict
+        grants = facts.get("Grants") if facts else None
+        memo = (target.action, resource, text)
+        prepared = caller.decided.get(memo)
+        if prepared is not None and prepared.static and not grants:  # the usual case: decided already
+            return prepared.verdict  # type: ignore[return-value]  # a static one has made its verdict
+        second = self._second_now()
+        if prepared is not None and prepared.second == second and not grants:
+            return prepared.verdict  # type: ignore[return-value]  # decided in this second already
+        request = self._request(caller, target, resource, facts, region)
+        if prepared is None:
+            prepared = self._prepare(caller, memo, request, facts, decides)
+        outcome = prepared.authorization.decide(request)
+        if grants and outcome.decision == "implicitDeny":
+            # KMS grants come and go without a policy change: looked at on every call they could allow
+            outcome = _by_grant(grants, caller, target) or outcome
+        verdict = prepared.verdict
+        if verdict is None or verdict.authorization is not outcome:
+            verdict = prepared.verdict = self._verdict(caller, target.action, resource, outcome, text)
+        if prepared.clocked:
+            prepared.second = second
         return verdict
 
-    def _evaluate(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
-                  region: str, decides: bool) -> tuple[Verdict, bool]:
-        """(the verdict, whether it read a key of the request itself or the clock)."""
+    def _prepare(self, caller: Caller, memo: tuple[str, str, str | None], request: Request,
+                 facts: Mapping[str, Any] | None, decides: bool) -> Prepared:
+        if len(caller.decided) >= _PARSED_LIMIT:
+            caller.decided.clear()
+        _, resource, text = memo
+        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
+        policies = caller.policies
+        prepared = caller.decided[memo] = Prepared(PreparedAuthorization(
+            request, policies.identity if policies else PolicySet(()), self._policy_set(text),
+            policies.boundary if policies else None, caller.session, owner == caller.account, decides,
+            stable=caller.keys))
+        return prepared
+
+    def _verdict(self, caller: Caller, action: str, resource: str, outcome: Authorization,
+                 text: str | None) -> Verdict:
+        policies = caller.policies
+        sources = (policies.identity if policies else None, self._policy_set(text),
+                   policies.boundary if policies else None, caller.session)
+        return Verdict(caller.arn, action, resource, outcome, sources, self.enforcing)
+
+    def _request(self, caller: Caller, target: Target, resource: str, facts: Mapping[str, Any] | None,
+                 region: str) -> Request:
+        """The request as conditions see it: the call's own keys, the resource's tags, the caller's
+        keys, the region, and the clock's keys worked out only when a condition asks."""
         extra = lowered_keys(target.context) if target.context else {}
         if facts:
-            extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in facts.get("Tags", {}).items()})
+            tags = facts.get("Tags")
+            if tags:
+                extra.update({f"aws:resourcetag/{key.lower()}": value for key, value in tags.items()})
             _leading_keys(extra, facts)
-        extra.pop("dynamodb:itemkey", None)
+        extra.pop("dynamodb:itemkey", None)  # the item's key, only for dynamodb:LeadingKeys
         regional = self._regions.get(region)
         if regional is None:
             regional = self._regions[region] = {"aws:requestedregion": region}
         context = LazyContext(extra, caller.keys, regional, computed=self._clock_keys)
-        request = Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
-                          context=context)
-        policies = caller.policies
-        resource_policy = self._policy_set(facts.get("Policy") if facts else None)
-        owner = (facts or {}).get("Account") or _account_of(resource) or caller.account
-        outcome = authorize(request, policies.identity if policies else PolicySet(()), resource=resource_policy,
-                            boundary=policies.boundary if policies else None, session=caller.session,
-                            same_account=owner == caller.account, resource_decides=decides)
-        if not outcome.allowed and outcome.decision == "implicitDeny" and facts and facts.get("Grants"):
-            outcome = _by_grant(facts["Grants"], caller, target) or outcome
-        sources = (policies.identity if policies else None, resource_policy,
-                   policies.boundary if policies else None, caller.session)
-        return Verdict(caller.arn, target.action, resource, outcome, sources, self.enforcing), context.volatile
+        return Request(target.action, resource, principal=caller.arn, principal_aliases=caller.aliases,
+                       context=context)
 
     def _facts(self, resource: str) -> dict[str, Any] | None:
         if not resource.startswith("arn:"):
@@ -358,12 +409,6 @@ class Enforcement:
                 if call.authorization is not None and not all(v.allowed for v in call.authorization)]
 
 
-def facts_vary(facts: Mapping[str, Any] | None) -> bool:
-    """Whether a decision on a resource may change with what the resource holds besides its policy
-    (KMS grants come and go)."""
-    return bool(facts and facts.get("Grants"))
-
-
 def _account_of(arn: str) -> str:
     parts = arn.split(":", 5)
     return parts[4] if len(parts) > 5 else ""
@@ -410,9 +455,11 @@ def _statement_body(sets: tuple[PolicySet | None, ...], match: MatchedStatement)
 
 
 # -- the services' answers ------------------------------------------------------------------------
-def denial(service: str, service_model: Any, verdict: Verdict) -> AwsError:
-    """The access denied error the service answers, worded as AWS words it."""
-    message = verdict.denial_message(service)
+def denial(service: str, service_model: Any, verdict: Verdict, named: str | None = None) -> AwsError:
+    """The access denied error the service answers, worded as AWS words it: ``AccessDeniedException``
+    with status 400 for JSON services, 403 for REST-JSON ones (DynamoDB, KMS, Secrets Manager, Logs,
+    EventBridge, SSM: "status code: 400"; Lambda: "Status Code: 403", in the AWS answers the tests cite)."""
+    message = verdict.denial_message(service, named)
     if service == "sns":
         return AwsError("AuthorizationError", message, 403)
     if service_model.metadata.get("awsQueryCompatible") is not None:

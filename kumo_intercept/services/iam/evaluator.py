@@ -1,7 +1,7 @@
 """IAM policy evaluation, pure Python: does a set of policies allow a request?
 
-Used by SimulatePrincipalPolicy / SimulateCustomPolicy and by STS's trust-policy check, and meant
-for IAM enforcement later. It follows the documented evaluation logic
+One evaluation logic (``authorize``) serves IAM enforcement, SimulatePrincipalPolicy /
+SimulateCustomPolicy and STS's trust-policy check. It follows the documented evaluation logic
 (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html):
 
 * an explicit ``Deny`` in any policy wins; otherwise an ``Allow`` in an identity policy (or a
@@ -16,7 +16,7 @@ for IAM enforcement later. It follows the documented evaluation logic
   ``ForAllValues:`` / ``ForAnyValue:`` set qualifiers. Condition keys are case-insensitive.
 
 The API is typed and has no AWS-call dependencies: build a ``Request``, parse documents with
-``Policy.parse`` and call ``evaluate``.
+``Policy.parse``, group them in ``PolicySet``s and call ``authorize``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Literal, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Container, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
 Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
 ContextValue = str | Sequence[str]
@@ -97,28 +97,20 @@ class Policy:
 class LazyContext(Mapping[str, ContextValue]):
     """Condition keys already keyed lower-case: the request's own, then layers that are the same for
     every request of a principal, then keys worked out only when a condition asks for them (the
-    clock's). Enforcement builds one per call; most calls meet no condition at all, and ``volatile``
-    tells whether a decision read anything but the stable layers (else it may be remembered)."""
+    clock's). Enforcement builds one per call; most calls meet no condition at all."""
 
-    __slots__ = ("_layers", "_computed", "volatile")
+    __slots__ = ("_layers", "_computed")
 
     def __init__(self, request_keys: Mapping[str, ContextValue], *stable: Mapping[str, ContextValue],
                  computed: Mapping[str, Callable[[], ContextValue]] | None = None) -> None:
         self._layers = (request_keys, *stable)
         self._computed = computed or {}
-        self.volatile = False
 
     def lookup(self, lowered: str) -> ContextValue | None:
-        layers = self._layers
-        found = layers[0].get(lowered)
-        if found is not None:
-            self.volatile = True
-            return found
-        for layer in layers[1:]:
+        for layer in self._layers:
             found = layer.get(lowered)
             if found is not None:
                 return found
-        self.volatile = True  # absent now, or computed: another request may differ
         compute = self._computed.get(lowered)
         return compute() if compute is not None else None
 
@@ -192,62 +184,6 @@ class MatchedStatement(NamedTuple):
     end: Position
 
 
-@dataclass(frozen=True)
-class Result:
-    decision: Decision
-    matched: tuple[MatchedStatement, ...]
-    #: condition keys a matching statement used that the request did not carry
-    missing_context: tuple[str, ...] = ()
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision == "allowed"
-
-
-def evaluate(identity_policies: Iterable[Policy], request: Request, *,
-             resource_policies: Iterable[Policy] = (),
-             permissions_boundaries: Sequence[Policy] | None = None) -> Result:
-    """Evaluate the request against identity and resource policies (and a boundary, if given)."""
-    missing: list[str] = []
-    allows: list[MatchedStatement] = []
-    denies: list[MatchedStatement] = []
-    for policy in identity_policies:
-        _collect(policy, request, False, allows, denies, missing)
-    resource_allows: list[MatchedStatement] = []
-    for policy in resource_policies:
-        _collect(policy, request, True, resource_allows, denies, missing)
-    if denies:
-        return Result("explicitDeny", tuple(denies), tuple(dict.fromkeys(missing)))
-    if permissions_boundaries is not None and allows and not resource_allows:
-        boundary_allows: list[MatchedStatement] = []
-        boundary_denies: list[MatchedStatement] = []
-        for policy in permissions_boundaries:
-            _collect(policy, request, False, boundary_allows, boundary_denies, missing)
-        if boundary_denies:
-            return Result("explicitDeny", tuple(boundary_denies), tuple(dict.fromkeys(missing)))
-        if not boundary_allows:
-            return Result("implicitDeny", (), tuple(dict.fromkeys(missing)))
-    granted = allows + resource_allows
-    return Result("allowed" if granted else "implicitDeny", tuple(granted), tuple(dict.fromkeys(missing)))
-
-
-def _collect(policy: Policy, request: Request, with_principal: bool, allows: list[MatchedStatement],
-             denies: list[MatchedStatement], missing: list[str]) -> None:
-    for statement in policy.statements:
-        if statement_applies(statement.body, request, with_principal, missing):
-            match = MatchedStatement(policy.source_id, policy.source_type, statement.effect,
-                                     statement.start, statement.end)
-            (denies if statement.effect == "Deny" else allows).append(match)
-
-
-def statement_applies(body: Mapping[str, Any], request: Request, with_principal: bool = False,
-                      missing: list[str] | None = None) -> bool:
-    """Whether one statement matches the request (its effect aside)."""
-    if with_principal and not _principal_matches(body, request):
-        return False
-    return action_matches(body, request.action) and resource_and_conditions_hold(body, request, missing)
-
-
 def action_matches(body: Mapping[str, Any], action: str) -> bool:
     """Whether a statement's ``Action``/``NotAction`` covers the action (case-insensitive)."""
     if "Action" in body:
@@ -257,12 +193,6 @@ def action_matches(body: Mapping[str, Any], action: str) -> bool:
     return True
 
 
-def resource_and_conditions_hold(body: Mapping[str, Any], request: Request,
-                                 missing: list[str] | None = None) -> bool:
-    """Whether a statement's ``Resource``/``NotResource`` and ``Condition`` hold for the request."""
-    return _resource_matches(body, request) and conditions_hold(body.get("Condition") or {}, request, missing)
-
-
 def _statement_resource_matches(statement: Statement, request: Request) -> bool:
     patterns, negated = statement.resources
     if patterns is None:
@@ -270,14 +200,6 @@ def _statement_resource_matches(statement: Statement, request: Request) -> bool:
     resource = request.resource
     hit = any(_wildcard(_substitute(p, request) if "${" in p else p, resource) for p in patterns)
     return hit != negated
-
-
-def _resource_matches(body: Mapping[str, Any], request: Request) -> bool:
-    if "Resource" in body:
-        return any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["Resource"]))
-    if "NotResource" in body:
-        return not any(_wildcard(_substitute(p, request), request.resource) for p in _strings(body["NotResource"]))
-    return True
 
 
 def grants_service(policy: Policy, namespace: str) -> bool:
@@ -299,14 +221,6 @@ def grants_service(policy: Policy, namespace: str) -> bool:
 
 
 # -- principals ---------------------------------------------------------------------------------
-def _principal_matches(body: Mapping[str, Any], request: Request) -> bool:
-    if "Principal" in body:
-        return _names_principal(body["Principal"], request)
-    if "NotPrincipal" in body:
-        return not _names_principal(body["NotPrincipal"], request)
-    return False
-
-
 def _names_principal(principal: Any, request: Request) -> bool:
     if principal == "*":
         return True
@@ -409,24 +323,30 @@ IDENTITY, RESOURCE, BOUNDARY, SESSION = ("identity-based policy", "resource-base
 
 
 class Authorization(NamedTuple):
-    """What enforcement decided for one request, and why: ``reason`` is the policy kind with the
-    explicit deny, or the one that lacked an allow (None when allowed); ``matched`` the statements
-    that decided (the denying ones, or those that allowed)."""
+    """What was decided for one request, and why: ``reason`` is the policy kind with the explicit
+    deny, or the one that lacked an allow (None when allowed); ``matched`` the statements that
+    decided (the denying ones, or those that allowed); ``boundary_allowed`` whether the permissions
+    boundary (when there is one) allows the request; ``sides`` the identity side's and the resource
+    side's own decisions, when a resource policy of another account took part."""
 
     decision: Decision
     reason: str | None
     matched: tuple[MatchedStatement, ...]
+    boundary_allowed: bool | None = None
+    sides: tuple[Decision, Decision] | None = None
 
     @property
     def allowed(self) -> bool:
         return self.decision == "allowed"
 
 
-_NO_MATCHES: tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]] = ([], [])
+#: (allows with their principal match strength, denies) of one policy set for a request
+Matches = tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]]
+_NO_MATCHES: Matches = ([], [])
 
 
-def _matches(policies: PolicySet | None, request: Request, with_principal: bool = False
-             ) -> tuple[list[tuple[MatchedStatement, int]], list[MatchedStatement]]:
+def _matches(policies: PolicySet | None, request: Request, with_principal: bool = False,
+             missing: list[str] | None = None) -> Matches:
     """(allows with their principal match strength, denies) of one policy set for the request (the
     shared empty answer when nothing matches: callers only read it)."""
     candidates = policies.candidates(request.action) if policies is not None else ()
@@ -437,19 +357,28 @@ def _matches(policies: PolicySet | None, request: Request, with_principal: bool 
     for policy, statement in candidates:
         strength = principal_match(statement.body, request) if with_principal else EXACTLY
         if strength == NO_MATCH or not _statement_resource_matches(statement, request) \
-                or not checks_hold(statement.checks, request):
+                or not checks_hold(statement.checks, request, missing):
             continue
-        match = MatchedStatement(policy.source_id, policy.source_type, statement.effect, statement.start, statement.end)
-        if statement.effect == "Deny":
-            denies.append(match)
-        else:
-            allows.append((match, strength))
+        _sort(_matched(policy, statement), strength, statement.effect, allows, denies)
     return allows, denies
+
+
+def _matched(policy: Policy, statement: Statement) -> MatchedStatement:
+    return MatchedStatement(policy.source_id, policy.source_type, statement.effect, statement.start, statement.end)
+
+
+def _sort(match: MatchedStatement, strength: int, effect: str, allows: list[tuple[MatchedStatement, int]],
+          denies: list[MatchedStatement]) -> None:
+    if effect == "Deny":
+        denies.append(match)
+    else:
+        allows.append((match, strength))
 
 
 def authorize(request: Request, identity: PolicySet, *, resource: PolicySet | None = None,
               boundary: PolicySet | None = None, session: PolicySet | None = None,
-              same_account: bool = True, resource_decides: bool = False) -> Authorization:
+              same_account: bool = True, resource_decides: bool = False,
+              missing: list[str] | None = None) -> Authorization:
     """AWS's evaluation logic for one request by an IAM principal
     (docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html and
     …/reference_policies_evaluation-logic-cross-account.html):
@@ -462,38 +391,166 @@ def authorize(request: Request, identity: PolicySet, *, resource: PolicySet | No
       when there are ones;
     * across accounts (or where the resource policy decides, as a KMS key policy or a role's trust
       policy does) the resource policy must allow too, and naming the account is then enough for it.
+
+    ``missing`` collects the condition keys that matching statements asked for and the request lacked
+    (the simulation's MissingContextValues).
     """
-    identity_allows, denies = _matches(identity, request)
-    if resource is None and boundary is None and session is None:  # the usual case, answered at once
-        if denies:
-            return Authorization("explicitDeny", IDENTITY, tuple(denies))
-        if not same_account or resource_decides:
-            return Authorization("implicitDeny", RESOURCE, ())
-        if identity_allows:
-            return Authorization("allowed", None, tuple(match for match, _ in identity_allows))
-        return Authorization("implicitDeny", IDENTITY, ())
-    resource_allows, resource_denies = _matches(resource, request, with_principal=True)
-    boundary_allows, boundary_denies = _matches(boundary, request)
-    session_allows, session_denies = _matches(session, request)
+    return _decide(_matches(identity, request, missing=missing),
+                   _matches(resource, request, with_principal=True, missing=missing),
+                   _matches(boundary, request, missing=missing), _matches(session, request, missing=missing),
+                   boundary is not None, session is not None, same_account, resource_decides,
+                   resource is not None)
+
+
+def _decide(identity: Matches, resource: Matches, boundary: Matches, session: Matches, bounded: bool,
+            scoped: bool, same_account: bool, resource_decides: bool, with_resource_policy: bool) -> Authorization:
+    """The evaluation logic of ``authorize`` on the statements that matched, policy kind by kind."""
+    identity_allows, denies = identity
+    resource_allows, resource_denies = resource
+    boundary_allows, boundary_denies = boundary
+    session_allows, session_denies = session
+    boundary_allowed = bool(boundary_allows) and not boundary_denies if bounded else None
+    sides = (_identity_side(identity, boundary, session, bounded, scoped), _resource_side(resource)) \
+        if with_resource_policy and not same_account else None
     for kind, found in ((IDENTITY, denies), (RESOURCE, resource_denies), (BOUNDARY, boundary_denies),
                         (SESSION, session_denies)):
         if found:
-            return Authorization("explicitDeny", kind, tuple(found))
-    exact = [match for match, strength in resource_allows if strength == EXACTLY]
-    by_role = [match for match, strength in resource_allows if strength == BY_ROLE]
+            return Authorization("explicitDeny", kind, tuple(found), boundary_allowed, sides)
     if (not same_account or resource_decides) and not resource_allows:
-        return Authorization("implicitDeny", RESOURCE, ())
+        return Authorization("implicitDeny", RESOURCE, (), boundary_allowed, sides)
+    exact = [match for match, strength in resource_allows if strength == EXACTLY]
     if same_account and exact:
-        return Authorization("allowed", None, tuple(exact))
+        return Authorization("allowed", None, tuple(exact), boundary_allowed, sides)
+    by_role = [match for match, strength in resource_allows if strength == BY_ROLE]
     granted = [match for match, _ in identity_allows] + (by_role if same_account else [])
     if not granted:
-        return Authorization("implicitDeny", IDENTITY, ())
-    if boundary is not None and not boundary_allows:
-        return Authorization("implicitDeny", BOUNDARY, ())
-    if session is not None and not session_allows:
-        return Authorization("implicitDeny", SESSION, ())
+        return Authorization("implicitDeny", IDENTITY, (), boundary_allowed, sides)
+    if bounded and not boundary_allows:
+        return Authorization("implicitDeny", BOUNDARY, (), boundary_allowed, sides)
+    if scoped and not session_allows:
+        return Authorization("implicitDeny", SESSION, (), boundary_allowed, sides)
     resource_matched = [match for match, _ in resource_allows] if not same_account or resource_decides else []
-    return Authorization("allowed", None, tuple(granted + resource_matched))
+    return Authorization("allowed", None, tuple(granted + resource_matched), boundary_allowed, sides)
+
+
+def _identity_side(identity: Matches, boundary: Matches, session: Matches, bounded: bool, scoped: bool) -> Decision:
+    """The caller's account's own decision on a cross-account request (its identity policies, limited
+    by its boundary and session policy)."""
+    if identity[1] or boundary[1] or session[1]:
+        return "explicitDeny"
+    if identity[0] and (boundary[0] or not bounded) and (session[0] or not scoped):
+        return "allowed"
+    return "implicitDeny"
+
+
+def _resource_side(resource: Matches) -> Decision:
+    return "explicitDeny" if resource[1] else "allowed" if resource[0] else "implicitDeny"
+
+
+class _Candidate(NamedTuple):
+    """A statement whose action, principal and resource match a request: ``dynamic`` when it must be
+    checked against each request (conditions on keys that vary, or policy variables in its
+    resources), else it is known to apply."""
+
+    match: MatchedStatement
+    strength: int
+    statement: Statement
+    dynamic: bool
+
+
+class PreparedAuthorization:
+    """``authorize`` for one principal, action and resource, with what cannot change between its
+    requests worked out once: the statements whose action, principal and resource match, and whose
+    conditions read only ``stable`` keys (the same in every request: the principal's own) and hold.
+    Each request then checks only the other conditions (and variable resources), and the decision for
+    each outcome of those checks is remembered. Enforcement keeps one per (caller, action, resource,
+    resource policy) until IAM changes."""
+
+    __slots__ = ("_sets", "_dynamic", "_flags", "_answers", "clocked")
+
+    def __init__(self, request: Request, identity: PolicySet, resource: PolicySet | None,
+                 boundary: PolicySet | None, session: PolicySet | None, same_account: bool,
+                 resource_decides: bool, stable: Container[str] = ()) -> None:
+        self._sets = tuple(_static_candidates(policies, request, index == 1, stable)
+                           for index, policies in enumerate((identity, resource, boundary, session)))
+        #: (conditions, the statement when its resource has policy variables) of each dynamic candidate
+        self._dynamic = tuple((candidate.statement.checks, candidate.statement if _variable_resource(candidate.statement)
+                               else None) for candidates in self._sets for candidate in candidates if candidate.dynamic)
+        self._flags = (boundary is not None, session is not None, same_account, resource_decides, resource is not None)
+        self._answers: dict[tuple[bool, ...], Authorization] = {}
+        #: whether its conditions read nothing but ``stable`` keys and the clock's: then every request
+        #: in the same second gets the same answer (aws:CurrentTime and aws:EpochTime count seconds)
+        self.clocked = all(variable is None and _settled(checks, stable, CLOCK_KEYS) for checks, variable in self._dynamic)
+
+    @property
+    def static(self) -> bool:
+        """Whether every request gets the same answer (no statement has conditions to check)."""
+        return not self._dynamic
+
+    def decide(self, request: Request) -> Authorization:
+        holds = tuple((variable is None or _statement_resource_matches(variable, request)) and checks_hold(checks, request)
+                      for checks, variable in self._dynamic)
+        found = self._answers.get(holds)
+        if found is None:
+            found = self._answers[holds] = self._combine(iter(holds))
+        return found
+
+    def _combine(self, holds: Iterator[bool]) -> Authorization:
+        found: list[Matches] = []
+        for candidates in self._sets:
+            allows: list[tuple[MatchedStatement, int]] = []
+            denies: list[MatchedStatement] = []
+            for candidate in candidates:
+                if not candidate.dynamic or next(holds):
+                    _sort(candidate.match, candidate.strength, candidate.statement.effect, allows, denies)
+            found.append((allows, denies))
+        return _decide(found[0], found[1], found[2], found[3], *self._flags)
+
+
+def _static_candidates(policies: PolicySet | None, request: Request, with_principal: bool,
+                       stable: Container[str]) -> tuple[_Candidate, ...]:
+    candidates = []
+    for policy, statement in policies.candidates(request.action) if policies is not None else ():
+        strength = principal_match(statement.body, request) if with_principal else EXACTLY
+        if strength == NO_MATCH:
+            continue
+        variable = _variable_resource(statement)
+        if not variable and not _statement_resource_matches(statement, request):
+            continue
+        dynamic = variable or not _settled(statement.checks, stable)
+        if dynamic or checks_hold(statement.checks, request):
+            candidates.append(_Candidate(_matched(policy, statement), strength, statement, dynamic))
+    return tuple(candidates)
+
+
+def _variable_resource(statement: Statement) -> bool:
+    """Whether a statement's resources have policy variables (``${aws:username}``…)."""
+    return any("${" in pattern for pattern in statement.resources[0] or ())
+
+
+#: the condition keys the clock gives, lower-cased
+CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+
+
+def _settled(checks: tuple[Check, ...] | None, stable: Container[str], also: Container[str] = ()) -> bool:
+    """Whether conditions give the same answer for every request: they read only ``stable`` keys (or
+    ``also``), with no policy variable in their values (a malformed block never holds)."""
+    return checks is None or all((check.lowered in stable or check.lowered in also)
+                                 and not any("${" in value for value in check.expected) for check in checks)
+
+
+#: an identity side that allows everything: for checks of a resource policy alone (STS's trust check
+#: when enforcement is off, where the caller's own policies are not consulted)
+UNCHECKED_IDENTITY = PolicySet([Policy("unchecked", "none", (
+    Statement(0, {"Effect": "Allow", "Action": "*", "Resource": "*"}, Position(1, 1), Position(1, 1)),))])
+
+
+def resource_decides(action: str, resource: str) -> bool:
+    """Whether the resource's policy decides even in its own account: a KMS key policy must allow
+    (naming the account delegates to IAM policies), and so must a role's trust policy for
+    sts:AssumeRole* (not for IAM's own actions on the role)."""
+    service = resource.split(":", 3)[2] if resource.startswith("arn:") else ""
+    return service == "kms" or (service == "iam" and action.startswith("sts:"))
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -717,14 +774,17 @@ def _strings(value: Any) -> list[str]:
 
 
 def _statement_spans(text: str) -> list[tuple[Position, Position]]:
-    """Where each object of the ``Statement`` array (or the single object) starts and ends."""
+    """Where each object of the ``Statement`` array (or the single object) starts and ends, as the
+    simulation reports them: the column just past its opening brace, and just past its closing one
+    (AWS CLI's simulate-custom-policy example: a statement whose ``{`` is the 37th character starts at
+    column 38; LocalStack's AWS recording test_simulate_principle_policy: 40th → 41, ``}`` 112th → 113)."""
     match = re.search(r'"Statement"\s*:\s*', text)
     if match is None:
         return []
     decoder = json.JSONDecoder()
     index = match.end()
     if text.startswith("{", index):
-        return [(_position(text, index), _position(text, decoder.raw_decode(text, index)[1]))]
+        return [(_position(text, index + 1), _position(text, decoder.raw_decode(text, index)[1]))]
     offsets: list[tuple[int, int]] = []
     index += 1
     while True:
@@ -735,7 +795,7 @@ def _statement_spans(text: str) -> list[tuple[Position, Position]]:
         end = decoder.raw_decode(text, index)[1]
         offsets.append((index, end))
         index = end
-    return [(_position(text, a), _position(text, b)) for a, b in offsets]
+    return [(_position(text, a + 1), _position(text, b)) for a, b in offsets]
 
 
 def _position(text: str, offset: int) -> Position:
@@ -745,9 +805,9 @@ def _position(text: str, offset: int) -> Position:
 
 
 __all__ = [
-    "Authorization", "BOUNDARY", "IDENTITY", "LazyContext", "PolicySet", "lowered_keys", "PrincipalPolicies", "RESOURCE", "SESSION", "action_matches", "authorize",
-    "principal_match", "resource_and_conditions_hold",
-    "CONDITION_OPERATORS", "Check", "checks_hold", "compile_conditions", "ContextValue", "Decision", "MatchedStatement", "Policy", "Position",
-    "Request", "Result", "Statement", "conditions_hold", "evaluate", "grants_service", "split_operator",
-    "statement_applies",
+    "Authorization", "BOUNDARY", "CLOCK_KEYS", "CONDITION_OPERATORS", "Check", "ContextValue", "Decision", "IDENTITY", "LazyContext",
+    "MatchedStatement", "Policy", "PolicySet", "Position", "PreparedAuthorization", "PrincipalPolicies", "RESOURCE",
+    "Request", "SESSION", "Statement", "UNCHECKED_IDENTITY", "action_matches", "authorize", "checks_hold",
+    "compile_conditions", "conditions_hold", "grants_service", "lowered_keys", "principal_match", "resource_decides",
+    "split_operator",
 ]

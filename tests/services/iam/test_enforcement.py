@@ -604,3 +604,195 @@ def test_policy_variables_name_the_session(aws):
     s3.put_object(Bucket="homes", Key=f"{session['AssumedRoleUser']['AssumedRoleId']}/notes.txt", Body=b"x")
     with pytest.raises(ClientError, match="s3:PutObject"):
         s3.put_object(Bucket="homes", Key="someone-else/notes.txt", Body=b"x")
+
+
+# -- remembered decisions follow every change ---------------------------------------------------
+# Enforcement prepares each (caller, action, resource, resource policy) decision once; each test below
+# makes a call, changes what decided it, and expects the very next call to be decided anew.
+def _sends(sqs: Any, url: str) -> bool:
+    try:
+        sqs.send_message(QueueUrl=url, MessageBody="x")
+    except ClientError as error:
+        assert denied(error)[0] == "AccessDenied"
+        return False
+    return True
+
+
+def test_attaching_detaching_and_a_new_default_version_are_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("pia"))
+    url = admin("sqs").create_queue(QueueName="attached")["QueueUrl"]
+    arn = iam.create_policy(PolicyName="send", PolicyDocument=policy(allow("sqs:SendMessage")))["Policy"]["Arn"]
+    assert not _sends(sqs, url)
+    iam.attach_user_policy(UserName="pia", PolicyArn=arn)
+    assert _sends(sqs, url)
+    iam.create_policy_version(PolicyArn=arn, PolicyDocument=policy(allow("sqs:ReceiveMessage")), SetAsDefault=True)
+    assert not _sends(sqs, url)
+    iam.set_default_policy_version(PolicyArn=arn, VersionId="v1")
+    assert _sends(sqs, url)
+    iam.detach_user_policy(UserName="pia", PolicyArn=arn)
+    assert not _sends(sqs, url)
+
+
+def test_group_membership_and_group_policies_are_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("quin"))
+    url = admin("sqs").create_queue(QueueName="grouped")["QueueUrl"]
+    iam.create_group(GroupName="senders")
+    iam.put_group_policy(GroupName="senders", PolicyName="send", PolicyDocument=policy(allow("sqs:SendMessage")))
+    assert not _sends(sqs, url)
+    iam.add_user_to_group(GroupName="senders", UserName="quin")
+    assert _sends(sqs, url)
+    iam.put_group_policy(GroupName="senders", PolicyName="stop", PolicyDocument=policy(deny("sqs:SendMessage")))
+    assert not _sends(sqs, url)
+    iam.delete_group_policy(GroupName="senders", PolicyName="stop")
+    assert _sends(sqs, url)
+    iam.remove_user_from_group(GroupName="senders", UserName="quin")
+    assert not _sends(sqs, url)
+
+
+def test_a_permissions_boundary_put_or_removed_is_seen_by_the_next_call(aws):
+    iam = admin("iam")
+    sqs = as_key("sqs", user("rex", allow("sqs:*")))
+    url = admin("sqs").create_queue(QueueName="bounded")["QueueUrl"]
+    boundary = iam.create_policy(PolicyName="sns-only", PolicyDocument=policy(allow("sns:*")))["Policy"]["Arn"]
+    assert _sends(sqs, url)
+    iam.put_user_permissions_boundary(UserName="rex", PermissionsBoundary=boundary)
+    assert not _sends(sqs, url)
+    iam.delete_user_permissions_boundary(UserName="rex")
+    assert _sends(sqs, url)
+
+
+def test_a_resource_policy_set_or_removed_is_seen_by_the_next_call(aws):
+    sqs = as_key("sqs", user("sol"))
+    url = admin("sqs").create_queue(QueueName="shared")["QueueUrl"]
+    assert not _sends(sqs, url)
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/sol"}, "Action": "sqs:SendMessage",
+         "Resource": "*"})})
+    assert _sends(sqs, url)
+    admin("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert not _sends(sqs, url)
+
+
+def test_a_role_change_reaches_its_live_sessions_and_each_session_keeps_its_own_policy(aws):
+    arn = role("worker", allow("sqs:*"))
+    sts = as_key("sts", user("tia", allow("sts:AssumeRole", arn)))
+    url = admin("sqs").create_queue(QueueName="work")["QueueUrl"]
+    broad = as_key("sqs", sts.assume_role(RoleArn=arn, RoleSessionName="broad")["Credentials"])
+    narrow = as_key("sqs", sts.assume_role(RoleArn=arn, RoleSessionName="narrow",
+                                           Policy=policy(allow("sqs:ReceiveMessage")))["Credentials"])
+    assert _sends(broad, url) and not _sends(narrow, url)
+    admin("iam").put_role_policy(RoleName="worker", PolicyName="stop", PolicyDocument=policy(deny("sqs:SendMessage")))
+    assert not _sends(broad, url)
+    admin("iam").delete_role_policy(RoleName="worker", PolicyName="stop")
+    assert _sends(broad, url) and not _sends(narrow, url)
+
+
+def test_clock_and_resource_tag_conditions_are_checked_at_every_call(aws):
+    # aws:CurrentTime is the emulator clock's (decisions on it hold for one second), aws:ResourceTag the
+    # queue's tags as they are at the call (IAM User Guide, "AWS global condition context keys")
+    url = admin("sqs").create_queue(QueueName="timed", tags={"team": "blue"})["QueueUrl"]
+    until = {"DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:10Z"}}
+    clocked = as_key("sqs", user("uri", allow("sqs:SendMessage", Condition=until)))
+    tagged = as_key("sqs", user("uma", allow("sqs:SendMessage", Condition={
+        **until, "StringEquals": {"aws:ResourceTag/team": "blue"}})))
+    assert _sends(clocked, url) and _sends(tagged, url)
+    admin("sqs").tag_queue(QueueUrl=url, Tags={"team": "red"})
+    assert not _sends(tagged, url)
+    admin("sqs").tag_queue(QueueUrl=url, Tags={"team": "blue"})
+    assert _sends(tagged, url)
+    aws.clock.advance(9.5)  # the virtual clock starts at 2025-01-01T00:00:00Z
+    assert _sends(clocked, url)
+    aws.clock.advance(0.5)
+    assert not _sends(clocked, url) and not _sends(tagged, url)
+
+
+def test_explain_names_the_allowing_statement(aws):
+    key = user("val", allow("sqs:*", Sid="Queues"), allow("sns:*", Sid="Topics"))
+    as_key("sqs", key).create_queue(QueueName="explained-allow")
+    text = aws.iam.explain(aws.calls.last())
+    assert text.startswith(f"allowed: arn:aws:iam::{ACCOUNT}:user/val sqs:CreateQueue on ")
+    assert '"Sid": "Queues"' in text and "Topics" not in text
+    assert f"user_val_inline (user) Allow" in text  # named as the simulation names an inline policy
+
+
+# -- denials of JSON-protocol services, as AWS words them ---------------------------------------
+# Each case names the AWS answer it follows (error messages quoted in public issues and pull requests;
+# LocalStack's snapshots record none of these: their tests run as the account root).
+_NOBODY = f"User: arn:aws:iam::{ACCOUNT}:user/nobody is not authorized to perform:"
+
+
+def _no_identity_policy(action: str) -> str:
+    return f"because no identity-based policy allows the {action} action"
+
+
+@pytest.mark.parametrize(("service", "call", "expected"), [
+    # modernisation-platform#6789: "…dynamodb:PutItem on resource: arn:aws:dynamodb:eu-west-2:…:table/…", 400
+    ("dynamodb", lambda c: c.put_item(TableName="orders", Item={"id": {"S": "1"}}),
+     ("dynamodb:PutItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders", 400)),
+    # chanzuckerberg/napari-hub#1048: a batch names its own action and the table
+    ("dynamodb", lambda c: c.batch_write_item(RequestItems={"orders": [{"PutRequest": {"Item": {"id": {"S": "1"}}}}]}),
+     ("dynamodb:BatchWriteItem", f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/orders", 400)),
+    # nautobot-app-secrets-providers#64: "…secretsmanager:GetSecretValue on resource: sharepoint_account…"
+    ("secretsmanager", lambda c: c.get_secret_value(SecretId="sharepoint_account"),
+     ("secretsmanager:GetSecretValue", "sharepoint_account", 400)),
+    # binbashar/le-tf-infra-aws#869: an ARN given is named as it is
+    ("secretsmanager", lambda c: c.describe_secret(
+        SecretId=f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:/devops/alertmanager-ev0FIK"),
+     ("secretsmanager:DescribeSecret", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:/devops/alertmanager-ev0FIK",
+      400)),
+    # elastic/apm-aws-lambda#526: "…logs:CreateLogGroup on resource: arn:aws:logs:…:log-group:/aws/lambda/…:log-stream: …", 400
+    ("logs", lambda c: c.create_log_group(logGroupName="/aws/lambda/smoke"),
+     ("logs:CreateLogGroup", f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/smoke:log-stream:", 400)),
+    # aws-solutions/aws-crr-monitor#8: a stream's calls name the stream
+    ("logs", lambda c: c.create_log_stream(logGroupName="/aws/lambda/smoke", logStreamName="2019/12/16"),
+     ("logs:CreateLogStream", f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/smoke:log-stream:2019/12/16",
+      400)),
+    # ministryofjustice/modernisation-platform#1253: "…events:PutRule on resource: arn:aws:events:eu-west-2:…:rule/…", 400
+    ("events", lambda c: c.put_rule(Name="nightly", ScheduleExpression="rate(1 day)"),
+     ("events:PutRule", f"arn:aws:events:us-east-1:{ACCOUNT}:rule/nightly", 400)),
+    # anomalyco/sst#4176: "…ssm:GetParameter on resource: arn:aws:ssm:eu-west-2:…:parameter/sst/bootstrap…", 400
+    ("ssm", lambda c: c.get_parameter(Name="/sst/bootstrap"),
+     ("ssm:GetParameter", f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/sst/bootstrap", 400)),
+    # awslabs/aws-deployment-framework#460: "…lambda:InvokeFunction on resource: arn:aws:lambda:…:function:…
+    # (… Status Code: 403; Error Code: AccessDeniedException …)"
+    ("lambda", lambda c: c.invoke(FunctionName="AccountAlias"),
+     ("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:AccountAlias", 403)),
+])
+def test_json_services_deny_as_aws_words_it(aws, service, call, expected):
+    action, resource, status = expected
+    with pytest.raises(ClientError) as caught:
+        call(as_key(service, user("nobody")))
+    assert denied(caught.value) == (
+        "AccessDeniedException", f"{_NOBODY} {action} on resource: {resource} {_no_identity_policy(action)}", status)
+
+
+def test_kms_and_lambda_deny_with_their_variants(aws):
+    # trussworks/terraform-aws-s3-anti-virus#48: "…kms:Decrypt on resource: arn:aws:kms:…:key/… because no
+    # identity-based policy allows the kms:Decrypt action (… Status Code: 400; Error Code: AccessDeniedException …)"
+    # when the key policy names the account; jbrt/ec2cryptomatic#26: "…because no resource-based policy allows
+    # the kms:DescribeKey action" when it does not
+    kms = admin("kms")
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    client = as_key("kms", user("nobody"))
+    with pytest.raises(ClientError) as caught:
+        client.encrypt(KeyId=key, Plaintext=b"x")
+    assert denied(caught.value) == (
+        "AccessDeniedException", f"{_NOBODY} kms:Encrypt on resource: {key} {_no_identity_policy('kms:Encrypt')}", 400)
+    kms.put_key_policy(KeyId=key, PolicyName="default", Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/someone-else"}, "Action": "kms:*",
+         "Resource": "*"}), BypassPolicyLockoutSafetyCheck=True)
+    with pytest.raises(ClientError) as caught:
+        client.describe_key(KeyId=key)
+    assert denied(caught.value)[1] == (f"{_NOBODY} kms:DescribeKey on resource: {key} because no resource-based "
+                                       "policy allows the kms:DescribeKey action")
+    # nficano/python-lambda#715: "…lambda:GetFunction on resource: arn:aws:lambda:…:function:GKQA with an explicit
+    # deny in an identity-based policy"
+    fn = as_key("lambda", user("denied", deny("lambda:GetFunction")))
+    with pytest.raises(ClientError) as caught:
+        fn.get_function(FunctionName="GKQA")
+    assert denied(caught.value) == (
+        "AccessDeniedException", f"User: arn:aws:iam::{ACCOUNT}:user/denied is not authorized to perform: "
+        f"lambda:GetFunction on resource: arn:aws:lambda:us-east-1:{ACCOUNT}:function:GKQA with an explicit deny in "
+        "an identity-based policy", 403)

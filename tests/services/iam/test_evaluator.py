@@ -11,11 +11,21 @@ import json
 
 import pytest
 
-from kumo_intercept.services.iam.evaluator import Policy, Request, conditions_hold, evaluate
+from kumo_intercept.services.iam.evaluator import (UNCHECKED_IDENTITY, Authorization, Policy, PolicySet,
+                                                   PreparedAuthorization, Request, authorize, conditions_hold)
 
 
 def _policy(*statements: dict, source: str = "p") -> Policy:
     return Policy.parse(json.dumps({"Version": "2012-10-17", "Statement": list(statements)}), source, "none")
+
+
+def evaluate(policies: list[Policy], request: Request, *, resource_policies: list[Policy] | None = None,
+             permissions_boundaries: list[Policy] | None = None, same_account: bool = True,
+             missing: list[str] | None = None) -> Authorization:
+    return authorize(request, PolicySet(policies),
+                     resource=PolicySet(resource_policies) if resource_policies is not None else None,
+                     boundary=PolicySet(permissions_boundaries) if permissions_boundaries is not None else None,
+                     same_account=same_account, missing=missing)
 
 
 ALLOW_S3 = {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}
@@ -53,21 +63,26 @@ def test_permissions_boundary_must_also_allow():
 
 
 def test_resource_policies_name_principals():
+    # "Cross-account policy evaluation logic": naming the account needs the identity side to allow too
     bucket = _policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
                       "Action": "s3:GetObject", "Resource": "*"})
+    reader = [_policy(ALLOW_S3)]
+    assert evaluate(reader, Request("s3:GetObject", principal="arn:aws:iam::111122223333:user/x"),
+                    resource_policies=[bucket], same_account=False).allowed
     assert evaluate([], Request("s3:GetObject", principal="arn:aws:iam::111122223333:user/x"),
-                    resource_policies=[bucket]).allowed
-    assert not evaluate([], Request("s3:GetObject", principal="arn:aws:iam::999999999999:user/x"),
-                        resource_policies=[bucket]).allowed
-    service = _policy({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                       "Action": "sts:AssumeRole"})
-    assert evaluate([], Request("sts:AssumeRole", principal="lambda.amazonaws.com", principal_kind="Service"),
-                    resource_policies=[service]).allowed
+                    resource_policies=[bucket], same_account=False).decision == "implicitDeny"
+    assert not evaluate(reader, Request("s3:GetObject", principal="arn:aws:iam::999999999999:user/x"),
+                        resource_policies=[bucket], same_account=False).allowed
+    # a trust policy checked alone (STS without enforcement): the resource side decides
+    service = PolicySet([_policy({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                  "Action": "sts:AssumeRole"})])
+    assert authorize(Request("sts:AssumeRole", principal="lambda.amazonaws.com", principal_kind="Service"),
+                     UNCHECKED_IDENTITY, resource=service, same_account=False).allowed
     assumed = _policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/a"},
                        "Action": "sts:AssumeRole"})
     session = Request("sts:AssumeRole", principal="arn:aws:sts::123456789012:assumed-role/a/s",
                       principal_aliases=("arn:aws:iam::123456789012:role/a",))
-    assert evaluate([], session, resource_policies=[assumed]).allowed
+    assert evaluate([], session, resource_policies=[assumed]).allowed  # the role's own grant, in its account
 
 
 @pytest.mark.parametrize(("condition", "context", "expected"), [
@@ -112,10 +127,50 @@ def test_policy_variables_in_resources():
 
 
 def test_statement_positions_and_missing_context():
+    # positions as the simulation reports them: just past the opening brace and just past the closing one
+    # (AWS CLI example simulate-custom-policy: the statement's "{" is character 37 of line 1, StartPosition
+    # column 38, its "}" character 166, EndPosition column 167)
     text = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": "s3:*", "Resource": "*",\n     "Condition": {"StringEquals": {"aws:username": "x\\"}"}}}\n  ]\n}'
     policy = Policy.parse(text, "p", "none")
     statement = policy.statements[0]
-    assert (statement.start.line, statement.start.column) == (4, 5)
-    assert (statement.end.line, statement.end.column) == (5, 62)  # just past the closing brace
-    result = evaluate([policy], Request("s3:GetObject"))
-    assert result.decision == "implicitDeny" and result.missing_context == ("aws:username",)
+    assert (statement.start.line, statement.start.column) == (4, 6)
+    assert (statement.end.line, statement.end.column) == (5, 62)
+    missing: list[str] = []
+    result = evaluate([policy], Request("s3:GetObject"), missing=missing)
+    assert result.decision == "implicitDeny" and missing == ["aws:username"]
+    example = ('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
+               '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}')
+    [statement] = Policy.parse(example).statements
+    assert (statement.start.column, statement.end.column) == (38, 167)
+
+
+def test_a_prepared_decision_answers_as_authorize_does():
+    """Enforcement's PreparedAuthorization (statements matched once, conditions checked per request) must
+    decide every request exactly as authorize does (IAM User Guide, "Policy evaluation logic")."""
+    identity = PolicySet([_policy(
+        {"Effect": "Allow", "Action": "sqs:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/t": "a"}}},
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:*:*:${aws:username}-*"},
+        {"Effect": "Deny", "Action": "sqs:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+        {"Effect": "Deny", "Action": "sqs:SendMessage", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"}}})])
+    boundary = PolicySet([_policy({"Effect": "Allow", "Action": "sqs:*", "Resource": "*",
+                                   "Condition": {"StringEqualsIfExists": {"aws:RequestedRegion": "us-east-1"}}})])
+    resource = PolicySet([_policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/bob"},
+                                   "Action": "sqs:SendMessage", "Resource": "*",
+                                   "Condition": {"StringEquals": {"aws:ResourceTag/t": "open"}}})])
+    stable = {"aws:username": "bob", "aws:securetransport": "true"}
+    contexts = [{**stable, **extra} for extra in (
+        {}, {"aws:resourcetag/t": "a"}, {"aws:resourcetag/t": "open"}, {"aws:currenttime": "2031-01-01T00:00:00Z"},
+        {"aws:requestedregion": "eu-west-1", "aws:resourcetag/t": "a"})]
+
+    def request(queue: str, context: dict) -> Request:
+        return Request("sqs:SendMessage", f"arn:aws:sqs:us-east-1:123456789012:{queue}",
+                       principal="arn:aws:iam::123456789012:user/bob", context=context)
+
+    for queue in ("bob-jobs", "other"):
+        for policy_on_resource in (None, resource):
+            prepared = PreparedAuthorization(request(queue, contexts[0]), identity, policy_on_resource, boundary, None,
+                                             True, False, stable=stable)
+            for context in contexts:
+                expected = authorize(request(queue, context), identity, resource=policy_on_resource, boundary=boundary)
+                assert prepared.decide(request(queue, context)) == expected, (queue, context)

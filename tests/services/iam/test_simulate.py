@@ -6,6 +6,8 @@ are the IAM user guide's "Policy evaluation logic".
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from iam_helpers import ACCOUNT, allow, deny, policy
@@ -54,7 +56,10 @@ def test_simulate_principal_policy_collects_user_group_and_managed_policies(iam)
         "allowed", "explicitDeny", "allowed", "implicitDeny"]
     sources = {(m["SourcePolicyId"], m["SourcePolicyType"]) for r in response["EvaluationResults"]
                for m in r["MatchedStatements"]}
-    assert sources == {("managed-s3", "user-managed"), ("no-delete", "user"), ("group-sqs", "group")}
+    # every identity policy is an "IAM Policy"; inline ones are named <kind>_<entity>_<policy>
+    # (Terraform's TestAccIAMPrincipalPolicySimulationDataSource_basic, run against AWS)
+    assert sources == {("managed-s3", "IAM Policy"), ("user_u_no-delete", "IAM Policy"),
+                       ("group_g_group-sqs", "IAM Policy")}
     # a permissions boundary limits what the policies grant
     boundary = iam.create_policy(PolicyName="b", PolicyDocument=policy(allow("sqs:*")))["Policy"]["Arn"]
     iam.put_user_permissions_boundary(UserName="u", PermissionsBoundary=boundary)
@@ -114,3 +119,111 @@ def test_policies_granting_service_access(iam):
         {"PolicyName": "group-all", "PolicyType": "INLINE", "EntityType": "GROUP", "EntityName": "g"}]
     assert [p["PolicyName"] for p in by_service["sqs"]] == ["AmazonSQSFullAccess", "group-all"]
     assert by_service["sqs"][0]["PolicyArn"] == "arn:aws:iam::aws:policy/AmazonSQSFullAccess"
+
+
+def test_simulation_result_shape_as_aws_records_it(iam):
+    """LocalStack's AWS recording test_simulate_principle_policy[user]: a managed policy attached to the
+    user, two actions on one bucket ARN."""
+    document = json.dumps({"Version": "2012-10-17", "Statement": {
+        "Sid": "", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}})
+    arn = iam.create_policy(PolicyName="put", PolicyDocument=document)["Policy"]["Arn"]
+    iam.create_user(UserName="recorded")
+    iam.attach_user_policy(UserName="recorded", PolicyArn=arn)
+    response = iam.simulate_principal_policy(PolicySourceArn=f"arn:aws:iam::{ACCOUNT}:user/recorded",
+                                             ActionNames=["s3:PutObject", "s3:GetObjectVersion"],
+                                             ResourceArns=["arn:aws:s3:::bucket"])
+    statement = {"SourcePolicyId": "put", "SourcePolicyType": "IAM Policy",
+                 "StartPosition": {"Line": 1, "Column": 41}, "EndPosition": {"Line": 1, "Column": 113}}
+    assert response["EvaluationResults"] == [
+        {"EvalActionName": "s3:PutObject", "EvalDecision": "allowed", "EvalDecisionDetails": {},
+         "EvalResourceName": "arn:aws:s3:::bucket", "MatchedStatements": [statement], "MissingContextValues": [],
+         "OrganizationsDecisionDetail": {"AllowedByOrganizations": True},
+         "ResourceSpecificResults": [{"EvalResourceDecision": "allowed", "EvalResourceName": "arn:aws:s3:::bucket",
+                                      "MatchedStatements": [statement], "MissingContextValues": []}]},
+        {"EvalActionName": "s3:GetObjectVersion", "EvalDecision": "implicitDeny", "EvalDecisionDetails": {},
+         "EvalResourceName": "arn:aws:s3:::bucket", "MatchedStatements": [], "MissingContextValues": [],
+         "OrganizationsDecisionDetail": {"AllowedByOrganizations": True},
+         "ResourceSpecificResults": [{"EvalResourceDecision": "implicitDeny", "EvalResourceName": "arn:aws:s3:::bucket",
+                                      "MatchedStatements": [], "MissingContextValues": []}]}]
+    assert response["IsTruncated"] is False
+
+
+def test_simulate_custom_policy_with_the_cli_examples_context(iam):
+    """AWS CLI examples simulate-custom-policy 1 and 2: aws:CurrentTime given as a context entry decides
+    a DateGreaterThan condition; the statement spans columns 38 to 167."""
+    document = ('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":"*",'
+                '"Condition":{"DateGreaterThan":{"aws:CurrentTime":"2018-08-16T12:00:00Z"}}}}')
+
+    def at(moment: str) -> dict:
+        return iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["dynamodb:CreateBackup"], ContextEntries=[
+            {"ContextKeyName": "aws:CurrentTime", "ContextKeyValues": [moment], "ContextKeyType": "date"}])["EvaluationResults"][0]
+
+    allowed = at("2019-04-25T11:00:00Z")
+    assert allowed["EvalDecision"] == "allowed" and allowed["MissingContextValues"] == []
+    assert allowed["MatchedStatements"] == [{"SourcePolicyId": "PolicyInputList.1", "SourcePolicyType": "IAM Policy",
+                                             "StartPosition": {"Line": 1, "Column": 38},
+                                             "EndPosition": {"Line": 1, "Column": 167}}]
+    assert "ResourceSpecificResults" not in allowed and "EvalDecisionDetails" not in allowed  # "*": neither
+    denied = at("2014-04-25T11:00:00Z")
+    assert (denied["EvalDecision"], denied["MatchedStatements"]) == ("implicitDeny", [])
+
+
+def test_missing_context_values_go_with_the_resource_when_resources_are_listed(iam):
+    """botocore's iam model, EvaluationResult.MissingContextValues: used when the resource is "*"; with
+    ResourceArns the missing keys are in ResourceSpecificResults instead."""
+    document = policy(allow("s3:GetObject", Condition={"StringEquals": {"s3:ExistingObjectTag/team": "a"}}))
+    result = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"],
+                                        ResourceArns=["arn:aws:s3:::b/k"])["EvaluationResults"][0]
+    assert result["MissingContextValues"] == []
+    assert result["ResourceSpecificResults"][0]["MissingContextValues"] == ["s3:ExistingObjectTag/team"]
+
+
+def test_permissions_boundary_decision_detail(iam):
+    """botocore's iam model, PermissionsBoundaryDecisionDetail: true when the boundary allows the request
+    (the identity policy may still not), false when it does not."""
+    boundary = policy(allow("s3:*"))
+    results = iam.simulate_custom_policy(PolicyInputList=[policy(allow(["s3:GetObject", "sqs:SendMessage"]))],
+                                         PermissionsBoundaryPolicyInputList=[boundary],
+                                         ActionNames=["s3:GetObject", "s3:PutObject", "sqs:SendMessage"])["EvaluationResults"]
+    assert [(r["EvalDecision"], r["PermissionsBoundaryDecisionDetail"]["AllowedByPermissionsBoundary"]) for r in results] == [
+        ("allowed", True), ("implicitDeny", True), ("implicitDeny", False)]
+    plain = iam.simulate_custom_policy(PolicyInputList=[boundary], ActionNames=["s3:GetObject"])["EvaluationResults"][0]
+    assert "PermissionsBoundaryDecisionDetail" not in plain
+
+
+def test_resource_policy_and_caller_arn(iam):
+    """API reference, SimulateCustomPolicy: ResourcePolicy is treated as attached to every resource and
+    CallerArn is the principal its Principal element is matched against; the resource owner defaults to
+    the caller's account. Within one account a resource policy naming the caller allows on its own;
+    across accounts both sides must allow (IAM User Guide, "Cross-account policy evaluation logic")."""
+    caller = f"arn:aws:iam::{ACCOUNT}:user/reader"
+    bucket_policy = policy({"Effect": "Allow", "Principal": {"AWS": caller}, "Action": "s3:GetObject",
+                            "Resource": "arn:aws:s3:::shared/*"})
+    same = iam.simulate_custom_policy(PolicyInputList=[policy(deny("sqs:*"))], ResourcePolicy=bucket_policy,
+                                      CallerArn=caller, ActionNames=["s3:GetObject"],
+                                      ResourceArns=["arn:aws:s3:::shared/k"])["EvaluationResults"][0]
+    assert same["EvalDecision"] == "allowed"
+    assert [m["SourcePolicyType"] for m in same["MatchedStatements"]] == ["resource"]
+    assert same["EvalDecisionDetails"] == {}
+    other = iam.simulate_custom_policy(PolicyInputList=[policy(deny("sqs:*"))], ResourcePolicy=bucket_policy,
+                                       CallerArn=caller, ResourceOwner="arn:aws:iam::210987654321:root",
+                                       ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::shared/k"])
+    crossed = other["EvaluationResults"][0]
+    assert crossed["EvalDecision"] == "implicitDeny"
+    assert crossed["EvalDecisionDetails"] == {"IAM Policy": "implicitDeny", "Resource Policy": "allowed"}
+    assert crossed["ResourceSpecificResults"][0]["EvalDecisionDetails"] == crossed["EvalDecisionDetails"]
+
+
+def test_resource_arns_and_owner_are_checked(iam):
+    """AWS's InvalidInput answers: a KMS key id given as a resource (amazon-ecs-exec-checker#35), an
+    account id given as ResourceOwner where the API reference asks for arn:aws:iam::<account>:root
+    (boto/botocore#1346)."""
+    document = policy(allow("kms:*"))
+    with pytest.raises(iam.exceptions.InvalidInputException) as caught:
+        iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["kms:Decrypt"],
+                                   ResourceArns=["14a050d4-021e-4efe-84bb-0871bf6d0fda"])
+    assert caught.value.response["Error"]["Message"] == (
+        "ResourceNames are not in a valid ARN format: 14a050d4-021e-4efe-84bb-0871bf6d0fda.")
+    with pytest.raises(iam.exceptions.InvalidInputException) as caught:
+        iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["kms:Decrypt"], ResourceOwner="123456789012")
+    assert caught.value.response["Error"]["Message"] == "'123456789012' is not a valid as a Resource Owner."
