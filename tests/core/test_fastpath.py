@@ -63,6 +63,37 @@ def test_botocore_validation_still_refuses_bad_params():
             s3.list_objects_v2(Bucket="no/slash")
 
 
+#: (service, method, bad params): every kind of finding botocore's ParamValidator reports — types,
+#: ranges, lengths, required and unknown members, tagged unions (DynamoDB's AttributeValue), JSON-value
+#: headers (Lex's sessionAttributes) and documents (Bedrock's additionalModelRequestFields)
+_BAD_PARAMS = [
+    ("dynamodb", "put_item", {"TableName": "t", "Item": {"a": {"S": "x", "N": "1"}, "b": {}, "c": {"L": [{"S": 1}]}},
+                              "Bogus": 1}),
+    ("dynamodb", "query", {"TableName": "t", "Limit": 0, "Select": 5, "ExpressionAttributeValues": {":v": {"M": {"k": {"BOOL": "y"}}}}}),
+    ("sqs", "send_message_batch", {"QueueUrl": "u", "Entries": [{"Id": "1", "MessageAttributes": {"a": "text"}}]}),
+    ("s3", "put_object", {"Bucket": "b", "Key": "k", "Body": 123, "ContentLength": "1", "Tagging": 5}),
+    ("lex-runtime", "post_content", {"botName": "b", "botAlias": "a", "userId": "u", "contentType": "t",
+                                     "inputStream": b"", "sessionAttributes": {"a": object()}}),
+    ("bedrock-runtime", "converse", {"modelId": "m", "messages": [], "additionalModelRequestFields": {"a": {1, 2}}}),
+]
+
+
+def _validation_report(client, method, params):
+    with pytest.raises(ParamValidationError) as err:
+        getattr(client, method)(**params)
+    return str(err.value)
+
+
+@pytest.mark.parametrize("service, method, params", _BAD_PARAMS, ids=[f"{s}.{m}" for s, m, _ in _BAD_PARAMS])
+def test_the_fast_paths_validation_reports_what_botocore_reports(service, method, params):
+    # the oracle is botocore itself: the same call validated with no emulator active
+    outside = boto3.client(service, region_name="us-east-1", aws_access_key_id="AKIAOUTSIDE",
+                           aws_secret_access_key="outside")
+    expected = _validation_report(outside, method, params)
+    with kumo():
+        assert _validation_report(boto3.client(service), method, params) == expected
+
+
 def test_a_client_without_validation_is_not_validated_by_botocore():
     with kumo():
         sqs = boto3.client("sqs", config=Config(parameter_validation=False))
