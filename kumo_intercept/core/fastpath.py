@@ -60,9 +60,9 @@ _OWN_PACKAGES = ("botocore", "kumo_intercept")
 #: that wraps it wants to see every call go through it
 _MAKE_REQUEST = Endpoint.make_request
 
-#: per botocore emitter: (the emitter's lookup cache the decisions were made against, operation ->
-#: whether the fast path serves it)
-_decisions: "weakref.WeakKeyDictionary[Any, tuple[dict[str, Any], dict[str, bool]]]" = weakref.WeakKeyDictionary()
+#: per botocore emitter (by id, dropped when the emitter is collected): (the emitter's lookup cache the
+#: decisions were made against, operation -> whether the fast path serves it)
+_decisions: dict[int, tuple[dict[str, Any], dict[str, bool]]] = {}
 
 
 def replacements() -> list[tuple[str, Callable[[Callable[..., Any]], Callable[..., Any]]]]:
@@ -79,7 +79,7 @@ def _skip_endpoint_resolution(original: Callable[..., Any]) -> Callable[..., Any
         # needs a real endpoint
         if (ignore_signing_region or "client_config" not in request_context
                 or request_context.get("is_presign_request") or not serves_fast(self, operation_model)
-                or served_endpoint(self.meta.endpoint_url)):
+                or (SERVED_ENDPOINTS and served_endpoint(self.meta.endpoint_url))):
             return original(self, operation_model, params, request_context, ignore_signing_region)
         request_context[FAST] = True
         return PLACEHOLDER_ENDPOINT, {}, None
@@ -165,16 +165,25 @@ def serves_fast(client: Any, operation_model: Any) -> bool:
     events = client.meta.events
     emitter = getattr(events, "_emitter", events)
     lookup = getattr(emitter, "_lookup_cache", None)
-    if lookup is None or getattr(emitter, "_handlers", None) is None:
-        return False  # an emitter botocore did not make: nothing to read, take the full path
-    entry = _decisions.get(emitter)
+    entry = _decisions.get(id(emitter))
     if entry is None or entry[0] is not lookup:
-        entry = _decisions[emitter] = (lookup, {})
+        if lookup is None or getattr(emitter, "_handlers", None) is None:
+            return False  # an emitter botocore did not make: nothing to read, take the full path
+        entry = _decisions_against(emitter, lookup)
     name = operation_model.name
     decision = entry[1].get(name)
     if decision is None:
         decision = entry[1][name] = not _foreign_listeners(emitter, operation_model)
     return decision
+
+
+def _decisions_against(emitter: Any, lookup: dict[str, Any]) -> tuple[dict[str, Any], dict[str, bool]]:
+    """A fresh decision table for ``emitter`` as its handlers are now (``lookup``: its lookup cache)."""
+    key = id(emitter)
+    if key not in _decisions:  # the entry goes with the emitter, before its id can be reused
+        weakref.finalize(emitter, _decisions.pop, key, None)
+    entry = _decisions[key] = (lookup, {})
+    return entry
 
 
 def _foreign_listeners(emitter: Any, operation_model: Any) -> list[Any]:

@@ -140,6 +140,8 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
+    if type(request_signer) is RequestSigner and not emulator.faults:  # the common case: one call
+        return emulator.dispatch(model, api_params, access_key, region, context)
 
     def attempt() -> Any:
         return emulator.dispatch(model, api_params, access_key, region, context)

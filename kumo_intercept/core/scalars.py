@@ -52,7 +52,7 @@ def _parser_defaults(factory: Any) -> dict[str, Any]:
 
 def as_session_parses(model: Any, parsed: dict[str, Any], botocore_context: dict[str, Any] | None) -> dict[str, Any]:
     """``parsed`` (timestamps as datetimes, blobs as bytes) as the calling client's parser would give it."""
-    if not _FACTORIES or not botocore_context:
+    if not _FACTORIES.data or not botocore_context:  # the dict under it: no Python-level __len__ per call
         return parsed
     config = botocore_context.get("client_config")
     factory = _FACTORIES.get(config) if config is not None else None
