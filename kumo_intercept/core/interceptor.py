@@ -343,7 +343,7 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
-        for name, wrap in fastpath.replacements():
+        for name, wrap in fastpath.replacements(_serve):
             _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
         if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above
