@@ -1,27 +1,34 @@
 """The fast path: while an emulator is active, a call skips what only a request on the wire needs.
 
 botocore's ``_make_api_call`` resolves an endpoint from the service's rule set, serializes the params
-into a request (body, URL, headers, User-Agent) and then emits ``before-call``, where the emulator
-answers. None of that request is ever sent, and together it costs about half of botocore's own time
-per call. While an emulator is active two methods of ``botocore.client.BaseClient`` are replaced:
+into a request (body, URL, headers, User-Agent) and then emits ``before-call``, whose listeners build
+the request further (headers, the URL) and where the emulator answers. None of that request is ever
+sent, and together it costs about half of botocore's own time per call. While an emulator is active
+three methods of ``botocore.client.BaseClient`` are replaced:
 
+* ``_make_api_call``: a call whose request pipeline only botocore's request building and
+  kumo_intercept listen to is answered in process. botocore's steps run as always — history,
+  ``provide-client-params`` and ``before-parameter-build`` customisations, parameter validation,
+  checksum resolution, ``after-call``, the error raised from the answer — but no endpoint is resolved,
+  nothing is serialized and ``before-call`` is not emitted: kumo_intercept's handler is called
+  directly. Any other call goes to botocore's method (with the two replacements below);
 * ``_resolve_endpoint_ruleset`` returns a placeholder endpoint without evaluating the rule set;
 * ``_convert_to_request_dict`` runs botocore's parameter validation (if the client validates) and
   returns a minimal request dict: the checksum headers the caller set (botocore's checksum resolution
   reads them) and the request context.
 
-Everything else in ``_make_api_call`` runs as always: ``provide-client-params`` and
-``before-parameter-build`` customisations, checksum resolution, ``before-call`` (where the emulator
-or a Stubber answers) and ``after-call``.
+Validation is botocore's ParamValidator, which of its methods validates a shape worked out once per
+shape (``ShapeValidator``).
 
 A call takes the full path instead when ``Endpoint.make_request`` has been wrapped (a test counting
 requests, a tracing library), or when someone other than botocore or kumo_intercept listens to an
 event of the request pipeline for it (``before-endpoint-resolution``, ``before-call``,
 ``request-created``, ``choose-signer``, ``before-sign``, ``before-send``, ``response-received``,
 ``before-parse``): such a handler expects a real request. So do presigned URLs, which need a real
-endpoint. Which handlers listen is read from botocore's emitter once per client and operation, and
-read again whenever a handler is registered or unregistered (botocore then replaces the emitter's
-lookup cache).
+endpoint. A Stubber (botocore's, answering at ``before-call``) keeps ``before-call`` emitted, so it
+answers first. Which handlers listen is read from botocore's emitter once per client and operation,
+and read again whenever a handler is registered or unregistered (botocore then replaces the
+emitter's lookup cache).
 """
 
 from __future__ import annotations

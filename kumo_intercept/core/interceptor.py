@@ -8,7 +8,8 @@ while no emulator is active:
   own customisations mutate that dict in place, so by ``before-call`` it holds the final, validated
   params.
 * ``before-call``: hands the call to the active emulator and returns ``(http, parsed)``, which makes
-  botocore skip signing, retries, HTTP and parsing.
+  botocore skip signing, retries, HTTP and parsing. A call the fast path answers in process
+  (core/fastpath.py) gets the same handler called directly, without the event.
 
 A call that botocore's fast path declined (core/fastpath.py: someone else listens to its request
 pipeline) is not answered at ``before-call``: botocore signs and sends it, so every send-side handler

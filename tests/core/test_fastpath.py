@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 
 import boto3
+import botocore.client
+import botocore.hooks
 import botocore.regions
 import botocore.serialize
 import pytest
@@ -158,3 +161,32 @@ def test_a_stubber_still_answers_before_the_emulator():
                                                       "UserId": "999999999999"})
             assert sts.get_caller_identity()["Account"] == "999999999999"
         assert sts.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_answered_calls_emit_no_before_call_yet_after_call_listeners_see_the_answer(monkeypatch):
+    # botocore's own before-call listeners only build the request (headers, URL) that is never sent;
+    # after-call is where customisations read the answer, so it still runs
+    emitted = []
+    original = botocore.hooks.HierarchicalEmitter.emit_until_response
+
+    def counting(self, event_name, **kwargs):
+        emitted.append(event_name)
+        return original(self, event_name, **kwargs)
+
+    monkeypatch.setattr(botocore.hooks.HierarchicalEmitter, "emit_until_response", counting)
+    answers = []
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.meta.events.register("after-call.s3.PutObject", lambda parsed, **_: answers.append(parsed["ETag"]))
+        s3.create_bucket(Bucket="fast")
+        etag = s3.put_object(Bucket="fast", Key="k", Body=b"data")["ETag"]
+    assert answers == [etag] == [f'"{hashlib.md5(b"data").hexdigest()}"']
+    assert not [event for event in emitted if event.startswith("before-call.")]
+
+
+def test_botocore_make_api_call_mirrored():
+    """core/fastpath.py's ``_call_in_process`` repeats the steps of botocore's ``_make_api_call`` that
+    a call answered in process needs: a botocore that changes them must be read again."""
+    source = inspect.getsource(botocore.client.BaseClient.__dict__["_make_api_call"])
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "75ba491f61ffbd4e04da4ef9c3c4e942b52183ea2896f7a6df447a940805d456")
