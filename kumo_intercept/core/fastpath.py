@@ -33,6 +33,7 @@ emitter's lookup cache).
 
 from __future__ import annotations
 
+import copy
 import functools
 import urllib.parse
 import weakref
@@ -40,7 +41,7 @@ from typing import Any, Callable
 
 import botocore.client
 from botocore.auth import resolve_auth_scheme_preference
-from botocore.context import start_as_current_context
+from botocore.context import ClientContext, get_context, reset_context, set_context
 from botocore.endpoint import Endpoint
 from botocore.exceptions import ParamValidationError
 from botocore.httpchecksum import resolve_checksum_context
@@ -113,8 +114,14 @@ def _answer_in_process(original: Callable[..., Any], answer: Answer) -> Callable
         if (decision(self, operation_model) != IN_PROCESS
                 or (SERVED_ENDPOINTS and served_endpoint(self.meta.endpoint_url))):
             return original(self, operation_name, api_params)
-        with start_as_current_context():  # as botocore's @with_current_context
+        # botocore's @with_current_context, without contextlib's generator (a microsecond a call): the
+        # call's own copy of the current client context, set back when it ends
+        current = get_context()
+        token = set_context(ClientContext() if current is None else copy.deepcopy(current))
+        try:
             return _call_in_process(self, operation_model, api_params, answer)
+        finally:
+            reset_context(token)
 
     return make_api_call
 
