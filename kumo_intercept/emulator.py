@@ -76,6 +76,23 @@ def _botocore_would_refuse(exc: BaseException, protocol: str) -> bool:
             and protocol not in ("json", "rest-json", "smithy-rpc-v2-cbor"))
 
 
+class _Operation:
+    """What serving a botocore operation needs to know of its model, worked out at its first call."""
+
+    __slots__ = ("service_model", "service", "name", "key", "inputs", "outputs", "s3_style")
+
+    def __init__(self, model: Any) -> None:
+        self.service_model = model.service_model
+        self.service: str = self.service_model.service_name
+        self.name: str = model.name
+        self.key = (self.service, self.name)
+        #: the blob members of its input and output (the ledger keeps previews of them)
+        self.inputs = blob_members(model.input_shape)
+        self.outputs = blob_members(model.output_shape)
+        #: S3-style responses carry a host id (``x-amz-id-2``)
+        self.s3_style = self.service in ("s3", "s3control")
+
+
 class KumoInternalError(KumoError):
     """A backend failed with an unexpected Python exception: a bug in kumo_intercept."""
 
@@ -120,7 +137,8 @@ class Emulator:
         self._backends: dict[str, ServiceBackend] = {}
         self._handlers: dict[tuple[str, str], Callable[[RequestContext], dict]] = {}
         self._pending: list[Callable[[], None]] = []
-        self._payloads: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        #: botocore operation model -> what serving it needs to know (see _Operation)
+        self._operations: dict[Any, _Operation] = {}
         #: called after every outermost call and by drain(); each returns True if it did work
         self.pollers: list[Callable[[], bool]] = []
         #: injected failures and latency (see core/faults.py); kept across reset()
@@ -576,29 +594,28 @@ class Emulator:
 
     def _serve(self, model: Any, params: dict, access_key: str | None, region: str,
                botocore_context: dict | None) -> tuple[HttpResponse, dict]:
-        service_model = model.service_model
-        service = service_model.service_name
-        operation = model.name
+        op = self._operations.get(model) or self._operation(model)
+        service = op.service
         if self._background_paused and service == "lambda":
             self._background_paused = False  # the process uses Lambda: restored mappings go on
         fault = self.faults.check(model, params)
-        payloads = self._payload_members(model)
-        if payloads[0]:
-            wrap_streams(payloads[0], params)
+        if op.inputs:
+            wrap_streams(op.inputs, params)
+        local = self._local
         with self.lock:
             # looked up under the lock: reset/restore/restart may have rebuilt the backends meanwhile
             issued = self._issued(access_key)
-            handler = (fault or self._expired_credentials(issued, service_model)
-                       or self.handler(service, operation))
-            request_id = new_request_id(service, self.ids)
-            ctx = RequestContext(self, service, operation, params, self._account_of(access_key, issued),
-                                 region, request_id, access_key, model, botocore_context)
+            handler = fault or self._expired_credentials(issued, op.service_model)
+            served = handler is None  # by the service: not an injected fault, not an expired key
+            if handler is None:
+                handler = self._handlers.get(op.key) or self.handler(service, op.name)
+            ctx = RequestContext(self, service, op.name, params, self._account_of(access_key, issued),
+                                 region, new_request_id(service, self.ids), access_key, model, botocore_context)
             error: AwsError | None = None
             savepoint = self.store.begin()
-            self._local.depth += 1
-            recursion_limit = _raise_recursion_limit() if self._local.depth == 1 else None
+            depth = local.depth = local.depth + 1
+            recursion_limit = _raise_recursion_limit() if depth == 1 else None
             try:
-                served = handler is self._handlers.get((service, operation))  # not a fault or expired key
                 if served and parameter_validation_off(botocore_context):
                     backend = self.backend(service)
                     ctx.params = check_unvalidated_input(model, params, backend.input_error_code,
@@ -614,56 +631,51 @@ class Emulator:
                 self.store.rollback(savepoint)
                 if isinstance(exc, (KumoError, NotImplementedError)) or not isinstance(exc, Exception):
                     raise
-                if _botocore_would_refuse(exc, service_model.protocol):
+                if _botocore_would_refuse(exc, op.service_model.protocol):
                     raise exc from None
                 raise KumoInternalError(
-                    f"kumo_intercept failed while serving {service}.{operation}: {exc!r}. "
+                    f"kumo_intercept failed while serving {service}.{op.name}: {exc!r}. "
                     "This is a bug in kumo_intercept; please report it with this traceback."
                 ) from exc
             finally:
-                self._local.depth -= 1
+                local.depth = depth - 1
                 if recursion_limit is not None:
                     sys.setrecursionlimit(recursion_limit)
             if self.store.commit(savepoint):
                 self.changed.notify_all()
-            if not savepoint:
-                if (self._pending or self.pollers) and not self._local.depth:
-                    self.drain()
-            return self._respond(ctx, parsed if error is None else None, error, service_model)
+            if not savepoint and (self._pending or self.pollers) and depth == 1:
+                self.drain()
+            return self._respond(op, ctx, parsed if error is None else None, error)
 
-    def _respond(self, ctx: RequestContext, parsed: dict | None, error: AwsError | None,
-                 service_model: Any) -> tuple[HttpResponse, dict]:
+    def _respond(self, op: "_Operation", ctx: RequestContext, parsed: dict | None,
+                 error: AwsError | None) -> tuple[HttpResponse, dict]:
         if error is not None:
-            parsed = error_response(error, service_model)
+            parsed = error_response(error, op.service_model)
             status = error.status
             headers = error.headers
         else:
             assert parsed is not None
             if self.strict:
-                validate_output(ctx.model.output_shape, parsed, f"{ctx.service}.{ctx.operation}")
+                validate_output(ctx.model.output_shape, parsed, f"{op.service}.{op.name}")
             status = ctx.status
             headers = ctx.headers
-        host_id = self.ids.b64(48) if ctx.service in ("s3", "s3control") else None
         now = self.clock.time()
-        metadata = response_metadata(ctx.service, ctx.request_id, status, headers, now, host_id)
+        metadata = response_metadata(op.service, ctx.request_id, status, headers, now,
+                                     self.ids.b64(48) if op.s3_style else None)
         parsed["ResponseMetadata"] = metadata
-        inputs, outputs = self._payload_members(ctx.model)
         # most operations carry no blob: their params and answer go to the ledger as they are
-        self.calls.record(Call(ctx.service, ctx.operation,
-                               with_payloads_previewed(inputs, ctx.params) if inputs else ctx.params,
-                               with_payloads_previewed(outputs, parsed) if outputs else parsed,
+        self.calls.record(Call(op.service, op.name,
+                               with_payloads_previewed(op.inputs, ctx.params) if op.inputs else ctx.params,
+                               with_payloads_previewed(op.outputs, parsed) if op.outputs else parsed,
                                error.code if error is not None else None,
                                ctx.account, ctx.region, ctx.request_id, now, ctx.authorization))
         if error is None:  # as the calling client's session parses timestamps and blobs (the AWS CLI's raw ones)
             parsed = as_session_parses(ctx.model, parsed, ctx.botocore_context)
         return HttpResponse(status, metadata["HTTPHeaders"]), parsed
 
-    def _payload_members(self, model: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """The blob members of an operation's input and output (cached per operation model)."""
-        members = self._payloads.get(model)
-        if members is None:
-            members = self._payloads[model] = (blob_members(model.input_shape), blob_members(model.output_shape))
-        return members
+    def _operation(self, model: Any) -> "_Operation":
+        operation = self._operations[model] = _Operation(model)
+        return operation
 
     # -- persistence and snapshots (see docs/persistence.md) ----------------------------------------
     @property

@@ -16,6 +16,8 @@ import threading
 _ALNUM_UPPER = string.ascii_uppercase + string.digits
 _ALNUM = string.ascii_letters + string.digits
 _BLOCK = 64  # bytes of output per hash
+#: a UUID's variant nibble (byte 8's high four bits, as hex) with its two top bits set to 10
+_UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 class IdGenerator:
@@ -67,12 +69,11 @@ class IdGenerator:
 
     # -- formats AWS uses -------------------------------------------------------------------
     def uuid4(self) -> str:
-        """A version-4 UUID string, e.g. SQS MessageId, request ids."""
-        b = bytearray(self.bytes(16))
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        h = b.hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        """A version-4 UUID string, e.g. SQS MessageId, request ids: 16 bytes with the version nibble
+        set to 4 and the variant bits to 10 (formatted from the hex text, at every call of every
+        service)."""
+        h = self.bytes(16).hex()
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
     def hex(self, n: int = 32, upper: bool = False) -> str:
         h = self.bytes((n + 1) // 2).hex()[:n]

@@ -8,7 +8,8 @@ while no emulator is active:
   own customisations mutate that dict in place, so by ``before-call`` it holds the final, validated
   params.
 * ``before-call``: hands the call to the active emulator and returns ``(http, parsed)``, which makes
-  botocore skip signing, retries, HTTP and parsing.
+  botocore skip signing, retries, HTTP and parsing. A call the fast path answers in process
+  (core/fastpath.py) gets the same handler called directly, without the event.
 
 A call that botocore's fast path declined (core/fastpath.py: someone else listens to its request
 pipeline) is not answered at ``before-call``: botocore signs and sends it, so every send-side handler
@@ -140,6 +141,8 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
+    if type(request_signer) is RequestSigner and not emulator.faults:  # the common case: one call
+        return emulator.dispatch(model, api_params, access_key, region, context)
 
     def attempt() -> Any:
         return emulator.dispatch(model, api_params, access_key, region, context)
@@ -341,7 +344,7 @@ def activate(emulator: "Emulator") -> "Emulator":
         _patch(botocore.endpoint, "time", _EMULATOR_TIME)
         _patch(botocore.useragent.UserAgentString, "to_string",
                _wrap_user_agent(botocore.useragent.UserAgentString.to_string))
-        for name, wrap in fastpath.replacements():
+        for name, wrap in fastpath.replacements(_serve):
             _patch(botocore.client.BaseClient, name, wrap(getattr(botocore.client.BaseClient, name)))
         _register_on_default_session()
         if "aiobotocore" in sys.modules:  # its sessions and clients need the async twins of the above

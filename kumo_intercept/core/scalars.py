@@ -31,6 +31,9 @@ from typing import Any, Callable
 
 #: client config -> its session's ResponseParserFactory, for clients whose session changed the defaults
 _FACTORIES: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+#: whether any client was noted: most processes never note one, and this is read at every call (a
+#: WeakKeyDictionary's len is computed in Python)
+_factories_remembered = False
 
 _XML_PROTOCOLS = frozenset({"query", "ec2", "rest-xml"})
 _NUMBER_PROTOCOLS = frozenset({"json", "rest-json", "smithy-rpc-v2-cbor"})  # numbers stay numbers on the wire
@@ -39,9 +42,11 @@ _CBOR = "smithy-rpc-v2-cbor"
 
 def remember_parser_defaults(session: Any, client: Any) -> None:
     """Note ``client`` if its session's response parser factory has defaults of its own."""
+    global _factories_remembered
     factory = session.get_component("response_parser_factory")
     if _parser_defaults(factory):
         _FACTORIES[client.meta.config] = factory
+        _factories_remembered = True
 
 
 def _parser_defaults(factory: Any) -> dict[str, Any]:
@@ -52,7 +57,7 @@ def _parser_defaults(factory: Any) -> dict[str, Any]:
 
 def as_session_parses(model: Any, parsed: dict[str, Any], botocore_context: dict[str, Any] | None) -> dict[str, Any]:
     """``parsed`` (timestamps as datetimes, blobs as bytes) as the calling client's parser would give it."""
-    if not _FACTORIES or not botocore_context:
+    if not _factories_remembered or not botocore_context:
         return parsed
     config = botocore_context.get("client_config")
     factory = _FACTORIES.get(config) if config is not None else None

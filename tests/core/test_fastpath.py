@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 
 import boto3
+import botocore.client
+import botocore.hooks
 import botocore.regions
 import botocore.serialize
 import pytest
@@ -61,6 +64,37 @@ def test_botocore_validation_still_refuses_bad_params():
         # botocore's own customisations (before-parameter-build) still run: its bucket-name check
         with pytest.raises(ParamValidationError, match="Invalid bucket name"):
             s3.list_objects_v2(Bucket="no/slash")
+
+
+#: (service, method, bad params): every kind of finding botocore's ParamValidator reports — types,
+#: ranges, lengths, required and unknown members, tagged unions (DynamoDB's AttributeValue), JSON-value
+#: headers (Lex's sessionAttributes) and documents (Bedrock's additionalModelRequestFields)
+_BAD_PARAMS = [
+    ("dynamodb", "put_item", {"TableName": "t", "Item": {"a": {"S": "x", "N": "1"}, "b": {}, "c": {"L": [{"S": 1}]}},
+                              "Bogus": 1}),
+    ("dynamodb", "query", {"TableName": "t", "Limit": 0, "Select": 5, "ExpressionAttributeValues": {":v": {"M": {"k": {"BOOL": "y"}}}}}),
+    ("sqs", "send_message_batch", {"QueueUrl": "u", "Entries": [{"Id": "1", "MessageAttributes": {"a": "text"}}]}),
+    ("s3", "put_object", {"Bucket": "b", "Key": "k", "Body": 123, "ContentLength": "1", "Tagging": 5}),
+    ("lex-runtime", "post_content", {"botName": "b", "botAlias": "a", "userId": "u", "contentType": "t",
+                                     "inputStream": b"", "sessionAttributes": {"a": object()}}),
+    ("bedrock-runtime", "converse", {"modelId": "m", "messages": [], "additionalModelRequestFields": {"a": {1, 2}}}),
+]
+
+
+def _validation_report(client, method, params):
+    with pytest.raises(ParamValidationError) as err:
+        getattr(client, method)(**params)
+    return str(err.value)
+
+
+@pytest.mark.parametrize("service, method, params", _BAD_PARAMS, ids=[f"{s}.{m}" for s, m, _ in _BAD_PARAMS])
+def test_the_fast_paths_validation_reports_what_botocore_reports(service, method, params):
+    # the oracle is botocore itself: the same call validated with no emulator active
+    outside = boto3.client(service, region_name="us-east-1", aws_access_key_id="AKIAOUTSIDE",
+                           aws_secret_access_key="outside")
+    expected = _validation_report(outside, method, params)
+    with kumo():
+        assert _validation_report(boto3.client(service), method, params) == expected
 
 
 def test_a_client_without_validation_is_not_validated_by_botocore():
@@ -127,3 +161,32 @@ def test_a_stubber_still_answers_before_the_emulator():
                                                       "UserId": "999999999999"})
             assert sts.get_caller_identity()["Account"] == "999999999999"
         assert sts.get_caller_identity()["Account"] == "123456789012"
+
+
+def test_answered_calls_emit_no_before_call_yet_after_call_listeners_see_the_answer(monkeypatch):
+    # botocore's own before-call listeners only build the request (headers, URL) that is never sent;
+    # after-call is where customisations read the answer, so it still runs
+    emitted = []
+    original = botocore.hooks.HierarchicalEmitter.emit_until_response
+
+    def counting(self, event_name, **kwargs):
+        emitted.append(event_name)
+        return original(self, event_name, **kwargs)
+
+    monkeypatch.setattr(botocore.hooks.HierarchicalEmitter, "emit_until_response", counting)
+    answers = []
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.meta.events.register("after-call.s3.PutObject", lambda parsed, **_: answers.append(parsed["ETag"]))
+        s3.create_bucket(Bucket="fast")
+        etag = s3.put_object(Bucket="fast", Key="k", Body=b"data")["ETag"]
+    assert answers == [etag] == [f'"{hashlib.md5(b"data").hexdigest()}"']
+    assert not [event for event in emitted if event.startswith("before-call.")]
+
+
+def test_botocore_make_api_call_mirrored():
+    """core/fastpath.py's ``_call_in_process`` repeats the steps of botocore's ``_make_api_call`` that
+    a call answered in process needs: a botocore that changes them must be read again."""
+    source = inspect.getsource(botocore.client.BaseClient.__dict__["_make_api_call"])
+    assert hashlib.sha256(source.encode()).hexdigest() == (
+        "75ba491f61ffbd4e04da4ef9c3c4e942b52183ea2896f7a6df447a940805d456")

@@ -16,6 +16,12 @@ FOREIGN_PRIVATES = {
     "_credentials": "botocore.Session: credentials set explicitly (our get_credentials replaces its own)",
     "_session": "boto3.Session: the botocore session of a boto3 default session made before import",
     "_handlers": "botocore.hooks.HierarchicalEmitter: who listens to an event (the fast path, core/fastpath.py)",
+    "_check_special_validation_cases": "botocore.validate.ParamValidator: which of its methods validates a shape "
+                                       "(the fast path's validator asks once per shape, core/fastpath.py)",
+    "_emit_api_params": "botocore.client.BaseClient: runs the params customisations (provide-client-params, "
+                        "before-parameter-build) of a call the fast path answers in process (core/fastpath.py)",
+    "_request_signer": "botocore.client.BaseClient: the signer botocore hands to before-call handlers (its "
+                       "credentials name the caller)",
     "_create_client": "aiobotocore.AioSession: the coroutine behind create_client (gets the emulator's region)",
     "_repr_html_": "IPython's display protocol, not a private name",
     "_request": "aiohttp.ClientSession: the one method every request goes through (get/post/request call it); "

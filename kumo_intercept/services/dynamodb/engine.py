@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping
-from typing import Any, Iterator, Protocol
+from typing import Any, Callable, Iterator, Protocol
 
 from sortedcontainers import SortedList
 
@@ -662,19 +662,14 @@ class TableEngine:
         items: list[dict] = []
         last = None
         want_items = select != "COUNT"
-        lsi_projected = ix is not None and ix.kind == "LSI" and select == "ALL_PROJECTED_ATTRIBUTES"
+        answered = _answered_item(ix, projection, select)
         for item, item_bytes in self.walk(info, ix, low, high, reverse):
             scanned += 1
             size += item_bytes
             if filter_ is None or E.evaluate(filter_, item):
                 count += 1
                 if want_items:
-                    if projection is not None:
-                        items.append(E.project(item, projection))
-                    elif lsi_projected:
-                        items.append(V.copy_item(ix.project(item)))  # type: ignore[union-attr]
-                    else:
-                        items.append(V.copy_item(item))
+                    items.append(answered(item))
             if (limit is not None and scanned >= limit) or size >= PAGE_BYTES:
                 last = item
                 break
@@ -698,6 +693,15 @@ class TableEngine:
             if capacity is not None:  # always: the enum check let TOTAL and INDEXES through only
                 out["ConsumedCapacity"] = capacity
         return out
+
+
+def _answered_item(ix: IndexInfo | None, projection: dict | None, select: str) -> Callable[[dict], dict]:
+    """How a Query or Scan answers with an item it read (decided once a page, not at every item)."""
+    if projection is not None:
+        return lambda item: E.project(item, projection)
+    if ix is not None and ix.kind == "LSI" and select == "ALL_PROJECTED_ATTRIBUTES":
+        return lambda item: V.copy_item(ix.project(item))
+    return V.copy_item
 
 
 class ServiceContext:
