@@ -13,7 +13,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from botocore.awsrequest import HeadersDict
 from botocore.config import Config
 
 from ..core.dispatch import TRACE_HEADER
@@ -21,6 +20,7 @@ from ..core.errors import AwsError, KumoError, NotEmulatedError
 from ..core.interceptor import add_unvalidated_config
 from ..core.responses import new_request_id, response_metadata
 from . import decode, encode, models, s3
+from .headers import Headers
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -42,7 +42,7 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: HeadersDict
+    headers: Headers
     body: bytes
     host: str
     scheme: str = "http"
@@ -55,7 +55,7 @@ class Request:
     @classmethod
     def parse(cls, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Request":
         parts = urllib.parse.urlsplit(url)
-        merged = HeadersDict(headers)
+        merged = headers.copy() if isinstance(headers, Headers) else Headers(headers)
         host = merged.get("host") or parts.netloc
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")

@@ -149,9 +149,8 @@ def match_route(service: str, method: str, path: str, query: dict[str, list[str]
     """The operation a REST request asks for and its URI labels (percent-decoded); ``"method"`` when
     the path exists with other methods only; None when nothing matches."""
     hint = query.get(SDK_HINT, [None])[0]
-    for route in routes_by_method(service).get(method, ()):
-        if (hint is not None and hint != route.operation) or not _has_query(route, query) \
-                or any(header not in headers for header in route.required_headers):
+    for route in _candidates(service, method, frozenset(query), hint):
+        if not _has_query(route, query) or any(header not in headers for header in route.required_headers):
             continue
         found = route.path.match(path)
         if found is not None:
@@ -172,3 +171,12 @@ def routes_by_method(service: str) -> dict[str, tuple[Route, ...]]:
     for route in routes(service):
         grouped.setdefault(route.method, []).append(route)
     return {method: tuple(group) for method, group in grouped.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(service: str, method: str, query_keys: frozenset[str], hint: str | None) -> tuple[Route, ...]:
+    """The routes of ``method`` whose required query keys are all among ``query_keys`` (and that the
+    SDK's hint names, if any), most specific first: worked out once per form of request rather than
+    by trying every route of the service on each request (S3 has over a hundred)."""
+    return tuple(route for route in routes_by_method(service).get(method, ())
+                 if (hint is None or hint == route.operation) and all(key in query_keys for key, _ in route.query))
