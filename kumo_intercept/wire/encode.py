@@ -204,6 +204,8 @@ def header_text(shape: Any, value: Any) -> str:
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
     text = _text(shape, value, "rfc822")
+    if text.isascii():
+        return text
     try:
         text.encode("latin-1")
     except UnicodeEncodeError:  # as S3 sends non-Latin-1 metadata: an RFC 2047 encoded word
