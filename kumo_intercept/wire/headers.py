@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping, MutableMapping, TypeVar, Union, overload
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import TypeVar, Union, overload
 
 _T = TypeVar("_T")
 Fields = Union[Mapping[str, str], Iterable[tuple[str, str]]]

@@ -78,7 +78,8 @@ class Route:
 
     operation: str
     method: str
-    path: "re.Pattern[str]"
+    #: the regular expression of the path (compiled when first tried: most routes never are)
+    path: str
     #: query keys the request must carry; a value of None accepts any value
     query: tuple[tuple[str, str | None], ...]
     #: how specific the route is: its required query keys, literal characters of its path, required headers
@@ -86,13 +87,21 @@ class Route:
     #: header names of required members sent in headers (CopyObject's ``x-amz-copy-source``)
     required_headers: tuple[str, ...]
 
+    def match(self, path: str) -> "re.Match[str] | None":
+        return _compiled(self.path).match(path)
+
 
 _LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 #: a hint SDKs add to some S3 URIs (``?x-id=GetObject``); other clients leave it out
 SDK_HINT = "x-id"
 
 
-def _path_pattern(path: str) -> tuple["re.Pattern[str]", int]:
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern)
+
+
+def _path_pattern(path: str) -> tuple[str, int]:
     pattern, literal, position = [], 0, 0
     for match in _LABEL.finditer(path):
         text = path[position:match.start()]
@@ -106,7 +115,7 @@ def _path_pattern(path: str) -> tuple["re.Pattern[str]", int]:
     literal += len(tail)
     if not tail.endswith("/"):
         pattern.append("/?")
-    return re.compile("".join(pattern) + r"\Z"), literal
+    return "".join(pattern) + r"\Z", literal
 
 
 def _required_query(query: str) -> tuple[tuple[str, str | None], ...]:
@@ -152,11 +161,11 @@ def match_route(service: str, method: str, path: str, query: dict[str, list[str]
     for route in _candidates(service, method, frozenset(query), hint):
         if not _has_query(route, query) or any(header not in headers for header in route.required_headers):
             continue
-        found = route.path.match(path)
+        found = route.match(path)
         if found is not None:
             labels = {key: urllib.parse.unquote(value) for key, value in found.groupdict().items()}
             return route, labels
-    if any(route.path.match(path) and _has_query(route, query) for route in routes(service)):
+    if any(route.match(path) and _has_query(route, query) for route in routes(service)):
         return "method"
     return None
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
-import email.parser
-import email.policy
 import io
 import json
 import re
@@ -148,6 +146,9 @@ def _check_expiry(emulator: "Emulator", request: "Request") -> None:
 # -- POST uploads (generate_presigned_post) -----------------------------------------------------------
 def _form_fields(request: "Request") -> tuple[dict[str, str], bytes | None, str | None]:
     """The text fields (names lower-cased), the file's bytes and its file name."""
+    import email.parser  # only here: the email package is a noticeable part of the server's start
+    import email.policy
+
     head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode("latin-1")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
     if not message.is_multipart():
