@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import http.server
 import socket
+import struct
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -44,10 +46,27 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kumo_intercept"
     sys_version = ""
-    timeout = IDLE_TIMEOUT
+    #: idle connections end by the socket's own receive timeout (``setup``) where the system has one:
+    #: a Python socket timeout costs a poll() before every read and write
+    timeout = None if hasattr(socket, "SO_RCVTIMEO") and sys.platform != "win32" else IDLE_TIMEOUT
     server: "Server"
     headers: Headers  # type: ignore[assignment]  # read by parse_request, not as an email message
     raw_requestline: bytes
+
+    def setup(self) -> None:
+        super().setup()
+        if self.timeout is None:
+            idle = struct.pack("ll", IDLE_TIMEOUT, 0)  # struct timeval
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, idle)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, idle)
+        # a read that times out then ends as an end of stream (socket.SocketIO reads EAGAIN so): the
+        # connection closes, and a body cut short is refused
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except ConnectionError:  # the client reset or left the connection: there is no one to answer
+            self.close_connection = True
 
     def do_request(self) -> None:
         try:
@@ -96,7 +115,11 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         size = int(length)
         if size > self.server.max_body:
             raise _Refused(self._too_large(size))
-        return self.rfile.read(size)
+        body = self.rfile.read(size)
+        if len(body) < size:
+            raise _Refused(self._error(AwsError("IncompleteBody", "You did not provide the number of bytes "
+                                                "specified by the Content-Length HTTP header", 400)))
+        return body
 
     def _read_http_chunks(self) -> bytes:
         chunks: list[bytes] = []

@@ -320,6 +320,16 @@ def test_chunked_request_body(served, client, connection):
     assert client("s3").get_object(Bucket="chunks", Key="k")["Body"].read() == b"abcde"
 
 
+def test_a_body_shorter_than_its_content_length_is_refused(served, client, connection):
+    """S3's error responses page: IncompleteBody, 400, when fewer bytes come than Content-Length says."""
+    client("s3").create_bucket(Bucket="short")
+    connection.send(b"PUT /short/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+    connection.socket.shutdown(socket.SHUT_WR)
+    status, _, body = connection.answer()
+    assert status == 400 and b"<Code>IncompleteBody</Code>" in body
+    assert client("s3").list_objects_v2(Bucket="short")["KeyCount"] == 0
+
+
 def test_connection_close_and_http_1_0(served):
     """RFC 9112 section 9.3 and 9.6: ``Connection: close`` ends the connection after the answer;
     an HTTP/1.0 connection ends after one answer unless the client asks for keep-alive."""
