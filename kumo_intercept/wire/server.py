@@ -65,7 +65,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def handle(self) -> None:
         try:
             super().handle()
-        except ConnectionError:  # the client reset or left the connection: there is no one to answer
+        except (ConnectionError, BlockingIOError):
+            # the client reset or left the connection, or did not read the answer within IDLE_TIMEOUT
+            # (the send timeout of ``setup``): there is no one to answer
             self.close_connection = True
 
     def do_request(self) -> None:
