@@ -8,6 +8,12 @@ moto's server; first answer <= 300 ms after start. Each server runs in its own p
 user would: ``python -m kumo_intercept serve`` and moto's ``ThreadedMotoServer``); the client sends
 prepared requests with ``http.client`` so that the server, not botocore, is measured. Rounds
 alternate between the servers; the figures are ranges over rounds. Run it on an idle machine.
+
+Servers run from compiled bytecode, as an installed package does (pip compiles at install time):
+``PYTHONDONTWRITEBYTECODE`` is dropped for them, bytecode goes to a temporary ``PYTHONPYCACHEPREFIX``
+(the source tree is left alone) and one unmeasured start of each server writes it. On Linux the
+server's CPU time per request is shown too (from ``/proc``): it varies less than the rates when
+other processes share the machine.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from typing import Callable
 
 import boto3
 
@@ -37,7 +45,22 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(kind: str) -> tuple[subprocess.Popen[bytes], str, float]:
+def _server_env(bytecode: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, **_ENV, "PYTHONPYCACHEPREFIX": bytecode}
+
+
+def _cpu_seconds(process: subprocess.Popen[bytes]) -> float | None:
+    """User and system CPU time of a process so far (Linux), else None."""
+    try:
+        with open(f"/proc/{process.pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _start(kind: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
     """Start a server process; returns it, its endpoint and the seconds until its first answer."""
     port = _free_port()
     endpoint = f"http://127.0.0.1:{port}"
@@ -46,8 +69,7 @@ def _start(kind: str) -> tuple[subprocess.Popen[bytes], str, float]:
     else:
         command = [sys.executable, "-c", _MOTO, str(port)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, **_ENV})
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     while True:
         try:
             urllib.request.urlopen(endpoint + "/", timeout=1).read()  # ListBuckets (S3 is the default route)
@@ -102,6 +124,15 @@ def _get_item(endpoint: str, seconds: float) -> float:
     return _rate(endpoint, "POST", "/", headers, body, seconds)
 
 
+def _measure(process: subprocess.Popen[bytes], run: Callable[[str, float], float], endpoint: str, seconds: float) -> tuple[float, float | None]:
+    """Requests per second, and the server's CPU microseconds per request when known."""
+    before = _cpu_seconds(process)
+    rate = run(endpoint, seconds)
+    after = _cpu_seconds(process)
+    cpu = None if before is None or after is None else (after - before) * 1e6 / (rate * seconds)
+    return rate, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
@@ -113,26 +144,37 @@ def main() -> None:
     except ImportError:
         kinds = ["kumo"]
         print("moto's server is not installed (pip install 'moto[server]'): kumo_intercept alone")
-    results: dict[str, dict[str, list[float]]] = {kind: {"first answer ms": [], "GetObject/s": [], "GetItem/s": []}
-                                                  for kind in kinds}
-    for _round in range(args.rounds):
-        for kind in kinds:
-            process, endpoint, first = _start(kind)
-            try:
-                _seed(endpoint)
-                results[kind]["first answer ms"].append(first * 1000)
-                results[kind]["GetObject/s"].append(_get_object(endpoint, args.seconds))
-                results[kind]["GetItem/s"].append(_get_item(endpoint, args.seconds))
-            finally:
-                process.terminate()
-                process.wait()
-    for metric in ("first answer ms", "GetObject/s", "GetItem/s"):
+    metrics = ("first answer ms", "GetObject/s", "GetItem/s", "GetObject server CPU us", "GetItem server CPU us")
+    results: dict[str, dict[str, list[float]]] = {kind: {metric: [] for metric in metrics} for kind in kinds}
+    with tempfile.TemporaryDirectory(prefix="bench-bytecode-") as bytecode:
+        env = _server_env(bytecode)
+        for kind in kinds:  # writes the bytecode; not measured
+            process, _endpoint, _first = _start(kind, env)
+            process.terminate()
+            process.wait()
+        for _round in range(args.rounds):
+            for kind in kinds:
+                process, endpoint, first = _start(kind, env)
+                try:
+                    _seed(endpoint)
+                    results[kind]["first answer ms"].append(first * 1000)
+                    for name, run in (("GetObject", _get_object), ("GetItem", _get_item)):
+                        rate, cpu = _measure(process, run, endpoint, args.seconds)
+                        results[kind][f"{name}/s"].append(rate)
+                        if cpu is not None:
+                            results[kind][f"{name} server CPU us"].append(cpu)
+                finally:
+                    process.terminate()
+                    process.wait()
+    for metric in metrics:
+        if not all(results[kind][metric] for kind in kinds):
+            continue
         cells = [f"{kind} {min(v):,.0f}-{max(v):,.0f}" for kind in kinds for v in [results[kind][metric]]]
         ratio = ""
-        if len(kinds) == 2 and metric != "first answer ms":
+        if len(kinds) == 2 and metric.endswith("/s"):
             ratio = f"  (kumo/moto {min(results['kumo'][metric]) / max(results['moto'][metric]):.1f}x-" \
                     f"{max(results['kumo'][metric]) / min(results['moto'][metric]):.1f}x)"
-        print(f"{metric:>16}: " + ", ".join(cells) + ratio)
+        print(f"{metric:>23}: " + ", ".join(cells) + ratio)
 
 
 if __name__ == "__main__":

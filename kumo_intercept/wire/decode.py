@@ -21,7 +21,8 @@ from ..core.errors import AwsError
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
 _PARSERS = {protocol: create_parser(protocol) for protocol in _PARSER_PROTOCOLS}
-#: bodies are parsed without headers: header members are read by ``rest_params`` itself
+#: bodies are parsed without headers: header members are read by ``rest_params`` itself, and JSON
+#: protocols have none
 _NO_HEADERS: dict[str, str] = {}
 
 
@@ -158,12 +159,13 @@ def _parse(protocol: str, body: bytes, headers: Any, shape: Any) -> dict[str, An
     return parsed
 
 
-def json_params(operation: Any, headers: Any, body: bytes, protocol: str) -> dict[str, Any]:
-    """JSON and RPC-v2-CBOR protocols: the whole body is the input structure."""
+def json_params(operation: Any, body: bytes, protocol: str) -> dict[str, Any]:
+    """JSON and RPC-v2-CBOR protocols: the whole body is the input structure (no member travels in a
+    header, so the parser is given none to copy)."""
     shape = operation.input_shape
     if shape is None:
         return {}
-    return _parse(protocol, body, headers, shape)
+    return _parse(protocol, body, _NO_HEADERS, shape)
 
 
 # -- Query protocol forms ---------------------------------------------------------------------------

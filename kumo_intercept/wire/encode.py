@@ -8,6 +8,7 @@ import base64
 import calendar
 import datetime
 import email.utils
+import functools
 import json
 import re
 from typing import Any, Callable, Iterator, Union
@@ -203,6 +204,8 @@ def header_text(shape: Any, value: Any) -> str:
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
         return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
     text = _text(shape, value, "rfc822")
+    if text.isascii():
+        return text
     try:
         text.encode("latin-1")
     except UnicodeEncodeError:  # as S3 sends non-Latin-1 metadata: an RFC 2047 encoded word
@@ -213,21 +216,34 @@ def header_text(shape: Any, value: Any) -> str:
 def modeled_headers(shape: Any, parsed: dict[str, Any], headers: dict[str, str]) -> int | None:
     """Put the output's header members into ``headers``; returns its status-code member, if any."""
     status = None
-    members = shape.members
+    outside = _outside_body(shape)
     for name, value in parsed.items():
-        member = members.get(name)
-        if member is None or value is None:
+        found = outside.get(name)
+        if found is None or value is None:
             continue
-        location = member.serialization.get("location")
+        location, wire_name, member = found
         if location == "header":
-            headers[member.serialization.get("name", name)] = header_text(member, value)
+            headers[wire_name] = header_text(member, value)
         elif location == "headers":
-            prefix = member.serialization.get("name", "")
             for key, item in value.items():
-                headers[prefix + key] = header_text(member.value, item)
+                headers[wire_name + key] = header_text(member.value, item)
         elif location == "statusCode":
             status = int(value)
     return status
+
+
+@functools.lru_cache(maxsize=None)
+def _outside_body(shape: Any) -> dict[str, tuple[str, str, Any]]:
+    """The members of an output shape sent outside the body: name -> location, wire name (the
+    prefix for a ``headers`` map), shape. Worked out once per shape: S3's GetObject output has some
+    forty members and an answer sets a few."""
+    outside = {}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location:
+            default = "" if location == "headers" else name
+            outside[name] = (location, member.serialization.get("name", default), member)
+    return outside
 
 
 # -- results --------------------------------------------------------------------------------------

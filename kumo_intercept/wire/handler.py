@@ -13,7 +13,6 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from botocore.awsrequest import HeadersDict
 from botocore.config import Config
 
 from ..core.dispatch import TRACE_HEADER
@@ -21,6 +20,7 @@ from ..core.errors import AwsError, KumoError, NotEmulatedError
 from ..core.interceptor import add_unvalidated_config
 from ..core.responses import new_request_id, response_metadata
 from . import decode, encode, models, s3
+from .headers import Headers
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -42,7 +42,7 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: HeadersDict
+    headers: Headers
     body: bytes
     host: str
     scheme: str = "http"
@@ -55,7 +55,7 @@ class Request:
     @classmethod
     def parse(cls, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Request":
         parts = urllib.parse.urlsplit(url)
-        merged = HeadersDict(headers)
+        merged = headers.copy() if isinstance(headers, Headers) else Headers(headers)
         host = merged.get("host") or parts.netloc
         query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
         request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")
@@ -203,13 +203,11 @@ def _route(request: Request, service: Any, protocol: str) -> _Routed:
     if protocol == "json":
         name = request.headers["x-amz-target"].rpartition(".")[2]
         operation = _operation(service, name, "UnknownOperationException", f"Unknown operation {name!r}")
-        return _Routed(service, protocol, operation, decode.json_params(operation, request.headers,
-                                                                         request.body, protocol))
+        return _Routed(service, protocol, operation, decode.json_params(operation, request.body, protocol))
     if protocol == "smithy-rpc-v2-cbor":
         name = _CBOR_PATH.match(request.path).group(2)  # type: ignore[union-attr]
         operation = _operation(service, name, "UnknownOperationException", f"Unknown operation {name!r}")
-        return _Routed(service, protocol, operation, decode.json_params(operation, request.headers,
-                                                                         request.body, protocol))
+        return _Routed(service, protocol, operation, decode.json_params(operation, request.body, protocol))
     if protocol == "query":
         return _route_query(request, service)
     return _route_rest(request, service, protocol)
@@ -250,12 +248,14 @@ def _route_rest(request: Request, service: Any, protocol: str) -> _Routed:
 
 
 # -- the call ---------------------------------------------------------------------------------------
-def _context(request: Request) -> dict[str, Any]:
+def _context(request: Request, operation: Any) -> dict[str, Any]:
+    """What botocore's client would have recorded for the call; a checksum only for operations that
+    take one (the ``httpChecksum`` trait), as botocore records it."""
     context: dict[str, Any] = {"client_config": WIRE_CONFIG}
     trace = request.headers.get("x-amzn-trace-id")
     if trace:
         context[TRACE_HEADER] = trace
-    algorithm = s3.checksum_algorithm(request.headers)
+    algorithm = s3.checksum_algorithm(request.headers) if operation.http_checksum else None
     if algorithm is not None:
         context["checksum"] = {"request_algorithm": {"algorithm": algorithm}}
     return context
@@ -266,7 +266,7 @@ def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
     operation = routed.operation
     http, parsed = emulator.faults.serve(
         operation, {}, None,
-        lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request)))
+        lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request, operation)))
     if http.status_code >= 300 and "Error" in parsed:
         return encode.error(routed.service, parsed, http.status_code, routed.protocol)
     if routed.service.service_name == "sqs" and not _AWS_HOST.match(_hostname(request.host)):

@@ -78,7 +78,8 @@ class Route:
 
     operation: str
     method: str
-    path: "re.Pattern[str]"
+    #: the regular expression of the path (compiled when first tried: most routes never are)
+    path: str
     #: query keys the request must carry; a value of None accepts any value
     query: tuple[tuple[str, str | None], ...]
     #: how specific the route is: its required query keys, literal characters of its path, required headers
@@ -86,13 +87,21 @@ class Route:
     #: header names of required members sent in headers (CopyObject's ``x-amz-copy-source``)
     required_headers: tuple[str, ...]
 
+    def match(self, path: str) -> "re.Match[str] | None":
+        return _compiled(self.path).match(path)
+
 
 _LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 #: a hint SDKs add to some S3 URIs (``?x-id=GetObject``); other clients leave it out
 SDK_HINT = "x-id"
 
 
-def _path_pattern(path: str) -> tuple["re.Pattern[str]", int]:
+@functools.lru_cache(maxsize=None)
+def _compiled(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern)
+
+
+def _path_pattern(path: str) -> tuple[str, int]:
     pattern, literal, position = [], 0, 0
     for match in _LABEL.finditer(path):
         text = path[position:match.start()]
@@ -106,7 +115,7 @@ def _path_pattern(path: str) -> tuple["re.Pattern[str]", int]:
     literal += len(tail)
     if not tail.endswith("/"):
         pattern.append("/?")
-    return re.compile("".join(pattern) + r"\Z"), literal
+    return "".join(pattern) + r"\Z", literal
 
 
 def _required_query(query: str) -> tuple[tuple[str, str | None], ...]:
@@ -149,15 +158,14 @@ def match_route(service: str, method: str, path: str, query: dict[str, list[str]
     """The operation a REST request asks for and its URI labels (percent-decoded); ``"method"`` when
     the path exists with other methods only; None when nothing matches."""
     hint = query.get(SDK_HINT, [None])[0]
-    for route in routes_by_method(service).get(method, ()):
-        if (hint is not None and hint != route.operation) or not _has_query(route, query) \
-                or any(header not in headers for header in route.required_headers):
+    for route in _candidates(service, method, frozenset(query), hint):
+        if not _has_query(route, query) or any(header not in headers for header in route.required_headers):
             continue
-        found = route.path.match(path)
+        found = route.match(path)
         if found is not None:
             labels = {key: urllib.parse.unquote(value) for key, value in found.groupdict().items()}
             return route, labels
-    if any(route.path.match(path) and _has_query(route, query) for route in routes(service)):
+    if any(route.match(path) and _has_query(route, query) for route in routes(service)):
         return "method"
     return None
 
@@ -172,3 +180,12 @@ def routes_by_method(service: str) -> dict[str, tuple[Route, ...]]:
     for route in routes(service):
         grouped.setdefault(route.method, []).append(route)
     return {method: tuple(group) for method, group in grouped.items()}
+
+
+@functools.lru_cache(maxsize=4096)
+def _candidates(service: str, method: str, query_keys: frozenset[str], hint: str | None) -> tuple[Route, ...]:
+    """The routes of ``method`` whose required query keys are all among ``query_keys`` (and that the
+    SDK's hint names, if any), most specific first: worked out once per form of request rather than
+    by trying every route of the service on each request (S3 has over a hundred)."""
+    return tuple(route for route in routes_by_method(service).get(method, ())
+                 if (hint is None or hint == route.operation) and all(key in query_keys for key, _ in route.query))

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
-import email.parser
-import email.policy
 import io
 import json
 import re
@@ -19,11 +17,11 @@ import urllib.parse
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
-from botocore.awsrequest import HeadersDict
 from botocore.utils import parse_timestamp
 
 from ..core.errors import AwsError
 from . import decode, encode, models
+from .headers import Headers
 
 if TYPE_CHECKING:
     from ..emulator import Emulator
@@ -86,7 +84,7 @@ def _decode_chunked(request: "Request") -> None:
     for name, value in trailers.items():
         request.headers[name] = value
     rest = ",".join(part for part in encoding.split(",") if part.strip() and part.strip() != "aws-chunked")
-    del request.headers["content-encoding"]
+    request.headers.pop("content-encoding", None)  # a STREAMING- payload may come without one
     if rest:
         request.headers["content-encoding"] = rest
     request.headers["content-length"] = str(len(body))
@@ -148,6 +146,9 @@ def _check_expiry(emulator: "Emulator", request: "Request") -> None:
 # -- POST uploads (generate_presigned_post) -----------------------------------------------------------
 def _form_fields(request: "Request") -> tuple[dict[str, str], bytes | None, str | None]:
     """The text fields (names lower-cased), the file's bytes and its file name."""
+    import email.parser  # only here: the email package is a noticeable part of the server's start
+    import email.policy
+
     head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode("latin-1")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + request.body)
     if not message.is_multipart():
@@ -190,7 +191,7 @@ def post_upload(emulator: "Emulator", request: "Request") -> Wire:
     elif fields.get("awsaccesskeyid"):
         request.access_key = fields["awsaccesskeyid"]
     operation = models.service_model("s3").operation_model("PutObject")
-    headers = HeadersDict({name: value for name, value in fields.items() if name not in _UNCONDITIONED})
+    headers = Headers({name: value for name, value in fields.items() if name not in _UNCONDITIONED})
     params = decode.rest_params(operation, {"Bucket": bucket, "Key": key}, {}, headers, b"", "rest-xml")
     params["Body"] = io.BytesIO(content)
     status, out_headers, body = dispatch_operation(emulator, request, operation, params)

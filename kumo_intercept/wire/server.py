@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import http.server
 import socket
+import struct
+import sys
 import threading
 from typing import TYPE_CHECKING, Any, Iterator
 
 from . import handle, introspection
 from .handler import answer_error
+from .headers import Headers
 from . import models
 from ..core.errors import AwsError
 
@@ -30,6 +33,11 @@ DEFAULT_MAX_CONNECTIONS = 64
 #: seconds an idle keep-alive connection is kept
 IDLE_TIMEOUT = 60
 _S3 = "s3"
+#: answers up to this size go out in one write with their headers
+_ONE_WRITE = 1 << 16
+#: http.server's limits on the header section (http.client's _MAXLINE and _MAXHEADERS)
+_MAX_HEADER_LINE = 65536
+_MAX_HEADERS = 100
 _HTTP_ERROR_CODES = {400: "BadRequest", 414: "RequestURITooLong", 431: "RequestHeaderSectionTooLarge",
                      501: "NotImplemented", 505: "HTTPVersionNotSupported"}
 
@@ -38,8 +46,29 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "kumo_intercept"
     sys_version = ""
-    timeout = IDLE_TIMEOUT
+    #: idle connections end by the socket's own receive timeout (``setup``) where the system has one:
+    #: a Python socket timeout costs a poll() before every read and write
+    timeout = None if hasattr(socket, "SO_RCVTIMEO") and sys.platform != "win32" else IDLE_TIMEOUT
     server: "Server"
+    headers: Headers  # type: ignore[assignment]  # read by parse_request, not as an email message
+    raw_requestline: bytes
+
+    def setup(self) -> None:
+        super().setup()
+        if self.timeout is None:
+            idle = struct.pack("ll", IDLE_TIMEOUT, 0)  # struct timeval
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, idle)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, idle)
+        # a read that times out then ends as an end of stream (socket.SocketIO reads EAGAIN so): the
+        # connection closes, and a body cut short is refused
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, BlockingIOError):
+            # the client reset or left the connection, or did not read the answer within IDLE_TIMEOUT
+            # (the send timeout of ``setup``): there is no one to answer
+            self.close_connection = True
 
     def do_request(self) -> None:
         try:
@@ -54,9 +83,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith(introspection.PREFIX):
             self._send(*introspection.answer(self.server.emulator, self.command, self.path, body))
             return
-        status, headers, content = handle(self.server.emulator, self.command, self.path, dict(self.headers.items()),
-                                          body)
-        self._send(status, headers, content)
+        self._send(*handle(self.server.emulator, self.command, self.path, self.headers, body))
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_request
 
@@ -90,7 +117,11 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         size = int(length)
         if size > self.server.max_body:
             raise _Refused(self._too_large(size))
-        return self.rfile.read(size)
+        body = self.rfile.read(size)
+        if len(body) < size:
+            raise _Refused(self._error(AwsError("IncompleteBody", "You did not provide the number of bytes "
+                                                "specified by the Content-Length HTTP header", 400)))
+        return body
 
     def _read_http_chunks(self) -> bytes:
         chunks: list[bytes] = []
@@ -122,32 +153,40 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         if not isinstance(body, bytes):
             self._stream(status, headers, body)
             return
-        self.send_response_only(status)
+        lines = [self._status_line(status)]
         length = None
         for name, value in self._cors(headers).items():
             if name.lower() == "content-length":
                 length = value
                 continue
-            self.send_header(name, value)
+            lines.append(f"{name}: {value}")
         if self.command == "HEAD":
-            self.send_header("Content-Length", length if length is not None else str(len(body)))
+            lines.append(f"Content-Length: {length if length is not None else len(body)}")
             body = b""
         elif status not in (204, 304):
-            self.send_header("Content-Length", str(len(body)))
+            lines.append(f"Content-Length: {len(body)}")
         if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if body:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        # one write, one TCP segment for a small answer: headers and body apart would cost a second
+        # system call and, on the client's side, a second read
+        if len(body) <= _ONE_WRITE:
+            self.wfile.write(head + body)
+        else:
+            self.wfile.write(head)
             self.wfile.write(body)
+
+    def _status_line(self, status: int) -> str:
+        reason = self.responses[status][0] if status in self.responses else ""
+        return f"{self.protocol_version} {status} {reason}"
 
     def _stream(self, status: int, headers: dict[str, str], messages: "Iterator[bytes]") -> None:
         """An event stream: each message goes out as it comes, in HTTP chunked encoding."""
-        self.send_response_only(status)
-        for name, value in self._cors(headers).items():
-            if name.lower() != "content-length":
-                self.send_header(name, value)
-        self.send_header("Transfer-Encoding", "chunked")
-        self.end_headers()
+        lines = [self._status_line(status)]
+        lines += [f"{name}: {value}" for name, value in self._cors(headers).items()
+                  if name.lower() != "content-length"]
+        lines.append("Transfer-Encoding: chunked")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict"))
         try:
             for chunk in messages:
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
@@ -159,6 +198,45 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             close = getattr(messages, "close", None)
             if close is not None:
                 close()
+
+    def parse_request(self) -> bool:
+        """The request line and header fields, as ``http.server``'s own ``parse_request`` reads them
+        but without the ``email`` package (its header parser was a fifth of a small request's time):
+        HTTP/1.1 keeps the connection unless ``Connection: close``, HTTP/1.0 closes it unless
+        ``keep-alive``; ``Expect: 100-continue`` is answered before the body is read. Request lines
+        without an HTTP version (HTTP/0.9) are refused."""
+        self.command = None  # type: ignore[assignment]
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        version = _http_version(words[-1]) if len(words) == 3 else None
+        if version is None:
+            self.send_error(400, f"Bad request syntax ({self.requestline!r})")
+            return False
+        if version >= (2, 0):
+            self.send_error(505, f"Invalid HTTP version ({words[-1]})")
+            return False
+        self.request_version = words[-1]
+        self.close_connection = version < (1, 1)
+        self.command, self.path = words[0], words[1]
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")  # as http.server does
+        try:
+            self.headers = _read_headers(self.rfile)
+        except _HeaderError as error:
+            self.send_error(431, str(error))
+            return False
+        connection = self.headers.get("connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if self.headers.get("expect", "").lower() == "100-continue" and version >= (1, 1):
+            return self.handle_expect_100()
+        return True
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Requests http.server cannot parse (a bad request line, headers too long, an unknown
@@ -172,6 +250,41 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
+
+
+def _http_version(word: str) -> tuple[int, int] | None:
+    """``HTTP/1.1`` -> (1, 1); None when the word is no HTTP version."""
+    major, dot, minor = word.removeprefix("HTTP/").partition(".")
+    if not word.startswith("HTTP/") or not dot or not major.isdigit() or not minor.isdigit() \
+            or len(major) > 10 or len(minor) > 10:
+        return None
+    return int(major), int(minor)
+
+
+class _HeaderError(Exception):
+    pass
+
+
+def _read_headers(rfile: Any) -> Headers:
+    """The header fields up to the empty line; a folded line (obsolete line folding) continues the
+    field before it."""
+    fields: list[tuple[str, str]] = []
+    while True:
+        line = rfile.readline(_MAX_HEADER_LINE + 1)
+        if len(line) > _MAX_HEADER_LINE:
+            raise _HeaderError("Line too long")
+        if line in (b"\r\n", b"\n", b""):
+            return Headers(fields)
+        if len(fields) >= _MAX_HEADERS:
+            raise _HeaderError("Too many headers")
+        text = line.decode("iso-8859-1").rstrip("\r\n")
+        if text[:1] in (" ", "\t") and fields:
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {text.strip()}")
+            continue
+        name, colon, value = text.partition(":")
+        if colon:
+            fields.append((name.strip(), value.strip()))
 
 
 class _Refused(Exception):

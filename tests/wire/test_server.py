@@ -12,13 +12,14 @@ import json
 import socket
 import urllib.request
 import zlib
+from typing import Iterator
 
 import boto3
 import pytest
 
 import kumo_intercept
 
-from kumo_intercept import kumo
+from kumo_intercept import Emulator, kumo
 from kumo_intercept.services.awslambda import register_callable
 
 pytestmark = pytest.mark.allow_network
@@ -240,6 +241,130 @@ def test_cors_for_browser_clients(served, client):
     client("s3").create_bucket(Bucket="browser")
     status, headers, _ = _raw(served.endpoint_url, "PUT", "/browser/k", {"Origin": "http://localhost:3000"}, b"x")
     assert status == 200 and "ETag" in headers["access-control-expose-headers"]
+
+
+# -- HTTP/1.1 as the server reads it (RFC 9112) ---------------------------------------------------------
+class _Connection:
+    """A raw socket to the server: requests written byte for byte, answers read by their
+    Content-Length (RFC 9112 section 6.3)."""
+
+    def __init__(self, endpoint: str) -> None:
+        host, port = endpoint.removeprefix("http://").split(":")
+        self.socket = socket.create_connection((host, int(port)), timeout=10)
+        self.reader = self.socket.makefile("rb")
+
+    def send(self, data: bytes) -> None:
+        self.socket.sendall(data)
+
+    def answer(self) -> tuple[int, dict[str, str], bytes]:
+        status = int(self.reader.readline().split()[1])
+        headers = {}
+        while (line := self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return status, headers, self.reader.read(int(headers.get("content-length", 0)))
+
+    def closed_by_server(self) -> bool:
+        return self.reader.read(1) == b""
+
+    def close(self) -> None:
+        self.reader.close()
+        self.socket.close()
+
+
+@pytest.fixture
+def connection(served: Emulator) -> Iterator[_Connection]:
+    opened = _Connection(served.endpoint_url)
+    yield opened
+    opened.close()
+
+
+def test_keep_alive_pipelining_and_header_names_in_any_case(served, client, connection):
+    """RFC 9112 section 9.3: HTTP/1.1 connections persist; requests may be pipelined and are
+    answered in order. RFC 9110 section 5.1: field names are case-insensitive."""
+    client("s3").create_bucket(Bucket="pipe")
+    put = b"PUT /pipe/k HTTP/1.1\r\nHOST: x\r\ncontent-LENGTH: 3\r\n\r\nabc"
+    get = b"GET /pipe/k HTTP/1.1\r\nhost: x\r\n\r\n"
+    connection.send(put + get)
+    assert connection.answer()[0] == 200
+    status, headers, body = connection.answer()
+    assert (status, body, headers["content-length"]) == (200, b"abc", "3")
+
+
+def test_obsolete_line_folding_is_read_as_one_space(served, client, connection):
+    """RFC 9112 section 5.2: a recipient may replace each obs-fold with a space."""
+    client("s3").create_bucket(Bucket="fold")
+    connection.send(b"PUT /fold/k HTTP/1.1\r\nHost: x\r\nx-amz-meta-note: first\r\n  second\r\n"
+                    b"Content-Length: 0\r\n\r\n")
+    assert connection.answer()[0] == 200
+    assert client("s3").head_object(Bucket="fold", Key="k")["Metadata"] == {"note": "first second"}
+
+
+def test_expect_100_continue_then_the_body(served, client, connection):
+    """RFC 9110 section 10.1.1: a server that will read the body answers 100 (Continue) first."""
+    client("s3").create_bucket(Bucket="expect")
+    connection.send(b"PUT /expect/k HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n")
+    assert connection.reader.readline().split()[1] == b"100"
+    assert connection.reader.readline() == b"\r\n"
+    connection.send(b"body")
+    assert connection.answer()[0] == 200
+    assert client("s3").get_object(Bucket="expect", Key="k")["Body"].read() == b"body"
+
+
+def test_chunked_request_body(served, client, connection):
+    """RFC 9112 section 7.1: chunked transfer coding, with a chunk extension and a trailer."""
+    client("s3").create_bucket(Bucket="chunks")
+    connection.send(b"PUT /chunks/k HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n")
+    assert connection.answer()[0] == 200
+    assert client("s3").get_object(Bucket="chunks", Key="k")["Body"].read() == b"abcde"
+
+
+def test_a_body_shorter_than_its_content_length_is_refused(served, client, connection):
+    """S3's error responses page: IncompleteBody, 400, when fewer bytes come than Content-Length says."""
+    client("s3").create_bucket(Bucket="short")
+    connection.send(b"PUT /short/k HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+    connection.socket.shutdown(socket.SHUT_WR)
+    status, _, body = connection.answer()
+    assert status == 400 and b"<Code>IncompleteBody</Code>" in body
+    assert client("s3").list_objects_v2(Bucket="short")["KeyCount"] == 0
+
+
+def test_connection_close_and_http_1_0(served):
+    """RFC 9112 section 9.3 and 9.6: ``Connection: close`` ends the connection after the answer;
+    an HTTP/1.0 connection ends after one answer unless the client asks for keep-alive."""
+    for request, persists in ((b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", False),
+                              (b"GET / HTTP/1.0\r\nHost: x\r\n\r\n", False),
+                              (b"GET / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n", True)):
+        opened = _Connection(served.endpoint_url)
+        try:
+            opened.send(request)
+            status, headers, _ = opened.answer()
+            assert status == 200 and (headers.get("connection") == "close") is not persists
+            if persists:
+                opened.send(b"GET / HTTP/1.0\r\nHost: x\r\n\r\n")
+                assert opened.answer()[0] == 200
+            assert opened.closed_by_server()
+        finally:
+            opened.close()
+
+
+def test_header_sections_too_large_and_unknown_versions(served):
+    """RFC 6585 section 5: 431 for a header section too large (more than 100 fields, or a line
+    over 64 KiB, as Python's http.server bounds it); RFC 9110 section 15.6.6: 505 for an HTTP
+    version the server does not speak."""
+    many = b"".join(b"x-field-%d: v\r\n" % number for number in range(101))
+    for request, expected in ((b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n", 431),
+                              (b"GET / HTTP/1.1\r\nx-long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+                              (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+                              (b"GET /\r\n\r\n", 400)):
+        opened = _Connection(served.endpoint_url)
+        try:
+            opened.send(request)
+            status, headers, body = opened.answer()
+            assert status == expected and headers["connection"] == "close" and b"<Error>" in body
+        finally:
+            opened.close()
 
 
 # -- introspection, health, shutdown ------------------------------------------------------------------
