@@ -44,6 +44,7 @@ from .tables import IndexInfo, TableInfo, check_definitions, check_projection, c
 from . import schema
 from .backups import BackupOperations
 from .policies import PolicyOperations
+from .transfers import TransferOperations
 
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
@@ -189,7 +190,7 @@ def _warm_throughput(asked: dict | None, on_demand: bool, throughput: Mapping[st
             "WriteUnitsPerSecond": throughput["WriteCapacityUnits"], "Status": "ACTIVE"}
 
 
-class DynamoDBBackend(BackupOperations, PolicyOperations, ServiceBackend):
+class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, ServiceBackend):
     service_name = "dynamodb"
     input_error_code = "ValidationException"
     input_checked_operations = _CHECKED_OPERATIONS
@@ -224,6 +225,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, ServiceBackend):
         self.backups = schema.BACKUPS.open(store)
         self.backup_items = schema.BACKUP_ITEMS.open_ordered(store)
         self.history = schema.HISTORY.open_ordered(store)
+        self.transfers = schema.TRANSFERS.open(store)
         self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta,
                                   self.history)
 
