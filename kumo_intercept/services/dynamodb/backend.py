@@ -364,6 +364,8 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
         new = self.engine.updated(info, key, params["Key"], old, actions)
+        if old is None:
+            self.engine.item_key(info, new)  # a new item's key is held to the key size limits
         self.engine.write(ctx, info, key, old, new)
         out: dynamodb.UpdateItemResult = {}
         source = None
