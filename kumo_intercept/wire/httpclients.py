@@ -37,6 +37,9 @@ from ..core import interceptor
 Patch = Callable[[Any, str, Any], None]
 _AWS_HOST = re.compile(r"(?:^|\.)amazonaws\.com(?:\.cn)?$")
 _S3_LABEL = re.compile(r"^s3(?:-|$)")
+#: DynamoDB's account-based endpoints (``123456789012.ddb.us-east-1.amazonaws.com``, chosen by botocore's
+#: ``account_id_endpoint_mode``); the request names DynamoDB in its X-Amz-Target header
+_DYNAMODB_ACCOUNT_HOST = re.compile(r"^\d{12}\.ddb\.")
 
 
 def aws_service_host(host: str) -> bool:
@@ -49,6 +52,8 @@ def _emulated(host: str) -> bool:
 
     labels = host.split(".")
     if s3.virtual_bucket(host) is not None or any(_S3_LABEL.match(label) for label in labels):
+        return True
+    if _DYNAMODB_ACCOUNT_HOST.match(host):
         return True
     return any(host.startswith(prefix + ".") for prefix in models.by_endpoint_prefix())
 

@@ -43,6 +43,8 @@ from .expressions import ExprError
 from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
 from . import schema
 from .backups import BackupOperations
+from .policies import PolicyOperations
+from .transfers import TransferOperations
 
 _CHECKED_OPERATIONS = frozenset((
     "CreateTable", "UpdateTable", "DeleteTable", "DescribeTable", "ListTables", "TagResource",
@@ -188,7 +190,7 @@ def _warm_throughput(asked: dict | None, on_demand: bool, throughput: Mapping[st
             "WriteUnitsPerSecond": throughput["WriteCapacityUnits"], "Status": "ACTIVE"}
 
 
-class DynamoDBBackend(BackupOperations, ServiceBackend):
+class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, ServiceBackend):
     service_name = "dynamodb"
     input_error_code = "ValidationException"
     input_checked_operations = _CHECKED_OPERATIONS
@@ -223,6 +225,7 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         self.backups = schema.BACKUPS.open(store)
         self.backup_items = schema.BACKUP_ITEMS.open_ordered(store)
         self.history = schema.HISTORY.open_ordered(store)
+        self.transfers = schema.TRANSFERS.open(store)
         self.engine = TableEngine(emulator.clock, emulator.ids, self.tables, self.items, self.records, self.meta,
                                   self.history)
 
@@ -361,6 +364,8 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
         if condition is not None and not E.evaluate(condition, old):
             self._fail_condition(params, old)
         new = self.engine.updated(info, key, params["Key"], old, actions)
+        if old is None:
+            self.engine.item_key(info, new)  # a new item's key is held to the key size limits
         self.engine.write(ctx, info, key, old, new)
         out: dynamodb.UpdateItemResult = {}
         source = None
@@ -872,6 +877,8 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             raise V.invalid("One or more parameter values were invalid: Table is being created with a stream "
                             "disabled, UpdateViewType should not be specified")
         self.tables.put(tkey, record)
+        if params.get("ResourcePolicy"):
+            self.set_policy(ctx, TableInfo(tkey, record), params["ResourcePolicy"])
         return {"TableDescription": self._describe(tkey, "CREATING", creating=True)}
 
     def _sse(self, ctx: RequestContext, spec: Mapping[str, Any] | None) -> dynamodb.SSEDescription | None:
@@ -1272,7 +1279,7 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
     # -- inspection ---------------------------------------------------------------------------------
     def resource_facts(self, arn: str) -> dict[str, Any] | None:
         """ResourcePolicyPort: a table's (or index's) tags and partition key, for aws:ResourceTag and
-        dynamodb:LeadingKeys (resource policies of tables are not emulated)."""
+        dynamodb:LeadingKeys, and its resource policy."""
         parts = arn.split(":", 5)
         path = parts[5].split("/") if len(parts) == 6 else []
         record = self.tables.get((parts[4], parts[3], path[1])) if len(path) >= 2 and path[0] == "table" else None
@@ -1283,7 +1290,8 @@ class DynamoDBBackend(BackupOperations, ServiceBackend):
             indexes = [index for index in (*record["gsis"], *record["lsis"]) if index["IndexName"] == path[3]]
             schema = indexes[0]["KeySchema"] if indexes else schema
         partition = next((entry["AttributeName"] for entry in schema if entry["KeyType"] == "HASH"), None)
-        return {"Arn": arn, "Policy": None, "Tags": dict(record.get("tags") or {}), "PartitionKey": partition}
+        policy = record.get("policy")
+        return {"Arn": arn, "Policy": policy["text"] if policy else None, "Tags": dict(record.get("tags") or {}), "PartitionKey": partition}
 
     def summary(self) -> dict[str, Any]:
         tables = []

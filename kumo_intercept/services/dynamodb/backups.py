@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from .engine import TableEngine
 
 #: the table record's members a restored table starts without (AWS restores none of these settings)
-_NOT_RESTORED = ("stream", "last_stream", "ttl", "ttl_last", "pitr_since", "pitr_days", "restore", "status")
+_NOT_RESTORED = ("stream", "last_stream", "ttl", "ttl_last", "pitr_since", "pitr_days", "restore", "status",
+                "policy")
 _LIST_LIMIT = 100
 #: how long the SYSTEM backup of a deleted table with point-in-time recovery is kept (BackupDetails)
 SYSTEM_BACKUP_SECONDS = 35 * 86400

@@ -32,6 +32,8 @@ PAGE_BYTES = 1024 * 1024
 TTL_HORIZON = 5 * 365 * 86400
 STREAM_RETENTION = 24 * 3600
 NOT_FOUND = "Requested resource not found"
+_RANGE_KEYS_TOO_BIG = ("One or more parameter values were invalid: Aggregated size of all range keys has exceeded "
+                       "the size limit of 1024 bytes")
 #: PutItem, UpdateItem and DeleteItem report their request's validation errors in this envelope
 ENVELOPE = "1 validation error detected: "
 
@@ -276,14 +278,16 @@ class TableEngine:
                 if limit == 2048:
                     raise V.invalid("One or more parameter values were invalid: Size of hashkey has exceeded the "
                                     "maximum size limit of2048 bytes")
-                raise V.invalid("One or more parameter values were invalid: Aggregated size of all range keys has "
-                                "exceeded the size limit of 1024 bytes")
+                raise V.invalid(_RANGE_KEYS_TOO_BIG)
             parts.append(raw)
         return info.key + (hashed(parts[0]), parts[1])
 
     @staticmethod
     def check_index_keys(info: TableInfo, item: dict, update: bool = False) -> None:
         for ix in info.indexes.values():
+            sort_value = item.get(ix.range_name) if ix.range_name else None
+            if sort_value and ("S" in sort_value or "B" in sort_value) and len(V.key_bytes(sort_value)) > 1024:
+                raise V.invalid(_RANGE_KEYS_TOO_BIG)  # a table's partition key may be an index's sort key
             for name, kind in ((ix.hash_name, ix.hash_type), (ix.range_name, ix.range_type)):
                 if name is None or name in (info.hash_name, info.range_name):
                     continue

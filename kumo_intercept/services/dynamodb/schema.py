@@ -105,6 +105,16 @@ BACKUPS = TableSpec("dynamodb.backups", BackupsRecord)
 BACKUP_ITEMS = TableSpec("dynamodb.backup_items", dict[str, dict], ordered=True)
 #: (account, region, table, time, sequence) -> a write to a table with point-in-time recovery enabled
 HISTORY = TableSpec("dynamodb.history", HistoryRecord, ordered=True)
+TransfersRecord = TypedDict("TransfersRecord", {
+    "kind": str,            # export | import
+    "account": str,
+    "region": str,
+    "table": str,           # the table's ARN
+    "description": dict,    # ExportDescription / ImportTableDescription (times as epoch seconds)
+}, total=False)
+
+#: export or import ARN -> an export to S3 or an import from S3
+TRANSFERS = TableSpec("dynamodb.transfers", TransfersRecord)
 #: name -> a counter ("sequence": the last stream sequence number; "history": the last history entry)
 META = TableSpec("dynamodb.meta", int)
 
@@ -127,6 +137,7 @@ def items_view(backend: "ServiceBackend", table: str, *, account: str | None = N
             for key, item in items if key[2] == table]
 
 
-SCHEMA = ServiceSchema(tables=(TABLES, ITEMS, STREAMS, STREAM_RECORDS, TOKENS, META, BACKUPS, BACKUP_ITEMS, HISTORY),
+SCHEMA = ServiceSchema(tables=(TABLES, ITEMS, STREAMS, STREAM_RECORDS, TOKENS, META, BACKUPS, BACKUP_ITEMS, HISTORY,
+                               TRANSFERS),
                        views={"items": items_view})
 

@@ -259,3 +259,30 @@ def test_documents_nest_32_levels_deep_at_most(ddb, table):
         ddb.put_item(TableName=table, Item={**key(), "data": _deep(32)})
     assert error(exc)[1] == ("1 validation error detected: Nesting Levels have exceeded supported limits: Attributes "
                              "in the item have nested levels beyond supported limit")
+
+
+def test_key_size_limits_hold_for_updates_and_index_sort_keys(ddb, table, create):
+    # DynamoDB developer guide, "Service, account, and table quotas": partition key values up to 2048 bytes,
+    # sort key values up to 1024 bytes; AWS's wording as moto's AWS-verified
+    # test_update_item_with_long_string_hash_key_exception records it (no space in "of2048")
+    ddb.update_item(TableName=table, Key={"pk": {"S": "x" * 2048}, "sk": {"S": "1"}}, UpdateExpression="SET v = :v",
+                    ExpressionAttributeValues={":v": {"S": "ok"}})
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(TableName=table, Key={"pk": {"S": "x" * 2049}, "sk": {"S": "1"}},
+                        UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "ok"}})
+    assert error(exc) == ("ValidationException", "One or more parameter values were invalid: Size of hashkey has "
+                          "exceeded the maximum size limit of2048 bytes")
+    range_too_big = ("ValidationException", "One or more parameter values were invalid: Aggregated size of all "
+                     "range keys has exceeded the size limit of 1024 bytes")
+    with pytest.raises(ClientError) as exc:
+        ddb.update_item(TableName=table, Key={"pk": {"S": "a"}, "sk": {"S": "y" * 1025}},
+                        UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "ok"}})
+    assert error(exc) == range_too_big
+    # the table's partition key is the index's sort key: the 1024-byte limit applies to it
+    # (moto's test_put_long_string_gsi_range_key_exception)
+    indexed = create(name="indexed", GlobalSecondaryIndexes=[{
+        "IndexName": "by-sk", "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "KeySchema": [{"AttributeName": "sk", "KeyType": "HASH"}, {"AttributeName": "pk", "KeyType": "RANGE"}]}])
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=indexed, Item={"pk": {"S": "z" * 1025}, "sk": {"S": "1"}})
+    assert error(exc) == range_too_big

@@ -248,3 +248,29 @@ def test_update_table_messages(ddb, table):
     with pytest.raises(ClientError) as exc:
         ddb.update_table(TableName=table, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
     assert error(exc)[1] == f"Table already has an enabled stream: TableName: {table}"
+
+
+def test_moto_leniencies_aws_refuses(ddb, create):
+    # DynamoDB API reference, CreateTable: "LocalSecondaryIndexes … Each local secondary index … must have
+    # the same partition key as the table" and exists only on a table with a composite primary key
+    # (moto's test_only_return_consumed_capacity_when_required creates one on a partition-key-only table)
+    with pytest.raises(ClientError) as exc:
+        create(name="flat", range_key=None, LocalSecondaryIndexes=[{
+            "IndexName": "local", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "other", "KeyType": "RANGE"}]}])
+    assert error(exc) == ("ValidationException", "One or more parameter values were invalid: Table KeySchema does "
+                          "not have a range key, which is required when specifying a LocalSecondaryIndex")
+    # UpdateTimeToLive, "Enabled": false on a table whose TTL is not enabled is refused
+    # (moto's test_describe_table_using_arn disables a TTL it never enabled)
+    name = create(name="ttl")
+    with pytest.raises(ClientError) as exc:
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": False, "AttributeName": "a"})
+    assert error(exc) == ("ValidationException", "TimeToLive is already disabled")
+
+
+def test_list_tables_is_in_name_order(ddb, create):
+    # DynamoDB API reference, ListTables: ExclusiveStartTableName/LastEvaluatedTableName page through the
+    # names in order (moto's test_list_tables[multiple-tables] expects creation order)
+    for name in ("zeta", "alpha", "mid"):
+        create(name=name)
+    assert ddb.list_tables()["TableNames"] == ["alpha", "mid", "zeta"]
