@@ -269,12 +269,19 @@ class SqsBackend(ServiceBackend):
         if parsed is None:
             match = _URL.match(url)
             if match is None:
+                if _QUEUE_NAME.match(url) or _FIFO_NAME.match(url):
+                    # AWS takes a bare queue name for the caller's own queue (recorded: LocalStack's
+                    # test_posting_to_queue_via_queue_name)
+                    return self._found(ctx, self._by_key.get((ctx.account, ctx.region, url)))
                 raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
             parsed = (match.group(1), match.group(2))
             if len(self._urls) > 10_000:
                 self._urls.clear()
             self._urls[url] = parsed
-        queue = self._by_key.get((parsed[0], ctx.region, parsed[1]))
+        return self._found(ctx, self._by_key.get((parsed[0], ctx.region, parsed[1])))
+
+    def _found(self, ctx: RequestContext[Any], queue: Queue | None) -> Queue:
+        """The queue a request names, its move tasks advanced; AWS's error when there is none."""
         if queue is None:
             raise no_such_queue()
         if self._running:

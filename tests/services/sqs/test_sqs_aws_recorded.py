@@ -181,3 +181,12 @@ def test_move_task_handles_aws_cannot_use(sqs, queue):
         sqs.cancel_message_move_task(TaskHandle=handle)
     assert error_of(exc)["Message"] == "The resource that you specified for the SourceArn parameter doesn't exist."
     assert status_of(exc) == 404
+
+
+def test_queue_named_by_its_bare_name(sqs, queue):
+    """test_posting_to_queue_via_queue_name: QueueUrl may be the queue's name alone (the caller's own
+    queue in the client's region); an unknown name is the unknown-queue error."""
+    sqs.send_message(QueueUrl="jobs", MessageBody="by name")
+    assert sqs.receive_message(QueueUrl="jobs")["Messages"][0]["Body"] == "by name"
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.send_message(QueueUrl="no-such-queue", MessageBody="x")
