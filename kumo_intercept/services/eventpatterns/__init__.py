@@ -35,7 +35,7 @@ from ...core.linear_regex import Wildcard
 __all__ = [
     "ANYTHING_BUT_OPERATORS", "SNS_ANYTHING_BUT", "WILDCARD_COMPLEXITY_LIMIT", "wildcard_complexity",
     "PatternError", "compile_pattern", "compile_value", "check_pattern_text", "parse_pattern", "Matcher",
-    "pattern_stats", "sns_attributes_event",
+    "pattern_stats", "sns_attributes_event", "sns_numbers", "compile_sns_policy",
 ]
 
 MISSING: Any = object()
@@ -736,6 +736,29 @@ def pattern_stats(pattern: dict) -> tuple[int, int]:
                 combinations *= max(1, len(value))
     walk(pattern, 1)
     return keys, combinations
+
+
+#: SNS compares numbers to five digits after the decimal point (AWS's "Amazon SNS filter policy
+#: constraints": numeric matching has five digits of accuracy after the decimal point)
+SNS_NUMBER_DECIMALS = 5
+
+
+def sns_numbers(value: Any) -> Any:
+    """``value`` with every fractional number rounded to the digits SNS compares."""
+    if type(value) is float:
+        return round(value, SNS_NUMBER_DECIMALS)
+    if isinstance(value, dict):
+        return {key: sns_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [sns_numbers(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_sns_policy(text: str) -> Matcher:
+    """A matcher for an SNS filter policy already accepted: its numbers as SNS compares them, so the
+    events it is given must be passed through ``sns_numbers`` too."""
+    return compile_value(sns_numbers(parse_pattern(text)))
 
 
 def sns_attributes_event(attributes: dict | None) -> dict:

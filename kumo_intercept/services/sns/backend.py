@@ -39,7 +39,8 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import (
-    SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, pattern_stats, sns_attributes_event,
+    SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, compile_sns_policy, pattern_stats,
+    sns_attributes_event, sns_numbers,
 )
 from .envelope import Notification, confirmation_message, iso_timestamp
 from . import schema
@@ -1003,18 +1004,18 @@ class SnsBackend(ServiceBackend):
             sub_attributes = sub["Attributes"]
             policy = sub_attributes.get("FilterPolicy")
             if policy:
-                matcher = compile_pattern(policy)
+                matcher = compile_sns_policy(policy)
                 if sub_attributes.get("FilterPolicyScope") == "MessageBody":
                     if body_event is None:
                         try:
-                            body_event = json.loads(notification.message_for(sub["Protocol"]))
+                            body_event = sns_numbers(json.loads(notification.message_for(sub["Protocol"])))
                         except ValueError:
                             body_event = False
                     if type(body_event) is not dict or not matcher(body_event):
                         continue
                 else:
                     if attributes_event is None:
-                        attributes_event = sns_attributes_event(attributes)
+                        attributes_event = sns_numbers(sns_attributes_event(attributes))
                     if not matcher(attributes_event):
                         continue
             self._deliver(sub, notification, group_id, dedup_id, now)
