@@ -114,6 +114,7 @@ _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*)?/*([^/]+)/([^/?#]+)/?$"
 _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([^:]*):(\d{12}):([^:]+)$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,128}$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com", re.I)
 
 
@@ -273,6 +274,8 @@ class SqsBackend(ServiceBackend):
                     # AWS takes a bare queue name for the caller's own queue (recorded: LocalStack's
                     # test_posting_to_queue_via_queue_name)
                     return self._found(ctx, self._by_key.get((ctx.account, ctx.region, url)))
+                if _SCHEME.match(url):  # a URL naming no queue (moto's aws_verified test_get_queue_url_error_not_exists)
+                    raise no_such_queue()
                 raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
             parsed = (match.group(1), match.group(2))
             if len(self._urls) > 10_000:

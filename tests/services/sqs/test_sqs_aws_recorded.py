@@ -190,3 +190,10 @@ def test_queue_named_by_its_bare_name(sqs, queue):
     assert sqs.receive_message(QueueUrl="jobs")["Messages"][0]["Body"] == "by name"
     with pytest.raises(sqs.exceptions.QueueDoesNotExist):
         sqs.send_message(QueueUrl="no-such-queue", MessageBody="x")
+
+
+def test_url_naming_no_queue_is_an_unknown_queue(sqs):
+    """moto's aws_verified test_get_queue_url_error_not_exists: a URL without account and name path is
+    answered as an unknown queue, not as an invalid address."""
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_attributes(QueueUrl="http://whatever-incorrect-queue-address")
