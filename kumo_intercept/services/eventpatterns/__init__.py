@@ -35,7 +35,7 @@ from ...core.linear_regex import Wildcard
 __all__ = [
     "ANYTHING_BUT_OPERATORS", "SNS_ANYTHING_BUT", "WILDCARD_COMPLEXITY_LIMIT", "wildcard_complexity",
     "PatternError", "compile_pattern", "compile_value", "check_pattern_text", "parse_pattern", "Matcher",
-    "pattern_stats", "sns_attributes_event",
+    "pattern_stats", "sns_attributes_event", "sns_numbers", "compile_sns_policy",
 ]
 
 MISSING: Any = object()
@@ -192,9 +192,8 @@ def wildcard_complexity(patterns: list[str]) -> int:
     return worst
 
 
-def _check_wildcard_complexity(values: list) -> None:
-    """Refuse a field whose wildcard patterns (``wildcard`` and anything-but ``wildcard``) are too
-    complex for event-ruler's machine."""
+def _wildcard_patterns(values: list) -> list[str]:
+    """A field's wildcard patterns: ``wildcard`` and anything-but ``wildcard`` operands."""
     patterns: list[str] = []
     for value in values:
         if not isinstance(value, dict):
@@ -204,8 +203,86 @@ def _check_wildcard_complexity(values: list) -> None:
             operand = value["anything-but"].get("wildcard")
         patterns.extend(item for item in (operand if isinstance(operand, list) else [operand])
                         if isinstance(item, str))
-    if patterns and wildcard_complexity(patterns) >= WILDCARD_COMPLEXITY_LIMIT:
-        raise PatternError(_TOO_COMPLEX)
+    return patterns
+
+
+#: sub-rules an ``$or`` pattern is expanded into at most for the complexity check; past it each field is
+#: checked on its own (an ``$or`` that large is no rule anyone writes)
+_MAX_SUB_RULES = 1024
+
+
+def _sub_rules(node: dict, prefix: str = "") -> list[dict[str, list]] | None:
+    """The rules event-ruler's compiler makes of a (compiled, so well-formed) pattern: one per choice of
+    ``$or`` branches, each mapping dot-joined field names to their value lists; None past _MAX_SUB_RULES."""
+    rules: list[dict[str, list]] = [{}]
+    for key, value in _undotted(node).items():
+        if key == OR_KEY:
+            alternatives: list[dict[str, list]] = []
+            for branch in value:
+                expanded = _sub_rules(branch, prefix)
+                if expanded is None:
+                    return None
+                alternatives.extend(expanded)
+        elif isinstance(value, dict):
+            nested = _sub_rules(value, f"{prefix}{key}.")
+            if nested is None:
+                return None
+            alternatives = nested
+        else:
+            alternatives = [{prefix + key: value}]
+        rules = [{**rule, **alternative} for rule in rules for alternative in alternatives]
+        if len(rules) > _MAX_SUB_RULES:
+            return None
+    return rules
+
+
+def _value_machines(pattern: dict) -> list[list[str]]:
+    """The wildcard patterns of each value machine event-ruler builds for ``pattern``.
+
+    The sub-rules of an ``$or`` go into one machine: each walks its fields in name order from the start
+    state, and two sub-rules share a field's value machine while every field before it names the same
+    values. The complexity limit is on the worst of these machines, so wildcards of one field in different
+    ``$or`` branches count together (event-ruler's GenericMachine.addStep and MachineComplexityEvaluator).
+    """
+    rules = _sub_rules(pattern)
+    if rules is None:  # too many to expand: each field alone
+        return [_wildcard_patterns(values) for values in _leaf_lists(pattern)]
+    machines: dict[tuple, dict[str, None]] = {}
+    for rule in rules:
+        path: tuple = ()
+        for name in sorted(rule):
+            values = rule[name]
+            found = _wildcard_patterns(values)
+            if found:
+                machines.setdefault((path, name), {}).update(dict.fromkeys(found))
+            path += ((name, json.dumps(values, sort_keys=True)),)
+    return [list(patterns) for patterns in machines.values()]
+
+
+def _leaf_lists(node: dict) -> list[list]:
+    """Every value list of a pattern, wherever it stands."""
+    out: list[list] = []
+    for key, value in node.items():
+        if key == OR_KEY:
+            for branch in value:
+                out.extend(_leaf_lists(branch))
+        elif isinstance(value, dict):
+            out.extend(_leaf_lists(value))
+        else:
+            out.append(value)
+    return out
+
+
+def _check_wildcard_complexity(pattern: dict) -> None:
+    """Refuse a pattern one of whose value machines is too complex for event-ruler."""
+    checked: set[frozenset] = set()
+    for patterns in _value_machines(pattern):
+        key = frozenset(patterns)
+        if key in checked:
+            continue
+        checked.add(key)
+        if wildcard_complexity(patterns) >= WILDCARD_COMPLEXITY_LIMIT:
+            raise PatternError(_TOO_COMPLEX)
 
 
 def _wildcard(text: str) -> Callable[[Any], bool]:
@@ -467,7 +544,6 @@ def _compile_leaf(values: list) -> _Leaf:
     tests.extend(other)
     if not tests:
         tests.append(lambda v: False)
-    _check_wildcard_complexity(values)
     return _Leaf(tests, absent_ok, present_ok)
 
 
@@ -628,7 +704,9 @@ def compile_value(pattern: Any) -> Matcher:
     """Compile an already-parsed pattern (a dict) into a matcher."""
     if not isinstance(pattern, dict):
         raise PatternError("Filter is not an object")
-    return _compile_object(pattern, False).match
+    matcher = _compile_object(pattern, False).match
+    _check_wildcard_complexity(pattern)
+    return matcher
 
 
 def compile_pattern(pattern: str | dict) -> Matcher:
@@ -658,6 +736,29 @@ def pattern_stats(pattern: dict) -> tuple[int, int]:
                 combinations *= max(1, len(value))
     walk(pattern, 1)
     return keys, combinations
+
+
+#: SNS compares numbers to five digits after the decimal point (AWS's "Amazon SNS filter policy
+#: constraints": numeric matching has five digits of accuracy after the decimal point)
+SNS_NUMBER_DECIMALS = 5
+
+
+def sns_numbers(value: Any) -> Any:
+    """``value`` with every fractional number rounded to the digits SNS compares."""
+    if type(value) is float:
+        return round(value, SNS_NUMBER_DECIMALS)
+    if isinstance(value, dict):
+        return {key: sns_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [sns_numbers(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=4096)
+def compile_sns_policy(text: str) -> Matcher:
+    """A matcher for an SNS filter policy already accepted: its numbers as SNS compares them, so the
+    events it is given must be passed through ``sns_numbers`` too."""
+    return compile_value(sns_numbers(parse_pattern(text)))
 
 
 def sns_attributes_event(attributes: dict | None) -> dict:

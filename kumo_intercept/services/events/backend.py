@@ -57,12 +57,18 @@ _ANY_ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([a-z0-9-]*):(\d{12})?:(.+)$
 _BUS_NAME = re.compile(r"^[/.\-_A-Za-z0-9]{1,256}$")
 _MAX_TARGETS = 5
 _ARCHIVE_RULE_OWNER = "prod.vhs.events.aws.internal"
+_ARCHIVE_RULE_PREFIX = "Events-Archive-"
 _MAX_ENTRY_BYTES = 262144
 _MAX_TICKS_PER_POLL = 100_000
 _MAX_HOPS = 5
 _DEFAULT_LIMIT = 100
 _PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.ingestion-time",
                "aws.events.event", "aws.events.event.json")
+
+
+def _archive_service_arn(region: str) -> str:
+    """The target of archives' managed rules: the region's archive service, no account, no resource."""
+    return f"arn:aws:events:{region}:::"
 
 
 def _not_found(message: str) -> AwsError:
@@ -710,6 +716,9 @@ class EventsBackend(ServiceBackend):
 
     def _deliver_one(self, rule_key: tuple, target: dict, event: dict, text: str, now: float, hops: int) -> None:
         arn = target["Arn"]
+        if arn == _archive_service_arn(rule_key[1]) and rule_key[3].startswith(_ARCHIVE_RULE_PREFIX):
+            self._archive_from_rule(rule_key, event, now)
+            return
         body = self._input_for(rule_key, target, event, text, now)
         service = arn.split(":", 3)[2]
         if "RoleArn" in target and service in _ROLE_CALLS:  # EventBridge acts as the target's role
@@ -728,12 +737,6 @@ class EventsBackend(ServiceBackend):
             )
         elif service == "sns":
             self.emulator.ports.topics.publish_internal(arn, body)
-        elif service == "events" and ":archive/" in arn:
-            match = _ARCHIVE_ARN.match(arn)
-            archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
-            archive = self.archives.get(archive_key) if archive_key else None
-            if archive_key is not None and archive is not None and archive["State"] == "ENABLED":
-                self._archive(archive_key, archive, event, now)
         elif service == "events" and ":event-bus/" in arn:
             match = _BUS_ARN.match(arn)
             if match is None:
@@ -882,6 +885,13 @@ class EventsBackend(ServiceBackend):
             self._deliver(key, target, event, text, tick, 0)
 
     # -- archives and replays -------------------------------------------------------------------
+    def _archive_from_rule(self, rule_key: tuple, event: dict, now: float) -> None:
+        """Keep ``event`` in the archive whose managed rule matched it (the archive of the rule's name)."""
+        archive_key = (rule_key[0], rule_key[1], rule_key[3][len(_ARCHIVE_RULE_PREFIX):])
+        archive = self.archives.get(archive_key)
+        if archive is not None and archive["State"] == "ENABLED":
+            self._archive(archive_key, archive, event, now)
+
     def _archive(self, key: tuple, archive: dict, event: dict, now: float) -> None:
         text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         seq = archive.get("Seq", 0) + 1
@@ -920,21 +930,27 @@ class EventsBackend(ServiceBackend):
 
     def _put_archive_rule(self, bus_key: tuple, archive_key: tuple, pattern: str | None, now: float) -> None:
         """AWS archives through a managed rule on the bus: ``Events-Archive-<name>``, which leaves replayed
-        events out."""
+        events out. Its one target is the region's archive service (``arn:aws:events:<region>:::``) with an
+        input transformer naming the archive, the event and its ingestion time (as moto's aws_verified
+        test_archive_actual_events lists them from AWS)."""
         merged = json.loads(pattern) if pattern else {}
         merged["replay-name"] = [{"exists": False}]
-        name = f"Events-Archive-{archive_key[2]}"
+        name = _ARCHIVE_RULE_PREFIX + archive_key[2]
+        template = (f'{{"archive-arn": "{self._archive_arn(archive_key)}", "event": <aws.events.event.json>, '
+                    '"ingestion-time": <aws.events.event.ingestion-time>}')
+        target = {"Id": name, "Arn": _archive_service_arn(archive_key[1]),
+                  "InputTransformer": {"InputPathsMap": {}, "InputTemplate": template}}
         self.rules.put((*bus_key, name), {
             "EventPattern": json.dumps(merged, separators=(",", ":")), "ScheduleExpression": None,
             "State": "ENABLED", "Description": None, "RoleArn": None, "ManagedBy": _ARCHIVE_RULE_OWNER,
-            "Targets": [{"Id": name, "Arn": self._archive_arn(archive_key)}], "Tags": {}, "Created": now,
+            "Targets": [target], "Tags": {}, "Created": now,
             "CreatedBy": bus_key[0], "Anchor": now, "NextFire": None,
         })
 
     def _archive_rule_key(self, archive_key: tuple, archive: dict) -> tuple:
         match = _BUS_ARN.match(archive["EventSourceArn"])
         assert match is not None
-        return match.group(2), match.group(1), match.group(3), f"Events-Archive-{archive_key[2]}"
+        return match.group(2), match.group(1), match.group(3), _ARCHIVE_RULE_PREFIX + archive_key[2]
 
     def _archive_record(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)

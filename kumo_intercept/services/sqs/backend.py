@@ -49,7 +49,8 @@ from ...core.clock import VirtualClock
 from ...api import sqs
 from ...core.dispatch import TRACE_HEADER, Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from .errors import invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue
+from .errors import (invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue, over_limit,
+                     purge_in_progress, resource_not_found)
 from .index import QueueIndex
 from .messages import attributes_md5, check_body, md5_hex, normalise_attributes, select_attributes
 from . import schema
@@ -113,6 +114,7 @@ _URL = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://[^/]*)?/*([^/]+)/([^/?#]+)/?$"
 _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([^:]*):(\d{12}):([^:]+)$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,128}$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com", re.I)
 
 
@@ -138,6 +140,22 @@ def _json_map(text: str, error: AwsError) -> dict:
     if not isinstance(value, dict):
         raise error
     return value
+
+
+def _check_policy(text: str) -> None:
+    """AWS refuses a queue policy that is no policy document: not a JSON object, no statement (an empty
+    ``Statement`` list included), a statement that is no object or whose Effect is neither Allow nor Deny.
+    All with one answer (seen from AWS in terraform-provider-aws PR 42209 and cloud-custodian issue 1816,
+    which removed a policy's last statement)."""
+    refusal = sqs.invalid_attribute_value("Invalid value for the parameter Policy.")
+    statements = _json_map(text, refusal).get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not statements or not isinstance(statements, list):
+        raise refusal
+    for statement in statements:
+        if not isinstance(statement, dict) or statement.get("Effect") not in ("Allow", "Deny"):
+            raise refusal
 
 
 class Queue:
@@ -252,12 +270,21 @@ class SqsBackend(ServiceBackend):
         if parsed is None:
             match = _URL.match(url)
             if match is None:
+                if _QUEUE_NAME.match(url) or _FIFO_NAME.match(url):
+                    # AWS takes a bare queue name for the caller's own queue (recorded: LocalStack's
+                    # test_posting_to_queue_via_queue_name)
+                    return self._found(ctx, self._by_key.get((ctx.account, ctx.region, url)))
+                if _SCHEME.match(url):  # a URL naming no queue (moto's aws_verified test_get_queue_url_error_not_exists)
+                    raise no_such_queue()
                 raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
             parsed = (match.group(1), match.group(2))
             if len(self._urls) > 10_000:
                 self._urls.clear()
             self._urls[url] = parsed
-        queue = self._by_key.get((parsed[0], ctx.region, parsed[1]))
+        return self._found(ctx, self._by_key.get((parsed[0], ctx.region, parsed[1])))
+
+    def _found(self, ctx: RequestContext[Any], queue: Queue | None) -> Queue:
+        """The queue a request names, its move tasks advanced; AWS's error when there is none."""
         if queue is None:
             raise no_such_queue()
         if self._running:
@@ -317,7 +344,7 @@ class SqsBackend(ServiceBackend):
                 out[name] = value
             elif name == "Policy":
                 if value:
-                    _json_map(value, sqs.invalid_attribute_value("Invalid value for the parameter Policy."))
+                    _check_policy(value)
                 out[name] = value
             elif name == "RedrivePolicy":
                 out[name] = self._check_redrive(value, fifo=fifo, arn=arn, account=account, region=region)
@@ -344,14 +371,15 @@ class SqsBackend(ServiceBackend):
                                               "queue type is not supported.")
 
     def _check_redrive(self, value: str, *, fifo: bool, arn: str, account: str, region: str) -> str:
-        if value == "" or value == "{}":
+        if value == "":
             return ""
 
         def bad(reason: str) -> AwsError:
             return invalid_value("RedrivePolicy", value, reason)
 
         policy = _json_map(value, bad("Redrive policy is not a valid JSON map."))
-        for member in ("deadLetterTargetArn", "maxReceiveCount"):
+        # maxReceiveCount is named first: AWS refuses "{}" for lacking it (community.aws issue 2321)
+        for member in ("maxReceiveCount", "deadLetterTargetArn"):
             if member not in policy:
                 raise bad(f"Redrive policy does not contain mandatory attribute: {member}.")
         unknown = set(policy) - {"deadLetterTargetArn", "maxReceiveCount"}
@@ -584,7 +612,7 @@ class SqsBackend(ServiceBackend):
         now = ctx.time()
         purged = queue.rec.get("purged")
         if purged is not None and now - purged < PURGE_INTERVAL:
-            raise sqs.purge_queue_in_progress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
+            raise purge_in_progress(f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.")
         self._drop_messages(queue, queue.index.all_messages())
         self.queues.put(queue.key, {**queue.rec, "purged": now})
         return {}
@@ -654,7 +682,7 @@ class SqsBackend(ServiceBackend):
         if not accounts:
             raise invalid_value("PrincipalId", "[]", "Unable to verify.")
         if len(actions) > 7:
-            raise sqs.over_limit(f"{len(actions)} Actions were found, maximum allowed is 7.")
+            raise over_limit(f"{len(actions)} Actions were found, maximum allowed is 7.")
         for action in actions:
             if action not in _PERMISSION_ACTIONS:
                 raise invalid_value("ActionName", f"SQS:{action}", "Only the queue owner is allowed to invoke this action.")
@@ -933,7 +961,7 @@ class SqsBackend(ServiceBackend):
         if in_flight >= self.MAX_IN_FLIGHT:
             if queue.fifo:
                 return []
-            raise sqs.over_limit(f"Too many messages in flight. The maximum number of in-flight "
+            raise over_limit(f"Too many messages in flight. The maximum number of in-flight "
                             f"messages per queue is {self.MAX_IN_FLIGHT}.")
         count = min(count, self.MAX_IN_FLIGHT - in_flight)
         dlq = self._dlq(queue)
@@ -1238,7 +1266,7 @@ class SqsBackend(ServiceBackend):
         source_arn = params["SourceArn"]
         source = self._by_arn.get(source_arn)
         if source is None:
-            raise sqs.resource_not_found_exception("The resource that you specified for the SourceArn parameter doesn't exist.")
+            raise resource_not_found("The resource that you specified for the SourceArn parameter doesn't exist.")
         now = ctx.time()
         if self._running:
             self._advance_tasks(now)
@@ -1246,7 +1274,7 @@ class SqsBackend(ServiceBackend):
             raise invalid_parameter("Source queue must be configured as a Dead Letter Queue.")
         destination_arn = params.get("DestinationArn")
         if destination_arn is not None and destination_arn not in self._by_arn:
-            raise sqs.resource_not_found_exception("The resource that you specified for the DestinationArn parameter doesn't exist.")
+            raise resource_not_found("The resource that you specified for the DestinationArn parameter doesn't exist.")
         rate = params.get("MaxNumberOfMessagesPerSecond")
         if rate is not None and not 1 <= rate <= 500:
             raise invalid_value("MaxNumberOfMessagesPerSecond", rate, "Must be between 1 and 500.")
@@ -1263,14 +1291,19 @@ class SqsBackend(ServiceBackend):
         return {"TaskHandle": self._task_handle(task_id, source_arn)}
 
     def _task_by_handle(self, handle: str) -> tuple[str, dict]:
+        """The task a handle names. AWS tells a handle it cannot read from one naming an unknown queue or
+        task (recorded: LocalStack's test_cancel_with_invalid_task_handle, ..._source_arn_in_task_handle,
+        ..._task_id_in_task_handle)."""
         try:
-            task_id = json.loads(base64.b64decode(handle, validate=True))["taskId"]
-            task = self.tasks.get(task_id)
+            decoded = json.loads(base64.b64decode(handle, validate=True))
+            task_id, source = decoded["taskId"], decoded["sourceArn"]
         except (ValueError, KeyError, TypeError, binascii.Error):
-            task = None
+            raise invalid_parameter("Value for parameter TaskHandle is invalid.") from None
+        if not isinstance(source, str) or source not in self._by_arn:
+            raise resource_not_found("The resource that you specified for the SourceArn parameter doesn't exist.")
+        task = self.tasks.get(task_id) if isinstance(task_id, str) else None
         if task is None:
-            raise sqs.resource_not_found_exception("The resource that you specified for the TaskHandle "
-                            "parameter doesn't exist.")
+            raise resource_not_found("Task does not exist.")
         return task_id, task
 
     def cancel_message_move_task(self, ctx: Ctx[sqs.CancelMessageMoveTaskRequest]) -> sqs.CancelMessageMoveTaskResult:
@@ -1286,7 +1319,7 @@ class SqsBackend(ServiceBackend):
         params = ctx.params
         source_arn = params["SourceArn"]
         if source_arn not in self._by_arn:
-            raise sqs.resource_not_found_exception("The resource that you specified for the SourceArn parameter doesn't exist.")
+            raise resource_not_found("The resource that you specified for the SourceArn parameter doesn't exist.")
         limit = params.get("MaxResults", 1)
         if not 1 <= limit <= 10:
             raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 10.")

@@ -41,6 +41,22 @@ def missing_parameter(name: str) -> AwsError:
     return sqs_error("MissingParameter", f"The request must contain the parameter {name}.")
 
 
+#: the statuses AWS answers these error shapes with; botocore's JSON model of SQS no longer carries them
+#: (its Query-protocol model did: OverLimit and PurgeQueueInProgress 403, ResourceNotFoundException 404;
+#: recorded: LocalStack's test_successive_purge_calls_fail and test_cancel_with_invalid_task_id_in_task_handle)
+def over_limit(message: str) -> AwsError:
+    return modeled_error("OverLimit", message, 403, {}, query_error_shape="OverLimit")
+
+
+def purge_in_progress(message: str) -> AwsError:
+    return modeled_error("AWS.SimpleQueueService.PurgeQueueInProgress", message, 403, {},
+                         query_error_shape="PurgeQueueInProgress")
+
+
+def resource_not_found(message: str) -> AwsError:
+    return modeled_error("ResourceNotFoundException", message, 404, {}, query_error_shape="ResourceNotFoundException")
+
+
 def no_such_queue() -> AwsError:
     return sqs.queue_does_not_exist("The specified queue does not exist.")
 

@@ -479,8 +479,15 @@ def test_archives_work_through_a_managed_rule(events):
     rule = events.describe_rule(Name="Events-Archive-audit")
     assert rule["ManagedBy"] == "prod.vhs.events.aws.internal"
     assert json.loads(rule["EventPattern"]) == {"source": ["shop"], "replay-name": [{"exists": False}]}
-    assert events.list_targets_by_rule(Rule="Events-Archive-audit")["Targets"] == [
-        {"Id": "Events-Archive-audit", "Arn": archive}]
+    # moto's aws_verified test_archive_actual_events: the target is the archive service of the region, told
+    # the archive by an input transformer
+    [target] = events.list_targets_by_rule(Rule="Events-Archive-audit")["Targets"]
+    assert target["Arn"] == "arn:aws:events:us-east-1:::"
+    assert target["InputTransformer"]["InputPathsMap"] == {}
+    template = target["InputTransformer"]["InputTemplate"]
+    assert f'"archive-arn": "{archive}"' in template
+    assert '"event": <aws.events.event.json>' in template
+    assert '"ingestion-time": <aws.events.event.ingestion-time>' in template
     with pytest.raises(events.exceptions.ManagedRuleException):
         events.delete_rule(Name="Events-Archive-audit")
     events.put_events(Entries=[entry()])

@@ -92,3 +92,26 @@ def test_wildcard_complexity_counts_all_patterns_of_a_field(events):
     four = {"key": [{"wildcard": f"*/in/*.{kind}"} for kind in ("csv", "tsv", "psv", "txt")]}
     assert refusal(events, four).endswith("Rule is too complex - try using fewer wildcard characters or fewer "
                                           "repeating character sequences after a wildcard character")
+
+
+def test_wildcard_complexity_counts_or_branches_together(events):
+    """The four patterns refused together above, split over ``$or`` branches: event-ruler
+    puts every sub-rule of an ``$or`` into one machine, and branches reaching the same field from the same
+    state share its value machine (GenericMachine.addStep), whose complexity the limit is on
+    (MachineComplexityEvaluator) -- so AWS refuses the split pattern as it refuses the joined one."""
+    split = {"$or": [{"key": [{"wildcard": f"*/in/*.{kind}"}]} for kind in ("csv", "tsv", "psv", "txt")]}
+    assert refusal(events, split).endswith("Rule is too complex - try using fewer wildcard characters or fewer "
+                                           "repeating character sequences after a wildcard character")
+    nested = {"detail": {"$or": [{"key": [{"wildcard": "*/in/*.csv"}, {"wildcard": "*/in/*.tsv"}]},
+                                 {"key": [{"wildcard": "*/in/*.psv"}, {"wildcard": "*/in/*.txt"}]}]}}
+    assert refusal(events, nested).endswith("fewer repeating character sequences after a wildcard character")
+
+
+def test_or_branches_apart_in_the_machine_are_counted_apart(events):
+    """Two branches share a field's value machine only when every field before it (in name order) names the
+    same values: after ``a`` = 1 and ``a`` = 2 the field ``key`` sits in two machines, each simple enough."""
+    apart = {"$or": [{"a": ["1"], "key": [{"wildcard": f"*/in/*.{kind}"} for kind in ("csv", "tsv")]},
+                     {"a": ["2"], "key": [{"wildcard": f"*/in/*.{kind}"} for kind in ("psv", "txt")]}]}
+    events.put_rule(Name="apart", EventPattern=json.dumps(apart))
+    same = {"$or": [{"key": [{"wildcard": "*/in/*.csv"}]}, {"key": [{"wildcard": "*/in/*.csv"}], "z": ["1"]}]}
+    events.put_rule(Name="same-pattern-twice", EventPattern=json.dumps(same))

@@ -190,6 +190,24 @@ def test_filter_policy_on_message_body(sns, sqs, topic, queue, policy, body, del
     assert len(drain(sqs, queue[0])) == (1 if delivered else 0)
 
 
+@pytest.mark.parametrize("policy, value, delivered", [
+    ([100.123456789], 100.1234567, True),
+    ([{"numeric": ["=", 100.123456789]}], 100.1234567, True),
+    ([100.12345], 100.12355, False),
+    ([{"numeric": [">", 1.000001]}], 1.000002, False),
+])
+def test_numbers_compare_to_five_decimal_places(sns, sqs, topic, queue, policy, value, delivered):
+    """AWS's "Amazon SNS filter policy constraints": numeric matching has five digits of accuracy after
+    the decimal point -- for message attributes and message bodies alike."""
+    _subscribe(sns, topic, queue[1], FilterPolicy=json.dumps({"price": policy}))
+    body_queue = sqs.create_queue(QueueName="by-body")["QueueUrl"]
+    body_arn = sqs.get_queue_attributes(QueueUrl=body_queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _subscribe(sns, topic, body_arn, FilterPolicy=json.dumps({"price": policy}), FilterPolicyScope="MessageBody")
+    sns.publish(TopicArn=topic, Message=json.dumps({"price": value}),
+                MessageAttributes={"price": {"DataType": "Number", "StringValue": str(value)}})
+    assert (len(drain(sqs, queue[0])), len(drain(sqs, body_queue))) == ((1, 1) if delivered else (0, 0))
+
+
 def test_body_policy_does_not_match_text_that_is_not_json(sns, sqs, topic, queue):
     _subscribe(sns, topic, queue[1], FilterPolicy=json.dumps({"a": [{"exists": False}]}),
                FilterPolicyScope="MessageBody")

@@ -345,6 +345,24 @@ def test_list_subscriptions_paginates(sns, sqs, topic):
 
 
 # -- platform applications and SMS --------------------------------------------------------------------
+def test_disabled_or_deleted_endpoint_is_refused_first(sns, topic):
+    """moto's aws_verified test_publish_to_disabled_platform_endpoint: publishing to a disabled endpoint is
+    EndpointDisabled even when the message is no JSON for MessageStructure=json; and (its
+    test_publish_to_deleted_platform_endpoint) a deleted endpoint cannot be subscribed, in AWS's words."""
+    app = sns.create_platform_application(Name="app", Platform="GCM",
+                                          Attributes={"PlatformCredential": "key"})["PlatformApplicationArn"]
+    endpoint = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-1",
+                                           Attributes={"Enabled": "false"})["EndpointArn"]
+    with pytest.raises(sns.exceptions.EndpointDisabledException) as err:
+        sns.publish(TargetArn=endpoint, Message="msg", MessageStructure="json")
+    assert err.value.response["Error"]["Message"] == "Endpoint is disabled"
+    sns.delete_endpoint(EndpointArn=endpoint)
+    with pytest.raises(sns.exceptions.InvalidParameterException) as err:
+        sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=endpoint)
+    assert err.value.response["Error"]["Message"] == (
+        f"Invalid parameter: Endpoint Reason: Endpoint does not exist for endpoint arn{endpoint}")
+
+
 def test_platform_applications_and_endpoints(aws, sns):
     app = sns.create_platform_application(Name="app", Platform="GCM",
                                           Attributes={"PlatformCredential": "key"})["PlatformApplicationArn"]

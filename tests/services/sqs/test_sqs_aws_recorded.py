@@ -6,6 +6,9 @@ Each test names the LocalStack AWS-validated test (tests/aws/services/sqs/test_s
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -131,3 +134,66 @@ def test_fifo_visibility_extension_holds_back_what_follows(sqs, aws, extended, r
     aws.clock.advance(2.5)
     again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=5).get("Messages", [])
     assert [m["Body"] for m in again] == receivable
+
+
+def status_of(exc: pytest.ExceptionInfo[ClientError]) -> int:
+    return exc.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def test_purge_in_progress_is_forbidden(sqs, queue):
+    """test_successive_purge_calls_fail: AWS answers the second purge with 403."""
+    sqs.purge_queue(QueueUrl=queue)
+    with pytest.raises(sqs.exceptions.PurgeQueueInProgress) as exc:
+        sqs.purge_queue(QueueUrl=queue)
+    assert status_of(exc) == 403
+
+
+def test_over_limit_is_forbidden(sqs, queue):
+    """botocore's Query-protocol model of SQS (2012-11-05, before the JSON one) gives OverLimit
+    ``httpStatusCode: 403``; the JSON model dropped the trait, AWS did not change the status."""
+    with pytest.raises(sqs.exceptions.OverLimit) as exc:
+        sqs.add_permission(QueueUrl=queue, Label="many", AWSAccountIds=["111122223333"],
+                           Actions=["SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility",
+                                    "GetQueueAttributes", "GetQueueUrl", "PurgeQueue", "ListQueueTags"])
+    assert status_of(exc) == 403
+    assert error_of(exc)["Message"] == "8 Actions were found, maximum allowed is 7."
+
+
+def test_move_task_handles_aws_cannot_use(sqs, queue):
+    """test_cancel_with_invalid_task_handle, test_cancel_with_invalid_source_arn_in_task_handle and
+    test_cancel_with_invalid_task_id_in_task_handle: an unreadable handle is an invalid value (400), one
+    naming an unknown queue or task is ResourceNotFoundException (404)."""
+    with pytest.raises(ClientError) as exc:
+        sqs.cancel_message_move_task(TaskHandle="foobared")
+    assert error_of(exc)["Code"] == "InvalidParameterValue"
+    assert error_of(exc)["Message"] == "Value for parameter TaskHandle is invalid."
+    dlq = sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={
+        "RedrivePolicy": f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":1}}'})
+    handle = sqs.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    unknown_task = base64.b64encode(json.dumps({"taskId": "no-such-task", "sourceArn": dlq_arn}).encode()).decode()
+    with pytest.raises(sqs.exceptions.ResourceNotFoundException) as exc:
+        sqs.cancel_message_move_task(TaskHandle=unknown_task)
+    assert (error_of(exc)["Message"], status_of(exc)) == ("Task does not exist.", 404)
+    sqs.delete_queue(QueueUrl=dlq)
+    with pytest.raises(sqs.exceptions.ResourceNotFoundException) as exc:
+        sqs.cancel_message_move_task(TaskHandle=handle)
+    assert error_of(exc)["Message"] == "The resource that you specified for the SourceArn parameter doesn't exist."
+    assert status_of(exc) == 404
+
+
+def test_queue_named_by_its_bare_name(sqs, queue):
+    """test_posting_to_queue_via_queue_name: QueueUrl may be the queue's name alone (the caller's own
+    queue in the client's region); an unknown name is the unknown-queue error."""
+    sqs.send_message(QueueUrl="jobs", MessageBody="by name")
+    assert sqs.receive_message(QueueUrl="jobs")["Messages"][0]["Body"] == "by name"
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.send_message(QueueUrl="no-such-queue", MessageBody="x")
+
+
+def test_url_naming_no_queue_is_an_unknown_queue(sqs):
+    """moto's aws_verified test_get_queue_url_error_not_exists: a URL without account and name path is
+    answered as an unknown queue, not as an invalid address."""
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.get_queue_attributes(QueueUrl="http://whatever-incorrect-queue-address")

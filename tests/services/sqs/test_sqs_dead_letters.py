@@ -89,6 +89,8 @@ def test_fifo_dlq_keeps_group_order(sqs, aws):
 
 @pytest.mark.parametrize("policy,reason", [
     ("not json", "Redrive policy is not a valid JSON map."),
+    # AWS's answer to "{}" (quoted in community.aws issue 2321): only "" removes a redrive policy
+    ("{}", "Redrive policy does not contain mandatory attribute: maxReceiveCount."),
     ('{"maxReceiveCount": 3}', "Redrive policy does not contain mandatory attribute: deadLetterTargetArn."),
     ("missing-count", "Redrive policy does not contain mandatory attribute: maxReceiveCount."),
     ("count-0", "Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive."),
@@ -213,7 +215,7 @@ def test_move_task_checks(sqs, pair):
     with pytest.raises(ClientError) as excinfo:
         sqs.start_message_move_task(SourceArn=arn_of(sqs, source))
     assert error_of(excinfo)["Message"] == "Source queue must be configured as a Dead Letter Queue."
-    with pytest.raises(sqs.exceptions.ResourceNotFoundException):
+    with pytest.raises(ClientError, match="Value for parameter TaskHandle is invalid"):
         sqs.cancel_message_move_task(TaskHandle="bm9wZQ==")
     assert sqs.list_message_move_tasks(SourceArn=arn_of(sqs, dlq))["Results"] == []
 

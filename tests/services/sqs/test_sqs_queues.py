@@ -120,6 +120,37 @@ def test_attribute_values_out_of_range_are_refused(sqs, name, value):
     assert error_of(excinfo)["QueryErrorCode"] == "InvalidAttributeValue"
 
 
+@pytest.mark.parametrize("policy", [
+    "[]", json.dumps({"Version": "2012-10-17"}), json.dumps({"Version": "2012-10-17", "Statement": []}),
+    json.dumps({"Statement": ["Allow"]}), json.dumps({"Statement": [{"Effect": "Permit", "Action": "*"}]}),
+])
+def test_policy_that_is_no_policy_document_is_refused(sqs, queue, policy):
+    """AWS's answer to a policy it cannot use, on create and on set: InvalidAttributeValue, as recorded in
+    terraform-provider-aws PR 42209; a policy without statements is one (cloud-custodian issue 1816
+    removed a queue policy's last statement and got this answer)."""
+    for call in (lambda: sqs.create_queue(QueueName="bad", Attributes={"Policy": policy}),
+                 lambda: sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": policy})):
+        with pytest.raises(sqs.exceptions.InvalidAttributeValue) as excinfo:
+            call()
+        assert error_of(excinfo)["Message"] == "Invalid value for the parameter Policy."
+    assert "Policy" not in attributes(sqs, queue, "All")
+
+
+def test_policy_with_one_statement_object_is_kept(sqs, queue):
+    policy = json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Principal": "*",
+                                                                "Action": "sqs:SendMessage"}})
+    sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": policy})
+    assert attributes(sqs, queue, "Policy") == {"Policy": policy}
+
+
+def test_attribute_names_are_exact(sqs):
+    """The API reference lists the attribute names exactly; one with a trailing space is another, unknown
+    name (moto's tests create queues with ``"VisibilityTimeout "``, which AWS refuses)."""
+    with pytest.raises(sqs.exceptions.InvalidAttributeName) as excinfo:
+        sqs.create_queue(QueueName="spaced", Attributes={"VisibilityTimeout ": "2"})
+    assert error_of(excinfo)["Message"] == "Unknown Attribute VisibilityTimeout ."
+
+
 def test_unknown_or_fifo_only_attribute_on_a_standard_queue(sqs):
     for name, value in (("Colour", "blue"), ("ContentBasedDeduplication", "true"), ("QueueArn", "x")):
         with pytest.raises(sqs.exceptions.InvalidAttributeName) as excinfo:
