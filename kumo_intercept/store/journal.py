@@ -13,8 +13,10 @@
 * an interval (seconds): writes as ``process``; a background thread fdatasyncs every interval.
 
 The active segment grows by a quarter of its size (64 KiB to 1 MiB at a time), reserved on disk first
-(a full disk is then an error at the reservation, never a SIGBUS while copying), and is trimmed to its
-last frame when it ends. After a crash its newest segment ends in zeros: the next open trims them.
+(a full disk is then an error at the reservation, never a SIGBUS while copying), with ``process`` faulted in
+writable at once (``MADV_POPULATE_WRITE``: one page fault per page costs more than the frames written
+into it), and is trimmed to its last frame when it ends. After a crash its newest segment ends in
+zeros: the next open trims them.
 
 Any failed write or fsync stops the journal for good (``JournalStopped``): after a failed fsync the
 kernel may have dropped the dirty pages, so retrying could report success for data that is gone.
