@@ -90,6 +90,15 @@ def packer() -> msgpack.Packer:
     return msgpack.Packer(use_bin_type=True, unicode_errors=_UNICODE_ERRORS, default=_big_int)
 
 
+def strict_packer() -> msgpack.Packer:
+    """A reusable Packer that writes what ``pack`` writes for every value whose strings are valid UTF-8,
+    and raises ``UnicodeEncodeError`` for one holding a lone surrogate (then use ``pack``).
+
+    It is the journal's: msgpack encodes a str without an error handler in place (from the str's own
+    UTF-8), with one through a temporary bytes object per string, ~40% slower on a typical record."""
+    return msgpack.Packer(use_bin_type=True, default=_big_int)
+
+
 def pack_exact(obj: Any) -> bytes:
     """Packing that tells a tuple from a list and a subclass from its base: for comparing states."""
     packed: bytes = msgpack.packb(obj, use_bin_type=True, strict_types=True, default=_exact,
@@ -113,6 +122,18 @@ def as_key(key: Any) -> Any:
 def frame(seq: int, ftype: int, payload: bytes) -> bytes:
     rest = _REST.pack(len(payload), seq, ftype)
     return _CRC.pack(zlib.crc32(payload, zlib.crc32(rest))) + rest + payload
+
+
+def write_frame(buffer: Any, at: int, seq: int, ftype: int, payload: bytes) -> int:
+    """Write the frame ``frame()`` returns into ``buffer`` (a mapping) at ``at`` without building it
+    first; returns its size. The header goes in after the payload: the bytes written are the same, in
+    either order a kill part-way leaves a frame whose checksum fails (a torn tail)."""
+    length = len(payload)
+    rest = _REST.pack(length, seq, ftype)
+    start = at + FRAME_OVERHEAD
+    buffer[start:start + length] = payload
+    _FRAME.pack_into(buffer, at, zlib.crc32(payload, zlib.crc32(rest)), length, seq, ftype)
+    return FRAME_OVERHEAD + length
 
 
 def file_prefix(kind: int) -> bytes:

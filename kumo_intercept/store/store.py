@@ -234,9 +234,7 @@ class Store:
         if savepoint:
             return False
         undo, self._undo = self._undo, None
-        changes = [entry for entry in undo if entry is not None] if undo else []
-        self._journal(changes)
-        return bool(changes)
+        return self._journal(undo) if undo else False
 
     def split(self) -> bool:
         """Journal the open transaction's changes so far, which no rollback undoes any more; the
@@ -244,21 +242,31 @@ class Store:
         emulator's lock: other threads must not see changes that could still be taken back).
         Returns whether there was anything to journal."""
         undo = self._undo
-        changes = [entry for entry in undo if entry is not None] if undo else []
-        self._journal(changes)
-        if undo:
-            undo[:] = [None] * len(undo)  # keeps every savepoint's position
-        return bool(changes)
+        if not undo:
+            return False
+        changed = self._journal(undo)
+        undo[:] = [None] * len(undo)  # keeps every savepoint's position
+        return changed
 
-    def _journal(self, changes: list[Any]) -> None:
-        if changes and self.journal is not None:
-            try:
-                self.journal.commit([(table.name, key) if new is MISSING else (table.name, key, new)
-                                     for table, key, _old, new in changes])
-            except BaseException:  # not journaled: memory must not keep it either
-                for table, key, old, _new in reversed(changes):
-                    table._restore(key, old)
-                raise
+    def _journal(self, undo: list[Any]) -> bool:
+        """Hand the changes in ``undo`` (None: journaled by ``split`` already) to the journal as one unit;
+        if it refuses them, memory must not keep them either. Returns whether there were any."""
+        journal = self.journal
+        if journal is None:
+            return undo.count(None) != len(undo)
+        # one pass from the undo log to the ops the journal writes: this runs once per committed call
+        ops = [(entry[0].name, entry[1]) if entry[3] is MISSING else (entry[0].name, entry[1], entry[3])
+               for entry in undo if entry is not None]
+        if not ops:
+            return False
+        try:
+            journal.commit(ops)
+        except BaseException:
+            for entry in reversed(undo):
+                if entry is not None:
+                    entry[0]._restore(entry[1], entry[2])
+            raise
+        return True
 
     def rollback(self, savepoint: int) -> None:
         """Undo every change since ``savepoint``; the outermost rollback closes the transaction."""
