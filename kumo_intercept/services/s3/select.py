@@ -422,6 +422,7 @@ class Parser:
             token = self.take()
             if token.kind not in ("ident", "qident", "kw"):
                 raise SelectError("ParseInvalidPathComponent")
+            _position(token.text)  # _0 is refused before any record is read
             return token.text
         token = self.take()
         if token.kind == "op" and token.text == "*":
@@ -558,6 +559,7 @@ class Parser:
         if token.kind == "ident":
             if self.at_op("("):
                 return self.call(token.text.lower())
+            _position(token.text)
             return Path((token.text,), (False,))
         if token.kind == "op" and token.text == "(":
             inner = self.nested(self.expression)
