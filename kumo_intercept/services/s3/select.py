@@ -23,6 +23,7 @@ import bz2
 import gzip
 import json
 import math
+import operator
 import zlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -673,15 +674,19 @@ class Parser:
         return found
 
 
-def _has_aggregate(node: Any) -> bool:
-    """Whether an expression holds an aggregate call (walked with an explicit stack, not recursion)."""
+def _holds(node: Any, kind: type) -> bool:
+    """Whether an expression holds a node of ``kind`` (walked with an explicit stack, not recursion)."""
     stack = [node]
     while stack:
         current = stack.pop()
-        if isinstance(current, Aggregate):
+        if isinstance(current, kind):
             return True
         stack.extend(_children(current))
     return False
+
+
+def _has_aggregate(node: Any) -> bool:
+    return _holds(node, Aggregate)
 
 
 def _children(node: Any) -> list[Any]:
@@ -705,19 +710,9 @@ def parse(expression: str) -> Query:
     if query.where is not None and _has_aggregate(query.where):
         raise SelectError("UnsupportedSqlOperation")
     if query.aggregates and query.items is not None:
-        if any(not _has_aggregate(item.expression) and _has_path(item.expression) for item in query.items):
+        if any(not _has_aggregate(item.expression) and _holds(item.expression, Path) for item in query.items):
             raise SelectError("UnsupportedSqlOperation")  # aggregates mixed with per-row values
     return query
-
-
-def _has_path(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, Path):
-            return True
-        stack.extend(_children(current))
-    return False
 
 
 # -- values ---------------------------------------------------------------------------------------
@@ -874,15 +869,20 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
         raise SelectError("IncorrectSqlFunctionArgumentType")
     if op in "/%" and b == 0:
         raise SelectError("IllegalSqlFunctionArgument")
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    if op == "/":
-        return a // b if isinstance(a, int) and isinstance(b, int) else a / b
-    return math.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else int(math.fmod(a, b))
+    if isinstance(a, int) and isinstance(b, int) and op in "/%":
+        return _integer_division(op, a, b)
+    return ARITHMETIC[op](a, b)
+
+
+def _integer_division(op: str, a: int, b: int) -> int:
+    """SQL's integer / and %: the quotient truncated toward zero, the remainder with a's sign."""
+    quotient = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)
+    return quotient if op == "/" else a - b * quotient
+
+
+ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "%": math.fmod,
+}
 
 
 def _chain(node: Chain, scope: Scope) -> Any:
