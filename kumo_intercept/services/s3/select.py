@@ -51,6 +51,7 @@ MESSAGES = {
                          "is 256 KB.",
     "IllegalSqlFunctionArgument": "Illegal argument was used in the SQL function.",
     "IncorrectSqlFunctionArgumentType": "Incorrect type of arguments in function call in the SQL expression.",
+    "IntegerOverflow": "Int overflow or underflow in the SQL expression.",
     "InvalidColumnIndex": "The column index in the SQL expression is invalid.",
     "InvalidCompressionFormat": "The file is not in a supported compression format. Only GZIP and BZIP2 "
                                 "are supported.",
@@ -623,19 +624,18 @@ class Parser:
 
     def substring_args(self) -> list[Any]:
         """``SUBSTRING(s FROM start [FOR length])`` or ``SUBSTRING(s, start[, length])``."""
-        if not self.at_keyword("from") and not self.at_keyword("for"):
-            first = self.expression()
-            if self.at_keyword("from"):
+        args = [self.expression()]
+        if self.at_keyword("from"):
+            self.pos += 1
+            args.append(self.expression())
+            if self.at_keyword("for"):
                 self.pos += 1
-                args = [first, self.expression()]
-                if self.at_keyword("for"):
-                    self.pos += 1
-                    args.append(self.expression())
-                self.expect_op(")")
-                return args
-            rest = self.arguments() if self.at_op(",") and self.take() else []
-            return [first, *rest]
-        raise SelectError("ParseExpectedExpression")
+                args.append(self.expression())
+        while self.at_op(","):
+            self.pos += 1
+            args.append(self.expression())
+        self.expect_op(")")
+        return args
 
     def trim_args(self) -> list[Any]:
         """``TRIM([[LEADING|TRAILING|BOTH] [chars] FROM] s)``: [where, chars, s] as literals and exprs."""
@@ -871,7 +871,16 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
         raise SelectError("IllegalSqlFunctionArgument")
     if isinstance(a, int) and isinstance(b, int) and op in "/%":
         return _integer_division(op, a, b)
-    return ARITHMETIC[op](a, b)
+    try:
+        result = ARITHMETIC[op](a, b)
+    except OverflowError:
+        raise SelectError("IntegerOverflow") from None
+    if (isinstance(result, float) and math.isinf(result)) or (isinstance(result, int) and not INT_MIN <= result <= INT_MAX):
+        raise SelectError("IntegerOverflow")
+    return result
+
+
+INT_MIN, INT_MAX = -2 ** 63, 2 ** 63 - 1  # S3 Select's INT is 64 bits
 
 
 def _integer_division(op: str, a: int, b: int) -> int:
@@ -1193,7 +1202,7 @@ def csv_records(data: bytes, fmt: CsvFormat) -> Iterator[tuple[int, int, list[st
             fields, pos = _quoted_record(data, pos, fmt)
         else:
             fields, pos = _split(line, fmt), end + len(record_delimiter)
-        if fmt.comments and fields and fields[0].startswith(fmt.comments) and len(fields[0]) > 0:
+        if fmt.comments and fields[0].startswith(fmt.comments):
             continue
         yield start, min(pos, size), fields
 
@@ -1290,7 +1299,7 @@ def json_records(data: bytes, lines: bool) -> Iterator[tuple[int, int, Any]]:
             return
         try:
             value, end = decoder.raw_decode(text, index)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's json can read
             raise SelectError("JSONParsingError") from None
         yield index, end, value
         index = end
@@ -1305,7 +1314,7 @@ def _json_lines(data: bytes) -> Iterator[tuple[int, int, Any]]:
         if line:
             try:
                 value = json.loads(_json_text(line))
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise SelectError("JSONParsingError") from None
             yield pos, end + 1, value
         pos = end + 1

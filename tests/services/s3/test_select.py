@@ -233,6 +233,7 @@ def test_json_where_on_nested_values_and_null(s3, orders):
     ("SELECT SHA(s.name) FROM S3Object s", "UnsupportedFunction"),
     ("SELECT SUM(*) FROM S3Object", "ParseUnsupportedCallWithStar"),
     ("SELECT LOWER(s.name, 'x') FROM S3Object s", "EvaluatorInvalidArguments"),
+    ("SELECT SUBSTRING(s.name) FROM S3Object s", "EvaluatorInvalidArguments"),
     ("SELECT s._0 FROM S3Object s", "InvalidColumnIndex"),
     ("SELECT s.name FROM S3Object s LIMIT -1", "EvaluatorNegativeLimit"),
     ("SELECT s.name # FROM S3Object s", "LexerInvalidChar"),
@@ -258,7 +259,8 @@ def test_hostile_expressions_are_bounded(s3, people):
 
 def test_request_errors(s3, bucket, people):
     """moto test_select_unknown_key (aws_verified) for NoSuchKey; error codes list for
-    ObjectSerializationConflict, InvalidFileHeaderInfo, InvalidJsonType, UnsupportedScanRangeInput."""
+    ObjectSerializationConflict, InvalidFileHeaderInfo, InvalidJsonType, UnsupportedScanRangeInput,
+    TruncatedInput (a body that is not the compression named)."""
     with pytest.raises(s3.exceptions.NoSuchKey):
         select(s3, "unknown", "SELECT * FROM S3Object", {"CSV": {}})
     assert error_code(lambda: select(s3, people, "SELECT * FROM S3Object", {"CSV": {}, "JSON": {}})) \
@@ -269,14 +271,19 @@ def test_request_errors(s3, bucket, people):
         == "InvalidJsonType"
     assert error_code(lambda: select(s3, people, "SELECT * FROM S3Object", {"JSON": {"Type": "DOCUMENT"}},
                                      ScanRange={"Start": 1})) == "UnsupportedScanRangeInput"
+    assert error_code(lambda: select(s3, people, "SELECT * FROM S3Object", {"CSV": {}, "CompressionType": "GZIP"})) \
+        == "TruncatedInput"
 
 
 def test_data_errors_arrive_in_the_stream(s3, bucket, people):
     """Appendix: SelectObjectContent Response (an error met while processing is an error message in the
-    stream, after the records before it): CastFailed, JSONParsingError."""
+    stream, after the records before it): CastFailed, IntegerOverflow, JSONParsingError."""
     with pytest.raises(EventStreamError) as caught:
         select(s3, people, "SELECT CAST(s.name AS INT) FROM S3Object s", CSV_USE)
     assert caught.value.response["Error"]["Code"] == "CastFailed"
+    with pytest.raises(EventStreamError) as overflow:
+        select(s3, people, "SELECT 9223372036854775807 + CAST(s.age AS INT) FROM S3Object s", CSV_USE)
+    assert overflow.value.response["Error"]["Code"] == "IntegerOverflow"
     s3.put_object(Bucket=bucket, Key="bad.json", Body=b'{"a": 1}\n{oops\n')
     stream = s3.select_object_content(Bucket=bucket, Key="bad.json", Expression="SELECT * FROM S3Object",
                                       ExpressionType="SQL", InputSerialization=LINES,
