@@ -611,11 +611,13 @@ class Parser:
         return Call(name, tuple(args))
 
     def arguments(self) -> list[Any]:
-        args: list[Any] = []
         if self.at_op(")"):
             self.pos += 1
-            return args
-        args.append(self.expression())
+            return []
+        return self.more_arguments([self.expression()])
+
+    def more_arguments(self, args: list[Any]) -> list[Any]:
+        """``, expression`` as often as given, then the closing parenthesis."""
         while self.at_op(","):
             self.pos += 1
             args.append(self.expression())
@@ -631,11 +633,7 @@ class Parser:
             if self.at_keyword("for"):
                 self.pos += 1
                 args.append(self.expression())
-        while self.at_op(","):
-            self.pos += 1
-            args.append(self.expression())
-        self.expect_op(")")
-        return args
+        return self.more_arguments(args)
 
     def trim_args(self) -> list[Any]:
         """``TRIM([[LEADING|TRAILING|BOTH] [chars] FROM] s)``: [where, chars, s] as literals and exprs."""
