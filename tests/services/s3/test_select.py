@@ -11,12 +11,14 @@ recorded against AWS).
 
 from __future__ import annotations
 
+import asyncio
 import bz2
 import gzip
 import json
 
 import boto3
 import pytest
+from aiobotocore.session import get_session
 from botocore.exceptions import ClientError, EventStreamError
 
 from kumo_intercept import kumo
@@ -316,3 +318,21 @@ def test_select_over_the_http_server():
                                      ExpressionType="SQL", InputSerialization=CSV_USE,
                                      OutputSerialization={"CSV": {}})
         assert caught.value.response["Error"]["Code"] == "ParseEmptySelect"
+
+
+def test_select_with_an_aiobotocore_client():
+    """Appendix: SelectObjectContent Response: an async client reads the same events (aiobotocore's
+    AioEventStream over the same messages)."""
+    async def run() -> list:
+        async with get_session().create_client("s3", region_name="us-east-1") as s3:
+            await s3.create_bucket(Bucket="async-select")
+            await s3.put_object(Bucket="async-select", Key="p.csv", Body=PEOPLE.encode())
+            answer = await s3.select_object_content(
+                Bucket="async-select", Key="p.csv", Expression="SELECT COUNT(*) FROM S3Object", ExpressionType="SQL",
+                InputSerialization=CSV_USE, OutputSerialization={"CSV": {}})
+            return [event async for event in answer["Payload"]]
+
+    with kumo(strict=True):
+        events = asyncio.run(run())
+    assert events[0] == {"Records": {"Payload": b"3\n"}}
+    assert [next(iter(event)) for event in events] == ["Records", "Stats", "End"]
