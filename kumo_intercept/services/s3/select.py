@@ -873,7 +873,8 @@ def _arithmetic(op: str, left: Any, right: Any) -> Any:
         result = ARITHMETIC[op](a, b)
     except OverflowError:
         raise SelectError("IntegerOverflow") from None
-    if (isinstance(result, float) and math.isinf(result)) or (isinstance(result, int) and not INT_MIN <= result <= INT_MAX):
+    too_large = math.isinf(result) if isinstance(result, float) else not INT_MIN <= result <= INT_MAX
+    if too_large:
         raise SelectError("IntegerOverflow")
     return result
 
