@@ -12,11 +12,14 @@ against AWS depends on what that response does beyond plain reads. ``ResponseStr
 * ``tell()`` counts the bytes read, ``readable()`` stays true, ``readlines()`` splits what is left;
 * ``set_socket_timeout()`` is accepted: no socket is involved, so no read can hang.
 
-Event-stream outputs (Kinesis SubscribeToShard) are a ``ResponseEventStream``, botocore's own.
+Event-stream outputs (Kinesis SubscribeToShard, S3 SelectObjectContent) are a ``ResponseEventStream``,
+botocore's own, over messages in AWS's event-stream encoding (``event_message``).
 """
 
 from __future__ import annotations
 
+import binascii
+import struct
 from typing import Any, Iterable, Iterator
 
 from botocore.eventstream import EventStream
@@ -148,3 +151,17 @@ class ResponseEventStream(EventStream):  # type: ignore[misc]
         self.raw_stream = raw
         self.output_shape = output_shape
         self.operation_name = operation_name
+
+
+def _string_header(name: str, value: str) -> bytes:
+    raw_name, raw_value = name.encode(), value.encode()
+    return struct.pack(">B", len(raw_name)) + raw_name + b"\x07" + struct.pack(">H", len(raw_value)) + raw_value
+
+
+def event_message(headers: dict[str, str], payload: bytes) -> bytes:
+    """One message of AWS's event-stream encoding: prelude (lengths and their CRC32), string headers,
+    payload, CRC32 of it all."""
+    encoded = b"".join(_string_header(name, value) for name, value in headers.items())
+    prelude = struct.pack(">II", 12 + len(encoded) + len(payload) + 4, len(encoded))
+    body = prelude + struct.pack(">I", binascii.crc32(prelude)) + encoded + payload
+    return body + struct.pack(">I", binascii.crc32(body))

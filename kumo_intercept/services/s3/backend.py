@@ -68,7 +68,7 @@ from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
 from .idconfigs import ANALYTICS, INVENTORY, METRICS, IdConfigurations, legacy_notification
 from .notifications import Notifications
-from . import schema
+from . import schema, select
 
 #: the tagging results ``_version_out`` adds a version to
 _Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOutput, s3.DeleteObjectTaggingOutput)
@@ -953,6 +953,20 @@ class S3Backend(ServiceBackend):
             out["ContentRange"] = content_range
             ctx.status = status
         self._object_headers(ctx, record, out)
+        return out
+
+    def select_object_content(self, ctx: Ctx[s3.SelectObjectContentRequest]) -> s3.SelectObjectContentResult:
+        """S3 Select: the object's records filtered by the SQL expression (select.py), as an event stream."""
+        p = ctx.params
+        bucket = self.bucket_of(ctx, p["Bucket"])
+        record = self._resolve(ctx, bucket, p["Key"], None)
+        if "sse" in record:
+            self._sse_c_check(p, record)
+        self._check_archived(record, p["Key"])
+        request = select.prepare(p)
+        outcome = select.run(request, b"".join(iter_record(self.blobs, record)))
+        progress = bool(p.get("RequestProgress", {}).get("Enabled"))
+        out: Any = {"Payload": select.event_stream(outcome, progress, ctx.model)}
         return out
 
     # -- objects: deleting ----------------------------------------------------------------------
