@@ -2,7 +2,9 @@
 GetLogEvents with forward/backward tokens, FilterLogEvents with AWS's filter pattern syntax,
 retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates), and
 Logs Insights queries (``insights.py``): StartQuery runs the query at once over the events stored
-then, so GetQueryResults finds it ``Complete``.
+then, so GetQueryResults finds it ``Complete``. Vended-log delivery sources, destinations and
+deliveries are stored configuration (``deliveries.py``); export tasks write the group's events to S3
+through the object-store port when they are created (``exports.py``).
 
 Subscription filters whose destination is a Lambda function feed it as AWS does: each write's
 matching events arrive as one asynchronous invocation with the gzipped, base64-encoded
@@ -30,6 +32,8 @@ from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
+from .deliveries import DeliveryOperations
+from .exports import ExportOperations
 from .filters import FilterError, compile_filter
 from .insights import QueryError, make_record, run_query
 from . import schema
@@ -64,7 +68,7 @@ def _bound(prefix: tuple) -> tuple:
     return (*prefix[:-1], prefix[-1] + "\x00")
 
 
-class LogsBackend(ServiceBackend):
+class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     service_name = "logs"
     #: the model's limits (filter name 512, pattern 1024, one metric transformation, limit 10000) in
     #: AWS's "1 validation error detected" words (recorded from AWS: LocalStack's
@@ -84,6 +88,10 @@ class LogsBackend(ServiceBackend):
         self.resource_policies = schema.RESOURCE_POLICIES.open_ordered(self.store)  # (account, region, name)
         self.destinations = schema.DESTINATIONS.open_ordered(self.store)            # (account, region, name)
         self.queries = schema.QUERIES.open_ordered(self.store)                      # (account, region, id)
+        self.delivery_sources = schema.DELIVERY_SOURCES.open_ordered(self.store)    # (account, region, name)
+        self.delivery_destinations = schema.DELIVERY_DESTINATIONS.open_ordered(self.store)  # (a, r, name)
+        self.deliveries = schema.DELIVERIES.open_ordered(self.store)                # (account, region, id)
+        self.export_tasks = schema.EXPORT_TASKS.open_ordered(self.store)            # (account, region, id)
         # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
         self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
         self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
