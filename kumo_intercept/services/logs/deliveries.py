@@ -3,7 +3,10 @@
 pairing one with the other (CreateDelivery), with their Get/Describe/Delete operations. They are
 stored configuration: no AWS resource sends logs here, so nothing flows through a delivery.
 
-Facts: the API reference of each operation (a source's logType per service, in PutDeliverySource's
+Facts: LocalStack's AWS-recorded test_logs_delivery.py (the views, which leave out tags and
+outputFormat nobody set; "Requested Delivery Source does not exist in this account." and its
+destination and delivery forms; "Cannot access provided service." for a resource that cannot be a
+source), the API reference of each operation (a source's logType per service, in PutDeliverySource's
 "logType" list; a destination's type from its resource ARN: S3, CWL, FH or XRAY; ConflictException
 for a second delivery between the same source and destination; ResourceNotFoundException for names
 and ids that do not exist) and botocore's model (name patterns and lengths, the outputFormat enum,
@@ -70,7 +73,7 @@ def _existing(table: OrderedTable, key: tuple, kind: str) -> tuple[tuple, dict]:
     """The record under ``key``, or ResourceNotFoundException naming the ``kind`` of thing missing."""
     record = table.get(key)
     if record is None:
-        raise _not_found(f"{kind} {key[-1]} does not exist.")
+        raise _not_found(f"Requested {kind} does not exist in this account.")
     return key, record
 
 
@@ -99,7 +102,7 @@ class DeliveryOperations:
         parts = resource_arn.split(":")
         service = parts[2] if len(parts) > 5 else ""
         if service not in SOURCE_LOG_TYPES:
-            raise _not_found(f"Resource {resource_arn} does not exist or is not supported as a delivery source.")
+            raise _not_found("Cannot access provided service.")
         if log_type not in SOURCE_LOG_TYPES[service]:
             raise _validation(f"Log type {log_type} is not supported for service {service}.")
         key = (ctx.account, ctx.region, params["name"])
@@ -113,12 +116,15 @@ class DeliveryOperations:
 
     @staticmethod
     def _delivery_source_view(ctx: RequestContext[Any], key: tuple, record: dict) -> api.DeliverySource:
-        return {"name": key[2], "arn": ctx.arn(f"delivery-source:{key[2]}", region=key[1], account=key[0]),
-                "resourceArns": [record["resourceArn"]], "service": record["service"],
-                "logType": record["logType"], "tags": dict(record["tags"])}
+        view: api.DeliverySource = {
+            "name": key[2], "arn": ctx.arn(f"delivery-source:{key[2]}", region=key[1], account=key[0]),
+            "resourceArns": [record["resourceArn"]], "service": record["service"], "logType": record["logType"]}
+        if record["tags"]:  # AWS leaves tags out when there are none
+            view["tags"] = dict(record["tags"])
+        return view
 
     def _delivery_source(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
-        return _existing(self.delivery_sources, (ctx.account, ctx.region, name), "Delivery source")
+        return _existing(self.delivery_sources, (ctx.account, ctx.region, name), "Delivery Source")
 
     def get_delivery_source(self, ctx: Ctx[api.GetDeliverySourceRequest]) -> api.GetDeliverySourceResult:
         key, record = self._delivery_source(ctx, ctx.params["name"])
@@ -150,8 +156,9 @@ class DeliveryOperations:
         kind = DESTINATION_TYPES.get(parts[2]) if len(parts) > 5 else None
         if kind is None:
             raise _validation(f"Destination resource {resource_arn} is not a supported delivery destination.")
-        output_format = params.get("outputFormat") or (existing or {}).get("outputFormat") or "json"
-        if existing is not None and existing["outputFormat"] != output_format:
+        output_format = params.get("outputFormat") or (existing or {}).get("outputFormat")
+        if existing is not None and existing.get("outputFormat") not in (None, output_format):
+            # moto's word (test_put_delivery_destination), not recorded from AWS
             raise _validation("The outputFormat of an existing delivery destination cannot be changed.")
         record = {"resourceArn": resource_arn, "type": kind, "outputFormat": output_format,
                   "tags": dict(params.get("tags") or (existing or {}).get("tags") or {}),
@@ -164,13 +171,17 @@ class DeliveryOperations:
         return f"arn:aws:logs:{key[1]}:{key[0]}:delivery-destination:{key[2]}"
 
     def _delivery_destination_view(self, ctx: RequestContext[Any], key: tuple, record: dict) -> api.DeliveryDestination:
-        return {"name": key[2], "arn": self._delivery_destination_arn(key), "deliveryDestinationType": record["type"],
-                "outputFormat": record["outputFormat"],
-                "deliveryDestinationConfiguration": {"destinationResourceArn": record["resourceArn"]},
-                "tags": dict(record["tags"])}
+        # AWS answers without tags, even to the PutDeliveryDestination that set them, and without an
+        # outputFormat nobody gave (LocalStack's AWS-recorded test_put_delivery_destination*)
+        view: api.DeliveryDestination = {
+            "name": key[2], "arn": self._delivery_destination_arn(key), "deliveryDestinationType": record["type"],
+            "deliveryDestinationConfiguration": {"destinationResourceArn": record["resourceArn"]}}
+        if record["outputFormat"]:
+            view["outputFormat"] = record["outputFormat"]
+        return view
 
     def _delivery_destination(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
-        return _existing(self.delivery_destinations, (ctx.account, ctx.region, name), "Delivery destination")
+        return _existing(self.delivery_destinations, (ctx.account, ctx.region, name), "Delivery Destination")
 
     def get_delivery_destination(self, ctx: Ctx[api.GetDeliveryDestinationRequest]) -> api.GetDeliveryDestinationResult:
         key, record = self._delivery_destination(ctx, ctx.params["name"])
@@ -231,9 +242,8 @@ class DeliveryOperations:
                for record in self._deliveries_here(ctx)):
             raise _conflict(f"A delivery between {source_key[2]} and {arn} already exists.")
         delivery_id = ctx.ids.chars(16)
-        record: dict[str, Any] = {"source": source_key[2], "destination": arn, "type": destination["type"],
-                                  "tags": dict(params.get("tags") or {})}
-        for optional in ("recordFields", "fieldDelimiter", "s3DeliveryConfiguration"):
+        record: dict[str, Any] = {"source": source_key[2], "destination": arn, "type": destination["type"]}
+        for optional in ("recordFields", "fieldDelimiter", "s3DeliveryConfiguration", "tags"):
             if optional in params:
                 record[optional] = params[optional]  # type: ignore[literal-required]  # names listed above
         key = (ctx.account, ctx.region, delivery_id)
@@ -244,8 +254,8 @@ class DeliveryOperations:
     def _delivery_view(ctx: RequestContext[Any], key: tuple, record: dict) -> api.Delivery:
         view: dict[str, Any] = {"id": key[2], "arn": ctx.arn(f"delivery:{key[2]}", region=key[1], account=key[0]),
                                 "deliverySourceName": record["source"], "deliveryDestinationArn": record["destination"],
-                                "deliveryDestinationType": record["type"], "tags": dict(record["tags"])}
-        for optional in ("recordFields", "fieldDelimiter", "s3DeliveryConfiguration"):
+                                "deliveryDestinationType": record["type"]}
+        for optional in ("recordFields", "fieldDelimiter", "s3DeliveryConfiguration", "tags"):
             if optional in record:
                 view[optional] = record[optional]
         return cast(api.Delivery, view)

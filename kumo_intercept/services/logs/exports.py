@@ -3,13 +3,15 @@ into the Logs backend. An export runs when it is created: the permission probe o
 events in [from, to) are written to the bucket through S3's port, and the task is COMPLETED at once,
 so CancelExportTask finds it finished.
 
-Facts (AWS-recorded in moto's aws_verified test_export_tasks.py, and the user guide's "Exporting log
+Facts (AWS-recorded in moto's aws_verified test_export_tasks.py and LocalStack's test_logs_export_tasks.py,
+and the user guide's "Exporting log
 data to Amazon S3"): the task id is a UUID; the bucket first receives ``aws-logs-write-test`` holding
 ``Permission Check Successful``; the prefix defaults to ``exportedlogs``; objects are
 ``<prefix>/<task id>/<stream>/000000.gz``, gzipped lines of ``<ISO-8601 timestamp> <message>``;
 a missing bucket is InvalidParameterException "The given bucket does not exist. Please make sure the
 bucket is valid."; an unknown task is ResourceNotFoundException "The specified export task does not
-exist."; cancelling a finished task is InvalidOperationException "The specified export task has
+exist." from CancelExportTask, while DescribeExportTasks finds nothing for it (LocalStack's
+AWS-recorded test_logs_export_tasks.py); cancelling a finished task is InvalidOperationException "The specified export task has
 already finished". Status codes are botocore's ExportTaskStatusCode enum.
 """
 
@@ -93,11 +95,10 @@ class ExportOperations:
     def describe_export_tasks(self, ctx: Ctx[api.DescribeExportTasksRequest]) -> api.DescribeExportTasksResult:
         params = ctx.params
         task_id, wanted = params.get("taskId"), params.get("statusCode")
-        if task_id is not None:
-            record = self.export_tasks.get((ctx.account, ctx.region, task_id))
-            if record is None:
-                raise api.resource_not_found_exception("The specified export task does not exist.")
-            found = [((ctx.account, ctx.region, task_id), record)]
+        if task_id is not None:  # an unknown id finds nothing; it is no error (recorded from AWS)
+            key = (ctx.account, ctx.region, task_id)
+            record = self.export_tasks.get(key)
+            found = [(key, record)] if record is not None else []
         else:
             found = list(self.export_tasks.items_range((ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"),
                                                        inclusive=(True, False)))

@@ -1,6 +1,6 @@
 """CloudWatch Logs vended-log deliveries: sources, destinations, their policy, deliveries.
 
-Facts: the API reference of PutDeliverySource (logType per service: CloudFront sends ACCESS_LOGS),
+Facts: LocalStack's AWS-recorded test_logs_delivery.py (views, not-found words), the API reference of PutDeliverySource (logType per service: CloudFront sends ACCESS_LOGS),
 PutDeliveryDestination (the destination type follows the resource: S3, CWL, FH), CreateDelivery
 (ConflictException for a second delivery between the same pair; ResourceNotFoundException for a
 source or destination that does not exist) and botocore's model (outputFormat's enum, name patterns).
@@ -35,6 +35,7 @@ def test_source_round_trip_and_errors(logs):
     with pytest.raises(ClientError) as err:  # S3 buckets are not among the supported sources
         logs.put_delivery_source(name="other", resourceArn=BUCKET, logType="ACCESS_LOGS")
     assert _code(err) == "ResourceNotFoundException"
+    assert err.value.response["Error"]["Message"] == "Cannot access provided service."
     with pytest.raises(ClientError) as err:  # a source stays bound to its resource
         logs.put_delivery_source(name="cdn", resourceArn=DISTRIBUTION + "2", logType="ACCESS_LOGS")
     assert _code(err) == "ConflictException"
@@ -42,20 +43,25 @@ def test_source_round_trip_and_errors(logs):
         logs.put_delivery_source(name="bad name", resourceArn=DISTRIBUTION, logType="ACCESS_LOGS")
     assert _code(err) == "ValidationException"
     logs.delete_delivery_source(name="cdn")
-    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+    with pytest.raises(logs.exceptions.ResourceNotFoundException) as err:
         logs.get_delivery_source(name="cdn")
+    assert err.value.response["Error"]["Message"] == "Requested Delivery Source does not exist in this account."
 
 
 def test_destination_round_trip_policy_and_errors(logs):
-    made = logs.put_delivery_destination(name="to-s3", outputFormat="json",
+    made = logs.put_delivery_destination(name="to-s3", outputFormat="json", tags={"team": "web"},
                                          deliveryDestinationConfiguration={"destinationResourceArn": BUCKET})
-    assert made["deliveryDestination"] == {
+    assert made["deliveryDestination"] == {  # no tags in the answer, as AWS records it
         "name": "to-s3", "arn": "arn:aws:logs:us-east-1:123456789012:delivery-destination:to-s3",
         "deliveryDestinationType": "S3", "outputFormat": "json",
-        "deliveryDestinationConfiguration": {"destinationResourceArn": BUCKET}, "tags": {}}
+        "deliveryDestinationConfiguration": {"destinationResourceArn": BUCKET}}
     moved = logs.put_delivery_destination(name="to-s3", deliveryDestinationConfiguration={
         "destinationResourceArn": BUCKET + "-2"})["deliveryDestination"]
     assert moved["deliveryDestinationConfiguration"] == {"destinationResourceArn": BUCKET + "-2"}
+    assert moved["outputFormat"] == "json"
+    plain = logs.put_delivery_destination(name="plain", deliveryDestinationConfiguration={
+        "destinationResourceArn": BUCKET})["deliveryDestination"]
+    assert "outputFormat" not in plain
     with pytest.raises(ClientError) as err:  # outside the model's outputFormat enum
         logs.put_delivery_destination(name="x", outputFormat="yaml",
                                       deliveryDestinationConfiguration={"destinationResourceArn": BUCKET})
@@ -72,7 +78,11 @@ def test_destination_round_trip_policy_and_errors(logs):
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.put_delivery_destination_policy(deliveryDestinationName="nope", deliveryDestinationPolicy=policy)
     logs.delete_delivery_destination(name="to-s3")
-    assert logs.describe_delivery_destinations()["deliveryDestinations"] == []
+    assert [d["name"] for d in logs.describe_delivery_destinations()["deliveryDestinations"]] == ["plain"]
+    with pytest.raises(logs.exceptions.ResourceNotFoundException) as err:
+        logs.get_delivery_destination(name="to-s3")
+    assert err.value.response["Error"]["Message"] == ("Requested Delivery Destination does not exist in "
+                                                      "this account.")
 
 
 def test_deliveries_pair_a_source_with_destinations(logs):
@@ -85,6 +95,7 @@ def test_deliveries_pair_a_source_with_destinations(logs):
                                     recordFields=["date"], fieldDelimiter=",",
                                     s3DeliveryConfiguration={"enableHiveCompatiblePath": True})["delivery"]
     assert delivery["deliveryDestinationType"] == "S3" and delivery["recordFields"] == ["date"]
+    assert "tags" not in delivery
     assert delivery["arn"] == f"arn:aws:logs:us-east-1:123456789012:delivery:{delivery['id']}"
     to_firehose = logs.create_delivery(deliverySourceName="cdn", deliveryDestinationArn=arn + "to-fh")["delivery"]
     assert to_firehose["deliveryDestinationType"] == "FH"

@@ -1,6 +1,6 @@
 """CloudWatch Logs export tasks to S3.
 
-Facts: AWS-recorded in moto's aws_verified test_export_tasks.py (the UUID task id, the
+Facts: AWS-recorded in moto's aws_verified test_export_tasks.py and LocalStack's test_logs_export_tasks.py (the UUID task id, the
 ``aws-logs-write-test`` probe object, the ``exportedlogs`` default prefix, the missing-bucket and
 unknown-task errors and their words) and the user guide's "Exporting log data to Amazon S3" (objects
 ``<prefix>/<task id>/<stream>/000000.gz`` of gzipped ``<timestamp> <message>`` lines); botocore's
@@ -60,7 +60,8 @@ def test_export_defaults_and_errors(logs, s3, stream):
     with pytest.raises(logs.exceptions.ResourceNotFoundException) as err:
         logs.create_export_task(logGroupName="/nope", fromTime=0, to=1, destination="exports")
     assert err.value.response["Error"]["Message"] == "The specified log group does not exist."
-    for call in (logs.cancel_export_task, lambda taskId: logs.describe_export_tasks(taskId=taskId)):
-        with pytest.raises(logs.exceptions.ResourceNotFoundException) as err:
-            call(taskId=str(uuid.uuid4()))
-        assert err.value.response["Error"]["Message"] == "The specified export task does not exist."
+    with pytest.raises(logs.exceptions.ResourceNotFoundException) as err:
+        logs.cancel_export_task(taskId=str(uuid.uuid4()))
+    assert err.value.response["Error"]["Message"] == "The specified export task does not exist."
+    # LocalStack's AWS-recorded test_describe_export_tasks_not_found: an unknown id lists nothing
+    assert logs.describe_export_tasks(taskId="non-existent-task-id")["exportTasks"] == []
