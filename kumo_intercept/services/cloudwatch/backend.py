@@ -1,6 +1,8 @@
 """CloudWatch metrics basics: PutMetricData, GetMetricStatistics, GetMetricData (metric queries),
 ListMetrics, and alarms as stored records (PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric,
-SetAlarmState, DeleteAlarms, Enable/DisableAlarmActions, tags).
+SetAlarmState, DeleteAlarms, Enable/DisableAlarmActions, tags). Dashboards (``dashboards.py``),
+Contributor Insights rules (``insight_rules.py``) and anomaly detectors (``anomaly_detectors.py``) are
+stored configuration mixed in from their modules.
 
 State:
 
@@ -36,7 +38,9 @@ from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from . import composite, schema
+from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
+from .insight_rules import NOT_EMULATED, InsightRuleOperations
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -62,10 +66,11 @@ def _iso(epoch: float) -> str:
     return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
 
 
-class CloudWatchBackend(DashboardOperations, ServiceBackend):
+class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetectorOperations, ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
+    not_emulated = NOT_EMULATED
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -74,6 +79,8 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         self.alarms = schema.ALARMS.open(self.store)
         self.dashboards = schema.DASHBOARDS.open(self.store)
         self.history = schema.HISTORY.open_ordered(self.store)
+        self.insight_rules = schema.INSIGHT_RULES.open_ordered(self.store)
+        self.anomaly_detectors = schema.ANOMALY_DETECTORS.open_ordered(self.store)
         #: the last history sequence number handed out (derived: gaps after a rolled-back call are harmless)
         self._history_seq = max((key[3] for key in self.history.keys()), default=0)
 
@@ -593,34 +600,34 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         return out
 
     # -- tags ---------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[Any, tuple, dict]:
+        """The table, key and record of the alarm or insight rule ``ResourceARN`` names."""
         arn = ctx.params["ResourceARN"]
         parts = arn.split(":")
-        if len(parts) < 7 or parts[5] != "alarm":
+        kind, _, rule = parts[5].partition("/") if len(parts) > 5 else ("", "", "")
+        table, key = (self.alarms, (parts[4], parts[3], ":".join(parts[6:]))) if kind == "alarm" and len(parts) > 6 \
+            else (self.insight_rules, (parts[4], parts[3], rule)) if kind == "insight-rule" else (None, ())
+        record = table.get(key) if table is not None else None
+        if record is None:
             raise AwsError("ResourceNotFoundException", "Resource not found", 404,
-                           fields={"ResourceType": "alarm", "ResourceId": arn})
-        key = (parts[4], parts[3], ":".join(parts[6:]))
-        alarm = self.alarms.get(key)
-        if alarm is None:
-            raise AwsError("ResourceNotFoundException", "Resource not found", 404,
-                           fields={"ResourceType": "alarm", "ResourceId": arn})
-        return key, alarm
+                           fields={"ResourceType": kind or "alarm", "ResourceId": arn})
+        return table, key, record
 
     def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
-        key, alarm = self._tagged(ctx)
-        tags = {**alarm.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
-        self.alarms.put(key, {**alarm, "Tags": tags})
+        table, key, record = self._tagged(ctx)
+        tags = {**record.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
+        table.put(key, {**record, "Tags": tags})
         return {}
 
     def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
-        key, alarm = self._tagged(ctx)
+        table, key, record = self._tagged(ctx)
         removed = set(ctx.params["TagKeys"])
-        self.alarms.put(key, {**alarm, "Tags": {k: v for k, v in alarm.get("Tags", {}).items() if k not in removed}})
+        table.put(key, {**record, "Tags": {k: v for k, v in record.get("Tags", {}).items() if k not in removed}})
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _, alarm = self._tagged(ctx)
-        return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(alarm.get("Tags", {}).items())]}
+        _table, _key, record = self._tagged(ctx)
+        return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(record.get("Tags", {}).items())]}
 
     # -- inspection ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:
