@@ -22,8 +22,8 @@ points now, in any namespace (AWS services publish to ``AWS/…``, which PutMetr
 Statistics are computed from the stored data at read time (periods aligned to the epoch, as
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
-enabled) publishes AWS's alarm message to SNS topics among the state's actions. Metric math
-expressions in GetMetricData are not emulated.
+enabled) publishes AWS's alarm message to SNS topics among the state's actions. GetMetricData
+evaluates metric math expressions (``metric_math.py``); Metrics Insights SELECT queries are not emulated.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from ...core.clock import from_epoch
 from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
-from ...core.errors import AwsError, NotEmulatedError
-from . import composite, schema
+from ...core.errors import AwsError
+from . import composite, metric_math, schema
 from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
 from .insight_rules import NOT_EMULATED, InsightRuleOperations
@@ -241,31 +241,87 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         params = ctx.params
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
+        self._check_time_range(start, end)
+        queries = params["MetricDataQueries"]
+        for index, query in enumerate(queries):
+            self._check_query(query, index)
+        stats = {query["Id"]: self._stat_series(ctx, query["MetricStat"], start, end)
+                 for query in queries if "MetricStat" in query}
+        values = self._math_values(queries, stats, start, end)
         results: list[api.MetricDataResult] = []
-        for index, query in enumerate(params["MetricDataQueries"]):
-            if ("Expression" in query) == ("MetricStat" in query):
-                # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
-                # not both" (MetricDataQuery in the CloudWatch API reference)
-                raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
-                               f"MetricDataQueries.member.{index + 1}.")
-            if "Expression" in query:
-                raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
+        for query in queries:
             if query.get("ReturnData") is False:
                 continue
-            stat = query["MetricStat"]
-            metric = stat["Metric"]
-            metric_key = (ctx.account, ctx.region, metric.get("Namespace", ""), metric.get("MetricName", ""),
-                          _dimensions_key(metric.get("Dimensions")))
-            buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
-            rows = sorted(buckets.items(), reverse=descending)
-            results.append({
-                "Id": query["Id"],
-                "Label": query.get("Label") or metric.get("MetricName", query["Id"]),
-                "Timestamps": [from_epoch(bucket) for bucket, _ in rows],
-                "Values": [self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for _, records in rows],
-                "StatusCode": "Complete",
-            })
+            try:
+                value = values.value(query["Id"])
+            except metric_math.MathError as exc:
+                raise _invalid(str(exc)) from None
+            if isinstance(value, list):  # an array (METRICS()): one result per series
+                results.extend(self._result(query["Id"], label, series, descending) for label, series in value)
+            else:
+                results.append(self._result(query["Id"], self._label(query), self._as_series(value, values.grid),
+                                            descending))
         return {"MetricDataResults": results, "Messages": []}
+
+    @staticmethod
+    def _check_time_range(start: float, end: float) -> None:
+        # AWS refuses an empty or reversed range; the words are moto's (test_get_metric_data_endtime_*),
+        # not recorded by us
+        if int(start) == int(end):
+            message = "The parameter StartTime must not equal parameter EndTime."
+        elif start > end:
+            message = "The parameter EndTime must be greater than StartTime."
+        else:
+            return
+        raise AwsError("ValidationError", message, 400, fields={"message": message})
+
+    @staticmethod
+    def _check_query(query: Mapping[str, Any], index: int) -> None:
+        where = f"MetricDataQueries.member.{index + 1}"
+        if "Expression" not in query and "MetricStat" not in query:
+            # recorded from AWS by moto's test_get_metric_data__no_metric_data_or_expression (the newline included)
+            message = f"The parameter {where}.MetricStat is required.\n"
+            raise AwsError("ValidationError", message, 400, fields={"message": message})
+        if "Expression" in query and "MetricStat" in query:
+            # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
+            # not both" (MetricDataQuery in the CloudWatch API reference)
+            raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in {where}.")
+
+    def _stat_series(self, ctx: RequestContext[Any], stat: Mapping[str, Any], start: float,
+                     end: float) -> dict[float, float]:
+        metric = stat["Metric"]
+        metric_key = (ctx.account, ctx.region, metric.get("Namespace", ""), metric.get("MetricName", ""),
+                      _dimensions_key(metric.get("Dimensions")))
+        buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
+        return {bucket: self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for bucket, records in buckets.items()}
+
+    @staticmethod
+    def _math_values(queries: list[Any], stats: dict[str, dict[float, float]], start: float,
+                     end: float) -> metric_math.Queries:
+        expressions = {query["Id"]: query["Expression"] for query in queries if "Expression" in query}
+        periods = [query["MetricStat"]["Period"] for query in queries if "MetricStat" in query]
+        period = min(periods) if periods else 60
+        grid = [float(b) for b in range(math.ceil(start / period) * period, math.ceil(end), period)]
+        return metric_math.Queries(expressions, stats, grid)
+
+    @staticmethod
+    def _as_series(value: Any, grid: list[float]) -> dict[float, float]:
+        """A scalar result is drawn as a flat line over the query's time range."""
+        return value if isinstance(value, dict) else {stamp: float(value) for stamp in grid if math.isfinite(value)}
+
+    @staticmethod
+    def _label(query: Mapping[str, Any]) -> str:
+        if query.get("Label"):
+            return str(query["Label"])
+        if "MetricStat" in query:
+            return str(query["MetricStat"]["Metric"].get("MetricName", query["Id"]))
+        return str(query["Id"])
+
+    @staticmethod
+    def _result(query_id: str, label: str, series: dict[float, float], descending: bool) -> api.MetricDataResult:
+        rows = sorted(series.items(), reverse=descending)
+        return {"Id": query_id, "Label": label, "Timestamps": [from_epoch(stamp) for stamp, _ in rows],
+                "Values": [value for _, value in rows], "StatusCode": "Complete"}
 
     def list_metrics(self, ctx: Ctx[api.ListMetricsRequest]) -> api.ListMetricsResult:
         params = ctx.params
