@@ -75,8 +75,13 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     #: test_put_metric_filter_invalid_*, test_get_log_events_limit_validation, ...); group and stream
     #: names are checked in their own words below
     input_error_code = "InvalidParameterException"
+    #: moto's aws_verified test_arn_formats_log_group_and_stream, test_describe_too_many_log_*,
+    #: test_describe_log_streams_invalid_order_by and test_delete_metric_filter_invalid_* record the same
+    #: words for DescribeLogGroups/LogStreams and the metric filter calls
     input_checked_operations = frozenset({"PutMetricFilter", "PutSubscriptionFilter", "GetLogEvents",
-                                          "FilterLogEvents", "TestMetricFilter"})
+                                          "FilterLogEvents", "TestMetricFilter", "DescribeLogGroups",
+                                          "DescribeLogStreams", "DescribeMetricFilters", "DeleteMetricFilter",
+                                          "DescribeSubscriptionFilters", "DeleteSubscriptionFilter"})
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -273,36 +278,40 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         group = self._group(self._group_key(ctx))
         return {"tags": dict(group["Tags"])}
 
-    def _tagged(self, arn: str) -> tuple[tuple, dict]:
+    def _tagged(self, arn: str) -> tuple[Any, str, tuple, dict]:
+        """The table, tags field, key and record of the taggable resource ``arn`` names: a log group,
+        a destination, or a delivery source, destination or delivery (TagResource's resource types)."""
         parts = arn.split(":")
         if len(parts) < 6 or parts[2] != "logs":
             raise _invalid(f"Invalid ARN: {arn}")
-        if len(parts) < 7 or parts[5] != "log-group":
+        kinds = {"log-group": (self.groups, "Tags"), "destination": (self.destinations, "tags"),
+                 "delivery-source": (self.delivery_sources, "tags"),
+                 "delivery-destination": (self.delivery_destinations, "tags"), "delivery": (self.deliveries, "tags")}
+        table, field = kinds.get(parts[5], (None, ""))
+        key = (parts[4], parts[3], parts[6]) if len(parts) > 6 else ()
+        record = table.get(key) if table is not None and key else None
+        if record is None:
             raise _missing("The specified resource does not exist.")
-        key = (parts[4], parts[3], parts[6])
-        group = self.groups.get(key)
-        if group is None:
-            raise _missing("The specified resource does not exist.")
-        return key, group
+        return table, field, key, record
 
     def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
-        key, group = self._tagged(ctx.params["resourceArn"])
-        tags = {**group["Tags"], **ctx.params["tags"]}
+        table, field, key, record = self._tagged(ctx.params["resourceArn"])
+        tags = {**(record.get(field) or {}), **ctx.params["tags"]}
         if len(tags) > 50:
             raise AwsError("TooManyTagsException", "A resource can have no more than 50 tags.", 400,
                            fields={"resourceName": ctx.params["resourceArn"]})
-        self.groups.put(key, {**group, "Tags": tags})
+        table.put(key, {**record, field: tags})
         return {}
 
     def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
-        key, group = self._tagged(ctx.params["resourceArn"])
+        table, field, key, record = self._tagged(ctx.params["resourceArn"])
         drop = set(ctx.params["tagKeys"])
-        self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
+        table.put(key, {**record, field: {k: v for k, v in (record.get(field) or {}).items() if k not in drop}})
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _key, group = self._tagged(ctx.params["resourceArn"])
-        return {"tags": dict(group["Tags"])}
+        _table, field, _key, record = self._tagged(ctx.params["resourceArn"])
+        return {"tags": dict(record.get(field) or {})}
 
     # -- streams ----------------------------------------------------------------------------------
     def create_log_stream(self, ctx: Ctx[api.CreateLogStreamRequest]) -> api.CreateLogStreamResult:

@@ -117,3 +117,18 @@ def test_deliveries_pair_a_source_with_destinations(logs):
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.delete_delivery(id=delivery["id"])
     assert [d["id"] for d in logs.describe_deliveries()["deliveries"]] == [to_firehose["id"]]
+
+
+def test_tag_resource_covers_destinations_and_delivery_resources(logs):
+    """TagResource's resource types (API reference): log groups, destinations, delivery sources,
+    delivery destinations and deliveries."""
+    destination = logs.put_destination(destinationName="d", targetArn="arn:aws:kinesis:us-east-1:123456789012:stream/s",
+                                       roleArn="arn:aws:iam::123456789012:role/r", tags={"a": "1"})["destination"]
+    source = logs.put_delivery_source(name="cdn", resourceArn=DISTRIBUTION, logType="ACCESS_LOGS")["deliverySource"]
+    for arn in (destination["arn"], source["arn"]):
+        logs.tag_resource(resourceArn=arn, tags={"b": "2"})
+        logs.untag_resource(resourceArn=arn, tagKeys=["a"])
+        assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"b": "2"}
+    assert logs.get_delivery_source(name="cdn")["deliverySource"]["tags"] == {"b": "2"}
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.list_tags_for_resource(resourceArn="arn:aws:logs:us-east-1:123456789012:delivery:nope")
