@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
@@ -45,6 +46,10 @@ from .insight_rules import NOT_EMULATED, InsightRuleOperations
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 HISTORY_SECONDS = 30 * 86400
+#: pNN.NN and the trimmed/winsorized/percentile-rank forms of the user guide's "CloudWatch statistics
+#: definitions": tm99, TM(10%:90%), PR(:300), ...
+_EXTENDED_STATISTIC = re.compile(r"(?:p|tm|wm|tc|ts)(?:100|\d{1,2}(?:\.\d+)?)|(?:TM|WM|TC|TS|PR|IQM)(?:\(.*\))?",
+                                 re.IGNORECASE)
 _ACTIONS = {"OK": "OKActions", "ALARM": "AlarmActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
 
 
@@ -361,6 +366,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if name not in params:
                 raise AwsError("MissingParameter", f"The parameter {name} is required.", 400,
                                fields={"message": f"The parameter {name} is required."})
+        self._check_alarm_statistics(params)
         key = (ctx.account, ctx.region, params["AlarmName"])
         now = ctx.time()
         existing = self.alarms.get(key)
@@ -391,6 +397,20 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         self.alarms.put(key, alarm)
         self._configuration_history(ctx, alarm, existing is None)
         return {}
+
+    @staticmethod
+    def _check_alarm_statistics(params: Mapping[str, Any]) -> None:
+        """ExtendedStatistic is a percentile (p0.0 to p100) or another documented extended statistic, and
+        EvaluateLowSampleCountPercentile ``evaluate`` or ``ignore`` (PutMetricAlarm in the API reference; the
+        words as moto's test_put_metric_alarm_error_* record them)."""
+        extended = params.get("ExtendedStatistic")
+        if extended is not None and not _EXTENDED_STATISTIC.fullmatch(extended):
+            raise _invalid(f"The value {extended} for parameter ExtendedStatistic is not supported.")
+        option = params.get("EvaluateLowSampleCountPercentile")
+        if option is not None and option not in ("evaluate", "ignore"):
+            message = (f"Option {option} is not supported. Supported options for parameter "
+                       "EvaluateLowSampleCountPercentile are evaluate and ignore.")
+            raise AwsError("ValidationError", message, 400, fields={"message": message})
 
     def put_composite_alarm(self, ctx: Ctx[api.PutCompositeAlarmRequest]) -> api.PutCompositeAlarmResult:
         """A composite alarm: its rule is checked and evaluated at once against the alarms it names, and
