@@ -282,15 +282,11 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
 
     @staticmethod
     def _check_query(query: Mapping[str, Any], index: int) -> None:
-        where = f"MetricDataQueries.member.{index + 1}"
-        if "Expression" not in query and "MetricStat" not in query:
-            # recorded from AWS by moto's test_get_metric_data__no_metric_data_or_expression (the newline included)
-            message = f"The parameter {where}.MetricStat is required.\n"
-            raise AwsError("ValidationError", message, 400, fields={"message": message})
-        if "Expression" in query and "MetricStat" in query:
+        if ("Expression" in query) == ("MetricStat" in query):
             # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
             # not both" (MetricDataQuery in the CloudWatch API reference)
-            raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in {where}.")
+            raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
+                           f"MetricDataQueries.member.{index + 1}.")
 
     def _stat_series(self, ctx: RequestContext[Any], stat: Mapping[str, Any], start: float,
                      end: float) -> dict[float, float]:

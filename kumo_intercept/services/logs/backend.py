@@ -629,9 +629,10 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         if key not in self.subscription_filters and len(existing) >= 2:
             raise api.limit_exceeded_exception("Resource limit exceeded.")
         destination = params["destinationArn"]
-        if not destination.startswith("arn:"):
+        parts = destination.split(":")
+        if parts[0] != "arn" or len(parts) < 6:
             raise _invalid("Invalid destination ARN")
-        vendor = destination.split(":")[2]
+        vendor = parts[2]
         if vendor in ("kinesis", "firehose") and not params.get("roleArn"):  # test_put_subscription_filter_errors
             raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
         self.subscription_filters.put(key, {
