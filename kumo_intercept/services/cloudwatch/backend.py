@@ -1,6 +1,8 @@
 """CloudWatch metrics basics: PutMetricData, GetMetricStatistics, GetMetricData (metric queries),
 ListMetrics, and alarms as stored records (PutMetricAlarm, DescribeAlarms, DescribeAlarmsForMetric,
-SetAlarmState, DeleteAlarms, Enable/DisableAlarmActions, tags).
+SetAlarmState, DeleteAlarms, Enable/DisableAlarmActions, tags). Dashboards (``dashboards.py``),
+Contributor Insights rules (``insight_rules.py``) and anomaly detectors (``anomaly_detectors.py``) are
+stored configuration mixed in from their modules.
 
 State:
 
@@ -20,27 +22,34 @@ points now, in any namespace (AWS services publish to ``AWS/…``, which PutMetr
 Statistics are computed from the stored data at read time (periods aligned to the epoch, as
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
-enabled) publishes AWS's alarm message to SNS topics among the state's actions. Metric math
-expressions in GetMetricData are not emulated.
+enabled) publishes AWS's alarm message to SNS topics among the state's actions. GetMetricData
+evaluates metric math expressions (``metric_math.py``); Metrics Insights SELECT queries are not emulated.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
 from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
-from ...core.errors import AwsError, NotEmulatedError
-from . import composite, schema
+from ...core.errors import AwsError
+from . import composite, metric_math, schema
+from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
+from .insight_rules import NOT_EMULATED, InsightRuleOperations
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 HISTORY_SECONDS = 30 * 86400
+#: pNN.NN and the trimmed/winsorized/percentile-rank forms of the user guide's "CloudWatch statistics
+#: definitions": tm99, TM(10%:90%), PR(:300), ...
+_EXTENDED_STATISTIC = re.compile(r"(?:p|tm|wm|tc|ts)(?:100|\d{1,2}(?:\.\d+)?)|(?:TM|WM|TC|TS|PR|IQM)(?:\(.*\))?",
+                                 re.IGNORECASE)
 _ACTIONS = {"OK": "OKActions", "ALARM": "AlarmActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
 
 
@@ -62,10 +71,11 @@ def _iso(epoch: float) -> str:
     return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
 
 
-class CloudWatchBackend(DashboardOperations, ServiceBackend):
+class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetectorOperations, ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
+    not_emulated = NOT_EMULATED
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -74,6 +84,8 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         self.alarms = schema.ALARMS.open(self.store)
         self.dashboards = schema.DASHBOARDS.open(self.store)
         self.history = schema.HISTORY.open_ordered(self.store)
+        self.insight_rules = schema.INSIGHT_RULES.open_ordered(self.store)
+        self.anomaly_detectors = schema.ANOMALY_DETECTORS.open_ordered(self.store)
         #: the last history sequence number handed out (derived: gaps after a rolled-back call are harmless)
         self._history_seq = max((key[3] for key in self.history.keys()), default=0)
 
@@ -234,31 +246,83 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         params = ctx.params
         start, end = params["StartTime"].timestamp(), params["EndTime"].timestamp()
         descending = params.get("ScanBy", "TimestampDescending") == "TimestampDescending"
+        self._check_time_range(start, end)
+        queries = params["MetricDataQueries"]
+        for index, query in enumerate(queries):
+            self._check_query(query, index)
+        stats = {query["Id"]: self._stat_series(ctx, query["MetricStat"], start, end)
+                 for query in queries if "MetricStat" in query}
+        values = self._math_values(queries, stats, start, end)
         results: list[api.MetricDataResult] = []
-        for index, query in enumerate(params["MetricDataQueries"]):
-            if ("Expression" in query) == ("MetricStat" in query):
-                # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
-                # not both" (MetricDataQuery in the CloudWatch API reference)
-                raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
-                               f"MetricDataQueries.member.{index + 1}.")
-            if "Expression" in query:
-                raise NotEmulatedError("cloudwatch", "GetMetricData", "metric math expressions")
+        for query in queries:
             if query.get("ReturnData") is False:
                 continue
-            stat = query["MetricStat"]
-            metric = stat["Metric"]
-            metric_key = (ctx.account, ctx.region, metric.get("Namespace", ""), metric.get("MetricName", ""),
-                          _dimensions_key(metric.get("Dimensions")))
-            buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
-            rows = sorted(buckets.items(), reverse=descending)
-            results.append({
-                "Id": query["Id"],
-                "Label": query.get("Label") or metric.get("MetricName", query["Id"]),
-                "Timestamps": [from_epoch(bucket) for bucket, _ in rows],
-                "Values": [self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for _, records in rows],
-                "StatusCode": "Complete",
-            })
+            try:
+                value = values.value(query["Id"])
+            except metric_math.MathError as exc:
+                raise _invalid(str(exc)) from None
+            if isinstance(value, list):  # an array (METRICS()): one result per series
+                results.extend(self._result(query["Id"], label, series, descending) for label, series in value)
+            else:
+                results.append(self._result(query["Id"], self._label(query), self._as_series(value, values.grid),
+                                            descending))
         return {"MetricDataResults": results, "Messages": []}
+
+    @staticmethod
+    def _check_time_range(start: float, end: float) -> None:
+        # AWS refuses an empty or reversed range; the words are moto's (test_get_metric_data_endtime_*),
+        # not recorded by us
+        if int(start) == int(end):
+            message = "The parameter StartTime must not equal parameter EndTime."
+        elif start > end:
+            message = "The parameter EndTime must be greater than StartTime."
+        else:
+            return
+        raise AwsError("ValidationError", message, 400, fields={"message": message})
+
+    @staticmethod
+    def _check_query(query: Mapping[str, Any], index: int) -> None:
+        if ("Expression" in query) == ("MetricStat" in query):
+            # "Within one MetricDataQuery object, you must specify either Expression or MetricStat but
+            # not both" (MetricDataQuery in the CloudWatch API reference)
+            raise _invalid(f"Exactly one element of Expression and MetricStat must be specified in "
+                           f"MetricDataQueries.member.{index + 1}.")
+
+    def _stat_series(self, ctx: RequestContext[Any], stat: Mapping[str, Any], start: float,
+                     end: float) -> dict[float, float]:
+        metric = stat["Metric"]
+        metric_key = (ctx.account, ctx.region, metric.get("Namespace", ""), metric.get("MetricName", ""),
+                      _dimensions_key(metric.get("Dimensions")))
+        buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
+        return {bucket: self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for bucket, records in buckets.items()}
+
+    @staticmethod
+    def _math_values(queries: list[Any], stats: dict[str, dict[float, float]], start: float,
+                     end: float) -> metric_math.Queries:
+        expressions = {query["Id"]: query["Expression"] for query in queries if "Expression" in query}
+        periods = [query["MetricStat"]["Period"] for query in queries if "MetricStat" in query]
+        period = min(periods) if periods else 60
+        grid = [float(b) for b in range(math.ceil(start / period) * period, math.ceil(end), period)]
+        return metric_math.Queries(expressions, stats, grid)
+
+    @staticmethod
+    def _as_series(value: Any, grid: list[float]) -> dict[float, float]:
+        """A scalar result is drawn as a flat line over the query's time range."""
+        return value if isinstance(value, dict) else {stamp: float(value) for stamp in grid if math.isfinite(value)}
+
+    @staticmethod
+    def _label(query: Mapping[str, Any]) -> str:
+        if query.get("Label"):
+            return str(query["Label"])
+        if "MetricStat" in query:
+            return str(query["MetricStat"]["Metric"].get("MetricName", query["Id"]))
+        return str(query["Id"])
+
+    @staticmethod
+    def _result(query_id: str, label: str, series: dict[float, float], descending: bool) -> api.MetricDataResult:
+        rows = sorted(series.items(), reverse=descending)
+        return {"Id": query_id, "Label": label, "Timestamps": [from_epoch(stamp) for stamp, _ in rows],
+                "Values": [value for _, value in rows], "StatusCode": "Complete"}
 
     def list_metrics(self, ctx: Ctx[api.ListMetricsRequest]) -> api.ListMetricsResult:
         params = ctx.params
@@ -298,6 +362,7 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
             if name not in params:
                 raise AwsError("MissingParameter", f"The parameter {name} is required.", 400,
                                fields={"message": f"The parameter {name} is required."})
+        self._check_alarm_statistics(params)
         key = (ctx.account, ctx.region, params["AlarmName"])
         now = ctx.time()
         existing = self.alarms.get(key)
@@ -328,6 +393,20 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         self.alarms.put(key, alarm)
         self._configuration_history(ctx, alarm, existing is None)
         return {}
+
+    @staticmethod
+    def _check_alarm_statistics(params: Mapping[str, Any]) -> None:
+        """ExtendedStatistic is a percentile (p0.0 to p100) or another documented extended statistic, and
+        EvaluateLowSampleCountPercentile ``evaluate`` or ``ignore`` (PutMetricAlarm in the API reference; the
+        words as moto's test_put_metric_alarm_error_* record them)."""
+        extended = params.get("ExtendedStatistic")
+        if extended is not None and not _EXTENDED_STATISTIC.fullmatch(extended):
+            raise _invalid(f"The value {extended} for parameter ExtendedStatistic is not supported.")
+        option = params.get("EvaluateLowSampleCountPercentile")
+        if option is not None and option not in ("evaluate", "ignore"):
+            message = (f"Option {option} is not supported. Supported options for parameter "
+                       "EvaluateLowSampleCountPercentile are evaluate and ignore.")
+            raise AwsError("ValidationError", message, 400, fields={"message": message})
 
     def put_composite_alarm(self, ctx: Ctx[api.PutCompositeAlarmRequest]) -> api.PutCompositeAlarmResult:
         """A composite alarm: its rule is checked and evaluated at once against the alarms it names, and
@@ -593,34 +672,34 @@ class CloudWatchBackend(DashboardOperations, ServiceBackend):
         return out
 
     # -- tags ---------------------------------------------------------------------------------
-    def _tagged(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
+    def _tagged(self, ctx: RequestContext[Any]) -> tuple[Any, tuple, dict]:
+        """The table, key and record of the alarm or insight rule ``ResourceARN`` names."""
         arn = ctx.params["ResourceARN"]
         parts = arn.split(":")
-        if len(parts) < 7 or parts[5] != "alarm":
+        kind, _, rule = parts[5].partition("/") if len(parts) > 5 else ("", "", "")
+        table, key = (self.alarms, (parts[4], parts[3], ":".join(parts[6:]))) if kind == "alarm" and len(parts) > 6 \
+            else (self.insight_rules, (parts[4], parts[3], rule)) if kind == "insight-rule" else (None, ())
+        record = table.get(key) if table is not None else None
+        if record is None:
             raise AwsError("ResourceNotFoundException", "Resource not found", 404,
-                           fields={"ResourceType": "alarm", "ResourceId": arn})
-        key = (parts[4], parts[3], ":".join(parts[6:]))
-        alarm = self.alarms.get(key)
-        if alarm is None:
-            raise AwsError("ResourceNotFoundException", "Resource not found", 404,
-                           fields={"ResourceType": "alarm", "ResourceId": arn})
-        return key, alarm
+                           fields={"ResourceType": kind or "alarm", "ResourceId": arn})
+        return table, key, record
 
     def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
-        key, alarm = self._tagged(ctx)
-        tags = {**alarm.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
-        self.alarms.put(key, {**alarm, "Tags": tags})
+        table, key, record = self._tagged(ctx)
+        tags = {**record.get("Tags", {}), **{t["Key"]: t["Value"] for t in ctx.params["Tags"]}}
+        table.put(key, {**record, "Tags": tags})
         return {}
 
     def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
-        key, alarm = self._tagged(ctx)
+        table, key, record = self._tagged(ctx)
         removed = set(ctx.params["TagKeys"])
-        self.alarms.put(key, {**alarm, "Tags": {k: v for k, v in alarm.get("Tags", {}).items() if k not in removed}})
+        table.put(key, {**record, "Tags": {k: v for k, v in record.get("Tags", {}).items() if k not in removed}})
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _, alarm = self._tagged(ctx)
-        return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(alarm.get("Tags", {}).items())]}
+        _table, _key, record = self._tagged(ctx)
+        return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(record.get("Tags", {}).items())]}
 
     # -- inspection ---------------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

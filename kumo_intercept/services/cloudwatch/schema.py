@@ -1,4 +1,5 @@
-"""CloudWatch's tables (see store/schema.py): metric data points, metrics, alarms."""
+"""CloudWatch's tables (see store/schema.py): metric data points, metrics, alarms, dashboards,
+alarm history, Contributor Insights rules, anomaly detectors."""
 
 from __future__ import annotations
 
@@ -59,6 +60,20 @@ HistoryRecord = TypedDict("HistoryRecord", {
     "HistoryData": str,
 }, total=False)
 
+InsightRulesRecord = TypedDict("InsightRulesRecord", {
+    "ApplyOnTransformedLogs": bool,
+    "Definition": str,
+    "Schema": str,
+    "State": str,
+    "Tags": dict,
+}, total=False)
+
+AnomalyDetectorsRecord = TypedDict("AnomalyDetectorsRecord", {
+    "ExcludedTimeRanges": list,
+    "MetricCharacteristics": dict,
+    "MetricTimezone": str,
+}, total=False)
+
 #: (account, region, namespace, name, dimensions, timestamp, unit, n) -> a data point
 DATA = TableSpec("cloudwatch.data", DataRecord, ordered=True)
 #: (account, region, namespace, name, dimensions) -> the metric's dimensions and last put
@@ -71,5 +86,10 @@ DASHBOARDS = TableSpec("cloudwatch.dashboards", DashboardsRecord)
 #: (account, region, timestamp, sequence) -> an alarm history item
 HISTORY = TableSpec("cloudwatch.history", HistoryRecord, ordered=True)
 
-SCHEMA = ServiceSchema(tables=(DATA, METRICS, ALARMS, DASHBOARDS, HISTORY))
+#: (account, region, name) -> a Contributor Insights rule
+INSIGHT_RULES = TableSpec("cloudwatch.insight_rules", InsightRulesRecord, ordered=True)
+#: (account, region, the detector's metric or math queries as canonical JSON) -> an anomaly detector
+ANOMALY_DETECTORS = TableSpec("cloudwatch.anomaly_detectors", AnomalyDetectorsRecord, ordered=True)
+
+SCHEMA = ServiceSchema(tables=(DATA, METRICS, ALARMS, DASHBOARDS, HISTORY, INSIGHT_RULES, ANOMALY_DETECTORS))
 

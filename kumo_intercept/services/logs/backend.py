@@ -2,7 +2,9 @@
 GetLogEvents with forward/backward tokens, FilterLogEvents with AWS's filter pattern syntax,
 retention, tags, subscription filters and metric filters (stored; TestMetricFilter evaluates), and
 Logs Insights queries (``insights.py``): StartQuery runs the query at once over the events stored
-then, so GetQueryResults finds it ``Complete``.
+then, so GetQueryResults finds it ``Complete``. Vended-log delivery sources, destinations and
+deliveries are stored configuration (``deliveries.py``); export tasks write the group's events to S3
+through the object-store port when they are created (``exports.py``).
 
 Subscription filters whose destination is a Lambda function feed it as AWS does: each write's
 matching events arrive as one asynchronous invocation with the gzipped, base64-encoded
@@ -30,6 +32,8 @@ from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
+from .deliveries import DeliveryOperations
+from .exports import ExportOperations
 from .filters import FilterError, compile_filter
 from .insights import QueryError, make_record, run_query
 from . import schema
@@ -64,15 +68,20 @@ def _bound(prefix: tuple) -> tuple:
     return (*prefix[:-1], prefix[-1] + "\x00")
 
 
-class LogsBackend(ServiceBackend):
+class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     service_name = "logs"
     #: the model's limits (filter name 512, pattern 1024, one metric transformation, limit 10000) in
     #: AWS's "1 validation error detected" words (recorded from AWS: LocalStack's
     #: test_put_metric_filter_invalid_*, test_get_log_events_limit_validation, ...); group and stream
     #: names are checked in their own words below
     input_error_code = "InvalidParameterException"
+    #: moto's aws_verified test_arn_formats_log_group_and_stream, test_describe_too_many_log_*,
+    #: test_describe_log_streams_invalid_order_by and test_delete_metric_filter_invalid_* record the same
+    #: words for DescribeLogGroups/LogStreams and the metric filter calls
     input_checked_operations = frozenset({"PutMetricFilter", "PutSubscriptionFilter", "GetLogEvents",
-                                          "FilterLogEvents", "TestMetricFilter"})
+                                          "FilterLogEvents", "TestMetricFilter", "DescribeLogGroups",
+                                          "DescribeLogStreams", "DescribeMetricFilters", "DeleteMetricFilter",
+                                          "DescribeSubscriptionFilters", "DeleteSubscriptionFilter"})
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -84,6 +93,10 @@ class LogsBackend(ServiceBackend):
         self.resource_policies = schema.RESOURCE_POLICIES.open_ordered(self.store)  # (account, region, name)
         self.destinations = schema.DESTINATIONS.open_ordered(self.store)            # (account, region, name)
         self.queries = schema.QUERIES.open_ordered(self.store)                      # (account, region, id)
+        self.delivery_sources = schema.DELIVERY_SOURCES.open_ordered(self.store)    # (account, region, name)
+        self.delivery_destinations = schema.DELIVERY_DESTINATIONS.open_ordered(self.store)  # (a, r, name)
+        self.deliveries = schema.DELIVERIES.open_ordered(self.store)                # (account, region, id)
+        self.export_tasks = schema.EXPORT_TASKS.open_ordered(self.store)            # (account, region, id)
         # derived: group key -> [(filter name, matcher, destination arn)] of its subscription filters
         self._subscribers: dict[tuple, list[tuple[str, Any, str]]] = {}
         self.subscription_filters.watch(lambda key, old, new: self._subscribers.pop(key[:3], None))
@@ -265,36 +278,40 @@ class LogsBackend(ServiceBackend):
         group = self._group(self._group_key(ctx))
         return {"tags": dict(group["Tags"])}
 
-    def _tagged(self, arn: str) -> tuple[tuple, dict]:
+    def _tagged(self, arn: str) -> tuple[Any, str, tuple, dict]:
+        """The table, tags field, key and record of the taggable resource ``arn`` names: a log group,
+        a destination, or a delivery source, destination or delivery (TagResource's resource types)."""
         parts = arn.split(":")
         if len(parts) < 6 or parts[2] != "logs":
             raise _invalid(f"Invalid ARN: {arn}")
-        if len(parts) < 7 or parts[5] != "log-group":
+        kinds = {"log-group": (self.groups, "Tags"), "destination": (self.destinations, "tags"),
+                 "delivery-source": (self.delivery_sources, "tags"),
+                 "delivery-destination": (self.delivery_destinations, "tags"), "delivery": (self.deliveries, "tags")}
+        table, field = kinds.get(parts[5], (None, ""))
+        key = (parts[4], parts[3], parts[6]) if len(parts) > 6 else ()
+        record = table.get(key) if table is not None and key else None
+        if record is None:
             raise _missing("The specified resource does not exist.")
-        key = (parts[4], parts[3], parts[6])
-        group = self.groups.get(key)
-        if group is None:
-            raise _missing("The specified resource does not exist.")
-        return key, group
+        return table, field, key, record
 
     def tag_resource(self, ctx: Ctx[api.TagResourceRequest]) -> api.TagResourceResult:
-        key, group = self._tagged(ctx.params["resourceArn"])
-        tags = {**group["Tags"], **ctx.params["tags"]}
+        table, field, key, record = self._tagged(ctx.params["resourceArn"])
+        tags = {**(record.get(field) or {}), **ctx.params["tags"]}
         if len(tags) > 50:
             raise AwsError("TooManyTagsException", "A resource can have no more than 50 tags.", 400,
                            fields={"resourceName": ctx.params["resourceArn"]})
-        self.groups.put(key, {**group, "Tags": tags})
+        table.put(key, {**record, field: tags})
         return {}
 
     def untag_resource(self, ctx: Ctx[api.UntagResourceRequest]) -> api.UntagResourceResult:
-        key, group = self._tagged(ctx.params["resourceArn"])
+        table, field, key, record = self._tagged(ctx.params["resourceArn"])
         drop = set(ctx.params["tagKeys"])
-        self.groups.put(key, {**group, "Tags": {k: v for k, v in group["Tags"].items() if k not in drop}})
+        table.put(key, {**record, field: {k: v for k, v in (record.get(field) or {}).items() if k not in drop}})
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _key, group = self._tagged(ctx.params["resourceArn"])
-        return {"tags": dict(group["Tags"])}
+        _table, field, _key, record = self._tagged(ctx.params["resourceArn"])
+        return {"tags": dict(record.get(field) or {})}
 
     # -- streams ----------------------------------------------------------------------------------
     def create_log_stream(self, ctx: Ctx[api.CreateLogStreamRequest]) -> api.CreateLogStreamResult:
@@ -612,9 +629,10 @@ class LogsBackend(ServiceBackend):
         if key not in self.subscription_filters and len(existing) >= 2:
             raise api.limit_exceeded_exception("Resource limit exceeded.")
         destination = params["destinationArn"]
-        if not destination.startswith("arn:"):
+        parts = destination.split(":")
+        if parts[0] != "arn" or len(parts) < 6:
             raise _invalid("Invalid destination ARN")
-        vendor = destination.split(":")[2]
+        vendor = parts[2]
         if vendor in ("kinesis", "firehose") and not params.get("roleArn"):  # test_put_subscription_filter_errors
             raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
         self.subscription_filters.put(key, {

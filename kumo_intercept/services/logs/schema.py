@@ -1,4 +1,5 @@
-"""CloudWatch Logs' tables (see store/schema.py): groups, streams, events, filters, queries."""
+"""CloudWatch Logs' tables (see store/schema.py): groups, streams, events, filters, queries,
+vended-log deliveries and export tasks."""
 
 from __future__ import annotations
 
@@ -68,6 +69,43 @@ QueriesRecord = TypedDict("QueriesRecord", {
     "status": str,
 }, total=False)
 
+DeliverySourcesRecord = TypedDict("DeliverySourcesRecord", {
+    "logType": str,
+    "resourceArn": str,
+    "service": str,
+    "tags": dict,
+}, total=False)
+
+DeliveryDestinationsRecord = TypedDict("DeliveryDestinationsRecord", {
+    "outputFormat": str,
+    "policy": str | None,
+    "resourceArn": str,
+    "tags": dict,
+    "type": str,
+}, total=False)
+
+DeliveriesRecord = TypedDict("DeliveriesRecord", {
+    "destination": str,
+    "fieldDelimiter": str,
+    "recordFields": list,
+    "s3DeliveryConfiguration": dict,
+    "source": str,
+    "tags": dict,
+    "type": str,
+}, total=False)
+
+ExportTasksRecord = TypedDict("ExportTasksRecord", {
+    "completionTime": int,
+    "creationTime": int,
+    "destination": str,
+    "destinationPrefix": str,
+    "from": int,
+    "logGroupName": str,
+    "status": str,
+    "taskName": str | None,
+    "to": int,
+}, total=False)
+
 #: (account, region, group) -> the log group
 GROUPS = TableSpec("logs.groups", GroupsRecord, ordered=True)
 #: (account, region, group, stream) -> the log stream
@@ -85,8 +123,17 @@ DESTINATIONS = TableSpec("logs.destinations", DestinationsRecord, ordered=True)
 #: (account, region, query id) -> an Insights query
 QUERIES = TableSpec("logs.queries", QueriesRecord, ordered=True)
 
+#: (account, region, name) -> a vended-log delivery source
+DELIVERY_SOURCES = TableSpec("logs.delivery_sources", DeliverySourcesRecord, ordered=True)
+#: (account, region, name) -> a delivery destination
+DELIVERY_DESTINATIONS = TableSpec("logs.delivery_destinations", DeliveryDestinationsRecord, ordered=True)
+#: (account, region, id) -> a delivery (a source paired with a destination)
+DELIVERIES = TableSpec("logs.deliveries", DeliveriesRecord, ordered=True)
+#: (account, region, task id) -> an export task to S3
+EXPORT_TASKS = TableSpec("logs.export_tasks", ExportTasksRecord, ordered=True)
+
 SCHEMA = ServiceSchema(tables=(
     GROUPS, STREAMS, EVENTS, SUBSCRIPTION_FILTERS, METRIC_FILTERS, RESOURCE_POLICIES, DESTINATIONS,
-    QUERIES,
+    QUERIES, DELIVERY_SOURCES, DELIVERY_DESTINATIONS, DELIVERIES, EXPORT_TASKS,
 ))
 

@@ -152,3 +152,20 @@ def test_dashboards_show_in_the_inspection_view(kumo, cw):
     cw.put_dashboard(DashboardName="ops", DashboardBody=json.dumps({"widgets": []}))
     assert kumo.state.cloudwatch.summary()["dashboards"] == [
         {"name": "ops", "account": "123456789012", "bytes": len(json.dumps({"widgets": []}))}]
+
+
+def test_put_metric_alarm_checks_extended_statistics(cw):
+    """PutMetricAlarm in the API reference: ExtendedStatistic is a percentile such as p99 (or another
+    extended statistic of the user guide, tm90, TM(10%:90%)), EvaluateLowSampleCountPercentile is
+    evaluate or ignore."""
+    common = {"MetricName": "Latency", "Namespace": "App", "EvaluationPeriods": 1, "Period": 60, "Threshold": 1.0,
+              "ComparisonOperator": "GreaterThanThreshold"}
+    for statistic in ("p99", "p99.9", "tm90", "TM(10%:90%)"):
+        cw.put_metric_alarm(AlarmName=f"ok-{statistic}", ExtendedStatistic=statistic, **common)
+    with pytest.raises(ClientError) as err:
+        cw.put_metric_alarm(AlarmName="bad", ExtendedStatistic="90", **common)
+    assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
+    with pytest.raises(ClientError) as err:
+        cw.put_metric_alarm(AlarmName="bad", ExtendedStatistic="p90", EvaluateLowSampleCountPercentile="maybe",
+                            **common)
+    assert err.value.response["Error"]["Code"] == "ValidationError"

@@ -329,3 +329,10 @@ def test_stored_settings(logs, stream):
     assert logs.describe_destinations()["destinations"][0]["accessPolicy"] == "{}"
     logs.delete_destination(destinationName="central")
     assert logs.describe_destinations()["destinations"] == []
+
+
+def test_subscription_filter_refuses_a_destination_that_is_no_arn(logs, stream):
+    """Found by tests/core/test_fuzz.py: an ARN without its service part is refused, not an internal error."""
+    with pytest.raises(logs.exceptions.InvalidParameterException):
+        logs.put_subscription_filter(logGroupName="/app/web", filterName="f", filterPattern="",
+                                     destinationArn="arn:aws")
