@@ -75,6 +75,10 @@ _Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOut
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
+#: a version id is 28 random characters and 4 that check them, so that an id never issued is told apart
+#: from one issued and since deleted, as AWS tells them apart (test_delete_object_versioned: an issued id
+#: with its last 4 characters changed is refused as "Invalid version id specified")
+_VERSION_RANDOM = 28
 _INF = float("inf")
 #: ExpectedBucketOwner must be a 12-digit account id (test_get_bucket_policy_invalid_account_id)
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
@@ -163,6 +167,20 @@ def _refused_by_iam(ctx: RequestContext) -> set[str]:
 
 #: open GetObject streams by blob store (see ``S3Backend.__init__``)
 _READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
+
+
+def _version_check(random_part: str) -> str:
+    """The 4 characters that end a version id issued with ``random_part`` (24 bits of its digest)."""
+    digest = int.from_bytes(hashlib.blake2b(random_part.encode(), digest_size=3).digest(), "big")
+    return "".join(_VERSION_ALPHABET[(digest >> shift) & 63] for shift in (18, 12, 6, 0))
+
+
+def _was_issued(version_id: str) -> bool:
+    """Whether ``version_id`` is one this emulator could have issued ("null" names the null version)."""
+    if version_id == "null":
+        return True
+    random_part = version_id[:_VERSION_RANDOM]
+    return bool(_VERSION_ID.match(version_id)) and version_id[_VERSION_RANDOM:] == _version_check(random_part)
 
 
 class S3Backend(ServiceBackend):
@@ -483,6 +501,10 @@ class S3Backend(ServiceBackend):
                     raise no_such_key(key, {"x-amz-delete-marker": "true",
                                             "x-amz-version-id": latest.get("vid") or "null"})
             raise no_such_key(key)
+        if bucket.get("versioning") is None and version_id != "null":
+            # a bucket never versioned has no version but the null one
+            # (recorded: test_get_object_with_version_unversioned_bucket)
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
         _tkey, record = self._find_version(name, key, version_id)
         if record is None:
             raise no_such_version(key, version_id)
@@ -525,7 +547,8 @@ class S3Backend(ServiceBackend):
 
     def new_version_id(self, bucket: dict) -> str | None:
         if bucket.get("versioning") == "Enabled":
-            return self.emulator.ids.chars(32, _VERSION_ALPHABET)
+            random_part = self.emulator.ids.chars(_VERSION_RANDOM, _VERSION_ALPHABET)
+            return random_part + _version_check(random_part)
         return None
 
     def _check_lock(self, ctx: RequestContext, record: dict, bypass: bool) -> None:
@@ -985,6 +1008,8 @@ class S3Backend(ServiceBackend):
             self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
                                       else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
+        if not _was_issued(version_id):  # recorded: test_delete_object, test_delete_object_versioned
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
         tkey, record = self._find_version(name, key, version_id)
         if tkey is None or record is None:
             return {"VersionId": version_id}
