@@ -787,9 +787,9 @@ class S3Backend(ServiceBackend):
             raise precondition_failed("If-Unmodified-Since")
         if if_none is not None:
             if _etag_matches(if_none, etag):
-                raise not_modified()
+                raise not_modified(etag)
         elif "IfModifiedSince" in p and mtime <= when(p["IfModifiedSince"]) <= now:
-            raise not_modified()  # a date in the future is ignored (test_s3_get_object_preconditions)
+            raise not_modified(etag)  # a date in the future is ignored (test_s3_get_object_preconditions)
 
     def _describe(self, ctx: RequestContext, bucket: dict, key: str, record: dict, p: Mapping[str, Any],
                   out: s3.GetObjectOutput | s3.HeadObjectOutput, whole: bool = True) -> None:

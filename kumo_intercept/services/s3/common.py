@@ -54,8 +54,10 @@ def precondition_failed(condition: str) -> AwsError:
                     412, Condition=condition)
 
 
-def not_modified() -> AwsError:
-    return AwsError("304", "Not Modified", 304)
+def not_modified(etag: str) -> AwsError:
+    """304 Not Modified, with the ETag the 200 answer would have carried (RFC 9110, 15.4.5: a 304 sends
+    the ETag a 200 would have sent)."""
+    return AwsError("304", "Not Modified", 304, headers={"etag": etag})
 
 
 def invalid_argument(message: str, name: str, value: Any) -> AwsError:

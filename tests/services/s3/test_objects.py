@@ -171,6 +171,12 @@ def test_get_conditions(s3, bucket):
         s3.get_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
     assert error_of(exc) == {"Code": "304", "Message": "Not Modified"}
     assert status_of(exc) == 304
+    # a 304 carries the ETag a 200 would have carried (RFC 9110, 15.4.5 "304 Not Modified")
+    assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == etag
+    with pytest.raises(ClientError) as exc:
+        s3.head_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
+    assert status_of(exc) == 304
+    assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == etag
     with pytest.raises(ClientError) as exc:  # not modified since its own time (a future date is ignored)
         s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=modified)
     assert error_of(exc)["Code"] == "304"
