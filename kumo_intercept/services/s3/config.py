@@ -175,6 +175,8 @@ class BucketConfig:
             seen.add(tag["Key"])
         if len(tag_set) > 50:
             raise AwsError("BadRequest", "Bucket tag count cannot be greater than 50", 400)
+        if not tag_set:  # an empty tag set deletes the tags (test_bucket_tagging_crud, put-bucket-tags-empty)
+            return self._drop(ctx, "tagging")
         ctx.status = 204
         return self._set(ctx, "tagging", {"TagSet": tag_set})
 

@@ -31,6 +31,15 @@ def test_tagging(s3, bucket):
     _missing(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=bucket)
 
 
+def test_an_empty_tag_set_deletes_the_bucket_tags(s3, bucket):
+    """PutBucketTagging with no tags answers 204 and leaves no tag set (LocalStack's AWS-validated
+    test_bucket_tagging_crud, put-bucket-tags-empty)."""
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "env", "Value": "test"}]})
+    emptied = s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
+    assert emptied["ResponseMetadata"]["HTTPStatusCode"] == 204
+    _missing(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=bucket)
+
+
 def test_policy(s3, bucket):
     _missing(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=bucket)
     policy = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
