@@ -486,7 +486,9 @@ class BucketConfig:
     # -- object lock ------------------------------------------------------------------------
     def put_object_lock_configuration(self, ctx: Ctx[s3.PutObjectLockConfigurationRequest]) -> s3.PutObjectLockConfigurationResult:
         bucket = self.bucket_of(ctx, ctx.params["Bucket"])
-        conf = ctx.params.get("ObjectLockConfiguration") or {}
+        if "ObjectLockConfiguration" not in ctx.params:  # moto's AWS-verified test_put_object_lock_misconfiguration
+            raise AwsError("MissingRequestBodyError", "Request Body is empty", 400)
+        conf = ctx.params["ObjectLockConfiguration"]
         if conf.get("ObjectLockEnabled") != "Enabled":
             raise malformed_xml()
         if not bucket.get("lock"):

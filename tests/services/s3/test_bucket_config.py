@@ -181,6 +181,18 @@ def test_object_lock_configuration(s3, bucket):
     assert error_of(exc)["Code"] == "InvalidBucketState"
 
 
+def test_object_lock_configuration_without_a_body_is_refused(s3, versioned):
+    """No ObjectLockConfiguration at all: MissingRequestBodyError; an empty one: MalformedXML (moto's
+    AWS-verified test_s3_lock.py::test_put_object_lock_misconfiguration)."""
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_lock_configuration(Bucket=versioned)
+    assert error_of(exc) == {"Code": "MissingRequestBodyError", "Message": "Request Body is empty"}
+    assert status_of(exc) == 400
+    with pytest.raises(ClientError) as exc:
+        s3.put_object_lock_configuration(Bucket=versioned, ObjectLockConfiguration={})
+    assert error_of(exc)["Code"] == "MalformedXML"
+
+
 def test_versioning_configuration(s3, bucket):
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
