@@ -1044,6 +1044,15 @@ class S3Backend(ServiceBackend):
         ctx.status = 204
         return out
 
+    @staticmethod
+    def _refuse_unissued_entry(key: str, version_id: str) -> None:
+        """A DeleteObjects entry naming a version never issued fails alone: a malformed id as InvalidArgument,
+        a well-formed one as NoSuchVersion (recorded: test_delete_objects(_versioned)); an id issued and
+        since deleted is deleted again (moto's AWS-verified test_locked_object_governance_mode[bypass])."""
+        if not _VERSION_ID.match(version_id):
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
+        raise no_such_version(key, version_id)
+
     def delete_objects(self, ctx: Ctx[s3.DeleteObjectsRequest]) -> s3.DeleteObjectsResult:
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
@@ -1063,8 +1072,8 @@ class S3Backend(ServiceBackend):
             try:
                 if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
                     raise AwsError("AccessDenied", "Access Denied", 403)
-                if version_id is not None and self._find_version(bucket["name"], key, version_id)[1] is None:
-                    raise no_such_version(key, version_id)  # recorded: test_delete_objects(_versioned)
+                if version_id is not None and not _was_issued(version_id):
+                    self._refuse_unissued_entry(key, version_id)
                 result = self._delete(ctx, bucket, key, version_id, bypass)
             except AwsError as exc:
                 self.store.rollback(savepoint)

@@ -203,3 +203,13 @@ def test_delete_objects_entry_with_an_unknown_version_id_is_no_such_version(s3, 
                                  "Message": "The specified version does not exist."}]
     assert "Deleted" not in result
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_delete_objects_entry_for_a_version_already_deleted_is_deleted_again(s3, versioned):
+    """A version id issued and since deleted: the entry is reported Deleted again, not as an error (moto's
+    AWS-verified test_s3_lock.py::test_locked_object_governance_mode[bypass])."""
+    issued = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    entry = {"Key": "k", "VersionId": issued}
+    assert s3.delete_objects(Bucket=versioned, Delete={"Objects": [entry]})["Deleted"] == [entry]
+    again = s3.delete_objects(Bucket=versioned, Delete={"Objects": [entry]})
+    assert again["Deleted"] == [entry] and "Errors" not in again
