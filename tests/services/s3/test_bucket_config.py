@@ -207,6 +207,29 @@ def test_accelerate_request_payment_replication(s3, bucket):
     _missing(s3.get_bucket_replication, "ReplicationConfigurationNotFoundError", Bucket=bucket)
 
 
+def test_replication_rules_are_named_and_their_destination_checked(s3, versioned):
+    """LocalStack's AWS-validated TestS3BucketReplication: a destination without versioning (or missing) is
+    InvalidRequest, no rules is MalformedXML, a rule without ID gets one (test_replication_config and
+    test_replication_config_without_filter)."""
+    s3.create_bucket(Bucket="replica")
+    rule = {"Status": "Enabled", "Priority": 1, "DeleteMarkerReplication": {"Status": "Disabled"},
+            "Filter": {"Prefix": "Tax"}, "Destination": {"Bucket": "arn:aws:s3:::replica"}}
+    conf = {"Role": "arn:aws:iam::123456789012:role/replication", "Rules": [rule]}
+    for destination in ("arn:aws:s3:::no-such-replica", "arn:aws:s3:::replica"):
+        with pytest.raises(ClientError) as exc:
+            s3.put_bucket_replication(Bucket=versioned, ReplicationConfiguration={
+                **conf, "Rules": [dict(rule, Destination={"Bucket": destination})]})
+        assert error_of(exc) == {"Code": "InvalidRequest", "Message": "Destination bucket must have versioning enabled."}
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_replication(Bucket=versioned, ReplicationConfiguration={**conf, "Rules": []})
+    assert error_of(exc)["Code"] == "MalformedXML"
+    s3.put_bucket_versioning(Bucket="replica", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket=versioned, ReplicationConfiguration=conf)
+    [stored] = s3.get_bucket_replication(Bucket=versioned)["ReplicationConfiguration"]["Rules"]
+    assert stored.pop("ID")
+    assert stored == rule
+
+
 def test_configuration_of_missing_bucket(s3):
     for call in (s3.get_bucket_tagging, s3.get_bucket_policy, s3.get_bucket_cors, s3.get_bucket_encryption,
                  s3.get_bucket_notification_configuration, s3.get_bucket_versioning):
