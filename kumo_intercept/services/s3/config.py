@@ -261,6 +261,8 @@ class BucketConfig:
                 ids.add(rule_id)
             if ("Filter" in rule) == ("Prefix" in rule):
                 raise malformed_xml()
+            if len(rule.get("Filter") or {}) > 1:  # exactly one criterion, or And (botocore: LifecycleRuleFilter)
+                raise malformed_xml()
             actions = [a for a in ("Expiration", "Transitions", "NoncurrentVersionExpiration",
                                    "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload") if rule.get(a)]
             if not actions:

@@ -100,6 +100,22 @@ def test_lifecycle(s3, bucket):
     _missing(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", Bucket=bucket)
 
 
+def test_lifecycle_rule_refusals(s3, bucket):
+    """A rule without an action is InvalidRequest in AWS's words (an AWS answer quoted in
+    crossplane-contrib/provider-aws#1337); a Filter holds exactly one criterion or And (botocore's
+    LifecycleRuleFilter documentation), so two side by side do not validate against the schema."""
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {"ID": "idle", "Status": "Enabled", "Prefix": ""}]})
+    assert error_of(exc) == {"Code": "InvalidRequest", "Message": "At least one action needs to be specified in a rule"}
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+            {"ID": "two", "Status": "Enabled", "Expiration": {"Days": 1},
+             "Filter": {"Prefix": "logs/", "Tag": {"Key": "k", "Value": "v"}}}]})
+    assert error_of(exc)["Code"] == "MalformedXML"
+    _missing(s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration", Bucket=bucket)
+
+
 def test_encryption_defaults_and_kms(s3, bucket):
     default = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
     assert default["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}

@@ -421,6 +421,18 @@ def test_archived_objects_need_a_restore(s3, bucket):
     assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket, Key="cold")["Restore"]
 
 
+def test_copying_an_archived_object_is_invalid_object_state(s3, bucket):
+    """CopyObject from a GLACIER object not restored: 403 InvalidObjectState, "Operation is not valid for
+    the source object's storage class" (AWS's answer quoted in s3tools/s3cmd#193), though botocore's model
+    names ObjectNotInActiveTierError for CopyObject."""
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="DEEP_ARCHIVE")
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    assert error_of(exc)["Code"] == "InvalidObjectState"
+    assert error_of(exc)["Message"] == "Operation is not valid for the source object's storage class"
+    assert status_of(exc) == 403
+
+
 def test_delete_bucket_drops_its_uploads(s3, bucket):
     s3.create_multipart_upload(Bucket=bucket, Key="pending")
     s3.delete_bucket(Bucket=bucket)
