@@ -68,6 +68,24 @@ def invalid_argument(message: str, name: str, value: Any) -> AwsError:
     return AwsError("InvalidArgument", message, 400, ArgumentName=name, ArgumentValue=str(value))
 
 
+_INT32_MAX = 2147483647
+
+
+def query_integer(params: Mapping[str, Any], member: str, query_name: str, default: int) -> int:
+    """An integer query argument of a listing checked as S3 checks it: a negative one "must be an integer
+    between 0 and 2147483647", one past the 32-bit range "not an integer or within integer range"
+    (AWS's words quoted in versity/versitygw#1794 for max-uploads; the same for max-parts and
+    part-number-marker)."""
+    value = params.get(member)
+    if value is None:
+        return default
+    if value > _INT32_MAX:
+        raise AwsError("InvalidArgument", f"Provided {query_name} not an integer or within integer range", 400)
+    if value < 0:
+        raise AwsError("InvalidArgument", f"Argument {query_name} must be an integer between 0 and {_INT32_MAX}", 400)
+    return int(value)
+
+
 def delete_marker_refused(operation: str, version_id: str) -> AwsError:
     """What an object sub-resource call on a delete marker gets: 405 naming the HTTP method of the
     operation (test_object_tagging_versioned, test_delete_object_versioned)."""

@@ -18,7 +18,7 @@ from .bodies import iter_record, read_body
 from .checksums import Hasher, composite
 from .common import (
     CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, Listing, SseResult, etag_of, invalid_argument,
-    invalid_request, malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, unencoded,
+    invalid_request, malformed_xml, no_such_upload, owner, query_integer, sdk_checksum_algorithm, unencoded,
 )
 from .listing import entries_of, start_after, walk_merged
 
@@ -227,9 +227,9 @@ class Multipart:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
+        max_parts = min(query_integer(p, "MaxParts", "max-parts", 1000), 1000)
+        marker = query_integer(p, "PartNumberMarker", "part-number-marker", 0)
         _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
-        marker = int(p.get("PartNumberMarker") or 0)
-        max_parts = min(p.get("MaxParts", 1000), 1000)
         listed: list[s3.Part] = []
         truncated = False
         for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
@@ -267,7 +267,7 @@ class Multipart:
         self._expire_uploads(ctx, name)
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
-        max_uploads = min(p.get("MaxUploads", 1000), 1000)
+        max_uploads = min(query_integer(p, "MaxUploads", "max-uploads", 1000), 1000)
         key_marker = p.get("KeyMarker", "")
         id_marker = p.get("UploadIdMarker")
         enc = self.objects.encoder(p) or unencoded

@@ -180,6 +180,24 @@ def test_list_parts_pagination(s3, bucket):
     assert [p["PartNumber"] for page in pages for p in page["Parts"]] == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("value, message", [
+    (-1, "Argument {} must be an integer between 0 and 2147483647"),
+    (2147483648, "Provided {} not an integer or within integer range")])
+def test_listing_arguments_out_of_range(s3, bucket, value, message):
+    """S3's refusals of listing arguments outside 0..2**31-1 (AWS's words for max-uploads quoted in
+    versity/versitygw#1794; moto's test_multipart_list_parts_invalid_argument for max-parts and
+    part-number-marker)."""
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="lp")["UploadId"]
+    calls = [(s3.list_parts, {"UploadId": uid, "Key": "lp", "MaxParts": value}, "max-parts"),
+             (s3.list_parts, {"UploadId": uid, "Key": "lp", "PartNumberMarker": value}, "part-number-marker"),
+             (s3.list_multipart_uploads, {"MaxUploads": value}, "max-uploads")]
+    for call, kwargs, name in calls:
+        with pytest.raises(ClientError) as exc:
+            call(Bucket=bucket, **kwargs)
+        assert error_of(exc) == {"Code": "InvalidArgument", "Message": message.format(name)}
+        assert status_of(exc) == 400
+
+
 def test_list_multipart_uploads(s3, bucket):
     ids = {}
     for key in ("dir/a", "dir/b", "top", "top"):
