@@ -18,7 +18,7 @@ version), ``etag`` (quoted), ``size``, ``mtime`` (epoch), ``ct`` (content type),
 ``data`` or ``segs`` (the body), ``hdr`` (content headers, ``Expires`` as epoch), ``meta`` (user
 metadata, lower-case keys), ``sc`` (storage class unless STANDARD), ``tags``, ``ck`` (``{algorithm:
 checksum}``) and ``ckt`` (checksum type), ``parts`` (``[[size, {algorithm: checksum} | None], ...]`` of a
-multipart object), ``sse``, ``acl``, ``lock`` (``{Mode, Until}``), ``hold``, ``restore``; a delete
+multipart object), ``mpu`` (the id of the upload that made it, which completes again as before), ``sse``, ``acl``, ``lock`` (``{Mode, Until}``), ``hold``, ``restore``; a delete
 marker is ``{vid, dm: True, mtime, owner}``. ``aws.state.s3`` reads these fields.
 
 Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob files (``segs``). With a
@@ -513,6 +513,10 @@ class S3Backend(ServiceBackend):
         return record
 
     # -- installing and removing versions -------------------------------------------------------
+    def current_record(self, name: str, key: str) -> dict | None:
+        """The current version of ``key`` (None when there is none, or a delete marker is on top)."""
+        return self.objects.get((name, key))
+
     def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
         """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
         bucket's versioning state says."""

@@ -111,10 +111,26 @@ def test_complete_errors(s3, bucket):
         {"PartNumber": 1, "ETag": small["ETag"]}]})
     assert done["ETag"].endswith('-1"')
     assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"small"
+
+
+def test_completing_again_answers_as_the_first_time(s3, bucket):
+    """CompleteMultipartUpload called again on the completed upload (even with IfNoneMatch="*") is 200
+    with the same ETag (moto's AWS-verified test_s3_multipart.py::test_idempotent_multipart_upload); an
+    upload id that never completed here is NoSuchUpload."""
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="e", UploadId=uid, PartNumber=1, Body=b"small")
+    parts = {"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]}
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload=parts)
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload=parts,
+                                         IfNoneMatch="*")
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert again["ETag"] == done["ETag"]
+    assert s3.get_object(Bucket=bucket, Key="e")["Body"].read() == b"small"
+    other = s3.create_multipart_upload(Bucket=bucket, Key="e")["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="e", UploadId=other)
     with pytest.raises(s3.exceptions.NoSuchUpload) as exc:
-        s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=uid, MultipartUpload={"Parts": [
-            {"PartNumber": 1, "ETag": small["ETag"]}]})
-    assert error_of(exc)["UploadId"] == uid
+        s3.complete_multipart_upload(Bucket=bucket, Key="e", UploadId=other, MultipartUpload=parts)
+    assert error_of(exc)["UploadId"] == other
     assert status_of(exc) == 404
 
 
