@@ -456,7 +456,10 @@ class BucketConfig:
         self.bucket_of(ctx, name)
         if "." in name:
             raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
-        return self._set(ctx, "accelerate", ctx.params["AccelerateConfiguration"].get("Status", "Suspended"))
+        status = ctx.params["AccelerateConfiguration"].get("Status", "Suspended")
+        if status not in ("Enabled", "Suspended"):  # outside the schema's BucketAccelerateStatus enum
+            raise malformed_xml()
+        return self._set(ctx, "accelerate", status)
 
     def get_bucket_accelerate_configuration(self, ctx: Ctx[s3.GetBucketAccelerateConfigurationRequest]) -> s3.GetBucketAccelerateConfigurationResult:
         name = ctx.params["Bucket"]

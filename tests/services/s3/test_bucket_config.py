@@ -246,6 +246,16 @@ def test_replication_rules_are_named_and_their_destination_checked(s3, versioned
     assert stored == rule
 
 
+def test_accelerate_status_outside_the_enum_is_malformed_xml(s3, bucket):
+    """A Status outside botocore's BucketAccelerateStatus enum does not validate against S3's schema:
+    MalformedXML, as S3 answers values outside a schema enum (LocalStack's AWS-validated
+    test_s3_put_inventory_report_exceptions shows the same for inventory enums)."""
+    with pytest.raises(ClientError) as exc:
+        s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "bad_status"})
+    assert error_of(exc)["Code"] == "MalformedXML"
+    assert "Status" not in s3.get_bucket_accelerate_configuration(Bucket=bucket)
+
+
 def test_configuration_of_missing_bucket(s3):
     for call in (s3.get_bucket_tagging, s3.get_bucket_policy, s3.get_bucket_cors, s3.get_bucket_encryption,
                  s3.get_bucket_notification_configuration, s3.get_bucket_versioning):
