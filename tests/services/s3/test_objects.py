@@ -421,6 +421,17 @@ def test_archived_objects_need_a_restore(s3, bucket):
     assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket, Key="cold")["Restore"]
 
 
+def test_restoring_a_standard_object_is_refused(s3, bucket):
+    """RestoreObject on a STANDARD object: 403 InvalidObjectState "Restore is not allowed for the object's
+    current storage class" (AWS's answer quoted in getmoto/moto#4670 and s3tools/s3cmd#1375)."""
+    s3.put_object(Bucket=bucket, Key="warm", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.restore_object(Bucket=bucket, Key="warm", RestoreRequest={"Days": 1})
+    assert error_of(exc)["Code"] == "InvalidObjectState"
+    assert error_of(exc)["Message"] == "Restore is not allowed for the object's current storage class"
+    assert status_of(exc) == 403
+
+
 def test_copying_an_archived_object_is_invalid_object_state(s3, bucket):
     """CopyObject from a GLACIER object not restored: 403 InvalidObjectState, "Operation is not valid for
     the source object's storage class" (AWS's answer quoted in s3tools/s3cmd#193), though botocore's model
