@@ -1152,8 +1152,9 @@ class S3Backend(ServiceBackend):
                            403, StorageClass=source["sc"])
         metadata_directive = p.get("MetadataDirective", "COPY")
         tagging_directive = p.get("TaggingDirective", "COPY")
-        same = (src_bucket["name"] == name and src_key == key
-                and (src_version is None or source is self.objects.get((name, key))))
+        # naming a version in CopySource allows copying it onto its key unchanged (moto's AWS-verified
+        # test_copy_object_in_place_with_versioning)
+        same = src_bucket["name"] == name and src_key == key and src_version is None
         if same and metadata_directive != "REPLACE" and not any(
                 k in p for k in ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
                                  "SSECustomerAlgorithm", "ChecksumAlgorithm")):
@@ -1169,6 +1170,8 @@ class S3Backend(ServiceBackend):
                                                       and k != "Expires"})
             explicit.pop("ct", None)
             record.update(explicit)
+            if "WebsiteRedirectLocation" in p:  # given on the copy, it applies (moto's AWS-verified test_copy_key_with_args)
+                record["hdr"] = {**record.get("hdr", {}), "WebsiteRedirectLocation": p["WebsiteRedirectLocation"]}
         if tagging_directive == "COPY":
             record.pop("tags", None)
             if source.get("tags"):

@@ -421,6 +421,30 @@ def test_archived_objects_need_a_restore(s3, bucket):
     assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket, Key="cold")["Restore"]
 
 
+def test_copy_sets_a_website_redirect_given_on_the_copy(s3, bucket):
+    """WebsiteRedirectLocation given on CopyObject (metadata directive COPY) is the copy's (moto's
+    AWS-verified test_s3_copyobject.py::test_copy_key_with_args)."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x", ContentType="text/plain")
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                   WebsiteRedirectLocation="http://example.com/")
+    head = s3.head_object(Bucket=bucket, Key="dst")
+    assert head["WebsiteRedirectLocation"] == "http://example.com/"
+    assert head["ContentType"] == "text/plain"
+
+
+def test_copy_in_place_naming_a_version_is_allowed(s3, versioned):
+    """Copying a version named in CopySource onto its own key needs no change, even the current version;
+    without a version id it is refused (moto's AWS-verified test_copy_object_in_place_with_versioning)."""
+    current = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    copied = s3.copy_object(Bucket=versioned, Key="k", CopySource={"Bucket": versioned, "Key": "k",
+                                                                    "VersionId": current})
+    assert copied["VersionId"] != current
+    assert len(s3.list_object_versions(Bucket=versioned)["Versions"]) == 2
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=versioned, Key="k", CopySource={"Bucket": versioned, "Key": "k"})
+    assert error_of(exc)["Code"] == "InvalidRequest"
+
+
 def test_restoring_a_standard_object_is_refused(s3, bucket):
     """RestoreObject on a STANDARD object: 403 InvalidObjectState "Restore is not allowed for the object's
     current storage class" (AWS's answer quoted in getmoto/moto#4670 and s3tools/s3cmd#1375)."""
