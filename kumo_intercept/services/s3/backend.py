@@ -18,7 +18,7 @@ version), ``etag`` (quoted), ``size``, ``mtime`` (epoch), ``ct`` (content type),
 ``data`` or ``segs`` (the body), ``hdr`` (content headers, ``Expires`` as epoch), ``meta`` (user
 metadata, lower-case keys), ``sc`` (storage class unless STANDARD), ``tags``, ``ck`` (``{algorithm:
 checksum}``) and ``ckt`` (checksum type), ``parts`` (``[[size, {algorithm: checksum} | None], ...]`` of a
-multipart object), ``sse``, ``acl``, ``lock`` (``{Mode, Until}``), ``hold``, ``restore``; a delete
+multipart object), ``mpu`` (the id of the upload that made it, which completes again as before), ``sse``, ``acl``, ``lock`` (``{Mode, Until}``), ``hold``, ``restore``; a delete
 marker is ``{vid, dm: True, mtime, owner}``. ``aws.state.s3`` reads these fields.
 
 Bodies up to 256 KiB are kept in the record (``data``); larger ones are blob files (``segs``). With a
@@ -75,6 +75,10 @@ _Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOut
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
+#: a version id is 28 random characters and 4 that check them, so that an id never issued is told apart
+#: from one issued and since deleted, as AWS tells them apart (test_delete_object_versioned: an issued id
+#: with its last 4 characters changed is refused as "Invalid version id specified")
+_VERSION_RANDOM = 28
 _INF = float("inf")
 #: ExpectedBucketOwner must be a 12-digit account id (test_get_bucket_policy_invalid_account_id)
 _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
@@ -163,6 +167,20 @@ def _refused_by_iam(ctx: RequestContext) -> set[str]:
 
 #: open GetObject streams by blob store (see ``S3Backend.__init__``)
 _READERS: "weakref.WeakKeyDictionary[Any, weakref.WeakSet[Any]]" = weakref.WeakKeyDictionary()
+
+
+def _version_check(random_part: str) -> str:
+    """The 4 characters that end a version id issued with ``random_part`` (24 bits of its digest)."""
+    digest = int.from_bytes(hashlib.blake2b(random_part.encode(), digest_size=3).digest(), "big")
+    return "".join(_VERSION_ALPHABET[(digest >> shift) & 63] for shift in (18, 12, 6, 0))
+
+
+def _was_issued(version_id: str) -> bool:
+    """Whether ``version_id`` is one this emulator could have issued ("null" names the null version)."""
+    if version_id == "null":
+        return True
+    random_part = version_id[:_VERSION_RANDOM]
+    return bool(_VERSION_ID.match(version_id)) and version_id[_VERSION_RANDOM:] == _version_check(random_part)
 
 
 class S3Backend(ServiceBackend):
@@ -483,6 +501,10 @@ class S3Backend(ServiceBackend):
                     raise no_such_key(key, {"x-amz-delete-marker": "true",
                                             "x-amz-version-id": latest.get("vid") or "null"})
             raise no_such_key(key)
+        if bucket.get("versioning") is None and version_id != "null":
+            # a bucket never versioned has no version but the null one
+            # (recorded: test_get_object_with_version_unversioned_bucket)
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
         _tkey, record = self._find_version(name, key, version_id)
         if record is None:
             raise no_such_version(key, version_id)
@@ -491,6 +513,10 @@ class S3Backend(ServiceBackend):
         return record
 
     # -- installing and removing versions -------------------------------------------------------
+    def current_record(self, name: str, key: str) -> dict | None:
+        """The current version of ``key`` (None when there is none, or a delete marker is on top)."""
+        return self.objects.get((name, key))
+
     def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None:
         """Make ``record`` the current version of ``key``, keeping or replacing the previous one as the
         bucket's versioning state says."""
@@ -525,7 +551,8 @@ class S3Backend(ServiceBackend):
 
     def new_version_id(self, bucket: dict) -> str | None:
         if bucket.get("versioning") == "Enabled":
-            return self.emulator.ids.chars(32, _VERSION_ALPHABET)
+            random_part = self.emulator.ids.chars(_VERSION_RANDOM, _VERSION_ALPHABET)
+            return random_part + _version_check(random_part)
         return None
 
     def _check_lock(self, ctx: RequestContext, record: dict, bypass: bool) -> None:
@@ -764,9 +791,9 @@ class S3Backend(ServiceBackend):
             raise precondition_failed("If-Unmodified-Since")
         if if_none is not None:
             if _etag_matches(if_none, etag):
-                raise not_modified()
+                raise not_modified(etag)
         elif "IfModifiedSince" in p and mtime <= when(p["IfModifiedSince"]) <= now:
-            raise not_modified()  # a date in the future is ignored (test_s3_get_object_preconditions)
+            raise not_modified(etag)  # a date in the future is ignored (test_s3_get_object_preconditions)
 
     def _describe(self, ctx: RequestContext, bucket: dict, key: str, record: dict, p: Mapping[str, Any],
                   out: s3.GetObjectOutput | s3.HeadObjectOutput, whole: bool = True) -> None:
@@ -999,6 +1026,8 @@ class S3Backend(ServiceBackend):
             self.notifications.notify(ctx, bucket, "LifecycleExpiration:DeleteMarkerCreated" if lifecycle
                                       else "ObjectRemoved:DeleteMarkerCreated", key, marker)
             return {"DeleteMarker": True, "VersionId": vid or "null"}
+        if not _was_issued(version_id):  # recorded: test_delete_object, test_delete_object_versioned
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
         tkey, record = self._find_version(name, key, version_id)
         if tkey is None or record is None:
             return {"VersionId": version_id}
@@ -1033,6 +1062,15 @@ class S3Backend(ServiceBackend):
         ctx.status = 204
         return out
 
+    @staticmethod
+    def _refuse_unissued_entry(key: str, version_id: str) -> None:
+        """A DeleteObjects entry naming a version never issued fails alone: a malformed id as InvalidArgument,
+        a well-formed one as NoSuchVersion (recorded: test_delete_objects(_versioned)); an id issued and
+        since deleted is deleted again (moto's AWS-verified test_locked_object_governance_mode[bypass])."""
+        if not _VERSION_ID.match(version_id):
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
+        raise no_such_version(key, version_id)
+
     def delete_objects(self, ctx: Ctx[s3.DeleteObjectsRequest]) -> s3.DeleteObjectsResult:
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
@@ -1052,8 +1090,8 @@ class S3Backend(ServiceBackend):
             try:
                 if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
                     raise AwsError("AccessDenied", "Access Denied", 403)
-                if version_id is not None and self._find_version(bucket["name"], key, version_id)[1] is None:
-                    raise no_such_version(key, version_id)  # recorded: test_delete_objects(_versioned)
+                if version_id is not None and not _was_issued(version_id):
+                    self._refuse_unissued_entry(key, version_id)
                 result = self._delete(ctx, bucket, key, version_id, bypass)
             except AwsError as exc:
                 self.store.rollback(savepoint)
@@ -1128,8 +1166,9 @@ class S3Backend(ServiceBackend):
                            403, StorageClass=source["sc"])
         metadata_directive = p.get("MetadataDirective", "COPY")
         tagging_directive = p.get("TaggingDirective", "COPY")
-        same = (src_bucket["name"] == name and src_key == key
-                and (src_version is None or source is self.objects.get((name, key))))
+        # naming a version in CopySource allows copying it onto its key unchanged (moto's AWS-verified
+        # test_copy_object_in_place_with_versioning)
+        same = src_bucket["name"] == name and src_key == key and src_version is None
         if same and metadata_directive != "REPLACE" and not any(
                 k in p for k in ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
                                  "SSECustomerAlgorithm", "ChecksumAlgorithm")):
@@ -1145,6 +1184,8 @@ class S3Backend(ServiceBackend):
                                                       and k != "Expires"})
             explicit.pop("ct", None)
             record.update(explicit)
+            if "WebsiteRedirectLocation" in p:  # given on the copy, it applies (moto's AWS-verified test_copy_key_with_args)
+                record["hdr"] = {**record.get("hdr", {}), "WebsiteRedirectLocation": p["WebsiteRedirectLocation"]}
         if tagging_directive == "COPY":
             record.pop("tags", None)
             if source.get("tags"):
@@ -1496,7 +1537,9 @@ class S3Backend(ServiceBackend):
         if "ETag" in wanted:
             out["ETag"] = record["etag"].strip('"')
         if "Checksum" in wanted and "ck" in record:
-            checksum: Any = {"Checksum" + alg: value for alg, value in record["ck"].items()}  # s3.Checksum
+            # a composite checksum without the "-<parts>" GetObject shows (recorded:
+            # test_complete_multipart_parts_checksum_composite)
+            checksum: Any = {"Checksum" + alg: value.split("-")[0] for alg, value in record["ck"].items()}
             checksum["ChecksumType"] = record.get("ckt", "FULL_OBJECT")
             out["Checksum"] = checksum
         if "ObjectParts" in wanted and "parts" in record:

@@ -54,8 +54,10 @@ def precondition_failed(condition: str) -> AwsError:
                     412, Condition=condition)
 
 
-def not_modified() -> AwsError:
-    return AwsError("304", "Not Modified", 304)
+def not_modified(etag: str) -> AwsError:
+    """304 Not Modified, with the ETag the 200 answer would have carried (RFC 9110, 15.4.5: a 304 sends
+    the ETag a 200 would have sent)."""
+    return AwsError("304", "Not Modified", 304, headers={"etag": etag})
 
 
 def invalid_argument(message: str, name: str, value: Any) -> AwsError:
@@ -64,6 +66,24 @@ def invalid_argument(message: str, name: str, value: Any) -> AwsError:
     if value is None or value == "":
         return AwsError("InvalidArgument", message, 400, ArgumentName=name)
     return AwsError("InvalidArgument", message, 400, ArgumentName=name, ArgumentValue=str(value))
+
+
+_INT32_MAX = 2147483647
+
+
+def query_integer(params: Mapping[str, Any], member: str, query_name: str, default: int) -> int:
+    """An integer query argument of a listing checked as S3 checks it: a negative one "must be an integer
+    between 0 and 2147483647", one past the 32-bit range "not an integer or within integer range"
+    (AWS's words quoted in versity/versitygw#1794 for max-uploads; the same for max-parts and
+    part-number-marker)."""
+    value = params.get(member)
+    if value is None:
+        return default
+    if value > _INT32_MAX:
+        raise AwsError("InvalidArgument", f"Provided {query_name} not an integer or within integer range", 400)
+    if value < 0:
+        raise AwsError("InvalidArgument", f"Argument {query_name} must be an integer between 0 and {_INT32_MAX}", 400)
+    return int(value)
 
 
 def delete_marker_refused(operation: str, version_id: str) -> AwsError:

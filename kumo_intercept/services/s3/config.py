@@ -141,6 +141,12 @@ class BucketConfig:
         self.config.put((ctx.params["Bucket"], kind), freeze(value))
         return {}
 
+    def _named(self, rules: list) -> list[dict]:
+        """``rules`` with an ID given to each that has none, as AWS names them (lifecycle rules;
+        replication rules: test_replication_config, get-bucket-replication)."""
+        return [rule if "ID" in rule else dict(rule, ID=self.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789"))
+                for rule in rules]
+
     def _get(self, ctx: RequestContext, kind: str) -> Any:
         name = ctx.params["Bucket"]
         self.bucket_of(ctx, name)
@@ -175,6 +181,8 @@ class BucketConfig:
             seen.add(tag["Key"])
         if len(tag_set) > 50:
             raise AwsError("BadRequest", "Bucket tag count cannot be greater than 50", 400)
+        if not tag_set:  # an empty tag set deletes the tags (test_bucket_tagging_crud, put-bucket-tags-empty)
+            return self._drop(ctx, "tagging")
         ctx.status = 204
         return self._set(ctx, "tagging", {"TagSet": tag_set})
 
@@ -253,6 +261,8 @@ class BucketConfig:
                 ids.add(rule_id)
             if ("Filter" in rule) == ("Prefix" in rule):
                 raise malformed_xml()
+            if len(rule.get("Filter") or {}) > 1:  # exactly one criterion, or And (botocore: LifecycleRuleFilter)
+                raise malformed_xml()
             actions = [a for a in ("Expiration", "Transitions", "NoncurrentVersionExpiration",
                                    "NoncurrentVersionTransitions", "AbortIncompleteMultipartUpload") if rule.get(a)]
             if not actions:
@@ -265,13 +275,7 @@ class BucketConfig:
                 raise malformed_xml()
             if rule.get("AbortIncompleteMultipartUpload") and rule_tags(rule):
                 raise invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
-        stored = []
-        for rule in rules:
-            named = dict(rule)
-            if "ID" not in named:
-                named["ID"] = self.ids.chars(48, "abcdefghijklmnopqrstuvwxyz0123456789")
-            stored.append(named)
-        self._set(ctx, "lifecycle", {"Rules": stored})
+        self._set(ctx, "lifecycle", {"Rules": self._named(rules)})
         self.lifecycle.forget(ctx.params["Bucket"])  # rules changed: look again
         return {"TransitionDefaultMinimumObjectSize": ctx.params.get("TransitionDefaultMinimumObjectSize",
                                                                      "all_storage_classes_128K")}
@@ -452,7 +456,10 @@ class BucketConfig:
         self.bucket_of(ctx, name)
         if "." in name:
             raise invalid_request("S3 Transfer Acceleration is not supported for buckets with periods (.) in their names")
-        return self._set(ctx, "accelerate", ctx.params["AccelerateConfiguration"].get("Status", "Suspended"))
+        status = ctx.params["AccelerateConfiguration"].get("Status", "Suspended")
+        if status not in ("Enabled", "Suspended"):  # outside the schema's BucketAccelerateStatus enum
+            raise malformed_xml()
+        return self._set(ctx, "accelerate", status)
 
     def get_bucket_accelerate_configuration(self, ctx: Ctx[s3.GetBucketAccelerateConfigurationRequest]) -> s3.GetBucketAccelerateConfigurationResult:
         name = ctx.params["Bucket"]
@@ -473,7 +480,22 @@ class BucketConfig:
         bucket = self.bucket_of(ctx, ctx.params["Bucket"])
         if bucket.get("versioning") != "Enabled":
             raise invalid_request("Versioning must be 'Enabled' on the bucket to apply a replication configuration")
-        return self._set(ctx, "replication", ctx.params["ReplicationConfiguration"])
+        conf = ctx.params["ReplicationConfiguration"]
+        if not conf.get("Rules"):  # recorded: test_replication_config, put-empty-bucket-replication-rules
+            raise malformed_xml()
+        for rule in conf["Rules"]:
+            self._check_replication_destination(rule["Destination"]["Bucket"])
+        return self._set(ctx, "replication", dict(conf, Rules=self._named(conf["Rules"])))
+
+    def _check_replication_destination(self, arn: str) -> None:
+        """A destination bucket named by ARN must exist with versioning Enabled (recorded:
+        test_replication_config_without_filter, expected_error_dest_does_not_exist and
+        expected_error_dest_versioning_disabled)."""
+        if not arn.startswith("arn:"):
+            return
+        destination = self.buckets.get(arn.rsplit(":", 1)[-1])
+        if destination is None or destination.get("versioning") != "Enabled":
+            raise invalid_request("Destination bucket must have versioning enabled.")
 
     def get_bucket_replication(self, ctx: Ctx[s3.GetBucketReplicationRequest]) -> s3.GetBucketReplicationResult:
         return {"ReplicationConfiguration": self._get(ctx, "replication")}
@@ -484,7 +506,9 @@ class BucketConfig:
     # -- object lock ------------------------------------------------------------------------
     def put_object_lock_configuration(self, ctx: Ctx[s3.PutObjectLockConfigurationRequest]) -> s3.PutObjectLockConfigurationResult:
         bucket = self.bucket_of(ctx, ctx.params["Bucket"])
-        conf = ctx.params.get("ObjectLockConfiguration") or {}
+        if "ObjectLockConfiguration" not in ctx.params:  # moto's AWS-verified test_put_object_lock_misconfiguration
+            raise AwsError("MissingRequestBodyError", "Request Body is empty", 400)
+        conf = ctx.params["ObjectLockConfiguration"]
         if conf.get("ObjectLockEnabled") != "Enabled":
             raise malformed_xml()
         if not bucket.get("lock"):

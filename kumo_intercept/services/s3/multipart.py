@@ -18,7 +18,7 @@ from .bodies import iter_record, read_body
 from .checksums import Hasher, composite
 from .common import (
     CHECKSUM_ALGORITHMS, INLINE_LIMIT, MIN_PART_SIZE, Listing, SseResult, etag_of, invalid_argument,
-    invalid_request, malformed_xml, no_such_upload, owner, sdk_checksum_algorithm, unencoded,
+    invalid_request, malformed_xml, no_such_upload, owner, query_integer, sdk_checksum_algorithm, unencoded,
 )
 from .listing import entries_of, start_after, walk_merged
 
@@ -44,6 +44,7 @@ class ObjectHost(Protocol):
     def check_write_conditions(self, p: Mapping[str, Any], name: str, key: str) -> None: ...
     def copy_source(self, ctx: RequestContext, p: Mapping[str, Any]) -> tuple[dict, str, dict, str | None]: ...
     def install(self, ctx: RequestContext, bucket: dict, key: str, record: dict) -> None: ...
+    def current_record(self, name: str, key: str) -> dict | None: ...
     def new_version_id(self, bucket: dict) -> str | None: ...
     def new_blob(self, segs: list | None) -> None: ...
     def next_seq(self) -> int: ...
@@ -227,9 +228,9 @@ class Multipart:
         p = ctx.params
         bucket = self.objects.bucket_of(ctx, p["Bucket"])
         key = p["Key"]
+        max_parts = min(query_integer(p, "MaxParts", "max-parts", 1000), 1000)
+        marker = query_integer(p, "PartNumberMarker", "part-number-marker", 0)
         _tkey, upload = self._upload(ctx, bucket, key, p["UploadId"])
-        marker = int(p.get("PartNumberMarker") or 0)
-        max_parts = min(p.get("MaxParts", 1000), 1000)
         listed: list[s3.Part] = []
         truncated = False
         for (_uid, number), part in self.parts.items_range((upload["id"], marker), (upload["id"], _INF),
@@ -267,7 +268,7 @@ class Multipart:
         self._expire_uploads(ctx, name)
         prefix = p.get("Prefix", "")
         delimiter = p.get("Delimiter") or None
-        max_uploads = min(p.get("MaxUploads", 1000), 1000)
+        max_uploads = min(query_integer(p, "MaxUploads", "max-uploads", 1000), 1000)
         key_marker = p.get("KeyMarker", "")
         id_marker = p.get("UploadIdMarker")
         enc = self.objects.encoder(p) or unencoded
@@ -338,6 +339,10 @@ class Multipart:
         key = p["Key"]
         name = bucket["name"]
         upload_id = p["UploadId"]
+        current = self.objects.current_record(name, key)
+        if current is not None and current.get("mpu") == upload_id:
+            # completing again answers as the first time (moto's AWS-verified test_idempotent_multipart_upload)
+            return self._completed(bucket, key, current)
         tkey, upload = self._upload(ctx, bucket, key, upload_id)
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
@@ -411,8 +416,15 @@ class Multipart:
                 record["ck"] = {algorithm: value}
                 record["ckt"] = "FULL_OBJECT"
         record["vid"] = self.objects.new_version_id(bucket)
+        record["mpu"] = upload_id
         self.objects.install(ctx, bucket, key, record)
         self.drop_upload(tkey, upload)
+        self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
+        return self._completed(bucket, key, record)
+
+    def _completed(self, bucket: dict, key: str, record: dict) -> s3.CompleteMultipartUploadResult:
+        """CompleteMultipartUpload's answer for the object ``record`` it made."""
+        name = bucket["name"]
         out: s3.CompleteMultipartUploadResult = {
             "Location": f"https://{name}.s3.amazonaws.com/{quote(key)}", "Bucket": name, "Key": key,
             "ETag": record["etag"]}
@@ -423,7 +435,6 @@ class Multipart:
         self.objects.sse_out(record, out, customer_key=False)  # the SSE-C members are not in its shape
         if record["vid"]:  # null versions go unnamed, as PutObject's
             out["VersionId"] = record["vid"]
-        self.notifications.notify(ctx, bucket, "ObjectCreated:CompleteMultipartUpload", key, record)
         return out
 
     @staticmethod

@@ -80,6 +80,8 @@ def test_already_owned_and_already_exists(kumo):
 @pytest.mark.parametrize("name", ["ab", "UPPER-case", "a" * 64, "-leading", "trailing-", "two..dots",
                                   "192.168.1.1", "xn--punycode", "name-s3alias", "under_score"])
 def test_invalid_bucket_names(s3, name):
+    """AWS's "General purpose bucket naming rules" page: 3-63 characters, lowercase letters, digits, dots and
+    hyphens only (no underscore), no IP address form, no reserved prefix or suffix."""
     with pytest.raises(ClientError) as exc:
         s3.create_bucket(Bucket=name)
     assert error_of(exc)["Code"] == "InvalidBucketName"

@@ -183,6 +183,9 @@ def test_lambda_destination(kumo, s3, bucket):
 
 
 def test_eventbridge_delivery(kumo, s3, sqs, bucket, queue):
+    """One "Object Created" event per PutObject, its detail.reason the operation's name "PutObject" (LocalStack's
+    AWS-validated test_s3_notifications_eventbridge.py recordings; moto sends "ObjectCreated" and an extra
+    tagging event)."""
     events = boto3.client("events")
     url, queue_arn = queue
     events.put_rule(Name="s3-created", EventPattern=json.dumps({"source": ["aws.s3"],

@@ -171,6 +171,12 @@ def test_get_conditions(s3, bucket):
         s3.get_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
     assert error_of(exc) == {"Code": "304", "Message": "Not Modified"}
     assert status_of(exc) == 304
+    # a 304 carries the ETag a 200 would have carried (RFC 9110, 15.4.5 "304 Not Modified")
+    assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == etag
+    with pytest.raises(ClientError) as exc:
+        s3.head_object(Bucket=bucket, Key="c", IfNoneMatch=etag)
+    assert status_of(exc) == 304
+    assert exc.value.response["ResponseMetadata"]["HTTPHeaders"]["etag"] == etag
     with pytest.raises(ClientError) as exc:  # not modified since its own time (a future date is ignored)
         s3.get_object(Bucket=bucket, Key="c", IfModifiedSince=modified)
     assert error_of(exc)["Code"] == "304"
@@ -413,6 +419,53 @@ def test_archived_objects_need_a_restore(s3, bucket):
         "ResponseMetadata"]["HTTPStatusCode"] == 202
     assert s3.get_object(Bucket=bucket, Key="cold")["Body"].read() == b"x"
     assert 'ongoing-request="false"' in s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+
+
+def test_copy_sets_a_website_redirect_given_on_the_copy(s3, bucket):
+    """WebsiteRedirectLocation given on CopyObject (metadata directive COPY) is the copy's (moto's
+    AWS-verified test_s3_copyobject.py::test_copy_key_with_args)."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x", ContentType="text/plain")
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                   WebsiteRedirectLocation="http://example.com/")
+    head = s3.head_object(Bucket=bucket, Key="dst")
+    assert head["WebsiteRedirectLocation"] == "http://example.com/"
+    assert head["ContentType"] == "text/plain"
+
+
+def test_copy_in_place_naming_a_version_is_allowed(s3, versioned):
+    """Copying a version named in CopySource onto its own key needs no change, even the current version;
+    without a version id it is refused (moto's AWS-verified test_copy_object_in_place_with_versioning)."""
+    current = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    copied = s3.copy_object(Bucket=versioned, Key="k", CopySource={"Bucket": versioned, "Key": "k",
+                                                                    "VersionId": current})
+    assert copied["VersionId"] != current
+    assert len(s3.list_object_versions(Bucket=versioned)["Versions"]) == 2
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=versioned, Key="k", CopySource={"Bucket": versioned, "Key": "k"})
+    assert error_of(exc)["Code"] == "InvalidRequest"
+
+
+def test_restoring_a_standard_object_is_refused(s3, bucket):
+    """RestoreObject on a STANDARD object: 403 InvalidObjectState "Restore is not allowed for the object's
+    current storage class" (AWS's answer quoted in getmoto/moto#4670 and s3tools/s3cmd#1375)."""
+    s3.put_object(Bucket=bucket, Key="warm", Body=b"x")
+    with pytest.raises(ClientError) as exc:
+        s3.restore_object(Bucket=bucket, Key="warm", RestoreRequest={"Days": 1})
+    assert error_of(exc)["Code"] == "InvalidObjectState"
+    assert error_of(exc)["Message"] == "Restore is not allowed for the object's current storage class"
+    assert status_of(exc) == 403
+
+
+def test_copying_an_archived_object_is_invalid_object_state(s3, bucket):
+    """CopyObject from a GLACIER object not restored: 403 InvalidObjectState, "Operation is not valid for
+    the source object's storage class" (AWS's answer quoted in s3tools/s3cmd#193), though botocore's model
+    names ObjectNotInActiveTierError for CopyObject."""
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="DEEP_ARCHIVE")
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    assert error_of(exc)["Code"] == "InvalidObjectState"
+    assert error_of(exc)["Message"] == "Operation is not valid for the source object's storage class"
+    assert status_of(exc) == 403
 
 
 def test_delete_bucket_drops_its_uploads(s3, bucket):

@@ -156,3 +156,60 @@ def test_tagging_a_version(s3, versioned):
     assert out["VersionId"] == v1
     assert s3.get_object_tagging(Bucket=versioned, Key="k", VersionId=v1)["TagSet"] == [{"Key": "a", "Value": "b"}]
     assert s3.get_object_tagging(Bucket=versioned, Key="k")["TagSet"] == []
+
+
+_INVALID_VERSION = {"Code": "InvalidArgument", "Message": "Invalid version id specified", "ArgumentName": "versionId"}
+
+
+def test_delete_object_with_a_version_id_never_issued_is_refused(s3, versioned):
+    """An issued id with its last 4 characters changed: 400 InvalidArgument naming versionId, while the
+    issued id itself deletes its version (LocalStack's AWS-validated test_delete_object_versioned,
+    delete-with-bad-version and delete-object-version)."""
+    issued = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    forged = issued[:-4] + ("ABCD" if not issued.endswith("ABCD") else "WXYZ")
+    with pytest.raises(ClientError) as exc:
+        s3.delete_object(Bucket=versioned, Key="k", VersionId=forged)
+    assert error_of(exc) == {**_INVALID_VERSION, "ArgumentValue": forged}
+    assert status_of(exc) == 400
+    assert "x-amz-version-id" not in exc.value.response["ResponseMetadata"]["HTTPHeaders"]
+    deleted = s3.delete_object(Bucket=versioned, Key="k", VersionId=issued)
+    assert deleted["VersionId"] == issued and "DeleteMarker" not in deleted
+
+
+def test_version_id_on_a_bucket_never_versioned_is_refused(s3, bucket):
+    """DeleteObject and GetObject with a version id on an unversioned bucket: 400 InvalidArgument; "null"
+    names the object (LocalStack's AWS-validated test_delete_object, delete-nonexistent-object-versionid,
+    and test_get_object_with_version_unversioned_bucket)."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    fake = "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"
+    for call in (s3.delete_object, s3.get_object):
+        with pytest.raises(ClientError) as exc:
+            call(Bucket=bucket, Key="k", VersionId=fake)
+        assert error_of(exc) == {**_INVALID_VERSION, "ArgumentValue": fake}
+        assert status_of(exc) == 400
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"x"
+
+
+@pytest.mark.parametrize("versioning", [None, "Enabled"])
+def test_delete_objects_entry_with_an_unknown_version_id_is_no_such_version(s3, bucket, versioning):
+    """In DeleteObjects the same unknown id fails only its entry, as NoSuchVersion, versioned or not
+    (LocalStack's AWS-validated test_delete_objects and test_delete_objects_versioned)."""
+    if versioning:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": versioning})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    fake = "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"
+    result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k", "VersionId": fake}]})
+    assert result["Errors"] == [{"Key": "k", "VersionId": fake, "Code": "NoSuchVersion",
+                                 "Message": "The specified version does not exist."}]
+    assert "Deleted" not in result
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_delete_objects_entry_for_a_version_already_deleted_is_deleted_again(s3, versioned):
+    """A version id issued and since deleted: the entry is reported Deleted again, not as an error (moto's
+    AWS-verified test_s3_lock.py::test_locked_object_governance_mode[bypass])."""
+    issued = s3.put_object(Bucket=versioned, Key="k", Body=b"x")["VersionId"]
+    entry = {"Key": "k", "VersionId": issued}
+    assert s3.delete_objects(Bucket=versioned, Delete={"Objects": [entry]})["Deleted"] == [entry]
+    again = s3.delete_objects(Bucket=versioned, Delete={"Objects": [entry]})
+    assert again["Deleted"] == [entry] and "Errors" not in again
