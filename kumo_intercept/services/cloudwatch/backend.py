@@ -71,6 +71,9 @@ def _iso(epoch: float) -> str:
     return from_epoch(epoch).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(epoch * 1000) % 1000:03d}+0000"
 
 
+#: the most data points GetMetricData returns per call (MaxDatapoints, GetMetricData API reference)
+_MAX_DATAPOINTS = 100_800
+
 class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetectorOperations, ServiceBackend):
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
@@ -302,7 +305,11 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         expressions = {query["Id"]: query["Expression"] for query in queries if "Expression" in query}
         periods = [query["MetricStat"]["Period"] for query in queries if "MetricStat" in query]
         period = min(periods) if periods else 60
-        grid = [float(b) for b in range(math.ceil(start / period) * period, math.ceil(end), period)]
+        first = math.ceil(start / period) * period
+        # a call answers at most MaxDatapoints' maximum per series (GetMetricData API reference): the
+        # grid scalars are drawn on stops there, whatever range a caller asks for
+        stop = min(math.ceil(end), first + period * _MAX_DATAPOINTS) if expressions else first
+        grid = [float(b) for b in range(first, stop, period)]
         return metric_math.Queries(expressions, stats, grid)
 
     @staticmethod
