@@ -269,14 +269,16 @@ def _wrap_user_agent(original: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _guard_send(original: Callable[..., Any]) -> Callable[..., Any]:
-    """botocore's send: really only to the emulator's own servers; a call on botocore's full path is
-    answered in-process; anything else is blocked."""
+    """botocore's send: a call on botocore's full path is answered in-process, even when its client
+    names the emulator's own server (the emulator's own calls, such as a Scheduler universal target
+    run while the clock advances, hold the lock the server's threads wait for); other requests go
+    really only to the emulator's own servers; anything else is blocked."""
 
     def send(self: Any, request: Any) -> Any:
-        if state.served and fastpath.served_endpoint(getattr(request, "url", None)):
-            return original(self, request)
         if _sending.full_path:
             return _answer_sent(request)
+        if state.served and fastpath.served_endpoint(getattr(request, "url", None)):
+            return original(self, request)
         return _blocked_send(request)
 
     return send

@@ -60,9 +60,10 @@ def _emulated(host: str) -> bool:
 
 def serve(method: str, scheme: str, host: str, target: str, headers: Iterable[tuple[str, str]],
           body: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Answer one request to an AWS host with the active emulator."""
+    """Answer one request to an AWS host (or to the emulator's own server) with the active emulator."""
     emulator = interceptor.active()
-    if emulator is None or not _emulated(host):
+    # the emulator's own server too: its own calls are answered in the thread that makes them
+    if emulator is None or not (_emulated(host) or host in interceptor.state.served):
         raise interceptor.NetworkBlockedError(
             f"kumo_intercept blocked a {method} request to {scheme}://{host}{target.split('?')[0]}: "
             "no emulated AWS service answers at that host, and nothing leaves the process while an "
