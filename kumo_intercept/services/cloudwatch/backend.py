@@ -720,5 +720,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                        for k, a in sorted(self.alarms.items())],
             "dashboards": [{"name": k[1], "account": k[0], "bytes": len(d["Body"].encode())}
                            for k, d in sorted(self.dashboards.items())],
+            "insight_rules": [{"name": k[2], "account": k[0], "region": k[1], "state": r["State"]}
+                              for k, r in self.insight_rules.items()],
         }
 

@@ -75,3 +75,9 @@ def test_anomaly_detector_lifecycle(cw):
         cw.delete_anomaly_detector(Namespace="App", MetricName="Latency", Stat="Sum", Dimensions=DIMENSIONS)
     assert err.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert [d["MetricName"] for d in cw.describe_anomaly_detectors()["AnomalyDetectors"]] == ["Errors"]
+
+
+def test_insight_rules_show_in_the_inspection_view(kumo, cw):
+    cw.put_insight_rule(RuleName="quiet", RuleDefinition=RULE, RuleState="DISABLED")
+    assert kumo.state.cloudwatch.summary()["insight_rules"] == [
+        {"name": "quiet", "account": "123456789012", "region": "us-east-1", "state": "DISABLED"}]
