@@ -35,6 +35,7 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore
 import botocore.client
 import botocore.endpoint
 import botocore.handlers
@@ -47,6 +48,7 @@ from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
 
 from . import fastpath
+from .dispatch import ANONYMOUS
 from .errors import ConfigurationError, KumoError
 from .scalars import remember_parser_defaults
 
@@ -139,6 +141,8 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
         _sending.full_path = True
         lend_credentials(context, request_signer)
         return None  # botocore signs and sends the request; ``_answer_sent`` answers it
+    if getattr(request_signer, "_signature_version", None) is botocore.UNSIGNED and model.resolved_auth_type != "none":
+        context[ANONYMOUS] = True  # a client made with Config(signature_version=UNSIGNED)
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region

@@ -62,7 +62,7 @@ from .common import (
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     http_seconds, sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
-from .config import BucketConfig, freeze, grants, thaw
+from .config import ALL_USERS, BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
@@ -296,7 +296,31 @@ class S3Backend(ServiceBackend):
             return None
         tagging = self.config.get((name, "tagging"))
         tags = {tag["Key"]: tag["Value"] for tag in thaw(tagging)["TagSet"]} if tagging else {}
-        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags}
+        block = self.config.get((name, "public_access_block")) or {}
+        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags,
+                "PublicGrants": self._public_grants(bucket, arn, block),
+                "RestrictPublicBuckets": bool(block.get("RestrictPublicBuckets"))}
+
+    def _public_grants(self, bucket: dict, arn: str, block: Mapping[str, Any]) -> frozenset[str]:
+        """The permissions the ACL of a bucket or object ARN grants everyone (AllUsers), as an anonymous
+        request is allowed them: none while ACLs are disabled (ObjectOwnership BucketOwnerEnforced) or
+        ignored (Block Public Access IgnorePublicAcls) — S3 User Guide, "Access control list (ACL)
+        overview" and "Blocking public access to your Amazon S3 storage"."""
+        ownership = self.config.get((bucket["name"], "ownership"))
+        enforced = ownership is not None and thaw(ownership)["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
+        if enforced or block.get("IgnorePublicAcls"):
+            return frozenset()
+        _, _, path = arn.split(":", 5)[-1].partition("/")
+        if path:
+            record = self._latest(bucket["name"], path)[1]
+            acl = record.get("acl") if record is not None and not record.get("dm") else None
+        else:
+            stored = self.config.get((bucket["name"], "acl")) or {}
+            acl = stored.get("policy") or stored.get("canned")
+        listed = grants(bucket["account"], acl if isinstance(acl, str) else None,
+                        thaw(acl) if isinstance(acl, Mapping) else None)
+        return frozenset(grant["Permission"] for grant in listed.get("Grants", [])
+                         if grant["Grantee"].get("URI") == ALL_USERS)
 
     def summary(self) -> dict[str, Any]:
         out = []

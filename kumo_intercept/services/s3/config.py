@@ -103,6 +103,10 @@ def _is_public_policy(policy: dict) -> bool:
     return False
 
 
+#: the grantee URI of everyone, anonymous requests included
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
 def grants(account: str, canned: str | None,
            explicit: s3.AccessControlPolicy | None = None) -> s3.AccessControlPolicy:
     """An ACL (owner and grants) as GetBucketAcl/GetObjectAcl answer it: explicit, or from a canned ACL."""
@@ -110,7 +114,7 @@ def grants(account: str, canned: str | None,
         return explicit
     owner_grant: s3.Grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
     grants = [owner_grant]
-    all_users: s3.Grantee = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    all_users: s3.Grantee = {"Type": "Group", "URI": ALL_USERS}
     if canned in ("public-read", "public-read-write"):
         grants.append({"Grantee": all_users, "Permission": "READ"})
     if canned == "public-read-write":
