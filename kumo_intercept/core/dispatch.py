@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 from botocore import xform_name
 
 from .errors import AwsError
+from .partitions import partition
 from .validation import check_input
 
 if TYPE_CHECKING:
@@ -129,9 +130,10 @@ class RequestContext(Generic[P]):
 
     def arn(self, resource: str, *, service: str | None = None, region: str | None = None,
             account: str | None = None) -> str:
-        """An ARN in this call's partition, account and region (pass region="" for global ones)."""
+        """An ARN in this call's partition, account and region (pass region="" for global ones: their
+        partition is still the calling region's)."""
         return (
-            f"arn:aws:{service or self.service}:{self.region if region is None else region}:"
+            f"arn:{partition(self.region)}:{service or self.service}:{self.region if region is None else region}:"
             f"{self.account if account is None else account}:{resource}"
         )
 

@@ -40,6 +40,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
 from ...core.schedule import ScheduleError, parse_schedule
+from ...core.partitions import arn_prefix
 from .transform import PathError, compile_path, input_path, transform
 from . import schema
 
@@ -68,7 +69,7 @@ _PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.
 
 def _archive_service_arn(region: str) -> str:
     """The target of archives' managed rules: the region's archive service, no account, no resource."""
-    return f"arn:aws:events:{region}:::"
+    return f"{arn_prefix(region)}:events:{region}:::"
 
 
 def _not_found(message: str) -> AwsError:
@@ -167,14 +168,14 @@ class EventsBackend(ServiceBackend):
     @staticmethod
     def _bus_arn(key: tuple) -> str:
         account, region, name = key
-        return f"arn:aws:events:{region}:{account}:event-bus/{name}"
+        return f"{arn_prefix(region)}:events:{region}:{account}:event-bus/{name}"
 
     @staticmethod
     def _rule_arn(key: tuple) -> str:
         account, region, bus, name = key
         if bus == "default":
-            return f"arn:aws:events:{region}:{account}:rule/{name}"
-        return f"arn:aws:events:{region}:{account}:rule/{bus}/{name}"
+            return f"{arn_prefix(region)}:events:{region}:{account}:rule/{name}"
+        return f"{arn_prefix(region)}:events:{region}:{account}:rule/{bus}/{name}"
 
     def _bus_key(self, ctx_account: str, ctx_region: str, name: str | None) -> tuple[str, str, str]:
         """The bus a ``EventBusName`` parameter names: a name in the caller's account, or an ARN."""
@@ -327,7 +328,7 @@ class EventsBackend(ServiceBackend):
             statement: dict[str, Any] = {
                 "Sid": params["StatementId"],
                 "Effect": "Allow",
-                "Principal": "*" if principal == "*" else {"AWS": f"arn:aws:iam::{principal}:root"},
+                "Principal": "*" if principal == "*" else {"AWS": f"{arn_prefix(key[1])}:iam::{principal}:root"},
                 "Action": params["Action"],
                 "Resource": self._bus_arn(key),
             }
@@ -900,7 +901,7 @@ class EventsBackend(ServiceBackend):
                                 "SizeBytes": archive.get("SizeBytes", 0) + len(text.encode())})
 
     def _archive_arn(self, key: tuple) -> str:
-        return f"arn:aws:events:{key[1]}:{key[0]}:archive/{key[2]}"
+        return f"{arn_prefix(key[1])}:events:{key[1]}:{key[0]}:archive/{key[2]}"
 
     def create_archive(self, ctx: Ctx[api.CreateArchiveRequest]) -> api.CreateArchiveResult:
         params = ctx.params
@@ -1093,7 +1094,7 @@ class EventsBackend(ServiceBackend):
                                "EventLastReplayedTime": last})
 
     def _replay_arn(self, key: tuple) -> str:
-        return f"arn:aws:events:{key[1]}:{key[0]}:replay/{key[2]}"
+        return f"{arn_prefix(key[1])}:events:{key[1]}:{key[0]}:replay/{key[2]}"
 
     def _replay_view(self, key: tuple, replay: dict, full: bool) -> api.DescribeReplayResponse:
         view: dict[str, Any] = {"ReplayName": key[2], "EventSourceArn": replay["EventSourceArn"],
@@ -1147,7 +1148,7 @@ class EventsBackend(ServiceBackend):
             "SecretString": _connection_secret(params["AuthParameters"])},
             ctx.account, ctx.region)
         record: dict[str, Any] = {
-            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
             "SecretArn": secret["ARN"],
             "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
             "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,
@@ -1237,7 +1238,7 @@ class EventsBackend(ServiceBackend):
             raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
         now = ctx.time()
         record: dict[str, Any] = {
-            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
             "Description": params.get("Description"), "ConnectionArn": params["ConnectionArn"],
             "InvocationEndpoint": params["InvocationEndpoint"], "HttpMethod": params["HttpMethod"],
             "InvocationRateLimitPerSecond": params.get("InvocationRateLimitPerSecond", 300),

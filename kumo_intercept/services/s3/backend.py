@@ -54,6 +54,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import s3
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
@@ -383,7 +384,7 @@ class S3Backend(ServiceBackend):
                                "namespace is shared by all users of the system. Please select a different "
                                "name and try again.", 409, BucketName=name)
             if existing["region"] == "us-east-1" and ctx.region == "us-east-1":
-                return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
+                return {"Location": f"/{name}", "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, BucketName=name)
         ownership = p.get("ObjectOwnership", "BucketOwnerEnforced")
@@ -408,7 +409,7 @@ class S3Backend(ServiceBackend):
             if conf.get(kind):
                 self.config.put((name, "tagging"), {"TagSet": conf[kind]})
         location = f"/{name}" if region == "us-east-1" else f"http://{name}.s3.amazonaws.com/"
-        return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
+        return {"Location": location, "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
 
     def head_bucket(self, ctx: Ctx[s3.HeadBucketRequest]) -> s3.HeadBucketResult:
         name = ctx.params["Bucket"]
@@ -418,7 +419,7 @@ class S3Backend(ServiceBackend):
             raise head_error(exc) from None
         ctx.headers["x-amz-bucket-region"] = bucket["region"]
         return {"BucketRegion": bucket["region"], "AccessPointAlias": False,
-                "BucketArn": f"arn:aws:s3:::{name}"}
+                "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
 
     def delete_bucket(self, ctx: Ctx[s3.DeleteBucketRequest]) -> s3.DeleteBucketResult:
         name = ctx.params["Bucket"]
@@ -453,7 +454,7 @@ class S3Backend(ServiceBackend):
             out["ContinuationToken"] = self._encode_token(names[-1])
         out["Buckets"] = [{"Name": n, "CreationDate": from_epoch(int(self.buckets[n]["created"])),
                            "BucketRegion": self.buckets[n]["region"],
-                           "BucketArn": f"arn:aws:s3:::{n}"} for n in names]
+                           "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{n}"} for n in names]
         if "Prefix" in p:
             out["Prefix"] = prefix
         return out
@@ -1112,7 +1113,7 @@ class S3Backend(ServiceBackend):
             version_id = item.get("VersionId")
             savepoint = self.store.begin()
             try:
-                if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
+                if f"{arn_prefix(ctx.region)}:s3:::{p['Bucket']}/{key}" in refused:
                     raise AwsError("AccessDenied", "Access Denied", 403)
                 if version_id is not None and not _was_issued(version_id):
                     self._refuse_unissued_entry(key, version_id)

@@ -4,6 +4,8 @@ child executions."""
 
 from __future__ import annotations
 
+from ...core.partitions import arn_prefix
+
 from typing import TYPE_CHECKING, Any
 
 from . import integrations
@@ -76,7 +78,7 @@ class ExecutionHost:
 
     def start_map_run(self, label: str, state: dict, total: int, limits: MapLimits) -> str:
         """A distributed Map's map run: a record DescribeMapRun/ListMapRuns read."""
-        arn = (f"arn:aws:states:{self.region}:{self.account}:mapRun:"
+        arn = (f"{arn_prefix(self.region)}:states:{self.region}:{self.account}:mapRun:"
                f"{self.execution['machineName']}/{label}:{self.ids.uuid4()}")
         self.backend.map_runs.put(arn, {
             "mapRunArn": arn, "executionArn": self.arn, "stateMachineArn": self.execution["stateMachineArn"],

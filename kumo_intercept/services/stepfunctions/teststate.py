@@ -6,6 +6,8 @@ and ``inspectionLevel`` DEBUG/TRACE adds the data after each processing step (JS
 
 from __future__ import annotations
 
+from ...core.partitions import arn_prefix
+
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -79,9 +81,9 @@ def test_state(backend: "StepFunctionsBackend", params: dict, account: str, regi
     else:
         name, state, language = params.get("stateName", "TestState"), definition, "JSONPath"
     data = json.loads(params.get("input", "{}"))
-    arn = f"arn:aws:states:{region}:{account}:execution:TestState:{request_id}"
+    arn = f"{arn_prefix(region)}:states:{region}:{account}:execution:TestState:{request_id}"
     record = {"executionArn": arn, "account": account, "region": region, "events": 0,
-              "machineName": "TestState", "stateMachineArn": f"arn:aws:states:{region}:{account}:stateMachine:TestState",
+              "machineName": "TestState", "stateMachineArn": f"{arn_prefix(region)}:states:{region}:{account}:stateMachine:TestState",
               "roleArn": params.get("roleArn")}
     host = ScratchHost(backend, record, params.get("mock") or None)
     run = Run(host, {"QueryLanguage": language}, {}, seed=request_id)
