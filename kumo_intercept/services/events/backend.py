@@ -28,6 +28,7 @@ Internal API (plain Python, for other services):
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from typing import Any, Callable, Mapping, Sequence, cast
@@ -51,6 +52,17 @@ _ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
     "states": ("stepfunctions", "StartExecution", lambda arn: {"stateMachineArn": arn}),
     "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
 }
+#: how long after StartReplay a replay sends its events, on the emulator clock. AWS answers STARTING and
+#: replays in the background, so a CancelReplay right after StartReplay is answered CANCELLING (LocalStack's
+#: AWS-recorded test_start_list_describe_canceled_replay); until then a replay can be cancelled, and a
+#: cancelled one is CANCELLING until that time, CANCELLED after
+_REPLAY_STARTS_AFTER = 1.0
+#: replays CancelReplay can stop; AWS lets 10 of them be active at a time per account and region
+#: (LocalStack's AWS-recorded tests_concurrency_error_too_many_active_replays: LimitExceededException)
+_ACTIVE_REPLAY = ("STARTING", "RUNNING")
+_ACTIVE_REPLAYS_LIMIT = 10
+#: replays the clock still has to move on
+_PENDING_REPLAY = ("STARTING", "RUNNING", "CANCELLING")
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
 _ARCHIVE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):archive/(.+)$")
@@ -86,6 +98,37 @@ def _bus_settings(bus: dict) -> dict:
 
 def _validation(message: str) -> AwsError:
     return AwsError("ValidationException", message, 400)
+
+
+#: PutEvents takes at most this many entries (the model's max on Entries)
+_MAX_ENTRIES = 10
+#: the fields of a PutEvents entry as AWS's service prints one (its Java model's toString), in order
+_ENTRY_FIELDS = (("time", "Time"), ("source", "Source"), ("resources", "Resources"), ("detailType", "DetailType"),
+                 ("detail", "Detail"), ("eventBusName", "EventBusName"), ("traceHeader", "TraceHeader"),
+                 ("kmsKeyIdentifier", None), ("internalMetadata", None))
+
+
+def _too_many_entries(entries: Sequence[Mapping[str, Any]]) -> AwsError:
+    """PutEvents with more than ten entries: AWS quotes the list as its Java service prints it —
+    ``[PutEventsRequestEntry(time=null, source=…, resources=null, …, internalMetadata=null), …]``, members
+    it was not given ``null`` (LocalStack's AWS-recorded test_put_events_exceed_limit_ten_entries)."""
+    listed = ", ".join(f"PutEventsRequestEntry({', '.join(f'{field}={_java_text(entry.get(member) if member else None)}' for field, member in _ENTRY_FIELDS)})"
+                       for entry in entries)
+    return _validation(f"1 validation error detected: Value '[{listed}]' at 'entries' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {_MAX_ENTRIES}")
+
+
+def _java_text(value: Any) -> str:
+    """A value as Java's toString writes it: null, a list as ``[a, b]``, a time as java.util.Date does
+    (``Mon Jan 01 00:00:00 UTC 2024``; no AWS recording shows one, the format is Date's)."""
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_java_text(item) for item in value) + "]"
+    if isinstance(value, _dt.datetime):
+        moment = value.astimezone(_dt.timezone.utc) if value.tzinfo else value
+        return moment.strftime("%a %b %d %H:%M:%S UTC %Y")
+    return str(value)
 
 
 def _from_token(token: str | None) -> Any:
@@ -157,6 +200,10 @@ class EventsBackend(ServiceBackend):
         self._next_due: float | None = None
         self._schedules_known = False
         self.rules.watch(self._rule_changed)
+        #: derived: when the earliest replay still to run (or to finish cancelling) is due, once known
+        self._replay_due: float | None = None
+        self._replays_known = False
+        self.replays.watch(self._replay_changed)
         emulator.pollers.append(self._poll)
 
     def _rule_changed(self, key: tuple, old: Any, new: Any) -> None:
@@ -623,6 +670,21 @@ class EventsBackend(ServiceBackend):
         return {"Tags": [{"Key": k, "Value": v} for k, v in record.get("Tags", {}).items()]}
 
     # -- events -----------------------------------------------------------------------------------
+    def handler_for(self, operation: str) -> Callable[[RequestContext[Any]], dict[str, Any]] | None:
+        """PutEvents words too many entries its own way, before the other constraints are checked."""
+        handler = super().handler_for(operation)
+        if handler is None or operation != "PutEvents":
+            return handler
+        checked = handler
+
+        def entries_counted(ctx: RequestContext[Any]) -> dict[str, Any]:
+            entries = ctx.params.get("Entries") or []
+            if len(entries) > _MAX_ENTRIES:
+                raise _too_many_entries(entries)
+            return checked(ctx)
+
+        return entries_counted
+
     def put_events(self, ctx: Ctx[api.PutEventsRequest]) -> api.PutEventsResult:
         self._fire_due()
         results = self._put_entries(ctx.account, ctx.region, ctx.params["Entries"], from_aws=False)
@@ -836,10 +898,11 @@ class EventsBackend(ServiceBackend):
         return self._next_due
 
     def _poll(self) -> bool:
+        replayed = self._run_due_replays()
         due = self._schedule_due()
         if due is None or self.emulator.clock.time() < due:
-            return False
-        return self._fire_due()
+            return replayed
+        return self._fire_due() or replayed
 
     def _fire_due(self) -> bool:
         """Fire every due schedule tick, earliest first; True if any fired."""
@@ -1060,19 +1123,45 @@ class EventsBackend(ServiceBackend):
         if start >= end:
             raise _validation("Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
                               "EventEndTime.")
+        region_key = (ctx.account, ctx.region)
+        active = sum(1 for _key, replay in self.replays.items_range(region_key, _bound(region_key), inclusive=(True, False))
+                     if replay["State"] in _ACTIVE_REPLAY)
+        if active >= _ACTIVE_REPLAYS_LIMIT:
+            raise api.limit_exceeded_exception("The requested resource exceeds the maximum number allowed.")
         now = ctx.time()
         self.replays.put(key, {
             "Description": params.get("Description"), "EventSourceArn": params["EventSourceArn"],
             "Destination": dict(destination), "EventStartTime": start, "EventEndTime": end,
             "State": "STARTING", "ReplayStartTime": now, "ReplayEndTime": None, "EventLastReplayedTime": None,
         })
-        self.emulator.defer(lambda: self._run_replay(key))
         return {"ReplayArn": self._replay_arn(key), "State": "STARTING", "ReplayStartTime": from_epoch(now)}
 
-    def _run_replay(self, key: tuple) -> None:
-        replay = self.replays.get(key)
-        if replay is None or replay["State"] not in ("STARTING", "RUNNING"):
-            return
+    def _replay_changed(self, key: tuple, old: Any, new: Any) -> None:
+        self._replays_known = False
+
+    def _replays_due(self) -> float | None:
+        """When the earliest replay still STARTING or CANCELLING runs (see ``_REPLAY_STARTS_AFTER``)."""
+        if not self._replays_known:
+            self._replay_due = min((r["ReplayStartTime"] + _REPLAY_STARTS_AFTER for r in self.replays.values()
+                                    if r["State"] in _PENDING_REPLAY), default=None)
+            self._replays_known = True
+        return self._replay_due
+
+    def _run_due_replays(self) -> bool:
+        """Replay (or finish cancelling) every replay whose time has come on the emulator clock."""
+        due = self._replays_due()
+        now = self.emulator.clock.time()
+        if due is None or now < due:
+            return False
+        for key, replay in list(self.replays.items()):
+            if replay["State"] in _PENDING_REPLAY and replay["ReplayStartTime"] + _REPLAY_STARTS_AFTER <= now:
+                if replay["State"] == "CANCELLING":
+                    self.replays.put(key, {**replay, "State": "CANCELLED"})
+                else:
+                    self._run_replay(key, replay)
+        return True
+
+    def _run_replay(self, key: tuple, replay: dict) -> None:
         match = _ARCHIVE_ARN.match(replay["EventSourceArn"])
         assert match is not None
         archive_key = (match.group(2), match.group(1), match.group(3))
@@ -1129,9 +1218,9 @@ class EventsBackend(ServiceBackend):
         replay = self.replays.get(key)
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
-        if replay["State"] not in ("STARTING", "RUNNING"):
+        if replay["State"] not in _ACTIVE_REPLAY:
             raise api.illegal_status_exception(f"Replay {key[2]} is not in a valid state for this operation.")
-        self.replays.put(key, {**replay, "State": "CANCELLED"})
+        self.replays.put(key, {**replay, "State": "CANCELLING"})
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
 
     # -- connections and API destinations (stored; deliveries to them are recorded, not sent) ------------
