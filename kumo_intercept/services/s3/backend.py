@@ -1008,7 +1008,7 @@ class S3Backend(ServiceBackend):
         return out
 
     def select_object_content(self, ctx: Ctx[s3.SelectObjectContentRequest]) -> s3.SelectObjectContentResult:
-        """S3 Select: the object's records filtered by the SQL expression (select.py), as an event stream."""
+        """S3 Select: the object's records filtered by the SQL expression (the select package), as an event stream."""
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], None)
