@@ -67,3 +67,12 @@ def test_step_functions_parse_the_arns_they_mint_in_other_partitions(aws: Emulat
                                        definition='{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}')
     assert machine["stateMachineArn"].startswith("arn:aws-us-gov:states:us-gov-west-1:")
     assert sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["name"] == "noop"
+
+
+def test_policy_principals_are_written_in_the_partition(aws: Emulator) -> None:
+    """AddPermission writes the accounts it names as ``arn:<partition>:iam::<account>:root`` principals."""
+    sqs = boto3.client("sqs", region_name="cn-north-1")
+    url = sqs.create_queue(QueueName="shared")["QueueUrl"]
+    sqs.add_permission(QueueUrl=url, Label="peer", AWSAccountIds=["210987654321"], Actions=["SendMessage"])
+    policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    assert '"arn:aws-cn:iam::210987654321:root"' in policy

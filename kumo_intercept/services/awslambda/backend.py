@@ -1015,7 +1015,7 @@ class LambdaBackend(ServiceBackend):
             "Sid": params["StatementId"], "Effect": "Allow",
             "Principal": {"Service": principal} if principal.endswith(".amazonaws.com") else
             ("*" if principal == "*" else {"AWS": principal if principal.startswith("arn:")
-                                           else f"arn:aws:iam::{principal}:root"}),
+                                           else ctx.arn("root", service="iam", region="", account=principal)}),
             "Action": params["Action"], "Resource": self.function_arn_of(key, qualifier),
         }
         condition: dict[str, Any] = {}

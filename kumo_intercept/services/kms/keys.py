@@ -99,7 +99,7 @@ class KmsKeys(ServiceBackend):
             return str(alias["TargetKeyId"])
         if alias_name.startswith(AWS_MANAGED_PREFIX) and len(alias_name) > len(AWS_MANAGED_PREFIX):
             return self._create_aws_managed_key(alias_name, account, region)
-        raise not_found(f"Alias arn:aws:kms:{region}:{account}:{alias_name} is not found.")
+        raise not_found(f"Alias {arn_prefix(region)}:kms:{region}:{account}:{alias_name} is not found.")
 
     def _create_aws_managed_key(self, alias_name: str, account: str, region: str) -> str:
         """AWS creates an AWS managed key the first time its alias (alias/aws/s3…) is used."""

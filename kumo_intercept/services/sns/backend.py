@@ -387,7 +387,7 @@ class SnsBackend(ServiceBackend):
         for action in actions:
             if action not in ("*",) and action[:1].upper() + action[1:] not in _SNS_ACTIONS:
                 raise _invalid("Invalid parameter: Policy statement action out of service scope!")
-        principals = [f"arn:aws:iam::{account}:root" for account in params["AWSAccountId"]]
+        principals = [ctx.arn("root", service="iam", region="", account=account) for account in params["AWSAccountId"]]
         statements.append({
             "Sid": label,
             "Effect": "Allow",

@@ -274,7 +274,7 @@ class SsmBackend(ServiceBackend):
         number = previous["Version"] + 1 if previous else 1
         version: dict[str, Any] = {
             "Version": number, "Type": kind, "DataType": data_type, "Tier": tier, "Labels": [],
-            "Policies": policies, "Modified": ctx.time(), "User": f"arn:aws:iam::{ctx.account}:root",
+            "Policies": policies, "Modified": ctx.time(), "User": ctx.arn("root", service="iam", region=""),
             **self._sealed(ctx, name, kind, key_id, value),
         }
         description = p.get("Description", previous.get("Description") if previous else None)
