@@ -1179,6 +1179,14 @@ class S3Backend(ServiceBackend):
         elif "CopySourceIfModifiedSince" in p and mtime <= when(p["CopySourceIfModifiedSince"]):
             raise precondition_failed("x-amz-copy-source-If-Modified-Since")
 
+    def _reencrypts(self, bucket_name: str, source: dict) -> bool:
+        """Whether a copy onto itself naming no encryption changes it anyway, which S3 allows: the bucket
+        has a default encryption configured, or the object is SSE-KMS and the copy would be SSE-S3
+        (LocalStack's AWS-recorded test_copy_in_place_with_bucket_encryption and
+        test_s3_copy_object_in_place_with_encryption, "copy-object-in-place-without-kms-sse")."""
+        sse = source.get("sse") or {}
+        return (bucket_name, "encryption") in self.config or sse.get("ServerSideEncryption", "AES256") != "AES256"
+
     def copy_object(self, ctx: Ctx[s3.CopyObjectRequest]) -> s3.CopyObjectOperationResult:
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
@@ -1196,7 +1204,7 @@ class S3Backend(ServiceBackend):
         same = src_bucket["name"] == name and src_key == key and src_version is None
         if same and metadata_directive != "REPLACE" and not any(
                 k in p for k in ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
-                                 "SSECustomerAlgorithm", "ChecksumAlgorithm")):
+                                 "SSECustomerAlgorithm", "ChecksumAlgorithm")) and not self._reencrypts(name, source):
             raise invalid_request("This copy request is illegal because it is trying to copy an object to itself "
                                   "without changing the object's metadata, storage class, website redirect "
                                   "location or encryption attributes.")
