@@ -1106,16 +1106,21 @@ class EventsBackend(ServiceBackend):
         key = (ctx.account, ctx.region, name)
         if key in self.replays:
             raise api.resource_already_exists_exception(f"Replay {name} already exists.")
+        # the destination is checked before the archive: its form, then that the bus exists (recorded:
+        # LocalStack's test_start_replay_error_unknown_event_bus, ResourceNotFoundException; the order
+        # against a missing archive is moto's test_start_replay_error_unknown_event_bus, not recorded)
+        destination = params["Destination"]
+        bus_match = _BUS_ARN.match(destination.get("Arn", ""))
+        if bus_match is None:
+            raise _validation("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
+        if self._bus((bus_match.group(2), bus_match.group(1), bus_match.group(3))) is None:
+            raise _not_found(f"Event bus {bus_match.group(3)} does not exist.")
         match = _ARCHIVE_ARN.match(params["EventSourceArn"])
         archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
         archive = self.archives.get(archive_key) if archive_key else None
         if archive is None:
             archive_name = match.group(3) if match else params["EventSourceArn"]
             raise _validation(f"Parameter EventSourceArn is not valid. Reason: Archive {archive_name} does not exist.")
-        destination = params["Destination"]
-        bus_match = _BUS_ARN.match(destination.get("Arn", ""))
-        if bus_match is None:
-            raise _validation("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
         if destination["Arn"] != archive["EventSourceArn"]:
             raise _validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
                               "permitted.")

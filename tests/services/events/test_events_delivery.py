@@ -478,6 +478,23 @@ def test_replay_validation(events):
         events.create_archive(ArchiveName="a", EventSourceArn=bus)
 
 
+def test_replay_to_a_bus_that_does_not_exist(events):
+    """LocalStack's AWS-recorded test_start_replay_error_unknown_event_bus: a destination bus that does
+    not exist is ResourceNotFoundException "Event bus <name> does not exist."; another existing bus than
+    the archive's is "Cross event bus replay is not permitted"."""
+    bus = events.describe_event_bus()["Arn"]
+    archive = events.create_archive(ArchiveName="a", EventSourceArn=bus)["ArchiveArn"]
+    with pytest.raises(events.exceptions.ResourceNotFoundException) as err:
+        _start_replay(events, "r", archive, bus.replace("event-bus/default", "event-bus/gone"))
+    assert err.value.response["Error"]["Message"] == "Event bus gone does not exist."
+    other = events.create_event_bus(Name="other")["EventBusArn"]
+    with pytest.raises(ClientError) as err:
+        _start_replay(events, "r", archive, other)
+    assert err.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted."}
+
+
 def test_put_events_internal_allows_aws_sources(aws, events, sqs, queue):
     _rule(events, "s3", {"source": ["aws.s3"], "detail-type": ["Object Created"]}, {"Id": "q", "Arn": queue[1]})
     results = aws.backend("events").put_events_internal("123456789012", "us-east-1", [{
