@@ -20,11 +20,11 @@ The plan of each (service, operation) is worked out once from the model and kept
 
 from __future__ import annotations
 
-from ...core.partitions import arn_prefix
-
 import functools
 from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import unquote
+
+from ...core.partitions import arn_prefix
 
 #: operations whose IAM action is not named after them (Service Authorization Reference; S3 from
 #: "Required permissions for Amazon S3 API operations")

@@ -4,10 +4,9 @@ child executions."""
 
 from __future__ import annotations
 
-from ...core.partitions import arn_prefix
-
 from typing import TYPE_CHECKING, Any
 
+from ...core.partitions import arn_prefix
 from . import integrations
 from .interpreter import MapLimits, Run, Scope, iso, to_json
 

@@ -6,11 +6,10 @@ and ``inspectionLevel`` DEBUG/TRACE adds the data after each processing step (JS
 
 from __future__ import annotations
 
-from ...core.partitions import arn_prefix
-
 import json
 from typing import TYPE_CHECKING, Any
 
+from ...core.partitions import arn_prefix
 from . import asl, jsonpath
 from .host import ExecutionHost
 from .failures import StateFailure, Suspend
