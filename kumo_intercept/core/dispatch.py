@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
 from botocore import xform_name
 
 from .errors import AwsError
+from .partitions import partition
 from .validation import check_input
 
 if TYPE_CHECKING:
@@ -57,6 +58,10 @@ P = TypeVar("P")
 #: key of a call's context holding the ``X-Amzn-Trace-Id`` header of a request that was really sent
 #: (through botocore's full path or the HTTP server); in-process calls carry no headers
 TRACE_HEADER = "kumo_intercept.trace_header"
+#: key of a call's context marking an anonymous request: a client made with
+#: ``Config(signature_version=UNSIGNED)``, or a request that reached the wire unsigned (no credential in
+#: its Authorization header, query or POST form), for an operation that is not anonymous by its model
+ANONYMOUS = "kumo_intercept.anonymous"
 
 
 class RequestContext(Generic[P]):
@@ -125,11 +130,17 @@ class RequestContext(Generic[P]):
 
     def arn(self, resource: str, *, service: str | None = None, region: str | None = None,
             account: str | None = None) -> str:
-        """An ARN in this call's partition, account and region (pass region="" for global ones)."""
+        """An ARN in this call's partition, account and region (pass region="" for global ones: their
+        partition is still the calling region's)."""
         return (
-            f"arn:aws:{service or self.service}:{self.region if region is None else region}:"
+            f"arn:{partition(self.region)}:{service or self.service}:{self.region if region is None else region}:"
             f"{self.account if account is None else account}:{resource}"
         )
+
+    @property
+    def anonymous(self) -> bool:
+        """Whether the call was made without credentials (see ``ANONYMOUS``)."""
+        return bool(self.botocore_context.get(ANONYMOUS))
 
     def __repr__(self) -> str:
         return f"<RequestContext {self.service}.{self.operation} {self.account}/{self.region} {self.request_id}>"

@@ -35,6 +35,7 @@ import types
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+import botocore
 import botocore.client
 import botocore.endpoint
 import botocore.handlers
@@ -47,6 +48,7 @@ from botocore.signers import RequestSigner
 from botocore.utils import ensure_boolean
 
 from . import fastpath
+from .dispatch import ANONYMOUS
 from .errors import ConfigurationError, KumoError
 from .scalars import remember_parser_defaults
 
@@ -137,7 +139,10 @@ def _serve(model: Any, params: dict[str, Any], context: dict[str, Any], request_
         )
     if takes_the_full_path(model, context, request_signer):
         _sending.full_path = True
+        lend_credentials(context, request_signer)
         return None  # botocore signs and sends the request; ``_answer_sent`` answers it
+    if getattr(request_signer, "_signature_version", None) is botocore.UNSIGNED and model.resolved_auth_type != "none":
+        context[ANONYMOUS] = True  # a client made with Config(signature_version=UNSIGNED)
     credentials = getattr(request_signer, "_credentials", None)
     access_key = getattr(credentials, "access_key", None) if credentials is not None else None
     region = context.get("client_region") or emulator.region
@@ -160,6 +165,15 @@ def takes_the_full_path(model: Any, context: dict[str, Any], request_signer: Any
     answers exist in-process only, so those calls are still answered at ``before-call``."""
     return (not context.get(fastpath.FAST) and type(request_signer) is RequestSigner
             and not model.has_event_stream_output)
+
+
+def lend_credentials(context: dict[str, Any], request_signer: Any) -> None:
+    """A client made before the emulator started, where no credentials resolve (no environment
+    variables, no ~/.aws), holds none, and botocore refuses to sign without (NoCredentialsError): its
+    request is signed with the fake credentials instead, for this call only, as a client made while the
+    emulator is active gets them (``_get_credentials``). Unsigned clients stay unsigned."""
+    if getattr(request_signer, "_credentials", None) is None:
+        context["signing"] = {**context.get("signing", {}), "request_credentials": _FAKE_CREDENTIALS}
 
 
 def _answer_sent(request: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from botocore.config import Config
 
-from ..core.dispatch import TRACE_HEADER
+from ..core.dispatch import ANONYMOUS, TRACE_HEADER
 from ..core.errors import AwsError, KumoError, NotEmulatedError
 from ..core.interceptor import add_unvalidated_config
 from ..core.responses import new_request_id, response_metadata
@@ -252,6 +252,8 @@ def _context(request: Request, operation: Any) -> dict[str, Any]:
     """What botocore's client would have recorded for the call; a checksum only for operations that
     take one (the ``httpChecksum`` trait), as botocore records it."""
     context: dict[str, Any] = {"client_config": WIRE_CONFIG}
+    if request.access_key is None and operation.resolved_auth_type != "none":
+        context[ANONYMOUS] = True  # signed by nobody: what AWS does with it is enforcement's to say
     trace = request.headers.get("x-amzn-trace-id")
     if trace:
         context[TRACE_HEADER] = trace

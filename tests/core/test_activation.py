@@ -170,6 +170,34 @@ def test_no_region_and_no_credentials_needed(monkeypatch, tmp_path):
         assert aws.calls.last().region == "ap-southeast-2"
 
 
+def _no_credentials_anywhere(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    """No credential variables in the environment and no ~/.aws (nor instance metadata to ask)."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+
+@pytest.mark.parametrize("path", ["fast", "full"])
+def test_a_client_made_before_activation_without_credentials_is_served(monkeypatch, tmp_path, path):
+    """moto's suites make clients in setUp, before ``mock_aws`` starts, on machines with no credentials
+    (moto's test_s3_file_handles): such a client holds none, yet its calls are answered. The full path
+    (a listener on the request pipeline) signs the request, which botocore refuses without credentials."""
+    _no_credentials_anywhere(monkeypatch, tmp_path)
+    client = boto3.Session().client("s3", region_name="us-east-1")
+    assert client._request_signer._credentials is None
+    if path == "full":
+        client.meta.events.register("before-sign.s3", lambda **_: None)
+    with kumo():
+        client.create_bucket(Bucket="made-before")
+        client.put_object(Bucket="made-before", Key="k", Body=b"stuff")
+        assert client.get_object(Bucket="made-before", Key="k")["Body"].read() == b"stuff"
+    assert client._request_signer._credentials is None, "the client is left as it was"
+
+
 def test_instance_metadata_is_never_asked_for_credentials(monkeypatch, tmp_path):
     """With no credentials anywhere, botocore's chain would end at instance metadata over HTTP."""
     for name in list(os.environ):

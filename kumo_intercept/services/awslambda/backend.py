@@ -63,6 +63,7 @@ from ...api import awslambda
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, KumoError, NotEmulatedError
 from ...core.streams import response_body
+from ...core.partitions import arn_prefix
 from . import runtime
 from .errors import invalid as _invalid, lambda_error as _error
 from .mappings import EventSourceMappings
@@ -250,7 +251,7 @@ class LambdaBackend(ServiceBackend):
     @staticmethod
     def function_arn_of(key: tuple[str, str, str], qualifier: str | None = None) -> str:
         account, region, name = key
-        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        arn = f"{arn_prefix(region)}:lambda:{region}:{account}:function:{name}"
         return f"{arn}:{qualifier}" if qualifier else arn
 
     def _not_found(self, key: tuple[str, str, str], qualifier: str | None = None) -> AwsError:
@@ -737,7 +738,7 @@ class LambdaBackend(ServiceBackend):
         return (ctx.account, ctx.region, name)
 
     def _layer_out(self, key: tuple, layer: dict) -> awslambda.GetLayerVersionResponse:
-        layer_arn = f"arn:aws:lambda:{key[1]}:{key[0]}:layer:{key[2]}"
+        layer_arn = f"{arn_prefix(key[1])}:lambda:{key[1]}:{key[0]}:layer:{key[2]}"
         out: awslambda.GetLayerVersionResponse = {
             "Content": {"Location": f"https://awslambda-{key[1]}-layers.s3.{key[1]}.amazonaws.com/snapshots/"
                                     f"{key[0]}/{key[2]}-{layer['Blob']}",
@@ -1014,7 +1015,7 @@ class LambdaBackend(ServiceBackend):
             "Sid": params["StatementId"], "Effect": "Allow",
             "Principal": {"Service": principal} if principal.endswith(".amazonaws.com") else
             ("*" if principal == "*" else {"AWS": principal if principal.startswith("arn:")
-                                           else f"arn:aws:iam::{principal}:root"}),
+                                           else ctx.arn("root", service="iam", region="", account=principal)}),
             "Action": params["Action"], "Resource": self.function_arn_of(key, qualifier),
         }
         condition: dict[str, Any] = {}

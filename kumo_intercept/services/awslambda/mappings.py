@@ -33,6 +33,7 @@ from ...api import awslambda
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import StreamPort
+from ...core.partitions import arn_prefix
 from . import runtime
 from .errors import lambda_error as _error
 from . import schema
@@ -134,7 +135,7 @@ class EventSourceMappings:
         out["FunctionResponseTypes"] = list(record.get("FunctionResponseTypes") or [])
         if record.get("ScalingConfig"):
             out["ScalingConfig"] = {**record["ScalingConfig"]}
-        out["EventSourceMappingArn"] = (f"arn:aws:lambda:{record['Region']}:{record['Account']}:"
+        out["EventSourceMappingArn"] = (f"{arn_prefix(record['Region'])}:lambda:{record['Region']}:{record['Account']}:"
                                         f"event-source-mapping:{uuid}")
         return out
 

@@ -28,6 +28,7 @@ Internal API (plain Python, for other services):
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from typing import Any, Callable, Mapping, Sequence, cast
@@ -40,6 +41,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import decode_token, encode_token
 from ..eventpatterns import PatternError, compile_pattern
 from ...core.schedule import ScheduleError, parse_schedule
+from ...core.partitions import arn_prefix
 from .transform import PathError, compile_path, input_path, transform
 from . import schema
 
@@ -50,6 +52,17 @@ _ROLE_CALLS: dict[str, tuple[str, str, Callable[[str], dict]]] = {
     "states": ("stepfunctions", "StartExecution", lambda arn: {"stateMachineArn": arn}),
     "events": ("events", "PutEvents", lambda arn: {"Entries": [{"EventBusName": arn}]}),
 }
+#: how long after StartReplay a replay sends its events, on the emulator clock. AWS answers STARTING and
+#: replays in the background, so a CancelReplay right after StartReplay is answered CANCELLING (LocalStack's
+#: AWS-recorded test_start_list_describe_canceled_replay); until then a replay can be cancelled, and a
+#: cancelled one is CANCELLING until that time, CANCELLED after
+_REPLAY_STARTS_AFTER = 1.0
+#: replays CancelReplay can stop; AWS lets 10 of them be active at a time per account and region
+#: (LocalStack's AWS-recorded tests_concurrency_error_too_many_active_replays: LimitExceededException)
+_ACTIVE_REPLAY = ("STARTING", "RUNNING")
+_ACTIVE_REPLAYS_LIMIT = 10
+#: replays the clock still has to move on
+_PENDING_REPLAY = ("STARTING", "RUNNING", "CANCELLING")
 _BUS_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):event-bus/(.+)$")
 _RULE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):rule/(?:([^/]+)/)?([^/]+)$")
 _ARCHIVE_ARN = re.compile(r"^arn:aws[\w-]*:events:([a-z0-9-]+):(\d{12}):archive/(.+)$")
@@ -68,7 +81,7 @@ _PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.
 
 def _archive_service_arn(region: str) -> str:
     """The target of archives' managed rules: the region's archive service, no account, no resource."""
-    return f"arn:aws:events:{region}:::"
+    return f"{arn_prefix(region)}:events:{region}:::"
 
 
 def _not_found(message: str) -> AwsError:
@@ -85,6 +98,37 @@ def _bus_settings(bus: dict) -> dict:
 
 def _validation(message: str) -> AwsError:
     return AwsError("ValidationException", message, 400)
+
+
+#: PutEvents takes at most this many entries (the model's max on Entries)
+_MAX_ENTRIES = 10
+#: the fields of a PutEvents entry as AWS's service prints one (its Java model's toString), in order
+_ENTRY_FIELDS = (("time", "Time"), ("source", "Source"), ("resources", "Resources"), ("detailType", "DetailType"),
+                 ("detail", "Detail"), ("eventBusName", "EventBusName"), ("traceHeader", "TraceHeader"),
+                 ("kmsKeyIdentifier", None), ("internalMetadata", None))
+
+
+def _too_many_entries(entries: Sequence[Mapping[str, Any]]) -> AwsError:
+    """PutEvents with more than ten entries: AWS quotes the list as its Java service prints it —
+    ``[PutEventsRequestEntry(time=null, source=…, resources=null, …, internalMetadata=null), …]``, members
+    it was not given ``null`` (LocalStack's AWS-recorded test_put_events_exceed_limit_ten_entries)."""
+    listed = ", ".join(f"PutEventsRequestEntry({', '.join(f'{field}={_java_text(entry.get(member) if member else None)}' for field, member in _ENTRY_FIELDS)})"
+                       for entry in entries)
+    return _validation(f"1 validation error detected: Value '[{listed}]' at 'entries' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {_MAX_ENTRIES}")
+
+
+def _java_text(value: Any) -> str:
+    """A value as Java's toString writes it: null, a list as ``[a, b]``, a time as java.util.Date does
+    (``Mon Jan 01 00:00:00 UTC 2024``; no AWS recording shows one, the format is Date's)."""
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_java_text(item) for item in value) + "]"
+    if isinstance(value, _dt.datetime):
+        moment = value.astimezone(_dt.timezone.utc) if value.tzinfo else value
+        return moment.strftime("%a %b %d %H:%M:%S UTC %Y")
+    return str(value)
 
 
 def _from_token(token: str | None) -> Any:
@@ -156,6 +200,10 @@ class EventsBackend(ServiceBackend):
         self._next_due: float | None = None
         self._schedules_known = False
         self.rules.watch(self._rule_changed)
+        #: derived: when the earliest replay still to run (or to finish cancelling) is due, once known
+        self._replay_due: float | None = None
+        self._replays_known = False
+        self.replays.watch(self._replay_changed)
         emulator.pollers.append(self._poll)
 
     def _rule_changed(self, key: tuple, old: Any, new: Any) -> None:
@@ -167,14 +215,14 @@ class EventsBackend(ServiceBackend):
     @staticmethod
     def _bus_arn(key: tuple) -> str:
         account, region, name = key
-        return f"arn:aws:events:{region}:{account}:event-bus/{name}"
+        return f"{arn_prefix(region)}:events:{region}:{account}:event-bus/{name}"
 
     @staticmethod
     def _rule_arn(key: tuple) -> str:
         account, region, bus, name = key
         if bus == "default":
-            return f"arn:aws:events:{region}:{account}:rule/{name}"
-        return f"arn:aws:events:{region}:{account}:rule/{bus}/{name}"
+            return f"{arn_prefix(region)}:events:{region}:{account}:rule/{name}"
+        return f"{arn_prefix(region)}:events:{region}:{account}:rule/{bus}/{name}"
 
     def _bus_key(self, ctx_account: str, ctx_region: str, name: str | None) -> tuple[str, str, str]:
         """The bus a ``EventBusName`` parameter names: a name in the caller's account, or an ARN."""
@@ -327,7 +375,7 @@ class EventsBackend(ServiceBackend):
             statement: dict[str, Any] = {
                 "Sid": params["StatementId"],
                 "Effect": "Allow",
-                "Principal": "*" if principal == "*" else {"AWS": f"arn:aws:iam::{principal}:root"},
+                "Principal": "*" if principal == "*" else {"AWS": f"{arn_prefix(key[1])}:iam::{principal}:root"},
                 "Action": params["Action"],
                 "Resource": self._bus_arn(key),
             }
@@ -622,6 +670,21 @@ class EventsBackend(ServiceBackend):
         return {"Tags": [{"Key": k, "Value": v} for k, v in record.get("Tags", {}).items()]}
 
     # -- events -----------------------------------------------------------------------------------
+    def handler_for(self, operation: str) -> Callable[[RequestContext[Any]], dict[str, Any]] | None:
+        """PutEvents words too many entries its own way, before the other constraints are checked."""
+        handler = super().handler_for(operation)
+        if handler is None or operation != "PutEvents":
+            return handler
+        checked = handler
+
+        def entries_counted(ctx: RequestContext[Any]) -> dict[str, Any]:
+            entries = ctx.params.get("Entries") or []
+            if len(entries) > _MAX_ENTRIES:
+                raise _too_many_entries(entries)
+            return checked(ctx)
+
+        return entries_counted
+
     def put_events(self, ctx: Ctx[api.PutEventsRequest]) -> api.PutEventsResult:
         self._fire_due()
         results = self._put_entries(ctx.account, ctx.region, ctx.params["Entries"], from_aws=False)
@@ -835,10 +898,11 @@ class EventsBackend(ServiceBackend):
         return self._next_due
 
     def _poll(self) -> bool:
+        replayed = self._run_due_replays()
         due = self._schedule_due()
         if due is None or self.emulator.clock.time() < due:
-            return False
-        return self._fire_due()
+            return replayed
+        return self._fire_due() or replayed
 
     def _fire_due(self) -> bool:
         """Fire every due schedule tick, earliest first; True if any fired."""
@@ -900,7 +964,7 @@ class EventsBackend(ServiceBackend):
                                 "SizeBytes": archive.get("SizeBytes", 0) + len(text.encode())})
 
     def _archive_arn(self, key: tuple) -> str:
-        return f"arn:aws:events:{key[1]}:{key[0]}:archive/{key[2]}"
+        return f"{arn_prefix(key[1])}:events:{key[1]}:{key[0]}:archive/{key[2]}"
 
     def create_archive(self, ctx: Ctx[api.CreateArchiveRequest]) -> api.CreateArchiveResult:
         params = ctx.params
@@ -1042,16 +1106,21 @@ class EventsBackend(ServiceBackend):
         key = (ctx.account, ctx.region, name)
         if key in self.replays:
             raise api.resource_already_exists_exception(f"Replay {name} already exists.")
+        # the destination is checked before the archive: its form, then that the bus exists (recorded:
+        # LocalStack's test_start_replay_error_unknown_event_bus, ResourceNotFoundException; the order
+        # against a missing archive is moto's test_start_replay_error_unknown_event_bus, not recorded)
+        destination = params["Destination"]
+        bus_match = _BUS_ARN.match(destination.get("Arn", ""))
+        if bus_match is None:
+            raise _validation("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
+        if self._bus((bus_match.group(2), bus_match.group(1), bus_match.group(3))) is None:
+            raise _not_found(f"Event bus {bus_match.group(3)} does not exist.")
         match = _ARCHIVE_ARN.match(params["EventSourceArn"])
         archive_key = (match.group(2), match.group(1), match.group(3)) if match else None
         archive = self.archives.get(archive_key) if archive_key else None
         if archive is None:
             archive_name = match.group(3) if match else params["EventSourceArn"]
             raise _validation(f"Parameter EventSourceArn is not valid. Reason: Archive {archive_name} does not exist.")
-        destination = params["Destination"]
-        bus_match = _BUS_ARN.match(destination.get("Arn", ""))
-        if bus_match is None:
-            raise _validation("Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.")
         if destination["Arn"] != archive["EventSourceArn"]:
             raise _validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not "
                               "permitted.")
@@ -1059,19 +1128,45 @@ class EventsBackend(ServiceBackend):
         if start >= end:
             raise _validation("Parameter EventEndTime is not valid. Reason: EventStartTime must be before "
                               "EventEndTime.")
+        region_key = (ctx.account, ctx.region)
+        active = sum(1 for _key, replay in self.replays.items_range(region_key, _bound(region_key), inclusive=(True, False))
+                     if replay["State"] in _ACTIVE_REPLAY)
+        if active >= _ACTIVE_REPLAYS_LIMIT:
+            raise api.limit_exceeded_exception("The requested resource exceeds the maximum number allowed.")
         now = ctx.time()
         self.replays.put(key, {
             "Description": params.get("Description"), "EventSourceArn": params["EventSourceArn"],
             "Destination": dict(destination), "EventStartTime": start, "EventEndTime": end,
             "State": "STARTING", "ReplayStartTime": now, "ReplayEndTime": None, "EventLastReplayedTime": None,
         })
-        self.emulator.defer(lambda: self._run_replay(key))
         return {"ReplayArn": self._replay_arn(key), "State": "STARTING", "ReplayStartTime": from_epoch(now)}
 
-    def _run_replay(self, key: tuple) -> None:
-        replay = self.replays.get(key)
-        if replay is None or replay["State"] not in ("STARTING", "RUNNING"):
-            return
+    def _replay_changed(self, key: tuple, old: Any, new: Any) -> None:
+        self._replays_known = False
+
+    def _replays_due(self) -> float | None:
+        """When the earliest replay still STARTING or CANCELLING runs (see ``_REPLAY_STARTS_AFTER``)."""
+        if not self._replays_known:
+            self._replay_due = min((r["ReplayStartTime"] + _REPLAY_STARTS_AFTER for r in self.replays.values()
+                                    if r["State"] in _PENDING_REPLAY), default=None)
+            self._replays_known = True
+        return self._replay_due
+
+    def _run_due_replays(self) -> bool:
+        """Replay (or finish cancelling) every replay whose time has come on the emulator clock."""
+        due = self._replays_due()
+        now = self.emulator.clock.time()
+        if due is None or now < due:
+            return False
+        for key, replay in list(self.replays.items()):
+            if replay["State"] in _PENDING_REPLAY and replay["ReplayStartTime"] + _REPLAY_STARTS_AFTER <= now:
+                if replay["State"] == "CANCELLING":
+                    self.replays.put(key, {**replay, "State": "CANCELLED"})
+                else:
+                    self._run_replay(key, replay)
+        return True
+
+    def _run_replay(self, key: tuple, replay: dict) -> None:
         match = _ARCHIVE_ARN.match(replay["EventSourceArn"])
         assert match is not None
         archive_key = (match.group(2), match.group(1), match.group(3))
@@ -1093,7 +1188,7 @@ class EventsBackend(ServiceBackend):
                                "EventLastReplayedTime": last})
 
     def _replay_arn(self, key: tuple) -> str:
-        return f"arn:aws:events:{key[1]}:{key[0]}:replay/{key[2]}"
+        return f"{arn_prefix(key[1])}:events:{key[1]}:{key[0]}:replay/{key[2]}"
 
     def _replay_view(self, key: tuple, replay: dict, full: bool) -> api.DescribeReplayResponse:
         view: dict[str, Any] = {"ReplayName": key[2], "EventSourceArn": replay["EventSourceArn"],
@@ -1128,9 +1223,9 @@ class EventsBackend(ServiceBackend):
         replay = self.replays.get(key)
         if replay is None:
             raise _not_found(f"Replay {key[2]} does not exist.")
-        if replay["State"] not in ("STARTING", "RUNNING"):
+        if replay["State"] not in _ACTIVE_REPLAY:
             raise api.illegal_status_exception(f"Replay {key[2]} is not in a valid state for this operation.")
-        self.replays.put(key, {**replay, "State": "CANCELLED"})
+        self.replays.put(key, {**replay, "State": "CANCELLING"})
         return {"ReplayArn": self._replay_arn(key), "State": "CANCELLING"}
 
     # -- connections and API destinations (stored; deliveries to them are recorded, not sent) ------------
@@ -1147,7 +1242,7 @@ class EventsBackend(ServiceBackend):
             "SecretString": _connection_secret(params["AuthParameters"])},
             ctx.account, ctx.region)
         record: dict[str, Any] = {
-            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
             "SecretArn": secret["ARN"],
             "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
             "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,
@@ -1237,7 +1332,7 @@ class EventsBackend(ServiceBackend):
             raise _not_found(f"Connection '{params['ConnectionArn']}' does not exist.")
         now = ctx.time()
         record: dict[str, Any] = {
-            "Arn": f"arn:aws:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:api-destination/{key[2]}/{ctx.ids.uuid4()}",
             "Description": params.get("Description"), "ConnectionArn": params["ConnectionArn"],
             "InvocationEndpoint": params["InvocationEndpoint"], "HttpMethod": params["HttpMethod"],
             "InvocationRateLimitPerSecond": params.get("InvocationRateLimitPerSecond", 300),

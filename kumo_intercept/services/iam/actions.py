@@ -24,6 +24,8 @@ import functools
 from typing import Any, Callable, Mapping, NamedTuple
 from urllib.parse import unquote
 
+from ...core.partitions import arn_prefix
+
 #: operations whose IAM action is not named after them (Service Authorization Reference; S3 from
 #: "Required permissions for Amazon S3 API operations")
 ACTION_NAMES: dict[tuple[str, str], str] = {
@@ -93,7 +95,7 @@ def _arn(service: str, resource: str, *, regional: bool = True) -> Builder:
         if value.startswith("arn:"):
             return value
         name = value.lstrip("/") if resource.startswith("parameter/") else value  # SSM: /a/b -> parameter/a/b
-        return f"arn:aws:{service}:{region if regional else ''}:{account}:{resource.replace('{value}', name)}"
+        return f"{arn_prefix(region)}:{service}:{region if regional else ''}:{account}:{resource.replace('{value}', name)}"
     return build
 
 
@@ -104,7 +106,7 @@ def _queue(value: str, params: Mapping[str, Any], account: str, region: str) -> 
     parts = value.rstrip("/").split("/")
     if len(parts) >= 2 and parts[-2].isdigit():
         account = parts[-2]
-    return f"arn:aws:sqs:{region}:{account}:{parts[-1]}"
+    return f"{arn_prefix(region)}:sqs:{region}:{account}:{parts[-1]}"
 
 
 def _subscription_topic(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
@@ -118,13 +120,13 @@ def _function(value: str, params: Mapping[str, Any], account: str, region: str) 
         if len(parts) >= 3 and parts[-2] == "function" or len(parts) == 4:  # 123456789012:function:name[:q]
             account = parts[0]
             value = ":".join(parts[2:])
-        value = f"arn:aws:lambda:{region}:{account}:function:{value}"
+        value = f"{arn_prefix(region)}:lambda:{region}:{account}:function:{value}"
     qualifier = params.get("Qualifier")
     return f"{value}:{qualifier}" if qualifier and value.count(":") == 6 else value
 
 
 def _table(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
-    arn = value if value.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{value}"
+    arn = value if value.startswith("arn:") else f"{arn_prefix(region)}:dynamodb:{region}:{account}:table/{value}"
     index = params.get("IndexName")
     return f"{arn}/index/{index}" if index else arn
 
@@ -132,7 +134,7 @@ def _table(value: str, params: Mapping[str, Any], account: str, region: str) -> 
 def _key(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
     if value.startswith("arn:"):
         return value
-    return f"arn:aws:kms:{region}:{account}:{value if value.startswith('alias/') else 'key/' + value}"
+    return f"{arn_prefix(region)}:kms:{region}:{account}:{value if value.startswith('alias/') else 'key/' + value}"
 
 
 def _log_group(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
@@ -142,7 +144,7 @@ def _log_group(value: str, params: Mapping[str, Any], account: str, region: str)
     for CreateLogStream, aws-solutions/aws-crr-monitor#8), so ``log-group:<name>:*`` covers both."""
     if value.startswith("arn:"):
         return value
-    return f"arn:aws:logs:{region}:{account}:log-group:{value}:log-stream:{params.get('logStreamName', '')}"
+    return f"{arn_prefix(region)}:logs:{region}:{account}:log-group:{value}:log-stream:{params.get('logStreamName', '')}"
 
 
 def _bus_or_rule(kind: str) -> Builder:
@@ -152,14 +154,14 @@ def _bus_or_rule(kind: str) -> Builder:
         bus = params.get("EventBusName", "default")
         bus = bus.rsplit("/", 1)[-1]
         if kind == "rule":
-            return f"arn:aws:events:{region}:{account}:rule/{'' if bus == 'default' else bus + '/'}{value}"
-        return f"arn:aws:events:{region}:{account}:event-bus/{value}"
+            return f"{arn_prefix(region)}:events:{region}:{account}:rule/{'' if bus == 'default' else bus + '/'}{value}"
+        return f"{arn_prefix(region)}:events:{region}:{account}:event-bus/{value}"
     return build
 
 
 def _bucket(value: str, params: Mapping[str, Any], account: str, region: str) -> str:
     key = params.get("Key")
-    return f"arn:aws:s3:::{value}/{key}" if key is not None else f"arn:aws:s3:::{value}"
+    return f"{arn_prefix(region)}:s3:::{value}/{key}" if key is not None else f"{arn_prefix(region)}:s3:::{value}"
 
 
 #: service -> (input member, builder) in order of preference: the first member a call carries names
@@ -244,7 +246,7 @@ def _copy(action: str, params: Mapping[str, Any], account: str, region: str) -> 
     else:
         text = unquote(str(source or "").lstrip("/").split("?versionId=")[0])
     return [Target(action, _bucket(params["Bucket"], params, account, region), _s3_keys(params)),
-            Target("s3:GetObject", f"arn:aws:s3:::{text}", _NO_KEYS)]
+            Target("s3:GetObject", f"{arn_prefix(region)}:s3:::{text}", _NO_KEYS)]
 
 
 def _sse_kms_write(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
@@ -262,7 +264,7 @@ def _sse_kms_write(action: str, params: Mapping[str, Any], account: str, region:
 def _delete_objects(action: str, params: Mapping[str, Any], account: str, region: str) -> list[Target]:
     bucket = params["Bucket"]
     return [Target("s3:DeleteObjectVersion" if entry.get("VersionId") else action,
-                   f"arn:aws:s3:::{bucket}/{entry['Key']}", _NO_KEYS)
+                   f"{arn_prefix(region)}:s3:::{bucket}/{entry['Key']}", _NO_KEYS)
             for entry in params.get("Delete", {}).get("Objects", [])]
 
 

@@ -287,8 +287,9 @@ class IamBackend(ServiceBackend):
         return len(self._attached.get((account, arn), ()))
 
     # -- helpers ------------------------------------------------------------------------------
-    def _arn(self, account: str, kind: str, path: str, name: str) -> str:
-        return f"arn:aws:iam::{account}:{kind}{path}{name}"
+    @staticmethod
+    def _arn(ctx: RequestContext[Any], kind: str, path: str, name: str) -> str:
+        return ctx.arn(f"{kind}{path}{name}", service="iam", region="")
 
     def _get(self, kind: str, ctx: RequestContext[Any], name: str) -> dict:
         record = self.tables[kind].get((ctx.account, name.lower()))
@@ -325,7 +326,7 @@ class IamBackend(ServiceBackend):
             raise _exists(spec.duplicate.format(name))
         record = {
             "Path": path, spec.field: name, f"{spec.label}Id": spec.id_prefix + ctx.ids.upper_alnum(17),
-            "Arn": self._arn(ctx.account, spec.arn_kind, path, name), "CreateDate": ctx.time(),
+            "Arn": self._arn(ctx, spec.arn_kind, path, name), "CreateDate": ctx.time(),
             "Tags": self._checked_tags(ctx.params.get("Tags", [])), **fields,
         }
         self._put(kind, record)
@@ -413,7 +414,7 @@ class IamBackend(ServiceBackend):
             caller = self._caller_user(ctx)
             if caller is None:
                 # AWS answers the root user without the Path and UserName the model marks required
-                root = cast(iam.User, {"UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
+                root = cast(iam.User, {"UserId": ctx.account, "Arn": ctx.arn("root", service="iam", region=""),
                                        "CreateDate": from_epoch(0)})
                 return {"User": root}
             return {"User": self._user_out(caller)}
@@ -462,7 +463,7 @@ class IamBackend(ServiceBackend):
             raise _exists(spec.duplicate.format(new_name))
         self.tables[kind].delete((ctx.account, record[spec.field].lower()))
         updated = {**record, spec.field: new_name, "Path": new_path,
-                   "Arn": self._arn(ctx.account, spec.arn_kind, new_path, new_name)}
+                   "Arn": self._arn(ctx, spec.arn_kind, new_path, new_name)}
         self._put(kind, updated)
         if kind == "user":
             self._rename_user_references(ctx.account, record["UserName"], new_name)
@@ -872,7 +873,7 @@ class IamBackend(ServiceBackend):
             raise _exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
         now = ctx.time()
         record = {"PolicyName": name, "PolicyId": "ANPA" + ctx.ids.upper_alnum(17),
-                  "Arn": self._arn(ctx.account, "policy", path, name), "Path": path,
+                  "Arn": self._arn(ctx, "policy", path, name), "Path": path,
                   "DefaultVersionId": "v1", "Description": params.get("Description", ""),
                   "CreateDate": now, "UpdateDate": now, "Tags": self._checked_tags(params.get("Tags", [])),
                   "Versions": {"v1": {"Document": document, "CreateDate": now}}, "NextVersion": 2}
@@ -1329,7 +1330,7 @@ class IamBackend(ServiceBackend):
     def create_virtual_mfa_device(
             self, ctx: Ctx[iam.CreateVirtualMFADeviceRequest]) -> iam.CreateVirtualMFADeviceResult:
         name, path = ctx.params["VirtualMFADeviceName"], ctx.params.get("Path", "/")
-        serial = self._arn(ctx.account, "mfa", path, name)
+        serial = self._arn(ctx, "mfa", path, name)
         if (ctx.account, serial) in self.mfa_devices:
             raise _exists("MFADevice entity at the same path and name already exists.")
         seed = base64.b32encode(ctx.ids.bytes(40)).decode()
@@ -1454,7 +1455,7 @@ class IamBackend(ServiceBackend):
         if not url.startswith("https://"):
             raise AwsError("ValidationError", "Invalid URL: the URL must begin with https://")
         host = url.removeprefix("https://").rstrip("/")
-        arn = f"arn:aws:iam::{ctx.account}:oidc-provider/{host}"
+        arn = ctx.arn(f"oidc-provider/{host}", service="iam", region="")
         if (ctx.account, arn) in self.providers:
             raise _exists(f"Provider with url {url} already exists.")
         record = {"Kind": "oidc", "Arn": arn, "Url": host, "ClientIDList": list(ctx.params.get("ClientIDList", [])),
@@ -1537,7 +1538,7 @@ class IamBackend(ServiceBackend):
 
     def create_saml_provider(self, ctx: Ctx[iam.CreateSAMLProviderRequest]) -> iam.CreateSAMLProviderResult:
         name = ctx.params["Name"]
-        arn = f"arn:aws:iam::{ctx.account}:saml-provider/{name}"
+        arn = ctx.arn(f"saml-provider/{name}", service="iam", region="")
         if (ctx.account, arn) in self.providers:
             raise _exists(f"SAMLProvider {name} already exists.")
         metadata = ctx.params["SAMLMetadataDocument"]
@@ -1599,7 +1600,7 @@ class IamBackend(ServiceBackend):
             raise _exists(f"The Server Certificate with name {name} already exists.")
         expiration = certificate_expiry(params["CertificateBody"])
         record = {"Path": path, "ServerCertificateName": name, "ServerCertificateId": "ASCA" + ctx.ids.upper_alnum(17),
-                  "Arn": self._arn(ctx.account, "server-certificate", path, name), "UploadDate": ctx.time(),
+                  "Arn": self._arn(ctx, "server-certificate", path, name), "UploadDate": ctx.time(),
                   "Expiration": expiration, "CertificateBody": params["CertificateBody"],
                   "CertificateChain": params.get("CertificateChain"),
                   "Tags": self._checked_tags(params.get("Tags", []))}
@@ -1646,7 +1647,7 @@ class IamBackend(ServiceBackend):
             raise _exists(f"The Server Certificate with name {name} already exists.")
         self.certificates.delete(key)
         self.certificates.put(new_key, {**record, "ServerCertificateName": name, "Path": path,
-                                        "Arn": self._arn(ctx.account, "server-certificate", path, name)})
+                                        "Arn": self._arn(ctx, "server-certificate", path, name)})
         return {}
 
     def delete_server_certificate(
@@ -1870,7 +1871,7 @@ class IamBackend(ServiceBackend):
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(_REPORT_COLUMNS)
-        root = ["<root_account>", f"arn:aws:iam::{ctx.account}:root", _iso(0), "not_supported", "N/A",
+        root = ["<root_account>", ctx.arn("root", service="iam", region=""), _iso(0), "not_supported", "N/A",
                 "not_supported", "not_supported", "false"]
         writer.writerow(root + ["false", "N/A", "N/A", "N/A", "N/A"] * 2 + ["false", "N/A"] * 2)
         for user in self._in_account("user", ctx.account):

@@ -65,6 +65,13 @@ PER_ENTRY: dict[tuple[str, str], frozenset[str]] = {
 _NAMED_AS_GIVEN = {"secretsmanager": "SecretId"}
 #: what a service delivering to a target does there
 _DELIVERY_ACTIONS = {"sqs": "sqs:SendMessage", "sns": "sns:Publish", "lambda": "lambda:InvokeFunction"}
+#: how an anonymous request's principal is written in the verdicts of ``aws.iam.explain``
+ANONYMOUS_PRINCIPAL = "anonymous"
+#: the ACL permission that allows an S3 action (FULL_CONTROL allows them all)
+_ACL_PERMISSIONS = {"s3:GetObject": "READ", "s3:GetObjectVersion": "READ", "s3:ListBucket": "READ",
+                    "s3:ListBucketVersions": "READ", "s3:PutObject": "WRITE", "s3:DeleteObject": "WRITE",
+                    "s3:GetObjectAcl": "READ_ACP", "s3:GetBucketAcl": "READ_ACP",
+                    "s3:PutObjectAcl": "WRITE_ACP", "s3:PutBucketAcl": "WRITE_ACP"}
 _EXPLICIT = {IDENTITY: "an identity-based policy", RESOURCE: "a resource-based policy",
              BOUNDARY: "a permissions boundary", SESSION: "a session policy"}
 
@@ -198,6 +205,9 @@ class Enforcement:
     def authorize(self, ctx: "RequestContext[Any]") -> None:
         """Authorize one call before its handler runs: raise the service's access denied error when
         enforcing, note the decision on the call's ledger entry either way."""
+        if ctx.anonymous:
+            self._authorize_anonymous(ctx)
+            return
         caller = self.caller(ctx.access_key)
         if caller is None or (ctx.service, ctx.operation) in ALWAYS_ALLOWED:
             return
@@ -214,6 +224,53 @@ class Enforcement:
                                  ctx.params.get(member) if member is not None else None)
                 return
         ctx.authorization = tuple(verdicts)
+
+    def _authorize_anonymous(self, ctx: "RequestContext[Any]") -> None:
+        """An unsigned request: S3 serves it where the bucket policy allows everyone (``"*"``) or the
+        ACL grants AllUsers the permission, unless Block Public Access restricts or ignores those
+        (S3 User Guide, "Blocking public access"; "Access Denied" otherwise); every other service
+        refuses it, as a request missing its authentication token (``missing_authentication``)."""
+        if ctx.service != "s3":
+            refusal = Authorization("implicitDeny", IDENTITY, ())
+            ctx.authorization = (Verdict(ANONYMOUS_PRINCIPAL, f"{ctx.service}:{ctx.operation}", "*", refusal,
+                                         (), self.enforcing),)
+            if self.enforcing:
+                raise missing_authentication(ctx.model.service_model)
+            return
+        verdicts = []
+        for target in plan(ctx.service, ctx.operation, ctx.model)(ctx.params, ctx.account, ctx.region):
+            verdict = self._anonymous_verdict(target)
+            verdicts.append(verdict)
+            if not verdict.allowed:
+                ctx.authorization = tuple(verdicts)
+                if self.enforcing:
+                    raise AwsError("AccessDenied", "Access Denied", 403)
+                return
+        ctx.authorization = tuple(verdicts)
+
+    def _anonymous_verdict(self, target: Target) -> Verdict:
+        """Whether everyone may do ``target``: the resource's policy decides (an explicit deny wins);
+        without an allow there, the ACL's grant to AllUsers of the action's permission allows."""
+        facts = self._facts(target.resource) or {}
+        policy = None if facts.get("RestrictPublicBuckets") else self._policy_set(facts.get("Policy"))
+        request = Request(target.action, target.resource, context={**target.context, "aws:SecureTransport": "true",
+                                                                   "aws:SourceIp": SOURCE_IP})
+        outcome = authorize(request, PolicySet(()), resource=policy, resource_decides=True)
+        if outcome.decision == "implicitDeny" and self._acl_allows(target, facts):
+            outcome = Authorization("allowed", None, ())
+        return Verdict(ANONYMOUS_PRINCIPAL, target.action, target.resource, outcome,
+                       (None, policy, None, None), self.enforcing)
+
+    def _acl_allows(self, target: Target, facts: Mapping[str, Any]) -> bool:
+        """ACL permissions (S3 User Guide, "Access control list (ACL) overview": READ lists a bucket and
+        reads an object, WRITE on the bucket creates and deletes its objects)."""
+        permission = _ACL_PERMISSIONS.get(target.action)
+        if permission is None:
+            return False
+        if permission == "WRITE":  # granted on the bucket, for its objects
+            facts = self._facts(target.resource.split("/", 1)[0]) or {}
+        granted = facts.get("PublicGrants", frozenset())
+        return permission in granted or "FULL_CONTROL" in granted
 
     def caller(self, access_key: str | None) -> Caller | None:
         """Who a key acts as; None for the account root (allowed everything)."""
@@ -469,8 +526,22 @@ def denial(service: str, service_model: Any, verdict: Verdict, named: str | None
     return AwsError("AccessDeniedException", message, 403 if service_model.protocol == "rest-json" else 400)
 
 
+def missing_authentication(service_model: Any) -> AwsError:
+    """How a service refuses an unsigned request: ``MissingAuthenticationToken`` 403 "Request is missing
+    Authentication Token" for query services (an STS answer quoted in amzn/selling-partner-api-docs#3081;
+    the code and status are in the Common Errors of every query API reference),
+    ``MissingAuthenticationTokenException`` for JSON ones (400, as their other authentication errors;
+    403 behind REST-JSON's gateways, "Missing Authentication Token")."""
+    if service_model.protocol in ("query", "rest-xml", "ec2") or service_model.metadata.get("awsQueryCompatible") is not None:
+        return AwsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+    if service_model.protocol == "rest-json":
+        return AwsError("MissingAuthenticationTokenException", "Missing Authentication Token", 403)
+    return AwsError("MissingAuthenticationTokenException", "Request is missing Authentication Token", 400)
+
+
 def load(emulator: "Emulator", mode: Mode) -> Enforcement:
     return Enforcement(emulator, mode)
 
 
-__all__ = ["Caller", "Enforcement", "MODES", "Mode", "PER_ENTRY", "SOURCE_IP", "Verdict", "denial", "load"]
+__all__ = ["ANONYMOUS_PRINCIPAL", "Caller", "Enforcement", "MODES", "Mode", "PER_ENTRY", "SOURCE_IP", "Verdict", "denial",
+           "load", "missing_authentication"]

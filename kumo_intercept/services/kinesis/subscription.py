@@ -17,15 +17,13 @@ ResourceInUseException) takes over.
 
 from __future__ import annotations
 
-import binascii
 import json
-import struct
 from typing import Any, Iterator
 
 from botocore.parsers import EventStreamJSONParser
 
 from ...core.clock import VirtualClock
-from ...core.streams import ResponseEventStream
+from ...core.streams import ResponseEventStream, event_message
 
 SUBSCRIPTION_SECONDS = 300
 #: a second SubscribeToShard of the same consumer and shard sooner than this is ResourceInUseException
@@ -33,18 +31,10 @@ RESUBSCRIBE_SECONDS = 5
 EMPTY_EVENT_SECONDS = 5
 
 
-def _header(name: str, value: str) -> bytes:
-    raw_name, raw_value = name.encode(), value.encode()
-    return struct.pack(">B", len(raw_name)) + raw_name + b"\x07" + struct.pack(">H", len(raw_value)) + raw_value
-
-
 def encode_event(event_type: str, payload: bytes) -> bytes:
     """One message of the AWS event-stream encoding, as botocore.eventstream decodes it."""
-    headers = (_header(":event-type", event_type) + _header(":content-type", "application/json")
-               + _header(":message-type", "event"))
-    prelude = struct.pack(">II", 12 + len(headers) + len(payload) + 4, len(headers))
-    message = prelude + struct.pack(">I", binascii.crc32(prelude)) + headers + payload
-    return message + struct.pack(">I", binascii.crc32(message))
+    return event_message({":event-type": event_type, ":content-type": "application/json", ":message-type": "event"},
+                         payload)
 
 
 class SubscriptionBody:

@@ -186,7 +186,7 @@ class KmsBackend(CryptoOperations):
         self._check_alias_name(name)
         alias = self.aliases.get((ctx.account, ctx.region, name))
         if alias is None:
-            raise not_found(f"Alias arn:aws:kms:{ctx.region}:{ctx.account}:{name} is not found.")
+            raise not_found(f"Alias {ctx.arn(name)} is not found.")
         return dict(alias)
 
     def update_alias(self, ctx: Ctx[kms.UpdateAliasRequest]) -> kms.UpdateAliasResult:

@@ -11,6 +11,7 @@ from ...core.clock import from_epoch
 from ...core.dispatch import RequestContext, ServiceBackend
 from ...api import kms
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from . import envelope, schema
 from .specs import HMAC_SPECS, SYMMETRIC, algorithms
 
@@ -70,7 +71,7 @@ class KmsKeys(ServiceBackend):
         return self.emulator.clock.time()
 
     def key_arn(self, account: str, region: str, key_id: str) -> str:
-        return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+        return f"{arn_prefix(region)}:kms:{region}:{account}:key/{key_id}"
 
     def find_key(self, key_id: str, account: str, region: str) -> dict:
         """The key a KeyId names (key id, key ARN, alias name or alias ARN), settled to now;
@@ -98,7 +99,7 @@ class KmsKeys(ServiceBackend):
             return str(alias["TargetKeyId"])
         if alias_name.startswith(AWS_MANAGED_PREFIX) and len(alias_name) > len(AWS_MANAGED_PREFIX):
             return self._create_aws_managed_key(alias_name, account, region)
-        raise not_found(f"Alias arn:aws:kms:{region}:{account}:{alias_name} is not found.")
+        raise not_found(f"Alias {arn_prefix(region)}:kms:{region}:{account}:{alias_name} is not found.")
 
     def _create_aws_managed_key(self, alias_name: str, account: str, region: str) -> str:
         """AWS creates an AWS managed key the first time its alias (alias/aws/s3…) is used."""
@@ -206,7 +207,7 @@ class KmsKeys(ServiceBackend):
 
     def put_alias(self, account: str, region: str, name: str, key_id: str, created: float) -> None:
         self.aliases.put((account, region, name), {
-            "AliasName": name, "AliasArn": f"arn:aws:kms:{region}:{account}:{name}",
+            "AliasName": name, "AliasArn": f"{arn_prefix(region)}:kms:{region}:{account}:{name}",
             "TargetKeyId": key_id, "Created": created, "Updated": self.now()})
 
     def metadata(self, record: dict) -> kms.KeyMetadata:

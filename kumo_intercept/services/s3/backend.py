@@ -54,6 +54,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import s3
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from .bodies import blob_ids, iter_record, read_body, streaming_body
 from .checksums import Hasher
 from .common import (
@@ -62,7 +63,7 @@ from .common import (
     no_such_bucket, no_such_key, no_such_version, not_modified, owner, precondition_failed,
     http_seconds, sdk_checksum_algorithm, unencoded, url_encode, valid_bucket_name,
 )
-from .config import BucketConfig, freeze, grants, thaw
+from .config import ALL_USERS, BucketConfig, freeze, grants, thaw
 from .lifecycle import Lifecycle
 from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
@@ -296,7 +297,31 @@ class S3Backend(ServiceBackend):
             return None
         tagging = self.config.get((name, "tagging"))
         tags = {tag["Key"]: tag["Value"] for tag in thaw(tagging)["TagSet"]} if tagging else {}
-        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags}
+        block = self.config.get((name, "public_access_block")) or {}
+        return {"Arn": arn, "Account": bucket["account"], "Policy": self.config.get((name, "policy")), "Tags": tags,
+                "PublicGrants": self._public_grants(bucket, arn, block),
+                "RestrictPublicBuckets": bool(block.get("RestrictPublicBuckets"))}
+
+    def _public_grants(self, bucket: dict, arn: str, block: Mapping[str, Any]) -> frozenset[str]:
+        """The permissions the ACL of a bucket or object ARN grants everyone (AllUsers), as an anonymous
+        request is allowed them: none while ACLs are disabled (ObjectOwnership BucketOwnerEnforced) or
+        ignored (Block Public Access IgnorePublicAcls) — S3 User Guide, "Access control list (ACL)
+        overview" and "Blocking public access to your Amazon S3 storage"."""
+        ownership = self.config.get((bucket["name"], "ownership"))
+        enforced = ownership is not None and thaw(ownership)["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
+        if enforced or block.get("IgnorePublicAcls"):
+            return frozenset()
+        _, _, path = arn.split(":", 5)[-1].partition("/")
+        if path:
+            record = self._latest(bucket["name"], path)[1]
+            acl = record.get("acl") if record is not None and not record.get("dm") else None
+        else:
+            stored = self.config.get((bucket["name"], "acl")) or {}
+            acl = stored.get("policy") or stored.get("canned")
+        listed = grants(bucket["account"], acl if isinstance(acl, str) else None,
+                        thaw(acl) if isinstance(acl, Mapping) else None)
+        return frozenset(grant["Permission"] for grant in listed.get("Grants", [])
+                         if grant["Grantee"].get("URI") == ALL_USERS)
 
     def summary(self) -> dict[str, Any]:
         out = []
@@ -359,7 +384,7 @@ class S3Backend(ServiceBackend):
                                "namespace is shared by all users of the system. Please select a different "
                                "name and try again.", 409, BucketName=name)
             if existing["region"] == "us-east-1" and ctx.region == "us-east-1":
-                return {"Location": f"/{name}", "BucketArn": f"arn:aws:s3:::{name}"}
+                return {"Location": f"/{name}", "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
             raise AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket "
                            "succeeded and you already own it.", 409, BucketName=name)
         ownership = p.get("ObjectOwnership", "BucketOwnerEnforced")
@@ -384,7 +409,7 @@ class S3Backend(ServiceBackend):
             if conf.get(kind):
                 self.config.put((name, "tagging"), {"TagSet": conf[kind]})
         location = f"/{name}" if region == "us-east-1" else f"http://{name}.s3.amazonaws.com/"
-        return {"Location": location, "BucketArn": f"arn:aws:s3:::{name}"}
+        return {"Location": location, "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
 
     def head_bucket(self, ctx: Ctx[s3.HeadBucketRequest]) -> s3.HeadBucketResult:
         name = ctx.params["Bucket"]
@@ -394,7 +419,7 @@ class S3Backend(ServiceBackend):
             raise head_error(exc) from None
         ctx.headers["x-amz-bucket-region"] = bucket["region"]
         return {"BucketRegion": bucket["region"], "AccessPointAlias": False,
-                "BucketArn": f"arn:aws:s3:::{name}"}
+                "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{name}"}
 
     def delete_bucket(self, ctx: Ctx[s3.DeleteBucketRequest]) -> s3.DeleteBucketResult:
         name = ctx.params["Bucket"]
@@ -429,7 +454,7 @@ class S3Backend(ServiceBackend):
             out["ContinuationToken"] = self._encode_token(names[-1])
         out["Buckets"] = [{"Name": n, "CreationDate": from_epoch(int(self.buckets[n]["created"])),
                            "BucketRegion": self.buckets[n]["region"],
-                           "BucketArn": f"arn:aws:s3:::{n}"} for n in names]
+                           "BucketArn": f"{arn_prefix(ctx.region)}:s3:::{n}"} for n in names]
         if "Prefix" in p:
             out["Prefix"] = prefix
         return out
@@ -983,7 +1008,7 @@ class S3Backend(ServiceBackend):
         return out
 
     def select_object_content(self, ctx: Ctx[s3.SelectObjectContentRequest]) -> s3.SelectObjectContentResult:
-        """S3 Select: the object's records filtered by the SQL expression (select.py), as an event stream."""
+        """S3 Select: the object's records filtered by the SQL expression (the select package), as an event stream."""
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], None)
@@ -1088,7 +1113,7 @@ class S3Backend(ServiceBackend):
             version_id = item.get("VersionId")
             savepoint = self.store.begin()
             try:
-                if f"arn:aws:s3:::{p['Bucket']}/{key}" in refused:
+                if f"{arn_prefix(ctx.region)}:s3:::{p['Bucket']}/{key}" in refused:
                     raise AwsError("AccessDenied", "Access Denied", 403)
                 if version_id is not None and not _was_issued(version_id):
                     self._refuse_unissued_entry(key, version_id)
@@ -1154,6 +1179,14 @@ class S3Backend(ServiceBackend):
         elif "CopySourceIfModifiedSince" in p and mtime <= when(p["CopySourceIfModifiedSince"]):
             raise precondition_failed("x-amz-copy-source-If-Modified-Since")
 
+    def _reencrypts(self, bucket_name: str, source: dict) -> bool:
+        """Whether a copy onto itself naming no encryption changes it anyway, which S3 allows: the bucket
+        has a default encryption configured, or the object is SSE-KMS and the copy would be SSE-S3
+        (LocalStack's AWS-recorded test_copy_in_place_with_bucket_encryption and
+        test_s3_copy_object_in_place_with_encryption, "copy-object-in-place-without-kms-sse")."""
+        sse = source.get("sse") or {}
+        return (bucket_name, "encryption") in self.config or sse.get("ServerSideEncryption", "AES256") != "AES256"
+
     def copy_object(self, ctx: Ctx[s3.CopyObjectRequest]) -> s3.CopyObjectOperationResult:
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
@@ -1171,7 +1204,7 @@ class S3Backend(ServiceBackend):
         same = src_bucket["name"] == name and src_key == key and src_version is None
         if same and metadata_directive != "REPLACE" and not any(
                 k in p for k in ("StorageClass", "ServerSideEncryption", "SSEKMSKeyId", "WebsiteRedirectLocation",
-                                 "SSECustomerAlgorithm", "ChecksumAlgorithm")):
+                                 "SSECustomerAlgorithm", "ChecksumAlgorithm")) and not self._reencrypts(name, source):
             raise invalid_request("This copy request is illegal because it is trying to copy an object to itself "
                                   "without changing the object's metadata, storage class, website redirect "
                                   "location or encryption attributes.")

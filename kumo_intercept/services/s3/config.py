@@ -13,6 +13,7 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import NoMembers, s3
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from .common import invalid_argument, invalid_request, invalid_tag_text, malformed_xml, owner
 from . import schema
 
@@ -103,6 +104,10 @@ def _is_public_policy(policy: dict) -> bool:
     return False
 
 
+#: the grantee URI of everyone, anonymous requests included
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
 def grants(account: str, canned: str | None,
            explicit: s3.AccessControlPolicy | None = None) -> s3.AccessControlPolicy:
     """An ACL (owner and grants) as GetBucketAcl/GetObjectAcl answer it: explicit, or from a canned ACL."""
@@ -110,7 +115,7 @@ def grants(account: str, canned: str | None,
         return explicit
     owner_grant: s3.Grant = {"Grantee": {"ID": owner(account)["ID"], "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
     grants = [owner_grant]
-    all_users: s3.Grantee = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}
+    all_users: s3.Grantee = {"Type": "Group", "URI": ALL_USERS}
     if canned in ("public-read", "public-read-write"):
         grants.append({"Grantee": all_users, "Permission": "READ"})
     if canned == "public-read-write":
@@ -210,8 +215,8 @@ class BucketConfig:
             raise AwsError("MalformedPolicy", "Invalid policy syntax.", 400)  # a statement is an object or a list of them
         block = self.config.get((name, "public_access_block")) or {}
         if block.get("BlockPublicPolicy") and _is_public_policy(policy):
-            raise AwsError("AccessDenied", f"User: arn:aws:iam::{ctx.account}:root is not authorized to perform: "
-                           f"s3:PutBucketPolicy on resource: \"arn:aws:s3:::{name}\" because public policies are "
+            raise AwsError("AccessDenied", f"User: {ctx.arn('root', service='iam', region='')} is not authorized to perform: "
+                           f"s3:PutBucketPolicy on resource: \"{arn_prefix(ctx.region)}:s3:::{name}\" because public policies are "
                            "blocked by the BlockPublicPolicy block public access setting.", 403)
         ctx.status = 204
         return self._set(ctx, "policy", text)

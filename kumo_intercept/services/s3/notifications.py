@@ -18,6 +18,7 @@ from urllib.parse import quote_plus
 from ...api import s3
 from ...core.dispatch import RequestContext
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.partitions import arn_prefix
 from .common import invalid_argument, malformed_xml
 from .config import freeze, thaw
 
@@ -84,6 +85,11 @@ def _filter_ok(conf: dict, key: str) -> bool:
         if name == "suffix" and not key.endswith(rule["Value"]):
             return False
     return True
+
+
+def bucket_arn(bucket: Mapping[str, Any]) -> str:
+    """A bucket's ARN, in its region's partition."""
+    return f"{arn_prefix(bucket['region'])}:s3:::{bucket['name']}"
 
 
 class Notifications:
@@ -246,7 +252,7 @@ class Notifications:
                 "s3SchemaVersion": "1.0",
                 "configurationId": configuration_id,
                 "bucket": {"name": bucket["name"], "ownerIdentity": {"principalId": principal_id(bucket["account"])},
-                           "arn": f"arn:aws:s3:::{bucket['name']}"},
+                           "arn": bucket_arn(bucket)},
                 "object": obj,
             },
         }]}
@@ -257,7 +263,7 @@ class Notifications:
     def _send(self, service: str, arn: str, body: str, bucket: dict, strict: bool = False) -> None:
         ports = self.emulator.ports
         try:
-            ports.authorize_delivery("s3.amazonaws.com", arn, f"arn:aws:s3:::{bucket['name']}", bucket["account"])
+            ports.authorize_delivery("s3.amazonaws.com", arn, bucket_arn(bucket), bucket["account"])
             if service == "sqs":
                 ports.queues.deliver_message(arn, body)
             elif service == "sns":
@@ -288,7 +294,7 @@ class Notifications:
             detail["deletion-type"] = ("Delete Marker Created" if event.endswith("DeleteMarkerCreated")
                                        else "Permanently Deleted")
         entry = {"Source": "aws.s3", "DetailType": detail_type, "Detail": json.dumps(detail),
-                 "Resources": [f"arn:aws:s3:::{bucket['name']}"], "EventBusName": "default"}
+                 "Resources": [bucket_arn(bucket)], "EventBusName": "default"}
         account, region = bucket["account"], bucket["region"]
 
         def deliver() -> None:

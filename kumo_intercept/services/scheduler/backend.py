@@ -18,6 +18,7 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.schedule import ScheduleError
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from ...core.partitions import arn_prefix
 from . import schema
 from .expressions import ScheduleTimes, flexible_offset, parse_times, time_zone
 from .targets import TargetInvoker
@@ -62,7 +63,7 @@ class SchedulerBackend(ServiceBackend):
     @staticmethod
     def _group_arn(key: tuple) -> str:
         account, region, name = key
-        return f"arn:aws:scheduler:{region}:{account}:schedule-group/{name}"
+        return f"{arn_prefix(region)}:scheduler:{region}:{account}:schedule-group/{name}"
 
     def _group(self, ctx: RequestContext[Any], name: str | None) -> tuple[tuple, dict]:
         """The group a ``GroupName`` names (the default group exists in every account and region)."""
@@ -119,7 +120,7 @@ class SchedulerBackend(ServiceBackend):
 
     # -- tags (schedule groups are the taggable resource) -------------------------------------------
     def _tagged_group(self, ctx: RequestContext[Any], arn: str) -> tuple[tuple, dict]:
-        prefix = f"arn:aws:scheduler:{ctx.region}:{ctx.account}:schedule-group/"
+        prefix = f"{arn_prefix(ctx.region)}:scheduler:{ctx.region}:{ctx.account}:schedule-group/"
         if not arn.startswith(prefix):
             raise scheduler.resource_not_found_exception(f"Schedule group {arn} does not exist.")
         return self._group(ctx, arn[len(prefix):])
@@ -142,7 +143,7 @@ class SchedulerBackend(ServiceBackend):
     @staticmethod
     def _schedule_arn(key: tuple) -> str:
         account, region, group, name = key
-        return f"arn:aws:scheduler:{region}:{account}:schedule/{group}/{name}"
+        return f"{arn_prefix(region)}:scheduler:{region}:{account}:schedule/{group}/{name}"
 
     def _schedule(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         group_key, _ = self._group(ctx, ctx.params.get("GroupName"))

@@ -21,6 +21,7 @@ from typing import Any
 from ...core.clock import from_epoch
 from ...core.dispatch import attempt
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.partitions import arn_prefix
 from . import schema
 from .mail import build_mime, render
 
@@ -196,7 +197,7 @@ class SesState:
             tags[tag["Name"]] = [tag["Value"]]
         mail = {
             "timestamp": _iso(record["Timestamp"]), "source": record["Source"],
-            "sourceArn": f"arn:aws:ses:{record['Region']}:{record['Account']}:identity/{record['Source']}",
+            "sourceArn": f"{arn_prefix(record['Region'])}:ses:{record['Region']}:{record['Account']}:identity/{record['Source']}",
             "sendingAccountId": record["Account"], "messageId": record["MessageId"],
             "destination": destination, "headersTruncated": False,
             "commonHeaders": {"from": [record["Source"]], "to": record["To"], "messageId": record["MessageId"],
@@ -229,7 +230,7 @@ class SesState:
         elif "EventBridgeDestination" in destination:
             entry = {"Source": "aws.ses", "DetailType": _EVENT_NAMES[event_type][2], "Detail": text,
                      "EventBusName": destination["EventBridgeDestination"]["EventBusArn"],
-                     "Resources": [f"arn:aws:ses:{record['Region']}:{record['Account']}:configuration-set/"
+                     "Resources": [f"{arn_prefix(record['Region'])}:ses:{record['Region']}:{record['Account']}:configuration-set/"
                                    f"{record['ConfigurationSet']}"]}
             results = ports.event_buses.put_events_internal(record["Account"], record["Region"], [entry])
             if results and results[0].get("ErrorCode"):

@@ -19,6 +19,7 @@ from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from ...core.partitions import arn_prefix
 from .mail import MissingAttribute, as_bytes, build_mime, parse_mime
 from .state import SesState, recipients_of, rejected_message, render_template, template_data
 
@@ -391,7 +392,7 @@ class SesV2Backend(ServiceBackend):
     def _tagged(self, ctx: RequestContext[Any]) -> tuple[Any, tuple, dict]:
         """The table, key and record an ARN of this account and region names."""
         arn = ctx.params["ResourceArn"]
-        prefix = f"arn:aws:ses:{ctx.region}:{ctx.account}:"
+        prefix = f"{arn_prefix(ctx.region)}:ses:{ctx.region}:{ctx.account}:"
         kind, _, name = arn[len(prefix):].partition("/") if arn.startswith(prefix) else ("", "", "")
         table = {"identity": self.state.identities, "configuration-set": self.state.configuration_sets,
                  "template": self.state.templates}.get(kind)

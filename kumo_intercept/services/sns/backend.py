@@ -38,6 +38,7 @@ from ...api import sns as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
+from ...core.partitions import arn_prefix
 from ..eventpatterns import (
     SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, compile_sns_policy, pattern_stats,
     sns_attributes_event, sns_numbers,
@@ -221,7 +222,7 @@ class SnsBackend(ServiceBackend):
     @staticmethod
     def _topic_arn(key: tuple) -> str:
         account, region, name = key
-        return f"arn:aws:sns:{region}:{account}:{name}"
+        return f"{arn_prefix(region)}:sns:{region}:{account}:{name}"
 
     def _subscription_key(self, arn: str) -> tuple[str, str, str, str]:
         region, account, resource = self._parse_arn(arn, "SubscriptionArn")
@@ -386,7 +387,7 @@ class SnsBackend(ServiceBackend):
         for action in actions:
             if action not in ("*",) and action[:1].upper() + action[1:] not in _SNS_ACTIONS:
                 raise _invalid("Invalid parameter: Policy statement action out of service scope!")
-        principals = [f"arn:aws:iam::{account}:root" for account in params["AWSAccountId"]]
+        principals = [ctx.arn("root", service="iam", region="", account=account) for account in params["AWSAccountId"]]
         statements.append({
             "Sid": label,
             "Effect": "Allow",
@@ -1232,7 +1233,7 @@ class SnsBackend(ServiceBackend):
         stored = {k: v for k, v in attributes.items() if k not in ("PlatformCredential", "PlatformPrincipal")}
         stored.setdefault("Enabled", "true")
         self.applications.put(key, {"Attributes": stored, "Secret": attributes, "Created": ctx.time()})
-        return {"PlatformApplicationArn": f"arn:aws:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"}
+        return {"PlatformApplicationArn": f"{arn_prefix(ctx.region)}:sns:{ctx.region}:{ctx.account}:app/{platform}/{name}"}
 
     def get_platform_application_attributes(self, ctx: Ctx[api.GetPlatformApplicationAttributesRequest]) -> api.GetPlatformApplicationAttributesResult:
         _key, app = self._application(ctx.params["PlatformApplicationArn"])
@@ -1267,7 +1268,7 @@ class SnsBackend(ServiceBackend):
             if len(apps) == _PAGE:
                 output["NextToken"] = encode_token(list(key))
                 break
-            apps.append({"PlatformApplicationArn": f"arn:aws:sns:{key[1]}:{key[0]}:app/{key[2]}/{key[3]}",
+            apps.append({"PlatformApplicationArn": f"{arn_prefix(key[1])}:sns:{key[1]}:{key[0]}:app/{key[2]}/{key[3]}",
                          "Attributes": dict(app["Attributes"])})
         return output
 
@@ -1283,7 +1284,7 @@ class SnsBackend(ServiceBackend):
         for key, endpoint in self.endpoints.items_range(app_key, (account, region, platform, name + "\x00"),
                                                         inclusive=(True, False)):
             if key[3] == name and endpoint["Attributes"].get("Token") == token:
-                arn = f"arn:aws:sns:{region}:{account}:endpoint/{platform}/{name}/{key[4]}"
+                arn = f"{arn_prefix(region)}:sns:{region}:{account}:endpoint/{platform}/{name}/{key[4]}"
                 current = endpoint["Attributes"]
                 if any(current.get(k) != v for k, v in attributes.items()):
                     raise _invalid(f"Invalid parameter: Token Reason: Endpoint {arn} already exists with the "
@@ -1292,7 +1293,7 @@ class SnsBackend(ServiceBackend):
         endpoint_id = ctx.ids.uuid4()
         stored = {"Enabled": "true", **attributes, "Token": token}
         self.endpoints.put((*app_key, endpoint_id), {"Attributes": stored, "Created": ctx.time()})
-        return {"EndpointArn": f"arn:aws:sns:{region}:{account}:endpoint/{platform}/{name}/{endpoint_id}"}
+        return {"EndpointArn": f"{arn_prefix(region)}:sns:{region}:{account}:endpoint/{platform}/{name}/{endpoint_id}"}
 
     @staticmethod
     def _check_endpoint_attributes(attributes: dict) -> None:
@@ -1343,7 +1344,7 @@ class SnsBackend(ServiceBackend):
             if len(endpoints) == _PAGE:
                 output["NextToken"] = encode_token(list(key))
                 break
-            endpoints.append({"EndpointArn": f"arn:aws:sns:{region}:{account}:endpoint/{platform}/{name}/{key[4]}",
+            endpoints.append({"EndpointArn": f"{arn_prefix(region)}:sns:{region}:{account}:endpoint/{platform}/{name}/{key[4]}",
                               "Attributes": dict(endpoint["Attributes"])})
         return output
 

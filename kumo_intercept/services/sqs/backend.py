@@ -689,7 +689,7 @@ class SqsBackend(ServiceBackend):
         policy = self._policy(queue)
         if any(statement.get("Sid") == label for statement in policy["Statement"]):
             raise invalid_value("Label", label, "Already exists.")
-        principals = [f"arn:aws:iam::{account}:root" for account in accounts]
+        principals = [ctx.arn("root", service="iam", region="", account=account) for account in accounts]
         sqs_actions = [f"SQS:{action}" for action in actions]
         policy["Statement"].append({
             "Sid": label,

@@ -30,6 +30,7 @@ from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import KeyPort
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
+from ...core.partitions import arn_prefix
 from . import schema
 from .policies import parse_policies
 from .public import PREFIX as PUBLIC_PREFIX
@@ -273,7 +274,7 @@ class SsmBackend(ServiceBackend):
         number = previous["Version"] + 1 if previous else 1
         version: dict[str, Any] = {
             "Version": number, "Type": kind, "DataType": data_type, "Tier": tier, "Labels": [],
-            "Policies": policies, "Modified": ctx.time(), "User": f"arn:aws:iam::{ctx.account}:root",
+            "Policies": policies, "Modified": ctx.time(), "User": ctx.arn("root", service="iam", region=""),
             **self._sealed(ctx, name, kind, key_id, value),
         }
         description = p.get("Description", previous.get("Description") if previous else None)
@@ -297,7 +298,7 @@ class SsmBackend(ServiceBackend):
         if selector is not None:
             out["Selector"] = f":{selector}"
         out["LastModifiedDate"] = from_epoch(version["Modified"])
-        out["ARN"] = (f"arn:aws:ssm:{ctx.region}::parameter{record['Name']}" if record.get("Public")
+        out["ARN"] = (f"{arn_prefix(ctx.region)}:ssm:{ctx.region}::parameter{record['Name']}" if record.get("Public")
                       else self._arn(ctx, record["Name"]))
         out["DataType"] = version["DataType"]
         return out

@@ -21,14 +21,15 @@ from ...core.clock import VirtualClock, from_epoch
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.tokens import offset_page
+from ...core.partitions import arn_prefix
 from . import asl, jsonata_mode, schema, teststate
 from .failures import StateFailure, Suspend
 from .host import ExecutionHost
 from .interpreter import Run, Scope, iso, to_json
 
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
-_MACHINE_ARN = re.compile(r"^arn:aws:states:([^:]+):(\d{12}):stateMachine:([^:]+)(?::([^:]+))?$")
-_TASK_ARN = re.compile(r"^arn:aws:states:([^:]+):(\d{12}):activity:([^:]+)$")
+_MACHINE_ARN = re.compile(r"^arn:aws[\w-]*:states:([^:]+):(\d{12}):stateMachine:([^:]+)(?::([^:]+))?$")
+_TASK_ARN = re.compile(r"^arn:aws[\w-]*:states:([^:]+):(\d{12}):activity:([^:]+)$")
 _ACTIVITY_POLL_SECONDS = 60
 _SYNC_LIMIT = 10_000  # replays of one StartSyncExecution before it is reported as stuck
 _TERMINAL = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
@@ -382,7 +383,7 @@ class StepFunctionsBackend(ServiceBackend):
         if not _NAME.match(name):
             raise sfn.invalid_name(f"Invalid Name: '{name}'")
         kind = "express:" if machine["type"] == "EXPRESS" else "execution:"
-        arn = f"arn:aws:states:{machine['region']}:{machine['account']}:{kind}{machine['name']}:{name}"
+        arn = f"{arn_prefix(machine['region'])}:states:{machine['region']}:{machine['account']}:{kind}{machine['name']}:{name}"
         if machine["type"] == "EXPRESS":
             arn += f":{self.emulator.ids.uuid4()}"
         existing = self.executions.get(arn)

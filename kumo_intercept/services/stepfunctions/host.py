@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ...core.partitions import arn_prefix
 from . import integrations
 from .interpreter import MapLimits, Run, Scope, iso, to_json
 
@@ -76,7 +77,7 @@ class ExecutionHost:
 
     def start_map_run(self, label: str, state: dict, total: int, limits: MapLimits) -> str:
         """A distributed Map's map run: a record DescribeMapRun/ListMapRuns read."""
-        arn = (f"arn:aws:states:{self.region}:{self.account}:mapRun:"
+        arn = (f"{arn_prefix(self.region)}:states:{self.region}:{self.account}:mapRun:"
                f"{self.execution['machineName']}/{label}:{self.ids.uuid4()}")
         self.backend.map_runs.put(arn, {
             "mapRunArn": arn, "executionArn": self.arn, "stateMachineArn": self.execution["stateMachineArn"],

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.errors import AwsError
 from ...core.ports import service_model
+from ...core.partitions import arn_prefix
 from .failures import StateFailure, Suspend
 from .interpreter import Run, Scope, iso, to_json
 
@@ -183,7 +184,7 @@ def _role(host: "ExecutionHost") -> str | None:
 
 
 def _function_arn(host: "ExecutionHost", name: str) -> str:
-    return name if name.startswith("arn:") else f"arn:aws:lambda:{host.region}:{host.account}:function:{name}"
+    return name if name.startswith("arn:") else f"{arn_prefix(host.region)}:lambda:{host.region}:{host.account}:function:{name}"
 
 
 def _invoke(host: "ExecutionHost", function: str, payload: Any, qualifier: str | None = None) -> tuple[dict, Any]:

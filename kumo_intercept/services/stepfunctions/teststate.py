@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from ...core.partitions import arn_prefix
 from . import asl, jsonpath
 from .host import ExecutionHost
 from .failures import StateFailure, Suspend
@@ -79,9 +80,9 @@ def test_state(backend: "StepFunctionsBackend", params: dict, account: str, regi
     else:
         name, state, language = params.get("stateName", "TestState"), definition, "JSONPath"
     data = json.loads(params.get("input", "{}"))
-    arn = f"arn:aws:states:{region}:{account}:execution:TestState:{request_id}"
+    arn = f"{arn_prefix(region)}:states:{region}:{account}:execution:TestState:{request_id}"
     record = {"executionArn": arn, "account": account, "region": region, "events": 0,
-              "machineName": "TestState", "stateMachineArn": f"arn:aws:states:{region}:{account}:stateMachine:TestState",
+              "machineName": "TestState", "stateMachineArn": f"{arn_prefix(region)}:states:{region}:{account}:stateMachine:TestState",
               "roleArn": params.get("roleArn")}
     host = ScratchHost(backend, record, params.get("mock") or None)
     run = Run(host, {"QueryLanguage": language}, {}, seed=request_id)

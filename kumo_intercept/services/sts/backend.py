@@ -62,7 +62,7 @@ class StsBackend(ServiceBackend):
             user = self.emulator.iam_principal(ctx.access_key)
             if user is not None:
                 return {"UserId": user["UserId"], "Account": user["Account"], "Arn": user["Arn"], "Kind": "user"}
-        return {"UserId": ctx.account, "Account": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
+        return {"UserId": ctx.account, "Account": ctx.account, "Arn": ctx.arn("root", service="iam", region=""),
                 "Kind": "root"}
 
     def get_caller_identity(self, ctx: Ctx[sts.GetCallerIdentityRequest]) -> sts.GetCallerIdentityResult:
@@ -114,7 +114,7 @@ class StsBackend(ServiceBackend):
             seconds = min(seconds, _ROOT_MAX_SECONDS)
         name, account = params["Name"], caller["Account"]
         identity = {"UserId": f"{account}:{name}", "Account": account,
-                    "Arn": f"arn:aws:sts::{account}:federated-user/{name}", "Kind": "federated-user",
+                    "Arn": ctx.arn(f"federated-user/{name}", service="sts", region="", account=account), "Kind": "federated-user",
                     "ParentArn": caller["Arn"], **self._session_limits(params)}
         response: sts.GetFederationTokenResponse = {
             "Credentials": self._issue(ctx, seconds, identity),
@@ -171,7 +171,7 @@ class StsBackend(ServiceBackend):
     def _role_identity(account: str, role: Mapping[str, Any], session_name: str) -> dict[str, Any]:
         return {
             "UserId": f"{role['RoleId']}:{session_name}", "Account": account,
-            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
+            "Arn": f"arn:{role['Arn'].split(':')[1]}:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
             "Kind": "assumed-role", "RoleArn": role["Arn"],
         }
 

@@ -175,9 +175,17 @@ def test_put_events_per_entry_errors(events):
 
 
 def test_put_events_limits(events):
+    """LocalStack's AWS-recorded test_put_events_exceed_limit_ten_entries: the eleven entries are quoted as
+    AWS's Java service prints them, members not given as null."""
+    given = {"Source": "shop", "DetailType": "order", "Detail": '{"n": 1}', "EventBusName": "default"}
     with pytest.raises(ClientError) as err:
-        events.put_events(Entries=[entry() for _ in range(11)])
-    assert err.value.response["Error"]["Code"] == "ValidationException"
+        events.put_events(Entries=[given] * 11)
+    printed = ('PutEventsRequestEntry(time=null, source=shop, resources=null, detailType=order, detail={"n": 1}, '
+               'eventBusName=default, traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)')
+    assert err.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": f"1 validation error detected: Value '[{', '.join([printed] * 11)}]' at 'entries' failed to "
+                   "satisfy constraint: Member must have length less than or equal to 10"}
 
 
 def test_event_time_and_resources(events, sqs, queue):
@@ -400,6 +408,8 @@ def test_archive_and_replay(aws, events, sqs, queue):
                                  EventStartTime=datetime.datetime(2024, 1, 1),
                                  EventEndTime=datetime.datetime(2026, 1, 1), Destination={"Arn": bus})
     assert replay["State"] == "STARTING"
+    assert events.describe_replay(ReplayName="again")["State"] == "STARTING", "replays run in the background"
+    aws.clock.advance(1)
     assert events.describe_replay(ReplayName="again")["State"] == "COMPLETED"
     replayed = bodies(sqs, queue[0])
     assert [e["detail"]["n"] for e in replayed] == [1, 2]
@@ -415,6 +425,48 @@ def test_archive_and_replay(aws, events, sqs, queue):
         events.describe_archive(ArchiveName="all")
 
 
+def _start_replay(events, name, archive, bus):
+    return events.start_replay(ReplayName=name, EventSourceArn=archive, EventStartTime=datetime.datetime(2024, 1, 1),
+                               EventEndTime=datetime.datetime(2026, 1, 1), Destination={"Arn": bus})
+
+
+def test_a_replay_cancelled_right_after_it_starts_sends_nothing(aws, events, sqs, queue):
+    """LocalStack's AWS-recorded test_start_list_describe_canceled_replay: CancelReplay right after
+    StartReplay answers CANCELLING, and DescribeReplay then says CANCELLING (no end time); a second cancel
+    is IllegalStatusException (only STARTING and RUNNING replays can be cancelled)."""
+    bus = events.describe_event_bus()["Arn"]
+    archive = events.create_archive(ArchiveName="all", EventSourceArn=bus)["ArchiveArn"]
+    events.put_events(Entries=[entry(n=1)])
+    _rule(events, "r", {"source": ["shop"]}, {"Id": "q", "Arn": queue[1]})
+    drain(sqs, queue[0])
+    _start_replay(events, "stopped", archive, bus)
+    cancelled = events.cancel_replay(ReplayName="stopped")
+    assert cancelled == {"ReplayArn": "arn:aws:events:us-east-1:123456789012:replay/stopped", "State": "CANCELLING",
+                         "ResponseMetadata": cancelled["ResponseMetadata"]}
+    described = events.describe_replay(ReplayName="stopped")
+    assert described["State"] == "CANCELLING" and "ReplayEndTime" not in described
+    with pytest.raises(events.exceptions.IllegalStatusException) as caught:
+        events.cancel_replay(ReplayName="stopped")
+    assert caught.value.response["Error"]["Message"] == "Replay stopped is not in a valid state for this operation."
+    aws.clock.advance(1)
+    assert events.describe_replay(ReplayName="stopped")["State"] == "CANCELLED"
+    assert drain(sqs, queue[0]) == [], "a cancelled replay sends nothing"
+
+
+def test_ten_replays_may_be_active_at_a_time(aws, events):
+    """LocalStack's AWS-recorded tests_concurrency_error_too_many_active_replays: the eleventh replay
+    started while ten are STARTING or RUNNING is LimitExceededException."""
+    bus = events.describe_event_bus()["Arn"]
+    archive = events.create_archive(ArchiveName="all", EventSourceArn=bus)["ArchiveArn"]
+    for n in range(10):
+        _start_replay(events, f"r{n}", archive, bus)
+    with pytest.raises(events.exceptions.LimitExceededException) as caught:
+        _start_replay(events, "r10", archive, bus)
+    assert caught.value.response["Error"]["Message"] == "The requested resource exceeds the maximum number allowed."
+    aws.clock.advance(1)
+    assert _start_replay(events, "r10", archive, bus)["State"] == "STARTING", "the ten have completed"
+
+
 def test_replay_validation(events):
     bus = events.describe_event_bus()["Arn"]
     archive = events.create_archive(ArchiveName="a", EventSourceArn=bus)["ArchiveArn"]
@@ -424,6 +476,23 @@ def test_replay_validation(events):
     assert "EventStartTime must be before EventEndTime" in err.value.response["Error"]["Message"]
     with pytest.raises(events.exceptions.ResourceAlreadyExistsException):
         events.create_archive(ArchiveName="a", EventSourceArn=bus)
+
+
+def test_replay_to_a_bus_that_does_not_exist(events):
+    """LocalStack's AWS-recorded test_start_replay_error_unknown_event_bus: a destination bus that does
+    not exist is ResourceNotFoundException "Event bus <name> does not exist."; another existing bus than
+    the archive's is "Cross event bus replay is not permitted"."""
+    bus = events.describe_event_bus()["Arn"]
+    archive = events.create_archive(ArchiveName="a", EventSourceArn=bus)["ArchiveArn"]
+    with pytest.raises(events.exceptions.ResourceNotFoundException) as err:
+        _start_replay(events, "r", archive, bus.replace("event-bus/default", "event-bus/gone"))
+    assert err.value.response["Error"]["Message"] == "Event bus gone does not exist."
+    other = events.create_event_bus(Name="other")["EventBusArn"]
+    with pytest.raises(ClientError) as err:
+        _start_replay(events, "r", archive, other)
+    assert err.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted."}
 
 
 def test_put_events_internal_allows_aws_sources(aws, events, sqs, queue):

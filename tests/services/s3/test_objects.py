@@ -445,6 +445,24 @@ def test_copy_in_place_naming_a_version_is_allowed(s3, versioned):
     assert error_of(exc)["Code"] == "InvalidRequest"
 
 
+def test_copy_in_place_that_changes_the_encryption_anyway_is_allowed(s3, bucket):
+    """LocalStack's AWS-recorded test_s3_copy_object_in_place_with_encryption and
+    test_copy_in_place_with_bucket_encryption: an SSE-KMS object copied onto itself naming nothing becomes
+    SSE-S3, which is a change; in a bucket with a default encryption configured, any object may be copied
+    onto itself unchanged. Without either, the copy is refused (test_copy_onto_itself)."""
+    key_id = boto3.client("kms").create_key()["KeyMetadata"]["KeyId"]
+    s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
+    copied = s3.copy_object(Bucket=bucket, Key="kms", CopySource={"Bucket": bucket, "Key": "kms"})
+    assert copied["ServerSideEncryption"] == "AES256" and "SSEKMSKeyId" not in copied
+    with pytest.raises(ClientError) as exc:
+        s3.copy_object(Bucket=bucket, Key="kms", CopySource={"Bucket": bucket, "Key": "kms"})
+    assert error_of(exc)["Code"] == "InvalidRequest", "now SSE-S3 like the copy would be"
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]})
+    again = s3.copy_object(Bucket=bucket, Key="kms", CopySource={"Bucket": bucket, "Key": "kms"})
+    assert again["ServerSideEncryption"] == "AES256"
+
+
 def test_restoring_a_standard_object_is_refused(s3, bucket):
     """RestoreObject on a STANDARD object: 403 InvalidObjectState "Restore is not allowed for the object's
     current storage class" (AWS's answer quoted in getmoto/moto#4670 and s3tools/s3cmd#1375)."""
