@@ -449,11 +449,10 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
             filter_ = legacy.filters(params["QueryFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
         select = self._select(params, ix, projection, query=True)
-        hash_name = ix.hash_name if ix else info.hash_name
-        range_name = ix.range_name if ix else info.range_name
+        key_attributes = tuple(ix.types) if ix else (info.hash_name, info.range_name)
         if filter_ is not None:
             for path in E.paths_in(filter_):
-                if path[0] in (hash_name, range_name):
+                if path[0] in key_attributes:
                     raise V.invalid("Filter Expression can only contain non-primary key attributes: "
                                     f"Primary key attribute: {path[0]}")
         prefix, low, high = self.engine.key_range(info, ix, key_condition, legacy_conditions=bound.key is None)
@@ -1137,7 +1136,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 if len(gsis) >= 20:
                     raise dynamodb.limit_exceeded_exception("GSI count exceeds the per-table limit of 20")
                 from .tables import check_key_schema
-                check_key_schema(spec["KeySchema"])
+                check_key_schema(spec["KeySchema"], multi_attribute=True)
                 check_projection(spec)
                 missing = [e["AttributeName"] for e in spec["KeySchema"] if e["AttributeName"] not in types]
                 if missing:
