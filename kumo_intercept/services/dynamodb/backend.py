@@ -1304,7 +1304,28 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         backups = [{"name": b["name"], "account": b["account"], "region": b["region"], "table": b["table"]["name"],
                     "type": b["type"], "items": b["count"], "bytes": b["size"]}
                    for _, b in sorted(self.backups.items(), key=lambda item: item[1]["created"])]
-        return {"tables": tables, "backups": backups}
+        policies = [{"table": tkey[2], "account": tkey[0], "region": tkey[1], "revision": record["policy"]["revision"],
+                     "policy": record["policy"]["text"]}
+                    for tkey, record in sorted(self.tables.items()) if record.get("policy")]
+        return {"tables": tables, "backups": backups, "exports": self._transfer_summary("export"),
+                "imports": self._transfer_summary("import"), "resource_policies": policies}
+
+    def _transfer_summary(self, kind: str) -> list[dict[str, Any]]:
+        """Exports to S3 or imports from S3, oldest first: what the inspection view shows of them."""
+        shown = []
+        for record in sorted((r for r in self.transfers.values() if r["kind"] == kind),
+                             key=lambda r: r["description"]["StartTime"]):
+            description = record["description"]
+            entry = {"arn": description[f"{kind.capitalize()}Arn"], "table": record["table"].rsplit("/", 1)[1],
+                     "account": record["account"], "region": record["region"],
+                     "status": description[f"{kind.capitalize()}Status"]}
+            if kind == "export":
+                entry.update(bucket=description["S3Bucket"], items=description.get("ItemCount", 0))
+            else:
+                entry.update(bucket=description["S3BucketSource"]["S3Bucket"],
+                             items=description["ImportedItemCount"], errors=description["ErrorCount"])
+            shown.append(entry)
+        return shown
 
 
 def _add_capacity(total: dynamodb.ConsumedCapacity | None,

@@ -137,3 +137,19 @@ def test_an_import_from_a_missing_bucket_fails_without_a_table(ddb):
         "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be "
         "specified when BillingMode is PROVISIONED")
     assert ddb.list_tables()["TableNames"] == []
+
+
+def test_exports_and_imports_show_in_the_inspection_view(kumo, ddb, s3):
+    arn = _table_with_pitr(ddb)
+    ddb.put_item(TableName="src", Item={"pk": {"S": "a"}})
+    export_arn = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports")["ExportDescription"]["ExportArn"]
+    s3.put_object(Bucket="exports", Key="in/rows.json", Body=b'{"Item": {"pk": {"S": "x"}}}\n{"Item": {}}\n')
+    started = ddb.import_table(S3BucketSource={"S3Bucket": "exports", "S3KeyPrefix": "in/"}, InputFormat="DYNAMODB_JSON",
+                               TableCreationParameters={"TableName": "copy", **SCHEMA})["ImportTableDescription"]
+    import_arn = started["ImportArn"]
+    summary = kumo.state.dynamodb.summary()
+    where = {"account": "123456789012", "region": "us-east-1"}
+    assert summary["exports"] == [{"arn": export_arn, "table": "src", **where, "status": "COMPLETED",
+                                   "bucket": "exports", "items": 1}]
+    assert summary["imports"] == [{"arn": import_arn, "table": "copy", **where, "status": "COMPLETED",
+                                   "bucket": "exports", "items": 1, "errors": 1}]
