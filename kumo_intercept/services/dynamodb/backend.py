@@ -40,7 +40,8 @@ from . import legacy
 from . import values as V
 from .engine import ENVELOPE, TableEngine, after, cancel
 from .expressions import ExprError
-from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
+from .tables import (ON_DEMAND_WARM, IndexInfo, TableInfo, check_definitions, check_projection, check_throughput,
+                     check_warm_throughput, index_record, raised_warm_throughput)
 from . import schema
 from .backups import BackupOperations
 from .policies import PolicyOperations
@@ -172,22 +173,20 @@ def _bind(params: Mapping[str, Any], present: list, names: dict | None, values: 
 #: what DeleteTable's description keeps (recorded: LocalStack's test_table_crud, delete-table)
 _DELETED_TABLE_MEMBERS = frozenset({"DeletionProtectionEnabled", "ItemCount", "ProvisionedThroughput", "TableArn",
                                     "TableId", "TableName", "TableSizeBytes", "TableStatus"})
-#: the warm throughput AWS shows for an on-demand table or index
-_ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}
-
-
 def _warm_throughput(asked: dict | None, on_demand: bool, throughput: Mapping[str, Any],
                      creating: bool) -> Any:
-    """WarmThroughput of a table or index (a TableWarmThroughputDescription or an index's; None): what was asked for, else AWS's on-demand default or the
-    provisioned capacity; none at creation unless asked for."""
+    """WarmThroughput of a table or index (a TableWarmThroughputDescription or an index's; None): AWS's
+    on-demand default or the provisioned capacity, raised by what was asked for; none at creation unless
+    asked for."""
     if creating:
         return {**asked, "Status": "UPDATING"} if asked else None
-    if asked:
-        return {**asked, "Status": "ACTIVE"}
     if on_demand:
-        return {**_ON_DEMAND_WARM, "Status": "ACTIVE"}
-    return {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
-            "WriteUnitsPerSecond": throughput["WriteCapacityUnits"], "Status": "ACTIVE"}
+        base = dict(ON_DEMAND_WARM)
+    else:
+        base = {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
+                "WriteUnitsPerSecond": throughput["WriteCapacityUnits"]}
+    raised = {member: max(value, (asked or {}).get(member, value)) for member, value in base.items()}
+    return {**raised, "Status": "ACTIVE"}
 
 
 class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, ServiceBackend):
@@ -846,6 +845,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         check_definitions(params)
         billing = params.get("BillingMode", "PROVISIONED")
         throughput = check_throughput(params, billing)
+        check_warm_throughput(params, billing)
         tkey = (ctx.account, ctx.region, name)
         if tkey in self.tables:
             raise dynamodb.resource_in_use_exception(f"Table already exists: {name}")
@@ -951,7 +951,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                     entry["IndexStatus"] = index.get("status_once") or "ACTIVE"
                     pt = index.get("ProvisionedThroughput") or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
                     entry["ProvisionedThroughput"] = {"NumberOfDecreasesToday": 0, **pt}
-                    index_warm = _warm_throughput(None, on_demand, pt, creating)
+                    index_warm = _warm_throughput(index.get("WarmThroughput"), on_demand, pt, creating)
                     if index_warm is not None:
                         entry["WarmThroughput"] = index_warm
                 entry["IndexSizeBytes"] = isize
@@ -1105,6 +1105,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 self._disable_stream(ctx, current_stream["arn"])
                 record["last_stream"] = current_stream
                 record["stream"] = None
+        warm_before = self._describe(info.key).get("WarmThroughput") if "WarmThroughput" in params else None
+        if warm_before is not None:
+            record["warm"] = raised_warm_throughput(warm_before, params["WarmThroughput"])
         if "DeletionProtectionEnabled" in params:
             record["deletion_protection"] = bool(params["DeletionProtectionEnabled"])
         if "TableClass" in params:
@@ -1113,6 +1116,8 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
             record["sse"] = self._sse(ctx, params["SSESpecification"])
         self.tables.put(info.key, record)
         described = self._describe(info.key, status)
+        if warm_before is not None:  # the answer shows the warm throughput before the change (ack-api-quirks)
+            described["WarmThroughput"] = {**warm_before, "Status": "UPDATING"}
         before = {g["IndexName"] for g in info.record["gsis"]}
         for gsi in described.get("GlobalSecondaryIndexes", []):
             if gsi["IndexName"] not in before:

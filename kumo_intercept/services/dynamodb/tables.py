@@ -220,6 +220,46 @@ def check_throughput(params: Mapping[str, Any], billing_mode: str) -> dict | Non
             "WriteCapacityUnits": throughput["WriteCapacityUnits"]}
 
 
+#: the warm throughput of an on-demand table or index until more is asked for
+ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}
+_WARM_FLOORS = (("ReadUnitsPerSecond", "ReadCapacityUnits"), ("WriteUnitsPerSecond", "WriteCapacityUnits"))
+_ON_DEMAND_GUIDE = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html"
+                    "#on-demand-capacity-mode-initial")
+
+
+def check_warm_throughput(params: Mapping[str, Any], billing_mode: str) -> None:
+    """CreateTable's floor for WarmThroughput, the table's and each index's: an on-demand table's initial
+    throughput, or the provisioned capacity (AWS's wording as probed in us-east-1, October 2026, in the
+    public ack-api-quirks DynamoDB catalogue, DDB-TABLE-039)."""
+    _check_warm_floor(params.get("WarmThroughput"), "table", billing_mode, params.get("ProvisionedThroughput"))
+    for index in params.get("GlobalSecondaryIndexes") or ():
+        _check_warm_floor(index.get("WarmThroughput"), f"index {index['IndexName']}", billing_mode,
+                          index.get("ProvisionedThroughput"))
+
+
+def _check_warm_floor(asked: Mapping[str, Any] | None, whose: str, billing_mode: str,
+                      throughput: Mapping[str, Any] | None) -> None:
+    for member, capacity in _WARM_FLOORS:
+        value = (asked or {}).get(member)
+        if value is None:
+            continue
+        if billing_mode == "PAY_PER_REQUEST" and value < ON_DEMAND_WARM[member]:
+            raise _invalid(f"Requested {member} for WarmThroughput for {whose} is lower than initial throughput for "
+                           f"OnDemand. See: {_ON_DEMAND_GUIDE}")
+        if throughput and value < throughput[capacity]:
+            raise _invalid(f"Requested {member} for WarmThroughput for {whose} is lower than {capacity} of "
+                           "ProvisionedThroughput")
+
+
+def raised_warm_throughput(current: Mapping[str, Any], asked: Mapping[str, Any]) -> dict:
+    """UpdateTable's WarmThroughput: it only rises (ack-api-quirks DynamoDB catalogue, DDB-TABLE-059)."""
+    for member, _capacity in _WARM_FLOORS:
+        if member in asked and asked[member] < current[member]:
+            raise _invalid(f"Requested {member} for WarmThroughput for table is lower than current WarmThroughput, "
+                           "decreasing WarmThroughput is not supported")
+    return {member: asked.get(member, current[member]) for member, _capacity in _WARM_FLOORS}
+
+
 def index_record(spec: Mapping[str, Any], created: float) -> dict:
     record: dict[str, Any] = {
         "IndexName": spec["IndexName"],
@@ -227,6 +267,8 @@ def index_record(spec: Mapping[str, Any], created: float) -> dict:
         "Projection": {k: (list(v) if isinstance(v, list) else v) for k, v in spec["Projection"].items()},
         "created": created,
     }
+    if spec.get("WarmThroughput"):
+        record["WarmThroughput"] = dict(spec["WarmThroughput"])
     if spec.get("ProvisionedThroughput"):
         pt = spec["ProvisionedThroughput"]
         record["ProvisionedThroughput"] = {"ReadCapacityUnits": pt["ReadCapacityUnits"],
