@@ -839,9 +839,11 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         params = ctx.params
         name = params["TableName"]
         for member in ("KeySchema", "AttributeDefinitions"):  # optional in the model, required by AWS
-            if not params.get(member):
+            if params.get(member) is None:
                 raise V.invalid(f"1 validation error detected: Value null at '{member[0].lower() + member[1:]}' "
                                 "failed to satisfy constraint: Member must not be null")
+        if not params["AttributeDefinitions"]:  # ack-api-quirks DynamoDB catalogue, DDB-TABLE-042
+            raise V.invalid("Invalid KeySchema: Some index key attribute have no definition")
         check_definitions(params)
         billing = params.get("BillingMode", "PROVISIONED")
         throughput = check_throughput(params, billing)

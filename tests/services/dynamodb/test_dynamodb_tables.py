@@ -341,3 +341,26 @@ def test_warm_throughput_asked_for_is_shown_and_only_rises(ddb):
     assert exc.value.response["Error"]["Message"] == (
         "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is "
         "lower than current WarmThroughput, decreasing WarmThroughput is not supported")
+
+
+def test_key_attributes_without_definitions(ddb):
+    """ack-api-quirks DynamoDB catalogue, DDB-TABLE-042 (probed on AWS, October 2026): no definitions at all
+    is an invalid key schema; definitions that miss a key attribute are named."""
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, AttributeDefinitions=[], BillingMode="PAY_PER_REQUEST")
+    assert exc.value.response["Error"]["Message"] == "Invalid KeySchema: Some index key attribute have no definition"
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    assert exc.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [sk], AttributeDefinitions: [pk]")
+
+
+def test_describe_limits_are_the_default_quotas(ddb):
+    """The per-table (40000) and per-account (80000) capacity maxima AWS names in its LimitExceededException
+    messages (ack-api-quirks DynamoDB catalogue, DDB-TABLE-171); moto still answers 10000/20000."""
+    limits = ddb.describe_limits()
+    assert (limits["TableMaxReadCapacityUnits"], limits["TableMaxWriteCapacityUnits"]) == (40000, 40000)
+    assert (limits["AccountMaxReadCapacityUnits"], limits["AccountMaxWriteCapacityUnits"]) == (80000, 80000)
