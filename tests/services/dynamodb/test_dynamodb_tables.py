@@ -364,3 +364,17 @@ def test_describe_limits_are_the_default_quotas(ddb):
     limits = ddb.describe_limits()
     assert (limits["TableMaxReadCapacityUnits"], limits["TableMaxWriteCapacityUnits"]) == (40000, 40000)
     assert (limits["AccountMaxReadCapacityUnits"], limits["AccountMaxWriteCapacityUnits"]) == (80000, 80000)
+
+
+def test_a_table_key_schema_has_two_elements_at_most(ddb):
+    """ack-api-quirks DynamoDB catalogue, DDB-TABLE-042: three elements fail the model's length constraint
+    in AWS's Java wording (each element printed as ``…KeySchemaElement@<hash>``); a GSI may have more."""
+    schema = [{"AttributeName": n, "KeyType": k} for n, k in (("a", "HASH"), ("b", "RANGE"), ("c", "RANGE"))]
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in "abc"])
+    message = exc.value.response["Error"]["Message"]
+    assert message.startswith("1 validation error detected: Value '[com.amazonaws.dynamodb.v20120810.KeySchemaElement@")
+    assert message.endswith("]' at 'keySchema' failed to satisfy constraint: Member must have length less than or "
+                            "equal to 2")
+    assert message.count("KeySchemaElement@") == 3
