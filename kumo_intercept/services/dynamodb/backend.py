@@ -529,6 +529,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         if any("AttributesToGet" in r for r in request.values()) and any(
                 "ProjectionExpression" in r for r in request.values()):
             legacy.refuse_mixing({"AttributesToGet": True}, ["ProjectionExpression"])
+        # expressions are checked before any table is looked up (moto's AWS-verified
+        # test_batch_get_item_unused_attribute_name: a ValidationException for an unknown table)
+        projections = {name: self._projection(spec) for name, spec in request.items()}
         plans = []
         for name, spec in request.items():
             info = self.engine.table(ctx, name)
@@ -540,7 +543,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                     raise V.invalid("Provided list of item keys contains duplicates")
                 seen.add(storage)
                 keys.append((storage, key))
-            plans.append((name, info, spec, keys, self._projection(spec)))
+            plans.append((name, info, spec, keys, projections[name]))
         responses: dict[str, list] = {}
         unprocessed: dict[str, Any] = {}
         capacities: dict[str, float] = {}
@@ -710,6 +713,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 raise V.invalid("TransactItems can only contain one of Check, Put, Update or Delete")
             kind = kinds[0]
             spec = entry[kind]
+            # an action's expressions refuse the whole request before its table and key are looked at (moto's
+            # AWS-verified test_transact_write_item_*_unused_attribute_name)
+            bind_expressions(spec, ("update", "condition") if kind == "Update" else ("condition",))
             info = self.engine.table(ctx, spec["TableName"])
             item = V.canon_item(spec["Item"]) if kind == "Put" else None
             try:
