@@ -313,9 +313,11 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
 
     def get_item(self, ctx: Ctx[dynamodb.GetItemRequest]) -> dynamodb.GetItemResult:
         params = ctx.params
+        # the expressions are checked before the table and key (moto's AWS-verified
+        # test_empty_expressionattributenames)
+        projection = self._projection(params)
         info = self.engine.table(ctx, params["TableName"])
         key = self.engine.key(info, params["Key"])
-        projection = self._projection(params)
         self.engine.expire(info)
         item = self.items.get(key)
         out: dynamodb.GetItemResult = {}
