@@ -111,11 +111,7 @@ def _modeled_members(error: AwsError, shape: Any, service_model: Any, body: dict
     members = shape.members
     if service_model.protocol in _XML_PROTOCOLS:
         return {name: body[name] for name in members if name in body}
-    if "message" in members and sends_message_member(service_model.service_name, shape.name, error.fields):
+    withheld_by = _MESSAGE_NOT_SENT_WITH.get((service_model.service_name, shape.name))
+    if "message" in members and withheld_by not in error.fields:
         return {"message": error.message}
     return {}
-
-
-def sends_message_member(service: str, code: str, fields: dict[str, Any]) -> bool:
-    """Whether AWS's JSON error body names the message ``message`` (else ``Message``)."""
-    return _MESSAGE_NOT_SENT_WITH.get((service, code)) not in fields

@@ -14,7 +14,6 @@ import re
 from typing import Any, Callable, Iterator, Union
 from xml.sax.saxutils import escape, quoteattr
 
-from ..core.responses import sends_message_member
 from . import cbor
 
 #: S3's answers whose body is one bare element, read by botocore's ``parse_get_bucket_location``
@@ -402,8 +401,7 @@ def error(service_model: Any, parsed: dict[str, Any], status: int, protocol: str
         headers["x-amzn-errortype"] = code
         body = {"Type": "User" if status < 500 else "Service", "message": message, **fields}
         return status, headers, dumps(body)
-    message_key = "message" if sends_message_member(service_model.service_name, code, fields) else "Message"
-    body = {"__type": details.get("QueryErrorCode", code), message_key: message, **fields}
+    body = {"__type": details.get("QueryErrorCode", code), "message": message, **fields}
     if protocol == "smithy-rpc-v2-cbor":
         return status, headers, cbor.dumps(body)
     return status, headers, dumps(body)
