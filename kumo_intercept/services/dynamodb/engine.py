@@ -624,11 +624,6 @@ class TableEngine:
             elif op == ">=":
                 low = prefix + (encoded[0],)
             elif op == "between":
-                if (V.compare(operands[0], operands[1]) or 0) > 0:
-                    raise V.invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
-                                    "greater than or equal to lower bound; lower bound operand: AttributeValue: "
-                                    f"{V.describe(operands[0])}, upper bound operand: AttributeValue: "
-                                    f"{V.describe(operands[1])}")
                 low, high = prefix + (encoded[0],), prefix + (encoded[1] + b"\x00",)
             elif op == "begins_with":
                 low = prefix + (encoded[0],)
@@ -754,6 +749,11 @@ def _check_sort_operands(kind: str | None, op: str, operands: tuple) -> None:
     if op == "begins_with" and kind == "N":
         raise V.invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or function; "
                         "operator or function: begins_with, operand type: N")
+    if op == "between" and (V.compare(operands[0], operands[1]) or 0) > 0:
+        raise V.invalid("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be "
+                        "greater than or equal to lower bound; lower bound operand: AttributeValue: "
+                        f"{V.describe(operands[0])}, upper bound operand: AttributeValue: "
+                        f"{V.describe(operands[1])}")
 
 
 def _component_bounds(lead: bytes, op: str, operands: tuple) -> tuple[bytes, bytes | None]:

@@ -103,6 +103,14 @@ def test_a_gap_or_an_early_range_condition_is_refused(ddb, multi, condition, val
     assert error(exc) == ("ValidationException", message)
 
 
+def test_between_bounds_are_checked_on_the_last_sort_attribute(ddb, multi):
+    """As on a single sort key (Query API reference): the lower bound may not exceed the upper."""
+    with pytest.raises(ClientError) as exc:
+        pks(ddb, "tenant = :t AND site = :r AND kind = :k AND #rank BETWEEN :hi AND :lo",
+            {":k": {"S": "a"}, ":lo": {"N": "1"}, ":hi": {"N": "5"}}, ExpressionAttributeNames={"#rank": "rank"})
+    assert error(exc)[1].startswith("Invalid KeyConditionExpression: The BETWEEN operator requires upper bound")
+
+
 def test_every_partition_attribute_needs_an_equality(ddb, multi):
     with pytest.raises(ClientError) as exc:
         ddb.query(TableName="multi", IndexName="byKey", KeyConditionExpression="tenant = :t",
