@@ -74,9 +74,11 @@ def response_metadata(
     return metadata
 
 
-#: modeled errors whose ``message`` member AWS does not send in the body, so botocore leaves it out
-#: (recorded: LocalStack test_dynamodb.py::test_return_values_on_conditions_check_failure)
-_MESSAGE_NOT_SENT = frozenset({("dynamodb", "ConditionalCheckFailedException")})
+#: modeled errors whose body carries ``Message`` instead of ``message`` when they carry the named member,
+#: so botocore leaves ``message`` out (recorded with the item: LocalStack test_dynamodb.py::
+#: test_return_values_on_conditions_check_failure; without it AWS sends ``message``: moto 5.2.1's
+#: TestReturnValuesOnConditionCheckFailure, written to run against AWS)
+_MESSAGE_NOT_SENT_WITH = {("dynamodb", "ConditionalCheckFailedException"): "Item"}
 
 
 def error_response(error: AwsError, service_model: Any) -> dict[str, Any]:
@@ -109,6 +111,7 @@ def _modeled_members(error: AwsError, shape: Any, service_model: Any, body: dict
     members = shape.members
     if service_model.protocol in _XML_PROTOCOLS:
         return {name: body[name] for name in members if name in body}
-    if "message" in members and (service_model.service_name, shape.name) not in _MESSAGE_NOT_SENT:
+    withheld_by = _MESSAGE_NOT_SENT_WITH.get((service_model.service_name, shape.name))
+    if "message" in members and withheld_by not in error.fields:
         return {"message": error.message}
     return {}

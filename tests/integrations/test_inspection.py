@@ -238,5 +238,6 @@ def test_contents_of_buckets_queues_and_tables(aws):
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}]).put_item(Item={"pk": "x"})
     table.put_item(Item={"pk": "1", "total": 9, "tags": {"gift"}})
     assert aws.state.dynamodb.items("orders") == [{"pk": "1", "total": Decimal(9), "tags": {"gift"}}]
-    with pytest.raises(AttributeError, match=r"dynamodb reports \['backups', 'tables', 'items'\], not 'rows'"):
+    reported = r"\['backups', 'exports', 'imports', 'resource_policies', 'tables', 'items'\]"
+    with pytest.raises(AttributeError, match=rf"dynamodb reports {reported}, not 'rows'"):
         aws.state.dynamodb.rows

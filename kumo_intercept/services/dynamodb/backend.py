@@ -40,7 +40,8 @@ from . import legacy
 from . import values as V
 from .engine import ENVELOPE, TableEngine, after, cancel
 from .expressions import ExprError
-from .tables import IndexInfo, TableInfo, check_definitions, check_projection, check_throughput, index_record
+from .tables import (ON_DEMAND_WARM, IndexInfo, TableInfo, check_definitions, check_projection, check_throughput,
+                     check_warm_throughput, index_record, raised_warm_throughput)
 from . import schema
 from .backups import BackupOperations
 from .policies import PolicyOperations
@@ -172,22 +173,20 @@ def _bind(params: Mapping[str, Any], present: list, names: dict | None, values: 
 #: what DeleteTable's description keeps (recorded: LocalStack's test_table_crud, delete-table)
 _DELETED_TABLE_MEMBERS = frozenset({"DeletionProtectionEnabled", "ItemCount", "ProvisionedThroughput", "TableArn",
                                     "TableId", "TableName", "TableSizeBytes", "TableStatus"})
-#: the warm throughput AWS shows for an on-demand table or index
-_ON_DEMAND_WARM = {"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 4000}
-
-
 def _warm_throughput(asked: dict | None, on_demand: bool, throughput: Mapping[str, Any],
                      creating: bool) -> Any:
-    """WarmThroughput of a table or index (a TableWarmThroughputDescription or an index's; None): what was asked for, else AWS's on-demand default or the
-    provisioned capacity; none at creation unless asked for."""
+    """WarmThroughput of a table or index (a TableWarmThroughputDescription or an index's; None): AWS's
+    on-demand default or the provisioned capacity, raised by what was asked for; none at creation unless
+    asked for."""
     if creating:
         return {**asked, "Status": "UPDATING"} if asked else None
-    if asked:
-        return {**asked, "Status": "ACTIVE"}
     if on_demand:
-        return {**_ON_DEMAND_WARM, "Status": "ACTIVE"}
-    return {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
-            "WriteUnitsPerSecond": throughput["WriteCapacityUnits"], "Status": "ACTIVE"}
+        base = dict(ON_DEMAND_WARM)
+    else:
+        base = {"ReadUnitsPerSecond": throughput["ReadCapacityUnits"],
+                "WriteUnitsPerSecond": throughput["WriteCapacityUnits"]}
+    raised = {member: max(value, (asked or {}).get(member, value)) for member, value in base.items()}
+    return {**raised, "Status": "ACTIVE"}
 
 
 class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, ServiceBackend):
@@ -314,9 +313,11 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
 
     def get_item(self, ctx: Ctx[dynamodb.GetItemRequest]) -> dynamodb.GetItemResult:
         params = ctx.params
+        # the expressions are checked before the table and key (moto's AWS-verified
+        # test_empty_expressionattributenames)
+        projection = self._projection(params)
         info = self.engine.table(ctx, params["TableName"])
         key = self.engine.key(info, params["Key"])
-        projection = self._projection(params)
         self.engine.expire(info)
         item = self.items.get(key)
         out: dynamodb.GetItemResult = {}
@@ -449,11 +450,10 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
             filter_ = legacy.filters(params["QueryFilter"], params.get("ConditionalOperator"))
         projection = self._read_projection(params, bound)
         select = self._select(params, ix, projection, query=True)
-        hash_name = ix.hash_name if ix else info.hash_name
-        range_name = ix.range_name if ix else info.range_name
+        key_attributes = tuple(ix.types) if ix else (info.hash_name, info.range_name)
         if filter_ is not None:
             for path in E.paths_in(filter_):
-                if path[0] in (hash_name, range_name):
+                if path[0] in key_attributes:
                     raise V.invalid("Filter Expression can only contain non-primary key attributes: "
                                     f"Primary key attribute: {path[0]}")
         prefix, low, high = self.engine.key_range(info, ix, key_condition, legacy_conditions=bound.key is None)
@@ -531,6 +531,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         if any("AttributesToGet" in r for r in request.values()) and any(
                 "ProjectionExpression" in r for r in request.values()):
             legacy.refuse_mixing({"AttributesToGet": True}, ["ProjectionExpression"])
+        # expressions are checked before any table is looked up (moto's AWS-verified
+        # test_batch_get_item_unused_attribute_name: a ValidationException for an unknown table)
+        projections = {name: self._projection(spec) for name, spec in request.items()}
         plans = []
         for name, spec in request.items():
             info = self.engine.table(ctx, name)
@@ -542,7 +545,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                     raise V.invalid("Provided list of item keys contains duplicates")
                 seen.add(storage)
                 keys.append((storage, key))
-            plans.append((name, info, spec, keys, self._projection(spec)))
+            plans.append((name, info, spec, keys, projections[name]))
         responses: dict[str, list] = {}
         unprocessed: dict[str, Any] = {}
         capacities: dict[str, float] = {}
@@ -712,6 +715,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 raise V.invalid("TransactItems can only contain one of Check, Put, Update or Delete")
             kind = kinds[0]
             spec = entry[kind]
+            # an action's expressions refuse the whole request before its table and key are looked at (moto's
+            # AWS-verified test_transact_write_item_*_unused_attribute_name)
+            bind_expressions(spec, ("update", "condition") if kind == "Update" else ("condition",))
             info = self.engine.table(ctx, spec["TableName"])
             item = V.canon_item(spec["Item"]) if kind == "Put" else None
             try:
@@ -841,12 +847,15 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         params = ctx.params
         name = params["TableName"]
         for member in ("KeySchema", "AttributeDefinitions"):  # optional in the model, required by AWS
-            if not params.get(member):
+            if params.get(member) is None:
                 raise V.invalid(f"1 validation error detected: Value null at '{member[0].lower() + member[1:]}' "
                                 "failed to satisfy constraint: Member must not be null")
+        if not params["AttributeDefinitions"]:  # ack-api-quirks DynamoDB catalogue, DDB-TABLE-042
+            raise V.invalid("Invalid KeySchema: Some index key attribute have no definition")
         check_definitions(params)
         billing = params.get("BillingMode", "PROVISIONED")
         throughput = check_throughput(params, billing)
+        check_warm_throughput(params, billing)
         tkey = (ctx.account, ctx.region, name)
         if tkey in self.tables:
             raise dynamodb.resource_in_use_exception(f"Table already exists: {name}")
@@ -952,7 +961,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                     entry["IndexStatus"] = index.get("status_once") or "ACTIVE"
                     pt = index.get("ProvisionedThroughput") or {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
                     entry["ProvisionedThroughput"] = {"NumberOfDecreasesToday": 0, **pt}
-                    index_warm = _warm_throughput(None, on_demand, pt, creating)
+                    index_warm = _warm_throughput(index.get("WarmThroughput"), on_demand, pt, creating)
                     if index_warm is not None:
                         entry["WarmThroughput"] = index_warm
                 entry["IndexSizeBytes"] = isize
@@ -1106,6 +1115,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 self._disable_stream(ctx, current_stream["arn"])
                 record["last_stream"] = current_stream
                 record["stream"] = None
+        warm_before = self._describe(info.key).get("WarmThroughput") if "WarmThroughput" in params else None
+        if warm_before is not None:
+            record["warm"] = raised_warm_throughput(warm_before, params["WarmThroughput"])
         if "DeletionProtectionEnabled" in params:
             record["deletion_protection"] = bool(params["DeletionProtectionEnabled"])
         if "TableClass" in params:
@@ -1114,6 +1126,8 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
             record["sse"] = self._sse(ctx, params["SSESpecification"])
         self.tables.put(info.key, record)
         described = self._describe(info.key, status)
+        if warm_before is not None:  # the answer shows the warm throughput before the change (ack-api-quirks)
+            described["WarmThroughput"] = {**warm_before, "Status": "UPDATING"}
         before = {g["IndexName"] for g in info.record["gsis"]}
         for gsi in described.get("GlobalSecondaryIndexes", []):
             if gsi["IndexName"] not in before:
@@ -1137,7 +1151,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 if len(gsis) >= 20:
                     raise dynamodb.limit_exceeded_exception("GSI count exceeds the per-table limit of 20")
                 from .tables import check_key_schema
-                check_key_schema(spec["KeySchema"])
+                check_key_schema(spec["KeySchema"], multi_attribute=True)
                 check_projection(spec)
                 missing = [e["AttributeName"] for e in spec["KeySchema"] if e["AttributeName"] not in types]
                 if missing:
@@ -1305,7 +1319,28 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
         backups = [{"name": b["name"], "account": b["account"], "region": b["region"], "table": b["table"]["name"],
                     "type": b["type"], "items": b["count"], "bytes": b["size"]}
                    for _, b in sorted(self.backups.items(), key=lambda item: item[1]["created"])]
-        return {"tables": tables, "backups": backups}
+        policies = [{"table": tkey[2], "account": tkey[0], "region": tkey[1], "revision": record["policy"]["revision"],
+                     "policy": record["policy"]["text"]}
+                    for tkey, record in sorted(self.tables.items()) if record.get("policy")]
+        return {"tables": tables, "backups": backups, "exports": self._transfer_summary("export"),
+                "imports": self._transfer_summary("import"), "resource_policies": policies}
+
+    def _transfer_summary(self, kind: str) -> list[dict[str, Any]]:
+        """Exports to S3 or imports from S3, oldest first: what the inspection view shows of them."""
+        shown = []
+        for record in sorted((r for r in self.transfers.values() if r["kind"] == kind),
+                             key=lambda r: r["description"]["StartTime"]):
+            description = record["description"]
+            entry = {"arn": description[f"{kind.capitalize()}Arn"], "table": record["table"].rsplit("/", 1)[1],
+                     "account": record["account"], "region": record["region"],
+                     "status": description[f"{kind.capitalize()}Status"]}
+            if kind == "export":
+                entry.update(bucket=description["S3Bucket"], items=description.get("ItemCount", 0))
+            else:
+                entry.update(bucket=description["S3BucketSource"]["S3Bucket"],
+                             items=description["ImportedItemCount"], errors=description["ErrorCount"])
+            shown.append(entry)
+        return shown
 
 
 def _add_capacity(total: dynamodb.ConsumedCapacity | None,

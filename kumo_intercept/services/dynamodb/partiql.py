@@ -479,7 +479,7 @@ class _Runner:
         hash_name = ix.hash_name if ix else info.hash_name
         equalities = _key_equalities(where)
         high: tuple | None
-        if hash_name in equalities:
+        if hash_name in equalities and not (ix and ix.composite):  # a multi-attribute index is read whole
             _prefix, low, high = engine.key_range(info, ix, ("cmp", "=", ("path", (hash_name,)),
                                                              ("value", equalities[hash_name])))
         else:

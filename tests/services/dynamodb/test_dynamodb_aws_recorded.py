@@ -54,6 +54,22 @@ def test_conditional_check_failed_carries_the_item_and_no_message(ddb, table):
                         "Item": {"pk": {"S": "1"}, "sk": {"S": "a"}}}
 
 
+def test_conditional_check_failed_without_the_item_carries_message(ddb, table):
+    """Not in LocalStack's recordings: moto 5.2.1's TestReturnValuesOnConditionCheckFailure, written to
+    run against AWS, finds the top-level ``message`` when the item is not asked for (or not there)."""
+    ddb.put_item(TableName=table, Item={"pk": {"S": "1"}, "sk": {"S": "a"}})
+    with pytest.raises(ClientError) as exc:
+        ddb.put_item(TableName=table, Item={"pk": {"S": "1"}, "sk": {"S": "a"}},
+                     ConditionExpression="attribute_not_exists(pk)")
+    assert exc.value.response["message"] == "The conditional request failed"
+    assert "Item" not in exc.value.response
+    with pytest.raises(ClientError) as exc:
+        ddb.delete_item(TableName=table, Key={"pk": {"S": "2"}, "sk": {"S": "a"}},
+                        ConditionExpression="attribute_exists(pk)", ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert exc.value.response["message"] == "The conditional request failed"
+    assert "Item" not in exc.value.response
+
+
 def test_on_demand_table_descriptions(ddb):
     """test_gsi_with_billing_mode[PAY_PER_REQUEST]: no OnDemandThroughput; the billing summary's
     date and WarmThroughput (12000/4000) from the describe after creation on."""

@@ -170,3 +170,21 @@ def test_transact_get_key_faults_cancel(ddb, table):
     with pytest.raises(ClientError) as exc:
         ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": key("a"), "ProjectionExpression": "!!!"}}])
     assert error(exc)[1] == 'Invalid ProjectionExpression: Syntax error; token: "!", near: "!!"'
+
+
+def test_unused_expression_names_refuse_the_request_before_tables_and_keys(ddb, table):
+    """moto's AWS-verified test_batch_get_item_unused_attribute_name and
+    test_transact_write_item_*_unused_attribute_name: an unused name is a ValidationException for the
+    whole request (no transaction cancelled), even for a table that does not exist or a wrong key."""
+    unused = "Value provided in ExpressionAttributeNames unused in expressions: keys: {#count}"
+    with pytest.raises(ClientError) as exc:
+        ddb.batch_get_item(RequestItems={"ghost": {"Keys": [{"pk": {"S": "a"}}], "ProjectionExpression": "#p",
+                                                   "ExpressionAttributeNames": {"#p": "pk", "#count": "count"}}})
+    assert exc.value.response["Error"] == {"Code": "ValidationException", "Message": unused}
+    for action in ({"Update": {"TableName": table, "Key": {"id": {"S": "x"}}, "UpdateExpression": "SET #e = wip",
+                               "ExpressionAttributeNames": {"#e": "e", "#count": "count"}}},
+                   {"Delete": {"TableName": "ghost", "Key": {"id": {"S": "x"}}, "ConditionExpression": "#e = wip",
+                               "ExpressionAttributeNames": {"#e": "e", "#count": "count"}}}):
+        with pytest.raises(ClientError) as exc:
+            ddb.transact_write_items(TransactItems=[action])
+        assert exc.value.response["Error"] == {"Code": "ValidationException", "Message": unused}

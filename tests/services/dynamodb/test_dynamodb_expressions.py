@@ -285,3 +285,14 @@ def test_number_arithmetic_keeps_38_digits(ddb, item):
     assert got["big"] == {"N": "0.3"}
     with pytest.raises(ClientError):
         update(ddb, item, "SET big = :a + :b", {":a": {"N": "9" * 38 + "e88"}, ":b": {"N": "9" * 38 + "e88"}})
+
+
+def test_get_item_checks_its_expression_parameters_before_the_key(ddb, table):
+    """moto's AWS-verified test_empty_expressionattributenames: names without an expression are refused
+    even when the key does not match the schema."""
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName=table, Key={"id": {"S": "x"}}, ExpressionAttributeNames={"#a": "b"})
+    assert error(exc) == ("ValidationException", "ExpressionAttributeNames can only be specified when using expressions")
+    with pytest.raises(ClientError) as exc:
+        ddb.get_item(TableName=table, Key={"id": {"S": "x"}}, ProjectionExpression="a", ExpressionAttributeNames={})
+    assert error(exc) == ("ValidationException", "ExpressionAttributeNames must not be empty")

@@ -71,3 +71,11 @@ def test_an_unknown_table_is_not_found(ddb, table_arn):
         ddb.get_resource_policy(ResourceArn=table_arn + "x")
     assert exc.value.response["Error"] == {"Code": "ResourceNotFoundException",
                                            "Message": "Requested resource not found: Table: px not found"}
+
+
+def test_policies_show_in_the_inspection_view(kumo, ddb, table_arn):
+    assert kumo.state.dynamodb.summary()["resource_policies"] == []
+    revision = ddb.put_resource_policy(ResourceArn=table_arn, Policy=_policy("dynamodb:GetItem"))["RevisionId"]
+    assert kumo.state.dynamodb.summary()["resource_policies"] == [
+        {"table": "p", "account": "123456789012", "region": "us-east-1", "revision": revision,
+         "policy": _policy("dynamodb:GetItem")}]

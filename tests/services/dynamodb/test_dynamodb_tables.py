@@ -274,3 +274,107 @@ def test_list_tables_is_in_name_order(ddb, create):
     for name in ("zeta", "alpha", "mid"):
         create(name=name)
     assert ddb.list_tables()["TableNames"] == ["alpha", "mid", "zeta"]
+
+
+WARM_GUIDE = ("https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html"
+              "#on-demand-capacity-mode-initial")
+
+
+def _warm_table(ddb, name, warm, index_warm=None, **extra):
+    index = {"IndexName": "gix", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+             "Projection": {"ProjectionType": "ALL"}}
+    if index_warm:
+        index["WarmThroughput"] = index_warm
+    extra.setdefault("BillingMode", "PAY_PER_REQUEST")
+    return ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                                  {"AttributeName": "g", "AttributeType": "S"}],
+                            GlobalSecondaryIndexes=[index], **({"WarmThroughput": warm} if warm else {}), **extra)
+
+
+@pytest.mark.parametrize("warm, index_warm, message", [
+    ({"ReadUnitsPerSecond": 1, "WriteUnitsPerSecond": 1}, None,
+     f"Requested ReadUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand. "
+     f"See: {WARM_GUIDE}"),
+    ({"ReadUnitsPerSecond": 12000, "WriteUnitsPerSecond": 3999}, None,
+     f"Requested WriteUnitsPerSecond for WarmThroughput for table is lower than initial throughput for OnDemand. "
+     f"See: {WARM_GUIDE}"),
+    (None, {"ReadUnitsPerSecond": 100, "WriteUnitsPerSecond": 5000},
+     f"Requested ReadUnitsPerSecond for WarmThroughput for index gix is lower than initial throughput for OnDemand. "
+     f"See: {WARM_GUIDE}"),
+])
+def test_warm_throughput_below_the_on_demand_start_is_refused(ddb, warm, index_warm, message):
+    """Probed on AWS (ack-api-quirks DynamoDB catalogue, DDB-TABLE-039, October 2026)."""
+    with pytest.raises(ClientError) as exc:
+        _warm_table(ddb, "warm", warm, index_warm)
+    assert exc.value.response["Error"] == {"Code": "ValidationException",
+                                           "Message": f"One or more parameter values were invalid: {message}"}
+
+
+def test_warm_throughput_below_provisioned_capacity_is_refused(ddb):
+    """ack-api-quirks DynamoDB catalogue, DDB-TABLE-039: PROVISIONED 10/10 with WarmThroughput 5/5."""
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="prov", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         ProvisionedThroughput={"ReadCapacityUnits": 10, "WriteCapacityUnits": 10},
+                         WarmThroughput={"ReadUnitsPerSecond": 5, "WriteUnitsPerSecond": 5})
+    assert exc.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is "
+        "lower than ReadCapacityUnits of ProvisionedThroughput")
+
+
+def test_warm_throughput_asked_for_is_shown_and_only_rises(ddb):
+    """ack-api-quirks DynamoDB catalogue: a one-member WarmThroughput keeps the other at its default
+    (DDB-TABLE-039); UpdateTable answers with the values before the change, UPDATING, and refuses a
+    decrease (DDB-TABLE-059). The emulator completes the raise at once."""
+    _warm_table(ddb, "warm", {"ReadUnitsPerSecond": 12001}, {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000})
+    table = ddb.describe_table(TableName="warm")["Table"]
+    assert table["WarmThroughput"] == {"ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4000, "Status": "ACTIVE"}
+    assert table["GlobalSecondaryIndexes"][0]["WarmThroughput"] == {
+        "ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000, "Status": "ACTIVE"}
+    answer = ddb.update_table(TableName="warm", WarmThroughput={"WriteUnitsPerSecond": 6000})["TableDescription"]
+    assert answer["WarmThroughput"] == {"ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 4000, "Status": "UPDATING"}
+    assert ddb.describe_table(TableName="warm")["Table"]["WarmThroughput"] == {
+        "ReadUnitsPerSecond": 12001, "WriteUnitsPerSecond": 6000, "Status": "ACTIVE"}
+    with pytest.raises(ClientError) as exc:
+        ddb.update_table(TableName="warm", WarmThroughput={"ReadUnitsPerSecond": 12000})
+    assert exc.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Requested ReadUnitsPerSecond for WarmThroughput for table is "
+        "lower than current WarmThroughput, decreasing WarmThroughput is not supported")
+
+
+def test_key_attributes_without_definitions(ddb):
+    """ack-api-quirks DynamoDB catalogue, DDB-TABLE-042 (probed on AWS, October 2026): no definitions at all
+    is an invalid key schema; definitions that miss a key attribute are named."""
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}]
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, AttributeDefinitions=[], BillingMode="PAY_PER_REQUEST")
+    assert exc.value.response["Error"]["Message"] == "Invalid KeySchema: Some index key attribute have no definition"
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    assert exc.value.response["Error"]["Message"] == (
+        "One or more parameter values were invalid: Some index key attributes are not defined in "
+        "AttributeDefinitions. Keys: [sk], AttributeDefinitions: [pk]")
+
+
+def test_describe_limits_are_the_default_quotas(ddb):
+    """The per-table (40000) and per-account (80000) capacity maxima AWS names in its LimitExceededException
+    messages (ack-api-quirks DynamoDB catalogue, DDB-TABLE-171); moto still answers 10000/20000."""
+    limits = ddb.describe_limits()
+    assert (limits["TableMaxReadCapacityUnits"], limits["TableMaxWriteCapacityUnits"]) == (40000, 40000)
+    assert (limits["AccountMaxReadCapacityUnits"], limits["AccountMaxWriteCapacityUnits"]) == (80000, 80000)
+
+
+def test_a_table_key_schema_has_two_elements_at_most(ddb):
+    """ack-api-quirks DynamoDB catalogue, DDB-TABLE-042: three elements fail the model's length constraint
+    in AWS's Java wording (each element printed as ``…KeySchemaElement@<hash>``); a GSI may have more."""
+    schema = [{"AttributeName": n, "KeyType": k} for n, k in (("a", "HASH"), ("b", "RANGE"), ("c", "RANGE"))]
+    with pytest.raises(ClientError) as exc:
+        ddb.create_table(TableName="t", KeySchema=schema, BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in "abc"])
+    message = exc.value.response["Error"]["Message"]
+    assert message.startswith("1 validation error detected: Value '[com.amazonaws.dynamodb.v20120810.KeySchemaElement@")
+    assert message.endswith("]' at 'keySchema' failed to satisfy constraint: Member must have length less than or "
+                            "equal to 2")
+    assert message.count("KeySchemaElement@") == 3

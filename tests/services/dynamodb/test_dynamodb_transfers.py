@@ -118,6 +118,9 @@ def test_a_csv_import_types_keys_and_counts_bad_rows(ddb, s3):
                                  "BillingMode": "PAY_PER_REQUEST"})["ImportTableDescription"]
     done = ddb.describe_import(ImportArn=started["ImportArn"])["ImportTableDescription"]
     assert (done["ProcessedItemCount"], done["ImportedItemCount"], done["ErrorCount"]) == (3, 2, 1)
+    # an error fails the import; the valid items stay (moto's AWS-verified
+    # test_some_successfull_files_and_some_with_unknown_data)
+    assert done["ImportStatus"] == "FAILED" and "FailureCode" not in done
     assert ddb.get_item(TableName="people", Key={"id": {"N": "1"}})["Item"] == \
         {"id": {"N": "1"}, "name": {"S": "ann"}, "age": {"S": "40"}}
     assert ddb.get_item(TableName="people", Key={"id": {"N": "2"}})["Item"] == {"id": {"N": "2"}, "name": {"S": "bob"}}
@@ -137,3 +140,19 @@ def test_an_import_from_a_missing_bucket_fails_without_a_table(ddb):
         "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be "
         "specified when BillingMode is PROVISIONED")
     assert ddb.list_tables()["TableNames"] == []
+
+
+def test_exports_and_imports_show_in_the_inspection_view(kumo, ddb, s3):
+    arn = _table_with_pitr(ddb)
+    ddb.put_item(TableName="src", Item={"pk": {"S": "a"}})
+    export_arn = ddb.export_table_to_point_in_time(TableArn=arn, S3Bucket="exports")["ExportDescription"]["ExportArn"]
+    s3.put_object(Bucket="exports", Key="in/rows.json", Body=b'{"Item": {"pk": {"S": "x"}}}\n{"Item": {}}\n')
+    started = ddb.import_table(S3BucketSource={"S3Bucket": "exports", "S3KeyPrefix": "in/"}, InputFormat="DYNAMODB_JSON",
+                               TableCreationParameters={"TableName": "copy", **SCHEMA})["ImportTableDescription"]
+    import_arn = started["ImportArn"]
+    summary = kumo.state.dynamodb.summary()
+    where = {"account": "123456789012", "region": "us-east-1"}
+    assert summary["exports"] == [{"arn": export_arn, "table": "src", **where, "status": "COMPLETED",
+                                   "bucket": "exports", "items": 1}]
+    assert summary["imports"] == [{"arn": import_arn, "table": "copy", **where, "status": "FAILED",
+                                   "bucket": "exports", "items": 1, "errors": 1}]
