@@ -46,10 +46,11 @@ END = 6      # last frame of a snapshot: {"records": n}
 FRAME_TYPES = {HEADER: "HEADER", COMMIT: "COMMIT", CLOCK: "CLOCK", CLOSE: "CLOSE", RECORDS: "RECORDS",
                END: "END"}
 
-_FRAME = struct.Struct("<IIQB")
-_REST = struct.Struct("<IQB")
+#: a frame's header: checksum, then what ``FRAME_REST`` packs (the checksum covers it, then the payload)
+FRAME_HEAD = struct.Struct("<IIQB")
+FRAME_REST = struct.Struct("<IQB")
 _CRC = struct.Struct("<I")
-FRAME_OVERHEAD = _FRAME.size  # 17
+FRAME_OVERHEAD = FRAME_HEAD.size  # 17
 MAX_PAYLOAD = 1 << 31
 
 _TUPLE, _SUBCLASS = 1, 2  # pack_exact's tags (never written to disk)
@@ -120,20 +121,8 @@ def as_key(key: Any) -> Any:
 
 # -- frames -----------------------------------------------------------------------------------
 def frame(seq: int, ftype: int, payload: bytes) -> bytes:
-    rest = _REST.pack(len(payload), seq, ftype)
+    rest = FRAME_REST.pack(len(payload), seq, ftype)
     return _CRC.pack(zlib.crc32(payload, zlib.crc32(rest))) + rest + payload
-
-
-def write_frame(buffer: Any, at: int, seq: int, ftype: int, payload: bytes) -> int:
-    """Write the frame ``frame()`` returns into ``buffer`` (a mapping) at ``at`` without building it
-    first; returns its size. The header goes in after the payload: the bytes written are the same, in
-    either order a kill part-way leaves a frame whose checksum fails (a torn tail)."""
-    length = len(payload)
-    rest = _REST.pack(length, seq, ftype)
-    start = at + FRAME_OVERHEAD
-    buffer[start:start + length] = payload
-    _FRAME.pack_into(buffer, at, zlib.crc32(payload, zlib.crc32(rest)), length, seq, ftype)
-    return FRAME_OVERHEAD + length
 
 
 def file_prefix(kind: int) -> bytes:
@@ -176,7 +165,7 @@ def parse_frame(data: bytes | memoryview, pos: int) -> tuple[int, int, int, int]
     size = len(data)
     if pos + FRAME_OVERHEAD > size:
         raise BadFrame(pos, f"incomplete frame header ({size - pos} of {FRAME_OVERHEAD} bytes)", True)
-    crc, length, seq, ftype = _FRAME.unpack_from(data, pos)
+    crc, length, seq, ftype = FRAME_HEAD.unpack_from(data, pos)
     end = pos + FRAME_OVERHEAD + length
     if end > size:
         if length >= MAX_PAYLOAD:

@@ -9,7 +9,8 @@ first). Actions: ``kill`` (SIGKILL this process), ``eio`` (raise ``OSError(EIO)`
 ``manifest.renamed``, ``compact.rolled``, ``compact.snapshot.tmp_written``, ``compact.snapshot.renamed``,
 ``compact.snapshot_published``, ``compact.manifest_published``, ``compact.files_deleted``,
 ``compact.blob_deleted``, ``open.tail_cut``, ``blob.write`` (each chunk of a blob; publishing any other file: ``<what>.tmp_written`` and
-``<what>.renamed``). Unset, every point costs one dict look-up on a cold path (``append``: one truth test).
+``<what>.renamed``). Unset, every point costs one dict look-up on a cold path (``append``: one truth test of
+``armed``).
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import os
 import signal
 from typing import Any
 
-_points: dict[str, list[Any]] = {}
+#: the armed points (name -> [action, countdown]); empty unless a test arms some. Always the same dict
+#: (``configure`` refills it), so a hot path may hold it and test its truth instead of calling ``active()``
+armed: dict[str, list[Any]] = {}
 
 
 def configure(spec: str | None) -> None:
-    _points.clear()
+    armed.clear()
     for item in (spec or "").split(","):
         item = item.strip()
         if not item:
@@ -31,24 +34,24 @@ def configure(spec: str | None) -> None:
         name, _, action = item.partition("=")
         action = action or "kill"
         action, _, count = action.partition("@")
-        _points[name.strip()] = [action.strip(), int(count or 1)]
+        armed[name.strip()] = [action.strip(), int(count or 1)]
 
 
 def active() -> bool:
-    return bool(_points)
+    return bool(armed)
 
 
 def hit(name: str) -> str | None:
     """Reach the point ``name``: act if it is armed and due; returns the action for callers that act
     themselves (``torn``)."""
-    point = _points.get(name)
+    point = armed.get(name)
     if point is None:
         return None
     point[1] -= 1
     if point[1] > 0:
         return None
     action: str = point[0]
-    del _points[name]
+    del armed[name]
     if action == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     if action == "eio":

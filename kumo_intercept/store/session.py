@@ -14,6 +14,8 @@ import re
 import shutil
 import tempfile
 import threading
+from functools import partial
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 from ..core.clock import VirtualClock
@@ -109,9 +111,9 @@ class Persistence:
                 state = self._read_seed()
                 self._link_seed_blobs(directory.blobs_dir)
             self._load(state)
-            em.store.journal = directory.start(
-                state=state, capture=self.capture, ids=lambda: em.ids.counter, clock=self._clock_value,
-                owner_lock=em.lock, blobs=blobs, kept=self._kept)
+            ids = partial(attrgetter("ids.counter"), em)  # read at every commit: no Python-level lambda
+            em.store.journal = directory.start(state=state, capture=self.capture, ids=ids, clock=self._clock_value,
+                                               owner_lock=em.lock, blobs=blobs, kept=self._kept)
             self.directory = directory
             if seeding:
                 with em.lock:

@@ -5,10 +5,10 @@ round-trip through ``surrogatepass``)."""
 
 from __future__ import annotations
 
-import mmap
+import os
 
 from kumo_intercept import kumo
-from kumo_intercept.store.codec import frame, pack, strict_packer, write_frame
+from kumo_intercept.store.codec import COMMIT, SEGMENT, frame, pack, read_header, strict_packer
 from kumo_intercept.store.persistence import recover
 
 VALUES = [
@@ -25,14 +25,21 @@ def test_the_strict_packer_writes_what_pack_writes():
         assert packer.pack(value) == pack(value)
 
 
-def test_a_frame_written_into_a_mapping_is_the_frame_built_as_bytes():
-    buffer = mmap.mmap(-1, 4096)
-    at = 3
-    for seq, value in enumerate(VALUES, start=1):
-        payload = pack(value)
-        size = write_frame(buffer, at, seq, 2, payload)
-        assert buffer[at:at + size] == frame(seq, 2, payload)
-        at += size
+def test_frames_written_into_the_mapping_are_the_frames_built_as_bytes(tmp_path):
+    path = str(tmp_path / "d")
+    with kumo(data_dir=path) as aws:
+        journal = aws.store.journal
+        segment = journal.segment
+        first = journal.last_seq + 1
+        for value in VALUES:
+            journal.append(COMMIT, value)
+    with open(os.path.join(path, segment), "rb") as f:
+        data = f.read()
+    _header, _seq, at = read_header(data, segment, SEGMENT)
+    for seq, value in enumerate(VALUES, start=first):
+        built = frame(seq, COMMIT, pack(value))
+        assert data[at:at + len(built)] == built
+        at += len(built)
 
 
 def test_a_lone_surrogate_among_other_changes_is_journaled_and_recovered_exactly(tmp_path):
