@@ -1247,13 +1247,14 @@ class EventsBackend(ServiceBackend):
         if key in self.connections:
             raise api.resource_already_exists_exception(f"Connection {key[2]} already exists.")
         now = ctx.time()
-        uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
+        # the secret's id is not the connection's (LocalStack's AWS-recorded test_create_connection: the
+        # SecretArn's last part and the ConnectionArn's are different values)
         secret_arn = self.emulator.ports.secrets.create_managed_secret(
-            ctx.account, ctx.region, f"events!connection/{key[2]}/{uid}", _connection_secret(params["AuthParameters"]),
-            "events")
+            ctx.account, ctx.region, f"events!connection/{key[2]}/{ctx.ids.uuid4()}",
+            _connection_secret(params["AuthParameters"]), "events")
         record: dict[str, Any] = {
-            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{ctx.ids.uuid4()}",
             "SecretArn": secret_arn,
             "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
             "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,

@@ -53,10 +53,13 @@ def test_connection_secret_in_secrets_manager(events, kind, parameters, expected
 ])
 def test_connection_secret_is_owned_by_eventbridge(events, kind, parameters, expected):
     headers = [{"Key": "k1", "Value": "v1", "IsValueSecret": True}, {"Key": "k2", "Value": "v2", "IsValueSecret": False}]
-    events.create_connection(Name="conn", AuthorizationType=kind, AuthParameters={
-        **parameters, "InvocationHttpParameters": {"HeaderParameters": headers}})
+    connection_arn = events.create_connection(Name="conn", AuthorizationType=kind, AuthParameters={
+        **parameters, "InvocationHttpParameters": {"HeaderParameters": headers}})["ConnectionArn"]
     secret_arn = events.describe_connection(Name="conn")["SecretArn"]
     assert secret_arn.startswith("arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/conn/")
+    # the secret's id is its own (LocalStack's recorded test_create_connection: <resource:2>, not <resource:1>)
+    secret_id = secret_arn.split("events!connection/conn/")[1].rsplit("-", 1)[0]
+    assert secret_id != connection_arn.rsplit("/", 1)[1]
     secrets = boto3.client("secretsmanager")
     described = secrets.describe_secret(SecretId=secret_arn)
     assert described["OwningService"] == "events"
