@@ -87,6 +87,7 @@ def test_customers_cannot_change_the_secret_of_a_connection(events):
         lambda: secrets.update_secret_version_stage(SecretId=secret_arn, VersionStage="MINE", MoveToVersionId=current),
         lambda: secrets.rotate_secret(SecretId=secret_arn, RotationLambdaARN="arn:aws:lambda:us-east-1:123456789012:"
                                       "function:rotate"),
+        lambda: secrets.cancel_rotate_secret(SecretId=secret_arn),
     ]
     for call in refused:
         with pytest.raises(secrets.exceptions.InvalidRequestException) as exc:
