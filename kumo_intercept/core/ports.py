@@ -142,6 +142,25 @@ class KeyPort(Protocol):
 
 
 @runtime_checkable
+class SecretPort(Protocol):
+    """Secrets Manager, for secrets a service manages on the customer's behalf (EventBridge connections):
+    the customer reads them, only the owning service changes them."""
+
+    def create_managed_secret(self, account: str, region: str, name: str, value: str, owning_service: str) -> str:
+        """CreateSecret as ``owning_service`` makes it (``OwningService`` and the
+        ``aws:secretsmanager:owningService`` tag set); returns the secret's ARN."""
+        ...
+
+    def put_managed_secret_value(self, secret_arn: str, value: str) -> None:
+        """A new AWSCURRENT version of a managed secret, as its owning service writes it."""
+        ...
+
+    def delete_managed_secret(self, secret_arn: str) -> None:
+        """Delete a managed secret at once, as its owning service does when the resource goes."""
+        ...
+
+
+@runtime_checkable
 class IdentityPort(Protocol):
     """IAM, for roles that other services assume or check (Lambda, STS, EventBridge, Step Functions)."""
 
@@ -242,7 +261,7 @@ SERVICE_PORTS: dict[str, type] = {
     "sqs": QueuePort, "sns": TopicPort, "lambda": FunctionPort, "events": EventBusPort, "logs": LogPort,
     "kms": KeyPort, "iam": IdentityPort, "sts": CredentialsPort, "dynamodbstreams": StreamPort, "kinesis": StreamPort,
     "s3": ObjectStorePort, "stepfunctions": WorkflowPort,
-    "firehose": DeliveryStreamPort, "cloudwatch": MetricPort,
+    "firehose": DeliveryStreamPort, "cloudwatch": MetricPort, "secretsmanager": SecretPort,
 }
 
 
@@ -303,6 +322,10 @@ class Ports:
     @property
     def keys(self) -> KeyPort:
         return cast(KeyPort, self._get("kms"))
+
+    @property
+    def secrets(self) -> SecretPort:
+        return cast(SecretPort, self._get("secretsmanager"))
 
     @property
     def identity(self) -> IdentityPort:
@@ -399,5 +422,5 @@ class Ports:
 __all__ = [
     "CredentialsPort", "DeliveryStreamPort", "EventBusPort", "FunctionPort", "IdentityPort", "KeyPort", "LogPort",
     "MetricPort", "ObjectStorePort", "Ports", "QueuePort", "RESOURCE_POLICY_SERVICES", "ResourcePolicyPort",
-    "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
+    "SecretPort", "SERVICE_PORTS", "StreamPort", "TopicPort", "WorkflowPort",
 ]

@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from kumo_intercept import Emulator, kumo
-from kumo_intercept.core.partitions import partition
+from kumo_intercept.core.partitions import dns_suffix, partition
 
 
 @pytest.fixture
@@ -27,6 +27,13 @@ def test_regions_are_placed_in_botocore_partitions() -> None:
     assert [partition(r) for r in ("us-east-1", "cn-north-1", "cn-northwest-1", "us-gov-west-1", "us-isob-east-1")] == [
         "aws", "aws-cn", "aws-cn", "aws-us-gov", "aws-iso-b"]
     assert partition("") == partition("xx-nowhere-9") == "aws"
+
+
+def test_each_partition_has_the_dns_suffix_botocore_names() -> None:
+    # botocore's partitions data, ``outputs.dnsSuffix`` of aws, aws-cn, aws-us-gov and aws-iso-b
+    assert [dns_suffix(r) for r in ("us-east-1", "cn-northwest-1", "us-gov-west-1", "us-isob-east-1")] == [
+        "amazonaws.com", "amazonaws.com.cn", "amazonaws.com", "sc2s.sgov.gov"]
+    assert dns_suffix("") == dns_suffix("xx-nowhere-9") == "amazonaws.com"
 
 
 @pytest.mark.parametrize(("region", "prefix"), [("cn-north-1", "arn:aws-cn:"), ("us-gov-west-1", "arn:aws-us-gov:"),

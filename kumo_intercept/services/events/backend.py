@@ -6,7 +6,8 @@ received the event (SQS queues, SNS topics, other buses, CloudWatch Logs groups,
 Step Functions state machines). Targets of services the emulator does not run (Kinesis, ECS…) are
 recorded in ``EventsBackend.undelivered()`` instead; an API destination target (an HTTP request to a
 third party) raises NotEmulatedError from the call whose event would invoke it. Connections keep their
-credentials in a Secrets Manager secret (``events!connection/<name>/<uuid>``), through ``ports.call``.
+credentials in a Secrets Manager secret (``events!connection/<name>/<uuid>``) that EventBridge owns,
+through the SecretPort (``emulator.ports.secrets``): customers read it, only the connection changes it.
 
 Schedules (``rate(...)``, ``cron(...)``) fire against the emulator clock, every due tick in time
 order, each tick's event timed at the tick: a poller registered with the emulator fires them when
@@ -163,7 +164,9 @@ _SECRET_FIELDS = {
 def _connection_secret(parameters: Mapping[str, Any]) -> str:
     """The JSON a connection keeps in its Secrets Manager secret (LocalStack's AWS-recorded
     test_connection_secrets: username/password, api_key_name/api_key_value, client_id/client_secret/
-    authorization_endpoint/http_method; invocation_http_parameters when the connection has them)."""
+    authorization_endpoint/http_method; invocation_http_parameters when the connection has them, its
+    members snake_cased as moto's aws_verified test_kms_key_is_created reads them from AWS:
+    ``{"header_parameters": [{"key", "value", "is_value_secret"}]}``)."""
     secret: dict[str, Any] = {}
     for member, fields in _SECRET_FIELDS.items():
         given = parameters.get(member) or {}
@@ -172,8 +175,17 @@ def _connection_secret(parameters: Mapping[str, Any]) -> str:
             secret.update({"client_id": client.get("ClientID"), "client_secret": client.get("ClientSecret")})
         secret.update({key: given[name] for name, key in fields.items() if name in given})
     if "InvocationHttpParameters" in parameters:
-        secret["invocation_http_parameters"] = parameters["InvocationHttpParameters"]
+        secret["invocation_http_parameters"] = _snake_cased(parameters["InvocationHttpParameters"])
     return json.dumps(secret)
+
+
+def _snake_cased(value: Any) -> Any:
+    """``value`` with every mapping key in snake case (``IsValueSecret`` -> ``is_value_secret``)."""
+    if isinstance(value, Mapping):
+        return {re.sub(r"(?<!^)(?=[A-Z])", "_", key).lower(): _snake_cased(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_snake_cased(item) for item in value]
+    return value
 
 
 def _pattern_error(exc: PatternError) -> AwsError:
@@ -1235,15 +1247,15 @@ class EventsBackend(ServiceBackend):
         if key in self.connections:
             raise api.resource_already_exists_exception(f"Connection {key[2]} already exists.")
         now = ctx.time()
-        uid = ctx.ids.uuid4()
         state = "AUTHORIZING" if params["AuthorizationType"] == "OAUTH_CLIENT_CREDENTIALS" else "AUTHORIZED"
-        secret = self.emulator.ports.call("secretsmanager", "CreateSecret", {
-            "Name": f"events!connection/{key[2]}/{uid}", "ClientRequestToken": ctx.ids.uuid4(),
-            "SecretString": _connection_secret(params["AuthParameters"])},
-            ctx.account, ctx.region)
+        # the secret's id is not the connection's (LocalStack's AWS-recorded test_create_connection: the
+        # SecretArn's last part and the ConnectionArn's are different values)
+        secret_arn = self.emulator.ports.secrets.create_managed_secret(
+            ctx.account, ctx.region, f"events!connection/{key[2]}/{ctx.ids.uuid4()}",
+            _connection_secret(params["AuthParameters"]), "events")
         record: dict[str, Any] = {
-            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{uid}",
-            "SecretArn": secret["ARN"],
+            "Arn": f"{arn_prefix(ctx.region)}:events:{ctx.region}:{ctx.account}:connection/{key[2]}/{ctx.ids.uuid4()}",
+            "SecretArn": secret_arn,
             "Description": params.get("Description"), "AuthorizationType": params["AuthorizationType"],
             "AuthParameters": params["AuthParameters"], "State": state, "Created": now, "Modified": now,
             "Authorized": now,
@@ -1293,10 +1305,8 @@ class EventsBackend(ServiceBackend):
             if field in params:
                 record[field] = params[field]
         if "AuthParameters" in params:
-            self.emulator.ports.call("secretsmanager", "PutSecretValue", {
-                "SecretId": record["SecretArn"], "ClientRequestToken": ctx.ids.uuid4(),
-                "SecretString": _connection_secret(record["AuthParameters"])},
-                ctx.account, ctx.region)
+            self.emulator.ports.secrets.put_managed_secret_value(record["SecretArn"],
+                                                                 _connection_secret(record["AuthParameters"]))
         self.connections.put(key, record)
         return self._connection_summary(key, record)
 
@@ -1309,8 +1319,7 @@ class EventsBackend(ServiceBackend):
     def delete_connection(self, ctx: Ctx[api.DeleteConnectionRequest]) -> api.DeleteConnectionResult:
         key, record = self._connection(ctx)
         self.connections.delete(key)
-        self.emulator.ports.call("secretsmanager", "DeleteSecret", {
-            "SecretId": record["SecretArn"], "ForceDeleteWithoutRecovery": True}, ctx.account, ctx.region)
+        self.emulator.ports.secrets.delete_managed_secret(record["SecretArn"])
         return {**self._connection_summary(key, record), "ConnectionState": "DELETING"}
 
     def list_connections(self, ctx: Ctx[api.ListConnectionsRequest]) -> api.ListConnectionsResult:

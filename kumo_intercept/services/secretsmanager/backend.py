@@ -47,6 +47,9 @@ DAY = 86400.0
 MAX_VERSIONS = 100
 MAX_STAGES_PER_VERSION = 20
 _NAME = re.compile(r"^[A-Za-z0-9/_+=.@!-]+$")
+#: the tag a secret managed by another service carries, its value that service (``events``…): moto's
+#: aws_verified test_kms_key_is_created reads it from an EventBridge connection's secret on AWS
+OWNING_SERVICE_TAG = "aws:secretsmanager:owningService"
 _ARN = re.compile(r"^arn:aws[\w-]*:secretsmanager:([\w-]+):(\d{12}):secret:(.+)$")
 
 Key = tuple[str, str, str]
@@ -64,6 +67,16 @@ def _error(code: str, message: str) -> AwsError:
 
 def _not_found() -> AwsError:
     return _error("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+
+
+def _managed_by_another_service() -> AwsError:
+    """A customer changing a secret another service manages: InvalidRequestException, whose documented
+    causes include "The secret is managed by another service, and you must use that service to update
+    it" (Secrets Manager API reference, InvalidRequestException of PutSecretValue, UpdateSecret…; User Guide,
+    "Secrets managed by other AWS services"). No recording of AWS's exact message was found: it is that
+    sentence."""
+    return _error("InvalidRequestException",
+                  "The secret is managed by another service, and you must use that service to update it.")
 
 
 def _marked_for_deletion() -> AwsError:
@@ -187,6 +200,13 @@ class SecretsManagerBackend(ServiceBackend):
                          f"in {record['ReplicaOf']}.")
         return key, record
 
+    def _writable(self, ctx: RequestContext[Any]) -> tuple[Key, dict[str, Any]]:
+        """The secret for a customer's change: a primary that no other service manages."""
+        key, record = self._primary(ctx)
+        if "OwningService" in record:
+            raise _managed_by_another_service()
+        return key, record
+
     def _view(self, key: Key, record: dict[str, Any]) -> dict[str, Any]:
         """What reads see: a replica shows its primary's metadata and versions under its own ARN."""
         primary_region = record.get("ReplicaOf")
@@ -296,6 +316,11 @@ class SecretsManagerBackend(ServiceBackend):
 
     # -- create, update, put --------------------------------------------------------------------
     def create_secret(self, ctx: Ctx[secretsmanager.CreateSecretRequest]) -> secretsmanager.CreateSecretResult:
+        return self._create(ctx, None)
+
+    def _create(self, ctx: Ctx[secretsmanager.CreateSecretRequest],
+                owning_service: str | None) -> secretsmanager.CreateSecretResponse:
+        """CreateSecret; a secret another service creates for the customer records that service."""
         p = ctx.params
         name = p["Name"]
         if not _NAME.match(name):
@@ -319,6 +344,8 @@ class SecretsManagerBackend(ServiceBackend):
         for field in ("Description", "KmsKeyId", "Type"):
             if field in p:
                 record[field] = p[field]
+        if owning_service is not None:
+            record["OwningService"] = owning_service
         response: secretsmanager.CreateSecretResponse = {"ARN": record["ARN"], "Name": name}
         if value is not None:
             token = p["ClientRequestToken"]
@@ -332,8 +359,11 @@ class SecretsManagerBackend(ServiceBackend):
         return response
 
     def put_secret_value(self, ctx: Ctx[secretsmanager.PutSecretValueRequest]) -> secretsmanager.PutSecretValueResult:
+        return self._put_value(ctx, *self._writable(ctx))
+
+    def _put_value(self, ctx: Ctx[secretsmanager.PutSecretValueRequest], key: Key,
+                   record: dict[str, Any]) -> secretsmanager.PutSecretValueResponse:
         p = ctx.params
-        key, record = self._primary(ctx)
         value = self._value(p)
         if value is None:
             raise _error("InvalidRequestException", "You must provide either SecretString or SecretBinary.")
@@ -347,7 +377,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     def update_secret(self, ctx: Ctx[secretsmanager.UpdateSecretRequest]) -> secretsmanager.UpdateSecretResult:
         p = ctx.params
-        key, record = self._primary(ctx)
+        key, record = self._writable(ctx)
         value = self._value(p)
         record = {**record, **{f: p[f] for f in ("Description", "Type") if f in p}, "Changed": ctx.time()}
         if "KmsKeyId" in p and (p["KmsKeyId"] or DEFAULT_KEY) != record.get("KmsKeyId", DEFAULT_KEY):
@@ -363,7 +393,7 @@ class SecretsManagerBackend(ServiceBackend):
     def update_secret_version_stage(
             self, ctx: Ctx[secretsmanager.UpdateSecretVersionStageRequest]) -> secretsmanager.UpdateSecretVersionStageResult:
         p = ctx.params
-        key, record = self._primary(ctx)
+        key, record = self._writable(ctx)
         stage, remove_from, move_to = p["VersionStage"], p.get("RemoveFromVersionId"), p.get("MoveToVersionId")
         versions = record["Versions"]
         for vid in (remove_from, move_to):
@@ -809,7 +839,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     def rotate_secret(self, ctx: Ctx[secretsmanager.RotateSecretRequest]) -> secretsmanager.RotateSecretResult:
         p = ctx.params
-        key, record = self._primary(ctx)
+        key, record = self._writable(ctx)
         previous = record.get("Rotation") or {}
         function_arn = p.get("RotationLambdaARN") or previous.get("Lambda")
         if not function_arn:
@@ -834,7 +864,7 @@ class SecretsManagerBackend(ServiceBackend):
 
     def cancel_rotate_secret(
             self, ctx: Ctx[secretsmanager.CancelRotateSecretRequest]) -> secretsmanager.CancelRotateSecretResult:
-        key, record = self._primary(ctx)
+        key, record = self._writable(ctx)
         rotation = record.get("Rotation")
         if not rotation or not rotation["Enabled"]:
             raise _error("InvalidRequestException", "Secrets Manager can't cancel rotation because rotation is not "
@@ -890,6 +920,37 @@ class SecretsManagerBackend(ServiceBackend):
             if record.get("DeletionDate") is None:
                 attempt(self.store, self._rotate, key, self.emulator.ids.uuid4())
         return bool(due)
+
+    # -- secrets other services manage (SecretPort) ---------------------------------------------
+    def _service_context(self, operation: str, params: dict[str, Any], account: str,
+                         region: str) -> RequestContext[Any]:
+        """The request of an owning service's call: made in the secret's account and region."""
+        return RequestContext(self.emulator, "secretsmanager", operation, params, account, region,
+                              self.emulator.ids.hex(16), None)
+
+    def _service_context_by_arn(self, operation: str, secret_arn: str, params: dict[str, Any]) -> RequestContext[Any]:
+        key = self._by_arn.get(secret_arn)
+        if key is None:
+            raise _not_found()
+        return self._service_context(operation, {"SecretId": secret_arn, **params}, key[0], key[1])
+
+    def create_managed_secret(self, account: str, region: str, name: str, value: str, owning_service: str) -> str:
+        """SecretPort: the secret a service creates for the customer, owned by it and tagged so
+        (moto's aws_verified test_kms_key_is_created: OwningService and the owningService tag)."""
+        params = {"Name": name, "SecretString": value, "ClientRequestToken": self.emulator.ids.uuid4(),
+                  "Tags": [{"Key": OWNING_SERVICE_TAG, "Value": owning_service}]}
+        return self._create(self._service_context("CreateSecret", params, account, region), owning_service)["ARN"]
+
+    def put_managed_secret_value(self, secret_arn: str, value: str) -> None:
+        """SecretPort: the owning service's new AWSCURRENT version (customers are refused it)."""
+        ctx = self._service_context_by_arn("PutSecretValue", secret_arn, {
+            "SecretString": value, "ClientRequestToken": self.emulator.ids.uuid4()})
+        self._put_value(ctx, *self._primary(ctx))
+
+    def delete_managed_secret(self, secret_arn: str) -> None:
+        """SecretPort: the owning service deletes the secret without a recovery window."""
+        self.delete_secret(self._service_context_by_arn("DeleteSecret", secret_arn,
+                                                        {"ForceDeleteWithoutRecovery": True}))
 
     # -- passwords ------------------------------------------------------------------------------
     def get_random_password(

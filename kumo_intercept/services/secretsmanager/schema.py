@@ -16,6 +16,7 @@ SecretsRecord = TypedDict("SecretsRecord", {
     "KmsKeyId": str,
     "Name": str,
     "Order": list,
+    "OwningService": str,
     "Policy": str,
     "ReplicaOf": str,
     "Replicas": list,

@@ -49,6 +49,7 @@ from ...core.clock import VirtualClock
 from ...api import sqs
 from ...core.dispatch import TRACE_HEADER, Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import dns_suffix
 from .errors import (invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue, over_limit,
                      purge_in_progress, resource_not_found)
 from .index import QueueIndex
@@ -115,7 +116,8 @@ _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([^:]*):(\d{12}):([^:]+)$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,128}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com", re.I)
+#: the region a queue URL's host names (``.amazonaws.com.cn`` in China: core.partitions.dns_suffix)
+_HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?:[:/]|$)", re.I)
 
 
 _NO_NAMES: frozenset = frozenset()
@@ -311,7 +313,9 @@ class SqsBackend(ServiceBackend):
 
     @staticmethod
     def _url(account: str, region: str, name: str) -> str:
-        return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
+        """The queue URL AWS answers: the SQS endpoint of the region's partition (AWS General Reference,
+        "Amazon SQS endpoints": ``sqs.cn-north-1.amazonaws.com.cn`` in China), then account and name."""
+        return f"https://sqs.{region}.{dns_suffix(region)}/{account}/{name}"
 
     # -- attributes ---------------------------------------------------------------------------------
     def _check_attributes(self, given: dict[str, str], *, fifo: bool, arn: str, creating: bool,

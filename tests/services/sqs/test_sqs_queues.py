@@ -28,6 +28,23 @@ def test_url_follows_the_clients_region(aws):
         boto3.client("sqs", region_name="us-east-1").get_queue_url(QueueName="orders")
 
 
+def test_china_queue_urls_name_the_china_endpoint(aws):
+    """A queue URL names the SQS endpoint of the region's partition: in China the DNS suffix is
+    ``amazonaws.com.cn`` (botocore's partitions data, aws-cn ``dnsSuffix``; AWS General Reference,
+    "Amazon SQS endpoints and quotas": sqs.cn-north-1.amazonaws.com.cn). GetQueueUrl and ListQueues give
+    the same URL, and a URL of either form names the queue where QueueUrl is a parameter."""
+    china = boto3.client("sqs", region_name="cn-north-1")
+    url = china.create_queue(QueueName="orders")["QueueUrl"]
+    assert url == f"https://sqs.cn-north-1.amazonaws.com.cn/{ACCOUNT}/orders"
+    assert china.get_queue_url(QueueName="orders")["QueueUrl"] == url
+    assert china.list_queues()["QueueUrls"] == [url]
+    china.send_message(QueueUrl=url, MessageBody="one")
+    china.send_message(QueueUrl=f"https://sqs.cn-north-1.amazonaws.com/{ACCOUNT}/orders", MessageBody="two")
+    assert attributes(china, url, "ApproximateNumberOfMessages")["ApproximateNumberOfMessages"] == "2"
+    queue_arn = attributes(china, url, "QueueArn")["QueueArn"]
+    assert queue_arn == f"arn:aws-cn:sqs:cn-north-1:{ACCOUNT}:orders"
+
+
 def test_any_url_naming_the_queue_resolves_whatever_its_host(sqs, queue):
     sqs.send_message(QueueUrl=queue, MessageBody="x")
     for url in (f"http://localhost:4566/{ACCOUNT}/jobs", f"https://queue.amazonaws.com/{ACCOUNT}/jobs",
