@@ -96,6 +96,20 @@ class _Routed:
 def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
     """Serve one HTTP request with ``emulator``: ``url`` is the path and query (or a whole URL);
     returns ``(status, headers, body)``. Never raises for anything the request holds."""
+    status, answer_headers, answer = _answer(emulator, method, url, headers, body)
+    if status < 200 or status in _BODILESS:
+        # RFC 9110 sections 15.2, 15.3.5, 15.4.5: these answers end at their header section; a body
+        # would be read as the start of the next answer on the connection (clients refuse it)
+        return status, {name: value for name, value in answer_headers.items()
+                        if name.lower() != "content-length"}, b""
+    return status, answer_headers, answer
+
+
+#: statuses whose answers have no content (besides 1xx)
+_BODILESS = frozenset({204, 304})
+
+
+def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
     service, protocol = models.service_model("s3"), "rest-xml"
     try:
         request = Request.parse(method, url, headers, body)

@@ -291,6 +291,40 @@ def test_keep_alive_pipelining_and_header_names_in_any_case(served, client, conn
     assert (status, body, headers["content-length"]) == (200, b"abc", "3")
 
 
+def test_304_and_204_answers_end_at_their_headers(served, client, connection):
+    """RFC 9110 sections 15.3.5 and 15.4.5: 204 and 304 answers have no content, so the next answer on
+    a kept-alive connection starts right after their header section. S3's GetObject page: a matching
+    If-None-Match is 304 Not Modified; DeleteObject answers 204."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="cached")
+    etag = s3.put_object(Bucket="cached", Key="k", Body=b"abc")["ETag"]
+    with pytest.raises(s3.exceptions.ClientError) as unchanged:
+        s3.get_object(Bucket="cached", Key="k", IfNoneMatch=etag)
+    assert unchanged.value.response["Error"] == {"Code": "304", "Message": "Not Modified"}
+    not_modified = f"GET /cached/k HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n".encode()
+    connection.send(not_modified + b"DELETE /cached/k HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + b"GET /cached HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert connection.answer()[0] == 304 and connection.answer()[0] == 204
+    status, _, listing = connection.answer()
+    assert status == 200 and listing.startswith(b"<ListBucketResult") and b"<Contents>" not in listing
+
+
+def test_304_on_botocores_full_path():
+    """A call with a listener of its own on the request pipeline is sent and answered in-process from
+    its HTTP form (core/interceptor.py): a 304 reaches botocore as S3 sends it, with no body."""
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="cached")
+        etag = s3.put_object(Bucket="cached", Key="k", Body=b"abc")["ETag"]
+        sent = []
+        s3.meta.events.register("before-send.s3.GetObject", lambda request, **_: sent.append(request.url))
+        with pytest.raises(s3.exceptions.ClientError) as unchanged:
+            s3.get_object(Bucket="cached", Key="k", IfNoneMatch=etag)
+        assert unchanged.value.response["Error"] == {"Code": "304", "Message": "Not Modified"}
+        assert s3.get_object(Bucket="cached", Key="k", IfNoneMatch='"other"')["Body"].read() == b"abc"
+    assert sent == ["https://cached.s3.amazonaws.com/k"] * 2
+
+
 def test_obsolete_line_folding_is_read_as_one_space(served, client, connection):
     """RFC 9112 section 5.2: a recipient may replace each obs-fold with a space."""
     client("s3").create_bucket(Bucket="fold")
