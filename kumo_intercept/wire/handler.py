@@ -8,6 +8,7 @@ a Query ``Action`` one emulated service defines; anything else is S3 (path-style
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -30,7 +31,6 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _SIGV2 = re.compile(r"^AWS ([^:\s]+):")
 _FORM = "application/x-www-form-urlencoded"
 _CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
-_AWS_HOST = re.compile(r"^(?:[^.]+\.)*?([a-z0-9-]+)\.(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?amazonaws\.com(?:\.cn)?$")
 #: wire calls are checked as AWS's deserializer checks them (types, required members): the emulator
 #: does that for calls whose client config is in this set
 WIRE_CONFIG = Config()
@@ -173,7 +173,7 @@ def _service(request: Request) -> tuple[Any, str]:
         return service, "smithy-rpc-v2-cbor"
     action = request.param("Action")
     if request.signing_name == "s3" or (action is None and request.signing_name is None
-                                        and not _AWS_HOST.match(_hostname(request.host))):
+                                        and not _on_aws_host(request)):
         return models.service_model("s3"), "rest-xml"  # without loading every other model first
     candidates = ((models.by_signing_name().get(request.signing_name) if request.signing_name else None)
                   or _host_services(request) or [])
@@ -192,17 +192,29 @@ def _service(request: Request) -> tuple[Any, str]:
     return models.service_model("s3"), "rest-xml"
 
 
+@functools.lru_cache(maxsize=1)
+def _aws_host() -> "re.Pattern[str]":
+    """An AWS endpoint's host name in any partition: the endpoint prefix (``sqs``) and, when named,
+    the region (``sqs.us-east-1.amazonaws.com``, ``sqs.cn-north-1.amazonaws.com.cn``, ``sqs.us-iso-east-1.c2s.ic.gov``)."""
+    return re.compile(rf"^(?:[^.]+\.)*?(?P<prefix>[a-z0-9-]+)\.(?:(?P<region>{models.region_pattern()})\.)?"
+                      rf"{models.dns_suffix_pattern()}$")
+
+
+def _on_aws_host(request: Request) -> bool:
+    return _aws_host().match(_hostname(request.host)) is not None
+
+
 def _hostname(host: str) -> str:
     return host.rpartition(":")[0] if ":" in host else host
 
 
 def _host_services(request: Request) -> list[Any]:
-    found = _AWS_HOST.match(_hostname(request.host))
+    found = _aws_host().match(_hostname(request.host))
     if found is None:
         return []
-    if request.region is None and found.group(2):
-        request.region = found.group(2)
-    return models.by_endpoint_prefix().get(found.group(1), [])
+    if request.region is None and found.group("region"):
+        request.region = found.group("region")
+    return models.by_endpoint_prefix().get(found.group("prefix"), [])
 
 
 def _query_service(action: str) -> Any:
@@ -283,7 +295,7 @@ def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request, operation)))
     if http.status_code >= 300 and "Error" in parsed:
         return encode.error(routed.service, parsed, http.status_code, routed.protocol)
-    if routed.service.service_name == "sqs" and not _AWS_HOST.match(_hostname(request.host)):
+    if routed.service.service_name == "sqs" and not _on_aws_host(request):
         _queue_urls_on_this_endpoint(parsed, request.host, region)
     return encode.result(operation, parsed, routed.protocol)
 

@@ -135,3 +135,21 @@ def test_post_success_action_status_and_redirect(s3):
     redirected = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"x")}, allow_redirects=False)
     assert redirected.status_code == 303
     assert redirected.headers["Location"].startswith(back + "?bucket=presigned-bucket&key=other.txt&etag=")
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-iso-east-1", "us-isob-east-1"])
+def test_virtual_hosted_urls_of_other_partitions(region):
+    """botocore names a bucket in the host under its partition's DNS suffix (its partitions.json:
+    amazonaws.com.cn, c2s.ic.gov, sc2s.sgov.gov), for presigned URLs and for calls it sends itself
+    (a listener on the request pipeline sends a call through its full path, core/interceptor.py)."""
+    with kumo():
+        s3 = boto3.client("s3", region_name=region)
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
+        url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "a.txt"}, ExpiresIn=60)
+        assert url.startswith(f"https://{BUCKET}.s3.{region}.")
+        assert requests.put(url, data=b"hello").status_code == 200
+        sent = []
+        s3.meta.events.register("before-send.s3", lambda request, **_: sent.append(request.url))
+        assert s3.get_object(Bucket=BUCKET, Key="a.txt")["Body"].read() == b"hello"
+        assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == ["a.txt"]
+    assert [url.split("/")[2] for url in sent] == [url.split("/")[2]] * 2

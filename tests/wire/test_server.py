@@ -93,6 +93,17 @@ def test_s3_virtual_hosted_style_on_localhost_names(served, client):
     assert client("s3").get_object(Bucket="site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
 
 
+@pytest.mark.parametrize("host", ["site.s3.cn-north-1.amazonaws.com.cn", "site.s3.us-iso-east-1.c2s.ic.gov",
+                                  "site.s3.us-isob-east-1.sc2s.sgov.gov"])
+def test_s3_virtual_hosted_style_in_other_partitions(served, client, host):
+    """Each partition's DNS suffix (botocore's partitions.json) hosts virtual-hosted buckets, as
+    botocore's S3 endpoint rules build them."""
+    client("s3").create_bucket(Bucket="site")
+    status, _, _ = _raw(served.endpoint_url, "PUT", "/index.html", {"Host": host}, b"<h1>hi</h1>")
+    assert status == 200
+    assert client("s3").get_object(Bucket="site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
+
+
 # -- SQS (json, and the Query protocol older SDKs speak) -------------------------------------------------
 def test_sqs_json_protocol(client):
     sqs = client("sqs")
