@@ -142,10 +142,17 @@ def test_dynamodb(client):
     ddb.put_item(TableName="t", Item={"id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}})
     assert ddb.get_item(TableName="t", Key={"id": {"S": "1"}})["Item"] == {
         "id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}}
-    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
-        ddb.put_item(TableName="t", Item={"id": {"S": "1"}}, ConditionExpression="attribute_not_exists(id)")
-    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+    # LocalStack's AWS-recorded test_return_values_on_conditions_check_failure and test_table_crud:
+    # AWS sends ConditionalCheckFailedException's text as "Message" (botocore fills no modeled
+    # ``message`` member from it) and ResourceNotFoundException's as "message"
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as failed:
+        ddb.put_item(TableName="t", Item={"id": {"S": "1"}}, ConditionExpression="attribute_not_exists(id)",
+                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert failed.value.response["Error"]["Message"] == "The conditional request failed"
+    assert "message" not in failed.value.response and failed.value.response["Item"]["id"] == {"S": "1"}
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as missing:
         ddb.describe_table(TableName="missing")
+    assert missing.value.response["message"] == missing.value.response["Error"]["Message"]
 
 
 def test_sns_to_sqs(client):
