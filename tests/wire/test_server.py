@@ -6,6 +6,7 @@ reference for the formats) and, for errors, the AWS pages named in each test.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import json
@@ -14,6 +15,7 @@ import urllib.request
 import zlib
 from typing import Iterator
 
+import aiobotocore.session  # before any emulator starts: its sends are then guarded (core/aio.py)
 import boto3
 import pytest
 
@@ -453,6 +455,23 @@ def test_kumo_serve_option_and_a_taken_port():
             taken.listen()
             kumo(serve=taken.getsockname()[1]).start()
     assert kumo_intercept.current() is None  # a failed start leaves nothing active
+
+
+def test_an_aiobotocore_client_of_the_served_endpoint_really_sends(served):
+    """An async client given ``endpoint_url=aws.endpoint_url`` goes over HTTP like a botocore one
+    (docs/server.md); other sends of aiobotocore stay refused while an emulator is active."""
+
+    async def round_trip() -> bytes:
+        async with aiobotocore.session.get_session().create_client(
+                "s3", endpoint_url=served.endpoint_url, region_name="us-east-1",
+                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret") as s3:
+            await s3.create_bucket(Bucket="async")
+            await s3.put_object(Bucket="async", Key="k", Body=b"over http")
+            answer = await s3.get_object(Bucket="async", Key="k")
+            return bytes(await answer["Body"].read())
+
+    assert asyncio.run(round_trip()) == b"over http"
+    served.calls.assert_called("s3.PutObject", Key="k")
 
 
 def test_in_process_and_http_clients_share_one_state(served, client):
