@@ -124,7 +124,8 @@ def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, s
     except AwsError as exc:
         return answer_error(emulator, service, protocol, exc)
     except NotEmulatedError as exc:
-        return answer_error(emulator, service, protocol, AwsError("NotImplemented", str(exc), 501))
+        return answer_error(emulator, service, protocol, AwsError(
+            "NotImplemented", exc.summary + ". See docs/coverage.md for what is emulated.", 501))
     except KumoError as exc:
         return answer_error(emulator, service, protocol, AwsError(_internal_code(service), str(exc), 500))
 

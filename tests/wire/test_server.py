@@ -217,6 +217,19 @@ def test_unknown_target_and_action(served):
     assert status == 400 and b"<Code>InvalidAction</Code>" in body and b"<ErrorResponse" in body
 
 
+def test_an_operation_not_emulated_is_a_501_naming_it(client):
+    """docs/server.md: what kumo_intercept does not emulate is answered 501 NotImplemented (RFC 9110
+    section 15.6.2), naming the operation; botocore does not retry a 501."""
+    with pytest.raises(client("sts").exceptions.ClientError) as refused:
+        client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+            "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert refused.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert refused.value.response["Error"] == {
+        "Code": "NotImplemented", "Type": "Receiver",
+        "Message": "kumo_intercept does not emulate sts.AssumeRoot yet. See docs/coverage.md for what is emulated."}
+
+
 def test_malformed_bodies(served, client):
     client("s3").create_bucket(Bucket="tags")
     status, _, body = _raw(served.endpoint_url, "PUT", "/tags?tagging", {}, b"<Tagging><TagSet>")
