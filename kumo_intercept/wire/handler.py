@@ -297,24 +297,31 @@ def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
     if http.status_code >= 300 and "Error" in parsed:
         return encode.error(routed.service, parsed, http.status_code, routed.protocol)
     if routed.service.service_name == "sqs" and not _on_aws_host(request):
-        _queue_urls_on_this_endpoint(parsed, request.host, region)
+        _queue_urls_on_this_endpoint(parsed, request.host)
     return encode.result(operation, parsed, routed.protocol)
 
 
 _QUEUE_URL_MEMBERS = ("QueueUrl", "QueueUrls", "queueUrls")
 
 
-def _queue_urls_on_this_endpoint(parsed: dict[str, Any], host: str, region: str) -> None:
+def _queue_urls_on_this_endpoint(parsed: dict[str, Any], host: str) -> None:
     """Queue URLs name the endpoint the client called, as AWS's name its SQS endpoint: SDKs that send
     to the queue URL's host (the JavaScript SDK's ``useQueueUrlAsEndpoint``) then reach this server.
     The backend reads a queue URL of any host."""
-    aws_prefix, local_prefix = f"https://sqs.{region}.amazonaws.com/", f"http://{host}/"
     for name in _QUEUE_URL_MEMBERS:
         value = parsed.get(name)
         if isinstance(value, str):
-            parsed[name] = value.replace(aws_prefix, local_prefix, 1)
+            parsed[name] = _on_this_endpoint(value, host)
         elif isinstance(value, list):
-            parsed[name] = [url.replace(aws_prefix, local_prefix, 1) for url in value]
+            parsed[name] = [_on_this_endpoint(url, host) for url in value]
+
+
+def _on_this_endpoint(url: str, host: str) -> str:
+    """``url`` with this server's host in place of an AWS host (of any partition)."""
+    scheme, netloc, path, query, fragment = urllib.parse.urlsplit(url)
+    if _aws_host().match(netloc) is None:
+        return url
+    return urllib.parse.urlunsplit(("http", host, path, query, fragment))
 
 
 def dispatch_operation(emulator: "Emulator", request: Request, operation: Any, params: dict[str, Any]) -> Wire:
