@@ -150,7 +150,11 @@ def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsEr
 
 # -- the service ----------------------------------------------------------------------------------
 def _fallback(request: Request) -> tuple[Any, str]:
-    """The protocol to refuse a request in when no service claims it: its form says which."""
+    """The protocol to refuse a request in when no service claims it: the protocol of the service its
+    credential scope names, else its form says which."""
+    unemulated = _unemulated_model(request.signing_name)
+    if unemulated is not None:
+        return unemulated, unemulated.protocol
     if request.headers.get("x-amz-target"):
         return models.service_model("dynamodb"), "json"
     if request.param("Action") is not None:
@@ -164,12 +168,14 @@ def _service(request: Request) -> tuple[Any, str]:
         prefix = target.rpartition(".")[0]
         service = models.by_target_prefix().get(prefix)
         if service is None:
+            _refuse_unemulated(request, target.rpartition(".")[2])
             raise AwsError("UnknownOperationException", f"Unknown target {target!r}", 400)
         return service, "json"
     cbor = _CBOR_PATH.match(request.path)
     if cbor and request.headers.get("smithy-protocol") == "rpc-v2-cbor":
         service = models.by_target_prefix().get(cbor.group(1))
         if service is None:
+            _refuse_unemulated(request, cbor.group(2))
             raise AwsError("UnknownOperationException", f"Unknown service {cbor.group(1)!r}", 404)
         return service, "smithy-rpc-v2-cbor"
     action = request.param("Action")
@@ -183,6 +189,7 @@ def _service(request: Request) -> tuple[Any, str]:
         if speaking:
             return speaking[0], "query"
         if not candidates:
+            _refuse_unemulated(request, action)
             return _query_service(action), "query"
     rest = [model for model in candidates if model.protocol in ("rest-json", "rest-xml")]
     if rest:
@@ -190,7 +197,29 @@ def _service(request: Request) -> tuple[Any, str]:
     if candidates:
         raise AwsError("UnknownOperationException", "The request names no operation of "
                        f"{candidates[0].service_name} (no X-Amz-Target or Action)", 400)
+    _refuse_unemulated(request, None)
     return models.service_model("s3"), "rest-xml"
+
+
+def _signed_for_unemulated(signing_name: str) -> bool:
+    """Whether the credential scope names a service kumo_intercept does not emulate (``ec2``). S3's
+    own signing names (``s3-object-lambda``, ``s3express``) are S3's; S3 requests load no other model."""
+    return not signing_name.startswith("s3") and signing_name not in models.by_signing_name()
+
+
+def _unemulated_model(signing_name: str | None) -> Any | None:
+    """botocore's model of the service a request is signed for, when kumo_intercept does not emulate it."""
+    if signing_name is None or not _signed_for_unemulated(signing_name):
+        return None
+    return models.any_service_model(signing_name)
+
+
+def _refuse_unemulated(request: Request, operation: str | None) -> None:
+    """A request signed for a service kumo_intercept does not emulate is refused as not emulated, as
+    the call is in-process, rather than read as another service's request."""
+    name = request.signing_name
+    if name is not None and _signed_for_unemulated(name):
+        raise NotEmulatedError(name, operation, f"no backend for the service {name!r}")
 
 
 @functools.lru_cache(maxsize=1)

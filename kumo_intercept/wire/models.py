@@ -54,6 +54,16 @@ def region_pattern() -> str:
                             for partition in _partitions()) + ")"
 
 
+@functools.lru_cache(maxsize=1)
+def _available_services() -> frozenset[str]:
+    return frozenset(_session().get_available_services())
+
+
+def any_service_model(name: str) -> Any | None:
+    """botocore's model of the AWS service ``name``, emulated or not; None when botocore has none."""
+    return service_model(name) if name in _available_services() else None
+
+
 def emulated_services() -> Iterable[Any]:
     return (service_model(name) for name in BACKENDS)
 

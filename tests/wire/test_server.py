@@ -230,6 +230,24 @@ def test_an_operation_not_emulated_is_a_501_naming_it(client):
         "Message": "kumo_intercept does not emulate sts.AssumeRoot yet. See docs/coverage.md for what is emulated."}
 
 
+@pytest.mark.parametrize("service, call, operation", [
+    ("ec2", lambda ec2: ec2.describe_instances(), "DescribeInstances"),            # Query (EC2's)
+    ("ecs", lambda ecs: ecs.list_clusters(), "ListClusters"),                      # JSON
+    ("apigateway", lambda apigateway: apigateway.get_rest_apis(), None),           # REST-JSON
+])
+def test_a_service_not_emulated_is_a_501_naming_it(client, service, call, operation):
+    """The credential scope names the service (AWS General Reference, "Signature Version 4"): a
+    service kumo_intercept does not emulate is refused as in-process, not read as another service's."""
+    with pytest.raises(client(service).exceptions.ClientError) as refused:
+        call(client(service))
+    what = f"{service}.{operation}" if operation else f"the service {service!r}"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert refused.value.response["Error"]["Code"] == "NotImplemented"
+    assert refused.value.response["Error"]["Message"] == (
+        f"kumo_intercept does not emulate {what} yet: no backend for the service {service!r}. "
+        "See docs/coverage.md for what is emulated.")
+
+
 def test_malformed_bodies(served, client):
     client("s3").create_bucket(Bucket="tags")
     status, _, body = _raw(served.endpoint_url, "PUT", "/tags?tagging", {}, b"<Tagging><TagSet>")
