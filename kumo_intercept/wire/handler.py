@@ -227,7 +227,7 @@ def _aws_host() -> "re.Pattern[str]":
     """An AWS endpoint's host name in any partition: the endpoint prefix (``sqs``) and, when named,
     the region (``sqs.us-east-1.amazonaws.com``, ``sqs.cn-north-1.amazonaws.com.cn``, ``sqs.us-iso-east-1.c2s.ic.gov``)."""
     return re.compile(rf"^(?:[^.]+\.)*?(?P<prefix>[a-z0-9-]+)\.(?:(?P<region>{models.region_pattern()})\.)?"
-                      rf"{models.dns_suffix_pattern()}$")
+                      rf"{models.dns_suffix_pattern()}$", re.ASCII)  # ASCII: a tenth of the compile time
 
 
 def _on_aws_host(request: Request) -> bool:
