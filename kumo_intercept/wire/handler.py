@@ -4,6 +4,7 @@ The service comes from the request's own evidence, strongest first: ``X-Amz-Targ
 protocol), the ``/service/<Target>/operation/<Op>`` path of RPC-v2-CBOR, the signing name in the
 credential scope (``Authorization`` or ``X-Amz-Credential``), the host name (``sqs.us-east-1.amazonaws.com``),
 a Query ``Action`` one emulated service defines; anything else is S3 (path-style or virtual-hosted).
+A request signed for a service kumo_intercept does not emulate is answered 501, naming it.
 """
 
 from __future__ import annotations
