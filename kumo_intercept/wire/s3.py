@@ -49,8 +49,11 @@ def virtual_bucket(host: str) -> str | None:
 @functools.lru_cache(maxsize=1)
 def _aws_virtual_host() -> "re.Pattern[str]":
     """``bucket.s3.amazonaws.com``, ``bucket.s3.us-west-2.amazonaws.com``, ``bucket.s3-us-west-2.amazonaws.com``,
-    in every partition (``bucket.s3.cn-north-1.amazonaws.com.cn``, ``bucket.s3.us-iso-east-1.c2s.ic.gov``)."""
-    return re.compile(rf"^(?P<bucket>.+?)\.s3(?:[.-][a-z0-9-]+)?\.{models.dns_suffix_pattern()}$")
+    in every partition (``bucket.s3.cn-north-1.amazonaws.com.cn``, ``bucket.s3.us-iso-east-1.c2s.ic.gov``),
+    FIPS, dual-stack and Transfer Acceleration ones (``bucket.s3-fips.dualstack.us-east-1.amazonaws.com``,
+    ``bucket.s3-accelerate.dualstack.amazonaws.com``) as botocore's S3 endpoint rules build them."""
+    return re.compile(rf"^(?P<bucket>.+?)\.s3(?:-fips|-accelerate)?(?:\.dualstack)?(?:[.-][a-z0-9-]+)?"
+                      rf"\.{models.dns_suffix_pattern()}$")
 
 
 def checksum_algorithm(headers: Any) -> str | None:
