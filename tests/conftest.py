@@ -62,7 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _serve_every_emulator() -> None:
-    original_start = Emulator.start
+    # as a client of a local endpoint must: botocore would send Step Functions' StartSyncExecution and
+    # TestState to ``sync-127.0.0.1`` (their model's host prefix), a name nothing answers
+    os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"
+    original_start, original_stop = Emulator.start, Emulator.stop
 
     def start(self: Emulator) -> Emulator:
         active = original_start(self)
@@ -70,7 +73,13 @@ def _serve_every_emulator() -> None:
             os.environ["AWS_ENDPOINT_URL"] = str(self.serve().endpoint_url)
         return active
 
+    def stop(self: Emulator) -> None:
+        original_stop(self)
+        if interceptor.active() is None:  # the server is gone: later clients and subprocesses must not aim at it
+            os.environ.pop("AWS_ENDPOINT_URL", None)
+
     Emulator.start = start  # type: ignore[method-assign]
+    Emulator.stop = stop  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

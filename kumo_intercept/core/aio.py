@@ -12,7 +12,8 @@ is imported only once aiobotocore is):
   response they read. Injected faults are retried by awaiting the client's async ``needs-retry``
   handlers, waiting on the emulator's clock.
 * While an emulator is active (``patch_while_active``): aiohttp and httpx sessions refuse to send (a
-  session created before kumo_intercept was imported lacks the hooks), sessions skip the credential
+  session created before kumo_intercept was imported lacks the hooks) except to the emulator's own
+  HTTP servers (``aws.serve()``; a client with that ``endpoint_url`` really sends), sessions skip the credential
   provider chain, clients get the emulator's region, and waiters sleep on the emulator's clock.
 """
 
@@ -26,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, AsyncIterator, Callable, Coroutine
 
 import botocore.session
 
-from . import interceptor
+from . import fastpath, interceptor
 from .clock import VirtualClock
 from .errors import ConfigurationError
 from .faults import Response
@@ -226,18 +227,30 @@ def _patch(owner: Any, name: str, replacement: Any) -> None:
     setattr(owner, name, replacement)
 
 
+def _guard(original: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """A session's send: only to the emulator's own HTTP servers, as botocore's (core/interceptor.py)."""
+
+    async def send(self: Any, request: Any) -> Any:
+        if interceptor.state.served and fastpath.served_endpoint(getattr(request, "url", None)):
+            return await original(self, request)
+        return await _blocked_send(self, request)
+
+    send.kumo_guard = True  # type: ignore[attr-defined]
+    return send
+
+
 def _patched() -> bool:
-    return aiobotocore.httpsession.AIOHTTPSession.__dict__["send"] is _blocked_send
+    return getattr(aiobotocore.httpsession.AIOHTTPSession.__dict__["send"], "kumo_guard", False)
 
 
 def patch_while_active() -> None:
     """Apply the patches (once per activation; the caller holds the interceptor's lock)."""
     if _patched():
         return
-    _patch(aiobotocore.httpsession.AIOHTTPSession, "send", _blocked_send)
+    _patch(aiobotocore.httpsession.AIOHTTPSession, "send", _guard(aiobotocore.httpsession.AIOHTTPSession.send))
     httpx_session = sys.modules.get("aiobotocore.httpxsession")  # imported only by clients that use it
     if httpx_session is not None:
-        _patch(httpx_session.HttpxSession, "send", _blocked_send)
+        _patch(httpx_session.HttpxSession, "send", _guard(httpx_session.HttpxSession.send))
     session_class = aiobotocore.session.AioSession
     _patch(session_class, "get_credentials", _get_credentials)
     _patch(session_class, "_create_client", _wrap_create_client(session_class._create_client))

@@ -19,14 +19,12 @@ class NotEmulatedError(KumoError, NotImplementedError):
         self.service = service
         self.operation = operation
         what = f"{service}.{operation}" if operation else f"the service {service!r}"
-        message = f"kumo_intercept does not emulate {what} yet"
-        if detail:
-            message += f": {detail}"
-        message += (
-            ". No request was sent anywhere. See docs/coverage.md for what is emulated; "
+        #: what is missing, without the advice to a caller in this process (the HTTP server's 501 says it)
+        self.summary = f"kumo_intercept does not emulate {what} yet" + (f": {detail}" if detail else "")
+        super().__init__(
+            self.summary + ". No request was sent anywhere. See docs/coverage.md for what is emulated; "
             "to stub this call yourself, use botocore.stub.Stubber on that client."
         )
-        super().__init__(message)
 
 
 class StrictModeError(KumoError):

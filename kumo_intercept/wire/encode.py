@@ -396,24 +396,27 @@ def error(service_model: Any, parsed: dict[str, Any], status: int, protocol: str
     if protocol == "rest-xml":
         host_id = str(metadata.get("HostId", ""))
         return status, headers, _s3_error(code, message, details, request_id, host_id)
-    fields = _error_fields(service_model, code, details, parsed, protocol)
+    shape_name = details.get("QueryErrorCode", code)
+    shape = next((s for s in service_model.error_shapes if s.name == shape_name), None)
+    fields = json_value(shape, parsed, protocol == "smithy-rpc-v2-cbor") if shape is not None and parsed else parsed
+    message_key = _message_key(shape, parsed)
     if protocol == "rest-json":
         headers["x-amzn-errortype"] = code
-        body = {"Type": "User" if status < 500 else "Service", "message": message, **fields}
+        body = {"Type": "User" if status < 500 else "Service", message_key: message, **fields}
         return status, headers, dumps(body)
-    body = {"__type": details.get("QueryErrorCode", code), "message": message, **fields}
+    body = {"__type": shape_name, message_key: message, **fields}
     if protocol == "smithy-rpc-v2-cbor":
         return status, headers, cbor.dumps(body)
     return status, headers, dumps(body)
 
 
-def _error_fields(service_model: Any, code: str, details: dict[str, Any], fields: dict[str, Any],
-                  protocol: str) -> dict[str, Any]:
-    shape_name = details.get("QueryErrorCode", code)
-    shape = next((s for s in service_model.error_shapes if s.name == shape_name), None)
-    if shape is None or not fields:
-        return fields
-    return json_value(shape, fields, protocol == "smithy-rpc-v2-cbor")
+def _message_key(shape: Any, parsed: dict[str, Any]) -> str:
+    """botocore reads an error's message from ``message`` or ``Message`` but fills a modeled error's
+    ``message`` member from ``message`` only: an answer whose modeled ``message`` member is absent
+    was sent by AWS with ``Message`` (DynamoDB's ConditionalCheckFailedException)."""
+    if shape is not None and "message" in shape.members and "message" not in parsed:
+        return "Message"
+    return "message"
 
 
 def _elements(details: dict[str, Any]) -> str:

@@ -4,10 +4,12 @@ The service comes from the request's own evidence, strongest first: ``X-Amz-Targ
 protocol), the ``/service/<Target>/operation/<Op>`` path of RPC-v2-CBOR, the signing name in the
 credential scope (``Authorization`` or ``X-Amz-Credential``), the host name (``sqs.us-east-1.amazonaws.com``),
 a Query ``Action`` one emulated service defines; anything else is S3 (path-style or virtual-hosted).
+A request signed for a service kumo_intercept does not emulate is answered 501, naming it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -30,7 +32,6 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _SIGV2 = re.compile(r"^AWS ([^:\s]+):")
 _FORM = "application/x-www-form-urlencoded"
 _CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
-_AWS_HOST = re.compile(r"^(?:[^.]+\.)*?([a-z0-9-]+)\.(?:([a-z]{2}(?:-[a-z]+)+-\d)\.)?amazonaws\.com(?:\.cn)?$")
 #: wire calls are checked as AWS's deserializer checks them (types, required members): the emulator
 #: does that for calls whose client config is in this set
 WIRE_CONFIG = Config()
@@ -96,6 +97,20 @@ class _Routed:
 def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
     """Serve one HTTP request with ``emulator``: ``url`` is the path and query (or a whole URL);
     returns ``(status, headers, body)``. Never raises for anything the request holds."""
+    status, answer_headers, answer = _answer(emulator, method, url, headers, body)
+    if status < 200 or status in _BODILESS:
+        # RFC 9110 sections 15.2, 15.3.5, 15.4.5: these answers end at their header section; a body
+        # would be read as the start of the next answer on the connection (clients refuse it)
+        return status, {name: value for name, value in answer_headers.items()
+                        if name.lower() != "content-length"}, b""
+    return status, answer_headers, answer
+
+
+#: statuses whose answers have no content (besides 1xx)
+_BODILESS = frozenset({204, 304})
+
+
+def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
     service, protocol = models.service_model("s3"), "rest-xml"
     try:
         request = Request.parse(method, url, headers, body)
@@ -110,7 +125,8 @@ def handle(emulator: "Emulator", method: str, url: str, headers: Mapping[str, st
     except AwsError as exc:
         return answer_error(emulator, service, protocol, exc)
     except NotEmulatedError as exc:
-        return answer_error(emulator, service, protocol, AwsError("NotImplemented", str(exc), 501))
+        return answer_error(emulator, service, protocol, AwsError(
+            "NotImplemented", exc.summary + ". See docs/coverage.md for what is emulated.", 501))
     except KumoError as exc:
         return answer_error(emulator, service, protocol, AwsError(_internal_code(service), str(exc), 500))
 
@@ -135,7 +151,11 @@ def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsEr
 
 # -- the service ----------------------------------------------------------------------------------
 def _fallback(request: Request) -> tuple[Any, str]:
-    """The protocol to refuse a request in when no service claims it: its form says which."""
+    """The protocol to refuse a request in when no service claims it: the protocol of the service its
+    credential scope names, else its form says which."""
+    unemulated = _unemulated_model(request.signing_name)
+    if unemulated is not None:
+        return unemulated, unemulated.protocol
     if request.headers.get("x-amz-target"):
         return models.service_model("dynamodb"), "json"
     if request.param("Action") is not None:
@@ -149,17 +169,19 @@ def _service(request: Request) -> tuple[Any, str]:
         prefix = target.rpartition(".")[0]
         service = models.by_target_prefix().get(prefix)
         if service is None:
+            _refuse_unemulated(request, target.rpartition(".")[2])
             raise AwsError("UnknownOperationException", f"Unknown target {target!r}", 400)
         return service, "json"
     cbor = _CBOR_PATH.match(request.path)
     if cbor and request.headers.get("smithy-protocol") == "rpc-v2-cbor":
         service = models.by_target_prefix().get(cbor.group(1))
         if service is None:
+            _refuse_unemulated(request, cbor.group(2))
             raise AwsError("UnknownOperationException", f"Unknown service {cbor.group(1)!r}", 404)
         return service, "smithy-rpc-v2-cbor"
     action = request.param("Action")
     if request.signing_name == "s3" or (action is None and request.signing_name is None
-                                        and not _AWS_HOST.match(_hostname(request.host))):
+                                        and not _on_aws_host(request)):
         return models.service_model("s3"), "rest-xml"  # without loading every other model first
     candidates = ((models.by_signing_name().get(request.signing_name) if request.signing_name else None)
                   or _host_services(request) or [])
@@ -168,6 +190,7 @@ def _service(request: Request) -> tuple[Any, str]:
         if speaking:
             return speaking[0], "query"
         if not candidates:
+            _refuse_unemulated(request, action)
             return _query_service(action), "query"
     rest = [model for model in candidates if model.protocol in ("rest-json", "rest-xml")]
     if rest:
@@ -175,7 +198,41 @@ def _service(request: Request) -> tuple[Any, str]:
     if candidates:
         raise AwsError("UnknownOperationException", "The request names no operation of "
                        f"{candidates[0].service_name} (no X-Amz-Target or Action)", 400)
+    _refuse_unemulated(request, None)
     return models.service_model("s3"), "rest-xml"
+
+
+def _signed_for_unemulated(signing_name: str) -> bool:
+    """Whether the credential scope names a service kumo_intercept does not emulate (``ec2``). S3's
+    own signing names (``s3-object-lambda``, ``s3express``) are S3's; S3 requests load no other model."""
+    return not signing_name.startswith("s3") and signing_name not in models.by_signing_name()
+
+
+def _unemulated_model(signing_name: str | None) -> Any | None:
+    """botocore's model of the service a request is signed for, when kumo_intercept does not emulate it."""
+    if signing_name is None or not _signed_for_unemulated(signing_name):
+        return None
+    return models.any_service_model(signing_name)
+
+
+def _refuse_unemulated(request: Request, operation: str | None) -> None:
+    """A request signed for a service kumo_intercept does not emulate is refused as not emulated, as
+    the call is in-process, rather than read as another service's request."""
+    name = request.signing_name
+    if name is not None and _signed_for_unemulated(name):
+        raise NotEmulatedError(name, operation, f"no backend for the service {name!r}")
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_host() -> "re.Pattern[str]":
+    """An AWS endpoint's host name in any partition: the endpoint prefix (``sqs``) and, when named,
+    the region (``sqs.us-east-1.amazonaws.com``, ``sqs.cn-north-1.amazonaws.com.cn``, ``sqs.us-iso-east-1.c2s.ic.gov``)."""
+    return re.compile(rf"^(?:[^.]+\.)*?(?P<prefix>[a-z0-9-]+)\.(?:(?P<region>{models.region_pattern()})\.)?"
+                      rf"{models.dns_suffix_pattern()}$", re.ASCII)  # ASCII: a tenth of the compile time
+
+
+def _on_aws_host(request: Request) -> bool:
+    return _aws_host().match(_hostname(request.host)) is not None
 
 
 def _hostname(host: str) -> str:
@@ -183,12 +240,12 @@ def _hostname(host: str) -> str:
 
 
 def _host_services(request: Request) -> list[Any]:
-    found = _AWS_HOST.match(_hostname(request.host))
+    found = _aws_host().match(_hostname(request.host))
     if found is None:
         return []
-    if request.region is None and found.group(2):
-        request.region = found.group(2)
-    return models.by_endpoint_prefix().get(found.group(1), [])
+    if request.region is None and found.group("region"):
+        request.region = found.group("region")
+    return models.by_endpoint_prefix().get(found.group("prefix"), [])
 
 
 def _query_service(action: str) -> Any:
@@ -271,25 +328,32 @@ def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request, operation)))
     if http.status_code >= 300 and "Error" in parsed:
         return encode.error(routed.service, parsed, http.status_code, routed.protocol)
-    if routed.service.service_name == "sqs" and not _AWS_HOST.match(_hostname(request.host)):
-        _queue_urls_on_this_endpoint(parsed, request.host, region)
+    if routed.service.service_name == "sqs" and not _on_aws_host(request):
+        _queue_urls_on_this_endpoint(parsed, request.host)
     return encode.result(operation, parsed, routed.protocol)
 
 
 _QUEUE_URL_MEMBERS = ("QueueUrl", "QueueUrls", "queueUrls")
 
 
-def _queue_urls_on_this_endpoint(parsed: dict[str, Any], host: str, region: str) -> None:
+def _queue_urls_on_this_endpoint(parsed: dict[str, Any], host: str) -> None:
     """Queue URLs name the endpoint the client called, as AWS's name its SQS endpoint: SDKs that send
     to the queue URL's host (the JavaScript SDK's ``useQueueUrlAsEndpoint``) then reach this server.
     The backend reads a queue URL of any host."""
-    aws_prefix, local_prefix = f"https://sqs.{region}.amazonaws.com/", f"http://{host}/"
     for name in _QUEUE_URL_MEMBERS:
         value = parsed.get(name)
         if isinstance(value, str):
-            parsed[name] = value.replace(aws_prefix, local_prefix, 1)
+            parsed[name] = _on_this_endpoint(value, host)
         elif isinstance(value, list):
-            parsed[name] = [url.replace(aws_prefix, local_prefix, 1) for url in value]
+            parsed[name] = [_on_this_endpoint(url, host) for url in value]
+
+
+def _on_this_endpoint(url: str, host: str) -> str:
+    """``url`` with this server's host in place of an AWS host (of any partition)."""
+    scheme, netloc, path, query, fragment = urllib.parse.urlsplit(url)
+    if _aws_host().match(netloc) is None:
+        return url
+    return urllib.parse.urlunsplit(("http", host, path, query, fragment))
 
 
 def dispatch_operation(emulator: "Emulator", request: Request, operation: Any, params: dict[str, Any]) -> Wire:

@@ -2,7 +2,7 @@
 
 A presigned URL (``generate_presigned_url``) or a POST form (``generate_presigned_post``) is fetched
 with an HTTP library, not with botocore. While an emulator is active, these libraries' requests to an
-AWS host (``*.amazonaws.com``) go to ``wire.handle`` instead of the network:
+AWS host (``*.amazonaws.com``, or another partition's: ``*.amazonaws.com.cn``, ``*.c2s.ic.gov``…) go to ``wire.handle`` instead of the network:
 
 - urllib3 (and so requests): ``HTTPConnectionPool.urlopen``;
 - httpx: ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request``;
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime
 import email.message
+import functools
 import http.client
 import io
 import re
@@ -35,7 +36,6 @@ from botocore.awsrequest import AWSResponse
 from ..core import interceptor
 
 Patch = Callable[[Any, str, Any], None]
-_AWS_HOST = re.compile(r"(?:^|\.)amazonaws\.com(?:\.cn)?$")
 _S3_LABEL = re.compile(r"^s3(?:-|$)")
 #: DynamoDB's account-based endpoints (``123456789012.ddb.us-east-1.amazonaws.com``, chosen by botocore's
 #: ``account_id_endpoint_mode``); the request names DynamoDB in its X-Amz-Target header
@@ -43,8 +43,15 @@ _DYNAMODB_ACCOUNT_HOST = re.compile(r"^\d{12}\.ddb\.")
 
 
 def aws_service_host(host: str) -> bool:
-    """Whether ``host`` (no port) is an AWS endpoint."""
-    return bool(_AWS_HOST.search(host))
+    """Whether ``host`` (no port) is an AWS endpoint, in any partition."""
+    return _aws_host().search(host) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_host() -> "re.Pattern[str]":
+    from . import models  # botocore's data loads on the first request made with an HTTP library
+
+    return re.compile(rf"(?:^|\.){models.dns_suffix_pattern()}$")
 
 
 def _emulated(host: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import calendar
 import datetime
+import functools
 import io
 import json
 import re
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     from .handler import Request
 
 Wire = encode.Wire
-#: ``bucket.s3.amazonaws.com``, ``bucket.s3.us-west-2.amazonaws.com``, ``bucket.s3-us-west-2.amazonaws.com``
-_AWS_VIRTUAL_HOST = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 _LOCAL_SUFFIX = ".localhost"
 _CHECKSUM_HEADER = re.compile(r"^x-amz-checksum-(crc32c|crc32|crc64nvme|sha1|sha256)$")
 _MAX_PRESIGN_EXPIRY = 604800
@@ -43,8 +42,18 @@ def virtual_bucket(host: str) -> str | None:
     if name.endswith(_LOCAL_SUFFIX):
         bucket = name[: -len(_LOCAL_SUFFIX)]
         return bucket.removesuffix(".s3") or None
-    found = _AWS_VIRTUAL_HOST.match(name)
+    found = _aws_virtual_host().match(name)
     return found.group("bucket") if found else None
+
+
+@functools.lru_cache(maxsize=1)
+def _aws_virtual_host() -> "re.Pattern[str]":
+    """``bucket.s3.amazonaws.com``, ``bucket.s3.us-west-2.amazonaws.com``, ``bucket.s3-us-west-2.amazonaws.com``,
+    in every partition (``bucket.s3.cn-north-1.amazonaws.com.cn``, ``bucket.s3.us-iso-east-1.c2s.ic.gov``),
+    FIPS, dual-stack and Transfer Acceleration ones (``bucket.s3-fips.dualstack.us-east-1.amazonaws.com``,
+    ``bucket.s3-accelerate.dualstack.amazonaws.com``) as botocore's S3 endpoint rules build them."""
+    return re.compile(rf"^(?P<bucket>.+?)\.s3(?:-fips|-accelerate)?(?:\.dualstack)?(?:[.-][a-z0-9-]+)?"
+                      rf"\.{models.dns_suffix_pattern()}$")
 
 
 def checksum_algorithm(headers: Any) -> str | None:

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 
 import boto3
+from botocore.config import Config
 import httpx  # imported before the emulator starts, as httpx and aiohttp must be to be intercepted
 import pytest
 import requests
@@ -135,3 +136,40 @@ def test_post_success_action_status_and_redirect(s3):
     redirected = requests.post(post["url"], data=post["fields"], files={"file": ("f", b"x")}, allow_redirects=False)
     assert redirected.status_code == 303
     assert redirected.headers["Location"].startswith(back + "?bucket=presigned-bucket&key=other.txt&etag=")
+
+
+def _virtual_hosted_round_trip(s3, region: str) -> list[str]:
+    """A bucket made, an object PUT with a presigned URL (requests), read and listed by calls botocore
+    sends itself (a listener on the request pipeline sends a call through its full path,
+    core/interceptor.py); returns the hosts the calls were sent to."""
+    s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": region})
+    url = s3.generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "a.txt"}, ExpiresIn=60)
+    assert requests.put(url, data=b"hello").status_code == 200
+    sent = [url]
+    s3.meta.events.register("before-send.s3", lambda request, **_: sent.append(request.url))
+    assert s3.get_object(Bucket=BUCKET, Key="a.txt")["Body"].read() == b"hello"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == ["a.txt"]
+    return [url.split("/")[2] for url in sent]
+
+
+@pytest.mark.parametrize("region", ["cn-north-1", "us-iso-east-1", "us-isob-east-1"])
+def test_virtual_hosted_urls_of_other_partitions(region):
+    """botocore names a bucket in the host under its partition's DNS suffix (its partitions.json:
+    amazonaws.com.cn, c2s.ic.gov, sc2s.sgov.gov)."""
+    with kumo():
+        hosts = _virtual_hosted_round_trip(boto3.client("s3", region_name=region), region)
+    assert set(hosts) == {hosts[0]} and hosts[0].startswith(f"{BUCKET}.s3.{region}.")
+
+
+@pytest.mark.parametrize("config, host", [
+    (Config(s3={"use_dualstack_endpoint": True}), f"{BUCKET}.s3.dualstack.us-west-2.amazonaws.com"),
+    (Config(use_fips_endpoint=True, s3={"use_dualstack_endpoint": True}),
+     f"{BUCKET}.s3-fips.dualstack.us-west-2.amazonaws.com"),
+    (Config(s3={"use_accelerate_endpoint": True}), f"{BUCKET}.s3-accelerate.amazonaws.com"),
+], ids=["dualstack", "fips-dualstack", "accelerate"])
+def test_virtual_hosted_urls_of_endpoint_variants(config, host):
+    """The dual-stack, FIPS and Transfer Acceleration hosts botocore's S3 endpoint rules build (S3 user
+    guide, "Dual-stack endpoints", "Transfer Acceleration")."""
+    with kumo():
+        hosts = _virtual_hosted_round_trip(boto3.client("s3", region_name="us-west-2", config=config), "us-west-2")
+    assert set(hosts) == {host}

@@ -6,6 +6,7 @@ reference for the formats) and, for errors, the AWS pages named in each test.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import http.client
 import json
@@ -14,6 +15,7 @@ import urllib.request
 import zlib
 from typing import Iterator
 
+import aiobotocore.session  # before any emulator starts: its sends are then guarded (core/aio.py)
 import boto3
 import pytest
 
@@ -93,6 +95,17 @@ def test_s3_virtual_hosted_style_on_localhost_names(served, client):
     assert client("s3").get_object(Bucket="site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
 
 
+@pytest.mark.parametrize("host", ["site.s3.cn-north-1.amazonaws.com.cn", "site.s3.us-iso-east-1.c2s.ic.gov",
+                                  "site.s3.us-isob-east-1.sc2s.sgov.gov"])
+def test_s3_virtual_hosted_style_in_other_partitions(served, client, host):
+    """Each partition's DNS suffix (botocore's partitions.json) hosts virtual-hosted buckets, as
+    botocore's S3 endpoint rules build them."""
+    client("s3").create_bucket(Bucket="site")
+    status, _, _ = _raw(served.endpoint_url, "PUT", "/index.html", {"Host": host}, b"<h1>hi</h1>")
+    assert status == 200
+    assert client("s3").get_object(Bucket="site", Key="index.html")["Body"].read() == b"<h1>hi</h1>"
+
+
 # -- SQS (json, and the Query protocol older SDKs speak) -------------------------------------------------
 def test_sqs_json_protocol(client):
     sqs = client("sqs")
@@ -131,10 +144,17 @@ def test_dynamodb(client):
     ddb.put_item(TableName="t", Item={"id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}})
     assert ddb.get_item(TableName="t", Key={"id": {"S": "1"}})["Item"] == {
         "id": {"S": "1"}, "blob": {"B": b"\x00\xff"}, "n": {"N": "1.5"}}
-    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException):
-        ddb.put_item(TableName="t", Item={"id": {"S": "1"}}, ConditionExpression="attribute_not_exists(id)")
-    with pytest.raises(ddb.exceptions.ResourceNotFoundException):
+    # LocalStack's AWS-recorded test_return_values_on_conditions_check_failure and test_table_crud:
+    # AWS sends ConditionalCheckFailedException's text as "Message" (botocore fills no modeled
+    # ``message`` member from it) and ResourceNotFoundException's as "message"
+    with pytest.raises(ddb.exceptions.ConditionalCheckFailedException) as failed:
+        ddb.put_item(TableName="t", Item={"id": {"S": "1"}}, ConditionExpression="attribute_not_exists(id)",
+                     ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert failed.value.response["Error"]["Message"] == "The conditional request failed"
+    assert "message" not in failed.value.response and failed.value.response["Item"]["id"] == {"S": "1"}
+    with pytest.raises(ddb.exceptions.ResourceNotFoundException) as missing:
         ddb.describe_table(TableName="missing")
+    assert missing.value.response["message"] == missing.value.response["Error"]["Message"]
 
 
 def test_sns_to_sqs(client):
@@ -195,6 +215,37 @@ def test_unknown_target_and_action(served):
     status, _, body = _raw(served.endpoint_url, "POST", "/", {"Content-Type": "application/x-www-form-urlencoded"},
                            b"Action=Nope&Version=2010-03-31")
     assert status == 400 and b"<Code>InvalidAction</Code>" in body and b"<ErrorResponse" in body
+
+
+def test_an_operation_not_emulated_is_a_501_naming_it(client):
+    """docs/server.md: what kumo_intercept does not emulate is answered 501 NotImplemented (RFC 9110
+    section 15.6.2), naming the operation; botocore does not retry a 501."""
+    with pytest.raises(client("sts").exceptions.ClientError) as refused:
+        client("sts").assume_root(TargetPrincipal="111122223333", TaskPolicyArn={
+            "arn": "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"})
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert refused.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert refused.value.response["Error"] == {
+        "Code": "NotImplemented", "Type": "Receiver",
+        "Message": "kumo_intercept does not emulate sts.AssumeRoot yet. See docs/coverage.md for what is emulated."}
+
+
+@pytest.mark.parametrize("service, call, operation", [
+    ("ec2", lambda ec2: ec2.describe_instances(), "DescribeInstances"),            # Query (EC2's)
+    ("ecs", lambda ecs: ecs.list_clusters(), "ListClusters"),                      # JSON
+    ("apigateway", lambda apigateway: apigateway.get_rest_apis(), None),           # REST-JSON
+])
+def test_a_service_not_emulated_is_a_501_naming_it(client, service, call, operation):
+    """The credential scope names the service (AWS General Reference, "Signature Version 4"): a
+    service kumo_intercept does not emulate is refused as in-process, not read as another service's."""
+    with pytest.raises(client(service).exceptions.ClientError) as refused:
+        call(client(service))
+    what = f"{service}.{operation}" if operation else f"the service {service!r}"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+    assert refused.value.response["Error"]["Code"] == "NotImplemented"
+    assert refused.value.response["Error"]["Message"] == (
+        f"kumo_intercept does not emulate {what} yet: no backend for the service {service!r}. "
+        "See docs/coverage.md for what is emulated.")
 
 
 def test_malformed_bodies(served, client):
@@ -289,6 +340,40 @@ def test_keep_alive_pipelining_and_header_names_in_any_case(served, client, conn
     assert connection.answer()[0] == 200
     status, headers, body = connection.answer()
     assert (status, body, headers["content-length"]) == (200, b"abc", "3")
+
+
+def test_304_and_204_answers_end_at_their_headers(served, client, connection):
+    """RFC 9110 sections 15.3.5 and 15.4.5: 204 and 304 answers have no content, so the next answer on
+    a kept-alive connection starts right after their header section. S3's GetObject page: a matching
+    If-None-Match is 304 Not Modified; DeleteObject answers 204."""
+    s3 = client("s3")
+    s3.create_bucket(Bucket="cached")
+    etag = s3.put_object(Bucket="cached", Key="k", Body=b"abc")["ETag"]
+    with pytest.raises(s3.exceptions.ClientError) as unchanged:
+        s3.get_object(Bucket="cached", Key="k", IfNoneMatch=etag)
+    assert unchanged.value.response["Error"] == {"Code": "304", "Message": "Not Modified"}
+    not_modified = f"GET /cached/k HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n".encode()
+    connection.send(not_modified + b"DELETE /cached/k HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + b"GET /cached HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert connection.answer()[0] == 304 and connection.answer()[0] == 204
+    status, _, listing = connection.answer()
+    assert status == 200 and listing.startswith(b"<ListBucketResult") and b"<Contents>" not in listing
+
+
+def test_304_on_botocores_full_path():
+    """A call with a listener of its own on the request pipeline is sent and answered in-process from
+    its HTTP form (core/interceptor.py): a 304 reaches botocore as S3 sends it, with no body."""
+    with kumo():
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="cached")
+        etag = s3.put_object(Bucket="cached", Key="k", Body=b"abc")["ETag"]
+        sent = []
+        s3.meta.events.register("before-send.s3.GetObject", lambda request, **_: sent.append(request.url))
+        with pytest.raises(s3.exceptions.ClientError) as unchanged:
+            s3.get_object(Bucket="cached", Key="k", IfNoneMatch=etag)
+        assert unchanged.value.response["Error"] == {"Code": "304", "Message": "Not Modified"}
+        assert s3.get_object(Bucket="cached", Key="k", IfNoneMatch='"other"')["Body"].read() == b"abc"
+    assert sent == ["https://cached.s3.amazonaws.com/k"] * 2
 
 
 def test_obsolete_line_folding_is_read_as_one_space(served, client, connection):
@@ -401,6 +486,23 @@ def test_kumo_serve_option_and_a_taken_port():
             taken.listen()
             kumo(serve=taken.getsockname()[1]).start()
     assert kumo_intercept.current() is None  # a failed start leaves nothing active
+
+
+def test_an_aiobotocore_client_of_the_served_endpoint_really_sends(served):
+    """An async client given ``endpoint_url=aws.endpoint_url`` goes over HTTP like a botocore one
+    (docs/server.md); other sends of aiobotocore stay refused while an emulator is active."""
+
+    async def round_trip() -> bytes:
+        async with aiobotocore.session.get_session().create_client(
+                "s3", endpoint_url=served.endpoint_url, region_name="us-east-1",
+                aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret") as s3:
+            await s3.create_bucket(Bucket="async")
+            await s3.put_object(Bucket="async", Key="k", Body=b"over http")
+            answer = await s3.get_object(Bucket="async", Key="k")
+            return bytes(await answer["Body"].read())
+
+    assert asyncio.run(round_trip()) == b"over http"
+    served.calls.assert_called("s3.PutObject", Key="k")
 
 
 def test_in_process_and_http_clients_share_one_state(served, client):
