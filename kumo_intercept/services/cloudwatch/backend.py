@@ -41,7 +41,7 @@ from ...core.errors import AwsError
 from . import composite, metric_math, schema
 from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
-from .insight_rules import NOT_EMULATED, InsightRuleOperations
+from .insight_rules import InsightRuleOperations
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -78,7 +78,6 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
     service_name = "cloudwatch"
     input_error_code = "InvalidParameterValue"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
-    not_emulated = NOT_EMULATED
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)

@@ -16,6 +16,9 @@ Internal API (plain Python, for other services):
 - ``LogsBackend.put_log_events_internal(account, region, group, stream, events) -> None``: append
   ``events`` (``(timestamp_ms, message)`` pairs, any order) to the stream, creating the group and the
   stream if they are missing. Used by Lambda for function logs and by EventBridge log-group targets.
+- ``LogsBackend.read_log_events_internal(account, region, group_patterns, start_ms, end_ms)``: the
+  ``(timestamp, message, ingestion time)`` events of the groups named (``name*`` a prefix), oldest first;
+  CloudWatch's GetInsightRuleReport runs a Contributor Insights rule over them.
 
 Retention is applied lazily: events older than the group's retention are not returned.
 """
@@ -26,7 +29,7 @@ import base64
 import gzip
 import json
 import re
-from typing import Any, Mapping, cast
+from typing import Any, Mapping, Sequence, cast
 
 from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
@@ -62,10 +65,6 @@ def _from_token(token: str | None) -> Any:
 def _missing(message: str) -> AwsError:
     return api.resource_not_found_exception(message)
 
-
-
-def _bound(prefix: tuple) -> tuple:
-    return (*prefix[:-1], prefix[-1] + "\x00")
 
 
 class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
@@ -490,6 +489,32 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         stream_record = self.streams.get(stream_key) or self._new_stream(stream_key, now)
         ordered = sorted(((int(ts), str(msg)) for ts, msg in events), key=lambda e: e[0])
         self._append(stream_key, stream_record, group_key, group_record, ordered, int(now * 1000))
+
+    def read_log_events_internal(self, account: str, region: str, group_patterns: Sequence[str], start_ms: int,
+                                 end_ms: int) -> list[tuple[int, str, int]]:
+        """The events of the named groups (``name*`` a prefix) in ``[start_ms, end_ms)``, oldest first,
+        within each group's retention: what a Contributor Insights rule reads (CloudWatch)."""
+        now = self.emulator.clock.time()
+        found: list[tuple[int, str, int]] = []
+        for group_key in self._groups_named(account, region, group_patterns):
+            cutoff = self._cutoff(self.groups[group_key], now)
+            low = start_ms if cutoff is None else max(start_ms, cutoff)
+            for stream_key in self.streams.irange((*group_key, ""), (*group_key, "\U0010ffff")):
+                found.extend((key[4], message, ingested)
+                             for key, (message, ingested) in self._stream_events(stream_key, low, end_ms))
+        found.sort(key=lambda event: event[0])
+        return found
+
+    def _groups_named(self, account: str, region: str, patterns: Sequence[str]) -> list[tuple]:
+        """The keys of the existing groups that ``patterns`` name (a trailing ``*`` makes a prefix), once each."""
+        keys: set[tuple] = set()
+        for pattern in patterns:
+            if pattern.endswith("*"):
+                keys.update(self.groups.irange((account, region, pattern[:-1]),
+                                               (account, region, pattern[:-1] + "\U0010ffff")))
+            elif (account, region, pattern) in self.groups:
+                keys.add((account, region, pattern))
+        return sorted(keys)
 
     # -- reading ----------------------------------------------------------------------------------
     def _stream_events(self, stream_key: tuple, start: int | None, end: int | None) -> list[tuple[tuple, Any]]:
