@@ -23,7 +23,8 @@ Statistics are computed from the stored data at read time (periods aligned to th
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
 enabled) publishes AWS's alarm message to SNS topics among the state's actions. GetMetricData
-evaluates metric math expressions (``metric_math.py``); Metrics Insights SELECT queries are not emulated.
+evaluates metric math expressions (``metric_math.py``) and Metrics Insights SELECT queries
+(``metrics_insights.py``) over the stored data.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from . import composite, metric_math, schema
+from . import composite, metric_math, metrics_insights, schema
 from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
 from .insight_rules import InsightRuleOperations
@@ -254,7 +255,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             self._check_query(query, index)
         stats = {query["Id"]: self._stat_series(ctx, query["MetricStat"], start, end)
                  for query in queries if "MetricStat" in query}
-        values = self._math_values(queries, stats, start, end)
+        values = self._math_values(ctx, queries, stats, start, end)
         results: list[api.MetricDataResult] = []
         for query in queries:
             if query.get("ReturnData") is False:
@@ -298,9 +299,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
         return {bucket: self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for bucket, records in buckets.items()}
 
-    @staticmethod
-    def _math_values(queries: list[Any], stats: dict[str, dict[float, float]], start: float,
-                     end: float) -> metric_math.Queries:
+    def _math_values(self, ctx: RequestContext[Any], queries: list[Any], stats: dict[str, dict[float, float]],
+                     start: float, end: float) -> metric_math.Queries:
         expressions = {query["Id"]: query["Expression"] for query in queries if "Expression" in query}
         periods = [query["MetricStat"]["Period"] for query in queries if "MetricStat" in query]
         period = min(periods) if periods else 60
@@ -309,7 +309,30 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         # grid scalars are drawn on stops there, whatever range a caller asks for
         stop = min(math.ceil(end), first + period * _MAX_DATAPOINTS) if expressions else first
         grid = [float(b) for b in range(first, stop, period)]
-        return metric_math.Queries(expressions, stats, grid)
+        # a Metrics Insights query aggregates over its own Period (MetricDataQuery in the API reference)
+        query_periods = {query["Id"]: query.get("Period", period) for query in queries}
+        return metric_math.Queries(expressions, stats, grid, lambda query_id, text: self._select(
+            ctx, metrics_insights.parse(text), query_periods[query_id], start, end))
+
+    def _select(self, ctx: RequestContext[Any], query: metrics_insights.SelectQuery, period: int, start: float,
+                end: float) -> metric_math.Value:
+        """A Metrics Insights query's answer: one series without GROUP BY, else a series per group
+        (labelled with its values) that has data in the range, ranked and limited."""
+        groups: dict[tuple[str, ...], dict[float, list[dict]]] = {}
+        for key in self.metrics.keys():
+            if key[:4] != (ctx.account, ctx.region, query.namespace, query.metric):
+                continue
+            dimensions = {d["Name"]: d["Value"] for d in _dimensions(key[4])}
+            if not query.matches(dimensions):
+                continue
+            buckets = groups.setdefault(query.group(dimensions), {})
+            for bucket, records in self._buckets(key, start, end, period, None).items():
+                buckets.setdefault(bucket, []).extend(records)
+        series = {group: {bucket: self._aggregate(records, [query.statistic])[query.statistic]
+                          for bucket, records in buckets.items()} for group, buckets in groups.items()}
+        if not query.group_by:
+            return series.get((), {})
+        return metrics_insights.rank(query, [(" ".join(group), points) for group, points in series.items() if points])
 
     @staticmethod
     def _as_series(value: Any, grid: list[float]) -> dict[float, float]:
