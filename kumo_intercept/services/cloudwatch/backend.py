@@ -74,10 +74,15 @@ def _iso(epoch: float) -> str:
 
 #: the most data points GetMetricData returns per call (MaxDatapoints, GetMetricData API reference)
 _MAX_DATAPOINTS = 100_800
+#: the most data points a GetMetricStatistics call may ask for (its API reference: 1,440)
+_MAX_STATISTICS_DATAPOINTS = 1440
 
 class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetectorOperations, ServiceBackend):
     service_name = "cloudwatch"
-    input_error_code = "InvalidParameterValue"
+    #: the model's max/pattern/enum checks, worded "1 validation error detected: ..." with the code AWS
+    #: sends (LocalStack's AWS-recorded test_set_alarm_invalid_input: ValidationError for a StateValue
+    #: outside the enum)
+    input_error_code = "ValidationError"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
 
     def __init__(self, emulator: Any) -> None:
@@ -105,12 +110,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         now = ctx.time()
         for index, datum in enumerate(data):
             where = f"MetricData.member.{index + 1}"
-            has_value = "Value" in datum
-            if sum((has_value, "StatisticValues" in datum, "Values" in datum)) > 1:
-                raise AwsError("InvalidParameterCombination",
-                               f"The parameters {where}.Value, {where}.StatisticValues and {where}.Values are "
-                               "mutually exclusive and you have specified more than one.", 400,
-                               fields={"message": "mutually exclusive parameters"})
+            self._check_value_combination(datum, where)
             stamp = datum["Timestamp"].timestamp() if datum.get("Timestamp") is not None else now
             if stamp < now - 14 * 86400 or stamp > now + 2 * 3600:
                 raise _invalid(f"The parameter {where}.Timestamp must specify a time no more than two weeks in "
@@ -123,7 +123,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                 if len(counts) != len(values):
                     raise _invalid(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
                 record = {"Values": values, "Counts": counts}
-            elif has_value:
+            elif "Value" in datum:
                 value = float(datum["Value"])
                 if math.isnan(value) or math.isinf(value):
                     raise _invalid(f"The value {datum['Value']} for parameter {where}.Value is invalid.")
@@ -134,6 +134,16 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             record["Unit"] = datum.get("Unit", "None")
             self._store_datum(ctx.account, ctx.region, namespace, datum, record, (stamp, ctx.request_id, index), now)
         return {}
+
+    @staticmethod
+    def _check_value_combination(datum: Mapping[str, Any], where: str) -> None:
+        """Value excludes Values and StatisticValues; Values with StatisticValues is accepted (AWS does:
+        LocalStack's AWS-recorded test_put_metric_data_validation, words and code included)."""
+        for other in ("Values", "StatisticValues"):
+            if "Value" in datum and other in datum:
+                message = (f"The parameters {where}.Value and {where}.{other} are mutually exclusive and you "
+                           "have specified both.")
+                raise AwsError("InvalidParameterCombination", message, 400, fields={"message": message})
 
     def _store_datum(self, account: str, region: str, namespace: str, datum: Mapping[str, Any], record: dict,
                      where: tuple[float, str, int], now: float) -> None:
@@ -230,6 +240,12 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         if start >= end:
             raise _invalid("The parameter StartTime must be less than the parameter EndTime.")
         period = params["Period"]
+        wanted = math.ceil((end - start) / period)
+        if wanted > _MAX_STATISTICS_DATAPOINTS:  # LocalStack's AWS-recorded test_invalid_amount_of_datapoints
+            message = (f"You have requested up to {wanted} datapoints, which exceeds the limit of "
+                       f"{_MAX_STATISTICS_DATAPOINTS}. You may reduce the datapoints requested by increasing Period, "
+                       "or decreasing the time range.")
+            raise AwsError("InvalidParameterCombination", message, 400, fields={"message": message})
         metric_key = (ctx.account, ctx.region, params["Namespace"], params["MetricName"],
                       _dimensions_key(params.get("Dimensions")))
         unit = params.get("Unit")
@@ -373,7 +389,11 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if any(f["Name"] not in have or ("Value" in f and have[f["Name"]] != f["Value"]) for f in wanted_dims):
                 continue
             rows.append({"Namespace": namespace, "MetricName": name, "Dimensions": record["Dimensions"]})
-        start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
+        token = params.get("NextToken")
+        if token is not None and not (token.isdigit() and int(token) <= len(rows)):
+            # a token ListMetrics did not hand out (the words are moto's test_list_metrics_paginated's)
+            raise _invalid("Request parameter NextToken is invalid")
+        start = int(token or 0)
         out: api.ListMetricsOutput = {"Metrics": rows[start:start + 500]}
         if start + 500 < len(rows):
             out["NextToken"] = str(start + 500)
@@ -533,9 +553,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
     def _alarm(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         alarm = self.alarms.get(key)
-        if alarm is None:
-            message = f"Alarm {name} not found"
-            raise AwsError("ResourceNotFound", message, 404, fields={"message": message})
+        if alarm is None:  # AWS sends no words (LocalStack's AWS-recorded test_set_alarm_invalid_input)
+            raise AwsError("ResourceNotFound", "", 404, fields={"message": ""})
         return key, alarm
 
     def delete_alarms(self, ctx: Ctx[api.DeleteAlarmsRequest]) -> api.DeleteAlarmsResult:
@@ -727,7 +746,14 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _table, _key, record = self._tagged(ctx)
+        try:
+            _table, _key, record = self._tagged(ctx)
+        except AwsError:
+            if ":alarm:" not in ctx.params["ResourceARN"]:
+                raise
+            # an alarm that does not exist (any more) has no tags: LocalStack's AWS-recorded
+            # test_tagging_metric_alarm lists [] after DeleteAlarms
+            record = {}
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(record.get("Tags", {}).items())]}
 
     # -- inspection ---------------------------------------------------------------------------
