@@ -35,6 +35,7 @@ from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
+from ...core.validation import check_input
 from .deliveries import DeliveryOperations
 from .exports import ExportOperations
 from .filters import FilterError, compile_filter
@@ -79,7 +80,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     #: words for DescribeLogGroups/LogStreams and the metric filter calls
     input_checked_operations = frozenset({"PutMetricFilter", "PutSubscriptionFilter", "GetLogEvents",
                                           "FilterLogEvents", "TestMetricFilter", "DescribeLogGroups",
-                                          "DescribeLogStreams", "DescribeMetricFilters", "DeleteMetricFilter",
+                                          "DescribeLogStreams", "DescribeMetricFilters",
                                           "DescribeSubscriptionFilters", "DeleteSubscriptionFilter"})
 
     def __init__(self, emulator: Any) -> None:
@@ -110,8 +111,8 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         params = ctx.params
         name = name or params.get("logGroupName")
         identifier = identifier or params.get("logGroupIdentifier")
-        if name and identifier:
-            raise _invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+        if name and identifier:  # LocalStack's AWS-recorded test_describe_log_streams_with_log_group_identifier
+            raise api.validation_exception("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
         if identifier and identifier.startswith("arn:"):
             parts = identifier.split(":")
             if len(parts) < 7 or parts[5] != "log-group":
@@ -647,6 +648,12 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def put_subscription_filter(self, ctx: Ctx[api.PutSubscriptionFilterRequest]) -> api.PutSubscriptionFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
+        destination_parts = params["destinationArn"].split(":")
+        if destination_parts[2:3] == ["lambda"] and destination_parts[4:5] != [group_key[0]]:
+            # checked before the group (LocalStack's AWS-recorded test_put_subscription_filter_errors)
+            raise api.access_denied_exception(
+                "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create "
+                "cross account lambda triggers.")
         self._group(group_key)
         self._check_pattern(params["filterPattern"])
         key = (*group_key, params["filterName"])
@@ -727,6 +734,10 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         return cast(api.DescribeMetricFiltersResponse, self._page(items, params, "metricFilters"))
 
     def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
+        # a group name over 512 characters gets the group-name words before the model's checks
+        # (LocalStack's AWS-recorded test_delete_metric_filter_invalid_log_group_name and _filter_name)
+        self._check_name_length(ctx.params["logGroupName"])
+        check_input(ctx.model.input_shape, dict(ctx.params), self.input_error_code)
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.metric_filters.delete((*group_key, ctx.params["filterName"])) is None:
@@ -821,7 +832,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
         if self.resource_policies.delete((ctx.account, ctx.region, name)) is None:
-            raise _missing(f"Policy with name [{name}] does not exist")
+            raise _missing(f"Policy with name [{name}] does not exist.")  # test_delete_resource_policy_not_found
         return {}
 
     def put_destination(self, ctx: Ctx[api.PutDestinationRequest]) -> api.PutDestinationResult:
@@ -876,8 +887,10 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         for name in names:
             key = self._group_key(ctx, identifier=name) if name.startswith("arn:") else \
                 (ctx.account, ctx.region, name)
-            if key not in self.groups:
-                raise _missing(f"Log group '{key[2]}' does not exist for account ID '{key[0]}'")
+            if key not in self.groups:  # AWS's words, Java SDK suffix included (test_start_query_log_group_not_found)
+                raise _missing(f"Log group '{key[2]}' does not exist for account ID '{key[0]}' (Service: AWSLogs; "
+                               "Status Code: 400; Error Code: ResourceNotFoundException; Request ID: "
+                               f"{ctx.request_id}; Proxy: null)")
             keys.append(key)
         start_ms, end_ms = params["startTime"] * 1000, params["endTime"] * 1000 + 999
         if start_ms > end_ms:

@@ -151,7 +151,9 @@ class DeliveryOperations:
         return cast(api.DescribeDeliverySourcesResponse, _page(items, ctx, "deliverySources"))
 
     def delete_delivery_source(self, ctx: Ctx[api.DeleteDeliverySourceRequest]) -> api.DeleteDeliverySourceResult:
-        key, _record = self._delivery_source(ctx, ctx.params["name"])
+        key = (ctx.account, ctx.region, ctx.params["name"])
+        if key not in self.delivery_sources:  # AWS's two full stops (recorded: test_delete_delivery_source)
+            raise _not_found("Requested Delivery Source does not exist in this account..")
         if any(record["source"] == key[2] for record in self._deliveries_here(ctx)):
             raise _conflict(f"Delivery source {key[2]} is used by a delivery; delete the delivery first.")
         self.delivery_sources.delete(key)
