@@ -125,7 +125,7 @@ class AnomalyDetectorOperations:
             view["MetricMathAnomalyDetector"] = spec
         return view  # type: ignore[return-value]  # built member by member above
 
-    def _anomaly_detector_rows(self) -> list[dict[str, Any]]:
+    def anomaly_detector_rows(self) -> list[dict[str, Any]]:
         """``aws.state.cloudwatch.summary()["anomaly_detectors"]``: each detector, what it watches and its
         state (a single metric's namespace, name, stat and dimensions; a math detector's query ids)."""
         rows = []

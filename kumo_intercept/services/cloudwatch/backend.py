@@ -770,6 +770,6 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                            for k, d in sorted(self.dashboards.items())],
             "insight_rules": [{"name": k[2], "account": k[0], "region": k[1], "state": r["State"]}
                               for k, r in self.insight_rules.items()],
-            "anomaly_detectors": self._anomaly_detector_rows(),
+            "anomaly_detectors": self.anomaly_detector_rows(),
         }
 

@@ -959,4 +959,4 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
             {"name": key[2], "account": key[0], "region": key[1], "streams": counts.get(key, 0),
              "stored_bytes": group["StoredBytes"], "retention_days": group.get("Retention")}
             for key, group in self.groups.items()
-        ], **self._delivery_rows(), "export_tasks": self._export_task_rows()}
+        ], **self.delivery_rows(), "export_tasks": self.export_task_rows()}

@@ -94,7 +94,7 @@ class DeliveryOperations:
     def _delivery_range(ctx: RequestContext[Any]) -> tuple[tuple, tuple]:
         return (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00")
 
-    def _delivery_rows(self) -> dict[str, list[dict[str, Any]]]:
+    def delivery_rows(self) -> dict[str, list[dict[str, Any]]]:
         """The inspection rows (``aws.state.logs.summary()``) of the delivery sources, destinations and
         deliveries."""
         return {

@@ -56,7 +56,7 @@ class ExportOperations:
 
         def _stream_events(self, stream_key: tuple, start: int | None, end: int | None) -> list[tuple[tuple, Any]]: ...
 
-    def _export_task_rows(self) -> list[dict[str, Any]]:
+    def export_task_rows(self) -> list[dict[str, Any]]:
         """The inspection rows (``aws.state.logs.summary()["export_tasks"]``) of the export tasks."""
         return [{"id": key[2], "account": key[0], "region": key[1], "name": record.get("taskName"),
                  "log_group": record["logGroupName"], "bucket": record["destination"],
