@@ -54,17 +54,20 @@ def _schema_label(definition: dict) -> str:
 
 def _windows(rule: dict | None, state: str, now: float) -> list[list[float | None]]:
     """The rule's enabled windows after it takes ``state`` at ``now``: a window opens when it becomes
-    ENABLED and closes when it becomes DISABLED (a record from before windows counts as always enabled)."""
-    if rule is None:
-        windows: list[list[float | None]] = []
-    else:
-        windows = [list(w) for w in rule.get("Enabled", [[0.0, None]] if rule["State"] == "ENABLED" else [])]
+    ENABLED and closes when it becomes DISABLED."""
+    windows = [] if rule is None else [list(window) for window in _enabled_windows(rule)]
     is_open = bool(windows) and windows[-1][1] is None
     if state == "ENABLED" and not is_open:
         windows.append([now, None])
     elif state == "DISABLED" and is_open:
         windows[-1][1] = now
     return windows
+
+
+def _enabled_windows(rule: dict) -> list[list[float | None]]:
+    """A rule's ``Enabled`` windows; a record from before windows were kept counts as enabled throughout
+    while ENABLED."""
+    return rule.get("Enabled", [[0.0, None]] if rule["State"] == "ENABLED" else [])
 
 
 def _while_enabled(windows: list[list[float | None]], ingested_ms: int) -> bool:
@@ -160,7 +163,7 @@ class InsightRuleOperations:
         if order_by not in _ORDER_BY:
             raise _invalid(f"The value {order_by} for parameter OrderBy is invalid; it is Sum or Maximum.")
         rule = insights.parse_rule(record["Definition"], ctx.account, ctx.region)
-        windows = record.get("Enabled", [[0.0, None]] if record["State"] == "ENABLED" else [])
+        windows = _enabled_windows(record)
         events = self.emulator.ports.logs.read_log_events_internal(
             ctx.account, ctx.region, rule.log_groups, int(start * 1000), int(end * 1000))
         by_bucket = insights.buckets(rule, ((timestamp, message) for timestamp, message, ingested in events
