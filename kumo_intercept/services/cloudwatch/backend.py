@@ -273,6 +273,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                  for query in queries if "MetricStat" in query}
         values = self._math_values(ctx, queries, stats, start, end)
         results: list[api.MetricDataResult] = []
+        names = [query["MetricStat"]["Metric"].get("MetricName") for query in queries if "MetricStat" in query]
+        shared = {name for name in names if names.count(name) > 1}
         for query in queries:
             if query.get("ReturnData") is False:
                 continue
@@ -283,8 +285,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if isinstance(value, list):  # an array (METRICS()): one result per series
                 results.extend(self._result(query["Id"], label, series, descending) for label, series in value)
             else:
-                results.append(self._result(query["Id"], self._label(query), self._as_series(value, values.grid),
-                                            descending))
+                results.append(self._result(query["Id"], self._label(query, shared),
+                                            self._as_series(value, values.grid), descending))
         return {"MetricDataResults": results, "Messages": []}
 
     @staticmethod
@@ -356,11 +358,18 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         return value if isinstance(value, dict) else {stamp: float(value) for stamp in grid if math.isfinite(value)}
 
     @staticmethod
-    def _label(query: Mapping[str, Any]) -> str:
+    def _label(query: Mapping[str, Any], shared: set[str]) -> str:
+        """The Label given, else a metric's name — followed by its Stat when another query of the call names
+        the same metric (LocalStack's AWS-recorded test_get_metric_data_with_zero_and_labels: "metric1 Average"
+        beside "metric1 Sum"; test_get_metric_data_for_multiple_metrics and _with_dimensions: "metric1") —,
+        else an expression's Id."""
         if query.get("Label"):
             return str(query["Label"])
         if "MetricStat" in query:
-            return str(query["MetricStat"]["Metric"].get("MetricName", query["Id"]))
+            name = query["MetricStat"]["Metric"].get("MetricName")
+            if name is None:
+                return str(query["Id"])
+            return f"{name} {query['MetricStat']['Stat']}" if name in shared else str(name)
         return str(query["Id"])
 
     @staticmethod

@@ -104,3 +104,22 @@ def test_list_metrics_lists_each_metric_once(cw):
     with pytest.raises(ClientError) as err:  # a token ListMetrics never handed out
         cw.list_metrics(NextToken="not-a-token")
     assert _error(err)[0] == "InvalidParameterValue"
+
+
+def test_default_labels_name_the_stat_when_a_metric_is_asked_twice(cw, kumo):
+    """test_get_metric_data_with_zero_and_labels ("metric1 Average" beside "metric1 Sum"),
+    test_get_metric_data_for_multiple_metrics and test_get_metric_data_with_dimensions ("metric1" alone)."""
+    now = kumo.clock.now()
+    cw.put_metric_data(Namespace="ns", MetricData=[
+        {"MetricName": "metric1", "Value": value, "Unit": "Seconds"} for value in (0, 2, 4, 3.5, 7, 100)] + [
+        {"MetricName": "metric2", "Value": 1}])
+
+    def labels(*queries):
+        out = cw.get_metric_data(MetricDataQueries=[
+            {"Id": query_id, "MetricStat": {"Metric": {"Namespace": "ns", "MetricName": name}, "Period": 60,
+                                            "Stat": stat}} for query_id, name, stat in queries],
+            StartTime=now - datetime.timedelta(seconds=60), EndTime=now + datetime.timedelta(seconds=60))
+        return {r["Id"]: (r["Label"], r["Values"]) for r in out["MetricDataResults"]}
+    assert labels(("avg", "metric1", "Average"), ("sum", "metric1", "Sum"), ("other", "metric2", "Sum")) == {
+        "avg": ("metric1 Average", [116.5 / 6]), "sum": ("metric1 Sum", [116.5]), "other": ("metric2", [1.0])}
+    assert labels(("one", "metric1", "Minimum")) == {"one": ("metric1", [0.0])}
