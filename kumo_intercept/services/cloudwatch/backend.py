@@ -273,7 +273,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                  for query in queries if "MetricStat" in query}
         values = self._math_values(ctx, queries, stats, start, end)
         results: list[api.MetricDataResult] = []
-        names = [query["MetricStat"]["Metric"].get("MetricName") for query in queries if "MetricStat" in query]
+        names = [query["MetricStat"]["Metric"].get("MetricName", "") for query in queries if "MetricStat" in query]
         shared = {name for name in names if names.count(name) > 1}
         for query in queries:
             if query.get("ReturnData") is False:
