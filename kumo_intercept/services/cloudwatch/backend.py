@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
@@ -273,8 +274,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                  for query in queries if "MetricStat" in query}
         values = self._math_values(ctx, queries, stats, start, end)
         results: list[api.MetricDataResult] = []
-        names = [query["MetricStat"]["Metric"].get("MetricName", "") for query in queries if "MetricStat" in query]
-        shared = {name for name in names if names.count(name) > 1}
+        asked = Counter(query["MetricStat"]["Metric"].get("MetricName", "") for query in queries if "MetricStat" in query)
+        shared = {name for name, times in asked.items() if times > 1}
         for query in queries:
             if query.get("ReturnData") is False:
                 continue
