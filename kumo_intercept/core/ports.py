@@ -83,11 +83,19 @@ class EventBusPort(Protocol):
 
 @runtime_checkable
 class LogPort(Protocol):
-    """CloudWatch Logs, for Lambda's function logs and other services' log delivery."""
+    """CloudWatch Logs, for Lambda's function logs, other services' log delivery and CloudWatch's
+    Contributor Insights rules."""
 
     def put_log_events_internal(self, account: str, region: str, group: str, stream: str,
                                 events: list[tuple[int, str]]) -> None:
         """Append (epoch milliseconds, message) events, creating the group and stream if needed."""
+        ...
+
+    def read_log_events_internal(self, account: str, region: str, group_patterns: Sequence[str], start_ms: int,
+                                 end_ms: int) -> list[tuple[int, str, int]]:
+        """(timestamp, message, ingestion time), epoch milliseconds, oldest first, of the events with
+        ``start_ms <= timestamp < end_ms`` in the log groups named (a name ending in ``*`` names every group
+        with that prefix) and within their retention, for CloudWatch's Contributor Insights rules."""
         ...
 
 

@@ -125,6 +125,21 @@ class AnomalyDetectorOperations:
             view["MetricMathAnomalyDetector"] = spec
         return view  # type: ignore[return-value]  # built member by member above
 
+    def anomaly_detector_rows(self) -> list[dict[str, Any]]:
+        """``aws.state.cloudwatch.summary()["anomaly_detectors"]``: each detector, what it watches and its
+        state (a single metric's namespace, name, stat and dimensions; a math detector's query ids)."""
+        rows = []
+        for key, _record in self.anomaly_detectors.items():
+            kind, spec = json.loads(key[2])
+            row: dict[str, Any] = {"type": kind, "account": key[0], "region": key[1], "state": "PENDING_TRAINING"}
+            if kind == "SINGLE_METRIC":
+                row.update(namespace=spec["Namespace"], metric=spec["MetricName"], stat=spec["Stat"],
+                           dimensions=spec["Dimensions"])
+            else:
+                row["queries"] = [query["Id"] for query in spec.get("MetricDataQueries") or []]
+            rows.append(row)
+        return rows
+
     def delete_anomaly_detector(self, ctx: Ctx[api.DeleteAnomalyDetectorInput]) -> api.DeleteAnomalyDetectorOutput:
         if self.anomaly_detectors.delete((ctx.account, ctx.region, _identity(ctx))) is None:
             raise _error("ResourceNotFoundException", "No anomaly detector found for the given parameters.", 404)

@@ -23,7 +23,8 @@ Statistics are computed from the stored data at read time (periods aligned to th
 CloudWatch aligns them); percentiles (``p99``, ``p50.5``) come from raw values. Alarms are not
 evaluated against the data: their state changes only through ``SetAlarmState``, which (with actions
 enabled) publishes AWS's alarm message to SNS topics among the state's actions. GetMetricData
-evaluates metric math expressions (``metric_math.py``); Metrics Insights SELECT queries are not emulated.
+evaluates metric math expressions (``metric_math.py``) and Metrics Insights SELECT queries
+(``metrics_insights.py``) over the stored data.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from typing import Any, Iterable, Mapping, cast
 
 from ...core.clock import from_epoch
@@ -38,10 +40,10 @@ from ...api import NoMembers
 from ...api import cloudwatch as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from . import composite, metric_math, schema
+from . import composite, metric_math, metrics_insights, schema
 from .anomaly_detectors import AnomalyDetectorOperations
 from .dashboards import DashboardOperations
-from .insight_rules import NOT_EMULATED, InsightRuleOperations
+from .insight_rules import InsightRuleOperations
 
 _STATS = ("SampleCount", "Average", "Sum", "Minimum", "Maximum")
 _STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
@@ -73,12 +75,16 @@ def _iso(epoch: float) -> str:
 
 #: the most data points GetMetricData returns per call (MaxDatapoints, GetMetricData API reference)
 _MAX_DATAPOINTS = 100_800
+#: the most data points a GetMetricStatistics call may ask for (its API reference: 1,440)
+_MAX_STATISTICS_DATAPOINTS = 1440
 
 class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetectorOperations, ServiceBackend):
     service_name = "cloudwatch"
-    input_error_code = "InvalidParameterValue"
+    #: the model's max/pattern/enum checks, worded "1 validation error detected: ..." with the code AWS
+    #: sends (LocalStack's AWS-recorded test_set_alarm_invalid_input: ValidationError for a StateValue
+    #: outside the enum)
+    input_error_code = "ValidationError"
     missing_parameter = ("MissingParameter", "The parameter {name} is required.")
-    not_emulated = NOT_EMULATED
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
@@ -105,12 +111,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         now = ctx.time()
         for index, datum in enumerate(data):
             where = f"MetricData.member.{index + 1}"
-            has_value = "Value" in datum
-            if sum((has_value, "StatisticValues" in datum, "Values" in datum)) > 1:
-                raise AwsError("InvalidParameterCombination",
-                               f"The parameters {where}.Value, {where}.StatisticValues and {where}.Values are "
-                               "mutually exclusive and you have specified more than one.", 400,
-                               fields={"message": "mutually exclusive parameters"})
+            self._check_value_combination(datum, where)
             stamp = datum["Timestamp"].timestamp() if datum.get("Timestamp") is not None else now
             if stamp < now - 14 * 86400 or stamp > now + 2 * 3600:
                 raise _invalid(f"The parameter {where}.Timestamp must specify a time no more than two weeks in "
@@ -123,7 +124,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                 if len(counts) != len(values):
                     raise _invalid(f"The parameters {where}.Values and {where}.Counts must be of the same size.")
                 record = {"Values": values, "Counts": counts}
-            elif has_value:
+            elif "Value" in datum:
                 value = float(datum["Value"])
                 if math.isnan(value) or math.isinf(value):
                     raise _invalid(f"The value {datum['Value']} for parameter {where}.Value is invalid.")
@@ -134,6 +135,16 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             record["Unit"] = datum.get("Unit", "None")
             self._store_datum(ctx.account, ctx.region, namespace, datum, record, (stamp, ctx.request_id, index), now)
         return {}
+
+    @staticmethod
+    def _check_value_combination(datum: Mapping[str, Any], where: str) -> None:
+        """Value excludes Values and StatisticValues; Values with StatisticValues is accepted (AWS does:
+        LocalStack's AWS-recorded test_put_metric_data_validation, words and code included)."""
+        for other in ("Values", "StatisticValues"):
+            if "Value" in datum and other in datum:
+                message = (f"The parameters {where}.Value and {where}.{other} are mutually exclusive and you "
+                           "have specified both.")
+                raise AwsError("InvalidParameterCombination", message, 400, fields={"message": message})
 
     def _store_datum(self, account: str, region: str, namespace: str, datum: Mapping[str, Any], record: dict,
                      where: tuple[float, str, int], now: float) -> None:
@@ -230,6 +241,12 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         if start >= end:
             raise _invalid("The parameter StartTime must be less than the parameter EndTime.")
         period = params["Period"]
+        wanted = math.ceil((end - start) / period)
+        if wanted > _MAX_STATISTICS_DATAPOINTS:  # LocalStack's AWS-recorded test_invalid_amount_of_datapoints
+            message = (f"You have requested up to {wanted} datapoints, which exceeds the limit of "
+                       f"{_MAX_STATISTICS_DATAPOINTS}. You may reduce the datapoints requested by increasing Period, "
+                       "or decreasing the time range.")
+            raise AwsError("InvalidParameterCombination", message, 400, fields={"message": message})
         metric_key = (ctx.account, ctx.region, params["Namespace"], params["MetricName"],
                       _dimensions_key(params.get("Dimensions")))
         unit = params.get("Unit")
@@ -255,8 +272,10 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             self._check_query(query, index)
         stats = {query["Id"]: self._stat_series(ctx, query["MetricStat"], start, end)
                  for query in queries if "MetricStat" in query}
-        values = self._math_values(queries, stats, start, end)
+        values = self._math_values(ctx, queries, stats, start, end)
         results: list[api.MetricDataResult] = []
+        asked = Counter(query["MetricStat"]["Metric"].get("MetricName", "") for query in queries if "MetricStat" in query)
+        shared = {name for name, times in asked.items() if times > 1}
         for query in queries:
             if query.get("ReturnData") is False:
                 continue
@@ -267,8 +286,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if isinstance(value, list):  # an array (METRICS()): one result per series
                 results.extend(self._result(query["Id"], label, series, descending) for label, series in value)
             else:
-                results.append(self._result(query["Id"], self._label(query), self._as_series(value, values.grid),
-                                            descending))
+                results.append(self._result(query["Id"], self._label(query, shared),
+                                            self._as_series(value, values.grid), descending))
         return {"MetricDataResults": results, "Messages": []}
 
     @staticmethod
@@ -299,9 +318,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         buckets = self._buckets(metric_key, start, end, stat["Period"], stat.get("Unit"))
         return {bucket: self._aggregate(records, [stat["Stat"]])[stat["Stat"]] for bucket, records in buckets.items()}
 
-    @staticmethod
-    def _math_values(queries: list[Any], stats: dict[str, dict[float, float]], start: float,
-                     end: float) -> metric_math.Queries:
+    def _math_values(self, ctx: RequestContext[Any], queries: list[Any], stats: dict[str, dict[float, float]],
+                     start: float, end: float) -> metric_math.Queries:
         expressions = {query["Id"]: query["Expression"] for query in queries if "Expression" in query}
         periods = [query["MetricStat"]["Period"] for query in queries if "MetricStat" in query]
         period = min(periods) if periods else 60
@@ -310,7 +328,30 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         # grid scalars are drawn on stops there, whatever range a caller asks for
         stop = min(math.ceil(end), first + period * _MAX_DATAPOINTS) if expressions else first
         grid = [float(b) for b in range(first, stop, period)]
-        return metric_math.Queries(expressions, stats, grid)
+        # a Metrics Insights query aggregates over its own Period (MetricDataQuery in the API reference)
+        query_periods = {query["Id"]: query.get("Period", period) for query in queries}
+        return metric_math.Queries(expressions, stats, grid, lambda query_id, text: self._select(
+            ctx, metrics_insights.parse(text), query_periods[query_id], start, end))
+
+    def _select(self, ctx: RequestContext[Any], query: metrics_insights.SelectQuery, period: int, start: float,
+                end: float) -> metric_math.Value:
+        """A Metrics Insights query's answer: one series without GROUP BY, else a series per group
+        (labelled with its values) that has data in the range, ranked and limited."""
+        groups: dict[tuple[str, ...], dict[float, list[dict]]] = {}
+        for key in self.metrics.keys():
+            if key[:4] != (ctx.account, ctx.region, query.namespace, query.metric):
+                continue
+            dimensions = {d["Name"]: d["Value"] for d in _dimensions(key[4])}
+            if not query.matches(dimensions):
+                continue
+            buckets = groups.setdefault(query.group(dimensions), {})
+            for bucket, records in self._buckets(key, start, end, period, None).items():
+                buckets.setdefault(bucket, []).extend(records)
+        series = {group: {bucket: self._aggregate(records, [query.statistic])[query.statistic]
+                          for bucket, records in buckets.items()} for group, buckets in groups.items()}
+        if not query.group_by:
+            return series.get((), {})
+        return metrics_insights.rank(query, [(" ".join(group), points) for group, points in series.items() if points])
 
     @staticmethod
     def _as_series(value: Any, grid: list[float]) -> dict[float, float]:
@@ -318,11 +359,18 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         return value if isinstance(value, dict) else {stamp: float(value) for stamp in grid if math.isfinite(value)}
 
     @staticmethod
-    def _label(query: Mapping[str, Any]) -> str:
+    def _label(query: Mapping[str, Any], shared: set[str]) -> str:
+        """The Label given, else a metric's name — followed by its Stat when another query of the call names
+        the same metric (LocalStack's AWS-recorded test_get_metric_data_with_zero_and_labels: "metric1 Average"
+        beside "metric1 Sum"; test_get_metric_data_for_multiple_metrics and _with_dimensions: "metric1") —,
+        else an expression's Id."""
         if query.get("Label"):
             return str(query["Label"])
         if "MetricStat" in query:
-            return str(query["MetricStat"]["Metric"].get("MetricName", query["Id"]))
+            name = query["MetricStat"]["Metric"].get("MetricName")
+            if name is None:
+                return str(query["Id"])
+            return f"{name} {query['MetricStat']['Stat']}" if name in shared else str(name)
         return str(query["Id"])
 
     @staticmethod
@@ -351,7 +399,11 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if any(f["Name"] not in have or ("Value" in f and have[f["Name"]] != f["Value"]) for f in wanted_dims):
                 continue
             rows.append({"Namespace": namespace, "MetricName": name, "Dimensions": record["Dimensions"]})
-        start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
+        token = params.get("NextToken")
+        if token is not None and not (token.isdigit() and int(token) <= len(rows)):
+            # a token ListMetrics did not hand out (the words are moto's test_list_metrics_paginated's)
+            raise _invalid("Request parameter NextToken is invalid")
+        start = int(token or 0)
         out: api.ListMetricsOutput = {"Metrics": rows[start:start + 500]}
         if start + 500 < len(rows):
             out["NextToken"] = str(start + 500)
@@ -511,9 +563,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
     def _alarm(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
         key = (ctx.account, ctx.region, name)
         alarm = self.alarms.get(key)
-        if alarm is None:
-            message = f"Alarm {name} not found"
-            raise AwsError("ResourceNotFound", message, 404, fields={"message": message})
+        if alarm is None:  # AWS sends no words (LocalStack's AWS-recorded test_set_alarm_invalid_input)
+            raise AwsError("ResourceNotFound", "", 404, fields={"message": ""})
         return key, alarm
 
     def delete_alarms(self, ctx: Ctx[api.DeleteAlarmsRequest]) -> api.DeleteAlarmsResult:
@@ -705,7 +756,14 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         return {}
 
     def list_tags_for_resource(self, ctx: Ctx[api.ListTagsForResourceRequest]) -> api.ListTagsForResourceResult:
-        _table, _key, record = self._tagged(ctx)
+        try:
+            _table, _key, record = self._tagged(ctx)
+        except AwsError:
+            if ":alarm:" not in ctx.params["ResourceARN"]:
+                raise
+            # an alarm that does not exist (any more) has no tags: LocalStack's AWS-recorded
+            # test_tagging_metric_alarm lists [] after DeleteAlarms
+            record = {}
         return {"Tags": [{"Key": k, "Value": v} for k, v in sorted(record.get("Tags", {}).items())]}
 
     # -- inspection ---------------------------------------------------------------------------
@@ -722,5 +780,6 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                            for k, d in sorted(self.dashboards.items())],
             "insight_rules": [{"name": k[2], "account": k[0], "region": k[1], "state": r["State"]}
                               for k, r in self.insight_rules.items()],
+            "anomaly_detectors": self.anomaly_detector_rows(),
         }
 

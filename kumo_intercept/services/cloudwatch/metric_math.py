@@ -5,8 +5,9 @@ with their usual precedence, parentheses, arrays ``[a, b]``, and the functions A
 AVG, MIN, MAX, STDDEV (of one time series: a scalar; of an array: a series of per-timestamp values),
 FILL(series, value), DIFF, RATE and METRICS() / METRICS("text"). Arithmetic between two series keeps
 the timestamps both have; a scalar applies to every point; points that come out infinite or NaN
-(dividing by zero) are left out, as CloudWatch leaves them out of a graph. Metrics Insights
-(``SELECT``), SEARCH and the other functions raise NotEmulatedError.
+(dividing by zero) are left out, as CloudWatch leaves them out of a graph. An expression that is a
+Metrics Insights query (``SELECT …``, ``metrics_insights.py``) is answered by the ``select`` the
+backend gives ``Queries``; SEARCH and the other functions raise NotEmulatedError.
 
 A series is ``{bucket start (epoch seconds): value}``; an array is a list of (label, series).
 """
@@ -26,7 +27,8 @@ Array = list[tuple[str, Series]]
 Value = Union[float, Series, Array]
 
 _TOKEN = re.compile(r'\s*(?:(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|([A-Za-z_][A-Za-z0-9_]*)|("[^"]*")|(\S))')
-_NOT_EMULATED = frozenset({"SELECT", "SEARCH", "INSIGHT_RULE_METRIC", "ANOMALY_DETECTION_BAND", "LAMBDA",
+_SELECT = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+_NOT_EMULATED = frozenset({"SEARCH", "INSIGHT_RULE_METRIC", "ANOMALY_DETECTION_BAND", "LAMBDA",
                            "SERVICE_QUOTA", "DB_PERF_INSIGHTS", "SLICE", "SORT", "TIME_SERIES", "RUNNING_SUM",
                            "IF", "REMOVE_EMPTY", "FIRST", "LAST", "PERIOD", "DATAPOINT_COUNT", "MINUTE", "HOUR",
                            "DAY", "DATE", "MONTH", "YEAR", "EPOCH", "LOG", "LOG10", "CONCAT", "AND", "OR"})
@@ -38,12 +40,15 @@ class MathError(Exception):
 
 class Queries:
     """A GetMetricData call's values by query id: MetricStat series as read, expressions evaluated once,
-    on demand (an expression may use another's id), over the call's time ``grid`` (FILL, scalars)."""
+    on demand (an expression may use another's id), over the call's time ``grid`` (FILL, scalars);
+    ``select(query id, text)`` answers the expressions that are Metrics Insights queries."""
 
-    def __init__(self, expressions: dict[str, str], stats: dict[str, Series], grid: list[float]) -> None:
+    def __init__(self, expressions: dict[str, str], stats: dict[str, Series], grid: list[float],
+                 select: Callable[[str, str], Value]) -> None:
         self.expressions = expressions
         self.stats = stats
         self.grid = grid
+        self.select = select
         self._done: dict[str, Value] = dict(stats)
         self._pending: set[str] = set()
 
@@ -55,8 +60,10 @@ class Queries:
         if query_id in self._pending:
             raise MathError(f"The expression {query_id} refers to itself.")
         self._pending.add(query_id)
+        expression = self.expressions[query_id]
         try:
-            self._done[query_id] = evaluate(self.expressions[query_id], self)
+            self._done[query_id] = (self.select(query_id, expression) if _SELECT.match(expression)
+                                    else evaluate(expression, self))
         except MathError as exc:
             raise MathError(f"Error in expression '{query_id}': {exc}") from None
         self._pending.discard(query_id)

@@ -16,6 +16,9 @@ Internal API (plain Python, for other services):
 - ``LogsBackend.put_log_events_internal(account, region, group, stream, events) -> None``: append
   ``events`` (``(timestamp_ms, message)`` pairs, any order) to the stream, creating the group and the
   stream if they are missing. Used by Lambda for function logs and by EventBridge log-group targets.
+- ``LogsBackend.read_log_events_internal(account, region, group_patterns, start_ms, end_ms)``: the
+  ``(timestamp, message, ingestion time)`` events of the groups named (``name*`` a prefix), oldest first;
+  CloudWatch's GetInsightRuleReport runs a Contributor Insights rule over them.
 
 Retention is applied lazily: events older than the group's retention are not returned.
 """
@@ -26,12 +29,13 @@ import base64
 import gzip
 import json
 import re
-from typing import Any, Mapping, cast
+from typing import Any, Mapping, Sequence, cast
 
 from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
+from ...core.validation import check_input
 from .deliveries import DeliveryOperations
 from .exports import ExportOperations
 from .filters import FilterError, compile_filter
@@ -64,10 +68,6 @@ def _missing(message: str) -> AwsError:
 
 
 
-def _bound(prefix: tuple) -> tuple:
-    return (*prefix[:-1], prefix[-1] + "\x00")
-
-
 class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     service_name = "logs"
     #: the model's limits (filter name 512, pattern 1024, one metric transformation, limit 10000) in
@@ -80,7 +80,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     #: words for DescribeLogGroups/LogStreams and the metric filter calls
     input_checked_operations = frozenset({"PutMetricFilter", "PutSubscriptionFilter", "GetLogEvents",
                                           "FilterLogEvents", "TestMetricFilter", "DescribeLogGroups",
-                                          "DescribeLogStreams", "DescribeMetricFilters", "DeleteMetricFilter",
+                                          "DescribeLogStreams", "DescribeMetricFilters",
                                           "DescribeSubscriptionFilters", "DeleteSubscriptionFilter"})
 
     def __init__(self, emulator: Any) -> None:
@@ -111,8 +111,8 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         params = ctx.params
         name = name or params.get("logGroupName")
         identifier = identifier or params.get("logGroupIdentifier")
-        if name and identifier:
-            raise _invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+        if name and identifier:  # LocalStack's AWS-recorded test_describe_log_streams_with_log_group_identifier
+            raise api.validation_exception("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
         if identifier and identifier.startswith("arn:"):
             parts = identifier.split(":")
             if len(parts) < 7 or parts[5] != "log-group":
@@ -491,6 +491,32 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         ordered = sorted(((int(ts), str(msg)) for ts, msg in events), key=lambda e: e[0])
         self._append(stream_key, stream_record, group_key, group_record, ordered, int(now * 1000))
 
+    def read_log_events_internal(self, account: str, region: str, group_patterns: Sequence[str], start_ms: int,
+                                 end_ms: int) -> list[tuple[int, str, int]]:
+        """The events of the named groups (``name*`` a prefix) in ``[start_ms, end_ms)``, oldest first,
+        within each group's retention: what a Contributor Insights rule reads (CloudWatch)."""
+        now = self.emulator.clock.time()
+        found: list[tuple[int, str, int]] = []
+        for group_key in self._groups_named(account, region, group_patterns):
+            cutoff = self._cutoff(self.groups[group_key], now)
+            low = start_ms if cutoff is None else max(start_ms, cutoff)
+            for stream_key in self.streams.irange((*group_key, ""), (*group_key, "\U0010ffff")):
+                found.extend((key[4], message, ingested)
+                             for key, (message, ingested) in self._stream_events(stream_key, low, end_ms))
+        found.sort(key=lambda event: event[0])
+        return found
+
+    def _groups_named(self, account: str, region: str, patterns: Sequence[str]) -> list[tuple]:
+        """The keys of the existing groups that ``patterns`` name (a trailing ``*`` makes a prefix), once each."""
+        keys: set[tuple] = set()
+        for pattern in patterns:
+            if pattern.endswith("*"):
+                keys.update(self.groups.irange((account, region, pattern[:-1]),
+                                               (account, region, pattern[:-1] + "\U0010ffff")))
+            elif (account, region, pattern) in self.groups:
+                keys.add((account, region, pattern))
+        return sorted(keys)
+
     # -- reading ----------------------------------------------------------------------------------
     def _stream_events(self, stream_key: tuple, start: int | None, end: int | None) -> list[tuple[tuple, Any]]:
         low = (*stream_key, start if start is not None else -(1 << 62))
@@ -622,6 +648,12 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def put_subscription_filter(self, ctx: Ctx[api.PutSubscriptionFilterRequest]) -> api.PutSubscriptionFilterResult:
         params = ctx.params
         group_key = self._group_key(ctx)
+        destination_parts = params["destinationArn"].split(":")
+        if destination_parts[2:3] == ["lambda"] and destination_parts[4:5] != [group_key[0]]:
+            # checked before the group (LocalStack's AWS-recorded test_put_subscription_filter_errors)
+            raise api.access_denied_exception(
+                "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies to create "
+                "cross account lambda triggers.")
         self._group(group_key)
         self._check_pattern(params["filterPattern"])
         key = (*group_key, params["filterName"])
@@ -702,6 +734,10 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         return cast(api.DescribeMetricFiltersResponse, self._page(items, params, "metricFilters"))
 
     def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
+        # a group name over 512 characters gets the group-name words before the model's checks
+        # (LocalStack's AWS-recorded test_delete_metric_filter_invalid_log_group_name and _filter_name)
+        self._check_name_length(ctx.params["logGroupName"])
+        check_input(ctx.model.input_shape, dict(ctx.params), self.input_error_code)
         group_key = self._group_key(ctx)
         self._group(group_key)
         if self.metric_filters.delete((*group_key, ctx.params["filterName"])) is None:
@@ -796,7 +832,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
         if self.resource_policies.delete((ctx.account, ctx.region, name)) is None:
-            raise _missing(f"Policy with name [{name}] does not exist")
+            raise _missing(f"Policy with name [{name}] does not exist.")  # test_delete_resource_policy_not_found
         return {}
 
     def put_destination(self, ctx: Ctx[api.PutDestinationRequest]) -> api.PutDestinationResult:
@@ -851,8 +887,10 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         for name in names:
             key = self._group_key(ctx, identifier=name) if name.startswith("arn:") else \
                 (ctx.account, ctx.region, name)
-            if key not in self.groups:
-                raise _missing(f"Log group '{key[2]}' does not exist for account ID '{key[0]}'")
+            if key not in self.groups:  # AWS's words, Java SDK suffix included (test_start_query_log_group_not_found)
+                raise _missing(f"Log group '{key[2]}' does not exist for account ID '{key[0]}' (Service: AWSLogs; "
+                               "Status Code: 400; Error Code: ResourceNotFoundException; Request ID: "
+                               f"{ctx.request_id}; Proxy: null)")
             keys.append(key)
         start_ms, end_ms = params["startTime"] * 1000, params["endTime"] * 1000 + 999
         if start_ms > end_ms:
@@ -921,4 +959,4 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
             {"name": key[2], "account": key[0], "region": key[1], "streams": counts.get(key, 0),
              "stored_bytes": group["StoredBytes"], "retention_days": group.get("Retention")}
             for key, group in self.groups.items()
-        ]}
+        ], **self.delivery_rows(), "export_tasks": self.export_task_rows()}

@@ -94,6 +94,21 @@ class DeliveryOperations:
     def _delivery_range(ctx: RequestContext[Any]) -> tuple[tuple, tuple]:
         return (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00")
 
+    def delivery_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The inspection rows (``aws.state.logs.summary()``) of the delivery sources, destinations and
+        deliveries."""
+        return {
+            "delivery_sources": [{"name": key[2], "account": key[0], "region": key[1], "service": record["service"],
+                                  "log_type": record["logType"], "resource_arn": record["resourceArn"]}
+                                 for key, record in self.delivery_sources.items()],
+            "delivery_destinations": [{"name": key[2], "account": key[0], "region": key[1], "type": record["type"],
+                                       "resource_arn": record["resourceArn"], "has_policy": bool(record.get("policy"))}
+                                      for key, record in self.delivery_destinations.items()],
+            "deliveries": [{"id": key[2], "account": key[0], "region": key[1], "source": record["source"],
+                            "destination_arn": record["destination"], "type": record["type"]}
+                           for key, record in self.deliveries.items()],
+        }
+
     # -- sources ------------------------------------------------------------------------------------
     def put_delivery_source(self, ctx: Ctx[api.PutDeliverySourceRequest]) -> api.PutDeliverySourceResult:
         self._checked(ctx)
@@ -136,7 +151,9 @@ class DeliveryOperations:
         return cast(api.DescribeDeliverySourcesResponse, _page(items, ctx, "deliverySources"))
 
     def delete_delivery_source(self, ctx: Ctx[api.DeleteDeliverySourceRequest]) -> api.DeleteDeliverySourceResult:
-        key, _record = self._delivery_source(ctx, ctx.params["name"])
+        key = (ctx.account, ctx.region, ctx.params["name"])
+        if key not in self.delivery_sources:  # AWS's two full stops (recorded: test_delete_delivery_source)
+            raise _not_found("Requested Delivery Source does not exist in this account..")
         if any(record["source"] == key[2] for record in self._deliveries_here(ctx)):
             raise _conflict(f"Delivery source {key[2]} is used by a delivery; delete the delivery first.")
         self.delivery_sources.delete(key)

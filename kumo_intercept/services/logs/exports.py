@@ -56,6 +56,13 @@ class ExportOperations:
 
         def _stream_events(self, stream_key: tuple, start: int | None, end: int | None) -> list[tuple[tuple, Any]]: ...
 
+    def export_task_rows(self) -> list[dict[str, Any]]:
+        """The inspection rows (``aws.state.logs.summary()["export_tasks"]``) of the export tasks."""
+        return [{"id": key[2], "account": key[0], "region": key[1], "name": record.get("taskName"),
+                 "log_group": record["logGroupName"], "bucket": record["destination"],
+                 "prefix": record["destinationPrefix"], "status": record["status"]}
+                for key, record in self.export_tasks.items()]
+
     def create_export_task(self, ctx: Ctx[api.CreateExportTaskRequest]) -> api.CreateExportTaskResult:
         params = ctx.params
         group_key = (ctx.account, ctx.region, params["logGroupName"])

@@ -16,8 +16,6 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from kumo_intercept import NotEmulatedError
-
 pytestmark = pytest.mark.kumo(clock="virtual", strict=True)
 
 RULE = json.dumps({"Schema": {"Name": "CloudWatchLogRule", "Version": 1}, "LogGroupNames": ["api-*"],
@@ -49,8 +47,6 @@ def test_insight_rule_lifecycle(cw):
     with pytest.raises(ClientError) as err:
         cw.put_insight_rule(RuleName="bad", RuleDefinition="not json")
     assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
-    with pytest.raises(NotEmulatedError, match="log events"):  # a report needs the rule run over log events
-        cw.get_insight_rule_report(RuleName="quiet", StartTime=0, EndTime=3600, Period=300)
 
 
 def test_anomaly_detector_lifecycle(cw):
@@ -81,3 +77,16 @@ def test_insight_rules_show_in_the_inspection_view(kumo, cw):
     cw.put_insight_rule(RuleName="quiet", RuleDefinition=RULE, RuleState="DISABLED")
     assert kumo.state.cloudwatch.summary()["insight_rules"] == [
         {"name": "quiet", "account": "123456789012", "region": "us-east-1", "state": "DISABLED"}]
+
+
+def test_anomaly_detectors_show_in_the_inspection_view(kumo, cw):
+    cw.put_anomaly_detector(Namespace="App", MetricName="Latency", Stat="Sum", Dimensions=DIMENSIONS)
+    cw.put_anomaly_detector(MetricMathAnomalyDetector={"MetricDataQueries": [
+        {"Id": "m1", "MetricStat": {"Metric": {"Namespace": "App", "MetricName": "Errors"}, "Period": 60,
+                                    "Stat": "Sum"}}]})
+    rows = kumo.state.cloudwatch.summary()["anomaly_detectors"]
+    where = {"account": "123456789012", "region": "us-east-1", "state": "PENDING_TRAINING"}
+    assert sorted(rows, key=lambda row: row["type"]) == [
+        {"type": "METRIC_MATH", **where, "queries": ["m1"]},
+        {"type": "SINGLE_METRIC", **where, "namespace": "App", "metric": "Latency", "stat": "Sum",
+         "dimensions": DIMENSIONS}]

@@ -90,8 +90,8 @@ def test_errors(cw, window):
         with pytest.raises(ClientError) as err:
             _query(cw, window, {"Id": "e1", "Expression": expression})
         assert err.value.response["Error"]["Code"] == "InvalidParameterValue"
-    with pytest.raises(NotEmulatedError, match="SELECT"):
-        _query(cw, window, {"Id": "e1", "Expression": 'SELECT SUM(Errors) FROM "App"', "Period": 60})
+    with pytest.raises(NotEmulatedError, match="SEARCH"):
+        _query(cw, window, {"Id": "e1", "Expression": "SEARCH('{App} Errors', 'Sum')", "Period": 60})
     with pytest.raises(ClientError) as err:
         cw.get_metric_data(MetricDataQueries=[{"Id": "e1", "MetricStat": _stat("Errors")}], StartTime=end,
                            EndTime=start)

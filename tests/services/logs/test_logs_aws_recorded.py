@@ -87,3 +87,49 @@ def test_event_reads_limit_10000(logs, stream):
                            "Member must have value less than or equal to 10000"}
     assert error_of(lambda: logs.get_log_events(logGroupName=group, logStreamName=name, limit=10001)) == expected
     assert error_of(lambda: logs.filter_log_events(logGroupName=group, limit=10001)) == expected
+
+
+def test_delete_metric_filter_checks_the_group_name_first(logs, stream):
+    """test_delete_metric_filter_invalid_log_group_name and test_delete_metric_filter_invalid_filter_name."""
+    group, _ = stream
+    assert error_of(lambda: logs.delete_metric_filter(logGroupName="X" * 513, filterName="valid-filter")) == {
+        "Code": "InvalidParameterException",
+        "Message": "Invalid LogGroup or LogStream, both must have length less than or equal to 512."}
+    assert error_of(lambda: logs.delete_metric_filter(logGroupName=group, filterName="X" * 513)) == too_long(
+        "filterName", "X" * 513, 512)
+
+
+def test_group_name_and_identifier_together(logs, stream):
+    """test_describe_log_streams_with_log_group_identifier (error-both-name-and-identifier)."""
+    group, _ = stream
+    assert error_of(lambda: logs.describe_log_streams(logGroupName=group, logGroupIdentifier=group)) == {
+        "Code": "ValidationException", "Message": "LogGroup name and LogGroup ARN are mutually exclusive parameters."}
+
+
+def test_not_found_words(logs, stream):
+    """test_delete_resource_policy_not_found, test_delete_delivery_source (AWS's two full stops),
+    test_get_delivery_source_not_found and test_start_query_log_group_not_found (the Java SDK's suffix)."""
+    assert error_of(lambda: logs.delete_resource_policy(policyName="non-existent")) == {
+        "Code": "ResourceNotFoundException", "Message": "Policy with name [non-existent] does not exist."}
+    assert error_of(lambda: logs.delete_delivery_source(name="gone"))["Message"] == \
+        "Requested Delivery Source does not exist in this account.."
+    assert error_of(lambda: logs.get_delivery_source(name="gone"))["Message"] == \
+        "Requested Delivery Source does not exist in this account."
+    message = error_of(lambda: logs.start_query(logGroupName="non-existent", startTime=0, endTime=100,
+                                                queryString="fields @message"))["Message"]
+    assert message.startswith("Log group 'non-existent' does not exist for account ID '123456789012' (Service: "
+                              "AWSLogs; Status Code: 400; Error Code: ResourceNotFoundException; Request ID: ")
+    assert message.endswith("; Proxy: null)")
+
+
+def test_lambda_destinations_of_other_accounts_are_refused_first(logs, stream):
+    """test_put_subscription_filter_errors (error-log-group-not-found, error-lambda-not-found: the
+    recording's destination was in another account, refused even for a group that does not exist)."""
+    group, _ = stream
+    other = "arn:aws:lambda:us-east-1:210987654321:function:test"
+    expected = {"Code": "AccessDeniedException",
+                "Message": "Cross-account lambda invocation passing is not allowed. You must use DestinationPolicies "
+                           "to create cross account lambda triggers."}
+    for name in ("not-existing-log-group", group):
+        assert error_of(lambda: logs.put_subscription_filter(
+            logGroupName=name, filterName="test", filterPattern="", destinationArn=other)) == expected

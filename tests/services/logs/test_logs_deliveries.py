@@ -132,3 +132,19 @@ def test_tag_resource_covers_destinations_and_delivery_resources(logs):
     assert logs.get_delivery_source(name="cdn")["deliverySource"]["tags"] == {"b": "2"}
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.list_tags_for_resource(resourceArn="arn:aws:logs:us-east-1:123456789012:delivery:nope")
+
+
+def test_deliveries_show_in_the_inspection_view(aws, logs):
+    logs.put_delivery_source(name="cdn", resourceArn=DISTRIBUTION, logType="ACCESS_LOGS")
+    logs.put_delivery_destination(name="to-s3", deliveryDestinationConfiguration={"destinationResourceArn": BUCKET})
+    logs.put_delivery_destination_policy(deliveryDestinationName="to-s3", deliveryDestinationPolicy="{}")
+    arn = "arn:aws:logs:us-east-1:123456789012:delivery-destination:to-s3"
+    delivery_id = logs.create_delivery(deliverySourceName="cdn", deliveryDestinationArn=arn)["delivery"]["id"]
+    summary = aws.state.logs.summary()
+    where = {"account": "123456789012", "region": "us-east-1"}
+    assert summary["delivery_sources"] == [{"name": "cdn", **where, "service": "cloudfront",
+                                            "log_type": "ACCESS_LOGS", "resource_arn": DISTRIBUTION}]
+    assert summary["delivery_destinations"] == [{"name": "to-s3", **where, "type": "S3", "resource_arn": BUCKET,
+                                                 "has_policy": True}]
+    assert summary["deliveries"] == [{"id": delivery_id, **where, "source": "cdn", "destination_arn": arn,
+                                      "type": "S3"}]

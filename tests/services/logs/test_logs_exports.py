@@ -65,3 +65,11 @@ def test_export_defaults_and_errors(logs, s3, stream):
     assert err.value.response["Error"]["Message"] == "The specified export task does not exist."
     # LocalStack's AWS-recorded test_describe_export_tasks_not_found: an unknown id lists nothing
     assert logs.describe_export_tasks(taskId="non-existent-task-id")["exportTasks"] == []
+
+
+def test_export_tasks_show_in_the_inspection_view(aws, logs, s3, stream, now_ms):
+    task_id = logs.create_export_task(logGroupName=stream[0], fromTime=0, to=now_ms, destination="exports",
+                                      taskName="nightly")["taskId"]
+    assert aws.state.logs.summary()["export_tasks"] == [{
+        "id": task_id, "account": "123456789012", "region": "us-east-1", "name": "nightly",
+        "log_group": stream[0], "bucket": "exports", "prefix": "exportedlogs", "status": "COMPLETED"}]
