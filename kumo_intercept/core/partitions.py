@@ -13,23 +13,29 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
 DEFAULT = "aws"
 DEFAULT_DNS_SUFFIX = "amazonaws.com"
 
 
 @functools.lru_cache(maxsize=1)
-def _partitions() -> tuple[tuple[str, frozenset[str], "re.Pattern[str]", str], ...]:
-    """(id, its regions, its region pattern, its DNS suffix) of each partition botocore knows."""
+def _data() -> tuple[dict[str, Any], ...]:
+    """botocore's partitions data, one entry per partition."""
     import botocore.loaders
 
     try:
-        data = botocore.loaders.create_loader().load_data("partitions")
+        return tuple(botocore.loaders.create_loader().load_data("partitions")["partitions"])
     except Exception:  # an old botocore without partitions.json: everything is in aws
         return ()
+
+
+@functools.lru_cache(maxsize=1)
+def _partitions() -> tuple[tuple[str, frozenset[str], "re.Pattern[str]", str], ...]:
+    """(id, its regions, its region pattern, its DNS suffix) of each partition botocore knows."""
     return tuple((entry["id"], frozenset(entry.get("regions", ())), re.compile(entry["regionRegex"]),
                   entry.get("outputs", {}).get("dnsSuffix", DEFAULT_DNS_SUFFIX))
-                 for entry in data["partitions"])
+                 for entry in _data())
 
 
 @functools.lru_cache(maxsize=256)
@@ -57,3 +63,22 @@ def _entry(region: str) -> tuple[str, frozenset[str], "re.Pattern[str]", str] | 
 def arn_prefix(region: str) -> str:
     """``arn:<partition>`` for a resource of ``region``'s partition."""
     return f"arn:{partition(region)}"
+
+
+@functools.lru_cache(maxsize=1)
+def dns_suffix_pattern() -> str:
+    """A regular expression matching the DNS suffix of any AWS partition: ``amazonaws.com``,
+    ``amazonaws.com.cn``, ``c2s.ic.gov``, ``sc2s.sgov.gov``… and their dual-stack suffixes, as
+    botocore's partition data names them."""
+    suffixes = {DEFAULT_DNS_SUFFIX} | {entry["outputs"][key] for entry in _data()
+                                       for key in ("dnsSuffix", "dualStackDnsSuffix") if key in entry["outputs"]}
+    # the longest first: ``amazonaws.com.cn`` before ``amazonaws.com``
+    return "(?:" + "|".join(re.escape(suffix) for suffix in sorted(suffixes, key=len, reverse=True)) + ")"
+
+
+@functools.lru_cache(maxsize=1)
+def region_pattern() -> str:
+    """A regular expression matching a region of any AWS partition (``us-east-1``, ``cn-north-1``,
+    ``us-iso-east-1``, ``eusc-de-east-1``), from each partition's ``regionRegex``."""
+    patterns = [entry["regionRegex"].removeprefix("^").removesuffix("$") for entry in _data()]
+    return "(?:" + "|".join(patterns or [r"[a-z]{2}(?:-[a-z]+)+-\d+"]) + ")"

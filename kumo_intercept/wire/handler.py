@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from botocore.config import Config
 
+from ..core import partitions
 from ..core.dispatch import ANONYMOUS, TRACE_HEADER
 from ..core.errors import AwsError, KumoError, NotEmulatedError
 from ..core.interceptor import add_unvalidated_config
@@ -227,8 +228,8 @@ def _refuse_unemulated(request: Request, operation: str | None) -> None:
 def _aws_host() -> "re.Pattern[str]":
     """An AWS endpoint's host name in any partition: the endpoint prefix (``sqs``) and, when named,
     the region (``sqs.us-east-1.amazonaws.com``, ``sqs.cn-north-1.amazonaws.com.cn``, ``sqs.us-iso-east-1.c2s.ic.gov``)."""
-    return re.compile(rf"^(?:[^.]+\.)*?(?P<prefix>[a-z0-9-]+)\.(?:(?P<region>{models.region_pattern()})\.)?"
-                      rf"{models.dns_suffix_pattern()}$", re.ASCII)  # ASCII: a tenth of the compile time
+    return re.compile(rf"^(?:[^.]+\.)*?(?P<prefix>[a-z0-9-]+)\.(?:(?P<region>{partitions.region_pattern()})\.)?"
+                      rf"{partitions.dns_suffix_pattern()}$", re.ASCII)  # ASCII: a tenth of the compile time
 
 
 def _on_aws_host(request: Request) -> bool:

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterable
 import urllib3
 from botocore.awsrequest import AWSResponse
 
-from ..core import interceptor
+from ..core import interceptor, partitions
 
 Patch = Callable[[Any, str, Any], None]
 _S3_LABEL = re.compile(r"^s3(?:-|$)")
@@ -51,7 +51,7 @@ def aws_service_host(host: str) -> bool:
 def _aws_host() -> "re.Pattern[str]":
     from . import models  # botocore's data loads on the first request made with an HTTP library
 
-    return re.compile(rf"(?:^|\.){models.dns_suffix_pattern()}$")
+    return re.compile(rf"(?:^|\.){partitions.dns_suffix_pattern()}$")
 
 
 def _emulated(host: str) -> bool:

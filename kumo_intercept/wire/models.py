@@ -31,30 +31,6 @@ def service_model(name: str) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def _partitions() -> list[dict[str, Any]]:
-    return list(_session().get_component("data_loader").load_data("partitions")["partitions"])
-
-
-@functools.lru_cache(maxsize=1)
-def dns_suffix_pattern() -> str:
-    """A regular expression matching the DNS suffix of any AWS partition: ``amazonaws.com``,
-    ``amazonaws.com.cn``, ``c2s.ic.gov``, ``sc2s.sgov.gov``… and their dual-stack suffixes, as
-    botocore's partition data names them."""
-    suffixes = {partition["outputs"][key] for partition in _partitions()
-                for key in ("dnsSuffix", "dualStackDnsSuffix") if key in partition["outputs"]}
-    # the longest first: ``amazonaws.com.cn`` before ``amazonaws.com``
-    return "(?:" + "|".join(re.escape(suffix) for suffix in sorted(suffixes, key=len, reverse=True)) + ")"
-
-
-@functools.lru_cache(maxsize=1)
-def region_pattern() -> str:
-    """A regular expression matching a region of any AWS partition (``us-east-1``, ``cn-north-1``,
-    ``us-iso-east-1``, ``eusc-de-east-1``), from each partition's ``regionRegex``."""
-    return "(?:" + "|".join(partition["regionRegex"].removeprefix("^").removesuffix("$")
-                            for partition in _partitions()) + ")"
-
-
-@functools.lru_cache(maxsize=1)
 def _available_services() -> frozenset[str]:
     return frozenset(_session().get_available_services())
 

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from botocore.utils import parse_timestamp
 
+from ..core import partitions
 from ..core.errors import AwsError
 from . import decode, encode, models
 from .headers import Headers
@@ -53,7 +54,7 @@ def _aws_virtual_host() -> "re.Pattern[str]":
     FIPS, dual-stack and Transfer Acceleration ones (``bucket.s3-fips.dualstack.us-east-1.amazonaws.com``,
     ``bucket.s3-accelerate.dualstack.amazonaws.com``) as botocore's S3 endpoint rules build them."""
     return re.compile(rf"^(?P<bucket>.+?)\.s3(?:-fips|-accelerate)?(?:\.dualstack)?(?:[.-][a-z0-9-]+)?"
-                      rf"\.{models.dns_suffix_pattern()}$")
+                      rf"\.{partitions.dns_suffix_pattern()}$")
 
 
 def checksum_algorithm(headers: Any) -> str | None:
