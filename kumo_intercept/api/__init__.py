@@ -1,12 +1,14 @@
 """Typed API of the emulated services, generated from botocore's models by ``kumo_intercept.codegen``.
 
-One module per botocore service (``kumo_intercept.api.sqs``, ``kumo_intercept.api.awslambda``…); the
-definitions here are what every generated module shares. See docs/writing-a-backend.md, "The typed API".
+One module per botocore service (``kumo_intercept.api.sqs``, ``kumo_intercept.api.awslambda``…): its
+shapes are types in a stub (``sqs.pyi``) that only type checkers read; the module itself holds what runs
+(operations, error factories, paginators). The definitions here are what every generated module shares.
+See docs/writing-a-backend.md, "The typed API".
 """
 
 from __future__ import annotations
 
-from typing import IO, NamedTuple, Protocol, TypedDict, Union
+from typing import IO, Callable, NamedTuple, NoReturn, Protocol, TypedDict, Union
 
 
 class NoMembers(TypedDict):
@@ -31,3 +33,16 @@ class Paginator(NamedTuple):
     result_key: tuple[str, ...]
     limit_key: str | None
     more_results: str | None
+
+
+def types_only(module: str) -> Callable[[str], NoReturn]:
+    """A generated module's ``__getattr__``: its shapes exist for type checkers only, so a name it
+    lacks at run time fails saying how to use it."""
+
+    def missing(name: str) -> NoReturn:
+        hint = (f": {name} is a type of {module}.pyi for type checkers only; name it in annotations "
+                "(with `from __future__ import annotations`) or quoted, as in cast(\"api.Shape\", value)"
+                if name[:1].isupper() else "")
+        raise AttributeError(f"module {module!r} has no attribute {name!r}{hint}")
+
+    return missing

@@ -68,10 +68,11 @@ from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
 from .idconfigs import ANALYTICS, INVENTORY, METRICS, IdConfigurations, legacy_notification
 from .notifications import Notifications
-from . import schema, select
+from . import schema
 
 #: the tagging results ``_version_out`` adds a version to
-_Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOutput, s3.DeleteObjectTaggingOutput)
+_Tagging = TypeVar("_Tagging", "s3.PutObjectTaggingOutput", "s3.GetObjectTaggingOutput",
+                    "s3.DeleteObjectTaggingOutput")
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -984,6 +985,8 @@ class S3Backend(ServiceBackend):
 
     def select_object_content(self, ctx: Ctx[s3.SelectObjectContentRequest]) -> s3.SelectObjectContentResult:
         """S3 Select: the object's records filtered by the SQL expression (select.py), as an event stream."""
+        from . import select  # a large module few callers need: loaded on the first Select, not with S3
+
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], None)
