@@ -53,11 +53,37 @@ def speaks_query(model: Any) -> bool:
     return model.protocol in QUERY_PROTOCOLS or "awsQueryCompatible" in model.metadata
 
 
+class _TargetPrefixes:
+    """``X-Amz-Target`` prefix (``DynamoDB_20120810``) -> service model, read from the models. The
+    models whose service name the prefix spells (``dynamodb`` in ``DynamoDB_20120810``, ``sqs`` in
+    ``AmazonSQS``) are read first, so that a server's first JSON call does not wait for every emulated
+    service's model (KMS's ``TrentService`` still does, once)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Any] = {}
+        self._read: set[str] = set()
+
+    def get(self, prefix: str) -> Any:
+        if prefix not in self._found:
+            spelled = prefix.lower()
+            for name in sorted(BACKENDS, key=lambda name: re.sub(r"\W", "", name) not in spelled):
+                self._read_model(name)
+                if prefix in self._found:
+                    break
+        return self._found.get(prefix)
+
+    def _read_model(self, name: str) -> None:
+        if name not in self._read:
+            model = service_model(name)
+            if "targetPrefix" in model.metadata:
+                self._found[model.metadata["targetPrefix"]] = model
+            self._read.add(name)
+
+
 @functools.lru_cache(maxsize=1)
-def by_target_prefix() -> dict[str, Any]:
-    """``X-Amz-Target`` prefix (``DynamoDB_20120810``) -> service model."""
-    return {model.metadata["targetPrefix"]: model for model in emulated_services()
-            if "targetPrefix" in model.metadata}
+def by_target_prefix() -> _TargetPrefixes:
+    """``X-Amz-Target`` prefix -> service model (``get`` only)."""
+    return _TargetPrefixes()
 
 
 def _grouped(key: Callable[[Any], str]) -> dict[str, list[Any]]:
