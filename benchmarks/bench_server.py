@@ -6,8 +6,9 @@ connection, and the first answer after start, side by side with moto's ThreadedM
 Targets (issue 17.5): >= 3,000 GetObject and >= 3,000 GetItem per second from one client, >= 5x
 moto's server; first answer <= 300 ms after start. Each server runs in its own process (started as a
 user would: ``python -m kumo_intercept serve`` and moto's ``ThreadedMotoServer``); the client sends
-prepared requests with ``http.client`` so that the server, not botocore, is measured. Rounds
-alternate between the servers; the figures are ranges over rounds. Run it on an idle machine.
+prepared requests with ``http.client`` so that the server, not botocore, is measured. Starts and
+rounds alternate between the servers; the figures are ranges (first answers over ``--starts`` starts,
+rates over rounds). Run it on an idle machine.
 
 Servers run from compiled bytecode, as an installed package does (pip compiles at install time):
 ``PYTHONDONTWRITEBYTECODE`` is dropped for them, bytecode goes to a temporary ``PYTHONPYCACHEPREFIX``
