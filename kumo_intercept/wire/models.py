@@ -10,7 +10,7 @@ import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence, overload
 
 import botocore.loaders
 import botocore.session
@@ -21,13 +21,41 @@ from ..core.dispatch import BACKENDS
 QUERY_PROTOCOLS = frozenset({"query", "ec2"})
 
 
-class _EmulatedServicesLoader(botocore.loaders.Loader):
-    """botocore's loader (the same search paths and extras), except that the services it is asked for
-    are the emulated ones, known to exist: botocore would first list every service directory it has
-    (some 400) to check the name, a twentieth of the server's first answer."""
+class _ServiceNames(Sequence[str]):
+    """The services botocore's loader knows, listed (some 400 directories, a twentieth of the server's
+    first answer) only when more than "is this emulated service known" is asked: botocore asks that
+    before loading each model."""
 
-    def list_available_services(self, type_name: str) -> list[str]:
-        return sorted(BACKENDS)
+    def __init__(self, listing: Callable[[], list[str]]) -> None:
+        self._listing = listing
+
+    @functools.cached_property
+    def _names(self) -> list[str]:
+        return self._listing()
+
+    def __contains__(self, name: object) -> bool:
+        return name in BACKENDS or name in self._names
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._names[index]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _EmulatedServicesLoader(botocore.loaders.Loader):
+    """botocore's loader (the same search paths and extras) that checks an emulated service's name
+    without listing every service directory first."""
+
+    @functools.lru_cache(maxsize=None)  # one per loader and type, as botocore caches its own listing
+    def list_available_services(self, type_name: str) -> Sequence[str]:  # type: ignore[override]
+        listing = super().list_available_services
+        return _ServiceNames(lambda: listing(type_name))
 
 
 @functools.lru_cache(maxsize=1)
