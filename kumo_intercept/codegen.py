@@ -8,7 +8,7 @@ per structure shape reachable from its operations, ``<Operation>Request`` / ``<O
 every operation, and the declarations of the run-time names. ``<module>.py``, what runs: ``OPERATIONS``,
 an error factory per modeled error shape and ``PAGINATORS``. The shapes are never built at run time
 (hundreds of TypedDict classes cost a service's first call tens of milliseconds, and compiling them as
-much again without bytecode); annotations name them, and ``cast()`` takes them quoted. The text depends
+much again without bytecode): a shape named at run time (``cast()``, a ``TypeVar``) is ``dict``. The text depends
 only on the model, so regenerating with the same botocore gives the same bytes; tests/core/test_codegen.py
 fails when a checked-in file is stale.
 
@@ -76,7 +76,7 @@ from __future__ import annotations
 from ..core.errors import AwsError as _AwsError
 from ..core.errors import modeled_error as _modeled_error
 from . import Paginator as _Paginator
-from . import types_only as _types_only
+from . import shapes_as_dict as _shapes_as_dict
 '''
 _STUB_IMPORTS = '''\
 import datetime as _datetime
@@ -254,8 +254,8 @@ class _Generator:
             "\n".join(self.error_factories(stub=False)),
             "\n# -- paginators " + "-" * 85 + "\n\n",
             "\n".join(self.paginator_specs()) + "\n",
-            "\n#: a shape named at run time (not in an annotation) says it is a type only\n",
-            "__getattr__ = _types_only(__name__)\n",
+            "\n#: the shapes are the stub's; named at run time, each is ``dict``\n",
+            "__getattr__ = _shapes_as_dict(__name__)\n",
         ]
         return "".join(parts).replace("\n\n\n\n", "\n\n\n")
 

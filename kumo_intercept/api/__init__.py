@@ -8,7 +8,7 @@ See docs/writing-a-backend.md, "The typed API".
 
 from __future__ import annotations
 
-from typing import IO, Callable, NamedTuple, NoReturn, Protocol, TypedDict, Union
+from typing import IO, Callable, NamedTuple, Protocol, TypedDict, Union
 
 
 class NoMembers(TypedDict):
@@ -35,14 +35,14 @@ class Paginator(NamedTuple):
     more_results: str | None
 
 
-def types_only(module: str) -> Callable[[str], NoReturn]:
-    """A generated module's ``__getattr__``: its shapes exist for type checkers only, so a name it
-    lacks at run time fails saying how to use it."""
+def shapes_as_dict(module: str) -> Callable[[str], type]:
+    """A generated module's ``__getattr__``: its shapes are types of its stub (``<module>.pyi``), for
+    type checkers; named at run time (``cast(sqs.SendMessageResult, out)``, a ``TypeVar``'s
+    constraints) a shape is ``dict``, which every value of a TypedDict is."""
 
-    def missing(name: str) -> NoReturn:
-        hint = (f": {name} is a type of {module}.pyi for type checkers only; name it in annotations "
-                "(with `from __future__ import annotations`) or quoted, as in cast(\"api.Shape\", value)"
-                if name[:1].isupper() else "")
-        raise AttributeError(f"module {module!r} has no attribute {name!r}{hint}")
+    def shape(name: str) -> type:
+        if name[:1].isupper():  # every capitalised name of a generated module is a shape or an alias
+            return dict
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
 
-    return missing
+    return shape

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..core.errors import AwsError as _AwsError
 from ..core.errors import modeled_error as _modeled_error
 from . import Paginator as _Paginator
-from . import types_only as _types_only
+from . import shapes_as_dict as _shapes_as_dict
 
 SERVICE_NAME = 'events'
 
@@ -134,5 +134,5 @@ PAGINATORS: dict[str, _Paginator] = {
     'ListTargetsByRule': _Paginator(input_token=('NextToken',), output_token=('NextToken',), result_key=('Targets',), limit_key='Limit', more_results=None),
 }
 
-#: a shape named at run time (not in an annotation) says it is a type only
-__getattr__ = _types_only(__name__)
+#: the shapes are the stub's; named at run time, each is ``dict``
+__getattr__ = _shapes_as_dict(__name__)

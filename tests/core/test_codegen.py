@@ -108,10 +108,9 @@ def test_operations_and_aliases_cover_the_model() -> None:
         assert op_name + "Request" in sts_names and op_name + "Result" in sts_names
 
 
-def test_a_shape_named_at_run_time_says_it_is_a_type_only() -> None:
-    # the shapes live in the stub: annotations name them, cast() takes them quoted
-    with pytest.raises(AttributeError, match=r"SendMessageRequest is a type of kumo_intercept\.api\.sqs\.pyi"):
-        sqs.SendMessageRequest  # noqa: B018
+def test_a_shape_named_at_run_time_is_dict() -> None:
+    # the shapes live in the stub; a TypedDict's values are dicts, and cast() or a TypeVar may name one
+    assert sqs.SendMessageRequest is dict
     with pytest.raises(AttributeError, match=r"has no attribute 'not_a_factory'$"):
         sqs.not_a_factory  # noqa: B018
 
@@ -230,47 +229,3 @@ def test_query_compatible_errors_carry_the_legacy_code_their_model_keeps(service
         if modeled is not None:
             assert getattr(module, xform_name(shape.name))("m").code == modeled, shape.name
 
-
-# -- shapes are named where only type checkers read them ---------------------------------------------
-
-def _type_only_nodes(tree: ast.AST) -> set[int]:
-    """The ids of the nodes Python never evaluates under ``from __future__ import annotations``:
-    annotations, and ``if TYPE_CHECKING:`` blocks."""
-    skipped: set[int] = set()
-    for node in ast.walk(tree):
-        roots: list[ast.AST] = []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            arguments = node.args
-            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
-                     *(a for a in (arguments.vararg, arguments.kwarg) if a is not None)]
-            roots += [a.annotation for a in every if a.annotation is not None]
-            roots += [node.returns] if node.returns is not None else []
-        elif isinstance(node, ast.AnnAssign):
-            roots.append(node.annotation)
-        elif isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
-            roots.append(node)
-        skipped.update(id(sub) for root in roots for sub in ast.walk(root))
-    return skipped
-
-
-def _shapes_named_at_run_time(path: Path) -> list[str]:
-    """``module.Shape`` of an api module (imported by name) evaluated at run time in ``path``."""
-    tree = ast.parse(path.read_text())
-    api_modules = {alias.asname or alias.name for node in ast.walk(tree)
-                   if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "api"
-                   for alias in node.names if alias.name[:1].islower()}
-    skipped = _type_only_nodes(tree)
-    return [f"{path.relative_to(API_DIR.parents[1])}:{node.lineno} {node.value.id}.{node.attr}"
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and id(node) not in skipped
-            and node.value.id in api_modules and node.attr[:1].isupper()
-            and node.attr not in ("SERVICE_NAME", "OPERATIONS", "PAGINATORS")]
-
-
-def test_no_module_names_a_shape_at_run_time() -> None:
-    """The shapes exist in the stubs only (``cast()`` takes them quoted): a shape evaluated at run time
-    is an AttributeError waiting for the first call that reaches it."""
-    package = API_DIR.parent
-    found = [hit for path in sorted(package.rglob("*.py")) if path.parent != API_DIR
-             for hit in _shapes_named_at_run_time(path)]
-    assert not found, "quote these shapes (they are types only): " + ", ".join(found)

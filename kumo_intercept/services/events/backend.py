@@ -256,7 +256,7 @@ class EventsBackend(ServiceBackend):
         self._fire_due()
         key = self._bus_key(ctx.account, ctx.region, ctx.params.get("Name"))
         bus = self._require_bus(key)
-        return cast("api.DescribeEventBusResponse", self._bus_view(key, bus, detail=True))
+        return cast(api.DescribeEventBusResponse, self._bus_view(key, bus, detail=True))
 
     def _bus_view(self, key: tuple, bus: dict, detail: bool = False) -> dict:
         view: dict[str, Any] = {"Name": key[2], "Arn": self._bus_arn(key)}
@@ -298,7 +298,7 @@ class EventsBackend(ServiceBackend):
         if start:
             keys = [k for k in keys if k[2] >= start]
         page, rest = keys[:limit], keys[limit:]
-        buses = [cast("api.EventBus", self._bus_view(k, self._bus(k) or {})) for k in page]
+        buses = [cast(api.EventBus, self._bus_view(k, self._bus(k) or {})) for k in page]
         output: api.ListEventBusesResponse = {"EventBuses": buses}
         if rest:
             output["NextToken"] = encode_token(rest[0][2])
@@ -1006,7 +1006,7 @@ class EventsBackend(ServiceBackend):
         return {}
 
     def list_archives(self, ctx: Ctx[api.ListArchivesRequest]) -> api.ListArchivesResult:
-        return cast("api.ListArchivesResponse",
+        return cast(api.ListArchivesResponse,
                     self._list_by_source(ctx, "ListArchives", self.archives, self._archive_view, "Archives"))
 
     def _list_by_source(self, ctx: RequestContext[Any], operation: str, table: Any,
@@ -1110,7 +1110,7 @@ class EventsBackend(ServiceBackend):
         view["ReplayStartTime"] = from_epoch(replay["ReplayStartTime"])
         if replay.get("ReplayEndTime") is not None:
             view["ReplayEndTime"] = from_epoch(replay["ReplayEndTime"])
-        return cast("api.DescribeReplayResponse", view)
+        return cast(api.DescribeReplayResponse, view)
 
     def describe_replay(self, ctx: Ctx[api.DescribeReplayRequest]) -> api.DescribeReplayResult:
         key = (ctx.account, ctx.region, ctx.params["ReplayName"])
@@ -1120,7 +1120,7 @@ class EventsBackend(ServiceBackend):
         return self._replay_view(key, replay, True)
 
     def list_replays(self, ctx: Ctx[api.ListReplaysRequest]) -> api.ListReplaysResult:
-        return cast("api.ListReplaysResponse",
+        return cast(api.ListReplaysResponse,
                     self._list_by_source(ctx, "ListReplays", self.replays, self._replay_view, "Replays"))
 
     def cancel_replay(self, ctx: Ctx[api.CancelReplayRequest]) -> api.CancelReplayResult:
@@ -1226,7 +1226,7 @@ class EventsBackend(ServiceBackend):
                  for key, record in self.connections.items_range((ctx.account, ctx.region, prefix),
                                                                  (ctx.account, ctx.region, prefix + "\U0010ffff"))
                  if not params.get("ConnectionState") or record["State"] == params["ConnectionState"]]
-        return cast("api.ListConnectionsResponse", self._page(items, params, "Connections"))
+        return cast(api.ListConnectionsResponse, self._page(items, params, "Connections"))
 
     def create_api_destination(self, ctx: Ctx[api.CreateApiDestinationRequest]) -> api.CreateApiDestinationResult:
         params = ctx.params
@@ -1295,7 +1295,7 @@ class EventsBackend(ServiceBackend):
             view = self._destination_view(key, record)
             view.pop("Description", None)
             items.append(view)
-        return cast("api.ListApiDestinationsResponse", self._page(items, params, "ApiDestinations"))
+        return cast(api.ListApiDestinationsResponse, self._page(items, params, "ApiDestinations"))
 
     # -- inspection -------------------------------------------------------------------------------
     def resource_facts(self, arn: str) -> dict[str, Any] | None:

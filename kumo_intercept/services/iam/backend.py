@@ -29,7 +29,7 @@ import json
 import re
 import struct
 import xml.etree.ElementTree as ElementTree
-from typing import Any, Callable, Iterable, Mapping, Sequence, TypeAlias, TypedDict, TypeVar, cast
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypedDict, TypeVar, cast
 from urllib.parse import quote as _url_quote
 
 from ...core.clock import from_epoch, to_epoch
@@ -78,9 +78,9 @@ Item = TypeVar("Item")
 #: an output shape that has a Tags member
 Shape = TypeVar("Shape", bound=Mapping[str, Any])
 #: every List*Tags response has this shape (Tags, IsTruncated, Marker); likewise the two below
-TagPage: TypeAlias = "iam.ListUserTagsResponse"
-AttachedPage: TypeAlias = "iam.ListAttachedUserPoliciesResponse"
-InlinePage: TypeAlias = "iam.ListUserPoliciesResponse"
+TagPage = iam.ListUserTagsResponse
+AttachedPage = iam.ListAttachedUserPoliciesResponse
+InlinePage = iam.ListUserPoliciesResponse
 
 
 class MarkerPage(TypedDict, total=False):
@@ -413,7 +413,7 @@ class IamBackend(ServiceBackend):
             caller = self._caller_user(ctx)
             if caller is None:
                 # AWS answers the root user without the Path and UserName the model marks required
-                root = cast("iam.User", {"UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
+                root = cast(iam.User, {"UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root",
                                        "CreateDate": from_epoch(0)})
                 return {"User": root}
             return {"User": self._user_out(caller)}

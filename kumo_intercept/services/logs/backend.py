@@ -653,7 +653,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
                                                                  (*group_key, prefix + "\U0010ffff")):
             view = {"filterName": key[3], "logGroupName": key[2], **{k: v for k, v in record.items() if v is not None}}
             items.append(view)
-        return cast("api.DescribeSubscriptionFiltersResponse", self._page(items, params, "subscriptionFilters"))
+        return cast(api.DescribeSubscriptionFiltersResponse, self._page(items, params, "subscriptionFilters"))
 
     def delete_subscription_filter(self, ctx: Ctx[api.DeleteSubscriptionFilterRequest]) -> api.DeleteSubscriptionFilterResult:
         group_key = self._group_key(ctx)
@@ -699,7 +699,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
                           "metricTransformations": [dict(t) for t in record["metricTransformations"]],
                           "creationTime": record["creationTime"], "logGroupName": key[2],
                           "applyOnTransformedLogs": record.get("applyOnTransformedLogs", False)})
-        return cast("api.DescribeMetricFiltersResponse", self._page(items, params, "metricFilters"))
+        return cast(api.DescribeMetricFiltersResponse, self._page(items, params, "metricFilters"))
 
     def delete_metric_filter(self, ctx: Ctx[api.DeleteMetricFilterRequest]) -> api.DeleteMetricFilterResult:
         group_key = self._group_key(ctx)
@@ -761,7 +761,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         output: dict[str, Any] = {"logGroupIdentifier": ctx.params["logGroupIdentifier"]}
         if policy:
             output.update(policy)
-        return cast("api.GetDataProtectionPolicyResponse", output)  # the stored policy has the result's fields
+        return cast(api.GetDataProtectionPolicyResponse, output)  # the stored policy has the result's fields
 
     def delete_data_protection_policy(self, ctx: Ctx[api.DeleteDataProtectionPolicyRequest]) -> api.DeleteDataProtectionPolicyResult:
         key = self._group_key(ctx)
@@ -791,7 +791,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def describe_resource_policies(self, ctx: Ctx[api.DescribeResourcePoliciesRequest]) -> api.DescribeResourcePoliciesResult:
         items = [dict(record) for _key, record in self.resource_policies.items_range(
             (ctx.account, ctx.region), (ctx.account, ctx.region + "\x00"), inclusive=(True, False))]
-        return cast("api.DescribeResourcePoliciesResponse", self._page(items, ctx.params, "resourcePolicies"))
+        return cast(api.DescribeResourcePoliciesResponse, self._page(items, ctx.params, "resourcePolicies"))
 
     def delete_resource_policy(self, ctx: Ctx[api.DeleteResourcePolicyRequest]) -> api.DeleteResourcePolicyResult:
         name = ctx.params.get("policyName") or "default"
@@ -833,7 +833,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
         prefix = ctx.params.get("DestinationNamePrefix") or ""
         items = [self._destination_view(key, record) for key, record in self.destinations.items_range(
             (ctx.account, ctx.region, prefix), (ctx.account, ctx.region, prefix + "\U0010ffff"))]
-        return cast("api.DescribeDestinationsResponse", self._page(items, ctx.params, "destinations"))
+        return cast(api.DescribeDestinationsResponse, self._page(items, ctx.params, "destinations"))
 
     def delete_destination(self, ctx: Ctx[api.DeleteDestinationRequest]) -> api.DeleteDestinationResult:
         if self.destinations.delete((ctx.account, ctx.region, ctx.params["destinationName"])) is None:
@@ -893,7 +893,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def get_query_results(self, ctx: Ctx[api.GetQueryResultsRequest]) -> api.GetQueryResultsResult:
         _key, query = self._query(ctx)
         results = cast("list[list[api.ResultField]]", [[dict(cell) for cell in row] for row in query["results"]])
-        statistics = cast("api.QueryStatistics", dict(query["statistics"]))
+        statistics = cast(api.QueryStatistics, dict(query["statistics"]))
         return {"queryLanguage": "CWLI", "results": results, "statistics": statistics, "status": query["status"]}
 
     def stop_query(self, ctx: Ctx[api.StopQueryRequest]) -> api.StopQueryResult:

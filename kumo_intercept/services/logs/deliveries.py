@@ -133,7 +133,7 @@ class DeliveryOperations:
     def describe_delivery_sources(self, ctx: Ctx[api.DescribeDeliverySourcesRequest]) -> api.DescribeDeliverySourcesResult:
         items = [self._delivery_source_view(ctx, key, record)
                  for key, record in self.delivery_sources.items_range(*self._delivery_range(ctx), inclusive=(True, False))]
-        return cast("api.DescribeDeliverySourcesResponse", _page(items, ctx, "deliverySources"))
+        return cast(api.DescribeDeliverySourcesResponse, _page(items, ctx, "deliverySources"))
 
     def delete_delivery_source(self, ctx: Ctx[api.DeleteDeliverySourceRequest]) -> api.DeleteDeliverySourceResult:
         key, _record = self._delivery_source(ctx, ctx.params["name"])
@@ -191,7 +191,7 @@ class DeliveryOperations:
             self, ctx: Ctx[api.DescribeDeliveryDestinationsRequest]) -> api.DescribeDeliveryDestinationsResult:
         items = [self._delivery_destination_view(ctx, key, record) for key, record
                  in self.delivery_destinations.items_range(*self._delivery_range(ctx), inclusive=(True, False))]
-        return cast("api.DescribeDeliveryDestinationsResponse", _page(items, ctx, "deliveryDestinations"))
+        return cast(api.DescribeDeliveryDestinationsResponse, _page(items, ctx, "deliveryDestinations"))
 
     def delete_delivery_destination(
             self, ctx: Ctx[api.DeleteDeliveryDestinationRequest]) -> api.DeleteDeliveryDestinationResult:
@@ -258,7 +258,7 @@ class DeliveryOperations:
         for optional in ("recordFields", "fieldDelimiter", "s3DeliveryConfiguration", "tags"):
             if optional in record:
                 view[optional] = record[optional]
-        return cast("api.Delivery", view)
+        return cast(api.Delivery, view)
 
     def _delivery(self, ctx: RequestContext[Any]) -> tuple[tuple, dict]:
         return _existing(self.deliveries, (ctx.account, ctx.region, ctx.params["id"]), "Delivery")
@@ -270,7 +270,7 @@ class DeliveryOperations:
     def describe_deliveries(self, ctx: Ctx[api.DescribeDeliveriesRequest]) -> api.DescribeDeliveriesResult:
         items = [self._delivery_view(ctx, key, record)
                  for key, record in self.deliveries.items_range(*self._delivery_range(ctx), inclusive=(True, False))]
-        return cast("api.DescribeDeliveriesResponse", _page(items, ctx, "deliveries"))
+        return cast(api.DescribeDeliveriesResponse, _page(items, ctx, "deliveries"))
 
     def update_delivery_configuration(
             self, ctx: Ctx[api.UpdateDeliveryConfigurationRequest]) -> api.UpdateDeliveryConfigurationResult:

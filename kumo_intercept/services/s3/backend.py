@@ -71,8 +71,7 @@ from .notifications import Notifications
 from . import schema
 
 #: the tagging results ``_version_out`` adds a version to
-_Tagging = TypeVar("_Tagging", "s3.PutObjectTaggingOutput", "s3.GetObjectTaggingOutput",
-                    "s3.DeleteObjectTaggingOutput")
+_Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOutput, s3.DeleteObjectTaggingOutput)
 
 _VERSION_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._"
 _VERSION_ID = re.compile(r"^[A-Za-z0-9._]{32}$")
@@ -985,14 +984,14 @@ class S3Backend(ServiceBackend):
 
     def select_object_content(self, ctx: Ctx[s3.SelectObjectContentRequest]) -> s3.SelectObjectContentResult:
         """S3 Select: the object's records filtered by the SQL expression (select.py), as an event stream."""
-        from . import select  # a large module few callers need: loaded on the first Select, not with S3
-
         p = ctx.params
         bucket = self.bucket_of(ctx, p["Bucket"])
         record = self._resolve(ctx, bucket, p["Key"], None)
         if "sse" in record:
             self._sse_c_check(p, record)
         self._check_archived(record, p["Key"])
+        from . import select  # large, and few callers need it: loaded on the first Select, not with S3
+
         request = select.prepare(p)
         outcome = select.run(request, b"".join(iter_record(self.blobs, record)))
         progress = bool(p.get("RequestProgress", {}).get("Enabled"))

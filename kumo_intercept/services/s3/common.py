@@ -174,12 +174,12 @@ def canonical_id(account: str) -> str:
 
 
 #: the results that carry an object's encryption members (``sse_out`` fills them in)
-SseResult = Union["s3.PutObjectOutput", "s3.GetObjectOutput", "s3.HeadObjectOutput", "s3.CopyObjectOutput",
-                  "s3.CreateMultipartUploadOutput", "s3.UploadPartOutput", "s3.UploadPartCopyOutput",
-                  "s3.CompleteMultipartUploadOutput"]
+SseResult = Union[s3.PutObjectOutput, s3.GetObjectOutput, s3.HeadObjectOutput, s3.CopyObjectOutput,
+                  s3.CreateMultipartUploadOutput, s3.UploadPartOutput, s3.UploadPartCopyOutput,
+                  s3.CompleteMultipartUploadOutput]
 #: a listing's result (``finish_listing`` adds the members every listing ends with)
-Listing = TypeVar("Listing", "s3.ListObjectsV2Output", "s3.ListObjectsOutput", "s3.ListObjectVersionsOutput",
-                  "s3.ListMultipartUploadsOutput")
+Listing = TypeVar("Listing", s3.ListObjectsV2Output, s3.ListObjectsOutput, s3.ListObjectVersionsOutput,
+                  s3.ListMultipartUploadsOutput)
 
 
 def owner(account: str) -> s3.Owner:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .notifications import Notifications
 
 #: the results that name the lifecycle rule aborting an upload
-_WithAbort = TypeVar("_WithAbort", "s3.CreateMultipartUploadOutput", "s3.ListPartsOutput")
+_WithAbort = TypeVar("_WithAbort", s3.CreateMultipartUploadOutput, s3.ListPartsOutput)
 
 _INF = float("inf")
 _UPLOAD_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"

@@ -907,7 +907,7 @@ class SqsBackend(ServiceBackend):
                               entry.get("MessageDeduplicationId"), entry.get("DelaySeconds"), ctx.account,
                               in_batch=True)
             # _send always sets MessageId and MD5OfMessageBody, which the batch entry requires
-            return cast("sqs.SendMessageBatchResultEntry", {"Id": entry["Id"], **sent})
+            return cast(sqs.SendMessageBatchResultEntry, {"Id": entry["Id"], **sent})
 
         successful, failed = self._batch(ctx, "SendMessageBatchRequestEntry", send, self._check_send_batch)
         return {"Successful": successful, "Failed": failed}
