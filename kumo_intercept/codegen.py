@@ -8,9 +8,9 @@ per structure shape reachable from its operations, ``<Operation>Request`` / ``<O
 every operation, and the declarations of the run-time names. ``<module>.py``, what runs: ``OPERATIONS``,
 an error factory per modeled error shape and ``PAGINATORS``. The shapes are never built at run time
 (hundreds of TypedDict classes cost a service's first call tens of milliseconds, and compiling them as
-much again without bytecode): a shape named at run time (``cast()``, a ``TypeVar``) is ``dict``. The text depends
-only on the model, so regenerating with the same botocore gives the same bytes; tests/core/test_codegen.py
-fails when a checked-in file is stale.
+much again without bytecode): a shape named at run time (``cast()``, a ``TypeVar``) is ``dict``. The
+text depends only on the model, so regenerating with the same botocore gives the same bytes;
+tests/core/test_codegen.py fails when a checked-in file is stale.
 
 Naming rules (documented in docs/writing-a-backend.md, "The typed API"):
 
