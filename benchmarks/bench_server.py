@@ -1,18 +1,22 @@
 """The HTTP server: S3 GetObject (1 KiB) and DynamoDB GetItem per second over one keep-alive
 connection, and the first answer after start, side by side with moto's ThreadedMotoServer.
 
-    python benchmarks/bench_server.py [--seconds 3] [--rounds 3]
+    python benchmarks/bench_server.py [--seconds 3] [--rounds 3] [--starts 5]
 
 Targets (issue 17.5): >= 3,000 GetObject and >= 3,000 GetItem per second from one client, >= 5x
 moto's server; first answer <= 300 ms after start. Each server runs in its own process (started as a
 user would: ``python -m kumo_intercept serve`` and moto's ``ThreadedMotoServer``); the client sends
-prepared requests with ``http.client`` so that the server, not botocore, is measured. Rounds
-alternate between the servers; the figures are ranges over rounds. Run it on an idle machine.
+prepared requests with ``http.client`` so that the server, not botocore, is measured. Starts and
+rounds alternate between the servers; the figures are ranges (first answers over ``--starts`` starts,
+rates over rounds). Run it on an idle machine.
 
 Servers run from compiled bytecode, as an installed package does (pip compiles at install time):
 ``PYTHONDONTWRITEBYTECODE`` is dropped for them, bytecode goes to a temporary ``PYTHONPYCACHEPREFIX``
-(the source tree is left alone) and one unmeasured start of each server writes it. On Linux the
-server's CPU time per request is shown too (from ``/proc``): it varies less than the rates when
+(the source tree is left alone) and one unmeasured start of each server writes it. kumo_intercept's
+first answer is also measured from source, as a fresh checkout or CI starts it (with
+``PYTHONDONTWRITEBYTECODE=1``: the project's modules are compiled at each start, the installed
+libraries' bytecode is used as usual). On Linux the server's CPU time is shown too (from
+``/proc``), per request and up to the first answer: it varies less than the rates and times when
 other processes share the machine.
 """
 
@@ -58,6 +62,13 @@ def _cpu_seconds(process: subprocess.Popen[bytes]) -> float | None:
     except OSError:
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _source_env() -> dict[str, str]:
+    """Without bytecode of the project (it is compiled at each start); the installed libraries keep
+    theirs."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPYCACHEPREFIX"}
+    return {**env, **_ENV, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def _start(kind: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str, float]:
@@ -124,6 +135,14 @@ def _get_item(endpoint: str, seconds: float) -> float:
     return _rate(endpoint, "POST", "/", headers, body, seconds)
 
 
+def _first_answer(results: dict[str, list[float]], how: str, process: subprocess.Popen[bytes], seconds: float) -> None:
+    """Record the time to a started server's first answer, and its CPU time until then when known."""
+    results[f"first answer{how} ms"].append(seconds * 1000)
+    cpu = _cpu_seconds(process)
+    if cpu is not None:
+        results[f"first answer{how} CPU ms"].append(cpu * 1000)
+
+
 def _measure(process: subprocess.Popen[bytes], run: Callable[[str, float], float], endpoint: str, seconds: float) -> tuple[float, float | None]:
     """Requests per second, and the server's CPU microseconds per request when known."""
     before = _cpu_seconds(process)
@@ -133,10 +152,52 @@ def _measure(process: subprocess.Popen[bytes], run: Callable[[str, float], float
     return rate, cpu
 
 
+def _starts(kinds: list[str], env: dict[str, str], count: int, results: dict[str, dict[str, list[float]]],
+            how: str = "") -> None:
+    """``count`` starts of each server (alternating), each stopped after its first answer."""
+    for _start_number in range(count):
+        for kind in kinds:
+            process, _endpoint, first = _start(kind, env)
+            _first_answer(results[kind], how, process, first)
+            process.terminate()
+            process.wait()
+
+
+def _rates(kinds: list[str], env: dict[str, str], rounds: int, seconds: float,
+           results: dict[str, dict[str, list[float]]]) -> None:
+    for _round in range(rounds):
+        for kind in kinds:
+            process, endpoint, _first = _start(kind, env)
+            try:
+                _seed(endpoint)
+                for name, run in (("GetObject", _get_object), ("GetItem", _get_item)):
+                    rate, cpu = _measure(process, run, endpoint, seconds)
+                    results[kind][f"{name}/s"].append(rate)
+                    if cpu is not None:
+                        results[kind][f"{name} server CPU us"].append(cpu)
+            finally:
+                process.terminate()
+                process.wait()
+
+
+def _print(kinds: list[str], metrics: tuple[str, ...], results: dict[str, dict[str, list[float]]]) -> None:
+    for metric in metrics:
+        shown = [kind for kind in kinds if results[kind][metric]]
+        if not shown:
+            continue
+        cells = [f"{kind} {min(v):,.0f}-{max(v):,.0f}" for kind in shown for v in [results[kind][metric]]]
+        ratio = ""
+        if len(shown) == 2 and metric.endswith("/s"):
+            ratio = f"  (kumo/moto {min(results['kumo'][metric]) / max(results['moto'][metric]):.1f}x-" \
+                    f"{max(results['kumo'][metric]) / min(results['moto'][metric]):.1f}x)"
+        print(f"{metric:>30}: " + ", ".join(cells) + ratio)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--starts", type=int, default=5, help="starts of each server, for the first answer")
     args = parser.parse_args()
     try:
         import moto.server  # noqa: F401
@@ -144,37 +205,17 @@ def main() -> None:
     except ImportError:
         kinds = ["kumo"]
         print("moto's server is not installed (pip install 'moto[server]'): kumo_intercept alone")
-    metrics = ("first answer ms", "GetObject/s", "GetItem/s", "GetObject server CPU us", "GetItem server CPU us")
+    metrics = ("first answer ms", "first answer CPU ms", "first answer from source ms",
+               "first answer from source CPU ms", "GetObject/s", "GetItem/s", "GetObject server CPU us",
+               "GetItem server CPU us")
     results: dict[str, dict[str, list[float]]] = {kind: {metric: [] for metric in metrics} for kind in kinds}
     with tempfile.TemporaryDirectory(prefix="bench-bytecode-") as bytecode:
         env = _server_env(bytecode)
-        for kind in kinds:  # writes the bytecode; not measured
-            process, _endpoint, _first = _start(kind, env)
-            process.terminate()
-            process.wait()
-        for _round in range(args.rounds):
-            for kind in kinds:
-                process, endpoint, first = _start(kind, env)
-                try:
-                    _seed(endpoint)
-                    results[kind]["first answer ms"].append(first * 1000)
-                    for name, run in (("GetObject", _get_object), ("GetItem", _get_item)):
-                        rate, cpu = _measure(process, run, endpoint, args.seconds)
-                        results[kind][f"{name}/s"].append(rate)
-                        if cpu is not None:
-                            results[kind][f"{name} server CPU us"].append(cpu)
-                finally:
-                    process.terminate()
-                    process.wait()
-    for metric in metrics:
-        if not all(results[kind][metric] for kind in kinds):
-            continue
-        cells = [f"{kind} {min(v):,.0f}-{max(v):,.0f}" for kind in kinds for v in [results[kind][metric]]]
-        ratio = ""
-        if len(kinds) == 2 and metric.endswith("/s"):
-            ratio = f"  (kumo/moto {min(results['kumo'][metric]) / max(results['moto'][metric]):.1f}x-" \
-                    f"{max(results['kumo'][metric]) / min(results['moto'][metric]):.1f}x)"
-        print(f"{metric:>23}: " + ", ".join(cells) + ratio)
+        _starts(kinds, env, 1, {kind: {metric: [] for metric in metrics} for kind in kinds})  # writes the bytecode
+        _starts(kinds, env, args.starts, results)
+        _starts(["kumo"], _source_env(), args.starts, results, " from source")
+        _rates(kinds, env, args.rounds, args.seconds, results)
+    _print(kinds, metrics, results)
 
 
 if __name__ == "__main__":

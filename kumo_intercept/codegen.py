@@ -3,10 +3,14 @@
     python -m kumo_intercept.codegen              # every service in core.dispatch.BACKENDS
     python -m kumo_intercept.codegen iam kms      # these botocore services (written, or rewritten)
 
-Each module holds, for one service: a ``TypedDict`` per structure shape reachable from its operations,
-``<Operation>Request`` / ``<Operation>Result`` for every operation, ``OPERATIONS``, an error factory per
-modeled error shape and ``PAGINATORS``. The text depends only on the model, so regenerating with the
-same botocore gives the same bytes; tests/core/test_codegen.py fails when a checked-in module is stale.
+Each service gets two files. ``<module>.pyi``, the types, read by type checkers only: a ``TypedDict``
+per structure shape reachable from its operations, ``<Operation>Request`` / ``<Operation>Result`` for
+every operation, and the declarations of the run-time names. ``<module>.py``, what runs: ``OPERATIONS``,
+an error factory per modeled error shape and ``PAGINATORS``. The shapes are never built at run time
+(hundreds of TypedDict classes cost a service's first call tens of milliseconds, and compiling them as
+much again without bytecode): a shape named at run time (``cast()``, a ``TypeVar``) is ``dict``. The
+text depends only on the model, so regenerating with the same botocore gives the same bytes;
+tests/core/test_codegen.py fails when a checked-in file is stale.
 
 Naming rules (documented in docs/writing-a-backend.md, "The typed API"):
 
@@ -66,22 +70,25 @@ _SCALARS = {
     "double": "float", "boolean": "bool", "blob": "bytes", "timestamp": "_datetime.datetime",
 }
 _MODULE_CONSTANTS = frozenset({"SERVICE_NAME", "OPERATIONS", "PAGINATORS"})
-_IMPORTS = '''\
+_RUNTIME_IMPORTS = '''\
 from __future__ import annotations
-
-import datetime as _datetime
-from typing import TYPE_CHECKING as _TYPE_CHECKING
-from typing import Any as _Any
-from typing import TypedDict as _TypedDict
 
 from ..core.errors import AwsError as _AwsError
 from ..core.errors import modeled_error as _modeled_error
+from . import Paginator as _Paginator
+from . import shapes_as_dict as _shapes_as_dict
+'''
+_STUB_IMPORTS = '''\
+import datetime as _datetime
+from typing import Any as _Any
+from typing import TypedDict as _TypedDict
+
+from typing_extensions import Required as _Required  # typing.Required is 3.11+
+
+from ..core.errors import AwsError as _AwsError
 from . import NoMembers as _NoMembers
 from . import Paginator as _Paginator
 from . import StreamingBlob as _StreamingBlob
-
-if _TYPE_CHECKING:  # typing.Required is 3.11+; annotations are never evaluated at run time
-    from typing_extensions import Required as _Required
 '''
 
 
@@ -188,27 +195,33 @@ class _Generator:
                         raise ValueError(f"{self.model.service_name}: no free name for {op_name}{suffix}")
                 yield f"{alias} = {target}"
 
-    def error_factories(self) -> Iterator[str]:
+    def error_factories(self, stub: bool) -> Iterator[str]:
+        """A function per modeled error shape: typed declarations in the stub, untyped bodies at run time."""
         legacy = QUERY_COMPATIBLE_CODES.get(self.model.service_name, {})
         query_compatible = "awsQueryCompatible" in self.model.metadata
         for shape in sorted(self.model.error_shapes, key=lambda s: s.name):
-            error = shape.metadata.get("error", {})
-            status = error.get("httpStatusCode", 500 if shape.metadata.get("fault") else 400)
-            # a query-compatible model that keeps the legacy code (CloudWatch's) is read; the table
-            # fills in for the models that dropped it (SQS's)
-            code = legacy.get(shape.name, error.get("code", shape.name)) if query_compatible else shape.error_code
             fields = [(n, m) for n, m in sorted(shape.members.items())
                       if n.lower() != "message" and n.isidentifier() and not keyword.iskeyword(n)]
             params = ["message: str = \"\""]
             if fields:
                 params.append("*")
             for member_name, member in fields:
-                text = self.annotation(member)
                 required = member_name in shape.required_members
-                params.append(f"{member_name}: {text}" if required else f"{member_name}: {text} | None = None")
+                text = f": {self.annotation(member)}" if stub else ""
+                params.append(f"{member_name}{text}" if required else
+                              f"{member_name}{text} | None = None" if stub else f"{member_name}=None")
+            signature = f"def {factory_name(shape.name)}({', '.join(params)}) -> _AwsError:"
+            if stub:
+                yield signature + " ..."
+                continue
+            error = shape.metadata.get("error", {})
+            status = error.get("httpStatusCode", 500 if shape.metadata.get("fault") else 400)
+            # a query-compatible model that keeps the legacy code (CloudWatch's) is read; the table
+            # fills in for the models that dropped it (SQS's)
+            code = legacy.get(shape.name, error.get("code", shape.name)) if query_compatible else shape.error_code
             query = f", query_error_shape={shape.name!r}" if query_compatible else ""
             field_dict = "{" + ", ".join(f"{n!r}: {n}" for n, _ in fields) + "}"
-            yield f"def {factory_name(shape.name)}({', '.join(params)}) -> _AwsError:"
+            yield signature
             yield f"    return _modeled_error({code!r}, message, {status}, {field_dict}{query})"
             yield "\n"
 
@@ -221,28 +234,47 @@ class _Generator:
                    f"more_results={spec.get('more_results')!r}),")
         yield "}"
 
-    def module(self) -> str:
+    def _docstring(self, what: str) -> str:
         service = self.model.service_name
+        return (f'"""Typed API of {service} ({self.model.metadata.get("serviceFullName", service)}), '
+                f"apiVersion {self.model.api_version}{what}.\n\n"
+                f"GENERATED by kumo_intercept.codegen from botocore {botocore.__version__}; do not edit.\n"
+                f"Regenerate: python -m kumo_intercept.codegen {service}\n"
+                '"""\n')
+
+    def runtime(self) -> str:
+        """``<module>.py``: the names used at run time."""
         operations = "".join(f"\n    {name!r}," for name in sorted(self.model.operation_names))
         parts = [
-            f'"""Typed API of {service} ({self.model.metadata.get("serviceFullName", service)}), '
-            f"apiVersion {self.model.api_version}.\n\n"
-            f"GENERATED by kumo_intercept.codegen from botocore {botocore.__version__}; do not edit.\n"
-            f"Regenerate: python -m kumo_intercept.codegen {service}\n"
-            '"""\n',
-            _IMPORTS,
-            f"\nSERVICE_NAME = {service!r}\n",
+            self._docstring(f": what runs (the types are in {module_name(self.model.service_name)}.pyi)"),
+            _RUNTIME_IMPORTS,
+            f"\nSERVICE_NAME = {self.model.service_name!r}\n",
+            f"\nOPERATIONS: tuple[str, ...] = ({operations}\n)\n",
+            "\n# -- errors " + "-" * 89 + "\n\n",
+            "\n".join(self.error_factories(stub=False)),
+            "\n# -- paginators " + "-" * 85 + "\n\n",
+            "\n".join(self.paginator_specs()) + "\n",
+            "\n#: the shapes are the stub's; named at run time, each is ``dict``\n",
+            "__getattr__ = _shapes_as_dict(__name__)\n",
+        ]
+        return "".join(parts).replace("\n\n\n\n", "\n\n\n")
+
+    def stub(self) -> str:
+        """``<module>.pyi``: the shapes and operation aliases, and the run-time names declared."""
+        parts = [
+            self._docstring(""),
+            _STUB_IMPORTS,
+            "\nSERVICE_NAME: str\n",
             "\n# -- shapes " + "-" * 89 + "\n",
         ]
         for shape in self.structures.values():
             parts.append("\n" + "\n".join(self.typed_dict(shape)))
         parts.append("\n# -- operations " + "-" * 85 + "\n")
         parts.append("\n".join(self.aliases()) + "\n")
-        parts.append(f"\nOPERATIONS: tuple[str, ...] = ({operations}\n)\n")
+        parts.append("\nOPERATIONS: tuple[str, ...]\n")
         parts.append("\n# -- errors " + "-" * 89 + "\n\n")
-        parts.append("\n".join(self.error_factories()))
-        parts.append("\n# -- paginators " + "-" * 85 + "\n\n")
-        parts.append("\n".join(self.paginator_specs()) + "\n")
+        parts.append("\n".join(self.error_factories(stub=True)) + "\n")
+        parts.append("\nPAGINATORS: dict[str, _Paginator]\n")
         return "".join(parts).replace("\n\n\n\n", "\n\n\n")
 
 
@@ -252,8 +284,13 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (value,)
 
 
-def generate(service: str, session: Any = None) -> str:
-    """The text of ``kumo_intercept/api/<module_name(service)>.py`` for the installed botocore."""
+#: the suffixes of a service's generated files: the run-time module and its stub
+SUFFIXES = (".py", ".pyi")
+
+
+def generate(service: str, session: Any = None) -> dict[str, str]:
+    """The texts of ``kumo_intercept/api/<module_name(service)>.py`` and ``.pyi`` (keyed by suffix) for
+    the installed botocore."""
     session = session or botocore.session.get_session()
     model = session.get_service_model(service)
     try:
@@ -261,16 +298,18 @@ def generate(service: str, session: Any = None) -> str:
             service, "paginators-1", model.api_version)["pagination"]
     except DataNotFoundError:
         paginators = {}
-    return _Generator(model, paginators).module()
+    generator = _Generator(model, paginators)
+    return {".py": generator.runtime(), ".pyi": generator.stub()}
 
 
 def write(services: Iterable[str]) -> list[Path]:
     session = botocore.session.get_session()
     written = []
     for service in services:
-        path = API_DIR / f"{module_name(service)}.py"
-        path.write_text(generate(service, session))
-        written.append(path)
+        for suffix, text in generate(service, session).items():
+            path = API_DIR / f"{module_name(service)}{suffix}"
+            path.write_text(text)
+            written.append(path)
     return written
 
 

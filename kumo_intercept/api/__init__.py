@@ -1,12 +1,14 @@
 """Typed API of the emulated services, generated from botocore's models by ``kumo_intercept.codegen``.
 
-One module per botocore service (``kumo_intercept.api.sqs``, ``kumo_intercept.api.awslambda``…); the
-definitions here are what every generated module shares. See docs/writing-a-backend.md, "The typed API".
+One module per botocore service (``kumo_intercept.api.sqs``, ``kumo_intercept.api.awslambda``…): its
+shapes are types in a stub (``sqs.pyi``) that only type checkers read; the module itself holds what runs
+(operations, error factories, paginators). The definitions here are what every generated module shares.
+See docs/writing-a-backend.md, "The typed API".
 """
 
 from __future__ import annotations
 
-from typing import IO, NamedTuple, Protocol, TypedDict, Union
+from typing import IO, Callable, NamedTuple, Protocol, TypedDict, Union
 
 
 class NoMembers(TypedDict):
@@ -31,3 +33,16 @@ class Paginator(NamedTuple):
     result_key: tuple[str, ...]
     limit_key: str | None
     more_results: str | None
+
+
+def shapes_as_dict(module: str) -> Callable[[str], type]:
+    """A generated module's ``__getattr__``: its shapes are types of its stub (``<module>.pyi``), for
+    type checkers; named at run time (``cast(sqs.SendMessageResult, out)``, a ``TypeVar``'s
+    constraints) a shape is ``dict``, which every value of a TypedDict is."""
+
+    def shape(name: str) -> type:
+        if name[:1].isupper():  # every capitalised name of a generated module is a shape or an alias
+            return dict
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+
+    return shape

@@ -325,10 +325,10 @@ def _patch(owner: Any, name: str, replacement: Any) -> None:
 
 
 def _register_on_default_session() -> None:
-    """Serve clients of a boto3 default session created before kumo_intercept was imported."""
-    import boto3
-
-    session = boto3.DEFAULT_SESSION
+    """Serve clients of a boto3 default session created before kumo_intercept was imported. Without
+    boto3 imported there is none (and an HTTP server's start need not import it)."""
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None)
     if session is None:
         return
     events = session._session.get_component("event_emitter")

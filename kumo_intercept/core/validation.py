@@ -172,6 +172,19 @@ def _below_minimum(shape: Shape, value: Any, path: str, member: str, location: s
                             f"constraint: Member must have length greater than or equal to {minimum}", location)
 
 
+#: scalar kinds with no minimum to check (``_below_minimum``)
+_NO_MINIMUM = frozenset({"boolean", "timestamp", "blob"})
+_CONTAINERS = frozenset({"structure", "list", "map"})
+
+
+def _plainly_fits(shape: Shape, value: Any) -> bool:
+    """A scalar of the right type with no minimum to check: what ``_clean`` would return unchanged
+    (anything else goes through ``_clean``, which words the problem)."""
+    kind = shape.type_name
+    return (kind not in _CONTAINERS and _scalar_fits(kind, value)
+            and (kind in _NO_MINIMUM or "min" not in shape.metadata))
+
+
 def _clean(shape: Shape, value: Any, path: str, member: str, location: str | None) -> Any:
     """``value`` checked against ``shape``, with JSON nulls dropped (AWS reads them as absent)."""
     kind = shape.type_name
@@ -186,9 +199,13 @@ def _clean(shape: Shape, value: Any, path: str, member: str, location: str | Non
         out = {}
         for name, item in value.items():
             child = members.get(name)
-            if child is not None and item is not None:
-                out[name] = _clean(child, item, f"{path}.{_camel(name)}" if path else _camel(name), name,
-                                   child.serialization.get("location", location))
+            if child is None or item is None:
+                continue
+            if _plainly_fits(child, item):  # most members: no path worked out for a message never shown
+                out[name] = item
+                continue
+            out[name] = _clean(child, item, f"{path}.{_camel(name)}" if path else _camel(name), name,
+                               child.serialization.get("location", location))
         return out
     if kind == "list":
         if not isinstance(value, (list, tuple)):

@@ -10,8 +10,9 @@ import functools
 import re
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence, overload
 
+import botocore.loaders
 import botocore.session
 
 from ..core.dispatch import BACKENDS
@@ -20,9 +21,49 @@ from ..core.dispatch import BACKENDS
 QUERY_PROTOCOLS = frozenset({"query", "ec2"})
 
 
+class _ServiceNames(Sequence[str]):
+    """The services botocore's loader knows, listed (some 400 directories, a twentieth of the server's
+    first answer) only when more than "is this emulated service known" is asked: botocore asks that
+    before loading each model."""
+
+    def __init__(self, listing: Callable[[], list[str]]) -> None:
+        self._listing = listing
+
+    @functools.cached_property
+    def _names(self) -> list[str]:
+        return self._listing()
+
+    def __contains__(self, name: object) -> bool:
+        return name in BACKENDS or name in self._names
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        return self._names[index]
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+class _EmulatedServicesLoader(botocore.loaders.Loader):
+    """botocore's loader (the same search paths and extras) that checks an emulated service's name
+    without listing every service directory first."""
+
+    @functools.lru_cache(maxsize=None)  # one per loader and type, as botocore caches its own listing
+    def list_available_services(self, type_name: str) -> Sequence[str]:  # type: ignore[override]
+        listing = super().list_available_services
+        return _ServiceNames(lambda: listing(type_name))
+
+
 @functools.lru_cache(maxsize=1)
 def _session() -> botocore.session.Session:
-    return botocore.session.Session()
+    session = botocore.session.Session()
+    paths = session.get_component("data_loader").search_paths  # AWS_DATA_PATH's, then botocore's own
+    session.register_component("data_loader", _EmulatedServicesLoader(paths, include_default_search_paths=False))
+    return session
 
 
 @functools.lru_cache(maxsize=None)
@@ -50,11 +91,37 @@ def speaks_query(model: Any) -> bool:
     return model.protocol in QUERY_PROTOCOLS or "awsQueryCompatible" in model.metadata
 
 
+class _TargetPrefixes:
+    """``X-Amz-Target`` prefix (``DynamoDB_20120810``) -> service model, read from the models. The
+    models whose service name the prefix spells (``dynamodb`` in ``DynamoDB_20120810``, ``sqs`` in
+    ``AmazonSQS``) are read first, so that a server's first JSON call does not wait for every emulated
+    service's model (KMS's ``TrentService`` still does, once)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Any] = {}
+        self._read: set[str] = set()
+
+    def get(self, prefix: str) -> Any:
+        if prefix not in self._found:
+            spelled = prefix.lower()
+            for name in sorted(BACKENDS, key=lambda name: re.sub(r"\W", "", name) not in spelled):
+                self._read_model(name)
+                if prefix in self._found:
+                    break
+        return self._found.get(prefix)
+
+    def _read_model(self, name: str) -> None:
+        if name not in self._read:
+            model = service_model(name)
+            if "targetPrefix" in model.metadata:
+                self._found[model.metadata["targetPrefix"]] = model
+            self._read.add(name)
+
+
 @functools.lru_cache(maxsize=1)
-def by_target_prefix() -> dict[str, Any]:
-    """``X-Amz-Target`` prefix (``DynamoDB_20120810``) -> service model."""
-    return {model.metadata["targetPrefix"]: model for model in emulated_services()
-            if "targetPrefix" in model.metadata}
+def by_target_prefix() -> _TargetPrefixes:
+    """``X-Amz-Target`` prefix -> service model (``get`` only)."""
+    return _TargetPrefixes()
 
 
 def _grouped(key: Callable[[Any], str]) -> dict[str, list[Any]]:

@@ -1,9 +1,10 @@
-"""The typed API in kumo_intercept/api: checked-in modules equal what the generator writes from the
-installed botocore, their error factories reach boto3 as the modeled exception classes, and their
-paginator specs are botocore's (the oracle for all three is botocore's own models)."""
+"""The typed API in kumo_intercept/api: checked-in modules and stubs equal what the generator writes
+from the installed botocore, their error factories reach boto3 as the modeled exception classes, and
+their paginator specs are botocore's (the oracle for all three is botocore's own models)."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import re
 from pathlib import Path
@@ -19,16 +20,18 @@ from botocore.exceptions import ClientError, DataNotFoundError
 
 from kumo_intercept import kumo
 from kumo_intercept.api import dynamodb, sqs, sts
-from kumo_intercept.codegen import API_DIR, default_services, generate, module_name
+from kumo_intercept.codegen import API_DIR, SUFFIXES, default_services, generate, module_name
 from kumo_intercept.core.dispatch import backend_class
 from kumo_intercept.core.errors import AwsError
 
 SESSION = botocore.session.get_session()
-GENERATED = sorted(path for path in API_DIR.glob("*.py") if path.name != "__init__.py")
+GENERATED = sorted(path for path in API_DIR.glob("*.py*") if path.name != "__init__.py")
+#: the run-time modules (each has its stub, a .pyi, beside it)
+MODULES = [path for path in GENERATED if path.suffix == ".py"]
 
 
 def _service_of(path: Path) -> str:
-    match = re.search(r"^SERVICE_NAME = '([^']+)'$", path.read_text(), re.M)
+    match = re.search(r"^SERVICE_NAME = '([^']+)'$", path.with_suffix(".py").read_text(), re.M)
     assert match, f"{path} has no SERVICE_NAME: regenerate it with python -m kumo_intercept.codegen"
     return match.group(1)
 
@@ -36,13 +39,14 @@ def _service_of(path: Path) -> str:
 @pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.name)
 def test_checked_in_module_is_what_the_generator_writes(path: Path) -> None:
     service = _service_of(path)
-    assert path.read_text() == generate(service, SESSION), (
+    assert path.read_text() == generate(service, SESSION)[path.suffix], (
         f"{path} is stale for botocore {botocore.__version__}: "
         f"regenerate with `python -m kumo_intercept.codegen {service}` and commit the result")
 
 
 def test_every_emulated_service_has_a_module() -> None:
-    missing = [s for s in default_services() if not (API_DIR / f"{module_name(s)}.py").exists()]
+    missing = [s for s in default_services() for suffix in SUFFIXES
+               if not (API_DIR / f"{module_name(s)}{suffix}").exists()]
     assert not missing, f"run `python -m kumo_intercept.codegen {' '.join(missing)}`"
 
 
@@ -56,7 +60,7 @@ def test_generation_is_deterministic() -> None:
     assert generate("s3", botocore.session.get_session()) == generate("s3", SESSION)
 
 
-@pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.name)
 def test_paginators_are_botocores(path: Path) -> None:
     module = importlib.import_module(f"kumo_intercept.api.{path.stem}")
     service = module.SERVICE_NAME
@@ -85,12 +89,30 @@ def test_paginators_are_botocores(path: Path) -> None:
         assert spec.more_results == config.get("more_results")
 
 
+def _stub_names(module: str) -> dict[str, str]:
+    """The names a stub defines: a class -> "class", an alias -> the name it stands for."""
+    tree = ast.parse((API_DIR / f"{module}.pyi").read_text())
+    names = {node.name: "class" for node in tree.body if isinstance(node, ast.ClassDef)}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
+            names[node.targets[0].id] = node.value.id  # type: ignore[attr-defined]
+    return names
+
+
 def test_operations_and_aliases_cover_the_model() -> None:
     assert sqs.OPERATIONS == tuple(sorted(SESSION.get_service_model("sqs").operation_names))
-    assert sts.GetCallerIdentityResult is sts.GetCallerIdentityResponse
-    assert sqs.SendMessageRequest.__name__ == "SendMessageRequest"
+    sts_names = _stub_names("sts")
+    assert sts_names["GetCallerIdentityResult"] == "GetCallerIdentityResponse"
+    assert _stub_names("sqs")["SendMessageRequest"] == "class"
     for op_name in sts.OPERATIONS:
-        assert hasattr(sts, op_name + "Request") and hasattr(sts, op_name + "Result")
+        assert op_name + "Request" in sts_names and op_name + "Result" in sts_names
+
+
+def test_a_shape_named_at_run_time_is_dict() -> None:
+    # the shapes live in the stub; a TypedDict's values are dicts, and cast() or a TypeVar may name one
+    assert sqs.SendMessageRequest is dict
+    with pytest.raises(AttributeError, match=r"has no attribute 'not_a_factory'$"):
+        sqs.not_a_factory  # noqa: B018
 
 
 # -- error factories through boto3 -----------------------------------------------------------------
@@ -206,3 +228,4 @@ def test_query_compatible_errors_carry_the_legacy_code_their_model_keeps(service
         modeled = shape.metadata.get("error", {}).get("code")
         if modeled is not None:
             assert getattr(module, xform_name(shape.name))("m").code == modeled, shape.name
+

@@ -29,6 +29,7 @@ evaluates metric math expressions (``metric_math.py``) and Metrics Insights SELE
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -259,7 +260,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if params.get("ExtendedStatistics"):
                 point["ExtendedStatistics"] = {s: values[s] for s in params["ExtendedStatistics"]}
             point["Unit"] = unit or records[0].get("Unit", "None")
-            points.append(cast(api.Datapoint, point))  # its statistics' keys are the caller's names
+            points.append(cast("api.Datapoint", point))  # its statistics' keys are the caller's names
         return {"Label": params["MetricName"], "Datapoints": points}
 
     def get_metric_data(self, ctx: Ctx[api.GetMetricDataRequest]) -> api.GetMetricDataResult:
@@ -505,13 +506,13 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
         return {}
 
     @staticmethod
-    def _alarm_out(alarm: dict) -> api.MetricAlarm:
-        shape = api.CompositeAlarm if alarm.get("Composite") else api.MetricAlarm
-        out: dict[str, Any] = {k: v for k, v in alarm.items() if k in shape.__annotations__}
+    def _alarm_out(ctx: RequestContext[Any], alarm: dict) -> api.MetricAlarm:
+        members = _members(ctx.model.service_model, "CompositeAlarm" if alarm.get("Composite") else "MetricAlarm")
+        out: dict[str, Any] = {k: v for k, v in alarm.items() if k in members}
         for name in ("AlarmConfigurationUpdatedTimestamp", "StateUpdatedTimestamp", "StateTransitionedTimestamp"):
             if name in out:
                 out[name] = from_epoch(out[name])
-        return cast(api.MetricAlarm, out)  # the record's fields are MetricAlarm's, times as epochs
+        return cast("api.MetricAlarm", out)  # the record's fields are MetricAlarm's, times as epochs
 
     def _my_alarms(self, ctx: RequestContext[Any]) -> list[dict]:
         return [a for k, a in sorted(self.alarms.items()) if k[:2] == (ctx.account, ctx.region)]
@@ -531,7 +532,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             if params.get("ActionPrefix") and not any(
                     a.startswith(params["ActionPrefix"]) for kind in _ACTIONS.values() for a in alarm[kind]):
                 continue
-            (composites if alarm.get("Composite") else rows).append(self._alarm_out(alarm))
+            (composites if alarm.get("Composite") else rows).append(self._alarm_out(ctx, alarm))
         size = params.get("MaxRecords") or 50
         start = int(params["NextToken"]) if str(params.get("NextToken", "")).isdigit() else 0
         # one page runs over the metric alarms, then the composite ones (each kind only if asked for)
@@ -557,7 +558,7 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
                 continue
             if params.get("Period") and alarm.get("Period") != params["Period"]:
                 continue
-            rows.append(self._alarm_out(alarm))
+            rows.append(self._alarm_out(ctx, alarm))
         return {"MetricAlarms": rows}
 
     def _alarm(self, ctx: RequestContext[Any], name: str) -> tuple[tuple, dict]:
@@ -783,3 +784,8 @@ class CloudWatchBackend(DashboardOperations, InsightRuleOperations, AnomalyDetec
             "anomaly_detectors": self.anomaly_detector_rows(),
         }
 
+
+@functools.lru_cache(maxsize=None)
+def _members(service_model: Any, shape_name: str) -> frozenset[str]:
+    """The member names of a shape of the model (an alarm's output drops the record's other fields)."""
+    return frozenset(service_model.shape_for(shape_name).members)

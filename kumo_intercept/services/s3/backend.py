@@ -69,7 +69,7 @@ from .listing import entries_of, start_after, walk_keys, walk_merged
 from .multipart import Multipart
 from .idconfigs import ANALYTICS, INVENTORY, METRICS, IdConfigurations, legacy_notification
 from .notifications import Notifications
-from . import schema, select
+from . import schema
 
 #: the tagging results ``_version_out`` adds a version to
 _Tagging = TypeVar("_Tagging", s3.PutObjectTaggingOutput, s3.GetObjectTaggingOutput, s3.DeleteObjectTaggingOutput)
@@ -1015,6 +1015,8 @@ class S3Backend(ServiceBackend):
         if "sse" in record:
             self._sse_c_check(p, record)
         self._check_archived(record, p["Key"])
+        from . import select  # large, and few callers need it: loaded on the first Select, not with S3
+
         request = select.prepare(p)
         outcome = select.run(request, b"".join(iter_record(self.blobs, record)))
         progress = bool(p.get("RequestProgress", {}).get("Enabled"))
