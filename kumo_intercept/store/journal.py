@@ -591,8 +591,8 @@ class _ReserveAhead:
     fills the current one (durability ``process``), so the kernel has its pages in the page cache by the
     time the writer maps them: faulting in a page that is not there costs ~3 µs of the writer's time on the
     machines measured (the kernel allocates and zeroes it; ~0.5 µs per change of ~700 bytes), one that is
-    ~0.4 µs. ``os.pwrite`` releases the GIL, so the writer's thread goes on meanwhile; ``mmap.madvise``
-    does not (Python 3.11: measured), so the writer maps and faults in the stretch itself (``_grow``).
+    ~0.4 µs. ``os.pwrite`` releases the GIL, so the writer's thread goes on meanwhile; ``madvise``
+    and ``mmap`` do not (Python 3.11), so the writer maps and faults in the stretch itself (``_grow``).
 
     The zeros are what the reserve holds anyway (``posix_fallocate`` reads as zeros; they are trimmed at
     close and at the next open), and they cover only file space past the writer's mapping, which no frame
