@@ -9,10 +9,7 @@
    wait. Targets: ≤ 2 s, no stall over 50 ms.
 
 Ratios are what to compare across machines; absolute times are noisy. ``--per-call`` runs section 1 only;
-``--cpu`` times section 1 in CPU time of the calling thread (for a loaded machine). That leaves out the
-journal's ``kumo-journal-reserve`` thread, which writes zeros ahead of the segment (durability ``process``,
-~0.7 µs per 4 KiB page, i.e. per ~6–40 changes here) beside the calling thread; the wall clock counts it
-only where no core is free for it.
+``--cpu`` times section 1 in CPU time of the calling thread (for a loaded machine).
 """
 
 from __future__ import annotations

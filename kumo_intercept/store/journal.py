@@ -15,10 +15,8 @@
 The active segment grows by a quarter of its size (64 KiB to 1 MiB at a time), reserved on disk first
 (a full disk is then an error at the reservation, never a SIGBUS while copying), with ``process`` faulted in
 writable at once (``MADV_POPULATE_WRITE``: one page fault per page costs more than the frames written
-into it), and is trimmed to its last frame when it ends. With ``process``, once half the reserve is used,
-the ``kumo-journal-reserve`` thread writes zeros over the next stretch, so its pages are in the page cache
-when the writer maps them (``_ReserveAhead``). After a crash its newest segment ends in zeros: the next
-open trims them.
+into it), and is trimmed to its last frame when it ends. After a crash its newest segment ends in
+zeros: the next open trims them.
 
 Any failed write or fsync stops the journal for good (``JournalStopped``): after a failed fsync the
 kernel may have dropped the dirty pages, so retrying could report success for data that is gone.
@@ -136,11 +134,6 @@ class Journal:
         self._map: mmap.mmap | None = None  # the segment from file offset _map_start to _map_end
         self._map_start = 0
         self._map_end = offset  # the file's end: reserved (zeros) past the frames once mapped
-        #: durability ``process``: the next stretch of the segment is put in the page cache in the background
-        self._ahead = _ReserveAhead() if mode == "process" else None
-        #: once a frame ends here, ``_after_append_locked`` runs: half the reserve is used (the next
-        #: stretch is asked for), or the segment is full (roll)
-        self._check_at = min(segment_bytes, offset)
         self._seq = seq  # last sequence written
         self._synced = seq  # last sequence known durable (fsync / interval modes)
         self._ids = ids
@@ -253,8 +246,8 @@ class Journal:
             self._seq = seq
             self._offset = end
             self.bytes_written += end - offset
-            if end >= self._check_at:
-                self._after_append_locked()
+            if end >= self._segment_bytes:
+                self._roll_locked()
             grown = self.bytes_written + self.blobs.bytes_written > self.compact_at
         if grown:
             self._dir.appended(self)
@@ -287,20 +280,10 @@ class Journal:
             self._fail(exc, what)
             raise self._stopped() from exc
 
-    def _after_append_locked(self) -> None:
-        """The segment is full: roll. Else half its reserve is used: have the next stretch made ready."""
-        if self._offset >= self._segment_bytes:
-            self._roll_locked()
-            return
-        self._check_at = self._segment_bytes
-        if self._ahead is not None:
-            self._ahead.ask(self._fd, self._map_end, _reserve_end(self._map_end))
-
     def _grow(self, end: int) -> None:
         """Reserve the segment's file up to past ``end`` and map it from the current frame on."""
-        if self._ahead is not None:
-            self._ahead.claim()
-        size = _reserve_end(end)
+        step = min(GROWTH_MAX, max(GROWTH_MIN, end // 4))
+        size = -(-(end + step) // GROWTH_MIN) * GROWTH_MIN
         _reserve(self._fd, self._map_end, size)
         start = self._offset - self._offset % mmap.ALLOCATIONGRANULARITY
         mapping = mmap.mmap(self._fd, size - start, offset=start)
@@ -309,12 +292,9 @@ class Journal:
         if self._map is not None:
             self._map.close()
         self._map, self._map_start, self._map_end = mapping, start, size
-        self._check_at = min(self._segment_bytes, self._offset + (size - self._offset) // 2)
 
     def _end_segment(self) -> None:
         """Unmap the active segment and trim its file to the last frame (the reserve held zeros)."""
-        if self._ahead is not None:
-            self._ahead.claim()
         if self._map is not None:
             self._map.close()
             self._map = None
@@ -324,7 +304,7 @@ class Journal:
         """Continue in the new segment ``fd`` (header written) once the active one has ended; caller
         holds ``_lock`` and owns the sync."""
         old, self._fd, self.segment = self._fd, fd, segment
-        self._offset = self._map_end = self._check_at = os.fstat(fd).st_size
+        self._offset = self._map_end = os.fstat(fd).st_size
         os.close(old)
 
     def replace_segment(self, fd: int, segment: str) -> None:
@@ -564,8 +544,6 @@ class Journal:
                 pass  # the journal stays valid without its CLOSE frame (ids then skip ahead)
             finally:
                 self._closed = True
-                if self._ahead is not None:
-                    self._ahead.stop()  # before the descriptor closes: its thread may be using it
                 if self._map is not None:
                     self._map.close()
                 os.close(self._fd)
@@ -578,84 +556,6 @@ class Journal:
             self._kick.release()  # it is idle: waiting for the next hand-over
             self._flusher.join()
             self._flusher = None
-
-
-def _reserve_end(end: int) -> int:
-    """Where the segment's reserve ends once it must reach past ``end``: a quarter more (within the bounds)."""
-    step = min(GROWTH_MAX, max(GROWTH_MIN, end // 4))
-    return -(-(end + step) // GROWTH_MIN) * GROWTH_MIN
-
-
-class _ReserveAhead:
-    """Writes zeros over the next stretch of the active segment in a background thread while the writer
-    fills the current one (durability ``process``), so the kernel has its pages in the page cache by the
-    time the writer maps them: faulting in a page that is not there costs ~3 µs of the writer's time on the
-    machines measured (the kernel allocates and zeroes it; ~0.5 µs per change of ~700 bytes), one that is
-    ~0.4 µs. ``os.pwrite`` releases the GIL, so the writer's thread goes on meanwhile; ``madvise``
-    and ``mmap`` do not (Python 3.11), so the writer maps and faults in the stretch itself (``_grow``).
-
-    The zeros are what the reserve holds anyway (``posix_fallocate`` reads as zeros; they are trimmed at
-    close and at the next open), and they cover only file space past the writer's mapping, which no frame
-    is written to before ``claim``: the writer claims before it grows the mapping, ends the segment or
-    closes, and ``claim`` waits for a write in progress and cancels one not started. A failed write is
-    forgotten: the writer reserves the stretch itself, and a failure there stops the journal as before."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()  # guards _request and _stopping
-        self._asked = threading.Condition(self._lock)
-        self._busy = threading.Lock()  # held by the thread while it writes (taken before _lock)
-        self._request: tuple[int, int, int] | None = None  # (descriptor, from, to)
-        self._thread: threading.Thread | None = None
-        self._stopping = False
-
-    def ask(self, fd: int, start: int, end: int) -> None:
-        """Have zeros written to ``fd`` from ``start`` (past the writer's mapping) to ``end``."""
-        with self._lock:
-            if self._request is not None or self._stopping:
-                return
-            self._request = (fd, start, end)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="kumo-journal-reserve", daemon=True)
-                self._thread.start()
-            self._asked.notify()
-
-    def claim(self) -> None:
-        """Wait for a write in progress and cancel one not started (the writer is about to use the space,
-        or the descriptor is about to close)."""
-        with self._busy, self._lock:
-            self._request = None
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stopping = True
-            self._asked.notify()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        self.claim()
-
-    def _run(self) -> None:
-        zeros = bytes(GROWTH_MAX)  # calloc'ed: the kernel's zero page until written
-        while True:
-            with self._lock:
-                while self._request is None and not self._stopping:
-                    self._asked.wait()
-                if self._stopping:
-                    return
-            with self._busy:
-                with self._lock:
-                    request, self._request = self._request, None  # the writer may have claimed meanwhile
-                if request is not None:
-                    _write_zeros(zeros, *request)
-
-
-def _write_zeros(zeros: bytes, fd: int, start: int, end: int) -> None:
-    with memoryview(zeros) as view:
-        while start < end:
-            try:
-                start += os.pwrite(fd, view[:min(len(zeros), end - start)], start)
-            except OSError:  # a full disk, say: the writer meets it when it reserves, and stops
-                return
 
 
 def _prefault(mapping: mmap.mmap, start: int) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 
 import pytest
 
@@ -70,40 +69,6 @@ def test_a_segment_grows_past_its_reserve_and_ends_trimmed_at_a_clean_stop(tmp_p
     assert rec.torn is None and rec.state.clean
     assert os.path.getsize(newest) == rec.files[_segments(path)[-1]]
     assert len(rec.state.records["t.big"]) == 3000
-
-
-def _reserve_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "kumo-journal-reserve"]
-
-
-def test_zeros_written_ahead_in_the_background_stay_past_the_frames_and_go_at_a_clean_stop(tmp_path):
-    """Durability 'process': a background thread writes zeros over the next stretch of the segment while
-    frames fill the current one (journal.py, ``_ReserveAhead``). Fact: docs/persistence.md "Append"."""
-    path = str(tmp_path)
-    value = {"pad": "w" * 500}
-    with kumo(data_dir=path) as aws:
-        aws.persistence.directory.auto_compact = False
-        table = aws.store.table("t.w")
-        for i in range(4000):  # ~2 MiB: the thread is asked for several stretches
-            table.put(i, value)
-        assert len(_reserve_threads()) == 1
-        newest = os.path.join(path, _segments(path)[-1])
-        with open(newest, "rb") as f:
-            data = f.read()
-        end = aws.store.journal._offset
-        assert len(data) > end and not any(data[end:])  # only zeros after the last frame
-    assert not _reserve_threads()  # stopped with the journal
-    rec = recover(path)
-    assert rec.torn is None and len(rec.state.records["t.w"]) == 4000
-
-
-def test_a_writer_killed_while_zeros_are_written_ahead_loses_no_acknowledged_change(tmp_path):
-    path = str(tmp_path)
-    _kill_after(path, 20_000)  # ~1.6 MiB of frames: stretches are written ahead while it writes
-    rec = recover(path)
-    assert rec.torn is None or rec.torn[2] == ZERO_TAIL
-    with kumo(data_dir=path) as aws:
-        assert records(aws)["t.k"] == {i: {"n": i, "pad": "x" * 50} for i in range(20_000)}
 
 
 def test_a_directory_in_use_verifies_ok_and_names_its_reserved_space(tmp_path, capsys):
