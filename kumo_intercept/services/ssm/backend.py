@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Any, Iterable, Sequence, cast
+import warnings
+from typing import Any, Callable, Iterable, Sequence, cast
 
 from ...core.clock import from_epoch
 from ...api import ssm
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.linear_regex import Regex, RegexError
 from ...core.ports import KeyPort
 from ...core.tags import tags_merged, tags_without
 from ...core.tokens import offset_page
@@ -222,15 +224,9 @@ class SsmBackend(ServiceBackend):
             raise _validation("Parameters of data type aws:ec2:image must be of type String.")
         if data_type == "aws:ssm:integration" and kind != "SecureString":
             raise _validation("Parameters of data type aws:ssm:integration must be of type SecureString.")
-        if pattern:
-            try:
-                compiled = re.compile(pattern)
-            except re.error:
-                raise _error("InvalidAllowedPatternException", "The allowed pattern is not a valid regular "
-                                                               "expression.") from None
-            if compiled.fullmatch(value) is None:
-                raise _error("ParameterPatternMismatchException",
-                             f"Parameter value, cannot be validated against allowedPattern: {pattern}")
+        if pattern and not _allowed_pattern(pattern)(value):
+            raise _error("ParameterPatternMismatchException",
+                         f"Parameter value, cannot be validated against allowedPattern: {pattern}")
 
     def put_parameter(self, ctx: Ctx[ssm.PutParameterRequest]) -> ssm.PutParameterResult:
         p = ctx.params
@@ -615,3 +611,21 @@ def parameter_matches(record: dict[str, Any], filters: Sequence[ssm.ParameterStr
 
 def _page(items: list[Any], limit: int, token: str | None) -> tuple[list[Any], str | None]:
     return offset_page(items, limit, token, _error("InvalidNextToken", "The specified token isn't valid."))
+
+
+def _allowed_pattern(pattern: str) -> Callable[[str], bool]:
+    """Whether a value matches ``AllowedPattern`` as a whole (AWS: Java's ``matches``). The pattern is the
+    user's: matched in linear time (core.linear_regex), so ``(a+)+$`` against a long value answers at once
+    instead of backtracking for minutes; only a pattern that needs backtracking (back-references,
+    look-around) runs on Python's ``re``."""
+    with warnings.catch_warnings():  # "possible nested set" and the like: the user's pattern, not ours
+        warnings.simplefilter("ignore")
+        try:
+            compiled = re.compile(pattern)
+        except (re.error, OverflowError, RecursionError):
+            raise _error("InvalidAllowedPatternException",
+                         "The allowed pattern is not a valid regular expression.") from None
+    try:
+        return Regex(f"^(?:{pattern})$").search
+    except RegexError:
+        return lambda value: compiled.fullmatch(value) is not None

@@ -372,3 +372,16 @@ def test_inspection_summary(aws, ssm):
     ssm.label_parameter_version(Name="/seen", Labels=["live"])
     row = aws.state.ssm.parameters("/seen")
     assert (row["type"], row["version"], row["tier"], row["labels"]) == ("String", 2, "Standard", 1)
+
+
+def test_allowed_pattern_is_matched_without_backtracking(ssm):
+    """A user's AllowedPattern never hangs the emulator: ``(a+)+$`` against thirty ``a`` and a ``!``
+    backtracks for minutes in Python's ``re``; it is refused at once, and the same pattern still accepts a
+    value it matches whole (PutParameter, AllowedPattern: the value must match the regular expression)."""
+    with pytest.raises(ssm.exceptions.ParameterPatternMismatchException):
+        ssm.put_parameter(Name="/redos", Value="a" * 30 + "!", Type="String", AllowedPattern="(a+)+$")
+    ssm.put_parameter(Name="/redos", Value="a" * 30, Type="String", AllowedPattern="(a+)+$")
+    # a pattern that needs backtracking (a back-reference) still works, on Python's engine
+    ssm.put_parameter(Name="/twice", Value="abab", Type="String", AllowedPattern=r"(ab)\1")
+    with pytest.raises(ssm.exceptions.ParameterPatternMismatchException):
+        ssm.put_parameter(Name="/twice", Value="abcd", Type="String", AllowedPattern=r"(ab)\1", Overwrite=True)
