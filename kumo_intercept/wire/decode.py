@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from botocore.parsers import ResponseParserError, create_parser
 
 from ..core.errors import AwsError
+from .headers import Headers
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
 _PARSERS = {protocol: create_parser(protocol) for protocol in _PARSER_PROTOCOLS}
@@ -108,7 +109,7 @@ def _header_value(shape: Any, text: str, protocol: str) -> Any:
     return scalar(shape, text, protocol)  # timestamps (RFC 822 text) become datetimes in the dispatch
 
 
-def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, list[str]], headers: Any,
+def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, list[str]], headers: Headers,
                 body: bytes, protocol: str) -> dict[str, Any]:
     shape = operation.input_shape
     if shape is None:
@@ -121,8 +122,7 @@ def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, l
         payload, member = layout.payload, shape.members[layout.payload]
         if body or member.serialization.get("streaming") or payload in shape.required_members:
             params[payload] = io.BytesIO(body) if member.type_name == "blob" else body.decode()
-    for header, value in headers.items():
-        lower = header.lower()
+    for lower, (header, value) in headers.lowered():
         found = layout.headers.get(lower)
         if found is not None:
             params[found[0]] = _header_value(found[1], value, protocol)

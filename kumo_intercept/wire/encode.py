@@ -54,9 +54,15 @@ def timestamp(value: Any, fmt: str) -> Any:
     if fmt == "unixTimestamp":
         return int(epoch) if epoch == int(epoch) else round(epoch, 3)
     if fmt == "rfc822":
-        return email.utils.formatdate(epoch, usegmt=True)
+        return _http_date(epoch)
     moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+@functools.lru_cache(maxsize=1024)
+def _http_date(epoch: float) -> str:
+    """An RFC 822 date, remembered: an object's Last-Modified is written again on every read of it."""
+    return email.utils.formatdate(epoch, usegmt=True)
 
 
 def _blob(value: Any) -> bytes:
@@ -107,8 +113,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: what ``json.dumps(value, separators=(",", ":"), default=_json_default)`` builds on each call, built once
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_json_default)
+
+
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), default=_json_default).encode()
+    return _JSON_ENCODER.encode(value).encode()
 
 
 # -- XML bodies (query, rest-xml) --------------------------------------------------------------------
@@ -199,6 +209,9 @@ class XmlWriter:
 
 # -- headers --------------------------------------------------------------------------------------
 def header_text(shape: Any, value: Any) -> str:
+    if type(value) is str and value.isascii() and shape.type_name == "string" \
+            and not shape.serialization.get("jsonvalue"):
+        return value  # most headers (ETag, Content-Type…): what ``_text`` would give back
     if shape.type_name == "list":
         return ",".join(header_text(shape.member, item) for item in value)
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
@@ -281,9 +294,9 @@ def result(operation: Any, parsed: dict[str, Any], protocol: str) -> Wire:
 
 def _one_per_name(headers: dict[str, str]) -> dict[str, str]:
     """Header names are case-insensitive: the last value set under any spelling wins."""
-    unique: dict[str, tuple[str, str]] = {}
-    for name, value in headers.items():
-        unique[name.lower()] = (name, value)
+    unique = {name.lower(): (name, value) for name, value in headers.items()}
+    if len(unique) == len(headers):
+        return headers  # no name given twice: as it is, in its order
     return dict(unique.values())
 
 

@@ -56,11 +56,11 @@ class Request:
 
     @classmethod
     def parse(cls, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Request":
-        parts = urllib.parse.urlsplit(url)
+        scheme, netloc, path, query_string = _split(url)
         merged = headers.copy() if isinstance(headers, Headers) else Headers(headers)
-        host = merged.get("host") or parts.netloc
-        query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-        request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")
+        host = merged.get("host") or netloc
+        query = urllib.parse.parse_qs(query_string, keep_blank_values=True) if query_string else {}
+        request = cls(method.upper(), path or "/", query, merged, body, host.lower(), scheme or "http")
         if merged.get("content-type", "").startswith(_FORM) and body:
             try:
                 request.form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -86,6 +86,17 @@ class Request:
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}{self.path}"
+
+
+def _split(url: str) -> tuple[str, str, str, str]:
+    """Scheme, host, path and query string of a request target. A server's target is a path (and
+    query): split at its ``?`` as ``urlsplit`` would split it, without its general machinery; whole
+    URLs, and targets urlsplit would clean or cut (``#``, controls, non-ASCII), go through it."""
+    if url[:1] == "/" and url[1:2] != "/" and "#" not in url and url.isascii() and url.isprintable():
+        path, _, query = url.partition("?")
+        return "", "", path, query
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path, parts.query
 
 
 class _Routed:
