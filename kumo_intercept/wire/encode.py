@@ -50,19 +50,25 @@ def _epoch(value: Any) -> float:
 
 
 def timestamp(value: Any, fmt: str) -> Any:
-    epoch = _epoch(value)
-    if fmt == "unixTimestamp":
-        return int(epoch) if epoch == int(epoch) else round(epoch, 3)
-    if fmt == "rfc822":
-        return _http_date(epoch)
-    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if type(value) is datetime.datetime:
+        return _datetime_text(value, fmt)
+    return _epoch_text(_epoch(value), fmt)
 
 
 @functools.lru_cache(maxsize=1024)
-def _http_date(epoch: float) -> str:
-    """An RFC 822 date, remembered: an object's Last-Modified is written again on every read of it."""
-    return email.utils.formatdate(epoch, usegmt=True)
+def _datetime_text(value: datetime.datetime, fmt: str) -> Any:
+    """A datetime's text, remembered: an object's Last-Modified is written again on every read of it.
+    Equal datetimes (the same instant) have the same text."""
+    return _epoch_text(_epoch(value), fmt)
+
+
+def _epoch_text(epoch: float, fmt: str) -> Any:
+    if fmt == "unixTimestamp":
+        return int(epoch) if epoch == int(epoch) else round(epoch, 3)
+    if fmt == "rfc822":
+        return email.utils.formatdate(epoch, usegmt=True)
+    moment = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _blob(value: Any) -> bytes:
@@ -294,9 +300,9 @@ def result(operation: Any, parsed: dict[str, Any], protocol: str) -> Wire:
 
 def _one_per_name(headers: dict[str, str]) -> dict[str, str]:
     """Header names are case-insensitive: the last value set under any spelling wins."""
-    unique = {name.lower(): (name, value) for name, value in headers.items()}
-    if len(unique) == len(headers):
+    if len(set(map(str.lower, headers))) == len(headers):
         return headers  # no name given twice: as it is, in its order
+    unique = {name.lower(): (name, value) for name, value in headers.items()}
     return dict(unique.values())
 
 
