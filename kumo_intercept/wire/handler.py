@@ -244,7 +244,15 @@ def _aws_host() -> "re.Pattern[str]":
 
 
 def _on_aws_host(request: Request) -> bool:
-    return _aws_host().match(_hostname(request.host)) is not None
+    return _aws_endpoint(request.host) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _aws_endpoint(host: str) -> tuple[str, str | None] | None:
+    """The endpoint prefix and region (when named) of an AWS host, None for any other host;
+    remembered, as a client sends request after request to one host."""
+    found = _aws_host().match(_hostname(host))
+    return None if found is None else (found.group("prefix"), found.group("region"))
 
 
 def _hostname(host: str) -> str:
@@ -252,12 +260,13 @@ def _hostname(host: str) -> str:
 
 
 def _host_services(request: Request) -> list[Any]:
-    found = _aws_host().match(_hostname(request.host))
+    found = _aws_endpoint(request.host)
     if found is None:
         return []
-    if request.region is None and found.group("region"):
-        request.region = found.group("region")
-    return models.by_endpoint_prefix().get(found.group("prefix"), [])
+    prefix, region = found
+    if request.region is None and region:
+        request.region = region
+    return models.by_endpoint_prefix().get(prefix, [])
 
 
 def _query_service(action: str) -> Any:

@@ -38,8 +38,10 @@ _MAX_PRESIGN_EXPIRY = 604800
 _UNCONDITIONED = frozenset({"x-amz-signature", "file", "policy", "signature", "awsaccesskeyid"})
 
 
+@functools.lru_cache(maxsize=256)
 def virtual_bucket(host: str) -> str | None:
-    """The bucket a virtual-hosted request names in its host, or None for path-style."""
+    """The bucket a virtual-hosted request names in its host, or None for path-style (remembered per
+    host: a client sends request after request to one)."""
     name = host.rpartition(":")[0] if _PORT.search(host) else host
     if name.endswith(_LOCAL_SUFFIX):
         bucket = name[: -len(_LOCAL_SUFFIX)]
