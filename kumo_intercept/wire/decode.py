@@ -145,18 +145,29 @@ def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, l
 
 
 def _parse(protocol: str, body: bytes, headers: Any, shape: Any) -> dict[str, Any]:
-    if body and protocol in ("json", "rest-json"):
-        try:
-            json.loads(body)  # botocore's parser reads bad JSON as a message; AWS refuses it
-        except ValueError as exc:
-            raise malformed(protocol, f"Could not parse the request body as JSON: {exc}") from None
     try:
         parsed: dict[str, Any] = _PARSERS[protocol].parse(
             {"body": body, "headers": headers, "status_code": 200}, shape)
-    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # AttributeError: JSON of another type than the shape's (a list for a structure)
+        _check_json(protocol, body)
         raise malformed(protocol, f"Could not read the request: {exc}") from None
     parsed.pop("ResponseMetadata", None)
+    if protocol == "rest-json" or len(parsed) <= 1:
+        # botocore's JSON parser reads bad JSON as ``{"message": body}``, which leaves at most one
+        # member of the input (a body of two or more members was JSON: its second parse is spared;
+        # REST-JSON's parser also sets members from outside the body)
+        _check_json(protocol, body)
     return parsed
+
+
+def _check_json(protocol: str, body: bytes) -> None:
+    """AWS refuses a body of a JSON protocol that is not JSON."""
+    if body and protocol in ("json", "rest-json"):
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise malformed(protocol, f"Could not parse the request body as JSON: {exc}") from None
 
 
 def json_params(operation: Any, body: bytes, protocol: str) -> dict[str, Any]:
