@@ -2,6 +2,7 @@
 connection, and the first answer after start, side by side with moto's ThreadedMotoServer.
 
     python benchmarks/bench_server.py [--seconds 3] [--rounds 3] [--starts 5]
+    python benchmarks/bench_server.py --wire [--rounds 5]   # wire.handle alone, in this process
 
 Targets (issue 17.5): >= 3,000 GetObject and >= 3,000 GetItem per second from one client, >= 5x
 moto's server; first answer <= 300 ms after start. Each server runs in its own process (started as a
@@ -122,17 +123,56 @@ def _rate(endpoint: str, method: str, path: str, headers: dict[str, str], body: 
     return count / (time.perf_counter() - started)
 
 
-def _get_object(endpoint: str, seconds: float) -> float:
+Request = tuple[str, str, dict[str, str], bytes]
+
+
+def _get_object_request() -> Request:
     headers = {key: value.format(service="s3") for key, value in _AUTH.items()}
     headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
-    return _rate(endpoint, "GET", "/bench/one-kib", headers, b"", seconds)
+    return "GET", "/bench/one-kib", headers, b""
 
 
-def _get_item(endpoint: str, seconds: float) -> float:
+def _get_item_request() -> Request:
     headers = {key: value.format(service="dynamodb") for key, value in _AUTH.items()}
     headers.update({"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"})
     body = json.dumps({"TableName": "bench", "Key": {"id": {"S": "k"}}}).encode()
-    return _rate(endpoint, "POST", "/", headers, body, seconds)
+    return "POST", "/", headers, body
+
+
+def _get_object(endpoint: str, seconds: float) -> float:
+    return _rate(endpoint, *_get_object_request(), seconds)
+
+
+def _get_item(endpoint: str, seconds: float) -> float:
+    return _rate(endpoint, *_get_item_request(), seconds)
+
+
+def _wire_alone(rounds: int, count: int = 2000) -> None:
+    """``--wire``: microseconds per ``wire.handle`` call in this process, the same requests one after
+    another (no HTTP, no kernel, no client sharing the processor): the Python work per request, with
+    less noise than the rates. Requests back to back run with warm caches, so this is about half of
+    the server's CPU per request."""
+    from kumo_intercept.emulator import Emulator
+    from kumo_intercept.wire.handler import handle
+    from kumo_intercept.wire.headers import Headers
+
+    emulator = Emulator().start()
+    server = emulator.serve(port=0)
+    _seed(server.endpoint_url)
+    for name, (method, path, headers, body) in (("GetObject", _get_object_request()),
+                                                ("GetItem", _get_item_request())):
+        fields = Headers({"Host": server.endpoint_url.removeprefix("http://"), "Content-Length": str(len(body)),
+                          **headers})
+        times = []
+        for _round in range(rounds + 1):  # the first round warms up
+            started = time.perf_counter()
+            for _ in range(count):
+                status, _headers, _body = handle(emulator, method, path, fields, body)
+            times.append((time.perf_counter() - started) * 1e6 / count)
+            if status != 200:
+                raise RuntimeError(f"{name}: HTTP {status}")
+        print(f"{'wire.handle ' + name + ' us':>30}: {min(times[1:]):.1f}-{max(times[1:]):.1f}")
+    emulator.stop()
 
 
 def _first_answer(results: dict[str, list[float]], how: str, process: subprocess.Popen[bytes], seconds: float) -> None:
@@ -198,7 +238,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--starts", type=int, default=5, help="starts of each server, for the first answer")
+    parser.add_argument("--wire", action="store_true", help="only kumo_intercept's wire.handle, in this process")
     args = parser.parse_args()
+    if args.wire:
+        _wire_alone(args.rounds)
+        return
     try:
         import moto.server  # noqa: F401
         kinds = ["kumo", "moto"]

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from botocore.parsers import ResponseParserError, create_parser
 
 from ..core.errors import AwsError
+from .headers import Headers
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
 _PARSERS = {protocol: create_parser(protocol) for protocol in _PARSER_PROTOCOLS}
@@ -108,7 +109,7 @@ def _header_value(shape: Any, text: str, protocol: str) -> Any:
     return scalar(shape, text, protocol)  # timestamps (RFC 822 text) become datetimes in the dispatch
 
 
-def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, list[str]], headers: Any,
+def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, list[str]], headers: Headers,
                 body: bytes, protocol: str) -> dict[str, Any]:
     shape = operation.input_shape
     if shape is None:
@@ -121,8 +122,7 @@ def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, l
         payload, member = layout.payload, shape.members[layout.payload]
         if body or member.serialization.get("streaming") or payload in shape.required_members:
             params[payload] = io.BytesIO(body) if member.type_name == "blob" else body.decode()
-    for header, value in headers.items():
-        lower = header.lower()
+    for lower, (header, value) in headers.lowered():
         found = layout.headers.get(lower)
         if found is not None:
             params[found[0]] = _header_value(found[1], value, protocol)
@@ -145,18 +145,29 @@ def rest_params(operation: Any, labels: Mapping[str, str], query: Mapping[str, l
 
 
 def _parse(protocol: str, body: bytes, headers: Any, shape: Any) -> dict[str, Any]:
-    if body and protocol in ("json", "rest-json"):
-        try:
-            json.loads(body)  # botocore's parser reads bad JSON as a message; AWS refuses it
-        except ValueError as exc:
-            raise malformed(protocol, f"Could not parse the request body as JSON: {exc}") from None
     try:
         parsed: dict[str, Any] = _PARSERS[protocol].parse(
             {"body": body, "headers": headers, "status_code": 200}, shape)
-    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError) as exc:
+    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # AttributeError: JSON of another type than the shape's (a list for a structure)
+        _check_json(protocol, body)
         raise malformed(protocol, f"Could not read the request: {exc}") from None
     parsed.pop("ResponseMetadata", None)
+    if protocol == "rest-json" or len(parsed) <= 1:
+        # botocore's JSON parser reads bad JSON as ``{"message": body}``, which leaves at most one
+        # member of the input (a body of two or more members was JSON: its second parse is spared;
+        # REST-JSON's parser also sets members from outside the body)
+        _check_json(protocol, body)
     return parsed
+
+
+def _check_json(protocol: str, body: bytes) -> None:
+    """AWS refuses a body of a JSON protocol that is not JSON."""
+    if body and protocol in ("json", "rest-json"):
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise malformed(protocol, f"Could not parse the request body as JSON: {exc}") from None
 
 
 def json_params(operation: Any, body: bytes, protocol: str) -> dict[str, Any]:

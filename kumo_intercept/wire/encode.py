@@ -50,7 +50,19 @@ def _epoch(value: Any) -> float:
 
 
 def timestamp(value: Any, fmt: str) -> Any:
-    epoch = _epoch(value)
+    if type(value) is datetime.datetime:
+        return _datetime_text(value, fmt)
+    return _epoch_text(_epoch(value), fmt)
+
+
+@functools.lru_cache(maxsize=1024)
+def _datetime_text(value: datetime.datetime, fmt: str) -> Any:
+    """A datetime's text, remembered: an object's Last-Modified is written again on every read of it.
+    Equal datetimes (the same instant) have the same text."""
+    return _epoch_text(_epoch(value), fmt)
+
+
+def _epoch_text(epoch: float, fmt: str) -> Any:
     if fmt == "unixTimestamp":
         return int(epoch) if epoch == int(epoch) else round(epoch, 3)
     if fmt == "rfc822":
@@ -107,8 +119,12 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: what ``json.dumps(value, separators=(",", ":"), default=_json_default)`` builds on each call, built once
+_JSON_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_json_default)
+
+
 def dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), default=_json_default).encode()
+    return _JSON_ENCODER.encode(value).encode()
 
 
 # -- XML bodies (query, rest-xml) --------------------------------------------------------------------
@@ -199,6 +215,9 @@ class XmlWriter:
 
 # -- headers --------------------------------------------------------------------------------------
 def header_text(shape: Any, value: Any) -> str:
+    if type(value) is str and value.isascii() and shape.type_name == "string" \
+            and not shape.serialization.get("jsonvalue"):
+        return value  # most headers (ETag, Content-Type…): what ``_text`` would give back
     if shape.type_name == "list":
         return ",".join(header_text(shape.member, item) for item in value)
     if shape.type_name == "string" and shape.serialization.get("jsonvalue"):
@@ -281,9 +300,9 @@ def result(operation: Any, parsed: dict[str, Any], protocol: str) -> Wire:
 
 def _one_per_name(headers: dict[str, str]) -> dict[str, str]:
     """Header names are case-insensitive: the last value set under any spelling wins."""
-    unique: dict[str, tuple[str, str]] = {}
-    for name, value in headers.items():
-        unique[name.lower()] = (name, value)
+    if len(set(map(str.lower, headers))) == len(headers):
+        return headers  # no name given twice: as it is, in its order
+    unique = {name.lower(): (name, value) for name, value in headers.items()}
     return dict(unique.values())
 
 

@@ -56,11 +56,11 @@ class Request:
 
     @classmethod
     def parse(cls, method: str, url: str, headers: Mapping[str, str], body: bytes) -> "Request":
-        parts = urllib.parse.urlsplit(url)
+        scheme, netloc, path, query_string = _split(url)
         merged = headers.copy() if isinstance(headers, Headers) else Headers(headers)
-        host = merged.get("host") or parts.netloc
-        query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
-        request = cls(method.upper(), parts.path or "/", query, merged, body, host.lower(), parts.scheme or "http")
+        host = merged.get("host") or netloc
+        query = urllib.parse.parse_qs(query_string, keep_blank_values=True) if query_string else {}
+        request = cls(method.upper(), path or "/", query, merged, body, host.lower(), scheme or "http")
         if merged.get("content-type", "").startswith(_FORM) and body:
             try:
                 request.form = urllib.parse.parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
@@ -86,6 +86,17 @@ class Request:
     @property
     def url(self) -> str:
         return f"{self.scheme}://{self.host}{self.path}"
+
+
+def _split(url: str) -> tuple[str, str, str, str]:
+    """Scheme, host, path and query string of a request target. A server's target is a path (and
+    query): split at its ``?`` as ``urlsplit`` would split it, without its general machinery; whole
+    URLs, and targets urlsplit would clean or cut (``#``, controls, non-ASCII), go through it."""
+    if url[:1] == "/" and url[1:2] != "/" and "#" not in url and url.isascii() and url.isprintable():
+        path, _, query = url.partition("?")
+        return "", "", path, query
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path, parts.query
 
 
 class _Routed:
@@ -233,7 +244,15 @@ def _aws_host() -> "re.Pattern[str]":
 
 
 def _on_aws_host(request: Request) -> bool:
-    return _aws_host().match(_hostname(request.host)) is not None
+    return _aws_endpoint(request.host) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _aws_endpoint(host: str) -> tuple[str, str | None] | None:
+    """The endpoint prefix and region (when named) of an AWS host, None for any other host;
+    remembered, as a client sends request after request to one host."""
+    found = _aws_host().match(_hostname(host))
+    return None if found is None else (found.group("prefix"), found.group("region"))
 
 
 def _hostname(host: str) -> str:
@@ -241,12 +260,13 @@ def _hostname(host: str) -> str:
 
 
 def _host_services(request: Request) -> list[Any]:
-    found = _aws_host().match(_hostname(request.host))
+    found = _aws_endpoint(request.host)
     if found is None:
         return []
-    if request.region is None and found.group("region"):
-        request.region = found.group("region")
-    return models.by_endpoint_prefix().get(found.group("prefix"), [])
+    prefix, region = found
+    if request.region is None and region:
+        request.region = region
+    return models.by_endpoint_prefix().get(prefix, [])
 
 
 def _query_service(action: str) -> Any:

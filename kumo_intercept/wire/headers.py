@@ -49,6 +49,10 @@ class Headers(MutableMapping[str, str]):
     def __len__(self) -> int:
         return len(self._fields)
 
+    def lowered(self) -> Iterable[tuple[str, tuple[str, str]]]:
+        """Each field as (lower-case name, (name as sent, value)), without lower-casing again."""
+        return self._fields.items()
+
     def copy(self) -> "Headers":
         copied = Headers()
         copied._fields = dict(self._fields)

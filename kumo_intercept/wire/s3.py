@@ -32,14 +32,17 @@ if TYPE_CHECKING:
 Wire = encode.Wire
 _LOCAL_SUFFIX = ".localhost"
 _CHECKSUM_HEADER = re.compile(r"^x-amz-checksum-(crc32c|crc32|crc64nvme|sha1|sha256)$")
+_PORT = re.compile(r":\d+$")
 _MAX_PRESIGN_EXPIRY = 604800
 #: form fields of a POST upload a policy need not mention
 _UNCONDITIONED = frozenset({"x-amz-signature", "file", "policy", "signature", "awsaccesskeyid"})
 
 
+@functools.lru_cache(maxsize=256)
 def virtual_bucket(host: str) -> str | None:
-    """The bucket a virtual-hosted request names in its host, or None for path-style."""
-    name = host.rpartition(":")[0] if re.search(r":\d+$", host) else host
+    """The bucket a virtual-hosted request names in its host, or None for path-style (remembered per
+    host: a client sends request after request to one)."""
+    name = host.rpartition(":")[0] if _PORT.search(host) else host
     if name.endswith(_LOCAL_SUFFIX):
         bucket = name[: -len(_LOCAL_SUFFIX)]
         return bucket.removesuffix(".s3") or None
@@ -57,13 +60,13 @@ def _aws_virtual_host() -> "re.Pattern[str]":
                       rf"\.{partitions.dns_suffix_pattern()}$")
 
 
-def checksum_algorithm(headers: Any) -> str | None:
+def checksum_algorithm(headers: Headers) -> str | None:
     """The flexible checksum the client sent, as botocore records it in the request context."""
     announced = headers.get("x-amz-sdk-checksum-algorithm")
     if announced:
         return str(announced).lower()
-    for name in headers:
-        found = _CHECKSUM_HEADER.match(name.lower())
+    for name, _field in headers.lowered():
+        found = _CHECKSUM_HEADER.match(name) if name.startswith("x-amz-checksum-") else None
         if found:
             return found.group(1)
     trailer = headers.get("x-amz-trailer", "")
@@ -131,9 +134,9 @@ def _iso(epoch: float) -> str:
 
 
 def _check_expiry(emulator: "Emulator", request: "Request") -> None:
-    now = emulator.clock.time()
     signed_at, lifetime = request.param("X-Amz-Date"), request.param("X-Amz-Expires")
     if signed_at and lifetime:
+        now = emulator.clock.time()
         try:
             seconds = int(lifetime)
             start = calendar.timegm(time.strptime(signed_at, "%Y%m%dT%H%M%SZ"))
@@ -149,7 +152,10 @@ def _check_expiry(emulator: "Emulator", request: "Request") -> None:
             raise AwsError("AccessDenied", "Request has expired", 403, **details)
         return
     legacy = request.param("Expires")
-    if legacy and request.param("AWSAccessKeyId") and legacy.isdigit() and now > int(legacy):
+    if not (legacy and request.param("AWSAccessKeyId") and legacy.isdigit()):
+        return
+    now = emulator.clock.time()
+    if now > int(legacy):
         raise AwsError("AccessDenied", "Request has expired", 403, Expires=_iso(int(legacy)), ServerTime=_iso(now))
 
 

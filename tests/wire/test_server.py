@@ -508,3 +508,18 @@ def test_an_aiobotocore_client_of_the_served_endpoint_really_sends(served):
 def test_in_process_and_http_clients_share_one_state(served, client):
     boto3.client("s3").create_bucket(Bucket="shared")  # in-process, no endpoint_url
     assert [b["Name"] for b in client("s3").list_buckets()["Buckets"]] == ["shared"]
+
+
+def test_json_of_the_wrong_type_is_refused_and_the_server_goes_on(served, client):
+    """Issue 17 item 6 (the server never dies of a request): a JSON body whose values have other
+    types than the operation's shapes (a list for the input structure, a string for a map) is
+    refused as the unreadable JSON of ``test_malformed_bodies`` is (DynamoDB's SerializationException,
+    as its JSON protocol answers a body it cannot deserialize), and the connection keeps serving."""
+    client("dynamodb").create_table(TableName="typed", BillingMode="PAY_PER_REQUEST",
+                                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    headers = {"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"}
+    for body in (b"[1]", b'"typed"', b'{"TableName": "typed", "Key": "id"}'):
+        status, _, answer = _raw(served.endpoint_url, "POST", "/", headers, body)
+        assert status == 400 and json.loads(answer)["__type"] == "SerializationException", body
+    assert "Item" not in client("dynamodb").get_item(TableName="typed", Key={"id": {"S": "absent"}})
