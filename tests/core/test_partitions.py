@@ -83,3 +83,21 @@ def test_policy_principals_are_written_in_the_partition(aws: Emulator) -> None:
     sqs.add_permission(QueueUrl=url, Label="peer", AWSAccountIds=["210987654321"], Actions=["SendMessage"])
     policy = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
     assert '"arn:aws-cn:iam::210987654321:root"' in policy
+
+
+@pytest.mark.parametrize(("region", "prefix"), [("cn-north-1", "arn:aws-cn:"), ("us-gov-west-1", "arn:aws-us-gov:")])
+def test_log_group_and_table_key_arns_carry_the_partition(aws: Emulator, region: str, prefix: str) -> None:
+    """Logs' log-group ARN (DescribeLogGroups ``arn``/``logGroupArn``) and DynamoDB's SSE key
+    (``SSEDescription.KMSMasterKeyArn`` for a key given by id) are ARNs of the calling region's partition."""
+    logs = boto3.client("logs", region_name=region)
+    logs.create_log_group(logGroupName="app")
+    group = logs.describe_log_groups(logGroupNamePrefix="app")["logGroups"][0]
+    assert group["arn"].startswith(f"{prefix}logs:{region}:") and group["logGroupArn"].startswith(prefix)
+    ddb = boto3.client("dynamodb", region_name=region)
+    table = ddb.create_table(
+        TableName="t", BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
+    )["TableDescription"]
+    assert table["SSEDescription"]["KMSMasterKeyArn"].startswith(f"{prefix}kms:{region}:")

@@ -893,9 +893,9 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
     def _sse(self, ctx: RequestContext, spec: Mapping[str, Any] | None) -> dynamodb.SSEDescription | None:
         if not spec or not spec.get("Enabled"):
             return None
-        key = spec.get("KMSMasterKeyId") or f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{ctx.ids.uuid4()}"
+        key = spec.get("KMSMasterKeyId") or ctx.arn(f"key/{ctx.ids.uuid4()}", service="kms")
         if not key.startswith("arn:"):
-            key = f"arn:aws:kms:{ctx.region}:{ctx.account}:key/{key}"
+            key = ctx.arn(f"key/{key}", service="kms")
         return {"Status": "ENABLED", "SSEType": spec.get("SSEType", "KMS"), "KMSMasterKeyArn": key}
 
     def _new_stream(self, ctx: RequestContext, record: dict, spec: Mapping[str, Any]) -> dict:

@@ -172,7 +172,7 @@ class TransferOperations:
         description: dict[str, Any] = {
             "ImportArn": arn, "ImportStatus": "IN_PROGRESS", "TableArn": created["TableArn"],
             "TableId": created["TableId"], "S3BucketSource": dict(params["S3BucketSource"]),
-            "CloudWatchLogGroupArn": f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:/aws-dynamodb/imports:*",
+            "CloudWatchLogGroupArn": ctx.arn("log-group:/aws-dynamodb/imports:*", service="logs"),
             "InputFormat": params["InputFormat"], "InputCompressionType": params.get("InputCompressionType", "NONE"),
             "TableCreationParameters": creation, "StartTime": now, "ProcessedSizeBytes": 0,
             "ProcessedItemCount": 0, "ImportedItemCount": 0, "ErrorCount": 0}

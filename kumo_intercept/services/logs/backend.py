@@ -34,6 +34,7 @@ from typing import Any, Mapping, Sequence, cast
 from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from ...core.tokens import decode_token, encode_token
 from ...core.validation import check_input
 from .deliveries import DeliveryOperations
@@ -105,7 +106,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     @staticmethod
     def _group_arn(key: tuple, star: bool = True) -> str:
         account, region, name = key
-        return f"arn:aws:logs:{region}:{account}:log-group:{name}" + (":*" if star else "")
+        return f"{arn_prefix(region)}:logs:{region}:{account}:log-group:{name}" + (":*" if star else "")
 
     def _group_key(self, ctx: RequestContext[Any], name: str | None = None, identifier: str | None = None) -> tuple:
         params = ctx.params
@@ -851,7 +852,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
     def _destination_view(self, key: tuple, record: dict) -> api.Destination:
         view: api.Destination = {"destinationName": key[2], "targetArn": record["targetArn"],
                                  "roleArn": record["roleArn"],
-                                 "arn": f"arn:aws:logs:{key[1]}:{key[0]}:destination:{key[2]}",
+                                 "arn": f"{arn_prefix(key[1])}:logs:{key[1]}:{key[0]}:destination:{key[2]}",
                                  "creationTime": record["creationTime"]}
         if record.get("accessPolicy"):
             view["accessPolicy"] = record["accessPolicy"]

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ...api import logs as api
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix
 from ...core.tokens import decode_token, encode_token
 from ...core.validation import check_input
 
@@ -185,7 +186,7 @@ class DeliveryOperations:
 
     @staticmethod
     def _delivery_destination_arn(key: tuple) -> str:
-        return f"arn:aws:logs:{key[1]}:{key[0]}:delivery-destination:{key[2]}"
+        return f"{arn_prefix(key[1])}:logs:{key[1]}:{key[0]}:delivery-destination:{key[2]}"
 
     def _delivery_destination_view(self, ctx: RequestContext[Any], key: tuple, record: dict) -> api.DeliveryDestination:
         # AWS answers without tags, even to the PutDeliveryDestination that set them, and without an
