@@ -82,3 +82,9 @@ def region_pattern() -> str:
     ``us-iso-east-1``, ``eusc-de-east-1``), from each partition's ``regionRegex``."""
     patterns = [entry["regionRegex"].removeprefix("^").removesuffix("$") for entry in _data()]
     return "(?:" + "|".join(patterns or [r"[a-z]{2}(?:-[a-z]+)+-\d+"]) + ")"
+
+
+def arn_prefix_of(arn: str) -> str:
+    """``arn:<partition>`` of an existing ARN, for one minted beside it (``arn:aws`` if it is not one)."""
+    parts = arn.split(":", 2)
+    return f"arn:{parts[1]}" if len(parts) == 3 and parts[0] == "arn" and parts[1] else f"arn:{DEFAULT}"

@@ -101,3 +101,24 @@ def test_log_group_and_table_key_arns_carry_the_partition(aws: Emulator, region:
         SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"},
     )["TableDescription"]
     assert table["SSEDescription"]["KMSMasterKeyArn"].startswith(f"{prefix}kms:{region}:")
+
+
+def test_account_level_arns_carry_the_partition(aws: Emulator) -> None:
+    """ARNs that name an account rather than a regional resource keep the caller's partition too: a
+    CloudWatch dashboard (``arn:<partition>:cloudwatch::<account>:dashboard/<name>``, PutDashboard/
+    GetDashboard), the root principal of a KMS key's default policy ("Default key policy") and an SNS
+    subscription's ``SubscriptionPrincipal``."""
+    region = "cn-north-1"
+    cw = boto3.client("cloudwatch", region_name=region)
+    cw.put_dashboard(DashboardName="d", DashboardBody='{"widgets": []}')
+    assert cw.get_dashboard(DashboardName="d")["DashboardArn"].startswith("arn:aws-cn:cloudwatch::")
+    kms = boto3.client("kms", region_name=region)
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    policy = kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"]
+    assert '"AWS" : "arn:aws-cn:iam::' in policy
+    sns = boto3.client("sns", region_name=region)
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sub = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=f"arn:aws-cn:sqs:{region}:123456789012:q",
+                        ReturnSubscriptionArn=True)["SubscriptionArn"]
+    attributes = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
+    assert attributes["SubscriptionPrincipal"].startswith("arn:aws-cn:iam::")

@@ -1562,7 +1562,7 @@ class LambdaBackend(ServiceBackend):
             if record is None:
                 record = {
                     "FunctionName": function_name, "FunctionArn": self.function_arn_of(key), "Version": LATEST,
-                    "Runtime": runtime_name, "Role": role or f"arn:aws:iam::{account}:role/kumo-lambda-role",
+                    "Runtime": runtime_name, "Role": role or f"{arn_prefix(region)}:iam::{account}:role/kumo-lambda-role",
                     "Handler": label, "Description": "", "Timeout": timeout, "MemorySize": memory_size,
                     "Environment": dict(environment) if environment is not None else None,
                     "PackageType": "Zip", "Architectures": ["x86_64"], "Tags": {}, "NextVersion": 1,

@@ -33,7 +33,7 @@ from ...api import awslambda
 from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError, NotEmulatedError
 from ...core.ports import StreamPort
-from ...core.partitions import arn_prefix
+from ...core.partitions import arn_prefix, arn_prefix_of
 from . import runtime
 from .errors import lambda_error as _error
 from . import schema
@@ -670,7 +670,7 @@ class EventSourceMappings:
             },
             "eventSource": "aws:kinesis", "eventVersion": "1.0",
             "eventID": f"{shard}:{raw['SequenceNumber']}", "eventName": "aws:kinesis:record",
-            "invokeIdentityArn": f"arn:aws:iam::{record['Account']}:role/kumo-lambda-role",
+            "invokeIdentityArn": f"{arn_prefix_of(arn)}:iam::{record['Account']}:role/kumo-lambda-role",
             "awsRegion": arn.split(":")[3], "eventSourceARN": arn,
         }
 

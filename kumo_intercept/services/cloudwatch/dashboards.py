@@ -1,6 +1,6 @@
 """CloudWatch dashboards (PutDashboard, GetDashboard, ListDashboards, DeleteDashboards), mixed into the
 CloudWatch backend. Dashboards belong to the account, not a region (their ARN is
-``arn:aws:cloudwatch::<account>:dashboard/<name>``); the body is kept as given and its size is its
+``arn:<partition>:cloudwatch::<account>:dashboard/<name>``); the body is kept as given and its size is its
 length in bytes.
 
 Facts: LocalStack's AWS-recorded test_cloudwatch.py::test_dashboard_lifecycle (the ARN, ``Size``,
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ...api import cloudwatch as api
 from ...core.clock import from_epoch
-from ...core.dispatch import Ctx
+from ...core.dispatch import Ctx, RequestContext
 from ...core.errors import AwsError
 
 if TYPE_CHECKING:
@@ -28,8 +28,9 @@ _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _PAGE = 1000
 
 
-def _arn(account: str, name: str) -> str:
-    return f"arn:aws:cloudwatch::{account}:dashboard/{name}"
+def _arn(ctx: RequestContext, name: str) -> str:
+    """Dashboards are global: no region in the ARN, the partition still the calling region's."""
+    return ctx.arn(f"dashboard/{name}", region="")
 
 
 def _not_found(message: str) -> AwsError:
@@ -69,7 +70,7 @@ class DashboardOperations:
         record = self.dashboards.get((ctx.account, name))
         if record is None:
             raise _not_found(f"Dashboard {name} does not exist")
-        return {"DashboardArn": _arn(ctx.account, name), "DashboardBody": record["Body"], "DashboardName": name}
+        return {"DashboardArn": _arn(ctx, name), "DashboardBody": record["Body"], "DashboardName": name}
 
     def list_dashboards(self, ctx: Ctx[api.ListDashboardsRequest]) -> api.ListDashboardsResult:
         prefix = ctx.params.get("DashboardNamePrefix", "")
@@ -81,7 +82,7 @@ class DashboardOperations:
         entries: list[api.DashboardEntry] = []
         for name in names[:_PAGE]:
             record = self.dashboards[(ctx.account, name)]
-            entries.append({"DashboardName": name, "DashboardArn": _arn(ctx.account, name),
+            entries.append({"DashboardName": name, "DashboardArn": _arn(ctx, name),
                             "LastModified": from_epoch(record["LastModified"]),
                             "Size": len(record["Body"].encode("utf-8"))})
         out: api.ListDashboardsResult = {"DashboardEntries": entries}

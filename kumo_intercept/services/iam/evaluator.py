@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Container, Iterable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
+from ...core.partitions import arn_prefix_of
+
 Decision = Literal["allowed", "explicitDeny", "implicitDeny"]
 ContextValue = str | Sequence[str]
 
@@ -240,7 +242,7 @@ def _principal_value_matches(value: str, request: Request) -> bool:
     if request.principal_kind != "AWS":
         return value in candidates
     if value.isdigit() and len(value) == 12:
-        value = f"arn:aws:iam::{value}:root"
+        value = f"{arn_prefix_of(request.principal or '')}:iam::{value}:root"
     if value.endswith(":root"):
         account = value.split(":")[4]
         return any(_account_of(candidate) == account for candidate in candidates)

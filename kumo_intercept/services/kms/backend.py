@@ -50,7 +50,7 @@ class KmsBackend(CryptoOperations):
         if policy is not None:
             self._check_policy(policy)
         record = self.new_key(ctx.account, ctx.region, spec, usage, params.get("Description", ""),
-                               policy or default_policy(ctx.account))
+                               policy or default_policy(ctx.account, ctx.region))
         record["Tags"] = tags
         self.save_key(record)
         return {"KeyMetadata": self.metadata(record)}
@@ -307,10 +307,10 @@ class KmsBackend(CryptoOperations):
         return {"GrantToken": token, "GrantId": grant_id}
 
     @staticmethod
-    def _grant_entry(grant: dict, account: str) -> kms.GrantListEntry:
+    def _grant_entry(grant: dict, ctx: RequestContext) -> kms.GrantListEntry:
         entry: kms.GrantListEntry = {
             "KeyId": grant["KeyArn"], "GrantId": grant["GrantId"], "CreationDate": from_epoch(grant["Created"]),
-            "GranteePrincipal": grant["GranteePrincipal"], "IssuingAccount": f"arn:aws:iam::{account}:root",
+            "GranteePrincipal": grant["GranteePrincipal"], "IssuingAccount": ctx.arn("root", service="iam", region=""),
             "Operations": grant["Operations"],
         }
         if grant["Name"] is not None:
@@ -327,7 +327,7 @@ class KmsBackend(CryptoOperations):
         grant_id = params.get("GrantId")
         if grant_id is not None and (ctx.account, ctx.region, grant_id) not in self.grants:
             raise kms.invalid_grant_id_exception("")
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
+        rows = [self._grant_entry(grant, ctx) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["KeyId"] == record["KeyId"]
                 and grant_id in (None, grant["GrantId"])
                 and params.get("GranteePrincipal") in (None, grant["GranteePrincipal"])]
@@ -337,7 +337,7 @@ class KmsBackend(CryptoOperations):
     def list_retirable_grants(self, ctx: Ctx[kms.ListRetirableGrantsRequest]) -> kms.ListRetirableGrantsResult:
         principal = ctx.params["RetiringPrincipal"]
         self.settle_all(ctx.account, ctx.region)
-        rows = [self._grant_entry(grant, ctx.account) for _, grant in self.grants_in(ctx.account, ctx.region)
+        rows = [self._grant_entry(grant, ctx) for _, grant in self.grants_in(ctx.account, ctx.region)
                 if grant["RetiringPrincipal"] == principal]
         grants, tail = page(ctx.params, rows, lambda row: row["GrantId"], default_limit=50)
         return {"Grants": grants, **tail}

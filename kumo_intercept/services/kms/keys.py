@@ -30,13 +30,13 @@ def arn_parts(arn: str) -> tuple[str, ...] | None:
     return None if match is None else match.groups()
 
 
-def default_policy(account: str) -> str:
+def default_policy(account: str, region: str) -> str:
     """The key policy AWS writes for a key created through the API without one, in AWS's layout
     (docs: "Default key policy", the statement "Enable IAM User Permissions")."""
     return (
         '{\n  "Version" : "2012-10-17",\n  "Id" : "key-default-1",\n  "Statement" : [ {\n'
         '    "Sid" : "Enable IAM User Permissions",\n    "Effect" : "Allow",\n'
-        f'    "Principal" : {{\n      "AWS" : "arn:aws:iam::{account}:root"\n    }},\n'
+        f'    "Principal" : {{\n      "AWS" : "{arn_prefix(region)}:iam::{account}:root"\n    }},\n'
         '    "Action" : "kms:*",\n    "Resource" : "*"\n  } ]\n}'
     )
 
@@ -106,7 +106,7 @@ class KmsKeys(ServiceBackend):
         service = alias_name[len(AWS_MANAGED_PREFIX):]
         record = self.new_key(account, region, SYMMETRIC, "ENCRYPT_DECRYPT",
                                f"Default key that protects my {service} data when no other key is defined",
-                               default_policy(account), manager="AWS")
+                               default_policy(account, region), manager="AWS")
         record["Rotation"] = {"Period": DEFAULT_ROTATION_DAYS, "Next": record["Created"] + DEFAULT_ROTATION_DAYS * DAY}
         self.save_key(record)
         self.put_alias(account, region, alias_name, record["KeyId"], record["Created"])

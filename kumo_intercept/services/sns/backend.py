@@ -38,7 +38,7 @@ from ...api import sns as api
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend, attempt
 from ...core.errors import AwsError
 from ...core.tokens import decode_token, encode_token
-from ...core.partitions import arn_prefix
+from ...core.partitions import arn_prefix, arn_prefix_of
 from ..eventpatterns import (
     SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, compile_sns_policy, pattern_stats,
     sns_attributes_event, sns_numbers,
@@ -730,7 +730,7 @@ class SnsBackend(ServiceBackend):
             "Endpoint": sub["Endpoint"],
             "PendingConfirmation": "false" if sub["Confirmed"] else "true",
             "ConfirmationWasAuthenticated": "true" if sub["Authenticated"] else "false",
-            "SubscriptionPrincipal": f"arn:aws:iam::{sub['Owner']}:root",
+            "SubscriptionPrincipal": f"{arn_prefix_of(sub['TopicArn'])}:iam::{sub['Owner']}:root",
         }
         if sub["Protocol"] in ("http", "https"):
             attributes["EffectiveDeliveryPolicy"] = _EFFECTIVE_DELIVERY_POLICY

@@ -28,6 +28,7 @@ from ...core.clock import from_epoch
 from ...api import sts
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import arn_prefix_of
 from . import schema
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]{1,64})$")
@@ -227,7 +228,7 @@ class StsBackend(ServiceBackend):
         host = issuer.removeprefix("https://").rstrip("/")
         audience = claims.get("aud", "")
         audience = audience[0] if isinstance(audience, list) and audience else str(audience)
-        provider_arn = f"arn:aws:iam::{account}:oidc-provider/{host}"
+        provider_arn = f"{arn_prefix_of(role_arn)}:iam::{account}:oidc-provider/{host}"
         provider = self.emulator.ports.identity.identity_provider(provider_arn)
         if provider is None or provider.get("Kind") != "oidc":
             raise sts.invalid_identity_token_exception(f"No OpenIDConnect provider found in your account for {issuer}")
