@@ -8,6 +8,7 @@ Global services (IAM, STS) and S3 leave the region out but keep the partition.
 
 from __future__ import annotations
 
+import json
 from typing import Iterator
 
 import boto3
@@ -122,3 +123,22 @@ def test_account_level_arns_carry_the_partition(aws: Emulator) -> None:
                         ReturnSubscriptionArn=True)["SubscriptionArn"]
     attributes = sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]
     assert attributes["SubscriptionPrincipal"].startswith("arn:aws-cn:iam::")
+
+
+def test_endpoint_urls_in_answers_carry_the_partitions_dns_suffix(aws: Emulator) -> None:
+    """URLs that name a service endpoint end in the partition's DNS suffix (botocore's partitions data:
+    ``amazonaws.com.cn`` for China): DynamoDB DescribeEndpoints' address, and an SNS notification's
+    ``UnsubscribeURL`` and ``SigningCertURL`` (SNS developer guide, "Parsing message formats")."""
+    region = "cn-north-1"
+    ddb = boto3.client("dynamodb", region_name=region)
+    assert ddb.describe_endpoints()["Endpoints"][0]["Address"] == "dynamodb.cn-north-1.amazonaws.com.cn"
+    sqs = boto3.client("sqs", region_name=region)
+    url = sqs.create_queue(QueueName="q")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns = boto3.client("sns", region_name=region)
+    topic = sns.create_topic(Name="t")["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    sns.publish(TopicArn=topic, Message="hello")
+    body = json.loads(sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"])
+    assert body["UnsubscribeURL"].startswith("https://sns.cn-north-1.amazonaws.com.cn/?Action=Unsubscribe")
+    assert body["SigningCertURL"].startswith("https://sns.cn-north-1.amazonaws.com.cn/")

@@ -63,7 +63,7 @@ from ...api import awslambda
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, KumoError, NotEmulatedError
 from ...core.streams import response_body
-from ...core.partitions import arn_prefix
+from ...core.partitions import arn_prefix, dns_suffix
 from . import runtime
 from .errors import invalid as _invalid, lambda_error as _error
 from .mappings import EventSourceMappings
@@ -513,7 +513,7 @@ class LambdaBackend(ServiceBackend):
         else:
             out["Code"] = {
                 "RepositoryType": "S3",
-                "Location": f"https://awslambda-{key[1]}-tasks.s3.{key[1]}.amazonaws.com/snapshots/{key[0]}/"
+                "Location": f"https://awslambda-{key[1]}-tasks.s3.{key[1]}.{dns_suffix(key[1])}/snapshots/{key[0]}/"
                             f"{key[2]}-{record.get('Blob', 'callable')}",
             }
         if function.get("Tags"):
@@ -740,7 +740,7 @@ class LambdaBackend(ServiceBackend):
     def _layer_out(self, key: tuple, layer: dict) -> awslambda.GetLayerVersionResponse:
         layer_arn = f"{arn_prefix(key[1])}:lambda:{key[1]}:{key[0]}:layer:{key[2]}"
         out: awslambda.GetLayerVersionResponse = {
-            "Content": {"Location": f"https://awslambda-{key[1]}-layers.s3.{key[1]}.amazonaws.com/snapshots/"
+            "Content": {"Location": f"https://awslambda-{key[1]}-layers.s3.{key[1]}.{dns_suffix(key[1])}/snapshots/"
                                     f"{key[0]}/{key[2]}-{layer['Blob']}",
                         "CodeSha256": layer["CodeSha256"], "CodeSize": layer["CodeSize"]},
             "LayerArn": layer_arn, "LayerVersionArn": f"{layer_arn}:{key[3]}",

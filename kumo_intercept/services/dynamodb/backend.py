@@ -34,6 +34,7 @@ from ...core.clock import from_epoch
 from ...api import dynamodb
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
+from ...core.partitions import dns_suffix
 from ...core.validation import constraint_errors
 from . import expressions as E
 from . import legacy
@@ -1288,7 +1289,7 @@ class DynamoDBBackend(BackupOperations, PolicyOperations, TransferOperations, Se
                 "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}
 
     def describe_endpoints(self, ctx: Ctx[dynamodb.DescribeEndpointsRequest]) -> dynamodb.DescribeEndpointsResult:
-        return {"Endpoints": [{"Address": f"dynamodb.{ctx.region}.amazonaws.com", "CachePeriodInMinutes": 1440}]}
+        return {"Endpoints": [{"Address": f"dynamodb.{ctx.region}.{dns_suffix(ctx.region)}", "CachePeriodInMinutes": 1440}]}
 
     # -- inspection ---------------------------------------------------------------------------------
     def resource_facts(self, arn: str) -> dict[str, Any] | None:

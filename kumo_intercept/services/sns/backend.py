@@ -43,7 +43,7 @@ from ..eventpatterns import (
     SNS_ANYTHING_BUT, PatternError, check_pattern_text, compile_pattern, compile_sns_policy, pattern_stats,
     sns_attributes_event, sns_numbers,
 )
-from .envelope import Notification, confirmation_message, iso_timestamp
+from .envelope import Notification, confirmation_message, endpoint, iso_timestamp
 from . import schema
 
 _TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -611,7 +611,7 @@ class SnsBackend(ServiceBackend):
         message_id = self.emulator.ids.uuid4()
         now = self.emulator.clock.time()
         kind = "SubscriptionConfirmation" if subscribe else "UnsubscribeConfirmation"
-        url = f"https://sns.{region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
+        url = f"{endpoint(region)}/?Action=ConfirmSubscription&TopicArn={topic_arn}&Token={token}"
         protocol = sub["Protocol"]
         entry: dict[str, Any] = {
             "Protocol": protocol,

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from ...core.clock import from_epoch
+from ...core.partitions import dns_suffix
 
 _CERT_ID = "9c6465fa7f48f5cacd23014631ec1136"
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
@@ -24,12 +25,17 @@ def iso_timestamp(epoch: float) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def endpoint(region: str) -> str:
+    """SNS's endpoint in ``region``, which the URLs in its messages name (``amazonaws.com.cn`` in China)."""
+    return f"https://sns.{region}.{dns_suffix(region)}"
+
+
 def signing_cert_url(region: str) -> str:
-    return f"https://sns.{region}.amazonaws.com/SimpleNotificationService-{_CERT_ID}.pem"
+    return f"{endpoint(region)}/SimpleNotificationService-{_CERT_ID}.pem"
 
 
 def unsubscribe_url(region: str, subscription_arn: str) -> str:
-    return f"https://sns.{region}.amazonaws.com/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
+    return f"{endpoint(region)}/?Action=Unsubscribe&SubscriptionArn={subscription_arn}"
 
 
 def signature(fields: list[tuple[str, str]], version: str) -> str:
@@ -187,7 +193,7 @@ def confirmation_message(*, kind: str, message_id: str, token: str, topic_arn: s
                          timestamp: str, subscribe: bool, subscription_arn: str) -> str:
     """The body of a SubscriptionConfirmation / UnsubscribeConfirmation sent to HTTP(S) endpoints."""
     action = "ConfirmSubscription"
-    url = (f"https://sns.{region}.amazonaws.com/?Action={action}&TopicArn={topic_arn}&Token={token}")
+    url = f"{endpoint(region)}/?Action={action}&TopicArn={topic_arn}&Token={token}"
     text = (f"You have chosen to subscribe to the topic {topic_arn}.\n"
             "To confirm the subscription, visit the SubscribeURL included in this message."
             if subscribe else
