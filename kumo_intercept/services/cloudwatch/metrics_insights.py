@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from ...core.errors import NotEmulatedError
+from ...core.lexing import tokenize
 from .metric_math import MathError, Array
 
 #: the SQL function -> the statistic it aggregates observations with
@@ -78,18 +79,10 @@ def parse(text: str) -> SelectQuery:
 
 
 def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    position = 0
-    stripped = text.rstrip()
-    while position < len(stripped):
-        match = _TOKEN.match(stripped, position)
-        if match is None or match.lastgroup is None:
-            raise MathError(f"Syntax error in the query at position {position + 1}.")
-        raw = match.group(match.lastgroup)
-        tokens.append(_Token(match.lastgroup, _ESCAPE.sub(r"\1", raw) if match.lastgroup in ("quoted", "value")
-                             else raw))
-        position = match.end()
-    return tokens
+    def syntax_error(position: int) -> MathError:
+        return MathError(f"Syntax error in the query at position {position + 1}.")
+    return [_Token(kind, _ESCAPE.sub(r"\1", raw) if kind in ("quoted", "value") else raw)
+            for kind, raw in tokenize(_TOKEN, text, syntax_error)]
 
 
 class _Parser:

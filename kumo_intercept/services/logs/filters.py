@@ -14,6 +14,7 @@ import json
 import re
 from typing import Any, Callable
 
+from ...core.lexing import tokenize
 from ...core.linear_regex import Regex, RegexError, Wildcard
 
 Match = Callable[[str], "dict[str, str] | None"]
@@ -131,23 +132,6 @@ _JSON_TOKEN = re.compile(r"""
     | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
     | (?P<bare>[^\s()&|=!<>"]+)
     )""", re.VERBOSE)
-
-
-def tokenize(grammar: re.Pattern[str], text: str, error: Callable[[int], Exception]) -> list[tuple[str, str]]:
-    """``(group name, text)`` of each token of ``grammar`` (one named group per kind) in ``text``;
-    ``error(position)`` is raised where no token matches. Trailing white space is ignored."""
-    out: list[tuple[str, str]] = []
-    position = 0
-    while position < len(text):
-        if not text[position:].strip():
-            break
-        match = grammar.match(text, position)
-        if match is None or match.end() == position:
-            raise error(position)
-        kind = match.lastgroup
-        out.append((kind, match.group(kind)))  # type: ignore[arg-type]
-        position = match.end()
-    return out
 
 
 def _select(document: Any, selector: str) -> Any:

@@ -21,8 +21,9 @@ import math
 import re
 from typing import Any, Callable, Iterable
 
+from ...core.lexing import tokenize
 from ...core.linear_regex import Regex, RegexError
-from .filters import as_number, tokenize
+from .filters import as_number
 
 _UTC = _dt.timezone.utc
 
