@@ -123,24 +123,26 @@ _BODILESS = frozenset({204, 304})
 
 
 def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, str], body: bytes) -> Wire:
-    service, protocol = models.service_model("s3"), "rest-xml"
+    request: Request | None = None
+    speaking: tuple[Any, str] | None = None  # the service and protocol, once known
     try:
         request = Request.parse(method, url, headers, body)
-        service, protocol = _fallback(request)
-        service, protocol = _service(request)
+        speaking = service, protocol = _service(request)
         if service.service_name == "s3":
             answered = s3.before_dispatch(emulator, request)
             if answered is not None:
                 return answered
         routed = _route(request, service, protocol)
         return _dispatch(emulator, request, routed)
-    except AwsError as exc:
-        return answer_error(emulator, service, protocol, exc)
-    except NotEmulatedError as exc:
-        return answer_error(emulator, service, protocol, AwsError(
-            "NotImplemented", exc.summary + ". See docs/coverage.md for what is emulated.", 501))
-    except KumoError as exc:
-        return answer_error(emulator, service, protocol, AwsError(_internal_code(service), str(exc), 500))
+    except (AwsError, KumoError) as exc:
+        service, protocol = speaking or _fallback(request)
+        if isinstance(exc, AwsError):
+            error = exc
+        elif isinstance(exc, NotEmulatedError):
+            error = AwsError("NotImplemented", exc.summary + ". See docs/coverage.md for what is emulated.", 501)
+        else:
+            error = AwsError(_internal_code(service), str(exc), 500)
+        return answer_error(emulator, service, protocol, error)
 
 
 def _internal_code(service: Any) -> str:
@@ -162,9 +164,11 @@ def answer_error(emulator: "Emulator", service: Any, protocol: str, error: AwsEr
 
 
 # -- the service ----------------------------------------------------------------------------------
-def _fallback(request: Request) -> tuple[Any, str]:
+def _fallback(request: Request | None) -> tuple[Any, str]:
     """The protocol to refuse a request in when no service claims it: the protocol of the service its
-    credential scope names, else its form says which."""
+    credential scope names, else its form says which (S3's for a request that could not be read)."""
+    if request is None:
+        return models.service_model("s3"), "rest-xml"
     unemulated = _unemulated_model(request.signing_name)
     if unemulated is not None:
         return unemulated, unemulated.protocol
@@ -335,10 +339,18 @@ def _context(request: Request, operation: Any) -> dict[str, Any]:
     trace = request.headers.get("x-amzn-trace-id")
     if trace:
         context[TRACE_HEADER] = trace
-    algorithm = s3.checksum_algorithm(request.headers) if operation.http_checksum else None
+    algorithm = s3.checksum_algorithm(request.headers) if _takes_request_checksum(operation) else None
     if algorithm is not None:
         context["checksum"] = {"request_algorithm": {"algorithm": algorithm}}
     return context
+
+
+def _takes_request_checksum(operation: Any) -> bool:
+    """Whether botocore would record a request checksum algorithm for the operation: one with a
+    ``requestAlgorithmMember`` or a required checksum (GetObject's trait only validates answers)."""
+    trait = operation.http_checksum
+    return bool(operation.http_checksum_required or trait.get("requestAlgorithmMember")
+                or trait.get("requestChecksumRequired"))
 
 
 def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:

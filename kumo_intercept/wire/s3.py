@@ -134,6 +134,8 @@ def _iso(epoch: float) -> str:
 
 
 def _check_expiry(emulator: "Emulator", request: "Request") -> None:
+    if not request.query:
+        return  # not presigned
     signed_at, lifetime = request.param("X-Amz-Date"), request.param("X-Amz-Expires")
     if signed_at and lifetime:
         now = emulator.clock.time()

@@ -38,6 +38,8 @@ _ONE_WRITE = 1 << 16
 #: http.server's limits on the header section (http.client's _MAXLINE and _MAXHEADERS)
 _MAX_HEADER_LINE = 65536
 _MAX_HEADERS = 100
+#: the methods served (others are answered 501)
+_METHODS = frozenset({"GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"})
 _HTTP_ERROR_CODES = {400: "BadRequest", 414: "RequestURITooLong", 431: "RequestHeaderSectionTooLarge",
                      501: "NotImplemented", 505: "HTTPVersionNotSupported"}
 
@@ -84,8 +86,6 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             self._send(*introspection.answer(self.server.emulator, self.command, self.path, body))
             return
         self._send(*handle(self.server.emulator, self.command, self.path, self.headers, body))
-
-    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_request
 
     def _preflight(self) -> dict[str, str]:
         """A browser's CORS preflight: every origin, method and header is allowed (a local emulator
@@ -199,12 +199,39 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
             if close is not None:
                 close()
 
-    def parse_request(self) -> bool:
-        """The request line and header fields, as ``http.server``'s own ``parse_request`` reads them
-        but without the ``email`` package (its header parser was a fifth of a small request's time):
-        HTTP/1.1 keeps the connection unless ``Connection: close``, HTTP/1.0 closes it unless
-        ``keep-alive``; ``Expect: 100-continue`` is answered before the body is read. Request lines
-        without an HTTP version (HTTP/0.9) are refused."""
+    def handle_one_request(self) -> None:
+        """One request, as ``http.server`` reads it, with its head read in one piece when the reader
+        already holds all of it (a client's request usually arrives in one segment): one read and
+        one split instead of a ``readline`` per header field."""
+        try:
+            head = _buffered_head(self.rfile)
+            if head is None:
+                self.raw_requestline, lines = self.rfile.readline(_MAX_HEADER_LINE + 1), None
+            else:
+                self.raw_requestline, lines = head
+            if len(self.raw_requestline) > _MAX_HEADER_LINE:
+                self.requestline = self.request_version = self.command = ""  # as http.server does
+                self.send_error(414)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request(lines):
+                return
+            if self.command not in _METHODS:
+                self.send_error(501, f"Unsupported method ({self.command!r})")
+                return
+            self.do_request()
+        except TimeoutError:  # a read or a write timed out: the connection is dropped
+            self.close_connection = True
+
+    def parse_request(self, lines: list[str] | None = None) -> bool:
+        """The request line and header fields (``lines`` when already read, else read here), as
+        ``http.server``'s own ``parse_request`` reads them but without the ``email`` package (its
+        header parser was a fifth of a small request's time): HTTP/1.1 keeps the connection unless
+        ``Connection: close``, HTTP/1.0 closes it unless ``keep-alive``; ``Expect: 100-continue`` is
+        answered before the body is read. Request lines without an HTTP version (HTTP/0.9) are
+        refused."""
         self.command = None  # type: ignore[assignment]
         self.request_version = self.default_request_version
         self.close_connection = True
@@ -225,7 +252,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         if self.path.startswith("//"):
             self.path = "/" + self.path.lstrip("/")  # as http.server does
         try:
-            self.headers = _read_headers(self.rfile)
+            self.headers = _fields(lines if lines is not None else _header_lines(self.rfile))
         except _HeaderError as error:
             self.send_error(431, str(error))
             return False
@@ -265,19 +292,42 @@ class _HeaderError(Exception):
     pass
 
 
-def _read_headers(rfile: Any) -> Headers:
-    """The header fields up to the empty line; a folded line (obsolete line folding) continues the
-    field before it."""
-    fields: list[tuple[str, str]] = []
+def _buffered_head(rfile: Any) -> tuple[bytes, list[str]] | None:
+    """The request line and the header lines, when the reader's buffer holds the whole head with
+    CRLF line ends (at most one read from the socket, as ``readline`` would do); else None, and
+    nothing is consumed."""
+    buffered = rfile.peek(1)
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = buffered[:end]
+    line_ends = head.count(b"\r\n")
+    if head.count(b"\n") != line_ends or line_ends > _MAX_HEADERS:
+        return None  # a bare LF ends a line too, or too many fields (refused there): line by line
+    rfile.read(end + 4)
+    request_line, _, fields = head.partition(b"\r\n")
+    return request_line + b"\r\n", fields.decode("iso-8859-1").split("\r\n") if fields else []
+
+
+def _header_lines(rfile: Any) -> list[str]:
+    """The header lines up to the empty line, read one by one."""
+    lines: list[str] = []
     while True:
         line = rfile.readline(_MAX_HEADER_LINE + 1)
         if len(line) > _MAX_HEADER_LINE:
             raise _HeaderError("Line too long")
         if line in (b"\r\n", b"\n", b""):
-            return Headers(fields)
-        if len(fields) >= _MAX_HEADERS:
+            return lines
+        if len(lines) >= _MAX_HEADERS:
             raise _HeaderError("Too many headers")
-        text = line.decode("iso-8859-1").rstrip("\r\n")
+        lines.append(line.decode("iso-8859-1").rstrip("\r\n"))
+
+
+def _fields(lines: list[str]) -> Headers:
+    """Header fields from their lines; a folded line (obsolete line folding) continues the field
+    before it."""
+    fields: list[tuple[str, str]] = []
+    for text in lines:
         if text[:1] in (" ", "\t") and fields:
             name, value = fields[-1]
             fields[-1] = (name, f"{value} {text.strip()}")
@@ -285,6 +335,7 @@ def _read_headers(rfile: Any) -> Headers:
         name, colon, value = text.partition(":")
         if colon:
             fields.append((name.strip(), value.strip()))
+    return Headers(fields)
 
 
 class _Refused(Exception):
