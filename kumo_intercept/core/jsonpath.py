@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any, Callable, Iterable, Iterator, Sequence, Union
+from typing import Any, Callable, Iterator, Sequence, Union
 
 from .lexing import tokenize
 
@@ -55,21 +55,30 @@ def _step(kind: str, text: str) -> Step:
 def values(document: Any, steps: Sequence[Step]) -> Iterator[Any]:
     """Every value ``steps`` select in ``document``: at most one without a wildcard step; none where a step
     names a property an object lacks, an element past an array's end, or goes into a value of another kind."""
-    if not steps:
-        yield document
-        return
-    for child in _children(document, steps[0]):
-        yield from values(child, steps[1:])
-
-
-def _children(document: Any, step: Step) -> Iterable[Any]:
-    if isinstance(step, Wildcard):
-        return document.values() if isinstance(document, dict) else document if isinstance(document, list) else ()
-    if isinstance(step, int):
-        return (document[step],) if isinstance(document, list) and step < len(document) else ()
-    return (document[step],) if isinstance(document, dict) and step in document else ()
+    for position, step in enumerate(steps):
+        if isinstance(step, Wildcard):
+            children = document.values() if isinstance(document, dict) else \
+                document if isinstance(document, list) else ()
+            for child in children:
+                yield from values(child, steps[position + 1:])
+            return
+        document = _child(document, step)
+        if document is MISSING:
+            return
+    yield document
 
 
 def value(document: Any, steps: Sequence[Step]) -> Any:
     """The value a path without wildcard steps selects in ``document``, or ``MISSING``."""
-    return next(values(document, steps), MISSING)
+    for step in steps:
+        document = _child(document, step)
+        if document is MISSING:
+            break
+    return document
+
+
+def _child(document: Any, step: Step) -> Any:
+    """The property or element one (non-wildcard) step names, or ``MISSING``."""
+    if isinstance(step, int):
+        return document[step] if isinstance(document, list) and step < len(document) else MISSING
+    return document[step] if isinstance(document, dict) and step in document else MISSING

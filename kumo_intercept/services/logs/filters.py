@@ -186,7 +186,8 @@ class _JsonParser:
         steps = self.selector()
         token = self.take()
         if token[0] == "notexists":
-            return lambda d: next(jsonpath.values(d, steps), MISSING) is MISSING
+            exists = _any_selected(steps, lambda value: True)
+            return lambda d: not exists(d)
         if token[0] == "is":
             word = token[1].split()[-1]
             wanted = None if word == "NULL" else word == "TRUE"
@@ -224,7 +225,13 @@ class _JsonParser:
 def _any_selected(steps: tuple[jsonpath.Step, ...], test: Callable[[Any], bool]) -> Callable[[Any], bool]:
     """Whether ``test`` holds for a value the selector selects in a document (any one, where a wildcard selects
     several; none where it selects nothing)."""
-    return lambda document: any(test(value) for value in jsonpath.values(document, steps))
+    if any(isinstance(step, jsonpath.Wildcard) for step in steps):
+        return lambda document: any(test(value) for value in jsonpath.values(document, steps))
+
+    def selected(document: Any) -> bool:  # one value at most: read without generators, per event
+        value = jsonpath.value(document, steps)
+        return value is not MISSING and test(value)
+    return selected
 
 
 def _compile_json(text: str) -> Match:
