@@ -20,7 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+from ...core import jsonpath
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.jsonpath import MISSING
 
 SCHEMA = {"Name": "CloudWatchLogRule", "Version": 1}
 #: the statistics GetInsightRuleReport's ``Metrics`` may ask for
@@ -28,12 +30,11 @@ METRICS = ("UniqueContributors", "MaxContributorValue", "SampleCount", "Sum", "M
 _MAX_KEYS = 4
 _MAX_FILTERS = 4
 _MAX_FILTER_STRINGS = 10
-_JSON_STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
+_JSON_STEP = re.compile(r"\.(?P<name>[^.\[\]]+)|\[(?P<index>\d+)\]")
 #: a CLF line's fields: a bracketed date, a quoted request, or a run of non-blanks
 _CLF_FIELD = re.compile(r'\[([^\]]*)\]|"((?:[^"\\]|\\.)*)"|(\S+)')
-_ABSENT = object()
 
-Field = Callable[[Any], Any]   # a parsed event -> the field's value, or _ABSENT
+Field = Callable[[Any], Any]   # a parsed event -> the field's value, or MISSING
 
 
 def invalid(message: str) -> AwsError:
@@ -55,10 +56,10 @@ class Rule:
         """(the contributor's key values, the observation's value) of a matching event, else None: an event
         that does not parse, misses a key, or (Sum) has no numeric ``ValueOf`` contributes nothing."""
         event = self.parse(message)
-        if event is _ABSENT or not all(matches(event) for matches in self.filters):
+        if event is MISSING or not all(matches(event) for matches in self.filters):
             return None
         values = [field(event) for field in self.key_fields]
-        if any(value is _ABSENT for value in values):
+        if any(value is MISSING for value in values):
             return None
         if self.value_field is None:
             return tuple(_text(value) for value in values), 1.0
@@ -138,34 +139,19 @@ def _parse_json(message: str) -> Any:
     try:
         return json.loads(message)
     except (ValueError, RecursionError):
-        return _ABSENT
+        return MISSING
 
 
 def _json_field(path: Any) -> Field:
-    """``$.a.b[0]``: the steps from the root of the event's JSON object."""
-    if not isinstance(path, str) or not path.startswith("$"):
-        raise invalid(f"The field {path} must be in JSON property format, such as $.name.")
-    steps: list[str | int] = []
-    position = 1
-    while position < len(path):
-        match = _JSON_STEP.match(path, position)
-        if match is None:
-            raise invalid(f"The field {path} must be in JSON property format, such as $.name.")
-        steps.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
-        position = match.end()
+    """``$.a.b[0]``: the steps from the root of the event's JSON object (no wildcards: the rule syntax has none)."""
+    def not_a_field(_position: int) -> AwsError:
+        return invalid(f"The field {path} must be in JSON property format, such as $.name.")
+    if not isinstance(path, str):
+        raise not_a_field(0)
+    steps = jsonpath.parse(_JSON_STEP, path, not_a_field)
     if not steps:
-        raise invalid(f"The field {path} must be in JSON property format, such as $.name.")
-
-    def read(event: Any) -> Any:
-        for step in steps:
-            if isinstance(step, str) and isinstance(event, dict) and step in event:
-                event = event[step]
-            elif isinstance(step, int) and isinstance(event, list) and step < len(event):
-                event = event[step]
-            else:
-                return _ABSENT
-        return event
-    return read
+        raise not_a_field(0)
+    return lambda event: jsonpath.value(event, steps)
 
 
 def _parse_clf(message: str) -> Any:
@@ -187,7 +173,7 @@ def _clf_fields(aliases: Any) -> Callable[[Any], Field]:
                 raise invalid(f"The field {name} is neither a CLF field position nor a name given in Fields.")
             position = int(name)
         index = position - 1
-        return lambda event: event[index] if index < len(event) else _ABSENT
+        return lambda event: event[index] if index < len(event) else MISSING
     return field
 
 
@@ -201,7 +187,7 @@ def _text(value: Any) -> str:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is _ABSENT:
+    if isinstance(value, bool) or value is MISSING:
         return None
     try:
         number = float(value)
@@ -240,7 +226,7 @@ def _string_test(test: Callable[[str, list[str]], bool]) -> Callable[[Field, Any
 
         def matches(event: Any) -> bool:
             value = read(event)
-            return value is not _ABSENT and test(_text(value), wanted)
+            return value is not MISSING and test(_text(value), wanted)
         return matches
     return build
 
@@ -259,7 +245,7 @@ def _number_test(test: Callable[[float, float], bool]) -> Callable[[Field, Any],
 def _is_present(read: Field, operand: Any) -> Callable[[Any], bool]:
     if not isinstance(operand, bool):
         raise invalid("The filter operator IsPresent takes true or false.")
-    return lambda event: (read(event) is not _ABSENT) == operand
+    return lambda event: (read(event) is not MISSING) == operand
 
 
 _OPERATORS: dict[str, Callable[[Field, Any], Callable[[Any], bool]]] = {

@@ -14,6 +14,8 @@ import json
 import re
 from typing import Any, Callable
 
+from ...core import jsonpath
+from ...core.jsonpath import MISSING
 from ...core.lexing import tokenize
 from ...core.linear_regex import Regex, RegexError, Wildcard
 
@@ -93,13 +95,12 @@ def as_number(value: Any) -> float | None:
 
 
 def _compare(actual: Any, op: str, expected: Any, expected_is_string: bool) -> bool:
-    if actual is _MISSING:
-        return False
+    if isinstance(actual, (dict, list)):
+        return False  # "If a property selector points to an array or object, the filter pattern won't match"
     if op in ("=", "!="):
         if expected_is_string:
             if not isinstance(actual, str):
-                result = False if actual is None or isinstance(actual, (dict, list)) else \
-                    _wildcard(expected).fullmatch(json.dumps(actual))
+                result = False if actual is None else _wildcard(expected).fullmatch(json.dumps(actual))
             else:
                 result = _wildcard(expected).fullmatch(actual)
         else:
@@ -118,13 +119,13 @@ def _compare(actual: Any, op: str, expected: Any, expected_is_string: bool) -> b
     return number >= expected
 
 
-_MISSING: Any = object()
-
 # -- JSON patterns ------------------------------------------------------------------------------------
+#: a property selector, as one token: ``$`` and the characters its steps are made of (``_SELECTOR_STEP``
+#: then says whether they make steps)
 _JSON_TOKEN = re.compile(r"""
     \s*(?:
       (?P<lparen>\() | (?P<rparen>\)) | (?P<and>&&) | (?P<or>\|\|)
-    | (?P<selector>\$(?:\.[A-Za-z0-9_\-@]+|\[\d+\]|\.\*)*)
+    | (?P<selector>\$(?:\.?\['[^']*'\]|[A-Za-z0-9_\-@.\[\]*])*)
     | (?P<op>!=|<=|>=|=|<|>)
     | (?P<string>"(?:[^"\\]|\\.)*")
     | (?P<is>IS\s+(?:NULL|TRUE|FALSE))
@@ -132,29 +133,20 @@ _JSON_TOKEN = re.compile(r"""
     | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
     | (?P<bare>[^\s()&|=!<>"]+)
     )""", re.VERBOSE)
-
-
-def _select(document: Any, selector: str) -> Any:
-    value = document
-    for part in re.findall(r"\.([A-Za-z0-9_\-@*]+)|\[(\d+)\]", selector):
-        name, index = part
-        if index:
-            if not isinstance(value, list) or int(index) >= len(value):
-                return _MISSING
-            value = value[int(index)]
-        elif name == "*":
-            return _MISSING
-        elif isinstance(value, dict) and name in value:
-            value = value[name]
-        else:
-            return _MISSING
-    return value
+#: the steps of a property selector ("Filter pattern syntax ...": alphanumeric names with ``-`` and ``_``,
+#: ``['name.with.periods']``, ``[index]``, and the wildcard selector ``.*`` / ``[*]``)
+_SELECTOR_STEP = re.compile(r"\.(?P<name>[A-Za-z0-9_\-@]+)|\.?\['(?P<quoted>[^']*)'\]|\[(?P<index>\d+)\]"
+                            r"|(?P<wildcard>\.\*|\[\*\])")
+#: the quotas of the same page: one wildcard in a selector, three wildcard selectors in a pattern
+_WILDCARDS_PER_SELECTOR = 1
+_WILDCARD_SELECTORS_PER_PATTERN = 3
 
 
 class _JsonParser:
     def __init__(self, tokens: list[tuple[str, str]]) -> None:
         self.tokens = tokens
         self.position = 0
+        self.wildcard_selectors = 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -191,16 +183,15 @@ class _JsonParser:
             inner = self.expression()
             self.take("rparen")
             return inner
-        selector = self.take("selector")[1]
+        steps = self.selector()
         token = self.take()
+        if token[0] == "notexists":
+            exists = _any_selected(steps, lambda value: True)
+            return lambda d: not exists(d)
         if token[0] == "is":
             word = token[1].split()[-1]
-            if word == "NULL":
-                return lambda d: _select(d, selector) is None
-            wanted = word == "TRUE"
-            return lambda d: _select(d, selector) is wanted
-        if token[0] == "notexists":
-            return lambda d: _select(d, selector) is _MISSING
+            wanted = None if word == "NULL" else word == "TRUE"
+            return _any_selected(steps, lambda value: value is wanted)
         if token[0] != "op":
             raise FilterError("expected a comparison")
         op = token[1]
@@ -211,17 +202,36 @@ class _JsonParser:
         elif value_token[0] == "number":
             expected = float(value_token[1])
             is_string = False
-            if op in ("=", "!="):
-                pass
         elif value_token[0] == "bare":
             expected, is_string = value_token[1], True
         else:
             raise FilterError("expected a value")
-        if not is_string and op not in ("=", "!=", "<", "<=", ">", ">="):
-            raise FilterError(op)
         if is_string and op not in ("=", "!="):
             raise FilterError("strings compare with = and != only")
-        return lambda d: _compare(_select(d, selector), op, expected, is_string)
+        return _any_selected(steps, lambda value: _compare(value, op, expected, is_string))
+
+    def selector(self) -> tuple[jsonpath.Step, ...]:
+        """The steps of the next token, a property selector, held to the page's wildcard quotas."""
+        text = self.take("selector")[1]
+        steps = jsonpath.parse(_SELECTOR_STEP, text, lambda _position: FilterError(text))
+        wildcards = sum(isinstance(step, jsonpath.Wildcard) for step in steps)
+        if wildcards:
+            self.wildcard_selectors += 1
+        if wildcards > _WILDCARDS_PER_SELECTOR or self.wildcard_selectors > _WILDCARD_SELECTORS_PER_PATTERN:
+            raise FilterError(text)
+        return steps
+
+
+def _any_selected(steps: tuple[jsonpath.Step, ...], test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """Whether ``test`` holds for a value the selector selects in a document (any one, where a wildcard selects
+    several; none where it selects nothing)."""
+    if any(isinstance(step, jsonpath.Wildcard) for step in steps):
+        return lambda document: any(test(value) for value in jsonpath.values(document, steps))
+
+    def selected(document: Any) -> bool:  # one value at most: read without generators, per event
+        value = jsonpath.value(document, steps)
+        return value is not MISSING and test(value)
+    return selected
 
 
 def _compile_json(text: str) -> Match:

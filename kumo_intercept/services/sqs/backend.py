@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -49,7 +50,7 @@ from ...core.clock import VirtualClock
 from ...api import sqs
 from ...core.dispatch import TRACE_HEADER, Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError
-from ...core.partitions import dns_suffix
+from ...core.partitions import dns_suffix, dns_suffix_pattern
 from .errors import (invalid_parameter, invalid_value, kms_refusal, missing_parameter, no_such_queue, over_limit,
                      purge_in_progress, resource_not_found)
 from .index import QueueIndex
@@ -116,8 +117,14 @@ _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([^:]*):(\d{12}):([^:]+)$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _TOKEN_CHARS = re.compile(r"^[\x21-\x7e]{1,128}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-#: the region a queue URL's host names (``.amazonaws.com.cn`` in China: core.partitions.dns_suffix)
-_HOST_REGION = re.compile(r"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?(?:[:/]|$)", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _host_region() -> re.Pattern[str]:
+    """The pattern whose group 1 is the region a queue URL's host names: ``sqs.<region>.`` then the DNS suffix
+    of any partition (botocore's partitions data through core.partitions: ``amazonaws.com``,
+    ``amazonaws.com.cn`` in China, ``c2s.ic.gov`` in aws-iso…). Compiled on first use: it reads that data."""
+    return re.compile(rf"^(?:[a-z]+://)?(?:sqs|queue)\.([a-z0-9-]+)\.{dns_suffix_pattern()}(?:[:/]|$)", re.I)
 
 
 _NO_NAMES: frozenset = frozenset()
@@ -1408,7 +1415,7 @@ class SqsBackend(ServiceBackend):
         if match is None:
             raise sqs.invalid_address(f"The address {url} is not valid for this endpoint.")
         account, name = match.groups()
-        host = _HOST_REGION.match(url)
+        host = _host_region().match(url)
         region = host.group(1) if host else self.emulator.region
         queue = self._by_key.get((account, region, name))
         if queue is None:

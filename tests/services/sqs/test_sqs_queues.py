@@ -45,6 +45,25 @@ def test_china_queue_urls_name_the_china_endpoint(aws):
     assert queue_arn == f"arn:aws-cn:sqs:cn-north-1:{ACCOUNT}:orders"
 
 
+def test_iso_queue_urls_name_the_iso_endpoint_and_resolve_there(aws, sqs):
+    """In an ISO partition a queue URL's host ends in that partition's DNS suffix (botocore's partitions data:
+    aws-iso ``dnsSuffix`` ``c2s.ic.gov``, regions ``us-iso-*``), and the queue it names is the one of that
+    region, account and name: a same-named queue in us-east-1 is another queue, also for the internal API
+    other services resolve URLs with."""
+    iso = boto3.client("sqs", region_name="us-iso-east-1")
+    url = iso.create_queue(QueueName="jobs")["QueueUrl"]
+    assert url == f"https://sqs.us-iso-east-1.c2s.ic.gov/{ACCOUNT}/jobs"
+    home = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    iso.send_message(QueueUrl=url, MessageBody="one")
+    queue_arn = attributes(iso, url, "QueueArn")["QueueArn"]
+    assert queue_arn == f"arn:aws-iso:sqs:us-iso-east-1:{ACCOUNT}:jobs"
+    assert attributes(iso, url, "ApproximateNumberOfMessages")["ApproximateNumberOfMessages"] == "1"
+    assert attributes(sqs, home, "ApproximateNumberOfMessages")["ApproximateNumberOfMessages"] == "0"
+    backend = aws.backend("sqs")
+    assert backend.queue_arn_for_url(url) == queue_arn
+    assert backend.queue_arn_for_url(home) == attributes(sqs, home, "QueueArn")["QueueArn"]
+
+
 def test_any_url_naming_the_queue_resolves_whatever_its_host(sqs, queue):
     sqs.send_message(QueueUrl=queue, MessageBody="x")
     for url in (f"http://localhost:4566/{ACCOUNT}/jobs", f"https://queue.amazonaws.com/{ACCOUNT}/jobs",
