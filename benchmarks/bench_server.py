@@ -7,7 +7,10 @@ connection, and the first answer after start, side by side with moto's ThreadedM
 Targets (issue 17.5): >= 3,000 GetObject and >= 3,000 GetItem per second from one client, >= 5x
 moto's server; first answer <= 300 ms after start. Each server runs in its own process (started as a
 user would: ``python -m kumo_intercept serve`` and moto's ``ThreadedMotoServer``); the client sends
-prepared requests with ``http.client`` so that the server, not botocore, is measured. Starts and
+prepared requests so that the server, not botocore, is measured: with ``http.client`` (about as much
+CPU per request as kumo_intercept's server: the two take turns on the connection, so the rate is one
+over their sum), and with a socket client that costs little (the request's bytes prepared once, the
+answer read up to its Content-Length, as ``wrk`` or ``ab -k`` measure a server). Starts and
 rounds alternate between the servers; the figures are ranges (first answers over ``--starts`` starts,
 rates over rounds). Run it on an idle machine.
 
@@ -27,6 +30,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -108,7 +112,7 @@ def _client_args() -> dict[str, str]:
 
 
 def _rate(endpoint: str, method: str, path: str, headers: dict[str, str], body: bytes, seconds: float) -> float:
-    """Requests per second over one keep-alive connection."""
+    """Requests per second over one keep-alive connection of ``http.client``."""
     connection = http.client.HTTPConnection(endpoint.removeprefix("http://"))
     count, deadline = 0, time.perf_counter() + seconds
     started = time.perf_counter()
@@ -121,6 +125,67 @@ def _rate(endpoint: str, method: str, path: str, headers: dict[str, str], body: 
         count += 1
     connection.close()
     return count / (time.perf_counter() - started)
+
+
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
+
+
+def _socket_rate(endpoint: str, method: str, path: str, headers: dict[str, str], body: bytes,
+                 seconds: float) -> float:
+    """Requests per second over one keep-alive connection of a client that costs little: the request's
+    bytes prepared once, each answer read up to its ``Content-Length`` (as a load generator such as
+    ``wrk`` or ``ab -k`` measures a server; ``http.client`` costs about as much CPU per request as the
+    server). A connection the server closes is opened again, as ``http.client`` does."""
+    host, _, port = endpoint.removeprefix("http://").partition(":")
+    fields = {"Host": f"{host}:{port}", "Content-Length": str(len(body)), **headers}
+    request = (f"{method} {path} HTTP/1.1\r\n" + "".join(f"{name}: {value}\r\n" for name, value in fields.items())
+               + "\r\n").encode("latin-1") + body
+    connection = socket.create_connection((host, int(port)))
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    count, buffered, deadline = 0, b"", time.perf_counter() + seconds
+    started = time.perf_counter()
+    while time.perf_counter() < deadline:
+        connection.sendall(request)
+        answer = _socket_answer(connection, buffered)
+        if answer is None:
+            connection.close()
+            connection = socket.create_connection((host, int(port)))
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buffered = b""
+            continue
+        status, keep, buffered = answer
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+        count += 1
+        if not keep:
+            connection.close()
+            connection = socket.create_connection((host, int(port)))
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buffered = b""
+    connection.close()
+    return count / (time.perf_counter() - started)
+
+
+def _socket_answer(connection: socket.socket, buffered: bytes) -> tuple[int, bool, bytes] | None:
+    """One answer's status, whether the connection stays open, and the bytes read past it; None when the
+    server closed the connection before answering."""
+    while (end := buffered.find(b"\r\n\r\n")) < 0:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return None
+        buffered += chunk
+    head, rest = buffered[:end], buffered[end + 4:]
+    length = _CONTENT_LENGTH.search(head)
+    if length is None:
+        raise RuntimeError(f"an answer without Content-Length: {head[:200]!r}")
+    size = int(length.group(1))
+    while len(rest) < size:
+        chunk = connection.recv(65536)
+        if not chunk:
+            return None
+        rest += chunk
+    keep = re.search(rb"\r\nconnection:[ \t]*close", head, re.IGNORECASE) is None
+    return int(head[9:12]), keep, rest[size:]
 
 
 Request = tuple[str, str, dict[str, str], bytes]
@@ -139,12 +204,10 @@ def _get_item_request() -> Request:
     return "POST", "/", headers, body
 
 
-def _get_object(endpoint: str, seconds: float) -> float:
-    return _rate(endpoint, *_get_object_request(), seconds)
-
-
-def _get_item(endpoint: str, seconds: float) -> float:
-    return _rate(endpoint, *_get_item_request(), seconds)
+#: the measured requests, and the clients sending them (metric name suffix, rate function)
+_REQUESTS: tuple[tuple[str, Callable[[], Request]], ...] = (("GetObject", _get_object_request),
+                                                           ("GetItem", _get_item_request))
+_CLIENTS: tuple[tuple[str, Callable[..., float]], ...] = (("", _rate), (" (socket client)", _socket_rate))
 
 
 def _wire_alone(rounds: int, count: int = 2000) -> None:
@@ -159,8 +222,8 @@ def _wire_alone(rounds: int, count: int = 2000) -> None:
     emulator = Emulator().start()
     server = emulator.serve(port=0)
     _seed(server.endpoint_url)
-    for name, (method, path, headers, body) in (("GetObject", _get_object_request()),
-                                                ("GetItem", _get_item_request())):
+    for name, make_request in _REQUESTS:
+        method, path, headers, body = make_request()
         fields = Headers({"Host": server.endpoint_url.removeprefix("http://"), "Content-Length": str(len(body)),
                           **headers})
         times = []
@@ -183,12 +246,12 @@ def _first_answer(results: dict[str, list[float]], how: str, process: subprocess
         results[f"first answer{how} CPU ms"].append(cpu * 1000)
 
 
-def _measure(process: subprocess.Popen[bytes], run: Callable[[str, float], float], endpoint: str, seconds: float) -> tuple[float, float | None]:
+def _measure(process: subprocess.Popen[bytes], run: Callable[[], float], count_seconds: float) -> tuple[float, float | None]:
     """Requests per second, and the server's CPU microseconds per request when known."""
     before = _cpu_seconds(process)
-    rate = run(endpoint, seconds)
+    rate = run()
     after = _cpu_seconds(process)
-    cpu = None if before is None or after is None else (after - before) * 1e6 / (rate * seconds)
+    cpu = None if before is None or after is None else (after - before) * 1e6 / (rate * count_seconds)
     return rate, cpu
 
 
@@ -210,11 +273,12 @@ def _rates(kinds: list[str], env: dict[str, str], rounds: int, seconds: float,
             process, endpoint, _first = _start(kind, env)
             try:
                 _seed(endpoint)
-                for name, run in (("GetObject", _get_object), ("GetItem", _get_item)):
-                    rate, cpu = _measure(process, run, endpoint, seconds)
-                    results[kind][f"{name}/s"].append(rate)
-                    if cpu is not None:
-                        results[kind][f"{name} server CPU us"].append(cpu)
+                for client, rate_of in _CLIENTS:
+                    for name, make_request in _REQUESTS:
+                        rate, cpu = _measure(process, lambda: rate_of(endpoint, *make_request(), seconds), seconds)
+                        results[kind][f"{name}/s{client}"].append(rate)
+                        if cpu is not None:
+                            results[kind][f"{name} server CPU us{client}"].append(cpu)
             finally:
                 process.terminate()
                 process.wait()
@@ -227,10 +291,10 @@ def _print(kinds: list[str], metrics: tuple[str, ...], results: dict[str, dict[s
             continue
         cells = [f"{kind} {min(v):,.0f}-{max(v):,.0f}" for kind in shown for v in [results[kind][metric]]]
         ratio = ""
-        if len(shown) == 2 and metric.endswith("/s"):
+        if len(shown) == 2 and "/s" in metric:
             ratio = f"  (kumo/moto {min(results['kumo'][metric]) / max(results['moto'][metric]):.1f}x-" \
                     f"{max(results['kumo'][metric]) / min(results['moto'][metric]):.1f}x)"
-        print(f"{metric:>30}: " + ", ".join(cells) + ratio)
+        print(f"{metric:>40}: " + ", ".join(cells) + ratio)
 
 
 def main() -> None:
@@ -250,8 +314,9 @@ def main() -> None:
         kinds = ["kumo"]
         print("moto's server is not installed (pip install 'moto[server]'): kumo_intercept alone")
     metrics = ("first answer ms", "first answer CPU ms", "first answer from source ms",
-               "first answer from source CPU ms", "GetObject/s", "GetItem/s", "GetObject server CPU us",
-               "GetItem server CPU us")
+               "first answer from source CPU ms",
+               *(f"{name}{what}{client}" for client, _rate_of in _CLIENTS
+                 for what in ("/s", " server CPU us") for name, _request in _REQUESTS))
     results: dict[str, dict[str, list[float]]] = {kind: {metric: [] for metric in metrics} for kind in kinds}
     with tempfile.TemporaryDirectory(prefix="bench-bytecode-") as bytecode:
         env = _server_env(bytecode)
