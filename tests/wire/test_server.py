@@ -505,6 +505,31 @@ def test_an_aiobotocore_client_of_the_served_endpoint_really_sends(served):
     served.calls.assert_called("s3.PutObject", Key="k")
 
 
+def test_dynamodb_attribute_values_are_read_as_the_service_reads_them(served, client):
+    """A JSON body is read member by member as the service's deserializer does: an item of every
+    kind of value round-trips, and an ``AttributeValue`` with two data types or none reaches the
+    service, which refuses it with its own ValidationException (answers AWS gave SDKs that sent
+    such values: aws/aws-sdk-net#428, "more than one datatypes"; aws/aws-sdk-js#381, "is empty")."""
+    client("dynamodb").create_table(TableName="kinds", BillingMode="PAY_PER_REQUEST",
+                                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    item = {"id": {"S": "k"}, "n": {"N": "1.5"}, "b": {"B": b"\x00\xff"}, "ss": {"SS": ["a", "b"]},
+            "l": {"L": [{"S": "x"}, {"M": {"deep": {"BOOL": True}}}, {"NULL": True}]}, "bs": {"BS": [b"1"]}}
+    client("dynamodb").put_item(TableName="kinds", Item=item)
+    assert client("dynamodb").get_item(TableName="kinds", Key={"id": {"S": "k"}})["Item"] == item
+    headers = {"X-Amz-Target": "DynamoDB_20120810.PutItem", "Content-Type": "application/x-amz-json-1.0"}
+    envelope = "1 validation error detected: "  # PutItem's checks answer inside it (services/dynamodb/engine.py)
+    for value, message in (({"S": "a", "N": "1"}, "Supplied AttributeValue has more than one datatypes set, "
+                                                  "must contain exactly one of the supported datatypes"),
+                           ({}, "Supplied AttributeValue is empty, must contain exactly one of the supported "
+                                "datatypes")):
+        body = json.dumps({"TableName": "kinds", "Item": {"id": {"S": "two"}, "v": value}}).encode()
+        status, _, answer = _raw(served.endpoint_url, "POST", "/", headers, body)
+        refused = json.loads(answer)
+        assert (status, refused["__type"].rpartition("#")[2], refused["message"]) == (
+            400, "ValidationException", envelope + message)
+
+
 def test_in_process_and_http_clients_share_one_state(served, client):
     boto3.client("s3").create_bucket(Bucket="shared")  # in-process, no endpoint_url
     assert [b["Name"] for b in client("s3").list_buckets()["Buckets"]] == ["shared"]

@@ -135,7 +135,9 @@ def canon(av: Any, depth: int = 1) -> dict:
     if depth > MAX_DEPTH:
         raise invalid(_NESTING)
     if not isinstance(av, dict) or len(av) != 1:
-        raise invalid("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+        # two types is a refusal of its own (the service's answer quoted in aws/aws-sdk-net#428)
+        how = "has more than one datatypes set" if isinstance(av, dict) and len(av) > 1 else "is empty"
+        raise invalid(f"Supplied AttributeValue {how}, must contain exactly one of the supported datatypes")
     (kind, value), = av.items()
     if kind == "S":
         return {"S": value}
