@@ -1,9 +1,11 @@
 """Requests into operation params, driven by the operation's input shape.
 
-Bodies and headers go through botocore's own response parsers (``botocore.parsers``): a request body
-of the JSON, REST-JSON, REST-XML and RPC-v2-CBOR protocols has the same form as a response of that
-protocol, so the parser that reads AWS's answers reads the client's questions too. URI labels, the
-query string and Query-protocol forms (which no response uses) are read here from the shapes.
+Bodies go through botocore's own response parsers (``botocore.parsers``): a request body of the
+REST-JSON, REST-XML and RPC-v2-CBOR protocols has the same form as a response of that protocol, so the
+parser that reads AWS's answers reads the client's questions too. JSON-protocol bodies, the most
+frequent and often large (DynamoDB items), are read here along the members they hold, as that parser
+reads them (``_json_input``). URI labels, headers, the query string and Query-protocol forms (which
+no response uses) are read here from the shapes.
 """
 
 from __future__ import annotations
