@@ -294,9 +294,11 @@ class _HeaderError(Exception):
 
 def _buffered_head(rfile: Any) -> tuple[bytes, list[str]] | None:
     """The request line and the header lines, when the reader's buffer holds the whole head with
-    CRLF line ends (at most one read from the socket, as ``readline`` would do); else None, and
-    nothing is consumed."""
+    CRLF line ends (at most one read from the socket, as ``readline`` would do); an empty request
+    line at the end of the stream; else None, and nothing is consumed."""
     buffered = rfile.peek(1)
+    if not buffered:
+        return b"", []  # the end of the stream, or an idle connection's receive timeout: no request
     end = buffered.find(b"\r\n\r\n")
     if end < 0:
         return None

@@ -330,6 +330,15 @@ def connection(served: Emulator) -> Iterator[_Connection]:
     opened.close()
 
 
+def test_an_idle_connection_is_closed_after_the_idle_timeout(served, monkeypatch):
+    """Issue 17 item 6 (connections are bounded): a connection that sends nothing is closed once its
+    idle timeout passes (wire/server.py's IDLE_TIMEOUT, one second here), not kept for ever."""
+    monkeypatch.setattr("kumo_intercept.wire.server.IDLE_TIMEOUT", 1)
+    host, port = served.endpoint_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as idle:
+        assert idle.recv(1) == b""  # the server's end of the stream, long before the client's 30 s
+
+
 def test_keep_alive_pipelining_and_header_names_in_any_case(served, client, connection):
     """RFC 9112 section 9.3: HTTP/1.1 connections persist; requests may be pipelined and are
     answered in order. RFC 9110 section 5.1: field names are case-insensitive."""
