@@ -21,6 +21,7 @@ from botocore.parsers import ResponseParserError, create_parser
 from botocore.utils import parse_timestamp
 
 from ..core.errors import AwsError
+from .encode import JSON_AS_IS
 from .headers import Headers
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
@@ -214,8 +215,13 @@ def _json_value(shape: Any, value: Any) -> Any:
         if shape.is_document_type or not isinstance(value, dict):
             return value
         members = _json_members(shape)
-        return {found[0]: _json_value(found[1], item) for key, item in value.items()
-                if item is not None and (found := members.get(key)) is not None}
+        out = {}
+        for key, item in value.items():
+            found = members.get(key)
+            if found is not None and item is not None:
+                name, member, as_is = found
+                out[name] = item if as_is else _json_value(member, item)
+        return out
     if kind == "list":
         return [_json_value(shape.member, item) for item in value] if isinstance(value, list) else value
     if kind == "map":
@@ -230,9 +236,11 @@ def _json_value(shape: Any, value: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def _json_members(shape: Any) -> dict[str, tuple[str, Any]]:
-    """A structure's members by the name they have in JSON: serialized name -> member name, shape."""
-    return {member.serialization.get("name", name): (name, member) for name, member in shape.members.items()}
+def _json_members(shape: Any) -> dict[str, tuple[str, Any, bool]]:
+    """A structure's members by the name they have in JSON: serialized name -> member name, shape, and
+    whether its value is read as it is (a scalar other than a blob or timestamp)."""
+    return {member.serialization.get("name", name): (name, member, member.type_name in JSON_AS_IS)
+            for name, member in shape.members.items()}
 
 
 # -- Query protocol forms ---------------------------------------------------------------------------

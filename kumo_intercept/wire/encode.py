@@ -94,10 +94,14 @@ def _text(shape: Any, value: Any, timestamp_format: str) -> str:
 def json_value(shape: Any, value: Any, blobs_as_bytes: bool = False) -> Any:
     kind = shape.type_name
     if kind == "structure":
-        members = shape.members
-        return {members[name].serialization.get("name", name): json_value(members[name], item, blobs_as_bytes)
-                for name, item in value.items()
-                if name in members and item is not None and "location" not in members[name].serialization}
+        members = _body_members(shape)
+        out = {}
+        for name, item in value.items():
+            found = members.get(name)
+            if found is not None and item is not None:
+                json_name, member, as_is = found
+                out[json_name] = item if as_is else json_value(member, item, blobs_as_bytes)
+        return out
     if kind == "list":
         return [json_value(shape.member, item, blobs_as_bytes) for item in value]
     if kind == "map":
@@ -109,6 +113,19 @@ def json_value(shape: Any, value: Any, blobs_as_bytes: bool = False) -> Any:
     if kind == "blob":
         return _blob(value) if blobs_as_bytes else base64.b64encode(_blob(value)).decode()
     return value
+
+
+#: scalar kinds a JSON body carries as they are
+JSON_AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
+
+
+@functools.lru_cache(maxsize=None)
+def _body_members(shape: Any) -> dict[str, tuple[str, Any, bool]]:
+    """A structure's members sent in a JSON body (not in headers, the status or the URI): member name
+    -> its name in JSON, its shape, and whether its value goes out as it is (worked out once per
+    shape: a DynamoDB Query answer holds an ``AttributeValue`` per attribute of every item)."""
+    return {name: (member.serialization.get("name", name), member, member.type_name in JSON_AS_IS)
+            for name, member in shape.members.items() if "location" not in member.serialization}
 
 
 def _json_default(value: Any) -> Any:
