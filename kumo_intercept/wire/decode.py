@@ -21,7 +21,7 @@ from botocore.parsers import ResponseParserError, create_parser
 from botocore.utils import parse_timestamp
 
 from ..core.errors import AwsError
-from .encode import JSON_AS_IS
+from .encode import JSON_AS_IS, renamed
 from .headers import Headers
 
 _PARSER_PROTOCOLS = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor")
@@ -214,14 +214,7 @@ def _json_value(shape: Any, value: Any) -> Any:
     if kind == "structure":
         if shape.is_document_type or not isinstance(value, dict):
             return value
-        members = _json_members(shape)
-        out = {}
-        for key, item in value.items():
-            found = members.get(key)
-            if found is not None and item is not None:
-                name, member, as_is = found
-                out[name] = item if as_is else _json_value(member, item)
-        return out
+        return renamed(_json_members(shape), value, _json_value)
     if kind == "list":
         return [_json_value(shape.member, item) for item in value] if isinstance(value, list) else value
     if kind == "map":

@@ -11,7 +11,7 @@ import email.utils
 import functools
 import json
 import re
-from typing import Any, Callable, Iterator, Union
+from typing import Any, Callable, Iterator, Mapping, Union
 from xml.sax.saxutils import escape, quoteattr
 
 from . import cbor
@@ -94,14 +94,7 @@ def _text(shape: Any, value: Any, timestamp_format: str) -> str:
 def json_value(shape: Any, value: Any, blobs_as_bytes: bool = False) -> Any:
     kind = shape.type_name
     if kind == "structure":
-        members = _body_members(shape)
-        out = {}
-        for name, item in value.items():
-            found = members.get(name)
-            if found is not None and item is not None:
-                json_name, member, as_is = found
-                out[json_name] = item if as_is else json_value(member, item, blobs_as_bytes)
-        return out
+        return renamed(_body_members(shape), value, json_value, blobs_as_bytes)
     if kind == "list":
         return [json_value(shape.member, item, blobs_as_bytes) for item in value]
     if kind == "map":
@@ -117,6 +110,20 @@ def json_value(shape: Any, value: Any, blobs_as_bytes: bool = False) -> Any:
 
 #: scalar kinds a JSON body carries as they are
 JSON_AS_IS = frozenset({"string", "integer", "long", "boolean", "double", "float"})
+
+
+def renamed(members: Mapping[str, tuple[str, Any, bool]], value: dict[str, Any],
+            convert: Callable[..., Any], *options: Any) -> dict[str, Any]:
+    """A JSON object and a structure's params, one into the other: ``members`` maps each key to its
+    new name, its shape and whether the value stays as it is (else ``convert(shape, value,
+    *options)``); keys it does not name and null values are left out."""
+    out = {}
+    for key, item in value.items():
+        found = members.get(key)
+        if found is not None and item is not None:
+            name, member, as_is = found
+            out[name] = item if as_is else convert(member, item, *options)
+    return out
 
 
 @functools.lru_cache(maxsize=None)
