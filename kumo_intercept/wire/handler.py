@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import urllib.parse
+import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -133,7 +134,7 @@ def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, s
             if answered is not None:
                 return answered
         routed = _route(request, service, protocol)
-        return _dispatch(emulator, request, routed)
+        return _checksummed(service, _dispatch(emulator, request, routed))
     except (AwsError, KumoError) as exc:
         service, protocol = speaking or _fallback(request)
         if isinstance(exc, AwsError):
@@ -142,7 +143,17 @@ def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, s
             error = AwsError("NotImplemented", exc.summary + ". See docs/coverage.md for what is emulated.", 501)
         else:
             error = AwsError(_internal_code(service), str(exc), 500)
-        return answer_error(emulator, service, protocol, error)
+        return _checksummed(service, answer_error(emulator, service, protocol, error))
+
+
+def _checksummed(service: Any, answer: Wire) -> Wire:
+    """DynamoDB's answers carry the CRC32 of their body in ``x-amz-crc32`` (a decimal number), which
+    SDKs check when it is there (botocore's retry rules for DynamoDB, the Go SDK v2's and the
+    JavaScript SDK's response checksum validation, as the Go SDK's DynamoDB customizations document)."""
+    status, headers, body = answer
+    if service.service_name != "dynamodb" or not isinstance(body, bytes):
+        return answer
+    return status, {**headers, "x-amz-crc32": str(zlib.crc32(body))}, body
 
 
 def _internal_code(service: Any) -> str:

@@ -539,6 +539,24 @@ def test_dynamodb_attribute_values_are_read_as_the_service_reads_them(served, cl
             400, "ValidationException", envelope + message)
 
 
+def test_dynamodb_answers_carry_the_crc32_of_their_body(served, client):
+    """DynamoDB answers, results and errors, carry ``x-amz-crc32``, the CRC32 of the body as a decimal
+    number, which SDKs validate when present (aws-sdk-go-v2 service/dynamodb/internal/customizations:
+    "DynamoDB responses can include a X-Amz-Crc32 header with the CRC32 checksum value of the response
+    body"; botocore's _retry.json retries DynamoDB answers whose body does not match it)."""
+    client("dynamodb").create_table(TableName="summed", BillingMode="PAY_PER_REQUEST",
+                                    KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                    AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
+    client("dynamodb").put_item(TableName="summed", Item={"id": {"S": "k"}})
+    headers = {"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"}
+    for table, status in (("summed", 200), ("absent", 400)):
+        body = json.dumps({"TableName": table, "Key": {"id": {"S": "k"}}}).encode()
+        answered, answer_headers, answer = _raw(served.endpoint_url, "POST", "/", headers, body)
+        assert answered == status and answer_headers["x-amz-crc32"] == str(zlib.crc32(answer))
+    got = client("dynamodb").get_item(TableName="summed", Key={"id": {"S": "k"}})  # botocore checks it
+    assert got["ResponseMetadata"]["HTTPHeaders"]["x-amz-crc32"] and got["Item"] == {"id": {"S": "k"}}
+
+
 def test_in_process_and_http_clients_share_one_state(served, client):
     boto3.client("s3").create_bucket(Bucket="shared")  # in-process, no endpoint_url
     assert [b["Name"] for b in client("s3").list_buckets()["Buckets"]] == ["shared"]
