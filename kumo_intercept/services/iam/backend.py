@@ -36,14 +36,14 @@ from ...core.clock import from_epoch, to_epoch
 from ...api import NoMembers, iam
 from ...core.dispatch import Ctx, RequestContext, ServiceBackend
 from ...core.errors import AwsError, NotEmulatedError
+from ...core.partitions import arn_prefix, arn_prefix_of
 from ...core.tokens import decode_token, encode_token
 from . import documents, schema
-from .catalog import AWS_MANAGED_POLICIES
+from .catalog import AWS_MANAGED_POLICIES, aws_policy_arn, aws_policy_name, is_aws_policy_arn
 from .evaluator import (UNCHECKED_IDENTITY, Authorization, ContextValue, Policy, PolicySet, PrincipalPolicies, Request,
                         authorize, grants_service, resource_decides)
 from .namespaces import SERVICE_NAMES, granted_namespaces
 
-_AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy"
 _MAX_VERSIONS = 5
 _ACCESS_KEYS_PER_USER = 2
 _ATTACHED_PER_ENTITY = 10
@@ -810,9 +810,19 @@ class IamBackend(ServiceBackend):
             raise _not_found(message)
         return ctx.account, match.group(4)
 
+    @staticmethod
+    def _check_partition(ctx: RequestContext[Any], arn: str) -> None:
+        """IAM refuses an ARN of another partition than the caller's: "The partition name must match the
+        partition of the AWS account from where you are calling the API" (AWS's notice on IAM ARN
+        validation, quoted in cloud-gov/aws-broker#383), answered "ValidationError: Invalid ARN partition"
+        (AttachRolePolicy from cn-northwest-1 with arn:aws:iam::aws:policy/…, pulumi/pulumi-aws-apigateway#347)."""
+        if arn.startswith("arn:") and arn_prefix_of(arn) != arn_prefix(ctx.region):
+            raise AwsError("ValidationError", "Invalid ARN partition")
+
     def _local_policy(self, ctx: RequestContext[Any], arn: str, message: str | None = None) -> tuple[tuple[str, str], dict]:
         message = message or f"Policy {arn} was not found."
-        if arn.startswith(_AWS_POLICY_PREFIX):
+        self._check_partition(ctx, arn)
+        if is_aws_policy_arn(arn):
             raise _not_found(message)
         key = self._policy_key(ctx, arn, message)
         record = self.policies.get(key)
@@ -821,22 +831,23 @@ class IamBackend(ServiceBackend):
         return key, record
 
     def _policy(self, ctx: RequestContext[Any], arn: str, attachable: bool = False) -> dict:
-        """A customer or AWS managed policy by ARN (AWS ones from the catalog)."""
+        """A customer or AWS managed policy by an ARN in the caller's partition (AWS ones from the catalog)."""
         message = f"Policy {arn} does not exist or is not attachable." if attachable else f"Policy {arn} was not found."
-        if arn.startswith(_AWS_POLICY_PREFIX + "/"):
-            name = arn.rsplit("/", 1)[1]
-            entry = AWS_MANAGED_POLICIES.get(name)
-            if entry is None or arn != f"{_AWS_POLICY_PREFIX}{entry[0]}{name}":
-                raise _not_found(message)
-            return self._aws_policy(name)
-        return self._local_policy(ctx, arn, message)[1]
+        if not is_aws_policy_arn(arn):
+            return self._local_policy(ctx, arn, message)[1]
+        self._check_partition(ctx, arn)
+        name = aws_policy_name(arn)
+        if name is None:
+            raise _not_found(message)
+        return self._aws_policy(name, arn_prefix_of(arn))
 
     @staticmethod
-    def _aws_policy(name: str) -> dict:
+    def _aws_policy(name: str, prefix: str) -> dict:
+        """The catalog's policy ``name`` as named in the partition ``prefix`` names (``arn:aws-cn``)."""
         path, document = AWS_MANAGED_POLICIES[name]
         created = 1423785600.0  # 2015-02-13, when AWS managed policies were introduced
         return {"PolicyName": name, "PolicyId": "ANPA" + hashlib.sha1(name.encode()).hexdigest()[:17].upper(),
-                "Arn": f"{_AWS_POLICY_PREFIX}{path}{name}", "Path": path, "DefaultVersionId": "v1",
+                "Arn": aws_policy_arn(prefix, name), "Path": path, "DefaultVersionId": "v1",
                 "Description": "", "CreateDate": created, "UpdateDate": created, "Tags": [],
                 "Versions": {"v1": {"Document": document, "CreateDate": created}}, "NextVersion": 2}
 
@@ -888,7 +899,7 @@ class IamBackend(ServiceBackend):
         scope = params.get("Scope", "All")
         records: list[dict] = []
         if scope in ("All", "AWS"):
-            records += [self._aws_policy(name) for name in sorted(AWS_MANAGED_POLICIES)]
+            records += [self._aws_policy(name, arn_prefix(ctx.region)) for name in sorted(AWS_MANAGED_POLICIES)]
         if scope in ("All", "Local"):
             records += self._local_policies(ctx.account)
         records = self._by_path(records, params.get("PathPrefix"))
@@ -982,6 +993,7 @@ class IamBackend(ServiceBackend):
         name = ctx.params[KINDS[kind].field]
         record = self._modifiable_role(ctx, name) if kind == "role" else self._get(kind, ctx, name)
         arn = ctx.params["PolicyArn"]
+        self._check_partition(ctx, arn)
         if arn not in record["Attached"]:
             raise _not_found(f"Policy {arn} was not found.")
         self._put(kind, {**record, "Attached": [a for a in record["Attached"] if a != arn]})
@@ -1945,7 +1957,7 @@ class IamBackend(ServiceBackend):
     def _access_scope(self, ctx: RequestContext[Any], arn: str) -> tuple[list[Policy], list[tuple[str, dict]]]:
         """The permissions policies a report on ``arn`` reads, and the users and roles that could use them."""
         match = _ENTITY_ARN.match(arn)
-        if arn.startswith(_AWS_POLICY_PREFIX + "/") or (match is not None and match.group(2) == "policy"):
+        if is_aws_policy_arn(arn) or (match is not None and match.group(2) == "policy"):
             policy = self._policy(ctx, arn)
             users_and_roles: list[tuple[str, dict]] = []
             for kind, name in sorted(self._attached.get((ctx.account, arn), ())):
@@ -2055,8 +2067,8 @@ class IamBackend(ServiceBackend):
         if "LocalManagedPolicy" in wanted:
             rows += [("policy", policy) for policy in self._local_policies(ctx.account)]
         if "AWSManagedPolicy" in wanted:
-            rows += [("policy", self._aws_policy(n)) for n in sorted(AWS_MANAGED_POLICIES)
-                     if self._attachment_count(ctx.account, self._aws_policy(n)["Arn"])]
+            aws_policies = (self._aws_policy(name, arn_prefix(ctx.region)) for name in sorted(AWS_MANAGED_POLICIES))
+            rows += [("policy", policy) for policy in aws_policies if self._attachment_count(ctx.account, policy["Arn"])]
         listed, more = self._page(ctx, rows)
         users: list[iam.UserDetail] = []
         groups: list[iam.GroupDetail] = []
@@ -2113,7 +2125,7 @@ class IamBackend(ServiceBackend):
 
     @staticmethod
     def _managed_type(arn: str) -> str:
-        return "aws-managed" if arn.startswith(_AWS_POLICY_PREFIX) else "user-managed"
+        return "aws-managed" if is_aws_policy_arn(arn) else "user-managed"
 
     def list_policies_granting_service_access(
             self, ctx: Ctx[iam.ListPoliciesGrantingServiceAccessRequest]) -> iam.ListPoliciesGrantingServiceAccessResult:
@@ -2128,10 +2140,10 @@ class IamBackend(ServiceBackend):
                         granting.append({"PolicyName": name, "PolicyType": "INLINE", "EntityType": owner_kind.upper(),
                                          "EntityName": owner[KINDS[owner_kind].field]})
                 for arn in owner["Attached"]:
-                    policy = self._policy(ctx, arn)
-                    document = policy["Versions"][policy["DefaultVersionId"]]["Document"]
-                    if grants_service(Policy.parse(document), namespace):
-                        granting.append({"PolicyName": policy["PolicyName"], "PolicyType": "MANAGED", "PolicyArn": arn})
+                    # read as enforcement reads it: the entity holds the ARN in the partition it was attached in
+                    policy = self.managed_policy(arn)
+                    if policy is not None and grants_service(policy, namespace):
+                        granting.append({"PolicyName": policy.source_id, "PolicyType": "MANAGED", "PolicyArn": arn})
             result.append({"ServiceNamespace": namespace, "Policies": granting})
         return {"PoliciesGrantingServiceAccess": result, "IsTruncated": False}
 
@@ -2275,19 +2287,21 @@ class IamBackend(ServiceBackend):
         managed = (self.managed_policy(arn) for arn in owner["Attached"])
         return policies + [policy for policy in managed if policy is not None]
 
+    def _managed_record(self, arn: str) -> dict | None:
+        """A customer or AWS managed policy by ARN, AWS ones in any partition; None when there is none."""
+        name = aws_policy_name(arn)
+        if name is not None:
+            return self._aws_policy(name, arn_prefix_of(arn))
+        match = _ENTITY_ARN.match(arn)
+        found = self.policies.get((match.group(1), match.group(4))) if match and match.group(2) == "policy" else None
+        return found if found is not None and found["Arn"] == arn else None
+
     def managed_policy(self, arn: str) -> Policy | None:
-        """The default version of a customer or AWS managed policy, parsed; None when there is none."""
-        if arn.startswith(_AWS_POLICY_PREFIX + "/"):
-            name = arn.rsplit("/", 1)[1]
-            if name not in AWS_MANAGED_POLICIES:
-                return None
-            record = self._aws_policy(name)
-        else:
-            match = _ENTITY_ARN.match(arn)
-            found = self.policies.get((match.group(1), match.group(4))) if match and match.group(2) == "policy" else None
-            if found is None or found["Arn"] != arn:
-                return None
-            record = found
+        """The default version of a customer or AWS managed policy (AWS ones in any partition), parsed;
+        None when there is none."""
+        record = self._managed_record(arn)
+        if record is None:
+            return None
         return Policy.parse(record["Versions"][record["DefaultVersionId"]]["Document"], record["PolicyName"],
                             self._managed_type(arn))
 

@@ -2,13 +2,23 @@
 
 Each is ``(name, path, document)``; the documents are the policies' published default versions
 (AWS managed policy reference, docs.aws.amazon.com/aws-managed-policy/latest/reference/). Any other
-``arn:aws:iam::aws:policy/…`` is NoSuchEntity here.
+``arn:<partition>:iam::aws:policy/…`` is NoSuchEntity here.
+
+AWS managed policies are named in the partition of the account using them:
+``arn:aws:iam::aws:policy/AdministratorAccess`` in aws, ``arn:aws-cn:iam::aws:policy/AdministratorAccess``
+in China, ``arn:aws-us-gov:…`` in GovCloud (AWS China's "ARNs for Amazon Web Services in China",
+docs.amazonaws.cn/en_us/general/latest/gr/ARNs.html; winebarrel/miam#25 detects them so in aws-cn).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from ...core.partitions import arn_prefix_of
+
+#: what follows ``arn:<partition>`` in every AWS managed policy's ARN, before its path
+_AWS_POLICY_RESOURCE = ":iam::aws:policy"
 
 _LOGS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
@@ -32,3 +42,20 @@ AWS_MANAGED_POLICIES: dict[str, tuple[str, str]] = {
         ["dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",
          "dynamodb:ListStreams", *_LOGS])),
 }
+
+
+def aws_policy_arn(prefix: str, name: str) -> str:
+    """The ARN of the catalog's policy ``name`` in the partition ``prefix`` names (``arn:aws-cn``)."""
+    return f"{prefix}{_AWS_POLICY_RESOURCE}{AWS_MANAGED_POLICIES[name][0]}{name}"
+
+
+def is_aws_policy_arn(arn: str) -> bool:
+    """Whether ``arn`` is in AWS's managed-policy namespace, in any partition (known here or not)."""
+    return arn.startswith("arn:") and arn[len(arn_prefix_of(arn)):].startswith(_AWS_POLICY_RESOURCE + "/")
+
+
+def aws_policy_name(arn: str) -> str | None:
+    """The name of the catalog policy ``arn`` names in any partition (with the policy's own path), else None."""
+    name = arn.rsplit("/", 1)[-1]
+    known = name in AWS_MANAGED_POLICIES and arn == aws_policy_arn(arn_prefix_of(arn), name)
+    return name if known else None
