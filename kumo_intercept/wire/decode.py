@@ -152,8 +152,10 @@ def _parse(protocol: str, body: bytes, headers: Any, shape: Any) -> dict[str, An
     try:
         parsed: dict[str, Any] = _PARSERS[protocol].parse(
             {"body": body, "headers": headers, "status_code": 200}, shape)
-    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        # AttributeError: JSON of another type than the shape's (a list for a structure)
+    except (ResponseParserError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
+            OverflowError) as exc:
+        # AttributeError: JSON of another type than the shape's (a list for a structure); RecursionError:
+        # a body nested deeper than the parser recurses
         _check_json(protocol, body)
         raise malformed(protocol, f"Could not read the request: {exc}") from None
     parsed.pop("ResponseMetadata", None)
@@ -196,13 +198,13 @@ def _json_input(body: bytes, shape: Any) -> dict[str, Any]:
     only a body that is no JSON object is refused here."""
     try:
         document = json.loads(body.decode("utf-8")) if body else {}
-    except ValueError as exc:  # UnicodeDecodeError too
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError too; RecursionError: nested too deep
         raise malformed("json", f"Could not parse the request body as JSON: {exc}") from None
     if not isinstance(document, dict):
         raise malformed("json", f"Could not read the request: {shape.name} must be a JSON object")
     try:
         params: dict[str, Any] = _json_value(shape, document)
-    except (ValueError, TypeError, OverflowError) as exc:  # a blob or timestamp that does not read
+    except (ValueError, TypeError, RecursionError) as exc:  # a blob or timestamp that does not read
         raise malformed("json", f"Could not read the request: {exc}") from None
     return params
 
@@ -224,8 +226,17 @@ def _json_value(shape: Any, value: Any) -> Any:
     if kind == "blob" and isinstance(value, str):
         return base64.b64decode(value)
     if kind == "timestamp":
-        return parse_timestamp(value)
+        return _timestamp(value)
     return value
+
+
+def _timestamp(value: Any) -> Any:
+    """A timestamp as botocore reads one (epoch seconds or ISO 8601 text); ValueError when it cannot
+    (botocore raises RuntimeError or OverflowError for an epoch beyond the calendar)."""
+    try:
+        return parse_timestamp(value)
+    except (RuntimeError, OverflowError, OSError) as exc:
+        raise ValueError(f"Timestamp {value!r} is out of range") from exc
 
 
 @functools.lru_cache(maxsize=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import traceback
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
@@ -144,6 +145,12 @@ def _answer(emulator: "Emulator", method: str, url: str, headers: Mapping[str, s
         else:
             error = AwsError(_internal_code(service), str(exc), 500)
         return _checksummed(service, answer_error(emulator, service, protocol, error))
+    except Exception as exc:  # a bug of the wire layer itself: an AWS-style 500, not a dropped connection
+        traceback.print_exc()
+        service, protocol = speaking or _fallback(request)
+        return answer_error(emulator, service, protocol, AwsError(
+            _internal_code(service), f"kumo_intercept failed while serving this request: {exc!r}. This is a bug "
+            "in kumo_intercept; please report it with the traceback the server printed.", 500))
 
 
 def _checksummed(service: Any, answer: Wire) -> Wire:

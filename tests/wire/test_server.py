@@ -514,6 +514,42 @@ def test_an_aiobotocore_client_of_the_served_endpoint_really_sends(served):
     served.calls.assert_called("s3.PutObject", Key="k")
 
 
+def test_json_nested_too_deep_or_out_of_range_is_refused_and_the_server_goes_on(served, client):
+    """Issue 17 item 6: a JSON body nested deeper than a parser recurses, and an epoch timestamp
+    beyond the calendar, are answered as unreadable JSON is (SerializationException, as in
+    ``test_malformed_bodies``) instead of a dropped connection; the connection keeps serving."""
+    headers = {"X-Amz-Target": "DynamoDB_20120810.GetItem", "Content-Type": "application/x-amz-json-1.0"}
+    deep_item = b'{"TableName": "t", "Key": {"k": ' + b'{"M": {"a": ' * 3000 + b'{"S": "x"}' + b"}}" * 3000 + b"}}"
+    for body in (b"[" * 100_000, deep_item):
+        status, _, answer = _raw(served.endpoint_url, "POST", "/", headers, body)
+        assert status == 400 and json.loads(answer)["__type"] == "SerializationException"
+    status, _, answer = _raw(served.endpoint_url, "POST", "/", {
+        "X-Amz-Target": "AmazonSSM.UpdateOpsItem", "Content-Type": "application/x-amz-json-1.1"},
+        b'{"OpsItemId": "oi-1", "ActualStartTime": 1e30}')
+    assert status == 400 and json.loads(answer)["__type"] == "SerializationException"
+    assert client("dynamodb").list_tables()["TableNames"] == []
+
+
+def test_a_failure_of_the_wire_layer_is_an_internal_error_answer(served, client, monkeypatch, capsys):
+    """Issue 17 item 6 (the server never dies of a request): should reading or writing a protocol fail
+    with an unexpected exception (a bug), the request is answered 500 in the protocol's error form
+    (S3's InternalError, the JSON services' InternalFailure) with the exception named, the traceback
+    goes to the server's standard error, and the connection keeps serving."""
+    client("s3").create_bucket(Bucket="still")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+    monkeypatch.setattr("kumo_intercept.wire.encode.result", broken)
+    status, _, answer = _raw(served.endpoint_url, "GET", "/still?list-type=2", {})
+    assert status == 500 and b"<Code>InternalError</Code>" in answer and b"RuntimeError(" in answer and b"a bug" in answer
+    status, _, answer = _raw(served.endpoint_url, "POST", "/", {
+        "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"}, b"{}")
+    assert status == 500 and json.loads(answer)["__type"] == "InternalFailure"
+    assert "RuntimeError: a bug" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert [bucket["Name"] for bucket in client("s3").list_buckets()["Buckets"]] == ["still"]
+
+
 def test_dynamodb_attribute_values_are_read_as_the_service_reads_them(served, client):
     """A JSON body is read member by member as the service's deserializer does: an item of every
     kind of value round-trips, and an ``AttributeValue`` with two data types or none reaches the
