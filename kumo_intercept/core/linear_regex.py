@@ -5,9 +5,11 @@ SSM ``AllowedPattern``, EventBridge and SNS ``wildcard``) are run against every 
 backtracks, so ``(a+)+$`` against thirty ``a`` and a ``!`` takes minutes; AWS's engines do not hang.
 ``Regex`` compiles the pattern to a Thompson NFA. ``search(text)`` (yes/no) runs it as a lazily built
 DFA (each set of NFA states met is a DFA state, cached): every character of the text costs one step,
-never a retry. ``find(text)`` gives the match with its groups, the same as ``re.search``: the DFA
-answers first, then a Pike VM (the NFA's threads run side by side in the order backtracking would
-try them, each with its capture positions) finds the leftmost-first match in one pass, each
+never a retry. ``find(text)`` gives the match with its groups, the same as ``re.search``: a DFA
+answers first (the pattern read backwards, run over the reversed text, which also finds where the
+leftmost match starts; the forward one when the pattern has ``^`` or ``$``), then a Pike VM (the
+NFA's threads run side by side in the order backtracking would try them, each with its capture
+positions) finds the leftmost-first match from that start in one pass, each
 character costing at most a bound set by the pattern (threads, at most one per instruction, times
 the instructions each reaches), never a retry. A repeated group that matched nothing keeps that empty
 round's capture and ends the repetition, as in ``re``.
@@ -348,16 +350,64 @@ class _Compiler:
         self.branch(star, star + 1, len(self.program), greedy)
 
 
+def _anchored(node: Node) -> bool:
+    """Whether the tree holds a ``^`` or ``$``."""
+    kind = node[0]
+    if kind in ("bol", "eol"):
+        return True
+    if kind in ("cat", "alt"):
+        return any(_anchored(item) for item in node[1])
+    return kind in ("repeat", "group") and _anchored(node[1] if kind == "repeat" else node[2])
+
+
+def _reversed(node: Node) -> Node:
+    """The tree of the pattern read backwards (it matches the reversed texts); groups are dropped."""
+    kind = node[0]
+    if kind == "cat":
+        return ("cat", [_reversed(item) for item in reversed(node[1])])
+    if kind == "alt":
+        return ("alt", [_reversed(item) for item in node[1]])
+    if kind == "repeat":
+        return ("repeat", _reversed(node[1]), *node[2:])
+    if kind == "group":
+        return _reversed(node[2])
+    return node
+
+
 class Regex:
     """A compiled pattern; ``search(text)`` says whether it matches anywhere in ``text``."""
 
     def __init__(self, pattern: str, ignore_case: bool = False) -> None:
         self.pattern = pattern
         parser = _Parser(pattern, ignore_case)
+        tree = parser.parse()
+        self._load(tree, tuple(parser.group_names))
+        #: the parsed pattern until ``find`` first needs ``_backwards`` (built from it then)
+        self._tree: Node | None = tree
+        self._backwards: Regex | None = None
+
+    @classmethod
+    def _from_tree(cls, tree: Node) -> Regex:
+        regex = cls.__new__(cls)
+        regex.pattern = ""
+        regex._load(tree, ())
+        regex._tree, regex._backwards = None, None
+        return regex
+
+    def _backwards_pattern(self) -> Regex | None:
+        """The pattern read backwards (None with ``^`` or ``$``): run over the reversed text, it finds
+        where the leftmost match starts, so captures are sought from there only."""
+        if self._tree is not None:
+            if not _anchored(self._tree):
+                self._backwards = Regex._from_tree(_reversed(self._tree))
+            self._tree = None
+        return self._backwards
+
+    def _load(self, tree: Node, group_names: tuple[str | None, ...]) -> None:
         compiler = _Compiler()
-        compiler.pattern(parser.parse())
+        compiler.pattern(tree)
         self._program = [tuple(instruction) for instruction in compiler.program]
-        self.group_names: tuple[str | None, ...] = tuple(parser.group_names)
+        self.group_names: tuple[str | None, ...] = group_names
         self._unset: Slots = (None,) * (2 * len(self.group_names) + 2)
         #: (pc, at text start, ``$`` holds) -> what ``_walk`` found from there
         self._follows: dict[tuple[int, bool, bool], tuple[tuple[int, tuple[int, ...]], ...]] = {}
@@ -448,14 +498,40 @@ class Regex:
     # -- captures: a Pike VM over the same program ---------------------------------------------
     def find(self, text: str) -> RegexMatch | None:
         """The match ``re.search`` finds (leftmost, then the path a backtracking engine tries first)
-        with its groups, or None. The DFA answers first, so a text without a match costs no capture run."""
-        if not self.search(text):
-            return None
-        slots = self._capture_run(text)
+        with its groups, or None. A DFA answers first, so a text without a match costs no capture run:
+        the backwards pattern's over the reversed text, which also tells where the leftmost match
+        starts (the furthest its matches reach), so only that start is run for captures; a pattern
+        with ``^`` or ``$`` asks the forward DFA and tries every start."""
+        backwards = self._backwards_pattern()
+        if backwards is None:
+            slots = self._capture_run(text, 0, every_start=True) if self.search(text) else None
+        else:
+            reach = backwards._furthest_match(text[::-1])
+            slots = self._capture_run(text, len(text) - reach, every_start=False) if reach is not None else None
         return RegexMatch(text, slots, self.group_names) if slots is not None else None
 
-    def _capture_run(self, text: str) -> Slots | None:
-        """A Pike VM: the NFA's threads advance together a character at a time, each carrying the
+    def _furthest_match(self, text: str) -> int | None:
+        """Where the last-ending match in ``text`` ends (any start), or None; for patterns without ``$``."""
+        transitions = self._transitions
+        state = self._start_text
+        furthest = 0 if -1 in state else None
+        for index, char in enumerate(text, 1):
+            row = transitions.get(state)
+            if row is None:
+                if len(transitions) >= MAX_DFA_STATES:
+                    transitions.clear()
+                row = transitions[state] = {}
+            following = row.get(char)
+            if following is None:
+                following = row[char] = self._step(state, char)
+            state = following
+            if -1 in state:
+                furthest = index
+        return furthest
+
+    def _capture_run(self, text: str, position: int, every_start: bool) -> Slots | None:
+        """A Pike VM from ``position`` (and, with ``every_start``, from each later one until a match):
+        the NFA's threads advance together a character at a time, each carrying the
         capture positions of its path, kept in priority order. At most one thread waits at each
         instruction (a lower-priority one reaching a taken instruction is dropped: it could only repeat
         the higher one's future), so a character costs a bound set by the pattern. A thread reaching
@@ -464,12 +540,13 @@ class Regex:
         threads: list[tuple[int, Slots]] = []
         seen: set[int] = set()
         matched: Slots | None = None
-        position = 0
+        starting = True
         while True:
-            if matched is None:  # a match may start here, at the lowest priority
+            if starting:  # a match may start here, at the lowest priority
                 start = self._spread(0, self._unset, position, self._at_end(text, position), seen, threads)
                 matched = start if start is not None else matched
-            if position == length or (not threads and matched is not None):
+                starting = every_start and matched is None
+            if position == length or (not threads and not starting):
                 return matched
             char = text[position]
             position += 1
@@ -480,6 +557,7 @@ class Regex:
                     reached = self._spread(pc + 1, slots, position, at_end, seen, threads)
                     if reached is not None:
                         matched = reached
+                        starting = False
                         break
 
     @staticmethod

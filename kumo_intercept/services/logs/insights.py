@@ -401,7 +401,7 @@ def _parse_command(spec: str) -> Callable[[dict], None]:
     if pattern.startswith("/"):
         return _parse_regex(source, _compile_regex(pattern, "parse"))
     targets = [name.strip().strip("`") for name in (names or "").split(",") if name.strip()]
-    glob = _Glob(_unquote(pattern))
+    glob = ParseGlob(_unquote(pattern))
     if glob.stars != len(targets):
         raise QueryError("parse: the number of * does not match the number of fields")
 
@@ -423,7 +423,7 @@ def _parse_regex(source: str, regex: Regex) -> Callable[[dict], None]:
     return apply_regex
 
 
-class _Glob:
+class ParseGlob:
     """A ``parse`` glob such as ``"* user=* id=*"``, matched by finding its literal pieces left to
     right (linear, where the equivalent regex ``(.*?) user=(.*?) id=(.*)`` would backtrack over a
     text that does not match): each piece at its first place after the previous one, the last at its
