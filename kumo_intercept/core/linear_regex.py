@@ -39,6 +39,7 @@ Slots = tuple[Union[int, None], ...]
 MAX_PROGRAM = 20_000
 #: the most DFA states kept; past it the cache starts over (each step stays bounded by the NFA size)
 MAX_DFA_STATES = 4_096
+_NO_ROW: dict[str, frozenset[int]] = {}  # a DFA state not met yet has no transitions
 
 
 class RegexError(ValueError):
@@ -451,6 +452,18 @@ class Regex:
                 out.add(-1)
         return frozenset(out)
 
+    def _learn(self, state: frozenset[int], char: str) -> frozenset[int]:
+        """The DFA state after ``state`` reads ``char``, computed and cached (the hot loops look the
+        cache up themselves and call this on a miss)."""
+        transitions = self._transitions
+        row = transitions.get(state)
+        if row is None:
+            if len(transitions) >= MAX_DFA_STATES:
+                transitions.clear()
+            row = transitions[state] = {}
+        following = row[char] = self._step(state, char)
+        return following
+
     def _step(self, state: frozenset[int], char: str) -> frozenset[int]:
         program = self._program
         following = [pc + 1 for pc in state if pc >= 0 and program[pc][1](char)]
@@ -467,14 +480,9 @@ class Regex:
         previous: frozenset[int] | None = None
         earlier: frozenset[int] | None = None
         for char in text:
-            row = transitions.get(state)
-            if row is None:
-                if len(transitions) >= MAX_DFA_STATES:
-                    transitions.clear()
-                row = transitions[state] = {}
-            following = row.get(char)
+            following = transitions.get(state, _NO_ROW).get(char)
             if following is None:
-                following = row[char] = self._step(state, char)
+                following = self._learn(state, char)
             earlier, previous, state = previous, state, following
             if -1 in state:
                 return True
@@ -516,14 +524,9 @@ class Regex:
         state = self._start_text
         furthest = 0 if -1 in state else None
         for index, char in enumerate(text, 1):
-            row = transitions.get(state)
-            if row is None:
-                if len(transitions) >= MAX_DFA_STATES:
-                    transitions.clear()
-                row = transitions[state] = {}
-            following = row.get(char)
+            following = transitions.get(state, _NO_ROW).get(char)
             if following is None:
-                following = row[char] = self._step(state, char)
+                following = self._learn(state, char)
             state = following
             if -1 in state:
                 furthest = index
