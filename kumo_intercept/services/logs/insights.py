@@ -9,6 +9,10 @@ Expressions: comparisons, ``like``/``not like`` (a regex ``/…/`` or a substrin
 (``bin(…)`` in ``stats … by``). Records carry ``@timestamp``, ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``
 and the fields of JSON messages (nested keys joined with ``.``).
 
+User patterns cannot hang a query: ``like``/``=~``/``parse`` regexes run on ``core.linear_regex``
+(linear time; one needing backtracking, such as a back-reference, is refused as a malformed query)
+and a ``parse`` glob is matched by ``ParseGlob``'s literal-piece search.
+
 ``run_query(text, records, limit)`` returns ``(rows, matched)``: each row a list of
 ``{"field": …, "value": …}`` with values as strings, as GetQueryResults gives them.
 """
