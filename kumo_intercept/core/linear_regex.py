@@ -1,34 +1,45 @@
 """Regular expressions and wildcards matched in time linear in the text, whatever the pattern.
 
-User patterns (CloudWatch Logs ``%regex%`` filters, Logs Insights ``like /…/``, EventBridge and SNS
-``wildcard``) are run against every event. Python's ``re`` backtracks, so ``(a+)+$`` against thirty
-``a`` and a ``!`` takes minutes; AWS's engines do not hang. ``Regex`` compiles the pattern to a
-Thompson NFA and runs it as a lazily built DFA (each set of NFA states met is a DFA state, cached):
-every character of the text costs one step, never a retry.
+User patterns (CloudWatch Logs ``%regex%`` filters, Logs Insights ``like /…/`` and ``parse /…/``,
+SSM ``AllowedPattern``, EventBridge and SNS ``wildcard``) are run against every event. Python's ``re``
+backtracks, so ``(a+)+$`` against thirty ``a`` and a ``!`` takes minutes; AWS's engines do not hang.
+``Regex`` compiles the pattern to a Thompson NFA. ``search(text)`` (yes/no) runs it as a lazily built
+DFA (each set of NFA states met is a DFA state, cached): every character of the text costs one step,
+never a retry. ``find(text)`` gives the match with its groups, the same as ``re.search``: a DFA
+answers first (the pattern read backwards, run over the reversed text, which also finds where the
+leftmost match starts; the forward one when the pattern has ``^`` or ``$``), then a Pike VM (the
+NFA's threads run side by side in the order backtracking would try them, each with its capture
+positions) finds the leftmost-first match from that start in one pass, each
+character costing at most a bound set by the pattern (threads, at most one per instruction, times
+the instructions each reaches), never a retry. A repeated group that matched nothing keeps that empty
+round's capture and ends the repetition, as in ``re``.
 
 Supported: literals and escapes (``\\n \\t \\xhh \\uhhhh``, ``\\.`` …), ``.``, classes ``[a-z]`` ``[^…]``,
 ``\\d \\w \\s`` and their negations, ``^`` and ``$`` (text start and end), groups ``(…)`` ``(?:…)``
-``(?P<name>…)`` (matched, not captured), ``|``, ``* + ?`` (lazy forms too: the answer is the same),
-``{m}`` ``{m,}`` ``{m,n}``, and a leading ``(?i)``. Back-references, look-around and ``\\b`` need
-backtracking and raise ``RegexError``, as does a pattern that would compile too large.
+``(?P<name>…)`` ``(?<name>…)`` (captured, named or not), ``|``, ``* + ?`` and their lazy forms,
+``{m}`` ``{m,}`` ``{m,n}``, and a leading ``(?i)``. A possessive ``*+`` is read as greedy.
+Back-references, look-around, ``\\b``, a repeated or bad group name need backtracking or are wrong and
+raise ``RegexError``, as does a pattern that would compile too large.
 
-``Wildcard`` matches ``*``-only patterns by finding their literal pieces left to right.
-"""
+``Wildcard`` matches ``*``-only patterns by finding their literal pieces left to right."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Union
 
-__all__ = ["RegexError", "Regex", "Wildcard"]
+__all__ = ["RegexError", "Regex", "RegexMatch", "Wildcard"]
 
 CharTest = Callable[[str], bool]
 #: AST nodes: ("char", test) ("cat", [nodes]) ("alt", [nodes]) ("repeat", node, min, max|None)
 #: ("bol",) ("eol",) ("empty",)
 Node = tuple[Any, ...]
+#: a match's capture positions: group k starts at slot 2k and ends at slot 2k+1 (None: not reached)
+Slots = tuple[Union[int, None], ...]
 #: the most NFA instructions a pattern may compile to (counted repetitions expand)
 MAX_PROGRAM = 20_000
 #: the most DFA states kept; past it the cache starts over (each step stays bounded by the NFA size)
 MAX_DFA_STATES = 4_096
+_NO_ROW: dict[str, frozenset[int]] = {}  # a DFA state not met yet has no transitions
 
 
 class RegexError(ValueError):
@@ -55,6 +66,8 @@ class _Parser:
         self.text = pattern
         self.pos = 0
         self.ignore_case = ignore_case
+        #: the name of each capturing group, in the order their ``(`` stand (None: unnamed)
+        self.group_names: list[str | None] = []
 
     def fail(self, reason: str) -> RegexError:
         return RegexError(f"{reason} at position {self.pos} of {self.text!r}")
@@ -104,9 +117,10 @@ class _Parser:
                 return node
             if node[0] in ("bol", "eol", "empty"):
                 raise self.fail("nothing to repeat")
-            if self.peek() in ("?", "+"):  # lazy or possessive: same yes/no answer
+            greedy = self.peek() != "?"
+            if self.peek() in ("?", "+"):  # lazy (changes only the captures) or possessive (read as greedy)
                 self.pos += 1
-            node = ("repeat", node, low, high)
+            node = ("repeat", node, low, high, greedy)
 
     def _counted(self) -> bool:
         end = self.text.find("}", self.pos)
@@ -144,25 +158,39 @@ class _Parser:
         return ("char", self.literal(char))
 
     def group(self) -> Node:
+        capturing, name = True, None
         if self.peek() == "?":
             self.pos += 1
             kind = self.take()
             if kind == "P" and self.peek() == "<":
-                end = self.text.find(">", self.pos)
-                if end == -1:
-                    raise self.fail("unterminated group name")
-                self.pos = end + 1
+                self.pos += 1
+                name = self.group_name()
             elif kind == "<" and self.peek() not in ("=", "!"):
-                end = self.text.find(">", self.pos)
-                if end == -1:
-                    raise self.fail("unterminated group name")
-                self.pos = end + 1
-            elif kind != ":":
+                name = self.group_name()
+            elif kind == ":":
+                capturing = False
+            else:
                 raise self.fail("look-around and inline flags are not supported")
+        if capturing:
+            self.group_names.append(name)
+            index = len(self.group_names)
         node = self.alternation()
         if self.take() != ")":
             raise self.fail("missing )")
-        return node
+        return ("group", index, node) if capturing else node
+
+    def group_name(self) -> str:
+        """The name of a ``(?<name>…)`` group, read up to its ``>``."""
+        end = self.text.find(">", self.pos)
+        if end == -1:
+            raise self.fail("unterminated group name")
+        name = self.text[self.pos:end]
+        if not name.isidentifier():
+            raise self.fail(f"bad group name {name!r}")
+        if name in self.group_names:
+            raise self.fail(f"redefinition of group name {name!r}")
+        self.pos = end + 1
+        return name
 
     def literal(self, char: str) -> CharTest:
         if self.ignore_case and char.lower() != char.upper():
@@ -242,8 +270,11 @@ class _Parser:
 
 
 # -- compiling to a Thompson NFA -------------------------------------------------------------
-# instructions: ("char", test) ("split", a, b) ("jmp", a) ("bol",) ("eol",) ("match",)
-Instruction = Union[tuple[str], tuple[str, CharTest], tuple[str, int], tuple[str, int, int]]
+# instructions: ("char", test) ("split", preferred, other) ("jmp", to) ("star", preferred, other, exit)
+# ("loop", star, next) ("save", slot) ("bol",) ("eol",) ("match",). A split's first target is the path a
+# backtracking engine tries first. ``star`` opens an optional round of a repetition (one target its
+# body, the other ``exit``, past the repetition); ``loop`` ends the body and goes on to ``next`` (the
+# star again for ``*``, the next optional copy for ``{m,n}``); ``save`` records a group's edge.
 
 
 class _Compiler:
@@ -255,6 +286,11 @@ class _Compiler:
             raise RegexError("pattern too complex")
         self.program.append(list(instruction))
         return len(self.program) - 1
+
+    def pattern(self, tree: Node) -> None:
+        """The whole pattern as group 0 (slots 0 and 1: where the match starts and ends)."""
+        self.node(("group", 0, tree))
+        self.emit("match")
 
     def node(self, node: Node) -> None:
         kind = node[0]
@@ -270,34 +306,73 @@ class _Compiler:
             branches = node[1]
             for branch in branches[:-1]:
                 split = self.emit("split", 0, 0)
-                self.program[split][1] = split + 1
                 self.node(branch)
                 jumps.append(self.emit("jmp", 0))
-                self.program[split][2] = len(self.program)
+                self.branch(split, split + 1, len(self.program), greedy=True)
             self.node(branches[-1])
             for jump in jumps:
                 self.program[jump][1] = len(self.program)
+        elif kind == "group":
+            self.emit("save", 2 * node[1])
+            self.node(node[2])
+            self.emit("save", 2 * node[1] + 1)
         elif kind == "repeat":
-            self.repeat(node[1], node[2], node[3])
+            self.repeat(node[1], node[2], node[3], node[4])
 
-    def repeat(self, node: Node, low: int, high: int | None) -> None:
+    def branch(self, split: int, into: int, past: int, greedy: bool) -> None:
+        """Points ``split`` at ``into`` and ``past``, the preferred one first."""
+        self.program[split][1], self.program[split][2] = (into, past) if greedy else (past, into)
+
+    def repeat(self, node: Node, low: int, high: int | None, greedy: bool) -> None:
+        """``low`` copies of ``node``, then a ``*`` (``high`` None) or ``high - low`` optional copies,
+        each skipping to past the last one."""
         for _ in range(low):
             self.node(node)
         if high is None:
-            split = self.emit("split", 0, 0)
-            self.program[split][1] = split + 1
-            self.node(node)
-            self.emit("jmp", split)
-            self.program[split][2] = len(self.program)
+            star = self.optional(node)
+            self.program[-1][2] = star  # the loop goes back for another round
+            self.finish(star, greedy)
             return
-        splits = []
-        for _ in range(high - low):
-            split = self.emit("split", 0, 0)
-            self.program[split][1] = split + 1
-            splits.append(split)
-            self.node(node)
-        for split in splits:
-            self.program[split][2] = len(self.program)
+        stars = [self.optional(node) for _ in range(high - low)]
+        for star in stars:
+            self.finish(star, greedy)
+
+    def optional(self, node: Node) -> int:
+        """A ``star`` then ``node`` then its ``loop`` (going on to what follows); returns the star."""
+        star = self.emit("star", 0, 0, 0)
+        self.node(node)
+        loop = self.emit("loop", star, 0)
+        self.program[loop][2] = loop + 1
+        return star
+
+    def finish(self, star: int, greedy: bool) -> None:
+        """Points a ``star`` of a repetition that ends here at its body and past the repetition."""
+        self.program[star][3] = len(self.program)
+        self.branch(star, star + 1, len(self.program), greedy)
+
+
+def _anchored(node: Node) -> bool:
+    """Whether the tree holds a ``^`` or ``$``."""
+    kind = node[0]
+    if kind in ("bol", "eol"):
+        return True
+    if kind in ("cat", "alt"):
+        return any(_anchored(item) for item in node[1])
+    return kind in ("repeat", "group") and _anchored(node[1] if kind == "repeat" else node[2])
+
+
+def _reversed(node: Node) -> Node:
+    """The tree of the pattern read backwards (it matches the reversed texts); groups are dropped."""
+    kind = node[0]
+    if kind == "cat":
+        return ("cat", [_reversed(item) for item in reversed(node[1])])
+    if kind == "alt":
+        return ("alt", [_reversed(item) for item in node[1]])
+    if kind == "repeat":
+        return ("repeat", _reversed(node[1]), *node[2:])
+    if kind == "group":
+        return _reversed(node[2])
+    return node
 
 
 class Regex:
@@ -305,11 +380,38 @@ class Regex:
 
     def __init__(self, pattern: str, ignore_case: bool = False) -> None:
         self.pattern = pattern
-        tree = _Parser(pattern, ignore_case).parse()
+        parser = _Parser(pattern, ignore_case)
+        tree = parser.parse()
+        self._load(tree, tuple(parser.group_names))
+        #: the parsed pattern until ``find`` first needs ``_backwards`` (built from it then)
+        self._tree: Node | None = tree
+        self._backwards: Regex | None = None
+
+    @classmethod
+    def _from_tree(cls, tree: Node) -> Regex:
+        regex = cls.__new__(cls)
+        regex.pattern = ""
+        regex._load(tree, ())
+        regex._tree, regex._backwards = None, None
+        return regex
+
+    def _backwards_pattern(self) -> Regex | None:
+        """The pattern read backwards (None with ``^`` or ``$``): run over the reversed text, it finds
+        where the leftmost match starts, so captures are sought from there only."""
+        if self._tree is not None:
+            if not _anchored(self._tree):
+                self._backwards = Regex._from_tree(_reversed(self._tree))
+            self._tree = None
+        return self._backwards
+
+    def _load(self, tree: Node, group_names: tuple[str | None, ...]) -> None:
         compiler = _Compiler()
-        compiler.node(tree)
-        compiler.emit("match")
+        compiler.pattern(tree)
         self._program = [tuple(instruction) for instruction in compiler.program]
+        self.group_names: tuple[str | None, ...] = group_names
+        self._unset: Slots = (None,) * (2 * len(self.group_names) + 2)
+        #: (pc, at text start, ``$`` holds) -> what ``_walk`` found from there
+        self._follows: dict[tuple[int, bool, bool], tuple[tuple[int, tuple[int, ...]], ...]] = {}
         self._start_text = self._closure((0,), at_start=True)
         self._has_eol = any(op[0] == "eol" for op in self._program)
         #: DFA state (frozenset of NFA pcs waiting on a character) -> {char: next state}
@@ -331,11 +433,15 @@ class Regex:
             kind = op[0]
             if kind == "char":
                 out.add(pc)
-            elif kind == "split":
+            elif kind in ("split", "star"):
                 stack.append(op[1])
                 stack.append(op[2])
             elif kind == "jmp":
                 stack.append(op[1])
+            elif kind == "loop":
+                stack.append(op[2])
+            elif kind == "save":
+                stack.append(pc + 1)
             elif kind == "bol":
                 if at_start:
                     stack.append(pc + 1)
@@ -345,6 +451,18 @@ class Regex:
             else:  # match
                 out.add(-1)
         return frozenset(out)
+
+    def _learn(self, state: frozenset[int], char: str) -> frozenset[int]:
+        """The DFA state after ``state`` reads ``char``, computed and cached (the hot loops look the
+        cache up themselves and call this on a miss)."""
+        transitions = self._transitions
+        row = transitions.get(state)
+        if row is None:
+            if len(transitions) >= MAX_DFA_STATES:
+                transitions.clear()
+            row = transitions[state] = {}
+        following = row[char] = self._step(state, char)
+        return following
 
     def _step(self, state: frozenset[int], char: str) -> frozenset[int]:
         program = self._program
@@ -362,14 +480,9 @@ class Regex:
         previous: frozenset[int] | None = None
         earlier: frozenset[int] | None = None
         for char in text:
-            row = transitions.get(state)
-            if row is None:
-                if len(transitions) >= MAX_DFA_STATES:
-                    transitions.clear()
-                row = transitions[state] = {}
-            following = row.get(char)
+            following = transitions.get(state, _NO_ROW).get(char)
             if following is None:
-                following = row[char] = self._step(state, char)
+                following = self._learn(state, char)
             earlier, previous, state = previous, state, following
             if -1 in state:
                 return True
@@ -389,6 +502,163 @@ class Regex:
         following.append(0)
         return -1 in self._closure(following, at_start=False, at_end=True)
 
+
+    # -- captures: a Pike VM over the same program ---------------------------------------------
+    def find(self, text: str) -> RegexMatch | None:
+        """The match ``re.search`` finds (leftmost, then the path a backtracking engine tries first)
+        with its groups, or None. A DFA answers first, so a text without a match costs no capture run:
+        the backwards pattern's over the reversed text, which also tells where the leftmost match
+        starts (the furthest its matches reach), so only that start is run for captures; a pattern
+        with ``^`` or ``$`` asks the forward DFA and tries every start."""
+        backwards = self._backwards_pattern()
+        if backwards is None:
+            slots = self._capture_run(text, 0, every_start=True) if self.search(text) else None
+        else:
+            reach = backwards._furthest_match(text[::-1])
+            slots = self._capture_run(text, len(text) - reach, every_start=False) if reach is not None else None
+        return RegexMatch(text, slots, self.group_names) if slots is not None else None
+
+    def _furthest_match(self, text: str) -> int | None:
+        """Where the last-ending match in ``text`` ends (any start), or None; for patterns without ``$``."""
+        transitions = self._transitions
+        state = self._start_text
+        furthest = 0 if -1 in state else None
+        for index, char in enumerate(text, 1):
+            following = transitions.get(state, _NO_ROW).get(char)
+            if following is None:
+                following = self._learn(state, char)
+            state = following
+            if -1 in state:
+                furthest = index
+        return furthest
+
+    def _capture_run(self, text: str, position: int, every_start: bool) -> Slots | None:
+        """A Pike VM from ``position`` (and, with ``every_start``, from each later one until a match):
+        the NFA's threads advance together a character at a time, each carrying the
+        capture positions of its path, kept in priority order. At most one thread waits at each
+        instruction (a lower-priority one reaching a taken instruction is dropped: it could only repeat
+        the higher one's future), so a character costs a bound set by the pattern. A thread reaching
+        ``match`` drops all lower-priority ones; the higher ones run on and may still replace it."""
+        length = len(text)
+        threads: list[tuple[int, Slots]] = []
+        seen: set[int] = set()
+        matched: Slots | None = None
+        starting = True
+        while True:
+            if starting:  # a match may start here, at the lowest priority
+                start = self._spread(0, self._unset, position, self._at_end(text, position), seen, threads)
+                matched = start if start is not None else matched
+                starting = every_start and matched is None
+            if position == length or (not threads and not starting):
+                return matched
+            char = text[position]
+            position += 1
+            at_end = self._at_end(text, position)
+            waiting, threads, seen = threads, [], set()
+            for pc, slots in waiting:
+                if self._program[pc][1](char):
+                    reached = self._spread(pc + 1, slots, position, at_end, seen, threads)
+                    if reached is not None:
+                        matched = reached
+                        starting = False
+                        break
+
+    @staticmethod
+    def _at_end(text: str, position: int) -> bool:
+        """Whether ``$`` holds at ``position``: the end, or before a final newline (as in ``re``)."""
+        return position == len(text) or (position == len(text) - 1 and text[position] == "\n")
+
+    def _spread(self, pc: int, slots: Slots, position: int, at_end: bool, seen: set[int],
+                threads: list[tuple[int, Slots]]) -> Slots | None:
+        """Adds to ``threads`` those ``pc`` leads to without reading (but none at an instruction in
+        ``seen``); returns the slots of a match reached, after which nothing of lower priority is added."""
+        for target, saved in self._follow(pc, position == 0, at_end):
+            if target in seen:
+                continue
+            seen.add(target)
+            if saved:
+                updated = list(slots)
+                for slot in saved:
+                    updated[slot] = position
+                here = tuple(updated)
+            else:
+                here = slots
+            if target < 0:
+                return here
+            threads.append((target, here))
+        return None
+
+    def _follow(self, pc: int, at_start: bool, at_end: bool) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """The ``char`` instructions (and ``-1``: match) reached from ``pc`` without reading, in
+        priority order, each with the slots saved on the way there (cached)."""
+        key = (pc, at_start, at_end)
+        follow = self._follows.get(key)
+        if follow is None:
+            follow = self._follows[key] = self._walk(pc, at_start, at_end)
+        return follow
+
+    def _walk(self, pc: int, at_start: bool, at_end: bool) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """Depth first, the preferred branch on top: the order backtracking tries. A path also carries
+        the optional rounds (``star``) it entered in this walk and is still in (a stack: they nest); a
+        body that comes back to its ``loop`` with its round entered here matched nothing, and like
+        ``re`` the path then leaves the repetition, keeping that empty round's captures. A (pc, entered)
+        pair met again is dropped: the first path to it is the preferred one, the later ones would only
+        repeat its future."""
+        program = self._program
+        visited: set[tuple[int, tuple[int, ...]]] = set()
+        out: list[tuple[int, tuple[int, ...]]] = []
+        stack: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [(pc, (), ())]
+        while stack:
+            pc, entered, saved = stack.pop()
+            if (pc, entered) in visited:
+                continue
+            visited.add((pc, entered))
+            op = program[pc]
+            kind = op[0]
+            if kind == "char":
+                out.append((pc, saved))
+            elif kind == "match":
+                out.append((-1, saved))
+            elif kind == "split":
+                stack.append((op[2], entered, saved))
+                stack.append((op[1], entered, saved))
+            elif kind == "star":
+                for target in (op[2], op[1]):
+                    stack.append((target, entered if target == op[3] else entered + (pc,), saved))
+            elif kind == "jmp":
+                stack.append((op[1], entered, saved))
+            elif kind == "loop":
+                star = op[1]
+                empty_round = bool(entered) and entered[-1] == star
+                stack.append((program[star][3], entered[:-1], saved) if empty_round else (op[2], entered, saved))
+            elif kind == "save":
+                stack.append((pc + 1, entered, saved + (op[1],)))
+            elif (kind == "bol" and at_start) or (kind == "eol" and at_end):
+                stack.append((pc + 1, entered, saved))
+        return tuple(out)
+
+class RegexMatch:
+    """What ``Regex.find`` found: like ``re.Match``, group 0 is the whole match, 1… the ``(…)`` groups
+    in the order they open, None for a group that took no part."""
+
+    def __init__(self, text: str, slots: Slots, names: tuple[str | None, ...]) -> None:
+        self.text = text
+        self.slots = slots
+        self.names = names
+
+    def span(self, index: int = 0) -> tuple[int, int] | None:
+        start, end = self.slots[2 * index], self.slots[2 * index + 1]
+        return (start, end) if start is not None and end is not None else None
+
+    def group(self, index: int = 0) -> str | None:
+        span = self.span(index)
+        return self.text[span[0]:span[1]] if span is not None else None
+
+    def groups(self) -> tuple[str | None, ...]:
+        return tuple(self.group(index) for index in range(1, len(self.names) + 1))
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {name: self.group(index) for index, name in enumerate(self.names, 1) if name is not None}
 
 class Wildcard:
     """A pattern whose only operator is ``*`` (any run of characters), given as its literal pieces:

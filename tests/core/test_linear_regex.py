@@ -1,7 +1,8 @@
 """User patterns never hang: regexes and wildcards are matched in linear time.
 
-Each slow case runs in a worker thread with a generous 5 s bound (a backtracking engine takes minutes
-on them); the assertions are on the results, not on tight timings.
+The yes/no slow cases run in a worker thread with a generous 5 s bound (a backtracking engine takes
+minutes on them); the capture cases assert only their answers (the suite's timeout reports a hang).
+Captures are checked against Python's ``re`` (leftmost-first, as the engines AWS uses).
 """
 
 from __future__ import annotations
@@ -113,3 +114,75 @@ def test_eventbridge_and_sns_wildcards_run_linear() -> None:
     assert matcher.fullmatch("a" * 60 + "b") is True
     accepted = compile_pattern(json.dumps({"detail": {"v": [{"wildcard": "*a*a*b"}]}}))
     assert within_bound(lambda: accepted({"detail": {"v": "a" * 5000}})) is False
+
+
+# -- captures (Regex.find): the oracle is Python's ``re``, leftmost-first like the PCRE/Java engines
+# AWS uses for ``parse /…(?<name>…)…/`` ("parse" in the CloudWatch Logs Insights query syntax guide)
+CAPTURE_CASES = [
+    (r"user=(?P<user>\w+) id=(?P<id>\d+)", ["GET user=bob id=42 ok", "user= id=1", "user=x id=1 user=y id=2"]),
+    (r"(?<verb>GET|POST) (?<path>\S+)", ["10.0.0.9 POST /login 500", "PUT /x", "GET  /two-spaces"]),
+    (r"((a)(b(c)?))+", ["abcab", "xabab", "ac"]),
+    (r"(a|ab)(c|bcd)(d*)", ["abcd", "acd", "abd"]),
+    (r"(x)?(y)?z", ["z", "yz", "xz", "xyz"]),
+    (r"(?:(a)|b)*c", ["abc", "bac", "c"]),
+    (r"(a*?)(a*)(a+?)", ["aaaa", "a", "b"]),
+    (r"<(.+)>", ["<a><b>", "<>"]),
+    (r"<(.+?)>", ["<a><b>", "x<yy>"]),
+    (r"(\d{2,3}?)(\d*)", ["12345", "1"]),
+    (r"^(\w+)@(\w+)$", ["me@host", "me@host\n", " me@host"]),
+    (r"(a$|b)", ["ba", "a\n", "c"]),
+    (r"(?i)(?P<word>err(or)?)", ["An ERROR here", "eRr", "none"]),
+    (r"(a|)*", ["aa", "b"]),
+    (r"(a*)+b", ["aab", "b"]),
+    (r"(a?){2,3}?$", ["aa\n", "a"]),
+]
+
+
+def _named_for_re(pattern: str) -> str:
+    return re.sub(r"\(\?<(\w+)>", r"(?P<\1>", pattern)  # ``re`` spells Insights' (?<name>…) (?P<name>…)
+
+
+def _outcome(match: Any) -> Any:
+    """What a ``re.Match`` or a ``RegexMatch`` found, comparable between the two (None: no match)."""
+    return match and (match.span(), match.group(), match.groups(), match.groupdict())
+
+
+@pytest.mark.parametrize("pattern,texts", CAPTURE_CASES)
+def test_captures_agree_with_re(pattern: str, texts: list[str]) -> None:
+    compiled, reference = Regex(pattern), re.compile(_named_for_re(pattern))
+    for text in texts:
+        assert _outcome(compiled.find(text)) == _outcome(reference.search(text)), (pattern, text)
+
+
+def test_random_captures_agree_with_re() -> None:
+    """Random patterns mixing groups, alternation, lazy and greedy repetition and anchors, over short
+    texts where ``re`` does not backtrack for long."""
+    rng = random.Random(7)
+    pieces = ["a", "b", ".", "[ab]", "^", "$", "(a|)", "(b*)", "(a+?)", "(?:ab|a)", "(a?){1,2}", "(.)*?"]
+    for _ in range(400):
+        pattern = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 5)))
+        compiled, reference = Regex(pattern), re.compile(pattern)
+        for _ in range(10):
+            text = "".join(rng.choice("aab\n") for _ in range(rng.randrange(7)))
+            assert _outcome(compiled.find(text)) == _outcome(reference.search(text)), (pattern, text)
+
+
+def test_group_names_are_checked() -> None:
+    assert Regex(r"(?<a>x)(?P<b>y)(z)").group_names == ("a", "b", None)
+    for pattern in ["(?<a>x)(?<a>y)", "(?<1a>x)", "(?<a x)"]:
+        with pytest.raises(RegexError):
+            Regex(pattern)
+
+
+def test_catastrophic_patterns_capture_in_one_pass() -> None:
+    # no timing assertion: ``re`` takes minutes to hours on the non-matching and the near-miss texts
+    # (the suite's own timeout would catch a hang); the answers are checked
+    assert Regex("(a+)+$").find(EVIL_TEXT) is None
+    near_miss = Regex("(a+)+b").find("a" * 5000 + "!ab")
+    assert near_miss is not None and (near_miss.span(), near_miss.groups()) == ((5001, 5003), ("a",))
+    assert Regex("(a|aa)*c").find("a" * 5000) is None
+    found = Regex("(a|aa)*c").find("a" * 5000 + "c")
+    assert found is not None and (found.span(), found.groups()) == ((0, 5001), ("a",))
+    assert Regex("(.*)*x").find("y" * 5000) is None
+    found = Regex("(.*)*x").find("y" * 5000 + "x")
+    assert found is not None and (found.span(), found.groups()) == ((0, 5001), ("",))

@@ -910,7 +910,7 @@ class LogsBackend(DeliveryOperations, ExportOperations, ServiceBackend):
                     scanned_bytes += len(message.encode())
         try:
             rows, matched = run_query(params["queryString"], records, params.get("limit") or _MAX_EVENTS)
-        except (QueryError, re.error, RecursionError) as exc:  # RecursionError: nested too deeply to parse
+        except (QueryError, RecursionError) as exc:  # RecursionError: nested too deeply to parse
             raise AwsError("MalformedQueryException", str(exc), 400,
                            fields={"queryCompileError": {"message": str(exc)}}) from None
         query_id = ctx.ids.uuid4()

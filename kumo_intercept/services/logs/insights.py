@@ -9,6 +9,10 @@ Expressions: comparisons, ``like``/``not like`` (a regex ``/…/`` or a substrin
 (``bin(…)`` in ``stats … by``). Records carry ``@timestamp``, ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``
 and the fields of JSON messages (nested keys joined with ``.``).
 
+User patterns cannot hang a query: ``like``/``=~``/``parse`` regexes run on ``core.linear_regex``
+(linear time; one needing backtracking, such as a back-reference, is refused as a malformed query)
+and a ``parse`` glob is matched by ``ParseGlob``'s literal-piece search.
+
 ``run_query(text, records, limit)`` returns ``(rows, matched)``: each row a list of
 ``{"field": …, "value": …}`` with values as strings, as GetQueryResults gives them.
 """
@@ -204,9 +208,8 @@ class _Parser:
         if kind == "string":
             value = _unquote(text)
             return lambda r: value
-        if kind == "regex":
-            regex = re.compile(text[1:-1])
-            return lambda r: regex
+        if kind == "regex":  # no function takes a regex: it is only read by like, =~ and parse
+            raise QueryError(f"a regex {text} can only follow like, =~ or parse")
         if kind == "number":
             number = _duration_or_number(text)
             return lambda r: number
@@ -288,15 +291,20 @@ def _eq_any(value: Any, options: list) -> bool:
 def _matcher(token: tuple[str, str]) -> Callable[[str], bool]:
     kind, text = token
     if kind == "regex":
-        try:
-            regex = Regex(text[1:-1])  # linear time: a user's pattern cannot hang the query
-        except RegexError as exc:
-            raise QueryError(f"Invalid regex in like: {exc}") from None
-        return regex.search
+        return _compile_regex(text, "like").search
     if kind == "string":
         needle = _unquote(text)
         return lambda value: needle in value
     raise QueryError("like needs a /regex/ or a \"string\"")
+
+
+def _compile_regex(literal: str, command: str) -> Regex:
+    """A ``/…/`` of the query, run in linear time so a user's pattern cannot hang the query; one it
+    cannot run so (back-references, look-around) is refused, as a malformed query."""
+    try:
+        return Regex(literal[1:-1])
+    except RegexError as exc:
+        raise QueryError(f"Invalid regex in {command}: {exc}") from None
 
 
 def _like(left: Callable, test: Callable[[str], bool]) -> Callable[[dict], bool]:
@@ -395,32 +403,55 @@ def _parse_command(spec: str) -> Callable[[dict], None]:
     source, pattern, names = match.groups()
     source = source.strip("`")
     if pattern.startswith("/"):
-        regex = re.compile(re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern[1:-1]))
-        fields = list(regex.groupindex)
-
-        def apply_regex(record: dict) -> None:
-            value = record.get(source)
-            found = regex.search(value) if isinstance(value, str) else None
-            if found:
-                for name in fields:
-                    if found.group(name) is not None:
-                        record[name] = found.group(name)
-        return apply_regex
-    glob = _unquote(pattern)
+        return _parse_regex(source, _compile_regex(pattern, "parse"))
     targets = [name.strip().strip("`") for name in (names or "").split(",") if name.strip()]
-    parts = glob.split("*")
-    if len(parts) - 1 != len(targets):
+    glob = ParseGlob(_unquote(pattern))
+    if glob.stars != len(targets):
         raise QueryError("parse: the number of * does not match the number of fields")
-    regex = re.compile("(.*?)".join(re.escape(part) for part in parts[:-1]) + "(.*)" + re.escape(parts[-1])
-                       if len(parts) > 1 else re.escape(glob), re.DOTALL)
 
     def apply_glob(record: dict) -> None:
         value = record.get(source)
-        found = regex.search(value) if isinstance(value, str) else None
-        if found:
-            for name, captured in zip(targets, found.groups()):
-                record[name] = captured
+        captured = glob.search(value) if isinstance(value, str) else None
+        if captured is not None:
+            record.update(zip(targets, captured))
     return apply_glob
+
+
+def _parse_regex(source: str, regex: Regex) -> Callable[[dict], None]:
+    """``parse field /…(?<name>…)…/``: each named group that took part becomes a field."""
+    def apply_regex(record: dict) -> None:
+        value = record.get(source)
+        found = regex.find(value) if isinstance(value, str) else None
+        if found is not None:
+            record.update((name, text) for name, text in found.groupdict().items() if text is not None)
+    return apply_regex
+
+
+class ParseGlob:
+    """A ``parse`` glob such as ``"* user=* id=*"``, matched by finding its literal pieces left to
+    right (linear, where the equivalent regex ``(.*?) user=(.*?) id=(.*)`` would backtrack over a
+    text that does not match): each piece at its first place after the previous one, the last at its
+    last place, so the stars take what ``re`` would give them (lazy, but the last one greedy)."""
+
+    def __init__(self, glob: str) -> None:
+        self.pieces = glob.split("*")
+        self.stars = len(self.pieces) - 1
+
+    def search(self, text: str) -> list[str] | None:
+        """What each ``*`` took, or None when the pieces are not all there in order."""
+        first, *rest = self.pieces
+        start = text.find(first)
+        if start == -1:
+            return None
+        position = start + len(first)
+        captured = []
+        for index, piece in enumerate(rest, 1):
+            found = text.rfind(piece, position) if index == self.stars else text.find(piece, position)
+            if found == -1:
+                return None
+            captured.append(text[position:found])
+            position = found + len(piece)
+        return captured
 
 
 _AGGREGATES = ("count", "count_distinct", "sum", "avg", "min", "max", "earliest", "latest", "pct")

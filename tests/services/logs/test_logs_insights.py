@@ -15,13 +15,18 @@ LINES = [
 ]
 
 
-@pytest.fixture
-def loaded(logs, now_ms):
+def _store(logs, now_ms, messages):
+    """Puts ``messages`` in /app/s1, a second apart from ``now_ms - 5000`` on; returns ``now_ms``."""
     logs.create_log_group(logGroupName="/app")
     logs.create_log_stream(logGroupName="/app", logStreamName="s1")
     logs.put_log_events(logGroupName="/app", logStreamName="s1", logEvents=[
-        {"timestamp": now_ms - 5000 + i * 1000, "message": line} for i, line in enumerate(LINES)])
+        {"timestamp": now_ms - 5000 + i * 1000, "message": message} for i, message in enumerate(messages)])
     return now_ms
+
+
+@pytest.fixture
+def loaded(logs, now_ms):
+    return _store(logs, now_ms, LINES)
 
 
 def _query(logs, text, now_ms, **kwargs):
@@ -87,3 +92,44 @@ def test_describe_and_stop_queries(logs, loaded):
     [query] = logs.describe_queries()["queries"]
     assert (query["queryId"], query["status"], query["logGroupName"]) == (query_id, "Complete", "/app")
     assert logs.stop_query(queryId=query_id)["success"] is False
+
+
+# -- user regexes and globs run in linear time ("parse" in the CloudWatch Logs Insights query syntax
+# guide: a glob with * or a regex with named capturing groups (?<name>…)); ``re`` would backtrack for
+# minutes on these texts, so a hang here is a failure the suite's timeout reports
+@pytest.fixture
+def evil(logs, now_ms):
+    return _store(logs, now_ms, ["a" * 40 + "!", "aaa", "key=" * 2000, "key=1 key=2 end"])
+
+
+def test_parse_regex_with_nested_repetition_answers_at_once(logs, evil):
+    rows, _ = _query(logs, "parse @message /(?<x>(a+)+)$/ | filter ispresent(x) | display x", evil)
+    assert [row["x"] for row in rows] == ["aaa"]
+
+
+def test_parse_glob_over_long_non_matching_messages(logs, evil):
+    # as a regex, "*key=*key=*key=* end" is (.*?)key=(.*?)key=(.*?)key=(.*) end: ``re`` backtracks
+    # polynomially (about n**4) over 2000 "key=" with no " end"
+    rows, _ = _query(logs, 'parse @message "*key=*key=*key=* end" as a, b, c, d | filter ispresent(b) '
+                           "| display a, b, c, d", evil)
+    assert rows == []
+    rows, _ = _query(logs, 'parse @message "key=* key=* end" as first, second | filter ispresent(first) '
+                           "| display first, second", evil)
+    assert [(row["first"], row["second"]) for row in rows] == [("1", "2")]
+
+
+def test_parse_glob_stars_are_lazy_but_the_last_is_greedy(logs, evil):
+    # the glob is read like the regex (.*?)=(.*) (the first = splits, the last * takes the rest)
+    rows, _ = _query(logs, 'parse @message "*=*" as name, rest | filter name = "key" | display rest | limit 1',
+                     evil)
+    assert rows[0]["rest"] == "1 key=2 end"
+
+
+@pytest.mark.parametrize("query", [
+    r"parse @message /(?<x>a)\1/",  # a back-reference needs backtracking
+    "parse @message /(?<=a)(?<x>b)/",  # so does look-behind
+    "fields /a+/ as x",  # a regex is read only by like, =~ and parse
+])
+def test_regex_the_linear_engine_cannot_run_is_a_malformed_query(logs, evil, query):
+    with pytest.raises(logs.exceptions.MalformedQueryException):
+        _query(logs, query, evil)
