@@ -374,6 +374,10 @@ def _takes_request_checksum(operation: Any) -> bool:
 def _dispatch(emulator: "Emulator", request: Request, routed: _Routed) -> Wire:
     region = request.region or emulator.region
     operation = routed.operation
+    for name in operation.idempotent_members:
+        # every SDK fills an idempotency token the caller left out (botocore's generate_idempotent_uuid):
+        # a request sent without one is served as an SDK's would be
+        routed.params.setdefault(name, emulator.ids.uuid4())
     http, parsed = emulator.faults.serve(
         operation, {}, None,
         lambda: emulator.dispatch(operation, routed.params, request.access_key, region, _context(request, operation)))

@@ -550,6 +550,18 @@ def test_a_failure_of_the_wire_layer_is_an_internal_error_answer(served, client,
     assert [bucket["Name"] for bucket in client("s3").list_buckets()["Buckets"]] == ["still"]
 
 
+def test_an_idempotency_token_left_out_is_filled_as_sdks_fill_it(served, client):
+    """A request without its idempotency token (a raw HTTP client's CreateSecret without
+    ``ClientRequestToken``) is served as an SDK's, which fills one in (botocore's
+    ``generate_idempotent_uuid``; Secrets Manager API reference, CreateSecret: "the CLI or SDK generates
+    a random UUID for you"): the secret gets a version, it failed with an internal error before."""
+    headers = {"X-Amz-Target": "secretsmanager.CreateSecret", "Content-Type": "application/x-amz-json-1.1"}
+    status, _, answer = _raw(served.endpoint_url, "POST", "/", headers, b'{"Name": "raw", "SecretString": "s3cr3t"}')
+    assert status == 200 and json.loads(answer)["VersionId"]
+    got = client("secretsmanager").get_secret_value(SecretId="raw")
+    assert (got["SecretString"], got["VersionId"]) == ("s3cr3t", json.loads(answer)["VersionId"])
+
+
 def test_dynamodb_attribute_values_are_read_as_the_service_reads_them(served, client):
     """A JSON body is read member by member as the service's deserializer does: an item of every
     kind of value round-trips, and an ``AttributeValue`` with two data types or none reaches the
