@@ -2182,7 +2182,8 @@ class IamBackend(ServiceBackend):
             context["aws:PrincipalArn"] = caller
             context["aws:PrincipalAccount"] = caller_account
         for entry in params.get("ContextEntries", []):
-            context[entry["ContextKeyName"]] = list(entry.get("ContextKeyValues", []))
+            if "ContextKeyName" in entry:  # optional in the model; an entry naming no key sets none (inferred)
+                context[entry["ContextKeyName"]] = list(entry.get("ContextKeyValues", []))
         resource_policy = None
         if "ResourcePolicy" in params:
             documents.parse(params["ResourcePolicy"])

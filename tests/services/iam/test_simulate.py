@@ -39,6 +39,11 @@ def test_simulate_with_context_entries(iam):
     missing = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"])
     assert missing["EvaluationResults"][0]["EvalDecision"] == "implicitDeny"
     assert missing["EvaluationResults"][0]["MissingContextValues"] == ["aws:SourceIp"]
+    # ContextKeyName is optional in the model: an entry without one sets no key (no AWS answer recorded;
+    # it was an internal error)
+    nameless = iam.simulate_custom_policy(PolicyInputList=[document], ActionNames=["s3:GetObject"],
+                                          ContextEntries=[{"ContextKeyValues": ["10.1.1.1"], "ContextKeyType": "ip"}])
+    assert nameless["EvaluationResults"][0]["MissingContextValues"] == ["aws:SourceIp"]
 
 
 def test_simulate_principal_policy_collects_user_group_and_managed_policies(iam):
