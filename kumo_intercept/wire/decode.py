@@ -266,7 +266,7 @@ def _tree(form: Mapping[str, list[str]]) -> _Node:
 
 
 def _numbered(node: _Node) -> list[_Node]:
-    return [node[key] for key in sorted((k for k in node if k.isdigit()), key=int)]
+    return [node[key] for key in sorted((k for k in node if k.isascii() and k.isdigit()), key=int)]
 
 
 def _singular(name: str) -> str:

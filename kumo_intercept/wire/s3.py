@@ -154,7 +154,7 @@ def _check_expiry(emulator: "Emulator", request: "Request") -> None:
             raise AwsError("AccessDenied", "Request has expired", 403, **details)
         return
     legacy = request.param("Expires")
-    if not (legacy and request.param("AWSAccessKeyId") and legacy.isdigit()):
+    if not (legacy and request.param("AWSAccessKeyId") and legacy.isascii() and legacy.isdigit()):
         return
     now = emulator.clock.time()
     if now > int(legacy):

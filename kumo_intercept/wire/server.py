@@ -76,8 +76,8 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
         try:
             body = self._body()
         except _Refused as refused:
+            self.close_connection = True  # before the answer, which then says so (Connection: close)
             self._send(*refused.answer)
-            self.close_connection = True
             return
         if self.command == "OPTIONS" and "access-control-request-method" in self.headers:
             self._send(200, self._preflight(), b"")
@@ -112,7 +112,7 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
                 raise _Refused(self._error(AwsError("MissingContentLength",
                                                     "You must provide the Content-Length HTTP header.", 411)))
             return b""
-        if not length.isdigit():
+        if not (length.isascii() and length.isdigit()):  # str.isdigit alone takes '²'
             raise _Refused(self._error(AwsError("InvalidArgument", "Invalid Content-Length", 400)))
         size = int(length)
         if size > self.server.max_body:
@@ -282,8 +282,9 @@ class _RequestHandler(http.server.BaseHTTPRequestHandler):
 def _http_version(word: str) -> tuple[int, int] | None:
     """``HTTP/1.1`` -> (1, 1); None when the word is no HTTP version."""
     major, dot, minor = word.removeprefix("HTTP/").partition(".")
-    if not word.startswith("HTTP/") or not dot or not major.isdigit() or not minor.isdigit() \
-            or len(major) > 10 or len(minor) > 10:
+    numbers = major + minor
+    if not word.startswith("HTTP/") or not dot or not (major and minor and numbers.isascii() and numbers.isdigit()) \
+            or len(major) > 10 or len(minor) > 10:  # isascii: str.isdigit alone takes '²'
         return None
     return int(major), int(minor)
 

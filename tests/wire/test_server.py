@@ -461,6 +461,31 @@ def test_header_sections_too_large_and_unknown_versions(served):
             opened.close()
 
 
+def test_digits_beyond_ascii_are_no_numbers(served, client):
+    """Issue 17 item 6: a version or Content-Length written with a Latin-1 superscript digit (byte 0xB2,
+    '²': Python's str.isdigit takes it, int() does not) is a 400, as any malformed one, and so is a
+    Query form's list index or a presigned URL's Expires written so; the server goes on. (RFC 9112
+    sections 2.3 and 6.3: HTTP-version and Content-Length are ASCII digits.)"""
+    for request in (b"GET / HTTP/1.\xb2\r\nHost: x\r\n\r\n", b"PUT /b/k HTTP/1.1\r\nHost: x\r\nContent-Length: \xb2\r\n\r\n"):
+        opened = _Connection(served.endpoint_url)
+        try:
+            opened.send(request)
+            status, headers, body = opened.answer()
+            assert status == 400 and headers["connection"] == "close" and b"<Error>" in body
+        finally:
+            opened.close()
+    form = {"Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20250101/us-east-1/sns/aws4_request, "
+                             "SignedHeaders=host, Signature=0"}
+    status, _, _ = _raw(served.endpoint_url, "POST", "/", form,
+                        "Action=CreateTopic&Name=t&Tags.member.\u00b2.Key=k&Tags.member.\u00b2.Value=v".encode())
+    assert 400 <= status < 500 or status == 200
+    client("s3").create_bucket(Bucket="digits")
+    status, _, _ = _raw(served.endpoint_url, "GET", "/digits?AWSAccessKeyId=AKID&Expires=%C2%B2&Signature=x")
+    assert status < 500
+    assert client("s3").list_buckets()["Buckets"][0]["Name"] == "digits"
+
+
 # -- introspection, health, shutdown ------------------------------------------------------------------
 def test_introspection_endpoints(served, client):
     client("sqs").create_queue(QueueName="seen")
